@@ -1,0 +1,105 @@
+/**
+ * @module config/yaml-source
+ * Parse a YAML file keeping node positions, so that YAML syntax errors, zod schema issues and
+ * semantic checks can all be reported at `file:line:col`.
+ *
+ * @example
+ * const src = parseYamlSource('routes/payments.yaml', text);
+ * if (src.errors.length) return src.errors;
+ * const r = schema.safeParse(src.value);
+ * if (!r.success) return zodIssuesToSourceErrors(src, r.error.issues);
+ */
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import type { SourceError } from './source-error.js';
+
+export type PathSegment = string | number;
+
+export interface YamlSource {
+  file: string;
+  doc: Document;
+  lineCounter: LineCounter;
+  /** Plain JS value of the document (undefined for an empty file). */
+  value: unknown;
+  /** YAML syntax errors (and warnings), already positioned. */
+  errors: SourceError[];
+}
+
+export function parseYamlSource(file: string, text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const errors: SourceError[] = [];
+  for (const [severity, list] of [
+    ['error', doc.errors],
+    ['warning', doc.warnings],
+  ] as const) {
+    for (const e of list) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      // yaml's message repeats the position on later lines; keep the first line only.
+      const message = e.message.split('\n')[0] ?? e.message;
+      errors.push({ file, line: pos.line, col: pos.col, message, severity });
+    }
+  }
+  const value = doc.errors.length === 0 ? doc.toJS() : undefined;
+  return { file, doc, lineCounter, value, errors };
+}
+
+/**
+ * Position of the node at `path`; falls back to the nearest existing ancestor (a missing key is
+ * reported where its parent object is). With `key: true` the position of the map key is returned.
+ */
+export function positionOf(src: YamlSource, path: readonly PathSegment[], opts: { key?: boolean } = {}): { line: number; col: number } {
+  let node: unknown = src.doc.contents;
+  let best: unknown = node;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    if (!isNode(node)) break;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+      if (!pair) break;
+      const last = i === path.length - 1;
+      if (last && opts.key && isNode(pair.key)) {
+        best = pair.key;
+        break;
+      }
+      node = pair.value ?? pair.key;
+    } else if ('items' in node && Array.isArray((node as { items: unknown[] }).items) && typeof seg === 'number') {
+      node = (node as { items: unknown[] }).items[seg];
+    } else {
+      break;
+    }
+    if (isNode(node)) best = node;
+  }
+  const offset = isNode(best) && best.range ? best.range[0] : 0;
+  return src.lineCounter.linePos(offset);
+}
+
+export function errorAt(src: YamlSource, path: readonly PathSegment[], message: string, severity: SourceError['severity'] = 'error'): SourceError {
+  const { line, col } = positionOf(src, path);
+  return { file: src.file, line, col, message, severity };
+}
+
+function describePath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+}
+
+/** Map zod issues onto positions in the YAML; every issue becomes one error. */
+export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core.$ZodIssue[]): SourceError[] {
+  const out: SourceError[] = [];
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const { line, col } = positionOf(src, [...path, key], { key: true });
+        out.push({ file: src.file, line, col, message: `${describePath([...path, key])}: unknown field "${key}"`, severity: 'error' });
+      }
+      continue;
+    }
+    const { line, col } = positionOf(src, path);
+    const where = path.length ? `${describePath(path)}: ` : '';
+    out.push({ file: src.file, line, col, message: `${where}${issue.message}`, severity: 'error' });
+  }
+  return out;
+}

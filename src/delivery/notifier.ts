@@ -1,0 +1,41 @@
+/**
+ * @module delivery/notifier
+ * One shape for every integration (after Alertmanager's notify/*): a Notifier renders the
+ * payload for a delivery, sends it, and answers whether a failure is worth retrying.
+ * The retry *policy* (backoff, budget, dead) lives in one place, outbox/, not in notifiers.
+ */
+import type { GroupSnapshot } from '../model/group.js';
+import type { Target } from '../model/target.js';
+
+/** Reference to a posted Slack message, kept so later changes edit it. */
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
+
+/** One outbox item as a notifier sees it. */
+export interface Delivery {
+  /** Outbox id, for logs. */
+  id: number;
+  target: Target;
+  group: GroupSnapshot;
+  /** The group's existing Slack message in this channel, if one was posted. */
+  slackRef?: SlackRef;
+}
+
+export type NotifyResult =
+  | { ok: true; slackRef?: SlackRef }
+  | {
+      ok: false;
+      /** false: retrying cannot help (bad channel, invalid token, 4xx): the item goes dead at once. */
+      retryable: boolean;
+      /** Server-requested delay (Retry-After), in ms. */
+      retryAfterMs?: number;
+      /** Human-readable reason, free of secrets. */
+      error: string;
+    };
+
+export interface Notifier {
+  readonly type: Target['type'];
+  notify(delivery: Delivery, signal?: AbortSignal): Promise<NotifyResult>;
+}

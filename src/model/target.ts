@@ -1,0 +1,17 @@
+/**
+ * @module model/target
+ * Where a notification goes. Secrets (Slack token, PagerDuty routing keys) are never part of
+ * a target: they are resolved at send time, so they never reach the store, the API or logs.
+ */
+
+export type ReceiverType = 'slack' | 'pagerduty';
+
+export type Target =
+  | { type: 'slack'; channel: string }
+  /** The routing key is looked up from the team's config (`routingKeyEnv`/`routingKeyFile`) when sending. */
+  | { type: 'pagerduty'; team: string };
+
+/** Stable string identity of a target, used for ordering and uniqueness in the outbox. */
+export function targetKey(t: Target): string {
+  return t.type === 'slack' ? `slack:${t.channel}` : `pagerduty:${t.team}`;
+}

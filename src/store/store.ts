@@ -1,0 +1,144 @@
+/**
+ * @module store/store
+ * The persistence contract of alertgate. The pipeline talks only to this interface;
+ * `sqlite/` (default, embedded) and `postgres/` (several replicas) implement it, and both run
+ * the same contract suite (`store.case.ts`).
+ *
+ * Design: the decision of what to notify is a pure function of the current group state and the
+ * incoming alerts (dedup/). `updateGroups` hands that function the current state under a lock
+ * (a SQLite write transaction, or `SELECT … FOR UPDATE` on PostgreSQL) and persists its result
+ * atomically, so concurrent redeliveries of one webhook can never both enqueue a notification.
+ */
+import type { Alert, AlertStatus, Labels } from '../model/alert.js';
+import type { ChangeKind, GroupSnapshot } from '../model/group.js';
+import type { Target } from '../model/target.js';
+import type { SlackRef } from '../delivery/notifier.js';
+
+export interface GroupRecord {
+  /** Stable id: hash of team and Alertmanager groupKey. */
+  id: string;
+  team: string;
+  groupKey: string;
+  receiver: string;
+  externalURL: string;
+  groupLabels: Labels;
+  commonLabels: Labels;
+  commonAnnotations: Labels;
+  status: AlertStatus;
+  /** Latest merged snapshot of the group's alerts. */
+  alerts: Alert[];
+  /** Content hash of the last notification decided (not suppressed) for this group. */
+  notifiedHash: string | null;
+  /** RFC3339 time of that decision. */
+  notifiedAt: string | null;
+  /** Every target this group was ever notified to: resolution is delivered to all of them. */
+  targets: Target[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type NotificationStatus = 'pending' | 'failed' | 'sent' | 'suppressed' | 'dead';
+
+export interface NewNotification {
+  groupId: string;
+  team: string;
+  target: Target;
+  kind: ChangeKind;
+  /** `suppressed` rows are written straight to the delivery log and never sent. */
+  status: 'pending' | 'suppressed';
+  /** Why it was suppressed (e.g. "duplicate within dedup window 4h"). */
+  reason?: string;
+  snapshot: GroupSnapshot;
+}
+
+export interface NotificationRecord {
+  id: number;
+  groupId: string;
+  team: string;
+  target: Target;
+  kind: ChangeKind;
+  status: NotificationStatus;
+  reason: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  nextAttemptAt: string | null;
+  sentAt: string | null;
+  snapshot: GroupSnapshot;
+}
+
+export interface GroupWrite {
+  group: GroupRecord;
+  notifications: NewNotification[];
+}
+
+export interface AlertRecord extends Alert {
+  team: string;
+  groupId: string;
+  groupKey: string;
+  updatedAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next (older) page; null when there is none. */
+  nextCursor: string | null;
+}
+
+export interface ListQuery<S extends string> {
+  team?: string;
+  status?: S;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ClaimOptions {
+  now: Date;
+  limit: number;
+  /** How long a claim is exclusive; an expired claim (crashed worker) is claimable again. */
+  leaseMs: number;
+  /** Identity of the claiming worker (process/replica). */
+  owner: string;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  /**
+   * Atomically load the groups with these ids (absent ones are missing from the map), run
+   * `decide`, and persist every returned group (upsert, including its alerts) and notification.
+   * `decide` must be pure and synchronous. Returns the inserted notifications.
+   */
+  updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]>;
+
+  getGroup(id: string): Promise<GroupRecord | undefined>;
+
+  /**
+   * Claim up to `limit` due notifications (status pending/failed, nextAttemptAt <= now, not
+   * leased by another live claim). Per group and target, only the oldest undelivered item is
+   * ever claimable, so a group's Slack post always precedes its edits. Dead items do not block.
+   */
+  claimDue(opts: ClaimOptions): Promise<NotificationRecord[]>;
+
+  /** Mark sent (only if `owner` still holds the claim); store the Slack message ref if given. */
+  markSent(id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void>;
+
+  /** Record a failed attempt: retry at `nextAttemptAt`, or `dead` when it is null. */
+  markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void>;
+
+  /** Requeue a dead notification (admin). Returns the updated record, undefined if unknown or not dead. */
+  retryDead(id: number, now: Date): Promise<NotificationRecord | undefined>;
+
+  getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined>;
+
+  getNotification(id: number): Promise<NotificationRecord | undefined>;
+  listNotifications(q: ListQuery<NotificationStatus>): Promise<Page<NotificationRecord>>;
+  listAlerts(q: ListQuery<AlertStatus>): Promise<Page<AlertRecord>>;
+
+  /** Count of notifications waiting to be sent (pending + failed). */
+  outboxDepth(): Promise<number>;
+
+  /** Throws when the store is unreachable (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Real processes (Alertmanager, Prometheus, the gateway) are spawned by some suites;
+    // two cores is the budget, so keep parallelism modest.
+    maxWorkers: 2,
+  },
+});
