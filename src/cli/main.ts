@@ -16,6 +16,9 @@ commands:
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).serveCommand,
+  validate: async () => (await import('./validate.js')).validateCommand,
+  'route-test': async () => (await import('./route-test.js')).routeTestCommand,
+  generate: async () => (await import('./generate.js')).generateCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {

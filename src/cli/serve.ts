@@ -1,6 +1,26 @@
+/**
+ * @module cli/serve
+ * `alertgate serve`: run the gateway until SIGTERM/SIGINT; SIGHUP reloads the config.
+ */
+import { readSettings } from '../config/env.js';
+import { startGateway } from '../server.js';
 import type { Command } from './io.js';
 
 export const serveCommand: Command = async (_argv, io) => {
-  io.stderr('serve: not implemented yet');
-  return 1;
+  const settings = readSettings(io.env, io.cwd);
+  const gateway = await startGateway({ settings, env: io.env });
+  const onHup = () => void gateway.config.reload();
+  process.on('SIGHUP', onHup);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  process.off('SIGHUP', onHup);
+  await gateway.close();
+  return 0;
 };

@@ -1,0 +1,141 @@
+/**
+ * @module cli/generate
+ * `alertgate generate --out DIR [--check]`: wiring only (load → generate → plan → write or diff).
+ *
+ * Options (flags win over environment variables):
+ * - `--config DIR` / `ALERTGATE_CONFIG_DIR` (default: current directory): folder holding
+ *   routes/, rules/, dashboards/.
+ * - `--rule-label k=v` (repeatable) / `ALERTGATE_RULE_LABELS=k=v,k2=v2`: extra PrometheusRule
+ *   metadata labels, e.g. the `ruleSelector` of your Prometheus (`role: alert-rules` is always set).
+ * - `--dashboard-label NAME` / `ALERTGATE_DASHBOARD_LABEL` (default `grafana_dashboard`) and
+ *   `--folder-annotation NAME` / `ALERTGATE_FOLDER_ANNOTATION` (default `grafana_folder`): what
+ *   the Grafana sidecar is configured to look for.
+ * - `ALERTGATE_SEVERITIES=critical,warning,info`: allowed alert severities.
+ *
+ * Exit codes: 0 written or up to date; 1 invalid config, or `--check` found DIR stale (the unified
+ * diff is on stdout); 2 usage error.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTeamSpecs } from '../config/load-team-specs.js';
+import { formatSourceError } from '../config/source-error.js';
+import { planOutputs, renderPlanDiff, summarizePlan } from '../generate/check.js';
+import { generateOutputs } from '../generate/outputs.js';
+import { applyPlan } from '../generate/write.js';
+import type { CliIO, Command } from './io.js';
+
+const USAGE =
+  'usage: alertgate generate --out DIR [--check] [--config DIR] [--rule-label k=v]... [--dashboard-label NAME] [--folder-annotation NAME]';
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+export const generateCommand: Command = async (argv, io) => {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        out: { type: 'string' },
+        check: { type: 'boolean', default: false },
+        config: { type: 'string' },
+        'rule-label': { type: 'string', multiple: true, default: [] },
+        'dashboard-label': { type: 'string' },
+        'folder-annotation': { type: 'string' },
+      },
+    }).values;
+  } catch (err) {
+    io.stderr(`generate: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!args.out) {
+    io.stderr(`generate: --out DIR is required\n${USAGE}`);
+    return 2;
+  }
+  const ruleLabels = parseRuleLabels([...splitList(io.env.ALERTGATE_RULE_LABELS), ...args['rule-label']]);
+  if (typeof ruleLabels === 'string') {
+    io.stderr(`generate: ${ruleLabels}`);
+    return 2;
+  }
+
+  const configDir = path.resolve(io.cwd, args.config ?? io.env.ALERTGATE_CONFIG_DIR ?? '.');
+  const outDir = path.resolve(io.cwd, args.out);
+  const severities = splitList(io.env.ALERTGATE_SEVERITIES);
+  const { specs, errors, warnings } = await loadTeamSpecs(configDir, {
+    routeTeams: await routeTeams(configDir),
+    ...(severities.length > 0 && { severities }),
+  });
+  for (const e of [...errors, ...warnings]) io.stderr(formatSourceError({ ...e, file: displayPath(io, e.file) }));
+  if (!specs) {
+    io.stderr(`generate: ${errors.length} error(s) in the config; nothing written`);
+    return 1;
+  }
+
+  let outputs;
+  try {
+    outputs = generateOutputs(specs, {
+      ruleLabels,
+      dashboards: {
+        labelName: args['dashboard-label'] ?? io.env.ALERTGATE_DASHBOARD_LABEL ?? 'grafana_dashboard',
+        folderAnnotation: args['folder-annotation'] ?? io.env.ALERTGATE_FOLDER_ANNOTATION ?? 'grafana_folder',
+      },
+    });
+  } catch (err) {
+    io.stderr(`generate: ${(err as Error).message}`);
+    return 1;
+  }
+  const changes = await planOutputs(outDir, outputs);
+  const shown = displayPath(io, outDir);
+  if (changes.length === 0) {
+    io.stdout(`up to date: ${shown} matches the config (${outputs.size} files)`);
+    return 0;
+  }
+  if (args.check) {
+    io.stdout(renderPlanDiff(changes));
+    io.stderr(`generate --check: ${shown} is stale (${summarizePlan(changes)}); run alertgate generate --out ${shown}`);
+    return 1;
+  }
+  await applyPlan(outDir, changes);
+  io.stdout(`wrote ${shown}: ${summarizePlan(changes, 'done')}`);
+  return 0;
+};
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `k=v` pairs → labels, or a message saying what is wrong. */
+function parseRuleLabels(pairs: string[]): Record<string, string> | string {
+  const labels: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    const value = eq < 0 ? '' : pair.slice(eq + 1);
+    if (eq < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) return `rule label "${pair}" is not a valid Kubernetes label k=v`;
+    if (key === 'role') return 'rule label "role" is always alert-rules and cannot be changed';
+    labels[key] = value;
+  }
+  return labels;
+}
+
+/** Teams with a routes file. The routes loader validates those files; generate only needs the names. */
+async function routeTeams(configDir: string): Promise<Set<string>> {
+  try {
+    const names = await readdir(path.join(configDir, 'routes'));
+    return new Set(names.filter((n) => /\.ya?ml$/.test(n)).map((n) => n.replace(/\.ya?ml$/, '')));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
+    throw err;
+  }
+}
+
+function displayPath(io: CliIO, file: string): string {
+  const rel = path.relative(io.cwd, file);
+  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+}

@@ -1,0 +1,66 @@
+/**
+ * @module cli/validate
+ * `alertgate validate`: check the config dir (`ALERTGATE_CONFIG_DIR`, default the current
+ * directory) and print every problem as `file:line:col message`, paths relative to that dir.
+ * Exit 1 on any error, 0 otherwise (warnings, such as a routing-key variable not set yet, do not
+ * fail: secrets are injected at deploy time).
+ *
+ * More validators (rules/, dashboards/) plug in by adding a ConfigValidator to `validators`:
+ * each gets the already-loaded routes (so it can check its team names against them) and returns
+ * its problems; the command prints them all together, sorted by position.
+ */
+import { resolve } from 'node:path';
+import { loadRoutingConfig, type LoadRoutesResult } from '../config/load-routes.js';
+import { formatSourceError, sortSourceErrors, type SourceError } from '../config/source-error.js';
+import type { CliIO, Command } from './io.js';
+
+export interface ValidationContext {
+  /** Absolute config dir. */
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  /** routes/ is always loaded first: other files refer to its teams. */
+  routes: LoadRoutesResult;
+}
+
+/** Returns errors and warnings (SourceError.severity tells them apart), files relative to `dir`. */
+export type ConfigValidator = (ctx: ValidationContext) => Promise<SourceError[]>;
+
+/** Validators run after routes/; append rules/ and dashboards/ validators here. */
+export const validators: ConfigValidator[] = [];
+
+/** The config dir a command works on: `ALERTGATE_CONFIG_DIR` (relative to cwd) or cwd. */
+export function configDirOf(io: CliIO): string {
+  return resolve(io.cwd, io.env['ALERTGATE_CONFIG_DIR'] || '.');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export function createValidateCommand(extra: readonly ConfigValidator[]): Command {
+  return async (argv, io) => {
+    if (argv.length > 0) {
+      io.stderr(`validate: unexpected argument "${argv[0]}"\nusage: alertgate validate   (config dir: ALERTGATE_CONFIG_DIR or the current directory)`);
+      return 2;
+    }
+    const dir = configDirOf(io);
+    const routes = await loadRoutingConfig(dir, io.env);
+    const ctx: ValidationContext = { dir, env: io.env, routes };
+    const problems: SourceError[] = [...routes.errors, ...routes.warnings];
+    for (const validator of extra) problems.push(...(await validator(ctx)));
+
+    const sorted = sortSourceErrors(problems);
+    for (const p of sorted) io.stdout(formatSourceError(p));
+    const errors = sorted.filter((p) => p.severity === 'error').length;
+    const warnings = sorted.length - errors;
+    if (errors > 0) {
+      io.stdout(`invalid: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`);
+      return 1;
+    }
+    const teams = routes.config?.teams.size ?? 0;
+    io.stdout(`ok: ${plural(teams, 'team')}${warnings > 0 ? ` (${plural(warnings, 'warning')})` : ''}`);
+    return 0;
+  };
+}
+
+export const validateCommand: Command = (argv, io) => createValidateCommand(validators)(argv, io);

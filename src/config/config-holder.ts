@@ -1,0 +1,41 @@
+/**
+ * @module config/config-holder
+ * The live routing configuration. A reload that fails validation keeps the previous config
+ * (and says so in `alertgate_config_last_reload_successful`), so a bad merge never stops paging.
+ */
+import type { Logger } from '../log/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { loadRoutingConfig } from './load-routes.js';
+import { formatSourceError } from './source-error.js';
+import type { RoutingConfig } from './types.js';
+
+export class ConfigHolder {
+  private config?: RoutingConfig;
+
+  constructor(
+    private readonly dir: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly logger: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  current(): RoutingConfig | undefined {
+    return this.config;
+  }
+
+  async reload(): Promise<{ ok: boolean; errors: string[] }> {
+    const result = await loadRoutingConfig(this.dir, this.env);
+    for (const w of result.warnings) this.logger.warn({ warning: formatSourceError(w) }, 'config warning');
+    if (!result.config || result.errors.length > 0) {
+      const errors = result.errors.map(formatSourceError);
+      this.metrics?.configReloadSuccessful.set(0);
+      this.logger.error({ errors, keptPrevious: this.config !== undefined }, 'invalid configuration');
+      return { ok: false, errors };
+    }
+    this.config = result.config;
+    this.metrics?.configReloadSuccessful.set(1);
+    this.metrics?.configReloadTimestamp.set(Date.now() / 1000);
+    this.logger.info({ teams: [...result.config.teams.keys()], fallbackTeam: result.config.fallbackTeam }, 'configuration loaded');
+    return { ok: true, errors: [] };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * @module config/dashboards-schema
+ * The spec of `dashboards/<team>.yaml`. Field-level checks live here; PromQL syntax and the
+ * cross-team uniqueness of uids and titles are checked in config/load-team-specs.ts.
+ *
+ * @example
+ * team: payments
+ * namespace: payments-prod
+ * folder: Payments
+ * dashboards:
+ *   - title: Checkout
+ *     panels:
+ *       - title: Request rate
+ *         type: timeseries        # timeseries | stat | gauge | table
+ *         unit: reqps
+ *         expr: sum(rate(http_requests_total{job="checkout"}[5m]))
+ */
+import { z } from 'zod';
+import { NAMESPACE, TEAM_NAME } from './rules-schema.js';
+
+export const PANEL_TYPES = ['timeseries', 'stat', 'gauge', 'table'] as const;
+/** What Grafana accepts as a dashboard uid. */
+export const DASHBOARD_UID = /^[A-Za-z0-9_-]{8,40}$/;
+export const DASHBOARD_SLUG = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+
+const panel = z.strictObject({
+  title: z.string().min(1),
+  type: z.enum(PANEL_TYPES, { message: `type must be one of ${PANEL_TYPES.join(', ')}` }),
+  expr: z.string().min(1, { message: 'PromQL expression is empty' }),
+  unit: z.string().min(1).optional(),
+  legend: z.string().optional(),
+  description: z.string().optional(),
+  width: z.number().int().min(1).max(24, { message: 'width is in grid columns: 1 to 24' }).optional(),
+  height: z.number().int().min(1).max(50).optional(),
+});
+
+const dashboard = z.strictObject({
+  title: z.string().min(1),
+  /** Slug for the ConfigMap key and the derived uid; default: the title, slugified. */
+  name: z.string().regex(DASHBOARD_SLUG, { message: `name must match ${DASHBOARD_SLUG.source}` }).optional(),
+  uid: z.string().regex(DASHBOARD_UID, { message: 'uid must be 8 to 40 characters of A-Z a-z 0-9 - _' }).optional(),
+  description: z.string().optional(),
+  tags: z.array(z.string().min(1)).default([]),
+  panels: z.array(panel).min(1, { message: 'a dashboard needs at least one panel' }),
+});
+
+export const dashboardsFileSchema = z.strictObject({
+  team: z.string().regex(TEAM_NAME, { message: `team must match ${TEAM_NAME.source}` }),
+  namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
+  /** Grafana folder; default: the team name. */
+  folder: z.string().min(1).optional(),
+  dashboards: z.array(dashboard).default([]),
+});
+
+export type DashboardsFileSpec = z.infer<typeof dashboardsFileSchema>;
+
+/** "Checkout & Basket" → "checkout-basket"; empty when the title has no ASCII letters or digits. */
+export function slugify(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+}

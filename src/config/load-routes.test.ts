@@ -1,0 +1,262 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadRoutingConfig } from './load-routes.js';
+import { formatSourceError } from './source-error.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const brokenDir = join(repoRoot, 'test/fixtures/routes-broken');
+
+const PLATFORM = 'team: platform\nslack:\n  channel: "#platform-alerts"\n';
+
+const tmpDirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(tmpDirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** A config dir holding `routes/<name>` for each entry. */
+async function configDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'alertgate-routes-'));
+  tmpDirs.push(dir);
+  await mkdir(join(dir, 'routes'));
+  for (const [name, text] of Object.entries(files)) await writeFile(join(dir, 'routes', name), text);
+  return dir;
+}
+
+async function problems(files: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
+  const r = await loadRoutingConfig(await configDir(files), env);
+  return { ...r, errorLines: r.errors.map(formatSourceError), warningLines: r.warnings.map(formatSourceError) };
+}
+
+describe('the shipped example estate', () => {
+  it('validates with only warnings for routing-key variables that are not set', async () => {
+    const r = await loadRoutingConfig(repoRoot, {});
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map(formatSourceError)).toEqual([
+      expect.stringMatching(/^routes\/payments\.yaml:\d+:\d+ warning: .*PAGERDUTY_PAYMENTS_KEY is not set/),
+      expect.stringMatching(/^routes\/platform\.yaml:\d+:\d+ warning: .*PAGERDUTY_PLATFORM_KEY is not set/),
+      expect.stringMatching(/^routes\/prisons\.yaml:\d+:\d+ warning: .*PAGERDUTY_PRISONS_KEY is not set/),
+    ]);
+    const config = r.config!;
+    expect([...config.teams.keys()]).toEqual(['payments', 'platform', 'prisons', 'probation']);
+    expect(config.fallbackTeam).toBe('platform');
+  });
+
+  it('has no warnings once the routing keys are injected', async () => {
+    const env = { PAGERDUTY_PAYMENTS_KEY: 'k1', PAGERDUTY_PLATFORM_KEY: 'k2', PAGERDUTY_PRISONS_KEY: 'k3' };
+    const r = await loadRoutingConfig(repoRoot, env);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('maps the contract example (payments) onto the model', async () => {
+    const payments = (await loadRoutingConfig(repoRoot, {})).config!.teams.get('payments')!;
+    expect(payments.file).toBe('routes/payments.yaml');
+    expect(payments.owns.namespaces).toEqual(['payments-prod', 'payments-staging']);
+    expect(payments.owns.matchers.map((m) => m.source)).toEqual(['service=~"checkout|basket"']);
+    expect(payments.slack).toEqual({ channel: '#payments-alerts' });
+    expect(payments.pagerduty).toEqual({ routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' });
+    expect(payments.dedup.windowMs).toBe(4 * 3600_000);
+    expect(payments.routes.map((r) => ({ ...r, matchers: r.matchers.map((m) => m.source) }))).toEqual([
+      { index: 0, matchers: ['severity="critical"'], receivers: ['pagerduty', 'slack'], continue: false },
+      { index: 1, matchers: ['severity=~"warning|info"'], receivers: ['slack'], slackChannel: '#payments-low', continue: false },
+      { index: 2, matchers: [], receivers: ['slack'], continue: false },
+    ]);
+    expect(payments.reports).toEqual([{ schedule: '0 9 1 * *', period: 'previous-month', channel: '#payments-leads' }]);
+    expect(payments.storm).toEqual({ maxMessagesPerMinute: 20 });
+    expect(payments.maintenance).toHaveLength(1);
+    expect(payments.maintenance[0]).toMatchObject({ reason: 'monthly patching', schedule: '0 22 * * 2', duration: '2h' });
+    expect(payments.maintenance[0]!.matchers[0]!.matches({ severity: 'warning' })).toBe(true);
+  });
+});
+
+describe('a broken config dir', () => {
+  it('reports every mistake of every file at once, each at file:line:col', async () => {
+    const r = await loadRoutingConfig(brokenDir, {});
+    expect(r.config).toBeUndefined();
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/billing.yaml:4:14 owns.matchers[0]: invalid regular expression in matcher service=~"invoice(": error parsing regexp: missing closing ): invoice(',
+      'routes/billing.yaml:7:1 escalation: unknown field "escalation"',
+      'routes/billing.yaml:10:17 routes[0].receivers[0]: receiver "pagerduty" is not configured: add a pagerduty: section with routingKeyEnv or routingKeyFile',
+      expect.stringMatching(/^routes\/broken-syntax\.yaml:4:1 .*Flow sequence/),
+      'routes/ledger.yaml:3:29 owns.namespaces[1]: namespace "billing-prod" is already owned by team "billing" (routes/billing.yaml:3:16); a namespace has one owner',
+      expect.stringMatching(/^routes\/ledger\.yaml:5:11 dedup\.window: not a valid duration string: "4hours"/),
+      'routes/ledger.yaml:7:17 routes[0].receivers[0]: receiver "slack" is not configured: set slack.channel for the team or slack.channel on this route',
+      'routes/reporting.yaml:1:7 team: "Reporting" does not match the file name: routes/reporting.yaml must hold team "reporting" (or rename the file)',
+      expect.stringMatching(/^routes\/reporting\.yaml:1:7 team: team name must match/),
+      'routes/search.yaml:1:7 team: "prisoner-search" does not match the file name: routes/search.yaml must hold team "search" (or rename the file)',
+    ]);
+    // Teams are known by file name even when the config is invalid (for rules/ validation).
+    expect(r.teamNames).toEqual(['billing', 'broken-syntax', 'ledger', 'platform', 'reporting', 'search']);
+  });
+});
+
+describe('loadRoutingConfig checks', () => {
+  it('reports a missing fallback team at the routes/ folder', async () => {
+    const r = await problems({ 'payments.yaml': 'team: payments\nslack:\n  channel: "#p"\n' });
+    expect(r.errorLines).toEqual([expect.stringMatching(/^routes\/:1:1 fallback team "platform" \(FALLBACK_TEAM\) has no routes file/)]);
+  });
+
+  it('takes the fallback team from FALLBACK_TEAM', async () => {
+    const files = { 'ops.yaml': 'team: ops\nslack:\n  channel: "#ops"\n' };
+    expect((await problems(files)).errors).toHaveLength(1);
+    const r = await problems(files, { FALLBACK_TEAM: 'ops' });
+    expect(r.errors).toEqual([]);
+    expect(r.config!.fallbackTeam).toBe('ops');
+  });
+
+  it('treats an absent routes/ folder as zero teams (so only the fallback team is missing)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-empty-'));
+    tmpDirs.push(dir);
+    const r = await loadRoutingConfig(dir, {});
+    expect(r.teamNames).toEqual([]);
+    expect(r.errors.map(formatSourceError)).toEqual([expect.stringMatching(/^routes\/:1:1 fallback team "platform"/)]);
+  });
+
+  it('requires the fallback team to be able to receive', async () => {
+    const r = await problems({ 'platform.yaml': 'team: platform\n' });
+    expect(r.errorLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:1:1 fallback team "platform" needs slack\.channel or pagerduty/)]);
+  });
+
+  it('defaults: dedup window 4h, no routes, no owns', async () => {
+    const r = await problems({ 'platform.yaml': PLATFORM });
+    const team = r.config!.teams.get('platform')!;
+    expect(team.dedup.windowMs).toBe(4 * 3600_000);
+    expect(team.routes).toEqual([]);
+    expect(team.owns).toEqual({ namespaces: [], matchers: [] });
+    expect(team.maintenance).toEqual([]);
+    expect(team.reports).toEqual([]);
+  });
+
+  it('pagerduty needs exactly one of routingKeyEnv and routingKeyFile', async () => {
+    const both = 'team: platform\npagerduty:\n  routingKeyEnv: K\n  routingKeyFile: /run/secrets/k\n';
+    const neither = 'team: platform\npagerduty: {}\n';
+    expect((await problems({ 'platform.yaml': both }, { K: 'x' })).errorLines).toEqual([
+      'routes/platform.yaml:3:3 pagerduty: set exactly one of routingKeyEnv and routingKeyFile, not both',
+    ]);
+    expect((await problems({ 'platform.yaml': neither })).errorLines).toEqual([
+      'routes/platform.yaml:2:12 pagerduty: set exactly one of routingKeyEnv and routingKeyFile',
+    ]);
+  });
+
+  it('routing keys: an unset variable or unreadable file is a warning; a relative file an error', async () => {
+    const keyFile = join(await configDir({}), 'pd-key');
+    await writeFile(keyFile, 'secret');
+    const withFile = (f: string) => `team: platform\npagerduty:\n  routingKeyFile: ${f}\n`;
+    expect((await problems({ 'platform.yaml': withFile(keyFile) })).warnings).toEqual([]);
+    const missing = await problems({ 'platform.yaml': withFile('/nonexistent/pd-key') });
+    expect(missing.errors).toEqual([]);
+    expect(missing.warningLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:3:19 warning: pagerduty\.routingKeyFile: routing key file \/nonexistent\/pd-key is not readable/)]);
+    expect((await problems({ 'platform.yaml': withFile('secrets/pd-key') })).errorLines).toEqual([
+      expect.stringMatching(/^routes\/platform\.yaml:3:19 pagerduty\.routingKeyFile: must be an absolute path/),
+    ]);
+    const env = await problems({ 'platform.yaml': 'team: platform\npagerduty:\n  routingKeyEnv: PD_KEY\n' });
+    expect(env.config).toBeDefined();
+    expect(env.warningLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:3:18 warning: .*PD_KEY is not set/)]);
+  });
+
+  it('positions unknown nested fields at their key', async () => {
+    const text = `${PLATFORM}routes:\n  - receivers: [slack]\n    recievers: [pagerduty]\n`;
+    expect((await problems({ 'platform.yaml': text })).errorLines).toEqual([
+      'routes/platform.yaml:6:5 routes[0].recievers: unknown field "recievers"',
+    ]);
+  });
+
+  it('checks receivers, empty matcher strings and ineffective channel overrides', async () => {
+    const text = [
+      'team: platform',
+      'pagerduty:',
+      '  routingKeyEnv: K',
+      'routes:',
+      '  - matchers: [""]',
+      '    receivers: [slack]',
+      '  - receivers: [slack]',
+      '    slack: { channel: "#ok" }',
+      '  - receivers: [pagerduty, email]',
+      '  - receivers: [pagerduty]',
+      '    slack: { channel: "#unused" }',
+      '',
+    ].join('\n');
+    const r = await problems({ 'platform.yaml': text }, { K: 'x' });
+    expect(r.errorLines).toEqual([
+      'routes/platform.yaml:5:16 routes[0].matchers[0]: empty matcher string (it would match every alert)',
+      'routes/platform.yaml:6:17 routes[0].receivers[0]: receiver "slack" is not configured: set slack.channel for the team or slack.channel on this route',
+      'routes/platform.yaml:9:28 routes[2].receivers[1]: Invalid option: expected one of "slack"|"pagerduty"',
+    ]);
+    expect(r.warningLines).toEqual([
+      "routes/platform.yaml:11:12 warning: routes[3].slack: slack channel override has no effect: the route's receivers do not include slack",
+    ]);
+  });
+
+  it('checks reports, storm and maintenance shapes', async () => {
+    const text = [
+      'team: platform',
+      'pagerduty: { routingKeyEnv: K }',
+      'reports:',
+      '  - schedule: "0 9 * *"',
+      '    period: last-quarter',
+      '    timezone: Mars/Olympus',
+      'storm:',
+      '  maxMessagesPerMinute: 0',
+      'maintenance:',
+      '  - reason: patching',
+      '    schedule: "0 22 * * 2"',
+      '  - reason: migration',
+      '    start: 2026-03-01T22:00:00Z',
+      '    end: 2026-03-01T20:00:00Z',
+      '  - reason: both',
+      '    schedule: "0 22 * * 2"',
+      '    duration: 1h',
+      '    start: 2026-03-01T22:00:00Z',
+      '    end: 2026-03-02T02:00:00Z',
+      '  - reason: bad time',
+      '    start: tomorrow',
+      '    end: 2026-03-02T02:00:00Z',
+      '',
+    ].join('\n');
+    const r = await problems({ 'platform.yaml': text }, { K: 'x' });
+    expect(r.errorLines).toEqual([
+      'routes/platform.yaml:4:5 reports[0]: report has no channel: set channel here or slack.channel for the team',
+      'routes/platform.yaml:4:15 reports[0].schedule: cron schedule must have 5 or 6 fields, got 4: "0 9 * *"',
+      'routes/platform.yaml:5:13 reports[0].period: Invalid option: expected one of "previous-day"|"previous-week"|"previous-month"',
+      'routes/platform.yaml:6:15 reports[0].timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London)',
+      'routes/platform.yaml:8:25 storm.maxMessagesPerMinute: Too small: expected number to be >0',
+      'routes/platform.yaml:11:15 maintenance[0].schedule: a schedule needs a duration',
+      'routes/platform.yaml:14:10 maintenance[1].end: end must be after start',
+      'routes/platform.yaml:15:5 maintenance[2]: use either schedule + duration (recurring) or start + end (one-off), not both',
+      'routes/platform.yaml:21:12 maintenance[3].start: expected an RFC3339 timestamp, e.g. 2026-03-01T22:00:00Z',
+    ]);
+  });
+
+  it('reports duplicate namespaces within a team and duplicate team files', async () => {
+    const r = await problems({
+      'platform.yaml': `${PLATFORM}owns:\n  namespaces: [monitoring, monitoring]\n`,
+      'platform.yml': PLATFORM,
+    });
+    expect(r.errorLines).toEqual([
+      'routes/platform.yaml:5:28 owns.namespaces[1]: namespace "monitoring" is listed twice',
+      'routes/platform.yml:1:1 team "platform" is already defined in routes/platform.yaml',
+    ]);
+  });
+
+  it('reports an empty file and a non-object document at line 1', async () => {
+    const r = await problems({ 'platform.yaml': PLATFORM, 'empty.yaml': '', 'list.yaml': '- a\n- b\n' });
+    expect(r.errorLines).toEqual([
+      'routes/empty.yaml:1:1 the file is empty: expected a team routing document (team: …)',
+      'routes/list.yaml:1:1 Invalid input: expected object, received array',
+    ]);
+  });
+
+  it('reads .yml files and symlinks (ConfigMap mounts), skips hidden entries and other files', async () => {
+    const dir = await configDir({ 'payments.yml': 'team: payments\nslack: { channel: "#payments" }\n', 'README.md': '# not config', '.hidden.yaml': 'junk: [' });
+    await mkdir(join(dir, 'routes', '..data'));
+    await writeFile(join(dir, 'routes', '..data', 'platform.yaml'), PLATFORM);
+    await symlink(join(dir, 'routes', '..data', 'platform.yaml'), join(dir, 'routes', 'platform.yaml'));
+    const r = await loadRoutingConfig(dir, {});
+    expect(r.errors).toEqual([]);
+    expect([...r.config!.teams.keys()]).toEqual(['payments', 'platform']);
+    expect(r.config!.teams.get('payments')!.file).toBe('routes/payments.yml');
+  });
+});

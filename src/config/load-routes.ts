@@ -1,0 +1,128 @@
+/**
+ * @module config/load-routes
+ * Load `routes/*.yaml` (and `.yml`) from a config dir into a RoutingConfig, collecting every
+ * problem of every file in one pass: YAML syntax, schema (unknown fields, bad matchers,
+ * durations, …) and semantics (receivers, namespace ownership, the fallback team). Each problem
+ * is positioned at `routes/<file>:line:col`. The config is returned only when there is no error;
+ * warnings (a routing-key variable not set yet) never block it.
+ *
+ * @example
+ * const { config, errors, warnings } = await loadRoutingConfig('/etc/alertgate', process.env);
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReceiverType } from '../model/target.js';
+import { parseDuration } from './duration.js';
+import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
+import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
+import { sortSourceErrors, type SourceError } from './source-error.js';
+import type { RoutingConfig, TeamConfig } from './types.js';
+import { parseYamlSource, zodIssuesToSourceErrors } from './yaml-source.js';
+
+export const DEFAULT_FALLBACK_TEAM = 'platform';
+export const DEFAULT_DEDUP_WINDOW = '4h';
+const ROUTES_DIR = 'routes';
+
+export interface LoadRoutesResult {
+  /** Present only when `errors` is empty. */
+  config?: RoutingConfig;
+  errors: SourceError[];
+  warnings: SourceError[];
+  /**
+   * Teams that have a routes file (by file name), known even when the config has errors, so
+   * validators of rules/ and dashboards/ can report "no routes file for team X" in the same run.
+   */
+  teamNames: string[];
+}
+
+export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
+  return env['FALLBACK_TEAM'] || DEFAULT_FALLBACK_TEAM;
+}
+
+/** Routes file names in `dir/routes`, sorted; an absent folder means no teams. */
+async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: SourceError }> {
+  let entries: string[];
+  try {
+    entries = await readdir(join(dir, ROUTES_DIR));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { names: [] };
+    return { names: [], error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(err)}` } };
+  }
+  const names: string[] = [];
+  // Hidden entries are skipped: Kubernetes ConfigMap mounts add `..data` and friends.
+  for (const name of entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort()) {
+    // stat, not the dirent type: ConfigMap files are symlinks.
+    const s = await stat(join(dir, ROUTES_DIR, name)).catch(() => undefined);
+    if (s?.isFile()) names.push(name);
+  }
+  return { names };
+}
+
+function toTeamConfig(spec: RoutesFileSpec, file: string): TeamConfig {
+  const team: TeamConfig = {
+    team: spec.team,
+    file,
+    owns: { namespaces: spec.owns?.namespaces ?? [], matchers: spec.owns?.matchers ?? [] },
+    dedup: { windowMs: parseDuration(spec.dedup?.window ?? DEFAULT_DEDUP_WINDOW) },
+    routes: (spec.routes ?? []).map((r, index) => ({
+      index,
+      matchers: r.matchers ?? [],
+      receivers: [...new Set<ReceiverType>(r.receivers)],
+      ...(r.slack ? { slackChannel: r.slack.channel } : {}),
+      continue: r.continue ?? false,
+    })),
+    reports: spec.reports ?? [],
+    maintenance: (spec.maintenance ?? []).map((m) => ({ ...m, matchers: m.matchers ?? [] })),
+  };
+  if (spec.slack) team.slack = { channel: spec.slack.channel };
+  if (spec.pagerduty) team.pagerduty = { ...spec.pagerduty };
+  if (spec.storm) team.storm = { maxMessagesPerMinute: spec.storm.maxMessagesPerMinute };
+  return team;
+}
+
+export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Promise<LoadRoutesResult> {
+  const problems: SourceError[] = [];
+  const listing = await listRouteFiles(dir);
+  if (listing.error) problems.push(listing.error);
+
+  const files: TeamFile[] = [];
+  const specs: { spec: RoutesFileSpec; file: string }[] = [];
+  for (const name of listing.names) {
+    const file = `${ROUTES_DIR}/${name}`;
+    const expectedTeam = name.replace(/\.ya?ml$/, '');
+    let text: string;
+    try {
+      text = await readFile(join(dir, file), 'utf8');
+    } catch (err) {
+      problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      continue;
+    }
+    const src = parseYamlSource(file, text);
+    problems.push(...src.errors);
+    files.push({ src, expectedTeam });
+    if (src.errors.some((e) => e.severity === 'error')) continue;
+    if (src.value === null || src.value === undefined) {
+      problems.push({ file, line: 1, col: 1, severity: 'error', message: 'the file is empty: expected a team routing document (team: …)' });
+      continue;
+    }
+    const parsed = routesFileSchema.safeParse(src.value);
+    if (parsed.success) specs.push({ spec: parsed.data, file });
+    else problems.push(...zodIssuesToSourceErrors(src, parsed.error.issues));
+    problems.push(...checkTeamFile({ src, expectedTeam }, env));
+  }
+
+  const fallbackTeam = fallbackTeamFrom(env);
+  problems.push(...checkAcrossTeams(files, fallbackTeam, `${ROUTES_DIR}/`));
+
+  const errors = sortSourceErrors(problems.filter((p) => p.severity === 'error'));
+  const warnings = sortSourceErrors(problems.filter((p) => p.severity === 'warning'));
+  const teamNames = [...new Set(files.map((f) => f.expectedTeam))].sort();
+  if (errors.length > 0) return { errors, warnings, teamNames };
+
+  const teams = new Map<string, TeamConfig>();
+  for (const { spec, file } of [...specs].sort((a, b) => (a.spec.team < b.spec.team ? -1 : 1))) {
+    teams.set(spec.team, toTeamConfig(spec, file));
+  }
+  return { config: { teams, fallbackTeam }, errors, warnings, teamNames };
+}

@@ -1,0 +1,170 @@
+/**
+ * @module config/promql
+ * PromQL syntax checking with Prometheus' own Lezer grammar (`@prometheus-io/lezer-promql`, the
+ * parser behind the Prometheus UI editor), and mapping an offset inside an expression back to a
+ * `line:col` inside the YAML file the expression came from, so a syntax error points at the very
+ * character an editor should jump to, even in quoted or block scalars.
+ *
+ * Lezer recovers from errors and marks them with error nodes; the first one is reported. It is a
+ * syntax check only (no type checking, unknown metric names are fine), which is what an author
+ * needs before promtool or Prometheus ever sees the rule.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import { isScalar, type LineCounter, type Scalar } from 'yaml';
+
+export interface PromqlSyntaxError {
+  /** 0-based offset inside the expression. */
+  offset: number;
+  message: string;
+}
+
+/** First syntax error in `expr`, or undefined when it parses. */
+export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
+  if (expr.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
+  const tree = parser.parse(expr);
+  let first: { from: number; to: number } | undefined;
+  tree.iterate({
+    enter(node) {
+      if (first) return false;
+      if (node.type.isError) {
+        first = { from: node.from, to: node.to };
+        return false;
+      }
+      return undefined;
+    },
+  });
+  if (!first) return undefined;
+  const { from, to } = first;
+  if (from >= expr.trimEnd().length) return { offset: from, message: 'PromQL syntax error: unexpected end of expression' };
+  // An empty error node means "the token starting here does not fit"; show that token.
+  const token = from < to ? expr.slice(from, to) : tokenAt(expr, from);
+  return { offset: from, message: `PromQL syntax error: unexpected ${JSON.stringify(clip(token))}` };
+}
+
+function tokenAt(expr: string, offset: number): string {
+  const rest = expr.slice(offset);
+  const word = /^[A-Za-z_:][A-Za-z0-9_:]*|^[0-9.]+[a-z]*|^"(?:[^"\\]|\\.)*"?|^\S/.exec(rest);
+  return word ? word[0] : rest.slice(0, 1);
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** Placeholders SLO expressions use for the rate window; spaces inside the braces are tolerated. */
+export const WINDOW_PLACEHOLDER = /\{\{\s*window\s*\}\}/g;
+
+export function hasWindowPlaceholder(expr: string): boolean {
+  return new RegExp(WINDOW_PLACEHOLDER.source).test(expr);
+}
+
+export interface Substituted {
+  text: string;
+  /** Offset in `text` → offset in the original expression (inside a replacement: the placeholder start). */
+  toOriginal(offset: number): number;
+}
+
+/** Replace every `{{window}}` with `window`, remembering where each replaced span came from. */
+export function substituteWindow(expr: string, window: string): Substituted {
+  const spans: Array<{ outStart: number; outEnd: number; inStart: number; inEnd: number }> = [];
+  let text = '';
+  let last = 0;
+  for (const m of expr.matchAll(new RegExp(WINDOW_PLACEHOLDER.source, 'g'))) {
+    text += expr.slice(last, m.index);
+    spans.push({ outStart: text.length, outEnd: text.length + window.length, inStart: m.index, inEnd: m.index + m[0].length });
+    text += window;
+    last = m.index + m[0].length;
+  }
+  text += expr.slice(last);
+  return {
+    text,
+    toOriginal(offset) {
+      let shift = 0;
+      for (const s of spans) {
+        if (offset < s.outStart) break;
+        if (offset < s.outEnd) return s.inStart;
+        shift = s.inEnd - s.outEnd;
+      }
+      return offset + shift;
+    },
+  };
+}
+
+/**
+ * Source offset (into the file text) of character `valueOffset` of a scalar's string value.
+ * Walks the raw scalar text alongside its value, skipping what YAML folds away (indentation,
+ * line breaks, quote doubling, escapes). When the walk cannot align (should not happen for
+ * well-formed YAML) it answers the start of the value, which is still the right line.
+ */
+export function scalarSourceOffset(text: string, node: Scalar, valueOffset: number): number {
+  const range = node.range;
+  if (!range) return 0;
+  const [start, end] = range;
+  const value = typeof node.value === 'string' ? node.value : String(node.value);
+  let j = start;
+  const style = node.type ?? 'PLAIN';
+  if (style === 'QUOTE_DOUBLE' || style === 'QUOTE_SINGLE') j = start + 1;
+  if (style === 'BLOCK_LITERAL' || style === 'BLOCK_FOLDED') {
+    const nl = text.indexOf('\n', start);
+    j = nl === -1 ? end : nl + 1;
+  }
+  const contentStart = j;
+  const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+  for (let i = 0; i <= Math.min(valueOffset, value.length); i++) {
+    const c = value[i];
+    // Skip what produces no value character: indentation, trailing spaces, escaped line breaks.
+    for (;;) {
+      if (j >= end) return i === value.length ? end : fallback();
+      const s = text[j]!;
+      if (style === 'QUOTE_DOUBLE' && s === '\\' && (text[j + 1] === '\n' || text[j + 1] === '\r')) {
+        j += 2;
+        continue;
+      }
+      if (s === c) break;
+      if (style === 'QUOTE_DOUBLE' && s === '\\') break;
+      if (style === 'QUOTE_SINGLE' && s === "'" && text[j + 1] === "'" && c === "'") break;
+      if ((c === ' ' || c === '\n') && (s === '\n' || s === '\r')) break; // a folded line break
+      if (isSpace(s)) {
+        j++;
+        continue;
+      }
+      if (i === value.length) return j; // end of value reached; j is where the scalar text stops
+      return fallback();
+    }
+    if (i === valueOffset) return j;
+    const s = text[j]!;
+    if (style === 'QUOTE_DOUBLE' && s === '\\') j += escapeLength(text[j + 1]);
+    else if (style === 'QUOTE_SINGLE' && s === "'") j += 2;
+    else if (s === '\r' && text[j + 1] === '\n') j += 2;
+    else j++;
+  }
+  return j;
+
+  function fallback(): number {
+    return contentStart;
+  }
+}
+
+function escapeLength(next: string | undefined): number {
+  if (next === 'x') return 4;
+  if (next === 'u') return 6;
+  if (next === 'U') return 10;
+  return 2;
+}
+
+/** `line:col` (1-based) of character `valueOffset` of the scalar `node`, or undefined when `node` is not a scalar. */
+export function scalarPosition(
+  text: string,
+  lineCounter: LineCounter,
+  node: unknown,
+  valueOffset: number,
+): { line: number; col: number } | undefined {
+  if (!isScalar(node)) return undefined;
+  return lineCounter.linePos(scalarSourceOffset(text, node, valueOffset));
+}
+
+/** True when `expr` is a bare instant vector selector such as `probe_success{job="blackbox"}`. */
+export function isVectorSelector(expr: string): boolean {
+  const top = parser.parse(expr.trim()).topNode.firstChild;
+  return top !== null && top.name === 'VectorSelector' && top.nextSibling === null && findPromqlSyntaxError(expr) === undefined;
+}

@@ -1,0 +1,132 @@
+/**
+ * @module config/routes-schema
+ * The zod spec of one `routes/<team>.yaml` file (see the contract's example). Objects are strict,
+ * so a misspelt field is an error rather than silently ignored. Field-level checks (matcher
+ * syntax, durations, cron, time zones) live here so that each is reported at its own position;
+ * checks that relate fields or files to each other are in config/routes-semantics.ts.
+ *
+ * Matcher strings are transformed into MatcherSet, so the parsed output is ready for the model.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { parseMatchers } from './matchers.js';
+
+export const TEAM_NAME_RE = /^[a-z][a-z0-9-]{1,62}$/;
+/** Kubernetes namespace names are DNS-1123 labels. */
+const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A channel name (`#payments-alerts`, with or without `#`) or a channel id (`C0123ABCD`). */
+const SLACK_CHANNEL_RE = /^#?[a-z0-9][a-z0-9._-]{0,79}$|^[CGD][A-Z0-9]{6,}$/;
+/** Cron fields: digits, names (JAN, MON), `*`, `?`, ranges, lists, steps, L/W/#. */
+const CRON_FIELD_RE = /^[0-9A-Za-z*?,/\-#]+$/;
+export const REPORT_PERIODS = ['previous-day', 'previous-week', 'previous-month'] as const;
+
+export const teamName = z.string().regex(TEAM_NAME_RE, { error: `team name must match ${TEAM_NAME_RE.source}` });
+
+const namespaceName = z
+  .string()
+  .max(63, { error: 'namespace name is at most 63 characters' })
+  .regex(NAMESPACE_RE, { error: 'not a valid Kubernetes namespace name (lower case letters, digits and -)' });
+
+const slackChannel = z
+  .string()
+  .regex(SLACK_CHANNEL_RE, { error: 'not a Slack channel: use "#name" (lower case, no spaces) or a channel id' });
+
+export const matcherString = z.string().transform((s, ctx) => {
+  try {
+    const set = parseMatchers(s);
+    if (set.matchers.length === 0) {
+      ctx.issues.push({ code: 'custom', input: s, message: 'empty matcher string (it would match every alert)' });
+      return z.NEVER;
+    }
+    return set;
+  } catch (err) {
+    ctx.issues.push({ code: 'custom', input: s, message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+function refineWith(check: (s: string) => string | undefined) {
+  return z.string().check((ctx) => {
+    const problem = check(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+  });
+}
+
+export const durationString = refineWith((s) => {
+  try {
+    parseDuration(s);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+});
+
+/** Syntax only: 5 fields (minute hour day month weekday) or 6 (with seconds first). */
+export const cronString = refineWith((s) => {
+  const fields = s.trim().split(/\s+/);
+  if (fields.length !== 5 && fields.length !== 6) {
+    return `cron schedule must have 5 or 6 fields, got ${fields.length}: "${s}"`;
+  }
+  const bad = fields.find((f) => !CRON_FIELD_RE.test(f));
+  return bad === undefined ? undefined : `invalid cron field "${bad}" in "${s}"`;
+});
+
+export const timezoneString = refineWith((s) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: s });
+    return undefined;
+  } catch {
+    return `unknown time zone "${s}" (use an IANA name such as Europe/London)`;
+  }
+});
+
+const rfc3339 = z.iso.datetime({ offset: true, error: 'expected an RFC3339 timestamp, e.g. 2026-03-01T22:00:00Z' });
+
+const routeSchema = z.strictObject({
+  matchers: z.array(matcherString).optional(),
+  receivers: z.array(z.enum(['slack', 'pagerduty'])).min(1, { error: 'a route needs at least one receiver' }),
+  slack: z.strictObject({ channel: slackChannel }).optional(),
+  continue: z.boolean().optional(),
+});
+
+const reportSchema = z.strictObject({
+  schedule: cronString,
+  period: z.enum(REPORT_PERIODS),
+  channel: slackChannel.optional(),
+  timezone: timezoneString.optional(),
+});
+
+const maintenanceSchema = z.strictObject({
+  reason: z.string().min(1, { error: 'reason must not be empty' }),
+  schedule: cronString.optional(),
+  duration: durationString.optional(),
+  start: rfc3339.optional(),
+  end: rfc3339.optional(),
+  timezone: timezoneString.optional(),
+  matchers: z.array(matcherString).optional(),
+});
+
+export const routesFileSchema = z.strictObject({
+  team: teamName,
+  owns: z
+    .strictObject({
+      namespaces: z.array(namespaceName).optional(),
+      matchers: z.array(matcherString).optional(),
+    })
+    .optional(),
+  slack: z.strictObject({ channel: slackChannel }).optional(),
+  pagerduty: z
+    .strictObject({
+      routingKeyEnv: z.string().regex(ENV_NAME_RE, { error: 'not an environment variable name' }).optional(),
+      routingKeyFile: z.string().min(1).optional(),
+    })
+    .optional(),
+  dedup: z.strictObject({ window: durationString.optional() }).optional(),
+  routes: z.array(routeSchema).optional(),
+  reports: z.array(reportSchema).optional(),
+  storm: z.strictObject({ maxMessagesPerMinute: z.int().positive() }).optional(),
+  maintenance: z.array(maintenanceSchema).optional(),
+});
+
+export type RoutesFileSpec = z.output<typeof routesFileSchema>;

@@ -1,0 +1,204 @@
+/**
+ * @module config/routes-semantics
+ * Checks of `routes/*.yaml` that relate fields or files to each other (a route naming a receiver
+ * the team has not configured, two teams owning one namespace, the fallback team existing, …).
+ *
+ * They read the raw YAML value, not the zod output, on purpose: a file with a schema error (say a
+ * misspelt field) still gets its semantic errors reported in the same run, so an operator fixes
+ * everything at once. Each accessor tolerates a wrong shape — the schema already reported it.
+ */
+import { accessSync, constants } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import type { SourceError } from './source-error.js';
+import { errorAt as errorAtNode, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
+
+export interface TeamFile {
+  src: YamlSource;
+  /** The team name the file name implies (`routes/payments.yaml` → `payments`). */
+  expectedTeam: string;
+}
+
+/** `routes[1].receivers[0]` — the same path notation as schema errors. */
+function describePath(path: readonly PathSegment[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${p}`)).join('');
+}
+
+function errorAt(src: YamlSource, path: readonly PathSegment[], message: string, severity: SourceError['severity'] = 'error'): SourceError {
+  return errorAtNode(src, path, path.length > 0 ? `${describePath(path)}: ${message}` : message, severity);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function get(value: unknown, ...path: PathSegment[]): unknown {
+  let v = value;
+  for (const seg of path) {
+    if (typeof seg === 'number') v = Array.isArray(v) ? v[seg] : undefined;
+    else v = isRecord(v) ? v[seg] : undefined;
+  }
+  return v;
+}
+
+function list(value: unknown, ...path: PathSegment[]): unknown[] {
+  const v = get(value, ...path);
+  return Array.isArray(v) ? v : [];
+}
+
+function str(value: unknown, ...path: PathSegment[]): string | undefined {
+  const v = get(value, ...path);
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Errors and warnings that concern one team file alone. */
+export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceError[] {
+  const { src, expectedTeam } = file;
+  const doc = src.value;
+  if (!isRecord(doc)) return [];
+  const out: SourceError[] = [];
+  const team = doc['team'];
+  if (typeof team === 'string' && team !== expectedTeam) {
+    out.push(errorAt(src, ['team'], `"${team}" does not match the file name: ${src.file} must hold team "${expectedTeam}" (or rename the file)`));
+  }
+
+  const teamChannel = str(doc, 'slack', 'channel');
+  const pagerduty = get(doc, 'pagerduty');
+  out.push(...checkPagerDuty(src, pagerduty, env));
+
+  list(doc, 'routes').forEach((route, i) => {
+    const routeChannel = str(route, 'slack', 'channel');
+    const receivers = list(route, 'receivers');
+    receivers.forEach((receiver, j) => {
+      const at: PathSegment[] = ['routes', i, 'receivers', j];
+      if (receiver === 'slack' && !teamChannel && !routeChannel) {
+        out.push(errorAt(src, at, `receiver "slack" is not configured: set slack.channel for the team or slack.channel on this route`));
+      }
+      if (receiver === 'pagerduty' && !isRecord(pagerduty)) {
+        out.push(errorAt(src, at, `receiver "pagerduty" is not configured: add a pagerduty: section with routingKeyEnv or routingKeyFile`));
+      }
+    });
+    if (routeChannel && !receivers.includes('slack')) {
+      out.push(errorAt(src, ['routes', i, 'slack'], `slack channel override has no effect: the route's receivers do not include slack`, 'warning'));
+    }
+  });
+
+  list(doc, 'reports').forEach((report, i) => {
+    if (isRecord(report) && !str(report, 'channel') && !teamChannel) {
+      out.push(errorAt(src, ['reports', i], 'report has no channel: set channel here or slack.channel for the team'));
+    }
+  });
+
+  list(doc, 'maintenance').forEach((window, i) => out.push(...checkMaintenance(src, window, ['maintenance', i])));
+  out.push(...duplicatesWithin(src, list(doc, 'owns', 'namespaces'), ['owns', 'namespaces'], 'namespace'));
+  return out;
+}
+
+function checkPagerDuty(src: YamlSource, pagerduty: unknown, env: NodeJS.ProcessEnv): SourceError[] {
+  if (!isRecord(pagerduty)) return [];
+  const keyEnv = str(pagerduty, 'routingKeyEnv');
+  const keyFile = str(pagerduty, 'routingKeyFile');
+  if (keyEnv && keyFile) {
+    return [errorAt(src, ['pagerduty'], 'set exactly one of routingKeyEnv and routingKeyFile, not both')];
+  }
+  if (!keyEnv && !keyFile) {
+    return [errorAt(src, ['pagerduty'], 'set exactly one of routingKeyEnv and routingKeyFile')];
+  }
+  // Secrets are injected at deploy time, so a missing one is a warning, not an error.
+  if (keyEnv && !env[keyEnv]) {
+    return [
+      errorAt(src, ['pagerduty', 'routingKeyEnv'], `environment variable ${keyEnv} is not set: PagerDuty notifications of this team will fail until it is`, 'warning'),
+    ];
+  }
+  if (keyFile) {
+    if (!isAbsolute(keyFile)) {
+      return [errorAt(src, ['pagerduty', 'routingKeyFile'], `must be an absolute path (a mounted secret), got "${keyFile}"`)];
+    }
+    try {
+      accessSync(keyFile, constants.R_OK);
+    } catch {
+      return [
+        errorAt(src, ['pagerduty', 'routingKeyFile'], `routing key file ${keyFile} is not readable: PagerDuty notifications of this team will fail until it is`, 'warning'),
+      ];
+    }
+  }
+  return [];
+}
+
+function checkMaintenance(src: YamlSource, window: unknown, at: PathSegment[]): SourceError[] {
+  if (!isRecord(window)) return [];
+  const has = (k: string) => window[k] !== undefined && window[k] !== null;
+  const out: SourceError[] = [];
+  if (has('schedule') && (has('start') || has('end'))) {
+    out.push(errorAt(src, at, 'use either schedule + duration (recurring) or start + end (one-off), not both'));
+  } else if (has('schedule') && !has('duration')) {
+    out.push(errorAt(src, [...at, 'schedule'], 'a schedule needs a duration'));
+  } else if (!has('schedule') && has('duration')) {
+    out.push(errorAt(src, [...at, 'duration'], 'duration only applies with a schedule'));
+  } else if (has('start') !== has('end')) {
+    out.push(errorAt(src, at, 'a one-off window needs both start and end'));
+  } else if (!has('schedule') && !has('start')) {
+    out.push(errorAt(src, at, 'set schedule + duration or start + end'));
+  }
+  const start = typeof window['start'] === 'string' ? Date.parse(window['start']) : NaN;
+  const end = typeof window['end'] === 'string' ? Date.parse(window['end']) : NaN;
+  if (!Number.isNaN(start) && !Number.isNaN(end) && end <= start) {
+    out.push(errorAt(src, [...at, 'end'], 'end must be after start'));
+  }
+  if (window['duration'] === '0') out.push(errorAt(src, [...at, 'duration'], 'duration must be positive'));
+  return out;
+}
+
+function duplicatesWithin(src: YamlSource, items: unknown[], at: PathSegment[], what: string): SourceError[] {
+  const seen = new Set<string>();
+  const out: SourceError[] = [];
+  items.forEach((item, i) => {
+    if (typeof item !== 'string') return;
+    if (seen.has(item)) out.push(errorAt(src, [...at, i], `${what} "${item}" is listed twice`));
+    seen.add(item);
+  });
+  return out;
+}
+
+/**
+ * Checks across all team files: one owner per namespace, one file per team, and a fallback team
+ * that exists and can receive (otherwise an alert nobody owns would have nowhere to go).
+ */
+export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routesDirLabel: string): SourceError[] {
+  const out: SourceError[] = [];
+  const owners = new Map<string, { team: string; where: string }>();
+  const teamFiles = new Map<string, string>();
+  for (const { src, expectedTeam } of files) {
+    const earlier = teamFiles.get(expectedTeam);
+    if (earlier) {
+      out.push(errorAt(src, [], `team "${expectedTeam}" is already defined in ${earlier}`));
+    } else {
+      teamFiles.set(expectedTeam, src.file);
+    }
+    const team = str(src.value, 'team') ?? expectedTeam;
+    list(src.value, 'owns', 'namespaces').forEach((ns, i) => {
+      if (typeof ns !== 'string') return;
+      const path = ['owns', 'namespaces', i];
+      const owner = owners.get(ns);
+      if (!owner) {
+        const { line, col } = positionOf(src, path);
+        owners.set(ns, { team, where: `${src.file}:${line}:${col}` });
+      } else if (owner.team !== team) {
+        out.push(errorAt(src, path, `namespace "${ns}" is already owned by team "${owner.team}" (${owner.where}); a namespace has one owner`));
+      }
+    });
+  }
+
+  const fallback = files.find((f) => f.expectedTeam === fallbackTeam);
+  const where = { file: routesDirLabel, line: 1, col: 1, severity: 'error' as const };
+  if (!fallback) {
+    out.push({
+      ...where,
+      message: `fallback team "${fallbackTeam}" (FALLBACK_TEAM) has no routes file ${routesDirLabel}${fallbackTeam}.yaml: alerts no team owns would have nowhere to go`,
+    });
+  } else if (!str(fallback.src.value, 'slack', 'channel') && !isRecord(get(fallback.src.value, 'pagerduty'))) {
+    out.push(
+      errorAt(fallback.src, [], `fallback team "${fallbackTeam}" needs slack.channel or pagerduty: it receives every alert no other route can deliver`),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,130 @@
+/**
+ * @module config/rules-schema
+ * The spec of `rules/<team>.yaml`: alert rules, SLOs and uptime checks. Everything that can be
+ * checked field by field is here (so zod reports it all at once, each at its own position);
+ * PromQL syntax and cross-file checks are in config/load-team-specs.ts.
+ *
+ * @example
+ * team: payments
+ * namespace: payments-prod
+ * alerts:
+ *   - name: CheckoutHighLatency
+ *     expr: histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="checkout"}[5m]))) > 1
+ *     for: 10m
+ *     severity: warning
+ *     summary: "Checkout p99 latency above 1s"
+ *     runbook: https://runbooks.example/checkout-latency
+ * slos:
+ *   - name: checkout-availability
+ *     objective: 99.9
+ *     window: 30d
+ *     errors: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{window}}]))
+ *     total: sum(rate(http_requests_total{job="checkout"}[{{window}}]))
+ * uptime:
+ *   - service: checkout
+ *     up: probe_success{job="blackbox",instance="https://checkout.example"}
+ *     objective: 99.9
+ *     interval: 30s
+ */
+import { z } from 'zod';
+import { hasWindowPlaceholder } from './promql.js';
+import { parsePromDuration, PROM_DURATION_HINT } from './rules-duration.js';
+
+export const DEFAULT_SEVERITIES = ['critical', 'warning', 'info'] as const;
+
+export const TEAM_NAME = /^[a-z][a-z0-9-]{1,62}$/;
+/** Kubernetes namespace (RFC 1123 label). */
+export const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Prometheus refuses alert names that are not valid metric names. */
+export const ALERT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** SLO names become label values, record selectors and dashboard rows: keep them simple. */
+export const SLO_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Labels and annotations the generator sets itself; a spec may not override them. */
+const RESERVED_LABELS = ['team', 'severity', 'alertname', 'slo'];
+const RESERVED_ANNOTATIONS = ['summary', 'runbook_url'];
+
+export const promDuration = (what: string, opts: { positive?: boolean } = {}) =>
+  z.string().refine((s) => (parsePromDuration(s) ?? -1) >= (opts.positive ? 1 : 0), {
+    message: `${what} must be ${opts.positive ? 'a non-zero ' : 'a '}${PROM_DURATION_HINT}`,
+  });
+
+const percent = (what: string) =>
+  z.number().refine((n) => n > 0 && n < 100, { message: `${what} must be a percentage strictly between 0 and 100, e.g. 99.9` });
+
+const httpUrl = z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' });
+
+const promql = z.string().min(1, { message: 'PromQL expression is empty' });
+
+const labelMap = (what: string, reserved: readonly string[]) =>
+  z
+    .record(z.string().regex(LABEL_NAME, { message: `${what} names must match ${LABEL_NAME.source}` }), z.string())
+    .superRefine((map, ctx) => {
+      for (const key of Object.keys(map)) {
+        if (reserved.includes(key)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is set by alertgate and cannot be given in ${what}` });
+        }
+      }
+    });
+
+/** Adds an issue at `[i, key]` for every item whose `key` repeats an earlier item's. */
+function uniqueBy<T>(key: keyof T & string, what: string) {
+  return (items: T[], ctx: z.RefinementCtx) => {
+    const seen = new Map<unknown, number>();
+    items.forEach((item, i) => {
+      const v = item[key];
+      const first = seen.get(v);
+      if (first === undefined) seen.set(v, i);
+      else ctx.addIssue({ code: 'custom', path: [i, key], message: `duplicate ${what} "${String(v)}" (first defined at index ${first})` });
+    });
+  };
+}
+
+export interface RulesSchemaOptions {
+  /** Allowed `severity` values; default critical, warning, info. */
+  severities?: readonly string[];
+}
+
+export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
+  const severities = opts.severities ?? DEFAULT_SEVERITIES;
+  const alert = z.strictObject({
+    name: z.string().regex(ALERT_NAME, { message: `alert name must match ${ALERT_NAME.source} (Prometheus metric-name rules)` }),
+    expr: promql.refine((e) => !hasWindowPlaceholder(e), { message: '{{window}} is only substituted in SLO expressions' }),
+    for: promDuration('for').optional(),
+    severity: z.string().refine((s) => severities.includes(s), { message: `severity must be one of ${severities.join(', ')}` }),
+    summary: z.string().min(1),
+    runbook: httpUrl,
+    description: z.string().optional(),
+    labels: labelMap('labels', RESERVED_LABELS).optional(),
+    annotations: labelMap('annotations', RESERVED_ANNOTATIONS).optional(),
+  });
+  const windowed = (what: string) =>
+    promql.refine(hasWindowPlaceholder, {
+      message: `${what} must contain the {{window}} placeholder (replaced by each rate window: 5m, 30m, 1h, … and the SLO window)`,
+    });
+  const slo = z.strictObject({
+    name: z.string().regex(SLO_NAME, { message: `SLO name must match ${SLO_NAME.source}` }),
+    objective: percent('objective'),
+    window: promDuration('window', { positive: true }),
+    errors: windowed('errors'),
+    total: windowed('total'),
+    description: z.string().optional(),
+    runbook: httpUrl.optional(),
+  });
+  const uptime = z.strictObject({
+    service: z.string().regex(SLO_NAME, { message: `service must match ${SLO_NAME.source}` }),
+    up: promql,
+    objective: z.number().refine((n) => n > 0 && n <= 100, { message: 'objective must be a percentage above 0 and at most 100' }),
+    interval: promDuration('interval', { positive: true }).optional(),
+  });
+  return z.strictObject({
+    team: z.string().regex(TEAM_NAME, { message: `team must match ${TEAM_NAME.source}` }),
+    namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
+    alerts: z.array(alert).superRefine(uniqueBy('name', 'alert name')).default([]),
+    slos: z.array(slo).superRefine(uniqueBy('name', 'SLO name')).default([]),
+    uptime: z.array(uptime).superRefine(uniqueBy('service', 'uptime service')).default([]),
+  });
+}
+
+export type RulesFileSpec = z.infer<ReturnType<typeof rulesFileSchema>>;

@@ -1,0 +1,124 @@
+/**
+ * @module dedup/decide
+ * The pure heart of deduplication: given what we know of a team group and a new snapshot of it,
+ * decide whether anything must be notified. Runs inside the store's lock (Store.updateGroups), so
+ * concurrent redeliveries of one webhook (HA peers, retries) see each other's decisions.
+ *
+ * "Content" is the set of firing alerts, as in Alertmanager's notification log: a snapshot whose
+ * firing set equals the last notified one is a duplicate. Inside the team's dedup window it is
+ * suppressed (recorded, not sent); after it, it is sent again as a reminder ("repeat").
+ */
+import { createHash } from 'node:crypto';
+import type { Alert, IncomingNotification } from '../model/alert.js';
+import type { ChangeKind, GroupSnapshot } from '../model/group.js';
+import { pagerDutyDedupKey } from '../model/group-id.js';
+import { targetKey, type Target } from '../model/target.js';
+import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import { firingFingerprints, mergeAlerts } from './merge-alerts.js';
+
+/** One Alertmanager notification's share for one team. */
+export interface TeamGroupUpdate {
+  groupId: string;
+  team: string;
+  notification: Omit<IncomingNotification, 'alerts'>;
+  alerts: Alert[];
+  /** Targets the routes give for these alerts (union over the alerts). */
+  targets: Target[];
+  dedupWindowMs: number;
+}
+
+export function contentHash(firing: readonly string[]): string {
+  return createHash('sha256').update(firing.join(',')).digest('hex').slice(0, 32);
+}
+
+function unionTargets(a: readonly Target[], b: readonly Target[]): Target[] {
+  const byKey = new Map<string, Target>();
+  for (const t of [...a, ...b]) if (!byKey.has(targetKey(t))) byKey.set(targetKey(t), t);
+  return [...byKey.values()];
+}
+
+function formatWindow(ms: number): string {
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
+}
+
+interface Verdict {
+  kind: ChangeKind;
+  suppressReason?: string;
+}
+
+function verdict(prev: GroupRecord | undefined, firing: string[], hash: string, windowMs: number, now: Date): Verdict {
+  const wasNotified = prev?.notifiedHash != null;
+  if (!wasNotified || prev!.notifiedHash === contentHash([])) {
+    // Nothing notified yet, or the last notification said RESOLVED: this is a new episode.
+    if (firing.length > 0) return { kind: 'new' };
+    return wasNotified ? { kind: 'resolved', suppressReason: 'already notified as resolved' } : { kind: 'resolved' };
+  }
+  if (prev!.notifiedHash === hash) {
+    const age = now.getTime() - Date.parse(prev!.notifiedAt ?? '1970-01-01T00:00:00Z');
+    if (age < windowMs) return { kind: firing.length ? 'repeat' : 'resolved', suppressReason: `duplicate within dedup window ${formatWindow(windowMs)}` };
+    return { kind: 'repeat' };
+  }
+  if (firing.length === 0) return { kind: 'resolved' };
+  return { kind: 'changed' };
+}
+
+/** Decide the new state of one team group and the notifications (pending or suppressed) it causes. */
+export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, now: Date): GroupWrite {
+  const nowIso = now.toISOString();
+  const alerts = mergeAlerts(prev?.alerts ?? [], u.alerts);
+  const firing = firingFingerprints(alerts);
+  const hash = contentHash(firing);
+  const v = verdict(prev, firing, hash, u.dedupWindowMs, now);
+
+  // Resolution must reach every place the group was announced, even if routes changed since.
+  const targets = unionTargets(prev?.targets ?? [], u.targets);
+  const prevFiring = new Set((prev?.alerts ?? []).filter((a) => a.status === 'firing').map((a) => a.fingerprint));
+  const firingSet = new Set(firing);
+  const added = v.kind === 'new' ? firing : firing.filter((f) => !prevFiring.has(f));
+  const resolved = [...prevFiring].filter((f) => !firingSet.has(f)).sort();
+
+  const n = u.notification;
+  const snapshot: GroupSnapshot = {
+    groupId: u.groupId,
+    team: u.team,
+    groupKey: n.groupKey,
+    receiver: n.receiver,
+    status: firing.length ? 'firing' : 'resolved',
+    groupLabels: n.groupLabels,
+    commonLabels: n.commonLabels,
+    commonAnnotations: n.commonAnnotations,
+    externalURL: n.externalURL,
+    alerts,
+    change: { kind: v.kind, added, resolved },
+    dedupKey: pagerDutyDedupKey(u.groupId),
+  };
+  const suppressed = v.suppressReason !== undefined;
+  const notifications: NewNotification[] = targets.map((target) => ({
+    groupId: u.groupId,
+    team: u.team,
+    target,
+    kind: v.kind,
+    status: suppressed ? 'suppressed' : 'pending',
+    ...(suppressed ? { reason: v.suppressReason } : {}),
+    snapshot,
+  }));
+
+  const group: GroupRecord = {
+    id: u.groupId,
+    team: u.team,
+    groupKey: n.groupKey,
+    receiver: n.receiver,
+    externalURL: n.externalURL,
+    groupLabels: n.groupLabels,
+    commonLabels: n.commonLabels,
+    commonAnnotations: n.commonAnnotations,
+    status: snapshot.status,
+    alerts,
+    notifiedHash: suppressed ? (prev?.notifiedHash ?? null) : hash,
+    notifiedAt: suppressed ? (prev?.notifiedAt ?? null) : nowIso,
+    targets: suppressed ? (prev?.targets ?? []) : targets,
+    createdAt: prev?.createdAt ?? nowIso,
+    updatedAt: nowIso,
+  };
+  return { group, notifications };
+}

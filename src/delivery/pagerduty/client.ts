@@ -1,0 +1,133 @@
+/**
+ * @module delivery/pagerduty/client
+ * A small client for PagerDuty Events API v2 (`POST <eventsUrl>/v2/enqueue`) on node:http and
+ * node:https: plain http works for local fakes, https takes a custom `ca` (tests) and honours
+ * NODE_EXTRA_CA_CERTS (production behind a private CA).
+ *
+ * Why not @pagerduty/pdjs: it forces https, ignores Retry-After, sleeps 20 s between its own
+ * retries and leaves 30 s timers alive after a call. Our outbox retries durably and honours
+ * Retry-After, so we need one honest attempt per call with a bounded timeout.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import { redactSecrets } from '../redact.js';
+import { classifyHttpStatus, describeNetworkError, networkFailure } from '../retry-classify.js';
+import type { NotifyResult } from '../notifier.js';
+import type { PagerDutyEvent } from './event.js';
+
+export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com';
+export const DEFAULT_PAGERDUTY_TIMEOUT_MS = 10_000;
+
+/** Most of a response body we read (PagerDuty's answers are tiny; a proxy's error page is not). */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Longest server explanation kept in an error message. */
+const MAX_DETAIL_CHARS = 300;
+
+export interface PagerDutyClientOptions {
+  /** Events API base; `/v2/enqueue` is appended. Default https://events.pagerduty.com. */
+  eventsUrl?: string;
+  timeoutMs?: number;
+  /** Extra trusted CA (PEM) for https; production uses NODE_EXTRA_CA_CERTS instead. */
+  ca?: string | Buffer;
+}
+
+export interface PagerDutyClient {
+  /** The URL events are posted to (no secrets in it). */
+  readonly enqueueUrl: string;
+  /** Sends one event; never throws. Error texts never contain the routing key. */
+  send(event: PagerDutyEvent, signal?: AbortSignal): Promise<NotifyResult>;
+}
+
+interface RawResponse {
+  status: number;
+  retryAfter: string | undefined;
+  body: string;
+}
+
+export function enqueueUrlOf(eventsUrl: string): string {
+  return `${eventsUrl.replace(/\/+$/, '')}/v2/enqueue`;
+}
+
+function post(url: URL, body: string, ca: string | Buffer | undefined, signal: AbortSignal): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const options: https.RequestOptions = {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'user-agent': 'alertgate',
+        accept: 'application/json',
+      },
+      signal,
+      ...(ca !== undefined && url.protocol === 'https:' ? { ca } : {}),
+    };
+    const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (received < MAX_RESPONSE_BYTES) chunks.push(chunk);
+        received += chunk.length;
+      });
+      res.on('end', () => {
+        const retryAfter = res.headers['retry-after'];
+        resolve({
+          status: res.statusCode ?? 0,
+          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+          body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_BYTES),
+        });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** PagerDuty's own explanation: `{"message":"Event object is invalid","errors":["…"]}`. */
+function explain(body: string): string | undefined {
+  const text = body.trim();
+  if (text === '') return undefined;
+  try {
+    const parsed = JSON.parse(text) as { message?: unknown; errors?: unknown };
+    const parts: string[] = [];
+    if (typeof parsed.message === 'string') parts.push(parsed.message);
+    if (Array.isArray(parsed.errors)) parts.push(...parsed.errors.filter((e): e is string => typeof e === 'string'));
+    if (parts.length > 0) return parts.join('; ').slice(0, MAX_DETAIL_CHARS);
+  } catch {
+    // not JSON: a proxy or load balancer page; keep an excerpt
+  }
+  return text.replace(/\s+/g, ' ').slice(0, MAX_DETAIL_CHARS);
+}
+
+export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerDutyClient {
+  const enqueueUrl = enqueueUrlOf(opts.eventsUrl ?? DEFAULT_PAGERDUTY_EVENTS_URL);
+  const url = new URL(enqueueUrl);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_PAGERDUTY_TIMEOUT_MS;
+  const what = 'pagerduty enqueue';
+
+  return {
+    enqueueUrl,
+    async send(event, signal) {
+      const clean = (s: string): string => redactSecrets(s, [event.routing_key]);
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
+      try {
+        const res = await post(url, JSON.stringify(event), opts.ca, combined);
+        const detail = res.status >= 200 && res.status < 300 ? undefined : explain(res.body);
+        const result = classifyHttpStatus(what, res.status, {
+          retryAfter: res.retryAfter,
+          ...(detail !== undefined ? { detail: clean(detail) } : {}),
+        });
+        return result;
+      } catch (err) {
+        // node:http reports both our timeout and the caller's abort as AbortError.
+        const reason = timeout.aborted
+          ? `request timed out after ${timeoutMs}ms`
+          : signal?.aborted
+            ? 'request aborted'
+            : describeNetworkError(err, timeoutMs);
+        return networkFailure(what, clean(reason));
+      }
+    },
+  };
+}

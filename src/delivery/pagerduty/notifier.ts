@@ -1,0 +1,62 @@
+/**
+ * @module delivery/pagerduty/notifier
+ * PagerDuty receiver: one Events API v2 event per delivery, `trigger` while the group fires and
+ * `resolve` when all is resolved, under the group's stable `dedup_key`. The routing key is
+ * resolved per send (a team without one fails alone, naming its variable) and never logged.
+ */
+import type { DeliveryLogger } from '../log-sink.js';
+import type { Notifier, NotifyResult } from '../notifier.js';
+import { redactSecrets } from '../redact.js';
+import { createPagerDutyClient } from './client.js';
+import { buildPagerDutyEvent } from './event.js';
+import type { RoutingKeyResult } from './routing-key.js';
+
+export interface PagerDutyNotifierOptions {
+  /** Events API base (env PAGERDUTY_EVENTS_URL); default https://events.pagerduty.com. */
+  eventsUrl?: string;
+  resolveRoutingKey: (team: string) => RoutingKeyResult;
+  timeoutMs?: number;
+  /** Extra trusted CA for https (tests); production uses NODE_EXTRA_CA_CERTS. */
+  ca?: string | Buffer;
+  logger?: DeliveryLogger;
+}
+
+/**
+ * @example
+ * const pd = createPagerDutyNotifier({ eventsUrl: process.env.PAGERDUTY_EVENTS_URL,
+ *   resolveRoutingKey: createRoutingKeyResolver((t) => config.teams.get(t)?.pagerduty) });
+ * await pd.notify({ id: 1, target: { type: 'pagerduty', team: 'payments' }, group });
+ */
+export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifier {
+  const client = createPagerDutyClient({
+    ...(opts.eventsUrl !== undefined ? { eventsUrl: opts.eventsUrl } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+  });
+
+  return {
+    type: 'pagerduty',
+    async notify(delivery, signal): Promise<NotifyResult> {
+      const { target, group } = delivery;
+      if (target.type !== 'pagerduty') {
+        return { ok: false, retryable: false, error: `pagerduty notifier cannot deliver to a ${target.type} target` };
+      }
+      const key = opts.resolveRoutingKey(target.team);
+      if (!key.ok) {
+        opts.logger?.warn({ deliveryId: delivery.id, team: target.team, error: key.error }, 'pagerduty routing key unavailable');
+        return { ok: false, retryable: false, error: key.error };
+      }
+      const event = buildPagerDutyEvent(group, key.key);
+      const result = await client.send(event, signal);
+      const fields = { deliveryId: delivery.id, team: target.team, action: event.event_action, dedupKey: event.dedup_key };
+      if (result.ok) {
+        opts.logger?.debug(fields, 'pagerduty event accepted');
+      } else {
+        // Belt and braces: the client already redacts, this guards future edits.
+        result.error = redactSecrets(result.error, [key.key]);
+        opts.logger?.warn({ ...fields, retryable: result.retryable, error: result.error }, 'pagerduty event failed');
+      }
+      return result;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * @module delivery/pagerduty/routing-key
+ * Resolves a team's PagerDuty routing key at send time from its `routingKeyEnv` or
+ * `routingKeyFile`, so keys never enter the store, targets or logs. A missing key is an
+ * error for that team only, naming the variable or file (never a value).
+ */
+import { readFileSync } from 'node:fs';
+import type { PagerDutyConfig } from '../../config/types.js';
+
+export type RoutingKeyResult = { ok: true; key: string } | { ok: false; error: string };
+export type RoutingKeyResolver = (team: string) => RoutingKeyResult;
+
+export interface RoutingKeyResolverOptions {
+  /** Where variables are read; default process.env (read on every call: keys can be injected late). */
+  env?: Record<string, string | undefined>;
+  /** File reader; default fs.readFileSync (re-read on every call, so rotated keys apply). */
+  readFile?: (path: string) => string;
+}
+
+/**
+ * @example
+ * const resolve = createRoutingKeyResolver((team) => config.teams.get(team)?.pagerduty);
+ * resolve('payments'); // { ok: false, error: 'PagerDuty routing key for team "payments": environment variable PAGERDUTY_PAYMENTS_KEY is not set' }
+ */
+export function createRoutingKeyResolver(
+  lookup: (team: string) => PagerDutyConfig | undefined,
+  opts: RoutingKeyResolverOptions = {},
+): RoutingKeyResolver {
+  const env = opts.env ?? process.env;
+  const readFile = opts.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  return (team) => {
+    const what = `PagerDuty routing key for team "${team}"`;
+    const config = lookup(team);
+    if (config?.routingKeyEnv) {
+      const key = env[config.routingKeyEnv]?.trim();
+      return key ? { ok: true, key } : { ok: false, error: `${what}: environment variable ${config.routingKeyEnv} is not set` };
+    }
+    if (config?.routingKeyFile) {
+      let key: string;
+      try {
+        key = readFile(config.routingKeyFile).trim();
+      } catch (err) {
+        // Only the error code: a message could quote file content in odd cases.
+        const code = (err as { code?: unknown }).code;
+        return { ok: false, error: `${what}: file ${config.routingKeyFile} could not be read (${typeof code === 'string' ? code : 'error'})` };
+      }
+      return key ? { ok: true, key } : { ok: false, error: `${what}: file ${config.routingKeyFile} is empty` };
+    }
+    return { ok: false, error: `${what}: team has no pagerduty.routingKeyEnv or routingKeyFile configured` };
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * @module delivery/slack/calls
+ * Which Slack Web API calls a delivery makes, as data: a first notification posts the group's
+ * message; every later one edits that message (same `ts`) and replies in its thread.
+ * Shared by the real notifier and the log sink, so the log shows exactly what would be sent.
+ */
+import type { Delivery, SlackRef } from '../notifier.js';
+import { renderSlackMessage, renderThreadReply, type SlackBlock } from './render.js';
+
+export type SlackMethod = 'chat.postMessage' | 'chat.update';
+
+export interface SlackCall {
+  method: SlackMethod;
+  args: {
+    channel: string;
+    text: string;
+    blocks?: SlackBlock[];
+    ts?: string;
+    thread_ts?: string;
+    unfurl_links?: boolean;
+    unfurl_media?: boolean;
+  };
+}
+
+/** The new group message, to `channel` (a name such as "#payments-alerts" or an id). */
+export function postCall(delivery: Delivery, channel: string): SlackCall {
+  const message = renderSlackMessage(delivery.group);
+  // Unfurling a runbook or Prometheus link would bury the alert under previews.
+  return { method: 'chat.postMessage', args: { channel, ...message, unfurl_links: false, unfurl_media: false } };
+}
+
+/** Edits the existing message in place with the group's current state. */
+export function updateCall(delivery: Delivery, ref: SlackRef): SlackCall {
+  return { method: 'chat.update', args: { channel: ref.channel, ts: ref.ts, ...renderSlackMessage(delivery.group) } };
+}
+
+/** The thread reply saying what changed. */
+export function threadReplyCall(delivery: Delivery, ref: SlackRef): SlackCall {
+  return {
+    method: 'chat.postMessage',
+    args: { channel: ref.channel, thread_ts: ref.ts, ...renderThreadReply(delivery.group), unfurl_links: false, unfurl_media: false },
+  };
+}
+
+/** All calls of a delivery, in order. */
+export function planSlackCalls(delivery: Delivery, channel: string): SlackCall[] {
+  const ref = delivery.slackRef;
+  return ref ? [updateCall(delivery, ref), threadReplyCall(delivery, ref)] : [postCall(delivery, channel)];
+}

@@ -1,0 +1,39 @@
+/**
+ * @module delivery/slack/escape
+ * Slack's control characters. Slack reads `<…>` as mentions (`<!channel>`) and links
+ * (`<https://x|label>`), so every piece of alert-sourced text goes through `escapeSlack`
+ * before it reaches a message: an alert can then show `<!channel>` but never trigger it.
+ * https://docs.slack.dev/messaging/formatting-message-text#escaping
+ */
+
+/** Escapes `&`, `<`, `>` (the only three Slack asks for), in that order. */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Makes a URL safe inside `<url|label>`: `<`, `>` and `|` (which would end the URL or start
+ * the label) and whitespace are percent-encoded, `&` is entity-escaped as Slack expects.
+ */
+export function escapeSlackUrl(url: string): string {
+  return url
+    .replace(/[<>|\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
+    .replace(/&/g, '&amp;');
+}
+
+/** A link we build ourselves; `label` is ours too, escaped anyway for safety. */
+export function slackLink(url: string, label: string): string {
+  return `<${escapeSlackUrl(url)}|${escapeSlack(label).replace(/\|/g, '/')}>`;
+}
+
+/**
+ * Shortens already-escaped text to at most `max` characters, ending in "…".
+ * Never cuts an entity (`&amp;`) or a surrogate pair in half.
+ */
+export function truncateSlack(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, Math.max(0, max - 1));
+  cut = cut.replace(/&[a-z]{0,4}$/, '');
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}

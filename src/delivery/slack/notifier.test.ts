@@ -1,0 +1,177 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../../testing/fake-slack.js';
+import { captureLogger, makeAlert, makeDelivery, makeSnapshot, runNotifierCases } from '../notifier.case.js';
+import type { Delivery } from '../notifier.js';
+import { createSlackNotifier } from './notifier.js';
+
+const TOKEN = 'xoxb-0000000000-secret-token-value';
+const TIMEOUT_MS = 800;
+const target = { type: 'slack', channel: '#payments-alerts' } as const;
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  return () => (done ??= fn());
+}
+
+runNotifierCases('slack', async () => {
+  const fake = await startFakeSlack({ token: TOKEN });
+  const logs = captureLogger();
+  return {
+    notifier: createSlackNotifier({ token: TOKEN, apiUrl: fake.url, logger: logs.logger, timeoutMs: TIMEOUT_MS }),
+    delivery: makeDelivery(target),
+    secret: TOKEN,
+    logs,
+    timeoutMs: TIMEOUT_MS,
+    respondWith: (plan) => fake.respondWith(plan),
+    waitForRequests: async (n) => {
+      await fake.waitFor(() => fake.requests.length >= n);
+    },
+    close: once(() => fake.close()),
+  };
+});
+
+describe('slack notifier against the fake Slack', () => {
+  let fake: FakeSlack;
+  const start = async (opts: Parameters<typeof startFakeSlack>[0] = {}) => {
+    fake = await startFakeSlack({ token: TOKEN, ...opts });
+    const logs = captureLogger();
+    return { notifier: createSlackNotifier({ token: TOKEN, apiUrl: fake.url, logger: logs.logger, timeoutMs: TIMEOUT_MS }), logs };
+  };
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it('posts a new group to the channel and returns the channel id and ts', async () => {
+    const { notifier } = await start();
+    const result = await notifier.notify(makeDelivery(target));
+
+    const channelId = fake.channelIds.get('payments-alerts');
+    expect(channelId).toMatch(/^C/);
+    expect(result).toEqual({ ok: true, slackRef: { channel: channelId, ts: expect.any(String) } });
+    const [request] = fake.requests;
+    expect(request?.method).toBe('chat.postMessage');
+    expect(request?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(request?.body).toMatchObject({ channel: '#payments-alerts', unfurl_links: 'false' });
+    const message = result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts) : undefined;
+    expect(message?.text).toContain('FIRING: KubePodCrashLooping');
+    expect(message?.blocks?.[0]).toMatchObject({ type: 'header', text: { text: ':rotating_light: FIRING: KubePodCrashLooping' } });
+  });
+
+  it('edits the message in place and replies in its thread when the group resolves', async () => {
+    const { notifier } = await start();
+    const first = await notifier.notify(makeDelivery(target));
+    if (!first.ok || !first.slackRef) throw new Error('first post failed');
+    const ref = first.slackRef;
+
+    const resolved = makeSnapshot({
+      alerts: [makeAlert({ status: 'resolved', endsAt: '2026-10-01T10:00:00Z' })],
+      change: { kind: 'resolved', added: [], resolved: ['a1b2c3d4e5f60718'] },
+    });
+    const second = await notifier.notify(makeDelivery(target, { id: 43, group: resolved, slackRef: ref }));
+
+    expect(second).toEqual({ ok: true, slackRef: ref });
+    expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
+    expect(fake.requests[1]?.body).toMatchObject({ channel: ref.channel, ts: ref.ts });
+    expect(fake.requests[2]?.body).toMatchObject({ channel: ref.channel, thread_ts: ref.ts });
+
+    const message = fake.messages.get(ref.ts);
+    expect(message?.edits).toBe(1);
+    expect(message?.blocks?.[0]).toMatchObject({ text: { text: ':white_check_mark: RESOLVED: KubePodCrashLooping' } });
+    expect(message?.replies.map((r) => r.text)).toEqual([
+      ':white_check_mark: RESOLVED: all alerts resolved (KubePodCrashLooping (pod=checkout-7d9f-abcde))',
+    ]);
+    expect(fake.messages.size).toBe(1);
+  });
+
+  it('announces a new alert in the thread', async () => {
+    const { notifier } = await start();
+    const first = await notifier.notify(makeDelivery(target));
+    if (!first.ok || !first.slackRef) throw new Error('first post failed');
+    const extra = makeAlert({ fingerprint: 'ffff', labels: { ...makeAlert().labels, pod: 'checkout-2' } });
+    const group = makeSnapshot({ alerts: [makeAlert(), extra], change: { kind: 'changed', added: ['ffff'], resolved: [] } });
+    await notifier.notify(makeDelivery(target, { group, slackRef: first.slackRef }));
+    expect(fake.messages.get(first.slackRef.ts)?.replies[0]?.text).toBe(':red_circle: 1 new alert: KubePodCrashLooping (pod=checkout-2)\nNow 2 firing.');
+  });
+
+  it('posts a fresh message when the old one was deleted (message_not_found)', async () => {
+    const { notifier } = await start();
+    const stale: Delivery = makeDelivery(target, { slackRef: { channel: 'C00000001', ts: '1.000001' } });
+    fake.channelIds.set('payments-alerts', 'C00000001');
+    const result = await notifier.notify(stale);
+    expect(fake.requests.map((r) => r.method)).toEqual(['chat.update', 'chat.postMessage']);
+    expect(result.ok && result.slackRef?.ts).not.toBe('1.000001');
+    expect(fake.messages.size).toBe(1);
+  });
+
+  it('a failed edit sends no thread reply and is retryable; the retry edits and replies', async () => {
+    const { notifier } = await start();
+    const first = await notifier.notify(makeDelivery(target));
+    if (!first.ok || !first.slackRef) throw new Error('first post failed');
+    const later = makeDelivery(target, { slackRef: first.slackRef, group: makeSnapshot({ change: { kind: 'repeat', added: [], resolved: [] } }) });
+
+    fake.respondWith([{ status: 503 }]);
+    expect(await notifier.notify(later)).toMatchObject({ ok: false, retryable: true });
+    expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.update']);
+
+    expect(await notifier.notify(later)).toEqual({ ok: true, slackRef: first.slackRef });
+    expect(fake.messages.get(first.slackRef.ts)?.replies.map((r) => r.text)).toEqual([':repeat: Still firing (repeat): 1 alert']);
+  });
+
+  it('channel_not_found is final and names the Slack error', async () => {
+    const { notifier } = await start({ rejectUnknownChannels: true });
+    const result = await notifier.notify(makeDelivery({ type: 'slack', channel: '#nowhere' }));
+    expect(result).toEqual({ ok: false, retryable: false, error: 'slack chat.postMessage: channel_not_found' });
+  });
+
+  it('a wrong token is final (invalid_auth) and the token stays out of the error', async () => {
+    fake = await startFakeSlack({ token: 'xoxb-the-right-one' });
+    const notifier = createSlackNotifier({ token: TOKEN, apiUrl: fake.url, timeoutMs: TIMEOUT_MS });
+    expect(await notifier.notify(makeDelivery(target))).toEqual({ ok: false, retryable: false, error: 'slack chat.postMessage: invalid_auth' });
+  });
+
+  it.each(['not_in_channel', 'msg_too_long', 'is_archived'])('platform error %s is final', async (code) => {
+    const { notifier } = await start();
+    fake.respondWith([{ slackError: code }]);
+    expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: false, retryable: false, error: `slack chat.postMessage: ${code}` });
+  });
+
+  it.each(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout'])(
+    'platform error %s is retryable',
+    async (code) => {
+      const { notifier } = await start();
+      fake.respondWith([{ slackError: code }]);
+      expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: false, retryable: true });
+    },
+  );
+
+  it('HTTP 429 with Retry-After maps to retryAfterMs and the next call goes through', async () => {
+    const { notifier } = await start();
+    fake.respondWith([{ status: 500 }, { status: 429, headers: { 'retry-after': '1' } }]);
+    expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: false, retryable: true });
+    expect(await notifier.notify(makeDelivery(target))).toEqual({
+      ok: false,
+      retryable: true,
+      retryAfterMs: 1000,
+      error: 'slack chat.postMessage: rate limited (HTTP 429), retry after 1s',
+    });
+    expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: true });
+    // One attempt per notify: the client's own retries are off (the outbox owns retrying).
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('a refused connection is retryable and says why', async () => {
+    const { notifier } = await start();
+    await fake.close();
+    const result = await notifier.notify(makeDelivery(target));
+    expect(result).toMatchObject({ ok: false, retryable: true });
+    expect(!result.ok && result.error).toMatch(/ECONNREFUSED/);
+    fake = await startFakeSlack(); // afterEach closes this one
+  });
+
+  it('refuses a target of another type without calling Slack', async () => {
+    const { notifier } = await start();
+    const result = await notifier.notify(makeDelivery({ type: 'pagerduty', team: 'payments' }));
+    expect(result).toMatchObject({ ok: false, retryable: false });
+    expect(fake.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * @module delivery/slack/notifier
+ * Slack receiver: the first notification of a group posts one message to the channel; every
+ * later change edits that message (`chat.update`, same ts) and replies in its thread.
+ * Retries are the outbox's: each call is made once and its failure classified.
+ */
+import type { DeliveryLogger } from '../log-sink.js';
+import type { Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
+import { postCall, threadReplyCall, updateCall, type SlackCall } from './calls.js';
+import { createSlackTransport, type SlackCallResult } from './transport.js';
+
+export interface SlackNotifierOptions {
+  /** Bot token with `chat:write`. Never logged or returned in errors. */
+  token: string;
+  /** Web API base (env SLACK_API_URL); default https://slack.com/api/. */
+  apiUrl?: string;
+  logger?: DeliveryLogger;
+  /** Per-call timeout; default 10 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * @example
+ * const slack = createSlackNotifier({ token: process.env.SLACK_TOKEN!, apiUrl: process.env.SLACK_API_URL });
+ * const r = await slack.notify({ id: 7, target: { type: 'slack', channel: '#payments-alerts' }, group });
+ * if (r.ok) store the returned r.slackRef so later changes edit the message
+ */
+export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
+  const transport = createSlackTransport({
+    token: opts.token,
+    ...(opts.apiUrl !== undefined ? { apiUrl: opts.apiUrl } : {}),
+    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
+  });
+  const log = opts.logger;
+
+  async function call(delivery: Delivery, slackCall: SlackCall, signal?: AbortSignal): Promise<SlackCallResult> {
+    const result = await transport.call(slackCall, signal);
+    const fields = { deliveryId: delivery.id, method: slackCall.method, channel: slackCall.args.channel };
+    if (result.ok) log?.debug(fields, 'slack call ok');
+    else log?.warn({ ...fields, retryable: result.retryable, error: result.error }, 'slack call failed');
+    return result;
+  }
+
+  async function post(delivery: Delivery, channel: string, signal?: AbortSignal): Promise<NotifyResult> {
+    const result = await call(delivery, postCall(delivery, channel), signal);
+    if (!result.ok) return stripSlackError(result);
+    // Slack answers with the channel *id* (the target may be a name); chat.update needs the id.
+    const { channel: channelId, ts } = result.data;
+    if (typeof channelId !== 'string' || typeof ts !== 'string') {
+      return { ok: false, retryable: true, error: 'slack chat.postMessage: response lacks channel or ts' };
+    }
+    return { ok: true, slackRef: { channel: channelId, ts } };
+  }
+
+  async function edit(delivery: Delivery, ref: SlackRef, signal?: AbortSignal): Promise<NotifyResult> {
+    const updated = await call(delivery, updateCall(delivery, ref), signal);
+    if (!updated.ok) {
+      // Someone deleted the message: start a fresh one rather than failing forever.
+      if (updated.slackError === 'message_not_found') return post(delivery, ref.channel, signal);
+      return stripSlackError(updated);
+    }
+    const reply = await call(delivery, threadReplyCall(delivery, ref), signal);
+    // A retry repeats the (idempotent) edit and then the reply: at-least-once, as promised.
+    if (!reply.ok) return stripSlackError(reply);
+    return { ok: true, slackRef: ref };
+  }
+
+  return {
+    type: 'slack',
+    async notify(delivery, signal) {
+      if (delivery.target.type !== 'slack') {
+        return { ok: false, retryable: false, error: `slack notifier cannot deliver to a ${delivery.target.type} target` };
+      }
+      return delivery.slackRef
+        ? edit(delivery, delivery.slackRef, signal)
+        : post(delivery, delivery.target.channel, signal);
+    },
+  };
+}
+
+/** NotifyResult carries only the contract's fields. */
+function stripSlackError(failure: Extract<SlackCallResult, { ok: false }>): NotifyResult {
+  const { slackError: _code, ...rest } = failure;
+  return rest;
+}

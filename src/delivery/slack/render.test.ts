@@ -1,0 +1,209 @@
+import { describe, expect, it } from 'vitest';
+import { makeAlert, makeSnapshot } from '../notifier.case.js';
+import { escapeSlack, escapeSlackUrl, slackLink, truncateSlack } from './escape.js';
+import { renderFallbackText, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from './render.js';
+
+const EVIL = '<!channel> <https://evil.example|click>';
+const EVIL_ESCAPED = '&lt;!channel&gt; &lt;https://evil.example|click&gt;';
+
+/** Every `text` string a Slack client would render, with where it sits. */
+function textFields(message: { text: string; blocks?: SlackBlock[] }): { where: string; text: string }[] {
+  const out = [{ where: 'text', text: message.text }];
+  (message.blocks ?? []).forEach((block, i) => {
+    if (block.type === 'header') out.push({ where: `blocks[${i}].text`, text: block.text.text });
+    if (block.type === 'section') {
+      if (block.text) out.push({ where: `blocks[${i}].text`, text: block.text.text });
+      block.fields?.forEach((f, j) => out.push({ where: `blocks[${i}].fields[${j}]`, text: f.text }));
+    }
+    if (block.type === 'context') block.elements.forEach((e, j) => out.push({ where: `blocks[${i}].elements[${j}]`, text: e.text }));
+  });
+  return out;
+}
+
+function sectionTexts(blocks: SlackBlock[]): string[] {
+  return blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
+}
+
+describe('escapeSlack', () => {
+  it('escapes &, < and > so nothing can mention or link', () => {
+    expect(escapeSlack(EVIL)).toBe(EVIL_ESCAPED);
+    expect(escapeSlack('a & b <@U123> >x')).toBe('a &amp; b &lt;@U123&gt; &gt;x');
+    // & first: an already-escaped entity is shown literally, not decoded into markup
+    expect(escapeSlack('&lt;!here&gt;')).toBe('&amp;lt;!here&amp;gt;');
+  });
+
+  it('keeps our own links intact but neutralises < > | in their URLs', () => {
+    expect(escapeSlackUrl('https://x.example/a?b=<c>|d&e=f g')).toBe('https://x.example/a?b=%3Cc%3E%7Cd&amp;e=f%20g');
+    expect(slackLink('https://x.example/?q=a|b', 'Runbook')).toBe('<https://x.example/?q=a%7Cb|Runbook>');
+  });
+
+  it('truncates without cutting an entity in half', () => {
+    expect(truncateSlack('abcdefgh', 5)).toBe('abcd…');
+    expect(truncateSlack('ab&amp;cdef', 5)).toBe('ab…');
+    expect(truncateSlack('short', 10)).toBe('short');
+  });
+});
+
+describe('renderSlackMessage', () => {
+  it('shows FIRING with emoji and word, alertname, team, severity, summary', () => {
+    const message = renderSlackMessage(makeSnapshot());
+    const header = message.blocks?.[0];
+    expect(header).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', emoji: true, text: ':rotating_light: FIRING: KubePodCrashLooping' },
+    });
+    const all = textFields(message).map((f) => f.text).join('\n');
+    expect(all).toContain('*Team*\npayments');
+    expect(all).toContain('*Severity*\ncritical');
+    expect(all).toContain('Pod is crash looping');
+    expect(all).toContain('pod=checkout-7d9f-abcde');
+    expect(message.text).toBe('FIRING: KubePodCrashLooping (team payments, severity critical, 1 firing) — Pod is crash looping');
+  });
+
+  it('shows RESOLVED (word and emoji) when every alert is resolved', () => {
+    const group = makeSnapshot({
+      alerts: [makeAlert({ status: 'resolved', endsAt: '2026-10-01T10:00:00Z' })],
+      change: { kind: 'resolved', added: [], resolved: ['a1b2c3d4e5f60718'] },
+    });
+    const message = renderSlackMessage(group);
+    expect(message.blocks?.[0]).toMatchObject({ text: { text: ':white_check_mark: RESOLVED: KubePodCrashLooping' } });
+    expect(message.text.startsWith('RESOLVED: KubePodCrashLooping')).toBe(true);
+    expect(sectionTexts(message.blocks ?? []).join('\n')).toContain(':large_green_circle: RESOLVED *KubePodCrashLooping (pod=checkout-7d9f-abcde)* ended 2026-10-01 10:00 UTC');
+  });
+
+  it('escapes a hostile label value in every text field it reaches', () => {
+    const hostile = { alertname: EVIL, team: 'payments', severity: EVIL, namespace: EVIL, pod: EVIL };
+    const annotations = { summary: EVIL, description: `${EVIL} more`, message: EVIL };
+    const group = makeSnapshot({
+      groupKey: `{}:{alertname="${EVIL}"}`,
+      groupLabels: { alertname: EVIL },
+      commonLabels: hostile,
+      commonAnnotations: annotations,
+      alerts: [
+        makeAlert({ labels: { ...hostile, instance: EVIL }, annotations: { ...annotations, summary: `${EVIL} (own)` } }),
+        makeAlert({ fingerprint: 'f2', labels: { ...hostile, instance: 'other' }, annotations }),
+      ],
+      change: { kind: 'changed', added: ['f2'], resolved: [] },
+    });
+    const message = renderSlackMessage(group);
+    const reply = renderThreadReply(group);
+    const fields = [...textFields(message), ...textFields(reply).map((f) => ({ ...f, where: `reply.${f.where}` }))];
+
+    for (const { where, text } of fields) {
+      expect(text, where).not.toContain('<!channel>');
+      expect(text, where).not.toContain('<https://evil.example');
+    }
+    // It is shown, escaped, wherever alert text appears: header, fields, summary, labels,
+    // every alert, footer, fallback and the thread reply.
+    const showing = fields.filter((f) => f.text.includes(EVIL_ESCAPED)).map((f) => f.where);
+    expect(showing).toEqual(
+      expect.arrayContaining(['text', 'blocks[0].text', 'blocks[1].fields[2]', 'blocks[2].text', 'blocks[3].text', 'blocks[6].text', 'blocks[7].text', 'blocks[8].elements[0]', 'reply.text']),
+    );
+  });
+
+  it('links runbook, dashboard, source and an Alertmanager silence for the common labels', () => {
+    const group = makeSnapshot({
+      commonAnnotations: {
+        summary: 's',
+        runbook_url: 'https://runbooks.example/crash?x=1|2',
+        dashboard_url: 'https://grafana.example/d/abc?var=<b>',
+      },
+      commonLabels: { alertname: 'KubePodCrashLooping', team: 'payments', namespace: 'payments "prod"' },
+      externalURL: 'http://alertmanager.example:9093/',
+    });
+    const links = sectionTexts(renderSlackMessage(group).blocks ?? []).find((t) => t.includes('|Runbook>'));
+    const filter = encodeURIComponent('{alertname="KubePodCrashLooping",namespace="payments \\"prod\\"",team="payments"}');
+    expect(links).toBe(
+      [
+        '<https://runbooks.example/crash?x=1%7C2|Runbook>',
+        '<https://grafana.example/d/abc?var=%3Cb%3E|Dashboard>',
+        '<http://prometheus.example/graph?g0.expr=up|Source>',
+        `<http://alertmanager.example:9093/#/silences/new?filter=${filter}|Silence>`,
+      ].join(' · '),
+    );
+  });
+
+  it('does not turn non-http annotation URLs into links', () => {
+    const group = makeSnapshot({ commonAnnotations: { summary: 's', runbook_url: 'javascript:alert(1)' } });
+    const all = textFields(renderSlackMessage(group)).map((f) => f.text).join('\n');
+    expect(all).not.toContain('javascript:');
+  });
+
+  it('stays within Slack limits and says how many alerts were left out', () => {
+    const firing = Array.from({ length: 150 }, (_, i) =>
+      makeAlert({
+        fingerprint: `f${i}`,
+        labels: { alertname: 'X'.repeat(400), pod: `pod-${i}` },
+        annotations: { summary: `${'y'.repeat(5000)} ${i}` },
+        generatorURL: `https://prometheus.example/graph?g0.expr=${'q'.repeat(i * 40)}`,
+      }),
+    );
+    const resolved = Array.from({ length: 50 }, (_, i) => makeAlert({ fingerprint: `r${i}`, status: 'resolved', labels: { alertname: 'X', pod: `old-${i}` } }));
+    const group = makeSnapshot({
+      alerts: [...resolved, ...firing],
+      commonLabels: { team: 'payments' },
+      commonAnnotations: { summary: 'z'.repeat(10_000) },
+    });
+    const message = renderSlackMessage(group);
+    const blocks = message.blocks ?? [];
+    expect(blocks.length).toBe(SLACK_LIMITS.blocks);
+    const header = blocks[0];
+    expect(header?.type === 'header' && header.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
+    for (const text of sectionTexts(blocks)) {
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+      // Links are whole or absent, never cut.
+      expect(text.split('<').length).toBe(text.split('>').length);
+    }
+    expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.fallbackText);
+
+    const alertSections = sectionTexts(blocks).filter((t) => t.startsWith(':red_circle:') || t.startsWith(':large_green_circle:'));
+    // Firing alerts are listed first; all hidden ones are counted.
+    expect(alertSections.every((t) => t.startsWith(':red_circle:'))).toBe(true);
+    const more = blocks.at(-2);
+    expect(more?.type === 'context' && more.elements[0]?.text).toBe(
+      `…and ${200 - alertSections.length} more (${150 - alertSections.length} firing, 50 resolved)`,
+    );
+  });
+
+  it('lists every alert when they fit, with no "more" line', () => {
+    const alerts = Array.from({ length: 5 }, (_, i) => makeAlert({ fingerprint: `f${i}`, labels: { alertname: 'A', pod: `p${i}` } }));
+    const blocks = renderSlackMessage(makeSnapshot({ alerts })).blocks ?? [];
+    expect(sectionTexts(blocks).filter((t) => t.startsWith(':red_circle:'))).toHaveLength(5);
+    expect(JSON.stringify(blocks)).not.toContain('more (');
+  });
+});
+
+describe('renderThreadReply', () => {
+  const a = makeAlert({ fingerprint: 'fa', labels: { alertname: 'A', pod: 'p1' } });
+  const b = makeAlert({ fingerprint: 'fb', labels: { alertname: 'A', pod: 'p2' }, status: 'resolved' });
+
+  it('names new and resolved alerts', () => {
+    const group = makeSnapshot({ alerts: [a, b], commonLabels: { alertname: 'A' }, change: { kind: 'changed', added: ['fa'], resolved: ['fb'] } });
+    expect(renderThreadReply(group).text).toBe(
+      ':red_circle: 1 new alert: A (pod=p1)\n:large_green_circle: 1 alert resolved: A (pod=p2)\nNow 1 firing, 1 resolved.',
+    );
+  });
+
+  it('says RESOLVED when all alerts are resolved', () => {
+    const group = makeSnapshot({ alerts: [b], commonLabels: { alertname: 'A' }, change: { kind: 'resolved', added: [], resolved: ['fb'] } });
+    expect(renderThreadReply(group).text).toBe(':white_check_mark: RESOLVED: all alerts resolved (A (pod=p2))');
+  });
+
+  it('says still firing on a repeat', () => {
+    const group = makeSnapshot({ alerts: [a], change: { kind: 'repeat', added: [], resolved: [] } });
+    expect(renderThreadReply(group).text).toBe(':repeat: Still firing (repeat): 1 alert');
+  });
+
+  it('caps long name lists with "and N more"', () => {
+    const many = Array.from({ length: 8 }, (_, i) => makeAlert({ fingerprint: `n${i}`, labels: { alertname: 'A', pod: `p${i}` } }));
+    const group = makeSnapshot({ alerts: many, commonLabels: { alertname: 'A' }, change: { kind: 'changed', added: many.map((m) => m.fingerprint), resolved: [] } });
+    expect(renderThreadReply(group).text).toContain('8 new alerts: A (pod=p0), A (pod=p1), A (pod=p2), A (pod=p3), A (pod=p4) and 3 more');
+  });
+});
+
+describe('renderFallbackText', () => {
+  it('falls back to the message annotation when there is no summary', () => {
+    const group = makeSnapshot({ commonAnnotations: { message: 'disk full' }, alerts: [makeAlert({ annotations: {} }), makeAlert({ fingerprint: 'x', annotations: {} })] });
+    expect(renderFallbackText(group)).toContain('— disk full');
+  });
+});

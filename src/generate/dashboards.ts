@@ -1,0 +1,84 @@
+/**
+ * @module generate/dashboards
+ * A team's dashboards → one ConfigMap the Grafana sidecar picks up: label
+ * `grafana_dashboard: "1"`, annotation `grafana_folder: <folder>` (both names configurable), one
+ * `<team>-<name>-dashboard.json` key per dashboard, plus the generated SLO/uptime dashboard for
+ * teams with SLOs or uptime checks. Namespace and folder come from `dashboards/<team>.yaml`,
+ * else the rules namespace and the team name.
+ */
+import type { Dashboard } from './grafana-types.js';
+import { dashboardJson, draftFromSpec } from './grafana-panels.js';
+import type { DashboardSpec, TeamSpec } from './model.js';
+import { dashboardKey, dashboardsConfigMapName, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG } from './naming.js';
+import { sloDashboard } from './slo-dashboard.js';
+
+export interface DashboardOptions {
+  /** Label the Grafana sidecar selects ConfigMaps by; value "1". Default `grafana_dashboard`. */
+  labelName?: string;
+  /** Annotation naming the Grafana folder. Default `grafana_folder`. */
+  folderAnnotation?: string;
+}
+
+export interface ConfigMapObject {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> };
+  data: Record<string, string>;
+}
+
+/** Kubernetes refuses objects over 1 MiB; fail at generate time, not at apply time. */
+const CONFIGMAP_LIMIT_BYTES = 1024 * 1024 - 4096;
+
+export interface GeneratedDashboard {
+  key: string;
+  dashboard: Dashboard;
+}
+
+/** Every dashboard of a team, in ConfigMap key order. */
+export function teamDashboards(team: TeamSpec): GeneratedDashboard[] {
+  const folder = team.dashboards?.folder ?? team.team;
+  const out: GeneratedDashboard[] = (team.dashboards?.dashboards ?? []).map((d) => ({
+    key: dashboardKey(team.team, d.slug),
+    dashboard: userDashboard(team.team, folder, d),
+  }));
+  const r = team.rules;
+  if (r && (r.slos.length > 0 || r.uptime.length > 0)) {
+    out.push({ key: dashboardKey(team.team, SLO_DASHBOARD_SLUG), dashboard: sloDashboard(r, folder) });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function userDashboard(team: string, folder: string, d: DashboardSpec): Dashboard {
+  return dashboardJson({
+    uid: d.uid ?? dashboardUid(team, d.slug),
+    title: dashboardTitle(folder, d.title),
+    ...(d.description !== undefined && { description: d.description }),
+    tags: [...new Set(['alertgate', team, ...d.tags])],
+    panels: d.panels.map(draftFromSpec),
+  });
+}
+
+/** Undefined when the team has no dashboards at all. */
+export function dashboardsConfigMapFor(team: TeamSpec, opts: DashboardOptions = {}): ConfigMapObject | undefined {
+  const boards = teamDashboards(team);
+  if (boards.length === 0) return undefined;
+  const namespace = team.dashboards?.namespace ?? team.rules?.namespace;
+  if (namespace === undefined) throw new Error(`could not generate dashboards of team ${team.team}: no namespace`);
+  const data: Record<string, string> = {};
+  for (const b of boards) data[b.key] = `${JSON.stringify(b.dashboard, null, 2)}\n`;
+  const size = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  if (size > CONFIGMAP_LIMIT_BYTES) {
+    throw new Error(`could not generate dashboards of team ${team.team}: ${size} bytes exceed the 1 MiB ConfigMap limit; split the team's dashboards`);
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: dashboardsConfigMapName(team.team),
+      namespace,
+      labels: { [opts.labelName ?? 'grafana_dashboard']: '1', team: team.team, 'app.kubernetes.io/managed-by': 'alertgate' },
+      annotations: { [opts.folderAnnotation ?? 'grafana_folder']: team.dashboards?.folder ?? team.team },
+    },
+    data,
+  };
+}

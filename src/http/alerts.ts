@@ -1,0 +1,22 @@
+/**
+ * @module http/alerts
+ * GET /v1/alerts — current alert state per team, newest first.
+ */
+import { Hono } from 'hono';
+import type { AppDeps } from './deps.js';
+import { jsonError } from './errors.js';
+import { issuesOf, listQuerySchema } from './pagination.js';
+import { alertView } from './views.js';
+
+const query = listQuerySchema(['firing', 'resolved'] as const);
+
+export function alertRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.get('/v1/alerts', async (c) => {
+    const q = query.safeParse(c.req.query());
+    if (!q.success) return jsonError(c, 400, 'invalid query', { issues: issuesOf(q.error) });
+    const page = await deps.store.listAlerts(q.data);
+    return c.json({ items: page.items.map(alertView), nextCursor: page.nextCursor });
+  });
+  return app;
+}

@@ -1,0 +1,37 @@
+/**
+ * @module http/ops
+ * /healthz (the process answers), /readyz (store reachable, config loaded, not draining),
+ * /metrics, POST /-/reload (admin).
+ */
+import { Hono } from 'hono';
+import { requireAdmin } from './admin.js';
+import type { AppDeps } from './deps.js';
+import { jsonError } from './errors.js';
+
+export function opsRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const problems: string[] = [];
+    try {
+      await deps.store.ping();
+    } catch {
+      problems.push('store unreachable');
+    }
+    if (!deps.routing()) problems.push('no valid configuration loaded');
+    if (!deps.accepting()) problems.push('shutting down');
+    if (problems.length) return jsonError(c, 503, problems.join('; '), { problems });
+    return c.json({ status: 'ready' });
+  });
+  app.get('/metrics', async (c) => {
+    const body = await deps.metrics.registry.metrics();
+    return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
+  });
+  app.post('/-/reload', requireAdmin(deps.adminToken), async (c) => {
+    if (!deps.reload) return jsonError(c, 501, 'reload is not available');
+    const outcome = await deps.reload();
+    if (!outcome.ok) return jsonError(c, 400, 'invalid configuration; the previous configuration is kept', { errors: outcome.errors });
+    return c.json({ status: 'reloaded' });
+  });
+  return app;
+}

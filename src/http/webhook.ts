@@ -1,0 +1,77 @@
+/**
+ * @module http/webhook
+ * POST /webhooks/alertmanager — answers 202 only after the alerts and the notifications they
+ * cause are committed; 4xx for what retrying cannot fix (Alertmanager does not retry 4xx), 503 for
+ * what it can (store down, shutting down).
+ */
+import { Hono } from 'hono';
+import { normalizeWebhook } from '../ingest/normalize.js';
+import { webhookSchema } from '../ingest/webhook-schema.js';
+import { acceptNotification } from '../pipeline/accept.js';
+import { bearerToken, tokenMatches } from './auth.js';
+import type { AppDeps } from './deps.js';
+import { jsonError } from './errors.js';
+import { issuesOf } from './pagination.js';
+import { readBodyCapped } from './read-body.js';
+
+export function webhookRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const { metrics, logger } = deps;
+
+  app.post('/webhooks/alertmanager', async (c) => {
+    const reply = (res: Response) => {
+      metrics.webhookRequests.inc({ code: String(res.status) });
+      return res;
+    };
+    if (deps.webhookToken !== undefined && !tokenMatches(bearerToken(c.req.header('authorization')), deps.webhookToken)) {
+      return reply(jsonError(c, 401, 'missing or invalid bearer token'));
+    }
+    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') {
+      return reply(jsonError(c, 415, `Content-Type must be application/json, got ${type ? `"${type}"` : 'none'}`));
+    }
+    const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes);
+    if (!body.ok) return reply(jsonError(c, 413, `request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
+    let json: unknown;
+    try {
+      json = JSON.parse(body.text);
+    } catch (err) {
+      return reply(jsonError(c, 400, `invalid JSON: ${(err as SyntaxError).message}`));
+    }
+    const parsed = webhookSchema.safeParse(json);
+    if (!parsed.success) {
+      return reply(jsonError(c, 400, 'invalid Alertmanager webhook payload', { issues: issuesOf(parsed.error) }));
+    }
+    const routing = deps.routing();
+    if (!routing || !deps.accepting()) {
+      return reply(jsonError(c, 503, routing ? 'shutting down; retry on another replica' : 'no valid configuration loaded'));
+    }
+    const incoming = normalizeWebhook(parsed.data);
+    try {
+      const result = await acceptNotification(deps.store, routing, incoming, deps.now);
+      for (const t of result.teams) {
+        if (t.firing) metrics.alertsReceived.inc({ team: t.team, status: 'firing' }, t.firing);
+        if (t.resolved) metrics.alertsReceived.inc({ team: t.team, status: 'resolved' }, t.resolved);
+      }
+      for (const n of result.notifications) {
+        if (n.status === 'suppressed') metrics.notifications.inc({ team: n.team, receiver: n.target.type, outcome: 'suppressed' });
+      }
+      logger.info(
+        {
+          groupKey: incoming.groupKey,
+          alerts: incoming.alerts.length,
+          teams: result.teams.map((t) => t.team),
+          queued: result.notifications.filter((n) => n.status === 'pending').length,
+          suppressed: result.notifications.filter((n) => n.status === 'suppressed').length,
+        },
+        'webhook accepted',
+      );
+      if (result.notifications.some((n) => n.status === 'pending')) deps.onAccepted?.();
+      return reply(c.json({ accepted: incoming.alerts.length }, 202));
+    } catch (err) {
+      logger.error({ err, groupKey: incoming.groupKey }, 'could not store webhook; answering 503 so Alertmanager retries');
+      return reply(jsonError(c, 503, 'store unavailable; retry later'));
+    }
+  });
+  return app;
+}

@@ -1,0 +1,35 @@
+/**
+ * @module ingest/normalize
+ * Webhook body → IncomingNotification (our model).
+ */
+import type { Alert, IncomingNotification } from '../model/alert.js';
+import { labelsFingerprint } from './fingerprint.js';
+import type { WebhookBody } from './webhook-schema.js';
+
+/** Go's zero time: Alertmanager's way of saying "no end yet". */
+function isZeroTime(t: string | undefined): boolean {
+  return t === undefined || t.startsWith('0001-01-01');
+}
+
+export function normalizeWebhook(body: WebhookBody): IncomingNotification {
+  const alerts: Alert[] = body.alerts.map((a) => ({
+    fingerprint: a.fingerprint ?? labelsFingerprint(a.labels),
+    status: a.status,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: new Date(a.startsAt).toISOString(),
+    endsAt: isZeroTime(a.endsAt) || a.status === 'firing' ? null : new Date(a.endsAt!).toISOString(),
+    generatorURL: a.generatorURL,
+  }));
+  return {
+    receiver: body.receiver,
+    status: body.status,
+    groupKey: body.groupKey,
+    groupLabels: body.groupLabels,
+    commonLabels: body.commonLabels,
+    commonAnnotations: body.commonAnnotations,
+    externalURL: body.externalURL.replace(/\/+$/, ''),
+    truncatedAlerts: body.truncatedAlerts,
+    alerts,
+  };
+}

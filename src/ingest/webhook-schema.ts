@@ -1,0 +1,35 @@
+/**
+ * @module ingest/webhook-schema
+ * Alertmanager webhook body, version 4 (Alertmanager 0.25 … 0.34). Unknown fields are tolerated
+ * (newer releases add e.g. `notification_reason`, `routeLabels`); the fields we use are checked.
+ */
+import { z } from 'zod';
+
+const labelMap = z.record(z.string(), z.string());
+
+const rfc3339 = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an RFC3339 timestamp' });
+
+export const webhookAlertSchema = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: labelMap.refine((l) => Object.keys(l).length > 0, { message: 'an alert needs at least one label' }),
+  annotations: labelMap.default({}),
+  startsAt: rfc3339,
+  endsAt: rfc3339.optional(),
+  generatorURL: z.string().default(''),
+  fingerprint: z.string().min(1).optional(),
+});
+
+export const webhookSchema = z.looseObject({
+  version: z.string().optional(),
+  groupKey: z.string().min(1),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().default(''),
+  groupLabels: labelMap.default({}),
+  commonLabels: labelMap.default({}),
+  commonAnnotations: labelMap.default({}),
+  externalURL: z.string().default(''),
+  truncatedAlerts: z.number().int().nonnegative().default(0),
+  alerts: z.array(webhookAlertSchema).min(1, { message: 'at least one alert is required' }),
+});
+
+export type WebhookBody = z.infer<typeof webhookSchema>;

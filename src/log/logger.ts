@@ -1,0 +1,62 @@
+/**
+ * @module log/logger
+ * Structured JSON logs, one object per line. Small on purpose: level filtering, child loggers
+ * with bound fields, and a redaction pass so a secret can never be logged by accident.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(fields: object, msg?: string): void;
+  info(fields: object, msg?: string): void;
+  warn(fields: object, msg?: string): void;
+  error(fields: object, msg?: string): void;
+  child(fields: object): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Where lines go; defaults to stdout. */
+  write?: (line: string) => void;
+  /** Exact strings that must never appear in a log line (tokens, routing keys). */
+  secrets?: () => readonly string[];
+}
+
+export function parseLogLevel(value: string | undefined): LogLevel {
+  const v = (value ?? 'info').toLowerCase();
+  if (v in LEVELS) return v as LogLevel;
+  throw new Error(`LOG_LEVEL must be one of ${Object.keys(LEVELS).join(', ')}, got "${value}"`);
+}
+
+function errorToJSON(err: Error): object {
+  return { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? errorToJSON(value) : value;
+}
+
+export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logger {
+  const min = LEVELS[opts.level ?? 'info'];
+  const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const log = (level: LogLevel, fields: object, msg?: string) => {
+    if (LEVELS[level] < min) return;
+    let line = JSON.stringify({ time: new Date().toISOString(), level, ...(msg ? { msg } : {}), ...bound, ...fields }, replacer);
+    for (const secret of opts.secrets?.() ?? []) {
+      if (secret.length >= 4 && line.includes(secret)) line = line.split(secret).join('[REDACTED]');
+    }
+    write(line);
+  };
+  return {
+    debug: (f, m) => log('debug', f, m),
+    info: (f, m) => log('info', f, m),
+    warn: (f, m) => log('warn', f, m),
+    error: (f, m) => log('error', f, m),
+    child: (fields) => createLogger(opts, { ...bound, ...fields }),
+  };
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export const silentLogger: Logger = createLogger({ write: () => {} });

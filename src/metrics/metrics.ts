@@ -1,0 +1,71 @@
+/**
+ * @module metrics/metrics
+ * alertgate's Prometheus metrics, on a Registry owned by one app instance (never the global one,
+ * so tests and several instances in one process do not collide).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type NotificationOutcome = 'sent' | 'suppressed' | 'failed' | 'dead';
+
+export interface Metrics {
+  registry: Registry;
+  webhookRequests: Counter<'code'>;
+  alertsReceived: Counter<'team' | 'status'>;
+  notifications: Counter<'team' | 'receiver' | 'outcome'>;
+  deliveryLatency: Histogram<'receiver'>;
+  outboxDepth: Gauge;
+  configReloadSuccessful: Gauge;
+  configReloadTimestamp: Gauge;
+}
+
+export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'alertgate_' });
+  const depth = opts.outboxDepth;
+  return {
+    registry,
+    webhookRequests: new Counter({
+      name: 'alertgate_webhook_requests_total',
+      help: 'Alertmanager webhook requests by HTTP status code.',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    alertsReceived: new Counter({
+      name: 'alertgate_alerts_received_total',
+      help: 'Alerts received in accepted webhooks, by attributed team and alert status.',
+      labelNames: ['team', 'status'],
+      registers: [registry],
+    }),
+    notifications: new Counter({
+      name: 'alertgate_notifications_total',
+      help: 'Notifications by team, receiver and outcome (sent, suppressed, failed attempt, dead).',
+      labelNames: ['team', 'receiver', 'outcome'],
+      registers: [registry],
+    }),
+    deliveryLatency: new Histogram({
+      name: 'alertgate_delivery_latency_seconds',
+      help: 'Time from accepting a webhook to delivering its notification, by receiver.',
+      labelNames: ['receiver'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    outboxDepth: new Gauge({
+      name: 'alertgate_outbox_depth',
+      help: 'Notifications waiting for delivery (pending or awaiting retry).',
+      registers: [registry],
+      async collect() {
+        if (depth) this.set(await depth());
+      },
+    }),
+    configReloadSuccessful: new Gauge({
+      name: 'alertgate_config_last_reload_successful',
+      help: 'Whether the last configuration (re)load succeeded (1) or failed and the old config is kept (0).',
+      registers: [registry],
+    }),
+    configReloadTimestamp: new Gauge({
+      name: 'alertgate_config_last_reload_success_timestamp_seconds',
+      help: 'Time of the last successful configuration load.',
+      registers: [registry],
+    }),
+  };
+}

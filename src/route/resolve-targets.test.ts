@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { parseMatchers } from '../config/matchers.js';
+import type { RouteConfig, RoutingConfig, TeamConfig } from '../config/types.js';
+import { resolveRoutes } from './resolve-targets.js';
+
+type RouteSpec = { matchers?: string[]; receivers: RouteConfig['receivers']; slackChannel?: string; continue?: boolean };
+
+function team(name: string, opts: { slack?: string; pagerduty?: boolean; routes?: RouteSpec[] }): TeamConfig {
+  const t: TeamConfig = {
+    team: name,
+    file: `routes/${name}.yaml`,
+    owns: { namespaces: [], matchers: [] },
+    dedup: { windowMs: 4 * 3600_000 },
+    routes: (opts.routes ?? []).map((r, index) => ({
+      index,
+      matchers: (r.matchers ?? []).map(parseMatchers),
+      receivers: r.receivers,
+      ...(r.slackChannel ? { slackChannel: r.slackChannel } : {}),
+      continue: r.continue ?? false,
+    })),
+    reports: [],
+    maintenance: [],
+  };
+  if (opts.slack) t.slack = { channel: opts.slack };
+  if (opts.pagerduty) t.pagerduty = { routingKeyEnv: `PD_${name.toUpperCase()}` };
+  return t;
+}
+
+function configOf(...teams: TeamConfig[]): RoutingConfig {
+  return { fallbackTeam: 'platform', teams: new Map(teams.map((t) => [t.team, t])) };
+}
+
+const platform = team('platform', { slack: '#platform-alerts', pagerduty: true });
+
+// The contract's payments example.
+const payments = team('payments', {
+  slack: '#payments-alerts',
+  pagerduty: true,
+  routes: [
+    { matchers: ['severity="critical"'], receivers: ['pagerduty', 'slack'] },
+    { matchers: ['severity=~"warning|info"'], receivers: ['slack'], slackChannel: '#payments-low' },
+    { receivers: ['slack'] },
+  ],
+});
+const config = configOf(platform, payments);
+
+describe('resolveRoutes', () => {
+  it('first matching route wins', () => {
+    expect(resolveRoutes({ severity: 'critical' }, payments, config)).toEqual({
+      team: 'payments',
+      routes: [{ index: 0, matchers: ['severity="critical"'] }],
+      targets: [
+        { type: 'pagerduty', team: 'payments' },
+        { type: 'slack', channel: '#payments-alerts' },
+      ],
+    });
+  });
+
+  it('uses the route channel override', () => {
+    expect(resolveRoutes({ severity: 'info' }, payments, config)).toEqual({
+      team: 'payments',
+      routes: [{ index: 1, matchers: ['severity=~"warning|info"'] }],
+      targets: [{ type: 'slack', channel: '#payments-low' }],
+    });
+  });
+
+  it('a route without matchers is a catch-all', () => {
+    expect(resolveRoutes({ severity: 'none' }, payments, config)).toEqual({
+      team: 'payments',
+      routes: [{ index: 2, matchers: [] }],
+      targets: [{ type: 'slack', channel: '#payments-alerts' }],
+    });
+  });
+
+  it('every matcher string of a route must match', () => {
+    const t = team('prisons', {
+      slack: '#prisons-alerts',
+      routes: [{ matchers: ['severity="critical"', 'namespace=~".*-prod"'], receivers: ['slack'], slackChannel: '#prisons-urgent' }],
+    });
+    const cfg = configOf(platform, t);
+    expect(resolveRoutes({ severity: 'critical', namespace: 'x-prod' }, t, cfg).targets).toEqual([{ type: 'slack', channel: '#prisons-urgent' }]);
+    expect(resolveRoutes({ severity: 'critical', namespace: 'x-preprod' }, t, cfg).routes).toEqual([]);
+  });
+
+  it('continue: true keeps matching; targets are merged without duplicates, in order', () => {
+    const t = team('prisons', {
+      slack: '#prisons-alerts',
+      pagerduty: true,
+      routes: [
+        { matchers: ['namespace=~"book-a-prison-visit-.*"'], receivers: ['slack'], slackChannel: '#visits-alerts', continue: true },
+        { matchers: ['severity="critical"'], receivers: ['pagerduty', 'slack'], continue: true },
+        { matchers: ['severity="critical"'], receivers: ['slack', 'pagerduty'] },
+        { receivers: ['slack'], slackChannel: '#never-reached' },
+      ],
+    });
+    const r = resolveRoutes({ namespace: 'book-a-prison-visit-prod', severity: 'critical' }, t, configOf(platform, t));
+    expect(r.routes.map((x) => x.index)).toEqual([0, 1, 2]);
+    expect(r.targets).toEqual([
+      { type: 'slack', channel: '#visits-alerts' },
+      { type: 'pagerduty', team: 'prisons' },
+      { type: 'slack', channel: '#prisons-alerts' },
+    ]);
+  });
+
+  it('a continue route that is the only match still delivers', () => {
+    const t = team('prisons', {
+      slack: '#prisons-alerts',
+      routes: [{ matchers: ['app="visits"'], receivers: ['slack'], slackChannel: '#visits-alerts', continue: true }, { matchers: ['x="y"'], receivers: ['slack'] }],
+    });
+    expect(resolveRoutes({ app: 'visits' }, t, configOf(platform, t)).targets).toEqual([{ type: 'slack', channel: '#visits-alerts' }]);
+  });
+
+  describe('no route matches: the alert is never dropped', () => {
+    const routes: RouteSpec[] = [{ matchers: ['severity="critical"'], receivers: ['slack'], slackChannel: '#urgent' }];
+
+    it('→ the team Slack channel', () => {
+      const t = team('probation', { slack: '#probation-alerts', pagerduty: true, routes });
+      expect(resolveRoutes({ severity: 'warning' }, t, configOf(platform, t))).toEqual({
+        team: 'probation',
+        routes: [],
+        targets: [{ type: 'slack', channel: '#probation-alerts' }],
+      });
+    });
+
+    it('→ the team PagerDuty when it has no Slack channel', () => {
+      const t = team('oncall', { pagerduty: true });
+      expect(resolveRoutes({}, t, configOf(platform, t)).targets).toEqual([{ type: 'pagerduty', team: 'oncall' }]);
+    });
+
+    it('→ the fallback team Slack channel when the team has neither', () => {
+      const t = team('quiet', { routes });
+      expect(resolveRoutes({ severity: 'info' }, t, configOf(platform, t))).toEqual({
+        team: 'quiet',
+        routes: [],
+        targets: [{ type: 'slack', channel: '#platform-alerts' }],
+      });
+    });
+
+    it('→ the fallback team PagerDuty as a last resort', () => {
+      const pdOnly = team('platform', { pagerduty: true });
+      const t = team('quiet', {});
+      expect(resolveRoutes({}, t, configOf(pdOnly, t)).targets).toEqual([{ type: 'pagerduty', team: 'platform' }]);
+    });
+  });
+});

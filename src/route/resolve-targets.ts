@@ -1,0 +1,93 @@
+/**
+ * @module route/resolve-targets
+ * Which of a team's routes an alert matches, and where its notifications go.
+ *
+ * Routes are tried in order; the first matching route wins, unless it says `continue: true`, in
+ * which case later routes are tried too (Alertmanager semantics). A route matches when every one
+ * of its matcher strings matches; a route without matchers is a catch-all. Targets of all matched
+ * routes are merged, duplicates removed, first occurrence kept (stable order).
+ *
+ * No alert is ever dropped — when no route matches (or the team has no routes, or the matched
+ * routes yield no target) the alert goes to the team's default, the first that exists of:
+ *   1. the team's Slack channel;
+ *   2. the team's PagerDuty service;
+ *   3. the fallback team's Slack channel;
+ *   4. the fallback team's PagerDuty service.
+ * Validation guarantees the fallback team has one of the last two, so the list is never empty for
+ * a valid config.
+ *
+ * @example
+ * resolveRoutes({ severity: 'critical' }, config.teams.get('payments')!, config);
+ * // → { team: 'payments', routes: [{ index: 0, matchers: ['severity="critical"'] }],
+ * //     targets: [{ type: 'pagerduty', team: 'payments' }, { type: 'slack', channel: '#payments-alerts' }] }
+ */
+import type { Labels } from '../model/alert.js';
+import { targetKey, type Target } from '../model/target.js';
+import type { RouteConfig, RoutingConfig, TeamConfig } from '../config/types.js';
+
+export interface MatchedRoute {
+  /** 0-based position in the team's `routes:` list. */
+  index: number;
+  /** The route's matcher strings as written in the config. */
+  matchers: string[];
+}
+
+export interface RouteResolution {
+  team: string;
+  /** Matched routes, in order; empty when the team default was used. */
+  routes: MatchedRoute[];
+  targets: Target[];
+}
+
+function routeMatches(route: RouteConfig, labels: Labels): boolean {
+  return route.matchers.every((set) => set.matches(labels));
+}
+
+function routeTargets(route: RouteConfig, team: TeamConfig): Target[] {
+  const targets: Target[] = [];
+  for (const receiver of route.receivers) {
+    if (receiver === 'slack') {
+      const channel = route.slackChannel ?? team.slack?.channel;
+      if (channel) targets.push({ type: 'slack', channel });
+    } else if (team.pagerduty) {
+      targets.push({ type: 'pagerduty', team: team.team });
+    }
+  }
+  return targets;
+}
+
+function defaultTarget(team: TeamConfig | undefined): Target | undefined {
+  if (team?.slack) return { type: 'slack', channel: team.slack.channel };
+  if (team?.pagerduty) return { type: 'pagerduty', team: team.team };
+  return undefined;
+}
+
+/** See the module comment for the default rule. */
+export function defaultTargets(team: TeamConfig, config: RoutingConfig): Target[] {
+  const target = defaultTarget(team) ?? defaultTarget(config.teams.get(config.fallbackTeam));
+  return target ? [target] : [];
+}
+
+function uniqueTargets(targets: Target[]): Target[] {
+  const seen = new Set<string>();
+  return targets.filter((t) => {
+    const key = targetKey(t);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function resolveRoutes(labels: Labels, team: TeamConfig, config: RoutingConfig): RouteResolution {
+  const routes: MatchedRoute[] = [];
+  const targets: Target[] = [];
+  for (const route of team.routes) {
+    if (!routeMatches(route, labels)) continue;
+    routes.push({ index: route.index, matchers: route.matchers.map((m) => m.source) });
+    targets.push(...routeTargets(route, team));
+    if (!route.continue) break;
+  }
+  const resolved = uniqueTargets(targets);
+  if (resolved.length === 0) return { team: team.team, routes: [], targets: defaultTargets(team, config) };
+  return { team: team.team, routes, targets: resolved };
+}

@@ -1,0 +1,146 @@
+/**
+ * @module server
+ * Wiring only: settings → store, config, notifiers, outbox worker, HTTP server; and an orderly
+ * shutdown (stop accepting, finish in-flight deliveries up to a deadline, close the store).
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { ConfigHolder } from './config/config-holder.js';
+import type { GatewaySettings } from './config/env.js';
+import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys.js';
+import { createLogSinkNotifier } from './delivery/log-sink.js';
+import type { Notifier } from './delivery/notifier.js';
+import { createPagerDutyNotifier } from './delivery/pagerduty/notifier.js';
+import { createSlackNotifier } from './delivery/slack/notifier.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import type { ReceiverType } from './model/target.js';
+import { OutboxWorker } from './outbox/worker.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+
+export interface GatewayOptions {
+  settings: GatewaySettings;
+  env: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Extra CA for PagerDuty over https (tests); production uses NODE_EXTRA_CA_CERTS. */
+  pagerDutyCa?: string | Buffer;
+  /** Outbox poll interval (ms); the worker is also woken on every accepted webhook. */
+  pollMs?: number;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  app: Hono;
+  store: Store;
+  metrics: Metrics;
+  config: ConfigHolder;
+  worker: OutboxWorker;
+  /** Graceful stop: refuse new webhooks (503), drain deliveries up to the grace period, close. */
+  close(): Promise<void>;
+}
+
+function buildNotifiers(o: GatewayOptions, config: ConfigHolder, logger: Logger): Record<ReceiverType, Notifier> {
+  const { settings, env } = o;
+  const slack: Notifier = settings.slackToken
+    ? createSlackNotifier({ token: settings.slackToken, apiUrl: settings.slackApiUrl, logger: logger.child({ receiver: 'slack' }) })
+    : createLogSinkNotifier('slack', logger.child({ receiver: 'slack', sink: 'log' }));
+  const current = config.current();
+  const anyKey = current ? resolvableRoutingKeys(current, env).length > 0 : false;
+  const customUrl = env.PAGERDUTY_EVENTS_URL !== undefined && env.PAGERDUTY_EVENTS_URL !== '';
+  // Offline (no routing key at all and the public endpoint): show the events in the log instead.
+  const pagerduty: Notifier =
+    anyKey || customUrl
+      ? createPagerDutyNotifier({
+          eventsUrl: settings.pagerDutyEventsUrl,
+          resolveRoutingKey: routingKeyResolver(() => config.current(), env),
+          logger: logger.child({ receiver: 'pagerduty' }),
+          ...(o.pagerDutyCa ? { ca: o.pagerDutyCa } : {}),
+        })
+      : createLogSinkNotifier('pagerduty', logger.child({ receiver: 'pagerduty', sink: 'log' }));
+  if (!settings.slackToken) logger.warn({}, 'SLACK_TOKEN is not set: Slack messages are written to the log instead of sent');
+  if (!(anyKey || customUrl)) logger.warn({}, 'no PagerDuty routing key is set: PagerDuty events are written to the log instead of sent');
+  return { slack, pagerduty };
+}
+
+export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  const { settings, env } = o;
+  let secrets: string[] = [settings.webhookToken, settings.adminToken, settings.slackToken].filter((s): s is string => !!s);
+  const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets });
+  const store = await openStore(settings.databaseUrl);
+  const metrics = createMetrics({ outboxDepth: () => store.outboxDepth() });
+  const config = new ConfigHolder(settings.configDir, env, logger, metrics);
+  const first = await config.reload();
+  if (!first.ok) {
+    await store.close();
+    throw new Error(`invalid configuration in ${settings.configDir}:\n${first.errors.join('\n')}`);
+  }
+  const refreshSecrets = () => {
+    const c = config.current();
+    secrets = [settings.webhookToken, settings.adminToken, settings.slackToken, ...(c ? resolvableRoutingKeys(c, env) : [])].filter(
+      (s): s is string => !!s,
+    );
+  };
+  refreshSecrets();
+  if (settings.webhookToken === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
+
+  const worker = new OutboxWorker({
+    store,
+    notifiers: buildNotifiers(o, config, logger),
+    policy: settings.retry,
+    logger: logger.child({ component: 'outbox' }),
+    metrics,
+    owner: `${process.pid}-${randomUUID().slice(0, 8)}`,
+    ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+  });
+
+  let accepting = true;
+  const app = createApp({
+    store,
+    routing: () => config.current(),
+    metrics,
+    logger: logger.child({ component: 'http' }),
+    webhookToken: settings.webhookToken,
+    adminToken: settings.adminToken,
+    maxBodyBytes: settings.maxBodyBytes,
+    onAccepted: () => worker.wake(),
+    reload: async () => {
+      const r = await config.reload();
+      refreshSecrets();
+      return r;
+    },
+    accepting: () => accepting,
+  });
+
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+  worker.start();
+  logger.info({ port, host: settings.host, store: store.kind, teams: [...(config.current()?.teams.keys() ?? [])] }, 'alertgate listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    app,
+    store,
+    metrics,
+    config,
+    worker,
+    close: () =>
+      (closing ??= (async () => {
+        accepting = false;
+        logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await worker.stop(settings.shutdownGraceMs);
+        await store.close();
+        logger.info({}, 'shutdown complete');
+      })()),
+  };
+}

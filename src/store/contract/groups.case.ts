@@ -1,0 +1,155 @@
+/**
+ * @module store/contract/groups
+ * Contract: `updateGroups` is an atomic read-decide-write, the dedup race guard of the pipeline.
+ */
+import { describe, expect, it } from 'vitest';
+import type { GroupRecord, GroupWrite } from '../store.js';
+import type { CurrentStore } from '../store.case.js';
+import { PAGERDUTY, SLACK, alert, enqueue, group, notification } from './fixtures.case.js';
+
+export function groupContract(store: CurrentStore): void {
+  describe('groups', () => {
+    it('knows no group before one is written, and decide sees an empty map', async () => {
+      expect(await store().getGroup('g1')).toBeUndefined();
+      const seen: Map<string, GroupRecord>[] = [];
+      const inserted = await store().updateGroups(['g1', 'g2'], (current) => {
+        seen.push(current);
+        return [];
+      });
+      expect(inserted).toEqual([]);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.size).toBe(0);
+      expect(await store().getGroup('g1')).toBeUndefined();
+    });
+
+    it('round-trips a group with its alerts, targets and notified hash', async () => {
+      const g = group('g1', {
+        alerts: [alert('a'), alert('b', 'firing', { pod: 'checkout-7f9' })],
+        targets: [SLACK, PAGERDUTY],
+        notifiedHash: 'hash-1',
+        notifiedAt: '2026-10-01T10:00:05.000Z',
+        commonAnnotations: { summary: 'checkout <down> & out' },
+      });
+      await enqueue(store(), g, []);
+      expect(await store().getGroup('g1')).toEqual(g);
+    });
+
+    it('updates a group: replaced alerts, new status, targets and hash; createdAt stays', async () => {
+      await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b')], targets: [SLACK] }), []);
+      const updated = group('g1', {
+        status: 'resolved',
+        alerts: [alert('b', 'resolved'), alert('c', 'resolved')],
+        targets: [SLACK, PAGERDUTY],
+        notifiedHash: 'hash-2',
+        notifiedAt: '2026-10-01T11:00:00.000Z',
+        updatedAt: '2026-10-01T11:00:00.000Z',
+      });
+      await enqueue(store(), { ...updated, createdAt: '2027-01-01T00:00:00.000Z' }, []);
+      expect(await store().getGroup('g1')).toEqual(updated);
+      const listed = await store().listAlerts({ limit: 10 });
+      expect(listed.items.map((a) => a.fingerprint).sort()).toEqual(['b', 'c']);
+    });
+
+    it('hands decide the current state of exactly the requested groups', async () => {
+      const g1 = group('g1', { alerts: [alert('a'), alert('b')], notifiedHash: 'h1', targets: [SLACK] });
+      const g2 = group('g2', { team: 'prisons' });
+      await store().updateGroups(['g1', 'g2'], () => [
+        { group: g1, notifications: [] },
+        { group: g2, notifications: [] },
+      ]);
+      await enqueue(store(), group('g3'), []);
+      let seen: Map<string, GroupRecord> | undefined;
+      await store().updateGroups(['g1', 'g2', 'missing'], (current) => {
+        seen = current;
+        return [];
+      });
+      expect(seen && [...seen.keys()].sort()).toEqual(['g1', 'g2']);
+      expect(seen?.get('g1')).toEqual(g1);
+      expect(seen?.get('g2')).toEqual(g2);
+    });
+
+    it('returns the inserted notifications as stored', async () => {
+      const g = group('g1');
+      const inserted = await enqueue(store(), g, [
+        notification(g, SLACK),
+        notification(g, PAGERDUTY, { status: 'suppressed', reason: 'duplicate within dedup window 4h', kind: 'repeat' }),
+      ]);
+      expect(inserted).toHaveLength(2);
+      const [pending, suppressed] = inserted;
+      expect(pending).toMatchObject({ groupId: 'g1', team: 'payments', target: SLACK, kind: 'new', status: 'pending' });
+      expect(pending).toMatchObject({ reason: null, attempts: 0, lastError: null, sentAt: null });
+      expect(pending?.snapshot).toEqual(notification(g, SLACK).snapshot);
+      expect(pending?.nextAttemptAt).not.toBeNull();
+      expect(suppressed).toMatchObject({ status: 'suppressed', kind: 'repeat', target: PAGERDUTY, nextAttemptAt: null });
+      expect(suppressed?.reason).toBe('duplicate within dedup window 4h');
+      expect(Number(suppressed?.id)).toBeGreaterThan(Number(pending?.id));
+      expect(Date.parse(pending?.createdAt ?? '')).not.toBeNaN();
+      expect(await store().getNotification(pending?.id ?? -1)).toEqual(pending);
+      expect(await store().getNotification(999_999)).toBeUndefined();
+    });
+
+    it('enqueues exactly one notification when many redeliveries race (dedup guard)', async () => {
+      const incoming = group('g1', { alerts: [alert('a')], targets: [SLACK] });
+      const decide = (current: Map<string, GroupRecord>): GroupWrite[] => {
+        const known = current.get('g1');
+        const duplicate = known?.notifiedHash === 'hash-a';
+        const next = { ...incoming, notifiedHash: 'hash-a', notifiedAt: incoming.updatedAt };
+        const status = duplicate ? ('suppressed' as const) : ('pending' as const);
+        return [{ group: duplicate ? (known ?? next) : next, notifications: [notification(next, SLACK, { status })] }];
+      };
+      const results = await Promise.all(Array.from({ length: 25 }, () => store().updateGroups(['g1'], decide)));
+      const statuses = results.flat().map((n) => n.status);
+      expect(statuses.filter((s) => s === 'pending')).toHaveLength(1);
+      expect(statuses.filter((s) => s === 'suppressed')).toHaveLength(24);
+      expect(await store().outboxDepth()).toBe(1);
+    });
+
+    it('persists nothing when decide throws', async () => {
+      await expect(
+        store().updateGroups(['g1'], () => {
+          throw new Error('decide failed');
+        }),
+      ).rejects.toThrow('decide failed');
+      expect(await store().getGroup('g1')).toBeUndefined();
+    });
+
+    it('rolls back earlier writes of a call when a later one fails', async () => {
+      await expect(writeThenFail(store, group('g1'))).rejects.toThrow('late failure');
+      expect(await store().getGroup('g1')).toBeUndefined();
+      expect((await store().listNotifications({ limit: 10 })).items).toEqual([]);
+      expect(await store().outboxDepth()).toBe(0);
+    });
+
+    it('writes several groups in one call, returning notifications in write order', async () => {
+      const g1 = group('g1');
+      const g2 = group('g2', { team: 'prisons' });
+      const inserted = await store().updateGroups(['g1', 'g2'], () => [
+        { group: g1, notifications: [notification(g1, SLACK), notification(g1, PAGERDUTY)] },
+        { group: g2, notifications: [notification(g2, SLACK)] },
+      ]);
+      expect(inserted.map((n) => [n.groupId, n.target.type])).toEqual([
+        ['g1', 'slack'],
+        ['g1', 'pagerduty'],
+        ['g2', 'slack'],
+      ]);
+      expect(await store().getGroup('g2')).toEqual(g2);
+    });
+  });
+}
+
+/**
+ * decide returns two writes, the second of which throws when the store reads it: whatever
+ * the first write did must be undone.
+ */
+async function writeThenFail(store: CurrentStore, g: GroupRecord): Promise<unknown> {
+  return store().updateGroups([g.id], () => {
+    const writes: GroupWrite[] = [{ group: g, notifications: [notification(g, SLACK)] }];
+    Object.defineProperty(writes, 1, {
+      enumerable: true,
+      get() {
+        throw new Error('late failure');
+      },
+    });
+    return writes;
+  });
+}

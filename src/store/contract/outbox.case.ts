@@ -1,0 +1,168 @@
+/**
+ * @module store/contract/outbox
+ * Contract: the outbox queue — due items, per-(group, target) ordering, exclusive leases that
+ * expire, owner-checked completion, retries, dead items and Slack message refs.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ClaimOptions, NotificationRecord } from '../store.js';
+import type { CurrentStore } from '../store.case.js';
+import { PAGERDUTY, SLACK, SLACK_LOW, enqueue, group, later, notification, only } from './fixtures.case.js';
+
+const LEASE_MS = 30_000;
+
+export function outboxContract(store: CurrentStore): void {
+  const claim = (owner: string, now: Date = later(), extra: Partial<ClaimOptions> = {}): Promise<NotificationRecord[]> =>
+    store().claimDue({ owner, now, limit: 100, leaseMs: LEASE_MS, ...extra });
+  const status = async (id: number) => (await store().getNotification(id))?.status;
+
+  describe('outbox', () => {
+    it('makes a pending item due at once; suppressed items are never claimable', async () => {
+      const g = group('g1');
+      const [pending, suppressed] = await enqueue(store(), g, [
+        notification(g, SLACK),
+        notification(g, PAGERDUTY, { status: 'suppressed', reason: 'duplicate' }),
+      ]);
+      expect(await store().outboxDepth()).toBe(1);
+      const claimed = only(await claim('w1'));
+      expect(claimed.id).toBe(pending?.id);
+      // A claimed item keeps its public status and counts the attempt.
+      expect(claimed).toMatchObject({ status: 'pending', attempts: 1 });
+      await store().markSent(claimed.id, { owner: 'w1', sentAt: later() });
+      expect(await store().outboxDepth()).toBe(0);
+      expect(await claim('w2', later(LEASE_MS * 10))).toEqual([]);
+      expect(await status(suppressed?.id ?? -1)).toBe('suppressed');
+    });
+
+    it('hands out only the oldest item of a group and target until it is sent', async () => {
+      const g = group('g1');
+      const [post, edit] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK, { kind: 'changed' })]);
+      const first = only(await claim('w1'));
+      expect(first.id).toBe(post?.id);
+      // Even with the first item's lease long expired, the second waits behind it.
+      const again = only(await claim('w2', later(LEASE_MS * 2)));
+      expect(again.id).toBe(post?.id);
+      await store().markSent(again.id, { owner: 'w2', sentAt: later() });
+      expect(only(await claim('w3')).id).toBe(edit?.id);
+    });
+
+    it('keeps targets and groups independent of each other', async () => {
+      const g1 = group('g1');
+      const g2 = group('g2');
+      const items = [
+        ...(await enqueue(store(), g1, [notification(g1, SLACK), notification(g1, SLACK), notification(g1, SLACK_LOW), notification(g1, PAGERDUTY)])),
+        ...(await enqueue(store(), g2, [notification(g2, SLACK)])),
+      ];
+      const claimed = (await claim('w1')).map((n) => n.id).sort((a, b) => a - b);
+      const expected = [items[0], items[2], items[3], items[4]].map((n) => n?.id);
+      expect(claimed).toEqual(expected);
+    });
+
+    it('lets a failed item block its queue until its retry time, then hands it out again', async () => {
+      const g = group('g1');
+      const [first, second] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK)]);
+      const t = later();
+      only(await claim('w1', t));
+      const retryAt = new Date(t.getTime() + 60_000);
+      await store().markFailed(first?.id ?? -1, { owner: 'w1', error: 'slack: ratelimited', nextAttemptAt: retryAt });
+      const failed = await store().getNotification(first?.id ?? -1);
+      expect(failed).toMatchObject({ status: 'failed', lastError: 'slack: ratelimited', nextAttemptAt: retryAt.toISOString(), attempts: 1 });
+      expect(await store().outboxDepth()).toBe(2);
+      expect(await claim('w1', new Date(retryAt.getTime() - 1))).toEqual([]);
+      const retried = only(await claim('w1', retryAt));
+      expect(retried).toMatchObject({ id: first?.id, status: 'failed', attempts: 2 });
+      await store().markSent(retried.id, { owner: 'w1', sentAt: retryAt });
+      expect(await store().getNotification(retried.id)).toMatchObject({ status: 'sent', sentAt: retryAt.toISOString() });
+      expect(only(await claim('w1', retryAt)).id).toBe(second?.id);
+    });
+
+    it('marks an item dead when no retry is given; dead items do not block the queue', async () => {
+      const g = group('g1');
+      const [first, second] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK)]);
+      only(await claim('w1'));
+      await store().markFailed(first?.id ?? -1, { owner: 'w1', error: 'channel_not_found', nextAttemptAt: null });
+      expect(await store().getNotification(first?.id ?? -1)).toMatchObject({ status: 'dead', lastError: 'channel_not_found', nextAttemptAt: null });
+      expect(await store().outboxDepth()).toBe(1);
+      expect(only(await claim('w1')).id).toBe(second?.id);
+    });
+
+    it('requeues a dead item with a fresh budget, and only dead items', async () => {
+      const g = group('g1');
+      const [item] = await enqueue(store(), g);
+      const id = item?.id ?? -1;
+      expect(await store().retryDead(id, later())).toBeUndefined();
+      only(await claim('w1'));
+      await store().markFailed(id, { owner: 'w1', error: 'invalid_auth', nextAttemptAt: null });
+      const now = later(1_000);
+      const requeued = await store().retryDead(id, now);
+      expect(requeued).toMatchObject({ id, status: 'pending', attempts: 0, nextAttemptAt: now.toISOString() });
+      expect(await store().getNotification(id)).toEqual(requeued);
+      expect(await claim('w1', new Date(now.getTime() - 1))).toEqual([]);
+      expect(only(await claim('w1', now))).toMatchObject({ id, attempts: 1 });
+      expect(await store().retryDead(999_999, now)).toBeUndefined();
+    });
+
+    it('gives a live claim to one owner only, even when claims race', async () => {
+      for (let i = 0; i < 12; i++) {
+        const g = group(`g${i}`);
+        await enqueue(store(), g);
+      }
+      const t = later();
+      const results = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => claim(owner, t, { limit: 5 })));
+      const ids = results.flat().map((n) => n.id);
+      expect(ids).toHaveLength(12);
+      expect(new Set(ids).size).toBe(12);
+      expect(await claim('e', new Date(t.getTime() + LEASE_MS - 1))).toEqual([]);
+    });
+
+    it('returns at most limit items', async () => {
+      for (let i = 0; i < 5; i++) await enqueue(store(), group(`g${i}`));
+      expect(await claim('w1', later(), { limit: 2 })).toHaveLength(2);
+      expect(await claim('w2', later(), { limit: 10 })).toHaveLength(3);
+    });
+
+    it('lets another owner take over an expired claim; the old owner can no longer finish it', async () => {
+      const [item] = await enqueue(store(), group('g1'));
+      const id = item?.id ?? -1;
+      const t = later();
+      only(await claim('crashed', t));
+      expect(only(await claim('rescuer', new Date(t.getTime() + LEASE_MS)))).toMatchObject({ id, attempts: 2 });
+      await store().markSent(id, { owner: 'crashed', sentAt: t, slackRef: { channel: 'C1', ts: '1.1' } });
+      await store().markFailed(id, { owner: 'crashed', error: 'late', nextAttemptAt: null });
+      expect(await store().getNotification(id)).toMatchObject({ status: 'pending', lastError: null, sentAt: null });
+      expect(await store().getSlackRef('g1', SLACK.channel)).toBeUndefined();
+      await store().markSent(id, { owner: 'rescuer', sentAt: t });
+      expect(await status(id)).toBe('sent');
+    });
+
+    it('ignores completion by a worker that never claimed the item', async () => {
+      const [item] = await enqueue(store(), group('g1'));
+      const id = item?.id ?? -1;
+      await store().markSent(id, { owner: 'stranger', sentAt: later() });
+      await store().markFailed(id, { owner: 'stranger', error: 'x', nextAttemptAt: null });
+      expect(await store().getNotification(id)).toEqual(item);
+      only(await claim('w1'));
+      await store().markSent(id, { owner: 'w1', sentAt: later() });
+      // A finished item cannot be finished again, by anyone.
+      await store().markFailed(id, { owner: 'w1', error: 'x', nextAttemptAt: null });
+      expect(await status(id)).toBe('sent');
+      expect(await claim('w1', later(LEASE_MS * 10))).toEqual([]);
+    });
+
+    it('stores the Slack message ref of a group per target channel, replacing older ones', async () => {
+      const g = group('g1');
+      const [post, edit, low] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK), notification(g, SLACK_LOW)]);
+      expect(await store().getSlackRef('g1', SLACK.channel)).toBeUndefined();
+      const firstClaim = await claim('w1');
+      expect(firstClaim.map((n) => n.id).sort()).toEqual([post?.id, low?.id].sort());
+      // Slack answers with the channel id, which chat.update needs; lookups use the configured name.
+      await store().markSent(post?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000100' } });
+      await store().markSent(low?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0LOW', ts: '1700000000.000200' } });
+      expect(await store().getSlackRef('g1', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1700000000.000100' });
+      expect(await store().getSlackRef('g1', SLACK_LOW.channel)).toEqual({ channel: 'C0LOW', ts: '1700000000.000200' });
+      expect(await store().getSlackRef('g2', SLACK.channel)).toBeUndefined();
+      expect(only(await claim('w1')).id).toBe(edit?.id);
+      await store().markSent(edit?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000300' } });
+      expect(await store().getSlackRef('g1', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1700000000.000300' });
+    });
+  });
+}

@@ -1,0 +1,80 @@
+/** DATABASE_URL parsing and opening: the forms the README documents, and clear refusals. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, parseDatabaseUrl, redactUrl } from './open-store.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'alertgate-open-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('parseDatabaseUrl', () => {
+  it('resolves sqlite paths against the working directory, absolute ones as given', () => {
+    expect(parseDatabaseUrl('sqlite:data/alertgate.db', '/srv/app')).toEqual({ kind: 'sqlite', filename: '/srv/app/data/alertgate.db' });
+    expect(parseDatabaseUrl('sqlite:/var/lib/alertgate.db', '/srv/app')).toEqual({ kind: 'sqlite', filename: '/var/lib/alertgate.db' });
+    expect(parseDatabaseUrl(' sqlite::memory: ')).toEqual({ kind: 'sqlite', filename: ':memory:' });
+  });
+
+  it('recognises both PostgreSQL schemes', () => {
+    expect(parseDatabaseUrl('postgres://u:p@db:5432/alertgate').kind).toBe('postgres');
+    expect(parseDatabaseUrl('postgresql://db/alertgate').kind).toBe('postgres');
+  });
+
+  it('refuses empty and sqlite:// paths with a hint', () => {
+    expect(() => parseDatabaseUrl('sqlite:')).toThrow(/sqlite:data\/alertgate\.db/);
+    expect(() => parseDatabaseUrl('sqlite:///var/db')).toThrow(/write sqlite:<path>/);
+  });
+
+  it('names an unsupported URL without its password', () => {
+    let message = '';
+    try {
+      parseDatabaseUrl('mysql://admin:s3cr/et@db.internal:3306/alertgate');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('unsupported DATABASE_URL "mysql://admin:***@db.internal:3306/alertgate"');
+    expect(message).not.toContain('s3cr');
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['postgres://app:hunter2@db/x', 'postgres://app:***@db/x'],
+    ['postgres://app@db/x', 'postgres://app@db/x'],
+    ['postgres://app:p@ss:w#rd@db/x', 'postgres://app:***@db/x'],
+    ['redis:app:pw@host', '***@host'],
+    ['sqlite:data/a.db', 'sqlite:data/a.db'],
+  ])('%s → %s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe('openStore', () => {
+  it('opens a SQLite file, creating its parent folders', async () => {
+    const file = join(dir, 'nested', 'deeper', 'alertgate.db');
+    const store = await openStore(`sqlite:${file}`);
+    try {
+      expect(store.kind).toBe('sqlite');
+      await store.ping();
+      expect(existsSync(file)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('opens an in-memory SQLite store', async () => {
+    const store = await openStore('sqlite::memory:');
+    await expect(store.ping()).resolves.toBeUndefined();
+    await store.close();
+  });
+
+  it('says PostgreSQL is not implemented yet, without echoing the URL', async () => {
+    await expect(openStore('postgres://app:hunter2@db/alertgate')).rejects.toThrow('PostgreSQL store not implemented yet');
+    await expect(openStore('postgresql://app:hunter2@db/alertgate')).rejects.not.toThrow(/hunter2/);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * @module store/open-store
+ * Chooses and opens the store named by `DATABASE_URL`.
+ *
+ * @example
+ * const store = await openStore(process.env.DATABASE_URL ?? 'sqlite:data/alertgate.db');
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { openSqliteStore } from './sqlite/sqlite-store.js';
+import type { Store } from './store.js';
+
+export type DatabaseLocation =
+  | { kind: 'sqlite'; filename: string }
+  | { kind: 'postgres'; url: string };
+
+const EXPECTED = 'expected sqlite:<path>, sqlite::memory:, postgres://… or postgresql://…';
+
+/**
+ * Parse a `DATABASE_URL`: `sqlite::memory:`, `sqlite:<path>` (relative paths resolve against
+ * `cwd`), or `postgres://…`/`postgresql://…`. Errors name the URL with any password masked.
+ */
+export function parseDatabaseUrl(databaseUrl: string, cwd: string = process.cwd()): DatabaseLocation {
+  const url = databaseUrl.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') return { kind: 'postgres', url };
+  if (scheme !== 'sqlite') throw new Error(`unsupported DATABASE_URL "${redactUrl(url)}": ${EXPECTED}`);
+  const path = url.slice('sqlite:'.length);
+  if (path === ':memory:') return { kind: 'sqlite', filename: ':memory:' };
+  if (path === '' || path.startsWith('//')) {
+    // sqlite://… is ambiguous across tools (is sqlite:///x relative or absolute?): refuse it.
+    throw new Error(
+      `invalid DATABASE_URL "${redactUrl(url)}": write sqlite:<path>, e.g. sqlite:data/alertgate.db or sqlite:/var/lib/alertgate/alertgate.db`,
+    );
+  }
+  return { kind: 'sqlite', filename: resolve(cwd, path) };
+}
+
+/** Open the store for a `DATABASE_URL`, creating the SQLite file's parent folders. */
+export async function openStore(databaseUrl: string): Promise<Store> {
+  const location = parseDatabaseUrl(databaseUrl);
+  if (location.kind === 'postgres') throw new Error('PostgreSQL store not implemented yet');
+  if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
+  return openSqliteStore(location.filename);
+}
+
+/**
+ * The URL with its password masked. Userinfo runs to the last `@` (an unencoded password may
+ * hold `/`, `?` or `#`), so this errs towards masking too much, never too little.
+ */
+export function redactUrl(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@(.*)$/is.exec(url);
+  if (m) {
+    const [, prefix = '', userinfo = '', rest = ''] = m;
+    const colon = userinfo.indexOf(':');
+    return `${prefix}${colon === -1 ? userinfo : `${userinfo.slice(0, colon)}:***`}@${rest}`;
+  }
+  const at = url.lastIndexOf('@');
+  return at === -1 ? url : `***${url.slice(at)}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * @module store/sqlite/lists
+ * Newest-first, cursor-paged listings of notifications and alerts. The SQL is assembled from
+ * the filters present (rather than `@team IS NULL OR …`) so SQLite can use the matching index.
+ */
+import type Database from 'better-sqlite3';
+import type { AlertStatus } from '../../model/alert.js';
+import type { AlertRecord, ListQuery, NotificationRecord, NotificationStatus, Page } from '../store.js';
+import { decodeAlertCursor, decodeNotificationCursor, encodeAlertCursor, encodeNotificationCursor } from './cursor.js';
+import { toAlertRecord, toNotificationRecord, type AlertRow, type NotificationRow } from './rows.js';
+
+type Params = Record<string, string | number>;
+
+export class Lists {
+  private readonly statements = new Map<string, Database.Statement<[Params], unknown>>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  notifications(q: ListQuery<NotificationStatus>): Page<NotificationRecord> {
+    const { where, params } = filters(q, 'n');
+    if (q.cursor !== undefined) {
+      where.push('n.id < @cursor_id');
+      params.cursor_id = decodeNotificationCursor(q.cursor).id;
+    }
+    const sql = `SELECT n.* FROM notifications n ${clause(where)} ORDER BY n.id DESC LIMIT @limit`;
+    const rows = this.all<NotificationRow>(sql, { ...params, limit: pageSize(q) + 1 });
+    return page(rows, pageSize(q), toNotificationRecord, (r) => encodeNotificationCursor({ id: r.id }));
+  }
+
+  alerts(q: ListQuery<AlertStatus>): Page<AlertRecord> {
+    const { where, params } = filters(q, 'a');
+    if (q.cursor !== undefined) {
+      const c = decodeAlertCursor(q.cursor);
+      where.push('(a.updated_at, a.group_id, a.fingerprint) < (@cursor_u, @cursor_g, @cursor_f)');
+      Object.assign(params, { cursor_u: c.updatedAt, cursor_g: c.groupId, cursor_f: c.fingerprint });
+    }
+    const sql = `SELECT a.*, g.group_key FROM alerts a JOIN groups g ON g.id = a.group_id ${clause(where)}
+      ORDER BY a.updated_at DESC, a.group_id DESC, a.fingerprint DESC LIMIT @limit`;
+    const rows = this.all<AlertRow & { group_key: string }>(sql, { ...params, limit: pageSize(q) + 1 });
+    return page(rows, pageSize(q), toAlertRecord, (r) =>
+      encodeAlertCursor({ updatedAt: r.updated_at, groupId: r.group_id, fingerprint: r.fingerprint }),
+    );
+  }
+
+  private all<R>(sql: string, params: Params): R[] {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare<[Params], unknown>(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt.all(params) as R[];
+  }
+}
+
+function filters(q: ListQuery<string>, alias: string): { where: string[]; params: Params } {
+  const where: string[] = [];
+  const params: Params = {};
+  if (q.team !== undefined) {
+    where.push(`${alias}.team = @team`);
+    params.team = q.team;
+  }
+  if (q.status !== undefined) {
+    where.push(`${alias}.status = @status`);
+    params.status = q.status;
+  }
+  return { where, params };
+}
+
+function clause(where: string[]): string {
+  return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+}
+
+/** At least one item per page; the HTTP layer enforces the documented default and maximum. */
+function pageSize(q: ListQuery<string>): number {
+  return Math.max(1, Math.floor(q.limit));
+}
+
+/** One row beyond the page was fetched: its presence alone says whether a next page exists. */
+function page<R, T>(rows: R[], limit: number, map: (r: R) => T, cursorOf: (r: R) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items: items.map(map), nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}

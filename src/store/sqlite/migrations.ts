@@ -1,0 +1,53 @@
+/**
+ * @module store/sqlite/migrations
+ * Versioned schema migrations. Each migration runs once, in order; `schema_migrations` records
+ * which ones a database has. Never edit a released migration: append a new one.
+ */
+import type Database from 'better-sqlite3';
+import { SCHEMA_V1 } from './schema-v1.js';
+
+export interface Migration {
+  /** Strictly increasing, starting at 1. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+
+/**
+ * Apply the migrations a database lacks, all in one IMMEDIATE transaction (so two processes
+ * opening the same file at once cannot both migrate). Refuses a database written by a newer
+ * alertgate, whose schema this code does not know. Returns the versions applied now.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, now: Date = new Date()): number[] {
+  assertOrdered(migrations);
+  const run = db.transaction(() => {
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      applied_at TEXT NOT NULL
+    ) STRICT`);
+    const row = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get();
+    const current = row?.v ?? 0;
+    const latest = migrations.at(-1)?.version ?? 0;
+    if (current > latest) {
+      throw new Error(`database schema version ${current} is newer than this alertgate supports (${latest}); upgrade alertgate`);
+    }
+    const record = db.prepare<[number, string]>('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
+    const applied: number[] = [];
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      record.run(m.version, now.toISOString());
+      applied.push(m.version);
+    }
+    return applied;
+  });
+  return run.immediate();
+}
+
+function assertOrdered(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration "${m.name}" has version ${m.version}, expected ${i + 1}`);
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * @module store/sqlite/queries
+ * The SQL of the SQLite store (bind parameters by name). Statuses that form the outbox queue:
+ * pending and failed; a claimed item keeps its status and gains a lease.
+ */
+
+/** Groups and alerts whose ids are in the JSON array `@ids`. */
+export const SELECT_GROUPS = `SELECT * FROM groups WHERE id IN (SELECT value FROM json_each(@ids))`;
+export const SELECT_GROUP_ALERTS = `
+  SELECT * FROM alerts WHERE group_id IN (SELECT value FROM json_each(@ids))
+  ORDER BY group_id, position`;
+
+/** created_at is kept from the first insert. */
+export const UPSERT_GROUP = `
+  INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
+    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at)
+  VALUES (@id, @team, @group_key, @receiver, @external_url, @group_labels, @common_labels,
+    @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at)
+  ON CONFLICT (id) DO UPDATE SET
+    team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
+    external_url = excluded.external_url, group_labels = excluded.group_labels,
+    common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
+    status = excluded.status, notified_hash = excluded.notified_hash,
+    notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at`;
+
+/** An alert's updated_at moves only when its content changed (right-hand sides see the old row). */
+export const UPSERT_ALERT = `
+  INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations,
+    starts_at, ends_at, generator_url, updated_at)
+  VALUES (@group_id, @fingerprint, @position, @team, @status, @labels, @annotations,
+    @starts_at, @ends_at, @generator_url, @updated_at)
+  ON CONFLICT (group_id, fingerprint) DO UPDATE SET
+    updated_at = CASE WHEN status IS NOT excluded.status OR labels IS NOT excluded.labels
+        OR annotations IS NOT excluded.annotations OR starts_at IS NOT excluded.starts_at
+        OR ends_at IS NOT excluded.ends_at OR generator_url IS NOT excluded.generator_url
+        OR team IS NOT excluded.team
+      THEN excluded.updated_at ELSE updated_at END,
+    position = excluded.position, team = excluded.team, status = excluded.status,
+    labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at,
+    ends_at = excluded.ends_at, generator_url = excluded.generator_url`;
+
+/** Remove alerts that left the group's snapshot (`@fingerprints`: JSON array of the kept ones). */
+export const DELETE_STALE_ALERTS = `
+  DELETE FROM alerts WHERE group_id = @group_id
+    AND fingerprint NOT IN (SELECT value FROM json_each(@fingerprints))`;
+
+export const INSERT_NOTIFICATION = `
+  INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts,
+    created_at, next_attempt_at, snapshot)
+  VALUES (@group_id, @team, @target, @target_key, @kind, @status, @reason, 0,
+    @created_at, @next_attempt_at, @snapshot)
+  RETURNING *`;
+
+export const SELECT_NOTIFICATION = `SELECT * FROM notifications WHERE id = ?`;
+
+/**
+ * Due, unleased (or lease expired) items that head their (group, target) queue: an older
+ * pending/failed item of the same queue — leased or not, due or not — makes them wait.
+ */
+export const SELECT_CLAIMABLE = `
+  SELECT n.id FROM notifications n
+  WHERE n.status IN ('pending', 'failed')
+    AND n.next_attempt_at <= @now
+    AND (n.lease_until IS NULL OR n.lease_until <= @now)
+    AND NOT EXISTS (
+      SELECT 1 FROM notifications o
+      WHERE o.group_id = n.group_id AND o.target_key = n.target_key
+        AND o.status IN ('pending', 'failed') AND o.id < n.id)
+  ORDER BY n.next_attempt_at, n.id
+  LIMIT @limit`;
+
+/** A claim counts as an attempt, so an item that crashes its worker every time still goes dead. */
+export const CLAIM = `
+  UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
+  WHERE id = @id RETURNING *`;
+
+/** Only the lease holder may finish an item; an expired lease nobody took over still counts. */
+export const MARK_SENT = `
+  UPDATE notifications SET status = 'sent', sent_at = @sent_at, next_attempt_at = NULL,
+    lease_owner = NULL, lease_until = NULL
+  WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')
+  RETURNING *`;
+
+export const MARK_FAILED = `
+  UPDATE notifications SET
+    status = CASE WHEN @next_attempt_at IS NULL THEN 'dead' ELSE 'failed' END,
+    last_error = @error, next_attempt_at = @next_attempt_at, lease_owner = NULL, lease_until = NULL
+  WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
+
+/** Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. */
+export const RETRY_DEAD = `
+  UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = @now,
+    lease_owner = NULL, lease_until = NULL
+  WHERE id = @id AND status = 'dead'
+  RETURNING *`;
+
+export const UPSERT_SLACK_MESSAGE = `
+  INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at)
+  VALUES (@group_id, @channel, @ref_channel, @ts, @now, @now)
+  ON CONFLICT (group_id, channel) DO UPDATE SET
+    ref_channel = excluded.ref_channel, ts = excluded.ts, updated_at = excluded.updated_at`;
+
+export const SELECT_SLACK_MESSAGE = `
+  SELECT ref_channel, ts FROM slack_messages WHERE group_id = @group_id AND channel = @channel`;
+
+export const COUNT_OUTBOX = `SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'failed')`;

@@ -1,0 +1,117 @@
+/**
+ * The SQLite store: the shared contract (in memory and on a file), plus what only SQLite has —
+ * pragmas, persistence across reopen, several connections on one file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
+import { runStoreContract } from '../store.case.js';
+import { BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
+import { openSqliteStore } from './sqlite-store.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'alertgate-sqlite-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+runStoreContract('sqlite in memory', async () => openSqliteStore(':memory:'));
+runStoreContract('sqlite file', async () => openSqliteStore(join(dir, 'contract.db')));
+
+describe('sqlite store', () => {
+  it('opens connections with WAL, synchronous=FULL, foreign keys and a busy timeout', () => {
+    const db = openDatabase(join(dir, 'pragmas.db'));
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(db.pragma('busy_timeout', { simple: true })).toBe(BUSY_TIMEOUT_MS);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('leaves the database file in WAL mode for every later connection', async () => {
+    const file = join(dir, 'wal.db');
+    await openSqliteStore(file).close();
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('keeps groups, the outbox and Slack refs across a reopen', async () => {
+    const file = join(dir, 'reopen.db');
+    const g = group('g1', { alerts: [alert('a'), alert('b', 'resolved')], targets: [SLACK, PAGERDUTY], notifiedHash: 'h' });
+    const first = openSqliteStore(file);
+    const [post, page] = await enqueue(first, g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+    const claimed = await first.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 60_000 });
+    expect(claimed).toHaveLength(2);
+    await first.markSent(post?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C1', ts: '1.2' } });
+    await first.close();
+
+    const second = openSqliteStore(file);
+    try {
+      expect(await second.getGroup('g1')).toEqual(g);
+      expect((await second.getNotification(post?.id ?? -1))?.status).toBe('sent');
+      expect(await second.getSlackRef('g1', SLACK.channel)).toEqual({ channel: 'C1', ts: '1.2' });
+      expect(await second.outboxDepth()).toBe(1);
+      // The unfinished claim survived the "crash": claimable once its lease ran out.
+      expect(await second.claimDue({ owner: 'w2', now: later(), limit: 10, leaseMs: 60_000 })).toEqual([]);
+      const rescued = only(await second.claimDue({ owner: 'w2', now: later(120_000), limit: 10, leaseMs: 60_000 }));
+      expect(rescued).toMatchObject({ id: page?.id, attempts: 2 });
+      const [next] = await enqueue(second, g, [notification(g, PAGERDUTY, { kind: 'changed' })]);
+      expect(next?.id).toBeGreaterThan(page?.id ?? Infinity);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('never hands one item to two connections sharing a file', async () => {
+    const file = join(dir, 'shared.db');
+    const a = openSqliteStore(file);
+    const b = openSqliteStore(file);
+    try {
+      for (let i = 0; i < 10; i++) await enqueue(i % 2 ? a : b, group(`g${i}`));
+      const now = later();
+      const claims = await Promise.all([a, b, a, b].map((s, i) => s.claimDue({ owner: `w${i}`, now, limit: 3, leaseMs: 60_000 })));
+      const ids = claims.flat().map((n) => n.id);
+      expect(ids).toHaveLength(10);
+      expect(new Set(ids).size).toBe(10);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('stamps new notifications with the injected clock', async () => {
+    const now = new Date('2030-05-01T12:00:00.000Z');
+    const store = openSqliteStore(':memory:', { now: () => now });
+    try {
+      const [n] = await enqueue(store, group('g1'));
+      expect(n).toMatchObject({ createdAt: now.toISOString(), nextAttemptAt: now.toISOString() });
+      expect(await store.claimDue({ owner: 'w', now: new Date(now.getTime() - 1), limit: 1, leaseMs: 1 })).toEqual([]);
+      expect(await store.claimDue({ owner: 'w', now, limit: 1, leaseMs: 1 })).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a group whose updatedAt is not a time, writing nothing', async () => {
+    const store = openSqliteStore(':memory:');
+    try {
+      await expect(enqueue(store, group('g1', { updatedAt: 'yesterday' }))).rejects.toThrow(/updatedAt/);
+      expect(await store.getGroup('g1')).toBeUndefined();
+      expect(await store.outboxDepth()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * @module store/sqlite/statements
+ * The store's fixed statements, prepared once per connection.
+ */
+import type Database from 'better-sqlite3';
+import * as q from './queries.js';
+import type { AlertRow, GroupRow, NotificationRow } from './rows.js';
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    selectGroups: db.prepare<{ ids: string }, GroupRow>(q.SELECT_GROUPS),
+    selectGroupAlerts: db.prepare<{ ids: string }, AlertRow>(q.SELECT_GROUP_ALERTS),
+    upsertGroup: db.prepare<GroupRow>(q.UPSERT_GROUP),
+    upsertAlert: db.prepare<AlertRow>(q.UPSERT_ALERT),
+    deleteStaleAlerts: db.prepare<{ group_id: string; fingerprints: string }>(q.DELETE_STALE_ALERTS),
+    insertNotification: db.prepare<NewNotificationRow, NotificationRow>(q.INSERT_NOTIFICATION),
+    selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
+    selectClaimable: db.prepare<{ now: number; limit: number }, { id: number }>(q.SELECT_CLAIMABLE),
+    claim: db.prepare<{ id: number; owner: string; lease_until: number }, NotificationRow>(q.CLAIM),
+    markSent: db.prepare<{ id: number; owner: string; sent_at: number }, NotificationRow>(q.MARK_SENT),
+    markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
+    retryDead: db.prepare<{ id: number; now: number }, NotificationRow>(q.RETRY_DEAD),
+    upsertSlackMessage: db.prepare<{ group_id: string; channel: string; ref_channel: string; ts: string; now: number }>(
+      q.UPSERT_SLACK_MESSAGE,
+    ),
+    selectSlackMessage: db.prepare<{ group_id: string; channel: string }, { ref_channel: string; ts: string }>(
+      q.SELECT_SLACK_MESSAGE,
+    ),
+    countOutbox: db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
+  };
+}
+
+export interface NewNotificationRow {
+  group_id: string;
+  team: string;
+  target: string;
+  target_key: string;
+  kind: string;
+  status: string;
+  reason: string | null;
+  created_at: number;
+  next_attempt_at: number | null;
+  snapshot: string;
+}

@@ -1,0 +1,190 @@
+/**
+ * @module testing/fake-slack
+ * A fake Slack Web API on 127.0.0.1 for tests: records every call, keeps message state
+ * (posts, edits, thread replies), answers like Slack (`{ok:true, channel:"C…", ts}`), and can
+ * be scripted to fail (`respondWith([{status:500}, {status:429, headers:{'retry-after':'1'}}, 'ok'])`).
+ * @slack/web-api sends form-encoded bodies (blocks as a JSON string); JSON bodies work too.
+ *
+ * @example
+ * const slack = await startFakeSlack();
+ * const notifier = createSlackNotifier({ token: 'xoxb-test', apiUrl: slack.url });
+ * await slack.waitFor((r) => r.method === 'chat.update');
+ * await slack.close();
+ */
+import type http from 'node:http';
+import { listen, playBaseStep, Recorder, Script, sendJson, type BaseStep } from './http-fake.js';
+
+export type FakeSlackStep =
+  | BaseStep
+  /** HTTP 200 `{ok:false, error}` — a Slack platform error (channel_not_found, ratelimited, …). */
+  | { slackError: string; headers?: Record<string, string> };
+
+export interface FakeSlackRequest {
+  /** Web API method from the path, e.g. `chat.postMessage`. */
+  method: string;
+  /** Parsed params; JSON-looking form fields (blocks, attachments, metadata) are decoded. */
+  body: Record<string, unknown>;
+  headers: http.IncomingHttpHeaders;
+  /** Date.now() on arrival. */
+  at: number;
+}
+
+export interface FakeSlackMessage {
+  /** Channel id. */
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[] | undefined;
+  /** Parent ts for a thread reply. */
+  threadTs?: string;
+  /** Thread replies, oldest first (top-level messages only). */
+  replies: FakeSlackMessage[];
+  /** Number of chat.update calls applied. */
+  edits: number;
+}
+
+export interface FakeSlackOptions {
+  /** When set, calls must carry `Authorization: Bearer <token>` or get `invalid_auth`. */
+  token?: string;
+  /** Pre-known channels, name (without '#') → id. */
+  channels?: Record<string, string>;
+  /** Answer `channel_not_found` for channels not in `channels` (default: create them). */
+  rejectUnknownChannels?: boolean;
+}
+
+export interface FakeSlack {
+  /** Web API base URL, ending in `/api/`. */
+  url: string;
+  requests: FakeSlackRequest[];
+  /** Top-level messages by ts; thread replies are under their parent's `replies`. */
+  messages: Map<string, FakeSlackMessage>;
+  /** Channel name (without '#') → id. */
+  channelIds: Map<string, string>;
+  /** Scripts the next answers, one per incoming call; afterwards calls behave normally. */
+  respondWith(plan: FakeSlackStep[]): void;
+  /** While down, every connection is reset without an answer. */
+  setDown(down: boolean): void;
+  waitFor(predicate: (r: FakeSlackRequest) => boolean, timeoutMs?: number): Promise<FakeSlackRequest>;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata']);
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType?.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of new URLSearchParams(raw)) {
+    out[k] = JSON_FIELDS.has(k) && /^[[{]/.test(v) ? (JSON.parse(v) as unknown) : v;
+  }
+  return out;
+}
+
+export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const recorder = new Recorder<FakeSlackRequest>();
+  const script = new Script<FakeSlackStep>();
+  const messages = new Map<string, FakeSlackMessage>();
+  const channelIds = new Map<string, string>(Object.entries(opts.channels ?? {}));
+  let down = false;
+  let counter = 0;
+
+  const nextTs = (): string => {
+    counter += 1;
+    return `${1_700_000_000 + counter}.${String(counter).padStart(6, '0')}`;
+  };
+
+  /** Channel name or id → id; undefined when unknown and unknown channels are rejected. */
+  const channelId = (value: unknown): string | undefined => {
+    if (typeof value !== 'string' || value === '') return undefined;
+    if ([...channelIds.values()].includes(value)) return value;
+    const name = value.replace(/^#/, '');
+    const known = channelIds.get(name);
+    if (known !== undefined) return known;
+    if (opts.rejectUnknownChannels) return undefined;
+    const id = `C${String(channelIds.size + 1).padStart(8, '0')}`;
+    channelIds.set(name, id);
+    return id;
+  };
+
+  const findMessage = (channel: string, ts: string): FakeSlackMessage | undefined => {
+    const top = messages.get(ts);
+    if (top) return top.channel === channel ? top : undefined;
+    for (const m of messages.values()) {
+      const reply = m.replies.find((r) => r.ts === ts && r.channel === channel);
+      if (reply) return reply;
+    }
+    return undefined;
+  };
+
+  function answer(method: string, body: Record<string, unknown>, headers: http.IncomingHttpHeaders): object {
+    if (opts.token !== undefined && headers.authorization !== `Bearer ${opts.token}` && body['token'] !== opts.token) {
+      return { ok: false, error: 'invalid_auth' };
+    }
+    const text = typeof body['text'] === 'string' ? body['text'] : '';
+    const blocks = Array.isArray(body['blocks']) ? (body['blocks'] as unknown[]) : undefined;
+    if (method === 'chat.postMessage') {
+      const channel = channelId(body['channel']);
+      if (channel === undefined) return { ok: false, error: 'channel_not_found' };
+      const ts = nextTs();
+      const threadTs = typeof body['thread_ts'] === 'string' ? body['thread_ts'] : undefined;
+      const message: FakeSlackMessage = { channel, ts, text, blocks, replies: [], edits: 0, ...(threadTs ? { threadTs } : {}) };
+      const parent = threadTs ? messages.get(threadTs) : undefined;
+      if (parent && parent.channel === channel) parent.replies.push(message);
+      else messages.set(ts, message);
+      return { ok: true, channel, ts, message: { text, ts } };
+    }
+    if (method === 'chat.update') {
+      const channel = channelId(body['channel']);
+      if (channel === undefined) return { ok: false, error: 'channel_not_found' };
+      const ts = typeof body['ts'] === 'string' ? body['ts'] : '';
+      const message = findMessage(channel, ts);
+      if (!message) return { ok: false, error: 'message_not_found' };
+      message.text = text;
+      message.blocks = blocks;
+      message.edits += 1;
+      return { ok: true, channel, ts, text };
+    }
+    if (method === 'auth.test') return { ok: true, team: 'fake', user: 'alertgate' };
+    return { ok: false, error: 'unknown_method' };
+  }
+
+  const server = await listen((call, req, res) => {
+    const method = call.path.replace(/^\/api\//, '').split('?')[0] ?? '';
+    let body: Record<string, unknown>;
+    try {
+      body = parseBody(call.rawBody, call.headers['content-type']);
+    } catch {
+      body = { unparsed: call.rawBody };
+    }
+    const record: FakeSlackRequest = { method, body, headers: call.headers, at: Date.now() };
+    // Recorded once answered, so whoever waitFor()s it sees the state that answer produced.
+    try {
+      if (down) {
+        req.socket.destroy();
+        return;
+      }
+      const step = script.next();
+      if (step !== 'ok' && 'slackError' in step) {
+        sendJson(res, 200, { ok: false, error: step.slackError }, step.headers);
+        return;
+      }
+      if (playBaseStep(step, req, res)) return;
+      sendJson(res, 200, answer(method, body, call.headers));
+    } finally {
+      recorder.push(record);
+    }
+  });
+
+  return {
+    url: `${server.origin}/api/`,
+    requests: recorder.items,
+    messages,
+    channelIds,
+    respondWith: (plan) => script.respondWith(plan),
+    setDown: (value) => {
+      down = value;
+    },
+    waitFor: (predicate, timeoutMs) => recorder.waitFor(predicate, timeoutMs, (r) => r.method),
+    close: () => server.close(),
+  };
+}
