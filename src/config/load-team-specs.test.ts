@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { formatSourceError } from './source-error.js';
+import { loadTeamSpecs } from './load-team-specs.js';
+import { copyOfShippedConfig, makeConfigDir, REPO_ROOT, routesFile, routeTeamsOf } from '../../test/generate-helpers.js';
+
+const RULES = (team: string, extra = '') => `team: ${team}
+namespace: ${team}-prod
+alerts:
+  - name: Down
+    expr: up == 0
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+${extra}`;
+
+async function load(files: Record<string, string>, severities?: string[]) {
+  const dir = await makeConfigDir(files);
+  const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir), ...(severities && { severities }) });
+  const show = (list: typeof r.errors) => list.map((e) => formatSourceError({ ...e, file: e.file.slice(dir.length + 1) }));
+  return { ...r, errorLines: show(r.errors), warningLines: show(r.warnings) };
+}
+
+const repoRouteTeams = await routeTeamsOf(REPO_ROOT);
+
+describe('loadTeamSpecs', () => {
+  it('loads the shipped example estate without errors', async () => {
+    const dir = await copyOfShippedConfig();
+    const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(r.errors.map(formatSourceError)).toEqual([]);
+    expect(r.specs?.teams.map((t) => t.team)).toEqual(['payments', 'platform', 'prisons', 'probation']);
+  });
+
+  it.skipIf(repoRouteTeams.size === 0)('validates against the real routes/ of the repository', async () => {
+    const r = await loadTeamSpecs(REPO_ROOT, { routeTeams: repoRouteTeams });
+    expect(r.errors.map(formatSourceError)).toEqual([]);
+  });
+
+  it('treats missing rules/ and dashboards/ as an empty estate', async () => {
+    const r = await load({});
+    expect(r.errors).toEqual([]);
+    expect(r.specs).toEqual({ teams: [] });
+  });
+
+  it('rejects uid and title collisions across teams, pointing at both places', async () => {
+    const board = (team: string) => `team: ${team}
+namespace: ${team}-prod
+folder: Shared
+dashboards:
+  - title: Overview
+    uid: shared-overview
+    panels:
+      - { title: Up, type: stat, expr: sum(up) }
+`;
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'routes/beta.yaml': routesFile('beta'),
+      'dashboards/alpha.yaml': board('alpha'),
+      'dashboards/beta.yaml': board('beta'),
+    });
+    expect(r.specs).toBeUndefined();
+    expect(r.errorLines).toHaveLength(2);
+    expect(r.errorLines[0]).toMatch(/^dashboards\/beta\.yaml:5:12 dashboard title "Shared \/ Overview" is already used by .*dashboards\/alpha\.yaml:5:12$/);
+    expect(r.errorLines[1]).toMatch(/^dashboards\/beta\.yaml:6:10 dashboard uid "shared-overview" is already used by .*dashboards\/alpha\.yaml:6:10$/);
+  });
+
+  it('rejects a generated SLO alert name that collides with an alert of the team', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES(
+        'alpha',
+        `  - name: ShopErrorBudgetBurn
+    expr: vector(1)
+    severity: info
+    summary: clash
+    runbook: https://runbooks.example/clash
+slos:
+  - name: shop
+    objective: 99
+    window: 7d
+    runbook: https://runbooks.example/shop
+    errors: sum(rate(e[{{window}}]))
+    total: sum(rate(t[{{window}}]))
+`,
+      ),
+    });
+    expect(r.errorLines).toEqual(['rules/alpha.yaml:15:11 SLO alert name "ShopErrorBudgetBurn" collides with alerts[1]; rename one of them']);
+  });
+
+  it('warns (without failing) about an SLO without a runbook', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES('alpha', 'slos:\n  - name: shop\n    objective: 99.5\n    window: 30d\n    errors: sum(rate(e[{{window}}]))\n    total: sum(rate(t[{{window}}]))\n'),
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.specs).toBeDefined();
+    expect(r.warningLines).toEqual(['rules/alpha.yaml:10:5 warning: SLO "shop" has no runbook: its burn-rate alerts get no runbook_url']);
+  });
+
+  it('accepts a configured severity set instead of the default', async () => {
+    const files = { 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha').replace('severity: critical', 'severity: page') };
+    expect((await load(files)).errorLines).toEqual(['rules/alpha.yaml:6:15 alerts[0].severity: severity must be one of critical, warning, info']);
+    expect((await load(files, ['page', 'ticket'])).errors).toEqual([]);
+  });
+
+  it('rejects labels and annotations that would override what alertgate sets', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES('alpha').replace(
+        '    runbook: https://runbooks.example/down\n',
+        '    runbook: https://runbooks.example/down\n    labels: { team: other }\n    annotations: { runbook_url: x }\n',
+      ),
+    });
+    expect(r.errorLines).toEqual([
+      'rules/alpha.yaml:9:21 alerts[0].labels.team: "team" is set by alertgate and cannot be given in labels',
+      'rules/alpha.yaml:10:33 alerts[0].annotations.runbook_url: "runbook_url" is set by alertgate and cannot be given in annotations',
+    ]);
+  });
+
+  it.each([
+    ['0', true],
+    ['30s', true],
+    ['1h30m', true],
+    ['1y2w3d4h5m6s7ms', true],
+    ['1.5h', false],
+    ['30m1h', false],
+    ['5 m', false],
+    ['', false],
+  ])('accepts `for: "%s"` only when Prometheus does (%s)', async (value, ok) => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES('alpha').replace('    severity: critical', `    for: "${value}"\n    severity: critical`),
+    });
+    expect(r.errors.length === 0).toBe(ok);
+  });
+});

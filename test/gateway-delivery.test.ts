@@ -1,0 +1,162 @@
+/**
+ * Delivery behaviour end to end through the real HTTP app, real SQLite and the outbox, against
+ * fake Slack and fake PagerDuty (HTTPS) servers.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, PD_PAYMENTS_KEY, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway;
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  t = await startTestGateway(fakes);
+});
+afterEach(async () => {
+  await t?.close();
+  await fakes?.close();
+});
+
+const posts = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);
+const postsTo = (channel: string) => posts().filter((r) => r.body.channel === channel);
+const triggers = () => fakes.pagerduty.events.filter((e) => (e.body as { event_action?: string }).event_action === 'trigger');
+
+const mixedGroup = webhook('{}:{alertname="KubePodCrashLooping"}', [
+  { labels: { alertname: 'KubePodCrashLooping', namespace: 'payments-prod', severity: 'critical', pod: 'api-1' } },
+  { labels: { alertname: 'KubePodCrashLooping', namespace: 'prisoner-offender-search-prod', severity: 'warning', pod: 'search-1' } },
+  { labels: { alertname: 'KubePodCrashLooping', namespace: 'nobody-owns-this', severity: 'warning', pod: 'orphan-1' } },
+]);
+
+describe('routing a group that spans teams', () => {
+  it('sends one Slack message per team channel, PagerDuty only where routed, and unowned alerts to the fallback team', async () => {
+    expect((await t.post(mixedGroup)).status).toBe(202);
+    await t.idle();
+    expect(postsTo('#payments-alerts')).toHaveLength(1);
+    expect(postsTo('#prisons-alerts')).toHaveLength(1);
+    expect(postsTo('#platform-alerts')).toHaveLength(1);
+    expect(posts()).toHaveLength(3);
+    expect(triggers()).toHaveLength(1);
+    const event = triggers()[0]!.body as { routing_key: string; dedup_key: string; payload: { severity: string } };
+    expect(event.routing_key).toBe(PD_PAYMENTS_KEY);
+    expect(event.payload.severity).toBe('critical');
+    // The orphan alert is in the fallback team's message, not silently dropped.
+    expect(JSON.stringify(postsTo('#platform-alerts')[0]!.body)).toContain('orphan-1');
+  });
+});
+
+describe('deduplication', () => {
+  it('three concurrent copies of one webhook → one Slack message and one PagerDuty event per team group', async () => {
+    const responses = await Promise.all([t.post(mixedGroup), t.post(mixedGroup), t.post(mixedGroup)]);
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202]);
+    await t.idle();
+    expect(posts()).toHaveLength(3);
+    expect(triggers()).toHaveLength(1);
+    const suppressed = (await fetch(`${t.gw.url}/v1/notifications?status=suppressed`).then((r) => r.json())) as { items: { reason: string }[] };
+    // 2 redeliveries × 4 targets (3 Slack channels + 1 PagerDuty service).
+    expect(suppressed.items).toHaveLength(8);
+    expect(suppressed.items[0]!.reason).toBe('duplicate within dedup window 4h');
+    const metrics = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/alertgate_notifications_total\{team="payments",receiver="slack",outcome="suppressed"\} 2/);
+    expect(metrics).toMatch(/alertgate_notifications_total\{team="payments",receiver="pagerduty",outcome="sent"\} 1/);
+  });
+});
+
+describe('resolution', () => {
+  it('edits the original message to RESOLVED, replies in its thread, and resolves the PagerDuty incident', async () => {
+    const firing = webhook('{}:{alertname="TargetDown"}', [
+      { labels: { alertname: 'TargetDown', namespace: 'payments-prod', severity: 'critical', job: 'checkout' }, fingerprint: 'aa00000000000001' },
+    ]);
+    await t.post(firing);
+    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'trigger');
+    await t.idle();
+    const original = [...fakes.slack.messages.values()][0]!;
+
+    const resolved = webhook('{}:{alertname="TargetDown"}', [
+      { labels: { alertname: 'TargetDown', namespace: 'payments-prod', severity: 'critical', job: 'checkout' }, fingerprint: 'aa00000000000001', status: 'resolved' },
+    ]);
+    expect((await t.post(resolved)).status).toBe(202);
+    const update = await fakes.slack.waitFor((r) => r.method === 'chat.update');
+    const reply = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.thread_ts !== undefined);
+    const resolve = await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve');
+
+    expect(update.body.ts).toBe(original.ts);
+    expect(update.body.channel).toBe(original.channel);
+    expect(JSON.stringify(update.body)).toContain('RESOLVED');
+    expect(reply.body.thread_ts).toBe(original.ts);
+    expect((resolve.body as { dedup_key: string }).dedup_key).toBe((triggers()[0]!.body as { dedup_key: string }).dedup_key);
+    expect(fakes.slack.messages.size).toBe(1);
+    expect(post.body.channel).toBe('#payments-alerts');
+  });
+});
+
+describe('retries', () => {
+  it('500, 500, then 429 Retry-After: 1, then 200 → delivered once, after at least 1 s, nothing dead', async () => {
+    fakes.slack.respondWith([{ status: 500 }, { status: 500 }, { status: 429, headers: { 'retry-after': '1' } }, 'ok']);
+    await t.post(webhook('{}:{alertname="Flaky"}', [{ labels: { alertname: 'Flaky', namespace: 'prisoner-offender-search-prod' } }]));
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && fakes.slack.messages.size === 1, 15_000);
+    await t.idle();
+    expect(fakes.slack.requests.filter((r) => r.method === 'chat.postMessage')).toHaveLength(4);
+    expect(fakes.slack.messages.size).toBe(1);
+    const log = (await fetch(`${t.gw.url}/v1/notifications?team=prisons`).then((r) => r.json())) as {
+      items: { status: string; attempts: number; createdAt: string; sentAt: string }[];
+    };
+    expect(log.items).toHaveLength(1);
+    const n = log.items[0]!;
+    expect(n.status).toBe('sent');
+    expect(n.attempts).toBe(4);
+    expect(Date.parse(n.sentAt) - Date.parse(n.createdAt)).toBeGreaterThanOrEqual(1000);
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: unknown[] };
+    expect(dead.items).toHaveLength(0);
+  });
+
+  it('a final error makes the notification dead; an admin retry delivers it', async () => {
+    fakes.slack.respondWith([{ slackError: 'channel_not_found' }]);
+    await t.post(webhook('{}:{alertname="Lost"}', [{ labels: { alertname: 'Lost', namespace: 'prisoner-offender-search-prod' } }]));
+    await t.idle();
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number; lastError: string }[] };
+    expect(dead.items).toHaveLength(1);
+    expect(dead.items[0]!.lastError).toContain('channel_not_found');
+    const metrics = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/alertgate_notifications_total\{team="prisons",receiver="slack",outcome="dead"\} 1/);
+
+    const id = dead.items[0]!.id;
+    const unauthorised = await fetch(`${t.gw.url}/v1/notifications/${id}/retry`, { method: 'POST' });
+    expect(unauthorised.status).toBe(401);
+    const retried = await fetch(`${t.gw.url}/v1/notifications/${id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(retried.status).toBe(202);
+    await fakes.slack.waitFor(() => fakes.slack.messages.size === 1);
+    await t.idle();
+    const after = (await fetch(`${t.gw.url}/v1/notifications?team=prisons`).then((r) => r.json())) as { items: { status: string }[] };
+    expect(after.items.map((i) => i.status)).toEqual(['sent']);
+  });
+
+  it('a team whose routing key variable is unset gets a dead PagerDuty notification naming it; other teams are unaffected', async () => {
+    await t.close();
+    t = await startTestGateway(fakes, { TEST_PD_PAYMENTS_KEY: '' });
+    await t.post(mixedGroup);
+    await t.idle();
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { team: string; receiver: string; lastError: string }[] };
+    expect(dead.items).toHaveLength(1);
+    expect(dead.items[0]).toMatchObject({ team: 'payments', receiver: 'pagerduty' });
+    expect(dead.items[0]!.lastError).toContain('TEST_PD_PAYMENTS_KEY');
+    expect(posts()).toHaveLength(3);
+  });
+});
+
+describe('escaping', () => {
+  it('label and annotation text cannot mention @channel or inject links', async () => {
+    const evil = '<!channel> <https://evil.example|click>';
+    await t.post(
+      webhook('{}:{alertname="Evil"}', [
+        { labels: { alertname: 'Evil', namespace: 'prisoner-offender-search-prod', pod: evil }, annotations: { summary: evil, description: evil } },
+      ]),
+    );
+    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    const sent = JSON.stringify(post.body);
+    expect(sent).not.toContain('<!channel>');
+    expect(sent).not.toContain('<https://evil.example');
+    expect(sent).toContain('&lt;!channel&gt; &lt;https://evil.example|click&gt;');
+  });
+});

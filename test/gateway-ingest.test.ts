@@ -1,0 +1,111 @@
+/**
+ * Webhook ingest as Alertmanager sees it: every real payload shape is accepted, bad requests get a
+ * JSON error naming the problem, and a rejected request leaves the store untouched.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { fixture, webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway;
+
+beforeAll(async () => {
+  fakes = await startFakes();
+  t = await startTestGateway(fakes);
+});
+afterAll(async () => {
+  await t?.close();
+  await fakes?.close();
+});
+
+async function storeCounts() {
+  const alerts = await t.gw.store.listAlerts({ limit: 1000 });
+  const notifications = await t.gw.store.listNotifications({ limit: 1000 });
+  return { alerts: alerts.items.length, notifications: notifications.items.length };
+}
+
+describe('POST /webhooks/alertmanager rejects bad requests without touching the store', () => {
+  const valid = webhook('{}:{alertname="Ingest"}', [{ labels: { alertname: 'Ingest', namespace: 'payments-prod' } }]);
+
+  it('401 for a missing or wrong bearer token', async () => {
+    const before = await storeCounts();
+    for (const token of [null, 'wrong-token']) {
+      const res = await t.post(valid, { token });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: 'missing or invalid bearer token' });
+    }
+    expect(await storeCounts()).toEqual(before);
+  });
+
+  it('400 for malformed JSON, naming the parse error', async () => {
+    const before = await storeCounts();
+    const res = await t.post(undefined, { raw: '{"receiver": "alertgate", "alerts": [' });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string };
+    expect(body.error).toMatch(/^invalid JSON: /);
+    expect(await storeCounts()).toEqual(before);
+  });
+
+  it('400 for a schema violation, with the path of each problem', async () => {
+    const before = await storeCounts();
+    const bad = webhook('{}:{alertname="X"}', [{ labels: { alertname: 'X' } }]);
+    (bad.alerts[0] as Record<string, unknown>).status = 'exploded';
+    delete (bad as Record<string, unknown>).groupKey;
+    const res = await t.post(bad);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; issues: { path: string; message: string }[] };
+    expect(body.error).toBe('invalid Alertmanager webhook payload');
+    expect(body.issues.map((i) => i.path).sort()).toEqual(['alerts.0.status', 'groupKey']);
+    expect(await storeCounts()).toEqual(before);
+  });
+
+  it('413 for a 6 MiB body', async () => {
+    const before = await storeCounts();
+    const huge = webhook('{}:{alertname="Huge"}', [{ labels: { alertname: 'Huge' }, annotations: { description: 'x'.repeat(6 * 1024 * 1024) } }]);
+    const res = await t.post(huge);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toContain('WEBHOOK_MAX_BYTES');
+    expect(await storeCounts()).toEqual(before);
+  });
+
+  it('415 for a text/plain body', async () => {
+    const before = await storeCounts();
+    const res = await t.post(valid, { contentType: 'text/plain' });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: string }).error).toContain('application/json');
+    expect(await storeCounts()).toEqual(before);
+  });
+});
+
+describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () => {
+  it.each(['alertmanager-v0.25-firing.json', 'alertmanager-v0.25-resolved.json', 'alertmanager-v0.34-firing.json'])('%s → 202', async (name) => {
+    const body = fixture(name);
+    const res = await t.post(body);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: (body.alerts as unknown[]).length });
+  });
+
+  it('stores the alerts, attributed to their team, with firing endsAt as null', async () => {
+    const page = await fetch(`${t.gw.url}/v1/alerts?team=payments&status=firing`).then((r) => r.json() as Promise<{ items: { fingerprint: string; endsAt: string | null; team: string }[] }>);
+    const tdown = page.items.find((a) => a.fingerprint === '0c9f8e7d6b5a4321');
+    expect(tdown).toMatchObject({ team: 'payments', endsAt: null });
+  });
+
+  it('computes the Alertmanager fingerprint when a payload has none', async () => {
+    const res = await t.post(webhook('{}:{alertname="NoFp"}', [{ labels: { alertname: 'NoFp', namespace: 'payments-prod' } }]));
+    expect(res.status).toBe(202);
+    const page = (await fetch(`${t.gw.url}/v1/alerts?team=payments`).then((r) => r.json())) as { items: { fingerprint: string; labels: Record<string, string> }[] };
+    const a = page.items.find((x) => x.labels.alertname === 'NoFp');
+    expect(a?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('counts webhook requests by code in /metrics', async () => {
+    const text = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    for (const code of ['202', '400', '401', '413', '415']) {
+      expect(text).toMatch(new RegExp(`alertgate_webhook_requests_total\\{code="${code}"\\} [1-9]`));
+    }
+    expect(text).toMatch(/alertgate_alerts_received_total\{team="payments",status="firing"\} [1-9]/);
+    expect(text).toContain('alertgate_outbox_depth');
+    expect(text).toContain('alertgate_delivery_latency_seconds_bucket');
+  });
+});

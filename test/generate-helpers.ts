@@ -1,0 +1,59 @@
+/**
+ * Shared set-up for the generate suites: throw-away config dirs, loading them the way the CLI
+ * does, and extracting Prometheus rule files from generated PrometheusRule objects.
+ */
+import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { loadTeamSpecs } from '../src/config/load-team-specs.js';
+import { formatSourceError } from '../src/config/source-error.js';
+import type { TeamSpecs } from '../src/generate/model.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+/** A minimal valid routes file, enough for "this team has a routes file". */
+export function routesFile(team: string): string {
+  return `team: ${team}\nowns:\n  namespaces: [${team}-prod]\nslack:\n  channel: "#${team}"\nroutes:\n  - receivers: [slack]\n`;
+}
+
+/** A temp dir holding `files` (relative path → content). */
+export async function makeConfigDir(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'alertgate-gen-'));
+  for (const [rel, text] of Object.entries(files)) {
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await writeFile(path.join(dir, rel), text);
+  }
+  return dir;
+}
+
+/**
+ * A temp copy of the shipped rules/ and dashboards/, with minimal routes files for their teams,
+ * so these suites do not depend on the routes loader or on routes/ being complete.
+ */
+export async function copyOfShippedConfig(): Promise<string> {
+  const dir = await makeConfigDir({});
+  await cp(path.join(REPO_ROOT, 'rules'), path.join(dir, 'rules'), { recursive: true });
+  await cp(path.join(REPO_ROOT, 'dashboards'), path.join(dir, 'dashboards'), { recursive: true });
+  await mkdir(path.join(dir, 'routes'));
+  for (const f of await readdir(path.join(dir, 'rules'))) await writeFile(path.join(dir, 'routes', f), routesFile(f.replace(/\.yaml$/, '')));
+  return dir;
+}
+
+export async function routeTeamsOf(dir: string): Promise<Set<string>> {
+  const names = await readdir(path.join(dir, 'routes')).catch(() => [] as string[]);
+  return new Set(names.filter((n) => n.endsWith('.yaml')).map((n) => n.replace(/\.yaml$/, '')));
+}
+
+export async function loadSpecsOrThrow(dir: string): Promise<TeamSpecs> {
+  const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+  if (!r.specs) throw new Error(`config invalid:\n${r.errors.map(formatSourceError).join('\n')}`);
+  return r.specs;
+}
+
+/** A Prometheus rule file (`groups:`) from a generated PrometheusRule YAML document. */
+export function ruleFileFromPrometheusRule(yamlText: string): string {
+  const obj = parse(yamlText) as { spec: { groups: unknown[] } };
+  return stringify({ groups: obj.spec.groups }, { lineWidth: 0 });
+}

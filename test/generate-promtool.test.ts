@@ -1,0 +1,224 @@
+/**
+ * Acceptance: generated PrometheusRule objects are valid for Prometheus (`promtool check rules`)
+ * and for Kubernetes (the PrometheusRule CRD schema), and behave as intended under
+ * `promtool test rules`: team alerts fire with team and severity, the SLO page alert fires for a
+ * fast burn and not a slow one, and SLO error ratios weigh every request the same.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
+import { validateAgainstSchema, type OpenApiSchema } from '../src/generate/openapi-schema.js';
+import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, routesFile, ruleFileFromPrometheusRule } from './generate-helpers.js';
+
+const run = promisify(execFile);
+const promtool = requireBinary('promtool');
+
+const crd = parse(await readFile(path.join(REPO_ROOT, 'test/fixtures/prometheusrule-crd.yaml'), 'utf8')) as {
+  spec: { versions: Array<{ schema: { openAPIV3Schema: OpenApiSchema } }> };
+};
+const CRD_SCHEMA = crd.spec.versions[0]!.schema.openAPIV3Schema;
+
+/** A team whose rules exercise every behaviour the unit tests below check. */
+const ACME_RULES = `team: acme
+namespace: acme-prod
+alerts:
+  - name: ShopDown
+    expr: up{job="shop"} == 0
+    for: 5m
+    severity: critical
+    summary: Shop is down
+    runbook: https://runbooks.example/shop-down
+slos:
+  - name: shop-availability
+    objective: 99.9
+    window: 30d
+    runbook: https://runbooks.example/shop-slo
+    errors: sum(rate(http_requests_total{job="shop",code=~"5.."}[{{window}}]))
+    total: sum(rate(http_requests_total{job="shop"}[{{window}}]))
+  - name: api-availability
+    objective: 99
+    window: 30d
+    runbook: https://runbooks.example/api-slo
+    errors: sum(rate(api_requests_total{code="500"}[{{window}}]))
+    total: sum(rate(api_requests_total[{{window}}]))
+`;
+
+async function generateFor(dir: string): Promise<Map<string, string>> {
+  return generateOutputs(await loadSpecsOrThrow(dir), { ruleLabels: { prometheus: 'cloud-platform' } });
+}
+
+describe('generated PrometheusRule objects', () => {
+  let outputs: Map<string, string>;
+  let acme: { spec: { groups: RuleGroup[] } };
+  beforeAll(async () => {
+    const shipped = await generateFor(await copyOfShippedConfig());
+    const acmeDir = await makeConfigDir({ 'routes/acme.yaml': routesFile('acme'), 'rules/acme.yaml': ACME_RULES });
+    const acmeOut = await generateFor(acmeDir);
+    outputs = new Map([...shipped, ...acmeOut]);
+    acme = parse(acmeOut.get(prometheusRuleFile('acme'))!) as typeof acme;
+  });
+
+  const ruleDocs = () => [...outputs].filter(([f]) => f.endsWith('-prometheus-rule.yaml'));
+
+  it('are generated for every team with alerts or SLOs', () => {
+    expect(ruleDocs().map(([f]) => f).sort()).toEqual(
+      ['acme', 'payments', 'platform', 'prisons', 'probation'].map((t) => `${t}-prometheus-rule.yaml`),
+    );
+  });
+
+  it('validate against the PrometheusRule CRD schema and carry the role label', () => {
+    for (const [file, text] of ruleDocs()) {
+      const obj = parse(text) as { kind: string; metadata: { labels: Record<string, string>; namespace: string } };
+      expect({ file, violations: validateAgainstSchema(obj, CRD_SCHEMA) }).toEqual({ file, violations: [] });
+      expect(obj.kind).toBe('PrometheusRule');
+      expect(obj.metadata.labels).toMatchObject({ role: 'alert-rules', prometheus: 'cloud-platform' });
+    }
+  });
+
+  it('give every alert team and severity labels and summary and runbook_url annotations', () => {
+    for (const [file, text] of ruleDocs()) {
+      const team = file.replace('-prometheus-rule.yaml', '');
+      const groups = (parse(text) as typeof acme).spec.groups;
+      const alerts = groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => 'alert' in r);
+      expect(alerts.length).toBeGreaterThan(0);
+      for (const a of alerts) {
+        expect(a.labels.team).toBe(team);
+        expect(['critical', 'warning', 'info']).toContain(a.labels.severity);
+        expect(a.annotations.summary).toBeTruthy();
+        expect(a.annotations.runbook_url).toMatch(/^https:\/\//);
+      }
+    }
+  });
+
+  it('record the error ratio over every window, Sloth-style, and the budget remaining', () => {
+    const group = acme.spec.groups.find((g) => g.name === 'acme-slo-shop-availability')!;
+    const records = group.rules.filter((r) => 'record' in r).map((r) => (r as { record: string }).record);
+    expect(records).toEqual([
+      ...['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'].map((w) => `slo:sli_error:ratio_rate${w}`),
+      'slo:objective:ratio',
+      'slo:error_budget:ratio',
+      'slo:period_error_budget_remaining:ratio',
+    ]);
+  });
+
+  describe.skipIf(!promtool)('with promtool', () => {
+    it('pass `promtool check rules`', async () => {
+      const dir = await makeConfigDir({});
+      const files: string[] = [];
+      for (const [file, text] of ruleDocs()) {
+        const f = path.join(dir, file);
+        await writeFile(f, ruleFileFromPrometheusRule(text));
+        files.push(f);
+      }
+      const { stdout } = await run(promtool!, ['check', 'rules', ...files]);
+      expect(stdout.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
+    });
+
+    it('pass `promtool test rules`: alert labels, fast vs slow burn, traffic-weighted ratios', async () => {
+      const dir = await makeConfigDir({ 'acme.rules.yaml': ruleFileFromPrometheusRule(stringify(acme)) });
+      const burnAlerts = acme.spec.groups
+        .find((g) => g.name === 'acme-slo-shop-availability')!
+        .rules.filter((r): r is AlertingRule => 'alert' in r);
+      const expected = (kind: 'page' | 'ticket') => {
+        const a = burnAlerts.find((r) => r.labels.slo_alert === kind)!;
+        return { exp_labels: a.labels, exp_annotations: a.annotations };
+      };
+      const alertName = burnAlerts[0]!.alert;
+      const tests = {
+        rule_files: ['acme.rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            name: 'a team alert fires after its `for`, labelled with team and severity',
+            interval: '1m',
+            input_series: [{ series: 'up{job="shop",instance="shop-1"}', values: '1 0x20' }],
+            alert_rule_test: [
+              { eval_time: '4m', alertname: 'ShopDown', exp_alerts: [] },
+              {
+                eval_time: '10m',
+                alertname: 'ShopDown',
+                exp_alerts: [
+                  {
+                    exp_labels: { job: 'shop', instance: 'shop-1', team: 'acme', severity: 'critical' },
+                    exp_annotations: { summary: 'Shop is down', runbook_url: 'https://runbooks.example/shop-down' },
+                  },
+                ],
+              },
+            ],
+          },
+          {
+            name: 'a 20x burn (2% errors, budget 0.1%) pages and tickets',
+            interval: '1m',
+            input_series: [
+              { series: 'http_requests_total{job="shop",code="200"}', values: '0+980x90' },
+              { series: 'http_requests_total{job="shop",code="500"}', values: '0+20x90' },
+            ],
+            alert_rule_test: [{ eval_time: '70m', alertname: alertName, exp_alerts: [expected('page'), expected('ticket')] }],
+          },
+          {
+            name: 'a 5x burn (0.5% errors) tickets but does not page',
+            interval: '1m',
+            input_series: [
+              { series: 'http_requests_total{job="shop",code="200"}', values: '0+995x90' },
+              { series: 'http_requests_total{job="shop",code="500"}', values: '0+5x90' },
+            ],
+            alert_rule_test: [{ eval_time: '70m', alertname: alertName, exp_alerts: [expected('ticket')] }],
+          },
+          {
+            name: 'the error ratio is a ratio of sums: a quiet failing instance does not outweigh a busy healthy one',
+            interval: '1m',
+            input_series: [
+              // busy: 90 requests/min, no errors; quiet: 30 requests/min, all errors.
+              { series: 'api_requests_total{instance="busy",code="200"}', values: '0+90x20' },
+              { series: 'api_requests_total{instance="quiet",code="500"}', values: '0+30x20' },
+            ],
+            promql_expr_test: [
+              {
+                // 30 / 120 = 0.25 (the mean of per-instance ratios would be 0.5).
+                expr: 'round(slo:sli_error:ratio_rate5m{slo="api-availability"} * 1000)',
+                eval_time: '10m',
+                exp_samples: [{ labels: '{slo="api-availability",team="acme"}', value: 250 }],
+              },
+              {
+                // 25x the 1% budget spent: remaining 1 - 0.25/0.01 = -24 (overspent shows negative).
+                expr: 'round(slo:period_error_budget_remaining:ratio{slo="api-availability"})',
+                eval_time: '10m',
+                exp_samples: [{ labels: '{slo="api-availability",team="acme"}', value: -24 }],
+              },
+            ],
+          },
+        ],
+      };
+      const testFile = path.join(dir, 'acme.test.yaml');
+      await writeFile(testFile, stringify(tests, { lineWidth: 0 }));
+      const result = await run(promtool!, ['test', 'rules', testFile]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+    });
+
+    it('a failing expectation makes `promtool test rules` fail (the check above can fail)', async () => {
+      const dir = await makeConfigDir({ 'acme.rules.yaml': ruleFileFromPrometheusRule(stringify(acme)) });
+      const tests = {
+        rule_files: ['acme.rules.yaml'],
+        tests: [
+          {
+            interval: '1m',
+            input_series: [
+              { series: 'http_requests_total{job="shop",code="200"}', values: '0+995x90' },
+              { series: 'http_requests_total{job="shop",code="500"}', values: '0+5x90' },
+            ],
+            // Claim the slow burn pages: it must not.
+            alert_rule_test: [{ eval_time: '70m', alertname: 'ShopAvailabilityErrorBudgetBurn', exp_alerts: [{ exp_labels: { severity: 'critical' } }] }],
+          },
+        ],
+      };
+      await writeFile(path.join(dir, 't.yaml'), stringify(tests));
+      await expect(run(promtool!, ['test', 'rules', path.join(dir, 't.yaml')])).rejects.toMatchObject({ code: 1 });
+    });
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Acceptance: broken rules/ and dashboards/ files → every error at once, each as
+ * `file:line:col message`, PromQL syntax errors at the offending character inside the YAML.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { loadTeamSpecs } from '../src/config/load-team-specs.js';
+import { formatSourceError } from '../src/config/source-error.js';
+import { REPO_ROOT, routeTeamsOf } from './generate-helpers.js';
+
+const BROKEN = path.join(REPO_ROOT, 'test/fixtures/specs-broken');
+
+/** Expected `file:line:col` → a fragment of the message. */
+const EXPECTED: Array<[string, string]> = [
+  ['dashboards/payments.yaml:10:16', 'width is in grid columns: 1 to 24'],
+  ['dashboards/payments.yaml:13:15', 'type must be one of timeseries, stat, gauge, table'],
+  ['dashboards/payments.yaml:17:49', 'PromQL syntax error: unexpected "by"'],
+  ['rules/orphans.yaml:1:7', 'team "orphans" has no routes/orphans.yaml'],
+  ['rules/payments.yaml:10:11', 'duplicate alert name "CheckoutDown"'],
+  ['rules/payments.yaml:11:44', 'PromQL syntax error: unexpected "checkout"'], // plain scalar
+  ['rules/payments.yaml:12:10', 'for must be a Prometheus duration'],
+  ['rules/payments.yaml:13:15', 'severity must be one of critical, warning, info'],
+  ['rules/payments.yaml:17:34', 'PromQL syntax error: unexpected "*"'], // double-quoted, after \" escapes
+  ['rules/payments.yaml:24:11', 'PromQL syntax error: unexpected ">"'], // second line of a block scalar
+  ['rules/payments.yaml:30:16', 'objective must be a percentage strictly between 0 and 100'],
+  ['rules/payments.yaml:31:13', 'window must be a non-zero Prometheus duration'],
+  ['rules/payments.yaml:32:13', 'errors must contain the {{window}} placeholder'],
+  ['rules/payments.yaml:33:57', 'unexpected end of expression'], // after {{window}} substitution, mapped back
+  ['rules/payments.yaml:36:58', 'unexpected end of expression'],
+  ['rules/payments.yaml:38:15', 'uptime[0].interval'],
+  ['rules/prisons.yaml:1:7', 'team "prison" does not match the file name (expected "prisons")'],
+];
+
+describe('validating broken rules/ and dashboards/', () => {
+  it('reports every error at once, each at file:line:col', async () => {
+    const r = await loadTeamSpecs(BROKEN, { routeTeams: await routeTeamsOf(BROKEN) });
+    expect(r.specs).toBeUndefined();
+    const lines = r.errors.map((e) => formatSourceError({ ...e, file: path.relative(BROKEN, e.file) }));
+    expect(lines).toHaveLength(EXPECTED.length);
+    EXPECTED.forEach(([where, fragment], i) => {
+      expect(lines[i]).toContain(`${where} `);
+      expect(lines[i]).toContain(fragment);
+    });
+  });
+
+  it('alertgate generate prints the same errors on stderr, writes nothing and exits 1', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'alertgate-out-'));
+    const stderr: string[] = [];
+    const stdout: string[] = [];
+    const code = await main(['generate', '--out', out, '--config', BROKEN], {
+      stdout: (t) => stdout.push(t),
+      stderr: (t) => stderr.push(t),
+      env: {},
+      cwd: REPO_ROOT,
+    });
+    expect(code).toBe(1);
+    expect(stdout).toEqual([]);
+    for (const [where] of EXPECTED) expect(stderr).toContainEqual(expect.stringContaining(`test/fixtures/specs-broken/${where} `));
+    expect(stderr.at(-1)).toContain(`${EXPECTED.length} error(s)`);
+  });
+});

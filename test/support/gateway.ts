@@ -1,0 +1,108 @@
+/**
+ * Test harness: a real gateway (in-process, real HTTP on 127.0.0.1, real SQLite) wired to fake
+ * Slack and fake PagerDuty (HTTPS with a certificate made at test time).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readSettings } from '../../src/config/env.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
+import { startGateway, type Gateway } from '../../src/server.js';
+import { startFakePagerDuty, type FakePagerDuty } from '../../src/testing/fake-pagerduty.js';
+import { startFakeSlack, type FakeSlack } from '../../src/testing/fake-slack.js';
+import { createTestTls, type TestTls } from '../../src/testing/tls.js';
+
+export const ESTATE_DIR = fileURLToPath(new URL('../fixtures/estate', import.meta.url));
+export const WEBHOOK_TOKEN = 'test-webhook-token-5f1e';
+export const ADMIN_TOKEN = 'test-admin-token-9c2a';
+export const SLACK_TOKEN = 'xoxb-test-slack-token';
+export const PD_PAYMENTS_KEY = 'pd-routing-key-payments-0123456789';
+
+export interface Fakes {
+  slack: FakeSlack;
+  pagerduty: FakePagerDuty;
+  tls: TestTls;
+  close(): Promise<void>;
+}
+
+export async function startFakes(): Promise<Fakes> {
+  const tls = await createTestTls();
+  const slack = await startFakeSlack();
+  const pagerduty = await startFakePagerDuty({ tls });
+  return {
+    slack,
+    pagerduty,
+    tls,
+    async close() {
+      await Promise.all([slack.close(), pagerduty.close()]);
+      await tls.cleanup();
+    },
+  };
+}
+
+/** Environment for a gateway talking to the fakes (also used for child processes). */
+export function gatewayEnv(fakes: Fakes, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ALERTGATE_CONFIG_DIR: ESTATE_DIR,
+    WEBHOOK_TOKEN,
+    ADMIN_TOKEN,
+    SLACK_TOKEN,
+    SLACK_API_URL: fakes.slack.url,
+    PAGERDUTY_EVENTS_URL: fakes.pagerduty.url,
+    TEST_PD_PAYMENTS_KEY: PD_PAYMENTS_KEY,
+    // Fast retries so failure tests take milliseconds, not minutes.
+    DELIVERY_BACKOFF_BASE_MS: '20',
+    DELIVERY_BACKOFF_MAX_MS: '200',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export interface TestGateway {
+  gw: Gateway;
+  dir: string;
+  logs: string[];
+  post(body: unknown, init?: { token?: string | null; contentType?: string; raw?: string | Buffer }): Promise<Response>;
+  /** Resolves once nothing is waiting in the outbox (bounded). */
+  idle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, string> = {}): Promise<TestGateway> {
+  const dir = await mkdtemp(join(tmpdir(), 'alertgate-gw-'));
+  const env = gatewayEnv(fakes, { DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, ...extraEnv });
+  const logs: string[] = [];
+  const logger: Logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
+  const gw = await startGateway({ settings: readSettings(env, dir), env, logger, pagerDutyCa: fakes.tls.cert, pollMs: 50 });
+  return {
+    gw,
+    dir,
+    logs,
+    post: (body, init = {}) =>
+      fetch(`${gw.url}/webhooks/alertmanager`, {
+        method: 'POST',
+        headers: {
+          'content-type': init.contentType ?? 'application/json',
+          ...(init.token === null ? {} : { authorization: `Bearer ${init.token ?? WEBHOOK_TOKEN}` }),
+        },
+        body: (init.raw ?? JSON.stringify(body)) as BodyInit,
+      }),
+    idle: (timeoutMs = 10_000) => waitUntil(async () => (await gw.store.outboxDepth()) === 0, timeoutMs, 'outbox to drain'),
+    async close() {
+      await gw.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Bounded wait for a condition that has no event to await (e.g. a count in the store). */
+export async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
