@@ -2,7 +2,7 @@
  * Shared set-up for the generate suites: throw-away config dirs, loading them the way the CLI
  * does, and extracting Prometheus rule files from generated PrometheusRule objects.
  */
-import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,17 @@ export function routesFile(team: string): string {
   return `team: ${team}\nowns:\n  namespaces: [${team}-prod]\nslack:\n  channel: "#${team}"\nroutes:\n  - receivers: [slack]\n`;
 }
 
-/** A temp dir holding `files` (relative path → content). */
+const tempDirs: string[] = [];
+
+/** Removes every dir makeConfigDir created in this test file; call from afterAll. */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(tempDirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/** A temp dir holding `files` (relative path → content); see removeTempDirs. */
 export async function makeConfigDir(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'alertgate-gen-'));
+  tempDirs.push(dir);
   for (const [rel, text] of Object.entries(files)) {
     await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
     await writeFile(path.join(dir, rel), text);

@@ -14,7 +14,7 @@ import { generateOutputs } from '../src/generate/outputs.js';
 import type { RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import { freeTcpPort } from '../src/testing/free-port.js';
-import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, ruleFileFromPrometheusRule } from './generate-helpers.js';
+import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, removeTempDirs, ruleFileFromPrometheusRule } from './generate-helpers.js';
 
 const prometheus = requireBinary('prometheus');
 
@@ -95,6 +95,7 @@ describe.skipIf(!prometheus)('generated rules on a real Prometheus', () => {
       prom.child.kill('SIGTERM');
       await exited;
     }
+    await removeTempDirs(); // after the kill: the TSDB lives in one of them
   });
 
   it('is ready', async () => {

@@ -8,13 +8,13 @@ import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
 import { validateAgainstSchema, type OpenApiSchema } from '../src/generate/openapi-schema.js';
 import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
-import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, routesFile, ruleFileFromPrometheusRule } from './generate-helpers.js';
+import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, routesFile, ruleFileFromPrometheusRule, removeTempDirs } from './generate-helpers.js';
 
 const run = promisify(execFile);
 const promtool = requireBinary('promtool');
@@ -52,6 +52,8 @@ slos:
 async function generateFor(dir: string): Promise<Map<string, string>> {
   return generateOutputs(await loadSpecsOrThrow(dir), { ruleLabels: { prometheus: 'cloud-platform' } });
 }
+
+afterAll(removeTempDirs);
 
 describe('generated PrometheusRule objects', () => {
   let outputs: Map<string, string>;

@@ -2,14 +2,12 @@
  * Acceptance: broken rules/ and dashboards/ files → every error at once, each as
  * `file:line:col message`, PromQL syntax errors at the offending character inside the YAML.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadTeamSpecs } from '../src/config/load-team-specs.js';
 import { formatSourceError } from '../src/config/source-error.js';
-import { REPO_ROOT, routeTeamsOf } from './generate-helpers.js';
+import { makeConfigDir, removeTempDirs, REPO_ROOT, routeTeamsOf } from './generate-helpers.js';
 
 const BROKEN = path.join(REPO_ROOT, 'test/fixtures/specs-broken');
 
@@ -34,11 +32,13 @@ const EXPECTED: Array<[string, string]> = [
   ['rules/prisons.yaml:1:7', 'team "prison" does not match the file name (expected "prisons")'],
 ];
 
+afterAll(removeTempDirs);
+
 describe('validating broken rules/ and dashboards/', () => {
   it('reports every error at once, each at file:line:col', async () => {
     const r = await loadTeamSpecs(BROKEN, { routeTeams: await routeTeamsOf(BROKEN) });
     expect(r.specs).toBeUndefined();
-    const lines = r.errors.map((e) => formatSourceError({ ...e, file: path.relative(BROKEN, e.file) }));
+    const lines = r.errors.map(formatSourceError);
     expect(lines).toHaveLength(EXPECTED.length);
     EXPECTED.forEach(([where, fragment], i) => {
       expect(lines[i]).toContain(`${where} `);
@@ -47,7 +47,7 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate generate prints the same errors on stderr, writes nothing and exits 1', async () => {
-    const out = await mkdtemp(path.join(tmpdir(), 'alertgate-out-'));
+    const out = await makeConfigDir({});
     const stderr: string[] = [];
     const stdout: string[] = [];
     const code = await main(['generate', '--out', out, '--config', BROKEN], {

@@ -68,7 +68,7 @@ export const generateCommand: Command = async (argv, io) => {
     routeTeams: await routeTeams(configDir),
     ...(severities.length > 0 && { severities }),
   });
-  for (const e of [...errors, ...warnings]) io.stderr(formatSourceError({ ...e, file: displayPath(io, e.file) }));
+  for (const e of [...errors, ...warnings]) io.stderr(formatSourceError({ ...e, file: displayPath(io, path.join(configDir, e.file)) }));
   if (!specs) {
     io.stderr(`generate: ${errors.length} error(s) in the config; nothing written`);
     return 1;

@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatSourceError } from './source-error.js';
 import { loadTeamSpecs } from './load-team-specs.js';
-import { copyOfShippedConfig, makeConfigDir, REPO_ROOT, routesFile, routeTeamsOf } from '../../test/generate-helpers.js';
+import { copyOfShippedConfig, makeConfigDir, REPO_ROOT, routesFile, routeTeamsOf, removeTempDirs } from '../../test/generate-helpers.js';
 
 const RULES = (team: string, extra = '') => `team: ${team}
 namespace: ${team}-prod
@@ -16,11 +16,13 @@ ${extra}`;
 async function load(files: Record<string, string>, severities?: string[]) {
   const dir = await makeConfigDir(files);
   const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir), ...(severities && { severities }) });
-  const show = (list: typeof r.errors) => list.map((e) => formatSourceError({ ...e, file: e.file.slice(dir.length + 1) }));
+  const show = (list: typeof r.errors) => list.map(formatSourceError);
   return { ...r, errorLines: show(r.errors), warningLines: show(r.warnings) };
 }
 
 const repoRouteTeams = await routeTeamsOf(REPO_ROOT);
+
+afterAll(removeTempDirs);
 
 describe('loadTeamSpecs', () => {
   it('loads the shipped example estate without errors', async () => {
@@ -41,6 +43,18 @@ describe('loadTeamSpecs', () => {
     expect(r.specs).toEqual({ teams: [] });
   });
 
+  it('rejects an empty file and a dashboards/ team without a routes file', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': '# nothing yet\n',
+      'dashboards/gamma.yaml': 'team: gamma\nnamespace: gamma-prod\ndashboards: []\n',
+    });
+    expect(r.errorLines).toEqual([
+      'dashboards/gamma.yaml:1:7 team "gamma" has no routes/gamma.yaml: every team in dashboards/ needs one',
+      'rules/alpha.yaml:1:1 the file is empty: expected a team rules document (team: …)',
+    ]);
+  });
+
   it('rejects uid and title collisions across teams, pointing at both places', async () => {
     const board = (team: string) => `team: ${team}
 namespace: ${team}-prod
@@ -59,8 +73,8 @@ dashboards:
     });
     expect(r.specs).toBeUndefined();
     expect(r.errorLines).toHaveLength(2);
-    expect(r.errorLines[0]).toMatch(/^dashboards\/beta\.yaml:5:12 dashboard title "Shared \/ Overview" is already used by .*dashboards\/alpha\.yaml:5:12$/);
-    expect(r.errorLines[1]).toMatch(/^dashboards\/beta\.yaml:6:10 dashboard uid "shared-overview" is already used by .*dashboards\/alpha\.yaml:6:10$/);
+    expect(r.errorLines[0]).toMatch(/^dashboards\/beta\.yaml:5:12 dashboard title "Shared \/ Overview" is already used by dashboards\/alpha\.yaml:5:12$/);
+    expect(r.errorLines[1]).toMatch(/^dashboards\/beta\.yaml:6:10 dashboard uid "shared-overview" is already used by dashboards\/alpha\.yaml:6:10$/);
   });
 
   it('rejects a generated SLO alert name that collides with an alert of the team', async () => {

@@ -4,18 +4,19 @@
  * (generate/model.ts). Every problem in every file is collected and reported at once as
  * `file:line:col message`: YAML syntax, schema issues, PromQL syntax errors (at the offending
  * character inside the expression), team/file mismatches, teams without a routes file, and
- * uid or title collisions across teams.
+ * uid or title collisions across teams. File names in positions are relative to the config dir
+ * (`rules/payments.yaml`), as the routes loader reports them.
  *
  * @example
  * const { specs, errors, warnings } = await loadTeamSpecs('.', { routeTeams: new Set(['payments']) });
  * if (!specs) for (const e of errors) console.error(formatSourceError(e));
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DashboardSpec, TeamDashboards, TeamRules, TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName, sloDashboardTitle } from '../generate/naming.js';
 import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
-import { findPromqlSyntaxError, scalarPosition, substituteWindow } from './promql.js';
+import { findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import { errorAt, parseYamlSource, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -80,12 +81,27 @@ async function loadFolder<T extends { team: string }>(
   const names = await listYaml(path.join(dir, folder));
   const out: Array<Loaded<T>> = [];
   for (const name of names) {
-    const file = path.join(dir, folder, name);
-    const text = await readFile(file, 'utf8');
+    // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
+    const file = `${folder}/${name}`;
+    let text: string;
+    try {
+      text = await readFile(path.join(dir, file), 'utf8');
+    } catch (err) {
+      problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      continue;
+    }
     const src = parseYamlSource(file, text);
     const team = name.replace(/\.ya?ml$/, '');
+    if (out.some((o) => o.team === team)) {
+      problems.push({ file, line: 1, col: 1, severity: 'error', message: `${folder}/ has two files for team "${team}" (.yaml and .yml); keep one` });
+      continue;
+    }
     problems.push(...src.errors);
     if (src.doc.errors.length > 0) continue;
+    if (src.value === null || src.value === undefined) {
+      problems.push({ file, line: 1, col: 1, severity: 'error', message: `the file is empty: expected a team ${folder} document (team: …)` });
+      continue;
+    }
     const loaded: Loaded<T> = { src, text, team };
     const result = parse(src.value);
     if (result.success) loaded.spec = result.data;
@@ -95,22 +111,31 @@ async function loadFolder<T extends { team: string }>(
       problems.push(errorAt(src, ['team'], `team "${declared}" does not match the file name (expected "${team}")`));
     }
     if (!routeTeams.has(team)) {
-      problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: its alerts would reach no one`));
+      const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
+      problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: ${why}`));
     }
     out.push(loaded);
   }
   return out;
 }
 
+/** YAML file names in `folder`, sorted; hidden entries (ConfigMap mounts' `..data`) skipped. */
 async function listYaml(folder: string): Promise<string[]> {
+  let entries: string[];
   try {
-    const entries = await readdir(folder, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => e.name).sort();
+    entries = await readdir(folder);
   } catch (err) {
     // Each of rules/ and dashboards/ may be absent.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  const names: string[] = [];
+  for (const name of entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort()) {
+    // stat, not the dirent type: files mounted from a ConfigMap are symlinks.
+    const s = await stat(path.join(folder, name)).catch(() => undefined);
+    if (s?.isFile()) names.push(name);
+  }
+  return names;
 }
 
 function arrayAt(value: unknown, p: PathSegment[]): unknown[] {
@@ -132,8 +157,10 @@ function checkPromql(file: Loaded<unknown>, problems: SourceError[], exprs: Arra
     const expr = file.src.doc.getIn(p) as string;
     // SLO expressions are checked with a real window in place of {{window}}; offsets map back.
     const sub = window ? substituteWindow(expr, '5m') : { text: expr, toOriginal: (o: number) => o };
+    // Empty expressions and {{window}} outside SLOs are already schema errors; say it once.
+    if (expr.trim() === '' || (!window && hasWindowPlaceholder(expr))) continue;
     const err = findPromqlSyntaxError(sub.text);
-    if (!err || expr.trim() === '') continue; // an empty expression is already a schema error
+    if (!err) continue;
     const pos =
       scalarPosition(file.text, file.src.lineCounter, file.src.doc.getIn(p, true), sub.toOriginal(err.offset)) ?? positionOf(file.src, p);
     problems.push({ file: file.src.file, ...pos, message: `${describePath(p)}: ${err.message}`, severity: 'error' });
@@ -226,7 +253,7 @@ function toTeamDashboards(b: Required<Loaded<DashboardsFileSpec>>, problems: Sou
   const dashboards: DashboardSpec[] = [];
   s.dashboards.forEach((d, i) => {
     const slug = d.name ?? slugify(d.title);
-    const where = [ 'dashboards', i, d.name ? 'name' : 'title'];
+    const where = ['dashboards', i, d.name ? 'name' : 'title'];
     if (slug === '') return void problems.push(errorAt(b.src, where, 'cannot derive a file name from this title; set `name:`'));
     if (slug === SLO_DASHBOARD_SLUG) return void problems.push(errorAt(b.src, where, `"${slug}" is reserved for the generated SLO dashboard; set another \`name:\``));
     const first = slugs.get(slug);

@@ -58,15 +58,16 @@ const httpUrl = z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http
 const promql = z.string().min(1, { message: 'PromQL expression is empty' });
 
 const labelMap = (what: string, reserved: readonly string[]) =>
-  z
-    .record(z.string().regex(LABEL_NAME, { message: `${what} names must match ${LABEL_NAME.source}` }), z.string())
-    .superRefine((map, ctx) => {
-      for (const key of Object.keys(map)) {
-        if (reserved.includes(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is set by alertgate and cannot be given in ${what}` });
-        }
+  // Unquoted YAML numbers and booleans (`tier: 1`) mean their text, as they would in a rule file.
+  z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).superRefine((map, ctx) => {
+    for (const key of Object.keys(map)) {
+      if (reserved.includes(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is set by alertgate and cannot be given in ${what}` });
+      } else if (!LABEL_NAME.test(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid name for ${what} (${LABEL_NAME.source})` });
       }
-    });
+    }
+  });
 
 /** Adds an issue at `[i, key]` for every item whose `key` repeats an earlier item's. */
 function uniqueBy<T>(key: keyof T & string, what: string) {

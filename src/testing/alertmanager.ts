@@ -73,6 +73,11 @@ export interface StartAlertmanagerOptions {
   readyTimeoutMs?: number;
   /** Extra command-line flags, e.g. `['--log.level=debug']`. */
   extraArgs?: string[];
+  /**
+   * `--cluster.peer-timeout` (default 500ms): how long peer N waits for peer N-1's notification
+   * to gossip in. A tiny value makes every peer send, as happens when gossip is slow or split.
+   */
+  peerTimeout?: string;
 }
 
 /** A running Alertmanager. `stop()` it in `afterEach`/`afterAll`. */
@@ -117,7 +122,6 @@ const POLL_INTERVAL_MS = 100;
 const FAST_CLUSTER_FLAGS = [
   '--cluster.gossip-interval=50ms',
   '--cluster.pushpull-interval=1s',
-  '--cluster.peer-timeout=500ms',
   '--cluster.probe-interval=200ms',
   '--cluster.reconnect-interval=1s',
   '--cluster.settle-timeout=10s',
@@ -202,7 +206,7 @@ async function startOnce(
     `--web.listen-address=127.0.0.1:${webPort}`,
     `--cluster.listen-address=${clusterAddress ?? ''}`,
     ...(clusterAddress !== undefined
-      ? [`--cluster.advertise-address=${clusterAddress}`, ...FAST_CLUSTER_FLAGS]
+      ? [`--cluster.advertise-address=${clusterAddress}`, `--cluster.peer-timeout=${opts.peerTimeout ?? '500ms'}`, ...FAST_CLUSTER_FLAGS]
       : []),
     ...(opts.peers ?? []).map((peer) => `--cluster.peer=${peer}`),
     ...(opts.extraArgs ?? []),

@@ -1,0 +1,88 @@
+/**
+ * Real Alertmanager end to end: `prometheus-alertmanager` processes post their webhooks (bearer
+ * token from a credentials_file) to the gateway, which delivers to fake Slack / PagerDuty.
+ * A two-peer HA cluster, both peers receiving the alerts, still yields one message per group.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startAlertmanager, startAlertmanagerCluster, type AlertmanagerCluster, type AlertmanagerProcess } from '../src/testing/alertmanager.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+
+const binary = requireBinary('prometheus-alertmanager');
+
+let fakes: Fakes;
+let t: TestGateway;
+let running: (AlertmanagerProcess | AlertmanagerCluster)[] = [];
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  t = await startTestGateway(fakes);
+});
+afterEach(async () => {
+  await Promise.all(running.map((am) => am.stop()));
+  running = [];
+  await t?.close();
+  await fakes?.close();
+});
+
+const alert = (name: string) => ({
+  labels: { alertname: name, namespace: 'payments-prod', severity: 'critical', job: 'checkout' },
+  annotations: { summary: `${name}: checkout is down`, runbook_url: 'https://runbooks.example/checkout' },
+});
+const topLevelPosts = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);
+const pdEvents = (action: string) => fakes.pagerduty.events.filter((e) => (e.body as { event_action: string }).event_action === action);
+const accepted = () => t.logs.filter((l) => l.includes('"webhook accepted"')).length;
+
+describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
+  it('delivers a firing group to Slack and edits it to RESOLVED when Alertmanager resolves it', async () => {
+    const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s' });
+    running.push(am);
+    await am.postAlerts([alert('E2ECheckoutDown')]);
+    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 20_000);
+    expect(post.body.channel).toBe('#payments-alerts');
+    expect(String(post.body.text)).toContain('E2ECheckoutDown');
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'trigger');
+
+    await am.resolveAlerts([alert('E2ECheckoutDown')]);
+    const update = await fakes.slack.waitFor((r) => r.method === 'chat.update', 20_000);
+    const original = [...fakes.slack.messages.values()][0]!;
+    expect(update.body.ts).toBe(original.ts);
+    expect(JSON.stringify(update.body)).toContain('RESOLVED');
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve');
+    await t.idle();
+    expect(topLevelPosts()).toHaveLength(1);
+  });
+
+  it('an HA pair of clustered Alertmanagers, both posting, yields one Slack message and one PagerDuty trigger per group', async (ctx) => {
+    const cluster = await startAlertmanagerCluster(2, {
+      webhookUrl: `${t.gw.url}/webhooks/alertmanager`,
+      bearerToken: WEBHOOK_TOKEN,
+      groupWait: '200ms',
+      groupInterval: '1s',
+      // No wait for the other peer's gossip: both peers send every notification, the worst case
+      // of an HA pair (slow or partitioned gossip), which the gateway must absorb.
+      peerTimeout: '0s',
+    });
+    running.push(cluster);
+    await cluster.postAlerts([alert('E2EHaOne'), alert('E2EHaTwo')]);
+    await fakes.slack.waitFor(() => topLevelPosts().length >= 2, 20_000);
+    await fakes.pagerduty.waitFor(() => pdEvents('trigger').length >= 2, 20_000);
+
+    // Resolving proves ordering: each peer sends a group's firing notification before its resolved one,
+    // so once both groups are resolved every firing copy from either peer has reached the gateway.
+    await cluster.resolveAlerts([alert('E2EHaOne'), alert('E2EHaTwo')]);
+    await fakes.pagerduty.waitFor(() => pdEvents('resolve').length >= 2, 20_000);
+    await fakes.slack.waitFor(() => fakes.slack.requests.filter((r) => r.method === 'chat.update').length >= 2, 20_000);
+    await t.idle();
+
+    ctx.annotate(`gateway accepted ${accepted()} webhooks from the 2-peer cluster`);
+    // Both peers posted: more webhooks than the 2 firing + 2 resolved notifications of one peer.
+    expect(accepted()).toBeGreaterThan(4);
+    expect(topLevelPosts()).toHaveLength(2);
+    expect(pdEvents('trigger')).toHaveLength(2);
+    expect(pdEvents('resolve')).toHaveLength(2);
+    const texts = topLevelPosts().map((p) => String(p.body.text)).sort();
+    expect(texts[0]).toContain('E2EHaOne');
+    expect(texts[1]).toContain('E2EHaTwo');
+  });
+});

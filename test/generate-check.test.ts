@@ -1,0 +1,121 @@
+/**
+ * Acceptance: `alertgate generate --out DIR [--check]` as a user runs it. Fresh output checks
+ * clean (exit 0, "up to date"); an edited or stale file makes --check exit 1 with a unified diff
+ * on stdout; generate itself is deterministic, removes stale generated files and leaves files it
+ * did not write alone.
+ */
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { main } from '../src/cli/main.js';
+import { GENERATED_MARKER } from '../src/generate/outputs.js';
+import { copyOfShippedConfig, makeConfigDir, removeTempDirs } from './generate-helpers.js';
+
+async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await main(args, { stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t), env, cwd });
+  return { code, stdout: stdout.join(''), stderr: stderr.join('\n') };
+}
+
+afterAll(removeTempDirs);
+
+describe('alertgate generate', () => {
+  let config: string;
+  beforeEach(async () => {
+    config = await copyOfShippedConfig();
+  });
+
+  it('writes one PrometheusRule and one dashboards ConfigMap per team, then --check says up to date', async () => {
+    const first = await cli(['generate', '--out', 'out'], config);
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining('wrote out: 8 created, 0 updated, 0 stale deleted') });
+    expect((await readdir(path.join(config, 'out'))).sort()).toEqual(
+      ['payments', 'platform', 'prisons', 'probation'].flatMap((t) => [`${t}-grafana-dashboards.yaml`, `${t}-prometheus-rule.yaml`]),
+    );
+    const check = await cli(['generate', '--out', 'out', '--check'], config);
+    expect(check).toMatchObject({ code: 0, stdout: expect.stringContaining('up to date') });
+  });
+
+  it('is deterministic: two runs into different directories are byte-identical', async () => {
+    await cli(['generate', '--out', 'a'], config);
+    await cli(['generate', '--out', 'b'], config);
+    for (const f of await readdir(path.join(config, 'a'))) {
+      expect(await readFile(path.join(config, 'b', f), 'utf8')).toBe(await readFile(path.join(config, 'a', f), 'utf8'));
+    }
+  });
+
+  it('--check exits 1 with a unified diff when a generated file was edited', async () => {
+    await cli(['generate', '--out', 'out'], config);
+    const file = path.join(config, 'out', 'payments-prometheus-rule.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('for: 10m', 'for: 1m'));
+    const check = await cli(['generate', '--out', 'out', '--check'], config);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(/^--- a\/payments-prometheus-rule\.yaml\n\+\+\+ b\/payments-prometheus-rule\.yaml\n@@ -\d+,7 \+\d+,7 @@\n/);
+    expect(check.stdout).toContain('\n-          for: 1m\n+          for: 10m\n');
+    expect(check.stderr).toContain('out is stale (0 to create, 1 to update, 0 stale to delete)');
+    // generate repairs it, check is clean again
+    expect((await cli(['generate', '--out', 'out'], config)).stdout).toContain('0 created, 1 updated');
+    expect((await cli(['generate', '--out', 'out', '--check'], config)).code).toBe(0);
+  });
+
+  it('--check reports config changes, stale generated files and missing files; foreign files are left alone', async () => {
+    await cli(['generate', '--out', 'out'], config);
+    const out = path.join(config, 'out');
+    await writeFile(path.join(out, 'kustomization.yaml'), 'resources: []\n');
+    await writeFile(path.join(out, 'oldteam-prometheus-rule.yaml'), `${GENERATED_MARKER} from rules/oldteam.yaml\nkind: PrometheusRule\n`);
+    await rm(path.join(out, 'platform-grafana-dashboards.yaml'));
+    const rules = path.join(config, 'rules', 'probation.yaml');
+    await writeFile(rules, (await readFile(rules, 'utf8')).replace('objective: 99.5', 'objective: 99.9'));
+
+    const check = await cli(['generate', '--out', 'out', '--check'], config);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('--- a/oldteam-prometheus-rule.yaml\n+++ /dev/null\n@@ -1,2 +0,0 @@\n');
+    expect(check.stdout).toContain('--- /dev/null\n+++ b/platform-grafana-dashboards.yaml\n');
+    expect(check.stdout).toContain('--- a/probation-prometheus-rule.yaml\n+++ b/probation-prometheus-rule.yaml\n');
+    expect(check.stdout).toContain('\n-          expr: vector(0.005)\n+          expr: vector(0.001)\n');
+    expect(check.stdout).not.toContain('kustomization');
+
+    const write = await cli(['generate', '--out', 'out'], config);
+    expect(write.stdout).toContain('1 created, 2 updated, 1 stale deleted');
+    const files = await readdir(out);
+    expect(files).toContain('kustomization.yaml');
+    expect(files).not.toContain('oldteam-prometheus-rule.yaml');
+    expect((await cli(['generate', '--out', 'out', '--check'], config)).code).toBe(0);
+  });
+
+  it('adds --rule-label and ALERTGATE_RULE_LABELS to every PrometheusRule; flags win', async () => {
+    const r = await cli(['generate', '--out', 'out', '--rule-label', 'prometheus=cloud-platform', '--rule-label', 'tier=gold'], config, {
+      ALERTGATE_RULE_LABELS: 'tier=silver,release=prometheus-operator',
+    });
+    expect(r.code).toBe(0);
+    const obj = parse(await readFile(path.join(config, 'out', 'payments-prometheus-rule.yaml'), 'utf8')) as { metadata: { labels: object } };
+    expect(obj.metadata.labels).toEqual({
+      prometheus: 'cloud-platform',
+      release: 'prometheus-operator',
+      tier: 'gold',
+      role: 'alert-rules',
+      team: 'payments',
+      'app.kubernetes.io/managed-by': 'alertgate',
+    });
+  });
+
+  it.each([
+    [['generate'], '--out DIR is required'],
+    [['generate', '--out', 'x', '--rule-label', 'role=other'], 'rule label "role" is always alert-rules'],
+    [['generate', '--out', 'x', '--rule-label', 'no-equals'], 'not a valid Kubernetes label'],
+    [['generate', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
+  ])('usage errors exit 2: %j', async (args, message) => {
+    const dir = await makeConfigDir({});
+    const r = await cli(args, dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('reads the config from ALERTGATE_CONFIG_DIR', async () => {
+    const elsewhere = await makeConfigDir({});
+    const r = await cli(['generate', '--out', path.join(elsewhere, 'out')], elsewhere, { ALERTGATE_CONFIG_DIR: config });
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringContaining('8 created') });
+  });
+});

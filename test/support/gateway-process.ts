@@ -1,0 +1,73 @@
+/**
+ * Test harness: the gateway as a separate OS process (`alertgate serve` via tsx), for crash and
+ * signal tests that an in-process gateway cannot show.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface GatewayProcess {
+  url: string;
+  child: ChildProcess;
+  /** Log lines (parsed JSON) seen so far. */
+  lines: Record<string, unknown>[];
+  /** Resolves with the first log line (past or future) matching the predicate. */
+  waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  const waiters = new Set<{ p: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>();
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  createInterface({ input: child.stdout! }).on('line', (text) => {
+    let line: Record<string, unknown>;
+    try {
+      line = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      line = { raw: text };
+    }
+    lines.push(line);
+    for (const w of waiters) if (w.p(line)) (waiters.delete(w), w.resolve(line));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const waitForLog = (p: (l: Record<string, unknown>) => boolean, ms = timeoutMs) => {
+    const seen = lines.find(p);
+    if (seen) return Promise.resolve(seen);
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const w = { p, resolve: (l: Record<string, unknown>) => (clearTimeout(timer), resolve(l)) };
+      const timer = setTimeout(() => {
+        waiters.delete(w);
+        reject(new Error(`gateway log line not seen within ${ms} ms; stderr: ${stderr.slice(-2000)}`));
+      }, ms);
+      waiters.add(w);
+      void exited.then((code) => {
+        if (!waiters.has(w)) return;
+        waiters.delete(w);
+        clearTimeout(timer);
+        reject(new Error(`gateway exited (${code}) before the expected log line; stderr: ${stderr.slice(-2000)}`));
+      });
+    });
+  };
+
+  const listening = await waitForLog((l) => l.msg === 'alertgate listening');
+  return {
+    url: `http://127.0.0.1:${String(listening.port)}`,
+    child,
+    lines,
+    waitForLog,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
