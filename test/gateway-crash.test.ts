@@ -52,6 +52,9 @@ describe('crash safety', () => {
     for (const g of groups) expect(await post(first.url, g)).toBe(202);
     // Slack is failing: wait until the outbox has tried and scheduled a retry, then kill hard.
     await first.waitForLog((l) => l.msg === 'notification failed; will retry' && l.receiver === 'slack');
+    // PagerDuty is up: let its two triggers be recorded as sent first, so the kill interrupts
+    // only Slack work (a call in flight at a kill may legitimately repeat: at-least-once).
+    await waitUntil(() => first.lines.filter((l) => l.msg === 'notification sent' && l.receiver === 'pagerduty').length === 2, 10_000, 'PagerDuty sends');
     expect(await first.kill('SIGKILL')).toBeNull();
 
     fakes.slack.setDown(false);

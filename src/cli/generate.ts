@@ -15,7 +15,7 @@
  * Exit codes: 0 written or up to date; 1 invalid config, or `--check` found DIR stale (the unified
  * diff is on stdout); 2 usage error.
  */
-import { readdir } from 'node:fs/promises';
+import { loadRoutingConfig } from '../config/load-routes.js';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
@@ -65,7 +65,7 @@ export const generateCommand: Command = async (argv, io) => {
   const outDir = path.resolve(io.cwd, args.out);
   const severities = splitList(io.env.ALERTGATE_SEVERITIES);
   const { specs, errors, warnings } = await loadTeamSpecs(configDir, {
-    routeTeams: await routeTeams(configDir),
+    routeTeams: await routeTeams(configDir, io.env),
     ...(severities.length > 0 && { severities }),
   });
   for (const e of [...errors, ...warnings]) io.stderr(formatSourceError({ ...e, file: displayPath(io, path.join(configDir, e.file)) }));
@@ -124,15 +124,9 @@ function parseRuleLabels(pairs: string[]): Record<string, string> | string {
   return labels;
 }
 
-/** Teams with a routes file. The routes loader validates those files; generate only needs the names. */
-async function routeTeams(configDir: string): Promise<Set<string>> {
-  try {
-    const names = await readdir(path.join(configDir, 'routes'));
-    return new Set(names.filter((n) => /\.ya?ml$/.test(n)).map((n) => n.replace(/\.ya?ml$/, '')));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Set();
-    throw err;
-  }
+/** Teams with a routes file (known even when a routes file has errors; `validate` reports those). */
+async function routeTeams(configDir: string, env: NodeJS.ProcessEnv): Promise<Set<string>> {
+  return new Set((await loadRoutingConfig(configDir, env)).teamNames);
 }
 
 function displayPath(io: CliIO, file: string): string {

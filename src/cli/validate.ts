@@ -11,6 +11,7 @@
  */
 import { resolve } from 'node:path';
 import { loadRoutingConfig, type LoadRoutesResult } from '../config/load-routes.js';
+import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError, sortSourceErrors, type SourceError } from '../config/source-error.js';
 import type { CliIO, Command } from './io.js';
 
@@ -25,8 +26,15 @@ export interface ValidationContext {
 /** Returns errors and warnings (SourceError.severity tells them apart), files relative to `dir`. */
 export type ConfigValidator = (ctx: ValidationContext) => Promise<SourceError[]>;
 
-/** Validators run after routes/; append rules/ and dashboards/ validators here. */
-export const validators: ConfigValidator[] = [];
+/** rules/ and dashboards/: their teams must have a routes file; severities per ALERTGATE_SEVERITIES. */
+const teamSpecsValidator: ConfigValidator = async (ctx) => {
+  const severities = (ctx.env['ALERTGATE_SEVERITIES'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const r = await loadTeamSpecs(ctx.dir, { routeTeams: new Set(ctx.routes.teamNames), ...(severities.length ? { severities } : {}) });
+  return [...r.errors, ...r.warnings];
+};
+
+/** Validators run after routes/. */
+export const validators: ConfigValidator[] = [teamSpecsValidator];
 
 /** The config dir a command works on: `ALERTGATE_CONFIG_DIR` (relative to cwd) or cwd. */
 export function configDirOf(io: CliIO): string {
