@@ -2,7 +2,8 @@
  * Acceptance: generated PrometheusRule objects are valid for Prometheus (`promtool check rules`)
  * and for Kubernetes (the PrometheusRule CRD schema), and behave as intended under
  * `promtool test rules`: team alerts fire with team and severity, the SLO page alert fires for a
- * fast burn and not a slow one, and SLO error ratios weigh every request the same.
+ * fast burn (20x the budget for an hour) and not a slow one (5x: ticket only), nothing fires at
+ * half the budget rate over three days, and SLO error ratios weigh every request the same.
  */
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -122,7 +123,7 @@ describe('generated PrometheusRule objects', () => {
       expect(stdout.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
     });
 
-    it('pass `promtool test rules`: alert labels, fast vs slow burn, traffic-weighted ratios', async () => {
+    it('pass `promtool test rules`: alert labels, fast vs slow vs sub-budget burn, traffic-weighted ratios', async () => {
       const dir = await makeConfigDir({ 'acme.rules.yaml': ruleFileFromPrometheusRule(stringify(acme)) });
       const burnAlerts = acme.spec.groups
         .find((g) => g.name === 'acme-slo-shop-availability')!
@@ -164,6 +165,15 @@ describe('generated PrometheusRule objects', () => {
             alert_rule_test: [{ eval_time: '70m', alertname: alertName, exp_alerts: [expected('page'), expected('ticket')] }],
           },
           {
+            name: 'a 20x burn sustained for an hour pages',
+            interval: '1m',
+            input_series: [
+              { series: 'http_requests_total{job="shop",code="200"}', values: '0+980x60' },
+              { series: 'http_requests_total{job="shop",code="500"}', values: '0+20x60' },
+            ],
+            alert_rule_test: [{ eval_time: '60m', alertname: alertName, exp_alerts: [expected('page'), expected('ticket')] }],
+          },
+          {
             name: 'a 5x burn (0.5% errors) tickets but does not page',
             interval: '1m',
             input_series: [
@@ -171,6 +181,25 @@ describe('generated PrometheusRule objects', () => {
               { series: 'http_requests_total{job="shop",code="500"}', values: '0+5x90' },
             ],
             alert_rule_test: [{ eval_time: '70m', alertname: alertName, exp_alerts: [expected('ticket')] }],
+          },
+          {
+            // 1 error in 2000 requests = 0.05%, half the 0.1% budget rate, for 3 days (the longest
+            // burn window): neither page nor ticket at any point, from the first hour to the third day.
+            name: 'a 0.5x burn (0.05% errors) for 3 days neither pages nor tickets',
+            interval: '1m',
+            input_series: [
+              { series: 'http_requests_total{job="shop",code="200"}', values: `0+1999x${3 * 24 * 60}` },
+              { series: 'http_requests_total{job="shop",code="500"}', values: `0+1x${3 * 24 * 60}` },
+            ],
+            alert_rule_test: ['10m', '1h', '6h', '1d', '2d', '3d'].map((t) => ({ eval_time: t, alertname: alertName, exp_alerts: [] })),
+            promql_expr_test: [
+              {
+                // The input is really seen: the 3d error ratio is 0.05% (so the silence above is not vacuous).
+                expr: 'round(slo:sli_error:ratio_rate3d{slo="shop-availability"} * 100000)',
+                eval_time: '3d',
+                exp_samples: [{ labels: '{slo="shop-availability",team="acme"}', value: 50 }],
+              },
+            ],
           },
           {
             name: 'the error ratio is a ratio of sums: a quiet failing instance does not outweigh a busy healthy one',

@@ -8,6 +8,17 @@ import type { Alert, AlertStatus, Labels } from './alert.js';
 export type ChangeKind = 'new' | 'changed' | 'resolved' | 'repeat';
 
 /**
+ * A pre-rendered Slack message for a pseudo-group that is not an Alertmanager group (scheduled
+ * uptime summaries, storm digests). It rides the same outbox, retries and Slack message refs.
+ */
+export interface OutboundMessage {
+  text: string;
+  blocks?: unknown[];
+  /** Whether an edit also replies in the thread (default false: digests just update in place). */
+  threadReply?: boolean;
+}
+
+/**
  * Everything a notifier needs to render a message for a group, frozen at the moment the
  * notification was decided (so a retry an hour later sends what was decided, not a later state).
  */
@@ -25,4 +36,6 @@ export interface GroupSnapshot {
   change: { kind: ChangeKind; added: string[]; resolved: string[] };
   /** PagerDuty dedup_key: stable per group and team. */
   dedupKey: string;
+  /** Set for pseudo-groups: send this message instead of rendering the alerts. */
+  message?: OutboundMessage;
 }

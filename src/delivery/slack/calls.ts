@@ -22,16 +22,23 @@ export interface SlackCall {
   };
 }
 
+/** A pseudo-group's pre-rendered message (uptime summary, digest), or the rendered alert group. */
+function messageOf(delivery: Delivery): { text: string; blocks?: SlackBlock[] } {
+  const m = delivery.group.message;
+  if (!m) return renderSlackMessage(delivery.group);
+  return { text: m.text, ...(m.blocks ? { blocks: m.blocks as SlackBlock[] } : {}) };
+}
+
 /** The new group message, to `channel` (a name such as "#payments-alerts" or an id). */
 export function postCall(delivery: Delivery, channel: string): SlackCall {
-  const message = renderSlackMessage(delivery.group);
+  const message = messageOf(delivery);
   // Unfurling a runbook or Prometheus link would bury the alert under previews.
   return { method: 'chat.postMessage', args: { channel, ...message, unfurl_links: false, unfurl_media: false } };
 }
 
 /** Edits the existing message in place with the group's current state. */
 export function updateCall(delivery: Delivery, ref: SlackRef): SlackCall {
-  return { method: 'chat.update', args: { channel: ref.channel, ts: ref.ts, ...renderSlackMessage(delivery.group) } };
+  return { method: 'chat.update', args: { channel: ref.channel, ts: ref.ts, ...messageOf(delivery) } };
 }
 
 /** The thread reply saying what changed. */
@@ -45,5 +52,11 @@ export function threadReplyCall(delivery: Delivery, ref: SlackRef): SlackCall {
 /** All calls of a delivery, in order. */
 export function planSlackCalls(delivery: Delivery, channel: string): SlackCall[] {
   const ref = delivery.slackRef;
-  return ref ? [updateCall(delivery, ref), threadReplyCall(delivery, ref)] : [postCall(delivery, channel)];
+  if (!ref) return [postCall(delivery, channel)];
+  return wantsThreadReply(delivery) ? [updateCall(delivery, ref), threadReplyCall(delivery, ref)] : [updateCall(delivery, ref)];
+}
+
+/** Alert groups explain each change in the thread; pre-rendered messages only if they ask to. */
+export function wantsThreadReply(delivery: Delivery): boolean {
+  return delivery.group.message ? delivery.group.message.threadReply === true : true;
 }

@@ -6,7 +6,7 @@
  */
 import type { DeliveryLogger } from '../log-sink.js';
 import type { Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
-import { postCall, threadReplyCall, updateCall, type SlackCall } from './calls.js';
+import { postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
 import { createSlackTransport, type SlackCallResult } from './transport.js';
 
 export interface SlackNotifierOptions {
@@ -60,6 +60,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
       if (updated.slackError === 'message_not_found') return post(delivery, ref.channel, signal);
       return stripSlackError(updated);
     }
+    if (!wantsThreadReply(delivery)) return { ok: true, slackRef: ref };
     const reply = await call(delivery, threadReplyCall(delivery, ref), signal);
     // A retry repeats the (idempotent) edit and then the reply: at-least-once, as promised.
     if (!reply.ok) return stripSlackError(reply);

@@ -1,0 +1,79 @@
+/**
+ * @module pipeline/enqueue-message
+ * Queue a pre-rendered Slack message (scheduled uptime summary, storm digest) through the same
+ * durable outbox as alerts: it survives restarts and Slack outages, and is retried alike.
+ *
+ * Each message has a `key`; the key becomes a pseudo-group, decided under the store's lock, so
+ * with several replicas a key is enqueued once (a report per period is posted once), and
+ * `replace: true` edits the key's existing Slack message in place (a digest that grows).
+ */
+import type { OutboundMessage } from '../model/group.js';
+import { pagerDutyDedupKey, teamGroupId } from '../model/group-id.js';
+import type { Store } from '../store/store.js';
+
+export interface MessageRequest {
+  team: string;
+  channel: string;
+  /** Unique per message, e.g. `report:payments:monthly:2026-10`. */
+  key: string;
+  message: OutboundMessage;
+  /** Edit the key's existing message instead of ignoring a repeat. */
+  replace?: boolean;
+}
+
+export async function enqueueMessage(store: Store, req: MessageRequest, now: () => Date = () => new Date()): Promise<{ enqueued: boolean; groupId: string }> {
+  const groupId = teamGroupId(req.team, `message:${req.key}`);
+  const inserted = await store.updateGroups([groupId], (current) => {
+    const existing = current.get(groupId);
+    if (existing && !req.replace) return [];
+    const at = now().toISOString();
+    const target = { type: 'slack' as const, channel: req.channel };
+    const kind = existing ? ('changed' as const) : ('new' as const);
+    return [
+      {
+        group: {
+          id: groupId,
+          team: req.team,
+          groupKey: `message:${req.key}`,
+          receiver: 'alertgate',
+          externalURL: '',
+          groupLabels: {},
+          commonLabels: {},
+          commonAnnotations: {},
+          status: 'resolved',
+          alerts: [],
+          notifiedHash: null,
+          notifiedAt: at,
+          targets: [target],
+          createdAt: existing?.createdAt ?? at,
+          updatedAt: at,
+        },
+        notifications: [
+          {
+            groupId,
+            team: req.team,
+            target,
+            kind,
+            status: 'pending',
+            snapshot: {
+              groupId,
+              team: req.team,
+              groupKey: `message:${req.key}`,
+              receiver: 'alertgate',
+              status: 'resolved',
+              groupLabels: {},
+              commonLabels: {},
+              commonAnnotations: {},
+              externalURL: '',
+              alerts: [],
+              change: { kind, added: [], resolved: [] },
+              dedupKey: pagerDutyDedupKey(groupId),
+              message: req.message,
+            },
+          },
+        ],
+      },
+    ];
+  });
+  return { enqueued: inserted.length > 0, groupId };
+}
