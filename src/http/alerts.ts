@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
+import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
 import { issuesOf, listQuerySchema } from './pagination.js';
 import { alertView } from './views.js';
@@ -15,7 +16,11 @@ export function alertRoutes(deps: AppDeps): Hono {
   app.get('/v1/alerts', async (c) => {
     const q = query.safeParse(c.req.query());
     if (!q.success) return jsonError(c, 400, 'invalid query', { issues: issuesOf(q.error) });
-    const page = await deps.store.listAlerts(q.data);
+    const page = await deps.store.listAlerts(q.data).catch((err: unknown) => {
+      if (err instanceof InvalidCursorError) return undefined;
+      throw err;
+    });
+    if (!page) return jsonError(c, 400, 'invalid cursor: pass the nextCursor of a previous page of this list');
     return c.json({ items: page.items.map(alertView), nextCursor: page.nextCursor });
   });
   return app;

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
+import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
 import { issuesOf, listQuerySchema } from './pagination.js';
 import { notificationView } from './views.js';
@@ -16,7 +17,11 @@ export function notificationRoutes(deps: AppDeps): Hono {
   app.get('/v1/notifications', async (c) => {
     const q = query.safeParse(c.req.query());
     if (!q.success) return jsonError(c, 400, 'invalid query', { issues: issuesOf(q.error) });
-    const page = await deps.store.listNotifications(q.data);
+    const page = await deps.store.listNotifications(q.data).catch((err: unknown) => {
+      if (err instanceof InvalidCursorError) return undefined;
+      throw err;
+    });
+    if (!page) return jsonError(c, 400, 'invalid cursor: pass the nextCursor of a previous page of this list');
     return c.json({ items: page.items.map(notificationView), nextCursor: page.nextCursor });
   });
   app.post('/v1/notifications/:id/retry', requireAdmin(deps.adminToken), async (c) => {

@@ -1,0 +1,60 @@
+/**
+ * @module store/cursor
+ * Opaque paging cursors, shared by every store implementation: base64url of a small JSON tuple naming the last item of a page.
+ * A cursor is tagged with its list, so one list's cursor is rejected by another.
+ */
+
+/** A cursor that was not produced by this store (bad input: the HTTP layer answers 400). */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('invalid cursor');
+  }
+}
+
+export interface NotificationCursor {
+  id: number;
+}
+
+export interface AlertCursor {
+  updatedAt: number;
+  groupId: string;
+  fingerprint: string;
+}
+
+export function encodeNotificationCursor(c: NotificationCursor): string {
+  return encode(['n', c.id]);
+}
+
+export function decodeNotificationCursor(cursor: string): NotificationCursor {
+  const v = decode(cursor);
+  if (v.length === 2 && v[0] === 'n' && Number.isSafeInteger(v[1])) return { id: v[1] as number };
+  throw new InvalidCursorError();
+}
+
+export function encodeAlertCursor(c: AlertCursor): string {
+  return encode(['a', c.updatedAt, c.groupId, c.fingerprint]);
+}
+
+export function decodeAlertCursor(cursor: string): AlertCursor {
+  const v = decode(cursor);
+  const [tag, updatedAt, groupId, fingerprint] = v;
+  if (v.length === 4 && tag === 'a' && Number.isSafeInteger(updatedAt) && typeof groupId === 'string' && typeof fingerprint === 'string') {
+    return { updatedAt: updatedAt as number, groupId, fingerprint };
+  }
+  throw new InvalidCursorError();
+}
+
+function encode(tuple: unknown[]): string {
+  return Buffer.from(JSON.stringify(tuple), 'utf8').toString('base64url');
+}
+
+function decode(cursor: string): unknown[] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v)) return v;
+  } catch {
+    // fall through: not base64url JSON
+  }
+  throw new InvalidCursorError();
+}

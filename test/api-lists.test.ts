@@ -1,0 +1,62 @@
+/**
+ * List endpoints: newest first, `limit` (default 100, max 1000), opaque `cursor`, filters.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway;
+beforeAll(async () => {
+  fakes = await startFakes();
+  t = await startTestGateway(fakes);
+  for (let i = 0; i < 7; i++) {
+    await t.post(webhook(`{}:{alertname="List${i}"}`, [{ labels: { alertname: `List${i}`, namespace: i % 2 ? 'payments-prod' : 'kube-system' } }]));
+  }
+  await t.idle();
+});
+afterAll(async () => {
+  await t.close();
+  await fakes.close();
+});
+
+type Page = { items: { labels?: Record<string, string>; team: string; id?: number }[]; nextCursor: string | null };
+const get = async (path: string) => {
+  const res = await fetch(`${t.gw.url}${path}`);
+  return { status: res.status, body: (await res.json()) as Page & { error?: string } };
+};
+
+describe('GET /v1/alerts and /v1/notifications paging', () => {
+  it('pages newest first with a cursor until nextCursor is null', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const { status, body }: { status: number; body: Page } = await get(`/v1/alerts?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(status).toBe(200);
+      expect(body.items.length).toBeLessThanOrEqual(3);
+      seen.push(...body.items.map((a) => a.labels!.alertname!));
+      cursor = body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['List6', 'List5', 'List4', 'List3', 'List2', 'List1', 'List0']);
+  });
+
+  it('filters by team and status', async () => {
+    const { body } = await get('/v1/alerts?team=payments&status=firing');
+    expect(body.items.map((a) => a.labels!.alertname)).toEqual(['List5', 'List3', 'List1']);
+    const sent = await get('/v1/notifications?team=platform&status=sent');
+    expect(sent.body.items).toHaveLength(4);
+    expect(sent.body.items.every((n) => n.team === 'platform')).toBe(true);
+  });
+
+  it('rejects a bad limit, status or cursor with 400 naming the problem', async () => {
+    const tooMany = await get('/v1/alerts?limit=1001');
+    expect(tooMany.status).toBe(400);
+    expect(JSON.stringify(tooMany.body)).toContain('limit');
+    const badStatus = await get('/v1/notifications?status=exploded');
+    expect(badStatus.status).toBe(400);
+    expect(JSON.stringify(badStatus.body)).toContain('status');
+    const badCursor = await get('/v1/notifications?cursor=not-a-cursor');
+    expect(badCursor.status).toBe(400);
+    expect(badCursor.body.error).toContain('invalid cursor');
+  });
+});
