@@ -1,0 +1,206 @@
+/**
+ * Acceptance, the whole chain with real processes: team YAML → `generateOutputs` → a real
+ * `prometheus` loads the generated rule groups and scrapes a counter this test drives → a real
+ * `prometheus-alertmanager` → alertgate (in process) → fake Slack. The alert's labels come only
+ * from the generated rules (no namespace, no hand-written label anywhere), so the message reaching
+ * the team's channel proves the generated `team` label routes back to the team.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
+import { startAlertmanager, type AlertmanagerProcess } from '../src/testing/alertmanager.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import type { FakeSlackRequest } from '../src/testing/fake-slack.js';
+import { freeTcpPort } from '../src/testing/free-port.js';
+import { loadSpecsOrThrow, makeConfigDir, removeTempDirs, ruleFileFromPrometheusRule } from './generate-helpers.js';
+import { ESTATE_DIR, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+
+const prometheusBin = requireBinary('prometheus');
+const alertmanagerBin = requireBinary('prometheus-alertmanager');
+
+/**
+ * Team prisons (routes from the test estate: #prisons-alerts). The rules' namespace is one no team
+ * owns, and the scraped series carry no namespace: only the generated `team` label can route them.
+ */
+const PRISONS_RULES = `team: prisons
+namespace: shared-checkout
+alerts:
+  - name: CheckoutServingErrors
+    expr: sum by (job) (increase(http_requests_total{job="checkout",code="500"}[1m])) > 0
+    severity: warning
+    summary: Checkout is serving errors
+    runbook: https://runbooks.example/checkout-errors
+slos:
+  - name: checkout-availability
+    objective: 99.9
+    window: 30d
+    runbook: https://runbooks.example/checkout-slo
+    errors: sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{window}}]))
+    total: sum(rate(http_requests_total{job="checkout"}[{{window}}]))
+`;
+
+/** A /metrics endpoint whose counters grow on every scrape; errors only once `failing` is set. */
+interface TestExporter {
+  port: number;
+  failing: boolean;
+  /** Resolves once the exporter has been scraped `n` more times. */
+  scrapes(n: number, timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startExporter(): Promise<TestExporter> {
+  let ok = 0;
+  let errors = 0;
+  const waiters: Array<() => void> = [];
+  const exporter = { failing: false } as TestExporter;
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    ok += 100;
+    if (exporter.failing) errors += 50;
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.end(
+      '# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n' +
+        `http_requests_total{code="200"} ${ok}\nhttp_requests_total{code="500"} ${errors}\n`,
+    );
+    for (const w of waiters.splice(0)) w();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  exporter.port = (server.address() as AddressInfo).port;
+  exporter.scrapes = async (n, timeoutMs) => {
+    const deadline = Date.now() + timeoutMs;
+    for (let i = 0; i < n; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`exporter not scraped within ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+        waiters.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  };
+  exporter.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return exporter;
+}
+
+interface PrometheusProcess {
+  url: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** A real Prometheus on a free 127.0.0.1 port, ready (`/-/ready`) when this resolves. */
+async function startPrometheus(binary: string, dir: string, config: string): Promise<PrometheusProcess> {
+  const configFile = path.join(dir, 'prometheus.yml');
+  await writeFile(configFile, config);
+  const port = await freeTcpPort();
+  const output: string[] = [];
+  const child: ChildProcess = spawn(
+    binary,
+    [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => output.push(c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => output.push(c));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const stop = async () => {
+    process.off('exit', killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`prometheus exited (code ${child.exitCode}):\n${output.join('')}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus not ready after 20 s:\n${output.join('')}`);
+    }
+    // Readiness has no event to await: poll it, briefly.
+    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { url, logs: () => output.join(''), stop };
+}
+
+const canRun = prometheusBin !== undefined && alertmanagerBin !== undefined;
+
+describe.skipIf(!canRun)('generated rules → real Prometheus → real Alertmanager → alertgate → Slack', () => {
+  let fakes: Fakes | undefined;
+  let gateway: TestGateway | undefined;
+  let am: AlertmanagerProcess | undefined;
+  let prometheus: PrometheusProcess | undefined;
+  let exporter: TestExporter | undefined;
+
+  beforeAll(async () => {
+    const dir = await makeConfigDir({ 'rules/prisons.yaml': PRISONS_RULES });
+    await cp(path.join(ESTATE_DIR, 'routes'), path.join(dir, 'routes'), { recursive: true });
+    const outputs = generateOutputs(await loadSpecsOrThrow(dir));
+    await writeFile(path.join(dir, 'prisons.rules.yaml'), ruleFileFromPrometheusRule(outputs.get(prometheusRuleFile('prisons'))!));
+
+    fakes = await startFakes();
+    gateway = await startTestGateway(fakes);
+    am = await startAlertmanager({
+      webhookUrl: `${gateway.gw.url}/webhooks/alertmanager`,
+      bearerToken: WEBHOOK_TOKEN,
+      groupWait: '200ms',
+      groupInterval: '1s',
+    });
+    exporter = await startExporter();
+    const config = {
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      rule_files: [path.join(dir, 'prisons.rules.yaml')],
+      scrape_configs: [{ job_name: 'checkout', static_configs: [{ targets: [`127.0.0.1:${exporter.port}`] }] }],
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(am.url).host] }] }] },
+    };
+    prometheus = await startPrometheus(prometheusBin!, dir, stringify(config));
+  });
+
+  afterAll(async () => {
+    // Every process, even when set-up failed half way.
+    await Promise.allSettled([prometheus?.stop(), am?.stop()]);
+    await Promise.allSettled([exporter?.close(), gateway?.close()]);
+    await fakes?.close();
+    await removeTempDirs();
+  });
+
+  const topLevelPosts = () => fakes!.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);
+  const postOf = (alertname: string) => (r: FakeSlackRequest) =>
+    r.method === 'chat.postMessage' && r.body.thread_ts === undefined && String(r.body.text).includes(alertname);
+
+  it("a counter alert and an SLO burn alert reach the owning team's Slack channel, attributed by the generated team label", async (ctx) => {
+    // Baseline first: Prometheus must have seen the error counter at 0 for increase()/rate() to rise.
+    await exporter!.scrapes(2, 10_000);
+    const failingSince = Date.now();
+    exporter!.failing = true;
+
+    const diagnostics = () => `\n--- prometheus ---\n${prometheus!.logs()}\n--- alertmanager ---\n${am!.logs()}`;
+    const counterPost = await fakes!.slack.waitFor(postOf('CheckoutServingErrors'), 20_000).catch((e: Error) => {
+      throw new Error(`${e.message}${diagnostics()}`);
+    });
+    // A third of the requests fail: far beyond 14.4x the 0.1% budget over 1h and 5m, so the SLO pages.
+    const sloPost = await fakes!.slack.waitFor(postOf('CheckoutAvailabilityErrorBudgetBurn'), 20_000);
+    ctx.annotate(`first Slack post ${Date.now() - failingSince} ms after errors started`);
+
+    expect(counterPost.body.channel).toBe('#prisons-alerts');
+    expect(sloPost.body.channel).toBe('#prisons-alerts');
+    // Nothing went to the fallback team or anyone else.
+    expect(new Set(topLevelPosts().map((p) => p.body.channel))).toEqual(new Set(['#prisons-alerts']));
+
+    const res = await fetch(`${gateway!.gw.url}/v1/alerts?team=prisons`);
+    const { items } = (await res.json()) as { items: Array<{ team: string; labels: Record<string, string> }> };
+    const counter = items.find((a) => a.labels.alertname === 'CheckoutServingErrors');
+    // Exactly the generated labels plus what the scrape and the `sum by (job)` keep: no namespace.
+    expect(counter?.labels).toEqual({ alertname: 'CheckoutServingErrors', job: 'checkout', severity: 'warning', team: 'prisons' });
+    const page = items.find((a) => a.labels.alertname === 'CheckoutAvailabilityErrorBudgetBurn' && a.labels.slo_alert === 'page');
+    expect(page).toMatchObject({ team: 'prisons', labels: { severity: 'critical', slo: 'checkout-availability', team: 'prisons' } });
+    expect(items.every((a) => a.team === 'prisons' && a.labels.namespace === undefined)).toBe(true);
+  });
+});
