@@ -3,5 +3,6 @@
  * Every benchmark `npm run bench` runs, in order. Add new ones here.
  */
 import type { Benchmark } from './types.js';
+import { generateBenchmark } from './generate.bench.js';
 
-export const benchmarks: Benchmark[] = [];
+export const benchmarks: Benchmark[] = [generateBenchmark];

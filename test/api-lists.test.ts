@@ -60,3 +60,13 @@ describe('GET /v1/alerts and /v1/notifications paging', () => {
     expect(badCursor.body.error).toContain('invalid cursor');
   });
 });
+
+describe('GET /openapi.json', () => {
+  it('describes every endpoint of the API', async () => {
+    const doc = (await fetch(`${t.gw.url}/openapi.json`).then((r) => r.json())) as { openapi: string; paths: Record<string, object> };
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of ['/webhooks/alertmanager', '/v1/alerts', '/v1/notifications', '/v1/notifications/{id}/retry', '/-/reload', '/metrics', '/healthz', '/readyz']) {
+      expect(doc.paths).toHaveProperty([path]);
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { alertRoutes } from './alerts.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { notificationRoutes } from './notifications.js';
+import { openApiRoutes } from './openapi.js';
 import { opsRoutes } from './ops.js';
 import { webhookRoutes } from './webhook.js';
 
@@ -16,6 +17,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', alertRoutes(deps));
   app.route('/', notificationRoutes(deps));
   app.route('/', opsRoutes(deps));
+  app.route('/', openApiRoutes());
   app.notFound((c) => jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, 'unhandled error');

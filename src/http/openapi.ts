@@ -1,0 +1,139 @@
+/**
+ * @module http/openapi
+ * GET /openapi.json — OpenAPI 3.1 description of the HTTP API (contract "HTTP").
+ * Hand-written and small: the shapes that clients rely on, not every internal field.
+ */
+import { Hono } from 'hono';
+
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: object) => ({ 'application/json': { schema } });
+const errorResponse = (description: string) => ({ description, content: json(error) });
+const listParams = (statuses: string[]) => [
+  { name: 'team', in: 'query', schema: { type: 'string' } },
+  { name: 'status', in: 'query', schema: { type: 'string', enum: statuses } },
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+];
+const page = (item: string) => ({
+  type: 'object',
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, nextCursor: { type: ['string', 'null'] } },
+});
+const labels = { type: 'object', additionalProperties: { type: 'string' } };
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'alertgate',
+    version: '0.1.0',
+    description: 'Alertmanager webhooks → team attribution → dedup → durable Slack and PagerDuty delivery.',
+  },
+  components: {
+    securitySchemes: {
+      webhookToken: { type: 'http', scheme: 'bearer', description: 'WEBHOOK_TOKEN' },
+      adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' },
+    },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: { type: 'string' },
+          issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+        },
+      },
+      Alert: {
+        type: 'object',
+        properties: {
+          fingerprint: { type: 'string' },
+          team: { type: 'string' },
+          status: { type: 'string', enum: ['firing', 'resolved'] },
+          labels,
+          annotations: labels,
+          startsAt: { type: 'string', format: 'date-time' },
+          endsAt: { type: ['string', 'null'], format: 'date-time' },
+          generatorURL: { type: 'string' },
+          groupId: { type: 'string' },
+          groupKey: { type: 'string' },
+          updatedAt: { type: 'string', format: 'date-time' },
+        },
+      },
+      Notification: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          team: { type: 'string' },
+          groupId: { type: 'string' },
+          groupKey: { type: 'string' },
+          receiver: { type: 'string', enum: ['slack', 'pagerduty'] },
+          target: { type: 'object' },
+          kind: { type: 'string', enum: ['new', 'changed', 'resolved', 'repeat'] },
+          status: { type: 'string', enum: ['pending', 'failed', 'sent', 'suppressed', 'dead'] },
+          reason: { type: ['string', 'null'] },
+          attempts: { type: 'integer' },
+          lastError: { type: ['string', 'null'] },
+          createdAt: { type: 'string', format: 'date-time' },
+          nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+          sentAt: { type: ['string', 'null'], format: 'date-time' },
+        },
+      },
+    },
+  },
+  paths: {
+    '/webhooks/alertmanager': {
+      post: {
+        summary: 'Alertmanager webhook (version 4)',
+        security: [{ webhookToken: [] }],
+        requestBody: { required: true, content: json({ type: 'object', description: 'Alertmanager webhook body, version 4' }) },
+        responses: {
+          '202': { description: 'Durably stored', content: json({ type: 'object', properties: { accepted: { type: 'integer' } } }) },
+          '400': errorResponse('Invalid JSON or schema'),
+          '401': errorResponse('Missing or invalid bearer token'),
+          '413': errorResponse('Body over WEBHOOK_MAX_BYTES'),
+          '415': errorResponse('Not application/json'),
+          '503': errorResponse('Store unavailable or shutting down; retry'),
+        },
+      },
+    },
+    '/v1/alerts': {
+      get: { summary: 'Current alert state, newest first', parameters: listParams(['firing', 'resolved']), responses: { '200': { description: 'A page', content: json(page('Alert')) }, '400': errorResponse('Bad query') } },
+    },
+    '/v1/notifications': {
+      get: {
+        summary: 'Delivery log, newest first',
+        parameters: listParams(['pending', 'failed', 'sent', 'suppressed', 'dead']),
+        responses: { '200': { description: 'A page', content: json(page('Notification')) }, '400': errorResponse('Bad query') },
+      },
+    },
+    '/v1/notifications/{id}/retry': {
+      post: {
+        summary: 'Requeue a dead notification',
+        security: [{ adminToken: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        responses: {
+          '202': { description: 'Requeued', content: json({ $ref: '#/components/schemas/Notification' }) },
+          '401': errorResponse('Bad admin token'),
+          '403': errorResponse('ADMIN_TOKEN not configured'),
+          '404': errorResponse('Unknown notification'),
+          '409': errorResponse('Not dead'),
+        },
+      },
+    },
+    '/-/reload': {
+      post: {
+        summary: 'Reload configuration (invalid config keeps the old one)',
+        security: [{ adminToken: [] }],
+        responses: { '200': { description: 'Reloaded' }, '400': errorResponse('Invalid configuration'), '401': errorResponse('Bad admin token') },
+      },
+    },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format' } } } },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
+    '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready, with reasons') } } },
+  } as Record<string, unknown>,
+};
+
+export function openApiRoutes(): Hono {
+  const app = new Hono();
+  app.get('/openapi.json', (c) => c.json(openApiDocument));
+  return app;
+}
