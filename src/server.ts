@@ -18,6 +18,7 @@ import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import type { ReceiverType } from './model/target.js';
+import { ChannelPacer } from './outbox/channel-pacer.js';
 import { OutboxWorker } from './outbox/worker.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -92,6 +93,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     notifiers: buildNotifiers(o, config, logger),
     policy: settings.retry,
+    pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),
     logger: logger.child({ component: 'outbox' }),
     metrics,
     owner: `${process.pid}-${randomUUID().slice(0, 8)}`,

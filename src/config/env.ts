@@ -23,6 +23,9 @@ export interface GatewaySettings {
   retry: RetryPolicy;
   /** How long SIGTERM waits for in-flight deliveries. */
   shutdownGraceMs: number;
+  /** Slack calls per second per channel, and the burst allowed before pacing. */
+  slackChannelRate: number;
+  slackChannelBurst: number;
 }
 
 export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -47,6 +50,14 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return n;
 }
 
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number > 0, got "${raw}"`);
+  return n;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettings {
   return {
     port: int(env, 'PORT', 8080),
@@ -68,5 +79,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
       maxRetryAfterMs: int(env, 'DELIVERY_RETRY_AFTER_MAX_MS', defaultRetryPolicy.maxRetryAfterMs, 0),
     },
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    slackChannelRate: positiveNumber(env, 'SLACK_CHANNEL_RATE', 1),
+    slackChannelBurst: int(env, 'SLACK_CHANNEL_BURST', 5, 1),
   };
 }

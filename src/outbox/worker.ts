@@ -8,9 +8,13 @@
 import type { Delivery, Notifier } from '../delivery/notifier.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
-import type { ReceiverType } from '../model/target.js';
+import { targetKey, type ReceiverType } from '../model/target.js';
 import type { NotificationRecord, Store } from '../store/store.js';
+import type { ChannelPacer } from './channel-pacer.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
+
+/** A paced wait longer than this gives the item back (rescheduled) instead of holding a slot. */
+const MAX_PACED_WAIT_MS = 5_000;
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -18,6 +22,8 @@ export interface OutboxWorkerOptions {
   policy: RetryPolicy;
   logger: Logger;
   metrics?: Metrics;
+  /** Per-channel pacing of Slack calls (and channel-wide Retry-After). */
+  pacer?: ChannelPacer;
   /** Identity of this worker in leases. */
   owner: string;
   /** Deliveries in flight at once. */
@@ -31,7 +37,7 @@ export interface OutboxWorkerOptions {
 }
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics'>> & { metrics?: Metrics };
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer'>> & { metrics?: Metrics; pacer?: ChannelPacer };
   private running = false;
   private loop?: Promise<void>;
   private inFlight = new Set<Promise<void>>();
@@ -89,7 +95,13 @@ export class OutboxWorker {
       if (free > 0) {
         this.woken = false;
         try {
-          claimed = await this.o.store.claimDue({ now: this.o.now(), limit: free, leaseMs: this.o.leaseMs, owner: this.o.owner });
+          claimed = await this.o.store.claimDue({
+            now: this.o.now(),
+            limit: free,
+            leaseMs: this.o.leaseMs,
+            owner: this.o.owner,
+            ...(this.o.pacer ? { excludeTargetKeys: this.o.pacer.blockedKeys() } : {}),
+          });
         } catch (err) {
           this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
         }
@@ -123,6 +135,20 @@ export class OutboxWorker {
     });
   }
 
+  /** Sleep that ends early when shutdown aborts in-flight work. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.abort.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+
   private async deliver(item: NotificationRecord): Promise<void> {
     const { store, logger, metrics, owner } = this.o;
     const target = item.target;
@@ -136,8 +162,22 @@ export class OutboxWorker {
         const ref = await store.getSlackRef(item.groupId, target.channel);
         if (ref) delivery.slackRef = ref;
       }
+      if (target.type === 'slack' && this.o.pacer) {
+        const wait = this.o.pacer.reserve(targetKey(target));
+        if (wait > MAX_PACED_WAIT_MS) {
+          // The channel is backing off (Retry-After) or far behind: hand the slot back.
+          const nextAttemptAt = new Date(this.o.now().getTime() + wait);
+          await store.markFailed(item.id, { owner, error: `Slack channel ${target.channel} is rate limited; waiting`, nextAttemptAt });
+          log.debug({ waitMs: Math.round(wait) }, 'notification deferred: channel paced');
+          return;
+        }
+        if (wait > 0) await this.pause(wait);
+      }
       const result = await this.o.notifiers[target.type].notify(delivery, this.abort.signal);
       const now = this.o.now();
+      if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
+        this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
+      }
       if (result.ok) {
         await store.markSent(item.id, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) });
         const latency = (now.getTime() - Date.parse(item.createdAt)) / 1000;

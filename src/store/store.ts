@@ -99,6 +99,11 @@ export interface ClaimOptions {
   leaseMs: number;
   /** Identity of the claiming worker (process/replica). */
   owner: string;
+  /**
+   * Queues whose target (see `targetKey`) must not be claimed now: Slack channels that are
+   * paced or told us to back off (429 Retry-After). Their items stay due for later.
+   */
+  excludeTargetKeys?: readonly string[];
 }
 
 export interface Store {

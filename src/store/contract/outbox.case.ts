@@ -4,6 +4,7 @@
  * expire, owner-checked completion, retries, dead items and Slack message refs.
  */
 import { describe, expect, it } from 'vitest';
+import { targetKey } from '../../model/target.js';
 import type { ClaimOptions, NotificationRecord } from '../store.js';
 import type { CurrentStore } from '../store.case.js';
 import { PAGERDUTY, SLACK, SLACK_LOW, enqueue, group, later, notification, only } from './fixtures.case.js';
@@ -55,6 +56,15 @@ export function outboxContract(store: CurrentStore): void {
       const claimed = (await claim('w1')).map((n) => n.id).sort((a, b) => a - b);
       const expected = [items[0], items[2], items[3], items[4]].map((n) => n?.id);
       expect(claimed).toEqual(expected);
+    });
+
+    it('skips excluded targets (paced or backing-off channels), leaving them due', async () => {
+      const g = group('g1');
+      const [slack, low, page] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK_LOW), notification(g, PAGERDUTY)]);
+      const claimed = await claim('w1', later(), { excludeTargetKeys: [targetKey(SLACK), targetKey(SLACK_LOW)] });
+      expect(claimed.map((n) => n.id)).toEqual([page?.id]);
+      const rest = (await claim('w2')).map((n) => n.id).sort((a, b) => a - b);
+      expect(rest).toEqual([slack?.id, low?.id]);
     });
 
     it('lets a failed item block its queue until its retry time, then hands it out again', async () => {

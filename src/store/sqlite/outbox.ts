@@ -17,7 +17,7 @@ export function claimDue(s: Statements, opts: ClaimOptions): NotificationRecord[
   const leaseUntil = now + opts.leaseMs;
   const limit = Math.max(0, Math.floor(opts.limit));
   const claimed: NotificationRecord[] = [];
-  for (const { id } of s.selectClaimable.all({ now, limit })) {
+  for (const { id } of s.selectClaimable.all({ now, limit, exclude: JSON.stringify(opts.excludeTargetKeys ?? []) })) {
     const row = s.claim.get({ id, owner: opts.owner, lease_until: leaseUntil });
     if (row) claimed.push(toNotificationRecord(row));
   }

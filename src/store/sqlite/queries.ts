@@ -62,6 +62,7 @@ export const SELECT_CLAIMABLE = `
   WHERE n.status IN ('pending', 'failed')
     AND n.next_attempt_at <= @now
     AND (n.lease_until IS NULL OR n.lease_until <= @now)
+    AND n.target_key NOT IN (SELECT value FROM json_each(@exclude))
     AND NOT EXISTS (
       SELECT 1 FROM notifications o
       WHERE o.group_id = n.group_id AND o.target_key = n.target_key

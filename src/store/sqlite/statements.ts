@@ -17,7 +17,7 @@ export function prepareStatements(db: Database.Database) {
     deleteStaleAlerts: db.prepare<{ group_id: string; fingerprints: string }>(q.DELETE_STALE_ALERTS),
     insertNotification: db.prepare<NewNotificationRow, NotificationRow>(q.INSERT_NOTIFICATION),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
-    selectClaimable: db.prepare<{ now: number; limit: number }, { id: number }>(q.SELECT_CLAIMABLE),
+    selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number }>(q.SELECT_CLAIMABLE),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }, NotificationRow>(q.CLAIM),
     markSent: db.prepare<{ id: number; owner: string; sent_at: number }, NotificationRow>(q.MARK_SENT),
     markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ChannelPacer } from './channel-pacer.js';
+
+function pacer() {
+  let now = 0;
+  const p = new ChannelPacer({ ratePerSecond: 1, burst: 3, now: () => now });
+  return { p, advance: (ms: number) => (now += ms) };
+}
+
+describe('ChannelPacer', () => {
+  it('allows a burst, then one call per second, queueing reservations', () => {
+    const { p, advance } = pacer();
+    expect([p.reserve('a'), p.reserve('a'), p.reserve('a')]).toEqual([0, 0, 0]);
+    expect(p.reserve('a')).toBe(1000);
+    expect(p.reserve('a')).toBe(2000);
+    expect(p.blockedKeys()).toEqual(['a']);
+    advance(3000);
+    expect(p.blockedKeys()).toEqual([]);
+    expect(p.reserve('a')).toBe(0);
+  });
+
+  it('keeps channels independent', () => {
+    const { p } = pacer();
+    for (let i = 0; i < 4; i++) p.reserve('busy');
+    expect(p.reserve('quiet')).toBe(0);
+    expect(p.blockedKeys()).toEqual(['busy']);
+  });
+
+  it('holds a whole channel after a Retry-After, then releases it', () => {
+    const { p, advance } = pacer();
+    p.backOff('a', 30_000);
+    expect(p.blockedKeys()).toEqual(['a']);
+    expect(p.reserve('a')).toBe(30_000);
+    advance(30_000);
+    expect(p.blockedKeys()).toEqual([]);
+  });
+
+  it('forgets idle channels so memory stays bounded', () => {
+    const { p, advance } = pacer();
+    p.reserve('a');
+    advance(10_000);
+    p.blockedKeys();
+    expect((p as unknown as { buckets: Map<string, unknown> }).buckets.size).toBe(0);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * @module outbox/channel-pacer
+ * Paces calls per Slack channel to Slack's published limit (about one message per second per
+ * channel, short bursts allowed), so a busy channel slows down instead of meeting 429s; and
+ * when Slack does answer 429 with Retry-After, the whole channel waits, not just that message,
+ * while every other channel keeps delivering.
+ *
+ * A token bucket per channel. Pacing is per process: N replicas may together reach N× the rate
+ * (Slack's own limit is generous for bursts, and 429s are honoured anyway).
+ */
+
+export interface PacerOptions {
+  /** Sustained calls per second per channel. */
+  ratePerSecond: number;
+  /** Calls allowed back to back before pacing starts. */
+  burst: number;
+  now?: () => number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+  blockedUntil: number;
+}
+
+export class ChannelPacer {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: PacerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  private bucket(key: string): Bucket {
+    const now = this.now();
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: this.opts.burst, at: now, blockedUntil: 0 };
+      this.buckets.set(key, b);
+    }
+    b.tokens = Math.min(this.opts.burst, b.tokens + ((now - b.at) / 1000) * this.opts.ratePerSecond);
+    b.at = now;
+    return b;
+  }
+
+  /**
+   * Take one call's token; answers how long (ms) to wait before making the call (0: now).
+   * Reservations may run into debt, so items already claimed queue up behind each other.
+   */
+  reserve(key: string): number {
+    const b = this.bucket(key);
+    b.tokens -= 1;
+    const paced = b.tokens >= 0 ? 0 : (-b.tokens / this.opts.ratePerSecond) * 1000;
+    return Math.max(paced, b.blockedUntil - this.now());
+  }
+
+  /** The receiver asked us to wait (429 Retry-After): hold the whole channel. */
+  backOff(key: string, ms: number): void {
+    const b = this.bucket(key);
+    b.blockedUntil = Math.max(b.blockedUntil, this.now() + ms);
+  }
+
+  /** Channels that must not be claimed now: out of tokens or backing off. Also forgets idle ones. */
+  blockedKeys(): string[] {
+    const now = this.now();
+    const blocked: string[] = [];
+    for (const key of [...this.buckets.keys()]) {
+      const b = this.bucket(key);
+      if (b.tokens < 1 || b.blockedUntil > now) blocked.push(key);
+      else if (b.tokens >= this.opts.burst) this.buckets.delete(key);
+    }
+    return blocked;
+  }
+}

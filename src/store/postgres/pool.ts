@@ -1,0 +1,81 @@
+/**
+ * @module store/postgres/pool
+ * The connection pool of the PostgreSQL store and its one transaction helper.
+ *
+ * Failure model: PostgreSQL restarting, failing over or unreachable must never crash the
+ * gateway. Every error reaches the caller as a rejected promise (the webhook answers 503,
+ * /readyz fails, the outbox worker retries later); connections that broke are discarded and
+ * the pool opens fresh ones when the server is back.
+ */
+import pg from 'pg';
+
+/** How long to wait for a new connection: bounds /readyz and webhooks when the server is unreachable. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** A statement running longer than this is cancelled by the server (a stuck lock, not normal work). */
+export const STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * A transaction left open this long (a replica frozen mid-write) is ended by the server, so it
+ * cannot hold group locks and leases' rows forever.
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
+export interface PoolOptions {
+  /** Connections per replica; default 10. */
+  max?: number;
+  /** Idle connection errors (the server went away between queries); default: ignored. */
+  onIdleError?: (err: Error) => void;
+}
+
+/** A pool for a `postgres://…` URL (libpq-style query options such as `sslmode` or `options=-c search_path=x` apply). */
+export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: 'alertgate',
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
+  // Without a listener, an idle connection dropped by the server (restart, failover) would be
+  // an unhandled 'error' event and kill the process. The pool already discards that client.
+  pool.on('error', (err) => opts.onIdleError?.(err));
+  return pool;
+}
+
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/**
+ * Run `fn` in one transaction on one pooled connection: COMMIT when it resolves, ROLLBACK when
+ * it throws. A connection that broke on the way is destroyed instead of returned to the pool.
+ */
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  const client = await pool.connect();
+  // A checked-out client has no listener of the pool's: the server closing the connection
+  // mid-transaction would otherwise be an unhandled 'error' event. The failing query rejects
+  // on its own, which is what the caller sees.
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
+  try {
+    await client.query(begin);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    if (!broken) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        broken = rollbackErr as Error;
+      }
+    }
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(broken ?? undefined);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Per-channel pacing: a busy channel slows down instead of meeting 429s, a 429 Retry-After holds
+ * that whole channel, and other channels keep delivering meanwhile.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway;
+beforeEach(async () => {
+  fakes = await startFakes();
+});
+afterEach(async () => {
+  await t.close();
+  await fakes.close();
+});
+
+const group = (name: string, namespace: string) => webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace } }]);
+const postsTo = (channel: string) => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.channel === channel);
+
+describe('Slack channel pacing', () => {
+  it('spaces a burst of new groups in one channel to the configured rate', async () => {
+    t = await startTestGateway(fakes, { SLACK_CHANNEL_RATE: '4', SLACK_CHANNEL_BURST: '2' });
+    for (let i = 0; i < 6; i++) await t.post(group(`Burst${i}`, 'prisoner-offender-search-prod'));
+    await fakes.slack.waitFor(() => postsTo('#prisons-alerts').length === 6, 10_000);
+    const at = postsTo('#prisons-alerts').map((r) => r.at);
+    // 2 at once, then 4 more at 4 per second: at least ~1 s from first to last.
+    expect(at[5]! - at[0]!).toBeGreaterThanOrEqual(900);
+  });
+
+  it('a 429 Retry-After holds that channel only; other teams keep delivering', async () => {
+    t = await startTestGateway(fakes);
+    fakes.slack.respondWith([{ status: 429, headers: { 'retry-after': '2' } }]);
+    await t.post(group('Held1', 'prisoner-offender-search-prod'));
+    const limited = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await t.post(group('Held2', 'prisoner-offender-search-prod'));
+    await t.post(group('Other1', 'payments-prod'));
+    await t.post(group('Other2', 'kube-system'));
+    await fakes.slack.waitFor(() => postsTo('#payments-alerts').length === 1 && postsTo('#platform-alerts').length === 1);
+    // Other channels were served well inside the prisons channel's 2 s hold.
+    const others = [...postsTo('#payments-alerts'), ...postsTo('#platform-alerts')];
+    expect(Math.max(...others.map((r) => r.at)) - limited.at).toBeLessThan(2000);
+    await fakes.slack.waitFor(() => fakes.slack.messages.size === 4, 10_000);
+    const prisons = postsTo('#prisons-alerts');
+    expect(prisons).toHaveLength(3);
+    for (const r of prisons.slice(1)) expect(r.at - limited.at).toBeGreaterThanOrEqual(1950);
+  });
+});
