@@ -13,6 +13,7 @@
  */
 import type http from 'node:http';
 import { listen, playBaseStep, Recorder, Script, sendJson, type BaseStep } from './http-fake.js';
+import { slackLimitError } from './slack-limits.js';
 
 export type FakeSlackStep =
   | BaseStep
@@ -122,6 +123,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
     const text = typeof body['text'] === 'string' ? body['text'] : '';
     const blocks = Array.isArray(body['blocks']) ? (body['blocks'] as unknown[]) : undefined;
+    if (method === 'chat.postMessage' || method === 'chat.update') {
+      const tooBig = slackLimitError(text, blocks);
+      if (tooBig) return { ok: false, error: tooBig.error, ...(tooBig.detail ? { response_metadata: { messages: [`[ERROR] ${tooBig.detail}`] } } : {}) };
+    }
     if (method === 'chat.postMessage') {
       const channel = channelId(body['channel']);
       if (channel === undefined) return { ok: false, error: 'channel_not_found' };

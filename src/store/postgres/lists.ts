@@ -1,0 +1,68 @@
+/**
+ * @module store/postgres/lists
+ * Newest-first, cursor-paged listings of notifications and alerts. The SQL is assembled from
+ * the filters present (rather than `$1 IS NULL OR …`) so the planner can use the matching index.
+ * Cursors are the shared ones of `store/cursor.ts`, so pages look alike on every backend.
+ */
+import type pg from 'pg';
+import type { AlertStatus } from '../../model/alert.js';
+import { decodeAlertCursor, decodeNotificationCursor, encodeAlertCursor, encodeNotificationCursor } from '../cursor.js';
+import type { AlertRecord, ListQuery, NotificationRecord, NotificationStatus, Page } from '../store.js';
+import { toAlertRecord, toNotificationRecord, type AlertRow, type NotificationRow } from './rows.js';
+
+export async function listNotifications(pool: pg.Pool, q: ListQuery<NotificationStatus>): Promise<Page<NotificationRecord>> {
+  const f = new Filters(q, 'n');
+  if (q.cursor !== undefined) f.where.push(`n.id < ${f.param(decodeNotificationCursor(q.cursor).id)}`);
+  const limit = pageSize(q);
+  const sql = `SELECT n.* FROM notifications n ${f.clause()} ORDER BY n.id DESC LIMIT ${f.param(limit + 1)}`;
+  const { rows } = await pool.query<NotificationRow>(sql, f.params);
+  return page(rows, limit, toNotificationRecord, (r) => encodeNotificationCursor({ id: Number(r.id) }));
+}
+
+export async function listAlerts(pool: pg.Pool, q: ListQuery<AlertStatus>): Promise<Page<AlertRecord>> {
+  const f = new Filters(q, 'a');
+  if (q.cursor !== undefined) {
+    const c = decodeAlertCursor(q.cursor);
+    f.where.push(`(a.updated_at, a.group_id, a.fingerprint) < (${f.param(new Date(c.updatedAt))}, ${f.param(c.groupId)}, ${f.param(c.fingerprint)})`);
+  }
+  const limit = pageSize(q);
+  const sql = `SELECT a.*, g.group_key FROM alerts a JOIN groups g ON g.id = a.group_id ${f.clause()}
+    ORDER BY a.updated_at DESC, a.group_id DESC, a.fingerprint DESC LIMIT ${f.param(limit + 1)}`;
+  const { rows } = await pool.query<AlertRow & { group_key: string }>(sql, f.params);
+  return page(rows, limit, toAlertRecord, (r) =>
+    encodeAlertCursor({ updatedAt: r.updated_at.getTime(), groupId: r.group_id, fingerprint: r.fingerprint }),
+  );
+}
+
+/** WHERE terms with their positional parameters. */
+class Filters {
+  readonly where: string[] = [];
+  readonly params: unknown[] = [];
+
+  constructor(q: ListQuery<string>, alias: string) {
+    if (q.team !== undefined) this.where.push(`${alias}.team = ${this.param(q.team)}`);
+    if (q.status !== undefined) this.where.push(`${alias}.status = ${this.param(q.status)}`);
+  }
+
+  /** Adds a parameter and returns its placeholder. */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  clause(): string {
+    return this.where.length === 0 ? '' : `WHERE ${this.where.join(' AND ')}`;
+  }
+}
+
+/** At least one item per page; the HTTP layer enforces the documented default and maximum. */
+function pageSize(q: ListQuery<string>): number {
+  return Math.max(1, Math.floor(q.limit));
+}
+
+/** One row beyond the page was fetched: its presence alone says whether a next page exists. */
+function page<R, T>(rows: R[], limit: number, map: (r: R) => T, cursorOf: (r: R) => string): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items: items.map(map), nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}

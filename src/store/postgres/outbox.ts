@@ -1,0 +1,44 @@
+/**
+ * @module store/postgres/outbox
+ * Claiming and finishing outbox items, each one statement (atomic on its own).
+ *
+ * Replicas share the queue: a claim is a lease (owner + expiry) taken with
+ * `FOR UPDATE SKIP LOCKED`, so concurrent claims never hand one item to two replicas. A
+ * replica that dies keeps its leases until they expire; then any other replica claims the
+ * items again (at-least-once). Unlike the embedded SQLite store, nothing is released at open:
+ * a lease found then may belong to a live replica.
+ *
+ * Attempts are counted when an item is claimed, not when it fails: a delivery that kills its
+ * worker before `markFailed` still uses up its retry budget.
+ */
+import type pg from 'pg';
+import type { SlackRef } from '../../delivery/notifier.js';
+import type { ClaimOptions, NotificationRecord } from '../store.js';
+import * as q from './queries.js';
+import { toNotificationRecord, type NotificationRow } from './rows.js';
+
+export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<NotificationRecord[]> {
+  const limit = Math.max(0, Math.floor(opts.limit));
+  if (limit === 0) return [];
+  const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
+  const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [opts.now, limit, opts.owner, leaseUntil]);
+  // Oldest due first, as the worker starts them.
+  return rows.map(toNotificationRecord).sort((a, b) => byDue(a, b));
+}
+
+function byDue(a: NotificationRecord, b: NotificationRecord): number {
+  return Date.parse(a.nextAttemptAt ?? '') - Date.parse(b.nextAttemptAt ?? '') || a.id - b.id;
+}
+
+export async function markSent(pool: pg.Pool, id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void> {
+  await pool.query(q.MARK_SENT, [id, opts.owner, opts.sentAt, opts.slackRef?.channel ?? null, opts.slackRef?.ts ?? null]);
+}
+
+export async function markFailed(pool: pg.Pool, id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
+  await pool.query(q.MARK_FAILED, [id, opts.owner, opts.error, opts.nextAttemptAt]);
+}
+
+export async function retryDead(pool: pg.Pool, id: number, now: Date): Promise<NotificationRecord | undefined> {
+  const { rows } = await pool.query<NotificationRow>(q.RETRY_DEAD, [id, now]);
+  return rows[0] ? toNotificationRecord(rows[0]) : undefined;
+}

@@ -1,0 +1,128 @@
+/**
+ * @module store/postgres/postgres-store
+ * The PostgreSQL implementation of `Store` (node-postgres), for several gateway replicas
+ * sharing one database: dedup is decided under database locks, the outbox is claimed with
+ * leases, and Slack message refs live in the database, so any replica can continue any
+ * group's work. See docs/ha.md.
+ *
+ * @example
+ * const store = await openPostgresStore('postgres://alertgate@db:5432/alertgate');
+ * await store.ping();
+ */
+import type pg from 'pg';
+import type { SlackRef } from '../../delivery/notifier.js';
+import type { AlertStatus } from '../../model/alert.js';
+import type {
+  AlertRecord,
+  ClaimOptions,
+  GroupRecord,
+  GroupWrite,
+  ListQuery,
+  NotificationRecord,
+  NotificationStatus,
+  Page,
+  Store,
+} from '../store.js';
+import { loadGroups, lockAndLoadGroups, writeGroup } from './groups.js';
+import { listAlerts, listNotifications } from './lists.js';
+import { migrate } from './migrations.js';
+import * as outbox from './outbox.js';
+import { createPool, withTransaction, type PoolOptions } from './pool.js';
+import * as q from './queries.js';
+import { toNotificationRecord, type NotificationRow } from './rows.js';
+
+export interface PostgresStoreOptions extends PoolOptions {
+  /** Clock stamping new notifications and migrations; injectable for tests. */
+  now?: () => Date;
+}
+
+/**
+ * Connect, migrate (safely, even with several replicas starting at once) and return the store.
+ * Rejects when the database is unreachable or its schema is newer than this alertgate.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = createPool(url, options);
+  const now = options.now ?? (() => new Date());
+  try {
+    await migrate(pool, undefined, now());
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+  return new PostgresStore(pool, now);
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly now: () => Date,
+  ) {}
+
+  async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
+    return withTransaction(this.pool, async (c) => {
+      const writes = decide(await lockAndLoadGroups(c, ids));
+      const now = this.now();
+      const inserted: NotificationRecord[] = [];
+      for (const write of writes) inserted.push(...(await writeGroup(c, write, now)));
+      return inserted;
+    });
+  }
+
+  async getGroup(id: string): Promise<GroupRecord | undefined> {
+    // One snapshot for the group and its alerts.
+    return withTransaction(this.pool, async (c) => (await loadGroups(c, [id])).get(id), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  }
+
+  async claimDue(opts: ClaimOptions): Promise<NotificationRecord[]> {
+    return outbox.claimDue(this.pool, opts);
+  }
+
+  async markSent(id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void> {
+    await outbox.markSent(this.pool, id, opts);
+  }
+
+  async markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
+    await outbox.markFailed(this.pool, id, opts);
+  }
+
+  async retryDead(id: number, now: Date): Promise<NotificationRecord | undefined> {
+    return outbox.retryDead(this.pool, id, now);
+  }
+
+  async getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined> {
+    const { rows } = await this.pool.query<{ ref_channel: string; ts: string }>(q.SELECT_SLACK_MESSAGE, [groupId, channel]);
+    const row = rows[0];
+    return row ? { channel: row.ref_channel, ts: row.ts } : undefined;
+  }
+
+  async getNotification(id: number): Promise<NotificationRecord | undefined> {
+    if (!Number.isSafeInteger(id)) return undefined;
+    const { rows } = await this.pool.query<NotificationRow>(q.SELECT_NOTIFICATION, [id]);
+    return rows[0] ? toNotificationRecord(rows[0]) : undefined;
+  }
+
+  async listNotifications(query: ListQuery<NotificationStatus>): Promise<Page<NotificationRecord>> {
+    return listNotifications(this.pool, query);
+  }
+
+  async listAlerts(query: ListQuery<AlertStatus>): Promise<Page<AlertRecord>> {
+    return listAlerts(this.pool, query);
+  }
+
+  async outboxDepth(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(q.COUNT_OUTBOX);
+    return rows[0]?.n ?? 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= this.pool.end();
+    await this.closing;
+  }
+}
