@@ -7,7 +7,7 @@
  * cold JIT on a shared 2-core machine is noise, not the code).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadTeamSpecs } from '../src/config/load-team-specs.js';
@@ -60,10 +60,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function timed<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
+/** Wall-clock seconds (the figure) and CPU seconds of this process (context on a busy machine). */
+async function timed<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; cpuSeconds: number; value: T }> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const value = await fn();
-  return { seconds: (performance.now() - start) / 1000, value };
+  const used = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - start) / 1000, cpuSeconds: (used.user + used.system) / 1e6, value };
 }
 
 export const generateBenchmark: Benchmark = {
@@ -86,11 +89,11 @@ export const generateBenchmark: Benchmark = {
       const { specs, outputs } = first.value;
       if (outputs.size !== TEAMS * 2) throw new Error(`expected ${TEAMS * 2} files, got ${outputs.size}`);
 
-      const fullRuns: number[] = [];
-      const genRuns: number[] = [];
+      const fullRuns: Array<{ seconds: number; cpuSeconds: number }> = [];
+      const genRuns: Array<{ seconds: number; cpuSeconds: number }> = [];
       for (let i = 0; i < RUNS; i++) {
-        fullRuns.push((await timed(full)).seconds);
-        genRuns.push((await timed(() => generateOutputs(specs))).seconds);
+        fullRuns.push(await timed(full));
+        genRuns.push(await timed(() => generateOutputs(specs)));
       }
       const bytes = [...outputs.values()].reduce((n, text) => n + Buffer.byteLength(text), 0);
       const figure = (name: string, seconds: number, notes: string): BenchFigure => ({
@@ -101,10 +104,13 @@ export const generateBenchmark: Benchmark = {
         met: seconds < TARGET_SECONDS,
         notes,
       });
+      const load = `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`;
+      const runs = (rs: Array<{ seconds: number; cpuSeconds: number }>) =>
+        `wall ${rs.map((r) => r.seconds.toFixed(2)).join(', ')} s; CPU ${rs.map((r) => r.cpuSeconds.toFixed(2)).join(', ')} s; ${load}`;
       return [
-        figure('validation + generation (median)', median(fullRuns), `runs: ${fullRuns.map((s) => s.toFixed(2)).join(', ')}`),
-        figure('validation + generation (first, cold)', first.seconds, 'first run in a fresh process'),
-        figure('generation alone (median)', median(genRuns), `runs: ${genRuns.map((s) => s.toFixed(2)).join(', ')}; ${outputs.size} files, ${(bytes / 2 ** 20).toFixed(1)} MiB`),
+        figure('validation + generation (median)', median(fullRuns.map((r) => r.seconds)), runs(fullRuns)),
+        figure('validation + generation (first, cold)', first.seconds, `first run in a fresh process; CPU ${first.cpuSeconds.toFixed(2)} s`),
+        figure('generation alone (median)', median(genRuns.map((r) => r.seconds)), `${runs(genRuns)}; ${outputs.size} files, ${(bytes / 2 ** 20).toFixed(1)} MiB`),
       ];
     } finally {
       await rm(dir, { recursive: true, force: true });

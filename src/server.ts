@@ -20,8 +20,10 @@ import { createMetrics, type Metrics } from './metrics/metrics.js';
 import type { ReceiverType } from './model/target.js';
 import { ChannelPacer } from './outbox/channel-pacer.js';
 import { OutboxWorker } from './outbox/worker.js';
+import { startStormTicker } from './storm/storm-ticker.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
+import { createUptime } from './uptime/wiring.js';
 
 export interface GatewayOptions {
   settings: GatewaySettings;
@@ -31,7 +33,28 @@ export interface GatewayOptions {
   pagerDutyCa?: string | Buffer;
   /** Outbox poll interval (ms); the worker is also woken on every accepted webhook. */
   pollMs?: number;
+  /** HTTP server timeouts; tests shrink them to show a slow client is cut off. */
+  httpTimeouts?: Partial<HttpTimeouts>;
 }
+
+/** Node HTTP server timeouts (ms): how long a client may hold a connection. */
+export interface HttpTimeouts {
+  /** Idle keep-alive connections are closed after this. */
+  keepAliveMs: number;
+  /** All request headers must arrive within this (a slowloris client is cut off). */
+  headersMs: number;
+  /** The whole request, body included, must arrive within this. */
+  requestMs: number;
+  /** How often Node checks headersMs / requestMs. */
+  checkIntervalMs: number;
+}
+
+/**
+ * keepAlive > 90 s, Alertmanager's (Go's) idle-connection time, so the server never closes a
+ * connection the client is about to reuse (a POST on a just-closed socket fails); headers >
+ * keepAlive as Node requires; a 5 MiB body gets 2 minutes.
+ */
+export const HTTP_TIMEOUTS: HttpTimeouts = { keepAliveMs: 95_000, headersMs: 100_000, requestMs: 120_000, checkIntervalMs: 5_000 };
 
 export interface Gateway {
   url: string;
@@ -48,7 +71,12 @@ export interface Gateway {
 function buildNotifiers(o: GatewayOptions, config: ConfigHolder, logger: Logger): Record<ReceiverType, Notifier> {
   const { settings, env } = o;
   const slack: Notifier = settings.slackToken
-    ? createSlackNotifier({ token: settings.slackToken, apiUrl: settings.slackApiUrl, logger: logger.child({ receiver: 'slack' }) })
+    ? createSlackNotifier({
+        token: settings.slackToken,
+        apiUrl: settings.slackApiUrl,
+        timeoutMs: settings.deliveryTimeoutMs,
+        logger: logger.child({ receiver: 'slack' }),
+      })
     : createLogSinkNotifier('slack', logger.child({ receiver: 'slack', sink: 'log' }));
   const current = config.current();
   const anyKey = current ? resolvableRoutingKeys(current, env).length > 0 : false;
@@ -58,6 +86,7 @@ function buildNotifiers(o: GatewayOptions, config: ConfigHolder, logger: Logger)
     anyKey || customUrl
       ? createPagerDutyNotifier({
           eventsUrl: settings.pagerDutyEventsUrl,
+          timeoutMs: settings.deliveryTimeoutMs,
           resolveRoutingKey: routingKeyResolver(() => config.current(), env),
           logger: logger.child({ receiver: 'pagerduty' }),
           ...(o.pagerDutyCa ? { ca: o.pagerDutyCa } : {}),
@@ -97,7 +126,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     logger: logger.child({ component: 'outbox' }),
     metrics,
     owner: `${process.pid}-${randomUUID().slice(0, 8)}`,
+    // Several replicas share the outbox: a dead replica's claims wait this long for another.
+    leaseMs: settings.leaseMs,
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+  });
+
+  const uptime = createUptime({
+    thanos: settings.thanos,
+    configDir: settings.configDir,
+    env,
+    routing: () => config.current(),
+    store,
+    onEnqueued: () => worker.wake(),
+    logger,
+    ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
   });
 
   let accepting = true;
@@ -113,17 +155,45 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     reload: async () => {
       const r = await config.reload();
       refreshSecrets();
+      uptime.scheduler.sync();
       return r;
     },
     accepting: () => accepting,
+    ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+    stormWindowMs: settings.stormWindowMs,
+    uptime: uptime.service,
   });
 
+  const timeouts: HttpTimeouts = { ...HTTP_TIMEOUTS, ...o.httpTimeouts };
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: settings.port,
+        hostname: settings.host,
+        serverOptions: {
+          keepAliveTimeout: timeouts.keepAliveMs,
+          headersTimeout: timeouts.headersMs,
+          requestTimeout: timeouts.requestMs,
+          connectionsCheckingInterval: timeouts.checkIntervalMs,
+        },
+      },
+      () => resolve(s),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   worker.start();
+  uptime.scheduler.start();
+  const stormTicker = startStormTicker({
+    store,
+    config: () => config.current(),
+    logger: logger.child({ component: 'storm' }),
+    intervalMs: settings.stormTickMs,
+    windowMs: settings.stormWindowMs,
+    onEnded: () => worker.wake(),
+    ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+  });
   logger.info({ port, host: settings.host, store: store.kind, teams: [...(config.current()?.teams.keys() ?? [])] }, 'alertgate listening');
 
   let closing: Promise<void> | undefined;
@@ -139,7 +209,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       (closing ??= (async () => {
         accepting = false;
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
+        stormTicker.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await uptime.scheduler.stop();
         await worker.stop(settings.shutdownGraceMs);
         await store.close();
         logger.info({}, 'shutdown complete');

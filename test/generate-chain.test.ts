@@ -54,34 +54,43 @@ interface TestExporter {
 }
 
 async function startExporter(): Promise<TestExporter> {
-  let ok = 0;
-  let errors = 0;
+  const counts = { ok: 0, errors: 0 };
   const waiters: Array<() => void> = [];
-  const exporter = { failing: false } as TestExporter;
+  const state = { failing: false };
   const server = http.createServer((req, res) => {
     if (req.url !== '/metrics') return void res.writeHead(404).end();
-    ok += 100;
-    if (exporter.failing) errors += 50;
+    counts.ok += 100;
+    if (state.failing) counts.errors += 50;
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
     res.end(
       '# HELP http_requests_total Requests served.\n# TYPE http_requests_total counter\n' +
-        `http_requests_total{code="200"} ${ok}\nhttp_requests_total{code="500"} ${errors}\n`,
+        `http_requests_total{code="200"} ${counts.ok}\nhttp_requests_total{code="500"} ${counts.errors}\n`,
     );
-    for (const w of waiters.splice(0)) w();
+    for (const wake of waiters.splice(0)) wake();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  exporter.port = (server.address() as AddressInfo).port;
-  exporter.scrapes = async (n, timeoutMs) => {
-    const deadline = Date.now() + timeoutMs;
-    for (let i = 0; i < n; i++) {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`exporter not scraped within ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
-        waiters.push(() => (clearTimeout(timer), resolve()));
+  const nextScrape = (deadline: number, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`exporter not scraped within ${timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+      waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
       });
-    }
+    });
+  return {
+    port: (server.address() as AddressInfo).port,
+    get failing() {
+      return state.failing;
+    },
+    set failing(v: boolean) {
+      state.failing = v;
+    },
+    async scrapes(n, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (let i = 0; i < n; i++) await nextScrape(deadline, timeoutMs);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-  exporter.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return exporter;
 }
 
 interface PrometheusProcess {
@@ -177,16 +186,18 @@ describe.skipIf(!canRun)('generated rules → real Prometheus → real Alertmana
 
   it("a counter alert and an SLO burn alert reach the owning team's Slack channel, attributed by the generated team label", async (ctx) => {
     // Baseline first: Prometheus must have seen the error counter at 0 for increase()/rate() to rise.
-    await exporter!.scrapes(2, 10_000);
+    // (Prometheus hands new targets to the scraper after up to 5 s, hence the bound.)
+    await exporter!.scrapes(2, 12_000);
     const failingSince = Date.now();
     exporter!.failing = true;
 
     const diagnostics = () => `\n--- prometheus ---\n${prometheus!.logs()}\n--- alertmanager ---\n${am!.logs()}`;
-    const counterPost = await fakes!.slack.waitFor(postOf('CheckoutServingErrors'), 20_000).catch((e: Error) => {
+    const withDiagnostics = (e: Error): never => {
       throw new Error(`${e.message}${diagnostics()}`);
-    });
+    };
+    const counterPost = await fakes!.slack.waitFor(postOf('CheckoutServingErrors'), 12_000).catch(withDiagnostics);
     // A third of the requests fail: far beyond 14.4x the 0.1% budget over 1h and 5m, so the SLO pages.
-    const sloPost = await fakes!.slack.waitFor(postOf('CheckoutAvailabilityErrorBudgetBurn'), 20_000);
+    const sloPost = await fakes!.slack.waitFor(postOf('CheckoutAvailabilityErrorBudgetBurn'), 5_000).catch(withDiagnostics);
     ctx.annotate(`first Slack post ${Date.now() - failingSince} ms after errors started`);
 
     expect(counterPost.body.channel).toBe('#prisons-alerts');

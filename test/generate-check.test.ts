@@ -7,10 +7,10 @@
 import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { main } from '../src/cli/main.js';
-import { GENERATED_MARKER } from '../src/generate/outputs.js';
-import { copyOfShippedConfig, makeConfigDir, removeTempDirs } from './generate-helpers.js';
+import { GENERATED_MARKER, generateOutputs } from '../src/generate/outputs.js';
+import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, removeTempDirs } from './generate-helpers.js';
 
 async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const stdout: string[] = [];
@@ -35,6 +35,17 @@ describe('alertgate generate', () => {
     );
     const check = await cli(['generate', '--out', 'out', '--check'], config);
     expect(check).toMatchObject({ code: 0, stdout: expect.stringContaining('up to date') });
+  });
+
+  it('writes files byte-identical to the yaml library (the fast emitter changes no byte users see)', async () => {
+    const outputs = generateOutputs(await loadSpecsOrThrow(config));
+    expect(outputs.size).toBe(8);
+    for (const [file, text] of outputs) {
+      const header = text.slice(0, text.indexOf('\n') + 1);
+      const body = text.slice(header.length);
+      expect(header.startsWith(GENERATED_MARKER)).toBe(true);
+      expect({ file, body }).toEqual({ file, body: stringify(parse(body), { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false }) });
+    }
   });
 
   it('is deterministic: two runs into different directories are byte-identical', async () => {

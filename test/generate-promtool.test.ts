@@ -216,22 +216,23 @@ describe('generated PrometheusRule objects', () => {
     it('pass `promtool test rules`: half the budget rate for 3 days fires neither page nor ticket', async () => {
       const dir = await makeConfigDir({ 'acme.rules.yaml': ruleFileFromPrometheusRule(stringify(acme)) });
       const alertName = 'ShopAvailabilityErrorBudgetBurn';
-      const minutes = 3 * 24 * 60;
+      const samples = (3 * 24 * 60) / 2; // 2m apart
       const tests = {
         rule_files: ['acme.rules.yaml'],
-        // Rules evaluated every 5m over 3 days of 1m samples: a fifth of the work of 1m evaluation,
-        // and every burn window (5m … 3d) still holds several samples.
-        evaluation_interval: '5m',
+        // Rules evaluated every 10m over 3 days of 2m samples: a twentieth of the work of 1m samples
+        // and evaluation, and every burn window (5m … 3d) still holds at least two samples.
+        evaluation_interval: '10m',
         tests: [
           {
-            // 1 error in 2000 requests = 0.05%, half the 0.1% budget rate, for the longest burn
+            // 2 errors in 4000 requests = 0.05%, half the 0.1% budget rate, for the longest burn
             // window (3d): silence from the first minutes to the third day.
             name: 'a 0.5x burn (0.05% errors) for 3 days neither pages nor tickets',
-            interval: '1m',
+            interval: '2m',
             input_series: [
-              { series: 'http_requests_total{job="shop",code="200"}', values: `0+1999x${minutes}` },
-              { series: 'http_requests_total{job="shop",code="500"}', values: `0+1x${minutes}` },
+              { series: 'http_requests_total{job="shop",code="200"}', values: `0+3998x${samples}` },
+              { series: 'http_requests_total{job="shop",code="500"}', values: `0+2x${samples}` },
             ],
+            // Page and ticket share the alert name: `exp_alerts: []` rules out both.
             alert_rule_test: ['10m', '1h', '6h', '1d', '2d', '3d'].map((t) => ({ eval_time: t, alertname: alertName, exp_alerts: [] })),
             promql_expr_test: [
               // The input is really seen (so the silence above is not vacuous): 0.05% over 5m and 3d.

@@ -11,7 +11,7 @@ commands:
   validate                                check routes/, rules/, dashboards/; errors as file:line:col message
   route-test --labels 'k=v,…' [--json]    show which team, routes and receivers an alert reaches
   generate --out DIR [--check]            write PrometheusRule and dashboard ConfigMaps
-  uptime --team T [--from --to] [--format table|json|csv]
+  uptime --team T [--from --to] [--format table|json|csv]   uptime report from Thanos (THANOS_URL)
 `;
 
 const commands: Record<string, () => Promise<Command>> = {
@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   'route-test': async () => (await import('./route-test.js')).routeTestCommand,
   generate: async () => (await import('./generate.js')).generateCommand,
+  uptime: async () => (await import('./uptime.js')).uptimeCommand,
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>): void {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../outbox/retry-policy.js';
+import { readThanosSettings, type ThanosSettings } from '../uptime/settings.js';
 
 export interface GatewaySettings {
   port: number;
@@ -26,6 +27,21 @@ export interface GatewaySettings {
   /** Slack calls per second per channel, and the burst allowed before pacing. */
   slackChannelRate: number;
   slackChannelBurst: number;
+  /** Base URL of this gateway, for links in Slack messages (digests). */
+  publicUrl?: string;
+  /** How often quiet storms are looked for. */
+  stormTickMs: number;
+  /** Storm counting window and quiet period (default one minute; shorter only for tests). */
+  stormWindowMs: number;
+  /**
+   * How long an outbox claim is exclusive (OUTBOX_LEASE_MS). A replica that dies keeps its
+   * claims this long before another replica delivers them; it must outlast one whole delivery.
+   */
+  leaseMs: number;
+  /** Timeout of each Slack / PagerDuty HTTP call (DELIVERY_TIMEOUT_MS). */
+  deliveryTimeoutMs: number;
+  /** THANOS_URL (unset: uptime endpoints answer 503) and the query knobs (uptime/settings.ts). */
+  thanos: ThanosSettings;
 }
 
 export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -81,5 +97,35 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     slackChannelRate: positiveNumber(env, 'SLACK_CHANNEL_RATE', 1),
     slackChannelBurst: int(env, 'SLACK_CHANNEL_BURST', 5, 1),
+    publicUrl: env.ALERTGATE_PUBLIC_URL || undefined,
+    stormTickMs: int(env, 'STORM_TICK_MS', 5_000, 10),
+    stormWindowMs: int(env, 'STORM_WINDOW_MS', 60_000, 100),
+    ...deliveryTiming(env),
+    thanos: readThanosSettings(env, readSecret),
   };
+}
+
+/**
+ * Longest a delivery waits for its Slack channel's pacing slot while holding its claim (the
+ * outbox worker's MAX_PACED_WAIT_MS; beyond it the item is handed back instead).
+ */
+export const MAX_PACED_WAIT_MS = 5_000;
+
+/**
+ * The outbox lease must outlast the longest delivery, or another replica claims an item that is
+ * still being sent and sends it again. The longest delivery: a pacing wait, then a Slack edit,
+ * which is two calls in a row (chat.update, then the thread reply) of up to DELIVERY_TIMEOUT_MS each.
+ */
+function deliveryTiming(env: NodeJS.ProcessEnv): { leaseMs: number; deliveryTimeoutMs: number } {
+  const deliveryTimeoutMs = int(env, 'DELIVERY_TIMEOUT_MS', 10_000, 100);
+  const leaseMs = int(env, 'OUTBOX_LEASE_MS', 60_000, 1);
+  const longestDelivery = MAX_PACED_WAIT_MS + 2 * deliveryTimeoutMs;
+  if (leaseMs <= longestDelivery) {
+    throw new Error(
+      `OUTBOX_LEASE_MS (${leaseMs}) must exceed ${longestDelivery}: a delivery may wait up to ${MAX_PACED_WAIT_MS} ms for its ` +
+        `Slack channel's pacing and then make two calls of up to DELIVERY_TIMEOUT_MS (${deliveryTimeoutMs}) each; ` +
+        'a lease that expires mid-delivery lets another replica send the notification again',
+    );
+  }
+  return { leaseMs, deliveryTimeoutMs };
 }

@@ -154,7 +154,9 @@ function exprPaths(value: unknown, list: string, keys: string[]): PathSegment[][
 /** PromQL syntax of each expression, reported at the offending character inside the YAML. */
 function checkPromql(file: Loaded<unknown>, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean }>): void {
   for (const { path: p, window } of exprs) {
-    const expr = file.src.doc.getIn(p) as string;
+    const expr = file.src.doc.getIn(p);
+    // A non-string `expr` (a list, a map, an alias node) is the schema's to report, not ours to parse.
+    if (typeof expr !== 'string') continue;
     // SLO expressions are checked with a real window in place of {{window}}; offsets map back.
     const sub = window ? substituteWindow(expr, '5m') : { text: expr, toOriginal: (o: number) => o };
     // Empty expressions and {{window}} outside SLOs are already schema errors; say it once.
@@ -206,16 +208,18 @@ function buildModel(rules: Array<Loaded<RulesFileSpec>>, boards: Array<Loaded<Da
     problems.push(errorAt(c.src, c.path, `${what} "${key}" is already used by ${prev.src.file}:${at.line}:${at.col}`));
   };
   const byTeam = [...teams.keys()].sort();
+  const boardsOf = new Map(boards.map((x) => [x.team, x]));
+  const rulesOf = new Map(rules.map((x) => [x.team, x]));
   for (const team of byTeam) {
     const t = teams.get(team)!;
-    const b = boards.find((x) => x.team === team);
+    const b = boardsOf.get(team);
     if (t.dashboards && b) {
       t.dashboards.dashboards.forEach((d, i) => {
         claim(uids, d.uid ?? dashboardUid(team, d.slug), 'dashboard uid', { src: b.src, path: ['dashboards', i, d.uid ? 'uid' : 'title'] });
         claim(titles, dashboardTitle(t.dashboards!.folder, d.title), 'dashboard title', { src: b.src, path: ['dashboards', i, 'title'] });
       });
     }
-    const r = rules.find((x) => x.team === team);
+    const r = rulesOf.get(team);
     if (t.rules && r && (t.rules.slos.length > 0 || t.rules.uptime.length > 0)) {
       const folder = t.dashboards?.folder ?? team;
       const at = { src: r.src, path: ['team'] };

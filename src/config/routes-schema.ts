@@ -19,7 +19,8 @@ const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SLACK_CHANNEL_RE = /^#?[a-z0-9][a-z0-9._-]{0,79}$|^[CGD][A-Z0-9]{6,}$/;
 /** Cron fields: digits, names (JAN, MON), `*`, `?`, ranges, lists, steps, L/W/#. */
 const CRON_FIELD_RE = /^[0-9A-Za-z*?,/\-#]+$/;
-export const REPORT_PERIODS = ['previous-day', 'previous-week', 'previous-month'] as const;
+/** Uptime report periods; kept equal to uptime/range.ts REPORT_PERIOD_NAMES (a test checks). */
+export const REPORT_PERIODS = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 
 export const teamName = z.string().regex(TEAM_NAME_RE, { error: `team name must match ${TEAM_NAME_RE.source}` });
 

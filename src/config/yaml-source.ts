@@ -9,7 +9,7 @@
  * const r = schema.safeParse(src.value);
  * if (!r.success) return zodIssuesToSourceErrors(src, r.error.issues);
  */
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { SourceError } from './source-error.js';
 
@@ -28,6 +28,17 @@ export interface YamlSource {
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let value: unknown;
+  if (doc.errors.length === 0) {
+    try {
+      value = doc.toJS();
+    } catch (err) {
+      // yaml throws (rather than reports) when aliases would expand exponentially ("billion
+      // laughs"): make it an ordinary positioned error, so such a file is refused, never a crash.
+      const at = firstAliasOffset(doc);
+      doc.errors.push(new YAMLParseError([at, at + 1], 'RESOURCE_EXHAUSTION', (err as Error).message));
+    }
+  }
   const errors: SourceError[] = [];
   for (const [severity, list] of [
     ['error', doc.errors],
@@ -40,8 +51,18 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       errors.push({ file, line: pos.line, col: pos.col, message, severity });
     }
   }
-  const value = doc.errors.length === 0 ? doc.toJS() : undefined;
   return { file, doc, lineCounter, value, errors };
+}
+
+function firstAliasOffset(doc: Document): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 /**

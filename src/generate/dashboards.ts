@@ -58,9 +58,8 @@ function userDashboard(team: string, folder: string, d: DashboardSpec): Dashboar
   });
 }
 
-/** Undefined when the team has no dashboards at all. */
-export function dashboardsConfigMapFor(team: TeamSpec, opts: DashboardOptions = {}): ConfigMapObject | undefined {
-  const boards = teamDashboards(team);
+/** Undefined when the team has no dashboards at all. `boards`: teamDashboards(team), when the caller has it already. */
+export function dashboardsConfigMapFor(team: TeamSpec, opts: DashboardOptions = {}, boards = teamDashboards(team)): ConfigMapObject | undefined {
   if (boards.length === 0) return undefined;
   const namespace = team.dashboards?.namespace ?? team.rules?.namespace;
   if (namespace === undefined) throw new Error(`could not generate dashboards of team ${team.team}: no namespace`);

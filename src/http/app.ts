@@ -9,6 +9,8 @@ import { jsonError } from './errors.js';
 import { notificationRoutes } from './notifications.js';
 import { openApiRoutes } from './openapi.js';
 import { opsRoutes } from './ops.js';
+import { uptimeRoutes } from './uptime.js';
+import { uptimePageRoutes } from './uptime-pages.js';
 import { webhookRoutes } from './webhook.js';
 
 export function createApp(deps: AppDeps): Hono {
@@ -18,6 +20,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', notificationRoutes(deps));
   app.route('/', opsRoutes(deps));
   app.route('/', openApiRoutes());
+  app.route('/', uptimeRoutes(deps));
+  app.route('/', uptimePageRoutes(deps));
   app.notFound((c) => jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
     deps.logger.error({ err, path: c.req.path }, 'unhandled error');

@@ -6,6 +6,7 @@ import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Store } from '../store/store.js';
+import type { UptimeService } from '../uptime/service.js';
 
 export interface ReloadOutcome {
   ok: boolean;
@@ -26,5 +27,10 @@ export interface AppDeps {
   reload?: () => Promise<ReloadOutcome>;
   /** False while draining for shutdown. */
   accepting: () => boolean;
+  /** Base URL of this gateway for links in messages (ALERTGATE_PUBLIC_URL). */
+  publicUrl?: string;
+  stormWindowMs?: number;
   now?: () => Date;
+  /** Uptime reports (/v1/uptime, /uptime pages); without it they answer 503. */
+  uptime?: UptimeService;
 }

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { normalizeWebhook } from '../ingest/normalize.js';
 import { webhookSchema } from '../ingest/webhook-schema.js';
 import { acceptNotification } from '../pipeline/accept.js';
+import { DIGESTED_REASON } from '../storm/storm-control.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
@@ -48,13 +49,19 @@ export function webhookRoutes(deps: AppDeps): Hono {
     }
     const incoming = normalizeWebhook(parsed.data);
     try {
-      const result = await acceptNotification(deps.store, routing, incoming, deps.now);
+      const result = await acceptNotification(deps.store, routing, incoming, {
+        ...(deps.now ? { now: deps.now } : {}),
+        ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+        ...(deps.stormWindowMs ? { stormWindowMs: deps.stormWindowMs } : {}),
+      });
       for (const t of result.teams) {
         if (t.firing) metrics.alertsReceived.inc({ team: t.team, status: 'firing' }, t.firing);
         if (t.resolved) metrics.alertsReceived.inc({ team: t.team, status: 'resolved' }, t.resolved);
       }
       for (const n of result.notifications) {
-        if (n.status === 'suppressed') metrics.notifications.inc({ team: n.team, receiver: n.target.type, outcome: 'suppressed' });
+        if (n.status !== 'suppressed') continue;
+        metrics.notifications.inc({ team: n.team, receiver: n.target.type, outcome: 'suppressed' });
+        if (n.reason === DIGESTED_REASON) metrics.stormGroupsDigested.inc({ team: n.team });
       }
       logger.info(
         {

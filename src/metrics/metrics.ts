@@ -14,6 +14,7 @@ export interface Metrics {
   notifications: Counter<'team' | 'receiver' | 'outcome'>;
   deliveryLatency: Histogram<'receiver'>;
   outboxDepth: Gauge;
+  stormGroupsDigested: Counter<'team'>;
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
 }
@@ -47,6 +48,12 @@ export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defau
       help: 'Time from accepting a webhook to delivering its notification, by receiver.',
       labelNames: ['receiver'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    stormGroupsDigested: new Counter({
+      name: 'alertgate_storm_groups_digested_total',
+      help: 'New alert groups gathered into a storm digest instead of their own Slack message, by team.',
+      labelNames: ['team'],
       registers: [registry],
     }),
     outboxDepth: new Gauge({

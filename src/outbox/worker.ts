@@ -92,8 +92,10 @@ export class OutboxWorker {
     while (this.running) {
       const free = this.o.concurrency - this.inFlight.size;
       let claimed: NotificationRecord[] = [];
+      // Reset before looking, whether or not a slot is free: a wake-up that arrived while every
+      // slot was busy must not turn sleep() into a no-op (a microtask spin that starves I/O).
+      this.woken = false;
       if (free > 0) {
-        this.woken = false;
         try {
           claimed = await this.o.store.claimDue({
             now: this.o.now(),

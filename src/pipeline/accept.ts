@@ -1,12 +1,15 @@
 /**
  * @module pipeline/accept
- * ingest → attribution/routing → dedup, committed in one store transaction. When this resolves,
- * the alerts and every notification they cause are durable: the webhook may answer 202.
+ * ingest → attribution/routing → dedup → storm control, committed in one store transaction.
+ * When this resolves, the alerts and every notification they cause are durable: the webhook
+ * may answer 202.
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { IncomingNotification } from '../model/alert.js';
 import type { NotificationRecord, Store } from '../store/store.js';
 import { decideGroup } from '../dedup/decide.js';
+import { channelGroupId, teamChannels } from '../storm/channel-state.js';
+import { applyStormControl } from '../storm/storm-control.js';
 import { splitByTeam } from './split-by-team.js';
 
 export interface AcceptResult {
@@ -14,20 +17,35 @@ export interface AcceptResult {
   notifications: NotificationRecord[];
 }
 
-export async function acceptNotification(
-  store: Store,
-  config: RoutingConfig,
-  n: IncomingNotification,
-  now: () => Date = () => new Date(),
-): Promise<AcceptResult> {
+export interface AcceptOptions {
+  now?: () => Date;
+  /** Base URL of this gateway for links in messages (ALERTGATE_PUBLIC_URL). */
+  publicUrl?: string;
+  /** Storm counting window / quiet period (default one minute). */
+  stormWindowMs?: number;
+}
+
+export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
+  const now = opts.now ?? (() => new Date());
   const updates = splitByTeam(n, config);
-  const notifications = await store.updateGroups(
-    updates.map((u) => u.groupId),
-    (current) => {
-      const at = now();
-      return updates.map((u) => decideGroup(current.get(u.groupId), u, at));
-    },
-  );
+  // Storm state of every channel these teams can reach is decided under the same lock.
+  const channelIds = new Set<string>();
+  for (const u of updates) {
+    const team = config.teams.get(u.team);
+    if (team) for (const channel of teamChannels(team)) channelIds.add(channelGroupId(u.team, channel));
+  }
+  const groupIds = updates.map((u) => u.groupId);
+  const notifications = await store.updateGroups([...groupIds, ...channelIds], (current) => {
+    const at = now();
+    const writes = updates.map((u) => decideGroup(current.get(u.groupId), u, at));
+    const channels = new Map([...channelIds].flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : [])));
+    return applyStormControl(writes, channels, {
+      config,
+      now: at,
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.stormWindowMs ? { windowMs: opts.stormWindowMs } : {}),
+    });
+  });
   const teams = updates.map((u) => ({
     team: u.team,
     alerts: u.alerts.length,

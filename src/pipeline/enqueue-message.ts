@@ -70,6 +70,7 @@ export async function enqueueMessage(store: Store, req: MessageRequest, now: () 
               dedupKey: pagerDutyDedupKey(groupId),
               message: req.message,
             },
+            ...(req.replace && existing ? { supersedesPending: true } : {}),
           },
         ],
       },

@@ -2,8 +2,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { openStore, parseDatabaseUrl, redactUrl } from './open-store.js';
+
+const admin = await requirePostgres();
 
 let dir: string;
 beforeEach(() => {
@@ -73,8 +76,31 @@ describe('openStore', () => {
     await store.close();
   });
 
-  it('says PostgreSQL is not implemented yet, without echoing the URL', async () => {
-    await expect(openStore('postgres://app:hunter2@db/alertgate')).rejects.toThrow('PostgreSQL store not implemented yet');
-    await expect(openStore('postgresql://app:hunter2@db/alertgate')).rejects.not.toThrow(/hunter2/);
+  it('names an unreachable PostgreSQL server without echoing the password', async () => {
+    const err = await openStore('postgres://app:hunter2@127.0.0.1:1/alertgate').catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^cannot open PostgreSQL store at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/alertgate: /);
+    expect((err as Error).message).not.toContain('hunter2');
+  });
+});
+
+describe.skipIf(!admin)('openStore on PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(admin!);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it.each(['postgres', 'postgresql'])('opens and migrates a %s:// database', async (scheme) => {
+    const store = await openStore(db.url.replace(/^postgres(ql)?:/, `${scheme}:`));
+    try {
+      expect(store.kind).toBe('postgres');
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(await store.outboxDepth()).toBe(0);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -36,10 +37,25 @@ export function parseDatabaseUrl(databaseUrl: string, cwd: string = process.cwd(
   return { kind: 'sqlite', filename: resolve(cwd, path) };
 }
 
-/** Open the store for a `DATABASE_URL`, creating the SQLite file's parent folders. */
-export async function openStore(databaseUrl: string): Promise<Store> {
+export interface OpenStoreOptions {
+  /** Where PostgreSQL connection errors between queries are reported (they also surface as rejected calls). */
+  onConnectionError?: (err: Error) => void;
+}
+
+/**
+ * Open the store for a `DATABASE_URL`, creating the SQLite file's parent folders, or connecting
+ * to (and migrating) PostgreSQL. Errors name the URL with its password masked.
+ */
+export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
   const location = parseDatabaseUrl(databaseUrl);
-  if (location.kind === 'postgres') throw new Error('PostgreSQL store not implemented yet');
+  if (location.kind === 'postgres') {
+    try {
+      return await openPostgresStore(location.url, options.onConnectionError ? { onIdleError: options.onConnectionError } : {});
+    } catch (err) {
+      const reason = redactPassword((err as Error).message, location.url);
+      throw new Error(`cannot open PostgreSQL store at ${redactUrl(location.url)}: ${reason}`, { cause: err });
+    }
+  }
   if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
   return openSqliteStore(location.filename);
 }
@@ -57,4 +73,15 @@ export function redactUrl(url: string): string {
   }
   const at = url.lastIndexOf('@');
   return at === -1 ? url : `***${url.slice(at)}`;
+}
+
+/** `message` without the URL's password, should a driver ever echo it. */
+function redactPassword(message: string, url: string): string {
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    // not parseable as a URL: the driver could not have parsed a password out of it either
+  }
+  return password.length >= 3 ? message.split(password).join('***') : message;
 }

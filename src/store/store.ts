@@ -49,6 +49,12 @@ export interface NewNotification {
   /** Why it was suppressed (e.g. "duplicate within dedup window 4h"). */
   reason?: string;
   snapshot: GroupSnapshot;
+  /**
+   * Coalesce edits: older undelivered, unclaimed items of the same group and target whose kind
+   * is not `new` (a first post is never dropped) become `suppressed` ("superseded by a newer
+   * edit"), since this one carries the latest state (used for messages edited in place).
+   */
+  supersedesPending?: boolean;
 }
 
 export interface NotificationRecord {

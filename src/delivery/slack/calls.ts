@@ -45,7 +45,14 @@ export function updateCall(delivery: Delivery, ref: SlackRef): SlackCall {
 export function threadReplyCall(delivery: Delivery, ref: SlackRef): SlackCall {
   return {
     method: 'chat.postMessage',
-    args: { channel: ref.channel, thread_ts: ref.ts, ...renderThreadReply(delivery.group), unfurl_links: false, unfurl_media: false },
+    args: {
+      channel: ref.channel,
+      thread_ts: ref.ts,
+      // A pre-rendered message announces itself (e.g. "storm over"); an alert group says what changed.
+      ...(delivery.group.message ? { text: delivery.group.message.text } : renderThreadReply(delivery.group)),
+      unfurl_links: false,
+      unfurl_media: false,
+    },
   };
 }
 

@@ -67,6 +67,23 @@ export function outboxContract(store: CurrentStore): void {
       expect(rest).toEqual([slack?.id, low?.id]);
     });
 
+    it('coalesces edits: a superseding item suppresses older unclaimed edits, never a first post or a claimed one', async () => {
+      const g = group('g1');
+      const [post, edit1, edit2] = await enqueue(store(), g, [
+        notification(g, SLACK),
+        notification(g, SLACK, { kind: 'changed' }),
+        notification(g, SLACK, { kind: 'changed' }),
+      ]);
+      const claimedPost = only(await claim('w1'));
+      expect(claimedPost.id).toBe(post?.id);
+      const [latest] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'changed', supersedesPending: true })]);
+      expect(await status(edit1?.id ?? -1)).toBe('suppressed');
+      expect((await store().getNotification(edit2?.id ?? -1))?.reason).toBe('superseded by a newer edit');
+      expect(await status(post?.id ?? -1)).toBe('pending');
+      await store().markSent(claimedPost.id, { owner: 'w1', sentAt: later() });
+      expect(only(await claim('w2')).id).toBe(latest?.id);
+    });
+
     it('lets a failed item block its queue until its retry time, then hands it out again', async () => {
       const g = group('g1');
       const [first, second] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK)]);

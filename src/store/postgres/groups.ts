@@ -3,14 +3,18 @@
  * Locking, loading and writing groups with their alerts and new notifications. Callers run
  * these inside one transaction: lock → load → decide → write is what makes `updateGroups` the
  * dedup race guard across replicas.
+ *
+ * Every webhook of a team also locks that team's channel storm state, so a team's webhooks
+ * take turns on every replica: the time the locks are held is the team's throughput limit.
+ * Hence few round trips while locked: BEGIN + locks, one load, one write, COMMIT.
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../model/alert.js';
 import { targetKey } from '../../model/target.js';
-import type { GroupRecord, GroupWrite, NotificationRecord } from '../store.js';
+import type { GroupRecord, GroupWrite, NewNotification, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import * as q from './queries.js';
-import { groupParams, labelsJson, toAlert, toGroupRecord, toNotificationRecord, type AlertRow, type GroupRow, type NotificationRow } from './rows.js';
+import { labelsJson, toAlert, toGroupRecord, toNotificationRecord, type AlertRow, type GroupRow, type NotificationRow } from './rows.js';
 
 /**
  * 32-bit advisory lock keys of these group ids, distinct and sorted: every transaction takes
@@ -22,62 +26,98 @@ export function groupLockKeys(ids: readonly string[]): number[] {
   return [...keys].sort((a, b) => a - b);
 }
 
-/** Take the group locks, then load (and row-lock) the groups that exist. */
-export async function lockAndLoadGroups(c: Queryable, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
+/** The statement opening an `updateGroups` transaction: BEGIN and the group locks. */
+export function beginLocked(ids: readonly string[]): string {
+  return q.beginAndLockGroups(groupLockKeys(ids));
+}
+
+/** Load (and row-lock) the groups that exist; run after `beginLocked`. */
+export async function loadLockedGroups(c: Queryable, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
   const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  await c.query(q.LOCK_GROUPS, [q.GROUP_LOCK_CLASS, groupLockKeys(unique)]);
-  // Read after the locks are held: READ COMMITTED takes a fresh snapshot per statement, so this
-  // sees everything the previous holder of a lock committed.
-  const groups = await c.query<GroupRow>(q.SELECT_GROUPS_FOR_UPDATE, [unique]);
-  return withAlerts(c, groups.rows);
-}
-
-/** Load groups without locking (reads). */
-export async function loadGroups(c: Queryable, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
-  const groups = await c.query<GroupRow>(q.SELECT_GROUPS, [[...new Set(ids)]]);
-  return withAlerts(c, groups.rows);
-}
-
-async function withAlerts(c: Queryable, rows: GroupRow[]): Promise<Map<string, GroupRecord>> {
   const out = new Map<string, GroupRecord>();
-  if (rows.length === 0) return out;
-  const alertsByGroup = new Map<string, Alert[]>();
-  const alerts = await c.query<AlertRow>(q.SELECT_GROUP_ALERTS, [rows.map((r) => r.id)]);
-  for (const row of alerts.rows) {
-    const list = alertsByGroup.get(row.group_id) ?? [];
-    list.push(toAlert(row));
-    alertsByGroup.set(row.group_id, list);
-  }
-  for (const row of rows) out.set(row.id, toGroupRecord(row, alertsByGroup.get(row.id) ?? []));
+  if (unique.length === 0) return out;
+  const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[] }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique]);
+  for (const row of rows) out.set(row.id, toGroupRecord(row, row.alerts.map(toAlert)));
   return out;
 }
 
-/** Persist one decided write; `now` stamps the new notifications. Returns them as inserted, in order. */
-export async function writeGroup(c: Queryable, write: GroupWrite, now: Date): Promise<NotificationRecord[]> {
-  const { group } = write;
-  const alertsUpdatedAt = new Date(parseTime(group.updatedAt, `group ${group.id} updatedAt`));
-  await c.query(q.UPSERT_GROUP, groupParams(group));
-  const alerts = lastByFingerprint(group.alerts);
-  await c.query(q.DELETE_STALE_ALERTS, [group.id, alerts.map(([a]) => a.fingerprint)]);
-  if (alerts.length > 0) {
-    await c.query(q.UPSERT_ALERTS, [
-      group.id,
-      group.team,
-      alertsUpdatedAt,
-      alerts.map(([a]) => a.fingerprint),
-      alerts.map(([, position]) => position),
-      alerts.map(([a]) => a.status),
-      alerts.map(([a]) => labelsJson(a.labels)),
-      alerts.map(([a]) => labelsJson(a.annotations)),
-      alerts.map(([a]) => a.startsAt),
-      alerts.map(([a]) => a.endsAt),
-      alerts.map(([a]) => a.generatorURL),
-    ]);
+/** Load groups without locking (reads; run in a REPEATABLE READ transaction for one snapshot). */
+export async function loadGroups(c: Queryable, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
+  const out = new Map<string, GroupRecord>();
+  const groups = await c.query<GroupRow>(q.SELECT_GROUPS, [[...new Set(ids)]]);
+  if (groups.rows.length === 0) return out;
+  const alertsByGroup = new Map<string, Alert[]>();
+  const alerts = await c.query<AlertRow>(q.SELECT_GROUP_ALERTS, [groups.rows.map((r) => r.id)]);
+  for (const row of alerts.rows) alertsByGroup.set(row.group_id, [...(alertsByGroup.get(row.group_id) ?? []), toAlert(row)]);
+  for (const row of groups.rows) out.set(row.id, toGroupRecord(row, alertsByGroup.get(row.id) ?? []));
+  return out;
+}
+
+/**
+ * Persist decided writes; `now` stamps the new notifications. Returns them as inserted, in
+ * write order. One statement per run of writes with distinct group ids (normally all of them).
+ */
+export async function writeGroups(c: Queryable, writes: readonly GroupWrite[], now: Date): Promise<NotificationRecord[]> {
+  const inserted: NotificationRecord[] = [];
+  for (const batch of distinctRuns(writes)) {
+    const { rows } = await c.query<NotificationRow>(q.WRITE_GROUPS, writeParams(batch, now));
+    inserted.push(...rows.map(toNotificationRecord));
   }
-  const notes = write.notifications;
-  if (notes.length === 0) return [];
-  const { rows } = await c.query<NotificationRow>(q.INSERT_NOTIFICATIONS, [
+  return inserted;
+}
+
+/** Consecutive runs of writes in which no group id repeats (one statement cannot upsert a row twice). */
+function distinctRuns(writes: readonly GroupWrite[]): GroupWrite[][] {
+  const runs: GroupWrite[][] = [];
+  let run: GroupWrite[] = [];
+  let ids = new Set<string>();
+  for (const w of writes) {
+    if (ids.has(w.group.id)) {
+      runs.push(run);
+      run = [];
+      ids = new Set();
+    }
+    run.push(w);
+    ids.add(w.group.id);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
+  const groups = writes.map((w) => w.group);
+  const alerts = groups.flatMap((g) => {
+    const at = new Date(parseTime(g.updatedAt, `group ${g.id} updatedAt`)).toISOString();
+    return lastByFingerprint(g.alerts).map(([a, position]) => ({ g, a, position, at }));
+  });
+  const notes = writes.flatMap((w) => coalesceWithin(w.notifications));
+  const superseding = notes.filter((n) => n.supersedesPending && n.status === 'pending');
+  return [
+    groups.map((g) => g.id),
+    groups.map((g) => g.team),
+    groups.map((g) => g.groupKey),
+    groups.map((g) => g.receiver),
+    groups.map((g) => g.externalURL),
+    groups.map((g) => labelsJson(g.groupLabels)),
+    groups.map((g) => labelsJson(g.commonLabels)),
+    groups.map((g) => labelsJson(g.commonAnnotations)),
+    groups.map((g) => g.status),
+    groups.map((g) => g.notifiedHash),
+    groups.map((g) => g.notifiedAt),
+    groups.map((g) => JSON.stringify(g.targets)),
+    groups.map((g) => g.createdAt),
+    groups.map((g) => g.updatedAt),
+    alerts.map((x) => x.g.id),
+    alerts.map((x) => x.a.fingerprint),
+    alerts.map((x) => x.position),
+    alerts.map((x) => x.g.team),
+    alerts.map((x) => x.a.status),
+    alerts.map((x) => labelsJson(x.a.labels)),
+    alerts.map((x) => labelsJson(x.a.annotations)),
+    alerts.map((x) => x.a.startsAt),
+    alerts.map((x) => x.a.endsAt),
+    alerts.map((x) => x.a.generatorURL),
+    alerts.map((x) => x.at),
     now,
     notes.map((n) => n.groupId),
     notes.map((n) => n.team),
@@ -87,8 +127,29 @@ export async function writeGroup(c: Queryable, write: GroupWrite, now: Date): Pr
     notes.map((n) => n.status),
     notes.map((n) => n.reason ?? null),
     notes.map((n) => JSON.stringify(n.snapshot)),
-  ]);
-  return rows.sort((a, b) => Number(a.id) - Number(b.id)).map(toNotificationRecord);
+    superseding.map((n) => n.groupId),
+    superseding.map((n) => targetKey(n.target)),
+  ];
+}
+
+/**
+ * Coalescing inside one write: a superseding item suppresses the earlier, still pending edits
+ * of its queue in the same write, as inserting them one by one would (the statement itself only
+ * sees rows that existed before it).
+ */
+function coalesceWithin(notes: readonly NewNotification[]): NewNotification[] {
+  const out = notes.map((n) => ({ ...n }));
+  out.forEach((n, j) => {
+    if (!n.supersedesPending || n.status !== 'pending') return;
+    const key = targetKey(n.target);
+    for (const earlier of out.slice(0, j)) {
+      if (earlier.groupId === n.groupId && earlier.status === 'pending' && earlier.kind !== 'new' && targetKey(earlier.target) === key) {
+        earlier.status = 'suppressed';
+        earlier.reason = 'superseded by a newer edit';
+      }
+    }
+  });
+  return out;
 }
 
 /**

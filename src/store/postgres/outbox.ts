@@ -21,7 +21,7 @@ export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<Notif
   const limit = Math.max(0, Math.floor(opts.limit));
   if (limit === 0) return [];
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
-  const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [opts.now, limit, opts.owner, leaseUntil]);
+  const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [opts.now, limit, opts.owner, leaseUntil, opts.excludeTargetKeys ?? []]);
   // Oldest due first, as the worker starts them.
   return rows.map(toNotificationRecord).sort((a, b) => byDue(a, b));
 }

@@ -23,7 +23,7 @@ import type {
   Page,
   Store,
 } from '../store.js';
-import { loadGroups, lockAndLoadGroups, writeGroup } from './groups.js';
+import { beginLocked, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
 import { listAlerts, listNotifications } from './lists.js';
 import { migrate } from './migrations.js';
 import * as outbox from './outbox.js';
@@ -62,13 +62,14 @@ export class PostgresStore implements Store {
   ) {}
 
   async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
-    return withTransaction(this.pool, async (c) => {
-      const writes = decide(await lockAndLoadGroups(c, ids));
-      const now = this.now();
-      const inserted: NotificationRecord[] = [];
-      for (const write of writes) inserted.push(...(await writeGroup(c, write, now)));
-      return inserted;
-    });
+    return withTransaction(
+      this.pool,
+      async (c) => {
+        const writes = decide(await loadLockedGroups(c, ids));
+        return writeGroups(c, [...writes], this.now());
+      },
+      beginLocked(ids),
+    );
   }
 
   async getGroup(id: string): Promise<GroupRecord | undefined> {

@@ -4,75 +4,102 @@
  * queue: pending and failed; a claimed item keeps its status and gains a lease.
  */
 
-/**
- * One transaction-scoped advisory lock per group id (keys computed by `groupLockKeys`, sorted,
- * so two transactions always lock in the same order and cannot deadlock). It serialises
- * `updateGroups` of one group across replicas even before the group's row exists, which
- * `SELECT … FOR UPDATE` alone cannot: two replicas receiving a brand-new group at once would
- * both see nothing and both enqueue a notification.
- */
-export const LOCK_GROUPS = `SELECT pg_advisory_xact_lock($1::integer, k) FROM unnest($2::integer[]) AS k`;
-
-/** Class id of the group locks ("AG" + 1); the migration lock uses the one-bigint form. */
+/** Class id of the group advisory locks ("AG" + 1); the migration lock uses the one-bigint form. */
 export const GROUP_LOCK_CLASS = 0x41470001;
 
-export const SELECT_GROUPS_FOR_UPDATE = `SELECT * FROM groups WHERE id = ANY($1::text[]) FOR UPDATE`;
+/**
+ * `BEGIN` plus one transaction-scoped advisory lock per group key, in one round trip (the keys
+ * are integers computed by `groupLockKeys`, sorted, so two transactions always lock in the same
+ * order and cannot deadlock). The locks serialise `updateGroups` of a group across replicas even
+ * before the group's row exists, which `SELECT … FOR UPDATE` alone cannot: two replicas
+ * receiving a brand-new group at once would both see nothing and both enqueue a notification.
+ */
+export function beginAndLockGroups(keys: readonly number[]): string {
+  for (const k of keys) if (!Number.isSafeInteger(k)) throw new Error(`invalid group lock key ${k}`);
+  return ['BEGIN', ...keys.map((k) => `SELECT pg_advisory_xact_lock(${GROUP_LOCK_CLASS}, ${k})`)].join('; ');
+}
+
+/**
+ * The groups that exist among $1, row-locked, each with its alerts in position order (one
+ * round trip: the lock is held while it runs). Runs after the advisory locks, so its snapshot
+ * holds everything the previous holder of a lock committed.
+ */
+export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
+  SELECT g.*, COALESCE((SELECT json_agg(a ORDER BY a.position) FROM alerts a WHERE a.group_id = g.id), '[]') AS alerts
+  FROM groups g WHERE g.id = ANY($1::text[])
+  FOR UPDATE OF g`;
+
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id = ANY($1::text[])`;
 export const SELECT_GROUP_ALERTS = `SELECT * FROM alerts WHERE group_id = ANY($1::text[]) ORDER BY group_id, position`;
 
-/** created_at is kept from the first insert. */
-export const UPSERT_GROUP = `
-  INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
-    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-  ON CONFLICT (id) DO UPDATE SET
-    team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
-    external_url = excluded.external_url, group_labels = excluded.group_labels,
-    common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
-    status = excluded.status, notified_hash = excluded.notified_hash,
-    notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at`;
-
-/** Remove alerts that left the group's snapshot ($2: the fingerprints kept). */
-export const DELETE_STALE_ALERTS = `
-  DELETE FROM alerts WHERE group_id = $1 AND NOT (fingerprint = ANY($2::text[]))`;
-
 /**
- * Upsert all alerts of one group in one statement ($1 group, $2 team, $3 write time, then one
- * array per column). An alert's updated_at moves only when its content changed.
+ * Persist decided writes in one statement (one round trip while the group locks are held):
+ * - upsert the groups (created_at is kept from the first insert);
+ * - delete the alerts that left their group's snapshot, upsert the others (an alert's
+ *   updated_at moves only when its content changed);
+ * - coalesce: older unclaimed edits of the queues named in $35/$36 become suppressed;
+ * - insert the new notifications, identity values drawn in array order.
+ * Data-modifying CTEs touch disjoint rows, and foreign keys are checked at the end of the
+ * statement, when the groups exist. Group ids must be distinct within one call.
  */
-export const UPSERT_ALERTS = `
-  INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations,
-    starts_at, ends_at, generator_url, updated_at)
-  SELECT $1, t.fingerprint, t.position, $2, t.status, t.labels, t.annotations, t.starts_at,
-    t.ends_at, t.generator_url, $3
-  FROM unnest($4::text[], $5::integer[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-    AS t(fingerprint, position, status, labels, annotations, starts_at, ends_at, generator_url)
-  ON CONFLICT (group_id, fingerprint) DO UPDATE SET
-    updated_at = CASE WHEN alerts.status IS DISTINCT FROM excluded.status
-        OR alerts.labels IS DISTINCT FROM excluded.labels
-        OR alerts.annotations IS DISTINCT FROM excluded.annotations
-        OR alerts.starts_at IS DISTINCT FROM excluded.starts_at
-        OR alerts.ends_at IS DISTINCT FROM excluded.ends_at
-        OR alerts.generator_url IS DISTINCT FROM excluded.generator_url
-        OR alerts.team IS DISTINCT FROM excluded.team
-      THEN excluded.updated_at ELSE alerts.updated_at END,
-    position = excluded.position, team = excluded.team, status = excluded.status,
-    labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at,
-    ends_at = excluded.ends_at, generator_url = excluded.generator_url`;
-
-/**
- * Insert one group's new notifications ($1 created_at, then one array per column); identity
- * values are drawn in array order, so sorting the returned rows by id restores it.
- */
-export const INSERT_NOTIFICATIONS = `
-  INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts,
-    created_at, next_attempt_at, snapshot)
-  SELECT t.group_id, t.team, t.target, t.target_key, t.kind, t.status, t.reason, 0, $1,
-    CASE WHEN t.status = 'pending' THEN $1::timestamptz END, t.snapshot
-  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-    WITH ORDINALITY AS t(group_id, team, target, target_key, kind, status, reason, snapshot, ord)
-  ORDER BY t.ord
-  RETURNING *`;
+export const WRITE_GROUPS = `
+  WITH upsert_groups AS (
+    INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
+      common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+    ON CONFLICT (id) DO UPDATE SET
+      team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
+      external_url = excluded.external_url, group_labels = excluded.group_labels,
+      common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
+      status = excluded.status, notified_hash = excluded.notified_hash,
+      notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at
+  ),
+  kept AS (
+    SELECT * FROM unnest($15::text[], $16::text[], $17::integer[], $18::text[], $19::text[], $20::text[],
+      $21::text[], $22::text[], $23::text[], $24::text[], $25::timestamptz[])
+      AS k(group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+  ),
+  delete_stale AS (
+    DELETE FROM alerts a WHERE a.group_id = ANY($1::text[])
+      AND NOT EXISTS (SELECT 1 FROM kept WHERE kept.group_id = a.group_id AND kept.fingerprint = a.fingerprint)
+  ),
+  upsert_alerts AS (
+    INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations,
+      starts_at, ends_at, generator_url, updated_at)
+    SELECT * FROM kept
+    ON CONFLICT (group_id, fingerprint) DO UPDATE SET
+      updated_at = CASE WHEN alerts.status IS DISTINCT FROM excluded.status
+          OR alerts.labels IS DISTINCT FROM excluded.labels
+          OR alerts.annotations IS DISTINCT FROM excluded.annotations
+          OR alerts.starts_at IS DISTINCT FROM excluded.starts_at
+          OR alerts.ends_at IS DISTINCT FROM excluded.ends_at
+          OR alerts.generator_url IS DISTINCT FROM excluded.generator_url
+          OR alerts.team IS DISTINCT FROM excluded.team
+        THEN excluded.updated_at ELSE alerts.updated_at END,
+      position = excluded.position, team = excluded.team, status = excluded.status,
+      labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at,
+      ends_at = excluded.ends_at, generator_url = excluded.generator_url
+  ),
+  supersede AS (
+    -- An item being claimed right now is row-locked by the claim: this waits for it and then
+    -- sees its lease, so a claimed item is never suppressed under its worker.
+    UPDATE notifications n SET status = 'suppressed', reason = 'superseded by a newer edit', next_attempt_at = NULL
+    FROM unnest($35::text[], $36::text[]) AS s(group_id, target_key)
+    WHERE n.group_id = s.group_id AND n.target_key = s.target_key AND n.status IN ('pending', 'failed')
+      AND n.kind <> 'new' AND (n.lease_until IS NULL OR n.lease_until <= $26)
+  ),
+  insert_notifications AS (
+    INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts,
+      created_at, next_attempt_at, snapshot)
+    SELECT t.group_id, t.team, t.target, t.target_key, t.kind, t.status, t.reason, 0, $26,
+      CASE WHEN t.status = 'pending' THEN $26::timestamptz END, t.snapshot
+    FROM unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::text[])
+      WITH ORDINALITY AS t(group_id, team, target, target_key, kind, status, reason, snapshot, ord)
+    ORDER BY t.ord
+    RETURNING *
+  )
+  SELECT * FROM insert_notifications ORDER BY id`;
 
 export const SELECT_NOTIFICATION = `SELECT * FROM notifications WHERE id = $1`;
 
@@ -82,7 +109,8 @@ export const SELECT_NOTIFICATION = `SELECT * FROM notifications WHERE id = $1`;
  * `FOR UPDATE SKIP LOCKED` lets replicas claim concurrently without waiting on each other's
  * candidate rows; a row whose lease another replica committed meanwhile is re-checked against
  * its new version and dropped. A claim counts as an attempt, so an item that crashes its
- * worker every time still goes dead. ($1 now, $2 limit, $3 owner, $4 lease until)
+ * worker every time still goes dead. Queues of excluded targets (paced Slack channels) wait.
+ * ($1 now, $2 limit, $3 owner, $4 lease until, $5 excluded target keys)
  */
 export const CLAIM_DUE = `
   WITH due AS (
@@ -90,6 +118,7 @@ export const CLAIM_DUE = `
     WHERE n.status IN ('pending', 'failed')
       AND n.next_attempt_at <= $1
       AND (n.lease_until IS NULL OR n.lease_until <= $1)
+      AND NOT (n.target_key = ANY($5::text[]))
       AND NOT EXISTS (
         SELECT 1 FROM notifications o
         WHERE o.group_id = n.group_id AND o.target_key = n.target_key

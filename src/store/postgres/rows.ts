@@ -66,7 +66,7 @@ export function labelsJson(labels: Labels): string {
   return JSON.stringify(sorted);
 }
 
-export function toAlert(row: AlertRow): Alert {
+export function toAlert(row: Omit<AlertRow, 'updated_at'>): Alert {
   return {
     fingerprint: row.fingerprint,
     status: row.status as AlertStatus,
@@ -100,26 +100,6 @@ export function toGroupRecord(row: GroupRow, alerts: Alert[]): GroupRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-/** Bind parameters of the group upsert, in the order of `UPSERT_GROUP`. */
-export function groupParams(g: GroupRecord): unknown[] {
-  return [
-    g.id,
-    g.team,
-    g.groupKey,
-    g.receiver,
-    g.externalURL,
-    labelsJson(g.groupLabels),
-    labelsJson(g.commonLabels),
-    labelsJson(g.commonAnnotations),
-    g.status,
-    g.notifiedHash,
-    g.notifiedAt,
-    JSON.stringify(g.targets),
-    g.createdAt,
-    g.updatedAt,
-  ];
 }
 
 export function toNotificationRecord(row: NotificationRow): NotificationRecord {

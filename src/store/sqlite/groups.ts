@@ -35,6 +35,9 @@ export function writeGroup(s: Statements, write: GroupWrite, nowMs: number): Not
 }
 
 function insertNotification(s: Statements, n: NewNotification, nowMs: number): NotificationRecord {
+  if (n.supersedesPending && n.status === 'pending') {
+    s.supersedePending.run({ group_id: n.groupId, target_key: targetKey(n.target), now: nowMs });
+  }
   const row = s.insertNotification.get({
     group_id: n.groupId,
     team: n.team,

@@ -51,6 +51,12 @@ export const INSERT_NOTIFICATION = `
     @created_at, @next_attempt_at, @snapshot)
   RETURNING *`;
 
+/** Coalescing: a newer edit makes older, unclaimed edits of the same queue redundant. */
+export const SUPERSEDE_PENDING = `
+  UPDATE notifications SET status = 'suppressed', reason = 'superseded by a newer edit', next_attempt_at = NULL
+  WHERE group_id = @group_id AND target_key = @target_key AND status IN ('pending', 'failed')
+    AND kind != 'new' AND (lease_until IS NULL OR lease_until <= @now)`;
+
 export const SELECT_NOTIFICATION = `SELECT * FROM notifications WHERE id = ?`;
 
 /**

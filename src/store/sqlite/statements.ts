@@ -16,6 +16,7 @@ export function prepareStatements(db: Database.Database) {
     upsertAlert: db.prepare<AlertRow>(q.UPSERT_ALERT),
     deleteStaleAlerts: db.prepare<{ group_id: string; fingerprints: string }>(q.DELETE_STALE_ALERTS),
     insertNotification: db.prepare<NewNotificationRow, NotificationRow>(q.INSERT_NOTIFICATION),
+    supersedePending: db.prepare<{ group_id: string; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
     selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number }>(q.SELECT_CLAIMABLE),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }, NotificationRow>(q.CLAIM),

@@ -1,0 +1,100 @@
+/**
+ * @module cli/uptime
+ * `alertgate uptime --team T [--from D --to D] [--tz Z] [--period P | --month YYYY-MM]
+ * [--format table|json|csv]`: a team's uptime report from Thanos (`THANOS_URL`), computed exactly
+ * as GET /v1/uptime computes it, for the terminal (table), scripts (json, the API's document) or
+ * spreadsheets (csv).
+ *
+ * Exit codes: 0 report printed; 1 Thanos unreachable or refused the query, `THANOS_URL` unset,
+ * unknown team or invalid config (the message says which); 2 usage error or bad option value.
+ */
+import { parseArgs } from 'node:util';
+import { readSecret } from '../config/env.js';
+import { loadRoutingConfig } from '../config/load-routes.js';
+import { formatSourceError } from '../config/source-error.js';
+import { fileChecksSource } from '../uptime/checks-source.js';
+import { reportToCsv } from '../uptime/csv.js';
+import { UptimeError } from '../uptime/errors.js';
+import { REPORT_PERIOD_NAMES } from '../uptime/range.js';
+import { createUptimeService, NOT_CONFIGURED_MESSAGE } from '../uptime/service.js';
+import { readThanosSettings } from '../uptime/settings.js';
+import { reportToTable } from '../uptime/table.js';
+import { createThanosClient } from '../uptime/thanos-client.js';
+import type { Command } from './io.js';
+import { configDirOf } from './validate.js';
+
+const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
+                        [--period ${REPORT_PERIOD_NAMES.join('|')} | --month YYYY-MM]
+                        [--format table|json|csv]
+  default range: the last 30 full days in --tz (default UTC); THANOS_URL must be set`;
+
+const FORMATS = ['table', 'json', 'csv'] as const;
+
+export const uptimeCommand: Command = async (argv, io) => {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        team: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        tz: { type: 'string' },
+        period: { type: 'string' },
+        month: { type: 'string' },
+        format: { type: 'string', default: 'table' },
+      },
+    }).values;
+  } catch (err) {
+    io.stderr(`uptime: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!args.team) {
+    io.stderr(`uptime: --team is required\n${USAGE}`);
+    return 2;
+  }
+  const format = args.format as (typeof FORMATS)[number];
+  if (!FORMATS.includes(format)) {
+    io.stderr(`uptime: --format must be one of ${FORMATS.join(', ')}, got "${args.format}"`);
+    return 2;
+  }
+
+  let thanos;
+  try {
+    thanos = readThanosSettings(io.env, readSecret);
+  } catch (err) {
+    io.stderr(`uptime: ${(err as Error).message}`);
+    return 1;
+  }
+  if (!thanos.url) {
+    io.stderr(`uptime: ${NOT_CONFIGURED_MESSAGE}`);
+    return 1;
+  }
+
+  const dir = configDirOf(io);
+  const routes = await loadRoutingConfig(dir, io.env);
+  if (!routes.config) {
+    for (const e of routes.errors) io.stderr(formatSourceError(e));
+    io.stderr(`uptime: the config has ${routes.errors.length} error(s); run alertgate validate`);
+    return 1;
+  }
+  const teams = [...routes.config.teams.keys()];
+  const service = createUptimeService({
+    client: createThanosClient({ url: thanos.url, timeoutMs: thanos.timeoutMs, ...(thanos.token ? { token: thanos.token } : {}) }),
+    checks: fileChecksSource({ configDir: dir, env: io.env, routeTeams: () => teams }),
+    policy: thanos.resolution,
+  });
+  try {
+    const report = await service.report({ team: args.team, from: args.from, to: args.to, tz: args.tz, period: args.period, month: args.month });
+    const out = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'csv' ? reportToCsv(report) : reportToTable(report);
+    io.stdout(out);
+    for (const w of report.warnings) if (format !== 'table') io.stderr(`uptime: warning from Thanos: ${w}`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UptimeError)) throw err;
+    io.stderr(`uptime: ${err.param ? err.message.replace(/^(\w+):/, '--$1:') : err.message}`);
+    return err.kind === 'invalid' ? 2 : 1;
+  }
+};

@@ -1,0 +1,97 @@
+import { isDeepStrictEqual } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { emitYaml } from './yaml-emit.js';
+
+const LIBRARY_OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
+
+/** Strings that exercise every branch of yaml's scalar styles. */
+const TRICKY = [
+  '', ' ', 'plain', 'two words', 'a: b', 'a:b', 'ends:', 'ends ', ' starts', '#hash', 'a #b', 'a#b', '- x', '-', '?', '? x', '-x',
+  'true', 'True', 'TRUE', 'false', 'yes', 'no', 'null', 'Null', '~', '1', '-1', '+1', '0o17', '0x1F', '1.5', '.5', '1e3', '1.2e-3',
+  '.inf', '-.Inf', '.nan', '0.001', '007', '1_000', '"quoted"', "it's", `both " and '`, '%percent', '---', '--- x', '...', 'a\n---',
+  '@at', '`tick', '|pipe', '>gt', '!bang', '&amp', '*star', '[x]', '{x}', 'x,y', 'tab\there', 'back\\slash', 'ctl\u0001x', 'bell\u0007',
+  'del\u007f', 'nbsp\u00a0x', 'line\u2028sep', 'emoji 😀', 'lone \ud800 surrogate', 'https://runbooks.example/x?y=1#z',
+  'sum(rate(http_requests_total{job="checkout",code=~"5.."}[5m])) > 0.05',
+  'line one\nline two', 'trailing newline\n', 'two trailing\n\n', 'only\n', '\nleading newline', '  indented\nblock', 'blank\n\nline',
+  'space before \nbreak', 'break\n after', 'tabs\n\tx', 'ends in spaces\n  ', 'a\n#b', 'x\n- y', 'x\n---\ny', '\n', '\n\n', ' \n',
+  'a long line without breaks that is longer than forty characters in total',
+  'a long line with a break that is longer than forty characters\nin total', 'long with ctl \u0001 and a break that is long\nyes',
+  `{\n  "uid": "ag-123",\n  "title": "Payments / Checkout",\n  "panels": []\n}\n`,
+];
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** Random strings over the characters yaml treats specially. */
+function randomStrings(n: number): string[] {
+  const alphabet = ['a', 'b', ' ', ' ', '\n', '\t', ':', '#', '-', '?', '"', "'", '%', '0', '1', '.', 'e', '\\', '\u0001', '|', '{', ',', '~', 'x'];
+  const next = rng(42);
+  return Array.from({ length: n }, () => Array.from({ length: Math.floor(next() * 10) }, () => alphabet[Math.floor(next() * alphabet.length)]!).join(''));
+}
+
+function shapes(s: string): unknown[] {
+  return [
+    { key: s },
+    { [s]: 'value' },
+    { outer: { [s]: s, list: [s, { inner: s }] } },
+    { list: [s, [s], { [s]: [s] }] },
+    { deep: { deeper: [{ deepest: { [s]: s } }] } },
+  ];
+}
+
+describe('emitYaml', () => {
+  it('writes exactly what yaml.stringify writes, for tricky and random strings as keys and values at every depth', () => {
+    const strings = [...TRICKY, ...randomStrings(600)];
+    const problems: string[] = [];
+    const libraryWrong = new Set<string>();
+    let compared = 0;
+    for (const s of strings) {
+      for (const value of shapes(s)) {
+        const ours = emitYaml(value);
+        // Only the rare shapes yaml writes with explicit keys may fall back; strings never do.
+        if (ours === undefined) problems.push(`fell back: ${JSON.stringify(value)}`);
+        else if (!isDeepStrictEqual(parse(ours), value)) problems.push(`does not read back: ${JSON.stringify(value)} → ${JSON.stringify(ours)}`);
+        else {
+          compared++;
+          const theirs = stringify(value, LIBRARY_OPTIONS);
+          // Identical wherever the library itself is right (see the module note for where it is not).
+          if (!isDeepStrictEqual(parse(theirs), value)) libraryWrong.add(s);
+          else if (ours !== theirs) problems.push(`differs: ${JSON.stringify(value)}: ours ${JSON.stringify(ours)}, yaml ${JSON.stringify(theirs)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(compared).toBe(strings.length * 5);
+    // Multi-line strings of only blanks and line breaks are the only ones the library gets wrong.
+    expect(libraryWrong.size).toBeGreaterThan(0);
+    for (const wrong of libraryWrong) expect(wrong).toMatch(/^(?=.*[ \t])[ \t\n]*\n[ \t\n]*$/s);
+  });
+
+  it('writes numbers, booleans, null, empty collections and skips undefined map values like yaml', () => {
+    const value = {
+      n: 1,
+      f: 0.001,
+      neg: -2.5,
+      big: 1e21,
+      yes: true,
+      no: false,
+      nothing: null,
+      skipped: undefined,
+      emptyMap: {},
+      emptyList: [],
+      allUndefined: { a: undefined },
+      nested: [[], {}, [1, [2, 3]], { a: [] }],
+    };
+    expect(emitYaml(value)).toBe(stringify(value, LIBRARY_OPTIONS));
+  });
+
+  it('answers undefined for what it does not port, so callers fall back to the library', () => {
+    expect(emitYaml({ when: new Date(0) })).toBeUndefined();
+    expect(emitYaml({ list: [undefined] })).toBeUndefined();
+    expect(emitYaml({ n: Number.NaN })).toBeUndefined();
+    expect(emitYaml({ ['k'.repeat(2000)]: 'v' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * @module http/uptime-components
+ * Building blocks of the uptime pages (hono/jsx, rendered on the server; every text is escaped
+ * by JSX). Daily bars are inline SVG: shapes take their size from SVG attributes and their
+ * colour from the stylesheet's classes, so no inline style is needed under the strict CSP.
+ */
+import type { Child } from 'hono/jsx';
+import { budgetState, DAY_LEVEL_WORDS, dayLevel, formatPercent, type BudgetLevel, type DayLevel } from '../uptime/format.js';
+import type { ServiceUptime } from '../uptime/report-types.js';
+
+const SYMBOL: Record<BudgetLevel, string> = { ok: '✓', warn: '!', bad: '✗', none: '–' };
+
+export function Layout(props: { title: string; children?: Child }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{props.title}</title>
+        <link rel="icon" href="data:," />
+        <link rel="stylesheet" href="/uptime/style.css" />
+      </head>
+      <body>
+        <a class="skip" href="#main">
+          Skip to the report
+        </a>
+        <header class="top">
+          <div class="wrap">
+            <a class="brand" href="/uptime">
+              alertgate uptime
+            </a>
+            <span>Service uptime from Thanos, counted sample by sample</span>
+          </div>
+        </header>
+        <main id="main" class="wrap">
+          {props.children}
+        </main>
+        <footer>
+          <div class="wrap">
+            Uptime = up samples ÷ all samples of each service's probe. Time without samples is “no data”: neither up nor down.
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+export function BudgetBadge(props: { service: ServiceUptime }) {
+  const b = budgetState(props.service);
+  return (
+    <>
+      <span class={`badge ${b.level}`}>
+        {SYMBOL[b.level]} {b.label}
+      </span>
+      <span class="detail">{b.detail}</span>
+    </>
+  );
+}
+
+const BAR_HEIGHT: Record<DayLevel, number> = { ok: 20, warn: 13, bad: 7, none: 3 };
+
+/** A sentence describing the strip for screen readers (and the note under it). */
+export function stripSummary(s: ServiceUptime): string {
+  const counts: Record<DayLevel, number> = { ok: 0, warn: 0, bad: 0, none: 0 };
+  let worst: { date: string; uptime: number } | undefined;
+  for (const d of s.daily) {
+    counts[dayLevel(d.uptimePercent, s.objective)] += 1;
+    if (d.uptimePercent !== null && (!worst || d.uptimePercent < worst.uptime)) worst = { date: d.date, uptime: d.uptimePercent };
+  }
+  const below = counts.warn + counts.bad;
+  const parts = [`${s.daily.length} days: ${counts.ok} met the objective`, `${below} below it`];
+  if (counts.none) parts.push(`${counts.none} without data`);
+  const lowest = worst && worst.uptime < 100 ? `; lowest ${formatPercent(worst.uptime)} on ${worst.date}` : '';
+  return `${parts.join(', ')}${lowest}`;
+}
+
+/** One bar per day: colour and height both say how the day compares with the objective. */
+export function DayStrip(props: { service: ServiceUptime; big?: boolean }) {
+  const s = props.service;
+  const width = 10;
+  const height = 20;
+  return (
+    <svg
+      class={props.big ? 'strip big' : 'strip'}
+      viewBox={`0 0 ${Math.max(1, s.daily.length) * width} ${height}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={`Daily uptime of ${s.service}. ${stripSummary(s)}`}
+    >
+      {s.daily.map((d, i) => {
+        const level = dayLevel(d.uptimePercent, s.objective);
+        const h = BAR_HEIGHT[level];
+        return (
+          <rect class={level} x={i * width + 1} y={height - h} width={width - 2} height={h}>
+            <title>{`${d.date}: ${formatPercent(d.uptimePercent)} (${DAY_LEVEL_WORDS[level]})`}</title>
+          </rect>
+        );
+      })}
+    </svg>
+  );
+}
+
+export function Legend() {
+  const levels: DayLevel[] = ['ok', 'warn', 'bad', 'none'];
+  const words: Record<DayLevel, string> = {
+    ok: 'tall bar: met the objective',
+    warn: 'shorter bar: below the objective',
+    bad: 'short bar: far below (over 10× the allowed downtime)',
+    none: 'stub: no data',
+  };
+  return (
+    <ul class="legend" aria-label="How to read the daily bars">
+      {levels.map((l) => (
+        <li>
+          <svg viewBox="0 0 10 10" aria-hidden="true">
+            <rect class={l} x="0" y="0" width="10" height="10" />
+          </svg>
+          {words[l]}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function Warnings(props: { warnings: string[] }) {
+  if (props.warnings.length === 0) return null;
+  return (
+    <div class="warnings" role="status">
+      <strong>Thanos reported warnings; figures may be incomplete:</strong>
+      <ul>
+        {props.warnings.map((w) => (
+          <li>{w}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export const PERIOD_LINKS: ReadonlyArray<{ label: string; period?: string }> = [
+  { label: 'Last 30 days' },
+  { label: 'Previous month', period: 'previous-month' },
+  { label: 'Month to date', period: 'month-to-date' },
+  { label: 'Quarter to date', period: 'quarter' },
+  { label: 'Previous quarter', period: 'previous-quarter' },
+];
+
+/** Quick period links and a custom from/to form; they keep the chosen time zone. */
+export function RangeChooser(props: { path: string; tz: string; period?: string; custom: boolean; from?: string; to?: string }) {
+  const link = (period?: string) => {
+    const q = new URLSearchParams();
+    if (period) q.set('period', period);
+    if (props.tz !== 'UTC') q.set('tz', props.tz);
+    const qs = q.toString();
+    return qs ? `${props.path}?${qs}` : props.path;
+  };
+  return (
+    <>
+      <nav class="periods" aria-label="Report period">
+        {PERIOD_LINKS.map((p) => (
+          <a href={link(p.period)} aria-current={!props.custom && props.period === p.period ? 'page' : undefined}>
+            {p.label}
+          </a>
+        ))}
+      </nav>
+      <form class="custom" method="get" action={props.path}>
+        <label>
+          From
+          <input type="date" name="from" value={props.from ?? ''} />
+        </label>
+        <label>
+          To (exclusive)
+          <input type="date" name="to" value={props.to ?? ''} />
+        </label>
+        <label>
+          Time zone
+          <input type="text" name="tz" value={props.tz} autocomplete="off" spellcheck={false} />
+        </label>
+        <button type="submit">Show</button>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,321 @@
+/**
+ * @module http/uptime-pages
+ * The uptime report pages for managers, rendered on the server:
+ * - GET /uptime: every team's services, one row each (uptime, objective, error-budget state,
+ *   a strip of daily bars);
+ * - GET /uptime/{team}: per service its figures, daily bars and table, and incidents;
+ * - GET /uptime/style.css: their only stylesheet.
+ * Both pages take the /v1/uptime range parameters (from, to, tz, period, month).
+ *
+ * No script, no external asset: a strict Content-Security-Policy forbids everything but the
+ * stylesheet from this origin. Errors are HTML for browsers and JSON for everyone else.
+ */
+import { Hono, type Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { httpStatusOf, UptimeError } from '../uptime/errors.js';
+import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel } from '../uptime/format.js';
+import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
+import type { AppDeps } from './deps.js';
+import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
+import { rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
+import { UPTIME_CSS } from './uptime-style.js';
+
+export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const TEAM_RE = /^[a-z][a-z0-9-]{1,62}$/;
+
+async function page(c: Context, status: ContentfulStatusCode, title: string, body: unknown): Promise<Response> {
+  const html = await (<Layout title={title}>{body as never}</Layout>).toString();
+  return c.html(`<!DOCTYPE html>${html}`, status, {
+    'content-security-policy': PAGE_CSP,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cache-control': 'no-store',
+  });
+}
+
+function wantsHtml(c: Context): boolean {
+  return (c.req.header('accept') ?? '').includes('text/html');
+}
+
+function errorResponse(c: Context, err: UptimeError): Promise<Response> | Response {
+  if (!wantsHtml(c)) return uptimeErrorJson(c, err);
+  const status = httpStatusOf(err);
+  const heading = { 400: 'The request is not valid', 404: 'Not found', 502: 'Thanos refused the query', 503: 'Uptime data is unavailable' }[status];
+  return page(
+    c,
+    status,
+    `${heading} · alertgate uptime`,
+    <>
+      <h1>{heading}</h1>
+      <p class="error" role="alert">
+        {err.message}
+      </p>
+      <p>
+        <a href="/uptime">Back to all services</a>
+      </p>
+    </>,
+  );
+}
+
+function RangeLine(props: { report: Pick<UptimeReport, 'from' | 'to' | 'tz'> }) {
+  const { from, to, tz } = props.report;
+  return (
+    <p class="range">
+      From <time datetime={from}>{formatLocalTime(from, tz)}</time> to <time datetime={to}>{formatLocalTime(to, tz)}</time> (end
+      excluded; days in {tz})
+    </p>
+  );
+}
+
+function chooserProps(c: Context, path: string, tz: string) {
+  const q = rangeParams(c);
+  const custom = !!(q.from || q.to || q.month);
+  return { path, tz, period: q.period, custom, from: q.from?.slice(0, 10), to: q.to?.slice(0, 10) };
+}
+
+/**
+ * One row per service. On a phone each row becomes a small card (see the stylesheet); the
+ * explicit ARIA table roles keep it a table for screen readers when CSS changes its display.
+ */
+function ServicesTable(props: { caption: string; rows: Array<{ team: string; service: ServiceUptime }>; query: string; showTeam: boolean }) {
+  return (
+    <div class="scroll">
+      <table class="services" role="table">
+        <caption>{props.caption}</caption>
+        <thead role="rowgroup">
+          <tr role="row">
+            <th scope="col" role="columnheader">
+              Service
+            </th>
+            {props.showTeam ? (
+              <th scope="col" role="columnheader">
+                Team
+              </th>
+            ) : null}
+            <th scope="col" role="columnheader" class="num">
+              Uptime
+            </th>
+            <th scope="col" role="columnheader" class="num">
+              Objective
+            </th>
+            <th scope="col" role="columnheader">
+              Error budget
+            </th>
+            <th scope="col" role="columnheader">
+              Daily
+            </th>
+          </tr>
+        </thead>
+        <tbody role="rowgroup">
+          {props.rows.map(({ team, service: s }) => (
+            <tr role="row">
+              <th scope="row" role="rowheader">
+                <a href={`/uptime/${team}${props.query}#${s.service}`}>{s.service}</a>
+              </th>
+              {props.showTeam ? (
+                <td role="cell" data-label="Team">
+                  <a href={`/uptime/${team}${props.query}`}>{team}</a>
+                </td>
+              ) : null}
+              <td role="cell" class="num" data-label="Uptime">
+                {formatPercent(s.uptimePercent)}
+              </td>
+              <td role="cell" class="num" data-label="Objective">
+                {`${s.objective}%`}
+              </td>
+              <td role="cell" class="budget">
+                <BudgetBadge service={s} />
+              </td>
+              <td role="cell" class="daily">
+                <DayStrip service={s} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ServiceSection(props: { service: ServiceUptime; tz: string }) {
+  const s = props.service;
+  return (
+    <section id={s.service} aria-labelledby={`h-${s.service}`}>
+      <h2 id={`h-${s.service}`}>{s.service}</h2>
+      <dl class="figures">
+        <div>
+          <dt>Uptime</dt>
+          <dd>{formatPercent(s.uptimePercent)}</dd>
+        </div>
+        <div>
+          <dt>Objective</dt>
+          <dd>{`${s.objective}%`}</dd>
+        </div>
+        <div>
+          <dt>Downtime</dt>
+          <dd>{formatDuration(s.downSeconds)}</dd>
+        </div>
+        <div>
+          <dt>No data</dt>
+          <dd>{formatDuration(s.noDataSeconds)}</dd>
+        </div>
+        <div>
+          <dt>Error budget</dt>
+          <dd>
+            <BudgetBadge service={s} />
+          </dd>
+        </div>
+      </dl>
+      <DayStrip service={s} big />
+      <p class="strip-note">{stripSummary(s)}</p>
+      {s.incidents.length === 0 ? (
+        <p>No incidents in this period.</p>
+      ) : (
+        <div class="scroll">
+          <table>
+            <caption>{`Incidents of ${s.service} (${s.incidents.length})`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Start</th>
+                <th scope="col">End</th>
+                <th scope="col" class="num">
+                  Duration
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.incidents.map((i) => (
+                <tr>
+                  <td>
+                    <time datetime={i.start}>{formatLocalTime(i.start, props.tz)}</time>
+                  </td>
+                  <td>
+                    <time datetime={i.end}>{formatLocalTime(i.end, props.tz)}</time>
+                  </td>
+                  <td class="num">{formatDuration(i.seconds)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <details>
+        <summary>{`Day by day (${s.daily.length} days)`}</summary>
+        <div class="scroll">
+          <table>
+            <caption>{`Daily uptime of ${s.service}`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Date</th>
+                <th scope="col" class="num">
+                  Uptime
+                </th>
+                <th scope="col" class="num">
+                  Down
+                </th>
+                <th scope="col" class="num hide-narrow">
+                  No data
+                </th>
+                <th scope="col">Compared with objective</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.daily.map((d) => (
+                <tr>
+                  <th scope="row">{d.date}</th>
+                  <td class="num">{formatPercent(d.uptimePercent)}</td>
+                  <td class="num">{formatDuration(d.downSeconds)}</td>
+                  <td class="num hide-narrow">{formatDuration(d.noDataSeconds)}</td>
+                  <td>{DAY_LEVEL_WORDS[dayLevel(d.uptimePercent, s.objective)]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </section>
+  );
+}
+
+/** The request's query string (`?…` or ''), so links between the pages keep the range. */
+function queryOf(c: Context): string {
+  const search = new URL(c.req.url).search;
+  return search.length > 1 ? search : '';
+}
+
+export function uptimePageRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get('/uptime/style.css', (c) =>
+    c.body(UPTIME_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }),
+  );
+
+  app.get('/uptime', async (c) => {
+    try {
+      const reports = await uptimeOf(deps).reportAll(rangeParams(c));
+      const rows = reports.flatMap((r) => r.services.map((service) => ({ team: r.team, service })));
+      const first = reports[0];
+      const tz = first?.tz ?? (c.req.query('tz') || 'UTC');
+      return page(
+        c,
+        200,
+        'Uptime of all services · alertgate',
+        <>
+          <h1>Uptime of all services</h1>
+          {first ? <RangeLine report={first} /> : null}
+          <RangeChooser {...chooserProps(c, '/uptime', tz)} />
+          <Warnings warnings={[...new Set(reports.flatMap((r) => r.warnings))]} />
+          {rows.length === 0 ? (
+            <p>No team has uptime checks yet: add them under uptime: in rules/&lt;team&gt;.yaml.</p>
+          ) : (
+            <>
+              <Legend />
+              <ServicesTable caption={`${rows.length} services of ${reports.length} teams`} rows={rows} query={queryOf(c)} showTeam />
+            </>
+          )}
+        </>,
+      );
+    } catch (err) {
+      if (err instanceof UptimeError) return errorResponse(c, err);
+      throw err;
+    }
+  });
+
+  app.get('/uptime/:team', async (c) => {
+    const team = c.req.param('team');
+    try {
+      if (!TEAM_RE.test(team)) throw new UptimeError('not-found', `no such page: /uptime/${team}`);
+      const r = await uptimeOf(deps).report({ team, ...rangeParams(c) });
+      return page(
+        c,
+        200,
+        `Uptime of ${team} · alertgate`,
+        <>
+          <p>
+            <a href={`/uptime${queryOf(c)}`}>All services</a>
+          </p>
+          <h1>{`Uptime of team ${team}`}</h1>
+          <RangeLine report={r} />
+          <RangeChooser {...chooserProps(c, `/uptime/${team}`, r.tz)} />
+          <Warnings warnings={r.warnings} />
+          {r.services.length === 0 ? (
+            <p>{`Team ${team} has no uptime checks: add them under uptime: in rules/${team}.yaml.`}</p>
+          ) : (
+            <>
+              <Legend />
+              <ServicesTable caption={`Services of ${team}`} rows={r.services.map((service) => ({ team, service }))} query={queryOf(c)} showTeam={false} />
+              {r.services.map((s) => (
+                <ServiceSection service={s} tz={r.tz} />
+              ))}
+            </>
+          )}
+        </>,
+      );
+    } catch (err) {
+      if (err instanceof UptimeError) return errorResponse(c, err);
+      throw err;
+    }
+  });
+  return app;
+}

@@ -1,0 +1,163 @@
+/**
+ * The PostgreSQL store: the shared contract (each test in a fresh schema of a database of this
+ * file's own), plus what only a shared server shows — several replicas (stores) on one
+ * database, leases surviving a reopen, and a server going away without crashing anyone.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
+import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
+import { runStoreContract } from '../store.case.js';
+import type { GroupRecord, GroupWrite } from '../store.js';
+import { openPostgresStore, type PostgresStore } from './postgres-store.js';
+
+const admin = await requirePostgres();
+
+describe.skipIf(!admin)('postgres store', () => {
+  let db: TestDatabase;
+  let schemas = 0;
+  /** A URL on an empty schema of this file's database. */
+  const freshUrl = () => createTestSchema(db.url, `t${++schemas}`);
+
+  beforeAll(async () => {
+    db = await createTestDatabase(admin!);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  runStoreContract('postgres', async () => openPostgresStore(await freshUrl()));
+
+  describe('replicas on one database', () => {
+    let url: string;
+    const stores: PostgresStore[] = [];
+    const open = async () => {
+      const s = await openPostgresStore(url);
+      stores.push(s);
+      return s;
+    };
+    beforeEach(async () => {
+      url = await freshUrl();
+    });
+    afterEach(async () => {
+      await Promise.all(stores.splice(0).map((s) => s.close()));
+    });
+
+    it('migrates once when several replicas start at once', async () => {
+      const first = await Promise.all([open(), open(), open(), open()]);
+      expect(first).toHaveLength(4);
+      const { rows } = await adminQuery(url, 'SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows.map((r: { version: number }) => r.version)).toEqual([1]);
+    });
+
+    it('lets exactly one replica enqueue a brand-new group that all of them receive at once', async () => {
+      const [a, b, c] = [await open(), await open(), await open()];
+      const incoming = group('race', { targets: [SLACK] });
+      const decide = (current: Map<string, GroupRecord>): GroupWrite[] => {
+        const known = current.get('race');
+        if (known?.notifiedHash === 'h') return [{ group: known, notifications: [notification(known, SLACK, { status: 'suppressed', reason: 'duplicate' })] }];
+        const next = { ...incoming, notifiedHash: 'h', notifiedAt: incoming.updatedAt };
+        return [{ group: next, notifications: [notification(next, SLACK)] }];
+      };
+      const results = await Promise.all([a, b, c, a, b, c].map((s) => s.updateGroups(['race'], decide)));
+      expect(results.flat().map((n) => n.status).sort()).toEqual(['pending', ...Array(5).fill('suppressed')]);
+    });
+
+    it('never deadlocks when replicas write overlapping sets of groups in different orders', async () => {
+      const [a, b] = [await open(), await open()];
+      const ids = Array.from({ length: 8 }, (_, i) => `overlap${i}`);
+      const write = (order: string[]) => () => order.map((id) => ({ group: group(id), notifications: [] }));
+      const calls = Array.from({ length: 12 }, (_, i) => {
+        const order = i % 2 ? [...ids].reverse() : [...ids];
+        return (i % 2 ? a : b).updateGroups(order, write(order));
+      });
+      await expect(Promise.all(calls)).resolves.toHaveLength(12);
+    });
+
+    it('keeps a live replica lease across another replica starting (nothing is released at open)', async () => {
+      const a = await open();
+      const [item] = await enqueue(a, group('leased'));
+      const t = later();
+      only(await a.claimDue({ owner: 'replica-a', now: t, limit: 10, leaseMs: 60_000 }));
+      const b = await open();
+      expect(await b.claimDue({ owner: 'replica-b', now: t, limit: 10, leaseMs: 60_000 })).toEqual([]);
+      // Once the lease has expired, the other replica takes the item over.
+      const rescued = only(await b.claimDue({ owner: 'replica-b', now: new Date(t.getTime() + 60_000), limit: 10, leaseMs: 60_000 }));
+      expect(rescued).toMatchObject({ id: item?.id, attempts: 2 });
+    });
+
+    it('hands every due item to exactly one of many replicas claiming at once', async () => {
+      const replicas = [await open(), await open(), await open()];
+      for (let i = 0; i < 30; i++) await enqueue(replicas[i % 3]!, group(`spread${i}`));
+      const t = later();
+      const claims = await Promise.all(
+        Array.from({ length: 9 }, (_, i) => replicas[i % 3]!.claimDue({ owner: `w${i}`, now: t, limit: 4, leaseMs: 60_000 })),
+      );
+      const ids = claims.flat().map((n) => n.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const rest = await replicas[0]!.claimDue({ owner: 'late', now: t, limit: 100, leaseMs: 60_000 });
+      expect(ids.length + rest.length).toBeGreaterThanOrEqual(30);
+      expect(new Set([...ids, ...rest.map((n) => n.id)]).size).toBe(ids.length + rest.length);
+    });
+
+    it('lets any replica edit the Slack message another replica posted', async () => {
+      const [a, b] = [await open(), await open()];
+      const g = group('shared-ref');
+      const [post, edit] = await enqueue(a, g, [notification(g, SLACK), notification(g, SLACK, { kind: 'resolved' })]);
+      only(await a.claimDue({ owner: 'a', now: later(), limit: 10, leaseMs: 60_000 }));
+      await a.markSent(post!.id, { owner: 'a', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1.5' } });
+      const next = only(await b.claimDue({ owner: 'b', now: later(), limit: 10, leaseMs: 60_000 }));
+      expect(next.id).toBe(edit?.id);
+      expect(await b.getSlackRef('shared-ref', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1.5' });
+    });
+  });
+
+  describe('schema', () => {
+    it('refuses a database migrated by a newer alertgate, naming both versions', async () => {
+      const url = await freshUrl();
+      await (await openPostgresStore(url)).close();
+      await adminQuery(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, 'future', now())");
+      await expect(openPostgresStore(url)).rejects.toThrow('database schema version 2 is newer than this alertgate supports (1); upgrade alertgate');
+    });
+
+    it('round-trips times and JSON exactly as given', async () => {
+      const store = await openPostgresStore(await freshUrl(), { now: () => new Date('2030-05-01T12:00:00.123Z') });
+      try {
+        const g = group('exact', {
+          alerts: [alert('x', 'firing', { zeta: '1', alpha: 'ünïcødé <&>' })],
+          targets: [PAGERDUTY],
+          notifiedAt: '2026-10-01T10:00:05+02:00',
+        });
+        const [n] = await enqueue(store, g);
+        expect(await store.getGroup('exact')).toEqual(g);
+        expect(n).toMatchObject({ createdAt: '2030-05-01T12:00:00.123Z', nextAttemptAt: '2030-05-01T12:00:00.123Z' });
+        expect(JSON.stringify(n?.snapshot)).toBe(JSON.stringify(notification(g, SLACK).snapshot));
+      } finally {
+        await store.close();
+      }
+    });
+  });
+
+  describe('server unreachable', () => {
+    it('rejects every call (never crashes) while the server is gone, and recovers', async () => {
+      const url = await freshUrl();
+      const store = await openPostgresStore(url);
+      try {
+        await enqueue(store, group('before'));
+        // Kill every connection of this store's pool, as a server restart would.
+        await adminQuery(admin!, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'alertgate'", [db.name]);
+        // The first calls may meet a dead pooled connection: they reject, the pool replaces it.
+        for (let i = 0; i < 3; i++) await store.ping().catch(() => undefined);
+        await expect(store.ping()).resolves.toBeUndefined();
+        expect(await store.outboxDepth()).toBe(1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('rejects opening a store on a port nobody listens on, without leaking the password', async () => {
+      const err = await openPostgresStore('postgres://app:hunter2@127.0.0.1:1/alertgate').catch((e: unknown) => e as Error);
+      expect(err).toBeInstanceOf(Error);
+      expect(String((err as Error).message)).not.toContain('hunter2');
+    });
+  });
+});

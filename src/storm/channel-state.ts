@@ -1,0 +1,78 @@
+/**
+ * @module storm/channel-state
+ * Per team and Slack channel: how many new group messages went out this minute, and whether a
+ * storm (digest mode) is on. The state lives in the store as a pseudo-group (one per channel)
+ * so that it is decided under the same lock as the groups it affects, and shared by replicas.
+ * This module is the only place that knows how it is encoded.
+ */
+import type { AlertStatus } from '../model/alert.js';
+import { teamGroupId } from '../model/group-id.js';
+import type { GroupRecord } from '../store/store.js';
+import type { TeamConfig } from '../config/types.js';
+
+export interface DigestEntry {
+  alertname: string;
+  severity: string;
+  status: AlertStatus;
+}
+
+export interface ChannelState {
+  /** Start (ms) of the current one-minute counting window, and new messages sent in it. */
+  windowStart: number;
+  windowCount: number;
+  active: boolean;
+  stormStartedAt: number | null;
+  lastDigestAt: number | null;
+  endedAt: number | null;
+  /** Groups gathered into the current (or last) storm's digest, by group id. */
+  digest: Record<string, DigestEntry>;
+}
+
+const STATE_KEY = 'alertgate.storm';
+
+export function channelGroupKey(channel: string): string {
+  return `storm:${channel}`;
+}
+
+export function channelGroupId(team: string, channel: string): string {
+  return teamGroupId(team, channelGroupKey(channel));
+}
+
+/** Every Slack channel a team's alerts can reach: its channel and route overrides. */
+export function teamChannels(team: TeamConfig): string[] {
+  const channels = new Set<string>();
+  if (team.slack) channels.add(team.slack.channel);
+  for (const r of team.routes) if (r.slackChannel) channels.add(r.slackChannel);
+  return [...channels];
+}
+
+export function emptyChannelState(): ChannelState {
+  return { windowStart: 0, windowCount: 0, active: false, stormStartedAt: null, lastDigestAt: null, endedAt: null, digest: {} };
+}
+
+export function readChannelState(record: GroupRecord | undefined): ChannelState {
+  const raw = record?.commonAnnotations[STATE_KEY];
+  if (!raw) return emptyChannelState();
+  return { ...emptyChannelState(), ...(JSON.parse(raw) as Partial<ChannelState>) };
+}
+
+export function channelRecord(team: string, channel: string, state: ChannelState, prev: GroupRecord | undefined, now: Date): GroupRecord {
+  const at = now.toISOString();
+  return {
+    id: channelGroupId(team, channel),
+    team,
+    groupKey: channelGroupKey(channel),
+    receiver: 'alertgate',
+    externalURL: '',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: { [STATE_KEY]: JSON.stringify(state) },
+    status: state.active ? 'firing' : 'resolved',
+    alerts: [],
+    notifiedHash: null,
+    notifiedAt: prev?.notifiedAt ?? null,
+    targets: [{ type: 'slack', channel }],
+    createdAt: prev?.createdAt ?? at,
+    updatedAt: at,
+  };
+}

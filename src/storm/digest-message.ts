@@ -1,0 +1,46 @@
+/**
+ * @module storm/digest-message
+ * The storm digest: one Slack message per channel and storm, edited in place while the storm
+ * lasts (counts, top alertnames, severities, a link to the full list), closed when it ends.
+ */
+import { escapeSlack } from '../delivery/slack/escape.js';
+import type { OutboundMessage } from '../model/group.js';
+import type { ChannelState } from './channel-state.js';
+
+const TOP = 8;
+
+function counts(values: string[]): [string, number][] {
+  const m = new Map<string, number>();
+  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+function hhmm(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+export function renderDigest(team: string, channel: string, state: ChannelState, publicUrl: string | undefined): OutboundMessage {
+  const entries = Object.values(state.digest);
+  const firing = entries.filter((e) => e.status === 'firing').length;
+  const path = `/v1/alerts?team=${encodeURIComponent(team)}&status=firing`;
+  const link = publicUrl ? `<${publicUrl.replace(/\/+$/, '')}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
+  const since = state.stormStartedAt ? hhmm(state.stormStartedAt) : '';
+  const headline = state.active
+    ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${entries.length} new groups since ${since} are gathered here (${firing} firing). Individual messages resume after a quiet minute.`
+    : `:white_check_mark: Alert storm over in ${escapeSlack(channel)}: ${entries.length} groups between ${since} and ${state.endedAt ? hhmm(state.endedAt) : ''}; ${firing} still firing.`;
+  const top = counts(entries.map((e) => e.alertname))
+    .slice(0, TOP)
+    .map(([name, n]) => `• ${escapeSlack(name)} × ${n}`)
+    .join('\n');
+  const severities = counts(entries.map((e) => e.severity))
+    .map(([s, n]) => `${escapeSlack(s)} ${n}`)
+    .join(', ');
+  const text = `${headline} Team ${escapeSlack(team)}. Full list: ${link}`;
+  const blocks = [
+    { type: 'section', text: { type: 'mrkdwn', text: headline.slice(0, 2900) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Top alertnames*\n${top || '—'}`.slice(0, 2900) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: `Severities: ${severities || '—'} · Team ${escapeSlack(team)} · ${link}`.slice(0, 2900) }] },
+  ];
+  // The end of a storm is announced once, in the digest's thread.
+  return { text, blocks, threadReply: !state.active };
+}

@@ -1,0 +1,145 @@
+/**
+ * @module storm/storm-control
+ * Storm digests (pure, run inside the store's lock after dedup): when a channel would get more
+ * than `storm.maxMessagesPerMinute` new group messages within a minute, further new groups are
+ * gathered into one digest message per channel, edited in place, until a quiet minute ends the
+ * storm (storm-ticker.ts). Digested groups keep their full state (listed by the API); their later
+ * changes are folded into the digest while it lasts, and their resolutions update it even after.
+ * Only Slack is held back: PagerDuty pages are never digested.
+ */
+import type { RoutingConfig } from '../config/types.js';
+import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import { pagerDutyDedupKey } from '../model/group-id.js';
+import { channelGroupId, channelGroupKey, channelRecord, readChannelState, type ChannelState } from './channel-state.js';
+import { renderDigest } from './digest-message.js';
+
+export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
+const MINUTE = 60_000;
+export const DIGESTED_REASON = 'storm: gathered into the channel digest';
+
+interface Tracked {
+  team: string;
+  channel: string;
+  prev: GroupRecord | undefined;
+  state: ChannelState;
+  /** The digest message must be (re)sent. */
+  digestChanged: boolean;
+  stormStarted: boolean;
+}
+
+export interface StormContext {
+  config: RoutingConfig;
+  now: Date;
+  publicUrl?: string;
+  /** The counting window and the quiet period that ends a storm; one minute (tests shorten it). */
+  windowMs?: number;
+}
+
+/** Apply storm control to decided writes; returns them plus the channel pseudo-group writes. */
+export function applyStormControl(writes: GroupWrite[], channels: Map<string, GroupRecord>, ctx: StormContext): GroupWrite[] {
+  const now = ctx.now.getTime();
+  const tracked = new Map<string, Tracked>();
+  const track = (team: string, channel: string): Tracked => {
+    const id = channelGroupId(team, channel);
+    let t = tracked.get(id);
+    if (!t) {
+      const prev = channels.get(id);
+      t = { team, channel, prev, state: readChannelState(prev), digestChanged: false, stormStarted: false };
+      tracked.set(id, t);
+    }
+    return t;
+  };
+
+  for (const w of writes) {
+    const max = ctx.config.teams.get(w.group.team)?.storm?.maxMessagesPerMinute ?? DEFAULT_MAX_MESSAGES_PER_MINUTE;
+    for (const n of w.notifications) {
+      if (n.status !== 'pending' || n.target.type !== 'slack') continue;
+      const t = track(n.team, n.target.channel);
+      const s = t.state;
+      const entry = s.digest[n.groupId];
+      if (entry && (s.active || n.kind === 'resolved')) {
+        entry.status = n.snapshot.status;
+        suppress(n);
+        t.digestChanged = true;
+        continue;
+      }
+      if (n.kind !== 'new') continue;
+      if (!s.active) {
+        if (now - s.windowStart >= (ctx.windowMs ?? MINUTE)) {
+          s.windowStart = now;
+          s.windowCount = 0;
+        }
+        if (s.windowCount < max) {
+          s.windowCount += 1;
+          continue;
+        }
+        Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, digest: {} });
+        t.stormStarted = true;
+      }
+      s.digest[n.groupId] = {
+        alertname: n.snapshot.commonLabels.alertname ?? n.snapshot.groupLabels.alertname ?? n.snapshot.alerts[0]?.labels.alertname ?? 'unknown',
+        severity: n.snapshot.commonLabels.severity ?? n.snapshot.alerts[0]?.labels.severity ?? 'none',
+        status: n.snapshot.status,
+      };
+      s.lastDigestAt = now;
+      suppress(n);
+      t.digestChanged = true;
+    }
+  }
+  return [...writes, ...[...tracked.values()].map((t) => channelWrite(t, ctx))];
+}
+
+function suppress(n: NewNotification): void {
+  n.status = 'suppressed';
+  n.reason = DIGESTED_REASON;
+}
+
+/** Persist a channel's state, with a digest post (storm start) or edit when its content changed. */
+export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { stormStarted?: boolean }), ctx: StormContext): GroupWrite {
+  const group = channelRecord(t.team, t.channel, t.state, t.prev, ctx.now);
+  if (!t.digestChanged) return { group, notifications: [] };
+  const kind = t.stormStarted ? ('new' as const) : ('changed' as const);
+  return {
+    group,
+    notifications: [
+      {
+        groupId: group.id,
+        team: t.team,
+        target: { type: 'slack', channel: t.channel },
+        kind,
+        status: 'pending',
+        supersedesPending: kind === 'changed',
+        snapshot: {
+          groupId: group.id,
+          team: t.team,
+          groupKey: channelGroupKey(t.channel),
+          receiver: 'alertgate',
+          status: group.status,
+          groupLabels: {},
+          commonLabels: {},
+          commonAnnotations: {},
+          externalURL: '',
+          alerts: [],
+          change: { kind, added: [], resolved: [] },
+          dedupKey: pagerDutyDedupKey(group.id),
+          message: renderDigest(t.team, t.channel, t.state, ctx.publicUrl),
+        },
+      },
+    ],
+  };
+}
+
+/** End storms after a quiet minute (no new group gathered): close the digest and announce it. */
+export function endQuietStorms(channels: Map<string, GroupRecord>, ctx: StormContext): GroupWrite[] {
+  const now = ctx.now.getTime();
+  const writes: GroupWrite[] = [];
+  for (const prev of channels.values()) {
+    const state = readChannelState(prev);
+    if (!state.active || now - (state.lastDigestAt ?? 0) < (ctx.windowMs ?? MINUTE)) continue;
+    state.active = false;
+    state.endedAt = now;
+    const channel = prev.groupKey.slice('storm:'.length);
+    writes.push(channelWrite({ team: prev.team, channel, prev, state, digestChanged: true }, ctx));
+  }
+  return writes;
+}

@@ -1,0 +1,53 @@
+/**
+ * @module storm/storm-ticker
+ * Ends storms after a quiet minute. Nothing arrives to trigger that, so a timer looks at every
+ * configured channel's state every few seconds (under the store lock: one replica ends it).
+ */
+import type { RoutingConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
+import { channelGroupId, teamChannels } from './channel-state.js';
+import { endQuietStorms } from './storm-control.js';
+
+export interface StormTickerOptions {
+  store: Store;
+  config: () => RoutingConfig | undefined;
+  logger: Logger;
+  publicUrl?: string;
+  intervalMs?: number;
+  /** Quiet period that ends a storm (default one minute). */
+  windowMs?: number;
+  now?: () => Date;
+  /** Called when storms ended (wakes the outbox worker). */
+  onEnded?: () => void;
+}
+
+/** One pass: end every storm that has been quiet for a minute; answers how many ended. */
+export async function tickStorms(o: StormTickerOptions): Promise<number> {
+  const config = o.config();
+  if (!config) return 0;
+  const ids = [...config.teams.values()].flatMap((t) => teamChannels(t).map((c) => channelGroupId(t.team, c)));
+  if (ids.length === 0) return 0;
+  const now = (o.now ?? (() => new Date()))();
+  const inserted = await o.store.updateGroups(ids, (current) =>
+    endQuietStorms(current, { config, now, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.windowMs ? { windowMs: o.windowMs } : {}) }),
+  );
+  if (inserted.length > 0) {
+    o.logger.info({ channels: inserted.map((n) => (n.target.type === 'slack' ? n.target.channel : '')) }, 'alert storm over');
+    o.onEnded?.();
+  }
+  return inserted.length;
+}
+
+export function startStormTicker(o: StormTickerOptions): { stop(): void } {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    tickStorms(o)
+      .catch((err: unknown) => o.logger.error({ err }, 'storm ticker failed; will retry'))
+      .finally(() => (running = false));
+  }, o.intervalMs ?? 5_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

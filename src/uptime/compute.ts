@@ -1,0 +1,127 @@
+/**
+ * @module uptime/compute
+ * One service's uptime over a range, sample-weighted (contract): uptime = Σ sums / Σ counts of
+ * the `up` samples of all its series, per day and overall. Time is estimated from the sample
+ * interval: a day's measured time is counts × interval / series (at most the day), the rest is
+ * no-data time, neither up nor down; downtime is (counts − sums) × interval / series. Error
+ * budget remaining = 1 − downtime / ((1 − objective) × measured time), negative when overspent.
+ */
+import { parsePromDuration } from '../config/rules-duration.js';
+import type { UptimeSpec } from '../generate/model.js';
+import { fetchDailyTotals, type DayTotals } from './daily-totals.js';
+import { UptimeError } from './errors.js';
+import { fetchDownPeriods, mergePeriods, type Period } from './incidents.js';
+import type { ReportDay, ReportRange } from './range.js';
+import { rfc3339, type DailyUptime, type ServiceUptime } from './report-types.js';
+import type { ResolutionPolicy } from './resolution.js';
+import type { ThanosClient } from './thanos-client.js';
+
+export const DEFAULT_INTERVAL_MS = 60_000;
+
+export interface ComputeOptions {
+  now: number;
+  policy: ResolutionPolicy;
+}
+
+/** Seconds rounded to milliseconds, so JSON shows 1320, not 1319.9999999998. */
+const secs = (ms: number) => Math.round(ms) / 1000;
+
+/**
+ * The interval: configured, else inferred from the densest day (day length / samples of one
+ * series, rounded to whole seconds to absorb scrape jitter), else one minute.
+ */
+export function sampleIntervalMs(spec: UptimeSpec, totals: DayTotals[]): number {
+  const configured = spec.interval === undefined ? undefined : parsePromDuration(spec.interval);
+  if (configured) return configured;
+  const spacing = Math.min(...totals.map((t) => t.spacingMs ?? Infinity));
+  if (!Number.isFinite(spacing)) return DEFAULT_INTERVAL_MS;
+  return spacing >= 1000 ? Math.round(spacing / 1000) * 1000 : Math.max(1, Math.round(spacing));
+}
+
+interface DayFigures {
+  day: ReportDay;
+  totals: DayTotals;
+  downMs: number;
+  measuredMs: number;
+}
+
+function dayFigures(day: ReportDay, totals: DayTotals, intervalMs: number): DayFigures {
+  const length = day.end - day.start;
+  if (totals.count <= 0 || totals.series <= 0) return { day, totals, downMs: 0, measuredMs: 0 };
+  const perSeries = intervalMs / totals.series;
+  const measuredMs = Math.min(length, totals.count * perSeries);
+  const downMs = Math.min(measuredMs, Math.max(0, totals.count - totals.sum) * perSeries);
+  return { day, totals, downMs, measuredMs };
+}
+
+const hadDowntime = (t: DayTotals) => t.count > 0 && t.count - t.sum > 1e-9 * t.count;
+
+/** Prefixes errors with the service, keeping their kind (so HTTP and CLI still map them right). */
+async function about<T>(team: string, service: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof UptimeError) throw new UptimeError(err.kind, `uptime check "${service}" of team "${team}": ${err.message}`, err.param);
+    throw err;
+  }
+}
+
+export async function computeServiceUptime(
+  client: ThanosClient,
+  team: string,
+  spec: UptimeSpec,
+  range: ReportRange,
+  days: ReportDay[],
+  opts: ComputeOptions,
+): Promise<{ uptime: ServiceUptime; warnings: string[] }> {
+  return about(team, spec.service, async () => {
+    const configured = spec.interval === undefined ? undefined : parsePromDuration(spec.interval);
+    const daily = await fetchDailyTotals(client, spec.up, days, {
+      now: opts.now,
+      policy: opts.policy,
+      subqueryStepMs: configured ?? DEFAULT_INTERVAL_MS,
+    });
+    const intervalMs = sampleIntervalMs(spec, daily.totals);
+    const figures = days.map((d, i) => dayFigures(d, daily.totals[i]!, intervalMs));
+
+    const downDays = figures.filter((f) => hadDowntime(f.totals)).map((f) => f.day);
+    const down = downDays.length
+      ? await fetchDownPeriods(client, spec.up, downDays, { intervalMs, now: opts.now, policy: opts.policy })
+      : { periods: [] as Period[], warnings: [] as string[] };
+
+    const sum = figures.reduce((a, f) => a + f.totals.sum, 0);
+    const count = figures.reduce((a, f) => a + f.totals.count, 0);
+    const downMs = figures.reduce((a, f) => a + f.downMs, 0);
+    const measuredMs = figures.reduce((a, f) => a + f.measuredMs, 0);
+    const lengthMs = range.to - range.from;
+    const budgetMs = (1 - spec.objective / 100) * measuredMs;
+    const budgetLeft = measuredMs <= 0 ? null : budgetMs > 0 ? (1 - downMs / budgetMs) * 100 : downMs > 0 ? null : 100;
+
+    const incidents = mergePeriods(down.periods)
+      .map((p) => ({ start: Math.max(p.start, range.from), end: Math.min(p.end, range.to) }))
+      .filter((p) => p.end > p.start)
+      .map((p) => ({ start: rfc3339(p.start), end: rfc3339(p.end), seconds: secs(p.end - p.start) }));
+
+    const dailyOut: DailyUptime[] = figures.map((f) => ({
+      date: f.day.date,
+      uptimePercent: f.totals.count > 0 ? (f.totals.sum / f.totals.count) * 100 : null,
+      downSeconds: secs(f.downMs),
+      noDataSeconds: secs(f.day.end - f.day.start - f.measuredMs),
+    }));
+    return {
+      uptime: {
+        service: spec.service,
+        objective: spec.objective,
+        uptimePercent: count > 0 ? (sum / count) * 100 : null,
+        downSeconds: secs(downMs),
+        noDataSeconds: secs(lengthMs - measuredMs),
+        errorBudgetRemainingPercent: budgetLeft,
+        incidents,
+        daily: dailyOut,
+        intervalSeconds: intervalMs / 1000,
+        measuredSeconds: secs(measuredMs),
+      },
+      warnings: [...new Set([...daily.warnings, ...down.warnings])],
+    };
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * @module uptime/csv
+ * The report as CSV (RFC 4180, CRLF): one row per service and day, then one `total` row per
+ * service over the whole range. Percentages keep 4 decimals; empty cells mean no data.
+ */
+import type { UptimeReport } from './report-types.js';
+
+export const CSV_HEADER = [
+  'team',
+  'service',
+  'date',
+  'uptime_percent',
+  'objective_percent',
+  'down_seconds',
+  'no_data_seconds',
+  'error_budget_remaining_percent',
+  'incidents',
+] as const;
+
+/** Quotes when needed; a leading =, +, -, @ is defused so a spreadsheet shows text, not a formula. */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+const pct = (p: number | null) => (p === null ? null : Number(p.toFixed(4)));
+
+export function reportToCsv(report: UptimeReport): string {
+  const rows: Array<Array<string | number | null>> = [[...CSV_HEADER]];
+  for (const s of report.services) {
+    for (const d of s.daily) {
+      rows.push([report.team, s.service, d.date, pct(d.uptimePercent), s.objective, d.downSeconds, d.noDataSeconds, null, null]);
+    }
+    rows.push([report.team, s.service, 'total', pct(s.uptimePercent), s.objective, s.downSeconds, s.noDataSeconds, pct(s.errorBudgetRemainingPercent), s.incidents.length]);
+  }
+  return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}

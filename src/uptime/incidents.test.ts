@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { downPeriods, mergePeriods } from './incidents.js';
+import { isPlainSelector, sumAndCountQuery } from './promql-window.js';
+
+const s = (t: number, v: number) => ({ t, v });
+
+describe('down periods', () => {
+  const day = { start: 0, end: 1_000 };
+  it('run from the first down sample to the next sample, within 1.5 intervals', () => {
+    const samples = [s(0, 1), s(10, 0), s(21, 0), s(30, 1), s(40, 1)];
+    expect(mergePeriods(downPeriods(samples, 10, day))).toEqual([{ start: 10, end: 30 }]);
+  });
+
+  it('end one interval after the last down sample when samples stop (a gap is no data)', () => {
+    const samples = [s(10, 0), s(20, 0), s(500, 0), s(510, 1)];
+    expect(mergePeriods(downPeriods(samples, 10, day))).toEqual([
+      { start: 10, end: 30 },
+      { start: 500, end: 510 },
+    ]);
+  });
+
+  it('only start inside the day, but may end in the next one; touching periods merge across midnight', () => {
+    const today = downPeriods([s(980, 1), s(990, 0), s(1_000, 0)], 10, day);
+    expect(today).toEqual([{ start: 990, end: 1_000 }]);
+    const tomorrow = downPeriods([s(1_000, 0), s(1_010, 1)], 10, { start: 1_000, end: 2_000 });
+    expect(mergePeriods([...tomorrow, ...today])).toEqual([{ start: 990, end: 1_010 }]);
+  });
+
+  it('count a partially-up downsampled value as down', () => {
+    expect(downPeriods([s(0, 0.9), s(10, 1)], 10, day)).toEqual([{ start: 0, end: 10 }]);
+  });
+});
+
+describe('uptime PromQL', () => {
+  it('windows plain selectors directly and anything else as a subquery', () => {
+    expect(isPlainSelector(' probe_success{job="blackbox"} ')).toBe(true);
+    expect(isPlainSelector('min(probe_success)')).toBe(false);
+    expect(isPlainSelector('up offset 1h')).toBe(false);
+    expect(sumAndCountQuery('up{job="a"}', 86_399_999, 60_000)).toBe(
+      'label_replace(sum_over_time(up{job="a"}[86399999ms]), "alertgate_agg", "sum", "", "") or label_replace(count_over_time(up{job="a"}[86399999ms]), "alertgate_agg", "count", "", "")',
+    );
+    expect(sumAndCountQuery('min(up)', 1000, 30_000)).toContain('sum_over_time((min(up))[1000ms:30000ms])');
+  });
+});

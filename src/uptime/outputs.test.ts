@@ -1,0 +1,73 @@
+/** The report's renderings: CSV, table, Slack summary and the shared display rules. */
+import { describe, expect, it } from 'vitest';
+import { sampleIntervalMs } from './compute.js';
+import { csvCell, reportToCsv } from './csv.js';
+import { budgetState, dayLevel, formatDuration } from './format.js';
+import type { ServiceUptime, UptimeReport } from './report-types.js';
+import { renderUptimeSummary } from './slack-summary.js';
+import { reportToTable } from './table.js';
+
+const checkout: ServiceUptime = {
+  service: 'checkout',
+  objective: 99.9,
+  uptimePercent: 99.95,
+  downSeconds: 1320,
+  noDataSeconds: 0,
+  errorBudgetRemainingPercent: 50.1,
+  incidents: [{ start: '2026-10-03T10:00:00Z', end: '2026-10-03T10:22:00Z', seconds: 1320 }],
+  daily: [
+    { date: '2026-10-01', uptimePercent: 100, downSeconds: 0, noDataSeconds: 0 },
+    { date: '2026-10-02', uptimePercent: null, downSeconds: 0, noDataSeconds: 86_400 },
+  ],
+  intervalSeconds: 30,
+  measuredSeconds: 2_592_000,
+};
+const report: UptimeReport = { team: 'payments', from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', tz: 'UTC', services: [checkout], warnings: [] };
+
+describe('uptime outputs', () => {
+  it('CSV: daily rows and a total, empty cells for no data, formulas defused', () => {
+    expect(reportToCsv(report).split('\r\n')).toEqual([
+      'team,service,date,uptime_percent,objective_percent,down_seconds,no_data_seconds,error_budget_remaining_percent,incidents',
+      'payments,checkout,2026-10-01,100,99.9,0,0,,',
+      'payments,checkout,2026-10-02,,99.9,0,86400,,',
+      'payments,checkout,total,99.95,99.9,1320,0,50.1,1',
+      '',
+    ]);
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell(-3.5)).toBe('-3.5');
+  });
+
+  it('table: a line per service and the incidents', () => {
+    const text = reportToTable(report);
+    expect(text).toMatch(/^checkout\s+99\.9500%\s+99\.9%\s+22m 0s\s+0s\s+healthy \(50\.1% left\)\s+1$/m);
+    expect(text).toMatch(/checkout\s+2026-10-03T10:00:00Z\s+2026-10-03T10:22:00Z\s+22m 0s/);
+  });
+
+  it('Slack summary: text and blocks, names escaped, budget in words', () => {
+    const evil = { ...report, warnings: ['<!channel> partial'] };
+    const m = renderUptimeSummary(evil, { title: 'October 2026', link: 'https://alertgate.example/uptime/payments?period=previous-month&tz=UTC' });
+    expect(m.text).toContain('Uptime for payments: October 2026');
+    expect(m.text).toContain('checkout 99.950%');
+    const json = JSON.stringify(m.blocks);
+    expect(json).toContain('budget healthy, 50.1% left');
+    expect(json).toContain('&lt;!channel&gt; partial');
+    expect(json).not.toContain('<!channel>');
+    expect(json).toContain('<https://alertgate.example/uptime/payments?period=previous-month&amp;tz=UTC|Full report>');
+  });
+
+  it('budget states and day levels carry words, not just colours', () => {
+    expect(budgetState({ errorBudgetRemainingPercent: -20, measuredSeconds: 1, downSeconds: 1 })).toMatchObject({ level: 'bad', label: 'exhausted', detail: 'overspent by 20.0%' });
+    expect(budgetState({ errorBudgetRemainingPercent: 10, measuredSeconds: 1, downSeconds: 1 })).toMatchObject({ level: 'warn', label: 'at risk' });
+    expect(budgetState({ errorBudgetRemainingPercent: null, measuredSeconds: 0, downSeconds: 0 })).toMatchObject({ level: 'none', label: 'no data' });
+    expect(budgetState({ errorBudgetRemainingPercent: null, measuredSeconds: 10, downSeconds: 5 })).toMatchObject({ level: 'bad' });
+    expect([dayLevel(100, 99.9), dayLevel(99.5, 99.9), dayLevel(98, 99.9), dayLevel(null, 99.9)]).toEqual(['ok', 'warn', 'bad', 'none']);
+    expect([formatDuration(59.6), formatDuration(1320), formatDuration(4 * 3600 + 61), formatDuration(2 * 86_400 + 7200)]).toEqual(['1m 0s', '22m 0s', '4h 1m', '2d 2h']);
+  });
+
+  it('sample interval: configured, else inferred (rounded to absorb jitter), else one minute', () => {
+    const spec = { service: 's', up: 'up', objective: 99 };
+    expect(sampleIntervalMs({ ...spec, interval: '15s' }, [{ sum: 1, count: 1, series: 1, spacingMs: 60_000 }])).toBe(15_000);
+    expect(sampleIntervalMs(spec, [{ sum: 1, count: 1441, series: 1, spacingMs: 86_400_000 / 1441 }, { sum: 0, count: 0, series: 0 }])).toBe(60_000);
+    expect(sampleIntervalMs(spec, [{ sum: 0, count: 0, series: 0 }])).toBe(60_000);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * @module uptime/promql-window
+ * The PromQL uptime is computed with. A plain selector (`probe_success{instance="…"}`, the usual
+ * `up:`) is windowed directly, `sum_over_time(sel[86399999ms])`, which reads every raw (or
+ * downsampled-aggregate) sample: exact. Any other expression needs a subquery
+ * (`(expr)[86399999ms:30s]`), evaluated every scrape interval: exact for the expression's value
+ * at those points, the best PromQL allows.
+ *
+ * Windows are one millisecond shorter than the day and evaluated one millisecond before its
+ * end: Prometheus 2.x range selectors include both ends, so `[start, end - 1ms]` is exactly the
+ * day `[start, end)` without counting a sample at midnight twice.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+
+/** Marks which half of the combined daily query a series belongs to. */
+export const AGG_LABEL = 'alertgate_agg';
+
+/** True when `expr` is one vector selector, without offset, `@` or parentheses. */
+export function isPlainSelector(expr: string): boolean {
+  const text = expr.trim();
+  const top = parser.parse(text).topNode.firstChild;
+  return top !== null && top.name === 'VectorSelector' && top.from === 0 && top.to === text.length;
+}
+
+/** `expr` as a range vector over `rangeMs` (subquery every `stepMs` unless it is a plain selector). */
+export function rangeVector(expr: string, rangeMs: number, stepMs: number): string {
+  const text = expr.trim();
+  return isPlainSelector(text) ? `${text}[${rangeMs}ms]` : `(${text})[${rangeMs}ms:${stepMs}ms]`;
+}
+
+/**
+ * One query answering both per-series sums and counts over `rangeMs`, told apart by AGG_LABEL:
+ * `sum_over_time` (up samples) and `count_over_time` (all samples).
+ */
+export function sumAndCountQuery(expr: string, rangeMs: number, stepMs: number): string {
+  const rv = rangeVector(expr, rangeMs, stepMs);
+  return `label_replace(sum_over_time(${rv}), "${AGG_LABEL}", "sum", "", "") or label_replace(count_over_time(${rv}), "${AGG_LABEL}", "count", "", "")`;
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { REPORT_PERIODS } from '../config/routes-schema.js';
+import { UptimeError } from './errors.js';
+import { calendarDays, periodRange, REPORT_PERIOD_NAMES, resolveRange } from './range.js';
+import { addMonths, localDate, zonedMidnight } from './time-zone.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.parse('2026-11-27T17:42:00Z'); // a Friday
+
+function invalid(fn: () => unknown): UptimeError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof UptimeError) return err;
+    throw err;
+  }
+  throw new Error('expected an UptimeError');
+}
+
+describe('calendar days in a time zone', () => {
+  it('a London October has 31 days, the last Sunday 25 hours long', () => {
+    const r = resolveRange({ month: '2026-10', tz: 'Europe/London' }, NOW);
+    expect(new Date(r.from).toISOString()).toBe('2026-09-30T23:00:00.000Z');
+    const days = calendarDays(r);
+    expect(days).toHaveLength(31);
+    const lengths = days.map((d) => (d.end - d.start) / HOUR);
+    expect(lengths.filter((h) => h !== 24)).toEqual([25]);
+    expect(days[24]).toMatchObject({ date: '2026-10-25', start: Date.parse('2026-10-24T23:00:00Z'), end: Date.parse('2026-10-26T00:00:00Z') });
+  });
+
+  it('a London March has a 23-hour day', () => {
+    const days = calendarDays(resolveRange({ month: '2026-03', tz: 'Europe/London' }, NOW));
+    expect(days.find((d) => d.end - d.start === 23 * HOUR)?.date).toBe('2026-03-29');
+  });
+
+  it('where midnight does not exist, the day starts at the first local time that does', () => {
+    // Cuba springs forward at 00:00 on 8 March 2026: the day starts at 01:00 CDT.
+    const start = zonedMidnight('2026-03-08', 'America/Havana');
+    expect(new Date(start).toISOString()).toBe('2026-03-08T05:00:00.000Z');
+    expect(localDate(start - 1, 'America/Havana')).toBe('2026-03-07');
+  });
+
+  it('clips the first and last day to the range', () => {
+    const days = calendarDays({ from: Date.parse('2026-10-01T12:00:00Z'), to: Date.parse('2026-10-03T06:00:00Z'), tz: 'UTC' });
+    expect(days.map((d) => [d.date, (d.end - d.start) / HOUR])).toEqual([
+      ['2026-10-01', 12],
+      ['2026-10-02', 24],
+      ['2026-10-03', 6],
+    ]);
+  });
+});
+
+describe('resolveRange', () => {
+  it('defaults to the last 30 full days in the zone', () => {
+    const r = resolveRange({ tz: 'Europe/London' }, NOW);
+    expect(new Date(r.from).toISOString()).toBe('2026-10-28T00:00:00.000Z');
+    expect(new Date(r.to).toISOString()).toBe('2026-11-27T00:00:00.000Z');
+    expect(calendarDays(r)).toHaveLength(30);
+  });
+
+  it('takes dates as midnight in tz and RFC3339 as given', () => {
+    const r = resolveRange({ from: '2026-10-01', to: '2026-10-02T06:30:00+02:00', tz: 'Europe/London' }, NOW);
+    expect(new Date(r.from).toISOString()).toBe('2026-09-30T23:00:00.000Z');
+    expect(new Date(r.to).toISOString()).toBe('2026-10-02T04:30:00.000Z');
+  });
+
+  it('named periods are relative to now, in the zone', () => {
+    const iso = (p: (typeof REPORT_PERIOD_NAMES)[number], tz = 'UTC') => {
+      const r = periodRange(p, NOW, tz);
+      return [new Date(r.from).toISOString(), new Date(r.to).toISOString()];
+    };
+    expect(iso('previous-day')).toEqual(['2026-11-26T00:00:00.000Z', '2026-11-27T00:00:00.000Z']);
+    expect(iso('previous-week')).toEqual(['2026-11-16T00:00:00.000Z', '2026-11-23T00:00:00.000Z']);
+    expect(iso('previous-month', 'Europe/London')).toEqual(['2026-09-30T23:00:00.000Z', '2026-11-01T00:00:00.000Z']);
+    expect(iso('month-to-date')).toEqual(['2026-11-01T00:00:00.000Z', '2026-11-27T17:42:00.000Z']);
+    expect(iso('quarter')).toEqual(['2026-10-01T00:00:00.000Z', '2026-11-27T17:42:00.000Z']);
+    expect(iso('previous-quarter')).toEqual(['2026-07-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z']);
+    // January: the previous month and quarter are in the year before.
+    const jan = Date.parse('2027-01-01T09:00:00Z');
+    expect(new Date(periodRange('previous-month', jan, 'UTC').from).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    expect(new Date(periodRange('previous-quarter', jan, 'UTC').from).toISOString()).toBe('2026-10-01T00:00:00.000Z');
+  });
+
+  it('clips the end to now', () => {
+    expect(resolveRange({ from: '2026-11-01', to: '2027-01-01' }, NOW).to).toBe(NOW);
+  });
+
+  it('names the parameter at fault', () => {
+    expect(invalid(() => resolveRange({ tz: 'Mars/Olympus' }, NOW))).toMatchObject({ kind: 'invalid', param: 'tz' });
+    expect(invalid(() => resolveRange({ from: 'yesterday' }, NOW))).toMatchObject({ param: 'from' });
+    expect(invalid(() => resolveRange({ from: '2026-02-30' }, NOW))).toMatchObject({ param: 'from' });
+    expect(invalid(() => resolveRange({ to: '2026-10-01T00:00' }, NOW))).toMatchObject({ param: 'to' });
+    expect(invalid(() => resolveRange({ from: '2026-10-02', to: '2026-10-01' }, NOW)).message).toMatch(/before to/);
+    expect(invalid(() => resolveRange({ month: '2026-13' }, NOW))).toMatchObject({ param: 'month' });
+    expect(invalid(() => resolveRange({ period: 'fortnight' }, NOW))).toMatchObject({ param: 'period' });
+    expect(invalid(() => resolveRange({ period: 'previous-month', from: '2026-10-01' }, NOW))).toMatchObject({ param: 'period' });
+    expect(invalid(() => resolveRange({ from: '2020-01-01' }, NOW)).message).toMatch(/longer than/);
+    expect(invalid(() => resolveRange({ from: '2027-01-01' }, NOW)).message).toMatch(/future/);
+  });
+
+  it('the routes schema accepts exactly the periods reports understand', () => {
+    expect([...REPORT_PERIODS]).toEqual([...REPORT_PERIOD_NAMES]);
+  });
+
+  it('addMonths crosses year ends', () => {
+    expect(addMonths('2026-11-30', 2)).toBe('2027-01-01');
+    expect(addMonths('2026-01-31', -1)).toBe('2025-12-01');
+  });
+});

@@ -1,0 +1,141 @@
+/**
+ * @module uptime/range
+ * Which time a report covers: `from`/`to` (RFC3339 or `YYYY-MM-DD` = midnight in `tz`), a named
+ * period relative to now (`previous-month`, `month-to-date`, `quarter`, …) or a `month`
+ * (`2026-10`); and the calendar days of that range in `tz`, the first and last clipped to it.
+ *
+ * Without any of them a report covers the last 30 full days in `tz` (contract). The end is
+ * clipped to now: there are no samples in the future, so those days would only read "no data".
+ */
+import { invalidParam } from './errors.js';
+import { addDays, addMonths, isValidTimeZone, localDate, parseDate, zonedMidnight } from './time-zone.js';
+
+export const REPORT_PERIOD_NAMES = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
+export type ReportPeriod = (typeof REPORT_PERIOD_NAMES)[number];
+
+/** The longest range one report may cover (three years), so one request cannot tie Thanos up for hours. */
+export const MAX_RANGE_DAYS = 1100;
+
+export interface RangeRequest {
+  from?: string;
+  to?: string;
+  tz?: string;
+  period?: string;
+  /** `YYYY-MM`. */
+  month?: string;
+}
+
+export interface ReportRange {
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  tz: string;
+}
+
+export interface ReportDay {
+  /** Calendar date in the report's zone. */
+  date: string;
+  /** Epoch ms, inclusive (midnight, or the range start on the first day). */
+  start: number;
+  /** Epoch ms, exclusive (next midnight, or the range end on the last day). */
+  end: number;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const MONTH = /^(\d{4})-(\d{2})$/;
+
+/** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
+export function parseInstant(param: string, value: string, tz: string): number {
+  if (parseDate(value)) return zonedMidnight(value, tz);
+  if (RFC3339.test(value)) {
+    const ms = Date.parse(value.replace(' ', 'T'));
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw invalidParam(param, `"${value}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`);
+}
+
+function startOfWeek(date: string): string {
+  const p = parseDate(date)!;
+  const dow = new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay();
+  return addDays(date, -((dow + 6) % 7)); // weeks start on Monday (ISO 8601)
+}
+
+function startOfQuarter(date: string): string {
+  const p = parseDate(date)!;
+  return addMonths(date, -((p.month - 1) % 3));
+}
+
+/** [from, to) of a named period, relative to `now`, in `tz`. */
+export function periodRange(period: ReportPeriod, now: number, tz: string): { from: number; to: number } {
+  const today = localDate(now, tz);
+  const at = (d: string) => zonedMidnight(d, tz);
+  switch (period) {
+    case 'previous-day':
+      return { from: at(addDays(today, -1)), to: at(today) };
+    case 'previous-week': {
+      const monday = startOfWeek(today);
+      return { from: at(addDays(monday, -7)), to: at(monday) };
+    }
+    case 'previous-month':
+      return { from: at(addMonths(today, -1)), to: at(addMonths(today, 0)) };
+    case 'month-to-date':
+      return { from: at(addMonths(today, 0)), to: now };
+    case 'quarter':
+      return { from: at(startOfQuarter(today)), to: now };
+    case 'previous-quarter': {
+      const q = startOfQuarter(today);
+      return { from: at(addMonths(q, -3)), to: at(q) };
+    }
+  }
+}
+
+export function isReportPeriod(value: string): value is ReportPeriod {
+  return (REPORT_PERIOD_NAMES as readonly string[]).includes(value);
+}
+
+/** Resolves a request into a range; throws UptimeError `invalid` naming the parameter at fault. */
+export function resolveRange(req: RangeRequest, now: number): ReportRange {
+  const tz = req.tz === undefined || req.tz === '' ? 'UTC' : req.tz;
+  if (!isValidTimeZone(tz)) throw invalidParam('tz', `unknown time zone "${tz}" (use an IANA name such as Europe/London)`);
+  const given = (['from', 'to', 'period', 'month'] as const).filter((k) => req[k] !== undefined && req[k] !== '');
+  if (given.includes('period') && given.length > 1) throw invalidParam('period', `cannot be combined with ${given.filter((g) => g !== 'period').join(', ')}`);
+  if (given.includes('month') && given.length > 1) throw invalidParam('month', `cannot be combined with ${given.filter((g) => g !== 'month').join(', ')}`);
+
+  let from: number;
+  let to: number;
+  if (req.period) {
+    if (!isReportPeriod(req.period)) throw invalidParam('period', `"${req.period}" is not one of ${REPORT_PERIOD_NAMES.join(', ')}`);
+    ({ from, to } = periodRange(req.period, now, tz));
+  } else if (req.month) {
+    const m = MONTH.exec(req.month);
+    const first = m ? `${m[1]}-${m[2]}-01` : '';
+    if (!parseDate(first)) throw invalidParam('month', `"${req.month}" is not a month such as 2026-10`);
+    from = zonedMidnight(first, tz);
+    to = zonedMidnight(addMonths(first, 1), tz);
+  } else {
+    const today = localDate(now, tz);
+    to = req.to ? parseInstant('to', req.to, tz) : req.from ? now : zonedMidnight(today, tz);
+    from = req.from ? parseInstant('from', req.from, tz) : zonedMidnight(addDays(localDate(to, tz), -30), tz);
+  }
+  if (from >= now) throw invalidParam(req.period ? 'period' : req.month ? 'month' : 'from', 'the report would start now or in the future: there is nothing to report yet');
+  to = Math.min(to, now);
+  if (from >= to) throw invalidParam('from', 'must be before to');
+  if (to - from > MAX_RANGE_DAYS * 86_400_000) throw invalidParam('from', `the range is longer than ${MAX_RANGE_DAYS} days`);
+  return { from, to, tz };
+}
+
+/** The calendar days of `range` in its zone, in order. */
+export function calendarDays(range: ReportRange): ReportDay[] {
+  const days: ReportDay[] = [];
+  let date = localDate(range.from, range.tz);
+  let start = range.from;
+  while (start < range.to) {
+    const next = addDays(date, 1);
+    const end = Math.min(range.to, zonedMidnight(next, range.tz));
+    days.push({ date, start, end });
+    start = end;
+    date = next;
+  }
+  return days;
+}

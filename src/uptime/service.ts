@@ -1,0 +1,88 @@
+/**
+ * @module uptime/service
+ * Uptime reports for a team (or all teams) over a requested range: what the HTTP endpoints,
+ * the HTML pages, the CLI and the scheduled Slack summaries all call. Failures are UptimeErrors
+ * (uptime/errors.ts); a report is never made of guessed numbers.
+ *
+ * @example
+ * const uptime = createUptimeService({ client: createThanosClient({ url }), checks });
+ * const report = await uptime.report({ team: 'payments', period: 'previous-month', tz: 'Europe/London' });
+ */
+import { computeServiceUptime } from './compute.js';
+import { invalidParam, UptimeError } from './errors.js';
+import type { ChecksSource } from './checks-source.js';
+import { calendarDays, resolveRange, type RangeRequest } from './range.js';
+import { rfc3339, type UptimeReport } from './report-types.js';
+import { DEFAULT_RESOLUTION_POLICY, type ResolutionPolicy } from './resolution.js';
+import { mapLimit } from './semaphore.js';
+import type { ThanosClient } from './thanos-client.js';
+
+export interface UptimeRequest extends RangeRequest {
+  team: string;
+}
+
+export interface UptimeService {
+  /** One team's report; periods are relative to `at` (epoch ms, default now). */
+  report(req: UptimeRequest, at?: number): Promise<UptimeReport>;
+  /** Reports of every team that has uptime checks, by team name. */
+  reportAll(req: RangeRequest, at?: number): Promise<UptimeReport[]>;
+  /** Teams that have uptime checks, sorted. */
+  teams(): Promise<string[]>;
+}
+
+export interface UptimeServiceOptions {
+  /** Undefined when `THANOS_URL` is not set: every report is UptimeError `not-configured`. */
+  client?: ThanosClient;
+  checks: ChecksSource;
+  now?: () => number;
+  policy?: ResolutionPolicy;
+  /** Services computed at once (the client separately bounds requests in flight); default 16. */
+  serviceConcurrency?: number;
+}
+
+export const NOT_CONFIGURED_MESSAGE = 'THANOS_URL is not set: uptime reports need the URL of a Thanos Querier or another Prometheus-compatible query API';
+
+const TEAM_RE = /^[a-z][a-z0-9-]{1,62}$/;
+
+export function createUptimeService(opts: UptimeServiceOptions): UptimeService {
+  const now = opts.now ?? Date.now;
+  const policy = opts.policy ?? DEFAULT_RESOLUTION_POLICY;
+  const concurrency = opts.serviceConcurrency ?? 16;
+
+  async function compute(team: string, req: RangeRequest, at: number): Promise<UptimeReport> {
+    const range = resolveRange(req, at);
+    const checks = (await opts.checks()).get(team);
+    if (!checks) throw new UptimeError('not-found', `unknown team "${team}" (no routes/${team}.yaml)`, 'team');
+    if (!opts.client) throw new UptimeError('not-configured', NOT_CONFIGURED_MESSAGE);
+    const client = opts.client;
+    const days = calendarDays(range);
+    const results = await mapLimit(checks, concurrency, (spec) => computeServiceUptime(client, team, spec, range, days, { now: at, policy }));
+    return {
+      team,
+      from: rfc3339(range.from),
+      to: rfc3339(range.to),
+      tz: range.tz,
+      services: results.map((r) => r.uptime),
+      warnings: [...new Set(results.flatMap((r) => r.warnings))],
+    };
+  }
+
+  async function teams(): Promise<string[]> {
+    const checks = await opts.checks();
+    return [...checks.entries()].filter(([, c]) => c.length > 0).map(([t]) => t).sort();
+  }
+
+  return {
+    teams,
+    async report(req, at = now()) {
+      if (!req.team) throw invalidParam('team', 'is required, e.g. team=payments');
+      if (!TEAM_RE.test(req.team)) throw invalidParam('team', `"${req.team}" is not a team name (${TEAM_RE.source})`);
+      return compute(req.team, req, at);
+    },
+    async reportAll(req, at = now()) {
+      resolveRange(req, at); // bad parameters are reported before any query
+      const names = await teams();
+      return Promise.all(names.map((team) => compute(team, req, at)));
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * @module uptime/settings
+ * Environment → Thanos client settings (contract "Environment": `THANOS_URL`, unset means the
+ * uptime endpoints answer 503 saying so). Optional knobs:
+ * - `THANOS_TOKEN` / `THANOS_TOKEN_FILE`: bearer token for a Querier behind an auth proxy
+ *   (basic auth also works as `https://user:pass@thanos…` in `THANOS_URL`);
+ * - `THANOS_TIMEOUT_MS` (default 30000): per request;
+ * - `THANOS_RAW_RETENTION` (default 30d) and `THANOS_5M_RETENTION` (default 180d): how long
+ *   raw and 5-minute data are kept, which picks `max_source_resolution` (uptime/resolution.ts).
+ */
+import { parsePromDuration } from '../config/rules-duration.js';
+import { DEFAULT_RESOLUTION_POLICY, type ResolutionPolicy } from './resolution.js';
+
+export interface ThanosSettings {
+  /** Base URL of the Prometheus-compatible API; undefined when `THANOS_URL` is unset. */
+  url?: string;
+  token?: string;
+  timeoutMs: number;
+  resolution: ResolutionPolicy;
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const ms = parsePromDuration(raw);
+  if (ms === undefined || ms <= 0) throw new Error(`${name} must be a Prometheus duration such as 30d, got "${raw}"`);
+  return ms;
+}
+
+/** `readSecret` is config/env's (variable, else `_FILE`), passed in to keep this module free of it. */
+export function readThanosSettings(env: NodeJS.ProcessEnv, readSecret: (env: NodeJS.ProcessEnv, name: string) => string | undefined): ThanosSettings {
+  const url = env.THANOS_URL?.trim() || undefined;
+  if (url !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new Error('THANOS_URL must be an http(s) URL such as http://thanos-query.monitoring:9090');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('THANOS_URL must be an http(s) URL');
+  }
+  const timeoutRaw = env.THANOS_TIMEOUT_MS;
+  const timeoutMs = timeoutRaw === undefined || timeoutRaw === '' ? 30_000 : Number(timeoutRaw);
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new Error(`THANOS_TIMEOUT_MS must be a positive integer, got "${timeoutRaw}"`);
+  return {
+    url,
+    token: readSecret(env, 'THANOS_TOKEN'),
+    timeoutMs,
+    resolution: {
+      rawRetentionMs: duration(env, 'THANOS_RAW_RETENTION', DEFAULT_RESOLUTION_POLICY.rawRetentionMs),
+      fiveMinuteRetentionMs: duration(env, 'THANOS_5M_RETENTION', DEFAULT_RESOLUTION_POLICY.fiveMinuteRetentionMs),
+    },
+  };
+}

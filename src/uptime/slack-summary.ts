@@ -1,0 +1,51 @@
+/**
+ * @module uptime/slack-summary
+ * The scheduled uptime summary as a Slack message: Block Kit for people, plain `text` for
+ * notifications and screen readers. Service and team names are restricted by the config
+ * schemas, but everything is escaped for Slack anyway (no mention or link can be injected).
+ */
+import { escapeSlack, slackLink } from '../delivery/slack/escape.js';
+import type { OutboundMessage } from '../model/group.js';
+import { budgetState, formatDuration, formatPercent, type BudgetLevel } from './format.js';
+import type { UptimeReport } from './report-types.js';
+
+const ICON: Record<BudgetLevel, string> = { ok: ':large_green_circle:', warn: ':large_yellow_circle:', bad: ':red_circle:', none: ':white_circle:' };
+
+/** Slack allows 50 blocks; beyond that services are summarised in one line. */
+const MAX_SERVICE_BLOCKS = 40;
+
+export interface SummaryOptions {
+  /** Human name of the period, e.g. "October 2026" or "previous-month". */
+  title: string;
+  /** Absolute link to the team's HTML report, when the gateway knows its public URL. */
+  link?: string;
+}
+
+export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions): OutboundMessage {
+  const team = escapeSlack(report.team);
+  const heading = `Uptime for ${team}: ${escapeSlack(opts.title)}`;
+  const range = `${report.from} to ${report.to} (${escapeSlack(report.tz)})`;
+  const lines = report.services.map((s) => {
+    const b = budgetState(s);
+    return {
+      level: b.level,
+      text: `*${escapeSlack(s.service)}* ${formatPercent(s.uptimePercent)} (objective ${s.objective}%) · down ${formatDuration(s.downSeconds)} · ${s.incidents.length} incident${s.incidents.length === 1 ? '' : 's'} · budget ${b.label}, ${b.detail}`,
+    };
+  });
+  const text =
+    lines.length === 0
+      ? `${heading}: no uptime checks are configured`
+      : `${heading} (${range}): ${report.services.map((s) => `${s.service} ${formatPercent(s.uptimePercent)}`).join(', ')}`;
+  const blocks: unknown[] = [
+    { type: 'header', text: { type: 'plain_text', text: `Uptime for ${report.team}: ${opts.title}`.slice(0, 150) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: range }] },
+  ];
+  for (const l of lines.slice(0, MAX_SERVICE_BLOCKS)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${ICON[l.level]} ${l.text}`.slice(0, 2900) } });
+  if (lines.length > MAX_SERVICE_BLOCKS) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${lines.length - MAX_SERVICE_BLOCKS} more services` } });
+  }
+  if (lines.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No uptime checks are configured for this team.' } });
+  const notes = [...(opts.link ? [slackLink(opts.link, 'Full report')] : []), ...report.warnings.map((w) => `:warning: ${escapeSlack(w)}`)];
+  if (notes.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: notes.join(' · ').slice(0, 2900) }] });
+  return { text: text.slice(0, 3000), blocks };
+}

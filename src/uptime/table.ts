@@ -1,0 +1,30 @@
+/**
+ * @module uptime/table
+ * The report as a plain-text table for the terminal (`alertgate uptime`): one line per service,
+ * then its incidents, then any Thanos warnings.
+ */
+import { budgetState, formatDuration, formatPercent } from './format.js';
+import type { UptimeReport } from './report-types.js';
+
+function align(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
+}
+
+export function reportToTable(report: UptimeReport): string {
+  const lines = [`Uptime of team ${report.team}: ${report.from} to ${report.to} (days in ${report.tz})`, ''];
+  if (report.services.length === 0) {
+    lines.push(`team ${report.team} has no uptime checks (add them under uptime: in rules/${report.team}.yaml)`);
+  } else {
+    const rows = [['SERVICE', 'UPTIME', 'OBJECTIVE', 'DOWN', 'NO DATA', 'BUDGET', 'INCIDENTS']];
+    for (const s of report.services) {
+      const b = budgetState(s);
+      rows.push([s.service, formatPercent(s.uptimePercent, 4), `${s.objective}%`, formatDuration(s.downSeconds), formatDuration(s.noDataSeconds), `${b.label} (${b.detail})`, String(s.incidents.length)]);
+    }
+    lines.push(...align(rows));
+    const incidents = report.services.flatMap((s) => s.incidents.map((i) => [s.service, i.start, i.end, formatDuration(i.seconds)]));
+    if (incidents.length > 0) lines.push('', 'Incidents:', ...align([['SERVICE', 'START', 'END', 'DURATION'], ...incidents]).map((l) => `  ${l}`));
+  }
+  for (const w of report.warnings) lines.push(`warning from Thanos: ${w}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,140 @@
+/**
+ * The Thanos client against a scripted fake Querier on 127.0.0.1: the parameters Thanos needs,
+ * retries, warnings, splitting by the points limit, and errors that name THANOS_URL.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UptimeError } from './errors.js';
+import { createThanosClient } from './thanos-client.js';
+
+type Answer = { status: number; body: unknown } | 'hang' | 'reset';
+
+interface FakeThanos {
+  url: string;
+  requests: Array<{ path: string; params: URLSearchParams; headers: http.IncomingHttpHeaders }>;
+  answers: Answer[];
+  fallback: (params: URLSearchParams) => { status: number; body: unknown };
+  close(): Promise<void>;
+}
+
+let fake: FakeThanos | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const vector = (value: string, t = 1_700_000_000) => ({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [t, value] }] } });
+
+async function startFake(fallback: FakeThanos['fallback'] = () => ({ status: 200, body: vector('1') })): Promise<FakeThanos> {
+  const state: FakeThanos = { url: '', requests: [], answers: [], fallback, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    state.requests.push({ path: u.pathname, params: u.searchParams, headers: req.headers });
+    const answer = state.answers.shift() ?? state.fallback(u.searchParams);
+    if (answer === 'hang') return;
+    if (answer === 'reset') return void req.socket.destroy();
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  fake = state;
+  return state;
+}
+
+async function failure(p: Promise<unknown>): Promise<UptimeError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof UptimeError)) throw new Error(`expected an UptimeError, got ${String(err)}`);
+  return err;
+}
+
+describe('thanos client', () => {
+  it('sends dedup, partial_response=false and the resolution; answers samples and warnings', async () => {
+    const f = await startFake(() => ({ status: 200, body: { ...vector('0.5', 1_700_000_000.25), warnings: ['store 10.0.0.1 is slow'] } }));
+    const client = createThanosClient({ url: f.url });
+    const r = await client.instant('up', 1_700_000_000_250, '5m');
+    expect(r).toEqual({ series: [{ labels: { job: 'x' }, samples: [{ t: 1_700_000_000_250, v: 0.5 }] }], warnings: ['store 10.0.0.1 is slow'] });
+    const p = f.requests[0]!;
+    expect(p.path).toBe('/api/v1/query');
+    expect(Object.fromEntries(p.params)).toEqual({ query: 'up', time: '1700000000.250', dedup: 'true', partial_response: 'false', max_source_resolution: '5m' });
+  });
+
+  it('retries 5xx and network errors, then succeeds', async () => {
+    const f = await startFake();
+    f.answers.push({ status: 503, body: 'overloaded' }, 'reset');
+    const client = createThanosClient({ url: f.url, retryDelayMs: 5 });
+    const r = await client.instant('up', 0, '0s');
+    expect(r.series).toHaveLength(1);
+    expect(f.requests).toHaveLength(3);
+  });
+
+  it('an unreachable or failing Thanos is "unavailable", naming THANOS_URL and never a number', async () => {
+    const f = await startFake(() => ({ status: 500, body: { status: 'error', errorType: 'internal', error: 'store gateway down' } }));
+    const failing = await failure(createThanosClient({ url: f.url, retryDelayMs: 1, retries: 1 }).instant('up', 0, '0s'));
+    expect(failing.kind).toBe('unavailable');
+    expect(failing.message).toContain(`THANOS_URL=${f.url}`);
+    expect(failing.message).toContain('store gateway down');
+    expect(f.requests).toHaveLength(2);
+
+    const url = f.url;
+    await f.close();
+    fake = undefined;
+    const down = await failure(createThanosClient({ url, retryDelayMs: 1 }).instant('up', 0, '0s'));
+    expect(down.kind).toBe('unavailable');
+    expect(down.message).toMatch(new RegExp(`THANOS_URL=${url}.*ECONNREFUSED`));
+  });
+
+  it('times out a hanging Thanos', async () => {
+    const f = await startFake(() => ({ status: 200, body: vector('1') }));
+    f.answers.push('hang', 'hang');
+    const err = await failure(createThanosClient({ url: f.url, timeoutMs: 100, retries: 1, retryDelayMs: 1 }).instant('up', 0, '0s'));
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toContain('timed out');
+  });
+
+  it('a query Prometheus refuses is "query", with its own error text, not retried', async () => {
+    const f = await startFake(() => ({ status: 400, body: { status: 'error', errorType: 'bad_data', error: '1:1: parse error: unexpected "}"' } }));
+    const err = await failure(createThanosClient({ url: f.url }).instant('}', 0, '0s'));
+    expect(err.kind).toBe('query');
+    expect(err.message).toContain('1:1: parse error: unexpected "}"');
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('splits range queries so no request exceeds the points limit, and merges the series', async () => {
+    const f = await startFake((q) => {
+      const [start, end, step] = ['start', 'end', 'step'].map((k) => Number(q.get(k)));
+      const values: Array<[number, string]> = [];
+      for (let t = start!; t <= end! + 1e-9; t += step!) values.push([t, '1']);
+      return { status: 200, body: { status: 'success', data: { resultType: 'matrix', result: [{ metric: { a: '1' }, values }] } } };
+    });
+    const client = createThanosClient({ url: f.url, maxPointsPerSeries: 10 });
+    const r = await client.range('up', 0, 25_000, 1_000, '0s');
+    expect(f.requests.map((q) => [q.params.get('start'), q.params.get('end')])).toEqual([
+      ['0.000', '9.000'],
+      ['10.000', '19.000'],
+      ['20.000', '25.000'],
+    ]);
+    expect(r.series).toHaveLength(1);
+    expect(r.series[0]!.samples.map((s) => s.t)).toEqual(Array.from({ length: 26 }, (_, i) => i * 1000));
+  });
+
+  it('sends basic auth from the URL and a bearer token, and never shows the password', async () => {
+    const f = await startFake();
+    const withUser = f.url.replace('http://', 'http://reader:s3cret@');
+    const client = createThanosClient({ url: withUser });
+    await client.instant('up', 0, '0s');
+    expect(f.requests[0]!.headers.authorization).toBe(`Basic ${Buffer.from('reader:s3cret').toString('base64')}`);
+    expect(client.displayUrl).toBe(f.url);
+    await createThanosClient({ url: f.url, token: 'tok' }).instant('up', 0, '0s');
+    expect(f.requests[1]!.headers.authorization).toBe('Bearer tok');
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * @module uptime/thanos-client
+ * A small client for the Prometheus HTTP query API as Thanos Querier serves it
+ * (`/api/v1/query`, `/api/v1/query_range`). Every request carries the Thanos parameters
+ * `dedup=true` (merge HA replicas) and `partial_response=false` (a missing store is an error,
+ * not a silently smaller number) and an explicit `max_source_resolution`.
+ *
+ * Failures are never numbers: an unreachable or failing Thanos (network error, timeout, 5xx
+ * after retries) is UptimeError `unavailable`; a query Prometheus refuses (400/422
+ * `{"status":"error"}`) is UptimeError `query` carrying Prometheus' own error text. Thanos
+ * `warnings` are returned with every result so reports can show them.
+ *
+ * @example
+ * const thanos = createThanosClient({ url: 'http://thanos-query:9090' });
+ * const { series, warnings } = await thanos.instant('sum_over_time(up[1d])', Date.now(), '0s');
+ */
+import type { SourceResolution } from './resolution.js';
+import { Semaphore } from './semaphore.js';
+import { UptimeError } from './errors.js';
+
+export interface Sample {
+  /** Epoch ms. */
+  t: number;
+  v: number;
+}
+
+export interface Series {
+  labels: Record<string, string>;
+  samples: Sample[];
+}
+
+export interface QueryResult {
+  series: Series[];
+  warnings: string[];
+}
+
+export interface ThanosClient {
+  /** The base URL as shown in messages (credentials removed). */
+  readonly displayUrl: string;
+  /** `/api/v1/query` at `at` (epoch ms). A vector gives one sample per series; a range vector all raw samples. */
+  instant(expr: string, at: number, resolution: SourceResolution): Promise<QueryResult>;
+  /** `/api/v1/query_range` over [start, end] (epoch ms), split so no request exceeds the points limit. */
+  range(expr: string, start: number, end: number, stepMs: number, resolution: SourceResolution): Promise<QueryResult>;
+}
+
+export interface ThanosClientOptions {
+  url: string;
+  /** Bearer token. Basic auth may be given as userinfo in `url`. */
+  token?: string;
+  /** Per request; default 30 s. */
+  timeoutMs?: number;
+  /** Extra attempts after a network error, timeout, 429 or 5xx; default 2. */
+  retries?: number;
+  /** First retry delay, doubled each time; default 250 ms. */
+  retryDelayMs?: number;
+  /** Requests in flight at once; default 8. */
+  concurrency?: number;
+  /** Prometheus refuses a range query of more points per series than this; default 11 000. */
+  maxPointsPerSeries?: number;
+  fetch?: typeof fetch;
+}
+
+export const MAX_POINTS_PER_SERIES = 11_000;
+
+interface ApiResponse {
+  status?: string;
+  data?: { resultType?: string; result?: unknown };
+  errorType?: string;
+  error?: string;
+  warnings?: unknown;
+}
+
+/** `THANOS_URL` for messages: never with credentials, never with a trailing slash. */
+export function displayThanosUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function parseValue(text: unknown): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return typeof text === 'string' ? Number(text) : NaN;
+}
+
+function parseSample(pair: unknown): Sample {
+  const [t, v] = pair as [number, string];
+  return { t: Math.round(t * 1000), v: parseValue(v) };
+}
+
+function parseResult(data: ApiResponse['data']): Series[] {
+  const result = data?.result;
+  switch (data?.resultType) {
+    case 'vector':
+      return (result as Array<{ metric: Record<string, string>; value: unknown }>).map((r) => ({ labels: r.metric, samples: [parseSample(r.value)] }));
+    case 'matrix':
+      return (result as Array<{ metric: Record<string, string>; values?: unknown[] }>).map((r) => ({ labels: r.metric, samples: (r.values ?? []).map(parseSample) }));
+    case 'scalar':
+      return [{ labels: {}, samples: [parseSample(result)] }];
+    default:
+      throw new Error(`unexpected result type ${JSON.stringify(data?.resultType)}`);
+  }
+}
+
+/** Prometheus takes times as seconds with millisecond precision. */
+const seconds = (ms: number): string => (ms / 1000).toFixed(3);
+
+function seriesKey(labels: Record<string, string>): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function networkReason(err: unknown): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'timed out';
+  const cause = err instanceof Error ? (err.cause as { code?: string; message?: string } | undefined) : undefined;
+  if (cause?.code) return `${cause.code}${cause.message && !cause.message.includes(cause.code) ? ` (${cause.message})` : ''}`;
+  return cause?.message ?? (err instanceof Error ? err.message : String(err));
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
+  const base = new URL(opts.url);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (base.username || base.password) {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
+    base.username = '';
+    base.password = '';
+  }
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const root = base.toString().replace(/\/$/, '');
+  const displayUrl = displayThanosUrl(opts.url);
+  const where = `Thanos at THANOS_URL=${displayUrl}`;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const retries = opts.retries ?? 2;
+  const retryDelayMs = opts.retryDelayMs ?? 250;
+  const maxPoints = opts.maxPointsPerSeries ?? MAX_POINTS_PER_SERIES;
+  const doFetch = opts.fetch ?? fetch;
+  const sem = new Semaphore(opts.concurrency ?? 8);
+
+  /** One API call with retries; answers the parsed success body or throws UptimeError. */
+  async function call(path: string, params: Record<string, string>, expr: string): Promise<QueryResult> {
+    const query = new URLSearchParams({ ...params, dedup: 'true', partial_response: 'false' });
+    const url = `${root}${path}?${query}`;
+    let lastProblem = '';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      if (attempt > 0) await delay(retryDelayMs * 2 ** (attempt - 1));
+      let res: Response;
+      let body: string;
+      try {
+        ({ res, body } = await sem.run(async () => {
+          const r = await doFetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+          return { res: r, body: await r.text() };
+        }));
+      } catch (err) {
+        lastProblem = networkReason(err);
+        continue;
+      }
+      let json: ApiResponse | undefined;
+      try {
+        json = JSON.parse(body) as ApiResponse;
+      } catch {
+        json = undefined;
+      }
+      const warnings = Array.isArray(json?.warnings) ? json.warnings.map(String) : [];
+      if (res.ok && json?.status === 'success') {
+        try {
+          return { series: parseResult(json.data), warnings };
+        } catch (err) {
+          throw new UptimeError('unavailable', `${where} answered ${path} with a malformed result: ${(err as Error).message}`);
+        }
+      }
+      const text = json?.status === 'error' && json.error ? json.error : body.slice(0, 300).trim();
+      if (res.status === 429 || res.status >= 500) {
+        lastProblem = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
+        continue;
+      }
+      if (json?.status === 'error') {
+        throw new UptimeError('query', `${where} refused the query ${JSON.stringify(expr)} (${json.errorType ?? `HTTP ${res.status}`}): ${text}`);
+      }
+      throw new UptimeError('unavailable', `${where} answered HTTP ${res.status} for ${path}; is it a Prometheus-compatible query API? ${text}`);
+    }
+    throw new UptimeError('unavailable', `cannot query ${where}: ${lastProblem} (after ${retries + 1} attempts)`);
+  }
+
+  return {
+    displayUrl,
+    instant: (expr, at, resolution) => call('/api/v1/query', { query: expr, time: seconds(at), max_source_resolution: resolution }, expr),
+    async range(expr, start, end, stepMs, resolution) {
+      if (!(stepMs > 0)) throw new Error(`step must be positive, got ${stepMs}`);
+      // Split into requests of at most maxPoints evaluation times each; steps stay on one grid.
+      const chunks: Array<[number, number]> = [];
+      for (let s = start; s <= end; s += maxPoints * stepMs) chunks.push([s, Math.min(end, s + (maxPoints - 1) * stepMs)]);
+      const parts = await Promise.all(
+        chunks.map(([s, e]) =>
+          call('/api/v1/query_range', { query: expr, start: seconds(s), end: seconds(e), step: seconds(stepMs), max_source_resolution: resolution }, expr),
+        ),
+      );
+      const merged = new Map<string, Series>();
+      for (const part of parts) {
+        for (const s of part.series) {
+          const key = seriesKey(s.labels);
+          const into = merged.get(key);
+          if (into) into.samples.push(...s.samples);
+          else merged.set(key, { labels: s.labels, samples: [...s.samples] });
+        }
+      }
+      return { series: [...merged.values()], warnings: [...new Set(parts.flatMap((p) => p.warnings))] };
+    },
+  };
+}

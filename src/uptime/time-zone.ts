@@ -1,0 +1,117 @@
+/**
+ * @module uptime/time-zone
+ * Calendar arithmetic in an IANA time zone with nothing but `Intl.DateTimeFormat`: the UTC
+ * offset at an instant, the local date of an instant, and the first instant of a local date
+ * ("midnight"; on a daylight-saving day the day is then 23 or 25 hours long).
+ *
+ * @example
+ * zonedMidnight('2026-10-25', 'Europe/London') // Date.UTC(2026, 9, 24, 23) — BST until 02:00
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+/** True for an IANA zone name this runtime knows (and `UTC`). */
+export function isValidTimeZone(tz: string): boolean {
+  try {
+    formatter(tz);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface LocalParts {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+function localParts(ms: number, tz: string): LocalParts {
+  const out: Record<string, number> = {};
+  for (const p of formatter(tz).formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute!, second: out.second! };
+}
+
+/** Offset of local time from UTC at instant `ms`, in milliseconds (BST: +3 600 000). */
+export function tzOffsetMs(ms: number, tz: string): number {
+  const p = localParts(ms, tz);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** `YYYY-MM-DD` of instant `ms` in `tz`. */
+export function localDate(ms: number, tz: string): string {
+  const p = localParts(ms, tz);
+  return formatDate(p.year, p.month, p.day);
+}
+
+function formatDate(year: number, month: number, day: number): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Parses `YYYY-MM-DD` into its numbers, or undefined when it is not a real calendar date. */
+export function parseDate(date: string): { year: number; month: number; day: number } | undefined {
+  const m = DATE_RE.exec(date);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
+  return { year, month, day };
+}
+
+/** The calendar date `days` after `date` (negative: before). */
+export function addDays(date: string, days: number): string {
+  const p = parseDate(date);
+  if (!p) throw new Error(`not a date: ${date}`);
+  const d = new Date(Date.UTC(p.year, p.month - 1, p.day + days));
+  return formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}
+
+/** The first day of the month `months` after the month of `date` (negative: before). */
+export function addMonths(date: string, months: number): string {
+  const p = parseDate(date);
+  if (!p) throw new Error(`not a date: ${date}`);
+  const d = new Date(Date.UTC(p.year, p.month - 1 + months, 1));
+  return formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+
+/**
+ * The first instant of local date `date` in `tz`. Where midnight does not exist (a zone that
+ * springs forward at 00:00) this is the first local time that does, e.g. 01:00.
+ */
+export function zonedMidnight(date: string, tz: string): number {
+  const p = parseDate(date);
+  if (!p) throw new Error(`not a date: ${date}`);
+  const guess = Date.UTC(p.year, p.month - 1, p.day);
+  // The offset at midnight is one of the offsets in force around it; try each and keep the
+  // earliest candidate that really falls on `date`.
+  const candidates = [-1, 0, 1].map((d) => guess - tzOffsetMs(guess + d * 86_400_000, tz));
+  const onDate = candidates.filter((c) => localDate(c, tz) === date).sort((a, b) => a - b);
+  if (onDate.length > 0) return onDate[0]!;
+  // Unreachable for real zones (a transition never skips a whole day except at the date line,
+  // where the date simply does not exist locally): fall back to the nearest candidate.
+  return candidates[1]!;
+}

@@ -1,0 +1,48 @@
+/**
+ * @module uptime/wiring
+ * Everything the gateway needs for uptime, built from settings in one call (server.ts stays
+ * wiring-only): the report service behind /v1/uptime and /uptime, and the scheduler of the
+ * teams' `reports:`.
+ */
+import type { RoutingConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
+import { fileChecksSource } from './checks-source.js';
+import { createReportScheduler, type ReportScheduler, type ScheduleFn } from './report-scheduler.js';
+import { createUptimeService, type UptimeService } from './service.js';
+import type { ThanosSettings } from './settings.js';
+import { createThanosClient } from './thanos-client.js';
+
+export interface UptimeWiringOptions {
+  thanos: ThanosSettings;
+  configDir: string;
+  env: NodeJS.ProcessEnv;
+  routing: () => RoutingConfig | undefined;
+  store: Store;
+  /** Wakes the outbox worker after a summary was queued. */
+  onEnqueued: () => void;
+  logger: Logger;
+  publicUrl?: string;
+  /** Tests replace node-cron. */
+  schedule?: ScheduleFn;
+}
+
+export function createUptime(o: UptimeWiringOptions): { service: UptimeService; scheduler: ReportScheduler } {
+  const logger = o.logger.child({ component: 'uptime' });
+  const { url, token, timeoutMs, resolution } = o.thanos;
+  const client = url ? createThanosClient({ url, timeoutMs, ...(token ? { token } : {}) }) : undefined;
+  const checks = fileChecksSource({ configDir: o.configDir, env: o.env, routeTeams: () => o.routing()?.teams.keys(), logger });
+  const service = createUptimeService({ ...(client ? { client } : {}), checks, policy: resolution });
+  const scheduler = createReportScheduler({
+    routing: o.routing,
+    uptime: service,
+    store: o.store,
+    onEnqueued: o.onEnqueued,
+    logger,
+    ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
+    ...(o.schedule ? { schedule: o.schedule } : {}),
+  });
+  if (!client) logger.warn({}, 'THANOS_URL is not set: uptime reports answer 503 and scheduled summaries fail until it is');
+  else logger.info({ thanos: client.displayUrl }, 'uptime reports query Thanos');
+  return { service, scheduler };
+}

@@ -1,0 +1,158 @@
+/**
+ * What an alert can make alertgate say. Generated label and annotation text (Slack mentions,
+ * links, entities, unicode, control characters, huge values) goes through the real Slack
+ * renderer and PagerDuty event builder:
+ * - Slack: no `<…>` control sequence in any text field comes from alert text (only the links
+ *   alertgate builds itself, with neutralised URLs), every `&` is an entity, Slack's limits hold;
+ * - PagerDuty: the summary is at most 1,024 characters and the whole event under 512 KB.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildPagerDutyEvent, PAGERDUTY_LIMITS } from '../src/delivery/pagerduty/event.js';
+import { renderFallbackText, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from '../src/delivery/slack/render.js';
+import type { Alert } from '../src/model/alert.js';
+import type { ChangeKind, GroupSnapshot } from '../src/model/group.js';
+import { bigText, hostileText, TROUBLE } from './support/fault-arbitraries.js';
+
+/** Labels alertgate gives its own links (render.ts, group-text.ts). */
+const OWN_LINK = /<(https?:\/\/[^\s<>|]*)\|(Runbook|Dashboard|Source|source|Silence)>/g;
+
+const text = fc.oneof({ weight: 6, arbitrary: hostileText(40) }, { weight: 1, arbitrary: fc.constantFrom(...TROUBLE).map((t) => t.repeat(400)) });
+const url = fc.oneof(
+  fc.webUrl({ withQueryParameters: true, withFragments: true }),
+  text,
+  fc.tuple(fc.constantFrom('https://runbooks.example/', 'http://x/'), text).map(([base, rest]) => base + rest),
+  fc.constantFrom('javascript:alert(1)', 'https://x.example/|<!channel>', 'https://x.example/ <!here>', `https://x.example/${'a'.repeat(5000)}`),
+);
+const labels = fc.dictionary(fc.oneof(text, fc.constantFrom('alertname', 'severity', 'namespace', 'pod', 'team')), text, { maxKeys: 6 });
+const annotations = fc.record(
+  { summary: text, description: text, message: text, runbook_url: url, dashboard_url: url, runbook: url, other: text },
+  { requiredKeys: [] },
+);
+
+const alert: fc.Arbitrary<Alert> = fc.record({
+  fingerprint: fc.oneof(fc.stringMatching(/^[0-9a-f]{16}$/), text),
+  status: fc.constantFrom('firing' as const, 'resolved' as const),
+  labels,
+  annotations: annotations as fc.Arbitrary<Record<string, string>>,
+  startsAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text),
+  endsAt: fc.oneof(fc.constant(null), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), text),
+  generatorURL: url,
+});
+
+function snapshotOf(alerts: fc.Arbitrary<Alert[]>): fc.Arbitrary<GroupSnapshot> {
+  return fc
+    .record({
+      team: fc.constantFrom('payments', 'platform', 'prisons'),
+      groupKey: text,
+      receiver: text,
+      groupLabels: labels,
+      commonLabels: labels,
+      commonAnnotations: annotations as fc.Arbitrary<Record<string, string>>,
+      externalURL: url,
+      alerts,
+      kind: fc.constantFrom<ChangeKind>('new', 'changed', 'resolved', 'repeat'),
+      extraIds: fc.array(text, { maxLength: 8 }),
+    })
+    .map((r) => {
+      const ids = r.alerts.map((a) => a.fingerprint);
+      return {
+        groupId: `${r.team}:x`,
+        team: r.team,
+        groupKey: r.groupKey,
+        receiver: r.receiver,
+        status: r.alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+        groupLabels: r.groupLabels,
+        commonLabels: r.commonLabels,
+        commonAnnotations: r.commonAnnotations,
+        externalURL: r.externalURL,
+        alerts: r.alerts,
+        // Change lists name known alerts and unknown ids (shown raw, so escaped too).
+        change: { kind: r.kind, added: [...ids.slice(0, 3), ...r.extraIds], resolved: [...ids.slice(3), ...r.extraIds.slice(0, 2)] },
+        dedupKey: 'dk',
+      } satisfies GroupSnapshot;
+    });
+}
+
+/** Every text a Slack client renders, with where it sits. */
+function textFields(message: { text: string; blocks?: SlackBlock[] }): { where: string; text: string; max: number }[] {
+  const out = [{ where: 'text', text: message.text, max: SLACK_LIMITS.fallbackText }];
+  (message.blocks ?? []).forEach((block, i) => {
+    if (block.type === 'header') out.push({ where: `blocks[${i}].header`, text: block.text.text, max: SLACK_LIMITS.headerText });
+    if (block.type === 'section') {
+      if (block.text) out.push({ where: `blocks[${i}].text`, text: block.text.text, max: SLACK_LIMITS.sectionText });
+      block.fields?.forEach((f, j) => out.push({ where: `blocks[${i}].fields[${j}]`, text: f.text, max: SLACK_LIMITS.fieldText }));
+    }
+    if (block.type === 'context') block.elements.forEach((e, j) => out.push({ where: `blocks[${i}].elements[${j}]`, text: e.text, max: SLACK_LIMITS.fieldText }));
+  });
+  return out;
+}
+
+function expectNothingInjected(message: { text: string; blocks?: SlackBlock[] }): void {
+  expect((message.blocks ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+  for (const field of textFields(message)) {
+    expect(field.text.length, field.where).toBeLessThanOrEqual(field.max);
+    const ownLinks = [...field.text.matchAll(OWN_LINK)];
+    const rest = field.text.replace(OWN_LINK, '');
+    // No `<` or `>` left means no mention (<!channel>, <@U…>, <#C…>) and no link (<http…>) from alert text.
+    expect(rest, `${field.where}: ${rest.slice(0, 200)}`).not.toMatch(/[<>]/);
+    // Every & is an entity: alert text cannot smuggle a pre-escaped sequence either.
+    expect(rest.replace(/&(amp|lt|gt);/g, ''), field.where).not.toContain('&');
+    for (const [, href] of ownLinks) expect(href).toMatch(/^https?:\/\//);
+  }
+}
+
+describe('Slack rendering of hostile alert text', () => {
+  it('3,000 generated groups: no mention, channel or link markup from alert text in any text field; Slack limits hold', () => {
+    fc.assert(
+      fc.property(snapshotOf(fc.array(alert, { minLength: 1, maxLength: 6 })), (group) => {
+        expectNothingInjected(renderSlackMessage(group));
+        expectNothingInjected(renderThreadReply(group));
+        expectNothingInjected({ text: renderFallbackText(group) });
+      }),
+      { numRuns: 3000 },
+    );
+  }, 120_000);
+
+  it('groups of hundreds of alerts with 1 MB values stay within Slack limits and escaped', () => {
+    const many = fc.tuple(alert, fc.integer({ min: 40, max: 400 }), bigText).map(([a, n, big]) =>
+      Array.from({ length: n }, (_, i) => ({ ...a, fingerprint: `f${i}`, labels: { ...a.labels, pod: `${big.slice(0, 1000)}-${i}` }, annotations: { summary: big } })),
+    );
+    fc.assert(
+      fc.property(snapshotOf(many), (group) => {
+        expectNothingInjected(renderSlackMessage(group));
+        expectNothingInjected(renderThreadReply(group));
+      }),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
+
+describe('PagerDuty events from huge groups', () => {
+  const huge = fc.tuple(alert, fc.integer({ min: 1, max: 2000 }), fc.constantFrom(10, 1000, 100_000), fc.integer({ min: 1, max: 100 })).map(([a, n, valueSize, labelCount]) =>
+    Array.from({ length: n }, (_, i) => {
+      const labels: Record<string, string> = { ...a.labels, alertname: 'Huge', instance: `i${i}` };
+      for (let k = 0; k < labelCount; k++) labels[`l${k}`] = 'v'.repeat(valueSize);
+      return { ...a, fingerprint: `f${i}`, labels, annotations: { summary: '😀'.repeat(valueSize), description: 'd'.repeat(valueSize) } };
+    }),
+  );
+
+  it('300 generated groups (up to 2,000 alerts, 100 labels, 100 KB values): summary ≤ 1,024 characters, event < 512 KB', () => {
+    let omitted = 0;
+    fc.assert(
+      fc.property(snapshotOf(fc.oneof(fc.array(alert, { minLength: 1, maxLength: 5 }), huge)), (group) => {
+        const event = buildPagerDutyEvent(group, 'R0UTINGKEY');
+        expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(PAGERDUTY_LIMITS.bodyBytes);
+        if (event.event_action !== 'trigger') return;
+        expect(event.payload.summary.length).toBeGreaterThan(0);
+        expect(event.payload.summary.length).toBeLessThanOrEqual(PAGERDUTY_LIMITS.summary);
+        // What is left out is counted, never silently dropped.
+        const details = event.payload.custom_details;
+        expect(details.firing.length + details.resolved.length + (details.omitted_alerts ?? 0)).toBe(group.alerts.length);
+        if (details.omitted_alerts) omitted += 1;
+      }),
+      { numRuns: 300 },
+    );
+    expect(omitted).toBeGreaterThan(0);
+  }, 180_000);
+});

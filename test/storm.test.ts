@@ -1,0 +1,72 @@
+/**
+ * Storm digests: 300 new groups for one team at once → at most maxMessagesPerMinute individual
+ * messages plus one digest edited in place; every group stays visible in the API; the storm ends
+ * after a quiet window (announced once) and later resolutions update the right messages.
+ * The window is shortened to 3 s (STORM_WINDOW_MS) so the test does not wait a real minute.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+const WINDOW_MS = 3000;
+const GROUPS = 300;
+const MAX = 20;
+
+let fakes: Fakes;
+let t: TestGateway;
+beforeAll(async () => {
+  fakes = await startFakes();
+  t = await startTestGateway(fakes, { STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '200', SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50' });
+});
+afterAll(async () => {
+  await t.close();
+  await fakes.close();
+});
+
+const group = (i: number, status: 'firing' | 'resolved' = 'firing') =>
+  webhook(`{}:{alertname="Storm${i}"}`, [
+    { labels: { alertname: i % 3 ? 'KubePodCrashLooping' : 'TargetDown', namespace: 'prisoner-offender-search-prod', severity: 'warning', pod: `p${i}` }, status, fingerprint: `a${String(i).padStart(15, '0')}` },
+  ]);
+const topLevel = () => [...fakes.slack.messages.values()].filter((m) => m.channel === fakes.slack.channelIds.get('prisons-alerts'));
+const digest = () => topLevel().find((m) => m.text.includes('Alert storm'));
+
+async function postAll(status: 'firing' | 'resolved') {
+  for (let i = 0; i < GROUPS; i += 15) {
+    const batch = Array.from({ length: Math.min(15, GROUPS - i) }, (_, k) => t.post(group(i + k, status)));
+    for (const res of await Promise.all(batch)) expect(res.status).toBe(202);
+  }
+}
+
+describe('alert storm', () => {
+  it('sends at most the configured number of messages plus one digest, edited in place', async () => {
+    await postAll('firing');
+    await t.idle(20_000);
+    const messages = topLevel();
+    expect(messages).toHaveLength(MAX + 1);
+    expect(digest()!.text).toContain(`${GROUPS - MAX} new groups`);
+    expect(digest()!.text).toContain('/v1/alerts?team=prisons');
+    const metrics = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(new RegExp(`alertgate_storm_groups_digested_total\\{team="prisons"\\} ${GROUPS - MAX}`));
+  });
+
+  it('keeps every group in the API', async () => {
+    const page = (await fetch(`${t.gw.url}/v1/alerts?team=prisons&status=firing&limit=1000`).then((r) => r.json())) as { items: unknown[] };
+    expect(page.items).toHaveLength(GROUPS);
+  });
+
+  it('ends after a quiet window, announced once in the digest thread', async () => {
+    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
+    await t.idle();
+    expect(digest()!.replies).toHaveLength(1);
+    expect(digest()!.replies[0]!.text).toContain('storm over');
+  });
+
+  it('resolutions after the storm update the individual messages and the digest, posting nothing new', async () => {
+    await postAll('resolved');
+    await t.idle(20_000);
+    expect(topLevel()).toHaveLength(MAX + 1);
+    const individual = topLevel().filter((m) => m !== digest());
+    expect(individual.every((m) => JSON.stringify(m.blocks).includes('RESOLVED'))).toBe(true);
+    expect(digest()!.text).toContain('0 still firing');
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * A real `prometheus` (Debian package) serving TSDB blocks a test built, on a free 127.0.0.1
+ * port. No scraping: an empty config, retention long enough that old blocks are never deleted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freeTcpPort } from '../../src/testing/free-port.js';
+
+export interface PrometheusProcess {
+  url: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+/** Starts prometheus on `dataDir` (which holds the blocks) and resolves once `/-/ready` is 200. */
+export async function startPrometheus(binary: string, dir: string, dataDir: string, readyTimeoutMs = 60_000): Promise<PrometheusProcess> {
+  await mkdir(dir, { recursive: true });
+  const config = join(dir, 'prometheus.yml');
+  await writeFile(config, 'global:\n  scrape_interval: 1m\n');
+  for (let attempt = 1; ; attempt++) {
+    const port = await freeTcpPort();
+    const output: string[] = [];
+    const child = spawn(
+      binary,
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${dataDir}`,
+        '--storage.tsdb.retention.time=10y',
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    live.add(child);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => output.push(c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => output.push(c));
+    let exited = false;
+    const exit = new Promise<void>((resolve) => {
+      child.once('exit', () => {
+        exited = true;
+        live.delete(child);
+        resolve();
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const stop = async () => {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exit;
+        clearTimeout(t);
+      }
+    };
+    const deadline = Date.now() + readyTimeoutMs;
+    let ready = false;
+    while (!exited && Date.now() < deadline) {
+      try {
+        const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) });
+        if (r.status === 200) {
+          ready = true;
+          break;
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (ready) return { url, logs: () => output.join(''), stop };
+    await stop();
+    const text = output.join('');
+    if (attempt < 3 && /address already in use/i.test(text)) continue;
+    throw new Error(`prometheus did not become ready:\n${text}`);
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Uptime failures are clear errors, never numbers: Thanos down → 503 and CLI exit 1 naming
+ * THANOS_URL; THANOS_URL unset → 503 saying so; a PromQL error → 502 with Prometheus' own
+ * text (a real Prometheus); bad parameters → 400 naming them; an unknown team → 404.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import { freeTcpPort } from '../src/testing/free-port.js';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { startPrometheus, type PrometheusProcess } from './support/prometheus-server.js';
+import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
+
+const prometheusBin = requireBinary('prometheus');
+
+// `{job=~".*"}` is valid PromQL syntax (validate accepts it) that Prometheus refuses to run.
+const BROKEN_RULES = 'team: platform\nnamespace: monitoring\nuptime:\n  - service: grafana\n    up: \'{job=~".*"}\'\n    objective: 99.9\n';
+
+let dir: string;
+let fakes: Fakes;
+let downUrl: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'alertgate-uptime-err-'));
+  await writeConfigDir(join(dir, 'config'), { platform: BROKEN_RULES });
+  fakes = await startFakes();
+  downUrl = `http://127.0.0.1:${await freeTcpPort()}`; // nothing listens there
+});
+afterAll(async () => {
+  await fakes?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(env: Record<string, string>, args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['uptime', ...args], { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { ALERTGATE_CONFIG_DIR: join(dir, 'config'), ...env }, cwd: dir });
+  return { code, out: out.join(''), err: err.join('') };
+}
+
+async function getJson(t: TestGateway, path: string, accept = 'application/json') {
+  const res = await fetch(`${t.gw.url}${path}`, { headers: { accept } });
+  return { status: res.status, type: res.headers.get('content-type') ?? '', csp: res.headers.get('content-security-policy'), text: await res.text() };
+}
+
+describe('uptime when Thanos is down or not configured', () => {
+  let down: TestGateway;
+  let unset: TestGateway;
+  beforeAll(async () => {
+    down = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: join(dir, 'config'), THANOS_URL: downUrl });
+    unset = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: join(dir, 'config') });
+  });
+  afterAll(async () => {
+    await down?.close();
+    await unset?.close();
+  });
+
+  it('Thanos unreachable: 503 naming THANOS_URL, and the CLI exits 1 saying the same', async () => {
+    const r = await getJson(down, '/v1/uptime?team=payments&month=2026-10');
+    expect(r.status).toBe(503);
+    const body = JSON.parse(r.text) as { error: string; kind: string };
+    expect(body.kind).toBe('unavailable');
+    expect(body.error).toContain(`THANOS_URL=${downUrl}`);
+    expect(body.error).toContain('ECONNREFUSED');
+    expect((await getJson(down, '/v1/uptime.csv?team=payments')).status).toBe(503);
+
+    const run = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--month', '2026-10']);
+    expect(run.code).toBe(1);
+    expect(run.out).toBe('');
+    expect(run.err).toContain(`THANOS_URL=${downUrl}`);
+  });
+
+  it('THANOS_URL unset: 503 saying so, for the API, the CSV, the pages and the CLI', async () => {
+    for (const path of ['/v1/uptime?team=payments', '/v1/uptime.csv?team=payments', '/uptime', '/uptime/payments']) {
+      const r = await getJson(unset, path);
+      expect(r.status, path).toBe(503);
+      expect(JSON.parse(r.text).error, path).toMatch(/THANOS_URL is not set/);
+    }
+    const run = await cli({}, ['--team', 'payments']);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/THANOS_URL is not set/);
+  });
+
+  it('a browser gets an HTML error page, under the same strict CSP', async () => {
+    const r = await getJson(down, '/uptime/payments?month=2026-10', 'text/html,application/xhtml+xml');
+    expect(r.status).toBe(503);
+    expect(r.type).toMatch(/^text\/html/);
+    expect(r.csp).toContain("default-src 'none'");
+    expect(r.text).toContain('Uptime data is unavailable');
+    expect(r.text).toContain(`THANOS_URL=${downUrl}`);
+  });
+});
+
+describe.skipIf(!prometheusBin)('uptime against a Prometheus that refuses a query', () => {
+  let prom: PrometheusProcess;
+  let t: TestGateway;
+  beforeAll(async () => {
+    prom = await startPrometheus(prometheusBin!, join(dir, 'prom'), join(dir, 'prom', 'data'));
+    t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: join(dir, 'config'), THANOS_URL: prom.url });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await prom?.stop();
+  });
+
+  it('a PromQL error is 502 with Prometheus\' error text, naming the check', async () => {
+    const r = await getJson(t, '/v1/uptime?team=platform&month=2026-10');
+    expect(r.status).toBe(502);
+    const body = JSON.parse(r.text) as { error: string; kind: string };
+    expect(body.kind).toBe('query');
+    expect(body.error).toContain('uptime check "grafana" of team "platform"');
+    expect(body.error).toContain('vector selector must contain at least one non-empty matcher');
+
+    const run = await cli({ THANOS_URL: prom.url }, ['--team', 'platform', '--month', '2026-10']);
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('vector selector must contain at least one non-empty matcher');
+  });
+
+  it('bad parameters are 400 naming the parameter; an unknown team is 404', async () => {
+    const cases: Array<[string, string]> = [
+      ['/v1/uptime', 'team'],
+      ['/v1/uptime?team=payments&tz=Mars/Olympus', 'tz'],
+      ['/v1/uptime?team=payments&from=last-tuesday', 'from'],
+      ['/v1/uptime?team=payments&from=2026-10-02&to=2026-10-01', 'from'],
+      ['/v1/uptime?team=payments&to=2026-13-01', 'to'],
+      ['/v1/uptime?team=payments&month=October', 'month'],
+      ['/v1/uptime.csv?team=payments&period=fortnight', 'period'],
+      ['/v1/uptime?team=Payments!', 'team'],
+    ];
+    for (const [path, param] of cases) {
+      const r = await getJson(t, path);
+      expect(r.status, path).toBe(400);
+      const body = JSON.parse(r.text) as { error: string; param: string };
+      expect(body.param, path).toBe(param);
+      expect(body.error, path).toContain(param);
+    }
+    const unknown = await getJson(t, '/v1/uptime?team=nobody');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.text).error).toContain('unknown team "nobody"');
+    expect((await getJson(t, '/uptime/nobody')).status).toBe(404);
+  });
+
+  it('with no samples at all every figure is "no data", never a made-up 100%', async () => {
+    const payments = await getJson(t, '/v1/uptime?team=payments&month=2026-10');
+    expect(payments.status).toBe(200);
+    const r = JSON.parse(payments.text) as { services: Array<{ uptimePercent: number | null; noDataSeconds: number }> };
+    // The empty Prometheus has no samples: no data, never a made-up 100%.
+    expect(r.services.map((s) => s.uptimePercent)).toEqual([null, null, null]);
+    expect(r.services[0]!.noDataSeconds).toBe(31 * 86_400);
+  });
+});

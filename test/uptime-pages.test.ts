@@ -1,0 +1,156 @@
+/**
+ * The uptime pages in a real browser (Debian chromium driven by playwright-core, never a
+ * downloaded browser): services, figures and incident rows are visible, the stylesheet applies
+ * under the strict CSP, nothing logs a console error (CSP violations would), the page fits a
+ * phone, and screenshots are saved under test-artifacts/ for people to look at.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBinary } from '../src/testing/binaries.js';
+import { formatPercent } from '../src/uptime/format.js';
+import type { UptimeReport } from '../src/uptime/report-types.js';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { startUptimeFixture, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
+
+const promtool = requireBinary('promtool');
+const prometheus = requireBinary('prometheus');
+const chromiumBin = requireBinary('chromium');
+const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
+const RANGE = 'month=2026-10&tz=Europe/London';
+
+let fx: UptimeFixture;
+let fakes: Fakes;
+let t: TestGateway;
+let profile: string;
+let browser: BrowserContext;
+
+beforeAll(async () => {
+  if (!promtool || !prometheus || !chromiumBin) return;
+  fx = await startUptimeFixture({ promtool, prometheus });
+  fakes = await startFakes();
+  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: fx.configDir, THANOS_URL: fx.prometheus.url });
+  await mkdir(ARTIFACTS, { recursive: true });
+  profile = await mkdtemp(join(tmpdir(), 'alertgate-chromium-'));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumBin,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (profile) await rm(profile, { recursive: true, force: true });
+  await t?.close();
+  await fakes?.close();
+  await fx?.stop();
+});
+
+/** Opens `path` in a fresh page, collecting console errors and page errors. */
+async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  await page.setViewportSize(viewport);
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  const res = await page.goto(`${t.gw.url}${path}`, { waitUntil: 'load' });
+  expect(res?.status()).toBe(200);
+  return { page, errors };
+}
+
+async function report(team: string): Promise<UptimeReport> {
+  return (await (await fetch(`${t.gw.url}/v1/uptime?team=${team}&${RANGE}`)).json()) as UptimeReport;
+}
+
+describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headless Chromium', () => {
+  it('/uptime: one row per service of every team, with uptime, objective, budget and daily bars', async () => {
+    const { page, errors } = await open(`/uptime?${RANGE}`);
+    const payments = await report('payments');
+    const table = page.getByRole('table', { name: /services of 2 teams/ });
+    await expect(table.isVisible()).resolves.toBe(true);
+    for (const name of ['checkout', 'basket', 'search', 'book-a-visit', 'legacy']) {
+      await expect(table.getByRole('rowheader', { name }).isVisible(), name).resolves.toBe(true);
+    }
+    const checkout = table.getByRole('row', { name: /checkout/ });
+    const figures = payments.services.find((s) => s.service === 'checkout')!;
+    await expect(checkout.getByRole('cell', { name: formatPercent(figures.uptimePercent) }).isVisible()).resolves.toBe(true);
+    await expect(checkout.getByRole('cell', { name: '99.9%' }).isVisible()).resolves.toBe(true);
+    // 81 minutes down against 44.6 allowed: the budget is exhausted, said in words.
+    await expect(checkout.getByText('exhausted').isVisible()).resolves.toBe(true);
+    await expect(table.getByRole('row', { name: /legacy/ }).getByText('no data').first().isVisible()).resolves.toBe(true);
+    // The strip: 31 bars, described for screen readers.
+    const strip = checkout.getByRole('img', { name: /Daily uptime of checkout\. 31 days: 30 met the objective, 1 below it; lowest 94.667% on 2026-10-25/ });
+    await expect(strip.isVisible()).resolves.toBe(true);
+    expect(await strip.locator('rect').count()).toBe(31);
+    // The stylesheet applied (so the CSP let it through): bars are coloured by class.
+    const fill = await page.locator('svg.strip rect.ok').first().evaluate((el) => getComputedStyle(el).fill);
+    expect(fill).toBe('rgb(27, 122, 58)');
+
+    await page.screenshot({ path: join(ARTIFACTS, 'uptime-overview.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('/uptime/{team}: per service figures, daily bars, incidents table and budget', async () => {
+    const { page, errors } = await open(`/uptime/payments?${RANGE}`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Uptime of team payments');
+    for (const name of ['checkout', 'basket', 'search']) {
+      await expect(page.getByRole('heading', { level: 2, name }).isVisible(), name).resolves.toBe(true);
+    }
+    const checkout = page.locator('section#checkout');
+    await expect(checkout.locator('dl.figures').textContent()).resolves.toContain('Downtime1h 21m');
+    const incidents = checkout.getByRole('table', { name: 'Incidents of checkout (2)' });
+    const rows = incidents.locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    // Times are shown in the report's zone: the clock change is visible in the incident row.
+    await expect(rows.nth(1).textContent()).resolves.toBe('2026-10-25 01:50:00 BST2026-10-25 02:10:00 GMT1h 20m');
+    await expect(rows.nth(0).isVisible()).resolves.toBe(true);
+    const basketRows = page.getByRole('table', { name: 'Incidents of basket (1)' }).locator('tbody tr');
+    await expect(basketRows.first().textContent()).resolves.toContain('2026-10-12 09:00:13 BST');
+    // No incidents: said, not an empty table.
+    await expect(page.locator('section#search').getByText('No incidents in this period.').isVisible()).resolves.toBe(true);
+    // The day-by-day table opens without script.
+    await checkout.locator('summary').click();
+    const daily = checkout.getByRole('table', { name: 'Daily uptime of checkout' });
+    await expect(daily.getByRole('row', { name: /2026-10-25/ }).textContent()).resolves.toContain('94.667%');
+
+    await page.screenshot({ path: join(ARTIFACTS, 'uptime-team-payments.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a phone screen without sideways scrolling of the page', async () => {
+    for (const path of [`/uptime?${RANGE}`, `/uptime/payments?${RANGE}`]) {
+      const { page, errors } = await open(path, { width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await expect(page.getByRole('heading', { level: 1 }).isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, `uptime-phone-${path.startsWith('/uptime/') ? 'team' : 'overview'}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('escapes what it shows and sends a strict Content-Security-Policy', async () => {
+    const res = await fetch(`${t.gw.url}/uptime/payments?${RANGE}&from=%3Cscript%3E`);
+    expect(res.status).toBe(400);
+    const page = await fetch(`${t.gw.url}/uptime?${RANGE}`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    const html = await page.text();
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/<script|style=/i);
+    const bad = await fetch(`${t.gw.url}/uptime?tz=%3Cimg%20src%3Dx%3E`, { headers: { accept: 'text/html' } });
+    expect(bad.status).toBe(400);
+    const text = await bad.text();
+    expect(text).not.toContain('<img src=x>');
+    expect(text).toContain('&lt;img src=x&gt;');
+  });
+});

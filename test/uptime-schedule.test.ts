@@ -1,0 +1,167 @@
+/**
+ * Scheduled uptime summaries: a `reports:` entry fires (a captured schedule handle, so the test
+ * picks the moment; and once with a real per-second node-cron schedule), the report for its
+ * period is computed from a real Prometheus, and exactly one Slack message reaches the fake
+ * Slack through the durable outbox, however often or by how many replicas it fires. A Thanos
+ * outage is retried a bounded number of times, and a final failure is logged, never silent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RoutingConfig, TeamConfig } from '../src/config/types.js';
+import { createLogger } from '../src/log/logger.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import { fileChecksSource } from '../src/uptime/checks-source.js';
+import { createReportScheduler, type ScheduleFn } from '../src/uptime/report-scheduler.js';
+import { createUptimeService } from '../src/uptime/service.js';
+import { createThanosClient } from '../src/uptime/thanos-client.js';
+import { startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { startUptimeFixture, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
+
+const promtool = requireBinary('promtool');
+const prometheus = requireBinary('prometheus');
+
+let fx: UptimeFixture;
+let fakes: Fakes;
+let t: TestGateway;
+
+beforeAll(async () => {
+  if (!promtool || !prometheus) return;
+  fx = await startUptimeFixture({ promtool, prometheus });
+  fakes = await startFakes();
+  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: fx.configDir, THANOS_URL: fx.prometheus.url });
+}, 180_000);
+
+afterAll(async () => {
+  await t?.close();
+  await fakes?.close();
+  await fx?.stop();
+});
+
+/** A schedule that never fires by itself: the test fires the captured tasks. */
+function capturingSchedule() {
+  const tasks: Array<{ expr: string; tz: string; fire: (at: Date) => void; stopped: boolean }> = [];
+  const schedule: ScheduleFn = (expr, tz, fn) => {
+    const task = { expr, tz, fire: fn, stopped: false };
+    tasks.push(task);
+    return { stop: () => void (task.stopped = true) };
+  };
+  return { tasks, schedule };
+}
+
+function uptimeFor(client = createThanosClient({ url: fx.prometheus.url })) {
+  return createUptimeService({ client, checks: fileChecksSource({ configDir: fx.configDir, env: {}, routeTeams: () => t.gw.config.current()?.teams.keys() }) });
+}
+
+/** The gateway's routing with payments' reports replaced. */
+function routingWith(reports: TeamConfig['reports']): RoutingConfig {
+  const current = t.gw.config.current()!;
+  const teams = new Map(current.teams);
+  teams.set('payments', { ...teams.get('payments')!, reports });
+  return { ...current, teams };
+}
+
+const posts = (channel: string) =>
+  fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.channel === channel);
+
+describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
+  it('the monthly report posts one Slack summary of the previous London month, once per period', async () => {
+    const logs: string[] = [];
+    const replicas = [capturingSchedule(), capturingSchedule()];
+    const schedulers = replicas.map((r) =>
+      createReportScheduler({
+        routing: () => t.gw.config.current(),
+        uptime: uptimeFor(),
+        store: t.gw.store,
+        onEnqueued: () => t.gw.worker.wake(),
+        logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+        schedule: r.schedule,
+        publicUrl: 'https://alertgate.example',
+      }),
+    );
+    for (const s of schedulers) s.start();
+    // routes/payments.yaml: schedule "0 9 1 * *", period previous-month, Europe/London, #payments-leads.
+    expect(replicas[0]!.tasks.map((x) => [x.expr, x.tz])).toEqual([['0 9 1 * *', 'Europe/London']]);
+
+    // 1 November 2026 09:00 in London: the task fires on both replicas.
+    for (const r of replicas) r.tasks[0]!.fire(new Date('2026-11-01T09:00:00Z'));
+    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-leads');
+    await waitUntil(() => logs.some((l) => l.includes('uptime report for this period was already queued')), 10_000, 'the second replica');
+    // Running again later that day (a restarted replica catching up) is the same period.
+    await expect(schedulers[0]!.run('payments', 0, new Date('2026-11-01T15:00:00Z'))).resolves.toMatchObject({ status: 'already-posted' });
+
+    expect(post.body.text).toContain('Uptime for payments: October 2026');
+    expect(post.body.text).toContain('checkout 99.819%');
+    const blocks = JSON.stringify(post.body.blocks);
+    expect(blocks).toContain('*checkout* 99.819% (objective 99.9%)');
+    expect(blocks).toContain('budget exhausted');
+    expect(blocks).toContain('https://alertgate.example/uptime/payments?period=previous-month&amp;tz=Europe%2FLondon');
+    await t.idle();
+    expect(posts('#payments-leads')).toHaveLength(1);
+
+    for (const s of schedulers) await s.stop();
+    expect(replicas.every((r) => r.tasks.every((x) => x.stopped))).toBe(true);
+  });
+
+  it('Thanos down: retried with backoff, and a final failure is logged as not posted', async () => {
+    const logs: string[] = [];
+    const retries = () => logs.filter((l) => l.includes('uptime report failed; retrying')).length;
+    // Thanos refuses connections until the scheduler has retried twice.
+    const flaky: typeof fetch = async (input, init) => {
+      if (retries() < 2) throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
+      return fetch(input, init);
+    };
+    const routing = () => routingWith([{ schedule: '0 9 * * 1', period: 'previous-week', channel: '#payments-weekly' }]);
+    const make = (client: ReturnType<typeof createThanosClient>) =>
+      createReportScheduler({
+        routing,
+        uptime: uptimeFor(client),
+        store: t.gw.store,
+        onEnqueued: () => t.gw.worker.wake(),
+        logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+        schedule: capturingSchedule().schedule,
+        retry: { attempts: 3, delayMs: 10 },
+      });
+
+    // Two failed attempts (the client does not retry here), then Thanos answers: posted once.
+    const recovering = make(createThanosClient({ url: fx.prometheus.url, retries: 0, fetch: flaky }));
+    const ok = await recovering.run('payments', 0, new Date('2026-10-26T09:00:00Z'));
+    expect(ok.status).toBe('enqueued');
+    expect(retries()).toBe(2);
+    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-weekly');
+    expect(post.body.text).toContain('Uptime for payments: week of 2026-10-19');
+
+    // Thanos never answers: after the bounded retries, an error says the period was not posted.
+    const down = make(createThanosClient({ url: 'http://127.0.0.1:9', retries: 0 }));
+    const failed = await down.run('payments', 0, new Date('2026-11-02T09:00:00Z'));
+    expect(failed.status).toBe('failed');
+    const final = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 'error');
+    expect(final).toMatchObject({ msg: 'uptime report NOT posted for this period; the next scheduled run will try again', team: 'payments', attempts: 4 });
+    expect(String(final!.err)).toContain('THANOS_URL=http://127.0.0.1:9');
+    await t.idle();
+    expect(posts('#payments-weekly')).toHaveLength(1);
+  });
+
+  it('runs on a real node-cron schedule (every second) and still posts only once per period', async () => {
+    const logs: string[] = [];
+    const scheduler = createReportScheduler({
+      // Index 1: its own outbox key, apart from the monthly report of the first test.
+      routing: () => routingWith([...t.gw.config.current()!.teams.get('payments')!.reports, { schedule: '* * * * * *', period: 'previous-month', channel: '#payments-cron', timezone: 'Europe/London' }]),
+      uptime: uptimeFor(),
+      store: t.gw.store,
+      onEnqueued: () => t.gw.worker.wake(),
+      logger: createLogger({ level: 'info', write: (l) => logs.push(l) }),
+    });
+    scheduler.start();
+    try {
+      const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-cron', 10_000);
+      // The real clock is in November 2026 here or later; whatever month it is, the summary names it.
+      expect(post.body.text).toMatch(/^Uptime for payments: \w+ \d{4} \(/);
+      // It fires again every second: same period, same key, nothing new is queued.
+      const repeats = () => logs.filter((l) => l.includes('uptime report for this period was already queued')).length;
+      await waitUntil(() => repeats() >= 2, 10_000, 'two more scheduled runs');
+      await t.idle();
+      expect(posts('#payments-cron')).toHaveLength(1);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+});
