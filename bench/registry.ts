@@ -4,5 +4,6 @@
  */
 import type { Benchmark } from './types.js';
 import { generateBenchmark } from './generate.bench.js';
+import { uptimeBenchmark } from './uptime.bench.js';
 
-export const benchmarks: Benchmark[] = [generateBenchmark];
+export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark];

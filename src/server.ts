@@ -21,6 +21,7 @@ import type { ReceiverType } from './model/target.js';
 import { ChannelPacer } from './outbox/channel-pacer.js';
 import { OutboxWorker } from './outbox/worker.js';
 import { startStormTicker } from './storm/storm-ticker.js';
+import { startMaintenanceTicker } from './maintenance/release.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createUptime } from './uptime/wiring.js';
@@ -185,6 +186,13 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   worker.start();
   uptime.scheduler.start();
+  const maintenanceTicker = startMaintenanceTicker({
+    store,
+    config: () => config.current(),
+    logger: logger.child({ component: 'maintenance' }),
+    intervalMs: settings.maintenanceTickMs,
+    onReleased: () => worker.wake(),
+  });
   const stormTicker = startStormTicker({
     store,
     config: () => config.current(),
@@ -210,6 +218,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         accepting = false;
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stormTicker.stop();
+        maintenanceTicker.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await uptime.scheduler.stop();
         await worker.stop(settings.shutdownGraceMs);

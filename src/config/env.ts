@@ -33,6 +33,8 @@ export interface GatewaySettings {
   stormTickMs: number;
   /** Storm counting window and quiet period (default one minute; shorter only for tests). */
   stormWindowMs: number;
+  /** How often ended maintenance windows are looked for. */
+  maintenanceTickMs: number;
   /**
    * How long an outbox claim is exclusive (OUTBOX_LEASE_MS). A replica that dies keeps its
    * claims this long before another replica delivers them; it must outlast one whole delivery.
@@ -100,6 +102,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     publicUrl: env.ALERTGATE_PUBLIC_URL || undefined,
     stormTickMs: int(env, 'STORM_TICK_MS', 5_000, 10),
     stormWindowMs: int(env, 'STORM_WINDOW_MS', 60_000, 100),
+    maintenanceTickMs: int(env, 'MAINTENANCE_TICK_MS', 15_000, 10),
     ...deliveryTiming(env),
     thanos: readThanosSettings(env, readSecret),
   };

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { alertRoutes } from './alerts.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
+import { maintenanceRoutes } from './maintenance.js';
 import { notificationRoutes } from './notifications.js';
 import { openApiRoutes } from './openapi.js';
 import { opsRoutes } from './ops.js';
@@ -18,6 +19,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', webhookRoutes(deps));
   app.route('/', alertRoutes(deps));
   app.route('/', notificationRoutes(deps));
+  app.route('/', maintenanceRoutes(deps));
   app.route('/', opsRoutes(deps));
   app.route('/', openApiRoutes());
   app.route('/', uptimeRoutes(deps));

@@ -126,6 +126,44 @@ export const openApiDocument = {
         responses: { '200': { description: 'Reloaded' }, '400': errorResponse('Invalid configuration'), '401': errorResponse('Bad admin token') },
       },
     },
+    '/v1/maintenance': {
+      get: {
+        summary: 'Ad-hoc maintenance windows, newest first',
+        parameters: [
+          { name: 'team', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'A page of windows' }, '400': errorResponse('Bad query') },
+      },
+      post: {
+        summary: 'Create a maintenance window: matching alerts are held, not lost',
+        security: [{ adminToken: [] }],
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['team', 'start', 'end', 'reason'],
+            properties: {
+              team: { type: 'string' },
+              matchers: { type: 'array', items: { type: 'string' }, description: 'Alertmanager matcher strings, all must match' },
+              start: { type: 'string', format: 'date-time' },
+              end: { type: 'string', format: 'date-time' },
+              reason: { type: 'string' },
+            },
+          }),
+        },
+        responses: { '201': { description: 'The stored window with its id' }, '400': errorResponse('Invalid window'), '401': errorResponse('Bad admin token') },
+      },
+    },
+    '/v1/maintenance/{id}': {
+      delete: {
+        summary: 'Delete a window; groups it held that still fire are delivered at once',
+        security: [{ adminToken: [] }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'Deleted' }, '404': errorResponse('Unknown window'), '401': errorResponse('Bad admin token') },
+      },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format' } } } },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
     '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready, with reasons') } } },

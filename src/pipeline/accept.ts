@@ -1,6 +1,6 @@
 /**
  * @module pipeline/accept
- * ingest → attribution/routing → dedup → storm control, committed in one store transaction.
+ * ingest → attribution/routing → dedup → maintenance → storm control, committed in one store transaction.
  * When this resolves, the alerts and every notification they cause are durable: the webhook
  * may answer 202.
  */
@@ -10,6 +10,8 @@ import type { NotificationRecord, Store } from '../store/store.js';
 import { decideGroup } from '../dedup/decide.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
+import { applyMaintenance } from '../maintenance/hold.js';
+import { maintenanceStateId } from '../maintenance/state.js';
 import { splitByTeam } from './split-by-team.js';
 
 export interface AcceptResult {
@@ -35,9 +37,16 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
     if (team) for (const channel of teamChannels(team)) channelIds.add(channelGroupId(u.team, channel));
   }
   const groupIds = updates.map((u) => u.groupId);
-  const notifications = await store.updateGroups([...groupIds, ...channelIds], (current) => {
+  const stateIds = [...new Set(updates.map((u) => maintenanceStateId(u.team)))];
+  const notifications = await store.updateGroups([...groupIds, ...stateIds, ...channelIds], (current) => {
     const at = now();
-    const writes = updates.map((u) => decideGroup(current.get(u.groupId), u, at));
+    // dedup → maintenance holds → storm digests: held groups never count towards a storm.
+    const writes = applyMaintenance(
+      updates.map((u) => decideGroup(current.get(u.groupId), u, at)),
+      current,
+      config,
+      at,
+    );
     const channels = new Map([...channelIds].flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : [])));
     return applyStormControl(writes, channels, {
       config,

@@ -11,28 +11,62 @@ import { targetKey, type Target } from '../model/target.js';
 import { attribute } from '../attribute/attribute.js';
 import { resolveRoutes } from '../route/resolve-targets.js';
 import type { TeamGroupUpdate } from '../dedup/decide.js';
+import type { GroupRecord } from '../store/store.js';
 
 const DEFAULT_DEDUP_WINDOW_MS = 4 * 3_600_000;
 
-export function splitByTeam(n: IncomingNotification, config: RoutingConfig): TeamGroupUpdate[] {
-  const byTeam = new Map<string, { alerts: Alert[]; targets: Map<string, Target> }>();
-  for (const alert of n.alerts) {
-    const { team } = attribute(alert.labels, config);
-    let entry = byTeam.get(team);
-    if (!entry) byTeam.set(team, (entry = { alerts: [], targets: new Map() }));
-    entry.alerts.push(alert);
-    const teamConfig = config.teams.get(team);
-    if (teamConfig) {
-      for (const t of resolveRoutes(alert.labels, teamConfig, config).targets) entry.targets.set(targetKey(t), t);
+/** Union of the targets the team's routes give each alert (stable order). */
+export function routeTargets(team: string, alerts: readonly Alert[], config: RoutingConfig): Target[] {
+  const teamConfig = config.teams.get(team);
+  const targets = new Map<string, Target>();
+  if (teamConfig) {
+    for (const alert of alerts) {
+      for (const t of resolveRoutes(alert.labels, teamConfig, config).targets) targets.set(targetKey(t), t);
     }
   }
+  return [...targets.values()];
+}
+
+function dedupWindow(team: string, config: RoutingConfig): number {
+  return config.teams.get(team)?.dedup.windowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+}
+
+export function splitByTeam(n: IncomingNotification, config: RoutingConfig): TeamGroupUpdate[] {
+  const byTeam = new Map<string, Alert[]>();
+  for (const alert of n.alerts) {
+    const { team } = attribute(alert.labels, config);
+    const list = byTeam.get(team);
+    if (list) list.push(alert);
+    else byTeam.set(team, [alert]);
+  }
   const { alerts: _all, ...shared } = n;
-  return [...byTeam.entries()].map(([team, e]) => ({
+  return [...byTeam.entries()].map(([team, alerts]) => ({
     groupId: teamGroupId(team, n.groupKey),
     team,
     notification: shared,
-    alerts: e.alerts,
-    targets: [...e.targets.values()],
-    dedupWindowMs: config.teams.get(team)?.dedup.windowMs ?? DEFAULT_DEDUP_WINDOW_MS,
+    alerts,
+    targets: routeTargets(team, alerts, config),
+    dedupWindowMs: dedupWindow(team, config),
   }));
+}
+
+/** Re-run a stored group through dedup as if Alertmanager had resent it (maintenance release). */
+export function updateFromRecord(g: GroupRecord, config: RoutingConfig): TeamGroupUpdate {
+  return {
+    groupId: g.id,
+    team: g.team,
+    notification: {
+      receiver: g.receiver,
+      status: g.alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+      groupKey: g.groupKey,
+      groupLabels: g.groupLabels,
+      commonLabels: g.commonLabels,
+      commonAnnotations: g.commonAnnotations,
+      externalURL: g.externalURL,
+      truncatedAlerts: 0,
+    },
+    alerts: g.alerts,
+    targets: routeTargets(g.team, g.alerts, config),
+    dedupWindowMs: dedupWindow(g.team, config),
+  };
 }

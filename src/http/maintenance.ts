@@ -1,0 +1,118 @@
+/**
+ * @module http/maintenance
+ * Ad-hoc maintenance windows: POST /v1/maintenance (admin) → 201 with the stored window and its
+ * id; GET /v1/maintenance (newest first, limit, cursor); DELETE /v1/maintenance/{id} (admin),
+ * which releases what the window held at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { parseMatchers } from '../config/matchers.js';
+import { releaseHeld } from '../maintenance/release.js';
+import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type StoredWindow } from '../maintenance/state.js';
+import { requireAdmin } from './admin.js';
+import type { AppDeps } from './deps.js';
+import { jsonError } from './errors.js';
+import { issuesOf } from './pagination.js';
+
+/** Windows that ended this long ago are forgotten (the state stays small). */
+const KEEP_ENDED_MS = 7 * 24 * 3_600_000;
+
+const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC3339 timestamp, e.g. 2026-11-27T22:00:00Z' });
+const matcher = z.string().superRefine((s, ctx) => {
+  try {
+    parseMatchers(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `invalid matcher: ${(err as Error).message}` });
+  }
+});
+const createSchema = z
+  .strictObject({
+    team: z.string().min(1),
+    matchers: z.array(matcher).default([]),
+    start: rfc3339,
+    end: rfc3339,
+    reason: z.string().min(1, { error: 'reason must not be empty' }).max(500),
+  })
+  .refine((w) => !(Date.parse(w.end) <= Date.parse(w.start)), { message: 'end must be after start', path: ['end'] });
+
+const listSchema = z.object({
+  team: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.string().regex(/^\d+$/, { error: 'invalid cursor' }).optional(),
+});
+
+function view(w: StoredWindow, now: number) {
+  return { ...w, active: Date.parse(w.start) <= now && now < Date.parse(w.end) };
+}
+
+export function maintenanceRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const now = () => (deps.now ?? (() => new Date()))();
+
+  app.post('/v1/maintenance', requireAdmin(deps.adminToken), async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return jsonError(c, 400, 'invalid JSON body');
+    }
+    const parsed = createSchema.safeParse(body);
+    if (!parsed.success) return jsonError(c, 400, 'invalid maintenance window', { issues: issuesOf(parsed.error) });
+    const config = deps.routing();
+    if (!config?.teams.has(parsed.data.team)) return jsonError(c, 400, `unknown team "${parsed.data.team}"`, { issues: [{ path: 'team', message: 'no routes file for this team' }] });
+    const at = now();
+    const window: StoredWindow = {
+      id: `${parsed.data.team}.${randomBytes(6).toString('hex')}`,
+      ...parsed.data,
+      start: new Date(parsed.data.start).toISOString(),
+      end: new Date(parsed.data.end).toISOString(),
+      createdAt: at.toISOString(),
+    };
+    const stateId = maintenanceStateId(window.team);
+    await deps.store.updateGroups([stateId], (current) => {
+      const prev = current.get(stateId);
+      const state = readMaintenanceState(prev);
+      const windows = [...state.windows.filter((w) => Date.parse(w.end) > at.getTime() - KEEP_ENDED_MS), window];
+      return [{ group: maintenanceRecord(window.team, { ...state, windows }, prev, at), notifications: [] }];
+    });
+    deps.logger.info({ window: window.id, team: window.team, start: window.start, end: window.end, reason: window.reason }, 'maintenance window created');
+    return c.json(view(window, at.getTime()), 201);
+  });
+
+  app.get('/v1/maintenance', async (c) => {
+    const q = listSchema.safeParse(c.req.query());
+    if (!q.success) return jsonError(c, 400, 'invalid query', { issues: issuesOf(q.error) });
+    const teams = q.data.team ? [q.data.team] : [...(deps.routing()?.teams.keys() ?? [])];
+    const all: StoredWindow[] = [];
+    for (const team of teams) all.push(...readMaintenanceState(await deps.store.getGroup(maintenanceStateId(team))).windows);
+    all.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
+    const offset = Number(q.data.cursor ?? 0);
+    const items = all.slice(offset, offset + q.data.limit);
+    const next = offset + items.length < all.length ? String(offset + items.length) : null;
+    const at = now().getTime();
+    return c.json({ items: items.map((w) => view(w, at)), nextCursor: next });
+  });
+
+  app.delete('/v1/maintenance/:id', requireAdmin(deps.adminToken), async (c) => {
+    const id = c.req.param('id');
+    const team = id.split('.')[0] ?? '';
+    const config = deps.routing();
+    if (!config?.teams.has(team)) return jsonError(c, 404, `maintenance window ${id} not found`);
+    const stateId = maintenanceStateId(team);
+    let found = false;
+    await deps.store.updateGroups([stateId], (current) => {
+      const prev = current.get(stateId);
+      const state = readMaintenanceState(prev);
+      found = state.windows.some((w) => w.id === id);
+      if (!found) return [];
+      return [{ group: maintenanceRecord(team, { ...state, windows: state.windows.filter((w) => w.id !== id) }, prev, now()), notifications: [] }];
+    });
+    if (!found) return jsonError(c, 404, `maintenance window ${id} not found`);
+    const released = await releaseHeld(deps.store, config, team, now());
+    deps.logger.info({ window: id, team, released }, 'maintenance window deleted');
+    if (released > 0) deps.onAccepted?.();
+    return c.body(null, 204);
+  });
+  return app;
+}

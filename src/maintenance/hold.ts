@@ -1,0 +1,81 @@
+/**
+ * @module maintenance/hold
+ * Maintenance windows (pure, run inside the store's lock after dedup): a new or changed firing
+ * group whose every firing alert is covered by an open window is held — its notifications are
+ * recorded as suppressed and the group is remembered. When the window ends (or is deleted) a
+ * still-firing held group is delivered once (release.ts); one that resolved inside the window
+ * and was never announced sends nothing. Resolutions of groups announced before the window are
+ * delivered normally.
+ */
+import type { RoutingConfig } from '../config/types.js';
+import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type MaintenanceState } from './state.js';
+import { holdingWindow, openWindows } from './windows.js';
+
+export const RESOLVED_INSIDE_REASON = 'maintenance: resolved inside the window, never announced';
+
+interface TeamState {
+  prev: GroupRecord | undefined;
+  state: MaintenanceState;
+  changed: boolean;
+}
+
+function suppress(notifications: NewNotification[], reason: string): void {
+  for (const n of notifications) {
+    if (n.status !== 'pending') continue;
+    n.status = 'suppressed';
+    n.reason = reason;
+  }
+}
+
+export function applyMaintenance(writes: GroupWrite[], current: Map<string, GroupRecord>, config: RoutingConfig, now: Date): GroupWrite[] {
+  const teams = new Map<string, TeamState>();
+  const teamState = (team: string): TeamState => {
+    let t = teams.get(team);
+    if (!t) {
+      const prev = current.get(maintenanceStateId(team));
+      t = { prev, state: readMaintenanceState(prev), changed: false };
+      teams.set(team, t);
+    }
+    return t;
+  };
+
+  for (const w of writes) {
+    const pending = w.notifications.filter((n) => n.status === 'pending');
+    if (pending.length === 0) continue;
+    const t = teamState(w.group.team);
+    const id = w.group.id;
+    const prev = current.get(id);
+    const wasHeld = t.state.held.includes(id);
+    const release = () => {
+      t.state.held = t.state.held.filter((h) => h !== id);
+      t.changed = true;
+    };
+
+    if (pending[0]!.kind === 'resolved') {
+      if (!wasHeld) continue;
+      release();
+      if (prev?.notifiedHash == null) suppress(w.notifications, RESOLVED_INSIDE_REASON);
+      continue;
+    }
+    const window = holdingWindow(openWindows(config.teams.get(w.group.team), t.state.windows, now), w.group.alerts);
+    if (!window) {
+      if (wasHeld) release();
+      continue;
+    }
+    suppress(w.notifications, `maintenance: ${window.reason}`);
+    // Nothing was told: keep what the team was last told, so the end of the window sees a change.
+    w.group.notifiedHash = prev?.notifiedHash ?? null;
+    w.group.notifiedAt = prev?.notifiedAt ?? null;
+    w.group.targets = prev?.targets ?? [];
+    if (!wasHeld) {
+      t.state.held.push(id);
+      t.changed = true;
+    }
+  }
+
+  const stateWrites = [...teams.entries()]
+    .filter(([, t]) => t.changed)
+    .map(([team, t]) => ({ group: maintenanceRecord(team, t.state, t.prev, now), notifications: [] }));
+  return [...writes, ...stateWrites];
+}

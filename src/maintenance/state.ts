@@ -1,0 +1,62 @@
+/**
+ * @module maintenance/state
+ * Per team: ad-hoc maintenance windows (created through the API) and the groups currently held
+ * by a window. Kept in the store as a per-team pseudo-group, so it is read and changed under the
+ * same lock as the groups it holds and shared by every replica. Only this module knows the encoding.
+ */
+import { teamGroupId } from '../model/group-id.js';
+import type { GroupRecord } from '../store/store.js';
+
+export interface StoredWindow {
+  id: string;
+  team: string;
+  matchers: string[];
+  /** RFC3339. */
+  start: string;
+  end: string;
+  reason: string;
+  createdAt: string;
+}
+
+export interface MaintenanceState {
+  windows: StoredWindow[];
+  /** Group ids held by a window: delivered when it ends if still firing. */
+  held: string[];
+}
+
+const STATE_KEY = 'alertgate.maintenance';
+
+export function maintenanceGroupKey(): string {
+  return 'maintenance';
+}
+
+export function maintenanceStateId(team: string): string {
+  return teamGroupId(team, maintenanceGroupKey());
+}
+
+export function readMaintenanceState(record: GroupRecord | undefined): MaintenanceState {
+  const raw = record?.commonAnnotations[STATE_KEY];
+  const parsed = raw ? (JSON.parse(raw) as Partial<MaintenanceState>) : {};
+  return { windows: parsed.windows ?? [], held: parsed.held ?? [] };
+}
+
+export function maintenanceRecord(team: string, state: MaintenanceState, prev: GroupRecord | undefined, now: Date): GroupRecord {
+  const at = now.toISOString();
+  return {
+    id: maintenanceStateId(team),
+    team,
+    groupKey: maintenanceGroupKey(),
+    receiver: 'alertgate',
+    externalURL: '',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: { [STATE_KEY]: JSON.stringify(state) },
+    status: state.held.length ? 'firing' : 'resolved',
+    alerts: [],
+    notifiedHash: null,
+    notifiedAt: null,
+    targets: [],
+    createdAt: prev?.createdAt ?? at,
+    updatedAt: at,
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Maintenance windows: matching alerts are held (recorded as suppressed, nothing sent); a group
+ * still firing when the window ends is delivered once; one that resolved inside it sends nothing;
+ * resolutions of groups announced before the window are delivered normally.
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway;
+let configDir: string;
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  configDir = await mkdtemp(join(tmpdir(), 'alertgate-maint-'));
+  await cp(ESTATE_DIR, configDir, { recursive: true });
+});
+afterEach(async () => {
+  await t?.close();
+  await fakes.close();
+  await rm(configDir, { recursive: true, force: true });
+});
+
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+const critical = (name: string, status: 'firing' | 'resolved' = 'firing') =>
+  webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-prod', severity: 'critical' }, status, fingerprint: 'b000000000000001' }]);
+const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+
+async function createWindow(body: object) {
+  return fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+}
+async function suppressedReasons() {
+  const log = (await fetch(`${t.gw.url}/v1/notifications?status=suppressed`).then((r) => r.json())) as { items: { reason: string }[] };
+  return log.items.map((i) => i.reason);
+}
+const sent = () => fakes.slack.requests.length + fakes.pagerduty.events.length;
+
+describe('ad-hoc maintenance windows (API)', () => {
+  beforeEach(async () => {
+    t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, MAINTENANCE_TICK_MS: '100' });
+  });
+
+  it('validates input and needs the admin token', async () => {
+    const noAuth = await fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(noAuth.status).toBe(401);
+    const bad = await createWindow({ team: 'payments', matchers: ['alertname=~"("'], start: 'yesterday', end: iso(0), reason: 'x' });
+    expect(bad.status).toBe(400);
+    const issues = ((await bad.json()) as { issues: { path: string }[] }).issues.map((i) => i.path).sort();
+    expect(issues).toEqual(['matchers.0', 'start']);
+    const unknown = await createWindow({ team: 'nobody', start: iso(0), end: iso(60_000), reason: 'x' });
+    expect(unknown.status).toBe(400);
+  });
+
+  it('holds a covered alert, then delivers it once when the window is deleted', async () => {
+    const res = await createWindow({ team: 'payments', matchers: ['alertname=~"Maint.*"'], start: iso(-1000), end: iso(3_600_000), reason: 'database failover' });
+    expect(res.status).toBe(201);
+    const window = (await res.json()) as { id: string; active: boolean };
+    expect(window.active).toBe(true);
+    const listed = (await fetch(`${t.gw.url}/v1/maintenance`).then((r) => r.json())) as { items: { id: string }[] };
+    expect(listed.items.map((w) => w.id)).toEqual([window.id]);
+
+    await t.post(critical('MaintDbDown'));
+    await t.post(critical('MaintDbDown'));
+    await t.idle();
+    expect(sent()).toBe(0);
+    expect(await suppressedReasons()).toContain('maintenance: database failover');
+
+    const del = await fetch(`${t.gw.url}/v1/maintenance/${window.id}`, { method: 'DELETE', headers: admin });
+    expect(del.status).toBe(204);
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await fakes.pagerduty.waitFor(() => true);
+    await t.idle();
+    expect(fakes.slack.messages.size).toBe(1);
+    expect(fakes.pagerduty.events).toHaveLength(1);
+    // A later redelivery is an ordinary duplicate now.
+    await t.post(critical('MaintDbDown'));
+    await t.idle();
+    expect(fakes.slack.messages.size).toBe(1);
+  });
+
+  it('sends nothing for an alert that resolved inside the window', async () => {
+    await createWindow({ team: 'payments', start: iso(-1000), end: iso(1500), reason: 'patching' });
+    await t.post(critical('MaintBlip'));
+    await t.post(critical('MaintBlip', 'resolved'));
+    await t.idle();
+    expect(await suppressedReasons()).toContain('maintenance: resolved inside the window, never announced');
+    // Past the end of the window, the release pass finds nothing to send.
+    await new Promise((r) => setTimeout(r, 1600));
+    await waitUntil(async () => (await fetch(`${t.gw.url}/v1/maintenance`).then((r) => r.json()) as { items: { active: boolean }[] }).items.every((w) => !w.active), 5000, 'window end');
+    await t.idle();
+    expect(sent()).toBe(0);
+  });
+
+  it('delivers the resolution of a group announced before the window', async () => {
+    await t.post(critical('MaintBefore'));
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await t.idle();
+    await createWindow({ team: 'payments', start: iso(-1000), end: iso(3_600_000), reason: 'patching' });
+    await t.post(critical('MaintBefore', 'resolved'));
+    await fakes.slack.waitFor((r) => r.method === 'chat.update');
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve');
+  });
+});
+
+describe('maintenance windows from routes/<team>.yaml', () => {
+  it('delivers a held group once, when the configured window ends', async () => {
+    const file = join(configDir, 'routes', 'prisons.yaml');
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const end = new Date(Date.now() + 2500).toISOString();
+    await writeFile(file, `${await readFile(file, 'utf8')}maintenance:\n  - reason: "search index rebuild"\n    start: "${start}"\n    end: "${end}"\n    matchers: ['alertname="SearchDown"']\n`);
+    t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, MAINTENANCE_TICK_MS: '100' });
+    const alert = webhook('{}:{alertname="SearchDown"}', [{ labels: { alertname: 'SearchDown', namespace: 'prisoner-offender-search-prod' } }]);
+    await t.post(alert);
+    await t.idle();
+    expect(sent()).toBe(0);
+    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
+    expect(post.at).toBeGreaterThanOrEqual(Date.parse(end));
+    await t.idle();
+    expect(fakes.slack.messages.size).toBe(1);
+  });
+});
