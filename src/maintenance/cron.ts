@@ -45,16 +45,20 @@ export interface CronSchedule {
   matches(at: Date): boolean;
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Formatters are costly to build; one per timezone is kept (evaluations run per minute of a range). */
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', minute: 'numeric', hour: 'numeric', day: 'numeric', month: 'numeric', weekday: 'short' });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 function localFields(at: Date, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    hourCycle: 'h23',
-    minute: 'numeric',
-    hour: 'numeric',
-    day: 'numeric',
-    month: 'numeric',
-    weekday: 'short',
-  }).formatToParts(at);
+  const parts = formatter(timeZone).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return {
     minute: Number(get('minute')),
@@ -77,7 +81,7 @@ export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
   const month = parseField(mon, 1, 12, MONTHS, 1);
   const weekdayRaw = parseField(dow, 0, 7, DAYS, 0);
   const weekday = { any: weekdayRaw.any, values: new Set([...weekdayRaw.values].map((d) => d % 7)) };
-  new Intl.DateTimeFormat('en-GB', { timeZone }); // throws RangeError for an unknown zone
+  formatter(timeZone); // throws RangeError for an unknown zone
   return {
     matches(at) {
       const f = localFields(at, timeZone);

@@ -6,11 +6,12 @@
  * and periods that touch across midnight are one incident.
  *
  * A plain selector is read as raw samples (a range-vector instant query), so start and end are
- * the samples' own timestamps; any other expression is evaluated every interval (`query_range`).
+ * the samples' own timestamps, and only for the hours that had downtime (found first with an
+ * hourly count − sum); any other expression is evaluated every interval (`query_range`).
  */
 import { isPlainSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
-import { chooseResolution, type ResolutionPolicy } from './resolution.js';
+import { chooseResolution, type ResolutionPolicy, type SourceResolution } from './resolution.js';
 import type { Sample, ThanosClient } from './thanos-client.js';
 
 /** Half-open [start, end) in epoch ms. */
@@ -51,6 +52,28 @@ export function mergePeriods(periods: Period[]): Period[] {
   return out;
 }
 
+const HOUR = 3_600_000;
+
+/** A window to read raw samples from; down samples count only inside [start, end). */
+interface Window extends Period {
+  resolution: SourceResolution;
+}
+
+/**
+ * The hours of `day` that had downtime, merged into runs: one cheap query (24 points) so that
+ * only those hours' raw samples are read, not the whole day's. Days that are not whole hours
+ * (a clipped first or last day) and 1-hour downsampled data are read whole.
+ */
+async function downHours(client: ThanosClient, sel: string, day: ReportDay, resolution: SourceResolution, warnings: Set<string>): Promise<Window[]> {
+  const length = day.end - day.start;
+  if (resolution === '1h' || length % HOUR !== 0) return [{ start: day.start, end: day.end, resolution }];
+  const rv = `${sel}[${HOUR - 1}ms]`;
+  const result = await client.range(`count_over_time(${rv}) - sum_over_time(${rv}) > 0`, day.start + HOUR - 1, day.end - 1, HOUR, resolution);
+  for (const w of result.warnings) warnings.add(w);
+  const hours = [...new Set(result.series.flatMap((s) => s.samples.map((x) => x.t + 1 - HOUR)))].sort((a, b) => a - b);
+  return mergePeriods(hours.map((h) => ({ start: h, end: h + HOUR }))).map((p) => ({ ...p, resolution }));
+}
+
 /** Down periods of `expr` on the given days (each `[start, end)`), not yet merged. */
 export async function fetchDownPeriods(
   client: ThanosClient,
@@ -59,18 +82,25 @@ export async function fetchDownPeriods(
   opts: { intervalMs: number; now: number; policy: ResolutionPolicy },
 ): Promise<{ periods: Period[]; warnings: string[] }> {
   const plain = isPlainSelector(expr);
-  // Read a little into the next day: the first sample after a down sample ends its period.
+  const sel = expr.trim();
+  // Read a little past each window: the first sample after a down sample ends its period.
   const lookahead = 2 * opts.intervalMs;
   const warnings = new Set<string>();
   const perDay = await Promise.all(
     days.map(async (day) => {
       const resolution = chooseResolution(day.start, opts.now, opts.policy);
-      const until = day.end + lookahead;
-      const result = plain
-        ? await client.instant(`${expr.trim()}[${until - day.start - 1}ms]`, until - 1, resolution)
-        : await client.range(expr, day.start, until - 1, opts.intervalMs, resolution);
-      for (const w of result.warnings) warnings.add(w);
-      return result.series.flatMap((s) => downPeriods(s.samples, opts.intervalMs, day));
+      const windows = plain ? await downHours(client, sel, day, resolution, warnings) : [{ start: day.start, end: day.end, resolution }];
+      const periods = await Promise.all(
+        windows.map(async (w) => {
+          const until = w.end + lookahead;
+          const result = plain
+            ? await client.instant(`${sel}[${until - w.start - 1}ms]`, until - 1, w.resolution)
+            : await client.range(expr, w.start, until - 1, opts.intervalMs, w.resolution);
+          for (const x of result.warnings) warnings.add(x);
+          return result.series.flatMap((s) => downPeriods(s.samples, opts.intervalMs, w));
+        }),
+      );
+      return periods.flat();
     }),
   );
   return { periods: perDay.flat(), warnings: [...warnings] };

@@ -1,0 +1,82 @@
+/**
+ * @module maintenance/intervals
+ * Maintenance windows as time intervals over a report range, for uptime: time inside a window
+ * that covers a service is maintenance, neither downtime nor budget spend. A window covers an
+ * uptime check when its matchers match the labels `{team, service}` (a window without matchers
+ * covers every service of the team).
+ */
+import { parseDuration } from '../config/duration.js';
+import { parseMatchers } from '../config/matchers.js';
+import type { MatcherSet, TeamConfig } from '../config/types.js';
+import { parseCron } from './cron.js';
+import type { StoredWindow } from './state.js';
+
+export interface MaintenanceInterval {
+  start: Date;
+  end: Date;
+  reason: string;
+}
+
+interface WindowSpec {
+  reason: string;
+  matchers: MatcherSet[];
+  intervals(from: Date, to: Date): { start: number; end: number }[];
+}
+
+const MINUTE = 60_000;
+
+function specs(team: TeamConfig | undefined, stored: readonly StoredWindow[]): WindowSpec[] {
+  const out: WindowSpec[] = [];
+  for (const m of team?.maintenance ?? []) {
+    if (m.start && m.end) {
+      const [s, e] = [Date.parse(m.start), Date.parse(m.end)];
+      out.push({ reason: m.reason, matchers: m.matchers, intervals: () => [{ start: s, end: e }] });
+    } else if (m.schedule && m.duration) {
+      const cron = parseCron(m.schedule, m.timezone ?? 'UTC');
+      const duration = parseDuration(m.duration);
+      out.push({
+        reason: m.reason,
+        matchers: m.matchers,
+        intervals(from, to) {
+          const found: { start: number; end: number }[] = [];
+          const first = Math.floor((from.getTime() - duration) / MINUTE) * MINUTE;
+          for (let t = first; t < to.getTime(); t += MINUTE) {
+            if (cron.matches(new Date(t))) found.push({ start: t, end: t + duration });
+          }
+          return found;
+        },
+      });
+    }
+  }
+  for (const w of stored) {
+    const [s, e] = [Date.parse(w.start), Date.parse(w.end)];
+    out.push({ reason: w.reason, matchers: w.matchers.map((x) => parseMatchers(x)), intervals: () => [{ start: s, end: e }] });
+  }
+  return out;
+}
+
+/** Merged, clipped maintenance intervals covering a service in [from, to). */
+export function maintenanceIntervals(
+  team: TeamConfig | undefined,
+  stored: readonly StoredWindow[],
+  service: string,
+  from: Date,
+  to: Date,
+): MaintenanceInterval[] {
+  const labels = { team: team?.team ?? '', service };
+  const raw = specs(team, stored)
+    .filter((w) => w.matchers.every((m) => m.matches(labels)))
+    .flatMap((w) => w.intervals(from, to).map((i) => ({ ...i, reason: w.reason })))
+    .map((i) => ({ start: Math.max(i.start, from.getTime()), end: Math.min(i.end, to.getTime()), reason: i.reason }))
+    .filter((i) => i.end > i.start)
+    .sort((a, b) => a.start - b.start);
+  const merged: { start: number; end: number; reason: string }[] = [];
+  for (const i of raw) {
+    const last = merged[merged.length - 1];
+    if (last && i.start <= last.end) {
+      last.end = Math.max(last.end, i.end);
+      if (!last.reason.split('; ').includes(i.reason)) last.reason = `${last.reason}; ${i.reason}`;
+    } else merged.push({ ...i });
+  }
+  return merged.map((i) => ({ start: new Date(i.start), end: new Date(i.end), reason: i.reason }));
+}
