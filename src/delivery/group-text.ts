@@ -111,7 +111,15 @@ export function silenceUrl(group: GroupSnapshot): string | undefined {
   // alertname first (what a human scans for), then the rest in a stable order.
   labels.sort(([a], [b]) => (a === 'alertname' ? -1 : b === 'alertname' ? 1 : a.localeCompare(b)));
   const filter = `{${labels.map(([k, v]) => `${k}=${quoteMatcherValue(v)}`).join(',')}}`;
-  return `${group.externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(filter)}`;
+  return `${group.externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(wellFormed(filter))}`;
+}
+
+/**
+ * Lone UTF-16 surrogates (JSON `"\ud800"` in a label) replaced by U+FFFD: encodeURIComponent
+ * throws on them, and a throw while rendering would fail that group's delivery on every retry.
+ */
+function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /** Earliest start of the group's firing alerts (else of any alert), RFC3339. */

@@ -5,6 +5,7 @@
  * same lock as the groups it holds and shared by every replica. Only this module knows the encoding.
  */
 import { teamGroupId } from '../model/group-id.js';
+import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 
 export interface StoredWindow {
@@ -41,22 +42,15 @@ export function readMaintenanceState(record: GroupRecord | undefined): Maintenan
 }
 
 export function maintenanceRecord(team: string, state: MaintenanceState, prev: GroupRecord | undefined, now: Date): GroupRecord {
-  const at = now.toISOString();
-  return {
-    id: maintenanceStateId(team),
-    team,
-    groupKey: maintenanceGroupKey(),
-    receiver: 'alertgate',
-    externalURL: '',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: { [STATE_KEY]: JSON.stringify(state) },
-    status: state.held.length ? 'firing' : 'resolved',
-    alerts: [],
-    notifiedHash: null,
-    notifiedAt: null,
-    targets: [],
-    createdAt: prev?.createdAt ?? at,
-    updatedAt: at,
-  };
+  return pseudoGroupRecord(
+    {
+      id: maintenanceStateId(team),
+      team,
+      groupKey: maintenanceGroupKey(),
+      status: state.held.length ? 'firing' : 'resolved',
+      annotations: { [STATE_KEY]: JSON.stringify(state) },
+    },
+    prev,
+    now,
+  );
 }

@@ -8,7 +8,8 @@
  * `replace: true` edits the key's existing Slack message in place (a digest that grows).
  */
 import type { OutboundMessage } from '../model/group.js';
-import { pagerDutyDedupKey, teamGroupId } from '../model/group-id.js';
+import { teamGroupId } from '../model/group-id.js';
+import { messageSnapshot, pseudoGroupRecord, type PseudoGroup } from '../store/pseudo-group.js';
 import type { Store } from '../store/store.js';
 
 export interface MessageRequest {
@@ -23,31 +24,15 @@ export interface MessageRequest {
 
 export async function enqueueMessage(store: Store, req: MessageRequest, now: () => Date = () => new Date()): Promise<{ enqueued: boolean; groupId: string }> {
   const groupId = teamGroupId(req.team, `message:${req.key}`);
+  const target = { type: 'slack' as const, channel: req.channel };
+  const pseudo: PseudoGroup = { id: groupId, team: req.team, groupKey: `message:${req.key}`, status: 'resolved', targets: [target] };
   const inserted = await store.updateGroups([groupId], (current) => {
     const existing = current.get(groupId);
     if (existing && !req.replace) return [];
-    const at = now().toISOString();
-    const target = { type: 'slack' as const, channel: req.channel };
     const kind = existing ? ('changed' as const) : ('new' as const);
     return [
       {
-        group: {
-          id: groupId,
-          team: req.team,
-          groupKey: `message:${req.key}`,
-          receiver: 'alertgate',
-          externalURL: '',
-          groupLabels: {},
-          commonLabels: {},
-          commonAnnotations: {},
-          status: 'resolved',
-          alerts: [],
-          notifiedHash: null,
-          notifiedAt: at,
-          targets: [target],
-          createdAt: existing?.createdAt ?? at,
-          updatedAt: at,
-        },
+        group: pseudoGroupRecord(pseudo, existing, now()),
         notifications: [
           {
             groupId,
@@ -55,22 +40,8 @@ export async function enqueueMessage(store: Store, req: MessageRequest, now: () 
             target,
             kind,
             status: 'pending',
-            snapshot: {
-              groupId,
-              team: req.team,
-              groupKey: `message:${req.key}`,
-              receiver: 'alertgate',
-              status: 'resolved',
-              groupLabels: {},
-              commonLabels: {},
-              commonAnnotations: {},
-              externalURL: '',
-              alerts: [],
-              change: { kind, added: [], resolved: [] },
-              dedupKey: pagerDutyDedupKey(groupId),
-              message: req.message,
-            },
-            ...(req.replace && existing ? { supersedesPending: true } : {}),
+            snapshot: messageSnapshot(pseudo, kind, req.message),
+            ...(existing ? { supersedesPending: true } : {}),
           },
         ],
       },

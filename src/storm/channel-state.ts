@@ -7,6 +7,7 @@
  */
 import type { AlertStatus } from '../model/alert.js';
 import { teamGroupId } from '../model/group-id.js';
+import { pseudoGroupRecord, type PseudoGroup } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import type { TeamConfig } from '../config/types.js';
 
@@ -57,22 +58,16 @@ export function readChannelState(record: GroupRecord | undefined): ChannelState 
 }
 
 export function channelRecord(team: string, channel: string, state: ChannelState, prev: GroupRecord | undefined, now: Date): GroupRecord {
-  const at = now.toISOString();
+  return pseudoGroupRecord(channelPseudoGroup(team, channel, state), prev, now);
+}
+
+export function channelPseudoGroup(team: string, channel: string, state: ChannelState): PseudoGroup {
   return {
     id: channelGroupId(team, channel),
     team,
     groupKey: channelGroupKey(channel),
-    receiver: 'alertgate',
-    externalURL: '',
-    groupLabels: {},
-    commonLabels: {},
-    commonAnnotations: { [STATE_KEY]: JSON.stringify(state) },
     status: state.active ? 'firing' : 'resolved',
-    alerts: [],
-    notifiedHash: null,
-    notifiedAt: prev?.notifiedAt ?? null,
+    annotations: { [STATE_KEY]: JSON.stringify(state) },
     targets: [{ type: 'slack', channel }],
-    createdAt: prev?.createdAt ?? at,
-    updatedAt: at,
   };
 }

@@ -9,8 +9,8 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { pagerDutyDedupKey } from '../model/group-id.js';
-import { channelGroupId, channelGroupKey, channelRecord, readChannelState, type ChannelState } from './channel-state.js';
+import { messageSnapshot } from '../store/pseudo-group.js';
+import { channelGroupId, channelPseudoGroup, channelRecord, readChannelState, type ChannelState } from './channel-state.js';
 import { renderDigest } from './digest-message.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
@@ -99,6 +99,7 @@ export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { sto
   const group = channelRecord(t.team, t.channel, t.state, t.prev, ctx.now);
   if (!t.digestChanged) return { group, notifications: [] };
   const kind = t.stormStarted ? ('new' as const) : ('changed' as const);
+  const pseudo = channelPseudoGroup(t.team, t.channel, t.state);
   return {
     group,
     notifications: [
@@ -109,21 +110,7 @@ export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { sto
         kind,
         status: 'pending',
         supersedesPending: kind === 'changed',
-        snapshot: {
-          groupId: group.id,
-          team: t.team,
-          groupKey: channelGroupKey(t.channel),
-          receiver: 'alertgate',
-          status: group.status,
-          groupLabels: {},
-          commonLabels: {},
-          commonAnnotations: {},
-          externalURL: '',
-          alerts: [],
-          change: { kind, added: [], resolved: [] },
-          dedupKey: pagerDutyDedupKey(group.id),
-          message: renderDigest(t.team, t.channel, t.state, ctx.publicUrl),
-        },
+        snapshot: messageSnapshot(pseudo, kind, renderDigest(t.team, t.channel, t.state, ctx.publicUrl)),
       },
     ],
   };

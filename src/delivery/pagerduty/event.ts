@@ -198,13 +198,19 @@ function buildTrigger(group: GroupSnapshot, routingKey: string): TriggerEvent {
   let size = byteLength(event) + 32;
   let omitted = 0;
   for (const alert of [...firing, ...resolved]) {
+    // Once one is left out, later ones are too (the list stays a prefix): only count them, as
+    // building their details costs time and memory for thousands of alerts.
+    if (omitted > 0) {
+      omitted += 1;
+      continue;
+    }
     const detail = alertDetail(alert);
     const cost = byteLength(detail) + 1;
-    if (omitted === 0 && size + cost <= BODY_BUDGET) {
+    if (size + cost <= BODY_BUDGET) {
       (alert.status === 'firing' ? details.firing : details.resolved).push(detail);
       size += cost;
     } else {
-      omitted += 1; // once one is left out, later ones are too: the list stays a prefix
+      omitted += 1;
     }
   }
   if (omitted > 0) details.omitted_alerts = omitted;
