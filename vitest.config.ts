@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The fault-injection suite runs for minutes: `npm run test:faults` (vitest.faults.config.ts).
+    exclude: ['**/node_modules/**', '**/.git/**', 'test/faults/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Real processes (Alertmanager, Prometheus, the gateway) are spawned by some suites;

@@ -4,6 +4,7 @@
  * shutdown (stop accepting, finish in-flight deliveries up to a deadline, close the store).
  */
 import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
@@ -219,7 +220,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stormTicker.stop();
         maintenanceTicker.stop();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive clients (Alertmanager reuses its connections) would hold server.close() open
+        // until their idle timeout: close each connection as soon as it has no request in flight.
+        const closeIdle = () => (server as Server).closeIdleConnections();
+        const idleSweep = setInterval(closeIdle, 100);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          closeIdle();
+        });
+        clearInterval(idleSweep);
         await uptime.scheduler.stop();
         await worker.stop(settings.shutdownGraceMs);
         await store.close();

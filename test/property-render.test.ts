@@ -128,6 +128,38 @@ describe('Slack rendering of hostile alert text', () => {
   }, 120_000);
 });
 
+describe('rendering cost and odd code points', () => {
+  const base: GroupSnapshot = {
+    groupId: 'payments:x',
+    team: 'payments',
+    groupKey: '{}:{alertname="Odd"}',
+    receiver: 'alertgate',
+    status: 'firing',
+    groupLabels: {},
+    commonLabels: { alertname: 'Odd', pod: 'api-\ud800' },
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager.example:9093',
+    alerts: [{ fingerprint: 'f', status: 'firing', labels: { alertname: 'Odd' }, annotations: {}, startsAt: '2026-11-20T09:00:00Z', endsAt: null, generatorURL: '' }],
+    change: { kind: 'new', added: ['f'], resolved: [] },
+    dedupKey: 'dk',
+  };
+
+  it('a lone surrogate in a label (JSON "\\ud800") still renders, silence link included, for Slack and PagerDuty', () => {
+    const message = renderSlackMessage(base);
+    expect(JSON.stringify(message)).toContain('|Silence>');
+    const event = buildPagerDutyEvent(base, 'key');
+    expect(event.event_action === 'trigger' && event.links.some((l) => l.text === 'Silence in Alertmanager')).toBe(true);
+  });
+
+  it('a group of 300 alerts each with a 1 MB summary renders in well under a second', () => {
+    const big = '<!channel>&'.repeat(100_000);
+    const alerts = Array.from({ length: 300 }, (_, i) => ({ ...base.alerts[0]!, fingerprint: `f${i}`, labels: { alertname: 'Odd', pod: `p${i}` }, annotations: { summary: big } }));
+    const started = performance.now();
+    expectNothingInjected(renderSlackMessage({ ...base, alerts }));
+    expect(performance.now() - started).toBeLessThan(300);
+  });
+});
+
 describe('PagerDuty events from huge groups', () => {
   const huge = fc.tuple(alert, fc.integer({ min: 1, max: 2000 }), fc.constantFrom(10, 1000, 100_000), fc.integer({ min: 1, max: 100 })).map(([a, n, valueSize, labelCount]) => {
     // One string of each size, shared: the alerts are big in the event, not in the test's memory.

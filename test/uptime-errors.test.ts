@@ -118,6 +118,15 @@ describe.skipIf(!prometheusBin)('uptime against a Prometheus that refuses a quer
     expect(run.err).toContain('vector selector must contain at least one non-empty matcher');
   });
 
+  it('the all-teams page still shows the other teams when one team\'s check is broken', async () => {
+    const r = await getJson(t, '/uptime?month=2026-10', 'text/html');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('No report for 1 team:');
+    expect(r.text).toContain('vector selector must contain at least one non-empty matcher');
+    expect(r.text).toContain('5 services of 2 teams');
+    expect(r.text).toContain('>checkout</a>');
+  });
+
   it('bad parameters are 400 naming the parameter; an unknown team is 404', async () => {
     const cases: Array<[string, string]> = [
       ['/v1/uptime', 'team'],

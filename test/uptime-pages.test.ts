@@ -72,9 +72,9 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
   it('/uptime: one row per service of every team, with uptime, objective, budget and daily bars', async () => {
     const { page, errors } = await open(`/uptime?${RANGE}`);
     const payments = await report('payments');
-    const table = page.getByRole('table', { name: /services of 2 teams/ });
+    const table = page.getByRole('table', { name: /6 services of 3 teams/ });
     await expect(table.isVisible()).resolves.toBe(true);
-    for (const name of ['checkout', 'basket', 'search', 'book-a-visit', 'legacy']) {
+    for (const name of ['checkout', 'basket', 'search', 'book-a-visit', 'legacy', 'api']) {
       await expect(table.getByRole('rowheader', { name }).isVisible(), name).resolves.toBe(true);
     }
     const checkout = table.getByRole('row', { name: /checkout/ });

@@ -119,6 +119,22 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     expect(legacy.daily.every((d) => d.uptimePercent === null)).toBe(true);
   });
 
+  it('a densely sampled service (4 probes every 15 s): incidents are found hour by hour, exactly', async () => {
+    const report = await getReport('team=platform&from=2026-10-10&to=2026-10-13');
+    const api = service(report, 'api');
+    const [from, to] = [Date.UTC(2026, 9, 10), Date.UTC(2026, 9, 13)];
+    expect(Math.abs(api.uptimePercent! - trueUptime('api', from, to)!)).toBeLessThan(0.001);
+    expect(api.intervalSeconds).toBe(15);
+    expect(api.noDataSeconds).toBe(0);
+    expectIncidents(report, 'api', from, to);
+    expect(api.incidents.map((i) => [i.start, i.end])).toEqual([
+      ['2026-10-11T13:20:04Z', '2026-10-11T13:47:34Z'],
+      ['2026-10-11T23:58:07Z', '2026-10-12T00:03:07Z'],
+    ]);
+    // Four probes, one of them down: a quarter of the outage counts as downtime.
+    expect(api.downSeconds).toBeCloseTo((1650 + 300) / 4, 0);
+  });
+
   it('a Europe/London month with the October clock change: 31 days, one of 25 hours, totals exact', async () => {
     const report = await getReport('team=payments&month=2026-10&tz=Europe/London');
     // 1 October 00:00 BST is 30 September 23:00 UTC; 1 November 00:00 GMT is midnight UTC.

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoutingConfig, TeamConfig } from '../src/config/types.js';
 import { createLogger } from '../src/log/logger.js';
 import { requireBinary } from '../src/testing/binaries.js';
+import { freeTcpPort } from '../src/testing/free-port.js';
 import { fileChecksSource } from '../src/uptime/checks-source.js';
 import { createReportScheduler, type ScheduleFn } from '../src/uptime/report-scheduler.js';
 import { createUptimeService } from '../src/uptime/service.js';
@@ -130,12 +131,14 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     expect(post.body.text).toContain('Uptime for payments: week of 2026-10-19');
 
     // Thanos never answers: after the bounded retries, an error says the period was not posted.
-    const down = make(createThanosClient({ url: 'http://127.0.0.1:9', retries: 0 }));
+    const closed = `http://127.0.0.1:${await freeTcpPort()}`; // nothing listens there
+    const down = make(createThanosClient({ url: closed, retries: 0 }));
     const failed = await down.run('payments', 0, new Date('2026-11-02T09:00:00Z'));
     expect(failed.status).toBe('failed');
     const final = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 'error');
     expect(final).toMatchObject({ msg: 'uptime report NOT posted for this period; the next scheduled run will try again', team: 'payments', attempts: 4 });
-    expect(String(final!.err)).toContain('THANOS_URL=http://127.0.0.1:9');
+    expect(String(final!.err)).toContain(`THANOS_URL=${closed}`);
+    expect(String(final!.err)).toContain('ECONNREFUSED');
     await t.idle();
     expect(posts('#payments-weekly')).toHaveLength(1);
   });

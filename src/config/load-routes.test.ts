@@ -220,7 +220,7 @@ describe('loadRoutingConfig checks', () => {
     expect(r.errorLines).toEqual([
       'routes/platform.yaml:4:5 reports[0]: report has no channel: set channel here or slack.channel for the team',
       'routes/platform.yaml:4:15 reports[0].schedule: cron schedule must have 5 or 6 fields, got 4: "0 9 * *"',
-      'routes/platform.yaml:5:13 reports[0].period: Invalid option: expected one of "previous-day"|"previous-week"|"previous-month"',
+      'routes/platform.yaml:5:13 reports[0].period: Invalid option: expected one of "previous-day"|"previous-week"|"previous-month"|"month-to-date"|"quarter"|"previous-quarter"',
       'routes/platform.yaml:6:15 reports[0].timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London)',
       'routes/platform.yaml:8:25 storm.maxMessagesPerMinute: Too small: expected number to be >0',
       'routes/platform.yaml:11:15 maintenance[0].schedule: a schedule needs a duration',

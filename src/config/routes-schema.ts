@@ -7,7 +7,9 @@
  *
  * Matcher strings are transformed into MatcherSet, so the parsed output is ready for the model.
  */
+import cron from 'node-cron';
 import { z } from 'zod';
+import { parseCron } from '../maintenance/cron.js';
 import { parseDuration } from './duration.js';
 import { parseMatchers } from './matchers.js';
 
@@ -70,7 +72,15 @@ export const cronString = refineWith((s) => {
     return `cron schedule must have 5 or 6 fields, got ${fields.length}: "${s}"`;
   }
   const bad = fields.find((f) => !CRON_FIELD_RE.test(f));
-  return bad === undefined ? undefined : `invalid cron field "${bad}" in "${s}"`;
+  if (bad !== undefined) return `invalid cron field "${bad}" in "${s}"`;
+  // The same parsers that will run it: node-cron (reports) and ours (maintenance windows).
+  if (!cron.validate(s)) return `invalid cron schedule "${s}"`;
+  try {
+    parseCron(s);
+  } catch (err) {
+    return `invalid cron schedule "${s}": ${(err as Error).message.replace(/^cron: /, '')}`;
+  }
+  return undefined;
 });
 
 export const timezoneString = refineWith((s) => {

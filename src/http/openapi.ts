@@ -4,6 +4,7 @@
  * Hand-written and small: the shapes that clients rely on, not every internal field.
  */
 import { Hono } from 'hono';
+import { uptimeOpenApiPaths, uptimeOpenApiSchemas } from './uptime-openapi.js';
 
 const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -58,6 +59,7 @@ export const openApiDocument = {
           updatedAt: { type: 'string', format: 'date-time' },
         },
       },
+      ...uptimeOpenApiSchemas,
       Notification: {
         type: 'object',
         properties: {
@@ -164,6 +166,7 @@ export const openApiDocument = {
         responses: { '204': { description: 'Deleted' }, '404': errorResponse('Unknown window'), '401': errorResponse('Bad admin token') },
       },
     },
+    ...uptimeOpenApiPaths,
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format' } } } },
     '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
     '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready, with reasons') } } },

@@ -253,7 +253,11 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
 
   app.get('/uptime', async (c) => {
     try {
-      const reports = await uptimeOf(deps).reportAll(rangeParams(c));
+      const results = await uptimeOf(deps).reportAll(rangeParams(c));
+      const reports = results.flatMap((r) => ('report' in r ? [r.report] : []));
+      const failed = results.flatMap((r) => ('error' in r ? [r] : []));
+      // Nothing to show at all (Thanos down): the page is that error, with its status.
+      if (reports.length === 0 && failed[0]) throw failed[0].error;
       const rows = reports.flatMap((r) => r.services.map((service) => ({ team: r.team, service })));
       const first = reports[0];
       const tz = first?.tz ?? (c.req.query('tz') || 'UTC');
@@ -265,13 +269,23 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
           <h1>Uptime of all services</h1>
           {first ? <RangeLine report={first} /> : null}
           <RangeChooser {...chooserProps(c, '/uptime', tz)} />
+          {failed.length > 0 ? (
+            <div class="error" role="alert">
+              <strong>{`No report for ${failed.length} team${failed.length === 1 ? '' : 's'}:`}</strong>
+              <ul>
+                {failed.map((f) => (
+                  <li>{f.error.message}</li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <Warnings warnings={[...new Set(reports.flatMap((r) => r.warnings))]} />
           {rows.length === 0 ? (
             <p>No team has uptime checks yet: add them under uptime: in rules/&lt;team&gt;.yaml.</p>
           ) : (
             <>
               <Legend />
-              <ServicesTable caption={`${rows.length} services of ${reports.length} teams`} rows={rows} query={queryOf(c)} showTeam />
+              <ServicesTable caption={`${rows.length} services of ${reports.length} team${reports.length === 1 ? '' : 's'}`} rows={rows} query={queryOf(c)} showTeam />
             </>
           )}
         </>,

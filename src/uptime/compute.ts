@@ -84,7 +84,7 @@ export async function computeServiceUptime(
     const intervalMs = sampleIntervalMs(spec, daily.totals);
     const figures = days.map((d, i) => dayFigures(d, daily.totals[i]!, intervalMs));
 
-    const downDays = figures.filter((f) => hadDowntime(f.totals)).map((f) => f.day);
+    const downDays = figures.filter((f) => hadDowntime(f.totals)).map((f) => ({ ...f.day, samples: f.totals.count }));
     const down = downDays.length
       ? await fetchDownPeriods(client, spec.up, downDays, { intervalMs, now: opts.now, policy: opts.policy })
       : { periods: [] as Period[], warnings: [] as string[] };

@@ -54,19 +54,28 @@ export function mergePeriods(periods: Period[]): Period[] {
 
 const HOUR = 3_600_000;
 
+/** A day with downtime and how many samples it has (from the daily totals). */
+export interface DownDay extends ReportDay {
+  samples: number;
+}
+
 /** A window to read raw samples from; down samples count only inside [start, end). */
 interface Window extends Period {
   resolution: SourceResolution;
 }
 
+/** Above this many samples in a day, find its down hours first instead of reading it whole. */
+export const WHOLE_DAY_MAX_SAMPLES = 20_000;
+
 /**
- * The hours of `day` that had downtime, merged into runs: one cheap query (24 points) so that
- * only those hours' raw samples are read, not the whole day's. Days that are not whole hours
- * (a clipped first or last day) and 1-hour downsampled data are read whole.
+ * The hours of a densely sampled `day` that had downtime, merged into runs: one cheap query (24
+ * points) so that only those hours' raw samples are read. A day of at most
+ * WHOLE_DAY_MAX_SAMPLES samples (a 1-minute probe has 1 440) is read whole: one request is
+ * cheaper than two. So are days that are not whole hours and 1-hour downsampled data.
  */
-async function downHours(client: ThanosClient, sel: string, day: ReportDay, resolution: SourceResolution, warnings: Set<string>): Promise<Window[]> {
+async function downHours(client: ThanosClient, sel: string, day: DownDay, resolution: SourceResolution, warnings: Set<string>): Promise<Window[]> {
   const length = day.end - day.start;
-  if (resolution === '1h' || length % HOUR !== 0) return [{ start: day.start, end: day.end, resolution }];
+  if (day.samples <= WHOLE_DAY_MAX_SAMPLES || resolution === '1h' || length % HOUR !== 0) return [{ start: day.start, end: day.end, resolution }];
   const rv = `${sel}[${HOUR - 1}ms]`;
   const result = await client.range(`count_over_time(${rv}) - sum_over_time(${rv}) > 0`, day.start + HOUR - 1, day.end - 1, HOUR, resolution);
   for (const w of result.warnings) warnings.add(w);
@@ -78,7 +87,7 @@ async function downHours(client: ThanosClient, sel: string, day: ReportDay, reso
 export async function fetchDownPeriods(
   client: ThanosClient,
   expr: string,
-  days: ReportDay[],
+  days: DownDay[],
   opts: { intervalMs: number; now: number; policy: ResolutionPolicy },
 ): Promise<{ periods: Period[]; warnings: string[] }> {
   const plain = isPlainSelector(expr);

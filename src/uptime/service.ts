@@ -24,11 +24,16 @@ export interface UptimeRequest extends RangeRequest {
 export interface UptimeService {
   /** One team's report; periods are relative to `at` (epoch ms, default now). */
   report(req: UptimeRequest, at?: number): Promise<UptimeReport>;
-  /** Reports of every team that has uptime checks, by team name. */
-  reportAll(req: RangeRequest, at?: number): Promise<UptimeReport[]>;
+  /**
+   * Reports of every team that has uptime checks, by team name. A team whose report fails (a
+   * broken `up:` expression) is an error entry, so one team cannot hide every other's report.
+   */
+  reportAll(req: RangeRequest, at?: number): Promise<TeamReport[]>;
   /** Teams that have uptime checks, sorted. */
   teams(): Promise<string[]>;
 }
+
+export type TeamReport = { team: string; report: UptimeReport } | { team: string; error: UptimeError };
 
 export interface UptimeServiceOptions {
   /** Undefined when `THANOS_URL` is not set: every report is UptimeError `not-configured`. */
@@ -81,8 +86,18 @@ export function createUptimeService(opts: UptimeServiceOptions): UptimeService {
     },
     async reportAll(req, at = now()) {
       resolveRange(req, at); // bad parameters are reported before any query
+      if (!opts.client) throw new UptimeError('not-configured', NOT_CONFIGURED_MESSAGE);
       const names = await teams();
-      return Promise.all(names.map((team) => compute(team, req, at)));
+      return Promise.all(
+        names.map(async (team): Promise<TeamReport> => {
+          try {
+            return { team, report: await compute(team, req, at) };
+          } catch (err) {
+            if (err instanceof UptimeError) return { team, error: err };
+            throw err;
+          }
+        }),
+      );
     },
   };
 }

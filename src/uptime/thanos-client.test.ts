@@ -2,51 +2,10 @@
  * The Thanos client against a scripted fake Querier on 127.0.0.1: the parameters Thanos needs,
  * retries, warnings, splitting by the points limit, and errors that name THANOS_URL.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllFakeThanos, startFakeThanos, vector } from './fake-thanos.case.js';
 import { UptimeError } from './errors.js';
 import { createThanosClient } from './thanos-client.js';
-
-type Answer = { status: number; body: unknown } | 'hang' | 'reset';
-
-interface FakeThanos {
-  url: string;
-  requests: Array<{ path: string; params: URLSearchParams; headers: http.IncomingHttpHeaders }>;
-  answers: Answer[];
-  fallback: (params: URLSearchParams) => { status: number; body: unknown };
-  close(): Promise<void>;
-}
-
-let fake: FakeThanos | undefined;
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-});
-
-const vector = (value: string, t = 1_700_000_000) => ({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [t, value] }] } });
-
-async function startFake(fallback: FakeThanos['fallback'] = () => ({ status: 200, body: vector('1') })): Promise<FakeThanos> {
-  const state: FakeThanos = { url: '', requests: [], answers: [], fallback, close: async () => {} };
-  const server = http.createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    state.requests.push({ path: u.pathname, params: u.searchParams, headers: req.headers });
-    const answer = state.answers.shift() ?? state.fallback(u.searchParams);
-    if (answer === 'hang') return;
-    if (answer === 'reset') return void req.socket.destroy();
-    res.writeHead(answer.status, { 'content-type': 'application/json' });
-    res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  state.close = () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  fake = state;
-  return state;
-}
 
 async function failure(p: Promise<unknown>): Promise<UptimeError> {
   const err = await p.then(
@@ -57,9 +16,11 @@ async function failure(p: Promise<unknown>): Promise<UptimeError> {
   return err;
 }
 
+afterEach(closeAllFakeThanos);
+
 describe('thanos client', () => {
   it('sends dedup, partial_response=false and the resolution; answers samples and warnings', async () => {
-    const f = await startFake(() => ({ status: 200, body: { ...vector('0.5', 1_700_000_000.25), warnings: ['store 10.0.0.1 is slow'] } }));
+    const f = await startFakeThanos(() => ({ status: 200, body: { ...vector('0.5', 1_700_000_000.25), warnings: ['store 10.0.0.1 is slow'] } }));
     const client = createThanosClient({ url: f.url });
     const r = await client.instant('up', 1_700_000_000_250, '5m');
     expect(r).toEqual({ series: [{ labels: { job: 'x' }, samples: [{ t: 1_700_000_000_250, v: 0.5 }] }], warnings: ['store 10.0.0.1 is slow'] });
@@ -69,7 +30,7 @@ describe('thanos client', () => {
   });
 
   it('retries 5xx and network errors, then succeeds', async () => {
-    const f = await startFake();
+    const f = await startFakeThanos();
     f.answers.push({ status: 503, body: 'overloaded' }, 'reset');
     const client = createThanosClient({ url: f.url, retryDelayMs: 5 });
     const r = await client.instant('up', 0, '0s');
@@ -78,7 +39,7 @@ describe('thanos client', () => {
   });
 
   it('an unreachable or failing Thanos is "unavailable", naming THANOS_URL and never a number', async () => {
-    const f = await startFake(() => ({ status: 500, body: { status: 'error', errorType: 'internal', error: 'store gateway down' } }));
+    const f = await startFakeThanos(() => ({ status: 500, body: { status: 'error', errorType: 'internal', error: 'store gateway down' } }));
     const failing = await failure(createThanosClient({ url: f.url, retryDelayMs: 1, retries: 1 }).instant('up', 0, '0s'));
     expect(failing.kind).toBe('unavailable');
     expect(failing.message).toContain(`THANOS_URL=${f.url}`);
@@ -87,14 +48,13 @@ describe('thanos client', () => {
 
     const url = f.url;
     await f.close();
-    fake = undefined;
     const down = await failure(createThanosClient({ url, retryDelayMs: 1 }).instant('up', 0, '0s'));
     expect(down.kind).toBe('unavailable');
     expect(down.message).toMatch(new RegExp(`THANOS_URL=${url}.*ECONNREFUSED`));
   });
 
   it('times out a hanging Thanos', async () => {
-    const f = await startFake(() => ({ status: 200, body: vector('1') }));
+    const f = await startFakeThanos(() => ({ status: 200, body: vector('1') }));
     f.answers.push('hang', 'hang');
     const err = await failure(createThanosClient({ url: f.url, timeoutMs: 100, retries: 1, retryDelayMs: 1 }).instant('up', 0, '0s'));
     expect(err.kind).toBe('unavailable');
@@ -102,7 +62,7 @@ describe('thanos client', () => {
   });
 
   it('a query Prometheus refuses is "query", with its own error text, not retried', async () => {
-    const f = await startFake(() => ({ status: 400, body: { status: 'error', errorType: 'bad_data', error: '1:1: parse error: unexpected "}"' } }));
+    const f = await startFakeThanos(() => ({ status: 400, body: { status: 'error', errorType: 'bad_data', error: '1:1: parse error: unexpected "}"' } }));
     const err = await failure(createThanosClient({ url: f.url }).instant('}', 0, '0s'));
     expect(err.kind).toBe('query');
     expect(err.message).toContain('1:1: parse error: unexpected "}"');
@@ -110,7 +70,7 @@ describe('thanos client', () => {
   });
 
   it('splits range queries so no request exceeds the points limit, and merges the series', async () => {
-    const f = await startFake((q) => {
+    const f = await startFakeThanos((q) => {
       const [start, end, step] = ['start', 'end', 'step'].map((k) => Number(q.get(k)));
       const values: Array<[number, string]> = [];
       for (let t = start!; t <= end! + 1e-9; t += step!) values.push([t, '1']);
@@ -128,7 +88,7 @@ describe('thanos client', () => {
   });
 
   it('sends basic auth from the URL and a bearer token, and never shows the password', async () => {
-    const f = await startFake();
+    const f = await startFakeThanos();
     const withUser = f.url.replace('http://', 'http://reader:s3cret@');
     const client = createThanosClient({ url: withUser });
     await client.instant('up', 0, '0s');

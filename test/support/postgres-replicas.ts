@@ -13,14 +13,18 @@ import { spawnGateway, type GatewayProcess } from './gateway-process.js';
 import { webhook } from './payloads.js';
 
 /**
- * One team, `ha`, owning namespace `ha-prod`: every alert pages (PagerDuty) and posts (Slack).
- * Storms are out of the way (the test counts messages, not digests).
+ * Teams `ha0`…`ha{TEAMS-1}`, team k owning namespace `ha-prod-k`: every alert pages (PagerDuty)
+ * and posts (Slack, channel `#ha-k`). Every webhook of a team locks the team's channel storm
+ * state, so one team's webhooks take turns on all replicas; several teams let the load spread.
+ * Storms are out of the way (the tests count messages, not digests).
  */
-const HA_ROUTES = `team: ha
+export const TEAMS = 8;
+
+const teamRoutes = (k: number) => `team: ha${k}
 owns:
-  namespaces: [ha-prod]
+  namespaces: [ha-prod-${k}]
 slack:
-  channel: "#ha-alerts"
+  channel: "#ha-${k}"
 pagerduty:
   routingKeyEnv: TEST_PD_PAYMENTS_KEY
 storm:
@@ -41,7 +45,7 @@ routes:
 export async function writeHaConfig(): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'alertgate-ha-'));
   await mkdir(join(dir, 'routes'));
-  await writeFile(join(dir, 'routes', 'ha.yaml'), HA_ROUTES);
+  for (let k = 0; k < TEAMS; k++) await writeFile(join(dir, 'routes', `ha${k}.yaml`), teamRoutes(k));
   await writeFile(join(dir, 'routes', 'platform.yaml'), PLATFORM_ROUTES);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -132,18 +136,23 @@ export async function postToAny(urls: () => string[], body: unknown, first: numb
   return { accepted: false, answers };
 }
 
-/** The firing webhook of test group `name` (one critical alert in namespace ha-prod). */
+/** The namespace of test group `name`: its number picks the team. */
+function namespaceOf(name: string): string {
+  return `ha-prod-${Number(/\d+$/.exec(name)?.[0] ?? 0) % TEAMS}`;
+}
+
+/** The firing webhook of test group `name` (one critical alert). */
 export function firing(name: string) {
-  return webhook(groupKey(name), [{ labels: { alertname: name, namespace: 'ha-prod', severity: 'critical' } }]);
+  return webhook(groupKey(name), [{ labels: { alertname: name, namespace: namespaceOf(name), severity: 'critical' } }]);
 }
 
 /** The same group, resolved. */
 export function resolved(name: string) {
-  return webhook(groupKey(name), [{ labels: { alertname: name, namespace: 'ha-prod', severity: 'critical' }, status: 'resolved' }]);
+  return webhook(groupKey(name), [{ labels: { alertname: name, namespace: namespaceOf(name), severity: 'critical' }, status: 'resolved' }]);
 }
 
 export function groupKey(name: string): string {
-  return `{}/{namespace="ha-prod"}:{alertname="${name}"}`;
+  return `{}/{severity="critical"}:{alertname="${name}"}`;
 }
 
 /** Run `fn` over `items` with at most `width` calls in flight. */

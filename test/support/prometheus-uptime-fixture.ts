@@ -25,6 +25,10 @@ interface SeriesPlan {
   gaps?: Array<[string, string]>;
   /** No samples before this. */
   startsAt?: string;
+  /** No samples from this on. */
+  endsAt?: string;
+  /** `job` label; default blackbox. */
+  job?: string;
 }
 
 export interface ServicePlan {
@@ -99,6 +103,28 @@ export const SERVICES: ServicePlan[] = [
     objective: 99,
     series: [],
   },
+  {
+    // Four probes every 15 s for three days: over 20 000 samples a day, so incidents are found
+    // hour by hour; one outage crosses midnight.
+    service: 'api',
+    up: 'probe_success{job="api"}',
+    objective: 99.95,
+    interval: '15s',
+    series: [0, 1, 2, 3].map((n) => ({
+      instance: `https://api-${n}.example`,
+      job: 'api',
+      intervalMs: 15_000,
+      offsetMs: 1_000 + n * 3_000,
+      startsAt: '2026-10-10T00:00:00Z',
+      endsAt: '2026-10-13T00:00:00Z',
+      outages:
+        n === 1
+          ? [['2026-10-11T13:20:00Z', '2026-10-11T13:47:30Z']]
+          : n === 2
+            ? [['2026-10-11T23:58:00Z', '2026-10-12T00:03:00Z']]
+            : ([] as Array<[string, string]>),
+    })),
+  },
 ];
 
 export interface Sample {
@@ -115,7 +141,8 @@ export const SAMPLES: Map<string, Sample[][]> = new Map(
       const outages = p.outages.map(([a, b]) => [at(a), at(b)] as const);
       const gaps = (p.gaps ?? []).map(([a, b]) => [at(a), at(b)] as const);
       const begin = p.startsAt ? at(p.startsAt) : DATA_FROM;
-      for (let t = begin + p.offsetMs; t < DATA_TO; t += p.intervalMs) {
+      const finish = p.endsAt ? at(p.endsAt) : DATA_TO;
+      for (let t = begin + p.offsetMs; t < finish; t += p.intervalMs) {
         if (gaps.some(([a, b]) => t >= a && t < b)) continue;
         out.push({ t, v: outages.some(([a, b]) => t >= a && t < b) ? 0 : 1 });
       }
@@ -193,7 +220,7 @@ function rulesYaml(team: string, services: ServicePlan[]): string {
 
 /**
  * A config dir: payments owns checkout, basket, search; prisons owns book-a-visit and legacy;
- * platform has no uptime checks. `extraRules` overrides or adds rules files by team.
+ * platform owns api. `extraRules` overrides or adds rules files by team.
  */
 export async function writeConfigDir(dir: string, extraRules: Record<string, string> = {}): Promise<void> {
   await mkdir(join(dir, 'routes'), { recursive: true });
@@ -201,7 +228,8 @@ export async function writeConfigDir(dir: string, extraRules: Record<string, str
   for (const [team, text] of Object.entries(ROUTES)) await writeFile(join(dir, 'routes', `${team}.yaml`), text);
   const rules: Record<string, string> = {
     payments: rulesYaml('payments', SERVICES.slice(0, 3)),
-    prisons: rulesYaml('prisons', SERVICES.slice(3)),
+    prisons: rulesYaml('prisons', SERVICES.slice(3, 5)),
+    platform: rulesYaml('platform', SERVICES.slice(5)),
     ...extraRules,
   };
   for (const [team, text] of Object.entries(rules)) await writeFile(join(dir, 'rules', `${team}.yaml`), text);
@@ -221,7 +249,7 @@ export function generatedSeries(): GeneratedSeries[] {
       const samples = SAMPLES.get(svc.service)![i]!;
       return {
         metric: 'probe_success',
-        labels: { job: 'blackbox', instance: p.instance },
+        labels: { job: p.job ?? 'blackbox', instance: p.instance },
         times: samples.map((s) => s.t),
         values: samples.map((s) => s.v),
       };

@@ -3,7 +3,10 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate, type Migration } from './migrations.js';
 
-const V2: Migration = { version: 2, name: 'maintenance windows', sql: 'CREATE TABLE maintenance (id INTEGER PRIMARY KEY) STRICT;' };
+const LATEST = MIGRATIONS.length;
+const ALL = MIGRATIONS.map((m) => m.version);
+/** A migration one newer than this release ships. */
+const NEXT: Migration = { version: LATEST + 1, name: 'maintenance windows', sql: 'CREATE TABLE maintenance (id INTEGER PRIMARY KEY) STRICT;' };
 
 let db: Database.Database;
 beforeEach(() => {
@@ -19,38 +22,66 @@ const tables = () =>
 
 describe('migrate', () => {
   it('creates the schema on an empty database and records its version', () => {
-    expect(migrate(db)).toEqual(MIGRATIONS.map((m) => m.version));
-    expect(versions()).toEqual([1]);
+    expect(migrate(db)).toEqual(ALL);
+    expect(versions()).toEqual(ALL);
     expect(tables()).toEqual(expect.arrayContaining(['alerts', 'groups', 'notifications', 'schema_migrations', 'slack_messages']));
   });
 
   it('is idempotent: a second run applies nothing', () => {
     migrate(db);
     expect(migrate(db)).toEqual([]);
-    expect(versions()).toEqual([1]);
+    expect(versions()).toEqual(ALL);
   });
 
   it('applies only the migrations a database lacks, in order', () => {
     migrate(db);
-    expect(migrate(db, [...MIGRATIONS, V2])).toEqual([2]);
-    expect(versions()).toEqual([1, 2]);
+    expect(migrate(db, [...MIGRATIONS, NEXT])).toEqual([LATEST + 1]);
+    expect(versions()).toEqual([...ALL, LATEST + 1]);
     expect(tables()).toContain('maintenance');
   });
 
   it('rolls back every migration of a run when one fails', () => {
-    const broken: Migration = { version: 2, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM no_such_table;' };
+    const broken: Migration = { version: LATEST + 1, name: 'broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM no_such_table;' };
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no_such_table/);
     expect(tables()).not.toContain('half');
     expect(tables()).not.toContain('groups');
   });
 
   it('refuses a database written by a newer alertgate', () => {
-    migrate(db, [...MIGRATIONS, V2]);
-    expect(() => migrate(db)).toThrow('database schema version 2 is newer than this alertgate supports (1); upgrade alertgate');
+    migrate(db, [...MIGRATIONS, NEXT]);
+    expect(() => migrate(db)).toThrow(
+      `database schema version ${LATEST + 1} is newer than this alertgate supports (${LATEST}); upgrade alertgate`,
+    );
+  });
+
+  it('keeps every alert when migration 2 rebuilds the alerts table', () => {
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.prepare(
+      `INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels, common_annotations,
+         status, notified_hash, notified_at, targets, created_at, updated_at)
+       VALUES ('g1', 'payments', '{}:{}', 'r', '', '{}', '{}', '{}', 'firing', NULL, NULL, '[]', 't', 't')`,
+    ).run();
+    const insert = db.prepare(
+      `INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+       VALUES ('g1', ?, ?, 'payments', 'firing', ?, '{}', '2026-10-01T10:00:00Z', NULL, '', ?)`,
+    );
+    insert.run('f2', 0, '{"alertname":"B"}', 2);
+    insert.run('f1', 1, '{"alertname":"A"}', 1);
+    expect(migrate(db)).toEqual(ALL.slice(1));
+    const rows = db.prepare('SELECT fingerprint, position, labels, updated_at FROM alerts ORDER BY position').all();
+    expect(rows).toEqual([
+      { fingerprint: 'f2', position: 0, labels: '{"alertname":"B"}', updated_at: 2 },
+      { fingerprint: 'f1', position: 1, labels: '{"alertname":"A"}', updated_at: 1 },
+    ]);
+    // Still one row per (group, fingerprint), and still removed with its group.
+    expect(() => insert.run('f1', 2, '{}', 3)).toThrow(/UNIQUE/);
+    db.pragma('foreign_keys = ON');
+    db.prepare("DELETE FROM groups WHERE id = 'g1'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM alerts').get()).toEqual({ n: 0 });
   });
 
   it('rejects a migration list with gaps or out of order', () => {
-    expect(() => migrate(db, [{ ...V2, version: 3 }])).toThrow(/expected 1/);
+    expect(() => migrate(db, [{ ...NEXT, version: 3 }])).toThrow(/expected 1/);
     expect(tables()).toEqual([]);
   });
 });

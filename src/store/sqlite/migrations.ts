@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { SCHEMA_V1 } from './schema-v1.js';
+import { SCHEMA_V2 } from './schema-v2.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -13,7 +14,10 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
+  { version: 2, name: 'outbox claim index; alerts as a rowid table', sql: SCHEMA_V2 },
+];
 
 /**
  * Apply the migrations a database lacks, all in one IMMEDIATE transaction (so two processes

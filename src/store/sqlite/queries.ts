@@ -49,7 +49,7 @@ export const INSERT_NOTIFICATION = `
     created_at, next_attempt_at, snapshot)
   VALUES (@group_id, @team, @target, @target_key, @kind, @status, @reason, 0,
     @created_at, @next_attempt_at, @snapshot)
-  RETURNING *`;
+  RETURNING id`;
 
 /** Coalescing: a newer edit makes older, unclaimed edits of the same queue redundant. */
 export const SUPERSEDE_PENDING = `
@@ -62,9 +62,11 @@ export const SELECT_NOTIFICATION = `SELECT * FROM notifications WHERE id = ?`;
 /**
  * Due, unleased (or lease expired) items that head their (group, target) queue: an older
  * pending/failed item of the same queue — leased or not, due or not — makes them wait.
+ * `notifications_due` walks the queue in claim order and stops at the limit; without the hint
+ * the planner prefers notifications_by_status and sorts the whole queue on every claim.
  */
 export const SELECT_CLAIMABLE = `
-  SELECT n.id FROM notifications n
+  SELECT n.id FROM notifications n INDEXED BY notifications_due
   WHERE n.status IN ('pending', 'failed')
     AND n.next_attempt_at <= @now
     AND (n.lease_until IS NULL OR n.lease_until <= @now)
@@ -86,7 +88,7 @@ export const MARK_SENT = `
   UPDATE notifications SET status = 'sent', sent_at = @sent_at, next_attempt_at = NULL,
     lease_owner = NULL, lease_until = NULL
   WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')
-  RETURNING *`;
+  RETURNING group_id, target`;
 
 export const MARK_FAILED = `
   UPDATE notifications SET

@@ -65,6 +65,17 @@ export function iso(ms: number): string {
 
 /** Labels as JSON with sorted keys, so equal label sets are equal strings (change detection). */
 export function labelsJson(labels: Labels): string {
+  // Alertmanager (Go's encoding/json) sends label maps with sorted keys: serialise them as they are.
+  let previous: string | undefined;
+  let ordered = true;
+  for (const key in labels) {
+    if ((previous !== undefined && !(previous < key)) || typeof labels[key] !== 'string') {
+      ordered = false;
+      break;
+    }
+    previous = key;
+  }
+  if (ordered) return JSON.stringify(labels);
   const sorted: Labels = {};
   for (const key of Object.keys(labels).sort()) sorted[key] = labels[key] ?? '';
   return JSON.stringify(sorted);

@@ -104,6 +104,37 @@ describe('sqlite store', () => {
     }
   });
 
+  it('rewrites exactly the alerts a decision changed: order, removals and in-place edits all persist', async () => {
+    const store = openSqliteStore(join(dir, 'rows.db'));
+    try {
+      const g = group('g1', { alerts: [alert('a'), alert('b'), alert('c')] });
+      await enqueue(store, g, []);
+      // Reordered and one removed: positions move even though the alerts' content did not.
+      const reordered = { ...g, alerts: [alert('c'), alert('a')], updatedAt: '2026-10-01T10:05:00.000Z' };
+      await enqueue(store, reordered, []);
+      expect((await store.getGroup('g1'))?.alerts.map((a) => a.fingerprint)).toEqual(['c', 'a']);
+      // A decision that edits the loaded record in place (same objects) is still written.
+      await store.updateGroups(['g1'], (current) => {
+        const stored = current.get('g1')!;
+        stored.alerts[1]!.annotations = { summary: 'edited in place' };
+        return [{ group: { ...stored, updatedAt: '2026-10-01T10:10:00.000Z' }, notifications: [] }];
+      });
+      const after = await store.getGroup('g1');
+      expect(after?.alerts.map((a) => [a.fingerprint, a.annotations.summary])).toEqual([
+        ['c', 'summary of c'],
+        ['a', 'edited in place'],
+      ]);
+      const listed = await store.listAlerts({ limit: 10 });
+      // Only the edited alert's change time moved; the untouched one kept the first write's time.
+      expect(listed.items.map((a) => [a.fingerprint, a.updatedAt])).toEqual([
+        ['a', '2026-10-01T10:10:00.000Z'],
+        ['c', '2026-10-01T10:00:00.000Z'],
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a group whose updatedAt is not a time, writing nothing', async () => {
     const store = openSqliteStore(':memory:');
     try {

@@ -1,9 +1,11 @@
 /**
  * @module store/sqlite/sqlite-store
  * The embedded SQLite implementation of `Store` (better-sqlite3). better-sqlite3 is synchronous,
- * so every method runs its whole transaction without yielding to the event loop: transactions
- * of one process never interleave, and IMMEDIATE transactions take the write lock up front so
- * another process on the same file cannot interleave either.
+ * so every transaction runs without yielding to the event loop: transactions of one process never
+ * interleave, and IMMEDIATE transactions take the write lock up front so another process on the
+ * same file cannot interleave either. Writes go through group commit (group-commit.ts): the
+ * write calls of one event-loop turn share one transaction and one fsync, each in its own
+ * savepoint, and each resolves only after that transaction committed.
  *
  * @example
  * const store = openSqliteStore('data/alertgate.db');
@@ -24,7 +26,8 @@ import type {
   Store,
 } from '../store.js';
 import { openDatabase } from './connection.js';
-import { loadGroups, writeGroup } from './groups.js';
+import { GroupCommit } from './group-commit.js';
+import { loadGroups, writeGroup, type StoredAlertRows } from './groups.js';
 import { Lists } from './lists.js';
 import { migrate } from './migrations.js';
 import * as outbox from './outbox.js';
@@ -57,6 +60,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly s: Statements;
   private readonly lists: Lists;
+  private readonly writes: GroupCommit;
 
   constructor(
     private readonly db: Database.Database,
@@ -64,13 +68,23 @@ export class SqliteStore implements Store {
   ) {
     this.s = prepareStatements(db);
     this.lists = new Lists(db);
+    this.writes = new GroupCommit(db);
   }
 
   async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
-    return this.immediate(() => {
-      const writes = decide(loadGroups(this.s, ids));
+    return this.writes.run(() => {
+      const stored: StoredAlertRows = new Map();
+      const loaded = new Set(ids);
+      const decided = decide(loadGroups(this.s, ids, stored));
       const nowMs = this.now().getTime();
-      return writes.flatMap((w) => writeGroup(this.s, w, nowMs));
+      // A group written twice in one decision is compared with nothing the second time.
+      const written = new Set<string>();
+      return decided.flatMap((w) => {
+        const id = w.group.id;
+        const before = written.has(id) ? undefined : (stored.get(id) ?? (loaded.has(id) ? new Map() : undefined));
+        written.add(id);
+        return writeGroup(this.s, w, nowMs, before);
+      });
     });
   }
 
@@ -80,19 +94,19 @@ export class SqliteStore implements Store {
   }
 
   async claimDue(opts: ClaimOptions): Promise<NotificationRecord[]> {
-    return this.immediate(() => outbox.claimDue(this.s, opts));
+    return this.writes.run(() => outbox.claimDue(this.s, opts));
   }
 
   async markSent(id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void> {
-    this.immediate(() => outbox.markSent(this.s, id, opts));
+    return this.writes.run(() => outbox.markSent(this.s, id, opts));
   }
 
   async markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
-    this.immediate(() => outbox.markFailed(this.s, id, opts));
+    return this.writes.run(() => outbox.markFailed(this.s, id, opts));
   }
 
   async retryDead(id: number, now: Date): Promise<NotificationRecord | undefined> {
-    return this.immediate(() => outbox.retryDead(this.s, id, now));
+    return this.writes.run(() => outbox.retryDead(this.s, id, now));
   }
 
   async getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined> {
@@ -122,10 +136,9 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-
-  private immediate<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    if (!this.db.open) return;
+    // Commit what was accepted before closing: a queued write's caller is still waiting.
+    this.writes.close();
+    this.db.close();
   }
 }

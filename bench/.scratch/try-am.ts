@@ -1,0 +1,10 @@
+import { startSlackSink } from '../support/slack-sink.js';
+import { startAlertmanager } from '../../src/testing/alertmanager.js';
+import { runLoad } from '../support/run-load.js';
+const batch = Number(process.argv[2] ?? 10);
+const conc = Number(process.argv[3] ?? 32);
+const sink = await startSlackSink();
+const am = await startAlertmanager({ webhookUrl: `${sink.origin}/am`, groupBy: ['bench_group'] });
+const r = await runLoad({ url: `${am.url}/api/v2/alerts`, format: 'alertmanager', batch, run: 'try', concurrency: conc, warmupMs: 2000, durationMs: 8000, expectStatus: 200 });
+console.log(JSON.stringify(r), 'sink calls', sink.calls());
+await am.stop(); await sink.close();

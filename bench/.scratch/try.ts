@@ -1,0 +1,21 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startSlackSink } from '../support/slack-sink.js';
+import { startBenchGateway } from '../support/gateway-process.js';
+import { writeEstate, benchEnv, BENCH_WEBHOOK_TOKEN } from '../support/estate.js';
+import { runLoad } from '../support/run-load.js';
+
+const batch = Number(process.argv[2] ?? 10);
+const conc = Number(process.argv[3] ?? 32);
+const storm = process.argv[4] === 'default' ? undefined : 1_000_000;
+const dir = await mkdtemp(path.join(tmpdir(), 'ag-try-'));
+await writeEstate(dir, { stormLimit: storm });
+const sink = await startSlackSink();
+const gw = await startBenchGateway({ env: benchEnv({ dbFile: path.join(dir, 'db.sqlite'), configDir: dir, slackUrl: sink.url }), logFile: path.join(dir, 'gw.log') });
+const cpu0 = gw.cpuSeconds();
+const r = await runLoad({ url: `${gw.url}/webhooks/alertmanager`, headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` }, format: 'webhook', batch, run: 'try', concurrency: conc, warmupMs: 2000, durationMs: 8000, expectStatus: 202 });
+console.log(JSON.stringify({ ...r, sends: undefined }), 'gwcpu', gw.cpuSeconds() - cpu0, 'slack calls', sink.calls(), gw.memory());
+await gw.stop(process.env.BENCH_CPU_PROF ? 'SIGTERM' : 'SIGKILL');
+await sink.close();
+console.log(dir);

@@ -1,0 +1,110 @@
+/**
+ * @module bench/support/gateway-process
+ * The gateway under test as its own OS process, run from a compiled build (so neither tsx nor
+ * the load shares its CPU time with the figures). The build goes to
+ * `node_modules/.cache/alertgate-bench/` (not `dist/`, which other tools own) once per bench run;
+ * `BENCH_SKIP_BUILD=1` reuses the previous one. `BENCH_CPU_PROF=<dir>` starts the gateway with
+ * `--cpu-prof` writing there, for profiling a benchmark.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freeTcpPort } from '../../src/testing/free-port.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUILD = path.join(ROOT, 'node_modules', '.cache', 'alertgate-bench');
+const ENTRY = path.join(BUILD, 'dist', 'cli', 'run.js');
+
+let built: Promise<void> | undefined;
+
+/** Compile src/ once per process (tsc, the same settings as `npm run build`). */
+export function buildGateway(): Promise<void> {
+  built ??= (async () => {
+    if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(ENTRY)) return;
+    process.stderr.write('bench: compiling the gateway (tsc) …\n');
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(BUILD, 'dist')], {
+      cwd: ROOT,
+      maxBuffer: 16 * 2 ** 20,
+    });
+    // node_modules/ ends package scope lookups: say the build is ESM.
+    await mkdir(BUILD, { recursive: true });
+    await writeFile(path.join(BUILD, 'package.json'), '{"type":"module"}\n');
+  })();
+  return built;
+}
+
+export interface BenchGateway {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** Current and peak resident set size of the gateway process, MiB (from /proc). */
+  memory(): { rssMiB: number; peakRssMiB: number };
+  /** CPU seconds the gateway process has used (from /proc). */
+  cpuSeconds(): number;
+  /** Signal the process and wait for it to exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Record<string, string>;
+  /** The gateway's stdout/stderr (JSON logs) go to this file. */
+  logFile: string;
+  readyTimeoutMs?: number;
+}
+
+function procStatusKiB(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+const CLOCK_TICKS = 100;
+
+export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> {
+  await buildGateway();
+  const port = await freeTcpPort();
+  const log = openSync(o.logFile, 'a');
+  const profDir = process.env.BENCH_CPU_PROF;
+  if (profDir) await mkdir(profDir, { recursive: true });
+  const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ENTRY, 'serve'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: String(port), ...o.env },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (o.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (gone) throw new Error(`gateway exited before ready; log: ${readFileSync(o.logFile, 'utf8').slice(-2000)}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`gateway not ready after ${o.readyTimeoutMs ?? 30_000} ms; log: ${readFileSync(o.logFile, 'utf8').slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = child.pid!;
+  return {
+    url,
+    pid,
+    child,
+    memory: () => ({ rssMiB: procStatusKiB(pid, 'VmRSS') / 1024, peakRssMiB: procStatusKiB(pid, 'VmHWM') / 1024 }),
+    cpuSeconds: () => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!gone) child.kill(signal);
+      await exited;
+    },
+  };
+}

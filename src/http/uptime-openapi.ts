@@ -1,0 +1,103 @@
+/**
+ * @module http/uptime-openapi
+ * The uptime endpoints' part of GET /openapi.json, kept beside them: http/openapi.ts spreads
+ * `uptimeOpenApiPaths` into `paths` and `uptimeOpenApiSchemas` into `components.schemas`.
+ */
+
+const error = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
+
+const rangeParameters = [
+  { name: 'from', in: 'query', schema: { type: 'string' }, description: 'RFC3339 timestamp, or YYYY-MM-DD (midnight in tz); inclusive' },
+  { name: 'to', in: 'query', schema: { type: 'string' }, description: 'RFC3339 timestamp, or YYYY-MM-DD (midnight in tz); exclusive, clipped to now' },
+  { name: 'tz', in: 'query', schema: { type: 'string', default: 'UTC' }, description: 'IANA time zone of the calendar days' },
+  {
+    name: 'period',
+    in: 'query',
+    schema: { type: 'string', enum: ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] },
+    description: 'instead of from/to; relative to now in tz',
+  },
+  { name: 'month', in: 'query', schema: { type: 'string', pattern: '^\\d{4}-\\d{2}$' }, description: 'instead of from/to: one calendar month in tz' },
+];
+const teamParameter = { name: 'team', in: 'query', required: true, schema: { type: 'string' } };
+
+const failures = {
+  '400': errorResponse('a parameter is invalid (`param` names it)'),
+  '404': errorResponse('unknown team'),
+  '502': errorResponse("Thanos refused the query (Prometheus' error text)"),
+  '503': errorResponse('Thanos unreachable, or THANOS_URL not set'),
+};
+
+const percent = { type: ['number', 'null'] };
+
+export const uptimeOpenApiSchemas = {
+  UptimeReport: {
+    type: 'object',
+    required: ['team', 'from', 'to', 'tz', 'services', 'warnings'],
+    properties: {
+      team: { type: 'string' },
+      from: { type: 'string', format: 'date-time' },
+      to: { type: 'string', format: 'date-time' },
+      tz: { type: 'string' },
+      warnings: { type: 'array', items: { type: 'string' }, description: 'Thanos warnings' },
+      services: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['service', 'objective', 'uptimePercent', 'downSeconds', 'noDataSeconds', 'errorBudgetRemainingPercent', 'incidents', 'daily'],
+          properties: {
+            service: { type: 'string' },
+            objective: { type: 'number' },
+            uptimePercent: { ...percent, description: 'null when there are no samples' },
+            downSeconds: { type: 'number' },
+            noDataSeconds: { type: 'number' },
+            errorBudgetRemainingPercent: { ...percent, description: 'negative when overspent' },
+            intervalSeconds: { type: 'number' },
+            measuredSeconds: { type: 'number' },
+            incidents: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, seconds: { type: 'number' } },
+              },
+            },
+            daily: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { date: { type: 'string', format: 'date' }, uptimePercent: percent, downSeconds: { type: 'number' }, noDataSeconds: { type: 'number' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+export const uptimeOpenApiPaths = {
+  '/v1/uptime': {
+    get: {
+      summary: 'Uptime report of a team (sample-weighted, per calendar day in tz)',
+      parameters: [teamParameter, ...rangeParameters],
+      responses: { '200': { description: 'the report', content: { 'application/json': { schema: { $ref: '#/components/schemas/UptimeReport' } } } }, ...failures },
+    },
+  },
+  '/v1/uptime.csv': {
+    get: {
+      summary: 'The same report as CSV: a row per service and day, and a total row per service',
+      parameters: [teamParameter, ...rangeParameters],
+      responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...failures },
+    },
+  },
+  '/uptime': {
+    get: { summary: 'HTML report of every team, for people', parameters: rangeParameters, responses: { '200': { description: 'HTML page', content: { 'text/html': {} } } } },
+  },
+  '/uptime/{team}': {
+    get: {
+      summary: 'HTML report of one team: daily bars, incidents, error budget',
+      parameters: [{ name: 'team', in: 'path', required: true, schema: { type: 'string' } }, ...rangeParameters],
+      responses: { '200': { description: 'HTML page', content: { 'text/html': {} } }, '404': { description: 'unknown team' } },
+    },
+  },
+};

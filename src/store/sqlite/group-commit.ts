@@ -1,0 +1,100 @@
+/**
+ * @module store/sqlite/group-commit
+ * Group commit for the SQLite store. With `synchronous=FULL` every COMMIT waits for an fsync
+ * (milliseconds on real disks), so one transaction per webhook caps ingest at the disk's fsync
+ * rate. Instead, write calls made in the same event-loop turn are queued and run together, in
+ * order, in ONE IMMEDIATE transaction: one fsync for the lot.
+ *
+ * Each call runs inside its own SAVEPOINT (better-sqlite3 nests transactions that way), so one
+ * call that throws rolls back only its own changes and rejects only its own promise; the others
+ * still commit. Every promise settles only after the shared COMMIT returned, so "resolved" still
+ * means "on disk": durability is unchanged, only the fsyncs are shared. Calls still run one after
+ * another on one connection, so each sees the writes of the calls before it (the lock around
+ * `decide` that dedup relies on holds within a batch as it does across batches).
+ *
+ * While a batch commits (a synchronous fsync), the event loop is blocked; the requests that arrive
+ * meanwhile form the next batch, so batches grow with load and stay at one call when idle.
+ */
+import type Database from 'better-sqlite3';
+
+interface Job {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
+/** Most calls one transaction takes; the rest wait for the next turn (bounds the lock time). */
+export const MAX_BATCH = 256;
+
+export class GroupCommit {
+  private queue: Job[] = [];
+  private scheduled = false;
+  private closed = false;
+  private readonly runAll: Database.Transaction<(jobs: Job[]) => Outcome[]>;
+
+  constructor(private readonly db: Database.Database) {
+    const inSavepoint = db.transaction((fn: () => unknown) => fn());
+    this.runAll = db.transaction((jobs: Job[]) => {
+      const outcomes: Outcome[] = [];
+      for (const job of jobs) {
+        try {
+          outcomes.push({ ok: true, value: inSavepoint(job.fn) });
+        } catch (err) {
+          // Some SQLite errors (disk full, I/O) end the whole transaction, not just the
+          // savepoint: then nothing of this batch can commit.
+          if (!db.inTransaction) throw err;
+          outcomes.push({ ok: false, err });
+        }
+      }
+      return outcomes;
+    });
+  }
+
+  /** Run `fn` in the next shared write transaction; resolves after that transaction committed. */
+  run<T>(fn: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the SQLite store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // setImmediate, not a microtask: every request parsed in this I/O phase joins the batch.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Commit what is queued now (close() calls it so no accepted call is left behind), then refuse more. */
+  close(): void {
+    while (this.queue.length > 0) this.flushOnce();
+    this.closed = true;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    this.flushOnce();
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flushOnce(): void {
+    const jobs = this.queue.splice(0, MAX_BATCH);
+    if (jobs.length === 0) return;
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.runAll.immediate(jobs);
+    } catch (err) {
+      // BEGIN (busy), COMMIT (I/O) or a transaction-ending error: nothing of the batch is stored.
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    outcomes.forEach((o, i) => {
+      const job = jobs[i]!;
+      if (o.ok) job.resolve(o.value);
+      else job.reject(o.err);
+    });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * @module uptime/fake-thanos.case
+ * A scripted fake Thanos Querier on 127.0.0.1 for unit tests (test-only: `.case.ts` files are
+ * not built): records every request, answers from a script (`answers`: a status and body, a
+ * connection that hangs, or one that is reset), else from `fallback(params)`.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FakeThanosAnswer = { status: number; body: unknown } | 'hang' | 'reset';
+
+export interface FakeThanos {
+  url: string;
+  requests: Array<{ path: string; params: URLSearchParams; headers: http.IncomingHttpHeaders }>;
+  answers: FakeThanosAnswer[];
+  fallback: (params: URLSearchParams, path: string) => { status: number; body: unknown };
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+const open = new Set<FakeThanos>();
+
+/** A Prometheus instant-vector answer with one series. */
+export const vector = (value: string, t = 1_700_000_000) => ({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [t, value] }] } });
+
+export async function startFakeThanos(fallback: FakeThanos['fallback'] = () => ({ status: 200, body: vector('1') })): Promise<FakeThanos> {
+  const state: FakeThanos = { url: '', requests: [], answers: [], fallback, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    state.requests.push({ path: u.pathname, params: u.searchParams, headers: req.headers });
+    const answer = state.answers.shift() ?? state.fallback(u.searchParams, u.pathname);
+    if (answer === 'hang') return;
+    if (answer === 'reset') return void req.socket.destroy();
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let closing: Promise<void> | undefined;
+  state.close = () =>
+    (closing ??= new Promise((resolve) => {
+      open.delete(state);
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+  open.add(state);
+  return state;
+}
+
+/** For `afterEach`: closes every fake still open. */
+export async function closeAllFakeThanos(): Promise<void> {
+  await Promise.all([...open].map((f) => f.close()));
+}
