@@ -5,5 +5,6 @@
 import type { Benchmark } from './types.js';
 import { generateBenchmark } from './generate.bench.js';
 import { uptimeBenchmark } from './uptime.bench.js';
+import { ingestBenchmark } from './ingest.bench.js';
 
-export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark];
+export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark];

@@ -12,7 +12,7 @@ import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/t
 import { startFakes, waitUntil, type Fakes } from './support/gateway.js';
 import type { GatewayProcess } from './support/gateway-process.js';
 import { requirePostgresBinaries, startPrivatePostgres, type PrivatePostgres } from './support/postgres-server.js';
-import { DbProbe, firing, inParallel, postToAny, postWebhook, Replicas, replicaEnv, resolved, writeHaConfig } from './support/postgres-replicas.js';
+import { DbProbe, firing, HA_TIMING, inParallel, postToAny, postWebhook, Replicas, replicaEnv, resolved, writeHaConfig } from './support/postgres-replicas.js';
 
 describe('OUTBOX_LEASE_MS and DELIVERY_TIMEOUT_MS', () => {
   it('default to a 60 s lease and 10 s calls', () => {
@@ -175,13 +175,17 @@ describe.skipIf(!admin)('three replicas on one PostgreSQL', () => {
     fakes.slack.respondWith(Array.from({ length: 6 }, () => ({ hang: true as const })));
     const firstHalf = names.slice(0, 30);
     const posting = inParallel(firstHalf, 6, (n) => Promise.all(replicas.urls.map((url) => postWebhook(url, firing(n)))));
-    // Pick the replica holding the most unfinished claims and kill it hard.
+    // Kill hard a replica holding a claim it took over half a second ago (a hanging call).
+    const leaseMs = Number(HA_TIMING.OUTBOX_LEASE_MS);
     let victim = -1;
     await waitUntil(
       async () => {
         const leases = await probe.query<{ owner: string; n: number }>(
           `SELECT lease_owner AS owner, count(*)::integer AS n FROM notifications
-           WHERE status IN ('pending', 'failed') AND lease_until > now() GROUP BY lease_owner ORDER BY n DESC`,
+           WHERE status IN ('pending', 'failed') AND lease_until > now()
+             AND lease_until < now() + make_interval(secs => $1 / 1000.0)
+           GROUP BY lease_owner ORDER BY n DESC`,
+          [leaseMs - 500],
         );
         victim = replicas.procs.findIndex((p) => leases[0]?.owner.startsWith(ownerPrefix(p)));
         return victim >= 0;

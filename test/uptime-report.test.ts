@@ -10,7 +10,7 @@ import type { CliIO } from '../src/cli/io.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { createThanosClient } from '../src/uptime/thanos-client.js';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { DATA_FROM, DATA_TO, plan, startUptimeFixture, trueIncidents, trueUptime, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
 
 const promtool = requireBinary('promtool');
@@ -173,14 +173,14 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await res.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('team,service,date,uptime_percent,objective_percent,down_seconds,no_data_seconds,error_budget_remaining_percent,incidents');
+    expect(lines[0]).toBe('team,service,date,uptime_percent,objective_percent,down_seconds,no_data_seconds,error_budget_remaining_percent,incidents,maintenance_seconds');
     expect(lines).toHaveLength(1 + 3 * 32);
     const total = lines.find((l) => l.startsWith('payments,checkout,total,'))!.split(',');
     const checkout = service(json, 'checkout');
     expect(Number(total[3])).toBeCloseTo(checkout.uptimePercent!, 4);
     expect(Number(total[5])).toBe(checkout.downSeconds);
     expect(Number(total[8])).toBe(checkout.incidents.length);
-    expect(lines).toContain(`payments,checkout,2026-10-25,${Number(((1420 / 1500) * 100).toFixed(4))},99.9,4800,0,,`);
+    expect(lines).toContain(`payments,checkout,2026-10-25,${Number(((1420 / 1500) * 100).toFixed(4))},99.9,4800,0,,,0`);
   });
 
   it('the CLI prints the same report as JSON, and a table for people', async () => {
@@ -214,5 +214,31 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     expect(series).toHaveLength(1);
     expect(series[0]!.samples).toHaveLength(14_401);
     expect(series[0]!.samples.at(-1)!.t).toBe(end);
+  });
+
+  it('an outage inside a maintenance window is not downtime, and is reported as maintenance', async () => {
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const created = await fetch(`${t.gw.url}/v1/maintenance`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ team: 'payments', matchers: ['service="checkout"'], start: '2026-08-20T23:40:00Z', end: '2026-08-21T00:30:00Z', reason: 'load balancer swap' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    try {
+      const report = await getReport('team=payments&from=2026-08-03&to=2026-11-01');
+      const checkout = service(report, 'checkout');
+      // The 30-minute outage across midnight falls inside the window: 136 − 30 down minutes remain.
+      expect(checkout.downSeconds).toBe(106 * 60);
+      expect(checkout.maintenanceSeconds).toBe(50 * 60);
+      expect(checkout.maintenance).toEqual([{ start: '2026-08-20T23:40:00Z', end: '2026-08-21T00:30:00Z', reason: 'load balancer swap' }]);
+      expect(checkout.incidents[0]).toMatchObject({ start: '2026-08-20T23:50:00Z', seconds: 1800, maintenanceSeconds: 1800 });
+      expect(checkout.errorBudgetRemainingPercent).toBeCloseTo((1 - 6360 / (0.001 * 90 * 86_400)) * 100, 6);
+      expect(checkout.daily.find((d) => d.date === '2026-08-21')!.maintenanceSeconds).toBe(30 * 60);
+      // Other services are not covered by the window's matchers.
+      expect(service(report, 'basket').maintenanceSeconds).toBe(0);
+    } finally {
+      await fetch(`${t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers });
+    }
   });
 });

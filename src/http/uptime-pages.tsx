@@ -193,7 +193,37 @@ function ServiceSection(props: { service: ServiceUptime; tz: string }) {
                   <td>
                     <time datetime={i.end}>{formatLocalTime(i.end, props.tz)}</time>
                   </td>
-                  <td class="num">{formatDuration(i.seconds)}</td>
+                  <td class="num">
+                    {formatDuration(i.seconds)}
+                    {i.maintenanceSeconds ? ` (${formatDuration(i.maintenanceSeconds)} in maintenance, not counted)` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {s.maintenance.length > 0 && (
+        <div class="scroll">
+          <table>
+            <caption>{`Maintenance windows of ${s.service} (${formatDuration(s.maintenanceSeconds)}, not counted as downtime)`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Start</th>
+                <th scope="col">End</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.maintenance.map((m) => (
+                <tr>
+                  <td>
+                    <time datetime={m.start}>{formatLocalTime(m.start, props.tz)}</time>
+                  </td>
+                  <td>
+                    <time datetime={m.end}>{formatLocalTime(m.end, props.tz)}</time>
+                  </td>
+                  <td>{m.reason}</td>
                 </tr>
               ))}
             </tbody>

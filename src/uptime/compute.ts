@@ -15,13 +15,26 @@ import type { ReportDay, ReportRange } from './range.js';
 import { rfc3339, type DailyUptime, type ServiceUptime } from './report-types.js';
 import type { ResolutionPolicy } from './resolution.js';
 import type { ThanosClient } from './thanos-client.js';
+import type { MaintenanceInterval } from '../maintenance/intervals.js';
 
 export const DEFAULT_INTERVAL_MS = 60_000;
 
 export interface ComputeOptions {
   now: number;
   policy: ResolutionPolicy;
+  /** Maintenance windows covering the service in the range (merged): their downtime is excluded. */
+  maintenance?: MaintenanceInterval[];
 }
+
+/** Total overlap of two lists of half-open intervals (each merged and sorted). */
+function overlapMs(a: readonly Period[], b: readonly Period[]): number {
+  let total = 0;
+  for (const x of a) for (const y of b) total += Math.max(0, Math.min(x.end, y.end) - Math.max(x.start, y.start));
+  return total;
+}
+
+const clip = (list: readonly Period[], within: Period): Period[] =>
+  list.map((p) => ({ start: Math.max(p.start, within.start), end: Math.min(p.end, within.end) })).filter((p) => p.end > p.start);
 
 /** Seconds rounded to milliseconds, so JSON shows 1320, not 1319.9999999998. */
 const secs = (ms: number) => Math.round(ms) / 1000;
@@ -43,15 +56,26 @@ interface DayFigures {
   totals: DayTotals;
   downMs: number;
   measuredMs: number;
+  maintenanceMs: number;
+}
+
+/**
+ * Sample-weighted uptime (Σ sums / Σ counts); with maintenance, 1 − down / measured after the
+ * excused downtime was taken off (the same ratio when nothing is excused).
+ */
+function uptimeOf(sum: number, count: number, downMs: number, measuredMs: number, maintenanceMs: number): number | null {
+  if (count <= 0) return null;
+  if (maintenanceMs <= 0 || measuredMs <= 0) return (sum / count) * 100;
+  return (1 - downMs / measuredMs) * 100;
 }
 
 function dayFigures(day: ReportDay, totals: DayTotals, intervalMs: number): DayFigures {
   const length = day.end - day.start;
-  if (totals.count <= 0 || totals.series <= 0) return { day, totals, downMs: 0, measuredMs: 0 };
+  if (totals.count <= 0 || totals.series <= 0) return { day, totals, downMs: 0, measuredMs: 0, maintenanceMs: 0 };
   const perSeries = intervalMs / totals.series;
   const measuredMs = Math.min(length, totals.count * perSeries);
   const downMs = Math.min(measuredMs, Math.max(0, totals.count - totals.sum) * perSeries);
-  return { day, totals, downMs, measuredMs };
+  return { day, totals, downMs, measuredMs, maintenanceMs: 0 };
 }
 
 const hadDowntime = (t: DayTotals) => t.count > 0 && t.count - t.sum > 1e-9 * t.count;
@@ -89,10 +113,22 @@ export async function computeServiceUptime(
       ? await fetchDownPeriods(client, spec.up, downDays, { intervalMs, now: opts.now, policy: opts.policy })
       : { periods: [] as Period[], warnings: [] as string[] };
 
+    // Downtime inside a maintenance window is not downtime: take the fine-grained down periods'
+    // overlap with the windows off each day (uptime = 1 − down / measured stays sample-weighted).
+    const maintenance: Period[] = (opts.maintenance ?? []).map((m) => ({ start: m.start.getTime(), end: m.end.getTime() }));
+    const downPeriodsAll = mergePeriods(down.periods);
+    for (const f of figures) {
+      const dayPeriod = { start: f.day.start, end: f.day.end };
+      const excused = overlapMs(clip(downPeriodsAll, dayPeriod), clip(maintenance, dayPeriod));
+      f.maintenanceMs = overlapMs([dayPeriod], maintenance);
+      f.downMs = Math.max(0, f.downMs - excused);
+    }
+
     const sum = figures.reduce((a, f) => a + f.totals.sum, 0);
     const count = figures.reduce((a, f) => a + f.totals.count, 0);
     const downMs = figures.reduce((a, f) => a + f.downMs, 0);
     const measuredMs = figures.reduce((a, f) => a + f.measuredMs, 0);
+    const maintenanceMs = figures.reduce((a, f) => a + f.maintenanceMs, 0);
     const lengthMs = range.to - range.from;
     const budgetMs = (1 - spec.objective / 100) * measuredMs;
     const budgetLeft = measuredMs <= 0 ? null : budgetMs > 0 ? (1 - downMs / budgetMs) * 100 : downMs > 0 ? null : 100;
@@ -100,19 +136,23 @@ export async function computeServiceUptime(
     const incidents = mergePeriods(down.periods)
       .map((p) => ({ start: Math.max(p.start, range.from), end: Math.min(p.end, range.to) }))
       .filter((p) => p.end > p.start)
-      .map((p) => ({ start: rfc3339(p.start), end: rfc3339(p.end), seconds: secs(p.end - p.start) }));
+      .map((p) => {
+        const inMaintenance = overlapMs([p], maintenance);
+        return { start: rfc3339(p.start), end: rfc3339(p.end), seconds: secs(p.end - p.start), ...(inMaintenance > 0 ? { maintenanceSeconds: secs(inMaintenance) } : {}) };
+      });
 
     const dailyOut: DailyUptime[] = figures.map((f) => ({
       date: f.day.date,
-      uptimePercent: f.totals.count > 0 ? (f.totals.sum / f.totals.count) * 100 : null,
+      uptimePercent: uptimeOf(f.totals.sum, f.totals.count, f.downMs, f.measuredMs, f.maintenanceMs),
       downSeconds: secs(f.downMs),
       noDataSeconds: secs(f.day.end - f.day.start - f.measuredMs),
+      maintenanceSeconds: secs(f.maintenanceMs),
     }));
     return {
       uptime: {
         service: spec.service,
         objective: spec.objective,
-        uptimePercent: count > 0 ? (sum / count) * 100 : null,
+        uptimePercent: uptimeOf(sum, count, downMs, measuredMs, maintenanceMs),
         downSeconds: secs(downMs),
         noDataSeconds: secs(lengthMs - measuredMs),
         errorBudgetRemainingPercent: budgetLeft,
@@ -120,6 +160,8 @@ export async function computeServiceUptime(
         daily: dailyOut,
         intervalSeconds: intervalMs / 1000,
         measuredSeconds: secs(measuredMs),
+        maintenanceSeconds: secs(maintenanceMs),
+        maintenance: (opts.maintenance ?? []).map((m) => ({ start: rfc3339(m.start.getTime()), end: rfc3339(m.end.getTime()), reason: m.reason })),
       },
       warnings: [...new Set([...daily.warnings, ...down.warnings])],
     };

@@ -15,6 +15,7 @@ export const CSV_HEADER = [
   'no_data_seconds',
   'error_budget_remaining_percent',
   'incidents',
+  'maintenance_seconds',
 ] as const;
 
 /** Quotes when needed; a leading =, +, -, @ is defused so a spreadsheet shows text, not a formula. */
@@ -31,9 +32,9 @@ export function reportToCsv(report: UptimeReport): string {
   const rows: Array<Array<string | number | null>> = [[...CSV_HEADER]];
   for (const s of report.services) {
     for (const d of s.daily) {
-      rows.push([report.team, s.service, d.date, pct(d.uptimePercent), s.objective, d.downSeconds, d.noDataSeconds, null, null]);
+      rows.push([report.team, s.service, d.date, pct(d.uptimePercent), s.objective, d.downSeconds, d.noDataSeconds, null, null, d.maintenanceSeconds]);
     }
-    rows.push([report.team, s.service, 'total', pct(s.uptimePercent), s.objective, s.downSeconds, s.noDataSeconds, pct(s.errorBudgetRemainingPercent), s.incidents.length]);
+    rows.push([report.team, s.service, 'total', pct(s.uptimePercent), s.objective, s.downSeconds, s.noDataSeconds, pct(s.errorBudgetRemainingPercent), s.incidents.length, s.maintenanceSeconds]);
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

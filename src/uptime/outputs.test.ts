@@ -16,21 +16,23 @@ const checkout: ServiceUptime = {
   errorBudgetRemainingPercent: 50.1,
   incidents: [{ start: '2026-10-03T10:00:00Z', end: '2026-10-03T10:22:00Z', seconds: 1320 }],
   daily: [
-    { date: '2026-10-01', uptimePercent: 100, downSeconds: 0, noDataSeconds: 0 },
-    { date: '2026-10-02', uptimePercent: null, downSeconds: 0, noDataSeconds: 86_400 },
+    { date: '2026-10-01', uptimePercent: 100, downSeconds: 0, noDataSeconds: 0, maintenanceSeconds: 0 },
+    { date: '2026-10-02', uptimePercent: null, downSeconds: 0, noDataSeconds: 86_400, maintenanceSeconds: 7200 },
   ],
   intervalSeconds: 30,
   measuredSeconds: 2_592_000,
+  maintenanceSeconds: 7200,
+  maintenance: [{ start: '2026-10-02T22:00:00Z', end: '2026-10-03T00:00:00Z', reason: 'patching' }],
 };
 const report: UptimeReport = { team: 'payments', from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', tz: 'UTC', services: [checkout], warnings: [] };
 
 describe('uptime outputs', () => {
   it('CSV: daily rows and a total, empty cells for no data, formulas defused', () => {
     expect(reportToCsv(report).split('\r\n')).toEqual([
-      'team,service,date,uptime_percent,objective_percent,down_seconds,no_data_seconds,error_budget_remaining_percent,incidents',
-      'payments,checkout,2026-10-01,100,99.9,0,0,,',
-      'payments,checkout,2026-10-02,,99.9,0,86400,,',
-      'payments,checkout,total,99.95,99.9,1320,0,50.1,1',
+      'team,service,date,uptime_percent,objective_percent,down_seconds,no_data_seconds,error_budget_remaining_percent,incidents,maintenance_seconds',
+      'payments,checkout,2026-10-01,100,99.9,0,0,,,0',
+      'payments,checkout,2026-10-02,,99.9,0,86400,,,7200',
+      'payments,checkout,total,99.95,99.9,1320,0,50.1,1,7200',
       '',
     ]);
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);

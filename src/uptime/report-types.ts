@@ -10,6 +10,14 @@ export interface Incident {
   /** RFC3339 UTC: the first up sample after it, or the last down sample plus one interval. */
   end: string;
   seconds: number;
+  /** Part of it inside maintenance windows (not counted as downtime). */
+  maintenanceSeconds?: number;
+}
+
+export interface MaintenancePeriod {
+  start: string;
+  end: string;
+  reason: string;
 }
 
 export interface DailyUptime {
@@ -19,6 +27,8 @@ export interface DailyUptime {
   uptimePercent: number | null;
   downSeconds: number;
   noDataSeconds: number;
+  /** Time of the day inside maintenance windows covering the service. */
+  maintenanceSeconds: number;
 }
 
 export interface ServiceUptime {
@@ -36,6 +46,9 @@ export interface ServiceUptime {
   intervalSeconds: number;
   /** Time covered by samples. */
   measuredSeconds: number;
+  /** Time inside maintenance windows covering the service: its downtime is not downtime. */
+  maintenanceSeconds: number;
+  maintenance: MaintenancePeriod[];
 }
 
 export interface UptimeReport {

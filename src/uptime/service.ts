@@ -16,6 +16,7 @@ import { rfc3339, type UptimeReport } from './report-types.js';
 import { DEFAULT_RESOLUTION_POLICY, type ResolutionPolicy } from './resolution.js';
 import { mapLimit } from './semaphore.js';
 import type { ThanosClient } from './thanos-client.js';
+import type { MaintenanceInterval } from '../maintenance/intervals.js';
 
 export interface UptimeRequest extends RangeRequest {
   team: string;
@@ -43,6 +44,8 @@ export interface UptimeServiceOptions {
   policy?: ResolutionPolicy;
   /** Services computed at once (the client separately bounds requests in flight); default 16. */
   serviceConcurrency?: number;
+  /** Maintenance windows covering a service in [from, to): excluded from its downtime. */
+  maintenance?: (team: string, service: string, from: Date, to: Date) => Promise<MaintenanceInterval[]>;
 }
 
 export const NOT_CONFIGURED_MESSAGE = 'THANOS_URL is not set: uptime reports need the URL of a Thanos Querier or another Prometheus-compatible query API';
@@ -61,7 +64,10 @@ export function createUptimeService(opts: UptimeServiceOptions): UptimeService {
     if (!opts.client) throw new UptimeError('not-configured', NOT_CONFIGURED_MESSAGE);
     const client = opts.client;
     const days = calendarDays(range);
-    const results = await mapLimit(checks, concurrency, (spec) => computeServiceUptime(client, team, spec, range, days, { now: at, policy }));
+    const results = await mapLimit(checks, concurrency, async (spec) => {
+      const maintenance = opts.maintenance ? await opts.maintenance(team, spec.service, new Date(range.from), new Date(range.to)) : [];
+      return computeServiceUptime(client, team, spec, range, days, { now: at, policy, maintenance });
+    });
     return {
       team,
       from: rfc3339(range.from),

@@ -12,6 +12,8 @@ import { createReportScheduler, type ReportScheduler, type ScheduleFn } from './
 import { createUptimeService, type UptimeService } from './service.js';
 import type { ThanosSettings } from './settings.js';
 import { createThanosClient } from './thanos-client.js';
+import { maintenanceIntervals } from '../maintenance/intervals.js';
+import { maintenanceStateId, readMaintenanceState } from '../maintenance/state.js';
 
 export interface UptimeWiringOptions {
   thanos: ThanosSettings;
@@ -32,7 +34,16 @@ export function createUptime(o: UptimeWiringOptions): { service: UptimeService; 
   const { url, token, timeoutMs, resolution } = o.thanos;
   const client = url ? createThanosClient({ url, timeoutMs, ...(token ? { token } : {}) }) : undefined;
   const checks = fileChecksSource({ configDir: o.configDir, env: o.env, routeTeams: () => o.routing()?.teams.keys(), logger });
-  const service = createUptimeService({ ...(client ? { client } : {}), checks, policy: resolution });
+  const service = createUptimeService({
+    ...(client ? { client } : {}),
+    checks,
+    policy: resolution,
+    // Config windows and ad-hoc ones (API) alike: planned work is not downtime.
+    maintenance: async (team, svc, from, to) => {
+      const stored = readMaintenanceState(await o.store.getGroup(maintenanceStateId(team))).windows;
+      return maintenanceIntervals(o.routing()?.teams.get(team), stored, svc, from, to);
+    },
+  });
   const scheduler = createReportScheduler({
     routing: o.routing,
     uptime: service,

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allNotifications, channelOf, FAULT_SECRETS, sendLikeAlertmanager, startFaultRig, waitForDrain, type FaultRig } from '../support/fault-harness.js';
 import { recordFaultRow } from '../support/fault-report.js';
+import { waitUntil } from '../support/gateway.js';
 import { assertNoSecrets } from '../support/secrets.js';
 import { buildScripts } from './scenario.js';
 import { deliveredAlerts, readCalls, verifyFinalStates } from './verify.js';
@@ -44,7 +45,7 @@ describe('Slack rate limit on one channel', () => {
 
     const others = scripts.slice(1, 4);
     const othersDone = () => verifyFinalStates(others, slack, pagerduty).every((v) => v.problems.length === 0);
-    await slack.waitFor(othersDone, 10_000);
+    await waitUntil(othersDone, 10_000, 'the other channels to deliver');
     const othersDoneAfterMs = Date.now() - limited.at;
     expect(othersDoneAfterMs).toBeLessThan(RETRY_AFTER_S * 1000 / 2);
 
@@ -58,7 +59,7 @@ describe('Slack rate limit on one channel', () => {
     expect(notifications.filter((n) => n.status !== 'sent' && n.status !== 'suppressed')).toEqual([]);
     const verdicts = verifyFinalStates(scripts, slack, pagerduty);
     expect(verdicts.flatMap((v) => v.problems.map((p) => `group ${v.script.index}: ${p}`))).toEqual([]);
-    const calls = readCalls(slack, pagerduty, { slackAnswered: (at) => at !== limited.at });
+    const calls = readCalls(slack, pagerduty, { slackAnswered: (r) => r !== limited });
     const duplicated = calls.duplicates.posts + calls.duplicates.replies + calls.duplicates.pagerduty;
     expect(duplicated).toBe(0);
     const alertsSent = scripts.reduce((n, s) => n + s.instances.length, 0);

@@ -91,7 +91,7 @@ describe('Slack outage', () => {
     expect(seen.size).toBe(GROUPS);
     for (const [group, steps] of seen) expect(steps, `group ${group}`).toEqual([...steps].sort((a, b) => a - b));
 
-    const calls = readCalls(slack, pagerduty, { slackAnswered: (at) => at < downFrom || at >= upFrom });
+    const calls = readCalls(slack, pagerduty, { slackAnswered: (r) => r.at < downFrom || r.at >= upFrom });
     const duplicated = calls.duplicates.posts + calls.duplicates.replies + calls.duplicates.pagerduty;
     expect(duplicated).toBe(0);
     const alertsSent = scripts.reduce((n, s) => n + s.instances.length, 0);

@@ -7,7 +7,7 @@
  *   times (to show each repeat straddles a kill).
  */
 import type { FakePagerDuty } from '../../src/testing/fake-pagerduty.js';
-import type { FakeSlack, FakeSlackMessage } from '../../src/testing/fake-slack.js';
+import type { FakeSlack, FakeSlackMessage, FakeSlackRequest } from '../../src/testing/fake-slack.js';
 import { displayName, SUMMARY_RE, type GroupScript } from './scenario.js';
 
 export interface CallLog {
@@ -35,14 +35,14 @@ function stepOf(text: unknown): { group: number; step: number } | undefined {
 const tsNumber = (ts: string) => Number(ts);
 
 /** Identifies every successful receiver call of the fault traffic (a fake records failed ones too). */
-export function readCalls(slack: FakeSlack, pagerduty: FakePagerDuty, opts: { slackAnswered?: (at: number) => boolean } = {}): CallLog {
+export function readCalls(slack: FakeSlack, pagerduty: FakePagerDuty, opts: { slackAnswered?: (r: FakeSlackRequest) => boolean } = {}): CallLog {
   const arrivals = new Map<string, number[]>();
   const add = (id: string, at: number) => arrivals.set(id, [...(arrivals.get(id) ?? []), at]);
   const lastUpdateStep = new Map<string, number>();
   // Requests are recorded in answer order; one group's calls are serial, so the order holds.
   for (const r of slack.requests) {
     // Calls Slack did not answer (connection reset while it was down) delivered nothing.
-    if (opts.slackAnswered && !opts.slackAnswered(r.at)) continue;
+    if (opts.slackAnswered && !opts.slackAnswered(r)) continue;
     const threadTs = typeof r.body.thread_ts === 'string' ? r.body.thread_ts : undefined;
     if (r.method === 'chat.update') {
       const s = stepOf(r.body.text);

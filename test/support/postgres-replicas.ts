@@ -53,9 +53,9 @@ export async function writeHaConfig(): Promise<{ dir: string; cleanup(): Promise
 /** Timing of the replicas under test: short leases so a dead replica's work moves on quickly. */
 export const HA_TIMING = {
   /** Each Slack / PagerDuty call; generous, as a timed-out call that did arrive repeats a message. */
-  DELIVERY_TIMEOUT_MS: '2500',
+  DELIVERY_TIMEOUT_MS: '4000',
   /** Must exceed 5 s of pacing wait + 2 × the call timeout (checked at start). */
-  OUTBOX_LEASE_MS: '10500',
+  OUTBOX_LEASE_MS: '13500',
   SHUTDOWN_GRACE_MS: '3000',
 } as const;
 

@@ -7,7 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
-import type { GroupRecord, GroupWrite } from '../store.js';
+import type { GroupRecord, GroupWrite, Store } from '../store.js';
+import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from './postgres-store.js';
 
 const admin = await requirePostgres();
@@ -108,6 +109,29 @@ describe.skipIf(!admin)('postgres store', () => {
       const next = only(await b.claimDue({ owner: 'b', now: later(), limit: 10, leaseMs: 60_000 }));
       expect(next.id).toBe(edit?.id);
       expect(await b.getSlackRef('shared-ref', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1.5' });
+    });
+  });
+
+  describe('same behaviour as the SQLite store', () => {
+    it('coalesces edits inside one write as successive inserts would', async () => {
+      const statuses = async (store: Store) => {
+        try {
+          const g = group('coalesce');
+          const first = await enqueue(store, g, [
+            notification(g, SLACK),
+            notification(g, SLACK, { kind: 'changed' }),
+            notification(g, SLACK, { kind: 'changed', supersedesPending: true }),
+            notification(g, PAGERDUTY, { kind: 'changed' }),
+            notification(g, SLACK, { kind: 'resolved', supersedesPending: true }),
+          ]);
+          return Promise.all(first.map(async (n) => [(await store.getNotification(n.id))?.status, n.status, n.reason]));
+        } finally {
+          await store.close();
+        }
+      };
+      const sqlite = await statuses(openSqliteStore(':memory:'));
+      expect(await statuses(await openPostgresStore(await freshUrl()))).toEqual(sqlite);
+      expect(sqlite.map(([now]) => now)).toEqual(['pending', 'suppressed', 'suppressed', 'pending', 'pending']);
     });
   });
 

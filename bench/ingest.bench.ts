@@ -1,0 +1,198 @@
+/**
+ * @module bench/ingest
+ * Webhook ingest, side by side with Alertmanager on the same machine in the same run.
+ *
+ * - alertgate: the compiled gateway as its own process, SQLite file store in a temp dir with the
+ *   shipped settings (WAL, synchronous=FULL: every 202 is on disk), its outbox worker delivering
+ *   every new group to a Slack stand-in (bench/support/slack-sink.ts) as it would in production.
+ * - Alertmanager: a real `prometheus-alertmanager`, grouping by the same group label and notifying
+ *   a webhook receiver, given the same alerts on `POST /api/v2/alerts` (Prometheus' API).
+ *
+ * Load comes from bench/load-client.ts in its own process: closed loop at CONCURRENCY requests in
+ * flight for the maximum rate, for each batch size (1, 10, 100 alerts per request); the two
+ * systems take turns (A, B, A, B …) so a burst of load from elsewhere on a shared machine does not
+ * favour one of them, and each keeps its best round. Then an open-loop run at a fixed 500
+ * webhooks/s of 10 alerts for the ack latency. Every request is a new group (a distinct groupKey)
+ * except one in ten, an exact copy of a recent one (an HA peer's or a retry's copy; alertgate
+ * records it as a suppressed duplicate). Afterwards the gateway is SIGKILLed and its database
+ * must hold every group it answered 202 for.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { startAlertmanager, type AlertmanagerProcess } from '../src/testing/alertmanager.js';
+import { findBinary } from '../src/testing/binaries.js';
+import type { LoadResult, LoadSpec } from './load-client.js';
+import { REPEAT_EVERY } from './support/alerts.js';
+import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
+import { startBenchGateway, type BenchGateway } from './support/gateway-process.js';
+import { runLoad } from './support/run-load.js';
+import { startSlackSink, type SlackSink } from './support/slack-sink.js';
+import { round } from './support/stats.js';
+import type { Benchmark, BenchFigure } from './types.js';
+
+const BATCHES = [1, 10, 100];
+const CONCURRENCY = 32;
+const WARMUP_MS = 2_000;
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 8_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const FIXED_RATE = 500;
+const FIXED_BATCH = 10;
+const RATIO_TARGET = 1.5;
+const P99_TARGET_MS = 20;
+
+const load = () => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`;
+
+interface Best {
+  result: LoadResult;
+  /** Gateway CPU milliseconds per accepted webhook in that round (alertgate only). */
+  cpuMsPerWebhook?: number;
+  note: string;
+}
+
+export const ingestBenchmark: Benchmark = {
+  id: 'ingest',
+  title: 'ingest: alertgate vs Alertmanager',
+  async run(): Promise<BenchFigure[]> {
+    const amBinary = findBinary('prometheus-alertmanager');
+    if (!amBinary) throw new Error('prometheus-alertmanager is not on PATH (the peer comparison needs it)');
+    const dir = await mkdtemp(path.join(tmpdir(), 'alertgate-bench-ingest-'));
+    const dbFile = path.join(dir, 'alertgate.db');
+    let sink: SlackSink | undefined;
+    let gw: BenchGateway | undefined;
+    let am: AlertmanagerProcess | undefined;
+    try {
+      // No storms: a storm digests new groups instead of posting them, which is less work per group.
+      await writeEstate(dir, { stormLimit: 1_000_000 });
+      sink = await startSlackSink();
+      gw = await startBenchGateway({
+        env: benchEnv({ dbFile, configDir: dir, slackUrl: sink.url }),
+        logFile: path.join(dir, 'gateway.log'),
+      });
+      am = await startAlertmanager({ webhookUrl: `${sink.origin}/alertmanager`, groupBy: ['bench_group'], groupWait: '1s', groupInterval: '1m' });
+      const gateway = gw;
+      const alertmanager = am;
+
+      const base = { warmupMs: WARMUP_MS, durationMs: DURATION_MS, concurrency: CONCURRENCY } as const;
+      const alertgateSpec = (run: string, batch: number): LoadSpec => ({
+        ...base,
+        url: `${gateway.url}/webhooks/alertmanager`,
+        headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` },
+        format: 'webhook',
+        batch,
+        run,
+        expectStatus: 202,
+      });
+      const amSpec = (run: string, batch: number): LoadSpec => ({
+        ...base,
+        url: `${alertmanager.url}/api/v2/alerts`,
+        format: 'alertmanager',
+        batch,
+        run,
+        expectStatus: 200,
+      });
+
+      let acceptedGroups = 0;
+      const figures: BenchFigure[] = [];
+      for (const batch of BATCHES) {
+        let bestAg: Best | undefined;
+        let bestAm: Best | undefined;
+        for (let r = 0; r < ROUNDS; r++) {
+          process.stderr.write(`bench ingest: batch ${batch}, round ${r + 1}/${ROUNDS} (${load()})\n`);
+          const cpu0 = gateway.cpuSeconds();
+          const ag = await runLoad(alertgateSpec(`b${batch}r${r}`, batch));
+          const cpuMs = ((gateway.cpuSeconds() - cpu0) * 1000) / Math.max(1, ag.allOk);
+          acceptedGroups += ag.acceptedGroups;
+          if (!bestAg || ag.okPerS > bestAg.result.okPerS) bestAg = { result: ag, cpuMsPerWebhook: cpuMs, note: load() };
+          const amr = await runLoad(amSpec(`b${batch}r${r}`, batch));
+          if (!bestAm || amr.okPerS > bestAm.result.okPerS) bestAm = { result: amr, note: load() };
+        }
+        const ag = bestAg!;
+        const amb = bestAm!;
+        const ratio = ag.result.alertsPerS / amb.result.alertsPerS;
+        const failures = (r: LoadResult) => (Object.keys(r.failures).length ? `; failures ${JSON.stringify(r.failures)}` : '');
+        figures.push(
+          {
+            name: `ingest, ${batch} alert${batch > 1 ? 's' : ''}/webhook: alertgate webhooks/s`,
+            value: round(ag.result.okPerS),
+            unit: '/s',
+            notes: `${CONCURRENCY} in flight, best of ${ROUNDS} rounds of ${DURATION_MS / 1000} s; p50 ${round(ag.result.latencyMs.p50)} ms, p99 ${round(ag.result.latencyMs.p99)} ms; gateway CPU ${round(ag.cpuMsPerWebhook ?? 0, 2)} ms/webhook${failures(ag.result)}; ${ag.note}`,
+          },
+          {
+            name: `ingest, ${batch} alert${batch > 1 ? 's' : ''}/webhook: alertgate alerts/s`,
+            value: round(ag.result.alertsPerS),
+            unit: '/s',
+          },
+          {
+            name: `ingest, ${batch} alert${batch > 1 ? 's' : ''}/request: Alertmanager alerts/s`,
+            value: round(amb.result.alertsPerS),
+            unit: '/s',
+            notes: `POST /api/v2/alerts, ${CONCURRENCY} in flight, best of ${ROUNDS}; p50 ${round(amb.result.latencyMs.p50)} ms, p99 ${round(amb.result.latencyMs.p99)} ms${failures(amb.result)}; ${amb.note}`,
+          },
+          {
+            name: `ingest, ${batch} alert${batch > 1 ? 's' : ''}/webhook: alertgate ÷ Alertmanager alerts/s`,
+            value: round(ratio, 2),
+            unit: '×',
+            target: `≥ ${RATIO_TARGET}`,
+            met: ratio >= RATIO_TARGET,
+          },
+        );
+      }
+
+      process.stderr.write(`bench ingest: ${FIXED_RATE} webhooks/s of ${FIXED_BATCH} alerts (${load()})\n`);
+      const fixed = await runLoad({
+        url: `${gateway.url}/webhooks/alertmanager`,
+        headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` },
+        format: 'webhook',
+        batch: FIXED_BATCH,
+        run: 'fixed',
+        rate: FIXED_RATE,
+        maxInFlight: 512,
+        warmupMs: WARMUP_MS,
+        durationMs: Math.max(DURATION_MS, 10_000),
+        expectStatus: 202,
+      });
+      acceptedGroups += fixed.acceptedGroups;
+      const fixedNotes = `offered ${round(fixed.offeredPerS ?? 0)}/s, answered ${round(fixed.okPerS)}/s, ${fixed.requests} requests, p90 ${round(
+        fixed.latencyMs.p90,
+      )} ms, max ${round(fixed.latencyMs.max)} ms${Object.keys(fixed.failures).length ? `, failures ${JSON.stringify(fixed.failures)}` : ''}; ${load()}`;
+      const failed = fixed.requests - fixed.ok;
+      figures.push(
+        { name: `ack latency at ${FIXED_RATE} webhooks/s × ${FIXED_BATCH} alerts: p50`, value: round(fixed.latencyMs.p50, 2), unit: 'ms', notes: fixedNotes },
+        {
+          name: `ack latency at ${FIXED_RATE} webhooks/s × ${FIXED_BATCH} alerts: p99`,
+          value: round(fixed.latencyMs.p99, 2),
+          unit: 'ms',
+          target: `≤ ${P99_TARGET_MS} ms`,
+          met: fixed.latencyMs.p99 <= P99_TARGET_MS && failed === 0,
+        },
+      );
+
+      // Durability: kill -9, then every group answered 202 must be in the database.
+      await gateway.stop('SIGKILL');
+      gw = undefined;
+      const db = new Database(dbFile, { readonly: true });
+      let stored: number;
+      try {
+        stored = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM groups WHERE group_key LIKE '{}:{bench_group=%'").get()!.n;
+      } finally {
+        db.close();
+      }
+      figures.push({
+        name: 'ingest: groups answered 202 and found after SIGKILL',
+        value: stored,
+        unit: 'groups',
+        target: `= ${acceptedGroups} answered 202`,
+        met: stored === acceptedGroups,
+        notes: `every ${REPEAT_EVERY}th request repeats a recent group (suppressed duplicate); Slack stand-in got ${sink.calls()} calls`,
+      });
+      return figures;
+    } finally {
+      await gw?.stop('SIGKILL');
+      await am?.stop();
+      await sink?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

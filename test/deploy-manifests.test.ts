@@ -1,0 +1,121 @@
+/**
+ * Static checks of deploy/kubernetes (no cluster needed): the properties an operator relies on
+ * for a highly available alertgate — two replicas spread over zones, the right probes, a
+ * termination grace period that covers the drain, a disruption budget, non-root read-only
+ * pods, and secrets referenced from Secrets, never written into the manifests.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+const DIR = fileURLToPath(new URL('../deploy/kubernetes', import.meta.url));
+
+/** Parsed manifests are checked by shape, so plain records of anything. */
+type Obj = Record<string, any>;
+
+function load(file: string): Obj[] {
+  const docs = parseAllDocuments(readFileSync(join(DIR, file), 'utf8'));
+  for (const d of docs) if (d.errors.length > 0) throw new Error(`${file}: ${d.errors.map((e) => e.message).join('; ')}`);
+  return docs.map((d) => d.toJS() as Obj).filter((o) => o !== null);
+}
+
+const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
+const objects = files.filter((f) => !f.endsWith('.example.yaml') && f !== 'kustomization.yaml').flatMap(load);
+const ofKind = (kind: string) => {
+  const found = objects.filter((o) => o.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+  return found[0]!;
+};
+const deployment = ofKind('Deployment');
+const pod = deployment.spec.template.spec;
+const container = pod.containers.find((c: Obj) => c.name === 'alertgate');
+const env = new Map<string, Obj>(container.env.map((e: Obj) => [e.name, e]));
+
+describe('deploy/kubernetes', () => {
+  it('parses, and kustomization lists every object file', () => {
+    const kustomization = load('kustomization.yaml')[0]!;
+    const listed = new Set(kustomization.resources);
+    expect(files.filter((f) => !listed.has(f) && f !== 'kustomization.yaml' && !f.endsWith('.example.yaml'))).toEqual([]);
+    for (const o of objects) expect(o.metadata?.name).toBe(o.kind === 'ConfigMap' ? 'alertgate-routes' : 'alertgate');
+  });
+
+  it('runs two replicas spread across zones, replacing pods one at a time without losing capacity', () => {
+    expect(deployment.spec.replicas).toBe(2);
+    const zone = pod.topologySpreadConstraints.find((t: Obj) => t.topologyKey === 'topology.kubernetes.io/zone');
+    expect(zone).toMatchObject({ maxSkew: 1, labelSelector: { matchLabels: deployment.spec.selector.matchLabels } });
+    expect(deployment.spec.strategy.rollingUpdate).toMatchObject({ maxUnavailable: 0 });
+  });
+
+  it('is ready on /readyz and alive on /healthz', () => {
+    expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
+    expect(container.ports).toContainEqual({ name: 'http', containerPort: Number(env.get('PORT')?.value) });
+  });
+
+  it('gives the preStop pause and the delivery drain time to finish before SIGKILL', () => {
+    const preStopSeconds = Number(container.lifecycle.preStop.exec.command.at(-1));
+    const drainSeconds = Number(env.get('SHUTDOWN_GRACE_MS')?.value) / 1000;
+    expect(preStopSeconds).toBeGreaterThan(0);
+    expect(drainSeconds).toBeGreaterThan(0);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + drainSeconds);
+  });
+
+  it('keeps one replica through voluntary disruptions', () => {
+    const pdb = ofKind('PodDisruptionBudget');
+    expect(pdb.spec.minAvailable).toBe(1);
+    expect(pdb.spec.selector).toEqual(deployment.spec.selector);
+  });
+
+  it('runs as non-root on a read-only root filesystem with a writable /tmp', () => {
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    const tmp = container.volumeMounts.find((m: Obj) => m.mountPath === '/tmp');
+    expect(pod.volumes.find((v: Obj) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+  });
+
+  it('takes tokens and the database URL from Secrets, never inline', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(env.get('DATABASE_URL')?.valueFrom?.secretKeyRef?.name).toBeTruthy();
+    const secretMounts = new Map<string, string>(
+      container.volumeMounts
+        .filter((m: Obj) => pod.volumes.find((v: Obj) => v.name === m.name)?.secret)
+        .map((m: Obj) => [m.mountPath, m.name]),
+    );
+    for (const name of ['WEBHOOK_TOKEN', 'ADMIN_TOKEN', 'SLACK_TOKEN']) {
+      expect(env.has(name)).toBe(false);
+      const file = String(env.get(`${name}_FILE`)?.value);
+      expect([...secretMounts.keys()].some((dir) => file.startsWith(`${dir}/`))).toBe(true);
+    }
+    // Routing keys too: the routes ConfigMap points at files, and holds no key itself.
+    const routes = Object.values(ofKind('ConfigMap').data as Record<string, string>).join('\n');
+    for (const path of routes.match(/routingKeyFile: (\S+)/g) ?? []) {
+      const file = path.replace('routingKeyFile: ', '');
+      expect([...secretMounts.keys()].some((dir) => file.startsWith(`${dir}/`))).toBe(true);
+    }
+    expect(routes).not.toMatch(/routingKey:/);
+  });
+
+  it('mounts the routes ConfigMap under ALERTGATE_CONFIG_DIR', () => {
+    const mount = container.volumeMounts.find((m: Obj) => pod.volumes.find((v: Obj) => v.name === m.name)?.configMap?.name === 'alertgate-routes');
+    expect(mount?.mountPath).toBe(`${env.get('ALERTGATE_CONFIG_DIR')?.value}/routes`);
+  });
+
+  it('exposes http to the Service, the ServiceMonitor and the NetworkPolicy', () => {
+    const service = ofKind('Service');
+    expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
+    expect(service.spec.ports).toContainEqual(expect.objectContaining({ name: 'http', targetPort: 'http' }));
+    expect(ofKind('ServiceMonitor').spec.endpoints).toContainEqual(expect.objectContaining({ port: 'http', path: '/metrics' }));
+    const policy = ofKind('NetworkPolicy');
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress.flatMap((r: Obj) => r.ports.map((p: Obj) => p.port))).toContain('http');
+  });
+
+  it('shows Alertmanager reading the webhook token from a file', () => {
+    const [am] = load('alertmanager-webhook.example.yaml');
+    const hook = am!.receivers[0].webhook_configs[0];
+    expect(hook.url).toMatch(/^http:\/\/alertgate\.monitoring\.svc:8080\/webhooks\/alertmanager$/);
+    expect(hook.http_config.authorization).toEqual({ type: 'Bearer', credentials_file: expect.stringMatching(/^\/etc\/alertmanager\/secrets\//) });
+  });
+});
