@@ -124,7 +124,7 @@ describe.skipIf(!admin)('postgres store', () => {
             notification(g, PAGERDUTY, { kind: 'changed' }),
             notification(g, SLACK, { kind: 'resolved', supersedesPending: true }),
           ]);
-          return Promise.all(first.map(async (n) => [(await store.getNotification(n.id))?.status, n.status, n.reason]));
+          return await Promise.all(first.map(async (n) => [(await store.getNotification(n.id))?.status, n.status, n.reason]));
         } finally {
           await store.close();
         }
