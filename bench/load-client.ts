@@ -25,6 +25,8 @@ export interface LoadSpec {
   run: string;
   /** First request index (lets a later run continue a numbering). */
   firstRequest?: number;
+  /** Every request a new group (default: one in ten repeats a recent one, see support/alerts.ts). */
+  noRepeats?: boolean;
   /** Give each group a unique alertname `<prefix><group>` (end-to-end tracking). */
   uniqueAlertnamePrefix?: string;
   /** Closed loop: this many requests in flight at all times. */
@@ -75,7 +77,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
   const maxSockets = spec.concurrency ?? spec.maxInFlight ?? 256;
   const agent = new http.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 30_000 });
   const body = (request: number): { text: string; group: number; repeat: boolean } => {
-    const { group, repeat } = groupOf(request);
+    const { group, repeat } = spec.noRepeats ? { group: request, repeat: false } : groupOf(request);
     const text =
       spec.format === 'webhook'
         ? webhookBody(spec.run, group, spec.batch, spec.uniqueAlertnamePrefix ? `${spec.uniqueAlertnamePrefix}${group}` : undefined)

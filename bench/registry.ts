@@ -6,5 +6,6 @@ import type { Benchmark } from './types.js';
 import { generateBenchmark } from './generate.bench.js';
 import { uptimeBenchmark } from './uptime.bench.js';
 import { ingestBenchmark } from './ingest.bench.js';
+import { deliveryBenchmark } from './delivery.bench.js';
 
-export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark];
+export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark, deliveryBenchmark];

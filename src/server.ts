@@ -103,7 +103,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { settings, env } = o;
   let secrets: string[] = [settings.webhookToken, settings.adminToken, settings.slackToken].filter((s): s is string => !!s);
   const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets });
-  const store = await openStore(settings.databaseUrl);
+  const store = await openStore(settings.databaseUrl, {
+    onConnectionError: (err) => logger.warn({ err }, 'store connection dropped; it will be reopened'),
+  });
   const metrics = createMetrics({ outboxDepth: () => store.outboxDepth() });
   const config = new ConfigHolder(settings.configDir, env, logger, metrics);
   const first = await config.reload();
@@ -130,6 +132,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     owner: `${process.pid}-${randomUUID().slice(0, 8)}`,
     // Several replicas share the outbox: a dead replica's claims wait this long for another.
     leaseMs: settings.leaseMs,
+    concurrency: settings.outboxConcurrency,
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
   });
 

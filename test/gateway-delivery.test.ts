@@ -2,20 +2,28 @@
  * Delivery behaviour end to end through the real HTTP app, real SQLite and the outbox, against
  * fake Slack and fake PagerDuty (HTTPS) servers.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, PD_PAYMENTS_KEY, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, PD_PAYMENTS_KEY, SLACK_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
+import { assertNoSecrets } from './support/secrets.js';
 
 let fakes: Fakes;
 let t: TestGateway;
+/** Every log line of every test's gateway (debug level, and without the logger's secret scrubbing). */
+const logLines: string[] = [];
 
 beforeEach(async () => {
   fakes = await startFakes();
   t = await startTestGateway(fakes);
 });
 afterEach(async () => {
+  logLines.push(...(t?.logs ?? []));
   await t?.close();
   await fakes?.close();
+});
+afterAll(() => {
+  const checked = assertNoSecrets(logLines, { WEBHOOK_TOKEN, ADMIN_TOKEN, SLACK_TOKEN, PD_PAYMENTS_KEY });
+  expect(checked).toBeGreaterThan(50);
 });
 
 const posts = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);

@@ -42,6 +42,8 @@ export interface GatewaySettings {
   leaseMs: number;
   /** Timeout of each Slack / PagerDuty HTTP call (DELIVERY_TIMEOUT_MS). */
   deliveryTimeoutMs: number;
+  /** Deliveries in flight at once per replica (OUTBOX_CONCURRENCY, default 8). */
+  outboxConcurrency: number;
   /** THANOS_URL (unset: uptime endpoints answer 503) and the query knobs (uptime/settings.ts). */
   thanos: ThanosSettings;
 }
@@ -104,13 +106,14 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     stormWindowMs: int(env, 'STORM_WINDOW_MS', 60_000, 100),
     maintenanceTickMs: int(env, 'MAINTENANCE_TICK_MS', 15_000, 10),
     ...deliveryTiming(env),
+    outboxConcurrency: int(env, 'OUTBOX_CONCURRENCY', 8, 1),
     thanos: readThanosSettings(env, readSecret),
   };
 }
 
 /**
  * Longest a delivery waits for its Slack channel's pacing slot while holding its claim (the
- * outbox worker's MAX_PACED_WAIT_MS; beyond it the item is handed back instead).
+ * outbox worker uses it; beyond it the item is handed back instead).
  */
 export const MAX_PACED_WAIT_MS = 5_000;
 

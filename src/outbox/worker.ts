@@ -13,8 +13,7 @@ import type { NotificationRecord, Store } from '../store/store.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
-/** A paced wait longer than this gives the item back (rescheduled) instead of holding a slot. */
-const MAX_PACED_WAIT_MS = 5_000;
+import { MAX_PACED_WAIT_MS } from '../config/env.js';
 
 export interface OutboxWorkerOptions {
   store: Store;

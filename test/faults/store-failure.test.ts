@@ -1,5 +1,5 @@
 /**
- * Faults in the store, made real: the database lives on a 16 MB tmpfs that is filled to the last
+ * Faults in the store, made real: the database lives on a 64 MB tmpfs that is filled to the last
  * byte (disk full), and another process holds SQLite's write lock past the busy timeout (database
  * locked). The webhook answers 503 for what it could not save, so Alertmanager retries; a 202
  * given during the fault was durable (it survives a SIGKILL); after the fault everything is
@@ -28,7 +28,7 @@ function tryMountTmpfs(dir: string, size: string): string | undefined {
 }
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'alertgate-tmpfs-'));
-const mountProblem = tryMountTmpfs(mountPoint, '16m');
+const mountProblem = tryMountTmpfs(mountPoint, '64m');
 if (mountProblem) {
   if (process.env.CI === 'true') throw new Error(`store-failure faults need a tmpfs in CI: ${mountProblem}`);
   process.stderr.write(`\n!!! SKIPPING the disk-full fault case: ${mountProblem}\n\n`);
@@ -63,7 +63,7 @@ async function postOnce(url: string, body: unknown): Promise<{ status: number; m
 /** The step's body with a big annotation, so a commit needs fresh disk blocks. */
 function big(script: GroupScript): Record<string, unknown> {
   const body = structuredClone(script.steps[0]!);
-  (body.commonAnnotations as Record<string, string>).description = `runbook notes ${'x'.repeat(1024 * 1024)}`;
+  (body.commonAnnotations as Record<string, string>).description = `runbook notes ${'x'.repeat(256 * 1024)}`;
   return body;
 }
 
@@ -150,7 +150,7 @@ describe('store failures', () => {
 
     // Alertmanager retries what got 503; now it is accepted, and everything is delivered.
     for (const script of scripts.slice(1).filter((s) => during.get(s.index) === 503)) {
-      expect((await sendLikeAlertmanager(gw.url, big(script))).status).toBe(202);
+      expect((await sendLikeAlertmanager(gw.url, big(script), { giveUpAfterMs: 30_000 })).status).toBe(202);
     }
     await waitForDrain(gw.url, 60_000);
     expect((await allNotifications(gw.url)).filter((n) => n.status !== 'sent' && n.status !== 'suppressed')).toEqual([]);
@@ -159,14 +159,14 @@ describe('store failures', () => {
     const alertsSent = scripts.reduce((n, s) => n + s.instances.length, 0);
     const refused = [...during.values()].filter((s) => s === 503).length;
     recordFaultRow({
-      case: 'Store: disk full (16 MB tmpfs filled)',
+      case: 'Store: disk full (64 MB tmpfs filled)',
       alertsSent,
       delivered: deliveredAlerts(verdicts),
       dead: 0,
       lost: alertsSent - deliveredAlerts(verdicts),
       duplicated: 0,
       notes:
-        `${during.size} webhooks (1 MB each) during the fault: ${refused} answered 503, ${during.size - refused} answered 202 and were found after a SIGKILL; ` +
+        `${during.size} webhooks (256 KB each) during the fault: ${refused} answered 503, ${during.size - refused} answered 202 and were found after a SIGKILL; ` +
         `/readyz ${readyDuringFault} while full; all accepted on retry after space returned`,
     });
   });

@@ -79,8 +79,11 @@ export class Replicas {
   constructor(private readonly env: Record<string, string>) {}
 
   async start(count: number): Promise<void> {
-    const started = await Promise.all(Array.from({ length: count }, () => spawnGateway(this.env, 60_000)));
-    this.procs.push(...started);
+    const started = await Promise.allSettled(Array.from({ length: count }, () => spawnGateway(this.env, 60_000)));
+    // Keep the ones that did start, so stopAll() ends them even when another failed.
+    for (const s of started) if (s.status === 'fulfilled') this.procs.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   get urls(): string[] {
@@ -151,7 +154,7 @@ export function resolved(name: string) {
   return webhook(groupKey(name), [{ labels: { alertname: name, namespace: namespaceOf(name), severity: 'critical' }, status: 'resolved' }]);
 }
 
-export function groupKey(name: string): string {
+function groupKey(name: string): string {
   return `{}/{severity="critical"}:{alertname="${name}"}`;
 }
 

@@ -61,9 +61,17 @@ export async function writeGroups(c: Queryable, writes: readonly GroupWrite[], n
   const inserted: NotificationRecord[] = [];
   for (const batch of distinctRuns(writes)) {
     const { rows } = await c.query<NotificationRow>(q.WRITE_GROUPS, writeParams(batch, now));
-    inserted.push(...rows.map(toNotificationRecord));
+    const given = batch.flatMap((w) => w.notifications);
+    // Each record as it was inserted, like the SQLite store (which inserts one by one): an item
+    // coalesced by a later one of the same call is stored suppressed but returned as given.
+    inserted.push(...rows.map((row, i) => asGiven(toNotificationRecord(row), given[i])));
   }
   return inserted;
+}
+
+function asGiven(record: NotificationRecord, given: NewNotification | undefined): NotificationRecord {
+  if (!given || record.status === given.status) return record;
+  return { ...record, status: given.status, reason: given.reason ?? null, nextAttemptAt: given.status === 'pending' ? record.createdAt : null };
 }
 
 /** Consecutive runs of writes in which no group id repeats (one statement cannot upsert a row twice). */
