@@ -66,6 +66,8 @@ export interface Gateway {
   metrics: Metrics;
   config: ConfigHolder;
   worker: OutboxWorker;
+  /** Reload the routing config (POST /-/reload and SIGHUP): an invalid one keeps the old. */
+  reload(): Promise<{ ok: boolean; errors: string[] }>;
   /** Graceful stop: refuse new webhooks (503), drain deliveries up to the grace period, close. */
   close(): Promise<void>;
 }
@@ -148,6 +150,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
 
   let accepting = true;
+  const reload = async () => {
+    const r = await config.reload();
+    refreshSecrets();
+    uptime.scheduler.sync();
+    return r;
+  };
   const app = createApp({
     store,
     routing: () => config.current(),
@@ -157,12 +165,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     adminToken: settings.adminToken,
     maxBodyBytes: settings.maxBodyBytes,
     onAccepted: () => worker.wake(),
-    reload: async () => {
-      const r = await config.reload();
-      refreshSecrets();
-      uptime.scheduler.sync();
-      return r;
-    },
+    reload,
     accepting: () => accepting,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     stormWindowMs: settings.stormWindowMs,
@@ -217,6 +220,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     metrics,
     config,
     worker,
+    reload,
     close: () =>
       (closing ??= (async () => {
         accepting = false;

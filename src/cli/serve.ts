@@ -9,7 +9,7 @@ import type { Command } from './io.js';
 export const serveCommand: Command = async (_argv, io) => {
   const settings = readSettings(io.env, io.cwd);
   const gateway = await startGateway({ settings, env: io.env });
-  const onHup = () => void gateway.config.reload();
+  const onHup = () => void gateway.reload();
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -197,9 +197,18 @@ export class OutboxWorker {
         log.warn({ attempt, error: result.error, retryInMs: Math.round(delay) }, 'notification failed; will retry');
       }
     } catch (err) {
-      // An unexpected error (store hiccup, notifier bug): leave the lease to expire so the item is
-      // retried, never lost.
-      log.error({ err, attempt }, 'notification delivery crashed; it will be retried when its lease expires');
+      // An unexpected error (a notifier bug, a store hiccup): treat it as a retryable failure, so
+      // the item keeps its place, is retried with backoff, and goes dead (visible) when the budget
+      // is spent instead of crashing forever. If the store itself is down this fails too, and the
+      // lease expiring brings the item back.
+      const message = `delivery crashed: ${err instanceof Error ? err.message : String(err)}`;
+      const delay = nextAttemptDelay(this.o.policy, attempt, undefined, this.o.random);
+      const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
+      log.error({ err, attempt, dead: delay === null }, 'notification delivery crashed; retrying with backoff');
+      await store.markFailed(item.id, { owner, error: message, nextAttemptAt }).catch((storeErr: unknown) => {
+        log.error({ err: storeErr }, 'could not record the crashed delivery; it is retried when its lease expires');
+      });
+      metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
     }
   }
 }
