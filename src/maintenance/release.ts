@@ -6,6 +6,7 @@
 import type { RoutingConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
 import type { Logger } from '../log/logger.js';
+import { startTicker } from '../pipeline/ticker.js';
 import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupWrite, Store } from '../store/store.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
@@ -59,14 +60,5 @@ export async function releaseAll(o: MaintenanceTickerOptions): Promise<number> {
 }
 
 export function startMaintenanceTicker(o: MaintenanceTickerOptions): { stop(): void } {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    releaseAll(o)
-      .catch((err: unknown) => o.logger.error({ err }, 'maintenance release failed; will retry'))
-      .finally(() => (running = false));
-  }, o.intervalMs ?? 15_000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return startTicker(() => releaseAll(o), o.intervalMs ?? 15_000, o.logger, 'maintenance release');
 }

@@ -5,6 +5,7 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import { startTicker } from '../pipeline/ticker.js';
 import type { Store } from '../store/store.js';
 import { channelGroupId, teamChannels } from './channel-state.js';
 import { endQuietStorms } from './storm-control.js';
@@ -40,14 +41,5 @@ export async function tickStorms(o: StormTickerOptions): Promise<number> {
 }
 
 export function startStormTicker(o: StormTickerOptions): { stop(): void } {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    tickStorms(o)
-      .catch((err: unknown) => o.logger.error({ err }, 'storm ticker failed; will retry'))
-      .finally(() => (running = false));
-  }, o.intervalMs ?? 5_000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return startTicker(() => tickStorms(o), o.intervalMs ?? 5_000, o.logger, 'storm ticker');
 }
