@@ -65,7 +65,7 @@ describe('the shipped example estate', () => {
       { index: 2, matchers: [], receivers: ['slack'], continue: false },
     ]);
     expect(payments.reports).toEqual([{ schedule: '0 9 1 * *', period: 'previous-month', channel: '#payments-leads' }]);
-    expect(payments.storm).toEqual({ maxMessagesPerMinute: 20 });
+    expect(payments.storm).toEqual({ maxMessagesPerMinute: 20, holdPagerDuty: false });
     expect(payments.maintenance).toHaveLength(1);
     expect(payments.maintenance[0]).toMatchObject({ reason: 'monthly patching', schedule: '0 22 * * 2', duration: '2h' });
     expect(payments.maintenance[0]!.matchers[0]!.matches({ severity: 'warning' })).toBe(true);

@@ -77,7 +77,9 @@ function toTeamConfig(spec: RoutesFileSpec, file: string): TeamConfig {
   };
   if (spec.slack) team.slack = { channel: spec.slack.channel };
   if (spec.pagerduty) team.pagerduty = { ...spec.pagerduty };
-  if (spec.storm) team.storm = { maxMessagesPerMinute: spec.storm.maxMessagesPerMinute };
+  if (spec.storm) {
+    team.storm = { maxMessagesPerMinute: spec.storm.maxMessagesPerMinute ?? 20, holdPagerDuty: spec.storm.holdPagerDuty ?? false };
+  }
   return team;
 }
 

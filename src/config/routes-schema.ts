@@ -136,7 +136,7 @@ export const routesFileSchema = z.strictObject({
   dedup: z.strictObject({ window: durationString.optional() }).optional(),
   routes: z.array(routeSchema).optional(),
   reports: z.array(reportSchema).optional(),
-  storm: z.strictObject({ maxMessagesPerMinute: z.int().positive() }).optional(),
+  storm: z.strictObject({ maxMessagesPerMinute: z.int().positive().optional(), holdPagerDuty: z.boolean().optional() }).optional(),
   maintenance: z.array(maintenanceSchema).optional(),
 });
 

@@ -63,7 +63,8 @@ export interface TeamConfig {
   dedup: { windowMs: number };
   routes: RouteConfig[];
   reports: ReportConfig[];
-  storm?: { maxMessagesPerMinute: number };
+  /** Storm digests; PagerDuty pages of digested groups are held back only with holdPagerDuty. */
+  storm?: { maxMessagesPerMinute: number; holdPagerDuty: boolean };
   maintenance: MaintenanceConfig[];
 }
 

@@ -84,6 +84,10 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
       s.lastDigestAt = now;
       suppress(n);
       t.digestChanged = true;
+      // Pages are never held back by a storm, unless the team asked for it.
+      if (ctx.config.teams.get(n.team)?.storm?.holdPagerDuty) {
+        for (const p of w.notifications) if (p.status === 'pending' && p.target.type === 'pagerduty' && p.kind === 'new') suppress(p);
+      }
     }
   }
   return [...writes, ...[...tracked.values()].map((t) => channelWrite(t, ctx))];
