@@ -16,7 +16,7 @@ function config(storm: TeamConfig['storm']): RoutingConfig {
     routes: [],
     reports: [],
     maintenance: [],
-    slack: { channel: slack.channel },
+    slack: { channel: '#payments-alerts' },
     ...(storm ? { storm } : {}),
   };
   return { teams: new Map([['payments', team]]), fallbackTeam: 'payments' };
