@@ -40,6 +40,9 @@ async function latency(dir: string): Promise<BenchFigure[]> {
   const gw = await startBenchGateway({
     env: benchEnv({ dbFile: path.join(dir, 'latency.db'), configDir: dir, slackUrl: sink.url }),
     logFile: path.join(dir, 'latency.log'),
+  }).catch(async (err: unknown) => {
+    await sink.close();
+    throw err;
   });
   try {
     process.stderr.write(`bench delivery: ${RATE} new groups/s (${load()})\n`);
@@ -102,6 +105,9 @@ async function drain(dir: string, concurrency: number, backlog: number, withTarg
   const gw = await startBenchGateway({
     env: benchEnv({ dbFile, configDir: dir, slackUrl: sink.url, extra: { OUTBOX_CONCURRENCY: String(concurrency), LOG_LEVEL: 'info' } }),
     logFile: path.join(dir, `drain-${concurrency}.log`),
+  }).catch(async (err: unknown) => {
+    await sink.close();
+    throw err;
   });
   const ready = performance.timeOrigin + performance.now();
   try {

@@ -168,7 +168,8 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
     await new Promise<void>((resolve) => {
       const tick = (): void => {
         const now = msSinceStart();
-        const due = Math.min(Math.floor((Math.min(now, endAt) / 1000) * rate), Math.ceil((endAt / 1000) * rate));
+        // Request j is due at j/rate seconds: those with j <= now × rate are due by now.
+        const due = Math.min(Math.floor((Math.min(now, endAt) / 1000) * rate) + 1, Math.ceil((endAt / 1000) * rate));
         while (scheduled < due) {
           const at = (scheduled / rate) * 1000;
           scheduled += 1;

@@ -7,5 +7,6 @@ import { generateBenchmark } from './generate.bench.js';
 import { uptimeBenchmark } from './uptime.bench.js';
 import { ingestBenchmark } from './ingest.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
+import { memoryBenchmark } from './memory.bench.js';
 
-export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark, deliveryBenchmark];
+export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark, deliveryBenchmark, memoryBenchmark];

@@ -4,7 +4,9 @@
  * the load shares its CPU time with the figures). The build goes to
  * `node_modules/.cache/alertgate-bench/` (not `dist/`, which other tools own) once per bench run;
  * `BENCH_SKIP_BUILD=1` reuses the previous one. `BENCH_CPU_PROF=<dir>` starts the gateway with
- * `--cpu-prof` writing there, for profiling a benchmark.
+ * `--cpu-prof` writing there, for profiling a benchmark; `BENCH_GATEWAY_NODE_OPTIONS` is passed to
+ * it as NODE_OPTIONS (e.g. V8 heap flags); `BENCH_GATEWAY_BUILD=<dir>` runs `<dir>/dist/cli/run.js`
+ * instead (another build to compare with; nothing is compiled then).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
@@ -16,14 +18,15 @@ import { freeTcpPort } from '../../src/testing/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILD = path.join(ROOT, 'node_modules', '.cache', 'alertgate-bench');
-const ENTRY = path.join(BUILD, 'dist', 'cli', 'run.js');
+const OTHER_BUILD = process.env.BENCH_GATEWAY_BUILD;
+const ENTRY = path.join(OTHER_BUILD ?? BUILD, 'dist', 'cli', 'run.js');
 
 let built: Promise<void> | undefined;
 
 /** Compile src/ once per process (tsc, the same settings as `npm run build`). */
 export function buildGateway(): Promise<void> {
   built ??= (async () => {
-    if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(ENTRY)) return;
+    if (OTHER_BUILD !== undefined || (process.env.BENCH_SKIP_BUILD === '1' && existsSync(ENTRY))) return;
     process.stderr.write('bench: compiling the gateway (tsc) …\n');
     await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(BUILD, 'dist')], {
       cwd: ROOT,
@@ -70,7 +73,14 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
   if (profDir) await mkdir(profDir, { recursive: true });
   const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ENTRY, 'serve'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HOST: '127.0.0.1', PORT: String(port), ...o.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+      ...o.env,
+    },
     stdio: ['ignore', log, log],
   });
   closeSync(log);

@@ -2,16 +2,40 @@
  * @module bench/support/prefill
  * Fills a gateway database before a benchmark, through the real pipeline (schema, normalisation,
  * attribution, routing, dedup, storm and maintenance stages, the SQLite store) but without HTTP,
- * so a 50,000-notification backlog or 100,000 rows of history take seconds, not minutes.
+ * so a 50,000-notification backlog or 100,000 rows of history take seconds, not minutes. It uses
+ * the pipeline of the gateway under test (src/, or BENCH_GATEWAY_BUILD's copy).
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { loadRoutingConfig } from '../../src/config/load-routes.js';
-import { formatSourceError } from '../../src/config/source-error.js';
-import { normalizeWebhook } from '../../src/ingest/normalize.js';
-import { webhookSchema } from '../../src/ingest/webhook-schema.js';
-import { acceptNotification } from '../../src/pipeline/accept.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { webhookBody } from './alerts.js';
+
+type Modules = {
+  routes: typeof import('../../src/config/load-routes.js');
+  errors: typeof import('../../src/config/source-error.js');
+  normalize: typeof import('../../src/ingest/normalize.js');
+  schema: typeof import('../../src/ingest/webhook-schema.js');
+  accept: typeof import('../../src/pipeline/accept.js');
+  store: typeof import('../../src/store/sqlite/sqlite-store.js');
+};
+
+/**
+ * The pipeline of the build under test: src/ (through tsx), or BENCH_GATEWAY_BUILD's compiled
+ * copy, whose schema version may differ from src/'s.
+ */
+async function pipeline(): Promise<Modules> {
+  const other = process.env.BENCH_GATEWAY_BUILD;
+  const base = other ? pathToFileURL(`${path.join(other, 'dist')}/`).href : new URL('../../src/', import.meta.url).href;
+  const load = (p: string) => import(new URL(p, base).href);
+  return {
+    routes: await load('config/load-routes.js'),
+    errors: await load('config/source-error.js'),
+    normalize: await load('ingest/normalize.js'),
+    schema: await load('ingest/webhook-schema.js'),
+    accept: await load('pipeline/accept.js'),
+    store: await load('store/sqlite/sqlite-store.js'),
+  };
+}
 
 export interface PrefillOptions {
   dbFile: string;
@@ -26,9 +50,10 @@ export interface PrefillOptions {
 
 /** Returns how many notifications the pipeline queued. */
 export async function prefill(o: PrefillOptions): Promise<{ notifications: number }> {
-  const { config, errors } = await loadRoutingConfig(o.configDir, {});
-  if (!config) throw new Error(`bench config invalid: ${errors.map(formatSourceError).join('; ')}`);
-  const store = openSqliteStore(o.dbFile);
+  const m = await pipeline();
+  const { config, errors } = await m.routes.loadRoutingConfig(o.configDir, {});
+  if (!config) throw new Error(`bench config invalid: ${errors.map(m.errors.formatSourceError).join('; ')}`);
+  const store = m.store.openSqliteStore(o.dbFile);
   let notifications = 0;
   try {
     const perGroup = o.webhooksPerGroup ?? 1;
@@ -36,8 +61,8 @@ export async function prefill(o: PrefillOptions): Promise<{ notifications: numbe
       for (let start = 0; start < o.groups; start += 256) {
         const end = Math.min(o.groups, start + 256);
         const batch = Array.from({ length: end - start }, (_, i) => {
-          const body = webhookSchema.parse(JSON.parse(webhookBody(o.run, start + i, step + 1)));
-          return acceptNotification(store, config, normalizeWebhook(body));
+          const body = m.schema.webhookSchema.parse(JSON.parse(webhookBody(o.run, start + i, step + 1)));
+          return m.accept.acceptNotification(store, config, m.normalize.normalizeWebhook(body));
         });
         for (const r of await Promise.all(batch)) notifications += r.notifications.filter((n) => n.status === 'pending').length;
       }
