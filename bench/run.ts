@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     prometheus: version('prometheus', ['--version']),
     alertmanager: version('prometheus-alertmanager', ['--version']),
   };
+  const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const started = { date: new Date().toISOString(), loadAverage: loadAverage() };
   const results: { id: string; title: string; figures: BenchFigure[]; error?: string }[] = [];
   for (const b of selected) {
     process.stderr.write(`bench: ${b.id} …\n`);
@@ -46,16 +48,21 @@ async function main(): Promise<void> {
       ? [`| ${r.title} | error: ${r.error.replace(/\|/g, '\\|')} | | |`]
       : r.figures.map((f) => `| ${f.name} | ${Number.isInteger(f.value) ? f.value : f.value.toFixed(2)} ${f.unit} | ${f.target ?? ''} | ${f.met === undefined ? '' : f.met ? 'yes' : 'NO'} |`),
   );
+  const ended = { date: new Date().toISOString(), loadAverage: loadAverage() };
+  // The machine may be shared: the load around the run says how much the figures can be trusted.
+  const notes = results.flatMap((r) => r.figures.filter((f) => f.notes).map((f) => `- ${f.name}: ${f.notes}`));
   const md = [
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB; Node ${machine.node}; ${machine.prometheus}; ${machine.alertmanager}`,
+    `Run: ${started.date} to ${ended.date}; load average (1, 5, 15 min) ${started.loadAverage} at the start, ${ended.loadAverage} at the end`,
     '',
     '| benchmark | measured | target | met |',
     '|---|---|---|---|',
     ...rows,
+    ...(notes.length ? ['', 'Notes:', '', ...notes] : []),
   ].join('\n');
   process.stdout.write(`${md}\n`);
   const dir = fileURLToPath(new URL('.', import.meta.url));
-  writeFileSync(`${dir}results.json`, `${JSON.stringify({ date: new Date().toISOString(), machine, results }, null, 2)}\n`);
+  writeFileSync(`${dir}results.json`, `${JSON.stringify({ date: ended.date, started, ended, machine, results }, null, 2)}\n`);
   writeFileSync(`${dir}results.md`, `${md}\n`);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }

@@ -77,7 +77,8 @@ export class SqliteStore implements Store {
       const loaded = new Set(ids);
       const decided = decide(loadGroups(this.s, ids, stored));
       const nowMs = this.now().getTime();
-      // A group written twice in one decision is compared with nothing the second time.
+      // The rows each write may leave alone: those loaded for it (none for a new group). A group
+      // that was not loaded, or is written a second time in this decision, is rewritten whole.
       const written = new Set<string>();
       return decided.flatMap((w) => {
         const id = w.group.id;
