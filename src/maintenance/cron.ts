@@ -6,6 +6,8 @@
  * (either matches when both are restricted).
  */
 
+import { zonedFormatter } from '../model/zoned-formatter.js';
+
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
@@ -45,16 +47,15 @@ export interface CronSchedule {
   matches(at: Date): boolean;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** Formatters are costly to build; one per timezone is kept (evaluations run per minute of a range). */
 function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', minute: 'numeric', hour: 'numeric', day: 'numeric', month: 'numeric', weekday: 'short' });
-    formatters.set(timeZone, f);
-  }
-  return f;
+  return zonedFormatter('cron-fields', 'en-GB', timeZone, {
+    hourCycle: 'h23',
+    minute: 'numeric',
+    hour: 'numeric',
+    day: 'numeric',
+    month: 'numeric',
+    weekday: 'short',
+  });
 }
 
 function localFields(at: Date, timeZone: string) {

@@ -7,25 +7,18 @@
  * @example
  * zonedMidnight('2026-10-25', 'Europe/London') // Date.UTC(2026, 9, 24, 23) — BST until 02:00
  */
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { zonedFormatter } from '../model/zoned-formatter.js';
 
 function formatter(tz: string): Intl.DateTimeFormat {
-  let f = formatters.get(tz);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: tz,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(tz, f);
-  }
-  return f;
+  return zonedFormatter('wall-clock', 'en-US', tz, {
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 /** True for an IANA zone name this runtime knows (and `UTC`). */
