@@ -3,7 +3,8 @@
  * JSON error naming the problem, and a rejected request leaves the store untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { request } from 'node:http';
 import { fixture, webhook } from './support/payloads.js';
 
 let fakes: Fakes;
@@ -68,6 +69,23 @@ describe('POST /webhooks/alertmanager rejects bad requests without touching the 
     expect(await storeCounts()).toEqual(before);
   });
 
+  it('413 for a body over the limit sent chunked, without Content-Length', async () => {
+    const before = await storeCounts();
+    const huge = JSON.stringify(webhook('{}:{alertname="Chunked"}', [{ labels: { alertname: 'Chunked' }, annotations: { description: 'x'.repeat(6 * 1024 * 1024) } }]));
+    const res = await postChunked(huge);
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error).toContain('WEBHOOK_MAX_BYTES');
+    expect(await storeCounts()).toEqual(before);
+  });
+
+  it('a chunked body within the limit is read whole and accepted', async () => {
+    const body = JSON.stringify(webhook('{}:{alertname="ChunkedOk"}', [{ labels: { alertname: 'ChunkedOk', namespace: 'payments-prod' }, annotations: { description: 'y'.repeat(200_000) } }]));
+    const res = await postChunked(body);
+    expect(res.status).toBe(202);
+    const alerts = await t.gw.store.listAlerts({ limit: 1000 });
+    expect(alerts.items.some((a) => a.labels.alertname === 'ChunkedOk' && a.annotations.description?.length === 200_000)).toBe(true);
+  });
+
   it('415 for a text/plain body', async () => {
     const before = await storeCounts();
     const res = await t.post(valid, { contentType: 'text/plain' });
@@ -109,3 +127,24 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
     expect(text).toContain('alertgate_delivery_latency_seconds_bucket');
   });
 });
+
+/** POST with Transfer-Encoding: chunked (no Content-Length), in 64 KiB writes, as a streaming client would. */
+function postChunked(body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${t.gw.url}/webhooks/alertmanager`,
+      { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    // The server may answer 413 and stop reading before the whole body is written.
+    req.on('error', reject);
+    const buf = Buffer.from(body);
+    for (let i = 0; i < buf.length; i += 65536) req.write(buf.subarray(i, i + 65536));
+    req.end();
+  });
+}

@@ -13,7 +13,7 @@ import { bearerToken, tokenMatches } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
-import { readBodyCapped } from './read-body.js';
+import { nodeIncoming, readBodyCapped } from './read-body.js';
 
 export function webhookRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -31,7 +31,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
     if (type !== 'application/json') {
       return reply(jsonError(c, 415, `Content-Type must be application/json, got ${type ? `"${type}"` : 'none'}`));
     }
-    const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes);
+    const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes, nodeIncoming(c.env));
     if (!body.ok) return reply(jsonError(c, 413, `request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
     let json: unknown;
     try {

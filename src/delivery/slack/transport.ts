@@ -55,25 +55,38 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
   const slackApiUrl = opts.apiUrl ?? DEFAULT_SLACK_API_URL;
   const logger = slackLoggerAdapter(opts.logger, opts.token);
 
+  // One client per abort signal, reused for every call: building a WebClient costs more CPU
+  // than the call itself (~0.7 ms). WebClient has no per-call AbortSignal, so the signal is bound
+  // into the client's fetch; the outbox passes one signal (its shutdown) for every call.
+  const clients = new WeakMap<AbortSignal, WebClient>();
+  let unsignalled: WebClient | undefined;
+  const clientFor = (signal: AbortSignal | undefined): WebClient => {
+    if (!signal) return (unsignalled ??= newClient(undefined));
+    let client = clients.get(signal);
+    if (!client) clients.set(signal, (client = newClient(signal)));
+    return client;
+  };
+  const newClient = (signal: AbortSignal | undefined): WebClient =>
+    new WebClient(opts.token, {
+      slackApiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: timeoutMs,
+      // The outbox bounds concurrency; the client's own queue must never hold a call back.
+      maxRequestConcurrency: Number.MAX_SAFE_INTEGER,
+      logger,
+      allowAbsoluteUrls: false,
+      fetch: (url, init) =>
+        globalThis.fetch(url, {
+          ...init,
+          signal: signal && init?.signal ? AbortSignal.any([init.signal, signal]) : (init?.signal ?? signal),
+        }),
+    });
+
   return {
     async call(call, signal) {
-      // WebClient has no per-call AbortSignal, so each call gets a client whose fetch also
-      // listens to the caller's signal (cheap: a client is a queue and a few fields).
-      const client = new WebClient(opts.token, {
-        slackApiUrl,
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-        timeout: timeoutMs,
-        logger,
-        allowAbsoluteUrls: false,
-        fetch: (url, init) =>
-          globalThis.fetch(url, {
-            ...init,
-            signal: signal && init?.signal ? AbortSignal.any([init.signal, signal]) : (init?.signal ?? signal),
-          }),
-      });
       try {
-        const data = (await client.apiCall(call.method, { ...call.args })) as unknown as Record<string, unknown>;
+        const data = (await clientFor(signal).apiCall(call.method, { ...call.args })) as unknown as Record<string, unknown>;
         return { ok: true, data };
       } catch (err) {
         return classifySlackError(err, { method: call.method, token: opts.token, timeoutMs });
