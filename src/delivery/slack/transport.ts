@@ -8,6 +8,7 @@ import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api'
 import type { DeliveryLogger } from '../log-sink.js';
 import { redactSecrets } from '../redact.js';
 import type { SlackCall } from './calls.js';
+import { createNodeFetch } from './node-fetch.js';
 import { classifySlackError, type SlackFailure } from './errors.js';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
@@ -59,6 +60,7 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
   // than the call itself (~0.7 ms). WebClient has no per-call AbortSignal, so the signal is bound
   // into the client's fetch; the outbox passes one signal (its shutdown) for every call.
   const clients = new WeakMap<AbortSignal, WebClient>();
+  const fetch = createNodeFetch();
   let unsignalled: WebClient | undefined;
   const clientFor = (signal: AbortSignal | undefined): WebClient => {
     if (!signal) return (unsignalled ??= newClient(undefined));
@@ -77,7 +79,7 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
       logger,
       allowAbsoluteUrls: false,
       fetch: (url, init) =>
-        globalThis.fetch(url, {
+        fetch(url, {
           ...init,
           signal: signal && init?.signal ? AbortSignal.any([init.signal, signal]) : (init?.signal ?? signal),
         }),

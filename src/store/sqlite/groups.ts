@@ -1,22 +1,37 @@
 /**
  * @module store/sqlite/groups
- * Loading and writing groups with their alerts and new notifications. Callers run these inside
- * one IMMEDIATE transaction, which is what makes `updateGroups` a lock around `decide`.
+ * Loading groups with their alerts, and writing decided groups in two steps: `planGroupWrite`
+ * turns a decision into the rows to write (serialised, compared with what is stored) on the
+ * calling thread; `applyGroupPlan` runs the statements wherever the writer lives (the writer
+ * thread for a file, the same connection for `:memory:`). Plans are plain data, so they cross
+ * threads as cheap string copies.
  */
 import type { Alert } from '../../model/alert.js';
 import { targetKey } from '../../model/target.js';
-import type { GroupRecord, GroupWrite, NewNotification, NotificationRecord } from '../store.js';
-import { alertParams, groupParams, iso, toAlert, toGroupRecord, type AlertRow } from './rows.js';
-import type { Statements } from './statements.js';
+import type { GroupRecord, GroupWrite, NotificationRecord } from '../store.js';
+import { alertParams, groupParams, iso, toAlert, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
+import type { NewNotificationRow, Statements } from './statements.js';
 
 /** Stored alert rows of the loaded groups, as read: group id → fingerprint → row. */
 export type StoredAlertRows = Map<string, Map<string, AlertRow>>;
 
+/** Everything one decided group write does to the database, as bind parameters. */
+export interface GroupWritePlan {
+  group: GroupRow;
+  /** JSON array of the fingerprints kept, when alerts may have left the group; null: nothing to delete. */
+  deleteStaleExcept: string | null;
+  /** Alert rows to upsert (the unchanged ones are left out). */
+  alerts: AlertRow[];
+  notifications: { row: NewNotificationRow; supersedePending: boolean }[];
+}
+
 /**
  * Load groups with their alerts. `rows`, when given, receives the alert rows as stored, so
- * `writeGroup` can skip rewriting the ones a decision left unchanged.
+ * `planGroupWrite` can leave out the ones a decision left unchanged.
  */
 export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows): Map<string, GroupRecord> {
+  const groups = new Map<string, GroupRecord>();
+  if (ids.length === 0) return groups;
   const idsJson = JSON.stringify([...new Set(ids)]);
   const alertsByGroup = new Map<string, Alert[]>();
   for (const row of s.selectGroupAlerts.all({ ids: idsJson })) {
@@ -29,7 +44,6 @@ export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows)
       rows.set(row.group_id, byFingerprint);
     }
   }
-  const groups = new Map<string, GroupRecord>();
   for (const row of s.selectGroups.all({ ids: idsJson })) {
     groups.set(row.id, toGroupRecord(row, alertsByGroup.get(row.id) ?? []));
   }
@@ -51,25 +65,24 @@ function sameRow(next: AlertRow, stored: AlertRow): boolean {
 }
 
 /**
- * Persist one decided write; `nowMs` stamps the new notifications. Returns them as inserted.
- * `stored` (the group's alert rows as loaded in this transaction, or undefined for a group not
- * loaded or already rewritten) lets alerts whose row would not change be left alone: Alertmanager
- * resends whole groups, so most alerts of a changed or repeated group are unchanged, and each
- * skipped upsert saves four B-tree writes.
+ * The rows one decided write needs; `nowMs` stamps the new notifications. `stored` is the group's
+ * alert rows as stored (an empty map for a group known not to exist), or undefined when what is
+ * stored is not known (not read, already rewritten in this decision, or read from a write still
+ * in flight): then the group is rewritten whole. Alertmanager resends whole groups, so most
+ * alerts of a changed or repeated group are unchanged, and each skipped upsert saves four
+ * B-tree writes.
  */
-export function writeGroup(s: Statements, write: GroupWrite, nowMs: number, stored?: Map<string, AlertRow>): NotificationRecord[] {
+export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<string, AlertRow>): GroupWritePlan {
   const { group } = write;
-  s.upsertGroup.run(groupParams(group));
   const alertsUpdatedAt = parseTime(group.updatedAt, `group ${group.id} updatedAt`);
   const fingerprints = new Set(group.alerts.map((a) => a.fingerprint));
   // Nothing to delete when the group is new or kept every alert it had.
-  if (stored === undefined || [...stored.keys()].some((f) => !fingerprints.has(f))) {
-    s.deleteStaleAlerts.run({ group_id: group.id, fingerprints: JSON.stringify([...fingerprints]) });
-  }
+  const mayDelete = stored === undefined || [...stored.keys()].some((f) => !fingerprints.has(f));
+  const alerts: AlertRow[] = [];
   group.alerts.forEach((alert, position) => {
     const row = alertParams(group, alert, position, alertsUpdatedAt);
     const before = stored?.get(alert.fingerprint);
-    if (before === undefined || !sameRow(row, before)) s.upsertAlert.run(row);
+    if (before === undefined || !sameRow(row, before)) alerts.push(row);
   });
   // The targets of one decision usually share one snapshot object: serialise it once.
   const snapshots = new Map<object, string>();
@@ -78,48 +91,65 @@ export function writeGroup(s: Statements, write: GroupWrite, nowMs: number, stor
     if (json === undefined) snapshots.set(snapshot, (json = JSON.stringify(snapshot)));
     return json;
   };
-  return write.notifications.map((n) => insertNotification(s, n, nowMs, snapshotJson(n.snapshot)));
+  return {
+    group: groupParams(group),
+    deleteStaleExcept: mayDelete ? JSON.stringify([...fingerprints]) : null,
+    alerts,
+    notifications: write.notifications.map((n) => ({
+      supersedePending: n.supersedesPending === true && n.status === 'pending',
+      row: {
+        group_id: n.groupId,
+        team: n.team,
+        target: JSON.stringify(n.target),
+        target_key: targetKey(n.target),
+        kind: n.kind,
+        status: n.status,
+        reason: n.reason ?? null,
+        created_at: nowMs,
+        // A pending item is due at once; a suppressed one is history only.
+        next_attempt_at: n.status === 'pending' ? nowMs : null,
+        snapshot: snapshotJson(n.snapshot),
+      },
+    })),
+  };
+}
+
+/** Run one plan's statements (inside the caller's transaction); returns the new notifications' ids. */
+export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
+  s.upsertGroup.run(plan.group);
+  if (plan.deleteStaleExcept !== null) s.deleteStaleAlerts.run({ group_id: plan.group.id, fingerprints: plan.deleteStaleExcept });
+  for (const row of plan.alerts) s.upsertAlert.run(row);
+  return plan.notifications.map(({ row, supersedePending }) => {
+    if (supersedePending) s.supersedePending.run({ group_id: row.group_id, target_key: row.target_key, now: row.created_at });
+    const inserted = s.insertNotification.get(row);
+    if (!inserted) throw new Error('insert into notifications returned no row');
+    return inserted.id;
+  });
 }
 
 /**
- * Inserts one notification and returns its record, built from what was inserted (only the id
- * comes back from SQLite): reading the row back would parse the snapshot just serialised.
+ * The records of a write's new notifications, built from what was inserted (only the ids come
+ * back from SQLite): reading the rows back would parse the snapshots just serialised.
  */
-function insertNotification(s: Statements, n: NewNotification, nowMs: number, snapshot: string): NotificationRecord {
-  const key = targetKey(n.target);
-  if (n.supersedesPending && n.status === 'pending') {
-    s.supersedePending.run({ group_id: n.groupId, target_key: key, now: nowMs });
-  }
-  // A pending item is due at once; a suppressed one is history only.
-  const nextAttemptAt = n.status === 'pending' ? nowMs : null;
-  const row = s.insertNotification.get({
-    group_id: n.groupId,
-    team: n.team,
-    target: JSON.stringify(n.target),
-    target_key: key,
-    kind: n.kind,
-    status: n.status,
-    reason: n.reason ?? null,
-    created_at: nowMs,
-    next_attempt_at: nextAttemptAt,
-    snapshot,
+export function insertedRecords(write: GroupWrite, plan: GroupWritePlan, ids: number[]): NotificationRecord[] {
+  return write.notifications.map((n, i) => {
+    const row = plan.notifications[i]!.row;
+    return {
+      id: ids[i]!,
+      groupId: n.groupId,
+      team: n.team,
+      target: n.target,
+      kind: n.kind,
+      status: n.status,
+      reason: n.reason ?? null,
+      attempts: 0,
+      lastError: null,
+      createdAt: iso(row.created_at),
+      nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),
+      sentAt: null,
+      snapshot: n.snapshot,
+    };
   });
-  if (!row) throw new Error('insert into notifications returned no row');
-  return {
-    id: row.id,
-    groupId: n.groupId,
-    team: n.team,
-    target: n.target,
-    kind: n.kind,
-    status: n.status,
-    reason: n.reason ?? null,
-    attempts: 0,
-    lastError: null,
-    createdAt: iso(nowMs),
-    nextAttemptAt: nextAttemptAt === null ? null : iso(nextAttemptAt),
-    sentAt: null,
-    snapshot: n.snapshot,
-  };
 }
 
 function parseTime(value: string, what: string): number {

@@ -1,11 +1,16 @@
 /**
  * @module store/sqlite/sqlite-store
- * The embedded SQLite implementation of `Store` (better-sqlite3). better-sqlite3 is synchronous,
- * so every transaction runs without yielding to the event loop: transactions of one process never
- * interleave, and IMMEDIATE transactions take the write lock up front so another process on the
- * same file cannot interleave either. Writes go through group commit (group-commit.ts): the
- * write calls of one event-loop turn share one transaction and one fsync, each in its own
- * savepoint, and each resolves only after that transaction committed.
+ * The embedded SQLite implementation of `Store` (better-sqlite3), for exactly one gateway
+ * process. Reads run on this thread's connection; writes go to the writer (writer.ts: a writer
+ * thread with its own connection for a file, inline for `:memory:`) and batch through group
+ * commit there: each resolves only after its transaction committed (fsynced).
+ *
+ * `updateGroups` is a lock around `decide` without a lock: reading, deciding and handing the
+ * write to the writer happen in one synchronous run of this thread, so two calls never
+ * interleave, and the writer applies writes in the order they were handed over. A write still
+ * in flight is not in the database yet, so the groups it wrote are kept here (`inFlight`) until
+ * it committed, and a later call reads them from there: two copies of one webhook in the same
+ * millisecond still see each other.
  *
  * @example
  * const store = openSqliteStore('data/alertgate.db');
@@ -26,17 +31,20 @@ import type {
   Store,
 } from '../store.js';
 import { openDatabase } from './connection.js';
-import { GroupCommit } from './group-commit.js';
-import { loadGroups, writeGroup, type StoredAlertRows } from './groups.js';
+import { insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
 import { Lists } from './lists.js';
 import { migrate } from './migrations.js';
-import * as outbox from './outbox.js';
 import { toNotificationRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { InlineWriter, ThreadWriter, type SqliteWriter } from './writer.js';
 
 export interface SqliteStoreOptions {
   /** Clock stamping new notifications and migrations; injectable for tests. */
   now?: () => Date;
+}
+
+function inMemory(filename: string): boolean {
+  return filename === '' || filename === ':memory:' || filename.startsWith('file::memory:');
 }
 
 /** Open (creating and migrating as needed) a SQLite store: a file path or `:memory:`. */
@@ -49,65 +57,113 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     // process that died (SIGKILL, OOM) mid-delivery. Releasing it now redelivers those items at
     // once instead of after the lease time (at-least-once: they may repeat, never vanish).
     db.prepare('UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
-    return new SqliteStore(db, now);
+    return new SqliteStore(db, inMemory(filename) ? new InlineWriter(db) : new ThreadWriter(filename), now);
   } catch (err) {
     db.close();
     throw err;
   }
 }
 
+/** A group written by a write that has not committed yet. */
+interface InFlightGroup {
+  record: GroupRecord;
+  write: number;
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly s: Statements;
   private readonly lists: Lists;
-  private readonly writes: GroupCommit;
+  private readonly inFlight = new Map<string, InFlightGroup>();
+  private writeSeq = 0;
 
   constructor(
     private readonly db: Database.Database,
+    private readonly writer: SqliteWriter,
     private readonly now: () => Date,
   ) {
     this.s = prepareStatements(db);
     this.lists = new Lists(db);
-    this.writes = new GroupCommit(db);
   }
 
-  async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
-    return this.writes.run(() => {
+  updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
+    let decided: GroupWrite[];
+    let plans: GroupWritePlan[];
+    try {
       const stored: StoredAlertRows = new Map();
-      const loaded = new Set(ids);
-      const decided = decide(loadGroups(this.s, ids, stored));
+      const fromDb = ids.filter((id) => !this.inFlight.has(id));
+      const current = loadGroups(this.s, fromDb, stored);
+      for (const id of ids) {
+        const pending = this.inFlight.get(id);
+        if (pending) current.set(id, pending.record);
+      }
+      decided = decide(current);
       const nowMs = this.now().getTime();
-      // The rows each write may leave alone: those loaded for it (none for a new group). A group
-      // that was not loaded, or is written a second time in this decision, is rewritten whole.
-      const written = new Set<string>();
-      return decided.flatMap((w) => {
+      // The rows each write may leave alone: those read for it from the database (none for a
+      // group that is not there). A group read from a write in flight, or written a second time
+      // in this decision, is rewritten whole.
+      const known = new Set(fromDb);
+      plans = decided.map((w) => {
         const id = w.group.id;
-        const before = written.has(id) ? undefined : (stored.get(id) ?? (loaded.has(id) ? new Map() : undefined));
-        written.add(id);
-        return writeGroup(this.s, w, nowMs, before);
+        const before = known.has(id) ? (stored.get(id) ?? new Map()) : undefined;
+        known.delete(id);
+        return planGroupWrite(w, nowMs, before);
       });
-    });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (decided.length === 0) return Promise.resolve([]);
+    const seq = ++this.writeSeq;
+    for (const w of decided) this.inFlight.set(w.group.id, { record: w.group, write: seq });
+    return this.writer.execute({ op: 'groups', plans }).then(
+      (ids) => {
+        this.landed(decided, seq);
+        return decided.flatMap((w, i) => insertedRecords(w, plans[i]!, ids[i]!));
+      },
+      (err: unknown) => {
+        this.landed(decided, seq);
+        throw err;
+      },
+    );
+  }
+
+  /** A write committed or failed: from now on its groups are read from the database. */
+  private landed(decided: GroupWrite[], seq: number): void {
+    for (const w of decided) {
+      if (this.inFlight.get(w.group.id)?.write === seq) this.inFlight.delete(w.group.id);
+    }
   }
 
   async getGroup(id: string): Promise<GroupRecord | undefined> {
+    const pending = this.inFlight.get(id);
+    if (pending) return pending.record;
     // A read transaction: the group and its alerts come from one snapshot of the database.
     return this.db.transaction(() => loadGroups(this.s, [id]).get(id))();
   }
 
   async claimDue(opts: ClaimOptions): Promise<NotificationRecord[]> {
-    return this.writes.run(() => outbox.claimDue(this.s, opts));
+    const rows = await this.writer.execute({
+      op: 'claim',
+      nowMs: opts.now.getTime(),
+      limit: opts.limit,
+      leaseMs: opts.leaseMs,
+      owner: opts.owner,
+      excludeTargetKeys: opts.excludeTargetKeys ?? [],
+    });
+    return rows.map(toNotificationRecord);
   }
 
   async markSent(id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void> {
-    return this.writes.run(() => outbox.markSent(this.s, id, opts));
+    await this.writer.execute({ op: 'markSent', id, owner: opts.owner, sentAtMs: opts.sentAt.getTime(), ...(opts.slackRef ? { slackRef: opts.slackRef } : {}) });
   }
 
   async markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
-    return this.writes.run(() => outbox.markFailed(this.s, id, opts));
+    await this.writer.execute({ op: 'markFailed', id, owner: opts.owner, error: opts.error, nextAttemptAtMs: opts.nextAttemptAt?.getTime() ?? null });
   }
 
   async retryDead(id: number, now: Date): Promise<NotificationRecord | undefined> {
-    return this.writes.run(() => outbox.retryDead(this.s, id, now));
+    const row = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
+    return row ? toNotificationRecord(row) : undefined;
   }
 
   async getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined> {
@@ -133,13 +189,15 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
+    const broken = this.writer.broken();
+    if (broken) throw broken;
     this.db.prepare('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     if (!this.db.open) return;
     // Commit what was accepted before closing: a queued write's caller is still waiting.
-    this.writes.close();
+    await this.writer.close();
     this.db.close();
   }
 }

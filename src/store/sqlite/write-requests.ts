@@ -1,0 +1,47 @@
+/**
+ * @module store/sqlite/write-requests
+ * Every write the SQLite store makes, as a plain-data request: the same requests run on the
+ * writer thread (a file database) or inline on the store's own connection (`:memory:`), always
+ * through group commit, so both paths share one implementation.
+ */
+import type { SlackRef } from '../../delivery/notifier.js';
+import { applyGroupPlan, type GroupWritePlan } from './groups.js';
+import * as outbox from './outbox.js';
+import type { NotificationRow } from './rows.js';
+import type { Statements } from './statements.js';
+
+export type WriteRequest =
+  | { op: 'groups'; plans: GroupWritePlan[] }
+  | ({ op: 'claim' } & outbox.ClaimArgs)
+  | { op: 'markSent'; id: number; owner: string; sentAtMs: number; slackRef?: SlackRef }
+  | { op: 'markFailed'; id: number; owner: string; error: string; nextAttemptAtMs: number | null }
+  | { op: 'retryDead'; id: number; nowMs: number };
+
+/** What each request answers. */
+export interface WriteResults {
+  groups: number[][];
+  claim: NotificationRow[];
+  markSent: undefined;
+  markFailed: undefined;
+  retryDead: NotificationRow | undefined;
+}
+
+export type WriteResult<R extends WriteRequest> = WriteResults[R['op']];
+
+/** Run one request's statements (the caller holds the transaction). */
+export function runWrite(s: Statements, req: WriteRequest): WriteResults[WriteRequest['op']] {
+  switch (req.op) {
+    case 'groups':
+      return req.plans.map((plan) => applyGroupPlan(s, plan));
+    case 'claim':
+      return outbox.claimDue(s, req);
+    case 'markSent':
+      outbox.markSent(s, req.id, req);
+      return undefined;
+    case 'markFailed':
+      outbox.markFailed(s, req.id, req);
+      return undefined;
+    case 'retryDead':
+      return outbox.retryDead(s, req.id, req.nowMs);
+  }
+}

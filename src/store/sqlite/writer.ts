@@ -1,0 +1,159 @@
+/**
+ * @module store/sqlite/writer
+ * Where the SQLite store's writes run. better-sqlite3 is synchronous: a COMMIT with
+ * `synchronous=FULL` blocks its thread for the whole fsync, and the statements of a busy batch
+ * cost as much CPU as the HTTP work around them. For a database file the writes therefore run on
+ * a writer thread with its own connection (`ThreadWriter`): the event loop keeps parsing and
+ * deciding while a batch commits, and the second core does the SQLite work. `:memory:` cannot be
+ * shared between connections, so there the writes run inline (`InlineWriter`). Both batch
+ * through group commit, and both answer a request only after its transaction committed.
+ */
+import type Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { GroupCommit } from './group-commit.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { runWrite, type WriteRequest, type WriteResult } from './write-requests.js';
+
+export interface SqliteWriter {
+  execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>>;
+  /** Why the writer cannot write any more (its thread died), if so. */
+  broken(): Error | undefined;
+  /** Commit what was queued, then stop. */
+  close(): Promise<void>;
+}
+
+export class InlineWriter implements SqliteWriter {
+  private readonly s: Statements;
+  private readonly commit: GroupCommit;
+
+  constructor(db: Database.Database) {
+    this.s = prepareStatements(db);
+    this.commit = new GroupCommit(db);
+  }
+
+  execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>> {
+    return this.commit.run(() => runWrite(this.s, req) as WriteResult<R>);
+  }
+
+  broken(): Error | undefined {
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    this.commit.close();
+  }
+}
+
+/** Messages between the store and its writer thread. */
+export type ToWriter = { id: number; req: WriteRequest } | { id: number; close: true };
+export type FromWriter = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const code = (e as { code?: unknown }).code;
+  return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
+function deserializeError(e: SerializedError): Error {
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.code !== undefined) (err as Error & { code: string }).code = e.code;
+  return err;
+}
+
+interface Waiting {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+export class ThreadWriter implements SqliteWriter {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private failure: Error | undefined;
+  private closing: Promise<void> | undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(filename: string) {
+    this.worker = startWriterThread(filename);
+    this.worker.unref();
+    this.worker.on('message', (msg: FromWriter) => this.answer(msg));
+    this.worker.on('error', (err) => this.fail(new Error(`SQLite writer thread failed: ${err.message}`)));
+    this.exited = new Promise((resolve) =>
+      this.worker.once('exit', (code) => {
+        this.fail(new Error(`SQLite writer thread exited (code ${code})`));
+        resolve();
+      }),
+    );
+  }
+
+  execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new Error('the SQLite store is closed'));
+    return this.send({ id: this.nextId++, req }) as Promise<WriteResult<R>>;
+  }
+
+  broken(): Error | undefined {
+    return this.failure;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Stay referenced until the thread has exited: the last write may be all that keeps a
+      // shutting-down process alive.
+      this.worker.ref();
+      if (!this.failure) await this.send({ id: this.nextId++, close: true }).catch(() => {});
+      await this.exited;
+    })();
+    return this.closing;
+  }
+
+  private send(msg: ToWriter): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      // Keep the process alive while a write is outstanding (a CLI command awaiting its write
+      // has no other handle); an idle writer must not.
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(msg.id, { resolve, reject });
+      this.worker.postMessage(msg);
+    });
+  }
+
+  private answer(msg: FromWriter): void {
+    const w = this.waiting.get(msg.id);
+    if (!w) return;
+    this.settled(msg.id);
+    if (msg.ok) w.resolve(msg.value);
+    else w.reject(deserializeError(msg.error));
+  }
+
+  private settled(id: number): void {
+    this.waiting.delete(id);
+    if (this.waiting.size === 0 && !this.closing) this.worker.unref();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const [id, w] of this.waiting) {
+      this.settled(id);
+      w.reject(this.failure);
+    }
+  }
+}
+
+/**
+ * Built code runs `writer-thread.js` beside this file. From TypeScript sources (tests, `tsx`),
+ * the thread registers tsx first: Node 20 does not carry the parent's loader into a worker.
+ */
+function startWriterThread(filename: string): Worker {
+  const workerData = { filename };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
+  const api = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./writer-thread.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
