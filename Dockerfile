@@ -21,7 +21,11 @@ RUN npm ci \
  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=8080 DATABASE_URL=sqlite:/app/data/alertgate.db
+# A 128 MiB old-generation heap keeps the process under ~200 MB RSS: V8 otherwise grows its heap
+# well past what it retains before collecting (e.g. paging /v1/notifications at 1,000 items).
+# `npm run bench` runs the gateway with this same value (docs/performance.md).
+ENV NODE_ENV=production PORT=8080 DATABASE_URL=sqlite:/app/data/alertgate.db \
+    NODE_OPTIONS=--max-old-space-size=128
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

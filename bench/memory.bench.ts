@@ -12,7 +12,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { outboxDrained } from './ingest.bench.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
-import { startBenchGateway } from './support/gateway-process.js';
+import { imageNodeOptions, startBenchGateway } from './support/gateway-process.js';
 import { prefill } from './support/prefill.js';
 import { runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
@@ -87,7 +87,8 @@ export const memoryBenchmark: Benchmark = {
           (await page(`${gw.url}/v1/alerts`, 20)) + (await page(`${gw.url}/v1/notifications`, 20)) + (await page(`${gw.url}/v1/alerts?team=payments`, 5));
         await fetch(`${gw.url}/metrics`);
         const afterLists = gw.memory();
-        const heap = process.env.BENCH_GATEWAY_NODE_OPTIONS ? `NODE_OPTIONS=${process.env.BENCH_GATEWAY_NODE_OPTIONS}` : 'default V8 heap settings';
+        const options = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
+        const heap = options ? `NODE_OPTIONS=${options}${process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? ' (as the container image sets it)' : ''}` : 'default V8 heap settings';
         const data = `${counts.groups} open groups, ${counts.alerts} alerts, ${counts.history} history rows; ${heap}`;
         const figure = (name: string, mib: number, notes: string): BenchFigure => ({
           name: `memory: ${name}`,

@@ -76,6 +76,11 @@ describe('Dockerfile', () => {
     expect(env).toContain('NODE_ENV=production');
   });
 
+  test('caps the V8 heap so the process stays near 200 MB RSS (the memory benchmark runs with the same flag)', () => {
+    const env = finalOf('ENV').map((i) => i.args).join(' ');
+    expect(env).toMatch(/NODE_OPTIONS=--max-old-space-size=128\b/);
+  });
+
   test('health check probes /healthz with node on PORT, and the entrypoint is the CLI', () => {
     const [healthcheck] = finalOf('HEALTHCHECK');
     expect(healthcheck?.args).toMatch(/CMD \["node"/);

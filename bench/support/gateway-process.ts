@@ -4,8 +4,9 @@
  * the load shares its CPU time with the figures). The build goes to
  * `node_modules/.cache/alertgate-bench/` (not `dist/`, which other tools own) once per bench run;
  * `BENCH_SKIP_BUILD=1` reuses the previous one. `BENCH_CPU_PROF=<dir>` starts the gateway with
- * `--cpu-prof` writing there, for profiling a benchmark; `BENCH_GATEWAY_NODE_OPTIONS` is passed to
- * it as NODE_OPTIONS (e.g. V8 heap flags); `BENCH_GATEWAY_BUILD=<dir>` runs `<dir>/dist/cli/run.js`
+ * `--cpu-prof` writing there, for profiling a benchmark. The gateway gets the NODE_OPTIONS the
+ * container image sets (`ENV NODE_OPTIONS=` in the Dockerfile: the heap limit it ships with);
+ * `BENCH_GATEWAY_NODE_OPTIONS` replaces them (`''` for V8's defaults); `BENCH_GATEWAY_BUILD=<dir>` runs `<dir>/dist/cli/run.js`
  * instead (another build to compare with; nothing is compiled then).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,14 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILD = path.join(ROOT, 'node_modules', '.cache', 'alertgate-bench');
 const OTHER_BUILD = process.env.BENCH_GATEWAY_BUILD;
 const ENTRY = path.join(OTHER_BUILD ?? BUILD, 'dist', 'cli', 'run.js');
+
+/** NODE_OPTIONS of the shipped container image, so the gateway is measured as deployed. */
+export function imageNodeOptions(): string {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  return /^\s*(?:ENV\s.*\s|)NODE_OPTIONS=(\S+)/m.exec(dockerfile.replace(/\\\n/g, ' '))?.[1] ?? '';
+}
+
+const GATEWAY_NODE_OPTIONS = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
 
 let built: Promise<void> | undefined;
 
@@ -78,7 +87,7 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
       HOME: process.env.HOME ?? '/tmp',
       HOST: '127.0.0.1',
       PORT: String(port),
-      ...(process.env.BENCH_GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_GATEWAY_NODE_OPTIONS } : {}),
+      ...(GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: GATEWAY_NODE_OPTIONS } : {}),
       ...o.env,
     },
     stdio: ['ignore', log, log],
