@@ -50,6 +50,18 @@ export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows)
   return groups;
 }
 
+/** A copy a decision may edit without touching the original. */
+export function copyGroup(g: GroupRecord): GroupRecord {
+  return {
+    ...g,
+    groupLabels: { ...g.groupLabels },
+    commonLabels: { ...g.commonLabels },
+    commonAnnotations: { ...g.commonAnnotations },
+    targets: g.targets.map((t) => ({ ...t })),
+    alerts: g.alerts.map((a) => ({ ...a, labels: { ...a.labels }, annotations: { ...a.annotations } })),
+  };
+}
+
 /** The columns an alert upsert would write are what is stored already (updated_at aside). */
 function sameRow(next: AlertRow, stored: AlertRow): boolean {
   return (

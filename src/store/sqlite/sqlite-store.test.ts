@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
+import type { GroupRecord } from '../store.js';
 import { BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
 import { openSqliteStore } from './sqlite-store.js';
 
@@ -130,6 +131,69 @@ describe('sqlite store', () => {
         ['a', '2026-10-01T10:10:00.000Z'],
         ['c', '2026-10-01T10:00:00.000Z'],
       ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('forgets a group whose write failed: the next decision sees what the database holds', async () => {
+    const store = openSqliteStore(join(dir, 'failed-write.db'));
+    try {
+      const g = group('g1', { alerts: [alert('a')] });
+      await enqueue(store, g, []);
+      // The group update is fine; the notification points at a group that does not exist, so the
+      // writer's foreign key check fails the whole call after the group was handed over.
+      const resolved = { ...g, status: 'resolved' as const, alerts: [alert('a', 'resolved')], updatedAt: '2026-10-01T10:05:00.000Z' };
+      const write = store.updateGroups([g.id], () => [{ group: resolved, notifications: [notification(group('no-such-group'), SLACK)] }]);
+      // Until it lands, a decision sees the write in flight...
+      let seen: string | undefined;
+      const next = store.updateGroups([g.id], (current) => {
+        seen = current.get(g.id)?.status;
+        return [];
+      });
+      await expect(write).rejects.toThrow(/FOREIGN KEY/);
+      await next;
+      expect(seen).toBe('resolved');
+      // ...and once it failed, the stored group again.
+      expect(await store.getGroup(g.id)).toEqual(g);
+      const again = await store.updateGroups([g.id], (current) => [{ group: { ...current.get(g.id)!, notifiedHash: 'h2' }, notifications: [] }]);
+      expect(again).toEqual([]);
+      expect((await store.getGroup(g.id))?.alerts.map((a) => a.status)).toEqual(['firing']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a decision during a write in flight sees that write as it will be stored (createdAt kept)', async () => {
+    const store = openSqliteStore(join(dir, 'in-flight.db'));
+    try {
+      const g = group('g1', { alerts: [alert('a')] });
+      await enqueue(store, g, []);
+      const update = store.updateGroups([g.id], () => [{ group: { ...g, notifiedHash: 'h2', createdAt: '2030-01-01T00:00:00.000Z' }, notifications: [] }]);
+      let seen: GroupRecord | undefined;
+      const next = store.updateGroups([g.id], (current) => {
+        seen = current.get(g.id);
+        return [];
+      });
+      await Promise.all([update, next]);
+      expect(seen).toMatchObject({ notifiedHash: 'h2', createdAt: g.createdAt });
+      expect(await store.getGroup(g.id)).toEqual({ ...g, notifiedHash: 'h2' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('hands decide copies: editing them without writing changes nothing stored', async () => {
+    const store = openSqliteStore(join(dir, 'copies.db'));
+    try {
+      const g = group('g1', { alerts: [alert('a')] });
+      await enqueue(store, g, []);
+      await store.updateGroups([g.id], (current) => {
+        current.get(g.id)!.alerts[0]!.labels.alertname = 'edited';
+        current.get(g.id)!.status = 'resolved';
+        return [];
+      });
+      expect(await store.getGroup(g.id)).toEqual(g);
     } finally {
       await store.close();
     }

@@ -31,7 +31,7 @@ import type {
   Store,
 } from '../store.js';
 import { openDatabase } from './connection.js';
-import { insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
+import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
 import { Lists } from './lists.js';
 import { migrate } from './migrations.js';
 import { toNotificationRecord } from './rows.js';
@@ -89,15 +89,25 @@ export class SqliteStore implements Store {
   updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
     let decided: GroupWrite[];
     let plans: GroupWritePlan[];
+    let stored: GroupRecord[];
     try {
-      const stored: StoredAlertRows = new Map();
+      const storedRows: StoredAlertRows = new Map();
       const fromDb = ids.filter((id) => !this.inFlight.has(id));
-      const current = loadGroups(this.s, fromDb, stored);
+      const current = loadGroups(this.s, fromDb, storedRows);
       for (const id of ids) {
         const pending = this.inFlight.get(id);
-        if (pending) current.set(id, pending.record);
+        // A copy: a decision may edit what it is given, and this record is what is being stored.
+        if (pending) current.set(id, copyGroup(pending.record));
       }
+      // created_at is kept from the first insert: remember it before decide may edit the records.
+      const createdAt = new Map([...current].map(([id, g]) => [id, g.createdAt]));
       decided = decide(current);
+      // The records as they will be stored, for reads while the write is in flight.
+      stored = decided.map((w) => {
+        const first = createdAt.get(w.group.id) ?? w.group.createdAt;
+        createdAt.set(w.group.id, first);
+        return first === w.group.createdAt ? w.group : { ...w.group, createdAt: first };
+      });
       const nowMs = this.now().getTime();
       // The rows each write may leave alone: those read for it from the database (none for a
       // group that is not there). A group read from a write in flight, or written a second time
@@ -105,7 +115,7 @@ export class SqliteStore implements Store {
       const known = new Set(fromDb);
       plans = decided.map((w) => {
         const id = w.group.id;
-        const before = known.has(id) ? (stored.get(id) ?? new Map()) : undefined;
+        const before = known.has(id) ? (storedRows.get(id) ?? new Map()) : undefined;
         known.delete(id);
         return planGroupWrite(w, nowMs, before);
       });
@@ -114,7 +124,7 @@ export class SqliteStore implements Store {
     }
     if (decided.length === 0) return Promise.resolve([]);
     const seq = ++this.writeSeq;
-    for (const w of decided) this.inFlight.set(w.group.id, { record: w.group, write: seq });
+    decided.forEach((w, i) => this.inFlight.set(w.group.id, { record: stored[i]!, write: seq }));
     return this.writer.execute({ op: 'groups', plans }).then(
       (ids) => {
         this.landed(decided, seq);
@@ -136,7 +146,7 @@ export class SqliteStore implements Store {
 
   async getGroup(id: string): Promise<GroupRecord | undefined> {
     const pending = this.inFlight.get(id);
-    if (pending) return pending.record;
+    if (pending) return copyGroup(pending.record);
     // A read transaction: the group and its alerts come from one snapshot of the database.
     return this.db.transaction(() => loadGroups(this.s, [id]).get(id))();
   }
