@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
+import { SLACK, group, notification } from '../src/store/contract/fixtures.case.js';
 
 let fakes: Fakes;
 let t: TestGateway;
@@ -67,6 +68,39 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toMatch(/^3\./);
     for (const path of ['/webhooks/alertmanager', '/v1/alerts', '/v1/notifications', '/v1/notifications/{id}/retry', '/-/reload', '/metrics', '/healthz', '/readyz']) {
       expect(doc.paths).toHaveProperty([path]);
+    }
+  });
+});
+
+describe('GET /v1/notifications over more items than the store is read at a time', () => {
+  it('a page of up to 1,000 holds every item once, newest first, and its cursor continues after it', async () => {
+    const f = await startFakes();
+    const g = await startTestGateway(f);
+    try {
+      // 250 history items (suppressed: nothing delivers or changes them while the test reads).
+      const total = 250; // more than two of the handler's 100-item reads
+      for (let i = 0; i < total; i++) {
+        const grp = group(`many-${i}`);
+        await g.gw.store.updateGroups([grp.id], () => [{ group: grp, notifications: [notification(grp, SLACK, { status: 'suppressed', reason: 'test' })] }]);
+      }
+      const stored = (await g.gw.store.listNotifications({ limit: 1000 })).items.map((n) => n.id);
+      expect(stored).toHaveLength(total);
+      const all = (await (await fetch(`${g.gw.url}/v1/notifications?limit=1000`)).json()) as Page;
+      const ids = all.items.map((n) => n.id!);
+      expect(ids).toEqual(stored);
+      expect(new Set(ids).size).toBe(total);
+      expect(ids).toEqual([...ids].sort((a, b) => b - a));
+      expect(all.nextCursor).toBeNull();
+
+      const first = (await (await fetch(`${g.gw.url}/v1/notifications?limit=150`)).json()) as Page;
+      expect(first.items.map((n) => n.id)).toEqual(ids.slice(0, 150));
+      expect(first.nextCursor).not.toBeNull();
+      const rest = (await (await fetch(`${g.gw.url}/v1/notifications?limit=1000&cursor=${first.nextCursor}`)).json()) as Page;
+      expect(rest.items.map((n) => n.id)).toEqual(ids.slice(150));
+      expect(rest.nextCursor).toBeNull();
+    } finally {
+      await g.close();
+      await f.close();
     }
   });
 });
