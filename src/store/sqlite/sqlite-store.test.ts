@@ -183,6 +183,25 @@ describe('sqlite store', () => {
     }
   });
 
+  it('when its writer thread dies, ping and every write fail saying so; nothing accepted is lost', async () => {
+    const file = join(dir, 'writer-dies.db');
+    const store = openSqliteStore(file);
+    const g = group('g1');
+    await enqueue(store, g);
+    // Stands in for a crash of the thread (an out-of-memory abort, a native fault).
+    await (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer.worker.terminate();
+    await expect(store.ping()).rejects.toThrow(/SQLite writer thread/);
+    await expect(enqueue(store, group('g2'))).rejects.toThrow(/SQLite writer thread/);
+    await store.close();
+    const again = openSqliteStore(file);
+    try {
+      expect(await again.getGroup('g1')).toEqual(g);
+      expect(await again.outboxDepth()).toBe(1);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('hands decide copies: editing them without writing changes nothing stored', async () => {
     const store = openSqliteStore(join(dir, 'copies.db'));
     try {
