@@ -33,15 +33,8 @@ export function prepareStatements(db: Database.Database) {
   };
 }
 
-export interface NewNotificationRow {
-  group_id: string;
-  team: string;
-  target: string;
-  target_key: string;
-  kind: string;
-  status: string;
-  reason: string | null;
-  created_at: number;
-  next_attempt_at: number | null;
-  snapshot: string;
-}
+/** The columns a new notification is inserted with (the rest take their defaults). */
+export type NewNotificationRow = Pick<
+  NotificationRow,
+  'group_id' | 'team' | 'target' | 'target_key' | 'kind' | 'status' | 'reason' | 'created_at' | 'next_attempt_at' | 'snapshot'
+>;

@@ -1,0 +1,137 @@
+/**
+ * @module store/rows
+ * Row shapes shared by the SQLite and PostgreSQL stores, and their mapping to the Store's
+ * records. The tables have the same columns; the backends differ only in how times and ids come
+ * back (SQLite: Unix ms numbers; node-postgres: `timestamptz` as Date, `bigint` as string), so
+ * the mappings take the time type as a parameter and a function turning it into RFC3339.
+ * JSON columns hold data the store wrote itself, so they are parsed without re-validation.
+ */
+import type { Alert, AlertStatus, Labels } from '../model/alert.js';
+import type { ChangeKind, GroupSnapshot } from '../model/group.js';
+import type { Target } from '../model/target.js';
+import type { AlertRecord, GroupRecord, NotificationRecord, NotificationStatus } from './store.js';
+
+/** RFC3339 text of a backend's time value. */
+export type ToIso<Time> = (time: Time) => string;
+
+export interface GroupRow {
+  id: string;
+  team: string;
+  group_key: string;
+  receiver: string;
+  external_url: string;
+  group_labels: string;
+  common_labels: string;
+  common_annotations: string;
+  status: string;
+  notified_hash: string | null;
+  notified_at: string | null;
+  targets: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AlertRowOf<Time> {
+  group_id: string;
+  fingerprint: string;
+  position: number;
+  team: string;
+  status: string;
+  labels: string;
+  annotations: string;
+  starts_at: string;
+  ends_at: string | null;
+  generator_url: string;
+  updated_at: Time;
+}
+
+export interface NotificationRowOf<Id, Time> {
+  id: Id;
+  group_id: string;
+  team: string;
+  target: string;
+  target_key: string;
+  kind: string;
+  status: string;
+  reason: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: Time;
+  next_attempt_at: Time | null;
+  sent_at: Time | null;
+  lease_owner: string | null;
+  lease_until: Time | null;
+  snapshot: string;
+}
+
+/** Labels as JSON with sorted keys, so equal label sets are equal strings (change detection). */
+export function labelsJson(labels: Labels): string {
+  // Alertmanager (Go's encoding/json) sends label maps with sorted keys: serialise them as they are.
+  let previous: string | undefined;
+  let ordered = true;
+  for (const key in labels) {
+    if ((previous !== undefined && !(previous < key)) || typeof labels[key] !== 'string') {
+      ordered = false;
+      break;
+    }
+    previous = key;
+  }
+  if (ordered) return JSON.stringify(labels);
+  const sorted: Labels = {};
+  for (const key of Object.keys(labels).sort()) sorted[key] = labels[key] ?? '';
+  return JSON.stringify(sorted);
+}
+
+export function toAlert(row: Omit<AlertRowOf<unknown>, 'updated_at'>): Alert {
+  return {
+    fingerprint: row.fingerprint,
+    status: row.status as AlertStatus,
+    labels: JSON.parse(row.labels) as Labels,
+    annotations: JSON.parse(row.annotations) as Labels,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    generatorURL: row.generator_url,
+  };
+}
+
+export function toAlertRecord<Time>(row: AlertRowOf<Time> & { group_key: string }, iso: ToIso<Time>): AlertRecord {
+  return { ...toAlert(row), team: row.team, groupId: row.group_id, groupKey: row.group_key, updatedAt: iso(row.updated_at) };
+}
+
+export function toGroupRecord(row: GroupRow, alerts: Alert[]): GroupRecord {
+  return {
+    id: row.id,
+    team: row.team,
+    groupKey: row.group_key,
+    receiver: row.receiver,
+    externalURL: row.external_url,
+    groupLabels: JSON.parse(row.group_labels) as Labels,
+    commonLabels: JSON.parse(row.common_labels) as Labels,
+    commonAnnotations: JSON.parse(row.common_annotations) as Labels,
+    status: row.status as AlertStatus,
+    alerts,
+    notifiedHash: row.notified_hash,
+    notifiedAt: row.notified_at,
+    targets: JSON.parse(row.targets) as Target[],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toNotificationRecord<Time>(row: NotificationRowOf<number | string, Time>, iso: ToIso<Time>): NotificationRecord {
+  return {
+    id: Number(row.id),
+    groupId: row.group_id,
+    team: row.team,
+    target: JSON.parse(row.target) as Target,
+    kind: row.kind as ChangeKind,
+    status: row.status as NotificationStatus,
+    reason: row.reason,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: iso(row.created_at),
+    nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),
+    sentAt: row.sent_at === null ? null : iso(row.sent_at),
+    snapshot: JSON.parse(row.snapshot) as GroupSnapshot,
+  };
+}
