@@ -6,7 +6,8 @@
  */
 import { Hono } from 'hono';
 import { normalizeWebhook } from '../ingest/normalize.js';
-import { webhookSchema } from '../ingest/webhook-schema.js';
+import { fastParseWebhook } from '../ingest/fast-parse.js';
+import { webhookSchema, type WebhookBody } from '../ingest/webhook-schema.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import { DIGESTED_REASON } from '../storm/storm-control.js';
 import { bearerToken, tokenMatches } from './auth.js';
@@ -39,15 +40,20 @@ export function webhookRoutes(deps: AppDeps): Hono {
     } catch (err) {
       return reply(jsonError(c, 400, `invalid JSON: ${(err as SyntaxError).message}`));
     }
-    const parsed = webhookSchema.safeParse(json);
-    if (!parsed.success) {
-      return reply(jsonError(c, 400, 'invalid Alertmanager webhook payload', { issues: issuesOf(parsed.error) }));
+    // Well-formed bodies take the fast path; anything else gets the schema's verdict and paths.
+    let payload: WebhookBody | undefined = fastParseWebhook(json);
+    if (payload === undefined) {
+      const parsed = webhookSchema.safeParse(json);
+      if (!parsed.success) {
+        return reply(jsonError(c, 400, 'invalid Alertmanager webhook payload', { issues: issuesOf(parsed.error) }));
+      }
+      payload = parsed.data;
     }
     const routing = deps.routing();
     if (!routing || !deps.accepting()) {
       return reply(jsonError(c, 503, routing ? 'shutting down; retry on another replica' : 'no valid configuration loaded'));
     }
-    const incoming = normalizeWebhook(parsed.data);
+    const incoming = normalizeWebhook(payload);
     try {
       const result = await acceptNotification(deps.store, routing, incoming, {
         ...(deps.now ? { now: deps.now } : {}),
