@@ -140,28 +140,28 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
 }
 
 /**
- * The records of a write's new notifications, built from what was inserted (only the ids come
- * back from SQLite): reading the rows back would parse the snapshots just serialised.
+ * The records of a write's new notifications, built from the decision and the ids SQLite
+ * assigned (`nowMs` as in `planGroupWrite`): reading the rows back would parse the snapshots just
+ * serialised, and keeping the plan until the commit would keep its strings alive that long.
  */
-export function insertedRecords(write: GroupWrite, plan: GroupWritePlan, ids: number[]): NotificationRecord[] {
-  return write.notifications.map((n, i) => {
-    const row = plan.notifications[i]!.row;
-    return {
-      id: ids[i]!,
-      groupId: n.groupId,
-      team: n.team,
-      target: n.target,
-      kind: n.kind,
-      status: n.status,
-      reason: n.reason ?? null,
-      attempts: 0,
-      lastError: null,
-      createdAt: iso(row.created_at),
-      nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),
-      sentAt: null,
-      snapshot: n.snapshot,
-    };
-  });
+export function insertedRecords(write: GroupWrite, nowMs: number, ids: number[]): NotificationRecord[] {
+  const at = iso(nowMs);
+  return write.notifications.map((n, i) => ({
+    id: ids[i]!,
+    groupId: n.groupId,
+    team: n.team,
+    target: n.target,
+    kind: n.kind,
+    status: n.status,
+    reason: n.reason ?? null,
+    attempts: 0,
+    lastError: null,
+    createdAt: at,
+    // A pending item is due at once; a suppressed one is history only.
+    nextAttemptAt: n.status === 'pending' ? at : null,
+    sentAt: null,
+    snapshot: n.snapshot,
+  }));
 }
 
 function parseTime(value: string, what: string): number {

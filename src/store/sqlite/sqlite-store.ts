@@ -90,6 +90,7 @@ export class SqliteStore implements Store {
     let decided: GroupWrite[];
     let plans: GroupWritePlan[];
     let stored: GroupRecord[];
+    let nowMs: number;
     try {
       const storedRows: StoredAlertRows = new Map();
       const fromDb = ids.filter((id) => !this.inFlight.has(id));
@@ -108,7 +109,7 @@ export class SqliteStore implements Store {
         createdAt.set(w.group.id, first);
         return first === w.group.createdAt ? w.group : { ...w.group, createdAt: first };
       });
-      const nowMs = this.now().getTime();
+      nowMs = this.now().getTime();
       // The rows each write may leave alone: those read for it from the database (none for a
       // group that is not there). A group read from a write in flight, or written a second time
       // in this decision, is rewritten whole.
@@ -125,10 +126,11 @@ export class SqliteStore implements Store {
     if (decided.length === 0) return Promise.resolve([]);
     const seq = ++this.writeSeq;
     decided.forEach((w, i) => this.inFlight.set(w.group.id, { record: stored[i]!, write: seq }));
+    // The plans are copied to the writer now; nothing below holds them (their strings are young garbage).
     return this.writer.execute({ op: 'groups', plans }).then(
       (ids) => {
         this.landed(decided, seq);
-        return decided.flatMap((w, i) => insertedRecords(w, plans[i]!, ids[i]!));
+        return decided.flatMap((w, i) => insertedRecords(w, nowMs, ids[i]!));
       },
       (err: unknown) => {
         this.landed(decided, seq);
