@@ -105,10 +105,17 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { settings, env } = o;
   let secrets: string[] = [settings.webhookToken, settings.adminToken, settings.slackToken].filter((s): s is string => !!s);
   const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets });
+  // Commit metrics are bound once the registry exists (it needs the store for the outbox gauge).
+  let onCommit: ((stats: { writes: number; seconds: number }) => void) | undefined;
   const store = await openStore(settings.databaseUrl, {
     onConnectionError: (err) => logger.warn({ err }, 'store connection dropped; it will be reopened'),
+    onCommit: (stats) => onCommit?.(stats),
   });
   const metrics = createMetrics({ outboxDepth: () => store.outboxDepth() });
+  onCommit = (stats) => {
+    metrics.storeCommitSeconds.observe(stats.seconds);
+    metrics.storeCommitWrites.observe(stats.writes);
+  };
   const config = new ConfigHolder(settings.configDir, env, logger, metrics);
   const first = await config.reload();
   if (!first.ok) {

@@ -126,6 +126,19 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
     expect(text).toContain('alertgate_outbox_depth');
     expect(text).toContain('alertgate_delivery_latency_seconds_bucket');
   });
+
+  it('reports the SQLite writer thread\'s group commits in /metrics: how many, how long, how many writes each', async () => {
+    const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const before = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    const valid = webhook('{}:{alertname="Committed"}', [{ labels: { alertname: 'Committed', namespace: 'payments-prod' } }]);
+    expect((await t.post(valid)).status).toBe(202);
+    const after = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    const commits = value(after, 'alertgate_store_commit_seconds_count');
+    expect(commits).toBeGreaterThan(value(before, 'alertgate_store_commit_seconds_count'));
+    expect(value(after, 'alertgate_store_commit_seconds_sum')).toBeGreaterThan(0);
+    expect(value(after, 'alertgate_store_commit_writes_count')).toBe(commits);
+    expect(value(after, 'alertgate_store_commit_writes_sum')).toBeGreaterThanOrEqual(commits);
+  });
 });
 
 /** POST with Transfer-Encoding: chunked (no Content-Length), in 64 KiB writes, as a streaming client would. */

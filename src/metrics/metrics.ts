@@ -17,6 +17,8 @@ export interface Metrics {
   stormGroupsDigested: Counter<'team'>;
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
+  storeCommitSeconds: Histogram;
+  storeCommitWrites: Histogram;
 }
 
 export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defaultMetrics?: boolean } = {}): Metrics {
@@ -67,6 +69,18 @@ export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defau
     configReloadSuccessful: new Gauge({
       name: 'alertgate_config_last_reload_successful',
       help: 'Whether the last configuration (re)load succeeded (1) or failed and the old config is kept (0).',
+      registers: [registry],
+    }),
+    storeCommitSeconds: new Histogram({
+      name: 'alertgate_store_commit_seconds',
+      help: 'Time of each SQLite group-commit transaction on the writer thread, fsync included.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers: [registry],
+    }),
+    storeCommitWrites: new Histogram({
+      name: 'alertgate_store_commit_writes',
+      help: 'Write calls (webhooks, claims, delivery outcomes) sharing one SQLite group commit.',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers: [registry],
     }),
     configReloadTimestamp: new Gauge({

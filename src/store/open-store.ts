@@ -40,6 +40,8 @@ export function parseDatabaseUrl(databaseUrl: string, cwd: string = process.cwd(
 export interface OpenStoreOptions {
   /** Where PostgreSQL connection errors between queries are reported (they also surface as rejected calls). */
   onConnectionError?: (err: Error) => void;
+  /** Every SQLite group-commit batch: write calls in it and seconds it took (not for PostgreSQL). */
+  onCommit?: (stats: { writes: number; seconds: number }) => void;
 }
 
 /**
@@ -57,7 +59,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     }
   }
   if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
-  return openSqliteStore(location.filename);
+  return openSqliteStore(location.filename, options.onCommit ? { onCommit: options.onCommit } : {});
 }
 
 /**

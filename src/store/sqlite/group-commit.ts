@@ -25,6 +25,12 @@ interface Job {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
 
+/** One committed (or failed) batch: how many write calls it held and how long it took. */
+export interface CommitStats {
+  writes: number;
+  seconds: number;
+}
+
 /** Most calls one transaction takes; the rest wait for the next turn (bounds the lock time). */
 export const MAX_BATCH = 256;
 
@@ -34,7 +40,11 @@ export class GroupCommit {
   private closed = false;
   private readonly runAll: Database.Transaction<(jobs: Job[]) => Outcome[]>;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Told about every batch after its transaction ended (metrics). */
+    private readonly onBatch?: (stats: CommitStats) => void,
+  ) {
     const inSavepoint = db.transaction((fn: () => unknown) => fn());
     this.runAll = db.transaction((jobs: Job[]) => {
       const outcomes: Outcome[] = [];
@@ -84,13 +94,17 @@ export class GroupCommit {
     const jobs = this.queue.splice(0, MAX_BATCH);
     if (jobs.length === 0) return;
     let outcomes: Outcome[];
+    const started = process.hrtime.bigint();
+    const report = () => this.onBatch?.({ writes: jobs.length, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     try {
       outcomes = this.runAll.immediate(jobs);
     } catch (err) {
+      report();
       // BEGIN (busy), COMMIT (I/O) or a transaction-ending error: nothing of the batch is stored.
       for (const job of jobs) job.reject(err);
       return;
     }
+    report();
     outcomes.forEach((o, i) => {
       const job = jobs[i]!;
       if (o.ok) job.resolve(o.value);

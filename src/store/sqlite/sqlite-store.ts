@@ -31,6 +31,7 @@ import type {
   Store,
 } from '../store.js';
 import { openDatabase } from './connection.js';
+import type { CommitStats } from './group-commit.js';
 import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
 import { Lists } from './lists.js';
 import { migrate } from './migrations.js';
@@ -41,6 +42,8 @@ import { InlineWriter, ThreadWriter, type SqliteWriter } from './writer.js';
 export interface SqliteStoreOptions {
   /** Clock stamping new notifications and migrations; injectable for tests. */
   now?: () => Date;
+  /** Told about every group-commit batch (alertgate_store_commit_* metrics). */
+  onCommit?: (stats: CommitStats) => void;
 }
 
 function inMemory(filename: string): boolean {
@@ -57,7 +60,8 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     // process that died (SIGKILL, OOM) mid-delivery. Releasing it now redelivers those items at
     // once instead of after the lease time (at-least-once: they may repeat, never vanish).
     db.prepare('UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
-    return new SqliteStore(db, inMemory(filename) ? new InlineWriter(db) : new ThreadWriter(filename), now);
+    const writer = inMemory(filename) ? new InlineWriter(db, options.onCommit) : new ThreadWriter(filename, options.onCommit);
+    return new SqliteStore(db, writer, now);
   } catch (err) {
     db.close();
     throw err;

@@ -17,8 +17,8 @@ if (!port) throw new Error('writer-thread must run as a worker thread');
 
 const db = openDatabase((workerData as { filename: string }).filename);
 const s = prepareStatements(db);
-const commit = new GroupCommit(db);
 const reply = (msg: FromWriter) => port.postMessage(msg);
+const commit = new GroupCommit(db, (stats) => reply({ id: 0, stats }));
 
 port.on('message', (msg: ToWriter) => {
   if ('close' in msg) {

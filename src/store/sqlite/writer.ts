@@ -10,7 +10,7 @@
  */
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, type CommitStats } from './group-commit.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { runWrite, type WriteRequest, type WriteResult } from './write-requests.js';
 
@@ -26,9 +26,9 @@ export class InlineWriter implements SqliteWriter {
   private readonly s: Statements;
   private readonly commit: GroupCommit;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, onCommit?: (stats: CommitStats) => void) {
     this.s = prepareStatements(db);
-    this.commit = new GroupCommit(db);
+    this.commit = new GroupCommit(db, onCommit);
   }
 
   execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>> {
@@ -46,7 +46,11 @@ export class InlineWriter implements SqliteWriter {
 
 /** Messages between the store and its writer thread. */
 export type ToWriter = { id: number; req: WriteRequest } | { id: number; close: true };
-export type FromWriter = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+export type FromWriter =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: SerializedError }
+  /** After each batch, for metrics (id 0: answers no request). */
+  | { id: 0; stats: CommitStats };
 export interface SerializedError {
   name: string;
   message: string;
@@ -79,7 +83,10 @@ export class ThreadWriter implements SqliteWriter {
   private closing: Promise<void> | undefined;
   private readonly exited: Promise<void>;
 
-  constructor(filename: string) {
+  constructor(
+    filename: string,
+    private readonly onCommit?: (stats: CommitStats) => void,
+  ) {
     this.worker = startWriterThread(filename);
     this.worker.unref();
     this.worker.on('message', (msg: FromWriter) => this.answer(msg));
@@ -124,6 +131,10 @@ export class ThreadWriter implements SqliteWriter {
   }
 
   private answer(msg: FromWriter): void {
+    if ('stats' in msg) {
+      this.onCommit?.(msg.stats);
+      return;
+    }
     const w = this.waiting.get(msg.id);
     if (!w) return;
     this.settled(msg.id);
