@@ -6,6 +6,17 @@
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
+/** A full wall-clock date and time, 24-hour, as two-digit parts (`formatToParts` readers). */
+export const WALL_CLOCK_PARTS: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+};
+
 export function zonedFormatter(purpose: string, locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${purpose}\0${timeZone}`;
   let f = cache.get(key);

@@ -3,7 +3,7 @@
  * Shared display rules for people (CLI table, CSV, HTML, Slack): rounding, durations, and the
  * error-budget state in words, so colour is never the only signal and every output agrees.
  */
-import { zonedFormatter } from '../model/zoned-formatter.js';
+import { WALL_CLOCK_PARTS, zonedFormatter } from '../model/zoned-formatter.js';
 import type { ServiceUptime } from './report-types.js';
 
 /** `99.95%`, with as many decimals as `digits` (trailing zeros kept for alignment); `no data` for null. */
@@ -63,16 +63,7 @@ export const DAY_LEVEL_WORDS: Record<DayLevel, string> = {
 
 /** `2026-10-25 01:50:00 BST`: an instant as the report's readers see it, in the report's zone. */
 export function formatLocalTime(iso: string, tz: string): string {
-  const f = zonedFormatter('local-time', 'en-GB', tz, {
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'short',
-  });
+  const f = zonedFormatter('local-time', 'en-GB', tz, { ...WALL_CLOCK_PARTS, timeZoneName: 'short' });
   const p: Record<string, string> = {};
   for (const part of f.formatToParts(new Date(iso))) p[part.type] = part.value;
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;

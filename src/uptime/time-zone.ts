@@ -7,18 +7,10 @@
  * @example
  * zonedMidnight('2026-10-25', 'Europe/London') // Date.UTC(2026, 9, 24, 23) — BST until 02:00
  */
-import { zonedFormatter } from '../model/zoned-formatter.js';
+import { WALL_CLOCK_PARTS, zonedFormatter } from '../model/zoned-formatter.js';
 
 function formatter(tz: string): Intl.DateTimeFormat {
-  return zonedFormatter('wall-clock', 'en-US', tz, {
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  return zonedFormatter('wall-clock', 'en-US', tz, WALL_CLOCK_PARTS);
 }
 
 /** True for an IANA zone name this runtime knows (and `UTC`). */

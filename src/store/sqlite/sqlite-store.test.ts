@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
-import type { GroupRecord } from '../store.js';
+import type { GroupRecord, Store } from '../store.js';
 import { BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
 import { openSqliteStore } from './sqlite-store.js';
 
@@ -146,14 +146,9 @@ describe('sqlite store', () => {
       const resolved = { ...g, status: 'resolved' as const, alerts: [alert('a', 'resolved')], updatedAt: '2026-10-01T10:05:00.000Z' };
       const write = store.updateGroups([g.id], () => [{ group: resolved, notifications: [notification(group('no-such-group'), SLACK)] }]);
       // Until it lands, a decision sees the write in flight...
-      let seen: string | undefined;
-      const next = store.updateGroups([g.id], (current) => {
-        seen = current.get(g.id)?.status;
-        return [];
-      });
+      const seen = seenByADecision(store, g.id);
       await expect(write).rejects.toThrow(/FOREIGN KEY/);
-      await next;
-      expect(seen).toBe('resolved');
+      expect((await seen)?.status).toBe('resolved');
       // ...and once it failed, the stored group again.
       expect(await store.getGroup(g.id)).toEqual(g);
       const again = await store.updateGroups([g.id], (current) => [{ group: { ...current.get(g.id)!, notifiedHash: 'h2' }, notifications: [] }]);
@@ -170,12 +165,7 @@ describe('sqlite store', () => {
       const g = group('g1', { alerts: [alert('a')] });
       await enqueue(store, g, []);
       const update = store.updateGroups([g.id], () => [{ group: { ...g, notifiedHash: 'h2', createdAt: '2030-01-01T00:00:00.000Z' }, notifications: [] }]);
-      let seen: GroupRecord | undefined;
-      const next = store.updateGroups([g.id], (current) => {
-        seen = current.get(g.id);
-        return [];
-      });
-      await Promise.all([update, next]);
+      const [, seen] = await Promise.all([update, seenByADecision(store, g.id)]);
       expect(seen).toMatchObject({ notifiedHash: 'h2', createdAt: g.createdAt });
       expect(await store.getGroup(g.id)).toEqual({ ...g, notifiedHash: 'h2' });
     } finally {
@@ -229,3 +219,13 @@ describe('sqlite store', () => {
     }
   });
 });
+
+/** The record a decision made now is given for group `id` (the decision writes nothing). */
+async function seenByADecision(store: Store, id: string): Promise<GroupRecord | undefined> {
+  let seen: GroupRecord | undefined;
+  await store.updateGroups([id], (current) => {
+    seen = current.get(id);
+    return [];
+  });
+  return seen;
+}

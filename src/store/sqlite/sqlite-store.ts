@@ -60,8 +60,9 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     // process that died (SIGKILL, OOM) mid-delivery. Releasing it now redelivers those items at
     // once instead of after the lease time (at-least-once: they may repeat, never vanish).
     db.prepare('UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
-    const writer = inMemory(filename) ? new InlineWriter(db, options.onCommit) : new ThreadWriter(filename, options.onCommit);
-    return new SqliteStore(db, writer, now);
+    const s = prepareStatements(db);
+    const writer = inMemory(filename) ? new InlineWriter(db, s, options.onCommit) : new ThreadWriter(filename, options.onCommit);
+    return new SqliteStore(db, s, writer, now);
   } catch (err) {
     db.close();
     throw err;
@@ -76,17 +77,16 @@ interface InFlightGroup {
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
-  private readonly s: Statements;
   private readonly lists: Lists;
   private readonly inFlight = new Map<string, InFlightGroup>();
   private writeSeq = 0;
 
   constructor(
     private readonly db: Database.Database,
+    private readonly s: Statements,
     private readonly writer: SqliteWriter,
     private readonly now: () => Date,
   ) {
-    this.s = prepareStatements(db);
     this.lists = new Lists(db);
   }
 

@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { GroupCommit, type CommitStats } from './group-commit.js';
-import { prepareStatements, type Statements } from './statements.js';
+import type { Statements } from './statements.js';
 import { runWrite, type WriteRequest, type WriteResult } from './write-requests.js';
 
 export interface SqliteWriter {
@@ -26,8 +26,9 @@ export class InlineWriter implements SqliteWriter {
   private readonly s: Statements;
   private readonly commit: GroupCommit;
 
-  constructor(db: Database.Database, onCommit?: (stats: CommitStats) => void) {
-    this.s = prepareStatements(db);
+  /** `s`: the statements of `db`, shared with the store's reads (prepared once per connection). */
+  constructor(db: Database.Database, s: Statements, onCommit?: (stats: CommitStats) => void) {
+    this.s = s;
     this.commit = new GroupCommit(db, onCommit);
   }
 
