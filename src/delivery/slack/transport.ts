@@ -51,6 +51,16 @@ function slackLoggerAdapter(logger: DeliveryLogger | undefined, token: string): 
   };
 }
 
+/**
+ * The call's arguments with `blocks` already JSON: the form field Slack receives is the same
+ * text, but WebClient no longer walks the blocks twice per call (copying them to redact tokens
+ * for a debug line it then drops, and serialising that copy) before serialising them again.
+ */
+function wireArgs(call: SlackCall): Record<string, unknown> {
+  const { blocks, ...rest } = call.args;
+  return blocks === undefined ? rest : { ...rest, blocks: JSON.stringify(blocks) };
+}
+
 export function createSlackTransport(opts: SlackTransportOptions): SlackTransport {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   const slackApiUrl = opts.apiUrl ?? DEFAULT_SLACK_API_URL;
@@ -88,7 +98,7 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
   return {
     async call(call, signal) {
       try {
-        const data = (await clientFor(signal).apiCall(call.method, { ...call.args })) as unknown as Record<string, unknown>;
+        const data = (await clientFor(signal).apiCall(call.method, wireArgs(call))) as unknown as Record<string, unknown>;
         return { ok: true, data };
       } catch (err) {
         return classifySlackError(err, { method: call.method, token: opts.token, timeoutMs });
