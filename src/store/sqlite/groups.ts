@@ -133,8 +133,10 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
   for (const row of plan.alerts) s.upsertAlert.run(row);
   return plan.notifications.map(({ row, supersedePending }) => {
     if (supersedePending) s.supersedePending.run({ group_id: row.group_id, target_key: row.target_key, now: row.created_at });
-    const inserted = s.insertNotification.get(row);
+    const { snapshot, ...columns } = row;
+    const inserted = s.insertNotification.get(columns);
     if (!inserted) throw new Error('insert into notifications returned no row');
+    s.insertSnapshot.run({ id: inserted.id, snapshot });
     return inserted.id;
   });
 }

@@ -22,7 +22,9 @@ export class Lists {
       where.push('n.id < @cursor_id');
       params.cursor_id = decodeNotificationCursor(q.cursor).id;
     }
-    const sql = `SELECT n.* FROM notifications n ${clause(where)} ORDER BY n.id DESC LIMIT @limit`;
+    // CROSS JOIN keeps notifications the outer loop (its filter and id order pick the rows).
+    const sql = `SELECT n.*, s.snapshot FROM notifications n CROSS JOIN notification_snapshots s ON s.id = n.id
+      ${clause(where)} ORDER BY n.id DESC LIMIT @limit`;
     const rows = this.all<NotificationRow>(sql, { ...params, limit: pageSize(q) + 1 });
     return page(rows, pageSize(q), toNotificationRecord, (r) => encodeNotificationCursor({ id: r.id }));
   }
@@ -31,10 +33,14 @@ export class Lists {
     const { where, params } = filters(q, 'a');
     if (q.cursor !== undefined) {
       const c = decodeAlertCursor(q.cursor);
-      where.push('(a.updated_at, a.group_id, a.fingerprint) < (@cursor_u, @cursor_g, @cursor_f)');
+      // The first term lets the (…, updated_at) index start at the cursor; the second breaks ties.
+      where.push('a.updated_at <= @cursor_u', '(a.updated_at, a.group_id, a.fingerprint) < (@cursor_u, @cursor_g, @cursor_f)');
       Object.assign(params, { cursor_u: c.updatedAt, cursor_g: c.groupId, cursor_f: c.fingerprint });
     }
-    const sql = `SELECT a.*, g.group_key FROM alerts a JOIN groups g ON g.id = a.group_id ${clause(where)}
+    // Unfiltered, the planner would rather scan the key index and sort everything: walk the
+    // time index instead (only rows sharing an updated_at are sorted, and it stops at the limit).
+    const hint = q.team === undefined && q.status === undefined ? 'INDEXED BY alerts_by_updated' : '';
+    const sql = `SELECT a.*, g.group_key FROM alerts a ${hint} JOIN groups g ON g.id = a.group_id ${clause(where)}
       ORDER BY a.updated_at DESC, a.group_id DESC, a.fingerprint DESC LIMIT @limit`;
     const rows = this.all<AlertRow & { group_key: string }>(sql, { ...params, limit: pageSize(q) + 1 });
     return page(rows, pageSize(q), toAlertRecord, (r) =>

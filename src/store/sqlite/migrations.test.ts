@@ -80,6 +80,35 @@ describe('migrate', () => {
     expect(db.prepare('SELECT count(*) AS n FROM alerts').get()).toEqual({ n: 0 });
   });
 
+  it('keeps every notification with its snapshot when migration 3 moves snapshots to their own table', () => {
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.prepare(
+      `INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels, common_annotations,
+         status, notified_hash, notified_at, targets, created_at, updated_at)
+       VALUES ('g1', 'payments', '{}:{}', 'r', '', '{}', '{}', '{}', 'firing', NULL, NULL, '[]', 't', 't')`,
+    ).run();
+    const insert = db.prepare(
+      `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, next_attempt_at, snapshot)
+       VALUES ('g1', 'payments', '{}', 'k', 'new', ?, 1, 1, NULL, ?)`,
+    );
+    insert.run('sent', '{"status":"firing","n":1}');
+    insert.run('dead', '{"status":"resolved","n":2}');
+    expect(migrate(db)).toEqual(ALL.slice(2));
+    const rows = db
+      .prepare('SELECT n.id, n.status, s.snapshot FROM notifications n JOIN notification_snapshots s ON s.id = n.id ORDER BY n.id')
+      .all();
+    expect(rows).toEqual([
+      { id: 1, status: 'sent', snapshot: '{"status":"firing","n":1}' },
+      { id: 2, status: 'dead', snapshot: '{"status":"resolved","n":2}' },
+    ]);
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('notifications')").all().map((c) => c.name);
+    expect(columns).not.toContain('snapshot');
+    // Snapshots go with their notifications (and those with their group).
+    db.pragma('foreign_keys = ON');
+    db.prepare("DELETE FROM groups WHERE id = 'g1'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM notification_snapshots').get()).toEqual({ n: 0 });
+  });
+
   it('rejects a migration list with gaps or out of order', () => {
     expect(() => migrate(db, [{ ...NEXT, version: 3 }])).toThrow(/expected 1/);
     expect(tables()).toEqual([]);

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
+import { SCHEMA_V3 } from './schema-v3.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -17,6 +18,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'outbox claim index; alerts as a rowid table', sql: SCHEMA_V2 },
+  { version: 3, name: 'notification snapshots in their own table; narrow alert indexes', sql: SCHEMA_V3 },
 ];
 
 /**

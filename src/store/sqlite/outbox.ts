@@ -25,7 +25,8 @@ export function claimDue(s: Statements, opts: ClaimArgs): NotificationRow[] {
   const limit = Math.max(0, Math.floor(opts.limit));
   const claimed: NotificationRow[] = [];
   for (const { id } of s.selectClaimable.all({ now: opts.nowMs, limit, exclude: JSON.stringify(opts.excludeTargetKeys) })) {
-    const row = s.claim.get({ id, owner: opts.owner, lease_until: leaseUntil });
+    if (s.claim.run({ id, owner: opts.owner, lease_until: leaseUntil }).changes === 0) continue;
+    const row = s.selectNotification.get(id);
     if (row) claimed.push(row);
   }
   return claimed;
@@ -51,5 +52,5 @@ export function markFailed(s: Statements, id: number, opts: { owner: string; err
 }
 
 export function retryDead(s: Statements, id: number, nowMs: number): NotificationRow | undefined {
-  return s.retryDead.get({ id, now: nowMs });
+  return s.retryDead.run({ id, now: nowMs }).changes === 0 ? undefined : s.selectNotification.get(id);
 }

@@ -46,10 +46,13 @@ export const DELETE_STALE_ALERTS = `
 
 export const INSERT_NOTIFICATION = `
   INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts,
-    created_at, next_attempt_at, snapshot)
+    created_at, next_attempt_at)
   VALUES (@group_id, @team, @target, @target_key, @kind, @status, @reason, 0,
-    @created_at, @next_attempt_at, @snapshot)
+    @created_at, @next_attempt_at)
   RETURNING id`;
+
+/** Written once with its notification, never updated (schema-v3.ts says why it is apart). */
+export const INSERT_SNAPSHOT = `INSERT INTO notification_snapshots (id, snapshot) VALUES (@id, @snapshot)`;
 
 /** Coalescing: a newer edit makes older, unclaimed edits of the same queue redundant. */
 export const SUPERSEDE_PENDING = `
@@ -57,7 +60,10 @@ export const SUPERSEDE_PENDING = `
   WHERE group_id = @group_id AND target_key = @target_key AND status IN ('pending', 'failed')
     AND kind != 'new' AND (lease_until IS NULL OR lease_until <= @now)`;
 
-export const SELECT_NOTIFICATION = `SELECT * FROM notifications WHERE id = ?`;
+/** A notification row with its snapshot (the columns of NotificationRow). */
+export const SELECT_NOTIFICATION = `
+  SELECT n.*, s.snapshot FROM notifications n CROSS JOIN notification_snapshots s ON s.id = n.id
+  WHERE n.id = ?`;
 
 /**
  * Due, unleased (or lease expired) items that head their (group, target) queue: an older
@@ -81,7 +87,7 @@ export const SELECT_CLAIMABLE = `
 /** A claim counts as an attempt, so an item that crashes its worker every time still goes dead. */
 export const CLAIM = `
   UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
-  WHERE id = @id RETURNING *`;
+  WHERE id = @id`;
 
 /** Only the lease holder may finish an item; an expired lease nobody took over still counts. */
 export const MARK_SENT = `
@@ -100,8 +106,7 @@ export const MARK_FAILED = `
 export const RETRY_DEAD = `
   UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = @now,
     lease_owner = NULL, lease_until = NULL
-  WHERE id = @id AND status = 'dead'
-  RETURNING *`;
+  WHERE id = @id AND status = 'dead'`;
 
 export const UPSERT_SLACK_MESSAGE = `
   INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at)
