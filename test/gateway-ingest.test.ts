@@ -123,6 +123,14 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
       expect(text).toMatch(new RegExp(`alertgate_webhook_requests_total\\{code="${code}"\\} [1-9]`));
     }
     expect(text).toMatch(/alertgate_alerts_received_total\{team="payments",status="firing"\} [1-9]/);
+    // How long each answer took, by the same codes: as many observations as requests counted.
+    for (const code of ['202', '401']) {
+      const count = Number(new RegExp(`^alertgate_webhook_duration_seconds_count\\{code="${code}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+      const requests = Number(new RegExp(`^alertgate_webhook_requests_total\\{code="${code}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+      expect(count).toBeGreaterThan(0);
+      expect(count).toBe(requests);
+    }
+    expect(text).toMatch(/alertgate_webhook_duration_seconds_bucket\{le="\+Inf",code="202"\} [1-9]/);
     expect(text).toContain('alertgate_outbox_depth');
     expect(text).toContain('alertgate_delivery_latency_seconds_bucket');
   });

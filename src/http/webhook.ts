@@ -21,8 +21,11 @@ export function webhookRoutes(deps: AppDeps): Hono {
   const { metrics, logger } = deps;
 
   app.post('/webhooks/alertmanager', async (c) => {
+    const started = performance.now();
     const reply = (res: Response) => {
-      metrics.webhookRequests.inc({ code: String(res.status) });
+      const code = String(res.status);
+      metrics.webhookRequests.inc({ code });
+      metrics.webhookDuration.observe({ code }, (performance.now() - started) / 1000);
       return res;
     };
     if (deps.webhookToken !== undefined && !tokenMatches(bearerToken(c.req.header('authorization')), deps.webhookToken)) {

@@ -10,6 +10,7 @@ export type NotificationOutcome = 'sent' | 'suppressed' | 'failed' | 'dead';
 export interface Metrics {
   registry: Registry;
   webhookRequests: Counter<'code'>;
+  webhookDuration: Histogram<'code'>;
   alertsReceived: Counter<'team' | 'status'>;
   notifications: Counter<'team' | 'receiver' | 'outcome'>;
   deliveryLatency: Histogram<'receiver'>;
@@ -31,6 +32,13 @@ export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defau
       name: 'alertgate_webhook_requests_total',
       help: 'Alertmanager webhook requests by HTTP status code.',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    webhookDuration: new Histogram({
+      name: 'alertgate_webhook_duration_seconds',
+      help: 'Time from reading an Alertmanager webhook request to its answer (for a 202: stored and committed), by HTTP status code.',
+      labelNames: ['code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers: [registry],
     }),
     alertsReceived: new Counter({
