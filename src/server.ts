@@ -11,16 +11,16 @@ import type { Hono } from 'hono';
 import { ConfigHolder } from './config/config-holder.js';
 import type { GatewaySettings } from './config/env.js';
 import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys.js';
-import { createLogSinkNotifier } from './delivery/log-sink.js';
-import type { Notifier } from './delivery/notifier.js';
-import { createPagerDutyNotifier } from './delivery/pagerduty/notifier.js';
-import { createSlackNotifier } from './delivery/slack/notifier.js';
+import { buildNotifiers } from './delivery/build-notifiers.js';
+import type { PagerDutyConfig } from './config/types.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import type { ReceiverType } from './model/target.js';
 import { ChannelPacer } from './outbox/channel-pacer.js';
+import { DeliveryThread, type OutboxRunner } from './outbox/delivery-thread-host.js';
+import type { RoutingKeys } from './outbox/delivery-messages.js';
 import { OutboxWorker } from './outbox/worker.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { startStormTicker } from './storm/storm-ticker.js';
 import { startMaintenanceTicker } from './maintenance/release.js';
 import { openStore } from './store/open-store.js';
@@ -65,40 +65,76 @@ export interface Gateway {
   store: Store;
   metrics: Metrics;
   config: ConfigHolder;
-  worker: OutboxWorker;
+  worker: OutboxRunner;
   /** Reload the routing config (POST /-/reload and SIGHUP): an invalid one keeps the old. */
   reload(): Promise<{ ok: boolean; errors: string[] }>;
   /** Graceful stop: refuse new webhooks (503), drain deliveries up to the grace period, close. */
   close(): Promise<void>;
 }
 
-function buildNotifiers(o: GatewayOptions, config: ConfigHolder, logger: Logger): Record<ReceiverType, Notifier> {
-  const { settings, env } = o;
-  const slack: Notifier = settings.slackToken
-    ? createSlackNotifier({
-        token: settings.slackToken,
-        apiUrl: settings.slackApiUrl,
-        timeoutMs: settings.deliveryTimeoutMs,
-        logger: logger.child({ receiver: 'slack' }),
-      })
-    : createLogSinkNotifier('slack', logger.child({ receiver: 'slack', sink: 'log' }));
+/** Where PagerDuty routing keys come from now, and whether pages are sent or only logged. */
+function routingKeysOf(config: ConfigHolder, env: NodeJS.ProcessEnv): RoutingKeys {
   const current = config.current();
-  const anyKey = current ? resolvableRoutingKeys(current, env).length > 0 : false;
-  const customUrl = env.PAGERDUTY_EVENTS_URL !== undefined && env.PAGERDUTY_EVENTS_URL !== '';
-  // Offline (no routing key at all and the public endpoint): show the events in the log instead.
-  const pagerduty: Notifier =
-    anyKey || customUrl
-      ? createPagerDutyNotifier({
-          eventsUrl: settings.pagerDutyEventsUrl,
-          timeoutMs: settings.deliveryTimeoutMs,
-          resolveRoutingKey: routingKeyResolver(() => config.current(), env),
-          logger: logger.child({ receiver: 'pagerduty' }),
-          ...(o.pagerDutyCa ? { ca: o.pagerDutyCa } : {}),
-        })
-      : createLogSinkNotifier('pagerduty', logger.child({ receiver: 'pagerduty', sink: 'log' }));
+  const customEventsUrl = env.PAGERDUTY_EVENTS_URL !== undefined && env.PAGERDUTY_EVENTS_URL !== '';
+  return {
+    pagerduty: current ? [...current.teams.values()].flatMap((t) => (t.pagerduty ? [[t.team, t.pagerduty] as [string, PagerDutyConfig]] : [])) : [],
+    env: { ...env },
+    sendPages: customEventsUrl || (current ? resolvableRoutingKeys(current, env).length > 0 : false),
+  };
+}
+
+/**
+ * The outbox worker: on its own thread for a SQLite file (delivery-thread-host.ts says why),
+ * in this process otherwise (`:memory:`, PostgreSQL, or OUTBOX_THREAD=false).
+ */
+function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, logger: Logger, metrics: Metrics): OutboxRunner {
+  const { settings, env } = o;
+  const keys = routingKeysOf(config, env);
   if (!settings.slackToken) logger.warn({}, 'SLACK_TOKEN is not set: Slack messages are written to the log instead of sent');
-  if (!(anyKey || customUrl)) logger.warn({}, 'no PagerDuty routing key is set: PagerDuty events are written to the log instead of sent');
-  return { slack, pagerduty };
+  if (!keys.sendPages) logger.warn({}, 'no PagerDuty routing key is set: PagerDuty events are written to the log instead of sent');
+  const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const sqlite = settings.outboxThread && store instanceof SqliteStore ? store : undefined;
+  let link = sqlite?.deliveryLink();
+  if (sqlite && link) {
+    return new DeliveryThread({
+      link: () => {
+        const next = link ?? sqlite.deliveryLink();
+        link = undefined;
+        if (!next) throw new Error('the SQLite store can no longer be shared with a delivery thread');
+        return next;
+      },
+      data: {
+        settings,
+        logLevel: logger.level ?? settings.logLevel,
+        owner,
+        ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+        ...(o.pagerDutyCa ? { pagerDutyCa: o.pagerDutyCa } : {}),
+      },
+      routingKeys: () => routingKeysOf(config, env),
+      logger,
+      metrics,
+    });
+  }
+  return new OutboxWorker({
+    store,
+    notifiers: buildNotifiers({
+      settings,
+      resolveRoutingKey: routingKeyResolver(() => config.current(), env),
+      anyRoutingKey: keys.sendPages,
+      customEventsUrl: false,
+      logger,
+      ...(o.pagerDutyCa ? { pagerDutyCa: o.pagerDutyCa } : {}),
+    }),
+    policy: settings.retry,
+    pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),
+    logger: logger.child({ component: 'outbox' }),
+    metrics,
+    owner,
+    // Several replicas share the outbox: a dead replica's claims wait this long for another.
+    leaseMs: settings.leaseMs,
+    concurrency: settings.outboxConcurrency,
+    ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+  });
 }
 
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
@@ -131,19 +167,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   refreshSecrets();
   if (settings.webhookToken === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
 
-  const worker = new OutboxWorker({
-    store,
-    notifiers: buildNotifiers(o, config, logger),
-    policy: settings.retry,
-    pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),
-    logger: logger.child({ component: 'outbox' }),
-    metrics,
-    owner: `${process.pid}-${randomUUID().slice(0, 8)}`,
-    // Several replicas share the outbox: a dead replica's claims wait this long for another.
-    leaseMs: settings.leaseMs,
-    concurrency: settings.outboxConcurrency,
-    ...(o.pollMs ? { pollMs: o.pollMs } : {}),
-  });
+  const worker = outboxRunner(o, store, config, logger, metrics);
 
   const uptime = createUptime({
     thanos: settings.thanos,
@@ -160,6 +184,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const reload = async () => {
     const r = await config.reload();
     refreshSecrets();
+    if (worker instanceof DeliveryThread) worker.routingKeysChanged();
     uptime.scheduler.sync();
     return r;
   };

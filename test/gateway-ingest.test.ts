@@ -118,6 +118,7 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
   });
 
   it('counts webhook requests by code in /metrics', async () => {
+    await t.idle();
     const text = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
     for (const code of ['202', '400', '401', '413', '415']) {
       expect(text).toMatch(new RegExp(`alertgate_webhook_requests_total\\{code="${code}"\\} [1-9]`));

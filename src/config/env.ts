@@ -44,6 +44,8 @@ export interface GatewaySettings {
   deliveryTimeoutMs: number;
   /** Deliveries in flight at once per replica (OUTBOX_CONCURRENCY, default 8). */
   outboxConcurrency: number;
+  /** Deliver on a thread of its own when the store is a SQLite file (OUTBOX_THREAD, default false). */
+  outboxThread: boolean;
   /** THANOS_URL (unset: uptime endpoints answer 503) and the query knobs (uptime/settings.ts). */
   thanos: ThanosSettings;
 }
@@ -107,8 +109,18 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     maintenanceTickMs: int(env, 'MAINTENANCE_TICK_MS', 15_000, 10),
     ...deliveryTiming(env),
     outboxConcurrency: int(env, 'OUTBOX_CONCURRENCY', 8, 1),
+    outboxThread: flag(env, 'OUTBOX_THREAD', false),
     thanos: readThanosSettings(env, readSecret),
   };
+}
+
+/** A true/false variable (also 1/0, yes/no); unset or empty: the default. */
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
 }
 
 /**

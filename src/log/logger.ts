@@ -14,6 +14,8 @@ export interface Logger {
   warn(fields: object, msg?: string): void;
   error(fields: object, msg?: string): void;
   child(fields: object): Logger;
+  /** The least severe level written (lets a delivery thread skip lines nobody writes). */
+  readonly level?: LogLevel;
 }
 
 export interface LoggerOptions {
@@ -38,6 +40,10 @@ function replacer(_key: string, value: unknown): unknown {
   return value instanceof Error ? errorToJSON(value) : value;
 }
 
+export function levelEnabled(level: LogLevel, min: LogLevel): boolean {
+  return LEVELS[level] >= LEVELS[min];
+}
+
 export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
   const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -50,6 +56,7 @@ export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logg
     write(line);
   };
   return {
+    level: opts.level ?? 'info',
     debug: (f, m) => log('debug', f, m),
     info: (f, m) => log('info', f, m),
     warn: (f, m) => log('warn', f, m),

@@ -7,7 +7,13 @@
  */
 import type { Delivery, Notifier } from '../delivery/notifier.js';
 import type { Logger } from '../log/logger.js';
-import type { Metrics } from '../metrics/metrics.js';
+import type { NotificationOutcome } from '../metrics/metrics.js';
+
+/** The metrics the worker records: a gateway's Metrics, or the delivery thread's relay of them. */
+export interface OutboxMetrics {
+  notifications: { inc(labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome }): void };
+  deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
+}
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { NotificationRecord, Store } from '../store/store.js';
 import type { ChannelPacer } from './channel-pacer.js';
@@ -20,7 +26,7 @@ export interface OutboxWorkerOptions {
   notifiers: Record<ReceiverType, Notifier>;
   policy: RetryPolicy;
   logger: Logger;
-  metrics?: Metrics;
+  metrics?: OutboxMetrics;
   /** Per-channel pacing of Slack calls (and channel-wide Retry-After). */
   pacer?: ChannelPacer;
   /** Identity of this worker in leases. */
@@ -36,7 +42,7 @@ export interface OutboxWorkerOptions {
 }
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer'>> & { metrics?: Metrics; pacer?: ChannelPacer };
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
   private running = false;
   private loop?: Promise<void>;
   private inFlight = new Set<Promise<void>>();
@@ -179,18 +185,21 @@ export class OutboxWorker {
       if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
         this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
       }
+      // Metrics count what the receiver did, so they are recorded before the outcome is stored:
+      // whoever sees the stored outcome (the API, a test) then sees the metric too, even when the
+      // worker runs on the delivery thread and its metrics reach the registry by message.
       if (result.ok) {
-        await store.markSent(item.id, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) });
         const latency = (now.getTime() - Date.parse(item.createdAt)) / 1000;
         metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: 'sent' });
         metrics?.deliveryLatency.observe({ receiver: target.type }, latency);
+        await store.markSent(item.id, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) });
         log.info({ attempt, latencySeconds: latency }, 'notification sent');
         return;
       }
       const delay = result.retryable ? nextAttemptDelay(this.o.policy, attempt, result.retryAfterMs, this.o.random) : null;
       const nextAttemptAt = delay === null ? null : new Date(now.getTime() + delay);
-      await store.markFailed(item.id, { owner, error: result.error, nextAttemptAt });
       metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
+      await store.markFailed(item.id, { owner, error: result.error, nextAttemptAt });
       if (delay === null) {
         log.error({ attempt, error: result.error, retryable: result.retryable }, 'notification dead: retry budget spent or failure not retryable');
       } else {

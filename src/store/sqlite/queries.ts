@@ -108,6 +108,11 @@ export const RETRY_DEAD = `
     lease_owner = NULL, lease_until = NULL
   WHERE id = @id AND status = 'dead'`;
 
+/** A worker that restarts (a delivery thread) gives back what it held: it is delivered again at once. */
+export const RELEASE_LEASES = `
+  UPDATE notifications SET lease_owner = NULL, lease_until = NULL
+  WHERE lease_owner = @owner AND status IN ('pending', 'failed')`;
+
 export const UPSERT_SLACK_MESSAGE = `
   INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at)
   VALUES (@group_id, @channel, @ref_channel, @ts, @now, @now)

@@ -17,6 +17,7 @@
  * await store.ping();
  */
 import type Database from 'better-sqlite3';
+import type { MessagePort } from 'node:worker_threads';
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { AlertStatus } from '../../model/alert.js';
 import type {
@@ -62,7 +63,7 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     db.prepare('UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
     const s = prepareStatements(db);
     const writer = inMemory(filename) ? new InlineWriter(db, s, options.onCommit) : new ThreadWriter(filename, options.onCommit);
-    return new SqliteStore(db, s, writer, now);
+    return new SqliteStore(db, s, writer, now, inMemory(filename) ? undefined : filename);
   } catch (err) {
     db.close();
     throw err;
@@ -86,8 +87,20 @@ export class SqliteStore implements Store {
     private readonly s: Statements,
     private readonly writer: SqliteWriter,
     private readonly now: () => Date,
+    /** The database file (none for `:memory:`): another thread may open it to read. */
+    private readonly filename?: string,
   ) {
     this.lists = new Lists(db);
+  }
+
+  /**
+   * What a delivery thread needs to use this database: the file (for its own read connection)
+   * and a port to this store's writer thread (so its writes join the same group commits).
+   * Undefined for `:memory:`, which no other thread can open.
+   */
+  deliveryLink(): { filename: string; writerPort: MessagePort } | undefined {
+    if (this.filename === undefined || !(this.writer instanceof ThreadWriter)) return undefined;
+    return { filename: this.filename, writerPort: this.writer.openPort() };
   }
 
   updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
@@ -180,6 +193,11 @@ export class SqliteStore implements Store {
   async retryDead(id: number, now: Date): Promise<NotificationRecord | undefined> {
     const row = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
     return row ? toNotificationRecord(row) : undefined;
+  }
+
+  /** Give back every claim `owner` holds (a restarted delivery thread of this process). */
+  async releaseLeases(owner: string): Promise<number> {
+    return this.writer.execute({ op: 'releaseLeases', owner });
   }
 
   async getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined> {

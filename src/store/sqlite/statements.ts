@@ -24,6 +24,7 @@ export function prepareStatements(db: Database.Database) {
     markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_id: string; target: string }>(q.MARK_SENT),
     markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
     retryDead: db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
+    releaseLeases: db.prepare<{ owner: string }>(q.RELEASE_LEASES),
     upsertSlackMessage: db.prepare<{ group_id: string; channel: string; ref_channel: string; ts: string; now: number }>(
       q.UPSERT_SLACK_MESSAGE,
     ),

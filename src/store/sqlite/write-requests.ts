@@ -15,7 +15,8 @@ export type WriteRequest =
   | ({ op: 'claim' } & outbox.ClaimArgs)
   | { op: 'markSent'; id: number; owner: string; sentAtMs: number; slackRef?: SlackRef }
   | { op: 'markFailed'; id: number; owner: string; error: string; nextAttemptAtMs: number | null }
-  | { op: 'retryDead'; id: number; nowMs: number };
+  | { op: 'retryDead'; id: number; nowMs: number }
+  | { op: 'releaseLeases'; owner: string };
 
 /** What each request answers. */
 export interface WriteResults {
@@ -24,6 +25,7 @@ export interface WriteResults {
   markSent: undefined;
   markFailed: undefined;
   retryDead: NotificationRow | undefined;
+  releaseLeases: number;
 }
 
 export type WriteResult<R extends WriteRequest> = WriteResults[R['op']];
@@ -43,5 +45,7 @@ export function runWrite(s: Statements, req: WriteRequest): WriteResults[WriteRe
       return undefined;
     case 'retryDead':
       return outbox.retryDead(s, req.id, req.nowMs);
+    case 'releaseLeases':
+      return s.releaseLeases.run({ owner: req.owner }).changes;
   }
 }

@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from './connection.js';
 import { GroupCommit } from './group-commit.js';
 import { prepareStatements } from './statements.js';
-import { runWrite } from './write-requests.js';
+import { runWrite, type WriteRequest } from './write-requests.js';
 import { serializeError, type FromWriter, type ToWriter } from './writer.js';
 
 const port = parentPort;
@@ -20,7 +20,23 @@ const s = prepareStatements(db);
 const reply = (msg: FromWriter) => port.postMessage(msg);
 const commit = new GroupCommit(db, (stats) => reply({ id: 0, stats }));
 
+/** Run one request through group commit and answer it on the port it came from. */
+function handle(msg: { id: number; req: WriteRequest }, answer: (msg: FromWriter) => void): void {
+  commit.run(() => runWrite(s, msg.req)).then(
+    (value) => answer({ id: msg.id, ok: true, value }),
+    (err: unknown) => answer({ id: msg.id, ok: false, error: serializeError(err) }),
+  );
+}
+
 port.on('message', (msg: ToWriter) => {
+  if ('connect' in msg) {
+    // Another thread's port (the delivery thread): its writes join the same batches.
+    const other = msg.connect;
+    other.on('message', (m: ToWriter) => {
+      if ('req' in m) handle(m, (a) => other.postMessage(a));
+    });
+    return;
+  }
   if ('close' in msg) {
     commit.close();
     db.close();
@@ -31,8 +47,5 @@ port.on('message', (msg: ToWriter) => {
     });
     return;
   }
-  commit.run(() => runWrite(s, msg.req)).then(
-    (value) => reply({ id: msg.id, ok: true, value }),
-    (err: unknown) => reply({ id: msg.id, ok: false, error: serializeError(err) }),
-  );
+  handle(msg, reply);
 });

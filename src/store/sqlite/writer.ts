@@ -9,7 +9,8 @@
  * through group commit, and both answer a request only after its transaction committed.
  */
 import type Database from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { startThread } from '../../threads/start-thread.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import type { Statements } from './statements.js';
 import { runWrite, type WriteRequest, type WriteResult } from './write-requests.js';
@@ -45,8 +46,8 @@ export class InlineWriter implements SqliteWriter {
   }
 }
 
-/** Messages between the store and its writer thread. */
-export type ToWriter = { id: number; req: WriteRequest } | { id: number; close: true };
+/** Messages between the store and its writer thread (`connect`: another thread's port to it). */
+export type ToWriter = { id: number; req: WriteRequest } | { id: number; close: true } | { connect: MessagePort };
 export type FromWriter =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: SerializedError }
@@ -88,7 +89,7 @@ export class ThreadWriter implements SqliteWriter {
     filename: string,
     private readonly onCommit?: (stats: CommitStats) => void,
   ) {
-    this.worker = startWriterThread(filename);
+    this.worker = startThread(import.meta.url, 'writer-thread', { filename });
     this.worker.unref();
     this.worker.on('message', (msg: FromWriter) => this.answer(msg));
     this.worker.on('error', (err) => this.fail(new Error(`SQLite writer thread failed: ${err.message}`)));
@@ -110,6 +111,16 @@ export class ThreadWriter implements SqliteWriter {
     return this.failure;
   }
 
+  /**
+   * A port another thread (the delivery thread) writes through with a `PortWriter`: its requests
+   * join the same group commits, in the order they arrive, as this thread's own.
+   */
+  openPort(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    this.worker.postMessage({ connect: port2 } satisfies ToWriter, [port2]);
+    return port1;
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       // Stay referenced until the thread has exited: the last write may be all that keeps a
@@ -121,7 +132,7 @@ export class ThreadWriter implements SqliteWriter {
     return this.closing;
   }
 
-  private send(msg: ToWriter): Promise<unknown> {
+  private send(msg: Exclude<ToWriter, { connect: MessagePort }>): Promise<unknown> {
     return new Promise((resolve, reject) => {
       // Keep the process alive while a write is outstanding (a CLI command awaiting its write
       // has no other handle); an idle writer must not.
@@ -158,14 +169,50 @@ export class ThreadWriter implements SqliteWriter {
 }
 
 /**
- * Built code runs `writer-thread.js` beside this file. From TypeScript sources (tests, `tsx`),
- * the thread registers tsx first: Node 20 does not carry the parent's loader into a worker.
+ * The writer thread, reached from another thread through a port from `ThreadWriter.openPort()`.
+ * Closing it closes only the port: the writer thread belongs to the store that started it.
  */
-function startWriterThread(filename: string): Worker {
-  const workerData = { filename };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./writer-thread.js', import.meta.url), { workerData });
-  const api = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./writer-thread.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+export class PortWriter implements SqliteWriter {
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private failure: Error | undefined;
+
+  constructor(private readonly port: MessagePort) {
+    port.on('message', (msg: FromWriter) => {
+      if ('stats' in msg) return;
+      const w = this.waiting.get(msg.id);
+      if (!w) return;
+      this.waiting.delete(msg.id);
+      if (msg.ok) w.resolve(msg.value);
+      else w.reject(deserializeError(msg.error));
+    });
+    // The writer thread ended (store closed, or it died): nothing sent now can be answered.
+    port.on('close', () => this.fail(new Error('SQLite writer thread is gone')));
+  }
+
+  execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.port.postMessage({ id, req } satisfies ToWriter);
+    });
+  }
+
+  broken(): Error | undefined {
+    return this.failure;
+  }
+
+  async close(): Promise<void> {
+    this.fail(new Error('the SQLite store is closed'));
+    this.port.close();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const [id, w] of this.waiting) {
+      this.waiting.delete(id);
+      w.reject(this.failure);
+    }
+  }
 }

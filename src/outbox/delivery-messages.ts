@@ -1,0 +1,48 @@
+/**
+ * @module outbox/delivery-messages
+ * What the gateway and its delivery thread say to each other (all plain data: it crosses threads
+ * by structured clone). The thread's log lines and metric updates travel back to the gateway, so
+ * they reach the same logger (redaction included) and the one Prometheus registry.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { NotifierSettings } from '../delivery/build-notifiers.js';
+import type { PagerDutyConfig } from '../config/types.js';
+import type { LogLevel } from '../log/logger.js';
+import type { NotificationOutcome } from '../metrics/metrics.js';
+import type { ReceiverType } from '../model/target.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** Routing-key sources of the live config and the environment they are read from. */
+export interface RoutingKeys {
+  pagerduty: [team: string, source: PagerDutyConfig][];
+  env: Record<string, string | undefined>;
+  /** Some team's key resolves now, or PAGERDUTY_EVENTS_URL was set: send pages (else log them). */
+  sendPages: boolean;
+}
+
+export interface DeliveryThreadData {
+  filename: string;
+  writerPort: MessagePort;
+  settings: NotifierSettings & {
+    retry: RetryPolicy;
+    slackChannelRate: number;
+    slackChannelBurst: number;
+    leaseMs: number;
+    outboxConcurrency: number;
+  };
+  routingKeys: RoutingKeys;
+  logLevel: LogLevel;
+  owner: string;
+  pollMs?: number;
+  pagerDutyCa?: string | Buffer;
+}
+
+export type ToDeliveryThread = { t: 'wake' } | { t: 'routingKeys'; routingKeys: RoutingKeys } | { t: 'stop'; deadlineMs: number };
+
+export type DeliveryEvent =
+  | { t: 'log'; level: LogLevel; bound: object; fields: object; msg?: string }
+  | { t: 'notification'; labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome } }
+  | { t: 'latency'; labels: { receiver: ReceiverType }; seconds: number };
+
+/** Events are batched per event-loop turn of the thread. */
+export type FromDeliveryThread = { t: 'events'; events: DeliveryEvent[] } | { t: 'stopped' };

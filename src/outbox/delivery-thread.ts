@@ -1,0 +1,148 @@
+/**
+ * @module outbox/delivery-thread
+ * The outbox worker on its own thread (see delivery-thread-host.ts for why). It owns what a
+ * delivery needs: a read connection to the database, the notifiers, the channel pacer, and a
+ * port to the store's writer thread, through which its claims and outcomes join the gateway's
+ * group commits. Log lines and metric updates go back to the gateway, batched per turn.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { buildNotifiers } from '../delivery/build-notifiers.js';
+import { createRoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
+import { levelEnabled, type Logger, type LogLevel } from '../log/logger.js';
+import { openDatabase } from '../store/sqlite/connection.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { prepareStatements } from '../store/sqlite/statements.js';
+import { PortWriter } from '../store/sqlite/writer.js';
+import { ChannelPacer } from './channel-pacer.js';
+import type { DeliveryEvent, DeliveryThreadData, FromDeliveryThread, RoutingKeys, ToDeliveryThread } from './delivery-messages.js';
+import { OutboxWorker, type OutboxMetrics } from './worker.js';
+
+const port = parentPort;
+if (!port) throw new Error('delivery-thread must run as a worker thread');
+const data = workerData as DeliveryThreadData;
+
+let pending: DeliveryEvent[] = [];
+let flushQueued = false;
+/**
+ * Log lines go in batches, once per turn. Metric updates go at once: the worker records them
+ * before it stores the outcome, so whoever sees the stored outcome finds the metric updated too.
+ */
+function emit(event: DeliveryEvent): void {
+  pending.push(event);
+  if (event.t !== 'log') flush();
+  else if (!flushQueued) {
+    flushQueued = true;
+    setImmediate(flush);
+  }
+}
+function flush(): void {
+  flushQueued = false;
+  if (pending.length === 0) return;
+  const events = pending;
+  pending = [];
+  send({ t: 'events', events });
+}
+function send(msg: FromDeliveryThread): void {
+  try {
+    port!.postMessage(msg);
+  } catch {
+    // A field that cannot be cloned (a function in a log field): send the lines as text instead.
+    if (msg.t === 'events') {
+      port!.postMessage({
+        t: 'events',
+        events: msg.events.map((e) => (e.t === 'log' ? { ...e, bound: {}, fields: { fields: safeJson(e.fields), bound: safeJson(e.bound) } } : e)),
+      } satisfies FromDeliveryThread);
+    }
+  }
+}
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v));
+  } catch {
+    return String(value);
+  }
+}
+
+/** A Logger whose lines the gateway writes (its level, bound fields and secret redaction). */
+function relayLogger(min: LogLevel, bound: object = {}): Logger {
+  const log = (level: LogLevel) => (fields: object, msg?: string) => {
+    if (levelEnabled(level, min)) emit({ t: 'log', level, bound, fields, ...(msg !== undefined ? { msg } : {}) });
+  };
+  return {
+    level: min,
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    child: (fields) => relayLogger(min, { ...bound, ...fields }),
+  };
+}
+
+const metrics: OutboxMetrics = {
+  notifications: { inc: (labels) => emit({ t: 'notification', labels }) },
+  deliveryLatency: { observe: (labels, seconds) => emit({ t: 'latency', labels, seconds }) },
+};
+
+const logger = relayLogger(data.logLevel);
+let routingKeys: RoutingKeys = data.routingKeys;
+const resolveRoutingKey = (team: string) => {
+  const source = new Map(routingKeys.pagerduty).get(team);
+  return createRoutingKeyResolver(() => source, { env: routingKeys.env })(team);
+};
+
+const db = openDatabase(data.filename);
+const store = new SqliteStore(db, prepareStatements(db), new PortWriter(data.writerPort), () => new Date());
+const { settings } = data;
+const worker = new OutboxWorker({
+  store,
+  notifiers: buildNotifiers({
+    settings,
+    resolveRoutingKey,
+    // Decided once, as the in-process worker does: pages go to PagerDuty or to the log.
+    anyRoutingKey: data.routingKeys.sendPages,
+    customEventsUrl: false,
+    logger,
+    ...(data.pagerDutyCa ? { pagerDutyCa: data.pagerDutyCa } : {}),
+  }),
+  policy: settings.retry,
+  pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),
+  logger: logger.child({ component: 'outbox' }),
+  metrics,
+  owner: data.owner,
+  leaseMs: settings.leaseMs,
+  concurrency: settings.outboxConcurrency,
+  ...(data.pollMs ? { pollMs: data.pollMs } : {}),
+});
+// A thread that replaces one that died: what the old one held is delivered again now, not
+// after its lease (the owner is this process's, and only this thread delivers for it).
+let stopping = false;
+void store.releaseLeases(data.owner).then(
+  (released) => {
+    if (released > 0) logger.warn({ released }, 'delivery thread restarted: released the notifications its predecessor held');
+    if (!stopping) worker.start();
+  },
+  (err: unknown) => {
+    logger.error({ err }, 'delivery thread could not release its predecessor\'s claims; they are delivered when their lease ends');
+    if (!stopping) worker.start();
+  },
+);
+
+port.on('message', (msg: ToDeliveryThread) => {
+  switch (msg.t) {
+    case 'wake':
+      worker.wake();
+      return;
+    case 'routingKeys':
+      routingKeys = msg.routingKeys;
+      return;
+    case 'stop':
+      stopping = true;
+      void worker.stop(msg.deadlineMs).then(async () => {
+        await store.close();
+        if (pending.length > 0) flush();
+        send({ t: 'stopped' });
+        port.close();
+      });
+      return;
+  }
+});

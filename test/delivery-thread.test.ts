@@ -1,0 +1,70 @@
+/**
+ * The outbox worker on its own thread (OUTBOX_THREAD=true, SQLite file stores): deliveries, their
+ * logs and metrics reach the gateway as before; a thread that dies mid-delivery is replaced and
+ * what it held is delivered at once (not after its lease). By default the worker is in-process.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readSettings } from '../src/config/env.js';
+import { DeliveryThread } from '../src/outbox/delivery-thread-host.js';
+import { OutboxWorker } from '../src/outbox/worker.js';
+import { startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway | undefined;
+beforeEach(async () => {
+  fakes = await startFakes();
+});
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  await fakes.close();
+});
+
+const firing = (name: string) => webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-prod' } }]);
+const posted = (name: string) => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes(name));
+
+describe('delivery thread', () => {
+  it('delivers from its own thread; its logs and metrics reach the gateway', async () => {
+    t = await startTestGateway(fakes, { OUTBOX_THREAD: 'true' });
+    expect(t.gw.worker).toBeInstanceOf(DeliveryThread);
+    expect((await t.post(firing('Threaded'))).status).toBe(202);
+    await t.idle();
+    expect(posted('Threaded')).toHaveLength(1);
+    const sent = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'notification sent');
+    expect(sent).toMatchObject({ component: 'outbox', receiver: 'slack', team: 'payments' });
+    const metrics = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/alertgate_notifications_total\{team="payments",receiver="slack",outcome="sent"\} 1/);
+    expect(metrics).toMatch(/alertgate_delivery_latency_seconds_count\{receiver="slack"\} 1/);
+  });
+
+  it('is replaced when it dies mid-delivery, and the replacement delivers what it held at once', async () => {
+    // A lease far beyond the test: the redelivery must come from the release, not from the lease ending.
+    t = await startTestGateway(fakes, { OUTBOX_THREAD: 'true', OUTBOX_LEASE_MS: '120000' });
+    const host = t.gw.worker as DeliveryThread;
+    fakes.slack.respondWith([{ hang: true }]);
+    expect((await t.post(firing('Orphaned'))).status).toBe(202);
+    await fakes.slack.waitFor((r) => JSON.stringify(r.body).includes('Orphaned'));
+    await host.crash();
+    await waitUntil(() => posted('Orphaned').length >= 2, 10_000, 'the replacement thread to deliver again');
+    await t.idle();
+    const lines = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l.msg?.toString().startsWith('delivery thread exited; restarting it'))).toBe(true);
+    expect(lines.some((l) => l.msg?.toString().startsWith('delivery thread restarted: released') && l.released === 1)).toBe(true);
+  });
+
+  it('stays in-process by default', async () => {
+    t = await startTestGateway(fakes);
+    expect(t.gw.worker).toBeInstanceOf(OutboxWorker);
+    expect((await t.post(firing('InProcess'))).status).toBe(202);
+    await t.idle();
+    expect(posted('InProcess')).toHaveLength(1);
+  });
+
+  it('reads OUTBOX_THREAD as true/false (1/0, yes/no) and names a bad value', () => {
+    expect(readSettings({}, '/srv').outboxThread).toBe(false);
+    expect(readSettings({ OUTBOX_THREAD: 'yes' }, '/srv').outboxThread).toBe(true);
+    expect(readSettings({ OUTBOX_THREAD: '0' }, '/srv').outboxThread).toBe(false);
+    expect(() => readSettings({ OUTBOX_THREAD: 'sometimes' }, '/srv')).toThrow('OUTBOX_THREAD must be true or false, got "sometimes"');
+  });
+});
