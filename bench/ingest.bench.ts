@@ -70,6 +70,39 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Open loop: FIXED_RATE webhooks/s of FIXED_BATCH alerts, whatever the answers. */
+function fixedRateLoad(url: string, run: string): Promise<LoadResult> {
+  return runLoad({
+    url: `${url}/webhooks/alertmanager`,
+    headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` },
+    format: 'webhook',
+    batch: FIXED_BATCH,
+    run,
+    rate: FIXED_RATE,
+    maxInFlight: 512,
+    warmupMs: WARMUP_MS,
+    durationMs: Math.max(DURATION_MS, 10_000),
+    expectStatus: 202,
+  });
+}
+
+function fixedRateFigures(fixed: LoadResult, variant: string): BenchFigure[] {
+  const notes = `offered ${round(fixed.offeredPerS ?? 0)}/s, answered ${round(fixed.okPerS)}/s, ${fixed.requests} requests, p90 ${round(
+    fixed.latencyMs.p90,
+  )} ms, max ${round(fixed.latencyMs.max)} ms${Object.keys(fixed.failures).length ? `, failures ${JSON.stringify(fixed.failures)}` : ''}; ${load()}`;
+  const failed = fixed.requests - fixed.ok;
+  return [
+    { name: `ack latency at ${FIXED_RATE} webhooks/s × ${FIXED_BATCH} alerts${variant}: p50`, value: round(fixed.latencyMs.p50, 2), unit: 'ms', notes },
+    {
+      name: `ack latency at ${FIXED_RATE} webhooks/s × ${FIXED_BATCH} alerts${variant}: p99`,
+      value: round(fixed.latencyMs.p99, 2),
+      unit: 'ms',
+      target: `≤ ${P99_TARGET_MS} ms`,
+      met: fixed.latencyMs.p99 <= P99_TARGET_MS && failed === 0,
+    },
+  ];
+}
+
 /** Wait (bounded) until the gateway has delivered everything its last run queued. */
 export async function outboxDrained(gw: BenchGateway, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -193,33 +226,9 @@ export const ingestBenchmark: Benchmark = {
 
       await outboxDrained(gateway);
       process.stderr.write(`bench ingest: ${FIXED_RATE} webhooks/s of ${FIXED_BATCH} alerts (${load()})\n`);
-      const fixed = await runLoad({
-        url: `${gateway.url}/webhooks/alertmanager`,
-        headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` },
-        format: 'webhook',
-        batch: FIXED_BATCH,
-        run: 'fixed',
-        rate: FIXED_RATE,
-        maxInFlight: 512,
-        warmupMs: WARMUP_MS,
-        durationMs: Math.max(DURATION_MS, 10_000),
-        expectStatus: 202,
-      });
+      const fixed = await fixedRateLoad(gateway.url, 'fixed');
       acceptedGroups += fixed.acceptedGroups;
-      const fixedNotes = `offered ${round(fixed.offeredPerS ?? 0)}/s, answered ${round(fixed.okPerS)}/s, ${fixed.requests} requests, p90 ${round(
-        fixed.latencyMs.p90,
-      )} ms, max ${round(fixed.latencyMs.max)} ms${Object.keys(fixed.failures).length ? `, failures ${JSON.stringify(fixed.failures)}` : ''}; ${load()}`;
-      const failed = fixed.requests - fixed.ok;
-      figures.push(
-        { name: `ack latency at ${FIXED_RATE} webhooks/s × ${FIXED_BATCH} alerts: p50`, value: round(fixed.latencyMs.p50, 2), unit: 'ms', notes: fixedNotes },
-        {
-          name: `ack latency at ${FIXED_RATE} webhooks/s × ${FIXED_BATCH} alerts: p99`,
-          value: round(fixed.latencyMs.p99, 2),
-          unit: 'ms',
-          target: `≤ ${P99_TARGET_MS} ms`,
-          met: fixed.latencyMs.p99 <= P99_TARGET_MS && failed === 0,
-        },
-      );
+      figures.push(...fixedRateFigures(fixed, ''));
 
       // Durability: kill -9, then every group answered 202 must be in the database. A profiling
       // run (BENCH_CPU_PROF) stops it gracefully instead, or V8 never writes the profile.
@@ -240,6 +249,18 @@ export const ingestBenchmark: Benchmark = {
         met: stored === acceptedGroups,
         notes: `every ${REPEAT_EVERY}th request repeats a recent group (suppressed duplicate); Slack stand-in got ${sink.calls()} calls`,
       });
+
+      // The same fixed load with the opt-in delivery thread (a fresh database).
+      process.stderr.write(`bench ingest: ${FIXED_RATE} webhooks/s of ${FIXED_BATCH} alerts, OUTBOX_THREAD=true (${load()})\n`);
+      gw = await startBenchGateway({
+        env: { ...benchEnv({ dbFile: path.join(dir, 'threaded.db'), configDir: dir, slackUrl: sink.url }), OUTBOX_THREAD: 'true' },
+        logFile: path.join(dir, 'gateway-threaded.log'),
+      });
+      const threaded = await fixedRateLoad(gw.url, 'fixed-threaded');
+      await outboxDrained(gw);
+      figures.push(...fixedRateFigures(threaded, `, OUTBOX_THREAD=true (opt-in; peak RSS ${round(gw.memory().peakRssMiB)} MB)`));
+      await gw.stop(process.env.BENCH_CPU_PROF ? 'SIGTERM' : 'SIGKILL');
+      gw = undefined;
       return figures;
     } finally {
       await gw?.stop('SIGKILL');
