@@ -11,15 +11,13 @@ import type { Hono } from 'hono';
 import { ConfigHolder } from './config/config-holder.js';
 import type { GatewaySettings } from './config/env.js';
 import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys.js';
-import { buildNotifiers } from './delivery/build-notifiers.js';
 import type { PagerDutyConfig } from './config/types.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { ChannelPacer } from './outbox/channel-pacer.js';
+import { buildOutboxWorker } from './outbox/build-worker.js';
 import { DeliveryThread, type OutboxRunner } from './outbox/delivery-thread-host.js';
 import type { RoutingKeys } from './outbox/delivery-messages.js';
-import { OutboxWorker } from './outbox/worker.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { startStormTicker } from './storm/storm-ticker.js';
 import { startMaintenanceTicker } from './maintenance/release.js';
@@ -115,25 +113,15 @@ function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, log
       metrics,
     });
   }
-  return new OutboxWorker({
+  return buildOutboxWorker(settings, {
     store,
-    notifiers: buildNotifiers({
-      settings,
-      resolveRoutingKey: routingKeyResolver(() => config.current(), env),
-      anyRoutingKey: keys.sendPages,
-      customEventsUrl: false,
-      logger,
-      ...(o.pagerDutyCa ? { pagerDutyCa: o.pagerDutyCa } : {}),
-    }),
-    policy: settings.retry,
-    pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),
-    logger: logger.child({ component: 'outbox' }),
+    resolveRoutingKey: routingKeyResolver(() => config.current(), env),
+    sendPages: keys.sendPages,
+    logger,
     metrics,
     owner,
-    // Several replicas share the outbox: a dead replica's claims wait this long for another.
-    leaseMs: settings.leaseMs,
-    concurrency: settings.outboxConcurrency,
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+    ...(o.pagerDutyCa ? { pagerDutyCa: o.pagerDutyCa } : {}),
   });
 }
 

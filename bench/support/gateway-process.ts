@@ -10,7 +10,7 @@
  * instead (another build to compare with; nothing is compiled then).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +32,26 @@ const GATEWAY_NODE_OPTIONS = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNode
 
 let built: Promise<void> | undefined;
 
+/** The latest modification time of any file under `dir`. */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
 /** Compile src/ once per process (tsc, the same settings as `npm run build`). */
 export function buildGateway(): Promise<void> {
   built ??= (async () => {
-    if (OTHER_BUILD !== undefined || (process.env.BENCH_SKIP_BUILD === '1' && existsSync(ENTRY))) return;
+    if (OTHER_BUILD !== undefined) return;
+    if (process.env.BENCH_SKIP_BUILD === '1' && existsSync(ENTRY)) {
+      // A reused build silently measures old code: say so when src/ changed after it was made.
+      const builtAt = statSync(ENTRY).mtimeMs;
+      const newer = newestMtime(path.join(ROOT, 'src'));
+      if (newer > builtAt) process.stderr.write('bench: WARNING: BENCH_SKIP_BUILD=1 reuses a build older than src/; the figures are of the old code\n');
+      return;
+    }
     process.stderr.write('bench: compiling the gateway (tsc) …\n');
     await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(BUILD, 'dist')], {
       cwd: ROOT,

@@ -19,10 +19,11 @@ export interface BuildNotifiersOptions {
   settings: NotifierSettings;
   /** The live config's routing keys (looked up at send time, so a reload applies). */
   resolveRoutingKey: RoutingKeyResolver;
-  /** Some team's routing key resolves now (else, with the public endpoint, events go to the log). */
-  anyRoutingKey: boolean;
-  /** PAGERDUTY_EVENTS_URL was set explicitly (a proxy or a test double): always send. */
-  customEventsUrl: boolean;
+  /**
+   * Send pages: some team's routing key resolves now, or PAGERDUTY_EVENTS_URL was set (a proxy,
+   * a test double). Else (offline) the events are written to the log instead.
+   */
+  sendPages: boolean;
   logger: Logger;
   /** Extra CA for PagerDuty over https (tests); production uses NODE_EXTRA_CA_CERTS. */
   pagerDutyCa?: string | Buffer;
@@ -38,9 +39,7 @@ export function buildNotifiers(o: BuildNotifiersOptions): Record<ReceiverType, N
         logger: logger.child({ receiver: 'slack' }),
       })
     : createLogSinkNotifier('slack', logger.child({ receiver: 'slack', sink: 'log' }));
-  // Offline (no routing key at all and the public endpoint): show the events in the log instead.
-  const sendPages = o.anyRoutingKey || o.customEventsUrl;
-  const pagerduty: Notifier = sendPages
+  const pagerduty: Notifier = o.sendPages
     ? createPagerDutyNotifier({
         eventsUrl: settings.pagerDutyEventsUrl,
         timeoutMs: settings.deliveryTimeoutMs,

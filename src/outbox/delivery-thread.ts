@@ -6,16 +6,15 @@
  * group commits. Log lines and metric updates go back to the gateway, batched per turn.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildNotifiers } from '../delivery/build-notifiers.js';
 import { createRoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
 import { levelEnabled, type Logger, type LogLevel } from '../log/logger.js';
 import { openDatabase } from '../store/sqlite/connection.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { prepareStatements } from '../store/sqlite/statements.js';
 import { PortWriter } from '../store/sqlite/writer.js';
-import { ChannelPacer } from './channel-pacer.js';
+import { buildOutboxWorker } from './build-worker.js';
 import type { DeliveryEvent, DeliveryThreadData, FromDeliveryThread, RoutingKeys, ToDeliveryThread } from './delivery-messages.js';
-import { OutboxWorker, type OutboxMetrics } from './worker.js';
+import type { OutboxMetrics } from './worker.js';
 
 const port = parentPort;
 if (!port) throw new Error('delivery-thread must run as a worker thread');
@@ -92,26 +91,16 @@ const resolveRoutingKey = (team: string) => {
 
 const db = openDatabase(data.filename);
 const store = new SqliteStore(db, prepareStatements(db), new PortWriter(data.writerPort), () => new Date());
-const { settings } = data;
-const worker = new OutboxWorker({
+// Decided once per thread, as in the gateway: pages go to PagerDuty or to the log.
+const worker = buildOutboxWorker(data.settings, {
   store,
-  notifiers: buildNotifiers({
-    settings,
-    resolveRoutingKey,
-    // Decided once, as the in-process worker does: pages go to PagerDuty or to the log.
-    anyRoutingKey: data.routingKeys.sendPages,
-    customEventsUrl: false,
-    logger,
-    ...(data.pagerDutyCa ? { pagerDutyCa: data.pagerDutyCa } : {}),
-  }),
-  policy: settings.retry,
-  pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),
-  logger: logger.child({ component: 'outbox' }),
+  resolveRoutingKey,
+  sendPages: data.routingKeys.sendPages,
+  logger,
   metrics,
   owner: data.owner,
-  leaseMs: settings.leaseMs,
-  concurrency: settings.outboxConcurrency,
   ...(data.pollMs ? { pollMs: data.pollMs } : {}),
+  ...(data.pagerDutyCa ? { pagerDutyCa: data.pagerDutyCa } : {}),
 });
 // A thread that replaces one that died: what the old one held is delivered again now, not
 // after its lease (the owner is this process's, and only this thread delivers for it).

@@ -17,6 +17,15 @@ afterEach(() => {
 });
 
 const versions = () => db.prepare<[], { version: number }>('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version);
+/** A bare group row (the columns every schema version has), for rows that reference it. */
+const insertGroup = (id: string) =>
+  db
+    .prepare(
+      `INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels, common_annotations,
+         status, notified_hash, notified_at, targets, created_at, updated_at)
+       VALUES (?, 'payments', '{}:{}', 'r', '', '{}', '{}', '{}', 'firing', NULL, NULL, '[]', 't', 't')`,
+    )
+    .run(id);
 const tables = () =>
   db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
 
@@ -56,11 +65,7 @@ describe('migrate', () => {
 
   it('keeps every alert when migration 2 rebuilds the alerts table', () => {
     migrate(db, MIGRATIONS.slice(0, 1));
-    db.prepare(
-      `INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels, common_annotations,
-         status, notified_hash, notified_at, targets, created_at, updated_at)
-       VALUES ('g1', 'payments', '{}:{}', 'r', '', '{}', '{}', '{}', 'firing', NULL, NULL, '[]', 't', 't')`,
-    ).run();
+    insertGroup('g1');
     const insert = db.prepare(
       `INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
        VALUES ('g1', ?, ?, 'payments', 'firing', ?, '{}', '2026-10-01T10:00:00Z', NULL, '', ?)`,
@@ -82,11 +87,7 @@ describe('migrate', () => {
 
   it('keeps every notification with its snapshot when migration 3 moves snapshots to their own table', () => {
     migrate(db, MIGRATIONS.slice(0, 2));
-    db.prepare(
-      `INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels, common_annotations,
-         status, notified_hash, notified_at, targets, created_at, updated_at)
-       VALUES ('g1', 'payments', '{}:{}', 'r', '', '{}', '{}', '{}', 'firing', NULL, NULL, '[]', 't', 't')`,
-    ).run();
+    insertGroup('g1');
     const insert = db.prepare(
       `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, next_attempt_at, snapshot)
        VALUES ('g1', 'payments', '{}', 'k', 'new', ?, 1, 1, NULL, ?)`,
