@@ -4,9 +4,11 @@
  * delivery history (written through the real pipeline, then marked sent), while it works: after
  * start, and after a round of traffic that touches the open groups (webhooks changing 2,000 of
  * them, their deliveries, paging through /v1/alerts and /v1/notifications, /metrics). Reports the
- * highest RSS seen (VmHWM), which is what a container memory limit meets.
+ * highest RSS seen (VmHWM), which is what a container memory limit meets. Then the same on a
+ * copy of the database with the opt-in delivery thread (OUTBOX_THREAD=true), which costs memory.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -40,6 +42,59 @@ async function page(url: string, pages: number): Promise<number> {
   return items;
 }
 
+/** Start a gateway on `dbFile`, put traffic and list paging through it, report its RSS. */
+async function measure(dir: string, dbFile: string, env: Record<string, string>, variant: string, data: string): Promise<BenchFigure[]> {
+  process.stderr.write(`bench memory: gateway${variant} (${load()})\n`);
+  const sink = await startSlackSink();
+  const gw = await startBenchGateway({
+    env: { ...benchEnv({ dbFile, configDir: dir, slackUrl: sink.url }), ...env },
+    logFile: path.join(dir, `gateway${variant ? '-variant' : ''}.log`),
+  }).catch(async (err: unknown) => {
+    await sink.close();
+    throw err;
+  });
+  try {
+    const atStart = gw.memory();
+    // Traffic over the open groups: 2,000 of them change (an 11th alert), and are delivered.
+    await runLoad({
+      url: `${gw.url}/webhooks/alertmanager`,
+      headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` },
+      format: 'webhook',
+      batch: WEBHOOKS_PER_GROUP + 1,
+      run: 'mem',
+      noRepeats: true,
+      rate: 200,
+      warmupMs: 0,
+      durationMs: 10_000,
+      expectStatus: 202,
+    });
+    await outboxDrained(gw);
+    const afterWebhooks = gw.memory();
+    const listed =
+      (await page(`${gw.url}/v1/alerts`, 20)) + (await page(`${gw.url}/v1/notifications`, 20)) + (await page(`${gw.url}/v1/alerts?team=payments`, 5));
+    await fetch(`${gw.url}/metrics`);
+    const afterLists = gw.memory();
+    const options = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
+    const heap = options ? `NODE_OPTIONS=${options}${process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? ' (as the container image sets it)' : ''}` : 'default V8 heap settings';
+    const figure = (name: string, mib: number, notes: string): BenchFigure => ({
+      name: `memory${variant}: ${name}`,
+      value: round(mib * MB_PER_MIB),
+      unit: 'MB',
+      target: `≤ ${TARGET_MB} MB`,
+      met: mib * MB_PER_MIB <= TARGET_MB,
+      notes,
+    });
+    return [
+      figure('RSS after start', atStart.rssMiB, `${data}; ${heap}`),
+      figure('peak RSS under webhook traffic', afterWebhooks.peakRssMiB, `2,000 open groups changed (an 11th alert) at 200 webhooks/s and delivered; RSS after ${round(afterWebhooks.rssMiB * MB_PER_MIB)} MB; ${load()}`),
+      figure('peak RSS after paging the list endpoints', afterLists.peakRssMiB, `${listed} items of /v1/alerts and /v1/notifications in pages of 1,000 (the maximum); RSS after ${round(afterLists.rssMiB * MB_PER_MIB)} MB`),
+    ];
+  } finally {
+    await gw.stop('SIGKILL');
+    await sink.close();
+  }
+}
+
 export const memoryBenchmark: Benchmark = {
   id: 'memory',
   title: 'memory: RSS with 10,000 open groups and 100,000 rows of history',
@@ -59,54 +114,15 @@ export const memoryBenchmark: Benchmark = {
         .get()!;
       db.close();
 
-      const sink = await startSlackSink();
-      const gw = await startBenchGateway({ env: benchEnv({ dbFile, configDir: dir, slackUrl: sink.url }), logFile: path.join(dir, 'gateway.log') }).catch(
-        async (err: unknown) => {
-          await sink.close();
-          throw err;
-        },
-      );
-      try {
-        const atStart = gw.memory();
-        // Traffic over the open groups: 2,000 of them change (an 11th alert), and are delivered.
-        await runLoad({
-          url: `${gw.url}/webhooks/alertmanager`,
-          headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` },
-          format: 'webhook',
-          batch: WEBHOOKS_PER_GROUP + 1,
-          run: 'mem',
-          noRepeats: true,
-          rate: 200,
-          warmupMs: 0,
-          durationMs: 10_000,
-          expectStatus: 202,
-        });
-        await outboxDrained(gw);
-        const afterWebhooks = gw.memory();
-        const listed =
-          (await page(`${gw.url}/v1/alerts`, 20)) + (await page(`${gw.url}/v1/notifications`, 20)) + (await page(`${gw.url}/v1/alerts?team=payments`, 5));
-        await fetch(`${gw.url}/metrics`);
-        const afterLists = gw.memory();
-        const options = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
-        const heap = options ? `NODE_OPTIONS=${options}${process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? ' (as the container image sets it)' : ''}` : 'default V8 heap settings';
-        const data = `${counts.groups} open groups, ${counts.alerts} alerts, ${counts.history} history rows; ${heap}`;
-        const figure = (name: string, mib: number, notes: string): BenchFigure => ({
-          name: `memory: ${name}`,
-          value: round(mib * MB_PER_MIB),
-          unit: 'MB',
-          target: `≤ ${TARGET_MB} MB`,
-          met: mib * MB_PER_MIB <= TARGET_MB,
-          notes,
-        });
-        return [
-          figure('RSS after start', atStart.rssMiB, data),
-          figure('peak RSS under webhook traffic', afterWebhooks.peakRssMiB, `2,000 open groups changed (an 11th alert) at 200 webhooks/s and delivered; RSS after ${round(afterWebhooks.rssMiB * MB_PER_MIB)} MB; ${load()}`),
-          figure('peak RSS after paging the list endpoints', afterLists.peakRssMiB, `${listed} items of /v1/alerts and /v1/notifications in pages of 1,000 (the maximum); RSS after ${round(afterLists.rssMiB * MB_PER_MIB)} MB`),
-        ];
-      } finally {
-        await gw.stop('SIGKILL');
-        await sink.close();
-      }
+      // The opt-in delivery thread is measured on a copy of the same prefilled database.
+      const threadedDb = path.join(dir, 'threaded.db');
+      await copyFile(dbFile, threadedDb);
+      if (existsSync(`${dbFile}-wal`)) await copyFile(`${dbFile}-wal`, `${threadedDb}-wal`);
+      const data = `${counts.groups} open groups, ${counts.alerts} alerts, ${counts.history} history rows`;
+      return [
+        ...(await measure(dir, dbFile, {}, '', data)),
+        ...(await measure(dir, threadedDb, { OUTBOX_THREAD: 'true' }, ', OUTBOX_THREAD=true (opt-in)', data)),
+      ];
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
