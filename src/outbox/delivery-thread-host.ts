@@ -7,8 +7,8 @@
  * as much CPU as accepting the webhook that caused it. During a storm each new group is one of
  * each, so acks queue behind deliveries. Measured at 500 webhooks/s of 10 alerts: event-loop CPU
  * 1.04 → 0.57 ms per webhook, p99 ack 17.9–19.9 → 9.6–10.9 ms, the same total CPU.
- * Why not by default: a third V8 heap costs 20–40 MB more RSS (memory benchmark: 114 → 134 MB
- * after start, 194 → 231 MB paging the list endpoints), past the 200 MB budget the container is
+ * Why not by default: a third V8 heap costs 15–25 MB more RSS (memory benchmark: 113 → 130 MB
+ * after start, 195 → 219 MB paging the list endpoints), past the 200 MB budget the container is
  * sized for. Operators who give the pod the memory get the lower ack latency.
  *
  * The thread writes through the store's writer thread (same group commits, same order), reads
