@@ -91,16 +91,9 @@ function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, log
   if (!settings.slackToken) logger.warn({}, 'SLACK_TOKEN is not set: Slack messages are written to the log instead of sent');
   if (!keys.sendPages) logger.warn({}, 'no PagerDuty routing key is set: PagerDuty events are written to the log instead of sent');
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  const sqlite = settings.outboxThread && store instanceof SqliteStore ? store : undefined;
-  let link = sqlite?.deliveryLink();
-  if (sqlite && link) {
+  if (settings.outboxThread && store instanceof SqliteStore && store.shareable) {
     return new DeliveryThread({
-      link: () => {
-        const next = link ?? sqlite.deliveryLink();
-        link = undefined;
-        if (!next) throw new Error('the SQLite store can no longer be shared with a delivery thread');
-        return next;
-      },
+      link: () => store.deliveryLink(),
       data: {
         settings,
         logLevel: logger.level ?? settings.logLevel,

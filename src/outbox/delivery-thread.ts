@@ -6,7 +6,7 @@
  * group commits. Log lines and metric updates go back to the gateway, batched per turn.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
+import { createRoutingKeyResolver, type RoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
 import { levelEnabled, type Logger, type LogLevel } from '../log/logger.js';
 import { openDatabase } from '../store/sqlite/connection.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -83,11 +83,13 @@ const metrics: OutboxMetrics = {
 };
 
 const logger = relayLogger(data.logLevel);
-let routingKeys: RoutingKeys = data.routingKeys;
-const resolveRoutingKey = (team: string) => {
-  const source = new Map(routingKeys.pagerduty).get(team);
-  return createRoutingKeyResolver(() => source, { env: routingKeys.env })(team);
-};
+/** Routing keys of the gateway's live config (replaced on every reload there). */
+function resolverFor(keys: RoutingKeys): RoutingKeyResolver {
+  const sources = new Map(keys.pagerduty);
+  return createRoutingKeyResolver((team) => sources.get(team), { env: keys.env });
+}
+let resolveLive = resolverFor(data.routingKeys);
+const resolveRoutingKey: RoutingKeyResolver = (team) => resolveLive(team);
 
 const db = openDatabase(data.filename);
 const store = new SqliteStore(db, prepareStatements(db), new PortWriter(data.writerPort), () => new Date());
@@ -122,7 +124,7 @@ port.on('message', (msg: ToDeliveryThread) => {
       worker.wake();
       return;
     case 'routingKeys':
-      routingKeys = msg.routingKeys;
+      resolveLive = resolverFor(msg.routingKeys);
       return;
     case 'stop':
       stopping = true;

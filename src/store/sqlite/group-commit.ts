@@ -29,12 +29,9 @@ interface Job {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
 
-/** Abandons the plain run of a batch: call `index` threw `err`. */
+/** Abandons the plain run of a batch: a call threw `err`. */
 class CallFailed {
-  constructor(
-    readonly index: number,
-    readonly err: unknown,
-  ) {}
+  constructor(readonly err: unknown) {}
 }
 
 /** One committed (or failed) batch: how many write calls it held and how long it took. */
@@ -59,11 +56,11 @@ export class GroupCommit {
     private readonly onBatch?: (stats: CommitStats) => void,
   ) {
     this.runPlain = db.transaction((jobs: Job[]) =>
-      jobs.map((job, index) => {
+      jobs.map((job) => {
         try {
           return job.fn();
         } catch (err) {
-          throw new CallFailed(index, err);
+          throw new CallFailed(err);
         }
       }),
     );
@@ -119,22 +116,12 @@ export class GroupCommit {
     const started = process.hrtime.bigint();
     const report = () => this.onBatch?.({ writes: jobs.length, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     try {
-      outcomes = this.runPlain.immediate(jobs).map((value) => ({ ok: true as const, value }));
+      outcomes = this.runBatch(jobs);
     } catch (err) {
-      if (err instanceof CallFailed && jobs.length === 1) {
-        outcomes = [{ ok: false, err: err.err }];
-      } else if (err instanceof CallFailed) {
-        // Rolled back whole: run the batch again with each call isolated by its savepoint.
-        try {
-          outcomes = this.runIsolated.immediate(jobs);
-        } catch (again) {
-          this.rejectAll(jobs, again, report);
-          return;
-        }
-      } else {
-        this.rejectAll(jobs, err, report);
-        return;
-      }
+      report();
+      // BEGIN (busy), COMMIT (I/O) or a transaction-ending error: nothing of the batch is stored.
+      for (const job of jobs) job.reject(err);
+      return;
     }
     report();
     outcomes.forEach((o, i) => {
@@ -144,9 +131,16 @@ export class GroupCommit {
     });
   }
 
-  /** BEGIN (busy), COMMIT (I/O) or a transaction-ending error: nothing of the batch is stored. */
-  private rejectAll(jobs: Job[], err: unknown, report: () => void): void {
-    report();
-    for (const job of jobs) job.reject(err);
+  /** Each call's outcome; throws when nothing of the batch could be stored. */
+  private runBatch(jobs: Job[]): Outcome[] {
+    try {
+      return this.runPlain.immediate(jobs).map((value) => ({ ok: true as const, value }));
+    } catch (err) {
+      if (!(err instanceof CallFailed)) throw err;
+      // The batch was rolled back whole. A call alone simply failed; among others, they all run
+      // again, each isolated by its savepoint, so only the failing ones are rolled back.
+      if (jobs.length === 1) return [{ ok: false, err: err.err }];
+      return this.runIsolated.immediate(jobs);
+    }
   }
 }

@@ -93,13 +93,19 @@ export class SqliteStore implements Store {
     this.lists = new Lists(db);
   }
 
+  /** Another thread can use this database (a file with a writer thread; not `:memory:`). */
+  get shareable(): boolean {
+    return this.filename !== undefined && this.writer instanceof ThreadWriter;
+  }
+
   /**
    * What a delivery thread needs to use this database: the file (for its own read connection)
-   * and a port to this store's writer thread (so its writes join the same group commits).
-   * Undefined for `:memory:`, which no other thread can open.
+   * and a new port to this store's writer thread (so its writes join the same group commits).
    */
-  deliveryLink(): { filename: string; writerPort: MessagePort } | undefined {
-    if (this.filename === undefined || !(this.writer instanceof ThreadWriter)) return undefined;
+  deliveryLink(): { filename: string; writerPort: MessagePort } {
+    if (this.filename === undefined || !(this.writer instanceof ThreadWriter)) {
+      throw new Error('a :memory: SQLite store cannot be shared with another thread');
+    }
     return { filename: this.filename, writerPort: this.writer.openPort() };
   }
 

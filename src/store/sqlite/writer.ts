@@ -77,11 +77,61 @@ interface Waiting {
   reject: (err: Error) => void;
 }
 
-export class ThreadWriter implements SqliteWriter {
-  private readonly worker: Worker;
+type Request = { req: WriteRequest } | { close: true };
+
+/**
+ * Requests posted to the writer thread and the answers awaited, by id: the bookkeeping
+ * `ThreadWriter` (this thread's own channel) and `PortWriter` (another thread's port) share.
+ * `busy`/`idle` are told when the first request starts waiting and the last one is answered.
+ */
+class Requests {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
-  private failure: Error | undefined;
+  failure: Error | undefined;
+
+  constructor(
+    private readonly post: (msg: ToWriter) => void,
+    private readonly busy: () => void = () => {},
+    private readonly idle: () => void = () => {},
+  ) {}
+
+  send(request: Request): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      if (this.waiting.size === 0) this.busy();
+      this.waiting.set(id, { resolve, reject });
+      this.post({ id, ...request });
+    });
+  }
+
+  answer(msg: FromWriter): void {
+    if ('stats' in msg) return;
+    const w = this.waiting.get(msg.id);
+    if (!w) return;
+    this.settled(msg.id);
+    if (msg.ok) w.resolve(msg.value);
+    else w.reject(deserializeError(msg.error));
+  }
+
+  /** Nothing sent from now on can be answered: reject what waits and what comes. */
+  fail(err: Error): void {
+    this.failure ??= err;
+    for (const [id, w] of this.waiting) {
+      this.settled(id);
+      w.reject(this.failure);
+    }
+  }
+
+  private settled(id: number): void {
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) this.idle();
+  }
+}
+
+export class ThreadWriter implements SqliteWriter {
+  private readonly worker: Worker;
+  private readonly requests: Requests;
   private closing: Promise<void> | undefined;
   private readonly exited: Promise<void>;
 
@@ -91,24 +141,35 @@ export class ThreadWriter implements SqliteWriter {
   ) {
     this.worker = startThread(import.meta.url, 'writer-thread', { filename });
     this.worker.unref();
-    this.worker.on('message', (msg: FromWriter) => this.answer(msg));
-    this.worker.on('error', (err) => this.fail(new Error(`SQLite writer thread failed: ${err.message}`)));
+    // Keep the process alive while a write is outstanding (a CLI command awaiting its write
+    // has no other handle); an idle writer must not.
+    this.requests = new Requests(
+      (msg) => this.worker.postMessage(msg),
+      () => this.worker.ref(),
+      () => {
+        if (!this.closing) this.worker.unref();
+      },
+    );
+    this.worker.on('message', (msg: FromWriter) => {
+      if ('stats' in msg) this.onCommit?.(msg.stats);
+      else this.requests.answer(msg);
+    });
+    this.worker.on('error', (err) => this.requests.fail(new Error(`SQLite writer thread failed: ${err.message}`)));
     this.exited = new Promise((resolve) =>
       this.worker.once('exit', (code) => {
-        this.fail(new Error(`SQLite writer thread exited (code ${code})`));
+        this.requests.fail(new Error(`SQLite writer thread exited (code ${code})`));
         resolve();
       }),
     );
   }
 
   execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closing) return Promise.reject(new Error('the SQLite store is closed'));
-    return this.send({ id: this.nextId++, req }) as Promise<WriteResult<R>>;
+    if (this.closing && !this.requests.failure) return Promise.reject(new Error('the SQLite store is closed'));
+    return this.requests.send({ req }) as Promise<WriteResult<R>>;
   }
 
   broken(): Error | undefined {
-    return this.failure;
+    return this.requests.failure;
   }
 
   /**
@@ -126,45 +187,10 @@ export class ThreadWriter implements SqliteWriter {
       // Stay referenced until the thread has exited: the last write may be all that keeps a
       // shutting-down process alive.
       this.worker.ref();
-      if (!this.failure) await this.send({ id: this.nextId++, close: true }).catch(() => {});
+      if (!this.requests.failure) await this.requests.send({ close: true }).catch(() => {});
       await this.exited;
     })();
     return this.closing;
-  }
-
-  private send(msg: Exclude<ToWriter, { connect: MessagePort }>): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      // Keep the process alive while a write is outstanding (a CLI command awaiting its write
-      // has no other handle); an idle writer must not.
-      if (this.waiting.size === 0) this.worker.ref();
-      this.waiting.set(msg.id, { resolve, reject });
-      this.worker.postMessage(msg);
-    });
-  }
-
-  private answer(msg: FromWriter): void {
-    if ('stats' in msg) {
-      this.onCommit?.(msg.stats);
-      return;
-    }
-    const w = this.waiting.get(msg.id);
-    if (!w) return;
-    this.settled(msg.id);
-    if (msg.ok) w.resolve(msg.value);
-    else w.reject(deserializeError(msg.error));
-  }
-
-  private settled(id: number): void {
-    this.waiting.delete(id);
-    if (this.waiting.size === 0 && !this.closing) this.worker.unref();
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    for (const [id, w] of this.waiting) {
-      this.settled(id);
-      w.reject(this.failure);
-    }
   }
 }
 
@@ -173,46 +199,25 @@ export class ThreadWriter implements SqliteWriter {
  * Closing it closes only the port: the writer thread belongs to the store that started it.
  */
 export class PortWriter implements SqliteWriter {
-  private readonly waiting = new Map<number, Waiting>();
-  private nextId = 1;
-  private failure: Error | undefined;
+  private readonly requests: Requests;
 
   constructor(private readonly port: MessagePort) {
-    port.on('message', (msg: FromWriter) => {
-      if ('stats' in msg) return;
-      const w = this.waiting.get(msg.id);
-      if (!w) return;
-      this.waiting.delete(msg.id);
-      if (msg.ok) w.resolve(msg.value);
-      else w.reject(deserializeError(msg.error));
-    });
+    this.requests = new Requests((msg) => port.postMessage(msg));
+    port.on('message', (msg: FromWriter) => this.requests.answer(msg));
     // The writer thread ended (store closed, or it died): nothing sent now can be answered.
-    port.on('close', () => this.fail(new Error('SQLite writer thread is gone')));
+    port.on('close', () => this.requests.fail(new Error('SQLite writer thread is gone')));
   }
 
   execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.port.postMessage({ id, req } satisfies ToWriter);
-    });
+    return this.requests.send({ req }) as Promise<WriteResult<R>>;
   }
 
   broken(): Error | undefined {
-    return this.failure;
+    return this.requests.failure;
   }
 
   async close(): Promise<void> {
-    this.fail(new Error('the SQLite store is closed'));
+    this.requests.fail(new Error('the SQLite store is closed'));
     this.port.close();
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    for (const [id, w] of this.waiting) {
-      this.waiting.delete(id);
-      w.reject(this.failure);
-    }
   }
 }
