@@ -3,7 +3,7 @@
  * Runs the outbox worker on a thread of its own (OUTBOX_THREAD=true, SQLite file stores).
  *
  * Why: the event loop that answers Alertmanager also delivers every notification, and a Slack
- * delivery (render the message, WebClient, HTTP, parse the answer, record the outcome) costs about
+ * delivery (render the message, the Slack call, parse the answer, record the outcome) costs about
  * as much CPU as accepting the webhook that caused it. During a storm each new group is one of
  * each, so acks queue behind deliveries. Measured at 500 webhooks/s of 10 alerts: event-loop CPU
  * 1.04 → 0.57 ms per webhook, p99 ack 17.9–19.9 → 9.6–10.9 ms, the same total CPU.

@@ -3,7 +3,7 @@
  * A fake Slack Web API on 127.0.0.1 for tests: records every call, keeps message state
  * (posts, edits, thread replies), answers like Slack (`{ok:true, channel:"C…", ts}`), and can
  * be scripted to fail (`respondWith([{status:500}, {status:429, headers:{'retry-after':'1'}}, 'ok'])`).
- * @slack/web-api sends form-encoded bodies (blocks as a JSON string); JSON bodies work too.
+ * Slack clients send form-encoded bodies (blocks as a JSON string); JSON bodies work too.
  *
  * @example
  * const slack = await startFakeSlack();

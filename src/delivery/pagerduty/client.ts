@@ -1,17 +1,16 @@
 /**
  * @module delivery/pagerduty/client
  * A small client for PagerDuty Events API v2 (`POST <eventsUrl>/v2/enqueue`) on node:http and
- * node:https: plain http works for local fakes, https takes a custom `ca` (tests) and honours
+ * node:https (delivery/http-post.ts): plain http works for local fakes, https takes a custom `ca` (tests) and honours
  * NODE_EXTRA_CA_CERTS (production behind a private CA).
  *
  * Why not @pagerduty/pdjs: it forces https, ignores Retry-After, sleeps 20 s between its own
  * retries and leaves 30 s timers alive after a call. Our outbox retries durably and honours
  * Retry-After, so we need one honest attempt per call with a bounded timeout.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { noAnswerReason, postOnce } from '../http-post.js';
 import { redactSecrets } from '../redact.js';
-import { classifyHttpStatus, describeNetworkError, networkFailure } from '../retry-classify.js';
+import { classifyHttpStatus, networkFailure } from '../retry-classify.js';
 import type { NotifyResult } from '../notifier.js';
 import type { PagerDutyEvent } from './event.js';
 
@@ -38,49 +37,8 @@ export interface PagerDutyClient {
   send(event: PagerDutyEvent, signal?: AbortSignal): Promise<NotifyResult>;
 }
 
-interface RawResponse {
-  status: number;
-  retryAfter: string | undefined;
-  body: string;
-}
-
 export function enqueueUrlOf(eventsUrl: string): string {
   return `${eventsUrl.replace(/\/+$/, '')}/v2/enqueue`;
-}
-
-function post(url: URL, body: string, ca: string | Buffer | undefined, signal: AbortSignal): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const options: https.RequestOptions = {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        'user-agent': 'alertgate',
-        accept: 'application/json',
-      },
-      signal,
-      ...(ca !== undefined && url.protocol === 'https:' ? { ca } : {}),
-    };
-    const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      let received = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (received < MAX_RESPONSE_BYTES) chunks.push(chunk);
-        received += chunk.length;
-      });
-      res.on('end', () => {
-        const retryAfter = res.headers['retry-after'];
-        resolve({
-          status: res.statusCode ?? 0,
-          retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-          body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_RESPONSE_BYTES),
-        });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** PagerDuty's own explanation: `{"message":"Event object is invalid","errors":["…"]}`. */
@@ -112,21 +70,19 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
       const timeout = AbortSignal.timeout(timeoutMs);
       const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
       try {
-        const res = await post(url, JSON.stringify(event), opts.ca, combined);
+        const res = await postOnce(url, JSON.stringify(event), {
+          headers: { 'content-type': 'application/json', 'user-agent': 'alertgate', accept: 'application/json' },
+          signal: combined,
+          maxBytes: MAX_RESPONSE_BYTES,
+          ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+        });
         const detail = res.status >= 200 && res.status < 300 ? undefined : explain(res.body);
-        const result = classifyHttpStatus(what, res.status, {
+        return classifyHttpStatus(what, res.status, {
           retryAfter: res.retryAfter,
           ...(detail !== undefined ? { detail: clean(detail) } : {}),
         });
-        return result;
       } catch (err) {
-        // node:http reports both our timeout and the caller's abort as AbortError.
-        const reason = timeout.aborted
-          ? `request timed out after ${timeoutMs}ms`
-          : signal?.aborted
-            ? 'request aborted'
-            : describeNetworkError(err, timeoutMs);
-        return networkFailure(what, clean(reason));
+        return networkFailure(what, clean(noAnswerReason(err, { timeout, timeoutMs, caller: signal })));
       }
     },
   };

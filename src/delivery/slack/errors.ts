@@ -1,20 +1,15 @@
 /**
  * @module delivery/slack/errors
- * Maps what @slack/web-api 8 throws onto our retry policy:
- * - `WebAPIRateLimitedError` (HTTP 429; we set `rejectRateLimitedCalls`) → retryable, `retryAfter` s
- * - `WebAPIHTTPError` (non-200 status) → the shared HTTP policy (5xx retryable, 4xx final)
- * - `WebAPIRequestError` (refused, reset, timeout) → retryable
- * - `WebAPIPlatformError` (HTTP 200 `{ok:false,error}`) → final, except Slack's transient codes
- * - anything else (e.g. a 429 without a usable Retry-After) → retryable
+ * Maps a Slack Web API answer onto our retry policy (delivery/retry-classify.ts):
+ * - HTTP 429 → retryable, after its Retry-After (seconds)
+ * - any other status but 200 → the shared HTTP policy (5xx retryable, 4xx final)
+ * - HTTP 200 `{ok:false,error}` → final, except the codes Slack documents as transient
+ * - HTTP 200 that is not a JSON object → retryable (a proxy or an outage page)
+ * Error texts never contain the token.
  */
-import {
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-} from '@slack/web-api';
+import type { PostAnswer } from '../http-post.js';
 import { redactSecrets } from '../redact.js';
-import { classifyHttpStatus, describeNetworkError, type NotifyFailure } from '../retry-classify.js';
+import { classifyHttpStatus, parseRetryAfter, type NotifyFailure } from '../retry-classify.js';
 
 /** Platform error codes Slack documents as transient. */
 export const RETRYABLE_SLACK_ERRORS: ReadonlySet<string> = new Set([
@@ -31,41 +26,41 @@ export type SlackFailure = NotifyFailure & {
   slackError?: string;
 };
 
+export type SlackAnswer = { ok: true; data: Record<string, unknown> } | SlackFailure;
+
 /** Longest excerpt of an unexpected HTTP body kept in an error message. */
 const BODY_EXCERPT = 200;
 
-export function classifySlackError(
-  err: unknown,
-  ctx: { method: string; token: string; timeoutMs?: number },
-): SlackFailure {
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; token: string }): SlackAnswer {
   const what = `slack ${ctx.method}`;
   const clean = (s: string): string => redactSecrets(s, [ctx.token]);
+  const excerpt = () => clean(answer.body.trim().replace(/\s+/g, ' ').slice(0, BODY_EXCERPT));
 
-  if (err instanceof WebAPIRateLimitedError) {
-    return { ok: false, retryable: true, retryAfterMs: err.retryAfter * 1000, error: `${what}: rate limited (HTTP 429), retry after ${err.retryAfter}s` };
+  if (answer.status === 429) {
+    const retryAfterMs = parseRetryAfter(answer.retryAfter);
+    const after = retryAfterMs === undefined ? '' : `, retry after ${retryAfterMs / 1000}s`;
+    return { ok: false, retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), error: `${what}: rate limited (HTTP 429)${after}` };
   }
-  if (err instanceof WebAPIHTTPError) {
-    const body = typeof err.body === 'string' ? err.body.trim().slice(0, BODY_EXCERPT) : '';
-    const result = classifyHttpStatus(what, err.statusCode, {
-      retryAfter: err.headers['retry-after'],
-      ...(body ? { detail: clean(body) } : {}),
-    });
-    return result.ok ? { ok: false, retryable: true, error: `${what}: unexpected HTTP ${err.statusCode}` } : result;
+  if (answer.status !== 200) {
+    const body = excerpt();
+    const result = classifyHttpStatus(what, answer.status, { retryAfter: answer.retryAfter, ...(body ? { detail: body } : {}) });
+    return result.ok ? { ok: false, retryable: true, error: `${what}: unexpected HTTP ${answer.status}` } : result;
   }
-  if (err instanceof WebAPIPlatformError) {
-    const code = String(err.data.error);
-    const failure: SlackFailure = {
-      ok: false,
-      retryable: RETRYABLE_SLACK_ERRORS.has(code),
-      error: clean(`${what}: ${code}`),
-      slackError: code,
-    };
-    const retryAfter = err.data.response_metadata?.retryAfter;
-    if (failure.retryable && typeof retryAfter === 'number') failure.retryAfterMs = retryAfter * 1000;
-    return failure;
-  }
-  if (err instanceof WebAPIRequestError) {
-    return { ok: false, retryable: true, error: clean(`${what}: ${describeNetworkError(err.original, ctx.timeoutMs)}`) };
-  }
-  return { ok: false, retryable: true, error: clean(`${what}: ${describeNetworkError(err, ctx.timeoutMs)}`) };
+  const data = jsonObject(answer.body);
+  if (!data) return { ok: false, retryable: true, error: `${what}: answer is not a JSON object: ${excerpt()}` };
+  if (data.ok === true) return { ok: true, data };
+  const code = typeof data.error === 'string' ? data.error : 'unknown_error';
+  const failure: SlackFailure = { ok: false, retryable: RETRYABLE_SLACK_ERRORS.has(code), error: clean(`${what}: ${code}`), slackError: code };
+  const retryAfterMs = parseRetryAfter(answer.retryAfter);
+  if (failure.retryable && retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+  return failure;
 }

@@ -30,7 +30,6 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     token: opts.token,
     ...(opts.apiUrl !== undefined ? { apiUrl: opts.apiUrl } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-    ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
   });
   const log = opts.logger;
 

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { classifySlackAnswer } from './errors.js';
+import { formBody } from './transport.js';
+
+const TOKEN = 'xoxb-1111-secret-token';
+const ctx = { method: 'chat.postMessage', token: TOKEN };
+const answer = (status: number, body: string, retryAfter?: string) => ({ status, body, retryAfter });
+
+describe('classifySlackAnswer', () => {
+  it('returns the data of an ok answer', () => {
+    expect(classifySlackAnswer(answer(200, '{"ok":true,"channel":"C1","ts":"1.2"}'), ctx)).toEqual({ ok: true, data: { ok: true, channel: 'C1', ts: '1.2' } });
+  });
+
+  it('429 is retryable after its Retry-After, and still retryable without one', () => {
+    expect(classifySlackAnswer(answer(429, '', '30'), ctx)).toEqual({
+      ok: false,
+      retryable: true,
+      retryAfterMs: 30_000,
+      error: 'slack chat.postMessage: rate limited (HTTP 429), retry after 30s',
+    });
+    expect(classifySlackAnswer(answer(429, ''), ctx)).toEqual({ ok: false, retryable: true, error: 'slack chat.postMessage: rate limited (HTTP 429)' });
+  });
+
+  it('5xx is retryable and 4xx final, with an excerpt of the body free of the token', () => {
+    expect(classifySlackAnswer(answer(503, '<html>\n  down\n</html>'), ctx)).toMatchObject({ ok: false, retryable: true, error: 'slack chat.postMessage: HTTP 503: <html> down </html>' });
+    const final = classifySlackAnswer(answer(404, `no such route for ${TOKEN}`), ctx);
+    expect(final).toMatchObject({ ok: false, retryable: false });
+    expect(JSON.stringify(final)).not.toContain(TOKEN);
+  });
+
+  it('a platform error is final unless Slack calls it transient; a transient one honours Retry-After', () => {
+    expect(classifySlackAnswer(answer(200, '{"ok":false,"error":"channel_not_found"}'), ctx)).toEqual({
+      ok: false,
+      retryable: false,
+      error: 'slack chat.postMessage: channel_not_found',
+      slackError: 'channel_not_found',
+    });
+    expect(classifySlackAnswer(answer(200, '{"ok":false,"error":"service_unavailable"}', '5'), ctx)).toMatchObject({ retryable: true, retryAfterMs: 5000 });
+  });
+
+  it('a 200 that is not a JSON object (a proxy page) is retryable and says what came back', () => {
+    expect(classifySlackAnswer(answer(200, '<html>captive portal</html>'), ctx)).toEqual({
+      ok: false,
+      retryable: true,
+      error: 'slack chat.postMessage: answer is not a JSON object: <html>captive portal</html>',
+    });
+    expect(classifySlackAnswer(answer(200, '[1]'), ctx)).toMatchObject({ ok: false, retryable: true });
+  });
+});
+
+describe('formBody', () => {
+  it('sends strings as they are and everything else as JSON, leaving out undefined', () => {
+    const form = new URLSearchParams(formBody({ channel: '#a b', text: 'x&y=z', blocks: [{ type: 'divider' }], unfurl_links: false, ts: undefined }));
+    expect([...form]).toEqual([
+      ['channel', '#a b'],
+      ['text', 'x&y=z'],
+      ['blocks', '[{"type":"divider"}]'],
+      ['unfurl_links', 'false'],
+    ]);
+  });
+});
