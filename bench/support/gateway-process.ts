@@ -29,6 +29,8 @@ export function imageNodeOptions(): string {
 }
 
 const GATEWAY_NODE_OPTIONS = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
+/** Extra node/V8 command-line flags (those NODE_OPTIONS refuses, e.g. `--single-threaded-gc`). */
+const GATEWAY_NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 let built: Promise<void> | undefined;
 
@@ -96,7 +98,7 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
   const log = openSync(o.logFile, 'a');
   const profDir = process.env.BENCH_CPU_PROF;
   if (profDir) await mkdir(profDir, { recursive: true });
-  const child = spawn(process.execPath, [...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ENTRY, 'serve'], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_ARGS, ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), ENTRY, 'serve'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
