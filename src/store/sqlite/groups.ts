@@ -32,9 +32,14 @@ export interface GroupWritePlan {
 export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows): Map<string, GroupRecord> {
   const groups = new Map<string, GroupRecord>();
   if (ids.length === 0) return groups;
-  const idsJson = JSON.stringify([...new Set(ids)]);
+  const unique = [...new Set(ids)];
+  const idsJson = JSON.stringify(unique);
+  const groupRows = s.selectGroups.all({ ids: idsJson });
+  // Most webhooks bring a new group: nothing stored, so no alerts to look for.
+  if (groupRows.length === 0) return groups;
   const alertsByGroup = new Map<string, Alert[]>();
-  for (const row of s.selectGroupAlerts.all({ ids: idsJson })) {
+  const foundJson = groupRows.length === unique.length ? idsJson : JSON.stringify(groupRows.map((g) => g.id));
+  for (const row of s.selectGroupAlerts.all({ ids: foundJson })) {
     const list = alertsByGroup.get(row.group_id) ?? [];
     list.push(toAlert(row));
     alertsByGroup.set(row.group_id, list);
@@ -44,7 +49,7 @@ export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows)
       rows.set(row.group_id, byFingerprint);
     }
   }
-  for (const row of s.selectGroups.all({ ids: idsJson })) {
+  for (const row of groupRows) {
     groups.set(row.id, toGroupRecord(row, alertsByGroup.get(row.id) ?? []));
   }
   return groups;

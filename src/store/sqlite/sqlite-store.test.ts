@@ -48,6 +48,38 @@ describe('sqlite store', () => {
     }
   });
 
+  it('an alert-less state group counts every concurrent update, in memory and after a reopen', async () => {
+    // Storm and maintenance state live in alert-less groups that every webhook reads and
+    // rewrites; the store keeps their committed state in memory. No update may be lost between
+    // "in flight", "committed" and "stored", nor may a group that gains alerts be served stale.
+    const file = join(dir, 'state.db');
+    const bump = (store: Store, alerts: ReturnType<typeof alert>[] = []) =>
+      store.updateGroups(['state'], (current) => {
+        const prev = current.get('state');
+        const count = Number(prev?.commonAnnotations.count ?? 0) + 1;
+        return [{ group: group('state', { alerts, commonAnnotations: { count: String(count) } }), notifications: [] }];
+      });
+    const first = openSqliteStore(file);
+    await Promise.all(Array.from({ length: 50 }, () => bump(first)));
+    await bump(first);
+    await Promise.all(Array.from({ length: 20 }, () => bump(first)));
+    expect((await first.getGroup('state'))?.commonAnnotations.count).toBe('71');
+    await bump(first, [alert('a')]);
+    expect((await first.getGroup('state'))?.alerts.map((a) => a.fingerprint)).toEqual(['a']);
+    await bump(first);
+    expect(await first.getGroup('state')).toMatchObject({ alerts: [], commonAnnotations: { count: '73' } });
+    await first.close();
+
+    const second = openSqliteStore(file);
+    try {
+      expect(await second.getGroup('state')).toMatchObject({ alerts: [], commonAnnotations: { count: '73' } });
+      await bump(second);
+      expect((await second.getGroup('state'))?.commonAnnotations.count).toBe('74');
+    } finally {
+      await second.close();
+    }
+  });
+
   it('keeps groups, the outbox and Slack refs across a reopen', async () => {
     const file = join(dir, 'reopen.db');
     const g = group('g1', { alerts: [alert('a'), alert('b', 'resolved')], targets: [SLACK, PAGERDUTY], notifiedHash: 'h' });
