@@ -8,7 +8,7 @@
  * firing set equals the last notified one is a duplicate. Inside the team's dedup window it is
  * suppressed (recorded, not sent); after it, it is sent again as a reminder ("repeat").
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
@@ -28,7 +28,7 @@ export interface TeamGroupUpdate {
 }
 
 export function contentHash(firing: readonly string[]): string {
-  return createHash('sha256').update(firing.join(',')).digest('hex').slice(0, 32);
+  return hash('sha256', firing.join(','), 'hex').slice(0, 32);
 }
 
 function unionTargets(a: readonly Target[], b: readonly Target[]): Target[] {

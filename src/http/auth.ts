@@ -2,10 +2,10 @@
  * @module http/auth
  * Bearer-token checks, compared in constant time (hash both sides so length leaks nothing).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
+  return hash('sha256', s, 'buffer');
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

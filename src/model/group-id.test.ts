@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { pagerDutyDedupKey, teamGroupId } from './group-id.js';
+
+describe('teamGroupId', () => {
+  it('is the same id every version has given (ids are database keys, API handles and PagerDuty dedup keys)', () => {
+    expect(teamGroupId('payments', '{}:{alertname="x"}')).toBe('91cf0daf849f0034f8f8c65180050dee');
+    expect(teamGroupId('tëam', 'ключ:{a="b"}')).toBe('469725dd4a9b1b8cbaea171581c094fc');
+    expect(pagerDutyDedupKey(teamGroupId('', ''))).toBe('alertgate-6e340b9cffb37a989ca544e6bb780a2c');
+  });
+
+  it('keeps team and group key apart', () => {
+    expect(teamGroupId('ab', 'c')).not.toBe(teamGroupId('a', 'bc'));
+  });
+});
