@@ -10,14 +10,16 @@ import { openDatabase } from './connection.js';
 import { GroupCommit } from './group-commit.js';
 import { prepareStatements } from './statements.js';
 import { runWrite, type WriteRequest } from './write-requests.js';
-import { serializeError, type FromWriter, type ToWriter } from './writer.js';
+import { Batched, serializeError, type ConnectWriter, type FromWriter, type ToWriter } from './writer.js';
 
+if (!parentPort) throw new Error('writer-thread must run as a worker thread');
 const port = parentPort;
-if (!port) throw new Error('writer-thread must run as a worker thread');
 
 const db = openDatabase((workerData as { filename: string }).filename);
 const s = prepareStatements(db);
-const reply = (msg: FromWriter) => port.postMessage(msg);
+// Answers go out in batches too: a commit answers every request of its batch at once.
+const replies = new Batched<FromWriter>((batch) => port.postMessage(batch));
+const reply = (msg: FromWriter) => replies.post(msg);
 const commit = new GroupCommit(db, (stats) => reply({ id: 0, stats }));
 
 /** Run one request through group commit and answer it on the port it came from. */
@@ -28,24 +30,32 @@ function handle(msg: { id: number; req: WriteRequest }, answer: (msg: FromWriter
   );
 }
 
-port.on('message', (msg: ToWriter) => {
+port.on('message', (msg: ToWriter[] | ConnectWriter) => {
   if ('connect' in msg) {
     // Another thread's port (the delivery thread): its writes join the same batches.
     const other = msg.connect;
-    other.on('message', (m: ToWriter) => {
-      if ('req' in m) handle(m, (a) => other.postMessage(a));
+    const answers = new Batched<FromWriter>((batch) => other.postMessage(batch));
+    other.on('message', (batch: ToWriter[]) => {
+      for (const m of batch) if ('req' in m) handle(m, (a) => answers.post(a));
     });
     return;
   }
-  if ('close' in msg) {
-    commit.close();
-    db.close();
-    // After the answers of the jobs just committed (promise callbacks) went out.
-    setImmediate(() => {
-      reply({ id: msg.id, ok: true, value: undefined });
-      port.close();
-    });
-    return;
+  for (const m of msg) {
+    if ('close' in m) {
+      close(m.id);
+      return;
+    }
+    handle(m, reply);
   }
-  handle(msg, reply);
 });
+
+function close(id: number): void {
+  commit.close();
+  db.close();
+  // After the answers of the jobs just committed (promise callbacks) went out.
+  setImmediate(() => {
+    reply({ id, ok: true, value: undefined });
+    replies.flush();
+    port.close();
+  });
+}

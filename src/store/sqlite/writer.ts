@@ -46,8 +46,12 @@ export class InlineWriter implements SqliteWriter {
   }
 }
 
-/** Messages between the store and its writer thread (`connect`: another thread's port to it). */
-export type ToWriter = { id: number; req: WriteRequest } | { id: number; close: true } | { connect: MessagePort };
+/**
+ * Messages between the store and its writer thread, posted in batches (`Batched`): a `connect`
+ * message (another thread's port to it) goes alone, with the port transferred.
+ */
+export type ToWriter = { id: number; req: WriteRequest } | { id: number; close: true };
+export type ConnectWriter = { connect: MessagePort };
 export type FromWriter =
   | { id: number; ok: true; value: unknown }
   | { id: number; ok: false; error: SerializedError }
@@ -72,6 +76,35 @@ function deserializeError(e: SerializedError): Error {
   return err;
 }
 
+/**
+ * Posts messages in batches: what is posted during one turn of the event loop goes as one
+ * message after it. Each message wakes the other thread and is (de)serialised on its own; a
+ * webhook makes one write request and its delivery two more, and at a thousand webhooks a
+ * second the messages cost as much event-loop time as reading the groups did.
+ */
+export class Batched<T> {
+  private queue: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly postBatch: (batch: T[]) => void) {}
+
+  post(msg: T): void {
+    this.queue.push(msg);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Send what is queued now. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.postBatch(batch);
+  }
+}
+
 interface Waiting {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -89,11 +122,15 @@ class Requests {
   private nextId = 1;
   failure: Error | undefined;
 
+  private readonly outgoing: Batched<ToWriter>;
+
   constructor(
-    private readonly post: (msg: ToWriter) => void,
+    post: (batch: ToWriter[]) => void,
     private readonly busy: () => void = () => {},
     private readonly idle: () => void = () => {},
-  ) {}
+  ) {
+    this.outgoing = new Batched(post);
+  }
 
   send(request: Request): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
@@ -101,11 +138,15 @@ class Requests {
       const id = this.nextId++;
       if (this.waiting.size === 0) this.busy();
       this.waiting.set(id, { resolve, reject });
-      this.post({ id, ...request });
+      this.outgoing.post({ id, ...request });
     });
   }
 
-  answer(msg: FromWriter): void {
+  answer(batch: FromWriter[]): void {
+    for (const msg of batch) this.answerOne(msg);
+  }
+
+  private answerOne(msg: FromWriter): void {
     if ('stats' in msg) return;
     const w = this.waiting.get(msg.id);
     if (!w) return;
@@ -144,15 +185,15 @@ export class ThreadWriter implements SqliteWriter {
     // Keep the process alive while a write is outstanding (a CLI command awaiting its write
     // has no other handle); an idle writer must not.
     this.requests = new Requests(
-      (msg) => this.worker.postMessage(msg),
+      (batch) => this.worker.postMessage(batch),
       () => this.worker.ref(),
       () => {
         if (!this.closing) this.worker.unref();
       },
     );
-    this.worker.on('message', (msg: FromWriter) => {
-      if ('stats' in msg) this.onCommit?.(msg.stats);
-      else this.requests.answer(msg);
+    this.worker.on('message', (batch: FromWriter[]) => {
+      for (const msg of batch) if ('stats' in msg) this.onCommit?.(msg.stats);
+      this.requests.answer(batch);
     });
     this.worker.on('error', (err) => this.requests.fail(new Error(`SQLite writer thread failed: ${err.message}`)));
     this.exited = new Promise((resolve) =>
@@ -178,7 +219,7 @@ export class ThreadWriter implements SqliteWriter {
    */
   openPort(): MessagePort {
     const { port1, port2 } = new MessageChannel();
-    this.worker.postMessage({ connect: port2 } satisfies ToWriter, [port2]);
+    this.worker.postMessage({ connect: port2 } satisfies ConnectWriter, [port2]);
     return port1;
   }
 
@@ -202,8 +243,8 @@ export class PortWriter implements SqliteWriter {
   private readonly requests: Requests;
 
   constructor(private readonly port: MessagePort) {
-    this.requests = new Requests((msg) => port.postMessage(msg));
-    port.on('message', (msg: FromWriter) => this.requests.answer(msg));
+    this.requests = new Requests((batch) => port.postMessage(batch));
+    port.on('message', (batch: FromWriter[]) => this.requests.answer(batch));
     // The writer thread ended (store closed, or it died): nothing sent now can be answered.
     port.on('close', () => this.requests.fail(new Error('SQLite writer thread is gone')));
   }
