@@ -6,8 +6,9 @@
  * `BENCH_SKIP_BUILD=1` reuses the previous one. `BENCH_CPU_PROF=<dir>` starts the gateway with
  * `--cpu-prof` writing there, for profiling a benchmark. The gateway gets the NODE_OPTIONS the
  * container image sets (`ENV NODE_OPTIONS=` in the Dockerfile: the heap limit it ships with);
- * `BENCH_GATEWAY_NODE_OPTIONS` replaces them (`''` for V8's defaults); `BENCH_GATEWAY_BUILD=<dir>` runs `<dir>/dist/cli/run.js`
- * instead (another build to compare with; nothing is compiled then).
+ * `BENCH_GATEWAY_NODE_OPTIONS` replaces them (`''` for V8's defaults); `BENCH_GATEWAY_NODE_ARGS` adds
+ * flags NODE_OPTIONS refuses (`--single-threaded-gc`, `--trace-opt`); `BENCH_GATEWAY_BUILD=<dir>` runs
+ * `<dir>/dist/cli/run.js` instead (another build to compare with; nothing is compiled then).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync, readdirSync, statSync } from 'node:fs';
