@@ -21,9 +21,17 @@ export interface PostAnswer {
   body: string;
 }
 
+/** No HTTP answer: refused, reset, TLS, our timeout or the caller's abort; `reason` says which. */
+export interface NoAnswer {
+  reason: string;
+}
+
 export interface PostOptions {
   headers: Record<string, string | number>;
-  signal: AbortSignal;
+  /** The call gives up after this long. */
+  timeoutMs: number;
+  /** The caller's own abort (shutdown). */
+  signal?: AbortSignal | undefined;
   maxBytes: number;
   /** Keep-alive agents, one per protocol; Node's global agents when absent. */
   agents?: { http: http.Agent; https: https.Agent };
@@ -36,14 +44,25 @@ export function keepAliveAgents(): { http: http.Agent; https: https.Agent } {
   return { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 }
 
+/** One POST: its answer, or why there was none (never throws). */
+export async function postOnce(url: URL, body: string, opts: PostOptions): Promise<PostAnswer | NoAnswer> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  try {
+    return await request(url, body, opts, signal);
+  } catch (err) {
+    return { reason: noAnswerReason(err, { timeout, timeoutMs: opts.timeoutMs, caller: opts.signal }) };
+  }
+}
+
 /** Rejects with the transport error (refused, reset, TLS, or AbortError once `signal` fires). */
-export function postOnce(url: URL, body: string, opts: PostOptions): Promise<PostAnswer> {
+function request(url: URL, body: string, opts: PostOptions, signal: AbortSignal): Promise<PostAnswer> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === 'https:';
     const options: https.RequestOptions = {
       method: 'POST',
       headers: { ...opts.headers, 'content-length': Buffer.byteLength(body) },
-      signal: opts.signal,
+      signal,
       ...(opts.agents ? { agent: secure ? opts.agents.https : opts.agents.http } : {}),
       ...(opts.ca !== undefined && secure ? { ca: opts.ca } : {}),
     };
@@ -70,7 +89,7 @@ export function postOnce(url: URL, body: string, opts: PostOptions): Promise<Pos
 }
 
 /** Why a call that got no answer failed: our timeout, the caller's abort, or the network's reason. */
-export function noAnswerReason(err: unknown, ctx: { timeout: AbortSignal; timeoutMs: number; caller?: AbortSignal | undefined }): string {
+function noAnswerReason(err: unknown, ctx: { timeout: AbortSignal; timeoutMs: number; caller?: AbortSignal | undefined }): string {
   // node:http reports both our timeout and the caller's abort as AbortError.
   if (ctx.timeout.aborted) return `request timed out after ${ctx.timeoutMs}ms`;
   if (ctx.caller?.aborted) return 'request aborted';

@@ -8,7 +8,7 @@
  * retries and leaves 30 s timers alive after a call. Our outbox retries durably and honours
  * Retry-After, so we need one honest attempt per call with a bounded timeout.
  */
-import { noAnswerReason, postOnce } from '../http-post.js';
+import { postOnce } from '../http-post.js';
 import { redactSecrets } from '../redact.js';
 import { classifyHttpStatus, networkFailure } from '../retry-classify.js';
 import type { NotifyResult } from '../notifier.js';
@@ -67,23 +67,19 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
     enqueueUrl,
     async send(event, signal) {
       const clean = (s: string): string => redactSecrets(s, [event.routing_key]);
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
-      try {
-        const res = await postOnce(url, JSON.stringify(event), {
-          headers: { 'content-type': 'application/json', 'user-agent': 'alertgate', accept: 'application/json' },
-          signal: combined,
-          maxBytes: MAX_RESPONSE_BYTES,
-          ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
-        });
-        const detail = res.status >= 200 && res.status < 300 ? undefined : explain(res.body);
-        return classifyHttpStatus(what, res.status, {
-          retryAfter: res.retryAfter,
-          ...(detail !== undefined ? { detail: clean(detail) } : {}),
-        });
-      } catch (err) {
-        return networkFailure(what, clean(noAnswerReason(err, { timeout, timeoutMs, caller: signal })));
-      }
+      const res = await postOnce(url, JSON.stringify(event), {
+        headers: { 'content-type': 'application/json', 'user-agent': 'alertgate', accept: 'application/json' },
+        timeoutMs,
+        signal,
+        maxBytes: MAX_RESPONSE_BYTES,
+        ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
+      });
+      if ('reason' in res) return networkFailure(what, clean(res.reason));
+      const detail = res.status >= 200 && res.status < 300 ? undefined : explain(res.body);
+      return classifyHttpStatus(what, res.status, {
+        retryAfter: res.retryAfter,
+        ...(detail !== undefined ? { detail: clean(detail) } : {}),
+      });
     },
   };
 }

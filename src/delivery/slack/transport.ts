@@ -9,7 +9,8 @@
  * p-retry, a fetch Response, a copy of the arguments to redact a debug line) took 0.48 ms of
  * event-loop CPU, this client 0.20 ms, on the event loop that also answers Alertmanager.
  */
-import { keepAliveAgents, noAnswerReason, postOnce } from '../http-post.js';
+import { keepAliveAgents, postOnce } from '../http-post.js';
+import { networkFailure } from '../retry-classify.js';
 import { redactSecrets } from '../redact.js';
 import type { SlackCall } from './calls.js';
 import { classifySlackAnswer, type SlackAnswer } from './errors.js';
@@ -61,15 +62,9 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
 
   return {
     async call(call, signal) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
-      try {
-        const answer = await postOnce(urlOf(call.method), formBody(call.args), { headers, signal: combined, maxBytes: MAX_RESPONSE_BYTES, agents });
-        return classifySlackAnswer(answer, { method: call.method, token: opts.token });
-      } catch (err) {
-        const reason = noAnswerReason(err, { timeout, timeoutMs, caller: signal });
-        return { ok: false, retryable: true, error: redactSecrets(`slack ${call.method}: ${reason}`, [opts.token]) };
-      }
+      const answer = await postOnce(urlOf(call.method), formBody(call.args), { headers, timeoutMs, signal, maxBytes: MAX_RESPONSE_BYTES, agents });
+      if ('reason' in answer) return networkFailure(`slack ${call.method}`, redactSecrets(answer.reason, [opts.token]));
+      return classifySlackAnswer(answer, { method: call.method, token: opts.token });
     },
   };
 }

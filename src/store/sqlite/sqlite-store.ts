@@ -127,7 +127,9 @@ export class SqliteStore implements Store {
     let nowMs: number;
     try {
       const storedRows: StoredAlertRows = new Map();
-      const fromDb = ids.filter((id) => !this.inFlight.has(id) && !this.committedStates.has(id));
+      // Groups whose stored rows are known: read now from the database, or committed alert-less ones.
+      const settled = ids.filter((id) => !this.inFlight.has(id));
+      const fromDb = settled.filter((id) => !this.committedStates.has(id));
       const current = loadGroups(this.s, fromDb, storedRows);
       for (const id of ids) {
         const known = this.inFlight.get(id)?.record ?? this.committedStates.get(id);
@@ -147,7 +149,7 @@ export class SqliteStore implements Store {
       // The rows each write may leave alone: those read for it from the database (none for a
       // group that is not there, nor for a committed alert-less one). A group read from a write
       // in flight, or written a second time in this decision, is rewritten whole.
-      const known = new Set([...fromDb, ...ids.filter((id) => !this.inFlight.has(id) && this.committedStates.has(id))]);
+      const known = new Set(settled);
       plans = decided.map((w) => {
         const id = w.group.id;
         const before = known.has(id) ? (storedRows.get(id) ?? new Map()) : undefined;
