@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRoutingKeyResolver, type RoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
 import { levelEnabled, type Logger, type LogLevel } from '../log/logger.js';
-import { openDatabase } from '../store/sqlite/connection.js';
+import { openDatabase, READER_CACHE_KIB } from '../store/sqlite/connection.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { prepareStatements } from '../store/sqlite/statements.js';
 import { PortWriter } from '../store/sqlite/writer.js';
@@ -91,7 +91,8 @@ function resolverFor(keys: RoutingKeys): RoutingKeyResolver {
 let resolveLive = resolverFor(data.routingKeys);
 const resolveRoutingKey: RoutingKeyResolver = (team) => resolveLive(team);
 
-const db = openDatabase(data.filename);
+// Reads only: its claims and outcomes go to the writer thread through the port.
+const db = openDatabase(data.filename, { cacheKiB: READER_CACHE_KIB });
 const store = new SqliteStore(db, prepareStatements(db), new PortWriter(data.writerPort), () => new Date());
 // Decided once per thread, as in the gateway: pages go to PagerDuty or to the log.
 const worker = buildOutboxWorker(data.settings, {

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
 import type { GroupRecord, Store } from '../store.js';
-import { BUSY_TIMEOUT_MS, openDatabase } from './connection.js';
+import { BUSY_TIMEOUT_MS, READER_CACHE_KIB, WRITER_CACHE_KIB, openDatabase } from './connection.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 let dir: string;
@@ -35,6 +35,20 @@ describe('sqlite store', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('gives a connection the page cache it is opened with (readers 2 MiB, the writer 8 MiB), SQLite default otherwise', () => {
+    const file = join(dir, 'cache.db');
+    const sizes = [READER_CACHE_KIB, WRITER_CACHE_KIB, undefined].map((cacheKiB) => {
+      const db = openDatabase(file, cacheKiB === undefined ? {} : { cacheKiB });
+      try {
+        return db.pragma('cache_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    });
+    // Negative: KiB rather than pages. better-sqlite3's build defaults to 16,000 KiB.
+    expect(sizes).toEqual([-2048, -8192, -16000]);
   });
 
   it('leaves the database file in WAL mode for every later connection', async () => {

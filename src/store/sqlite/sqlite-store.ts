@@ -37,7 +37,7 @@ import type {
   Page,
   Store,
 } from '../store.js';
-import { openDatabase } from './connection.js';
+import { openDatabase, READER_CACHE_KIB } from './connection.js';
 import type { CommitStats } from './group-commit.js';
 import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
 import { Lists } from './lists.js';
@@ -59,7 +59,9 @@ function inMemory(filename: string): boolean {
 
 /** Open (creating and migrating as needed) a SQLite store: a file path or `:memory:`. */
 export function openSqliteStore(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
-  const db = openDatabase(filename);
+  // A file's writes run on the writer thread, so this connection only reads; `:memory:` keeps
+  // SQLite's default (its pages are the database).
+  const db = openDatabase(filename, inMemory(filename) ? {} : { cacheKiB: READER_CACHE_KIB });
   try {
     const now = options.now ?? (() => new Date());
     migrate(db, undefined, now());

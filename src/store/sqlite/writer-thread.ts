@@ -6,7 +6,7 @@
  * the thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from './connection.js';
+import { openDatabase, WRITER_CACHE_KIB } from './connection.js';
 import { GroupCommit } from './group-commit.js';
 import { prepareStatements } from './statements.js';
 import { runWrite, type WriteRequest } from './write-requests.js';
@@ -15,7 +15,7 @@ import { Batched, serializeError, type ConnectWriter, type FromWriter, type ToWr
 if (!parentPort) throw new Error('writer-thread must run as a worker thread');
 const port = parentPort;
 
-const db = openDatabase((workerData as { filename: string }).filename);
+const db = openDatabase((workerData as { filename: string }).filename, { cacheKiB: WRITER_CACHE_KIB });
 const s = prepareStatements(db);
 // Answers go out in batches too: a commit answers every request of its batch at once.
 const replies = new Batched<FromWriter>((batch) => port.postMessage(batch));
