@@ -7,7 +7,8 @@
  * `--cpu-prof` writing there, for profiling a benchmark. The gateway gets the NODE_OPTIONS the
  * container image sets (`ENV NODE_OPTIONS=` in the Dockerfile: the heap limit it ships with);
  * `BENCH_GATEWAY_NODE_OPTIONS` replaces them (`''` for V8's defaults); `BENCH_GATEWAY_NODE_ARGS` adds
- * flags NODE_OPTIONS refuses (`--single-threaded-gc`, `--trace-opt`); `BENCH_GATEWAY_BUILD=<dir>` runs
+ * flags NODE_OPTIONS refuses (`--single-threaded-gc`, `--trace-opt`); `BENCH_GATEWAY_ENV` (a JSON object)
+ * adds environment variables; `BENCH_GATEWAY_BUILD=<dir>` runs
  * `<dir>/dist/cli/run.js` instead (another build to compare with; nothing is compiled then).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -32,6 +33,18 @@ export function imageNodeOptions(): string {
 const GATEWAY_NODE_OPTIONS = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
 /** Extra node/V8 command-line flags (those NODE_OPTIONS refuses, e.g. `--single-threaded-gc`). */
 const GATEWAY_NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+/** More environment for the gateway, as a JSON object (`BENCH_GATEWAY_ENV='{"OUTBOX_CONCURRENCY":"16"}'`), for A/B runs of a setting. */
+const GATEWAY_EXTRA_ENV = parseExtraEnv(process.env.BENCH_GATEWAY_ENV);
+
+function parseExtraEnv(text: string | undefined): Record<string, string> {
+  if (text === undefined || text.trim() === '') return {};
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+    throw new Error(`BENCH_GATEWAY_ENV must be a JSON object of strings, got ${text}`);
+  }
+  return value as Record<string, string>;
+}
 
 let built: Promise<void> | undefined;
 
@@ -108,6 +121,7 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
       PORT: String(port),
       ...(GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: GATEWAY_NODE_OPTIONS } : {}),
       ...o.env,
+      ...GATEWAY_EXTRA_ENV,
     },
     stdio: ['ignore', log, log],
   });
