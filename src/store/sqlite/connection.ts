@@ -19,7 +19,7 @@ export const READER_CACHE_KIB = 2_048;
 /**
  * Page cache of the writer thread's connection, KiB. Its cache stays valid between commits (no
  * other connection writes) and holds the B-tree pages webhooks insert into; 8 MB measured the
- * same ingest rates as the 16 MB default, with ~15 MB less RSS (docs/performance.md).
+ * same ingest rates as the 16 MB default, with 10–18 MB less RSS (docs/performance.md).
  */
 export const WRITER_CACHE_KIB = 8_192;
 
