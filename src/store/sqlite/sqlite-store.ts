@@ -59,9 +59,10 @@ function inMemory(filename: string): boolean {
 
 /** Open (creating and migrating as needed) a SQLite store: a file path or `:memory:`. */
 export function openSqliteStore(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
+  const memory = inMemory(filename);
   // A file's writes run on the writer thread, so this connection only reads; `:memory:` keeps
   // SQLite's default (its pages are the database).
-  const db = openDatabase(filename, inMemory(filename) ? {} : { cacheKiB: READER_CACHE_KIB });
+  const db = openDatabase(filename, memory ? {} : { cacheKiB: READER_CACHE_KIB });
   try {
     const now = options.now ?? (() => new Date());
     migrate(db, undefined, now());
@@ -70,8 +71,8 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     // once instead of after the lease time (at-least-once: they may repeat, never vanish).
     db.prepare('UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
     const s = prepareStatements(db);
-    const writer = inMemory(filename) ? new InlineWriter(db, s, options.onCommit) : new ThreadWriter(filename, options.onCommit);
-    return new SqliteStore(db, s, writer, now, inMemory(filename) ? undefined : filename);
+    const writer = memory ? new InlineWriter(db, s, options.onCommit) : new ThreadWriter(filename, options.onCommit);
+    return new SqliteStore(db, s, writer, now, memory ? undefined : filename);
   } catch (err) {
     db.close();
     throw err;
