@@ -7,8 +7,9 @@
  * JSON columns hold data the store wrote itself, so they are parsed without re-validation.
  */
 import type { Alert, AlertStatus, Labels } from '../model/alert.js';
-import type { ChangeKind, GroupSnapshot } from '../model/group.js';
+import type { ChangeKind } from '../model/group.js';
 import type { Target } from '../model/target.js';
+import { decodeSnapshot } from './snapshot-text.js';
 import type { AlertRecord, GroupRecord, NotificationRecord, NotificationStatus } from './store.js';
 
 /** RFC3339 text of a backend's time value. */
@@ -132,6 +133,6 @@ export function toNotificationRecord<Time>(row: NotificationRowOf<number | strin
     createdAt: iso(row.created_at),
     nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),
     sentAt: row.sent_at === null ? null : iso(row.sent_at),
-    snapshot: JSON.parse(row.snapshot) as GroupSnapshot,
+    snapshot: decodeSnapshot(row.snapshot),
   };
 }

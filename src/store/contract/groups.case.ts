@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupRecord, GroupWrite } from '../store.js';
 import type { CurrentStore } from '../store.case.js';
-import { PAGERDUTY, SLACK, alert, enqueue, group, notification } from './fixtures.case.js';
+import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, snapshot } from './fixtures.case.js';
 
 export function groupContract(store: CurrentStore): void {
   describe('groups', () => {
@@ -86,6 +86,19 @@ export function groupContract(store: CurrentStore): void {
       expect(Date.parse(pending?.createdAt ?? '')).not.toBeNaN();
       expect(await store().getNotification(pending?.id ?? -1)).toEqual(pending);
       expect(await store().getNotification(999_999)).toBeUndefined();
+    });
+
+    it('a 100-alert group\'s snapshot reads back whole from the queue, by id and from the history list', async () => {
+      const alerts = Array.from({ length: 100 }, (_, i) => alert(`a${i}`, i % 7 === 0 ? 'resolved' : 'firing', { pod: `checkout-${i}-7f9c`, note: 'é ✓ ☃' }));
+      const g = group('big', { alerts, targets: [SLACK, PAGERDUTY] });
+      const expected = snapshot(g);
+      expect(JSON.stringify(expected).length).toBeGreaterThan(30_000);
+      const [slack, pagerduty] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+      expect(slack?.snapshot).toEqual(expected);
+      expect((await store().getNotification(pagerduty?.id ?? -1))?.snapshot).toEqual(expected);
+      const claimed = await store().claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 60_000 });
+      expect(claimed.map((n) => n.snapshot)).toEqual([expected, expected]);
+      expect((await store().listNotifications({ limit: 10 })).items.map((n) => n.snapshot)).toEqual([expected, expected]);
     });
 
     it('enqueues exactly one notification when many redeliveries race (dedup guard)', async () => {

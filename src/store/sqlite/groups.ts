@@ -8,6 +8,7 @@
  */
 import type { Alert } from '../../model/alert.js';
 import { targetKey } from '../../model/target.js';
+import { encodeSnapshot } from '../snapshot-text.js';
 import type { GroupRecord, GroupWrite, NotificationRecord } from '../store.js';
 import { alertParams, groupParams, iso, toAlert, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
 import type { NewNotificationRow, Statements } from './statements.js';
@@ -131,17 +132,24 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
   };
 }
 
-/** Run one plan's statements (inside the caller's transaction); returns the new notifications' ids. */
+/**
+ * Run one plan's statements (inside the caller's transaction); returns the new notifications' ids.
+ * Large snapshots are deflated here, on the writer thread, which the pages they no longer take
+ * relieve (`snapshot-text.ts`); the targets of one decision share one snapshot, encoded once.
+ */
 export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
   s.upsertGroup.run(plan.group);
   if (plan.deleteStaleExcept !== null) s.deleteStaleAlerts.run({ group_id: plan.group.id, fingerprints: plan.deleteStaleExcept });
   for (const row of plan.alerts) s.upsertAlert.run(row);
+  let json: string | undefined;
+  let stored = '';
   return plan.notifications.map(({ row, supersedePending }) => {
     if (supersedePending) s.supersedePending.run({ group_id: row.group_id, target_key: row.target_key, now: row.created_at });
     const { snapshot, ...columns } = row;
     const inserted = s.insertNotification.get(columns);
     if (!inserted) throw new Error('insert into notifications returned no row');
-    s.insertSnapshot.run({ id: inserted.id, snapshot });
+    if (snapshot !== json) stored = encodeSnapshot((json = snapshot));
+    s.insertSnapshot.run({ id: inserted.id, snapshot: stored });
     return inserted.id;
   });
 }

@@ -121,6 +121,35 @@ describe('sqlite store', () => {
     }
   });
 
+  it('stores a snapshot larger than a page deflated and a small one as JSON; both forms read back', async () => {
+    const file = join(dir, 'snapshots.db');
+    const store = openSqliteStore(file);
+    const small = group('small');
+    const big = group('big', { alerts: Array.from({ length: 100 }, (_, i) => alert(`a${i}`, 'firing', { pod: `checkout-${i}-7f9c` })) });
+    const [smallNote] = await enqueue(store, small);
+    const [bigNote] = await enqueue(store, big);
+    await store.close();
+
+    const db = new Database(file);
+    const stored = (id: number | undefined): string =>
+      (db.prepare('SELECT snapshot FROM notification_snapshots WHERE id = ?').get(id) as { snapshot: string }).snapshot;
+    const bigJson = JSON.stringify(bigNote?.snapshot);
+    expect(stored(smallNote?.id)).toBe(JSON.stringify(smallNote?.snapshot));
+    expect(stored(bigNote?.id)).toMatch(/^deflate:[A-Za-z0-9+/]+=*$/);
+    expect(stored(bigNote?.id).length).toBeLessThan(bigJson.length / 5);
+    // A large snapshot written as plain JSON (by a version before deflating) still reads.
+    db.prepare('UPDATE notification_snapshots SET snapshot = ? WHERE id = ?').run(bigJson, bigNote?.id);
+    db.close();
+
+    const reopened = openSqliteStore(file);
+    try {
+      expect((await reopened.getNotification(bigNote?.id ?? -1))?.snapshot).toEqual(bigNote?.snapshot);
+      expect((await reopened.getNotification(smallNote?.id ?? -1))?.snapshot).toEqual(smallNote?.snapshot);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('never hands one item to two connections sharing a file', async () => {
     const file = join(dir, 'shared.db');
     const a = openSqliteStore(file);
