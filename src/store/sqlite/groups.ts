@@ -10,19 +10,38 @@ import type { Alert } from '../../model/alert.js';
 import { targetKey } from '../../model/target.js';
 import { encodeSnapshot } from '../snapshot-text.js';
 import type { GroupRecord, GroupWrite, NotificationRecord } from '../store.js';
-import { alertParams, groupParams, iso, toAlert, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
+import { groupParams, iso, labelsJson, toAlert, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
 import type { NewNotificationRow, Statements } from './statements.js';
 
 /** Stored alert rows of the loaded groups, as read: group id → fingerprint → row. */
 export type StoredAlertRows = Map<string, Map<string, AlertRow>>;
+
+/**
+ * What an alert upsert binds that differs between the alerts of one group, in the statement's
+ * column order (the group id, team and `updated_at` come from the plan). A tuple, not an object:
+ * plans cross to the writer thread by structured clone, which writes an object's property names
+ * again for every alert (a 100-alert plan: 67 → 37 µs to clone out, 103 → 51 µs to read back in
+ * a microbenchmark), and better-sqlite3 binds positional parameters without name lookups.
+ */
+export type AlertValues = [
+  fingerprint: string,
+  position: number,
+  status: string,
+  labels: string,
+  annotations: string,
+  startsAt: string,
+  endsAt: string | null,
+  generatorUrl: string,
+];
 
 /** Everything one decided group write does to the database, as bind parameters. */
 export interface GroupWritePlan {
   group: GroupRow;
   /** JSON array of the fingerprints kept, when alerts may have left the group; null: nothing to delete. */
   deleteStaleExcept: string | null;
-  /** Alert rows to upsert (the unchanged ones are left out). */
-  alerts: AlertRow[];
+  /** Alerts to upsert (the unchanged ones are left out), all stamped `alertsUpdatedAt` (Unix ms). */
+  alerts: AlertValues[];
+  alertsUpdatedAt: number;
   notifications: { row: NewNotificationRow; supersedePending: boolean }[];
 }
 
@@ -68,17 +87,22 @@ export function copyGroup(g: GroupRecord): GroupRecord {
   };
 }
 
-/** The columns an alert upsert would write are what is stored already (updated_at aside). */
-function sameRow(next: AlertRow, stored: AlertRow): boolean {
+/** An alert's values as this decision would write them. */
+function alertValues(alert: Alert, position: number): AlertValues {
+  return [alert.fingerprint, position, alert.status, labelsJson(alert.labels), labelsJson(alert.annotations), alert.startsAt, alert.endsAt, alert.generatorURL];
+}
+
+/** What an alert upsert would write is what is stored already (updated_at aside). */
+function sameRow([, position, status, labels, annotations, startsAt, endsAt, generatorUrl]: AlertValues, team: string, stored: AlertRow): boolean {
   return (
-    next.position === stored.position &&
-    next.status === stored.status &&
-    next.starts_at === stored.starts_at &&
-    next.ends_at === stored.ends_at &&
-    next.generator_url === stored.generator_url &&
-    next.team === stored.team &&
-    next.labels === stored.labels &&
-    next.annotations === stored.annotations
+    position === stored.position &&
+    status === stored.status &&
+    startsAt === stored.starts_at &&
+    endsAt === stored.ends_at &&
+    generatorUrl === stored.generator_url &&
+    team === stored.team &&
+    labels === stored.labels &&
+    annotations === stored.annotations
   );
 }
 
@@ -96,11 +120,11 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
   const fingerprints = new Set(group.alerts.map((a) => a.fingerprint));
   // Nothing to delete when the group is new or kept every alert it had.
   const mayDelete = stored === undefined || [...stored.keys()].some((f) => !fingerprints.has(f));
-  const alerts: AlertRow[] = [];
+  const alerts: AlertValues[] = [];
   group.alerts.forEach((alert, position) => {
-    const row = alertParams(group, alert, position, alertsUpdatedAt);
+    const values = alertValues(alert, position);
     const before = stored?.get(alert.fingerprint);
-    if (before === undefined || !sameRow(row, before)) alerts.push(row);
+    if (before === undefined || !sameRow(values, group.team, before)) alerts.push(values);
   });
   // The targets of one decision usually share one snapshot object: serialise it once.
   const snapshots = new Map<object, string>();
@@ -113,6 +137,7 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
     group: groupParams(group),
     deleteStaleExcept: mayDelete ? JSON.stringify([...fingerprints]) : null,
     alerts,
+    alertsUpdatedAt,
     notifications: write.notifications.map((n) => ({
       supersedePending: n.supersedesPending === true && n.status === 'pending',
       row: {
@@ -140,7 +165,10 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
 export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
   s.upsertGroup.run(plan.group);
   if (plan.deleteStaleExcept !== null) s.deleteStaleAlerts.run({ group_id: plan.group.id, fingerprints: plan.deleteStaleExcept });
-  for (const row of plan.alerts) s.upsertAlert.run(row);
+  const { id, team } = plan.group;
+  for (const [fingerprint, position, status, labels, annotations, startsAt, endsAt, generatorUrl] of plan.alerts) {
+    s.upsertAlert.run(id, fingerprint, position, team, status, labels, annotations, startsAt, endsAt, generatorUrl, plan.alertsUpdatedAt);
+  }
   let json: string | undefined;
   let stored = '';
   return plan.notifications.map(({ row, supersedePending }) => {

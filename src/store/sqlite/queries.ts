@@ -23,12 +23,14 @@ export const UPSERT_GROUP = `
     status = excluded.status, notified_hash = excluded.notified_hash,
     notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at`;
 
-/** An alert's updated_at moves only when its content changed (right-hand sides see the old row). */
+/**
+ * An alert's updated_at moves only when its content changed (right-hand sides see the old row).
+ * Positional parameters in column order (`applyGroupPlan` binds them; groups.ts says why).
+ */
 export const UPSERT_ALERT = `
   INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations,
     starts_at, ends_at, generator_url, updated_at)
-  VALUES (@group_id, @fingerprint, @position, @team, @status, @labels, @annotations,
-    @starts_at, @ends_at, @generator_url, @updated_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (group_id, fingerprint) DO UPDATE SET
     updated_at = CASE WHEN status IS NOT excluded.status OR labels IS NOT excluded.labels
         OR annotations IS NOT excluded.annotations OR starts_at IS NOT excluded.starts_at

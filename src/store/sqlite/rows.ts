@@ -1,9 +1,8 @@
 /**
  * @module store/sqlite/rows
  * The SQLite rows (store/rows.ts: times as Unix ms, integer ids) and the bind parameters of
- * the group and alert upserts.
+ * the group upsert (an alert upsert binds `AlertValues`, groups.ts).
  */
-import type { Alert } from '../../model/alert.js';
 import type { AlertRecord, GroupRecord, NotificationRecord } from '../store.js';
 import * as rows from '../rows.js';
 import { labelsJson, type GroupRow } from '../rows.js';
@@ -44,22 +43,5 @@ export function groupParams(g: GroupRecord): GroupRow {
     targets: JSON.stringify(g.targets),
     created_at: g.createdAt,
     updated_at: g.updatedAt,
-  };
-}
-
-/** Bind parameters of the alert upsert. */
-export function alertParams(g: GroupRecord, a: Alert, position: number, updatedAtMs: number): AlertRow {
-  return {
-    group_id: g.id,
-    fingerprint: a.fingerprint,
-    position,
-    team: g.team,
-    status: a.status,
-    labels: labelsJson(a.labels),
-    annotations: labelsJson(a.annotations),
-    starts_at: a.startsAt,
-    ends_at: a.endsAt,
-    generator_url: a.generatorURL,
-    updated_at: updatedAtMs,
   };
 }

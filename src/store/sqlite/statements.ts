@@ -13,7 +13,7 @@ export function prepareStatements(db: Database.Database) {
     selectGroups: db.prepare<{ ids: string }, GroupRow>(q.SELECT_GROUPS),
     selectGroupAlerts: db.prepare<{ ids: string }, AlertRow>(q.SELECT_GROUP_ALERTS),
     upsertGroup: db.prepare<GroupRow>(q.UPSERT_GROUP),
-    upsertAlert: db.prepare<AlertRow>(q.UPSERT_ALERT),
+    upsertAlert: db.prepare<[string, string, number, string, string, string, string, string, string | null, string, number]>(q.UPSERT_ALERT),
     deleteStaleAlerts: db.prepare<{ group_id: string; fingerprints: string }>(q.DELETE_STALE_ALERTS),
     insertNotification: db.prepare<Omit<NewNotificationRow, 'snapshot'>, { id: number }>(q.INSERT_NOTIFICATION),
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
