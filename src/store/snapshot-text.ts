@@ -3,8 +3,9 @@
  * How a notification's frozen snapshot is kept as text. A snapshot is the whole group as JSON
  * (~7 KB for 10 alerts, ~70 KB for 100) and alerts of one group repeat most of their labels, so
  * a snapshot larger than about a page is stored deflated: `deflate:` and the base64 of the raw
- * DEFLATE stream. SQLite writes every page twice (the WAL, then the checkpoint), and a 100-alert
- * snapshot was 17 of the ~40 pages a webhook wrote; deflated it is one. Smaller snapshots stay
+ * DEFLATE stream. SQLite writes every page twice (the WAL, then the checkpoint); a 100-alert
+ * snapshot took ~70 KiB (17 pages), deflated ~7 KiB, and the database grows by 95 KiB instead of
+ * 160 KiB per accepted 100-alert group (11 instead of 17 for 10 alerts). Smaller snapshots stay
  * plain JSON, as do all rows written before this format (JSON always starts with `{`), so both
  * read back the same. Base64 keeps the column TEXT: no migration, and `sqlite3` still prints it.
  * PostgreSQL compresses large text values itself (TOAST) and keeps plain JSON.
@@ -16,9 +17,9 @@ const PREFIX = 'deflate:';
 /** Larger than this many characters, a snapshot would spill onto overflow pages (4 KiB pages). */
 export const DEFLATE_ABOVE_CHARS = 4000;
 /**
- * Level 1 and a 2 KiB window: as small as level 9 with the full window on alert groups (repeats
- * sit one alert apart, well within the window), at a fraction of the CPU, and a ~20 KB zlib state
- * per call instead of ~260 KB.
+ * Level 1 and a 2 KiB window: within 1 % of zlib's default level and window on alert groups
+ * (repeats sit one alert apart, well within the window), at half the CPU for 100 alerts, and a
+ * ~16 KiB zlib state allocated per call instead of ~256 KiB.
  */
 const DEFLATE_OPTIONS = { level: 1, windowBits: 11, memLevel: 4 } as const;
 
