@@ -15,7 +15,7 @@ import type { GroupSnapshot } from '../model/group.js';
 
 const PREFIX = 'deflate:';
 /** Larger than this many characters, a snapshot would spill onto overflow pages (4 KiB pages). */
-export const DEFLATE_ABOVE_CHARS = 4000;
+const DEFLATE_ABOVE_CHARS = 4000;
 /**
  * Level 1 and a 2 KiB window: within 1 % of zlib's default level and window on alert groups
  * (repeats sit one alert apart, well within the window), at half the CPU for 100 alerts, and a

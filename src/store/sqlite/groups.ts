@@ -42,7 +42,10 @@ export interface GroupWritePlan {
   /** Alerts to upsert (the unchanged ones are left out), all stamped `alertsUpdatedAt` (Unix ms). */
   alerts: AlertValues[];
   alertsUpdatedAt: number;
-  notifications: { row: NewNotificationRow; supersedePending: boolean }[];
+  /** Each distinct snapshot of the write, serialised once (the targets of one decision share one). */
+  snapshots: string[];
+  /** `snapshot`: the index of the notification's snapshot in `snapshots`. */
+  notifications: { row: NewNotificationRow; snapshot: number; supersedePending: boolean }[];
 }
 
 /**
@@ -126,20 +129,23 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
     const before = stored?.get(alert.fingerprint);
     if (before === undefined || !sameRow(values, group.team, before)) alerts.push(values);
   });
-  // The targets of one decision usually share one snapshot object: serialise it once.
-  const snapshots = new Map<object, string>();
-  const snapshotJson = (snapshot: object): string => {
-    let json = snapshots.get(snapshot);
-    if (json === undefined) snapshots.set(snapshot, (json = JSON.stringify(snapshot)));
-    return json;
+  // The targets of one decision usually share one snapshot object: serialise (and send) it once.
+  const snapshots: string[] = [];
+  const snapshotIndex = new Map<object, number>();
+  const indexOf = (snapshot: object): number => {
+    let index = snapshotIndex.get(snapshot);
+    if (index === undefined) snapshotIndex.set(snapshot, (index = snapshots.push(JSON.stringify(snapshot)) - 1));
+    return index;
   };
   return {
     group: groupParams(group),
     deleteStaleExcept: mayDelete ? JSON.stringify([...fingerprints]) : null,
     alerts,
     alertsUpdatedAt,
+    snapshots,
     notifications: write.notifications.map((n) => ({
       supersedePending: n.supersedesPending === true && n.status === 'pending',
+      snapshot: indexOf(n.snapshot),
       row: {
         group_id: n.groupId,
         team: n.team,
@@ -151,7 +157,6 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
         created_at: nowMs,
         // A pending item is due at once; a suppressed one is history only.
         next_attempt_at: n.status === 'pending' ? nowMs : null,
-        snapshot: snapshotJson(n.snapshot),
       },
     })),
   };
@@ -161,7 +166,7 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
  * Run one plan's statements (inside the caller's transaction); returns the new notifications' ids.
  * Large snapshots are deflated here (`snapshot-text.ts`), on the writer thread, whose commits
  * the saved pages shorten (deflating on the event loop measured slower: that thread is the busier
- * one at 100 alerts); the targets of one decision share one snapshot, encoded once.
+ * one at 100 alerts).
  */
 export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
   s.upsertGroup.run(plan.group);
@@ -170,15 +175,12 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
   for (const [fingerprint, position, status, labels, annotations, startsAt, endsAt, generatorUrl] of plan.alerts) {
     s.upsertAlert.run(id, fingerprint, position, team, status, labels, annotations, startsAt, endsAt, generatorUrl, plan.alertsUpdatedAt);
   }
-  let json: string | undefined;
-  let stored = '';
-  return plan.notifications.map(({ row, supersedePending }) => {
+  const snapshots = plan.snapshots.map(encodeSnapshot);
+  return plan.notifications.map(({ row, snapshot, supersedePending }) => {
     if (supersedePending) s.supersedePending.run({ group_id: row.group_id, target_key: row.target_key, now: row.created_at });
-    const { snapshot, ...columns } = row;
-    const inserted = s.insertNotification.get(columns);
+    const inserted = s.insertNotification.get(row);
     if (!inserted) throw new Error('insert into notifications returned no row');
-    if (snapshot !== json) stored = encodeSnapshot((json = snapshot));
-    s.insertSnapshot.run({ id: inserted.id, snapshot: stored });
+    s.insertSnapshot.run({ id: inserted.id, snapshot: snapshots[snapshot]! });
     return inserted.id;
   });
 }

@@ -15,7 +15,7 @@ export function prepareStatements(db: Database.Database) {
     upsertGroup: db.prepare<GroupRow>(q.UPSERT_GROUP),
     upsertAlert: db.prepare<[string, string, number, string, string, string, string, string, string | null, string, number]>(q.UPSERT_ALERT),
     deleteStaleAlerts: db.prepare<{ group_id: string; fingerprints: string }>(q.DELETE_STALE_ALERTS),
-    insertNotification: db.prepare<Omit<NewNotificationRow, 'snapshot'>, { id: number }>(q.INSERT_NOTIFICATION),
+    insertNotification: db.prepare<NewNotificationRow, { id: number }>(q.INSERT_NOTIFICATION),
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
     supersedePending: db.prepare<{ group_id: string; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
@@ -35,8 +35,8 @@ export function prepareStatements(db: Database.Database) {
   };
 }
 
-/** The columns a new notification is inserted with (the rest take their defaults). */
+/** The columns a new notification is inserted with (the rest take their defaults; its snapshot goes to its own table). */
 export type NewNotificationRow = Pick<
   NotificationRow,
-  'group_id' | 'team' | 'target' | 'target_key' | 'kind' | 'status' | 'reason' | 'created_at' | 'next_attempt_at' | 'snapshot'
+  'group_id' | 'team' | 'target' | 'target_key' | 'kind' | 'status' | 'reason' | 'created_at' | 'next_attempt_at'
 >;
