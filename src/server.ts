@@ -16,6 +16,7 @@ import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { buildOutboxWorker } from './outbox/build-worker.js';
+import { OutboxWorker } from './outbox/worker.js';
 import { DeliveryThread, type OutboxRunner } from './outbox/delivery-thread-host.js';
 import type { RoutingKeys } from './outbox/delivery-messages.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -178,6 +179,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     adminToken: settings.adminToken,
     maxBodyBytes: settings.maxBodyBytes,
     onAccepted: () => worker.wake(),
+    // The delivery thread claims from its own connection; only a worker on this thread takes hand-offs.
+    ...(worker instanceof OutboxWorker ? { handOff: worker } : {}),
     reload,
     accepting: () => accepting,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),

@@ -5,6 +5,7 @@
 import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { DeliveryHandOff } from '../pipeline/accept.js';
 import type { Store } from '../store/store.js';
 import type { UptimeService } from '../uptime/service.js';
 
@@ -24,6 +25,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   /** Called after a webhook's notifications are committed (wakes the outbox worker). */
   onAccepted?: () => void;
+  /** The local outbox worker, to take a webhook's new items straight from its write. */
+  handOff?: DeliveryHandOff;
   reload?: () => Promise<ReloadOutcome>;
   /** False while draining for shutdown. */
   accepting: () => boolean;

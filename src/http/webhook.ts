@@ -62,6 +62,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
         ...(deps.now ? { now: deps.now } : {}),
         ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
         ...(deps.stormWindowMs ? { stormWindowMs: deps.stormWindowMs } : {}),
+        ...(deps.handOff ? { handOff: deps.handOff } : {}),
       });
       for (const t of result.teams) {
         if (t.firing) metrics.alertsReceived.inc({ team: t.team, status: 'firing' }, t.firing);
@@ -82,7 +83,8 @@ export function webhookRoutes(deps: AppDeps): Hono {
         },
         'webhook accepted',
       );
-      if (result.notifications.some((n) => n.status === 'pending')) deps.onAccepted?.();
+      // Items leased to the local worker are on their way already; the rest wait for a claim.
+      if (result.notifications.some((n) => n.status === 'pending' && n.leasedTo === undefined)) deps.onAccepted?.();
       return reply(c.json({ accepted: incoming.alerts.length }, 202));
     } catch (err) {
       logger.error({ err, groupKey: incoming.groupKey }, 'could not store webhook; answering 503 so Alertmanager retries');

@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Notifier } from '../delivery/notifier.js';
 import { silentLogger } from '../log/logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store } from '../store/store.js';
+import type { LeaseOffer, Store } from '../store/store.js';
+import { SLACK, group, notification } from '../store/contract/fixtures.case.js';
 import { enqueueMessage } from '../pipeline/enqueue-message.js';
 import { OutboxWorker } from './worker.js';
 
@@ -48,5 +49,97 @@ describe('OutboxWorker', () => {
     const [n] = (await store.listNotifications({ limit: 10 })).items;
     expect(n).toMatchObject({ status: 'dead', attempts: 3 });
     expect(n!.lastError).toBe('delivery crashed: renderer exploded');
+  });
+});
+
+describe('OutboxWorker hand-off', () => {
+  /** A Slack notifier that records what it delivers and can be held until released. */
+  function recordingSlack() {
+    const delivered: number[] = [];
+    let hold: Promise<void> = Promise.resolve();
+    let release = () => {};
+    const notifier: Notifier = {
+      type: 'slack',
+      notify: async (d) => {
+        await hold;
+        delivered.push(d.id);
+        return { ok: true, slackRef: { channel: 'C1', ts: `${d.id}.0` } };
+      },
+    };
+    return {
+      notifier,
+      delivered,
+      holdAll: () => (hold = new Promise<void>((r) => (release = r))),
+      release: () => release(),
+    };
+  }
+
+  function startWorker(slack: Notifier, concurrency = 8): OutboxWorker {
+    // A poll far beyond the test: only a hand-off or a wake-up can start a delivery.
+    worker = new OutboxWorker({ store, notifiers: { slack, pagerduty: unused }, policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 }, logger: silentLogger, owner: 'local', pollMs: 600_000, concurrency });
+    worker.start();
+    return worker;
+  }
+
+  async function write(id: string, offer?: LeaseOffer) {
+    const g = group(id);
+    return store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }], offer ? { lease: offer } : {});
+  }
+
+  async function statusOf(id: number): Promise<string | undefined> {
+    for (let i = 0; i < 500; i++) {
+      const n = await store.getNotification(id);
+      if (n?.status === 'sent') return n.status;
+      await new Promise((r) => setImmediate(r));
+    }
+    return (await store.getNotification(id))?.status;
+  }
+
+  it('delivers what a write leased to it without a claim or a wake-up; an item written without an offer waits for one', async () => {
+    store = openSqliteStore(':memory:');
+    const slack = recordingSlack();
+    const w = startWorker(slack.notifier);
+    const offer = w.offer();
+    expect(offer).toMatchObject({ owner: 'local', max: 1 });
+    const [handed] = await write('g1', offer);
+    w.settle(offer!, [handed!]);
+    expect(await statusOf(handed!.id)).toBe('sent');
+    const [waiting] = await write('g2');
+    expect(await statusOf(waiting!.id)).toBe('pending');
+    w.wake();
+    expect(await statusOf(waiting!.id)).toBe('sent');
+    expect(slack.delivered).toEqual([handed!.id, waiting!.id]);
+  });
+
+  it('offers only free slots: reserved and busy slots count against its concurrency', async () => {
+    store = openSqliteStore(':memory:');
+    const slack = recordingSlack();
+    const w = startWorker(slack.notifier, 2);
+    slack.holdAll();
+    const first = w.offer()!;
+    const second = w.offer()!;
+    expect(w.offer()).toBeUndefined();
+    const [a] = await write('g1', first);
+    w.settle(first, [a!]);
+    // The second write failed: its slot comes back unused.
+    w.settle(second, []);
+    const third = w.offer();
+    expect(third).toBeDefined();
+    w.settle(third!, []);
+    slack.release();
+    expect(await statusOf(a!.id)).toBe('sent');
+  });
+
+  it('stop waits for a write holding an offer and delivers what it leased', async () => {
+    store = openSqliteStore(':memory:');
+    const slack = recordingSlack();
+    const w = startWorker(slack.notifier);
+    const offer = w.offer()!;
+    const stopped = w.stop(5_000);
+    const [handed] = await write('g1', offer);
+    w.settle(offer, [handed!]);
+    await stopped;
+    expect(slack.delivered).toEqual([handed!.id]);
+    expect((await store.getNotification(handed!.id))?.status).toBe('sent');
   });
 });

@@ -15,7 +15,7 @@ export interface OutboxMetrics {
   deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
 }
 import { targetKey, type ReceiverType } from '../model/target.js';
-import type { NotificationRecord, Store } from '../store/store.js';
+import type { LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
@@ -47,7 +47,12 @@ export class OutboxWorker {
   private loop?: Promise<void>;
   private inFlight = new Set<Promise<void>>();
   private wakeUp?: () => void;
-  private woken = false;
+  /** Due items may be waiting: claim when a slot is free (the first look, a wake-up, a full claim, the poll). */
+  private workWaiting = true;
+  /** Slots promised to writes by `offer` and not yet settled. */
+  private reserved = 0;
+  /** Told when the last reservation is settled (stop waits for it). */
+  private allSettled?: () => void;
   private readonly abort = new AbortController();
 
   constructor(opts: OutboxWorkerOptions) {
@@ -69,7 +74,7 @@ export class OutboxWorker {
 
   /** Look at the outbox now (called after new notifications were committed). */
   wake(): void {
-    this.woken = true;
+    this.workWaiting = true;
     this.wakeUp?.();
   }
 
@@ -84,7 +89,10 @@ export class OutboxWorker {
     await this.loop;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), deadlineMs)));
-    const outcome = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => 'done' as const), deadline]);
+    // Writes still holding an offer may yet hand items over: those are in flight too.
+    const settled = this.reserved === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.allSettled = resolve));
+    const finished = settled.then(() => Promise.allSettled([...this.inFlight])).then(() => 'done' as const);
+    const outcome = await Promise.race([finished, deadline]);
     clearTimeout(timer);
     if (outcome === 'timeout') {
       this.o.logger.warn({ inFlight: this.inFlight.size }, 'shutdown deadline reached; aborting in-flight deliveries');
@@ -93,29 +101,68 @@ export class OutboxWorker {
     }
   }
 
+  /**
+   * Offer to deliver what the caller's next write enqueues without claiming it (`LeaseOffer`):
+   * reserves one free slot until `settle`. Undefined when no slot is free or the worker stops.
+   * One slot: most writes enqueue one item; the rest of a write is claimed as before.
+   */
+  offer(): LeaseOffer | undefined {
+    if (!this.running || this.freeSlots() <= 0) return undefined;
+    this.reserved += 1;
+    return {
+      owner: this.o.owner,
+      leaseMs: this.o.leaseMs,
+      max: 1,
+      ...(this.o.pacer ? { excludeTargetKeys: this.o.pacer.blockedKeys() } : {}),
+    };
+  }
+
+  /** The write `offer` was made for ended (`leased`: what it returned, [] if it failed): deliver what was leased to this worker. */
+  settle(offer: LeaseOffer, leased: readonly NotificationRecord[]): void {
+    this.reserved -= offer.max;
+    let started = 0;
+    for (const item of leased) {
+      if (item.leasedTo !== this.o.owner) continue;
+      this.track(this.deliver(item));
+      started++;
+    }
+    if (started < offer.max && this.workWaiting) this.wakeUp?.();
+    if (this.reserved === 0) this.allSettled?.();
+  }
+
+  private freeSlots(): number {
+    return this.o.concurrency - this.inFlight.size - this.reserved;
+  }
+
+  /**
+   * Claims only when a slot is free and work may be waiting (`workWaiting`: a wake-up, a full
+   * claim, or the poll for retries that came due), so a delivery that ends, or an item handed
+   * over by `settle`, does not cost a claim that finds nothing.
+   */
   private async run(): Promise<void> {
     while (this.running) {
-      const free = this.o.concurrency - this.inFlight.size;
-      let claimed: NotificationRecord[] = [];
-      // Reset before looking, whether or not a slot is free: a wake-up that arrived while every
-      // slot was busy must not turn sleep() into a no-op (a microtask spin that starves I/O).
-      this.woken = false;
-      if (free > 0) {
-        try {
-          claimed = await this.o.store.claimDue({
-            now: this.o.now(),
-            limit: free,
-            leaseMs: this.o.leaseMs,
-            owner: this.o.owner,
-            ...(this.o.pacer ? { excludeTargetKeys: this.o.pacer.blockedKeys() } : {}),
-          });
-        } catch (err) {
-          this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
-        }
-        for (const item of claimed) this.track(this.deliver(item));
+      const free = this.freeSlots();
+      if (free <= 0 || !this.workWaiting) {
+        await this.sleep();
+        continue;
       }
-      // A full batch may mean more is waiting; otherwise sleep until woken, a slot frees, or the poll.
-      if (claimed.length === 0 || claimed.length < free) await this.sleep();
+      // Cleared before looking: a wake-up that arrives during the claim is not lost.
+      this.workWaiting = false;
+      let claimed: NotificationRecord[] = [];
+      try {
+        claimed = await this.o.store.claimDue({
+          now: this.o.now(),
+          limit: free,
+          leaseMs: this.o.leaseMs,
+          owner: this.o.owner,
+          ...(this.o.pacer ? { excludeTargetKeys: this.o.pacer.blockedKeys() } : {}),
+        });
+      } catch (err) {
+        this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
+      }
+      for (const item of claimed) this.track(this.deliver(item));
+      // A full batch may mean more is waiting.
+      if (claimed.length >= free) this.workWaiting = true;
     }
   }
 
@@ -123,22 +170,24 @@ export class OutboxWorker {
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
-      this.wakeUp?.();
+      if (this.workWaiting) this.wakeUp?.();
     });
   }
 
+  /** Until woken (`wakeUp`: new work, a freed slot, stop) or the poll, after which work may be due. */
   private sleep(): Promise<void> {
-    if (this.woken || !this.running) return Promise.resolve();
+    if (!this.running) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.o.pollMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
         this.wakeUp = undefined;
-        done();
+        resolve();
       };
+      const timer = setTimeout(() => {
+        this.workWaiting = true;
+        done();
+      }, this.o.pollMs);
+      this.wakeUp = done;
     });
   }
 

@@ -6,7 +6,7 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { IncomingNotification } from '../model/alert.js';
-import type { NotificationRecord, Store } from '../store/store.js';
+import type { GroupRecord, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { decideGroup } from '../dedup/decide.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
@@ -19,12 +19,24 @@ export interface AcceptResult {
   notifications: NotificationRecord[];
 }
 
+/**
+ * A local outbox worker that takes what a webhook enqueues straight from its write (the store
+ * leases the items to it in the same transaction), instead of claiming it after a wake-up.
+ */
+export interface DeliveryHandOff {
+  /** Reserve delivery slots for one write; undefined when none is free. */
+  offer(): LeaseOffer | undefined;
+  /** The write ended: what it returned (leased items carry `leasedTo`), or [] when it failed. */
+  settle(offer: LeaseOffer, written: readonly NotificationRecord[]): void;
+}
+
 export interface AcceptOptions {
   now?: () => Date;
   /** Base URL of this gateway for links in messages (ALERTGATE_PUBLIC_URL). */
   publicUrl?: string;
   /** Storm counting window / quiet period (default one minute). */
   stormWindowMs?: number;
+  handOff?: DeliveryHandOff;
 }
 
 export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
@@ -38,7 +50,8 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   }
   const groupIds = updates.map((u) => u.groupId);
   const stateIds = [...new Set(updates.map((u) => maintenanceStateId(u.team)))];
-  const notifications = await store.updateGroups([...groupIds, ...stateIds, ...channelIds], (current) => {
+  const offer = opts.handOff?.offer();
+  const decideAll = (current: Map<string, GroupRecord>) => {
     const at = now();
     // dedup → maintenance holds → storm digests: held groups never count towards a storm.
     const writes = applyMaintenance(
@@ -54,7 +67,13 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
       ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
       ...(opts.stormWindowMs ? { windowMs: opts.stormWindowMs } : {}),
     });
-  });
+  };
+  let notifications: NotificationRecord[] = [];
+  try {
+    notifications = await store.updateGroups([...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});
+  } finally {
+    if (offer) opts.handOff!.settle(offer, notifications);
+  }
   const teams = updates.map((u) => ({
     team: u.team,
     alerts: u.alerts.length,

@@ -71,6 +71,11 @@ export interface NotificationRecord {
   nextAttemptAt: string | null;
   sentAt: string | null;
   snapshot: GroupSnapshot;
+  /**
+   * Set only on records `updateGroups` returns: the worker the item was leased to in the same
+   * transaction (`UpdateOptions.lease`). That worker delivers it without claiming it.
+   */
+  leasedTo?: string;
 }
 
 export interface GroupWrite {
@@ -112,6 +117,29 @@ export interface ClaimOptions {
   excludeTargetKeys?: readonly string[];
 }
 
+/**
+ * A local worker's offer to deliver what a write enqueues, leased in the write's own
+ * transaction: the item skips the claim (a round trip to the store, an UPDATE and a read of the
+ * snapshot just written) and its delivery starts as soon as the write committed.
+ */
+export interface LeaseOffer {
+  owner: string;
+  leaseMs: number;
+  /** Most items to lease (the worker's free delivery slots it reserved for this write). */
+  max: number;
+  /** As in `ClaimOptions`: paced or backing-off targets are not leased. */
+  excludeTargetKeys?: readonly string[];
+}
+
+export interface UpdateOptions {
+  /**
+   * Lease new pending items to this worker, as a claim at commit time would: up to `max`, in
+   * write order, only items that head their (group, target) queue and whose target is not
+   * excluded. Leased records come back with `leasedTo` set and the attempt counted.
+   */
+  lease?: LeaseOffer;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -120,7 +148,7 @@ export interface Store {
    * `decide`, and persist every returned group (upsert, including its alerts) and notification.
    * `decide` must be pure and synchronous. Returns the inserted notifications.
    */
-  updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]>;
+  updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts?: UpdateOptions): Promise<NotificationRecord[]>;
 
   getGroup(id: string): Promise<GroupRecord | undefined>;
 

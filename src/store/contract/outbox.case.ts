@@ -175,6 +175,50 @@ export function outboxContract(store: CurrentStore): void {
       expect(await claim('w1', later(LEASE_MS * 10))).toEqual([]);
     });
 
+    it('leases new items to the writing worker in the same write; the others see them only once the lease expires', async () => {
+      const g = group('g1');
+      const lease = { owner: 'local', leaseMs: 120_000, max: 1 };
+      const [slack, page] = await store().updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK), notification(g, PAGERDUTY)] }], { lease });
+      // At most `max`, in write order; the lease counts the attempt, as a claim does.
+      expect(slack).toMatchObject({ status: 'pending', attempts: 1, leasedTo: 'local' });
+      expect(page).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(page?.leasedTo).toBeUndefined();
+      expect((await claim('w2', later())).map((n) => n.id)).toEqual([page?.id]);
+      expect(await store().outboxDepth()).toBe(2);
+      await store().markSent(slack?.id ?? -1, { owner: 'local', sentAt: later() });
+      expect(await status(slack?.id ?? -1)).toBe('sent');
+      // An expired lease is claimable like any other (a worker that died before delivering).
+      const [orphan] = await store().updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK_LOW)] }], {
+        lease: { owner: 'gone', leaseMs: 1_000, max: 1 },
+      });
+      expect(orphan?.leasedTo).toBe('gone');
+      expect(only(await claim('w3', later())).id).toBe(orphan?.id);
+    });
+
+    it('leases on write only what heads its queue, is pending and whose target is not excluded', async () => {
+      const g = group('g1');
+      const [queued] = await enqueue(store(), g, [notification(g, SLACK)]);
+      const written = await store().updateGroups(
+        [g.id],
+        () => [
+          {
+            group: g,
+            notifications: [
+              notification(g, SLACK, { kind: 'changed' }),
+              notification(g, PAGERDUTY, { status: 'suppressed', reason: 'duplicate' }),
+              notification(g, SLACK_LOW),
+              notification(g, PAGERDUTY),
+            ],
+          },
+        ],
+        { lease: { owner: 'local', leaseMs: 120_000, max: 10, excludeTargetKeys: [targetKey(SLACK_LOW)] } },
+      );
+      expect(written.map((n) => n.leasedTo ?? null)).toEqual([null, null, null, 'local']);
+      // The edit still waits behind the post queued before it; the excluded channel's item is due.
+      const claimed = (await claim('w2', later())).map((n) => n.id).sort((a, b) => a - b);
+      expect(claimed).toEqual([queued?.id, written[2]?.id]);
+    });
+
     it('stores the Slack message ref of a group per target channel, replacing older ones', async () => {
       const g = group('g1');
       const [post, edit, low] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK), notification(g, SLACK_LOW)]);

@@ -13,7 +13,9 @@
  */
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
-import type { ClaimOptions, NotificationRecord } from '../store.js';
+import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
+import type { Queryable } from './pool.js';
+import { targetKey } from '../../model/target.js';
 import * as q from './queries.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
 
@@ -24,6 +26,20 @@ export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<Notif
   const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [opts.now, limit, opts.owner, leaseUntil, opts.excludeTargetKeys ?? []]);
   // Oldest due first, as the worker starts them.
   return rows.map(toNotificationRecord).sort((a, b) => byDue(a, b));
+}
+
+/**
+ * Lease what a group write just inserted to the offering worker (inside that write's
+ * transaction); returns the records with the leased ones marked (`leasedTo`, attempt counted).
+ */
+export async function leaseInserted(c: Queryable, inserted: NotificationRecord[], lease: LeaseOffer, now: Date): Promise<NotificationRecord[]> {
+  const excluded = new Set(lease.excludeTargetKeys ?? []);
+  const candidates = inserted.filter((n) => n.status === 'pending' && !excluded.has(targetKey(n.target))).map((n) => n.id);
+  const max = Math.max(0, Math.floor(lease.max));
+  if (candidates.length === 0 || max === 0) return inserted;
+  const { rows } = await c.query<{ id: string | number }>(q.LEASE_INSERTED, [candidates, lease.owner, new Date(now.getTime() + lease.leaseMs), max]);
+  const leased = new Set(rows.map((r) => Number(r.id)));
+  return inserted.map((n) => (leased.has(n.id) ? { ...n, attempts: n.attempts + 1, leasedTo: lease.owner } : n));
 }
 
 function byDue(a: NotificationRecord, b: NotificationRecord): number {

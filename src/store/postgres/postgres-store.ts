@@ -22,6 +22,7 @@ import type {
   NotificationStatus,
   Page,
   Store,
+  UpdateOptions,
 } from '../store.js';
 import { beginLocked, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
 import { listAlerts, listNotifications } from './lists.js';
@@ -61,12 +62,14 @@ export class PostgresStore implements Store {
     private readonly now: () => Date,
   ) {}
 
-  async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
+  async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts: UpdateOptions = {}): Promise<NotificationRecord[]> {
     return withTransaction(
       this.pool,
       async (c) => {
         const writes = decide(await loadLockedGroups(c, ids));
-        return writeGroups(c, [...writes], this.now());
+        const now = this.now();
+        const inserted = await writeGroups(c, [...writes], now);
+        return opts.lease ? outbox.leaseInserted(c, inserted, opts.lease, now) : inserted;
       },
       beginLocked(ids),
     );

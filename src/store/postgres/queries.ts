@@ -132,6 +132,26 @@ export const CLAIM_DUE = `
   RETURNING n.*`;
 
 /**
+ * Lease items just inserted (ids `$1`, in write order) to the local worker (`UpdateOptions.lease`),
+ * in the inserting transaction: up to `$4`, with the claim's conditions (an older undelivered
+ * item of the same queue keeps an item waiting for a claim, as it would there).
+ */
+export const LEASE_INSERTED = `
+  WITH heads AS (
+    SELECT n.id FROM notifications n
+    WHERE n.id = ANY($1::bigint[]) AND n.status IN ('pending', 'failed') AND n.lease_owner IS NULL
+      AND NOT EXISTS (
+        SELECT 1 FROM notifications o
+        WHERE o.group_id = n.group_id AND o.target_key = n.target_key
+          AND o.status IN ('pending', 'failed') AND o.id < n.id)
+    ORDER BY n.id
+    LIMIT $4
+  )
+  UPDATE notifications n SET lease_owner = $2, lease_until = $3, attempts = n.attempts + 1
+  FROM heads WHERE n.id = heads.id
+  RETURNING n.id`;
+
+/**
  * Only the lease holder may finish an item (an expired lease nobody took over still counts).
  * The Slack message ref is stored in the same statement, so the next item of the queue —
  * claimable only once this one is sent — always finds it, on whichever replica.

@@ -190,24 +190,30 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
  * assigned (`nowMs` as in `planGroupWrite`): reading the rows back would parse the snapshots just
  * serialised, and keeping the plan until the commit would keep its strings alive that long.
  */
-export function insertedRecords(write: GroupWrite, nowMs: number, ids: number[]): NotificationRecord[] {
+export function insertedRecords(write: GroupWrite, nowMs: number, ids: number[], leased?: { owner: string; ids: ReadonlySet<number> }): NotificationRecord[] {
   const at = iso(nowMs);
-  return write.notifications.map((n, i) => ({
-    id: ids[i]!,
-    groupId: n.groupId,
-    team: n.team,
-    target: n.target,
-    kind: n.kind,
-    status: n.status,
-    reason: n.reason ?? null,
-    attempts: 0,
-    lastError: null,
-    createdAt: at,
-    // A pending item is due at once; a suppressed one is history only.
-    nextAttemptAt: n.status === 'pending' ? at : null,
-    sentAt: null,
-    snapshot: n.snapshot,
-  }));
+  return write.notifications.map((n, i) => {
+    const id = ids[i]!;
+    const record: NotificationRecord = {
+      id,
+      groupId: n.groupId,
+      team: n.team,
+      target: n.target,
+      kind: n.kind,
+      status: n.status,
+      reason: n.reason ?? null,
+      attempts: 0,
+      lastError: null,
+      createdAt: at,
+      // A pending item is due at once; a suppressed one is history only.
+      nextAttemptAt: n.status === 'pending' ? at : null,
+      sentAt: null,
+      snapshot: n.snapshot,
+    };
+    // A lease counts as the attempt, as a claim does.
+    if (leased?.ids.has(id)) Object.assign(record, { attempts: 1, leasedTo: leased.owner });
+    return record;
+  });
 }
 
 function parseTime(value: string, what: string): number {

@@ -9,6 +9,7 @@
  */
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { Target } from '../../model/target.js';
+import type { GroupWritePlan } from './groups.js';
 import type { NotificationRow } from './rows.js';
 import type { Statements } from './statements.js';
 
@@ -30,6 +31,31 @@ export function claimDue(s: Statements, opts: ClaimArgs): NotificationRow[] {
     if (row) claimed.push(row);
   }
   return claimed;
+}
+
+/** A lease offered with a group write (`UpdateOptions.lease`), as the writer applies it. */
+export interface LeaseArgs {
+  owner: string;
+  leaseUntilMs: number;
+  max: number;
+  excludeTargetKeys: readonly string[];
+}
+
+/**
+ * Lease up to `max` of the pending items `applyGroupPlan` just inserted (`ids`, per plan) to the
+ * offering worker, in write order; returns the ids leased. Same transaction as the insert.
+ */
+export function leaseInserted(s: Statements, plans: readonly GroupWritePlan[], ids: readonly number[][], lease: LeaseArgs): number[] {
+  const leased: number[] = [];
+  const excluded = new Set(lease.excludeTargetKeys);
+  plans.forEach((plan, p) =>
+    plan.notifications.forEach(({ row }, n) => {
+      if (leased.length >= lease.max || row.status !== 'pending' || excluded.has(row.target_key)) return;
+      const id = ids[p]![n]!;
+      if (s.leaseInserted.run({ id, owner: lease.owner, lease_until: lease.leaseUntilMs }).changes > 0) leased.push(id);
+    }),
+  );
+  return leased;
 }
 
 export function markSent(s: Statements, id: number, opts: { owner: string; sentAtMs: number; slackRef?: SlackRef }): void {

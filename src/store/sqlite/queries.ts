@@ -91,6 +91,19 @@ export const CLAIM = `
   UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
   WHERE id = @id`;
 
+/**
+ * Lease a notification just inserted to the local worker (`UpdateOptions.lease`): the claim's
+ * UPDATE with the claim query's conditions for one id. An older undelivered item of the same
+ * queue (leased or not, due or not) keeps it waiting for a claim, as it would there.
+ */
+export const LEASE_INSERTED = `
+  UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
+  WHERE id = @id AND status IN ('pending', 'failed') AND lease_owner IS NULL
+    AND NOT EXISTS (
+      SELECT 1 FROM notifications o
+      WHERE o.group_id = notifications.group_id AND o.target_key = notifications.target_key
+        AND o.status IN ('pending', 'failed') AND o.id < notifications.id)`;
+
 /** Only the lease holder may finish an item; an expired lease nobody took over still counts. */
 export const MARK_SENT = `
   UPDATE notifications SET status = 'sent', sent_at = @sent_at, next_attempt_at = NULL,

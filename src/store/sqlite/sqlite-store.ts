@@ -36,6 +36,7 @@ import type {
   NotificationStatus,
   Page,
   Store,
+  UpdateOptions,
 } from '../store.js';
 import { openDatabase, READER_CACHE_KIB } from './connection.js';
 import type { CommitStats } from './group-commit.js';
@@ -123,7 +124,7 @@ export class SqliteStore implements Store {
     return { filename: this.filename, writerPort: this.writer.openPort() };
   }
 
-  updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[]): Promise<NotificationRecord[]> {
+  updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts: UpdateOptions = {}): Promise<NotificationRecord[]> {
     let decided: GroupWrite[];
     let plans: GroupWritePlan[];
     let stored: GroupRecord[];
@@ -166,10 +167,13 @@ export class SqliteStore implements Store {
     const seq = ++this.writeSeq;
     decided.forEach((w, i) => this.inFlight.set(w.group.id, { record: stored[i]!, write: seq }));
     // The plans are copied to the writer now; nothing below holds them (their strings are young garbage).
-    return this.writer.execute({ op: 'groups', plans }).then(
-      (ids) => {
+    const { lease } = opts;
+    const leaseArgs = lease && { owner: lease.owner, leaseUntilMs: nowMs + lease.leaseMs, max: lease.max, excludeTargetKeys: lease.excludeTargetKeys ?? [] };
+    return this.writer.execute({ op: 'groups', plans, ...(leaseArgs ? { lease: leaseArgs } : {}) }).then(
+      ({ ids, leased }) => {
         this.landed(decided, stored, seq, true);
-        return decided.flatMap((w, i) => insertedRecords(w, nowMs, ids[i]!));
+        const leasedTo = lease && leased.length > 0 ? { owner: lease.owner, ids: new Set(leased) } : undefined;
+        return decided.flatMap((w, i) => insertedRecords(w, nowMs, ids[i]!, leasedTo));
       },
       (err: unknown) => {
         this.landed(decided, stored, seq, false);

@@ -21,6 +21,7 @@ export function prepareStatements(db: Database.Database) {
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
     selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number }>(q.SELECT_CLAIMABLE),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }>(q.CLAIM),
+    leaseInserted: db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
     markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_id: string; target: string }>(q.MARK_SENT),
     markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
     retryDead: db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),

@@ -11,7 +11,7 @@ import type { NotificationRow } from './rows.js';
 import type { Statements } from './statements.js';
 
 export type WriteRequest =
-  | { op: 'groups'; plans: GroupWritePlan[] }
+  | { op: 'groups'; plans: GroupWritePlan[]; lease?: outbox.LeaseArgs }
   | ({ op: 'claim' } & outbox.ClaimArgs)
   | { op: 'markSent'; id: number; owner: string; sentAtMs: number; slackRef?: SlackRef }
   | { op: 'markFailed'; id: number; owner: string; error: string; nextAttemptAtMs: number | null }
@@ -20,7 +20,8 @@ export type WriteRequest =
 
 /** What each request answers. */
 export interface WriteResults {
-  groups: number[][];
+  /** Each plan's new notification ids, and which of them were leased (`lease`). */
+  groups: { ids: number[][]; leased: number[] };
   claim: NotificationRow[];
   markSent: undefined;
   markFailed: undefined;
@@ -33,8 +34,10 @@ export type WriteResult<R extends WriteRequest> = WriteResults[R['op']];
 /** Run one request's statements (the caller holds the transaction). */
 export function runWrite(s: Statements, req: WriteRequest): WriteResults[WriteRequest['op']] {
   switch (req.op) {
-    case 'groups':
-      return req.plans.map((plan) => applyGroupPlan(s, plan));
+    case 'groups': {
+      const ids = req.plans.map((plan) => applyGroupPlan(s, plan));
+      return { ids, leased: req.lease ? outbox.leaseInserted(s, req.plans, ids, req.lease) : [] };
+    }
     case 'claim':
       return outbox.claimDue(s, req);
     case 'markSent':
