@@ -72,8 +72,8 @@ export interface NotificationRecord {
   sentAt: string | null;
   snapshot: GroupSnapshot;
   /**
-   * Set only on records `updateGroups` returns: the worker the item was leased to in the same
-   * transaction (`UpdateOptions.lease`). That worker delivers it without claiming it.
+   * Set only on records `updateGroups` returns: the worker the item was leased to with the write
+   * (`UpdateOptions.lease`). That worker delivers it without claiming it.
    */
   leasedTo?: string;
 }
@@ -118,9 +118,9 @@ export interface ClaimOptions {
 }
 
 /**
- * A local worker's offer to deliver what a write enqueues, leased in the write's own
- * transaction: the item skips the claim (a round trip to the store, an UPDATE and a read of the
- * snapshot just written) and its delivery starts as soon as the write committed.
+ * A local worker's offer to deliver what a write enqueues, leased with the write: the item
+ * skips the claim (a wake-up, a round trip to the store and a read of the snapshot just
+ * written) and its delivery starts as soon as the write committed.
  */
 export interface LeaseOffer {
   owner: string;
@@ -135,7 +135,9 @@ export interface UpdateOptions {
   /**
    * Lease new pending items to this worker, as a claim at commit time would: up to `max`, in
    * write order, only items that head their (group, target) queue and whose target is not
-   * excluded. Leased records come back with `leasedTo` set and the attempt counted.
+   * excluded. Leased records come back with `leasedTo` set and the attempt counted. SQLite
+   * leases inside the write's transaction; PostgreSQL right after its commit (the group locks
+   * are not held longer), so an item another replica claimed first is not leased.
    */
   lease?: LeaseOffer;
 }

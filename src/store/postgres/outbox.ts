@@ -29,8 +29,8 @@ export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<Notif
 }
 
 /**
- * Lease what a group write just inserted to the offering worker (inside that write's
- * transaction); returns the records with the leased ones marked (`leasedTo`, attempt counted).
+ * Lease what a group write just committed to the offering worker; returns the records with the
+ * leased ones marked (`leasedTo`, attempt counted).
  */
 export async function leaseInserted(c: Queryable, inserted: NotificationRecord[], lease: LeaseOffer, now: Date): Promise<NotificationRecord[]> {
   const excluded = new Set(lease.excludeTargetKeys ?? []);

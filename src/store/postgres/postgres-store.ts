@@ -63,16 +63,17 @@ export class PostgresStore implements Store {
   ) {}
 
   async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts: UpdateOptions = {}): Promise<NotificationRecord[]> {
-    return withTransaction(
+    const inserted = await withTransaction(
       this.pool,
-      async (c) => {
-        const writes = decide(await loadLockedGroups(c, ids));
-        const now = this.now();
-        const inserted = await writeGroups(c, [...writes], now);
-        return opts.lease ? outbox.leaseInserted(c, inserted, opts.lease, now) : inserted;
-      },
+      async (c) => writeGroups(c, [...decide(await loadLockedGroups(c, ids))], this.now()),
       beginLocked(ids),
     );
+    if (!opts.lease) return inserted;
+    // After the commit, not inside it: the group locks bound a team's webhook rate, so they are
+    // not held for another round trip. Another replica may claim an item first (it is committed);
+    // then it is simply not leased here. The write is durable either way, so a failed lease only
+    // leaves the items to a claim (whose own failure the worker logs, should the database be down).
+    return outbox.leaseInserted(this.pool, inserted, opts.lease, this.now()).catch(() => inserted);
   }
 
   async getGroup(id: string): Promise<GroupRecord | undefined> {

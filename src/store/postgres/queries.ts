@@ -132,9 +132,10 @@ export const CLAIM_DUE = `
   RETURNING n.*`;
 
 /**
- * Lease items just inserted (ids `$1`, in write order) to the local worker (`UpdateOptions.lease`),
- * in the inserting transaction: up to `$4`, with the claim's conditions (an older undelivered
- * item of the same queue keeps an item waiting for a claim, as it would there).
+ * Lease items just written (ids `$1`, in write order) to the local worker (`UpdateOptions.lease`),
+ * right after their commit: up to `$4`, with the claim's conditions (an older undelivered item
+ * of the same queue keeps an item waiting for a claim, as it would there) and its row locks, so
+ * a claim by another replica in the meantime wins and the item is not leased here.
  */
 export const LEASE_INSERTED = `
   WITH heads AS (
@@ -146,6 +147,7 @@ export const LEASE_INSERTED = `
           AND o.status IN ('pending', 'failed') AND o.id < n.id)
     ORDER BY n.id
     LIMIT $4
+    FOR UPDATE SKIP LOCKED
   )
   UPDATE notifications n SET lease_owner = $2, lease_until = $3, attempts = n.attempts + 1
   FROM heads WHERE n.id = heads.id
