@@ -121,6 +121,27 @@ describe('sqlite store', () => {
     }
   });
 
+  it('after a reopen, a decision sees every group stored before it (the filter of stored ids is loaded at open)', async () => {
+    const file = join(dir, 'known.db');
+    const first = openSqliteStore(file);
+    const ids = Array.from({ length: 50 }, (_, i) => `g${i}`);
+    for (const id of ids) await enqueue(first, group(id, { alerts: [alert(`a-${id}`)] }));
+    await first.close();
+
+    const second = openSqliteStore(file);
+    try {
+      let seen: GroupRecord[] = [];
+      await second.updateGroups([...ids, 'never-stored'], (current) => {
+        seen = [...current.values()];
+        return [];
+      });
+      expect(seen.map((g) => g.id).sort()).toEqual([...ids].sort());
+      expect(seen.find((g) => g.id === 'g7')?.alerts.map((a) => a.fingerprint)).toEqual(['a-g7']);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('stores a snapshot larger than a page deflated and a small one as JSON; both forms read back', async () => {
     const file = join(dir, 'snapshots.db');
     const store = openSqliteStore(file);

@@ -41,6 +41,7 @@ import type {
 import { openDatabase, READER_CACHE_KIB } from './connection.js';
 import type { CommitStats } from './group-commit.js';
 import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
+import { KnownGroups } from './known-groups.js';
 import { Lists } from './lists.js';
 import { migrate } from './migrations.js';
 import { toNotificationRecord } from './rows.js';
@@ -73,7 +74,7 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     db.prepare('UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
     const s = prepareStatements(db);
     const writer = memory ? new InlineWriter(db, s, options.onCommit) : new ThreadWriter(filename, options.onCommit);
-    return new SqliteStore(db, s, writer, now, memory ? undefined : filename);
+    return new SqliteStore(db, s, writer, now, memory ? undefined : filename, KnownGroups.load(db));
   } catch (err) {
     db.close();
     throw err;
@@ -104,6 +105,11 @@ export class SqliteStore implements Store {
     private readonly now: () => Date,
     /** The database file (none for `:memory:`): another thread may open it to read. */
     private readonly filename?: string,
+    /**
+     * Every group id stored or being stored (known-groups.ts), so a new group is not looked for;
+     * none for a store that is not its database's writer of groups (the delivery thread's).
+     */
+    private readonly known?: KnownGroups,
   ) {
     this.lists = new Lists(db);
   }
@@ -133,7 +139,8 @@ export class SqliteStore implements Store {
       const storedRows: StoredAlertRows = new Map();
       // Groups whose stored rows are known: read now from the database, or committed alert-less ones.
       const settled = ids.filter((id) => !this.inFlight.has(id));
-      const fromDb = settled.filter((id) => !this.committedStates.has(id));
+      // Not read: committed alert-less groups (kept here) and ids never stored (`known`).
+      const fromDb = settled.filter((id) => !this.committedStates.has(id) && (this.known?.mayExist(id) ?? true));
       const current = loadGroups(this.s, fromDb, storedRows);
       for (const id of ids) {
         const known = this.inFlight.get(id)?.record ?? this.committedStates.get(id);
@@ -150,6 +157,7 @@ export class SqliteStore implements Store {
         return first === w.group.createdAt ? w.group : { ...w.group, createdAt: first };
       });
       nowMs = this.now().getTime();
+      for (const w of decided) this.known?.add(w.group.id);
       // The rows each write may leave alone: those read for it from the database (none for a
       // group that is not there, nor for a committed alert-less one). A group read from a write
       // in flight, or written a second time in this decision, is rewritten whole.
