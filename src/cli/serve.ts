@@ -4,10 +4,12 @@
  */
 import { readSettings } from '../config/env.js';
 import { startGateway } from '../server.js';
+import { setHeapGrowth } from './heap-growth.js';
 import type { Command } from './io.js';
 
 export const serveCommand: Command = async (_argv, io) => {
   const settings = readSettings(io.env, io.cwd);
+  setHeapGrowth();
   const gateway = await startGateway({ settings, env: io.env });
   const onHup = () => void gateway.reload();
   process.on('SIGHUP', onHup);
