@@ -21,7 +21,7 @@ export interface AcceptResult {
 
 /**
  * A local outbox worker that takes what a webhook enqueues straight from its write (the store
- * leases the items to it in the same transaction), instead of claiming it after a wake-up.
+ * leases the items to it with the write), instead of claiming them after a wake-up.
  */
 export interface DeliveryHandOff {
   /** Reserve delivery slots for one write; undefined when none is free. */
@@ -36,6 +36,7 @@ export interface AcceptOptions {
   publicUrl?: string;
   /** Storm counting window / quiet period (default one minute). */
   stormWindowMs?: number;
+  /** Deliver this webhook's new items from this process as soon as they are committed. */
   handOff?: DeliveryHandOff;
 }
 

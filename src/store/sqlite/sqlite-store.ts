@@ -16,7 +16,9 @@
  * every webhook of that team) are also kept here once committed (`committedStates`, bounded):
  * this process is the only writer of its database, so what it last committed is what is
  * stored, and reading it back from SQLite cost ~30 µs per webhook (the writer's commits reset
- * this connection's page cache, so each read went back to the WAL through system calls).
+ * this connection's page cache, so each read went back to the WAL through system calls). For
+ * the same reason a group id a filter of the stored ids has never seen (`known-groups.ts`) is
+ * not looked for at all: most webhooks bring a new group.
  *
  * @example
  * const store = openSqliteStore('data/alertgate.db');
