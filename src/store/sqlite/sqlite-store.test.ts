@@ -130,11 +130,7 @@ describe('sqlite store', () => {
 
     const second = openSqliteStore(file);
     try {
-      let seen: GroupRecord[] = [];
-      await second.updateGroups([...ids, 'never-stored'], (current) => {
-        seen = [...current.values()];
-        return [];
-      });
+      const seen = [...(await decisionInput(second, [...ids, 'never-stored'])).values()];
       expect(seen.map((g) => g.id).sort()).toEqual([...ids].sort());
       expect(seen.find((g) => g.id === 'g7')?.alerts.map((a) => a.fingerprint)).toEqual(['a-g7']);
     } finally {
@@ -318,9 +314,14 @@ describe('sqlite store', () => {
 
 /** The record a decision made now is given for group `id` (the decision writes nothing). */
 async function seenByADecision(store: Store, id: string): Promise<GroupRecord | undefined> {
-  let seen: GroupRecord | undefined;
-  await store.updateGroups([id], (current) => {
-    seen = current.get(id);
+  return (await decisionInput(store, [id])).get(id);
+}
+
+/** What one decision over `ids` is handed: the groups the store found, by id. */
+async function decisionInput(store: Store, ids: string[]): Promise<Map<string, GroupRecord>> {
+  let seen = new Map<string, GroupRecord>();
+  await store.updateGroups(ids, (current) => {
+    seen = current;
     return [];
   });
   return seen;
