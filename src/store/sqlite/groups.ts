@@ -169,16 +169,20 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
  * one at 100 alerts).
  */
 export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
-  s.upsertGroup.run(plan.group);
-  if (plan.deleteStaleExcept !== null) s.deleteStaleAlerts.run({ group_id: plan.group.id, fingerprints: plan.deleteStaleExcept });
+  // The group's seq keys its rows in the other tables (schema-v4.ts): new groups append there.
+  const upserted = s.upsertGroup.get(plan.group);
+  if (!upserted) throw new Error('upsert into groups returned no row');
+  const seq = upserted.seq;
+  if (plan.deleteStaleExcept !== null) s.deleteStaleAlerts.run({ group_seq: seq, fingerprints: plan.deleteStaleExcept });
   const { id, team } = plan.group;
   for (const [fingerprint, position, status, labels, annotations, startsAt, endsAt, generatorUrl] of plan.alerts) {
-    s.upsertAlert.run(id, fingerprint, position, team, status, labels, annotations, startsAt, endsAt, generatorUrl, plan.alertsUpdatedAt);
+    s.upsertAlert.run(seq, id, fingerprint, position, team, status, labels, annotations, startsAt, endsAt, generatorUrl, plan.alertsUpdatedAt);
   }
   const snapshots = plan.snapshots.map(encodeSnapshot);
   return plan.notifications.map(({ row, snapshot, supersedePending }) => {
-    if (supersedePending) s.supersedePending.run({ group_id: row.group_id, target_key: row.target_key, now: row.created_at });
-    const inserted = s.insertNotification.get(row);
+    if (row.group_id !== id) throw new Error(`notification of group ${row.group_id} in the write of group ${id}`);
+    if (supersedePending) s.supersedePending.run({ group_seq: seq, target_key: row.target_key, now: row.created_at });
+    const inserted = s.insertNotification.get({ ...row, group_seq: seq });
     if (!inserted) throw new Error('insert into notifications returned no row');
     s.insertSnapshot.run({ id: inserted.id, snapshot: snapshots[snapshot]! });
     return inserted.id;

@@ -40,7 +40,7 @@ export class Lists {
     // Unfiltered, the planner would rather scan the key index and sort everything: walk the
     // time index instead (only rows sharing an updated_at are sorted, and it stops at the limit).
     const hint = q.team === undefined && q.status === undefined ? 'INDEXED BY alerts_by_updated' : '';
-    const sql = `SELECT a.*, g.group_key FROM alerts a ${hint} JOIN groups g ON g.id = a.group_id ${clause(where)}
+    const sql = `SELECT a.*, g.group_key FROM alerts a ${hint} JOIN groups g ON g.seq = a.group_seq ${clause(where)}
       ORDER BY a.updated_at DESC, a.group_id DESC, a.fingerprint DESC LIMIT @limit`;
     const rows = this.all<AlertRow & { group_key: string }>(sql, { ...params, limit: pageSize(q) + 1 });
     return page(rows, pageSize(q), toAlertRecord, (r) =>

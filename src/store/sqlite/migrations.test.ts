@@ -26,6 +26,8 @@ const insertGroup = (id: string) =>
        VALUES (?, 'payments', '{}:{}', 'r', '', '{}', '{}', '{}', 'firing', NULL, NULL, '[]', 't', 't')`,
     )
     .run(id);
+/** The migrations up to 3: the tests of 2 and 3 check the tables as those left them. */
+const UP_TO_V3 = MIGRATIONS.slice(0, 3);
 const tables = () =>
   db.prepare<[], { name: string }>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
 
@@ -72,7 +74,7 @@ describe('migrate', () => {
     );
     insert.run('f2', 0, '{"alertname":"B"}', 2);
     insert.run('f1', 1, '{"alertname":"A"}', 1);
-    expect(migrate(db)).toEqual(ALL.slice(1));
+    expect(migrate(db, UP_TO_V3)).toEqual([2, 3]);
     const rows = db.prepare('SELECT fingerprint, position, labels, updated_at FROM alerts ORDER BY position').all();
     expect(rows).toEqual([
       { fingerprint: 'f2', position: 0, labels: '{"alertname":"B"}', updated_at: 2 },
@@ -94,7 +96,7 @@ describe('migrate', () => {
     );
     insert.run('sent', '{"status":"firing","n":1}');
     insert.run('dead', '{"status":"resolved","n":2}');
-    expect(migrate(db)).toEqual(ALL.slice(2));
+    expect(migrate(db, UP_TO_V3)).toEqual([3]);
     const rows = db
       .prepare('SELECT n.id, n.status, s.snapshot FROM notifications n JOIN notification_snapshots s ON s.id = n.id ORDER BY n.id')
       .all();
@@ -108,6 +110,68 @@ describe('migrate', () => {
     db.pragma('foreign_keys = ON');
     db.prepare("DELETE FROM groups WHERE id = 'g1'").run();
     expect(db.prepare('SELECT count(*) AS n FROM notification_snapshots').get()).toEqual({ n: 0 });
+  });
+
+  it('keeps every group, alert, queued notification and Slack ref when migration 4 keys them by an append-ordered seq', () => {
+    migrate(db, UP_TO_V3);
+    // Inserted out of id order: seq follows the order groups were stored in, not their ids.
+    insertGroup('g2');
+    insertGroup('g1');
+    db.prepare(
+      `INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+       VALUES (?, ?, 0, 'payments', 'firing', '{}', '{}', '2026-10-01T10:00:00Z', NULL, '', 5)`,
+    ).run('g1', 'f1');
+    const notify = db.prepare(
+      `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+       VALUES (?, 'payments', '{}', 'k', 'new', ?, 0, 1, ?)`,
+    );
+    notify.run('g1', 'sent', null);
+    notify.run('g1', 'pending', 1);
+    notify.run('g2', 'pending', 1);
+    db.prepare(`INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at) VALUES ('g1', '#c', 'C1', '1.2', 1, 1)`).run();
+    db.pragma('foreign_keys = ON');
+
+    expect(migrate(db)).toEqual([4]);
+    expect(db.prepare('SELECT seq, id FROM groups ORDER BY seq').all()).toEqual([
+      { seq: 1, id: 'g2' },
+      { seq: 2, id: 'g1' },
+    ]);
+    expect(db.prepare('SELECT group_seq, group_id, fingerprint, updated_at FROM alerts').all()).toEqual([
+      { group_seq: 2, group_id: 'g1', fingerprint: 'f1', updated_at: 5 },
+    ]);
+    expect(db.prepare('SELECT id, group_id, group_seq, status FROM notifications ORDER BY id').all()).toEqual([
+      { id: 1, group_id: 'g1', group_seq: 2, status: 'sent' },
+      { id: 2, group_id: 'g1', group_seq: 2, status: 'pending' },
+      { id: 3, group_id: 'g2', group_seq: 1, status: 'pending' },
+    ]);
+    expect(db.prepare('SELECT group_seq, channel, ref_channel, ts FROM slack_messages').all()).toEqual([
+      { group_seq: 2, channel: '#c', ref_channel: 'C1', ts: '1.2' },
+    ]);
+    // Foreign keys are on again, and the rebuilt tables still go with their group.
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(() =>
+      db.prepare(`INSERT INTO alerts (group_seq, group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+        VALUES (2, 'g1', 'f1', 1, 'payments', 'firing', '{}', '{}', 't', NULL, '', 6)`).run(),
+    ).toThrow(/UNIQUE/);
+    db.prepare("DELETE FROM groups WHERE id = 'g1'").run();
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    expect(count('SELECT count(*) AS n FROM alerts')).toBe(0);
+    expect(count('SELECT count(*) AS n FROM slack_messages')).toBe(0);
+    expect(db.prepare('SELECT id FROM notifications').pluck().all()).toEqual([3]);
+  });
+
+  it('changes nothing when a migration leaves a reference dangling', () => {
+    migrate(db, UP_TO_V3);
+    // A notification whose group is gone (written with foreign keys off).
+    db.pragma('foreign_keys = OFF');
+    db.prepare(
+      `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+       VALUES ('gone', 'payments', '{}', 'k', 'new', 'pending', 0, 1, 1)`,
+    ).run();
+    expect(() => migrate(db)).toThrow(/1 row\(s\) whose reference is missing \(first: notifications → groups\); nothing was changed/);
+    expect(versions()).toEqual([1, 2, 3]);
+    const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('groups')").all().map((c) => c.name);
+    expect(columns).not.toContain('seq');
   });
 
   it('rejects a migration list with gaps or out of order', () => {

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
+import { SCHEMA_V4 } from './schema-v4.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -19,12 +20,17 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'outbox claim index; alerts as a rowid table', sql: SCHEMA_V2 },
   { version: 3, name: 'notification snapshots in their own table; narrow alert indexes', sql: SCHEMA_V3 },
+  { version: 4, name: 'groups keyed by an append-ordered seq in the tables that reference them', sql: SCHEMA_V4 },
 ];
 
 /**
  * Apply the migrations a database lacks, all in one IMMEDIATE transaction (so two processes
  * opening the same file at once cannot both migrate). Refuses a database written by a newer
  * alertgate, whose schema this code does not know. Returns the versions applied now.
+ *
+ * Foreign keys are off while migrations run (SQLite's way to rebuild a table others reference:
+ * with them on, dropping the old table would cascade-delete its children), and every reference
+ * is checked before the commit: a migration that leaves one dangling fails and changes nothing.
  */
 export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS, now: Date = new Date()): number[] {
   assertOrdered(migrations);
@@ -47,9 +53,21 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
       record.run(m.version, now.toISOString());
       applied.push(m.version);
     }
+    const dangling = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (dangling.length > 0) {
+      const first = dangling[0]!;
+      throw new Error(`migration left ${dangling.length} row(s) whose reference is missing (first: ${first.table} → ${first.parent}); nothing was changed`);
+    }
     return applied;
   });
-  return run.immediate();
+  // PRAGMA foreign_keys is a no-op inside a transaction: switch it around the transaction.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    return run.immediate();
+  } finally {
+    if (foreignKeys) db.pragma('foreign_keys = ON');
+  }
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {

@@ -63,7 +63,7 @@ export function markSent(s: Statements, id: number, opts: { owner: string; sentA
   if (!row || !opts.slackRef) return;
   const target = JSON.parse(row.target) as Target;
   s.upsertSlackMessage.run({
-    group_id: row.group_id,
+    group_seq: row.group_seq,
     // Keyed by the channel as configured (what the outbox looks up by); the ref keeps the
     // channel as Slack answered it, which chat.update needs.
     channel: target.type === 'slack' ? target.channel : opts.slackRef.channel,

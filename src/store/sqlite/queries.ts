@@ -7,10 +7,11 @@
 /** Groups and alerts whose ids are in the JSON array `@ids`. */
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id IN (SELECT value FROM json_each(@ids))`;
 export const SELECT_GROUP_ALERTS = `
-  SELECT * FROM alerts WHERE group_id IN (SELECT value FROM json_each(@ids))
-  ORDER BY group_id, position`;
+  SELECT a.* FROM groups g JOIN alerts a ON a.group_seq = g.seq
+  WHERE g.id IN (SELECT value FROM json_each(@ids))
+  ORDER BY a.group_seq, a.position`;
 
-/** created_at is kept from the first insert. */
+/** created_at is kept from the first insert; returns the group's seq (schema-v4.ts), new or kept. */
 export const UPSERT_GROUP = `
   INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
     common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at)
@@ -21,17 +22,18 @@ export const UPSERT_GROUP = `
     external_url = excluded.external_url, group_labels = excluded.group_labels,
     common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
     status = excluded.status, notified_hash = excluded.notified_hash,
-    notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at`;
+    notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at
+  RETURNING seq`;
 
 /**
  * An alert's updated_at moves only when its content changed (right-hand sides see the old row).
  * Positional parameters in column order (`applyGroupPlan` binds them; groups.ts says why).
  */
 export const UPSERT_ALERT = `
-  INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations,
+  INSERT INTO alerts (group_seq, group_id, fingerprint, position, team, status, labels, annotations,
     starts_at, ends_at, generator_url, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (group_id, fingerprint) DO UPDATE SET
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (group_seq, fingerprint) DO UPDATE SET
     updated_at = CASE WHEN status IS NOT excluded.status OR labels IS NOT excluded.labels
         OR annotations IS NOT excluded.annotations OR starts_at IS NOT excluded.starts_at
         OR ends_at IS NOT excluded.ends_at OR generator_url IS NOT excluded.generator_url
@@ -43,13 +45,13 @@ export const UPSERT_ALERT = `
 
 /** Remove alerts that left the group's snapshot (`@fingerprints`: JSON array of the kept ones). */
 export const DELETE_STALE_ALERTS = `
-  DELETE FROM alerts WHERE group_id = @group_id
+  DELETE FROM alerts WHERE group_seq = @group_seq
     AND fingerprint NOT IN (SELECT value FROM json_each(@fingerprints))`;
 
 export const INSERT_NOTIFICATION = `
-  INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts,
+  INSERT INTO notifications (group_id, group_seq, team, target, target_key, kind, status, reason, attempts,
     created_at, next_attempt_at)
-  VALUES (@group_id, @team, @target, @target_key, @kind, @status, @reason, 0,
+  VALUES (@group_id, @group_seq, @team, @target, @target_key, @kind, @status, @reason, 0,
     @created_at, @next_attempt_at)
   RETURNING id`;
 
@@ -59,7 +61,7 @@ export const INSERT_SNAPSHOT = `INSERT INTO notification_snapshots (id, snapshot
 /** Coalescing: a newer edit makes older, unclaimed edits of the same queue redundant. */
 export const SUPERSEDE_PENDING = `
   UPDATE notifications SET status = 'suppressed', reason = 'superseded by a newer edit', next_attempt_at = NULL
-  WHERE group_id = @group_id AND target_key = @target_key AND status IN ('pending', 'failed')
+  WHERE group_seq = @group_seq AND target_key = @target_key AND status IN ('pending', 'failed')
     AND kind != 'new' AND (lease_until IS NULL OR lease_until <= @now)`;
 
 /** A notification row with its snapshot (the columns of NotificationRow). */
@@ -81,7 +83,7 @@ export const SELECT_CLAIMABLE = `
     AND n.target_key NOT IN (SELECT value FROM json_each(@exclude))
     AND NOT EXISTS (
       SELECT 1 FROM notifications o
-      WHERE o.group_id = n.group_id AND o.target_key = n.target_key
+      WHERE o.group_seq = n.group_seq AND o.target_key = n.target_key
         AND o.status IN ('pending', 'failed') AND o.id < n.id)
   ORDER BY n.next_attempt_at, n.id
   LIMIT @limit`;
@@ -101,7 +103,7 @@ export const LEASE_INSERTED = `
   WHERE id = @id AND status IN ('pending', 'failed') AND lease_owner IS NULL
     AND NOT EXISTS (
       SELECT 1 FROM notifications o
-      WHERE o.group_id = notifications.group_id AND o.target_key = notifications.target_key
+      WHERE o.group_seq = notifications.group_seq AND o.target_key = notifications.target_key
         AND o.status IN ('pending', 'failed') AND o.id < notifications.id)`;
 
 /** Only the lease holder may finish an item; an expired lease nobody took over still counts. */
@@ -109,7 +111,7 @@ export const MARK_SENT = `
   UPDATE notifications SET status = 'sent', sent_at = @sent_at, next_attempt_at = NULL,
     lease_owner = NULL, lease_until = NULL
   WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')
-  RETURNING group_id, target`;
+  RETURNING group_id, group_seq, target`;
 
 export const MARK_FAILED = `
   UPDATE notifications SET
@@ -129,12 +131,13 @@ export const RELEASE_LEASES = `
   WHERE lease_owner = @owner AND status IN ('pending', 'failed')`;
 
 export const UPSERT_SLACK_MESSAGE = `
-  INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at)
-  VALUES (@group_id, @channel, @ref_channel, @ts, @now, @now)
-  ON CONFLICT (group_id, channel) DO UPDATE SET
+  INSERT INTO slack_messages (group_seq, channel, ref_channel, ts, created_at, updated_at)
+  VALUES (@group_seq, @channel, @ref_channel, @ts, @now, @now)
+  ON CONFLICT (group_seq, channel) DO UPDATE SET
     ref_channel = excluded.ref_channel, ts = excluded.ts, updated_at = excluded.updated_at`;
 
 export const SELECT_SLACK_MESSAGE = `
-  SELECT ref_channel, ts FROM slack_messages WHERE group_id = @group_id AND channel = @channel`;
+  SELECT m.ref_channel, m.ts FROM groups g JOIN slack_messages m ON m.group_seq = g.seq
+  WHERE g.id = @group_id AND m.channel = @channel`;
 
 export const COUNT_OUTBOX = `SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'failed')`;

@@ -233,13 +233,13 @@ describe('sqlite store', () => {
     try {
       const g = group('g1', { alerts: [alert('a')] });
       await enqueue(store, g, []);
-      // The group update is fine; the notification points at a group that does not exist, so the
-      // writer's foreign key check fails the whole call after the group was handed over.
+      // The group update is fine; the notification points at another group (one that does not
+      // exist), so the writer fails the whole call after the group was handed over.
       const resolved = { ...g, status: 'resolved' as const, alerts: [alert('a', 'resolved')], updatedAt: '2026-10-01T10:05:00.000Z' };
       const write = store.updateGroups([g.id], () => [{ group: resolved, notifications: [notification(group('no-such-group'), SLACK)] }]);
       // Until it lands, a decision sees the write in flight...
       const seen = seenByADecision(store, g.id);
-      await expect(write).rejects.toThrow(/FOREIGN KEY/);
+      await expect(write).rejects.toThrow(/notification of group no-such-group in the write of group g1/);
       expect((await seen)?.status).toBe('resolved');
       // ...and once it failed, the stored group again.
       expect(await store.getGroup(g.id)).toEqual(g);

@@ -12,21 +12,21 @@ export function prepareStatements(db: Database.Database) {
   return {
     selectGroups: db.prepare<{ ids: string }, GroupRow>(q.SELECT_GROUPS),
     selectGroupAlerts: db.prepare<{ ids: string }, AlertRow>(q.SELECT_GROUP_ALERTS),
-    upsertGroup: db.prepare<GroupRow>(q.UPSERT_GROUP),
-    upsertAlert: db.prepare<[string, string, number, string, string, string, string, string, string | null, string, number]>(q.UPSERT_ALERT),
-    deleteStaleAlerts: db.prepare<{ group_id: string; fingerprints: string }>(q.DELETE_STALE_ALERTS),
-    insertNotification: db.prepare<NewNotificationRow, { id: number }>(q.INSERT_NOTIFICATION),
+    upsertGroup: db.prepare<GroupRow, { seq: number }>(q.UPSERT_GROUP),
+    upsertAlert: db.prepare<[number, string, string, number, string, string, string, string, string, string | null, string, number]>(q.UPSERT_ALERT),
+    deleteStaleAlerts: db.prepare<{ group_seq: number; fingerprints: string }>(q.DELETE_STALE_ALERTS),
+    insertNotification: db.prepare<NewNotificationRow & { group_seq: number }, { id: number }>(q.INSERT_NOTIFICATION),
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
-    supersedePending: db.prepare<{ group_id: string; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
+    supersedePending: db.prepare<{ group_seq: number; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
     selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number }>(q.SELECT_CLAIMABLE),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }>(q.CLAIM),
     leaseInserted: db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
-    markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_id: string; target: string }>(q.MARK_SENT),
+    markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_id: string; group_seq: number; target: string }>(q.MARK_SENT),
     markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
     retryDead: db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
     releaseLeases: db.prepare<{ owner: string }>(q.RELEASE_LEASES),
-    upsertSlackMessage: db.prepare<{ group_id: string; channel: string; ref_channel: string; ts: string; now: number }>(
+    upsertSlackMessage: db.prepare<{ group_seq: number; channel: string; ref_channel: string; ts: string; now: number }>(
       q.UPSERT_SLACK_MESSAGE,
     ),
     selectSlackMessage: db.prepare<{ group_id: string; channel: string }, { ref_channel: string; ts: string }>(
