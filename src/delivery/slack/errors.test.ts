@@ -58,4 +58,12 @@ describe('formBody', () => {
       ['unfurl_links', 'false'],
     ]);
   });
+
+  it('decodes to the same text for every character a message may hold; a lone surrogate becomes U+FFFD', () => {
+    const text = "a+b %41 100% ~!*'() é 🚨 <https://x/?a=1&b=2|link> \n\t end";
+    const form = new URLSearchParams(formBody({ text, blocks: [{ text: '🔥+&=' }], lone: 'x\ud800y' }));
+    expect(form.get('text')).toBe(text);
+    expect(JSON.parse(form.get('blocks')!)).toEqual([{ text: '🔥+&=' }]);
+    expect(form.get('lone')).toBe('x\ufffdy');
+  });
 });

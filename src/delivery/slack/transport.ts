@@ -34,13 +34,27 @@ export interface SlackTransport {
   call(call: SlackCall, signal?: AbortSignal): Promise<SlackCallResult>;
 }
 
-/** The arguments as a form: strings as they are, everything else (blocks, booleans) as JSON. */
+/**
+ * The arguments as a form (application/x-www-form-urlencoded): strings as they are, everything
+ * else (blocks, booleans) as JSON. encodeURIComponent's escaping is a valid form encoding (a
+ * space as %20 rather than +) and, being native, cost a third of URLSearchParams' on a message's
+ * blocks; lone surrogates, which it refuses, become U+FFFD as URLSearchParams would make them.
+ */
 export function formBody(args: Record<string, unknown>): string {
-  const form = new URLSearchParams();
-  for (const [key, value] of Object.entries(args)) {
-    if (value !== undefined) form.append(key, typeof value === 'string' ? value : JSON.stringify(value));
+  let body = '';
+  for (const key of Object.keys(args)) {
+    const value = args[key];
+    if (value === undefined) continue;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    body += `${body === '' ? '' : '&'}${encodeURIComponent(key)}=${encodeURIComponent(wellFormed(text))}`;
   }
-  return form.toString();
+  return body;
+}
+
+/** `text` with lone surrogates replaced by U+FFFD (String.prototype.toWellFormed, Node 20). */
+function wellFormed(text: string): string {
+  const s = text as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return s.isWellFormed() ? text : s.toWellFormed();
 }
 
 export function createSlackTransport(opts: SlackTransportOptions): SlackTransport {
