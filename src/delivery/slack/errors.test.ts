@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { classifySlackAnswer } from './errors.js';
-import { formBody } from './transport.js';
 
 const TOKEN = 'xoxb-1111-secret-token';
 const ctx = { method: 'chat.postMessage', token: TOKEN };
@@ -45,25 +44,5 @@ describe('classifySlackAnswer', () => {
       error: 'slack chat.postMessage: answer is not a JSON object: <html>captive portal</html>',
     });
     expect(classifySlackAnswer(answer(200, '[1]'), ctx)).toMatchObject({ ok: false, retryable: true });
-  });
-});
-
-describe('formBody', () => {
-  it('sends strings as they are and everything else as JSON, leaving out undefined', () => {
-    const form = new URLSearchParams(formBody({ channel: '#a b', text: 'x&y=z', blocks: [{ type: 'divider' }], unfurl_links: false, ts: undefined }));
-    expect([...form]).toEqual([
-      ['channel', '#a b'],
-      ['text', 'x&y=z'],
-      ['blocks', '[{"type":"divider"}]'],
-      ['unfurl_links', 'false'],
-    ]);
-  });
-
-  it('decodes to the same text for every character a message may hold; a lone surrogate becomes U+FFFD', () => {
-    const text = "a+b %41 100% ~!*'() é 🚨 <https://x/?a=1&b=2|link> \n\t end";
-    const form = new URLSearchParams(formBody({ text, blocks: [{ text: '🔥+&=' }], lone: 'x\ud800y' }));
-    expect(form.get('text')).toBe(text);
-    expect(JSON.parse(form.get('blocks')!)).toEqual([{ text: '🔥+&=' }]);
-    expect(form.get('lone')).toBe('x\ufffdy');
   });
 });

