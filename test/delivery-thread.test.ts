@@ -31,10 +31,15 @@ describe('delivery thread', () => {
     expect((await t.post(firing('Threaded'))).status).toBe(202);
     await t.idle();
     expect(posted('Threaded')).toHaveLength(1);
-    const sent = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'notification sent');
-    expect(sent).toMatchObject({ component: 'outbox', receiver: 'slack', team: 'payments' });
-    const metrics = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/alertgate_notifications_total\{team="payments",receiver="slack",outcome="sent"\} 1/);
+    // The thread's log lines and metric updates cross to the event loop in messages of their own,
+    // which may still be on their way when the outcome is already committed (the outbox empty).
+    const gateway = t;
+    const sentLine = () => gateway.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'notification sent');
+    await waitUntil(() => sentLine() !== undefined, 5_000, 'the "notification sent" line from the delivery thread');
+    expect(sentLine()).toMatchObject({ component: 'outbox', receiver: 'slack', team: 'payments' });
+    let metrics = '';
+    const sentCounted = /alertgate_notifications_total\{team="payments",receiver="slack",outcome="sent"\} 1/;
+    await waitUntil(async () => sentCounted.test((metrics = await fetch(`${gateway.gw.url}/metrics`).then((r) => r.text()))), 5_000, 'the sent notification counted');
     expect(metrics).toMatch(/alertgate_delivery_latency_seconds_count\{receiver="slack"\} 1/);
   });
 

@@ -174,6 +174,16 @@ describe('migrate', () => {
     expect(columns).not.toContain('seq');
   });
 
+  it('does not read every reference again when there is nothing to migrate (a fast start)', () => {
+    migrate(db);
+    db.pragma('foreign_keys = OFF');
+    db.prepare(
+      `INSERT INTO notifications (group_id, group_seq, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+       VALUES ('gone', 99, 'payments', '{}', 'k', 'new', 'pending', 0, 1, 1)`,
+    ).run();
+    expect(migrate(db)).toEqual([]);
+  });
+
   it('rejects a migration list with gaps or out of order', () => {
     expect(() => migrate(db, [{ ...NEXT, version: 3 }])).toThrow(/expected 1/);
     expect(tables()).toEqual([]);

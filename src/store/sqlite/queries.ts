@@ -111,7 +111,7 @@ export const MARK_SENT = `
   UPDATE notifications SET status = 'sent', sent_at = @sent_at, next_attempt_at = NULL,
     lease_owner = NULL, lease_until = NULL
   WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')
-  RETURNING group_id, group_seq, target`;
+  RETURNING group_seq, target`;
 
 export const MARK_FAILED = `
   UPDATE notifications SET

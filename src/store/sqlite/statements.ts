@@ -22,7 +22,7 @@ export function prepareStatements(db: Database.Database) {
     selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number }>(q.SELECT_CLAIMABLE),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }>(q.CLAIM),
     leaseInserted: db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
-    markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_id: string; group_seq: number; target: string }>(q.MARK_SENT),
+    markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_seq: number; target: string }>(q.MARK_SENT),
     markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
     retryDead: db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
     releaseLeases: db.prepare<{ owner: string }>(q.RELEASE_LEASES),
