@@ -11,6 +11,7 @@ import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } fr
 import { runStoreContract } from '../store.case.js';
 import type { GroupRecord, Store } from '../store.js';
 import { BUSY_TIMEOUT_MS, READER_CACHE_KIB, WRITER_CACHE_KIB, openDatabase } from './connection.js';
+import { MIGRATIONS, migrate } from './migrations.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 let dir: string;
@@ -118,6 +119,44 @@ describe('sqlite store', () => {
       expect(next?.id).toBeGreaterThan(page?.id ?? Infinity);
     } finally {
       await second.close();
+    }
+  });
+
+  it('upgrades a database of schema 3 at open: its queues keep their order, its Slack refs and alerts stay found', async () => {
+    const file = join(dir, 'schema3.db');
+    const old = new Database(file);
+    migrate(old, MIGRATIONS.slice(0, 3));
+    old.exec(`
+      INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels, common_annotations,
+        status, notified_hash, notified_at, targets, created_at, updated_at)
+      VALUES ('g1', 'payments', '{}:{alertname="A"}', 'alertgate', '', '{}', '{}', '{}', 'firing', 'h', '2026-10-01T10:00:00.000Z',
+        '[{"type":"slack","channel":"#c"}]', '2026-10-01T10:00:00.000Z', '2026-10-01T10:00:00.000Z');
+      INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+      VALUES ('g1', 'f1', 0, 'payments', 'firing', '{"alertname":"A"}', '{}', '2026-10-01T10:00:00Z', NULL, '', 1);
+      INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at) VALUES ('g1', '#c', 'C1', '1.2', 1, 1);
+    `);
+    // Two undelivered items of one (group, target) queue: the newer waits for the older.
+    const enqueueOld = old.prepare(
+      `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+       VALUES ('g1', 'payments', '{"type":"slack","channel":"#c"}', 'slack:#c', ?, 'pending', 0, 1, 1)`,
+    );
+    for (const kind of ['changed', 'resolved']) {
+      const id = Number(enqueueOld.run(kind).lastInsertRowid);
+      old.prepare('INSERT INTO notification_snapshots (id, snapshot) VALUES (?, ?)').run(id, JSON.stringify({ kind }));
+    }
+    old.close();
+
+    const store = openSqliteStore(file);
+    try {
+      expect((await store.getGroup('g1'))?.alerts.map((a) => a.fingerprint)).toEqual(['f1']);
+      expect(await store.getSlackRef('g1', '#c')).toEqual({ channel: 'C1', ts: '1.2' });
+      const first = only(await store.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
+      expect(first).toMatchObject({ id: 1, kind: 'changed' });
+      await store.markSent(first.id, { owner: 'w', sentAt: later(), slackRef: { channel: 'C1', ts: '1.3' } });
+      expect(only(await store.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }))).toMatchObject({ id: 2, kind: 'resolved' });
+      expect(await store.getSlackRef('g1', '#c')).toEqual({ channel: 'C1', ts: '1.3' });
+    } finally {
+      await store.close();
     }
   });
 
