@@ -66,6 +66,11 @@ export interface NotificationRowOf<Id, Time> {
 }
 
 /** Labels as JSON with sorted keys, so equal label sets are equal strings (change detection). */
+/** A record `updateGroups` leased to `owner` with its write: the lease counts as an attempt, as a claim does. */
+export function leasedTo<R extends NotificationRecord>(record: R, owner: string): R {
+  return { ...record, attempts: record.attempts + 1, leasedTo: owner };
+}
+
 export function labelsJson(labels: Labels): string {
   // Alertmanager (Go's encoding/json) sends label maps with sorted keys: serialise them as they are.
   let previous: string | undefined;

@@ -16,6 +16,7 @@ import type { SlackRef } from '../../delivery/notifier.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey } from '../../model/target.js';
+import { leasedTo } from '../rows.js';
 import * as q from './queries.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
 
@@ -39,7 +40,7 @@ export async function leaseInserted(c: Queryable, inserted: NotificationRecord[]
   if (candidates.length === 0 || max === 0) return inserted;
   const { rows } = await c.query<{ id: string | number }>(q.LEASE_INSERTED, [candidates, lease.owner, new Date(now.getTime() + lease.leaseMs), max]);
   const leased = new Set(rows.map((r) => Number(r.id)));
-  return inserted.map((n) => (leased.has(n.id) ? { ...n, attempts: n.attempts + 1, leasedTo: lease.owner } : n));
+  return inserted.map((n) => (leased.has(n.id) ? leasedTo(n, lease.owner) : n));
 }
 
 function byDue(a: NotificationRecord, b: NotificationRecord): number {

@@ -104,6 +104,15 @@ export const WRITE_GROUPS = `
 export const SELECT_NOTIFICATION = `SELECT * FROM notifications WHERE id = $1`;
 
 /**
+ * The notification `n` heads its (group, target) queue: no older item of the queue is still
+ * undelivered (pending or failed, leased or not, due or not). The claim and the lease share it.
+ */
+const HEADS_ITS_QUEUE = `NOT EXISTS (
+        SELECT 1 FROM notifications o
+        WHERE o.group_id = n.group_id AND o.target_key = n.target_key
+          AND o.status IN ('pending', 'failed') AND o.id < n.id)`;
+
+/**
  * Claim due items that head their (group, target) queue, in one statement: an older
  * pending/failed item of the same queue — leased or not, due or not — makes an item wait.
  * `FOR UPDATE SKIP LOCKED` lets replicas claim concurrently without waiting on each other's
@@ -119,10 +128,7 @@ export const CLAIM_DUE = `
       AND n.next_attempt_at <= $1
       AND (n.lease_until IS NULL OR n.lease_until <= $1)
       AND NOT (n.target_key = ANY($5::text[]))
-      AND NOT EXISTS (
-        SELECT 1 FROM notifications o
-        WHERE o.group_id = n.group_id AND o.target_key = n.target_key
-          AND o.status IN ('pending', 'failed') AND o.id < n.id)
+      AND ${HEADS_ITS_QUEUE}
     ORDER BY n.next_attempt_at, n.id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -141,10 +147,7 @@ export const LEASE_INSERTED = `
   WITH heads AS (
     SELECT n.id FROM notifications n
     WHERE n.id = ANY($1::bigint[]) AND n.status IN ('pending', 'failed') AND n.lease_owner IS NULL
-      AND NOT EXISTS (
-        SELECT 1 FROM notifications o
-        WHERE o.group_id = n.group_id AND o.target_key = n.target_key
-          AND o.status IN ('pending', 'failed') AND o.id < n.id)
+      AND ${HEADS_ITS_QUEUE}
     ORDER BY n.id
     LIMIT $4
     FOR UPDATE SKIP LOCKED

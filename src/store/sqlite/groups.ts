@@ -10,6 +10,7 @@ import type { Alert } from '../../model/alert.js';
 import { targetKey } from '../../model/target.js';
 import { encodeSnapshot } from '../snapshot-text.js';
 import type { GroupRecord, GroupWrite, NotificationRecord } from '../store.js';
+import { leasedTo } from '../rows.js';
 import { groupParams, iso, labelsJson, toAlert, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
 import type { NewNotificationRow, Statements } from './statements.js';
 
@@ -214,9 +215,7 @@ export function insertedRecords(write: GroupWrite, nowMs: number, ids: number[],
       sentAt: null,
       snapshot: n.snapshot,
     };
-    // A lease counts as the attempt, as a claim does.
-    if (leased?.ids.has(id)) Object.assign(record, { attempts: 1, leasedTo: leased.owner });
-    return record;
+    return leased?.ids.has(id) ? leasedTo(record, leased.owner) : record;
   });
 }
 

@@ -70,6 +70,16 @@ export const SELECT_NOTIFICATION = `
   WHERE n.id = ?`;
 
 /**
+ * The notification `n` (an alias) heads its (group, target) queue: no older item of the queue is
+ * still undelivered (pending or failed, leased or not, due or not). Served by
+ * `notifications_queue`, whose partial-index condition the status test repeats.
+ */
+const headsItsQueue = (n: string) => `NOT EXISTS (
+      SELECT 1 FROM notifications o
+      WHERE o.group_seq = ${n}.group_seq AND o.target_key = ${n}.target_key
+        AND o.status IN ('pending', 'failed') AND o.id < ${n}.id)`;
+
+/**
  * Due, unleased (or lease expired) items that head their (group, target) queue: an older
  * pending/failed item of the same queue — leased or not, due or not — makes them wait.
  * `notifications_due` walks the queue in claim order and stops at the limit; without the hint
@@ -81,10 +91,7 @@ export const SELECT_CLAIMABLE = `
     AND n.next_attempt_at <= @now
     AND (n.lease_until IS NULL OR n.lease_until <= @now)
     AND n.target_key NOT IN (SELECT value FROM json_each(@exclude))
-    AND NOT EXISTS (
-      SELECT 1 FROM notifications o
-      WHERE o.group_seq = n.group_seq AND o.target_key = n.target_key
-        AND o.status IN ('pending', 'failed') AND o.id < n.id)
+    AND ${headsItsQueue('n')}
   ORDER BY n.next_attempt_at, n.id
   LIMIT @limit`;
 
@@ -101,10 +108,7 @@ export const CLAIM = `
 export const LEASE_INSERTED = `
   UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
   WHERE id = @id AND status IN ('pending', 'failed') AND lease_owner IS NULL
-    AND NOT EXISTS (
-      SELECT 1 FROM notifications o
-      WHERE o.group_seq = notifications.group_seq AND o.target_key = notifications.target_key
-        AND o.status IN ('pending', 'failed') AND o.id < notifications.id)`;
+    AND ${headsItsQueue('notifications')}`;
 
 /** Only the lease holder may finish an item; an expired lease nobody took over still counts. */
 export const MARK_SENT = `
