@@ -2,16 +2,18 @@
  * @module bench/load-client
  * The benchmarks' load generator, run as its own process (`node --import tsx bench/load-client.ts
  * '<json LoadSpec>'`) so the server under test never shares an event loop with its load. Sends
- * webhooks (alertgate) or alert batches (Alertmanager) over keep-alive HTTP/1.1 connections, either
- * closed-loop (fixed concurrency: maximum throughput) or open-loop (fixed offered rate), records
- * each request's latency with `process.hrtime`, and prints one JSON `LoadResult` on stdout.
+ * webhooks (alertgate) or alert batches (Alertmanager) over keep-alive HTTP/1.1 connections
+ * (support/raw-http.ts: cheaper than `node:http`, so the load takes less of the CPU both servers
+ * share with it), either closed-loop (fixed concurrency: maximum throughput) or open-loop (fixed
+ * offered rate), records each request's latency with `process.hrtime`, and prints one JSON
+ * `LoadResult` on stdout.
  *
  * Open-loop latency is measured from each request's scheduled start, not its actual one, so a
  * server that falls behind shows it in the latency (no coordinated omission).
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { alertmanagerBody, groupOf, webhookBody } from './support/alerts.js';
+import { RawHttpClient, type Status } from './support/raw-http.js';
 
 export interface LoadSpec {
   /** Full URL to POST to. */
@@ -75,7 +77,8 @@ const wallNow = (): number => performance.timeOrigin + performance.now();
 async function main(spec: LoadSpec): Promise<LoadResult> {
   const url = new URL(spec.url);
   const maxSockets = spec.concurrency ?? spec.maxInFlight ?? 256;
-  const agent = new http.Agent({ keepAlive: true, maxSockets, keepAliveMsecs: 30_000 });
+  const client = new RawHttpClient(url, maxSockets);
+  const head = client.head(url.pathname, { 'content-type': 'application/json', ...spec.headers });
   const body = (request: number): { text: string; group: number; repeat: boolean } => {
     const { group, repeat } = spec.noRepeats ? { group: request, repeat: false } : groupOf(request);
     const text =
@@ -85,26 +88,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
     return { text, group, repeat };
   };
 
-  const send = (text: string): Promise<number> =>
-    new Promise((resolve) => {
-      const req = http.request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...spec.headers },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-          res.on('error', () => resolve(-1));
-        },
-      );
-      req.on('error', () => resolve(-1));
-      req.end(text);
-    });
+  const send = (text: string): Promise<Status> => client.post(head, text);
 
   const latencies: number[] = [];
   const failures: Record<string, number> = {};
@@ -186,7 +170,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
   } else {
     throw new Error('LoadSpec needs concurrency (closed loop) or rate (open loop)');
   }
-  agent.destroy();
+  client.close();
 
   const sorted = Float64Array.from(latencies).sort();
   const elapsedS = Math.max(1e-9, (measuredEnd - measuredStart) / 1000);
