@@ -44,9 +44,37 @@ export function levelEnabled(level: LogLevel, min: LogLevel): boolean {
   return LEVELS[level] >= LEVELS[min];
 }
 
+/**
+ * Standard output, one write per event-loop turn: the lines of one turn (a commit's worth of
+ * answered webhooks, each logging a line, and their deliveries') go out together. A write per
+ * line took ~3 µs (a system call; a 1-alert webhook logs two lines); batched, ~0.3 µs. The lines
+ * are written before the process exits (`exit` runs after the last turn, and on `process.exit`);
+ * only a SIGKILL can lose the last turn's.
+ */
+let batch: string[] = [];
+let flushScheduled = false;
+let flushOnExit = false;
+function flushStdout(): void {
+  flushScheduled = false;
+  if (batch.length === 0) return;
+  const text = `${batch.join('\n')}\n`;
+  batch = [];
+  process.stdout.write(text);
+}
+function writeStdout(line: string): void {
+  batch.push(line);
+  if (flushScheduled) return;
+  flushScheduled = true;
+  if (!flushOnExit) {
+    flushOnExit = true;
+    process.on('exit', flushStdout);
+  }
+  setImmediate(flushStdout);
+}
+
 export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
-  const write = opts.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const write = opts.write ?? writeStdout;
   const log = (level: LogLevel, fields: object, msg?: string) => {
     if (LEVELS[level] < min) return;
     let line = JSON.stringify({ time: new Date().toISOString(), level, ...(msg ? { msg } : {}), ...bound, ...fields }, replacer);

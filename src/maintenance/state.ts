@@ -4,7 +4,7 @@
  * by a window. Kept in the store as a per-team pseudo-group, so it is read and changed under the
  * same lock as the groups it holds and shared by every replica. Only this module knows the encoding.
  */
-import { teamGroupId } from '../model/group-id.js';
+import { stateGroupId } from '../model/group-id.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 
@@ -32,7 +32,7 @@ export function maintenanceGroupKey(): string {
 }
 
 export function maintenanceStateId(team: string): string {
-  return teamGroupId(team, maintenanceGroupKey());
+  return stateGroupId(team, maintenanceGroupKey());
 }
 
 export function readMaintenanceState(record: GroupRecord | undefined): MaintenanceState {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pagerDutyDedupKey, teamGroupId } from './group-id.js';
+import { pagerDutyDedupKey, stateGroupId, teamGroupId } from './group-id.js';
 
 describe('teamGroupId', () => {
   it('is the same id every version has given (ids are database keys, API handles and PagerDuty dedup keys)', () => {
@@ -10,5 +10,16 @@ describe('teamGroupId', () => {
 
   it('keeps team and group key apart', () => {
     expect(teamGroupId('ab', 'c')).not.toBe(teamGroupId('a', 'bc'));
+  });
+});
+
+describe('stateGroupId', () => {
+  it('is teamGroupId, for the same pair asked again and for more pairs than it keeps', () => {
+    expect(stateGroupId('payments', 'storm:#pay')).toBe(teamGroupId('payments', 'storm:#pay'));
+    expect(stateGroupId('payments', 'storm:#pay')).toBe(teamGroupId('payments', 'storm:#pay'));
+    expect(stateGroupId('ab', 'c')).not.toBe(stateGroupId('a', 'bc'));
+    for (let i = 0; i < 5000; i++) expect(stateGroupId(`team-${i}`, 'maintenance')).toBe(teamGroupId(`team-${i}`, 'maintenance'));
+    // After the bound cleared what it kept.
+    expect(stateGroupId('payments', 'storm:#pay')).toBe(teamGroupId('payments', 'storm:#pay'));
   });
 });

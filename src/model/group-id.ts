@@ -9,6 +9,25 @@ export function teamGroupId(team: string, groupKey: string): string {
   return hash('sha256', `${team}\0${groupKey}`, 'hex').slice(0, 32);
 }
 
+/** Ids of state pseudo-groups, by team NUL group key (see stateGroupId). */
+const stateIds = new Map<string, string>();
+const MAX_STATE_IDS = 4096;
+
+/**
+ * `teamGroupId` of a per-team state pseudo-group (storm state per Slack channel, maintenance
+ * holds): every webhook asks for several, always the same few, so they are kept, not rehashed.
+ */
+export function stateGroupId(team: string, groupKey: string): string {
+  const key = `${team}\0${groupKey}`;
+  let id = stateIds.get(key);
+  if (id === undefined) {
+    // A bound for configs that churn teams or channels for weeks; a few per team is the norm.
+    if (stateIds.size >= MAX_STATE_IDS) stateIds.clear();
+    stateIds.set(key, (id = teamGroupId(team, groupKey)));
+  }
+  return id;
+}
+
 /** PagerDuty dedup_key: one per group and team, stable across restarts and replicas. */
 export function pagerDutyDedupKey(groupId: string): string {
   return `alertgate-${groupId}`;

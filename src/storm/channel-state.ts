@@ -6,7 +6,7 @@
  * This module is the only place that knows how it is encoded.
  */
 import type { AlertStatus } from '../model/alert.js';
-import { teamGroupId } from '../model/group-id.js';
+import { stateGroupId } from '../model/group-id.js';
 import { pseudoGroupRecord, type PseudoGroup } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import type { TeamConfig } from '../config/types.js';
@@ -36,7 +36,7 @@ export function channelGroupKey(channel: string): string {
 }
 
 export function channelGroupId(team: string, channel: string): string {
-  return teamGroupId(team, channelGroupKey(channel));
+  return stateGroupId(team, channelGroupKey(channel));
 }
 
 /** Every Slack channel a team's alerts can reach: its channel and route overrides. */

@@ -1,0 +1,47 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+
+const LOGGER = fileURLToPath(new URL('./logger.ts', import.meta.url));
+
+/** Runs `body` in a fresh Node process with `createLogger` imported; returns its stdout lines. */
+function stdoutOf(body: string): { msg: string; level: string }[] {
+  const script = `import { createLogger } from ${JSON.stringify(LOGGER)};\n${body}`;
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { msg: string; level: string });
+}
+
+describe('logger on standard output', () => {
+  it('writes every line, in order, across turns and child loggers', () => {
+    const lines = stdoutOf(`
+      const log = createLogger({ level: 'info' });
+      log.info({}, 'one'); log.child({ c: 1 }).warn({}, 'two'); log.debug({}, 'hidden');
+      setTimeout(() => { log.error({}, 'three'); setImmediate(() => log.info({}, 'four')); }, 5);
+    `);
+    expect(lines.map((l) => l.msg)).toEqual(['one', 'two', 'three', 'four']);
+  });
+
+  it('writes the lines of the current turn when the process exits in it', () => {
+    const lines = stdoutOf(`
+      const log = createLogger();
+      log.info({}, 'before exit'); log.error({}, 'fatal');
+      process.exit(0);
+    `);
+    expect(lines.map((l) => l.msg)).toEqual(['before exit', 'fatal']);
+  });
+});
+
+describe('logger secrets', () => {
+  it('never writes a secret, wherever it appears in a line', () => {
+    const written: string[] = [];
+    const log = createLogger({ write: (l) => written.push(l), secrets: () => ['xoxb-secret-token'] });
+    log.info({ header: 'Bearer xoxb-secret-token', nested: { t: 'xoxb-secret-token' } }, 'call failed');
+    expect(written).toHaveLength(1);
+    expect(written[0]).not.toContain('xoxb-secret-token');
+    expect(written[0]).toContain('[REDACTED]');
+  });
+});
