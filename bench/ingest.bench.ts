@@ -9,18 +9,18 @@
  *   a webhook receiver, given the same alerts on `POST /api/v2/alerts` (Prometheus' API).
  *
  * Each gateway first gets GATEWAY_WARMUP_MS of traffic (below: V8 optimises a long-running
- * process as it runs), not measured. Load comes from bench/load-client.ts in its own process: closed
- * loops for the maximum sustained rate, for each batch size (1, 10, 100 alerts per request) and
- * each of CONCURRENCY_LEVELS requests in flight. A rate measured at one fixed concurrency is the
- * maximum only for a server that is CPU-bound there: Alertmanager is at 32 (its rate stays flat
- * or falls beyond), alertgate is not (each request waits for a commit; more in flight share one),
- * so both get the same levels and each is credited with its best. The two systems take turns
- * (A, B, A, B …) so a burst of load from elsewhere on a shared machine does not favour one of
- * them, and each keeps its best round; the notes give every level's figures. Then an open-loop run at a fixed 500
- * webhooks/s of 10 alerts for the ack latency. Every request is a new group (a distinct groupKey)
- * except one in ten, an exact copy of a recent one (an HA peer's or a retry's copy; alertgate
- * records it as a suppressed duplicate). Afterwards the gateway is SIGKILLed and its database
- * must hold every group it answered 202 for.
+ * process as it runs), not measured. Load comes from bench/load-client.ts in its own process:
+ * closed loops for the maximum sustained rate, for each batch size (1, 10, 100 alerts per
+ * request) and each of CONCURRENCY_LEVELS requests in flight. A rate measured at one fixed
+ * concurrency is the maximum only for a server that is CPU-bound there: Alertmanager is at 32
+ * (its rate stays flat or falls beyond), alertgate is not (each request waits for a commit; more
+ * in flight share one), so both get the same levels and each is credited with its best. The two
+ * systems take turns (A, B, A, B …) so a burst of load from elsewhere on a shared machine does not
+ * favour one of them, and each keeps its best round; the notes give every level's figures. Then
+ * an open-loop run at a fixed 500 webhooks/s of 10 alerts for the ack latency. Every request is a
+ * new group (a distinct groupKey) except one in ten, an exact copy of a recent one (an HA peer's
+ * or a retry's copy; alertgate records it as a suppressed duplicate). Afterwards the gateway is
+ * SIGKILLed and its database must hold every group it answered 202 for.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
