@@ -12,17 +12,23 @@
  *    is down) is delivered to a Slack stand-in that answers after 20 ms, with bounded
  *    concurrency (OUTBOX_CONCURRENCY); the rate is notifications over the time from the gateway
  *    being ready to the last call answered.
+ * 3. Transport: the CPU one Slack API call costs the calling thread (the event loop, or the
+ *    delivery thread), HTTP alone, with the transport in a process of its own
+ *    (bench/support/transport-load.ts).
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
 import { startBenchGateway } from './support/gateway-process.js';
 import { prefill } from './support/prefill.js';
 import { runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
 import { percentile, round } from './support/stats.js';
+import type { TransportLoadResult, TransportLoadSpec } from './support/transport-load.js';
 import type { Benchmark, BenchFigure } from './types.js';
 
 const RATE = 200;
@@ -33,6 +39,7 @@ const SLACK_DELAY_MS = 20;
 const DRAIN_CONCURRENCY = Number(process.env.BENCH_DRAIN_CONCURRENCY ?? 32);
 const DRAIN_TARGET = 500;
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const load = () => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`;
 
 async function latency(dir: string): Promise<BenchFigure[]> {
@@ -133,6 +140,29 @@ async function drain(dir: string, concurrency: number, backlog: number, withTarg
   }
 }
 
+async function transport(): Promise<BenchFigure> {
+  const sink = await startSlackSink();
+  try {
+    process.stderr.write(`bench delivery: Slack transport CPU per call (${load()})\n`);
+    const spec: TransportLoadSpec = { apiUrl: sink.url, concurrency: 32, warmupMs: 2_000, durationMs: 5_000 };
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--import', 'tsx', 'bench/support/transport-load.ts', JSON.stringify(spec)], { cwd: ROOT }, (err, out) =>
+        err ? reject(err) : resolve(out),
+      ),
+    );
+    const r = JSON.parse(stdout) as TransportLoadResult;
+    if (r.failed > 0) throw new Error(`${r.failed} of ${r.calls} Slack calls failed against the stand-in`);
+    return {
+      name: 'delivery: CPU of one Slack API call in the calling thread (HTTP only)',
+      value: round(r.cpuMsPerCall, 3),
+      unit: 'ms',
+      notes: `${r.calls} chat.postMessage calls of ~1 KB, ${spec.concurrency} in flight for ${spec.durationMs / 1000} s, against the stand-in; ${load()}`,
+    };
+  } finally {
+    await sink.close();
+  }
+}
+
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -149,6 +179,7 @@ export const deliveryBenchmark: Benchmark = {
       figures.push(await drain(dir, DRAIN_CONCURRENCY, BACKLOG, true));
       // The default concurrency, on a smaller backlog: 20 ms per call caps it at 400/s.
       figures.push(await drain(dir, 8, 10_000, false));
+      figures.push(await transport());
       return figures;
     } finally {
       await rm(dir, { recursive: true, force: true });

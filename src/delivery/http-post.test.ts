@@ -1,0 +1,119 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestTls } from '../testing/tls.js';
+import { freeTcpPort } from '../testing/free-port.js';
+import { httpClient, postOnce, type PostOptions } from './http-post.js';
+
+type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
+
+const servers: (http.Server | https.Server)[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((resolve) => s.close(resolve));
+  }
+});
+
+/** A real server on loopback; counts the connections it accepted. */
+async function serve(handler: Handler, tls?: { key: string; cert: string }) {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
+  };
+  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+  const sockets: Socket[] = [];
+  server.on('connection', (s: Socket) => sockets.push(s));
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: new URL(`${tls ? 'https' : 'http'}://127.0.0.1:${port}/api/chat.postMessage`), sockets };
+}
+
+const options = (o: Partial<PostOptions> = {}): PostOptions => ({
+  headers: { 'content-type': 'application/json' },
+  timeoutMs: 5_000,
+  maxBytes: 1024,
+  client: httpClient(),
+  ...o,
+});
+
+describe('postOnce', () => {
+  it('sends the body and headers, returns status, body and Retry-After, and reuses connections', async () => {
+    const seen: { method?: string; path?: string; type?: string; body: string }[] = [];
+    const { url, sockets } = await serve((req, body, res) => {
+      seen.push({ method: req.method, path: req.url, type: req.headers['content-type'], body });
+      res.writeHead(429, { 'Retry-After': '7', 'content-type': 'application/json' });
+      res.end('{"ok":false,"error":"ratelimited"}');
+    });
+    const opts = options();
+    for (let i = 0; i < 5; i++) {
+      expect(await postOnce(url, `{"n":${i}}`, opts)).toEqual({ status: 429, retryAfter: '7', body: '{"ok":false,"error":"ratelimited"}' });
+    }
+    expect(seen).toEqual([0, 1, 2, 3, 4].map((n) => ({ method: 'POST', path: '/api/chat.postMessage', type: 'application/json', body: `{"n":${n}}` })));
+    // undici may open a second connection when a call follows the previous answer in the same
+    // turn (its first connection is marked free a microtask later), never one per call.
+    expect(sockets.length).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps at most maxBytes of a long body', async () => {
+    const { url } = await serve((_req, _body, res) => res.end('x'.repeat(10_000)));
+    const answer = await postOnce(url, '{}', options({ maxBytes: 100 }));
+    expect(answer).toEqual({ status: 200, retryAfter: undefined, body: 'x'.repeat(100) });
+  });
+
+  it('names a refused connection', async () => {
+    const port = await freeTcpPort();
+    const answer = await postOnce(new URL(`http://127.0.0.1:${port}/api/x`), '{}', options());
+    expect(answer).toEqual({ reason: expect.stringMatching(/ECONNREFUSED/) as unknown });
+  });
+
+  it('gives up at its deadline when no answer comes, and closes the connection', async () => {
+    const { url, sockets } = await serve(() => {});
+    const started = performance.now();
+    const answer = await postOnce(url, '{}', options({ timeoutMs: 200 }));
+    expect(answer).toEqual({ reason: 'request timed out after 200ms' });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await new Promise<void>((resolve) => (sockets[0]!.closed ? resolve() : sockets[0]!.once('close', () => resolve())));
+  });
+
+  it("stops on the caller's abort, before or during the call", async () => {
+    const { url } = await serve(() => {});
+    const early = new AbortController();
+    early.abort();
+    expect(await postOnce(url, '{}', options({ signal: early.signal }))).toEqual({ reason: 'request aborted' });
+    const late = new AbortController();
+    const pending = postOnce(url, '{}', options({ signal: late.signal }));
+    late.abort();
+    expect(await pending).toEqual({ reason: 'request aborted' });
+  });
+
+  it('reports a connection the server drops mid-answer as no answer', async () => {
+    const { url } = await serve((_req, _body, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"ok":');
+      res.socket?.destroy();
+    });
+    const answer = await postOnce(url, '{}', options());
+    expect(answer).toHaveProperty('reason');
+    expect((answer as { reason: string }).reason).not.toBe('');
+  });
+
+  it('trusts the CA it is given for https, and refuses the certificate without it', async () => {
+    const tls = await createTestTls();
+    try {
+      const { url } = await serve((_req, _body, res) => res.end('{"status":"success"}'), tls);
+      expect(await postOnce(url, '{}', options({ client: httpClient({ ca: tls.cert }) }))).toEqual({
+        status: 200,
+        retryAfter: undefined,
+        body: '{"status":"success"}',
+      });
+      const untrusted = await postOnce(url, '{}', options());
+      expect(untrusted).toEqual({ reason: expect.stringMatching(/certificate/i) as unknown });
+    } finally {
+      await tls.cleanup();
+    }
+  });
+});
