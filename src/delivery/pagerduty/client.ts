@@ -1,14 +1,14 @@
 /**
  * @module delivery/pagerduty/client
- * A small client for PagerDuty Events API v2 (`POST <eventsUrl>/v2/enqueue`) on
- * delivery/http-post.ts: plain http works for local fakes, https takes a custom `ca` (tests) and
- * honours NODE_EXTRA_CA_CERTS (production behind a private CA).
+ * A small client for PagerDuty Events API v2 (`POST <eventsUrl>/v2/enqueue`) on node:http and
+ * node:https (delivery/http-post.ts): plain http works for local fakes, https takes a custom `ca` (tests) and honours
+ * NODE_EXTRA_CA_CERTS (production behind a private CA).
  *
  * Why not @pagerduty/pdjs: it forces https, ignores Retry-After, sleeps 20 s between its own
  * retries and leaves 30 s timers alive after a call. Our outbox retries durably and honours
  * Retry-After, so we need one honest attempt per call with a bounded timeout.
  */
-import { httpClient, postOnce } from '../http-post.js';
+import { postOnce } from '../http-post.js';
 import { redactSecrets } from '../redact.js';
 import { classifyHttpStatus, networkFailure } from '../retry-classify.js';
 import type { NotifyResult } from '../notifier.js';
@@ -62,7 +62,6 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
   const url = new URL(enqueueUrl);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PAGERDUTY_TIMEOUT_MS;
   const what = 'pagerduty enqueue';
-  const client = httpClient(opts.ca !== undefined ? { ca: opts.ca } : {});
 
   return {
     enqueueUrl,
@@ -73,7 +72,7 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
         timeoutMs,
         signal,
         maxBytes: MAX_RESPONSE_BYTES,
-        client,
+        ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
       });
       if ('reason' in res) return networkFailure(what, clean(res.reason));
       const detail = res.status >= 200 && res.status < 300 ? undefined : explain(res.body);

@@ -9,7 +9,7 @@
  * p-retry, a fetch Response, a copy of the arguments to redact a debug line) took 0.48 ms of
  * event-loop CPU, this client 0.20 ms, on the event loop that also answers Alertmanager.
  */
-import { httpClient, postOnce } from '../http-post.js';
+import { keepAliveAgents, postOnce } from '../http-post.js';
 import { networkFailure } from '../retry-classify.js';
 import { redactSecrets } from '../redact.js';
 import type { SlackCall } from './calls.js';
@@ -37,7 +37,7 @@ export interface SlackTransport {
 export function createSlackTransport(opts: SlackTransportOptions): SlackTransport {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   const base = (opts.apiUrl ?? DEFAULT_SLACK_API_URL).replace(/\/*$/, '/');
-  const client = httpClient();
+  const agents = keepAliveAgents();
   const urls = new Map<string, URL>();
   const urlOf = (method: string): URL => {
     let url = urls.get(method);
@@ -56,7 +56,7 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
 
   return {
     async call(call, signal) {
-      const answer = await postOnce(urlOf(call.method), JSON.stringify(call.args), { headers, timeoutMs, signal, maxBytes: MAX_RESPONSE_BYTES, client });
+      const answer = await postOnce(urlOf(call.method), JSON.stringify(call.args), { headers, timeoutMs, signal, maxBytes: MAX_RESPONSE_BYTES, agents });
       if ('reason' in answer) return networkFailure(`slack ${call.method}`, redactSecrets(answer.reason, [opts.token]));
       return classifySlackAnswer(answer, { method: call.method, token: opts.token });
     },
