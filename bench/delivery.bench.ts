@@ -16,16 +16,14 @@
  *    delivery thread), HTTP alone, with the transport in a process of its own
  *    (bench/support/transport-load.ts).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
 import { startBenchGateway } from './support/gateway-process.js';
 import { prefill } from './support/prefill.js';
-import { runLoad } from './support/run-load.js';
+import { runBenchScript, runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
 import { percentile, round } from './support/stats.js';
 import type { TransportLoadResult, TransportLoadSpec } from './support/transport-load.js';
@@ -39,7 +37,6 @@ const SLACK_DELAY_MS = 20;
 const DRAIN_CONCURRENCY = Number(process.env.BENCH_DRAIN_CONCURRENCY ?? 32);
 const DRAIN_TARGET = 500;
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const load = () => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`;
 
 async function latency(dir: string): Promise<BenchFigure[]> {
@@ -145,12 +142,7 @@ async function transport(): Promise<BenchFigure> {
   try {
     process.stderr.write(`bench delivery: Slack transport CPU per call (${load()})\n`);
     const spec: TransportLoadSpec = { apiUrl: sink.url, concurrency: 32, warmupMs: 2_000, durationMs: 5_000 };
-    const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--import', 'tsx', 'bench/support/transport-load.ts', JSON.stringify(spec)], { cwd: ROOT }, (err, out) =>
-        err ? reject(err) : resolve(out),
-      ),
-    );
-    const r = JSON.parse(stdout) as TransportLoadResult;
+    const r = await runBenchScript<TransportLoadResult>('bench/support/transport-load.ts', spec);
     if (r.failed > 0) throw new Error(`${r.failed} of ${r.calls} Slack calls failed against the stand-in`);
     return {
       name: 'delivery: CPU of one Slack API call in the calling thread (HTTP only)',

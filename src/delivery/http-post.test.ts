@@ -1,35 +1,27 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen, type FakeServer, type TlsIdentity } from '../testing/http-fake.js';
 import { createTestTls } from '../testing/tls.js';
 import { freeTcpPort } from '../testing/free-port.js';
 import { keepAliveAgents, postOnce, type PostOptions } from './http-post.js';
 
 type Handler = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void;
 
-const servers: (http.Server | https.Server)[] = [];
+const servers: FakeServer[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
+  for (const s of servers.splice(0)) await s.close();
 });
 
-/** A real server on loopback; counts the connections it accepted. */
-async function serve(handler: Handler, tls?: { key: string; cert: string }) {
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handler(req, Buffer.concat(chunks).toString('utf8'), res));
-  };
-  const server = tls ? https.createServer(tls, listener) : http.createServer(listener);
+/** A real server on loopback; `sockets`: the connections its requests came on, in order. */
+async function serve(handler: Handler, tls?: TlsIdentity) {
   const sockets: Socket[] = [];
-  server.on('connection', (s: Socket) => sockets.push(s));
+  const server = await listen((call, req, res) => {
+    if (!sockets.includes(req.socket)) sockets.push(req.socket);
+    handler(req, call.rawBody, res);
+  }, tls);
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: new URL(`${tls ? 'https' : 'http'}://127.0.0.1:${port}/api/chat.postMessage`), sockets };
+  return { url: new URL(`${server.origin}/api/chat.postMessage`), sockets };
 }
 
 const options = (o: Partial<PostOptions> = {}): PostOptions => ({
