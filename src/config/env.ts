@@ -44,6 +44,8 @@ export interface GatewaySettings {
   deliveryTimeoutMs: number;
   /** Deliveries in flight at once per replica (OUTBOX_CONCURRENCY, default 8). */
   outboxConcurrency: number;
+  /** Deliveries in flight at once to one target (OUTBOX_TARGET_CONCURRENCY, default half of OUTBOX_CONCURRENCY, rounded up). */
+  outboxTargetConcurrency: number;
   /** Deliver on a thread of its own when the store is a SQLite file (OUTBOX_THREAD, default false). */
   outboxThread: boolean;
   /** THANOS_URL (unset: uptime endpoints answer 503) and the query knobs (uptime/settings.ts). */
@@ -108,10 +110,23 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     stormWindowMs: int(env, 'STORM_WINDOW_MS', 60_000, 100),
     maintenanceTickMs: int(env, 'MAINTENANCE_TICK_MS', 15_000, 10),
     ...deliveryTiming(env),
-    outboxConcurrency: int(env, 'OUTBOX_CONCURRENCY', 8, 1),
+    ...outboxConcurrency(env),
     outboxThread: flag(env, 'OUTBOX_THREAD', false),
     thanos: readThanosSettings(env, readSecret),
   };
+}
+
+/**
+ * Slots for deliveries, and how many of them one target may hold: a receiver that hangs until
+ * the timeout (PagerDuty down, a Slack call stuck) must not take every slot from the others.
+ */
+function outboxConcurrency(env: NodeJS.ProcessEnv): { outboxConcurrency: number; outboxTargetConcurrency: number } {
+  const outboxConcurrency = int(env, 'OUTBOX_CONCURRENCY', 8, 1);
+  const outboxTargetConcurrency = int(env, 'OUTBOX_TARGET_CONCURRENCY', Math.ceil(outboxConcurrency / 2), 1);
+  if (outboxTargetConcurrency > outboxConcurrency) {
+    throw new Error(`OUTBOX_TARGET_CONCURRENCY (${outboxTargetConcurrency}) must not exceed OUTBOX_CONCURRENCY (${outboxConcurrency})`);
+  }
+  return { outboxConcurrency, outboxTargetConcurrency };
 }
 
 /** A true/false variable (also 1/0, yes/no); unset or empty: the default. */

@@ -29,6 +29,7 @@ export interface DeliveryThreadData {
     slackChannelBurst: number;
     leaseMs: number;
     outboxConcurrency: number;
+    outboxTargetConcurrency: number;
   };
   routingKeys: RoutingKeys;
   logLevel: LogLevel;

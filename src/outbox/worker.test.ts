@@ -8,8 +8,9 @@ import type { Notifier } from '../delivery/notifier.js';
 import { silentLogger } from '../log/logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { LeaseOffer, Store } from '../store/store.js';
-import { SLACK, group, notification } from '../store/contract/fixtures.case.js';
+import { SLACK, SLACK_LOW, group, notification } from '../store/contract/fixtures.case.js';
 import { enqueueMessage } from '../pipeline/enqueue-message.js';
+import { readSettings } from '../config/env.js';
 import { OutboxWorker } from './worker.js';
 
 let store: Store;
@@ -141,5 +142,55 @@ describe('OutboxWorker hand-off', () => {
     await stopped;
     expect(slack.delivered).toEqual([handed!.id]);
     expect((await store.getNotification(handed!.id))?.status).toBe('sent');
+  });
+});
+
+describe('OutboxWorker per-target concurrency', () => {
+  it('reads OUTBOX_TARGET_CONCURRENCY: half of OUTBOX_CONCURRENCY by default, never above it', () => {
+    expect(readSettings({}, '/srv')).toMatchObject({ outboxConcurrency: 8, outboxTargetConcurrency: 4 });
+    expect(readSettings({ OUTBOX_CONCURRENCY: '5' }, '/srv').outboxTargetConcurrency).toBe(3);
+    expect(readSettings({ OUTBOX_CONCURRENCY: '32', OUTBOX_TARGET_CONCURRENCY: '32' }, '/srv').outboxTargetConcurrency).toBe(32);
+    expect(() => readSettings({ OUTBOX_TARGET_CONCURRENCY: '9' }, '/srv')).toThrow('OUTBOX_TARGET_CONCURRENCY (9) must not exceed OUTBOX_CONCURRENCY (8)');
+    expect(() => readSettings({ OUTBOX_TARGET_CONCURRENCY: '0' }, '/srv')).toThrow('OUTBOX_TARGET_CONCURRENCY must be an integer >= 1');
+  });
+
+  it('a target that hangs holds at most its share of the slots; other targets keep being delivered', async () => {
+    store = openSqliteStore(':memory:');
+    const calls: string[] = [];
+    // #payments-alerts hangs until the call is aborted (a receiver timing out); #payments-low answers.
+    const slack: Notifier = {
+      type: 'slack',
+      notify: (d, signal) => {
+        const channel = d.target.type === 'slack' ? d.target.channel : '';
+        calls.push(channel);
+        if (channel !== SLACK.channel) return Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } });
+        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: 'aborted' })));
+      },
+    };
+    const write = async (id: string, target: typeof SLACK) => {
+      const g = group(id);
+      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
+      return n!;
+    };
+    // The hanging channel's items are the oldest: a claim without a cap would give it every slot.
+    for (let i = 0; i < 6; i++) await write(`stuck${i}`, SLACK);
+    const quiet = [await write('quiet0', SLACK_LOW), await write('quiet1', SLACK_LOW), await write('quiet2', SLACK_LOW)];
+    worker = new OutboxWorker({
+      store,
+      notifiers: { slack, pagerduty: unused },
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
+      logger: silentLogger,
+      owner: 'local',
+      pollMs: 600_000,
+      concurrency: 4,
+    });
+    worker.start();
+    for (const n of quiet) {
+      for (let i = 0; i < 500 && (await store.getNotification(n.id))?.status !== 'sent'; i++) await new Promise((r) => setImmediate(r));
+      expect((await store.getNotification(n.id))?.status).toBe('sent');
+    }
+    // Half of the four slots (the default share): two calls to the hanging channel, no more.
+    expect(calls.filter((c) => c === SLACK.channel)).toHaveLength(2);
+    await worker.stop(10);
   });
 });

@@ -33,6 +33,12 @@ export interface OutboxWorkerOptions {
   owner: string;
   /** Deliveries in flight at once. */
   concurrency?: number;
+  /**
+   * Deliveries in flight at once to one target (a Slack channel, a team's PagerDuty service), so
+   * a receiver that hangs until the timeout holds at most this many of the `concurrency` slots
+   * and every other target keeps the rest. Default: half of `concurrency`, rounded up.
+   */
+  targetConcurrency?: number;
   /** A claim is exclusive this long; must exceed a notifier's request timeout. */
   leaseMs?: number;
   /** Longest sleep between looks at the outbox when nothing wakes the worker. */
@@ -42,7 +48,11 @@ export interface OutboxWorkerOptions {
 }
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer' | 'targetConcurrency'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
+  /** Most deliveries in flight to one target (`targetConcurrency`). */
+  private readonly targetMax: number;
+  /** Deliveries in flight by target key (only keys with one or more). */
+  private readonly inFlightByTarget: Record<string, number> = {};
   private running = false;
   private loop?: Promise<void>;
   private inFlight = new Set<Promise<void>>();
@@ -64,6 +74,7 @@ export class OutboxWorker {
       random: Math.random,
       ...opts,
     };
+    this.targetMax = Math.max(1, opts.targetConcurrency ?? Math.ceil(this.o.concurrency / 2));
   }
 
   start(): void {
@@ -109,12 +120,8 @@ export class OutboxWorker {
   offer(): LeaseOffer | undefined {
     if (!this.running || this.freeSlots() <= 0) return undefined;
     this.reserved += 1;
-    return {
-      owner: this.o.owner,
-      leaseMs: this.o.leaseMs,
-      max: 1,
-      ...(this.o.pacer ? { excludeTargetKeys: this.o.pacer.blockedKeys() } : {}),
-    };
+    const excluded = this.excludedKeys();
+    return { owner: this.o.owner, leaseMs: this.o.leaseMs, max: 1, ...(excluded.length ? { excludeTargetKeys: excluded } : {}) };
   }
 
   /** The write `offer` was made for ended (`leased`: what it returned, [] if it failed): deliver what was leased to this worker. */
@@ -123,7 +130,7 @@ export class OutboxWorker {
     let started = 0;
     for (const item of leased) {
       if (item.leasedTo !== this.o.owner) continue;
-      this.track(this.deliver(item));
+      this.track(item);
       started++;
     }
     if (started < offer.max && this.workWaiting) this.wakeUp?.();
@@ -150,26 +157,47 @@ export class OutboxWorker {
       this.workWaiting = false;
       let claimed: NotificationRecord[] = [];
       try {
+        const excluded = this.excludedKeys();
         claimed = await this.o.store.claimDue({
           now: this.o.now(),
           limit: free,
           leaseMs: this.o.leaseMs,
           owner: this.o.owner,
-          ...(this.o.pacer ? { excludeTargetKeys: this.o.pacer.blockedKeys() } : {}),
+          ...(excluded.length ? { excludeTargetKeys: excluded } : {}),
+          ...(this.capMayBind(free) ? { perTarget: { max: this.targetMax, inFlight: { ...this.inFlightByTarget } } } : {}),
         });
       } catch (err) {
         this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
       }
-      for (const item of claimed) this.track(this.deliver(item));
+      for (const item of claimed) this.track(item);
       // A full batch may mean more is waiting.
       if (claimed.length >= free) this.workWaiting = true;
     }
   }
 
-  private track(p: Promise<void>): void {
+  /** Targets not to claim now: paced or backing-off Slack channels, and targets at `targetConcurrency`. */
+  private excludedKeys(): string[] {
+    const full = Object.keys(this.inFlightByTarget).filter((key) => this.inFlightByTarget[key]! >= this.targetMax);
+    return this.o.pacer ? [...this.o.pacer.blockedKeys(), ...full] : full;
+  }
+
+  /** Whether claiming `free` items could put a target over `targetConcurrency` (else the claim need not count). */
+  private capMayBind(free: number): boolean {
+    return free > this.targetMax || Object.values(this.inFlightByTarget).some((n) => n + free > this.targetMax);
+  }
+
+  private track(item: NotificationRecord): void {
+    const key = targetKey(item.target);
+    this.inFlightByTarget[key] = (this.inFlightByTarget[key] ?? 0) + 1;
+    const p = this.deliver(item);
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
+      const left = this.inFlightByTarget[key]! - 1;
+      if (left > 0) this.inFlightByTarget[key] = left;
+      else delete this.inFlightByTarget[key];
+      // A full target had items passed over by claims: they may be due now.
+      if (left + 1 >= this.targetMax) this.workWaiting = true;
       if (this.workWaiting) this.wakeUp?.();
     });
   }

@@ -115,6 +115,13 @@ export interface ClaimOptions {
    * paced or told us to back off (429 Retry-After). Their items stay due for later.
    */
   excludeTargetKeys?: readonly string[];
+  /**
+   * At most `max` items of one target in flight at once for this worker (OUTBOX_TARGET_CONCURRENCY):
+   * `inFlight` counts its deliveries in flight by target key, and the claim takes no more than
+   * `max - inFlight[key]` items of each key, so one slow or hanging receiver cannot hold every
+   * delivery slot. Items passed over stay due.
+   */
+  perTarget?: { max: number; inFlight: Readonly<Record<string, number>> };
 }
 
 /**

@@ -67,6 +67,30 @@ export function outboxContract(store: CurrentStore): void {
       expect(rest).toEqual([slack?.id, low?.id]);
     });
 
+    it('takes at most a target\'s room when targets are capped, leaving the rest due for later', async () => {
+      // Five groups posting to one channel, one to another channel, one page; the worker already
+      // has one delivery to SLACK in flight, and each target may have two.
+      const items: NotificationRecord[] = [];
+      for (let i = 0; i < 5; i++) {
+        const g = group(`busy${i}`);
+        items.push(...(await enqueue(store(), g, [notification(g, SLACK)])));
+      }
+      const low = group('quiet');
+      const [quiet] = await enqueue(store(), low, [notification(low, SLACK_LOW)]);
+      const paged = group('paged');
+      const [page] = await enqueue(store(), paged, [notification(paged, PAGERDUTY)]);
+      const perTarget = { max: 2, inFlight: { [targetKey(SLACK)]: 1 } };
+      const claimed = await claim('w1', later(), { limit: 10, perTarget });
+      // Oldest first: one more of the busy channel (room 2 - 1), then the others.
+      expect(claimed.map((n) => n.id)).toEqual([items[0]?.id, quiet?.id, page?.id]);
+      // The limit still counts first: with room for one item only the oldest is taken.
+      const next = await claim('w2', later(), { limit: 1, perTarget: { max: 5, inFlight: {} } });
+      expect(next.map((n) => n.id)).toEqual([items[1]?.id]);
+      // What was passed over stayed due.
+      const rest = (await claim('w3', later(LEASE_MS * 4))).map((n) => n.id).sort((a, b) => a - b);
+      expect(rest).toEqual([items[0], items[1], items[2], items[3], items[4], quiet, page].map((n) => n?.id).sort((a, b) => a! - b!));
+    });
+
     it('coalesces edits: a superseding item suppresses older unclaimed edits, never a first post or a claimed one', async () => {
       const g = group('g1');
       const [post, edit1, edit2] = await enqueue(store(), g, [

@@ -20,11 +20,28 @@ import { leasedTo } from '../rows.js';
 import * as q from './queries.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
 
+/** Candidates looked at per slot when targets are capped (as in the SQLite store). */
+const CANDIDATES_PER_SLOT = 4;
+
 export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<NotificationRecord[]> {
   const limit = Math.max(0, Math.floor(opts.limit));
   if (limit === 0) return [];
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
-  const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [opts.now, limit, opts.owner, leaseUntil, opts.excludeTargetKeys ?? []]);
+  // Capped targets: look at more candidates, take at most each key's room (see ClaimOptions.perTarget).
+  const cap = opts.perTarget;
+  const keys = cap ? Object.keys(cap.inFlight) : [];
+  const room = keys.map((k) => Math.max(0, cap!.max - (cap!.inFlight[k] ?? 0)));
+  const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [
+    opts.now,
+    limit,
+    opts.owner,
+    leaseUntil,
+    opts.excludeTargetKeys ?? [],
+    cap ? limit * CANDIDATES_PER_SLOT : limit,
+    keys,
+    room,
+    cap ? cap.max : limit,
+  ]);
   // Oldest due first, as the worker starts them.
   return rows.map(toNotificationRecord).sort((a, b) => byDue(a, b));
 }

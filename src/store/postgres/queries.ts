@@ -119,22 +119,35 @@ const HEADS_ITS_QUEUE = `NOT EXISTS (
  * candidate rows; a row whose lease another replica committed meanwhile is re-checked against
  * its new version and dropped. A claim counts as an attempt, so an item that crashes its
  * worker every time still goes dead. Queues of excluded targets (paced Slack channels) wait.
+ * Of the first $6 candidates, at most a target's room is taken ($7 keys, $8 their room, $9 the
+ * room of any other key: ClaimOptions.perTarget), the rest stay due.
  * ($1 now, $2 limit, $3 owner, $4 lease until, $5 excluded target keys)
  */
 export const CLAIM_DUE = `
   WITH due AS (
-    SELECT n.id FROM notifications n
+    SELECT n.id, n.target_key, n.next_attempt_at FROM notifications n
     WHERE n.status IN ('pending', 'failed')
       AND n.next_attempt_at <= $1
       AND (n.lease_until IS NULL OR n.lease_until <= $1)
       AND NOT (n.target_key = ANY($5::text[]))
       AND ${HEADS_ITS_QUEUE}
     ORDER BY n.next_attempt_at, n.id
-    LIMIT $2
+    LIMIT $6
     FOR UPDATE SKIP LOCKED
+  ), room AS (
+    SELECT r.key, r.room FROM unnest($7::text[], $8::int[]) AS r (key, room)
+  ), picked AS (
+    SELECT ranked.id FROM (
+      SELECT due.id, due.next_attempt_at, COALESCE(room.room, $9) AS room,
+        row_number() OVER (PARTITION BY due.target_key ORDER BY due.next_attempt_at, due.id) AS nth
+      FROM due LEFT JOIN room ON room.key = due.target_key
+    ) ranked
+    WHERE ranked.nth <= ranked.room
+    ORDER BY ranked.next_attempt_at, ranked.id
+    LIMIT $2
   )
   UPDATE notifications n SET lease_owner = $3, lease_until = $4, attempts = n.attempts + 1
-  FROM due WHERE n.id = due.id
+  FROM picked WHERE n.id = picked.id
   RETURNING n.*`;
 
 /**

@@ -9,6 +9,7 @@
  */
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { Target } from '../../model/target.js';
+import type { ClaimOptions } from '../store.js';
 import type { GroupWritePlan } from './groups.js';
 import type { NotificationRow } from './rows.js';
 import type { Statements } from './statements.js';
@@ -19,14 +20,28 @@ export interface ClaimArgs {
   leaseMs: number;
   owner: string;
   excludeTargetKeys: readonly string[];
+  perTarget?: ClaimOptions['perTarget'];
 }
+
+/**
+ * Candidates looked at per slot when targets are capped: items of a capped target passed over
+ * must not crowd out the due items of others behind them.
+ */
+const CANDIDATES_PER_SLOT = 4;
 
 export function claimDue(s: Statements, opts: ClaimArgs): NotificationRow[] {
   const leaseUntil = opts.nowMs + opts.leaseMs;
   const limit = Math.max(0, Math.floor(opts.limit));
   const claimed: NotificationRow[] = [];
-  for (const { id } of s.selectClaimable.all({ now: opts.nowMs, limit, exclude: JSON.stringify(opts.excludeTargetKeys) })) {
+  const cap = opts.perTarget;
+  const taken = new Map<string, number>();
+  const candidates = s.selectClaimable.all({ now: opts.nowMs, limit: cap ? limit * CANDIDATES_PER_SLOT : limit, exclude: JSON.stringify(opts.excludeTargetKeys) });
+  for (const { id, target_key: key } of candidates) {
+    if (claimed.length >= limit) break;
+    const inFlight = cap ? (taken.get(key) ?? cap.inFlight[key] ?? 0) : 0;
+    if (cap && inFlight >= cap.max) continue;
     if (s.claim.run({ id, owner: opts.owner, lease_until: leaseUntil }).changes === 0) continue;
+    if (cap) taken.set(key, inFlight + 1);
     const row = s.selectNotification.get(id);
     if (row) claimed.push(row);
   }

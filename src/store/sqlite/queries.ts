@@ -86,7 +86,7 @@ const headsItsQueue = (n: string) => `NOT EXISTS (
  * the planner prefers notifications_by_status and sorts the whole queue on every claim.
  */
 export const SELECT_CLAIMABLE = `
-  SELECT n.id FROM notifications n INDEXED BY notifications_due
+  SELECT n.id, n.target_key FROM notifications n INDEXED BY notifications_due
   WHERE n.status IN ('pending', 'failed')
     AND n.next_attempt_at <= @now
     AND (n.lease_until IS NULL OR n.lease_until <= @now)

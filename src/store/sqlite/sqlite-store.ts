@@ -225,6 +225,7 @@ export class SqliteStore implements Store {
       leaseMs: opts.leaseMs,
       owner: opts.owner,
       excludeTargetKeys: opts.excludeTargetKeys ?? [],
+      ...(opts.perTarget ? { perTarget: opts.perTarget } : {}),
     });
     return rows.map(toNotificationRecord);
   }

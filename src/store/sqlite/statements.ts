@@ -19,7 +19,7 @@ export function prepareStatements(db: Database.Database) {
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
     supersedePending: db.prepare<{ group_seq: number; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
-    selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number }>(q.SELECT_CLAIMABLE),
+    selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number; target_key: string }>(q.SELECT_CLAIMABLE),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }>(q.CLAIM),
     leaseInserted: db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
     markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_seq: number; target: string }>(q.MARK_SENT),
