@@ -44,8 +44,8 @@ export interface GatewaySettings {
   deliveryTimeoutMs: number;
   /** Deliveries in flight at once per replica (OUTBOX_CONCURRENCY, default 8). */
   outboxConcurrency: number;
-  /** Deliveries in flight at once to one target (OUTBOX_TARGET_CONCURRENCY, default half of OUTBOX_CONCURRENCY, rounded up). */
-  outboxTargetConcurrency: number;
+  /** Deliveries in flight at once to one receiver, Slack or PagerDuty (OUTBOX_RECEIVER_CONCURRENCY, default `receiverConcurrencyFor`). */
+  outboxReceiverConcurrency: number;
   /** Deliver on a thread of its own when the store is a SQLite file (OUTBOX_THREAD, default false). */
   outboxThread: boolean;
   /** THANOS_URL (unset: uptime endpoints answer 503) and the query knobs (uptime/settings.ts). */
@@ -117,16 +117,22 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
 }
 
 /**
- * Slots for deliveries, and how many of them one target may hold: a receiver that hangs until
- * the timeout (PagerDuty down, a Slack call stuck) must not take every slot from the others.
+ * Default deliveries in flight to one receiver: three quarters of the slots, so that a receiver
+ * whose calls hang until the timeout (PagerDuty down, Slack's API stuck) leaves a quarter (one
+ * slot or more) to the other, and a receiver alone still gets most of them.
  */
-function outboxConcurrency(env: NodeJS.ProcessEnv): { outboxConcurrency: number; outboxTargetConcurrency: number } {
+export function receiverConcurrencyFor(concurrency: number): number {
+  return Math.max(1, concurrency - Math.max(1, Math.floor(concurrency / 4)));
+}
+
+/** Slots for deliveries, and how many of them one receiver may hold. */
+function outboxConcurrency(env: NodeJS.ProcessEnv): { outboxConcurrency: number; outboxReceiverConcurrency: number } {
   const outboxConcurrency = int(env, 'OUTBOX_CONCURRENCY', 8, 1);
-  const outboxTargetConcurrency = int(env, 'OUTBOX_TARGET_CONCURRENCY', Math.ceil(outboxConcurrency / 2), 1);
-  if (outboxTargetConcurrency > outboxConcurrency) {
-    throw new Error(`OUTBOX_TARGET_CONCURRENCY (${outboxTargetConcurrency}) must not exceed OUTBOX_CONCURRENCY (${outboxConcurrency})`);
+  const outboxReceiverConcurrency = int(env, 'OUTBOX_RECEIVER_CONCURRENCY', receiverConcurrencyFor(outboxConcurrency), 1);
+  if (outboxReceiverConcurrency > outboxConcurrency) {
+    throw new Error(`OUTBOX_RECEIVER_CONCURRENCY (${outboxReceiverConcurrency}) must not exceed OUTBOX_CONCURRENCY (${outboxConcurrency})`);
   }
-  return { outboxConcurrency, outboxTargetConcurrency };
+  return { outboxConcurrency, outboxReceiverConcurrency };
 }
 
 /** A true/false variable (also 1/0, yes/no); unset or empty: the default. */

@@ -4,7 +4,8 @@
  * a target: they are resolved at send time, so they never reach the store, the API or logs.
  */
 
-export type ReceiverType = 'slack' | 'pagerduty';
+export const RECEIVER_TYPES = ['slack', 'pagerduty'] as const;
+export type ReceiverType = (typeof RECEIVER_TYPES)[number];
 
 export type Target =
   | { type: 'slack'; channel: string }
@@ -12,6 +13,11 @@ export type Target =
   | { type: 'pagerduty'; team: string };
 
 /** Stable string identity of a target, used for ordering and uniqueness in the outbox. */
+/** The receiver a target key belongs to: keys begin with it (the PostgreSQL claim splits them the same way). */
+export function receiverOfKey(key: string): ReceiverType {
+  return key.slice(0, key.indexOf(':')) as ReceiverType;
+}
+
 export function targetKey(t: Target): string {
   return t.type === 'slack' ? `slack:${t.channel}` : `pagerduty:${t.team}`;
 }

@@ -13,7 +13,7 @@ import { ChannelPacer } from './channel-pacer.js';
 import { OutboxWorker, type OutboxMetrics } from './worker.js';
 
 export type OutboxSettings = NotifierSettings &
-  Pick<GatewaySettings, 'retry' | 'slackChannelRate' | 'slackChannelBurst' | 'leaseMs' | 'outboxConcurrency' | 'outboxTargetConcurrency'>;
+  Pick<GatewaySettings, 'retry' | 'slackChannelRate' | 'slackChannelBurst' | 'leaseMs' | 'outboxConcurrency' | 'outboxReceiverConcurrency'>;
 
 export interface OutboxParts {
   store: Store;
@@ -46,7 +46,7 @@ export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): Out
     // Several replicas share the outbox: a dead replica's claims wait this long for another.
     leaseMs: settings.leaseMs,
     concurrency: settings.outboxConcurrency,
-    targetConcurrency: settings.outboxTargetConcurrency,
+    receiverConcurrency: settings.outboxReceiverConcurrency,
     ...(p.pollMs ? { pollMs: p.pollMs } : {}),
   });
 }

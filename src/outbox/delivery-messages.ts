@@ -29,7 +29,7 @@ export interface DeliveryThreadData {
     slackChannelBurst: number;
     leaseMs: number;
     outboxConcurrency: number;
-    outboxTargetConcurrency: number;
+    outboxReceiverConcurrency: number;
   };
   routingKeys: RoutingKeys;
   logLevel: LogLevel;

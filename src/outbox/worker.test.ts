@@ -8,7 +8,8 @@ import type { Notifier } from '../delivery/notifier.js';
 import { silentLogger } from '../log/logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { LeaseOffer, Store } from '../store/store.js';
-import { SLACK, SLACK_LOW, group, notification } from '../store/contract/fixtures.case.js';
+import { PAGERDUTY, SLACK, SLACK_LOW, group, notification } from '../store/contract/fixtures.case.js';
+import type { Target } from '../model/target.js';
 import { enqueueMessage } from '../pipeline/enqueue-message.js';
 import { readSettings } from '../config/env.js';
 import { OutboxWorker } from './worker.js';
@@ -77,7 +78,17 @@ describe('OutboxWorker hand-off', () => {
 
   function startWorker(slack: Notifier, concurrency = 8): OutboxWorker {
     // A poll far beyond the test: only a hand-off or a wake-up can start a delivery.
-    worker = new OutboxWorker({ store, notifiers: { slack, pagerduty: unused }, policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 }, logger: silentLogger, owner: 'local', pollMs: 600_000, concurrency });
+    // Every slot may go to Slack: these tests count slots, not receivers' shares.
+    worker = new OutboxWorker({
+      store,
+      notifiers: { slack, pagerduty: unused },
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
+      logger: silentLogger,
+      owner: 'local',
+      pollMs: 600_000,
+      concurrency,
+      receiverConcurrency: concurrency,
+    });
     worker.start();
     return worker;
   }
@@ -145,39 +156,38 @@ describe('OutboxWorker hand-off', () => {
   });
 });
 
-describe('OutboxWorker per-target concurrency', () => {
-  it('reads OUTBOX_TARGET_CONCURRENCY: half of OUTBOX_CONCURRENCY by default, never above it', () => {
-    expect(readSettings({}, '/srv')).toMatchObject({ outboxConcurrency: 8, outboxTargetConcurrency: 4 });
-    expect(readSettings({ OUTBOX_CONCURRENCY: '5' }, '/srv').outboxTargetConcurrency).toBe(3);
-    expect(readSettings({ OUTBOX_CONCURRENCY: '32', OUTBOX_TARGET_CONCURRENCY: '32' }, '/srv').outboxTargetConcurrency).toBe(32);
-    expect(() => readSettings({ OUTBOX_TARGET_CONCURRENCY: '9' }, '/srv')).toThrow('OUTBOX_TARGET_CONCURRENCY (9) must not exceed OUTBOX_CONCURRENCY (8)');
-    expect(() => readSettings({ OUTBOX_TARGET_CONCURRENCY: '0' }, '/srv')).toThrow('OUTBOX_TARGET_CONCURRENCY must be an integer >= 1');
+describe('OutboxWorker per-receiver concurrency', () => {
+  it('reads OUTBOX_RECEIVER_CONCURRENCY: three quarters of OUTBOX_CONCURRENCY by default (a slot or more left), never above it', () => {
+    expect(readSettings({}, '/srv')).toMatchObject({ outboxConcurrency: 8, outboxReceiverConcurrency: 6 });
+    expect([1, 2, 3, 4, 5, 32].map((n) => readSettings({ OUTBOX_CONCURRENCY: String(n) }, '/srv').outboxReceiverConcurrency)).toEqual([1, 1, 2, 3, 4, 24]);
+    expect(readSettings({ OUTBOX_CONCURRENCY: '32', OUTBOX_RECEIVER_CONCURRENCY: '32' }, '/srv').outboxReceiverConcurrency).toBe(32);
+    expect(() => readSettings({ OUTBOX_RECEIVER_CONCURRENCY: '9' }, '/srv')).toThrow('OUTBOX_RECEIVER_CONCURRENCY (9) must not exceed OUTBOX_CONCURRENCY (8)');
+    expect(() => readSettings({ OUTBOX_RECEIVER_CONCURRENCY: '0' }, '/srv')).toThrow('OUTBOX_RECEIVER_CONCURRENCY must be an integer >= 1');
   });
 
-  it('a target that hangs holds at most its share of the slots; other targets keep being delivered', async () => {
+  it('a receiver that hangs holds at most its share of the slots; the other keeps being delivered', async () => {
     store = openSqliteStore(':memory:');
-    const calls: string[] = [];
-    // #payments-alerts hangs until the call is aborted (a receiver timing out); #payments-low answers.
-    const slack: Notifier = {
-      type: 'slack',
-      notify: (d, signal) => {
-        const channel = d.target.type === 'slack' ? d.target.channel : '';
-        calls.push(channel);
-        if (channel !== SLACK.channel) return Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } });
+    let pageCalls = 0;
+    // PagerDuty hangs until the call is aborted (a receiver timing out); Slack answers.
+    const pagerduty: Notifier = {
+      type: 'pagerduty',
+      notify: (_d, signal) => {
+        pageCalls++;
         return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: 'aborted' })));
       },
     };
-    const write = async (id: string, target: typeof SLACK) => {
+    const slack: Notifier = { type: 'slack', notify: (d) => Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } }) };
+    const write = async (id: string, target: Target) => {
       const g = group(id);
       const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
       return n!;
     };
-    // The hanging channel's items are the oldest: a claim without a cap would give it every slot.
-    for (let i = 0; i < 6; i++) await write(`stuck${i}`, SLACK);
-    const quiet = [await write('quiet0', SLACK_LOW), await write('quiet1', SLACK_LOW), await write('quiet2', SLACK_LOW)];
+    // The pages are the oldest items: a claim without a bound would give them every slot.
+    for (let i = 0; i < 6; i++) await write(`paged${i}`, PAGERDUTY);
+    const posts = [await write('post0', SLACK), await write('post1', SLACK_LOW), await write('post2', SLACK)];
     worker = new OutboxWorker({
       store,
-      notifiers: { slack, pagerduty: unused },
+      notifiers: { slack, pagerduty },
       policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
       logger: silentLogger,
       owner: 'local',
@@ -185,12 +195,12 @@ describe('OutboxWorker per-target concurrency', () => {
       concurrency: 4,
     });
     worker.start();
-    for (const n of quiet) {
+    for (const n of posts) {
       for (let i = 0; i < 500 && (await store.getNotification(n.id))?.status !== 'sent'; i++) await new Promise((r) => setImmediate(r));
       expect((await store.getNotification(n.id))?.status).toBe('sent');
     }
-    // Half of the four slots (the default share): two calls to the hanging channel, no more.
-    expect(calls.filter((c) => c === SLACK.channel)).toHaveLength(2);
+    // Three of the four slots (the default share): three hanging pages, no more.
+    expect(pageCalls).toBe(3);
     await worker.stop(10);
   });
 });

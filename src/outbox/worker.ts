@@ -19,7 +19,7 @@ import type { LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
-import { MAX_PACED_WAIT_MS } from '../config/env.js';
+import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -34,11 +34,11 @@ export interface OutboxWorkerOptions {
   /** Deliveries in flight at once. */
   concurrency?: number;
   /**
-   * Deliveries in flight at once to one target (a Slack channel, a team's PagerDuty service), so
-   * a receiver that hangs until the timeout holds at most this many of the `concurrency` slots
-   * and every other target keeps the rest. Default: half of `concurrency`, rounded up.
+   * Deliveries in flight at once to one receiver (Slack, PagerDuty), so that a receiver whose
+   * calls hang until the timeout holds at most this many of the `concurrency` slots and the other
+   * keeps the rest. Default: `receiverConcurrencyFor(concurrency)`.
    */
-  targetConcurrency?: number;
+  receiverConcurrency?: number;
   /** A claim is exclusive this long; must exceed a notifier's request timeout. */
   leaseMs?: number;
   /** Longest sleep between looks at the outbox when nothing wakes the worker. */
@@ -48,10 +48,11 @@ export interface OutboxWorkerOptions {
 }
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer' | 'targetConcurrency'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
-  /** Most deliveries in flight to one target (`targetConcurrency`). */
-  private readonly targetMax: number;
-  /** Deliveries in flight by target key (only keys with one or more). */
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer' | 'receiverConcurrency'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
+  /** Most deliveries in flight to one receiver (`receiverConcurrency`). */
+  private readonly receiverMax: number;
+  /** Deliveries in flight by receiver. */
+  private readonly inFlightByReceiver: Record<ReceiverType, number> = { slack: 0, pagerduty: 0 };
   private readonly inFlightByTarget: Record<string, number> = {};
   private running = false;
   private loop?: Promise<void>;
@@ -74,7 +75,7 @@ export class OutboxWorker {
       random: Math.random,
       ...opts,
     };
-    this.targetMax = Math.max(1, opts.targetConcurrency ?? Math.ceil(this.o.concurrency / 2));
+    this.receiverMax = Math.max(1, opts.receiverConcurrency ?? receiverConcurrencyFor(this.o.concurrency));
   }
 
   start(): void {
@@ -119,9 +120,17 @@ export class OutboxWorker {
    */
   offer(): LeaseOffer | undefined {
     if (!this.running || this.freeSlots() <= 0) return undefined;
+    const room = this.receiverRoom();
+    if (room.slack <= 0 && room.pagerduty <= 0) return undefined;
     this.reserved += 1;
-    const excluded = this.excludedKeys();
-    return { owner: this.o.owner, leaseMs: this.o.leaseMs, max: 1, ...(excluded.length ? { excludeTargetKeys: excluded } : {}) };
+    const excluded = this.o.pacer?.blockedKeys() ?? [];
+    return {
+      owner: this.o.owner,
+      leaseMs: this.o.leaseMs,
+      max: 1,
+      ...(excluded.length ? { excludeTargetKeys: excluded } : {}),
+      ...(room.slack <= 0 || room.pagerduty <= 0 ? { receiverRoom: room } : {}),
+    };
   }
 
   /** The write `offer` was made for ended (`leased`: what it returned, [] if it failed): deliver what was leased to this worker. */
@@ -133,7 +142,8 @@ export class OutboxWorker {
       this.track(item);
       started++;
     }
-    if (started < offer.max && this.workWaiting) this.wakeUp?.();
+    // Open offers hold the receivers' room (`receiverRoom`): a claim may have waited for this one.
+    if (this.workWaiting) this.wakeUp?.();
     if (this.reserved === 0) this.allSettled?.();
   }
 
@@ -149,7 +159,9 @@ export class OutboxWorker {
   private async run(): Promise<void> {
     while (this.running) {
       const free = this.freeSlots();
-      if (free <= 0 || !this.workWaiting) {
+      const room = this.receiverRoom();
+      // With no room for either receiver, the next settled offer or ended delivery wakes the loop.
+      if (free <= 0 || !this.workWaiting || (room.slack <= 0 && room.pagerduty <= 0)) {
         await this.sleep();
         continue;
       }
@@ -157,14 +169,15 @@ export class OutboxWorker {
       this.workWaiting = false;
       let claimed: NotificationRecord[] = [];
       try {
-        const excluded = this.excludedKeys();
+        const excluded = this.o.pacer?.blockedKeys() ?? [];
         claimed = await this.o.store.claimDue({
           now: this.o.now(),
           limit: free,
           leaseMs: this.o.leaseMs,
           owner: this.o.owner,
           ...(excluded.length ? { excludeTargetKeys: excluded } : {}),
-          ...(this.capMayBind(free) ? { perTarget: { max: this.targetMax, inFlight: { ...this.inFlightByTarget } } } : {}),
+          // Only a receiver the claim could fill is limited (most claims are smaller than its room).
+          ...(room.slack < free || room.pagerduty < free ? { receiverRoom: room } : {}),
         });
       } catch (err) {
         this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
@@ -175,29 +188,25 @@ export class OutboxWorker {
     }
   }
 
-  /** Targets not to claim now: paced or backing-off Slack channels, and targets at `targetConcurrency`. */
-  private excludedKeys(): string[] {
-    const full = Object.keys(this.inFlightByTarget).filter((key) => this.inFlightByTarget[key]! >= this.targetMax);
-    return this.o.pacer ? [...this.o.pacer.blockedKeys(), ...full] : full;
-  }
-
-  /** Whether claiming `free` items could put a target over `targetConcurrency` (else the claim need not count). */
-  private capMayBind(free: number): boolean {
-    return free > this.targetMax || Object.values(this.inFlightByTarget).some((n) => n + free > this.targetMax);
+  /**
+   * How many more deliveries each receiver may start. An open offer may yet lease an item of
+   * either receiver, so each counts against both.
+   */
+  private receiverRoom(): Record<ReceiverType, number> {
+    const { slack, pagerduty } = this.inFlightByReceiver;
+    return { slack: this.receiverMax - slack - this.reserved, pagerduty: this.receiverMax - pagerduty - this.reserved };
   }
 
   private track(item: NotificationRecord): void {
-    const key = targetKey(item.target);
-    this.inFlightByTarget[key] = (this.inFlightByTarget[key] ?? 0) + 1;
+    const receiver = item.target.type;
+    this.inFlightByReceiver[receiver] += 1;
     const p = this.deliver(item);
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
-      const left = this.inFlightByTarget[key]! - 1;
-      if (left > 0) this.inFlightByTarget[key] = left;
-      else delete this.inFlightByTarget[key];
-      // A full target had items passed over by claims: they may be due now.
-      if (left + 1 >= this.targetMax) this.workWaiting = true;
+      // A full receiver had items passed over by claims: they may be due now.
+      if (this.inFlightByReceiver[receiver] >= this.receiverMax) this.workWaiting = true;
+      this.inFlightByReceiver[receiver] -= 1;
       if (this.workWaiting) this.wakeUp?.();
     });
   }

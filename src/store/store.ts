@@ -11,7 +11,7 @@
  */
 import type { Alert, AlertStatus, Labels } from '../model/alert.js';
 import type { ChangeKind, GroupSnapshot } from '../model/group.js';
-import type { Target } from '../model/target.js';
+import type { ReceiverType, Target } from '../model/target.js';
 import type { SlackRef } from '../delivery/notifier.js';
 
 export interface GroupRecord {
@@ -115,14 +115,16 @@ export interface ClaimOptions {
    * paced or told us to back off (429 Retry-After). Their items stay due for later.
    */
   excludeTargetKeys?: readonly string[];
-  /**
-   * At most `max` items of one target in flight at once for this worker (OUTBOX_TARGET_CONCURRENCY):
-   * `inFlight` counts its deliveries in flight by target key, and the claim takes no more than
-   * `max - inFlight[key]` items of each key, so one slow or hanging receiver cannot hold every
-   * delivery slot. Items passed over stay due.
-   */
-  perTarget?: { max: number; inFlight: Readonly<Record<string, number>> };
+  /** At most this many items of each receiver (see `ReceiverRoom`). */
+  receiverRoom?: ReceiverRoom;
 }
+
+/**
+ * How many more items of each receiver a worker may take now (absent: no limit): the slots a
+ * receiver may still fill (OUTBOX_RECEIVER_CONCURRENCY), so that a receiver whose calls hang
+ * until the timeout cannot hold every delivery slot. Items passed over stay due.
+ */
+export type ReceiverRoom = Partial<Record<ReceiverType, number>>;
 
 /**
  * A local worker's offer to deliver what a write enqueues, leased with the write: the item
@@ -136,6 +138,8 @@ export interface LeaseOffer {
   max: number;
   /** As in `ClaimOptions`: paced or backing-off targets are not leased. */
   excludeTargetKeys?: readonly string[];
+  /** As in `ClaimOptions`: no item of a receiver without room is leased. */
+  receiverRoom?: ReceiverRoom;
 }
 
 export interface UpdateOptions {

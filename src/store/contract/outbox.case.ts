@@ -67,9 +67,8 @@ export function outboxContract(store: CurrentStore): void {
       expect(rest).toEqual([slack?.id, low?.id]);
     });
 
-    it('takes at most a target\'s room when targets are capped, leaving the rest due for later', async () => {
-      // Five groups posting to one channel, one to another channel, one page; the worker already
-      // has one delivery to SLACK in flight, and each target may have two.
+    it('takes at most a receiver\'s room, leaving what it passed over due', async () => {
+      // Five groups posting to one channel, one to another, one page: Slack has room for two more.
       const items: NotificationRecord[] = [];
       for (let i = 0; i < 5; i++) {
         const g = group(`busy${i}`);
@@ -79,16 +78,24 @@ export function outboxContract(store: CurrentStore): void {
       const [quiet] = await enqueue(store(), low, [notification(low, SLACK_LOW)]);
       const paged = group('paged');
       const [page] = await enqueue(store(), paged, [notification(paged, PAGERDUTY)]);
-      const perTarget = { max: 2, inFlight: { [targetKey(SLACK)]: 1 } };
-      const claimed = await claim('w1', later(), { limit: 10, perTarget });
-      // Oldest first: one more of the busy channel (room 2 - 1), then the others.
-      expect(claimed.map((n) => n.id)).toEqual([items[0]?.id, quiet?.id, page?.id]);
-      // The limit still counts first: with room for one item only the oldest is taken.
-      const next = await claim('w2', later(), { limit: 1, perTarget: { max: 5, inFlight: {} } });
-      expect(next.map((n) => n.id)).toEqual([items[1]?.id]);
+      const claimed = await claim('w1', later(), { limit: 10, receiverRoom: { slack: 2 } });
+      // Oldest first: two Slack items, then the page (PagerDuty has no limit here).
+      expect(claimed.map((n) => n.id)).toEqual([items[0]?.id, items[1]?.id, page?.id]);
+      // No room for PagerDuty: only Slack; and the limit still counts first.
+      const next = await claim('w2', later(), { limit: 1, receiverRoom: { slack: 5, pagerduty: 0 } });
+      expect(next.map((n) => n.id)).toEqual([items[2]?.id]);
       // What was passed over stayed due.
       const rest = (await claim('w3', later(LEASE_MS * 4))).map((n) => n.id).sort((a, b) => a - b);
-      expect(rest).toEqual([items[0], items[1], items[2], items[3], items[4], quiet, page].map((n) => n?.id).sort((a, b) => a! - b!));
+      expect(rest).toEqual([...items, quiet, page].map((n) => n!.id).sort((a, b) => a - b));
+    });
+
+    it('leases a written item only to a receiver with room', async () => {
+      const g = group('g1');
+      const offer = { owner: 'w1', leaseMs: 120_000, max: 1, receiverRoom: { pagerduty: 0 } };
+      const written = await store().updateGroups([g.id], () => [{ group: g, notifications: [notification(g, PAGERDUTY), notification(g, SLACK)] }], { lease: offer });
+      // The page comes first in the write, but PagerDuty has no room: the Slack item is leased.
+      expect(written.map((n) => n.leasedTo)).toEqual([undefined, 'w1']);
+      expect(only(await claim('w2')).id).toBe(written[0]?.id);
     });
 
     it('coalesces edits: a superseding item suppresses older unclaimed edits, never a first post or a claimed one', async () => {

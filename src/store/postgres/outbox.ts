@@ -15,32 +15,24 @@ import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
-import { targetKey } from '../../model/target.js';
+import { targetKey, type ReceiverType } from '../../model/target.js';
 import { leasedTo } from '../rows.js';
 import * as q from './queries.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
-
-/** Candidates looked at per slot when targets are capped (as in the SQLite store). */
-const CANDIDATES_PER_SLOT = 4;
 
 export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<NotificationRecord[]> {
   const limit = Math.max(0, Math.floor(opts.limit));
   if (limit === 0) return [];
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
-  // Capped targets: look at more candidates, take at most each key's room (see ClaimOptions.perTarget).
-  const cap = opts.perTarget;
-  const keys = cap ? Object.keys(cap.inFlight) : [];
-  const room = keys.map((k) => Math.max(0, cap!.max - (cap!.inFlight[k] ?? 0)));
+  const room = (receiver: ReceiverType) => Math.max(0, Math.min(limit, opts.receiverRoom?.[receiver] ?? limit));
   const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [
     opts.now,
     limit,
     opts.owner,
     leaseUntil,
     opts.excludeTargetKeys ?? [],
-    cap ? limit * CANDIDATES_PER_SLOT : limit,
-    keys,
-    room,
-    cap ? cap.max : limit,
+    room('slack'),
+    room('pagerduty'),
   ]);
   // Oldest due first, as the worker starts them.
   return rows.map(toNotificationRecord).sort((a, b) => byDue(a, b));
@@ -52,7 +44,19 @@ export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<Notif
  */
 export async function leaseInserted(c: Queryable, inserted: NotificationRecord[], lease: LeaseOffer, now: Date): Promise<NotificationRecord[]> {
   const excluded = new Set(lease.excludeTargetKeys ?? []);
-  const candidates = inserted.filter((n) => n.status === 'pending' && !excluded.has(targetKey(n.target))).map((n) => n.id);
+  const room = lease.receiverRoom ?? {};
+  // Leasing is limited to `max` items; with a receiver's room below that, only the room's worth of its items are offered.
+  const taken: Partial<Record<string, number>> = {};
+  const candidates = inserted
+    .filter((n) => {
+      if (n.status !== 'pending' || excluded.has(targetKey(n.target))) return false;
+      const left = room[n.target.type];
+      if (left === undefined) return true;
+      const used = taken[n.target.type] ?? 0;
+      taken[n.target.type] = used + 1;
+      return used < left;
+    })
+    .map((n) => n.id);
   const max = Math.max(0, Math.floor(lease.max));
   if (candidates.length === 0 || max === 0) return inserted;
   const { rows } = await c.query<{ id: string | number }>(q.LEASE_INSERTED, [candidates, lease.owner, new Date(now.getTime() + lease.leaseMs), max]);

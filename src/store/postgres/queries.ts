@@ -112,6 +112,19 @@ const HEADS_ITS_QUEUE = `NOT EXISTS (
         WHERE o.group_id = n.group_id AND o.target_key = n.target_key
           AND o.status IN ('pending', 'failed') AND o.id < n.id)`;
 
+/** One receiver's due items; CLAIM_DUE has one of these per RECEIVER_TYPES entry. */
+const dueOf = (receiver: string, limit: string) => `
+    SELECT n.id, n.next_attempt_at FROM notifications n
+    WHERE n.status IN ('pending', 'failed')
+      AND n.next_attempt_at <= $1
+      AND (n.lease_until IS NULL OR n.lease_until <= $1)
+      AND NOT (n.target_key = ANY($5::text[]))
+      AND split_part(n.target_key, ':', 1) = ${receiver}
+      AND ${HEADS_ITS_QUEUE}
+    ORDER BY n.next_attempt_at, n.id
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`;
+
 /**
  * Claim due items that head their (group, target) queue, in one statement: an older
  * pending/failed item of the same queue — leased or not, due or not — makes an item wait.
@@ -119,31 +132,17 @@ const HEADS_ITS_QUEUE = `NOT EXISTS (
  * candidate rows; a row whose lease another replica committed meanwhile is re-checked against
  * its new version and dropped. A claim counts as an attempt, so an item that crashes its
  * worker every time still goes dead. Queues of excluded targets (paced Slack channels) wait.
- * Of the first $6 candidates, at most a target's room is taken ($7 keys, $8 their room, $9 the
- * room of any other key: ClaimOptions.perTarget), the rest stay due.
+ * Each receiver's oldest items are read up to its room ($6 Slack, $7 PagerDuty: ReceiverRoom, or
+ * the limit; a target key begins with its receiver), so a full receiver's backlog is never in
+ * the way of the other's; the oldest $2 of both are claimed, the rest stay due (and unlocked).
  * ($1 now, $2 limit, $3 owner, $4 lease until, $5 excluded target keys)
  */
 export const CLAIM_DUE = `
-  WITH due AS (
-    SELECT n.id, n.target_key, n.next_attempt_at FROM notifications n
-    WHERE n.status IN ('pending', 'failed')
-      AND n.next_attempt_at <= $1
-      AND (n.lease_until IS NULL OR n.lease_until <= $1)
-      AND NOT (n.target_key = ANY($5::text[]))
-      AND ${HEADS_ITS_QUEUE}
-    ORDER BY n.next_attempt_at, n.id
-    LIMIT $6
-    FOR UPDATE SKIP LOCKED
-  ), room AS (
-    SELECT r.key, r.room FROM unnest($7::text[], $8::int[]) AS r (key, room)
+  WITH due_slack AS (${dueOf("'slack'", '$6')}
+  ), due_pagerduty AS (${dueOf("'pagerduty'", '$7')}
   ), picked AS (
-    SELECT ranked.id FROM (
-      SELECT due.id, due.next_attempt_at, COALESCE(room.room, $9) AS room,
-        row_number() OVER (PARTITION BY due.target_key ORDER BY due.next_attempt_at, due.id) AS nth
-      FROM due LEFT JOIN room ON room.key = due.target_key
-    ) ranked
-    WHERE ranked.nth <= ranked.room
-    ORDER BY ranked.next_attempt_at, ranked.id
+    SELECT d.id FROM (SELECT * FROM due_slack UNION ALL SELECT * FROM due_pagerduty) d
+    ORDER BY d.next_attempt_at, d.id
     LIMIT $2
   )
   UPDATE notifications n SET lease_owner = $3, lease_until = $4, attempts = n.attempts + 1

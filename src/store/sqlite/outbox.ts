@@ -8,11 +8,11 @@
  * worker before `markFailed` still uses up its retry budget.
  */
 import type { SlackRef } from '../../delivery/notifier.js';
-import type { Target } from '../../model/target.js';
-import type { ClaimOptions } from '../store.js';
+import { RECEIVER_TYPES, receiverOfKey, type Target } from '../../model/target.js';
+import type { ReceiverRoom } from '../store.js';
 import type { GroupWritePlan } from './groups.js';
 import type { NotificationRow } from './rows.js';
-import type { Statements } from './statements.js';
+import type { ClaimCandidate, Statements } from './statements.js';
 
 export interface ClaimArgs {
   nowMs: number;
@@ -20,32 +20,36 @@ export interface ClaimArgs {
   leaseMs: number;
   owner: string;
   excludeTargetKeys: readonly string[];
-  perTarget?: ClaimOptions['perTarget'];
+  receiverRoom?: ReceiverRoom;
 }
-
-/**
- * Candidates looked at per slot when targets are capped: items of a capped target passed over
- * must not crowd out the due items of others behind them.
- */
-const CANDIDATES_PER_SLOT = 4;
 
 export function claimDue(s: Statements, opts: ClaimArgs): NotificationRow[] {
   const leaseUntil = opts.nowMs + opts.leaseMs;
   const limit = Math.max(0, Math.floor(opts.limit));
   const claimed: NotificationRow[] = [];
-  const cap = opts.perTarget;
-  const taken = new Map<string, number>();
-  const candidates = s.selectClaimable.all({ now: opts.nowMs, limit: cap ? limit * CANDIDATES_PER_SLOT : limit, exclude: JSON.stringify(opts.excludeTargetKeys) });
-  for (const { id, target_key: key } of candidates) {
-    if (claimed.length >= limit) break;
-    const inFlight = cap ? (taken.get(key) ?? cap.inFlight[key] ?? 0) : 0;
-    if (cap && inFlight >= cap.max) continue;
+  for (const { id } of claimCandidates(s, opts, limit)) {
     if (s.claim.run({ id, owner: opts.owner, lease_until: leaseUntil }).changes === 0) continue;
-    if (cap) taken.set(key, inFlight + 1);
     const row = s.selectNotification.get(id);
     if (row) claimed.push(row);
   }
   return claimed;
+}
+
+/**
+ * The oldest `limit` claimable items. With receivers' rooms, each receiver is asked for its own
+ * oldest items up to its room and the lists are merged in claim order: a full receiver's items
+ * are not even read, so however many wait, they cannot crowd out the other's.
+ */
+function claimCandidates(s: Statements, opts: ClaimArgs, limit: number): ClaimCandidate[] {
+  const base = { now: opts.nowMs, exclude: JSON.stringify(opts.excludeTargetKeys) };
+  const room = opts.receiverRoom;
+  if (!room) return s.selectClaimable.all({ ...base, limit });
+  return RECEIVER_TYPES.flatMap((receiver) => {
+    const n = Math.min(limit, room[receiver] ?? limit);
+    return n > 0 ? s.selectClaimableOf.all({ ...base, limit: n, receiver }) : [];
+  })
+    .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id)
+    .slice(0, limit);
 }
 
 /** A lease offered with a group write (`UpdateOptions.lease`), as the writer applies it. */
@@ -54,6 +58,7 @@ export interface LeaseArgs {
   leaseUntilMs: number;
   max: number;
   excludeTargetKeys: readonly string[];
+  receiverRoom?: ReceiverRoom;
 }
 
 /**
@@ -63,11 +68,17 @@ export interface LeaseArgs {
 export function leaseInserted(s: Statements, plans: readonly GroupWritePlan[], ids: readonly number[][], lease: LeaseArgs): number[] {
   const leased: number[] = [];
   const excluded = new Set(lease.excludeTargetKeys);
+  const room = lease.receiverRoom ? { ...lease.receiverRoom } : {};
   plans.forEach((plan, p) =>
     plan.notifications.forEach(({ row }, n) => {
       if (leased.length >= lease.max || row.status !== 'pending' || excluded.has(row.target_key)) return;
+      const receiver = receiverOfKey(row.target_key);
+      const left = room[receiver];
+      if (left !== undefined && left <= 0) return;
       const id = ids[p]![n]!;
-      if (s.leaseInserted.run({ id, owner: lease.owner, lease_until: lease.leaseUntilMs }).changes > 0) leased.push(id);
+      if (s.leaseInserted.run({ id, owner: lease.owner, lease_until: lease.leaseUntilMs }).changes === 0) return;
+      leased.push(id);
+      if (left !== undefined) room[receiver] = left - 1;
     }),
   );
   return leased;

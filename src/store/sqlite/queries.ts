@@ -85,15 +85,18 @@ const headsItsQueue = (n: string) => `NOT EXISTS (
  * `notifications_due` walks the queue in claim order and stops at the limit; without the hint
  * the planner prefers notifications_by_status and sorts the whole queue on every claim.
  */
-export const SELECT_CLAIMABLE = `
-  SELECT n.id, n.target_key FROM notifications n INDEXED BY notifications_due
+const selectClaimable = (receiverOnly: boolean) => `
+  SELECT n.id, n.next_attempt_at FROM notifications n INDEXED BY notifications_due
   WHERE n.status IN ('pending', 'failed')
     AND n.next_attempt_at <= @now
     AND (n.lease_until IS NULL OR n.lease_until <= @now)
-    AND n.target_key NOT IN (SELECT value FROM json_each(@exclude))
+    AND n.target_key NOT IN (SELECT value FROM json_each(@exclude))${receiverOnly ? "\n    AND substr(n.target_key, 1, length(@receiver) + 1) = @receiver || ':'" : ''}
     AND ${headsItsQueue('n')}
   ORDER BY n.next_attempt_at, n.id
   LIMIT @limit`;
+export const SELECT_CLAIMABLE = selectClaimable(false);
+/** The same, of one receiver (@receiver): a target key begins with its receiver and ':'. */
+export const SELECT_CLAIMABLE_OF = selectClaimable(true);
 
 /** A claim counts as an attempt, so an item that crashes its worker every time still goes dead. */
 export const CLAIM = `

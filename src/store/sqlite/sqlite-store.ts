@@ -178,7 +178,7 @@ export class SqliteStore implements Store {
     decided.forEach((w, i) => this.inFlight.set(w.group.id, { record: stored[i]!, write: seq }));
     // The plans are copied to the writer now; nothing below holds them (their strings are young garbage).
     const { lease } = opts;
-    const leaseArgs = lease && { owner: lease.owner, leaseUntilMs: nowMs + lease.leaseMs, max: lease.max, excludeTargetKeys: lease.excludeTargetKeys ?? [] };
+    const leaseArgs = lease && { owner: lease.owner, leaseUntilMs: nowMs + lease.leaseMs, max: lease.max, excludeTargetKeys: lease.excludeTargetKeys ?? [], ...(lease.receiverRoom ? { receiverRoom: lease.receiverRoom } : {}) };
     return this.writer.execute({ op: 'groups', plans, ...(leaseArgs ? { lease: leaseArgs } : {}) }).then(
       ({ ids, leased }) => {
         this.landed(decided, stored, seq, true);
@@ -225,7 +225,7 @@ export class SqliteStore implements Store {
       leaseMs: opts.leaseMs,
       owner: opts.owner,
       excludeTargetKeys: opts.excludeTargetKeys ?? [],
-      ...(opts.perTarget ? { perTarget: opts.perTarget } : {}),
+      ...(opts.receiverRoom ? { receiverRoom: opts.receiverRoom } : {}),
     });
     return rows.map(toNotificationRecord);
   }

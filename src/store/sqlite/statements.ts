@@ -19,7 +19,8 @@ export function prepareStatements(db: Database.Database) {
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
     supersedePending: db.prepare<{ group_seq: number; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
-    selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, { id: number; target_key: string }>(q.SELECT_CLAIMABLE),
+    selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, ClaimCandidate>(q.SELECT_CLAIMABLE),
+    selectClaimableOf: db.prepare<{ now: number; limit: number; exclude: string; receiver: string }, ClaimCandidate>(q.SELECT_CLAIMABLE_OF),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }>(q.CLAIM),
     leaseInserted: db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
     markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_seq: number; target: string }>(q.MARK_SENT),
@@ -34,6 +35,12 @@ export function prepareStatements(db: Database.Database) {
     ),
     countOutbox: db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
   };
+}
+
+/** A due item a claim may take, in claim order. */
+export interface ClaimCandidate {
+  id: number;
+  next_attempt_at: number;
 }
 
 /** The columns a new notification is inserted with (the rest take their defaults; its snapshot goes to its own table). */
