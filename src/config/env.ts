@@ -117,12 +117,13 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
 }
 
 /**
- * Default deliveries in flight to one receiver: three quarters of the slots, so that a receiver
- * whose calls hang until the timeout (PagerDuty down, Slack's API stuck) leaves a quarter (one
- * slot or more) to the other, and a receiver alone still gets most of them.
+ * Default deliveries in flight to one receiver while the other has items due: half of the slots
+ * (rounded up), so that a receiver whose calls hang until the timeout (PagerDuty down, Slack's
+ * API stuck) leaves the other half to the other. A receiver alone may use all slots but one
+ * (outbox/worker).
  */
 export function receiverConcurrencyFor(concurrency: number): number {
-  return Math.max(1, concurrency - Math.max(1, Math.floor(concurrency / 4)));
+  return Math.ceil(concurrency / 2);
 }
 
 /** Slots for deliveries, and how many of them one receiver may hold. */

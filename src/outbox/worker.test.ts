@@ -3,7 +3,10 @@
  * a retryable failure with backoff, and the notification goes dead when the budget is spent —
  * never a silent loop.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { Notifier } from '../delivery/notifier.js';
 import { silentLogger } from '../log/logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -157,12 +160,53 @@ describe('OutboxWorker hand-off', () => {
 });
 
 describe('OutboxWorker per-receiver concurrency', () => {
-  it('reads OUTBOX_RECEIVER_CONCURRENCY: three quarters of OUTBOX_CONCURRENCY by default (a slot or more left), never above it', () => {
-    expect(readSettings({}, '/srv')).toMatchObject({ outboxConcurrency: 8, outboxReceiverConcurrency: 6 });
-    expect([1, 2, 3, 4, 5, 32].map((n) => readSettings({ OUTBOX_CONCURRENCY: String(n) }, '/srv').outboxReceiverConcurrency)).toEqual([1, 1, 2, 3, 4, 24]);
+  it('reads OUTBOX_RECEIVER_CONCURRENCY: half of OUTBOX_CONCURRENCY by default, never above it', () => {
+    expect(readSettings({}, '/srv')).toMatchObject({ outboxConcurrency: 8, outboxReceiverConcurrency: 4 });
+    expect([1, 2, 3, 4, 5, 32].map((n) => readSettings({ OUTBOX_CONCURRENCY: String(n) }, '/srv').outboxReceiverConcurrency)).toEqual([1, 1, 2, 2, 3, 16]);
     expect(readSettings({ OUTBOX_CONCURRENCY: '32', OUTBOX_RECEIVER_CONCURRENCY: '32' }, '/srv').outboxReceiverConcurrency).toBe(32);
     expect(() => readSettings({ OUTBOX_RECEIVER_CONCURRENCY: '9' }, '/srv')).toThrow('OUTBOX_RECEIVER_CONCURRENCY (9) must not exceed OUTBOX_CONCURRENCY (8)');
     expect(() => readSettings({ OUTBOX_RECEIVER_CONCURRENCY: '0' }, '/srv')).toThrow('OUTBOX_RECEIVER_CONCURRENCY must be an integer >= 1');
+  });
+
+  it('a receiver at its share keeps every slot of it busy: each ended delivery starts the next one', async () => {
+    // A file database: claims go to the writer thread, so deliveries end while a claim is out.
+    const dir = await mkdtemp(path.join(tmpdir(), 'alertgate-worker-'));
+    store = openSqliteStore(path.join(dir, 'outbox.db'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    let inFlight = 0;
+    let most = 0;
+    const slack: Notifier = {
+      type: 'slack',
+      notify: async (d) => {
+        most = Math.max(most, ++inFlight);
+        // Uneven call times, as a real receiver's: deliveries end one by one.
+        await new Promise((r) => setTimeout(r, 1 + (d.id % 4)));
+        inFlight--;
+        return { ok: true, slackRef: { channel: 'C1', ts: `${d.id}.0` } };
+      },
+    };
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const g = group(`g${i}`);
+      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
+      ids.push(n!.id);
+    }
+    // No poll within the test: only claims started as slots free up can deliver all 40.
+    worker = new OutboxWorker({
+      store,
+      notifiers: { slack, pagerduty: unused },
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
+      logger: silentLogger,
+      owner: 'local',
+      pollMs: 600_000,
+      concurrency: 4,
+    });
+    worker.start();
+    const sent = async () => (await Promise.all(ids.map((id) => store.getNotification(id)))).filter((n) => n?.status === 'sent').length;
+    for (let i = 0; i < 400 && (await sent()) < ids.length; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(await sent()).toBe(ids.length);
+    // PagerDuty has nothing due: Slack may use all four slots but one.
+    expect(most).toBe(3);
   });
 
   it('a receiver that hangs holds at most its share of the slots; the other keeps being delivered', async () => {
@@ -176,7 +220,15 @@ describe('OutboxWorker per-receiver concurrency', () => {
         return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: 'aborted' })));
       },
     };
-    const slack: Notifier = { type: 'slack', notify: (d) => Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } }) };
+    // How many pages were hanging as each Slack message went out.
+    const pagesHangingAtPost: number[] = [];
+    const slack: Notifier = {
+      type: 'slack',
+      notify: (d) => {
+        pagesHangingAtPost.push(pageCalls);
+        return Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } });
+      },
+    };
     const write = async (id: string, target: Target) => {
       const g = group(id);
       const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
@@ -199,7 +251,46 @@ describe('OutboxWorker per-receiver concurrency', () => {
       for (let i = 0; i < 500 && (await store.getNotification(n.id))?.status !== 'sent'; i++) await new Promise((r) => setImmediate(r));
       expect((await store.getNotification(n.id))?.status).toBe('sent');
     }
-    // Three of the four slots (the default share): three hanging pages, no more.
+    // While Slack had items due, pages held their share, two of the four slots, and no more.
+    expect(pagesHangingAtPost).toHaveLength(3);
+    expect(Math.max(...pagesHangingAtPost)).toBe(2);
+    await worker.stop(10);
+  });
+
+  it('a receiver alone uses all slots but one; the one left serves the other receiver\'s next item at once', async () => {
+    store = openSqliteStore(':memory:');
+    let pageCalls = 0;
+    const hanging: Notifier = {
+      type: 'pagerduty',
+      notify: (_d, signal) => {
+        pageCalls++;
+        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: 'aborted' })));
+      },
+    };
+    const slack: Notifier = { type: 'slack', notify: (d) => Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } }) };
+    const write = async (id: string, target: Target) => {
+      const g = group(id);
+      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
+      return n!;
+    };
+    for (let i = 0; i < 6; i++) await write(`paged${i}`, PAGERDUTY);
+    worker = new OutboxWorker({
+      store,
+      notifiers: { slack, pagerduty: hanging },
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
+      logger: silentLogger,
+      owner: 'local',
+      pollMs: 600_000,
+      concurrency: 4,
+    });
+    worker.start();
+    for (let i = 0; i < 500 && pageCalls < 3; i++) await new Promise((r) => setImmediate(r));
+    // Nothing of Slack's is due: PagerDuty may take three of the four slots (its share is two).
+    expect(pageCalls).toBe(3);
+    const post = await write('post', SLACK);
+    worker.wake();
+    for (let i = 0; i < 500 && (await store.getNotification(post.id))?.status !== 'sent'; i++) await new Promise((r) => setImmediate(r));
+    expect((await store.getNotification(post.id))?.status).toBe('sent');
     expect(pageCalls).toBe(3);
     await worker.stop(10);
   });

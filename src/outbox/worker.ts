@@ -14,7 +14,7 @@ export interface OutboxMetrics {
   notifications: { inc(labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome }): void };
   deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
 }
-import { targetKey, type ReceiverType } from '../model/target.js';
+import { RECEIVER_TYPES, targetKey, type ReceiverType } from '../model/target.js';
 import type { LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
@@ -34,9 +34,11 @@ export interface OutboxWorkerOptions {
   /** Deliveries in flight at once. */
   concurrency?: number;
   /**
-   * Deliveries in flight at once to one receiver (Slack, PagerDuty), so that a receiver whose
-   * calls hang until the timeout holds at most this many of the `concurrency` slots and the other
-   * keeps the rest. Default: `receiverConcurrencyFor(concurrency)`.
+   * Deliveries in flight at once to one receiver (Slack, PagerDuty) while the other has items
+   * due, so that a receiver whose calls hang until the timeout holds at most this many of the
+   * `concurrency` slots and the other keeps the rest. While the other has nothing due, a receiver
+   * may use every slot but one (kept for the other's next item). Default:
+   * `receiverConcurrencyFor(concurrency)`.
    */
   receiverConcurrency?: number;
   /** A claim is exclusive this long; must exceed a notifier's request timeout. */
@@ -49,8 +51,17 @@ export interface OutboxWorkerOptions {
 
 export class OutboxWorker {
   private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer' | 'receiverConcurrency'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
-  /** Most deliveries in flight to one receiver (`receiverConcurrency`). */
+  /** Most deliveries in flight to one receiver while the other has items due (`receiverConcurrency`). */
   private readonly receiverMax: number;
+  /** Most deliveries in flight to one receiver while the other has none due. */
+  private readonly receiverAloneMax: number;
+  /**
+   * The last claim found none of the receiver's items due, and nothing was written or came due
+   * since (a wake-up or the poll clears it): the other receiver may use its share.
+   */
+  private readonly idle: Record<ReceiverType, boolean> = { slack: false, pagerduty: false };
+  /** A claim left items of the receiver due because its room was full (see `roomFreed`). */
+  private readonly passedOver: Record<ReceiverType, boolean> = { slack: false, pagerduty: false };
   /** Deliveries in flight by receiver. */
   private readonly inFlightByReceiver: Record<ReceiverType, number> = { slack: 0, pagerduty: 0 };
   private readonly inFlightByTarget: Record<string, number> = {};
@@ -76,6 +87,7 @@ export class OutboxWorker {
       ...opts,
     };
     this.receiverMax = Math.max(1, opts.receiverConcurrency ?? receiverConcurrencyFor(this.o.concurrency));
+    this.receiverAloneMax = Math.max(this.receiverMax, this.o.concurrency - 1);
   }
 
   start(): void {
@@ -87,7 +99,14 @@ export class OutboxWorker {
   /** Look at the outbox now (called after new notifications were committed). */
   wake(): void {
     this.workWaiting = true;
+    this.notIdle();
     this.wakeUp?.();
+  }
+
+  /** New items may be due for either receiver: both shares apply until a claim finds otherwise. */
+  private notIdle(): void {
+    this.idle.slack = false;
+    this.idle.pagerduty = false;
   }
 
   /**
@@ -142,8 +161,9 @@ export class OutboxWorker {
       this.track(item);
       started++;
     }
-    // Open offers hold the receivers' room (`receiverRoom`): a claim may have waited for this one.
-    if (this.workWaiting) this.wakeUp?.();
+    // Open offers hold both receivers' room (`receiverRoom`): a claim may have waited for this one.
+    for (const r of RECEIVER_TYPES) this.roomFreed(r);
+    if (started < offer.max && this.workWaiting) this.wakeUp?.();
     if (this.reserved === 0) this.allSettled?.();
   }
 
@@ -182,19 +202,43 @@ export class OutboxWorker {
       } catch (err) {
         this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
       }
-      for (const item of claimed) this.track(item);
+      const claimedOf: Record<ReceiverType, number> = { slack: 0, pagerduty: 0 };
+      for (const item of claimed) {
+        claimedOf[item.target.type] += 1;
+        this.track(item);
+      }
       // A full batch may mean more is waiting.
       if (claimed.length >= free) this.workWaiting = true;
+      const wasIdle = { ...this.idle };
+      for (const r of RECEIVER_TYPES) {
+        // A receiver's room cut the claim short: more of its items may wait for a slot of its own.
+        if (room[r] < free && claimedOf[r] >= room[r]) this.passedOver[r] = true;
+        // Fewer than it had room for, and the limit cut nothing: none of its items is left due.
+        else if (claimed.length < free && claimedOf[r] < Math.min(free, room[r])) this.idle[r] = true;
+      }
+      // One receiver found idle just now: the other, if its room cut it short, may have more now.
+      if ((this.idle.slack && !wasIdle.slack && this.passedOver.pagerduty) || (this.idle.pagerduty && !wasIdle.pagerduty && this.passedOver.slack)) {
+        this.workWaiting = true;
+      }
     }
   }
 
   /**
-   * How many more deliveries each receiver may start. An open offer may yet lease an item of
-   * either receiver, so each counts against both.
+   * How many more deliveries each receiver may start: its share (all but one slot while the other
+   * is idle) less what it has in flight. An open offer may yet lease an item of either receiver,
+   * so each counts against both.
    */
   private receiverRoom(): Record<ReceiverType, number> {
-    const { slack, pagerduty } = this.inFlightByReceiver;
-    return { slack: this.receiverMax - slack - this.reserved, pagerduty: this.receiverMax - pagerduty - this.reserved };
+    const room = (r: ReceiverType, other: ReceiverType) =>
+      (this.idle[other] ? this.receiverAloneMax : this.receiverMax) - this.inFlightByReceiver[r] - this.reserved;
+    return { slack: room('slack', 'pagerduty'), pagerduty: room('pagerduty', 'slack') };
+  }
+
+  /** `receiver` has a slot more: claim what an earlier claim passed over for want of one. */
+  private roomFreed(receiver: ReceiverType): void {
+    if (!this.passedOver[receiver]) return;
+    this.passedOver[receiver] = false;
+    this.workWaiting = true;
   }
 
   private track(item: NotificationRecord): void {
@@ -204,9 +248,8 @@ export class OutboxWorker {
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
-      // A full receiver had items passed over by claims: they may be due now.
-      if (this.inFlightByReceiver[receiver] >= this.receiverMax) this.workWaiting = true;
       this.inFlightByReceiver[receiver] -= 1;
+      this.roomFreed(receiver);
       if (this.workWaiting) this.wakeUp?.();
     });
   }
@@ -222,6 +265,7 @@ export class OutboxWorker {
       };
       const timer = setTimeout(() => {
         this.workWaiting = true;
+        this.notIdle();
         done();
       }, this.o.pollMs);
       this.wakeUp = done;

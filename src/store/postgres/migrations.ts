@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { withTransaction, type Queryable } from './pool.js';
 import { SCHEMA_V1 } from './schema-v1.js';
+import { SCHEMA_V2 } from './schema-v2.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -19,7 +20,10 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
+  { version: 2, name: 'outbox due index keyed by receiver', sql: SCHEMA_V2 },
+];
 
 /**
  * Key of the migration lock (the ASCII bytes of "alertgat" as a bigint). Advisory

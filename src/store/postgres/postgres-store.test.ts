@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
+import { MIGRATIONS } from './migrations.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from './postgres-store.js';
@@ -47,7 +48,7 @@ describe.skipIf(!admin)('postgres store', () => {
       const first = await Promise.all([open(), open(), open(), open()]);
       expect(first).toHaveLength(4);
       const { rows } = await adminQuery(url, 'SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows.map((r: { version: number }) => r.version)).toEqual([1]);
+      expect(rows.map((r: { version: number }) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     });
 
     it('lets exactly one replica enqueue a brand-new group that all of them receive at once', async () => {
@@ -139,8 +140,9 @@ describe.skipIf(!admin)('postgres store', () => {
     it('refuses a database migrated by a newer alertgate, naming both versions', async () => {
       const url = await freshUrl();
       await (await openPostgresStore(url)).close();
-      await adminQuery(url, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, 'future', now())");
-      await expect(openPostgresStore(url)).rejects.toThrow('database schema version 2 is newer than this alertgate supports (1); upgrade alertgate');
+      const latest = MIGRATIONS.at(-1)!.version;
+      await adminQuery(url, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${latest + 1}, 'future', now())`);
+      await expect(openPostgresStore(url)).rejects.toThrow(`database schema version ${latest + 1} is newer than this alertgate supports (${latest}); upgrade alertgate`);
     });
 
     it('round-trips times and JSON exactly as given', async () => {

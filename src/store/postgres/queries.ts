@@ -112,7 +112,7 @@ const HEADS_ITS_QUEUE = `NOT EXISTS (
         WHERE o.group_id = n.group_id AND o.target_key = n.target_key
           AND o.status IN ('pending', 'failed') AND o.id < n.id)`;
 
-/** One receiver's due items; CLAIM_DUE has one of these per RECEIVER_TYPES entry. */
+/** One receiver's due items (by notifications_due_by_receiver); CLAIM_DUE has one of these per RECEIVER_TYPES entry. */
 const dueOf = (receiver: string, limit: string) => `
     SELECT n.id, n.next_attempt_at FROM notifications n
     WHERE n.status IN ('pending', 'failed')

@@ -131,7 +131,7 @@ describe('migrate', () => {
     db.prepare(`INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at) VALUES ('g1', '#c', 'C1', '1.2', 1, 1)`).run();
     db.pragma('foreign_keys = ON');
 
-    expect(migrate(db)).toEqual([4]);
+    expect(migrate(db, MIGRATIONS.slice(0, 4))).toEqual([4]);
     expect(db.prepare('SELECT seq, id FROM groups ORDER BY seq').all()).toEqual([
       { seq: 1, id: 'g2' },
       { seq: 2, id: 'g1' },

@@ -8,6 +8,7 @@ import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
 import { SCHEMA_V4 } from './schema-v4.js';
+import { SCHEMA_V5 } from './schema-v5.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'outbox claim index; alerts as a rowid table', sql: SCHEMA_V2 },
   { version: 3, name: 'notification snapshots in their own table; narrow alert indexes', sql: SCHEMA_V3 },
   { version: 4, name: 'groups keyed by an append-ordered seq in the tables that reference them', sql: SCHEMA_V4 },
+  { version: 5, name: 'outbox claim index keyed by receiver', sql: SCHEMA_V5 },
 ];
 
 /**

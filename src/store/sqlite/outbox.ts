@@ -36,16 +36,14 @@ export function claimDue(s: Statements, opts: ClaimArgs): NotificationRow[] {
 }
 
 /**
- * The oldest `limit` claimable items. With receivers' rooms, each receiver is asked for its own
- * oldest items up to its room and the lists are merged in claim order: a full receiver's items
- * are not even read, so however many wait, they cannot crowd out the other's.
+ * The oldest `limit` claimable items: each receiver is asked for its own oldest items, up to its
+ * room, and the lists are merged in claim order. A full receiver's items are not even read, so
+ * however many wait, they cannot crowd out the other's.
  */
 function claimCandidates(s: Statements, opts: ClaimArgs, limit: number): ClaimCandidate[] {
   const base = { now: opts.nowMs, exclude: JSON.stringify(opts.excludeTargetKeys) };
-  const room = opts.receiverRoom;
-  if (!room) return s.selectClaimable.all({ ...base, limit });
   return RECEIVER_TYPES.flatMap((receiver) => {
-    const n = Math.min(limit, room[receiver] ?? limit);
+    const n = Math.min(limit, opts.receiverRoom?.[receiver] ?? limit);
     return n > 0 ? s.selectClaimableOf.all({ ...base, limit: n, receiver }) : [];
   })
     .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id)

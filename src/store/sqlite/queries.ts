@@ -4,6 +4,8 @@
  * pending and failed; a claimed item keeps its status and gains a lease.
  */
 
+import { RECEIVER_OF_TARGET_KEY } from './schema-v5.js';
+
 /** Groups and alerts whose ids are in the JSON array `@ids`. */
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id IN (SELECT value FROM json_each(@ids))`;
 export const SELECT_GROUP_ALERTS = `
@@ -80,23 +82,22 @@ const headsItsQueue = (n: string) => `NOT EXISTS (
         AND o.status IN ('pending', 'failed') AND o.id < ${n}.id)`;
 
 /**
- * Due, unleased (or lease expired) items that head their (group, target) queue: an older
- * pending/failed item of the same queue — leased or not, due or not — makes them wait.
- * `notifications_due` walks the queue in claim order and stops at the limit; without the hint
- * the planner prefers notifications_by_status and sorts the whole queue on every claim.
+ * One receiver's (@receiver) due, unleased (or lease expired) items that head their (group,
+ * target) queue: an older pending/failed item of the same queue — leased or not, due or not —
+ * makes them wait. `notifications_due` (receiver, then claim order) walks that receiver's queue
+ * and stops at the limit; without the hint the planner prefers notifications_by_status and sorts
+ * the whole queue on every claim.
  */
-const selectClaimable = (receiverOnly: boolean) => `
+export const SELECT_CLAIMABLE_OF = `
   SELECT n.id, n.next_attempt_at FROM notifications n INDEXED BY notifications_due
-  WHERE n.status IN ('pending', 'failed')
+  WHERE ${RECEIVER_OF_TARGET_KEY('n.target_key')} = @receiver
+    AND n.status IN ('pending', 'failed')
     AND n.next_attempt_at <= @now
     AND (n.lease_until IS NULL OR n.lease_until <= @now)
-    AND n.target_key NOT IN (SELECT value FROM json_each(@exclude))${receiverOnly ? "\n    AND substr(n.target_key, 1, length(@receiver) + 1) = @receiver || ':'" : ''}
+    AND n.target_key NOT IN (SELECT value FROM json_each(@exclude))
     AND ${headsItsQueue('n')}
   ORDER BY n.next_attempt_at, n.id
   LIMIT @limit`;
-export const SELECT_CLAIMABLE = selectClaimable(false);
-/** The same, of one receiver (@receiver): a target key begins with its receiver and ':'. */
-export const SELECT_CLAIMABLE_OF = selectClaimable(true);
 
 /** A claim counts as an attempt, so an item that crashes its worker every time still goes dead. */
 export const CLAIM = `

@@ -19,7 +19,6 @@ export function prepareStatements(db: Database.Database) {
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
     supersedePending: db.prepare<{ group_seq: number; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
-    selectClaimable: db.prepare<{ now: number; limit: number; exclude: string }, ClaimCandidate>(q.SELECT_CLAIMABLE),
     selectClaimableOf: db.prepare<{ now: number; limit: number; exclude: string; receiver: string }, ClaimCandidate>(q.SELECT_CLAIMABLE_OF),
     claim: db.prepare<{ id: number; owner: string; lease_until: number }>(q.CLAIM),
     leaseInserted: db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
