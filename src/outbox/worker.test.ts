@@ -12,7 +12,7 @@ import { silentLogger } from '../log/logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { LeaseOffer, Store } from '../store/store.js';
 import { PAGERDUTY, SLACK, SLACK_LOW, group, notification } from '../store/contract/fixtures.case.js';
-import type { Target } from '../model/target.js';
+import type { ReceiverType, Target } from '../model/target.js';
 import { enqueueMessage } from '../pipeline/enqueue-message.js';
 import { readSettings } from '../config/env.js';
 import { OutboxWorker } from './worker.js';
@@ -160,6 +160,55 @@ describe('OutboxWorker hand-off', () => {
 });
 
 describe('OutboxWorker per-receiver concurrency', () => {
+  /** PagerDuty whose calls hang until aborted (a receiver timing out); `calls` counts them. */
+  function hangingPagerDuty() {
+    const counter = { calls: 0 };
+    const notifier: Notifier = {
+      type: 'pagerduty',
+      notify: (_d, signal) => {
+        counter.calls++;
+        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: 'aborted' })));
+      },
+    };
+    return { notifier, counter };
+  }
+
+  /** Slack answering at once; `onCall` sees each delivery first. */
+  const answeringSlack = (onCall: () => void = () => {}): Notifier => ({
+    type: 'slack',
+    notify: (d) => {
+      onCall();
+      return Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } });
+    },
+  });
+
+  /** A new group with one notification to `target`, written without an offer (it waits for a claim). */
+  async function writeTo(id: string, target: Target) {
+    const g = group(id);
+    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
+    return n!;
+  }
+
+  /** Four slots, default shares, no poll within a test: only claims started by events deliver. */
+  function startFourSlots(notifiers: Record<ReceiverType, Notifier>): OutboxWorker {
+    worker = new OutboxWorker({
+      store,
+      notifiers,
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
+      logger: silentLogger,
+      owner: 'local',
+      pollMs: 600_000,
+      concurrency: 4,
+    });
+    worker.start();
+    return worker;
+  }
+
+  async function untilSent(id: number): Promise<string | undefined> {
+    for (let i = 0; i < 500 && (await store.getNotification(id))?.status !== 'sent'; i++) await new Promise((r) => setImmediate(r));
+    return (await store.getNotification(id))?.status;
+  }
+
   it('reads OUTBOX_RECEIVER_CONCURRENCY: half of OUTBOX_CONCURRENCY by default, never above it', () => {
     expect(readSettings({}, '/srv')).toMatchObject({ outboxConcurrency: 8, outboxReceiverConcurrency: 4 });
     expect([1, 2, 3, 4, 5, 32].map((n) => readSettings({ OUTBOX_CONCURRENCY: String(n) }, '/srv').outboxReceiverConcurrency)).toEqual([1, 1, 2, 2, 3, 16]);
@@ -186,22 +235,8 @@ describe('OutboxWorker per-receiver concurrency', () => {
       },
     };
     const ids: number[] = [];
-    for (let i = 0; i < 40; i++) {
-      const g = group(`g${i}`);
-      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
-      ids.push(n!.id);
-    }
-    // No poll within the test: only claims started as slots free up can deliver all 40.
-    worker = new OutboxWorker({
-      store,
-      notifiers: { slack, pagerduty: unused },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
-      owner: 'local',
-      pollMs: 600_000,
-      concurrency: 4,
-    });
-    worker.start();
+    for (let i = 0; i < 40; i++) ids.push((await writeTo(`g${i}`, SLACK)).id);
+    startFourSlots({ slack, pagerduty: unused });
     const sent = async () => (await Promise.all(ids.map((id) => store.getNotification(id)))).filter((n) => n?.status === 'sent').length;
     for (let i = 0; i < 400 && (await sent()) < ids.length; i++) await new Promise((r) => setTimeout(r, 5));
     expect(await sent()).toBe(ids.length);
@@ -211,46 +246,15 @@ describe('OutboxWorker per-receiver concurrency', () => {
 
   it('a receiver that hangs holds at most its share of the slots; the other keeps being delivered', async () => {
     store = openSqliteStore(':memory:');
-    let pageCalls = 0;
-    // PagerDuty hangs until the call is aborted (a receiver timing out); Slack answers.
-    const pagerduty: Notifier = {
-      type: 'pagerduty',
-      notify: (_d, signal) => {
-        pageCalls++;
-        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: 'aborted' })));
-      },
-    };
+    const pagerduty = hangingPagerDuty();
     // How many pages were hanging as each Slack message went out.
     const pagesHangingAtPost: number[] = [];
-    const slack: Notifier = {
-      type: 'slack',
-      notify: (d) => {
-        pagesHangingAtPost.push(pageCalls);
-        return Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } });
-      },
-    };
-    const write = async (id: string, target: Target) => {
-      const g = group(id);
-      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
-      return n!;
-    };
+    const slack = answeringSlack(() => pagesHangingAtPost.push(pagerduty.counter.calls));
     // The pages are the oldest items: a claim without a bound would give them every slot.
-    for (let i = 0; i < 6; i++) await write(`paged${i}`, PAGERDUTY);
-    const posts = [await write('post0', SLACK), await write('post1', SLACK_LOW), await write('post2', SLACK)];
-    worker = new OutboxWorker({
-      store,
-      notifiers: { slack, pagerduty },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
-      owner: 'local',
-      pollMs: 600_000,
-      concurrency: 4,
-    });
-    worker.start();
-    for (const n of posts) {
-      for (let i = 0; i < 500 && (await store.getNotification(n.id))?.status !== 'sent'; i++) await new Promise((r) => setImmediate(r));
-      expect((await store.getNotification(n.id))?.status).toBe('sent');
-    }
+    for (let i = 0; i < 6; i++) await writeTo(`paged${i}`, PAGERDUTY);
+    const posts = [await writeTo('post0', SLACK), await writeTo('post1', SLACK_LOW), await writeTo('post2', SLACK)];
+    startFourSlots({ slack, pagerduty: pagerduty.notifier });
+    for (const n of posts) expect(await untilSent(n.id)).toBe('sent');
     // While Slack had items due, pages held their share, two of the four slots, and no more.
     expect(pagesHangingAtPost).toHaveLength(3);
     expect(Math.max(...pagesHangingAtPost)).toBe(2);
@@ -259,39 +263,16 @@ describe('OutboxWorker per-receiver concurrency', () => {
 
   it('a receiver alone uses all slots but one; the one left serves the other receiver\'s next item at once', async () => {
     store = openSqliteStore(':memory:');
-    let pageCalls = 0;
-    const hanging: Notifier = {
-      type: 'pagerduty',
-      notify: (_d, signal) => {
-        pageCalls++;
-        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({ ok: false, retryable: true, error: 'aborted' })));
-      },
-    };
-    const slack: Notifier = { type: 'slack', notify: (d) => Promise.resolve({ ok: true, slackRef: { channel: 'C2', ts: `${d.id}.0` } }) };
-    const write = async (id: string, target: Target) => {
-      const g = group(id);
-      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
-      return n!;
-    };
-    for (let i = 0; i < 6; i++) await write(`paged${i}`, PAGERDUTY);
-    worker = new OutboxWorker({
-      store,
-      notifiers: { slack, pagerduty: hanging },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
-      owner: 'local',
-      pollMs: 600_000,
-      concurrency: 4,
-    });
-    worker.start();
-    for (let i = 0; i < 500 && pageCalls < 3; i++) await new Promise((r) => setImmediate(r));
+    const pagerduty = hangingPagerDuty();
+    for (let i = 0; i < 6; i++) await writeTo(`paged${i}`, PAGERDUTY);
+    const w = startFourSlots({ slack: answeringSlack(), pagerduty: pagerduty.notifier });
+    for (let i = 0; i < 500 && pagerduty.counter.calls < 3; i++) await new Promise((r) => setImmediate(r));
     // Nothing of Slack's is due: PagerDuty may take three of the four slots (its share is two).
-    expect(pageCalls).toBe(3);
-    const post = await write('post', SLACK);
-    worker.wake();
-    for (let i = 0; i < 500 && (await store.getNotification(post.id))?.status !== 'sent'; i++) await new Promise((r) => setImmediate(r));
-    expect((await store.getNotification(post.id))?.status).toBe('sent');
-    expect(pageCalls).toBe(3);
-    await worker.stop(10);
+    expect(pagerduty.counter.calls).toBe(3);
+    const post = await writeTo('post', SLACK);
+    w.wake();
+    expect(await untilSent(post.id)).toBe('sent');
+    expect(pagerduty.counter.calls).toBe(3);
+    await w.stop(10);
   });
 });

@@ -3,7 +3,8 @@
  * Delivers what the outbox holds: claims due notifications (with a lease, so a crashed worker's
  * items are picked up again), hands each to its receiver's Notifier, and records the outcome with
  * the one retry policy. Items of one group and target are delivered strictly in order (the
- * store only hands out the oldest), so a Slack post always precedes its edits.
+ * store only hands out the oldest), so a Slack post always precedes its edits. Its slots are
+ * shared between the receivers as outbox/receiver-shares decides.
  */
 import type { Delivery, Notifier } from '../delivery/notifier.js';
 import type { Logger } from '../log/logger.js';
@@ -14,9 +15,10 @@ export interface OutboxMetrics {
   notifications: { inc(labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome }): void };
   deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
 }
-import { RECEIVER_TYPES, targetKey, type ReceiverType } from '../model/target.js';
+import { targetKey, type ReceiverType } from '../model/target.js';
 import type { LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { ReceiverShares } from './receiver-shares.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
 import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
@@ -51,20 +53,8 @@ export interface OutboxWorkerOptions {
 
 export class OutboxWorker {
   private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer' | 'receiverConcurrency'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
-  /** Most deliveries in flight to one receiver while the other has items due (`receiverConcurrency`). */
-  private readonly receiverMax: number;
-  /** Most deliveries in flight to one receiver while the other has none due. */
-  private readonly receiverAloneMax: number;
-  /**
-   * The last claim found none of the receiver's items due, and nothing was written or came due
-   * since (a wake-up or the poll clears it): the other receiver may use its share.
-   */
-  private readonly idle: Record<ReceiverType, boolean> = { slack: false, pagerduty: false };
-  /** A claim left items of the receiver due because its room was full (see `roomFreed`). */
-  private readonly passedOver: Record<ReceiverType, boolean> = { slack: false, pagerduty: false };
-  /** Deliveries in flight by receiver. */
-  private readonly inFlightByReceiver: Record<ReceiverType, number> = { slack: 0, pagerduty: 0 };
-  private readonly inFlightByTarget: Record<string, number> = {};
+  /** The slots each receiver may fill (`receiverConcurrency`). */
+  private readonly shares: ReceiverShares;
   private running = false;
   private loop?: Promise<void>;
   private inFlight = new Set<Promise<void>>();
@@ -86,8 +76,8 @@ export class OutboxWorker {
       random: Math.random,
       ...opts,
     };
-    this.receiverMax = Math.max(1, opts.receiverConcurrency ?? receiverConcurrencyFor(this.o.concurrency));
-    this.receiverAloneMax = Math.max(this.receiverMax, this.o.concurrency - 1);
+    const share = Math.max(1, opts.receiverConcurrency ?? receiverConcurrencyFor(this.o.concurrency));
+    this.shares = new ReceiverShares(share, Math.max(share, this.o.concurrency - 1));
   }
 
   start(): void {
@@ -99,14 +89,8 @@ export class OutboxWorker {
   /** Look at the outbox now (called after new notifications were committed). */
   wake(): void {
     this.workWaiting = true;
-    this.notIdle();
+    this.shares.newWork();
     this.wakeUp?.();
-  }
-
-  /** New items may be due for either receiver: both shares apply until a claim finds otherwise. */
-  private notIdle(): void {
-    this.idle.slack = false;
-    this.idle.pagerduty = false;
   }
 
   /**
@@ -139,7 +123,7 @@ export class OutboxWorker {
    */
   offer(): LeaseOffer | undefined {
     if (!this.running || this.freeSlots() <= 0) return undefined;
-    const room = this.receiverRoom();
+    const room = this.shares.room(this.reserved);
     if (room.slack <= 0 && room.pagerduty <= 0) return undefined;
     this.reserved += 1;
     const excluded = this.o.pacer?.blockedKeys() ?? [];
@@ -161,8 +145,8 @@ export class OutboxWorker {
       this.track(item);
       started++;
     }
-    // Open offers hold both receivers' room (`receiverRoom`): a claim may have waited for this one.
-    for (const r of RECEIVER_TYPES) this.roomFreed(r);
+    // Open offers hold both receivers' room: a claim may have waited for this one.
+    if (this.shares.offerSettled()) this.workWaiting = true;
     if (started < offer.max && this.workWaiting) this.wakeUp?.();
     if (this.reserved === 0) this.allSettled?.();
   }
@@ -179,7 +163,7 @@ export class OutboxWorker {
   private async run(): Promise<void> {
     while (this.running) {
       const free = this.freeSlots();
-      const room = this.receiverRoom();
+      const room = this.shares.room(this.reserved);
       // With no room for either receiver, the next settled offer or ended delivery wakes the loop.
       if (free <= 0 || !this.workWaiting || (room.slack <= 0 && room.pagerduty <= 0)) {
         await this.sleep();
@@ -202,54 +186,25 @@ export class OutboxWorker {
       } catch (err) {
         this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
       }
-      const claimedOf: Record<ReceiverType, number> = { slack: 0, pagerduty: 0 };
+      const claimedOf = { slack: 0, pagerduty: 0 };
       for (const item of claimed) {
         claimedOf[item.target.type] += 1;
         this.track(item);
       }
-      // A full batch may mean more is waiting.
+      // A full batch may mean more is waiting; so may a receiver's items its room passed over.
       if (claimed.length >= free) this.workWaiting = true;
-      const wasIdle = { ...this.idle };
-      for (const r of RECEIVER_TYPES) {
-        // A receiver's room cut the claim short: more of its items may wait for a slot of its own.
-        if (room[r] < free && claimedOf[r] >= room[r]) this.passedOver[r] = true;
-        // Fewer than it had room for, and the limit cut nothing: none of its items is left due.
-        else if (claimed.length < free && claimedOf[r] < Math.min(free, room[r])) this.idle[r] = true;
-      }
-      // One receiver found idle just now: the other, if its room cut it short, may have more now.
-      if ((this.idle.slack && !wasIdle.slack && this.passedOver.pagerduty) || (this.idle.pagerduty && !wasIdle.pagerduty && this.passedOver.slack)) {
-        this.workWaiting = true;
-      }
+      if (this.shares.claimed(free, room, claimedOf)) this.workWaiting = true;
     }
-  }
-
-  /**
-   * How many more deliveries each receiver may start: its share (all but one slot while the other
-   * is idle) less what it has in flight. An open offer may yet lease an item of either receiver,
-   * so each counts against both.
-   */
-  private receiverRoom(): Record<ReceiverType, number> {
-    const room = (r: ReceiverType, other: ReceiverType) =>
-      (this.idle[other] ? this.receiverAloneMax : this.receiverMax) - this.inFlightByReceiver[r] - this.reserved;
-    return { slack: room('slack', 'pagerduty'), pagerduty: room('pagerduty', 'slack') };
-  }
-
-  /** `receiver` has a slot more: claim what an earlier claim passed over for want of one. */
-  private roomFreed(receiver: ReceiverType): void {
-    if (!this.passedOver[receiver]) return;
-    this.passedOver[receiver] = false;
-    this.workWaiting = true;
   }
 
   private track(item: NotificationRecord): void {
     const receiver = item.target.type;
-    this.inFlightByReceiver[receiver] += 1;
+    this.shares.started(receiver);
     const p = this.deliver(item);
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
-      this.inFlightByReceiver[receiver] -= 1;
-      this.roomFreed(receiver);
+      if (this.shares.ended(receiver)) this.workWaiting = true;
       if (this.workWaiting) this.wakeUp?.();
     });
   }
@@ -265,7 +220,7 @@ export class OutboxWorker {
       };
       const timer = setTimeout(() => {
         this.workWaiting = true;
-        this.notIdle();
+        this.shares.newWork();
         done();
       }, this.o.pollMs);
       this.wakeUp = done;

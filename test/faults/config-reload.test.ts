@@ -6,32 +6,24 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULT_SECRETS, metricValue, sendLikeAlertmanager, startFaultRig, waitForDrain, type FaultRig } from '../support/fault-harness.js';
+import { describe, expect, it } from 'vitest';
+import { metricValue, sendLikeAlertmanager, waitForDrain, useFaultRig } from '../support/fault-harness.js';
 import { recordFaultRow } from '../support/fault-report.js';
 import { ADMIN_TOKEN, waitUntil } from '../support/gateway.js';
-import { assertNoSecrets } from '../support/secrets.js';
 import { buildScripts, type GroupScript } from './scenario.js';
 import { deliveredAlerts, verifyFinalStates } from './verify.js';
 
-let rig: FaultRig;
-beforeAll(async () => {
-  rig = await startFaultRig();
-});
-afterAll(async () => {
-  if (rig) assertNoSecrets(rig.logLines(), FAULT_SECRETS);
-  await rig?.close();
-});
+const rig = useFaultRig();
 
 describe('config reload with a broken config', () => {
   it('SIGHUP with broken YAML, then an alias bomb: old config keeps serving, gauge 0, errors at file:line:col; a fix is applied', async () => {
-    const gw = await rig.start();
-    const file = join(rig.configDir, 'routes', 'alpha.yaml');
+    const gw = await rig().start();
+    const file = join(rig().configDir, 'routes', 'alpha.yaml');
     const original = await readFile(file, 'utf8');
     // Groups 0, 4 and 8 belong to alpha.
     const scripts = buildScripts({ seed: 31, groups: 9, steps: 1 });
     const [first, second, third] = [scripts[0], scripts[4], scripts[8]] as [GroupScript, GroupScript, GroupScript];
-    const postsTo = (channel: string) => rig.fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.channel === channel && !r.body.thread_ts);
+    const postsTo = (channel: string) => rig().fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.channel === channel && !r.body.thread_ts);
     const seen = (msg: string) => gw.lines.filter((l) => l.msg === msg).length;
     const hup = async (expect: string) => {
       const before = seen(expect);
@@ -75,7 +67,7 @@ describe('config reload with a broken config', () => {
     await waitForDrain(gw.url, 10_000);
     expect(postsTo('#alpha-oncall')).toHaveLength(1);
 
-    const verdicts = verifyFinalStates([first, second, third], rig.fakes.slack, rig.fakes.pagerduty);
+    const verdicts = verifyFinalStates([first, second, third], rig().fakes.slack, rig().fakes.pagerduty);
     expect(verdicts.flatMap((v) => v.problems)).toEqual([]);
     const alertsSent = [first, second, third].reduce((n, s) => n + s.instances.length, 0);
     recordFaultRow({

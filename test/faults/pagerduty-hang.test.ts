@@ -5,35 +5,27 @@
  * messages go out at once through the other, instead of waiting behind the hung calls; the pages
  * are delivered once PagerDuty answers again, each once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULT_SECRETS, sendLikeAlertmanager, startFaultRig, waitForDrain, type FaultRig } from '../support/fault-harness.js';
+import { describe, expect, it } from 'vitest';
+import { sendLikeAlertmanager, waitForDrain, useFaultRig } from '../support/fault-harness.js';
 import { recordFaultRow } from '../support/fault-report.js';
 import { waitUntil } from '../support/gateway.js';
-import { assertNoSecrets } from '../support/secrets.js';
 import { buildScripts, SUMMARY_RE } from './scenario.js';
 import { deliveredAlerts, readCalls, verifyFinalStates } from './verify.js';
 
 const TIMEOUT_MS = 5_000;
 const GROUPS = 8;
 
-let rig: FaultRig;
-beforeAll(async () => {
-  rig = await startFaultRig();
-});
-afterAll(async () => {
-  if (rig) assertNoSecrets(rig.logLines(), FAULT_SECRETS);
-  await rig?.close();
-});
+const rig = useFaultRig();
 
 describe('PagerDuty hangs', () => {
   it(`every page hanging for ${TIMEOUT_MS / 1000} s holds at most PagerDuty's share of the slots: Slack is not held back`, async () => {
-    const gw = await rig.start({
+    const gw = await rig().start({
       OUTBOX_CONCURRENCY: '2',
       DELIVERY_TIMEOUT_MS: String(TIMEOUT_MS),
       DELIVERY_BACKOFF_BASE_MS: '200',
       DELIVERY_BACKOFF_MAX_MS: '500',
     });
-    const { slack, pagerduty } = rig.fakes;
+    const { slack, pagerduty } = rig().fakes;
     // As many hung calls as there are slots: without a per-target bound both slots would hang.
     pagerduty.respondWith([{ hang: true }, { hang: true }]);
     const scripts = buildScripts({ seed: 31, groups: GROUPS, steps: 1 });

@@ -5,11 +5,10 @@
  * nothing is dead or left in the outbox, and every receiver call made twice was in flight at a
  * kill (its two arrivals straddle that kill). Replay a run with FAULTS_SEED=<seed>.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allNotifications, FAULT_SECRETS, sendLikeAlertmanager, startFaultRig, waitForDrain, type FaultRig } from '../support/fault-harness.js';
+import { describe, expect, it } from 'vitest';
+import { allNotifications, sendLikeAlertmanager, waitForDrain, useFaultRig } from '../support/fault-harness.js';
 import { recordFaultRow } from '../support/fault-report.js';
 import type { GatewayProcess } from '../support/gateway-process.js';
-import { assertNoSecrets } from '../support/secrets.js';
 import { buildScripts, seededRandom } from './scenario.js';
 import { deliveredAlerts, readCalls, repeatsWithoutKill, traceGroup, verifyFinalStates } from './verify.js';
 
@@ -20,15 +19,7 @@ const KILLS = 10;
 /** Groups posted at once (Alertmanager sends each group's notifications in order, groups in parallel). */
 const SENDERS = 12;
 
-let rig: FaultRig;
-beforeAll(async () => {
-  rig = await startFaultRig();
-});
-afterAll(async () => {
-  // Every generation's log, including the killed ones: no token or routing key in any line.
-  if (rig) assertNoSecrets(rig.logLines(), FAULT_SECRETS);
-  await rig?.close();
-});
+const rig = useFaultRig();
 
 describe('SIGKILL during a webhook storm', () => {
   it(`${KILLS} kills while ${GROUPS * STEPS} webhooks are sent: no group lost, repeats only at kills`, async () => {
@@ -41,7 +32,7 @@ describe('SIGKILL during a webhook storm', () => {
     expect(thresholds).toHaveLength(KILLS);
 
     const env = { SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50' };
-    let gw: GatewayProcess = await rig.start(env);
+    let gw: GatewayProcess = await rig().start(env);
     let accepted = 0;
     let retried = 0;
     const statuses = new Map<number, number>();
@@ -51,7 +42,7 @@ describe('SIGKILL during a webhook storm', () => {
     const sender = async () => {
       for (let script = queue.shift(); script; script = queue.shift()) {
         for (const body of script.steps) {
-          const outcome = await sendLikeAlertmanager(rig.url, body, { baseMs: 50, maxMs: 1000, random });
+          const outcome = await sendLikeAlertmanager(rig().url, body, { baseMs: 50, maxMs: 1000, random });
           statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
           retried += outcome.attempts - 1;
           if (outcome.status === 202) accepted += 1;
@@ -70,7 +61,7 @@ describe('SIGKILL during a webhook storm', () => {
         await new Promise((r) => setTimeout(r, jitterMs[k]));
         killTimes.push(Date.now());
         expect(await gw.kill('SIGKILL')).toBeNull();
-        gw = await rig.start(env);
+        gw = await rig().start(env);
         const listening = await gw.waitForLog((l) => l.msg === 'alertgate listening');
         restarts.push(Date.parse(String(listening.time)));
       }
@@ -87,7 +78,7 @@ describe('SIGKILL during a webhook storm', () => {
     expect(notifications.filter((n) => n.status === 'dead')).toEqual([]);
     expect(notifications.filter((n) => n.status === 'pending' || n.status === 'failed')).toEqual([]);
 
-    const { slack, pagerduty } = rig.fakes;
+    const { slack, pagerduty } = rig().fakes;
     const verdicts = verifyFinalStates(scripts, slack, pagerduty);
     const failed = verdicts.filter((v) => v.problems.length > 0);
     const explain = () =>

@@ -3,29 +3,21 @@
  * (no post, edit or reply to it before then), while the other teams' channels and PagerDuty
  * keep delivering; afterwards the held channel gets everything, nothing lost or doubled.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allNotifications, channelOf, FAULT_SECRETS, sendLikeAlertmanager, startFaultRig, waitForDrain, type FaultRig } from '../support/fault-harness.js';
+import { describe, expect, it } from 'vitest';
+import { allNotifications, channelOf, sendLikeAlertmanager, waitForDrain, useFaultRig } from '../support/fault-harness.js';
 import { recordFaultRow } from '../support/fault-report.js';
 import { waitUntil } from '../support/gateway.js';
-import { assertNoSecrets } from '../support/secrets.js';
 import { buildScripts } from './scenario.js';
 import { deliveredAlerts, readCalls, verifyFinalStates } from './verify.js';
 
 const RETRY_AFTER_S = 30;
 
-let rig: FaultRig;
-beforeAll(async () => {
-  rig = await startFaultRig();
-});
-afterAll(async () => {
-  if (rig) assertNoSecrets(rig.logLines(), FAULT_SECRETS);
-  await rig?.close();
-});
+const rig = useFaultRig();
 
 describe('Slack rate limit on one channel', () => {
   it(`429 Retry-After: ${RETRY_AFTER_S} holds that channel ${RETRY_AFTER_S} s; other channels keep delivering`, async () => {
-    const gw = await rig.start();
-    const { slack, pagerduty } = rig.fakes;
+    const gw = await rig().start();
+    const { slack, pagerduty } = rig().fakes;
     // Groups 0 and 4 belong to alpha (the limited channel), 1–3 to bravo, charlie and delta.
     const scripts = buildScripts({ seed: 429, groups: 5, steps: 2 });
     const send = async (group: number, step: number) => expect((await sendLikeAlertmanager(gw.url, scripts[group]!.steps[step])).status).toBe(202);

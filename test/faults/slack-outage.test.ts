@@ -4,10 +4,9 @@
  * receiver outage is not the gateway's), PagerDuty keeps paging, alertgate_outbox_depth rises;
  * when Slack is back everything is delivered, in order per group, nothing twice.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allNotifications, FAULT_SECRETS, metricValue, sendLikeAlertmanager, startFaultRig, waitForDrain, type FaultRig } from '../support/fault-harness.js';
+import { describe, expect, it } from 'vitest';
+import { allNotifications, metricValue, sendLikeAlertmanager, waitForDrain, useFaultRig } from '../support/fault-harness.js';
 import { recordFaultRow } from '../support/fault-report.js';
-import { assertNoSecrets } from '../support/secrets.js';
 import { buildScripts, SUMMARY_RE } from './scenario.js';
 import { deliveredAlerts, readCalls, verifyFinalStates } from './verify.js';
 
@@ -15,23 +14,16 @@ const OUTAGE_MS = Number(process.env.FAULTS_SLACK_OUTAGE_MS ?? 120_000);
 const GROUPS = 20;
 const STEPS = 4;
 
-let rig: FaultRig;
-beforeAll(async () => {
-  rig = await startFaultRig();
-});
-afterAll(async () => {
-  if (rig) assertNoSecrets(rig.logLines(), FAULT_SECRETS);
-  await rig?.close();
-});
+const rig = useFaultRig();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Slack outage', () => {
   it(`Slack refusing connections for ${OUTAGE_MS / 1000} s: 202s, ready, depth rises, then all delivered in order`, async () => {
     // Backoff capped at 4 s (production: 5 min) so delivery resumes soon after Slack is back.
-    const gw = await rig.start({ DELIVERY_BACKOFF_BASE_MS: '500', DELIVERY_BACKOFF_MAX_MS: '4000', DELIVERY_MAX_ATTEMPTS: '1000', SLACK_CHANNEL_RATE: '5' });
+    const gw = await rig().start({ DELIVERY_BACKOFF_BASE_MS: '500', DELIVERY_BACKOFF_MAX_MS: '4000', DELIVERY_MAX_ATTEMPTS: '1000', SLACK_CHANNEL_RATE: '5' });
     const scripts = buildScripts({ seed: 7, groups: GROUPS, steps: STEPS });
-    const { slack, pagerduty } = rig.fakes;
+    const { slack, pagerduty } = rig().fakes;
 
     slack.setDown(true);
     const downFrom = Date.now();

@@ -7,9 +7,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freeTcpPort } from '../../src/testing/free-port.js';
 import { ADMIN_TOKEN, gatewayEnv, SLACK_TOKEN, startFakes, WEBHOOK_TOKEN, type Fakes } from './gateway.js';
 import { spawnGateway, type GatewayProcess } from './gateway-process.js';
+import { assertNoSecrets } from './secrets.js';
 
 export const FAULT_TEAMS = ['alpha', 'bravo', 'charlie', 'delta'] as const;
 export type FaultTeam = (typeof FAULT_TEAMS)[number];
@@ -114,6 +116,25 @@ export async function startFaultRig(opts: { dataDir?: string } = {}): Promise<Fa
       await fakes.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The rig of one test file: started before its tests and closed after them, when every log
+ * line of every gateway generation (the killed ones too) is checked for tokens and keys.
+ */
+export function useFaultRig(): () => FaultRig {
+  let rig: FaultRig | undefined;
+  beforeAll(async () => {
+    rig = await startFaultRig();
+  });
+  afterAll(async () => {
+    if (rig) assertNoSecrets(rig.logLines(), FAULT_SECRETS);
+    await rig?.close();
+  });
+  return () => {
+    if (!rig) throw new Error('the fault rig is not started (useFaultRig runs in beforeAll)');
+    return rig;
   };
 }
 
