@@ -13,11 +13,11 @@ export type Target =
   | { type: 'pagerduty'; team: string };
 
 /** Stable string identity of a target, used for ordering and uniqueness in the outbox. */
-/** The receiver a target key belongs to: keys begin with it (the PostgreSQL claim splits them the same way). */
-export function receiverOfKey(key: string): ReceiverType {
-  return key.slice(0, key.indexOf(':')) as ReceiverType;
-}
-
 export function targetKey(t: Target): string {
   return t.type === 'slack' ? `slack:${t.channel}` : `pagerduty:${t.team}`;
+}
+
+/** The receiver a target key belongs to: keys begin with it (the stores' claim indexes split them the same way). */
+export function receiverOfKey(key: string): ReceiverType {
+  return key.slice(0, key.indexOf(':')) as ReceiverType;
 }

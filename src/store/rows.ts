@@ -8,9 +8,9 @@
  */
 import type { Alert, AlertStatus, Labels } from '../model/alert.js';
 import type { ChangeKind } from '../model/group.js';
-import type { Target } from '../model/target.js';
+import type { ReceiverType, Target } from '../model/target.js';
 import { decodeSnapshot } from './snapshot-text.js';
-import type { AlertRecord, GroupRecord, NotificationRecord, NotificationStatus } from './store.js';
+import type { AlertRecord, GroupRecord, NotificationRecord, NotificationStatus, ReceiverRoom } from './store.js';
 
 /** RFC3339 text of a backend's time value. */
 export type ToIso<Time> = (time: Time) => string;
@@ -139,5 +139,16 @@ export function toNotificationRecord<Time>(row: NotificationRowOf<number | strin
     nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),
     sentAt: row.sent_at === null ? null : iso(row.sent_at),
     snapshot: decodeSnapshot(row.snapshot),
+  };
+}
+
+/** Counts items taken against a `ReceiverRoom` (a receiver it does not name has no limit). */
+export function roomCounter(room: ReceiverRoom = {}): { has(receiver: ReceiverType): boolean; take(receiver: ReceiverType): void } {
+  const left = { ...room };
+  return {
+    has: (receiver) => (left[receiver] ?? 1) > 0,
+    take: (receiver) => {
+      if (left[receiver] !== undefined) left[receiver] -= 1;
+    },
   };
 }

@@ -16,7 +16,7 @@ import type { SlackRef } from '../../delivery/notifier.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey, type ReceiverType } from '../../model/target.js';
-import { leasedTo } from '../rows.js';
+import { leasedTo, roomCounter } from '../rows.js';
 import * as q from './queries.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
 
@@ -44,17 +44,13 @@ export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<Notif
  */
 export async function leaseInserted(c: Queryable, inserted: NotificationRecord[], lease: LeaseOffer, now: Date): Promise<NotificationRecord[]> {
   const excluded = new Set(lease.excludeTargetKeys ?? []);
-  const room = lease.receiverRoom ?? {};
-  // Leasing is limited to `max` items; with a receiver's room below that, only the room's worth of its items are offered.
-  const taken: Partial<Record<string, number>> = {};
+  // Only a receiver's room's worth of its items are offered to the lease.
+  const room = roomCounter(lease.receiverRoom);
   const candidates = inserted
     .filter((n) => {
-      if (n.status !== 'pending' || excluded.has(targetKey(n.target))) return false;
-      const left = room[n.target.type];
-      if (left === undefined) return true;
-      const used = taken[n.target.type] ?? 0;
-      taken[n.target.type] = used + 1;
-      return used < left;
+      if (n.status !== 'pending' || excluded.has(targetKey(n.target)) || !room.has(n.target.type)) return false;
+      room.take(n.target.type);
+      return true;
     })
     .map((n) => n.id);
   const max = Math.max(0, Math.floor(lease.max));

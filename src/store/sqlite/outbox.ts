@@ -9,6 +9,7 @@
  */
 import type { SlackRef } from '../../delivery/notifier.js';
 import { RECEIVER_TYPES, receiverOfKey, type Target } from '../../model/target.js';
+import { roomCounter } from '../rows.js';
 import type { ReceiverRoom } from '../store.js';
 import type { GroupWritePlan } from './groups.js';
 import type { NotificationRow } from './rows.js';
@@ -66,17 +67,16 @@ export interface LeaseArgs {
 export function leaseInserted(s: Statements, plans: readonly GroupWritePlan[], ids: readonly number[][], lease: LeaseArgs): number[] {
   const leased: number[] = [];
   const excluded = new Set(lease.excludeTargetKeys);
-  const room = lease.receiverRoom ? { ...lease.receiverRoom } : {};
+  const room = roomCounter(lease.receiverRoom);
   plans.forEach((plan, p) =>
     plan.notifications.forEach(({ row }, n) => {
       if (leased.length >= lease.max || row.status !== 'pending' || excluded.has(row.target_key)) return;
       const receiver = receiverOfKey(row.target_key);
-      const left = room[receiver];
-      if (left !== undefined && left <= 0) return;
+      if (!room.has(receiver)) return;
       const id = ids[p]![n]!;
       if (s.leaseInserted.run({ id, owner: lease.owner, lease_until: lease.leaseUntilMs }).changes === 0) return;
       leased.push(id);
-      if (left !== undefined) room[receiver] = left - 1;
+      room.take(receiver);
     }),
   );
   return leased;
