@@ -65,12 +65,12 @@ export interface NotificationRowOf<Id, Time> {
   snapshot: string;
 }
 
-/** Labels as JSON with sorted keys, so equal label sets are equal strings (change detection). */
 /** A record `updateGroups` leased to `owner` with its write: the lease counts as an attempt, as a claim does. */
 export function leasedTo<R extends NotificationRecord>(record: R, owner: string): R {
   return { ...record, attempts: record.attempts + 1, leasedTo: owner };
 }
 
+/** Labels as JSON with sorted keys, so equal label sets are equal strings (change detection). */
 export function labelsJson(labels: Labels): string {
   // Alertmanager (Go's encoding/json) sends label maps with sorted keys: serialise them as they are.
   let previous: string | undefined;
@@ -83,7 +83,8 @@ export function labelsJson(labels: Labels): string {
     previous = key;
   }
   if (ordered) return JSON.stringify(labels);
-  const sorted: Labels = {};
+  // No prototype: a label named `__proto__` stays a label instead of setting one.
+  const sorted = Object.create(null) as Labels;
   for (const key of Object.keys(labels).sort()) sorted[key] = labels[key] ?? '';
   return JSON.stringify(sorted);
 }

@@ -82,6 +82,12 @@ describe('buildPagerDutyEvent', () => {
     expect(details.firing[0]?.annotations['description']).toHaveLength(PAGERDUTY_LIMITS.detailValue);
   });
 
+  it('keeps a label named __proto__ in the details sent', () => {
+    const labels = JSON.parse('{"pod":"checkout-1","__proto__":"x"}') as Record<string, string>;
+    const body = JSON.parse(JSON.stringify(trigger(makeSnapshot({ alerts: [makeAlert({ labels })] })))) as TriggerEvent;
+    expect(body.payload.custom_details.firing[0]?.labels).toEqual(JSON.parse('{"pod":"checkout-1","__proto__":"x"}'));
+  });
+
   it('lists firing alerts before resolved ones', () => {
     const group = makeSnapshot({
       alerts: [makeAlert({ fingerprint: 'r', status: 'resolved', endsAt: '2026-10-01T09:30:00Z' }), makeAlert({ fingerprint: 'f' })],

@@ -130,7 +130,8 @@ function eventSource(group: GroupSnapshot): string {
 }
 
 function cappedRecord(record: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: a label named `__proto__` stays a detail instead of setting one.
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(record).slice(0, PAGERDUTY_LIMITS.detailEntries)) {
     out[truncateText(k, 255)] = truncateText(v, PAGERDUTY_LIMITS.detailValue);
   }

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../model/alert.js';
+import type { GroupSnapshot } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
@@ -100,6 +101,13 @@ function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
   });
   const notes = writes.flatMap((w) => coalesceWithin(w.notifications));
   const superseding = notes.filter((n) => n.supersedesPending && n.status === 'pending');
+  // The targets of one decision share one snapshot object: serialise it once.
+  const snapshotText = new Map<GroupSnapshot, string>();
+  const textOf = (snapshot: GroupSnapshot): string => {
+    let text = snapshotText.get(snapshot);
+    if (text === undefined) snapshotText.set(snapshot, (text = JSON.stringify(snapshot)));
+    return text;
+  };
   return [
     groups.map((g) => g.id),
     groups.map((g) => g.team),
@@ -134,7 +142,7 @@ function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
     notes.map((n) => n.kind),
     notes.map((n) => n.status),
     notes.map((n) => n.reason ?? null),
-    notes.map((n) => JSON.stringify(n.snapshot)),
+    notes.map((n) => textOf(n.snapshot)),
     superseding.map((n) => n.groupId),
     superseding.map((n) => targetKey(n.target)),
   ];
