@@ -4,39 +4,25 @@
  * incidents and no-data time to one scrape interval), over UTC days and over a Europe/London
  * month with the October clock change; the CSV and the CLI say the same.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import type { CliIO } from '../src/cli/io.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { createThanosClient } from '../src/uptime/thanos-client.js';
-import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { DATA_FROM, DATA_TO, plan, startUptimeFixture, trueIncidents, trueUptime, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
+import { ADMIN_TOKEN } from './support/gateway.js';
+import { DATA_FROM, DATA_TO, plan, trueIncidents, trueUptime } from './support/prometheus-uptime-fixture.js';
+import { useUptimeRig } from './support/uptime-rig.js';
 
 const promtool = requireBinary('promtool');
 const prometheus = requireBinary('prometheus');
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 
-let fx: UptimeFixture;
-let fakes: Fakes;
-let t: TestGateway;
-
-beforeAll(async () => {
-  if (!promtool || !prometheus) return;
-  fx = await startUptimeFixture({ promtool, prometheus });
-  fakes = await startFakes();
-  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: fx.configDir, THANOS_URL: fx.prometheus.url });
-}, 180_000);
-
-afterAll(async () => {
-  await t?.close();
-  await fakes?.close();
-  await fx?.stop();
-});
+const rig = useUptimeRig({ promtool, prometheus });
 
 async function getReport(query: string): Promise<UptimeReport> {
-  const res = await fetch(`${t.gw.url}/v1/uptime?${query}`);
+  const res = await fetch(`${rig().t.gw.url}/v1/uptime?${query}`);
   const body = await res.text();
   expect(res.status, body).toBe(200);
   return JSON.parse(body) as UptimeReport;
@@ -169,7 +155,7 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
   it('CSV: one row per service and day plus a total row, the same figures as the JSON', async () => {
     const query = 'team=payments&month=2026-10&tz=Europe/London';
     const json = await getReport(query);
-    const res = await fetch(`${t.gw.url}/v1/uptime.csv?${query}`);
+    const res = await fetch(`${rig().t.gw.url}/v1/uptime.csv?${query}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await res.text()).trimEnd().split('\r\n');
@@ -187,7 +173,7 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     const run = async (args: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
-      const io: CliIO = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { ALERTGATE_CONFIG_DIR: fx.configDir, THANOS_URL: fx.prometheus.url }, cwd: fx.dir };
+      const io: CliIO = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { ALERTGATE_CONFIG_DIR: rig().fx.configDir, THANOS_URL: rig().fx.prometheus.url }, cwd: rig().fx.dir };
       const code = await main(['uptime', ...args], io);
       return { code, out: out.join(''), err: err.join('') };
     };
@@ -207,7 +193,7 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
   });
 
   it('splits a range query of more than 11,000 points per series (Prometheus would refuse it)', async () => {
-    const client = createThanosClient({ url: fx.prometheus.url });
+    const client = createThanosClient({ url: rig().fx.prometheus.url });
     const start = Date.UTC(2026, 8, 1);
     const end = start + 5 * DAY; // 14,401 steps of 30 s
     const { series } = await client.range('probe_success{instance="https://basket.example"}', start, end, 30_000, '0s');
@@ -218,7 +204,7 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
 
   it('an outage inside a maintenance window is not downtime, and is reported as maintenance', async () => {
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-    const created = await fetch(`${t.gw.url}/v1/maintenance`, {
+    const created = await fetch(`${rig().t.gw.url}/v1/maintenance`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ team: 'payments', matchers: ['service="checkout"'], start: '2026-08-20T23:40:00Z', end: '2026-08-21T00:30:00Z', reason: 'load balancer swap' }),
@@ -238,7 +224,7 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
       // Other services are not covered by the window's matchers.
       expect(service(report, 'basket').maintenanceSeconds).toBe(0);
     } finally {
-      await fetch(`${t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers });
+      await fetch(`${rig().t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers });
     }
   });
 });

@@ -5,7 +5,7 @@
  * Slack through the durable outbox, however often or by how many replicas it fires. A Thanos
  * outage is retried a bounded number of times, and a final failure is logged, never silent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RoutingConfig, TeamConfig } from '../src/config/types.js';
 import { createLogger } from '../src/log/logger.js';
 import { requireBinary } from '../src/testing/binaries.js';
@@ -14,28 +14,13 @@ import { fileChecksSource } from '../src/uptime/checks-source.js';
 import { createReportScheduler, type ScheduleFn } from '../src/uptime/report-scheduler.js';
 import { createUptimeService } from '../src/uptime/service.js';
 import { createThanosClient } from '../src/uptime/thanos-client.js';
-import { startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
-import { startUptimeFixture, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
+import { waitUntil } from './support/gateway.js';
+import { useUptimeRig } from './support/uptime-rig.js';
 
 const promtool = requireBinary('promtool');
 const prometheus = requireBinary('prometheus');
 
-let fx: UptimeFixture;
-let fakes: Fakes;
-let t: TestGateway;
-
-beforeAll(async () => {
-  if (!promtool || !prometheus) return;
-  fx = await startUptimeFixture({ promtool, prometheus });
-  fakes = await startFakes();
-  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: fx.configDir, THANOS_URL: fx.prometheus.url });
-}, 180_000);
-
-afterAll(async () => {
-  await t?.close();
-  await fakes?.close();
-  await fx?.stop();
-});
+const rig = useUptimeRig({ promtool, prometheus });
 
 /** A schedule that never fires by itself: the test fires the captured tasks. */
 function capturingSchedule() {
@@ -48,20 +33,20 @@ function capturingSchedule() {
   return { tasks, schedule };
 }
 
-function uptimeFor(client = createThanosClient({ url: fx.prometheus.url })) {
-  return createUptimeService({ client, checks: fileChecksSource({ configDir: fx.configDir, env: {}, routeTeams: () => t.gw.config.current()?.teams.keys() }) });
+function uptimeFor(client = createThanosClient({ url: rig().fx.prometheus.url })) {
+  return createUptimeService({ client, checks: fileChecksSource({ configDir: rig().fx.configDir, env: {}, routeTeams: () => rig().t.gw.config.current()?.teams.keys() }) });
 }
 
 /** The gateway's routing with payments' reports replaced. */
 function routingWith(reports: TeamConfig['reports']): RoutingConfig {
-  const current = t.gw.config.current()!;
+  const current = rig().t.gw.config.current()!;
   const teams = new Map(current.teams);
   teams.set('payments', { ...teams.get('payments')!, reports });
   return { ...current, teams };
 }
 
 const posts = (channel: string) =>
-  fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.channel === channel);
+  rig().fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.channel === channel);
 
 describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
   it('the monthly report posts one Slack summary of the previous London month, once per period', async () => {
@@ -69,10 +54,10 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     const replicas = [capturingSchedule(), capturingSchedule()];
     const schedulers = replicas.map((r) =>
       createReportScheduler({
-        routing: () => t.gw.config.current(),
+        routing: () => rig().t.gw.config.current(),
         uptime: uptimeFor(),
-        store: t.gw.store,
-        onEnqueued: () => t.gw.worker.wake(),
+        store: rig().t.gw.store,
+        onEnqueued: () => rig().t.gw.worker.wake(),
         logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
         schedule: r.schedule,
         publicUrl: 'https://alertgate.example',
@@ -84,7 +69,7 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
 
     // 1 November 2026 09:00 in London: the task fires on both replicas.
     for (const r of replicas) r.tasks[0]!.fire(new Date('2026-11-01T09:00:00Z'));
-    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-leads');
+    const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-leads');
     await waitUntil(() => logs.some((l) => l.includes('uptime report for this period was already queued')), 10_000, 'the second replica');
     // Running again later that day (a restarted replica catching up) is the same period.
     await expect(schedulers[0]!.run('payments', 0, new Date('2026-11-01T15:00:00Z'))).resolves.toMatchObject({ status: 'already-posted' });
@@ -95,7 +80,7 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     expect(blocks).toContain('*checkout* 99.819% (objective 99.9%)');
     expect(blocks).toContain('budget exhausted');
     expect(blocks).toContain('https://alertgate.example/uptime/payments?period=previous-month&amp;tz=Europe%2FLondon');
-    await t.idle();
+    await rig().t.idle();
     expect(posts('#payments-leads')).toHaveLength(1);
 
     for (const s of schedulers) await s.stop();
@@ -115,19 +100,19 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
       createReportScheduler({
         routing,
         uptime: uptimeFor(client),
-        store: t.gw.store,
-        onEnqueued: () => t.gw.worker.wake(),
+        store: rig().t.gw.store,
+        onEnqueued: () => rig().t.gw.worker.wake(),
         logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
         schedule: capturingSchedule().schedule,
         retry: { attempts: 3, delayMs: 10 },
       });
 
     // Two failed attempts (the client does not retry here), then Thanos answers: posted once.
-    const recovering = make(createThanosClient({ url: fx.prometheus.url, retries: 0, fetch: flaky }));
+    const recovering = make(createThanosClient({ url: rig().fx.prometheus.url, retries: 0, fetch: flaky }));
     const ok = await recovering.run('payments', 0, new Date('2026-10-26T09:00:00Z'));
     expect(ok.status).toBe('enqueued');
     expect(retries()).toBe(2);
-    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-weekly');
+    const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-weekly');
     expect(post.body.text).toContain('Uptime for payments: week of 2026-10-19');
 
     // Thanos never answers: after the bounded retries, an error says the period was not posted.
@@ -139,7 +124,7 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     expect(final).toMatchObject({ msg: 'uptime report NOT posted for this period; the next scheduled run will try again', team: 'payments', attempts: 4 });
     expect(String(final!.err)).toContain(`THANOS_URL=${closed}`);
     expect(String(final!.err)).toContain('ECONNREFUSED');
-    await t.idle();
+    await rig().t.idle();
     expect(posts('#payments-weekly')).toHaveLength(1);
   });
 
@@ -147,21 +132,21 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     const logs: string[] = [];
     const scheduler = createReportScheduler({
       // Index 1: its own outbox key, apart from the monthly report of the first test.
-      routing: () => routingWith([...t.gw.config.current()!.teams.get('payments')!.reports, { schedule: '* * * * * *', period: 'previous-month', channel: '#payments-cron', timezone: 'Europe/London' }]),
+      routing: () => routingWith([...rig().t.gw.config.current()!.teams.get('payments')!.reports, { schedule: '* * * * * *', period: 'previous-month', channel: '#payments-cron', timezone: 'Europe/London' }]),
       uptime: uptimeFor(),
-      store: t.gw.store,
-      onEnqueued: () => t.gw.worker.wake(),
+      store: rig().t.gw.store,
+      onEnqueued: () => rig().t.gw.worker.wake(),
       logger: createLogger({ level: 'info', write: (l) => logs.push(l) }),
     });
     scheduler.start();
     try {
-      const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-cron', 10_000);
+      const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-cron', 10_000);
       // The real clock is in November 2026 here or later; whatever month it is, the summary names it.
       expect(post.body.text).toMatch(/^Uptime for payments: \w+ \d{4} \(/);
       // It fires again every second: same period, same key, nothing new is queued.
       const repeats = () => logs.filter((l) => l.includes('uptime report for this period was already queued')).length;
       await waitUntil(() => repeats() >= 2, 10_000, 'two more scheduled runs');
-      await t.idle();
+      await rig().t.idle();
       expect(posts('#payments-cron')).toHaveLength(1);
     } finally {
       await scheduler.stop();
