@@ -16,9 +16,9 @@ export interface OutboxMetrics {
   deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
 }
 import { targetKey, type ReceiverType } from '../model/target.js';
-import type { LeaseOffer, NotificationRecord, Store } from '../store/store.js';
+import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import type { ChannelPacer } from './channel-pacer.js';
-import { ReceiverShares } from './receiver-shares.js';
+import { ReceiverShares, type Room } from './receiver-shares.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
 import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
@@ -126,13 +126,19 @@ export class OutboxWorker {
     const room = this.shares.room(this.reserved);
     if (room.slack <= 0 && room.pagerduty <= 0) return undefined;
     this.reserved += 1;
+    return { owner: this.o.owner, leaseMs: this.o.leaseMs, max: 1, ...this.claimFilters(room, 1) };
+  }
+
+  /**
+   * What a claim or lease of up to `limit` items leaves out: paced channels' queues, and beyond
+   * its room the items of a receiver whose room is below `limit` (most claims are smaller than a
+   * receiver's room, and then nothing is limited).
+   */
+  private claimFilters(room: Room, limit: number): Pick<ClaimOptions, 'excludeTargetKeys' | 'receiverRoom'> {
     const excluded = this.o.pacer?.blockedKeys() ?? [];
     return {
-      owner: this.o.owner,
-      leaseMs: this.o.leaseMs,
-      max: 1,
       ...(excluded.length ? { excludeTargetKeys: excluded } : {}),
-      ...(room.slack <= 0 || room.pagerduty <= 0 ? { receiverRoom: room } : {}),
+      ...(room.slack < limit || room.pagerduty < limit ? { receiverRoom: room } : {}),
     };
   }
 
@@ -173,16 +179,7 @@ export class OutboxWorker {
       this.workWaiting = false;
       let claimed: NotificationRecord[] = [];
       try {
-        const excluded = this.o.pacer?.blockedKeys() ?? [];
-        claimed = await this.o.store.claimDue({
-          now: this.o.now(),
-          limit: free,
-          leaseMs: this.o.leaseMs,
-          owner: this.o.owner,
-          ...(excluded.length ? { excludeTargetKeys: excluded } : {}),
-          // Only a receiver the claim could fill is limited (most claims are smaller than its room).
-          ...(room.slack < free || room.pagerduty < free ? { receiverRoom: room } : {}),
-        });
+        claimed = await this.o.store.claimDue({ now: this.o.now(), limit: free, leaseMs: this.o.leaseMs, owner: this.o.owner, ...this.claimFilters(room, free) });
       } catch (err) {
         this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
       }

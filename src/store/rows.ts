@@ -143,6 +143,11 @@ export function toNotificationRecord<Time>(row: NotificationRowOf<number | strin
   };
 }
 
+/** How many of a claim's `limit` items one receiver may have: its room, when smaller (never below 0). */
+export function receiverLimit(room: ReceiverRoom | undefined, receiver: ReceiverType, limit: number): number {
+  return Math.max(0, Math.min(limit, room?.[receiver] ?? limit));
+}
+
 /** Counts items taken against a `ReceiverRoom` (a receiver it does not name has no limit). */
 export function roomCounter(room: ReceiverRoom = {}): { has(receiver: ReceiverType): boolean; take(receiver: ReceiverType): void } {
   const left = { ...room };

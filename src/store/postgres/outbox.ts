@@ -16,7 +16,7 @@ import type { SlackRef } from '../../delivery/notifier.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey, type ReceiverType } from '../../model/target.js';
-import { leasedTo, roomCounter } from '../rows.js';
+import { leasedTo, receiverLimit, roomCounter } from '../rows.js';
 import * as q from './queries.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
 
@@ -24,7 +24,7 @@ export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<Notif
   const limit = Math.max(0, Math.floor(opts.limit));
   if (limit === 0) return [];
   const leaseUntil = new Date(opts.now.getTime() + opts.leaseMs);
-  const room = (receiver: ReceiverType) => Math.max(0, Math.min(limit, opts.receiverRoom?.[receiver] ?? limit));
+  const room = (receiver: ReceiverType) => receiverLimit(opts.receiverRoom, receiver, limit);
   const { rows } = await pool.query<NotificationRow>(q.CLAIM_DUE, [
     opts.now,
     limit,

@@ -9,7 +9,7 @@
  */
 import type { SlackRef } from '../../delivery/notifier.js';
 import { RECEIVER_TYPES, receiverOfKey, type Target } from '../../model/target.js';
-import { roomCounter } from '../rows.js';
+import { receiverLimit, roomCounter } from '../rows.js';
 import type { ReceiverRoom } from '../store.js';
 import type { GroupWritePlan } from './groups.js';
 import type { NotificationRow } from './rows.js';
@@ -44,7 +44,7 @@ export function claimDue(s: Statements, opts: ClaimArgs): NotificationRow[] {
 function claimCandidates(s: Statements, opts: ClaimArgs, limit: number): ClaimCandidate[] {
   const base = { now: opts.nowMs, exclude: JSON.stringify(opts.excludeTargetKeys) };
   return RECEIVER_TYPES.flatMap((receiver) => {
-    const n = Math.min(limit, opts.receiverRoom?.[receiver] ?? limit);
+    const n = receiverLimit(opts.receiverRoom, receiver, limit);
     return n > 0 ? s.selectClaimableOf.all({ ...base, limit: n, receiver }) : [];
   })
     .sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id)
