@@ -7,7 +7,7 @@
  * else, which then goes through zod (and gets zod's precise error paths).
  *
  * It must never accept what the schema rejects, nor differ in what it returns: the property
- * suite (fast-parse.test.ts) compares the two on generated valid, mutated and hostile bodies.
+ * suite (test/property-fast-parse.test.ts) compares the two on generated valid, mutated and hostile bodies.
  */
 import type { WebhookBody } from './webhook-schema.js';
 
@@ -19,13 +19,24 @@ function isPlainObject(v: unknown): v is Obj {
   return proto === Object.prototype || proto === null;
 }
 
-/** A label map: a plain object of string values (own keys only; `__proto__` left to the schema). */
-function isLabelMap(v: unknown): v is Record<string, string> {
-  if (!isPlainObject(v)) return false;
-  for (const key of Object.keys(v)) {
-    if (key === '__proto__' || typeof v[key] !== 'string') return false;
+/**
+ * How many labels a label map has (a plain object of string values; own keys only, `__proto__`
+ * left to the schema), or -1 for anything else. `for…in` rather than `Object.keys`: no array per
+ * map (three or four maps per alert).
+ */
+function labelCount(v: unknown): number {
+  if (!isPlainObject(v)) return -1;
+  let count = 0;
+  for (const key in v) {
+    if (!Object.hasOwn(v, key)) continue;
+    if (key === '__proto__' || typeof v[key] !== 'string') return -1;
+    count++;
   }
-  return true;
+  return count;
+}
+
+function isLabelMap(v: unknown): v is Record<string, string> {
+  return labelCount(v) >= 0;
 }
 
 function optionalLabelMap(v: unknown): Record<string, string> | undefined | false {
@@ -41,7 +52,7 @@ type WebhookAlert = WebhookBody['alerts'][number];
 function fastAlert(a: unknown): WebhookAlert | undefined {
   if (!isPlainObject(a) || Object.hasOwn(a, '__proto__')) return undefined;
   if (!isStatus(a.status) || !isTime(a.startsAt)) return undefined;
-  if (!isLabelMap(a.labels) || Object.keys(a.labels).length === 0) return undefined;
+  if (labelCount(a.labels) <= 0) return undefined;
   const annotations = optionalLabelMap(a.annotations);
   if (annotations === false) return undefined;
   if (a.endsAt !== undefined && !isTime(a.endsAt)) return undefined;

@@ -7,9 +7,9 @@
 import type { RoutingConfig } from '../config/types.js';
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { teamGroupId } from '../model/group-id.js';
-import { targetKey, type Target } from '../model/target.js';
+import type { Target } from '../model/target.js';
 import { attribute } from '../attribute/attribute.js';
-import { resolveRoutes } from '../route/resolve-targets.js';
+import { addRouteTargets } from '../route/resolve-targets.js';
 import type { TeamGroupUpdate } from '../dedup/decide.js';
 import type { GroupRecord } from '../store/store.js';
 
@@ -21,7 +21,7 @@ export function routeTargets(team: string, alerts: readonly Alert[], config: Rou
   const targets = new Map<string, Target>();
   if (teamConfig) {
     for (const alert of alerts) {
-      for (const t of resolveRoutes(alert.labels, teamConfig, config).targets) targets.set(targetKey(t), t);
+      addRouteTargets(alert.labels, teamConfig, config, targets);
     }
   }
   return [...targets.values()];

@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMatchers } from '../config/matchers.js';
 import type { RouteConfig, RoutingConfig, TeamConfig } from '../config/types.js';
-import { resolveRoutes } from './resolve-targets.js';
+import type { Target } from '../model/target.js';
+import { targetKey } from '../model/target.js';
+import { addRouteTargets, resolveRoutes } from './resolve-targets.js';
 
 type RouteSpec = { matchers?: string[]; receivers: RouteConfig['receivers']; slackChannel?: string; continue?: boolean };
 
@@ -141,5 +144,54 @@ describe('resolveRoutes', () => {
       const t = team('quiet', {});
       expect(resolveRoutes({}, t, configOf(pdOnly, t)).targets).toEqual([{ type: 'pagerduty', team: 'platform' }]);
     });
+  });
+});
+
+describe('addRouteTargets (the per-alert path of a webhook)', () => {
+  /** What the pipeline did before: the union of resolveRoutes' targets over the alerts, by key, in order. */
+  const unionOfResolved = (alerts: Record<string, string>[], t: TeamConfig, cfg: RoutingConfig): Target[] => {
+    const byKey = new Map<string, Target>();
+    for (const labels of alerts) for (const target of resolveRoutes(labels, t, cfg).targets) if (!byKey.has(targetKey(target))) byKey.set(targetKey(target), target);
+    return [...byKey.values()];
+  };
+  const added = (alerts: Record<string, string>[], t: TeamConfig, cfg: RoutingConfig): Target[] => {
+    const into = new Map<string, Target>();
+    for (const labels of alerts) addRouteTargets(labels, t, cfg, into);
+    return [...into.values()];
+  };
+
+  it('gives the targets resolveRoutes gives, in the same order, for generated routes and alerts', () => {
+    const routeSpec: fc.Arbitrary<RouteSpec> = fc.record({
+      matchers: fc.array(fc.constantFrom('severity="critical"', 'severity=~"warning|info"', 'app="visits"', 'namespace=~".*-prod"', 'app!="visits"'), { maxLength: 2 }),
+      receivers: fc.array(fc.constantFrom<'slack' | 'pagerduty'>('slack', 'pagerduty'), { minLength: 1, maxLength: 2 }),
+      slackChannel: fc.option(fc.constantFrom('#a', '#b'), { nil: undefined }),
+      continue: fc.boolean(),
+    });
+    const labels = fc.record(
+      { severity: fc.constantFrom('critical', 'warning', 'info', 'none'), app: fc.constantFrom('visits', 'basket'), namespace: fc.constantFrom('x-prod', 'x-dev') },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        fc.array(routeSpec, { maxLength: 4 }),
+        fc.option(fc.constantFrom('#team'), { nil: undefined }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(labels, { minLength: 1, maxLength: 5 }),
+        (routes, slack, pagerduty, fallbackHasSlack, alerts) => {
+          const t = team('quiet', { ...(slack ? { slack } : {}), pagerduty, routes });
+          const cfg = configOf(fallbackHasSlack ? platform : team('platform', { pagerduty: true }), t);
+          expect(added(alerts, t, cfg)).toEqual(unionOfResolved(alerts, t, cfg));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a reloaded config (a new object) gets its own targets', () => {
+    const before = team('payments', { slack: '#old' });
+    const after = team('payments', { slack: '#new' });
+    expect(added([{}], before, configOf(platform, before))).toEqual([{ type: 'slack', channel: '#old' }]);
+    expect(added([{}], after, configOf(platform, after))).toEqual([{ type: 'slack', channel: '#new' }]);
   });
 });
