@@ -9,6 +9,7 @@
  * It must never accept what the schema rejects, nor differ in what it returns: the property
  * suite (test/property-fast-parse.test.ts) compares the two on generated valid, mutated and hostile bodies.
  */
+import { utcMillisText } from './time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 
 type Obj = Record<string, unknown>;
@@ -44,7 +45,7 @@ function optionalLabelMap(v: unknown): Record<string, string> | undefined | fals
   return isLabelMap(v) ? v : false;
 }
 
-const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const isTime = (v: unknown): v is string => typeof v === 'string' && (utcMillisText(v) !== undefined || !Number.isNaN(Date.parse(v)));
 const isStatus = (v: unknown): v is 'firing' | 'resolved' => v === 'firing' || v === 'resolved';
 
 type WebhookAlert = WebhookBody['alerts'][number];

@@ -4,11 +4,17 @@
  */
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
+import { utcMillisText } from './time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 
 /** Go's zero time: Alertmanager's way of saying "no end yet". */
 function isZeroTime(t: string | undefined): boolean {
   return t === undefined || t.startsWith('0001-01-01');
+}
+
+/** A checked time as the store keeps it (UTC, milliseconds). */
+function isoText(t: string): string {
+  return utcMillisText(t) ?? new Date(t).toISOString();
 }
 
 export function normalizeWebhook(body: WebhookBody): IncomingNotification {
@@ -17,8 +23,8 @@ export function normalizeWebhook(body: WebhookBody): IncomingNotification {
     status: a.status,
     labels: a.labels,
     annotations: a.annotations,
-    startsAt: new Date(a.startsAt).toISOString(),
-    endsAt: isZeroTime(a.endsAt) || a.status === 'firing' ? null : new Date(a.endsAt!).toISOString(),
+    startsAt: isoText(a.startsAt),
+    endsAt: isZeroTime(a.endsAt) || a.status === 'firing' ? null : isoText(a.endsAt!),
     generatorURL: a.generatorURL,
   }));
   return {
