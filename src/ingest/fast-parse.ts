@@ -7,7 +7,8 @@
  * else, which then goes through zod (and gets zod's precise error paths).
  *
  * It must never accept what the schema rejects, nor differ in what it returns: the property
- * suite (test/property-fast-parse.test.ts) compares the two on generated valid, mutated and hostile bodies.
+ * suite (test/property-fast-parse.test.ts) compares the two on generated valid, mutated and
+ * hostile bodies.
  */
 import { utcMillisText } from './time-text.js';
 import type { WebhookBody } from './webhook-schema.js';

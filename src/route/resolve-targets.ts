@@ -126,7 +126,8 @@ function teamTargets(team: TeamConfig, config: RoutingConfig): TeamTargets {
  * Adds the targets `resolveRoutes(labels, team, config)` gives to `into` (key → target, first
  * occurrence kept). This runs for every alert of every webhook and needs neither the matched
  * routes' details nor new target objects and keys, which were a tenth of what a 10-alert
- * webhook allocated on the event loop; the targets are built once per config and team.
+ * webhook allocated on the event loop; the targets are built once per config and team, so `team`
+ * must be `config`'s own entry for its name (as `config.teams.get(name)` gives it).
  */
 export function addRouteTargets(labels: Labels, team: TeamConfig, config: RoutingConfig, into: Map<string, Target>): void {
   const targets = teamTargets(team, config);
