@@ -10,7 +10,7 @@
  * suite (test/property-fast-parse.test.ts) compares the two on generated valid, mutated and
  * hostile bodies.
  */
-import { utcMillisText } from './time-text.js';
+import { isPlainUtcText } from './time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 
 type Obj = Record<string, unknown>;
@@ -46,7 +46,7 @@ function optionalLabelMap(v: unknown): Record<string, string> | undefined | fals
   return isLabelMap(v) ? v : false;
 }
 
-const isTime = (v: unknown): v is string => typeof v === 'string' && (utcMillisText(v) !== undefined || !Number.isNaN(Date.parse(v)));
+const isTime = (v: unknown): v is string => typeof v === 'string' && (isPlainUtcText(v) || !Number.isNaN(Date.parse(v)));
 const isStatus = (v: unknown): v is 'firing' | 'resolved' => v === 'firing' || v === 'resolved';
 
 type WebhookAlert = WebhookBody['alerts'][number];

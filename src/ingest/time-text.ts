@@ -28,24 +28,31 @@ function digitsBetween(t: string, from: number, to: number): boolean {
 }
 
 /**
- * `new Date(t).toISOString()` for `YYYY-MM-DDTHH:MM:SS[.fraction]Z` text with in-range fields
- * (day at most 28); undefined for any other text, which the caller leaves to Date.
+ * Whether `t` is `YYYY-MM-DDTHH:MM:SS[.fraction]Z` text (at most nine fraction digits) with
+ * in-range fields and a day of at most 28: a valid time that `utcMillisText` can cut.
  */
-export function utcMillisText(t: string): string | undefined {
+export function isPlainUtcText(t: string): boolean {
   const n = t.length;
   // At most nine fraction digits (Go's): V8 reads some longer fractions differently (`.0005000000` as 5 ms).
-  if (n < 20 || n > 30 || t.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
-  if (t[4] !== '-' || t[7] !== '-' || t[10] !== 'T' || t[13] !== ':' || t[16] !== ':') return undefined;
-  if (!digitsBetween(t, 0, 4)) return undefined;
+  if (n < 20 || n > 30 || t.charCodeAt(n - 1) !== 90 /* Z */) return false;
+  if (t[4] !== '-' || t[7] !== '-' || t[10] !== 'T' || t[13] !== ':' || t[16] !== ':') return false;
+  if (!digitsBetween(t, 0, 4)) return false;
   const month = twoDigits(t, 5);
   const day = twoDigits(t, 8);
   const hour = twoDigits(t, 11);
   const minute = twoDigits(t, 14);
   const second = twoDigits(t, 17);
-  if (month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  // No fraction, or a dot and at least one digit.
+  return n === 20 || (t[19] === '.' && n > 21 && digitsBetween(t, 20, n - 1));
+}
+
+/** `new Date(t).toISOString()` for text `isPlainUtcText` accepts; undefined for any other, which the caller leaves to Date. */
+export function utcMillisText(t: string): string | undefined {
+  if (!isPlainUtcText(t)) return undefined;
+  const n = t.length;
   if (n === 20) return `${t.slice(0, 19)}.000Z`;
-  // A fraction: a dot and at least one digit; V8 keeps the first three digits (no rounding).
-  if (t[19] !== '.' || n === 21 || !digitsBetween(t, 20, n - 1)) return undefined;
   if (n === 24) return t;
+  // V8 keeps the first three fraction digits (no rounding).
   return `${t.slice(0, 19)}.${(t.slice(20, Math.min(n - 1, 23)) + '00').slice(0, 3)}Z`;
 }

@@ -79,20 +79,6 @@ function uniqueTargets(targets: Target[]): Target[] {
   });
 }
 
-export function resolveRoutes(labels: Labels, team: TeamConfig, config: RoutingConfig): RouteResolution {
-  const routes: MatchedRoute[] = [];
-  const targets: Target[] = [];
-  for (const route of team.routes) {
-    if (!routeMatches(route, labels)) continue;
-    routes.push({ index: route.index, matchers: route.matchers.map((m) => m.source) });
-    targets.push(...routeTargets(route, team));
-    if (!route.continue) break;
-  }
-  const resolved = uniqueTargets(targets);
-  if (resolved.length === 0) return { team: team.team, routes: [], targets: defaultTargets(team, config) };
-  return { team: team.team, routes, targets: resolved };
-}
-
 /** A target with its key (model/target.ts). */
 interface KeyedTarget {
   key: string;
@@ -114,6 +100,10 @@ function teamTargetsOf(team: TeamConfig, config: RoutingConfig): TeamTargets {
 /** Per config object (a reload makes a new one), per team name. */
 const teamTargetsCache = new WeakMap<RoutingConfig, Map<string, TeamTargets>>();
 
+/**
+ * The team's targets, built once per config and team: `team` must be `config`'s own entry for
+ * its name (as `config.teams.get(name)` gives it).
+ */
 function teamTargets(team: TeamConfig, config: RoutingConfig): TeamTargets {
   let byTeam = teamTargetsCache.get(config);
   if (!byTeam) teamTargetsCache.set(config, (byTeam = new Map()));
@@ -123,24 +113,43 @@ function teamTargets(team: TeamConfig, config: RoutingConfig): TeamTargets {
 }
 
 /**
- * Adds the targets `resolveRoutes(labels, team, config)` gives to `into` (key → target, first
- * occurrence kept). This runs for every alert of every webhook and needs neither the matched
- * routes' details nor new target objects and keys, which were a tenth of what a 10-alert
- * webhook allocated on the event loop; the targets are built once per config and team, so `team`
- * must be `config`'s own entry for its name (as `config.teams.get(name)` gives it).
+ * Adds the targets of the routes `labels` match to `into` (key → target, first occurrence
+ * kept), trying routes in order while `continue` allows; calls `matched` with each matched
+ * route. Answers whether any matched route gave a target (if none did, the team default applies).
  */
-export function addRouteTargets(labels: Labels, team: TeamConfig, config: RoutingConfig, into: Map<string, Target>): void {
-  const targets = teamTargets(team, config);
-  let matched = false;
+function addMatched(labels: Labels, team: TeamConfig, targets: TeamTargets, into: Map<string, Target>, matched?: (route: RouteConfig) => void): boolean {
+  let any = false;
   for (let i = 0; i < team.routes.length; i++) {
     const route = team.routes[i]!;
     if (!routeMatches(route, labels)) continue;
+    matched?.(route);
     for (const { key, target } of targets.byRoute[i]!) {
-      matched = true;
+      any = true;
       if (!into.has(key)) into.set(key, target);
     }
     if (!route.continue) break;
   }
-  if (matched) return;
+  return any;
+}
+
+/** `team` must be `config`'s own entry for its name (see `teamTargets`). */
+export function resolveRoutes(labels: Labels, team: TeamConfig, config: RoutingConfig): RouteResolution {
+  const targets = teamTargets(team, config);
+  const routes: MatchedRoute[] = [];
+  const resolved = new Map<string, Target>();
+  const any = addMatched(labels, team, targets, resolved, (route) => routes.push({ index: route.index, matchers: route.matchers.map((m) => m.source) }));
+  if (!any) return { team: team.team, routes: [], targets: targets.defaults.map((t) => t.target) };
+  return { team: team.team, routes, targets: [...resolved.values()] };
+}
+
+/**
+ * Adds the targets `resolveRoutes(labels, team, config)` gives to `into` (key → target, first
+ * occurrence kept). This runs for every alert of every webhook and needs neither the matched
+ * routes' details nor new target objects and keys, which were a tenth of what a 10-alert
+ * webhook allocated on the event loop. `team` as for `resolveRoutes`.
+ */
+export function addRouteTargets(labels: Labels, team: TeamConfig, config: RoutingConfig, into: Map<string, Target>): void {
+  const targets = teamTargets(team, config);
+  if (addMatched(labels, team, targets, into)) return;
   for (const { key, target } of targets.defaults) if (!into.has(key)) into.set(key, target);
 }
