@@ -2,7 +2,10 @@
  * @module bench/probe
  * A quick closed-loop probe of one gateway build, for trying a change between full `npm run bench`
  * runs: `node --import tsx bench/probe.ts` (env: PROBE_BATCH=1, PROBE_CONCURRENCY=128,
- * PROBE_ROUNDS=3, PROBE_WARMUP_MS=10000, PROBE_DURATION_MS=8000, and the gateway knobs of
+ * PROBE_ROUNDS=3, PROBE_WARMUP_MS=10000, PROBE_DURATION_MS=8000, PROBE_RATE (an open loop at this many
+ * webhooks/s instead of the closed loop, after the warm-up's deliveries drained, as the bench's
+ * ack-latency run), PROBE_KEEP=1 (keep the
+ * temp dir with the gateway's log and database, and print its path), and the gateway knobs of
  * support/gateway-process.ts: BENCH_SKIP_BUILD, BENCH_GATEWAY_BUILD, BENCH_GATEWAY_ENV, …).
  * A/B two builds by alternating runs of this script, one build each (`BENCH_GATEWAY_BUILD`);
  * this machine kind drifts by ±10 % within minutes, so compare alternating pairs, never a
@@ -18,6 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { outboxDrained } from './ingest.bench.js';
 import type { LoadSpec } from './load-client.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
 import { startBenchGateway } from './support/gateway-process.js';
@@ -30,6 +34,7 @@ const CONCURRENCY = num('PROBE_CONCURRENCY', 128);
 const ROUNDS = num('PROBE_ROUNDS', 3);
 const WARMUP_MS = num('PROBE_WARMUP_MS', 10_000);
 const DURATION_MS = num('PROBE_DURATION_MS', 8_000);
+const RATE = process.env.PROBE_RATE ? num('PROBE_RATE', 500) : undefined;
 
 interface ThreadTimes {
   cpuMs: number;
@@ -73,7 +78,8 @@ const spec = (run: string, batch: number, warmupMs: number, durationMs: number):
   format: 'webhook',
   batch,
   run,
-  concurrency: CONCURRENCY,
+  // The warm-up is always a closed loop; measured rounds are open at PROBE_RATE when it is set.
+  ...(RATE !== undefined && run !== 'warm' ? { rate: RATE, maxInFlight: 512 } : { concurrency: CONCURRENCY }),
   warmupMs,
   durationMs,
   expectStatus: 202,
@@ -83,6 +89,8 @@ const share = (ns: number, wallMs: number) => Math.round((ns / 1e6 / wallMs) * 1
 
 try {
   if (WARMUP_MS > 0) await runLoad(spec('warm', BATCH, 0, WARMUP_MS));
+  // As the bench does before its fixed-rate run: an open loop must not also drain the warm-up's deliveries.
+  if (RATE !== undefined) await outboxDrained(gateway);
   for (let round = 0; round < ROUNDS; round++) {
     const before = threads(gateway.pid);
     const m0 = await metrics();
@@ -107,7 +115,7 @@ try {
     const line = {
       round,
       batch: BATCH,
-      inFlight: CONCURRENCY,
+      ...(RATE !== undefined ? { offeredPerS: RATE, p50Ms: +load.latencyMs.p50.toFixed(1) } : { inFlight: CONCURRENCY }),
       webhooksPerS: Math.round(load.okPerS),
       p99Ms: +load.latencyMs.p99.toFixed(1),
       cpuMsPerWebhook: { eventLoop: per(eventLoop.cpuMs), writer: per(writer.cpuMs), others: per(others) },
@@ -122,5 +130,6 @@ try {
 } finally {
   await gateway.stop();
   await sink.close();
-  await rm(dir, { recursive: true, force: true });
+  if (process.env.PROBE_KEEP) console.log(`kept ${dir}`);
+  else await rm(dir, { recursive: true, force: true });
 }
