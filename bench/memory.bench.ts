@@ -14,7 +14,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { outboxDrained } from './ingest.bench.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
-import { imageNodeOptions, startBenchGateway } from './support/gateway-process.js';
+import { imageEnv, imageNodeOptions, startBenchGateway } from './support/gateway-process.js';
 import { prefill } from './support/prefill.js';
 import { runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
@@ -76,6 +76,8 @@ async function measure(dir: string, dbFile: string, env: Record<string, string>,
     const afterLists = gw.memory();
     const options = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
     const heap = options ? `NODE_OPTIONS=${options}${process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? ' (as the container image sets it)' : ''}` : 'default V8 heap settings';
+    const arenas = env.MALLOC_ARENA_MAX ?? imageEnv('MALLOC_ARENA_MAX');
+    const malloc = arenas ? `, MALLOC_ARENA_MAX=${arenas}` : '';
     const figure = (name: string, mib: number, notes: string): BenchFigure => ({
       name: `memory${variant}: ${name}`,
       value: round(mib * MB_PER_MIB),
@@ -85,7 +87,7 @@ async function measure(dir: string, dbFile: string, env: Record<string, string>,
       notes,
     });
     return [
-      figure('RSS after start', atStart.rssMiB, `${data}; ${heap}`),
+      figure('RSS after start', atStart.rssMiB, `${data}; ${heap}${malloc}`),
       figure('peak RSS under webhook traffic', afterWebhooks.peakRssMiB, `2,000 open groups changed (an 11th alert) at 200 webhooks/s and delivered; RSS after ${round(afterWebhooks.rssMiB * MB_PER_MIB)} MB; ${load()}`),
       figure('peak RSS after paging the list endpoints', afterLists.peakRssMiB, `${listed} items of /v1/alerts and /v1/notifications in pages of 1,000 (the maximum); RSS after ${round(afterLists.rssMiB * MB_PER_MIB)} MB`),
     ];

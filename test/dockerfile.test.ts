@@ -81,6 +81,11 @@ describe('Dockerfile', () => {
     expect(env).toMatch(/NODE_OPTIONS=--max-old-space-size=128\b/);
   });
 
+  test('caps glibc malloc arenas (memory freed by other threads would otherwise stay resident)', () => {
+    const env = finalOf('ENV').map((i) => i.args).join(' ');
+    expect(env).toMatch(/\bMALLOC_ARENA_MAX=2\b/);
+  });
+
   test('health check probes /healthz with node on PORT, and the entrypoint is the CLI', () => {
     const [healthcheck] = finalOf('HEALTHCHECK');
     expect(healthcheck?.args).toMatch(/CMD \["node"/);

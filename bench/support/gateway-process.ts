@@ -4,8 +4,9 @@
  * the load shares its CPU time with the figures). The build goes to
  * `node_modules/.cache/alertgate-bench/` (not `dist/`, which other tools own) once per bench run;
  * `BENCH_SKIP_BUILD=1` reuses the previous one. `BENCH_CPU_PROF=<dir>` starts the gateway with
- * `--cpu-prof` writing there, for profiling a benchmark. The gateway gets the NODE_OPTIONS the
- * container image sets (`ENV NODE_OPTIONS=` in the Dockerfile: the heap limit it ships with);
+ * `--cpu-prof` writing there, for profiling a benchmark. The gateway gets the NODE_OPTIONS and
+ * MALLOC_ARENA_MAX the container image sets (`ENV` in the Dockerfile: the heap limit and the
+ * glibc arenas it ships with);
  * `BENCH_GATEWAY_NODE_OPTIONS` replaces them (`''` for V8's defaults); `BENCH_GATEWAY_NODE_ARGS` adds
  * flags NODE_OPTIONS refuses (`--single-threaded-gc`, `--trace-opt`); `BENCH_GATEWAY_ENV` (a JSON object)
  * adds environment variables; `BENCH_GATEWAY_BUILD=<dir>` runs
@@ -24,11 +25,19 @@ const BUILD = path.join(ROOT, 'node_modules', '.cache', 'alertgate-bench');
 const OTHER_BUILD = process.env.BENCH_GATEWAY_BUILD;
 const ENTRY = path.join(OTHER_BUILD ?? BUILD, 'dist', 'cli', 'run.js');
 
+/** A variable the shipped container image sets (`ENV NAME=value` in the Dockerfile), or ''. */
+export function imageEnv(name: string): string {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  return new RegExp(`^\\s*(?:ENV\\s.*\\s|)${name}=(\\S+)`, 'm').exec(dockerfile.replace(/\\\n/g, ' '))?.[1] ?? '';
+}
+
 /** NODE_OPTIONS of the shipped container image, so the gateway is measured as deployed. */
 export function imageNodeOptions(): string {
-  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-  return /^\s*(?:ENV\s.*\s|)NODE_OPTIONS=(\S+)/m.exec(dockerfile.replace(/\\\n/g, ' '))?.[1] ?? '';
+  return imageEnv('NODE_OPTIONS');
 }
+
+/** The image's glibc malloc setting (Dockerfile); `BENCH_GATEWAY_ENV` may override it. */
+const IMAGE_MALLOC_ENV = imageEnv('MALLOC_ARENA_MAX') ? { MALLOC_ARENA_MAX: imageEnv('MALLOC_ARENA_MAX') } : {};
 
 const GATEWAY_NODE_OPTIONS = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
 /** Extra node/V8 command-line flags (those NODE_OPTIONS refuses, e.g. `--single-threaded-gc`). */
@@ -120,6 +129,7 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
       HOST: '127.0.0.1',
       PORT: String(port),
       ...(GATEWAY_NODE_OPTIONS ? { NODE_OPTIONS: GATEWAY_NODE_OPTIONS } : {}),
+      ...IMAGE_MALLOC_ENV,
       ...o.env,
       ...GATEWAY_EXTRA_ENV,
     },
