@@ -26,7 +26,7 @@ FROM node:20-bookworm-slim AS runtime
 # `npm run bench` runs the gateway with this same value (docs/performance.md).
 # MALLOC_ARENA_MAX=2: glibc otherwise gives every thread that allocates (the SQLite writer
 # thread, libuv's pool, V8's helpers) a malloc arena of its own, and memory freed there stays
-# resident; with two arenas the peak RSS under webhook traffic was 4-8 MiB lower in five paired
+# resident; with two arenas the peak RSS under webhook traffic was 3-8 MiB lower in five paired
 # runs, at the same ingest rate and ack latency. The benchmarks set it from here too.
 ENV NODE_ENV=production PORT=8080 DATABASE_URL=sqlite:/app/data/alertgate.db \
     NODE_OPTIONS=--max-old-space-size=128 MALLOC_ARENA_MAX=2

@@ -2,11 +2,10 @@
  * @module bench/probe
  * A quick closed-loop probe of one gateway build, for trying a change between full `npm run bench`
  * runs: `node --import tsx bench/probe.ts` (env: PROBE_BATCH=1, PROBE_CONCURRENCY=128,
- * PROBE_ROUNDS=3, PROBE_WARMUP_MS=10000, PROBE_DURATION_MS=8000, PROBE_RATE (an open loop at this many
- * webhooks/s instead of the closed loop, after the warm-up's deliveries drained, as the bench's
- * ack-latency run), PROBE_KEEP=1 (keep the
- * temp dir with the gateway's log and database, and print its path), and the gateway knobs of
- * support/gateway-process.ts: BENCH_SKIP_BUILD, BENCH_GATEWAY_BUILD, BENCH_GATEWAY_ENV, …).
+ * PROBE_ROUNDS=3, PROBE_WARMUP_MS=10000, PROBE_DURATION_MS=8000; PROBE_RATE=<webhooks/s> for an
+ * open loop instead, after the warm-up's deliveries drained, as the bench's ack-latency run;
+ * PROBE_KEEP=1 to keep the temp dir with the gateway's log and database; and the gateway knobs
+ * of support/gateway-process.ts: BENCH_SKIP_BUILD, BENCH_GATEWAY_BUILD, BENCH_GATEWAY_ENV, …).
  * A/B two builds by alternating runs of this script, one build each (`BENCH_GATEWAY_BUILD`);
  * this machine kind drifts by ±10 % within minutes, so compare alternating pairs, never a
  * before-and-after.
