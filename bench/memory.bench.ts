@@ -14,7 +14,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { outboxDrained } from './ingest.bench.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
-import { imageEnv, imageNodeOptions, startBenchGateway } from './support/gateway-process.js';
+import { gatewayMallocArenas, imageNodeOptions, startBenchGateway } from './support/gateway-process.js';
 import { prefill } from './support/prefill.js';
 import { runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
@@ -76,7 +76,7 @@ async function measure(dir: string, dbFile: string, env: Record<string, string>,
     const afterLists = gw.memory();
     const options = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
     const heap = options ? `NODE_OPTIONS=${options}${process.env.BENCH_GATEWAY_NODE_OPTIONS === undefined ? ' (as the container image sets it)' : ''}` : 'default V8 heap settings';
-    const arenas = env.MALLOC_ARENA_MAX ?? imageEnv('MALLOC_ARENA_MAX');
+    const arenas = env.MALLOC_ARENA_MAX ?? gatewayMallocArenas();
     const malloc = arenas ? `, MALLOC_ARENA_MAX=${arenas}` : '';
     const figure = (name: string, mib: number, notes: string): BenchFigure => ({
       name: `memory${variant}: ${name}`,

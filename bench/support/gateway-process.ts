@@ -6,8 +6,8 @@
  * `BENCH_SKIP_BUILD=1` reuses the previous one. `BENCH_CPU_PROF=<dir>` starts the gateway with
  * `--cpu-prof` writing there, for profiling a benchmark. The gateway gets the NODE_OPTIONS and
  * MALLOC_ARENA_MAX the container image sets (`ENV` in the Dockerfile: the heap limit and the
- * glibc arenas it ships with);
- * `BENCH_GATEWAY_NODE_OPTIONS` replaces them (`''` for V8's defaults); `BENCH_GATEWAY_NODE_ARGS` adds
+ * glibc arenas it ships with); `BENCH_GATEWAY_NODE_OPTIONS` replaces the NODE_OPTIONS (`''` for
+ * V8's defaults) and `BENCH_GATEWAY_ENV` may replace MALLOC_ARENA_MAX; `BENCH_GATEWAY_NODE_ARGS` adds
  * flags NODE_OPTIONS refuses (`--single-threaded-gc`, `--trace-opt`); `BENCH_GATEWAY_ENV` (a JSON object)
  * adds environment variables; `BENCH_GATEWAY_BUILD=<dir>` runs
  * `<dir>/dist/cli/run.js` instead (another build to compare with; nothing is compiled then).
@@ -37,7 +37,8 @@ export function imageNodeOptions(): string {
 }
 
 /** The image's glibc malloc setting (Dockerfile); `BENCH_GATEWAY_ENV` may override it. */
-const IMAGE_MALLOC_ENV = imageEnv('MALLOC_ARENA_MAX') ? { MALLOC_ARENA_MAX: imageEnv('MALLOC_ARENA_MAX') } : {};
+const IMAGE_MALLOC_ARENAS = imageEnv('MALLOC_ARENA_MAX');
+const IMAGE_MALLOC_ENV = IMAGE_MALLOC_ARENAS ? { MALLOC_ARENA_MAX: IMAGE_MALLOC_ARENAS } : {};
 
 const GATEWAY_NODE_OPTIONS = process.env.BENCH_GATEWAY_NODE_OPTIONS ?? imageNodeOptions();
 /** Extra node/V8 command-line flags (those NODE_OPTIONS refuses, e.g. `--single-threaded-gc`). */
@@ -45,6 +46,11 @@ const GATEWAY_NODE_ARGS = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+
 
 /** More environment for the gateway, as a JSON object (`BENCH_GATEWAY_ENV='{"OUTBOX_CONCURRENCY":"16"}'`), for A/B runs of a setting. */
 const GATEWAY_EXTRA_ENV = parseExtraEnv(process.env.BENCH_GATEWAY_ENV);
+
+/** MALLOC_ARENA_MAX a bench gateway runs with, unless a benchmark's own env sets it ('' for glibc's default). */
+export function gatewayMallocArenas(): string {
+  return GATEWAY_EXTRA_ENV.MALLOC_ARENA_MAX ?? IMAGE_MALLOC_ARENAS;
+}
 
 function parseExtraEnv(text: string | undefined): Record<string, string> {
   if (text === undefined || text.trim() === '') return {};
