@@ -33,8 +33,8 @@ import { findBinary } from '../src/testing/binaries.js';
 import type { LoadResult, LoadSpec } from './load-client.js';
 import { REPEAT_EVERY } from './support/alerts.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
-import { startBenchGateway, type BenchGateway } from './support/gateway-process.js';
-import { runLoad } from './support/run-load.js';
+import { outboxDrained, startBenchGateway, type BenchGateway } from './support/gateway-process.js';
+import { FIXED_RATE_MAX_IN_FLIGHT, runLoad } from './support/run-load.js';
 import { startSlackSink, type SlackSink } from './support/slack-sink.js';
 import { round } from './support/stats.js';
 import type { Benchmark, BenchFigure } from './types.js';
@@ -95,7 +95,7 @@ function fixedRateLoad(url: string, run: string): Promise<LoadResult> {
     batch: FIXED_BATCH,
     run,
     rate: FIXED_RATE,
-    maxInFlight: 512,
+    maxInFlight: FIXED_RATE_MAX_IN_FLIGHT,
     warmupMs: WARMUP_MS,
     durationMs: Math.max(DURATION_MS, 10_000),
     expectStatus: 202,
@@ -140,18 +140,6 @@ async function warmUp(gw: BenchGateway, run: string): Promise<number> {
   }
   await outboxDrained(gw);
   return accepted;
-}
-
-/** Wait (bounded) until the gateway has delivered everything its last run queued. */
-export async function outboxDrained(gw: BenchGateway, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-    const depth = Number(/^alertgate_outbox_depth (\S+)$/m.exec(metrics)?.[1] ?? NaN);
-    if (depth === 0) return;
-    if (Date.now() > deadline) throw new Error(`outbox still holds ${depth} notifications after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 export const ingestBenchmark: Benchmark = {

@@ -20,11 +20,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { outboxDrained } from './ingest.bench.js';
 import type { LoadSpec } from './load-client.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
-import { startBenchGateway } from './support/gateway-process.js';
-import { runLoad } from './support/run-load.js';
+import { outboxDrained, startBenchGateway } from './support/gateway-process.js';
+import { FIXED_RATE_MAX_IN_FLIGHT, runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
 
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
@@ -78,7 +77,7 @@ const spec = (run: string, batch: number, warmupMs: number, durationMs: number):
   batch,
   run,
   // The warm-up is always a closed loop; measured rounds are open at PROBE_RATE when it is set.
-  ...(RATE !== undefined && run !== 'warm' ? { rate: RATE, maxInFlight: 512 } : { concurrency: CONCURRENCY }),
+  ...(RATE !== undefined && run !== 'warm' ? { rate: RATE, maxInFlight: FIXED_RATE_MAX_IN_FLIGHT } : { concurrency: CONCURRENCY }),
   warmupMs,
   durationMs,
   expectStatus: 202,

@@ -176,3 +176,15 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
     },
   };
 }
+
+/** Wait (bounded) until the gateway has delivered everything its last run queued. */
+export async function outboxDrained(gw: BenchGateway, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+    const depth = Number(/^alertgate_outbox_depth (\S+)$/m.exec(metrics)?.[1] ?? NaN);
+    if (depth === 0) return;
+    if (Date.now() > deadline) throw new Error(`outbox still holds ${depth} notifications after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -10,6 +10,9 @@ import type { LoadResult, LoadSpec } from '../load-client.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** In flight at most in the fixed-rate (open-loop) ack runs; beyond it scheduled requests queue. */
+export const FIXED_RATE_MAX_IN_FLIGHT = 512;
+
 /** Runs `script` (a path from the repository root) with `spec` as its argument; parses its stdout. */
 export async function runBenchScript<R>(script: string, spec: unknown): Promise<R> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, JSON.stringify(spec)], {

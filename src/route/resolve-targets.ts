@@ -69,15 +69,6 @@ export function defaultTargets(team: TeamConfig, config: RoutingConfig): Target[
   return target ? [target] : [];
 }
 
-function uniqueTargets(targets: Target[]): Target[] {
-  const seen = new Set<string>();
-  return targets.filter((t) => {
-    const key = targetKey(t);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 /** A target with its key (model/target.ts). */
 interface KeyedTarget {
@@ -91,7 +82,15 @@ interface TeamTargets {
   defaults: KeyedTarget[];
 }
 
-const keyed = (targets: Target[]): KeyedTarget[] => uniqueTargets(targets).map((target) => ({ key: targetKey(target), target }));
+/** Each target with its key, duplicates (by key) removed, in order. */
+function keyed(targets: Target[]): KeyedTarget[] {
+  const byKey = new Map<string, Target>();
+  for (const target of targets) {
+    const key = targetKey(target);
+    if (!byKey.has(key)) byKey.set(key, target);
+  }
+  return [...byKey].map(([key, target]) => ({ key, target }));
+}
 
 function teamTargetsOf(team: TeamConfig, config: RoutingConfig): TeamTargets {
   return { byRoute: team.routes.map((route) => keyed(routeTargets(route, team))), defaults: keyed(defaultTargets(team, config)) };
