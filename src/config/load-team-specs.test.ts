@@ -55,6 +55,18 @@ describe('loadTeamSpecs', () => {
     ]);
   });
 
+  it('refuses a second file for the same team (.yaml and .yml), whether or not the first parses', async () => {
+    const routes = { 'routes/alpha.yaml': routesFile('alpha') };
+    const both = await load({ ...routes, 'rules/alpha.yaml': RULES('alpha'), 'rules/alpha.yml': RULES('alpha') });
+    expect(both.errorLines).toEqual(['rules/alpha.yml:1:1 rules/ has two files for team "alpha" (.yaml and .yml); keep one']);
+    const broken = await load({ ...routes, 'rules/alpha.yaml': 'team: [alpha\n', 'rules/alpha.yml': RULES('alpha') });
+    expect(broken.specs).toBeUndefined();
+    expect(broken.errorLines.filter((l) => l.startsWith('rules/alpha.yml'))).toEqual([
+      'rules/alpha.yml:1:1 rules/ has two files for team "alpha" (.yaml and .yml); keep one',
+    ]);
+    expect(broken.errorLines.some((l) => l.startsWith('rules/alpha.yaml:'))).toBe(true);
+  });
+
   it('rejects uid and title collisions across teams, pointing at both places', async () => {
     const board = (team: string) => `team: ${team}
 namespace: ${team}-prod

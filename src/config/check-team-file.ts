@@ -1,0 +1,255 @@
+/**
+ * @module config/check-team-file
+ * One `rules/` or `dashboards/` file checked as far as it can be alone: read, YAML, schema, PromQL
+ * syntax, team/file name, the team's routes file, names inside the file; and turned into the
+ * generator's model. Checks across files (uids and titles) are load-team-specs.ts's.
+ *
+ * The file is read synchronously: a config file is small, and reading 500 of them one
+ * `await readFile` after another (four thread-pool round trips each) left the thread idle for a
+ * fifth of a cold 500-team `generate`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
+import { dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
+import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
+import { findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
+import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
+import type { SourceError } from './source-error.js';
+import { errorAt, parseYamlSource, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
+
+export type TeamFolder = 'rules' | 'dashboards';
+
+/** One file to check. */
+export interface TeamFileJob {
+  /** The config dir. */
+  dir: string;
+  folder: TeamFolder;
+  /** File name inside the folder: `payments.yaml`. */
+  name: string;
+}
+
+/** What every job of one load shares. */
+export interface TeamFileContext {
+  /** Teams that have a `routes/<team>.yaml`. */
+  routeTeams: ReadonlySet<string>;
+  severities?: string[];
+}
+
+/** A position in a file, for errors another file's check may report there. */
+export interface Place {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/**
+ * What the checks across files need of one file. The parsed YAML document (every node with its
+ * range) is dropped as soon as the file is done: keeping all of them until the end made a fifth
+ * of a 500-team validation garbage collection.
+ */
+interface CheckedFile<M> {
+  team: string;
+  /** Present when the file passed its own checks' schema. */
+  model?: M;
+}
+
+export interface CheckedRules extends CheckedFile<TeamRules> {
+  /** Where a clash of the team's generated SLO dashboard is reported: its `team:` line. */
+  teamAt: Place;
+}
+
+/** A dashboard uid or title one file claims; unique across every team. */
+export interface BoardClaim {
+  kind: 'uid' | 'title';
+  key: string;
+  what: string;
+  at: Place;
+}
+
+export interface CheckedBoards extends CheckedFile<TeamDashboards> {
+  claims: BoardClaim[];
+}
+
+export interface TeamFileResult {
+  /** Errors and warnings, in the order the checks found them. */
+  problems: SourceError[];
+  /** Absent when the file could not be read or parsed, or is empty. */
+  rules?: CheckedRules;
+  boards?: CheckedBoards;
+}
+
+/** The schemas of one context, built once per thread rather than once per file. */
+export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => TeamFileResult {
+  const rulesSchema = rulesFileSchema({ severities: ctx.severities });
+  return ({ dir, folder, name }) => {
+    // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
+    const file = `${folder}/${name}`;
+    const team = teamOfFileName(name);
+    const problems: SourceError[] = [];
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, file), 'utf8');
+    } catch (err) {
+      problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      return { problems };
+    }
+    const src = parseYamlSource(file, text);
+    problems.push(...src.errors);
+    if (src.doc.errors.length > 0) return { problems };
+    if (src.value === null || src.value === undefined) {
+      problems.push({ file, line: 1, col: 1, severity: 'error', message: `the file is empty: expected a team ${folder} document (team: …)` });
+      return { problems };
+    }
+    const result = folder === 'rules' ? rulesSchema.safeParse(src.value) : dashboardsFileSchema.safeParse(src.value);
+    if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
+    const declared = (src.value as { team?: unknown } | undefined)?.team;
+    if (typeof declared === 'string' && declared !== team) {
+      problems.push(errorAt(src, ['team'], `team "${declared}" does not match the file name (expected "${team}")`));
+    }
+    if (!ctx.routeTeams.has(team)) {
+      const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
+      problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: ${why}`));
+    }
+    if (folder === 'rules') {
+      const spec = result.success ? (result.data as RulesFileSpec) : undefined;
+      return { problems, rules: checkRules(src, text, team, spec, problems) };
+    }
+    const spec = result.success ? (result.data as DashboardsFileSpec) : undefined;
+    return { problems, boards: checkBoards(src, text, team, spec, problems) };
+  };
+}
+
+export function teamOfFileName(name: string): string {
+  return name.replace(/\.ya?ml$/, '');
+}
+
+function checkRules(src: YamlSource, text: string, team: string, spec: RulesFileSpec | undefined, problems: SourceError[]): CheckedRules {
+  checkPromql(src, text, problems, [
+    ...exprPaths(src.value, 'alerts', ['expr']).map((p) => ({ path: p, window: false })),
+    ...exprPaths(src.value, 'slos', ['errors', 'total']).map((p) => ({ path: p, window: true })),
+    ...exprPaths(src.value, 'uptime', ['up']).map((p) => ({ path: p, window: false })),
+  ]);
+  if (spec) checkRuleNames(src, spec, problems);
+  return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };
+}
+
+function checkBoards(src: YamlSource, text: string, team: string, spec: DashboardsFileSpec | undefined, problems: SourceError[]): CheckedBoards {
+  const panelPaths = arrayAt(src.value, ['dashboards']).flatMap((_, d) =>
+    arrayAt(src.value, ['dashboards', d, 'panels']).map((__, p) => ({ path: ['dashboards', d, 'panels', p, 'expr'], window: false })),
+  );
+  checkPromql(src, text, problems, panelPaths);
+  if (!spec) return { team, claims: [] };
+  const { dashboards, claims } = toTeamDashboards(src, team, spec, problems);
+  return { team, model: dashboards, claims };
+}
+
+function placeOf(src: YamlSource, p: readonly PathSegment[]): Place {
+  return { file: src.file, ...positionOf(src, p) };
+}
+
+function arrayAt(value: unknown, p: PathSegment[]): unknown[] {
+  let v: unknown = value;
+  for (const seg of p) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return Array.isArray(v) ? v : [];
+}
+
+/** Paths of the string fields `keys` of every item of the top-level list `list` (raw values, schema or not). */
+function exprPaths(value: unknown, list: string, keys: string[]): PathSegment[][] {
+  return arrayAt(value, [list]).flatMap((item, i) =>
+    keys.filter((k) => typeof (item as Record<string, unknown> | null)?.[k] === 'string').map((k) => [list, i, k]),
+  );
+}
+
+/** PromQL syntax of each expression, reported at the offending character inside the YAML. */
+function checkPromql(src: YamlSource, text: string, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean }>): void {
+  for (const { path: p, window } of exprs) {
+    const expr = src.doc.getIn(p);
+    // A non-string `expr` (a list, a map, an alias node) is the schema's to report, not ours to parse.
+    if (typeof expr !== 'string') continue;
+    // SLO expressions are checked with a real window in place of {{window}}; offsets map back.
+    const sub = window ? substituteWindow(expr, '5m') : { text: expr, toOriginal: (o: number) => o };
+    // Empty expressions and {{window}} outside SLOs are already schema errors; say it once.
+    if (expr.trim() === '' || (!window && hasWindowPlaceholder(expr))) continue;
+    const err = findPromqlSyntaxError(sub.text);
+    if (!err) continue;
+    const pos =
+      scalarPosition(text, src.lineCounter, src.doc.getIn(p, true), sub.toOriginal(err.offset)) ?? positionOf(src, p);
+    problems.push({ file: src.file, ...pos, message: `${describePath(p)}: ${err.message}`, severity: 'error' });
+  }
+}
+
+function describePath(p: PathSegment[]): string {
+  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${s}`)).join('');
+}
+
+/** Generated SLO alert names must not collide with the team's own alerts or each other. */
+function checkRuleNames(src: YamlSource, spec: RulesFileSpec, problems: SourceError[]): void {
+  const taken = new Map(spec.alerts.map((a, i) => [a.name, `alerts[${i}]`]));
+  spec.slos.forEach((slo, i) => {
+    const name = sloAlertName(slo.name);
+    const other = taken.get(name);
+    if (other) problems.push(errorAt(src, ['slos', i, 'name'], `SLO alert name "${name}" collides with ${other}; rename one of them`));
+    else taken.set(name, `slos[${i}]`);
+    if (!slo.runbook) {
+      problems.push(errorAt(src, ['slos', i], `SLO "${slo.name}" has no runbook: its burn-rate alerts get no runbook_url`, 'warning'));
+    }
+  });
+}
+
+
+function toTeamRules(team: string, file: string, s: RulesFileSpec): TeamRules {
+  return {
+    team,
+    file,
+    namespace: s.namespace,
+    alerts: s.alerts.map((a) => ({
+      name: a.name,
+      expr: a.expr.trim(),
+      ...(a.for !== undefined && { for: a.for }),
+      severity: a.severity,
+      summary: a.summary,
+      runbook: a.runbook,
+      ...(a.description !== undefined && { description: a.description }),
+      labels: a.labels ?? {},
+      annotations: a.annotations ?? {},
+    })),
+    slos: s.slos.map((o) => ({ ...o, errors: o.errors.trim(), total: o.total.trim() })),
+    uptime: s.uptime.map((u) => ({ ...u, up: u.up.trim() })),
+  };
+}
+
+/** The file's boards, and the uids and titles they claim (at their places in the YAML). */
+function toTeamDashboards(
+  src: YamlSource,
+  team: string,
+  s: DashboardsFileSpec,
+  problems: SourceError[],
+): { dashboards: TeamDashboards; claims: BoardClaim[] } {
+  const folder = s.folder ?? team;
+  const slugs = new Map<string, number>();
+  const dashboards: DashboardSpec[] = [];
+  const claims: BoardClaim[] = [];
+  s.dashboards.forEach((d, i) => {
+    const slug = d.name ?? slugify(d.title);
+    const where = ['dashboards', i, d.name ? 'name' : 'title'];
+    if (slug === '') return void problems.push(errorAt(src, where, 'cannot derive a file name from this title; set `name:`'));
+    if (slug === SLO_DASHBOARD_SLUG) return void problems.push(errorAt(src, where, `"${slug}" is reserved for the generated SLO dashboard; set another \`name:\``));
+    const first = slugs.get(slug);
+    if (first !== undefined) return void problems.push(errorAt(src, where, `dashboard name "${slug}" is already used by dashboards[${first}]; set a distinct \`name:\``));
+    slugs.set(slug, i);
+    dashboards.push({
+      title: d.title,
+      slug,
+      ...(d.uid !== undefined && { uid: d.uid }),
+      ...(d.description !== undefined && { description: d.description }),
+      tags: d.tags,
+      panels: d.panels.map((p) => ({ ...p, expr: p.expr.trim() })),
+    });
+    claims.push(
+      { kind: 'uid', key: d.uid ?? dashboardUid(team, slug), what: 'dashboard uid', at: placeOf(src, ['dashboards', i, d.uid ? 'uid' : 'title']) },
+      { kind: 'title', key: dashboardTitle(folder, d.title), what: 'dashboard title', at: placeOf(src, ['dashboards', i, 'title']) },
+    );
+  });
+  return { dashboards: { team, file: src.file, namespace: s.namespace, folder, dashboards }, claims };
+}
