@@ -14,7 +14,9 @@
  * event loop is the thread whose id is the pid; the writer is the busiest other one), the share
  * of the round each of those two threads spent running, waiting for a CPU (runnable) and
  * sleeping (from /proc/…/schedstat), the group commits, and the load client's CPU per webhook
- * (a gauge of the machine's speed in that round).
+ * (a gauge of the machine's speed in that round), this process's CPU per webhook (the Slack
+ * stand-in), and the Slack calls per webhook and outbox depth after the round: in a closed loop
+ * ingest keeps the event loop busy and deliveries fall behind, as the bench drains them after.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -93,8 +95,11 @@ try {
     const before = threads(gateway.pid);
     const m0 = await metrics();
     const started = performance.now();
+    const ownCpu = process.cpuUsage();
+    const calls0 = sink.calls();
     const load = await runLoad(spec(`r${round}`, BATCH, 2_000, DURATION_MS));
     const wallMs = performance.now() - started;
+    const own = process.cpuUsage(ownCpu);
     const after = threads(gateway.pid);
     const m1 = await metrics();
     const per = (ms: number) => +(ms / Math.max(1, load.allOk)).toFixed(3);
@@ -121,6 +126,9 @@ try {
       writer: { runPct: share(writer.runNs, wallMs), waitPct: share(writer.waitNs, wallMs) },
       commits: { perS: Math.round(commits / (wallMs / 1000)), writesEach: +((c1.sum - c0.sum) / commits).toFixed(1), msEach: +(((s1.sum - s0.sum) * 1000) / commits).toFixed(2) },
       clientCpuMsPerWebhook: per(load.clientCpuS * 1000),
+      sinkCpuMsPerWebhook: per((own.user + own.system) / 1000),
+      slackCallsPerWebhook: +((sink.calls() - calls0) / Math.max(1, load.allOk)).toFixed(2),
+      outboxDepthAfter: Number(/^alertgate_outbox_depth (\S+)$/m.exec(m1)?.[1] ?? NaN),
       failures: load.failures,
     };
     console.log(JSON.stringify(line));
