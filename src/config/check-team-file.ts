@@ -5,8 +5,8 @@
  * generator's model. Checks across files (uids and titles) are load-team-specs.ts's.
  *
  * The file is read synchronously: a config file is small, and reading 500 of them one
- * `await readFile` after another (four thread-pool round trips each) left the thread idle for a
- * fifth of a cold 500-team `generate`.
+ * `await readFile` after another (four thread-pool round trips each) left the thread idle for
+ * ~0.25 s of a cold 500-team load and generate that took ~2.25 s.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -79,7 +79,7 @@ export interface TeamFileResult {
   boards?: CheckedBoards;
 }
 
-/** The schemas of one context, built once per thread rather than once per file. */
+/** A checker for the files of one load: the rules schema (it depends on the severities) is built once, not per file. */
 export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => TeamFileResult {
   const rulesSchema = rulesFileSchema({ severities: ctx.severities });
   return ({ dir, folder, name }) => {
@@ -101,23 +101,29 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
       problems.push({ file, line: 1, col: 1, severity: 'error', message: `the file is empty: expected a team ${folder} document (team: …)` });
       return { problems };
     }
-    const result = folder === 'rules' ? rulesSchema.safeParse(src.value) : dashboardsFileSchema.safeParse(src.value);
-    if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
-    const declared = (src.value as { team?: unknown } | undefined)?.team;
-    if (typeof declared === 'string' && declared !== team) {
-      problems.push(errorAt(src, ['team'], `team "${declared}" does not match the file name (expected "${team}")`));
-    }
-    if (!ctx.routeTeams.has(team)) {
-      const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
-      problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: ${why}`));
-    }
     if (folder === 'rules') {
-      const spec = result.success ? (result.data as RulesFileSpec) : undefined;
-      return { problems, rules: checkRules(src, text, team, spec, problems) };
+      const result = rulesSchema.safeParse(src.value);
+      if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
+      checkTeamName(src, team, folder, ctx, problems);
+      return { problems, rules: checkRules(src, text, team, result.data, problems) };
     }
-    const spec = result.success ? (result.data as DashboardsFileSpec) : undefined;
-    return { problems, boards: checkBoards(src, text, team, spec, problems) };
+    const result = dashboardsFileSchema.safeParse(src.value);
+    if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
+    checkTeamName(src, team, folder, ctx, problems);
+    return { problems, boards: checkBoards(src, text, team, result.data, problems) };
   };
+}
+
+/** The file's `team:` is its name's, and that team has a routes file. */
+function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: TeamFileContext, problems: SourceError[]): void {
+  const declared = (src.value as { team?: unknown } | undefined)?.team;
+  if (typeof declared === 'string' && declared !== team) {
+    problems.push(errorAt(src, ['team'], `team "${declared}" does not match the file name (expected "${team}")`));
+  }
+  if (!ctx.routeTeams.has(team)) {
+    const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
+    problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: ${why}`));
+  }
 }
 
 export function teamOfFileName(name: string): string {
