@@ -22,8 +22,6 @@ export type TeamFolder = 'rules' | 'dashboards';
 
 /** One file to check. */
 export interface TeamFileJob {
-  /** The config dir. */
-  dir: string;
   folder: TeamFolder;
   /** File name inside the folder: `payments.yaml`. */
   name: string;
@@ -31,6 +29,8 @@ export interface TeamFileJob {
 
 /** What every job of one load shares. */
 export interface TeamFileContext {
+  /** The config dir. */
+  dir: string;
   /** Teams that have a `routes/<team>.yaml`. */
   routeTeams: ReadonlySet<string>;
   severities?: string[];
@@ -82,14 +82,14 @@ export interface TeamFileResult {
 /** A checker for the files of one load: the rules schema (it depends on the severities) is built once, not per file. */
 export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => TeamFileResult {
   const rulesSchema = rulesFileSchema({ severities: ctx.severities });
-  return ({ dir, folder, name }) => {
+  return ({ folder, name }) => {
     // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
     const file = `${folder}/${name}`;
     const team = teamOfFileName(name);
     const problems: SourceError[] = [];
     let text: string;
     try {
-      text = readFileSync(path.join(dir, file), 'utf8');
+      text = readFileSync(path.join(ctx.dir, file), 'utf8');
     } catch (err) {
       problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       return { problems };

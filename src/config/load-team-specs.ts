@@ -5,7 +5,8 @@
  * `file:line:col message`: YAML syntax, schema issues, PromQL syntax errors (at the offending
  * character inside the expression), team/file mismatches, teams without a routes file, and
  * uid or title collisions across teams. File names in positions are relative to the config dir
- * (`rules/payments.yaml`), as the routes loader reports them.
+ * (`rules/payments.yaml`), as the routes loader reports them. Each file is checked alone by
+ * config/check-team-file.ts; this module lists the files and runs the checks across them.
  *
  * @example
  * const { specs, errors, warnings } = await loadTeamSpecs('.', { routeTeams: new Set(['payments']) });
@@ -47,10 +48,10 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
         continue;
       }
       teams.add(team);
-      jobs.push({ dir, folder, name });
+      jobs.push({ folder, name });
     }
   }
-  const check = teamFileChecker({ routeTeams: opts.routeTeams, ...(opts.severities && { severities: opts.severities }) });
+  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, ...(opts.severities && { severities: opts.severities }) });
   const rules: CheckedRules[] = [];
   const boards: CheckedBoards[] = [];
   for (const [i, job] of jobs.entries()) {
