@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LoadSpec } from './load-client.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
-import { outboxDrained, startBenchGateway } from './support/gateway-process.js';
+import { outboxDepth, outboxDrained, startBenchGateway } from './support/gateway-process.js';
 import { FIXED_RATE_MAX_IN_FLIGHT, runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
 
@@ -128,7 +128,7 @@ try {
       clientCpuMsPerWebhook: per(load.clientCpuS * 1000),
       sinkCpuMsPerWebhook: per((own.user + own.system) / 1000),
       slackCallsPerWebhook: +((sink.calls() - calls0) / Math.max(1, load.allOk)).toFixed(2),
-      outboxDepthAfter: Number(/^alertgate_outbox_depth (\S+)$/m.exec(m1)?.[1] ?? NaN),
+      outboxDepthAfter: outboxDepth(m1),
       failures: load.failures,
     };
     console.log(JSON.stringify(line));

@@ -177,12 +177,16 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
   };
 }
 
+/** The outbox depth in a `/metrics` text (NaN when absent). */
+export function outboxDepth(metrics: string): number {
+  return Number(/^alertgate_outbox_depth (\S+)$/m.exec(metrics)?.[1] ?? NaN);
+}
+
 /** Wait (bounded) until the gateway has delivered everything its last run queued. */
 export async function outboxDrained(gw: BenchGateway, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const metrics = await (await fetch(`${gw.url}/metrics`)).text();
-    const depth = Number(/^alertgate_outbox_depth (\S+)$/m.exec(metrics)?.[1] ?? NaN);
+    const depth = outboxDepth(await (await fetch(`${gw.url}/metrics`)).text());
     if (depth === 0) return;
     if (Date.now() > deadline) throw new Error(`outbox still holds ${depth} notifications after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));

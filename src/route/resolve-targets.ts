@@ -69,7 +69,6 @@ export function defaultTargets(team: TeamConfig, config: RoutingConfig): Target[
   return target ? [target] : [];
 }
 
-
 /** A target with its key (model/target.ts). */
 interface KeyedTarget {
   key: string;
