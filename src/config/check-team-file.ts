@@ -203,7 +203,6 @@ function checkRuleNames(src: YamlSource, spec: RulesFileSpec, problems: SourceEr
   });
 }
 
-
 function toTeamRules(team: string, file: string, s: RulesFileSpec): TeamRules {
   return {
     team,
