@@ -60,6 +60,8 @@ export interface LoadResult {
   okPerS: number;
   alertsPerS: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** How late each measured request was handed to its socket after its scheduled start: the client's own share of the latency. */
+  sendLagMs: { p50: number; p99: number };
   /** Open loop: the offered rate actually achieved (requests started per second). */
   offeredPerS?: number;
   sends?: { group: number; wallMs: number }[];
@@ -91,6 +93,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
   const send = (text: string): Promise<Status> => client.post(head, text);
 
   const latencies: number[] = [];
+  const sendLags: number[] = [];
   const failures: Record<string, number> = {};
   const sends: { group: number; wallMs: number }[] = [];
   let ok = 0;
@@ -110,6 +113,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
     const { text, group, repeat } = body(request);
     const counted = scheduledMs >= measureFrom;
     if (counted && spec.recordSends) sends.push({ group, wallMs: wallNow() });
+    if (counted) sendLags.push(msSinceStart() - scheduledMs);
     const status = await send(text);
     const doneMs = msSinceStart();
     if (status === spec.expectStatus) allOk += 1;
@@ -173,6 +177,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
   client.close();
 
   const sorted = Float64Array.from(latencies).sort();
+  const lags = Float64Array.from(sendLags).sort();
   const elapsedS = Math.max(1e-9, (measuredEnd - measuredStart) / 1000);
   const cpu = process.cpuUsage();
   return {
@@ -191,6 +196,7 @@ async function main(spec: LoadSpec): Promise<LoadResult> {
       max: sorted.length ? sorted[sorted.length - 1]! : Number.NaN,
       mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
     },
+    sendLagMs: { p50: percentile(lags, 50), p99: percentile(lags, 99) },
     ...(offeredPerS !== undefined ? { offeredPerS } : {}),
     ...(spec.recordSends ? { sends } : {}),
     clientCpuS: (cpu.user + cpu.system) / 1e6,

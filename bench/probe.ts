@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LoadSpec } from './load-client.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
-import { outboxDepth, outboxDrained, startBenchGateway } from './support/gateway-process.js';
+import { metricsText, outboxDepth, outboxDrained, slowAnswersPct, startBenchGateway } from './support/gateway-process.js';
 import { FIXED_RATE_MAX_IN_FLIGHT, runLoad } from './support/run-load.js';
 import { startSlackSink } from './support/slack-sink.js';
 
@@ -84,7 +84,7 @@ const spec = (run: string, batch: number, warmupMs: number, durationMs: number):
   durationMs,
   expectStatus: 202,
 });
-const metrics = async () => (await fetch(`${gateway.url}/metrics`)).text();
+const metrics = () => metricsText(gateway);
 const share = (ns: number, wallMs: number) => Math.round((ns / 1e6 / wallMs) * 100);
 
 try {
@@ -115,16 +115,19 @@ try {
     const s0 = histogram(m0, 'alertgate_store_commit_seconds');
     const s1 = histogram(m1, 'alertgate_store_commit_seconds');
     const commits = c1.count - c0.count;
+    const overPct = (le: string) => +slowAnswersPct(m0, m1, le).toFixed(2);
     const line = {
       round,
       batch: BATCH,
       ...(RATE !== undefined ? { offeredPerS: RATE, p50Ms: +load.latencyMs.p50.toFixed(1) } : { inFlight: CONCURRENCY }),
       webhooksPerS: Math.round(load.okPerS),
       p99Ms: +load.latencyMs.p99.toFixed(1),
+      sendLagMs: { p50: +load.sendLagMs.p50.toFixed(2), p99: +load.sendLagMs.p99.toFixed(2) },
       cpuMsPerWebhook: { eventLoop: per(eventLoop.cpuMs), writer: per(writer.cpuMs), others: per(others) },
       eventLoop: { runPct: share(eventLoop.runNs, wallMs), waitPct: share(eventLoop.waitNs, wallMs) },
       writer: { runPct: share(writer.runNs, wallMs), waitPct: share(writer.waitNs, wallMs) },
       commits: { perS: Math.round(commits / (wallMs / 1000)), writesEach: +((c1.sum - c0.sum) / commits).toFixed(1), msEach: +(((s1.sum - s0.sum) * 1000) / commits).toFixed(2) },
+      gatewaySlowerPct: { '10ms': overPct('0.01'), '20ms': overPct('0.02'), '50ms': overPct('0.05') },
       clientCpuMsPerWebhook: per(load.clientCpuS * 1000),
       sinkCpuMsPerWebhook: per((own.user + own.system) / 1000),
       slackCallsPerWebhook: +((sink.calls() - calls0) / Math.max(1, load.allOk)).toFixed(2),

@@ -177,6 +177,27 @@ export async function startBenchGateway(o: StartOptions): Promise<BenchGateway> 
   };
 }
 
+/** The gateway's `/metrics` text. */
+export async function metricsText(gw: BenchGateway): Promise<string> {
+  return (await fetch(`${gw.url}/metrics`)).text();
+}
+
+/** Of the webhooks answered 202 between two `/metrics` texts, the share (%) the gateway itself
+ * took longer than `le` seconds over (`alertgate_webhook_duration_seconds`: request read →
+ * answer; `le` must be one of its bucket bounds). Set beside the load client's latency, it says
+ * how much of a tail is the gateway's: the client's figure adds the time a request waits before
+ * the gateway reads it, the network and the client's own lateness. */
+export function slowAnswersPct(before: string, after: string, le: string): number {
+  // A series not there yet (no 202 answered before) counts 0.
+  const bucket = (text: string, bound: string) => {
+    const line = text.split('\n').find((l) => l.startsWith('alertgate_webhook_duration_seconds_bucket{') && l.includes(`le="${bound}"`) && l.includes('code="202"'));
+    return Number(line?.split(' ').at(-1) ?? 0);
+  };
+  const all = bucket(after, '+Inf') - bucket(before, '+Inf');
+  const within = bucket(after, le) - bucket(before, le);
+  return all > 0 ? ((all - within) / all) * 100 : Number.NaN;
+}
+
 /** The outbox depth in a `/metrics` text (NaN when absent). */
 export function outboxDepth(metrics: string): number {
   return Number(/^alertgate_outbox_depth (\S+)$/m.exec(metrics)?.[1] ?? NaN);
@@ -186,7 +207,7 @@ export function outboxDepth(metrics: string): number {
 export async function outboxDrained(gw: BenchGateway, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const depth = outboxDepth(await (await fetch(`${gw.url}/metrics`)).text());
+    const depth = outboxDepth(await metricsText(gw));
     if (depth === 0) return;
     if (Date.now() > deadline) throw new Error(`outbox still holds ${depth} notifications after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
