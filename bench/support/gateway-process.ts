@@ -182,19 +182,21 @@ export async function metricsText(gw: BenchGateway): Promise<string> {
   return (await fetch(`${gw.url}/metrics`)).text();
 }
 
-/** Of the webhooks answered 202 between two `/metrics` texts, the share (%) the gateway itself
+/**
+ * Of the webhooks answered 202 between two `/metrics` texts, the share (%) the gateway itself
  * took longer than `le` seconds over (`alertgate_webhook_duration_seconds`: request read →
- * answer; `le` must be one of its bucket bounds). Set beside the load client's latency, it says
- * how much of a tail is the gateway's: the client's figure adds the time a request waits before
- * the gateway reads it, the network and the client's own lateness. */
+ * answer; `le` is one of its bucket bounds, as written there). Set beside the load client's
+ * latency, it says how much of a tail is the gateway's: the client's figure adds the time a
+ * request waits before the gateway reads it, the network and the client's own lateness.
+ */
 export function slowAnswersPct(before: string, after: string, le: string): number {
+  const line = (text: string, bound: string) =>
+    text.split('\n').find((l) => l.startsWith('alertgate_webhook_duration_seconds_bucket{') && l.includes(`le="${bound}"`) && l.includes('code="202"'));
   // A series not there yet (no 202 answered before) counts 0.
-  const bucket = (text: string, bound: string) => {
-    const line = text.split('\n').find((l) => l.startsWith('alertgate_webhook_duration_seconds_bucket{') && l.includes(`le="${bound}"`) && l.includes('code="202"'));
-    return Number(line?.split(' ').at(-1) ?? 0);
-  };
-  const all = bucket(after, '+Inf') - bucket(before, '+Inf');
-  const within = bucket(after, le) - bucket(before, le);
+  const count = (text: string, bound: string) => Number(line(text, bound)?.split(' ').at(-1) ?? 0);
+  if (line(after, '+Inf') !== undefined && line(after, le) === undefined) throw new Error(`alertgate_webhook_duration_seconds has no bucket le="${le}"`);
+  const all = count(after, '+Inf') - count(before, '+Inf');
+  const within = count(after, le) - count(before, le);
   return all > 0 ? ((all - within) / all) * 100 : Number.NaN;
 }
 
