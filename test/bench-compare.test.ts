@@ -16,7 +16,7 @@ describe('compare summary', () => {
     expect(s).toMatchObject({ label: 'A', rounds: 3, webhooksPerS: 4000, eventLoopMs: 0.16, writerMs: 0.11 });
   });
 
-  it('divides the gateway CPU per webhook by the load client CPU, which takes out the machine drift', () => {
+  it('divides the gateway CPU per webhook by the load client CPU, which takes out part of the machine drift', () => {
     // The same build on a machine twice as slow: every CPU figure doubles, the quotient does not.
     const fast = summarize('fast', [round(4000, 0.16, 0.1, 0.06)]);
     const slow = summarize('slow', [round(2000, 0.32, 0.2, 0.12)]);

@@ -2,9 +2,9 @@
  * @module bench/support/compare-summary
  * Sums up the rounds `bench/compare.ts` collected from `bench/probe.ts` for two builds. Medians,
  * not means: one round on a noisy stretch of a shared guest moves a mean a lot. The gateway's CPU
- * per webhook is also given divided by the load client's, which takes the machine's drift out
- * (the client's work per request is the same for both builds; its CPU per request moves with the
- * machine's speed).
+ * per webhook is also given divided by the load client's, which takes out part of the machine's
+ * drift (the client's work per request is the same for both builds; its CPU per request moves
+ * with the machine's speed).
  */
 
 /** The fields of one `bench/probe.ts` JSON line that a comparison reads. */
