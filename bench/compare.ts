@@ -94,26 +94,27 @@ function probe(build: Build): Promise<ProbeRound[]> {
   });
 }
 
+async function main(specA: string, specB: string, pairs: number): Promise<void> {
+  // One after the other: two revisions are compiled one at a time (git worktrees, tsc on two CPUs).
+  const a = await resolveBuild(specA);
+  const b = await resolveBuild(specB);
+  const rounds = new Map<Build, ProbeRound[]>([
+    [a, []],
+    [b, []],
+  ]);
+  for (let i = 0; i < pairs; i++) {
+    for (const build of [a, b]) rounds.get(build)!.push(...(await probe(build)));
+  }
+  process.stdout.write(`\n${compareTable(summarize(a.label, rounds.get(a)!), summarize(b.label, rounds.get(b)!))}\n`);
+}
+
 const [specA, specB] = process.argv.slice(2);
-if (!specA || !specB) {
-  process.stderr.write('usage: node --import tsx bench/compare.ts <build dir or git revision A> <B>\n');
-  process.exit(2);
-}
 const pairs = Number(process.env.COMPARE_PAIRS ?? 3);
-// One after the other: two revisions are compiled one at a time (git worktrees, tsc on two CPUs).
-const resolved: Build[] = [];
-try {
-  for (const spec of [specA, specB]) resolved.push(await resolveBuild(spec));
-} catch (err) {
-  process.stderr.write(`compare: ${err instanceof Error ? err.message : String(err)}\n`);
+if (!specA || !specB || !Number.isInteger(pairs) || pairs < 1) {
+  process.stderr.write('usage: [COMPARE_PAIRS=<whole number ≥ 1>] node --import tsx bench/compare.ts <build dir or git revision A> <B>\n');
   process.exit(2);
 }
-const [a, b] = resolved as [Build, Build];
-const rounds = new Map<Build, ProbeRound[]>([
-  [a, []],
-  [b, []],
-]);
-for (let i = 0; i < pairs; i++) {
-  for (const build of [a, b]) rounds.get(build)!.push(...(await probe(build)));
-}
-process.stdout.write(`\n${compareTable(summarize(a.label, rounds.get(a)!), summarize(b.label, rounds.get(b)!))}\n`);
+await main(specA, specB, pairs).catch((err: unknown) => {
+  process.stderr.write(`compare: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
