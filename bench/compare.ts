@@ -14,12 +14,13 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { compareTable, summarize, type ProbeRound } from './support/compare-summary.js';
+import { compileGateway } from './support/gateway-process.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = promisify(execFile);
@@ -50,13 +51,7 @@ async function compileRevision(commit: string, dir: string): Promise<void> {
   try {
     // The revision compiles against this checkout's dependencies (its package-lock may differ).
     await symlink(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'));
-    await run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')], {
-      cwd: tree,
-      maxBuffer: 16 * 2 ** 20,
-    });
-    // node_modules/ ends package scope lookups: say the build is ESM.
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'package.json'), '{"type":"module"}\n');
+    await compileGateway(tree, dir);
   } finally {
     await run('git', ['worktree', 'remove', '--force', tree], { cwd: ROOT });
     await rm(path.dirname(tree), { recursive: true, force: true });

@@ -84,15 +84,23 @@ export function buildGateway(): Promise<void> {
       return;
     }
     process.stderr.write('bench: compiling the gateway (tsc) …\n');
-    await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(BUILD, 'dist')], {
-      cwd: ROOT,
-      maxBuffer: 16 * 2 ** 20,
-    });
-    // node_modules/ ends package scope lookups: say the build is ESM.
-    await mkdir(BUILD, { recursive: true });
-    await writeFile(path.join(BUILD, 'package.json'), '{"type":"module"}\n');
+    await compileGateway(ROOT, BUILD);
   })();
   return built;
+}
+
+/**
+ * Compile the gateway in `sourceRoot` (this checkout, or a worktree of another revision) into
+ * `buildDir`/dist with the settings of `npm run build`, as `BENCH_GATEWAY_BUILD` takes it.
+ */
+export async function compileGateway(sourceRoot: string, buildDir: string): Promise<void> {
+  await promisify(execFile)(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(buildDir, 'dist')], {
+    cwd: sourceRoot,
+    maxBuffer: 16 * 2 ** 20,
+  });
+  // node_modules/ ends package scope lookups: say the build is ESM.
+  await mkdir(buildDir, { recursive: true });
+  await writeFile(path.join(buildDir, 'package.json'), '{"type":"module"}\n');
 }
 
 export interface BenchGateway {
