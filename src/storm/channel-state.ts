@@ -5,17 +5,11 @@
  * so that it is decided under the same lock as the groups it affects, and shared by replicas.
  * This module is the only place that knows how it is encoded.
  */
-import type { AlertStatus } from '../model/alert.js';
 import { stateGroupId } from '../model/group-id.js';
-import { pseudoGroupRecord, type PseudoGroup } from '../store/pseudo-group.js';
+import type { PseudoGroup } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import type { TeamConfig } from '../config/types.js';
-
-export interface DigestEntry {
-  alertname: string;
-  severity: string;
-  status: AlertStatus;
-}
+import { emptyTally, tallyOfEntries, type DigestEntry, type DigestTally } from './digest-tally.js';
 
 export interface ChannelState {
   /** Start (ms) of the current one-minute counting window, and new messages sent in it. */
@@ -25,11 +19,22 @@ export interface ChannelState {
   stormStartedAt: number | null;
   lastDigestAt: number | null;
   endedAt: number | null;
-  /** Groups gathered into the current (or last) storm's digest, by group id. */
+  /** The groups gathered into the current (or last) storm's digest, and what it shows of them. */
+  tally: DigestTally;
+}
+
+/** As stored before the digest was kept as counts: an entry per gathered group, by group id. */
+interface LegacyChannelState extends Omit<ChannelState, 'tally'> {
   digest: Record<string, DigestEntry>;
 }
 
 const STATE_KEY = 'alertgate.storm';
+/**
+ * The digest's members, in an annotation of their own: the one part of the state that grows with
+ * a storm is then stored as a plain string, not as a string inside the state's JSON (which the
+ * store would escape and encode a second time, on every webhook to the channel).
+ */
+const MEMBERS_KEY = 'alertgate.storm.members';
 
 export function channelGroupKey(channel: string): string {
   return `storm:${channel}`;
@@ -48,17 +53,18 @@ export function teamChannels(team: TeamConfig): string[] {
 }
 
 export function emptyChannelState(): ChannelState {
-  return { windowStart: 0, windowCount: 0, active: false, stormStartedAt: null, lastDigestAt: null, endedAt: null, digest: {} };
+  return { windowStart: 0, windowCount: 0, active: false, stormStartedAt: null, lastDigestAt: null, endedAt: null, tally: emptyTally() };
 }
 
 export function readChannelState(record: GroupRecord | undefined): ChannelState {
   const raw = record?.commonAnnotations[STATE_KEY];
   if (!raw) return emptyChannelState();
-  return { ...emptyChannelState(), ...(JSON.parse(raw) as Partial<ChannelState>) };
-}
-
-export function channelRecord(team: string, channel: string, state: ChannelState, prev: GroupRecord | undefined, now: Date): GroupRecord {
-  return pseudoGroupRecord(channelPseudoGroup(team, channel, state), prev, now);
+  const { digest, ...stored } = JSON.parse(raw) as Partial<ChannelState & LegacyChannelState>;
+  // A state written before the upgrade (a storm going on across it) keeps its digest.
+  if (digest && !stored.tally) return { ...emptyChannelState(), ...stored, tally: tallyOfEntries(digest) };
+  const state = { ...emptyChannelState(), ...stored };
+  state.tally.members = record.commonAnnotations[MEMBERS_KEY] ?? '';
+  return state;
 }
 
 export function channelPseudoGroup(team: string, channel: string, state: ChannelState): PseudoGroup {
@@ -67,7 +73,7 @@ export function channelPseudoGroup(team: string, channel: string, state: Channel
     team,
     groupKey: channelGroupKey(channel),
     status: state.active ? 'firing' : 'resolved',
-    annotations: { [STATE_KEY]: JSON.stringify(state) },
+    annotations: { [STATE_KEY]: JSON.stringify({ ...state, tally: { ...state.tally, members: undefined } }), [MEMBERS_KEY]: state.tally.members },
     targets: [{ type: 'slack', channel }],
   };
 }

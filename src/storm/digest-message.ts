@@ -9,10 +9,9 @@ import type { ChannelState } from './channel-state.js';
 
 const TOP = 8;
 
-function counts(values: string[]): [string, number][] {
-  const m = new Map<string, number>();
-  for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
-  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+/** Most first, then by name. */
+function ranked(counts: Record<string, number>): [string, number][] {
+  return Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
 function hhmm(ms: number): string {
@@ -20,19 +19,18 @@ function hhmm(ms: number): string {
 }
 
 export function renderDigest(team: string, channel: string, state: ChannelState, publicUrl: string | undefined): OutboundMessage {
-  const entries = Object.values(state.digest);
-  const firing = entries.filter((e) => e.status === 'firing').length;
+  const { groups, firing, alertnames, severities: bySeverity } = state.tally;
   const path = `/v1/alerts?team=${encodeURIComponent(team)}&status=firing`;
   const link = publicUrl ? `<${publicUrl.replace(/\/+$/, '')}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
   const since = state.stormStartedAt ? hhmm(state.stormStartedAt) : '';
   const headline = state.active
-    ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${entries.length} new groups since ${since} are gathered here (${firing} firing). Individual messages resume after a quiet minute.`
-    : `:white_check_mark: Alert storm over in ${escapeSlack(channel)}: ${entries.length} groups between ${since} and ${state.endedAt ? hhmm(state.endedAt) : ''}; ${firing} still firing.`;
-  const top = counts(entries.map((e) => e.alertname))
+    ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${groups} new groups since ${since} are gathered here (${firing} firing). Individual messages resume after a quiet minute.`
+    : `:white_check_mark: Alert storm over in ${escapeSlack(channel)}: ${groups} groups between ${since} and ${state.endedAt ? hhmm(state.endedAt) : ''}; ${firing} still firing.`;
+  const top = ranked(alertnames)
     .slice(0, TOP)
     .map(([name, n]) => `• ${escapeSlack(name)} × ${n}`)
     .join('\n');
-  const severities = counts(entries.map((e) => e.severity))
+  const severities = ranked(bySeverity)
     .map(([s, n]) => `${escapeSlack(s)} ${n}`)
     .join(', ');
   const text = `${headline} Team ${escapeSlack(team)}. Full list: ${link}`;

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
 import type { Target } from '../model/target.js';
+import { pseudoGroupRecord } from '../store/pseudo-group.js';
+import type { GroupRecord } from '../store/store.js';
+import { channelGroupId } from './channel-state.js';
 import { applyStormControl, DIGESTED_REASON } from './storm-control.js';
 
 const slack: Target = { type: 'slack', channel: '#payments-alerts' };
@@ -22,14 +25,16 @@ function config(storm: TeamConfig['storm']): RoutingConfig {
   return { teams: new Map([['payments', team]]), fallbackTeam: 'payments' };
 }
 
-function newGroup(i: number) {
+function newGroup(i: number, status: 'firing' | 'resolved' = 'firing', prev?: GroupRecord) {
   return decideGroup(
-    undefined,
+    prev,
     {
       groupId: `g${i}`,
       team: 'payments',
-      notification: { receiver: 'x', status: 'firing', groupKey: `k${i}`, groupLabels: {}, commonLabels: { alertname: `A${i}`, severity: 'critical' }, commonAnnotations: {}, externalURL: '', truncatedAlerts: 0 },
-      alerts: [{ fingerprint: `f${i}`, status: 'firing', labels: { alertname: `A${i}` }, annotations: {}, startsAt: '2026-11-27T10:00:00Z', endsAt: null, generatorURL: '' }],
+      notification: { receiver: 'x', status, groupKey: `k${i}`, groupLabels: {}, commonLabels: { alertname: `A${i}`, severity: 'critical' }, commonAnnotations: {}, externalURL: '', truncatedAlerts: 0 },
+      alerts: [
+        { fingerprint: `f${i}`, status, labels: { alertname: `A${i}` }, annotations: {}, startsAt: '2026-11-27T10:00:00Z', endsAt: status === 'resolved' ? '2026-11-27T10:00:20Z' : null, generatorURL: '' },
+      ],
       targets: [slack, pd],
       dedupWindowMs: 3_600_000,
     },
@@ -50,5 +55,38 @@ describe('applyStormControl', () => {
   it('holds back pages of digested groups when the team configures holdPagerDuty', () => {
     const writes = applyStormControl([newGroup(1), newGroup(2)], new Map(), { config: config({ maxMessagesPerMinute: 1, holdPagerDuty: true }), now: new Date('2026-11-27T10:00:00Z') });
     expect(statuses(writes)).toEqual(['slack:pending pagerduty:pending', 'slack:suppressed pagerduty:suppressed']);
+  });
+
+  it('goes on with a storm whose digest was stored as an entry per group, before the upgrade', () => {
+    const now = new Date('2026-11-27T10:00:30Z');
+    const started = Date.parse('2026-11-27T10:00:00Z');
+    const legacy = {
+      windowStart: started,
+      windowCount: 1,
+      active: true,
+      stormStartedAt: started,
+      lastDigestAt: started,
+      endedAt: null,
+      digest: { g2: { alertname: 'A2', severity: 'critical', status: 'firing' } },
+    };
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    const channel = pseudoGroupRecord(
+      { id: channelId, team: 'payments', groupKey: 'storm:#payments-alerts', status: 'firing', annotations: { 'alertgate.storm': JSON.stringify(legacy) }, targets: [slack] },
+      undefined,
+      now,
+    );
+    const ctx = { config: config({ maxMessagesPerMinute: 1, holdPagerDuty: false }), now };
+    const digestText = (writes: ReturnType<typeof applyStormControl>) => writes.find((w) => w.group.id === channelId)!.notifications[0]!.snapshot.message!.text;
+
+    // A new group joins the digest beside the one gathered before the upgrade.
+    const joined = applyStormControl([newGroup(3)], new Map([[channelId, channel]]), ctx);
+    expect(statuses(joined)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(digestText(joined)).toContain('2 new groups since 10:00 UTC are gathered here (2 firing)');
+
+    // The group gathered before the upgrade resolves: folded into the digest, no message of its own.
+    const upgraded = joined.find((w) => w.group.id === channelId)!.group;
+    const resolved = applyStormControl([newGroup(2, 'resolved', newGroup(2).group)], new Map([[channelId, upgraded]]), ctx);
+    expect(statuses(resolved)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(digestText(resolved)).toContain('2 new groups since 10:00 UTC are gathered here (1 firing)');
   });
 });

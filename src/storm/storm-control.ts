@@ -9,9 +9,10 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { messageSnapshot } from '../store/pseudo-group.js';
-import { channelGroupId, channelPseudoGroup, channelRecord, readChannelState, type ChannelState } from './channel-state.js';
+import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
+import { channelGroupId, channelPseudoGroup, readChannelState, type ChannelState } from './channel-state.js';
 import { renderDigest } from './digest-message.js';
+import { addMember, emptyTally, memberStatus, setMemberStatus } from './digest-tally.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
@@ -56,9 +57,9 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
       if (n.status !== 'pending' || n.target.type !== 'slack') continue;
       const t = track(n.team, n.target.channel);
       const s = t.state;
-      const entry = s.digest[n.groupId];
-      if (entry && (s.active || n.kind === 'resolved')) {
-        entry.status = n.snapshot.status;
+      const gathered = memberStatus(s.tally, n.groupId) !== undefined;
+      if (gathered && (s.active || n.kind === 'resolved')) {
+        setMemberStatus(s.tally, n.groupId, n.snapshot.status);
         suppress(n);
         t.digestChanged = true;
         continue;
@@ -73,14 +74,14 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
           s.windowCount += 1;
           continue;
         }
-        Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, digest: {} });
+        Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, tally: emptyTally() });
         t.stormStarted = true;
       }
-      s.digest[n.groupId] = {
+      addMember(s.tally, n.groupId, {
         alertname: n.snapshot.commonLabels.alertname ?? n.snapshot.groupLabels.alertname ?? n.snapshot.alerts[0]?.labels.alertname ?? 'unknown',
         severity: n.snapshot.commonLabels.severity ?? n.snapshot.alerts[0]?.labels.severity ?? 'none',
         status: n.snapshot.status,
-      };
+      });
       s.lastDigestAt = now;
       suppress(n);
       t.digestChanged = true;
@@ -100,10 +101,11 @@ function suppress(n: NewNotification): void {
 
 /** Persist a channel's state, with a digest post (storm start) or edit when its content changed. */
 export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { stormStarted?: boolean }), ctx: StormContext): GroupWrite {
-  const group = channelRecord(t.team, t.channel, t.state, t.prev, ctx.now);
+  // The state is serialised once, here: it grows with a storm's members.
+  const pseudo = channelPseudoGroup(t.team, t.channel, t.state);
+  const group = pseudoGroupRecord(pseudo, t.prev, ctx.now);
   if (!t.digestChanged) return { group, notifications: [] };
   const kind = t.stormStarted ? ('new' as const) : ('changed' as const);
-  const pseudo = channelPseudoGroup(t.team, t.channel, t.state);
   return {
     group,
     notifications: [
