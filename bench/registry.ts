@@ -8,5 +8,6 @@ import { uptimeBenchmark } from './uptime.bench.js';
 import { ingestBenchmark } from './ingest.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
 import { memoryBenchmark } from './memory.bench.js';
+import { stormBenchmark } from './storm.bench.js';
 
-export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark, deliveryBenchmark, memoryBenchmark];
+export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark, stormBenchmark, deliveryBenchmark, memoryBenchmark];

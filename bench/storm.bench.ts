@@ -1,0 +1,111 @@
+/**
+ * @module bench/storm
+ * Ingest during an alert storm: the case the other ingest figures leave out (they run with
+ * storms off). The compiled gateway runs with the default storm limit (20 new group messages per
+ * channel and minute) and takes new 10-alert groups in a closed loop of 32 in flight, so each of
+ * the four teams' channels is in a storm from its 21st group on and every further group is
+ * gathered into its digest. The rate is measured slice by slice while the digests grow: what a
+ * webhook costs must not grow with the storm (it did: each webhook re-read and re-wrote the whole
+ * digest, docs/performance.md). A second gateway with storms off takes the same load, for scale.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
+import { metricsText, startBenchGateway, type BenchGateway } from './support/gateway-process.js';
+import { runLoad } from './support/run-load.js';
+import { startSlackSink } from './support/slack-sink.js';
+import { round } from './support/stats.js';
+import type { Benchmark, BenchFigure } from './types.js';
+
+const BATCH = 10;
+const IN_FLIGHT = 32;
+const SLICE_MS = Number(process.env.BENCH_STORM_SLICE_MS ?? 5_000);
+const SLICES = Number(process.env.BENCH_STORM_SLICES ?? 8);
+
+const load = () => `load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`;
+
+interface Slice {
+  webhooksPerS: number;
+  cpuMsPerWebhook: number;
+  /** Groups gathered into digests so far, all channels. */
+  gathered: number;
+}
+
+/** Groups gathered into storm digests so far (alertgate_storm_groups_digested_total, every team). */
+async function gathered(gw: BenchGateway): Promise<number> {
+  const text = await metricsText(gw);
+  let sum = 0;
+  for (const m of text.matchAll(/^alertgate_storm_groups_digested_total\{[^}]*\} (\S+)$/gm)) sum += Number(m[1]);
+  return sum;
+}
+
+/** `slices` back-to-back closed-loop slices of new groups, numbered on from each other. */
+async function slices(dir: string, name: string, stormLimit: number | undefined, count: number): Promise<Slice[]> {
+  const configDir = path.join(dir, name);
+  await writeEstate(configDir, stormLimit ? { stormLimit } : {});
+  const sink = await startSlackSink();
+  const gw = await startBenchGateway({
+    env: benchEnv({ dbFile: path.join(dir, `${name}.db`), configDir, slackUrl: sink.url }),
+    logFile: path.join(dir, `${name}.log`),
+  }).catch(async (err: unknown) => {
+    await sink.close();
+    throw err;
+  });
+  try {
+    const out: Slice[] = [];
+    let next = 0;
+    for (let i = 0; i < count; i++) {
+      const cpu0 = gw.cpuSeconds();
+      const result = await runLoad({
+        url: `${gw.url}/webhooks/alertmanager`,
+        headers: { authorization: `Bearer ${BENCH_WEBHOOK_TOKEN}` },
+        format: 'webhook',
+        batch: BATCH,
+        run: name,
+        firstRequest: next,
+        noRepeats: true,
+        concurrency: IN_FLIGHT,
+        warmupMs: 0,
+        durationMs: SLICE_MS,
+        expectStatus: 202,
+      });
+      if (Object.keys(result.failures).length > 0) throw new Error(`bench storm: ${name} failed requests: ${JSON.stringify(result.failures)}`);
+      next += result.requests;
+      out.push({ webhooksPerS: result.okPerS, cpuMsPerWebhook: ((gw.cpuSeconds() - cpu0) * 1000) / result.allOk, gathered: await gathered(gw) });
+    }
+    return out;
+  } finally {
+    await gw.stop('SIGKILL');
+    await sink.close();
+  }
+}
+
+export const stormBenchmark: Benchmark = {
+  id: 'storm',
+  title: 'storm: ingest while storm digests grow',
+  async run(): Promise<BenchFigure[]> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'alertgate-bench-storm-'));
+    try {
+      process.stderr.write(`bench storm: ${SLICES} slices of ${SLICE_MS / 1000} s in a storm (${load()})\n`);
+      const storm = await slices(dir, 'storm', undefined, SLICES);
+      process.stderr.write(`bench storm: the same load with storms off (${load()})\n`);
+      const calm = await slices(dir, 'calm', 1_000_000, 2);
+      // The first slice of each gateway warms V8 up; the second is the start of the storm.
+      const start = storm[1]!;
+      const end = storm.at(-1)!;
+      const perChannel = (s: Slice) => Math.round(s.gathered / 4);
+      const detail = (s: Slice) => `${round(s.cpuMsPerWebhook, 2)} ms of gateway CPU per webhook; ${perChannel(s)} groups gathered per channel by then`;
+      const bySlice = storm.map((s) => `${Math.round(s.webhooksPerS)} (${perChannel(s)})`).join(' · ');
+      const slicesNote = `${IN_FLIGHT} in flight, ${BATCH} alerts per webhook, four teams' channels, default storm limit (20 a minute); every slice, webhooks/s (groups gathered per channel after it): ${bySlice}; ${load()}`;
+      return [
+        { name: `storm: ${BATCH}-alert webhooks/s as the storm starts (second ${SLICE_MS / 1000} s slice)`, value: round(start.webhooksPerS), unit: '/s', notes: `${detail(start)}; ${slicesNote}` },
+        { name: `storm: the same, last ${SLICE_MS / 1000} s slice (digests grown)`, value: round(end.webhooksPerS), unit: '/s', notes: detail(end) },
+        { name: 'storm: last slice ÷ second slice', value: round(end.webhooksPerS / start.webhooksPerS, 2), unit: '×', notes: 'a webhook costs more as the digests grow by the part of the digest it rewrites (17 bytes per member)' },
+        { name: `storm: the same load with storms off (second slice)`, value: round(calm[1]!.webhooksPerS), unit: '/s', notes: `${round(calm[1]!.cpuMsPerWebhook, 2)} ms of gateway CPU per webhook` },
+      ];
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
