@@ -117,6 +117,8 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     notifiedHash: suppressed ? (prev?.notifiedHash ?? null) : hash,
     notifiedAt: suppressed ? (prev?.notifiedAt ?? null) : nowIso,
     targets: suppressed ? (prev?.targets ?? []) : targets,
+    // Storm control (after this) decides digests; what earlier digests gathered is kept.
+    ...(prev?.stormDigests ? { stormDigests: prev.stormDigests } : {}),
     createdAt: prev?.createdAt ?? nowIso,
     updatedAt: nowIso,
   };

@@ -10,7 +10,7 @@ import type { Alert, AlertStatus, Labels } from '../model/alert.js';
 import type { ChangeKind } from '../model/group.js';
 import type { ReceiverType, Target } from '../model/target.js';
 import { decodeSnapshot } from './snapshot-text.js';
-import type { AlertRecord, GroupRecord, NotificationRecord, NotificationStatus, ReceiverRoom } from './store.js';
+import type { AlertRecord, GroupRecord, NotificationRecord, NotificationStatus, ReceiverRoom, StormDigests } from './store.js';
 
 /** RFC3339 text of a backend's time value. */
 export type ToIso<Time> = (time: Time) => string;
@@ -30,6 +30,8 @@ export interface GroupRow {
   targets: string;
   created_at: string;
   updated_at: string;
+  /** JSON StormDigests, or null (schema: SQLite 6, PostgreSQL 3). */
+  storm_digests: string | null;
 }
 
 export interface AlertRowOf<Time> {
@@ -120,6 +122,7 @@ export function toGroupRecord(row: GroupRow, alerts: Alert[]): GroupRecord {
     notifiedHash: row.notified_hash,
     notifiedAt: row.notified_at,
     targets: JSON.parse(row.targets) as Target[],
+    ...(row.storm_digests ? { stormDigests: JSON.parse(row.storm_digests) as StormDigests } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

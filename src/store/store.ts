@@ -33,9 +33,18 @@ export interface GroupRecord {
   notifiedAt: string | null;
   /** Every target this group was ever notified to: resolution is delivered to all of them. */
   targets: Target[];
+  /**
+   * The storm digests that gathered this group, by Slack channel (storm/storm-control.ts): kept
+   * on the group's own row, which every webhook of the group reads anyway, so a channel's state
+   * does not grow with its storm. Absent when no digest ever gathered the group.
+   */
+  stormDigests?: StormDigests;
   createdAt: string;
   updatedAt: string;
 }
+
+/** Channel → the storm (its start, Unix ms) whose digest gathered the group, and the status the digest counts. */
+export type StormDigests = Record<string, { storm: number; status: AlertStatus }>;
 
 export type NotificationStatus = 'pending' | 'failed' | 'sent' | 'suppressed' | 'dead';
 

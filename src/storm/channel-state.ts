@@ -29,12 +29,6 @@ interface LegacyChannelState extends Omit<ChannelState, 'tally'> {
 }
 
 const STATE_KEY = 'alertgate.storm';
-/**
- * The digest's members, in an annotation of their own: the one part of the state that grows with
- * a storm is then stored as a plain string, not as a string inside the state's JSON (which the
- * store would escape and encode a second time, on every webhook to the channel).
- */
-const MEMBERS_KEY = 'alertgate.storm.members';
 
 export function channelGroupKey(channel: string): string {
   return `storm:${channel}`;
@@ -61,10 +55,8 @@ export function readChannelState(record: GroupRecord | undefined): ChannelState 
   if (!raw) return emptyChannelState();
   const { digest, ...stored } = JSON.parse(raw) as Partial<ChannelState & LegacyChannelState>;
   // A state written before the upgrade (a storm going on across it) keeps its digest.
-  if (digest && !stored.tally) return { ...emptyChannelState(), ...stored, tally: tallyOfEntries(digest) };
-  const state = { ...emptyChannelState(), ...stored };
-  state.tally.members = record.commonAnnotations[MEMBERS_KEY] ?? '';
-  return state;
+  const legacy = digest && !stored.tally ? { tally: tallyOfEntries(digest) } : {};
+  return { ...emptyChannelState(), ...stored, ...legacy };
 }
 
 export function channelPseudoGroup(team: string, channel: string, state: ChannelState): PseudoGroup {
@@ -73,7 +65,7 @@ export function channelPseudoGroup(team: string, channel: string, state: Channel
     team,
     groupKey: channelGroupKey(channel),
     status: state.active ? 'firing' : 'resolved',
-    annotations: { [STATE_KEY]: JSON.stringify({ ...state, tally: { ...state.tally, members: undefined } }), [MEMBERS_KEY]: state.tally.members },
+    annotations: { [STATE_KEY]: JSON.stringify(state) },
     targets: [{ type: 'slack', channel }],
   };
 }

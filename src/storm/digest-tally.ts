@@ -1,13 +1,17 @@
 /**
  * @module storm/digest-tally
- * What a channel's storm digest shows, kept as running counts, and which groups it gathered.
+ * What a channel's storm digest shows, kept as running counts.
  *
  * The digest lives in the channel's state, which every webhook to the channel reads, changes and
- * writes back under the store lock. It used to hold an object per gathered group, so each webhook
- * parsed, re-counted and re-serialised the whole storm: the cost per webhook grew with the storm
- * and a storm of N groups cost N² (docs/performance.md, "storm"). Now the counts the message
- * shows are kept as they change, and the members are one string of fixed-width records: reading
- * a state is one string scan, a lookup one `indexOf`, and nothing is re-counted.
+ * writes back under the store lock. It used to hold an entry per gathered group, so each webhook
+ * parsed, re-counted and re-serialised the whole storm, and a storm of N groups cost N²
+ * (docs/performance.md, "eleventh session"). Now the state keeps only the counts its message
+ * shows, and which digest gathered a group is kept on the group's own row (`stormDigests`,
+ * storm-control.ts).
+ *
+ * A state stored by the version before keeps its entries' groups here, as `legacyMembers`, so a
+ * storm going on across an upgrade still folds their later changes into its digest; the next
+ * storm starts without them.
  */
 import { hash } from 'node:crypto';
 import type { AlertStatus } from '../model/alert.js';
@@ -27,10 +31,11 @@ export interface DigestTally {
   alertnames: Record<string, number>;
   severities: Record<string, number>;
   /**
-   * Every gathered group as a record of KEY_LENGTH hex digits of its id (`memberKey`) and its
-   * status, FIRING or RESOLVED; the status characters are not hex, so a key found is a record.
+   * Groups gathered before membership moved to the group rows: records of KEY_LENGTH hex digits
+   * of the group id (`memberKey`) and the status, FIRING or RESOLVED; the status characters are
+   * not hex, so a key found is a record. Absent in states written since.
    */
-  members: string;
+  legacyMembers?: string;
 }
 
 const KEY_LENGTH = 16;
@@ -41,7 +46,7 @@ const GROUP_ID = /^[0-9a-f]{32}$/;
 
 export function emptyTally(): DigestTally {
   // Keyed by label values: no prototype, so "__proto__" or "constructor" count like any name.
-  return { groups: 0, firing: 0, alertnames: Object.create(null), severities: Object.create(null), members: '' };
+  return { groups: 0, firing: 0, alertnames: Object.create(null), severities: Object.create(null) };
 }
 
 /** One more under `key` (own properties only: a parsed tally's objects have a prototype). */
@@ -49,50 +54,54 @@ function bump(counts: Record<string, number>, key: string): void {
   counts[key] = (Object.hasOwn(counts, key) ? counts[key]! : 0) + 1;
 }
 
-/**
- * A group's key among the members. Group ids are 32 hex digits of a SHA-256 (model/group-id.ts);
- * 64 bits of them tell a storm's groups apart (a false match among 10,000 members has odds of
- * ~1 in 10^15). Any other id (tests) is hashed to the same shape.
- */
-export function memberKey(groupId: string): string {
-  const hex = GROUP_ID.test(groupId) ? groupId : hash('sha256', groupId, 'hex');
-  return hex.slice(0, KEY_LENGTH);
-}
-
-/** Where the group's record starts in `members`, or -1. */
-function find(t: DigestTally, key: string): number {
-  return t.members.indexOf(key);
-}
-
-/** The status the digest has for a group, or undefined when the group was not gathered. */
-export function memberStatus(t: DigestTally, groupId: string): AlertStatus | undefined {
-  const at = find(t, memberKey(groupId));
-  if (at < 0) return undefined;
-  return t.members[at + KEY_LENGTH] === FIRING ? 'firing' : 'resolved';
-}
-
-/** Gather a group (the caller checked it was not gathered yet). */
-export function addMember(t: DigestTally, groupId: string, entry: DigestEntry): void {
-  t.members += memberKey(groupId) + (entry.status === 'firing' ? FIRING : RESOLVED);
+/** Count a newly gathered group. */
+export function countGathered(t: DigestTally, entry: DigestEntry): void {
   t.groups += 1;
   if (entry.status === 'firing') t.firing += 1;
   bump(t.alertnames, entry.alertname);
   bump(t.severities, entry.severity);
 }
 
-/** A gathered group's new status (a change folded into the digest). */
-export function setMemberStatus(t: DigestTally, groupId: string, status: AlertStatus): void {
-  const at = find(t, memberKey(groupId));
-  if (at < 0) return;
-  const was = t.members[at + KEY_LENGTH] === FIRING ? 'firing' : 'resolved';
-  if (was === status) return;
-  t.firing += status === 'firing' ? 1 : -1;
-  t.members = t.members.slice(0, at + KEY_LENGTH) + (status === 'firing' ? FIRING : RESOLVED) + t.members.slice(at + RECORD_LENGTH);
+/** A gathered group went from `was` to `now`. */
+export function countChange(t: DigestTally, was: AlertStatus, now: AlertStatus): void {
+  if (was !== now) t.firing += now === 'firing' ? 1 : -1;
 }
 
-/** The tally of a digest stored before it was kept as counts (an object per group id). */
+/**
+ * A group's key among the legacy members. Group ids are 32 hex digits of a SHA-256
+ * (model/group-id.ts); 64 bits of them tell a storm's groups apart (a false match among 10,000
+ * members has odds of ~1 in 10^15). Any other id (tests) is hashed to the same shape.
+ */
+function memberKey(groupId: string): string {
+  const hex = GROUP_ID.test(groupId) ? groupId : hash('sha256', groupId, 'hex');
+  return hex.slice(0, KEY_LENGTH);
+}
+
+/** The status the digest counts for a legacy member, or undefined when it is not one. */
+export function legacyMemberStatus(t: DigestTally, groupId: string): AlertStatus | undefined {
+  const at = t.legacyMembers?.indexOf(memberKey(groupId)) ?? -1;
+  if (at < 0) return undefined;
+  return t.legacyMembers![at + KEY_LENGTH] === FIRING ? 'firing' : 'resolved';
+}
+
+/** A legacy member's new status (a change folded into the digest). */
+export function setLegacyMemberStatus(t: DigestTally, groupId: string, status: AlertStatus): void {
+  const members = t.legacyMembers ?? '';
+  const at = members.indexOf(memberKey(groupId));
+  if (at < 0) return;
+  const was = members[at + KEY_LENGTH] === FIRING ? 'firing' : 'resolved';
+  countChange(t, was, status);
+  t.legacyMembers = members.slice(0, at + KEY_LENGTH) + (status === 'firing' ? FIRING : RESOLVED) + members.slice(at + RECORD_LENGTH);
+}
+
+/** The tally of a digest stored by the version before: an entry per gathered group, by group id. */
 export function tallyOfEntries(entries: Record<string, DigestEntry>): DigestTally {
   const t = emptyTally();
-  for (const [groupId, entry] of Object.entries(entries)) addMember(t, groupId, entry);
+  let members = '';
+  for (const [groupId, entry] of Object.entries(entries)) {
+    countGathered(t, entry);
+    members += memberKey(groupId) + (entry.status === 'firing' ? FIRING : RESOLVED);
+  }
+  if (members) t.legacyMembers = members;
   return t;
 }

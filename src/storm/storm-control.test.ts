@@ -5,7 +5,7 @@ import type { Target } from '../model/target.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import { channelGroupId } from './channel-state.js';
-import { applyStormControl, DIGESTED_REASON } from './storm-control.js';
+import { applyStormControl, DIGESTED_REASON, endQuietStorms } from './storm-control.js';
 
 const slack: Target = { type: 'slack', channel: '#payments-alerts' };
 const pd: Target = { type: 'pagerduty', team: 'payments' };
@@ -25,7 +25,7 @@ function config(storm: TeamConfig['storm']): RoutingConfig {
   return { teams: new Map([['payments', team]]), fallbackTeam: 'payments' };
 }
 
-function newGroup(i: number, status: 'firing' | 'resolved' = 'firing', prev?: GroupRecord) {
+function newGroup(i: number, status: 'firing' | 'resolved' = 'firing', prev?: GroupRecord, fingerprint = `f${i}`) {
   return decideGroup(
     prev,
     {
@@ -33,7 +33,7 @@ function newGroup(i: number, status: 'firing' | 'resolved' = 'firing', prev?: Gr
       team: 'payments',
       notification: { receiver: 'x', status, groupKey: `k${i}`, groupLabels: {}, commonLabels: { alertname: `A${i}`, severity: 'critical' }, commonAnnotations: {}, externalURL: '', truncatedAlerts: 0 },
       alerts: [
-        { fingerprint: `f${i}`, status, labels: { alertname: `A${i}` }, annotations: {}, startsAt: '2026-11-27T10:00:00Z', endsAt: status === 'resolved' ? '2026-11-27T10:00:20Z' : null, generatorURL: '' },
+        { fingerprint, status, labels: { alertname: `A${i}` }, annotations: {}, startsAt: '2026-11-27T10:00:00Z', endsAt: status === 'resolved' ? '2026-11-27T10:00:20Z' : null, generatorURL: '' },
       ],
       targets: [slack, pd],
       dedupWindowMs: 3_600_000,
@@ -88,5 +88,31 @@ describe('applyStormControl', () => {
     const resolved = applyStormControl([newGroup(2, 'resolved', newGroup(2).group)], new Map([[channelId, upgraded]]), ctx);
     expect(statuses(resolved)).toEqual(['slack:suppressed pagerduty:pending']);
     expect(digestText(resolved)).toContain('2 new groups since 10:00 UTC are gathered here (1 firing)');
+  });
+
+  it('remembers on the group which storm gathered it: folds its changes into that digest, counts it anew in the next storm', () => {
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    const at = (s: number) => ({ config: config({ maxMessagesPerMinute: 1, holdPagerDuty: false }), now: new Date(Date.parse('2026-11-27T10:00:00Z') + s * 1000) });
+    const byId = (writes: ReturnType<typeof applyStormControl>, id: string) => writes.find((w) => w.group.id === id)!;
+    const digestText = (writes: ReturnType<typeof applyStormControl>) => byId(writes, channelId).notifications[0]!.snapshot.message!.text;
+
+    const first = applyStormControl([newGroup(1), newGroup(2)], new Map(), at(0));
+    const g2 = byId(first, 'g2').group;
+    expect(g2.stormDigests).toEqual({ '#payments-alerts': { storm: at(0).now.getTime(), status: 'firing' } });
+    expect(byId(first, 'g1').group.stormDigests).toBeUndefined();
+
+    const resolved = applyStormControl([newGroup(2, 'resolved', g2)], new Map([[channelId, byId(first, channelId).group]]), at(10));
+    expect(statuses(resolved)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(digestText(resolved)).toContain('1 new groups since 10:00 UTC are gathered here (0 firing)');
+    expect(byId(resolved, 'g2').group.stormDigests!['#payments-alerts']!.status).toBe('resolved');
+
+    // A quiet minute ends the storm; a new one starts two minutes later and g2 fires again (another alert).
+    const ended = endQuietStorms(new Map([[channelId, byId(resolved, channelId).group]]), at(120));
+    const g3 = applyStormControl([newGroup(3)], new Map([[channelId, ended[0]!.group]]), at(180));
+    const again = applyStormControl([newGroup(4), newGroup(2, 'firing', byId(resolved, 'g2').group, 'f2-again')], new Map([[channelId, byId(g3, channelId).group]]), at(181));
+    expect(statuses(again)).toEqual(['slack:suppressed pagerduty:pending', 'slack:suppressed pagerduty:pending']);
+    // g2 is counted in the new digest like g4, not taken for one of its members.
+    expect(digestText(again)).toContain('2 new groups since 10:03 UTC are gathered here (2 firing)');
+    expect(byId(again, 'g2').group.stormDigests!['#payments-alerts']!.storm).toBe(at(181).now.getTime());
   });
 });

@@ -8,11 +8,12 @@
  * Only Slack is held back: PagerDuty pages are never digested.
  */
 import type { RoutingConfig } from '../config/types.js';
+import type { AlertStatus } from '../model/alert.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
 import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
 import { channelGroupId, channelPseudoGroup, readChannelState, type ChannelState } from './channel-state.js';
 import { renderDigest } from './digest-message.js';
-import { addMember, emptyTally, memberStatus, setMemberStatus } from './digest-tally.js';
+import { countChange, countGathered, emptyTally, legacyMemberStatus, setLegacyMemberStatus } from './digest-tally.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
@@ -57,9 +58,9 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
       if (n.status !== 'pending' || n.target.type !== 'slack') continue;
       const t = track(n.team, n.target.channel);
       const s = t.state;
-      const gathered = memberStatus(s.tally, n.groupId) !== undefined;
-      if (gathered && (s.active || n.kind === 'resolved')) {
-        setMemberStatus(s.tally, n.groupId, n.snapshot.status);
+      const channel = n.target.channel;
+      if (gatheredStatus(w, channel, s) !== undefined && (s.active || n.kind === 'resolved')) {
+        foldChange(w, channel, s, n.snapshot.status);
         suppress(n);
         t.digestChanged = true;
         continue;
@@ -77,11 +78,12 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
         Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, tally: emptyTally() });
         t.stormStarted = true;
       }
-      addMember(s.tally, n.groupId, {
+      countGathered(s.tally, {
         alertname: n.snapshot.commonLabels.alertname ?? n.snapshot.groupLabels.alertname ?? n.snapshot.alerts[0]?.labels.alertname ?? 'unknown',
         severity: n.snapshot.commonLabels.severity ?? n.snapshot.alerts[0]?.labels.severity ?? 'none',
         status: n.snapshot.status,
       });
+      markGathered(w, channel, s.stormStartedAt!, n.snapshot.status);
       s.lastDigestAt = now;
       suppress(n);
       t.digestChanged = true;
@@ -92,6 +94,31 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
     }
   }
   return [...writes, ...[...tracked.values()].map((t) => channelWrite(t, ctx))];
+}
+
+/**
+ * The status the channel's digest counts for the write's group: the group's row says which storm
+ * of the channel gathered it (the current one, or the last one after it ended); a digest stored
+ * by the version before lists its members itself. Undefined when the digest did not gather it.
+ */
+function gatheredStatus(w: GroupWrite, channel: string, s: ChannelState): AlertStatus | undefined {
+  const gathered = w.group.stormDigests?.[channel];
+  if (gathered && gathered.storm === s.stormStartedAt) return gathered.status;
+  return legacyMemberStatus(s.tally, w.group.id);
+}
+
+/** A gathered group's change, folded into the digest's counts. */
+function foldChange(w: GroupWrite, channel: string, s: ChannelState, status: AlertStatus): void {
+  const gathered = w.group.stormDigests?.[channel];
+  if (!gathered || gathered.storm !== s.stormStartedAt) return setLegacyMemberStatus(s.tally, w.group.id, status);
+  countChange(s.tally, gathered.status, status);
+  markGathered(w, channel, gathered.storm, status);
+}
+
+/** Record on the group's own row that the channel's digest of `storm` counts it as `status`. */
+function markGathered(w: GroupWrite, channel: string, storm: number, status: AlertStatus): void {
+  // A new object: the decided record shares the stored record's (dedup/decide.ts keeps it).
+  w.group.stormDigests = { ...w.group.stormDigests, [channel]: { storm, status } };
 }
 
 function suppress(n: NewNotification): void {

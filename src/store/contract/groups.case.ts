@@ -34,6 +34,18 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().getGroup('g1')).toEqual(g);
     });
 
+    it('round-trips the storm digests that gathered a group, and their later changes', async () => {
+      const storm = Date.parse('2026-10-01T10:00:00.000Z');
+      const g = group('g1', { stormDigests: { '#payments-alerts': { storm, status: 'firing' } } });
+      await enqueue(store(), g, []);
+      expect(await store().getGroup('g1')).toEqual(g);
+      const changed = group('g1', { status: 'resolved', stormDigests: { '#payments-alerts': { storm, status: 'resolved' }, '#payments-critical': { storm: storm + 1, status: 'firing' } } });
+      await enqueue(store(), changed, []);
+      expect((await store().getGroup('g1'))?.stormDigests).toEqual(changed.stormDigests);
+      await enqueue(store(), group('g2'), []);
+      expect((await store().getGroup('g2'))?.stormDigests).toBeUndefined();
+    });
+
     it('updates a group: replaced alerts, new status, targets and hash; createdAt stays', async () => {
       await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b')], targets: [SLACK] }), []);
       const updated = group('g1', {

@@ -145,6 +145,8 @@ function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
     notes.map((n) => textOf(n.snapshot)),
     superseding.map((n) => n.groupId),
     superseding.map((n) => targetKey(n.target)),
+    // $37, after the rest: added with migration 3.
+    groups.map((g) => (g.stormDigests ? JSON.stringify(g.stormDigests) : null)),
   ];
 }
 

@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { withTransaction, type Queryable } from './pool.js';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
+import { SCHEMA_V3 } from './schema-v3.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -23,6 +24,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'outbox due index keyed by receiver', sql: SCHEMA_V2 },
+  { version: 3, name: 'storm digest membership on the group row', sql: SCHEMA_V3 },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
 import { SCHEMA_V4 } from './schema-v4.js';
 import { SCHEMA_V5 } from './schema-v5.js';
+import { SCHEMA_V6 } from './schema-v6.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'notification snapshots in their own table; narrow alert indexes', sql: SCHEMA_V3 },
   { version: 4, name: 'groups keyed by an append-ordered seq in the tables that reference them', sql: SCHEMA_V4 },
   { version: 5, name: 'outbox claim index keyed by receiver', sql: SCHEMA_V5 },
+  { version: 6, name: 'storm digest membership on the group row', sql: SCHEMA_V6 },
 ];
 
 /**

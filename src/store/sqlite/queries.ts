@@ -16,15 +16,16 @@ export const SELECT_GROUP_ALERTS = `
 /** created_at is kept from the first insert; returns the group's seq (schema-v4.ts), new or kept. */
 export const UPSERT_GROUP = `
   INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
-    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at)
+    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests)
   VALUES (@id, @team, @group_key, @receiver, @external_url, @group_labels, @common_labels,
-    @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at)
+    @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at, @storm_digests)
   ON CONFLICT (id) DO UPDATE SET
     team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
     external_url = excluded.external_url, group_labels = excluded.group_labels,
     common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
     status = excluded.status, notified_hash = excluded.notified_hash,
-    notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at
+    notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at,
+    storm_digests = excluded.storm_digests
   RETURNING seq`;
 
 /**

@@ -43,5 +43,6 @@ export function groupParams(g: GroupRecord): GroupRow {
     targets: JSON.stringify(g.targets),
     created_at: g.createdAt,
     updated_at: g.updatedAt,
+    storm_digests: g.stormDigests ? JSON.stringify(g.stormDigests) : null,
   };
 }
