@@ -160,6 +160,13 @@ describe('migrate', () => {
     expect(db.prepare('SELECT id FROM notifications').pluck().all()).toEqual([3]);
   });
 
+  it('6 adds the groups\' storm digests, empty for the groups already stored', () => {
+    migrate(db, MIGRATIONS.slice(0, 5));
+    insertGroup('g1');
+    expect(migrate(db, MIGRATIONS.slice(0, 6))).toEqual([6]);
+    expect(db.prepare('SELECT id, storm_digests FROM groups').all()).toEqual([{ id: 'g1', storm_digests: null }]);
+  });
+
   it('changes nothing when a migration leaves a reference dangling', () => {
     migrate(db, UP_TO_V3);
     // A notification whose group is gone (written with foreign keys off).
