@@ -6,6 +6,10 @@
  * storm (storm-ticker.ts). Digested groups keep their full state (listed by the API); their later
  * changes are folded into the digest while it lasts, and their resolutions update it even after.
  * Only Slack is held back: PagerDuty pages are never digested.
+ *
+ * The channel's state holds the counts the digest shows (digest-tally.ts); which digest gathered
+ * a group is written on the group's own record (`stormDigests`), so what a webhook reads and
+ * writes does not grow with the storm.
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { AlertStatus } from '../model/alert.js';
