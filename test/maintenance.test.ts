@@ -122,4 +122,24 @@ describe('maintenance windows from routes/<team>.yaml', () => {
     await t.idle();
     expect(fakes.slack.messages.size).toBe(1);
   });
+
+  it('delivers a held group when a reloaded config ends its window early', async () => {
+    const file = join(configDir, 'routes', 'prisons.yaml');
+    const original = await readFile(file, 'utf8');
+    const start = iso(-60_000);
+    const windowUntil = (end: string) =>
+      `${original}maintenance:\n  - reason: "search index rebuild"\n    start: "${start}"\n    end: "${end}"\n    matchers: ['alertname="SearchDown"']\n`;
+    await writeFile(file, windowUntil(iso(3_600_000)));
+    t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, MAINTENANCE_TICK_MS: '100' });
+    await t.post(webhook('{}:{alertname="SearchDown"}', [{ labels: { alertname: 'SearchDown', namespace: 'prisoner-offender-search-prod' } }]));
+    await t.idle();
+    expect(sent()).toBe(0);
+
+    await writeFile(file, windowUntil(iso(-1000)));
+    const reload = await fetch(`${t.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(reload.status).toBe(200);
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
+    await t.idle();
+    expect(fakes.slack.messages.size).toBe(1);
+  });
 });

@@ -109,7 +109,8 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
       return [{ group: maintenanceRecord(team, { ...state, windows: state.windows.filter((w) => w.id !== id) }, prev, now()), notifications: [] }];
     });
     if (!found) return jsonError(c, 404, `maintenance window ${id} not found`);
-    const released = await releaseHeld(deps.store, config, team, now());
+    // The window is gone before it ended: what it held may be free now.
+    const released = await releaseHeld(deps.store, config, team, now(), true);
     deps.logger.info({ window: id, team, released }, 'maintenance window deleted');
     if (released > 0) deps.onAccepted?.();
     return c.body(null, 204);

@@ -9,7 +9,7 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type MaintenanceState } from './state.js';
+import { checkBy, maintenanceRecord, maintenanceStateId, readMaintenanceState, type MaintenanceState } from './state.js';
 import { holdingWindow, openWindows } from './windows.js';
 
 export const RESOLVED_INSIDE_REASON = 'maintenance: resolved inside the window, never announced';
@@ -68,10 +68,11 @@ export function applyMaintenance(writes: GroupWrite[], current: Map<string, Grou
     w.group.notifiedHash = prev?.notifiedHash ?? null;
     w.group.notifiedAt = prev?.notifiedAt ?? null;
     w.group.targets = prev?.targets ?? [];
-    if (!wasHeld) {
-      t.state.held.push(id);
-      t.changed = true;
-    }
+    // Held, perhaps now by a window ending sooner than the one that held it first.
+    const checkAt = t.state.checkAt;
+    checkBy(t.state, window.end);
+    if (!wasHeld) t.state.held.push(id);
+    if (!wasHeld || t.state.checkAt !== checkAt) t.changed = true;
   }
 
   const stateWrites = [...teams.entries()]

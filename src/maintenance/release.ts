@@ -9,30 +9,42 @@ import type { Logger } from '../log/logger.js';
 import { startTicker } from '../pipeline/ticker.js';
 import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupWrite, Store } from '../store/store.js';
-import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
+import { checkBy, maintenanceRecord, maintenanceStateId, readMaintenanceState, releaseDue, type MaintenanceState } from './state.js';
 import { holdingWindow, openWindows } from './windows.js';
 
-/** Release what no open window holds any more; answers how many notifications were queued. */
-export async function releaseHeld(store: Store, config: RoutingConfig, team: string, now: Date): Promise<number> {
+/**
+ * Release what no open window holds any more; answers how many notifications were queued.
+ * Unless `force` (a window was deleted, the config changed), the held groups are not looked at
+ * before the state's `checkAt`: until a window holding one of them ends, they are all still
+ * held, and loading thousands of held groups on every tick took the event loop as long.
+ */
+export async function releaseHeld(store: Store, config: RoutingConfig, team: string, now: Date, force = false): Promise<number> {
   const stateId = maintenanceStateId(team);
   const snapshot = readMaintenanceState(await store.getGroup(stateId));
-  if (snapshot.held.length === 0) return 0;
+  if (!(force ? snapshot.held.length > 0 : releaseDue(snapshot, now))) return 0;
+  const locked = new Set(snapshot.held);
   const inserted = await store.updateGroups([stateId, ...snapshot.held], (current) => {
     const prev = current.get(stateId);
     const state = readMaintenanceState(prev);
     const windows = openWindows(config.teams.get(team), state.windows, now);
     const writes: GroupWrite[] = [];
-    const keep: string[] = [];
+    const next: MaintenanceState = { windows: state.windows, held: [] };
     for (const id of state.held) {
       const group = current.get(id);
-      // Held concurrently after our snapshot: not locked by us, look again next time.
-      if (!snapshot.held.includes(id)) keep.push(id);
-      else if (!group || !group.alerts.some((a) => a.status === 'firing')) continue; // resolved inside: nothing to send
-      else if (holdingWindow(windows, group.alerts)) keep.push(id);
-      else writes.push(decideGroup(group, updateFromRecord(group, config), now));
+      const window = group && locked.has(id) ? holdingWindow(windows, group.alerts) : undefined;
+      if (!locked.has(id)) {
+        // Held concurrently after our snapshot: not locked by us, look again next time.
+        next.held.push(id);
+        checkBy(next, now);
+      } else if (!group || !group.alerts.some((a) => a.status === 'firing')) {
+        continue; // resolved inside: nothing to send
+      } else if (window) {
+        next.held.push(id);
+        checkBy(next, window.end);
+      } else writes.push(decideGroup(group, updateFromRecord(group, config), now));
     }
-    if (keep.length === state.held.length) return [];
-    return [...writes, { group: maintenanceRecord(team, { ...state, held: keep }, prev, now), notifications: [] }];
+    if (next.held.length === state.held.length && next.checkAt === state.checkAt) return [];
+    return [...writes, { group: maintenanceRecord(team, next, prev, now), notifications: [] }];
   });
   return inserted.length;
 }
@@ -46,12 +58,13 @@ export interface MaintenanceTickerOptions {
   onReleased?: () => void;
 }
 
-export async function releaseAll(o: MaintenanceTickerOptions): Promise<number> {
+/** One pass over every team; `force`: look at every held group (see releaseHeld). */
+export async function releaseAll(o: MaintenanceTickerOptions, force = false): Promise<number> {
   const config = o.config();
   if (!config) return 0;
   let total = 0;
   for (const team of config.teams.keys()) {
-    const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))());
+    const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))(), force);
     if (n > 0) o.logger.info({ team, notifications: n }, 'maintenance over: held groups delivered');
     total += n;
   }
@@ -60,5 +73,13 @@ export async function releaseAll(o: MaintenanceTickerOptions): Promise<number> {
 }
 
 export function startMaintenanceTicker(o: MaintenanceTickerOptions): { stop(): void } {
-  return startTicker(() => releaseAll(o), o.intervalMs ?? 15_000, o.logger, 'maintenance release');
+  // A reloaded config may end or shorten a window: every held group is looked at once after it.
+  let lookedWith: RoutingConfig | undefined;
+  const pass = async () => {
+    const config = o.config();
+    const released = await releaseAll(o, config !== lookedWith);
+    lookedWith = config;
+    return released;
+  };
+  return startTicker(pass, o.intervalMs ?? 15_000, o.logger, 'maintenance release');
 }

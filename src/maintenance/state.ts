@@ -23,6 +23,12 @@ export interface MaintenanceState {
   windows: StoredWindow[];
   /** Group ids held by a window: delivered when it ends if still firing. */
   held: string[];
+  /**
+   * Unix ms from which a held group may be released: the earliest end of the windows holding
+   * them (of the window that held each, which may be earlier than when it is free). Until then
+   * the release pass does not load the held groups; absent, it does.
+   */
+  checkAt?: number;
 }
 
 const STATE_KEY = 'alertgate.maintenance';
@@ -38,7 +44,17 @@ export function maintenanceStateId(team: string): string {
 export function readMaintenanceState(record: GroupRecord | undefined): MaintenanceState {
   const raw = record?.commonAnnotations[STATE_KEY];
   const parsed = raw ? (JSON.parse(raw) as Partial<MaintenanceState>) : {};
-  return { windows: parsed.windows ?? [], held: parsed.held ?? [] };
+  return { windows: parsed.windows ?? [], held: parsed.held ?? [], ...(parsed.checkAt !== undefined ? { checkAt: parsed.checkAt } : {}) };
+}
+
+/** Whether the release pass must look at the held groups now (release.ts). */
+export function releaseDue(state: MaintenanceState, now: Date): boolean {
+  return state.held.length > 0 && (state.checkAt === undefined || now.getTime() >= state.checkAt);
+}
+
+/** A group was held by a window ending at `end`: the pass must look again by then. */
+export function checkBy(state: MaintenanceState, end: Date): void {
+  state.checkAt = Math.min(state.checkAt ?? Infinity, end.getTime());
 }
 
 export function maintenanceRecord(team: string, state: MaintenanceState, prev: GroupRecord | undefined, now: Date): GroupRecord {
