@@ -46,9 +46,9 @@ export function applyMaintenance(writes: GroupWrite[], current: Map<string, Grou
     const t = teamState(w.group.team);
     const id = w.group.id;
     const prev = current.get(id);
-    const wasHeld = t.state.held.includes(id);
+    const wasHeld = t.state.held.has(id);
     const release = () => {
-      t.state.held = t.state.held.filter((h) => h !== id);
+      t.state.held.delete(id);
       t.changed = true;
     };
 
@@ -71,7 +71,7 @@ export function applyMaintenance(writes: GroupWrite[], current: Map<string, Grou
     // Held, perhaps now by a window ending sooner than the one that held it first.
     const checkAt = t.state.checkAt;
     checkBy(t.state, window.end);
-    if (!wasHeld) t.state.held.push(id);
+    if (!wasHeld) t.state.held.add(id);
     if (!wasHeld || t.state.checkAt !== checkAt) t.changed = true;
   }
 

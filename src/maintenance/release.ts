@@ -10,6 +10,7 @@ import { startTicker } from '../pipeline/ticker.js';
 import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupWrite, Store } from '../store/store.js';
 import { checkBy, maintenanceRecord, maintenanceStateId, readMaintenanceState, releaseDue, type MaintenanceState } from './state.js';
+import { HeldGroups } from './held-groups.js';
 import { holdingWindow, openWindows } from './windows.js';
 
 /**
@@ -21,29 +22,29 @@ import { holdingWindow, openWindows } from './windows.js';
 export async function releaseHeld(store: Store, config: RoutingConfig, team: string, now: Date, force = false): Promise<number> {
   const stateId = maintenanceStateId(team);
   const snapshot = readMaintenanceState(await store.getGroup(stateId));
-  if (!(force ? snapshot.held.length > 0 : releaseDue(snapshot, now))) return 0;
-  const locked = new Set(snapshot.held);
-  const inserted = await store.updateGroups([stateId, ...snapshot.held], (current) => {
+  if (!(force ? !snapshot.held.empty : releaseDue(snapshot, now))) return 0;
+  const locked = new Set(snapshot.held.ids());
+  const inserted = await store.updateGroups([stateId, ...locked], (current) => {
     const prev = current.get(stateId);
     const state = readMaintenanceState(prev);
     const windows = openWindows(config.teams.get(team), state.windows, now);
     const writes: GroupWrite[] = [];
-    const next: MaintenanceState = { windows: state.windows, held: [] };
-    for (const id of state.held) {
+    const next: MaintenanceState = { windows: state.windows, held: HeldGroups.of([]) };
+    for (const id of state.held.ids()) {
       const group = current.get(id);
       const window = group && locked.has(id) ? holdingWindow(windows, group.alerts) : undefined;
       if (!locked.has(id)) {
         // Held concurrently after our snapshot: not locked by us, look again next time.
-        next.held.push(id);
+        next.held.add(id);
         checkBy(next, now);
       } else if (!group || !group.alerts.some((a) => a.status === 'firing')) {
         continue; // resolved inside: nothing to send
       } else if (window) {
-        next.held.push(id);
+        next.held.add(id);
         checkBy(next, window.end);
       } else writes.push(decideGroup(group, updateFromRecord(group, config), now));
     }
-    if (next.held.length === state.held.length && next.checkAt === state.checkAt) return [];
+    if (next.held.equals(state.held) && next.checkAt === state.checkAt) return [];
     return [...writes, { group: maintenanceRecord(team, next, prev, now), notifications: [] }];
   });
   return inserted.length;

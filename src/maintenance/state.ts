@@ -7,6 +7,7 @@
 import { stateGroupId } from '../model/group-id.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
+import { HeldGroups } from './held-groups.js';
 
 export interface StoredWindow {
   id: string;
@@ -21,8 +22,8 @@ export interface StoredWindow {
 
 export interface MaintenanceState {
   windows: StoredWindow[];
-  /** Group ids held by a window: delivered when it ends if still firing. */
-  held: string[];
+  /** Groups held by a window: delivered when it ends if still firing. */
+  held: HeldGroups;
   /**
    * Unix ms from which a held group may be released: the earliest end of the windows holding
    * them (of the window that held each, which may be earlier than when it is free). Until then
@@ -43,13 +44,17 @@ export function maintenanceStateId(team: string): string {
 
 export function readMaintenanceState(record: GroupRecord | undefined): MaintenanceState {
   const raw = record?.commonAnnotations[STATE_KEY];
-  const parsed = raw ? (JSON.parse(raw) as Partial<MaintenanceState>) : {};
-  return { windows: parsed.windows ?? [], held: parsed.held ?? [], ...(parsed.checkAt !== undefined ? { checkAt: parsed.checkAt } : {}) };
+  const parsed = raw ? (JSON.parse(raw) as Partial<Record<keyof MaintenanceState, unknown>>) : {};
+  return {
+    windows: (parsed.windows as StoredWindow[] | undefined) ?? [],
+    held: HeldGroups.stored(parsed.held),
+    ...(typeof parsed.checkAt === 'number' ? { checkAt: parsed.checkAt } : {}),
+  };
 }
 
 /** Whether the release pass must look at the held groups now (release.ts). */
 export function releaseDue(state: MaintenanceState, now: Date): boolean {
-  return state.held.length > 0 && (state.checkAt === undefined || now.getTime() >= state.checkAt);
+  return !state.held.empty && (state.checkAt === undefined || now.getTime() >= state.checkAt);
 }
 
 /** A group was held by a window ending at `end`: the pass must look again by then. */
@@ -63,7 +68,7 @@ export function maintenanceRecord(team: string, state: MaintenanceState, prev: G
       id: maintenanceStateId(team),
       team,
       groupKey: maintenanceGroupKey(),
-      status: state.held.length ? 'firing' : 'resolved',
+      status: state.held.empty ? 'resolved' : 'firing',
       annotations: { [STATE_KEY]: JSON.stringify(state) },
     },
     prev,
