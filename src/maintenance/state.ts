@@ -42,12 +42,20 @@ export function maintenanceStateId(team: string): string {
   return stateGroupId(team, maintenanceGroupKey());
 }
 
+/**
+ * The held groups in an annotation of their own: the part of the state that grows is then stored
+ * as a plain string, not as a string inside the state's JSON that the store would escape and
+ * encode a second time (and parse twice on the way back).
+ */
+const HELD_KEY = 'alertgate.maintenance.held';
+
 export function readMaintenanceState(record: GroupRecord | undefined): MaintenanceState {
   const raw = record?.commonAnnotations[STATE_KEY];
   const parsed = raw ? (JSON.parse(raw) as Partial<Record<keyof MaintenanceState, unknown>>) : {};
   return {
     windows: (parsed.windows as StoredWindow[] | undefined) ?? [],
-    held: HeldGroups.stored(parsed.held),
+    // A state written by the version before has them inside (as an array).
+    held: HeldGroups.stored(record?.commonAnnotations[HELD_KEY] ?? parsed.held),
     ...(typeof parsed.checkAt === 'number' ? { checkAt: parsed.checkAt } : {}),
   };
 }
@@ -69,7 +77,7 @@ export function maintenanceRecord(team: string, state: MaintenanceState, prev: G
       team,
       groupKey: maintenanceGroupKey(),
       status: state.held.empty ? 'resolved' : 'firing',
-      annotations: { [STATE_KEY]: JSON.stringify(state) },
+      annotations: { [STATE_KEY]: JSON.stringify({ ...state, held: undefined }), [HELD_KEY]: state.held.toJSON() },
     },
     prev,
     now,
