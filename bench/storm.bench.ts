@@ -8,10 +8,13 @@
  * webhook costs must not grow with the storm (it did: each webhook re-read and re-wrote the whole
  * digest, docs/performance.md, "eleventh session"). A second gateway with storms off takes the
  * same load, for scale: it also delivers every group's message, which a storm gathers instead.
+ * A third has storms off and a maintenance window covering every alert, so every new group is
+ * held: the other state a flood makes grow (the team's held groups).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BENCH_TEAMS } from './support/alerts.js';
 import { BENCH_WEBHOOK_TOKEN, benchEnv, writeEstate } from './support/estate.js';
 import { metricsText, startBenchGateway, type BenchGateway } from './support/gateway-process.js';
 import { runLoad } from './support/run-load.js';
@@ -31,6 +34,8 @@ interface Slice {
   cpuMsPerWebhook: number;
   /** Groups gathered into digests so far, all channels. */
   gathered: number;
+  /** Requests answered so far, this gateway. */
+  requestsSoFar: number;
 }
 
 /** Groups gathered into storm digests so far (alertgate_storm_groups_digested_total, every team). */
@@ -41,10 +46,19 @@ async function gathered(gw: BenchGateway): Promise<number> {
   return sum;
 }
 
+/** A maintenance window open for the next hour, holding every alert the bench sends. */
+async function holdEverything(configDir: string): Promise<void> {
+  const start = new Date(Date.now() - 60_000).toISOString();
+  const end = new Date(Date.now() + 3_600_000).toISOString();
+  const window = `maintenance:\n  - reason: "bench"\n    start: "${start}"\n    end: "${end}"\n    matchers: ['job="kube-state-metrics"']\n`;
+  for (const team of BENCH_TEAMS) await appendFile(path.join(configDir, 'routes', `${team}.yaml`), window);
+}
+
 /** `slices` back-to-back closed-loop slices of new groups, numbered on from each other. */
-async function slices(dir: string, name: string, stormLimit: number | undefined, count: number): Promise<Slice[]> {
+async function slices(dir: string, name: string, stormLimit: number | undefined, count: number, hold = false): Promise<Slice[]> {
   const configDir = path.join(dir, name);
   await writeEstate(configDir, stormLimit ? { stormLimit } : {});
+  if (hold) await holdEverything(configDir);
   const sink = await startSlackSink();
   const gw = await startBenchGateway({
     env: benchEnv({ dbFile: path.join(dir, `${name}.db`), configDir, slackUrl: sink.url }),
@@ -73,7 +87,7 @@ async function slices(dir: string, name: string, stormLimit: number | undefined,
       });
       if (Object.keys(result.failures).length > 0) throw new Error(`bench storm: ${name} failed requests: ${JSON.stringify(result.failures)}`);
       next += result.requests;
-      out.push({ webhooksPerS: result.okPerS, cpuMsPerWebhook: ((gw.cpuSeconds() - cpu0) * 1000) / result.allOk, gathered: await gathered(gw) });
+      out.push({ webhooksPerS: result.okPerS, cpuMsPerWebhook: ((gw.cpuSeconds() - cpu0) * 1000) / result.allOk, gathered: await gathered(gw), requestsSoFar: next });
     }
     return out;
   } finally {
@@ -82,9 +96,14 @@ async function slices(dir: string, name: string, stormLimit: number | undefined,
   }
 }
 
+/** Rates by slice with the groups held per team after each (requests ÷ 4: every one is a new held group). */
+function heldNote(held: Slice[]): string {
+  return held.map((s) => `${Math.round(s.webhooksPerS)} (${Math.round(s.requestsSoFar / 4)})`).join(' · ');
+}
+
 export const stormBenchmark: Benchmark = {
   id: 'storm',
-  title: 'storm: ingest while storm digests grow',
+  title: 'storm: ingest while storm digests or maintenance holds grow',
   async run(): Promise<BenchFigure[]> {
     const dir = await mkdtemp(path.join(tmpdir(), 'alertgate-bench-storm-'));
     try {
@@ -92,6 +111,8 @@ export const stormBenchmark: Benchmark = {
       const storm = await slices(dir, 'storm', undefined, SLICES);
       process.stderr.write(`bench storm: the same load with storms off (${load()})\n`);
       const calm = await slices(dir, 'calm', 1_000_000, 2);
+      process.stderr.write(`bench storm: ${SLICES} slices with a maintenance window holding every group (${load()})\n`);
+      const held = await slices(dir, 'held', 1_000_000, SLICES, true);
       // The first slice of each gateway warms V8 up; the second is the start of the storm.
       const start = storm[1]!;
       const end = storm.at(-1)!;
@@ -104,6 +125,13 @@ export const stormBenchmark: Benchmark = {
         { name: `storm: the same, last ${SLICE_MS / 1000} s slice (digests grown)`, value: round(end.webhooksPerS), unit: '/s', notes: detail(end) },
         { name: 'storm: last slice ÷ second slice', value: round(end.webhooksPerS / start.webhooksPerS, 2), unit: '×', notes: 'near 1: what a webhook costs does not grow with the storm (each gathered group is marked on its own row; the channel keeps counts)' },
         { name: `storm: the same load with storms off (second slice)`, value: round(calm[1]!.webhooksPerS), unit: '/s', notes: `${round(calm[1]!.cpuMsPerWebhook, 2)} ms of gateway CPU per webhook` },
+        {
+          name: 'maintenance window holding every group: webhooks/s, second slice',
+          value: round(held[1]!.webhooksPerS),
+          unit: '/s',
+          notes: `${round(held[1]!.cpuMsPerWebhook, 2)} ms of gateway CPU per webhook; every slice, webhooks/s (held per team after it, estimated from requests): ${heldNote(held)}`,
+        },
+        { name: 'maintenance window holding every group: webhooks/s, last slice', value: round(held.at(-1)!.webhooksPerS), unit: '/s', notes: `${round(held.at(-1)!.cpuMsPerWebhook, 2)} ms of gateway CPU per webhook` },
       ];
     } finally {
       await rm(dir, { recursive: true, force: true });
