@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMatchers } from '../config/matchers.js';
-import type { MaintenanceConfig, RoutingConfig, TeamConfig } from '../config/types.js';
+import { paymentsTeam, routingOf } from '../config/team-config.case.js';
+import type { MaintenanceConfig, RoutingConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
 import type { Target } from '../model/target.js';
 import type { GroupRecord } from '../store/store.js';
@@ -11,19 +12,7 @@ import { maintenanceStateId, readMaintenanceState, releaseDue } from './state.js
 const slack: Target = { type: 'slack', channel: '#payments-alerts' };
 const at = (time: string) => new Date(`2026-11-27T${time}Z`);
 
-function config(windows: MaintenanceConfig[]): RoutingConfig {
-  const team: TeamConfig = {
-    team: 'payments',
-    file: 'routes/payments.yaml',
-    owns: { namespaces: [], matchers: [] },
-    dedup: { windowMs: 3_600_000 },
-    routes: [],
-    reports: [],
-    maintenance: windows,
-    slack: { channel: '#payments-alerts' },
-  };
-  return { teams: new Map([['payments', team]]), fallbackTeam: 'payments' };
-}
+const config = (maintenance: MaintenanceConfig[]): RoutingConfig => routingOf(paymentsTeam({ maintenance }));
 
 const window = (name: string, start: string, end: string): MaintenanceConfig => ({
   reason: name,

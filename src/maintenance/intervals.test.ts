@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseMatchers } from '../config/matchers.js';
+import { paymentsTeam } from '../config/team-config.case.js';
 import type { TeamConfig } from '../config/types.js';
 import { maintenanceIntervals } from './intervals.js';
 
-const team = (maintenance: TeamConfig['maintenance']): TeamConfig => ({
-  team: 'payments',
-  file: 'routes/payments.yaml',
-  owns: { namespaces: [], matchers: [] },
-  dedup: { windowMs: 0 },
-  routes: [],
-  reports: [],
-  maintenance,
-});
+const team = (maintenance: TeamConfig['maintenance']): TeamConfig => paymentsTeam({ maintenance });
 
 describe('maintenanceIntervals', () => {
   it('expands a weekly cron window over a month, clipped to the range', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { paymentsTeam, routingOf } from '../config/team-config.case.js';
 import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
 import type { Target } from '../model/target.js';
@@ -10,20 +11,7 @@ import { applyStormControl, DIGESTED_REASON, endQuietStorms } from './storm-cont
 const slack: Target = { type: 'slack', channel: '#payments-alerts' };
 const pd: Target = { type: 'pagerduty', team: 'payments' };
 
-function config(storm: TeamConfig['storm']): RoutingConfig {
-  const team: TeamConfig = {
-    team: 'payments',
-    file: 'routes/payments.yaml',
-    owns: { namespaces: [], matchers: [] },
-    dedup: { windowMs: 3_600_000 },
-    routes: [],
-    reports: [],
-    maintenance: [],
-    slack: { channel: '#payments-alerts' },
-    ...(storm ? { storm } : {}),
-  };
-  return { teams: new Map([['payments', team]]), fallbackTeam: 'payments' };
-}
+const config = (storm: TeamConfig['storm']): RoutingConfig => routingOf(paymentsTeam(storm ? { storm } : {}));
 
 function newGroup(i: number, status: 'firing' | 'resolved' = 'firing', prev?: GroupRecord, fingerprint = `f${i}`) {
   return decideGroup(
