@@ -32,14 +32,15 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
     const next: MaintenanceState = { windows: state.windows, held: HeldGroups.of([]) };
     for (const id of state.held.ids()) {
       const group = current.get(id);
-      const window = group && locked.has(id) ? holdingWindow(windows, group.alerts) : undefined;
       if (!locked.has(id)) {
         // Held concurrently after our snapshot: not locked by us, look again next time.
         next.held.add(id);
         checkBy(next, now);
-      } else if (!group || !group.alerts.some((a) => a.status === 'firing')) {
-        continue; // resolved inside: nothing to send
-      } else if (window) {
+        continue;
+      }
+      if (!group || !group.alerts.some((a) => a.status === 'firing')) continue; // resolved inside: nothing to send
+      const window = holdingWindow(windows, group.alerts);
+      if (window) {
         next.held.add(id);
         checkBy(next, window.end);
       } else writes.push(decideGroup(group, updateFromRecord(group, config), now));

@@ -13,7 +13,7 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { AlertStatus } from '../model/alert.js';
-import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import type { GroupRecord, GroupWrite, NewNotification, StormDigests } from '../store/store.js';
 import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
 import { channelGroupId, channelPseudoGroup, readChannelState, type ChannelState } from './channel-state.js';
 import { renderDigest } from './digest-message.js';
@@ -106,15 +106,19 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
  * by the version before lists its members itself. Undefined when the digest did not gather it.
  */
 function gatheredStatus(w: GroupWrite, channel: string, s: ChannelState): AlertStatus | undefined {
-  const gathered = w.group.stormDigests?.[channel];
-  if (gathered && gathered.storm === s.stormStartedAt) return gathered.status;
-  return legacyMemberStatus(s.tally, w.group.id);
+  return markOfThisStorm(w, channel, s)?.status ?? legacyMemberStatus(s.tally, w.group.id);
+}
+
+/** The group row's mark for the channel, if the channel's current (or last) storm made it. */
+function markOfThisStorm(w: GroupWrite, channel: string, s: ChannelState): StormDigests[string] | undefined {
+  const mark = w.group.stormDigests?.[channel];
+  return mark && mark.storm === s.stormStartedAt ? mark : undefined;
 }
 
 /** A gathered group's change, folded into the digest's counts. */
 function foldChange(w: GroupWrite, channel: string, s: ChannelState, status: AlertStatus): void {
-  const gathered = w.group.stormDigests?.[channel];
-  if (!gathered || gathered.storm !== s.stormStartedAt) return setLegacyMemberStatus(s.tally, w.group.id, status);
+  const gathered = markOfThisStorm(w, channel, s);
+  if (!gathered) return setLegacyMemberStatus(s.tally, w.group.id, status);
   countChange(s.tally, gathered.status, status);
   markGathered(w, channel, gathered.storm, status);
 }
@@ -132,7 +136,7 @@ function suppress(n: NewNotification): void {
 
 /** Persist a channel's state, with a digest post (storm start) or edit when its content changed. */
 export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { stormStarted?: boolean }), ctx: StormContext): GroupWrite {
-  // The state is serialised once, here: it grows with a storm's members.
+  // The state is serialised once, here, for the record and the digest's snapshot.
   const pseudo = channelPseudoGroup(t.team, t.channel, t.state);
   const group = pseudoGroupRecord(pseudo, t.prev, ctx.now);
   if (!t.digestChanged) return { group, notifications: [] };
