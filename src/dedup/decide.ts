@@ -117,8 +117,9 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     notifiedHash: suppressed ? (prev?.notifiedHash ?? null) : hash,
     notifiedAt: suppressed ? (prev?.notifiedAt ?? null) : nowIso,
     targets: suppressed ? (prev?.targets ?? []) : targets,
-    // Storm control (after this) decides digests; what earlier digests gathered is kept.
+    // Storm control and maintenance (after this) decide digests and holds; what was decided before is kept.
     ...(prev?.stormDigests ? { stormDigests: prev.stormDigests } : {}),
+    ...(prev?.heldUntil !== undefined ? { heldUntil: prev.heldUntil } : {}),
     createdAt: prev?.createdAt ?? nowIso,
     updatedAt: nowIso,
   };

@@ -1,12 +1,10 @@
 /**
  * @module maintenance/held-groups
- * The groups a team's maintenance windows hold, kept as one string `,id,id,…,`.
- *
- * The team's state is read by every webhook of the team, and during a window every new group it
- * holds is added to it. As a JSON array, each webhook parsed every held id into a string of its
- * own, searched the array and serialised it all again: the cost per webhook grew with the number
- * of held groups. As one string, reading it is a copy, a lookup is one `includes`, and adding an
- * id appends to it (docs/performance.md, "eleventh session").
+ * The groups a team's maintenance windows hold, as versions before listed them in the team's
+ * state: one string `,id,id,…,` (before that, a JSON array). Holds are now kept on the groups'
+ * own rows (`GroupRecord.heldUntil`), because the list grew with a flood and every new hold
+ * rewrote it (docs/performance.md, "twelfth session"); this reads such a list so that its
+ * holds are moved to the rows (release.ts) and none is lost in an upgrade.
  */
 
 export class HeldGroups {

@@ -1,73 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import { parseMatchers } from '../config/matchers.js';
-import { paymentsTeam, routingOf } from '../config/team-config.case.js';
-import type { MaintenanceConfig, RoutingConfig } from '../config/types.js';
-import { decideGroup } from '../dedup/decide.js';
-import type { Target } from '../model/target.js';
 import type { GroupRecord } from '../store/store.js';
-import { applyMaintenance } from './hold.js';
+import { applyMaintenance, RESOLVED_INSIDE_REASON } from './hold.js';
 import { HeldGroups } from './held-groups.js';
-import { maintenanceStateId, readMaintenanceState, releaseDue } from './state.js';
+import { at, config, firing, turned, window } from './maintenance.case.js';
+import { maintenanceStateId, readMaintenanceState } from './state.js';
 
-const slack: Target = { type: 'slack', channel: '#payments-alerts' };
-const at = (time: string) => new Date(`2026-11-27T${time}Z`);
+const stateId = maintenanceStateId('payments');
 
-const config = (maintenance: MaintenanceConfig[]): RoutingConfig => routingOf(paymentsTeam({ maintenance }));
-
-const window = (name: string, start: string, end: string): MaintenanceConfig => ({
-  reason: name,
-  start: at(start).toISOString(),
-  end: at(end).toISOString(),
-  matchers: [parseMatchers(`alertname="${name}"`)],
-});
-
-function firing(i: number, alertname: string, now: Date, prev?: GroupRecord) {
-  return decideGroup(
-    prev,
-    {
-      groupId: `g${i}`,
-      team: 'payments',
-      notification: { receiver: 'x', status: 'firing', groupKey: `k${i}`, groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '', truncatedAlerts: 0 },
-      alerts: [{ fingerprint: `f${alertname}`, status: 'firing', labels: { alertname }, annotations: {}, startsAt: '2026-11-27T09:00:00Z', endsAt: null, generatorURL: '' }],
-      targets: [slack],
-      dedupWindowMs: 3_600_000,
-    },
-    now,
-  );
+/** The team's maintenance state as a version before stored it, listing held groups. */
+function listedBefore(annotations: Record<string, string>): GroupRecord {
+  return { ...firing(0, 'none', at('09:00:00')).group, id: stateId, alerts: [], commonAnnotations: annotations };
 }
 
-const stateOf = (writes: ReturnType<typeof applyMaintenance>) => readMaintenanceState(writes.find((w) => w.group.id === maintenanceStateId('payments'))?.group);
-
 describe('maintenance holds', () => {
-  it('hold a group until the end of the window holding it: the release pass has nothing to look at before', () => {
-    const cfg = config([window('Patching', '09:00:00', '12:00:00'), window('Rebuild', '09:00:00', '10:00:00')]);
-    const first = applyMaintenance([firing(1, 'Patching', at('09:30:00'))], new Map(), cfg, at('09:30:00'));
-    expect(first[0]!.notifications[0]!.status).toBe('suppressed');
-    const held = stateOf(first);
-    expect(held.held.ids()).toEqual(['g1']);
-    expect(held.checkAt).toBe(at('12:00:00').getTime());
-    expect(releaseDue(held, at('11:59:59'))).toBe(false);
-    expect(releaseDue(held, at('12:00:00'))).toBe(true);
-
-    // A second group held by a window ending sooner brings the check forward.
-    const stored = new Map([[maintenanceStateId('payments'), first[1]!.group]]);
-    const second = applyMaintenance([firing(2, 'Rebuild', at('09:31:00'))], stored, cfg, at('09:31:00'));
-    expect(stateOf(second).held.ids()).toEqual(['g1', 'g2']);
-    expect(stateOf(second).checkAt).toBe(at('10:00:00').getTime());
+  it('hold a group on its own record until the end of the window holding it; the team state is not written', () => {
+    const cfg = config([window('Patching', '09:00:00', '12:00:00')]);
+    const writes = applyMaintenance([firing(1, 'Patching', at('09:30:00'))], new Map(), cfg, at('09:30:00'));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.notifications[0]!.status).toBe('suppressed');
+    expect(writes[0]!.group.heldUntil).toBe(at('12:00:00').getTime());
   });
 
-  it('looks at the held groups at once in a state written before the check time was kept', () => {
-    expect(releaseDue({ windows: [], held: HeldGroups.of(['g1']) }, at('09:00:00'))).toBe(true);
-    expect(releaseDue({ windows: [], held: HeldGroups.of([]), checkAt: 0 }, at('09:00:00'))).toBe(false);
+  it('hold a group until the first of its alerts is no longer covered; an alert covered twice, by the later window', () => {
+    const cfg = config([window('Patching', '09:00:00', '12:00:00'), window('Rebuild', '09:00:00', '10:00:00'), { ...window('Rebuild', '09:00:00', '11:00:00'), reason: 'Rebuild, extended' }]);
+    const both = firing(1, 'Patching', at('09:30:00'));
+    both.group.alerts.push({ ...both.group.alerts[0]!, fingerprint: 'fRebuild', labels: { alertname: 'Rebuild' } });
+    const [held] = applyMaintenance([both], new Map(), cfg, at('09:30:00'));
+    expect(held!.group.heldUntil).toBe(at('11:00:00').getTime());
+    expect(held!.notifications[0]!.reason).toBe('maintenance: Rebuild, extended');
   });
 
-  it('reads the held groups of a state written by the version before (a JSON array)', () => {
-    const stored = readMaintenanceState({
-      ...firing(1, 'Patching', at('09:00:00')).group,
-      commonAnnotations: { 'alertgate.maintenance': JSON.stringify({ windows: [], held: ['g1', 'g2'] }) },
-    });
-    expect(stored.held.ids()).toEqual(['g1', 'g2']);
-    expect(stored.checkAt).toBeUndefined();
+  it('releases the hold when the group resolves inside the window, and sends nothing for it', () => {
+    const cfg = config([window('Patching', '09:00:00', '12:00:00')]);
+    const [held] = applyMaintenance([firing(1, 'Patching', at('09:30:00'))], new Map(), cfg, at('09:30:00'));
+    const resolved = turned(held!.group, 'resolved', at('09:40:00'));
+    const [write] = applyMaintenance([resolved], new Map([[held!.group.id, held!.group]]), cfg, at('09:40:00'));
+    expect(write!.group.heldUntil).toBeUndefined();
+    expect(write!.notifications.map((n) => [n.status, n.reason])).toEqual([['suppressed', RESOLVED_INSIDE_REASON]]);
+  });
+
+  it('takes over a group listed as held by a version before (either encoding), writing the state without it', () => {
+    const cfg = config([window('Patching', '09:00:00', '12:00:00')]);
+    const encodings: Record<string, string>[] = [{ 'alertgate.maintenance.held': ',g1,g2,' }, { 'alertgate.maintenance': JSON.stringify({ windows: [], held: ['g1', 'g2'] }) }];
+    for (const listed of encodings) {
+      const current = new Map([[stateId, listedBefore(listed)]]);
+      const writes = applyMaintenance([firing(1, 'Other', at('09:30:00'))], current, cfg, at('09:30:00'));
+      // Not covered any more: no longer held, and announced.
+      expect(writes[0]!.notifications[0]!.status).toBe('pending');
+      expect(readMaintenanceState(writes.find((w) => w.group.id === stateId)?.group).legacyHeld.ids()).toEqual(['g2']);
+    }
   });
 });
 

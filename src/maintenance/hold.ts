@@ -2,14 +2,17 @@
  * @module maintenance/hold
  * Maintenance windows (pure, run inside the store's lock after dedup): a new or changed firing
  * group whose every firing alert is covered by an open window is held — its notifications are
- * recorded as suppressed and the group is remembered. When the window ends (or is deleted) a
- * still-firing held group is delivered once (release.ts); one that resolved inside the window
- * and was never announced sends nothing. Resolutions of groups announced before the window are
- * delivered normally.
+ * recorded as suppressed and the group's own record says until when (`heldUntil`: the end of the
+ * window holding it). When the window ends (or is deleted) a still-firing held group is delivered
+ * once (release.ts); one that resolved inside the window and was never announced sends nothing.
+ * Resolutions of groups announced before the window are delivered normally.
+ *
+ * Holding a group writes nothing but the group: in a flood under a window, what a webhook reads
+ * and writes does not grow with the number of groups held (docs/performance.md, "twelfth session").
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { checkBy, maintenanceRecord, maintenanceStateId, readMaintenanceState, type MaintenanceState } from './state.js';
+import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type MaintenanceState } from './state.js';
 import { holdingWindow, openWindows } from './windows.js';
 
 export const RESOLVED_INSIDE_REASON = 'maintenance: resolved inside the window, never announced';
@@ -17,6 +20,7 @@ export const RESOLVED_INSIDE_REASON = 'maintenance: resolved inside the window, 
 interface TeamState {
   prev: GroupRecord | undefined;
   state: MaintenanceState;
+  /** A group listed by a version before was met: the list is written without it. */
   changed: boolean;
 }
 
@@ -44,23 +48,18 @@ export function applyMaintenance(writes: GroupWrite[], current: Map<string, Grou
     const pending = w.notifications.filter((n) => n.status === 'pending');
     if (pending.length === 0) continue;
     const t = teamState(w.group.team);
-    const id = w.group.id;
-    const prev = current.get(id);
-    const wasHeld = t.state.held.has(id);
-    const release = () => {
-      t.state.held.delete(id);
-      t.changed = true;
-    };
+    const prev = current.get(w.group.id);
+    const wasHeld = prev?.heldUntil !== undefined || takeListed(t, w.group.id);
 
     if (pending[0]!.kind === 'resolved') {
       if (!wasHeld) continue;
-      release();
+      delete w.group.heldUntil;
       if (prev?.notifiedHash == null) suppress(w.notifications, RESOLVED_INSIDE_REASON);
       continue;
     }
     const window = holdingWindow(openWindows(config.teams.get(w.group.team), t.state.windows, now), w.group.alerts);
     if (!window) {
-      if (wasHeld) release();
+      delete w.group.heldUntil;
       continue;
     }
     suppress(w.notifications, `maintenance: ${window.reason}`);
@@ -69,14 +68,19 @@ export function applyMaintenance(writes: GroupWrite[], current: Map<string, Grou
     w.group.notifiedAt = prev?.notifiedAt ?? null;
     w.group.targets = prev?.targets ?? [];
     // Held, perhaps now by a window ending sooner than the one that held it first.
-    const checkAt = t.state.checkAt;
-    checkBy(t.state, window.end);
-    if (!wasHeld) t.state.held.add(id);
-    if (!wasHeld || t.state.checkAt !== checkAt) t.changed = true;
+    w.group.heldUntil = window.end.getTime();
   }
 
   const stateWrites = [...teams.entries()]
     .filter(([, t]) => t.changed)
     .map(([team, t]) => ({ group: maintenanceRecord(team, t.state, t.prev, now), notifications: [] }));
   return [...writes, ...stateWrites];
+}
+
+/** Whether the state of a version before lists the group as held; from now on its own record says. */
+function takeListed(t: TeamState, id: string): boolean {
+  if (t.state.legacyHeld.empty || !t.state.legacyHeld.has(id)) return false;
+  t.state.legacyHeld.delete(id);
+  t.changed = true;
+  return true;
 }

@@ -1,54 +1,74 @@
 /**
  * @module maintenance/release
  * When a window ends (or is deleted), deliver the groups it held that are still firing, once.
- * A timer runs this for every team with held groups; deleting a window runs it at once.
+ * A timer runs this for every team; deleting a window or reloading the config runs it at once.
  */
 import type { RoutingConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
 import type { Logger } from '../log/logger.js';
 import { startTicker } from '../pipeline/ticker.js';
 import { updateFromRecord } from '../pipeline/split-by-team.js';
-import type { GroupWrite, Store } from '../store/store.js';
-import { checkBy, maintenanceRecord, maintenanceStateId, readMaintenanceState, releaseDue, type MaintenanceState } from './state.js';
-import { HeldGroups } from './held-groups.js';
-import { holdingWindow, openWindows } from './windows.js';
+import type { GroupRecord, GroupWrite, Store } from '../store/store.js';
+import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
+import { holdingWindow, openWindows, type OpenWindow } from './windows.js';
+
+/**
+ * Held groups looked at under one lock: a window ending over a flood's thousands of held groups
+ * releases them in turns, so no write holds the team's webhooks (or PostgreSQL's locks) for long.
+ */
+const RELEASE_BATCH = 500;
 
 /**
  * Release what no open window holds any more; answers how many notifications were queued.
- * Unless `force` (a window was deleted, the config changed), the held groups are not looked at
- * before the state's `checkAt`: until a window holding one of them ends, they are all still
- * held, and loading thousands of held groups on every tick took the event loop as long.
+ * The store finds the held groups whose hold has ended (`heldGroupIds`); with `force` (a window
+ * was deleted, the config changed) every held group of the team is looked at. Groups listed as
+ * held in the state by a version before are looked at too, and from then on held on their rows.
  */
 export async function releaseHeld(store: Store, config: RoutingConfig, team: string, now: Date, force = false): Promise<number> {
   const stateId = maintenanceStateId(team);
-  const snapshot = readMaintenanceState(await store.getGroup(stateId));
-  if (!(force ? !snapshot.held.empty : releaseDue(snapshot, now))) return 0;
-  const locked = new Set(snapshot.held.ids());
-  const inserted = await store.updateGroups([stateId, ...locked], (current) => {
-    const prev = current.get(stateId);
-    const state = readMaintenanceState(prev);
-    const windows = openWindows(config.teams.get(team), state.windows, now);
-    const writes: GroupWrite[] = [];
-    const next: MaintenanceState = { windows: state.windows, held: HeldGroups.of([]) };
-    for (const id of state.held.ids()) {
-      const group = current.get(id);
-      if (!locked.has(id)) {
-        // Held concurrently after our snapshot: not locked by us, look again next time.
-        next.held.add(id);
-        checkBy(next, now);
-        continue;
+  const listed = readMaintenanceState(await store.getGroup(stateId)).legacyHeld.ids();
+  const due = await store.heldGroupIds(team, force ? undefined : now);
+  const ids = [...new Set([...due, ...listed])];
+  let queued = 0;
+  for (let i = 0; i < ids.length; i += RELEASE_BATCH) {
+    const batch = ids.slice(i, i + RELEASE_BATCH);
+    const inserted = await store.updateGroups([stateId, ...batch], (current) => {
+      const prev = current.get(stateId);
+      const state = readMaintenanceState(prev);
+      const windows = openWindows(config.teams.get(team), state.windows, now);
+      const writes: GroupWrite[] = [];
+      let unlisted = false;
+      for (const id of batch) {
+        const wasListed = state.legacyHeld.has(id);
+        if (wasListed) {
+          state.legacyHeld.delete(id);
+          unlisted = true;
+        }
+        const group = current.get(id);
+        // Released meanwhile (a webhook changed it, another pass), or gone.
+        if (!group || (group.heldUntil === undefined && !wasListed)) continue;
+        const write = look(group, windows, config, now);
+        if (write) writes.push(write);
       }
-      if (!group || !group.alerts.some((a) => a.status === 'firing')) continue; // resolved inside: nothing to send
-      const window = holdingWindow(windows, group.alerts);
-      if (window) {
-        next.held.add(id);
-        checkBy(next, window.end);
-      } else writes.push(decideGroup(group, updateFromRecord(group, config), now));
-    }
-    if (next.held.equals(state.held) && next.checkAt === state.checkAt) return [];
-    return [...writes, { group: maintenanceRecord(team, next, prev, now), notifications: [] }];
-  });
-  return inserted.length;
+      return unlisted ? [...writes, { group: maintenanceRecord(team, state, prev, now), notifications: [] }] : writes;
+    });
+    queued += inserted.length;
+  }
+  return queued;
+}
+
+/** A held group looked at: still held (until the end of the window now holding it), or released. */
+function look(group: GroupRecord, windows: OpenWindow[], config: RoutingConfig, now: Date): GroupWrite | undefined {
+  const window = holdingWindow(windows, group.alerts);
+  if (window) {
+    const until = window.end.getTime();
+    return group.heldUntil === until ? undefined : { group: { ...group, heldUntil: until }, notifications: [] };
+  }
+  const free: GroupRecord = { ...group };
+  delete free.heldUntil;
+  // Resolved inside the window: nothing to send, it is only no longer held.
+  if (!group.alerts.some((a) => a.status === 'firing')) return { group: free, notifications: [] };
+  return decideGroup(free, updateFromRecord(free, config), now);
 }
 
 export interface MaintenanceTickerOptions {

@@ -46,20 +46,29 @@ export function openWindows(team: TeamConfig | undefined, stored: readonly Store
   return [...fromConfig, ...stored.flatMap((w) => storedWindowOpen(w, now) ?? [])];
 }
 
-/** A window whose matchers (all of them) match these labels; a window without matchers covers all. */
-export function windowFor(windows: readonly OpenWindow[], labels: Labels): OpenWindow | undefined {
-  return windows.find((w) => w.matchers.every((m) => m.matches(labels)));
+/** Of the windows whose matchers (all of them) match these labels, the one ending last; a window without matchers covers all. */
+function latestCovering(windows: readonly OpenWindow[], labels: Labels): OpenWindow | undefined {
+  let latest: OpenWindow | undefined;
+  for (const w of windows) {
+    if (w.matchers.every((m) => m.matches(labels)) && (!latest || w.end > latest.end)) latest = w;
+  }
+  return latest;
 }
 
-/** The window holding a group: every firing alert must be covered by an open window. */
+/**
+ * The window holding a group: every firing alert must be covered by an open window. The group is
+ * held until the first alert is no longer covered, so the window returned is the one whose end
+ * frees the group (its `end` is when the release pass must look again): of each alert's windows
+ * the one ending last, and of those the one ending first.
+ */
 export function holdingWindow(windows: readonly OpenWindow[], alerts: readonly Alert[]): OpenWindow | undefined {
-  const firing = alerts.filter((a) => a.status === 'firing');
-  if (firing.length === 0 || windows.length === 0) return undefined;
-  let first: OpenWindow | undefined;
-  for (const a of firing) {
-    const w = windowFor(windows, a.labels);
+  if (windows.length === 0) return undefined;
+  let freeing: OpenWindow | undefined;
+  for (const a of alerts) {
+    if (a.status !== 'firing') continue;
+    const w = latestCovering(windows, a.labels);
     if (!w) return undefined;
-    first ??= w;
+    if (!freeing || w.end < freeing.end) freeing = w;
   }
-  return first;
+  return freeing;
 }

@@ -32,6 +32,8 @@ export interface GroupRow {
   updated_at: string;
   /** JSON StormDigests, or null (schema: SQLite 6, PostgreSQL 3). */
   storm_digests: string | null;
+  /** Unix ms, or null (schema: SQLite 7, PostgreSQL 4); node-postgres returns a bigint as text. */
+  held_until: number | string | null;
 }
 
 export interface AlertRowOf<Time> {
@@ -123,6 +125,7 @@ export function toGroupRecord(row: GroupRow, alerts: Alert[]): GroupRecord {
     notifiedAt: row.notified_at,
     targets: JSON.parse(row.targets) as Target[],
     ...(row.storm_digests ? { stormDigests: JSON.parse(row.storm_digests) as StormDigests } : {}),
+    ...(row.held_until != null ? { heldUntil: Number(row.held_until) } : {}),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -39,6 +39,12 @@ export interface GroupRecord {
    * does not grow with its storm. Absent when no digest ever gathered the group.
    */
   stormDigests?: StormDigests;
+  /**
+   * Held by a maintenance window (maintenance/hold.ts): the end of the window holding it, Unix
+   * ms. Kept on the group's own row, so holding a group writes nothing else, and the release
+   * pass finds what is due through `heldGroupIds`. Absent when the group is not held.
+   */
+  heldUntil?: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -173,6 +179,13 @@ export interface Store {
   updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts?: UpdateOptions): Promise<NotificationRecord[]>;
 
   getGroup(id: string): Promise<GroupRecord | undefined>;
+
+  /**
+   * Ids of the team's groups held by a maintenance window (`heldUntil` set) whose hold ends at
+   * or before `dueBy`; every held group of the team without it. Committed groups only: a group
+   * held by a write still in flight is found by a later call.
+   */
+  heldGroupIds(team: string, dueBy?: Date): Promise<string[]>;
 
   /**
    * Claim up to `limit` due notifications (status pending/failed, nextAttemptAt <= now, not

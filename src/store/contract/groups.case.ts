@@ -46,6 +46,25 @@ export function groupContract(store: CurrentStore): void {
       expect((await store().getGroup('g2'))?.stormDigests).toBeUndefined();
     });
 
+    it('finds the held groups of a team whose hold has ended, or all of them, and forgets a released one', async () => {
+      const at = (time: string) => Date.parse(`2026-10-01T${time}Z`);
+      await enqueue(store(), group('soon', { heldUntil: at('11:00:00') }), []);
+      await enqueue(store(), group('late', { heldUntil: at('12:00:00') }), []);
+      await enqueue(store(), group('free'), []);
+      await enqueue(store(), group('other', { team: 'prisons', heldUntil: at('09:00:00') }), []);
+      expect((await store().getGroup('soon'))?.heldUntil).toBe(at('11:00:00'));
+      expect((await store().getGroup('free'))?.heldUntil).toBeUndefined();
+
+      expect(await store().heldGroupIds('payments', new Date(at('10:59:59')))).toEqual([]);
+      expect(await store().heldGroupIds('payments', new Date(at('11:00:00')))).toEqual(['soon']);
+      expect(await store().heldGroupIds('payments')).toEqual(['soon', 'late']);
+      expect(await store().heldGroupIds('prisons', new Date(at('12:00:00')))).toEqual(['other']);
+
+      await enqueue(store(), group('soon'), []);
+      expect(await store().heldGroupIds('payments')).toEqual(['late']);
+      expect((await store().getGroup('soon'))?.heldUntil).toBeUndefined();
+    });
+
     it('updates a group: replaced alerts, new status, targets and hash; createdAt stays', async () => {
       await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b')], targets: [SLACK] }), []);
       const updated = group('g1', {

@@ -145,8 +145,9 @@ function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
     notes.map((n) => textOf(n.snapshot)),
     superseding.map((n) => n.groupId),
     superseding.map((n) => targetKey(n.target)),
-    // $37, after the rest: added with migration 3.
+    // $37 and $38, after the rest: added with migrations 3 and 4.
     groups.map((g) => (g.stormDigests ? JSON.stringify(g.stormDigests) : null)),
+    groups.map((g) => g.heldUntil ?? null),
   ];
 }
 

@@ -81,6 +81,11 @@ export class PostgresStore implements Store {
     return withTransaction(this.pool, async (c) => (await loadGroups(c, [id])).get(id), 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
+  async heldGroupIds(team: string, dueBy?: Date): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(q.SELECT_HELD_GROUP_IDS, [team, dueBy?.getTime() ?? Number.MAX_SAFE_INTEGER]);
+    return rows.map((r) => r.id);
+  }
+
   async claimDue(opts: ClaimOptions): Promise<NotificationRecord[]> {
     return outbox.claimDue(this.pool, opts);
   }

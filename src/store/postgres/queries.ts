@@ -30,6 +30,11 @@ export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
   FOR UPDATE OF g`;
 
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id = ANY($1::text[])`;
+
+/** The team's ($1) held groups (schema-v4.ts), those whose hold ends by $2 (Unix ms). */
+export const SELECT_HELD_GROUP_IDS = `
+  SELECT id FROM groups WHERE team = $1 AND held_until IS NOT NULL AND held_until <= $2
+  ORDER BY held_until, id`;
 export const SELECT_GROUP_ALERTS = `SELECT * FROM alerts WHERE group_id = ANY($1::text[]) ORDER BY group_id, position`;
 
 /**
@@ -38,7 +43,7 @@ export const SELECT_GROUP_ALERTS = `SELECT * FROM alerts WHERE group_id = ANY($1
  * - delete the alerts that left their group's snapshot, upsert the others (an alert's
  *   updated_at moves only when its content changed);
  * - coalesce: older unclaimed edits of the queues named in $35/$36 become suppressed;
- * - $37, the groups' storm digests, comes last: it was added with migration 3;
+ * - $37, the groups' storm digests, and $38, their holds, come last: added with migrations 3 and 4;
  * - insert the new notifications, identity values drawn in array order.
  * Data-modifying CTEs touch disjoint rows, and foreign keys are checked at the end of the
  * statement, when the groups exist. Group ids must be distinct within one call.
@@ -46,16 +51,16 @@ export const SELECT_GROUP_ALERTS = `SELECT * FROM alerts WHERE group_id = ANY($1
 export const WRITE_GROUPS = `
   WITH upsert_groups AS (
     INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
-      common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests)
+      common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests, held_until)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $37::text[])
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $37::text[], $38::bigint[])
     ON CONFLICT (id) DO UPDATE SET
       team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
       external_url = excluded.external_url, group_labels = excluded.group_labels,
       common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
       status = excluded.status, notified_hash = excluded.notified_hash,
       notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at,
-      storm_digests = excluded.storm_digests
+      storm_digests = excluded.storm_digests, held_until = excluded.held_until
   ),
   kept AS (
     SELECT * FROM unnest($15::text[], $16::text[], $17::integer[], $18::text[], $19::text[], $20::text[],

@@ -167,6 +167,15 @@ describe('migrate', () => {
     expect(db.prepare('SELECT id, storm_digests FROM groups').all()).toEqual([{ id: 'g1', storm_digests: null }]);
   });
 
+  it('7 adds the groups\' maintenance holds, none for the groups already stored, and the index the release pass reads', () => {
+    migrate(db, MIGRATIONS.slice(0, 6));
+    insertGroup('g1');
+    expect(migrate(db, MIGRATIONS.slice(0, 7))).toEqual([7]);
+    expect(db.prepare('SELECT id, held_until FROM groups').all()).toEqual([{ id: 'g1', held_until: null }]);
+    const plan = db.prepare("EXPLAIN QUERY PLAN SELECT id FROM groups WHERE team = 'payments' AND held_until IS NOT NULL AND held_until <= 5").all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING (COVERING )?INDEX groups_held/);
+  });
+
   it('changes nothing when a migration leaves a reference dangling', () => {
     migrate(db, UP_TO_V3);
     // A notification whose group is gone (written with foreign keys off).

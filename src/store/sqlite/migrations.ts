@@ -10,6 +10,7 @@ import { SCHEMA_V3 } from './schema-v3.js';
 import { SCHEMA_V4 } from './schema-v4.js';
 import { SCHEMA_V5 } from './schema-v5.js';
 import { SCHEMA_V6 } from './schema-v6.js';
+import { SCHEMA_V7 } from './schema-v7.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -25,6 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'groups keyed by an append-ordered seq in the tables that reference them', sql: SCHEMA_V4 },
   { version: 5, name: 'outbox claim index keyed by receiver', sql: SCHEMA_V5 },
   { version: 6, name: 'storm digest membership on the group row', sql: SCHEMA_V6 },
+  { version: 7, name: 'maintenance holds on the group row', sql: SCHEMA_V7 },
 ];
 
 /**

@@ -13,19 +13,24 @@ export const SELECT_GROUP_ALERTS = `
   WHERE g.id IN (SELECT value FROM json_each(@ids))
   ORDER BY a.group_seq, a.position`;
 
+/** The team's held groups (schema-v7.ts), those whose hold ends by `@due` (Unix ms). */
+export const SELECT_HELD_GROUP_IDS = `
+  SELECT id FROM groups WHERE team = @team AND held_until IS NOT NULL AND held_until <= @due
+  ORDER BY held_until, id`;
+
 /** created_at is kept from the first insert; returns the group's seq (schema-v4.ts), new or kept. */
 export const UPSERT_GROUP = `
   INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
-    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests)
+    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests, held_until)
   VALUES (@id, @team, @group_key, @receiver, @external_url, @group_labels, @common_labels,
-    @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at, @storm_digests)
+    @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at, @storm_digests, @held_until)
   ON CONFLICT (id) DO UPDATE SET
     team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
     external_url = excluded.external_url, group_labels = excluded.group_labels,
     common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
     status = excluded.status, notified_hash = excluded.notified_hash,
     notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at,
-    storm_digests = excluded.storm_digests
+    storm_digests = excluded.storm_digests, held_until = excluded.held_until
   RETURNING seq`;
 
 /**

@@ -44,5 +44,6 @@ export function groupParams(g: GroupRecord): GroupRow {
     created_at: g.createdAt,
     updated_at: g.updatedAt,
     storm_digests: g.stormDigests ? JSON.stringify(g.stormDigests) : null,
+    held_until: g.heldUntil ?? null,
   };
 }

@@ -217,6 +217,10 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => loadGroups(this.s, [id]).get(id))();
   }
 
+  async heldGroupIds(team: string, dueBy?: Date): Promise<string[]> {
+    return this.s.selectHeldGroupIds.all({ team, due: dueBy?.getTime() ?? Number.MAX_SAFE_INTEGER });
+  }
+
   async claimDue(opts: ClaimOptions): Promise<NotificationRecord[]> {
     const rows = await this.writer.execute({
       op: 'claim',
