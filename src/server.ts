@@ -214,7 +214,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     config: () => config.current(),
     logger: logger.child({ component: 'maintenance' }),
     intervalMs: settings.maintenanceTickMs,
-    onReleased: () => worker.wake(),
+    onReleased: (team, notifications) => {
+      metrics.maintenanceReleased.inc({ team }, notifications);
+      worker.wake();
+    },
   });
   const stormTicker = startStormTicker({
     store,

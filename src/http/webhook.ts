@@ -9,6 +9,7 @@ import { normalizeWebhook } from '../ingest/normalize.js';
 import { fastParseWebhook } from '../ingest/fast-parse.js';
 import { webhookSchema, type WebhookBody } from '../ingest/webhook-schema.js';
 import { acceptNotification } from '../pipeline/accept.js';
+import { isHeldReason } from '../maintenance/hold.js';
 import { DIGESTED_REASON } from '../storm/storm-control.js';
 import { bearerToken, tokenMatches } from './auth.js';
 import type { AppDeps } from './deps.js';
@@ -72,6 +73,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
         if (n.status !== 'suppressed') continue;
         metrics.notifications.inc({ team: n.team, receiver: n.target.type, outcome: 'suppressed' });
         if (n.reason === DIGESTED_REASON) metrics.stormGroupsDigested.inc({ team: n.team });
+        else if (isHeldReason(n.reason)) metrics.maintenanceHeld.inc({ team: n.team });
       }
       logger.info(
         {

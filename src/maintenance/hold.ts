@@ -16,6 +16,12 @@ import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type Maint
 import { holdingWindow, openWindows } from './windows.js';
 
 export const RESOLVED_INSIDE_REASON = 'maintenance: resolved inside the window, never announced';
+const HELD_PREFIX = 'maintenance: ';
+
+/** Whether a suppressed notification's reason says a window held it (to be delivered when it ends). */
+export function isHeldReason(reason: string | null | undefined): boolean {
+  return reason != null && reason.startsWith(HELD_PREFIX) && reason !== RESOLVED_INSIDE_REASON;
+}
 
 interface TeamState {
   prev: GroupRecord | undefined;
@@ -62,7 +68,7 @@ export function applyMaintenance(writes: GroupWrite[], current: Map<string, Grou
       delete w.group.heldUntil;
       continue;
     }
-    suppress(w.notifications, `maintenance: ${window.reason}`);
+    suppress(w.notifications, `${HELD_PREFIX}${window.reason}`);
     // Nothing was told: keep what the team was last told, so the end of the window sees a change.
     w.group.notifiedHash = prev?.notifiedHash ?? null;
     w.group.notifiedAt = prev?.notifiedAt ?? null;

@@ -52,7 +52,7 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
       }
       return unlisted ? [...writes, { group: maintenanceRecord(team, state, prev, now), notifications: [] }] : writes;
     });
-    queued += inserted.length;
+    queued += inserted.filter((n) => n.status === 'pending').length;
   }
   return queued;
 }
@@ -77,7 +77,8 @@ export interface MaintenanceTickerOptions {
   logger: Logger;
   intervalMs?: number;
   now?: () => Date;
-  onReleased?: () => void;
+  /** Notifications were queued for the team's released groups (metrics, waking the outbox). */
+  onReleased?: (team: string, notifications: number) => void;
 }
 
 /** One pass over every team; `force`: look at every held group (see releaseHeld). */
@@ -87,10 +88,12 @@ export async function releaseAll(o: MaintenanceTickerOptions, force = false): Pr
   let total = 0;
   for (const team of config.teams.keys()) {
     const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))(), force);
-    if (n > 0) o.logger.info({ team, notifications: n }, 'maintenance over: held groups delivered');
+    if (n > 0) {
+      o.logger.info({ team, notifications: n }, 'maintenance over: held groups delivered');
+      o.onReleased?.(team, n);
+    }
     total += n;
   }
-  if (total > 0) o.onReleased?.();
   return total;
 }
 

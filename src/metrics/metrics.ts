@@ -16,6 +16,8 @@ export interface Metrics {
   deliveryLatency: Histogram<'receiver'>;
   outboxDepth: Gauge;
   stormGroupsDigested: Counter<'team'>;
+  maintenanceHeld: Counter<'team'>;
+  maintenanceReleased: Counter<'team'>;
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
   storeCommitSeconds: Histogram;
@@ -63,6 +65,18 @@ export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defau
     stormGroupsDigested: new Counter({
       name: 'alertgate_storm_groups_digested_total',
       help: 'New alert groups gathered into a storm digest instead of their own Slack message, by team.',
+      labelNames: ['team'],
+      registers: [registry],
+    }),
+    maintenanceHeld: new Counter({
+      name: 'alertgate_maintenance_held_notifications_total',
+      help: 'Notifications held back by a maintenance window (recorded as suppressed until the window ends), by team.',
+      labelNames: ['team'],
+      registers: [registry],
+    }),
+    maintenanceReleased: new Counter({
+      name: 'alertgate_maintenance_released_notifications_total',
+      help: 'Notifications queued for groups still firing when the maintenance window holding them ended or was deleted, by team.',
       labelNames: ['team'],
       registers: [registry],
     }),
