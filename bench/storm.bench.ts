@@ -9,9 +9,11 @@
  * digest, docs/performance.md, "eleventh session"). A second gateway with storms off takes the
  * same load, for scale: it also delivers every group's message, which a storm gathers instead.
  * A third has storms off and a maintenance window covering every alert, so every new group is
- * held: the other state a flood makes grow (the team's held groups).
+ * held: the other state a flood used to make grow (the team's list of held groups). Then the
+ * window is ended (config reload) and the time the release pass takes to queue every held group
+ * is measured.
  */
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BENCH_TEAMS } from './support/alerts.js';
@@ -54,14 +56,52 @@ async function holdEverything(configDir: string): Promise<void> {
   for (const team of BENCH_TEAMS) await appendFile(path.join(configDir, 'routes', `${team}.yaml`), window);
 }
 
-/** `slices` back-to-back closed-loop slices of new groups, numbered on from each other. */
-async function slices(dir: string, name: string, stormLimit: number | undefined, count: number, hold = false): Promise<Slice[]> {
+const ADMIN_TOKEN = 'bench-admin-token';
+/** The release pass runs this often in the held gateway (15 s by default), so a window's end is acted on at once. */
+const MAINTENANCE_TICK_MS = 500;
+
+/** The sum over teams of a counter of the gateway's /metrics. */
+async function counterSum(gw: BenchGateway, name: string): Promise<number> {
+  let sum = 0;
+  for (const m of (await metricsText(gw)).matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
+interface Release {
+  /** From the reload that ends the window to the last held group queued, seconds. */
+  seconds: number;
+  notifications: number;
+  cpuMsPerNotification: number;
+}
+
+/** End the window (a config without it, reloaded) and wait until every held notification is queued. */
+async function endWindow(gw: BenchGateway, configDir: string): Promise<Release> {
+  const held = await counterSum(gw, 'alertgate_maintenance_held_notifications_total');
+  for (const team of BENCH_TEAMS) {
+    const file = path.join(configDir, 'routes', `${team}.yaml`);
+    await writeFile(file, (await readFile(file, 'utf8')).replace(/maintenance:\n[\s\S]*$/, ''));
+  }
+  const cpu0 = gw.cpuSeconds();
+  const started = performance.now();
+  const reload = await fetch(`${gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  if (!reload.ok) throw new Error(`bench storm: reload answered ${reload.status}: ${await reload.text()}`);
+  let released = 0;
+  while ((released = await counterSum(gw, 'alertgate_maintenance_released_notifications_total')) < held) {
+    if (performance.now() - started > 600_000) throw new Error(`bench storm: ${released} of ${held} held notifications released after 10 minutes`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { seconds: (performance.now() - started) / 1000, notifications: released, cpuMsPerNotification: ((gw.cpuSeconds() - cpu0) * 1000) / released };
+}
+
+/** `slices` back-to-back closed-loop slices of new groups, numbered on from each other; with `hold`, then the window's end. */
+async function slices(dir: string, name: string, stormLimit: number | undefined, count: number, hold = false): Promise<{ slices: Slice[]; release?: Release }> {
   const configDir = path.join(dir, name);
   await writeEstate(configDir, stormLimit ? { stormLimit } : {});
   if (hold) await holdEverything(configDir);
   const sink = await startSlackSink();
+  const extra: Record<string, string> = hold ? { ADMIN_TOKEN, MAINTENANCE_TICK_MS: String(MAINTENANCE_TICK_MS) } : {};
   const gw = await startBenchGateway({
-    env: benchEnv({ dbFile: path.join(dir, `${name}.db`), configDir, slackUrl: sink.url }),
+    env: benchEnv({ dbFile: path.join(dir, `${name}.db`), configDir, slackUrl: sink.url, extra }),
     logFile: path.join(dir, `${name}.log`),
   }).catch(async (err: unknown) => {
     await sink.close();
@@ -89,7 +129,7 @@ async function slices(dir: string, name: string, stormLimit: number | undefined,
       next += result.requests;
       out.push({ webhooksPerS: result.okPerS, cpuMsPerWebhook: ((gw.cpuSeconds() - cpu0) * 1000) / result.allOk, gathered: await gathered(gw), requestsSoFar: next });
     }
-    return out;
+    return hold ? { slices: out, release: await endWindow(gw, configDir) } : { slices: out };
   } finally {
     await gw.stop('SIGKILL');
     await sink.close();
@@ -108,11 +148,11 @@ export const stormBenchmark: Benchmark = {
     const dir = await mkdtemp(path.join(tmpdir(), 'alertgate-bench-storm-'));
     try {
       process.stderr.write(`bench storm: ${SLICES} slices of ${SLICE_MS / 1000} s in a storm (${load()})\n`);
-      const storm = await slices(dir, 'storm', undefined, SLICES);
+      const { slices: storm } = await slices(dir, 'storm', undefined, SLICES);
       process.stderr.write(`bench storm: the same load with storms off (${load()})\n`);
-      const calm = await slices(dir, 'calm', 1_000_000, 2);
+      const { slices: calm } = await slices(dir, 'calm', 1_000_000, 2);
       process.stderr.write(`bench storm: ${SLICES} slices with a maintenance window holding every group (${load()})\n`);
-      const held = await slices(dir, 'held', 1_000_000, SLICES, true);
+      const { slices: held, release } = await slices(dir, 'held', 1_000_000, SLICES, true);
       // The first slice of each gateway warms V8 up; the second is the start of the storm.
       const start = storm[1]!;
       const end = storm.at(-1)!;
@@ -132,6 +172,12 @@ export const stormBenchmark: Benchmark = {
           notes: `${round(held[1]!.cpuMsPerWebhook, 2)} ms of gateway CPU per webhook; every slice, webhooks/s (held per team after it, estimated from requests): ${heldNote(held)}`,
         },
         { name: 'maintenance window holding every group: webhooks/s, last slice', value: round(held.at(-1)!.webhooksPerS), unit: '/s', notes: `${round(held.at(-1)!.cpuMsPerWebhook, 2)} ms of gateway CPU per webhook` },
+        {
+          name: 'maintenance window ended over every held group: every held notification queued again',
+          value: round(release!.seconds, 2),
+          unit: 's',
+          notes: `${release!.notifications} notifications of ${Math.round(held.at(-1)!.requestsSoFar)} groups (${BATCH} alerts each), ${round(release!.notifications / release!.seconds)} a second, ${round(release!.cpuMsPerNotification, 2)} ms of gateway CPU each (delivery to the Slack stand-in running beside it); from the config reload that ends the window, the release pass running every ${MAINTENANCE_TICK_MS} ms`,
+        },
       ];
     } finally {
       await rm(dir, { recursive: true, force: true });
