@@ -9,7 +9,10 @@ import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.
 import type { GroupWrite } from '../store/store.js';
 import { applyMaintenance } from './hold.js';
 import { at, config, firing, turned, window } from './maintenance.case.js';
-import { releaseHeld } from './release.js';
+import { maintenancePass, releaseHeld } from './release.js';
+import { paymentsTeam } from '../config/team-config.case.js';
+import { createLogger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
 import { HeldGroups } from './held-groups.js';
 
@@ -87,5 +90,33 @@ describe('releasing held groups', () => {
     expect(await heldUntil(3)).toBeUndefined();
     expect(readMaintenanceState(await store.getGroup(stateId)).legacyHeld.empty).toBe(true);
     expect(await releaseHeld(store, cfg, 'payments', at('12:00:00'))).toBe(1);
+  });
+
+  it('after a reload, looks at every held group only of the teams whose windows changed', async () => {
+    const passes: string[] = [];
+    // The real store, its held-group query recorded: 'all' is a forced look.
+    const recording = Object.assign(Object.create(store) as Store, {
+      heldGroupIds: (team: string, dueBy?: Date) => {
+        passes.push(`${team} ${dueBy ? 'due' : 'all'}`);
+        return store.heldGroupIds(team, dueBy);
+      },
+    });
+    const twoTeams = (paymentsWindows: ReturnType<typeof window>[]): RoutingConfig => {
+      const payments = config(paymentsWindows).teams.get('payments')!;
+      return { teams: new Map([['payments', payments], ['prisons', paymentsTeam({ team: 'prisons', maintenance: [window('Search', '09:00:00', '12:00:00')] })]]), fallbackTeam: 'payments' };
+    };
+    let current = twoTeams([window('Patching', '09:00:00', '12:00:00')]);
+    const pass = maintenancePass({ store: recording, config: () => current, logger: createLogger({ level: 'error' }), now: () => at('09:30:00') });
+    const looked = async () => {
+      passes.length = 0;
+      await pass();
+      return [...passes];
+    };
+    expect(await looked()).toEqual(['payments all', 'prisons all']); // the first pass after a start
+    expect(await looked()).toEqual(['payments due', 'prisons due']);
+    current = twoTeams([window('Patching', '09:00:00', '11:00:00')]); // reloaded: payments' window shortened
+    expect(await looked()).toEqual(['payments all', 'prisons due']);
+    current = { ...current }; // reloaded, the windows as they were
+    expect(await looked()).toEqual(['payments due', 'prisons due']);
   });
 });

@@ -81,13 +81,13 @@ export interface MaintenanceTickerOptions {
   onReleased?: (team: string, notifications: number) => void;
 }
 
-/** One pass over every team; `force`: look at every held group (see releaseHeld). */
-export async function releaseAll(o: MaintenanceTickerOptions, force = false): Promise<number> {
+/** One pass over every team; `force` (for every team, or those it names): look at every held group (see releaseHeld). */
+export async function releaseAll(o: MaintenanceTickerOptions, force: boolean | ((team: string) => boolean) = false): Promise<number> {
   const config = o.config();
   if (!config) return 0;
   let total = 0;
   for (const team of config.teams.keys()) {
-    const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))(), force);
+    const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))(), typeof force === 'function' ? force(team) : force);
     if (n > 0) {
       o.logger.info({ team, notifications: n }, 'maintenance over: held groups delivered');
       o.onReleased?.(team, n);
@@ -97,14 +97,29 @@ export async function releaseAll(o: MaintenanceTickerOptions, force = false): Pr
   return total;
 }
 
-export function startMaintenanceTicker(o: MaintenanceTickerOptions): { stop(): void } {
-  // A reloaded config may end or shorten a window: every held group is looked at once after it.
+/** A team's configured windows as text, to tell whether a reload changed them. */
+function windowsOf(config: RoutingConfig | undefined, team: string): string | undefined {
+  const windows = config?.teams.get(team)?.maintenance;
+  return windows && JSON.stringify(windows.map((w) => ({ ...w, matchers: w.matchers.map((m) => m.source) })));
+}
+
+/**
+ * The ticker's pass. A reloaded config may end or shorten a team's window: that team's held
+ * groups are all looked at once after it (every team's after a start). A reload that leaves a
+ * team's windows as they were does not, so a routes change during a flood under a window does
+ * not read every held group again.
+ */
+export function maintenancePass(o: MaintenanceTickerOptions): () => Promise<number> {
   let lookedWith: RoutingConfig | undefined;
-  const pass = async () => {
+  return async () => {
     const config = o.config();
-    const released = await releaseAll(o, config !== lookedWith);
+    const before = lookedWith;
+    const released = await releaseAll(o, before === undefined || ((team) => config !== before && windowsOf(config, team) !== windowsOf(before, team)));
     lookedWith = config;
     return released;
   };
-  return startTicker(pass, o.intervalMs ?? 15_000, o.logger, 'maintenance release');
+}
+
+export function startMaintenanceTicker(o: MaintenanceTickerOptions): { stop(): void } {
+  return startTicker(maintenancePass(o), o.intervalMs ?? 15_000, o.logger, 'maintenance release');
 }
