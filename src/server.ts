@@ -129,7 +129,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     onConnectionError: (err) => logger.warn({ err }, 'store connection dropped; it will be reopened'),
     onCommit: (stats) => onCommit?.(stats),
   });
-  const metrics = createMetrics({ outboxDepth: () => store.outboxDepth() });
+  const metrics = createMetrics({ outboxDepth: () => store.outboxDepth(), heldGroups: () => store.heldGroupCounts() });
   onCommit = (stats) => {
     metrics.storeCommitSeconds.observe(stats.seconds);
     metrics.storeCommitWrites.observe(stats.writes);

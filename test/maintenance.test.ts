@@ -38,8 +38,8 @@ async function suppressedReasons() {
   return log.items.map((i) => i.reason);
 }
 const sent = () => fakes.slack.requests.length + fakes.pagerduty.events.length;
-/** A counter of the gateway's /metrics for the payments team. */
-async function counter(name: string): Promise<number> {
+/** A metric of the gateway's /metrics for the payments team (0 when it has no such series). */
+async function metric(name: string): Promise<number> {
   const text = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
   return Number(new RegExp(`^${name}\\{team="payments"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
 }
@@ -74,7 +74,8 @@ describe('ad-hoc maintenance windows (API)', () => {
     expect(sent()).toBe(0);
     expect(await suppressedReasons()).toContain('maintenance: database failover');
     // Slack and PagerDuty, held for each copy (nothing was told, so the copy is not a duplicate).
-    expect(await counter('alertgate_maintenance_held_notifications_total')).toBe(4);
+    expect(await metric('alertgate_maintenance_held_notifications_total')).toBe(4);
+    expect(await metric('alertgate_maintenance_held_groups')).toBe(1);
 
     const del = await fetch(`${t.gw.url}/v1/maintenance/${window.id}`, { method: 'DELETE', headers: admin });
     expect(del.status).toBe(204);
@@ -83,7 +84,8 @@ describe('ad-hoc maintenance windows (API)', () => {
     await t.idle();
     expect(fakes.slack.messages.size).toBe(1);
     expect(fakes.pagerduty.events).toHaveLength(1);
-    expect(await counter('alertgate_maintenance_released_notifications_total')).toBe(2);
+    expect(await metric('alertgate_maintenance_released_notifications_total')).toBe(2);
+    expect(await metric('alertgate_maintenance_held_groups')).toBe(0);
     // A later redelivery is an ordinary duplicate now.
     await t.post(critical('MaintDbDown'));
     await t.idle();

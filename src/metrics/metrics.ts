@@ -18,16 +18,25 @@ export interface Metrics {
   stormGroupsDigested: Counter<'team'>;
   maintenanceHeld: Counter<'team'>;
   maintenanceReleased: Counter<'team'>;
+  maintenanceHeldGroups: Gauge<'team'>;
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
   storeCommitSeconds: Histogram;
   storeCommitWrites: Histogram;
 }
 
-export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defaultMetrics?: boolean } = {}): Metrics {
+export interface MetricSources {
+  outboxDepth?: () => Promise<number>;
+  /** Held groups per team, read at each scrape. */
+  heldGroups?: () => Promise<Record<string, number>>;
+  defaultMetrics?: boolean;
+}
+
+export function createMetrics(opts: MetricSources = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'alertgate_' });
   const depth = opts.outboxDepth;
+  const held = opts.heldGroups;
   return {
     registry,
     webhookRequests: new Counter({
@@ -79,6 +88,18 @@ export function createMetrics(opts: { outboxDepth?: () => Promise<number>; defau
       help: 'Notifications queued for groups still firing when the maintenance window holding them ended or was deleted, by team.',
       labelNames: ['team'],
       registers: [registry],
+    }),
+    maintenanceHeldGroups: new Gauge({
+      name: 'alertgate_maintenance_held_groups',
+      help: 'Alert groups a maintenance window holds now, by team: delivered when the window ends if still firing.',
+      labelNames: ['team'],
+      registers: [registry],
+      async collect() {
+        if (!held) return;
+        const counts = await held();
+        this.reset();
+        for (const [team, n] of Object.entries(counts)) this.set({ team }, n);
+      },
     }),
     outboxDepth: new Gauge({
       name: 'alertgate_outbox_depth',

@@ -187,6 +187,9 @@ export interface Store {
    */
   heldGroupIds(team: string, dueBy?: Date): Promise<string[]>;
 
+  /** Per team with any, how many of its groups a maintenance window holds (committed ones). */
+  heldGroupCounts(): Promise<Record<string, number>>;
+
   /**
    * Claim up to `limit` due notifications (status pending/failed, nextAttemptAt <= now, not
    * leased by another live claim). Per group and target, only the oldest undelivered item is

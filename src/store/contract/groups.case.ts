@@ -59,10 +59,12 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().heldGroupIds('payments', new Date(at('11:00:00')))).toEqual(['soon']);
       expect(await store().heldGroupIds('payments')).toEqual(['soon', 'late']);
       expect(await store().heldGroupIds('prisons', new Date(at('12:00:00')))).toEqual(['other']);
+      expect(await store().heldGroupCounts()).toEqual({ payments: 2, prisons: 1 });
 
       await enqueue(store(), group('soon'), []);
       expect(await store().heldGroupIds('payments')).toEqual(['late']);
       expect((await store().getGroup('soon'))?.heldUntil).toBeUndefined();
+      expect(await store().heldGroupCounts()).toEqual({ payments: 1, prisons: 1 });
     });
 
     it('updates a group: replaced alerts, new status, targets and hash; createdAt stays', async () => {

@@ -86,6 +86,11 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id);
   }
 
+  async heldGroupCounts(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ team: string; n: number }>(q.COUNT_HELD_GROUPS);
+    return Object.fromEntries(rows.map((r) => [r.team, r.n]));
+  }
+
   async claimDue(opts: ClaimOptions): Promise<NotificationRecord[]> {
     return outbox.claimDue(this.pool, opts);
   }

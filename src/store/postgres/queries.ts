@@ -31,6 +31,9 @@ export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
 
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id = ANY($1::text[])`;
 
+/** Held groups per team (the partial index holds exactly them). */
+export const COUNT_HELD_GROUPS = `SELECT team, count(*)::int AS n FROM groups WHERE held_until IS NOT NULL GROUP BY team`;
+
 /** The team's ($1) held groups (schema-v4.ts), those whose hold ends by $2 (Unix ms). */
 export const SELECT_HELD_GROUP_IDS = `
   SELECT id FROM groups WHERE team = $1 AND held_until IS NOT NULL AND held_until <= $2

@@ -18,6 +18,10 @@ export const SELECT_HELD_GROUP_IDS = `
   SELECT id FROM groups WHERE team = @team AND held_until IS NOT NULL AND held_until <= @due
   ORDER BY held_until, id`;
 
+/** Held groups per team (the partial index holds exactly them). */
+export const COUNT_HELD_GROUPS = `
+  SELECT team, count(*) AS n FROM groups WHERE held_until IS NOT NULL GROUP BY team`;
+
 /** created_at is kept from the first insert; returns the group's seq (schema-v4.ts), new or kept. */
 export const UPSERT_GROUP = `
   INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,

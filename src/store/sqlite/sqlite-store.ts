@@ -221,6 +221,10 @@ export class SqliteStore implements Store {
     return this.s.selectHeldGroupIds.all({ team, due: dueBy?.getTime() ?? Number.MAX_SAFE_INTEGER });
   }
 
+  async heldGroupCounts(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.s.countHeldGroups.all().map((r) => [r.team, r.n]));
+  }
+
   async claimDue(opts: ClaimOptions): Promise<NotificationRecord[]> {
     const rows = await this.writer.execute({
       op: 'claim',

@@ -33,6 +33,7 @@ export function prepareStatements(db: Database.Database) {
       q.SELECT_SLACK_MESSAGE,
     ),
     countOutbox: db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
+    countHeldGroups: db.prepare<[], { team: string; n: number }>(q.COUNT_HELD_GROUPS),
     selectHeldGroupIds: db.prepare<{ team: string; due: number }, string>(q.SELECT_HELD_GROUP_IDS).pluck(),
   };
 }
