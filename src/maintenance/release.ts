@@ -15,8 +15,11 @@ import { holdingWindow, openWindows, type OpenWindow } from './windows.js';
 /**
  * Held groups looked at under one lock: a window ending over a flood's thousands of held groups
  * releases them in turns, so no write holds the team's webhooks (or PostgreSQL's locks) for long.
+ * With SQLite a turn's loading and deciding run on the event loop: at 500 groups of 10 alerts
+ * the event loop stalled up to 136–143 ms per turn, at 100 up to 39–46 ms, and the release took
+ * as long (docs/performance.md, "twelfth session", item 4).
  */
-const RELEASE_BATCH = 500;
+const RELEASE_BATCH = 100;
 
 /**
  * Release what no open window holds any more; answers how many notifications were queued.
