@@ -1,7 +1,8 @@
 /**
  * @module maintenance/release
  * When a window ends (or is deleted), deliver the groups it held that are still firing, once.
- * A timer runs this for every team; deleting a window or reloading the config runs it at once.
+ * A timer runs this for every team; deleting a window runs it at once, and the first pass after
+ * a config reload looks at every held group of the teams whose windows changed.
  */
 import type { RoutingConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';

@@ -59,6 +59,7 @@ export function maintenanceRecord(team: string, state: MaintenanceState, prev: G
       id: maintenanceStateId(team),
       team,
       groupKey: maintenanceGroupKey(),
+      // Nothing reads it: it said whether any group was held while the state listed them.
       status: 'resolved',
       annotations: {
         [STATE_KEY]: JSON.stringify({ windows: state.windows }),
