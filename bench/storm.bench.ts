@@ -40,12 +40,16 @@ interface Slice {
   requestsSoFar: number;
 }
 
+/** The sum over teams of a counter in a scrape of the gateway's /metrics. */
+function counterSum(text: string, name: string): number {
+  let sum = 0;
+  for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) sum += Number(m[1]);
+  return sum;
+}
+
 /** Groups gathered into storm digests so far (alertgate_storm_groups_digested_total, every team). */
 async function gathered(gw: BenchGateway): Promise<number> {
-  const text = await metricsText(gw);
-  let sum = 0;
-  for (const m of text.matchAll(/^alertgate_storm_groups_digested_total\{[^}]*\} (\S+)$/gm)) sum += Number(m[1]);
-  return sum;
+  return counterSum(await metricsText(gw), 'alertgate_storm_groups_digested_total');
 }
 
 /** A maintenance window open for the next hour, holding every alert the bench sends. */
@@ -59,13 +63,6 @@ async function holdEverything(configDir: string): Promise<void> {
 const ADMIN_TOKEN = 'bench-admin-token';
 /** The release pass runs this often in the held gateway (15 s by default), so a window's end is acted on at once. */
 const MAINTENANCE_TICK_MS = 500;
-
-/** The sum over teams of a counter in a scrape of the gateway's /metrics. */
-function counterSum(text: string, name: string): number {
-  let sum = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))) sum += Number(m[1]);
-  return sum;
-}
 
 /** The event loop's longest delay since the scrape before (prom-client resets it at each scrape), ms. */
 function eventLoopMaxMs(text: string): number {
