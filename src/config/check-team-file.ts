@@ -7,6 +7,10 @@
  * The file is read synchronously: a config file is small, and reading 500 of them one
  * `await readFile` after another (four thread-pool round trips each) left the thread idle for
  * ~0.25 s of a cold 500-team load and generate that took ~2.25 s.
+ *
+ * Its YAML is read quickly first (yaml-source.ts `quickYamlSource`, no node positions), and the
+ * checks run on that. Only if they find a problem is the file read again with positions and
+ * checked again, so every problem is reported as before; most files have none.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +20,7 @@ import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashbo
 import { findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
-import { errorAt, parseYamlSource, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
+import { errorAt, parseYamlSource, positionOf, quickYamlSource, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
 
 export type TeamFolder = 'rules' | 'dashboards';
 
@@ -43,6 +47,9 @@ export interface Place {
   col: number;
 }
 
+/** A Place found when first asked for: a quickly read file is only parsed with positions then. */
+export type LazyPlace = () => Place;
+
 /**
  * What the checks across files need of one file. The parsed YAML document (every node with its
  * range) is dropped as soon as the file is done: keeping all of them until the end made a fifth
@@ -56,7 +63,7 @@ interface CheckedFile<M> {
 
 export interface CheckedRules extends CheckedFile<TeamRules> {
   /** Where a clash of the team's generated SLO dashboard is reported: its `team:` line. */
-  teamAt: Place;
+  teamAt: LazyPlace;
 }
 
 /** A dashboard uid or title one file claims; unique across every team. */
@@ -64,7 +71,7 @@ export interface BoardClaim {
   kind: 'uid' | 'title';
   key: string;
   what: string;
-  at: Place;
+  at: LazyPlace;
 }
 
 export interface CheckedBoards extends CheckedFile<TeamDashboards> {
@@ -86,19 +93,25 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
     // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
     const file = `${folder}/${name}`;
     const team = teamOfFileName(name);
-    const problems: SourceError[] = [];
     let text: string;
     try {
       text = readFileSync(path.join(ctx.dir, file), 'utf8');
     } catch (err) {
-      problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
-      return { problems };
+      return { problems: [{ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
     }
-    const src = parseYamlSource(file, text);
-    problems.push(...src.errors);
-    if (src.doc.errors.length > 0) return { problems };
+    const quick = quickYamlSource(file, text);
+    if (quick) {
+      const result = checkSource(quick, text, team, folder);
+      if (result.problems.length === 0) return result;
+    }
+    return checkSource(parseYamlSource(file, text), text, team, folder);
+  };
+
+  function checkSource(src: YamlSource, text: string, team: string, folder: TeamFolder): TeamFileResult {
+    const problems: SourceError[] = [...src.errors];
+    if (src.errors.some((e) => e.severity === 'error')) return { problems };
     if (src.value === null || src.value === undefined) {
-      problems.push({ file, line: 1, col: 1, severity: 'error', message: `the file is empty: expected a team ${folder} document (team: …)` });
+      problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: `the file is empty: expected a team ${folder} document (team: …)` });
       return { problems };
     }
     if (folder === 'rules') {
@@ -111,7 +124,7 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
     if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
     checkTeamName(src, team, folder, ctx, problems);
     return { problems, boards: checkBoards(src, text, team, result.data, problems) };
-  };
+  }
 }
 
 /** The file's `team:` is its name's, and that team has a routes file. */
@@ -150,13 +163,22 @@ function checkBoards(src: YamlSource, text: string, team: string, spec: Dashboar
   return { team, model: dashboards, claims };
 }
 
-function placeOf(src: YamlSource, p: readonly PathSegment[]): Place {
-  return { file: src.file, ...positionOf(src, p) };
+/** Found now in a parsed document (which is then dropped); when first asked for in a quickly read one. */
+function placeOf(src: YamlSource, p: readonly PathSegment[]): LazyPlace {
+  if (src.quick) return () => ({ file: src.file, ...positionOf(src, p) });
+  const place = { file: src.file, ...positionOf(src, p) };
+  return () => place;
+}
+
+/** The raw value at `p` (schema or not). */
+function valueAt(value: unknown, p: readonly PathSegment[]): unknown {
+  let v: unknown = value;
+  for (const seg of p) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  return v;
 }
 
 function arrayAt(value: unknown, p: PathSegment[]): unknown[] {
-  let v: unknown = value;
-  for (const seg of p) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined;
+  const v = valueAt(value, p);
   return Array.isArray(v) ? v : [];
 }
 
@@ -170,7 +192,7 @@ function exprPaths(value: unknown, list: string, keys: string[]): PathSegment[][
 /** PromQL syntax of each expression, reported at the offending character inside the YAML. */
 function checkPromql(src: YamlSource, text: string, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean }>): void {
   for (const { path: p, window } of exprs) {
-    const expr = src.doc.getIn(p);
+    const expr = valueAt(src.value, p);
     // A non-string `expr` (a list, a map, an alias node) is the schema's to report, not ours to parse.
     if (typeof expr !== 'string') continue;
     // SLO expressions are checked with a real window in place of {{window}}; offsets map back.

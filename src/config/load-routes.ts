@@ -17,7 +17,7 @@ import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
-import { parseYamlSource, zodIssuesToSourceErrors } from './yaml-source.js';
+import { parseYamlSource, quickYamlSource, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_FALLBACK_TEAM = 'platform';
 export const DEFAULT_DEDUP_WINDOW = '4h';
@@ -83,6 +83,20 @@ function toTeamConfig(spec: RoutesFileSpec, file: string): TeamConfig {
   return team;
 }
 
+/** One routes file's own checks, on one reading of it. */
+function checkRoutesFile(src: YamlSource, expectedTeam: string, env: NodeJS.ProcessEnv): { src: YamlSource; problems: SourceError[]; spec?: RoutesFileSpec } {
+  const problems: SourceError[] = [...src.errors];
+  if (src.errors.some((e) => e.severity === 'error')) return { src, problems };
+  if (src.value === null || src.value === undefined) {
+    problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: 'the file is empty: expected a team routing document (team: …)' });
+    return { src, problems };
+  }
+  const parsed = routesFileSchema.safeParse(src.value);
+  if (!parsed.success) problems.push(...zodIssuesToSourceErrors(src, parsed.error.issues));
+  problems.push(...checkTeamFile({ src, expectedTeam }, env));
+  return { src, problems, ...(parsed.success && { spec: parsed.data }) };
+}
+
 export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Promise<LoadRoutesResult> {
   const problems: SourceError[] = [];
   const listing = await listRouteFiles(dir);
@@ -100,18 +114,13 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
       problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       continue;
     }
-    const src = parseYamlSource(file, text);
-    problems.push(...src.errors);
-    files.push({ src, expectedTeam });
-    if (src.errors.some((e) => e.severity === 'error')) continue;
-    if (src.value === null || src.value === undefined) {
-      problems.push({ file, line: 1, col: 1, severity: 'error', message: 'the file is empty: expected a team routing document (team: …)' });
-      continue;
-    }
-    const parsed = routesFileSchema.safeParse(src.value);
-    if (parsed.success) specs.push({ spec: parsed.data, file });
-    else problems.push(...zodIssuesToSourceErrors(src, parsed.error.issues));
-    problems.push(...checkTeamFile({ src, expectedTeam }, env));
+    // Read quickly first; a file with anything to report is read again with positions (yaml-quick.ts).
+    const quick = quickYamlSource(file, text);
+    const quickly = quick && checkRoutesFile(quick, expectedTeam, env);
+    const checked = quickly && quickly.problems.length === 0 ? quickly : checkRoutesFile(parseYamlSource(file, text), expectedTeam, env);
+    problems.push(...checked.problems);
+    files.push({ src: checked.src, expectedTeam });
+    if (checked.spec) specs.push({ spec: checked.spec, file });
   }
 
   const fallbackTeam = fallbackTeamFrom(env);

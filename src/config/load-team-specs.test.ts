@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatSourceError } from './source-error.js';
 import { loadTeamSpecs } from './load-team-specs.js';
+import { NOT_QUICK, quickYamlValue } from './yaml-quick.js';
 import { copyOfShippedConfig, makeConfigDir, REPO_ROOT, routesFile, routeTeamsOf, removeTempDirs } from '../../test/generate-helpers.js';
 
 const RULES = (team: string, extra = '') => `team: ${team}
@@ -157,5 +158,35 @@ slos:
       'rules/alpha.yaml': RULES('alpha').replace('    severity: critical', `    for: "${value}"\n    severity: critical`),
     });
     expect(r.errors.length === 0).toBe(ok);
+  });
+
+  it('builds the same model from a file read quickly as from one only yaml reads', async () => {
+    const text = RULES('alpha', 'slos:\n  - name: checkout\n    objective: 99.9\n    window: 30d\n    runbook: https://r.example/c\n    errors: |\n      sum(rate(e[{{window}}]))\n    total: sum(rate(t[{{window}}]))\n');
+    // A directive leaves a file to yaml (yaml-quick.ts); without one this file is read quickly.
+    const slow = `%YAML 1.2\n---\n${text.replaceAll('alpha', 'beta')}`;
+    expect(quickYamlValue(text)).not.toBe(NOT_QUICK);
+    expect(quickYamlValue(slow)).toBe(NOT_QUICK);
+    const r = await load({ 'routes/alpha.yaml': routesFile('alpha'), 'routes/beta.yaml': routesFile('beta'), 'rules/alpha.yaml': text, 'rules/beta.yaml': slow });
+    expect(r.errorLines).toEqual([]);
+    const [alpha, beta] = r.specs!.teams;
+    expect(JSON.parse(JSON.stringify(beta).replaceAll('beta', 'alpha'))).toEqual(alpha);
+    expect(alpha?.rules?.slos[0]?.errors).toBe('sum(rate(e[{{window}}]))');
+  });
+
+  it('checks the PromQL of an expression given by an alias', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': `team: alpha
+namespace: alpha-prod
+x-broken: &broken sum(up) ==
+alerts:
+  - name: Down
+    expr: *broken
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+`,
+    });
+    expect(r.errorLines).toContain('rules/alpha.yaml:6:11 alerts[0].expr: PromQL syntax error: unexpected end of expression');
   });
 });

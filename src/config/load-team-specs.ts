@@ -16,7 +16,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
-import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type Place, type TeamFileJob } from './check-team-file.js';
+import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
 /** ~25 ms of checking on a slow machine. */
@@ -91,11 +91,12 @@ function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: So
   for (const b of boards) if (b.model) teamOf(b.team).dashboards = b.model;
 
   // Uids and titles must be unique across every team's boards, generated SLO boards included.
-  const claimed = { uid: new Map<string, Place>(), title: new Map<string, Place>() };
+  const claimed = { uid: new Map<string, LazyPlace>(), title: new Map<string, LazyPlace>() };
   const claim = ({ kind, key, what, at }: BoardClaim): void => {
-    const prev = claimed[kind].get(key);
-    if (!prev) return void claimed[kind].set(key, at);
-    problems.push({ file: at.file, line: at.line, col: at.col, severity: 'error', message: `${what} "${key}" is already used by ${prev.file}:${prev.line}:${prev.col}` });
+    const first = claimed[kind].get(key);
+    if (!first) return void claimed[kind].set(key, at);
+    const [here, prev] = [at(), first()];
+    problems.push({ ...here, severity: 'error', message: `${what} "${key}" is already used by ${prev.file}:${prev.line}:${prev.col}` });
   };
   const byTeam = [...teams.keys()].sort();
   const boardsOf = new Map(boards.map((x) => [x.team, x]));

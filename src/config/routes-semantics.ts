@@ -165,7 +165,8 @@ function duplicatesWithin(src: YamlSource, items: unknown[], at: PathSegment[], 
  */
 export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routesDirLabel: string): SourceError[] {
   const out: SourceError[] = [];
-  const owners = new Map<string, { team: string; where: string }>();
+  // The first owner's position is only looked up for a clash: a quickly read file has none yet (yaml-quick.ts).
+  const owners = new Map<string, { team: string; src: YamlSource; path: PathSegment[] }>();
   const teamFiles = new Map<string, string>();
   for (const { src, expectedTeam } of files) {
     const earlier = teamFiles.get(expectedTeam);
@@ -180,10 +181,10 @@ export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routes
       const path = ['owns', 'namespaces', i];
       const owner = owners.get(ns);
       if (!owner) {
-        const { line, col } = positionOf(src, path);
-        owners.set(ns, { team, where: `${src.file}:${line}:${col}` });
+        owners.set(ns, { team, src, path });
       } else if (owner.team !== team) {
-        out.push(errorAt(src, path, `namespace "${ns}" is already owned by team "${owner.team}" (${owner.where}); a namespace has one owner`));
+        const { line, col } = positionOf(owner.src, owner.path);
+        out.push(errorAt(src, path, `namespace "${ns}" is already owned by team "${owner.team}" (${owner.src.file}:${line}:${col}); a namespace has one owner`));
       }
     });
   }

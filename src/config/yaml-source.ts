@@ -12,17 +12,45 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { SourceError } from './source-error.js';
+import { NOT_QUICK, quickYamlValue } from './yaml-quick.js';
 
 export type PathSegment = string | number;
 
 export interface YamlSource {
   file: string;
-  doc: Document;
-  lineCounter: LineCounter;
+  /** Parsed when first used if the value was read quickly (`quick`). */
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
   /** Plain JS value of the document (undefined for an empty file). */
   value: unknown;
   /** YAML syntax errors (and warnings), already positioned. */
   errors: SourceError[];
+  /** Read by yaml-quick.ts: no errors, and the document only parsed if a position is asked for. */
+  quick: boolean;
+}
+
+/**
+ * The file read quickly (yaml-quick.ts), or undefined when only `yaml` can read it. For files
+ * that are fine: a caller that finds a problem reads the file again with parseYamlSource, so
+ * that every report comes from `yaml`'s reading.
+ */
+export function quickYamlSource(file: string, text: string): YamlSource | undefined {
+  const value = quickYamlValue(text);
+  if (value === NOT_QUICK) return undefined;
+  let full: YamlSource | undefined;
+  const parsed = (): YamlSource => (full ??= parseYamlSource(file, text));
+  return {
+    file,
+    value,
+    errors: [],
+    quick: true,
+    get doc() {
+      return parsed().doc;
+    },
+    get lineCounter() {
+      return parsed().lineCounter;
+    },
+  };
 }
 
 export function parseYamlSource(file: string, text: string): YamlSource {
@@ -51,7 +79,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
       errors.push({ file, line: pos.line, col: pos.col, message, severity });
     }
   }
-  return { file, doc, lineCounter, value, errors };
+  return { file, doc, lineCounter, value, errors, quick: false };
 }
 
 function firstAliasOffset(doc: Document): number {
