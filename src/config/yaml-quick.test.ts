@@ -159,6 +159,15 @@ describe('quick YAML reading', () => {
     expect(value).toMatchObject({ alerts: [{ for: '5m', labels: { tier: '1', on: 'yes' }, threshold: 31, ratio: 0.5, off: null }], slos: [{ objective: 99.9 }] });
   });
 
+  it('reads nested flow pairs in time linear in their depth (js-yaml 5 before 5.2.2 took 2^depth)', () => {
+    let nested = 'x';
+    for (let depth = 0; depth < 40; depth++) nested = `[${nested}: 1]`;
+    const started = performance.now();
+    quickYamlValue(`a: ${nested}\n`);
+    // Linear is well under a millisecond here; exponential would not finish.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   // Each found by the fuzzing above: js-yaml reads these differently from yaml, or accepts what yaml refuses.
   it.each([
     ['a null key (js-yaml names it "null", yaml "")', '~: x\n'],
