@@ -8,7 +8,7 @@
  * `await readFile` after another (four thread-pool round trips each) left the thread idle for
  * ~0.25 s of a cold 500-team load and generate that took ~2.25 s.
  *
- * Its YAML is read quickly first (yaml-source.ts `quickYamlSource`, no node positions), and the
+ * Its YAML is read quickly first (yaml-source.ts `checkYamlText`, no node positions), and the
  * checks run on that. Only if they find a problem is the file read again with positions and
  * checked again, so every problem is reported as before; most files have none.
  */
@@ -20,7 +20,7 @@ import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashbo
 import { findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
-import { errorAt, parseYamlSource, positionOf, quickYamlSource, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
+import { checkYamlText, errorAt, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
 
 export type TeamFolder = 'rules' | 'dashboards';
 
@@ -99,12 +99,7 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
     } catch (err) {
       return { problems: [{ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
     }
-    const quick = quickYamlSource(file, text);
-    if (quick) {
-      const result = checkSource(quick, text, team, folder);
-      if (result.problems.length === 0) return result;
-    }
-    return checkSource(parseYamlSource(file, text), text, team, folder);
+    return checkYamlText(file, text, (src) => checkSource(src, text, team, folder));
   };
 
   function checkSource(src: YamlSource, text: string, team: string, folder: TeamFolder): TeamFileResult {
@@ -193,7 +188,7 @@ function exprPaths(value: unknown, list: string, keys: string[]): PathSegment[][
 function checkPromql(src: YamlSource, text: string, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean }>): void {
   for (const { path: p, window } of exprs) {
     const expr = valueAt(src.value, p);
-    // A non-string `expr` (a list, a map, an alias node) is the schema's to report, not ours to parse.
+    // A non-string `expr` (a list, a map) is the schema's to report, not ours to parse.
     if (typeof expr !== 'string') continue;
     // SLO expressions are checked with a real window in place of {{window}}; offsets map back.
     const sub = window ? substituteWindow(expr, '5m') : { text: expr, toOriginal: (o: number) => o };

@@ -17,7 +17,7 @@ import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
-import { parseYamlSource, quickYamlSource, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
+import { checkYamlText, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_FALLBACK_TEAM = 'platform';
 export const DEFAULT_DEDUP_WINDOW = '4h';
@@ -114,10 +114,8 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
       problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       continue;
     }
-    // Read quickly first; a file with anything to report is read again with positions (yaml-quick.ts).
-    const quick = quickYamlSource(file, text);
-    const quickly = quick && checkRoutesFile(quick, expectedTeam, env);
-    const checked = quickly && quickly.problems.length === 0 ? quickly : checkRoutesFile(parseYamlSource(file, text), expectedTeam, env);
+    // Read quickly first; a file with anything to report is read again with positions.
+    const checked = checkYamlText(file, text, (src) => checkRoutesFile(src, expectedTeam, env));
     problems.push(...checked.problems);
     files.push({ src: checked.src, expectedTeam });
     if (checked.spec) specs.push({ spec: checked.spec, file });

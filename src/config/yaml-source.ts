@@ -1,7 +1,8 @@
 /**
  * @module config/yaml-source
  * Parse a YAML file keeping node positions, so that YAML syntax errors, zod schema issues and
- * semantic checks can all be reported at `file:line:col`.
+ * semantic checks can all be reported at `file:line:col`. `checkYamlText` runs a file's checks
+ * on a quick reading first (yaml-quick.ts) and parses positions only for a file with problems.
  *
  * @example
  * const src = parseYamlSource('routes/payments.yaml', text);
@@ -29,12 +30,8 @@ export interface YamlSource {
   quick: boolean;
 }
 
-/**
- * The file read quickly (yaml-quick.ts), or undefined when only `yaml` can read it. For files
- * that are fine: a caller that finds a problem reads the file again with parseYamlSource, so
- * that every report comes from `yaml`'s reading.
- */
-export function quickYamlSource(file: string, text: string): YamlSource | undefined {
+/** The file read quickly (yaml-quick.ts), its document parsed only if asked for; undefined when only `yaml` can read it. */
+function quickYamlSource(file: string, text: string): YamlSource | undefined {
   const value = quickYamlValue(text);
   if (value === NOT_QUICK) return undefined;
   let full: YamlSource | undefined;
@@ -51,6 +48,17 @@ export function quickYamlSource(file: string, text: string): YamlSource | undefi
       return parsed().lineCounter;
     },
   };
+}
+
+/**
+ * `check` run on the quick reading of `text`, or on `yaml`'s when the quick reading is unsure or
+ * the check finds anything to report (an error or a warning): reports always come from `yaml`'s
+ * reading, and a file that is fine is parsed once, quickly.
+ */
+export function checkYamlText<R extends { problems: readonly SourceError[] }>(file: string, text: string, check: (src: YamlSource) => R): R {
+  const quick = quickYamlSource(file, text);
+  const quickly = quick && check(quick);
+  return quickly && quickly.problems.length === 0 ? quickly : check(parseYamlSource(file, text));
 }
 
 export function parseYamlSource(file: string, text: string): YamlSource {
