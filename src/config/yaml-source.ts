@@ -30,24 +30,29 @@ export interface YamlSource {
   quick: boolean;
 }
 
-/** The file read quickly (yaml-quick.ts), its document parsed only if asked for; undefined when only `yaml` can read it. */
-function quickYamlSource(file: string, text: string): YamlSource | undefined {
+/**
+ * The file read quickly (yaml-quick.ts), its document parsed only if asked for, and `yaml`'s
+ * full reading of it (the same parse, if a position was asked for already); undefined when only
+ * `yaml` can read the file.
+ */
+function quickYamlSource(file: string, text: string): { src: YamlSource; full: () => YamlSource } | undefined {
   const value = quickYamlValue(text);
   if (value === NOT_QUICK) return undefined;
-  let full: YamlSource | undefined;
-  const parsed = (): YamlSource => (full ??= parseYamlSource(file, text));
-  return {
+  let parsed: YamlSource | undefined;
+  const full = (): YamlSource => (parsed ??= parseYamlSource(file, text));
+  const src: YamlSource = {
     file,
     value,
     errors: [],
     quick: true,
     get doc() {
-      return parsed().doc;
+      return full().doc;
     },
     get lineCounter() {
-      return parsed().lineCounter;
+      return full().lineCounter;
     },
   };
+  return { src, full };
 }
 
 /**
@@ -57,8 +62,10 @@ function quickYamlSource(file: string, text: string): YamlSource | undefined {
  */
 export function checkYamlText<R extends { problems: readonly SourceError[] }>(file: string, text: string, check: (src: YamlSource) => R): R {
   const quick = quickYamlSource(file, text);
-  const quickly = quick && check(quick);
-  return quickly && quickly.problems.length === 0 ? quickly : check(parseYamlSource(file, text));
+  if (!quick) return check(parseYamlSource(file, text));
+  const quickly = check(quick.src);
+  // Reporting a problem has usually parsed the document already: its reading is reused.
+  return quickly.problems.length === 0 ? quickly : check(quick.full());
 }
 
 export function parseYamlSource(file: string, text: string): YamlSource {
