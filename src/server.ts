@@ -170,6 +170,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     uptime.scheduler.sync();
     return r;
   };
+  const maintenanceReleased = (team: string, notifications: number) => {
+    metrics.maintenanceReleased.inc({ team }, notifications);
+    worker.wake();
+  };
   const app = createApp({
     store,
     routing: () => config.current(),
@@ -179,6 +183,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     adminToken: settings.adminToken,
     maxBodyBytes: settings.maxBodyBytes,
     onAccepted: () => worker.wake(),
+    onMaintenanceReleased: maintenanceReleased,
     // The delivery thread claims from its own connection; only a worker on this thread takes hand-offs.
     ...(worker instanceof OutboxWorker ? { handOff: worker } : {}),
     reload,
@@ -214,10 +219,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     config: () => config.current(),
     logger: logger.child({ component: 'maintenance' }),
     intervalMs: settings.maintenanceTickMs,
-    onReleased: (team, notifications) => {
-      metrics.maintenanceReleased.inc({ team }, notifications);
-      worker.wake();
-    },
+    onReleased: maintenanceReleased,
   });
   const stormTicker = startStormTicker({
     store,

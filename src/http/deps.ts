@@ -25,6 +25,11 @@ export interface AppDeps {
   maxBodyBytes: number;
   /** Called after a webhook's notifications are committed (wakes the outbox worker). */
   onAccepted?: () => void;
+  /**
+   * Called when ending a maintenance window queued its held groups' notifications again: counts
+   * them and wakes the outbox worker (the maintenance ticker reports window ends the same way).
+   */
+  onMaintenanceReleased?: (team: string, notifications: number) => void;
   /** The local outbox worker, to take a webhook's new items straight from its write. */
   handOff?: DeliveryHandOff;
   reload?: () => Promise<ReloadOutcome>;

@@ -112,10 +112,7 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     // The window is gone before it ended: what it held may be free now.
     const released = await releaseHeld(deps.store, config, team, now(), true);
     deps.logger.info({ window: id, team, released }, 'maintenance window deleted');
-    if (released > 0) {
-      deps.metrics.maintenanceReleased.inc({ team }, released);
-      deps.onAccepted?.();
-    }
+    if (released > 0) deps.onMaintenanceReleased?.(team, released);
     return c.body(null, 204);
   });
   return app;

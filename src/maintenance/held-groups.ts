@@ -48,10 +48,6 @@ export class HeldGroups {
     return this.empty ? [] : this.text.slice(1, -1).split(',');
   }
 
-  equals(other: HeldGroups): boolean {
-    return this.text === other.text;
-  }
-
   /** Stored as the string itself. */
   toJSON(): string {
     return this.text;
