@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { alertDisplayName, alertDisplayNamer } from '../src/delivery/group-text.js';
 import { buildPagerDutyEvent, PAGERDUTY_LIMITS } from '../src/delivery/pagerduty/event.js';
 import { renderFallbackText, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from '../src/delivery/slack/render.js';
 import type { Alert } from '../src/model/alert.js';
@@ -126,6 +127,34 @@ describe('Slack rendering of hostile alert text', () => {
       { numRuns: 40 },
     );
   }, 120_000);
+});
+
+describe('alert names in a group', () => {
+  // Shared, differently cased, underscored, numeric and canonically equivalent ("é" as one code
+  // point or as "e" + U+0301, which localeCompare calls equal) names, beside generated ones.
+  const name = fc.oneof(text, fc.constantFrom('pod', 'Pod', 'POD', '_pod', 'pod_1', '1', '10', '2', 'namespace', 'alertname', 'severity', 'team', 'é', 'e\u0301', '__proto__', 'constructor'));
+  const groupLabels = fc.dictionary(name, fc.constantFrom('a', 'b', '<!here>'), { maxKeys: 7 });
+  const sameKeysAlerts = fc.array(alert, { maxLength: 8 }).chain((alerts) =>
+    fc.array(groupLabels, { minLength: alerts.length, maxLength: alerts.length }).map((ls) => alerts.map((a, i) => ({ ...a, labels: ls[i]! }))),
+  );
+
+  it('named once per group, each alert is named as alertDisplayName names it alone (3,000 groups)', () => {
+    fc.assert(
+      fc.property(snapshotOf(sameKeysAlerts), groupLabels, (group, common) => {
+        const g = { ...group, commonLabels: common };
+        const nameOf = alertDisplayNamer(g);
+        for (const a of g.alerts) expect(nameOf(a)).toBe(alertDisplayName(a, common));
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it('orders the distinguishing labels by name, whatever order each alert lists them in', () => {
+    const a = (labels: Record<string, string>): Alert => ({ fingerprint: 'f', status: 'firing', labels, annotations: {}, startsAt: '', endsAt: null, generatorURL: '' });
+    const alerts = [a({ alertname: 'Down', pod: 'p1', Node: 'n1', _x: '1', job: 'j' }), a({ job: 'j', _x: '2', Node: 'n2', pod: 'p2', alertname: 'Down' })];
+    const nameOf = alertDisplayNamer({ ...fc.sample(snapshotOf(fc.constant(alerts)), 1)[0]!, commonLabels: { alertname: 'Down', job: 'j' } });
+    expect(alerts.map(nameOf)).toEqual(['Down (_x=1, Node=n1, pod=p1)', 'Down (_x=2, Node=n2, pod=p2)']);
+  });
 });
 
 describe('rendering cost and odd code points', () => {

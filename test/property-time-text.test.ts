@@ -1,10 +1,11 @@
 /**
- * utcMillisText (src/ingest/time-text.ts) must answer exactly what `new Date(t).toISOString()`
- * answers whenever it answers at all, and answer for the times Alertmanager sends.
+ * utcMillisText (src/model/time-text.ts) must answer exactly what `new Date(t).toISOString()`
+ * answers whenever it answers at all, and answer for the times Alertmanager sends; utcMinuteText
+ * likewise the minute of it, which Slack messages show.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { utcMillisText } from '../src/ingest/time-text.js';
+import { utcMillisText, utcMinuteText } from '../src/model/time-text.js';
 
 const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -52,5 +53,17 @@ describe('utcMillisText', () => {
     for (const t of ['2026-02-30T00:00:00Z', '2026-11-29T00:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T09:00:00+01:00', '2026-11-20T09:00:00.Z', '2026-11-20t09:00:00z', '2026-11-20T09:00:00.0005000000Z']) {
       expect(utcMillisText(t)).toBeUndefined();
     }
+  });
+
+  it('utcMinuteText equals the minute of Date’s toISOString whenever it answers, and answers when utcMillisText does', () => {
+    fc.assert(
+      fc.property(fc.oneof(nearRfc3339, fc.string({ maxLength: 30 })), (t) => {
+        const minute = utcMinuteText(t);
+        expect(minute === undefined).toBe(utcMillisText(t) === undefined);
+        if (minute !== undefined) expect(minute).toBe(new Date(t).toISOString().slice(0, 16));
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(utcMinuteText('2026-11-20T09:07:59.999999999Z')).toBe('2026-11-20T09:07');
   });
 });

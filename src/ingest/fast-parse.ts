@@ -10,7 +10,7 @@
  * suite (test/property-fast-parse.test.ts) compares the two on generated valid, mutated and
  * hostile bodies.
  */
-import { isPlainUtcText } from './time-text.js';
+import { isPlainUtcText } from '../model/time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 
 type Obj = Record<string, unknown>;

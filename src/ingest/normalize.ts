@@ -4,7 +4,7 @@
  */
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
-import { utcMillisText } from './time-text.js';
+import { utcMillisText } from '../model/time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 
 /** Go's zero time: Alertmanager's way of saying "no end yet". */

@@ -11,7 +11,7 @@
 import type { Alert } from '../../model/alert.js';
 import type { GroupSnapshot } from '../../model/group.js';
 import {
-  alertDisplayName,
+  alertDisplayNamer,
   firingAlerts,
   groupAlertname,
   groupAnnotation,
@@ -22,6 +22,7 @@ import {
   resolvedAlerts,
   silenceUrl,
 } from '../group-text.js';
+import { utcMinuteText } from '../../model/time-text.js';
 import { escapeSlack, slackLink, truncateSlack } from './escape.js';
 
 /** https://docs.slack.dev/reference/block-kit/blocks */
@@ -73,6 +74,8 @@ function statusWord(group: GroupSnapshot): { emoji: string; word: string } {
 }
 
 function formatTime(rfc3339: string): string {
+  const minute = utcMinuteText(rfc3339);
+  if (minute !== undefined) return `${minute.slice(0, 10)} ${minute.slice(11)} UTC`;
   const ms = Date.parse(rfc3339);
   if (Number.isNaN(ms)) return escapeSlack(rfc3339);
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -85,9 +88,9 @@ function countLine(group: GroupSnapshot): string {
 }
 
 /** One alert's section: status, name, start, its own summary if it differs, source link. */
-function alertSection(alert: Alert, group: GroupSnapshot, groupText: string | undefined): SlackBlock {
+function alertSection(alert: Alert, nameOf: (alert: Alert) => string, groupText: string | undefined): SlackBlock {
   const icon = alert.status === 'firing' ? ':red_circle: FIRING' : ':large_green_circle: RESOLVED';
-  const name = escapeSlack(alertDisplayName(alert, group.commonLabels));
+  const name = escapeSlack(nameOf(alert));
   const since = alert.status === 'firing' ? `since ${formatTime(alert.startsAt)}` : `ended ${formatTime(alert.endsAt ?? alert.startsAt)}`;
   const own = alert.annotations['summary'] ?? alert.annotations['message'] ?? alert.annotations['description'];
   const link = isHttpUrl(alert.generatorURL) ? ` ${slackLink(alert.generatorURL, 'source')}` : '';
@@ -182,7 +185,8 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
   // One block is kept for the footer, one for "and N more" if needed.
   const room = SLACK_LIMITS.blocks - head.length - 1;
   const shown = ordered.length <= room ? ordered : ordered.slice(0, room - 1);
-  const blocks: SlackBlock[] = [...head, ...shown.map((a) => alertSection(a, group, summary))];
+  const nameOf = alertDisplayNamer(group);
+  const blocks: SlackBlock[] = [...head, ...shown.map((a) => alertSection(a, nameOf, summary))];
   const hidden = ordered.slice(shown.length);
   if (hidden.length > 0) {
     const hiddenFiring = hidden.filter((a) => a.status === 'firing').length;
@@ -198,9 +202,10 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
 /** Names of the alerts behind fingerprints (or the raw ids when unknown), escaped, capped. */
 function nameList(ids: string[], group: GroupSnapshot): string {
   const byFingerprint = new Map(group.alerts.map((a) => [a.fingerprint, a]));
+  const nameOf = alertDisplayNamer(group);
   const names = ids.slice(0, REPLY_NAMES).map((id) => {
     const alert = byFingerprint.get(id);
-    return escapeSlack(alert ? alertDisplayName(alert, group.commonLabels) : id);
+    return escapeSlack(alert ? nameOf(alert) : id);
   });
   const more = ids.length > REPLY_NAMES ? ` and ${ids.length - REPLY_NAMES} more` : '';
   return `${names.join(', ')}${more}`;

@@ -1,7 +1,7 @@
 /**
- * @module ingest/time-text
+ * @module model/time-text
  * Alertmanager's times as the store keeps them (`Date#toISOString`: UTC, milliseconds), without
- * a Date for the common case. Alertmanager sends UTC RFC3339 with up to nine fraction digits
+ * a Date for the common case: ingest normalises with it, the Slack renderer shows minutes. Alertmanager sends UTC RFC3339 with up to nine fraction digits
  * (`2026-11-20T09:00:00.123456789Z`, Go's `RFC3339Nano`); a webhook's times were parsed twice
  * (checked, then normalised) and formatted once per alert, a twentieth of the event loop's work on
  * a 10-alert webhook. Only text whose fields cannot roll over is taken this way: V8 turns
@@ -55,4 +55,13 @@ export function utcMillisText(t: string): string | undefined {
   if (n === 24) return t;
   // V8 keeps the first three fraction digits (no rounding).
   return `${t.slice(0, 19)}.${(t.slice(20, Math.min(n - 1, 23)) + '00').slice(0, 3)}Z`;
+}
+
+/**
+ * `new Date(t).toISOString().slice(0, 16)` (`YYYY-MM-DDTHH:MM`) for text `isPlainUtcText`
+ * accepts; undefined for any other. Rendering a 10-alert Slack message parsed and formatted a
+ * Date per alert, a fifth of its CPU.
+ */
+export function utcMinuteText(t: string): string | undefined {
+  return isPlainUtcText(t) ? t.slice(0, 16) : undefined;
 }
