@@ -1,7 +1,8 @@
 /**
  * @module model/time-text
  * Alertmanager's times as the store keeps them (`Date#toISOString`: UTC, milliseconds), without
- * a Date for the common case: ingest normalises with it, the Slack renderer shows minutes. Alertmanager sends UTC RFC3339 with up to nine fraction digits
+ * a Date for the common case: ingest normalises with it, the Slack renderer shows their minute.
+ * Alertmanager sends UTC RFC3339 with up to nine fraction digits
  * (`2026-11-20T09:00:00.123456789Z`, Go's `RFC3339Nano`); a webhook's times were parsed twice
  * (checked, then normalised) and formatted once per alert, a twentieth of the event loop's work on
  * a 10-alert webhook. Only text whose fields cannot roll over is taken this way: V8 turns
