@@ -57,11 +57,25 @@ export function groupSummary(group: GroupSnapshot): string | undefined {
   return groupAnnotation(group, 'summary') ?? groupAnnotation(group, 'message') ?? groupAnnotation(group, 'description');
 }
 
+/** Label names worth showing per alert, in display order (a stable sort: ties keep their order). */
+function displayOrder(names: Iterable<string>): string[] {
+  return [...names].filter((k) => !NOISE_LABELS.has(k)).sort((a, b) => a.localeCompare(b));
+}
+
+/** The labels of `alert`, taken in `order`, whose values differ from the group's common ones. */
+function labelsIn(order: readonly string[], alert: Alert, common: Labels): [string, string][] {
+  const extra: [string, string][] = [];
+  for (const k of order) {
+    if (!Object.hasOwn(alert.labels, k)) continue;
+    const v = alert.labels[k]!;
+    if (common[k] !== v) extra.push([k, v]);
+  }
+  return extra;
+}
+
 /** Labels of an alert that tell it apart from the rest of its group (e.g. `pod=api-1`). */
 export function distinguishingLabels(alert: Alert, common: Labels): [string, string][] {
-  return Object.entries(alert.labels)
-    .filter(([k, v]) => !NOISE_LABELS.has(k) && common[k] !== v)
-    .sort(([a], [b]) => a.localeCompare(b));
+  return labelsIn(displayOrder(Object.keys(alert.labels)), alert, common);
 }
 
 /** "KubePodCrashLooping (pod=api-1, namespace=payments)" — raw, unescaped. */
@@ -84,20 +98,12 @@ function displayName(alert: Alert, extra: [string, string][]): string {
 export function alertDisplayNamer(group: GroupSnapshot): (alert: Alert) => string {
   const common = group.commonLabels;
   const names = new Set<string>();
-  for (const alert of group.alerts) for (const k of Object.keys(alert.labels)) if (!NOISE_LABELS.has(k)) names.add(k);
-  const order = [...names].sort((a, b) => a.localeCompare(b));
+  for (const alert of group.alerts) for (const k of Object.keys(alert.labels)) names.add(k);
+  const order = displayOrder(names);
   for (let i = 1; i < order.length; i++) {
     if (order[i - 1]!.localeCompare(order[i]!) === 0) return (alert) => alertDisplayName(alert, common);
   }
-  return (alert) => {
-    const extra: [string, string][] = [];
-    for (const k of order) {
-      if (!Object.hasOwn(alert.labels, k)) continue;
-      const v = alert.labels[k]!;
-      if (common[k] !== v) extra.push([k, v]);
-    }
-    return displayName(alert, extra);
-  };
+  return (alert) => displayName(alert, labelsIn(order, alert, common));
 }
 
 /** Only absolute http(s) URLs become links; anything else (javascript:, relative) stays text. */
