@@ -109,6 +109,16 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
     expect(tdown).toMatchObject({ team: 'payments', endsAt: null });
   });
 
+  it('a run of 2 million slashes inside externalURL neither stalls ingest nor the Slack post that links to it', async () => {
+    // `/\/+$/` (trailing slashes) takes time quadratic in such a run: ~4.5 s for 100,000 slashes, hours for these.
+    const externalURL = `http://am.example/${'/'.repeat(2_000_000)}x`;
+    const body = webhook('{}:{alertname="Slashes"}', [{ labels: { alertname: 'Slashes', namespace: 'payments-prod' } }], { externalURL, commonLabels: { alertname: 'Slashes' } });
+    const res = await t.post(body);
+    expect(res.status).toBe(202);
+    // The post's Silence link is built from externalURL (or left out, being over Slack's limits).
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes('Slashes'));
+  });
+
   it('computes the Alertmanager fingerprint when a payload has none', async () => {
     const res = await t.post(webhook('{}:{alertname="NoFp"}', [{ labels: { alertname: 'NoFp', namespace: 'payments-prod' } }]));
     expect(res.status).toBe(202);

@@ -6,6 +6,7 @@
  */
 import type { Alert, Labels } from '../model/alert.js';
 import type { GroupSnapshot } from '../model/group.js';
+import { withoutTrailingSlashes } from '../model/url-text.js';
 
 export interface GroupLink {
   label: string;
@@ -146,7 +147,7 @@ export function silenceUrl(group: GroupSnapshot): string | undefined {
   // alertname first (what a human scans for), then the rest in a stable order.
   labels.sort(([a], [b]) => (a === 'alertname' ? -1 : b === 'alertname' ? 1 : a.localeCompare(b)));
   const filter = `{${labels.map(([k, v]) => `${k}=${quoteMatcherValue(v)}`).join(',')}}`;
-  return `${group.externalURL.replace(/\/+$/, '')}/#/silences/new?filter=${encodeURIComponent(wellFormed(filter))}`;
+  return `${withoutTrailingSlashes(group.externalURL)}/#/silences/new?filter=${encodeURIComponent(wellFormed(filter))}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
 import { utcMillisText } from '../model/time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
+import { withoutTrailingSlashes } from '../model/url-text.js';
 
 /** Go's zero time: Alertmanager's way of saying "no end yet". */
 function isZeroTime(t: string | undefined): boolean {
@@ -34,7 +35,7 @@ export function normalizeWebhook(body: WebhookBody): IncomingNotification {
     groupLabels: body.groupLabels,
     commonLabels: body.commonLabels,
     commonAnnotations: body.commonAnnotations,
-    externalURL: body.externalURL.replace(/\/+$/, ''),
+    externalURL: withoutTrailingSlashes(body.externalURL),
     truncatedAlerts: body.truncatedAlerts,
     alerts,
   };

@@ -6,6 +6,7 @@
 import { escapeSlack } from '../delivery/slack/escape.js';
 import type { OutboundMessage } from '../model/group.js';
 import type { ChannelState } from './channel-state.js';
+import { withoutTrailingSlashes } from '../model/url-text.js';
 
 const TOP = 8;
 
@@ -21,7 +22,7 @@ function hhmm(ms: number): string {
 export function renderDigest(team: string, channel: string, state: ChannelState, publicUrl: string | undefined): OutboundMessage {
   const { groups, firing, alertnames, severities: bySeverity } = state.tally;
   const path = `/v1/alerts?team=${encodeURIComponent(team)}&status=firing`;
-  const link = publicUrl ? `<${publicUrl.replace(/\/+$/, '')}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
+  const link = publicUrl ? `<${withoutTrailingSlashes(publicUrl)}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
   const since = state.stormStartedAt ? hhmm(state.stormStartedAt) : '';
   const headline = state.active
     ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${groups} new groups since ${since} are gathered here (${firing} firing). Individual messages resume after a quiet minute.`

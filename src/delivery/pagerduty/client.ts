@@ -13,6 +13,7 @@ import { redactSecrets } from '../redact.js';
 import { classifyHttpStatus, networkFailure } from '../retry-classify.js';
 import type { NotifyResult } from '../notifier.js';
 import type { PagerDutyEvent } from './event.js';
+import { withoutTrailingSlashes } from '../../model/url-text.js';
 
 export const DEFAULT_PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com';
 export const DEFAULT_PAGERDUTY_TIMEOUT_MS = 10_000;
@@ -38,7 +39,7 @@ export interface PagerDutyClient {
 }
 
 export function enqueueUrlOf(eventsUrl: string): string {
-  return `${eventsUrl.replace(/\/+$/, '')}/v2/enqueue`;
+  return `${withoutTrailingSlashes(eventsUrl)}/v2/enqueue`;
 }
 
 /** PagerDuty's own explanation: `{"message":"Event object is invalid","errors":["…"]}`. */
