@@ -180,3 +180,16 @@ function postChunked(body: string): Promise<{ status: number; body: string }> {
     req.end();
   });
 }
+
+describe('a WEBHOOK_TOKEN set with surrounding whitespace (a Secret made from an echoed file)', () => {
+  it('matches the token Alertmanager sends trimmed', async () => {
+    const padded = await startTestGateway(fakes, { WEBHOOK_TOKEN: `  ${WEBHOOK_TOKEN}\n` });
+    try {
+      const res = await padded.post(webhook('{}:{alertname="Padded"}', [{ labels: { alertname: 'Padded', namespace: 'payments-prod' } }]));
+      expect(res.status).toBe(202);
+      expect((await padded.post({}, { token: 'wrong-token' })).status).toBe(401);
+    } finally {
+      await padded.close();
+    }
+  });
+});

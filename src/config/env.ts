@@ -52,8 +52,14 @@ export interface GatewaySettings {
   thanos: ThanosSettings;
 }
 
+/**
+ * A secret from `NAME`, else from the file `NAME_FILE`; surrounding whitespace is dropped from
+ * both. A Secret made from an `echo`ed file carries a trailing newline, and what presents it
+ * (Alertmanager's credentials file, our own bearer parsing) sends it trimmed: kept, it could
+ * never match. A value of only whitespace counts as unset.
+ */
 export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const direct = env[name];
+  const direct = env[name]?.trim();
   if (direct !== undefined && direct !== '') return direct;
   const file = env[`${name}_FILE`];
   if (file === undefined || file === '') return undefined;
