@@ -3,7 +3,7 @@
  * JSON error naming the problem, and a rejected request leaves the store untouched.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { request } from 'node:http';
 import { fixture, webhook } from './support/payloads.js';
 
@@ -58,6 +58,22 @@ describe('POST /webhooks/alertmanager rejects bad requests without touching the 
     expect(body.error).toBe('invalid Alertmanager webhook payload');
     expect(body.issues.map((i) => i.path).sort()).toEqual(['alerts.0.status', 'groupKey']);
     expect(await storeCounts()).toEqual(before);
+  });
+
+  it('400 for a groupKey reserved for alertgate\'s own records, which the webhook would otherwise overwrite', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const window = { team: 'prisons', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z', reason: 'patching' };
+    expect((await fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers: admin, body: JSON.stringify(window) })).status).toBe(201);
+    const before = await storeCounts();
+    for (const groupKey of ['maintenance', 'storm:#platform-alerts', 'message:uptime-monthly']) {
+      const res = await t.post(webhook(groupKey, [{ labels: { alertname: 'Odd', namespace: 'prisoner-offender-search-prod' } }]));
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { issues: { path: string; message: string }[] };
+      expect(body.issues).toEqual([{ path: 'groupKey', message: expect.stringContaining("is reserved for alertgate's own records") }]);
+    }
+    expect(await storeCounts()).toEqual(before);
+    const windows = (await fetch(`${t.gw.url}/v1/maintenance?team=prisons`).then((r) => r.json())) as { items: { reason: string }[] };
+    expect(windows.items.map((w) => w.reason)).toEqual(['patching']);
   });
 
   it('413 for a 6 MiB body', async () => {

@@ -10,6 +10,7 @@
  * suite (test/property-fast-parse.test.ts) compares the two on generated valid, mutated and
  * hostile bodies.
  */
+import { isReservedGroupKey } from '../model/group-id.js';
 import { isPlainUtcText } from '../model/time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 
@@ -68,7 +69,7 @@ export function fastParseWebhook(json: unknown): WebhookBody | undefined {
   if (!isPlainObject(json) || Object.hasOwn(json, '__proto__')) return undefined;
   const b = json;
   if (b.version !== undefined && typeof b.version !== 'string') return undefined;
-  if (typeof b.groupKey !== 'string' || b.groupKey.length === 0 || !isStatus(b.status)) return undefined;
+  if (typeof b.groupKey !== 'string' || b.groupKey.length === 0 || isReservedGroupKey(b.groupKey) || !isStatus(b.status)) return undefined;
   if (b.receiver !== undefined && typeof b.receiver !== 'string') return undefined;
   if (b.externalURL !== undefined && typeof b.externalURL !== 'string') return undefined;
   if (b.truncatedAlerts !== undefined && !(Number.isSafeInteger(b.truncatedAlerts) && (b.truncatedAlerts as number) >= 0)) return undefined;

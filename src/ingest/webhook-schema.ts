@@ -4,6 +4,7 @@
  * (newer releases add e.g. `notification_reason`, `routeLabels`); the fields we use are checked.
  */
 import { z } from 'zod';
+import { isReservedGroupKey, PSEUDO_GROUP_KEYS } from '../model/group-id.js';
 
 const labelMap = z.record(z.string(), z.string());
 
@@ -21,7 +22,10 @@ export const webhookAlertSchema = z.looseObject({
 
 export const webhookSchema = z.looseObject({
   version: z.string().optional(),
-  groupKey: z.string().min(1),
+  groupKey: z
+    .string()
+    .min(1)
+    .refine((key) => !isReservedGroupKey(key), { message: `is reserved for alertgate's own records ("${PSEUDO_GROUP_KEYS.maintenance}", "${PSEUDO_GROUP_KEYS.stormPrefix}…", "${PSEUDO_GROUP_KEYS.messagePrefix}…"); Alertmanager's group keys start with "{"` }),
   status: z.enum(['firing', 'resolved']),
   receiver: z.string().default(''),
   groupLabels: labelMap.default({}),

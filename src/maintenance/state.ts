@@ -5,7 +5,7 @@
  * every replica. Which groups a window holds is kept on their own rows (`GroupRecord.heldUntil`),
  * so the state does not grow with a flood. Only this module knows the encoding.
  */
-import { stateGroupId } from '../model/group-id.js';
+import { PSEUDO_GROUP_KEYS, stateGroupId } from '../model/group-id.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import { HeldGroups } from './held-groups.js';
@@ -34,7 +34,7 @@ export interface MaintenanceState {
 const STATE_KEY = 'alertgate.maintenance';
 
 export function maintenanceGroupKey(): string {
-  return 'maintenance';
+  return PSEUDO_GROUP_KEYS.maintenance;
 }
 
 export function maintenanceStateId(team: string): string {

@@ -9,6 +9,19 @@ export function teamGroupId(team: string, groupKey: string): string {
   return hash('sha256', `${team}\0${groupKey}`, 'hex').slice(0, 32);
 }
 
+/**
+ * Group keys of alertgate's own records (pseudo-groups: maintenance state, storm state per
+ * channel, scheduled messages). They share the id space of alert groups, so a webhook carrying
+ * one of them would overwrite that record: such webhooks are refused (ingest/webhook-schema.ts).
+ * Alertmanager's own keys always start with `{`.
+ */
+export const PSEUDO_GROUP_KEYS = { maintenance: 'maintenance', stormPrefix: 'storm:', messagePrefix: 'message:' } as const;
+
+/** A group key reserved for alertgate's own records (see PSEUDO_GROUP_KEYS). */
+export function isReservedGroupKey(groupKey: string): boolean {
+  return groupKey === PSEUDO_GROUP_KEYS.maintenance || groupKey.startsWith(PSEUDO_GROUP_KEYS.stormPrefix) || groupKey.startsWith(PSEUDO_GROUP_KEYS.messagePrefix);
+}
+
 /** Ids of state pseudo-groups, by team NUL group key (see stateGroupId). */
 const stateIds = new Map<string, string>();
 const MAX_STATE_IDS = 4096;

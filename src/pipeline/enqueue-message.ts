@@ -8,7 +8,7 @@
  * `replace: true` edits the key's existing Slack message in place (a digest that grows).
  */
 import type { OutboundMessage } from '../model/group.js';
-import { teamGroupId } from '../model/group-id.js';
+import { PSEUDO_GROUP_KEYS, teamGroupId } from '../model/group-id.js';
 import { messageSnapshot, pseudoGroupRecord, type PseudoGroup } from '../store/pseudo-group.js';
 import type { Store } from '../store/store.js';
 
@@ -23,9 +23,10 @@ export interface MessageRequest {
 }
 
 export async function enqueueMessage(store: Store, req: MessageRequest, now: () => Date = () => new Date()): Promise<{ enqueued: boolean; groupId: string }> {
-  const groupId = teamGroupId(req.team, `message:${req.key}`);
+  const groupKey = `${PSEUDO_GROUP_KEYS.messagePrefix}${req.key}`;
+  const groupId = teamGroupId(req.team, groupKey);
   const target = { type: 'slack' as const, channel: req.channel };
-  const pseudo: PseudoGroup = { id: groupId, team: req.team, groupKey: `message:${req.key}`, status: 'resolved', targets: [target] };
+  const pseudo: PseudoGroup = { id: groupId, team: req.team, groupKey, status: 'resolved', targets: [target] };
   const inserted = await store.updateGroups([groupId], (current) => {
     const existing = current.get(groupId);
     if (existing && !req.replace) return [];

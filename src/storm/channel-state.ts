@@ -5,7 +5,7 @@
  * so that it is decided under the same lock as the groups it affects, and shared by replicas.
  * This module is the only place that knows how it is encoded.
  */
-import { stateGroupId } from '../model/group-id.js';
+import { PSEUDO_GROUP_KEYS, stateGroupId } from '../model/group-id.js';
 import type { PseudoGroup } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import type { TeamConfig } from '../config/types.js';
@@ -31,7 +31,7 @@ interface LegacyChannelState extends Omit<ChannelState, 'tally'> {
 const STATE_KEY = 'alertgate.storm';
 
 export function channelGroupKey(channel: string): string {
-  return `storm:${channel}`;
+  return `${PSEUDO_GROUP_KEYS.stormPrefix}${channel}`;
 }
 
 export function channelGroupId(team: string, channel: string): string {
