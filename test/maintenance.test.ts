@@ -60,6 +60,27 @@ describe('ad-hoc maintenance windows (API)', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('pages windows newest first; windows created or deleted between pages neither repeat nor skip one', async () => {
+    const create = async (reason: string) => ((await (await createWindow({ team: 'payments', start: iso(3_600_000), end: iso(7_200_000), reason })).json()) as { id: string }).id;
+    type Listed = { items: { id: string }[]; nextCursor: string | null };
+    const page = async (limit: number, cursor?: string | null) =>
+      (await fetch(`${t.gw.url}/v1/maintenance?team=payments&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`).then((r) => r.json())) as Listed;
+    const first = [await create('a'), await create('b'), await create('c')];
+    const one = await page(2);
+    expect(one.items).toHaveLength(2);
+    await create('d'); // newer than everything listed: belongs before page one, not in page two
+    const two = await page(2, one.nextCursor);
+    expect([...one.items, ...two.items].map((w) => w.id).sort()).toEqual([...first].sort());
+    expect(two.nextCursor).toBeNull();
+
+    const head = await page(1);
+    const del = await fetch(`${t.gw.url}/v1/maintenance/${head.items[0]!.id}`, { method: 'DELETE', headers: admin });
+    expect(del.status).toBe(204);
+    const rest = await page(10, head.nextCursor);
+    expect(rest.items).toHaveLength(3); // the three older windows, none skipped
+    expect((await fetch(`${t.gw.url}/v1/maintenance?cursor=12`)).status).toBe(400);
+  });
+
   it('holds a covered alert, then delivers it once when the window is deleted', async () => {
     const res = await createWindow({ team: 'payments', matchers: ['alertname=~"Maint.*"'], start: iso(-1000), end: iso(3_600_000), reason: 'database failover' });
     expect(res.status).toBe(201);

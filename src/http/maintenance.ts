@@ -14,6 +14,7 @@ import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
+import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
 /** Windows that ended this long ago are forgotten (the state stays small). */
 const KEEP_ENDED_MS = 7 * 24 * 3_600_000;
@@ -39,8 +40,14 @@ const createSchema = z
 const listSchema = z.object({
   team: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().regex(/^\d+$/, { error: 'invalid cursor' }).optional(),
+  cursor: z.string().optional(),
 });
+
+/** Newest first: by creation time, then id, compared as code units (the cursor's order too). */
+function newerFirst(a: MaintenanceCursor, b: MaintenanceCursor): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt > b.createdAt ? -1 : 1;
+  return a.id === b.id ? 0 : a.id > b.id ? -1 : 1;
+}
 
 function view(w: StoredWindow, now: number) {
   return { ...w, active: Date.parse(w.start) <= now && now < Date.parse(w.end) };
@@ -86,10 +93,19 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     const teams = q.data.team ? [q.data.team] : [...(deps.routing()?.teams.keys() ?? [])];
     const all: StoredWindow[] = [];
     for (const team of teams) all.push(...readMaintenanceState(await deps.store.getGroup(maintenanceStateId(team))).windows);
-    all.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id));
-    const offset = Number(q.data.cursor ?? 0);
-    const items = all.slice(offset, offset + q.data.limit);
-    const next = offset + items.length < all.length ? String(offset + items.length) : null;
+    all.sort((a, b) => newerFirst(a, b));
+    let after: MaintenanceCursor | undefined;
+    try {
+      after = q.data.cursor === undefined ? undefined : decodeMaintenanceCursor(q.data.cursor);
+    } catch {
+      return jsonError(c, 400, 'invalid cursor: pass the nextCursor of a previous page of this list');
+    }
+    // The page starts after the cursor's window, wherever it now sits: windows created or
+    // deleted between two pages neither repeat nor skip one (a position would do both).
+    const rest = after ? all.filter((w) => newerFirst(after, w) < 0) : all;
+    const items = rest.slice(0, q.data.limit);
+    const last = items.at(-1);
+    const next = last && rest.length > items.length ? encodeMaintenanceCursor({ createdAt: last.createdAt, id: last.id }) : null;
     const at = now().getTime();
     return c.json({ items: items.map((w) => view(w, at)), nextCursor: next });
   });

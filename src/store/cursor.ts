@@ -45,6 +45,23 @@ export function decodeAlertCursor(cursor: string): AlertCursor {
   throw new InvalidCursorError();
 }
 
+/** The last maintenance window of a page (GET /v1/maintenance; windows live in team state, not a table). */
+export interface MaintenanceCursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeMaintenanceCursor(c: MaintenanceCursor): string {
+  return encode(['m', c.createdAt, c.id]);
+}
+
+export function decodeMaintenanceCursor(cursor: string): MaintenanceCursor {
+  const v = decode(cursor);
+  const [tag, createdAt, id] = v;
+  if (v.length === 3 && tag === 'm' && typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
+  throw new InvalidCursorError();
+}
+
 function encode(tuple: unknown[]): string {
   return Buffer.from(JSON.stringify(tuple), 'utf8').toString('base64url');
 }
