@@ -2,8 +2,9 @@
  * @module uptime/incidents
  * Contiguous down periods, found at fine resolution only for the days that had downtime. An
  * incident runs from its first down sample to the first sample after it that is up (or, if
- * samples stop, the last down sample plus one interval); periods of several series are united,
- * and periods that touch across midnight are one incident.
+ * samples stop, the last down sample plus one interval: the probe's, or on downsampled data the
+ * 5m or 1h bucket each sample stands for); periods of several series are united, and periods
+ * that touch across midnight are one incident.
  *
  * A plain selector is read as raw samples (a range-vector instant query), so start and end are
  * the samples' own timestamps, and only for the hours that had downtime (found first with an
@@ -11,7 +12,7 @@
  */
 import { isPlainSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
-import { chooseResolution, type ResolutionPolicy, type SourceResolution } from './resolution.js';
+import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
 import type { Sample, ThanosClient } from './thanos-client.js';
 
 /** Half-open [start, end) in epoch ms. */
@@ -92,8 +93,6 @@ export async function fetchDownPeriods(
 ): Promise<{ periods: Period[]; warnings: string[] }> {
   const plain = isPlainSelector(expr);
   const sel = expr.trim();
-  // Read a little past each window: the first sample after a down sample ends its period.
-  const lookahead = 2 * opts.intervalMs;
   const warnings = new Set<string>();
   const perDay = await Promise.all(
     days.map(async (day) => {
@@ -101,12 +100,16 @@ export async function fetchDownPeriods(
       const windows = plain ? await downHours(client, sel, day, resolution, warnings) : [{ start: day.start, end: day.end, resolution }];
       const periods = await Promise.all(
         windows.map(async (w) => {
-          const until = w.end + lookahead;
+          // Downsampled data has one sample per 5m or 1h bucket: each down sample stands for its
+          // bucket (with the probe's interval, a 30-minute outage read at 5m became six 30 s incidents).
+          const intervalMs = Math.max(opts.intervalMs, resolutionStepMs(w.resolution));
+          // Read a little past each window: the first sample after a down sample ends its period.
+          const until = w.end + 2 * intervalMs;
           const result = plain
             ? await client.instant(`${sel}[${until - w.start - 1}ms]`, until - 1, w.resolution)
             : await client.range(expr, w.start, until - 1, opts.intervalMs, w.resolution);
           for (const x of result.warnings) warnings.add(x);
-          return result.series.flatMap((s) => downPeriods(s.samples, opts.intervalMs, w));
+          return result.series.flatMap((s) => downPeriods(s.samples, intervalMs, w));
         }),
       );
       return periods.flat();

@@ -22,6 +22,11 @@ export const DEFAULT_RESOLUTION_POLICY: ResolutionPolicy = {
   fiveMinuteRetentionMs: 180 * 86_400_000,
 };
 
+/** Time between two samples of data read at `resolution` (0 for raw: the samples' own spacing). */
+export function resolutionStepMs(resolution: SourceResolution): number {
+  return resolution === '5m' ? 300_000 : resolution === '1h' ? 3_600_000 : 0;
+}
+
 /** The finest resolution that still covers a window starting at `start` (epoch ms). */
 export function chooseResolution(start: number, now: number, policy: ResolutionPolicy = DEFAULT_RESOLUTION_POLICY): SourceResolution {
   const age = now - start;

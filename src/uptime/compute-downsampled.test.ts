@@ -1,0 +1,62 @@
+/**
+ * Incidents on Thanos-downsampled data. A plain selector read at `max_source_resolution=5m`
+ * comes back as one sample per 5-minute bucket (its average), so a down sample stands for its
+ * bucket, not for one probe interval. The fake Thanos below answers as a Querier does over 5m
+ * blocks: the day's sum and count of the raw samples (the aggregates Thanos keeps), and a range
+ * selector as one averaged sample per bucket, stamped with the bucket's last raw sample.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { computeServiceUptime } from './compute.js';
+import { closeAllFakeThanos, startFakeThanos } from './fake-thanos.case.js';
+import { calendarDays } from './range.js';
+import { DEFAULT_RESOLUTION_POLICY } from './resolution.js';
+import { createThanosClient } from './thanos-client.js';
+
+const MIN = 60_000;
+const DAY = 1440 * MIN;
+const dayStart = Date.UTC(2026, 7, 1); // 61 days before `now`: past raw retention, read at 5m
+const now = Date.UTC(2026, 9, 1, 12);
+const outage = { start: dayStart + 600 * MIN, end: dayStart + 630 * MIN }; // 10:00–10:30 UTC
+const labels = { __name__: 'probe_success', job: 'blackbox' };
+const raw: { t: number; v: number }[] = [];
+for (let t = dayStart + 15_000; t < dayStart + DAY + 10 * MIN; t += 30_000) raw.push({ t, v: t >= outage.start && t < outage.end ? 0 : 1 });
+
+function answer(params: URLSearchParams) {
+  expect(params.get('max_source_resolution')).toBe('5m');
+  const query = params.get('query') ?? '';
+  const at = Number(params.get('time')) * 1000;
+  if (query.startsWith('label_replace')) {
+    const inDay = raw.filter((s) => s.t > at - DAY && s.t <= at);
+    const sum = inDay.reduce((a, s) => a + s.v, 0);
+    const result = [
+      { metric: { ...labels, alertgate_agg: 'sum' }, value: [at / 1000, String(sum)] },
+      { metric: { ...labels, alertgate_agg: 'count' }, value: [at / 1000, String(inDay.length)] },
+    ];
+    return { status: 200, body: { status: 'success', data: { resultType: 'vector', result } } };
+  }
+  const from = at - Number(/\[(\d+)ms\]$/.exec(query)![1]);
+  const values: [number, string][] = [];
+  for (let bucket = Math.floor(from / (5 * MIN)) * 5 * MIN; bucket <= at; bucket += 5 * MIN) {
+    const xs = raw.filter((s) => s.t >= bucket && s.t < bucket + 5 * MIN && s.t >= from && s.t <= at);
+    if (xs.length) values.push([xs.at(-1)!.t / 1000, String(xs.reduce((a, s) => a + s.v, 0) / xs.length)]);
+  }
+  return { status: 200, body: { status: 'success', data: { resultType: 'matrix', result: [{ metric: labels, values }] } } };
+}
+
+describe('incidents on 5m-downsampled data', () => {
+  afterEach(closeAllFakeThanos);
+
+  it('a 30-minute outage is one 30-minute incident, as long as its downtime', async () => {
+    const thanos = await startFakeThanos((params) => answer(params));
+    const range = { from: dayStart, to: dayStart + DAY, tz: 'UTC' };
+    const spec = { service: 'checkout', up: 'probe_success{job="blackbox"}', objective: 99.9, interval: '30s' };
+    const { uptime } = await computeServiceUptime(createThanosClient({ url: thanos.url }), 'payments', spec, range, calendarDays(range), { now, policy: DEFAULT_RESOLUTION_POLICY });
+    expect(uptime.downSeconds).toBe(1800);
+    expect(uptime.incidents).toHaveLength(1);
+    const [incident] = uptime.incidents;
+    expect(incident!.seconds).toBe(1800);
+    // The buckets' samples are stamped with their last raw sample (hh:04:45), so the incident's
+    // edges sit within one bucket of the outage's.
+    expect(Math.abs(Date.parse(incident!.start) - outage.start)).toBeLessThan(5 * MIN);
+  });
+});
