@@ -2,6 +2,7 @@
  * Acceptance: broken rules/ and dashboards/ files → every error at once, each as
  * `file:line:col message`, PromQL syntax errors at the offending character inside the YAML.
  */
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -60,5 +61,30 @@ describe('validating broken rules/ and dashboards/', () => {
     expect(stdout).toEqual([]);
     for (const [where] of EXPECTED) expect(stderr).toContainEqual(expect.stringContaining(`test/fixtures/specs-broken/${where} `));
     expect(stderr.at(-1)).toContain(`${EXPECTED.length} error(s)`);
+  });
+
+  it('alertgate generate fails on an error in routes/ as validate does: same line, exit 1, nothing written', async () => {
+    const config = await makeConfigDir({
+      'routes/alpha.yaml': 'team: alpha\nslack:\n  channel: "#alpha"\nroutes:\n  - matchers: [severity=~"(critical"]\n    receivers: [slack]\n',
+      'routes/platform.yaml': 'team: platform\nslack:\n  channel: "#platform"\n',
+      'rules/alpha.yaml': 'team: alpha\nnamespace: alpha-prod\nalerts:\n  - name: Down\n    expr: up == 0\n    severity: warning\n    summary: Down\n    runbook: https://r.example/x\n',
+    });
+    const run = async (args: string[]) => {
+      const lines: string[] = [];
+      const io = { stdout: (t: string) => lines.push(t), stderr: (t: string) => lines.push(t), env: {}, cwd: config };
+      return { code: await main(args, io), lines };
+    };
+    const validate = await run(['validate']);
+    expect(validate.code).toBe(1);
+    const routeError = validate.lines.find((l) => l.startsWith('routes/alpha.yaml:5:16 '));
+    expect(routeError).toContain('invalid regular expression');
+
+    for (const args of [['generate', '--out', 'out'], ['generate', '--out', 'out', '--check']]) {
+      const generate = await run(args);
+      expect({ args, code: generate.code }).toEqual({ args, code: 1 });
+      expect(generate.lines).toContain(routeError);
+      expect(generate.lines.at(-1)).toContain('1 error(s) in the config; nothing written');
+    }
+    expect(await readdir(config)).not.toContain('out');
   });
 });

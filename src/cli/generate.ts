@@ -12,7 +12,7 @@
  *   the Grafana sidecar is configured to look for.
  * - `ALERTGATE_SEVERITIES=critical,warning,info`: allowed alert severities.
  *
- * Exit codes: 0 written or up to date; 1 invalid config, or `--check` found DIR stale (the unified
+ * Exit codes: 0 written or up to date; 1 invalid config (routes/, rules/ or dashboards/), or `--check` found DIR stale (the unified
  * diff is on stdout); 2 usage error.
  */
 import { loadRoutingConfig } from '../config/load-routes.js';
@@ -64,12 +64,17 @@ export const generateCommand: Command = async (argv, io) => {
   const configDir = path.resolve(io.cwd, args.config ?? io.env.ALERTGATE_CONFIG_DIR ?? '.');
   const outDir = path.resolve(io.cwd, args.out);
   const severities = splitList(io.env.ALERTGATE_SEVERITIES);
-  const { specs, errors, warnings } = await loadTeamSpecs(configDir, {
-    routeTeams: await routeTeams(configDir, io.env),
+  // routes/ is part of the config: an error there fails generate as it fails validate, or
+  // `generate --check` in CI would pass on a config the gateway refuses to load. Its warnings
+  // (routing-key variables not set) are about run time, not about what generate writes.
+  const routes = await loadRoutingConfig(configDir, io.env);
+  const { specs, errors: specErrors, warnings } = await loadTeamSpecs(configDir, {
+    routeTeams: new Set(routes.teamNames),
     ...(severities.length > 0 && { severities }),
   });
+  const errors = [...routes.errors, ...specErrors];
   for (const e of [...errors, ...warnings]) io.stderr(formatSourceError({ ...e, file: displayPath(io, path.join(configDir, e.file)) }));
-  if (!specs) {
+  if (!specs || errors.length > 0) {
     io.stderr(`generate: ${errors.length} error(s) in the config; nothing written`);
     return 1;
   }
@@ -122,11 +127,6 @@ function parseRuleLabels(pairs: string[]): Record<string, string> | string {
     labels[key] = value;
   }
   return labels;
-}
-
-/** Teams with a routes file (known even when a routes file has errors; `validate` reports those). */
-async function routeTeams(configDir: string, env: NodeJS.ProcessEnv): Promise<Set<string>> {
-  return new Set((await loadRoutingConfig(configDir, env)).teamNames);
 }
 
 function displayPath(io: CliIO, file: string): string {
