@@ -4,10 +4,10 @@
  * PrometheusRule and one dashboards ConfigMap per team. Deterministic byte for byte (fixed key
  * order, sorted user maps, no timestamps), which is what lets `generate --check` diff it.
  */
-import { stringify } from 'yaml';
 import { dashboardsConfigMapFor, teamDashboards, type DashboardOptions } from './dashboards.js';
 import type { TeamSpecs } from './model.js';
 import { prometheusRuleFor } from './prometheus-rule.js';
+import { stringifyQuotingAmbiguous } from './yaml-ambiguous.js';
 import { emitYaml } from './yaml-emit.js';
 
 /** First line of every generated file; stale-file detection only ever touches files that start with it. */
@@ -30,8 +30,9 @@ export function dashboardsFile(team: string): string {
 export function renderYaml(value: unknown, sources: string[]): string {
   const header = `${GENERATED_MARKER} from ${sources.join(' and ')}; do not edit: change the source and run \`alertgate generate\`.\n`;
   // lineWidth 0: never fold long PromQL; multi-line strings (dashboard JSON) become block scalars.
+  // Strings that YAML 1.1 (kubectl) or 1.2 would read as non-strings are quoted (generate/yaml-ambiguous.ts).
   // emitYaml writes the same bytes as the library, many times faster (generate/yaml-emit.ts).
-  return header + (emitYaml(value) ?? stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false }));
+  return header + (emitYaml(value) ?? stringifyQuotingAmbiguous(value));
 }
 
 export function generateOutputs(specs: TeamSpecs, opts: GenerateOptions = {}): Map<string, string> {

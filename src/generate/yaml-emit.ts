@@ -2,7 +2,9 @@
  * @module generate/yaml-emit
  * A fast YAML emitter for generated files, byte for byte what `yaml` 2.x `stringify(value,
  * { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false })` writes for plain data
- * (maps, sequences, strings, finite numbers, booleans, null), without building a Document first.
+ * (maps, sequences, strings, finite numbers, booleans, null), without building a Document first,
+ * except that strings YAML 1.1 readers (kubectl) would take for booleans, numbers or null are
+ * quoted too: stringifyQuotingAmbiguous in generate/yaml-ambiguous.ts is the reference.
  * At platform scale (500 teams) `yaml.stringify` was most of `generate`'s time.
  *
  * Why a copy and not the library: the library builds a node tree per value and runs every scalar
@@ -14,24 +16,15 @@
  * but spaces, tabs and line breaks (at least one space or tab) are double-quoted, because the
  * library writes them as a block scalar that does not read back the same.
  *
- * Ported from yaml 2.9: yaml-emit.test.ts compares the two on thousands of strings, and
+ * Ported from yaml 2.9: yaml-emit.test.ts compares it with stringifyQuotingAmbiguous on thousands of strings, and
  * test/generate-check.test.ts on every generated file, so an upgrade that changes the library's
  * output shows up there.
  */
 
+import { readsAsNonString } from './yaml-ambiguous.js';
+
 const INDENT_STEP = '  ';
 
-/** Plain scalars the core schema would read as something other than a string (yaml's schema/core tags). */
-const NON_STRING_PLAIN = [
-  /^(?:~|[Nn]ull|NULL)?$/,
-  /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-  /^0o[0-7]+$/,
-  /^[-+]?[0-9]+$/,
-  /^0x[0-9a-fA-F]+$/,
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-];
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const FORCE_DOUBLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
@@ -108,10 +101,14 @@ function map(obj: Record<string, unknown>, indent: string): string {
 /**
  * Fast path: most keys and label values (`expr`, `team`, `payments-prod`) start with a letter and
  * hold no indicator, space or line break, so they are plain; of those only the boolean and null
- * words would read back as something else.
+ * words (and the yaml library's 1.1 floats like `e3`) would read back as something else.
  */
 const SIMPLE = /^[A-Za-z][A-Za-z0-9_./-]*$/;
-const SIMPLE_BUT_NOT_STRING = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL']);
+
+/** SIMPLE strings that are not strings are short words (`FALSE`) or `e3`-like floats: the rest skip readsAsNonString. */
+function simpleMayReadAsNonString(value: string): boolean {
+  return value.length <= 5 || value[0] === 'e' || value[0] === 'E';
+}
 
 /** FORCE_DOUBLE, with cheap scans first: the `u` flag makes it slow on long dashboard JSON. */
 function needsDoubleQuotes(value: string): boolean {
@@ -121,7 +118,7 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 function str(value: string, indent: string, implicitKey: boolean): string {
-  if (SIMPLE.test(value) && !SIMPLE_BUT_NOT_STRING.has(value)) return value;
+  if (SIMPLE.test(value) && !(simpleMayReadAsNonString(value) && readsAsNonString(value))) return value;
   if (needsDoubleQuotes(value)) return doubleQuoted(value, indent, implicitKey);
   return plain(value, indent, implicitKey);
 }
@@ -137,7 +134,7 @@ function plain(value: string, indent: string, implicitKey: boolean): string {
     if (indent === '') throw new Unsupported();
     if (implicitKey && indent === INDENT_STEP) return quoted(value, indent, implicitKey);
   }
-  if (NON_STRING_PLAIN.some((re) => re.test(value))) return quoted(value, indent, implicitKey);
+  if (readsAsNonString(value)) return quoted(value, indent, implicitKey);
   return value;
 }
 

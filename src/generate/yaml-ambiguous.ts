@@ -1,0 +1,61 @@
+/**
+ * @module generate/yaml-ambiguous
+ * Which strings must be quoted in generated YAML so that every reader gets the same string back.
+ *
+ * Generated files are read by YAML 1.2 parsers (js-yaml, go-yaml v3) and by YAML 1.1 parsers:
+ * kubectl and the API machinery read manifests through sigs.k8s.io/yaml (go-yaml v2), PyYAML is
+ * 1.1 too. Written plain, `customer_facing: yes` is the boolean true to those, a key `on:` is
+ * the key true, `1:20` is the integer 80 (base 60) and `0777` is 511. So a string is quoted when
+ * it reads as anything but itself under either version. Quoting more than needed costs nothing:
+ * every parser reads a quoted scalar as a string.
+ */
+import { Document, isScalar, visit } from 'yaml';
+
+/** Plain scalars that the YAML 1.2 core schema or the YAML 1.1 type repository reads as non-strings. */
+const NON_STRING_PLAIN: readonly RegExp[] = [
+  // null (both); the empty plain scalar is null too
+  /^(?:~|[Nn]ull|NULL)?$/,
+  // booleans: 1.2 has only true/false, 1.1 also y/n, yes/no, on/off in these case variants
+  /^(?:[Yy]|[Yy]es|YES|[Nn]|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF)$/,
+  // integers: 1.2 decimal, 0o octal and 0x hex; 1.1 adds `_` separators, 0-prefixed octal (both
+  // within the first form), signed hex, 0b binary and base 60 (`1:20` is 80)
+  /^[-+]?[0-9][0-9_]*$/,
+  /^0o[0-7]+$/,
+  /^[-+]?0x[0-9a-fA-F_]+$/,
+  /^[-+]?0b[01_]+$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
+  // floats: infinities and NaN; decimals with a point (1.1 allows `_`, `1.` and, in the yaml
+  // library, a bare `.`), optionally with an exponent; an exponent without a point (`1e3` in 1.2;
+  // the yaml library's 1.1 schema also takes `e3`); base 60
+  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+  /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?$/,
+  /^[-+]?(?:[0-9][0-9_]*)?[eE][-+]?[0-9]+$/,
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
+  // 1.1 timestamps: a date, optionally with a time and zone
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/,
+  // 1.1 merge key (go-yaml v2 merges `<<:` maps) and value key (PyYAML fails to load a plain `=`)
+  /^(?:<<|=)$/,
+];
+
+/** True when `value`, written as a plain scalar, would not read back as the string `value` under YAML 1.1 or 1.2. */
+export function readsAsNonString(value: string): boolean {
+  return NON_STRING_PLAIN.some((re) => re.test(value));
+}
+
+const LIBRARY_OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
+
+/**
+ * The `yaml` library's text of `value` (options LIBRARY_OPTIONS), with every string that
+ * readsAsNonString double-quoted, keys included. The library alone quotes only for the YAML
+ * version it writes (its `version: '1.1'` would leave 1.2's `0o17` plain), hence the visit.
+ * This is the reference the fast emitter (generate/yaml-emit.ts) matches byte for byte.
+ */
+export function stringifyQuotingAmbiguous(value: unknown): string {
+  const doc = new Document(value, LIBRARY_OPTIONS);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && readsAsNonString(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString(LIBRARY_OPTIONS);
+}

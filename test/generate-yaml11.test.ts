@@ -1,0 +1,79 @@
+/**
+ * Acceptance: generated files read back the same under YAML 1.1, as kubectl reads manifests
+ * (sigs.k8s.io/yaml, go-yaml v2), not only under YAML 1.2. A label value "yes", a key `on` or a
+ * folder "ON" written plain would reach the cluster as booleans; `1:20` as 80, `0777` as 511.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { isMap, isScalar, parseDocument, visit } from 'yaml';
+import { load as loadYaml12 } from 'js-yaml';
+import { dashboardsFile, generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
+import { loadSpecsOrThrow, makeConfigDir, removeTempDirs, routesFile } from './generate-helpers.js';
+
+/** Every spelling YAML 1.1 reads as a boolean, and other plain scalars that are not strings in 1.1 or 1.2. */
+const BOOLEANS_1_1 = 'y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF'.split(' ');
+const OTHERS = ['~', 'null', 'Null', 'NULL', '.inf', '-.Inf', '.nan', '1:20', '190:20:30.15', '0777', '0o17', '0x1F', '0b101', '1_000', '+1', '1.', '.5', '1e3', 'e3', '.', '2024-01-31', '2001-12-14t21:59:43.10-05:00', '<<', '='];
+const VALUES = [...BOOLEANS_1_1, ...OTHERS];
+/** Label names (Prometheus label-name syntax) that YAML 1.1 reads as booleans or null. */
+const KEYS = ['on', 'On', 'ON', 'off', 'y', 'Y', 'n', 'N', 'yes', 'no', 'NO', 'null'];
+
+/** Values under keys `v0`, `v1`, … so the same strings are checked as label values and as annotation values. */
+function numbered(values: string[]): Record<string, string> {
+  return Object.fromEntries(values.map((v, i) => [`v${i}`, v]));
+}
+
+/** YAML text of a map with every key and value double-quoted, so the source side is unambiguous. */
+function quotedMap(map: Record<string, string>, indent: string): string {
+  return Object.entries(map)
+    .map(([k, v]) => `${indent}${JSON.stringify(k)}: ${JSON.stringify(v)}\n`)
+    .join('');
+}
+
+afterAll(removeTempDirs);
+
+describe('generated YAML under a YAML 1.1 parser', () => {
+  it('reads every label and annotation key and value, and the folder annotation, back as the original string', async () => {
+    const labels = { ...numbered(VALUES), ...Object.fromEntries(KEYS.map((k) => [k, k])) };
+    const annotations = { ...numbered(VALUES), ...Object.fromEntries(KEYS.map((k) => [k, 'x'])) };
+    const dir = await makeConfigDir({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'routes/platform.yaml': routesFile('platform'),
+      'rules/alpha.yaml':
+        'team: alpha\nnamespace: alpha-prod\nalerts:\n  - name: ApiDown\n    expr: up == 0\n    severity: warning\n' +
+        `    summary: "yes"\n    runbook: https://r.example/x\n    labels:\n${quotedMap(labels, '      ')}    annotations:\n${quotedMap(annotations, '      ')}`,
+      'dashboards/alpha.yaml':
+        'team: alpha\nnamespace: alpha-prod\nfolder: "ON"\ndashboards:\n  - title: API\n    panels:\n      - title: Up\n        type: stat\n        expr: sum(up)\n',
+    });
+    const outputs = generateOutputs(await loadSpecsOrThrow(dir), { ruleLabels: { env: 'on', tier: '0777' } });
+
+    for (const file of [prometheusRuleFile('alpha'), dashboardsFile('alpha')]) {
+      const text = outputs.get(file)!;
+      const doc = parseDocument(text, { version: '1.1' });
+      expect(doc.errors).toEqual([]);
+      // Every key, anywhere, is a string (yaml's toJS would turn a boolean key into "true").
+      const nonStringKeys: unknown[] = [];
+      visit(doc, {
+        Map(_k, map) {
+          if (!isMap(map)) return;
+          for (const pair of map.items) if (!isScalar(pair.key) || typeof pair.key.value !== 'string') nonStringKeys.push(pair.key);
+        },
+      });
+      expect({ file, nonStringKeys }).toEqual({ file, nonStringKeys: [] });
+      // And YAML 1.2 still reads the same object.
+      expect(doc.toJS()).toEqual(loadYaml12(text));
+    }
+
+    const rule = parseDocument(outputs.get(prometheusRuleFile('alpha'))!, { version: '1.1' }).toJS() as {
+      metadata: { labels: Record<string, unknown> };
+      spec: { groups: Array<{ rules: Array<{ labels: Record<string, unknown>; annotations: Record<string, unknown> }> }> };
+    };
+    const alert = rule.spec.groups[0]!.rules[0]!;
+    expect(alert.labels).toEqual({ ...labels, team: 'alpha', severity: 'warning' });
+    expect(alert.annotations).toEqual({ ...annotations, summary: 'yes', runbook_url: 'https://r.example/x' });
+    expect(rule.metadata.labels).toMatchObject({ env: 'on', tier: '0777' });
+
+    const configMap = parseDocument(outputs.get(dashboardsFile('alpha'))!, { version: '1.1' }).toJS() as {
+      metadata: { annotations: Record<string, unknown> };
+    };
+    expect(configMap.metadata.annotations['grafana_folder']).toBe('ON');
+  });
+});
