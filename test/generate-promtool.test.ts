@@ -11,10 +11,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
+import type { ConfigMapObject } from '../src/generate/dashboards.js';
+import type { Dashboard } from '../src/generate/grafana-types.js';
+import { dashboardsFile, generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
 import { validateAgainstSchema, type OpenApiSchema } from '../src/generate/openapi-schema.js';
 import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
+import { sumAndCountQuery } from '../src/uptime/promql-window.js';
 import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, routesFile, ruleFileFromPrometheusRule, removeTempDirs } from './generate-helpers.js';
 
 const run = promisify(execFile);
@@ -121,6 +124,43 @@ describe('generated PrometheusRule objects', () => {
       }
       const { stdout } = await run(promtool!, ['check', 'rules', ...files]);
       expect(stdout.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
+    });
+
+    it('pass `promtool check rules` when user PromQL ends in a # comment: SLO ratios, uptime panel and uptime report query', async () => {
+      // A trailing comment must not swallow the `)` or `[…]` generated after the expression.
+      const up = 'min by (instance) (probe_success{job="blackbox"})  # worst probe';
+      const dir = await makeConfigDir({
+        'routes/acme.yaml': routesFile('acme'),
+        'rules/acme.yaml': `team: acme
+namespace: acme-prod
+slos:
+  - name: api-availability
+    objective: 99.9
+    window: 30d
+    errors: |
+      sum(rate(http_requests_total{job="api",code=~"5.."}[{{window}}]))  # 5xx only, not "#" in a label
+    total: sum(rate(http_requests_total{job="api"}[{{window}}])) # every request
+uptime:
+  - service: api
+    up: '${up}'
+    objective: 99.9
+`,
+      });
+      const out = await generateFor(dir);
+      const ruleFile = parse(ruleFileFromPrometheusRule(out.get(prometheusRuleFile('acme'))!)) as { groups: RuleGroup[] };
+      // Queries that are not rules (dashboard panels, the uptime report) become recording rules,
+      // so promtool parses them too; Grafana's $__range is not PromQL.
+      const configMap = parse(out.get(dashboardsFile('acme'))!) as ConfigMapObject;
+      const panelQueries = Object.values(configMap.data).flatMap((json) =>
+        (JSON.parse(json) as Dashboard).panels.flatMap((p) => p.targets ?? []).map((t) => t.expr.replaceAll('$__range', '1h')),
+      );
+      expect(panelQueries.some((q) => q.startsWith('avg_over_time((min by (instance)'))).toBe(true);
+      const queries = [...panelQueries, sumAndCountQuery(up, 86_399_999, 30_000)];
+      ruleFile.groups.push({ name: 'queries', rules: queries.map((expr, i) => ({ record: `query:${i}`, expr })) });
+      const file = path.join(dir, 'acme.rules.yaml');
+      await writeFile(file, stringify(ruleFile, { lineWidth: 0 }));
+      const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: \d+ rules found/);
     });
 
     it('pass `promtool test rules`: alert labels, fast vs slow burn, traffic-weighted ratios', async () => {

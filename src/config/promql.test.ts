@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
+import { closeTrailingComment, findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
 
 describe('findPromqlSyntaxError', () => {
   it.each([
@@ -74,5 +74,19 @@ describe('scalarPosition', () => {
   it('multi-line plain scalar', () => {
     const text = 'expr: sum(rate(x[5m]))\n  > oops\n';
     expect(pos(text, 19)).toEqual({ line: 2, col: 5 });
+  });
+});
+
+describe('closeTrailingComment', () => {
+  it.each([
+    ['sum(x)  # 5xx only', 'sum(x)  # 5xx only\n'],
+    ['sum(x) # a\n+ sum(y) # b', 'sum(x) # a\n+ sum(y) # b\n'],
+  ])('ends %j with a line break, so a generated ")" after it is not commented out', (expr, closed) => {
+    expect(closeTrailingComment(expr)).toBe(closed);
+    expect(findPromqlSyntaxError(`(${closeTrailingComment(expr)}) / 2`)).toBeUndefined();
+  });
+
+  it.each([['up{path="/#top"}'], ['sum(x) # a\n+ sum(y)'], ['sum(x) # a\n'], ['sum(x)']])('leaves %j unchanged', (expr) => {
+    expect(closeTrailingComment(expr)).toBe(expr);
   });
 });

@@ -168,3 +168,21 @@ export function isVectorSelector(expr: string): boolean {
   const top = parser.parse(expr.trim()).topNode.firstChild;
   return top !== null && top.name === 'VectorSelector' && top.nextSibling === null && findPromqlSyntaxError(expr) === undefined;
 }
+
+/**
+ * `expr` ready to have generated text put after it, as in `(${expr})` or `(${expr})[1h:1m]`:
+ * when its last line ends in a `# comment`, a line break is added, or the comment would swallow
+ * the `)` or `[…]` that follows. Expressions without such a comment come back unchanged, so
+ * their generated text (and `generate --check`) stays as it was.
+ */
+export function closeTrailingComment(expr: string): string {
+  if (!expr.includes('#')) return expr; // the common case, without parsing
+  let trailing = false;
+  parser.parse(expr).iterate({
+    enter(node) {
+      // A comment runs to the end of its line: it is on the last line when no line break follows.
+      if (node.name === 'LineComment' && !expr.includes('\n', node.to)) trailing = true;
+    },
+  });
+  return trailing ? `${expr}\n` : expr;
+}

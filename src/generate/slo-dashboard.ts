@@ -5,7 +5,7 @@
  * over the window; the page threshold is 14.4); per uptime check, uptime over the dashboard's
  * time range (samples up / samples, as reports count it) and the probe success series.
  */
-import { isVectorSelector } from '../config/promql.js';
+import { closeTrailingComment, isVectorSelector } from '../config/promql.js';
 import type { Dashboard } from './grafana-types.js';
 import { dashboardJson, type PanelDraft } from './grafana-panels.js';
 import type { SloSpec, TeamRules, UptimeSpec } from './model.js';
@@ -69,7 +69,7 @@ function sloPanels(team: string, slo: SloSpec): PanelDraft[] {
 function uptimePanels(u: UptimeSpec): PanelDraft[] {
   const ratio = isVectorSelector(u.up)
     ? `sum(sum_over_time(${u.up.trim()}[$__range])) / sum(count_over_time(${u.up.trim()}[$__range]))`
-    : `avg_over_time((${u.up})[$__range:${u.interval ?? '1m'}])`;
+    : `avg_over_time((${closeTrailingComment(u.up)})[$__range:${u.interval ?? '1m'}])`;
   return [
     {
       type: 'stat',

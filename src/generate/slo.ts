@@ -18,7 +18,7 @@
 import type { SloSpec } from './model.js';
 import { sloAlertName, sloRecord } from './naming.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from './rule-types.js';
-import { substituteWindow } from '../config/promql.js';
+import { closeTrailingComment, substituteWindow } from '../config/promql.js';
 
 export const SLO_RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
@@ -59,7 +59,7 @@ export function sloRuleGroup(team: string, slo: SloSpec): RuleGroup {
   const budget = errorBudget(slo.objective);
   const ratios: RecordingRule[] = sloWindows(slo).map((w) => ({
     record: sloRecord.errorRatio(w),
-    expr: `(${substituteWindow(slo.errors, w).text}) / (${substituteWindow(slo.total, w).text})`,
+    expr: `(${closeTrailingComment(substituteWindow(slo.errors, w).text)}) / (${closeTrailingComment(substituteWindow(slo.total, w).text)})`,
     labels,
   }));
   const meta: RecordingRule[] = [

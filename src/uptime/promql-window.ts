@@ -11,6 +11,7 @@
  * day `[start, end)` without counting a sample at midnight twice.
  */
 import { parser } from '@prometheus-io/lezer-promql';
+import { closeTrailingComment } from '../config/promql.js';
 
 /** Marks which half of the combined daily query a series belongs to. */
 export const AGG_LABEL = 'alertgate_agg';
@@ -25,7 +26,7 @@ export function isPlainSelector(expr: string): boolean {
 /** `expr` as a range vector over `rangeMs` (subquery every `stepMs` unless it is a plain selector). */
 export function rangeVector(expr: string, rangeMs: number, stepMs: number): string {
   const text = expr.trim();
-  return isPlainSelector(text) ? `${text}[${rangeMs}ms]` : `(${text})[${rangeMs}ms:${stepMs}ms]`;
+  return isPlainSelector(text) ? `${text}[${rangeMs}ms]` : `(${closeTrailingComment(text)})[${rangeMs}ms:${stepMs}ms]`;
 }
 
 /**
