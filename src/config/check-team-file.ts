@@ -144,6 +144,7 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
     ...exprPaths(src.value, 'slos', ['errors', 'total']).map((p) => ({ path: p, window: true })),
     ...exprPaths(src.value, 'uptime', ['up']).map((p) => ({ path: p, window: false })),
   ]);
+  checkUniqueNames(src, problems);
   if (spec) checkRuleNames(src, spec, problems);
   return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };
 }
@@ -204,6 +205,32 @@ function checkPromql(src: YamlSource, text: string, problems: SourceError[], exp
 
 function describePath(p: PathSegment[]): string {
   return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${s}`)).join('');
+}
+
+/** The names that must be unique in each list of a rules file, and what a duplicate is called. */
+const UNIQUE_NAMES: ReadonlyArray<{ list: string; key: string; what: string }> = [
+  { list: 'alerts', key: 'name', what: 'alert name' },
+  { list: 'slos', key: 'name', what: 'SLO name' },
+  { list: 'uptime', key: 'service', what: 'uptime service' },
+];
+
+/**
+ * Duplicate names, on the raw value (schema or not), like checkPromql: a schema refinement of
+ * the list would be skipped by zod whenever any item has another error, and validate is to
+ * report every error in one run.
+ */
+function checkUniqueNames(src: YamlSource, problems: SourceError[]): void {
+  for (const { list, key, what } of UNIQUE_NAMES) {
+    const seen = new Map<string, number>();
+    arrayAt(src.value, [list]).forEach((item, i) => {
+      const name = (item as Record<string, unknown> | null)?.[key];
+      // A missing or non-string name is the schema's to report.
+      if (typeof name !== 'string') return;
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, i);
+      else problems.push(errorAt(src, [list, i, key], `${describePath([list, i, key])}: duplicate ${what} "${name}" (first defined at index ${first})`));
+    });
+  }
 }
 
 /** Generated SLO alert names must not collide with the team's own alerts or each other. */

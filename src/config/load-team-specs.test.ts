@@ -113,6 +113,55 @@ slos:
     expect(r.errorLines).toEqual(['rules/alpha.yaml:15:11 SLO alert name "ShopErrorBudgetBurn" collides with alerts[1]; rename one of them']);
   });
 
+  it('reports duplicate alert, SLO and uptime names even when other items of the list have errors', async () => {
+    // zod skips a list's refinements once an item fails; validate must still report every error.
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': `team: alpha
+namespace: alpha-prod
+alerts:
+  - name: ApiDown
+    expr: up == 0
+    severity: page
+    summary: down
+    runbok: https://r.example/x
+  - name: ApiDown
+    expr: up == 0
+    severity: warning
+    summary: down
+    runbook: https://r.example/x
+slos:
+  - name: api
+    objective: 100
+    window: 30d
+    errors: sum(rate(e[{{window}}]))
+    total: sum(rate(t[{{window}}]))
+  - name: api
+    objective: 99.9
+    window: 30d
+    errors: sum(rate(e[{{window}}]))
+    total: sum(rate(t[{{window}}]))
+uptime:
+  - service: api
+    up: up
+    objective: 99.9
+  - service: api
+    up: up
+    objective: 0
+`,
+    });
+    expect(r.errorLines).toEqual(
+      expect.arrayContaining([
+        'rules/alpha.yaml:9:11 alerts[1].name: duplicate alert name "ApiDown" (first defined at index 0)',
+        'rules/alpha.yaml:20:11 slos[1].name: duplicate SLO name "api" (first defined at index 0)',
+        'rules/alpha.yaml:29:14 uptime[1].service: duplicate uptime service "api" (first defined at index 0)',
+      ]),
+    );
+    // The other errors are still there, each once.
+    expect(r.errorLines.filter((l) => l.includes('duplicate'))).toHaveLength(3);
+    expect(r.errorLines).toContain('rules/alpha.yaml:6:15 alerts[0].severity: severity must be one of critical, warning, info');
+  });
+
   it('warns (without failing) about an SLO without a runbook', async () => {
     const r = await load({
       'routes/alpha.yaml': routesFile('alpha'),

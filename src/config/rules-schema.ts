@@ -2,7 +2,8 @@
  * @module config/rules-schema
  * The spec of `rules/<team>.yaml`: alert rules, SLOs and uptime checks. Everything that can be
  * checked field by field is here (so zod reports it all at once, each at its own position);
- * PromQL syntax and cross-file checks are in config/load-team-specs.ts.
+ * unique names and PromQL syntax are checked on the raw value in config/check-team-file.ts,
+ * cross-file checks in config/load-team-specs.ts.
  *
  * @example
  * team: payments
@@ -69,19 +70,6 @@ const labelMap = (what: string, reserved: readonly string[]) =>
     }
   });
 
-/** Adds an issue at `[i, key]` for every item whose `key` repeats an earlier item's. */
-function uniqueBy<T>(key: keyof T & string, what: string) {
-  return (items: T[], ctx: z.RefinementCtx) => {
-    const seen = new Map<unknown, number>();
-    items.forEach((item, i) => {
-      const v = item[key];
-      const first = seen.get(v);
-      if (first === undefined) seen.set(v, i);
-      else ctx.addIssue({ code: 'custom', path: [i, key], message: `duplicate ${what} "${String(v)}" (first defined at index ${first})` });
-    });
-  };
-}
-
 export interface RulesSchemaOptions {
   /** Allowed `severity` values; default critical, warning, info. */
   severities?: readonly string[];
@@ -122,9 +110,11 @@ export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
   return z.strictObject({
     team: z.string().regex(TEAM_NAME, { message: `team must match ${TEAM_NAME.source}` }),
     namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
-    alerts: z.array(alert).superRefine(uniqueBy('name', 'alert name')).default([]),
-    slos: z.array(slo).superRefine(uniqueBy('name', 'SLO name')).default([]),
-    uptime: z.array(uptime).superRefine(uniqueBy('service', 'uptime service')).default([]),
+    // Unique names are checked on the raw value (check-team-file.ts checkUniqueNames): zod skips
+    // an array's refinements when any element fails, which hid a duplicate behind a typo.
+    alerts: z.array(alert).default([]),
+    slos: z.array(slo).default([]),
+    uptime: z.array(uptime).default([]),
   });
 }
 
