@@ -140,6 +140,37 @@ describe('retries', () => {
     expect(after.items.map((i) => i.status)).toEqual(['sent']);
   });
 
+  it('a dead trigger is not retried once its group\'s resolve was sent: 409, and the incident stays resolved', async () => {
+    await t.close();
+    t = await startTestGateway(fakes, { DELIVERY_MAX_ATTEMPTS: '2' });
+    const labels = { alertname: 'CheckoutDown', namespace: 'payments-prod', severity: 'critical' };
+    const key = '{}:{alertname="CheckoutDown"}';
+    // PagerDuty is down past the retry budget: the trigger goes dead.
+    fakes.pagerduty.respondWith([{ status: 503 }, { status: 503 }]);
+    await t.post(webhook(key, [{ labels }]));
+    await t.idle();
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number; receiver: string }[] };
+    expect(dead.items.map((n) => n.receiver)).toEqual(['pagerduty']);
+    const id = dead.items[0]!.id;
+    // PagerDuty is back; the group resolves and its resolve is delivered.
+    await t.post(webhook(key, [{ labels, status: 'resolved' }]));
+    await t.idle();
+    const sent = (await fetch(`${t.gw.url}/v1/notifications?status=sent&team=payments`).then((r) => r.json())) as { items: { id: number; receiver: string; kind: string }[] };
+    const resolve = sent.items.find((n) => n.receiver === 'pagerduty')!;
+    expect(resolve.kind).toBe('resolved');
+
+    const retried = await fetch(`${t.gw.url}/v1/notifications/${id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(retried.status).toBe(409);
+    expect(await retried.json()).toEqual({
+      error: `notification ${id} is superseded: notification ${resolve.id} for the same group and target was sent after it`,
+      supersededBy: resolve.id,
+    });
+    await t.idle();
+    expect([...fakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved']);
+    const after = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number }[] };
+    expect(after.items.map((n) => n.id)).toEqual([id]);
+  });
+
   it('a team whose routing key variable is unset gets a dead PagerDuty notification naming it; other teams are unaffected', async () => {
     await t.close();
     t = await startTestGateway(fakes, { TEST_PD_PAYMENTS_KEY: '' });

@@ -1,6 +1,7 @@
 /**
  * @module http/notifications
- * GET /v1/notifications (delivery log), POST /v1/notifications/{id}/retry (admin).
+ * GET /v1/notifications (delivery log), POST /v1/notifications/{id}/retry (admin): a dead
+ * notification is requeued unless a newer one of its group and target was sent (409).
  */
 import { Hono } from 'hono';
 import { requireAdmin } from './admin.js';
@@ -52,8 +53,14 @@ export function notificationRoutes(deps: AppDeps): Hono {
     const existing = await deps.store.getNotification(id);
     if (!existing) return jsonError(c, 404, `notification ${id} not found`);
     if (existing.status !== 'dead') return jsonError(c, 409, `notification ${id} is ${existing.status}; only dead notifications can be retried`);
-    const updated = await deps.store.retryDead(id, (deps.now ?? (() => new Date()))());
-    if (!updated) return jsonError(c, 409, `notification ${id} is no longer dead`);
+    const result = await deps.store.retryDead(id, (deps.now ?? (() => new Date()))());
+    if (result.outcome === 'not-dead') return jsonError(c, 409, `notification ${id} is no longer dead`);
+    // Sending it now would put its older snapshot after the newer one (store.ts RetryDeadResult).
+    if (result.outcome === 'superseded') {
+      const error = `notification ${id} is superseded: notification ${result.supersededBy} for the same group and target was sent after it`;
+      return jsonError(c, 409, error, { supersededBy: result.supersededBy });
+    }
+    const updated = result.notification;
     deps.logger.info({ notification: id, team: updated.team }, 'dead notification requeued by admin');
     deps.onAccepted?.();
     return c.json(notificationView(updated), 202);

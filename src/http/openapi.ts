@@ -117,7 +117,7 @@ export const openApiDocument = {
           '401': errorResponse('Bad admin token'),
           '403': errorResponse('ADMIN_TOKEN not configured'),
           '404': errorResponse('Unknown notification'),
-          '409': errorResponse('Not dead'),
+          '409': errorResponse('Not dead, or superseded: a newer notification of the same group and target was sent (`supersededBy`)'),
         },
       },
     },

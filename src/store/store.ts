@@ -93,6 +93,19 @@ export interface NotificationRecord {
   leasedTo?: string;
 }
 
+/**
+ * What `retryDead` did. A dead item is refused once a newer item of the same group and target
+ * was sent: it carries an older snapshot, and delivering it after the newer one would undo it (a
+ * PagerDuty trigger after the resolve leaves an incident open that nothing will resolve; a Slack
+ * `new` post after the edits is a second, stale FIRING message).
+ */
+export type RetryDeadResult =
+  | { outcome: 'requeued'; notification: NotificationRecord }
+  /** `supersededBy`: the newest sent item of the same group and target. */
+  | { outcome: 'superseded'; supersededBy: number }
+  /** Unknown, or not dead (any more). */
+  | { outcome: 'not-dead' };
+
 export interface GroupWrite {
   group: GroupRecord;
   notifications: NewNotification[];
@@ -203,8 +216,11 @@ export interface Store {
   /** Record a failed attempt: retry at `nextAttemptAt`, or `dead` when it is null. */
   markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void>;
 
-  /** Requeue a dead notification (admin). Returns the updated record, undefined if unknown or not dead. */
-  retryDead(id: number, now: Date): Promise<NotificationRecord | undefined>;
+  /**
+   * Requeue a dead notification (admin) with a fresh retry budget, unless a newer item of its
+   * group and target was sent since (`superseded`): see `RetryDeadResult`.
+   */
+  retryDead(id: number, now: Date): Promise<RetryDeadResult>;
 
   getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined>;
 

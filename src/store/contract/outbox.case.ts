@@ -147,16 +147,45 @@ export function outboxContract(store: CurrentStore): void {
       const g = group('g1');
       const [item] = await enqueue(store(), g);
       const id = item?.id ?? -1;
-      expect(await store().retryDead(id, later())).toBeUndefined();
+      expect(await store().retryDead(id, later())).toEqual({ outcome: 'not-dead' });
       only(await claim('w1'));
       await store().markFailed(id, { owner: 'w1', error: 'invalid_auth', nextAttemptAt: null });
       const now = later(1_000);
-      const requeued = await store().retryDead(id, now);
+      const result = await store().retryDead(id, now);
+      expect(result.outcome).toBe('requeued');
+      const requeued = result.outcome === 'requeued' ? result.notification : undefined;
       expect(requeued).toMatchObject({ id, status: 'pending', attempts: 0, nextAttemptAt: now.toISOString() });
       expect(await store().getNotification(id)).toEqual(requeued);
       expect(await claim('w1', new Date(now.getTime() - 1))).toEqual([]);
       expect(only(await claim('w1', now))).toMatchObject({ id, attempts: 1 });
-      expect(await store().retryDead(999_999, now)).toBeUndefined();
+      expect(await store().retryDead(999_999, now)).toEqual({ outcome: 'not-dead' });
+    });
+
+    it('refuses to requeue a dead item once a newer item of its group and target was sent', async () => {
+      const g = group('g1');
+      const [trigger] = await enqueue(store(), g, [notification(g, PAGERDUTY)]);
+      const id = trigger?.id ?? -1;
+      const goDead = async () => {
+        only(await claim('w1'));
+        await store().markFailed(id, { owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: null });
+      };
+      await goDead();
+      // Newer items sent to another target of the group, or to the target for another group, do not count.
+      await enqueue(store(), g, [notification(g, SLACK)]);
+      const other = group('g2');
+      await enqueue(store(), other, [notification(other, PAGERDUTY)]);
+      for (const n of await claim('w1')) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      // Nor does a newer item of the queue still waiting: the retried item heads the queue again and goes first.
+      const [resolve] = await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'resolved' })]);
+      expect((await store().retryDead(id, later())).outcome).toBe('requeued');
+      await goDead();
+      const sent = only(await claim('w1'));
+      expect(sent.id).toBe(resolve?.id);
+      await store().markSent(sent.id, { owner: 'w1', sentAt: later() });
+      // The resolve was sent after it: the trigger is out of date and stays dead.
+      expect(await store().retryDead(id, later())).toEqual({ outcome: 'superseded', supersededBy: resolve?.id });
+      expect(await store().getNotification(id)).toMatchObject({ status: 'dead', attempts: 1, lastError: 'pagerduty: 503' });
+      expect(await store().outboxDepth()).toBe(0);
     });
 
     it('gives a live claim to one owner only, even when claims race', async () => {

@@ -13,7 +13,7 @@
  */
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
-import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
+import type { ClaimOptions, LeaseOffer, NotificationRecord, RetryDeadResult } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey, type ReceiverType } from '../../model/target.js';
 import { leasedTo, receiverLimit, roomCounter } from '../rows.js';
@@ -72,7 +72,14 @@ export async function markFailed(pool: pg.Pool, id: number, opts: { owner: strin
   await pool.query(q.MARK_FAILED, [id, opts.owner, opts.error, opts.nextAttemptAt]);
 }
 
-export async function retryDead(pool: pg.Pool, id: number, now: Date): Promise<NotificationRecord | undefined> {
+/**
+ * The requeue refuses a superseded item itself (one statement); only when it changed nothing is
+ * the reason looked up, for the answer.
+ */
+export async function retryDead(pool: pg.Pool, id: number, now: Date): Promise<RetryDeadResult> {
   const { rows } = await pool.query<NotificationRow>(q.RETRY_DEAD, [id, now]);
-  return rows[0] ? toNotificationRecord(rows[0]) : undefined;
+  if (rows[0]) return { outcome: 'requeued', notification: toNotificationRecord(rows[0]) };
+  const newer = await pool.query<{ id: string | null }>(q.SELECT_SENT_AFTER_DEAD, [id]);
+  const by = newer.rows[0]?.id;
+  return by ? { outcome: 'superseded', supersededBy: Number(by) } : { outcome: 'not-dead' };
 }

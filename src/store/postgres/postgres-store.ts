@@ -21,6 +21,7 @@ import type {
   NotificationRecord,
   NotificationStatus,
   Page,
+  RetryDeadResult,
   Store,
   UpdateOptions,
 } from '../store.js';
@@ -103,7 +104,7 @@ export class PostgresStore implements Store {
     await outbox.markFailed(this.pool, id, opts);
   }
 
-  async retryDead(id: number, now: Date): Promise<NotificationRecord | undefined> {
+  async retryDead(id: number, now: Date): Promise<RetryDeadResult> {
     return outbox.retryDead(this.pool, id, now);
   }
 

@@ -207,12 +207,33 @@ export const MARK_FAILED = `
     last_error = $3, next_attempt_at = $4, lease_owner = NULL, lease_until = NULL
   WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')`;
 
-/** Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. */
+/**
+ * A newer sent item of the queue of `d` (an alias): its snapshot is out of date and it is not
+ * retried (`RetryDeadResult`). The team test (a group's items share its team) lets the planner
+ * walk `notifications_by_team` from the dead item on; there is no index of sent items per queue,
+ * and this runs only on an admin retry.
+ */
+const SENT_AFTER = (d: string) => `
+    SELECT o.id FROM notifications o
+    WHERE o.team = ${d}.team AND o.id > ${d}.id AND o.group_id = ${d}.group_id
+      AND o.target_key = ${d}.target_key AND o.status = 'sent'`;
+
+/**
+ * Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. Refused
+ * in the same statement when a newer item of the queue was sent, so the check and the requeue
+ * see one snapshot. ($1 id, $2 now)
+ */
 export const RETRY_DEAD = `
-  UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = $2,
+  UPDATE notifications d SET status = 'pending', attempts = 0, next_attempt_at = $2,
     lease_owner = NULL, lease_until = NULL
-  WHERE id = $1 AND status = 'dead'
+  WHERE d.id = $1 AND d.status = 'dead' AND NOT EXISTS (${SENT_AFTER('d')})
   RETURNING *`;
+
+/** Why RETRY_DEAD changed nothing: the newest sent item after the dead one, if any. ($1 id) */
+export const SELECT_SENT_AFTER_DEAD = `
+  SELECT max(o.id) AS id FROM notifications d JOIN LATERAL (${SENT_AFTER('d')}
+  ) o ON true
+  WHERE d.id = $1 AND d.status = 'dead'`;
 
 export const SELECT_SLACK_MESSAGE = `SELECT ref_channel, ts FROM slack_messages WHERE group_id = $1 AND channel = $2`;
 

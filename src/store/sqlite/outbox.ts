@@ -101,6 +101,16 @@ export function markFailed(s: Statements, id: number, opts: { owner: string; err
   s.markFailed.run({ id, owner: opts.owner, error: opts.error, next_attempt_at: opts.nextAttemptAtMs });
 }
 
-export function retryDead(s: Statements, id: number, nowMs: number): NotificationRow | undefined {
-  return s.retryDead.run({ id, now: nowMs }).changes === 0 ? undefined : s.selectNotification.get(id);
+/** `RetryDeadResult` with the requeued item as stored (the store maps it on its own thread). */
+export type RetryDeadRow =
+  | { outcome: 'requeued'; row: NotificationRow }
+  | { outcome: 'superseded'; supersededBy: number }
+  | { outcome: 'not-dead' };
+
+/** The check and the requeue share the writer's transaction: no newer item is sent in between. */
+export function retryDead(s: Statements, id: number, nowMs: number): RetryDeadRow {
+  const newer = s.selectSentAfterDead.get({ id });
+  if (newer) return { outcome: 'superseded', supersededBy: newer.id };
+  const row = s.retryDead.run({ id, now: nowMs }).changes === 0 ? undefined : s.selectNotification.get(id);
+  return row ? { outcome: 'requeued', row } : { outcome: 'not-dead' };
 }

@@ -137,6 +137,18 @@ export const MARK_FAILED = `
     last_error = @error, next_attempt_at = @next_attempt_at, lease_owner = NULL, lease_until = NULL
   WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
 
+/**
+ * The newest sent item of a dead item's (group, target) queue that is newer than it: the dead
+ * item's snapshot is out of date, so it is not retried (`RetryDeadResult`). The team test (a
+ * group's items share its team) lets the planner walk `notifications_by_team` from the dead
+ * item on; there is no index of sent items per queue, and this runs only on an admin retry.
+ */
+export const SELECT_SENT_AFTER_DEAD = `
+  SELECT o.id FROM notifications d JOIN notifications o
+    ON o.team = d.team AND o.id > d.id AND o.group_seq = d.group_seq AND o.target_key = d.target_key
+  WHERE d.id = @id AND d.status = 'dead' AND o.status = 'sent'
+  ORDER BY o.id DESC LIMIT 1`;
+
 /** Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. */
 export const RETRY_DEAD = `
   UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = @now,

@@ -37,6 +37,7 @@ import type {
   NotificationRecord,
   NotificationStatus,
   Page,
+  RetryDeadResult,
   Store,
   UpdateOptions,
 } from '../store.js';
@@ -246,9 +247,9 @@ export class SqliteStore implements Store {
     await this.writer.execute({ op: 'markFailed', id, owner: opts.owner, error: opts.error, nextAttemptAtMs: opts.nextAttemptAt?.getTime() ?? null });
   }
 
-  async retryDead(id: number, now: Date): Promise<NotificationRecord | undefined> {
-    const row = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
-    return row ? toNotificationRecord(row) : undefined;
+  async retryDead(id: number, now: Date): Promise<RetryDeadResult> {
+    const result = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
+    return result.outcome === 'requeued' ? { outcome: 'requeued', notification: toNotificationRecord(result.row) } : result;
   }
 
   /** Give back every claim `owner` holds (a restarted delivery thread of this process). */

@@ -25,7 +25,7 @@ export interface WriteResults {
   claim: NotificationRow[];
   markSent: undefined;
   markFailed: undefined;
-  retryDead: NotificationRow | undefined;
+  retryDead: outbox.RetryDeadRow;
   releaseLeases: number;
 }
 
