@@ -100,6 +100,27 @@ describe('decideGroup', () => {
     expect(steps[2]!.every((n) => n.status === 'suppressed')).toBe(true);
   });
 
+  it('sends a new episode only to the targets the routes give now, then keeps them for its resolution', () => {
+    const day2 = '2026-11-21T08:00:00.000Z';
+    const steps = run([
+      { alerts: [alert('a')], at: t0, targets: [slack, pd] },
+      { alerts: [alert('a', 'resolved')], at: at(1000), targets: [slack, pd] },
+      // The team's route no longer pages (config reload); the alert fires again the next day.
+      { alerts: [alert('a', 'firing', day2)], at: at(24 * HOUR), targets: [slack] },
+      { alerts: [alert('a', 'firing', day2), alert('b', 'firing', day2)], at: at(25 * HOUR), targets: [slack] },
+      // PagerDuty is routed again mid-episode: the change goes to both, and so does the resolution.
+      { alerts: [alert('a', 'firing', day2), alert('b', 'firing', day2), alert('c', 'firing', day2)], at: at(26 * HOUR), targets: [slack, pd] },
+      { alerts: [alert('a', 'resolved', day2), alert('b', 'resolved', day2), alert('c', 'resolved', day2)], at: at(27 * HOUR), targets: [slack] },
+    ]);
+    const sent = steps.map((ns) => ns.map((n) => `${n.kind}->${n.target.type}`));
+    expect(sent.slice(2)).toEqual([
+      ['new->slack'],
+      ['changed->slack'],
+      ['changed->slack', 'changed->pagerduty'],
+      ['resolved->slack', 'resolved->pagerduty'],
+    ]);
+  });
+
   it('does not let a stale firing copy from an HA peer revive a resolved alert', () => {
     const steps = run([
       { alerts: [alert('a')], at: t0 },

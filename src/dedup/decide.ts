@@ -70,8 +70,9 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const hash = contentHash(firing);
   const v = verdict(prev, firing, hash, u.dedupWindowMs, now);
 
-  // Resolution must reach every place the group was announced, even if routes changed since.
-  const targets = unionTargets(prev?.targets ?? [], u.targets);
+  // A new episode goes where the routes send it now. Within an episode targets only grow:
+  // its edits and resolution must reach every place it was announced, even if routes changed since.
+  const targets = unionTargets(v.kind === 'new' ? [] : (prev?.targets ?? []), u.targets);
   const prevFiring = new Set((prev?.alerts ?? []).filter((a) => a.status === 'firing').map((a) => a.fingerprint));
   const firingSet = new Set(firing);
   const added = v.kind === 'new' ? firing : firing.filter((f) => !prevFiring.has(f));

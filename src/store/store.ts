@@ -31,7 +31,10 @@ export interface GroupRecord {
   notifiedHash: string | null;
   /** RFC3339 time of that decision. */
   notifiedAt: string | null;
-  /** Every target this group was ever notified to: resolution is delivered to all of them. */
+  /**
+   * Every target the group's current (or last) episode was notified to: its resolution is
+   * delivered to all of them. A new episode starts again from the targets the routes give then.
+   */
   targets: Target[];
   /**
    * The storm digests that gathered this group, by Slack channel (storm/storm-control.ts): kept
