@@ -61,12 +61,14 @@ describe('alert storm', () => {
     expect(digest()!.replies[0]!.text).toContain('storm over');
   });
 
-  it('resolutions after the storm update the individual messages and the digest, posting nothing new', async () => {
+  it('resolutions after the storm update the individual messages and the digest, posting nothing new, no reply either', async () => {
     await postAll('resolved');
     await t.idle(20_000);
     expect(topLevel()).toHaveLength(MAX + 1);
     const individual = topLevel().filter((m) => m !== digest());
     expect(individual.every((m) => JSON.stringify(m.blocks).includes('RESOLVED'))).toBe(true);
     expect(digest()!.text).toContain('0 still firing');
+    // The closed digest is edited, but the end of the storm is not announced again.
+    expect(digest()!.replies).toHaveLength(1);
   });
 });

@@ -69,8 +69,10 @@ export interface NewNotification {
   snapshot: GroupSnapshot;
   /**
    * Coalesce edits: older undelivered, unclaimed items of the same group and target whose kind
-   * is not `new` (a first post is never dropped) become `suppressed` ("superseded by a newer
-   * edit"), since this one carries the latest state (used for messages edited in place).
+   * is not `new` or `resolved` become `suppressed` ("superseded by a newer edit"), since this one
+   * carries the latest state (used for messages edited in place). A first post is never dropped,
+   * nor an end announced in the thread (a storm digest's closing edit is `resolved`), which a
+   * later edit does not repeat.
    */
   supersedesPending?: boolean;
 }

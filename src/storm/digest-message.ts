@@ -19,7 +19,12 @@ function hhmm(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }
 
-export function renderDigest(team: string, channel: string, state: ChannelState, publicUrl: string | undefined): OutboundMessage {
+/**
+ * `announceEnd`: the write that ends the storm (storm-control.ts endQuietStorms) also replies in
+ * the digest's thread; later edits of the closed digest (resolutions of gathered groups) do not,
+ * or every one of them would announce the end again.
+ */
+export function renderDigest(team: string, channel: string, state: ChannelState, publicUrl: string | undefined, announceEnd = false): OutboundMessage {
   const { groups, firing, alertnames, severities: bySeverity } = state.tally;
   const path = `/v1/alerts?team=${encodeURIComponent(team)}&status=firing`;
   const link = publicUrl ? `<${withoutTrailingSlashes(publicUrl)}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
@@ -40,6 +45,5 @@ export function renderDigest(team: string, channel: string, state: ChannelState,
     { type: 'section', text: { type: 'mrkdwn', text: `*Top alertnames*\n${top || '—'}`.slice(0, 2900) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Severities: ${severities || '—'} · Team ${escapeSlack(team)} · ${link}`.slice(0, 2900) }] },
   ];
-  // The end of a storm is announced once, in the digest's thread.
-  return { text, blocks, threadReply: !state.active };
+  return { text, blocks, threadReply: announceEnd };
 }

@@ -103,4 +103,29 @@ describe('applyStormControl', () => {
     expect(digestText(again)).toContain('2 new groups since 10:03 UTC are gathered here (2 firing)');
     expect(byId(again, 'g2').group.stormDigests!['#payments-alerts']!.storm).toBe(at(181).now.getTime());
   });
+
+  it('announces the end of a storm in the thread once: later resolutions edit the closed digest without a reply', () => {
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    const at = (s: number) => ({ config: config({ maxMessagesPerMinute: 1, holdPagerDuty: false }), now: new Date(Date.parse('2026-11-27T10:00:00Z') + s * 1000) });
+    const byId = (writes: ReturnType<typeof applyStormControl>, id: string) => writes.find((w) => w.group.id === id)!;
+    const digestOf = (writes: ReturnType<typeof applyStormControl>) => {
+      const n = byId(writes, channelId).notifications[0]!;
+      return { kind: n.kind, supersedesPending: n.supersedesPending, threadReply: n.snapshot.message!.threadReply, text: n.snapshot.message!.text };
+    };
+
+    // g1 gets its own message; g2 and g3 are gathered into the digest.
+    const first = applyStormControl([newGroup(1), newGroup(2), newGroup(3)], new Map(), at(0));
+    expect(digestOf(first)).toMatchObject({ kind: 'new', threadReply: false });
+    // A quiet minute ends the storm: the closing edit replies in the thread, and no later edit may drop it unsent.
+    const ended = endQuietStorms(new Map([[channelId, byId(first, channelId).group]]), at(120));
+    expect(digestOf(ended)).toMatchObject({ kind: 'resolved', supersedesPending: true, threadReply: true });
+    expect(digestOf(ended).text).toContain('Alert storm over');
+    // After it, the gathered groups resolve one by one: each edits the closed digest, none replies.
+    const r2 = applyStormControl([newGroup(2, 'resolved', byId(first, 'g2').group)], new Map([[channelId, ended[0]!.group]]), at(300));
+    expect(digestOf(r2)).toMatchObject({ kind: 'changed', supersedesPending: true, threadReply: false });
+    expect(digestOf(r2).text).toContain('1 still firing');
+    const r3 = applyStormControl([newGroup(3, 'resolved', byId(first, 'g3').group)], new Map([[channelId, byId(r2, channelId).group]]), at(400));
+    expect(digestOf(r3)).toMatchObject({ kind: 'changed', threadReply: false });
+    expect(digestOf(r3).text).toContain('0 still firing');
+  });
 });

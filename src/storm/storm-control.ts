@@ -31,6 +31,8 @@ interface Tracked {
   /** The digest message must be (re)sent. */
   digestChanged: boolean;
   stormStarted: boolean;
+  /** This write ends the storm (endQuietStorms): the only one that announces the end. */
+  stormEnded?: boolean;
 }
 
 export interface StormContext {
@@ -134,13 +136,17 @@ function suppress(n: NewNotification): void {
   n.reason = DIGESTED_REASON;
 }
 
-/** Persist a channel's state, with a digest post (storm start) or edit when its content changed. */
+/**
+ * Persist a channel's state, with a digest post (storm start) or edit when its content changed.
+ * The edit that ends the storm is `resolved`: it replies in the thread, and the store never lets
+ * a later edit (`changed`) supersede it while unsent, which would drop the announcement.
+ */
 export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { stormStarted?: boolean }), ctx: StormContext): GroupWrite {
   // The state is serialised once, here, for the record and the digest's snapshot.
   const pseudo = channelPseudoGroup(t.team, t.channel, t.state);
   const group = pseudoGroupRecord(pseudo, t.prev, ctx.now);
   if (!t.digestChanged) return { group, notifications: [] };
-  const kind = t.stormStarted ? ('new' as const) : ('changed' as const);
+  const kind = t.stormStarted ? ('new' as const) : t.stormEnded ? ('resolved' as const) : ('changed' as const);
   return {
     group,
     notifications: [
@@ -150,8 +156,8 @@ export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { sto
         target: { type: 'slack', channel: t.channel },
         kind,
         status: 'pending',
-        supersedesPending: kind === 'changed',
-        snapshot: messageSnapshot(pseudo, kind, renderDigest(t.team, t.channel, t.state, ctx.publicUrl)),
+        supersedesPending: kind !== 'new',
+        snapshot: messageSnapshot(pseudo, kind, renderDigest(t.team, t.channel, t.state, ctx.publicUrl, kind === 'resolved')),
       },
     ],
   };
@@ -167,7 +173,7 @@ export function endQuietStorms(channels: Map<string, GroupRecord>, ctx: StormCon
     state.active = false;
     state.endedAt = now;
     const channel = prev.groupKey.slice('storm:'.length);
-    writes.push(channelWrite({ team: prev.team, channel, prev, state, digestChanged: true }, ctx));
+    writes.push(channelWrite({ team: prev.team, channel, prev, state, digestChanged: true, stormEnded: true }, ctx));
   }
   return writes;
 }

@@ -98,11 +98,13 @@ export function outboxContract(store: CurrentStore): void {
       expect(only(await claim('w2')).id).toBe(written[0]?.id);
     });
 
-    it('coalesces edits: a superseding item suppresses older unclaimed edits, never a first post or a claimed one', async () => {
+    it('coalesces edits: a superseding item suppresses older unclaimed edits, never a first post, an announced end or a claimed one', async () => {
       const g = group('g1');
-      const [post, edit1, edit2] = await enqueue(store(), g, [
+      const [post, edit1, end, edit2] = await enqueue(store(), g, [
         notification(g, SLACK),
         notification(g, SLACK, { kind: 'changed' }),
+        // A storm digest's closing edit: it announces the end in the thread, which later edits do not.
+        notification(g, SLACK, { kind: 'resolved' }),
         notification(g, SLACK, { kind: 'changed' }),
       ]);
       const claimedPost = only(await claim('w1'));
@@ -111,8 +113,22 @@ export function outboxContract(store: CurrentStore): void {
       expect(await status(edit1?.id ?? -1)).toBe('suppressed');
       expect((await store().getNotification(edit2?.id ?? -1))?.reason).toBe('superseded by a newer edit');
       expect(await status(post?.id ?? -1)).toBe('pending');
+      expect(await status(end?.id ?? -1)).toBe('pending');
       await store().markSent(claimedPost.id, { owner: 'w1', sentAt: later() });
+      const claimedEnd = only(await claim('w2'));
+      expect(claimedEnd.id).toBe(end?.id);
+      await store().markSent(claimedEnd.id, { owner: 'w2', sentAt: later() });
       expect(only(await claim('w2')).id).toBe(latest?.id);
+    });
+
+    it('coalesces within one write too: a superseding item suppresses the earlier edits of the write, not its announced end', async () => {
+      const g = group('g1');
+      const written = await enqueue(store(), g, [
+        notification(g, SLACK, { kind: 'changed' }),
+        notification(g, SLACK, { kind: 'resolved' }),
+        notification(g, SLACK, { kind: 'changed', supersedesPending: true }),
+      ]);
+      expect(await Promise.all(written.map((n) => status(n.id)))).toEqual(['suppressed', 'pending', 'pending']);
     });
 
     it('lets a failed item block its queue until its retry time, then hands it out again', async () => {

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../model/alert.js';
-import type { GroupSnapshot } from '../../model/group.js';
+import type { ChangeKind, GroupSnapshot } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
@@ -157,12 +157,13 @@ function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
  * sees rows that existed before it).
  */
 function coalesceWithin(notes: readonly NewNotification[]): NewNotification[] {
+  const supersedable = (kind: ChangeKind) => kind !== 'new' && kind !== 'resolved';
   const out = notes.map((n) => ({ ...n }));
   out.forEach((n, j) => {
     if (!n.supersedesPending || n.status !== 'pending') return;
     const key = targetKey(n.target);
     for (const earlier of out.slice(0, j)) {
-      if (earlier.groupId === n.groupId && earlier.status === 'pending' && earlier.kind !== 'new' && targetKey(earlier.target) === key) {
+      if (earlier.groupId === n.groupId && earlier.status === 'pending' && supersedable(earlier.kind) && targetKey(earlier.target) === key) {
         earlier.status = 'suppressed';
         earlier.reason = 'superseded by a newer edit';
       }

@@ -97,7 +97,7 @@ export const WRITE_GROUPS = `
     UPDATE notifications n SET status = 'suppressed', reason = 'superseded by a newer edit', next_attempt_at = NULL
     FROM unnest($35::text[], $36::text[]) AS s(group_id, target_key)
     WHERE n.group_id = s.group_id AND n.target_key = s.target_key AND n.status IN ('pending', 'failed')
-      AND n.kind <> 'new' AND (n.lease_until IS NULL OR n.lease_until <= $26)
+      AND n.kind NOT IN ('new', 'resolved') AND (n.lease_until IS NULL OR n.lease_until <= $26)
   ),
   insert_notifications AS (
     INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts,

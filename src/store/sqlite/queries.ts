@@ -70,11 +70,11 @@ export const INSERT_NOTIFICATION = `
 /** Written once with its notification, never updated (schema-v3.ts says why it is apart). */
 export const INSERT_SNAPSHOT = `INSERT INTO notification_snapshots (id, snapshot) VALUES (@id, @snapshot)`;
 
-/** Coalescing: a newer edit makes older, unclaimed edits of the same queue redundant. */
+/** Coalescing: a newer edit makes older, unclaimed edits of the same queue redundant (store.ts `supersedesPending`). */
 export const SUPERSEDE_PENDING = `
   UPDATE notifications SET status = 'suppressed', reason = 'superseded by a newer edit', next_attempt_at = NULL
   WHERE group_seq = @group_seq AND target_key = @target_key AND status IN ('pending', 'failed')
-    AND kind != 'new' AND (lease_until IS NULL OR lease_until <= @now)`;
+    AND kind NOT IN ('new', 'resolved') AND (lease_until IS NULL OR lease_until <= @now)`;
 
 /** A notification row with its snapshot (the columns of NotificationRow). */
 export const SELECT_NOTIFICATION = `
