@@ -220,6 +220,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     logger: logger.child({ component: 'maintenance' }),
     intervalMs: settings.maintenanceTickMs,
     onReleased: maintenanceReleased,
+    stormWindowMs: settings.stormWindowMs,
+    ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
   });
   const stormTicker = startStormTicker({
     store,

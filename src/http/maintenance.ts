@@ -126,7 +126,10 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     });
     if (!found) return jsonError(c, 404, `maintenance window ${id} not found`);
     // The window is gone before it ended: what it held may be free now.
-    const released = await releaseHeld(deps.store, config, team, now(), true);
+    const released = await releaseHeld(deps.store, config, team, now(), true, {
+      ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+      ...(deps.stormWindowMs ? { stormWindowMs: deps.stormWindowMs } : {}),
+    });
     deps.logger.info({ window: id, team, released }, 'maintenance window deleted');
     if (released > 0) deps.onMaintenanceReleased?.(team, released);
     return c.body(null, 204);

@@ -10,7 +10,8 @@ import type { GroupWrite } from '../store/store.js';
 import { applyMaintenance } from './hold.js';
 import { at, config, firing, turned, window } from './maintenance.case.js';
 import { maintenancePass, releaseHeld } from './release.js';
-import { paymentsTeam } from '../config/team-config.case.js';
+import { paymentsTeam, routingOf } from '../config/team-config.case.js';
+import { channelGroupId } from '../storm/channel-state.js';
 import { createLogger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
@@ -90,6 +91,26 @@ describe('releasing held groups', () => {
     expect(await heldUntil(3)).toBeUndefined();
     expect(readMaintenanceState(await store.getGroup(stateId)).legacyHeld.empty).toBe(true);
     expect(await releaseHeld(store, cfg, 'payments', at('12:00:00'))).toBe(1);
+  });
+
+  it('releases a flood through storm control: the channel\'s limit of messages, the rest gathered into one digest', async () => {
+    const windows = [window('Patching', '09:00:00', '10:00:00')];
+    const cfg = routingOf(paymentsTeam({ maintenance: windows, storm: { maxMessagesPerMinute: 5, holdPagerDuty: false } }));
+    // More groups than one release turn takes: the storm goes on across turns.
+    const groups = 150;
+    for (let i = 0; i < groups; i++) await ingest(i, 'Patching', cfg, at('09:30:00'));
+    expect((await store.listNotifications({ status: 'pending', limit: 1000 })).items).toHaveLength(0);
+
+    await releaseHeld(store, cfg, 'payments', at('10:00:00'));
+    const pending = (await store.listNotifications({ status: 'pending', limit: 1000 })).items;
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    const posts = pending.filter((n) => n.kind === 'new' && n.groupId !== channelId);
+    const digests = pending.filter((n) => n.groupId === channelId);
+    expect(posts).toHaveLength(5);
+    expect(digests[0]).toMatchObject({ kind: 'changed' });
+    expect(digests.at(-1)).toMatchObject({ kind: 'new' });
+    expect(digests[0]!.snapshot.message!.text).toContain(`${groups - 5} new groups`);
+    expect(await heldUntil(groups - 1)).toBeUndefined();
   });
 
   it('after a reload, looks at every held group only of the teams whose windows changed', async () => {

@@ -1,8 +1,10 @@
 /**
  * @module maintenance/release
- * When a window ends (or is deleted), deliver the groups it held that are still firing, once.
- * A timer runs this for every team; deleting a window runs it at once, and the first pass after
- * a config reload looks at every held group of the teams whose windows changed.
+ * When a window ends (or is deleted), deliver the groups it held that are still firing, once,
+ * through storm control like a webhook's groups: a window ending over a flood posts at most the
+ * channel's storm limit and gathers the rest into its digest. A timer runs this for every team;
+ * deleting a window runs it at once, and the first pass after a config reload looks at every
+ * held group of the teams whose windows changed.
  */
 import type { RoutingConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
@@ -10,6 +12,8 @@ import type { Logger } from '../log/logger.js';
 import { startTicker } from '../pipeline/ticker.js';
 import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupRecord, GroupWrite, Store } from '../store/store.js';
+import { channelGroupId, teamChannels } from '../storm/channel-state.js';
+import { applyStormControl } from '../storm/storm-control.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
 import { holdingWindow, openWindows, type OpenWindow } from './windows.js';
 
@@ -22,21 +26,33 @@ import { holdingWindow, openWindows, type OpenWindow } from './windows.js';
  */
 const RELEASE_BATCH = 100;
 
+/** What storm control needs besides the config (as pipeline/accept.ts's AcceptOptions). */
+export interface ReleaseOptions {
+  /** Base URL of this gateway for links in digests (ALERTGATE_PUBLIC_URL). */
+  publicUrl?: string;
+  /** Storm counting window / quiet period (default one minute). */
+  stormWindowMs?: number;
+}
+
 /**
  * Release what no open window holds any more; answers how many notifications were queued.
  * The store finds the held groups whose hold has ended (`heldGroupIds`); with `force` (a window
  * was deleted, the config changed) every held group of the team is looked at. Groups listed as
  * held in the state by a version before are looked at too, and from then on held on their rows.
  */
-export async function releaseHeld(store: Store, config: RoutingConfig, team: string, now: Date, force = false): Promise<number> {
+export async function releaseHeld(store: Store, config: RoutingConfig, team: string, now: Date, force = false, opts: ReleaseOptions = {}): Promise<number> {
   const stateId = maintenanceStateId(team);
+  // The storm state of the team's channels is decided under the same lock as the released groups.
+  const teamConfig = config.teams.get(team);
+  const channelIds = teamConfig ? teamChannels(teamConfig).map((channel) => channelGroupId(team, channel)) : [];
+  const storm = { config, now, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}), ...(opts.stormWindowMs ? { windowMs: opts.stormWindowMs } : {}) };
   const listed = readMaintenanceState(await store.getGroup(stateId)).legacyHeld.ids();
   const due = await store.heldGroupIds(team, force ? undefined : now);
   const ids = [...new Set([...due, ...listed])];
   let queued = 0;
   for (let i = 0; i < ids.length; i += RELEASE_BATCH) {
     const batch = ids.slice(i, i + RELEASE_BATCH);
-    const inserted = await store.updateGroups([stateId, ...batch], (current) => {
+    const inserted = await store.updateGroups([stateId, ...channelIds, ...batch], (current) => {
       const prev = current.get(stateId);
       const state = readMaintenanceState(prev);
       const windows = openWindows(config.teams.get(team), state.windows, now);
@@ -54,7 +70,9 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
         const write = look(group, windows, config, now);
         if (write) writes.push(write);
       }
-      return unlisted ? [...writes, { group: maintenanceRecord(team, state, prev, now), notifications: [] }] : writes;
+      const channels = new Map(channelIds.flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : [])));
+      const released = applyStormControl(writes, channels, storm);
+      return unlisted ? [...released, { group: maintenanceRecord(team, state, prev, now), notifications: [] }] : released;
     });
     queued += inserted.filter((n) => n.status === 'pending').length;
   }
@@ -83,6 +101,9 @@ export interface MaintenanceTickerOptions {
   now?: () => Date;
   /** Notifications were queued for the team's released groups (metrics, waking the outbox). */
   onReleased?: (team: string, notifications: number) => void;
+  /** For storm control of the released groups (ReleaseOptions). */
+  publicUrl?: string;
+  stormWindowMs?: number;
 }
 
 /** One pass over every team; `force` (for every team, or those it names): look at every held group (see releaseHeld). */
@@ -91,7 +112,7 @@ export async function releaseAll(o: MaintenanceTickerOptions, force: boolean | (
   if (!config) return 0;
   let total = 0;
   for (const team of config.teams.keys()) {
-    const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))(), typeof force === 'function' ? force(team) : force);
+    const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))(), typeof force === 'function' ? force(team) : force, o);
     if (n > 0) {
       o.logger.info({ team, notifications: n }, 'maintenance over: held groups delivered');
       o.onReleased?.(team, n);
