@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downPeriods, mergePeriods } from './incidents.js';
+import { downPeriods, mergePeriods, sampleSpacingMs } from './incidents.js';
 import { isPlainSelector, sumAndCountQuery } from './promql-window.js';
 
 const s = (t: number, v: number) => ({ t, v });
@@ -28,6 +28,20 @@ describe('down periods', () => {
 
   it('count a partially-up downsampled value as down', () => {
     expect(downPeriods([s(0, 0.9), s(10, 1)], 10, day)).toEqual([{ start: 0, end: 10 }]);
+  });
+});
+
+describe('sample spacing of data asked for at a coarse resolution', () => {
+  const every = (stepMs: number, n: number) => Array.from({ length: n }, (_, i) => s(i * stepMs, 1));
+  it('is the bucket when the samples come one per bucket (Thanos downsampled data)', () => {
+    expect(sampleSpacingMs(every(300_000, 12), 30_000, 300_000)).toBe(300_000);
+  });
+  it('is the probe interval when raw samples come back (Prometheus ignores the resolution)', () => {
+    expect(sampleSpacingMs(every(30_000, 12), 30_000, 300_000)).toBe(30_000);
+    expect(sampleSpacingMs(every(30_000, 12), 30_000, 0)).toBe(30_000);
+  });
+  it('is the probe interval when one sample cannot tell', () => {
+    expect(sampleSpacingMs(every(300_000, 1), 30_000, 300_000)).toBe(30_000);
   });
 });
 

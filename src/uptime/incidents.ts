@@ -41,6 +41,21 @@ export function downPeriods(samples: Sample[], intervalMs: number, within: Perio
   return out;
 }
 
+/**
+ * How far apart a series' samples stand. Data asked for at 5m or 1h resolution has one sample
+ * per bucket on Thanos, so each down sample stands for its bucket (with the probe's interval a
+ * 30-minute outage read at 5m became six 30-second incidents); Prometheus ignores the resolution
+ * and answers raw samples. So the median gap between samples is taken, between the probe's
+ * interval and the bucket.
+ */
+export function sampleSpacingMs(samples: readonly Sample[], intervalMs: number, bucketMs: number): number {
+  if (bucketMs <= intervalMs || samples.length < 2) return intervalMs;
+  const gaps = samples.slice(1).map((s, i) => s.t - samples[i]!.t);
+  gaps.sort((a, b) => a - b);
+  const median = gaps[gaps.length >> 1]!;
+  return Math.min(bucketMs, Math.max(intervalMs, median));
+}
+
 /** Union of periods: overlapping or touching periods become one. */
 export function mergePeriods(periods: Period[]): Period[] {
   const sorted = [...periods].sort((a, b) => a.start - b.start);
@@ -100,16 +115,14 @@ export async function fetchDownPeriods(
       const windows = plain ? await downHours(client, sel, day, resolution, warnings) : [{ start: day.start, end: day.end, resolution }];
       const periods = await Promise.all(
         windows.map(async (w) => {
-          // Downsampled data has one sample per 5m or 1h bucket: each down sample stands for its
-          // bucket (with the probe's interval, a 30-minute outage read at 5m became six 30 s incidents).
-          const intervalMs = Math.max(opts.intervalMs, resolutionStepMs(w.resolution));
           // Read a little past each window: the first sample after a down sample ends its period.
-          const until = w.end + 2 * intervalMs;
+          const stepMs = resolutionStepMs(w.resolution);
+          const until = w.end + 2 * Math.max(opts.intervalMs, stepMs);
           const result = plain
             ? await client.instant(`${sel}[${until - w.start - 1}ms]`, until - 1, w.resolution)
             : await client.range(expr, w.start, until - 1, opts.intervalMs, w.resolution);
           for (const x of result.warnings) warnings.add(x);
-          return result.series.flatMap((s) => downPeriods(s.samples, intervalMs, w));
+          return result.series.flatMap((s) => downPeriods(s.samples, sampleSpacingMs(s.samples, opts.intervalMs, stepMs), w));
         }),
       );
       return periods.flat();
