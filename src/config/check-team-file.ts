@@ -1,7 +1,7 @@
 /**
  * @module config/check-team-file
  * One `rules/` or `dashboards/` file checked as far as it can be alone: read, YAML, schema, PromQL
- * syntax, team/file name, the team's routes file, names inside the file; and turned into the
+ * syntax, Go template syntax of alert annotations and labels, team/file name, the team's routes file, names inside the file; and turned into the
  * generator's model. Checks across files (uids and titles) are load-team-specs.ts's.
  *
  * The file is read synchronously: a config file is small, and reading 500 of them one
@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
+import { findGoTemplateError } from './go-template.js';
 import { findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
@@ -145,6 +146,7 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
     ...exprPaths(src.value, 'uptime', ['up']).map((p) => ({ path: p, window: false })),
   ]);
   checkUniqueNames(src, problems);
+  checkTemplates(src, text, problems, templatePaths(src.value));
   if (spec) checkRuleNames(src, spec, problems);
   return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };
 }
@@ -200,6 +202,46 @@ function checkPromql(src: YamlSource, text: string, problems: SourceError[], exp
     const pos =
       scalarPosition(text, src.lineCounter, src.doc.getIn(p, true), sub.toOriginal(err.offset)) ?? positionOf(src, p);
     problems.push({ file: src.file, ...pos, message: `${describePath(p)}: ${err.message}`, severity: 'error' });
+  }
+}
+
+/**
+ * Paths of every raw string that becomes an annotation or label value of a generated alerting
+ * rule (generate/prometheus-rule.ts and generate/slo.ts): an alert's summary, description,
+ * runbook (runbook_url), labels and annotations; an SLO's description (the end of its alerts'
+ * description) and runbook.
+ */
+function templatePaths(value: unknown): PathSegment[][] {
+  const maps = (list: string, i: number, key: string): PathSegment[][] => {
+    const m = valueAt(value, [list, i, key]);
+    if (!m || typeof m !== 'object' || Array.isArray(m)) return [];
+    return Object.keys(m).filter((k) => typeof (m as Record<string, unknown>)[k] === 'string').map((k) => [list, i, key, k]);
+  };
+  return [
+    ...exprPaths(value, 'alerts', ['summary', 'description', 'runbook']),
+    ...arrayAt(value, ['alerts']).flatMap((_, i) => [...maps('alerts', i, 'labels'), ...maps('alerts', i, 'annotations')]),
+    ...exprPaths(value, 'slos', ['description', 'runbook']),
+  ];
+}
+
+/**
+ * Prometheus parses annotation and label values of alerting rules as Go templates, and
+ * `promtool check rules` refuses a rule whose template does not parse: each such value is checked
+ * here (config/go-template.ts), the error reported at its character inside the YAML.
+ */
+function checkTemplates(src: YamlSource, text: string, problems: SourceError[], paths: PathSegment[][]): void {
+  for (const p of paths) {
+    const value = valueAt(src.value, p);
+    if (typeof value !== 'string') continue;
+    const err = findGoTemplateError(value);
+    if (!err) continue;
+    const pos = scalarPosition(text, src.lineCounter, src.doc.getIn(p, true), err.offset) ?? positionOf(src, p);
+    problems.push({
+      file: src.file,
+      ...pos,
+      message: `${describePath(p)}: Go template error: ${err.message} (Prometheus expands alert annotations and labels as Go templates)`,
+      severity: 'error',
+    });
   }
 }
 
