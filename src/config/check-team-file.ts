@@ -1,7 +1,8 @@
 /**
  * @module config/check-team-file
  * One `rules/` or `dashboards/` file checked as far as it can be alone: read, YAML, schema, PromQL
- * syntax, Go template syntax of alert annotations and labels, team/file name, the team's routes file, names inside the file; and turned into the
+ * syntax and types, Go template syntax of alert annotations and labels, team/file name, the team's
+ * routes file, names inside the file; and turned into the
  * generator's model. Checks across files (uids and titles) are load-team-specs.ts's.
  *
  * The file is read synchronously: a config file is small, and reading 500 of them one
@@ -18,7 +19,7 @@ import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model
 import { dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
-import { findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
+import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { checkYamlText, errorAt, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -187,7 +188,7 @@ function exprPaths(value: unknown, list: string, keys: string[]): PathSegment[][
   );
 }
 
-/** PromQL syntax of each expression, reported at the offending character inside the YAML. */
+/** PromQL syntax and types of each expression, reported at the offending character inside the YAML. */
 function checkPromql(src: YamlSource, text: string, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean }>): void {
   for (const { path: p, window } of exprs) {
     const expr = valueAt(src.value, p);
@@ -197,7 +198,7 @@ function checkPromql(src: YamlSource, text: string, problems: SourceError[], exp
     const sub = window ? substituteWindow(expr, '5m') : { text: expr, toOriginal: (o: number) => o };
     // Empty expressions and {{window}} outside SLOs are already schema errors; say it once.
     if (expr.trim() === '' || (!window && hasWindowPlaceholder(expr))) continue;
-    const err = findPromqlSyntaxError(sub.text);
+    const err = findPromqlError(sub.text);
     if (!err) continue;
     const pos =
       scalarPosition(text, src.lineCounter, src.doc.getIn(p, true), sub.toOriginal(err.offset)) ?? positionOf(src, p);

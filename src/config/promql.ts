@@ -5,12 +5,15 @@
  * `line:col` inside the YAML file the expression came from, so a syntax error points at the very
  * character an editor should jump to, even in quoted or block scalars.
  *
- * Lezer recovers from errors and marks them with error nodes; the first one is reported. It is a
- * syntax check only (no type checking, unknown metric names are fine), which is what an author
- * needs before promtool or Prometheus ever sees the rule.
+ * Lezer recovers from errors and marks them with error nodes; the first one is reported. The
+ * grammar alone accepts much that Prometheus rejects (`rate(x)`, `sum(x)[5m]`, `1 > 2`), so an
+ * expression that parses is then type-checked as Prometheus' parser does (promql-types.ts):
+ * `findPromqlError` answers the first problem of either kind, from one parse. Unknown metric
+ * names are fine: that is not the author's mistake to fix before promtool sees the rule.
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { isScalar, type LineCounter, type Scalar } from 'yaml';
+import { findPromqlTypeError } from './promql-types.js';
 
 export interface PromqlSyntaxError {
   /** 0-based offset inside the expression. */
@@ -18,10 +21,23 @@ export interface PromqlSyntaxError {
   message: string;
 }
 
-/** First syntax error in `expr`, or undefined when it parses. */
-export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
+/**
+ * First syntax error in `expr`, else its first type error (what Prometheus' parser rejects after
+ * its grammar accepted it, worded as promtool words it), or undefined when Prometheus accepts it.
+ */
+export function findPromqlError(expr: string): PromqlSyntaxError | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
   const tree = parser.parse(expr);
+  return syntaxError(expr, tree) ?? findPromqlTypeError(tree, expr);
+}
+
+/** First syntax error in `expr`, or undefined when it parses (it may still be ill-typed: see findPromqlError). */
+export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
+  if (expr.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
+  return syntaxError(expr, parser.parse(expr));
+}
+
+function syntaxError(expr: string, tree: ReturnType<typeof parser.parse>): PromqlSyntaxError | undefined {
   let first: { from: number; to: number } | undefined;
   tree.iterate({
     enter(node) {
