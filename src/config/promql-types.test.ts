@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { findPromqlError } from './promql.js';
+import { unquote } from './promql-ast.js';
+import { FUNCTIONS, UNCHECKED_FUNCTIONS } from './promql-functions.js';
+
+describe('findPromqlError: what Prometheus rejects after its grammar accepted it', () => {
+  // [expression, offset (promtool's column - 1), message as promtool prints it after "parse error: "]
+  it.each([
+    ['rate(http_requests_total) > 1', 5, 'expected type range vector in call to function "rate", got instant vector'],
+    ['rate(sum(x)[5m])', 11, 'ranges only allowed for vector selectors'],
+    ['absent(up[5m])', 7, 'expected type instant vector in call to function "absent", got range vector'],
+    ['label_replace(up,"a","b")', 0, 'expected 5 argument(s) in call to "label_replace", got 3'],
+    ['up == "a"', 6, 'binary expression must contain only scalar and instant vector types'],
+    ['sum_over_time(up)', 14, 'expected type range vector in call to function "sum_over_time", got instant vector'],
+    ['1 > 2', 2, 'comparisons between scalars must use BOOL modifier'],
+    ['scalar(up) > 1 + 2', 11, 'comparisons between scalars must use BOOL modifier'],
+    ['sum(up[5m])', 4, 'expected type instant vector in aggregation expression, got range vector'],
+    ['topk(up, 3)', 9, 'expected type instant vector in aggregation expression, got scalar'],
+    ['count_values(1, up)', 13, 'expected type string in aggregation parameter, got scalar'],
+    ['quantile("a", up)', 9, 'expected type scalar in aggregation parameter, got string'],
+    ['sum()', 0, 'no arguments for aggregate expression provided'],
+    ['topk(3)', 0, 'wrong number of arguments for aggregate expression provided, expected 2, got 1'],
+    ['(up)[5m]', 4, 'ranges only allowed for vector selectors'],
+    ['rate(up[5m])[10m]', 12, 'ranges only allowed for vector selectors'],
+    ['1[5m:]', 0, 'subquery is only allowed on instant vector, got scalar instead'],
+    ['time()[5m:1m]', 0, 'subquery is only allowed on instant vector, got scalar instead'],
+    ['up[5m][10m:]', 0, 'subquery is only allowed on instant vector, got matrix instead'],
+    ['sum(x) offset 5m', 0, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
+    ['x offset 1m offset 2m', 0, 'offset may not be set multiple times'],
+    ['x offset 1m [5m]', 12, 'no offset modifiers allowed before range'],
+    ['x @ 100 @ 200', 0, '@ <timestamp> may not be set multiple times'],
+    ['sum(x) @ 100', 0, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
+    ['-x[5m]', 0, 'unary expression only allowed on expressions of type scalar or instant vector, got "range vector"'],
+    ['-"a"', 0, 'unary expression only allowed on expressions of type scalar or instant vector, got "string"'],
+    ['up and 1', 0, 'set operator "and" not allowed in binary scalar expression'],
+    ['1 + on(a) up', 0, 'vector matching only allowed between instant vectors'],
+    ['up and on(a) group_left x', 0, 'no grouping allowed for "and" operation'],
+    ['up + bool up', 3, 'bool modifier can only be used on comparison operators'],
+    ['up + on(a) group_left(a) y', 3, 'label "a" must not occur in ON and GROUP clause at once'],
+    ['round(up, 1, 2)', 0, 'expected at most 2 argument(s) in call to "round", got 3'],
+    ['label_join(up)', 0, 'expected at least 3 argument(s) in call to "label_join", got 1'],
+    ['histogram_quantile(rate(x[5m]), 0.9)', 19, 'expected type scalar in call to function "histogram_quantile", got instant vector'],
+    ['vector("a")', 7, 'expected type scalar in call to function "vector", got string'],
+    ['{}', 0, 'vector selector must contain at least one non-empty matcher'],
+    ['{a=~".*"}', 0, 'vector selector must contain at least one non-empty matcher'],
+    ['foo{__name__="bar"}', 0, 'metric name must not be set twice: "foo" or "bar"'],
+    // Prometheus binds offset and [range] tighter than any operator: the error is on `b`.
+    ['a + b[5m]', 4, 'binary expression must contain only scalar and instant vector types'],
+    ['-x offset 5m [5m]', 13, 'no offset modifiers allowed before range'],
+    ['sum(rate(x[5m])) / sum(rate(x[5m])) offset 1w', 19, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
+  ])('rejects %s at offset %i', (expr, offset, message) => {
+    expect(findPromqlError(expr)).toEqual({ offset, message });
+  });
+
+  it.each([
+    ['histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="a"}[5m]))) > 1'],
+    ['label_replace(up, "dst", "$1", "src", "(.*)")'],
+    ['label_join(up, "dst", ",")'],
+    ['label_join(up, "dst", ",", "a", "b", "c")'],
+    ['vector(1)'],
+    ['vector(time())'],
+    ['scalar(sum(up))'],
+    ['time()'],
+    ['time() > bool 1'],
+    ['pi() * 2'],
+    ['absent_over_time(up{job="a"}[5m])'],
+    ['absent(up{job="a"})'],
+    ['predict_linear(node_filesystem_free_bytes[1h], 3600) < 0'],
+    ['double_exponential_smoothing(x[10m], 0.5, 0.5)'],
+    ['sort_by_label(up, "instance")'],
+    ['sort_by_label_desc(up, "a", "b")'],
+    ['quantile_over_time(0.9, x[5m])'],
+    ['clamp(x, 0, 1) + clamp_min(x, 0) - clamp_max(x, 1)'],
+    ['round(x)'],
+    ['round(x, 0.5)'],
+    ['day_of_week()'],
+    ['hour(timestamp(up))'],
+    ['histogram_fraction(0, 0.5, rate(h[5m]))'],
+    ['max_over_time(rate(x[5m])[1h:1m])'],
+    ['avg_over_time((up > 0)[1d:5m])'],
+    ['rate(x[5m:1m] @ 100)'],
+    ['x[5m:] offset 1m'],
+    ['rate(x[5m] offset 1w)'],
+    ['rate(x[5m] @ end())'],
+    ['x @ 100 offset 5m'],
+    ['x offset 5m @ start()'],
+    ['rate((x[5m]))'],
+    ['sum(rate(x[5m])) / sum(rate(x[5m] offset 1w))'],
+    ['sum(a) + -b offset 1m'],
+    ['a + b @ 100'],
+    ['-x offset 5m'],
+    ['- - up'],
+    ['-(1)'],
+    ['up > bool 1 and up'],
+    ['up == bool 1'],
+    ['sum(rate(x[5m])) by (job) / on(job) group_left(team) sum(y) by (job, team)'],
+    ['a * ignoring(instance) group_right b'],
+    ['a and on(job) b or c unless ignoring(x) d'],
+    ['1 + on() up'],
+    ['count_values("value", up)'],
+    ['topk(3, up)'],
+    ['quantile(0.9, up)'],
+    ['sum without (instance) (up)'],
+    ['(certificate_expiration_seconds - time()) < 14 * 24 * 3600'],
+    ['"a"'],
+    ['{a=~".+"}'],
+    ['{__name__=~"up|x"}'],
+    ['{a!=""}'],
+    ['up{a=~"("}'], // an invalid regexp: promtool rejects it, this checker leaves regexps alone
+    ['unknown_metric_name or up'],
+    ['histogram_quantiles(x, "q", 0.5)'], // in the grammar, not in the table: accepted
+    ['x # comment [\n + y'],
+  ])('accepts %s', (expr) => {
+    expect(findPromqlError(expr)).toBeUndefined();
+  });
+
+  it('still reports syntax errors first, as before', () => {
+    expect(findPromqlError('rate(x) +')?.message).toBe('PromQL syntax error: unexpected end of expression');
+    expect(findPromqlError('holt_winters(x[5m], 0.5, 0.5)')?.message).toContain('PromQL syntax error');
+  });
+});
+
+describe('the function table', () => {
+  const grammar = readFileSync(
+    fileURLToPath(new URL('../../node_modules/@prometheus-io/lezer-promql/src/promql.grammar', import.meta.url)),
+    'utf8',
+  );
+  const grammarNames = new Set([...grammar.matchAll(/condFn<"([a-z_0-9]+)">/g)].map((m) => m[1]!));
+
+  it('covers every function name of the Lezer grammar (or says it does not check it)', () => {
+    const missing = [...grammarNames].filter((n) => !FUNCTIONS.has(n) && !UNCHECKED_FUNCTIONS.has(n));
+    expect(missing).toEqual([]);
+  });
+
+  it('holds only names the grammar parses as functions', () => {
+    expect([...FUNCTIONS.keys()].filter((n) => !grammarNames.has(n))).toEqual([]);
+  });
+});
+
+describe('unquote', () => {
+  it.each([
+    ['"a\\"b"', 'a"b'],
+    ["'a\\'b'", "a'b"],
+    ['`a\\b`', 'a\\b'],
+    ['"\\x41\\u00e9\\101"', 'Aé' + 'A'],
+    ['""', ''],
+  ])('%s', (raw, value) => {
+    expect(unquote(raw)).toBe(value);
+  });
+  it('answers undefined for what Go would not unquote', () => {
+    expect(unquote('"\\q"')).toBeUndefined();
+    expect(unquote('"a')).toBeUndefined();
+  });
+});
