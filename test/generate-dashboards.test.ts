@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { findPromqlSyntaxError } from '../src/config/promql.js';
+import { findPromqlError } from '../src/config/promql.js';
 import { dashboardsFile, generateOutputs } from '../src/generate/outputs.js';
 import type { Dashboard, Panel } from '../src/generate/grafana-types.js';
 import { overlaps } from '../src/generate/grid-layout.js';
@@ -91,7 +91,7 @@ describe('generated Grafana dashboards', () => {
   it('query valid PromQL in every panel (Grafana range variables aside)', () => {
     for (const { key, dashboard } of boards) {
       for (const t of dashboard.panels.flatMap((p) => p.targets ?? [])) {
-        expect(findPromqlSyntaxError(t.expr.replaceAll('$__range', '1h')), `${key}: ${t.expr}`).toBeUndefined();
+        expect(findPromqlError(t.expr.replaceAll('$__range', '1h')), `${key}: ${t.expr}`).toBeUndefined();
       }
     }
   });

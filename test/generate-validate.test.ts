@@ -1,6 +1,6 @@
 /**
  * Acceptance: broken rules/ and dashboards/ files → every error at once, each as
- * `file:line:col message`, PromQL syntax errors at the offending character inside the YAML.
+ * `file:line:col message`, PromQL syntax and type errors at the offending character inside the YAML.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadTeamSpecs } from '../src/config/load-team-specs.js';
 import { formatSourceError } from '../src/config/source-error.js';
-import { makeConfigDir, removeTempDirs, REPO_ROOT, routeTeamsOf } from './generate-helpers.js';
+import { makeConfigDir, removeTempDirs, REPO_ROOT, routesFile, routeTeamsOf } from './generate-helpers.js';
 
 const BROKEN = path.join(REPO_ROOT, 'test/fixtures/specs-broken');
 
@@ -86,5 +86,53 @@ describe('validating broken rules/ and dashboards/', () => {
       expect(generate.lines.at(-1)).toContain('1 error(s) in the config; nothing written');
     }
     expect(await readdir(config)).not.toContain('out');
+  });
+
+  it('alertgate validate reports PromQL that parses but promtool rejects (types), in every PromQL field, and exits 1', async () => {
+    const rules = [
+      'team: shop',
+      'namespace: shop-prod',
+      'alerts:',
+      '  - name: HighRate',
+      '    expr: rate(http_requests_total) > 1',
+      '    severity: warning',
+      '    summary: High request rate',
+      '    runbook: https://runbooks.example/high-rate',
+      'slos:',
+      '  - name: availability',
+      '    objective: 99.9',
+      '    window: 30d',
+      '    runbook: https://runbooks.example/slo',
+      '    errors: sum(http_requests_total{code=~"5.."}[{{window}}])',
+      '    total: sum(rate(http_requests_total[{{window}}]))',
+      'uptime:',
+      '  - service: shop',
+      '    up: rate(probe_success)',
+      '    objective: 99.9',
+      '',
+    ].join('\n');
+    const boards = [
+      'team: shop',
+      'namespace: shop-prod',
+      'dashboards:',
+      '  - title: Shop',
+      '    panels:',
+      '      - title: Requests',
+      '        type: timeseries',
+      '        expr: sum(rate(http_requests_total)) by (job)',
+      '',
+    ].join('\n');
+    const dir = await makeConfigDir({ 'routes/shop.yaml': routesFile('shop'), 'rules/shop.yaml': rules, 'dashboards/shop.yaml': boards });
+    const stdout: string[] = [];
+    const code = await main(['validate'], { stdout: (t) => stdout.push(t), stderr: (t) => stdout.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'shop' }, cwd: REPO_ROOT });
+    expect(code).toBe(1);
+    expect(stdout.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+      'dashboards/shop.yaml:8:24 dashboards[0].panels[0].expr: expected type range vector in call to function "rate", got instant vector',
+      'rules/shop.yaml:5:16 alerts[0].expr: expected type range vector in call to function "rate", got instant vector',
+      // After {{window}} substitution; the column is the original's.
+      'rules/shop.yaml:14:17 slos[0].errors: expected type instant vector in aggregation expression, got range vector',
+      'rules/shop.yaml:18:14 uptime[0].up: expected type range vector in call to function "rate", got instant vector',
+      'invalid: 4 errors, 0 warnings',
+    ]);
   });
 });
