@@ -1,6 +1,6 @@
 /**
  * @module config/dashboards-schema
- * The spec of `dashboards/<team>.yaml`. Field-level checks live here; PromQL syntax and the
+ * The spec of `dashboards/<team>.yaml`. Field-level checks live here; PromQL syntax and types and the
  * cross-team uniqueness of uids and titles are checked in config/load-team-specs.ts.
  *
  * @example

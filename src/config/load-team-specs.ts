@@ -2,8 +2,8 @@
  * @module config/load-team-specs
  * Load and validate `rules/*.yaml` and `dashboards/*.yaml` into the generator model
  * (generate/model.ts). Every problem in every file is collected and reported at once as
- * `file:line:col message`: YAML syntax, schema issues, PromQL syntax errors (at the offending
- * character inside the expression), team/file mismatches, teams without a routes file, and
+ * `file:line:col message`: YAML syntax, schema issues, PromQL syntax and type errors (at the
+ * offending character inside the expression: what `promtool check rules` would reject), team/file mismatches, teams without a routes file, and
  * uid or title collisions across teams. File names in positions are relative to the config dir
  * (`rules/payments.yaml`), as the routes loader reports them. Each file is checked alone by
  * config/check-team-file.ts; this module lists the files and runs the checks across them.

@@ -1,8 +1,8 @@
 /**
  * @module config/promql
- * PromQL syntax checking with Prometheus' own Lezer grammar (`@prometheus-io/lezer-promql`, the
+ * PromQL checking with Prometheus' own Lezer grammar (`@prometheus-io/lezer-promql`, the
  * parser behind the Prometheus UI editor), and mapping an offset inside an expression back to a
- * `line:col` inside the YAML file the expression came from, so a syntax error points at the very
+ * `line:col` inside the YAML file the expression came from, so an error points at the very
  * character an editor should jump to, even in quoted or block scalars.
  *
  * Lezer recovers from errors and marks them with error nodes; the first one is reported. The

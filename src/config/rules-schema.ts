@@ -2,8 +2,8 @@
  * @module config/rules-schema
  * The spec of `rules/<team>.yaml`: alert rules, SLOs and uptime checks. Everything that can be
  * checked field by field is here (so zod reports it all at once, each at its own position);
- * unique names and PromQL syntax are checked on the raw value in config/check-team-file.ts,
- * cross-file checks in config/load-team-specs.ts.
+ * unique names, PromQL syntax and types and Go template syntax are checked on the raw value in
+ * config/check-team-file.ts, cross-file checks in config/load-team-specs.ts.
  *
  * @example
  * team: payments
