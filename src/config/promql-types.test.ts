@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findPromqlError } from './promql.js';
 import { unquote } from './promql-ast.js';
@@ -120,6 +121,22 @@ describe('findPromqlError: what Prometheus rejects after its grammar accepted it
   it('still reports syntax errors first, as before', () => {
     expect(findPromqlError('rate(x) +')?.message).toBe('PromQL syntax error: unexpected end of expression');
     expect(findPromqlError('holt_winters(x[5m], 0.5, 0.5)')?.message).toContain('PromQL syntax error');
+  });
+});
+
+describe('findPromqlError on random token soup', () => {
+  const TOKENS = ['rate', 'sum', 'by', '(', ')', '[5m]', '[5m:1m]', 'x', 'up{a="b"}', '{}', '1', '"s"', '+', '-', '>', 'bool', 'and',
+    'on(a)', 'group_left', 'offset 5m', '@ 100', ',', 'label_join', 'topk', 'count_values', 'vector', 'time()', 'anchored', '#c\n'];
+  it('never throws, and answers an offset inside the expression', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 12 }), (parts) => {
+        const expr = parts.join(' ');
+        const err = findPromqlError(expr);
+        if (err) expect(err.offset).toBeGreaterThanOrEqual(0);
+        if (err) expect(err.offset).toBeLessThanOrEqual(expr.length);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
