@@ -29,6 +29,32 @@ describe('Slack channel pacing', () => {
     expect(at[5]! - at[0]!).toBeGreaterThanOrEqual(900);
   });
 
+  it('a backlog beyond the pacing wait is handed back untried: no attempt used, no failure recorded, no slot wasted', async () => {
+    // 32 slots, all Slack's, claim at once the whole backlog a Retry-After let gather; at 3 calls/s
+    // (burst 1) 16 of its 20 items fit in the 5 s a delivery may wait for its slot: 4 are deferred.
+    const slots = { OUTBOX_CONCURRENCY: '32', OUTBOX_RECEIVER_CONCURRENCY: '32' };
+    t = await startTestGateway(fakes, { SLACK_CHANNEL_RATE: '3', SLACK_CHANNEL_BURST: '1', ...slots });
+    fakes.slack.respondWith([{ status: 429, headers: { 'retry-after': '1' } }]);
+    await t.post(group('Backlog0', 'prisoner-offender-search-prod'));
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    // 19 more groups (20: the storm limit), queued while the channel is held.
+    await Promise.all(Array.from({ length: 19 }, (_, i) => t.post(group(`Backlog${i + 1}`, 'prisoner-offender-search-prod'))));
+    await fakes.slack.waitFor(() => postsTo('#prisons-alerts').length === 21, 20_000);
+    await t.idle();
+    const items = (await t.gw.store.listNotifications({ limit: 100 })).items;
+    expect(items).toHaveLength(20);
+    // Only the 429'd item failed; every other one was sent by its only call: a deferral is
+    // neither an attempt nor a failure.
+    const [limited, ...others] = [...items].sort((a, b) => a.id - b.id);
+    expect(limited).toMatchObject({ status: 'sent', attempts: 2 });
+    for (const n of others) expect(n).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    // Paced after the hold (20 calls, the retry included, at 3/s: 6.3 s), and the deferred items
+    // left no debt behind them (a token each for calls never made pushed the last to 7.7 s).
+    const at = postsTo('#prisons-alerts').slice(1).map((r) => r.at);
+    expect(at[19]! - at[0]!).toBeGreaterThanOrEqual(5_800);
+    expect(at[19]! - at[0]!).toBeLessThan(7_000);
+  });
+
   it('a 429 Retry-After holds that channel only; other teams keep delivering', async () => {
     t = await startTestGateway(fakes);
     fakes.slack.respondWith([{ status: 429, headers: { 'retry-after': '2' } }]);

@@ -19,6 +19,18 @@ describe('ChannelPacer', () => {
     expect(p.reserve('a')).toBe(0);
   });
 
+  it('takes no token for a call it answers to defer: a call never made does not slow the channel', () => {
+    const { p, advance } = pacer();
+    expect([p.reserve('a'), p.reserve('a'), p.reserve('a')]).toEqual([0, 0, 0]);
+    expect(p.reserveWithin('a', 2000)).toEqual({ waitMs: 1000 });
+    expect(p.reserveWithin('a', 2000)).toEqual({ waitMs: 2000 });
+    // The next slot is 3 s away: deferred, and again, without moving that slot.
+    expect(p.reserveWithin('a', 2000)).toEqual({ deferMs: 3000 });
+    expect(p.reserveWithin('a', 2000)).toEqual({ deferMs: 3000 });
+    advance(1000);
+    expect(p.reserveWithin('a', 2000)).toEqual({ waitMs: 2000 });
+  });
+
   it('keeps channels independent', () => {
     const { p } = pacer();
     for (let i = 0; i < 4; i++) p.reserve('busy');

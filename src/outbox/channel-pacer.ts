@@ -50,6 +50,25 @@ export class ChannelPacer {
   reserve(key: string): number {
     const b = this.bucket(key);
     b.tokens -= 1;
+    return this.waitFor(b);
+  }
+
+  /**
+   * Take one call's token if the call can be made within `maxWaitMs`, answering the wait (as
+   * `reserve`). Otherwise take nothing and answer `deferMs`, how long until the channel's next
+   * free slot: a call that is not made must not push the channel's later calls back.
+   */
+  reserveWithin(key: string, maxWaitMs: number): { waitMs: number } | { deferMs: number } {
+    const b = this.bucket(key);
+    b.tokens -= 1;
+    const wait = this.waitFor(b);
+    if (wait <= maxWaitMs) return { waitMs: wait };
+    b.tokens += 1;
+    return { deferMs: wait };
+  }
+
+  /** How long after taking its token a call may be made: the bucket's debt, or a Retry-After hold. */
+  private waitFor(b: Bucket): number {
     const paced = b.tokens >= 0 ? 0 : (-b.tokens / this.opts.ratePerSecond) * 1000;
     return Math.max(paced, b.blockedUntil - this.now());
   }

@@ -252,15 +252,15 @@ export class OutboxWorker {
         if (ref) delivery.slackRef = ref;
       }
       if (target.type === 'slack' && this.o.pacer) {
-        const wait = this.o.pacer.reserve(targetKey(target));
-        if (wait > MAX_PACED_WAIT_MS) {
-          // The channel is backing off (Retry-After) or far behind: hand the slot back.
-          const nextAttemptAt = new Date(this.o.now().getTime() + wait);
-          await store.markFailed(item.id, { owner, error: `Slack channel ${target.channel} is rate limited; waiting`, nextAttemptAt });
-          log.debug({ waitMs: Math.round(wait) }, 'notification deferred: channel paced');
+        const slot = this.o.pacer.reserveWithin(targetKey(target), MAX_PACED_WAIT_MS);
+        if ('deferMs' in slot) {
+          // The channel is backing off (Retry-After) or far behind: hand the item back untried,
+          // without a token, an attempt or an error (nothing failed), until its next free slot.
+          await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + slot.deferMs) });
+          log.debug({ waitMs: Math.round(slot.deferMs) }, 'notification deferred: channel paced');
           return;
         }
-        if (wait > 0) await this.pause(wait);
+        if (slot.waitMs > 0) await this.pause(slot.waitMs);
       }
       const result = await this.o.notifiers[target.type].notify(delivery, this.abort.signal);
       const now = this.o.now();

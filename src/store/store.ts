@@ -222,6 +222,14 @@ export interface Store {
   markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void>;
 
   /**
+   * Hand a claimed item back untried (only if `owner` still holds the claim): due again at
+   * `nextAttemptAt`, and the attempt its claim counted given back, as nothing was sent. Its
+   * status and last error stay as they were: a pacing wait is not a failure, and an item deferred
+   * again and again must not reach the attempt budget (`markFailed` is for real attempts).
+   */
+  defer(id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void>;
+
+  /**
    * Requeue a dead notification (admin) with a fresh retry budget, unless a newer item of its
    * group and target was sent since (`superseded`): see `RetryDeadResult`.
    */

@@ -1,7 +1,8 @@
 /**
  * @module store/contract/outbox
  * Contract: the outbox queue — due items, per-(group, target) ordering, exclusive leases that
- * expire, owner-checked completion, retries, dead items and Slack message refs.
+ * expire, owner-checked completion, retries, deferrals (no attempt used), dead items and Slack
+ * message refs.
  */
 import { describe, expect, it } from 'vitest';
 import { targetKey } from '../../model/target.js';
@@ -147,6 +148,52 @@ export function outboxContract(store: CurrentStore): void {
       await store().markSent(retried.id, { owner: 'w1', sentAt: retryAt });
       expect(await store().getNotification(retried.id)).toMatchObject({ status: 'sent', sentAt: retryAt.toISOString() });
       expect(only(await claim('w1', retryAt)).id).toBe(second?.id);
+    });
+
+    it('defers a claimed item without using an attempt: lease released, due again at the given time, status and last error kept', async () => {
+      const g = group('g1');
+      const [post, edit] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK, { kind: 'changed' })]);
+      const t = later();
+      expect(only(await claim('w1', t))).toMatchObject({ id: post?.id, attempts: 1 });
+      const resumeAt = new Date(t.getTime() + 5_000);
+      await store().defer(post?.id ?? -1, { owner: 'w1', nextAttemptAt: resumeAt });
+      // Never tried: still pending, no error, and the claim's attempt given back.
+      expect(await store().getNotification(post?.id ?? -1)).toMatchObject({ status: 'pending', lastError: null, attempts: 0, nextAttemptAt: resumeAt.toISOString() });
+      expect(await store().outboxDepth()).toBe(2);
+      // Not due before its time; and, still undelivered, it keeps its edit waiting behind it.
+      expect(await claim('w2', new Date(resumeAt.getTime() - 1))).toEqual([]);
+      expect(only(await claim('w2', resumeAt))).toMatchObject({ id: post?.id, attempts: 1 });
+      await store().markSent(post?.id ?? -1, { owner: 'w2', sentAt: resumeAt });
+      expect(only(await claim('w2', resumeAt)).id).toBe(edit?.id);
+    });
+
+    it('defers a failed item keeping its status, error and the attempts it really used', async () => {
+      const [item] = await enqueue(store(), group('g1'));
+      const id = item?.id ?? -1;
+      const t = later();
+      only(await claim('w1', t));
+      const retryAt = new Date(t.getTime() + 1_000);
+      await store().markFailed(id, { owner: 'w1', error: 'slack: internal_error', nextAttemptAt: retryAt });
+      expect(only(await claim('w1', retryAt))).toMatchObject({ id, attempts: 2 });
+      const resumeAt = new Date(retryAt.getTime() + 3_000);
+      await store().defer(id, { owner: 'w1', nextAttemptAt: resumeAt });
+      expect(await store().getNotification(id)).toMatchObject({ status: 'failed', lastError: 'slack: internal_error', attempts: 1, nextAttemptAt: resumeAt.toISOString() });
+      expect(only(await claim('w2', resumeAt))).toMatchObject({ id, attempts: 2 });
+    });
+
+    it('ignores a defer by a worker that does not hold the claim, and of a finished item', async () => {
+      const [item] = await enqueue(store(), group('g1'));
+      const id = item?.id ?? -1;
+      await store().defer(id, { owner: 'stranger', nextAttemptAt: later(60_000) });
+      expect(await store().getNotification(id)).toEqual(item);
+      const t = later();
+      only(await claim('w1', t));
+      await store().defer(id, { owner: 'stranger', nextAttemptAt: later(60_000) });
+      // Still w1's: nobody else can claim it while the lease lasts.
+      expect(await claim('w2', t)).toEqual([]);
+      await store().markSent(id, { owner: 'w1', sentAt: t });
+      await store().defer(id, { owner: 'w1', nextAttemptAt: later(60_000) });
+      expect(await store().getNotification(id)).toMatchObject({ status: 'sent', attempts: 1, nextAttemptAt: null });
     });
 
     it('marks an item dead when no retry is given; dead items do not block the queue', async () => {

@@ -9,7 +9,8 @@
  * a lease found then may belong to a live replica.
  *
  * Attempts are counted when an item is claimed, not when it fails: a delivery that kills its
- * worker before `markFailed` still uses up its retry budget.
+ * worker before `markFailed` still uses up its retry budget. An item handed back untried (`defer`)
+ * gets its attempt back.
  */
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
@@ -70,6 +71,10 @@ export async function markSent(pool: pg.Pool, id: number, opts: { owner: string;
 
 export async function markFailed(pool: pg.Pool, id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
   await pool.query(q.MARK_FAILED, [id, opts.owner, opts.error, opts.nextAttemptAt]);
+}
+
+export async function defer(pool: pg.Pool, id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void> {
+  await pool.query(q.DEFER, [id, opts.owner, opts.nextAttemptAt]);
 }
 
 /**

@@ -104,6 +104,10 @@ export class PostgresStore implements Store {
     await outbox.markFailed(this.pool, id, opts);
   }
 
+  async defer(id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void> {
+    await outbox.defer(this.pool, id, opts);
+  }
+
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {
     return outbox.retryDead(this.pool, id, now);
   }

@@ -208,6 +208,15 @@ export const MARK_FAILED = `
   WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')`;
 
 /**
+ * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never
+ * made, so it is given back; status and last_error are left alone. ($1 id, $2 owner, $3 next attempt)
+ */
+export const DEFER = `
+  UPDATE notifications SET next_attempt_at = $3, attempts = GREATEST(attempts - 1, 0),
+    lease_owner = NULL, lease_until = NULL
+  WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')`;
+
+/**
  * A newer sent item of the queue of `d` (an alias): its snapshot is out of date and it is not
  * retried (`RetryDeadResult`). The team test (a group's items share its team) lets the planner
  * walk `notifications_by_team` from the dead item on; there is no index of sent items per queue,

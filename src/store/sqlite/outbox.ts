@@ -5,7 +5,8 @@
  * stored; the store maps them to records on its own thread (a snapshot is parsed once, there).
  *
  * Attempts are counted when an item is claimed, not when it fails: a delivery that kills its
- * worker before `markFailed` still uses up its retry budget.
+ * worker before `markFailed` still uses up its retry budget. An item handed back untried (`defer`)
+ * gets its attempt back.
  */
 import type { SlackRef } from '../../delivery/notifier.js';
 import { RECEIVER_TYPES, receiverOfKey, type Target } from '../../model/target.js';
@@ -99,6 +100,10 @@ export function markSent(s: Statements, id: number, opts: { owner: string; sentA
 
 export function markFailed(s: Statements, id: number, opts: { owner: string; error: string; nextAttemptAtMs: number | null }): void {
   s.markFailed.run({ id, owner: opts.owner, error: opts.error, next_attempt_at: opts.nextAttemptAtMs });
+}
+
+export function defer(s: Statements, id: number, opts: { owner: string; nextAttemptAtMs: number }): void {
+  s.defer.run({ id, owner: opts.owner, next_attempt_at: opts.nextAttemptAtMs });
 }
 
 /** `RetryDeadResult` with the requeued item as stored (the store maps it on its own thread). */

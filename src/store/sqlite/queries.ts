@@ -149,6 +149,15 @@ export const SELECT_SENT_AFTER_DEAD = `
   WHERE d.id = @id AND d.status = 'dead' AND o.status = 'sent'
   ORDER BY o.id DESC LIMIT 1`;
 
+/**
+ * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never
+ * made, so it is given back; status and last_error are left alone.
+ */
+export const DEFER = `
+  UPDATE notifications SET next_attempt_at = @next_attempt_at, attempts = max(attempts - 1, 0),
+    lease_owner = NULL, lease_until = NULL
+  WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
+
 /** Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. */
 export const RETRY_DEAD = `
   UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = @now,

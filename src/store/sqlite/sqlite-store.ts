@@ -247,6 +247,10 @@ export class SqliteStore implements Store {
     await this.writer.execute({ op: 'markFailed', id, owner: opts.owner, error: opts.error, nextAttemptAtMs: opts.nextAttemptAt?.getTime() ?? null });
   }
 
+  async defer(id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void> {
+    await this.writer.execute({ op: 'defer', id, owner: opts.owner, nextAttemptAtMs: opts.nextAttemptAt.getTime() });
+  }
+
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {
     const result = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
     return result.outcome === 'requeued' ? { outcome: 'requeued', notification: toNotificationRecord(result.row) } : result;

@@ -25,6 +25,7 @@ export function prepareStatements(db: Database.Database) {
     markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_seq: number; target: string }>(q.MARK_SENT),
     markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
     selectSentAfterDead: db.prepare<{ id: number }, { id: number }>(q.SELECT_SENT_AFTER_DEAD),
+    defer: db.prepare<{ id: number; owner: string; next_attempt_at: number }>(q.DEFER),
     retryDead: db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
     releaseLeases: db.prepare<{ owner: string }>(q.RELEASE_LEASES),
     upsertSlackMessage: db.prepare<{ group_seq: number; channel: string; ref_channel: string; ts: string; now: number }>(

@@ -15,6 +15,7 @@ export type WriteRequest =
   | ({ op: 'claim' } & outbox.ClaimArgs)
   | { op: 'markSent'; id: number; owner: string; sentAtMs: number; slackRef?: SlackRef }
   | { op: 'markFailed'; id: number; owner: string; error: string; nextAttemptAtMs: number | null }
+  | { op: 'defer'; id: number; owner: string; nextAttemptAtMs: number }
   | { op: 'retryDead'; id: number; nowMs: number }
   | { op: 'releaseLeases'; owner: string };
 
@@ -25,6 +26,7 @@ export interface WriteResults {
   claim: NotificationRow[];
   markSent: undefined;
   markFailed: undefined;
+  defer: undefined;
   retryDead: outbox.RetryDeadRow;
   releaseLeases: number;
 }
@@ -45,6 +47,9 @@ export function runWrite(s: Statements, req: WriteRequest): WriteResults[WriteRe
       return undefined;
     case 'markFailed':
       outbox.markFailed(s, req.id, req);
+      return undefined;
+    case 'defer':
+      outbox.defer(s, req.id, req);
       return undefined;
     case 'retryDead':
       return outbox.retryDead(s, req.id, req.nowMs);
