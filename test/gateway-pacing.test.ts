@@ -55,6 +55,29 @@ describe('Slack channel pacing', () => {
     expect(at[19]! - at[0]!).toBeLessThan(7_000);
   });
 
+  it('a 429 Retry-After also holds the deliveries already waiting for their slot in that channel', async () => {
+    // A backlog gathered during a first Retry-After is claimed at once when it ends: at 2 calls/s
+    // (burst 1) the items wait 0, 0.5, 1, … s for their slots. The first of them meets a second
+    // 429 with Retry-After: 2; the ones waiting must not call during it.
+    const slots = { OUTBOX_CONCURRENCY: '32', OUTBOX_RECEIVER_CONCURRENCY: '32' };
+    t = await startTestGateway(fakes, { SLACK_CHANNEL_RATE: '2', SLACK_CHANNEL_BURST: '1', ...slots });
+    fakes.slack.respondWith([
+      { status: 429, headers: { 'retry-after': '1' } },
+      { status: 429, headers: { 'retry-after': '2' } },
+    ]);
+    await t.post(group('Waiting0', 'prisoner-offender-search-prod'));
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await Promise.all(Array.from({ length: 5 }, (_, i) => t.post(group(`Waiting${i + 1}`, 'prisoner-offender-search-prod'))));
+    const secondLimit = await fakes.slack.waitFor(() => postsTo('#prisons-alerts').length === 2, 10_000);
+    await fakes.slack.waitFor(() => fakes.slack.messages.size === 6, 20_000);
+    const during = postsTo('#prisons-alerts').filter((r) => r.at > secondLimit.at && r.at < secondLimit.at + 1950);
+    expect(during.map((r) => r.at - secondLimit.at)).toEqual([]);
+    await t.idle();
+    // The items that waited were handed back untried: only the two that met a 429 used an attempt more.
+    const attempts = (await t.gw.store.listNotifications({ limit: 10 })).items.map((n) => n.attempts).sort();
+    expect(attempts).toEqual([1, 1, 1, 1, 2, 2]);
+  });
+
   it('a 429 Retry-After holds that channel only; other teams keep delivering', async () => {
     t = await startTestGateway(fakes);
     fakes.slack.respondWith([{ status: 429, headers: { 'retry-after': '2' } }]);

@@ -47,6 +47,20 @@ describe('ChannelPacer', () => {
     expect(p.blockedKeys()).toEqual([]);
   });
 
+  it('tells how long a channel is still held, and takes back a token not used', () => {
+    const { p, advance } = pacer();
+    expect([p.reserve('a'), p.reserve('a'), p.reserve('a'), p.reserve('a')]).toEqual([0, 0, 0, 1000]);
+    expect(p.heldFor('a')).toBe(0);
+    p.backOff('a', 2_000);
+    advance(500);
+    expect(p.heldFor('a')).toBe(1_500);
+    // The call that waited is not made: the next one need not wait behind it.
+    p.giveBack('a');
+    advance(1_500);
+    expect(p.heldFor('a')).toBe(0);
+    expect([p.reserve('a'), p.reserve('a')]).toEqual([0, 0]);
+  });
+
   it('forgets idle channels so memory stays bounded', () => {
     const { p, advance } = pacer();
     p.reserve('a');

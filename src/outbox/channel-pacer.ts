@@ -73,6 +73,18 @@ export class ChannelPacer {
     return Math.max(paced, b.blockedUntil - this.now());
   }
 
+  /** A token taken for a call that was not made after all: later calls need not wait for it. */
+  giveBack(key: string): void {
+    const b = this.bucket(key);
+    b.tokens = Math.min(this.opts.burst, b.tokens + 1);
+  }
+
+  /** How long (ms) the channel is still held by a Retry-After; 0 when it is not. */
+  heldFor(key: string): number {
+    const b = this.buckets.get(key);
+    return b ? Math.max(0, b.blockedUntil - this.now()) : 0;
+  }
+
   /** The receiver asked us to wait (429 Retry-After): hold the whole channel. */
   backOff(key: string, ms: number): void {
     const b = this.bucket(key);

@@ -261,6 +261,15 @@ export class OutboxWorker {
           return;
         }
         if (slot.waitMs > 0) await this.pause(slot.waitMs);
+        // A 429 Retry-After may have come for the channel while this item waited for its slot:
+        // the whole channel waits, so hand the item back untried (and its token) until it ends.
+        const held = this.o.pacer.heldFor(targetKey(target));
+        if (held > 0) {
+          this.o.pacer.giveBack(targetKey(target));
+          await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + held) });
+          log.debug({ waitMs: Math.round(held) }, 'notification deferred: channel held by Retry-After');
+          return;
+        }
       }
       const result = await this.o.notifiers[target.type].notify(delivery, this.abort.signal);
       const now = this.o.now();
