@@ -78,6 +78,25 @@ describe('Slack channel pacing', () => {
     expect(attempts).toEqual([1, 1, 1, 1, 2, 2]);
   });
 
+  it('paces each call of an edit: the update and its thread reply take a slot each', async () => {
+    t = await startTestGateway(fakes, { SLACK_CHANNEL_RATE: '4', SLACK_CHANNEL_BURST: '1' });
+    const names = ['Edited0', 'Edited1', 'Edited2', 'Edited3'];
+    const alerts = (name: string, pods: string[]) => pods.map((pod) => ({ labels: { alertname: name, namespace: 'prisoner-offender-search-prod', pod } }));
+    for (const n of names) await t.post(webhook(`{}:{alertname="${n}"}`, alerts(n, ['a'])));
+    await t.idle();
+    const before = fakes.slack.requests.length;
+    // A second alert in each group: an edit (chat.update, then a reply in the thread) per group.
+    for (const n of names) await t.post(webhook(`{}:{alertname="${n}"}`, alerts(n, ['a', 'b'])));
+    await t.idle();
+    const calls = fakes.slack.requests.slice(before);
+    expect(calls.map((r) => r.method).sort()).toEqual([...Array(4).fill('chat.postMessage'), ...Array(4).fill('chat.update')]);
+    // 4 calls a second, burst 1: every call has a slot of its own, so no second holds more than
+    // 5 of them (4, and one more for a call the loaded machine delayed into the next's second).
+    // With a slot per edit all 8 came within 0.8 s.
+    const inOneSecond = calls.map((r) => calls.filter((o) => o.at >= r.at && o.at < r.at + 1_000).length);
+    expect(Math.max(...inOneSecond)).toBeLessThanOrEqual(5);
+  });
+
   it('a 429 Retry-After holds that channel only; other teams keep delivering', async () => {
     t = await startTestGateway(fakes);
     fakes.slack.respondWith([{ status: 429, headers: { 'retry-after': '2' } }]);

@@ -161,6 +161,8 @@ export const MAX_PACED_WAIT_MS = 5_000;
  * The outbox lease must outlast the longest delivery, or another replica claims an item that is
  * still being sent and sends it again. The longest delivery: a pacing wait, then a Slack edit,
  * which is two calls in a row (chat.update, then the thread reply) of up to DELIVERY_TIMEOUT_MS each.
+ * (The reply has a pacing slot of its own, but it is reserved with the update's and comes within
+ * the same MAX_PACED_WAIT_MS: outbox/slack-slots.)
  */
 function deliveryTiming(env: NodeJS.ProcessEnv): { leaseMs: number; deliveryTimeoutMs: number } {
   const deliveryTimeoutMs = int(env, 'DELIVERY_TIMEOUT_MS', 10_000, 100);

@@ -35,7 +35,13 @@ export type NotifyResult =
       error: string;
     };
 
+/**
+ * Awaited by a notifier before each call after its first one of a delivery (a Slack edit's
+ * thread reply): the outbox paces every call, and paced the first before `notify`.
+ */
+export type BeforeNextCall = () => Promise<void>;
+
 export interface Notifier {
   readonly type: Target['type'];
-  notify(delivery: Delivery, signal?: AbortSignal): Promise<NotifyResult>;
+  notify(delivery: Delivery, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<NotifyResult>;
 }

@@ -22,13 +22,25 @@ describe('ChannelPacer', () => {
   it('takes no token for a call it answers to defer: a call never made does not slow the channel', () => {
     const { p, advance } = pacer();
     expect([p.reserve('a'), p.reserve('a'), p.reserve('a')]).toEqual([0, 0, 0]);
-    expect(p.reserveWithin('a', 2000)).toEqual({ waitMs: 1000 });
-    expect(p.reserveWithin('a', 2000)).toEqual({ waitMs: 2000 });
+    expect(p.reserveWithin('a', 2000)).toEqual({ waitsMs: [1000] });
+    expect(p.reserveWithin('a', 2000)).toEqual({ waitsMs: [2000] });
     // The next slot is 3 s away: deferred, and again, without moving that slot.
     expect(p.reserveWithin('a', 2000)).toEqual({ deferMs: 3000 });
     expect(p.reserveWithin('a', 2000)).toEqual({ deferMs: 3000 });
     advance(1000);
-    expect(p.reserveWithin('a', 2000)).toEqual({ waitMs: 2000 });
+    expect(p.reserveWithin('a', 2000)).toEqual({ waitsMs: [2000] });
+  });
+
+  it('reserves a slot for each call of a delivery, in a row, or none', () => {
+    const { p, advance } = pacer();
+    expect(p.reserveWithin('a', 2000, 2)).toEqual({ waitsMs: [0, 0] });
+    expect(p.reserveWithin('a', 2000, 2)).toEqual({ waitsMs: [0, 1000] });
+    // The second call would wait 3 s: neither slot is taken.
+    expect(p.reserveWithin('a', 2000, 2)).toEqual({ deferMs: 2000 });
+    expect(p.reserveWithin('a', 2000)).toEqual({ waitsMs: [2000] });
+    advance(3000);
+    p.giveBack('a', 2);
+    expect([p.reserve('a'), p.reserve('a'), p.reserve('a')]).toEqual([0, 0, 0]);
   });
 
   it('keeps channels independent', () => {

@@ -54,17 +54,21 @@ export class ChannelPacer {
   }
 
   /**
-   * Take one call's token if the call can be made within `maxWaitMs`, answering the wait (as
-   * `reserve`). Otherwise take nothing and answer `deferMs`, how long until the channel's next
-   * free slot: a call that is not made must not push the channel's later calls back.
+   * Take a token for each of `calls` calls if the last can be made within `maxWaitMs`, answering
+   * each call's wait (as `reserve`, in order). Otherwise take nothing and answer `deferMs`, how
+   * long until the channel's next free slot: a call that is not made must not push the
+   * channel's later calls back.
    */
-  reserveWithin(key: string, maxWaitMs: number): { waitMs: number } | { deferMs: number } {
+  reserveWithin(key: string, maxWaitMs: number, calls = 1): { waitsMs: number[] } | { deferMs: number } {
     const b = this.bucket(key);
-    b.tokens -= 1;
-    const wait = this.waitFor(b);
-    if (wait <= maxWaitMs) return { waitMs: wait };
-    b.tokens += 1;
-    return { deferMs: wait };
+    const waitsMs: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      b.tokens -= 1;
+      waitsMs.push(this.waitFor(b));
+    }
+    if (waitsMs.every((wait) => wait <= maxWaitMs)) return { waitsMs };
+    b.tokens += calls;
+    return { deferMs: waitsMs[0] ?? 0 };
   }
 
   /** How long after taking its token a call may be made: the bucket's debt, or a Retry-After hold. */
@@ -73,10 +77,10 @@ export class ChannelPacer {
     return Math.max(paced, b.blockedUntil - this.now());
   }
 
-  /** A token taken for a call that was not made after all: later calls need not wait for it. */
-  giveBack(key: string): void {
+  /** Tokens taken for calls that were not made after all: later calls need not wait for them. */
+  giveBack(key: string, calls = 1): void {
     const b = this.bucket(key);
-    b.tokens = Math.min(this.opts.burst, b.tokens + 1);
+    b.tokens = Math.min(this.opts.burst, b.tokens + calls);
   }
 
   /** How long (ms) the channel is still held by a Retry-After; 0 when it is not. */

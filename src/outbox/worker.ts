@@ -17,7 +17,9 @@ export interface OutboxMetrics {
 }
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
+import { slackCallCount } from '../delivery/slack/calls.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { SlackSlots } from './slack-slots.js';
 import { ReceiverShares, type Room } from './receiver-shares.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
@@ -251,27 +253,27 @@ export class OutboxWorker {
         const ref = await store.getSlackRef(item.groupId, target.channel);
         if (ref) delivery.slackRef = ref;
       }
+      let slots: SlackSlots | undefined;
       if (target.type === 'slack' && this.o.pacer) {
-        const slot = this.o.pacer.reserveWithin(targetKey(target), MAX_PACED_WAIT_MS);
-        if ('deferMs' in slot) {
+        const reserved = SlackSlots.reserve(this.o.pacer, targetKey(target), slackCallCount(delivery), MAX_PACED_WAIT_MS, (ms) => this.pause(ms));
+        if ('deferMs' in reserved) {
           // The channel is backing off (Retry-After) or far behind: hand the item back untried,
           // without a token, an attempt or an error (nothing failed), until its next free slot.
-          await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + slot.deferMs) });
-          log.debug({ waitMs: Math.round(slot.deferMs) }, 'notification deferred: channel paced');
+          await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + reserved.deferMs) });
+          log.debug({ waitMs: Math.round(reserved.deferMs) }, 'notification deferred: channel paced');
           return;
         }
-        if (slot.waitMs > 0) await this.pause(slot.waitMs);
         // A 429 Retry-After may have come for the channel while this item waited for its slot:
-        // the whole channel waits, so hand the item back untried (and its token) until it ends.
-        const held = this.o.pacer.heldFor(targetKey(target));
+        // the whole channel waits, so hand the item back untried (and its slots) until it ends.
+        const held = await reserved.first();
         if (held > 0) {
-          this.o.pacer.giveBack(targetKey(target));
           await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + held) });
           log.debug({ waitMs: Math.round(held) }, 'notification deferred: channel held by Retry-After');
           return;
         }
+        slots = reserved;
       }
-      const result = await this.o.notifiers[target.type].notify(delivery, this.abort.signal);
+      const result = await this.o.notifiers[target.type].notify(delivery, this.abort.signal, slots?.next).finally(() => slots?.release());
       const now = this.o.now();
       if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
         this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);

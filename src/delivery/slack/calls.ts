@@ -63,6 +63,14 @@ export function planSlackCalls(delivery: Delivery, channel: string): SlackCall[]
   return wantsThreadReply(delivery) ? [updateCall(delivery, ref), threadReplyCall(delivery, ref)] : [updateCall(delivery, ref)];
 }
 
+/**
+ * How many calls `planSlackCalls` answers, without rendering them: the outbox paces each call,
+ * so it reserves this many slots of the channel before the delivery starts.
+ */
+export function slackCallCount(delivery: Delivery): number {
+  return delivery.slackRef && wantsThreadReply(delivery) ? 2 : 1;
+}
+
 /** Alert groups explain each change in the thread; pre-rendered messages only if they ask to. */
 export function wantsThreadReply(delivery: Delivery): boolean {
   return delivery.group.message ? delivery.group.message.threadReply === true : true;

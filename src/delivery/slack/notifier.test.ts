@@ -104,6 +104,25 @@ describe('slack notifier against the fake Slack', () => {
     expect(fake.messages.size).toBe(1);
   });
 
+  it('waits for the outbox before each call after the first: the thread reply, a post replacing a deleted message', async () => {
+    const { notifier } = await start();
+    const seen: number[] = [];
+    const gate = async () => {
+      seen.push(fake.requests.length);
+    };
+    const first = await notifier.notify(makeDelivery(target), undefined, gate);
+    if (!first.ok || !first.slackRef) throw new Error('first post failed');
+    expect(seen).toEqual([]);
+    const group = makeSnapshot({ change: { kind: 'repeat', added: [], resolved: [] } });
+    await notifier.notify(makeDelivery(target, { group, slackRef: first.slackRef }), undefined, gate);
+    // Asked once, after the update (2 calls made) and before the reply.
+    expect(seen).toEqual([2]);
+    fake.messages.clear();
+    await notifier.notify(makeDelivery(target, { slackRef: first.slackRef }), undefined, gate);
+    expect(seen).toEqual([2, 4]);
+    expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage', 'chat.update', 'chat.postMessage']);
+  });
+
   it('a failed edit sends no thread reply and is retryable; the retry edits and replies', async () => {
     const { notifier } = await start();
     const first = await notifier.notify(makeDelivery(target));

@@ -5,7 +5,7 @@
  * Retries are the outbox's: each call is made once and its failure classified.
  */
 import type { DeliveryLogger } from '../log-sink.js';
-import type { Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
+import type { BeforeNextCall, Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
 import { postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
 import { createSlackTransport, type SlackCallResult } from './transport.js';
 
@@ -52,14 +52,16 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     return { ok: true, slackRef: { channel: channelId, ts } };
   }
 
-  async function edit(delivery: Delivery, ref: SlackRef, signal?: AbortSignal): Promise<NotifyResult> {
+  async function edit(delivery: Delivery, ref: SlackRef, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<NotifyResult> {
     const updated = await call(delivery, updateCall(delivery, ref), signal);
     if (!updated.ok) {
       // Someone deleted the message: start a fresh one rather than failing forever.
-      if (updated.slackError === 'message_not_found') return post(delivery, ref.channel, signal);
-      return stripSlackError(updated);
+      if (updated.slackError !== 'message_not_found') return stripSlackError(updated);
+      await beforeNextCall?.();
+      return post(delivery, ref.channel, signal);
     }
     if (!wantsThreadReply(delivery)) return { ok: true, slackRef: ref };
+    await beforeNextCall?.();
     const reply = await call(delivery, threadReplyCall(delivery, ref), signal);
     // A retry repeats the (idempotent) edit and then the reply: at-least-once, as promised.
     if (!reply.ok) return stripSlackError(reply);
@@ -68,12 +70,12 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
 
   return {
     type: 'slack',
-    async notify(delivery, signal) {
+    async notify(delivery, signal, beforeNextCall) {
       if (delivery.target.type !== 'slack') {
         return { ok: false, retryable: false, error: `slack notifier cannot deliver to a ${delivery.target.type} target` };
       }
       return delivery.slackRef
-        ? edit(delivery, delivery.slackRef, signal)
+        ? edit(delivery, delivery.slackRef, signal, beforeNextCall)
         : post(delivery, delivery.target.channel, signal);
     },
   };

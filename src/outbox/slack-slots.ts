@@ -1,0 +1,63 @@
+/**
+ * @module outbox/slack-slots
+ * The pacing slots of one Slack delivery: a token for each call it makes (an edit is two calls,
+ * chat.update and its thread reply), so SLACK_CHANNEL_RATE counts calls, not deliveries. The
+ * slots are reserved together, so a reply keeps its place in the channel's queue instead of
+ * queueing behind deliveries claimed after its update, and its wait stays within the one the
+ * lease allows for (env.ts: MAX_PACED_WAIT_MS, then the calls).
+ */
+import type { ChannelPacer } from './channel-pacer.js';
+
+/** The worker's sleep (it ends early when shutdown aborts deliveries). */
+export type Pause = (ms: number) => Promise<void>;
+
+export class SlackSlots {
+  private readonly reservedAt = Date.now();
+  /** Calls whose slot has come (the first included). */
+  private started = 0;
+
+  private constructor(
+    private readonly pacer: ChannelPacer,
+    private readonly key: string,
+    private readonly waitsMs: readonly number[],
+    private readonly pause: Pause,
+  ) {}
+
+  /**
+   * Reserve a slot for each of `calls` calls if the last comes within `maxWaitMs`; otherwise
+   * nothing is taken and `deferMs` says when the channel has a slot free.
+   */
+  static reserve(pacer: ChannelPacer, key: string, calls: number, maxWaitMs: number, pause: Pause): SlackSlots | { deferMs: number } {
+    const slots = pacer.reserveWithin(key, maxWaitMs, calls);
+    return 'deferMs' in slots ? slots : new SlackSlots(pacer, key, slots.waitsMs, pause);
+  }
+
+  /**
+   * Wait for the first call's slot. Answers how long the channel is still held by a Retry-After
+   * that came meanwhile (every slot given back: no call may be made until it ends), else 0.
+   */
+  async first(): Promise<number> {
+    await this.next();
+    const held = this.pacer.heldFor(this.key);
+    if (held > 0) {
+      this.started = 0;
+      this.release();
+    }
+    return held;
+  }
+
+  /** Wait for the next call's slot; a call beyond those reserved (a post replacing a deleted message) takes one of its own. */
+  readonly next = async (): Promise<void> => {
+    const planned = this.waitsMs[this.started];
+    this.started += 1;
+    const wait = planned === undefined ? this.pacer.reserve(this.key) : this.reservedAt + planned - Date.now();
+    if (wait > 0) await this.pause(wait);
+  };
+
+  /** Give back the slots of calls not made (the first failed, or the delivery needed fewer). */
+  release(): void {
+    const unused = this.waitsMs.length - this.started;
+    if (unused > 0) this.pacer.giveBack(this.key, unused);
+    this.started = Math.max(this.started, this.waitsMs.length);
+  }
+}
