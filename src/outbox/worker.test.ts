@@ -261,6 +261,26 @@ describe('OutboxWorker per-receiver concurrency', () => {
     await worker.stop(10);
   });
 
+  it('a delivery cut short by shutdown is handed back untried: on its last attempt it is pending again, not dead', async () => {
+    store = openSqliteStore(':memory:');
+    const pagerduty = hangingPagerDuty();
+    const page = await writeTo('cut-short', PAGERDUTY);
+    worker = new OutboxWorker({
+      store,
+      notifiers: { slack: answeringSlack(), pagerduty: pagerduty.notifier },
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 1 },
+      logger: silentLogger,
+      owner: 'local',
+      pollMs: 600_000,
+      concurrency: 4,
+    });
+    worker.start();
+    for (let i = 0; i < 500 && pagerduty.counter.calls < 1; i++) await new Promise((r) => setImmediate(r));
+    expect(pagerduty.counter.calls).toBe(1);
+    await worker.stop(10);
+    expect(await store.getNotification(page.id)).toMatchObject({ status: 'pending', attempts: 0, lastError: null });
+  });
+
   it('a receiver alone uses all slots but one; the one left serves the other receiver\'s next item at once', async () => {
     store = openSqliteStore(':memory:');
     const pagerduty = hangingPagerDuty();

@@ -240,6 +240,19 @@ export class OutboxWorker {
     });
   }
 
+  /**
+   * A delivery cut short by shutdown (`stop` past its deadline) is not the receiver's failure:
+   * the item is handed back untried, due at once, without using an attempt. Counted as failed,
+   * an item on its last attempt went dead at every restart that caught it in flight. The call may
+   * have reached the receiver: the next delivery repeats it (at-least-once).
+   */
+  private async handBackAborted(item: NotificationRecord, log: Logger): Promise<void> {
+    await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now() }).catch((err: unknown) => {
+      log.error({ err }, 'could not hand back the delivery cut short by shutdown; it is retried when its lease expires');
+    });
+    log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
+  }
+
   private async deliver(item: NotificationRecord): Promise<void> {
     const { store, logger, metrics, owner } = this.o;
     const target = item.target;
@@ -275,6 +288,10 @@ export class OutboxWorker {
       }
       const result = await this.o.notifiers[target.type].notify(delivery, this.abort.signal, slots?.next).finally(() => slots?.release());
       const now = this.o.now();
+      if (!result.ok && this.abort.signal.aborted) {
+        await this.handBackAborted(item, log);
+        return;
+      }
       if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
         this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
       }
@@ -299,6 +316,7 @@ export class OutboxWorker {
         log.warn({ attempt, error: result.error, retryInMs: Math.round(delay) }, 'notification failed; will retry');
       }
     } catch (err) {
+      if (this.abort.signal.aborted) return this.handBackAborted(item, log);
       // An unexpected error (a notifier bug, a store hiccup): treat it as a retryable failure, so
       // the item keeps its place, is retried with backoff, and goes dead (visible) when the budget
       // is spent instead of crashing forever. If the store itself is down this fails too, and the
