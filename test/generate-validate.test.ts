@@ -135,4 +135,32 @@ describe('validating broken rules/ and dashboards/', () => {
       'invalid: 4 errors, 0 warnings',
     ]);
   });
+
+  it('alertgate validate accepts Grafana\'s global variables in panel queries and names any other $variable', async () => {
+    const boards = [
+      'team: shop',
+      'namespace: shop-prod',
+      'dashboards:',
+      '  - title: Shop',
+      '    panels:',
+      '      - title: Requests',
+      '        type: timeseries',
+      '        expr: sum(rate(http_requests_total[$__rate_interval])) * ${__range_s} / $__interval_ms',
+      '      - title: Errors',
+      '        type: timeseries',
+      '        expr: sum(rate(http_errors_total{pod=~"$pod"}[${__interval}]))',
+      '      - title: Pods',
+      '        type: stat',
+      '        expr: count(up{job="shop"}) / $replicas',
+      '',
+    ].join('\n');
+    const dir = await makeConfigDir({ 'routes/shop.yaml': routesFile('shop'), 'dashboards/shop.yaml': boards });
+    const out: string[] = [];
+    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'shop' }, cwd: REPO_ROOT });
+    expect(code).toBe(1);
+    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+      'dashboards/shop.yaml:14:39 dashboards[0].panels[2].expr: unknown Grafana variable "$replicas": generated dashboards define no template variables; Grafana\'s global ones can be used ($__interval, $__rate_interval, $__range, …)',
+      'invalid: 1 error, 0 warnings',
+    ]);
+  });
 });

@@ -19,6 +19,7 @@ import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model
 import { dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
+import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
 import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
@@ -154,7 +155,7 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
 
 function checkBoards(src: YamlSource, text: string, team: string, spec: DashboardsFileSpec | undefined, problems: SourceError[]): CheckedBoards {
   const panelPaths = arrayAt(src.value, ['dashboards']).flatMap((_, d) =>
-    arrayAt(src.value, ['dashboards', d, 'panels']).map((__, p) => ({ path: ['dashboards', d, 'panels', p, 'expr'], window: false })),
+    arrayAt(src.value, ['dashboards', d, 'panels']).map((__, p) => ({ path: ['dashboards', d, 'panels', p, 'expr'], window: false, grafana: true })),
   );
   checkPromql(src, text, problems, panelPaths);
   if (!spec) return { team, claims: [] };
@@ -189,20 +190,22 @@ function exprPaths(value: unknown, list: string, keys: string[]): PathSegment[][
 }
 
 /** PromQL syntax and types of each expression, reported at the offending character inside the YAML. */
-function checkPromql(src: YamlSource, text: string, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean }>): void {
-  for (const { path: p, window } of exprs) {
+function checkPromql(src: YamlSource, text: string, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean; grafana?: boolean }>): void {
+  for (const { path: p, window, grafana } of exprs) {
     const expr = valueAt(src.value, p);
     // A non-string `expr` (a list, a map) is the schema's to report, not ours to parse.
     if (typeof expr !== 'string') continue;
     // SLO expressions are checked with a real window in place of {{window}}; offsets map back.
-    const sub = window ? substituteWindow(expr, '5m') : { text: expr, toOriginal: (o: number) => o };
+    // Panel queries may use Grafana's global variables ($__rate_interval), replaced before Prometheus sees them.
+    const sub = window ? substituteWindow(expr, '5m') : grafana ? substituteGrafanaGlobals(expr) : { text: expr, toOriginal: (o: number) => o };
     // Empty expressions and {{window}} outside SLOs are already schema errors; say it once.
     if (expr.trim() === '' || (!window && hasWindowPlaceholder(expr))) continue;
     const err = findPromqlError(sub.text);
     if (!err) continue;
+    const message = (grafana && unknownVariableMessage(sub.text, err.offset)) || err.message;
     const pos =
       scalarPosition(text, src.lineCounter, src.doc.getIn(p, true), sub.toOriginal(err.offset)) ?? positionOf(src, p);
-    problems.push({ file: src.file, ...pos, message: `${describePath(p)}: ${err.message}`, severity: 'error' });
+    problems.push({ file: src.file, ...pos, message: `${describePath(p)}: ${message}`, severity: 'error' });
   }
 }
 

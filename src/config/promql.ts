@@ -82,13 +82,24 @@ export interface Substituted {
 
 /** Replace every `{{window}}` with `window`, remembering where each replaced span came from. */
 export function substituteWindow(expr: string, window: string): Substituted {
+  return substitute(expr, WINDOW_PLACEHOLDER, () => window);
+}
+
+/**
+ * Replace each match of `pattern` with what `replacement` gives (undefined: keep the match),
+ * remembering where each replaced span came from, so an error found in the result points back
+ * into `expr`.
+ */
+export function substitute(expr: string, pattern: RegExp, replacement: (match: RegExpMatchArray) => string | undefined): Substituted {
   const spans: Array<{ outStart: number; outEnd: number; inStart: number; inEnd: number }> = [];
   let text = '';
   let last = 0;
-  for (const m of expr.matchAll(new RegExp(WINDOW_PLACEHOLDER.source, 'g'))) {
+  for (const m of expr.matchAll(new RegExp(pattern.source, 'g'))) {
+    const by = replacement(m);
+    if (by === undefined) continue;
     text += expr.slice(last, m.index);
-    spans.push({ outStart: text.length, outEnd: text.length + window.length, inStart: m.index, inEnd: m.index + m[0].length });
-    text += window;
+    spans.push({ outStart: text.length, outEnd: text.length + by.length, inStart: m.index, inEnd: m.index + m[0].length });
+    text += by;
     last = m.index + m[0].length;
   }
   text += expr.slice(last);
