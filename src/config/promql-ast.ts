@@ -69,9 +69,13 @@ function child(node: SyntaxNode, name: string): SyntaxNode | null {
   return node.getChild(name);
 }
 
+/** The expression a paren, unary or postfix node wraps (a function, not a closure per node: see promql-types.ts). */
+function firstOperand(node: SyntaxNode, text: string): Expr {
+  return build(exprChildren(node)[0]!, text);
+}
+
 function build(node: SyntaxNode, text: string): Expr {
   const from = node.from;
-  const sub = (): Expr => build(exprChildren(node)[0]!, text);
   switch (node.name) {
     case 'NumberDurationLiteral':
       return { k: 'number', from };
@@ -80,22 +84,22 @@ function build(node: SyntaxNode, text: string): Expr {
     case 'VectorSelector':
       return selector(node, text);
     case 'ParenExpr':
-      return { k: 'paren', from, inner: sub() };
+      return { k: 'paren', from, inner: firstOperand(node, text) };
     case 'UnaryExpr':
-      return { k: 'unary', from, inner: sub() };
+      return { k: 'unary', from, inner: firstOperand(node, text) };
     case 'MatrixSelector': {
       const inner = exprChildren(node)[0]!;
       return postfix({ k: 'matrix', from, inner: build(inner, text), bracket: bracketAfter(text, inner.to) });
     }
     case 'SubqueryExpr':
-      return postfix({ k: 'subquery', from, inner: sub() });
+      return postfix({ k: 'subquery', from, inner: firstOperand(node, text) });
     case 'OffsetExpr':
-      return postfix({ k: 'offset', from, inner: sub() });
+      return postfix({ k: 'offset', from, inner: firstOperand(node, text) });
     case 'StepInvariantExpr':
-      return postfix({ k: 'at', from, inner: sub() });
+      return postfix({ k: 'at', from, inner: firstOperand(node, text) });
     case 'AnchoredExpr':
     case 'SmoothedExpr':
-      return postfix({ k: 'modifier', from, inner: sub() });
+      return postfix({ k: 'modifier', from, inner: firstOperand(node, text) });
     case 'BinaryExpr':
       return binary(node, text);
     case 'FunctionCall': {

@@ -58,15 +58,14 @@ const PARAM_AGGREGATIONS = new Set(['topk', 'bottomk', 'quantile', 'limitk', 'li
 
 /** Pass 1: what Prometheus' grammar actions reject (generated_parser.y, parse.go addOffset/setTimestamp). */
 function shape(e: Expr, errors: PromqlTypeError[]): Shape {
-  const err = (offset: number, message: string): void => void errors.push({ offset, message });
   switch (e.k) {
     case 'selector':
       return { kind: 'selector', offset: false, at: false };
     case 'matrix': {
       const s = shape(e.inner, errors);
-      if (s.kind !== 'selector') err(e.bracket, 'ranges only allowed for vector selectors');
-      else if (s.offset) err(e.bracket, 'no offset modifiers allowed before range');
-      else if (s.at) err(e.bracket, 'no @ modifiers allowed before range');
+      if (s.kind !== 'selector') report(errors, e.bracket, 'ranges only allowed for vector selectors');
+      else if (s.offset) report(errors, e.bracket, 'no offset modifiers allowed before range');
+      else if (s.at) report(errors, e.bracket, 'no @ modifiers allowed before range');
       return { kind: 'matrix', offset: false, at: false, badRange: s.kind !== 'selector' };
     }
     case 'subquery':
@@ -77,15 +76,15 @@ function shape(e: Expr, errors: PromqlTypeError[]): Shape {
       const s = shape(e.inner, errors);
       const where = e.inner.from;
       if (s.kind === 'other') {
-        err(where, `${e.k === 'offset' ? 'offset' : '@'} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
+        report(errors, where, `${e.k === 'offset' ? 'offset' : '@'} modifier must be preceded by an instant vector selector or range vector selector or a subquery`);
         return s;
       }
       if (s.badRange) return s;
       if (e.k === 'offset') {
-        if (s.offset) err(where, 'offset may not be set multiple times');
+        if (s.offset) report(errors, where, 'offset may not be set multiple times');
         return { ...s, offset: true };
       }
-      if (s.at) err(where, '@ <timestamp> may not be set multiple times');
+      if (s.at) report(errors, where, '@ <timestamp> may not be set multiple times');
       return { ...s, at: true };
     }
     case 'modifier': // anchored / smoothed (Prometheus 3 experimental): not checked
@@ -93,8 +92,8 @@ function shape(e: Expr, errors: PromqlTypeError[]): Shape {
     case 'aggregate': {
       for (const a of e.args) shape(a, errors);
       const wanted = PARAM_AGGREGATIONS.has(e.op) ? 2 : 1;
-      if (e.args.length === 0) err(e.from, 'no arguments for aggregate expression provided');
-      else if (e.args.length !== wanted) err(e.from, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${e.args.length}`);
+      if (e.args.length === 0) report(errors, e.from, 'no arguments for aggregate expression provided');
+      else if (e.args.length !== wanted) report(errors, e.from, `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${e.args.length}`);
       return OTHER;
     }
     case 'call':
@@ -118,18 +117,13 @@ const SET_OPERATORS = new Set(['And', 'Or', 'Unless']);
 
 /** Pass 2: Prometheus' checkAST (promql/parser/parse.go), in its order. Answers the node's type. */
 function typeOf(e: Expr, errors: PromqlTypeError[]): Type {
-  const err = (offset: number, message: string): void => void errors.push({ offset, message });
-  const expect = (arg: Expr, want: ValueType, context: string): void => {
-    const t = typeOf(arg, errors);
-    if (t !== want && t !== 'any') err(arg.from, `expected type ${want} in ${context}, got ${t}`);
-  };
   switch (e.k) {
     case 'number':
       return 'scalar';
     case 'string':
       return 'string';
     case 'selector':
-      checkSelector(e, err);
+      checkSelector(e, errors);
       return 'instant vector';
     case 'matrix':
       typeOf(e.inner, errors);
@@ -137,7 +131,7 @@ function typeOf(e: Expr, errors: PromqlTypeError[]): Type {
     case 'subquery': {
       const t = typeOf(e.inner, errors);
       // This one message says "vector"/"matrix" (ValueType's String), not the documented names.
-      if (t !== 'instant vector' && t !== 'any') err(e.from, `subquery is only allowed on instant vector, got ${GO_NAMES[t]} instead`);
+      if (t !== 'instant vector' && t !== 'any') report(errors, e.from, `subquery is only allowed on instant vector, got ${GO_NAMES[t]} instead`);
       return 'range vector';
     }
     case 'offset':
@@ -147,7 +141,7 @@ function typeOf(e: Expr, errors: PromqlTypeError[]): Type {
       return typeOf(e.inner, errors);
     case 'unary': {
       const t = typeOf(e.inner, errors);
-      if (t === 'string' || t === 'range vector') err(e.from, `unary expression only allowed on expressions of type scalar or instant vector, got "${t}"`);
+      if (t === 'string' || t === 'range vector') report(errors, e.from, `unary expression only allowed on expressions of type scalar or instant vector, got "${t}"`);
       return t;
     }
     case 'call': {
@@ -157,21 +151,21 @@ function typeOf(e: Expr, errors: PromqlTypeError[]): Type {
         return 'any';
       }
       const count = argumentCountError(e.name, sig, e.args.length);
-      if (count) err(e.from, count);
+      if (count) report(errors, e.from, count);
       for (const [i, a] of e.args.entries()) {
         const want = argumentType(sig, i);
         if (!want) break; // as checkAST: extra arguments of a fixed-arity function are not looked at
         // info()'s second argument is a label filter that may match everything (BypassEmptyMatcherCheck).
         if (e.name === 'info' && i === 1 && a.k === 'selector') continue;
-        expect(a, want, `call to function "${e.name}"`);
+        expectType(a, want, `call to function "${e.name}"`, errors);
       }
       return sig.returns;
     }
     case 'aggregate': {
       // Argument counts were checked in pass 1; the body is the last argument, the parameter the first.
-      expect(e.args.at(-1)!, 'instant vector', 'aggregation expression');
-      if (e.op === 'count_values') expect(e.args[0]!, 'string', 'aggregation parameter');
-      else if (PARAM_AGGREGATIONS.has(e.op)) expect(e.args[0]!, 'scalar', 'aggregation parameter');
+      expectType(e.args.at(-1)!, 'instant vector', 'aggregation expression', errors);
+      if (e.op === 'count_values') expectType(e.args[0]!, 'string', 'aggregation parameter', errors);
+      else if (PARAM_AGGREGATIONS.has(e.op)) expectType(e.args[0]!, 'scalar', 'aggregation parameter', errors);
       return 'instant vector';
     }
     case 'binary':
@@ -181,42 +175,52 @@ function typeOf(e: Expr, errors: PromqlTypeError[]): Type {
   }
 }
 
+/** Module-level (not a closure per node): the checker runs for every expression of every team file. */
+function report(errors: PromqlTypeError[], offset: number, message: string): void {
+  errors.push({ offset, message });
+}
+
+function expectType(arg: Expr, want: ValueType, context: string, errors: PromqlTypeError[]): void {
+  const t = typeOf(arg, errors);
+  if (t !== want && t !== 'any') report(errors, arg.from, `expected type ${want} in ${context}, got ${t}`);
+}
+
+const scalarOrVector = (t: Type): boolean => t !== 'string' && t !== 'range vector';
+const notVector = (t: Type): boolean => t !== 'instant vector' && t !== 'any';
+
 const GO_NAMES: Record<ValueType, string> = { scalar: 'scalar', string: 'string', 'instant vector': 'vector', 'range vector': 'matrix' };
 
 function binaryType(e: Extract<Expr, { k: 'binary' }>, errors: PromqlTypeError[]): Type {
-  const err = (offset: number, message: string): void => void errors.push({ offset, message });
   const lt = typeOf(e.lhs, errors);
   const rt = typeOf(e.rhs, errors);
   const isComparison = COMPARISONS.has(e.op);
   const isSet = SET_OPERATORS.has(e.op);
   const opName = e.op.toLowerCase();
   const m = e.matching;
-  if (e.bool && !isComparison) err(e.opFrom, 'bool modifier can only be used on comparison operators');
-  if (isComparison && !e.bool && lt === 'scalar' && rt === 'scalar') err(e.opFrom, 'comparisons between scalars must use BOOL modifier');
-  if (m?.on) for (const l of m.labels) if (m.include.includes(l)) err(e.opFrom, `label "${l}" must not occur in ON and GROUP clause at once`);
-  const scalarOrVector = (t: Type): boolean => t !== 'string' && t !== 'range vector';
-  if (!scalarOrVector(lt)) err(e.lhs.from, 'binary expression must contain only scalar and instant vector types');
-  if (!scalarOrVector(rt)) err(e.rhs.from, 'binary expression must contain only scalar and instant vector types');
-  const notVector = (t: Type): boolean => t !== 'instant vector' && t !== 'any';
+  if (e.bool && !isComparison) report(errors, e.opFrom, 'bool modifier can only be used on comparison operators');
+  if (isComparison && !e.bool && lt === 'scalar' && rt === 'scalar') report(errors, e.opFrom, 'comparisons between scalars must use BOOL modifier');
+  if (m?.on) for (const l of m.labels) if (m.include.includes(l)) report(errors, e.opFrom, `label "${l}" must not occur in ON and GROUP clause at once`);
+  if (!scalarOrVector(lt)) report(errors, e.lhs.from, 'binary expression must contain only scalar and instant vector types');
+  if (!scalarOrVector(rt)) report(errors, e.rhs.from, 'binary expression must contain only scalar and instant vector types');
   if (notVector(lt) || notVector(rt)) {
-    if (m && m.labels.length > 0) err(e.from, 'vector matching only allowed between instant vectors');
+    if (m && m.labels.length > 0) report(errors, e.from, 'vector matching only allowed between instant vectors');
   } else if (isSet && m?.group) {
-    err(e.from, `no grouping allowed for "${opName}" operation`);
+    report(errors, e.from, `no grouping allowed for "${opName}" operation`);
   }
-  if ((lt === 'scalar' || rt === 'scalar') && isSet) err(e.from, `set operator "${opName}" not allowed in binary scalar expression`);
+  if ((lt === 'scalar' || rt === 'scalar') && isSet) report(errors, e.from, `set operator "${opName}" not allowed in binary scalar expression`);
   if (lt === 'scalar' && rt === 'scalar') return 'scalar';
   return lt === 'any' || rt === 'any' ? 'any' : 'instant vector';
 }
 
 /** checkAST's VectorSelector case: one metric name; some matcher that does not match the empty string. */
-function checkSelector(e: Extract<Expr, { k: 'selector' }>, err: (offset: number, message: string) => void): void {
+function checkSelector(e: Extract<Expr, { k: 'selector' }>, errors: PromqlTypeError[]): void {
   if (e.name !== undefined) {
     const twice = e.matchers.find((m) => m.label === '__name__');
-    if (twice) err(e.from, `metric name must not be set twice: "${e.name}" or "${twice.value ?? ''}"`);
+    if (twice) report(errors, e.from, `metric name must not be set twice: "${e.name}" or "${twice.value ?? ''}"`);
     return;
   }
   if (e.bareNames > 0) return;
-  if (!e.matchers.some((m) => !matchesEmpty(m))) err(e.from, 'vector selector must contain at least one non-empty matcher');
+  if (!e.matchers.some((m) => !matchesEmpty(m))) report(errors, e.from, 'vector selector must contain at least one non-empty matcher');
 }
 
 /** Whether the matcher matches "" (so selects everything); false when unsure, which accepts. */
