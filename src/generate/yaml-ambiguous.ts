@@ -39,8 +39,13 @@ const NON_STRING_PLAIN: readonly RegExp[] = [
 
 /** True when `value`, written as a plain scalar, would not read back as the string `value` under YAML 1.1 or 1.2. */
 export function readsAsNonString(value: string): boolean {
+  // Every pattern above starts with one of these characters (or matches ""): most generated
+  // strings (expressions, descriptions, dashboard JSON) are ruled out by their first one.
+  if (value !== '' && !MAY_START_NON_STRING.has(value[0]!)) return false;
   return NON_STRING_PLAIN.some((re) => re.test(value));
 }
+
+const MAY_START_NON_STRING = new Set('~nNyYtTfFoO0123456789+-.eE<='.split(''));
 
 const LIBRARY_OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 
