@@ -19,9 +19,19 @@ export const STATEMENT_TIMEOUT_MS = 30_000;
  */
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
+/**
+ * How long the client waits for any answer of the server. `statement_timeout` is the server's and
+ * cannot fire for a query the server never received: a failover that moves the primary's address,
+ * or a partition that drops packets without a reset, left calls on pooled connections pending
+ * for as long as the kernel kept the connection (many minutes), webhooks and deliveries with them.
+ */
+export const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
+
 export interface PoolOptions {
   /** Connections per replica; default 10. */
   max?: number;
+  /** Client-side bound on each query (QUERY_TIMEOUT_MS); lowered by tests. */
+  queryTimeoutMs?: number;
   /** Idle connection errors (the server went away between queries); default: ignored. */
   onIdleError?: (err: Error) => void;
 }
@@ -36,6 +46,7 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     keepAlive: true,
     application_name: 'alertgate',
     statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // Without a listener, an idle connection dropped by the server (restart, failover) would be
@@ -66,6 +77,9 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: Queryable) 
     await client.query('COMMIT');
     return result;
   } catch (err) {
+    // A query the server did not answer in time leaves the connection unusable (a ROLLBACK would
+    // wait as long again): it is destroyed, and the server ends the transaction when it notices.
+    if (isQueryTimeout(err)) broken = err as Error;
     if (!broken) {
       try {
         await client.query('ROLLBACK');
@@ -78,4 +92,9 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: Queryable) 
     client.off('error', onError);
     client.release(broken ?? undefined);
   }
+}
+
+/** node-postgres' client-side `query_timeout` error. */
+function isQueryTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout';
 }

@@ -3,8 +3,9 @@
  * file's own), plus what only a shared server shows — several replicas (stores) on one
  * database, leases surviving a reopen, and a server going away without crashing anyone.
  */
+import net from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
+import { adminQuery, createTestDatabase, createTestSchema, DEFAULT_TEST_POSTGRES_URL, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
 import { MIGRATIONS } from './migrations.js';
@@ -180,6 +181,27 @@ describe.skipIf(!admin)('postgres store', () => {
       }
     });
 
+    it('rejects calls within the query timeout when the server stops answering without closing the connection (failover, partition)', async () => {
+      const proxy = await blackHoleProxy();
+      const url = new URL(await freshUrl());
+      url.port = String(proxy.port);
+      const store = await openPostgresStore(url.toString(), { queryTimeoutMs: 1_000 });
+      try {
+        await store.ping(); // a pooled connection, through the proxy
+        proxy.freeze();
+        const g = group('unanswered');
+        const outcomes = await Promise.all([
+          store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]).then(() => 'stored', (e: Error) => e.message),
+          store.outboxDepth().then(() => 'answered', (e: Error) => e.message),
+        ]);
+        // Without a client-side timeout both stayed pending (the server never saw the queries).
+        expect(outcomes.every((o) => /timeout/i.test(o))).toBe(true);
+      } finally {
+        await proxy.close();
+        await store.close().catch(() => undefined);
+      }
+    });
+
     it('rejects opening a store on a port nobody listens on, without leaking the password', async () => {
       const err = await openPostgresStore('postgres://app:hunter2@127.0.0.1:1/alertgate').catch((e: unknown) => e as Error);
       expect(err).toBeInstanceOf(Error);
@@ -187,3 +209,27 @@ describe.skipIf(!admin)('postgres store', () => {
     });
   });
 });
+
+/** A loopback TCP proxy to the test server that, once frozen, forwards nothing and closes nothing. */
+async function blackHoleProxy(): Promise<{ port: number; freeze(): void; close(): Promise<void> }> {
+  let frozen = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(new URL(DEFAULT_TEST_POSTGRES_URL).port || 5432), '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.on('data', (d) => void (frozen || upstream.write(d)));
+    upstream.on('data', (d) => void (frozen || client.write(d)));
+    for (const s of [client, upstream]) s.on('error', () => undefined);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    freeze: () => void (frozen = true),
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
