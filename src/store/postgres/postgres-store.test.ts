@@ -4,11 +4,13 @@
  * database, leases surviving a reopen, and a server going away without crashing anyone.
  */
 import net from 'node:net';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminQuery, createTestDatabase, createTestSchema, DEFAULT_TEST_POSTGRES_URL, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
 import { MIGRATIONS } from './migrations.js';
+import { leaseInserted } from './outbox.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from './postgres-store.js';
@@ -63,6 +65,29 @@ describe.skipIf(!admin)('postgres store', () => {
       };
       const results = await Promise.all([a, b, c, a, b, c].map((s) => s.updateGroups(['race'], decide)));
       expect(results.flat().map((n) => n.status).sort()).toEqual(['pending', ...Array(5).fill('suppressed')]);
+    });
+
+    it('a lease offered with a write does not take an item another replica claimed and handed back meanwhile', async () => {
+      const [a, b] = [await open(), await open()];
+      const later = new Date(Date.now() + 600_000);
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      try {
+        for (const handBack of ['defer', 'markFailed'] as const) {
+          const g = group(`handed-back-${handBack}`);
+          const [written] = await a.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
+          // Replica B claims the new item between A's commit and A's lease, then hands it back for later.
+          const [claimed] = await b.claimDue({ owner: 'replica-b', now: new Date(Date.now() + 1000), limit: 1, leaseMs: 60_000 });
+          expect(claimed?.id).toBe(written!.id);
+          if (handBack === 'defer') await b.defer(claimed!.id, { owner: 'replica-b', nextAttemptAt: later });
+          else await b.markFailed(claimed!.id, { owner: 'replica-b', error: 'slack 500', nextAttemptAt: later });
+          // A's lease, as updateGroups runs it right after its commit.
+          const [offered] = await leaseInserted(pool, [written!], { owner: 'replica-a', leaseMs: 60_000, max: 5 }, new Date());
+          expect(offered!.leasedTo).toBeUndefined();
+          expect(await a.getNotification(written!.id)).toMatchObject({ nextAttemptAt: later.toISOString() });
+        }
+      } finally {
+        await pool.end();
+      }
     });
 
     it('never deadlocks when replicas write overlapping sets of groups in different orders', async () => {

@@ -163,12 +163,16 @@ export const CLAIM_DUE = `
  * Lease items just written (ids `$1`, in write order) to the local worker (`UpdateOptions.lease`),
  * right after their commit: up to `$4`, with the claim's conditions (an older undelivered item
  * of the same queue keeps an item waiting for a claim, as it would there) and its row locks, so
- * a claim by another replica in the meantime wins and the item is not leased here.
+ * a claim by another replica in the meantime wins and the item is not leased here. Only an item
+ * nobody has touched since its insert: another replica may have claimed it in between and handed
+ * it back (deferred or failed, due later), and leasing it then would deliver it before it is due.
+ * Untouched is told by the row alone (no attempt, due when created), not by clocks.
  */
 export const LEASE_INSERTED = `
   WITH heads AS (
     SELECT n.id FROM notifications n
-    WHERE n.id = ANY($1::bigint[]) AND n.status IN ('pending', 'failed') AND n.lease_owner IS NULL
+    WHERE n.id = ANY($1::bigint[]) AND n.status = 'pending' AND n.lease_owner IS NULL
+      AND n.attempts = 0 AND n.next_attempt_at = n.created_at
       AND ${HEADS_ITS_QUEUE}
     ORDER BY n.id
     LIMIT $4
