@@ -60,6 +60,20 @@ describe('GET /v1/alerts and /v1/notifications paging', () => {
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.error).toContain('invalid cursor');
   });
+
+  it('rejects, with 400 on every store, a forged cursor or filter that no item could produce (PostgreSQL answered 500)', async () => {
+    const forged = (tuple: unknown[]) => Buffer.from(JSON.stringify(tuple)).toString('base64url');
+    for (const cursor of [forged(['a', 9e15, 'g', 'f']), forged(['a', -1, 'g', 'f']), forged(['a', 1, 'g\u0000', 'f'])]) {
+      const res = await get(`/v1/alerts?cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toContain('invalid cursor');
+    }
+    for (const path of ['/v1/alerts?team=%00', '/v1/notifications?team=a%00b']) {
+      const res = await get(path);
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toContain('must not contain NUL');
+    }
+  });
 });
 
 describe('GET /openapi.json', () => {

@@ -6,7 +6,8 @@ import { z } from 'zod';
 
 export function listQuerySchema<S extends readonly [string, ...string[]]>(statuses: S) {
   return z.object({
-    team: z.string().min(1).optional(),
+    // No NUL: no team name holds one, and PostgreSQL text cannot (it answered 500).
+    team: z.string().min(1).refine((t) => !t.includes('\0'), { message: 'must not contain NUL' }).optional(),
     status: z.enum(statuses).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
     cursor: z.string().min(1).optional(),

@@ -39,7 +39,7 @@ export function encodeAlertCursor(c: AlertCursor): string {
 export function decodeAlertCursor(cursor: string): AlertCursor {
   const v = decode(cursor);
   const [tag, updatedAt, groupId, fingerprint] = v;
-  if (v.length === 4 && tag === 'a' && Number.isSafeInteger(updatedAt) && typeof groupId === 'string' && typeof fingerprint === 'string') {
+  if (v.length === 4 && tag === 'a' && isTime(updatedAt) && typeof groupId === 'string' && typeof fingerprint === 'string') {
     return { updatedAt: updatedAt as number, groupId, fingerprint };
   }
   throw new InvalidCursorError();
@@ -62,6 +62,11 @@ export function decodeMaintenanceCursor(cursor: string): MaintenanceCursor {
   throw new InvalidCursorError();
 }
 
+/** Unix ms a date can hold (PostgreSQL rejected an Invalid Date from a forged cursor with a 500). */
+function isTime(v: unknown): boolean {
+  return Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 8.64e15;
+}
+
 function encode(tuple: unknown[]): string {
   return Buffer.from(JSON.stringify(tuple), 'utf8').toString('base64url');
 }
@@ -69,7 +74,8 @@ function encode(tuple: unknown[]): string {
 function decode(cursor: string): unknown[] {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v)) return v;
+    // No NUL in a cursor's strings: no id or key holds one, and PostgreSQL text cannot.
+    if (Array.isArray(v) && !v.some((x) => typeof x === 'string' && x.includes('\0'))) return v;
   } catch {
     // fall through: not base64url JSON
   }
