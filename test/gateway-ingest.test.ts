@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { request } from 'node:http';
 import { fixture, webhook } from './support/payloads.js';
+import { createTestDatabase, requirePostgres } from '../src/testing/postgres.js';
 
 let fakes: Fakes;
 let t: TestGateway;
@@ -206,6 +207,31 @@ describe('a WEBHOOK_TOKEN set with surrounding whitespace (a Secret made from an
       expect((await padded.post({}, { token: 'wrong-token' })).status).toBe(401);
     } finally {
       await padded.close();
+    }
+  });
+});
+
+describe('a NUL character (U+0000) in text the store keeps as is', async () => {
+  const admin = await requirePostgres();
+  const stores: [string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>][] = [
+    ['SQLite', async () => ({ env: {}, drop: async () => {} })],
+    ...(admin ? [['PostgreSQL', async () => {
+      const db = await createTestDatabase(admin);
+      return { env: { DATABASE_URL: db.url }, drop: () => db.drop() };
+    }] as [string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>]] : []),
+  ];
+  it.each(stores)('is accepted as U+FFFD by %s (PostgreSQL answered 503 for ever)', async (_store, open) => {
+    const db = await open();
+    const gw = await startTestGateway(fakes, db.env);
+    try {
+      const body = webhook('{}:{job="a\u0000b"}', [{ labels: { alertname: 'Nul', namespace: 'payments-prod', job: 'a\u0000b' } }], { receiver: 'am\u0000', externalURL: 'http://am.example/\u0000' });
+      const res = await gw.post(body);
+      expect(res.status).toBe(202);
+      const page = (await fetch(`${gw.gw.url}/v1/alerts?team=payments`).then((r) => r.json())) as { items: { groupKey: string; labels: Record<string, string> }[] };
+      expect(page.items.map((a) => [a.groupKey, a.labels.job])).toEqual([['{}:{job="a\uFFFDb"}', 'a\u0000b']]);
+    } finally {
+      await gw.close();
+      await db.drop();
     }
   });
 });

@@ -13,6 +13,16 @@ function isZeroTime(t: string | undefined): boolean {
   return t === undefined || t.startsWith('0001-01-01');
 }
 
+/**
+ * Text stored as is (not inside JSON) without NUL: PostgreSQL text cannot hold U+0000, and a
+ * webhook whose groupKey had one (a group_by label value with it) answered 503 for ever there,
+ * while SQLite took it. Replaced by U+FFFD on every store alike; labels and annotations are
+ * stored as JSON, which escapes it.
+ */
+function withoutNul(s: string): string {
+  return s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s;
+}
+
 /** A checked time as the store keeps it (UTC, milliseconds). */
 function isoText(t: string): string {
   return utcMillisText(t) ?? new Date(t).toISOString();
@@ -20,22 +30,22 @@ function isoText(t: string): string {
 
 export function normalizeWebhook(body: WebhookBody): IncomingNotification {
   const alerts: Alert[] = body.alerts.map((a) => ({
-    fingerprint: a.fingerprint ?? labelsFingerprint(a.labels),
+    fingerprint: a.fingerprint === undefined ? labelsFingerprint(a.labels) : withoutNul(a.fingerprint),
     status: a.status,
     labels: a.labels,
     annotations: a.annotations,
     startsAt: isoText(a.startsAt),
     endsAt: isZeroTime(a.endsAt) || a.status === 'firing' ? null : isoText(a.endsAt!),
-    generatorURL: a.generatorURL,
+    generatorURL: withoutNul(a.generatorURL),
   }));
   return {
-    receiver: body.receiver,
+    receiver: withoutNul(body.receiver),
     status: body.status,
-    groupKey: body.groupKey,
+    groupKey: withoutNul(body.groupKey),
     groupLabels: body.groupLabels,
     commonLabels: body.commonLabels,
     commonAnnotations: body.commonAnnotations,
-    externalURL: withoutTrailingSlashes(body.externalURL),
+    externalURL: withoutNul(withoutTrailingSlashes(body.externalURL)),
     truncatedAlerts: body.truncatedAlerts,
     alerts,
   };
