@@ -34,6 +34,13 @@ function answer(params: URLSearchParams) {
     ];
     return { status: 200, body: { status: 'success', data: { resultType: 'vector', result } } };
   }
+  if (query.startsWith('count_over_time(group(')) {
+    // Coverage in 5-minute slots [t − 5m, t) for the aligned t in (at − day, at]: a bucket's
+    // sample is stamped inside its bucket, so a slot is covered when its bucket has raw samples.
+    let slots = 0;
+    for (let t = Math.floor(at / (5 * MIN)) * 5 * MIN; t > at - DAY; t -= 5 * MIN) if (raw.some((s) => s.t >= t - 5 * MIN && s.t < t)) slots++;
+    return { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [at / 1000, String(slots)] }] } } };
+  }
   const from = at - Number(/\[(\d+)ms\]$/.exec(query)![1]);
   const values: [number, string][] = [];
   for (let bucket = Math.floor(from / (5 * MIN)) * 5 * MIN; bucket <= at; bucket += 5 * MIN) {

@@ -1,23 +1,24 @@
 /**
  * @module uptime/compute
  * One service's uptime over a range, sample-weighted (contract): uptime = Σ sums / Σ counts of
- * the `up` samples of all its series, per day and overall. Time is estimated from the sample
- * interval: a day's measured time is counts × interval / series (at most the day), the rest is
- * no-data time, neither up nor down; downtime is (counts − sums) × interval / series. Error
+ * the `up` samples of all its series, per day and overall. A day's measured time is the time
+ * covered by samples of at least one series (uptime/coverage.ts), the rest is no-data time,
+ * neither up nor down; downtime is the measured time × the down share of the samples
+ * (1 − Σ sums / Σ counts), so up + down + no data is the day and agrees with its uptime. Error
  * budget remaining = 1 − downtime / ((1 − objective) × measured time), negative when overspent.
  */
 import { parsePromDuration } from '../config/rules-duration.js';
 import type { UptimeSpec } from '../generate/model.js';
+import { fetchCoverage } from './coverage.js';
 import { fetchDailyTotals, type DayTotals } from './daily-totals.js';
 import { UptimeError } from './errors.js';
 import { fetchDownPeriods, mergePeriods, type Period } from './incidents.js';
 import type { ReportDay, ReportRange } from './range.js';
+import { DEFAULT_INTERVAL_MS, sampleInterval } from './interval.js';
 import { rfc3339, type DailyUptime, type ServiceUptime } from './report-types.js';
 import type { ResolutionPolicy } from './resolution.js';
 import type { ThanosClient } from './thanos-client.js';
 import type { MaintenanceInterval } from '../maintenance/intervals.js';
-
-export const DEFAULT_INTERVAL_MS = 60_000;
 
 export interface ComputeOptions {
   now: number;
@@ -39,18 +40,6 @@ const clip = (list: readonly Period[], within: Period): Period[] =>
 /** Seconds rounded to milliseconds, so JSON shows 1320, not 1319.9999999998. */
 const secs = (ms: number) => Math.round(ms) / 1000;
 
-/**
- * The interval: configured, else inferred from the densest day (day length / samples of one
- * series, rounded to whole seconds to absorb scrape jitter), else one minute.
- */
-export function sampleIntervalMs(spec: UptimeSpec, totals: DayTotals[]): number {
-  const configured = spec.interval === undefined ? undefined : parsePromDuration(spec.interval);
-  if (configured) return configured;
-  const spacing = Math.min(...totals.map((t) => t.spacingMs ?? Infinity));
-  if (!Number.isFinite(spacing)) return DEFAULT_INTERVAL_MS;
-  return spacing >= 1000 ? Math.round(spacing / 1000) * 1000 : Math.max(1, Math.round(spacing));
-}
-
 interface DayFigures {
   day: ReportDay;
   totals: DayTotals;
@@ -69,13 +58,12 @@ function uptimeOf(sum: number, count: number, downMs: number, measuredMs: number
   return (1 - downMs / measuredMs) * 100;
 }
 
-function dayFigures(day: ReportDay, totals: DayTotals, intervalMs: number): DayFigures {
-  const length = day.end - day.start;
-  if (totals.count <= 0 || totals.series <= 0) return { day, totals, downMs: 0, measuredMs: 0, maintenanceMs: 0 };
-  const perSeries = intervalMs / totals.series;
-  const measuredMs = Math.min(length, totals.count * perSeries);
-  const downMs = Math.min(measuredMs, Math.max(0, totals.count - totals.sum) * perSeries);
-  return { day, totals, downMs, measuredMs, maintenanceMs: 0 };
+function dayFigures(day: ReportDay, totals: DayTotals, coveredMs: number): DayFigures {
+  // A day without samples is all no data, whatever an expression's lookback may have covered.
+  if (totals.count <= 0) return { day, totals, downMs: 0, measuredMs: 0, maintenanceMs: 0 };
+  const measuredMs = coveredMs;
+  const downShare = Math.min(1, Math.max(0, totals.count - totals.sum) / totals.count);
+  return { day, totals, downMs: measuredMs * downShare, measuredMs, maintenanceMs: 0 };
 }
 
 const hadDowntime = (t: DayTotals) => t.count > 0 && t.count - t.sum > 1e-9 * t.count;
@@ -105,8 +93,10 @@ export async function computeServiceUptime(
       policy: opts.policy,
       subqueryStepMs: configured ?? DEFAULT_INTERVAL_MS,
     });
-    const intervalMs = sampleIntervalMs(spec, daily.totals);
-    const figures = days.map((d, i) => dayFigures(d, daily.totals[i]!, intervalMs));
+    const interval = await sampleInterval(client, spec, days, daily.totals, opts);
+    const intervalMs = interval.intervalMs;
+    const coverage = await fetchCoverage(client, spec.up, days, { now: opts.now, policy: opts.policy, intervalMs });
+    const figures = days.map((d, i) => dayFigures(d, daily.totals[i]!, coverage.measuredMs[i]!));
 
     const downDays = figures.filter((f) => hadDowntime(f.totals)).map((f) => ({ ...f.day, samples: f.totals.count }));
     const down = downDays.length
@@ -163,7 +153,7 @@ export async function computeServiceUptime(
         maintenanceSeconds: secs(maintenanceMs),
         maintenance: (opts.maintenance ?? []).map((m) => ({ start: rfc3339(m.start.getTime()), end: rfc3339(m.end.getTime()), reason: m.reason })),
       },
-      warnings: [...new Set([...daily.warnings, ...down.warnings])],
+      warnings: [...new Set([...daily.warnings, ...interval.warnings, ...coverage.warnings, ...down.warnings])],
     };
   });
 }

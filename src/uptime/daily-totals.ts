@@ -27,15 +27,15 @@ export interface DailyTotalsResult {
   warnings: string[];
 }
 
-interface Run {
+export interface Run {
   first: number;
   last: number;
   lengthMs: number;
   resolution: SourceResolution;
 }
 
-/** Maximal runs of consecutive days of equal length and resolution. */
-function runsOf(days: ReportDay[], now: number, policy: ResolutionPolicy): Run[] {
+/** Maximal runs of consecutive days of equal length and resolution: one query each. */
+export function runsOf(days: ReportDay[], now: number, policy: ResolutionPolicy): Run[] {
   const runs: Run[] = [];
   days.forEach((d, i) => {
     const lengthMs = d.end - d.start;

@@ -1,8 +1,8 @@
 /** The report's renderings: CSV, table, Slack summary and the shared display rules. */
 import { describe, expect, it } from 'vitest';
-import { sampleIntervalMs } from './compute.js';
 import { csvCell, reportToCsv } from './csv.js';
 import { budgetState, dayLevel, formatDuration } from './format.js';
+import { intervalFromTotals } from './interval.js';
 import type { ServiceUptime, UptimeReport } from './report-types.js';
 import { renderUptimeSummary } from './slack-summary.js';
 import { reportToTable } from './table.js';
@@ -66,10 +66,8 @@ describe('uptime outputs', () => {
     expect([formatDuration(59.6), formatDuration(1320), formatDuration(4 * 3600 + 61), formatDuration(2 * 86_400 + 7200)]).toEqual(['1m 0s', '22m 0s', '4h 1m', '2d 2h']);
   });
 
-  it('sample interval: configured, else inferred (rounded to absorb jitter), else one minute', () => {
-    const spec = { service: 's', up: 'up', objective: 99 };
-    expect(sampleIntervalMs({ ...spec, interval: '15s' }, [{ sum: 1, count: 1, series: 1, spacingMs: 60_000 }])).toBe(15_000);
-    expect(sampleIntervalMs(spec, [{ sum: 1, count: 1441, series: 1, spacingMs: 86_400_000 / 1441 }, { sum: 0, count: 0, series: 0 }])).toBe(60_000);
-    expect(sampleIntervalMs(spec, [{ sum: 0, count: 0, series: 0 }])).toBe(60_000);
+  it('sample interval from the daily totals: inferred (rounded to absorb jitter), else one minute', () => {
+    expect(intervalFromTotals([{ sum: 1, count: 1441, series: 1, spacingMs: 86_400_000 / 1441 }, { sum: 0, count: 0, series: 0 }])).toBe(60_000);
+    expect(intervalFromTotals([{ sum: 0, count: 0, series: 0 }])).toBe(60_000);
   });
 });

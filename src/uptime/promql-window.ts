@@ -37,3 +37,20 @@ export function sumAndCountQuery(expr: string, rangeMs: number, stepMs: number):
   const rv = rangeVector(expr, rangeMs, stepMs);
   return `label_replace(sum_over_time(${rv}), "${AGG_LABEL}", "sum", "", "") or label_replace(count_over_time(${rv}), "${AGG_LABEL}", "count", "", "")`;
 }
+
+/**
+ * How many of a day's slots of `slotMs` hold a sample of at least one series of `expr`, asked at
+ * the day's end over `rangeMs` (the day − 1 ms); see uptime/coverage.ts.
+ *
+ * A plain selector: one subquery step `t` per slot-aligned instant in (start, end], each asking
+ * whether any series has a raw sample in `[t − slot, t)` (`last_over_time` over slot − 1 ms, 1 ms
+ * back, since 2.x windows include both ends), so the slots partition the day exactly as the
+ * sample counts do and a series that stops is not carried on by the 5-minute lookback. Any other
+ * expression is only ever evaluated at its subquery steps: the same steps as its sums and counts
+ * (`offset 1ms` puts them in [start, end)), each standing for the slot it starts.
+ */
+export function coverageQuery(expr: string, rangeMs: number, slotMs: number): string {
+  const text = expr.trim();
+  if (isPlainSelector(text)) return `count_over_time(group(last_over_time(${text}[${slotMs - 1}ms] offset 1ms))[${rangeMs}ms:${slotMs}ms])`;
+  return `count_over_time(group((${closeTrailingComment(text)}))[${rangeMs}ms:${slotMs}ms] offset 1ms)`;
+}

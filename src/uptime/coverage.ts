@@ -1,0 +1,63 @@
+/**
+ * @module uptime/coverage
+ * Measured time per day: the time covered by samples of at least one series of the `up`
+ * expression, however many series it has and whenever they start or stop. Counting samples ×
+ * interval ÷ series was wrong as soon as the series did not all cover the whole day: a pod
+ * restart gives a probe a new `instance` label at noon (two half-day series read as half a day),
+ * two probes of one service at 15 s and 60 s read as a day of 15-second samples cut short.
+ *
+ * The day is cut into slots of the sample interval (or of the downsampled bucket when that is
+ * longer: a 5m-resolution series has one sample per bucket); a slot is measured when any series
+ * has a sample in it (promql-window.ts coverageQuery). A day's measured time is its length less
+ * its empty slots, so a day sampled throughout is measured whole even when its edges are not
+ * slot-aligned, and a gap costs its length to within one slot.
+ */
+import { isPlainSelector, coverageQuery } from './promql-window.js';
+import type { ReportDay } from './range.js';
+import { resolutionStepMs, type ResolutionPolicy } from './resolution.js';
+import { runsOf } from './daily-totals.js';
+import type { ThanosClient } from './thanos-client.js';
+
+/** How many multiples of `step` lie in [lo, hi]: the slots Prometheus aligns subquery steps to. */
+export function alignedSteps(lo: number, hi: number, step: number): number {
+  return Math.max(0, Math.floor(hi / step) - Math.ceil(lo / step) + 1);
+}
+
+export interface CoverageResult {
+  /** Per day: time covered by samples (ms), at most the day. */
+  measuredMs: number[];
+  warnings: string[];
+}
+
+export async function fetchCoverage(
+  client: ThanosClient,
+  expr: string,
+  days: ReportDay[],
+  opts: { now: number; policy: ResolutionPolicy; intervalMs: number },
+): Promise<CoverageResult> {
+  const plain = isPlainSelector(expr);
+  const measuredMs = days.map(() => 0);
+  const warnings = new Set<string>();
+
+  await Promise.all(
+    runsOf(days, opts.now, opts.policy).map(async (run) => {
+      const slotMs = Math.max(2, opts.intervalMs, resolutionStepMs(run.resolution));
+      const query = coverageQuery(expr, run.lengthMs - 1, slotMs);
+      const first = days[run.first]!.end;
+      const last = days[run.last]!.end;
+      const result = run.first === run.last ? await client.instant(query, first, run.resolution) : await client.range(query, first, last, run.lengthMs, run.resolution);
+      for (const w of result.warnings) warnings.add(w);
+      const present = new Map<number, number>();
+      for (const s of result.series) for (const { t, v } of s.samples) if (Number.isFinite(v)) present.set(t, v);
+      for (let i = run.first; i <= run.last; i++) {
+        const d = days[i]!;
+        const length = d.end - d.start;
+        // The steps asked for: (start, end] for a plain selector, [start, end) otherwise.
+        const slots = plain ? alignedSteps(d.start + 1, d.end, slotMs) : alignedSteps(d.start, d.end - 1, slotMs);
+        const covered = Math.min(slots, present.get(d.end) ?? 0);
+        measuredMs[i] = Math.max(0, Math.min(length, length - (slots - covered) * slotMs));
+      }
+    }),
+  );
+  return { measuredMs, warnings: [...warnings] };
+}

@@ -1,0 +1,77 @@
+/**
+ * Measured and no-data time when the `up` expression's series do not each cover the whole day,
+ * against a real Prometheus: a pod restart that gives the probe a new `instance` label at noon,
+ * two probes of one service at different intervals. Up + down + no data is the range, and the
+ * down time agrees with the sample-weighted uptime.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UptimeSpec } from '../src/generate/model.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import type { ServiceUptime } from '../src/uptime/report-types.js';
+import { createUptimeService, type UptimeService } from '../src/uptime/service.js';
+import { createThanosClient } from '../src/uptime/thanos-client.js';
+import { startPlansPrometheus, type PlansPrometheus, type ProbePlan } from './support/probe-plans-prometheus.js';
+
+const promtool = requireBinary('promtool');
+const prometheus = requireBinary('prometheus');
+const MIN = 60_000;
+
+const PLANS: ProbePlan[] = [
+  // The restart at noon on 10-05 gives the probe a new instance label; b is down 13:00–14:00.
+  { job: 'churn', instance: 'a', from: '2026-10-01T00:00:00Z', to: '2026-10-05T12:00:00Z', intervalMs: MIN, offsetMs: 0 },
+  { job: 'churn', instance: 'b', from: '2026-10-05T12:00:00Z', to: '2026-10-10T00:00:00Z', intervalMs: MIN, offsetMs: 0, down: [['2026-10-05T13:00:00Z', '2026-10-05T14:00:00Z']] },
+  // Two probes of one service, every 15 s and every 60 s, never down.
+  { job: 'mixed', instance: 'fast', from: '2026-10-01T00:00:00Z', to: '2026-10-10T00:00:00Z', intervalMs: 15_000, offsetMs: 1_000 },
+  { job: 'mixed', instance: 'slow', from: '2026-10-01T00:00:00Z', to: '2026-10-10T00:00:00Z', intervalMs: MIN, offsetMs: 2_000 },
+];
+
+const SPECS: UptimeSpec[] = [
+  { service: 'churn', up: 'probe_success{job="churn"}', objective: 99.9, interval: '1m' },
+  { service: 'churn-inferred', up: 'probe_success{job="churn"}', objective: 99.9 },
+  { service: 'churn-expr', up: 'max by (job) (probe_success{job="churn"})', objective: 99.9, interval: '1m' },
+  { service: 'mixed', up: 'probe_success{job="mixed"}', objective: 99.9 },
+];
+
+let fx: PlansPrometheus | undefined;
+let svc: UptimeService;
+
+beforeAll(async () => {
+  if (!promtool || !prometheus) return;
+  fx = await startPlansPrometheus({ promtool, prometheus }, PLANS);
+  const checks = async () => new Map([['payments', SPECS]]);
+  svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url }), checks, now: () => Date.parse('2026-10-10T00:00:00Z') });
+}, 120_000);
+afterAll(async () => fx?.stop());
+
+async function report(from: string, to: string, name: string): Promise<ServiceUptime> {
+  const r = await svc.report({ team: 'payments', from, to });
+  return r.services.find((s) => s.service === name)!;
+}
+
+/** Up + down + no data is the whole range, and down time is the sample-weighted down share of the measured time. */
+function expectConsistent(s: ServiceUptime, rangeSeconds: number): void {
+  expect(s.measuredSeconds + s.noDataSeconds).toBeCloseTo(rangeSeconds, 3);
+  expect(s.downSeconds).toBeCloseTo(s.measuredSeconds * (1 - s.uptimePercent! / 100), 3);
+}
+
+describe.skipIf(!promtool || !prometheus)('uptime when series come and go within a day (real Prometheus)', () => {
+  it('a new instance label at noon: the day is measured whole and down for the hour', async () => {
+    for (const name of ['churn', 'churn-inferred', 'churn-expr']) {
+      const s = await report('2026-10-05', '2026-10-06', name);
+      expect({ name, noData: s.noDataSeconds, down: s.downSeconds, interval: s.intervalSeconds }).toEqual({ name, noData: 0, down: 3600, interval: 60 });
+      expect(s.uptimePercent).toBeCloseTo((1380 / 1440) * 100, 9);
+      expect(s.incidents).toEqual([{ start: '2026-10-05T13:00:00Z', end: '2026-10-05T14:00:00Z', seconds: 3600 }]);
+      expectConsistent(s, 86_400);
+    }
+    const week = await report('2026-10-01', '2026-10-10', 'churn-inferred');
+    expect(week.noDataSeconds).toBe(0);
+    expect(week.downSeconds).toBe(3600);
+    expect(week.daily[4]).toMatchObject({ date: '2026-10-05', noDataSeconds: 0, downSeconds: 3600 });
+  });
+
+  it('two probes at 15 s and 60 s: no time without data, the interval is the faster one', async () => {
+    const s = await report('2026-10-03', '2026-10-04', 'mixed');
+    expect({ noData: s.noDataSeconds, down: s.downSeconds, up: s.uptimePercent, interval: s.intervalSeconds }).toEqual({ noData: 0, down: 0, up: 100, interval: 15 });
+    expectConsistent(s, 86_400);
+  });
+});
