@@ -23,6 +23,8 @@ const PLANS: ProbePlan[] = [
   // Two probes of one service, every 15 s and every 60 s, never down.
   { job: 'mixed', instance: 'fast', from: '2026-10-01T00:00:00Z', to: '2026-10-10T00:00:00Z', intervalMs: 15_000, offsetMs: 1_000 },
   { job: 'mixed', instance: 'slow', from: '2026-10-01T00:00:00Z', to: '2026-10-10T00:00:00Z', intervalMs: MIN, offsetMs: 2_000 },
+  // A 30 s probe down 10:10–10:15 on 10-05, then silent until 10:20.
+  { job: 'short', instance: 'x', from: '2026-10-01T00:00:00Z', to: '2026-10-10T00:00:00Z', intervalMs: 30_000, offsetMs: 3_000, down: [['2026-10-05T10:10:00Z', '2026-10-05T10:15:00Z']], gaps: [['2026-10-05T10:15:00Z', '2026-10-05T10:20:00Z']] },
 ];
 
 const SPECS: UptimeSpec[] = [
@@ -30,6 +32,7 @@ const SPECS: UptimeSpec[] = [
   { service: 'churn-inferred', up: 'probe_success{job="churn"}', objective: 99.9 },
   { service: 'churn-expr', up: 'max by (job) (probe_success{job="churn"})', objective: 99.9, interval: '1m' },
   { service: 'mixed', up: 'probe_success{job="mixed"}', objective: 99.9 },
+  { service: 'short', up: 'probe_success{job="short"}', objective: 99.9 },
 ];
 
 let fx: PlansPrometheus | undefined;
@@ -73,5 +76,15 @@ describe.skipIf(!promtool || !prometheus)('uptime when series come and go within
     const s = await report('2026-10-03', '2026-10-04', 'mixed');
     expect({ noData: s.noDataSeconds, down: s.downSeconds, up: s.uptimePercent, interval: s.intervalSeconds }).toEqual({ noData: 0, down: 0, up: 100, interval: 15 });
     expectConsistent(s, 86_400);
+  });
+
+  it('a 30-minute range of a 30 s probe without a configured interval: the interval is inferred, not one minute', async () => {
+    const s = await report('2026-10-05T10:00:00Z', '2026-10-05T10:30:00Z', 'short');
+    expect(s.intervalSeconds).toBe(30);
+    expect({ down: s.downSeconds, noData: s.noDataSeconds }).toEqual({ down: 300, noData: 300 });
+    // Samples stop after the last down one (10:14:33): the incident ends one 30 s interval later.
+    expect(s.incidents).toEqual([{ start: '2026-10-05T10:10:03Z', end: '2026-10-05T10:15:03Z', seconds: 300 }]);
+    expect(s.errorBudgetRemainingPercent).toBeCloseTo((1 - 300 / (0.001 * 1500)) * 100, 6);
+    expectConsistent(s, 1800);
   });
 });

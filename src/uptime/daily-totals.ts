@@ -18,7 +18,7 @@ export interface DayTotals {
   count: number;
   /** Series that had at least one sample. */
   series: number;
-  /** Smallest day length / sample count of any one series: an upper bound on its sample interval (ms). */
+  /** Smallest day length / sample count of any one series with two samples or more: an upper bound on its sample interval (ms). */
   spacingMs?: number;
 }
 
@@ -46,9 +46,6 @@ export function runsOf(days: ReportDay[], now: number, policy: ResolutionPolicy)
   });
   return runs;
 }
-
-/** Days shorter than this do not bound the sample interval (a 1-minute clipped day says little). */
-const MIN_DAY_FOR_SPACING_MS = 3_600_000;
 
 export async function fetchDailyTotals(
   client: ThanosClient,
@@ -91,7 +88,7 @@ export async function fetchDailyTotals(
         t.count += slot.count;
         t.series += 1;
         const d = days[slot.day]!;
-        if (d.end - d.start >= MIN_DAY_FOR_SPACING_MS && slot.count >= 2) {
+        if (slot.count >= 2) {
           const spacing = (d.end - d.start) / slot.count;
           t.spacingMs = Math.min(t.spacingMs ?? Infinity, spacing);
         }

@@ -6,11 +6,14 @@
  *
  * Inference reads one day, the densest of the range, hour by hour: each series' median count
  * per hour, over the hours strictly between its first and last hour of the day, is 3 600 s ÷ its
- * interval; the fastest series sets the interval. Interior hours are whole hours of the series'
+ * interval; the fastest series sets the interval. A range shorter than three hours is read the
+ * same way in sixths of its longest day (a 30-minute range of a 30 s probe fell back to one
+ * minute, doubling its downtime and every gap's edge). Interior hours are whole hours of the series'
  * life, so a series that starts or stops mid-day (a pod restart renames the probe's `instance`)
  * is not taken for a slower one, and the median shrugs off an hour cut by a gap or a sample that
  * jitter moved across the hour's edge. Without such hours (short ranges, short-lived series),
- * the day's length over the samples of one series bounds the interval (daily-totals.ts).
+ * the day's length over the samples of one series bounds the interval (daily-totals.ts), from
+ * days under an hour too when the range has no longer one.
  */
 import { parsePromDuration } from '../config/rules-duration.js';
 import type { UptimeSpec } from '../generate/model.js';
@@ -29,31 +32,60 @@ function roundSpacing(ms: number): number {
   return ms >= 1000 ? Math.round(ms / 1000) * 1000 : Math.max(1, Math.round(ms));
 }
 
-/** The interval from the daily totals alone: the smallest day length ÷ samples of one series, else one minute. */
-export function intervalFromTotals(totals: DayTotals[]): number {
-  const spacing = Math.min(...totals.map((t) => t.spacingMs ?? Infinity));
+/**
+ * The interval from the daily totals alone: the smallest day length ÷ samples of one series over
+ * days of an hour or more, else (a range shorter than an hour) from the longest day that has
+ * two samples of a series (a 90-second clipped day with two samples of a 1-minute probe would
+ * say 45 s); else one minute.
+ */
+export function intervalFromTotals(days: ReportDay[], totals: DayTotals[]): number {
+  const measured = totals.map((t, i) => ({ spacing: t.spacingMs, length: days[i]!.end - days[i]!.start })).filter((x) => x.spacing !== undefined);
+  const long = measured.filter((x) => x.length >= HOUR);
+  const longest = measured.reduce<typeof measured>((best, x) => (best.length === 0 || x.length > best[0]!.length ? [x] : best), []);
+  const spacing = Math.min(...(long.length > 0 ? long : longest).map((x) => x.spacing!));
   return Number.isFinite(spacing) ? roundSpacing(spacing) : DEFAULT_INTERVAL_MS;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** The smallest interval of any series, from its interior hours on `day`; undefined without any. */
-async function intervalFromHours(client: ThanosClient, sel: string, day: ReportDay, opts: { now: number; policy: ResolutionPolicy }, warnings: Set<string>): Promise<number | undefined> {
-  const hours = Math.floor((day.end - day.start) / HOUR);
-  const first = day.start + HOUR - 1;
-  const result = await client.range(`count_over_time(${sel}[${HOUR - 1}ms])`, first, first + (hours - 1) * HOUR, HOUR, chooseResolution(day.start, opts.now, opts.policy));
+/**
+ * The smallest interval of any series, from its interior windows of `windowMs` on `day`
+ * (windows strictly between the series' first and last one); undefined without any.
+ */
+async function intervalFromWindows(client: ThanosClient, sel: string, day: ReportDay, windowMs: number, opts: { now: number; policy: ResolutionPolicy }, warnings: Set<string>): Promise<number | undefined> {
+  const windows = Math.floor((day.end - day.start) / windowMs);
+  if (windows < 3) return undefined;
+  const first = day.start + windowMs - 1;
+  const result = await client.range(`count_over_time(${sel}[${windowMs - 1}ms])`, first, first + (windows - 1) * windowMs, windowMs, chooseResolution(day.start, opts.now, opts.policy));
   for (const w of result.warnings) warnings.add(w);
   let best = Infinity;
   for (const s of result.series) {
-    const counts = new Map(s.samples.filter((x) => x.v > 0).map((x) => [Math.round((x.t - first) / HOUR), x.v]));
+    const counts = new Map(s.samples.filter((x) => x.v > 0).map((x) => [Math.round((x.t - first) / windowMs), x.v]));
     const seen = [...counts.keys()];
     const [lo, hi] = [Math.min(...seen), Math.max(...seen)];
-    const interior = [...counts].filter(([h]) => h > lo && h < hi).map(([, v]) => v);
+    const interior = [...counts].filter(([w]) => w > lo && w < hi).map(([, v]) => v);
     if (interior.length === 0) continue;
-    const perHour = median(interior);
-    if (perHour >= 2) best = Math.min(best, HOUR / perHour);
+    const perWindow = median(interior);
+    if (perWindow >= 2) best = Math.min(best, windowMs / perWindow);
   }
   return Number.isFinite(best) ? roundSpacing(best) : undefined;
+}
+
+/**
+ * The day to infer from and its window: the densest day of three hours or more, read hour by
+ * hour; in a shorter range, its longest day in sixths (whole seconds).
+ */
+function inferenceWindow(days: ReportDay[], totals: DayTotals[]): { day: ReportDay; windowMs: number } | undefined {
+  const sampled = days.map((day, i) => ({ day, length: day.end - day.start, count: totals[i]!.count })).filter((x) => x.count >= 2);
+  const long = sampled.filter((x) => x.length >= 3 * HOUR);
+  if (long.length > 0) {
+    const densest = long.reduce((a, b) => (b.count / b.length > a.count / a.length ? b : a));
+    return { day: densest.day, windowMs: HOUR };
+  }
+  if (sampled.length === 0) return undefined;
+  const longest = sampled.reduce((a, b) => (b.length > a.length ? b : a));
+  const windowMs = Math.floor(longest.length / 6 / 1000) * 1000;
+  return windowMs > 0 ? { day: longest.day, windowMs } : undefined;
 }
 
 export async function sampleInterval(
@@ -66,13 +98,8 @@ export async function sampleInterval(
   const configured = spec.interval === undefined ? undefined : parsePromDuration(spec.interval);
   if (configured) return { intervalMs: configured, warnings: [] };
   if (!isPlainSelector(spec.up)) return { intervalMs: DEFAULT_INTERVAL_MS, warnings: [] };
-  // The densest day of at least three hours (an interior hour needs one on either side).
-  let densest: number | undefined;
-  days.forEach((d, i) => {
-    const rate = totals[i]!.count / (d.end - d.start);
-    if (d.end - d.start >= 3 * HOUR && totals[i]!.count >= 2 && (densest === undefined || rate > totals[densest]!.count / (days[densest]!.end - days[densest]!.start))) densest = i;
-  });
+  const at = inferenceWindow(days, totals);
   const warnings = new Set<string>();
-  const fromHours = densest === undefined ? undefined : await intervalFromHours(client, spec.up.trim(), days[densest]!, opts, warnings);
-  return { intervalMs: fromHours ?? intervalFromTotals(totals), warnings: [...warnings] };
+  const fromWindows = at && (await intervalFromWindows(client, spec.up.trim(), at.day, at.windowMs, opts, warnings));
+  return { intervalMs: fromWindows ?? intervalFromTotals(days, totals), warnings: [...warnings] };
 }

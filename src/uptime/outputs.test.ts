@@ -67,7 +67,11 @@ describe('uptime outputs', () => {
   });
 
   it('sample interval from the daily totals: inferred (rounded to absorb jitter), else one minute', () => {
-    expect(intervalFromTotals([{ sum: 1, count: 1441, series: 1, spacingMs: 86_400_000 / 1441 }, { sum: 0, count: 0, series: 0 }])).toBe(60_000);
-    expect(intervalFromTotals([{ sum: 0, count: 0, series: 0 }])).toBe(60_000);
+    const day = (start: number, end: number) => ({ date: '2026-10-01', start, end });
+    const days = [day(0, 86_400_000), day(86_400_000, 86_490_000)];
+    expect(intervalFromTotals(days, [{ sum: 1, count: 1441, series: 1, spacingMs: 86_400_000 / 1441 }, { sum: 2, count: 2, series: 1, spacingMs: 45_000 }])).toBe(60_000);
+    // Only pieces under an hour: the longest with two samples or more.
+    expect(intervalFromTotals([day(0, 90_000), day(90_000, 1_890_000)], [{ sum: 2, count: 2, series: 1, spacingMs: 45_000 }, { sum: 60, count: 60, series: 1, spacingMs: 30_000 }])).toBe(30_000);
+    expect(intervalFromTotals([day(0, 86_400_000)], [{ sum: 0, count: 0, series: 0 }])).toBe(60_000);
   });
 });
