@@ -31,6 +31,7 @@ import { isReportPeriod, type ReportPeriod } from './range.js';
 import type { UptimeService } from './service.js';
 import { renderUptimeSummary } from './slack-summary.js';
 import { periodTitle } from './period-title.js';
+import { reportRangeQuery } from './report-link.js';
 
 export interface ScheduledHandle {
   stop(): void;
@@ -124,7 +125,8 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
     const result = await opts.uptime.report({ team, period, tz }, at.getTime());
     const toDate = period === 'month-to-date' || period === 'quarter';
     const key = `report:${team}:${index}:${result.from}${toDate ? `..${result.to}` : ''}`;
-    const link = opts.publicUrl ? `${opts.publicUrl.replace(/\/$/, '')}/uptime/${team}?period=${period}${tz === 'UTC' ? '' : `&tz=${encodeURIComponent(tz)}`}` : undefined;
+    // The report's own range, not its period: `period=previous-month` points at another month next month.
+    const link = opts.publicUrl ? `${opts.publicUrl.replace(/\/$/, '')}/uptime/${team}?${reportRangeQuery(result)}` : undefined;
     const message = renderUptimeSummary(result, { title: periodTitle(period, result), ...(link ? { link } : {}) });
     const { enqueued } = await enqueueMessage(opts.store, { team, channel, key, message });
     if (enqueued) opts.onEnqueued();
