@@ -158,6 +158,8 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     const res = await fetch(`${rig().t.gw.url}/v1/uptime.csv?${query}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    // Named by the month's dates in London, not by its UTC start (2026-09-30).
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="uptime-payments-2026-10-01-2026-11-01.csv"');
     const lines = (await res.text()).trimEnd().split('\r\n');
     expect(lines[0]).toBe('team,service,date,uptime_percent,objective_percent,down_seconds,no_data_seconds,error_budget_remaining_percent,incidents,maintenance_seconds');
     expect(lines).toHaveLength(1 + 3 * 32);

@@ -79,6 +79,8 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     const blocks = JSON.stringify(post.body.blocks);
     expect(blocks).toContain('*checkout* 99.819% (objective 99.9%)');
     expect(blocks).toContain('budget exhausted');
+    // The range in London time, as the HTML page shows it (not 2026-09-30T23:00:00Z).
+    expect(blocks).toContain('2026-10-01 00:00:00 BST to 2026-11-01 00:00:00 GMT (end excluded; days in Europe/London)');
     // The month reported, not `period=previous-month` (another month by the time it is clicked).
     expect(blocks).toContain('https://alertgate.example/uptime/payments?month=2026-10&amp;tz=Europe%2FLondon');
     await rig().t.idle();

@@ -12,6 +12,7 @@ import { reportToCsv } from '../uptime/csv.js';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
 import type { RangeRequest } from '../uptime/range.js';
 import { NOT_CONFIGURED_MESSAGE, type UptimeService } from '../uptime/service.js';
+import { localDate } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 
@@ -47,7 +48,8 @@ export function uptimeRoutes(deps: AppDeps): Hono {
   app.get('/v1/uptime.csv', async (c) => {
     try {
       const r = await report(c);
-      const name = `uptime-${r.team}-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}.csv`;
+      // Dates in the report's zone (as its rows): a London October starts 30 September 23:00 UTC.
+      const name = `uptime-${r.team}-${localDate(Date.parse(r.from), r.tz)}-${localDate(Date.parse(r.to), r.tz)}.csv`;
       return c.body(reportToCsv(r), 200, {
         'content-type': 'text/csv; charset=utf-8; header=present',
         'content-disposition': `attachment; filename="${name}"`,

@@ -6,7 +6,7 @@
  */
 import { escapeSlack, slackLink } from '../delivery/slack/escape.js';
 import type { OutboundMessage } from '../model/group.js';
-import { budgetState, formatDuration, formatPercent, type BudgetLevel } from './format.js';
+import { budgetState, formatDuration, formatLocalTime, formatPercent, type BudgetLevel } from './format.js';
 import type { UptimeReport } from './report-types.js';
 
 const ICON: Record<BudgetLevel, string> = { ok: ':large_green_circle:', warn: ':large_yellow_circle:', bad: ':red_circle:', none: ':white_circle:' };
@@ -24,7 +24,8 @@ export interface SummaryOptions {
 export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions): OutboundMessage {
   const team = escapeSlack(report.team);
   const heading = `Uptime for ${team}: ${escapeSlack(opts.title)}`;
-  const range = `${report.from} to ${report.to} (${escapeSlack(report.tz)})`;
+  // Local times, as the HTML page shows them: a London October read "2026-09-30T23:00:00Z to …".
+  const range = `${formatLocalTime(report.from, report.tz)} to ${formatLocalTime(report.to, report.tz)} (end excluded; days in ${escapeSlack(report.tz)})`;
   const lines = report.services.map((s) => {
     const b = budgetState(s);
     return {
