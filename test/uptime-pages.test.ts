@@ -85,7 +85,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     await expect(checkout.getByText('exhausted').isVisible()).resolves.toBe(true);
     await expect(table.getByRole('row', { name: /legacy/ }).getByText('no data').first().isVisible()).resolves.toBe(true);
     // The strip: 31 bars, described for screen readers.
-    const strip = checkout.getByRole('img', { name: /Daily uptime of checkout\. 31 days: 30 met the objective, 1 below it; lowest 94.667% on 2026-10-25/ });
+    const strip = checkout.getByRole('img', { name: /Daily uptime of checkout\. 31 days: 30 met the objective, 1 below it; lowest 94.666% on 2026-10-25/ });
     await expect(strip.isVisible()).resolves.toBe(true);
     expect(await strip.locator('rect').count()).toBe(31);
     // The stylesheet applied (so the CSP let it through): bars are coloured by class.
@@ -118,7 +118,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     // The day-by-day table opens without script.
     await checkout.locator('summary').click();
     const daily = checkout.getByRole('table', { name: 'Daily uptime of checkout' });
-    await expect(daily.getByRole('row', { name: /2026-10-25/ }).textContent()).resolves.toContain('94.667%');
+    await expect(daily.getByRole('row', { name: /2026-10-25/ }).textContent()).resolves.toContain('94.666%');
 
     await page.screenshot({ path: join(ARTIFACTS, 'uptime-team-payments.png'), fullPage: true });
     expect(errors).toEqual([]);

@@ -6,9 +6,17 @@
 import { WALL_CLOCK_PARTS, zonedFormatter } from '../model/zoned-formatter.js';
 import type { ServiceUptime } from './report-types.js';
 
-/** `99.95%`, with as many decimals as `digits` (trailing zeros kept for alignment); `no data` for null. */
+/**
+ * `99.95%`, with as many decimals as `digits` (trailing zeros kept for alignment); `no data` for
+ * null. Rounded down: 99.89996 shown as 99.900% beside an objective of 99.9% marked "below
+ * objective" read as a contradiction, and a figure must never look better than it is. The
+ * product is first cut to 12 significant digits so that 99.9 (99899.99999999999 × 10⁻³ in
+ * binary) is not shown as 99.899%.
+ */
 export function formatPercent(p: number | null, digits = 3): string {
-  return p === null ? 'no data' : `${p.toFixed(digits)}%`;
+  if (p === null) return 'no data';
+  const scale = 10 ** digits;
+  return `${(Math.floor(Number((p * scale).toPrecision(12))) / scale).toFixed(digits)}%`;
 }
 
 /** `0s`, `45s`, `22m 0s`, `3h 5m`, `2d 4h`: two units at most, enough to read at a glance. */

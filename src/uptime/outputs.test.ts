@@ -1,7 +1,7 @@
 /** The report's renderings: CSV, table, Slack summary and the shared display rules. */
 import { describe, expect, it } from 'vitest';
 import { csvCell, reportToCsv } from './csv.js';
-import { budgetState, dayLevel, formatDuration } from './format.js';
+import { budgetState, dayLevel, formatDuration, formatPercent } from './format.js';
 import { intervalFromTotals } from './interval.js';
 import type { ServiceUptime, UptimeReport } from './report-types.js';
 import { renderUptimeSummary } from './slack-summary.js';
@@ -63,6 +63,9 @@ describe('uptime outputs', () => {
     expect(budgetState({ errorBudgetRemainingPercent: null, measuredSeconds: 0, downSeconds: 0 })).toMatchObject({ level: 'none', label: 'no data' });
     expect(budgetState({ errorBudgetRemainingPercent: null, measuredSeconds: 10, downSeconds: 5 })).toMatchObject({ level: 'bad' });
     expect([dayLevel(100, 99.9), dayLevel(99.5, 99.9), dayLevel(98, 99.9), dayLevel(null, 99.9)]).toEqual(['ok', 'warn', 'bad', 'none']);
+    // Rounded down, never up past an objective it missed; exact decimals stay as they are.
+    expect([formatPercent(99.89996), formatPercent(99.9), formatPercent(99.9996, 4), formatPercent(100), formatPercent(0.29), formatPercent(null)]).toEqual(['99.899%', '99.900%', '99.9996%', '100.000%', '0.290%', 'no data']);
+    expect(formatPercent(99.99999)).toBe('99.999%');
     expect([formatDuration(59.6), formatDuration(1320), formatDuration(4 * 3600 + 61), formatDuration(2 * 86_400 + 7200)]).toEqual(['1m 0s', '22m 0s', '4h 1m', '2d 2h']);
   });
 
