@@ -152,6 +152,11 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     expect(await getReport('team=payments&from=2026-10-01&to=2026-11-01&tz=Europe/London')).toEqual(report);
   });
 
+  it('an RFC3339 offset typed into the URL (its + arrives as a space) is the instant it names', async () => {
+    const report = await getReport('team=payments&from=2026-10-01T00:00:00+01:00&to=2026-10-02T00:00:00+01:00');
+    expect(report).toMatchObject({ from: '2026-09-30T23:00:00Z', to: '2026-10-01T23:00:00Z' });
+  });
+
   it('CSV: one row per service and day plus a total row, the same figures as the JSON', async () => {
     const query = 'team=payments&month=2026-10&tz=Europe/London';
     const json = await getReport(query);

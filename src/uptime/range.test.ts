@@ -51,6 +51,13 @@ describe('calendar days in a time zone', () => {
 });
 
 describe('resolveRange', () => {
+  it('takes an RFC3339 offset whose + a URL decoded to a space', () => {
+    const r = resolveRange({ from: '2026-10-01T00:00:00 01:00', to: '2026-10-02 00:00:00 01:00' }, NOW);
+    expect([new Date(r.from).toISOString(), new Date(r.to).toISOString()]).toEqual(['2026-09-30T23:00:00.000Z', '2026-10-01T23:00:00.000Z']);
+    expect(resolveRange({ from: '2026-10-01T00:00:00.5 05:30', to: '2026-10-02T00:00:00-04:00' }, NOW).from).toBe(Date.parse('2026-09-30T18:30:00.500Z'));
+    expect(invalid(() => resolveRange({ from: '2026-10-01T00:00:00 0100' }, NOW)).param).toBe('from');
+  });
+
   it('defaults to the last 30 full days in the zone', () => {
     const r = resolveRange({ tz: 'Europe/London' }, NOW);
     expect(new Date(r.from).toISOString()).toBe('2026-10-28T00:00:00.000Z');

@@ -42,14 +42,18 @@ export interface ReportDay {
   end: number;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+/**
+ * A space may stand for the offset's `+`: typed into a URL, `from=2026-10-01T00:00:00+01:00`
+ * arrives as `…00:00:00 01:00` (`+` decodes to a space in a query string).
+ */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+ -]\d{2}:\d{2})$/;
 const MONTH = /^(\d{4})-(\d{2})$/;
 
 /** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
 export function parseInstant(param: string, value: string, tz: string): number {
   if (parseDate(value)) return zonedMidnight(value, tz);
   if (RFC3339.test(value)) {
-    const ms = Date.parse(value.replace(' ', 'T'));
+    const ms = Date.parse(value.replace(/ (\d{2}:\d{2})$/, '+$1').replace(' ', 'T'));
     if (Number.isFinite(ms)) return ms;
   }
   throw invalidParam(param, `"${value}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`);
