@@ -132,6 +132,26 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     expect(posts('#payments-weekly')).toHaveLength(1);
   });
 
+  it('a to-date report scheduled at 00:00 on the first day of its period skips that run, with an info log', async () => {
+    const logs: string[] = [];
+    const scheduler = createReportScheduler({
+      routing: () => routingWith([{ schedule: '0 0 * * *', period: 'month-to-date', channel: '#payments-mtd' }, { schedule: '0 0 * * *', period: 'quarter', channel: '#payments-mtd' }]),
+      uptime: uptimeFor(),
+      store: rig().t.gw.store,
+      onEnqueued: () => rig().t.gw.worker.wake(),
+      logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
+      schedule: capturingSchedule().schedule,
+    });
+    const first = new Date('2026-10-01T00:00:00Z'); // first of a month and of a quarter
+    for (const index of [0, 1]) await expect(scheduler.run('payments', index, first)).resolves.toMatchObject({ status: 'skipped' });
+    const levels = logs.map((l) => JSON.parse(l) as { level: string; msg: string });
+    expect(levels.filter((l) => l.msg.startsWith('uptime report skipped')).map((l) => l.level)).toEqual(['info', 'info']);
+    expect(levels.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    // A day later there is a day to report.
+    await expect(scheduler.run('payments', 0, new Date('2026-10-02T00:00:00Z'))).resolves.toMatchObject({ status: 'enqueued' });
+    await scheduler.stop();
+  });
+
   it('runs on a real node-cron schedule (every second) and still posts only once per period', async () => {
     const logs: string[] = [];
     const scheduler = createReportScheduler({

@@ -27,7 +27,7 @@ import type { Logger } from '../log/logger.js';
 import { enqueueMessage } from '../pipeline/enqueue-message.js';
 import type { Store } from '../store/store.js';
 import { UptimeError } from './errors.js';
-import { isReportPeriod, type ReportPeriod } from './range.js';
+import { isReportPeriod, periodRange, type ReportPeriod } from './range.js';
 import type { UptimeService } from './service.js';
 import { renderUptimeSummary } from './slack-summary.js';
 import { periodTitle } from './period-title.js';
@@ -78,7 +78,7 @@ export interface ReportSchedulerOptions {
   stopGraceMs?: number;
 }
 
-export type RunOutcome = { status: 'enqueued' | 'already-posted'; key: string } | { status: 'failed'; error: string };
+export type RunOutcome = { status: 'enqueued' | 'already-posted'; key: string } | { status: 'skipped'; reason: string } | { status: 'failed'; error: string };
 
 export interface ReportScheduler {
   /** Schedules every report of the current config. */
@@ -122,6 +122,13 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
     if (!isReportPeriod(report.period)) throw new UptimeError('config', `reports[${index}] of team "${team}": unknown period "${report.period}"`);
     const period: ReportPeriod = report.period;
     const tz = report.timezone ?? 'UTC';
+    // A to-date period run at the very start of its period (a month-to-date report on a daily
+    // 00:00 schedule, on the 1st) has nothing to report yet: not a failure, no retries.
+    if (periodRange(period, at.getTime(), tz).from >= at.getTime()) {
+      const reason = `the ${period} period starts at ${at.toISOString()}: nothing to report yet`;
+      log.info({ team, report: index, scheduledAt: at.toISOString(), period }, 'uptime report skipped: its period starts now, nothing to report yet');
+      return { status: 'skipped', reason };
+    }
     const result = await opts.uptime.report({ team, period, tz }, at.getTime());
     const toDate = period === 'month-to-date' || period === 'quarter';
     const key = `report:${team}:${index}:${result.from}${toDate ? `..${result.to}` : ''}`;
