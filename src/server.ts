@@ -129,7 +129,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     onConnectionError: (err) => logger.warn({ err }, 'store connection dropped; it will be reopened'),
     onCommit: (stats) => onCommit?.(stats),
   });
-  const metrics = createMetrics({ outboxDepth: () => store.outboxDepth(), heldGroups: () => store.heldGroupCounts() });
+  const metrics = createMetrics({
+    outboxDepth: () => store.outboxDepth(),
+    heldGroups: () => store.heldGroupCounts(),
+    onStoreRead: (err) =>
+      err
+        ? logger.warn({ err }, 'metrics: cannot read the store; store gauges keep their last values and alertgate_store_up is 0')
+        : logger.info({}, 'metrics: the store answers again'),
+  });
   onCommit = (stats) => {
     metrics.storeCommitSeconds.observe(stats.seconds);
     metrics.storeCommitWrites.observe(stats.writes);

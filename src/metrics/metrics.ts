@@ -30,13 +30,84 @@ export interface MetricSources {
   /** Held groups per team, read at each scrape. */
   heldGroups?: () => Promise<Record<string, number>>;
   defaultMetrics?: boolean;
+  /**
+   * Told once when a scrape's store reads first fail (err) and once when they succeed again
+   * (undefined): a scrape every 15 s during an outage must not log a line each time.
+   */
+  onStoreRead?: (err: Error | undefined) => void;
+}
+
+/** Longest a scrape waits for the store; a store that hangs must not hang /metrics. */
+export const STORE_READ_TIMEOUT_MS = 2_000;
+
+interface StoreGauges {
+  up: Gauge;
+  depth: Gauge;
+  held: Gauge<'team'>;
+}
+
+/**
+ * The store reads of one scrape, shared by the gauges that show them (the registry collects
+ * every metric at once, so alertgate_store_up must wait for the same reads). A read that fails
+ * or hangs keeps the gauges' last values and sets alertgate_store_up to 0: a rejected collect()
+ * would turn the whole /metrics into a 500 and hide every other metric, the webhook 503
+ * counter included, exactly during an outage.
+ */
+function storeReads(opts: MetricSources, gauges: () => StoreGauges): () => Promise<void> {
+  let failing = false;
+  let inFlight: Promise<void> | undefined;
+  const readAll = async () => {
+    const g = gauges();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the store did not answer within ${STORE_READ_TIMEOUT_MS} ms`)), STORE_READ_TIMEOUT_MS);
+    });
+    try {
+      const [depth, held] = await Promise.race([Promise.all([opts.outboxDepth?.(), opts.heldGroups?.()]), timeout]);
+      if (depth !== undefined) g.depth.set(depth);
+      if (held !== undefined) {
+        g.held.reset();
+        for (const [team, n] of Object.entries(held)) g.held.set({ team }, n);
+      }
+      g.up.set(1);
+      if (failing) opts.onStoreRead?.(undefined);
+      failing = false;
+    } catch (err) {
+      g.up.set(0);
+      if (!failing) opts.onStoreRead?.(err instanceof Error ? err : new Error(String(err)));
+      failing = true;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return () => (inFlight ??= readAll().finally(() => (inFlight = undefined)));
 }
 
 export function createMetrics(opts: MetricSources = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'alertgate_' });
-  const depth = opts.outboxDepth;
-  const held = opts.heldGroups;
+  const readsStore = opts.outboxDepth !== undefined || opts.heldGroups !== undefined;
+  const readStore = storeReads(opts, () => ({ up: storeUp, depth: outboxDepth, held: heldGroups }));
+  const collect = readsStore ? readStore : async () => undefined;
+  const storeUp = new Gauge({
+    name: 'alertgate_store_up',
+    help: 'Whether the store reads of the last scrape succeeded (1) or failed or timed out (0).',
+    registers: readsStore ? [registry] : [],
+    collect,
+  });
+  const heldGroups = new Gauge({
+    name: 'alertgate_maintenance_held_groups',
+    help: 'Alert groups a maintenance window holds now, by team: delivered when the window ends if still firing.',
+    labelNames: ['team'],
+    registers: [registry],
+    collect,
+  });
+  const outboxDepth = new Gauge({
+    name: 'alertgate_outbox_depth',
+    help: 'Notifications waiting for delivery (pending or awaiting retry).',
+    registers: [registry],
+    collect,
+  });
   return {
     registry,
     webhookRequests: new Counter({
@@ -89,26 +160,8 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       labelNames: ['team'],
       registers: [registry],
     }),
-    maintenanceHeldGroups: new Gauge({
-      name: 'alertgate_maintenance_held_groups',
-      help: 'Alert groups a maintenance window holds now, by team: delivered when the window ends if still firing.',
-      labelNames: ['team'],
-      registers: [registry],
-      async collect() {
-        if (!held) return;
-        const counts = await held();
-        this.reset();
-        for (const [team, n] of Object.entries(counts)) this.set({ team }, n);
-      },
-    }),
-    outboxDepth: new Gauge({
-      name: 'alertgate_outbox_depth',
-      help: 'Notifications waiting for delivery (pending or awaiting retry).',
-      registers: [registry],
-      async collect() {
-        if (depth) this.set(await depth());
-      },
-    }),
+    maintenanceHeldGroups: heldGroups,
+    outboxDepth,
     configReloadSuccessful: new Gauge({
       name: 'alertgate_config_last_reload_successful',
       help: 'Whether the last configuration (re)load succeeded (1) or failed and the old config is kept (0).',
