@@ -13,6 +13,7 @@ import type { GatewaySettings } from './config/env.js';
 import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys.js';
 import type { PagerDutyConfig } from './config/types.js';
 import { createApp } from './http/app.js';
+import { drainServer } from './http/drain.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { buildOutboxWorker } from './outbox/build-worker.js';
@@ -257,17 +258,16 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stormTicker.stop();
         maintenanceTicker.stop();
-        // Keep-alive clients (Alertmanager reuses its connections) would hold server.close() open
-        // until their idle timeout: close each connection as soon as it has no request in flight.
-        const closeIdle = () => (server as Server).closeIdleConnections();
-        const idleSweep = setInterval(closeIdle, 100);
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          closeIdle();
-        });
-        clearInterval(idleSweep);
-        await uptime.scheduler.stop();
-        await worker.stop(settings.shutdownGraceMs);
+        // One deadline for everything: deliveries go on while HTTP requests drain.
+        const deadline = Date.now() + settings.shutdownGraceMs;
+        const drained = await drainServer(server as Server, { graceMs: settings.shutdownGraceMs, onOverdue: () => uptime.abortQueries() });
+        if (!drained) logger.warn({ graceMs: settings.shutdownGraceMs }, 'shutdown: HTTP requests still in flight after the grace period were cut off');
+        // Scheduled reports still querying Thanos at the deadline are abandoned, not waited for.
+        const schedulerStopped = uptime.scheduler.stop();
+        const abortTimer = setTimeout(() => uptime.abortQueries(), Math.max(0, deadline - Date.now()));
+        await worker.stop(Math.max(0, deadline - Date.now()));
+        await schedulerStopped;
+        clearTimeout(abortTimer);
         await store.close();
         logger.info({}, 'shutdown complete');
       })()),

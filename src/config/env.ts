@@ -22,7 +22,7 @@ export interface GatewaySettings {
   logLevel: LogLevel;
   maxBodyBytes: number;
   retry: RetryPolicy;
-  /** How long SIGTERM waits for in-flight deliveries. */
+  /** How long SIGTERM waits for in-flight deliveries and HTTP requests (one deadline for both). */
   shutdownGraceMs: number;
   /** Slack calls per second per channel, and the burst allowed before pacing. */
   slackChannelRate: number;

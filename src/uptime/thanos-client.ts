@@ -58,6 +58,8 @@ export interface ThanosClientOptions {
   /** Prometheus refuses a range query of more points per series than this; default 11 000. */
   maxPointsPerSeries?: number;
   fetch?: typeof fetch;
+  /** Aborting it ends every query in flight and refuses new ones (gateway shutdown). */
+  signal?: AbortSignal;
 }
 
 export const MAX_POINTS_PER_SERIES = 11_000;
@@ -149,16 +151,20 @@ export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
     const query = new URLSearchParams({ ...params, dedup: 'true', partial_response: 'false' });
     const url = `${root}${path}?${query}`;
     let lastProblem = '';
+    const abandoned = () => new UptimeError('unavailable', `query to ${where} abandoned: the gateway is shutting down`);
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await delay(retryDelayMs * 2 ** (attempt - 1));
+      if (opts.signal?.aborted) throw abandoned();
       let res: Response;
       let body: string;
       try {
         ({ res, body } = await sem.run(async () => {
-          const r = await doFetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+          const timeout = AbortSignal.timeout(timeoutMs);
+          const r = await doFetch(url, { headers, signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout });
           return { res: r, body: await r.text() };
         }));
       } catch (err) {
+        if (opts.signal?.aborted) throw abandoned();
         lastProblem = networkReason(err);
         continue;
       }

@@ -29,10 +29,18 @@ export interface UptimeWiringOptions {
   schedule?: ScheduleFn;
 }
 
-export function createUptime(o: UptimeWiringOptions): { service: UptimeService; scheduler: ReportScheduler } {
+export interface UptimeWiring {
+  service: UptimeService;
+  scheduler: ReportScheduler;
+  /** End every Thanos query in flight (each fails as `unavailable`) and refuse new ones: shutdown. */
+  abortQueries(): void;
+}
+
+export function createUptime(o: UptimeWiringOptions): UptimeWiring {
   const logger = o.logger.child({ component: 'uptime' });
   const { url, token, timeoutMs, resolution } = o.thanos;
-  const client = url ? createThanosClient({ url, timeoutMs, ...(token ? { token } : {}) }) : undefined;
+  const queries = new AbortController();
+  const client = url ? createThanosClient({ url, timeoutMs, signal: queries.signal, ...(token ? { token } : {}) }) : undefined;
   const checks = fileChecksSource({ configDir: o.configDir, env: o.env, routeTeams: () => o.routing()?.teams.keys(), logger });
   const service = createUptimeService({
     ...(client ? { client } : {}),
@@ -55,5 +63,5 @@ export function createUptime(o: UptimeWiringOptions): { service: UptimeService; 
   });
   if (!client) logger.warn({}, 'THANOS_URL is not set: uptime reports answer 503 and scheduled summaries fail until it is');
   else logger.info({ thanos: client.displayUrl }, 'uptime reports query Thanos');
-  return { service, scheduler };
+  return { service, scheduler, abortQueries: () => queries.abort() };
 }
