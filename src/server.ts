@@ -120,6 +120,19 @@ function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, log
   });
 }
 
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'another process listens on this port',
+  EADDRNOTAVAIL: 'HOST is not an address of this machine',
+  ENOTFOUND: 'HOST is not a known host name',
+  EACCES: 'ports below 1024 need privileges',
+};
+
+function listenError(host: string, port: number, err: NodeJS.ErrnoException): Error {
+  const code = err.code ?? err.message;
+  const hint = err.code ? LISTEN_HINTS[err.code] : undefined;
+  return new Error(`cannot listen on ${host}:${port}: ${code}${hint ? ` (${hint})` : ''}`, { cause: err });
+}
+
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { settings, env } = o;
   let secrets: string[] = [settings.webhookToken, settings.adminToken, settings.slackToken].filter((s): s is string => !!s);
@@ -202,7 +215,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
 
   const timeouts: HttpTimeouts = { ...HTTP_TIMEOUTS, ...o.httpTimeouts };
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {
         fetch: app.fetch,
@@ -217,6 +230,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       },
       () => resolve(s),
     );
+    // Without a listener a listen error (port taken, HOST not an address of this machine) is an
+    // uncaught exception: a Node stack trace instead of a message saying what to fix.
+    s.once('error', (err: NodeJS.ErrnoException) => reject(listenError(settings.host, settings.port, err)));
+  }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;

@@ -80,6 +80,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return n;
 }
 
+/** A TCP port in plain decimal: `Number()` would also take `0x50`, ` 1e3` or `80.0`. */
+function tcpPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n <= 65_535)) throw new Error(`${name} must be a port number from 0 to 65535, got "${raw}"`);
+  return n;
+}
+
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -90,7 +99,7 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
 
 export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettings {
   return {
-    port: int(env, 'PORT', 8080),
+    port: tcpPort(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
     configDir: env.ALERTGATE_CONFIG_DIR || cwd,
     databaseUrl: env.DATABASE_URL || 'sqlite:data/alertgate.db',

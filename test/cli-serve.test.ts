@@ -1,0 +1,60 @@
+/**
+ * `alertgate serve` as a process: a start that cannot work ends with one line saying why and
+ * exit 1, never a Node stack trace.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESTATE_DIR } from './support/gateway.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Run `alertgate <args>` (via tsx) to its end. */
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ALERTGATE_CONFIG_DIR: ESTATE_DIR, DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+describe('serve cannot listen', () => {
+  let taken: net.Server;
+  let port: number;
+  beforeAll(async () => {
+    taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    port = (taken.address() as net.AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+  it('a port in use: one line naming HOST:PORT and the code, exit 1', async () => {
+    const r = await runCli(['serve'], { HOST: '127.0.0.1', PORT: String(port) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^alertgate: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE\\b.*\\n$`));
+  });
+
+  it('a HOST that is not an address of this machine: the same, with its code', async () => {
+    const r = await runCli(['serve'], { HOST: '192.0.2.1', PORT: '0' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^alertgate: cannot listen on 192\.0\.2\.1:0: EADDRNOTAVAIL\b.*\n$/);
+  });
+
+  it('a PORT that is not a port: refused naming PORT, exit 1', async () => {
+    const r = await runCli(['serve'], { PORT: '0x50' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('alertgate: PORT must be a port number from 0 to 65535, got "0x50"\n');
+  });
+});
