@@ -58,3 +58,12 @@ describe('serve cannot listen', () => {
     expect(r.stderr).toBe('alertgate: PORT must be a port number from 0 to 65535, got "0x50"\n');
   });
 });
+
+describe('serve with a URL variable that is not a URL', () => {
+  it('PAGERDUTY_EVENTS_URL=notaurl: refused before anything starts, naming it, exit 1', async () => {
+    const r = await runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', PAGERDUTY_EVENTS_URL: 'notaurl' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('alertgate: PAGERDUTY_EVENTS_URL must be an http(s) URL such as https://events.pagerduty.com\n');
+    expect(r.stdout).toBe('');
+  });
+});

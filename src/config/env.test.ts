@@ -36,3 +36,23 @@ describe('PORT', () => {
     }
   });
 });
+
+describe('URL variables', () => {
+  const vars = ['SLACK_API_URL', 'PAGERDUTY_EVENTS_URL', 'ALERTGATE_PUBLIC_URL'];
+
+  it('refuses what is not an http(s) URL at start, naming the variable', () => {
+    for (const name of vars) {
+      for (const bad of ['notaurl', 'ftp://files.example', '/relative/path']) {
+        expect(() => readSettings({ [name]: bad }, '/srv'), `${name}=${bad}`).toThrow(new RegExp(`^${name} must be an http\\(s\\) URL`));
+      }
+    }
+  });
+
+  it('takes http(s) URLs, and defaults when unset or empty', () => {
+    const s = readSettings({ SLACK_API_URL: 'http://127.0.0.1:9/api/', PAGERDUTY_EVENTS_URL: 'https://pd.example', ALERTGATE_PUBLIC_URL: 'https://ag.example' }, '/srv');
+    expect(s).toMatchObject({ slackApiUrl: 'http://127.0.0.1:9/api/', pagerDutyEventsUrl: 'https://pd.example', publicUrl: 'https://ag.example' });
+    const d = readSettings({ SLACK_API_URL: '', PAGERDUTY_EVENTS_URL: '' }, '/srv');
+    expect(d).toMatchObject({ slackApiUrl: 'https://slack.com/api/', pagerDutyEventsUrl: 'https://events.pagerduty.com' });
+    expect(d.publicUrl).toBeUndefined();
+  });
+});

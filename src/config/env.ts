@@ -89,6 +89,24 @@ function tcpPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   return n;
 }
 
+/**
+ * An http(s) URL, checked at start: a bad one otherwise surfaced later, as a bare "Invalid URL"
+ * after the config loaded or as every delivery failing. The value is not echoed (it may carry
+ * credentials).
+ */
+function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`${name} must be an http(s) URL such as ${example}`);
+  return raw;
+}
+
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -106,8 +124,8 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     webhookToken: readSecret(env, 'WEBHOOK_TOKEN'),
     adminToken: readSecret(env, 'ADMIN_TOKEN'),
     slackToken: readSecret(env, 'SLACK_TOKEN'),
-    slackApiUrl: env.SLACK_API_URL || 'https://slack.com/api/',
-    pagerDutyEventsUrl: env.PAGERDUTY_EVENTS_URL || 'https://events.pagerduty.com',
+    slackApiUrl: httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/') ?? 'https://slack.com/api/',
+    pagerDutyEventsUrl: httpUrl(env, 'PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com') ?? 'https://events.pagerduty.com',
     fallbackTeam: env.FALLBACK_TEAM || 'platform',
     logLevel: parseLogLevel(env.LOG_LEVEL),
     maxBodyBytes: int(env, 'WEBHOOK_MAX_BYTES', 5 * 1024 * 1024, 1),
@@ -120,7 +138,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
     slackChannelRate: positiveNumber(env, 'SLACK_CHANNEL_RATE', 1),
     slackChannelBurst: int(env, 'SLACK_CHANNEL_BURST', 5, 1),
-    publicUrl: env.ALERTGATE_PUBLIC_URL || undefined,
+    publicUrl: httpUrl(env, 'ALERTGATE_PUBLIC_URL', 'https://alertgate.example.com'),
     stormTickMs: int(env, 'STORM_TICK_MS', 5_000, 10),
     stormWindowMs: int(env, 'STORM_WINDOW_MS', 60_000, 100),
     maintenanceTickMs: int(env, 'MAINTENANCE_TICK_MS', 15_000, 10),
