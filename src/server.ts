@@ -133,9 +133,22 @@ function listenError(host: string, port: number, err: NodeJS.ErrnoException): Er
   return new Error(`cannot listen on ${host}:${port}: ${code}${hint ? ` (${hint})` : ''}`, { cause: err });
 }
 
+/** The password in a URL's userinfo (THANOS_URL may carry basic auth), decoded as sent. */
+function urlPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = new URL(url).password;
+    return password ? decodeURIComponent(password) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { settings, env } = o;
-  let secrets: string[] = [settings.webhookToken, settings.adminToken, settings.slackToken].filter((s): s is string => !!s);
+  // Everything that authenticates us or to us; the logger scrubs these from every line.
+  const fixedSecrets = [settings.webhookToken, settings.adminToken, settings.slackToken, settings.thanos.token, urlPassword(settings.thanos.url)];
+  let secrets: string[] = fixedSecrets.filter((s): s is string => !!s);
   const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets });
   // Commit metrics are bound once the registry exists (it needs the store for the outbox gauge).
   let onCommit: ((stats: { writes: number; seconds: number }) => void) | undefined;
@@ -163,7 +176,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }
   const refreshSecrets = () => {
     const c = config.current();
-    secrets = [settings.webhookToken, settings.adminToken, settings.slackToken, ...(c ? resolvableRoutingKeys(c, env) : [])].filter(
+    secrets = [...fixedSecrets, ...(c ? resolvableRoutingKeys(c, env) : [])].filter(
       (s): s is string => !!s,
     );
   };

@@ -123,6 +123,17 @@ function networkReason(err: unknown): string {
   return cause?.message ?? (err instanceof Error ? err.message : String(err));
 }
 
+/**
+ * Removes our own credentials from text a Thanos (or the proxy in front of it) sent back: an
+ * auth proxy that echoes the Authorization header in its error page would otherwise put
+ * THANOS_TOKEN into the answers of unauthenticated endpoints and into the logs.
+ */
+function credentialScrubber(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
+  // Very short values would mangle the message and hide nothing worth hiding.
+  const known = [...new Set(secrets.filter((s): s is string => !!s && s.length >= 3))].sort((a, b) => b.length - a.length);
+  return (text) => known.reduce((t, secret) => t.split(secret).join('***'), text);
+}
+
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
@@ -130,12 +141,15 @@ export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
   // No gzip: a report makes hundreds of small queries, and compressing and inflating them cost
   // more CPU on both ends than the bytes saved inside a cluster (measured: about a third).
   const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'identity' };
+  const password = base.password;
   if (base.username || base.password) {
     headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64')}`;
     base.username = '';
     base.password = '';
   }
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const basicCredentials = headers.authorization?.startsWith('Basic ') ? headers.authorization.slice('Basic '.length) : undefined;
+  const scrub = credentialScrubber([opts.token, basicCredentials, password, password && decodeURIComponent(password)]);
   const root = base.toString().replace(/\/$/, '');
   const displayUrl = displayThanosUrl(opts.url);
   const where = `Thanos at THANOS_URL=${displayUrl}`;
@@ -174,15 +188,16 @@ export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
       } catch {
         json = undefined;
       }
-      const warnings = Array.isArray(json?.warnings) ? json.warnings.map(String) : [];
+      const warnings = Array.isArray(json?.warnings) ? json.warnings.map((w) => scrub(String(w))) : [];
       if (res.ok && json?.status === 'success') {
         try {
           return { series: parseResult(json.data), warnings };
         } catch (err) {
-          throw new UptimeError('unavailable', `${where} answered ${path} with a malformed result: ${(err as Error).message}`);
+          throw new UptimeError('unavailable', `${where} answered ${path} with a malformed result: ${scrub((err as Error).message)}`);
         }
       }
-      const text = json?.status === 'error' && json.error ? json.error : body.slice(0, 300).trim();
+      // A body is scrubbed before the cut, or a cut through the token would leave part of it.
+      const text = json?.status === 'error' && json.error ? scrub(json.error) : scrub(body.slice(0, 4_096)).slice(0, 300).trim();
       if (res.status === 429 || res.status >= 500) {
         lastProblem = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
         continue;
