@@ -23,7 +23,7 @@ import type { RoutingKeys } from './outbox/delivery-messages.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { startStormTicker } from './storm/storm-ticker.js';
 import { startMaintenanceTicker } from './maintenance/release.js';
-import { openStore } from './store/open-store.js';
+import { openStore, urlPasswords } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createUptime } from './uptime/wiring.js';
 
@@ -133,21 +133,17 @@ function listenError(host: string, port: number, err: NodeJS.ErrnoException): Er
   return new Error(`cannot listen on ${host}:${port}: ${code}${hint ? ` (${hint})` : ''}`, { cause: err });
 }
 
-/** The password in a URL's userinfo (THANOS_URL may carry basic auth), decoded as sent. */
-function urlPassword(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const password = new URL(url).password;
-    return password ? decodeURIComponent(password) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { settings, env } = o;
   // Everything that authenticates us or to us; the logger scrubs these from every line.
-  const fixedSecrets = [settings.webhookToken, settings.adminToken, settings.slackToken, settings.thanos.token, urlPassword(settings.thanos.url)];
+  const fixedSecrets = [
+    settings.webhookToken,
+    settings.adminToken,
+    settings.slackToken,
+    settings.thanos.token,
+    ...urlPasswords(settings.thanos.url),
+    ...urlPasswords(settings.databaseUrl),
+  ];
   let secrets: string[] = fixedSecrets.filter((s): s is string => !!s);
   const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets });
   // Commit metrics are bound once the registry exists (it needs the store for the outbox gauge).

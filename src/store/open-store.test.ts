@@ -52,6 +52,9 @@ describe('redactUrl', () => {
     ['postgres://app:p@ss:w#rd@db/x', 'postgres://app:***@db/x'],
     ['redis:app:pw@host', '***@host'],
     ['sqlite:data/a.db', 'sqlite:data/a.db'],
+    ['postgres://app@db/x?password=hunter2', 'postgres://app@db/x?password=***'],
+    ['postgres://db/x?sslmode=require&PASSWORD=p@ss&application_name=ag', 'postgres://db/x?sslmode=require&PASSWORD=***&application_name=ag'],
+    ['postgres://app:pw@db/x?sslpassword=keypass#frag', 'postgres://app:***@db/x?sslpassword=***#frag'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
@@ -80,6 +83,13 @@ describe('openStore', () => {
     const err = await openStore('postgres://app:hunter2@127.0.0.1:1/alertgate').catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/^cannot open PostgreSQL store at postgres:\/\/app:\*\*\*@127\.0\.0\.1:1\/alertgate: /);
+    expect((err as Error).message).not.toContain('hunter2');
+  });
+
+  it('masks a password given as a query parameter, on a failed start', async () => {
+    const err = await openStore('postgres://app@127.0.0.1:1/alertgate?password=hunter2').catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/^cannot open PostgreSQL store at postgres:\/\/app@127\.0\.0\.1:1\/alertgate\?password=\*\*\*: /);
     expect((err as Error).message).not.toContain('hunter2');
   });
 });

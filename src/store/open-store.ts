@@ -63,10 +63,19 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
 }
 
 /**
- * The URL with its password masked. Userinfo runs to the last `@` (an unencoded password may
- * hold `/`, `?` or `#`), so this errs towards masking too much, never too little.
+ * Query parameters libpq and node-postgres take a password from (`?password=…` is as valid as
+ * userinfo, and the only way some secret stores template a URL). Masked first: the value may
+ * hold an `@`, which the userinfo step below would take for the end of userinfo.
  */
-export function redactUrl(url: string): string {
+const PASSWORD_PARAM = /([?&](?:ssl)?password=)[^&#]*/gi;
+
+/**
+ * The URL with its passwords masked: in userinfo and in `password=` query parameters. Userinfo
+ * runs to the last `@` (an unencoded password may hold `/`, `?` or `#`), so this errs towards
+ * masking too much, never too little.
+ */
+export function redactUrl(original: string): string {
+  const url = original.replace(PASSWORD_PARAM, '$1***');
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@(.*)$/is.exec(url);
   if (m) {
     const [, prefix = '', userinfo = '', rest = ''] = m;
@@ -77,13 +86,21 @@ export function redactUrl(url: string): string {
   return at === -1 ? url : `***${url.slice(at)}`;
 }
 
-/** `message` without the URL's password, should a driver ever echo it. */
-function redactPassword(message: string, url: string): string {
-  let password = '';
+/** The passwords a URL carries (userinfo, decoded, and `password=` query parameters), for scrub lists. */
+export function urlPasswords(url: string | undefined): string[] {
+  if (!url) return [];
   try {
-    password = decodeURIComponent(new URL(url).password);
+    const u = new URL(url);
+    return [decodeURIComponent(u.password), ...u.searchParams.getAll('password'), ...u.searchParams.getAll('sslpassword')].filter((p) => p !== '');
   } catch {
-    // not parseable as a URL: the driver could not have parsed a password out of it either
+    // not parseable as a URL: a driver could not have parsed a password out of it either
+    return [];
   }
-  return password.length >= 3 ? message.split(password).join('***') : message;
+}
+
+/** `message` without the URL's passwords, should a driver ever echo them. */
+function redactPassword(message: string, url: string): string {
+  return urlPasswords(url)
+    .filter((p) => p.length >= 3)
+    .reduce((m, p) => m.split(p).join('***'), message);
 }
