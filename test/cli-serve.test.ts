@@ -1,11 +1,14 @@
 /**
  * `alertgate serve` as a process: a start that cannot work ends with one line saying why and
- * exit 1, never a Node stack trace.
+ * exit 1, never a Node stack trace. And the arguments every command takes: --help, --version,
+ * and none unexpected for serve.
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
 import { ESTATE_DIR } from './support/gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -65,5 +68,40 @@ describe('serve with a URL variable that is not a URL', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('alertgate: PAGERDUTY_EVENTS_URL must be an http(s) URL such as https://events.pagerduty.com\n');
     expect(r.stdout).toBe('');
+  });
+});
+
+/** `alertgate <args>` in this process, with what it printed. */
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  // Settings that harm nothing should a regression start the gateway after all.
+  const env = { HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'sqlite::memory:', ALERTGATE_CONFIG_DIR: ESTATE_DIR, LOG_LEVEL: 'error' };
+  const code = await main(args, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, cwd: ROOT });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+describe('command-line arguments', () => {
+  it('serve refuses an unexpected argument with its usage, exit 2, before starting anything', async () => {
+    for (const args of [['--port', '9090'], ['extra'], ['--json']]) {
+      const r = await cli(['serve', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(`serve: unexpected argument "${args[0]}"\nusage: alertgate serve   (settings come from the environment: PORT, DATABASE_URL, …; see README "Environment")`);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it.each(['serve', 'validate', 'route-test', 'generate', 'uptime'])('%s --help prints its usage and exits 0', async (command) => {
+    for (const help of ['--help', '-h']) {
+      const r = await cli([command, help]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: alertgate ${command}\\b`));
+      expect(r.stderr).toBe('');
+    }
+  });
+
+  it('--version prints the package version and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await cli(['--version'])).toEqual({ code: 0, stdout: `alertgate ${version}\n`, stderr: '' });
   });
 });

@@ -25,7 +25,7 @@ import { generateOutputs } from '../generate/outputs.js';
 import { applyPlan } from '../generate/write.js';
 import type { CliIO, Command } from './io.js';
 
-const USAGE =
+export const USAGE =
   'usage: alertgate generate --out DIR [--check] [--config DIR] [--rule-label k=v]... [--dashboard-label NAME] [--folder-annotation NAME]';
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;

@@ -2,6 +2,7 @@
  * @module cli/main
  * `alertgate <command>`: wiring only; each command lives in its own file.
  */
+import { readFileSync } from 'node:fs';
 import { processIO, type CliIO, type Command } from './io.js';
 
 const USAGE = `usage: alertgate <command> [options]
@@ -12,18 +13,48 @@ commands:
   route-test --labels 'k=v,…' [--json]    show which team, routes and receivers an alert reaches
   generate --out DIR [--check]            write PrometheusRule and dashboard ConfigMaps
   uptime --team T [--from --to] [--format table|json|csv]   uptime report from Thanos (THANOS_URL)
+
+alertgate <command> --help prints that command's usage; alertgate --version prints the version.
 `;
 
-const commands: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import('./serve.js')).serveCommand,
-  validate: async () => (await import('./validate.js')).validateCommand,
-  'route-test': async () => (await import('./route-test.js')).routeTestCommand,
-  generate: async () => (await import('./generate.js')).generateCommand,
-  uptime: async () => (await import('./uptime.js')).uptimeCommand,
+/** A command and its usage text (printed by `alertgate <command> --help`). */
+interface CommandEntry {
+  run: Command;
+  usage: string;
+}
+
+// Loaded on use: `serve` need not load the generators, nor `validate` the HTTP server.
+const commands: Record<string, () => Promise<CommandEntry>> = {
+  serve: async () => {
+    const m = await import('./serve.js');
+    return { run: m.serveCommand, usage: m.SERVE_USAGE };
+  },
+  validate: async () => {
+    const m = await import('./validate.js');
+    return { run: m.validateCommand, usage: m.VALIDATE_USAGE };
+  },
+  'route-test': async () => {
+    const m = await import('./route-test.js');
+    return { run: m.routeTestCommand, usage: m.USAGE };
+  },
+  generate: async () => {
+    const m = await import('./generate.js');
+    return { run: m.generateCommand, usage: m.USAGE };
+  },
+  uptime: async () => {
+    const m = await import('./uptime.js');
+    return { run: m.uptimeCommand, usage: m.USAGE };
+  },
 };
 
-export function registerCommand(name: string, load: () => Promise<Command>): void {
-  commands[name] = load;
+export function registerCommand(name: string, load: () => Promise<Command>, usage = `usage: alertgate ${name}`): void {
+  commands[name] = async () => ({ run: await load(), usage });
+}
+
+/** package.json sits two levels above both src/cli/ (tsx) and dist/cli/ (the build). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
 }
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
@@ -32,10 +63,20 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
     io.stdout(USAGE);
     return 0;
   }
+  if (name === '--version') {
+    io.stdout(`alertgate ${packageVersion()}\n`);
+    return 0;
+  }
   const load = commands[name];
   if (!load) {
     io.stderr(`alertgate: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  return (await load())(rest, io);
+  const command = await load();
+  // Asked for anywhere among the arguments, as most CLIs do; no option of ours takes it as a value.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`${command.usage}\n`);
+    return 0;
+  }
+  return command.run(rest, io);
 }

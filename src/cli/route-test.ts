@@ -17,7 +17,7 @@ import { resolveRoutes, type MatchedRoute } from '../route/resolve-targets.js';
 import type { Command } from './io.js';
 import { configDirOf } from './validate.js';
 
-const USAGE = `usage: alertgate route-test --labels 'k=v,k2="v, with comma"' [--json]`;
+export const USAGE = `usage: alertgate route-test --labels 'k=v,k2="v, with comma"' [--json]`;
 
 /** Receiver as shown to users: no secrets, the PagerDuty team only when it is not the alert's team. */
 export type ReceiverView = { type: 'slack'; channel: string } | { type: 'pagerduty'; team?: string };

@@ -7,7 +7,15 @@ import { startGateway } from '../server.js';
 import { setHeapGrowth } from './heap-growth.js';
 import type { Command } from './io.js';
 
-export const serveCommand: Command = async (_argv, io) => {
+export const SERVE_USAGE = 'usage: alertgate serve   (settings come from the environment: PORT, DATABASE_URL, …; see README "Environment")';
+
+export const serveCommand: Command = async (argv, io) => {
+  // An argument here is a mistake (a flag meant for another command, a misplaced setting):
+  // starting anyway would hide it.
+  if (argv.length > 0) {
+    io.stderr(`serve: unexpected argument "${argv[0]}"\n${SERVE_USAGE}`);
+    return 2;
+  }
   const settings = readSettings(io.env, io.cwd);
   setHeapGrowth();
   const gateway = await startGateway({ settings, env: io.env });

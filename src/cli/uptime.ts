@@ -23,7 +23,7 @@ import { createThanosClient } from '../uptime/thanos-client.js';
 import type { Command } from './io.js';
 import { configDirOf } from './validate.js';
 
-const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
+export const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
                         [--period ${REPORT_PERIOD_NAMES.join('|')} | --month YYYY-MM]
                         [--format table|json|csv]
   default range: the last 30 full days in --tz (default UTC); THANOS_URL must be set`;

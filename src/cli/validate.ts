@@ -45,10 +45,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+export const VALIDATE_USAGE = 'usage: alertgate validate   (config dir: ALERTGATE_CONFIG_DIR or the current directory)';
+
 export function createValidateCommand(extra: readonly ConfigValidator[]): Command {
   return async (argv, io) => {
     if (argv.length > 0) {
-      io.stderr(`validate: unexpected argument "${argv[0]}"\nusage: alertgate validate   (config dir: ALERTGATE_CONFIG_DIR or the current directory)`);
+      io.stderr(`validate: unexpected argument "${argv[0]}"\n${VALIDATE_USAGE}`);
       return 2;
     }
     const dir = configDirOf(io);
