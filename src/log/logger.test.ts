@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { createLogger, parseLogLevel } from './logger.js';
 
 const LOGGER = fileURLToPath(new URL('./logger.ts', import.meta.url));
 
@@ -43,5 +43,18 @@ describe('logger secrets', () => {
     expect(written).toHaveLength(1);
     expect(written[0]).not.toContain('xoxb-secret-token');
     expect(written[0]).toContain('[REDACTED]');
+  });
+});
+
+describe('LOG_LEVEL', () => {
+  it('empty or unset means info, like every other variable', () => {
+    expect(parseLogLevel(undefined)).toBe('info');
+    expect(parseLogLevel('')).toBe('info');
+    expect(parseLogLevel(' ')).toBe('info');
+    expect(parseLogLevel('WARN')).toBe('warn');
+  });
+
+  it('refuses an unknown level, naming LOG_LEVEL', () => {
+    expect(() => parseLogLevel('verbose')).toThrow('LOG_LEVEL must be one of debug, info, warn, error, got "verbose"');
   });
 });

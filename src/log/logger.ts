@@ -26,8 +26,9 @@ export interface LoggerOptions {
   secrets?: () => readonly string[];
 }
 
+/** Unset or empty means the default, as for every other variable (`LOG_LEVEL=` in a manifest or .env). */
 export function parseLogLevel(value: string | undefined): LogLevel {
-  const v = (value ?? 'info').toLowerCase();
+  const v = (value?.trim() || 'info').toLowerCase();
   if (v in LEVELS) return v as LogLevel;
   throw new Error(`LOG_LEVEL must be one of ${Object.keys(LEVELS).join(', ')}, got "${value}"`);
 }
