@@ -34,6 +34,17 @@ const container = pod.containers.find((c: Obj) => c.name === 'alertgate');
 const env = new Map<string, Obj>(container.env.map((e: Obj) => [e.name, e]));
 
 describe('deploy/kubernetes', () => {
+  it('tells how to apply a routes change on every replica, not on the one POST /-/reload reaches', () => {
+    expect(deployment.spec.replicas).toBeGreaterThan(1);
+    const comment = readFileSync(join(DIR, 'configmap-routes.yaml'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join(' ');
+    expect(comment).toMatch(/rolling restart/);
+    expect(comment).toMatch(/each pod|every pod/);
+    expect(comment).toMatch(/reaches only one/);
+  });
+
   it('parses, and kustomization lists every object file', () => {
     const kustomization = load('kustomization.yaml')[0]!;
     const listed = new Set(kustomization.resources);

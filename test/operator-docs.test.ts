@@ -1,0 +1,42 @@
+/**
+ * The operator documentation says what the code does: README tables render whole, and its
+ * metrics list names exactly the metrics /metrics serves, by the names a query needs.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../src/metrics/metrics.js';
+
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+/** The Operations "Metrics" bullet (up to the next bullet). */
+function metricsBullet(): string {
+  const start = README.indexOf('- **Metrics**');
+  const end = README.indexOf('\n- **', start + 1);
+  if (start === -1 || end === -1) throw new Error('README has no "- **Metrics**" bullet in Operations');
+  return README.slice(start, end);
+}
+
+describe('README', () => {
+  it('has no table cut in two: every run of table rows starts with a header and its delimiter row', () => {
+    const lines = README.split('\n');
+    const broken: string[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const row = lines[i]!.startsWith('|');
+      const startsRun = row && !lines[i - 1]?.startsWith('|');
+      // Markdown starts a table only at a header row followed by |---|: rows after a blank line are text.
+      if (startsRun && !/^\|(\s*:?-+:?\s*\|)+\s*$/.test(lines[i + 1] ?? '')) broken.push(`line ${i + 1}: ${lines[i]}`);
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('names every alertgate metric in the Operations metrics list', () => {
+    const m = createMetrics({ outboxDepth: async () => 0, heldGroups: async () => ({}), defaultMetrics: false });
+    const names = m.registry.getMetricsAsArray().map((metric) => metric.name.replace(/^alertgate_/, ''));
+    const listed = new Set([...metricsBullet().matchAll(/`(?:alertgate_)?([a-z_]+)(?:\{[^}]*\})?`/g)].map((x) => x[1]));
+    expect(names.filter((n) => !listed.has(n))).toEqual([]);
+  });
+
+  it('gives process metrics their alertgate_ prefix (a query for nodejs_… finds nothing)', () => {
+    expect([...README.matchAll(/`((?:nodejs|process)_[a-z_]+)/g)].map((x) => x[1])).toEqual([]);
+  });
+});
