@@ -15,12 +15,24 @@
 import { isPlainSelector, coverageQuery } from './promql-window.js';
 import type { ReportDay } from './range.js';
 import { resolutionStepMs, type ResolutionPolicy } from './resolution.js';
-import { runsOf } from './daily-totals.js';
+import { runsOf, type Run } from './daily-totals.js';
 import type { ThanosClient } from './thanos-client.js';
 
 /** How many multiples of `step` lie in [lo, hi]: the slots Prometheus aligns subquery steps to. */
 export function alignedSteps(lo: number, hi: number, step: number): number {
   return Math.max(0, Math.floor(hi / step) - Math.ceil(lo / step) + 1);
+}
+
+/** The parts of a run made of consecutive needed days. */
+function neededParts(run: Run, needed: readonly boolean[]): Run[] {
+  const parts: Run[] = [];
+  for (let i = run.first; i <= run.last; i++) {
+    if (!needed[i]) continue;
+    const prev = parts.at(-1);
+    if (prev && prev.last === i - 1) prev.last = i;
+    else parts.push({ ...run, first: i, last: i });
+  }
+  return parts;
 }
 
 export interface CoverageResult {
@@ -34,13 +46,15 @@ export async function fetchCoverage(
   expr: string,
   days: ReportDay[],
   opts: { now: number; policy: ResolutionPolicy; intervalMs: number },
+  /** The days to measure (the others answer 0): a query per run of consecutive ones. */
+  needed: readonly boolean[] = days.map(() => true),
 ): Promise<CoverageResult> {
   const plain = isPlainSelector(expr);
   const measuredMs = days.map(() => 0);
   const warnings = new Set<string>();
 
   await Promise.all(
-    runsOf(days, opts.now, opts.policy).map(async (run) => {
+    runsOf(days, opts.now, opts.policy).flatMap((run) => neededParts(run, needed)).map(async (run) => {
       const slotMs = Math.max(2, opts.intervalMs, resolutionStepMs(run.resolution));
       const query = coverageQuery(expr, run.lengthMs - 1, slotMs);
       const first = days[run.first]!.end;

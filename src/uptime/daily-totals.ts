@@ -18,6 +18,8 @@ export interface DayTotals {
   count: number;
   /** Series that had at least one sample. */
   series: number;
+  /** Fewest samples any of those series had: with the interval, whether every series covered the whole day. */
+  minSeriesCount?: number;
   /** Smallest day length / sample count of any one series with two samples or more: an upper bound on its sample interval (ms). */
   spacingMs?: number;
 }
@@ -87,6 +89,7 @@ export async function fetchDailyTotals(
         t.sum += slot.sum ?? 0;
         t.count += slot.count;
         t.series += 1;
+        t.minSeriesCount = Math.min(t.minSeriesCount ?? Infinity, slot.count);
         const d = days[slot.day]!;
         if (slot.count >= 2) {
           const spacing = (d.end - d.start) / slot.count;
