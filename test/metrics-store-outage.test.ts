@@ -4,48 +4,24 @@
  * operators to alert on the 5xx counter), with alertgate_store_up 0 and one log line, not one
  * per scrape.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DEFAULT_TEST_POSTGRES_URL, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
+import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
+import { startPostgresProxy, throughProxy, type PostgresProxy } from '../src/testing/postgres-proxy.js';
 import { webhook } from './support/payloads.js';
 import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 
 const admin = await requirePostgres();
 
-/** A loopback TCP proxy to the test server; stop() closes it and every connection through it. */
-async function stoppableProxy(): Promise<{ port: number; stop(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(new URL(DEFAULT_TEST_POSTGRES_URL).port || 5432), '127.0.0.1');
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    for (const s of [client, upstream]) s.on('error', () => undefined);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    stop: () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      return closed;
-    },
-  };
-}
-
 describe.skipIf(!admin)('/metrics while the store is unreachable', () => {
   let db: TestDatabase;
   let fakes: Fakes;
-  let proxy: Awaited<ReturnType<typeof stoppableProxy>>;
+  let proxy: PostgresProxy;
   let t: TestGateway;
   beforeAll(async () => {
     db = await createTestDatabase(admin!);
     fakes = await startFakes();
-    proxy = await stoppableProxy();
-    const url = new URL(db.url);
-    url.port = String(proxy.port);
-    t = await startTestGateway(fakes, { DATABASE_URL: url.toString() });
+    proxy = await startPostgresProxy();
+    t = await startTestGateway(fakes, { DATABASE_URL: throughProxy(db.url, proxy) });
   });
   afterAll(async () => {
     await proxy?.stop();

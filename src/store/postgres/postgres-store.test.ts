@@ -3,10 +3,10 @@
  * file's own), plus what only a shared server shows — several replicas (stores) on one
  * database, leases surviving a reopen, and a server going away without crashing anyone.
  */
-import net from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { adminQuery, createTestDatabase, createTestSchema, DEFAULT_TEST_POSTGRES_URL, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
+import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
+import { startPostgresProxy, throughProxy } from '../../testing/postgres-proxy.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
 import { MIGRATIONS } from './migrations.js';
@@ -207,10 +207,8 @@ describe.skipIf(!admin)('postgres store', () => {
     });
 
     it('rejects calls within the query timeout when the server stops answering without closing the connection (failover, partition)', async () => {
-      const proxy = await blackHoleProxy();
-      const url = new URL(await freshUrl());
-      url.port = String(proxy.port);
-      const store = await openPostgresStore(url.toString(), { queryTimeoutMs: 1_000 });
+      const proxy = await startPostgresProxy();
+      const store = await openPostgresStore(throughProxy(await freshUrl(), proxy), { queryTimeoutMs: 1_000 });
       try {
         await store.ping(); // a pooled connection, through the proxy
         proxy.freeze();
@@ -222,7 +220,7 @@ describe.skipIf(!admin)('postgres store', () => {
         // Without a client-side timeout both stayed pending (the server never saw the queries).
         expect(outcomes.every((o) => /timeout/i.test(o))).toBe(true);
       } finally {
-        await proxy.close();
+        await proxy.stop();
         await store.close().catch(() => undefined);
       }
     });
@@ -234,27 +232,3 @@ describe.skipIf(!admin)('postgres store', () => {
     });
   });
 });
-
-/** A loopback TCP proxy to the test server that, once frozen, forwards nothing and closes nothing. */
-async function blackHoleProxy(): Promise<{ port: number; freeze(): void; close(): Promise<void> }> {
-  let frozen = false;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(new URL(DEFAULT_TEST_POSTGRES_URL).port || 5432), '127.0.0.1');
-    sockets.add(client).add(upstream);
-    client.on('data', (d) => void (frozen || upstream.write(d)));
-    upstream.on('data', (d) => void (frozen || client.write(d)));
-    for (const s of [client, upstream]) s.on('error', () => undefined);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    freeze: () => void (frozen = true),
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}

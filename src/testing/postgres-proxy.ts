@@ -1,0 +1,47 @@
+/**
+ * @module testing/postgres-proxy
+ * A loopback TCP proxy to the test PostgreSQL server, for outages a test cannot make with the
+ * server itself: `freeze()` forwards nothing more and closes nothing (a failover that moved the
+ * address, a partition dropping packets), `stop()` closes the proxy and every connection through
+ * it (the server gone).
+ */
+import net from 'node:net';
+import { DEFAULT_TEST_POSTGRES_URL } from './postgres.js';
+
+export interface PostgresProxy {
+  port: number;
+  freeze(): void;
+  stop(): Promise<void>;
+}
+
+export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGRES_URL): Promise<PostgresProxy> {
+  const server = new URL(serverUrl);
+  let frozen = false;
+  const sockets = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    const upstream = net.connect(Number(server.port || 5432), server.hostname);
+    sockets.add(client).add(upstream);
+    client.on('data', (d) => void (frozen || upstream.write(d)));
+    upstream.on('data', (d) => void (frozen || client.write(d)));
+    for (const s of [client, upstream]) s.on('error', () => undefined);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (proxy.address() as net.AddressInfo).port,
+    freeze: () => void (frozen = true),
+    stop: () => {
+      const closed = new Promise<void>((resolve) => proxy.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      return closed;
+    },
+  };
+}
+
+/** `url` with its port replaced by the proxy's. */
+export function throughProxy(url: string, proxy: PostgresProxy): string {
+  const u = new URL(url);
+  u.port = String(proxy.port);
+  return u.toString();
+}
