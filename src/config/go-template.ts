@@ -27,6 +27,7 @@
  * @example
  * findGoTemplateError('Instance {{ $labels.instance is down') // → { offset: 29, message: 'function "is" not defined' }
  */
+import { unquoteGoString } from './go-string.js';
 
 /** Go text/template's predefined functions (text/template/funcs.go `builtins`). */
 export const GO_TEMPLATE_BUILTINS: readonly string[] = [
@@ -908,9 +909,6 @@ function describeToken(t: Token): string {
 /** The value of a (valid) string or raw string literal, for template names. */
 function unquote(lit: string): string {
   if (lit.startsWith('`')) return lit.slice(1, -1).replace(/\r/g, '');
-  try {
-    return JSON.parse(lit) as string;
-  } catch {
-    return lit.slice(1, -1); // a Go escape JSON lacks (\x41, \101, \a…): the name only tells definitions apart
-  }
+  // An escape Go would refuse was reported by the lexer; the name only tells definitions apart.
+  return unquoteGoString(lit) ?? lit.slice(1, -1);
 }

@@ -12,6 +12,7 @@
  * each postfix modifier down onto the rightmost operand, as Prometheus reads it.
  */
 import type { parser } from '@prometheus-io/lezer-promql';
+import { unquoteGoString } from './go-string.js';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
 
@@ -177,7 +178,7 @@ function labelList(grouping: SyntaxNode, text: string): string[] {
   const out: string[] = [];
   for (let c = grouping.firstChild; c; c = c.nextSibling) {
     if (c.name === 'LabelName') out.push(text.slice(c.from, c.to));
-    else if (c.name === 'QuotedLabelName') out.push(unquote(text.slice(c.from, c.to)) ?? '');
+    else if (c.name === 'QuotedLabelName') out.push(unquoteGoString(text.slice(c.from, c.to)) ?? '');
   }
   return out;
 }
@@ -195,32 +196,8 @@ function selector(node: SyntaxNode, text: string): Expr {
     const value = child(c, 'StringLiteral');
     if (!nameNode || !op || !value) continue;
     const rawName = text.slice(nameNode.from, nameNode.to);
-    const label = nameNode.name === 'LabelName' ? rawName : (unquote(rawName) ?? '');
-    matchers.push({ label, op, value: unquote(text.slice(value.from, value.to)) });
+    const label = nameNode.name === 'LabelName' ? rawName : (unquoteGoString(rawName) ?? '');
+    matchers.push({ label, op, value: unquoteGoString(text.slice(value.from, value.to)) });
   }
   return { k: 'selector', from: node.from, name: id ? text.slice(id.from, id.to) : undefined, matchers, bareNames };
-}
-
-const ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"' };
-
-/** A PromQL string literal's value (Go's strconv.Unquote), or undefined when it is not one. */
-export function unquote(raw: string): string | undefined {
-  const q = raw[0];
-  if (raw.length < 2 || raw.at(-1) !== q) return undefined;
-  const body = raw.slice(1, -1);
-  if (q === '`') return body;
-  if (q !== '"' && q !== "'") return undefined;
-  let bad = false;
-  const value = body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|[\s\S])/g, (_, e: string) => {
-    if (e.length === 1) {
-      const s = ESCAPES[e];
-      if (s === undefined) bad = true;
-      return s ?? '';
-    }
-    if (/^[0-7]{3}$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-    const cp = parseInt(e.slice(1), 16);
-    if (cp > 0x10ffff) bad = true;
-    return bad ? '' : String.fromCodePoint(cp);
-  });
-  return bad ? undefined : value;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findPromqlError } from './promql.js';
-import { unquote } from './promql-ast.js';
+import { unquoteGoString as unquote } from './go-string.js';
 import { FUNCTIONS, UNCHECKED_FUNCTIONS } from './promql-functions.js';
 
 describe('findPromqlError: what Prometheus rejects after its grammar accepted it', () => {
