@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { groupContract } from './contract/groups.case.js';
 import { listContract } from './contract/lists.case.js';
 import { outboxContract } from './contract/outbox.case.js';
+import { retentionContract } from './contract/retention.case.js';
 import type { Store } from './store.js';
 
 /** A getter for the fresh, empty store each test gets. */
@@ -32,5 +33,6 @@ export function runStoreContract(name: string, newStore: () => Promise<Store>): 
     groupContract(current);
     outboxContract(current);
     listContract(current);
+    retentionContract(current);
   });
 }

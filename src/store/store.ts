@@ -186,6 +186,25 @@ export interface UpdateOptions {
   lease?: LeaseOffer;
 }
 
+/**
+ * One step of a history pruning pass (`Store.pruneHistory`, retention/history-pruner.ts).
+ * `cursor`: where the pass's walk over the groups stands (absent: at the start).
+ */
+export interface PruneStep {
+  /** Notifications created before this go, and groups last updated before it once none of theirs is left. */
+  before: Date;
+  /** Most notifications deleted, and most groups looked at, in this step. */
+  limit: number;
+  cursor?: string;
+}
+
+export interface PruneResult {
+  notifications: number;
+  groups: number;
+  /** Where the next step goes on; null when this step looked at the last group (the pass is done). */
+  cursor: string | null;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -241,6 +260,16 @@ export interface Store {
   listNotifications(q: ListQuery<NotificationStatus>): Promise<Page<NotificationRecord>>;
   listAlerts(q: ListQuery<AlertStatus>): Promise<Page<AlertRecord>>;
 
+  /**
+   * One step of history retention. First deletes up to `limit` notifications in a final state
+   * (sent, suppressed, dead) created before `before`, oldest first, with their snapshots; once
+   * none is left, looks at up to `limit` groups after `cursor` and deletes, with their alerts,
+   * notifications and Slack message refs, each that is resolved, not held by a maintenance
+   * window, not one of alertgate's own records (storm and maintenance state, posted messages),
+   * last updated before `before`, and with no notification left (all were final and older than
+   * `before`). Pending and failed items, and the groups they belong to, are never pruned.
+   */
+  pruneHistory(step: PruneStep): Promise<PruneResult>;
   /** Count of notifications waiting to be sent (pending + failed). */
   outboxDepth(): Promise<number>;
 

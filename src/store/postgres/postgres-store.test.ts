@@ -11,6 +11,7 @@ import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } fr
 import { runStoreContract } from '../store.case.js';
 import { MIGRATIONS } from './migrations.js';
 import { leaseInserted } from './outbox.js';
+import { RETRY_DEAD } from './queries.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from './postgres-store.js';
@@ -125,6 +126,32 @@ describe.skipIf(!admin)('postgres store', () => {
       const rest = await replicas[0]!.claimDue({ owner: 'late', now: t, limit: 100, leaseMs: 60_000 });
       expect(ids.length + rest.length).toBeGreaterThanOrEqual(30);
       expect(new Set([...ids, ...rest.map((n) => n.id)]).size).toBe(ids.length + rest.length);
+    });
+
+    it('prunes past what another replica is writing or requeuing, without waiting, and never an item requeued meanwhile', async () => {
+      const a = await open();
+      const quiet = (id: string) => group(id, { status: 'resolved', alerts: [alert(`${id}-1`, 'resolved')] });
+      const [busy, retried] = [quiet('busy'), quiet('retried')];
+      await enqueue(a, busy, []);
+      const [dead] = await enqueue(a, retried, [notification(retried, SLACK)]);
+      only(await a.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
+      await a.markFailed(dead!.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+      // Another replica, mid-transaction: a group write's load, and an admin's retryDead.
+      const other = new pg.Client({ connectionString: url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query("SELECT 1 FROM groups WHERE id = 'busy' FOR UPDATE");
+        expect((await other.query(RETRY_DEAD, [dead!.id, new Date()])).rowCount).toBe(1);
+        const waited = new Promise((_, reject) => setTimeout(() => reject(new Error('the step waited for the other replica')), 5_000).unref());
+        expect(await Promise.race([a.pruneHistory({ before: later(), limit: 10 }), waited])).toEqual({ notifications: 0, groups: 0, cursor: null });
+        await other.query('COMMIT');
+        expect(await a.pruneHistory({ before: later(), limit: 10 })).toEqual({ notifications: 0, groups: 1, cursor: null });
+        expect(await a.getGroup('busy')).toBeUndefined();
+        expect((await a.getNotification(dead!.id))?.status).toBe('pending');
+      } finally {
+        await other.end();
+      }
     });
 
     it('lets any replica edit the Slack message another replica posted', async () => {

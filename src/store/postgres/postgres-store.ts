@@ -21,6 +21,8 @@ import type {
   NotificationRecord,
   NotificationStatus,
   Page,
+  PruneResult,
+  PruneStep,
   RetryDeadResult,
   Store,
   UpdateOptions,
@@ -31,6 +33,7 @@ import { migrate } from './migrations.js';
 import * as outbox from './outbox.js';
 import { createPool, withTransaction, type PoolOptions } from './pool.js';
 import * as q from './queries.js';
+import { pruneHistory } from './retention.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
 
 export interface PostgresStoreOptions extends PoolOptions {
@@ -130,6 +133,10 @@ export class PostgresStore implements Store {
 
   async listAlerts(query: ListQuery<AlertStatus>): Promise<Page<AlertRecord>> {
     return listAlerts(this.pool, query);
+  }
+
+  async pruneHistory(step: PruneStep): Promise<PruneResult> {
+    return pruneHistory(this.pool, step);
   }
 
   async outboxDepth(): Promise<number> {

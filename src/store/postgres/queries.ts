@@ -234,12 +234,17 @@ const SENT_AFTER = (d: string) => `
 /**
  * Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. Refused
  * in the same statement when a newer item of the queue was sent, so the check and the requeue
- * see one snapshot. ($1 id, $2 now)
+ * see one snapshot. The group's row is key-share locked, as inserting an item would: the one
+ * change that makes a final item undelivered again must not race a history pruning step that
+ * checked the group had nothing undelivered and is deleting it (retention.ts), which holds the
+ * row for update. Either this waits and then finds the item gone, or the step passes over the
+ * group. ($1 id, $2 now)
  */
 export const RETRY_DEAD = `
   UPDATE notifications d SET status = 'pending', attempts = 0, next_attempt_at = $2,
     lease_owner = NULL, lease_until = NULL
   WHERE d.id = $1 AND d.status = 'dead' AND NOT EXISTS (${SENT_AFTER('d')})
+    AND EXISTS (SELECT 1 FROM groups g WHERE g.id = d.group_id FOR KEY SHARE)
   RETURNING *`;
 
 /** Why RETRY_DEAD changed nothing: the newest sent item after the dead one, if any. ($1 id) */

@@ -35,6 +35,21 @@ const insert = (v: string) => () => db.prepare('INSERT INTO t (v) VALUES (?)').r
 const committed = (): string[] => reader.prepare<[], { v: string }>('SELECT v FROM t ORDER BY v').all().map((r) => r.v);
 
 describe('GroupCommit', () => {
+  it('runs a call alone outside any transaction, after the calls queued before it and before those after', async () => {
+    const order: string[] = [];
+    const before = commit.run(() => (order.push('before'), insert('a')()));
+    const alone = commit.runAlone(() => {
+      // What was queued before it has committed; it may change connection settings now.
+      order.push(`alone: in transaction ${db.inTransaction}, sees ${committed().join(',')}`);
+      return 'done';
+    });
+    const after = commit.run(() => (order.push('after'), insert('b')()));
+    await expect(Promise.all([before, alone, after])).resolves.toEqual([1, 'done', 1]);
+    expect(order).toEqual(['before', 'alone: in transaction false, sees a', 'after']);
+    await expect(commit.runAlone(() => { throw new Error('boom'); })).rejects.toThrow('boom');
+    expect(committed()).toEqual(['a', 'b']);
+  });
+
   it('runs the calls of one turn in one transaction and resolves each only after it committed', async () => {
     const seenByOthers: string[][] = [];
     const first = commit.run(insert('a'));

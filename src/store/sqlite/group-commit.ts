@@ -23,6 +23,8 @@ import type Database from 'better-sqlite3';
 
 interface Job {
   fn: () => unknown;
+  /** Runs by itself, outside the shared transaction (`runAlone`). */
+  alone?: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -83,15 +85,28 @@ export class GroupCommit {
 
   /** Run `fn` in the next shared write transaction; resolves after that transaction committed. */
   run<T>(fn: () => T): Promise<T> {
+    return this.enqueue({ fn });
+  }
+
+  private enqueue<T>(job: Pick<Job, 'fn' | 'alone'>): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the SQLite store is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ ...job, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate, not a microtask: every request parsed in this I/O phase joins the batch.
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Run `fn` by itself, in its turn among the queued calls but outside any shared transaction:
+   * for work that must change connection settings around its own transaction (pruning groups
+   * with foreign keys off, sqlite/retention.ts), which SQLite ignores inside one.
+   */
+  runAlone<T>(fn: () => T): Promise<T> {
+    return this.enqueue({ fn, alone: true });
   }
 
   /** Commit what is queued now (close() calls it so no accepted call is left behind), then refuse more. */
@@ -110,7 +125,11 @@ export class GroupCommit {
   }
 
   private flushOnce(): void {
-    const jobs = this.queue.splice(0, MAX_BATCH);
+    if (this.queue[0]?.alone) return this.runAloneJob(this.queue.shift()!);
+    // A batch ends before the next call that runs alone, so calls keep their order.
+    let take = 0;
+    while (take < MAX_BATCH && take < this.queue.length && !this.queue[take]!.alone) take++;
+    const jobs = this.queue.splice(0, take);
     if (jobs.length === 0) return;
     let outcomes: Outcome[];
     const started = process.hrtime.bigint();
@@ -129,6 +148,19 @@ export class GroupCommit {
       if (o.ok) job.resolve(o.value);
       else job.reject(o.err);
     });
+  }
+
+  private runAloneJob(job: Job): void {
+    const started = process.hrtime.bigint();
+    let outcome: Outcome;
+    try {
+      outcome = { ok: true, value: job.fn() };
+    } catch (err) {
+      outcome = { ok: false, err };
+    }
+    this.onBatch?.({ writes: 1, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+    if (outcome.ok) job.resolve(outcome.value);
+    else job.reject(outcome.err);
   }
 
   /** Each call's outcome; throws when nothing of the batch could be stored. */

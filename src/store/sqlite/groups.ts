@@ -12,7 +12,7 @@ import { encodeSnapshot } from '../snapshot-text.js';
 import type { GroupRecord, GroupWrite, NotificationRecord } from '../store.js';
 import { leasedTo } from '../rows.js';
 import { groupParams, iso, labelsJson, toAlert, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
-import type { NewNotificationRow, Statements } from './statements.js';
+import type { GroupParams, NewNotificationRow, Statements } from './statements.js';
 
 /** Stored alert rows of the loaded groups, as read: group id → fingerprint → row. */
 export type StoredAlertRows = Map<string, Map<string, AlertRow>>;
@@ -37,7 +37,7 @@ export type AlertValues = [
 
 /** Everything one decided group write does to the database, as bind parameters. */
 export interface GroupWritePlan {
-  group: GroupRow;
+  group: GroupParams;
   /** JSON array of the fingerprints kept, when alerts may have left the group; null: nothing to delete. */
   deleteStaleExcept: string | null;
   /** Alerts to upsert (the unchanged ones are left out), all stamped `alertsUpdatedAt` (Unix ms). */
@@ -139,7 +139,7 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
     return index;
   };
   return {
-    group: groupParams(group),
+    group: { ...groupParams(group), last_notification_at: write.notifications.length > 0 ? nowMs : null },
     deleteStaleExcept: mayDelete ? JSON.stringify([...fingerprints]) : null,
     alerts,
     alertsUpdatedAt,

@@ -22,19 +22,25 @@ export const SELECT_HELD_GROUP_IDS = `
 export const COUNT_HELD_GROUPS = `
   SELECT team, count(*) AS n FROM groups WHERE held_until IS NOT NULL GROUP BY team`;
 
-/** created_at is kept from the first insert; returns the group's seq (schema-v4.ts), new or kept. */
+/**
+ * created_at is kept from the first insert, and last_notification_at (schema-v8.ts) by a write
+ * without a notification; returns the group's seq (schema-v4.ts), new or kept.
+ */
 export const UPSERT_GROUP = `
   INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
-    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests, held_until)
+    common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests, held_until,
+    last_notification_at)
   VALUES (@id, @team, @group_key, @receiver, @external_url, @group_labels, @common_labels,
-    @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at, @storm_digests, @held_until)
+    @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at, @storm_digests, @held_until,
+    @last_notification_at)
   ON CONFLICT (id) DO UPDATE SET
     team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
     external_url = excluded.external_url, group_labels = excluded.group_labels,
     common_labels = excluded.common_labels, common_annotations = excluded.common_annotations,
     status = excluded.status, notified_hash = excluded.notified_hash,
     notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at,
-    storm_digests = excluded.storm_digests, held_until = excluded.held_until
+    storm_digests = excluded.storm_digests, held_until = excluded.held_until,
+    last_notification_at = coalesce(excluded.last_notification_at, last_notification_at)
   RETURNING seq`;
 
 /**

@@ -37,6 +37,8 @@ import type {
   NotificationRecord,
   NotificationStatus,
   Page,
+  PruneResult,
+  PruneStep,
   RetryDeadResult,
   Store,
   UpdateOptions,
@@ -47,6 +49,7 @@ import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWrite
 import { KnownGroups } from './known-groups.js';
 import { Lists } from './lists.js';
 import { migrate } from './migrations.js';
+import { planPruneStep } from './retention.js';
 import { toNotificationRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { InlineWriter, ThreadWriter, type SqliteWriter } from './writer.js';
@@ -99,6 +102,11 @@ export class SqliteStore implements Store {
   private readonly inFlight = new Map<string, InFlightGroup>();
   /** Committed groups without alerts, as stored (see the module comment). */
   private readonly committedStates = new Map<string, GroupRecord>();
+  /**
+   * Groups a prune step may be deleting (count of such steps): a write decided meanwhile read
+   * them before the delete, and may land after it, so it rewrites them whole.
+   */
+  private readonly pruning = new Map<string, number>();
   private writeSeq = 0;
 
   constructor(
@@ -164,7 +172,7 @@ export class SqliteStore implements Store {
       // The rows each write may leave alone: those read for it from the database (none for a
       // group that is not there, nor for a committed alert-less one). A group read from a write
       // in flight, or written a second time in this decision, is rewritten whole.
-      const known = new Set(settled);
+      const known = new Set(settled.filter((id) => !this.pruning.has(id)));
       plans = decided.map((w) => {
         const id = w.group.id;
         const before = known.has(id) ? (storedRows.get(id) ?? new Map()) : undefined;
@@ -254,6 +262,27 @@ export class SqliteStore implements Store {
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {
     const result = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
     return result.outcome === 'requeued' ? { outcome: 'requeued', notification: toNotificationRecord(result.row) } : result;
+  }
+
+  async pruneHistory(step: PruneStep): Promise<PruneResult> {
+    // Read and handed to the writer in one synchronous run, as `updateGroups` does: a write
+    // decided after this reads `pruning`, and the writer applies both in the order given.
+    const plan = planPruneStep(this.s.retention, step, (id) => this.inFlight.has(id));
+    const ids = plan.groups.map((g) => g.id);
+    for (const id of ids) this.pruning.set(id, (this.pruning.get(id) ?? 0) + 1);
+    try {
+      const notifications = plan.notificationIds.length > 0 ? this.writer.execute({ op: 'deleteNotifications', ids: plan.notificationIds }) : Promise.resolve(0);
+      const seqs = plan.groups.map((g) => g.seq);
+      const groups = seqs.length > 0 ? this.writer.execute({ op: 'pruneGroups', seqs, cut: plan.cut }) : Promise.resolve(0);
+      const [n, g] = await Promise.all([notifications, groups]);
+      return { notifications: n, groups: g, cursor: plan.cursor };
+    } finally {
+      for (const id of ids) {
+        const left = (this.pruning.get(id) ?? 1) - 1;
+        if (left > 0) this.pruning.set(id, left);
+        else this.pruning.delete(id);
+      }
+    }
   }
 
   /** Give back every claim `owner` holds (a restarted delivery thread of this process). */

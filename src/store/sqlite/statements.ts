@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import * as q from './queries.js';
+import { prepareRetentionStatements } from './retention.js';
 import type { AlertRow, GroupRow, NotificationRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
@@ -12,7 +13,7 @@ export function prepareStatements(db: Database.Database) {
   return {
     selectGroups: db.prepare<{ ids: string }, GroupRow>(q.SELECT_GROUPS),
     selectGroupAlerts: db.prepare<{ ids: string }, AlertRow>(q.SELECT_GROUP_ALERTS),
-    upsertGroup: db.prepare<GroupRow, { seq: number }>(q.UPSERT_GROUP),
+    upsertGroup: db.prepare<GroupParams, { seq: number }>(q.UPSERT_GROUP),
     upsertAlert: db.prepare<[number, string, string, number, string, string, string, string, string, string | null, string, number]>(q.UPSERT_ALERT),
     deleteStaleAlerts: db.prepare<{ group_seq: number; fingerprints: string }>(q.DELETE_STALE_ALERTS),
     insertNotification: db.prepare<NewNotificationRow & { group_seq: number }, { id: number }>(q.INSERT_NOTIFICATION),
@@ -37,8 +38,12 @@ export function prepareStatements(db: Database.Database) {
     countOutbox: db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
     countHeldGroups: db.prepare<[], { team: string; n: number }>(q.COUNT_HELD_GROUPS),
     selectHeldGroupIds: db.prepare<{ team: string; due: number }, string>(q.SELECT_HELD_GROUP_IDS).pluck(),
+    retention: prepareRetentionStatements(db),
   };
 }
+
+/** What a group's upsert binds: its row, and the time of the write's notifications if it has any (schema-v8.ts). */
+export type GroupParams = GroupRow & { last_notification_at: number | null };
 
 /** A due item a claim may take, in claim order. */
 export interface ClaimCandidate {

@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, WRITER_CACHE_KIB } from './connection.js';
 import { GroupCommit } from './group-commit.js';
 import { prepareStatements } from './statements.js';
-import { runWrite, type WriteRequest } from './write-requests.js';
+import { submitWrite, type WriteRequest } from './write-requests.js';
 import { Batched, serializeError, type ConnectWriter, type FromWriter, type ToWriter } from './writer.js';
 
 if (!parentPort) throw new Error('writer-thread must run as a worker thread');
@@ -24,7 +24,7 @@ const commit = new GroupCommit(db, (stats) => reply({ id: 0, stats }));
 
 /** Run one request through group commit and answer it on the port it came from. */
 function handle(msg: { id: number; req: WriteRequest }, answer: (msg: FromWriter) => void): void {
-  commit.run(() => runWrite(s, msg.req)).then(
+  submitWrite(commit, s, msg.req).then(
     (value) => answer({ id: msg.id, ok: true, value }),
     (err: unknown) => answer({ id: msg.id, ok: false, error: serializeError(err) }),
   );

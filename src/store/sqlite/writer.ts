@@ -13,7 +13,7 @@ import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threa
 import { startThread } from '../../threads/start-thread.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import type { Statements } from './statements.js';
-import { runWrite, type WriteRequest, type WriteResult } from './write-requests.js';
+import { submitWrite, type WriteRequest, type WriteResult } from './write-requests.js';
 
 export interface SqliteWriter {
   execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>>;
@@ -34,7 +34,7 @@ export class InlineWriter implements SqliteWriter {
   }
 
   execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>> {
-    return this.commit.run(() => runWrite(this.s, req) as WriteResult<R>);
+    return submitWrite(this.commit, this.s, req) as Promise<WriteResult<R>>;
   }
 
   broken(): Error | undefined {

@@ -1,0 +1,74 @@
+/**
+ * SQLite history retention beyond the contract: the foreign keys it turns off come back on, it
+ * leaves no row pointing at a pruned group, and its reads walk the primary key, so a step costs
+ * what it deletes, not the size of the history.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { SLACK, alert, enqueue, group, later, notification } from '../contract/fixtures.case.js';
+import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
+
+let dir: string;
+let store: SqliteStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'alertgate-retention-'));
+  store = openSqliteStore(join(dir, 'r.db'));
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('prunes groups with foreign keys off but leaves them on, and no row refers to a pruned group', async () => {
+  for (const id of ['a', 'b', 'c']) {
+    const g = group(id, { status: 'resolved', alerts: [alert(`${id}-1`, 'resolved'), alert(`${id}-2`, 'resolved')] });
+    await enqueue(store, g, [notification(g, SLACK, { status: 'suppressed', reason: 'duplicate' })]);
+  }
+  expect(await store.pruneHistory({ before: later(), limit: 100 })).toEqual({ notifications: 3, groups: 3, cursor: null });
+  await store.close();
+  const db = new Database(join(dir, 'r.db'));
+  try {
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    for (const table of ['groups', 'alerts', 'notifications', 'notification_snapshots', 'slack_messages']) {
+      expect(db.prepare(`SELECT count(*) AS n FROM ${table}`).get(), table).toEqual({ n: 0 });
+    }
+  } finally {
+    db.close();
+  }
+  store = openSqliteStore(join(dir, 'r.db'));
+});
+
+it('turns foreign keys back on after pruning groups: a notification deleted later takes its snapshot along', async () => {
+  await enqueue(store, group('gone', { status: 'resolved', alerts: [alert('x', 'resolved')] }), []);
+  expect(await store.pruneHistory({ before: later(), limit: 100 })).toMatchObject({ groups: 1 });
+  const live = group('live');
+  await enqueue(store, live, [notification(live, SLACK, { status: 'suppressed', reason: 'duplicate' })]);
+  expect(await store.pruneHistory({ before: later(), limit: 100 })).toMatchObject({ notifications: 1, groups: 0 });
+  await store.close();
+  const db = new Database(join(dir, 'r.db'), { readonly: true });
+  try {
+    expect(db.prepare('SELECT count(*) AS n FROM notification_snapshots').get()).toEqual({ n: 0 });
+  } finally {
+    db.close();
+  }
+  store = openSqliteStore(join(dir, 'r.db'));
+});
+
+it('reads old notifications along the primary key, not by sorting the status index', () => {
+  const db = new Database(join(dir, 'r.db'), { readonly: true });
+  try {
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT id FROM notifications WHERE id < 10 AND +status IN ('sent', 'suppressed', 'dead') AND created_at < 5 ORDER BY id LIMIT 3`,
+      )
+      .all() as { detail: string }[];
+    const details = plan.map((p) => p.detail).join(' | ');
+    expect(details).toMatch(/SEARCH notifications USING INTEGER PRIMARY KEY \(rowid<\?\)/);
+    expect(details).not.toMatch(/TEMP B-TREE/);
+  } finally {
+    db.close();
+  }
+});
