@@ -23,6 +23,7 @@ import type { RoutingKeys } from './outbox/delivery-messages.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { startStormTicker } from './storm/storm-ticker.js';
 import { startMaintenanceTicker } from './maintenance/release.js';
+import { startHistoryPruner } from './retention/history-pruner.js';
 import { openStore, urlPasswords } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createUptime } from './uptime/wiring.js';
@@ -268,6 +269,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     onEnded: () => worker.wake(),
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
   });
+  const historyPruner =
+    settings.historyRetentionMs === undefined
+      ? undefined
+      : startHistoryPruner({
+          store,
+          retentionMs: settings.historyRetentionMs,
+          logger: logger.child({ component: 'retention' }),
+          intervalMs: settings.historyPruneTickMs,
+          onPruned: ({ notifications, groups }) => {
+            metrics.historyPruned.inc({ kind: 'notification' }, notifications);
+            metrics.historyPruned.inc({ kind: 'group' }, groups);
+          },
+          onPass: (at) => metrics.historyPruneLastPass.set(at.getTime() / 1000),
+        });
   logger.info({ port, host: settings.host, store: store.kind, teams: [...(config.current()?.teams.keys() ?? [])] }, 'alertgate listening');
 
   let closing: Promise<void> | undefined;
@@ -286,6 +301,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stormTicker.stop();
         maintenanceTicker.stop();
+        historyPruner?.stop();
         // One deadline for everything: deliveries go on while HTTP requests drain.
         const deadline = Date.now() + settings.shutdownGraceMs;
         const drained = await drainServer(server as Server, { graceMs: settings.shutdownGraceMs, onOverdue: () => uptime.abortQueries() });

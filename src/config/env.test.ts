@@ -56,3 +56,19 @@ describe('URL variables', () => {
     expect(d.publicUrl).toBeUndefined();
   });
 });
+
+describe('HISTORY_RETENTION', () => {
+  it('keeps everything when unset, empty or 0, and reads a Prometheus duration otherwise', () => {
+    for (const keep of [{}, { HISTORY_RETENTION: '' }, { HISTORY_RETENTION: '0' }]) {
+      expect(readSettings(keep, '/srv').historyRetentionMs).toBeUndefined();
+    }
+    expect(readSettings({ HISTORY_RETENTION: '90d' }, '/srv').historyRetentionMs).toBe(90 * 86_400_000);
+    expect(readSettings({ HISTORY_RETENTION: '1d' }, '/srv').historyRetentionMs).toBe(86_400_000);
+    expect(readSettings({}, '/srv').historyPruneTickMs).toBe(3_600_000);
+  });
+
+  it('refuses a bad duration or one under a day, naming the variable', () => {
+    expect(() => readSettings({ HISTORY_RETENTION: '90 days' }, '/srv')).toThrow('HISTORY_RETENTION: not a valid duration string: "90 days"');
+    expect(() => readSettings({ HISTORY_RETENTION: '23h' }, '/srv')).toThrow('HISTORY_RETENTION must be at least 1d (or 0 to keep everything), got "23h"');
+  });
+});

@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
+import { MIN_RETENTION_MS } from '../retention/history-pruner.js';
+import { formatDuration, parseDuration } from './duration.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../outbox/retry-policy.js';
 import { readThanosSettings, type ThanosSettings } from '../uptime/settings.js';
 
@@ -48,6 +50,13 @@ export interface GatewaySettings {
   outboxReceiverConcurrency: number;
   /** Deliver on a thread of its own when the store is a SQLite file (OUTBOX_THREAD, default false). */
   outboxThread: boolean;
+  /**
+   * HISTORY_RETENTION: how long delivered notifications and resolved groups are kept
+   * (retention/history-pruner.ts); undefined (unset or `0`): kept for ever.
+   */
+  historyRetentionMs?: number;
+  /** How often a history pruning pass runs (HISTORY_PRUNE_TICK_MS, default an hour). */
+  historyPruneTickMs: number;
   /** THANOS_URL (unset: uptime endpoints answer 503) and the query knobs (uptime/settings.ts). */
   thanos: ThanosSettings;
 }
@@ -145,8 +154,24 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     ...deliveryTiming(env),
     ...outboxConcurrency(env),
     outboxThread: flag(env, 'OUTBOX_THREAD', false),
+    ...historyRetention(env),
+    historyPruneTickMs: int(env, 'HISTORY_PRUNE_TICK_MS', 3_600_000, 10),
     thanos: readThanosSettings(env, readSecret),
   };
+}
+
+function historyRetention(env: NodeJS.ProcessEnv): { historyRetentionMs?: number } {
+  const raw = env.HISTORY_RETENTION;
+  if (raw === undefined || raw === '') return {};
+  let ms: number;
+  try {
+    ms = parseDuration(raw);
+  } catch (err) {
+    throw new Error(`HISTORY_RETENTION: ${(err as Error).message}`);
+  }
+  if (ms === 0) return {};
+  if (ms < MIN_RETENTION_MS) throw new Error(`HISTORY_RETENTION must be at least ${formatDuration(MIN_RETENTION_MS)} (or 0 to keep everything), got "${raw}"`);
+  return { historyRetentionMs: ms };
 }
 
 /**

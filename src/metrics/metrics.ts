@@ -19,6 +19,8 @@ export interface Metrics {
   maintenanceHeld: Counter<'team'>;
   maintenanceReleased: Counter<'team'>;
   maintenanceHeldGroups: Gauge<'team'>;
+  historyPruned: Counter<'kind'>;
+  historyPruneLastPass: Gauge;
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
   storeCommitSeconds: Histogram;
@@ -161,6 +163,17 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       registers: [registry],
     }),
     maintenanceHeldGroups: heldGroups,
+    historyPruned: new Counter({
+      name: 'alertgate_history_pruned_total',
+      help: 'Rows deleted by history retention (HISTORY_RETENTION), by kind: notification (delivery log) or group (resolved alert groups, with their alerts).',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    historyPruneLastPass: new Gauge({
+      name: 'alertgate_history_prune_last_pass_timestamp_seconds',
+      help: 'Time of the last completed history pruning pass (its cut is this minus HISTORY_RETENTION).',
+      registers: [registry],
+    }),
     outboxDepth,
     configReloadSuccessful: new Gauge({
       name: 'alertgate_config_last_reload_successful',
