@@ -9,5 +9,6 @@ import { ingestBenchmark } from './ingest.bench.js';
 import { deliveryBenchmark } from './delivery.bench.js';
 import { memoryBenchmark } from './memory.bench.js';
 import { stormBenchmark } from './storm.bench.js';
+import { retentionBenchmark } from './retention.bench.js';
 
-export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark, stormBenchmark, deliveryBenchmark, memoryBenchmark];
+export const benchmarks: Benchmark[] = [generateBenchmark, uptimeBenchmark, ingestBenchmark, stormBenchmark, deliveryBenchmark, memoryBenchmark, retentionBenchmark];
