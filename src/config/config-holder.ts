@@ -2,7 +2,15 @@
  * @module config/config-holder
  * The live routing configuration. A reload that fails validation keeps the previous config
  * (and says so in `alertgate_config_last_reload_successful`), so a bad merge never stops paging.
+ *
+ * Reloads never overlap (SIGHUP, `POST /-/reload` and a sidecar may all ask at once): two that
+ * read the files at once could finish in either order, and the one that read the older files
+ * could be applied last. A reload asked for while one runs waits for it and then reads the files
+ * afresh, once for every call made meanwhile, so the config applied last is read after the last
+ * call.
  */
+type ReloadResult = { ok: boolean; errors: string[] };
+
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { loadRoutingConfig } from './load-routes.js';
@@ -11,6 +19,9 @@ import type { RoutingConfig } from './types.js';
 
 export class ConfigHolder {
   private config?: RoutingConfig;
+  private running?: Promise<ReloadResult>;
+  /** The reload that follows the running one, shared by every call made while it runs. */
+  private next?: Promise<ReloadResult>;
 
   constructor(
     private readonly dir: string,
@@ -23,7 +34,19 @@ export class ConfigHolder {
     return this.config;
   }
 
-  async reload(): Promise<{ ok: boolean; errors: string[] }> {
+  reload(): Promise<ReloadResult> {
+    if (this.running) {
+      const after = () => {
+        this.next = undefined;
+        return this.reload();
+      };
+      return (this.next ??= this.running.then(after, after));
+    }
+    this.running = this.load().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async load(): Promise<ReloadResult> {
     const result = await loadRoutingConfig(this.dir, this.env);
     for (const w of result.warnings) this.logger.warn({ warning: formatSourceError(w) }, 'config warning');
     if (!result.config || result.errors.length > 0) {

@@ -1,0 +1,45 @@
+/**
+ * Reloads of the live config never overlap: calls made while one runs share one more reload,
+ * which reads the files as they are after the last call.
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createLogger } from '../log/logger.js';
+import { ConfigHolder } from './config-holder.js';
+
+const ESTATE_DIR = fileURLToPath(new URL('../../test/fixtures/estate', import.meta.url));
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'alertgate-holder-'));
+  await cp(ESTATE_DIR, dir, { recursive: true });
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('runs one reload at a time: calls made meanwhile share the next, which reads the files after the last call', async () => {
+  const logs: string[] = [];
+  const holder = new ConfigHolder(dir, { TEST_PD_PAYMENTS_KEY: 'k' }, createLogger({ level: 'info', write: (l) => logs.push(l) }));
+  const file = join(dir, 'routes', 'prisons.yaml');
+  const original = await readFile(file, 'utf8');
+  const first = holder.reload();
+  const second = holder.reload();
+  const third = holder.reload();
+  // Written after the calls: only a reload that starts after the first has finished can see it.
+  await writeFile(file, original.replace('#prisons-alerts', '#prisons-oncall'));
+  expect(second).toBe(third);
+  expect(await Promise.all([first, second, third])).toEqual([
+    { ok: true, errors: [] },
+    { ok: true, errors: [] },
+    { ok: true, errors: [] },
+  ]);
+  expect(logs.filter((l) => l.includes('configuration loaded'))).toHaveLength(2);
+  expect(JSON.stringify(holder.current()?.teams.get('prisons'))).toContain('#prisons-oncall');
+  // Once idle, a call reloads at once.
+  await writeFile(file, original);
+  await holder.reload();
+  expect(JSON.stringify(holder.current()?.teams.get('prisons'))).toContain('#prisons-alerts');
+});
