@@ -72,3 +72,12 @@ describe('HISTORY_RETENTION', () => {
     expect(() => readSettings({ HISTORY_RETENTION: '23h' }, '/srv')).toThrow('HISTORY_RETENTION must be at least 1d (or 0 to keep everything), got "23h"');
   });
 });
+
+describe('durations that end up in timers', () => {
+  it('refuses more than Node keeps in a timer (it would fire at once), naming the variable', () => {
+    for (const name of ['HISTORY_PRUNE_TICK_MS', 'STORM_TICK_MS', 'MAINTENANCE_TICK_MS', 'SHUTDOWN_GRACE_MS', 'DELIVERY_BACKOFF_MAX_MS']) {
+      expect(() => readSettings({ [name]: '2592000000' }, '/srv'), name).toThrow(`${name} must be at most 2147483647 ms`);
+      expect(() => readSettings({ [name]: '2147483647' }, '/srv'), name).not.toThrow();
+    }
+  });
+});

@@ -89,6 +89,19 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return n;
 }
 
+/** Node's timers take at most this many milliseconds; a longer delay fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * A duration in milliseconds that ends up in a timer (a tick, a timeout, a backoff): above
+ * `MAX_TIMER_MS` Node would fire it at once, turning an hourly pass into a busy loop.
+ */
+function timerMs(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const n = int(env, name, fallback, min);
+  if (n > MAX_TIMER_MS) throw new Error(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node keeps), got "${env[name]}"`);
+  return n;
+}
+
 /** A TCP port in plain decimal: `Number()` would also take `0x50`, ` 1e3` or `80.0`. */
 function tcpPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -140,22 +153,22 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     maxBodyBytes: int(env, 'WEBHOOK_MAX_BYTES', 5 * 1024 * 1024, 1),
     retry: {
       maxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', defaultRetryPolicy.maxAttempts, 1),
-      baseDelayMs: int(env, 'DELIVERY_BACKOFF_BASE_MS', defaultRetryPolicy.baseDelayMs, 1),
-      maxDelayMs: int(env, 'DELIVERY_BACKOFF_MAX_MS', defaultRetryPolicy.maxDelayMs, 1),
-      maxRetryAfterMs: int(env, 'DELIVERY_RETRY_AFTER_MAX_MS', defaultRetryPolicy.maxRetryAfterMs, 0),
+      baseDelayMs: timerMs(env, 'DELIVERY_BACKOFF_BASE_MS', defaultRetryPolicy.baseDelayMs, 1),
+      maxDelayMs: timerMs(env, 'DELIVERY_BACKOFF_MAX_MS', defaultRetryPolicy.maxDelayMs, 1),
+      maxRetryAfterMs: timerMs(env, 'DELIVERY_RETRY_AFTER_MAX_MS', defaultRetryPolicy.maxRetryAfterMs, 0),
     },
-    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10_000),
+    shutdownGraceMs: timerMs(env, 'SHUTDOWN_GRACE_MS', 10_000),
     slackChannelRate: positiveNumber(env, 'SLACK_CHANNEL_RATE', 1),
     slackChannelBurst: int(env, 'SLACK_CHANNEL_BURST', 5, 1),
     publicUrl: httpUrl(env, 'ALERTGATE_PUBLIC_URL', 'https://alertgate.example.com'),
-    stormTickMs: int(env, 'STORM_TICK_MS', 5_000, 10),
-    stormWindowMs: int(env, 'STORM_WINDOW_MS', 60_000, 100),
-    maintenanceTickMs: int(env, 'MAINTENANCE_TICK_MS', 15_000, 10),
+    stormTickMs: timerMs(env, 'STORM_TICK_MS', 5_000, 10),
+    stormWindowMs: timerMs(env, 'STORM_WINDOW_MS', 60_000, 100),
+    maintenanceTickMs: timerMs(env, 'MAINTENANCE_TICK_MS', 15_000, 10),
     ...deliveryTiming(env),
     ...outboxConcurrency(env),
     outboxThread: flag(env, 'OUTBOX_THREAD', false),
     ...historyRetention(env),
-    historyPruneTickMs: int(env, 'HISTORY_PRUNE_TICK_MS', 3_600_000, 10),
+    historyPruneTickMs: timerMs(env, 'HISTORY_PRUNE_TICK_MS', 3_600_000, 10),
     thanos: readThanosSettings(env, readSecret),
   };
 }
@@ -217,8 +230,8 @@ export const MAX_PACED_WAIT_MS = 5_000;
  * the same MAX_PACED_WAIT_MS: outbox/slack-slots.)
  */
 function deliveryTiming(env: NodeJS.ProcessEnv): { leaseMs: number; deliveryTimeoutMs: number } {
-  const deliveryTimeoutMs = int(env, 'DELIVERY_TIMEOUT_MS', 10_000, 100);
-  const leaseMs = int(env, 'OUTBOX_LEASE_MS', 60_000, 1);
+  const deliveryTimeoutMs = timerMs(env, 'DELIVERY_TIMEOUT_MS', 10_000, 100);
+  const leaseMs = timerMs(env, 'OUTBOX_LEASE_MS', 60_000, 1);
   const longestDelivery = MAX_PACED_WAIT_MS + 2 * deliveryTimeoutMs;
   if (leaseMs <= longestDelivery) {
     throw new Error(

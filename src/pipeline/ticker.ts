@@ -5,15 +5,24 @@
  */
 import type { Logger } from '../log/logger.js';
 
-export function startTicker(pass: () => Promise<unknown>, intervalMs: number, logger: Logger, what: string): { stop(): void } {
+/** `firstAfterMs`: run the first pass this soon after start instead of a whole interval later. */
+export function startTicker(pass: () => Promise<unknown>, intervalMs: number, logger: Logger, what: string, firstAfterMs?: number): { stop(): void } {
   let running = false;
-  const timer = setInterval(() => {
+  const tick = () => {
     if (running) return;
     running = true;
     pass()
       .catch((err: unknown) => logger.error({ err }, `${what} failed; will retry`))
       .finally(() => (running = false));
-  }, intervalMs);
+  };
+  const timer = setInterval(tick, intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  const first = firstAfterMs !== undefined && firstAfterMs < intervalMs ? setTimeout(tick, firstAfterMs) : undefined;
+  first?.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      clearTimeout(first);
+    },
+  };
 }

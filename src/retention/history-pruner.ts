@@ -1,7 +1,7 @@
 /**
  * @module retention/history-pruner
- * History retention (HISTORY_RETENTION): a pass, every HISTORY_PRUNE_TICK_MS (an hour by
- * default), deletes the delivery log older than the retention, and the alert groups resolved
+ * History retention (HISTORY_RETENTION): a pass, a minute after start and then every
+ * HISTORY_PRUNE_TICK_MS (an hour by default), deletes the delivery log older than the retention, and the alert groups resolved
  * and quiet for that long with everything they hold (`Store.pruneHistory`). Without it every
  * group, alert and notification is kept for ever (about 11 KiB per 10-alert group with SQLite).
  *
@@ -20,6 +20,9 @@ import type { Store } from '../store/store.js';
  */
 export const STEP_LIMIT = 100;
 
+/** When the first pass runs after start (unless the interval is shorter). */
+export const FIRST_PASS_AFTER_MS = 60_000;
+
 /** The shortest retention accepted: shorter would prune groups Alertmanager may still resend. */
 export const MIN_RETENTION_MS = 24 * 60 * 60 * 1000;
 
@@ -36,8 +39,8 @@ export interface HistoryPrunerOptions {
   intervalMs: number;
   /** Told what each step deleted (metrics). */
   onPruned?: (deleted: { notifications: number; groups: number }) => void;
-  /** Told when a pass completed (metrics: its time). */
-  onPass?: (at: Date) => void;
+  /** Told when a pass completed, and when (metrics). */
+  onPass?: (completedAt: Date) => void;
   stepLimit?: number;
   now?: () => Date;
   /** Ends a pass between two steps (shutdown: the store is about to close). */
@@ -46,8 +49,8 @@ export interface HistoryPrunerOptions {
 
 /** One whole pass: every step until the walk over the groups is done (or `signal` aborts it). */
 export async function pruneHistoryPass(o: Omit<HistoryPrunerOptions, 'intervalMs' | 'logger'>): Promise<PruneTotals> {
-  const now = (o.now ?? (() => new Date()))();
-  const before = new Date(now.getTime() - o.retentionMs);
+  const clock = o.now ?? (() => new Date());
+  const before = new Date(clock().getTime() - o.retentionMs);
   const limit = o.stepLimit ?? STEP_LIMIT;
   const totals: PruneTotals = { notifications: 0, groups: 0, steps: 0 };
   let cursor: string | undefined;
@@ -58,7 +61,7 @@ export async function pruneHistoryPass(o: Omit<HistoryPrunerOptions, 'intervalMs
     totals.steps++;
     if (r.notifications > 0 || r.groups > 0) o.onPruned?.({ notifications: r.notifications, groups: r.groups });
     if (r.cursor === null) {
-      o.onPass?.(now);
+      o.onPass?.(clock());
       return totals;
     }
     if (o.signal?.aborted) return totals;
@@ -73,7 +76,7 @@ export function startHistoryPruner(o: HistoryPrunerOptions): { stop(): void } {
     const totals = await pruneHistoryPass({ ...o, signal: stopping.signal });
     o.logger.info({ ...totals, seconds: (Date.now() - started) / 1000, retentionMs: o.retentionMs }, 'history pruned');
   };
-  const ticker = startTicker(pass, o.intervalMs, o.logger, 'history pruner');
+  const ticker = startTicker(pass, o.intervalMs, o.logger, 'history pruner', FIRST_PASS_AFTER_MS);
   return {
     stop: () => {
       stopping.abort();

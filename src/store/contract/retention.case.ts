@@ -1,7 +1,7 @@
 /**
  * @module store/contract/retention
  * Contract: history retention (`Store.pruneHistory`). Old delivered history goes, with the
- * groups it belonged to once they are resolved and quiet; nothing undelivered, held or of
+ * groups it belonged to once they are resolved and quiet; nothing pending or failed, held or of
  * alertgate's own state ever does, and a pass walks every group in bounded steps.
  */
 import { describe, expect, it } from 'vitest';
@@ -135,6 +135,26 @@ export function retentionContract(store: CurrentStore): void {
       expect(await store().getGroup('firing')).toBeDefined();
       // A pass over what is left finds nothing more.
       expect(await pass(store(), later(), 3)).toMatchObject({ notifications: 0, groups: 0 });
+    });
+
+    it('never leaves a notification without its group when a requeued one is delivered during a step', async () => {
+      const g = quiet('g');
+      const [n] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'resolved' })]);
+      const claim = () => store().claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: LEASE_MS });
+      await claim();
+      await store().markFailed(n!.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+      // An admin requeues the dead item; its delivery ends as a step runs (the cut after everything).
+      expect((await store().retryDead(n!.id, new Date())).outcome).toBe('requeued');
+      expect((await claim()).map((c) => c.id)).toEqual([n!.id]);
+      const sent = store().markSent(n!.id, { owner: 'w', sentAt: new Date(), slackRef: { channel: 'C0PAY', ts: '1.2' } });
+      const step = pass(store(), later());
+      await Promise.all([sent, step]);
+      // Either both went or both stayed; a second pass leaves neither.
+      const left = await store().getNotification(n!.id);
+      if (left) expect(await store().getGroup('g')).toBeDefined();
+      await pass(store(), later());
+      expect(await store().getNotification(n!.id)).toBeUndefined();
+      expect(await store().getGroup('g')).toBeUndefined();
     });
 
     it('stores a group written while a step prunes it exactly as decided', async () => {

@@ -116,6 +116,8 @@ export type RetryDeadRow =
 export function retryDead(s: Statements, id: number, nowMs: number): RetryDeadRow {
   const newer = s.selectSentAfterDead.get({ id });
   if (newer) return { outcome: 'superseded', supersededBy: newer.id };
-  const row = s.retryDead.run({ id, now: nowMs }).changes === 0 ? undefined : s.selectNotification.get(id);
+  if (s.retryDead.run({ id, now: nowMs }).changes === 0) return { outcome: 'not-dead' };
+  s.touchGroupOfNotification.run({ id, now: nowMs });
+  const row = s.selectNotification.get(id);
   return row ? { outcome: 'requeued', row } : { outcome: 'not-dead' };
 }

@@ -170,6 +170,15 @@ export const RETRY_DEAD = `
     lease_owner = NULL, lease_until = NULL
   WHERE id = @id AND status = 'dead'`;
 
+/**
+ * A requeued item counts as the group's newest notification for history retention
+ * (schema-v8.ts): delivered later, it must keep its group as long as a new one would, or a
+ * prune step could delete the group under it (retention.ts).
+ */
+export const TOUCH_GROUP_OF_NOTIFICATION = `
+  UPDATE groups SET last_notification_at = max(coalesce(last_notification_at, 0), @now)
+  WHERE seq = (SELECT group_seq FROM notifications WHERE id = @id)`;
+
 /** A worker that restarts (a delivery thread) gives back what it held: it is delivered again at once. */
 export const RELEASE_LEASES = `
   UPDATE notifications SET lease_owner = NULL, lease_until = NULL

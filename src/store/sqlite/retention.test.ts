@@ -72,3 +72,26 @@ it('reads old notifications along the primary key, not by sorting the status ind
     db.close();
   }
 });
+
+it('a step that cannot write (another process holds the lock past the busy timeout) deletes nothing, then a later one everything', async () => {
+  const old = group('g', { status: 'resolved', alerts: [alert('a1', 'resolved')] });
+  await enqueue(store, old, [notification(old, SLACK, { status: 'suppressed', reason: 'duplicate' })]);
+  const locker = new Database(join(dir, 'r.db'));
+  locker.prepare('BEGIN IMMEDIATE').run();
+  await expect(store.pruneHistory({ before: later(), limit: 100 })).rejects.toThrow(/locked|busy/i);
+  locker.prepare('COMMIT').run();
+  locker.close();
+  // A write queued behind the failed step lands, and the database is whole.
+  await enqueue(store, group('other'), []);
+  expect(await store.getGroup('g')).toBeDefined();
+  expect((await store.listNotifications({ limit: 10 })).items).toHaveLength(1);
+  expect(await store.pruneHistory({ before: later(), limit: 100 })).toEqual({ notifications: 1, groups: 1, cursor: null });
+  await store.close();
+  const db = new Database(join(dir, 'r.db'), { readonly: true });
+  try {
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  } finally {
+    db.close();
+  }
+  store = openSqliteStore(join(dir, 'r.db'));
+}, 20_000);

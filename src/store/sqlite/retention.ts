@@ -1,18 +1,20 @@
 /**
  * @module store/sqlite/retention
- * History retention for the SQLite store (`Store.pruneHistory`): which rows a step removes is
- * read on the store's own thread; the writer deletes them, checking each again, since a write
- * queued before the step's (a dead item requeued, a group changed) may have changed it.
+ * History retention for the SQLite store (`Store.pruneHistory`). The store's thread reads which
+ * groups a step looks at (and marks them, see sqlite-store.ts); the step itself is one write on
+ * the writer, run alone, in one transaction: it deletes the old final notifications, and then,
+ * if they were fewer than the step's limit, the groups still prunable. One transaction, so no
+ * delivery outcome or requeue can land between the two halves.
  *
- * Groups are deleted with foreign keys off. `notifications.group_id` references `groups (id)`
- * with no index of its own (schema-v4.ts: one entry per notification in a B-tree keyed by a
- * hash would cost every webhook's write a random page), so with foreign keys on SQLite would
- * scan the whole notifications table for every group deleted. Off, nothing cascades, and the
- * step deletes the group's rows itself: its alerts and Slack refs by `group_seq`. Its
- * notifications are gone by then: a group goes only when its newest notification is older than
- * the cut (`last_notification_at`, schema-v8.ts) and none is pending or failed (the queue's own
- * index), so each was final and older than the cut, and a step looks at groups only once no such
- * notification is left.
+ * It runs with foreign keys off. `notifications.group_id` references `groups (id)` with no index
+ * of its own (schema-v4.ts: one entry per notification in a B-tree keyed by a hash would cost
+ * every webhook's write a random page), so with foreign keys on SQLite would scan the whole
+ * notifications table for every group deleted. Off, nothing cascades, and the step deletes the
+ * rows itself: a notification's snapshot by id, a group's alerts and Slack refs by `group_seq`.
+ * Its notifications are gone by then: a group goes only when its newest notification
+ * (`last_notification_at`, schema-v8.ts; a requeue counts as one) is older than the cut and none
+ * is pending or failed (the queue's own index), so each was final and older than the cut, and the
+ * first half has just deleted every such one.
  */
 import type Database from 'better-sqlite3';
 import { PSEUDO_GROUP_KEYS } from '../../model/group-id.js';
@@ -45,7 +47,8 @@ const SQL = {
     SELECT id FROM notifications
     WHERE id < @below AND +status IN ${FINAL} AND created_at < @before
     ORDER BY id LIMIT @limit`,
-  deleteFinalNotification: `DELETE FROM notifications WHERE id = ? AND status IN ${FINAL}`,
+  deleteNotification: `DELETE FROM notifications WHERE id = ?`,
+  deleteSnapshot: `DELETE FROM notification_snapshots WHERE id = ?`,
   groupsAfter: `
     SELECT seq, id, (${PRUNABLE_GROUP}) AS prunable FROM groups
     WHERE seq > @after ORDER BY seq LIMIT @limit`,
@@ -66,7 +69,8 @@ export function prepareRetentionStatements(db: Database.Database) {
     maxNotificationId: db.prepare<[], number | null>(SQL.maxNotificationId).pluck(),
     firstNotificationFrom: db.prepare<[number], { id: number; created_at: number }>(SQL.firstNotificationFrom),
     oldFinalNotifications: db.prepare<{ below: number; before: number; limit: number }, number>(SQL.oldFinalNotifications).pluck(),
-    deleteFinalNotification: db.prepare<[number]>(SQL.deleteFinalNotification),
+    deleteNotification: db.prepare<[number]>(SQL.deleteNotification),
+    deleteSnapshot: db.prepare<[number]>(SQL.deleteSnapshot),
     groupsAfter: db.prepare<{ after: number; limit: number } & GroupCut, { seq: number; id: string; prunable: number }>(SQL.groupsAfter),
     stillPrunable: db.prepare<{ seq: number } & GroupCut, 1>(SQL.stillPrunable).pluck(),
     deleteAlerts: db.prepare<[number]>(SQL.deleteAlerts),
@@ -89,34 +93,35 @@ function groupCut(before: Date): GroupCut {
   return { before: ms, updated_before: before.toISOString(), unknown_before: new Date(ms - UNKNOWN_LAST_NOTIFICATION_MARGIN_MS).toISOString() };
 }
 
-/** What a step's writes are to remove, as read on the store's thread. */
+/** The groups a step looks at, as read on the store's thread. */
 export interface PrunePlan {
-  notificationIds: number[];
-  /** Groups to remove if still prunable (seq and id), or none when notifications filled the step. */
+  /** Those to delete if still prunable when the step runs (seq and id). */
   groups: { seq: number; id: string }[];
   cut: GroupCut;
-  /** Where the next step starts; null when this one looked at the last group. */
-  cursor: string | null;
+  /** The last group looked at (seq), and whether it was the last one there is. */
+  lastSeq: number;
+  end: boolean;
 }
 
 /**
- * Read what one step removes. `busy`: groups with a write in flight, which are left for the next
- * pass (what they will be once written is not known here).
+ * Read which groups one step looks at. `busy`: groups with a write in flight, which are left for
+ * the next pass (what they will be once written is not known here).
  */
 export function planPruneStep(r: RetentionStatements, step: PruneStep, busy: (id: string) => boolean): PrunePlan {
-  const beforeMs = step.before.getTime();
   const cut = groupCut(step.before);
-  const after = step.cursor === undefined ? 0 : Number(step.cursor);
-  const below = firstNotificationAtOrAfter(r, beforeMs);
-  const notificationIds = r.oldFinalNotifications.all({ below, before: beforeMs, limit: step.limit });
-  if (notificationIds.length === step.limit) return { notificationIds, groups: [], cut, cursor: String(after) };
+  const after = pruneCursor(step);
   const rows = r.groupsAfter.all({ after, limit: step.limit, ...cut });
   return {
-    notificationIds,
     groups: rows.filter((g) => g.prunable === 1 && !busy(g.id)).map(({ seq, id }) => ({ seq, id })),
     cut,
-    cursor: rows.length < step.limit ? null : String(rows.at(-1)!.seq),
+    lastSeq: rows.at(-1)?.seq ?? after,
+    end: rows.length < step.limit,
   };
+}
+
+/** The seq a step's walk over the groups goes on after. */
+export function pruneCursor(step: PruneStep): number {
+  return step.cursor === undefined ? 0 : Number(step.cursor);
 }
 
 /**
@@ -136,27 +141,30 @@ function firstNotificationAtOrAfter(r: RetentionStatements, ms: number): number 
   return lo;
 }
 
-/** Delete the final notifications among `ids` (their snapshots cascade); answers how many went. */
-export function deleteFinalNotifications(r: RetentionStatements, ids: number[]): number {
-  let deleted = 0;
-  for (const id of ids) deleted += r.deleteFinalNotification.run(id).changes;
-  return deleted;
-}
-
-/** Delete the groups that are still prunable, with foreign keys off (see the module comment). */
-export function pruneGroups(r: RetentionStatements, seqs: number[], cut: GroupCut): number {
+/**
+ * One step, on the writer, alone (foreign keys cannot change inside a transaction): up to `limit`
+ * old final notifications, then, if fewer, the groups of `seqs` still prunable.
+ */
+export function pruneStep(r: RetentionStatements, seqs: number[], cut: GroupCut, limit: number): { notifications: number; groups: number } {
   const { db } = r;
   db.pragma('foreign_keys = OFF');
   try {
     return db.transaction(() => {
-      let deleted = 0;
+      const below = firstNotificationAtOrAfter(r, cut.before);
+      const ids = r.oldFinalNotifications.all({ below, before: cut.before, limit });
+      for (const id of ids) {
+        r.deleteSnapshot.run(id);
+        r.deleteNotification.run(id);
+      }
+      if (ids.length === limit) return { notifications: ids.length, groups: 0 };
+      let groups = 0;
       for (const seq of seqs) {
         if (r.stillPrunable.get({ seq, ...cut }) === undefined) continue;
         r.deleteAlerts.run(seq);
         r.deleteSlackMessages.run(seq);
-        deleted += r.deleteGroup.run(seq).changes;
+        groups += r.deleteGroup.run(seq).changes;
       }
-      return deleted;
+      return { notifications: ids.length, groups };
     }).immediate();
   } finally {
     db.pragma('foreign_keys = ON');

@@ -49,7 +49,7 @@ import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWrite
 import { KnownGroups } from './known-groups.js';
 import { Lists } from './lists.js';
 import { migrate } from './migrations.js';
-import { planPruneStep } from './retention.js';
+import { planPruneStep, pruneCursor } from './retention.js';
 import { toNotificationRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { InlineWriter, ThreadWriter, type SqliteWriter } from './writer.js';
@@ -265,17 +265,17 @@ export class SqliteStore implements Store {
   }
 
   async pruneHistory(step: PruneStep): Promise<PruneResult> {
-    // Read and handed to the writer in one synchronous run, as `updateGroups` does: a write
-    // decided after this reads `pruning`, and the writer applies both in the order given.
+    // Read, and the groups marked, in one synchronous run, as `updateGroups` reads and decides:
+    // a write decided after this reads `pruning` until the step has settled.
     const plan = planPruneStep(this.s.retention, step, (id) => this.inFlight.has(id));
     const ids = plan.groups.map((g) => g.id);
     for (const id of ids) this.pruning.set(id, (this.pruning.get(id) ?? 0) + 1);
     try {
-      const notifications = plan.notificationIds.length > 0 ? this.writer.execute({ op: 'deleteNotifications', ids: plan.notificationIds }) : Promise.resolve(0);
       const seqs = plan.groups.map((g) => g.seq);
-      const groups = seqs.length > 0 ? this.writer.execute({ op: 'pruneGroups', seqs, cut: plan.cut }) : Promise.resolve(0);
-      const [n, g] = await Promise.all([notifications, groups]);
-      return { notifications: n, groups: g, cursor: plan.cursor };
+      const done = await this.writer.execute({ op: 'prune', seqs, cut: plan.cut, limit: step.limit });
+      // Notifications filled the step: its groups wait for the next one, from the same place.
+      const cursor = done.notifications === step.limit ? String(pruneCursor(step)) : plan.end ? null : String(plan.lastSeq);
+      return { ...done, cursor };
     } finally {
       for (const id of ids) {
         const left = (this.pruning.get(id) ?? 1) - 1;

@@ -28,6 +28,7 @@ export function prepareStatements(db: Database.Database) {
     selectSentAfterDead: db.prepare<{ id: number }, { id: number }>(q.SELECT_SENT_AFTER_DEAD),
     defer: db.prepare<{ id: number; owner: string; next_attempt_at: number }>(q.DEFER),
     retryDead: db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
+    touchGroupOfNotification: db.prepare<{ id: number; now: number }>(q.TOUCH_GROUP_OF_NOTIFICATION),
     releaseLeases: db.prepare<{ owner: string }>(q.RELEASE_LEASES),
     upsertSlackMessage: db.prepare<{ group_seq: number; channel: string; ref_channel: string; ts: string; now: number }>(
       q.UPSERT_SLACK_MESSAGE,

@@ -8,7 +8,7 @@ import type { SlackRef } from '../../delivery/notifier.js';
 import type { GroupCommit } from './group-commit.js';
 import { applyGroupPlan, type GroupWritePlan } from './groups.js';
 import * as outbox from './outbox.js';
-import { deleteFinalNotifications, pruneGroups, type GroupCut } from './retention.js';
+import { pruneStep, type GroupCut } from './retention.js';
 import type { NotificationRow } from './rows.js';
 import type { Statements } from './statements.js';
 
@@ -20,9 +20,8 @@ export type WriteRequest =
   | { op: 'defer'; id: number; owner: string; nextAttemptAtMs: number }
   | { op: 'retryDead'; id: number; nowMs: number }
   | { op: 'releaseLeases'; owner: string }
-  | { op: 'deleteNotifications'; ids: number[] }
   /** Runs alone (`submitWrite`): it turns foreign keys off around its own transaction. */
-  | { op: 'pruneGroups'; seqs: number[]; cut: GroupCut };
+  | { op: 'prune'; seqs: number[]; cut: GroupCut; limit: number };
 
 /** What each request answers. */
 export interface WriteResults {
@@ -34,15 +33,14 @@ export interface WriteResults {
   defer: undefined;
   retryDead: outbox.RetryDeadRow;
   releaseLeases: number;
-  deleteNotifications: number;
-  pruneGroups: number;
+  prune: { notifications: number; groups: number };
 }
 
 export type WriteResult<R extends WriteRequest> = WriteResults[R['op']];
 
 /** Queue one request on the writer's group commit: in the shared transaction, or alone. */
 export function submitWrite(commit: GroupCommit, s: Statements, req: WriteRequest): Promise<WriteResults[WriteRequest['op']]> {
-  return req.op === 'pruneGroups' ? commit.runAlone(() => pruneGroups(s.retention, req.seqs, req.cut)) : commit.run(() => runWrite(s, req));
+  return req.op === 'prune' ? commit.runAlone(() => pruneStep(s.retention, req.seqs, req.cut, req.limit)) : commit.run(() => runWrite(s, req));
 }
 
 /** Run one request's statements (the caller holds the transaction). */
@@ -67,9 +65,7 @@ export function runWrite(s: Statements, req: WriteRequest): WriteResults[WriteRe
       return outbox.retryDead(s, req.id, req.nowMs);
     case 'releaseLeases':
       return s.releaseLeases.run({ owner: req.owner }).changes;
-    case 'deleteNotifications':
-      return deleteFinalNotifications(s.retention, req.ids);
-    case 'pruneGroups':
-      throw new Error('pruneGroups runs alone, outside a shared transaction (submitWrite)');
+    case 'prune':
+      throw new Error('prune runs alone, outside a shared transaction (submitWrite)');
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * The background ticker: a first pass soon after start when asked (an hourly pass would
+ * otherwise wait an hour, for ever in a process restarted more often), and none after stop.
+ */
+import { expect, it } from 'vitest';
+import { createLogger } from '../log/logger.js';
+import { startTicker } from './ticker.js';
+
+const HOUR = 3_600_000;
+const logger = createLogger({ level: 'error', write: () => {} });
+
+it('runs the first pass after firstAfterMs instead of a whole interval', async () => {
+  let resolvePass: () => void = () => {};
+  const ran = new Promise<void>((resolve) => (resolvePass = resolve));
+  const started = Date.now();
+  const ticker = startTicker(async () => resolvePass(), HOUR, logger, 'test', 20);
+  await ran;
+  ticker.stop();
+  expect(Date.now() - started).toBeLessThan(HOUR);
+});
+
+it('runs no first pass once stopped', async () => {
+  let passes = 0;
+  const ticker = startTicker(async () => void passes++, HOUR, logger, 'test', 20);
+  ticker.stop();
+  // A later timer of the same length has fired by the time this resolves.
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  expect(passes).toBe(0);
+});
