@@ -199,15 +199,9 @@ export function lex(s: string): Token[] {
           out.push({ typ: T.RightParen, pos: start, val: c });
           continue;
         case '"': {
-          for (;;) {
-            const q = s[pos++];
-            if (q === '\\') {
-              const e = s[pos++];
-              if (e !== undefined && e !== '\n') continue;
-            }
-            if (q === undefined || q === '\n' || q === '\\') return error(start, 'unterminated quoted string');
-            if (q === '"') break;
-          }
+          const end = quotedEnd(s, pos, '"');
+          if (end === undefined) return error(start, 'unterminated quoted string');
+          pos = end;
           out.push({ typ: T.String, pos: start, val: s.slice(start, pos) });
           continue;
         }
@@ -219,15 +213,9 @@ export function lex(s: string): Token[] {
           continue;
         }
         case "'": {
-          for (;;) {
-            const q = s[pos++];
-            if (q === '\\') {
-              const e = s[pos++];
-              if (e !== undefined && e !== '\n') continue;
-            }
-            if (q === undefined || q === '\n' || q === '\\') return error(start, 'unterminated character constant');
-            if (q === "'") break;
-          }
+          const end = quotedEnd(s, pos, "'");
+          if (end === undefined) return error(start, 'unterminated character constant');
+          pos = end;
           out.push({ typ: T.CharConstant, pos: start, val: s.slice(start, pos) });
           continue;
         }
@@ -295,6 +283,24 @@ export function lex(s: string): Token[] {
  * delimiter. (Go 1.19 accepts any `}` here, newer Go only `}}`; either way a lone `}` is then an
  * error, so the difference only changes the message.)
  */
+/**
+ * Where a quoted string or character constant opened just before `from` ends (the index after
+ * its closing `quote`), as Go's lexer scans them: a backslash escapes the next character but a
+ * newline, and a newline or the end of the text leaves it unterminated (undefined).
+ */
+function quotedEnd(s: string, from: number, quote: '"' | "'"): number | undefined {
+  let pos = from;
+  for (;;) {
+    const q = s[pos++];
+    if (q === '\\') {
+      const e = s[pos++];
+      if (e !== undefined && e !== '\n') continue;
+    }
+    if (q === undefined || q === '\n' || q === '\\') return undefined;
+    if (q === quote) return pos;
+  }
+}
+
 function atTerminator(s: string, i: number): boolean {
   const c = s[i];
   if (c === undefined || isSpace(c)) return true;
