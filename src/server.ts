@@ -24,6 +24,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { startStormTicker } from './storm/storm-ticker.js';
 import { startMaintenanceTicker } from './maintenance/release.js';
 import { startHistoryPruner } from './retention/history-pruner.js';
+import { reattributeFiring } from './pipeline/reattribute.js';
 import { openStore, urlPasswords } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createUptime } from './uptime/wiring.js';
@@ -194,11 +195,35 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
 
   let accepting = true;
+  // After each config load, firing alerts whose owner changed move to it (pipeline/reattribute.ts);
+  // passes run one after another, and stop between groups at shutdown.
+  const stopReattributing = new AbortController();
+  let reattributing: Promise<void> = Promise.resolve();
+  const reattribute = () => {
+    reattributing = reattributing.then(async () => {
+      const current = config.current();
+      if (!current || stopReattributing.signal.aborted) return;
+      try {
+        const r = await reattributeFiring(store, current, {
+          signal: stopReattributing.signal,
+          stormWindowMs: settings.stormWindowMs,
+          ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
+        });
+        if (r.groups === 0) return;
+        logger.info({ moves: r.moves, groups: r.groups }, 'firing alerts moved to the teams that own them now');
+        worker.wake();
+      } catch (err) {
+        if (!stopReattributing.signal.aborted) logger.error({ err }, 'moving firing alerts to their new owners failed; the next config load tries again');
+      }
+    });
+    return reattributing;
+  };
   const reload = async () => {
     const r = await config.reload();
     refreshSecrets();
     if (worker instanceof DeliveryThread) worker.routingKeysChanged();
     uptime.scheduler.sync();
+    if (r.ok) void reattribute();
     return r;
   };
   const maintenanceReleased = (team: string, notifications: number) => {
@@ -251,6 +276,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   worker.start();
   uptime.scheduler.start();
+  // The config may have changed while this process was down.
+  void reattribute();
   const maintenanceTicker = startMaintenanceTicker({
     store,
     config: () => config.current(),
@@ -302,6 +329,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         stormTicker.stop();
         maintenanceTicker.stop();
         historyPruner?.stop();
+        stopReattributing.abort();
         // One deadline for everything: deliveries go on while HTTP requests drain.
         const deadline = Date.now() + settings.shutdownGraceMs;
         const drained = await drainServer(server as Server, { graceMs: settings.shutdownGraceMs, onOverdue: () => uptime.abortQueries() });

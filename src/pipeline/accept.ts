@@ -6,8 +6,8 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { IncomingNotification } from '../model/alert.js';
-import type { GroupRecord, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
-import { decideGroup } from '../dedup/decide.js';
+import type { GroupRecord, GroupWrite, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
+import { decideGroup, type TeamGroupUpdate } from '../dedup/decide.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
 import { applyMaintenance } from '../maintenance/hold.js';
@@ -40,35 +40,51 @@ export interface AcceptOptions {
   handOff?: DeliveryHandOff;
 }
 
-export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
-  const now = opts.now ?? (() => new Date());
-  const updates = splitByTeam(n, config);
+/** The store records one decision over `updates` reads and writes: their groups, and the maintenance and storm state of their teams. */
+export function lockedIds(updates: readonly TeamGroupUpdate[], config: RoutingConfig): { groupIds: string[]; stateIds: string[]; channelIds: string[] } {
   // Storm state of every channel these teams can reach is decided under the same lock.
   const channelIds = new Set<string>();
   for (const u of updates) {
     const team = config.teams.get(u.team);
     if (team) for (const channel of teamChannels(team)) channelIds.add(channelGroupId(u.team, channel));
   }
-  const groupIds = updates.map((u) => u.groupId);
-  const stateIds = [...new Set(updates.map((u) => maintenanceStateId(u.team)))];
-  const offer = opts.handOff?.offer();
-  const decideAll = (current: Map<string, GroupRecord>) => {
-    const at = now();
-    // dedup → maintenance holds → storm digests: held groups never count towards a storm.
-    const writes = applyMaintenance(
-      updates.map((u) => decideGroup(current.get(u.groupId), u, at)),
-      current,
-      config,
-      at,
-    );
-    const channels = new Map([...channelIds].flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : [])));
-    return applyStormControl(writes, channels, {
-      config,
-      now: at,
-      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
-      ...(opts.stormWindowMs ? { windowMs: opts.stormWindowMs } : {}),
-    });
+  return {
+    groupIds: updates.map((u) => u.groupId),
+    stateIds: [...new Set(updates.map((u) => maintenanceStateId(u.team)))],
+    channelIds: [...channelIds],
   };
+}
+
+/** dedup → maintenance holds → storm digests over `updates`, under the store's lock (held groups never count towards a storm). */
+export function decideUpdates(
+  updates: readonly TeamGroupUpdate[],
+  current: Map<string, GroupRecord>,
+  channelIds: readonly string[],
+  config: RoutingConfig,
+  at: Date,
+  opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> = {},
+): GroupWrite[] {
+  const writes = applyMaintenance(
+    updates.map((u) => decideGroup(current.get(u.groupId), u, at)),
+    current,
+    config,
+    at,
+  );
+  const channels = new Map(channelIds.flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : [])));
+  return applyStormControl(writes, channels, {
+    config,
+    now: at,
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    ...(opts.stormWindowMs ? { windowMs: opts.stormWindowMs } : {}),
+  });
+}
+
+export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
+  const now = opts.now ?? (() => new Date());
+  const updates = splitByTeam(n, config);
+  const { groupIds, stateIds, channelIds } = lockedIds(updates, config);
+  const offer = opts.handOff?.offer();
+  const decideAll = (current: Map<string, GroupRecord>) => decideUpdates(updates, current, channelIds, config, now(), opts);
   let notifications: NotificationRecord[] = [];
   try {
     notifications = await store.updateGroups([...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});

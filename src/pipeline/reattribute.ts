@@ -1,0 +1,117 @@
+/**
+ * @module pipeline/reattribute
+ * Firing alerts whose owner changed with the config (a namespace handed to another team, a team
+ * onboarded away from the fallback team). Each webhook splits its alerts by the teams that own
+ * them now, so without this the old owner's group would never hear of them again: its Slack
+ * message would stay FIRING and its PagerDuty incident open for ever, while the new owner would
+ * hear of them only at Alertmanager's next resend (its repeat interval, hours).
+ *
+ * After every config load, a pass over the firing alerts moves each one whose team changed: in
+ * the old team's group it is marked resolved (so that group's episode updates or resolves, on
+ * every target it was announced to), and it joins the new team's group as a webhook carrying it
+ * would (routes, dedup, maintenance, storms as usual). Both happen in one decision under the
+ * store's lock, and the move is decided again there, so replicas running the same pass, or a
+ * webhook meanwhile, cannot move an alert twice.
+ */
+import { attribute } from '../attribute/attribute.js';
+import type { RoutingConfig } from '../config/types.js';
+import type { TeamGroupUpdate } from '../dedup/decide.js';
+import type { Alert } from '../model/alert.js';
+import { isReservedGroupKey, teamGroupId } from '../model/group-id.js';
+import type { GroupRecord, Store } from '../store/store.js';
+import { decideUpdates, lockedIds, type AcceptOptions } from './accept.js';
+import { routeTargets, updateFromRecord } from './split-by-team.js';
+
+/** Alerts listed per page while looking for firing groups. */
+const PAGE = 1000;
+
+export interface MovedAlerts {
+  /** Alerts moved, by "from → to" team. */
+  moves: Record<string, number>;
+  groups: number;
+}
+
+/** The firing alerts of `g` another team owns now, by that team. */
+function movedAway(g: GroupRecord, config: RoutingConfig): Map<string, Alert[]> {
+  const byTeam = new Map<string, Alert[]>();
+  for (const alert of g.alerts) {
+    if (alert.status !== 'firing') continue;
+    const { team } = attribute(alert.labels, config);
+    if (team === g.team) continue;
+    byTeam.set(team, [...(byTeam.get(team) ?? []), alert]);
+  }
+  return byTeam;
+}
+
+/** The decision for one group: the old team's update with the moved alerts resolved, and each new team's with them firing. */
+function moveUpdates(g: GroupRecord, moved: Map<string, Alert[]>, config: RoutingConfig, at: Date): TeamGroupUpdate[] {
+  const endsAt = at.toISOString();
+  const leaving = new Set([...moved.values()].flat().map((a) => a.fingerprint));
+  const left: GroupRecord = { ...g, alerts: g.alerts.map((a) => (leaving.has(a.fingerprint) ? { ...a, status: 'resolved', endsAt } : a)) };
+  const old = updateFromRecord(left, config);
+  // The old episode's targets come from the group itself (decideGroup keeps them); its routes
+  // may not own these alerts any more.
+  const joining = [...moved].map(([team, alerts]): TeamGroupUpdate => {
+    const teamConfig = config.teams.get(team);
+    return {
+      groupId: teamGroupId(team, g.groupKey),
+      team,
+      notification: old.notification,
+      alerts,
+      targets: routeTargets(team, alerts, config),
+      dedupWindowMs: teamConfig?.dedup.windowMs ?? old.dedupWindowMs,
+    };
+  });
+  return [old, ...joining];
+}
+
+/** Ids of every group with a firing alert (the alert lists, page by page). */
+async function firingGroupIds(store: Store): Promise<string[]> {
+  const ids = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await store.listAlerts({ status: 'firing', limit: PAGE, ...(cursor ? { cursor } : {}) });
+    for (const a of page.items) ids.add(a.groupId);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return [...ids];
+}
+
+/** One pass over the firing groups; answers what moved. */
+export async function reattributeFiring(
+  store: Store,
+  config: RoutingConfig,
+  opts: Pick<AcceptOptions, 'now' | 'publicUrl' | 'stormWindowMs'> & { signal?: AbortSignal } = {},
+): Promise<MovedAlerts> {
+  const now = opts.now ?? (() => new Date());
+  const result: MovedAlerts = { moves: {}, groups: 0 };
+  for (const id of await firingGroupIds(store)) {
+    if (opts.signal?.aborted) break;
+    const seen = await store.getGroup(id);
+    if (!seen || isReservedGroupKey(seen.groupKey)) continue;
+    const expected = movedAway(seen, config);
+    if (expected.size === 0) continue;
+    // Lock what a decision over the old group and every team it may move to touches.
+    const { groupIds, stateIds, channelIds } = lockedIds(moveUpdates(seen, expected, config, now()), config);
+    let decided: { from: string; moved: Map<string, Alert[]> } | undefined;
+    await store.updateGroups([...groupIds, ...stateIds, ...channelIds], (current) => {
+      decided = undefined;
+      const g = current.get(id);
+      if (!g) return [];
+      // Decided again under the lock: only what still moves, and only to teams locked here.
+      const moved = new Map([...movedAway(g, config)].filter(([team]) => groupIds.includes(teamGroupId(team, g.groupKey))));
+      if (moved.size === 0) return [];
+      decided = { from: g.team, moved };
+      const at = now();
+      return decideUpdates(moveUpdates(g, moved, config, at), current, channelIds, config, at, opts);
+    });
+    const done = decided as { from: string; moved: Map<string, Alert[]> } | undefined;
+    if (!done) continue;
+    result.groups++;
+    for (const [team, alerts] of done.moved) {
+      const key = `${done.from} → ${team}`;
+      result.moves[key] = (result.moves[key] ?? 0) + alerts.length;
+    }
+  }
+  return result;
+}
