@@ -38,3 +38,74 @@ describe('openWindowStart', () => {
     expect(openWindowStart(tuesdayNight, 2 * 3_600_000, new Date('2026-11-24T21:59:00Z'))).toBeUndefined();
   });
 });
+
+/**
+ * Daylight saving, as cronie (Vixie cron 4.1's cron.c) handles it: a fixed-time schedule whose
+ * local time is skipped fires when the clocks change, and once only when its local time happens
+ * twice; a schedule with `*` at the start of its minute or hour field follows the clock as it runs.
+ */
+describe('openWindowStart across daylight saving', () => {
+  const HOUR = 3_600_000;
+  const start = (s: ReturnType<typeof parseCron>, duration: number, at: string) => openWindowStart(s, duration, new Date(at))?.toISOString();
+
+  it('Europe/London spring-forward: 01:30 does not exist, the window opens when the clocks change (02:00 BST)', () => {
+    const sunday = parseCron('30 1 * * 0', 'Europe/London');
+    expect(start(sunday, 2 * HOUR, '2026-03-22T02:00:00Z')).toBe('2026-03-22T01:30:00.000Z'); // an ordinary Sunday (GMT)
+    expect(start(sunday, 2 * HOUR, '2026-03-29T00:59:00Z')).toBeUndefined(); // 00:59 GMT
+    expect(start(sunday, 2 * HOUR, '2026-03-29T01:00:00Z')).toBe('2026-03-29T01:00:00.000Z'); // 02:00 BST
+    expect(start(sunday, 2 * HOUR, '2026-03-29T02:59:00Z')).toBe('2026-03-29T01:00:00.000Z');
+    expect(start(sunday, 2 * HOUR, '2026-03-29T03:00:00Z')).toBeUndefined(); // 2h later
+    expect(start(sunday, 2 * HOUR, '2026-04-05T01:00:00Z')).toBe('2026-04-05T00:30:00.000Z'); // the next Sunday (BST)
+  });
+
+  it('Europe/London fall-back: 01:30 happens twice, the window opens once, at the first (01:30 BST)', () => {
+    const sunday = parseCron('30 1 * * 0', 'Europe/London');
+    expect(start(sunday, 2 * HOUR, '2026-10-25T00:30:00Z')).toBe('2026-10-25T00:30:00.000Z'); // 01:30 BST
+    expect(start(sunday, 2 * HOUR, '2026-10-25T01:45:00Z')).toBe('2026-10-25T00:30:00.000Z'); // 01:45 GMT: not reopened at 01:30 GMT
+    expect(start(sunday, 2 * HOUR, '2026-10-25T02:30:00Z')).toBeUndefined(); // 2h after the first 01:30
+    expect(start(sunday, 2 * HOUR, '2026-11-01T02:00:00Z')).toBe('2026-11-01T01:30:00.000Z'); // the next Sunday (GMT)
+  });
+
+  it('Australia/Lord_Howe (a 30-minute change, southern hemisphere): skipped 02:15 fires at 02:30, repeated 01:45 once', () => {
+    // Spring-forward on Sunday 2026-10-04: 02:00 +10:30 (15:30Z) becomes 02:30 +11:00.
+    const quarterPastTwo = parseCron('15 2 * * *', 'Australia/Lord_Howe');
+    expect(start(quarterPastTwo, HOUR, '2026-10-02T16:00:00Z')).toBe('2026-10-02T15:45:00.000Z'); // the day before, +10:30
+    expect(start(quarterPastTwo, HOUR, '2026-10-03T15:30:00Z')).toBe('2026-10-03T15:30:00.000Z'); // 02:30 +11:00
+    expect(start(quarterPastTwo, HOUR, '2026-10-03T16:29:00Z')).toBe('2026-10-03T15:30:00.000Z');
+    expect(start(quarterPastTwo, HOUR, '2026-10-03T16:30:00Z')).toBeUndefined();
+    expect(start(quarterPastTwo, HOUR, '2026-10-04T15:15:00Z')).toBe('2026-10-04T15:15:00.000Z'); // the day after, +11:00
+    // Fall-back on Sunday 2026-04-05: 02:00 +11:00 (15:00Z) becomes 01:30 +10:30, so 01:45 is at 14:45Z and 15:15Z.
+    const quarterToTwo = parseCron('45 1 * * *', 'Australia/Lord_Howe');
+    expect(start(quarterToTwo, HOUR, '2026-04-04T14:45:00Z')).toBe('2026-04-04T14:45:00.000Z');
+    expect(start(quarterToTwo, HOUR, '2026-04-04T15:20:00Z')).toBe('2026-04-04T14:45:00.000Z');
+    expect(start(quarterToTwo, HOUR, '2026-04-04T15:50:00Z')).toBeUndefined();
+  });
+
+  it('a window longer than a day finds its last start, not an earlier one', () => {
+    const daily = parseCron('0 22 * * *', 'Europe/London');
+    expect(start(daily, 3 * 24 * HOUR, '2026-11-26T10:00:00Z')).toBe('2026-11-25T22:00:00.000Z');
+    expect(start(parseCron('0 22 1 * *'), 40 * 24 * HOUR, '2026-12-31T10:00:00Z')).toBe('2026-12-01T22:00:00.000Z');
+  });
+});
+
+describe('matches across daylight saving', () => {
+  const london = (expr: string) => parseCron(expr, 'Europe/London');
+
+  it('a fixed time in the skipped hour matches the first minute after it; a wildcard minute or hour is not caught up', () => {
+    expect(london('0 1 * * *').matches(new Date('2026-03-29T01:00:00Z'))).toBe(true); // 02:00 BST
+    expect(london('59 1 * * *').matches(new Date('2026-03-29T01:00:00Z'))).toBe(true);
+    expect(london('0 2 * * *').matches(new Date('2026-03-29T01:00:00Z'))).toBe(true); // 02:00 exists
+    expect(london('0 1 * * *').matches(new Date('2026-03-29T01:01:00Z'))).toBe(false);
+    expect(london('*/15 1 * * *').matches(new Date('2026-03-29T01:00:00Z'))).toBe(false);
+    expect(london('0 * * * *').matches(new Date('2026-03-29T00:00:00Z'))).toBe(true); // 00:00 GMT
+    expect(london('0 * * * *').matches(new Date('2026-03-29T01:00:00Z'))).toBe(true); // 02:00 BST
+  });
+
+  it('a fixed time in the repeated hour matches its first occurrence only; a wildcard minute or hour matches both', () => {
+    expect(london('0 1 * * *').matches(new Date('2026-10-25T00:00:00Z'))).toBe(true); // 01:00 BST
+    expect(london('0 1 * * *').matches(new Date('2026-10-25T01:00:00Z'))).toBe(false); // 01:00 GMT
+    expect(london('0 * * * *').matches(new Date('2026-10-25T00:00:00Z'))).toBe(true);
+    expect(london('0 * * * *').matches(new Date('2026-10-25T01:00:00Z'))).toBe(true);
+    expect(london('*/30 1 * * *').matches(new Date('2026-10-25T01:30:00Z'))).toBe(true);
+  });
+});

@@ -1,12 +1,26 @@
 /**
  * @module maintenance/cron
- * Just enough of cron to know whether a scheduled maintenance window is open: does a 5-field
+ * Just enough of cron to know whether a scheduled maintenance window is open: when does a 5-field
  * expression (minute hour day-of-month month day-of-week; `*`, lists, ranges, steps, names) fire
- * at a given minute in a given IANA timezone. Day-of-month and day-of-week combine as in cron
- * (either matches when both are restricted).
+ * in a given IANA timezone. Day-of-month and day-of-week combine as in cron (either matches when
+ * both are restricted).
+ *
+ * Daylight saving follows Vixie cron 4.1 and cronie (cron.c, its "DST begins" and "DST ends"
+ * cases), so a window opens when the system crontab line with the same schedule would run:
+ * - a *fixed-time* schedule (neither the minute nor the hour field starts with `*`) whose local
+ *   time does not exist (clocks go forward over it) fires once, at the first instant after the
+ *   gap: `30 1 * * 0` in Europe/London fires at 02:00 BST on the spring-forward Sunday. Local
+ *   times that happen twice (clocks go back) fire once, at their first occurrence (01:30 BST,
+ *   not again at 01:30 GMT);
+ * - a *wildcard* schedule (the minute or hour field starts with `*`: a bare `*` or a step over
+ *   it) follows the clock as it runs: the minutes of a skipped hour are not caught up, and the
+ *   minutes of a repeated hour match again (`0 * * * *` fires at 01:00 BST and at 01:00 GMT:
+ *   every real hour).
+ * cronie applies these rules to changes of up to 3 hours and runs everything once after a larger
+ * jump; here they apply to every change of UTC offset, whatever its size.
  */
 
-import { zonedFormatter } from '../model/zoned-formatter.js';
+import { tzOffsetMs } from '../uptime/time-zone.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -43,31 +57,78 @@ function parseField(text: string, min: number, max: number, names: string[] = []
   return { values, any: text === '*' };
 }
 
+/** Sorted values of a field. */
+const sorted = (f: Field): number[] => [...f.values].sort((a, b) => a - b);
+
 export interface CronSchedule {
+  /** Whether the schedule fires within the minute of `at`. */
   matches(at: Date): boolean;
+  /** The instants (ms since the epoch) the schedule fires at in [from, to), ascending. */
+  firings(from: number, to: number): number[];
 }
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  return zonedFormatter('cron-fields', 'en-GB', timeZone, {
-    hourCycle: 'h23',
-    minute: 'numeric',
-    hour: 'numeric',
-    day: 'numeric',
-    month: 'numeric',
-    weekday: 'short',
-  });
+const SECOND = 1000;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+/**
+ * Offsets are sampled this far apart and each change found by bisection: no zone changes its
+ * offset twice within 12 hours. A repeated local time's first occurrence (and the offset before a
+ * gap) is looked for up to a day before a range: no offset change is larger.
+ */
+const SAMPLE = 12 * HOUR;
+
+/** From `start` (the first one: since ever) until the next segment's start, local time is UTC + `offset`. */
+interface Segment {
+  start: number;
+  offset: number;
 }
 
-function localFields(at: Date, timeZone: string) {
-  const parts = formatter(timeZone).formatToParts(at);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return {
-    minute: Number(get('minute')),
-    hour: Number(get('hour')),
-    day: Number(get('day')),
-    month: Number(get('month')),
-    weekday: DAYS.indexOf(get('weekday').toLowerCase().slice(0, 3)),
-  };
+/** The offsets of `timeZone` over [from, to], each change found to the second. */
+function offsetSegments(timeZone: string, from: number, to: number): Segment[] {
+  const offset = (ms: number) => tzOffsetMs(ms, timeZone);
+  // Whole seconds: the offset is read to the second, and changes happen on one.
+  let lo = Math.floor(from / SECOND) * SECOND;
+  const last = Math.ceil(to / SECOND) * SECOND;
+  const segments: Segment[] = [{ start: -Infinity, offset: offset(lo) }];
+  let loOffset = segments[0]!.offset;
+  while (lo < last) {
+    const hi = Math.min(lo + SAMPLE, last);
+    const hiOffset = offset(hi);
+    if (hiOffset !== loOffset) {
+      // The first second at which the offset is no longer loOffset: in (a, b].
+      let [a, b] = [lo, hi];
+      while (b - a > SECOND) {
+        const mid = Math.floor((a + b) / 2 / SECOND) * SECOND;
+        if (offset(mid) === loOffset) a = mid;
+        else b = mid;
+      }
+      segments.push({ start: b, offset: offset(b) });
+      if (segments[segments.length - 1]!.offset !== hiOffset) segments.push({ start: hi, offset: hiOffset });
+    }
+    [lo, loOffset] = [hi, hiOffset];
+  }
+  return segments;
+}
+
+/**
+ * The instants at which local wall-clock time `wall` (a local date and time written as if it were
+ * UTC) happens: none in a gap, two in a repeated stretch. `gapEnd` is, for a wall time in a gap,
+ * the first instant after it.
+ */
+function instantsOf(wall: number, segments: readonly Segment[]): { at: number[]; gapEnd?: number } {
+  const at: number[] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const t = wall - segments[i]!.offset;
+    const end = segments[i + 1]?.start ?? Infinity;
+    if (segments[i]!.start <= t && t < end) at.push(t);
+  }
+  if (at.length > 0) return { at };
+  for (let i = 1; i < segments.length; i++) {
+    const { start, offset } = segments[i]!;
+    if (start + segments[i - 1]!.offset <= wall && wall < start + offset) return { at, gapEnd: start };
+  }
+  return { at };
 }
 
 export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
@@ -82,25 +143,65 @@ export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
   const month = parseField(mon, 1, 12, MONTHS, 1);
   const weekdayRaw = parseField(dow, 0, 7, DAYS, 0);
   const weekday = { any: weekdayRaw.any, values: new Set([...weekdayRaw.values].map((d) => d % 7)) };
-  formatter(timeZone); // throws RangeError for an unknown zone
+  tzOffsetMs(0, timeZone); // throws RangeError for an unknown zone
+  // cronie's test (entry.c sets MIN_STAR / HR_STAR from the field's first character).
+  const wildcard = mi.startsWith('*') || ho.startsWith('*');
+  const [minutes, hours] = [sorted(minute), sorted(hour)];
+
+  const dayMatches = (d: Date): boolean => {
+    if (!month.values.has(d.getUTCMonth() + 1)) return false;
+    const domOk = day.values.has(d.getUTCDate());
+    const dowOk = weekday.values.has(d.getUTCDay());
+    if (day.any || weekday.any) return (day.any || domOk) && (weekday.any || dowOk);
+    return domOk || dowOk;
+  };
+
+  /** Matching local wall-clock minutes (written as if UTC) in [lo, hi), ascending. */
+  function* wallTimes(lo: number, hi: number): Generator<number> {
+    for (let d = Math.floor(lo / DAY) * DAY; d < hi; d += DAY) {
+      if (!dayMatches(new Date(d))) continue;
+      for (const h of hours) {
+        for (const m of minutes) {
+          const wall = d + h * HOUR + m * MINUTE;
+          if (wall >= lo && wall < hi) yield wall;
+        }
+      }
+    }
+  }
+
+  function firings(from: number, to: number): number[] {
+    if (!(from < to)) return [];
+    const segments = offsetSegments(timeZone, from - DAY, to);
+    const offsets = segments.map((s) => s.offset);
+    const found = new Set<number>();
+    for (const wall of wallTimes(from + Math.min(...offsets), to + Math.max(...offsets))) {
+      const { at, gapEnd } = instantsOf(wall, segments);
+      // Fixed time: the first occurrence, or the end of the gap; wildcard: every occurrence.
+      const fires = wildcard ? at : at.length > 0 ? at.slice(0, 1) : gapEnd !== undefined ? [gapEnd] : [];
+      for (const t of fires) if (from <= t && t < to) found.add(t);
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
   return {
     matches(at) {
-      const f = localFields(at, timeZone);
-      if (!minute.values.has(f.minute) || !hour.values.has(f.hour) || !month.values.has(f.month)) return false;
-      const domOk = day.values.has(f.day);
-      const dowOk = weekday.values.has(f.weekday);
-      if (day.any || weekday.any) return (day.any || domOk) && (weekday.any || dowOk);
-      return domOk || dowOk;
+      const m = Math.floor(at.getTime() / MINUTE) * MINUTE;
+      return firings(m, m + MINUTE).length > 0;
     },
+    firings,
   };
 }
 
+/** openWindowStart looks for a window's last start this far back at a time. */
+const SEARCH_STEP = DAY;
+
 /** The start of the schedule's window covering `at` (last firing within `durationMs`), if any. */
 export function openWindowStart(schedule: CronSchedule, durationMs: number, at: Date): Date | undefined {
-  const minute = 60_000;
-  const now = Math.floor(at.getTime() / minute) * minute;
-  for (let t = now; t > at.getTime() - durationMs; t -= minute) {
-    if (schedule.matches(new Date(t))) return new Date(t);
+  // (at - durationMs, at], searched backwards a day at a time: a long window stops at its last start.
+  const lo = at.getTime() - durationMs + 1;
+  for (let hi = at.getTime() + 1; hi > lo; hi -= SEARCH_STEP) {
+    const found = schedule.firings(Math.max(lo, hi - SEARCH_STEP), hi);
+    if (found.length > 0) return new Date(found[found.length - 1]!);
   }
   return undefined;
 }

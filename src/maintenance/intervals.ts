@@ -23,8 +23,6 @@ interface WindowSpec {
   intervals(from: Date, to: Date): { start: number; end: number }[];
 }
 
-const MINUTE = 60_000;
-
 function specs(team: TeamConfig | undefined, stored: readonly StoredWindow[]): WindowSpec[] {
   const out: WindowSpec[] = [];
   for (const m of team?.maintenance ?? []) {
@@ -37,14 +35,8 @@ function specs(team: TeamConfig | undefined, stored: readonly StoredWindow[]): W
       out.push({
         reason: m.reason,
         matchers: m.matchers,
-        intervals(from, to) {
-          const found: { start: number; end: number }[] = [];
-          const first = Math.floor((from.getTime() - duration) / MINUTE) * MINUTE;
-          for (let t = first; t < to.getTime(); t += MINUTE) {
-            if (cron.matches(new Date(t))) found.push({ start: t, end: t + duration });
-          }
-          return found;
-        },
+        // Firings as the window's own opening uses them (daylight saving included: cron.ts).
+        intervals: (from, to) => cron.firings(from.getTime() - duration, to.getTime()).map((t) => ({ start: t, end: t + duration })),
       });
     }
   }
