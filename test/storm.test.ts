@@ -1,7 +1,8 @@
 /**
  * Storm digests: 300 new groups for one team at once → at most maxMessagesPerMinute individual
  * messages plus one digest edited in place; every group stays visible in the API; the storm ends
- * after a quiet window (announced once) and later resolutions update the right messages.
+ * after a quiet window (announced once) and later resolutions update the right messages; a
+ * gathered group firing again after the storm is followed by its own message.
  * The window is shortened to 3 s (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,5 +71,27 @@ describe('alert storm', () => {
     expect(digest()!.text).toContain('0 still firing');
     // The closed digest is edited, but the end of the storm is not announced again.
     expect(digest()!.replies).toHaveLength(1);
+  });
+
+  it('a gathered group firing again after the storm gets its own message, which its resolution then edits', async () => {
+    // Group 299 came in the last batch, long after the first MAX: gathered. It fires again (a new alert instance).
+    const again = (status: 'firing' | 'resolved') =>
+      webhook('{}:{alertname="Storm299"}', [
+        { labels: { alertname: 'Storm299', namespace: 'prisoner-offender-search-prod', severity: 'warning', pod: 'p299' }, status, startsAt: '2026-11-20T10:00:00.000Z', fingerprint: `a${'299'.padStart(15, '0')}` },
+      ]);
+    const before = new Set(topLevel().map((m) => m.ts));
+    expect((await t.post(again('firing'))).status).toBe(202);
+    await t.idle();
+    const own = topLevel().filter((m) => !before.has(m.ts));
+    expect(own).toHaveLength(1);
+    expect(own[0]!.text).toContain('Storm299');
+    const digestText = digest()!.text;
+
+    expect((await t.post(again('resolved'))).status).toBe(202);
+    await t.idle();
+    // Its own message says RESOLVED; the closed digest, which stopped following it, is left as it was.
+    expect(JSON.stringify(fakes.slack.messages.get(own[0]!.ts)!.blocks)).toContain('RESOLVED');
+    expect(digest()!.text).toBe(digestText);
+    expect(topLevel()).toHaveLength(MAX + 2);
   });
 });

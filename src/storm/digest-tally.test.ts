@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { teamGroupId } from '../model/group-id.js';
-import { countChange, countGathered, emptyTally, legacyMemberStatus, setLegacyMemberStatus, tallyOfEntries } from './digest-tally.js';
+import { countChange, countGathered, emptyTally, forgetLegacyMember, legacyMemberStatus, setLegacyMemberStatus, tallyOfEntries } from './digest-tally.js';
 
 const firing = (alertname: string, severity = 'warning') => ({ alertname, severity, status: 'firing' as const });
 
@@ -46,6 +46,20 @@ describe('digest tally', () => {
     expect(legacyMemberStatus(t, b)).toBe('firing');
     expect(t.firing).toBe(2);
     expect(t.groups).toBe(3);
+  });
+
+  it('forgets a member whose own message went out: no longer followed, no longer counted as firing', () => {
+    const a = teamGroupId('payments', 'a');
+    const b = teamGroupId('payments', 'b');
+    const t = tallyOfEntries({ [a]: firing('KubePodCrashLooping'), [b]: { alertname: 'TargetDown', severity: 'critical', status: 'resolved' } });
+    expect(forgetLegacyMember(t, a)).toBe(true);
+    expect(legacyMemberStatus(t, a)).toBeUndefined();
+    expect(legacyMemberStatus(t, b)).toBe('resolved');
+    expect(t).toMatchObject({ groups: 2, firing: 0 });
+    // A resolved member leaves the counts as they were; the last one leaves no members behind.
+    expect(forgetLegacyMember(t, b)).toBe(false);
+    expect(forgetLegacyMember(t, a)).toBe(false);
+    expect(t.legacyMembers).toBeUndefined();
   });
 
   it('keeps no members of its own for digests written since', () => {

@@ -94,6 +94,23 @@ export function setLegacyMemberStatus(t: DigestTally, groupId: string, status: A
   t.legacyMembers = members.slice(0, at + KEY_LENGTH) + (status === 'firing' ? FIRING : RESOLVED) + members.slice(at + RECORD_LENGTH);
 }
 
+/**
+ * A legacy member's own message went out after the storm: the digest no longer follows it (and no
+ * longer counts it as firing). Answers whether the counts changed.
+ */
+export function forgetLegacyMember(t: DigestTally, groupId: string): boolean {
+  const members = t.legacyMembers;
+  if (!members) return false;
+  const at = members.indexOf(memberKey(groupId));
+  if (at < 0) return false;
+  const firing = members[at + KEY_LENGTH] === FIRING;
+  if (firing) t.firing -= 1;
+  const rest = members.slice(0, at) + members.slice(at + RECORD_LENGTH);
+  if (rest) t.legacyMembers = rest;
+  else delete t.legacyMembers;
+  return firing;
+}
+
 /** The tally of a digest stored by the version before: an entry per gathered group, by group id. */
 export function tallyOfEntries(entries: Record<string, DigestEntry>): DigestTally {
   const t = emptyTally();

@@ -30,6 +30,31 @@ function newGroup(i: number, status: 'firing' | 'resolved' = 'firing', prev?: Gr
   );
 }
 
+/** Group g<i> as a webhook of these alerts (fingerprint: status) makes it after `prev`. */
+function groupOf(i: number, alerts: Record<string, 'firing' | 'resolved'>, prev: GroupRecord | undefined) {
+  const status = Object.values(alerts).includes('firing') ? 'firing' : 'resolved';
+  return decideGroup(
+    prev,
+    {
+      groupId: `g${i}`,
+      team: 'payments',
+      notification: { receiver: 'x', status, groupKey: `k${i}`, groupLabels: {}, commonLabels: { alertname: `A${i}`, severity: 'critical' }, commonAnnotations: {}, externalURL: '', truncatedAlerts: 0 },
+      alerts: Object.entries(alerts).map(([fingerprint, s]) => ({
+        fingerprint,
+        status: s,
+        labels: { alertname: `A${i}` },
+        annotations: {},
+        startsAt: '2026-11-27T10:00:00Z',
+        endsAt: s === 'resolved' ? '2026-11-27T10:00:20Z' : null,
+        generatorURL: '',
+      })),
+      targets: [slack, pd],
+      dedupWindowMs: 3_600_000,
+    },
+    new Date('2026-11-27T10:00:00Z'),
+  );
+}
+
 const statuses = (writes: ReturnType<typeof applyStormControl>) =>
   writes.filter((w) => w.group.id.startsWith('g')).map((w) => w.notifications.map((n) => `${n.target.type}:${n.status}`).join(' '));
 
@@ -76,6 +101,15 @@ describe('applyStormControl', () => {
     const resolved = applyStormControl([newGroup(2, 'resolved', newGroup(2).group)], new Map([[channelId, upgraded]]), ctx);
     expect(statuses(resolved)).toEqual(['slack:suppressed pagerduty:pending']);
     expect(digestText(resolved)).toContain('2 new groups since 10:00 UTC are gathered here (1 firing)');
+
+    // After the storm g2 fires again: its own message, which its resolution then edits; the digest no longer follows it.
+    const later = (s: number) => ({ ...ctx, now: new Date(now.getTime() + s * 1000) });
+    const ended = endQuietStorms(new Map([[channelId, resolved.find((w) => w.group.id === channelId)!.group]]), later(120));
+    const g2 = resolved.find((w) => w.group.id === 'g2')!.group;
+    const again = applyStormControl([newGroup(2, 'firing', g2, 'f2-again')], new Map([[channelId, ended[0]!.group]]), later(150));
+    expect(statuses(again)).toEqual(['slack:pending pagerduty:pending']);
+    const over = applyStormControl([newGroup(2, 'resolved', again[0]!.group, 'f2-again')], new Map([[channelId, again[1]!.group]]), later(160));
+    expect(statuses(over)).toEqual(['slack:pending pagerduty:pending']);
   });
 
   it('remembers on the group which storm gathered it: folds its changes into that digest, counts it anew in the next storm', () => {
@@ -127,5 +161,39 @@ describe('applyStormControl', () => {
     const r3 = applyStormControl([newGroup(3, 'resolved', byId(first, 'g3').group)], new Map([[channelId, byId(r2, channelId).group]]), at(400));
     expect(digestOf(r3)).toMatchObject({ kind: 'changed', threadReply: false });
     expect(digestOf(r3).text).toContain('0 still firing');
+  });
+  it('a gathered group whose own message goes out after the storm is followed by it: its resolution edits that message, not the closed digest', () => {
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    const at = (s: number) => ({ config: config({ maxMessagesPerMinute: 1, holdPagerDuty: false }), now: new Date(Date.parse('2026-11-27T10:00:00Z') + s * 1000) });
+    const byId = (writes: ReturnType<typeof applyStormControl>, id: string) => writes.find((w) => w.group.id === id)!;
+    const digestOf = (writes: ReturnType<typeof applyStormControl>) => byId(writes, channelId).notifications[0]?.snapshot.message!.text;
+    const channelOf = (writes: ReturnType<typeof applyStormControl>) => new Map([[channelId, byId(writes, channelId).group]]);
+
+    // g2 and g3 are gathered; the storm ends with both firing.
+    const first = applyStormControl([newGroup(1), newGroup(2), newGroup(3)], new Map(), at(0));
+    const ended = endQuietStorms(channelOf(first), at(120));
+    expect(ended[0]!.notifications[0]!.snapshot.message!.text).toContain('2 still firing');
+
+    // g2 resolves after the storm (folded into the closed digest), then fires again: a new episode, its own message.
+    const r2 = applyStormControl([newGroup(2, 'resolved', byId(first, 'g2').group)], new Map([[channelId, ended[0]!.group]]), at(150));
+    expect(statuses(r2)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(digestOf(r2)).toContain('1 still firing');
+    const again = applyStormControl([newGroup(2, 'firing', byId(r2, 'g2').group, 'f2-again')], channelOf(r2), at(200));
+    expect(statuses(again)).toEqual(['slack:pending pagerduty:pending']);
+    // Its resolution is the group's own: it edits its message (the digest, which no longer follows it, is left alone).
+    const over = applyStormControl([newGroup(2, 'resolved', byId(again, 'g2').group, 'f2-again')], channelOf(again), at(250));
+    expect(statuses(over)).toEqual(['slack:pending pagerduty:pending']);
+    expect(byId(over, channelId).notifications).toEqual([]);
+    // The mark that made the digest follow the group went with its own message.
+    expect(byId(again, 'g2').group.stormDigests).toBeUndefined();
+
+    // g3 changes after the storm while still firing: its own message goes out, and the closed digest stops counting it
+    // as firing (it would say so forever: the digest no longer hears of it).
+    const changed = applyStormControl([groupOf(3, { f3: 'firing', f3b: 'firing' }, byId(first, 'g3').group)], channelOf(over), at(300));
+    expect(statuses(changed)).toEqual(['slack:pending pagerduty:pending']);
+    expect(digestOf(changed)).toContain('0 still firing');
+    const resolved = applyStormControl([groupOf(3, { f3: 'resolved', f3b: 'resolved' }, byId(changed, 'g3').group)], channelOf(changed), at(350));
+    expect(statuses(resolved)).toEqual(['slack:pending pagerduty:pending']);
+    expect(byId(resolved, channelId).notifications).toEqual([]);
   });
 });

@@ -4,8 +4,10 @@
  * than `storm.maxMessagesPerMinute` new group messages within a minute, further new groups are
  * gathered into one digest message per channel, edited in place, until a quiet minute ends the
  * storm (storm-ticker.ts). Digested groups keep their full state (listed by the API); their later
- * changes are folded into the digest while it lasts, and their resolutions update it even after.
- * Only Slack is held back: PagerDuty pages are never digested.
+ * changes are folded into the digest while it lasts, and their resolutions update it even after,
+ * until the group's own message goes out to the channel (it changes or fires again after the
+ * storm): from then on that message follows it there. Only Slack is held back: PagerDuty pages
+ * are never digested.
  *
  * The channel's state holds the counts the digest shows (digest-tally.ts); which digest gathered
  * a group is written on the group's own record (`stormDigests`), so what a webhook reads and
@@ -17,7 +19,7 @@ import type { GroupRecord, GroupWrite, NewNotification, StormDigests } from '../
 import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
 import { channelGroupId, channelPseudoGroup, readChannelState, type ChannelState } from './channel-state.js';
 import { renderDigest } from './digest-message.js';
-import { countChange, countGathered, emptyTally, legacyMemberStatus, setLegacyMemberStatus } from './digest-tally.js';
+import { countChange, countGathered, emptyTally, forgetLegacyMember, legacyMemberStatus, setLegacyMemberStatus } from './digest-tally.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
@@ -71,7 +73,12 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
         t.digestChanged = true;
         continue;
       }
-      if (n.kind !== 'new') continue;
+      if (n.kind !== 'new') {
+        // A change or reminder of its own (after its storm): its message follows the group from now on.
+        // A resolution not folded is of a group the channel's digest does not follow: nothing to hand over.
+        if (n.kind !== 'resolved' && leaveDigest(w, channel, s)) t.digestChanged = true;
+        continue;
+      }
       if (!s.active) {
         if (now - s.windowStart >= (ctx.windowMs ?? MINUTE)) {
           s.windowStart = now;
@@ -79,6 +86,8 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
         }
         if (s.windowCount < max) {
           s.windowCount += 1;
+          // A new episode with its own message, perhaps of a group a closed digest gathered before.
+          if (leaveDigest(w, channel, s)) t.digestChanged = true;
           continue;
         }
         Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, tally: emptyTally() });
@@ -100,6 +109,29 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
     }
   }
   return [...writes, ...[...tracked.values()].map((t) => channelWrite(t, ctx))];
+}
+
+/**
+ * The group's own message goes out to the channel (a closed digest's group that changed or fired
+ * again, or any group): from now on that message, not the digest, follows the group there, so its
+ * resolution must edit it instead of being folded into the digest. The digest stops counting the
+ * group as firing, or it would say so forever. Answers whether the digest's counts changed.
+ */
+function leaveDigest(w: GroupWrite, channel: string, s: ChannelState): boolean {
+  let changed = false;
+  const mark = w.group.stormDigests?.[channel];
+  if (mark) {
+    if (mark.storm === s.stormStartedAt && mark.status === 'firing') {
+      countChange(s.tally, 'firing', 'resolved');
+      changed = true;
+    }
+    // A new object: the decided record shares the stored record's (dedup/decide.ts keeps it).
+    const rest = { ...w.group.stormDigests };
+    delete rest[channel];
+    if (Object.keys(rest).length > 0) w.group.stormDigests = rest;
+    else delete w.group.stormDigests;
+  }
+  return forgetLegacyMember(s.tally, w.group.id) || changed;
 }
 
 /**
