@@ -2,11 +2,15 @@
  * Storm digests: 300 new groups for one team at once → at most maxMessagesPerMinute individual
  * messages plus one digest edited in place; every group stays visible in the API; the storm ends
  * after a quiet window (announced once) and later resolutions update the right messages; a
- * gathered group firing again after the storm is followed by its own message.
- * The window is shortened to 3 s (STORM_WINDOW_MS) so the test does not wait a real minute.
+ * gathered group firing again after the storm is followed by its own message. With
+ * `storm.holdPagerDuty`, digested groups page nobody during the storm and resolve nothing they
+ * never paged. The window is shortened to 3 s (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 
 const WINDOW_MS = 3000;
@@ -93,5 +97,78 @@ describe('alert storm', () => {
     expect(JSON.stringify(fakes.slack.messages.get(own[0]!.ts)!.blocks)).toContain('RESOLVED');
     expect(digest()!.text).toBe(digestText);
     expect(topLevel()).toHaveLength(MAX + 2);
+  });
+});
+
+describe('alert storm with storm.holdPagerDuty', () => {
+  let pdFakes: Fakes;
+  let gw: TestGateway;
+  let configDir: string;
+  beforeAll(async () => {
+    pdFakes = await startFakes();
+    configDir = await mkdtemp(join(tmpdir(), 'alertgate-storm-'));
+    await cp(ESTATE_DIR, configDir, { recursive: true });
+    const routes = join(configDir, 'routes/payments.yaml');
+    await writeFile(routes, (await readFile(routes, 'utf8')) + 'storm:\n  maxMessagesPerMinute: 1\n  holdPagerDuty: true\n');
+    gw = await startTestGateway(pdFakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '200', SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50' });
+  });
+  afterAll(async () => {
+    await gw.close();
+    await pdFakes.close();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  /** A critical payments group (Slack and PagerDuty) with these alerts (fingerprint: status). */
+  const critical = (name: string, alerts: Record<string, 'firing' | 'resolved'>) =>
+    webhook(
+      `{}:{alertname="${name}"}`,
+      Object.entries(alerts).map(([fingerprint, status]) => ({ labels: { alertname: name, namespace: 'payments-prod', severity: 'critical', fp: fingerprint }, status, fingerprint })),
+    );
+  const post = async (body: unknown) => expect((await gw.post(body)).status).toBe(202);
+  type Listed = { items: { groupId: string; groupKey: string; receiver: string; kind: string; status: string; reason: string | null }[] };
+  /** The notifications of group `name` to `receiver`, oldest first, as kind:status. */
+  async function history(name: string, receiver: 'slack' | 'pagerduty') {
+    const listed = (await fetch(`${gw.gw.url}/v1/notifications?team=payments&limit=100`).then((r) => r.json())) as Listed;
+    return listed.items
+      .filter((n) => n.groupKey === `{}:{alertname="${name}"}` && n.receiver === receiver)
+      .reverse()
+      .map((n) => `${n.kind}:${n.status}`);
+  }
+  const groupIdOf = async (name: string) => {
+    const listed = (await fetch(`${gw.gw.url}/v1/notifications?team=payments&limit=100`).then((r) => r.json())) as Listed;
+    return listed.items.find((n) => n.groupKey === `{}:{alertname="${name}"}`)!.groupId;
+  };
+  const paymentsDigest = () => [...pdFakes.slack.messages.values()].find((m) => m.text.includes('Alert storm'));
+  const pdActions = async (name: string) => {
+    const dedupKey = `alertgate-${await groupIdOf(name)}`;
+    return pdFakes.pagerduty.events.map((e) => e.body as { event_action: string; dedup_key: string }).filter((e) => e.dedup_key === dedupKey).map((e) => e.event_action);
+  };
+
+  it('pages nobody for a digested group during the storm, its changes included; resolves at PagerDuty only what paged', async () => {
+    // Paged sends its own message and pages; Held and Later are gathered into the digest, their pages held.
+    await post(critical('Paged', { p1: 'firing' }));
+    await post(critical('Held', { h1: 'firing' }));
+    await post(critical('Later', { l1: 'firing' }));
+    // Held changes while the storm goes on: folded into the digest, and still no page.
+    await post(critical('Held', { h1: 'firing', h2: 'firing' }));
+    await gw.idle();
+    expect(await history('Held', 'slack')).toEqual(['new:suppressed', 'changed:suppressed']);
+    expect(await history('Held', 'pagerduty')).toEqual(['new:suppressed', 'changed:suppressed']);
+    expect(await pdActions('Held')).toEqual([]);
+
+    await waitUntil(() => paymentsDigest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
+    // Held resolves, never paged: nothing reaches PagerDuty (no resolve of an incident that never was).
+    await post(critical('Held', { h1: 'resolved', h2: 'resolved' }));
+    // Later changes after the storm: it pages now, so its resolution reaches PagerDuty too.
+    await post(critical('Later', { l1: 'firing', l2: 'firing' }));
+    await post(critical('Later', { l1: 'resolved', l2: 'resolved' }));
+    // Paged paged before the storm: its resolution goes out.
+    await post(critical('Paged', { p1: 'resolved' }));
+    await gw.idle();
+    expect(await history('Held', 'pagerduty')).toEqual(['new:suppressed', 'changed:suppressed', 'resolved:suppressed']);
+    expect(await pdActions('Held')).toEqual([]);
+    expect(await pdActions('Later')).toEqual(['trigger', 'resolve']);
+    expect(await pdActions('Paged')).toEqual(['trigger', 'resolve']);
+    expect([...pdFakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved', 'resolved']);
   });
 });

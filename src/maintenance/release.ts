@@ -70,8 +70,7 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
         const write = look(group, windows, config, now);
         if (write) writes.push(write);
       }
-      const channels = new Map(channelIds.flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : [])));
-      const released = applyStormControl(writes, channels, storm);
+      const released = applyStormControl(writes, current, storm);
       return unlisted ? [...released, { group: maintenanceRecord(team, state, prev, now), notifications: [] }] : released;
     });
     queued += inserted.filter((n) => n.status === 'pending').length;

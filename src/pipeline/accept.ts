@@ -59,7 +59,6 @@ export function lockedIds(updates: readonly TeamGroupUpdate[], config: RoutingCo
 export function decideUpdates(
   updates: readonly TeamGroupUpdate[],
   current: Map<string, GroupRecord>,
-  channelIds: readonly string[],
   config: RoutingConfig,
   at: Date,
   opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> = {},
@@ -70,8 +69,8 @@ export function decideUpdates(
     config,
     at,
   );
-  const channels = new Map(channelIds.flatMap((id) => (current.has(id) ? [[id, current.get(id)!] as const] : [])));
-  return applyStormControl(writes, channels, {
+  // Storm control reads the channels' states and the groups' records before these writes.
+  return applyStormControl(writes, current, {
     config,
     now: at,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
@@ -84,7 +83,7 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   const updates = splitByTeam(n, config);
   const { groupIds, stateIds, channelIds } = lockedIds(updates, config);
   const offer = opts.handOff?.offer();
-  const decideAll = (current: Map<string, GroupRecord>) => decideUpdates(updates, current, channelIds, config, now(), opts);
+  const decideAll = (current: Map<string, GroupRecord>) => decideUpdates(updates, current, config, now(), opts);
   let notifications: NotificationRecord[] = [];
   try {
     notifications = await store.updateGroups([...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});

@@ -103,7 +103,7 @@ export async function reattributeFiring(
       if (moved.size === 0) return [];
       decided = { from: g.team, moved };
       const at = now();
-      return decideUpdates(moveUpdates(g, moved, config, at), current, channelIds, config, at, opts);
+      return decideUpdates(moveUpdates(g, moved, config, at), current, config, at, opts);
     });
     const done = decided as { from: string; moved: Map<string, Alert[]> } | undefined;
     if (!done) continue;

@@ -196,4 +196,39 @@ describe('applyStormControl', () => {
     expect(statuses(resolved)).toEqual(['slack:pending pagerduty:pending']);
     expect(byId(resolved, channelId).notifications).toEqual([]);
   });
+
+  it('holdPagerDuty: a digested group pages nobody while the storm lasts, its changes included; its resolution reaches PagerDuty only if it paged', () => {
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    const at = (s: number, holdPagerDuty = true) => ({ config: config({ maxMessagesPerMinute: 1, holdPagerDuty }), now: new Date(Date.parse('2026-11-27T10:00:00Z') + s * 1000) });
+    const byId = (writes: ReturnType<typeof applyStormControl>, id: string) => writes.find((w) => w.group.id === id)!;
+    // What the store holds after `writes`: the channel's state and the groups' records.
+    const current = (writes: ReturnType<typeof applyStormControl>) => new Map(writes.map((w) => [w.group.id, w.group]));
+
+    // g1 pages; g2 and g3 are gathered, their pages held.
+    const first = applyStormControl([newGroup(1), newGroup(2), newGroup(3)], new Map(), at(0));
+    expect(statuses(first)).toEqual(['slack:pending pagerduty:pending', 'slack:suppressed pagerduty:suppressed', 'slack:suppressed pagerduty:suppressed']);
+    // g2 changes while the storm goes on: folded into the digest, and still no page.
+    const changed = applyStormControl([groupOf(2, { f2: 'firing', f2b: 'firing' }, byId(first, 'g2').group)], current(first), at(5));
+    expect(statuses(changed)).toEqual(['slack:suppressed pagerduty:suppressed']);
+    // g1, which paged before the storm, resolves during it: PagerDuty hears of it.
+    const r1 = applyStormControl([newGroup(1, 'resolved', byId(first, 'g1').group)], new Map([...current(first), ...current(changed)]), at(10));
+    expect(statuses(r1)).toEqual(['slack:pending pagerduty:pending']);
+
+    // The storm ends. g2, never paged, resolves: its resolution goes into the digest and nowhere else.
+    const ended = endQuietStorms(current(r1), at(120));
+    const state = new Map([...current(first), ...current(changed), ...current(ended)]);
+    const r2 = applyStormControl([groupOf(2, { f2: 'resolved', f2b: 'resolved' }, byId(changed, 'g2').group)], state, at(150));
+    expect(statuses(r2)).toEqual(['slack:suppressed pagerduty:suppressed']);
+    // g3 changes after the storm: its own message and its page go out; its resolution then reaches PagerDuty too.
+    const c3 = applyStormControl([groupOf(3, { f3: 'firing', f3b: 'firing' }, byId(first, 'g3').group)], new Map([...state, ...current(r2)]), at(160));
+    expect(statuses(c3)).toEqual(['slack:pending pagerduty:pending']);
+    const r3 = applyStormControl([groupOf(3, { f3: 'resolved', f3b: 'resolved' }, byId(c3, 'g3').group)], new Map([...state, ...current(r2), ...current(c3)]), at(170));
+    expect(statuses(r3)).toEqual(['slack:pending pagerduty:pending']);
+
+    // A group gathered while the team let pages through paged: its resolution goes out once the team holds them.
+    const paged = applyStormControl([newGroup(4), newGroup(5)], new Map(), at(0, false));
+    expect(statuses(paged)).toEqual(['slack:pending pagerduty:pending', 'slack:suppressed pagerduty:pending']);
+    const r5 = applyStormControl([newGroup(5, 'resolved', byId(paged, 'g5').group)], current(paged), at(10));
+    expect(statuses(r5)).toEqual(['slack:suppressed pagerduty:pending']);
+  });
 });

@@ -6,8 +6,9 @@
  * storm (storm-ticker.ts). Digested groups keep their full state (listed by the API); their later
  * changes are folded into the digest while it lasts, and their resolutions update it even after,
  * until the group's own message goes out to the channel (it changes or fires again after the
- * storm): from then on that message follows it there. Only Slack is held back: PagerDuty pages
- * are never digested.
+ * storm): from then on that message follows it there. Only Slack is held back, unless the team
+ * sets `storm.holdPagerDuty`: a digested group then pages nobody while the storm lasts, and its
+ * resolution reaches PagerDuty only if the episode paged (holdPages).
  *
  * The channel's state holds the counts the digest shows (digest-tally.ts); which digest gathered
  * a group is written on the group's own record (`stormDigests`), so what a webhook reads and
@@ -15,6 +16,7 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { AlertStatus } from '../model/alert.js';
+import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification, StormDigests } from '../store/store.js';
 import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
 import { channelGroupId, channelPseudoGroup, readChannelState, type ChannelState } from './channel-state.js';
@@ -24,6 +26,10 @@ import { countChange, countGathered, emptyTally, forgetLegacyMember, legacyMembe
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
 export const DIGESTED_REASON = 'storm: gathered into the channel digest';
+/** storm.holdPagerDuty: a digested group's page while its storm lasts. */
+export const PAGE_HELD_REASON = 'storm: page held back (storm.holdPagerDuty)';
+/** storm.holdPagerDuty: the resolution of an episode whose pages were all held. */
+export const NEVER_PAGED_REASON = 'storm: resolution of an episode never paged (storm.holdPagerDuty)';
 
 interface Tracked {
   team: string;
@@ -45,15 +51,19 @@ export interface StormContext {
   windowMs?: number;
 }
 
-/** Apply storm control to decided writes; returns them plus the channel pseudo-group writes. */
-export function applyStormControl(writes: GroupWrite[], channels: Map<string, GroupRecord>, ctx: StormContext): GroupWrite[] {
+/**
+ * Apply storm control to decided writes; returns them plus the channel pseudo-group writes.
+ * `current` holds what the store has under the lock: the channels' states (by channel group id)
+ * and the groups' records before these writes (by group id).
+ */
+export function applyStormControl(writes: GroupWrite[], current: Map<string, GroupRecord>, ctx: StormContext): GroupWrite[] {
   const now = ctx.now.getTime();
   const tracked = new Map<string, Tracked>();
   const track = (team: string, channel: string): Tracked => {
     const id = channelGroupId(team, channel);
     let t = tracked.get(id);
     if (!t) {
-      const prev = channels.get(id);
+      const prev = current.get(id);
       t = { team, channel, prev, state: readChannelState(prev), digestChanged: false, stormStarted: false };
       tracked.set(id, t);
     }
@@ -61,7 +71,10 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
   };
 
   for (const w of writes) {
-    const max = ctx.config.teams.get(w.group.team)?.storm?.maxMessagesPerMinute ?? DEFAULT_MAX_MESSAGES_PER_MINUTE;
+    const team = ctx.config.teams.get(w.group.team);
+    const max = team?.storm?.maxMessagesPerMinute ?? DEFAULT_MAX_MESSAGES_PER_MINUTE;
+    /** A Slack message of this write went into a digest whose storm goes on. */
+    let digested = false;
     for (const n of w.notifications) {
       if (n.status !== 'pending' || n.target.type !== 'slack') continue;
       const t = track(n.team, n.target.channel);
@@ -69,8 +82,9 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
       const channel = n.target.channel;
       if (gatheredStatus(w, channel, s) !== undefined && (s.active || n.kind === 'resolved')) {
         foldChange(w, channel, s, n.snapshot.status);
-        suppress(n);
+        suppress(n, DIGESTED_REASON);
         t.digestChanged = true;
+        digested ||= s.active;
         continue;
       }
       if (n.kind !== 'new') {
@@ -100,15 +114,45 @@ export function applyStormControl(writes: GroupWrite[], channels: Map<string, Gr
       });
       markGathered(w, channel, s.stormStartedAt!, n.snapshot.status);
       s.lastDigestAt = now;
-      suppress(n);
+      suppress(n, DIGESTED_REASON);
       t.digestChanged = true;
-      // Pages are never held back by a storm, unless the team asked for it.
-      if (ctx.config.teams.get(n.team)?.storm?.holdPagerDuty) {
-        for (const p of w.notifications) if (p.status === 'pending' && p.target.type === 'pagerduty' && p.kind === 'new') suppress(p);
-      }
+      digested = true;
     }
+    // Pages are never held back by a storm, unless the team asked for it.
+    if (team?.storm?.holdPagerDuty) holdPages(w, current.get(w.group.id), digested);
   }
   return [...writes, ...[...tracked.values()].map((t) => channelWrite(t, ctx))];
+}
+
+/**
+ * storm.holdPagerDuty. While a storm gathers or folds a group's Slack messages, all its pages are
+ * held (recorded as suppressed), not only its first: dedup recorded the group as notified, so its
+ * next change would otherwise trigger mid-storm. A held page leaves PagerDuty out of the episode's
+ * targets (what it was announced to), unless an earlier page of the episode went out.
+ *
+ * A resolution is never held back by the storm, but it reaches PagerDuty only if the episode paged
+ * there: a group a digest gathered (it has a digest's mark) whose targets lack PagerDuty never
+ * paged, and its resolve would only add noise. A group that paged before (its first page went out
+ * before the team held pages, or it changed after its storm and paged then) resolves normally.
+ */
+function holdPages(w: GroupWrite, prev: GroupRecord | undefined, digested: boolean): void {
+  // Decided targets are the episode's (dedup/decide.ts): the record's before this write, unless it starts one.
+  const pagedBefore = (p: NewNotification) => p.kind !== 'new' && (prev?.targets.some((t) => targetKey(t) === targetKey(p.target)) ?? false);
+  for (const p of w.notifications) {
+    if (p.status !== 'pending' || p.target.type !== 'pagerduty') continue;
+    if (p.kind === 'resolved') {
+      if (w.group.stormDigests === undefined || pagedBefore(p)) continue;
+      suppress(p, NEVER_PAGED_REASON);
+      dropTarget(w, p.target);
+    } else if (digested) {
+      suppress(p, PAGE_HELD_REASON);
+      if (!pagedBefore(p)) dropTarget(w, p.target);
+    }
+  }
+}
+
+function dropTarget(w: GroupWrite, target: Target): void {
+  w.group.targets = w.group.targets.filter((t) => targetKey(t) !== targetKey(target));
 }
 
 /**
@@ -163,9 +207,9 @@ function markGathered(w: GroupWrite, channel: string, storm: number, status: Ale
   w.group.stormDigests = { ...w.group.stormDigests, [channel]: { storm, status } };
 }
 
-function suppress(n: NewNotification): void {
+function suppress(n: NewNotification, reason: string): void {
   n.status = 'suppressed';
-  n.reason = DIGESTED_REASON;
+  n.reason = reason;
 }
 
 /**
