@@ -4,7 +4,7 @@
  * on stdout; generate itself is deterministic, removes stale generated files and leaves files it
  * did not write alone.
  */
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -95,6 +95,20 @@ describe('alertgate generate', () => {
     expect(files).toContain('kustomization.yaml');
     expect(files).not.toContain('oldteam-prometheus-rule.yaml');
     expect((await cli(['generate', '--out', 'out', '--check'], config)).code).toBe(0);
+  });
+
+  it('reads only the files directly in DIR: what another config generated into a subfolder is neither stale nor deleted', async () => {
+    await cli(['generate', '--out', 'out'], config);
+    // e.g. `generate --config staging --out out/staging` beside this config's `--out out`.
+    const nested = path.join(config, 'out', 'staging');
+    await mkdir(nested);
+    const text = `${GENERATED_MARKER} from rules/staging.yaml\nkind: PrometheusRule\n`;
+    await writeFile(path.join(nested, 'staging-prometheus-rule.yaml'), text);
+
+    const check = await cli(['generate', '--out', 'out', '--check'], config);
+    expect(check).toMatchObject({ code: 0, stdout: expect.stringContaining('up to date') });
+    expect((await cli(['generate', '--out', 'out'], config)).stdout).toContain('up to date');
+    expect(await readFile(path.join(nested, 'staging-prometheus-rule.yaml'), 'utf8')).toBe(text);
   });
 
   it('adds --rule-label and ALERTGATE_RULE_LABELS to every PrometheusRule; flags win', async () => {
