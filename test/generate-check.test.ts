@@ -132,11 +132,33 @@ describe('alertgate generate', () => {
     [['generate', '--out', 'x', '--rule-label', 'role=other'], 'rule label "role" is always alert-rules'],
     [['generate', '--out', 'x', '--rule-label', 'no-equals'], 'not a valid Kubernetes label'],
     [['generate', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
+    // Kubernetes refuses a ConfigMap with such a label or annotation name.
+    [['generate', '--out', 'x', '--dashboard-label', 'grafana dashboard'], '--dashboard-label "grafana dashboard" is not a valid Kubernetes label name'],
+    [['generate', '--out', 'x', '--dashboard-label', ''], '--dashboard-label "" is not a valid Kubernetes label name'],
+    [['generate', '--out', 'x', '--folder-annotation', 'grafana folder'], '--folder-annotation "grafana folder" is not a valid Kubernetes annotation name'],
+    [['generate', '--out', 'x', '--folder-annotation', 'Example.com/folder'], '--folder-annotation "Example.com/folder" is not a valid Kubernetes annotation name'],
   ])('usage errors exit 2: %j', async (args, message) => {
     const dir = await makeConfigDir({});
     const r = await cli(args, dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
+  });
+
+  it.each([
+    [{ ALERTGATE_DASHBOARD_LABEL: '-grafana' }, 'ALERTGATE_DASHBOARD_LABEL "-grafana" is not a valid Kubernetes label name'],
+    [{ ALERTGATE_FOLDER_ANNOTATION: 'folder:' }, 'ALERTGATE_FOLDER_ANNOTATION "folder:" is not a valid Kubernetes annotation name'],
+  ])('an invalid name in the environment exits 2 naming the variable: %j', async (env, message) => {
+    const r = await cli(['generate', '--out', 'x'], await makeConfigDir({}), env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('accepts prefixed --dashboard-label and --folder-annotation names', async () => {
+    const r = await cli(['generate', '--out', 'out', '--dashboard-label', 'grafana.example.com/dashboard', '--folder-annotation', 'k8s-sidecar-target-directory'], config);
+    expect(r.code).toBe(0);
+    const cm = parse(await readFile(path.join(config, 'out', 'payments-grafana-dashboards.yaml'), 'utf8')) as { metadata: { labels: object; annotations: object } };
+    expect(cm.metadata.labels).toMatchObject({ 'grafana.example.com/dashboard': '1' });
+    expect(cm.metadata.annotations).toEqual({ 'k8s-sidecar-target-directory': 'Payments' });
   });
 
   it('reads the config from ALERTGATE_CONFIG_DIR', async () => {

@@ -9,7 +9,8 @@
  *   metadata labels, e.g. the `ruleSelector` of your Prometheus (`role: alert-rules` is always set).
  * - `--dashboard-label NAME` / `ALERTGATE_DASHBOARD_LABEL` (default `grafana_dashboard`) and
  *   `--folder-annotation NAME` / `ALERTGATE_FOLDER_ANNOTATION` (default `grafana_folder`): what
- *   the Grafana sidecar is configured to look for.
+ *   the Grafana sidecar is configured to look for. Each must be a name Kubernetes accepts as a
+ *   label (annotation) key, or generate exits 2: the API server would refuse the ConfigMap.
  * - `ALERTGATE_SEVERITIES=critical,warning,info`: allowed alert severities.
  *
  * Exit codes: 0 written or up to date; 1 invalid config (routes/, rules/ or dashboards/), or `--check` found DIR stale (the unified
@@ -28,6 +29,7 @@ import type { CliIO, Command } from './io.js';
 export const USAGE =
   'usage: alertgate generate --out DIR [--check] [--config DIR] [--rule-label k=v]... [--dashboard-label NAME] [--folder-annotation NAME]';
 
+/** A Kubernetes label key, and annotation key: both are qualified names (`[prefix/]name`). */
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
@@ -61,6 +63,19 @@ export const generateCommand: Command = async (argv, io) => {
     return 2;
   }
 
+  const labelName = args['dashboard-label'] ?? io.env.ALERTGATE_DASHBOARD_LABEL ?? 'grafana_dashboard';
+  const folderAnnotation = args['folder-annotation'] ?? io.env.ALERTGATE_FOLDER_ANNOTATION ?? 'grafana_folder';
+  // The API server refuses a ConfigMap whose label or annotation name is not a qualified name.
+  for (const [name, kind, from] of [
+    [labelName, 'label', args['dashboard-label'] !== undefined ? '--dashboard-label' : 'ALERTGATE_DASHBOARD_LABEL'],
+    [folderAnnotation, 'annotation', args['folder-annotation'] !== undefined ? '--folder-annotation' : 'ALERTGATE_FOLDER_ANNOTATION'],
+  ] as const) {
+    if (!LABEL_KEY.test(name)) {
+      io.stderr(`generate: ${from} ${JSON.stringify(name)} is not a valid Kubernetes ${kind} name: [prefix/]name, the name 1-63 of A-Z a-z 0-9 - _ . beginning and ending with a letter or digit, the prefix a lower-case DNS subdomain`);
+      return 2;
+    }
+  }
+
   const configDir = path.resolve(io.cwd, args.config ?? io.env.ALERTGATE_CONFIG_DIR ?? '.');
   const outDir = path.resolve(io.cwd, args.out);
   const severities = splitList(io.env.ALERTGATE_SEVERITIES);
@@ -83,10 +98,7 @@ export const generateCommand: Command = async (argv, io) => {
   try {
     outputs = generateOutputs(specs, {
       ruleLabels,
-      dashboards: {
-        labelName: args['dashboard-label'] ?? io.env.ALERTGATE_DASHBOARD_LABEL ?? 'grafana_dashboard',
-        folderAnnotation: args['folder-annotation'] ?? io.env.ALERTGATE_FOLDER_ANNOTATION ?? 'grafana_folder',
-      },
+      dashboards: { labelName, folderAnnotation },
     });
   } catch (err) {
     io.stderr(`generate: ${(err as Error).message}`);
