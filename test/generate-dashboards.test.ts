@@ -63,6 +63,17 @@ describe('generated Grafana dashboards', () => {
     expect(boards.length).toBeGreaterThanOrEqual(9);
   });
 
+  it('colour SLO availability and uptime red below the objective as a ratio, without binary noise (99.9 → 0.999)', () => {
+    const greens = boards
+      .filter((b) => b.key.endsWith('-slos-uptime-dashboard.json'))
+      .flatMap((b) => b.dashboard.panels)
+      .filter((p) => /^Availability over|uptime \(objective/.test(p.title))
+      .map((p) => (p.fieldConfig!.defaults['thresholds'] as { steps: Array<{ color: string; value: number | null }> }).steps.at(-1)!);
+    // payments: availability 99.9 and 99, uptime 99.9 and 99.5; platform, prisons and probation too.
+    expect(greens.length).toBeGreaterThanOrEqual(9);
+    expect(new Set(greens.map((g) => g.value))).toEqual(new Set([0.999, 0.995, 0.99]));
+  });
+
   it('have a datasource variable that every panel and target uses, and a current schemaVersion', () => {
     for (const { dashboard } of boards) {
       expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);

@@ -10,7 +10,7 @@ import type { Dashboard } from './grafana-types.js';
 import { dashboardJson, type PanelDraft } from './grafana-panels.js';
 import type { SloSpec, TeamRules, UptimeSpec } from './model.js';
 import { dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle, sloRecord } from './naming.js';
-import { errorBudget, sloSelector } from './slo.js';
+import { errorBudget, objectiveRatio, sloSelector } from './slo.js';
 
 const BURN_WINDOWS = ['5m', '1h', '6h', '1d', '3d'] as const;
 
@@ -51,7 +51,7 @@ function sloPanels(team: string, slo: SloSpec): PanelDraft[] {
       title: `Availability over ${slo.window}`,
       targets: [{ expr: `1 - ${sloRecord.errorRatio(slo.window)}${sel}` }],
       unit: 'percentunit',
-      redBelow: slo.objective / 100,
+      redBelow: objectiveRatio(slo.objective),
       w: 6,
       h: 6,
     },
@@ -77,7 +77,7 @@ function uptimePanels(u: UptimeSpec): PanelDraft[] {
       description: 'Samples up over all samples in the selected time range.',
       targets: [{ expr: ratio }],
       unit: 'percentunit',
-      redBelow: u.objective / 100,
+      redBelow: objectiveRatio(u.objective),
       min: 0,
       max: 1,
       w: 6,

@@ -44,6 +44,14 @@ export function errorBudget(objective: number): number {
   return Number(((100 - objective) / 100).toPrecision(12));
 }
 
+/**
+ * objective / 100 without binary noise: 99.9 → 0.999, not 0.9990000000000001 (which, as a
+ * dashboard threshold, showed an availability of exactly the objective red).
+ */
+export function objectiveRatio(objective: number): number {
+  return Number((objective / 100).toPrecision(12));
+}
+
 export function sloWindows(slo: SloSpec): string[] {
   return [...new Set<string>([...SLO_RATE_WINDOWS, slo.window])];
 }
@@ -63,7 +71,7 @@ export function sloRuleGroup(team: string, slo: SloSpec): RuleGroup {
     labels,
   }));
   const meta: RecordingRule[] = [
-    { record: sloRecord.objective, expr: `vector(${Number((slo.objective / 100).toPrecision(12))})`, labels },
+    { record: sloRecord.objective, expr: `vector(${objectiveRatio(slo.objective)})`, labels },
     { record: sloRecord.errorBudget, expr: `vector(${budget})`, labels },
     { record: sloRecord.budgetRemaining, expr: `1 - ${sloRecord.errorRatio(slo.window)}${sel} / ${budget}`, labels },
   ];
