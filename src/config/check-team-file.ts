@@ -3,7 +3,7 @@
  * One `rules/` or `dashboards/` file checked as far as it can be alone: read, YAML, schema, PromQL
  * syntax and types, Go template syntax of alert annotations and labels, team/file name, the team's
  * routes file, names inside the file; and turned into the
- * generator's model. Checks across files (uids and titles) are load-team-specs.ts's.
+ * generator's model. Checks across files (uids, titles, ConfigMap keys) are load-team-specs.ts's.
  *
  * The file is read synchronously: a config file is small, and reading 500 of them one
  * `await readFile` after another (four thread-pool round trips each) left the thread idle for
@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
-import { dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
+import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
@@ -69,9 +69,9 @@ export interface CheckedRules extends CheckedFile<TeamRules> {
   teamAt: LazyPlace;
 }
 
-/** A dashboard uid or title one file claims; unique across every team. */
+/** A dashboard uid, title or ConfigMap key one file claims; unique across every team. */
 export interface BoardClaim {
-  kind: 'uid' | 'title';
+  kind: 'uid' | 'title' | 'key';
   key: string;
   what: string;
   at: LazyPlace;
@@ -314,7 +314,7 @@ function toTeamRules(team: string, file: string, s: RulesFileSpec): TeamRules {
   };
 }
 
-/** The file's boards, and the uids and titles they claim (at their places in the YAML). */
+/** The file's boards, and the uids, titles and ConfigMap keys they claim (at their places in the YAML). */
 function toTeamDashboards(
   src: YamlSource,
   team: string,
@@ -344,6 +344,7 @@ function toTeamDashboards(
     claims.push(
       { kind: 'uid', key: d.uid ?? dashboardUid(team, slug), what: 'dashboard uid', at: placeOf(src, ['dashboards', i, d.uid ? 'uid' : 'title']) },
       { kind: 'title', key: dashboardTitle(folder, d.title), what: 'dashboard title', at: placeOf(src, ['dashboards', i, 'title']) },
+      { kind: 'key', key: dashboardKey(team, slug), what: 'dashboard ConfigMap key', at: placeOf(src, where) },
     );
   });
   return { dashboards: { team, file: src.file, namespace: s.namespace, folder, dashboards }, claims };

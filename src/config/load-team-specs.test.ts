@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { generateOutputs } from '../generate/outputs.js';
 import { formatSourceError } from './source-error.js';
 import { loadTeamSpecs } from './load-team-specs.js';
 import { NOT_QUICK, quickYamlValue } from './yaml-quick.js';
@@ -88,6 +89,39 @@ dashboards:
     expect(r.errorLines).toHaveLength(2);
     expect(r.errorLines[0]).toMatch(/^dashboards\/beta\.yaml:5:12 dashboard title "Shared \/ Overview" is already used by dashboards\/alpha\.yaml:5:12$/);
     expect(r.errorLines[1]).toMatch(/^dashboards\/beta\.yaml:6:10 dashboard uid "shared-overview" is already used by dashboards\/alpha\.yaml:6:10$/);
+  });
+
+  it('rejects ConfigMap key collisions across teams (`<team>-<name>-dashboard.json` is ambiguous), pointing at both places', async () => {
+    // The Grafana sidecar writes every key of every ConfigMap as a file: one board would be lost.
+    const board = (team: string, title: string) => `team: ${team}
+namespace: ${team}-prod
+folder: Payments
+dashboards:
+  - title: ${title}
+    panels:
+      - { title: Up, type: stat, expr: sum(up) }
+`;
+    const r = await load({
+      'routes/payments.yaml': routesFile('payments'),
+      'routes/payments-eu.yaml': routesFile('payments-eu'),
+      'dashboards/payments.yaml': `${board('payments', 'EU Checkout')}  - title: EU uptime\n    name: eu-slos-uptime\n    panels:\n      - { title: Up, type: stat, expr: sum(up) }\n`,
+      'dashboards/payments-eu.yaml': board('payments-eu', 'Checkout'),
+      // payments-eu's generated SLO board is payments-eu-slos-uptime-dashboard.json.
+      'rules/payments-eu.yaml': 'team: payments-eu\nnamespace: payments-eu-prod\nuptime:\n  - service: web\n    up: probe_success\n    objective: 99.9\n',
+    });
+    expect(r.specs).toBeUndefined();
+    expect(r.errorLines).toEqual([
+      'dashboards/payments-eu.yaml:5:12 dashboard ConfigMap key "payments-eu-checkout-dashboard.json" is already used by dashboards/payments.yaml:5:12',
+      'rules/payments-eu.yaml:1:7 generated SLO dashboard ConfigMap key "payments-eu-slos-uptime-dashboard.json" is already used by dashboards/payments.yaml:9:11',
+    ]);
+    // generateOutputs refuses it too, for callers that skip validation.
+    const boards = (team: string, slug: string) => ({
+      team,
+      dashboards: { team, file: `dashboards/${team}.yaml`, namespace: `${team}-prod`, folder: 'Payments', dashboards: [{ title: slug, slug, tags: [], panels: [{ title: 'Up', type: 'stat' as const, expr: 'up' }] }] },
+    });
+    expect(() => generateOutputs({ teams: [boards('payments', 'eu-checkout'), boards('payments-eu', 'checkout')] })).toThrow(
+      'could not generate dashboards of team payments-eu: ConfigMap key payments-eu-checkout-dashboard.json is also used by team payments',
+    );
   });
 
   it('rejects a generated SLO alert name that collides with an alert of the team', async () => {

@@ -4,7 +4,7 @@
  * (generate/model.ts). Every problem in every file is collected and reported at once as
  * `file:line:col message`: YAML syntax, schema issues, PromQL syntax and type errors (at the
  * offending character inside the expression: what `promtool check rules` would reject), team/file mismatches, teams without a routes file, and
- * uid or title collisions across teams. File names in positions are relative to the config dir
+ * uid, title or ConfigMap key collisions across teams. File names in positions are relative to the config dir
  * (`rules/payments.yaml`), as the routes loader reports them. Each file is checked alone by
  * config/check-team-file.ts; this module lists the files and runs the checks across them.
  *
@@ -15,7 +15,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TeamSpec, TeamSpecs } from '../generate/model.js';
-import { dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
+import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
@@ -90,8 +90,10 @@ function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: So
   for (const r of rules) if (r.model) teamOf(r.team).rules = r.model;
   for (const b of boards) if (b.model) teamOf(b.team).dashboards = b.model;
 
-  // Uids and titles must be unique across every team's boards, generated SLO boards included.
-  const claimed = { uid: new Map<string, LazyPlace>(), title: new Map<string, LazyPlace>() };
+  // Uids and titles must be unique across every team's boards, generated SLO boards included;
+  // so must ConfigMap keys: the Grafana sidecar writes each as a file, and `<team>-<name>` is
+  // ambiguous (team payments' "eu-checkout" is team payments-eu's "checkout").
+  const claimed = { uid: new Map<string, LazyPlace>(), title: new Map<string, LazyPlace>(), key: new Map<string, LazyPlace>() };
   const claim = ({ kind, key, what, at }: BoardClaim): void => {
     const first = claimed[kind].get(key);
     if (!first) return void claimed[kind].set(key, at);
@@ -109,6 +111,7 @@ function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: So
       const folder = t.dashboards?.folder ?? team;
       claim({ kind: 'uid', key: dashboardUid(team, SLO_DASHBOARD_SLUG), what: 'dashboard uid', at: r.teamAt });
       claim({ kind: 'title', key: sloDashboardTitle(folder, team), what: 'generated SLO dashboard title', at: r.teamAt });
+      claim({ kind: 'key', key: dashboardKey(team, SLO_DASHBOARD_SLUG), what: 'generated SLO dashboard ConfigMap key', at: r.teamAt });
     }
   }
   return { teams: byTeam.map((t) => teams.get(t)!) };

@@ -29,7 +29,11 @@ export function sloDashboardTitle(folder: string, team: string): string {
   return dashboardTitle(folder, folderIsTeam ? 'SLOs and uptime' : `SLOs and uptime (${team})`);
 }
 
-/** ConfigMap data key; the team prefix keeps files apart when teams share a Grafana folder. */
+/**
+ * ConfigMap data key; the team prefix keeps files apart when teams share a Grafana folder. Not
+ * always: team payments' `eu-checkout` and team payments-eu's `checkout` give the same key, so
+ * validation rejects a key used twice (changing the format would rename every generated file).
+ */
 export function dashboardKey(team: string, slug: string): string {
   return `${team}-${slug}-dashboard.json`;
 }

@@ -38,6 +38,7 @@ export function renderYaml(value: unknown, sources: string[]): string {
 export function generateOutputs(specs: TeamSpecs, opts: GenerateOptions = {}): Map<string, string> {
   const files = new Map<string, string>();
   const uids = new Map<string, string>();
+  const keys = new Map<string, string>();
   for (const team of specs.teams) {
     if (team.rules) {
       const rule = prometheusRuleFor(team.rules, { extraLabels: opts.ruleLabels });
@@ -51,6 +52,9 @@ export function generateOutputs(specs: TeamSpecs, opts: GenerateOptions = {}): M
         const other = uids.get(dashboard.uid);
         if (other) throw new Error(`could not generate dashboards of team ${team.team}: uid ${dashboard.uid} of ${key} is also used by ${other}`);
         uids.set(dashboard.uid, key);
+        const otherTeam = keys.get(key);
+        if (otherTeam) throw new Error(`could not generate dashboards of team ${team.team}: ConfigMap key ${key} is also used by team ${otherTeam}`);
+        keys.set(key, team.team);
       }
       const sources = [team.dashboards && `dashboards/${team.team}.yaml`, team.rules && `rules/${team.team}.yaml`].filter((s): s is string => !!s);
       files.set(dashboardsFile(team.team), renderYaml(cm, sources));
