@@ -53,6 +53,39 @@ slos:
     total: sum(rate(api_requests_total[{{window}}]))
 `;
 
+/**
+ * Alert text and dashboard titles holding characters go-yaml (promtool, kubectl) refuses
+ * (U+0080, U+FFFE) or reads as line breaks (U+0085, U+2028, U+2029), given as YAML escapes.
+ */
+const GO_UNSAFE_CONFIG = {
+  'routes/web.yaml': routesFile('web'),
+  'rules/web.yaml': `team: web
+namespace: web-prod
+alerts:
+  - name: Down
+    expr: up == 0
+    severity: warning
+    summary: "line one\\u2028line two"
+    description: "next\\x85line, paragraph\\u2029end, \\x80 and \\ufffe"
+    runbook: https://r.example/x
+    labels:
+      note: "a\\u2028b"
+uptime:
+  - service: site
+    up: "probe_success{job=\\"a\\u2029b\\"}"
+    objective: 99.9
+`,
+  'dashboards/web.yaml': `team: web
+namespace: web-prod
+dashboards:
+  - title: "Main\\u2028board \\x85 \\uffff"
+    name: main
+    panels:
+      - { title: "Up\\u2029rate", type: stat, expr: sum(up) }
+`,
+};
+const GO_REFUSES = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]/;
+
 async function generateFor(dir: string): Promise<Map<string, string>> {
   return generateOutputs(await loadSpecsOrThrow(dir), { ruleLabels: { prometheus: 'cloud-platform' } });
 }
@@ -113,6 +146,22 @@ describe('generated PrometheusRule objects', () => {
     ]);
   });
 
+  it('escape what go-yaml refuses or reads as a line break, in alert text and in dashboard JSON (which stays a block scalar)', async () => {
+    const out = await generateFor(await makeConfigDir(GO_UNSAFE_CONFIG));
+    for (const [file, text] of out) expect({ file, raw: GO_REFUSES.exec(text)?.[0] }).toEqual({ file, raw: undefined });
+    const rule = parse(out.get(prometheusRuleFile('web'))!) as { spec: { groups: RuleGroup[] } };
+    const alert = rule.spec.groups[0]!.rules[0] as AlertingRule;
+    expect(alert.annotations).toMatchObject({ summary: 'line one\u2028line two', description: 'next\x85line, paragraph\u2029end, \x80 and \ufffe' });
+    expect(alert.labels).toMatchObject({ note: 'a\u2028b' });
+    const cmText = out.get(dashboardsFile('web'))!;
+    expect(cmText).toContain('  web-main-dashboard.json: |\n');
+    expect(cmText).toContain('"title": "web / Main\\u2028board \\u0085 \\uffff",');
+    const data = (parse(cmText) as ConfigMapObject).data;
+    expect((JSON.parse(data['web-main-dashboard.json']!) as Dashboard).title).toBe('web / Main\u2028board \x85 \uffff');
+    const slo = JSON.parse(data['web-slos-uptime-dashboard.json']!) as Dashboard;
+    expect(slo.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr)).toContain('probe_success{job="a\u2029b"}');
+  });
+
   describe.skipIf(!promtool)('with promtool', () => {
     it('pass `promtool check rules`', async () => {
       const dir = await makeConfigDir({});
@@ -161,6 +210,25 @@ uptime:
       await writeFile(file, stringify(ruleFile, { lineWidth: 0 }));
       const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
       expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: \d+ rules found/);
+    });
+
+    it('read generated files as written with go-yaml when alert text and dashboard titles hold U+2028, U+0085, U+FFFE…', async () => {
+      const dir = await makeConfigDir(GO_UNSAFE_CONFIG);
+      const out = await generateFor(dir);
+      // The rule file is the generated text itself, de-indented: re-serialising it would hide the bytes.
+      const ruleText = out.get(prometheusRuleFile('web'))!;
+      const rules = path.join(dir, 'web.rules.yaml');
+      await writeFile(rules, ruleText.slice(ruleText.indexOf('\nspec:\n') + '\nspec:\n'.length).replace(/^ {2}/gm, ''));
+      const checked = await run(promtool!, ['check', 'rules', rules]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(`${checked.stdout}${checked.stderr}`).toMatch(/SUCCESS: 1 rules found/);
+      // A ConfigMap is not a rule file: promtool parses it with go-yaml (the whole document first),
+      // then names each top-level field it does not know. A YAML error would come instead.
+      const cm = path.join(dir, 'web-grafana-dashboards.yaml');
+      await writeFile(cm, out.get(dashboardsFile('web'))!);
+      const parsed = await run(promtool!, ['check', 'rules', cm]).catch((err: { stdout: string; stderr: string }) => err);
+      const text = `${parsed.stdout}${parsed.stderr}`;
+      expect(text).not.toMatch(/control characters|could not find|did not find|yaml: line/);
+      expect(text).toMatch(/line \d+: field data not found in type rulefmt\.RuleGroups/);
     });
 
     it('pass `promtool test rules`: alert labels, fast vs slow burn, traffic-weighted ratios', async () => {

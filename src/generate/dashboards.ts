@@ -11,6 +11,7 @@ import { dashboardJson, draftFromSpec } from './grafana-panels.js';
 import type { DashboardSpec, TeamSpec } from './model.js';
 import { dashboardKey, dashboardsConfigMapName, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG } from './naming.js';
 import { sloDashboard } from './slo-dashboard.js';
+import { escapeGoYamlUnsafe } from './yaml-ambiguous.js';
 
 export interface DashboardOptions {
   /** Label the Grafana sidecar selects ConfigMaps by; value "1". Default `grafana_dashboard`. */
@@ -64,7 +65,8 @@ export function dashboardsConfigMapFor(team: TeamSpec, opts: DashboardOptions = 
   const namespace = team.dashboards?.namespace ?? team.rules?.namespace;
   if (namespace === undefined) throw new Error(`could not generate dashboards of team ${team.team}: no namespace`);
   const data: Record<string, string> = {};
-  for (const b of boards) data[b.key] = `${JSON.stringify(b.dashboard, null, 2)}\n`;
+  // JSON.stringify keeps U+2028 and the like raw; escaped, the JSON stays a block scalar go-yaml reads.
+  for (const b of boards) data[b.key] = `${escapeGoYamlUnsafe(JSON.stringify(b.dashboard, null, 2))}\n`;
   const size = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (size > CONFIGMAP_LIMIT_BYTES) {
     throw new Error(`could not generate dashboards of team ${team.team}: ${size} bytes exceed the 1 MiB ConfigMap limit; split the team's dashboards`);

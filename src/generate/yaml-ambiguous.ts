@@ -8,6 +8,11 @@
  * the key true, `1:20` is the integer 80 (base 60) and `0777` is 511. So a string is quoted when
  * it reads as anything but itself under either version. Quoting more than needed costs nothing:
  * every parser reads a quoted scalar as a string.
+ *
+ * go-yaml (promtool, kubectl) also refuses some characters outright and reads others as line
+ * breaks wherever they stand, quotes included (GO_YAML_UNSAFE); YAML 1.2 parsers take them as
+ * text, and the `yaml` library writes them raw even inside double quotes (its escapes come from
+ * JSON.stringify, which keeps them). Strings holding one are double-quoted with it escaped.
  */
 import { Document, isScalar, visit } from 'yaml';
 
@@ -47,20 +52,44 @@ export function readsAsNonString(value: string): boolean {
 
 const MAY_START_NON_STRING = new Set('~nNyYtTfFoO0123456789+-.eE<='.split(''));
 
+/**
+ * Characters go-yaml refuses anywhere in a document ("control characters are not allowed":
+ * U+007F–U+0084, U+0086–U+009F, U+FFFE, U+FFFF) or reads as a line break even inside quotes or
+ * a block scalar (U+0085, U+2028, U+2029), so a generated file holding one raw cannot be read
+ * by promtool or kubectl, or reads as another string.
+ */
+export const GO_YAML_UNSAFE = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]/;
+const GO_YAML_UNSAFE_ALL = new RegExp(GO_YAML_UNSAFE.source, 'g');
+
+/**
+ * `text` with every GO_YAML_UNSAFE character written as a `\uXXXX` escape, which means the same
+ * character in a JSON string and in a YAML double-quoted scalar: for JSON text, or YAML text in
+ * which every such character is inside double quotes.
+ */
+export function escapeGoYamlUnsafe(text: string): string {
+  if (!GO_YAML_UNSAFE.test(text)) return text;
+  return text.replace(GO_YAML_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const LIBRARY_OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 
 /**
  * The `yaml` library's text of `value` (options LIBRARY_OPTIONS), with every string that
  * readsAsNonString double-quoted, keys included. The library alone quotes only for the YAML
  * version it writes (its `version: '1.1'` would leave 1.2's `0o17` plain), hence the visit.
- * This is the reference the fast emitter (generate/yaml-emit.ts) matches byte for byte.
+ * Strings holding a GO_YAML_UNSAFE character are double-quoted too, and the character escaped
+ * (the library would write it raw). This is the reference the fast emitter
+ * (generate/yaml-emit.ts) matches byte for byte.
  */
 export function stringifyQuotingAmbiguous(value: unknown): string {
   const doc = new Document(value, LIBRARY_OPTIONS);
   visit(doc, {
     Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'string' && readsAsNonString(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (isScalar(node) && typeof node.value === 'string' && (readsAsNonString(node.value) || GO_YAML_UNSAFE.test(node.value))) {
+        node.type = 'QUOTE_DOUBLE';
+      }
     },
   });
-  return doc.toString(LIBRARY_OPTIONS);
+  // Every such character is now inside double quotes, where the escape means the same.
+  return escapeGoYamlUnsafe(doc.toString(LIBRARY_OPTIONS));
 }

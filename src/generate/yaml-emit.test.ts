@@ -26,7 +26,29 @@ const TRICKY = [
   'y', 'Y', 'n', 'N', 'Yes', 'YES', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', '1:20', '-1:20', '190:20:30.15', '0777', '0b101',
   '+0x1F', '1.', '1_0.5', 'e3', '.', '2024-01-31', '2001-12-14 21:59:43.10 -5', '<<', '=', 'yesterday', 'only', 'nope', '1:60', '12:30 x',
   `{\n  "uid": "ag-123",\n  "title": "Payments / Checkout",\n  "panels": []\n}\n`,
+  // What Go's YAML reader (promtool, kubectl) refuses or reads as a line break: see GO_REFUSES below.
+  ...goUnsafeStrings(),
 ];
+
+/**
+ * Characters go-yaml refuses anywhere in a document ("control characters are not allowed":
+ * U+007F–U+0084, U+0086–U+009F, U+FFFE, U+FFFF) or reads as a line break wherever they stand
+ * (U+0085, U+2028, U+2029), even inside quotes: written raw, promtool and kubectl cannot read the
+ * file or read another string. JavaScript's YAML parsers (the readBack above) accept them all.
+ */
+const GO_REFUSES = /[\x7f-\x9f\u2028\u2029\ufffe\uffff]/;
+
+function goUnsafeStrings(): string[] {
+  const chars = ['\x7f', '\x80', '\x84', '\x85', '\x86', '\x9f', '\u2028', '\u2029', '\ufffe', '\uffff'];
+  return [
+    ...chars.flatMap((c) => [c, `a${c}b`, `${c} x`, `x ${c}`, `true${c}`]),
+    'line one\u2028line two',
+    'all \x85\u2028\u2029\ufffe\uffff of them',
+    `it's "both" \u2029`,
+    'a long line with U+2028 \u2028 and a break that is longer than forty characters\nnext line\n',
+    `{\n  "title": "Main\u2028board \x85"\n}\n`,
+  ];
+}
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -76,6 +98,19 @@ describe('emitYaml', () => {
     // Multi-line strings of only blanks and line breaks are the only ones the library gets wrong.
     expect(libraryWrong.size).toBeGreaterThan(0);
     for (const wrong of libraryWrong) expect(wrong).toMatch(/^(?=.*[ \t])[ \t\n]*\n[ \t\n]*$/s);
+  });
+
+  it('escapes what Go\'s YAML reader refuses or reads as a line break, in keys and values at every depth, in both emitters', () => {
+    const raw: string[] = [];
+    for (const s of goUnsafeStrings()) {
+      for (const value of shapes(s)) {
+        for (const [who, text] of [['ours', emitYaml(value)], ['reference', stringifyQuotingAmbiguous(value)]] as const) {
+          if (text === undefined || GO_REFUSES.test(text)) raw.push(`${who}: ${JSON.stringify(value)} → ${JSON.stringify(text)}`);
+          else expect(readBack(text)).toEqual(value);
+        }
+      }
+    }
+    expect(raw).toEqual([]);
   });
 
   it('writes numbers, booleans, null, empty collections and skips undefined map values like yaml', () => {

@@ -14,14 +14,16 @@
  * sequence, non-plain objects, keys that would need `? ` explicit syntax) answers undefined, and
  * the caller falls back to the library. One deliberate difference: multi-line strings of nothing
  * but spaces, tabs and line breaks (at least one space or tab) are double-quoted, because the
- * library writes them as a block scalar that does not read back the same.
+ * library writes them as a block scalar that does not read back the same. Strings holding a
+ * character go-yaml refuses or reads as a line break (GO_YAML_UNSAFE) are double-quoted with it
+ * escaped, where the library writes it raw; the reference does the same.
  *
  * Ported from yaml 2.9: yaml-emit.test.ts compares it with stringifyQuotingAmbiguous on thousands of strings, and
  * test/generate-check.test.ts on every generated file, so an upgrade that changes the library's
  * output shows up there.
  */
 
-import { readsAsNonString } from './yaml-ambiguous.js';
+import { escapeGoYamlUnsafe, readsAsNonString } from './yaml-ambiguous.js';
 
 const INDENT_STEP = '  ';
 
@@ -110,11 +112,14 @@ function simpleMayReadAsNonString(value: string): boolean {
   return value.length <= 5 || value[0] === 'e' || value[0] === 'E';
 }
 
-/** FORCE_DOUBLE, with cheap scans first: the `u` flag makes it slow on long dashboard JSON. */
+/**
+ * FORCE_DOUBLE or GO_YAML_UNSAFE (yaml-ambiguous.ts), with cheap scans first: the `u` flag makes
+ * FORCE_DOUBLE slow on long dashboard JSON.
+ */
 function needsDoubleQuotes(value: string): boolean {
   return CONTROL.test(value) || (SURROGATE.test(value) && FORCE_DOUBLE.test(value));
 }
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/;
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]/;
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 function str(value: string, indent: string, implicitKey: boolean): string {
@@ -161,8 +166,12 @@ const SHORT_ESCAPES: Record<string, string> = {
   '2029': '\\P',
 };
 
-/** Port of yaml's doubleQuotedString (no folding: lineWidth 0). */
+/** Port of yaml's doubleQuotedString (no folding: lineWidth 0), GO_YAML_UNSAFE characters escaped. */
 function doubleQuoted(value: string, indent: string, implicitKey: boolean): string {
+  return escapeGoYamlUnsafe(libraryDoubleQuoted(value, indent, implicitKey));
+}
+
+function libraryDoubleQuoted(value: string, indent: string, implicitKey: boolean): string {
   const json = JSON.stringify(value);
   const ind = indent || (DOCUMENT_MARKER.test(value) ? INDENT_STEP : '');
   let out = '';
