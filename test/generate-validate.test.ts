@@ -88,6 +88,29 @@ describe('validating broken rules/ and dashboards/', () => {
     expect(await readdir(config)).not.toContain('out');
   });
 
+  it('alertgate validate and generate report a dashboards ConfigMap over 1 MiB at its file and exit 1', async () => {
+    const panels = Array.from({ length: 10 }, (_, i) => `      - title: P${i}\n        type: stat\n        expr: up\n        description: ${'x'.repeat(120_000)}\n`).join('');
+    const config = await makeConfigDir({
+      'routes/platform.yaml': routesFile('platform'),
+      'routes/web.yaml': routesFile('web'),
+      'dashboards/web.yaml': `team: web\nnamespace: web-prod\ndashboards:\n  - title: Big\n    panels:\n${panels}`,
+    });
+    const run = async (args: string[]) => {
+      const lines: string[] = [];
+      const io = { stdout: (t: string) => lines.push(t), stderr: (t: string) => lines.push(t), env: { ALERTGATE_CONFIG_DIR: config }, cwd: config };
+      return { code: await main(args, io), lines };
+    };
+    const message = /^dashboards\/web\.yaml:1:7 the dashboards ConfigMap of team "web" would hold \d+ bytes of dashboard JSON, over the 1044480 that fit/;
+    const validate = await run(['validate']);
+    expect(validate.code).toBe(1);
+    expect(validate.lines).toContainEqual(expect.stringMatching(message));
+    const generate = await run(['generate', '--out', 'out']);
+    expect(generate.code).toBe(1);
+    expect(generate.lines).toContainEqual(expect.stringMatching(message));
+    expect(generate.lines.at(-1)).toContain('1 error(s) in the config; nothing written');
+    expect(await readdir(config)).not.toContain('out');
+  });
+
   it('alertgate validate reports PromQL that parses but promtool rejects (types), in every PromQL field, and exits 1', async () => {
     const rules = [
       'team: shop',

@@ -79,6 +79,8 @@ export interface BoardClaim {
 
 export interface CheckedBoards extends CheckedFile<TeamDashboards> {
   claims: BoardClaim[];
+  /** Where a problem of the team's whole ConfigMap (its size) is reported: its `team:` line. */
+  teamAt: LazyPlace;
 }
 
 export interface TeamFileResult {
@@ -158,9 +160,10 @@ function checkBoards(src: YamlSource, text: string, team: string, spec: Dashboar
     arrayAt(src.value, ['dashboards', d, 'panels']).map((__, p) => ({ path: ['dashboards', d, 'panels', p, 'expr'], window: false, grafana: true })),
   );
   checkPromql(src, text, problems, panelPaths);
-  if (!spec) return { team, claims: [] };
+  const teamAt = placeOf(src, ['team']);
+  if (!spec) return { team, claims: [], teamAt };
   const { dashboards, claims } = toTeamDashboards(src, team, spec, problems);
-  return { team, model: dashboards, claims };
+  return { team, model: dashboards, claims, teamAt };
 }
 
 /** Found now in a parsed document (which is then dropped); when first asked for in a quickly read one. */

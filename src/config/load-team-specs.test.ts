@@ -124,6 +124,27 @@ dashboards:
     );
   });
 
+  it('rejects a team whose dashboards ConfigMap would not fit in Kubernetes\' 1 MiB, at its dashboards file (else its rules file)', async () => {
+    const description = 'x'.repeat(120_000);
+    const panels = Array.from({ length: 10 }, (_, i) => `      - { title: P${i}, type: stat, expr: up, description: ${description} }\n`).join('');
+    // A team with only rules/ gets the generated SLO/uptime board alone: long `up` queries fill it too.
+    const uptime = Array.from({ length: 10 }, (_, i) => `  - service: s${i}\n    up: probe_success{job="${'j'.repeat(40_000)}"}\n    objective: 99\n`).join('');
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'routes/beta.yaml': routesFile('beta'),
+      'routes/gamma.yaml': routesFile('gamma'),
+      'dashboards/alpha.yaml': `team: alpha\nnamespace: alpha-prod\ndashboards:\n  - title: Big\n    panels:\n${panels}`,
+      'rules/beta.yaml': `team: beta\nnamespace: beta-prod\nuptime:\n${uptime}`,
+      // Just under the limit: accepted.
+      'dashboards/gamma.yaml': `team: gamma\nnamespace: gamma-prod\ndashboards:\n  - title: Big\n    panels:\n${panels.split('\n').slice(0, 8).join('\n')}\n`,
+    });
+    expect(r.errorLines).toHaveLength(2);
+    expect(r.errorLines[0]).toMatch(
+      /^dashboards\/alpha\.yaml:1:7 the dashboards ConfigMap of team "alpha" would hold 12\d{5} bytes of dashboard JSON, over the 1044480 that fit in one ConfigMap \(Kubernetes refuses objects over 1 MiB\); /,
+    );
+    expect(r.errorLines[1]).toMatch(/^rules\/beta\.yaml:1:7 the dashboards ConfigMap of team "beta" would hold 1\d{6} bytes of dashboard JSON, over /);
+  });
+
   it('rejects a generated SLO alert name that collides with an alert of the team', async () => {
     const r = await load({
       'routes/alpha.yaml': routesFile('alpha'),

@@ -4,7 +4,8 @@
  * (generate/model.ts). Every problem in every file is collected and reported at once as
  * `file:line:col message`: YAML syntax, schema issues, PromQL syntax and type errors (at the
  * offending character inside the expression: what `promtool check rules` would reject), team/file mismatches, teams without a routes file, and
- * uid, title or ConfigMap key collisions across teams. File names in positions are relative to the config dir
+ * uid, title or ConfigMap key collisions across teams, and a team whose dashboards ConfigMap would
+ * not fit in one Kubernetes object. File names in positions are relative to the config dir
  * (`rules/payments.yaml`), as the routes loader reports them. Each file is checked alone by
  * config/check-team-file.ts; this module lists the files and runs the checks across them.
  *
@@ -14,6 +15,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { configMapDataBytes, CONFIGMAP_DATA_LIMIT_BYTES, dashboardsConfigMapData, teamDashboards } from '../generate/dashboards.js';
 import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
@@ -63,6 +65,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
     if (r.boards) boards.push(r.boards);
   }
   const model = buildModel(rules, boards, problems);
+  await checkConfigMapSizes(model, rules, boards, problems);
   const errors = sortSourceErrors(problems.filter((e) => e.severity === 'error'));
   const warnings = sortSourceErrors(problems.filter((e) => e.severity === 'warning'));
   return { specs: errors.length === 0 ? model : undefined, errors, warnings };
@@ -115,4 +118,32 @@ function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: So
     }
   }
   return { teams: byTeam.map((t) => teams.get(t)!) };
+}
+
+/**
+ * Each team's dashboards ConfigMap must fit in one Kubernetes object: rendered here as generate
+ * renders it (generate/dashboards.ts), and a team over the limit reported at its dashboards file,
+ * else its rules file (whose SLO/uptime board is then the whole ConfigMap), not only by generate
+ * without a position.
+ */
+async function checkConfigMapSizes(model: TeamSpecs, rules: CheckedRules[], boards: CheckedBoards[], problems: SourceError[]): Promise<void> {
+  // A dashboards file wins: its namespace and folder are the ConfigMap's.
+  const teamAt = new Map<string, LazyPlace>([...rules.map((r) => [r.team, r.teamAt] as const), ...boards.map((b) => [b.team, b.teamAt] as const)]);
+  for (const [i, team] of model.teams.entries()) {
+    // Rendering every board takes a while at platform scale: let requests in, as the file checks do.
+    if (i > 0 && i % YIELD_EVERY_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
+    const data = dashboardsConfigMapData(teamDashboards(team));
+    const bytes = configMapDataBytes(data);
+    if (bytes <= CONFIGMAP_DATA_LIMIT_BYTES) continue;
+    const [largest, largestBytes] = Object.entries(data)
+      .map(([key, json]) => [key, Buffer.byteLength(key) + Buffer.byteLength(json)] as const)
+      .reduce((a, b) => (b[1] > a[1] ? b : a));
+    problems.push({
+      ...teamAt.get(team.team)!(),
+      severity: 'error',
+      message:
+        `the dashboards ConfigMap of team "${team.team}" would hold ${bytes} bytes of dashboard JSON, over the ${CONFIGMAP_DATA_LIMIT_BYTES} ` +
+        `that fit in one ConfigMap (Kubernetes refuses objects over 1 MiB); make its boards smaller: the largest, ${largest}, is ${largestBytes} bytes`,
+    });
+  }
 }

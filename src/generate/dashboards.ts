@@ -27,8 +27,13 @@ export interface ConfigMapObject {
   data: Record<string, string>;
 }
 
-/** Kubernetes refuses objects over 1 MiB; fail at generate time, not at apply time. */
-const CONFIGMAP_LIMIT_BYTES = 1024 * 1024 - 4096;
+/**
+ * Kubernetes refuses objects over 1 MiB; this leaves 4 KiB of it for the ConfigMap's metadata.
+ * Validation (config/load-team-specs.ts) reports a team over it at its file; generate checks
+ * again, so the error comes at generate time, not at apply time, even for callers that skip
+ * validation.
+ */
+export const CONFIGMAP_DATA_LIMIT_BYTES = 1024 * 1024 - 4096;
 
 export interface GeneratedDashboard {
   key: string;
@@ -59,16 +64,27 @@ function userDashboard(team: string, folder: string, d: DashboardSpec): Dashboar
   });
 }
 
+/** The ConfigMap's `data`: each board's JSON under its key. */
+export function dashboardsConfigMapData(boards: GeneratedDashboard[]): Record<string, string> {
+  const data: Record<string, string> = {};
+  // JSON.stringify keeps U+2028 and the like raw; escaped, the JSON stays a block scalar go-yaml reads.
+  for (const b of boards) data[b.key] = `${escapeGoYamlUnsafe(JSON.stringify(b.dashboard, null, 2))}\n`;
+  return data;
+}
+
+/** Bytes of `data`, keys and values (UTF-8), what counts against CONFIGMAP_DATA_LIMIT_BYTES. */
+export function configMapDataBytes(data: Record<string, string>): number {
+  return Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+}
+
 /** Undefined when the team has no dashboards at all. `boards`: teamDashboards(team), when the caller has it already. */
 export function dashboardsConfigMapFor(team: TeamSpec, opts: DashboardOptions = {}, boards = teamDashboards(team)): ConfigMapObject | undefined {
   if (boards.length === 0) return undefined;
   const namespace = team.dashboards?.namespace ?? team.rules?.namespace;
   if (namespace === undefined) throw new Error(`could not generate dashboards of team ${team.team}: no namespace`);
-  const data: Record<string, string> = {};
-  // JSON.stringify keeps U+2028 and the like raw; escaped, the JSON stays a block scalar go-yaml reads.
-  for (const b of boards) data[b.key] = `${escapeGoYamlUnsafe(JSON.stringify(b.dashboard, null, 2))}\n`;
-  const size = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
-  if (size > CONFIGMAP_LIMIT_BYTES) {
+  const data = dashboardsConfigMapData(boards);
+  const size = configMapDataBytes(data);
+  if (size > CONFIGMAP_DATA_LIMIT_BYTES) {
     throw new Error(`could not generate dashboards of team ${team.team}: ${size} bytes exceed the 1 MiB ConfigMap limit; split the team's dashboards`);
   }
   return {
