@@ -16,7 +16,8 @@
  *         expr: sum(rate(http_requests_total{job="checkout"}[5m]))
  */
 import { z } from 'zod';
-import { NAMESPACE, TEAM_NAME } from './rules-schema.js';
+import { NAMESPACE } from './rules-schema.js';
+import { TEAM_NAME, teamNameSchema } from './team-name.js';
 
 export const PANEL_TYPES = ['timeseries', 'stat', 'gauge', 'table'] as const;
 /** What Grafana accepts as a dashboard uid. */
@@ -45,7 +46,7 @@ const dashboard = z.strictObject({
 });
 
 export const dashboardsFileSchema = z.strictObject({
-  team: z.string().regex(TEAM_NAME, { message: `team must match ${TEAM_NAME.source}` }),
+  team: teamNameSchema(`team must match ${TEAM_NAME.source}`),
   namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
   /** Grafana folder; default: the team name. */
   folder: z.string().min(1).optional(),

@@ -120,6 +120,14 @@ describe('loadRoutingConfig checks', () => {
     expect(r.errorLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:1:1 fallback team "platform" needs slack\.channel or pagerduty/)]);
   });
 
+  it('rejects a team name ending in "-" at its team field: it would be the Kubernetes label value of generated objects', async () => {
+    const r = await problems({ 'platform.yaml': PLATFORM, 'web-.yaml': 'team: web-\nslack:\n  channel: "#web"\n' });
+    expect(r.errorLines).toEqual([
+      expect.stringMatching(/^routes\/web-\.yaml:1:7 team: team name must end with a letter or digit: it becomes the Kubernetes label value team=web- /),
+    ]);
+    expect((await problems({ 'platform.yaml': PLATFORM, 'web-1.yaml': 'team: web-1\nslack:\n  channel: "#web"\n' })).errors).toEqual([]);
+  });
+
   it('defaults: dedup window 4h, no routes, no owns', async () => {
     const r = await problems({ 'platform.yaml': PLATFORM });
     const team = r.config!.teams.get('platform')!;

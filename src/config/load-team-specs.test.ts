@@ -233,6 +233,26 @@ uptime:
     expect((await load(files, ['page', 'ticket'])).errors).toEqual([]);
   });
 
+  it('rejects a team name ending in "-" in rules/ and dashboards/: it would be the Kubernetes label value team=web-', async () => {
+    const r = await load({
+      'routes/web-.yaml': routesFile('web-'),
+      'rules/web-.yaml': RULES('web-').replace('namespace: web--prod', 'namespace: web-prod'),
+      'dashboards/web-.yaml': 'team: web-\nnamespace: web-prod\ndashboards: []\n',
+    });
+    const why = 'team name must end with a letter or digit: it becomes the Kubernetes label value team=web- of the generated PrometheusRule and ConfigMap';
+    expect(r.specs).toBeUndefined();
+    expect(r.errorLines).toEqual([
+      expect.stringMatching(new RegExp(`^dashboards/web-\\.yaml:1:7 team: ${why}`)),
+      expect.stringMatching(new RegExp(`^rules/web-\\.yaml:1:7 team: ${why}`)),
+    ]);
+    // One message per name: a name the contract's pattern refuses is not also told about its end.
+    const bad = await load({ 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha').replace('team: alpha', 'team: Alpha_') });
+    expect(bad.errorLines.filter((l) => l.startsWith('rules/alpha.yaml:1:7'))).toEqual([
+      'rules/alpha.yaml:1:7 team "Alpha_" does not match the file name (expected "alpha")',
+      'rules/alpha.yaml:1:7 team: team must match ^[a-z][a-z0-9-]{1,62}$',
+    ]);
+  });
+
   it('rejects labels and annotations that would override what alertgate sets', async () => {
     const r = await load({
       'routes/alpha.yaml': routesFile('alpha'),

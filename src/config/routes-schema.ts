@@ -12,8 +12,9 @@ import { z } from 'zod';
 import { parseCron } from '../maintenance/cron.js';
 import { parseDuration } from './duration.js';
 import { parseMatchers } from './matchers.js';
+import { TEAM_NAME as TEAM_NAME_RE, teamNameSchema } from './team-name.js';
 
-export const TEAM_NAME_RE = /^[a-z][a-z0-9-]{1,62}$/;
+export { TEAM_NAME_RE };
 /** Kubernetes namespace names are DNS-1123 labels. */
 const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -24,7 +25,7 @@ const CRON_FIELD_RE = /^[0-9A-Za-z*?,/\-#]+$/;
 /** Uptime report periods; kept equal to uptime/range.ts REPORT_PERIOD_NAMES (a test checks). */
 export const REPORT_PERIODS = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 
-export const teamName = z.string().regex(TEAM_NAME_RE, { error: `team name must match ${TEAM_NAME_RE.source}` });
+export const teamName = teamNameSchema(`team name must match ${TEAM_NAME_RE.source}`);
 
 const namespaceName = z
   .string()

@@ -30,10 +30,11 @@
 import { z } from 'zod';
 import { hasWindowPlaceholder } from './promql.js';
 import { parsePromDuration, PROM_DURATION_HINT } from './rules-duration.js';
+import { TEAM_NAME, teamNameSchema } from './team-name.js';
 
 export const DEFAULT_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
-export const TEAM_NAME = /^[a-z][a-z0-9-]{1,62}$/;
+export { TEAM_NAME };
 /** Kubernetes namespace (RFC 1123 label). */
 export const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Prometheus refuses alert names that are not valid metric names. */
@@ -108,7 +109,7 @@ export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
     interval: promDuration('interval', { positive: true }).optional(),
   });
   return z.strictObject({
-    team: z.string().regex(TEAM_NAME, { message: `team must match ${TEAM_NAME.source}` }),
+    team: teamNameSchema(`team must match ${TEAM_NAME.source}`),
     namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
     // Unique names are checked on the raw value (check-team-file.ts checkUniqueNames): zod skips
     // an array's refinements when any element fails, which hid a duplicate behind a typo.
