@@ -267,6 +267,21 @@ uptime:
     ]);
   });
 
+  it('rejects rule label names starting with "__" (reserved by Prometheus; promtool refuses __name__), not annotation names', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES('alpha').replace(
+        '    runbook: https://runbooks.example/down\n',
+        '    runbook: https://runbooks.example/down\n    labels:\n      __name__: foo\n      __tier: gold\n      _ok: yes\n    annotations: { __note: x }\n',
+      ),
+    });
+    const why = 'label names starting with "__" are reserved for Prometheus\' internal use (promtool check rules refuses __name__)';
+    expect(r.errorLines).toEqual([
+      `rules/alpha.yaml:10:17 alerts[0].labels.__name__: "__name__" cannot be given in labels: ${why}`,
+      `rules/alpha.yaml:11:15 alerts[0].labels.__tier: "__tier" cannot be given in labels: ${why}`,
+    ]);
+  });
+
   it.each([
     ['0', true],
     ['30s', true],

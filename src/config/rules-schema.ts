@@ -59,12 +59,26 @@ const httpUrl = z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http
 
 const promql = z.string().min(1, { message: 'PromQL expression is empty' });
 
-const labelMap = (what: string, reserved: readonly string[]) =>
+/**
+ * Label names starting with `__` are reserved for Prometheus' internal use (its data model says
+ * so): `promtool check rules`, and Prometheus loading the generated rule, refuse `__name__` on a
+ * rule, and no other such name is the author's to set either. Only for labels: annotations are
+ * not labels, and Prometheus accepts any valid name there.
+ */
+const PROMETHEUS_RESERVED_PREFIX = '__';
+
+const labelMap = (what: string, reserved: readonly string[], opts: { prometheusReserved?: boolean } = {}) =>
   // Unquoted YAML numbers and booleans (`tier: 1`) mean their text, as they would in a rule file.
   z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).superRefine((map, ctx) => {
     for (const key of Object.keys(map)) {
       if (reserved.includes(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is set by alertgate and cannot be given in ${what}` });
+      } else if (opts.prometheusReserved && key.startsWith(PROMETHEUS_RESERVED_PREFIX)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" cannot be given in ${what}: label names starting with "__" are reserved for Prometheus' internal use (promtool check rules refuses __name__)`,
+        });
       } else if (!LABEL_NAME.test(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid name for ${what} (${LABEL_NAME.source})` });
       }
@@ -86,7 +100,7 @@ export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
     summary: z.string().min(1),
     runbook: httpUrl,
     description: z.string().optional(),
-    labels: labelMap('labels', RESERVED_LABELS).optional(),
+    labels: labelMap('labels', RESERVED_LABELS, { prometheusReserved: true }).optional(),
     annotations: labelMap('annotations', RESERVED_ANNOTATIONS).optional(),
   });
   const windowed = (what: string) =>
