@@ -76,4 +76,27 @@ describe('generated YAML under a YAML 1.1 parser', () => {
     };
     expect(configMap.metadata.annotations['grafana_folder']).toBe('ON');
   });
+
+  it('writes unquoted label and annotation values of the source as the text written there (as Prometheus reads a rule file)', async () => {
+    // Plain in the source: YAML reads `1.20` as 1.2, `0x1F` as 31, `True` as true, but a
+    // Prometheus rule file's label values are strings of the text written. (null is not text: refused.)
+    const plain = VALUES.filter((v) => !['~', 'null', 'Null', 'NULL'].includes(v));
+    const values = numbered([...plain, '1.20', '1.0', '-0', '1E3']);
+    const block = (indent: string) => Object.entries(values).map(([k, v]) => `${indent}${k}: ${v}\n`).join('');
+    const dir = await makeConfigDir({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml':
+        'team: alpha\nnamespace: alpha-prod\nalerts:\n  - name: ApiDown\n    expr: up == 0\n    severity: warning\n' +
+        `    summary: s\n    runbook: https://r.example/x\n    labels:\n${block('      ')}    annotations:\n${block('      ')}`,
+    });
+    const text = generateOutputs(await loadSpecsOrThrow(dir)).get(prometheusRuleFile('alpha'))!;
+    for (const version of ['1.1', '1.2'] as const) {
+      const rule = parseDocument(text, { version }).toJS() as {
+        spec: { groups: Array<{ rules: Array<{ labels: Record<string, unknown>; annotations: Record<string, unknown> }> }> };
+      };
+      const alert = rule.spec.groups[0]!.rules[0]!;
+      expect({ version, labels: alert.labels }).toEqual({ version, labels: { ...values, team: 'alpha', severity: 'warning' } });
+      expect({ version, annotations: alert.annotations }).toEqual({ version, annotations: { ...values, summary: 's', runbook_url: 'https://r.example/x' } });
+    }
+  });
 });

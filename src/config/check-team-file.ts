@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
@@ -115,7 +116,7 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
       return { problems };
     }
     if (folder === 'rules') {
-      const result = rulesSchema.safeParse(src.value);
+      const result = rulesSchema.safeParse(withLabelSourceText(src));
       if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
       checkTeamName(src, team, folder, ctx, problems);
       return { problems, rules: checkRules(src, text, team, result.data, problems) };
@@ -137,6 +138,51 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
     const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
     problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: ${why}`));
   }
+}
+
+/**
+ * The rules file's value with every unquoted number or boolean among an alert's `labels` and
+ * `annotations` values replaced by its text in the file. YAML reads `version: 1.20` as the number
+ * 1.2 (and `0x1F` as 31, `1e3` as 1000, `True` as true), but Prometheus reads a rule file's label
+ * and annotation values as strings, keeping the text as written ("1.20"); turning the number back
+ * into text would silently change the value. The text comes from `yaml`'s document (for a file
+ * read quickly, it is parsed now: only files with such values pay for it). A value whose text
+ * cannot be found (not a scalar) is left as it is, for the schema to refuse.
+ */
+function withLabelSourceText(src: YamlSource): unknown {
+  const alerts = valueAt(src.value, ['alerts']);
+  if (!Array.isArray(alerts)) return src.value;
+  let changed = false;
+  const out = alerts.map((alert: unknown, i) => {
+    if (!isPlainObject(alert)) return alert;
+    let copy: Record<string, unknown> | undefined;
+    for (const key of ['labels', 'annotations']) {
+      const map = alert[key];
+      if (!isPlainObject(map)) continue;
+      let mapCopy: Record<string, unknown> | undefined;
+      for (const [name, v] of Object.entries(map)) {
+        if (typeof v !== 'number' && typeof v !== 'boolean') continue;
+        const text = scalarSourceText(src, ['alerts', i, key, name]);
+        if (text === undefined) continue;
+        (mapCopy ??= { ...map })[name] = text;
+      }
+      if (mapCopy) (copy ??= { ...alert })[key] = mapCopy;
+    }
+    if (copy) changed = true;
+    return copy ?? alert;
+  });
+  return changed ? { ...(src.value as Record<string, unknown>), alerts: out } : src.value;
+}
+
+/** The text of the plain scalar at `p` (through an alias), as written in the file. */
+function scalarSourceText(src: YamlSource, p: PathSegment[]): string | undefined {
+  let node: unknown = src.doc.getIn(p, true);
+  if (isAlias(node)) node = node.resolve(src.doc);
+  return isScalar(node) && node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function teamOfFileName(name: string): string {

@@ -282,6 +282,50 @@ uptime:
     ]);
   });
 
+  it('keeps the text of unquoted numbers and booleans in labels and annotations, as Prometheus reads a rule file', async () => {
+    const extra = [
+      '    labels: { version: 1.20, code: 0x1F, big: 1e3, flag: True, tier: 1, inf: .inf, octal: 007, plus: +1 }',
+      '    annotations:',
+      '      ratio: 0.50',
+      '',
+    ].join('\n');
+    const text = RULES('alpha').replace('    runbook: https://runbooks.example/down\n', `    runbook: https://runbooks.example/down\n${extra}`);
+    // The same file read quickly (js-yaml) and, with a directive, only by yaml (yaml-quick.ts): the same text either way.
+    const slow = `%YAML 1.2\n---\n${text.replaceAll('alpha', 'beta')}`;
+    // An alias leaves a file to yaml too; the text is the anchored node's.
+    const aliased = text.replaceAll('alpha', 'gamma').replace('      ratio: 0.50\n', '      ratio: &n 0.50\n      again: *n\n');
+    expect(quickYamlValue(text)).not.toBe(NOT_QUICK);
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'routes/beta.yaml': routesFile('beta'),
+      'routes/gamma.yaml': routesFile('gamma'),
+      'rules/alpha.yaml': text,
+      'rules/beta.yaml': slow,
+      'rules/gamma.yaml': aliased,
+    });
+    expect(r.errorLines).toEqual([]);
+    expect(r.specs!.teams).toHaveLength(3);
+    for (const team of r.specs!.teams) {
+      const alert = team.rules!.alerts[0]!;
+      expect(alert.labels).toEqual({ version: '1.20', code: '0x1F', big: '1e3', flag: 'True', tier: '1', inf: '.inf', octal: '007', plus: '+1' });
+      expect(alert.annotations).toEqual({ ratio: '0.50', ...(team.team === 'gamma' && { again: '0.50' }) });
+    }
+  });
+
+  it('refuses a label or annotation value that is not text (an empty value, a list), at the value', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES('alpha').replace(
+        '    runbook: https://runbooks.example/down\n',
+        '    runbook: https://runbooks.example/down\n    labels:\n      owner: ~\n    annotations:\n      links: [a, b]\n',
+      ),
+    });
+    expect(r.errorLines).toEqual([
+      'rules/alpha.yaml:10:14 alerts[0].labels.owner: values in labels must be text (quote the value)',
+      'rules/alpha.yaml:12:14 alerts[0].annotations.links: values in annotations must be text (quote the value)',
+    ]);
+  });
+
   it.each([
     ['0', true],
     ['30s', true],

@@ -68,8 +68,10 @@ const promql = z.string().min(1, { message: 'PromQL expression is empty' });
 const PROMETHEUS_RESERVED_PREFIX = '__';
 
 const labelMap = (what: string, reserved: readonly string[], opts: { prometheusReserved?: boolean } = {}) =>
-  // Unquoted YAML numbers and booleans (`tier: 1`) mean their text, as they would in a rule file.
-  z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).superRefine((map, ctx) => {
+  // Values are text. An unquoted number or boolean (`version: 1.20`) arrives here as the text
+  // written in the file, as Prometheus reads it (check-team-file.ts withLabelSourceText), never
+  // as String(1.2) = "1.2"; anything else that is not text (a list, an empty value) is refused.
+  z.record(z.string(), z.string({ error: `values in ${what} must be text (quote the value)` })).superRefine((map, ctx) => {
     for (const key of Object.keys(map)) {
       if (reserved.includes(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is set by alertgate and cannot be given in ${what}` });
