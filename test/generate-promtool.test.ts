@@ -203,7 +203,7 @@ uptime:
       const panelQueries = Object.values(configMap.data).flatMap((json) =>
         (JSON.parse(json) as Dashboard).panels.flatMap((p) => p.targets ?? []).map((t) => t.expr.replaceAll('$__range', '1h')),
       );
-      expect(panelQueries.some((q) => q.startsWith('avg_over_time((min by (instance)'))).toBe(true);
+      expect(panelQueries.some((q) => q.startsWith('sum(sum_over_time((min by (instance)'))).toBe(true);
       const queries = [...panelQueries, sumAndCountQuery(up, 86_399_999, 30_000)];
       ruleFile.groups.push({ name: 'queries', rules: queries.map((expr, i) => ({ record: `query:${i}`, expr })) });
       const file = path.join(dir, 'acme.rules.yaml');
@@ -378,5 +378,54 @@ uptime:
       await writeFile(path.join(dir, 't.yaml'), stringify(tests));
       await expect(run(promtool!, ['test', 'rules', path.join(dir, 't.yaml')])).rejects.toMatchObject({ code: 1 });
     });
+  });
+});
+
+describe.skipIf(!promtool)('generated uptime stat panels under `promtool test rules`', () => {
+  it('count every sample of every series together (sum of sums over sum of counts, as the report): one value, for a plain selector and a subquery', async () => {
+    const dir = await makeConfigDir({
+      'routes/acme.yaml': routesFile('acme'),
+      'rules/acme.yaml': `team: acme
+namespace: acme-prod
+uptime:
+  - service: worst-probe
+    up: max by (instance) (probe_success{job="bb"})
+    objective: 99.9
+    interval: 1m
+  - service: probes
+    up: probe_success{job="bb"}
+    objective: 99.9
+`,
+    });
+    const configMap = parse((await generateFor(dir)).get(dashboardsFile('acme'))!) as ConfigMapObject;
+    const board = JSON.parse(configMap.data['acme-slos-uptime-dashboard.json']!) as Dashboard;
+    const stat = (service: string) => {
+      const panel = board.panels.find((p) => p.title.startsWith(`${service} uptime`))!;
+      return panel.targets![0]!.expr.replaceAll('$__range', '1h');
+    };
+    const exprs = [stat('worst-probe'), stat('probes')];
+    expect(exprs[0]).toContain('[1h:1m]'); // the subquery path is covered
+    expect(exprs[1]).not.toContain(':1m]');
+    // Probe a always up; probe b down: over all samples half are up (one value 0.5, not 1 and 0).
+    // Then b only for the last 30 minutes: 61 up samples of 61 + 31 = 0.663 (the mean of the two
+    // series' ratios would be 0.5).
+    const scenario = (name: string, b: string, value: number) => ({
+      name,
+      interval: '1m',
+      input_series: [
+        { series: 'probe_success{job="bb",instance="a"}', values: '1+0x120' },
+        { series: 'probe_success{job="bb",instance="b"}', values: b },
+      ],
+      promql_expr_test: exprs.map((expr) => ({ expr: `round((${expr}) * 1000)`, eval_time: '2h', exp_samples: [{ labels: '{}', value }] })),
+    });
+    const tests = {
+      rule_files: [],
+      evaluation_interval: '1m',
+      tests: [scenario('one probe up, one down', '0+0x120', 500), scenario('the down probe for the last half hour only', '_x90 0+0x30', 663)],
+    };
+    const file = path.join(dir, 'uptime.test.yaml');
+    await writeFile(file, stringify(tests, { lineWidth: 0 }));
+    const result = await run(promtool!, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
   });
 });

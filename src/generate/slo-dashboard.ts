@@ -66,10 +66,21 @@ function sloPanels(team: string, slo: SloSpec): PanelDraft[] {
   ];
 }
 
+/**
+ * Uptime as the report counts it (uptime/promql-window.ts, the contract): the samples of every
+ * series of `up` together, sum of sums over sum of counts, so a check with several series (two
+ * probes) is one value. A plain selector is windowed directly (every raw sample); any other
+ * expression through a subquery every `interval` (default 1m; the report infers it from the
+ * samples, which a dashboard cannot). Both are aggregated across series: an `avg_over_time` of
+ * the subquery alone showed one value per series (1 and 0 for one probe up and one down, not 0.5).
+ */
+function uptimeRatio(u: UptimeSpec): string {
+  const range = isVectorSelector(u.up) ? `${u.up.trim()}[$__range]` : `(${closeTrailingComment(u.up)})[$__range:${u.interval ?? '1m'}]`;
+  return `sum(sum_over_time(${range})) / sum(count_over_time(${range}))`;
+}
+
 function uptimePanels(u: UptimeSpec): PanelDraft[] {
-  const ratio = isVectorSelector(u.up)
-    ? `sum(sum_over_time(${u.up.trim()}[$__range])) / sum(count_over_time(${u.up.trim()}[$__range]))`
-    : `avg_over_time((${closeTrailingComment(u.up)})[$__range:${u.interval ?? '1m'}])`;
+  const ratio = uptimeRatio(u);
   return [
     {
       type: 'stat',
