@@ -205,3 +205,40 @@ describe.skipIf(!promtool)('agreement with promtool check rules', () => {
     expect(rows.filter((r) => r.theirs !== undefined).length).toBeGreaterThan(15);
   });
 });
+
+/**
+ * Experimental PromQL (config/promql-features.ts): the Lezer grammar parses it, Prometheus 3
+ * refuses it without an `--enable-feature` flag, and promtool 2.42 does not know it at all.
+ * `validate` must refuse each, naming the flag, as promtool refuses each.
+ */
+const EXPERIMENTAL = [
+  'sort_by_label(up, "instance") > 0',
+  'sort_by_label_desc(up, "instance")',
+  'mad_over_time(up[5m]) > 0',
+  'double_exponential_smoothing(x[10m], 0.5, 0.5)',
+  'info(up)',
+  'first_over_time(x[5m])',
+  'ts_of_min_over_time(x[5m])',
+  'limitk(2, up) > 0',
+  'sum by (a) (limit_ratio(0.5, up))',
+  'rate(x_total[5m+1m]) > 0',
+  'rate(x_total[(5m)])',
+  'x[step()]',
+  'max_over_time(x[1h:step()])',
+  'x offset (5m)',
+  'rate(x[5m] anchored)',
+  'up + fill(0) x',
+];
+
+describe.skipIf(!promtool)('experimental PromQL against promtool check rules', () => {
+  it(`validate refuses what promtool refuses (${EXPERIMENTAL.length} expressions), naming the feature flag`, async () => {
+    const dir = await makeConfigDir({});
+    const files = EXPERIMENTAL.map((_, i) => path.join(dir, `x${i}.yaml`));
+    await Promise.all(EXPERIMENTAL.map((expr, i) => writeFile(files[i]!, stringify({ groups: [{ name: 'g', rules: [{ record: 'r', expr }] }] }))));
+    const result = await run(promtool!, ['check', 'rules', ...files]).catch((err: { stdout: string; stderr: string }) => err);
+    const accepted = new Set([...result.stdout.matchAll(/Checking (\S+)\n\s+SUCCESS/g)].map((m) => m[1]!));
+    const rows = EXPERIMENTAL.map((expr, i) => ({ expr, promtoolAccepts: accepted.has(files[i]!), ours: findPromqlError(expr)?.message }));
+    expect(rows.filter((r) => r.promtoolAccepts)).toEqual([]);
+    expect(rows.filter((r) => !r.ours?.includes('--enable-feature=promql-'))).toEqual([]);
+  });
+});

@@ -159,6 +159,44 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
+    const alert = (name: string, expr: string) =>
+      [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
+    const rules = [
+      'team: shop',
+      'namespace: shop-prod',
+      'alerts:',
+      ...alert('Sorted', "'sort_by_label(up, \"instance\") > 0'"),
+      ...alert('Mad', 'mad_over_time(up[5m]) > 0'),
+      ...alert('Limited', 'limitk(2, up) > 0'),
+      ...alert('Longer', 'rate(x_total[5m+1m]) > 0'),
+      'slos:',
+      '  - name: availability',
+      '    objective: 99.9',
+      '    window: 30d',
+      '    runbook: https://runbooks.example/slo',
+      '    errors: sum(rate(http_requests_total{code=~"5.."}[{{window}}] anchored))',
+      '    total: sum(rate(http_requests_total[{{window}}]))',
+      '',
+    ].join('\n');
+    const boards = ['team: shop', 'namespace: shop-prod', 'dashboards:', '  - title: Shop', '    panels:', '      - title: Top', '        type: table', '        expr: limit_ratio(0.1, up)', ''].join('\n');
+    const dir = await makeConfigDir({ 'routes/shop.yaml': routesFile('shop'), 'rules/shop.yaml': rules, 'dashboards/shop.yaml': boards });
+    const out: string[] = [];
+    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'shop' }, cwd: REPO_ROOT });
+    expect(code).toBe(1);
+    const flag = (f: string) => `Prometheus needs --enable-feature=${f}`;
+    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+      'dashboards/shop.yaml:8:15 dashboards[0].panels[0].expr: limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+      `rules/shop.yaml:5:12 alerts[0].expr: function "sort_by_label" is not enabled (experimental: ${flag('promql-experimental-functions')})`,
+      `rules/shop.yaml:10:11 alerts[1].expr: function "mad_over_time" is not enabled (experimental: ${flag('promql-experimental-functions')})`,
+      'rules/shop.yaml:15:11 alerts[2].expr: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+      `rules/shop.yaml:20:24 alerts[3].expr: experimental duration expression is not enabled (${flag('promql-duration-expr')}); write a plain duration such as 5m`,
+      // After {{window}} substitution; the column is the original's.
+      `rules/shop.yaml:29:67 slos[0].errors: anchored modifier is experimental and not enabled (${flag('promql-extended-range-selectors')})`,
+      'invalid: 6 errors, 0 warnings',
+    ]);
+  });
+
   it('alertgate validate accepts Grafana\'s global variables in panel queries and names any other $variable', async () => {
     const boards = [
       'team: shop',

@@ -83,6 +83,28 @@ export const UNCHECKED_FUNCTIONS: ReadonlySet<string> = new Set([
   'end', 'histogram_quantiles', 'max_of', 'min_of', 'range', 'start', 'start_timestamp', 'step',
 ]);
 
+/**
+ * Functions Prometheus 3 marks `Experimental: true` in promql/parser/functions.go: its parser
+ * refuses a call to one ("function "mad_over_time" is not enabled") unless Prometheus runs with
+ * `--enable-feature=promql-experimental-functions`, and `promtool check rules` refuses it too
+ * (promtool 2.x does not know most of them at all). Checked in config/promql-features.ts.
+ *
+ * Kept to what functions.go marks, no guesses: a name is added when Prometheus adds an
+ * experimental function, and removed when Prometheus makes it stable (then this list would
+ * refuse a valid rule). `start`, `end`, `range` and `step` are also the functions of duration
+ * expressions (`[step()]`), gated there by `promql-duration-expr`; called on their own, as here,
+ * they are experimental functions. Functions newer than Prometheus 2.42 that are not
+ * experimental (`histogram_avg`, …) are not refused: they are a version question, not a flag.
+ */
+export const EXPERIMENTAL_FUNCTIONS: ReadonlySet<string> = new Set([
+  'double_exponential_smoothing', 'end', 'first_over_time', 'histogram_quantiles', 'info', 'integral', 'mad_over_time',
+  'range', 'sort_by_label', 'sort_by_label_desc', 'start', 'step', 'ts_of_first_over_time', 'ts_of_last_over_time',
+  'ts_of_max_over_time', 'ts_of_min_over_time',
+]);
+
+/** Aggregations behind the same flag (Prometheus' `IsExperimentalAggregator`). */
+export const EXPERIMENTAL_AGGREGATIONS: ReadonlySet<string> = new Set(['limitk', 'limit_ratio']);
+
 /** "expected 5 argument(s) …" as checkAST words it, or undefined when `count` arguments fit. */
 export function argumentCountError(name: string, sig: FunctionSignature, count: number): string | undefined {
   const n = sig.args.length;

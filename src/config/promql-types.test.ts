@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findPromqlError } from './promql.js';
 import { unquoteGoString as unquote } from './go-string.js';
-import { FUNCTIONS, UNCHECKED_FUNCTIONS } from './promql-functions.js';
+import { PROMQL_FEATURE_FLAGS } from './promql-features.js';
+import { EXPERIMENTAL_FUNCTIONS, FUNCTIONS, UNCHECKED_FUNCTIONS } from './promql-functions.js';
 
 describe('findPromqlError: what Prometheus rejects after its grammar accepted it', () => {
   // [expression, offset (promtool's column - 1), message as promtool prints it after "parse error: "]
@@ -69,9 +70,6 @@ describe('findPromqlError: what Prometheus rejects after its grammar accepted it
     ['absent_over_time(up{job="a"}[5m])'],
     ['absent(up{job="a"})'],
     ['predict_linear(node_filesystem_free_bytes[1h], 3600) < 0'],
-    ['double_exponential_smoothing(x[10m], 0.5, 0.5)'],
-    ['sort_by_label(up, "instance")'],
-    ['sort_by_label_desc(up, "a", "b")'],
     ['quantile_over_time(0.9, x[5m])'],
     ['clamp(x, 0, 1) + clamp_min(x, 0) - clamp_max(x, 1)'],
     ['round(x)'],
@@ -111,16 +109,87 @@ describe('findPromqlError: what Prometheus rejects after its grammar accepted it
     ['{a!=""}'],
     ['up{a=~"("}'], // an invalid regexp: promtool rejects it, this checker leaves regexps alone
     ['unknown_metric_name or up'],
-    ['histogram_quantiles(x, "q", 0.5)'], // in the grammar, not in the table: accepted
-    ['info(rate(x[5m]), {k8s_cluster_name=~".*"})'], // Prometheus 3 lets info's filter match everything
     ['x # comment [\n + y'],
   ])('accepts %s', (expr) => {
     expect(findPromqlError(expr)).toBeUndefined();
   });
 
+  // Experimental functions (promql-features.ts refuses them without their flag): types checked as before with it on.
+  it.each([
+    ['double_exponential_smoothing(x[10m], 0.5, 0.5)'],
+    ['sort_by_label(up, "instance")'],
+    ['sort_by_label_desc(up, "a", "b")'],
+    ['histogram_quantiles(x, "q", 0.5)'], // in the grammar, not in the table: accepted
+    ['info(rate(x[5m]), {k8s_cluster_name=~".*"})'], // Prometheus 3 lets info's filter match everything
+  ])('accepts %s with --enable-feature=promql-experimental-functions', (expr) => {
+    expect(findPromqlError(expr, { features: new Set(['promql-experimental-functions']) })).toBeUndefined();
+  });
+
   it('still reports syntax errors first, as before', () => {
     expect(findPromqlError('rate(x) +')?.message).toBe('PromQL syntax error: unexpected end of expression');
     expect(findPromqlError('holt_winters(x[5m], 0.5, 0.5)')?.message).toContain('PromQL syntax error');
+  });
+});
+
+describe('findPromqlError: experimental PromQL that a stock Prometheus refuses (its --enable-feature flag named)', () => {
+  const fns = (name: string) => `function "${name}" is not enabled (experimental: Prometheus needs --enable-feature=promql-experimental-functions)`;
+  const duration = 'experimental duration expression is not enabled (Prometheus needs --enable-feature=promql-duration-expr); write a plain duration such as 5m';
+  // [expression, offset (where Prometheus 3 reports it; a modifier at its keyword), message]
+  const REFUSED: Array<[string, number, string]> = [
+    ['sort_by_label(up, "instance") > 0', 0, fns('sort_by_label')],
+    ['sort_by_label_desc(up, "a")', 0, fns('sort_by_label_desc')],
+    ['sum(rate(x[5m])) / mad_over_time(up[5m])', 19, fns('mad_over_time')],
+    ['double_exponential_smoothing(x[10m], 0.5, 0.5)', 0, fns('double_exponential_smoothing')],
+    ['info(rate(x[5m]))', 0, fns('info')],
+    ['first_over_time(x[5m])', 0, fns('first_over_time')],
+    ['ts_of_max_over_time(x[5m])', 0, fns('ts_of_max_over_time')],
+    ['ts_of_last_over_time(x[5m])', 0, fns('ts_of_last_over_time')],
+    ['histogram_quantiles(x, "q", 0.5)', 0, fns('histogram_quantiles')],
+    ['vector(step())', 7, fns('step')],
+    ['limitk(2, up) > 0', 0, 'limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions'],
+    ['sum by (a) (limit_ratio(0.5, up))', 12, 'limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions'],
+    ['rate(x_total[5m+1m]) > 0', 13, duration],
+    ['rate(x_total[5m * 2])', 13, duration],
+    ['rate(x_total[(5m)])', 13, duration],
+    ['x[step()]', 2, duration],
+    ['x[range()]', 2, duration],
+    ['max_over_time(x[1h:step()])', 19, duration],
+    ['x[min_of(5m, 1h)]', 2, duration],
+    ['x offset (5m)', 9, duration],
+    ['x offset -step()', 9, duration],
+    ['rate(x[5m] anchored)', 11, 'anchored modifier is experimental and not enabled (Prometheus needs --enable-feature=promql-extended-range-selectors)'],
+    ['rate(x[5m] smoothed)', 11, 'smoothed modifier is experimental and not enabled (Prometheus needs --enable-feature=promql-extended-range-selectors)'],
+    ['up + fill(0) x', 5, 'binop fill modifiers are experimental and not enabled (Prometheus needs --enable-feature=promql-binop-fill-modifiers)'],
+  ];
+
+  it.each(REFUSED)('rejects %s at offset %i', (expr, offset, message) => {
+    expect(findPromqlError(expr)).toEqual({ offset, message });
+  });
+
+  it('accepts each of them with every flag on (the type checker still runs)', () => {
+    const features = new Set(PROMQL_FEATURE_FLAGS);
+    for (const [expr] of REFUSED) expect(findPromqlError(expr, { features }), expr).toBeUndefined();
+    expect(findPromqlError('sort_by_label(up[5m])', { features })?.message).toBe('expected type instant vector in call to function "sort_by_label", got range vector');
+  });
+
+  it.each([
+    ['rate(x[5m])'],
+    ['rate(x[300])'],
+    ['x offset -5m'],
+    ['x offset 1h30m'],
+    ['x[1h:]'],
+    ['max_over_time(x[1h:1m] offset 5m)'],
+    ['rate(x[5m] @ end())'],
+    ['x offset 5m @ start()'],
+    ['histogram_avg(x) + histogram_stddev(x)'], // newer than promtool 2.42 but not experimental
+    ['last_over_time(x[5m]) + present_over_time(x[5m])'],
+    ['topk(3, up) + quantile(0.9, up)'],
+  ])('does not refuse %s (no flag needed)', (expr) => {
+    expect(findPromqlError(expr)).toBeUndefined();
+  });
+
+  it('lists only functions the grammar knows, with a signature or as unchecked (integral: not in the grammar yet)', () => {
+    for (const name of EXPERIMENTAL_FUNCTIONS) if (name !== 'integral') expect(FUNCTIONS.has(name) || UNCHECKED_FUNCTIONS.has(name), name).toBe(true);
   });
 });
 

@@ -87,7 +87,7 @@ function shape(e: Expr, errors: PromqlTypeError[]): Shape {
       if (s.at) report(errors, where, '@ <timestamp> may not be set multiple times');
       return { ...s, at: true };
     }
-    case 'modifier': // anchored / smoothed (Prometheus 3 experimental): not checked
+    case 'modifier': // anchored / smoothed: refused without their flag (promql-features.ts); with it, not checked here
       return shape(e.inner, errors);
     case 'aggregate': {
       for (const a of e.args) shape(a, errors);

@@ -13,6 +13,7 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { isScalar, type LineCounter, type Scalar } from 'yaml';
+import { findPromqlFeatureError, type PromqlFeatureFlag } from './promql-features.js';
 import { findPromqlTypeError } from './promql-types.js';
 
 export interface PromqlSyntaxError {
@@ -21,14 +22,27 @@ export interface PromqlSyntaxError {
   message: string;
 }
 
+export interface PromqlCheckOptions {
+  /**
+   * Prometheus `--enable-feature` flags the rules will run under; default none, as a stock
+   * Prometheus (and `promtool check rules`) parses.
+   */
+  features?: ReadonlySet<PromqlFeatureFlag>;
+}
+
 /**
- * First syntax error in `expr`, else its first type error (what Prometheus' parser rejects after
- * its grammar accepted it, worded as promtool words it), or undefined when Prometheus accepts it.
+ * First syntax error in `expr`, else its first use of experimental PromQL that Prometheus refuses
+ * without a feature flag (promql-features.ts), else its first type error (what Prometheus' parser
+ * rejects after its grammar accepted it, worded as promtool words it), or undefined when
+ * Prometheus accepts it.
  */
-export function findPromqlError(expr: string): PromqlSyntaxError | undefined {
+export function findPromqlError(expr: string, opts: PromqlCheckOptions = {}): PromqlSyntaxError | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
   const tree = parser.parse(expr);
-  return syntaxError(expr, tree) ?? findPromqlTypeError(tree, expr);
+  const syntax = syntaxError(expr, tree);
+  if (syntax) return syntax;
+  const feature = findPromqlFeatureError(tree, expr, opts.features);
+  return feature ? { offset: feature.offset, message: feature.message } : findPromqlTypeError(tree, expr);
 }
 
 /** First syntax error in `expr`, or undefined when it parses (it may still be ill-typed: see findPromqlError). */
