@@ -24,7 +24,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { startStormTicker } from './storm/storm-ticker.js';
 import { startMaintenanceTicker } from './maintenance/release.js';
 import { startHistoryPruner } from './retention/history-pruner.js';
-import { reattributeFiring } from './pipeline/reattribute.js';
+import { ownershipSignature, reattributeFiring } from './pipeline/reattribute.js';
 import { openStore, urlPasswords } from './store/open-store.js';
 import type { Store } from './store/store.js';
 import { createUptime } from './uptime/wiring.js';
@@ -195,8 +195,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
 
   let accepting = true;
-  // After each config load, firing alerts whose owner changed move to it (pipeline/reattribute.ts);
-  // passes run one after another, and stop between groups at shutdown.
+  // At start and after a reload that changed ownership, firing alerts whose owner changed move to
+  // it (pipeline/reattribute.ts); passes run one after another, and stop at shutdown.
   const stopReattributing = new AbortController();
   let reattributing: Promise<void> = Promise.resolve();
   const reattribute = () => {
@@ -219,11 +219,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     return reattributing;
   };
   const reload = async () => {
+    const owners = ownershipSignature(config.current());
     const r = await config.reload();
     refreshSecrets();
     if (worker instanceof DeliveryThread) worker.routingKeysChanged();
     uptime.scheduler.sync();
-    if (r.ok) void reattribute();
+    if (r.ok && ownershipSignature(config.current()) !== owners) void reattribute();
     return r;
   };
   const maintenanceReleased = (team: string, notifications: number) => {
