@@ -3,11 +3,8 @@
  * gaps), for uptime tests that need one situation each (pod churn, mixed probe intervals, short
  * ranges) rather than the 90-day estate of prometheus-uptime-fixture.ts.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildTsdb, type GeneratedSeries } from './prometheus-tsdb.js';
-import { startPrometheus, type PrometheusProcess } from './prometheus-server.js';
+import type { GeneratedSeries } from './prometheus-tsdb.js';
+import { serveSeries, type PrometheusProcess } from './prometheus-server.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -41,24 +38,9 @@ export interface PlansPrometheus {
 
 /** Builds `probe_success{job, instance}` blocks from the plans and serves them. */
 export async function startPlansPrometheus(bins: { promtool: string; prometheus: string }, plans: ProbePlan[]): Promise<PlansPrometheus> {
-  const dir = await mkdtemp(join(tmpdir(), 'alertgate-probe-plans-'));
-  try {
-    const series: GeneratedSeries[] = plans.map((p) => {
-      const s = planSamples(p);
-      return { metric: 'probe_success', labels: { job: p.job, instance: p.instance }, times: s.map((x) => x.t), values: s.map((x) => x.v) };
-    });
-    const dataDir = join(dir, 'data');
-    await buildTsdb(bins.promtool, dir, dataDir, series);
-    const prometheus = await startPrometheus(bins.prometheus, dir, dataDir);
-    return {
-      prometheus,
-      async stop() {
-        await prometheus.stop();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const series: GeneratedSeries[] = plans.map((p) => {
+    const s = planSamples(p);
+    return { metric: 'probe_success', labels: { job: p.job, instance: p.instance }, times: s.map((x) => x.t), values: s.map((x) => x.v) };
+  });
+  return serveSeries(bins, 'alertgate-probe-plans-', series);
 }

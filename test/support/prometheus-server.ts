@@ -3,9 +3,11 @@
  * port. No scraping: an empty config, retention long enough that old blocks are never deleted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeTcpPort } from '../../src/testing/free-port.js';
+import { buildTsdb, type GeneratedSeries } from './prometheus-tsdb.js';
 
 export interface PrometheusProcess {
   url: string;
@@ -76,5 +78,34 @@ export async function startPrometheus(binary: string, dir: string, dataDir: stri
     const text = output.join('');
     if (attempt < 3 && /address already in use/i.test(text)) continue;
     throw new Error(`prometheus did not become ready:\n${text}`);
+  }
+}
+
+/** A Prometheus serving `series` from blocks built in a temporary directory of its own. */
+export interface ServedSeries {
+  prometheus: PrometheusProcess;
+  /** The temporary directory (blocks under `data/`); `stop` removes it. */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+/** Build TSDB blocks of `series` in a new temporary directory and serve them; nothing is left behind on failure. */
+export async function serveSeries(bins: { promtool: string; prometheus: string }, prefix: string, series: Iterable<GeneratedSeries>): Promise<ServedSeries> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  try {
+    const dataDir = join(dir, 'data');
+    await buildTsdb(bins.promtool, dir, dataDir, series);
+    const prometheus = await startPrometheus(bins.prometheus, dir, dataDir);
+    return {
+      prometheus,
+      dir,
+      async stop() {
+        await prometheus.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   }
 }

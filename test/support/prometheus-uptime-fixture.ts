@@ -4,11 +4,10 @@
  * starts late and one with no data at all; built into real TSDB blocks and served by a real
  * Prometheus. Ground truth is computed here from the very samples that were written.
  */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildTsdb, type GeneratedSeries } from './prometheus-tsdb.js';
-import { startPrometheus, type PrometheusProcess } from './prometheus-server.js';
+import type { GeneratedSeries } from './prometheus-tsdb.js';
+import { serveSeries, type PrometheusProcess } from './prometheus-server.js';
 
 export const DATA_FROM = Date.UTC(2026, 7, 3);
 export const DATA_TO = Date.UTC(2026, 10, 1);
@@ -258,24 +257,13 @@ export function generatedSeries(): GeneratedSeries[] {
 }
 
 export async function startUptimeFixture(bins: { promtool: string; prometheus: string }): Promise<UptimeFixture> {
-  const dir = await mkdtemp(join(tmpdir(), 'alertgate-uptime-'));
+  const served = await serveSeries(bins, 'alertgate-uptime-', generatedSeries());
   try {
-    const dataDir = join(dir, 'data');
-    await buildTsdb(bins.promtool, dir, dataDir, generatedSeries());
-    const prometheus = await startPrometheus(bins.prometheus, dir, dataDir);
-    const configDir = join(dir, 'config');
+    const configDir = join(served.dir, 'config');
     await writeConfigDir(configDir);
-    return {
-      prometheus,
-      configDir,
-      dir,
-      async stop() {
-        await prometheus.stop();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+    return { ...served, configDir };
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await served.stop();
     throw err;
   }
 }
