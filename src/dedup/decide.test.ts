@@ -22,19 +22,23 @@ function alert(fp: string, status: 'firing' | 'resolved' = 'firing', startsAt = 
   };
 }
 
-function update(alerts: Alert[], targets: Target[] = [slack]): TeamGroupUpdate {
+/**
+ * `truncatedAlerts` as Alertmanager's webhook max_alerts sets it; `status` is the webhook's own
+ * (over every alert it shows, other teams' included), by default computed from `alerts`.
+ */
+function update(alerts: Alert[], targets: Target[] = [slack], shown: { truncatedAlerts?: number; status?: 'firing' | 'resolved' } = {}): TeamGroupUpdate {
   return {
     groupId: 'g1',
     team: 'payments',
     notification: {
       receiver: 'alertgate',
-      status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+      status: shown.status ?? (alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved'),
       groupKey: '{}:{alertname="A"}',
       groupLabels: {},
       commonLabels: {},
       commonAnnotations: {},
       externalURL: 'http://am:9093',
-      truncatedAlerts: 0,
+      truncatedAlerts: shown.truncatedAlerts ?? 0,
     },
     alerts,
     targets,
@@ -43,14 +47,16 @@ function update(alerts: Alert[], targets: Target[] = [slack]): TeamGroupUpdate {
 }
 
 /** Run a sequence of snapshots through decideGroup, threading the state like the store does. */
-function run(steps: { alerts: Alert[]; at: Date; targets?: Target[] }[]) {
+function run(steps: { alerts: Alert[]; at: Date; targets?: Target[]; truncatedAlerts?: number; status?: 'firing' | 'resolved' }[]) {
   let prev: GroupRecord | undefined;
   return steps.map((s) => {
-    const w = decideGroup(prev, update(s.alerts, s.targets), s.at);
+    const w = decideGroup(prev, update(s.alerts, s.targets, s), s.at);
     prev = w.group;
-    return w.notifications.map((n) => ({ target: n.target, kind: n.kind, status: n.status, reason: n.reason, change: n.snapshot.change }));
+    return w.notifications.map((n) => ({ target: n.target, kind: n.kind, status: n.status, reason: n.reason, change: n.snapshot.change, snapshot: n.snapshot }));
   });
 }
+
+const statusOf = (alerts: readonly Alert[]) => Object.fromEntries(alerts.map((a) => [a.fingerprint, a.status]));
 
 describe('decideGroup', () => {
   it('notifies a new group once per target and suppresses identical redelivery inside the window', () => {
@@ -142,5 +148,84 @@ describe('decideGroup', () => {
   it('delivers a group first seen already resolved (nothing accepted is dropped)', () => {
     const [first] = run([{ alerts: [alert('a', 'resolved')], at: t0 }]);
     expect(first![0]).toMatchObject({ kind: 'resolved', status: 'pending' });
+  });
+});
+
+// Alertmanager's webhook max_alerts: it sends the first N alerts of the group (sorted by labels,
+// not by status) and counts the rest in truncatedAlerts; its `status` is over the shown ones.
+describe('decideGroup with a truncated notification (webhook max_alerts)', () => {
+  it('keeps a firing alert Alertmanager left out instead of reporting it resolved', () => {
+    // a and b fire; then c sorts before b and pushes it out of the first two.
+    const steps = run([
+      { alerts: [alert('a'), alert('b')], at: t0, targets: [slack, pd] },
+      { alerts: [alert('a'), alert('c')], at: at(1000), targets: [slack, pd], truncatedAlerts: 1 },
+    ]);
+    expect(steps[1]).toMatchObject([
+      { target: slack, kind: 'changed', status: 'pending', change: { added: ['c'], resolved: [] } },
+      { target: pd, kind: 'changed', status: 'pending' },
+    ]);
+    const { snapshot } = steps[1]![0]!;
+    expect(snapshot.status).toBe('firing');
+    expect(statusOf(snapshot.alerts)).toEqual({ a: 'firing', b: 'firing', c: 'firing' });
+    expect(snapshot.truncatedAlerts).toBe(1);
+  });
+
+  it('a redelivery of the same truncated notification is a duplicate (the kept alert counts as firing)', () => {
+    const steps = run([
+      { alerts: [alert('a'), alert('b')], at: t0 },
+      { alerts: [alert('a'), alert('c')], at: at(1000), truncatedAlerts: 1 },
+      { alerts: [alert('a'), alert('c')], at: at(2000), truncatedAlerts: 1 },
+    ]);
+    expect(steps[2]![0]).toMatchObject({ kind: 'repeat', status: 'suppressed' });
+  });
+
+  it('does not resolve a team group (nor its PagerDuty incident) whose shown alerts all resolved while the webhook still fires', () => {
+    // The group spans two teams; the other team's shown alerts fire, so Alertmanager says firing.
+    const steps = run([
+      { alerts: [alert('a'), alert('b')], at: t0, targets: [slack, pd] },
+      { alerts: [alert('a', 'resolved')], at: at(1000), targets: [slack, pd], truncatedAlerts: 1, status: 'firing' },
+    ]);
+    expect(steps[1]).toMatchObject([
+      { target: slack, kind: 'changed', change: { added: [], resolved: ['a'] } },
+      { target: pd, kind: 'changed' },
+    ]);
+    expect(statusOf(steps[1]![0]!.snapshot.alerts)).toEqual({ a: 'resolved', b: 'firing' });
+  });
+
+  it('follows Alertmanager when every shown alert is resolved: the alerts it left out resolve too', () => {
+    const steps = run([
+      { alerts: [alert('a'), alert('b'), alert('c')], at: t0, targets: [slack, pd] },
+      { alerts: [alert('a', 'resolved'), alert('c', 'resolved')], at: at(1000), targets: [slack, pd], truncatedAlerts: 1, status: 'resolved' },
+    ]);
+    expect(steps[1]).toMatchObject([
+      { target: slack, kind: 'resolved', status: 'pending', change: { added: [], resolved: ['a', 'b', 'c'] } },
+      { target: pd, kind: 'resolved', status: 'pending' },
+    ]);
+    const { snapshot } = steps[1]![0]!;
+    expect(snapshot.status).toBe('resolved');
+    // The message still names b, shown resolved when the notification came.
+    expect(statusOf(snapshot.alerts)).toEqual({ a: 'resolved', b: 'resolved', c: 'resolved' });
+    expect(snapshot.alerts.find((a) => a.fingerprint === 'b')?.endsAt).toBe(at(1000).toISOString());
+  });
+
+  it('an alert resolved only by that rule fires again with Alertmanager\'s next notification of it (same startsAt)', () => {
+    // Alertmanager's status is over the shown alerts only: it says resolved while b, left out, still fires.
+    const steps = run([
+      { alerts: [alert('a'), alert('b')], at: t0 },
+      { alerts: [alert('a', 'resolved')], at: at(1000), truncatedAlerts: 1, status: 'resolved' },
+      { alerts: [alert('b')], at: at(2000) },
+    ]);
+    expect(steps[1]![0]).toMatchObject({ kind: 'resolved', status: 'pending' });
+    expect(steps[2]![0]).toMatchObject({ kind: 'new', status: 'pending', change: { added: ['b'] } });
+  });
+
+  it('replaces the list as before once a notification is whole again (truncatedAlerts 0)', () => {
+    const steps = run([
+      { alerts: [alert('a'), alert('b')], at: t0 },
+      { alerts: [alert('a'), alert('c')], at: at(1000), truncatedAlerts: 1 },
+      { alerts: [alert('a'), alert('c')], at: at(2000) },
+    ]);
+    expect(steps[2]![0]).toMatchObject({ kind: 'changed', change: { added: [], resolved: ['b'] } });
+    expect(steps[2]![0]!.snapshot).not.toHaveProperty('truncatedAlerts');
   });
 });

@@ -14,7 +14,7 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { firingFingerprints, mergeAlerts } from './merge-alerts.js';
+import { firingFingerprints, mergeAlerts, mergeTruncated } from './merge-alerts.js';
 
 /** One Alertmanager notification's share for one team. */
 export interface TeamGroupUpdate {
@@ -65,7 +65,10 @@ function verdict(prev: GroupRecord | undefined, firing: string[], hash: string, 
 /** Decide the new state of one team group and the notifications (pending or suppressed) it causes. */
 export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, now: Date): GroupWrite {
   const nowIso = now.toISOString();
-  const alerts = mergeAlerts(prev?.alerts ?? [], u.alerts);
+  const n = u.notification;
+  // A whole group (the usual case) replaces the stored list; a truncated one (max_alerts) cannot.
+  const truncated = n.truncatedAlerts > 0 ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, nowIso) : undefined;
+  const alerts = truncated ? truncated.alerts : mergeAlerts(prev?.alerts ?? [], u.alerts);
   const firing = firingFingerprints(alerts);
   const hash = contentHash(firing);
   const v = verdict(prev, firing, hash, u.dedupWindowMs, now);
@@ -78,7 +81,6 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const added = v.kind === 'new' ? firing : firing.filter((f) => !prevFiring.has(f));
   const resolved = [...prevFiring].filter((f) => !firingSet.has(f)).sort();
 
-  const n = u.notification;
   const snapshot: GroupSnapshot = {
     groupId: u.groupId,
     team: u.team,
@@ -89,9 +91,10 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     commonLabels: n.commonLabels,
     commonAnnotations: n.commonAnnotations,
     externalURL: n.externalURL,
-    alerts,
+    alerts: truncated?.endedUnseen.length ? [...alerts, ...truncated.endedUnseen] : alerts,
     change: { kind: v.kind, added, resolved },
     dedupKey: pagerDutyDedupKey(u.groupId),
+    ...(truncated ? { truncatedAlerts: n.truncatedAlerts } : {}),
   };
   const suppressed = v.suppressReason !== undefined;
   const notifications: NewNotification[] = targets.map((target) => ({

@@ -6,8 +6,13 @@
  * with one exception: an HA peer (or a delayed retry) can deliver an older snapshot after a newer
  * one. An alert we already hold as resolved is not revived by a "firing" copy with the same
  * `startsAt` — a real re-fire starts a new alert instance with a later `startsAt`.
+ *
+ * Unless the webhook receiver sets `max_alerts`: then Alertmanager sends the first N alerts of
+ * the group (sorted by labels, not by status) and counts the rest in `truncatedAlerts`. A stored
+ * firing alert missing from such a list may simply have been left out, so it is kept as it was
+ * rather than read as resolved (mergeTruncated).
  */
-import type { Alert } from '../model/alert.js';
+import type { Alert, AlertStatus } from '../model/alert.js';
 
 export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[]): Alert[] {
   const previous = new Map(stored.map((a) => [a.fingerprint, a]));
@@ -16,6 +21,41 @@ export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[]
     const staleRevival = prev?.status === 'resolved' && a.status === 'firing' && prev.startsAt === a.startsAt;
     return staleRevival ? prev : a;
   });
+}
+
+export interface TruncatedMerge {
+  /** The group's alerts from now on (what the store keeps). */
+  alerts: Alert[];
+  /**
+   * Stored firing alerts the notification left out and took as resolved (below), as resolved
+   * copies: shown in the snapshot so the message can name them, but not kept, so Alertmanager's
+   * next notification of one still firing (same `startsAt`) is not mistaken for a stale copy.
+   */
+  endedUnseen: Alert[];
+}
+
+/**
+ * Merge a notification Alertmanager truncated (`truncatedAlerts` > 0; `status` is the webhook's
+ * own). Stored firing alerts absent from it are kept: we know nothing new about them. Absent
+ * resolved ones are dropped as with a whole list (they were reported already; keeping them would
+ * list them again in every later message of a large group).
+ *
+ * Except when the webhook's status is `resolved`, i.e. every alert it shows is resolved:
+ * Alertmanager computes that status over the shown alerts only, and alertgate follows it and
+ * takes the left-out firing alerts as resolved too. The trade-off: the final notification of a
+ * group (every alert resolved) is itself truncated, and keeping its left-out alerts would leave
+ * the group firing, and its PagerDuty incident open, for ever, since Alertmanager sends nothing
+ * more; but a notification whose shown alerts all happen to be resolved while left-out ones
+ * still fire (Alertmanager 0.25 sends it: labels sort before status) resolves the group early.
+ * Those alerts fire again, as a new episode, with Alertmanager's next notification of the group
+ * (its next change, or repeat_interval).
+ */
+export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, endsAt: string): TruncatedMerge {
+  const alerts = mergeAlerts(stored, incoming);
+  const shown = new Set(incoming.map((a) => a.fingerprint));
+  const leftOut = stored.filter((a) => a.status === 'firing' && !shown.has(a.fingerprint));
+  if (status === 'resolved') return { alerts, endedUnseen: leftOut.map((a) => ({ ...a, status: 'resolved', endsAt })) };
+  return { alerts: [...alerts, ...leftOut], endedUnseen: [] };
 }
 
 export function firingFingerprints(alerts: readonly Alert[]): string[] {

@@ -36,6 +36,11 @@ export interface GroupSnapshot {
   change: { kind: ChangeKind; added: string[]; resolved: string[] };
   /** PagerDuty dedup_key: stable per group and team. */
   dedupKey: string;
+  /**
+   * Alerts of the group Alertmanager left out of the notification behind this snapshot (webhook
+   * `max_alerts`); absent when it sent them all. Counts the whole group, every team's share.
+   */
+  truncatedAlerts?: number;
   /** Set for pseudo-groups: send this message instead of rendering the alerts. */
   message?: OutboundMessage;
 }
