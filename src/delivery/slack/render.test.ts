@@ -173,6 +173,32 @@ describe('renderSlackMessage', () => {
   });
 });
 
+describe('renderSlackMessage of a group Alertmanager truncated (webhook max_alerts)', () => {
+  const contextTexts = (blocks: SlackBlock[]) => blocks.flatMap((b) => (b.type === 'context' ? b.elements.map((e) => e.text) : []));
+
+  it('says how many alerts Alertmanager left out of its notification', () => {
+    const blocks = renderSlackMessage(makeSnapshot({ truncatedAlerts: 3 })).blocks ?? [];
+    expect(contextTexts(blocks)).toContain(
+      ':warning: Alertmanager left 3 alerts of this group out of its notification (webhook `max_alerts`): this message may not show them all.',
+    );
+    expect(blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: expect.stringContaining('alertgate · group') }] });
+    expect(contextTexts(renderSlackMessage(makeSnapshot({ truncatedAlerts: 1 })).blocks ?? []).join('\n')).toContain('left 1 alert of this group out');
+  });
+
+  it('says nothing of it when Alertmanager sent the whole group', () => {
+    expect(JSON.stringify(renderSlackMessage(makeSnapshot()).blocks)).not.toContain('max_alerts');
+  });
+
+  it('keeps the note and the "more" line within Slack\'s 50 blocks', () => {
+    const alerts = Array.from({ length: 80 }, (_, i) => makeAlert({ fingerprint: `f${i}`, labels: { alertname: 'A', pod: `p${i}` } }));
+    const blocks = renderSlackMessage(makeSnapshot({ alerts, truncatedAlerts: 500 })).blocks ?? [];
+    expect(blocks.length).toBe(SLACK_LIMITS.blocks);
+    const texts = contextTexts(blocks);
+    expect(texts.some((t) => t.startsWith('…and '))).toBe(true);
+    expect(texts.some((t) => t.includes('left 500 alerts'))).toBe(true);
+  });
+});
+
 describe('renderThreadReply', () => {
   const a = makeAlert({ fingerprint: 'fa', labels: { alertname: 'A', pod: 'p1' } });
   const b = makeAlert({ fingerprint: 'fb', labels: { alertname: 'A', pod: 'p2' }, status: 'resolved' });

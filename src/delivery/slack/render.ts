@@ -127,6 +127,21 @@ function labelsLine(group: GroupSnapshot): string | undefined {
   return `*Labels:* ${entries.map(([k, v]) => `\`${escapeSlack(k)}=${escapeSlack(v)}\``).join(' ')}`;
 }
 
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * Says that Alertmanager sent only part of the group (webhook `max_alerts`): the counts above
+ * cover the alerts alertgate has seen, not the ones left out (README, "Alertmanager receiver").
+ */
+function truncatedNote(group: GroupSnapshot): SlackBlock | undefined {
+  const n = group.truncatedAlerts;
+  if (n === undefined || n <= 0) return undefined;
+  return {
+    type: 'context',
+    elements: [mrkdwn(`:warning: Alertmanager left ${plural(n, 'alert')} of this group out of its notification (webhook \`max_alerts\`): this message may not show them all.`)],
+  };
+}
+
 /** The fallback `text`: one escaped sentence with status, name, team, severity, summary. */
 export function renderFallbackText(group: GroupSnapshot): string {
   const { word } = statusWord(group);
@@ -180,10 +195,12 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
     elements: [mrkdwn(`alertgate · group ${escapeSlack(group.groupKey)}`, SLACK_LIMITS.fieldText)],
   };
 
+  const cut = truncatedNote(group);
+
   // Firing first: they are what the reader must act on.
   const ordered = [...firingAlerts(group), ...resolvedAlerts(group)];
-  // One block is kept for the footer, one for "and N more" if needed.
-  const room = SLACK_LIMITS.blocks - head.length - 1;
+  // One block is kept for the footer, one for the truncation note if any, one for "and N more" if needed.
+  const room = SLACK_LIMITS.blocks - head.length - 1 - (cut ? 1 : 0);
   const shown = ordered.length <= room ? ordered : ordered.slice(0, room - 1);
   const nameOf = alertDisplayNamer(group);
   const blocks: SlackBlock[] = [...head, ...shown.map((a) => alertSection(a, nameOf, summary))];
@@ -195,6 +212,7 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
       elements: [mrkdwn(`…and ${hidden.length} more (${hiddenFiring} firing, ${hidden.length - hiddenFiring} resolved)`)],
     });
   }
+  if (cut) blocks.push(cut);
   blocks.push(footer);
   return { text: renderFallbackText(group), blocks };
 }
@@ -210,8 +228,6 @@ function nameList(ids: string[], group: GroupSnapshot): string {
   const more = ids.length > REPLY_NAMES ? ` and ${ids.length - REPLY_NAMES} more` : '';
   return `${names.join(', ')}${more}`;
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** The thread reply posted under the group's message when the group changes. */
 export function renderThreadReply(group: GroupSnapshot): SlackMessage {

@@ -134,6 +134,27 @@ export function groupContract(store: CurrentStore): void {
       expect((await store().listNotifications({ limit: 10 })).items.map((n) => n.snapshot)).toEqual([expected, expected]);
     });
 
+    it('a snapshot keeps how many alerts Alertmanager left out (truncatedAlerts), small or deflated, and one without it has no such field', async () => {
+      const small = group('small', { targets: [SLACK] });
+      const alerts = Array.from({ length: 100 }, (_, i) => alert(`a${i}`, 'firing', { pod: `checkout-${i}-7f9c` }));
+      const big = group('big', { alerts, targets: [SLACK] });
+      const whole = group('whole', { targets: [SLACK] });
+      const cut = (g: GroupRecord, truncatedAlerts: number) => notification(g, SLACK, { snapshot: { ...snapshot(g), truncatedAlerts } });
+      await enqueue(store(), small, [cut(small, 3)]);
+      await enqueue(store(), big, [cut(big, 1200)]);
+      await enqueue(store(), whole);
+      const claimed = await store().claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 60_000 });
+      const byGroup = new Map(claimed.map((n) => [n.groupId, n]));
+      expect(byGroup.get('small')?.snapshot).toEqual({ ...snapshot(small), truncatedAlerts: 3 });
+      expect(byGroup.get('big')?.snapshot).toEqual({ ...snapshot(big), truncatedAlerts: 1200 });
+      expect(byGroup.get('whole')?.snapshot).not.toHaveProperty('truncatedAlerts');
+      expect((await store().getNotification(byGroup.get('big')?.id ?? -1))?.snapshot.truncatedAlerts).toBe(1200);
+      const listed = (await store().listNotifications({ limit: 10 })).items;
+      expect(listed.map((n) => [n.groupId, n.snapshot.truncatedAlerts])).toEqual(
+        expect.arrayContaining([['small', 3], ['big', 1200], ['whole', undefined]]),
+      );
+    });
+
     it('enqueues exactly one notification when many redeliveries race (dedup guard)', async () => {
       const incoming = group('g1', { alerts: [alert('a')], targets: [SLACK] });
       const decide = (current: Map<string, GroupRecord>): GroupWrite[] => {
