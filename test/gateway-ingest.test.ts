@@ -163,6 +163,24 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
     expect(text).toContain('alertgate_delivery_latency_seconds_bucket');
   });
 
+  it('counts the alerts Alertmanager left out of a webhook (max_alerts) and warns once per such webhook, naming receiver and groupKey', async () => {
+    const total = (text: string) => Number(/^alertgate_webhook_truncated_alerts_total (\S+)$/m.exec(text)?.[1] ?? NaN);
+    const warnings = () => t.logs.filter((l) => l.includes('max_alerts on its webhook_config'));
+    const before = total(await fetch(`${t.gw.url}/metrics`).then((r) => r.text()));
+    const warnedBefore = warnings().length;
+    const groupKey = '{}:{alertname="Truncated"}';
+    const alerts = [1, 2].map((i) => ({ labels: { alertname: 'Truncated', namespace: 'payments-prod', instance: `i${i}` } }));
+    expect((await t.post(webhook(groupKey, alerts, { receiver: 'alertgate-capped', truncatedAlerts: 3 }))).status).toBe(202);
+    expect((await t.post(webhook('{}:{alertname="Whole"}', [{ labels: { alertname: 'Whole', namespace: 'payments-prod' } }]))).status).toBe(202);
+
+    expect(total(await fetch(`${t.gw.url}/metrics`).then((r) => r.text()))).toBe(before + 3);
+    const lines = warnings().slice(warnedBefore).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ level: 'warn', receiver: 'alertgate-capped', groupKey, alerts: 2, truncatedAlerts: 3 })]);
+    // The group's Slack message says so.
+    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes('Truncated'));
+    expect(JSON.stringify(post.body.blocks)).toContain('Alertmanager left 3 alerts of this group out of its notification');
+  });
+
   it('reports the SQLite writer thread\'s group commits in /metrics: how many, how long, how many writes each', async () => {
     const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
     const before = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());

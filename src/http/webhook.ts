@@ -75,6 +75,14 @@ export function webhookRoutes(deps: AppDeps): Hono {
         if (n.reason === DIGESTED_REASON) metrics.stormGroupsDigested.inc({ team: n.team });
         else if (isHeldReason(n.reason)) metrics.maintenanceHeld.inc({ team: n.team });
       }
+      if (incoming.truncatedAlerts > 0) {
+        // max_alerts on Alertmanager's webhook_config: alertgate sees part of the group only (README, "Alertmanager receiver").
+        metrics.webhookTruncatedAlerts.inc(incoming.truncatedAlerts);
+        logger.warn(
+          { receiver: incoming.receiver, groupKey: incoming.groupKey, alerts: incoming.alerts.length, truncatedAlerts: incoming.truncatedAlerts },
+          'Alertmanager left alerts out of this webhook (max_alerts on its webhook_config); set max_alerts: 0 for the alertgate receiver',
+        );
+      }
       logger.info(
         {
           groupKey: incoming.groupKey,

@@ -12,6 +12,7 @@ export interface Metrics {
   webhookRequests: Counter<'code'>;
   webhookDuration: Histogram<'code'>;
   alertsReceived: Counter<'team' | 'status'>;
+  webhookTruncatedAlerts: Counter;
   notifications: Counter<'team' | 'receiver' | 'outcome'>;
   deliveryLatency: Histogram<'receiver'>;
   outboxDepth: Gauge;
@@ -129,6 +130,11 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       name: 'alertgate_alerts_received_total',
       help: 'Alerts received in accepted webhooks, by attributed team and alert status.',
       labelNames: ['team', 'status'],
+      registers: [registry],
+    }),
+    webhookTruncatedAlerts: new Counter({
+      name: 'alertgate_webhook_truncated_alerts_total',
+      help: 'Alerts Alertmanager left out of accepted webhooks (their truncatedAlerts: max_alerts set on its webhook_config); alertgate neither adds nor resolves them.',
       registers: [registry],
     }),
     notifications: new Counter({
