@@ -25,13 +25,14 @@ afterEach(async () => {
   await fakes?.close();
 });
 
-const alert = (name: string) => ({
-  labels: { alertname: name, namespace: 'payments-prod', severity: 'critical', job: 'checkout' },
+const alert = (name: string, extra: Record<string, string> = {}) => ({
+  labels: { alertname: name, namespace: 'payments-prod', severity: 'critical', job: 'checkout', ...extra },
   annotations: { summary: `${name}: checkout is down`, runbook_url: 'https://runbooks.example/checkout' },
 });
 const topLevelPosts = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);
 const pdEvents = (action: string) => fakes.pagerduty.events.filter((e) => (e.body as { event_action: string }).event_action === action);
 const accepted = () => t.logs.filter((l) => l.includes('"webhook accepted"')).length;
+const isThreadReply = (r: { method: string; body: Record<string, unknown> }) => r.method === 'chat.postMessage' && r.body.thread_ts !== undefined;
 
 describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
   it('delivers a firing group to Slack and edits it to RESOLVED when Alertmanager resolves it', async () => {
@@ -84,5 +85,63 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
     const texts = topLevelPosts().map((p) => String(p.body.text)).sort();
     expect(texts[0]).toContain('E2EHaOne');
     expect(texts[1]).toContain('E2EHaTwo');
+  });
+
+  // Alertmanager sends the first max_alerts alerts of a group, sorted by labels (job, instance,
+  // then the rest; not by status), and the count of the others as truncatedAlerts.
+  describe('with max_alerts: 2 on the webhook receiver', () => {
+    it('a firing alert left out of the notification is not reported resolved; the all-resolved truncated notification resolves the group', async () => {
+      const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s', maxAlerts: 2 });
+      running.push(am);
+      const [i1, i3, i4] = ['i1', 'i3', 'i4'].map((instance) => alert('E2ETruncated', { instance }));
+      await am.postAlerts([i3!, i4!]);
+      await fakes.slack.waitFor(() => topLevelPosts().length === 1, 20_000);
+      await fakes.pagerduty.waitFor(() => pdEvents('trigger').length === 1, 20_000);
+
+      // i1 sorts first: Alertmanager now shows i1 and i3 and leaves i4 out (truncatedAlerts 1).
+      await am.postAlerts([i1!]);
+      const reply = await fakes.slack.waitFor(isThreadReply, 20_000);
+      expect(String(reply.body.text)).toContain('1 new alert');
+      expect(String(reply.body.text)).not.toContain('resolved');
+      const edit = await fakes.slack.waitFor((r) => r.method === 'chat.update', 20_000);
+      expect(JSON.stringify(edit.body.blocks)).toContain('Alertmanager left 1 alert of this group out of its notification');
+      expect(JSON.stringify(edit.body.blocks)).toContain('3 firing');
+      expect(t.logs.some((l) => l.includes('max_alerts on its webhook_config') && l.includes('"truncatedAlerts":1'))).toBe(true);
+
+      // Its last notification shows i1 and i3 resolved and leaves i4 (resolved too) out: status resolved.
+      await am.resolveAlerts([i1!, i3!, i4!]);
+      await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve', 20_000);
+      const resolved = await fakes.slack.waitFor((r) => r.method === 'chat.update' && String(r.body.text).startsWith('RESOLVED'), 20_000);
+      expect(String(resolved.body.text)).toContain('0 firing, 3 resolved');
+      await t.idle();
+      expect(topLevelPosts()).toHaveLength(1);
+      expect(pdEvents('resolve')).toHaveLength(1);
+    });
+
+    it('a team whose shown alerts resolved keeps its PagerDuty incident open while its left-out alert fires (another team\'s alerts keep the webhook firing)', async () => {
+      const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s', maxAlerts: 2 });
+      running.push(am);
+      const p2 = alert('E2ETruncatedTeams', { instance: 'i2' });
+      const p3 = alert('E2ETruncatedTeams', { instance: 'i3' });
+      const platform = alert('E2ETruncatedTeams', { instance: 'i1', namespace: 'monitoring' });
+      await am.postAlerts([p2, p3]);
+      await fakes.pagerduty.waitFor(() => pdEvents('trigger').length === 1, 20_000);
+
+      // One change: the platform alert (sorted first) fires and p2 resolves. Shown: platform and
+      // p2 (resolved); p3, still firing, is left out.
+      await am.postAlerts([platform, { ...p2, endsAt: new Date() }]);
+      // The group's only thread so far is the payments one (the platform group's message is new).
+      const reply = await fakes.slack.waitFor((r) => isThreadReply(r) && String(r.body.text).includes('resolved'), 20_000);
+      expect(String(reply.body.text)).toContain('1 alert resolved');
+      expect(String(reply.body.text)).toContain('Now 1 firing, 1 resolved.');
+      await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#platform-alerts', 20_000);
+      await t.idle();
+      expect(pdEvents('resolve')).toHaveLength(0);
+
+      await am.resolveAlerts([platform, p3]);
+      await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve', 20_000);
+      await t.idle();
+      expect(pdEvents('resolve')).toHaveLength(1);
+    });
   });
 });

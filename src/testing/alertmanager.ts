@@ -61,6 +61,11 @@ export interface StartAlertmanagerOptions {
   repeatInterval?: string;
   /** `global.resolve_timeout`; Alertmanager's default (5m) when unset. */
   resolveTimeout?: string;
+  /**
+   * `max_alerts` of the webhook receiver; default 0 (every alert). With N, Alertmanager sends the
+   * first N alerts of a group, sorted by labels, and the number left out as `truncatedAlerts`.
+   */
+  maxAlerts?: number;
   /** `route.group_by`; default `['alertname']`. `['...']` groups by all labels. */
   groupBy?: string[];
   /** Cluster addresses (`host:port`) of peers to join; implies `clusterListen`. */
@@ -152,7 +157,7 @@ function renderConfig(opts: StartAlertmanagerOptions, tokenFile: string | undefi
   const webhook: Record<string, unknown> = {
     url: opts.webhookUrl,
     send_resolved: true,
-    max_alerts: 0,
+    max_alerts: opts.maxAlerts ?? 0,
   };
   if (tokenFile !== undefined) {
     webhook['http_config'] = { authorization: { type: 'Bearer', credentials_file: tokenFile } };
