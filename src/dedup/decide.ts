@@ -94,8 +94,8 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     alerts: truncated?.endedUnseen.length ? [...alerts, ...truncated.endedUnseen] : alerts,
     change: { kind: v.kind, added, resolved },
     dedupKey: pagerDutyDedupKey(u.groupId),
-    ...(truncated ? { truncatedAlerts: n.truncatedAlerts } : {}),
   };
+  if (truncated) snapshot.truncatedAlerts = n.truncatedAlerts;
   const suppressed = v.suppressReason !== undefined;
   const notifications: NewNotification[] = targets.map((target) => ({
     groupId: u.groupId,
