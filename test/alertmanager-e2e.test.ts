@@ -118,7 +118,7 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
       expect(pdEvents('resolve')).toHaveLength(1);
     });
 
-    it('a team whose shown alerts resolved keeps its PagerDuty incident open while its left-out alert fires (another team\'s alerts keep the webhook firing)', async () => {
+    it('a team whose shown alerts resolved keeps its PagerDuty incident open while its left-out alert fires (another team\'s alerts keep the webhook firing), and resolves with a last notification that shows none of its alerts', async () => {
       const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s', maxAlerts: 2 });
       running.push(am);
       const p2 = alert('E2ETruncatedTeams', { instance: 'i2' });
@@ -138,10 +138,17 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
       await t.idle();
       expect(pdEvents('resolve')).toHaveLength(0);
 
-      await am.resolveAlerts([platform, p3]);
+      // A second platform alert sorts first too: the webhook shows only platform alerts now, and
+      // its last one (all resolved, p3 left out) has no payments share; payments resolves with it.
+      const platform0 = alert('E2ETruncatedTeams', { instance: 'i0', namespace: 'monitoring' });
+      await am.postAlerts([platform0]);
+      await fakes.slack.waitFor((r) => isThreadReply(r) && String(r.body.text).includes('1 new alert'), 20_000);
+      await am.resolveAlerts([platform0, platform, p3]);
       await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve', 20_000);
       await t.idle();
       expect(pdEvents('resolve')).toHaveLength(1);
+      const resolvedPosts = fakes.slack.requests.filter((r) => r.method === 'chat.update' && String(r.body.text).startsWith('RESOLVED'));
+      expect(resolvedPosts.map((r) => /team (\w+)/.exec(String(r.body.text))?.[1]).sort()).toEqual(['payments', 'platform']);
     });
   });
 });

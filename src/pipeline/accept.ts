@@ -12,7 +12,7 @@ import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
 import { applyMaintenance } from '../maintenance/hold.js';
 import { maintenanceStateId } from '../maintenance/state.js';
-import { splitByTeam } from './split-by-team.js';
+import { splitByTeam, teamsUnshown, unshownTeamGroups } from './split-by-team.js';
 
 export interface AcceptResult {
   teams: { team: string; alerts: number; firing: number; resolved: number }[];
@@ -41,7 +41,7 @@ export interface AcceptOptions {
 }
 
 /** The store records one decision over `updates` reads and writes: their groups, and the maintenance and storm state of their teams. */
-export function lockedIds(updates: readonly TeamGroupUpdate[], config: RoutingConfig): { groupIds: string[]; stateIds: string[]; channelIds: string[] } {
+export function lockedIds(updates: readonly Pick<TeamGroupUpdate, 'groupId' | 'team'>[], config: RoutingConfig): { groupIds: string[]; stateIds: string[]; channelIds: string[] } {
   // Storm state of every channel these teams can reach is decided under the same lock.
   const channelIds = new Set<string>();
   for (const u of updates) {
@@ -81,9 +81,13 @@ export function decideUpdates(
 export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
   const now = opts.now ?? (() => new Date());
   const updates = splitByTeam(n, config);
-  const { groupIds, stateIds, channelIds } = lockedIds(updates, config);
+  // A truncated all-resolved notification also resolves the groups of teams it shows nothing of
+  // (their state locked as any team's); for every other webhook this is empty.
+  const unshown = unshownTeamGroups(n, updates, config);
+  const { groupIds, stateIds, channelIds } = lockedIds(unshown.length === 0 ? updates : [...updates, ...unshown], config);
   const offer = opts.handOff?.offer();
-  const decideAll = (current: Map<string, GroupRecord>) => decideUpdates(updates, current, config, now(), opts);
+  const decideAll = (current: Map<string, GroupRecord>) =>
+    decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), opts);
   let notifications: NotificationRecord[] = [];
   try {
     notifications = await store.updateGroups([...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});

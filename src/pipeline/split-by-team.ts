@@ -50,6 +50,41 @@ export function splitByTeam(n: IncomingNotification, config: RoutingConfig): Tea
   }));
 }
 
+/**
+ * The team groups a notification shows no alert of, when it is truncated (max_alerts) and all
+ * resolved: Alertmanager's status then says the whole group resolved (dedup/merge-alerts.ts,
+ * mergeTruncated), but a team whose alerts were all left out gets no share of it, and its group
+ * would stay firing, its PagerDuty incident open, for ever. Every other team's group is read
+ * under the lock (teamsUnshown); on this rare path only, so an ordinary webhook reads nothing more.
+ */
+export function unshownTeamGroups(n: IncomingNotification, updates: readonly TeamGroupUpdate[], config: RoutingConfig): { team: string; groupId: string }[] {
+  if (n.truncatedAlerts === 0 || n.status !== 'resolved') return [];
+  const shown = new Set(updates.map((u) => u.team));
+  const teams = new Set([...config.teams.keys(), config.fallbackTeam]);
+  return [...teams].filter((team) => !shown.has(team)).map((team) => ({ team, groupId: teamGroupId(team, n.groupKey) }));
+}
+
+/**
+ * Updates with no alert for the stored groups among `unshown` (unshownTeamGroups) that still
+ * have a firing alert: dedup resolves those alerts with the notification's, to every target the
+ * episode was announced to.
+ */
+export function teamsUnshown(
+  n: IncomingNotification,
+  unshown: readonly { groupId: string }[],
+  current: ReadonlyMap<string, GroupRecord>,
+  config: RoutingConfig,
+): TeamGroupUpdate[] {
+  const { alerts: _all, ...shared } = n;
+  const updates: TeamGroupUpdate[] = [];
+  for (const { groupId } of unshown) {
+    const g = current.get(groupId);
+    if (!g || !g.alerts.some((a) => a.status === 'firing')) continue;
+    updates.push({ groupId, team: g.team, notification: shared, alerts: [], targets: [], dedupWindowMs: dedupWindow(g.team, config) });
+  }
+  return updates;
+}
+
 /** Re-run a stored group through dedup as if Alertmanager had resent it (maintenance release). */
 export function updateFromRecord(g: GroupRecord, config: RoutingConfig): TeamGroupUpdate {
   return {

@@ -1,0 +1,85 @@
+/**
+ * acceptNotification over a real (in-memory SQLite) store and the test estate: what only the
+ * whole stage sees, across teams of one Alertmanager group.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadRoutingConfig } from '../config/load-routes.js';
+import type { RoutingConfig } from '../config/types.js';
+import type { Alert, IncomingNotification } from '../model/alert.js';
+import { teamGroupId } from '../model/group-id.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { acceptNotification } from './accept.js';
+
+const ESTATE_DIR = fileURLToPath(new URL('../../test/fixtures/estate', import.meta.url));
+const GROUP_KEY = '{}:{alertname="Spread"}';
+const t0 = Date.parse('2026-11-20T09:00:00Z');
+
+let store: Store;
+let config: RoutingConfig;
+beforeEach(async () => {
+  store = openSqliteStore(':memory:');
+  const loaded = await loadRoutingConfig(ESTATE_DIR, { TEST_PD_PAYMENTS_KEY: 'k' });
+  config = loaded.config!;
+});
+afterEach(async () => {
+  await store.close();
+});
+
+function alert(instance: string, namespace: string, status: 'firing' | 'resolved' = 'firing'): Alert {
+  return {
+    fingerprint: `fp-${instance}`,
+    status,
+    labels: { alertname: 'Spread', instance, namespace, severity: 'critical' },
+    annotations: {},
+    startsAt: '2026-11-20T08:00:00.000Z',
+    endsAt: status === 'resolved' ? '2026-11-20T09:30:00.000Z' : null,
+    generatorURL: '',
+  };
+}
+
+function notification(alerts: Alert[], truncatedAlerts = 0): IncomingNotification {
+  return {
+    receiver: 'alertgate',
+    status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+    groupKey: GROUP_KEY,
+    groupLabels: { alertname: 'Spread' },
+    commonLabels: { alertname: 'Spread' },
+    commonAnnotations: {},
+    externalURL: 'http://am:9093',
+    truncatedAlerts,
+    alerts,
+  };
+}
+
+const accept = (n: IncomingNotification, at: number) => acceptNotification(store, config, n, { now: () => new Date(at) });
+const sent = (notes: { team: string; target: { type: string }; kind: string; status: string }[]) =>
+  notes.filter((x) => x.status === 'pending').map((x) => `${x.team}:${x.target.type}:${x.kind}`).sort();
+
+describe('acceptNotification with truncated notifications (Alertmanager max_alerts)', () => {
+  it('resolves a team group the final, all-resolved, truncated notification shows none of (its alerts were all left out)', async () => {
+    // Alertmanager sorts by labels: the platform alerts (i1, i2) come first, payments' (i3) after.
+    await accept(notification([alert('i1', 'monitoring'), alert('i3', 'payments-prod')]), t0);
+    const added = await accept(notification([alert('i1', 'monitoring'), alert('i2', 'monitoring')], 1), t0 + 1000);
+    expect(sent(added.notifications)).toEqual(['platform:slack:changed']);
+    expect((await store.getGroup(teamGroupId('payments', GROUP_KEY)))?.status).toBe('firing');
+
+    // The last notification: i1 and i2 resolved, i3 (resolved too) left out; no payments alert shown.
+    const last = await accept(notification([alert('i1', 'monitoring', 'resolved'), alert('i2', 'monitoring', 'resolved')], 1), t0 + 2000);
+    expect(sent(last.notifications)).toEqual(['payments:pagerduty:resolved', 'payments:slack:resolved', 'platform:slack:resolved']);
+    const payments = last.notifications.find((x) => x.team === 'payments');
+    expect(payments?.snapshot).toMatchObject({ status: 'resolved', truncatedAlerts: 1, change: { resolved: ['fp-i3'] } });
+    expect(payments?.snapshot.alerts.map((a) => `${a.fingerprint}:${a.status}`)).toEqual(['fp-i3:resolved']);
+    expect((await store.getGroup(teamGroupId('payments', GROUP_KEY)))?.status).toBe('resolved');
+    // Only the webhook's own teams count as received.
+    expect(last.teams.map((x) => x.team)).toEqual(['platform']);
+  });
+
+  it('leaves a team group it shows none of alone while the truncated notification still fires', async () => {
+    await accept(notification([alert('i1', 'monitoring'), alert('i3', 'payments-prod')]), t0);
+    const firing = await accept(notification([alert('i1', 'monitoring', 'resolved'), alert('i2', 'monitoring')], 1), t0 + 1000);
+    expect(sent(firing.notifications)).toEqual(['platform:slack:changed']);
+    expect((await store.getGroup(teamGroupId('payments', GROUP_KEY)))?.alerts.map((a) => a.status)).toEqual(['firing']);
+  });
+});
