@@ -30,6 +30,8 @@ export interface TruncatedMerge {
    * Stored firing alerts the notification left out and took as resolved (below), as resolved
    * copies: shown in the snapshot so the message can name them, but not kept, so Alertmanager's
    * next notification of one still firing (same `startsAt`) is not mistaken for a stale copy.
+   * (The other side of it: a late firing copy from a lagging HA peer that shows one revives it,
+   * as a new episode, which that peer's own later notifications settle.)
    */
   endedUnseen: Alert[];
 }
