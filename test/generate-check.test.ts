@@ -127,10 +127,23 @@ describe('alertgate generate', () => {
     });
   });
 
+  it('generateOutputs refuses extra labels alertgate owns for callers that skip the CLI', async () => {
+    const specs = await loadSpecsOrThrow(config);
+    expect(() => generateOutputs(specs, { ruleLabels: { team: 'sre' } })).toThrow('extra label "team" is set by alertgate');
+    expect(() => generateOutputs(specs, { dashboards: { labelName: 'team' } })).toThrow('dashboard label "team" is set by alertgate');
+  });
+
   it.each([
     [['generate'], '--out DIR is required'],
     [['generate', '--out', 'x', '--rule-label', 'role=other'], 'rule label "role" is always alert-rules'],
     [['generate', '--out', 'x', '--rule-label', 'no-equals'], 'not a valid Kubernetes label'],
+    // Labels alertgate sets on every PrometheusRule: the user's value would be silently replaced.
+    [['generate', '--out', 'x', '--rule-label', 'team=sre'], '--rule-label "team=sre": rule label "team" is always the team\'s name'],
+    [['generate', '--out', 'x', '--rule-label', 'app.kubernetes.io/managed-by=helm'], '--rule-label "app.kubernetes.io/managed-by=helm": rule label "app.kubernetes.io/managed-by" is always alertgate'],
+    [['generate', '--out', 'x', '--rule-label', 'role=other'], '--rule-label "role=other"'],
+    // The same for the ConfigMap: its sidecar label would lose its "1" to the team name.
+    [['generate', '--out', 'x', '--dashboard-label', 'team'], '--dashboard-label "team" is a label alertgate sets on every dashboards ConfigMap'],
+    [['generate', '--out', 'x', '--dashboard-label', 'app.kubernetes.io/managed-by'], '--dashboard-label "app.kubernetes.io/managed-by" is a label alertgate sets'],
     [['generate', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
     // Kubernetes refuses a ConfigMap with such a label or annotation name.
     [['generate', '--out', 'x', '--dashboard-label', 'grafana dashboard'], '--dashboard-label "grafana dashboard" is not a valid Kubernetes label name'],
@@ -147,6 +160,9 @@ describe('alertgate generate', () => {
   it.each([
     [{ ALERTGATE_DASHBOARD_LABEL: '-grafana' }, 'ALERTGATE_DASHBOARD_LABEL "-grafana" is not a valid Kubernetes label name'],
     [{ ALERTGATE_FOLDER_ANNOTATION: 'folder:' }, 'ALERTGATE_FOLDER_ANNOTATION "folder:" is not a valid Kubernetes annotation name'],
+    [{ ALERTGATE_RULE_LABELS: 'tier=gold,team=sre' }, 'ALERTGATE_RULE_LABELS "team=sre": rule label "team" is always the team\'s name'],
+    [{ ALERTGATE_RULE_LABELS: 'tier gold' }, 'ALERTGATE_RULE_LABELS "tier gold" is not a valid Kubernetes label k=v'],
+    [{ ALERTGATE_DASHBOARD_LABEL: 'team' }, 'ALERTGATE_DASHBOARD_LABEL "team" is a label alertgate sets on every dashboards ConfigMap'],
   ])('an invalid name in the environment exits 2 naming the variable: %j', async (env, message) => {
     const r = await cli(['generate', '--out', 'x'], await makeConfigDir({}), env);
     expect(r.code).toBe(2);

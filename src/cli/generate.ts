@@ -6,11 +6,14 @@
  * - `--config DIR` / `ALERTGATE_CONFIG_DIR` (default: current directory): folder holding
  *   routes/, rules/, dashboards/.
  * - `--rule-label k=v` (repeatable) / `ALERTGATE_RULE_LABELS=k=v,k2=v2`: extra PrometheusRule
- *   metadata labels, e.g. the `ruleSelector` of your Prometheus (`role: alert-rules` is always set).
+ *   metadata labels, e.g. the `ruleSelector` of your Prometheus. The labels alertgate sets
+ *   (`role: alert-rules`, `team`, `app.kubernetes.io/managed-by`) cannot be given: exit 2.
  * - `--dashboard-label NAME` / `ALERTGATE_DASHBOARD_LABEL` (default `grafana_dashboard`) and
  *   `--folder-annotation NAME` / `ALERTGATE_FOLDER_ANNOTATION` (default `grafana_folder`): what
  *   the Grafana sidecar is configured to look for. Each must be a name Kubernetes accepts as a
- *   label (annotation) key, or generate exits 2: the API server would refuse the ConfigMap.
+ *   label (annotation) key, and the label not one alertgate sets on the ConfigMap (`team`,
+ *   `app.kubernetes.io/managed-by`), or generate exits 2: the API server would refuse the
+ *   ConfigMap, or the sidecar's "1" would silently give way to the team's name.
  * - `ALERTGATE_SEVERITIES=critical,warning,info`: allowed alert severities.
  *
  * Exit codes: 0 written or up to date; 1 invalid config (routes/, rules/ or dashboards/), or `--check` found DIR stale (the unified
@@ -22,7 +25,9 @@ import { parseArgs } from 'node:util';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError } from '../config/source-error.js';
 import { planOutputs, renderPlanDiff, summarizePlan } from '../generate/check.js';
+import { OWNED_DASHBOARD_LABELS } from '../generate/dashboards.js';
 import { generateOutputs } from '../generate/outputs.js';
+import { OWNED_RULE_LABELS } from '../generate/prometheus-rule.js';
 import { applyPlan } from '../generate/write.js';
 import type { CliIO, Command } from './io.js';
 
@@ -57,7 +62,11 @@ export const generateCommand: Command = async (argv, io) => {
     io.stderr(`generate: --out DIR is required\n${USAGE}`);
     return 2;
   }
-  const ruleLabels = parseRuleLabels([...splitList(io.env.ALERTGATE_RULE_LABELS), ...args['rule-label']]);
+  // Environment first: a flag then replaces a variable's value for the same key.
+  const ruleLabels = parseRuleLabels([
+    ...splitList(io.env.ALERTGATE_RULE_LABELS).map((pair) => ({ pair, from: 'ALERTGATE_RULE_LABELS' })),
+    ...args['rule-label'].map((pair) => ({ pair, from: '--rule-label' })),
+  ]);
   if (typeof ruleLabels === 'string') {
     io.stderr(`generate: ${ruleLabels}`);
     return 2;
@@ -74,6 +83,11 @@ export const generateCommand: Command = async (argv, io) => {
       io.stderr(`generate: ${from} ${JSON.stringify(name)} is not a valid Kubernetes ${kind} name: [prefix/]name, the name 1-63 of A-Z a-z 0-9 - _ . beginning and ending with a letter or digit, the prefix a lower-case DNS subdomain`);
       return 2;
     }
+  }
+  if (OWNED_DASHBOARD_LABELS.includes(labelName)) {
+    const from = args['dashboard-label'] !== undefined ? '--dashboard-label' : 'ALERTGATE_DASHBOARD_LABEL';
+    io.stderr(`generate: ${from} ${JSON.stringify(labelName)} is a label alertgate sets on every dashboards ConfigMap (${OWNED_DASHBOARD_LABELS.join(', ')}); the sidecar's "1" would give way to it: choose another name`);
+    return 2;
   }
 
   const configDir = path.resolve(io.cwd, args.config ?? io.env.ALERTGATE_CONFIG_DIR ?? '.');
@@ -127,15 +141,17 @@ function splitList(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** `k=v` pairs → labels, or a message saying what is wrong. */
-function parseRuleLabels(pairs: string[]): Record<string, string> | string {
+/** `k=v` pairs, each with the flag or variable it came from → labels, or a message naming the pair's source and saying what is wrong. */
+function parseRuleLabels(pairs: { pair: string; from: string }[]): Record<string, string> | string {
   const labels: Record<string, string> = {};
-  for (const pair of pairs) {
+  for (const { pair, from } of pairs) {
     const eq = pair.indexOf('=');
     const key = eq < 0 ? pair : pair.slice(0, eq);
     const value = eq < 0 ? '' : pair.slice(eq + 1);
-    if (eq < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) return `rule label "${pair}" is not a valid Kubernetes label k=v`;
-    if (key === 'role') return 'rule label "role" is always alert-rules and cannot be changed';
+    if (eq < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) return `${from} ${JSON.stringify(pair)} is not a valid Kubernetes label k=v`;
+    // The generator sets these after the extra labels: a value given here would silently vanish.
+    const owned = Object.hasOwn(OWNED_RULE_LABELS, key) ? OWNED_RULE_LABELS[key] : undefined;
+    if (owned !== undefined) return `${from} ${JSON.stringify(pair)}: rule label "${key}" is always ${owned} (alertgate sets it on every PrometheusRule) and cannot be changed`;
     labels[key] = value;
   }
   return labels;

@@ -20,6 +20,9 @@ export interface DashboardOptions {
   folderAnnotation?: string;
 }
 
+/** Labels alertgate sets on every dashboards ConfigMap besides the sidecar's: the sidecar label may not be one of them. */
+export const OWNED_DASHBOARD_LABELS: readonly string[] = ['team', 'app.kubernetes.io/managed-by'];
+
 export interface ConfigMapObject {
   apiVersion: 'v1';
   kind: 'ConfigMap';
@@ -82,6 +85,9 @@ export function dashboardsConfigMapFor(team: TeamSpec, opts: DashboardOptions = 
   if (boards.length === 0) return undefined;
   const namespace = team.dashboards?.namespace ?? team.rules?.namespace;
   if (namespace === undefined) throw new Error(`could not generate dashboards of team ${team.team}: no namespace`);
+  const labelName = opts.labelName ?? 'grafana_dashboard';
+  // The CLI refuses it with the flag named (cli/generate.ts); this guards other callers.
+  if (OWNED_DASHBOARD_LABELS.includes(labelName)) throw new Error(`could not generate dashboards of team ${team.team}: dashboard label "${labelName}" is set by alertgate`);
   const data = dashboardsConfigMapData(boards);
   const size = configMapDataBytes(data);
   if (size > CONFIGMAP_DATA_LIMIT_BYTES) {
@@ -93,7 +99,7 @@ export function dashboardsConfigMapFor(team: TeamSpec, opts: DashboardOptions = 
     metadata: {
       name: dashboardsConfigMapName(team.team),
       namespace,
-      labels: { [opts.labelName ?? 'grafana_dashboard']: '1', team: team.team, 'app.kubernetes.io/managed-by': 'alertgate' },
+      labels: { [labelName]: '1', team: team.team, 'app.kubernetes.io/managed-by': 'alertgate' },
       annotations: { [opts.folderAnnotation ?? 'grafana_folder']: team.dashboards?.folder ?? team.team },
     },
     data,

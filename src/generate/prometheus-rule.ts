@@ -10,6 +10,16 @@ import { prometheusRuleName } from './naming.js';
 import { sortedRecord, type AlertingRule, type RuleGroup } from './rule-types.js';
 import { sloRuleGroup } from './slo.js';
 
+/**
+ * Metadata labels alertgate sets on every PrometheusRule, each with what it always is. Extra
+ * labels may not give them: spread under these, the user's value would vanish without a word.
+ */
+export const OWNED_RULE_LABELS: Readonly<Record<string, string>> = {
+  role: 'alert-rules',
+  team: "the team's name",
+  'app.kubernetes.io/managed-by': 'alertgate',
+};
+
 export interface PrometheusRuleOptions {
   /** Extra metadata labels (e.g. the `ruleSelector` of your Prometheus); `role: alert-rules` is always set. */
   extraLabels?: Record<string, string>;
@@ -34,6 +44,9 @@ export function prometheusRuleFor(rules: TeamRules, opts: PrometheusRuleOptions 
     }
   }
   if (groups.length === 0) return undefined;
+  // The CLI refuses these with the flag named (cli/generate.ts); this guards other callers.
+  const owned = Object.keys(opts.extraLabels ?? {}).find((k) => Object.hasOwn(OWNED_RULE_LABELS, k));
+  if (owned !== undefined) throw new Error(`could not generate the PrometheusRule of team ${rules.team}: extra label "${owned}" is set by alertgate`);
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
