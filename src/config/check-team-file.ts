@@ -196,6 +196,7 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
     ...exprPaths(src.value, 'uptime', ['up']).map((p) => ({ path: p, window: false })),
   ]);
   checkUniqueNames(src, problems);
+  checkDescriptionGivenTwice(src, problems);
   checkTemplates(src, text, problems, templatePaths(src.value));
   if (spec) checkRuleNames(src, spec, problems);
   return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };
@@ -326,6 +327,23 @@ function checkUniqueNames(src: YamlSource, problems: SourceError[]): void {
       else problems.push(errorAt(src, [list, i, key], `${describePath([list, i, key])}: duplicate ${what} "${name}" (first defined at index ${first})`));
     });
   }
+}
+
+/**
+ * An alert's `description` and its `annotations.description` both become the generated rule's
+ * `description` annotation (generate/prometheus-rule.ts): given both, one would silently replace
+ * the other. Either alone is fine (Prometheus users often write it among the annotations). On
+ * the raw value, like checkUniqueNames, so it is reported with the schema's errors.
+ */
+function checkDescriptionGivenTwice(src: YamlSource, problems: SourceError[]): void {
+  arrayAt(src.value, ['alerts']).forEach((alert, i) => {
+    if (!isPlainObject(alert) || !Object.hasOwn(alert, 'description')) return;
+    const annotations = alert.annotations;
+    if (!isPlainObject(annotations) || !Object.hasOwn(annotations, 'description')) return;
+    const where: PathSegment[] = ['alerts', i, 'annotations', 'description'];
+    const message = `the alert's description is given twice, here and as ${describePath(['alerts', i, 'description'])} (both become its "description" annotation); keep one`;
+    problems.push(errorAt(src, where, `${describePath(where)}: ${message}`));
+  });
 }
 
 /** Generated SLO alert names must not collide with the team's own alerts or each other. */

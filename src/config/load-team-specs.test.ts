@@ -264,6 +264,34 @@ uptime:
     ]);
   });
 
+  it('rejects an alert description given twice, as `description` and as annotations.description (one silently replaced the other)', async () => {
+    const twice = '    description: from the field\n    annotations: { dashboard: x, description: from the map }\n';
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES('alpha', twice),
+      // Reported with the file's other errors, not only once the schema passes.
+      'routes/beta.yaml': routesFile('beta'),
+      'rules/beta.yaml': RULES('beta', `${twice}    for: soon\n`),
+    });
+    const why = 'the alert\'s description is given twice, here and as alerts[0].description (both become its "description" annotation); keep one';
+    expect(r.errorLines).toEqual([
+      `rules/alpha.yaml:10:47 alerts[0].annotations.description: ${why}`,
+      `rules/beta.yaml:10:47 alerts[0].annotations.description: ${why}`,
+      expect.stringMatching(/^rules\/beta\.yaml:11:\d+ alerts\[0\]\.for: /),
+    ]);
+  });
+
+  it('takes an alert description from either `description` or annotations.description', async () => {
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': `${RULES('alpha', '    description: from the field\n')}  - name: Other\n    expr: up == 0\n    severity: info\n    summary: s\n    runbook: https://r.example/x\n    annotations: { description: from the map }\n`,
+    });
+    expect(r.errorLines).toEqual([]);
+    const text = [...generateOutputs(r.specs!).values()].join('\n');
+    expect(text).toContain('description: from the field');
+    expect(text).toContain('description: from the map');
+  });
+
   it('rejects rule label names starting with "__" (reserved by Prometheus; promtool refuses __name__), not annotation names', async () => {
     const r = await load({
       'routes/alpha.yaml': routesFile('alpha'),
