@@ -54,6 +54,13 @@ describe('attribute', () => {
     expect(attribute({ team: 'constructor', namespace: 'toString' }, config)).toEqual({ team: 'platform', attributedBy: 'fallback' });
   });
 
+  it('matches owns.matchers on a label named __proto__, as a parsed webhook holds it (an own key)', () => {
+    const withProbation = { ...config, teams: new Map([...config.teams, ['probation', team('probation', { matchers: ['__proto__="evil"'] })]]) };
+    const labels = JSON.parse('{"__proto__":"evil","namespace":"nobody"}') as Record<string, string>;
+    expect(attribute(labels, withProbation)).toEqual({ team: 'probation', attributedBy: 'matchers' });
+    expect(attribute(JSON.parse('{"__proto__":"good","namespace":"nobody"}') as Record<string, string>, withProbation)).toEqual({ team: 'platform', attributedBy: 'fallback' });
+  });
+
   it('uses the fallback team configured in the config', () => {
     const other = { ...config, fallbackTeam: 'prisons' };
     expect(attribute({ namespace: 'nobody' }, other)).toEqual({ team: 'prisons', attributedBy: 'fallback' });

@@ -121,6 +121,24 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().getNotification(999_999)).toBeUndefined();
     });
 
+    it('round-trips labels and annotations named __proto__ (as a parsed webhook holds them) in the group, the alert list and the queued snapshot', async () => {
+      // JSON.parse makes "__proto__" an own key; an object literal would set the prototype instead.
+      const own = (json: string) => JSON.parse(json) as Record<string, string>;
+      const proto = (labels: Record<string, string> | undefined) => (labels && Object.hasOwn(labels, '__proto__') ? labels['__proto__'] : 'missing');
+      const a = alert('a', 'firing', own('{"pod":"checkout-1","__proto__":"evil"}'));
+      a.annotations = own('{"summary":"s","__proto__":"note"}');
+      const g = group('g1', { alerts: [a], commonLabels: own('{"alertname":"g1","__proto__":"evil"}') });
+      await enqueue(store(), g, [notification(g, SLACK)]);
+
+      const read = await store().getGroup('g1');
+      expect([proto(read?.alerts[0]?.labels), proto(read?.alerts[0]?.annotations), proto(read?.commonLabels)]).toEqual(['evil', 'note', 'evil']);
+      expect(read).toEqual(g);
+      const listed = (await store().listAlerts({ limit: 10 })).items;
+      expect(listed.map((x) => proto(x.labels))).toEqual(['evil']);
+      const [claimed] = await store().claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 60_000 });
+      expect([proto(claimed?.snapshot.alerts[0]?.labels), proto(claimed?.snapshot.commonLabels)]).toEqual(['evil', 'evil']);
+    });
+
     it('a 100-alert group\'s snapshot reads back whole from the queue, by id and from the history list', async () => {
       const alerts = Array.from({ length: 100 }, (_, i) => alert(`a${i}`, i % 7 === 0 ? 'resolved' : 'firing', { pod: `checkout-${i}-7f9c`, note: 'é ✓ ☃' }));
       const g = group('big', { alerts, targets: [SLACK, PAGERDUTY] });
