@@ -304,6 +304,26 @@ uptime:
     ]);
   });
 
+  it('refuses a rule label named __proto__ like any "__" name, and keeps an annotation of that name (zod\'s record skipped both unchecked)', async () => {
+    const why = 'label names starting with "__" are reserved for Prometheus\' internal use (promtool check rules refuses __name__)';
+    const r = await load({ 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha', '    labels:\n      __proto__: x\n') });
+    expect(r.errorLines).toEqual([`rules/alpha.yaml:10:18 alerts[0].labels.__proto__: "__proto__" cannot be given in labels: ${why}`]);
+
+    const kept = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES('alpha', '    annotations:\n      __proto__: "{{ $labels.pod }} kept"\n      other: 1.20\n'),
+    });
+    expect(kept.errorLines).toEqual([]);
+    const annotations = kept.specs!.teams[0]!.rules!.alerts[0]!.annotations;
+    expect(Object.hasOwn(annotations, '__proto__') ? annotations['__proto__'] : 'missing').toBe('{{ $labels.pod }} kept');
+    const text = [...generateOutputs(kept.specs!).values()].join('\n');
+    expect(text).toContain('__proto__: "{{ $labels.pod }} kept"');
+    expect(text).toContain('other: "1.20"');
+
+    const notText = await load({ 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha', '    annotations:\n      __proto__: [x]\n') });
+    expect(notText.errorLines).toEqual(['rules/alpha.yaml:10:18 alerts[0].annotations.__proto__: values in annotations must be text (quote the value)']);
+  });
+
   it('keeps the text of unquoted numbers and booleans in labels and annotations, as Prometheus reads a rule file', async () => {
     const extra = [
       '    labels: { version: 1.20, code: 0x1F, big: 1e3, flag: True, tier: 1, inf: .inf, octal: 007, plus: +1 }',

@@ -28,6 +28,7 @@
  *     interval: 30s
  */
 import { z } from 'zod';
+import { textMapSchema } from '../model/text-map-schema.js';
 import { hasWindowPlaceholder } from './promql.js';
 import { parsePromDuration, PROM_DURATION_HINT } from './rules-duration.js';
 import { TEAM_NAME, teamNameSchema } from './team-name.js';
@@ -71,7 +72,8 @@ const labelMap = (what: string, reserved: readonly string[], opts: { prometheusR
   // Values are text. An unquoted number or boolean (`version: 1.20`) arrives here as the text
   // written in the file, as Prometheus reads it (check-team-file.ts withLabelSourceText), never
   // as String(1.2) = "1.2"; anything else that is not text (a list, an empty value) is refused.
-  z.record(z.string(), z.string({ error: `values in ${what} must be text (quote the value)` })).superRefine((map, ctx) => {
+  // A key named `__proto__` is kept, so the checks below see it (model/text-map-schema.ts).
+  textMapSchema(z.string({ error: `values in ${what} must be text (quote the value)` })).superRefine((map, ctx) => {
     for (const key of Object.keys(map)) {
       if (reserved.includes(key)) {
         ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is set by alertgate and cannot be given in ${what}` });
