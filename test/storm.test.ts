@@ -4,7 +4,10 @@
  * after a quiet window (announced once) and later resolutions update the right messages; a
  * gathered group firing again after the storm is followed by its own message. With
  * `storm.holdPagerDuty`, digested groups page nobody during the storm and resolve nothing they
- * never paged. The window is shortened to 3 s (STORM_WINDOW_MS) so the test does not wait a real minute.
+ * never paged. Over a group's life: resolving inside the storm that gathered it leaves no message of
+ * its own; gathered again by a later storm, its resolution folds into that digest; with a message of
+ * its own, its changes during a later storm edit that message. The window is shortened to 3 s
+ * (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -170,5 +173,121 @@ describe('alert storm with storm.holdPagerDuty', () => {
     expect(await pdActions('Later')).toEqual(['trigger', 'resolve']);
     expect(await pdActions('Paged')).toEqual(['trigger', 'resolve']);
     expect([...pdFakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved', 'resolved']);
+  });
+});
+
+/** A gateway on a copy of the estate whose prisons team gathers every new group beyond the first of a minute. */
+async function prisonsStormGateway(fakes: Fakes): Promise<{ gw: TestGateway; configDir: string }> {
+  const configDir = await mkdtemp(join(tmpdir(), 'alertgate-storm-'));
+  await cp(ESTATE_DIR, configDir, { recursive: true });
+  const routes = join(configDir, 'routes/prisons.yaml');
+  await writeFile(routes, (await readFile(routes, 'utf8')) + 'storm:\n  maxMessagesPerMinute: 1\n');
+  const gw = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '200', SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50' });
+  return { gw, configDir };
+}
+
+/** A prisons group `name` with these alerts (fingerprint: status). */
+const prisons = (name: string, alerts: Record<string, 'firing' | 'resolved'>) =>
+  webhook(
+    `{}:{alertname="${name}"}`,
+    Object.entries(alerts).map(([fingerprint, status]) => ({ labels: { alertname: name, namespace: 'prisoner-offender-search-prod', severity: 'warning', fp: fingerprint }, status, fingerprint })),
+  );
+
+describe('storm digests over the life of a group', () => {
+  let sf: Fakes;
+  let gw: TestGateway;
+  let configDir: string;
+  beforeAll(async () => {
+    sf = await startFakes();
+    ({ gw, configDir } = await prisonsStormGateway(sf));
+  });
+  afterAll(async () => {
+    await gw.close();
+    await sf.close();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  const post = async (body: unknown) => expect((await gw.post(body)).status).toBe(202);
+  const inChannel = () => [...sf.slack.messages.values()].filter((m) => m.channel === sf.slack.channelIds.get('prisons-alerts'));
+  const digests = () => inChannel().filter((m) => m.text.includes('Alert storm'));
+  /** The top-level messages of group `name` (its own, not the digests). */
+  const own = (name: string) => inChannel().filter((m) => !m.text.includes('Alert storm') && m.text.includes(name));
+  const blocksOf = (m: { blocks: unknown[] | undefined }) => JSON.stringify(m.blocks);
+  const stormOver = (n: number) => waitUntil(() => digests()[n]?.text.includes('storm over') ?? false, WINDOW_MS * 4, `storm ${n + 1} to end`);
+
+  it('a group that resolves inside the storm that gathered it: the digest counts it resolved, and it never posts a message of its own', async () => {
+    await post(prisons('First', { f1: 'firing' }));
+    await post(prisons('Brief', { b1: 'firing', b2: 'firing' }));
+    await post(prisons('Gathered', { g1: 'firing' }));
+    await gw.idle();
+    expect(digests()).toHaveLength(1);
+    expect(digests()[0]!.text).toContain('2 new groups since');
+    expect(digests()[0]!.text).toContain('(2 firing)');
+    // Brief resolves one alert, then the other, while the storm goes on: both folded into the digest.
+    await post(prisons('Brief', { b1: 'resolved', b2: 'firing' }));
+    await gw.idle();
+    expect(digests()[0]!.text).toContain('(2 firing)');
+    await post(prisons('Brief', { b1: 'resolved', b2: 'resolved' }));
+    await gw.idle();
+    expect(digests()[0]!.text).toContain('(1 firing)');
+    expect(own('Brief')).toEqual([]);
+    await stormOver(0);
+    await gw.idle();
+    expect(digests()[0]!.text).toContain('2 groups between');
+    expect(digests()[0]!.text).toContain('1 still firing');
+    expect(digests()[0]!.replies).toHaveLength(1);
+    expect(own('Brief')).toEqual([]);
+    expect(inChannel()).toHaveLength(2);
+  });
+
+  it('a group gathered again by a second storm after a message of its own: its resolution after that storm posts nothing new', async () => {
+    // Gathered (storm 1) changes after its storm: its own message goes out; then it resolves, which edits that message.
+    await post(prisons('Gathered', { g1: 'firing', g2: 'firing' }));
+    await gw.idle();
+    expect(own('Gathered')).toHaveLength(1);
+    const message = own('Gathered')[0]!;
+    expect(digests()[0]!.text).toContain('0 still firing');
+    await post(prisons('Gathered', { g1: 'resolved', g2: 'resolved' }));
+    await gw.idle();
+    expect(blocksOf(message)).toContain('RESOLVED');
+
+    // Storm 2: Second takes the minute's one message, and Gathered firing again (a new episode) is gathered.
+    await post(prisons('Second', { s1: 'firing' }));
+    await post(prisons('Gathered', { g3: 'firing' }));
+    await gw.idle();
+    expect(digests()).toHaveLength(2);
+    expect(digests()[1]!.text).toContain('1 new groups since');
+    await stormOver(1);
+    await gw.idle();
+    expect(digests()[1]!.text).toContain('1 still firing');
+    const edits = message.edits;
+
+    // It resolves after storm 2: folded into the closed digest, no message of its own, and the old one is left alone.
+    await post(prisons('Gathered', { g3: 'resolved' }));
+    await gw.idle();
+    expect(digests()[1]!.text).toContain('0 still firing');
+    expect(own('Gathered')).toEqual([message]);
+    expect(message.edits).toBe(edits);
+    expect(digests()[1]!.replies).toHaveLength(1);
+  });
+
+  it('a group with a message of its own that changes during a later storm: its changes and resolution edit that message', async () => {
+    // Second got its own message before storm 2; during a storm 3 it changes, and resolves after it.
+    await post(prisons('Third', { t1: 'firing' }));
+    await post(prisons('Fourth', { f1: 'firing' }));
+    await gw.idle();
+    expect(digests()).toHaveLength(3);
+    const [message] = own('Second');
+    expect(message).toBeDefined();
+    await post(prisons('Second', { s1: 'firing', s2: 'firing' }));
+    await gw.idle();
+    expect(own('Second')).toEqual([message]);
+    expect(message!.replies.length).toBeGreaterThan(0);
+    expect(digests()[2]!.text).toContain('1 new groups since');
+    await stormOver(2);
+    await post(prisons('Second', { s1: 'resolved', s2: 'resolved' }));
+    await gw.idle();
+    expect(own('Second')).toEqual([message]);
+    expect(blocksOf(message!)).toContain('RESOLVED');
   });
 });
