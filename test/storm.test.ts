@@ -174,6 +174,12 @@ describe('alert storm with storm.holdPagerDuty', () => {
     expect(await pdActions('Paged')).toEqual(['trigger', 'resolve']);
     expect([...pdFakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved', 'resolved']);
   });
+
+  it('counts each digested group once in alertgate_storm_groups_digested_total: changes folded into its digest are not counted again', async () => {
+    // Held and Later were gathered; Held's change during the storm and its resolution after it were folded into the digest.
+    const metrics = await fetch(`${gw.gw.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^alertgate_storm_groups_digested_total\{team="payments"\} 2$/m);
+  });
 });
 
 /** A gateway on a copy of the estate whose prisons team gathers every new group beyond the first of a minute. */

@@ -6,7 +6,7 @@ import type { Target } from '../model/target.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import { channelGroupId } from './channel-state.js';
-import { applyStormControl, DIGESTED_REASON, endQuietStorms } from './storm-control.js';
+import { applyStormControl, DIGESTED_REASON, endQuietStorms, FOLDED_REASON } from './storm-control.js';
 
 const slack: Target = { type: 'slack', channel: '#payments-alerts' };
 const pd: Target = { type: 'pagerduty', team: 'payments' };
@@ -125,6 +125,9 @@ describe('applyStormControl', () => {
 
     const resolved = applyStormControl([newGroup(2, 'resolved', g2)], new Map([[channelId, byId(first, channelId).group]]), at(10));
     expect(statuses(resolved)).toEqual(['slack:suppressed pagerduty:pending']);
+    // Folded, not gathered again: the metric of digested groups counts g2 once (http/webhook.ts).
+    expect(byId(first, 'g2').notifications[0]!.reason).toBe(DIGESTED_REASON);
+    expect(byId(resolved, 'g2').notifications[0]!.reason).toBe(FOLDED_REASON);
     expect(digestText(resolved)).toContain('1 new groups since 10:00 UTC are gathered here (0 firing)');
     expect(byId(resolved, 'g2').group.stormDigests!['#payments-alerts']!.status).toBe('resolved');
 

@@ -26,6 +26,11 @@ import { countChange, countGathered, emptyTally, forgetLegacyMember, legacyMembe
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
 export const DIGESTED_REASON = 'storm: gathered into the channel digest';
+/**
+ * A gathered group's later change (or resolution), folded into the digest that gathered it. Not
+ * DIGESTED_REASON: alertgate_storm_groups_digested_total counts the groups a digest gathers, once.
+ */
+export const FOLDED_REASON = 'storm: change folded into the channel digest';
 /** storm.holdPagerDuty: a digested group's page while its storm lasts. */
 export const PAGE_HELD_REASON = 'storm: page held back (storm.holdPagerDuty)';
 /** storm.holdPagerDuty: the resolution of an episode whose pages were all held. */
@@ -82,7 +87,7 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
       const channel = n.target.channel;
       if (gatheredStatus(w, channel, s) !== undefined && (s.active || n.kind === 'resolved')) {
         foldChange(w, channel, s, n.snapshot.status);
-        suppress(n, DIGESTED_REASON);
+        suppress(n, FOLDED_REASON);
         t.digestChanged = true;
         digested ||= s.active;
         continue;
