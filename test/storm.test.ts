@@ -6,14 +6,15 @@
  * `storm.holdPagerDuty`, digested groups page nobody during the storm and resolve nothing they
  * never paged. Over a group's life: resolving inside the storm that gathered it leaves no message of
  * its own; gathered again by a later storm, its resolution folds into that digest; with a message of
- * its own, its changes during a later storm edit that message. The window is shortened to 3 s
+ * its own, its changes during a later storm edit that message. A storm whose channel a reload drops
+ * from the routes keeps its digest, which follows its groups and closes as usual. The window is shortened to 3 s
  * (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 
 const WINDOW_MS = 3000;
@@ -295,5 +296,62 @@ describe('storm digests over the life of a group', () => {
     await gw.idle();
     expect(own('Second')).toEqual([message]);
     expect(blocksOf(message!)).toContain('RESOLVED');
+  });
+});
+
+describe('a storm whose channel a config reload drops', () => {
+  let sf: Fakes;
+  let gw: TestGateway;
+  let configDir: string;
+  beforeAll(async () => {
+    sf = await startFakes();
+    ({ gw, configDir } = await prisonsStormGateway(sf));
+  });
+  afterAll(async () => {
+    await gw.close();
+    await sf.close();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  const post = async (body: unknown) => expect((await gw.post(body)).status).toBe(202);
+  const inChannel = (name: string) => [...sf.slack.messages.values()].filter((m) => m.channel === sf.slack.channelIds.get(name));
+  const digest = () => inChannel('prisons-alerts').find((m) => m.text.includes('Alert storm'));
+
+  it('keeps its digest: resolutions of its groups fold into it, the storm ends after a quiet window, and new groups go to the new channel', async () => {
+    await post(prisons('Own', { o1: 'firing' }));
+    await post(prisons('Early', { e1: 'firing' }));
+    await post(prisons('Late', { l1: 'firing' }));
+    await gw.idle();
+    expect(digest()!.text).toContain('2 new groups since');
+    expect(inChannel('prisons-alerts')).toHaveLength(2);
+
+    const routes = join(configDir, 'routes/prisons.yaml');
+    await writeFile(routes, (await readFile(routes, 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
+    expect((await fetch(`${gw.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+
+    // Early resolves while the storm goes on: folded into the digest, as before the reload; no message of its own.
+    await post(prisons('Early', { e1: 'resolved' }));
+    await gw.idle();
+    expect(inChannel('prisons-alerts')).toHaveLength(2);
+    expect(digest()!.text).toContain('(1 firing)');
+
+    // Nothing new is gathered there any more: the storm ends after a quiet window, announced once.
+    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm in the dropped channel to end');
+    await gw.idle();
+    expect(digest()!.text).toContain('1 still firing');
+    expect(digest()!.replies).toHaveLength(1);
+
+    // Late resolves after it: the closed digest says so. Own's resolution edits its message.
+    await post(prisons('Late', { l1: 'resolved' }));
+    await post(prisons('Own', { o1: 'resolved' }));
+    await gw.idle();
+    expect(digest()!.text).toContain('0 still firing');
+    expect(inChannel('prisons-alerts')).toHaveLength(2);
+    expect(JSON.stringify(inChannel('prisons-alerts').find((m) => m.text.includes('Own'))!.blocks)).toContain('RESOLVED');
+
+    // A new group goes where the routes send it now, with its own message.
+    await post(prisons('New', { n1: 'firing' }));
+    await gw.idle();
+    expect(inChannel('prisons-oncall').filter((m) => m.text.includes('New'))).toHaveLength(1);
   });
 });

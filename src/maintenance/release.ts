@@ -14,6 +14,7 @@ import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupRecord, GroupWrite, Store } from '../store/store.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
+import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
 import { holdingWindow, openWindows, type OpenWindow } from './windows.js';
 
@@ -52,7 +53,7 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
   let queued = 0;
   for (let i = 0; i < ids.length; i += RELEASE_BATCH) {
     const batch = ids.slice(i, i + RELEASE_BATCH);
-    const inserted = await store.updateGroups([stateId, ...channelIds, ...batch], (current) => {
+    const inserted = await updateGroupsLockingChannels(store, [stateId, ...channelIds, ...batch], (current, alsoLocked) => {
       const prev = current.get(stateId);
       const state = readMaintenanceState(prev);
       const windows = openWindows(config.teams.get(team), state.windows, now);
@@ -70,7 +71,7 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
         const write = look(group, windows, config, now);
         if (write) writes.push(write);
       }
-      const released = applyStormControl(writes, current, storm);
+      const released = applyStormControl(writes, current, { ...storm, alsoLocked });
       return unlisted ? [...released, { group: maintenanceRecord(team, state, prev, now), notifications: [] }] : released;
     });
     queued += inserted.filter((n) => n.status === 'pending').length;

@@ -10,6 +10,7 @@ import type { GroupRecord, GroupWrite, LeaseOffer, NotificationRecord, Store } f
 import { decideGroup, type TeamGroupUpdate } from '../dedup/decide.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
+import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
 import { applyMaintenance } from '../maintenance/hold.js';
 import { maintenanceStateId } from '../maintenance/state.js';
 import { splitByTeam, teamsUnshown, unshownTeamGroups } from './split-by-team.js';
@@ -40,7 +41,12 @@ export interface AcceptOptions {
   handOff?: DeliveryHandOff;
 }
 
-/** The store records one decision over `updates` reads and writes: their groups, and the maintenance and storm state of their teams. */
+/**
+ * The store records one decision over `updates` reads and writes: their groups, and the
+ * maintenance and storm state of their teams (the channels the config names; a channel an open
+ * episode was announced to before a reload dropped it is asked for by storm control:
+ * storm/channel-locks.ts).
+ */
 export function lockedIds(updates: readonly Pick<TeamGroupUpdate, 'groupId' | 'team'>[], config: RoutingConfig): { groupIds: string[]; stateIds: string[]; channelIds: string[] } {
   // Storm state of every channel these teams can reach is decided under the same lock.
   const channelIds = new Set<string>();
@@ -55,13 +61,17 @@ export function lockedIds(updates: readonly Pick<TeamGroupUpdate, 'groupId' | 't
   };
 }
 
-/** dedup → maintenance holds → storm digests over `updates`, under the store's lock (held groups never count towards a storm). */
+/**
+ * dedup → maintenance holds → storm digests over `updates`, under the store's lock (held groups
+ * never count towards a storm). `alsoLocked`: channel states locked besides `lockedIds`' (see
+ * storm/channel-locks.ts).
+ */
 export function decideUpdates(
   updates: readonly TeamGroupUpdate[],
   current: Map<string, GroupRecord>,
   config: RoutingConfig,
   at: Date,
-  opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> = {},
+  opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> & { alsoLocked?: ReadonlySet<string> } = {},
 ): GroupWrite[] {
   const writes = applyMaintenance(
     updates.map((u) => decideGroup(current.get(u.groupId), u, at)),
@@ -75,6 +85,7 @@ export function decideUpdates(
     now: at,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     ...(opts.stormWindowMs ? { windowMs: opts.stormWindowMs } : {}),
+    ...(opts.alsoLocked ? { alsoLocked: opts.alsoLocked } : {}),
   });
 }
 
@@ -86,11 +97,11 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   const unshown = unshownTeamGroups(n, updates, config);
   const { groupIds, stateIds, channelIds } = lockedIds(unshown.length === 0 ? updates : [...updates, ...unshown], config);
   const offer = opts.handOff?.offer();
-  const decideAll = (current: Map<string, GroupRecord>) =>
-    decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), opts);
+  const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) =>
+    decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), { ...opts, alsoLocked });
   let notifications: NotificationRecord[] = [];
   try {
-    notifications = await store.updateGroups([...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});
+    notifications = await updateGroupsLockingChannels(store, [...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});
   } finally {
     if (offer) opts.handOff!.settle(offer, notifications);
   }

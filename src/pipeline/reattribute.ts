@@ -25,6 +25,7 @@ import type { TeamGroupUpdate } from '../dedup/decide.js';
 import type { Alert } from '../model/alert.js';
 import { isReservedGroupKey, teamGroupId } from '../model/group-id.js';
 import type { GroupRecord, Store } from '../store/store.js';
+import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
 import { decideUpdates, lockedIds, type AcceptOptions } from './accept.js';
 import { routeTargets, updateFromRecord } from './split-by-team.js';
 
@@ -118,7 +119,7 @@ export async function reattributeFiring(
     // Lock what a decision over the old group and every team it may move to touches.
     const { groupIds, stateIds, channelIds } = lockedIds(moveUpdates(seen, expected, config, now()), config);
     let decided: { from: string; moved: Map<string, Alert[]> } | undefined;
-    await store.updateGroups([...groupIds, ...stateIds, ...channelIds], (current) => {
+    await updateGroupsLockingChannels(store, [...groupIds, ...stateIds, ...channelIds], (current, alsoLocked) => {
       decided = undefined;
       const g = current.get(id);
       if (!g) return [];
@@ -127,7 +128,7 @@ export async function reattributeFiring(
       if (moved.size === 0) return [];
       decided = { from: g.team, moved };
       const at = now();
-      return decideUpdates(moveUpdates(g, moved, config, at), current, config, at, opts);
+      return decideUpdates(moveUpdates(g, moved, config, at), current, config, at, { ...opts, alsoLocked });
     });
     const done = decided as { from: string; moved: Map<string, Alert[]> } | undefined;
     if (!done) continue;

@@ -224,6 +224,13 @@ export interface Store {
    */
   heldGroupIds(team: string, dueBy?: Date): Promise<string[]>;
 
+  /**
+   * Ids of the storm states whose storm goes on: alertgate's own records keyed `storm:<channel>`
+   * (storm/channel-state.ts), stored as firing while their storm lasts. Committed ones. The storm
+   * ticker ends them after their quiet minute, whether or not the config still names the channel.
+   */
+  activeStormIds(): Promise<string[]>;
+
   /** Per team with any, how many of its groups a maintenance window holds (committed ones). */
   heldGroupCounts(): Promise<Record<string, number>>;
 

@@ -6,7 +6,7 @@ import type { Target } from '../model/target.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import { channelGroupId } from './channel-state.js';
-import { applyStormControl, DIGESTED_REASON, endQuietStorms, FOLDED_REASON } from './storm-control.js';
+import { applyStormControl, ChannelsNotLocked, DIGESTED_REASON, endQuietStorms, FOLDED_REASON } from './storm-control.js';
 
 const slack: Target = { type: 'slack', channel: '#payments-alerts' };
 const pd: Target = { type: 'pagerduty', team: 'payments' };
@@ -198,6 +198,33 @@ describe('applyStormControl', () => {
     const resolved = applyStormControl([groupOf(3, { f3: 'resolved', f3b: 'resolved' }, byId(changed, 'g3').group)], channelOf(changed), at(350));
     expect(statuses(resolved)).toEqual(['slack:pending pagerduty:pending']);
     expect(byId(resolved, channelId).notifications).toEqual([]);
+  });
+
+  it('never writes over the state of a channel it was not given: a message to a channel the config no longer names asks for it, and folds once given it', () => {
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    const storm = { maxMessagesPerMinute: 1, holdPagerDuty: false };
+    // A reload moved the team to #payments-new: what the pipeline locks (pipeline/accept.ts lockedIds) is that channel's state.
+    const moved = routingOf(paymentsTeam({ storm, slack: { channel: '#payments-new' } }));
+    const at = (s: number, cfg = config(storm)) => ({ config: cfg, now: new Date(Date.parse('2026-11-27T10:00:00Z') + s * 1000) });
+    const byId = (writes: ReturnType<typeof applyStormControl>, id: string) => writes.find((w) => w.group.id === id)!;
+
+    // g2 is gathered into the digest of #payments-alerts; then the reload.
+    const first = applyStormControl([newGroup(1), newGroup(2)], new Map(), at(0));
+    // g2's resolution goes to #payments-alerts, where its episode was announced: without that channel's state, storm control asks for it.
+    const resolution = () => newGroup(2, 'resolved', byId(first, 'g2').group);
+    let asked: unknown;
+    try {
+      applyStormControl([resolution()], new Map(), at(10, moved));
+    } catch (err) {
+      asked = err;
+    }
+    expect(asked).toBeInstanceOf(ChannelsNotLocked);
+    expect((asked as ChannelsNotLocked).ids).toEqual([channelId]);
+
+    // Given it, the resolution is folded into the digest, as before the reload.
+    const folded = applyStormControl([resolution()], new Map([[channelId, byId(first, channelId).group]]), { ...at(10, moved), alsoLocked: new Set([channelId]) });
+    expect(statuses(folded)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(byId(folded, channelId).notifications[0]!.snapshot.message!.text).toContain('1 new groups since 10:00 UTC are gathered here (0 firing)');
   });
 
   it('holdPagerDuty: a digested group pages nobody while the storm lasts, its changes included; its resolution reaches PagerDuty only if it paged', () => {

@@ -19,7 +19,7 @@ import type { AlertStatus } from '../model/alert.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification, StormDigests } from '../store/store.js';
 import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
-import { channelGroupId, channelPseudoGroup, readChannelState, type ChannelState } from './channel-state.js';
+import { channelGroupId, channelPseudoGroup, readChannelState, teamChannels, type ChannelState } from './channel-state.js';
 import { renderDigest } from './digest-message.js';
 import { countChange, countGathered, emptyTally, forgetLegacyMember, legacyMemberStatus, setLegacyMemberStatus } from './digest-tally.js';
 
@@ -54,14 +54,56 @@ export interface StormContext {
   publicUrl?: string;
   /** The counting window and the quiet period that ends a storm; one minute (tests shorten it). */
   windowMs?: number;
+  /**
+   * Channel states read under the lock besides those of the channels the teams' config names
+   * (which every caller locks): channels a reload dropped, asked for by ChannelsNotLocked.
+   */
+  alsoLocked?: ReadonlySet<string>;
+}
+
+/**
+ * A Slack message of the writes goes to a channel whose state the decision was not given: an
+ * episode announced there before a reload dropped the channel from the team's routes (its changes
+ * and resolution still go where it was announced, dedup/decide.ts). Deciding without that state
+ * would write an empty one over it, losing the storm going on there: its digest would never
+ * close, and the groups it gathered would post messages of their own. The caller locks these
+ * channels too and decides again (storm/channel-locks.ts).
+ */
+export class ChannelsNotLocked extends Error {
+  constructor(readonly ids: string[]) {
+    super(`storm state of ${ids.length} channel(s) not locked`);
+  }
+}
+
+/** Ids of the channel states the writes' Slack messages need that the decision was not given. */
+function channelsNotLocked(writes: GroupWrite[], ctx: StormContext): string[] {
+  const configured = new Map<string, Set<string>>();
+  const missing = new Set<string>();
+  for (const w of writes) {
+    for (const n of w.notifications) {
+      if (n.status !== 'pending' || n.target.type !== 'slack') continue;
+      let channels = configured.get(n.team);
+      if (!channels) {
+        const team = ctx.config.teams.get(n.team);
+        configured.set(n.team, (channels = new Set(team ? teamChannels(team) : [])));
+      }
+      if (channels.has(n.target.channel)) continue;
+      const id = channelGroupId(n.team, n.target.channel);
+      if (!ctx.alsoLocked?.has(id)) missing.add(id);
+    }
+  }
+  return [...missing];
 }
 
 /**
  * Apply storm control to decided writes; returns them plus the channel pseudo-group writes.
  * `current` holds what the store has under the lock: the channels' states (by channel group id)
- * and the groups' records before these writes (by group id).
+ * and the groups' records before these writes (by group id). Throws ChannelsNotLocked, before
+ * changing anything, when a channel's state was not locked.
  */
 export function applyStormControl(writes: GroupWrite[], current: Map<string, GroupRecord>, ctx: StormContext): GroupWrite[] {
+  const missing = channelsNotLocked(writes, ctx);
+  if (missing.length > 0) throw new ChannelsNotLocked(missing);
   const now = ctx.now.getTime();
   const tracked = new Map<string, Tracked>();
   const track = (team: string, channel: string): Tracked => {

@@ -1,7 +1,10 @@
 /**
  * @module storm/storm-ticker
  * Ends storms after a quiet minute. Nothing arrives to trigger that, so a timer looks at every
- * configured channel's state every few seconds (under the store lock: one replica ends it).
+ * configured channel's state every few seconds (under the store lock: one replica ends it), and at
+ * every storm the store knows to be going on (`activeStormIds`): one in a channel a reload has
+ * dropped from the config, where nothing new is gathered any more, ends after its quiet minute
+ * too, and its digest closes.
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -27,7 +30,8 @@ export interface StormTickerOptions {
 export async function tickStorms(o: StormTickerOptions): Promise<number> {
   const config = o.config();
   if (!config) return 0;
-  const ids = [...config.teams.values()].flatMap((t) => teamChannels(t).map((c) => channelGroupId(t.team, c)));
+  const configured = [...config.teams.values()].flatMap((t) => teamChannels(t).map((c) => channelGroupId(t.team, c)));
+  const ids = [...new Set([...configured, ...(await o.store.activeStormIds())])];
   if (ids.length === 0) return 0;
   const now = (o.now ?? (() => new Date()))();
   const inserted = await o.store.updateGroups(ids, (current) =>

@@ -67,6 +67,19 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().heldGroupCounts()).toEqual({ payments: 1, prisons: 1 });
     });
 
+    it('finds the storm states whose storm goes on (firing, keyed storm:), and forgets one whose storm ended', async () => {
+      const storm = (id: string, channel: string, status: 'firing' | 'resolved', team = 'payments') =>
+        group(id, { team, groupKey: `storm:${channel}`, status, alerts: [], commonAnnotations: { 'alertgate.storm': '{}' } });
+      await enqueue(store(), storm('s-on', '#payments-alerts', 'firing'), []);
+      await enqueue(store(), storm('s-other', '#prisons-alerts', 'firing', 'prisons'), []);
+      await enqueue(store(), storm('s-off', '#payments-low', 'resolved'), []);
+      await enqueue(store(), group('firing-group'), []);
+      await enqueue(store(), group('maintenance', { groupKey: 'maintenance', alerts: [] }), []);
+      expect(await store().activeStormIds()).toEqual(['s-on', 's-other']);
+      await enqueue(store(), storm('s-on', '#payments-alerts', 'resolved'), []);
+      expect(await store().activeStormIds()).toEqual(['s-other']);
+    });
+
     it('updates a group: replaced alerts, new status, targets and hash; createdAt stays', async () => {
       await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b')], targets: [SLACK] }), []);
       const updated = group('g1', {
@@ -189,12 +202,14 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().outboxDepth()).toBe(1);
     });
 
-    it('persists nothing when decide throws', async () => {
+    it('persists nothing when decide throws, and rejects with what it threw', async () => {
+      // The very error: storm control asks for more locks this way (storm/channel-locks.ts).
+      const thrown = new Error('decide failed');
       await expect(
         store().updateGroups(['g1'], () => {
-          throw new Error('decide failed');
+          throw thrown;
         }),
-      ).rejects.toThrow('decide failed');
+      ).rejects.toBe(thrown);
       expect(await store().getGroup('g1')).toBeUndefined();
     });
 

@@ -15,6 +15,7 @@ import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
 import { SCHEMA_V4 } from './schema-v4.js';
 import { SCHEMA_V5 } from './schema-v5.js';
+import { SCHEMA_V6 } from './schema-v6.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'storm digest membership on the group row', sql: SCHEMA_V3 },
   { version: 4, name: 'maintenance holds on the group row', sql: SCHEMA_V4 },
   { version: 5, name: 'notifications by group, for pruning groups', sql: SCHEMA_V5 },
+  { version: 6, name: 'storms going on, for the storm ticker', sql: SCHEMA_V6 },
 ];
 
 /**

@@ -90,6 +90,11 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id);
   }
 
+  async activeStormIds(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(q.SELECT_ACTIVE_STORM_IDS);
+    return rows.map((r) => r.id);
+  }
+
   async heldGroupCounts(): Promise<Record<string, number>> {
     const { rows } = await this.pool.query<{ team: string; n: number }>(q.COUNT_HELD_GROUPS);
     return Object.fromEntries(rows.map((r) => [r.team, r.n]));

@@ -31,6 +31,9 @@ export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
 
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id = ANY($1::text[])`;
 
+/** The storm states whose storm goes on (schema-v6.ts: the partial index holds exactly them). */
+export const SELECT_ACTIVE_STORM_IDS = `SELECT id FROM groups WHERE status = 'firing' AND group_key LIKE 'storm:%' ORDER BY id`;
+
 /** Held groups per team (the partial index holds exactly them). */
 export const COUNT_HELD_GROUPS = `SELECT team, count(*)::int AS n FROM groups WHERE held_until IS NOT NULL GROUP BY team`;
 

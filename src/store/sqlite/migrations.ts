@@ -12,6 +12,7 @@ import { SCHEMA_V5 } from './schema-v5.js';
 import { SCHEMA_V6 } from './schema-v6.js';
 import { SCHEMA_V7 } from './schema-v7.js';
 import { SCHEMA_V8 } from './schema-v8.js';
+import { SCHEMA_V9 } from './schema-v9.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -29,6 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'storm digest membership on the group row', sql: SCHEMA_V6 },
   { version: 7, name: 'maintenance holds on the group row', sql: SCHEMA_V7 },
   { version: 8, name: 'time of a group\'s newest notification, for history retention', sql: SCHEMA_V8 },
+  { version: 9, name: 'storms going on, for the storm ticker', sql: SCHEMA_V9 },
 ];
 
 /**

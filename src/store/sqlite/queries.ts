@@ -18,6 +18,10 @@ export const SELECT_HELD_GROUP_IDS = `
   SELECT id FROM groups WHERE team = @team AND held_until IS NOT NULL AND held_until <= @due
   ORDER BY held_until, id`;
 
+/** The storm states whose storm goes on (schema-v9.ts: the partial index holds exactly them). */
+export const SELECT_ACTIVE_STORM_IDS = `
+  SELECT id FROM groups WHERE status = 'firing' AND group_key LIKE 'storm:%' ORDER BY id`;
+
 /** Held groups per team (the partial index holds exactly them). */
 export const COUNT_HELD_GROUPS = `
   SELECT team, count(*) AS n FROM groups WHERE held_until IS NOT NULL GROUP BY team`;

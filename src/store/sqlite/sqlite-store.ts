@@ -230,6 +230,10 @@ export class SqliteStore implements Store {
     return this.s.selectHeldGroupIds.all({ team, due: dueBy?.getTime() ?? Number.MAX_SAFE_INTEGER });
   }
 
+  async activeStormIds(): Promise<string[]> {
+    return this.s.selectActiveStormIds.all();
+  }
+
   async heldGroupCounts(): Promise<Record<string, number>> {
     return Object.fromEntries(this.s.countHeldGroups.all().map((r) => [r.team, r.n]));
   }

@@ -39,6 +39,7 @@ export function prepareStatements(db: Database.Database) {
     countOutbox: db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
     countHeldGroups: db.prepare<[], { team: string; n: number }>(q.COUNT_HELD_GROUPS),
     selectHeldGroupIds: db.prepare<{ team: string; due: number }, string>(q.SELECT_HELD_GROUP_IDS).pluck(),
+    selectActiveStormIds: db.prepare<[], string>(q.SELECT_ACTIVE_STORM_IDS).pluck(),
     retention: prepareRetentionStatements(db),
   };
 }
