@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { RoutingConfig } from '../config/types.js';
+import { decideGroup } from '../dedup/decide.js';
+import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupRecord } from '../store/store.js';
 import { applyMaintenance, RESOLVED_INSIDE_REASON } from './hold.js';
 import { HeldGroups } from './held-groups.js';
@@ -37,6 +40,18 @@ describe('maintenance holds', () => {
     const [write] = applyMaintenance([resolved], new Map([[held!.group.id, held!.group]]), cfg, at('09:40:00'));
     expect(write!.group.heldUntil).toBeUndefined();
     expect(write!.notifications.map((n) => [n.status, n.reason])).toEqual([['suppressed', RESOLVED_INSIDE_REASON]]);
+  });
+
+  it('lets go of a held group with nothing firing and nothing to tell: its alerts moved away after its team was removed', () => {
+    const cfg = config([window('Patching', '09:00:00', '12:00:00')]);
+    const [held] = applyMaintenance([firing(1, 'Patching', at('09:30:00'))], new Map(), cfg, at('09:30:00'));
+    // The re-attribution pass marks the alert resolved here (pipeline/reattribute.ts); no routes, never announced: no target.
+    const left = { ...held!.group, alerts: held!.group.alerts.map((a) => ({ ...a, status: 'resolved' as const })) };
+    const noTeam: RoutingConfig = { teams: new Map(), fallbackTeam: 'platform' };
+    const decided = decideGroup(held!.group, updateFromRecord(left, noTeam), at('10:00:00'));
+    expect(decided.notifications).toEqual([]);
+    const [write] = applyMaintenance([decided], new Map([[held!.group.id, held!.group]]), noTeam, at('10:00:00'));
+    expect(write!.group.heldUntil).toBeUndefined();
   });
 
   it('takes over a group listed as held by a version before (either encoding), writing the state without it', () => {

@@ -52,7 +52,14 @@ export function applyMaintenance(writes: GroupWrite[], current: Map<string, Grou
 
   for (const w of writes) {
     const pending = w.notifications.filter((n) => n.status === 'pending');
-    if (pending.length === 0) continue;
+    if (pending.length === 0) {
+      // Nothing fires any more: nothing is left to hold, though nothing is told either. A group
+      // whose alerts moved to another team after its own team was removed has no target left
+      // (never announced, and no routes): held on, no release pass (they go by the teams in the
+      // config) would ever look at it again, and retention never prunes a held group.
+      if (w.group.heldUntil !== undefined && !w.group.alerts.some((a) => a.status === 'firing')) delete w.group.heldUntil;
+      continue;
+    }
     const t = teamState(w.group.team);
     const prev = current.get(w.group.id);
     const wasHeld = prev?.heldUntil !== undefined || takeListed(t, w.group.id);
