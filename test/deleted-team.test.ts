@@ -1,7 +1,10 @@
 /**
- * A team (or a maintenance window) removed from the routes config while alertgate holds state
- * for it: groups a window holds. Nothing accepted may be lost, and no such state may outlive its
- * config: held groups are released (their alerts reach the team that owns them now).
+ * A team (or a maintenance window, or a Slack channel) removed from the routes config while
+ * alertgate holds state for it: groups a window holds, a storm's digest. Nothing accepted may be
+ * lost, and no such state may outlive its config: held groups are released (their alerts reach
+ * the team that owns them now), and a storm of a channel no config reaches any more ends with
+ * its digest closed, like any other. What cannot follow, a removed team's open PagerDuty
+ * incident (its routing key went with the config), is a dead resolve that says why.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,5 +116,102 @@ describe('a maintenance window removed from the config while it holds groups', (
     await waitUntil(async () => (await heldCount('prisons')) === 0, 10_000, 'prisons to hold nothing');
     await t.idle();
     expect(fakes.slack.messages.size).toBe(1);
+  });
+});
+
+describe('a storm whose channel the config no longer reaches', () => {
+  const WINDOW_MS = 4000;
+  const GROUPS = 5;
+  /** prisons with a storm after two new messages a minute. */
+  async function smallStorms(): Promise<string> {
+    const original = await readFile(prisonsFile(), 'utf8');
+    await writeFile(prisonsFile(), `${original}storm:\n  maxMessagesPerMinute: 2\n`);
+    return original;
+  }
+  const storm = (i: number, status: 'firing' | 'resolved' = 'firing') =>
+    webhook(`{}:{alertname="Storm${i}"}`, [{ labels: { alertname: 'PodCrash', namespace: 'prisoner-offender-search-prod', pod: `p${i}` }, status, fingerprint: `e${String(i).padStart(15, '0')}` }]);
+  const inChannel = (name: string) => [...fakes.slack.messages.values()].filter((m) => m.channel === fakes.slack.channelIds.get(name));
+  const digest = () => inChannel('prisons-alerts').find((m) => m.text.includes('Alert storm'));
+
+  /** Two groups get messages of their own, three are gathered into the digest; the storm goes on. */
+  async function startStorm(): Promise<void> {
+    for (let i = 0; i < GROUPS; i++) expect((await t!.post(storm(i))).status).toBe(202);
+    await t!.idle();
+    expect(inChannel('prisons-alerts')).toHaveLength(3);
+    expect(digest()!.text).toContain('3 new groups');
+  }
+  const stormEnv = { STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '100', SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50' };
+
+  it('team removed: the storm ends, its digest closed; the gathered groups’ resolutions fold into it, posting nothing new', async () => {
+    await smallStorms();
+    t = await start(stormEnv);
+    await startStorm();
+
+    await rm(prisonsFile());
+    await reload();
+    // Every group moved to the fallback team (five new groups, under its own storm limit of 20).
+    await waitUntil(() => inChannel('platform-alerts').length === GROUPS, 10_000, 'the fallback team to hear of every group');
+    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
+    await t.idle();
+    expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
+    expect(digest()!.text).toContain('0 still firing');
+    // The two groups with messages of their own were resolved in them; no other message was posted there.
+    const prisons = inChannel('prisons-alerts');
+    expect(prisons).toHaveLength(3);
+    expect(prisons.filter((m) => m !== digest()).every((m) => JSON.stringify(m.blocks).includes('RESOLVED'))).toBe(true);
+  });
+
+  it('team removed, restart with the new config: the same', async () => {
+    await smallStorms();
+    t = await start(stormEnv);
+    await startStorm();
+    // The new process finds the storm in the store (Store.activeStormIds), not in its config.
+    await t.close();
+    t = undefined;
+
+    await rm(prisonsFile());
+    t = await start(stormEnv);
+    await waitUntil(() => inChannel('platform-alerts').length === GROUPS, 10_000, 'the fallback team to hear of every group');
+    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
+    await t.idle();
+    expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
+    expect(digest()!.text).toContain('0 still firing');
+    expect(inChannel('prisons-alerts')).toHaveLength(3);
+  });
+
+  it('channel changed: the old channel’s storm ends, its digest closed; resolutions of its gathered groups fold into it', async () => {
+    const original = await smallStorms();
+    t = await start(stormEnv);
+    await startStorm();
+
+    await writeFile(prisonsFile(), `${original.replace('#prisons-alerts', '#prisons-oncall')}storm:\n  maxMessagesPerMinute: 2\n`);
+    await reload();
+    for (let i = 0; i < GROUPS; i++) expect((await t.post(storm(i, 'resolved'))).status).toBe(202);
+    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
+    await t.idle();
+    expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
+    expect(digest()!.text).toContain('0 still firing');
+    const prisons = inChannel('prisons-alerts');
+    expect(prisons).toHaveLength(3);
+    expect(prisons.filter((m) => m !== digest()).every((m) => JSON.stringify(m.blocks).includes('RESOLVED'))).toBe(true);
+  });
+});
+
+describe('a team with an open PagerDuty incident removed', () => {
+  it('its Slack message is resolved, the fallback team told; the resolve, whose routing key went with the config, is dead and says why', async () => {
+    t = await start();
+    const critical = webhook('{}:{alertname="CheckoutDown"}', [{ labels: { alertname: 'CheckoutDown', namespace: 'payments-prod', severity: 'critical' }, fingerprint: 'd000000000000003' }]);
+    expect((await t.post(critical)).status).toBe(202);
+    await fakes.pagerduty.waitFor(() => true);
+    await t.idle();
+
+    await rm(join(configDir, 'routes', 'payments.yaml'));
+    await reload();
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#platform-alerts', 10_000);
+    await fakes.slack.waitFor((r) => r.method === 'chat.update', 10_000);
+    await waitUntil(async () => (await t!.gw.store.listNotifications({ status: 'dead', limit: 10 })).items.length === 1, 10_000, 'the resolve to be dead');
+    const [dead] = (await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items;
+    expect([dead!.target.type, dead!.kind, dead!.lastError]).toEqual(['pagerduty', 'resolved', expect.stringContaining('team "payments"')]);
+    expect([...fakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['triggered']);
   });
 });
