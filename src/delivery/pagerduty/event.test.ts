@@ -82,6 +82,11 @@ describe('buildPagerDutyEvent', () => {
     expect(details.firing[0]?.annotations['description']).toHaveLength(PAGERDUTY_LIMITS.detailValue);
   });
 
+  it('says how many alerts Alertmanager left out of its notification (webhook max_alerts), and nothing when it sent them all', () => {
+    expect(trigger(makeSnapshot({ truncatedAlerts: 3 })).payload.custom_details.truncated_alerts).toBe(3);
+    expect(Object.keys(trigger().payload.custom_details)).not.toContain('truncated_alerts');
+  });
+
   it('keeps a label named __proto__ in the details sent', () => {
     const labels = JSON.parse('{"pod":"checkout-1","__proto__":"x"}') as Record<string, string>;
     const body = JSON.parse(JSON.stringify(trigger(makeSnapshot({ alerts: [makeAlert({ labels })] })))) as TriggerEvent;

@@ -71,6 +71,8 @@ export interface TriggerEvent {
       resolved: AlertDetail[];
       /** Alerts left out to keep the body under PagerDuty's size limit. */
       omitted_alerts?: number;
+      /** Alerts Alertmanager left out of its notification (webhook max_alerts): the counts above do not cover them. */
+      truncated_alerts?: number;
     };
   };
   links: PagerDutyLink[];
@@ -184,6 +186,7 @@ function buildTrigger(group: GroupSnapshot, routingKey: string): TriggerEvent {
         common_labels: cappedRecord(commonLabels),
         firing: [],
         resolved: [],
+        ...(group.truncatedAlerts ? { truncated_alerts: group.truncatedAlerts } : {}),
       },
     },
     links: eventLinks(group),
