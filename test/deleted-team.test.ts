@@ -140,6 +140,19 @@ describe('a storm whose channel the config no longer reaches', () => {
     expect(inChannel('prisons-alerts')).toHaveLength(3);
     expect(digest()!.text).toContain('3 new groups');
   }
+  /**
+   * The storm ends once, its digest closed with nothing firing; in the old channel only the digest
+   * and the two groups' own messages, both resolved: nothing else was posted there.
+   */
+  async function expectStormClosedAllResolved() {
+    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
+    await t!.idle();
+    expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
+    expect(digest()!.text).toContain('0 still firing');
+    const prisons = inChannel('prisons-alerts');
+    expect(prisons).toHaveLength(3);
+    expect(prisons.filter((m) => m !== digest()).every((m) => JSON.stringify(m.blocks).includes('RESOLVED'))).toBe(true);
+  }
   const stormEnv = { STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '100', SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50' };
 
   it('team removed: the storm ends, its digest closed; the gathered groups’ resolutions fold into it, posting nothing new', async () => {
@@ -151,14 +164,7 @@ describe('a storm whose channel the config no longer reaches', () => {
     await reload();
     // Every group moved to the fallback team (five new groups, under its own storm limit of 20).
     await waitUntil(() => inChannel('platform-alerts').length === GROUPS, 10_000, 'the fallback team to hear of every group');
-    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
-    await t.idle();
-    expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
-    expect(digest()!.text).toContain('0 still firing');
-    // The two groups with messages of their own were resolved in them; no other message was posted there.
-    const prisons = inChannel('prisons-alerts');
-    expect(prisons).toHaveLength(3);
-    expect(prisons.filter((m) => m !== digest()).every((m) => JSON.stringify(m.blocks).includes('RESOLVED'))).toBe(true);
+    await expectStormClosedAllResolved();
   });
 
   it('team removed, restart with the new config: the same', async () => {
@@ -172,11 +178,7 @@ describe('a storm whose channel the config no longer reaches', () => {
     await rm(prisonsFile());
     t = await start(stormEnv);
     await waitUntil(() => inChannel('platform-alerts').length === GROUPS, 10_000, 'the fallback team to hear of every group');
-    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
-    await t.idle();
-    expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
-    expect(digest()!.text).toContain('0 still firing');
-    expect(inChannel('prisons-alerts')).toHaveLength(3);
+    await expectStormClosedAllResolved();
   });
 
   it('channel changed: the old channel’s storm ends, its digest closed; resolutions of its gathered groups fold into it', async () => {
@@ -187,13 +189,7 @@ describe('a storm whose channel the config no longer reaches', () => {
     await writeFile(prisonsFile(), `${original.replace('#prisons-alerts', '#prisons-oncall')}storm:\n  maxMessagesPerMinute: 2\n`);
     await reload();
     for (let i = 0; i < GROUPS; i++) expect((await t.post(storm(i, 'resolved'))).status).toBe(202);
-    await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
-    await t.idle();
-    expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
-    expect(digest()!.text).toContain('0 still firing');
-    const prisons = inChannel('prisons-alerts');
-    expect(prisons).toHaveLength(3);
-    expect(prisons.filter((m) => m !== digest()).every((m) => JSON.stringify(m.blocks).includes('RESOLVED'))).toBe(true);
+    await expectStormClosedAllResolved();
   });
 });
 
