@@ -76,10 +76,12 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
         ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
       });
       if ('reason' in res) return networkFailure(what, clean(res.reason));
-      const detail = res.status >= 200 && res.status < 300 ? undefined : explain(res.body);
+      // Redact the whole answer before explain() cuts it: cut first, a key straddling the cut
+      // would survive as a prefix that no longer matches the key.
+      const detail = res.status >= 200 && res.status < 300 ? undefined : explain(clean(res.body));
       return classifyHttpStatus(what, res.status, {
         retryAfter: res.retryAfter,
-        ...(detail !== undefined ? { detail: clean(detail) } : {}),
+        ...(detail !== undefined ? { detail } : {}),
       });
     },
   };

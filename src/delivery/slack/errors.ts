@@ -43,7 +43,8 @@ function jsonObject(text: string): Record<string, unknown> | undefined {
 export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; token: string }): SlackAnswer {
   const what = `slack ${ctx.method}`;
   const clean = (s: string): string => redactSecrets(s, [ctx.token]);
-  const excerpt = () => clean(answer.body.trim().replace(/\s+/g, ' ').slice(0, BODY_EXCERPT));
+  // Redact before cutting: a token straddling the cut would survive as a prefix.
+  const excerpt = () => clean(answer.body.trim().replace(/\s+/g, ' ')).slice(0, BODY_EXCERPT);
 
   if (answer.status === 429) {
     const retryAfterMs = parseRetryAfter(answer.retryAfter);
