@@ -80,4 +80,9 @@ describe('durations that end up in timers', () => {
       expect(() => readSettings({ [name]: '2147483647' }, '/srv'), name).not.toThrow();
     }
   });
+
+  it('refuses a THANOS_TIMEOUT_MS over the limit too (every uptime query timed out at once, blaming Thanos)', () => {
+    expect(() => readSettings({ THANOS_TIMEOUT_MS: '3000000000' }, '/srv')).toThrow('THANOS_TIMEOUT_MS must be at most 2147483647 ms');
+    expect(readSettings({ THANOS_TIMEOUT_MS: '2147483647' }, '/srv').thanos.timeoutMs).toBe(2147483647);
+  });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { MIN_RETENTION_MS } from '../retention/history-pruner.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { withinTimerLimit } from './timer-limit.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../outbox/retry-policy.js';
 import { readThanosSettings, type ThanosSettings } from '../uptime/settings.js';
 
@@ -89,16 +90,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
   return n;
 }
 
-/** Node's timers take at most this many milliseconds; a longer delay fires after 1 ms. */
-export const MAX_TIMER_MS = 2_147_483_647;
-
 /**
  * A duration in milliseconds that ends up in a timer (a tick, a timeout, a backoff): above
  * `MAX_TIMER_MS` Node would fire it at once, turning an hourly pass into a busy loop.
  */
 function timerMs(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   const n = int(env, name, fallback, min);
-  if (n > MAX_TIMER_MS) throw new Error(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node keeps), got "${env[name]}"`);
+  withinTimerLimit(name, n, env[name]);
   return n;
 }
 

@@ -57,4 +57,10 @@ describe('LOG_LEVEL', () => {
   it('refuses an unknown level, naming LOG_LEVEL', () => {
     expect(() => parseLogLevel('verbose')).toThrow('LOG_LEVEL must be one of debug, info, warn, error, got "verbose"');
   });
+
+  it('refuses the names of Object.prototype\'s properties (`in` would find them)', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(() => parseLogLevel(name), name).toThrow(`LOG_LEVEL must be one of debug, info, warn, error, got "${name}"`);
+    }
+  });
 });

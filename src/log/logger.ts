@@ -29,7 +29,8 @@ export interface LoggerOptions {
 /** Unset or empty means the default, as for every other variable (`LOG_LEVEL=` in a manifest or .env). */
 export function parseLogLevel(value: string | undefined): LogLevel {
   const v = (value?.trim() || 'info').toLowerCase();
-  if (v in LEVELS) return v as LogLevel;
+  // Own keys only: `in` also finds Object.prototype's (`constructor`, `__proto__`).
+  if (Object.hasOwn(LEVELS, v)) return v as LogLevel;
   throw new Error(`LOG_LEVEL must be one of ${Object.keys(LEVELS).join(', ')}, got "${value}"`);
 }
 

@@ -1,5 +1,5 @@
 /** DATABASE_URL parsing and opening: the forms the README documents, and clear refusals. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,13 @@ describe('openStore', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('names DATABASE_URL and the path when a SQLite file cannot be opened', async () => {
+    const notADatabase = join(dir, 'notes.txt');
+    writeFileSync(notADatabase, 'not a database, just some text long enough to fill the header page of a sqlite file'.repeat(10));
+    await expect(openStore(`sqlite:${notADatabase}`)).rejects.toThrow(`cannot open SQLite store at ${notADatabase} (DATABASE_URL): file is not a database`);
+    await expect(openStore('sqlite:/dev/null/x.db')).rejects.toThrow(/^cannot open SQLite store at \/dev\/null\/x\.db \(DATABASE_URL\): EEXIST/);
   });
 
   it('opens an in-memory SQLite store', async () => {

@@ -58,8 +58,14 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
       throw new Error(`cannot open PostgreSQL store at ${redactUrl(location.url)}: ${reason}`, { cause: err });
     }
   }
-  if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
-  return openSqliteStore(location.filename, options.onCommit ? { onCommit: options.onCommit } : {});
+  try {
+    if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
+    return openSqliteStore(location.filename, options.onCommit ? { onCommit: options.onCommit } : {});
+  } catch (err) {
+    // "EEXIST: file already exists, mkdir '/dev/null'" or "file is not a database" alone do not
+    // say which setting to fix.
+    throw new Error(`cannot open SQLite store at ${location.filename} (DATABASE_URL): ${(err as Error).message}`, { cause: err });
+  }
 }
 
 /**
