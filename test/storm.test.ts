@@ -6,8 +6,10 @@
  * `storm.holdPagerDuty`, digested groups page nobody during the storm and resolve nothing they
  * never paged. Over a group's life: resolving inside the storm that gathered it leaves no message of
  * its own; gathered again by a later storm, its resolution folds into that digest; with a message of
- * its own, its changes during a later storm edit that message. A storm whose channel a reload drops
- * from the routes keeps its digest, which follows its groups and closes as usual. The window is shortened to 3 s
+ * its own, its changes during a later storm edit that message. A storm's digest goes on following
+ * its groups after the next storm started (their resolutions edit it, posting nothing). A storm whose
+ * channel a reload drops from the routes keeps its digest, which follows its groups and closes as
+ * usual. The window is shortened to 3 s
  * (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -296,6 +298,77 @@ describe('storm digests over the life of a group', () => {
     await gw.idle();
     expect(own('Second')).toEqual([message]);
     expect(blocksOf(message!)).toContain('RESOLVED');
+  });
+});
+
+describe('a storm’s groups after the next storm in the channel started', () => {
+  let sf: Fakes;
+  let gw: TestGateway;
+  let configDir: string;
+  beforeAll(async () => {
+    sf = await startFakes();
+    ({ gw, configDir } = await prisonsStormGateway(sf));
+  });
+  afterAll(async () => {
+    await gw.close();
+    await sf.close();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  const post = async (body: unknown) => expect((await gw.post(body)).status).toBe(202);
+  const inChannel = () => [...sf.slack.messages.values()].filter((m) => m.channel === sf.slack.channelIds.get('prisons-alerts'));
+  const digests = () => inChannel().filter((m) => m.text.includes('Alert storm'));
+  const own = (name: string) => inChannel().filter((m) => !m.text.includes('Alert storm') && m.text.includes(name));
+  const stormOver = (n: number) => waitUntil(() => digests()[n]?.text.includes('storm over') ?? false, WINDOW_MS * 4, `storm ${n + 1} to end`);
+
+  it('fold their resolutions into the digest that gathered them, posting nothing new; a change gets its own message, and that digest stops counting it', async () => {
+    // Storm 1: Opener gets its own message; Alpha, Bravo and Charlie are gathered. It ends with the three firing.
+    await post(prisons('Opener', { o1: 'firing' }));
+    for (const name of ['Alpha', 'Bravo', 'Charlie']) await post(prisons(name, { [`${name}1`]: 'firing' }));
+    await gw.idle();
+    expect(digests()[0]!.text).toContain('3 new groups since');
+    await stormOver(0);
+    await gw.idle();
+    expect(digests()[0]!.text).toContain('3 still firing');
+
+    // Storm 2: Second takes the minute's one message, Next is gathered into a second digest.
+    await post(prisons('Second', { s1: 'firing' }));
+    await post(prisons('Next', { n1: 'firing' }));
+    await gw.idle();
+    expect(digests()).toHaveLength(2);
+    expect(inChannel()).toHaveLength(4);
+
+    // Alpha (storm 1) resolves after storm 2 started: digest 1 says so; no message of its own.
+    await post(prisons('Alpha', { Alpha1: 'resolved' }));
+    await gw.idle();
+    expect(own('Alpha')).toEqual([]);
+    expect(inChannel()).toHaveLength(4);
+    expect(digests()[0]!.text).toContain('2 still firing');
+    expect(digests()[1]!.text).toMatch(/\(1 firing\)|1 still firing/);
+
+    // Bravo (storm 1) changes: like any gathered group after its storm, its own message; digest 1 no longer counts it.
+    await post(prisons('Bravo', { Bravo1: 'firing', Bravo2: 'firing' }));
+    await gw.idle();
+    expect(own('Bravo')).toHaveLength(1);
+    expect(digests()[0]!.text).toContain('1 still firing');
+
+    // Charlie (storm 1) resolves after storm 2 ended: digest 1 again, and the end of neither storm is announced twice.
+    await stormOver(1);
+    await post(prisons('Charlie', { Charlie1: 'resolved' }));
+    await gw.idle();
+    expect(own('Charlie')).toEqual([]);
+    expect(digests()[0]!.text).toContain('0 still firing');
+    expect(digests()[1]!.text).toContain('1 still firing');
+    expect(digests().map((d) => d.replies.length)).toEqual([1, 1]);
+    expect(inChannel()).toHaveLength(5);
+
+    // Bravo's resolution edits its own message; Next's folds into digest 2.
+    await post(prisons('Bravo', { Bravo1: 'resolved', Bravo2: 'resolved' }));
+    await post(prisons('Next', { n1: 'resolved' }));
+    await gw.idle();
+    expect(JSON.stringify(own('Bravo')[0]!.blocks)).toContain('RESOLVED');
+    expect(digests()[1]!.text).toContain('0 still firing');
+    expect(inChannel()).toHaveLength(5);
   });
 });
 

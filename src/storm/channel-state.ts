@@ -5,7 +5,7 @@
  * so that it is decided under the same lock as the groups it affects, and shared by replicas.
  * This module is the only place that knows how it is encoded.
  */
-import { PSEUDO_GROUP_KEYS, stateGroupId } from '../model/group-id.js';
+import { PSEUDO_GROUP_KEYS, stateGroupId, teamGroupId } from '../model/group-id.js';
 import type { PseudoGroup } from '../store/pseudo-group.js';
 import type { GroupRecord } from '../store/store.js';
 import type { TeamConfig } from '../config/types.js';
@@ -21,6 +21,28 @@ export interface ChannelState {
   endedAt: number | null;
   /** The groups gathered into the current (or last) storm's digest, and what it shows of them. */
   tally: DigestTally;
+  /**
+   * The current (or last) storm's digest message is sent for a record of its own
+   * (`digestRecordId`), not for the channel's: an earlier storm's digest, still followed, was
+   * posted for the channel's record (see EarlierStorm). Absent: the channel's record.
+   */
+  ownRecord?: true;
+  /**
+   * Storms before the last whose digests still count groups as firing, oldest first: those
+   * groups' resolutions still fold into them (storm/earlier-storms.ts). Absent: none (as stored
+   * by versions before 2026-12).
+   */
+  earlier?: EarlierStorm[];
+}
+
+/** An earlier storm of the channel, kept while its digest counts groups as firing. */
+export interface EarlierStorm {
+  /** Its start (Unix ms): the storm the gathered groups' rows name (`stormDigests`). */
+  storm: number;
+  endedAt: number | null;
+  tally: DigestTally;
+  /** As ChannelState's: its digest message is sent for a record of its own. */
+  ownRecord?: true;
 }
 
 /** As stored before the digest was kept as counts: an entry per gathered group, by group id. */
@@ -36,6 +58,21 @@ export function channelGroupKey(channel: string): string {
 
 export function channelGroupId(team: string, channel: string): string {
   return stateGroupId(team, channelGroupKey(channel));
+}
+
+/**
+ * The record a storm's digest message is sent for when not the channel's (`ownRecord`): the
+ * outbox finds the Slack message to edit by the record's id and the channel, and so delivers a
+ * record's items in order and lets a newer edit replace an unsent one; each digest needs its own
+ * for the next storm's post not to take its place. A `message:` key: kept like every scheduled
+ * message's record (retention), and never taken for a storm going on (Store.activeStormIds).
+ */
+export function digestRecordKey(channel: string, storm: number): string {
+  return `${PSEUDO_GROUP_KEYS.messagePrefix}storm-digest:${channel}:${storm}`;
+}
+
+export function digestRecordId(team: string, channel: string, storm: number): string {
+  return teamGroupId(team, digestRecordKey(channel, storm));
 }
 
 /** Every Slack channel a team's alerts can reach: its channel and route overrides. */

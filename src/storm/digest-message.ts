@@ -6,13 +6,28 @@
 import { escapeSlack } from '../delivery/slack/escape.js';
 import type { OutboundMessage } from '../model/group.js';
 import type { ChannelState } from './channel-state.js';
+import type { DigestTally } from './digest-tally.js';
 import { withoutTrailingSlashes } from '../model/url-text.js';
 
 const TOP = 8;
 
+/** What a digest message shows of its storm: its state, or an earlier storm's (storm/earlier-storms.ts). */
+export type DigestView = Pick<ChannelState, 'active' | 'stormStartedAt' | 'endedAt' | 'tally'>;
+
 /** Most first, then by name. */
 function ranked(counts: Record<string, number>): [string, number][] {
   return Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
+/**
+ * The tally with only the alertnames the message shows: enough for a storm that gathers no more
+ * (its alertnames' counts never change again, so the same ones stay on top).
+ */
+export function shownTally(t: DigestTally): DigestTally {
+  // No prototype, as emptyTally's: "__proto__" is a name like any.
+  const alertnames = Object.create(null) as Record<string, number>;
+  for (const [name, n] of ranked(t.alertnames).slice(0, TOP)) alertnames[name] = n;
+  return { ...t, alertnames };
 }
 
 function hhmm(ms: number): string {
@@ -24,7 +39,7 @@ function hhmm(ms: number): string {
  * the digest's thread; later edits of the closed digest (resolutions of gathered groups) do not,
  * or every one of them would announce the end again.
  */
-export function renderDigest(team: string, channel: string, state: ChannelState, publicUrl: string | undefined, announceEnd = false): OutboundMessage {
+export function renderDigest(team: string, channel: string, state: DigestView, publicUrl: string | undefined, announceEnd = false): OutboundMessage {
   const { groups, firing, alertnames, severities: bySeverity } = state.tally;
   const path = `/v1/alerts?team=${encodeURIComponent(team)}&status=firing`;
   const link = publicUrl ? `<${withoutTrailingSlashes(publicUrl)}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;

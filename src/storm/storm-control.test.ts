@@ -4,9 +4,9 @@ import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
 import type { Target } from '../model/target.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
-import type { GroupRecord } from '../store/store.js';
-import { channelGroupId } from './channel-state.js';
-import { applyStormControl, ChannelsNotLocked, DIGESTED_REASON, endQuietStorms, FOLDED_REASON } from './storm-control.js';
+import type { GroupRecord, GroupWrite } from '../store/store.js';
+import { channelGroupId, readChannelState } from './channel-state.js';
+import { applyStormControl, ChannelsNotLocked, DIGESTED_REASON, endQuietStorms, FOLDED_REASON, UNFOLLOWED_REASON, type StormContext } from './storm-control.js';
 
 const slack: Target = { type: 'slack', channel: '#payments-alerts' };
 const pd: Target = { type: 'pagerduty', team: 'payments' };
@@ -261,4 +261,135 @@ describe('applyStormControl', () => {
     const r5 = applyStormControl([newGroup(5, 'resolved', byId(paged, 'g5').group)], current(paged), at(10));
     expect(statuses(r5)).toEqual(['slack:suppressed pagerduty:pending']);
   });
+
+  it('a group a storm gathered that changes or resolves after the next storm started: the digest that gathered it follows it, in its own message', () => {
+    const life = channelLife();
+    const at = atSeconds({ maxMessagesPerMinute: 1, holdPagerDuty: false });
+    // Storm 1 (10:00): g1 gets its own message; g2, g3 and g4 are gathered. It ends with the three firing.
+    const [post1] = digestsOf(life.apply([newGroup(1), newGroup(2), newGroup(3), newGroup(4)], at(0)));
+    expect(post1).toMatchObject({ kind: 'new' });
+    expect(digestsOf(life.end(at(120)))).toEqual([{ groupId: post1!.groupId, kind: 'resolved', text: expect.stringContaining('3 still firing') }]);
+
+    // Storm 2 (10:05): g5 gets its own message, g6 is gathered.
+    const [post2] = digestsOf(life.apply([newGroup(5), newGroup(6)], at(300)));
+    expect(post2).toMatchObject({ kind: 'new', text: expect.stringContaining('1 new groups since 10:05 UTC') });
+
+    // g2 resolves while storm 2 goes on: folded into digest 1 (edited), nothing of its own, digest 2 left alone.
+    const r2 = life.apply([newGroup(2, 'resolved', life.group(2))], at(310));
+    expect(statuses(r2)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(r2.find((w) => w.group.id === 'g2')!.notifications[0]!.reason).toBe(FOLDED_REASON);
+    expect(digestsOf(r2)).toEqual([{ groupId: post1!.groupId, kind: 'changed', text: expect.stringContaining('3 groups between 10:00 UTC and 10:02 UTC; 2 still firing') }]);
+    expect(r2.flatMap((w) => w.notifications).find((n) => n.groupId === post1!.groupId)!.snapshot.message!.threadReply).toBe(false);
+    // Digest 2 is another message: the Slack message a digest edits is found by its record's id, so
+    // storm 2's post must not be sent for the record digest 1's edits go to.
+    expect(post2!.groupId).not.toBe(post1!.groupId);
+
+    // g3 changes during storm 2: as after any storm, its own message goes out, and digest 1 stops counting it as firing.
+    const c3 = life.apply([groupOf(3, { f3: 'firing', f3b: 'firing' }, life.group(3))], at(320));
+    expect(statuses(c3)).toEqual(['slack:pending pagerduty:pending']);
+    expect(digestsOf(c3)).toEqual([{ groupId: post1!.groupId, kind: 'changed', text: expect.stringContaining('1 still firing') }]);
+
+    // Storm 2 ends; g4 resolves after it: folded into digest 1 too, which then counts nothing firing and is kept no more.
+    expect(digestsOf(life.end(at(500)))).toEqual([{ groupId: post2!.groupId, kind: 'resolved', text: expect.stringContaining('1 still firing') }]);
+    const r4 = life.apply([newGroup(4, 'resolved', life.group(4))], at(510));
+    expect(statuses(r4)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(digestsOf(r4)).toEqual([{ groupId: post1!.groupId, kind: 'changed', text: expect.stringContaining('0 still firing') }]);
+    expect(readChannelState(life.channel()).earlier ?? []).toEqual([]);
+
+    // g6 resolves into digest 2; g3's resolution edits its own message, no digest.
+    expect(digestsOf(life.apply([newGroup(6, 'resolved', life.group(6))], at(520)))).toEqual([{ groupId: post2!.groupId, kind: 'changed', text: expect.stringContaining('0 still firing') }]);
+    const r3 = life.apply([groupOf(3, { f3: 'resolved', f3b: 'resolved' }, life.group(3))], at(530));
+    expect(statuses(r3)).toEqual(['slack:pending pagerduty:pending']);
+    expect(digestsOf(r3)).toEqual([]);
+  });
+
+  it('a group gathered by one storm, gathered again by the next after firing again: the first digest stops counting it', () => {
+    const life = channelLife();
+    const at = atSeconds({ maxMessagesPerMinute: 1, holdPagerDuty: false });
+    const [post1] = digestsOf(life.apply([newGroup(1), newGroup(2), newGroup(3)], at(0)));
+    life.end(at(120));
+    // g2 resolves (folded into digest 1), then storm 2 gathers it again as it fires anew.
+    life.apply([newGroup(2, 'resolved', life.group(2))], at(150));
+    const again = life.apply([newGroup(4), newGroup(5), newGroup(2, 'firing', life.group(2), 'f2-again')], at(300));
+    expect(statuses(again)).toEqual(['slack:pending pagerduty:pending', 'slack:suppressed pagerduty:pending', 'slack:suppressed pagerduty:pending']);
+    expect(digestsOf(again)).toEqual([expect.objectContaining({ kind: 'new', text: expect.stringContaining('2 new groups since 10:05 UTC are gathered here (2 firing)') })]);
+    // g3, still firing in digest 1, resolves during storm 2: digest 1 is edited, and counts nothing firing.
+    expect(digestsOf(life.apply([newGroup(3, 'resolved', life.group(3))], at(310)))).toEqual([{ groupId: post1!.groupId, kind: 'changed', text: expect.stringContaining('0 still firing') }]);
+    expect(readChannelState(life.channel()).earlier ?? []).toEqual([]);
+  });
+
+  it('keeps at most 20 earlier digests that count firing groups: the oldest is followed no more, and its groups resolve without a message', () => {
+    const life = channelLife();
+    const at = atSeconds({ maxMessagesPerMinute: 1, holdPagerDuty: false });
+    // 22 storms five minutes apart, each gathering one group that stays firing.
+    const posts: string[] = [];
+    for (let k = 0; k < 22; k++) {
+      const [post] = digestsOf(life.apply([newGroup(100 + 2 * k), newGroup(101 + 2 * k)], at(300 * k)));
+      posts.push(post!.groupId);
+      life.end(at(300 * k + 120));
+    }
+    expect(new Set(posts).size).toBe(22);
+    const state = readChannelState(life.channel());
+    expect(state.earlier?.map((e) => e.storm)).toEqual(Array.from({ length: 20 }, (_, k) => at(300 * (k + 1)).now.getTime()));
+
+    // Storm 0's group resolves: its digest is no longer followed, and the group never had a message of its own in the channel.
+    const dropped = life.apply([newGroup(101, 'resolved', life.group(101))], at(300 * 22));
+    expect(statuses(dropped)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(dropped.find((w) => w.group.id === 'g101')!.notifications[0]!.reason).toBe(UNFOLLOWED_REASON);
+    expect(digestsOf(dropped)).toEqual([]);
+    // Storm 1's, the oldest kept, still folds into its digest.
+    const kept = life.apply([newGroup(103, 'resolved', life.group(103))], at(300 * 22 + 10));
+    expect(statuses(kept)).toEqual(['slack:suppressed pagerduty:pending']);
+    expect(digestsOf(kept)).toEqual([{ groupId: posts[1], kind: 'changed', text: expect.stringContaining('0 still firing') }]);
+    expect(readChannelState(life.channel()).earlier).toHaveLength(19);
+  });
+
+  it('reads a channel state stored before earlier digests were kept: its last storm is kept when the next one starts', () => {
+    const started = Date.parse('2026-11-27T10:00:00Z');
+    const channelId = channelGroupId('payments', '#payments-alerts');
+    // As stored by the version before (commit b4c1a07): a closed storm whose gathered g2 still fires.
+    const stored = {
+      windowStart: started,
+      windowCount: 1,
+      active: false,
+      stormStartedAt: started + 1000,
+      lastDigestAt: started + 1000,
+      endedAt: started + 120_000,
+      tally: { groups: 1, firing: 1, alertnames: { A2: 1 }, severities: { critical: 1 } },
+    };
+    const life = channelLife();
+    life.stored.set(channelId, pseudoGroupRecord({ id: channelId, team: 'payments', groupKey: 'storm:#payments-alerts', status: 'resolved', annotations: { 'alertgate.storm': JSON.stringify(stored) }, targets: [slack] }, undefined, new Date(started)));
+    const g2 = newGroup(2).group;
+    life.stored.set('g2', { ...g2, stormDigests: { '#payments-alerts': { storm: started + 1000, status: 'firing' } } });
+    expect(readChannelState(life.channel()).earlier ?? []).toEqual([]);
+
+    const at = atSeconds({ maxMessagesPerMinute: 1, holdPagerDuty: false });
+    const [post2] = digestsOf(life.apply([newGroup(5), newGroup(6)], at(300)));
+    // The stored storm's digest lives on the channel's record, where its Slack message was posted.
+    expect(digestsOf(life.apply([newGroup(2, 'resolved', life.group(2))], at(310)))).toEqual([{ groupId: channelId, kind: 'changed', text: expect.stringContaining('1 groups between 10:00 UTC and 10:02 UTC; 0 still firing') }]);
+    expect(post2!.groupId).not.toBe(channelId);
+  });
 });
+
+/** Storm control over the payments channel as a store would run it: each decision is given what the ones before wrote. */
+function channelLife() {
+  const channelId = channelGroupId('payments', '#payments-alerts');
+  const stored = new Map<string, GroupRecord>();
+  const keep = (writes: GroupWrite[]) => {
+    for (const w of writes) stored.set(w.group.id, w.group);
+    return writes;
+  };
+  return {
+    stored,
+    apply: (writes: GroupWrite[], ctx: StormContext) => keep(applyStormControl(writes, new Map(stored), ctx)),
+    end: (ctx: StormContext) => keep(endQuietStorms(new Map([[channelId, stored.get(channelId)!]]), ctx)),
+    group: (i: number) => stored.get(`g${i}`),
+    channel: () => stored.get(channelId),
+  };
+}
+
+const atSeconds = (storm: TeamConfig['storm']) => (s: number) => ({ config: config(storm), now: new Date(Date.parse('2026-11-27T10:00:00Z') + s * 1000) });
+
+/** The digest messages the writes send, and the record each is sent for (its Slack message is found by it). */
+const digestsOf = (writes: GroupWrite[]) =>
+  writes.flatMap((w) => w.notifications.filter((n) => n.snapshot.message?.text.includes('Alert storm')).map((n) => ({ groupId: n.groupId, kind: n.kind, text: n.snapshot.message!.text })));

@@ -12,16 +12,20 @@
  *
  * The channel's state holds the counts the digest shows (digest-tally.ts); which digest gathered
  * a group is written on the group's own record (`stormDigests`), so what a webhook reads and
- * writes does not grow with the storm.
+ * writes does not grow with the storm. A storm's digest goes on following its groups after the
+ * next storm starts (earlier-storms.ts).
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { AlertStatus } from '../model/alert.js';
 import { targetKey, type Target } from '../model/target.js';
-import type { GroupRecord, GroupWrite, NewNotification, StormDigests } from '../store/store.js';
+import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
 import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
-import { channelGroupId, channelPseudoGroup, readChannelState, teamChannels, type ChannelState } from './channel-state.js';
-import { renderDigest } from './digest-message.js';
-import { countChange, countGathered, emptyTally, forgetLegacyMember, legacyMemberStatus, setLegacyMemberStatus } from './digest-tally.js';
+import type { PseudoGroup } from '../store/pseudo-group.js';
+import type { ChangeKind } from '../model/group.js';
+import { channelGroupId, channelPseudoGroup, digestRecordId, digestRecordKey, readChannelState, teamChannels, type ChannelState, type EarlierStorm } from './channel-state.js';
+import { renderDigest, type DigestView } from './digest-message.js';
+import { countChange, countGathered, emptyTally, forgetLegacyMember, setLegacyMemberStatus } from './digest-tally.js';
+import { dropSettled, followedByDroppedDigest, followingDigest, keepLastStorm, legacyDigest, stormDigest, type Following, type StormDigest } from './earlier-storms.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
@@ -31,6 +35,12 @@ export const DIGESTED_REASON = 'storm: gathered into the channel digest';
  * DIGESTED_REASON: alertgate_storm_groups_digested_total counts the groups a digest gathers, once.
  */
 export const FOLDED_REASON = 'storm: change folded into the channel digest';
+/**
+ * The resolution of a group gathered by a storm whose digest the channel no longer keeps (beyond
+ * MAX_EARLIER_STORMS, earlier-storms.ts): it has no message of its own in the channel, and a
+ * RESOLVED post would tell of a group the channel never saw fire.
+ */
+export const UNFOLLOWED_REASON = 'storm: resolution of a group gathered by a digest no longer followed';
 /** storm.holdPagerDuty: a digested group's page while its storm lasts. */
 export const PAGE_HELD_REASON = 'storm: page held back (storm.holdPagerDuty)';
 /** storm.holdPagerDuty: the resolution of an episode whose pages were all held. */
@@ -41,8 +51,10 @@ interface Tracked {
   channel: string;
   prev: GroupRecord | undefined;
   state: ChannelState;
-  /** The digest message must be (re)sent. */
+  /** The digest message of the current (or last) storm must be (re)sent. */
   digestChanged: boolean;
+  /** Earlier storms whose digest messages must be edited, by start. */
+  earlierChanged: Map<number, EarlierStorm>;
   stormStarted: boolean;
   /** This write ends the storm (endQuietStorms): the only one that announces the end. */
   stormEnded?: boolean;
@@ -111,7 +123,7 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
     let t = tracked.get(id);
     if (!t) {
       const prev = current.get(id);
-      t = { team, channel, prev, state: readChannelState(prev), digestChanged: false, stormStarted: false };
+      t = { team, channel, prev, state: readChannelState(prev), digestChanged: false, earlierChanged: new Map(), stormStarted: false };
       tracked.set(id, t);
     }
     return t;
@@ -127,17 +139,24 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
       const t = track(n.team, n.target.channel);
       const s = t.state;
       const channel = n.target.channel;
-      if (gatheredStatus(w, channel, s) !== undefined && (s.active || n.kind === 'resolved')) {
-        foldChange(w, channel, s, n.snapshot.status);
+      const following = followingDigest(w.group, channel, s);
+      // Folded: any change while the storm that gathered the group goes on; after it, its resolution.
+      const ongoing = following !== undefined && !following.earlier && s.active;
+      if (following && (ongoing || n.kind === 'resolved')) {
+        foldChange(w, channel, following, n.snapshot.status);
         suppress(n, FOLDED_REASON);
-        t.digestChanged = true;
-        digested ||= s.active;
+        digestChanged(t, following);
+        digested ||= ongoing;
+        continue;
+      }
+      if (n.kind === 'resolved' && followedByDroppedDigest(w.group, channel, s)) {
+        suppress(n, UNFOLLOWED_REASON);
         continue;
       }
       if (n.kind !== 'new') {
         // A change or reminder of its own (after its storm): its message follows the group from now on.
-        // A resolution not folded is of a group the channel's digest does not follow: nothing to hand over.
-        if (n.kind !== 'resolved' && leaveDigest(w, channel, s)) t.digestChanged = true;
+        // A resolution not folded is of a group the channel's digests do not follow: nothing to hand over.
+        if (n.kind !== 'resolved') leaveDigest(w, channel, t);
         continue;
       }
       if (!s.active) {
@@ -148,12 +167,13 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
         if (s.windowCount < max) {
           s.windowCount += 1;
           // A new episode with its own message, perhaps of a group a closed digest gathered before.
-          if (leaveDigest(w, channel, s)) t.digestChanged = true;
+          leaveDigest(w, channel, t);
           continue;
         }
-        Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, tally: emptyTally() });
-        t.stormStarted = true;
+        startStorm(t, now);
       }
+      // A new episode gathered anew, perhaps of a group an earlier digest gathered before: that one follows it no more.
+      leaveDigest(w, channel, t);
       countGathered(s.tally, {
         alertname: n.snapshot.commonLabels.alertname ?? n.snapshot.groupLabels.alertname ?? n.snapshot.alerts[0]?.labels.alertname ?? 'unknown',
         severity: n.snapshot.commonLabels.severity ?? n.snapshot.alerts[0]?.labels.severity ?? 'none',
@@ -168,7 +188,29 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
     // Pages are never held back by a storm, unless the team asked for it.
     if (team?.storm?.holdPagerDuty) holdPages(w, current.get(w.group.id), digested);
   }
-  return [...writes, ...[...tracked.values()].map((t) => channelWrite(t, ctx))];
+  return [...writes, ...[...tracked.values()].flatMap((t) => channelWrites(t, ctx))];
+}
+
+/**
+ * A storm starts in the channel. The last one is kept while its digest counts groups as firing
+ * (earlier-storms.ts); an edit of its digest this decision made before is still owed. The new
+ * storm's digest is sent for a record of its own when an earlier digest is kept, which may be
+ * the one sent for the channel's record: each needs its own Slack message (digestRecordKey).
+ */
+function startStorm(t: Tracked, now: number): void {
+  const s = t.state;
+  const last = keepLastStorm(s);
+  if (last && t.digestChanged) t.earlierChanged.set(last.storm, last);
+  Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, tally: emptyTally() });
+  if (s.earlier) s.ownRecord = true;
+  else delete s.ownRecord;
+  t.stormStarted = true;
+}
+
+/** The digest's message must be edited (or posted, at the storm's start). */
+function digestChanged(t: Tracked, digest: StormDigest): void {
+  if (digest.earlier) t.earlierChanged.set(digest.earlier.storm, digest.earlier);
+  else t.digestChanged = true;
 }
 
 /**
@@ -204,17 +246,19 @@ function dropTarget(w: GroupWrite, target: Target): void {
 
 /**
  * The group's own message goes out to the channel (a closed digest's group that changed or fired
- * again, or any group): from now on that message, not the digest, follows the group there, so its
- * resolution must edit it instead of being folded into the digest. The digest stops counting the
- * group as firing, or it would say so forever. Answers whether the digest's counts changed.
+ * again, or any group), or a new storm gathers it anew: from now on that message (or digest), not
+ * the digest that gathered it before, follows the group there, so its resolution must not be
+ * folded into the old digest. That digest stops counting the group as firing, or it would say so
+ * forever, and its message is edited.
  */
-function leaveDigest(w: GroupWrite, channel: string, s: ChannelState): boolean {
-  let changed = false;
+function leaveDigest(w: GroupWrite, channel: string, t: Tracked): void {
+  const s = t.state;
   const mark = w.group.stormDigests?.[channel];
   if (mark) {
-    if (mark.storm === s.stormStartedAt && mark.status === 'firing') {
-      countChange(s.tally, 'firing', 'resolved');
-      changed = true;
+    const digest = stormDigest(s, mark.storm);
+    if (digest && mark.status === 'firing') {
+      countChange(digest.tally, 'firing', 'resolved');
+      digestChanged(t, digest);
     }
     // A new object: the decided record shares the stored record's (dedup/decide.ts keeps it).
     const rest = { ...w.group.stormDigests };
@@ -222,30 +266,15 @@ function leaveDigest(w: GroupWrite, channel: string, s: ChannelState): boolean {
     if (Object.keys(rest).length > 0) w.group.stormDigests = rest;
     else delete w.group.stormDigests;
   }
-  return forgetLegacyMember(s.tally, w.group.id) || changed;
+  const legacy = legacyDigest(w.group.id, s);
+  if (legacy && forgetLegacyMember(legacy.tally, w.group.id)) digestChanged(t, legacy);
 }
 
-/**
- * The status the channel's digest counts for the write's group: the group's row says which storm
- * of the channel gathered it (the current one, or the last one after it ended); a digest stored
- * by the version before lists its members itself. Undefined when the digest did not gather it.
- */
-function gatheredStatus(w: GroupWrite, channel: string, s: ChannelState): AlertStatus | undefined {
-  return markOfThisStorm(w, channel, s)?.status ?? legacyMemberStatus(s.tally, w.group.id);
-}
-
-/** The group row's mark for the channel, if the channel's current (or last) storm made it. */
-function markOfThisStorm(w: GroupWrite, channel: string, s: ChannelState): StormDigests[string] | undefined {
-  const mark = w.group.stormDigests?.[channel];
-  return mark && mark.storm === s.stormStartedAt ? mark : undefined;
-}
-
-/** A gathered group's change, folded into the digest's counts. */
-function foldChange(w: GroupWrite, channel: string, s: ChannelState, status: AlertStatus): void {
-  const gathered = markOfThisStorm(w, channel, s);
-  if (!gathered) return setLegacyMemberStatus(s.tally, w.group.id, status);
-  countChange(s.tally, gathered.status, status);
-  markGathered(w, channel, gathered.storm, status);
+/** A gathered group's change, folded into the counts of the digest following it. */
+function foldChange(w: GroupWrite, channel: string, following: Following, status: AlertStatus): void {
+  if (following.storm === undefined) return setLegacyMemberStatus(following.tally, w.group.id, status);
+  countChange(following.tally, following.status, status);
+  markGathered(w, channel, following.storm, status);
 }
 
 /** Record on the group's own row that the channel's digest of `storm` counts it as `status`. */
@@ -259,30 +288,60 @@ function suppress(n: NewNotification, reason: string): void {
   n.reason = reason;
 }
 
+/** A digest message to send: which storm's, for which record, and what it says. */
+interface DigestSend {
+  storm: number;
+  ownRecord: boolean;
+  kind: ChangeKind;
+  view: DigestView;
+}
+
 /**
- * Persist a channel's state, with a digest post (storm start) or edit when its content changed.
- * The edit that ends the storm is `resolved`: it replies in the thread, and the store never lets
- * a later edit (`changed`) supersede it while unsent, which would drop the announcement.
+ * Persist a channel's state, with a digest post (storm start) or edit when its content changed,
+ * the current (or last) storm's and earlier ones' alike, each sent for its digest's record (the
+ * channel's, or one of its own: digestRecordKey). The edit that ends the storm is `resolved`: it
+ * replies in the thread, and the store never lets a later edit (`changed`) supersede it while
+ * unsent, which would drop the announcement.
  */
-export function channelWrite(t: Tracked | (Omit<Tracked, 'stormStarted'> & { stormStarted?: boolean }), ctx: StormContext): GroupWrite {
-  // The state is serialised once, here, for the record and the digest's snapshot.
-  const pseudo = channelPseudoGroup(t.team, t.channel, t.state);
-  const group = pseudoGroupRecord(pseudo, t.prev, ctx.now);
-  if (!t.digestChanged) return { group, notifications: [] };
-  const kind = t.stormStarted ? ('new' as const) : t.stormEnded ? ('resolved' as const) : ('changed' as const);
+export function channelWrites(t: Tracked | (Omit<Tracked, 'stormStarted'> & { stormStarted?: boolean }), ctx: StormContext): GroupWrite[] {
+  const s = t.state;
+  const sends: DigestSend[] = [...t.earlierChanged.values()].map((e) => ({
+    storm: e.storm,
+    ownRecord: e.ownRecord === true,
+    kind: 'changed' as const,
+    view: { active: false, stormStartedAt: e.storm, endedAt: e.endedAt, tally: e.tally },
+  }));
+  if (t.digestChanged) {
+    const kind = t.stormStarted ? ('new' as const) : t.stormEnded ? ('resolved' as const) : ('changed' as const);
+    sends.push({ storm: s.stormStartedAt ?? 0, ownRecord: s.ownRecord === true, kind, view: s });
+  }
+  // After the sends took their views: an earlier digest now counting nothing firing was edited for the last time.
+  dropSettled(s);
+  // The state is serialised once, here, for the record and the digests' snapshots.
+  const pseudo = channelPseudoGroup(t.team, t.channel, s);
+  const channelRecord: GroupWrite = { group: pseudoGroupRecord(pseudo, t.prev, ctx.now), notifications: [] };
+  const own: GroupWrite[] = [];
+  for (const send of sends) {
+    if (!send.ownRecord) {
+      channelRecord.notifications.push(digestNotification(pseudo, t.channel, send, ctx));
+      continue;
+    }
+    const record: PseudoGroup = { id: digestRecordId(t.team, t.channel, send.storm), team: t.team, groupKey: digestRecordKey(t.channel, send.storm), status: 'resolved', targets: [{ type: 'slack', channel: t.channel }] };
+    // Not read under the lock (nothing in it is): the store keeps its first created_at.
+    own.push({ group: pseudoGroupRecord(record, undefined, ctx.now), notifications: [digestNotification(record, t.channel, send, ctx)] });
+  }
+  return [channelRecord, ...own];
+}
+
+function digestNotification(record: PseudoGroup, channel: string, send: DigestSend, ctx: StormContext): NewNotification {
   return {
-    group,
-    notifications: [
-      {
-        groupId: group.id,
-        team: t.team,
-        target: { type: 'slack', channel: t.channel },
-        kind,
-        status: 'pending',
-        supersedesPending: kind !== 'new',
-        snapshot: messageSnapshot(pseudo, kind, renderDigest(t.team, t.channel, t.state, ctx.publicUrl, kind === 'resolved')),
-      },
-    ],
+    groupId: record.id,
+    team: record.team,
+    target: { type: 'slack', channel },
+    kind: send.kind,
+    status: 'pending',
+    supersedesPending: send.kind !== 'new',
+    snapshot: messageSnapshot(record, send.kind, renderDigest(record.team, channel, send.view, ctx.publicUrl, send.kind === 'resolved')),
   };
 }
 
@@ -296,7 +355,7 @@ export function endQuietStorms(channels: Map<string, GroupRecord>, ctx: StormCon
     state.active = false;
     state.endedAt = now;
     const channel = prev.groupKey.slice('storm:'.length);
-    writes.push(channelWrite({ team: prev.team, channel, prev, state, digestChanged: true, stormEnded: true }, ctx));
+    writes.push(...channelWrites({ team: prev.team, channel, prev, state, digestChanged: true, earlierChanged: new Map(), stormEnded: true }, ctx));
   }
   return writes;
 }
