@@ -195,6 +195,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
 
   let accepting = true;
+  // Groups gathered into a storm digest by the passes that decide without a webhook (maintenance
+  // release, re-attribution) count as a webhook's do (http/webhook.ts).
+  const stormDigested = (team: string, groups: number) => metrics.stormGroupsDigested.inc({ team }, groups);
   // At start and after a reload that changed ownership, firing alerts whose owner changed move to
   // it (pipeline/reattribute.ts); passes run one after another, and stop at shutdown.
   const stopReattributing = new AbortController();
@@ -206,6 +209,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       try {
         const r = await reattributeFiring(store, current, {
           signal: stopReattributing.signal,
+          onDigested: stormDigested,
           stormWindowMs: settings.stormWindowMs,
           ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
         });
@@ -285,6 +289,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     logger: logger.child({ component: 'maintenance' }),
     intervalMs: settings.maintenanceTickMs,
     onReleased: maintenanceReleased,
+    onDigested: stormDigested,
     stormWindowMs: settings.stormWindowMs,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
   });

@@ -9,13 +9,14 @@
  * its own, its changes during a later storm edit that message. A storm's digest goes on following
  * its groups after the next storm started (their resolutions edit it, posting nothing). A storm whose
  * channel a reload drops from the routes keeps its digest, which follows its groups and closes as
- * usual. The window is shortened to 3 s
+ * usual. alertgate_storm_groups_digested_total also counts the groups a maintenance window's
+ * release and the re-attribution pass gather. The window is shortened to 3 s
  * (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 
@@ -186,12 +187,12 @@ describe('alert storm with storm.holdPagerDuty', () => {
 });
 
 /** A gateway on a copy of the estate whose prisons team gathers every new group beyond the first of a minute. */
-async function prisonsStormGateway(fakes: Fakes): Promise<{ gw: TestGateway; configDir: string }> {
+async function prisonsStormGateway(fakes: Fakes, extraEnv: Record<string, string> = {}): Promise<{ gw: TestGateway; configDir: string }> {
   const configDir = await mkdtemp(join(tmpdir(), 'alertgate-storm-'));
   await cp(ESTATE_DIR, configDir, { recursive: true });
   const routes = join(configDir, 'routes/prisons.yaml');
   await writeFile(routes, (await readFile(routes, 'utf8')) + 'storm:\n  maxMessagesPerMinute: 1\n');
-  const gw = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '200', SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50' });
+  const gw = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '200', SLACK_CHANNEL_RATE: '200', SLACK_CHANNEL_BURST: '50', ...extraEnv });
   return { gw, configDir };
 }
 
@@ -369,6 +370,86 @@ describe('a storm’s groups after the next storm in the channel started', () =>
     expect(JSON.stringify(own('Bravo')[0]!.blocks)).toContain('RESOLVED');
     expect(digests()[1]!.text).toContain('0 still firing');
     expect(inChannel()).toHaveLength(5);
+  });
+});
+
+describe('alertgate_storm_groups_digested_total beyond webhooks', () => {
+  let sf: Fakes;
+  let gw: TestGateway;
+  let configDir: string;
+  beforeEach(async () => {
+    sf = await startFakes();
+    ({ gw, configDir } = await prisonsStormGateway(sf, { MAINTENANCE_TICK_MS: '100' }));
+  });
+  afterEach(async () => {
+    await gw.close();
+    await sf.close();
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+  const digested = async () => {
+    const text = await fetch(`${gw.gw.url}/metrics`).then((r) => r.text());
+    return Number(/^alertgate_storm_groups_digested_total\{team="prisons"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+  };
+  const prisonsDigest = () => [...sf.slack.messages.values()].find((m) => m.channel === sf.slack.channelIds.get('prisons-alerts') && m.text.includes('Alert storm'));
+  /** A window holding the prisons groups named Held…, until `endsInMs` from now; answers its id. */
+  const holdWindow = async (endsInMs: number) => {
+    const now = Date.now();
+    const res = await fetch(`${gw.gw.url}/v1/maintenance`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ team: 'prisons', matchers: ['alertname=~"Held.*"'], start: new Date(now - 1000).toISOString(), end: new Date(now + endsInMs).toISOString(), reason: 'patching' }),
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const postHeld = async () => {
+    for (const name of ['HeldA', 'HeldB', 'HeldC']) expect((await gw.post(prisons(name, { [name]: 'firing' }))).status).toBe(202);
+    await gw.idle();
+    expect(sf.slack.messages.size).toBe(0);
+    expect(await digested()).toBe(0);
+  };
+
+  it('counts the groups a deleted maintenance window’s release gathers into a digest', async () => {
+    const id = await holdWindow(3_600_000);
+    await postHeld();
+    // Deleting the window releases the three at once: one message, two gathered into a digest.
+    expect((await fetch(`${gw.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    await gw.idle();
+    expect(prisonsDigest()!.text).toContain('2 new groups since');
+    expect(await digested()).toBe(2);
+  });
+
+  it('counts the groups an ended maintenance window’s release gathers into a digest', async () => {
+    // 4 s: the three posts land inside the window even under load.
+    await holdWindow(4000);
+    await postHeld();
+    // The maintenance ticker releases them when the window ends.
+    await sf.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes('Alert storm'), 15_000);
+    await waitUntil(async () => (await digested()) === 2, 5000, 'the release to be counted');
+    await gw.idle();
+    expect(prisonsDigest()!.text).toContain('2 new groups since');
+  });
+
+  it('counts the groups the re-attribution pass gathers into a digest', async () => {
+    // Three payments-staging groups, each with its own message in #payments-alerts.
+    for (const name of ['MovedA', 'MovedB', 'MovedC']) {
+      const body = webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-staging', severity: 'warning' }, fingerprint: `m${name}` }]);
+      expect((await gw.post(body)).status).toBe(202);
+    }
+    await gw.idle();
+
+    // payments-staging handed over to prisons: the reload alone moves the firing alerts, one message and a digest.
+    const payments = join(configDir, 'routes/payments.yaml');
+    await writeFile(payments, (await readFile(payments, 'utf8')).replace('[payments-prod, payments-staging]', '[payments-prod]'));
+    const prisonsRoutes = join(configDir, 'routes/prisons.yaml');
+    await writeFile(prisonsRoutes, (await readFile(prisonsRoutes, 'utf8')).replace('[prisoner-offender-search-prod]', '[prisoner-offender-search-prod, payments-staging]'));
+    expect((await fetch(`${gw.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    await waitUntil(() => gw.logs.some((l) => l.includes('firing alerts moved')), 10_000, 'the re-attribution pass');
+    await gw.idle();
+    expect(prisonsDigest()!.text).toContain('2 new groups since');
+    expect(await digested()).toBe(2);
   });
 });
 

@@ -127,6 +127,7 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     if (!found) return jsonError(c, 404, `maintenance window ${id} not found`);
     // The window is gone before it ended: what it held may be free now.
     const released = await releaseHeld(deps.store, config, team, now(), true, {
+      onDigested: (digestedTeam, groups) => deps.metrics.stormGroupsDigested.inc({ team: digestedTeam }, groups),
       ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
       ...(deps.stormWindowMs ? { stormWindowMs: deps.stormWindowMs } : {}),
     });

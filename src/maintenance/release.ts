@@ -13,7 +13,7 @@ import { startTicker } from '../pipeline/ticker.js';
 import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupRecord, GroupWrite, Store } from '../store/store.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
-import { applyStormControl } from '../storm/storm-control.js';
+import { applyStormControl, digestedByTeam } from '../storm/storm-control.js';
 import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
 import { holdingWindow, openWindows, type OpenWindow } from './windows.js';
@@ -33,6 +33,8 @@ export interface ReleaseOptions {
   publicUrl?: string;
   /** Storm counting window / quiet period (default one minute). */
   stormWindowMs?: number;
+  /** Released groups storm control gathered into a digest (alertgate_storm_groups_digested_total, as a webhook's). */
+  onDigested?: (team: string, groups: number) => void;
 }
 
 /**
@@ -75,6 +77,7 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
       return unlisted ? [...released, { group: maintenanceRecord(team, state, prev, now), notifications: [] }] : released;
     });
     queued += inserted.filter((n) => n.status === 'pending').length;
+    for (const [digestedTeam, groups] of digestedByTeam(inserted)) opts.onDigested?.(digestedTeam, groups);
   }
   return queued;
 }
@@ -104,6 +107,7 @@ export interface MaintenanceTickerOptions {
   /** For storm control of the released groups (ReleaseOptions). */
   publicUrl?: string;
   stormWindowMs?: number;
+  onDigested?: (team: string, groups: number) => void;
 }
 
 /** One pass over every team; `force` (for every team, or those it names): look at every held group (see releaseHeld). */

@@ -26,6 +26,7 @@ import type { Alert } from '../model/alert.js';
 import { isReservedGroupKey, teamGroupId } from '../model/group-id.js';
 import type { GroupRecord, Store } from '../store/store.js';
 import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
+import { digestedByTeam } from '../storm/storm-control.js';
 import { decideUpdates, lockedIds, type AcceptOptions } from './accept.js';
 import { routeTargets, updateFromRecord } from './split-by-team.js';
 
@@ -105,7 +106,11 @@ export function ownershipSignature(config: RoutingConfig | undefined): string {
 export async function reattributeFiring(
   store: Store,
   config: RoutingConfig,
-  opts: Pick<AcceptOptions, 'now' | 'publicUrl' | 'stormWindowMs'> & { signal?: AbortSignal } = {},
+  opts: Pick<AcceptOptions, 'now' | 'publicUrl' | 'stormWindowMs'> & {
+    signal?: AbortSignal;
+    /** Moved groups storm control gathered into a digest (alertgate_storm_groups_digested_total, as a webhook's). */
+    onDigested?: (team: string, groups: number) => void;
+  } = {},
 ): Promise<MovedAlerts> {
   const now = opts.now ?? (() => new Date());
   const result: MovedAlerts = { moves: {}, groups: 0 };
@@ -119,7 +124,7 @@ export async function reattributeFiring(
     // Lock what a decision over the old group and every team it may move to touches.
     const { groupIds, stateIds, channelIds } = lockedIds(moveUpdates(seen, expected, config, now()), config);
     let decided: { from: string; moved: Map<string, Alert[]> } | undefined;
-    await updateGroupsLockingChannels(store, [...groupIds, ...stateIds, ...channelIds], (current, alsoLocked) => {
+    const inserted = await updateGroupsLockingChannels(store, [...groupIds, ...stateIds, ...channelIds], (current, alsoLocked) => {
       decided = undefined;
       const g = current.get(id);
       if (!g) return [];
@@ -130,6 +135,7 @@ export async function reattributeFiring(
       const at = now();
       return decideUpdates(moveUpdates(g, moved, config, at), current, config, at, { ...opts, alsoLocked });
     });
+    for (const [team, groups] of digestedByTeam(inserted)) opts.onDigested?.(team, groups);
     const done = decided as { from: string; moved: Map<string, Alert[]> } | undefined;
     if (!done) continue;
     result.groups++;

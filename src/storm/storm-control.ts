@@ -41,6 +41,17 @@ export const FOLDED_REASON = 'storm: change folded into the channel digest';
  * RESOLVED post would tell of a group the channel never saw fire.
  */
 export const UNFOLLOWED_REASON = 'storm: resolution of a group gathered by a digest no longer followed';
+/**
+ * Groups a decision's notifications gathered into a storm digest, by team: what
+ * alertgate_storm_groups_digested_total counts for the passes that decide without a webhook (a
+ * maintenance window's release, a re-attribution), as http/webhook.ts does for a webhook's.
+ */
+export function digestedByTeam(notifications: readonly { team: string; reason?: string | null }[]): Map<string, number> {
+  const byTeam = new Map<string, number>();
+  for (const n of notifications) if (n.reason === DIGESTED_REASON) byTeam.set(n.team, (byTeam.get(n.team) ?? 0) + 1);
+  return byTeam;
+}
+
 /** storm.holdPagerDuty: a digested group's page while its storm lasts. */
 export const PAGE_HELD_REASON = 'storm: page held back (storm.holdPagerDuty)';
 /** storm.holdPagerDuty: the resolution of an episode whose pages were all held. */
