@@ -2,13 +2,13 @@
  * /metrics during a store outage: a gateway on PostgreSQL reached through a loopback proxy that
  * is then stopped. Webhooks get 503 and /metrics must still answer with them (README tells
  * operators to alert on the 5xx counter), with alertgate_store_up 0 and one log line, not one
- * per scrape.
+ * per scrape; the read and admin endpoints answer 503, an outage to retry, not 500.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
 import { startPostgresProxy, throughProxy, type PostgresProxy } from '../src/testing/postgres-proxy.js';
 import { webhook } from './support/payloads.js';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 
 const admin = await requirePostgres();
 
@@ -44,5 +44,24 @@ describe.skipIf(!admin)('/metrics while the store is unreachable', () => {
       expect(text).toMatch(/^alertgate_store_up 0$/m);
     }
     expect(t.logs.filter((l) => l.includes('metrics: cannot read the store'))).toHaveLength(1);
+  });
+
+  it('answers 503 "store unavailable", not 500, on the read and admin endpoints', async () => {
+    await proxy.stop();
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const window = JSON.stringify({ team: 'payments', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z', reason: 'x' });
+    const calls: [string, string, string?][] = [
+      ['GET', '/v1/alerts'],
+      ['GET', '/v1/notifications'],
+      ['GET', '/v1/maintenance'],
+      ['POST', '/v1/maintenance', window],
+      ['DELETE', '/v1/maintenance/payments.abcdef'],
+      ['POST', '/v1/notifications/1/retry'],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await fetch(`${t.gw.url}${path}`, { method, headers: admin, ...(body ? { body } : {}) });
+      expect([`${method} ${path}`, res.status, await res.json()]).toEqual([`${method} ${path}`, 503, { error: 'store unavailable; retry later' }]);
+    }
+    expect(t.logs.some((l) => l.includes('unhandled error'))).toBe(false);
   });
 });

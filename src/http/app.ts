@@ -14,6 +14,19 @@ import { uptimeRoutes } from './uptime.js';
 import { uptimePageRoutes } from './uptime-pages.js';
 import { webhookRoutes } from './webhook.js';
 
+/** How long an error answer waits for the store to say whether it is up. */
+const STORE_CHECK_MS = 2_000;
+
+async function storeAnswers(deps: AppDeps, withinMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)));
+  try {
+    return await Promise.race([deps.store.ping().then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route('/', webhookRoutes(deps));
@@ -25,7 +38,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', uptimeRoutes(deps));
   app.route('/', uptimePageRoutes(deps));
   app.notFound((c) => jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
-  app.onError((err, c) => {
+  app.onError(async (err, c) => {
+    // A read or admin call failing while the store is unreachable is an outage to retry (503, as
+    // a webhook gets), not a bug (500): ask the store, briefly, which it is.
+    if (!(await storeAnswers(deps, STORE_CHECK_MS))) {
+      deps.logger.warn({ err, path: c.req.path }, 'store unavailable; answering 503');
+      return jsonError(c, 503, 'store unavailable; retry later');
+    }
     deps.logger.error({ err, path: c.req.path }, 'unhandled error');
     return jsonError(c, 500, 'internal error');
   });
