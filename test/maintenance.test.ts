@@ -60,6 +60,22 @@ describe('ad-hoc maintenance windows (API)', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('refuses a body that is not JSON (415), too large (413) or malformed (400), as the webhook does', async () => {
+    const window = JSON.stringify({ team: 'payments', start: iso(3_600_000), end: iso(7_200_000), reason: 'x' });
+    const post = (body: string, type: string) =>
+      fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers: { ...admin, 'content-type': type }, body });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await post(window, type);
+      expect([type, res.status, await res.json()]).toEqual([type, 415, { error: `Content-Type must be application/json, got "${type}"` }]);
+    }
+    const big = await post(JSON.stringify({ team: 'payments', start: iso(3_600_000), end: iso(7_200_000), reason: 'x'.repeat(5 * 1024 * 1024) }), 'application/json');
+    expect([big.status, await big.json()]).toEqual([413, { error: 'request body exceeds 65536 bytes' }]);
+    const broken = await post('{"team":', 'application/json');
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: string }).error).toMatch(/^invalid JSON: /);
+    expect((await post(window, 'application/json; charset=utf-8')).status).toBe(201);
+  });
+
   it('pages windows newest first; windows created or deleted between pages neither repeat nor skip one', async () => {
     const create = async (reason: string) => ((await (await createWindow({ team: 'payments', start: iso(3_600_000), end: iso(7_200_000), reason })).json()) as { id: string }).id;
     type Listed = { items: { id: string }[]; nextCursor: string | null };

@@ -14,10 +14,13 @@ import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
+import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
 import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
 /** Windows that ended this long ago are forgotten (the state stays small). */
 const KEEP_ENDED_MS = 7 * 24 * 3_600_000;
+/** A window is a few hundred bytes; a body larger than this is not one (it is never buffered whole). */
+const MAINTENANCE_MAX_BYTES = 64 * 1024;
 
 const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC3339 timestamp, e.g. 2026-11-27T22:00:00Z' });
 const matcher = z.string().superRefine((s, ctx) => {
@@ -58,11 +61,15 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
   const now = () => (deps.now ?? (() => new Date()))();
 
   app.post('/v1/maintenance', requireAdmin(deps.adminToken), async (c) => {
+    const notJson = notJsonContentType(c.req.header('content-type'));
+    if (notJson !== undefined) return jsonError(c, 415, notJson);
+    const text = await readBodyCapped(c.req.raw, MAINTENANCE_MAX_BYTES, nodeIncoming(c.env));
+    if (!text.ok) return jsonError(c, 413, `request body exceeds ${MAINTENANCE_MAX_BYTES} bytes`);
     let body: unknown;
     try {
-      body = await c.req.json();
-    } catch {
-      return jsonError(c, 400, 'invalid JSON body');
+      body = JSON.parse(text.text);
+    } catch (err) {
+      return jsonError(c, 400, `invalid JSON: ${(err as SyntaxError).message}`);
     }
     const parsed = createSchema.safeParse(body);
     if (!parsed.success) return jsonError(c, 400, 'invalid maintenance window', { issues: issuesOf(parsed.error) });

@@ -75,3 +75,9 @@ function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<Body
     incoming.on('aborted', onAborted);
   });
 }
+
+/** Why a request's Content-Type is not JSON (the 415 message), or undefined when it is. */
+export function notJsonContentType(header: string | undefined): string | undefined {
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' ? undefined : `Content-Type must be application/json, got ${type ? `"${type}"` : 'none'}`;
+}

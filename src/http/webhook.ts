@@ -15,7 +15,7 @@ import { bearerToken, tokenMatches } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
-import { nodeIncoming, readBodyCapped } from './read-body.js';
+import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
 
 export function webhookRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -32,10 +32,8 @@ export function webhookRoutes(deps: AppDeps): Hono {
     if (deps.webhookToken !== undefined && !tokenMatches(bearerToken(c.req.header('authorization')), deps.webhookToken)) {
       return reply(jsonError(c, 401, 'missing or invalid bearer token'));
     }
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') {
-      return reply(jsonError(c, 415, `Content-Type must be application/json, got ${type ? `"${type}"` : 'none'}`));
-    }
+    const notJson = notJsonContentType(c.req.header('content-type'));
+    if (notJson !== undefined) return reply(jsonError(c, 415, notJson));
     const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes, nodeIncoming(c.env));
     if (!body.ok) return reply(jsonError(c, 413, `request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
     let json: unknown;
