@@ -2,7 +2,7 @@
  * List endpoints: newest first, `limit` (default 100, max 1000), opaque `cursor`, filters.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 import { SLACK, group, notification } from '../src/store/contract/fixtures.case.js';
 
@@ -83,6 +83,19 @@ describe('GET /openapi.json', () => {
     for (const path of ['/webhooks/alertmanager', '/v1/alerts', '/v1/notifications', '/v1/notifications/{id}/retry', '/-/reload', '/metrics', '/healthz', '/readyz']) {
       expect(doc.paths).toHaveProperty([path]);
     }
+  });
+
+  it('lists the statuses the admin and store-backed endpoints answer', async () => {
+    type Op = { responses: Record<string, unknown> };
+    const doc = (await fetch(`${t.gw.url}/openapi.json`).then((r) => r.json())) as { paths: Record<string, Record<string, Op>> };
+    const statuses = (path: string, method: string) => Object.keys(doc.paths[path]![method]!.responses).sort();
+    expect(statuses('/v1/notifications/{id}/retry', 'post')).toEqual(['202', '400', '401', '403', '404', '409', '503']);
+    expect(statuses('/-/reload', 'post')).toEqual(['200', '400', '401', '403', '501']);
+    expect(statuses('/v1/maintenance', 'post')).toEqual(['201', '400', '401', '403', '413', '415', '503']);
+    expect(statuses('/v1/maintenance/{id}', 'delete')).toEqual(['204', '401', '403', '404', '503']);
+    for (const path of ['/v1/alerts', '/v1/notifications', '/v1/maintenance']) expect(statuses(path, 'get'), path).toContain('503');
+    // The 400 for a retry id that is not a number, as listed.
+    expect((await fetch(`${t.gw.url}/v1/notifications/abc/retry`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(400);
   });
 });
 

@@ -9,6 +9,10 @@ import { uptimeOpenApiPaths, uptimeOpenApiSchemas } from './uptime-openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: object) => ({ 'application/json': { schema } });
 const errorResponse = (description: string) => ({ description, content: json(error) });
+/** What every admin endpoint can answer besides its own outcomes (http/admin.ts). */
+const adminErrors = { '401': errorResponse('Bad admin token'), '403': errorResponse('ADMIN_TOKEN not configured') };
+/** Every endpoint that reads or writes the store (http/app.ts error handler). */
+const storeDown = { '503': errorResponse('Store unavailable; retry later') };
 const listParams = (statuses: string[]) => [
   { name: 'team', in: 'query', schema: { type: 'string' } },
   { name: 'status', in: 'query', schema: { type: 'string', enum: statuses } },
@@ -98,13 +102,13 @@ export const openApiDocument = {
       },
     },
     '/v1/alerts': {
-      get: { summary: 'Current alert state, newest first', parameters: listParams(['firing', 'resolved']), responses: { '200': { description: 'A page', content: json(page('Alert')) }, '400': errorResponse('Bad query') } },
+      get: { summary: 'Current alert state, newest first', parameters: listParams(['firing', 'resolved']), responses: { '200': { description: 'A page', content: json(page('Alert')) }, '400': errorResponse('Bad query'), ...storeDown } },
     },
     '/v1/notifications': {
       get: {
         summary: 'Delivery log, newest first',
         parameters: listParams(['pending', 'failed', 'sent', 'suppressed', 'dead']),
-        responses: { '200': { description: 'A page', content: json(page('Notification')) }, '400': errorResponse('Bad query') },
+        responses: { '200': { description: 'A page', content: json(page('Notification')) }, '400': errorResponse('Bad query'), ...storeDown },
       },
     },
     '/v1/notifications/{id}/retry': {
@@ -114,10 +118,11 @@ export const openApiDocument = {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
         responses: {
           '202': { description: 'Requeued', content: json({ $ref: '#/components/schemas/Notification' }) },
-          '401': errorResponse('Bad admin token'),
-          '403': errorResponse('ADMIN_TOKEN not configured'),
+          '400': errorResponse('Id is not a notification id'),
+          ...adminErrors,
           '404': errorResponse('Unknown notification'),
           '409': errorResponse('Not dead, or superseded: a newer notification of the same group and target was sent (`supersededBy`)'),
+          ...storeDown,
         },
       },
     },
@@ -125,7 +130,12 @@ export const openApiDocument = {
       post: {
         summary: 'Reload configuration (invalid config keeps the old one)',
         security: [{ adminToken: [] }],
-        responses: { '200': { description: 'Reloaded' }, '400': errorResponse('Invalid configuration'), '401': errorResponse('Bad admin token') },
+        responses: {
+          '200': { description: 'Reloaded' },
+          '400': errorResponse('Invalid configuration'),
+          ...adminErrors,
+          '501': errorResponse('Reload not available in this process'),
+        },
       },
     },
     '/v1/maintenance': {
@@ -136,7 +146,7 @@ export const openApiDocument = {
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'cursor', in: 'query', schema: { type: 'string' } },
         ],
-        responses: { '200': { description: 'A page of windows' }, '400': errorResponse('Bad query') },
+        responses: { '200': { description: 'A page of windows' }, '400': errorResponse('Bad query'), ...storeDown },
       },
       post: {
         summary: 'Create a maintenance window: matching alerts are held, not lost',
@@ -155,7 +165,14 @@ export const openApiDocument = {
             },
           }),
         },
-        responses: { '201': { description: 'The stored window with its id' }, '400': errorResponse('Invalid window'), '401': errorResponse('Bad admin token') },
+        responses: {
+          '201': { description: 'The stored window with its id' },
+          '400': errorResponse('Invalid window'),
+          ...adminErrors,
+          '413': errorResponse('Body over 64 KiB'),
+          '415': errorResponse('Content-Type not application/json'),
+          ...storeDown,
+        },
       },
     },
     '/v1/maintenance/{id}': {
@@ -163,7 +180,7 @@ export const openApiDocument = {
         summary: 'Delete a window; groups it held that still fire are delivered at once',
         security: [{ adminToken: [] }],
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '204': { description: 'Deleted' }, '404': errorResponse('Unknown window'), '401': errorResponse('Bad admin token') },
+        responses: { '204': { description: 'Deleted' }, ...adminErrors, '404': errorResponse('Unknown window'), ...storeDown },
       },
     },
     ...uptimeOpenApiPaths,
