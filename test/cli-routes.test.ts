@@ -56,6 +56,21 @@ describe('alertgate validate', () => {
     ]);
   });
 
+  it('fails with a positioned error, not a crash, when rules/ cannot be read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-cli-rules-'));
+    try {
+      await mkdir(join(dir, 'routes'));
+      await writeFile(join(dir, 'routes', 'platform.yaml'), 'team: platform\nslack:\n  channel: "#platform-alerts"\n');
+      await writeFile(join(dir, 'rules'), 'a file where the folder should be\n');
+      const r = await run(['validate'], { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'platform' });
+      expect(r.code).toBe(1);
+      expect(r.stdoutLines).toEqual(['rules/:1:1 cannot read rules/: ENOTDIR', 'invalid: 1 error, 0 warnings']);
+      expect(r.stderrLines).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects unexpected arguments with a usage error', async () => {
     const r = await run(['validate', '--strict']);
     expect(r.code).toBe(2);

@@ -45,6 +45,14 @@ describe('loadTeamSpecs', () => {
     expect(r.specs).toEqual({ teams: [] });
   });
 
+  it('gives an error at the folder, not a throw, for a rules/ or dashboards/ it cannot read', async () => {
+    // A file where the folder should be: readdir fails with ENOTDIR (a folder without read
+    // permission fails with EACCES the same way, for a non-root user).
+    const r = await load({ rules: 'not a folder\n', dashboards: 'nor this\n' });
+    expect(r.specs).toBeUndefined();
+    expect(r.errorLines).toEqual(['dashboards/:1:1 cannot read dashboards/: ENOTDIR', 'rules/:1:1 cannot read rules/: ENOTDIR']);
+  });
+
   it('rejects an empty file and a dashboards/ team without a routes file', async () => {
     const r = await load({
       'routes/alpha.yaml': routesFile('alpha'),

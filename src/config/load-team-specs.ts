@@ -43,7 +43,9 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
   const jobs: TeamFileJob[] = [];
   for (const folder of ['rules', 'dashboards'] as const) {
     const teams = new Set<string>();
-    for (const name of await listYaml(path.join(dir, folder))) {
+    const listing = await listYaml(dir, folder);
+    if (listing.error) problems.push(listing.error);
+    for (const name of listing.names) {
       const team = teamOfFileName(name);
       if (teams.has(team)) {
         problems.push({ file: `${folder}/${name}`, line: 1, col: 1, severity: 'error', message: `${folder}/ has two files for team "${team}" (.yaml and .yml); keep one` });
@@ -71,20 +73,26 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
   return { specs: errors.length === 0 ? model : undefined, errors, warnings };
 }
 
-/** YAML file names in `folder`, sorted; hidden entries (ConfigMap mounts' `..data`) skipped. */
-async function listYaml(folder: string): Promise<string[]> {
+/**
+ * YAML file names in `folder`, sorted; hidden entries (ConfigMap mounts' `..data`) skipped. A
+ * folder that cannot be read (not a folder, no permission) is an error at `<folder>/`, as for
+ * routes/, not a crash of `validate`, `generate` or a reload.
+ */
+async function listYaml(dir: string, folder: string): Promise<{ names: string[]; error?: SourceError }> {
+  const full = path.join(dir, folder);
   let entries: string[];
   try {
-    entries = await readdir(folder);
+    entries = await readdir(full);
   } catch (err) {
     // Each of rules/ and dashboards/ may be absent.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { names: [] };
+    return { names: [], error: { file: `${folder}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${folder}/: ${code ?? String(err)}` } };
   }
   const candidates = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
   // stat, not the dirent type: files mounted from a ConfigMap are symlinks.
-  const isFile = await Promise.all(candidates.map((name) => stat(path.join(folder, name)).then((s) => s.isFile(), () => false)));
-  return candidates.filter((_, i) => isFile[i]);
+  const isFile = await Promise.all(candidates.map((name) => stat(path.join(full, name)).then((s) => s.isFile(), () => false)));
+  return { names: candidates.filter((_, i) => isFile[i]) };
 }
 
 function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: SourceError[]): TeamSpecs {
