@@ -203,200 +203,183 @@ const prisons = (name: string, alerts: Record<string, 'firing' | 'resolved'>) =>
     Object.entries(alerts).map(([fingerprint, status]) => ({ labels: { alertname: name, namespace: 'prisoner-offender-search-prod', severity: 'warning', fp: fingerprint }, status, fingerprint })),
   );
 
-describe('storm digests over the life of a group', () => {
-  let sf: Fakes;
-  let gw: TestGateway;
-  let configDir: string;
-  beforeAll(async () => {
-    sf = await startFakes();
-    ({ gw, configDir } = await prisonsStormGateway(sf));
+/**
+ * A prisons storm gateway (prisonsStormGateway) for the tests of a describe block, started before
+ * all of them or each, with what they read of the fake Slack.
+ */
+function usePrisonsStorm(opts: { each?: boolean; env?: Record<string, string> } = {}) {
+  const s = {} as { sf: Fakes; gw: TestGateway; configDir: string };
+  (opts.each ? beforeEach : beforeAll)(async () => {
+    s.sf = await startFakes();
+    Object.assign(s, await prisonsStormGateway(s.sf, opts.env));
   });
-  afterAll(async () => {
-    await gw.close();
-    await sf.close();
-    await rm(configDir, { recursive: true, force: true });
+  (opts.each ? afterEach : afterAll)(async () => {
+    await s.gw.close();
+    await s.sf.close();
+    await rm(s.configDir, { recursive: true, force: true });
   });
-
-  const post = async (body: unknown) => expect((await gw.post(body)).status).toBe(202);
-  const inChannel = () => [...sf.slack.messages.values()].filter((m) => m.channel === sf.slack.channelIds.get('prisons-alerts'));
+  const inChannel = (name = 'prisons-alerts') => [...s.sf.slack.messages.values()].filter((m) => m.channel === s.sf.slack.channelIds.get(name));
   const digests = () => inChannel().filter((m) => m.text.includes('Alert storm'));
-  /** The top-level messages of group `name` (its own, not the digests). */
-  const own = (name: string) => inChannel().filter((m) => !m.text.includes('Alert storm') && m.text.includes(name));
+  return Object.assign(s, {
+    post: async (body: unknown) => expect((await s.gw.post(body)).status).toBe(202),
+    inChannel,
+    digests,
+    /** The top-level messages of group `name` (its own, not the digests). */
+    own: (name: string) => inChannel().filter((m) => !m.text.includes('Alert storm') && m.text.includes(name)),
+    stormOver: (n: number) => waitUntil(() => digests()[n]?.text.includes('storm over') ?? false, WINDOW_MS * 4, `storm ${n + 1} to end`),
+  });
+}
+
+describe('storm digests over the life of a group', () => {
+  const s = usePrisonsStorm();
+
   const blocksOf = (m: { blocks: unknown[] | undefined }) => JSON.stringify(m.blocks);
-  const stormOver = (n: number) => waitUntil(() => digests()[n]?.text.includes('storm over') ?? false, WINDOW_MS * 4, `storm ${n + 1} to end`);
 
   it('a group that resolves inside the storm that gathered it: the digest counts it resolved, and it never posts a message of its own', async () => {
-    await post(prisons('First', { f1: 'firing' }));
-    await post(prisons('Brief', { b1: 'firing', b2: 'firing' }));
-    await post(prisons('Gathered', { g1: 'firing' }));
-    await gw.idle();
-    expect(digests()).toHaveLength(1);
-    expect(digests()[0]!.text).toContain('2 new groups since');
-    expect(digests()[0]!.text).toContain('(2 firing)');
+    await s.post(prisons('First', { f1: 'firing' }));
+    await s.post(prisons('Brief', { b1: 'firing', b2: 'firing' }));
+    await s.post(prisons('Gathered', { g1: 'firing' }));
+    await s.gw.idle();
+    expect(s.digests()).toHaveLength(1);
+    expect(s.digests()[0]!.text).toContain('2 new groups since');
+    expect(s.digests()[0]!.text).toContain('(2 firing)');
     // Brief resolves one alert, then the other, while the storm goes on: both folded into the digest.
-    await post(prisons('Brief', { b1: 'resolved', b2: 'firing' }));
-    await gw.idle();
-    expect(digests()[0]!.text).toContain('(2 firing)');
-    await post(prisons('Brief', { b1: 'resolved', b2: 'resolved' }));
-    await gw.idle();
-    expect(digests()[0]!.text).toContain('(1 firing)');
-    expect(own('Brief')).toEqual([]);
-    await stormOver(0);
-    await gw.idle();
-    expect(digests()[0]!.text).toContain('2 groups between');
-    expect(digests()[0]!.text).toContain('1 still firing');
-    expect(digests()[0]!.replies).toHaveLength(1);
-    expect(own('Brief')).toEqual([]);
-    expect(inChannel()).toHaveLength(2);
+    await s.post(prisons('Brief', { b1: 'resolved', b2: 'firing' }));
+    await s.gw.idle();
+    expect(s.digests()[0]!.text).toContain('(2 firing)');
+    await s.post(prisons('Brief', { b1: 'resolved', b2: 'resolved' }));
+    await s.gw.idle();
+    expect(s.digests()[0]!.text).toContain('(1 firing)');
+    expect(s.own('Brief')).toEqual([]);
+    await s.stormOver(0);
+    await s.gw.idle();
+    expect(s.digests()[0]!.text).toContain('2 groups between');
+    expect(s.digests()[0]!.text).toContain('1 still firing');
+    expect(s.digests()[0]!.replies).toHaveLength(1);
+    expect(s.own('Brief')).toEqual([]);
+    expect(s.inChannel()).toHaveLength(2);
   });
 
   it('a group gathered again by a second storm after a message of its own: its resolution after that storm posts nothing new', async () => {
     // Gathered (storm 1) changes after its storm: its own message goes out; then it resolves, which edits that message.
-    await post(prisons('Gathered', { g1: 'firing', g2: 'firing' }));
-    await gw.idle();
-    expect(own('Gathered')).toHaveLength(1);
-    const message = own('Gathered')[0]!;
-    expect(digests()[0]!.text).toContain('0 still firing');
-    await post(prisons('Gathered', { g1: 'resolved', g2: 'resolved' }));
-    await gw.idle();
+    await s.post(prisons('Gathered', { g1: 'firing', g2: 'firing' }));
+    await s.gw.idle();
+    expect(s.own('Gathered')).toHaveLength(1);
+    const message = s.own('Gathered')[0]!;
+    expect(s.digests()[0]!.text).toContain('0 still firing');
+    await s.post(prisons('Gathered', { g1: 'resolved', g2: 'resolved' }));
+    await s.gw.idle();
     expect(blocksOf(message)).toContain('RESOLVED');
 
     // Storm 2: Second takes the minute's one message, and Gathered firing again (a new episode) is gathered.
-    await post(prisons('Second', { s1: 'firing' }));
-    await post(prisons('Gathered', { g3: 'firing' }));
-    await gw.idle();
-    expect(digests()).toHaveLength(2);
-    expect(digests()[1]!.text).toContain('1 new groups since');
-    await stormOver(1);
-    await gw.idle();
-    expect(digests()[1]!.text).toContain('1 still firing');
+    await s.post(prisons('Second', { s1: 'firing' }));
+    await s.post(prisons('Gathered', { g3: 'firing' }));
+    await s.gw.idle();
+    expect(s.digests()).toHaveLength(2);
+    expect(s.digests()[1]!.text).toContain('1 new groups since');
+    await s.stormOver(1);
+    await s.gw.idle();
+    expect(s.digests()[1]!.text).toContain('1 still firing');
     const edits = message.edits;
 
     // It resolves after storm 2: folded into the closed digest, no message of its own, and the old one is left alone.
-    await post(prisons('Gathered', { g3: 'resolved' }));
-    await gw.idle();
-    expect(digests()[1]!.text).toContain('0 still firing');
-    expect(own('Gathered')).toEqual([message]);
+    await s.post(prisons('Gathered', { g3: 'resolved' }));
+    await s.gw.idle();
+    expect(s.digests()[1]!.text).toContain('0 still firing');
+    expect(s.own('Gathered')).toEqual([message]);
     expect(message.edits).toBe(edits);
-    expect(digests()[1]!.replies).toHaveLength(1);
+    expect(s.digests()[1]!.replies).toHaveLength(1);
   });
 
   it('a group with a message of its own that changes during a later storm: its changes and resolution edit that message', async () => {
     // Second got its own message before storm 2; during a storm 3 it changes, and resolves after it.
-    await post(prisons('Third', { t1: 'firing' }));
-    await post(prisons('Fourth', { f1: 'firing' }));
-    await gw.idle();
-    expect(digests()).toHaveLength(3);
-    const [message] = own('Second');
+    await s.post(prisons('Third', { t1: 'firing' }));
+    await s.post(prisons('Fourth', { f1: 'firing' }));
+    await s.gw.idle();
+    expect(s.digests()).toHaveLength(3);
+    const [message] = s.own('Second');
     expect(message).toBeDefined();
-    await post(prisons('Second', { s1: 'firing', s2: 'firing' }));
-    await gw.idle();
-    expect(own('Second')).toEqual([message]);
+    await s.post(prisons('Second', { s1: 'firing', s2: 'firing' }));
+    await s.gw.idle();
+    expect(s.own('Second')).toEqual([message]);
     expect(message!.replies.length).toBeGreaterThan(0);
-    expect(digests()[2]!.text).toContain('1 new groups since');
-    await stormOver(2);
-    await post(prisons('Second', { s1: 'resolved', s2: 'resolved' }));
-    await gw.idle();
-    expect(own('Second')).toEqual([message]);
+    expect(s.digests()[2]!.text).toContain('1 new groups since');
+    await s.stormOver(2);
+    await s.post(prisons('Second', { s1: 'resolved', s2: 'resolved' }));
+    await s.gw.idle();
+    expect(s.own('Second')).toEqual([message]);
     expect(blocksOf(message!)).toContain('RESOLVED');
   });
 });
 
 describe('a storm’s groups after the next storm in the channel started', () => {
-  let sf: Fakes;
-  let gw: TestGateway;
-  let configDir: string;
-  beforeAll(async () => {
-    sf = await startFakes();
-    ({ gw, configDir } = await prisonsStormGateway(sf));
-  });
-  afterAll(async () => {
-    await gw.close();
-    await sf.close();
-    await rm(configDir, { recursive: true, force: true });
-  });
+  const s = usePrisonsStorm();
 
-  const post = async (body: unknown) => expect((await gw.post(body)).status).toBe(202);
-  const inChannel = () => [...sf.slack.messages.values()].filter((m) => m.channel === sf.slack.channelIds.get('prisons-alerts'));
-  const digests = () => inChannel().filter((m) => m.text.includes('Alert storm'));
-  const own = (name: string) => inChannel().filter((m) => !m.text.includes('Alert storm') && m.text.includes(name));
-  const stormOver = (n: number) => waitUntil(() => digests()[n]?.text.includes('storm over') ?? false, WINDOW_MS * 4, `storm ${n + 1} to end`);
 
   it('fold their resolutions into the digest that gathered them, posting nothing new; a change gets its own message, and that digest stops counting it', async () => {
     // Storm 1: Opener gets its own message; Alpha, Bravo and Charlie are gathered. It ends with the three firing.
-    await post(prisons('Opener', { o1: 'firing' }));
-    for (const name of ['Alpha', 'Bravo', 'Charlie']) await post(prisons(name, { [`${name}1`]: 'firing' }));
-    await gw.idle();
-    expect(digests()[0]!.text).toContain('3 new groups since');
-    await stormOver(0);
-    await gw.idle();
-    expect(digests()[0]!.text).toContain('3 still firing');
+    await s.post(prisons('Opener', { o1: 'firing' }));
+    for (const name of ['Alpha', 'Bravo', 'Charlie']) await s.post(prisons(name, { [`${name}1`]: 'firing' }));
+    await s.gw.idle();
+    expect(s.digests()[0]!.text).toContain('3 new groups since');
+    await s.stormOver(0);
+    await s.gw.idle();
+    expect(s.digests()[0]!.text).toContain('3 still firing');
 
     // Storm 2: Second takes the minute's one message, Next is gathered into a second digest.
-    await post(prisons('Second', { s1: 'firing' }));
-    await post(prisons('Next', { n1: 'firing' }));
-    await gw.idle();
-    expect(digests()).toHaveLength(2);
-    expect(inChannel()).toHaveLength(4);
+    await s.post(prisons('Second', { s1: 'firing' }));
+    await s.post(prisons('Next', { n1: 'firing' }));
+    await s.gw.idle();
+    expect(s.digests()).toHaveLength(2);
+    expect(s.inChannel()).toHaveLength(4);
 
     // Alpha (storm 1) resolves after storm 2 started: digest 1 says so; no message of its own.
-    await post(prisons('Alpha', { Alpha1: 'resolved' }));
-    await gw.idle();
-    expect(own('Alpha')).toEqual([]);
-    expect(inChannel()).toHaveLength(4);
-    expect(digests()[0]!.text).toContain('2 still firing');
-    expect(digests()[1]!.text).toMatch(/\(1 firing\)|1 still firing/);
+    await s.post(prisons('Alpha', { Alpha1: 'resolved' }));
+    await s.gw.idle();
+    expect(s.own('Alpha')).toEqual([]);
+    expect(s.inChannel()).toHaveLength(4);
+    expect(s.digests()[0]!.text).toContain('2 still firing');
+    expect(s.digests()[1]!.text).toMatch(/\(1 firing\)|1 still firing/);
 
     // Bravo (storm 1) changes: like any gathered group after its storm, its own message; digest 1 no longer counts it.
-    await post(prisons('Bravo', { Bravo1: 'firing', Bravo2: 'firing' }));
-    await gw.idle();
-    expect(own('Bravo')).toHaveLength(1);
-    expect(digests()[0]!.text).toContain('1 still firing');
+    await s.post(prisons('Bravo', { Bravo1: 'firing', Bravo2: 'firing' }));
+    await s.gw.idle();
+    expect(s.own('Bravo')).toHaveLength(1);
+    expect(s.digests()[0]!.text).toContain('1 still firing');
 
     // Charlie (storm 1) resolves after storm 2 ended: digest 1 again, and the end of neither storm is announced twice.
-    await stormOver(1);
-    await post(prisons('Charlie', { Charlie1: 'resolved' }));
-    await gw.idle();
-    expect(own('Charlie')).toEqual([]);
-    expect(digests()[0]!.text).toContain('0 still firing');
-    expect(digests()[1]!.text).toContain('1 still firing');
-    expect(digests().map((d) => d.replies.length)).toEqual([1, 1]);
-    expect(inChannel()).toHaveLength(5);
+    await s.stormOver(1);
+    await s.post(prisons('Charlie', { Charlie1: 'resolved' }));
+    await s.gw.idle();
+    expect(s.own('Charlie')).toEqual([]);
+    expect(s.digests()[0]!.text).toContain('0 still firing');
+    expect(s.digests()[1]!.text).toContain('1 still firing');
+    expect(s.digests().map((d) => d.replies.length)).toEqual([1, 1]);
+    expect(s.inChannel()).toHaveLength(5);
 
     // Bravo's resolution edits its own message; Next's folds into digest 2.
-    await post(prisons('Bravo', { Bravo1: 'resolved', Bravo2: 'resolved' }));
-    await post(prisons('Next', { n1: 'resolved' }));
-    await gw.idle();
-    expect(JSON.stringify(own('Bravo')[0]!.blocks)).toContain('RESOLVED');
-    expect(digests()[1]!.text).toContain('0 still firing');
-    expect(inChannel()).toHaveLength(5);
+    await s.post(prisons('Bravo', { Bravo1: 'resolved', Bravo2: 'resolved' }));
+    await s.post(prisons('Next', { n1: 'resolved' }));
+    await s.gw.idle();
+    expect(JSON.stringify(s.own('Bravo')[0]!.blocks)).toContain('RESOLVED');
+    expect(s.digests()[1]!.text).toContain('0 still firing');
+    expect(s.inChannel()).toHaveLength(5);
   });
 });
 
 describe('alertgate_storm_groups_digested_total beyond webhooks', () => {
-  let sf: Fakes;
-  let gw: TestGateway;
-  let configDir: string;
-  beforeEach(async () => {
-    sf = await startFakes();
-    ({ gw, configDir } = await prisonsStormGateway(sf, { MAINTENANCE_TICK_MS: '100' }));
-  });
-  afterEach(async () => {
-    await gw.close();
-    await sf.close();
-    await rm(configDir, { recursive: true, force: true });
-  });
+  const s = usePrisonsStorm({ each: true, env: { MAINTENANCE_TICK_MS: '100' } });
 
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
   const digested = async () => {
-    const text = await fetch(`${gw.gw.url}/metrics`).then((r) => r.text());
+    const text = await fetch(`${s.gw.gw.url}/metrics`).then((r) => r.text());
     return Number(/^alertgate_storm_groups_digested_total\{team="prisons"\} (\S+)$/m.exec(text)?.[1] ?? 0);
   };
-  const prisonsDigest = () => [...sf.slack.messages.values()].find((m) => m.channel === sf.slack.channelIds.get('prisons-alerts') && m.text.includes('Alert storm'));
+  const prisonsDigest = () => s.digests()[0];
   /** A window holding the prisons groups named Held…, until `endsInMs` from now; answers its id. */
   const holdWindow = async (endsInMs: number) => {
     const now = Date.now();
-    const res = await fetch(`${gw.gw.url}/v1/maintenance`, {
+    const res = await fetch(`${s.gw.gw.url}/v1/maintenance`, {
       method: 'POST',
       headers: admin,
       body: JSON.stringify({ team: 'prisons', matchers: ['alertname=~"Held.*"'], start: new Date(now - 1000).toISOString(), end: new Date(now + endsInMs).toISOString(), reason: 'patching' }),
@@ -405,9 +388,9 @@ describe('alertgate_storm_groups_digested_total beyond webhooks', () => {
     return ((await res.json()) as { id: string }).id;
   };
   const postHeld = async () => {
-    for (const name of ['HeldA', 'HeldB', 'HeldC']) expect((await gw.post(prisons(name, { [name]: 'firing' }))).status).toBe(202);
-    await gw.idle();
-    expect(sf.slack.messages.size).toBe(0);
+    for (const name of ['HeldA', 'HeldB', 'HeldC']) expect((await s.gw.post(prisons(name, { [name]: 'firing' }))).status).toBe(202);
+    await s.gw.idle();
+    expect(s.sf.slack.messages.size).toBe(0);
     expect(await digested()).toBe(0);
   };
 
@@ -415,8 +398,8 @@ describe('alertgate_storm_groups_digested_total beyond webhooks', () => {
     const id = await holdWindow(3_600_000);
     await postHeld();
     // Deleting the window releases the three at once: one message, two gathered into a digest.
-    expect((await fetch(`${gw.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204);
-    await gw.idle();
+    expect((await fetch(`${s.gw.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    await s.gw.idle();
     expect(prisonsDigest()!.text).toContain('2 new groups since');
     expect(await digested()).toBe(2);
   });
@@ -426,9 +409,9 @@ describe('alertgate_storm_groups_digested_total beyond webhooks', () => {
     await holdWindow(4000);
     await postHeld();
     // The maintenance ticker releases them when the window ends.
-    await sf.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes('Alert storm'), 15_000);
+    await s.sf.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes('Alert storm'), 15_000);
     await waitUntil(async () => (await digested()) === 2, 5000, 'the release to be counted');
-    await gw.idle();
+    await s.gw.idle();
     expect(prisonsDigest()!.text).toContain('2 new groups since');
   });
 
@@ -436,76 +419,63 @@ describe('alertgate_storm_groups_digested_total beyond webhooks', () => {
     // Three payments-staging groups, each with its own message in #payments-alerts.
     for (const name of ['MovedA', 'MovedB', 'MovedC']) {
       const body = webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-staging', severity: 'warning' }, fingerprint: `m${name}` }]);
-      expect((await gw.post(body)).status).toBe(202);
+      expect((await s.gw.post(body)).status).toBe(202);
     }
-    await gw.idle();
+    await s.gw.idle();
 
     // payments-staging handed over to prisons: the reload alone moves the firing alerts, one message and a digest.
-    const payments = join(configDir, 'routes/payments.yaml');
+    const payments = join(s.configDir, 'routes/payments.yaml');
     await writeFile(payments, (await readFile(payments, 'utf8')).replace('[payments-prod, payments-staging]', '[payments-prod]'));
-    const prisonsRoutes = join(configDir, 'routes/prisons.yaml');
+    const prisonsRoutes = join(s.configDir, 'routes/prisons.yaml');
     await writeFile(prisonsRoutes, (await readFile(prisonsRoutes, 'utf8')).replace('[prisoner-offender-search-prod]', '[prisoner-offender-search-prod, payments-staging]'));
-    expect((await fetch(`${gw.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
-    await waitUntil(() => gw.logs.some((l) => l.includes('firing alerts moved')), 10_000, 'the re-attribution pass');
-    await gw.idle();
+    expect((await fetch(`${s.gw.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    await waitUntil(() => s.gw.logs.some((l) => l.includes('firing alerts moved')), 10_000, 'the re-attribution pass');
+    await s.gw.idle();
     expect(prisonsDigest()!.text).toContain('2 new groups since');
     expect(await digested()).toBe(2);
   });
 });
 
 describe('a storm whose channel a config reload drops', () => {
-  let sf: Fakes;
-  let gw: TestGateway;
-  let configDir: string;
-  beforeAll(async () => {
-    sf = await startFakes();
-    ({ gw, configDir } = await prisonsStormGateway(sf));
-  });
-  afterAll(async () => {
-    await gw.close();
-    await sf.close();
-    await rm(configDir, { recursive: true, force: true });
-  });
+  const s = usePrisonsStorm();
 
-  const post = async (body: unknown) => expect((await gw.post(body)).status).toBe(202);
-  const inChannel = (name: string) => [...sf.slack.messages.values()].filter((m) => m.channel === sf.slack.channelIds.get(name));
-  const digest = () => inChannel('prisons-alerts').find((m) => m.text.includes('Alert storm'));
+  const digest = () => s.inChannel('prisons-alerts').find((m) => m.text.includes('Alert storm'));
 
   it('keeps its digest: resolutions of its groups fold into it, the storm ends after a quiet window, and new groups go to the new channel', async () => {
-    await post(prisons('Own', { o1: 'firing' }));
-    await post(prisons('Early', { e1: 'firing' }));
-    await post(prisons('Late', { l1: 'firing' }));
-    await gw.idle();
+    await s.post(prisons('Own', { o1: 'firing' }));
+    await s.post(prisons('Early', { e1: 'firing' }));
+    await s.post(prisons('Late', { l1: 'firing' }));
+    await s.gw.idle();
     expect(digest()!.text).toContain('2 new groups since');
-    expect(inChannel('prisons-alerts')).toHaveLength(2);
+    expect(s.inChannel('prisons-alerts')).toHaveLength(2);
 
-    const routes = join(configDir, 'routes/prisons.yaml');
+    const routes = join(s.configDir, 'routes/prisons.yaml');
     await writeFile(routes, (await readFile(routes, 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
-    expect((await fetch(`${gw.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
+    expect((await fetch(`${s.gw.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(200);
 
     // Early resolves while the storm goes on: folded into the digest, as before the reload; no message of its own.
-    await post(prisons('Early', { e1: 'resolved' }));
-    await gw.idle();
-    expect(inChannel('prisons-alerts')).toHaveLength(2);
+    await s.post(prisons('Early', { e1: 'resolved' }));
+    await s.gw.idle();
+    expect(s.inChannel('prisons-alerts')).toHaveLength(2);
     expect(digest()!.text).toContain('(1 firing)');
 
     // Nothing new is gathered there any more: the storm ends after a quiet window, announced once.
     await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm in the dropped channel to end');
-    await gw.idle();
+    await s.gw.idle();
     expect(digest()!.text).toContain('1 still firing');
     expect(digest()!.replies).toHaveLength(1);
 
     // Late resolves after it: the closed digest says so. Own's resolution edits its message.
-    await post(prisons('Late', { l1: 'resolved' }));
-    await post(prisons('Own', { o1: 'resolved' }));
-    await gw.idle();
+    await s.post(prisons('Late', { l1: 'resolved' }));
+    await s.post(prisons('Own', { o1: 'resolved' }));
+    await s.gw.idle();
     expect(digest()!.text).toContain('0 still firing');
-    expect(inChannel('prisons-alerts')).toHaveLength(2);
-    expect(JSON.stringify(inChannel('prisons-alerts').find((m) => m.text.includes('Own'))!.blocks)).toContain('RESOLVED');
+    expect(s.inChannel('prisons-alerts')).toHaveLength(2);
+    expect(JSON.stringify(s.inChannel('prisons-alerts').find((m) => m.text.includes('Own'))!.blocks)).toContain('RESOLVED');
 
     // A new group goes where the routes send it now, with its own message.
-    await post(prisons('New', { n1: 'firing' }));
-    await gw.idle();
-    expect(inChannel('prisons-oncall').filter((m) => m.text.includes('New'))).toHaveLength(1);
+    await s.post(prisons('New', { n1: 'firing' }));
+    await s.gw.idle();
+    expect(s.inChannel('prisons-oncall').filter((m) => m.text.includes('New'))).toHaveLength(1);
   });
 });
