@@ -11,7 +11,8 @@ import type { Hono } from 'hono';
 import { ConfigHolder } from './config/config-holder.js';
 import type { GatewaySettings } from './config/env.js';
 import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys.js';
-import type { PagerDutyConfig } from './config/types.js';
+import type { PagerDutyConfig, RoutingConfig } from './config/types.js';
+import type { PagesMode } from './delivery/build-notifiers.js';
 import { createApp } from './http/app.js';
 import { drainServer } from './http/drain.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -74,14 +75,45 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-/** Where PagerDuty routing keys come from now, and whether pages are sent or only logged. */
-function routingKeysOf(config: ConfigHolder, env: NodeJS.ProcessEnv): RoutingKeys {
-  const current = config.current();
+/** Teams of the config with a `pagerduty:` block. */
+function pagerDutyTeams(config: RoutingConfig | undefined): string[] {
+  return config ? [...config.teams.values()].filter((t) => t.pagerduty).map((t) => t.team) : [];
+}
+
+/**
+ * Whether pages go to PagerDuty or to the log sink. The log sink is the offline quick start's
+ * (README): with no PAGERDUTY_EVENTS_URL and no team's routing key resolving, the exact event each
+ * page would send is logged instead. Keys are looked up at send time, so this is asked at every
+ * send (delivery/build-notifiers.ts) and at every reload, not settled at start: the first key to
+ * resolve, whenever it appears (a reload, a key file written later), sends pages for good.
+ */
+function pagesMode(config: ConfigHolder, env: NodeJS.ProcessEnv, keyResolvesAtStart: boolean, logger: Logger): PagesMode {
   const customEventsUrl = env.PAGERDUTY_EVENTS_URL !== undefined && env.PAGERDUTY_EVENTS_URL !== '';
+  let live = customEventsUrl || keyResolvesAtStart;
+  if (!live) {
+    logger.warn(
+      {},
+      'no PagerDuty routing key resolves and PAGERDUTY_EVENTS_URL is not set: PagerDuty events are written to the log instead of sent, until a team\'s routing key resolves (keys are looked up at every send)',
+    );
+  }
+  return {
+    live: () => live,
+    teams: () => pagerDutyTeams(config.current()),
+    wentLive: () => {
+      if (live) return;
+      live = true;
+      logger.info({}, 'a PagerDuty routing key resolves now: PagerDuty events are sent from now on, no longer written to the log');
+    },
+  };
+}
+
+/** Where PagerDuty routing keys come from now, for the delivery thread. */
+function routingKeysOf(config: ConfigHolder, env: NodeJS.ProcessEnv, pages: PagesMode): RoutingKeys {
+  const current = config.current();
   return {
     pagerduty: current ? [...current.teams.values()].flatMap((t) => (t.pagerduty ? [[t.team, t.pagerduty] as [string, PagerDutyConfig]] : [])) : [],
     env: { ...env },
-    sendPages: customEventsUrl || (current ? resolvableRoutingKeys(current, env).length > 0 : false),
+    pagesLive: pages.live(),
   };
 }
 
@@ -89,11 +121,9 @@ function routingKeysOf(config: ConfigHolder, env: NodeJS.ProcessEnv): RoutingKey
  * The outbox worker: on its own thread for a SQLite file (delivery-thread-host.ts says why),
  * in this process otherwise (`:memory:`, PostgreSQL, or OUTBOX_THREAD=false).
  */
-function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, logger: Logger, metrics: Metrics): OutboxRunner {
+function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, pages: PagesMode, logger: Logger, metrics: Metrics): OutboxRunner {
   const { settings, env } = o;
-  const keys = routingKeysOf(config, env);
   if (!settings.slackToken) logger.warn({}, 'SLACK_TOKEN is not set: Slack messages are written to the log instead of sent');
-  if (!keys.sendPages) logger.warn({}, 'no PagerDuty routing key is set: PagerDuty events are written to the log instead of sent');
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   if (settings.outboxThread && store instanceof SqliteStore && store.shareable) {
     return new DeliveryThread({
@@ -105,7 +135,8 @@ function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, log
         ...(o.pollMs ? { pollMs: o.pollMs } : {}),
         ...(o.pagerDutyCa ? { pagerDutyCa: o.pagerDutyCa } : {}),
       },
-      routingKeys: () => routingKeysOf(config, env),
+      routingKeys: () => routingKeysOf(config, env, pages),
+      onPagesLive: () => pages.wentLive(),
       logger,
       metrics,
     });
@@ -113,7 +144,7 @@ function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, log
   return buildOutboxWorker(settings, {
     store,
     resolveRoutingKey: routingKeyResolver(() => config.current(), env),
-    sendPages: keys.sendPages,
+    pages,
     logger,
     metrics,
     owner,
@@ -172,16 +203,17 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     await store.close();
     throw new Error(`invalid configuration in ${settings.configDir}:\n${first.errors.join('\n')}`);
   }
-  const refreshSecrets = () => {
+  /** Routing keys that resolve now join the scrub list; answers whether any does. */
+  const refreshSecrets = (): boolean => {
     const c = config.current();
-    secrets = [...fixedSecrets, ...(c ? resolvableRoutingKeys(c, env) : [])].filter(
-      (s): s is string => !!s,
-    );
+    const keys = c ? resolvableRoutingKeys(c, env) : [];
+    secrets = [...fixedSecrets, ...keys].filter((s): s is string => !!s);
+    return keys.length > 0;
   };
-  refreshSecrets();
+  const pages = pagesMode(config, env, refreshSecrets(), logger);
   if (settings.webhookToken === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
 
-  const worker = outboxRunner(o, store, config, logger, metrics);
+  const worker = outboxRunner(o, store, config, pages, logger, metrics);
 
   const uptime = createUptime({
     thanos: settings.thanos,
@@ -225,7 +257,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const reload = async () => {
     const owners = ownershipSignature(config.current());
     const r = await config.reload();
-    refreshSecrets();
+    if (refreshSecrets()) pages.wentLive();
     if (worker instanceof DeliveryThread) worker.routingKeysChanged();
     uptime.scheduler.sync();
     if (r.ok && ownershipSignature(config.current()) !== owners) void reattribute();

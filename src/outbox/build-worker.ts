@@ -5,7 +5,7 @@
  * thread.
  */
 import type { GatewaySettings } from '../config/env.js';
-import { buildNotifiers, type NotifierSettings } from '../delivery/build-notifiers.js';
+import { buildNotifiers, type NotifierSettings, type PagesMode } from '../delivery/build-notifiers.js';
 import type { RoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
@@ -18,8 +18,8 @@ export type OutboxSettings = NotifierSettings &
 export interface OutboxParts {
   store: Store;
   resolveRoutingKey: RoutingKeyResolver;
-  /** Pages go to PagerDuty (a key resolves, or PAGERDUTY_EVENTS_URL is set), else to the log. */
-  sendPages: boolean;
+  /** Pages go to PagerDuty (a key resolves, or PAGERDUTY_EVENTS_URL is set), else to the log; asked at each send. */
+  pages: PagesMode;
   logger: Logger;
   metrics: OutboxMetrics;
   /** Identity of this worker in leases. */
@@ -34,7 +34,7 @@ export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): Out
     notifiers: buildNotifiers({
       settings,
       resolveRoutingKey: p.resolveRoutingKey,
-      sendPages: p.sendPages,
+      pages: p.pages,
       logger: p.logger,
       ...(p.pagerDutyCa ? { pagerDutyCa: p.pagerDutyCa } : {}),
     }),

@@ -16,8 +16,12 @@ import type { RetryPolicy } from './retry-policy.js';
 export interface RoutingKeys {
   pagerduty: [team: string, source: PagerDutyConfig][];
   env: Record<string, string | undefined>;
-  /** Some team's key resolves now, or PAGERDUTY_EVENTS_URL was set: send pages (else log them). */
-  sendPages: boolean;
+  /**
+   * Pages go to PagerDuty (PAGERDUTY_EVENTS_URL is set, or a routing key resolved since start);
+   * else they are logged until a key resolves at a send. Once true, true for good (a replacement
+   * thread starts with it).
+   */
+  pagesLive: boolean;
 }
 
 export interface DeliveryThreadData {
@@ -43,7 +47,9 @@ export type ToDeliveryThread = { t: 'wake' } | { t: 'routingKeys'; routingKeys: 
 export type DeliveryEvent =
   | { t: 'log'; level: LogLevel; bound: object; fields: object; msg?: string }
   | { t: 'notification'; labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome } }
-  | { t: 'latency'; labels: { receiver: ReceiverType }; seconds: number };
+  | { t: 'latency'; labels: { receiver: ReceiverType }; seconds: number }
+  /** A send found a routing key that resolves: pages go to PagerDuty from now on. */
+  | { t: 'pagesLive' };
 
 /** Events are batched per event-loop turn of the thread. */
 export type FromDeliveryThread = { t: 'events'; events: DeliveryEvent[] } | { t: 'stopped' };

@@ -44,6 +44,8 @@ export interface DeliveryThreadOptions {
   routingKeys: () => RoutingKeys;
   logger: Logger;
   metrics: Metrics;
+  /** A send on the thread found a routing key that resolves: pages go to PagerDuty from now on. */
+  onPagesLive?: () => void;
   /** Wait before restarting a thread that died. */
   restartDelayMs?: number;
 }
@@ -124,7 +126,8 @@ export class DeliveryThread implements OutboxRunner {
     for (const e of msg.events) {
       if (e.t === 'log') logger.child(e.bound)[e.level](e.fields, e.msg);
       else if (e.t === 'notification') metrics.notifications.inc(e.labels);
-      else metrics.deliveryLatency.observe(e.labels, e.seconds);
+      else if (e.t === 'latency') metrics.deliveryLatency.observe(e.labels, e.seconds);
+      else this.o.onPagesLive?.();
     }
   }
 }

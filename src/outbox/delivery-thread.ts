@@ -6,6 +6,7 @@
  * group commits. Log lines and metric updates go back to the gateway, batched per turn.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { PagesMode } from '../delivery/build-notifiers.js';
 import { createRoutingKeyResolver, type RoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
 import { levelEnabled, type Logger, type LogLevel } from '../log/logger.js';
 import { openDatabase, READER_CACHE_KIB } from '../store/sqlite/connection.js';
@@ -90,15 +91,29 @@ function resolverFor(keys: RoutingKeys): RoutingKeyResolver {
 }
 let resolveLive = resolverFor(data.routingKeys);
 const resolveRoutingKey: RoutingKeyResolver = (team) => resolveLive(team);
+let pagerDutyTeams = data.routingKeys.pagerduty.map(([team]) => team);
+/**
+ * Pages go out or are logged: asked at each send, as in the gateway. The gateway hears when a send
+ * here ends the dry run, so that a replacement thread starts with pages going out.
+ */
+let pagesLive = data.routingKeys.pagesLive;
+const pages: PagesMode = {
+  live: () => pagesLive,
+  teams: () => pagerDutyTeams,
+  wentLive: () => {
+    if (pagesLive) return;
+    pagesLive = true;
+    emit({ t: 'pagesLive' });
+  },
+};
 
 // Reads only: its claims and outcomes go to the writer thread through the port.
 const db = openDatabase(data.filename, { cacheKiB: READER_CACHE_KIB });
 const store = new SqliteStore(db, prepareStatements(db), new PortWriter(data.writerPort), () => new Date());
-// Decided once per thread, as in the gateway: pages go to PagerDuty or to the log.
 const worker = buildOutboxWorker(data.settings, {
   store,
   resolveRoutingKey,
-  sendPages: data.routingKeys.sendPages,
+  pages,
   logger,
   metrics,
   owner: data.owner,
@@ -126,6 +141,8 @@ port.on('message', (msg: ToDeliveryThread) => {
       return;
     case 'routingKeys':
       resolveLive = resolverFor(msg.routingKeys);
+      pagerDutyTeams = msg.routingKeys.pagerduty.map(([team]) => team);
+      pagesLive ||= msg.routingKeys.pagesLive;
       return;
     case 'stop':
       stopping = true;

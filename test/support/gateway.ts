@@ -71,12 +71,23 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, string> = {}): Promise<TestGateway> {
+export interface TestGatewayOptions {
+  /**
+   * Leave PAGERDUTY_EVENTS_URL out of the environment, as in production, where it is unset (set,
+   * it makes pages go to PagerDuty whether or not a routing key resolves). The settings still
+   * point at the fake PagerDuty, so no test can reach the real one.
+   */
+  noPagerDutyUrlEnv?: boolean;
+}
+
+export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, string> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'alertgate-gw-'));
   const env = gatewayEnv(fakes, { DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, ...extraEnv });
+  if (opts.noPagerDutyUrlEnv) delete env.PAGERDUTY_EVENTS_URL;
   const logs: string[] = [];
   const logger: Logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
-  const gw = await startGateway({ settings: readSettings(env, dir), env, logger, pagerDutyCa: fakes.tls.cert, pollMs: 50 });
+  const settings = { ...readSettings(env, dir), ...(opts.noPagerDutyUrlEnv ? { pagerDutyEventsUrl: fakes.pagerduty.url } : {}) };
+  const gw = await startGateway({ settings, env, logger, pagerDutyCa: fakes.tls.cert, pollMs: 50 });
   return {
     gw,
     dir,
