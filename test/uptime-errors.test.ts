@@ -139,6 +139,8 @@ describe.skipIf(!prometheusBin)('uptime against a Prometheus that refuses a quer
       ['/v1/uptime?team=payments&from=last-tuesday', 'from'],
       ['/v1/uptime?team=payments&from=2026-10-02&to=2026-10-01', 'from'],
       ['/v1/uptime?team=payments&to=2026-13-01', 'to'],
+      ['/v1/uptime?team=payments&from=2026-02-30T00:00:00Z', 'from'],
+      ['/v1/uptime.csv?team=payments&from=2026-09-01T00:00:00Z&to=2026-09-31T00:00:00Z', 'to'],
       ['/v1/uptime?team=payments&month=October', 'month'],
       ['/v1/uptime.csv?team=payments&period=fortnight', 'period'],
       ['/v1/uptime?team=Payments!', 'team'],

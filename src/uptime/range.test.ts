@@ -58,6 +58,27 @@ describe('resolveRange', () => {
     expect(invalid(() => resolveRange({ from: '2026-10-01T00:00:00 0100' }, NOW)).param).toBe('from');
   });
 
+  it('refuses an RFC3339 timestamp whose date or time does not exist, instead of moving it on', () => {
+    // Date.parse takes 2026-02-30 as 2 March and 24:00 as the next day; the date-only form was already refused.
+    const cases: Array<[Parameters<typeof resolveRange>[0], string, string]> = [
+      [{ from: '2026-02-30T00:00:00Z', to: '2026-03-31T00:00:00Z' }, 'from', '2026-02-30'],
+      [{ from: '2026-02-29T00:00:00Z' }, 'from', '2026-02-29'],
+      [{ from: '2026-04-01T00:00:00Z', to: '2026-04-31T12:00:00+01:00' }, 'to', '2026-04-31'],
+      [{ from: '2026-04-01 00:00:00 01:00', to: '2026-06-31 00:00:00 01:00' }, 'to', '2026-06-31'],
+      [{ from: '2026-10-01T24:00:00Z' }, 'from', 'no such time'],
+      [{ from: '2026-10-01T00:00:00+24:00' }, 'from', 'no such time'],
+    ];
+    for (const [req, param, text] of cases) {
+      const err = invalid(() => resolveRange(req, NOW));
+      expect(err.param, JSON.stringify(req)).toBe(param);
+      expect(err.message, JSON.stringify(req)).toContain(`${param}: `);
+      expect(err.message, JSON.stringify(req)).toContain(text);
+    }
+    // Real dates still pass: a leap day, the last of a 30-day month, 23:59:59.
+    expect(resolveRange({ from: '2024-02-29T00:00:00Z', to: '2024-03-01T00:00:00Z' }, NOW).from).toBe(Date.parse('2024-02-29T00:00:00Z'));
+    expect(resolveRange({ from: '2026-04-30T23:59:59-01:00', to: '2026-05-02T00:00:00Z' }, NOW).from).toBe(Date.parse('2026-05-01T00:59:59Z'));
+  });
+
   it('defaults to the last 30 full days in the zone', () => {
     const r = resolveRange({ tz: 'Europe/London' }, NOW);
     expect(new Date(r.from).toISOString()).toBe('2026-10-28T00:00:00.000Z');

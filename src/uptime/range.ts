@@ -46,13 +46,22 @@ export interface ReportDay {
  * A space may stand for the offset's `+`: typed into a URL, `from=2026-10-01T00:00:00+01:00`
  * arrives as `…00:00:00 01:00` (`+` decodes to a space in a query string).
  */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+ -]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+ -](\d{2}):(\d{2}))$/;
 const MONTH = /^(\d{4})-(\d{2})$/;
 
 /** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
 export function parseInstant(param: string, value: string, tz: string): number {
   if (parseDate(value)) return zonedMidnight(value, tz);
-  if (RFC3339.test(value)) {
+  const m = RFC3339.exec(value);
+  if (m) {
+    // Date.parse takes any day up to 31 and the hour 24, and moves them on: 2026-02-30 would
+    // silently be 2 March, 24:00 the next day. A report must start where it was asked to.
+    if (!parseDate(m[1]!)) throw invalidParam(param, `"${value}" has no such date: ${m[1]} is not a day of the calendar`);
+    const [hour, minute, second] = [m[2], m[3], m[4]].map(Number) as [number, number, number];
+    const [offHour, offMinute] = m[7] === undefined ? [0, 0] : [Number(m[7]), Number(m[8])];
+    if (hour > 23 || minute > 59 || second > 59 || offHour > 23 || offMinute > 59) {
+      throw invalidParam(param, `"${value}" has no such time: hours go from 00 to 23, minutes and seconds from 00 to 59 (offset included)`);
+    }
     const ms = Date.parse(value.replace(/ (\d{2}:\d{2})$/, '+$1').replace(' ', 'T'));
     if (Number.isFinite(ms)) return ms;
   }
