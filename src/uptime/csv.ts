@@ -1,8 +1,11 @@
 /**
  * @module uptime/csv
  * The report as CSV (RFC 4180, CRLF): one row per service and day, then one `total` row per
- * service over the whole range. Percentages keep 4 decimals; empty cells mean no data.
+ * service over the whole range. Percentages keep 4 decimals, rounded down as every output rounds
+ * them (`roundDown`: 99.89996 is 99.8999, never 99.9 beside the 99.9 objective it missed; a budget
+ * of −0.00004 is −0.0001, never 0); empty cells mean no data.
  */
+import { roundDown } from './format.js';
 import type { UptimeReport } from './report-types.js';
 
 export const CSV_HEADER = [
@@ -26,7 +29,7 @@ export function csvCell(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-const pct = (p: number | null) => (p === null ? null : Number(p.toFixed(4)));
+const pct = (p: number | null) => (p === null ? null : roundDown(p, 4));
 
 export function reportToCsv(report: UptimeReport): string {
   const rows: Array<Array<string | number | null>> = [[...CSV_HEADER]];

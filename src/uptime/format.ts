@@ -7,16 +7,26 @@ import { WALL_CLOCK_PARTS, zonedFormatter } from '../model/zoned-formatter.js';
 import type { ServiceUptime } from './report-types.js';
 
 /**
- * `99.95%`, with as many decimals as `digits` (trailing zeros kept for alignment); `no data` for
- * null. Rounded down: 99.89996 shown as 99.900% beside an objective of 99.9% marked "below
- * objective" read as a contradiction, and a figure must never look better than it is. The
+ * `p` rounded down to `digits` decimals: the one rounding rule of every output (page, CLI table,
+ * Slack, CSV), so they all show the same digits. Down, toward the worse figure: 99.89996 shown
+ * as 99.900% beside an objective of 99.9% marked "below objective" read as a contradiction, and
+ * a figure must never look better than it is (a budget of −0.00004% is −0.0001, not 0). The
  * product is first cut to 12 significant digits so that 99.9 (99899.99999999999 × 10⁻³ in
- * binary) is not shown as 99.899%.
+ * binary) is not shown as 99.899%. Never −0.
+ */
+export function roundDown(p: number, digits: number): number {
+  const scale = 10 ** digits;
+  const v = Math.floor(Number((p * scale).toPrecision(12))) / scale;
+  return v === 0 ? 0 : v;
+}
+
+/**
+ * `99.95%`, with as many decimals as `digits` (trailing zeros kept for alignment), rounded down
+ * (`roundDown`); `no data` for null.
  */
 export function formatPercent(p: number | null, digits = 3): string {
   if (p === null) return 'no data';
-  const scale = 10 ** digits;
-  return `${(Math.floor(Number((p * scale).toPrecision(12))) / scale).toFixed(digits)}%`;
+  return `${roundDown(p, digits).toFixed(digits)}%`;
 }
 
 /** `0s`, `45s`, `22m 0s`, `3h 5m`, `2d 4h`: two units at most, enough to read at a glance. */
@@ -34,8 +44,18 @@ export interface BudgetState {
   level: BudgetLevel;
   /** Words that carry the state without colour: "healthy", "at risk", "exhausted", "no data". */
   label: string;
-  /** "50.1% left", "overspent by 20.0%". */
+  /** "50.1% left", "overspent by 20.0%", "overspent by <0.1%". */
   detail: string;
+}
+
+/**
+ * A budget share in words, rounded down like every figure (so 24.96% left, "at risk", is never
+ * "25.0% left", and an overspend is never shown smaller than it is); a share under 0.1% is
+ * "<0.1%", never "0.0%", which would read as no budget left, or as none overspent.
+ */
+function budgetDetail(left: number): string {
+  if (left < 0) return `overspent by ${-left < 0.1 ? '<0.1' : (-roundDown(left, 1)).toFixed(1)}%`;
+  return `${left > 0 && left < 0.1 ? '<0.1' : roundDown(left, 1).toFixed(1)}% left`;
 }
 
 /** Below this much budget left a service is "at risk". */
@@ -47,9 +67,9 @@ export function budgetState(s: Pick<ServiceUptime, 'errorBudgetRemainingPercent'
     if (s.measuredSeconds > 0 && s.downSeconds > 0) return { level: 'bad', label: 'exhausted', detail: 'no budget at a 100% objective' };
     return { level: 'none', label: 'no data', detail: 'nothing measured' };
   }
-  if (left < 0) return { level: 'bad', label: 'exhausted', detail: `overspent by ${(-left).toFixed(1)}%` };
-  if (left < AT_RISK_PERCENT) return { level: 'warn', label: 'at risk', detail: `${left.toFixed(1)}% left` };
-  return { level: 'ok', label: 'healthy', detail: `${left.toFixed(1)}% left` };
+  if (left < 0) return { level: 'bad', label: 'exhausted', detail: budgetDetail(left) };
+  if (left < AT_RISK_PERCENT) return { level: 'warn', label: 'at risk', detail: budgetDetail(left) };
+  return { level: 'ok', label: 'healthy', detail: budgetDetail(left) };
 }
 
 /** How a day compares with the objective: the bar colour and its words. */

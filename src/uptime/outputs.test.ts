@@ -39,6 +39,35 @@ describe('uptime outputs', () => {
     expect(csvCell(-3.5)).toBe('-3.5');
   });
 
+  it('CSV rounds down as the page, table and Slack do: never a missed objective read as met, never 0 for an overspent budget', () => {
+    const total = (s: Partial<ServiceUptime>) => reportToCsv({ ...report, services: [{ ...checkout, daily: [], ...s }] }).split('\r\n')[1]!.split(',');
+    // 99.89996 beside a 99.9 objective: the page shows 99.899%, the CSV must not say 99.9.
+    const missed = total({ uptimePercent: 99.89996, errorBudgetRemainingPercent: -0.04 });
+    expect([missed[2], missed[3], missed[4], missed[7]]).toEqual(['total', '99.8999', '99.9', '-0.04']);
+    expect(formatPercent(99.89996, 4)).toBe(`${missed[3]}%`);
+    const near = total({ uptimePercent: 99.99996, errorBudgetRemainingPercent: -0.00004 });
+    expect([near[3], near[7]]).toEqual(['99.9999', '-0.0001']);
+    // Exact decimals stay as they are (99.9 is 99899.99999999999 × 10⁻³ in binary), and no −0.
+    const exact = total({ uptimePercent: 99.9, errorBudgetRemainingPercent: -0 });
+    expect([exact[3], exact[7]]).toEqual(['99.9', '0']);
+    const daily = reportToCsv({ ...report, services: [{ ...checkout, daily: [{ date: '2026-10-01', uptimePercent: 99.99996, downSeconds: 0, noDataSeconds: 0, maintenanceSeconds: 0 }] }] });
+    expect(daily.split('\r\n')[1]).toBe('payments,checkout,2026-10-01,99.9999,99.9,0,0,,,0');
+  });
+
+  it('budget in words: rounded down like the figures, never "0.0%" for a budget barely overspent or barely left', () => {
+    const detail = (left: number) => budgetState({ errorBudgetRemainingPercent: left, measuredSeconds: 1, downSeconds: 1 });
+    expect(detail(-0.04)).toMatchObject({ label: 'exhausted', detail: 'overspent by <0.1%' });
+    expect(detail(-0.00004)).toMatchObject({ label: 'exhausted', detail: 'overspent by <0.1%' });
+    expect(detail(-0.1).detail).toBe('overspent by 0.1%');
+    expect(detail(-20.04).detail).toBe('overspent by 20.1%');
+    expect(detail(0.04)).toMatchObject({ label: 'at risk', detail: '<0.1% left' });
+    expect(detail(0).detail).toBe('0.0% left');
+    // 24.96% left is "at risk" (under 25%): never shown as 25.0% left.
+    expect(detail(24.96)).toMatchObject({ label: 'at risk', detail: '24.9% left' });
+    expect(detail(99.99).detail).toBe('99.9% left');
+    expect(detail(100).detail).toBe('100.0% left');
+  });
+
   it('table: a line per service and the incidents', () => {
     const text = reportToTable(report);
     expect(text).toMatch(/^checkout\s+99\.9500%\s+99\.9%\s+22m 0s\s+0s\s+healthy \(50\.1% left\)\s+1$/m);
