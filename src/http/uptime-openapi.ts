@@ -87,7 +87,19 @@ export const uptimeOpenApiPaths = {
     get: {
       summary: 'The same report as CSV: a row per service and day, and a total row per service',
       parameters: [teamParameter, ...rangeParameters],
-      responses: { '200': { description: 'CSV', content: { 'text/csv': { schema: { type: 'string' } } } }, ...failures },
+      responses: {
+        '200': {
+          description: 'CSV (its columns have no place for Thanos warnings: a report with warnings has the X-Alertgate-Warnings header and a file name ending -incomplete.csv)',
+          headers: {
+            'X-Alertgate-Warnings': {
+              description: 'only when Thanos sent warnings (the figures may be incomplete): a JSON array of them, in ASCII (\\uXXXX escapes), under 2,000 characters',
+              schema: { type: 'string' },
+            },
+          },
+          content: { 'text/csv': { schema: { type: 'string' } } },
+        },
+        ...failures,
+      },
     },
   },
   '/uptime': {
