@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { REPORT_PERIODS } from '../config/routes-schema.js';
+import { SPELLINGS_MAX, ZONES_MAX, zonedFormatterCacheSize } from '../model/zoned-formatter.js';
 import { UptimeError } from './errors.js';
 import { calendarDays, periodRange, REPORT_PERIOD_NAMES, resolveRange } from './range.js';
 import { addMonths, localDate, zonedMidnight } from './time-zone.js';
@@ -56,6 +57,21 @@ describe('resolveRange', () => {
     expect([new Date(r.from).toISOString(), new Date(r.to).toISOString()]).toEqual(['2026-09-30T23:00:00.000Z', '2026-10-01T23:00:00.000Z']);
     expect(resolveRange({ from: '2026-10-01T00:00:00.5 05:30', to: '2026-10-02T00:00:00-04:00' }, NOW).from).toBe(Date.parse('2026-09-30T18:30:00.500Z'));
     expect(invalid(() => resolveRange({ from: '2026-10-01T00:00:00 0100' }, NOW)).param).toBe('from');
+  });
+
+  it('takes any spelling of a zone without keeping a formatter per spelling (tz= is unauthenticated input)', () => {
+    // Every case variant used to be a new Intl.DateTimeFormat cached for good: 50,000 of them, 1.3 GB.
+    const name = 'America/Argentina/ComodRivadavia';
+    const variant = (n: number) => {
+      let bit = 0; // bit b of n flips the case of the b-th letter
+      return [...name].map((c) => (/[a-z]/i.test(c) && (n >> bit++) & 1 ? (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) : c)).join('');
+    };
+    const expected = resolveRange({ month: '2026-10', tz: name }, NOW);
+    for (let n = 0; n < 3000; n++) expect(resolveRange({ month: '2026-10', tz: variant(n) }, NOW).from).toBe(expected.from);
+    expect(new Set(Array.from({ length: 3000 }, (_, n) => variant(n))).size).toBe(3000);
+    const size = zonedFormatterCacheSize();
+    expect(size.spellings).toBeLessThanOrEqual(SPELLINGS_MAX);
+    expect(size.zones).toBeLessThanOrEqual(ZONES_MAX);
   });
 
   it('refuses an RFC3339 timestamp whose date or time does not exist, instead of moving it on', () => {
