@@ -5,15 +5,13 @@
  * second storm's; the channel's state, stored as JSON, keeps the first storm's counts until they
  * count nothing firing.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { paymentsTeam, routingOf } from '../config/team-config.case.js';
 import { createLogger } from '../log/logger.js';
 import type { IncomingNotification } from '../model/alert.js';
 import { acceptNotification } from '../pipeline/accept.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
+import { onBothStores } from '../testing/both-stores.js';
 import { channelGroupId, readChannelState } from './channel-state.js';
 import { FOLDED_REASON } from './storm-control.js';
 import { tickStorms } from './storm-ticker.js';
@@ -127,19 +125,4 @@ function earlierStormCases(newStore: () => Promise<Store>): void {
   });
 }
 
-describe('a storm’s digest after the next storm started: sqlite', () => {
-  earlierStormCases(async () => openSqliteStore(':memory:'));
-});
-
-const admin = await requirePostgres();
-describe.skipIf(!admin)('a storm’s digest after the next storm started: postgres', () => {
-  let db: TestDatabase;
-  let schemas = 0;
-  beforeAll(async () => {
-    db = await createTestDatabase(admin!);
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  earlierStormCases(async () => openPostgresStore(await createTestSchema(db.url, `t${++schemas}`)));
-});
+await onBothStores('a storm’s digest after the next storm started', earlierStormCases);

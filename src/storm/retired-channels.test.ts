@@ -5,7 +5,7 @@
  * written back), and the storm ticker, even a new process's (Store.activeStormIds), still ends
  * the storm and closes the digest.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { paymentsTeam } from '../config/team-config.case.js';
 import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
@@ -13,10 +13,8 @@ import type { IncomingNotification } from '../model/alert.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import { releaseHeld } from '../maintenance/release.js';
 import { reattributeFiring } from '../pipeline/reattribute.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { NotificationRecord, Store } from '../store/store.js';
-import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
+import { onBothStores } from '../testing/both-stores.js';
 import { channelGroupId, readChannelState } from './channel-state.js';
 import { FOLDED_REASON } from './storm-control.js';
 import { tickStorms } from './storm-ticker.js';
@@ -128,19 +126,4 @@ function retiredChannelCases(newStore: () => Promise<Store>): void {
   });
 }
 
-describe('storms in channels the config no longer names: sqlite', () => {
-  retiredChannelCases(async () => openSqliteStore(':memory:'));
-});
-
-const admin = await requirePostgres();
-describe.skipIf(!admin)('storms in channels the config no longer names: postgres', () => {
-  let db: TestDatabase;
-  let schemas = 0;
-  beforeAll(async () => {
-    db = await createTestDatabase(admin!);
-  });
-  afterAll(async () => {
-    await db?.drop();
-  });
-  retiredChannelCases(async () => openPostgresStore(await createTestSchema(db.url, `t${++schemas}`)));
-});
+await onBothStores('storms in channels the config no longer names', retiredChannelCases);
