@@ -312,7 +312,9 @@ async function runOutage(bin: string): Promise<OutageRecord> {
       }
     };
     const load = Promise.all([lane(), lane(), probeReadiness()]);
-    await sleep(2_000);
+    // Enough accepted before the outage for the delivery check below to mean something (on a
+    // loaded machine 2 s gave only 8).
+    await waitUntil(() => webhooks.filter((w) => w.status === 202).length >= 8, 30_000, 'webhooks to be accepted before the outage');
     await server.stop();
     const down = Date.now();
     const linesAtStop = replicas.procs.map((p) => p.lines.length);

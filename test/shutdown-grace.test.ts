@@ -45,7 +45,7 @@ describe('shutdown with an HTTP request in flight', () => {
 
   it('a /v1/uptime waiting on a hanging Thanos does not hold shutdown past SHUTDOWN_GRACE_MS', async () => {
     const graceMs = 500;
-    const t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: dir, THANOS_URL: thanos.url, THANOS_TIMEOUT_MS: '20000', SHUTDOWN_GRACE_MS: String(graceMs) });
+    const t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: dir, THANOS_URL: thanos.url, THANOS_TIMEOUT_MS: '60000', SHUTDOWN_GRACE_MS: String(graceMs) });
     const answer = fetch(`${t.gw.url}/v1/uptime?team=payments&month=2026-10`).then(
       (r) => r.status,
       (e: Error) => e.message,
@@ -57,7 +57,9 @@ describe('shutdown with an HTTP request in flight', () => {
     const tookMs = Date.now() - started;
     // The request is answered 503 or its connection is closed; either way it no longer waits.
     expect([503, 'fetch failed']).toContain(await answer);
-    expect(tookMs).toBeLessThan(graceMs + 1_500);
+    // Far below the 60 s Thanos timeout it would otherwise wait for; the margin over the grace
+    // is for closing the rest on a loaded machine (2.7 s seen under a load average of 10).
+    expect(tookMs).toBeLessThan(graceMs + 5_000);
     expect(t.logs.some((l) => l.includes('cut off'))).toBe(true);
   });
 });
