@@ -1,11 +1,17 @@
 /**
  * @module uptime/compute
- * One service's uptime over a range, sample-weighted (contract): uptime = Σ sums / Σ counts of
- * the `up` samples of all its series, per day and overall. A day's measured time is the time
- * covered by samples of at least one series (uptime/coverage.ts), the rest is no-data time,
- * neither up nor down; downtime is the measured time × the down share of the samples
- * (1 − Σ sums / Σ counts), so up + down + no data is the day and agrees with its uptime. Error
- * budget remaining = 1 − downtime / ((1 − objective) × measured time), negative when overspent.
+ * One service's uptime over a range. Per day (contract): the sum and the count of the `up`
+ * samples of all its series; the day's down share is 1 − Σ sums / Σ counts. A day's measured time
+ * is the time covered by samples of at least one series (uptime/coverage.ts), the rest is no-data
+ * time, neither up nor down; its downtime is the measured time × its down share, so up + down + no
+ * data is the day.
+ *
+ * Uptime has one definition, for a day and for a range alike: 1 − downtime / measured time. A
+ * day's uptime is therefore its sample-weighted uptime, and a range's is its days' uptimes
+ * weighted by their measured time, so the headline agrees with `downSeconds` (the sum of the
+ * days'), with the error budget (time-based: remaining = 1 − downtime / ((1 − objective) ×
+ * measured time), negative when overspent: an objective is missed exactly when the budget is
+ * overspent) and with itself whether or not a maintenance window touches the range.
  */
 import { parsePromDuration } from '../config/rules-duration.js';
 import type { UptimeSpec } from '../generate/model.js';
@@ -49,13 +55,13 @@ interface DayFigures {
 }
 
 /**
- * Sample-weighted uptime (Σ sums / Σ counts); with maintenance, 1 − down / measured after the
- * excused downtime was taken off (the same ratio when nothing is excused).
+ * Uptime in percent, 1 − down / measured; without measured time (samples that cover none of it),
+ * the down share of the samples themselves, which is the same ratio's limit. Null without samples.
  */
-function uptimeOf(sum: number, count: number, downMs: number, measuredMs: number, maintenanceMs: number): number | null {
+function uptimeOf(downMs: number, measuredMs: number, downSamples: number, count: number): number | null {
   if (count <= 0) return null;
-  if (maintenanceMs <= 0 || measuredMs <= 0) return (sum / count) * 100;
-  return (1 - downMs / measuredMs) * 100;
+  if (measuredMs > 0) return (1 - Math.min(1, downMs / measuredMs)) * 100;
+  return (1 - Math.min(1, Math.max(0, downSamples) / count)) * 100;
 }
 
 function dayFigures(day: ReportDay, totals: DayTotals, coveredMs: number): DayFigures {
@@ -120,7 +126,7 @@ export async function computeServiceUptime(
       : { periods: [] as Period[], warnings: [] as string[] };
 
     // Downtime inside a maintenance window is not downtime: take the fine-grained down periods'
-    // overlap with the windows off each day (uptime = 1 − down / measured stays sample-weighted).
+    // overlap with the windows off each day.
     const maintenance: Period[] = (opts.maintenance ?? []).map((m) => ({ start: m.start.getTime(), end: m.end.getTime() }));
     const downPeriodsAll = mergePeriods(down.periods);
     for (const f of figures) {
@@ -130,7 +136,7 @@ export async function computeServiceUptime(
       f.downMs = Math.max(0, f.downMs - excused);
     }
 
-    const sum = figures.reduce((a, f) => a + f.totals.sum, 0);
+    const downSamples = figures.reduce((a, f) => a + Math.max(0, f.totals.count - f.totals.sum), 0);
     const count = figures.reduce((a, f) => a + f.totals.count, 0);
     const downMs = figures.reduce((a, f) => a + f.downMs, 0);
     const measuredMs = figures.reduce((a, f) => a + f.measuredMs, 0);
@@ -149,7 +155,7 @@ export async function computeServiceUptime(
 
     const dailyOut: DailyUptime[] = figures.map((f) => ({
       date: f.day.date,
-      uptimePercent: uptimeOf(f.totals.sum, f.totals.count, f.downMs, f.measuredMs, f.maintenanceMs),
+      uptimePercent: uptimeOf(f.downMs, f.measuredMs, f.totals.count - f.totals.sum, f.totals.count),
       downSeconds: secs(f.downMs),
       noDataSeconds: secs(f.day.end - f.day.start - f.measuredMs),
       maintenanceSeconds: secs(f.maintenanceMs),
@@ -158,7 +164,7 @@ export async function computeServiceUptime(
       uptime: {
         service: spec.service,
         objective: spec.objective,
-        uptimePercent: uptimeOf(sum, count, downMs, measuredMs, maintenanceMs),
+        uptimePercent: uptimeOf(downMs, measuredMs, downSamples, count),
         downSeconds: secs(downMs),
         noDataSeconds: secs(lengthMs - measuredMs),
         errorBudgetRemainingPercent: budgetLeft,

@@ -1,0 +1,120 @@
+/**
+ * The report's figures against a real Prometheus, where they used to disagree with each other or
+ * with the samples: maintenance with several replicas of a probe, non-finite samples, and the
+ * headline uptime over days of different sample densities (with and without maintenance windows,
+ * against downSeconds and the error budget).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UptimeSpec } from '../src/generate/model.js';
+import type { MaintenanceInterval } from '../src/maintenance/intervals.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import type { ServiceUptime } from '../src/uptime/report-types.js';
+import { createUptimeService, type UptimeService } from '../src/uptime/service.js';
+import { createThanosClient } from '../src/uptime/thanos-client.js';
+import { serveSeries, type ServedSeries } from './support/prometheus-server.js';
+import type { GeneratedSeries } from './support/prometheus-tsdb.js';
+
+const promtool = requireBinary('promtool');
+const prometheus = requireBinary('prometheus');
+const MIN = 60_000;
+const at = (iso: string) => Date.parse(iso);
+const FROM = at('2026-10-01T00:00:00Z');
+const TO = at('2026-10-10T00:00:00Z');
+
+/** `probe_success{job, instance}` every minute on the minute in [from, to); v(t) undefined: no sample. */
+function series(job: string, instance: string, v: (t: number) => number | undefined, from = FROM, to = TO): GeneratedSeries {
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let t = from; t < to; t += MIN) {
+    const x = v(t);
+    if (x === undefined) continue;
+    times.push(t);
+    values.push(x);
+  }
+  return { metric: 'probe_success', labels: { job, instance }, times, values };
+}
+const within = (t: number, a: string, b: string) => t >= at(a) && t < at(b);
+
+const SERIES: GeneratedSeries[] = [
+  // Two replicas of one probe: a down 10:00–11:00 on 10-05 (the maintenance window), both down
+  // 14:00–14:30 (outside it).
+  series('maint', 'a', (t) => (within(t, '2026-10-05T10:00:00Z', '2026-10-05T11:00:00Z') || within(t, '2026-10-05T14:00:00Z', '2026-10-05T14:30:00Z') ? 0 : 1)),
+  series('maint', 'b', (t) => (within(t, '2026-10-05T14:00:00Z', '2026-10-05T14:30:00Z') ? 0 : 1)),
+  // Always up; one NaN sample (a 0/0 recording rule) on 10-05, +Inf on 10-06, -Inf on 10-07.
+  series('nan', 'x', (t) => (t === at('2026-10-05T12:00:00Z') ? NaN : t === at('2026-10-06T12:00:00Z') ? Infinity : t === at('2026-10-07T12:00:00Z') ? -Infinity : 1)),
+  // A NaN at 12:00 and an outage 13:00–13:10 on 10-05.
+  series('nan-down', 'x', (t) => (t === at('2026-10-05T12:00:00Z') ? NaN : within(t, '2026-10-05T13:00:00Z', '2026-10-05T13:10:00Z') ? 0 : 1)),
+  // 10-06: two replicas, both up. 10-07: only replica a, down from 12:00.
+  series('weight', 'a', (t) => (within(t, '2026-10-07T12:00:00Z', '2026-10-08T00:00:00Z') ? 0 : 1), at('2026-10-06T00:00:00Z'), at('2026-10-08T00:00:00Z')),
+  series('weight', 'b', () => 1, at('2026-10-06T00:00:00Z'), at('2026-10-07T00:00:00Z')),
+];
+
+const SPECS: UptimeSpec[] = [
+  { service: 'maint', up: 'probe_success{job="maint"}', objective: 99.9, interval: '1m' },
+  { service: 'nan', up: 'probe_success{job="nan"}', objective: 99.9, interval: '1m' },
+  { service: 'nan-inferred', up: 'probe_success{job="nan"}', objective: 99.9 },
+  { service: 'nan-expr', up: 'max by (job) (probe_success{job="nan"})', objective: 99.9, interval: '1m' },
+  { service: 'nan-down', up: 'probe_success{job="nan-down"}', objective: 99.9, interval: '1m' },
+  { service: 'weight', up: 'probe_success{job="weight"}', objective: 99.9, interval: '1m' },
+  { service: 'weight80', up: 'probe_success{job="weight"}', objective: 80, interval: '1m' },
+];
+
+let served: ServedSeries | undefined;
+let windows: Record<string, MaintenanceInterval[]> = {};
+let svc: UptimeService;
+
+beforeAll(async () => {
+  if (!promtool || !prometheus) return;
+  served = await serveSeries({ promtool, prometheus }, 'alertgate-uptime-figures-', SERIES);
+  svc = createUptimeService({
+    client: createThanosClient({ url: served.prometheus.url }),
+    checks: async () => new Map([['payments', SPECS]]),
+    now: () => TO,
+    maintenance: async (_team, service) => windows[service] ?? [],
+  });
+}, 120_000);
+afterAll(async () => served?.stop());
+
+async function report(from: string, to: string, name: string, maintenance: MaintenanceInterval[] = []): Promise<ServiceUptime> {
+  windows = { [name]: maintenance };
+  try {
+    return (await svc.report({ team: 'payments', from, to })).services.find((s) => s.service === name)!;
+  } finally {
+    windows = {};
+  }
+}
+
+const window = (start: string, end: string, reason = 'patching'): MaintenanceInterval => ({ start: new Date(start), end: new Date(end), reason });
+
+/** One definition: uptime, downSeconds, the daily figures and the budget all say the same. */
+function expectConsistent(s: ServiceUptime): void {
+  expect(s.downSeconds).toBeCloseTo(s.measuredSeconds * (1 - s.uptimePercent! / 100), 3);
+  expect(s.downSeconds).toBeCloseTo(s.daily.reduce((a, d) => a + d.downSeconds, 0), 3);
+  expect(s.errorBudgetRemainingPercent).toBeCloseTo((1 - s.downSeconds / ((1 - s.objective / 100) * s.measuredSeconds)) * 100, 6);
+  expect(s.uptimePercent! >= s.objective).toBe(s.errorBudgetRemainingPercent! >= 0);
+}
+
+describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', () => {
+  it('one definition of uptime: a window on a day without downtime changes nothing', async () => {
+    const plain = await report('2026-10-06', '2026-10-08', 'weight');
+    // 10-06 up all day (two replicas), 10-07 down half the day (one replica): 12 of 48 hours down.
+    expect(plain).toMatchObject({ downSeconds: 43_200, measuredSeconds: 172_800, noDataSeconds: 0 });
+    expect(plain.uptimePercent).toBeCloseTo(75, 9);
+    expect(plain.daily.map((d) => d.uptimePercent)).toEqual([100, 50]);
+    expectConsistent(plain);
+
+    const withWindow = await report('2026-10-06', '2026-10-08', 'weight', [window('2026-10-06T03:00:00Z', '2026-10-06T03:01:00Z', 'noop')]);
+    expect(withWindow.uptimePercent).toBe(plain.uptimePercent);
+    expect(withWindow.downSeconds).toBe(plain.downSeconds);
+    expect(withWindow.errorBudgetRemainingPercent).toBe(plain.errorBudgetRemainingPercent);
+    expect(withWindow.maintenanceSeconds).toBe(60);
+    expectConsistent(withWindow);
+  });
+
+  it('one definition of uptime: the objective is missed exactly when the budget is overspent', async () => {
+    const s = await report('2026-10-06', '2026-10-08', 'weight80');
+    expect(s.uptimePercent).toBeCloseTo(75, 9);
+    expect(s.errorBudgetRemainingPercent).toBeCloseTo(-25, 9);
+    expectConsistent(s);
+  });
+});
