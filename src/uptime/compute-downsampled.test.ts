@@ -3,7 +3,9 @@
  * comes back as one sample per 5-minute bucket (its average), so a down sample stands for its
  * bucket, not for one probe interval. The fake Thanos below answers as a Querier does over 5m
  * blocks: the day's sum and count of the raw samples (the aggregates Thanos keeps), and a range
- * selector as one averaged sample per bucket, stamped with the bucket's last raw sample.
+ * selector as one averaged sample per bucket, stamped with the bucket's last raw sample. The
+ * second fake stamps each bucket as Thanos does, at its end − 1 ms, which put incidents one
+ * bucket late (and an outage in the range's last bucket became a 1 ms incident).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeServiceUptime } from './compute.js';
@@ -65,5 +67,77 @@ describe('incidents on 5m-downsampled data', () => {
     // The buckets' samples are stamped with their last raw sample (hh:04:45), so the incident's
     // edges sit within one bucket of the outage's.
     expect(Math.abs(Date.parse(incident!.start) - outage.start)).toBeLessThan(5 * MIN);
+  });
+});
+
+/**
+ * A fake Querier answering as Thanos does over downsampled blocks of `series` (raw samples per
+ * series): exact sums and counts of the raw samples (NaN dropped, as Thanos' downsampling drops
+ * it), and a range selector as one averaged sample per bucket stamped at the bucket's end − 1 ms
+ * (Thanos' `currentWindow`).
+ */
+function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs: number, resolution: string) {
+  const finite = Object.fromEntries(Object.entries(series).map(([k, xs]) => [k, xs.filter((s) => !Number.isNaN(s.v))]));
+  const metric = (instance: string) => ({ __name__: 'probe_success', job: 'blackbox', instance });
+  return (params: URLSearchParams) => {
+    expect(params.get('max_source_resolution')).toBe(resolution);
+    const query = params.get('query') ?? '';
+    const at = Number(params.get('time')) * 1000;
+    if (query.startsWith('label_replace')) {
+      const result = Object.entries(finite).flatMap(([instance, raw]) => {
+        const inDay = raw.filter((s) => s.t > at - DAY && s.t <= at);
+        if (inDay.length === 0) return [];
+        const sum = inDay.reduce((a, s) => a + s.v, 0);
+        return [
+          { metric: { ...metric(instance), alertgate_agg: 'sum' }, value: [at / 1000, String(sum)] },
+          { metric: { ...metric(instance), alertgate_agg: 'count' }, value: [at / 1000, String(inDay.length)] },
+        ];
+      });
+      return { status: 200, body: { status: 'success', data: { resultType: 'vector', result } } };
+    }
+    const from = at - Number(/\[(\d+)ms\]$/.exec(query)![1]);
+    const result = Object.entries(finite).map(([instance, raw]) => {
+      const values: [number, string][] = [];
+      for (let bucket = Math.floor(from / bucketMs) * bucketMs; bucket <= at; bucket += bucketMs) {
+        const stamp = bucket + bucketMs - 1;
+        if (stamp < from || stamp > at) continue;
+        const xs = raw.filter((s) => s.t >= bucket && s.t < bucket + bucketMs);
+        if (xs.length) values.push([stamp / 1000, String(xs.reduce((a, s) => a + s.v, 0) / xs.length)]);
+      }
+      return { metric: metric(instance), values };
+    });
+    return { status: 200, body: { status: 'success', data: { resultType: 'matrix', result } } };
+  };
+}
+
+/** A 30 s probe from `dayStart` to two hours into the next day, down in the given minutes of the day. */
+function probe(dayStart: number, down: Array<[number, number]>): { t: number; v: number }[] {
+  const out: { t: number; v: number }[] = [];
+  for (let t = dayStart + 15_000; t < dayStart + DAY + 120 * MIN; t += 30_000) out.push({ t, v: down.some(([a, b]) => t >= dayStart + a * MIN && t < dayStart + b * MIN) ? 0 : 1 });
+  return out;
+}
+
+describe('downsampled buckets as Thanos stamps them (at the bucket end − 1 ms)', () => {
+  afterEach(closeAllFakeThanos);
+  const spec = { service: 'checkout', up: 'probe_success{job="blackbox"}', objective: 99.9, interval: '30s' };
+  const fiveMinuteDay = Date.UTC(2026, 7, 1); // 61 days before `now`: read at 5m
+  const hourDay = Date.UTC(2026, 2, 10); // 205 days before `now`: read at 1h
+  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+
+  async function run(dayStart: number, series: Record<string, { t: number; v: number }[]>, bucketMs: number, resolution: string, windows: Array<[number, number]> = []) {
+    const thanos = await startFakeThanos(thanosLike(series, bucketMs, resolution));
+    const range = { from: dayStart, to: dayStart + DAY, tz: 'UTC' };
+    const maintenance = windows.map(([a, b]) => ({ start: new Date(dayStart + a * MIN), end: new Date(dayStart + b * MIN), reason: 'patching' }));
+    const { uptime } = await computeServiceUptime(createThanosClient({ url: thanos.url }), 'payments', spec, range, calendarDays(range), { now, policy: DEFAULT_RESOLUTION_POLICY, maintenance });
+    return uptime;
+  }
+
+  it('1h: an incident is the bucket it happened in, also the last one of the range', async () => {
+    const uptime = await run(hourDay, { a: probe(hourDay, [[610, 620], [1390, 1400]]) }, 60 * MIN, '1h');
+    expect(uptime.downSeconds).toBe(1200);
+    expect(uptime.incidents).toEqual([
+      { start: iso(hourDay + 600 * MIN), end: iso(hourDay + 660 * MIN), seconds: 3600 },
+      { start: iso(hourDay + 1380 * MIN), end: iso(hourDay + DAY), seconds: 3600 },
+    ]);
   });
 });

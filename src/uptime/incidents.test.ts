@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { downPeriods, mergePeriods, sampleSpacingMs } from './incidents.js';
+import { bucketStarts, downPeriods, mergePeriods, sampleSpacingMs } from './incidents.js';
 import { isPlainSelector, sumAndCountQuery } from './promql-window.js';
 
 const s = (t: number, v: number) => ({ t, v });
@@ -28,6 +28,22 @@ describe('down periods', () => {
 
   it('count a partially-up downsampled value as down', () => {
     expect(downPeriods([s(0, 0.9), s(10, 1)], 10, day)).toEqual([{ start: 0, end: 10 }]);
+  });
+});
+
+describe('downsampled samples', () => {
+  const H = 3_600_000;
+  it('stand for their bucket, whether stamped at its end − 1 ms (Thanos) or at its last raw sample', () => {
+    const stamped = [s(11 * H - 1, 0.8), s(12 * H - 1, 1), s(23 * H + 59 * 60_000 + 45_000, 0.5)];
+    expect(bucketStarts(stamped, H)).toEqual([s(10 * H, 0.8), s(11 * H, 1), s(23 * H, 0.5)]);
+  });
+  it('make an incident of the bucket the outage was in, the range\'s last one included', () => {
+    const day = { start: 0, end: 24 * H };
+    const samples = bucketStarts([s(10 * H - 1, 1), s(11 * H - 1, 0.8), s(12 * H - 1, 1), s(24 * H - 1, 0.9), s(25 * H - 1, 1)], H);
+    expect(mergePeriods(downPeriods(samples, H, day))).toEqual([
+      { start: 10 * H, end: 11 * H },
+      { start: 23 * H, end: 24 * H },
+    ]);
   });
 });
 

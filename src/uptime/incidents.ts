@@ -8,8 +8,12 @@
  *
  * A plain selector is read as raw samples (a range-vector instant query), so start and end are
  * the samples' own timestamps, and only for the hours that had downtime (found first with an
- * hourly count − sum); any other expression is evaluated every interval (`query_range`).
- */
+ * hourly count − sum); any other expression is evaluated every interval (`query_range`). On
+ * downsampled data a plain selector answers one sample per bucket, which Thanos stamps at the
+ * bucket's end − 1 ms (its `currentWindow`; the last bucket of a chunk at its last raw sample):
+ * each such sample stands for its bucket [floor(t / res) × res, + res), not for the time after
+ * its stamp, which put incidents one bucket late.
+  */
 import { isPlainSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
 import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
@@ -27,18 +31,27 @@ const isDown = (v: number) => Number.isFinite(v) && v < 1;
 /**
  * Down periods of one series' samples (sorted by time). A down sample lasts until the next
  * sample if that comes within 1.5 intervals (scrape jitter), else for one interval: a gap in the
- * data is no-data time, not downtime.
+ * data is no data time, not downtime.
  */
 export function downPeriods(samples: Sample[], intervalMs: number, within: Period): Period[] {
   const out: Period[] = [];
+  eachDownSample(samples, intervalMs, within, (start, end) => out.push({ start, end }));
+  return out;
+}
+
+/** Calls `visit` with the period (as downPeriods gives it) and the value of every down sample in `within`. */
+function eachDownSample(samples: Sample[], intervalMs: number, within: Period, visit: (start: number, end: number, value: number) => void): void {
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
     if (s.t < within.start || s.t >= within.end || !isDown(s.v)) continue;
     const next = samples[i + 1];
-    const end = next && next.t - s.t <= intervalMs * 1.5 ? next.t : s.t + intervalMs;
-    out.push({ start: s.t, end });
+    visit(s.t, next && next.t - s.t <= intervalMs * 1.5 ? next.t : s.t + intervalMs, s.v);
   }
-  return out;
+}
+
+/** Downsampled samples placed at the start of the bucket of `bucketMs` each stands for. */
+export function bucketStarts(samples: readonly Sample[], bucketMs: number): Sample[] {
+  return samples.map((s) => ({ t: s.t - (((s.t % bucketMs) + bucketMs) % bucketMs), v: s.v }));
 }
 
 /**
@@ -122,7 +135,12 @@ export async function fetchDownPeriods(
             ? await client.instant(`${sel}[${until - w.start - 1}ms]`, until - 1, w.resolution)
             : await client.range(expr, w.start, until - 1, opts.intervalMs, w.resolution);
           for (const x of result.warnings) warnings.add(x);
-          return result.series.flatMap((s) => downPeriods(s.samples, sampleSpacingMs(s.samples, opts.intervalMs, stepMs), w));
+          return result.series.flatMap((s) => {
+            const spacing = sampleSpacingMs(s.samples, opts.intervalMs, stepMs);
+            // One sample per bucket (Thanos' downsampled data, not Prometheus ignoring the resolution).
+            const bucketed = plain && stepMs > 0 && spacing >= stepMs;
+            return downPeriods(bucketed ? bucketStarts(s.samples, stepMs) : s.samples, spacing, w);
+          });
         }),
       );
       return periods.flat();
