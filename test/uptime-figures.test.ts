@@ -95,6 +95,32 @@ function expectConsistent(s: ServiceUptime): void {
 }
 
 describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', () => {
+  it('maintenance excuses only the down samples inside the window, replica by replica', async () => {
+    const none = await report('2026-10-05', '2026-10-06', 'maint');
+    // 120 of 2 880 samples down: a's hour (60) and both replicas' half hour (30 + 30).
+    expect(none.downSeconds).toBe(3600);
+    const s = await report('2026-10-05', '2026-10-06', 'maint', [window('2026-10-05T10:00:00Z', '2026-10-05T11:00:00Z')]);
+    // a's hour is excused; the half hour both replicas were down, outside the window, is not.
+    expect(s.downSeconds).toBe(1800);
+    expect(s.daily[0]).toMatchObject({ downSeconds: 1800, maintenanceSeconds: 3600 });
+    expect(s.uptimePercent).toBeCloseTo((1 - 1800 / 86_400) * 100, 9);
+    expect(s.incidents).toEqual([
+      { start: '2026-10-05T10:00:00Z', end: '2026-10-05T11:00:00Z', seconds: 3600, maintenanceSeconds: 3600 },
+      { start: '2026-10-05T14:00:00Z', end: '2026-10-05T14:30:00Z', seconds: 1800 },
+    ]);
+    expectConsistent(s);
+
+    // A window over the half hour both were down excuses it, and nothing of a's hour.
+    const other = await report('2026-10-05', '2026-10-06', 'maint', [window('2026-10-05T14:00:00Z', '2026-10-05T14:30:00Z')]);
+    expect(other.downSeconds).toBe(1800);
+    // Half a window over both replicas' outage: half of it.
+    const half = await report('2026-10-05', '2026-10-06', 'maint', [window('2026-10-05T14:15:00Z', '2026-10-05T15:00:00Z')]);
+    expect(half.downSeconds).toBe(1800 + 900);
+    // Windows over all of it: nothing is down.
+    const all = await report('2026-10-05', '2026-10-06', 'maint', [window('2026-10-05T09:00:00Z', '2026-10-05T11:00:00Z'), window('2026-10-05T14:00:00Z', '2026-10-05T15:00:00Z')]);
+    expect(all).toMatchObject({ downSeconds: 0, uptimePercent: 100, errorBudgetRemainingPercent: 100 });
+  });
+
   it('one definition of uptime: a window on a day without downtime changes nothing', async () => {
     const plain = await report('2026-10-06', '2026-10-08', 'weight');
     // 10-06 up all day (two replicas), 10-07 down half the day (one replica): 12 of 48 hours down.

@@ -140,4 +140,34 @@ describe('downsampled buckets as Thanos stamps them (at the bucket end − 1 ms)
       { start: iso(hourDay + 1380 * MIN), end: iso(hourDay + DAY), seconds: 3600 },
     ]);
   });
+
+  it('5m: an outage that ended before the window began stays downtime', async () => {
+    const uptime = await run(fiveMinuteDay, { a: probe(fiveMinuteDay, [[606, 608]]) }, 5 * MIN, '5m', [[610, 620]]);
+    expect(uptime.downSeconds).toBe(120);
+    expect(uptime.incidents).toEqual([{ start: iso(fiveMinuteDay + 605 * MIN), end: iso(fiveMinuteDay + 610 * MIN), seconds: 300 }]);
+  });
+
+  it('1h: an outage in the hour before the window stays downtime', async () => {
+    const uptime = await run(hourDay, { a: probe(hourDay, [[610, 620]]) }, 60 * MIN, '1h', [[660, 720]]);
+    expect(uptime.downSeconds).toBe(600);
+    expect(uptime.incidents).toEqual([{ start: iso(hourDay + 600 * MIN), end: iso(hourDay + 660 * MIN), seconds: 3600 }]);
+  });
+
+  it('1h: a window over the whole bucket excuses its downtime; over part of it, the bucket\'s down share of that part', async () => {
+    const down = { a: probe(hourDay, [[610, 620]]) };
+    expect((await run(hourDay, down, 60 * MIN, '1h', [[600, 660]])).downSeconds).toBe(0);
+    // Down 10 of the bucket's 60 minutes; the window covers 30 of them: 5 minutes are excused.
+    expect((await run(hourDay, down, 60 * MIN, '1h', [[600, 630]])).downSeconds).toBe(300);
+  });
+
+  it('5m, two replicas: only the down share inside the window is excused', async () => {
+    // a down 10:00–10:30 (the window); both down 14:00–14:30.
+    const uptime = await run(fiveMinuteDay, { a: probe(fiveMinuteDay, [[600, 630], [840, 870]]), b: probe(fiveMinuteDay, [[840, 870]]) }, 5 * MIN, '5m', [[600, 630]]);
+    // 180 of 5 760 samples down, 60 of them (a's) inside the window: 120 / 5 760 of the day.
+    expect(uptime.downSeconds).toBe(1800);
+    expect(uptime.incidents.map((i) => [i.start, i.end, i.maintenanceSeconds])).toEqual([
+      [iso(fiveMinuteDay + 600 * MIN), iso(fiveMinuteDay + 630 * MIN), 1800],
+      [iso(fiveMinuteDay + 840 * MIN), iso(fiveMinuteDay + 870 * MIN), undefined],
+    ]);
+  });
 });

@@ -4,7 +4,8 @@
  * samples of all its series; the day's down share is 1 − Σ sums / Σ counts. A day's measured time
  * is the time covered by samples of at least one series (uptime/coverage.ts), the rest is no-data
  * time, neither up nor down; its downtime is the measured time × its down share, so up + down + no
- * data is the day.
+ * data is the day. Down samples inside maintenance windows (told apart series by series when the
+ * day's down periods are read: uptime/incidents.ts) are not downtime: they count as up.
  *
  * Uptime has one definition, for a day and for a range alike: 1 − downtime / measured time. A
  * day's uptime is therefore its sample-weighted uptime, and a range's is its days' uptimes
@@ -40,15 +41,14 @@ function overlapMs(a: readonly Period[], b: readonly Period[]): number {
   return total;
 }
 
-const clip = (list: readonly Period[], within: Period): Period[] =>
-  list.map((p) => ({ start: Math.max(p.start, within.start), end: Math.min(p.end, within.end) })).filter((p) => p.end > p.start);
-
 /** Seconds rounded to milliseconds, so JSON shows 1320, not 1319.9999999998. */
 const secs = (ms: number) => Math.round(ms) / 1000;
 
 interface DayFigures {
   day: ReportDay;
   totals: DayTotals;
+  /** Down samples (count − sum) less those inside maintenance windows. */
+  downSamples: number;
   downMs: number;
   measuredMs: number;
   maintenanceMs: number;
@@ -64,12 +64,14 @@ function uptimeOf(downMs: number, measuredMs: number, downSamples: number, count
   return (1 - Math.min(1, Math.max(0, downSamples) / count)) * 100;
 }
 
+/** A day's downtime: its measured time × the down share of its samples. */
+const downTime = (measuredMs: number, downSamples: number, count: number) => (count > 0 ? measuredMs * Math.min(1, Math.max(0, downSamples) / count) : 0);
+
 function dayFigures(day: ReportDay, totals: DayTotals, coveredMs: number): DayFigures {
   // A day without samples is all no data, whatever an expression's lookback may have covered.
-  if (totals.count <= 0) return { day, totals, downMs: 0, measuredMs: 0, maintenanceMs: 0 };
-  const measuredMs = coveredMs;
-  const downShare = Math.min(1, Math.max(0, totals.count - totals.sum) / totals.count);
-  return { day, totals, downMs: measuredMs * downShare, measuredMs, maintenanceMs: 0 };
+  if (totals.count <= 0) return { day, totals, downSamples: 0, downMs: 0, measuredMs: 0, maintenanceMs: 0 };
+  const downSamples = Math.max(0, totals.count - totals.sum);
+  return { day, totals, downSamples, downMs: downTime(coveredMs, downSamples, totals.count), measuredMs: coveredMs, maintenanceMs: 0 };
 }
 
 /**
@@ -120,23 +122,23 @@ export async function computeServiceUptime(
     const coverage = await fetchCoverage(client, spec.up, days, { now: opts.now, policy: opts.policy, intervalMs }, whole.map((w, i) => !w && daily.totals[i]!.count > 0));
     const figures = days.map((d, i) => dayFigures(d, daily.totals[i]!, whole[i] ? wholeDayMs(d, daily.totals[i]!, intervalMs) : coverage.measuredMs[i]!));
 
-    const downDays = figures.filter((f) => hadDowntime(f.totals)).map((f) => ({ ...f.day, samples: f.totals.count }));
+    const maintenance = mergePeriods((opts.maintenance ?? []).map((m) => ({ start: m.start.getTime(), end: m.end.getTime() })));
+    const downFigures = figures.filter((f) => hadDowntime(f.totals));
+    const downDays = downFigures.map((f) => ({ ...f.day, samples: f.totals.count, series: f.totals.series, measuredMs: f.measuredMs }));
     const down = downDays.length
-      ? await fetchDownPeriods(client, spec.up, downDays, { intervalMs, now: opts.now, policy: opts.policy })
-      : { periods: [] as Period[], warnings: [] as string[] };
+      ? await fetchDownPeriods(client, spec.up, downDays, { intervalMs, now: opts.now, policy: opts.policy, maintenance })
+      : { periods: [] as Period[], excused: [] as number[], warnings: [] as string[] };
 
-    // Downtime inside a maintenance window is not downtime: take the fine-grained down periods'
-    // overlap with the windows off each day.
-    const maintenance: Period[] = (opts.maintenance ?? []).map((m) => ({ start: m.start.getTime(), end: m.end.getTime() }));
-    const downPeriodsAll = mergePeriods(down.periods);
-    for (const f of figures) {
-      const dayPeriod = { start: f.day.start, end: f.day.end };
-      const excused = overlapMs(clip(downPeriodsAll, dayPeriod), clip(maintenance, dayPeriod));
-      f.maintenanceMs = overlapMs([dayPeriod], maintenance);
-      f.downMs = Math.max(0, f.downMs - excused);
-    }
+    // Downtime inside a maintenance window is not downtime: the down samples inside the windows
+    // (each series' own, from the fine-grained reading) are taken off the day's down samples, so
+    // one replica down inside a window cannot excuse another's downtime outside it.
+    downFigures.forEach((f, k) => {
+      f.downSamples = Math.max(0, f.downSamples - (down.excused[k] ?? 0));
+      f.downMs = downTime(f.measuredMs, f.downSamples, f.totals.count);
+    });
+    for (const f of figures) f.maintenanceMs = overlapMs([{ start: f.day.start, end: f.day.end }], maintenance);
 
-    const downSamples = figures.reduce((a, f) => a + Math.max(0, f.totals.count - f.totals.sum), 0);
+    const downSamples = figures.reduce((a, f) => a + f.downSamples, 0);
     const count = figures.reduce((a, f) => a + f.totals.count, 0);
     const downMs = figures.reduce((a, f) => a + f.downMs, 0);
     const measuredMs = figures.reduce((a, f) => a + f.measuredMs, 0);
@@ -155,7 +157,7 @@ export async function computeServiceUptime(
 
     const dailyOut: DailyUptime[] = figures.map((f) => ({
       date: f.day.date,
-      uptimePercent: uptimeOf(f.downMs, f.measuredMs, f.totals.count - f.totals.sum, f.totals.count),
+      uptimePercent: uptimeOf(f.downMs, f.measuredMs, f.downSamples, f.totals.count),
       downSeconds: secs(f.downMs),
       noDataSeconds: secs(f.day.end - f.day.start - f.measuredMs),
       maintenanceSeconds: secs(f.maintenanceMs),

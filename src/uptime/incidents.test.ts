@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketStarts, downPeriods, mergePeriods, sampleSpacingMs } from './incidents.js';
+import { bucketStarts, downPeriods, mergePeriods, sampleSpacingMs, shareInside } from './incidents.js';
 import { isPlainSelector, sumAndCountQuery } from './promql-window.js';
 
 const s = (t: number, v: number) => ({ t, v });
@@ -44,6 +44,21 @@ describe('downsampled samples', () => {
       { start: 10 * H, end: 11 * H },
       { start: 23 * H, end: 24 * H },
     ]);
+  });
+});
+
+describe('the share of a down period inside maintenance windows', () => {
+  const windows = [
+    { start: 100, end: 200 },
+    { start: 300, end: 400 },
+  ];
+  it('is the part of it the windows cover', () => {
+    expect(shareInside(windows, 120, 180)).toBe(1);
+    expect(shareInside(windows, 50, 150)).toBe(0.5);
+    expect(shareInside(windows, 150, 350)).toBe(0.5);
+    expect(shareInside(windows, 200, 300)).toBe(0);
+    expect(shareInside(windows, 400, 500)).toBe(0);
+    expect(shareInside([], 0, 10)).toBe(0);
   });
 });
 

@@ -49,6 +49,33 @@ function eachDownSample(samples: Sample[], intervalMs: number, within: Period, v
   }
 }
 
+/**
+ * The share of [start, end) inside `windows` (merged, sorted half-open periods), 0 to 1.
+ */
+export function shareInside(windows: readonly Period[], start: number, end: number): number {
+  if (end <= start || windows.length === 0) return 0;
+  // The first window that ends after `start`.
+  let lo = 0;
+  let hi = windows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (windows[mid]!.end <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  let inside = 0;
+  for (let i = lo; i < windows.length && windows[i]!.start < end; i++) inside += Math.min(end, windows[i]!.end) - Math.max(start, windows[i]!.start);
+  return inside / (end - start);
+}
+
+/**
+ * How many raw samples one downsampled sample of `spacingMs` stands for on `day`: the day's
+ * samples per series and measured time, else the probe's interval into the bucket.
+ */
+function samplesPerBucket(day: DownDay, spacingMs: number, intervalMs: number): number {
+  if (day.series && day.measuredMs && day.measuredMs > 0) return (day.samples * spacingMs) / (day.series * day.measuredMs);
+  return spacingMs / intervalMs;
+}
+
 /** Downsampled samples placed at the start of the bucket of `bucketMs` each stands for. */
 export function bucketStarts(samples: readonly Sample[], bucketMs: number): Sample[] {
   return samples.map((s) => ({ t: s.t - (((s.t % bucketMs) + bucketMs) % bucketMs), v: s.v }));
@@ -86,6 +113,9 @@ const HOUR = 3_600_000;
 /** A day with downtime and how many samples it has (from the daily totals). */
 export interface DownDay extends ReportDay {
   samples: number;
+  /** Series with samples and the day's measured time: how many raw samples a bucket holds on average. */
+  series?: number;
+  measuredMs?: number;
 }
 
 /** A window to read raw samples from; down samples count only inside [start, end). */
@@ -112,20 +142,30 @@ async function downHours(client: ThanosClient, sel: string, day: DownDay, resolu
   return mergePeriods(hours.map((h) => ({ start: h, end: h + HOUR }))).map((p) => ({ ...p, resolution }));
 }
 
-/** Down periods of `expr` on the given days (each `[start, end)`), not yet merged. */
+export interface DownPeriodsResult {
+  /** Down periods, not yet merged. */
+  periods: Period[];
+  /** Per day given: its down samples inside the maintenance windows (see the module comment). */
+  excused: number[];
+  warnings: string[];
+}
+
+/** Down periods of `expr` on the given days (each `[start, end)`), and their downtime inside `maintenance`. */
 export async function fetchDownPeriods(
   client: ThanosClient,
   expr: string,
   days: DownDay[],
-  opts: { intervalMs: number; now: number; policy: ResolutionPolicy },
-): Promise<{ periods: Period[]; warnings: string[] }> {
+  opts: { intervalMs: number; now: number; policy: ResolutionPolicy; /** Merged and sorted. */ maintenance?: readonly Period[] },
+): Promise<DownPeriodsResult> {
   const plain = isPlainSelector(expr);
   const sel = expr.trim();
+  const maintenance = opts.maintenance ?? [];
   const warnings = new Set<string>();
   const perDay = await Promise.all(
     days.map(async (day) => {
       const resolution = chooseResolution(day.start, opts.now, opts.policy);
       const windows = plain ? await downHours(client, sel, day, resolution, warnings) : [{ start: day.start, end: day.end, resolution }];
+      let excused = 0;
       const periods = await Promise.all(
         windows.map(async (w) => {
           // Read a little past each window: the first sample after a down sample ends its period.
@@ -135,16 +175,22 @@ export async function fetchDownPeriods(
             ? await client.instant(`${sel}[${until - w.start - 1}ms]`, until - 1, w.resolution)
             : await client.range(expr, w.start, until - 1, opts.intervalMs, w.resolution);
           for (const x of result.warnings) warnings.add(x);
-          return result.series.flatMap((s) => {
+          const out: Period[] = [];
+          for (const s of result.series) {
             const spacing = sampleSpacingMs(s.samples, opts.intervalMs, stepMs);
             // One sample per bucket (Thanos' downsampled data, not Prometheus ignoring the resolution).
             const bucketed = plain && stepMs > 0 && spacing >= stepMs;
-            return downPeriods(bucketed ? bucketStarts(s.samples, stepMs) : s.samples, spacing, w);
-          });
+            const each = bucketed ? samplesPerBucket(day, spacing, opts.intervalMs) : 1;
+            eachDownSample(bucketed ? bucketStarts(s.samples, stepMs) : s.samples, spacing, w, (start, end, value) => {
+              out.push({ start, end });
+              if (maintenance.length > 0) excused += (1 - value) * each * shareInside(maintenance, start, end);
+            });
+          }
+          return out;
         }),
       );
-      return periods.flat();
+      return { periods: periods.flat(), excused };
     }),
   );
-  return { periods: perDay.flat(), warnings: [...warnings] };
+  return { periods: perDay.flatMap((d) => d.periods), excused: perDay.map((d) => d.excused), warnings: [...warnings] };
 }
