@@ -44,10 +44,24 @@ const SERIES: GeneratedSeries[] = [
   series('nan', 'x', (t) => (t === at('2026-10-05T12:00:00Z') ? NaN : t === at('2026-10-06T12:00:00Z') ? Infinity : t === at('2026-10-07T12:00:00Z') ? -Infinity : 1)),
   // A NaN at 12:00 and an outage 13:00–13:10 on 10-05.
   series('nan-down', 'x', (t) => (t === at('2026-10-05T12:00:00Z') ? NaN : within(t, '2026-10-05T13:00:00Z', '2026-10-05T13:10:00Z') ? 0 : 1)),
+  // A NaN at 12:00 and no samples 15:00–16:00 on 10-05 (the day's time is measured by coverage).
+  series('nan-gap', 'x', (t) => (t === at('2026-10-05T12:00:00Z') ? NaN : within(t, '2026-10-05T15:00:00Z', '2026-10-05T16:00:00Z') ? undefined : 1)),
   // 10-06: two replicas, both up. 10-07: only replica a, down from 12:00.
   series('weight', 'a', (t) => (within(t, '2026-10-07T12:00:00Z', '2026-10-08T00:00:00Z') ? 0 : 1), at('2026-10-06T00:00:00Z'), at('2026-10-08T00:00:00Z')),
   series('weight', 'b', () => 1, at('2026-10-06T00:00:00Z'), at('2026-10-07T00:00:00Z')),
 ];
+
+/** Every 4 s on 10-05 (21 600 samples: incidents are found hour by hour), a NaN at 13:00, down 13:10–13:20. */
+function dense(): GeneratedSeries {
+  const times: number[] = [];
+  const values: number[] = [];
+  for (let t = at('2026-10-05T00:00:00Z'); t < at('2026-10-06T00:00:00Z'); t += 4_000) {
+    times.push(t);
+    values.push(t === at('2026-10-05T13:00:00Z') ? NaN : within(t, '2026-10-05T13:10:00Z', '2026-10-05T13:20:00Z') ? 0 : 1);
+  }
+  return { metric: 'probe_success', labels: { job: 'nan-dense', instance: 'x' }, times, values };
+}
+SERIES.push(dense());
 
 const SPECS: UptimeSpec[] = [
   { service: 'maint', up: 'probe_success{job="maint"}', objective: 99.9, interval: '1m' },
@@ -55,6 +69,9 @@ const SPECS: UptimeSpec[] = [
   { service: 'nan-inferred', up: 'probe_success{job="nan"}', objective: 99.9 },
   { service: 'nan-expr', up: 'max by (job) (probe_success{job="nan"})', objective: 99.9, interval: '1m' },
   { service: 'nan-down', up: 'probe_success{job="nan-down"}', objective: 99.9, interval: '1m' },
+  { service: 'nan-gap', up: 'probe_success{job="nan-gap"}', objective: 99.9, interval: '1m' },
+  { service: 'nan-gap-expr', up: 'max by (job) (probe_success{job="nan-gap"})', objective: 99.9, interval: '1m' },
+  { service: 'nan-dense', up: 'probe_success{job="nan-dense"}', objective: 99.9, interval: '4s' },
   { service: 'weight', up: 'probe_success{job="weight"}', objective: 99.9, interval: '1m' },
   { service: 'weight80', up: 'probe_success{job="weight"}', objective: 80, interval: '1m' },
 ];
@@ -119,6 +136,37 @@ describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', ()
     // Windows over all of it: nothing is down.
     const all = await report('2026-10-05', '2026-10-06', 'maint', [window('2026-10-05T09:00:00Z', '2026-10-05T11:00:00Z'), window('2026-10-05T14:00:00Z', '2026-10-05T15:00:00Z')]);
     expect(all).toMatchObject({ downSeconds: 0, uptimePercent: 100, errorBudgetRemainingPercent: 100 });
+  });
+
+  it('NaN and ±Inf samples count neither up nor down (no data), as Thanos downsampling drops NaN', async () => {
+    for (const name of ['nan', 'nan-inferred', 'nan-expr']) {
+      const day = await report('2026-10-05', '2026-10-06', name);
+      expect({ name, up: day.uptimePercent, down: day.downSeconds, incidents: day.incidents.length }).toEqual({ name, up: 100, down: 0, incidents: 0 });
+      expect(day.noDataSeconds, name).toBeLessThanOrEqual(60);
+      const nine = await report('2026-10-01', '2026-10-10', name);
+      expect({ name, up: nine.uptimePercent, down: nine.downSeconds, budget: nine.errorBudgetRemainingPercent }).toEqual({ name, up: 100, down: 0, budget: 100 });
+      expect(nine.daily.map((d) => d.uptimePercent)).toEqual(Array(9).fill(100));
+      expect(nine.intervalSeconds, name).toBe(60);
+    }
+    // The plain selector's NaN minute is no data, whichever way the day's time is measured.
+    expect((await report('2026-10-05', '2026-10-06', 'nan')).noDataSeconds).toBe(60);
+    const gap = await report('2026-10-05', '2026-10-06', 'nan-gap');
+    expect({ up: gap.uptimePercent, down: gap.downSeconds, noData: gap.noDataSeconds }).toEqual({ up: 100, down: 0, noData: 3600 + 60 });
+    // An expression is evaluated with its 5-minute lookback: it carries its value into the gap.
+    const gapExpr = await report('2026-10-05', '2026-10-06', 'nan-gap-expr');
+    expect({ up: gapExpr.uptimePercent, down: gapExpr.downSeconds, noData: gapExpr.noDataSeconds }).toEqual({ up: 100, down: 0, noData: 3600 - 5 * 60 + 60 });
+
+    // A NaN beside an outage: the outage is down to the second, over the finite samples.
+    const down = await report('2026-10-05', '2026-10-06', 'nan-down');
+    expect(down).toMatchObject({ downSeconds: 600, noDataSeconds: 60 });
+    expect(down.uptimePercent).toBeCloseTo((1429 / 1439) * 100, 9);
+    expect(down.incidents).toEqual([{ start: '2026-10-05T13:00:00Z', end: '2026-10-05T13:10:00Z', seconds: 600 }]);
+    expectConsistent(down);
+
+    // A densely sampled day, whose down hours are found first: the NaN's hour is still read.
+    const busy = await report('2026-10-05', '2026-10-06', 'nan-dense');
+    expect(busy).toMatchObject({ downSeconds: 600, noDataSeconds: 4, intervalSeconds: 4 });
+    expect(busy.incidents).toEqual([{ start: '2026-10-05T13:10:00Z', end: '2026-10-05T13:20:00Z', seconds: 600 }]);
   });
 
   it('one definition of uptime: a window on a day without downtime changes nothing', async () => {

@@ -72,28 +72,45 @@ describe('incidents on 5m-downsampled data', () => {
 
 /**
  * A fake Querier answering as Thanos does over downsampled blocks of `series` (raw samples per
- * series): exact sums and counts of the raw samples (NaN dropped, as Thanos' downsampling drops
- * it), and a range selector as one averaged sample per bucket stamped at the bucket's end − 1 ms
- * (Thanos' `currentWindow`).
+ * series): a bucket's aggregates are its raw samples' sum and count (NaN dropped, as Thanos'
+ * downsampling drops it; ±Inf kept), stamped at the bucket's end − 1 ms (Thanos'
+ * `currentWindow`); `sum_over_time`/`count_over_time` add them up, a range selector answers their
+ * averages, and the coverage query counts the buckets whose average is finite.
  */
 function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs: number, resolution: string) {
   const finite = Object.fromEntries(Object.entries(series).map(([k, xs]) => [k, xs.filter((s) => !Number.isNaN(s.v))]));
   const metric = (instance: string) => ({ __name__: 'probe_success', job: 'blackbox', instance });
-  return (params: URLSearchParams) => {
+  const text = (v: number) => (v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
+  const inWindow = (raw: { t: number; v: number }[], from: number, at: number) => raw.filter((s) => s.t - (s.t % bucketMs) + bucketMs - 1 >= from && s.t - (s.t % bucketMs) + bucketMs - 1 <= at);
+  return (params: URLSearchParams, path: string) => {
     expect(params.get('max_source_resolution')).toBe(resolution);
     const query = params.get('query') ?? '';
-    const at = Number(params.get('time')) * 1000;
     if (query.startsWith('label_replace')) {
-      const result = Object.entries(finite).flatMap(([instance, raw]) => {
-        const inDay = raw.filter((s) => s.t > at - DAY && s.t <= at);
-        if (inDay.length === 0) return [];
-        const sum = inDay.reduce((a, s) => a + s.v, 0);
+      const windowMs = Number(/\[(\d+)ms\]/.exec(query)![1]);
+      const times: number[] = [];
+      if (path.endsWith('query_range')) for (let t = Number(params.get('start')) * 1000; t <= Number(params.get('end')) * 1000; t += Number(params.get('step')) * 1000) times.push(t);
+      else times.push(Number(params.get('time')) * 1000);
+      const result = Object.entries(finite).flatMap(([instance, raw]): object[] => {
+        const points = times.map((at) => ({ at, xs: inWindow(raw, at - windowMs, at) })).filter((p) => p.xs.length > 0);
+        const sums = points.map((p) => [p.at / 1000, text(p.xs.reduce((a, s) => a + s.v, 0))]);
+        const counts = points.map((p) => [p.at / 1000, String(p.xs.length)]);
+        if (!path.endsWith('query_range'))
+          return points.length ? [{ metric: { ...metric(instance), alertgate_agg: 'sum' }, value: sums[0] }, { metric: { ...metric(instance), alertgate_agg: 'count' }, value: counts[0] }] : [];
         return [
-          { metric: { ...metric(instance), alertgate_agg: 'sum' }, value: [at / 1000, String(sum)] },
-          { metric: { ...metric(instance), alertgate_agg: 'count' }, value: [at / 1000, String(inDay.length)] },
+          { metric: { ...metric(instance), alertgate_agg: 'sum' }, values: sums },
+          { metric: { ...metric(instance), alertgate_agg: 'count' }, values: counts },
         ];
       });
-      return { status: 200, body: { status: 'success', data: { resultType: 'vector', result } } };
+      return { status: 200, body: { status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result } } };
+    }
+    const at = Number(params.get('time')) * 1000;
+    if (query.startsWith('count_over_time(group(')) {
+      let slots = 0;
+      for (let b = at - DAY; b < at; b += bucketMs) {
+        const xs = Object.values(finite).map((raw) => raw.filter((s) => s.t >= b && s.t < b + bucketMs));
+        if (xs.some((x) => x.length > 0 && Number.isFinite(x.reduce((a, s) => a + s.v, 0)))) slots++;
+      }
+      return { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [at / 1000, String(slots)] }] } } };
     }
     const from = at - Number(/\[(\d+)ms\]$/.exec(query)![1]);
     const result = Object.entries(finite).map(([instance, raw]) => {
@@ -102,7 +119,7 @@ function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs
         const stamp = bucket + bucketMs - 1;
         if (stamp < from || stamp > at) continue;
         const xs = raw.filter((s) => s.t >= bucket && s.t < bucket + bucketMs);
-        if (xs.length) values.push([stamp / 1000, String(xs.reduce((a, s) => a + s.v, 0) / xs.length)]);
+        if (xs.length) values.push([stamp / 1000, text(xs.reduce((a, s) => a + s.v, 0) / xs.length)]);
       }
       return { metric: metric(instance), values };
     });
@@ -110,10 +127,10 @@ function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs
   };
 }
 
-/** A 30 s probe from `dayStart` to two hours into the next day, down in the given minutes of the day. */
-function probe(dayStart: number, down: Array<[number, number]>): { t: number; v: number }[] {
+/** A 30 s probe from `dayStart` to two hours into the next day, down in the given minutes of the day; `odd` values at given times. */
+function probe(dayStart: number, down: Array<[number, number]>, odd: Record<number, number> = {}): { t: number; v: number }[] {
   const out: { t: number; v: number }[] = [];
-  for (let t = dayStart + 15_000; t < dayStart + DAY + 120 * MIN; t += 30_000) out.push({ t, v: down.some(([a, b]) => t >= dayStart + a * MIN && t < dayStart + b * MIN) ? 0 : 1 });
+  for (let t = dayStart + 15_000; t < dayStart + DAY + 120 * MIN; t += 30_000) out.push({ t, v: odd[t] ?? (down.some(([a, b]) => t >= dayStart + a * MIN && t < dayStart + b * MIN) ? 0 : 1) });
   return out;
 }
 
@@ -169,5 +186,17 @@ describe('downsampled buckets as Thanos stamps them (at the bucket end − 1 ms)
       [iso(fiveMinuteDay + 600 * MIN), iso(fiveMinuteDay + 630 * MIN), 1800],
       [iso(fiveMinuteDay + 840 * MIN), iso(fiveMinuteDay + 870 * MIN), undefined],
     ]);
+  });
+
+  it('5m: a NaN sample is dropped (as Thanos drops it); a bucket with an ±Inf sample is left out whole, as no data', async () => {
+    const odd = { [fiveMinuteDay + 600 * MIN + 15_000]: NaN, [fiveMinuteDay + 720 * MIN + 15_000]: Infinity };
+    const uptime = await run(fiveMinuteDay, { a: probe(fiveMinuteDay, [[840, 850]], odd) }, 5 * MIN, '5m');
+    // 20 of the 2 869 samples left (the NaN dropped, the 12:00 bucket's 10 left out) are down.
+    // The 12:00 bucket is no data; the NaN's 30 s are not (its bucket has other samples), so
+    // the measured 86 100 s hold 2 869 samples: down 600 s to within the bucket's precision.
+    expect(uptime.noDataSeconds).toBe(300);
+    expect(uptime.uptimePercent).toBeCloseTo((1 - 20 / 2869) * 100, 9);
+    expect(uptime.downSeconds).toBeCloseTo((86_100 * 20) / 2869, 3);
+    expect(uptime.incidents.map((i) => [i.start, i.end])).toEqual([[iso(fiveMinuteDay + 840 * MIN), iso(fiveMinuteDay + 850 * MIN)]]);
   });
 });

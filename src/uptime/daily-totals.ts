@@ -5,11 +5,19 @@
  * length (and one source resolution) are a single `query_range` whose step is that length, so a
  * 90-day UTC report is one request; a daylight-saving day (23 or 25 hours) or a clipped first or
  * last day gets its own instant query.
+ *
+ * Samples that are not finite numbers (NaN from a 0/0 recording rule, ±Inf) are neither up nor
+ * down: they are left out of both sums and counts, so their time is no data (Thanos drops NaN
+ * when it downsamples, so raw and downsampled data agree). An expression's subquery filters them
+ * in PromQL (promql-window.ts). A plain selector's `sum_over_time` cannot leave one out without a
+ * subquery, which would lose its exactness, so a day whose sum comes back NaN or ±Inf (rare) is
+ * read again: its raw samples, summed and counted here without the non-finite ones; on 5m/1h data
+ * per bucket, a bucket whose sum is not finite left out whole (one aggregate holds it).
  */
 import type { ReportDay } from './range.js';
-import { chooseResolution, type ResolutionPolicy, type SourceResolution } from './resolution.js';
-import { AGG_LABEL, sumAndCountQuery } from './promql-window.js';
-import type { ThanosClient } from './thanos-client.js';
+import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
+import { AGG_LABEL, isPlainSelector, sumAndCountQuery } from './promql-window.js';
+import type { QueryResult, ThanosClient } from './thanos-client.js';
 
 export interface DayTotals {
   /** Sum of all samples of all series (up samples when values are 0/1). */
@@ -49,6 +57,74 @@ export function runsOf(days: ReportDay[], now: number, policy: ResolutionPolicy)
   return runs;
 }
 
+/** A series' labels without AGG_LABEL, as one key. */
+function seriesKey(labels: Record<string, string>): { agg: string | undefined; key: string } {
+  const { [AGG_LABEL]: agg, ...rest } = labels;
+  return { agg, key: JSON.stringify(Object.entries(rest).sort()) };
+}
+
+/** One series' sum and count on one day. */
+interface SeriesDay {
+  sum: number;
+  count: number;
+}
+
+/** Adds a day's per-series sums and counts to its totals. */
+function addSeries(totals: DayTotals, day: ReportDay, slots: Iterable<SeriesDay>): void {
+  for (const slot of slots) {
+    if (!slot.count) continue;
+    totals.sum += slot.sum;
+    totals.count += slot.count;
+    totals.series += 1;
+    totals.minSeriesCount = Math.min(totals.minSeriesCount ?? Infinity, slot.count);
+    if (slot.count >= 2) totals.spacingMs = Math.min(totals.spacingMs ?? Infinity, (day.end - day.start) / slot.count);
+  }
+}
+
+/**
+ * A plain selector's per-series sums and counts of the finite samples of `day` (see the module
+ * comment): raw samples read whole; on 5m/1h data the buckets' sums and counts, at each bucket's
+ * end − 1 ms, where Thanos stamps them.
+ */
+async function finiteSeriesDays(client: ThanosClient, sel: string, day: ReportDay, resolution: SourceResolution): Promise<{ slots: SeriesDay[]; warnings: string[] }> {
+  const perSeries = new Map<string, SeriesDay>();
+  const slot = (key: string) => perSeries.get(key) ?? perSeries.set(key, { sum: 0, count: 0 }).get(key)!;
+  const bucketMs = resolutionStepMs(resolution);
+  let result: QueryResult;
+  if (bucketMs === 0) {
+    result = await client.instant(`${sel}[${day.end - day.start - 1}ms]`, day.end - 1, resolution);
+    for (const s of result.series) {
+      const into = slot(seriesKey(s.labels).key);
+      for (const { v } of s.samples) {
+        if (!Number.isFinite(v)) continue;
+        into.sum += v;
+        into.count += 1;
+      }
+    }
+  } else {
+    const first = Math.ceil((day.start + 1) / bucketMs) * bucketMs - 1;
+    const last = Math.floor(day.end / bucketMs) * bucketMs - 1;
+    if (first > last) return { slots: [], warnings: [] };
+    result = await client.range(sumAndCountQuery(sel, bucketMs - 1, bucketMs), first, last, bucketMs, resolution);
+    const buckets = new Map<string, { sum?: number; count?: number }>();
+    for (const s of result.series) {
+      const { agg, key } = seriesKey(s.labels);
+      for (const { t, v } of s.samples) {
+        const b = buckets.get(`${key}@${t}`) ?? buckets.set(`${key}@${t}`, {}).get(`${key}@${t}`)!;
+        if (agg === 'sum') b.sum = v;
+        else if (agg === 'count') b.count = v;
+      }
+    }
+    for (const [k, b] of buckets) {
+      if (b.sum === undefined || b.count === undefined || !Number.isFinite(b.sum) || !Number.isFinite(b.count)) continue;
+      const into = slot(k.slice(0, k.lastIndexOf('@')));
+      into.sum += b.sum;
+      into.count += b.count;
+    }
+  }
+  return { slots: [...perSeries.values()], warnings: result.warnings };
+}
+
 export async function fetchDailyTotals(
   client: ThanosClient,
   expr: string,
@@ -58,6 +134,9 @@ export async function fetchDailyTotals(
   const totals: DayTotals[] = days.map(() => ({ sum: 0, count: 0, series: 0 }));
   const dayByEvalTime = new Map(days.map((d, i) => [d.end - 1, i]));
   const warnings = new Set<string>();
+  const plain = isPlainSelector(expr);
+  /** Days a series' sum came back NaN or ±Inf for, with their resolution: read again. */
+  const nonFinite = new Map<number, SourceResolution>();
 
   await Promise.all(
     runsOf(days, opts.now, opts.policy).map(async (run) => {
@@ -70,33 +149,38 @@ export async function fetchDailyTotals(
           : await client.range(query, firstEval, lastEval, run.lengthMs, run.resolution);
       for (const w of result.warnings) warnings.add(w);
       // Per underlying series and day: its sum and count, to count series and bound the interval.
-      const perSeries = new Map<string, { sum?: number; count?: number; day: number }>();
+      const perSeries = new Map<string, { sum?: number; count?: number; day: number; nonFinite?: boolean }>();
       for (const s of result.series) {
-        const { [AGG_LABEL]: agg, ...labels } = s.labels;
-        const key = JSON.stringify(Object.entries(labels).sort());
+        const { agg, key } = seriesKey(s.labels);
         for (const { t, v } of s.samples) {
           // An instant query answers at its evaluation time; the range steps land on the day ends.
           const day = dayByEvalTime.get(t);
-          if (day === undefined || !Number.isFinite(v)) continue;
+          if (day === undefined) continue;
           const slot = perSeries.get(`${key}@${day}`) ?? perSeries.set(`${key}@${day}`, { day }).get(`${key}@${day}`)!;
-          if (agg === 'sum') slot.sum = v;
+          if (!Number.isFinite(v)) {
+            slot.nonFinite = true;
+            if (plain) nonFinite.set(day, run.resolution);
+          } else if (agg === 'sum') slot.sum = v;
           else if (agg === 'count') slot.count = v;
         }
       }
       for (const slot of perSeries.values()) {
-        if (!slot.count) continue;
-        const t = totals[slot.day]!;
-        t.sum += slot.sum ?? 0;
-        t.count += slot.count;
-        t.series += 1;
-        t.minSeriesCount = Math.min(t.minSeriesCount ?? Infinity, slot.count);
-        const d = days[slot.day]!;
-        if (slot.count >= 2) {
-          const spacing = (d.end - d.start) / slot.count;
-          t.spacingMs = Math.min(t.spacingMs ?? Infinity, spacing);
-        }
+        // A plain selector's day is read again below, every series; an expression's subquery
+        // filters non-finite values, so one left is a series to leave out, not a 0.
+        if (slot.nonFinite || nonFinite.has(slot.day)) continue;
+        addSeries(totals[slot.day]!, days[slot.day]!, [{ sum: slot.sum ?? 0, count: slot.count ?? 0 }]);
       }
     }),
   );
+  if (nonFinite.size > 0) {
+    await Promise.all(
+      [...nonFinite].map(async ([i, resolution]) => {
+        const again = await finiteSeriesDays(client, expr.trim(), days[i]!, resolution);
+        for (const w of again.warnings) warnings.add(w);
+        totals[i] = { sum: 0, count: 0, series: 0 };
+        addSeries(totals[i]!, days[i]!, again.slots);
+      }),
+    );
+  }
   return { totals, warnings: [...warnings] };
 }

@@ -136,7 +136,9 @@ async function downHours(client: ThanosClient, sel: string, day: DownDay, resolu
   const length = day.end - day.start;
   if (day.samples <= WHOLE_DAY_MAX_SAMPLES || resolution === '1h' || length % HOUR !== 0) return [{ start: day.start, end: day.end, resolution }];
   const rv = `${sel}[${HOUR - 1}ms]`;
-  const result = await client.range(`count_over_time(${rv}) - sum_over_time(${rv}) > 0`, day.start + HOUR - 1, day.end - 1, HOUR, resolution);
+  // Hours whose sum is below their count, or not finite (a NaN or ±Inf sample hides the others).
+  const query = `count_over_time(${rv}) unless (sum_over_time(${rv}) >= count_over_time(${rv}) < +Inf)`;
+  const result = await client.range(query, day.start + HOUR - 1, day.end - 1, HOUR, resolution);
   for (const w of result.warnings) warnings.add(w);
   const hours = [...new Set(result.series.flatMap((s) => s.samples.map((x) => x.t + 1 - HOUR)))].sort((a, b) => a - b);
   return mergePeriods(hours.map((h) => ({ start: h, end: h + HOUR }))).map((p) => ({ ...p, resolution }));

@@ -9,6 +9,10 @@
  * Windows are one millisecond shorter than the day and evaluated one millisecond before its
  * end: Prometheus 2.x range selectors include both ends, so `[start, end - 1ms]` is exactly the
  * day `[start, end)` without counting a sample at midnight twice.
+ *
+ * Values that are not finite numbers (NaN, ±Inf) are neither up nor down: an expression's
+ * subquery filters them out (`> -Inf < +Inf`), and so does the coverage query, so their time is
+ * no data; a plain selector's sums cannot filter them without a subquery (uptime/daily-totals.ts).
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { closeTrailingComment } from '../config/promql.js';
@@ -23,10 +27,13 @@ export function isPlainSelector(expr: string): boolean {
   return top !== null && top.name === 'VectorSelector' && top.from === 0 && top.to === text.length;
 }
 
-/** `expr` as a range vector over `rangeMs` (subquery every `stepMs` unless it is a plain selector). */
+/** Only the finite values of an instant vector (NaN fails every comparison; ±Inf one of these). */
+const finite = (vector: string) => `${vector} > -Inf < +Inf`;
+
+/** `expr` as a range vector over `rangeMs` (subquery every `stepMs` of its finite values unless it is a plain selector). */
 export function rangeVector(expr: string, rangeMs: number, stepMs: number): string {
   const text = expr.trim();
-  return isPlainSelector(text) ? `${text}[${rangeMs}ms]` : `(${closeTrailingComment(text)})[${rangeMs}ms:${stepMs}ms]`;
+  return isPlainSelector(text) ? `${text}[${rangeMs}ms]` : `(${finite(`(${closeTrailingComment(text)})`)})[${rangeMs}ms:${stepMs}ms]`;
 }
 
 /**
@@ -51,6 +58,6 @@ export function sumAndCountQuery(expr: string, rangeMs: number, stepMs: number):
  */
 export function coverageQuery(expr: string, rangeMs: number, slotMs: number): string {
   const text = expr.trim();
-  if (isPlainSelector(text)) return `count_over_time(group(last_over_time(${text}[${slotMs - 1}ms] offset 1ms))[${rangeMs}ms:${slotMs}ms])`;
-  return `count_over_time(group((${closeTrailingComment(text)}))[${rangeMs}ms:${slotMs}ms] offset 1ms)`;
+  if (isPlainSelector(text)) return `count_over_time(group(${finite(`last_over_time(${text}[${slotMs - 1}ms] offset 1ms)`)})[${rangeMs}ms:${slotMs}ms])`;
+  return `count_over_time(group(${finite(`(${closeTrailingComment(text)})`)})[${rangeMs}ms:${slotMs}ms] offset 1ms)`;
 }
