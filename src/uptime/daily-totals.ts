@@ -20,9 +20,9 @@ import { AGG_LABEL, isPlainSelector, sumAndCountQuery } from './promql-window.js
 import type { QueryResult, ThanosClient } from './thanos-client.js';
 
 export interface DayTotals {
-  /** Sum of all samples of all series (up samples when values are 0/1). */
+  /** Sum of all finite samples of all series (up samples when values are 0/1). */
   sum: number;
-  /** Number of samples of all series; 0 when the day has none. */
+  /** Number of finite samples of all series; 0 when the day has none. */
   count: number;
   /** Series that had at least one sample. */
   series: number;

@@ -13,7 +13,15 @@
  * bucket's end − 1 ms (its `currentWindow`; the last bucket of a chunk at its last raw sample):
  * each such sample stands for its bucket [floor(t / res) × res, + res), not for the time after
  * its stamp, which put incidents one bucket late.
-  */
+ *
+ * The same reading tells how much of a day's downtime fell inside maintenance windows, in down
+ * samples (as the daily count − sum counts them): each down sample's 1 − value, for the share
+ * of its period inside a window. A downsampled sample averages its bucket, so it stands for the
+ * raw samples a bucket of that day holds on average; a window over part of a bucket excuses
+ * that part's share of the bucket's downtime (the data cannot tell where in the bucket it was).
+ * So one replica down inside a window excuses its own samples, never another's downtime outside
+ * the window.
+ */
 import { isPlainSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
 import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
@@ -31,7 +39,7 @@ const isDown = (v: number) => Number.isFinite(v) && v < 1;
 /**
  * Down periods of one series' samples (sorted by time). A down sample lasts until the next
  * sample if that comes within 1.5 intervals (scrape jitter), else for one interval: a gap in the
- * data is no data time, not downtime.
+ * data is no-data time, not downtime.
  */
 export function downPeriods(samples: Sample[], intervalMs: number, within: Period): Period[] {
   const out: Period[] = [];
