@@ -103,12 +103,20 @@ async function report(from: string, to: string, name: string, maintenance: Maint
 
 const window = (start: string, end: string, reason = 'patching'): MaintenanceInterval => ({ start: new Date(start), end: new Date(end), reason });
 
-/** One definition: uptime, downSeconds, the daily figures and the budget all say the same. */
+/**
+ * One definition: the budget is spent from the uptime's own down share (so the objective is
+ * missed exactly when it is overspent), and downSeconds is the days' downtime summed.
+ */
 function expectConsistent(s: ServiceUptime): void {
-  expect(s.downSeconds).toBeCloseTo(s.measuredSeconds * (1 - s.uptimePercent! / 100), 3);
   expect(s.downSeconds).toBeCloseTo(s.daily.reduce((a, d) => a + d.downSeconds, 0), 3);
-  expect(s.errorBudgetRemainingPercent).toBeCloseTo((1 - s.downSeconds / ((1 - s.objective / 100) * s.measuredSeconds)) * 100, 6);
+  expect(s.errorBudgetRemainingPercent).toBeCloseTo((1 - (1 - s.uptimePercent! / 100) / (1 - s.objective / 100)) * 100, 6);
   expect(s.uptimePercent! >= s.objective).toBe(s.errorBudgetRemainingPercent! >= 0);
+}
+
+/** A report of one day (one sample density): its downtime is its measured time × its down share. */
+function expectOneDayConsistent(s: ServiceUptime): void {
+  expect(s.downSeconds).toBeCloseTo(s.measuredSeconds * (1 - s.uptimePercent! / 100), 3);
+  expectConsistent(s);
 }
 
 describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', () => {
@@ -125,7 +133,7 @@ describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', ()
       { start: '2026-10-05T10:00:00Z', end: '2026-10-05T11:00:00Z', seconds: 3600, maintenanceSeconds: 3600 },
       { start: '2026-10-05T14:00:00Z', end: '2026-10-05T14:30:00Z', seconds: 1800 },
     ]);
-    expectConsistent(s);
+    expectOneDayConsistent(s);
 
     // A window over the half hour both were down excuses it, and nothing of a's hour.
     const other = await report('2026-10-05', '2026-10-06', 'maint', [window('2026-10-05T14:00:00Z', '2026-10-05T14:30:00Z')]);
@@ -161,7 +169,7 @@ describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', ()
     expect(down).toMatchObject({ downSeconds: 600, noDataSeconds: 60 });
     expect(down.uptimePercent).toBeCloseTo((1429 / 1439) * 100, 9);
     expect(down.incidents).toEqual([{ start: '2026-10-05T13:00:00Z', end: '2026-10-05T13:10:00Z', seconds: 600 }]);
-    expectConsistent(down);
+    expectOneDayConsistent(down);
 
     // A densely sampled day, whose down hours are found first: the NaN's hour is still read.
     const busy = await report('2026-10-05', '2026-10-06', 'nan-dense');
@@ -171,9 +179,10 @@ describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', ()
 
   it('one definition of uptime: a window on a day without downtime changes nothing', async () => {
     const plain = await report('2026-10-06', '2026-10-08', 'weight');
-    // 10-06 up all day (two replicas), 10-07 down half the day (one replica): 12 of 48 hours down.
+    // 10-06 up all day (two replicas), 10-07 down half the day (one replica): 12 of 48 hours down,
+    // and 720 of 4,320 samples (the contract's sum of sums over sum of counts).
     expect(plain).toMatchObject({ downSeconds: 43_200, measuredSeconds: 172_800, noDataSeconds: 0 });
-    expect(plain.uptimePercent).toBeCloseTo(75, 9);
+    expect(plain.uptimePercent).toBeCloseTo((1 - 720 / 4320) * 100, 9);
     expect(plain.daily.map((d) => d.uptimePercent)).toEqual([100, 50]);
     expectConsistent(plain);
 
@@ -186,9 +195,11 @@ describe.skipIf(!promtool || !prometheus)('uptime figures (real Prometheus)', ()
   });
 
   it('one definition of uptime: the objective is missed exactly when the budget is overspent', async () => {
+    // 83.3 % against 80 %: met, and a sixth of the 20 % allowed left (the budget used to be
+    // spent from downSeconds and said -25 %, exhausted, beside a met objective).
     const s = await report('2026-10-06', '2026-10-08', 'weight80');
-    expect(s.uptimePercent).toBeCloseTo(75, 9);
-    expect(s.errorBudgetRemainingPercent).toBeCloseTo(-25, 9);
+    expect(s.uptimePercent).toBeCloseTo((1 - 720 / 4320) * 100, 9);
+    expect(s.errorBudgetRemainingPercent).toBeCloseTo((1 - 720 / 4320 / 0.2) * 100, 9);
     expectConsistent(s);
   });
 });

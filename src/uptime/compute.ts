@@ -7,12 +7,14 @@
  * data is the day. Down samples inside maintenance windows (told apart series by series when the
  * day's down periods are read: uptime/incidents.ts) are not downtime: they count as up.
  *
- * Uptime has one definition, for a day and for a range alike: 1 − downtime / measured time. A
- * day's uptime is therefore its sample-weighted uptime, and a range's is its days' uptimes
- * weighted by their measured time, so the headline agrees with `downSeconds` (the sum of the
- * days'), with the error budget (time-based: remaining = 1 − downtime / ((1 − objective) ×
- * measured time), negative when overspent: an objective is missed exactly when the budget is
- * overspent) and with itself whether or not a maintenance window touches the range.
+ * Uptime has one definition, for a day and for a range alike, the contract's: the samples of all
+ * series together, 1 − Σ down samples / Σ samples (sum of sums over sum of counts), with the down
+ * samples a maintenance window excuses counted as up, whether or not a window touches the range.
+ * The error budget is spent from the same down share (remaining = 1 − down share / (1 −
+ * objective), negative when overspent), so an objective is missed exactly when the budget is
+ * overspent. `downSeconds` is time: the days' measured time × their down share, summed; over days
+ * of different sample densities (a replica more on one day) it is not the range's measured time ×
+ * its sample-weighted down share.
  */
 import { parsePromDuration } from '../config/rules-duration.js';
 import type { UptimeSpec } from '../generate/model.js';
@@ -54,13 +56,9 @@ interface DayFigures {
   maintenanceMs: number;
 }
 
-/**
- * Uptime in percent, 1 − down / measured; without measured time (samples that cover none of it),
- * the down share of the samples themselves, which is the same ratio's limit. Null without samples.
- */
-function uptimeOf(downMs: number, measuredMs: number, downSamples: number, count: number): number | null {
+/** Uptime in percent from the samples: 1 − down samples / samples. Null without samples. */
+function uptimeOf(downSamples: number, count: number): number | null {
   if (count <= 0) return null;
-  if (measuredMs > 0) return (1 - Math.min(1, downMs / measuredMs)) * 100;
   return (1 - Math.min(1, Math.max(0, downSamples) / count)) * 100;
 }
 
@@ -144,8 +142,9 @@ export async function computeServiceUptime(
     const measuredMs = figures.reduce((a, f) => a + f.measuredMs, 0);
     const maintenanceMs = figures.reduce((a, f) => a + f.maintenanceMs, 0);
     const lengthMs = range.to - range.from;
-    const budgetMs = (1 - spec.objective / 100) * measuredMs;
-    const budgetLeft = measuredMs <= 0 ? null : budgetMs > 0 ? (1 - downMs / budgetMs) * 100 : downMs > 0 ? null : 100;
+    const downShare = count > 0 ? Math.min(1, downSamples / count) : 0;
+    const allowed = 1 - spec.objective / 100;
+    const budgetLeft = count <= 0 ? null : allowed > 0 ? (1 - downShare / allowed) * 100 : downShare > 0 ? null : 100;
 
     const incidents = mergePeriods(down.periods)
       .map((p) => ({ start: Math.max(p.start, range.from), end: Math.min(p.end, range.to) }))
@@ -157,7 +156,7 @@ export async function computeServiceUptime(
 
     const dailyOut: DailyUptime[] = figures.map((f) => ({
       date: f.day.date,
-      uptimePercent: uptimeOf(f.downMs, f.measuredMs, f.downSamples, f.totals.count),
+      uptimePercent: uptimeOf(f.downSamples, f.totals.count),
       downSeconds: secs(f.downMs),
       noDataSeconds: secs(f.day.end - f.day.start - f.measuredMs),
       maintenanceSeconds: secs(f.maintenanceMs),
@@ -166,7 +165,7 @@ export async function computeServiceUptime(
       uptime: {
         service: spec.service,
         objective: spec.objective,
-        uptimePercent: uptimeOf(downMs, measuredMs, downSamples, count),
+        uptimePercent: uptimeOf(downSamples, count),
         downSeconds: secs(downMs),
         noDataSeconds: secs(lengthMs - measuredMs),
         errorBudgetRemainingPercent: budgetLeft,
