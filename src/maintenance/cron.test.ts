@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openWindowStart, parseCron } from './cron.js';
+import { lastFiring, nextFiring, openWindowStart, parseCron } from './cron.js';
 
 describe('parseCron', () => {
   it.each([
@@ -107,5 +107,34 @@ describe('matches across daylight saving', () => {
     expect(london('0 * * * *').matches(new Date('2026-10-25T00:00:00Z'))).toBe(true);
     expect(london('0 * * * *').matches(new Date('2026-10-25T01:00:00Z'))).toBe(true);
     expect(london('*/30 1 * * *').matches(new Date('2026-10-25T01:30:00Z'))).toBe(true);
+  });
+});
+
+describe('nextFiring and lastFiring (the report scheduler)', () => {
+  const DAY = 86_400_000;
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const next = (expr: string, tz: string, after: string, horizonDays = 3660) => iso(nextFiring(parseCron(expr, tz), Date.parse(after), horizonDays * DAY));
+  const last = (expr: string, tz: string, before: string, backDays = 400) => iso(lastFiring(parseCron(expr, tz), Date.parse(before), Date.parse(before) - backDays * DAY));
+
+  it('finds the next firing strictly after a time, across daylight saving as cronie', () => {
+    expect(next('* * * * *', 'UTC', '2026-11-02T10:00:00Z')).toBe('2026-11-02T10:01:00.000Z');
+    expect(next('30 1 * * 0', 'Europe/London', '2026-03-28T12:00:00Z')).toBe('2026-03-29T01:00:00.000Z'); // 02:00 BST
+    expect(next('30 2 * * *', 'Europe/Berlin', '2026-03-28T01:30:00Z')).toBe('2026-03-29T01:00:00.000Z'); // 03:00 CEST
+    expect(next('30 1 * * *', 'Europe/London', '2026-10-25T00:30:00Z')).toBe('2026-10-26T01:30:00.000Z'); // not 01:30 GMT again
+    expect(next('0 9 1 * *', 'Europe/London', '2026-11-01T09:00:00Z')).toBe('2026-12-01T09:00:00.000Z');
+    expect(next('0 0 29 2 *', 'UTC', '2028-03-01T00:00:00Z')).toBe('2032-02-29T00:00:00.000Z');
+  });
+
+  it('gives up after the horizon (a schedule that never fires)', () => {
+    expect(next('0 0 30 2 *', 'UTC', '2026-01-01T00:00:00Z')).toBeUndefined();
+    expect(next('0 9 1 1 *', 'UTC', '2026-06-01T00:00:00Z', 100)).toBeUndefined();
+  });
+
+  it('finds the last firing before a time (exclusive), not before the bound', () => {
+    expect(last('0 9 1 * *', 'Europe/London', '2026-11-01T09:00:00Z')).toBe('2026-10-01T08:00:00.000Z'); // 09:00 BST
+    expect(last('0 9 1 * *', 'Europe/London', '2026-11-01T09:00:01Z')).toBe('2026-11-01T09:00:00.000Z');
+    expect(last('30 1 * * 0', 'Europe/London', '2026-03-29T12:00:00Z')).toBe('2026-03-29T01:00:00.000Z');
+    expect(last('* * * * *', 'UTC', '2026-11-02T10:00:30Z')).toBe('2026-11-02T10:00:00.000Z');
+    expect(last('0 9 1 * *', 'UTC', '2026-11-01T09:00:00Z', 20)).toBeUndefined();
   });
 });

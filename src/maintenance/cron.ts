@@ -133,8 +133,12 @@ function instantsOf(wall: number, segments: readonly Segment[]): { at: number[];
 
 export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
   let fields = expr.trim().split(/\s+/);
-  // node-cron's optional leading seconds field: windows are minute-grained, so it is ignored.
-  if (fields.length === 6) fields = fields.slice(1);
+  // An optional leading seconds field (node-cron's, which reports used to run on): checked, then
+  // ignored, as windows and reports are minute-grained.
+  if (fields.length === 6) {
+    parseField(fields[0]!, 0, 59);
+    fields = fields.slice(1);
+  }
   if (fields.length !== 5) throw new Error(`cron: expected 5 fields (minute hour day month weekday), got ${fields.length} in "${expr}"`);
   const [mi, ho, dom, mon, dow] = fields as [string, string, string, string, string];
   const minute = parseField(mi, 0, 59);
@@ -190,6 +194,29 @@ export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
     },
     firings,
   };
+}
+
+/** nextFiring and lastFiring look this far at first, doubling up to MAX_CHUNK: frequent schedules are found in one small call. */
+const FIRST_CHUNK = HOUR;
+const MAX_CHUNK = 32 * DAY;
+
+/** The first instant after `after` (exclusive) the schedule fires at, looking up to `horizonMs` ahead. */
+export function nextFiring(schedule: CronSchedule, after: number, horizonMs: number): number | undefined {
+  const end = after + 1 + horizonMs;
+  for (let lo = after + 1, size = FIRST_CHUNK; lo < end; lo += size, size = Math.min(size * 2, MAX_CHUNK)) {
+    const found = schedule.firings(lo, Math.min(end, lo + size));
+    if (found.length > 0) return found[0];
+  }
+  return undefined;
+}
+
+/** The last instant in [notBefore, before) the schedule fires at. */
+export function lastFiring(schedule: CronSchedule, before: number, notBefore: number): number | undefined {
+  for (let hi = before, size = FIRST_CHUNK; hi > notBefore; hi -= size, size = Math.min(size * 2, MAX_CHUNK)) {
+    const found = schedule.firings(Math.max(notBefore, hi - size), hi);
+    if (found.length > 0) return found[found.length - 1];
+  }
+  return undefined;
 }
 
 /** openWindowStart looks for a window's last start this far back at a time. */
