@@ -1,9 +1,10 @@
 /**
  * Scheduled uptime summaries: a `reports:` entry fires (a captured schedule handle, so the test
- * picks the moment; and once with a real per-second node-cron schedule), the report for its
- * period is computed from a real Prometheus, and exactly one Slack message reaches the fake
- * Slack through the durable outbox, however often or by how many replicas it fires. A Thanos
- * outage is retried a bounded number of times, and a final failure is logged, never silent.
+ * picks the moment), the report for its period is computed from a real Prometheus, and exactly
+ * one Slack message reaches the fake Slack through the durable outbox, however often or by how
+ * many replicas it fires. A Thanos outage is retried with backoff until the post is queued, and
+ * every failed attempt is logged, never silent; a post missed while alertgate was down is posted
+ * at the next start. (The real cron timer: src/uptime/report-scheduler.test.ts, fake timers.)
  */
 import { describe, expect, it } from 'vitest';
 import type { RoutingConfig, TeamConfig } from '../src/config/types.js';
@@ -91,7 +92,7 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     expect(replicas.every((r) => r.tasks.every((x) => x.stopped))).toBe(true);
   });
 
-  it('Thanos down: retried with backoff, and a final failure is logged as not posted', async () => {
+  it('Thanos down: retried with backoff until it answers, each failure logged', async () => {
     const logs: string[] = [];
     const retries = () => logs.filter((l) => l.includes('uptime report failed; retrying')).length;
     // Thanos refuses connections until the scheduler has retried twice.
@@ -100,7 +101,7 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
       return fetch(input, init);
     };
     const routing = () => routingWith([{ schedule: '0 9 * * 1', period: 'previous-week', channel: '#payments-weekly' }]);
-    const make = (client: ReturnType<typeof createThanosClient>) =>
+    const make = (client: ReturnType<typeof createThanosClient>, at: Date) =>
       createReportScheduler({
         routing,
         uptime: uptimeFor(client),
@@ -108,26 +109,34 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
         onEnqueued: () => rig().t.gw.worker.wake(),
         logger: createLogger({ level: 'debug', write: (l) => logs.push(l) }),
         schedule: capturingSchedule().schedule,
-        retry: { attempts: 3, delayMs: 10 },
+        retry: { delayMs: 10 },
+        now: () => at.getTime() + 60_000, // a minute after the run: newer runs have not superseded it
       });
 
     // Two failed attempts (the client does not retry here), then Thanos answers: posted once.
-    const recovering = make(createThanosClient({ url: rig().fx.prometheus.url, retries: 0, fetch: flaky }));
-    const ok = await recovering.run('payments', 0, new Date('2026-10-26T09:00:00Z'));
+    const monday = new Date('2026-10-26T09:00:00Z');
+    const recovering = make(createThanosClient({ url: rig().fx.prometheus.url, retries: 0, fetch: flaky }), monday);
+    const ok = await recovering.run('payments', 0, monday);
     expect(ok.status).toBe('enqueued');
     expect(retries()).toBe(2);
     const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-weekly');
     expect(post.body.text).toContain('Uptime for payments: week of 2026-10-19');
 
-    // Thanos never answers: after the bounded retries, an error says the period was not posted.
+    // Thanos never answers: every attempt is logged with the reason, and retrying goes on
+    // (beyond the 3 retries that used to end in "the next scheduled run will try again").
     const closed = `http://127.0.0.1:${await freeTcpPort()}`; // nothing listens there
-    const down = make(createThanosClient({ url: closed, retries: 0 }));
-    const failed = await down.run('payments', 0, new Date('2026-11-02T09:00:00Z'));
-    expect(failed.status).toBe('failed');
-    const final = logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.level === 'error');
-    expect(final).toMatchObject({ msg: 'uptime report NOT posted for this period; the next scheduled run will try again', team: 'payments', attempts: 4 });
-    expect(String(final!.err)).toContain(`THANOS_URL=${closed}`);
-    expect(String(final!.err)).toContain('ECONNREFUSED');
+    const nextMonday = new Date('2026-11-02T09:00:00Z');
+    const down = make(createThanosClient({ url: closed, retries: 0 }), nextMonday);
+    const failing = down.run('payments', 0, nextMonday);
+    await waitUntil(() => retries() >= 2 + 5, 10_000, 'five failed attempts');
+    const warnings = logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'uptime report failed; retrying');
+    expect(warnings.at(-1)).toMatchObject({ level: 'warn', team: 'payments', key: 'report:payments:0:2026-10-26T00:00:00Z', attempt: 5 });
+    expect(String(warnings.at(-1)!.err)).toContain(`THANOS_URL=${closed}`);
+    expect(String(warnings.at(-1)!.err)).toContain('ECONNREFUSED');
+    // Stopping ends the retries; the log says the period is caught up at the next start.
+    await down.stop();
+    await expect(failing).resolves.toMatchObject({ status: 'failed' });
+    expect(logs.some((l) => l.includes('stopped while retrying; it is caught up at the next start'))).toBe(true);
     await rig().t.idle();
     expect(posts('#payments-weekly')).toHaveLength(1);
   });
@@ -152,28 +161,36 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     await scheduler.stop();
   });
 
-  it('runs on a real node-cron schedule (every second) and still posts only once per period', async () => {
-    const logs: string[] = [];
-    const scheduler = createReportScheduler({
-      // Index 1: its own outbox key, apart from the monthly report of the first test.
-      routing: () => routingWith([...rig().t.gw.config.current()!.teams.get('payments')!.reports, { schedule: '* * * * * *', period: 'previous-month', channel: '#payments-cron', timezone: 'Europe/London' }]),
-      uptime: uptimeFor(),
-      store: rig().t.gw.store,
-      onEnqueued: () => rig().t.gw.worker.wake(),
-      logger: createLogger({ level: 'info', write: (l) => logs.push(l) }),
-    });
-    scheduler.start();
+  it('a monthly post missed while alertgate was down is posted at the next start, saying it is late', async () => {
+    let clock = Date.parse('2026-10-20T12:00:00Z');
+    // Index 1: its own outbox key, apart from the monthly report of the first test.
+    const reports = [...rig().t.gw.config.current()!.teams.get('payments')!.reports, { schedule: '0 9 1 * *', period: 'previous-month', channel: '#payments-catchup', timezone: 'Europe/London' }];
+    const make = () =>
+      createReportScheduler({
+        routing: () => routingWith(reports),
+        uptime: uptimeFor(),
+        store: rig().t.gw.store,
+        onEnqueued: () => rig().t.gw.worker.wake(),
+        logger: createLogger({ level: 'info', write: () => {} }),
+        schedule: capturingSchedule().schedule,
+        now: () => clock,
+      });
+    // Scheduled since 20 October; down over 1 November 09:00, back at 10:15.
+    const before = make();
+    before.start();
+    await before.stop();
+    clock = Date.parse('2026-11-01T10:15:00Z');
+    const after = make();
+    after.start();
     try {
-      const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-cron', 10_000);
-      // The real clock is in November 2026 here or later; whatever month it is, the summary names it.
-      expect(post.body.text).toMatch(/^Uptime for payments: \w+ \d{4} \(/);
-      // It fires again every second: same period, same key, nothing new is queued.
-      const repeats = () => logs.filter((l) => l.includes('uptime report for this period was already queued')).length;
-      await waitUntil(() => repeats() >= 2, 10_000, 'two more scheduled runs');
+      const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-catchup', 10_000);
+      expect(post.body.text).toContain('Uptime for payments: October 2026');
+      expect(post.body.text).toContain('checkout 99.818%');
+      expect(post.body.text).toContain('posted late (due 2026-11-01 09:00:00 GMT): not posted at the scheduled time, caught up when alertgate started');
       await rig().t.idle();
-      expect(posts('#payments-cron')).toHaveLength(1);
+      expect(posts('#payments-catchup')).toHaveLength(1);
     } finally {
-      await scheduler.stop();
+      await after.stop();
     }
   });
 });

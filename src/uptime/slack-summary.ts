@@ -19,6 +19,8 @@ export interface SummaryOptions {
   title: string;
   /** Absolute link to the team's HTML report, when the gateway knows its public URL. */
   link?: string;
+  /** Why the summary comes after its scheduled time, e.g. "posted late (due …): Thanos was unavailable at the scheduled time". */
+  late?: string;
 }
 
 export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions): OutboundMessage {
@@ -37,9 +39,11 @@ export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions):
     lines.length === 0
       ? `${heading}: no uptime checks are configured`
       : `${heading} (${range}): ${report.services.map((s) => `${s.service} ${formatPercent(s.uptimePercent)}`).join(', ')}`;
+  const late = opts.late ? escapeSlack(opts.late) : undefined;
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: `Uptime for ${report.team}: ${opts.title}`.slice(0, 150) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: range }] },
+    ...(late ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass: ${late[0]!.toUpperCase()}${late.slice(1)}`.slice(0, 2900) }] }] : []),
   ];
   for (const l of lines.slice(0, MAX_SERVICE_BLOCKS)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${ICON[l.level]} ${l.text}`.slice(0, 2900) } });
   if (lines.length > MAX_SERVICE_BLOCKS) {
@@ -48,5 +52,6 @@ export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions):
   if (lines.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No uptime checks are configured for this team.' } });
   const notes = [...(opts.link ? [slackLink(opts.link, 'Full report')] : []), ...report.warnings.map((w) => `:warning: ${escapeSlack(w)}`)];
   if (notes.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: notes.join(' · ').slice(0, 2900) }] });
-  return { text: text.slice(0, 3000), blocks };
+  // A long summary is cut, never the note saying it is late.
+  return { text: late ? `${text.slice(0, 2990 - late.length)} · ${late}` : text.slice(0, 3000), blocks };
 }

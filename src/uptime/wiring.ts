@@ -25,7 +25,7 @@ export interface UptimeWiringOptions {
   onEnqueued: () => void;
   logger: Logger;
   publicUrl?: string;
-  /** Tests replace node-cron. */
+  /** Tests replace the cron timer (report-scheduler.ts cronSchedule). */
   schedule?: ScheduleFn;
 }
 
