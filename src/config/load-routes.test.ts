@@ -238,6 +238,29 @@ describe('loadRoutingConfig checks', () => {
     ]);
   });
 
+  it('checks a report schedule with the parser that runs it (the maintenance cron), naming the field at fault', async () => {
+    const text = [
+      'team: platform',
+      'slack: { channel: "#platform-alerts" }',
+      'reports:',
+      '  - schedule: "0 25 * * *"',
+      '    period: previous-day',
+      '  - schedule: "0 9 ? * mon"',
+      '    period: previous-week',
+      '  - schedule: "0 0 9 1 * *"', // a leading seconds field, as node-cron took it
+      '    period: previous-month',
+      '  - schedule: "60 0 9 1 * *"',
+      '    period: previous-month',
+      '',
+    ].join('\n');
+    const r = await problems({ 'platform.yaml': text });
+    expect(r.errorLines).toEqual([
+      'routes/platform.yaml:4:15 reports[0].schedule: invalid cron schedule "0 25 * * *": "25" is not in 0-23',
+      'routes/platform.yaml:6:15 reports[1].schedule: invalid cron schedule "0 9 ? * mon": "?" is not in 1-31',
+      'routes/platform.yaml:10:15 reports[3].schedule: invalid cron schedule "60 0 9 1 * *": "60" is not in 0-59',
+    ]);
+  });
+
   it('reports duplicate namespaces within a team and duplicate team files', async () => {
     const r = await problems({
       'platform.yaml': `${PLATFORM}owns:\n  namespaces: [monitoring, monitoring]\n`,
