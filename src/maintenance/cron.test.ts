@@ -27,6 +27,10 @@ describe('parseCron', () => {
     expect(() => parseCron('0 25 * * *')).toThrow(/not in 0-23/);
     expect(() => parseCron('0 22 * *')).toThrow(/5 fields/);
     expect(() => parseCron('0 22 * * *', 'Mars/Olympus')).toThrow();
+    // A leading seconds field (node-cron's) names one second, or it would fire more than once a minute.
+    expect(parseCron('0 0 9 1 * *').matches(new Date('2026-06-01T09:00:00Z'))).toBe(true);
+    expect(() => parseCron('*/10 * * * * *')).toThrow('cron: the seconds field must be one second (schedules run at most once a minute), got "*/10"');
+    expect(() => parseCron('61 0 9 1 * *')).toThrow(/not in 0-59/);
   });
 });
 

@@ -133,10 +133,13 @@ function instantsOf(wall: number, segments: readonly Segment[]): { at: number[];
 
 export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
   let fields = expr.trim().split(/\s+/);
-  // An optional leading seconds field (node-cron's, which reports used to run on): checked, then
-  // ignored, as windows and reports are minute-grained.
+  // An optional leading seconds field (node-cron's, which reports used to run on): windows and
+  // reports are minute-grained, so it must name one second, and that is ignored. Several seconds
+  // (`*/10`) would fire more than once a minute: refused rather than silently run once.
   if (fields.length === 6) {
-    parseField(fields[0]!, 0, 59);
+    if (parseField(fields[0]!, 0, 59).values.size !== 1) {
+      throw new Error(`cron: the seconds field must be one second (schedules run at most once a minute), got "${fields[0]}" in "${expr}"`);
+    }
     fields = fields.slice(1);
   }
   if (fields.length !== 5) throw new Error(`cron: expected 5 fields (minute hour day month weekday), got ${fields.length} in "${expr}"`);
