@@ -66,9 +66,9 @@ export const durationString = refineWith((s) => {
 });
 
 /**
- * 5 fields (minute hour day month weekday), or 6 with a leading seconds field (accepted, as
- * node-cron took it, and ignored: schedules are minute-grained), read by the parser that runs
- * them (maintenance/cron.ts, for maintenance windows and reports alike).
+ * 5 fields (minute hour day month weekday), or 6 with a leading seconds field naming one second
+ * (as node-cron took it; ignored: schedules are minute-grained), read by the parser that runs them
+ * (maintenance/cron.ts, for maintenance windows and reports alike).
  */
 export const cronString = refineWith((s) => {
   const fields = s.trim().split(/\s+/);
