@@ -123,6 +123,26 @@ function earlierStormCases(newStore: () => Promise<Store>): void {
     expect(post2.groupId).not.toBe(post1.groupId);
     expect((await store.getSlackRef(post2.groupId, CHANNEL))?.ts).toBe(`${post2.id}.000100`);
   });
+
+  it('the last digest edit of a storm, still undelivered when the next storm starts, is not superseded by the new storm’s digest', async () => {
+    // Storm 1 gathers g2 and ends; g2 resolves: digest 1 owes its "0 still firing" edit (Slack slow).
+    await accept(1, 'firing', '10:00:00');
+    await accept(2, 'firing', '10:00:01');
+    expect(await tickStorms({ store, config: () => config, logger, now: () => at('10:01:10') })).toBe(1);
+    await deliverAll(store);
+    const post1 = await digestPost('10:00');
+    const owed = (await accept(2, 'resolved', '10:02:10')).notifications.find((n) => n.groupId === post1.groupId)!;
+    expect(owed.snapshot.message!.text).toContain('0 still firing');
+
+    // Storm 2 starts and edits its own digest before anything is delivered.
+    await accept(3, 'firing', '10:04:00');
+    await accept(4, 'firing', '10:04:01');
+    await accept(5, 'firing', '10:04:02');
+    expect((await store.getNotification(owed.id))?.status).toBe('pending');
+    const edited = await deliverAll(store);
+    expect(edited.get(owed.id)).toBe(`${post1.id}.000100`);
+    expect((await digestPost('10:04')).groupId).not.toBe(post1.groupId);
+  });
 }
 
 await onBothStores('a storm’s digest after the next storm started', earlierStormCases);

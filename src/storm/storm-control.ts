@@ -205,15 +205,18 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
 /**
  * A storm starts in the channel. The last one is kept while its digest counts groups as firing
  * (earlier-storms.ts); an edit of its digest this decision made before is still owed. The new
- * storm's digest is sent for a record of its own when an earlier digest is kept, which may be
- * the one sent for the channel's record: each needs its own Slack message (digestRecordKey).
+ * storm's digest is sent for a record of its own when the channel had a storm before: each needs
+ * its own Slack message (digestRecordKey), and edits of one record supersede its pending ones.
  */
 function startStorm(t: Tracked, now: number): void {
   const s = t.state;
   const last = keepLastStorm(s);
   if (last && t.digestChanged) t.earlierChanged.set(last.storm, last);
   Object.assign(s, { active: true, stormStartedAt: now, endedAt: null, tally: emptyTally() });
-  if (s.earlier) s.ownRecord = true;
+  // Every storm after the channel's first: the last one's final edit may still be pending on the
+  // record it was sent for, and a post for the same record would supersede it (the last digest
+  // would keep counting a group firing that resolved).
+  if (last) s.ownRecord = true;
   else delete s.ownRecord;
   t.stormStarted = true;
 }
