@@ -75,6 +75,8 @@ export function groupContract(store: CurrentStore): void {
       await enqueue(store(), storm('s-off', '#payments-low', 'resolved'), []);
       await enqueue(store(), group('firing-group'), []);
       await enqueue(store(), group('maintenance', { groupKey: 'maintenance', alerts: [] }), []);
+      // An alert group whose key only looks like one in another case (a webhook may send it).
+      await enqueue(store(), group('upper-case', { groupKey: 'STORM:#payments-alerts' }), []);
       expect(await store().activeStormIds()).toEqual(['s-on', 's-other']);
       await enqueue(store(), storm('s-on', '#payments-alerts', 'resolved'), []);
       expect(await store().activeStormIds()).toEqual(['s-other']);

@@ -20,7 +20,7 @@ export const SELECT_HELD_GROUP_IDS = `
 
 /** The storm states whose storm goes on (schema-v9.ts: the partial index holds exactly them). */
 export const SELECT_ACTIVE_STORM_IDS = `
-  SELECT id FROM groups WHERE status = 'firing' AND group_key LIKE 'storm:%' ORDER BY id`;
+  SELECT id FROM groups WHERE status = 'firing' AND substr(group_key, 1, 6) = 'storm:' ORDER BY id`;
 
 /** Held groups per team (the partial index holds exactly them). */
 export const COUNT_HELD_GROUPS = `
