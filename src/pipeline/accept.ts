@@ -98,7 +98,7 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   const { groupIds, stateIds, channelIds } = lockedIds(unshown.length === 0 ? updates : [...updates, ...unshown], config);
   const offer = opts.handOff?.offer();
   const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) =>
-    decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), { ...opts, alsoLocked });
+    decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), alsoLocked.size === 0 ? opts : { ...opts, alsoLocked });
   let notifications: NotificationRecord[] = [];
   try {
     notifications = await updateGroupsLockingChannels(store, [...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});

@@ -15,14 +15,15 @@ import { ChannelsNotLocked } from './storm-control.js';
  */
 export async function updateGroupsLockingChannels(
   store: Store,
-  ids: readonly string[],
+  ids: string[],
   decide: (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) => GroupWrite[],
   opts: UpdateOptions = {},
 ): Promise<NotificationRecord[]> {
   const alsoLocked = new Set<string>();
   for (;;) {
     try {
-      return await store.updateGroups([...new Set([...ids, ...alsoLocked])], (current) => decide(current, alsoLocked), opts);
+      // The asked-for channels are never among `ids` (those the config names): no dedup needed.
+      return await store.updateGroups(alsoLocked.size === 0 ? ids : [...ids, ...alsoLocked], (current) => decide(current, alsoLocked), opts);
     } catch (err) {
       // The store rejects with what decide threw (and wrote nothing). Asked again for the same channels: a bug, not a retry.
       if (!(err instanceof ChannelsNotLocked) || err.ids.every((id) => alsoLocked.has(id))) throw err;

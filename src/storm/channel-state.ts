@@ -76,6 +76,15 @@ export function digestRecordId(team: string, channel: string, storm: number): st
 }
 
 /** Every Slack channel a team's alerts can reach: its channel and route overrides. */
+const channelSets = new WeakMap<TeamConfig, ReadonlySet<string>>();
+
+/** teamChannels as a set, kept per loaded team config (asked for by every decision's storm check). */
+export function teamChannelSet(team: TeamConfig): ReadonlySet<string> {
+  let set = channelSets.get(team);
+  if (!set) channelSets.set(team, (set = new Set(teamChannels(team))));
+  return set;
+}
+
 export function teamChannels(team: TeamConfig): string[] {
   const channels = new Set<string>();
   if (team.slack) channels.add(team.slack.channel);

@@ -22,7 +22,7 @@ import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js
 import { messageSnapshot, pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { PseudoGroup } from '../store/pseudo-group.js';
 import type { ChangeKind } from '../model/group.js';
-import { channelGroupId, channelPseudoGroup, digestRecordId, digestRecordKey, readChannelState, teamChannels, type ChannelState, type EarlierStorm } from './channel-state.js';
+import { channelGroupId, channelPseudoGroup, digestRecordId, digestRecordKey, readChannelState, teamChannelSet, type ChannelState, type EarlierStorm } from './channel-state.js';
 import { renderDigest, type DigestView } from './digest-message.js';
 import { countChange, countGathered, emptyTally, forgetLegacyMember, setLegacyMemberStatus } from './digest-tally.js';
 import { dropSettled, followedByDroppedDigest, followingDigest, keepLastStorm, legacyDigest, stormDigest, type Following, type StormDigest } from './earlier-storms.js';
@@ -100,17 +100,12 @@ export class ChannelsNotLocked extends Error {
 
 /** Ids of the channel states the writes' Slack messages need that the decision was not given. */
 function channelsNotLocked(writes: GroupWrite[], ctx: StormContext): string[] {
-  const configured = new Map<string, Set<string>>();
   const missing = new Set<string>();
   for (const w of writes) {
     for (const n of w.notifications) {
       if (n.status !== 'pending' || n.target.type !== 'slack') continue;
-      let channels = configured.get(n.team);
-      if (!channels) {
-        const team = ctx.config.teams.get(n.team);
-        configured.set(n.team, (channels = new Set(team ? teamChannels(team) : [])));
-      }
-      if (channels.has(n.target.channel)) continue;
+      const team = ctx.config.teams.get(n.team);
+      if (team && teamChannelSet(team).has(n.target.channel)) continue;
       const id = channelGroupId(n.team, n.target.channel);
       if (!ctx.alsoLocked?.has(id)) missing.add(id);
     }
