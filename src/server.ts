@@ -87,7 +87,7 @@ function pagerDutyTeams(config: RoutingConfig | undefined): string[] {
  * send (delivery/build-notifiers.ts) and at every reload, not settled at start: the first key to
  * resolve, whenever it appears (a reload, a key file written later), sends pages for good.
  */
-function pagesMode(config: ConfigHolder, env: NodeJS.ProcessEnv, keyResolvesAtStart: boolean, logger: Logger): PagesMode {
+function pagesMode(config: ConfigHolder, env: NodeJS.ProcessEnv, keyResolvesAtStart: boolean, logger: Logger, onLive: () => void): PagesMode {
   const customEventsUrl = env.PAGERDUTY_EVENTS_URL !== undefined && env.PAGERDUTY_EVENTS_URL !== '';
   let live = customEventsUrl || keyResolvesAtStart;
   if (!live) {
@@ -102,6 +102,8 @@ function pagesMode(config: ConfigHolder, env: NodeJS.ProcessEnv, keyResolvesAtSt
     wentLive: () => {
       if (live) return;
       live = true;
+      // A key file written after start goes live at a send: its key joins the logger's scrub list now, not at the next reload.
+      onLive();
       logger.info({}, 'a PagerDuty routing key resolves now: PagerDuty events are sent from now on, no longer written to the log');
     },
   };
@@ -210,7 +212,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     secrets = [...fixedSecrets, ...keys].filter((s): s is string => !!s);
     return keys.length > 0;
   };
-  const pages = pagesMode(config, env, refreshSecrets(), logger);
+  const pages = pagesMode(config, env, refreshSecrets(), logger, () => void refreshSecrets());
   if (settings.webhookToken === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
 
   const worker = outboxRunner(o, store, config, pages, logger, metrics);

@@ -134,7 +134,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     }),
     webhookTruncatedAlerts: new Counter({
       name: 'alertgate_webhook_truncated_alerts_total',
-      help: 'Alerts Alertmanager left out of accepted webhooks (their truncatedAlerts: max_alerts set on its webhook_config); alertgate neither adds nor resolves them.',
+      help: 'Alerts Alertmanager left out of accepted webhooks (their truncatedAlerts: max_alerts set on its webhook_config); alertgate keeps those it saw as they were, and resolves them only when a truncated webhook says resolved.',
       registers: [registry],
     }),
     notifications: new Counter({
