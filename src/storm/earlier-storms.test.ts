@@ -8,10 +8,10 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { paymentsTeam, routingOf } from '../config/team-config.case.js';
 import { createLogger } from '../log/logger.js';
-import type { IncomingNotification } from '../model/alert.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import type { Store } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
+import { oneAlertGroup } from './one-alert-group.case.js';
 import { channelGroupId, readChannelState } from './channel-state.js';
 import { FOLDED_REASON } from './storm-control.js';
 import { tickStorms } from './storm-ticker.js';
@@ -22,29 +22,7 @@ const channelId = channelGroupId('payments', CHANNEL);
 const config = routingOf(paymentsTeam({ storm: { maxMessagesPerMinute: 1, holdPagerDuty: false } }));
 const logger = createLogger({ level: 'error', write: () => undefined });
 
-function group(i: number, status: 'firing' | 'resolved'): IncomingNotification {
-  return {
-    receiver: 'am',
-    status,
-    groupKey: `{}:{alertname="A${i}"}`,
-    groupLabels: { alertname: `A${i}` },
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: '',
-    truncatedAlerts: 0,
-    alerts: [
-      {
-        fingerprint: `f${i}`,
-        status,
-        labels: { alertname: `A${i}` },
-        annotations: {},
-        startsAt: '2026-11-27T09:59:00Z',
-        endsAt: status === 'resolved' ? '2026-11-27T10:06:00Z' : null,
-        generatorURL: '',
-      },
-    ],
-  };
-}
+const group = (i: number, status: 'firing' | 'resolved') => oneAlertGroup(i, status, { resolvedAt: '2026-11-27T10:06:00Z' });
 
 /**
  * Deliver what is due as the outbox worker does (outbox/worker.ts): a post stores its message's

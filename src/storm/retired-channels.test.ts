@@ -9,12 +9,12 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { paymentsTeam } from '../config/team-config.case.js';
 import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
-import type { IncomingNotification } from '../model/alert.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import { releaseHeld } from '../maintenance/release.js';
 import { reattributeFiring } from '../pipeline/reattribute.js';
 import type { NotificationRecord, Store } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
+import { oneAlertGroup } from './one-alert-group.case.js';
 import { channelGroupId, readChannelState } from './channel-state.js';
 import { FOLDED_REASON } from './storm-control.js';
 import { tickStorms } from './storm-ticker.js';
@@ -32,29 +32,7 @@ const payments = (channel: string) =>
 /** Before: payments posts to #payments-alerts, one new message a minute before a storm. */
 const before = routing(payments(OLD_CHANNEL), platform);
 
-function group(i: number, status: 'firing' | 'resolved'): IncomingNotification {
-  return {
-    receiver: 'am',
-    status,
-    groupKey: `{}:{alertname="A${i}"}`,
-    groupLabels: { alertname: `A${i}` },
-    commonLabels: {},
-    commonAnnotations: {},
-    externalURL: '',
-    truncatedAlerts: 0,
-    alerts: [
-      {
-        fingerprint: `f${i}`,
-        status,
-        labels: { alertname: `A${i}`, namespace: 'payments-prod' },
-        annotations: {},
-        startsAt: '2026-11-27T09:59:00Z',
-        endsAt: status === 'resolved' ? '2026-11-27T10:00:20Z' : null,
-        generatorURL: '',
-      },
-    ],
-  };
-}
+const group = (i: number, status: 'firing' | 'resolved') => oneAlertGroup(i, status, { labels: { namespace: 'payments-prod' }, resolvedAt: '2026-11-27T10:00:20Z' });
 
 const logger = createLogger({ level: 'error', write: () => undefined });
 /** A storm ticker's pass as a process started now would run it (nothing remembered). */
