@@ -43,6 +43,7 @@ import type { Logger } from '../log/logger.js';
 import { lastFiring, nextFiring, parseCron, type CronSchedule } from '../maintenance/cron.js';
 import { PSEUDO_GROUP_KEYS, teamGroupId } from '../model/group-id.js';
 import { enqueueMessage, messageQueued } from '../pipeline/enqueue-message.js';
+import { nextAttemptDelay, type RetryPolicy } from '../outbox/retry-policy.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { Store } from '../store/store.js';
 import { UptimeError } from './errors.js';
@@ -233,6 +234,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
   const now = opts.now ?? (() => Date.now());
   const schedule = opts.schedule ?? cronSchedule(log);
   const retry: RetryOptions = { delayMs: 5 * MINUTE, maxDelayMs: 60 * MINUTE, ...opts.retry };
+  const retryPolicy: RetryPolicy = { baseDelayMs: retry.delayMs, maxDelayMs: retry.maxDelayMs, maxRetryAfterMs: 0, maxAttempts: Infinity };
   const catchUpPeriods = Math.max(1, opts.catchUpPeriods ?? 3);
   let handles: ScheduledHandle[] = [];
   let signature: string | undefined;
@@ -356,7 +358,9 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
       }
       const message = errorText(lastError);
       if (stopped) return stoppedBeforePosting(fields, message);
-      const delayMs = Math.min(retry.delayMs * 2 ** Math.min(n, 30), retry.maxDelayMs);
+      // The project's one backoff (outbox/retry-policy.ts), without its jitter or attempt budget:
+      // a report is retried until posted or superseded, at the same times on every replica.
+      const delayMs = nextAttemptDelay(retryPolicy, n + 1, undefined, () => 1)!;
       const level = isTransient(lastError) ? 'warn' : 'error';
       log[level]({ ...fields, attempt: n + 1, retryInMs: delayMs, err: message }, 'uptime report failed; retrying');
       await wait(delayMs);
