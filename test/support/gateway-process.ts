@@ -38,7 +38,9 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
     lines.push(line);
     for (const w of waiters) if (w.p(line)) (waiters.delete(w), w.resolve(line));
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': it comes once stdout is drained, so every line the process wrote is in
+  // `lines` by the time a caller sees it gone.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
   const waitForLog = (p: (l: Record<string, unknown>) => boolean, ms = timeoutMs) => {
     const seen = lines.find(p);
