@@ -224,6 +224,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     routing: () => config.current(),
     store,
     onEnqueued: () => worker.wake(),
+    counted: (team, outcome) => metrics.uptimeReports.inc({ team, outcome }),
     logger,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
   });

@@ -21,6 +21,7 @@ export interface Metrics {
   maintenanceReleased: Counter<'team'>;
   maintenanceHeldGroups: Gauge<'team'>;
   historyPruned: Counter<'kind'>;
+  uptimeReports: Counter<'team' | 'outcome'>;
   historyPruneLastPass: Gauge;
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
@@ -169,6 +170,12 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       registers: [registry],
     }),
     maintenanceHeldGroups: heldGroups,
+    uptimeReports: new Counter({
+      name: 'alertgate_uptime_reports_total',
+      help: 'Runs of scheduled uptime summaries (reports: in routes/), by team and outcome: queued (its Slack post is in the outbox), already_queued (by another replica or run), skipped (a to-date period that starts at the run), attempt_failed (retried with backoff), not_posted (given up; the log names the period).',
+      labelNames: ['team', 'outcome'],
+      registers: [registry],
+    }),
     historyPruned: new Counter({
       name: 'alertgate_history_pruned_total',
       help: 'Rows deleted by history retention (HISTORY_RETENTION), by kind: notification (delivery log) or group (resolved alert groups, with their alerts).',

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ReportConfig, RoutingConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { PSEUDO_GROUP_KEYS } from '../model/group-id.js';
 import { openStore } from '../store/open-store.js';
 import type { GroupRecord, NotificationRecord, Store } from '../store/store.js';
@@ -192,6 +193,39 @@ describe('a monthly Slack post whose run fails is not lost', () => {
     expect(errors.map((l) => l.key)).toEqual(['report:payments:1:2026-11-01T00:00:00Z..2026-11-05T09:00:00Z', OCTOBER]);
     expect(await r.posted()).toEqual([]);
     await scheduler.stop();
+  });
+});
+
+describe('alertgate_uptime_reports_total', () => {
+  it('counts what each run came to, by team: queued, already queued, skipped, failed attempts, given up', async () => {
+    const store = await sqlite();
+    const r = rig(store, [MONTHLY, { schedule: '0 0 * * *', period: 'month-to-date', channel: '#leads', timezone: 'UTC' }]);
+    const metrics = createMetrics({ defaultMetrics: false });
+    const scheduler = r.scheduler({ counted: (team, outcome) => metrics.uptimeReports.inc({ team, outcome }) });
+    const count = async () =>
+      Object.fromEntries((await metrics.uptimeReports.get()).values.map((v) => [`${String(v.labels.team)} ${String(v.labels.outcome)}`, v.value]));
+
+    // Thanos down: failed attempts, then the post once it is back.
+    const october = scheduler.run('payments', 0, new Date('2026-11-01T09:00:00Z'));
+    await until(() => r.asked.length >= 3, 'retries');
+    r.state.up = true;
+    await october;
+    const failedAttempts = r.asked.length - 1;
+    // A second run of the same period (another replica's timer), and a month-to-date run on the 1st.
+    await scheduler.run('payments', 0, new Date('2026-11-01T09:00:00Z'));
+    await scheduler.run('payments', 1, new Date('2026-12-01T00:00:00Z'));
+    // A run that fails until newer runs supersede it: given up.
+    r.state.up = false;
+    const mtd = scheduler.run('payments', 1, new Date('2026-11-05T00:00:00Z'));
+    await until(() => r.asked.length >= failedAttempts + 3, 'retries of the month-to-date run');
+    r.state.now = Date.parse('2026-11-06T00:30:00Z');
+    await mtd;
+    await scheduler.stop();
+
+    const counted = await count();
+    expect(counted).toMatchObject({ 'payments queued': 1, 'payments already_queued': 1, 'payments skipped': 1, 'payments not_posted': 1 });
+    expect(counted['payments attempt_failed']).toBeGreaterThanOrEqual(failedAttempts + 1);
+    expect(await metrics.registry.metrics()).toContain('alertgate_uptime_reports_total{team="payments",outcome="not_posted"} 1');
   });
 });
 

@@ -141,7 +141,15 @@ export interface ReportSchedulerOptions {
   stopGraceMs?: number;
   /** The clock, epoch ms (tests). */
   now?: () => number;
+  /** Told each outcome of a period's run, for `alertgate_uptime_reports_total`. */
+  counted?: (team: string, outcome: ReportCount) => void;
 }
+
+/**
+ * What a run of a period came to: its post queued, found queued already, skipped (a to-date
+ * period that starts at the run), one failed attempt (retried with backoff), or given up.
+ */
+export type ReportCount = 'queued' | 'already_queued' | 'skipped' | 'attempt_failed' | 'not_posted';
 
 export type RunOutcome =
   | { status: 'enqueued' | 'already-posted'; key: string }
@@ -232,6 +240,7 @@ const isTransient = (err: unknown): boolean => !(err instanceof UptimeError) || 
 export function createReportScheduler(opts: ReportSchedulerOptions): ReportScheduler {
   const log = opts.logger;
   const now = opts.now ?? (() => Date.now());
+  const count = opts.counted ?? (() => undefined);
   const schedule = opts.schedule ?? cronSchedule(log);
   const retry: RetryOptions = { delayMs: 5 * MINUTE, maxDelayMs: 60 * MINUTE, ...opts.retry };
   const retryPolicy: RetryPolicy = { baseDelayMs: retry.delayMs, maxDelayMs: retry.maxDelayMs, maxRetryAfterMs: 0, maxAttempts: Infinity };
@@ -318,6 +327,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
     const period = periodOf(job);
     if (await messageQueued(opts.store, team, due.key)) {
       log.info({ team, report: index, key: due.key, channel, enqueued: false }, 'uptime report for this period was already queued');
+      count(team, 'already_queued');
       return { status: 'already-posted', key: due.key };
     }
     const result = await opts.uptime.report({ team, period, tz: tzOf(report) }, due.at);
@@ -327,6 +337,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
     const message = renderUptimeSummary(result, { title: periodTitle(period, result), ...(link ? { link } : {}), ...(late ? { late } : {}) });
     const { enqueued } = await enqueueMessage(opts.store, { team, channel, key: due.key, message });
     if (enqueued) opts.onEnqueued();
+    count(team, enqueued ? 'queued' : 'already_queued');
     log.info({ team, report: index, key: due.key, channel, enqueued, ...(late ? { late } : {}) }, enqueued ? 'uptime report queued for Slack' : 'uptime report for this period was already queued');
     return { status: enqueued ? 'enqueued' : 'already-posted', key: due.key };
   }
@@ -345,6 +356,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
     const fields = { team: job.team, report: job.index, key: due.key, scheduledAt: rfc3339(due.at) };
     const notPosted = (why: string, err?: string): RunOutcome => {
       log.error({ ...fields, ...(err ? { err } : {}) }, `uptime report NOT posted for this period: ${why}`);
+      count(fields.team, 'not_posted');
       return { status: 'failed', key: due.key, error: err ? `${why}: ${err}` : why };
     };
     let lastError: unknown;
@@ -363,6 +375,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
       const delayMs = nextAttemptDelay(retryPolicy, n + 1, undefined, () => 1)!;
       const level = isTransient(lastError) ? 'warn' : 'error';
       log[level]({ ...fields, attempt: n + 1, retryInMs: delayMs, err: message }, 'uptime report failed; retrying');
+      count(fields.team, 'attempt_failed');
       await wait(delayMs);
       if (stopped) return stoppedBeforePosting(fields, message);
       const current = findJob(job.team, job.index);
@@ -401,6 +414,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
       due = dueOf(job, at.getTime());
     } catch (err) {
       log.error({ team, report: index, scheduledAt: at.toISOString(), err: errorText(err) }, 'uptime report NOT posted for this period');
+      count(team, 'not_posted');
       return Promise.resolve({ status: 'failed', error: errorText(err) });
     }
     // A to-date period run at the very start of its period (a month-to-date report on a daily
@@ -408,6 +422,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
     if (!due) {
       const reason = `the ${job.report.period} period starts at ${at.toISOString()}: nothing to report yet`;
       log.info({ team, report: index, scheduledAt: at.toISOString(), period: job.report.period }, 'uptime report skipped: its period starts now, nothing to report yet');
+      count(team, 'skipped');
       return Promise.resolve({ status: 'skipped', reason });
     }
     return begin(job, due, false)[0];
@@ -425,6 +440,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
         { team: job.team, report: job.index, key: older.key, scheduledAt: rfc3339(older.at) },
         `uptime report NOT posted for this period: older than the catch-up look-back (the last ${catchUpPeriods} runs); older periods are not looked for`,
       );
+      count(job.team, 'not_posted');
     }
     for (const due of runs.slice(0, catchUpPeriods).reverse()) {
       if (stopped) return;

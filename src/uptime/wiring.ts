@@ -8,7 +8,7 @@ import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { fileChecksSource } from './checks-source.js';
-import { createReportScheduler, type ReportScheduler, type ScheduleFn } from './report-scheduler.js';
+import { createReportScheduler, type ReportCount, type ReportScheduler, type ScheduleFn } from './report-scheduler.js';
 import { createUptimeService, type UptimeService } from './service.js';
 import type { ThanosSettings } from './settings.js';
 import { createThanosClient } from './thanos-client.js';
@@ -27,6 +27,8 @@ export interface UptimeWiringOptions {
   publicUrl?: string;
   /** Tests replace the cron timer (report-scheduler.ts cronSchedule). */
   schedule?: ScheduleFn;
+  /** Each outcome of a scheduled run (the metrics). */
+  counted?: (team: string, outcome: ReportCount) => void;
 }
 
 export interface UptimeWiring {
@@ -60,6 +62,7 @@ export function createUptime(o: UptimeWiringOptions): UptimeWiring {
     logger,
     ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
     ...(o.schedule ? { schedule: o.schedule } : {}),
+    ...(o.counted ? { counted: o.counted } : {}),
   });
   if (!client) logger.warn({}, 'THANOS_URL is not set: uptime reports answer 503 and scheduled summaries fail until it is');
   else logger.info({ thanos: client.displayUrl }, 'uptime reports query Thanos');
