@@ -2,7 +2,7 @@
  * Reloads of the live config never overlap: calls made while one runs share one more reload,
  * which reads the files as they are after the last call.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,16 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/**
+ * Replaces a file in one step, as a ConfigMap update does: writing it in place would let the
+ * reload already running read it truncated (empty) half way through.
+ */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const staged = join(dir, 'staged.tmp'); // outside routes/, which the reload lists
+  await writeFile(staged, text);
+  await rename(staged, file);
+}
+
 it('runs one reload at a time: calls made meanwhile share the next, which reads the files after the last call', async () => {
   const logs: string[] = [];
   const holder = new ConfigHolder(dir, { TEST_PD_PAYMENTS_KEY: 'k' }, createLogger({ level: 'info', write: (l) => logs.push(l) }));
@@ -29,7 +39,7 @@ it('runs one reload at a time: calls made meanwhile share the next, which reads 
   const second = holder.reload();
   const third = holder.reload();
   // Written after the calls: only a reload that starts after the first has finished can see it.
-  await writeFile(file, original.replace('#prisons-alerts', '#prisons-oncall'));
+  await replaceFile(file, original.replace('#prisons-alerts', '#prisons-oncall'));
   expect(second).toBe(third);
   expect(await Promise.all([first, second, third])).toEqual([
     { ok: true, errors: [] },
@@ -39,7 +49,7 @@ it('runs one reload at a time: calls made meanwhile share the next, which reads 
   expect(logs.filter((l) => l.includes('configuration loaded'))).toHaveLength(2);
   expect(JSON.stringify(holder.current()?.teams.get('prisons'))).toContain('#prisons-oncall');
   // Once idle, a call reloads at once.
-  await writeFile(file, original);
+  await replaceFile(file, original);
   await holder.reload();
   expect(JSON.stringify(holder.current()?.teams.get('prisons'))).toContain('#prisons-alerts');
 });

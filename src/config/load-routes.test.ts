@@ -251,13 +251,18 @@ describe('loadRoutingConfig checks', () => {
       '    period: previous-month',
       '  - schedule: "60 0 9 1 * *"',
       '    period: previous-month',
+      'maintenance:',
+      '  - schedule: "5- 22 * * 2"', // a typo that used to read as 5-0: a window that never opens
+      '    duration: 1h',
+      '    reason: weekly patching',
       '',
     ].join('\n');
     const r = await problems({ 'platform.yaml': text });
     expect(r.errorLines).toEqual([
       'routes/platform.yaml:4:15 reports[0].schedule: invalid cron schedule "0 25 * * *": "25" is not in 0-23',
-      'routes/platform.yaml:6:15 reports[1].schedule: invalid cron schedule "0 9 ? * mon": "?" is not in 1-31',
+      'routes/platform.yaml:6:15 reports[1].schedule: invalid cron schedule "0 9 ? * mon": "?" is not a number',
       'routes/platform.yaml:10:15 reports[3].schedule: invalid cron schedule "60 0 9 1 * *": "60" is not in 0-59',
+      'routes/platform.yaml:13:15 maintenance[0].schedule: invalid cron schedule "5- 22 * * 2": a number is missing in "5-"',
     ]);
   });
 

@@ -32,6 +32,38 @@ describe('parseCron', () => {
     expect(() => parseCron('*/10 * * * * *')).toThrow('cron: the seconds field must be one second (schedules run at most once a minute), got "*/10"');
     expect(() => parseCron('61 0 9 1 * *')).toThrow(/not in 0-59/);
   });
+
+  it('takes decimal numbers only: an empty, hexadecimal, exponent or signed number is refused, not read as 0 or 30', () => {
+    expect(() => parseCron('0,,30 9 * * *')).toThrow('cron: a number is missing in "0,,30"');
+    expect(() => parseCron('5- 9 * * *')).toThrow('cron: a number is missing in "5-"');
+    expect(() => parseCron('-5 9 * * *')).toThrow('cron: a number is missing in "-5"');
+    expect(() => parseCron('0x1e 9 * * *')).toThrow('cron: "0x1e" is not a number');
+    expect(() => parseCron('1e1 9 * * *')).toThrow('cron: "1e1" is not a number');
+    expect(() => parseCron('*/0x2 9 * * *')).toThrow('cron: bad step in "*/0x2"');
+    expect(() => parseCron('*/ 9 * * *')).toThrow('cron: bad step in "*/"');
+    expect(parseCron('05 09 * * *').matches(new Date('2026-06-01T09:05:00Z'))).toBe(true);
+  });
+
+  it('refuses a schedule that can never fire: a backwards range, a day no month it names has', () => {
+    expect(() => parseCron('0 22 * * fri-mon')).toThrow('cron: the range "fri-mon" runs backwards (nothing would match it)');
+    expect(() => parseCron('30-5 * * * *')).toThrow('runs backwards');
+    expect(() => parseCron('0 0 30 2 *')).toThrow('cron: "0 0 30 2 *" never fires (no month it names has day 30)');
+    expect(() => parseCron('0 0 31 4,6,9,11 *')).toThrow('never fires');
+    // Possible somewhere: 31 in one of the months, 29 February, or any Monday (day fields OR-ed).
+    expect(() => parseCron('0 0 31 4,5 *')).not.toThrow();
+    expect(() => parseCron('0 0 29 2 *')).not.toThrow();
+    expect(parseCron('0 0 30 2 1').matches(new Date('2026-02-02T00:00:00Z'))).toBe(true);
+  });
+
+  it('combines the day fields as cronie does: a field starting with * (a step too) makes both required', () => {
+    // 2 June 2026 is a Tuesday (an even day); 1 June a Monday (odd).
+    const everyOtherDayOnMondays = parseCron('0 9 */2 * mon');
+    expect(everyOtherDayOnMondays.matches(new Date('2026-06-01T09:00:00Z'))).toBe(true); // day 1, Monday
+    expect(everyOtherDayOnMondays.matches(new Date('2026-06-03T09:00:00Z'))).toBe(false); // day 3, Wednesday
+    expect(everyOtherDayOnMondays.matches(new Date('2026-06-08T09:00:00Z'))).toBe(false); // Monday, day 8
+    const theFirstOrMondays = parseCron('0 9 1 * mon');
+    expect(theFirstOrMondays.matches(new Date('2026-06-08T09:00:00Z'))).toBe(true);
+  });
 });
 
 describe('openWindowStart', () => {
@@ -130,7 +162,7 @@ describe('nextFiring and lastFiring (the report scheduler)', () => {
   });
 
   it('gives up after the horizon (a schedule that never fires)', () => {
-    expect(next('0 0 30 2 *', 'UTC', '2026-01-01T00:00:00Z')).toBeUndefined();
+    expect(next('0 0 29 2 *', 'UTC', '2028-03-01T00:00:00Z', 1000)).toBeUndefined(); // the next is in 2032
     expect(next('0 9 1 1 *', 'UTC', '2026-06-01T00:00:00Z', 100)).toBeUndefined();
   });
 

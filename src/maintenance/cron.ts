@@ -2,8 +2,10 @@
  * @module maintenance/cron
  * Just enough of cron to know whether a scheduled maintenance window is open: when does a 5-field
  * expression (minute hour day-of-month month day-of-week; `*`, lists, ranges, steps, names) fire
- * in a given IANA timezone. Day-of-month and day-of-week combine as in cron (either matches when
- * both are restricted).
+ * in a given IANA timezone. Day-of-month and day-of-week combine as in cronie: either matches
+ * when neither field starts with `*`, both must otherwise (a step over `*` counts as starting with it).
+ * Numbers are decimal digits, and a schedule that could never fire is refused, so a typo in a
+ * maintenance window is a `validate` error instead of a window that silently never opens.
  *
  * Daylight saving follows Vixie cron 4.1 and cronie (cron.c, its "DST begins" and "DST ends"
  * cases), so a window opens when the system crontab line with the same schedule would run:
@@ -24,37 +26,47 @@ import { tzOffsetMs } from '../uptime/time-zone.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+/** The most days each month has (February: 29). */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 interface Field {
   values: Set<number>;
-  any: boolean;
+  /** The field starts with `*` (`*` or a step over it): cronie's DOM_STAR / DOW_STAR test. */
+  star: boolean;
 }
+
+/** A number in a field: decimal digits only (`Number` would take "", "0x1e", "1e1" and " 5"). */
+const DIGITS = /^\d+$/;
 
 function parseField(text: string, min: number, max: number, names: string[] = [], nameBase = 0): Field {
   const values = new Set<number>();
   const num = (s: string): number => {
     const idx = names.indexOf(s.toLowerCase());
+    if (idx < 0 && !DIGITS.test(s)) {
+      throw new Error(s === '' ? `cron: a number is missing in "${text}"` : `cron: "${s}" is not a number${s === text ? '' : ` (in "${text}")`}`);
+    }
     const n = idx >= 0 ? idx + nameBase : Number(s);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`cron: "${s}" is not in ${min}-${max}`);
+    if (n < min || n > max) throw new Error(`cron: "${s}" is not in ${min}-${max}`);
     return n;
   };
   for (const part of text.split(',')) {
     const [range = '', stepText] = part.split('/');
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!Number.isInteger(step) || step < 1) throw new Error(`cron: bad step in "${part}"`);
+    const step = stepText === undefined ? 1 : DIGITS.test(stepText) ? Number(stepText) : NaN;
+    if (!(step >= 1)) throw new Error(`cron: bad step in "${part}"`);
     let lo: number;
     let hi: number;
     if (range === '*') [lo, hi] = [min, max];
     else if (range.includes('-')) {
       const [a = '', b = ''] = range.split('-');
       [lo, hi] = [num(a), num(b)];
+      if (lo > hi) throw new Error(`cron: the range "${range}" runs backwards (nothing would match it)`);
     } else {
       lo = num(range);
       hi = stepText === undefined ? lo : max;
     }
     for (let v = lo; v <= hi; v += step) values.add(v);
   }
-  return { values, any: text === '*' };
+  return { values, star: text.startsWith('*') };
 }
 
 /** Sorted values of a field. */
@@ -149,7 +161,13 @@ export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
   const day = parseField(dom, 1, 31);
   const month = parseField(mon, 1, 12, MONTHS, 1);
   const weekdayRaw = parseField(dow, 0, 7, DAYS, 0);
-  const weekday = { any: weekdayRaw.any, values: new Set([...weekdayRaw.values].map((d) => d % 7)) };
+  const weekday = { star: weekdayRaw.star, values: new Set([...weekdayRaw.values].map((d) => d % 7)) };
+  // cronie: when either day field starts with `*`, a day must match both (so `*/2` in one is a
+  // restriction that combines with the other); when neither does, either matching is enough.
+  const bothDayFields = day.star || weekday.star;
+  if (bothDayFields && !sorted(month).some((m) => sorted(day)[0]! <= DAYS_IN_MONTH[m - 1]!)) {
+    throw new Error(`cron: "${expr}" never fires (no month it names has day ${sorted(day)[0]})`);
+  }
   tzOffsetMs(0, timeZone); // throws RangeError for an unknown zone
   // cronie's test (entry.c sets MIN_STAR / HR_STAR from the field's first character).
   const wildcard = mi.startsWith('*') || ho.startsWith('*');
@@ -159,8 +177,7 @@ export function parseCron(expr: string, timeZone = 'UTC'): CronSchedule {
     if (!month.values.has(d.getUTCMonth() + 1)) return false;
     const domOk = day.values.has(d.getUTCDate());
     const dowOk = weekday.values.has(d.getUTCDay());
-    if (day.any || weekday.any) return (day.any || domOk) && (weekday.any || dowOk);
-    return domOk || dowOk;
+    return bothDayFields ? domOk && dowOk : domOk || dowOk;
   };
 
   /** Matching local wall-clock minutes (written as if UTC) in [lo, hi), ascending. */
