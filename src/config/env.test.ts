@@ -86,3 +86,27 @@ describe('durations that end up in timers', () => {
     expect(readSettings({ THANOS_TIMEOUT_MS: '2147483647' }, '/srv').thanos.timeoutMs).toBe(2147483647);
   });
 });
+
+describe('numbers in settings', () => {
+  it('treat blank or whitespace as unset (the default), not as 0', () => {
+    const defaults = readSettings({}, '/srv');
+    const blank = readSettings({ SHUTDOWN_GRACE_MS: ' ', DELIVERY_RETRY_AFTER_MAX_MS: '\t', SLACK_CHANNEL_RATE: ' ', THANOS_TIMEOUT_MS: '\n' }, '/srv');
+    expect(blank.shutdownGraceMs).toBe(defaults.shutdownGraceMs);
+    expect(defaults.shutdownGraceMs).toBeGreaterThan(0);
+    expect(blank.retry.maxRetryAfterMs).toBe(defaults.retry.maxRetryAfterMs);
+    expect(blank.slackChannelRate).toBe(defaults.slackChannelRate);
+    expect(blank.thanos.timeoutMs).toBe(30_000);
+  });
+
+  it('take decimal digits, with surrounding whitespace (a trailing newline) ignored', () => {
+    expect(readSettings({ WEBHOOK_MAX_BYTES: ' 2048\n', SLACK_CHANNEL_RATE: '0.5' }, '/srv')).toMatchObject({ maxBodyBytes: 2048, slackChannelRate: 0.5 });
+  });
+
+  it('refuse hexadecimal, exponent, signed or fractional forms, naming the variable and the value', () => {
+    for (const v of ['0x10', '1e3', '+5', '5.0', '1_000', '-1']) {
+      expect(() => readSettings({ WEBHOOK_MAX_BYTES: v }, '/srv'), v).toThrow(`WEBHOOK_MAX_BYTES must be an integer >= 1 in decimal digits, got "${v}"`);
+    }
+    expect(() => readSettings({ THANOS_TIMEOUT_MS: '1e4' }, '/srv')).toThrow('THANOS_TIMEOUT_MS must be an integer >= 1 in decimal digits, got "1e4"');
+    expect(() => readSettings({ SLACK_CHANNEL_RATE: '0x2' }, '/srv')).toThrow('SLACK_CHANNEL_RATE must be a number > 0 in decimal digits (such as 0.5), got "0x2"');
+  });
+});

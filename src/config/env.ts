@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { MIN_RETENTION_MS } from '../retention/history-pruner.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { decimalNumber, wholeNumber } from './env-numbers.js';
 import { withinTimerLimit } from './timer-limit.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../outbox/retry-policy.js';
 import { readThanosSettings, type ThanosSettings } from '../uptime/settings.js';
@@ -83,11 +84,7 @@ export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undef
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return n;
+  return wholeNumber(env[name], name, fallback, min);
 }
 
 /**
@@ -128,11 +125,7 @@ function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string): string 
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a number > 0, got "${raw}"`);
-  return n;
+  return decimalNumber(env[name], name, fallback);
 }
 
 export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettings {

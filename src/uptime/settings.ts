@@ -9,6 +9,7 @@
  *   raw and 5-minute data are kept, which picks `max_source_resolution` (uptime/resolution.ts).
  */
 import { parsePromDuration } from '../config/rules-duration.js';
+import { wholeNumber } from '../config/env-numbers.js';
 import { withinTimerLimit } from '../config/timer-limit.js';
 import { DEFAULT_RESOLUTION_POLICY, type ResolutionPolicy } from './resolution.js';
 
@@ -41,8 +42,7 @@ export function readThanosSettings(env: NodeJS.ProcessEnv, readSecret: (env: Nod
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('THANOS_URL must be an http(s) URL');
   }
   const timeoutRaw = env.THANOS_TIMEOUT_MS;
-  const timeoutMs = timeoutRaw === undefined || timeoutRaw === '' ? 30_000 : Number(timeoutRaw);
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) throw new Error(`THANOS_TIMEOUT_MS must be a positive integer, got "${timeoutRaw}"`);
+  const timeoutMs = wholeNumber(timeoutRaw, 'THANOS_TIMEOUT_MS', 30_000, 1);
   // Above a timer's longest delay Node fires at once, and every query would time out.
   withinTimerLimit('THANOS_TIMEOUT_MS', timeoutMs, timeoutRaw);
   return {
