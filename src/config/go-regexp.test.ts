@@ -27,6 +27,13 @@ describe('compileGoRegexp: Go RE2 patterns behave as in Alertmanager', () => {
     ['a\\z', 'a', true],
     ['\\Aa', 'a', true],
     ['a|', '', true],
+    // Go's \S is all but [\t\n\f\r ], inside a class too (amtool 0.25 agrees): \v and a no-break space are not spaces.
+    ['[\\S]+', 'a\u00a0b', true],
+    ['[\\S]+', 'a\u000bb', true],
+    ['[^\\S]', '\u00a0', false],
+    ['[^\\S]', '\u2003', false],
+    ['[^\\S]', '\t', true],
+    ['[\\S]', ' ', false],
   ])('%s on %j → %s', (re, input, expected) => {
     expect(compileGoRegexp(re).test(input)).toBe(expected);
   });

@@ -19,6 +19,8 @@
 const MAX_REPEAT = 1000;
 /** Go's `\s` (ASCII only, no `\v`). */
 const GO_SPACE = '\\t\\n\\f\\r ';
+/** Everything but GO_SPACE, for `\S` inside a class: JS's `\S` also leaves out `\v` and Unicode spaces. */
+const GO_NOT_SPACE = '\\0-\\x08\\x0B\\x0E-\\x1F\\x21-\\u{10FFFF}';
 const POSIX_CLASSES: Record<string, string> = {
   alnum: '0-9A-Za-z',
   alpha: 'A-Za-z',
@@ -202,7 +204,7 @@ class Translator {
       case 's':
         return inClass ? GO_SPACE : `[${GO_SPACE}]`;
       case 'S':
-        return inClass ? '\\S' : `[^${GO_SPACE}]`;
+        return inClass ? GO_NOT_SPACE : `[^${GO_SPACE}]`;
       case 'a':
         return '\\x07';
       case 'A':
