@@ -6,7 +6,7 @@
  * store only hands out the oldest), so a Slack post always precedes its edits. Its slots are
  * shared between the receivers as outbox/receiver-shares decides.
  */
-import type { Delivery, Notifier } from '../delivery/notifier.js';
+import type { Delivery, Notifier, SlackRef } from '../delivery/notifier.js';
 import type { Logger } from '../log/logger.js';
 import type { NotificationOutcome } from '../metrics/metrics.js';
 
@@ -24,6 +24,9 @@ import { ReceiverShares, type Room } from './receiver-shares.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
 import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
+
+/** Waits before writing a delivered item's outcome again, after the store failed the write. */
+const RECORD_SENT_RETRY_MS = [100, 1_000, 5_000];
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -253,6 +256,32 @@ export class OutboxWorker {
     log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
   }
 
+  /**
+   * Records a delivery the receiver took. A store error here is not the delivery's failure:
+   * recorded as one (markFailed, as any other error in `deliver`), the item was sent again, and
+   * for Slack the repeat replaced the message ref, leaving the first post FIRING for ever. So the
+   * write is retried (after a failover the first query on a pooled connection fails, the next
+   * one gets a new connection); if the store stays down, the lease expiring delivers the item
+   * again: the one repeat at-least-once allows.
+   */
+  private async recordSent(item: NotificationRecord, sent: { owner: string; sentAt: Date; slackRef?: SlackRef }, log: Logger): Promise<boolean> {
+    for (let i = 0; ; i++) {
+      try {
+        await this.o.store.markSent(item.id, sent);
+        return true;
+      } catch (err) {
+        const waitMs = RECORD_SENT_RETRY_MS[i];
+        if (waitMs === undefined) {
+          log.error({ err }, 'notification delivered but not recorded (store unavailable): it is delivered again when its lease expires');
+          return false;
+        }
+        log.warn({ err, retryInMs: waitMs }, 'notification delivered but not recorded yet (store error); retrying the write');
+        // Not this.pause: a shutdown must not skip recording what was delivered.
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+
   private async deliver(item: NotificationRecord): Promise<void> {
     const { store, logger, metrics, owner } = this.o;
     const target = item.target;
@@ -302,8 +331,9 @@ export class OutboxWorker {
         const latency = (now.getTime() - Date.parse(item.createdAt)) / 1000;
         metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: 'sent' });
         metrics?.deliveryLatency.observe({ receiver: target.type }, latency);
-        await store.markSent(item.id, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) });
-        log.info({ attempt, latencySeconds: latency }, 'notification sent');
+        if (await this.recordSent(item, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) }, log)) {
+          log.info({ attempt, latencySeconds: latency }, 'notification sent');
+        }
         return;
       }
       const delay = result.retryable ? nextAttemptDelay(this.o.policy, attempt, result.retryAfterMs, this.o.random) : null;

@@ -2,8 +2,9 @@
  * @module testing/postgres-proxy
  * A loopback TCP proxy to the test PostgreSQL server, for outages a test cannot make with the
  * server itself: `freeze()` forwards nothing more and closes nothing (a failover that moved the
- * address, a partition dropping packets), `stop()` closes the proxy and every connection through
- * it (the server gone).
+ * address, a partition dropping packets), `freezeOpen()` does that to the connections open now
+ * only (a failover: the old primary's sockets hang, new connections reach the new one), `stop()`
+ * closes the proxy and every connection through it (the server gone).
  */
 import net from 'node:net';
 import { DEFAULT_TEST_POSTGRES_URL } from './postgres.js';
@@ -11,6 +12,7 @@ import { DEFAULT_TEST_POSTGRES_URL } from './postgres.js';
 export interface PostgresProxy {
   port: number;
   freeze(): void;
+  freezeOpen(): void;
   stop(): Promise<void>;
 }
 
@@ -18,11 +20,13 @@ export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGR
   const server = new URL(serverUrl);
   let frozen = false;
   const sockets = new Set<net.Socket>();
+  const frozenSockets = new WeakSet<net.Socket>();
+  const blocked = (s: net.Socket) => frozen || frozenSockets.has(s);
   const proxy = net.createServer((client) => {
     const upstream = net.connect(Number(server.port || 5432), server.hostname);
     sockets.add(client).add(upstream);
-    client.on('data', (d) => void (frozen || upstream.write(d)));
-    upstream.on('data', (d) => void (frozen || client.write(d)));
+    client.on('data', (d) => void (blocked(client) || upstream.write(d)));
+    upstream.on('data', (d) => void (blocked(client) || client.write(d)));
     for (const s of [client, upstream]) s.on('error', () => undefined);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
@@ -31,6 +35,7 @@ export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGR
   return {
     port: (proxy.address() as net.AddressInfo).port,
     freeze: () => void (frozen = true),
+    freezeOpen: () => sockets.forEach((s) => frozenSockets.add(s)),
     stop: () => {
       const closed = new Promise<void>((resolve) => proxy.close(() => resolve()));
       for (const s of sockets) s.destroy();
