@@ -49,6 +49,9 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     query_timeout: opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
+  // node-postgres parses only ISO dates: a database or role set to another DateStyle (`SQL,
+  // DMY`, `German`) would turn every timestamp into null. Queued before the client's first query.
+  pool.on('connect', (client) => void client.query('SET DateStyle = ISO').catch(() => undefined));
   // Without a listener, an idle connection dropped by the server (restart, failover) would be
   // an unhandled 'error' event and kill the process. The pool already discards that client.
   pool.on('error', (err) => opts.onIdleError?.(err));

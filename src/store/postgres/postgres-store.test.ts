@@ -33,6 +33,27 @@ describe.skipIf(!admin)('postgres store', () => {
 
   runStoreContract('postgres', async () => openPostgresStore(await freshUrl()));
 
+  it('reads and writes times whatever DateStyle the database is set to (a DBA\'s ALTER DATABASE)', async () => {
+    const other = await createTestDatabase(admin!);
+    try {
+      for (const style of ['SQL, DMY', 'German', 'Postgres, MDY']) {
+        await adminQuery(other.url, `ALTER DATABASE ${other.name} SET DateStyle = '${style}'`);
+        const store = await openPostgresStore(await createTestSchema(other.url, `s${style.replace(/\W/g, '').toLowerCase()}`), {
+          now: () => new Date('2030-05-01T12:00:00.123Z'),
+        });
+        try {
+          const [n] = await enqueue(store, group('dated'));
+          expect((await store.getNotification(n!.id))?.createdAt, style).toBe('2030-05-01T12:00:00.123Z');
+          expect(await store.claimDue({ owner: 'w', now: new Date('2030-05-01T12:00:01Z'), limit: 5, leaseMs: 60_000 }), style).toHaveLength(1);
+        } finally {
+          await store.close();
+        }
+      }
+    } finally {
+      await other.drop();
+    }
+  });
+
   describe('replicas on one database', () => {
     let url: string;
     const stores: PostgresStore[] = [];
