@@ -233,8 +233,24 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
       expect(checkout.daily.find((d) => d.date === '2026-08-21')!.maintenanceSeconds).toBe(30 * 60);
       // Other services are not covered by the window's matchers.
       expect(service(report, 'basket').maintenanceSeconds).toBe(0);
+
+      // The window ended over a week ago: the next window created moves it out of the team's
+      // state (and of the list), but the reports of its period stay as they were.
+      const later = await fetch(`${rig().t.gw.url}/v1/maintenance`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ team: 'payments', start: '2030-01-01T00:00:00Z', end: '2030-01-01T01:00:00Z', reason: 'another window' }),
+      });
+      expect(later.status).toBe(201);
+      await fetch(`${rig().t.gw.url}/v1/maintenance/${((await later.json()) as { id: string }).id}`, { method: 'DELETE', headers });
+      const listed = (await (await fetch(`${rig().t.gw.url}/v1/maintenance?team=payments`)).json()) as { items: { id: string }[] };
+      expect(listed.items.map((w) => w.id)).not.toContain(id);
+      expect(await getReport('team=payments&from=2026-08-03&to=2026-11-01')).toEqual(report);
     } finally {
-      await fetch(`${rig().t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers });
+      // Deleted from the archive too: later tests see no window.
+      expect((await fetch(`${rig().t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers })).status).toBe(204);
     }
+    const after = service(await getReport('team=payments&from=2026-08-03&to=2026-11-01'), 'checkout');
+    expect(after).toMatchObject({ downSeconds: 136 * 60, maintenanceSeconds: 0, maintenance: [] });
   });
 });

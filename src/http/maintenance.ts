@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseMatchers } from '../config/matchers.js';
 import { releaseHeld } from '../maintenance/release.js';
+import { archiveRecord, maintenanceArchiveId, readArchivedWindows } from '../maintenance/archive.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type StoredWindow } from '../maintenance/state.js';
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
@@ -17,7 +18,7 @@ import { issuesOf } from './pagination.js';
 import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
 import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
-/** Windows that ended this long ago are forgotten (the state stays small). */
+/** Windows that ended this long ago leave the state (it stays small) for the archive (reports). */
 const KEEP_ENDED_MS = 7 * 24 * 3_600_000;
 /** A window is a few hundred bytes; a body larger than this is not one (it is never buffered whole). */
 const MAINTENANCE_MAX_BYTES = 64 * 1024;
@@ -84,11 +85,20 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
       createdAt: at.toISOString(),
     };
     const stateId = maintenanceStateId(window.team);
-    await deps.store.updateGroups([stateId], (current) => {
+    const archiveId = maintenanceArchiveId(window.team);
+    await deps.store.updateGroups([stateId, archiveId], (current) => {
       const prev = current.get(stateId);
       const state = readMaintenanceState(prev);
-      const windows = [...state.windows.filter((w) => Date.parse(w.end) > at.getTime() - KEEP_ENDED_MS), window];
-      return [{ group: maintenanceRecord(window.team, { ...state, windows }, prev, at), notifications: [] }];
+      const recent = (w: StoredWindow) => Date.parse(w.end) > at.getTime() - KEEP_ENDED_MS;
+      const windows = [...state.windows.filter(recent), window];
+      const writes = [{ group: maintenanceRecord(window.team, { ...state, windows }, prev, at), notifications: [] }];
+      // Reports of their period still need them: moved to the archive, not forgotten.
+      const ended = state.windows.filter((w) => !recent(w));
+      if (ended.length > 0) {
+        const archive = current.get(archiveId);
+        writes.push({ group: archiveRecord(window.team, readArchivedWindows(archive), ended, archive, at), notifications: [] });
+      }
+      return writes;
     });
     deps.logger.info({ window: window.id, team: window.team, start: window.start, end: window.end, reason: window.reason }, 'maintenance window created');
     return c.json(view(window, at.getTime()), 201);
@@ -123,14 +133,24 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     const config = deps.routing();
     if (!config?.teams.has(team)) return jsonError(c, 404, `maintenance window ${id} not found`);
     const stateId = maintenanceStateId(team);
+    const archiveId = maintenanceArchiveId(team);
     let found = false;
-    await deps.store.updateGroups([stateId], (current) => {
+    let archived = false;
+    await deps.store.updateGroups([stateId, archiveId], (current) => {
       const prev = current.get(stateId);
       const state = readMaintenanceState(prev);
       found = state.windows.some((w) => w.id === id);
-      if (!found) return [];
-      return [{ group: maintenanceRecord(team, { ...state, windows: state.windows.filter((w) => w.id !== id) }, prev, now()), notifications: [] }];
+      if (found) return [{ group: maintenanceRecord(team, { ...state, windows: state.windows.filter((w) => w.id !== id) }, prev, now()), notifications: [] }];
+      // One that ended over a week ago: deleted from the reports too (it was a mistake, say).
+      const archive = current.get(archiveId);
+      const windows = readArchivedWindows(archive);
+      archived = windows.some((w) => w.id === id);
+      return archived ? [{ group: archiveRecord(team, windows.filter((w) => w.id !== id), [], archive, now()), notifications: [] }] : [];
     });
+    if (archived) {
+      deps.logger.info({ window: id, team }, 'maintenance window deleted (it had ended over a week ago: uptime reports no longer excuse it)');
+      return c.body(null, 204);
+    }
     if (!found) return jsonError(c, 404, `maintenance window ${id} not found`);
     // The window is gone before it ended: what it held may be free now.
     const released = await releaseHeld(deps.store, config, team, now(), true, {

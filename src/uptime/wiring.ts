@@ -13,6 +13,7 @@ import { createUptimeService, type UptimeService } from './service.js';
 import type { ThanosSettings } from './settings.js';
 import { createThanosClient } from './thanos-client.js';
 import { maintenanceIntervals } from '../maintenance/intervals.js';
+import { maintenanceArchiveId, readArchivedWindows } from '../maintenance/archive.js';
 import { maintenanceStateId, readMaintenanceState } from '../maintenance/state.js';
 
 export interface UptimeWiringOptions {
@@ -50,7 +51,9 @@ export function createUptime(o: UptimeWiringOptions): UptimeWiring {
     policy: resolution,
     // Config windows and ad-hoc ones (API) alike: planned work is not downtime.
     maintenance: async (team, svc, from, to) => {
-      const stored = readMaintenanceState(await o.store.getGroup(maintenanceStateId(team))).windows;
+      const [state, archive] = await Promise.all([o.store.getGroup(maintenanceStateId(team)), o.store.getGroup(maintenanceArchiveId(team))]);
+      // The archive's windows ended over a week ago; a report of their period still excuses them.
+      const stored = [...readMaintenanceState(state).windows, ...readArchivedWindows(archive)];
       return maintenanceIntervals(o.routing()?.teams.get(team), stored, svc, from, to);
     },
   });
