@@ -17,7 +17,17 @@ export type UptimeErrorKind =
   /** No such team (HTTP 404). */
   | 'not-found'
   /** rules/ or routes/ cannot be loaded (HTTP 503). */
-  | 'config';
+  | 'config'
+  /**
+   * The report outlasted its deadline (UPTIME_REPORT_TIMEOUT_MS for HTTP) and its queries were
+   * stopped (HTTP 503, as a Thanos too slow to answer is unavailable).
+   */
+  | 'deadline'
+  /**
+   * Whoever asked for the report stopped waiting (an HTTP client that closed its connection):
+   * its queries were stopped. Not a Thanos failure; no one is left to read an answer (HTTP 503).
+   */
+  | 'cancelled';
 
 export class UptimeError extends Error {
   override readonly name = 'UptimeError';
@@ -42,6 +52,8 @@ export function httpStatusOf(err: UptimeError): 400 | 404 | 502 | 503 {
     case 'unavailable':
     case 'not-configured':
     case 'config':
+    case 'deadline':
+    case 'cancelled':
       return 503;
   }
 }

@@ -14,6 +14,8 @@ export interface FakeThanos {
   requests: Array<{ path: string; params: URLSearchParams; headers: http.IncomingHttpHeaders }>;
   answers: FakeThanosAnswer[];
   fallback: (params: URLSearchParams, path: string) => { status: number; body: unknown };
+  /** Resolves once `n` requests have arrived. */
+  seen(n: number): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -24,10 +26,16 @@ const open = new Set<FakeThanos>();
 export const vector = (value: string, t = 1_700_000_000) => ({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [t, value] }] } });
 
 export async function startFakeThanos(fallback: FakeThanos['fallback'] = () => ({ status: 200, body: vector('1') })): Promise<FakeThanos> {
-  const state: FakeThanos = { url: '', requests: [], answers: [], fallback, close: async () => {} };
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const seen = (n: number) => new Promise<void>((resolve) => (state.requests.length >= n ? resolve() : waiters.push({ n, resolve })));
+  const state: FakeThanos = { url: '', requests: [], answers: [], fallback, seen, close: async () => {} };
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     state.requests.push({ path: u.pathname, params: u.searchParams, headers: req.headers });
+    for (const w of waiters.filter((w) => state.requests.length >= w.n)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve();
+    }
     const answer = state.answers.shift() ?? state.fallback(u.searchParams, u.pathname);
     if (answer === 'hang') return;
     if (answer === 'reset') return void req.socket.destroy();

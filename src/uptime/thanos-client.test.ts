@@ -87,6 +87,69 @@ describe('thanos client', () => {
     expect(r.series[0]!.samples.map((s) => s.t)).toEqual(Array.from({ length: 26 }, (_, i) => i * 1000));
   });
 
+  it('withSignal: an aborted caller stops the query in flight and its retries, failing with the reason', async () => {
+    const f = await startFakeThanos();
+    f.answers.push('hang');
+    const caller = new AbortController();
+    const client = createThanosClient({ url: f.url, timeoutMs: 60_000, retryDelayMs: 1 }).withSignal(caller.signal);
+    const query = failure(client.instant('up', 0, '0s'));
+    await f.seen(1);
+    caller.abort(new UptimeError('deadline', 'past the deadline'));
+    const err = await query;
+    expect(err).toMatchObject({ kind: 'deadline', message: 'past the deadline' });
+    expect(f.requests).toHaveLength(1);
+    // Another reason than an UptimeError (the HTTP server's own) is "cancelled", naming THANOS_URL.
+    const other = new AbortController();
+    other.abort('Error: aborted');
+    const gone = await failure(createThanosClient({ url: f.url }).withSignal(other.signal).instant('up', 0, '0s'));
+    expect(gone.kind).toBe('cancelled');
+    expect(gone.message).toContain(`THANOS_URL=${f.url}`);
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('withSignal: an abort during the wait before a retry ends it at once, with no further request', async () => {
+    const f = await startFakeThanos(() => ({ status: 503, body: 'overloaded' }));
+    let answered!: () => void;
+    const read = new Promise<void>((resolve) => (answered = resolve));
+    // The 503 is read in full before the client sees it, so once `read` resolves the client is
+    // (a turn later) in its 10-minute wait before the retry.
+    const readFirst: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const text = await res.text();
+      answered();
+      return new Response(text, { status: res.status });
+    };
+    const caller = new AbortController();
+    const query = failure(createThanosClient({ url: f.url, retryDelayMs: 600_000, fetch: readFirst }).withSignal(caller.signal).instant('up', 0, '0s'));
+    await read;
+    await new Promise((resolve) => setImmediate(resolve));
+    caller.abort(new UptimeError('cancelled', 'the client went away'));
+    await expect(query).resolves.toMatchObject({ kind: 'cancelled', message: 'the client went away' });
+    expect(f.requests).toHaveLength(1);
+  });
+
+  it('withSignal: clients share the limit in flight; one aborted while waiting for a slot sends nothing; shutdown still reads as unavailable', async () => {
+    const f = await startFakeThanos();
+    f.answers.push('hang', 'hang');
+    const shutdown = new AbortController();
+    const base = createThanosClient({ url: f.url, concurrency: 1, signal: shutdown.signal });
+    const [holding, waiting] = [new AbortController(), new AbortController()];
+    const first = failure(base.withSignal(holding.signal).instant('up', 0, '0s'));
+    const second = failure(base.withSignal(waiting.signal).instant('up', 0, '0s'));
+    await f.seen(1);
+    waiting.abort(new UptimeError('cancelled', 'gone while queued'));
+    holding.abort(new UptimeError('cancelled', 'gone in flight'));
+    expect(await first).toMatchObject({ kind: 'cancelled', message: 'gone in flight' });
+    // The slot passed to the second, whose caller had gone: it sent nothing.
+    expect(await second).toMatchObject({ kind: 'cancelled', message: 'gone while queued' });
+    expect(f.requests).toHaveLength(1);
+
+    shutdown.abort();
+    const late = await failure(base.withSignal(new AbortController().signal).instant('up', 0, '0s'));
+    expect(late).toMatchObject({ kind: 'unavailable', message: expect.stringContaining('shutting down') });
+    expect(f.requests).toHaveLength(1);
+  });
+
   it('sends basic auth from the URL and a bearer token, and never shows the password', async () => {
     const f = await startFakeThanos();
     const withUser = f.url.replace('http://', 'http://reader:s3cret@');

@@ -10,10 +10,16 @@
  * `{"status":"error"}`) is UptimeError `query` carrying Prometheus' own error text. Thanos
  * `warnings` are returned with every result so reports can show them.
  *
+ * Queries stop, retries included, when the gateway shuts down (`signal`: UptimeError
+ * `unavailable`) or when the signal of a client made by `withSignal` aborts (a request whose
+ * client went away, a report past its deadline): then they fail with that signal's reason when
+ * it is an UptimeError, else as UptimeError `cancelled`.
+ *
  * @example
  * const thanos = createThanosClient({ url: 'http://thanos-query:9090' });
  * const { series, warnings } = await thanos.instant('sum_over_time(up[1d])', Date.now(), '0s');
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceResolution } from './resolution.js';
 import { Semaphore } from './semaphore.js';
 import { UptimeError } from './errors.js';
@@ -41,6 +47,11 @@ export interface ThanosClient {
   instant(expr: string, at: number, resolution: SourceResolution): Promise<QueryResult>;
   /** `/api/v1/query_range` over [start, end] (epoch ms), split so no request exceeds the points limit. */
   range(expr: string, start: number, end: number, stepMs: number, resolution: SourceResolution): Promise<QueryResult>;
+  /**
+   * This client (sharing its limit of requests in flight) with its queries also stopped when
+   * `signal` aborts: in flight, waiting to retry or not yet sent.
+   */
+  withSignal(signal: AbortSignal): ThanosClient;
 }
 
 export interface ThanosClientOptions {
@@ -134,9 +145,12 @@ function credentialScrubber(secrets: ReadonlyArray<string | undefined>): (text: 
   return (text) => known.reduce((t, secret) => t.split(secret).join('***'), text);
 }
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
+  return clientWith(opts, new Semaphore(opts.concurrency ?? 8), undefined);
+}
+
+/** A client of `opts` whose queries also stop when `caller` aborts; `sem` is shared by all of them. */
+function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSignal | undefined): ThanosClient {
   const base = new URL(opts.url);
   // No gzip: a report makes hundreds of small queries, and compressing and inflating them cost
   // more CPU on both ends than the bytes saved inside a cluster (measured: about a third).
@@ -158,27 +172,35 @@ export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
   const retryDelayMs = opts.retryDelayMs ?? 250;
   const maxPoints = opts.maxPointsPerSeries ?? MAX_POINTS_PER_SERIES;
   const doFetch = opts.fetch ?? fetch;
-  const sem = new Semaphore(opts.concurrency ?? 8);
+  const stops = [opts.signal, caller].filter((s): s is AbortSignal => s !== undefined);
+  const stop = stops.length > 1 ? AbortSignal.any(stops) : stops[0];
 
   /** One API call with retries; answers the parsed success body or throws UptimeError. */
   async function call(path: string, params: Record<string, string>, expr: string): Promise<QueryResult> {
     const query = new URLSearchParams({ ...params, dedup: 'true', partial_response: 'false' });
     const url = `${root}${path}?${query}`;
     let lastProblem = '';
-    const abandoned = () => new UptimeError('unavailable', `query to ${where} abandoned: the gateway is shutting down`);
+    /** Why the query stopped, once `stop` aborted: shutdown, else the caller's reason. */
+    const stopped = (): UptimeError => {
+      if (opts.signal?.aborted) return new UptimeError('unavailable', `query to ${where} abandoned: the gateway is shutting down`);
+      const reason: unknown = caller?.reason;
+      return reason instanceof UptimeError ? reason : new UptimeError('cancelled', `query to ${where} stopped: ${reason instanceof Error ? reason.message : String(reason)}`);
+    };
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await delay(retryDelayMs * 2 ** (attempt - 1));
-      if (opts.signal?.aborted) throw abandoned();
+      if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1), undefined, stop ? { signal: stop } : {}).catch(() => undefined);
+      if (stop?.aborted) throw stopped();
       let res: Response;
       let body: string;
       try {
         ({ res, body } = await sem.run(async () => {
+          // Waiting for a slot may have outlasted the caller: then nothing is sent.
+          if (stop?.aborted) throw stopped();
           const timeout = AbortSignal.timeout(timeoutMs);
-          const r = await doFetch(url, { headers, signal: opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout });
+          const r = await doFetch(url, { headers, signal: stop ? AbortSignal.any([timeout, stop]) : timeout });
           return { res: r, body: await r.text() };
         }));
       } catch (err) {
-        if (opts.signal?.aborted) throw abandoned();
+        if (stop?.aborted) throw stopped();
         lastProblem = networkReason(err);
         continue;
       }
@@ -212,6 +234,7 @@ export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
 
   return {
     displayUrl,
+    withSignal: (signal) => clientWith(opts, sem, caller ? AbortSignal.any([caller, signal]) : signal),
     instant: (expr, at, resolution) => call('/api/v1/query', { query: expr, time: seconds(at), max_source_resolution: resolution }, expr),
     async range(expr, start, end, stepMs, resolution) {
       if (!(stepMs > 0)) throw new Error(`step must be positive, got ${stepMs}`);
