@@ -287,6 +287,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     stormWindowMs: settings.stormWindowMs,
     uptime: uptime.service,
+    uptimeReportTimeoutMs: settings.uptimeReportTimeoutMs,
   });
 
   const timeouts: HttpTimeouts = { ...HTTP_TIMEOUTS, ...o.httpTimeouts };

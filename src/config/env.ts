@@ -61,6 +61,12 @@ export interface GatewaySettings {
   historyPruneTickMs: number;
   /** THANOS_URL (unset: uptime endpoints answer 503) and the query knobs (uptime/settings.ts). */
   thanos: ThanosSettings;
+  /**
+   * UPTIME_REPORT_TIMEOUT_MS: the deadline of an uptime report served over HTTP (/v1/uptime,
+   * the CSV, the pages), after which its queries stop and it answers 503; 0: none. Default 50 s,
+   * under the 60 s an ingress commonly allows, which would otherwise answer with its own 504 page.
+   */
+  uptimeReportTimeoutMs: number;
 }
 
 /**
@@ -161,6 +167,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     ...historyRetention(env),
     historyPruneTickMs: timerMs(env, 'HISTORY_PRUNE_TICK_MS', 3_600_000, 10),
     thanos: readThanosSettings(env, readSecret),
+    uptimeReportTimeoutMs: timerMs(env, 'UPTIME_REPORT_TIMEOUT_MS', 50_000, 0),
   };
 }
 

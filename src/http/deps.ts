@@ -41,4 +41,9 @@ export interface AppDeps {
   now?: () => Date;
   /** Uptime reports (/v1/uptime, /uptime pages); without it they answer 503. */
   uptime?: UptimeService;
+  /**
+   * UPTIME_REPORT_TIMEOUT_MS: how long a report served over HTTP may take before its queries are
+   * stopped and it answers 503; 0 or unset: no deadline.
+   */
+  uptimeReportTimeoutMs?: number;
 }

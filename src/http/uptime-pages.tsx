@@ -17,7 +17,7 @@ import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLev
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
 import type { AppDeps } from './deps.js';
 import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
-import { rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
+import { forRequest, rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
 import { UPTIME_CSS } from './uptime-style.js';
 
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -283,7 +283,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
 
   app.get('/uptime', async (c) => {
     try {
-      const results = await uptimeOf(deps).reportAll(rangeParams(c));
+      const results = await forRequest(c, deps, (signal) => uptimeOf(deps).reportAll({ ...rangeParams(c), signal }));
       const reports = results.flatMap((r) => ('report' in r ? [r.report] : []));
       const failed = results.flatMap((r) => ('error' in r ? [r] : []));
       // Nothing to show at all (Thanos down): the page is that error, with its status.
@@ -330,7 +330,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
     const team = c.req.param('team');
     try {
       if (!TEAM_RE.test(team)) throw new UptimeError('not-found', `no such page: /uptime/${team}`);
-      const r = await uptimeOf(deps).report({ team, ...rangeParams(c) });
+      const r = await forRequest(c, deps, (signal) => uptimeOf(deps).report({ team, ...rangeParams(c), signal }));
       return page(
         c,
         200,

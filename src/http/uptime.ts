@@ -10,7 +10,10 @@
  *
  * Errors are JSON `{"error", "kind"}` (plus `param` for a bad parameter): 400 bad parameter,
  * 404 unknown team, 502 Thanos refused the query (Prometheus' error text), 503 Thanos
- * unreachable or `THANOS_URL` not set.
+ * unreachable, `THANOS_URL` not set, or the report past UPTIME_REPORT_TIMEOUT_MS.
+ *
+ * A report runs for its request only (`forRequest`): its Thanos queries stop when the client
+ * closes the connection and at the deadline.
  */
 import { Hono, type Context } from 'hono';
 import { reportToCsv } from '../uptime/csv.js';
@@ -37,6 +40,47 @@ export function uptimeErrorJson(c: Context, err: UptimeError): Response {
   return jsonError(c, httpStatusOf(err), err.message, { kind: err.kind, ...(err.param ? { param: err.param } : {}) });
 }
 
+/** The 503 message of a report stopped at its deadline. */
+export function deadlineMessage(ms: number): string {
+  return (
+    `the uptime report took longer than UPTIME_REPORT_TIMEOUT_MS (${ms} ms) allows, and its Thanos queries were stopped: ` +
+    'Thanos answers too slowly for this range. Ask for a shorter range, or raise UPTIME_REPORT_TIMEOUT_MS (keeping it below the timeout of the ingress or proxy in front of alertgate)'
+  );
+}
+
+/**
+ * Runs a report's work for this request, with the signal its queries stop on: when the client
+ * closes the connection (an ingress that gave up, a closed browser tab: @hono/node-server aborts
+ * `c.req.raw.signal` then), and at `deps.uptimeReportTimeoutMs`, when the request is answered
+ * 503 at once instead of by the ingress' own timeout page. Either way the work's promise is not
+ * waited for: this rejects with an UptimeError `cancelled` or `deadline`. A client gone is
+ * logged at info (not a Thanos failure), a deadline at warn.
+ */
+export async function forRequest<T>(c: Context, deps: AppDeps, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const stop = new AbortController();
+  const stopped = new Promise<never>((_, reject) => stop.signal.addEventListener('abort', () => reject(stop.signal.reason as Error), { once: true }));
+  const request = c.req.raw.signal;
+  const gone = () => stop.abort(new UptimeError('cancelled', `the client closed the connection after ${Date.now() - started} ms`));
+  if (request.aborted) gone();
+  else request.addEventListener('abort', gone, { once: true });
+  const ms = deps.uptimeReportTimeoutMs;
+  const timer = ms ? setTimeout(() => stop.abort(new UptimeError('deadline', deadlineMessage(ms))), ms) : undefined;
+  try {
+    return await Promise.race([work(stop.signal), stopped]);
+  } catch (err) {
+    if (err === stop.signal.reason && err instanceof UptimeError) {
+      const what = { path: c.req.path, ms: Date.now() - started };
+      if (err.kind === 'deadline') deps.logger.warn({ ...what, timeoutMs: ms }, 'uptime report stopped at UPTIME_REPORT_TIMEOUT_MS; answered 503');
+      else deps.logger.info(what, 'uptime report stopped: the client closed the connection; its Thanos queries were ended');
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    request.removeEventListener('abort', gone);
+  }
+}
+
 /** Response headers of Thanos warnings: the JSON array they are, in ASCII, under this many characters. */
 export const WARNINGS_HEADER = 'x-alertgate-warnings';
 const WARNINGS_HEADER_MAX = 2000;
@@ -61,7 +105,7 @@ export function warningsHeaderValue(warnings: readonly string[]): string {
 
 export function uptimeRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const report = (c: Context) => uptimeOf(deps).report({ team: c.req.query('team') ?? '', ...rangeParams(c) });
+  const report = (c: Context) => forRequest(c, deps, (signal) => uptimeOf(deps).report({ team: c.req.query('team') ?? '', ...rangeParams(c), signal }));
 
   app.get('/v1/uptime', async (c) => {
     try {

@@ -13,9 +13,13 @@ export interface FakeThanos {
   url: string;
   requests: Array<{ path: string; params: URLSearchParams; headers: http.IncomingHttpHeaders }>;
   answers: FakeThanosAnswer[];
-  fallback: (params: URLSearchParams, path: string) => { status: number; body: unknown };
+  fallback: (params: URLSearchParams, path: string) => FakeThanosAnswer;
   /** Resolves once `n` requests have arrived. */
   seen(n: number): Promise<void>;
+  /** Requests the client closed before they were answered (a hanging one the caller gave up on). */
+  dropped: number;
+  /** Resolves once every request that arrived was answered or dropped. */
+  settled(): Promise<void>;
   /** Idempotent. */
   close(): Promise<void>;
 }
@@ -28,8 +32,17 @@ export const vector = (value: string, t = 1_700_000_000) => ({ status: 'success'
 export async function startFakeThanos(fallback: FakeThanos['fallback'] = () => ({ status: 200, body: vector('1') })): Promise<FakeThanos> {
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const seen = (n: number) => new Promise<void>((resolve) => (state.requests.length >= n ? resolve() : waiters.push({ n, resolve })));
-  const state: FakeThanos = { url: '', requests: [], answers: [], fallback, seen, close: async () => {} };
+  let unsettled = 0;
+  const settledWaiters: Array<() => void> = [];
+  const settled = () => new Promise<void>((resolve) => (unsettled === 0 ? resolve() : settledWaiters.push(resolve)));
+  const state: FakeThanos = { url: '', requests: [], answers: [], fallback, seen, dropped: 0, settled, close: async () => {} };
   const server = http.createServer((req, res) => {
+    unsettled += 1;
+    res.on('close', () => {
+      unsettled -= 1;
+      if (!res.writableFinished) state.dropped += 1;
+      if (unsettled === 0) settledWaiters.splice(0).forEach((resolve) => resolve());
+    });
     const u = new URL(req.url ?? '/', 'http://x');
     state.requests.push({ path: u.pathname, params: u.searchParams, headers: req.headers });
     for (const w of waiters.filter((w) => state.requests.length >= w.n)) {

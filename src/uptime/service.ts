@@ -18,7 +18,16 @@ import { mapLimit } from './semaphore.js';
 import type { ThanosClient } from './thanos-client.js';
 import type { MaintenanceInterval } from '../maintenance/intervals.js';
 
-export interface UptimeRequest extends RangeRequest {
+/**
+ * What a report is for, and who waits for it: when `signal` aborts (an HTTP client went away, a
+ * deadline passed), its Thanos queries stop, and the report fails with the signal's reason when
+ * that is an UptimeError (thanos-client.ts withSignal).
+ */
+export interface ReportRequest extends RangeRequest {
+  signal?: AbortSignal;
+}
+
+export interface UptimeRequest extends ReportRequest {
   team: string;
 }
 
@@ -29,7 +38,7 @@ export interface UptimeService {
    * Reports of every team that has uptime checks, by team name. A team whose report fails (a
    * broken `up:` expression) is an error entry, so one team cannot hide every other's report.
    */
-  reportAll(req: RangeRequest, at?: number): Promise<TeamReport[]>;
+  reportAll(req: ReportRequest, at?: number): Promise<TeamReport[]>;
   /** Teams that have uptime checks, sorted. */
   teams(): Promise<string[]>;
 }
@@ -57,12 +66,12 @@ export function createUptimeService(opts: UptimeServiceOptions): UptimeService {
   const policy = opts.policy ?? DEFAULT_RESOLUTION_POLICY;
   const concurrency = opts.serviceConcurrency ?? 16;
 
-  async function compute(team: string, req: RangeRequest, at: number): Promise<UptimeReport> {
+  async function compute(team: string, req: ReportRequest, at: number): Promise<UptimeReport> {
     const range = resolveRange(req, at);
     const checks = (await opts.checks()).get(team);
     if (!checks) throw new UptimeError('not-found', `unknown team "${team}" (no routes/${team}.yaml)`, 'team');
     if (!opts.client) throw new UptimeError('not-configured', NOT_CONFIGURED_MESSAGE);
-    const client = opts.client;
+    const client = req.signal ? opts.client.withSignal(req.signal) : opts.client;
     const days = calendarDays(range);
     const results = await mapLimit(checks, concurrency, async (spec) => {
       const maintenance = opts.maintenance ? await opts.maintenance(team, spec.service, new Date(range.from), new Date(range.to)) : [];
@@ -99,7 +108,8 @@ export function createUptimeService(opts: UptimeServiceOptions): UptimeService {
           try {
             return { team, report: await compute(team, req, at) };
           } catch (err) {
-            if (err instanceof UptimeError) return { team, error: err };
+            // Stopped by the caller: no team's report is wanted any more, not one team's failure.
+            if (err instanceof UptimeError && !req.signal?.aborted) return { team, error: err };
             throw err;
           }
         }),
