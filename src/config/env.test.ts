@@ -110,3 +110,23 @@ describe('numbers in settings', () => {
     expect(() => readSettings({ SLACK_CHANNEL_RATE: '0x2' }, '/srv')).toThrow('SLACK_CHANNEL_RATE must be a number > 0 in decimal digits (such as 0.5), got "0x2"');
   });
 });
+
+describe('UPTIME_REPORT_TIMEOUT_MS', () => {
+  it('defaults to 50 s (under a 60 s ingress timeout); takes milliseconds, and 0 for no deadline', () => {
+    expect(readSettings({}, '/srv').uptimeReportTimeoutMs).toBe(50_000);
+    expect(readSettings({ UPTIME_REPORT_TIMEOUT_MS: '' }, '/srv').uptimeReportTimeoutMs).toBe(50_000);
+    expect(readSettings({ UPTIME_REPORT_TIMEOUT_MS: '25000' }, '/srv').uptimeReportTimeoutMs).toBe(25_000);
+    expect(readSettings({ UPTIME_REPORT_TIMEOUT_MS: '0' }, '/srv').uptimeReportTimeoutMs).toBe(0);
+  });
+
+  it('refuses what is not a whole number of milliseconds, naming the variable and the value', () => {
+    for (const bad of ['50s', '-1', '1.5', 'abc', '1e999']) {
+      expect(() => readSettings({ UPTIME_REPORT_TIMEOUT_MS: bad }, '/srv'), bad).toThrow(`UPTIME_REPORT_TIMEOUT_MS must be an integer >= 0 in decimal digits, got "${bad}"`);
+    }
+  });
+
+  it('refuses more than Node keeps in a timer (the deadline would fire at once)', () => {
+    expect(() => readSettings({ UPTIME_REPORT_TIMEOUT_MS: '2592000000' }, '/srv')).toThrow('UPTIME_REPORT_TIMEOUT_MS must be at most 2147483647 ms');
+    expect(readSettings({ UPTIME_REPORT_TIMEOUT_MS: '2147483647' }, '/srv').uptimeReportTimeoutMs).toBe(2147483647);
+  });
+});
