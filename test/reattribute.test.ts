@@ -2,13 +2,14 @@
  * Ownership moving while an alert fires (routes change and are reloaded): the team that was
  * paged hears the end of its episode (its PagerDuty incident resolved, its Slack message
  * updated), and the team that owns the alert now hears of it at once, not at Alertmanager's next
- * resend; the alert's later resolution reaches the new owner only.
+ * resend; the alert's later resolution reaches the new owner only. Alerts moving into a group the
+ * new owner already has join its alerts there, which keep firing.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
@@ -31,12 +32,33 @@ const body = (status: 'firing' | 'resolved') =>
 
 /** payments-staging handed over from payments to prisons. */
 async function handOver(): Promise<void> {
-  const payments = join(dir, 'routes/payments.yaml');
-  await writeFile(payments, (await readFile(payments, 'utf8')).replace('[payments-prod, payments-staging]', '[payments-prod]'));
-  const prisons = join(dir, 'routes/prisons.yaml');
-  await writeFile(prisons, (await readFile(prisons, 'utf8')).replace('[prisoner-offender-search-prod]', '[prisoner-offender-search-prod, payments-staging]'));
+  await edit('payments.yaml', '[payments-prod, payments-staging]', '[payments-prod]');
+  await edit('prisons.yaml', '[prisoner-offender-search-prod]', '[prisoner-offender-search-prod, payments-staging]');
+  await reload();
+}
+
+async function edit(file: string, from: string, to: string): Promise<void> {
+  const path = join(dir, 'routes', file);
+  const text = await readFile(path, 'utf8');
+  expect(text).toContain(from);
+  await writeFile(path, text.replace(from, to));
+}
+
+async function reload(): Promise<void> {
   const r = await fetch(`${t.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
   expect(r.status).toBe(200);
+}
+
+/** A channel's top-level messages, oldest first. */
+function messagesIn(channel: string) {
+  const id = fakes.slack.channelIds.get(channel.replace(/^#/, ''));
+  return [...fakes.slack.messages.values()].filter((m) => m.channel === id);
+}
+
+/** The /v1/alerts list, as [team, status] pairs. */
+async function alertList(query = ''): Promise<[string, string][]> {
+  const r = await fetch(`${t.gw.url}/v1/alerts${query}`);
+  return ((await r.json()) as { items: { team: string; status: string }[] }).items.map((a) => [a.team, a.status]);
 }
 
 it('resolves the old owner’s episode and tells the new owner at once when ownership moves', async () => {
@@ -82,4 +104,30 @@ it('moves nothing on a reload that changes no ownership', async () => {
   expect(fakes.slack.requests.slice(calls).map((q) => q.body.channel)).toEqual(['#payments-alerts']);
   expect([...fakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['triggered']);
   expect(t.logs.filter((l) => l.includes('firing alerts moved'))).toEqual([]);
+});
+
+it('keeps the new owner’s own alerts of a group firing when alerts of the group move to it', async () => {
+  // One Alertmanager group (grouped by alertname) spanning payments-prod and a namespace nobody owns yet (the fallback team's).
+  const crashLooping = webhook('{}:{alertname="KubePodCrashLooping"}', [
+    { labels: { alertname: 'KubePodCrashLooping', namespace: 'payments-prod', pod: 'checkout-1' }, fingerprint: 'c000000000000002' },
+    { labels: { alertname: 'KubePodCrashLooping', namespace: 'payments-preprod', pod: 'checkout-2' }, fingerprint: 'c000000000000003' },
+  ]);
+  expect((await t.post(crashLooping)).status).toBe(202);
+  await t.idle();
+  const [paymentsMessage] = messagesIn('#payments-alerts');
+  const [platformMessage] = messagesIn('#platform-alerts');
+  expect([paymentsMessage?.text, platformMessage?.text]).toEqual([expect.stringContaining('1 firing'), expect.stringContaining('1 firing')]);
+
+  // payments onboards payments-preprod.
+  await edit('payments.yaml', '[payments-prod, payments-staging]', '[payments-prod, payments-staging, payments-preprod]');
+  await reload();
+  await waitUntil(() => platformMessage!.text.includes('RESOLVED'), 10_000, 'platform’s message to say RESOLVED');
+  await t.idle();
+  expect(messagesIn('#payments-alerts')).toHaveLength(1);
+  expect(paymentsMessage!.text).toMatch(/^FIRING: KubePodCrashLooping \(team payments, 2 firing\)/);
+  expect(paymentsMessage!.replies.map((r) => r.text)).toEqual([expect.stringMatching(/^:red_circle: 1 new alert: .*checkout-2.*\nNow 2 firing\.$/)]);
+  expect(await alertList('?team=payments&status=firing')).toEqual([
+    ['payments', 'firing'],
+    ['payments', 'firing'],
+  ]);
 });

@@ -9,8 +9,8 @@
  * At start, and after a reload that changed who owns what (`ownershipSignature`), a pass over
  * the firing alerts moves each one whose team changed: in the old team's group it is marked
  * resolved (so that group's episode updates or resolves, on every target it was announced to),
- * and it joins the new team's group as a webhook carrying it would (routes, dedup, maintenance,
- * storms as usual). Both happen in one decision under the store's lock, and the move is decided
+ * and it joins the new team's group, beside the alerts that group holds, as a webhook carrying
+ * them all would (routes, dedup, maintenance, storms as usual). Both happen in one decision under the store's lock, and the move is decided
  * again there, so replicas running the same pass, or a webhook meanwhile, cannot move an alert
  * twice.
  *
@@ -55,8 +55,16 @@ function movedAway(g: GroupRecord, config: RoutingConfig): Map<string, Alert[]> 
   return byTeam;
 }
 
-/** The decision for one group: the old team's update with the moved alerts resolved, and each new team's with them firing. */
-function moveUpdates(g: GroupRecord, moved: Map<string, Alert[]>, config: RoutingConfig, at: Date): TeamGroupUpdate[] {
+/** The groups a move out of `g` writes: `g` itself and each receiving team's group of the same groupKey. */
+function movingIds(g: GroupRecord, moved: Map<string, Alert[]>): Pick<TeamGroupUpdate, 'groupId' | 'team'>[] {
+  return [{ groupId: g.id, team: g.team }, ...[...moved.keys()].map((team) => ({ groupId: teamGroupId(team, g.groupKey), team }))];
+}
+
+/**
+ * The decision for one group: the old team's update with the moved alerts resolved, and each new
+ * team's with them firing. `current`: the groups as read under the lock.
+ */
+function moveUpdates(g: GroupRecord, moved: Map<string, Alert[]>, current: ReadonlyMap<string, GroupRecord>, config: RoutingConfig, at: Date): TeamGroupUpdate[] {
   const endsAt = at.toISOString();
   const leaving = new Set([...moved.values()].flat().map((a) => a.fingerprint));
   const left: GroupRecord = { ...g, alerts: g.alerts.map((a) => (leaving.has(a.fingerprint) ? { ...a, status: 'resolved', endsAt } : a)) };
@@ -65,12 +73,18 @@ function moveUpdates(g: GroupRecord, moved: Map<string, Alert[]>, config: Routin
   // may not own these alerts any more.
   const joining = [...moved].map(([team, alerts]): TeamGroupUpdate => {
     const teamConfig = config.teams.get(team);
+    const groupId = teamGroupId(team, g.groupKey);
+    // Dedup takes an update for the whole group, so the moved alerts join the ones the team's
+    // group holds already (one Alertmanager group can span teams): sent alone, they would
+    // resolve those, still firing, and say so in the team's channel.
+    const staying = (current.get(groupId)?.alerts ?? []).filter((a) => !leaving.has(a.fingerprint));
+    const joined = [...staying, ...alerts];
     return {
-      groupId: teamGroupId(team, g.groupKey),
+      groupId,
       team,
       notification: old.notification,
-      alerts,
-      targets: routeTargets(team, alerts, config),
+      alerts: joined,
+      targets: routeTargets(team, joined, config),
       dedupWindowMs: teamConfig?.dedup.windowMs ?? old.dedupWindowMs,
     };
   });
@@ -126,7 +140,7 @@ export async function reattributeFiring(
     const expected = movedAway(seen, config);
     if (expected.size === 0) continue;
     // Lock what a decision over the old group and every team it may move to touches.
-    const { groupIds, stateIds, channelIds } = lockedIds(moveUpdates(seen, expected, config, now()), config);
+    const { groupIds, stateIds, channelIds } = lockedIds(movingIds(seen, expected), config);
     let decided: { from: string; moved: Map<string, Alert[]> } | undefined;
     const inserted = await updateGroupsLockingChannels(store, [...groupIds, ...stateIds, ...channelIds], (current, alsoLocked) => {
       decided = undefined;
@@ -137,7 +151,7 @@ export async function reattributeFiring(
       if (moved.size === 0) return [];
       decided = { from: g.team, moved };
       const at = now();
-      return decideUpdates(moveUpdates(g, moved, config, at), current, config, at, { ...opts, alsoLocked });
+      return decideUpdates(moveUpdates(g, moved, current, config, at), current, config, at, { ...opts, alsoLocked });
     });
     for (const [team, groups] of digestedByTeam(inserted)) opts.onDigested?.(team, groups);
     const done = decided as { from: string; moved: Map<string, Alert[]> } | undefined;
