@@ -3,7 +3,8 @@
  * paged hears the end of its episode (its PagerDuty incident resolved, its Slack message
  * updated), and the team that owns the alert now hears of it at once, not at Alertmanager's next
  * resend; the alert's later resolution reaches the new owner only. Alerts moving into a group the
- * new owner already has join its alerts there, which keep firing.
+ * new owner already has join its alerts there, which keep firing. A handover undone pages the
+ * first owner again.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +35,12 @@ const body = (status: 'firing' | 'resolved') =>
 async function handOver(): Promise<void> {
   await edit('payments.yaml', '[payments-prod, payments-staging]', '[payments-prod]');
   await edit('prisons.yaml', '[prisoner-offender-search-prod]', '[prisoner-offender-search-prod, payments-staging]');
+  await reload();
+}
+
+/** The handover undone: the routes as shipped again. */
+async function handBack(): Promise<void> {
+  await cp(join(ESTATE_DIR, 'routes'), join(dir, 'routes'), { recursive: true });
   await reload();
 }
 
@@ -130,4 +137,39 @@ it('keeps the new owner’s own alerts of a group firing when alerts of the grou
     ['payments', 'firing'],
     ['payments', 'firing'],
   ]);
+});
+
+it('pages the first owner again when a handover is undone while the alert still fires', async () => {
+  expect((await t.post(body('firing'))).status).toBe(202);
+  await t.idle();
+  await handOver();
+  await fakes.pagerduty.waitFor((e) => (e.body as { event_action?: string }).event_action === 'resolve');
+  await t.idle();
+  const prisonsMessage = messagesIn('#prisons-alerts')[0]!;
+  expect(prisonsMessage.text).toContain('FIRING');
+
+  await handBack();
+  // The pass moves the alert back: prisons' message says it ended, and payments hears of it again.
+  await waitUntil(() => prisonsMessage.text.includes('RESOLVED'), 10_000, 'prisons’ message to say RESOLVED');
+  await t.idle();
+  expect([...fakes.pagerduty.incidents.values()].map((i) => [i.status, i.events.map((e) => e['event_action'])])).toEqual([
+    ['triggered', ['trigger', 'resolve', 'trigger']],
+  ]);
+  // The first episode's message stays as it ended; the alert firing again is a new one.
+  expect(messagesIn('#payments-alerts').map((m) => m.text.replace(/ \(.*/, ''))).toEqual(['RESOLVED: DiskFull', 'FIRING: DiskFull']);
+  expect(await alertList('?status=firing')).toEqual([['payments', 'firing']]);
+
+  // Alertmanager's next notification of the still-firing alert is a duplicate, not a stale copy.
+  const slackCalls = fakes.slack.requests.length;
+  const pdEvents = fakes.pagerduty.events.length;
+  expect((await t.post(body('firing'))).status).toBe(202);
+  await t.idle();
+  expect(fakes.slack.requests.length).toBe(slackCalls);
+  expect(fakes.pagerduty.events.length).toBe(pdEvents);
+  expect(await alertList('?status=firing')).toEqual([['payments', 'firing']]);
+  // Its resolution reaches payments.
+  expect((await t.post(body('resolved'))).status).toBe(202);
+  await t.idle();
+  expect([...fakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved']);
+  expect(await alertList('?status=firing')).toEqual([]);
 });

@@ -136,6 +136,15 @@ describe('decideGroup', () => {
     expect(steps[2]![0]).toMatchObject({ status: 'suppressed' });
   });
 
+  it('takes an update from alertgate\'s own records as it is: its firing alert revives a resolved copy (same startsAt)', () => {
+    // The re-attribution pass moving an alert back to the team it was moved away from (pipeline/reattribute.ts).
+    const fired = decideGroup(undefined, update([alert('a')]), t0).group;
+    const movedAway = decideGroup(fired, update([alert('a', 'resolved')]), at(1000)).group;
+    const back = decideGroup(movedAway, { ...update([alert('a')]), fromStore: true }, at(2000));
+    expect(back.notifications.map((n) => [n.kind, n.status])).toEqual([['new', 'pending']]);
+    expect(statusOf(back.group.alerts)).toEqual({ a: 'firing' });
+  });
+
   it('treats a re-fire after resolution (new startsAt) as a new episode', () => {
     const steps = run([
       { alerts: [alert('a')], at: t0 },

@@ -25,6 +25,15 @@ export interface TeamGroupUpdate {
   /** Targets the routes give for these alerts (union over the alerts). */
   targets: Target[];
   dedupWindowMs: number;
+  /**
+   * Not an Alertmanager snapshot but alertgate's own record, read under the lock: the
+   * re-attribution pass moving firing alerts to the team that owns them now
+   * (pipeline/reattribute.ts). No alert in it can be a stale copy, so the list is taken as it is.
+   * It matters when ownership moves back: the group holds the resolved copy the move away left,
+   * with the same startsAt, and the stale-copy rule (dedup/merge-alerts.ts) would keep the
+   * still-firing alert resolved for good.
+   */
+  fromStore?: true;
 }
 
 export function contentHash(firing: readonly string[]): string {
@@ -68,7 +77,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const n = u.notification;
   // A whole group (the usual case) replaces the stored list; a truncated one (max_alerts) cannot.
   const truncated = n.truncatedAlerts > 0 ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, nowIso) : undefined;
-  const alerts = truncated ? truncated.alerts : mergeAlerts(prev?.alerts ?? [], u.alerts);
+  const alerts = truncated ? truncated.alerts : u.fromStore ? [...u.alerts] : mergeAlerts(prev?.alerts ?? [], u.alerts);
   const firing = firingFingerprints(alerts);
   const hash = contentHash(firing);
   const v = verdict(prev, firing, hash, u.dedupWindowMs, now);

@@ -86,6 +86,9 @@ function moveUpdates(g: GroupRecord, moved: Map<string, Alert[]>, current: Reado
       alerts: joined,
       targets: routeTargets(team, joined, config),
       dedupWindowMs: teamConfig?.dedup.windowMs ?? old.dedupWindowMs,
+      // The moved alerts fire: the group's resolved copy of one, left by an earlier move away
+      // from this team, must not be taken for newer (an ownership change undone).
+      fromStore: true,
     };
   });
   return [old, ...joining];
