@@ -87,11 +87,13 @@ function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs
     const query = params.get('query') ?? '';
     if (query.startsWith('label_replace')) {
       const windowMs = Number(/\[(\d+)ms\]/.exec(query)![1]);
+      // A range query is asked at multiples of its step and reads back by an offset.
+      const back = Number(/\] offset (\d+)ms/.exec(query)?.[1] ?? 0);
       const times: number[] = [];
       if (path.endsWith('query_range')) for (let t = Number(params.get('start')) * 1000; t <= Number(params.get('end')) * 1000; t += Number(params.get('step')) * 1000) times.push(t);
       else times.push(Number(params.get('time')) * 1000);
       const result = Object.entries(finite).flatMap(([instance, raw]): object[] => {
-        const points = times.map((at) => ({ at, xs: inWindow(raw, at - windowMs, at) })).filter((p) => p.xs.length > 0);
+        const points = times.map((at) => ({ at, xs: inWindow(raw, at - back - windowMs, at - back) })).filter((p) => p.xs.length > 0);
         const sums = points.map((p) => [p.at / 1000, text(p.xs.reduce((a, s) => a + s.v, 0))]);
         const counts = points.map((p) => [p.at / 1000, String(p.xs.length)]);
         if (!path.endsWith('query_range'))

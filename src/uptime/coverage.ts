@@ -11,11 +11,15 @@
  * has a sample in it (promql-window.ts coverageQuery). A day's measured time is its length less
  * its empty slots, so a day sampled throughout is measured whole even when its edges are not
  * slot-aligned, and a gap costs its length to within one slot.
+ *
+ * A run of days is one range query at multiples of its step (day ends moved forward, read back by
+ * an offset: uptime/step-align.ts), which a Thanos query-frontend leaves alone.
  */
 import { isPlainSelector, coverageQuery } from './promql-window.js';
 import type { ReportDay } from './range.js';
 import { resolutionStepMs, type ResolutionPolicy } from './resolution.js';
 import { runsOf, type Run } from './daily-totals.js';
+import { alignUp, instantAsked, unaskedTimeError } from './step-align.js';
 import type { ThanosClient } from './thanos-client.js';
 
 /** How many multiples of `step` lie in [lo, hi]: the slots Prometheus aligns subquery steps to. */
@@ -56,13 +60,21 @@ export async function fetchCoverage(
   await Promise.all(
     runsOf(days, opts.now, opts.policy).flatMap((run) => neededParts(run, needed)).map(async (run) => {
       const slotMs = Math.max(2, opts.intervalMs, resolutionStepMs(run.resolution));
-      const query = coverageQuery(expr, run.lengthMs - 1, slotMs);
       const first = days[run.first]!.end;
       const last = days[run.last]!.end;
-      const result = run.first === run.last ? await client.instant(query, first, run.resolution) : await client.range(query, first, last, run.lengthMs, run.resolution);
+      const single = run.first === run.last;
+      const { at, offsetMs } = single ? { at: first, offsetMs: 0 } : alignUp(first, run.lengthMs);
+      const query = coverageQuery(expr, run.lengthMs - 1, slotMs, offsetMs);
+      const result = single ? await client.instant(query, first, run.resolution) : await client.range(query, at, last + offsetMs, run.lengthMs, run.resolution);
       for (const w of result.warnings) warnings.add(w);
+      // Keyed by the day's end; the client refuses a range answer at a time it did not ask for.
       const present = new Map<number, number>();
-      for (const s of result.series) for (const { t, v } of s.samples) if (Number.isFinite(v)) present.set(t, v);
+      for (const s of result.series) {
+        for (const { t, v } of s.samples) {
+          if (single && t !== first) throw unaskedTimeError(client.displayUrl, '/api/v1/query', t, instantAsked(first));
+          if (Number.isFinite(v)) present.set(t - offsetMs, v);
+        }
+      }
       for (let i = run.first; i <= run.last; i++) {
         const d = days[i]!;
         const length = d.end - d.start;

@@ -13,10 +13,14 @@
  * subquery, which would lose its exactness, so a day whose sum comes back NaN or ±Inf (rare) is
  * read again: its raw samples, summed and counted here without the non-finite ones; on 5m/1h data
  * per bucket, a bucket whose sum is not finite left out whole (one aggregate holds it).
+ *
+ * A range query is evaluated at multiples of its step, its windows read back by an offset
+ * (uptime/step-align.ts): a Thanos query-frontend moves any other evaluation time.
  */
 import type { ReportDay } from './range.js';
 import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
 import { AGG_LABEL, isPlainSelector, sumAndCountQuery } from './promql-window.js';
+import { alignUp, instantAsked, rangeAsked, unaskedTimeError } from './step-align.js';
 import type { QueryResult, ThanosClient } from './thanos-client.js';
 
 export interface DayTotals {
@@ -84,7 +88,7 @@ function addSeries(totals: DayTotals, day: ReportDay, slots: Iterable<SeriesDay>
 /**
  * A plain selector's per-series sums and counts of the finite samples of `day` (see the module
  * comment): raw samples read whole; on 5m/1h data the buckets' sums and counts, at each bucket's
- * end − 1 ms, where Thanos stamps them.
+ * end − 1 ms, where Thanos stamps them (asked at the bucket's end, 1 ms back).
  */
 async function finiteSeriesDays(client: ThanosClient, sel: string, day: ReportDay, resolution: SourceResolution): Promise<{ slots: SeriesDay[]; warnings: string[] }> {
   const perSeries = new Map<string, SeriesDay>();
@@ -105,7 +109,8 @@ async function finiteSeriesDays(client: ThanosClient, sel: string, day: ReportDa
     const first = Math.ceil((day.start + 1) / bucketMs) * bucketMs - 1;
     const last = Math.floor(day.end / bucketMs) * bucketMs - 1;
     if (first > last) return { slots: [], warnings: [] };
-    result = await client.range(sumAndCountQuery(sel, bucketMs - 1, bucketMs), first, last, bucketMs, resolution);
+    const { at, offsetMs } = alignUp(first, bucketMs);
+    result = await client.range(sumAndCountQuery(sel, bucketMs - 1, bucketMs, offsetMs), at, last + offsetMs, bucketMs, resolution);
     const buckets = new Map<string, { sum?: number; count?: number }>();
     for (const s of result.series) {
       const { agg, key } = seriesKey(s.labels);
@@ -140,22 +145,30 @@ export async function fetchDailyTotals(
 
   await Promise.all(
     runsOf(days, opts.now, opts.policy).map(async (run) => {
-      const query = sumAndCountQuery(expr, run.lengthMs - 1, opts.subqueryStepMs);
       const firstEval = days[run.first]!.end - 1;
       const lastEval = days[run.last]!.end - 1;
+      // A range query asks at the next multiple of the step, reading back by the offset.
+      const { at, offsetMs } = run.first === run.last ? { at: firstEval, offsetMs: 0 } : alignUp(firstEval, run.lengthMs);
+      const query = sumAndCountQuery(expr, run.lengthMs - 1, opts.subqueryStepMs, offsetMs);
       const result =
         run.first === run.last
           ? await client.instant(query, firstEval, run.resolution)
-          : await client.range(query, firstEval, lastEval, run.lengthMs, run.resolution);
+          : await client.range(query, at, lastEval + offsetMs, run.lengthMs, run.resolution);
       for (const w of result.warnings) warnings.add(w);
       // Per underlying series and day: its sum and count, to count series and bound the interval.
       const perSeries = new Map<string, { sum?: number; count?: number; day: number; nonFinite?: boolean }>();
       for (const s of result.series) {
         const { agg, key } = seriesKey(s.labels);
         for (const { t, v } of s.samples) {
-          // An instant query answers at its evaluation time; the range steps land on the day ends.
-          const day = dayByEvalTime.get(t);
-          if (day === undefined) continue;
+          // An instant query answers at its evaluation time; a range query's steps are the days'
+          // ends − 1 ms plus the offset. Any other time answers another question (the client
+          // checks range answers already): an error, never a sample dropped silently.
+          const day = dayByEvalTime.get(t - offsetMs);
+          if (day === undefined || day < run.first || day > run.last) {
+            throw run.first === run.last
+              ? unaskedTimeError(client.displayUrl, '/api/v1/query', t, instantAsked(at))
+              : unaskedTimeError(client.displayUrl, '/api/v1/query_range', t, rangeAsked(at, lastEval + offsetMs, run.lengthMs));
+          }
           const slot = perSeries.get(`${key}@${day}`) ?? perSeries.set(`${key}@${day}`, { day }).get(`${key}@${day}`)!;
           if (!Number.isFinite(v)) {
             slot.nonFinite = true;

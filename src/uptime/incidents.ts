@@ -25,6 +25,7 @@
 import { isPlainSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
 import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
+import { alignUp, offsetClause } from './step-align.js';
 import type { Sample, ThanosClient } from './thanos-client.js';
 
 /** Half-open [start, end) in epoch ms. */
@@ -143,12 +144,15 @@ export const WHOLE_DAY_MAX_SAMPLES = 20_000;
 async function downHours(client: ThanosClient, sel: string, day: DownDay, resolution: SourceResolution, warnings: Set<string>): Promise<Window[]> {
   const length = day.end - day.start;
   if (day.samples <= WHOLE_DAY_MAX_SAMPLES || resolution === '1h' || length % HOUR !== 0) return [{ start: day.start, end: day.end, resolution }];
-  const rv = `${sel}[${HOUR - 1}ms]`;
+  // Each hour asked at the next multiple of an hour after its end − 1 ms, read back by the offset
+  // (uptime/step-align.ts): 1 ms, or 30 or 45 minutes more in zones off the hour.
+  const { at, offsetMs } = alignUp(day.start + HOUR - 1, HOUR);
+  const rv = `${sel}[${HOUR - 1}ms]${offsetClause(offsetMs)}`;
   // Hours whose sum is below their count, or not finite (a NaN or ±Inf sample hides the others).
   const query = `count_over_time(${rv}) unless (sum_over_time(${rv}) >= count_over_time(${rv}) < +Inf)`;
-  const result = await client.range(query, day.start + HOUR - 1, day.end - 1, HOUR, resolution);
+  const result = await client.range(query, at, day.end - 1 + offsetMs, HOUR, resolution);
   for (const w of result.warnings) warnings.add(w);
-  const hours = [...new Set(result.series.flatMap((s) => s.samples.map((x) => x.t + 1 - HOUR)))].sort((a, b) => a - b);
+  const hours = [...new Set(result.series.flatMap((s) => s.samples.map((x) => x.t - offsetMs + 1 - HOUR)))].sort((a, b) => a - b);
   return mergePeriods(hours.map((h) => ({ start: h, end: h + HOUR }))).map((p) => ({ ...p, resolution }));
 }
 
@@ -181,9 +185,11 @@ export async function fetchDownPeriods(
           // Read a little past each window: the first sample after a down sample ends its period.
           const stepMs = resolutionStepMs(w.resolution);
           const until = w.end + 2 * Math.max(opts.intervalMs, stepMs);
+          // An expression is evaluated at multiples of the interval, as its daily sums' subquery
+          // steps are (and as a query-frontend would move any other times: uptime/step-align.ts).
           const result = plain
             ? await client.instant(`${sel}[${until - w.start - 1}ms]`, until - 1, w.resolution)
-            : await client.range(expr, w.start, until - 1, opts.intervalMs, w.resolution);
+            : await client.range(expr, alignUp(w.start, opts.intervalMs).at, until - 1, opts.intervalMs, w.resolution);
           for (const x of result.warnings) warnings.add(x);
           const out: Period[] = [];
           for (const s of result.series) {

@@ -21,6 +21,7 @@ import type { DayTotals } from './daily-totals.js';
 import { isPlainSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
 import { chooseResolution, type ResolutionPolicy } from './resolution.js';
+import { alignUp, offsetClause } from './step-align.js';
 import type { ThanosClient } from './thanos-client.js';
 
 export const DEFAULT_INTERVAL_MS = 60_000;
@@ -55,12 +56,15 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 async function intervalFromWindows(client: ThanosClient, sel: string, day: ReportDay, windowMs: number, opts: { now: number; policy: ResolutionPolicy }, warnings: Set<string>): Promise<number | undefined> {
   const windows = Math.floor((day.end - day.start) / windowMs);
   if (windows < 3) return undefined;
-  const first = day.start + windowMs - 1;
-  const result = await client.range(`count_over_time(${sel}[${windowMs - 1}ms])`, first, first + (windows - 1) * windowMs, windowMs, chooseResolution(day.start, opts.now, opts.policy));
+  // Each window's end − 1 ms, asked at the next multiple of the window and read back by the
+  // offset, so a query-frontend leaves the times alone (uptime/step-align.ts).
+  const { at, offsetMs } = alignUp(day.start + windowMs - 1, windowMs);
+  const query = `count_over_time(${sel}[${windowMs - 1}ms]${offsetClause(offsetMs)})`;
+  const result = await client.range(query, at, at + (windows - 1) * windowMs, windowMs, chooseResolution(day.start, opts.now, opts.policy));
   for (const w of result.warnings) warnings.add(w);
   let best = Infinity;
   for (const s of result.series) {
-    const counts = new Map(s.samples.filter((x) => x.v > 0).map((x) => [Math.round((x.t - first) / windowMs), x.v]));
+    const counts = new Map(s.samples.filter((x) => x.v > 0).map((x) => [(x.t - at) / windowMs, x.v]));
     const seen = [...counts.keys()];
     const [lo, hi] = [Math.min(...seen), Math.max(...seen)];
     const interior = [...counts].filter(([w]) => w > lo && w < hi).map(([, v]) => v);

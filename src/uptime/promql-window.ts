@@ -16,6 +16,7 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { closeTrailingComment } from '../config/promql.js';
+import { offsetClause } from './step-align.js';
 
 /** Marks which half of the combined daily query a series belongs to. */
 export const AGG_LABEL = 'alertgate_agg';
@@ -30,18 +31,22 @@ export function isPlainSelector(expr: string): boolean {
 /** Only the finite values of an instant vector (NaN fails every comparison; ±Inf one of these). */
 const finite = (vector: string) => `${vector} > -Inf < +Inf`;
 
-/** `expr` as a range vector over `rangeMs` (subquery every `stepMs` of its finite values unless it is a plain selector). */
-export function rangeVector(expr: string, rangeMs: number, stepMs: number): string {
+/**
+ * `expr` as a range vector over `rangeMs` (subquery every `stepMs` of its finite values unless it
+ * is a plain selector), read `offsetMs` back from the evaluation time (uptime/step-align.ts).
+ */
+export function rangeVector(expr: string, rangeMs: number, stepMs: number, offsetMs = 0): string {
   const text = expr.trim();
-  return isPlainSelector(text) ? `${text}[${rangeMs}ms]` : `(${finite(`(${closeTrailingComment(text)})`)})[${rangeMs}ms:${stepMs}ms]`;
+  const back = offsetClause(offsetMs);
+  return isPlainSelector(text) ? `${text}[${rangeMs}ms]${back}` : `(${finite(`(${closeTrailingComment(text)})`)})[${rangeMs}ms:${stepMs}ms]${back}`;
 }
 
 /**
  * One query answering both per-series sums and counts over `rangeMs`, told apart by AGG_LABEL:
  * `sum_over_time` (up samples) and `count_over_time` (all samples).
  */
-export function sumAndCountQuery(expr: string, rangeMs: number, stepMs: number): string {
-  const rv = rangeVector(expr, rangeMs, stepMs);
+export function sumAndCountQuery(expr: string, rangeMs: number, stepMs: number, offsetMs = 0): string {
+  const rv = rangeVector(expr, rangeMs, stepMs, offsetMs);
   return `label_replace(sum_over_time(${rv}), "${AGG_LABEL}", "sum", "", "") or label_replace(count_over_time(${rv}), "${AGG_LABEL}", "count", "", "")`;
 }
 
@@ -54,10 +59,11 @@ export function sumAndCountQuery(expr: string, rangeMs: number, stepMs: number):
  * back, since 2.x windows include both ends), so the slots partition the day exactly as the
  * sample counts do and a series that stops is not carried on by the 5-minute lookback. Any other
  * expression is only ever evaluated at its subquery steps: the same steps as its sums and counts
- * (`offset 1ms` puts them in [start, end)), each standing for the slot it starts.
+ * (`offset 1ms` puts them in [start, end)), each standing for the slot it starts. `offsetMs`
+ * moves the whole day back from the evaluation time (uptime/step-align.ts).
  */
-export function coverageQuery(expr: string, rangeMs: number, slotMs: number): string {
+export function coverageQuery(expr: string, rangeMs: number, slotMs: number, offsetMs = 0): string {
   const text = expr.trim();
-  if (isPlainSelector(text)) return `count_over_time(group(${finite(`last_over_time(${text}[${slotMs - 1}ms] offset 1ms)`)})[${rangeMs}ms:${slotMs}ms])`;
-  return `count_over_time(group(${finite(`(${closeTrailingComment(text)})`)})[${rangeMs}ms:${slotMs}ms] offset 1ms)`;
+  if (isPlainSelector(text)) return `count_over_time(group(${finite(`last_over_time(${text}[${slotMs - 1}ms] offset 1ms)`)})[${rangeMs}ms:${slotMs}ms]${offsetClause(offsetMs)})`;
+  return `count_over_time(group(${finite(`(${closeTrailingComment(text)})`)})[${rangeMs}ms:${slotMs}ms] offset ${1 + offsetMs}ms)`;
 }

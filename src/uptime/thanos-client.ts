@@ -23,6 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceResolution } from './resolution.js';
 import { Semaphore } from './semaphore.js';
 import { UptimeError } from './errors.js';
+import { rangeAsked, unaskedTimeError } from './step-align.js';
 
 export interface Sample {
   /** Epoch ms. */
@@ -45,7 +46,12 @@ export interface ThanosClient {
   readonly displayUrl: string;
   /** `/api/v1/query` at `at` (epoch ms). A vector gives one sample per series; a range vector all raw samples. */
   instant(expr: string, at: number, resolution: SourceResolution): Promise<QueryResult>;
-  /** `/api/v1/query_range` over [start, end] (epoch ms), split so no request exceeds the points limit. */
+  /**
+   * `/api/v1/query_range` over [start, end] (epoch ms), split so no request exceeds the points
+   * limit. `start` must be a multiple of `stepMs` (`end` is cut to the last step), which a
+   * query-frontend leaves alone; a sample
+   * at any time not asked for is an UptimeError (uptime/step-align.ts).
+   */
   range(expr: string, start: number, end: number, stepMs: number, resolution: SourceResolution): Promise<QueryResult>;
   /**
    * This client (sharing its limit of requests in flight) with its queries also stopped when
@@ -238,13 +244,23 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
     instant: (expr, at, resolution) => call('/api/v1/query', { query: expr, time: seconds(at), max_source_resolution: resolution }, expr),
     async range(expr, start, end, stepMs, resolution) {
       if (!(stepMs > 0)) throw new Error(`step must be positive, got ${stepMs}`);
+      // A query-frontend would move any other start (uptime/step-align.ts): a caller's bug.
+      if (start % stepMs !== 0) throw new Error(`range query start ${start} is not a multiple of its step ${stepMs} (see uptime/step-align.ts)`);
+      // The last evaluation time: the same points, and an end no frontend moves either.
+      end = start + Math.floor((end - start) / stepMs) * stepMs;
       // Split into requests of at most maxPoints evaluation times each; steps stay on one grid.
       const chunks: Array<[number, number]> = [];
       for (let s = start; s <= end; s += maxPoints * stepMs) chunks.push([s, Math.min(end, s + (maxPoints - 1) * stepMs)]);
       const parts = await Promise.all(
-        chunks.map(([s, e]) =>
-          call('/api/v1/query_range', { query: expr, start: seconds(s), end: seconds(e), step: seconds(stepMs), max_source_resolution: resolution }, expr),
-        ),
+        chunks.map(async ([s, e]) => {
+          const part = await call('/api/v1/query_range', { query: expr, start: seconds(s), end: seconds(e), step: seconds(stepMs), max_source_resolution: resolution }, expr);
+          // Callers match samples to what they asked for by time: one at another time is never dropped silently.
+          for (const series of part.series) {
+            const unasked = series.samples.find(({ t }) => t < s || t > e || (t - s) % stepMs !== 0);
+            if (unasked) throw unaskedTimeError(displayUrl, '/api/v1/query_range', unasked.t, rangeAsked(s, e, stepMs));
+          }
+          return part;
+        }),
       );
       const merged = new Map<string, Series>();
       for (const part of parts) {
