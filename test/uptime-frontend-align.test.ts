@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UptimeSpec } from '../src/generate/model.js';
 import { requireBinary } from '../src/testing/binaries.js';
+import { calendarDays, resolveRange } from '../src/uptime/range.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { DEFAULT_RESOLUTION_POLICY, type ResolutionPolicy } from '../src/uptime/resolution.js';
 import { createUptimeService } from '../src/uptime/service.js';
@@ -40,6 +41,7 @@ function series(job: string, stepMs: number, from: string, to: string, v: (t: nu
 
 const OUTAGES: Array<[string, string]> = [
   ['2026-10-03T10:00:00Z', '2026-10-03T10:30:00Z'],
+  ['2026-10-05T18:05:00Z', '2026-10-05T18:15:00Z'], // up to Kathmandu's midnight, inside a UTC hour
   ['2026-10-10T22:50:00Z', '2026-10-10T23:20:00Z'], // across London's midnight (BST)
   ['2026-10-25T00:40:00Z', '2026-10-25T01:10:00Z'], // London's repeated hour
   ['2026-10-25T23:50:00Z', '2026-10-26T00:20:00Z'], // across midnight, GMT again
@@ -56,6 +58,12 @@ const SERIES: GeneratedSeries[] = [
   // Every 4 s on one UTC day (over 20 000 samples a day: its down hours are found first).
   series('dense', 4_000, '2026-10-20T00:00:00Z', '2026-10-21T00:00:00Z', (t) => (within(t, '2026-10-20T13:10:00Z', '2026-10-20T13:20:00Z') ? 0 : 1)),
 ];
+
+/** Uptime in percent of a series' finite samples in [from, to). */
+function truth(s: GeneratedSeries, from: number, to: number): number {
+  const xs = s.values.filter((v, i) => s.times[i]! >= from && s.times[i]! < to && Number.isFinite(v));
+  return (xs.reduce((a, v) => a + v, 0) / xs.length) * 100;
+}
 
 const SPECS: UptimeSpec[] = [
   { service: 'web', up: 'probe_success{job="web"}', objective: 99.9, interval: '1m' },
@@ -105,13 +113,18 @@ describe.skipIf(!promtool || !prometheus)('uptime behind a step-aligning query-f
         // The figures are the samples' (so the comparison is not of two empty reports).
         const web = direct.services.find((s) => s.service === 'web')!;
         // The NaN's minute is no data, except at 1h, where its hour's bucket is measured whole.
-        expect(web).toMatchObject({ downSeconds: 4 * 1800, noDataSeconds: 2 * 3600 + (name === 'default' ? 60 : 0) });
+        expect(web).toMatchObject({ downSeconds: 4 * 1800 + 600, noDataSeconds: 2 * 3600 + (name === 'default' ? 60 : 0) });
         expect(web.incidents.map((i) => [i.start, i.end])).toEqual(OUTAGES);
+        // Prometheus answers raw samples at any resolution: every day is exact, also where
+        // midnight falls inside an hour (nothing of a bucket is shared, and nothing to warn of).
+        const days = calendarDays(resolveRange({ from: '2026-10-01', to: '2026-11-01', tz }, NOW));
+        web.daily.forEach((d, i) => expect(d.uptimePercent, d.date).toBeCloseTo(truth(SERIES[0]!, days[i]!.start, days[i]!.end), 9));
+        expect(direct.warnings).toEqual([]);
         const dense = direct.services.find((s) => s.service === 'dense')!;
         expect(dense).toMatchObject({ downSeconds: 600, intervalSeconds: 4 });
         expect(dense.incidents.map((i) => [i.start, i.end])).toEqual([['2026-10-20T13:10:00Z', '2026-10-20T13:20:00Z']]);
         expect(direct.services.find((s) => s.service === 'web-inferred')!.intervalSeconds).toBe(60);
-        expect(direct.services.find((s) => s.service === 'web-expr')!.incidents).toHaveLength(4);
+        expect(direct.services.find((s) => s.service === 'web-expr')!.incidents).toHaveLength(OUTAGES.length);
 
         // Uptime, downtime, no data, incidents, every day, and the warnings.
         expect(behind).toEqual(direct);

@@ -15,12 +15,15 @@
  * per bucket, a bucket whose sum is not finite left out whole (one aggregate holds it).
  *
  * A range query is evaluated at multiples of its step, its windows read back by an offset
- * (uptime/step-align.ts): a Thanos query-frontend moves any other evaluation time.
+ * (uptime/step-align.ts): a Thanos query-frontend moves any other evaluation time. A downsampled
+ * bucket that a day boundary cuts (midnight in a half-hour zone on 1h data) is shared between its
+ * two days in proportion to time (uptime/bucket-edges.ts).
  */
 import type { ReportDay } from './range.js';
 import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
-import { AGG_LABEL, isPlainSelector, sumAndCountQuery } from './promql-window.js';
+import { isPlainSelector, seriesKey, sumAndCountQuery } from './promql-window.js';
 import { alignUp, instantAsked, rangeAsked, unaskedTimeError } from './step-align.js';
+import { fetchBucketEdges, sharedBucketWarning } from './bucket-edges.js';
 import type { QueryResult, ThanosClient } from './thanos-client.js';
 
 export interface DayTotals {
@@ -61,12 +64,6 @@ export function runsOf(days: ReportDay[], now: number, policy: ResolutionPolicy)
   return runs;
 }
 
-/** A series' labels without AGG_LABEL, as one key. */
-function seriesKey(labels: Record<string, string>): { agg: string | undefined; key: string } {
-  const { [AGG_LABEL]: agg, ...rest } = labels;
-  return { agg, key: JSON.stringify(Object.entries(rest).sort()) };
-}
-
 /** One series' sum and count on one day. */
 interface SeriesDay {
   sum: number;
@@ -76,7 +73,8 @@ interface SeriesDay {
 /** Adds a day's per-series sums and counts to its totals. */
 function addSeries(totals: DayTotals, day: ReportDay, slots: Iterable<SeriesDay>): void {
   for (const slot of slots) {
-    if (!slot.count) continue;
+    // A share of a bucket cut by midnight (bucket-edges.ts) can leave a rounding error, not a series.
+    if (!(slot.count > 1e-9)) continue;
     totals.sum += slot.sum;
     totals.count += slot.count;
     totals.series += 1;
@@ -106,8 +104,10 @@ async function finiteSeriesDays(client: ThanosClient, sel: string, day: ReportDa
       }
     }
   } else {
-    const first = Math.ceil((day.start + 1) / bucketMs) * bucketMs - 1;
-    const last = Math.floor(day.end / bucketMs) * bucketMs - 1;
+    // Every bucket the day overlaps, by its stamp; one cut by midnight counts for its part of the
+    // day (uptime/bucket-edges.ts).
+    const first = Math.floor(day.start / bucketMs) * bucketMs + bucketMs - 1;
+    const last = Math.floor((day.end - 1) / bucketMs) * bucketMs + bucketMs - 1;
     if (first > last) return { slots: [], warnings: [] };
     const { at, offsetMs } = alignUp(first, bucketMs);
     result = await client.range(sumAndCountQuery(sel, bucketMs - 1, bucketMs, offsetMs), at, last + offsetMs, bucketMs, resolution);
@@ -122,9 +122,12 @@ async function finiteSeriesDays(client: ThanosClient, sel: string, day: ReportDa
     }
     for (const [k, b] of buckets) {
       if (b.sum === undefined || b.count === undefined || !Number.isFinite(b.sum) || !Number.isFinite(b.count)) continue;
-      const into = slot(k.slice(0, k.lastIndexOf('@')));
-      into.sum += b.sum;
-      into.count += b.count;
+      const at = k.lastIndexOf('@');
+      const bucketStart = Number(k.slice(at + 1)) - offsetMs + 1 - bucketMs;
+      const part = (Math.min(bucketStart + bucketMs, day.end) - Math.max(bucketStart, day.start)) / bucketMs;
+      const into = slot(k.slice(0, at));
+      into.sum += part * b.sum;
+      into.count += part * b.count;
     }
   }
   return { slots: [...perSeries.values()], warnings: result.warnings };
@@ -150,13 +153,17 @@ export async function fetchDailyTotals(
       // A range query asks at the next multiple of the step, reading back by the offset.
       const { at, offsetMs } = run.first === run.last ? { at: firstEval, offsetMs: 0 } : alignUp(firstEval, run.lengthMs);
       const query = sumAndCountQuery(expr, run.lengthMs - 1, opts.subqueryStepMs, offsetMs);
-      const result =
-        run.first === run.last
-          ? await client.instant(query, firstEval, run.resolution)
-          : await client.range(query, at, lastEval + offsetMs, run.lengthMs, run.resolution);
-      for (const w of result.warnings) warnings.add(w);
+      // A plain selector's downsampled buckets cut by the days' boundaries, asked alongside.
+      const bucketMs = resolutionStepMs(run.resolution);
+      const boundaries = [...days.slice(run.first, run.last + 1).map((d) => d.start), days[run.last]!.end];
+      const [result, cut] = await Promise.all([
+        run.first === run.last ? client.instant(query, firstEval, run.resolution) : client.range(query, at, lastEval + offsetMs, run.lengthMs, run.resolution),
+        plain && bucketMs > 0 ? fetchBucketEdges(client, expr.trim(), boundaries, bucketMs, run.resolution) : undefined,
+      ]);
+      for (const w of [...result.warnings, ...(cut?.warnings ?? [])]) warnings.add(w);
       // Per underlying series and day: its sum and count, to count series and bound the interval.
       const perSeries = new Map<string, { sum?: number; count?: number; day: number; nonFinite?: boolean }>();
+      const slotOf = (key: string, day: number) => perSeries.get(`${key}@${day}`) ?? perSeries.set(`${key}@${day}`, { day }).get(`${key}@${day}`)!;
       for (const s of result.series) {
         const { agg, key } = seriesKey(s.labels);
         for (const { t, v } of s.samples) {
@@ -169,7 +176,7 @@ export async function fetchDailyTotals(
               ? unaskedTimeError(client.displayUrl, '/api/v1/query', t, instantAsked(at))
               : unaskedTimeError(client.displayUrl, '/api/v1/query_range', t, rangeAsked(at, lastEval + offsetMs, run.lengthMs));
           }
-          const slot = perSeries.get(`${key}@${day}`) ?? perSeries.set(`${key}@${day}`, { day }).get(`${key}@${day}`)!;
+          const slot = slotOf(key, day);
           if (!Number.isFinite(v)) {
             slot.nonFinite = true;
             if (plain) nonFinite.set(day, run.resolution);
@@ -177,6 +184,20 @@ export async function fetchDailyTotals(
           else if (agg === 'count') slot.count = v;
         }
       }
+      // Thanos put a bucket cut by a boundary wholly on the day after it: each day gives back the
+      // part of the bucket before its start, and takes the part before its end.
+      cut?.edges.forEach((edge, k) => {
+        if (edge.before === 0 || edge.bucket.size === 0) return;
+        warnings.add(sharedBucketWarning(run.resolution));
+        for (const [key, bucket] of edge.bucket) {
+          for (const [day, sign] of [[run.first + k, -1], [run.first + k - 1, 1]] as const) {
+            if (day < run.first || day > run.last) continue;
+            const slot = slotOf(key, day);
+            slot.sum = (slot.sum ?? 0) + sign * edge.before * bucket.sum;
+            slot.count = (slot.count ?? 0) + sign * edge.before * bucket.count;
+          }
+        }
+      });
       for (const slot of perSeries.values()) {
         // A plain selector's day is read again below, every series; an expression's subquery
         // filters non-finite values, so one left is a series to leave out, not a 0.

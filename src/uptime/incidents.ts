@@ -12,7 +12,8 @@
  * downsampled data a plain selector answers one sample per bucket, which Thanos stamps at the
  * bucket's end − 1 ms (its `currentWindow`; the last bucket of a chunk at its last raw sample):
  * each such sample stands for its bucket [floor(t / res) × res, + res), not for the time after
- * its stamp, which put incidents one bucket late.
+ * its stamp, which put incidents one bucket late. A bucket that midnight cuts (a half-hour zone on
+ * 1h data) belongs to both its days, as the daily totals share it (uptime/bucket-edges.ts).
  *
  * The same reading tells how much of a day's downtime fell inside maintenance windows, in down
  * samples (as the daily count − sum counts them): each down sample's 1 − value, for the share
@@ -48,13 +49,18 @@ export function downPeriods(samples: Sample[], intervalMs: number, within: Perio
   return out;
 }
 
-/** Calls `visit` with the period (as downPeriods gives it) and the value of every down sample in `within`. */
-function eachDownSample(samples: Sample[], intervalMs: number, within: Period, visit: (start: number, end: number, value: number) => void): void {
+/**
+ * Calls `visit` with the period (as downPeriods gives it) and the value of every down sample in
+ * `within`; with `overlapping`, of every one whose period overlaps it (a downsampled bucket that
+ * midnight cuts belongs to both its days, as their totals share it: bucket-edges.ts).
+ */
+function eachDownSample(samples: Sample[], intervalMs: number, within: Period, visit: (start: number, end: number, value: number) => void, overlapping = false): void {
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i]!;
-    if (s.t < within.start || s.t >= within.end || !isDown(s.v)) continue;
     const next = samples[i + 1];
-    visit(s.t, next && next.t - s.t <= intervalMs * 1.5 ? next.t : s.t + intervalMs, s.v);
+    const end = next && next.t - s.t <= intervalMs * 1.5 ? next.t : s.t + intervalMs;
+    if ((overlapping ? end <= within.start : s.t < within.start) || s.t >= within.end || !isDown(s.v)) continue;
+    visit(s.t, end, s.v);
   }
 }
 
@@ -197,10 +203,14 @@ export async function fetchDownPeriods(
             // One sample per bucket (Thanos' downsampled data, not Prometheus ignoring the resolution).
             const bucketed = plain && stepMs > 0 && spacing >= stepMs;
             const each = bucketed ? samplesPerBucket(day, spacing, opts.intervalMs) : 1;
-            eachDownSample(bucketed ? bucketStarts(s.samples, stepMs) : s.samples, spacing, w, (start, end, value) => {
+            const visit = (start: number, end: number, value: number) => {
               out.push({ start, end });
-              if (maintenance.length > 0) excused += (1 - value) * each * shareInside(maintenance, start, end);
-            });
+              if (maintenance.length === 0) return;
+              // A bucket cut by midnight excuses on this day only its part of the day.
+              const [from, to] = bucketed ? [Math.max(start, w.start), Math.min(end, w.end)] : [start, end];
+              excused += (1 - value) * each * shareInside(maintenance, from, to) * ((to - from) / (end - start));
+            };
+            eachDownSample(bucketed ? bucketStarts(s.samples, stepMs) : s.samples, spacing, w, visit, bucketed);
           }
           return out;
         }),

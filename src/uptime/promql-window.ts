@@ -21,6 +21,12 @@ import { offsetClause } from './step-align.js';
 /** Marks which half of the combined daily query a series belongs to. */
 export const AGG_LABEL = 'alertgate_agg';
 
+/** A series' labels without AGG_LABEL, as one key; and which half of the combined query it is. */
+export function seriesKey(labels: Record<string, string>): { agg: string | undefined; key: string } {
+  const { [AGG_LABEL]: agg, ...rest } = labels;
+  return { agg, key: JSON.stringify(Object.entries(rest).sort()) };
+}
+
 /** True when `expr` is one vector selector, without offset, `@` or parentheses. */
 export function isPlainSelector(expr: string): boolean {
   const text = expr.trim();
