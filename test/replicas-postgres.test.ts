@@ -140,10 +140,24 @@ describe.skipIf(!admin)('three replicas on one PostgreSQL', () => {
     const groupName = new Map(
       (await probe.query<{ id: string; group_key: string }>('SELECT id, group_key FROM groups')).map((r) => [r.id, NAME.exec(r.group_key)?.[1] ?? '']),
     );
-    const poster = new Map<string, number>();
-    replicas.procs.forEach((p, i) => {
-      for (const l of sentLines(p)) if (l.receiver === 'slack' && l.kind === 'new') poster.set(groupName.get(String(l.group)) ?? '', i);
-    });
+    const posters = () => {
+      const byName = new Map<string, number>();
+      replicas.procs.forEach((p, i) => {
+        for (const l of sentLines(p)) if (l.receiver === 'slack' && l.kind === 'new') byName.set(groupName.get(String(l.group)) ?? '', i);
+      });
+      return byName;
+    };
+    // A replica logs 'notification sent' just after writing it, and the line crosses a pipe: the
+    // database can be drained before the last lines are read. Await them, do not race them.
+    await waitUntil(
+      () => {
+        const known = posters();
+        return names.every((n) => known.has(n));
+      },
+      10_000,
+      "a 'notification sent' line for every group's new Slack message",
+    );
+    const poster = posters();
     expect(names.filter((n) => !poster.has(n))).toEqual([]);
     const sentBefore = replicas.procs.map((p) => sentLines(p).length);
     const resolutions = await inParallel(names, 12, (n) => postWebhook(replicas.urls[((poster.get(n) ?? 0) + 1) % 3]!, resolved(n)));
