@@ -51,11 +51,12 @@ describe('Slack channel pacing', () => {
     const [limited, ...others] = [...items].sort((a, b) => a.id - b.id);
     expect(limited).toMatchObject({ status: 'sent', attempts: 2 });
     for (const n of others) expect(n).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
-    // Paced after the hold (20 calls, the retry included, at 3/s: 6.3 s), and the deferred items
-    // left no debt behind them (a token each for calls never made pushed the last to 7.7 s).
+    // Paced after the hold (20 calls, the retry included, at 3/s: 6.3 s). That the deferred items
+    // left no debt behind them (a token each for calls never made pushed the last to 7.7 s) is
+    // checked with clocks that stand still, not here against the wall clock with 0.6 s to spare:
+    // src/outbox/worker.test.ts, 'OutboxWorker pacing'.
     const at = postsTo('#prisons-alerts').slice(1).map((r) => r.at);
     expect(at[19]! - at[0]!).toBeGreaterThanOrEqual(5_800);
-    expect(at[19]! - at[0]!).toBeLessThan(7_000);
   });
 
   it('a 429 Retry-After also holds the deliveries already waiting for their slot in that channel', async () => {

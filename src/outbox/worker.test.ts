@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Notifier } from '../delivery/notifier.js';
 import { silentLogger } from '../log/logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -15,6 +15,8 @@ import { PAGERDUTY, SLACK, SLACK_LOW, group, notification } from '../store/contr
 import type { ReceiverType, Target } from '../model/target.js';
 import { enqueueMessage } from '../pipeline/enqueue-message.js';
 import { readSettings } from '../config/env.js';
+import { targetKey } from '../model/target.js';
+import { ChannelPacer } from './channel-pacer.js';
 import { OutboxWorker } from './worker.js';
 
 let store: Store;
@@ -294,5 +296,66 @@ describe('OutboxWorker per-receiver concurrency', () => {
     expect(await untilSent(post.id)).toBe('sent');
     expect(pagerduty.counter.calls).toBe(3);
     await w.stop(10);
+  });
+});
+
+describe('OutboxWorker pacing', () => {
+  it('a delivery deferred for its channel slot takes no slot: the next one is where the calls made left it', async () => {
+    // Both clocks stand still, so no slot comes free and no deferred item comes due again: what
+    // the channel's queue holds afterwards is what the worker took from it, with no wall-clock
+    // slack (the gateway-pacing backlog test measures the same end to end).
+    // One call per 10 s, burst 2: two posts now, the third slot 10 s away, past the 5 s a
+    // delivery may wait for it, so the other four are deferred.
+    const at = new Date(Date.now() + 60_000);
+    const pacer = new ChannelPacer({ ratePerSecond: 0.1, burst: 2, now: () => at.getTime() });
+    store = openSqliteStore(':memory:');
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const g = group(`paced${i}`);
+      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
+      ids.push(n!.id);
+    }
+    const delivered: number[] = [];
+    const slack: Notifier = {
+      type: 'slack',
+      notify: (d) => {
+        delivered.push(d.id);
+        return Promise.resolve({ ok: true, slackRef: { channel: 'C1', ts: `${d.id}.0` } });
+      },
+    };
+    // One claim takes all six (eight slots, all Slack's); no poll within the test.
+    worker = new OutboxWorker({
+      store,
+      notifiers: { slack, pagerduty: unused },
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
+      logger: silentLogger,
+      owner: 'local',
+      pollMs: 600_000,
+      concurrency: 8,
+      receiverConcurrency: 8,
+      pacer,
+      now: () => at,
+    });
+    worker.start();
+    const records = () => Promise.all(ids.map((id) => store.getNotification(id)));
+    await vi.waitFor(
+      async () => {
+        // Sent, or handed back to a time after the clocks' (written, they are due before it).
+        const done = (await records()).filter((n) => n?.status === 'sent' || Date.parse(n?.nextAttemptAt ?? '') > at.getTime());
+        expect(done).toHaveLength(6);
+      },
+      { timeout: 10_000, interval: 5 },
+    );
+    const all = await records();
+    expect(delivered).toHaveLength(2);
+    const deferred = all.filter((n) => n?.status !== 'sent');
+    // Each deferred untried to the channel's next free slot, 10 s on, not queued behind one
+    // another's tokens (10, 20, 30, 40 s when a deferral took a slot).
+    expect(deferred.map((n) => ({ status: n?.status, attempts: n?.attempts, nextAttemptAt: n?.nextAttemptAt }))).toEqual(
+      Array(4).fill({ status: 'pending', attempts: 0, nextAttemptAt: new Date(at.getTime() + 10_000).toISOString() }),
+    );
+    // And the channel's next call is due 10 s on: the two calls made took its burst, the four
+    // deferrals nothing (a token each pushed it to 50 s).
+    expect(pacer.reserveWithin(targetKey(SLACK), 60_000)).toEqual({ waitsMs: [10_000] });
   });
 });
