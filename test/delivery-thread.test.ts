@@ -49,14 +49,18 @@ describe('delivery thread', () => {
     const host = t.gw.worker as DeliveryThread;
     fakes.slack.respondWith([{ hang: true }]);
     expect((await t.post(firing('Orphaned'))).status).toBe(202);
-    await fakes.slack.waitFor((r) => JSON.stringify(r.body).includes('Orphaned'));
+    // A fresh thread loads tsx and the modules before its first call (0.85 s after the post,
+    // idle), and so does the replacement, after a 1 s restart delay (1.7 s after the crash, idle):
+    // 20 s each for a loaded machine, still far below the 120 s lease, so the redelivery can only
+    // come from the release.
+    await fakes.slack.waitFor((r) => JSON.stringify(r.body).includes('Orphaned'), 20_000);
     await host.crash();
-    await waitUntil(() => posted('Orphaned').length >= 2, 10_000, 'the replacement thread to deliver again');
+    await waitUntil(() => posted('Orphaned').length >= 2, 20_000, 'the replacement thread to deliver again');
     await t.idle();
     const lines = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.some((l) => l.msg?.toString().startsWith('delivery thread exited; restarting it'))).toBe(true);
     expect(lines.some((l) => l.msg?.toString().startsWith('delivery thread restarted: released') && l.released === 1)).toBe(true);
-  });
+  }, 60_000);
 
   it('stays in-process by default', async () => {
     t = await startTestGateway(fakes);
