@@ -57,9 +57,10 @@ describe('shutdown with an HTTP request in flight', () => {
     const tookMs = Date.now() - started;
     // The request is answered 503 or its connection is closed; either way it no longer waits.
     expect([503, 'fetch failed']).toContain(await answer);
-    // Far below the 60 s Thanos timeout it would otherwise wait for; the margin over the grace
-    // is for closing the rest on a loaded machine (2.7 s seen under a load average of 10).
-    expect(tookMs).toBeLessThan(graceMs + 5_000);
+    // Far below the 60 s Thanos timeout it would otherwise wait for (and its retries); the margin
+    // over the grace is for closing the rest on a loaded machine: 2.7 s was seen under a load
+    // average of 10, and CI has shown more than tenfold slowdowns, so 20 s, a third of the 60 s.
+    expect(tookMs).toBeLessThan(graceMs + 20_000);
     expect(t.logs.some((l) => l.includes('cut off'))).toBe(true);
-  });
+  }, 60_000);
 });
