@@ -65,7 +65,9 @@ describe('postOnce', () => {
     const started = performance.now();
     const answer = await postOnce(url, '{}', options({ timeoutMs: 200 }));
     expect(answer).toEqual({ reason: 'request timed out after 200ms' });
-    expect(performance.now() - started).toBeLessThan(2_000);
+    // A call without a deadline never ends (the server never answers); the bound is 25× the
+    // deadline so that a loaded machine (GC, another process on the core) cannot reach it.
+    expect(performance.now() - started).toBeLessThan(5_000);
     await new Promise<void>((resolve) => (sockets[0]!.closed ? resolve() : sockets[0]!.once('close', () => resolve())));
   });
 
