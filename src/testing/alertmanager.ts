@@ -223,8 +223,10 @@ async function startOnce(
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
   let exited = false;
+  // 'close', not 'exit': it comes once stdout and stderr are drained, so the output a failed start
+  // is judged by (a port clash to retry) is all there.
   const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
+    child.once('close', () => {
       exited = true;
       liveChildren.delete(child);
       resolve();

@@ -43,8 +43,10 @@ export async function startPrometheus(binary: string, dir: string, dataDir: stri
     child.stdout.setEncoding('utf8').on('data', (c: string) => output.push(c));
     child.stderr.setEncoding('utf8').on('data', (c: string) => output.push(c));
     let exited = false;
+    // 'close', not 'exit': it comes once stdout and stderr are drained, so the output a failed
+    // start is judged by (a port clash to retry) is all there.
     const exit = new Promise<void>((resolve) => {
-      child.once('exit', () => {
+      child.once('close', () => {
         exited = true;
         live.delete(child);
         resolve();
