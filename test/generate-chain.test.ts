@@ -5,7 +5,6 @@
  * from the generated rules (no namespace, no hand-written label anywhere), so the message reaching
  * the team's channel proves the generated `team` label routes back to the team.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,9 +15,9 @@ import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js'
 import { startAlertmanager, type AlertmanagerProcess } from '../src/testing/alertmanager.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import type { FakeSlackRequest } from '../src/testing/fake-slack.js';
-import { freeTcpPort } from '../src/testing/free-port.js';
 import { loadSpecsOrThrow, makeConfigDir, removeTempDirs, ruleFileFromPrometheusRule } from './generate-helpers.js';
 import { ESTATE_DIR, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { startPrometheus, type PrometheusProcess } from './support/prometheus-server.js';
 
 const prometheusBin = requireBinary('prometheus');
 const alertmanagerBin = requireBinary('prometheus-alertmanager');
@@ -93,52 +92,6 @@ async function startExporter(): Promise<TestExporter> {
   };
 }
 
-interface PrometheusProcess {
-  url: string;
-  logs(): string;
-  stop(): Promise<void>;
-}
-
-/** A real Prometheus on a free 127.0.0.1 port, ready (`/-/ready`) when this resolves. */
-async function startPrometheus(binary: string, dir: string, config: string): Promise<PrometheusProcess> {
-  const configFile = path.join(dir, 'prometheus.yml');
-  await writeFile(configFile, config);
-  const port = await freeTcpPort();
-  const output: string[] = [];
-  const child: ChildProcess = spawn(
-    binary,
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => output.push(c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => output.push(c));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = async () => {
-    process.off('exit', killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited (code ${child.exitCode}):\n${output.join('')}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready after 20 s:\n${output.join('')}`);
-    }
-    // Readiness has no event to await: poll it, briefly.
-    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { url, logs: () => output.join(''), stop };
-}
-
 const canRun = prometheusBin !== undefined && alertmanagerBin !== undefined;
 
 describe.skipIf(!canRun)('generated rules → real Prometheus → real Alertmanager → alertgate → Slack', () => {
@@ -169,7 +122,8 @@ describe.skipIf(!canRun)('generated rules → real Prometheus → real Alertmana
       scrape_configs: [{ job_name: 'checkout', static_configs: [{ targets: [`127.0.0.1:${exporter.port}`] }] }],
       alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(am.url).host] }] }] },
     };
-    prometheus = await startPrometheus(prometheusBin!, dir, stringify(config));
+    // On a free port, tried again on another if it is taken before Prometheus binds it.
+    prometheus = await startPrometheus(prometheusBin!, dir, path.join(dir, 'tsdb'), 20_000, stringify(config));
   });
 
   afterAll(async () => {

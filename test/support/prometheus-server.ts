@@ -1,6 +1,8 @@
 /**
  * A real `prometheus` (Debian package) serving TSDB blocks a test built, on a free 127.0.0.1
- * port. No scraping: an empty config, retention long enough that old blocks are never deleted.
+ * port. No scraping: an empty config (unless the caller gives its own: rules, scrape targets),
+ * retention long enough that old blocks are never deleted. A start that meets a port taken
+ * between choosing it and binding it is tried again on another port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -20,11 +22,20 @@ process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
-/** Starts prometheus on `dataDir` (which holds the blocks) and resolves once `/-/ready` is 200. */
-export async function startPrometheus(binary: string, dir: string, dataDir: string, readyTimeoutMs = 60_000): Promise<PrometheusProcess> {
+/**
+ * Starts prometheus on `dataDir` (which holds the blocks) with `configText` written to
+ * `dir`/prometheus.yml, and resolves once `/-/ready` is 200.
+ */
+export async function startPrometheus(
+  binary: string,
+  dir: string,
+  dataDir: string,
+  readyTimeoutMs = 60_000,
+  configText = 'global:\n  scrape_interval: 1m\n',
+): Promise<PrometheusProcess> {
   await mkdir(dir, { recursive: true });
   const config = join(dir, 'prometheus.yml');
-  await writeFile(config, 'global:\n  scrape_interval: 1m\n');
+  await writeFile(config, configText);
   for (let attempt = 1; ; attempt++) {
     const port = await freeTcpPort();
     const output: string[] = [];
