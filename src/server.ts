@@ -185,6 +185,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   let onCommit: ((stats: { writes: number; seconds: number }) => void) | undefined;
   const store = await openStore(settings.databaseUrl, {
     onConnectionError: (err) => logger.warn({ err }, 'store connection dropped; it will be reopened'),
+    onMigration: (e) => {
+      if (e.event === 'waiting') {
+        logger.info({ waitedSeconds: Math.round(e.waitedMs / 1000) }, 'another replica is migrating the database schema; waiting for it before starting');
+      } else if (e.event === 'applying') {
+        logger.info({ version: e.version, migration: e.name }, 'applying database schema migration; the server listens once migrations are done');
+      } else {
+        logger.info({ version: e.version, migration: e.name, seconds: e.ms / 1000 }, 'applied database schema migration');
+      }
+    },
     onCommit: (stats) => onCommit?.(stats),
   });
   const metrics = createMetrics({

@@ -65,6 +65,15 @@ describe('deploy/kubernetes', () => {
     expect(container.ports).toContainEqual({ name: 'http', containerPort: Number(env.get('PORT')?.value) });
   });
 
+  it('lets a new pod run a long schema migration (before it listens) without the startup probe killing it', () => {
+    const probe = container.startupProbe;
+    expect(probe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
+    const budgetSeconds = probe.periodSeconds * probe.failureThreshold;
+    expect(budgetSeconds).toBeGreaterThanOrEqual(600);
+    expect(probe.periodSeconds).toBeLessThanOrEqual(5); // a healthy start is still seen at once
+    expect(deployment.spec.progressDeadlineSeconds).toBeGreaterThan(budgetSeconds);
+  });
+
   it('gives the preStop pause and the delivery drain time to finish before SIGKILL', () => {
     const preStopSeconds = Number(container.lifecycle.preStop.exec.command.at(-1));
     const drainSeconds = Number(env.get('SHUTDOWN_GRACE_MS')?.value) / 1000;

@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import type { MigrationEvent } from './postgres/migrations.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -40,6 +41,8 @@ export function parseDatabaseUrl(databaseUrl: string, cwd: string = process.cwd(
 export interface OpenStoreOptions {
   /** Where PostgreSQL connection errors between queries are reported (they also surface as rejected calls). */
   onConnectionError?: (err: Error) => void;
+  /** PostgreSQL schema migration progress at open (waiting for another replica's migration, steps applied). */
+  onMigration?: (event: MigrationEvent) => void;
   /** Every SQLite group-commit batch: write calls in it and seconds it took (not for PostgreSQL). */
   onCommit?: (stats: { writes: number; seconds: number }) => void;
 }
@@ -52,7 +55,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   const location = parseDatabaseUrl(databaseUrl);
   if (location.kind === 'postgres') {
     try {
-      return await openPostgresStore(location.url, options.onConnectionError ? { onIdleError: options.onConnectionError } : {});
+      return await openPostgresStore(location.url, { onIdleError: options.onConnectionError, onMigration: options.onMigration });
     } catch (err) {
       const reason = redactPassword((err as Error).message, location.url);
       throw new Error(`cannot open PostgreSQL store at ${redactUrl(location.url)}: ${reason}`, { cause: err });

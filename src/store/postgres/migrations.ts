@@ -4,12 +4,19 @@
  * `schema_migrations` records which ones a database has. Never edit a released migration:
  * append a new one.
  *
- * Several replicas start at once during a rollout: each takes the same transaction-scoped
- * advisory lock before looking at the schema, so exactly one migrates and the others then find
- * nothing left to do. DDL is transactional in PostgreSQL, so a failed run leaves no trace.
+ * Each migration is applied in a transaction of its own, together with its `schema_migrations`
+ * row, under a transaction-scoped advisory lock, after reading the version under that lock: a
+ * step that fails leaves no trace, the steps before it stay applied, and replicas starting at
+ * once during a rollout apply each step exactly once (whoever holds the lock applies the next
+ * step; the others find it recorded). A replica that finds the lock taken waits for it, however
+ * long the other's step takes, saying so through `onEvent`.
+ *
+ * A step may run for long (an index build over a big table): the pool's statement timeout is
+ * lifted for the migration's own statements, so a slow step is not cancelled half way and
+ * retried from scratch by every restart.
  */
 import type pg from 'pg';
-import { withTransaction, type Queryable } from './pool.js';
+import { UNBOUNDED_QUERY_TIMEOUT_MS, withTransaction, type Queryable } from './pool.js';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
@@ -40,34 +47,92 @@ export const MIGRATIONS: readonly Migration[] = [
  */
 export const MIGRATION_LOCK_KEY = 0x616c657274676174n;
 
+/** Progress of `migrate`, for the log. */
+export type MigrationEvent =
+  /** Another connection (replica) holds the migration lock: sent when the wait starts, then every `waitLogMs`. */
+  | { event: 'waiting'; waitedMs: number }
+  | { event: 'applying'; version: number; name: string }
+  | { event: 'applied'; version: number; name: string; ms: number };
+
+export interface MigrateOptions {
+  /** Stamps `applied_at`. */
+  now?: Date;
+  /** How often a replica that found the migration lock taken tries again; default 250 ms. */
+  lockPollMs?: number;
+  /** How often a replica still waiting for the lock says so again; default 30 s. */
+  waitLogMs?: number;
+  onEvent?: (event: MigrationEvent) => void;
+}
+
 /**
- * Apply the migrations the database (the first schema of `search_path`) lacks, in one
- * transaction under the migration lock. Refuses a database written by a newer alertgate.
- * Returns the versions applied now.
+ * Apply the migrations the database (the first schema of `search_path`) lacks, each in a
+ * transaction of its own under the migration lock, waiting for the lock as long as another
+ * replica holds it. Refuses a database written by a newer alertgate. Returns the versions
+ * applied by this call.
  */
-export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS, now: Date = new Date()): Promise<number[]> {
+export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS, opts: MigrateOptions = {}): Promise<number[]> {
   assertOrdered(migrations);
-  return withTransaction(pool, async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
-    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version    integer PRIMARY KEY,
-      name       text NOT NULL,
-      applied_at timestamptz NOT NULL
-    )`);
-    const current = await currentVersion(c);
-    const latest = migrations.at(-1)?.version ?? 0;
-    if (current > latest) {
-      throw new Error(`database schema version ${current} is newer than this alertgate supports (${latest}); upgrade alertgate`);
+  const pollMs = opts.lockPollMs ?? 250;
+  const waitLogMs = opts.waitLogMs ?? 30_000;
+  const applied: number[] = [];
+  let waitingSince: number | undefined;
+  let toldAt = -Infinity;
+  for (;;) {
+    const step = await withTransaction(pool, (c) => applyNext(c, migrations, opts));
+    if (step === 'done') return applied;
+    if (step !== 'locked') {
+      // Committed: only now is the step told as applied.
+      opts.onEvent?.({ event: 'applied', ...step });
+      applied.push(step.version);
+      waitingSince = undefined;
+      continue;
     }
-    const applied: number[] = [];
-    for (const m of migrations) {
-      if (m.version <= current) continue;
-      await c.query(m.sql);
-      await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
-      applied.push(m.version);
+    // Polled rather than waited for in the server: each try is a short statement, so the pool's
+    // timeouts still tell a dead server from a long migration, and the wait is logged.
+    const t = Date.now();
+    waitingSince ??= t;
+    if (t - toldAt >= waitLogMs) {
+      toldAt = t;
+      opts.onEvent?.({ event: 'waiting', waitedMs: t - waitingSince });
     }
-    return applied;
-  });
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/**
+ * One transaction of `migrate`: take the lock (or answer 'locked' at once), then apply the first
+ * missing migration and record it, or answer 'done' when none is missing.
+ */
+async function applyNext(
+  c: Queryable,
+  migrations: readonly Migration[],
+  opts: MigrateOptions,
+): Promise<{ version: number; name: string; ms: number } | 'locked' | 'done'> {
+  const { rows } = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [MIGRATION_LOCK_KEY.toString()]);
+  if (!rows[0]?.locked) return 'locked';
+  // For this transaction only: a step takes as long as it takes (the pool's 30 s would cancel an
+  // index build on a big table), and a lock its DDL needs is waited for (replicas of the version
+  // before hold row locks only for a moment; idle_in_transaction_session_timeout ends a stuck one).
+  await c.query('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
+  await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    integer PRIMARY KEY,
+    name       text NOT NULL,
+    applied_at timestamptz NOT NULL
+  )`);
+  const current = await currentVersion(c);
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    throw new Error(`database schema version ${current} is newer than this alertgate supports (${latest}); upgrade alertgate`);
+  }
+  const next = migrations.find((m) => m.version > current);
+  if (!next) return 'done';
+  opts.onEvent?.({ event: 'applying', version: next.version, name: next.name });
+  const started = Date.now();
+  // The server no longer bounds the statement; neither does the client (its timeout would
+  // abandon the connection and leave the step running on the server).
+  await c.query({ text: next.sql, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS } as pg.QueryConfig);
+  await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [next.version, next.name, opts.now ?? new Date()]);
+  return { version: next.version, name: next.name, ms: Date.now() - started };
 }
 
 async function currentVersion(c: Queryable): Promise<number> {

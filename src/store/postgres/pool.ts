@@ -27,10 +27,19 @@ export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
  */
 export const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
 
+/**
+ * The client-side bound of a query whose statement may run as long as it takes (a migration
+ * step, statement_timeout lifted): the longest timer Node.js has (24.8 days), as node-postgres
+ * reads a per-query 0 as "the pool's default".
+ */
+export const UNBOUNDED_QUERY_TIMEOUT_MS = 2 ** 31 - 1;
+
 export interface PoolOptions {
   /** Connections per replica; default 10. */
   max?: number;
-  /** Client-side bound on each query (QUERY_TIMEOUT_MS); lowered by tests. */
+  /** The server's bound on each statement (STATEMENT_TIMEOUT_MS); lowered by tests. */
+  statementTimeoutMs?: number;
+  /** Client-side bound on each query (default: the statement timeout + 5 s); lowered by tests. */
   queryTimeoutMs?: number;
   /** Idle connection errors (the server went away between queries); default: ignored. */
   onIdleError?: (err: Error) => void;
@@ -38,6 +47,7 @@ export interface PoolOptions {
 
 /** A pool for a `postgres://…` URL (libpq-style query options such as `sslmode` or `options=-c search_path=x` apply). */
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
+  const statementTimeoutMs = opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
@@ -45,8 +55,8 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     application_name: 'alertgate',
-    statement_timeout: STATEMENT_TIMEOUT_MS,
-    query_timeout: opts.queryTimeoutMs ?? QUERY_TIMEOUT_MS,
+    statement_timeout: statementTimeoutMs,
+    query_timeout: opts.queryTimeoutMs ?? statementTimeoutMs + (QUERY_TIMEOUT_MS - STATEMENT_TIMEOUT_MS),
     idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // node-postgres parses only ISO dates: a database or role set to another DateStyle (`SQL,

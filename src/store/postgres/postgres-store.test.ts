@@ -9,7 +9,8 @@ import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type
 import { startPostgresProxy, throughProxy } from '../../testing/postgres-proxy.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
 import { runStoreContract } from '../store.case.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, migrate, type Migration, type MigrationEvent } from './migrations.js';
+import { createPool } from './pool.js';
 import { leaseInserted } from './outbox.js';
 import { RETRY_DEAD } from './queries.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
@@ -217,6 +218,76 @@ describe.skipIf(!admin)('postgres store', () => {
       const latest = MIGRATIONS.at(-1)!.version;
       await adminQuery(url, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${latest + 1}, 'future', now())`);
       await expect(openPostgresStore(url)).rejects.toThrow(`database schema version ${latest + 1} is newer than this alertgate supports (${latest}); upgrade alertgate`);
+    });
+
+    describe('migrations', () => {
+      const latest = MIGRATIONS.at(-1)!.version;
+      const versions = async (url: string) =>
+        (await adminQuery(url, 'SELECT version FROM schema_migrations ORDER BY version')).rows.map((r: { version: number }) => r.version);
+      const upTo = (v: number) => Array.from({ length: v }, (_, i) => i + 1);
+
+      it('applies a step that outlasts the statement timeout, and a second starter waits for it instead of failing', async () => {
+        const url = await freshUrl();
+        // Both timeouts of the pool far below the step: the server's and the client's.
+        const [a, b] = [createPool(url, { statementTimeoutMs: 100, queryTimeoutMs: 300 }), createPool(url, { statementTimeoutMs: 100, queryTimeoutMs: 300 })];
+        try {
+          const slow: Migration[] = [...MIGRATIONS, { version: latest + 1, name: 'slow step', sql: 'SELECT pg_sleep(1)' }];
+          let slowStarted!: () => void;
+          const started = new Promise<void>((resolve) => (slowStarted = resolve));
+          const first = migrate(a, slow, { onEvent: (e) => e.event === 'applying' && e.version === latest + 1 && slowStarted() });
+          await started; // replica A holds the migration lock for the next second
+          const told: MigrationEvent[] = [];
+          const second = migrate(b, slow, { lockPollMs: 20, onEvent: (e) => told.push(e) });
+          expect(await Promise.all([first, second])).toEqual([upTo(latest + 1), []]);
+          // Told once that it waits (then every 30 s), and it applied nothing itself.
+          expect(told).toEqual([{ event: 'waiting', waitedMs: 0 }]);
+          expect(await versions(url)).toEqual(upTo(latest + 1));
+        } finally {
+          await Promise.all([a.end(), b.end()]);
+        }
+      });
+
+      it('keeps the steps applied before one that fails, and applies the rest on the next start', async () => {
+        const url = await freshUrl();
+        const pool = createPool(url);
+        try {
+          const steps: Migration[] = [
+            ...MIGRATIONS,
+            { version: latest + 1, name: 'fine', sql: 'CREATE TABLE fine_step (x integer)' },
+            { version: latest + 2, name: 'broken', sql: 'CREATE INDEX broken_step ON no_such_table (x)' },
+          ];
+          await expect(migrate(pool, steps)).rejects.toThrow(/no_such_table/);
+          expect(await versions(url)).toEqual(upTo(latest + 1));
+          const fixed = [...steps.slice(0, -1), { version: latest + 2, name: 'fixed', sql: 'CREATE INDEX fixed_step ON fine_step (x)' }];
+          expect(await migrate(pool, fixed)).toEqual([latest + 2]);
+          expect(await versions(url)).toEqual(upTo(latest + 2));
+        } finally {
+          await pool.end();
+        }
+      });
+
+      it('upgrades an old database once when several replicas start at once, step by step, keeping its data', async () => {
+        const url = await freshUrl();
+        const pool = createPool(url);
+        try {
+          expect(await migrate(pool, MIGRATIONS.slice(0, 1))).toEqual([1]);
+        } finally {
+          await pool.end();
+        }
+        await adminQuery(url, `INSERT INTO groups VALUES ('kept', 'payments', '{}', 'r', '', '{}', '{}', '{}', 'resolved', NULL, NULL, '[]',
+          '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`);
+        const applied: number[] = [];
+        const onMigration = (e: MigrationEvent) => e.event === 'applied' && applied.push(e.version);
+        const stores = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore(url, { onMigration, migrationLockPollMs: 10 })));
+        try {
+          // Whichever replica held the lock applied the next step; none was applied twice.
+          expect(applied).toEqual(upTo(latest).slice(1));
+          expect(await versions(url)).toEqual(upTo(latest));
+          expect(await stores[3]!.getGroup('kept')).toMatchObject({ id: 'kept', status: 'resolved' });
+        } finally {
+          await Promise.all(stores.map((s) => s.close()));
+        }
+      });
     });
 
     it('round-trips times and JSON exactly as given', async () => {

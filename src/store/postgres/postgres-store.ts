@@ -29,7 +29,7 @@ import type {
 } from '../store.js';
 import { beginLocked, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
 import { listAlerts, listNotifications } from './lists.js';
-import { migrate } from './migrations.js';
+import { migrate, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
 import { createPool, withTransaction, type PoolOptions } from './pool.js';
 import * as q from './queries.js';
@@ -39,6 +39,10 @@ import { toNotificationRecord, type NotificationRow } from './rows.js';
 export interface PostgresStoreOptions extends PoolOptions {
   /** Clock stamping new notifications and migrations; injectable for tests. */
   now?: () => Date;
+  /** Schema migration progress at open: waiting for another replica's migration, steps applied. */
+  onMigration?: (event: MigrationEvent) => void;
+  /** How often a replica waiting for another's migration tries the lock again (default 250 ms); lowered by tests. */
+  migrationLockPollMs?: number;
 }
 
 /**
@@ -49,7 +53,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const pool = createPool(url, options);
   const now = options.now ?? (() => new Date());
   try {
-    await migrate(pool, undefined, now());
+    await migrate(pool, undefined, { now: now(), onEvent: options.onMigration, lockPollMs: options.migrationLockPollMs });
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;

@@ -9,7 +9,7 @@
  * Pruning 377 groups of a 200,000-row table (150 MB) took 13-15 s of cascade without it, 6-16 ms
  * with it.
  * The price is one more B-tree entry per notification written. Building it reads the table once
- * and makes writes of notifications wait meanwhile (migrations run in one transaction, so not
+ * and makes writes of notifications wait meanwhile (each migration runs in a transaction, so not
  * CONCURRENTLY): 0.2 s for those 200,000 rows, once, during the rollout.
  */
 export const SCHEMA_V5 = `
