@@ -9,6 +9,8 @@
  */
 import pg from 'pg';
 
+/** Connections per replica unless `PoolOptions.max` says otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
 /** How long to wait for a new connection: bounds /readyz and webhooks when the server is unreachable. */
 export const CONNECT_TIMEOUT_MS = 5_000;
 /** A statement running longer than this is cancelled by the server (a stuck lock, not normal work). */
@@ -50,7 +52,7 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   const statementTimeoutMs = opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.max ?? 10,
+    max: opts.max ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     keepAlive: true,

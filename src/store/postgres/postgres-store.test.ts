@@ -11,6 +11,7 @@ import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } fr
 import { runStoreContract } from '../store.case.js';
 import { MIGRATIONS, migrate, type Migration, type MigrationEvent } from './migrations.js';
 import { createPool } from './pool.js';
+import { beginLocked } from './groups.js';
 import { leaseInserted } from './outbox.js';
 import { RETRY_DEAD } from './queries.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
@@ -122,6 +123,79 @@ describe.skipIf(!admin)('postgres store', () => {
         return (i % 2 ? a : b).updateGroups(order, write(order));
       });
       await expect(Promise.all(calls)).resolves.toHaveLength(12);
+    });
+
+    describe('group locks held by another replica', () => {
+      /** Connections of this test's database waiting in the server for an advisory lock, once there are at least `n`. */
+      const lockWaiters = async (n: number): Promise<number> => {
+        for (;;) {
+          const { rows } = await adminQuery(
+            url,
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          );
+          if (rows[0].n >= n) return rows[0].n;
+          await new Promise((resolve) => setTimeout(resolve, 10)); // polled: the server tells no one when a wait begins
+        }
+      };
+      /** Another replica, frozen mid-write while holding the locks of these groups. */
+      const holdLocks = async (ids: string[]) => {
+        const other = new pg.Client({ connectionString: url });
+        await other.connect();
+        await other.query(beginLocked(ids));
+        return other;
+      };
+      /** What /readyz, another team's webhook and the outbox worker need meanwhile. */
+      const othersGoOn = async (store: PostgresStore, due: number, writeAnotherTeam: boolean) => {
+        const g = group('another-team');
+        const [pinged, written, claimed] = await Promise.all([
+          store.ping(),
+          writeAnotherTeam ? store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]) : [],
+          store.claimDue({ owner: 'worker', now: later(), limit: 10, leaseMs: 60_000 }),
+        ]);
+        expect(pinged).toBeUndefined();
+        if (writeAnotherTeam) expect(written).toHaveLength(1);
+        expect(claimed.map((n) => n.id)).toContain(due);
+      };
+
+      it("queues a team's writes here behind its lock, taking one connection: ping, other teams' writes and claims go on", async () => {
+        const b = await open(); // a pool of 10
+        const [due] = await enqueue(b, group('due-before'));
+        const other = await holdLocks(['storm-state-payments']);
+        try {
+          // More of the team's webhooks than the pool has connections: each locks the team's storm state.
+          const hot = Array.from({ length: 14 }, (_, i) => {
+            const g = group(`payments-${i}`);
+            return b.updateGroups([g.id, 'storm-state-payments'], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
+          });
+          await lockWaiters(1); // one of them waits in the server for the other replica's lock
+          await othersGoOn(b, due!.id, true);
+          expect(await lockWaiters(1)).toBe(1); // and only one: the rest wait here, holding no connection
+          await other.query('ROLLBACK');
+          // Every one of them commits once the lock is free: nothing was lost or refused.
+          expect((await Promise.all(hot)).map((n) => n.length)).toEqual(Array(14).fill(1));
+          expect(await b.outboxDepth()).toBe(14 + 2); // + the other team's and the claimed one
+        } finally {
+          await other.end();
+        }
+      });
+
+      it("leaves connections for ping and claims while as many teams' locks as the pool has connections are held elsewhere", async () => {
+        const b = await open();
+        const [due] = await enqueue(b, group('due-before'));
+        const teams = Array.from({ length: 10 }, (_, i) => `storm-state-team${i}`);
+        const other = await holdLocks(teams);
+        try {
+          const hot = teams.map((id) => b.updateGroups([id], () => []));
+          await lockWaiters(1);
+          // Another team's write may wait for one of them to finish: the cap keeps the rest of the pool.
+          await othersGoOn(b, due!.id, false);
+          await other.query('ROLLBACK');
+          await expect(Promise.all(hot)).resolves.toHaveLength(10);
+        } finally {
+          await other.end();
+        }
+      });
     });
 
     it('keeps a live replica lease across another replica starting (nothing is released at open)', async () => {

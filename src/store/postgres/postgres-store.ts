@@ -27,14 +27,21 @@ import type {
   Store,
   UpdateOptions,
 } from '../store.js';
-import { beginLocked, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
+import { groupLockKeys, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
 import { listAlerts, listNotifications } from './lists.js';
 import { migrate, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
-import { createPool, withTransaction, type PoolOptions } from './pool.js';
+import { createPool, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withTransaction, type PoolOptions } from './pool.js';
 import * as q from './queries.js';
 import { pruneHistory } from './retention.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
+import { WriteGate } from './write-gate.js';
+
+/**
+ * Connections of the pool group writes may not take: always left for `/readyz`'s ping, the
+ * outbox's claims and outcomes, and reads, however many writes wait for locks held elsewhere.
+ */
+export const RESERVED_CONNECTIONS = 2;
 
 export interface PostgresStoreOptions extends PoolOptions {
   /** Clock stamping new notifications and migrations; injectable for tests. */
@@ -58,7 +65,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await pool.end().catch(() => undefined);
     throw err;
   }
-  return new PostgresStore(pool, now);
+  // A write waits here at most as long as it could wait for the server's lock (the statement timeout).
+  const gate = new WriteGate(Math.max(1, (options.max ?? DEFAULT_POOL_SIZE) - RESERVED_CONNECTIONS), options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS);
+  return new PostgresStore(pool, now, gate);
 }
 
 export class PostgresStore implements Store {
@@ -68,14 +77,25 @@ export class PostgresStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly now: () => Date,
+    /** Writes sharing a group lock take turns here before taking a connection (write-gate.ts). */
+    private readonly writeGate: WriteGate,
   ) {}
 
   async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts: UpdateOptions = {}): Promise<NotificationRecord[]> {
-    const inserted = await withTransaction(
-      this.pool,
-      async (c) => writeGroups(c, [...decide(await loadLockedGroups(c, ids))], this.now()),
-      beginLocked(ids),
-    );
+    const keys = groupLockKeys(ids);
+    const leave = await this.writeGate.enter(keys);
+    let inserted: NotificationRecord[];
+    try {
+      inserted = await withTransaction(
+        this.pool,
+        async (c) => writeGroups(c, [...decide(await loadLockedGroups(c, ids))], this.now()),
+        q.beginAndLockGroups(keys),
+      );
+    } finally {
+      // The transaction is over for this process: committed, rolled back, or its connection
+      // destroyed after a client-side timeout (the server then ends it when it notices).
+      leave();
+    }
     if (!opts.lease) return inserted;
     // After the commit, not inside it: the group locks bound a team's webhook rate, so they are
     // not held for another round trip. Another replica may claim an item first (it is committed);
