@@ -46,19 +46,25 @@ async function within<T>(promise: Promise<T>, ms: number, what: string): Promise
 /** Log lines (JSON) containing `text`. */
 const linesWith = (t: TestGateway, text: string) => t.logs.filter((l) => l.includes(text)).map((l) => JSON.parse(l) as { level: string; msg: string });
 
-describe('a client that closes its connection stops the report', () => {
+/** A gateway in front of a fake Thanos whose every query hangs until its client ends it. */
+function useHangingThanos(env: Record<string, string>): { thanos: () => FakeThanos; t: () => TestGateway } {
   let thanos: FakeThanos;
   let t: TestGateway;
   beforeAll(async () => {
-    // Each query hangs until its client ends it. Before the fix, the gateway's own per-query
-    // timeout (2 s) ended it and a retry followed 250 ms later.
     thanos = await startFakeThanos(() => 'hang');
-    t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: dir, THANOS_URL: thanos.url, THANOS_TIMEOUT_MS: '2000', UPTIME_REPORT_TIMEOUT_MS: '0' });
+    t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: dir, THANOS_URL: thanos.url, ...env });
   });
   afterAll(async () => {
     await t?.close();
     await thanos?.close();
   });
+  return { thanos: () => thanos, t: () => t };
+}
+
+describe('a client that closes its connection stops the report', () => {
+  // Before the fix, only the gateway's own per-query timeout (20 s) ended a query, and a retry
+  // followed 250 ms later.
+  const rig = useHangingThanos({ THANOS_TIMEOUT_MS: '20000', UPTIME_REPORT_TIMEOUT_MS: '0' });
 
   for (const [name, path, accept] of [
     ['GET /v1/uptime', `/v1/uptime?team=payments&${RANGE}`, 'application/json'],
@@ -67,6 +73,7 @@ describe('a client that closes its connection stops the report', () => {
     ['GET /uptime (HTML, every team)', `/uptime?${RANGE}`, 'text/html'],
   ] as const) {
     it(`${name}: no query nor retry reaches Thanos after the client is gone`, async () => {
+      const [thanos, t] = [rig.thanos(), rig.t()];
       const before = thanos.requests.length;
       const stoppedBefore = linesWith(t, 'the client closed the connection').length;
       const client = new AbortController();
@@ -76,7 +83,8 @@ describe('a client that closes its connection stops the report', () => {
       expect(await answer).toMatchObject({ name: 'AbortError' });
       // The gateway sees the client go (node-server aborts the request's signal) and ends the
       // report: every query Thanos got is closed unanswered, long before THANOS_TIMEOUT_MS.
-      await within(thanos.settled(), 1_500, "the gateway to close the report's queries after its client left");
+      // Within 10 s, half the gateway's own 20 s query timeout: only the client's leaving ends them.
+      await within(thanos.settled(), 10_000, "the gateway to close the report's queries after its client left");
       const after = thanos.requests.length;
       expect(thanos.dropped).toBe(after);
       // Nothing follows: no retry (the first would come 250 ms after a failed attempt), no next query.
@@ -91,17 +99,8 @@ describe('a client that closes its connection stops the report', () => {
 });
 
 describe('UPTIME_REPORT_TIMEOUT_MS', () => {
-  let thanos: FakeThanos;
-  let t: TestGateway;
-  beforeAll(async () => {
-    thanos = await startFakeThanos(() => 'hang');
-    // Thanos' own timeout (10 s, three attempts) is far beyond the report's deadline.
-    t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: dir, THANOS_URL: thanos.url, THANOS_TIMEOUT_MS: '10000', UPTIME_REPORT_TIMEOUT_MS: '400' });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await thanos?.close();
-  });
+  // Thanos' own timeout (10 s, three attempts) is far beyond the report's deadline.
+  const rig = useHangingThanos({ THANOS_TIMEOUT_MS: '10000', UPTIME_REPORT_TIMEOUT_MS: '400' });
 
   for (const [name, path, accept] of [
     ['GET /v1/uptime', `/v1/uptime?team=payments&${RANGE}`, 'application/json'],
@@ -109,10 +108,11 @@ describe('UPTIME_REPORT_TIMEOUT_MS', () => {
     ['GET /uptime (every team, asked for JSON)', `/uptime?${RANGE}`, 'application/json'],
   ] as const) {
     it(`${name}: past the deadline, 503 JSON naming the setting, and the queries in flight are stopped`, async () => {
+      const [thanos, t] = [rig.thanos(), rig.t()];
       const before = thanos.requests.length;
       const started = Date.now();
       // Bounded: without a deadline the gateway would answer only after 3 × 10 s.
-      const res = await fetch(`${t.gw.url}${path}`, { headers: { accept }, signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${t.gw.url}${path}`, { headers: { accept }, signal: AbortSignal.timeout(20_000) });
       const took = Date.now() - started;
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toContain('application/json');
@@ -128,7 +128,8 @@ describe('UPTIME_REPORT_TIMEOUT_MS', () => {
   }
 
   it('the HTML page answers the same 503 as a page', async () => {
-    const res = await fetch(`${t.gw.url}/uptime/payments?${RANGE}`, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(5_000) });
+    const [thanos, t] = [rig.thanos(), rig.t()];
+    const res = await fetch(`${t.gw.url}/uptime/payments?${RANGE}`, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(20_000) });
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(await res.text()).toContain('UPTIME_REPORT_TIMEOUT_MS (400 ms)');

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UptimeError } from './errors.js';
 
 export type FakeThanosAnswer = { status: number; body: unknown } | 'hang' | 'reset';
 
@@ -71,4 +72,14 @@ export async function startFakeThanos(fallback: FakeThanos['fallback'] = () => (
 /** For `afterEach`: closes every fake still open. */
 export async function closeAllFakeThanos(): Promise<void> {
   await Promise.all([...open].map((f) => f.close()));
+}
+
+/** The UptimeError `p` fails with (a test failure if it succeeds or fails otherwise). */
+export async function failure(p: Promise<unknown>): Promise<UptimeError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof UptimeError)) throw new Error(`expected an UptimeError, got ${String(err)}`);
+  return err;
 }

@@ -3,8 +3,7 @@
  * never dropped silently: they fail the report, naming the cause and the cure.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { UptimeError } from './errors.js';
-import { closeAllFakeThanos, startFakeThanos } from './fake-thanos.case.js';
+import { closeAllFakeThanos, failure, startFakeThanos } from './fake-thanos.case.js';
 import { sumAndCountQuery } from './promql-window.js';
 import { createUptimeService } from './service.js';
 import { alignUp } from './step-align.js';
@@ -12,15 +11,6 @@ import { createThanosClient } from './thanos-client.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-
-async function failure(p: Promise<unknown>): Promise<UptimeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof UptimeError)) throw new Error(`expected an UptimeError, got ${String(err)}`);
-  return err;
-}
 
 afterEach(closeAllFakeThanos);
 

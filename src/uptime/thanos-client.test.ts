@@ -3,18 +3,9 @@
  * retries, warnings, splitting by the points limit, and errors that name THANOS_URL.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeAllFakeThanos, startFakeThanos, vector } from './fake-thanos.case.js';
+import { closeAllFakeThanos, failure, startFakeThanos, vector } from './fake-thanos.case.js';
 import { UptimeError } from './errors.js';
 import { createThanosClient } from './thanos-client.js';
-
-async function failure(p: Promise<unknown>): Promise<UptimeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof UptimeError)) throw new Error(`expected an UptimeError, got ${String(err)}`);
-  return err;
-}
 
 afterEach(closeAllFakeThanos);
 
