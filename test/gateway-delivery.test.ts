@@ -171,14 +171,17 @@ describe('retries', () => {
     expect(after.items.map((n) => n.id)).toEqual([id]);
   });
 
-  it('a team whose routing key variable is unset gets a dead PagerDuty notification naming it; other teams are unaffected', async () => {
+  it('a team whose routing key variable is unset gets a PagerDuty notification retried, then dead naming it; other teams are unaffected', async () => {
     await t.close();
-    t = await startTestGateway(fakes, { TEST_PD_PAYMENTS_KEY: '' });
+    t = await startTestGateway(fakes, { TEST_PD_PAYMENTS_KEY: '', DELIVERY_MAX_ATTEMPTS: '4' });
     await t.post(mixedGroup);
     await t.idle();
-    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { team: string; receiver: string; lastError: string }[] };
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as {
+      items: { team: string; receiver: string; lastError: string; attempts: number }[];
+    };
     expect(dead.items).toHaveLength(1);
-    expect(dead.items[0]).toMatchObject({ team: 'payments', receiver: 'pagerduty' });
+    // Retried with backoff (a secret synced after start would have been sent), then dead.
+    expect(dead.items[0]).toMatchObject({ team: 'payments', receiver: 'pagerduty', attempts: 4 });
     expect(dead.items[0]!.lastError).toContain('TEST_PD_PAYMENTS_KEY');
     expect(posts()).toHaveLength(3);
   });

@@ -85,7 +85,7 @@ describe('PagerDuty notifier: real pages or the log sink, asked at each send', (
     // The key goes away again: a failure naming the variable, never back to the log sink.
     delete s.env.PD_PAYMENTS_KEY;
     const gone = await s.pagerduty.notify(makeDelivery(payments, { id: 3 }));
-    expect(gone).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('PD_PAYMENTS_KEY') });
+    expect(gone).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining('PD_PAYMENTS_KEY') });
     expect(s.sinked()).toBe(1);
     expect(s.wentLive()).toBe(1);
   });
@@ -93,7 +93,7 @@ describe('PagerDuty notifier: real pages or the log sink, asked at each send', (
   it('another team\'s key resolving is enough: a team without one fails naming its variable', async () => {
     const s = await setup({ env: { PD_PRISONS_KEY: PRISONS_KEY } });
     const result = await s.pagerduty.notify(makeDelivery(payments));
-    expect(result).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('environment variable PD_PAYMENTS_KEY is not set') });
+    expect(result).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining('environment variable PD_PAYMENTS_KEY is not set') });
     expect(s.sinked()).toBe(0);
     expect(s.wentLive()).toBe(1);
     expect(await s.pagerduty.notify(makeDelivery(prisons))).toMatchObject({ ok: true });

@@ -359,3 +359,48 @@ describe('OutboxWorker pacing', () => {
     expect(pacer.reserveWithin(targetKey(SLACK), 60_000)).toEqual({ waitsMs: [10_000] });
   });
 });
+
+describe('OutboxWorker with more than 10 deliveries in flight', () => {
+  it('warns of no listener leak: every call listens on the one shutdown signal', async () => {
+    store = openSqliteStore(':memory:');
+    for (let i = 0; i < 16; i++) await enqueueMessage(store, { team: 'payments', channel: `#c${i}`, key: `k${i}`, message: { text: 'hello' } });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    onTestFinished(() => void process.off('warning', onWarning));
+    let inFlight = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let allInFlight!: () => void;
+    const sixteen = new Promise<void>((resolve) => (allInFlight = resolve));
+    const slack: Notifier = {
+      type: 'slack',
+      notify: async (_d, signal) => {
+        // As http-post does for every call.
+        const onAbort = () => undefined;
+        signal?.addEventListener('abort', onAbort);
+        if (++inFlight === 16) allInFlight();
+        await released;
+        signal?.removeEventListener('abort', onAbort);
+        return { ok: true, slackRef: { channel: 'C1', ts: '1.0' } };
+      },
+    };
+    worker = new OutboxWorker({
+      store,
+      notifiers: { slack, pagerduty: unused },
+      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
+      logger: silentLogger,
+      owner: 'test',
+      pollMs: 5,
+      concurrency: 16,
+      receiverConcurrency: 16,
+    });
+    worker.start();
+    await sixteen;
+    release();
+    await worker.stop(1000);
+    // Node emits 'warning' on the next tick after the listener that crosses its limit.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@
  * store only hands out the oldest), so a Slack post always precedes its edits. Its slots are
  * shared between the receivers as outbox/receiver-shares decides.
  */
+import { setMaxListeners } from 'node:events';
 import type { Delivery, Notifier, SlackRef } from '../delivery/notifier.js';
 import type { Logger } from '../log/logger.js';
 import type { NotificationOutcome } from '../metrics/metrics.js';
@@ -83,6 +84,10 @@ export class OutboxWorker {
     };
     const share = Math.max(1, opts.receiverConcurrency ?? receiverConcurrencyFor(this.o.concurrency));
     this.shares = new ReceiverShares(share, Math.max(share, this.o.concurrency - 1));
+    // Every delivery in flight (its call, a paced wait) listens on the one shutdown signal: past
+    // Node's default of 10 listeners (OUTBOX_CONCURRENCY above 10) it would warn of a leak that
+    // is not there. Each delivery holds at most two at once.
+    setMaxListeners(2 * this.o.concurrency + 8, this.abort.signal);
   }
 
   start(): void {

@@ -112,12 +112,12 @@ describe('pagerduty notifier against the fake PagerDuty over https', () => {
     });
   });
 
-  it('a team whose routing key variable is unset fails finally, naming the variable, without a call', async () => {
+  it('a team whose routing key variable is unset fails retryably (the secret may be synced later), naming the variable, without a call', async () => {
     const notifier = await start();
     const result = await notifier.notify(makeDelivery({ type: 'pagerduty', team: 'prisons' }));
     expect(result).toEqual({
       ok: false,
-      retryable: false,
+      retryable: true,
       error: 'PagerDuty routing key for team "prisons": environment variable PAGERDUTY_PRISONS_KEY is not set',
     });
     expect(fake.events).toHaveLength(0);

@@ -2,7 +2,8 @@
  * @module delivery/pagerduty/notifier
  * PagerDuty receiver: one Events API v2 event per delivery, `trigger` while the group fires and
  * `resolve` when all is resolved, under the group's stable `dedup_key`. The routing key is
- * resolved per send (a team without one fails alone, naming its variable) and never logged.
+ * resolved per send (a team without one fails alone, naming its variable, and is retried while
+ * the variable or file may yet appear) and never logged.
  */
 import type { DeliveryLogger } from '../log-sink.js';
 import type { Notifier, NotifyResult } from '../notifier.js';
@@ -44,7 +45,9 @@ export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifie
       const key = opts.resolveRoutingKey(target.team);
       if (!key.ok) {
         opts.logger?.warn({ deliveryId: delivery.id, team: target.team, error: key.error }, 'pagerduty routing key unavailable');
-        return { ok: false, retryable: false, error: key.error };
+        // Retried with the outbox's backoff when the key may yet come (a secret synced late): a
+        // page dead at once was not sent again until the dedup window ended.
+        return { ok: false, retryable: key.retryable, error: key.error };
       }
       const event = buildPagerDutyEvent(group, key.key);
       const result = await client.send(event, signal);

@@ -10,6 +10,7 @@ describe('createRoutingKeyResolver', () => {
     const resolve = createRoutingKeyResolver(() => ({ routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' }), { env });
     expect(resolve('payments')).toEqual({
       ok: false,
+      retryable: true, // a secret synced after start
       error: 'PagerDuty routing key for team "payments": environment variable PAGERDUTY_PAYMENTS_KEY is not set',
     });
     env['PAGERDUTY_PAYMENTS_KEY'] = ' key-from-env \n';
@@ -21,9 +22,9 @@ describe('createRoutingKeyResolver', () => {
     try {
       const file = join(dir, 'key');
       const resolve = createRoutingKeyResolver(() => ({ routingKeyFile: file }));
-      expect(resolve('prisons')).toEqual({ ok: false, error: `PagerDuty routing key for team "prisons": file ${file} could not be read (ENOENT)` });
+      expect(resolve('prisons')).toEqual({ ok: false, retryable: true, error: `PagerDuty routing key for team "prisons": file ${file} could not be read (ENOENT)` });
       await writeFile(file, '\n');
-      expect(resolve('prisons')).toEqual({ ok: false, error: `PagerDuty routing key for team "prisons": file ${file} is empty` });
+      expect(resolve('prisons')).toEqual({ ok: false, retryable: true, error: `PagerDuty routing key for team "prisons": file ${file} is empty` });
       await writeFile(file, 'file-key\n');
       expect(resolve('prisons')).toEqual({ ok: true, key: 'file-key' });
     } finally {
@@ -31,8 +32,8 @@ describe('createRoutingKeyResolver', () => {
     }
   });
 
-  it('explains a team without PagerDuty configuration', () => {
+  it('explains a team without PagerDuty configuration (final: only a config change brings a key)', () => {
     const resolve = createRoutingKeyResolver(() => undefined);
-    expect(resolve('web')).toEqual({ ok: false, error: 'PagerDuty routing key for team "web": team has no pagerduty.routingKeyEnv or routingKeyFile configured' });
+    expect(resolve('web')).toEqual({ ok: false, retryable: false, error: 'PagerDuty routing key for team "web": team has no pagerduty.routingKeyEnv or routingKeyFile configured' });
   });
 });

@@ -7,7 +7,12 @@
 import { readFileSync } from 'node:fs';
 import type { PagerDutyConfig } from '../../config/types.js';
 
-export type RoutingKeyResult = { ok: true; key: string } | { ok: false; error: string };
+/**
+ * A key that does not resolve yet (`retryable`: its variable unset, its file missing or empty)
+ * may come: a secret synced after start, a key file written later. One the team's config does not
+ * name cannot, until the config changes.
+ */
+export type RoutingKeyResult = { ok: true; key: string } | { ok: false; retryable: boolean; error: string };
 export type RoutingKeyResolver = (team: string) => RoutingKeyResult;
 
 export interface RoutingKeyResolverOptions {
@@ -33,7 +38,7 @@ export function createRoutingKeyResolver(
     const config = lookup(team);
     if (config?.routingKeyEnv) {
       const key = env[config.routingKeyEnv]?.trim();
-      return key ? { ok: true, key } : { ok: false, error: `${what}: environment variable ${config.routingKeyEnv} is not set` };
+      return key ? { ok: true, key } : { ok: false, retryable: true, error: `${what}: environment variable ${config.routingKeyEnv} is not set` };
     }
     if (config?.routingKeyFile) {
       let key: string;
@@ -42,10 +47,10 @@ export function createRoutingKeyResolver(
       } catch (err) {
         // Only the error code: a message could quote file content in odd cases.
         const code = (err as { code?: unknown }).code;
-        return { ok: false, error: `${what}: file ${config.routingKeyFile} could not be read (${typeof code === 'string' ? code : 'error'})` };
+        return { ok: false, retryable: true, error: `${what}: file ${config.routingKeyFile} could not be read (${typeof code === 'string' ? code : 'error'})` };
       }
-      return key ? { ok: true, key } : { ok: false, error: `${what}: file ${config.routingKeyFile} is empty` };
+      return key ? { ok: true, key } : { ok: false, retryable: true, error: `${what}: file ${config.routingKeyFile} is empty` };
     }
-    return { ok: false, error: `${what}: team has no pagerduty.routingKeyEnv or routingKeyFile configured` };
+    return { ok: false, retryable: false, error: `${what}: team has no pagerduty.routingKeyEnv or routingKeyFile configured` };
   };
 }
