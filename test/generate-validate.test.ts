@@ -159,6 +159,55 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate refuses a label matcher regexp Prometheus cannot compile, at the matcher, with Go\'s error, and exits 1', async () => {
+    const rules = [
+      'team: web',
+      'namespace: web-prod',
+      'alerts:',
+      '  - name: ProbeFailing',
+      '    expr: probe_success{instance=~"*.example.com"} == 0',
+      '    severity: critical',
+      '    summary: Probe failing',
+      '    runbook: https://runbooks.example/probe',
+      '  - name: Fine',
+      // Valid Go, though not as JavaScript would read it: accepted, as promtool accepts it.
+      '    expr: up{job=~"(?i)api|(?U)web.*|^*", instance!~"[\\d-z]+|x{01001}"} == 0',
+      '    severity: warning',
+      '    summary: Down',
+      '    runbook: https://runbooks.example/down',
+      'slos:',
+      '  - name: availability',
+      '    objective: 99.9',
+      '    window: 30d',
+      '    runbook: https://runbooks.example/slo',
+      '    errors: sum(rate(http_requests_total{code=~"5**"}[{{window}}]))',
+      '    total: sum(rate(http_requests_total[{{window}}]))',
+      '',
+    ].join('\n');
+    const boards = [
+      'team: web',
+      'namespace: web-prod',
+      'dashboards:',
+      '  - title: Web',
+      '    panels:',
+      '      - title: Requests',
+      '        type: timeseries',
+      '        expr: sum(rate(http_requests_total{path=~"/api/(?!health)"}[5m]))',
+      '',
+    ].join('\n');
+    const dir = await makeConfigDir({ 'routes/web.yaml': routesFile('web'), 'rules/web.yaml': rules, 'dashboards/web.yaml': boards });
+    const out: string[] = [];
+    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'web' }, cwd: REPO_ROOT });
+    expect(code).toBe(1);
+    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+      'dashboards/web.yaml:8:44 dashboards[0].panels[0].expr: error parsing regexp: invalid or unsupported Perl syntax: `(?!`',
+      'rules/web.yaml:5:25 alerts[0].expr: error parsing regexp: missing argument to repetition operator: `*`',
+      // After {{window}} substitution; the column is the original's.
+      'rules/web.yaml:19:42 slos[0].errors: error parsing regexp: invalid nested repetition operator: `**`',
+      'invalid: 3 errors, 0 warnings',
+    ]);
+  });
+
   it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
     const alert = (name: string, expr: string) =>
       [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

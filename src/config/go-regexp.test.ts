@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileGoRegexp } from './go-regexp.js';
+import { checkPromqlRegexp, compileGoRegexp } from './go-regexp.js';
 
 describe('compileGoRegexp: Go RE2 patterns behave as in Alertmanager', () => {
   it.each([
@@ -34,6 +34,15 @@ describe('compileGoRegexp: Go RE2 patterns behave as in Alertmanager', () => {
     ['[^\\S]', '\u2003', false],
     ['[^\\S]', '\t', true],
     ['[\\S]', ' ', false],
+    // Read as Go reads them, where JavaScript would refuse or misread the text as written.
+    ['[\\d-z]+', '1-z', true], // `-` after a class escape is a literal
+    ['[\\s-z]', 'a', false], // …not a range from the last space character
+    ['[\\S-a]', '-', true],
+    ['x{01}', 'x{01}', true], // a leading zero: not a repeat, literal text
+    ['^*a', 'a', true], // an assertion may be repeated
+    ['\\b+a', 'a', true],
+    ['(?P<1>x)(?P<1>y)', 'xy', true], // Go's group names may start with a digit and repeat
+    ['\\Qa.b\\E+', 'a.bb', true],
   ])('%s on %j → %s', (re, input, expected) => {
     expect(compileGoRegexp(re).test(input)).toBe(expected);
   });
@@ -48,8 +57,46 @@ describe('compileGoRegexp: Go RE2 patterns behave as in Alertmanager', () => {
     ['[[:nope:]]', /invalid character class range/],
     ['x{1,1001}', /invalid repeat count/],
     ['x{3,2}', /invalid repeat count/],
+    ['(a{2}){501}', /invalid repeat count: `\{501\}`/], // nested counts multiply past 1000
+    ['a**', /invalid nested repetition operator: `\*\*`/],
+    ['*', /missing argument to repetition operator: `\*`/],
+    ['[z-a]', /invalid character class range: `z-a`/],
+    ['(?-)', /invalid or unsupported Perl syntax: `\(\?-\)`/],
   ])('%s is rejected', (re, error) => {
     expect(() => compileGoRegexp(re)).toThrow(/^error parsing regexp: /);
     expect(() => compileGoRegexp(re)).toThrow(error);
+  });
+});
+
+describe('checkPromqlRegexp: a label matcher regexp as Prometheus compiles it', () => {
+  it.each([
+    // [value, Go's error as promtool 2.42 prints it]
+    ['*.example.com', 'missing argument to repetition operator: `*`'],
+    ['5**', 'invalid nested repetition operator: `**`'],
+    ['(?!foo).*', 'invalid or unsupported Perl syntax: `(?!`'],
+    ['(a)\\1', 'invalid escape sequence: `\\1`'],
+    ['\\Z', 'invalid escape sequence: `\\Z`'],
+    ['x{1001}', 'invalid repeat count: `{1001}`'],
+    // `^(?:value)$` is compiled first: its error quotes that text…
+    ['[a', 'missing closing ]: `[a)$`'],
+    [')', 'unexpected ): `^(?:))$`'],
+    ['5..|(?i', 'missing closing ): `^(?:5..|(?i)$`'],
+    // …and the value must parse alone too.
+    ['a)|(b', 'unexpected ): `a)|(b`'],
+  ])('refuses %s', (value, error) => {
+    expect(checkPromqlRegexp(value)).toEqual({ error: `error parsing regexp: ${error}` });
+  });
+
+  it.each([
+    ['', true],
+    ['.*', true],
+    ['.+', false],
+    ['(?i)a|', true],
+    ['a(?i)b', false], // a scoped flag compileGoRegexp refuses: valid Go
+    ['(?U)a*', true],
+    ['[[:^alpha:]]', false],
+    ['(?<n>x)?', true], // Go 1.22's (Prometheus 3's) group syntax
+  ])('accepts %s (matches "": %s)', (value, empty) => {
+    expect(checkPromqlRegexp(value)).toEqual({ matchesEmpty: empty });
   });
 });

@@ -12,11 +12,15 @@
  * Supported flags: `s` and `m` anywhere (`(?s)`, `(?m:…)`; they are applied by the rewrite), `i`
  * only at the very start of the pattern (JavaScript has no scoped case-insensitivity in Node 20).
  *
+ * The scan follows Go's regexp/syntax parser token by token, so a pattern is refused exactly when
+ * Go refuses it, with Go's message ("missing argument to repetition operator: `*`"), and valid Go
+ * is never refused for being invalid JavaScript as written (`^*`, `[\d-z]`, `(?P<1>x)`).
+ * `checkPromqlRegexp` applies it to PromQL label matchers, as Prometheus compiles them.
+ *
  * @example
  * compileGoRegexp('(?i)checkout|basket').test('Checkout') // true
  */
 
-const MAX_REPEAT = 1000;
 /** Go's `\s` (ASCII only, no `\v`). */
 const GO_SPACE = '\\t\\n\\f\\r ';
 /** Everything but GO_SPACE, for `\S` inside a class: JS's `\S` also leaves out `\v` and Unicode spaces. */
@@ -48,290 +52,478 @@ interface Flags {
   m: boolean;
 }
 
-class GoRegexpError extends Error {}
+/** A syntax error Go's regexp/syntax reports, worded as it words it: `<code>: \`<text>\``. */
+class GoRegexpError extends Error {
+  constructor(code: string, expr: string) {
+    super(`${code}: \`${expr}\``);
+  }
+}
 
-function literal(ch: string, inClass: boolean): string {
-  if (SYNTAX_CHARS.has(ch) || (inClass && ch === '-')) return `\\${ch}`;
-  return ch;
+/** Valid Go syntax that alertgate's translation cannot reproduce (strict mode only). */
+class UnsupportedError extends Error {}
+
+function literal(ch: string): string {
+  return SYNTAX_CHARS.has(ch) ? `\\${ch}` : ch;
 }
 
 function codePointEscape(cp: number): string {
   return `\\u{${cp.toString(16)}}`;
 }
 
-/** Translator for one pattern; `pos` walks `src`. */
+/** A class member as a code point: letters and digits as themselves, anything else escaped. */
+function classChar(cp: number): string {
+  return /^[A-Za-z0-9]$/.test(String.fromCodePoint(cp)) ? String.fromCodePoint(cp) : codePointEscape(cp);
+}
+
+/** Go caps a repeat count, and the product of nested counts, at 1000 (regexp/syntax repeatIsValid). */
+const MAX_REPEAT = 1000;
+
+/**
+ * One open group (the outermost stands for the whole pattern), as Go's parser stack sees it:
+ * what the next repetition operator would apply to, and how much nested repetition it holds.
+ */
+interface Frame {
+  /** Flags to restore when the group closes. */
+  outer: Flags;
+  /** Index in `out` of the group's `(`. */
+  open: number;
+  /** Index in `out` where the last atom starts; undefined at the group's start or after `|` (nothing to repeat). */
+  atomStart: number | undefined;
+  /** `assertion` and `repeated` atoms need a `(?:…)` around them before JavaScript lets them be repeated. */
+  atomKind: 'plain' | 'assertion' | 'repeated';
+  /**
+   * The smallest budget Go's repeatIsValid needs for the last atom (0: any): `(a{10}){10}` needs 100.
+   * A `{n,m}` with n or m ≥ 2 over an atom needing more than 1000 is "invalid repeat count".
+   */
+  atomReq: number;
+  /** The same, over the group's earlier atoms. */
+  maxReq: number;
+}
+
+/**
+ * Translator for one pattern; `pos` walks `src`. It follows Go's regexp/syntax parser (Perl flags)
+ * token by token, so a pattern is refused exactly when Go refuses it, with Go's message.
+ * `lenient`: accept the valid Go that the translation cannot reproduce (flag `U`, `i` other than
+ * leading, negated POSIX classes) with a RegExp that still says rightly whether "" matches.
+ */
 class Translator {
   private pos = 0;
   private out = '';
-  private readonly groups: Flags[] = [];
   private flags: Flags = { s: false, m: false };
+  private readonly stack: Frame[] = [];
+  /** Where the repetition operator just before the current token started, if the last token was one. */
+  private lastRepeat: number | undefined;
+  /** No `:]` (end of a POSIX class name) from here on. */
+  private noPosixEndFrom = Infinity;
   ignoreCase = false;
 
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    private readonly lenient = false,
+  ) {
+    this.stack.push(this.frame(0));
+  }
 
   translate(): string {
-    this.leadingFlags();
     while (this.pos < this.src.length) this.step();
-    if (this.groups.length > 0) throw new GoRegexpError('missing closing ): ' + this.src);
+    if (this.stack.length > 1) throw new GoRegexpError('missing closing )', this.src);
     return this.out;
   }
 
-  /** `(?i)` and friends at the very start may set case-insensitivity for the whole pattern. */
-  private leadingFlags(): void {
-    const m = /^\(\?([imsU-]+)\)/.exec(this.src);
-    if (!m) return;
-    this.applyFlags(m[1]!, true);
-    this.pos = m[0].length;
+  private frame(open: number): Frame {
+    return { outer: this.flags, open, atomStart: undefined, atomKind: 'plain', atomReq: 0, maxReq: 0 };
   }
 
-  private applyFlags(spec: string, atStart: boolean): void {
-    let on = true;
-    for (const f of spec) {
-      if (f === '-') {
-        on = false;
-        continue;
-      }
-      if (f === 'U') throw new GoRegexpError('flag U (ungreedy) is not supported by alertgate');
-      if (f === 'i') {
-        if (!atStart || !on) throw new GoRegexpError('flag i is only supported at the start of the pattern, as (?i)');
-        this.ignoreCase = true;
-      } else if (f === 's' || f === 'm') {
-        this.flags = { ...this.flags, [f]: on };
-      }
-    }
+  private get cur(): Frame {
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  /** A new atom starting at `start` in `out` (the text already there or appended next). */
+  private setAtom(start: number, kind: Frame['atomKind'] = 'plain', req = 0): void {
+    const f = this.cur;
+    f.maxReq = Math.max(f.maxReq, f.atomReq);
+    f.atomStart = start;
+    f.atomKind = kind;
+    f.atomReq = req;
+  }
+
+  private atom(text: string, kind: Frame['atomKind'] = 'plain'): void {
+    this.setAtom(this.out.length, kind);
+    this.out += text;
   }
 
   private step(): void {
+    const lastRepeat = this.lastRepeat;
+    this.lastRepeat = undefined;
+    const start = this.pos;
     const ch = this.next();
     switch (ch) {
       case '\\':
-        this.out += this.escape(false);
+        this.backslash(start);
         return;
       case '.':
-        this.out += this.flags.s ? '[^]' : '[^\\n]';
+        this.atom(this.flags.s ? '[^]' : '[^\\n]');
         return;
       case '^':
-        this.out += this.flags.m ? '(?<![^\\n])' : '(?<![^])';
+        this.atom(this.flags.m ? '(?<![^\\n])' : '(?<![^])', 'assertion');
         return;
       case '$':
-        this.out += this.flags.m ? '(?![^\\n])' : '(?![^])';
+        this.atom(this.flags.m ? '(?![^\\n])' : '(?![^])', 'assertion');
         return;
       case '(':
-        this.openGroup();
+        if (this.src[this.pos] === '?') this.perlGroup(start);
+        else this.openGroup('(', this.flags);
         return;
       case ')':
-        if (this.groups.length === 0) throw new GoRegexpError('unexpected ): ' + this.src);
-        this.flags = this.groups.pop()!;
-        this.out += ')';
+        this.closeGroup();
         return;
+      case '|': {
+        const f = this.cur;
+        f.maxReq = Math.max(f.maxReq, f.atomReq);
+        f.atomReq = 0;
+        f.atomStart = undefined;
+        this.out += '|';
+        return;
+      }
       case '[':
-        this.charClass();
+        this.charClass(start);
+        return;
+      case '*':
+      case '+':
+      case '?':
+        this.repeat(start, lastRepeat, ch);
         return;
       case '{':
-        this.braces();
-        return;
-      case '}':
-      case ']':
-      case '/':
-        this.out += `\\${ch}`;
+        this.braces(start, lastRepeat);
         return;
       default:
-        this.out += ch;
+        this.atom(literal(ch));
     }
   }
 
   private next(): string {
     const cp = this.src.codePointAt(this.pos);
-    if (cp === undefined) throw new GoRegexpError('unexpected end of pattern');
+    if (cp === undefined) throw new Error('unexpected end of pattern'); // callers look first
     const ch = String.fromCodePoint(cp);
     this.pos += ch.length;
     return ch;
   }
 
-  private peek(n = 1): string {
-    return this.src.slice(this.pos, this.pos + n);
+  private openGroup(text: string, inner: Flags): void {
+    this.stack.push(this.frame(this.out.length));
+    this.out += text;
+    this.flags = inner;
   }
 
-  private openGroup(): void {
-    this.groups.push(this.flags);
-    if (this.peek() !== '?') {
-      this.out += '(';
+  private closeGroup(): void {
+    if (this.stack.length === 1) throw new GoRegexpError('unexpected )', this.src);
+    const f = this.stack.pop()!;
+    this.out += ')';
+    this.flags = f.outer;
+    this.setAtom(f.open, 'plain', Math.max(f.maxReq, f.atomReq));
+  }
+
+  /** After `(` when `?` follows: a named group, a non-capturing group, or flags (Go's parsePerlFlags). */
+  private perlGroup(start: number): void {
+    const s = this.src.slice(start);
+    if (s.startsWith('(?<=') || s.startsWith('(?<!')) throw new GoRegexpError('invalid or unsupported Perl syntax', '(?<');
+    // `(?P<name>` and (Go 1.22, Prometheus 3) `(?<name>`.
+    const nameAt = s.length > 4 && s[2] === 'P' && s[3] === '<' ? 4 : s.length > 3 && s[2] === '<' ? 3 : 0;
+    if (nameAt > 0) {
+      const end = s.indexOf('>');
+      if (end < 0) throw new GoRegexpError('invalid named capture', s);
+      if (!/^[A-Za-z0-9_]+$/.test(s.slice(nameAt, end))) throw new GoRegexpError('invalid named capture', s.slice(0, end + 1));
+      this.pos = start + end + 1;
+      // A plain group: JavaScript's group names are stricter than Go's (`(?P<1>`) and must be unique.
+      this.openGroup('(', this.flags);
       return;
     }
-    const rest = this.src.slice(this.pos);
-    const named = /^\?P?<([A-Za-z0-9_]+)>/.exec(rest);
-    if (named) {
-      this.pos += named[0].length;
-      this.out += `(?<${named[1]}>`;
-      return;
-    }
-    const flagged = /^\?([imsU-]*)(:|\))/.exec(rest);
-    if (flagged) {
-      this.pos += flagged[0].length;
-      this.applyFlags(flagged[1]!, false);
-      if (flagged[2] === ')') {
-        // `(?s)` changes the flags of the enclosing group; it opens nothing.
-        const changed = this.flags;
-        this.groups.pop();
-        this.flags = changed;
+    const set: Array<[flag: string, on: boolean]> = [];
+    let sign = 1;
+    let sawFlag = false;
+    let i = 2;
+    while (i < s.length) {
+      const c = String.fromCodePoint(s.codePointAt(i)!);
+      i += c.length;
+      if (c === 'i' || c === 'm' || c === 's' || c === 'U') {
+        set.push([c, sign > 0]);
+        sawFlag = true;
+      } else if (c === '-') {
+        if (sign < 0) break;
+        sign = -1;
+        sawFlag = false;
+      } else if (c === ':' || c === ')') {
+        if (sign < 0 && !sawFlag) break;
+        this.pos = start + i;
+        const flags = this.applyFlags(set, start === 0 && c === ')');
+        if (c === ':') this.openGroup('(?:', flags);
+        else this.flags = flags; // `(?s)` changes the flags of the enclosing group; it opens nothing
         return;
-      }
-      this.out += '(?:';
-      return;
+      } else break;
     }
-    throw new GoRegexpError(`invalid or unsupported Perl syntax: \`(${rest.slice(0, 3)}\``);
+    throw new GoRegexpError('invalid or unsupported Perl syntax', s.slice(0, i));
   }
 
-  /** After a backslash. Returns the JavaScript text for the escape. */
-  private escape(inClass: boolean): string {
-    if (this.pos >= this.src.length) throw new GoRegexpError('trailing backslash at end of expression');
-    const c = this.next();
+  private applyFlags(set: Array<[string, boolean]>, atStart: boolean): Flags {
+    const flags = { ...this.flags };
+    for (const [f, on] of set) {
+      if (f === 'U') {
+        if (!this.lenient) throw new UnsupportedError('flag U (ungreedy) is not supported by alertgate');
+      } else if (f === 'i') {
+        if (atStart && on) this.ignoreCase = true;
+        else if (!this.lenient) throw new UnsupportedError('flag i is only supported at the start of the pattern, as (?i)');
+      } else flags[f as keyof Flags] = on;
+    }
+    return flags;
+  }
+
+  /** `*`, `+`, `?` (op) or a `{n,m}` repeat (min, max; max -1: none) starting at `start`, `pos` after it. */
+  private repeat(start: number, lastRepeat: number | undefined, op: string, min = 0, max = 0): void {
+    if (this.src[this.pos] === '?') this.pos++; // lazy
+    const text = this.src.slice(start, this.pos);
+    if (lastRepeat !== undefined) throw new GoRegexpError('invalid nested repetition operator', this.src.slice(lastRepeat, this.pos));
+    const f = this.cur;
+    if (f.atomStart === undefined) throw new GoRegexpError('missing argument to repetition operator', text);
+    let req = f.atomReq;
+    if (op === '{') {
+      const m = max < 0 ? min : max;
+      req = max === 0 ? 0 : m > 0 ? m * Math.max(req, 1) : req;
+      if ((min >= 2 || max >= 2) && req > MAX_REPEAT) throw new GoRegexpError('invalid repeat count', text);
+    }
+    // JavaScript repeats neither an assertion nor a repetition; Go does (`^*`, `a*(?i)*`).
+    if (f.atomKind !== 'plain') this.out = `${this.out.slice(0, f.atomStart)}(?:${this.out.slice(f.atomStart)})`;
+    this.out += op === '{' ? `{${min}${max === min ? '' : `,${max < 0 ? '' : max}`}}` : op;
+    if (text.endsWith('?') && text.length > 1) this.out += '?';
+    f.atomKind = 'repeated';
+    f.atomReq = req;
+    this.lastRepeat = start;
+  }
+
+  /** `{n}`, `{n,}`, `{n,m}` repeat (Go's parseRepeat: no leading zeros); anything else is a literal `{`. */
+  private braces(start: number, lastRepeat: number | undefined): void {
+    const rep = /^(0|[1-9][0-9]*)(?:(,)(0|[1-9][0-9]*)?)?\}/.exec(this.src.slice(this.pos));
+    if (!rep) {
+      this.atom('\\{');
+      return;
+    }
+    this.pos += rep[0].length;
+    const min = Number(rep[1]);
+    const max = rep[2] === undefined ? min : rep[3] === undefined ? -1 : Number(rep[3]);
+    if (min > MAX_REPEAT || max > MAX_REPEAT || (max >= 0 && min > max)) throw new GoRegexpError('invalid repeat count', this.src.slice(start, this.pos));
+    this.repeat(start, lastRepeat, '{', min, max);
+  }
+
+  /** After a backslash outside a class (`start`: the backslash). */
+  private backslash(start: number): void {
+    const c = this.src[this.pos];
+    switch (c) {
+      case 'A':
+        this.pos++;
+        return this.atom('(?<![^])', 'assertion');
+      case 'z':
+        this.pos++;
+        return this.atom('(?![^])', 'assertion');
+      case 'b':
+      case 'B':
+        this.pos++;
+        return this.atom(`\\${c}`, 'assertion');
+      case 'Q':
+        return this.quoted();
+      case 'p':
+      case 'P':
+        this.pos++;
+        return this.atom(this.unicodeClass(c, start));
+      default:
+        break;
+    }
+    const perl = c === undefined ? undefined : this.perlClass(c, false);
+    if (perl !== undefined) {
+      this.pos++;
+      return this.atom(perl);
+    }
+    this.atom(codePointEscape(this.escape(start)));
+  }
+
+  /** `\d`, `\s`, `\w` and their negations, as JavaScript; undefined for any other letter. */
+  private perlClass(c: string, inClass: boolean): string | undefined {
     switch (c) {
       case 'd':
       case 'D':
       case 'w':
       case 'W':
-      case 't':
-      case 'n':
-      case 'r':
-      case 'f':
-      case 'v':
-        return `\\${c}`;
-      case 'b':
-      case 'B':
-        if (inClass) throw new GoRegexpError(`invalid escape sequence: \`\\${c}\``);
         return `\\${c}`;
       case 's':
         return inClass ? GO_SPACE : `[${GO_SPACE}]`;
       case 'S':
         return inClass ? GO_NOT_SPACE : `[^${GO_SPACE}]`;
-      case 'a':
-        return '\\x07';
-      case 'A':
-        if (inClass) throw new GoRegexpError('invalid escape sequence: `\\A`');
-        return '(?<![^])';
-      case 'z':
-        if (inClass) throw new GoRegexpError('invalid escape sequence: `\\z`');
-        return '(?![^])';
-      case 'x':
-        return this.hexEscape();
-      case 'p':
-      case 'P':
-        return this.unicodeClass(c);
-      case 'Q':
-        if (inClass) throw new GoRegexpError('invalid escape sequence: `\\Q`');
-        return this.quoted();
       default:
-        break;
+        return undefined;
     }
-    if (c >= '0' && c <= '7') return this.octal(c);
-    if (/^[A-Za-z0-9]$/.test(c) || c.codePointAt(0)! >= 0x80) {
-      throw new GoRegexpError(`invalid escape sequence: \`\\${c}\``);
-    }
-    // Go: a backslash before any ASCII punctuation makes it literal.
-    return literal(c, inClass);
   }
 
-  private hexEscape(): string {
-    const braced = /^\{([0-9A-Fa-f]+)\}/.exec(this.src.slice(this.pos));
-    if (braced) {
-      this.pos += braced[0].length;
-      const cp = parseInt(braced[1]!, 16);
-      if (cp > 0x10ffff) throw new GoRegexpError(`invalid escape sequence: \`\\x{${braced[1]}}\``);
-      return codePointEscape(cp);
+  /** A one-character escape (Go's parseEscape), `pos` after the backslash at `start`: its code point. */
+  private escape(start: number): number {
+    if (this.pos >= this.src.length) throw new GoRegexpError('trailing backslash at end of expression', '');
+    const c = this.next();
+    const invalid = (): never => {
+      throw new GoRegexpError('invalid escape sequence', this.src.slice(start, this.pos));
+    };
+    if (c >= '0' && c <= '7') {
+      // A single non-zero digit would be a backreference, which RE2 does not support.
+      const more = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))![0];
+      if (c !== '0' && more.length === 0) return invalid();
+      this.pos += more.length;
+      return parseInt(c + more, 8);
     }
-    const two = /^[0-9A-Fa-f]{2}/.exec(this.src.slice(this.pos));
-    if (!two) throw new GoRegexpError('invalid escape sequence: `\\x`');
-    this.pos += 2;
-    return `\\x${two[0]}`;
+    switch (c) {
+      case 'a':
+        return 7;
+      case 'f':
+        return 12;
+      case 'n':
+        return 10;
+      case 'r':
+        return 13;
+      case 't':
+        return 9;
+      case 'v':
+        return 11;
+      case 'x': {
+        const braced = /^\{([0-9A-Fa-f]*)(\}?)/.exec(this.src.slice(this.pos));
+        if (braced) {
+          this.pos += braced[0].length;
+          const cp = parseInt(braced[1]!, 16);
+          if (!braced[2] && this.pos < this.src.length) this.next(); // Go's message quotes the character that ended the digits
+          if (!braced[2] || braced[1] === '' || cp > 0x10ffff) return invalid();
+          return cp;
+        }
+        const two = /^[0-9A-Fa-f]{2}/.exec(this.src.slice(this.pos));
+        if (!two) {
+          this.pos = Math.min(this.pos + 2, this.src.length);
+          return invalid();
+        }
+        this.pos += 2;
+        return parseInt(two[0], 16);
+      }
+      default:
+        // Go: a backslash before ASCII punctuation makes it literal; before anything else it is an error.
+        if (c.codePointAt(0)! < 0x80 && !/^[A-Za-z0-9]$/.test(c)) return c.codePointAt(0)!;
+        return invalid();
+    }
   }
 
-  private octal(first: string): string {
-    const more = /^[0-7]{0,2}/.exec(this.src.slice(this.pos))![0];
-    // Go: a single non-zero digit would be a backreference, which RE2 does not support.
-    if (first !== '0' && more.length === 0) throw new GoRegexpError(`invalid escape sequence: \`\\${first}\``);
-    this.pos += more.length;
-    return codePointEscape(parseInt(first + more, 8));
-  }
-
-  private unicodeClass(p: 'p' | 'P'): string {
-    let name: string;
-    const braced = /^\{(\^?)([A-Za-z_]+)\}/.exec(this.src.slice(this.pos));
+  /** `\p{Greek}`, `\pL`, `\P{^Lu}`, `pos` after the `p` of the backslash at `start`. */
+  private unicodeClass(p: string, start: number): string {
     let negate = p === 'P';
-    if (braced) {
-      this.pos += braced[0].length;
-      if (braced[1]) negate = !negate;
-      name = braced[2]!;
+    let name: string;
+    if (this.src[this.pos] === '{') {
+      const end = this.src.indexOf('}', this.pos);
+      if (end < 0) throw new GoRegexpError('invalid character class range', this.src.slice(start));
+      name = this.src.slice(this.pos + 1, end);
+      this.pos = end + 1;
     } else {
-      const single = /^[A-Za-z]/.exec(this.src.slice(this.pos));
-      if (!single) throw new GoRegexpError(`invalid character class range: \`\\${p}\``);
-      this.pos += 1;
-      name = single[0];
+      name = this.pos < this.src.length ? this.next() : '';
+    }
+    const seq = this.src.slice(start, this.pos);
+    if (name.startsWith('^')) {
+      negate = !negate;
+      name = name.slice(1);
     }
     const prop = GENERAL_CATEGORIES.has(name) ? name : `Script=${name}`;
-    return `\\${negate ? 'P' : 'p'}{${prop}}`;
+    const text = `\\${negate ? 'P' : 'p'}{${prop}}`;
+    if (!/^[A-Za-z_]+$/.test(name) || !isValidJsClass(text)) throw new GoRegexpError('invalid character class range', seq);
+    return text;
   }
 
-  /** `\Q…\E`: everything in between is literal. */
-  private quoted(): string {
+  /** `\Q…\E`: everything in between is literal (each character its own atom, as in Go). */
+  private quoted(): void {
+    this.pos++;
     const end = this.src.indexOf('\\E', this.pos);
     const text = end === -1 ? this.src.slice(this.pos) : this.src.slice(this.pos, end);
     this.pos = end === -1 ? this.src.length : end + 2;
-    return Array.from(text, (ch) => literal(ch, false)).join('');
+    for (const ch of text) this.atom(literal(ch));
   }
 
-  private charClass(): void {
+  /** A bracketed class starting at `start` (Go's parseClass), `pos` after the `[`. */
+  private charClass(start: number): void {
     let body = '';
     let negated = false;
-    if (this.peek() === '^') {
+    if (this.src[this.pos] === '^') {
       negated = true;
       this.pos++;
     }
-    // Go: a `]` right after `[` or `[^` is a literal.
-    if (this.peek() === ']') {
-      this.pos++;
-      body += '\\]';
-    }
+    const missing = (): GoRegexpError => new GoRegexpError('missing closing ]', this.src.slice(start));
+    let first = true;
     for (;;) {
-      if (this.pos >= this.src.length) throw new GoRegexpError(`missing closing ]: \`[${this.src.slice(0, 20)}\``);
-      const posix = /^\[:(\^?)([a-z]+):\]/.exec(this.src.slice(this.pos));
-      if (posix) {
-        const set = POSIX_CLASSES[posix[2]!];
-        if (!set) throw new GoRegexpError(`invalid character class range: \`${posix[0]}\``);
-        if (posix[1]) throw new GoRegexpError(`negated POSIX class \`${posix[0]}\` is not supported by alertgate`);
-        this.pos += posix[0].length;
-        body += set;
+      if (this.pos >= this.src.length) throw missing();
+      if (this.src[this.pos] === ']' && !first) {
+        this.pos++;
+        break;
+      }
+      first = false;
+      const rest = this.src.slice(this.pos);
+      if (rest.startsWith('[:') && this.pos + 2 < this.noPosixEndFrom) {
+        const end = rest.indexOf(':]', 2);
+        if (end < 0) this.noPosixEndFrom = this.pos + 2; // none later either: `[[:[:[:…` stays linear
+        else {
+          const whole = rest.slice(0, end + 2);
+          const negatedPosix = whole[2] === '^';
+          const name = whole.slice(negatedPosix ? 3 : 2, end);
+          const set = Object.hasOwn(POSIX_CLASSES, name) ? POSIX_CLASSES[name] : undefined;
+          if (set === undefined) throw new GoRegexpError('invalid character class range', whole);
+          if (negatedPosix && !this.lenient) throw new UnsupportedError(`negated POSIX class \`${whole}\` is not supported by alertgate`);
+          // Lenient: the positive set, still one character, so whether "" matches is unchanged.
+          this.pos += whole.length;
+          body += set;
+          continue;
+        }
+      }
+      if (rest[0] === '\\' && (rest[1] === 'p' || rest[1] === 'P')) {
+        this.pos += 2;
+        body += this.unicodeClass(rest[1], this.pos - 2);
         continue;
       }
-      const ch = this.next();
-      if (ch === ']') break;
-      if (ch === '\\') body += this.escape(true);
-      else if (ch === '[' || ch === '/') body += `\\${ch}`;
-      else body += ch;
+      const perl = rest[0] === '\\' && rest[1] !== undefined ? this.perlClass(rest[1], true) : undefined;
+      if (perl !== undefined) {
+        this.pos += 2;
+        body += perl;
+        continue;
+      }
+      const rangeStart = this.pos;
+      const lo = this.classMember(missing);
+      let hi = lo;
+      if (this.src[this.pos] === '-' && this.pos + 1 < this.src.length && this.src[this.pos + 1] !== ']') {
+        this.pos++;
+        hi = this.classMember(missing);
+        if (hi < lo) throw new GoRegexpError('invalid character class range', this.src.slice(rangeStart, this.pos));
+      }
+      body += hi === lo ? classChar(lo) : `${classChar(lo)}-${classChar(hi)}`;
     }
-    this.out += `[${negated ? '^' : ''}${body}]`;
+    this.atom(`[${negated ? '^' : ''}${body}]`);
   }
 
-  /** `{n}`, `{n,}`, `{n,m}` repeat; anything else is a literal `{` in Go. */
-  private braces(): void {
-    const rep = /^(\d+)(,(\d*))?\}/.exec(this.src.slice(this.pos));
-    if (!rep) {
-      this.out += '\\{';
-      return;
-    }
-    const min = Number(rep[1]);
-    const max = rep[3] ? Number(rep[3]) : min;
-    if (min > MAX_REPEAT || max > MAX_REPEAT || (rep[3] && max < min)) {
-      throw new GoRegexpError(`invalid repeat count: \`{${rep[0]}\``);
-    }
-    this.pos += rep[0].length;
-    this.out += `{${rep[0]}`;
+  /** One character of a class (Go's parseClassChar): its code point. */
+  private classMember(missing: () => GoRegexpError): number {
+    if (this.pos >= this.src.length) throw missing();
+    const start = this.pos;
+    const ch = this.next();
+    return ch === '\\' ? this.escape(start) : ch.codePointAt(0)!;
+  }
+}
+
+function isValidJsClass(text: string): boolean {
+  try {
+    new RegExp(text, 'u');
+    return true;
+  } catch {
+    return false;
   }
 }
 
 /**
  * Compile `re` (Go RE2 syntax) anchored as `^(?:re)$`. Throws an Error starting with
- * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too.
+ * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too, or when it
+ * uses Go syntax this translation does not support (the message says so).
  */
 export function compileGoRegexp(re: string): RegExp {
   try {
@@ -339,7 +531,34 @@ export function compileGoRegexp(re: string): RegExp {
     const body = t.translate();
     return new RegExp(`^(?:${body})$`, t.ignoreCase ? 'ui' : 'u');
   } catch (err) {
-    const reason = err instanceof GoRegexpError ? err.message : (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
+    const reason = err instanceof GoRegexpError || err instanceof UnsupportedError ? err.message : (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
     throw new Error(`error parsing regexp: ${reason}`);
+  }
+}
+
+/**
+ * A PromQL label matcher's regexp (`=~`, `!~`) as Prometheus reads it: Go's regexp compiles
+ * `^(?:value)$` (an error there is reported first, quoting that text, as promtool does), and the
+ * value must parse on its own too (`a)|(b` does not). Answers Go's error, prefixed
+ * `error parsing regexp:`, or whether the matcher's regexp matches the empty string.
+ *
+ * Every valid Go pattern is accepted, also what `compileGoRegexp` does not support (a `(?i)` not
+ * at the start, `(?U)`, `[[:^alpha:]]`): those change what matches, never whether "" does.
+ * Should JavaScript still refuse a translation (an incompatibility not known here), the pattern is
+ * accepted and `matchesEmpty` is undefined: a checker that refuses a valid rule is worse than none.
+ */
+export function checkPromqlRegexp(value: string): { error: string } | { matchesEmpty: boolean | undefined } {
+  let body: string;
+  try {
+    new Translator(`^(?:${value})$`, true).translate();
+    body = new Translator(value, true).translate();
+  } catch (err) {
+    if (err instanceof GoRegexpError) return { error: `error parsing regexp: ${err.message}` };
+    throw err;
+  }
+  try {
+    return { matchesEmpty: new RegExp(`^(?:${body})$`, 'u').test('') };
+  } catch {
+    return { matchesEmpty: undefined };
   }
 }

@@ -22,6 +22,8 @@ interface Base {
 }
 
 export interface LabelMatcher {
+  /** Offset of the label name, where Prometheus reports a matcher's error. */
+  from: number;
   label: string;
   op: 'EqlSingle' | 'Neq' | 'EqlRegex' | 'NeqRegex';
   /** Unquoted value; undefined when it could not be unquoted (then no check relies on it). */
@@ -197,7 +199,7 @@ function selector(node: SyntaxNode, text: string): Expr {
     if (!nameNode || !op || !value) continue;
     const rawName = text.slice(nameNode.from, nameNode.to);
     const label = nameNode.name === 'LabelName' ? rawName : (unquoteGoString(rawName) ?? '');
-    matchers.push({ label, op, value: unquoteGoString(text.slice(value.from, value.to)) });
+    matchers.push({ from: nameNode.from, label, op, value: unquoteGoString(text.slice(value.from, value.to)) });
   }
   return { k: 'selector', from: node.from, name: id ? text.slice(id.from, id.to) : undefined, matchers, bareNames };
 }

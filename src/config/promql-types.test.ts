@@ -52,6 +52,16 @@ describe('findPromqlError: what Prometheus rejects after its grammar accepted it
     ['a + b[5m]', 4, 'binary expression must contain only scalar and instant vector types'],
     ['-x offset 5m [5m]', 13, 'no offset modifiers allowed before range'],
     ['sum(rate(x[5m])) / sum(rate(x[5m])) offset 1w', 19, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery'],
+    // Regexp matchers are compiled as Go compiles `^(?:value)$`: reported at the matcher's label.
+    ['probe_success{instance=~"*.example.com"}', 14, 'error parsing regexp: missing argument to repetition operator: `*`'],
+    ['sum(rate(http_requests_total{job="a",code=~"5**"}[5m]))', 37, 'error parsing regexp: invalid nested repetition operator: `**`'],
+    ['up{job!~"(?=x)"}', 3, 'error parsing regexp: invalid or unsupported Perl syntax: `(?=`'],
+    ['up{job=~"[z-a]"}', 3, 'error parsing regexp: invalid character class range: `z-a`'],
+    ['up{job=~"(a)\\\\1"}', 3, 'error parsing regexp: invalid escape sequence: `\\1`'],
+    ['up{job=~"5..|(?i"}', 3, 'error parsing regexp: missing closing ): `^(?:5..|(?i)$`'],
+    ['up{job=~"a)|(b"}', 3, 'error parsing regexp: unexpected ): `a)|(b`'],
+    ['{job=~"x{1001}"}', 1, 'error parsing regexp: invalid repeat count: `{1001}`'],
+    ['up{job=~"(a{2}){501}"}', 3, 'error parsing regexp: invalid repeat count: `{501}`'],
   ])('rejects %s at offset %i', (expr, offset, message) => {
     expect(findPromqlError(expr)).toEqual({ offset, message });
   });
@@ -107,7 +117,8 @@ describe('findPromqlError: what Prometheus rejects after its grammar accepted it
     ['{a=~".+"}'],
     ['{__name__=~"up|x"}'],
     ['{a!=""}'],
-    ['up{a=~"("}'], // an invalid regexp: promtool rejects it, this checker leaves regexps alone
+    ['up{a=~"(?i)A|(?U)b*|[[:^alpha:]]"}'], // valid Go that compileGoRegexp does not support: still valid PromQL
+    ['up{a=~"^*|\\b+|(?P<1>x)(?P<1>y)|x{01001}|[\\d-z]|(?:a{10}){100}"}'], // Go accepts each; JavaScript would not as written
     ['unknown_metric_name or up'],
     ['x # comment [\n + y'],
   ])('accepts %s', (expr) => {

@@ -7,7 +7,7 @@
  *
  * Two passes, in Prometheus' order (promql/parser): first the checks its yacc grammar actions
  * make while parsing (ranges only on vector selectors, offset/@ placement, aggregation argument
- * counts), then, only when those found nothing, its `checkAST` (types of function arguments,
+ * counts, the regexps of label matchers), then, only when those found nothing, its `checkAST` (types of function arguments,
  * aggregations, binary and unary operators, subqueries; vector selector matchers). The first
  * error is reported, at the offset Prometheus reports it, worded as Prometheus words it.
  *
@@ -17,7 +17,7 @@
 import type { parser } from '@prometheus-io/lezer-promql';
 import { buildAst, type Expr, type LabelMatcher } from './promql-ast.js';
 import { argumentCountError, argumentType, FUNCTIONS, UNCHECKED_FUNCTIONS, type ValueType } from './promql-functions.js';
-import { compileGoRegexp } from './go-regexp.js';
+import { checkPromqlRegexp } from './go-regexp.js';
 
 type Tree = ReturnType<typeof parser.parse>;
 
@@ -60,6 +60,13 @@ const PARAM_AGGREGATIONS = new Set(['topk', 'bottomk', 'quantile', 'limitk', 'li
 function shape(e: Expr, errors: PromqlTypeError[]): Shape {
   switch (e.k) {
     case 'selector':
+      // Prometheus compiles each regexp matcher while parsing (labels.NewMatcher in its grammar actions).
+      for (const m of e.matchers) {
+        if ((m.op === 'EqlRegex' || m.op === 'NeqRegex') && m.value !== undefined) {
+          const re = checkPromqlRegexp(m.value);
+          if ('error' in re) report(errors, m.from, re.error);
+        }
+      }
       return { kind: 'selector', offset: false, at: false };
     case 'matrix': {
       const s = shape(e.inner, errors);
@@ -228,11 +235,7 @@ function matchesEmpty(m: LabelMatcher): boolean {
   if (m.value === undefined) return false;
   if (m.op === 'EqlSingle') return m.value === '';
   if (m.op === 'Neq') return m.value !== '';
-  let re: RegExp;
-  try {
-    re = compileGoRegexp(m.value);
-  } catch {
-    return false;
-  }
-  return m.op === 'EqlRegex' ? re.test('') : !re.test('');
+  const re = checkPromqlRegexp(m.value);
+  if ('error' in re || re.matchesEmpty === undefined) return false; // an error is reported in pass 1
+  return m.op === 'EqlRegex' ? re.matchesEmpty : !re.matchesEmpty;
 }
