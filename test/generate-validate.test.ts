@@ -208,6 +208,65 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate refuses an expression whose overall type its field cannot use (promtool accepts each), naming the field and the type, and exits 1', async () => {
+    const alert = (name: string, expr: string) => [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
+    const rules = [
+      'team: web',
+      'namespace: web-prod',
+      'alerts:',
+      ...alert('TargetDownLong', 'up{job="api"}[10m]'),
+      ...alert('Text', '\'"down"\''),
+      ...alert('Subquery', '(up == 0)[10m:1m]'),
+      ...alert('ScalarIsFine', 'scalar(sum(up)) < bool 1'),
+      'slos:',
+      '  - name: api-availability',
+      '    objective: 99.9',
+      '    window: 30d',
+      '    runbook: https://runbooks.example/slo',
+      '    errors: http_requests_total{job="api",code=~"5.."}[{{window}}]',
+      '    total: sum(rate(http_requests_total{job="api"}[{{window}}]))',
+      'uptime:',
+      '  - service: api',
+      '    up: probe_success{job="blackbox"}[1m]',
+      '    objective: 99.9',
+      '  - service: web',
+      '    up: time() > bool 0',
+      '    objective: 99.9',
+      '',
+    ].join('\n');
+    const boards = [
+      'team: web',
+      'namespace: web-prod',
+      'dashboards:',
+      '  - title: API',
+      '    panels:',
+      '      - title: Requests',
+      '        type: timeseries',
+      '        expr: http_requests_total{job="api"}[5m]',
+      // An instant query may answer a range vector: a table of raw samples is fine.
+      '      - title: Raw samples',
+      '        type: table',
+      '        expr: up{job="api"}[5m]',
+      '',
+    ].join('\n');
+    const dir = await makeConfigDir({ 'routes/web.yaml': routesFile('web'), 'rules/web.yaml': rules, 'dashboards/web.yaml': boards });
+    const out: string[] = [];
+    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'web' }, cwd: REPO_ROOT });
+    expect(code).toBe(1);
+    const forgotRate = 'did you forget rate() or an *_over_time() function around it?';
+    const alertWhy = '(Prometheus fails such an alert at every evaluation: "rule result is not a vector or scalar")';
+    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+      `dashboards/web.yaml:8:15 dashboards[0].panels[0].expr: must be an instant vector or a scalar, got a range vector: ${forgotRate} (Grafana runs a timeseries panel's query as a range query, which refuses anything else)`,
+      `rules/web.yaml:5:11 alerts[0].expr: must be an instant vector or a scalar, got a range vector: ${forgotRate} ${alertWhy}`,
+      `rules/web.yaml:10:12 alerts[1].expr: must be an instant vector or a scalar, got a string ${alertWhy}`,
+      `rules/web.yaml:15:11 alerts[2].expr: must be an instant vector or a scalar, got a range vector: did you forget an *_over_time() function around the subquery? ${alertWhy}`,
+      `rules/web.yaml:29:13 slos[0].errors: must be an instant vector or a scalar, got a range vector: ${forgotRate} (the generated recording rules divide errors by total)`,
+      'rules/web.yaml:33:9 uptime[0].up: must be an instant vector, got a range vector: write it without a range, as probe_success{…} (uptime counts the samples of its series, 1 up and 0 down, over ranges of its own)',
+      'rules/web.yaml:36:9 uptime[1].up: must be an instant vector, got a scalar (uptime counts the samples of its series, 1 up and 0 down, over ranges of its own)',
+      'invalid: 7 errors, 0 warnings',
+    ]);
+  });
+
   it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
     const alert = (name: string, expr: string) =>
       [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

@@ -21,7 +21,7 @@ import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAler
 import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
-import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
+import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow, type PromqlResultRule } from './promql.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { checkYamlText, errorAt, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -189,11 +189,26 @@ export function teamOfFileName(name: string): string {
   return name.replace(/\.ya?ml$/, '');
 }
 
+/**
+ * What each PromQL field must evaluate to. Prometheus' parser takes any type at the top, so
+ * `up[10m]` or `"a"` passes promtool; where the expression is used decides.
+ */
+const RESULT: Readonly<Record<'alert' | 'slo' | 'uptime' | 'timeseries', PromqlResultRule>> = {
+  alert: { types: ['instant vector', 'scalar'], why: 'Prometheus fails such an alert at every evaluation: "rule result is not a vector or scalar"' },
+  slo: { types: ['instant vector', 'scalar'], why: 'the generated recording rules divide errors by total' },
+  uptime: {
+    types: ['instant vector'],
+    why: 'uptime counts the samples of its series, 1 up and 0 down, over ranges of its own',
+    rangeHint: 'write it without a range, as probe_success{…}',
+  },
+  timeseries: { types: ['instant vector', 'scalar'], why: "Grafana runs a timeseries panel's query as a range query, which refuses anything else" },
+};
+
 function checkRules(src: YamlSource, text: string, team: string, spec: RulesFileSpec | undefined, problems: SourceError[]): CheckedRules {
   checkPromql(src, text, problems, [
-    ...exprPaths(src.value, 'alerts', ['expr']).map((p) => ({ path: p, window: false })),
-    ...exprPaths(src.value, 'slos', ['errors', 'total']).map((p) => ({ path: p, window: true })),
-    ...exprPaths(src.value, 'uptime', ['up']).map((p) => ({ path: p, window: false })),
+    ...exprPaths(src.value, 'alerts', ['expr']).map((p) => ({ path: p, window: false, result: RESULT.alert })),
+    ...exprPaths(src.value, 'slos', ['errors', 'total']).map((p) => ({ path: p, window: true, result: RESULT.slo })),
+    ...exprPaths(src.value, 'uptime', ['up']).map((p) => ({ path: p, window: false, result: RESULT.uptime })),
   ]);
   checkUniqueNames(src, problems);
   checkDescriptionGivenTwice(src, problems);
@@ -203,8 +218,14 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
 }
 
 function checkBoards(src: YamlSource, text: string, team: string, spec: DashboardsFileSpec | undefined, problems: SourceError[]): CheckedBoards {
+  // stat, gauge and table panels run instant queries, which may answer a range vector.
   const panelPaths = arrayAt(src.value, ['dashboards']).flatMap((_, d) =>
-    arrayAt(src.value, ['dashboards', d, 'panels']).map((__, p) => ({ path: ['dashboards', d, 'panels', p, 'expr'], window: false, grafana: true })),
+    arrayAt(src.value, ['dashboards', d, 'panels']).map((panel, p) => ({
+      path: ['dashboards', d, 'panels', p, 'expr'],
+      window: false,
+      grafana: true,
+      ...((panel as Record<string, unknown> | null)?.type === 'timeseries' && { result: RESULT.timeseries }),
+    })),
   );
   checkPromql(src, text, problems, panelPaths);
   const teamAt = placeOf(src, ['team']);
@@ -239,9 +260,14 @@ function exprPaths(value: unknown, list: string, keys: string[]): PathSegment[][
   );
 }
 
-/** PromQL syntax and types of each expression, reported at the offending character inside the YAML. */
-function checkPromql(src: YamlSource, text: string, problems: SourceError[], exprs: Array<{ path: PathSegment[]; window: boolean; grafana?: boolean }>): void {
-  for (const { path: p, window, grafana } of exprs) {
+/** PromQL syntax and types of each expression (overall: `result`), reported at the offending character inside the YAML. */
+function checkPromql(
+  src: YamlSource,
+  text: string,
+  problems: SourceError[],
+  exprs: Array<{ path: PathSegment[]; window: boolean; grafana?: boolean; result?: PromqlResultRule }>,
+): void {
+  for (const { path: p, window, grafana, result } of exprs) {
     const expr = valueAt(src.value, p);
     // A non-string `expr` (a list, a map) is the schema's to report, not ours to parse.
     if (typeof expr !== 'string') continue;
@@ -250,7 +276,7 @@ function checkPromql(src: YamlSource, text: string, problems: SourceError[], exp
     const sub = window ? substituteWindow(expr, '5m') : grafana ? substituteGrafanaGlobals(expr) : { text: expr, toOriginal: (o: number) => o };
     // Empty expressions and {{window}} outside SLOs are already schema errors; say it once.
     if (expr.trim() === '' || (!window && hasWindowPlaceholder(expr))) continue;
-    const err = findPromqlError(sub.text);
+    const err = findPromqlError(sub.text, { result });
     if (!err) continue;
     const message = (grafana && unknownVariableMessage(sub.text, err.offset)) || err.message;
     const pos =

@@ -220,6 +220,38 @@ describe('findPromqlError on random token soup', () => {
   });
 });
 
+describe('findPromqlError with a required result type', () => {
+  const vectorOrScalar = { types: ['instant vector', 'scalar'] as const, why: 'why' };
+  const vectorOnly = { types: ['instant vector'] as const, why: 'why', rangeHint: 'drop the range' };
+
+  it.each([
+    ['up{job="api"}[10m]', vectorOrScalar, 0, 'must be an instant vector or a scalar, got a range vector: did you forget rate() or an *_over_time() function around it? (why)'],
+    ['  (up[5m] offset 1m)', vectorOrScalar, 2, 'must be an instant vector or a scalar, got a range vector: did you forget rate() or an *_over_time() function around it? (why)'],
+    ['(up > 0)[1h:5m]', vectorOrScalar, 0, 'must be an instant vector or a scalar, got a range vector: did you forget an *_over_time() function around the subquery? (why)'],
+    ['"a"', vectorOrScalar, 0, 'must be an instant vector or a scalar, got a string (why)'],
+    ['probe_success[1m]', vectorOnly, 0, 'must be an instant vector, got a range vector: drop the range (why)'],
+    ['1', vectorOnly, 0, 'must be an instant vector, got a scalar (why)'],
+  ])('refuses %s', (expr, result, offset, message) => {
+    expect(findPromqlError(expr, { result })).toEqual({ offset, message });
+  });
+
+  it.each([
+    ['up', vectorOrScalar],
+    ['1', vectorOrScalar],
+    ['sum(rate(x[5m]))', vectorOrScalar],
+    ['max_over_time((up > 0)[1h:5m])', vectorOnly],
+    ['vector(1)', vectorOnly],
+  ])('accepts %s', (expr, result) => {
+    expect(findPromqlError(expr, { result })).toBeUndefined();
+  });
+
+  it('reports a type error inside the expression first, as Prometheus', () => {
+    expect(findPromqlError('rate(up)[5m:]', { result: vectorOrScalar })?.message).toBe(
+      'expected type range vector in call to function "rate", got instant vector',
+    );
+  });
+});
+
 describe('the function table', () => {
   const grammar = readFileSync(
     fileURLToPath(new URL('../../node_modules/@prometheus-io/lezer-promql/src/promql.grammar', import.meta.url)),

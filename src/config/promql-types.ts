@@ -30,13 +30,34 @@ export interface PromqlTypeError {
 /** A node's type; `any` for what this checker cannot type (an unchecked function): it fits everywhere. */
 type Type = ValueType | 'any';
 
-/** First error Prometheus' parser would add to the error-free Lezer `tree` of `text`, or undefined. */
-export function findPromqlTypeError(tree: Tree, text: string): PromqlTypeError | undefined {
+/**
+ * What a well-typed expression must evaluate to where it is used: Prometheus' parser accepts any
+ * type at the top (`up[5m]`, `"a"`), but an alerting or recording rule, a Grafana range query or a
+ * subquery does not.
+ */
+export interface PromqlResultRule {
+  types: ReadonlyArray<'instant vector' | 'scalar'>;
+  /** Why, for the message: what refuses anything else. */
+  why: string;
+  /** What to say of a range vector `x[5m]`, instead of suggesting rate(). */
+  rangeHint?: string;
+}
+
+/**
+ * First error Prometheus' parser would add to the error-free Lezer `tree` of `text`, or undefined;
+ * with `result`, then also an overall type `result` does not allow.
+ */
+export function findPromqlTypeError(tree: Tree, text: string, result?: PromqlResultRule): PromqlTypeError | undefined {
   const errors: PromqlTypeError[] = [];
   try {
     const ast = buildAst(tree.topNode, text);
     shape(ast, errors);
-    if (errors.length === 0) typeOf(ast, errors);
+    if (errors.length === 0) {
+      const t = typeOf(ast, errors);
+      if (errors.length === 0 && result && t !== 'any' && !(result.types as readonly string[]).includes(t)) {
+        report(errors, ast.from, `must be ${result.types.map(withArticle).join(' or ')}, got ${withArticle(t)}${resultHint(ast, result)} (${result.why})`);
+      }
+    }
   } catch {
     // A tree shape this checker does not expect (a newer grammar): accept rather than fail validate.
     return undefined;
@@ -238,4 +259,16 @@ function matchesEmpty(m: LabelMatcher): boolean {
   const re = checkPromqlRegexp(m.value);
   if ('error' in re || re.matchesEmpty === undefined) return false; // an error is reported in pass 1
   return m.op === 'EqlRegex' ? re.matchesEmpty : !re.matchesEmpty;
+}
+
+function withArticle(t: ValueType): string {
+  return `${t === 'instant vector' ? 'an' : 'a'} ${t}`;
+}
+
+/** What was probably meant, for a range vector where an instant one is needed. */
+function resultHint(e: Expr, result: PromqlResultRule): string {
+  while (e.k === 'paren' || e.k === 'offset' || e.k === 'at') e = e.inner;
+  if (e.k === 'matrix') return `: ${result.rangeHint ?? 'did you forget rate() or an *_over_time() function around it?'}`;
+  if (e.k === 'subquery') return ': did you forget an *_over_time() function around the subquery?';
+  return '';
 }

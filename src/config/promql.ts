@@ -14,7 +14,9 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import { isScalar, type LineCounter, type Scalar } from 'yaml';
 import { findPromqlFeatureError, type PromqlFeatureFlag } from './promql-features.js';
-import { findPromqlTypeError } from './promql-types.js';
+import { findPromqlTypeError, type PromqlResultRule } from './promql-types.js';
+
+export type { PromqlResultRule } from './promql-types.js';
 
 export interface PromqlSyntaxError {
   /** 0-based offset inside the expression. */
@@ -28,13 +30,15 @@ export interface PromqlCheckOptions {
    * Prometheus (and `promtool check rules`) parses.
    */
   features?: ReadonlySet<PromqlFeatureFlag>;
+  /** What the expression must evaluate to where it is used (an alert, a range query); default: anything. */
+  result?: PromqlResultRule;
 }
 
 /**
  * First syntax error in `expr`, else its first use of experimental PromQL that Prometheus refuses
  * without a feature flag (promql-features.ts), else its first type error (what Prometheus' parser
- * rejects after its grammar accepted it, worded as promtool words it), or undefined when
- * Prometheus accepts it.
+ * rejects after its grammar accepted it, worded as promtool words it), else, with `opts.result`,
+ * an overall type the place it is used cannot take; or undefined when Prometheus accepts it.
  */
 export function findPromqlError(expr: string, opts: PromqlCheckOptions = {}): PromqlSyntaxError | undefined {
   if (expr.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
@@ -42,7 +46,7 @@ export function findPromqlError(expr: string, opts: PromqlCheckOptions = {}): Pr
   const syntax = syntaxError(expr, tree);
   if (syntax) return syntax;
   const feature = findPromqlFeatureError(tree, expr, opts.features);
-  return feature ? { offset: feature.offset, message: feature.message } : findPromqlTypeError(tree, expr);
+  return feature ? { offset: feature.offset, message: feature.message } : findPromqlTypeError(tree, expr, opts.result);
 }
 
 /** First syntax error in `expr`, or undefined when it parses (it may still be ill-typed: see findPromqlError). */
