@@ -212,6 +212,31 @@ uptime:
       expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: \d+ rules found/);
     });
 
+    it('pass `promtool check rules` with numbers written as Prometheus reads them and the PromQL grammar of the UI does not (5., 5.e3, 0X1F)', async () => {
+      const dir = await makeConfigDir({
+        'routes/web.yaml': routesFile('web'),
+        'rules/web.yaml': `team: web
+namespace: web-prod
+alerts:
+  - name: HighLoad
+    expr: node_load1 > 5.
+    severity: warning
+    summary: load
+    runbook: https://x.example/a
+  - name: ManyErrors
+    expr: sum(rate(errors_total[5m])) > 5.e-1 and on() vector(0X1F) > 0.
+    severity: warning
+    summary: errors
+    runbook: https://x.example/b
+`,
+      });
+      const out = await generateFor(dir); // validates first: throws on any error
+      const file = path.join(dir, 'web.rules.yaml');
+      await writeFile(file, ruleFileFromPrometheusRule(out.get(prometheusRuleFile('web'))!));
+      const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: 2 rules found/);
+    });
+
     it('read generated files as written with go-yaml when alert text and dashboard titles hold U+2028, U+0085, U+FFFE…', async () => {
       const dir = await makeConfigDir(GO_UNSAFE_CONFIG);
       const out = await generateFor(dir);

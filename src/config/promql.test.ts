@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { closeTrailingComment, findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow } from './promql.js';
+import { closeTrailingComment, findPromqlSyntaxError, hasWindowPlaceholder, scalarPosition, substituteWindow, withLezerNumbers } from './promql.js';
 
 describe('findPromqlSyntaxError', () => {
   it.each([
@@ -8,6 +8,10 @@ describe('findPromqlSyntaxError', () => {
     ['histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m]))) > 1'],
     ['sum(rate(x[5m])) by (job) / on() group_left sum(y)'],
     ['absent_over_time(up{job="a"}[5m]) == 1'],
+    // Numbers Prometheus' lexer reads (Go's ParseInt/ParseFloat) that the Lezer grammar does not.
+    ['node_load1 > 5.'],
+    ['up > 5.e3 and up < 5.E-1'],
+    ['round(up, 1.) + vector(0X1F) @ 100.'],
   ])('accepts %s', (expr) => {
     expect(findPromqlSyntaxError(expr)).toBeUndefined();
   });
@@ -19,10 +23,24 @@ describe('findPromqlSyntaxError', () => {
     ['rate(x[5x])', 8, 'unexpected "x"'],
     ['up)', 2, 'unexpected ")"'],
     ['   ', 0, 'empty'],
+    // …and what it does not read either.
+    ['up > 5.and up', 6, 'unexpected "."'],
+    ['up > 5.e', 6, 'unexpected "."'],
+    ['up > 1.2.', 8, 'unexpected "."'],
+    ['x[5.m]', 3, 'unexpected "."'],
   ])('rejects %s at offset %i', (expr, offset, message) => {
     const err = findPromqlSyntaxError(expr);
     expect(err?.offset).toBe(offset);
     expect(err?.message).toContain(message);
+  });
+});
+
+describe('withLezerNumbers', () => {
+  it('respells only numbers, character for character, leaving strings, comments and names alone', () => {
+    const expr = `up{a="5.", b='0X1'} > 5. or x5 > 0X1f # 7.\n+ 5.e3`;
+    const out = withLezerNumbers(expr);
+    expect(out).toBe(`up{a="5.", b='0X1'} > 5  or x5 > 0x1f # 7.\n+ 5e3 `);
+    expect(out).toHaveLength(expr.length);
   });
 });
 

@@ -40,8 +40,9 @@ export interface PromqlCheckOptions {
  * rejects after its grammar accepted it, worded as promtool words it), else, with `opts.result`,
  * an overall type the place it is used cannot take; or undefined when Prometheus accepts it.
  */
-export function findPromqlError(expr: string, opts: PromqlCheckOptions = {}): PromqlSyntaxError | undefined {
-  if (expr.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
+export function findPromqlError(source: string, opts: PromqlCheckOptions = {}): PromqlSyntaxError | undefined {
+  if (source.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
+  const expr = withLezerNumbers(source);
   const tree = parser.parse(expr);
   const syntax = syntaxError(expr, tree);
   if (syntax) return syntax;
@@ -50,9 +51,61 @@ export function findPromqlError(expr: string, opts: PromqlCheckOptions = {}): Pr
 }
 
 /** First syntax error in `expr`, or undefined when it parses (it may still be ill-typed: see findPromqlError). */
-export function findPromqlSyntaxError(expr: string): PromqlSyntaxError | undefined {
-  if (expr.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
+export function findPromqlSyntaxError(source: string): PromqlSyntaxError | undefined {
+  if (source.trim() === '') return { offset: 0, message: 'PromQL expression is empty' };
+  const expr = withLezerNumbers(source);
   return syntaxError(expr, parser.parse(expr));
+}
+
+/** A number as Prometheus' lexer reads it (scanNumber) where the Lezer grammar does not: `5.`, `5.e3`, `0X1F`. */
+const TRAILING_DOT = /^[0-9]+\.(?:[eE][+-]?[0-9]+)?(?![A-Za-z0-9_.])/y;
+const UPPER_HEX = /^0X[0-9a-fA-F]+(?![A-Za-z0-9_.])/y;
+
+/**
+ * `expr` with the numbers Prometheus reads but the Lezer grammar does not spelled as the grammar
+ * reads them, character for character so every offset stays valid: a trailing dot (`5.` → `5 `,
+ * `5.e3` → `5e3 `; Go's ParseFloat takes both) and an upper-case hex prefix (`0X1F` → `0x1F`).
+ * Strings, comments and names are left alone; anything else about a number is the grammar's to judge.
+ */
+export function withLezerNumbers(expr: string): string {
+  if (!/[0-9][.X]/.test(expr)) return expr; // the common case, without scanning
+  let out = '';
+  let i = 0;
+  while (i < expr.length) {
+    const start = i;
+    const c = expr[i]!;
+    if (c === '"' || c === "'") {
+      for (i++; i < expr.length && expr[i] !== c && expr[i] !== '\n'; i++) if (expr[i] === '\\') i++;
+      i++;
+    } else if (c === '`') {
+      i = expr.indexOf('`', i + 1);
+      i = i === -1 ? expr.length : i + 1;
+    } else if (c === '#') {
+      i = expr.indexOf('\n', i);
+      if (i === -1) i = expr.length;
+    } else if (/[A-Za-z_:]/.test(c)) {
+      for (i++; i < expr.length && /[A-Za-z0-9_:]/.test(expr[i]!); i++);
+    } else if (/[0-9]/.test(c)) {
+      TRAILING_DOT.lastIndex = 0;
+      UPPER_HEX.lastIndex = 0;
+      const rest = expr.slice(i);
+      const dot = TRAILING_DOT.exec(rest);
+      const hex = dot ? null : UPPER_HEX.exec(rest);
+      if (dot) {
+        out += `${dot[0].replace('.', '')} `;
+        i += dot[0].length;
+        continue;
+      }
+      if (hex) {
+        out += `0x${hex[0].slice(2)}`;
+        i += hex[0].length;
+        continue;
+      }
+      for (i++; i < expr.length && /[A-Za-z0-9_.]/.test(expr[i]!); i++);
+    } else i++;
+    out += expr.slice(start, Math.min(i, expr.length));
+  }
+  return out;
 }
 
 function syntaxError(expr: string, tree: ReturnType<typeof parser.parse>): PromqlSyntaxError | undefined {
