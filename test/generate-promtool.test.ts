@@ -237,6 +237,20 @@ alerts:
       expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: 2 rules found/);
     });
 
+    it('pass `promtool check rules` and the CRD schema with an unquoted `for: 0`, taken as written (the duration "0"), as Prometheus takes it', async () => {
+      const dir = await makeConfigDir({
+        'routes/web.yaml': routesFile('web'),
+        'rules/web.yaml': 'team: web\nnamespace: web-prod\nalerts:\n  - name: Down\n    expr: up == 0\n    for: 0\n    severity: warning\n    summary: down\n    runbook: https://x.example/a\n',
+      });
+      const text = (await generateFor(dir)).get(prometheusRuleFile('web'))!; // validates first: throws on any error
+      expect(text).toContain(`for: "0"\n`);
+      expect(validateAgainstSchema(parse(text), CRD_SCHEMA)).toEqual([]);
+      const file = path.join(dir, 'web.rules.yaml');
+      await writeFile(file, ruleFileFromPrometheusRule(text));
+      const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: 1 rules found/);
+    });
+
     it('read generated files as written with go-yaml when alert text and dashboard titles hold U+2028, U+0085, U+FFFE…', async () => {
       const dir = await makeConfigDir(GO_UNSAFE_CONFIG);
       const out = await generateFor(dir);

@@ -267,6 +267,37 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate takes an unquoted number in a duration field as written, as Prometheus: for: 0 passes, for: 5 is refused for want of a unit', async () => {
+    const alert = (name: string, forValue: string) =>
+      [`  - name: ${name}`, '    expr: up == 0', `    for: ${forValue}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
+    const rules = [
+      'team: web',
+      'namespace: web-prod',
+      'alerts:',
+      ...alert('AtOnce', '0'),
+      ...alert('NoUnit', '5'),
+      ...alert('Float', '0.0'),
+      'slos:',
+      '  - name: availability',
+      '    objective: 99.9',
+      '    window: 30',
+      '    runbook: https://runbooks.example/slo',
+      '    errors: sum(rate(http_requests_total{code=~"5.."}[{{window}}]))',
+      '    total: sum(rate(http_requests_total[{{window}}]))',
+      '',
+    ].join('\n');
+    const dir = await makeConfigDir({ 'routes/web.yaml': routesFile('web'), 'rules/web.yaml': rules });
+    const out: string[] = [];
+    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'web' }, cwd: REPO_ROOT });
+    expect(code).toBe(1);
+    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+      'rules/web.yaml:12:10 alerts[1].for: for: 5 has no unit; Prometheus needs one (5s, 5m, 5h…), only 0 may go without',
+      'rules/web.yaml:18:10 alerts[2].for: for must be a Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)',
+      'rules/web.yaml:25:13 slos[0].window: window: 30 has no unit; Prometheus needs one (30s, 30m, 30h…)',
+      'invalid: 3 errors, 0 warnings',
+    ]);
+  });
+
   it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
     const alert = (name: string, expr: string) =>
       [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

@@ -116,7 +116,7 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
       return { problems };
     }
     if (folder === 'rules') {
-      const result = rulesSchema.safeParse(withLabelSourceText(src));
+      const result = rulesSchema.safeParse(withSourceText(src));
       if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
       checkTeamName(src, team, folder, ctx, problems);
       return { problems, rules: checkRules(src, text, team, result.data, problems) };
@@ -142,37 +142,57 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
 
 /**
  * The rules file's value with every unquoted number or boolean among an alert's `labels` and
- * `annotations` values replaced by its text in the file. YAML reads `version: 1.20` as the number
- * 1.2 (and `0x1F` as 31, `1e3` as 1000, `True` as true), but Prometheus reads a rule file's label
- * and annotation values as strings, keeping the text as written ("1.20"); turning the number back
- * into text would silently change the value. The text comes from `yaml`'s document (for a file
- * read quickly, it is parsed now: only files with such values pay for it). A value whose text
- * cannot be found (not a scalar) is left as it is, for the schema to refuse.
+ * `annotations` values, and in its duration fields (an alert's `for`, an SLO's `window`, an uptime
+ * check's `interval`), replaced by its text in the file. YAML reads `version: 1.20` as the number
+ * 1.2 (and `0x1F` as 31, `1e3` as 1000, `True` as true, `for: 0` as 0), but Prometheus reads a rule
+ * file's label and annotation values and durations as strings, keeping the text as written ("1.20",
+ * "0"); turning the number back into text would silently change the value. So `for: 0` is the
+ * duration "0", as Prometheus takes it, and `for: 5` the text "5", which it refuses (no unit). The
+ * text comes from `yaml`'s document (for a file read quickly, it is parsed now: only files with
+ * such values pay for it). A value whose text cannot be found (not a scalar) is left as it is, for
+ * the schema to refuse.
  */
-function withLabelSourceText(src: YamlSource): unknown {
-  const alerts = valueAt(src.value, ['alerts']);
-  if (!Array.isArray(alerts)) return src.value;
-  let changed = false;
-  const out = alerts.map((alert: unknown, i) => {
-    if (!isPlainObject(alert)) return alert;
-    let copy: Record<string, unknown> | undefined;
-    for (const key of ['labels', 'annotations']) {
-      const map = alert[key];
-      if (!isPlainObject(map)) continue;
-      let mapCopy: Record<string, unknown> | undefined;
-      for (const [name, v] of Object.entries(map)) {
-        if (typeof v !== 'number' && typeof v !== 'boolean') continue;
-        const text = scalarSourceText(src, ['alerts', i, key, name]);
-        if (text === undefined) continue;
-        (mapCopy ??= { ...map })[name] = text;
+function withSourceText(src: YamlSource): unknown {
+  if (!isPlainObject(src.value)) return src.value;
+  const isNonText = (v: unknown): boolean => typeof v === 'number' || typeof v === 'boolean';
+  let root: Record<string, unknown> | undefined;
+  for (const [list, durations] of SOURCE_TEXT_FIELDS) {
+    const items = src.value[list];
+    if (!Array.isArray(items)) continue;
+    let listCopy: unknown[] | undefined;
+    items.forEach((item: unknown, i) => {
+      if (!isPlainObject(item)) return;
+      let copy: Record<string, unknown> | undefined;
+      const asText = (container: Record<string, unknown>, key: string, p: PathSegment[]): unknown => {
+        const text = scalarSourceText(src, p);
+        return text === undefined ? container[key] : text;
+      };
+      for (const key of durations) {
+        if (isNonText(item[key])) (copy ??= { ...item })[key] = asText(item, key, [list, i, key]);
       }
-      if (mapCopy) (copy ??= { ...alert })[key] = mapCopy;
-    }
-    if (copy) changed = true;
-    return copy ?? alert;
-  });
-  return changed ? { ...(src.value as Record<string, unknown>), alerts: out } : src.value;
+      if (list === 'alerts') {
+        for (const key of ['labels', 'annotations']) {
+          const map = item[key];
+          if (!isPlainObject(map) || !Object.values(map).some(isNonText)) continue;
+          // fromEntries, not assignment: a key named `__proto__` stays a key (model/text-map-schema.ts).
+          (copy ??= { ...item })[key] = Object.fromEntries(
+            Object.entries(map).map(([name, v]) => [name, isNonText(v) ? asText(map, name, [list, i, key, name]) : v]),
+          );
+        }
+      }
+      if (copy) (listCopy ??= [...items])[i] = copy;
+    });
+    if (listCopy) (root ??= { ...src.value })[list] = listCopy;
+  }
+  return root ?? src.value;
 }
+
+/** The lists of a rules file whose duration fields (and, for alerts, label and annotation values) are read as the text written. */
+const SOURCE_TEXT_FIELDS = [
+  ['alerts', ['for']],
+  ['slos', ['window']],
+  ['uptime', ['interval']],
+] as const;
 
 /** The text of the plain scalar at `p` (through an alias), as written in the file. */
 function scalarSourceText(src: YamlSource, p: PathSegment[]): string | undefined {

@@ -48,9 +48,21 @@ export const SLO_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_LABELS = ['team', 'severity', 'alertname', 'slo'];
 const RESERVED_ANNOTATIONS = ['summary', 'runbook_url'];
 
+/**
+ * A Prometheus duration. An unquoted `for: 0` arrives as the text "0" (check-team-file.ts
+ * withSourceText), which Prometheus accepts; any other number without a unit (`for: 5`) it refuses,
+ * and the message says what is missing.
+ */
 export const promDuration = (what: string, opts: { positive?: boolean } = {}) =>
-  z.string().refine((s) => (parsePromDuration(s) ?? -1) >= (opts.positive ? 1 : 0), {
-    message: `${what} must be ${opts.positive ? 'a non-zero ' : 'a '}${PROM_DURATION_HINT}`,
+  z.string().superRefine((s, ctx) => {
+    if ((parsePromDuration(s) ?? -1) >= (opts.positive ? 1 : 0)) return;
+    const unitless = /^[0-9]+$/.test(s) && s !== '0';
+    ctx.addIssue({
+      code: 'custom',
+      message: unitless
+        ? `${what}: ${s} has no unit; Prometheus needs one (${s}s, ${s}m, ${s}h…)${opts.positive ? '' : ', only 0 may go without'}`
+        : `${what} must be ${opts.positive ? 'a non-zero ' : 'a '}${PROM_DURATION_HINT}`,
+    });
   });
 
 const percent = (what: string) =>
@@ -70,7 +82,7 @@ const PROMETHEUS_RESERVED_PREFIX = '__';
 
 const labelMap = (what: string, reserved: readonly string[], opts: { prometheusReserved?: boolean } = {}) =>
   // Values are text. An unquoted number or boolean (`version: 1.20`) arrives here as the text
-  // written in the file, as Prometheus reads it (check-team-file.ts withLabelSourceText), never
+  // written in the file, as Prometheus reads it (check-team-file.ts withSourceText), never
   // as String(1.2) = "1.2"; anything else that is not text (a list, an empty value) is refused.
   // A key named `__proto__` is kept, so the checks below see it (model/text-map-schema.ts).
   textMapSchema(z.string({ error: `values in ${what} must be text (quote the value)` })).superRefine((map, ctx) => {
