@@ -3,11 +3,29 @@
  * (sigs.k8s.io/yaml, go-yaml v2), not only under YAML 1.2. A label value "yes", a key `on` or a
  * folder "ON" written plain would reach the cluster as booleans; `1:20` as 80, `0777` as 511.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isMap, isScalar, parseDocument, visit } from 'yaml';
 import { load as loadYaml12 } from 'js-yaml';
 import { dashboardsFile, generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
+import { findBinary } from '../src/testing/binaries.js';
 import { loadSpecsOrThrow, makeConfigDir, removeTempDirs, routesFile } from './generate-helpers.js';
+
+interface RuleObject {
+  spec: { groups: Array<{ rules: Array<{ labels: Record<string, unknown>; annotations: Record<string, unknown> }> }> };
+}
+
+/** python3 with PyYAML, when this machine has it (not a test dependency: the check it adds is also made without it). */
+const pyyaml = (() => {
+  const python = findBinary('python3');
+  if (!python) return undefined;
+  try {
+    execFileSync(python, ['-c', 'import yaml'], { stdio: 'ignore' });
+    return python;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** Every spelling YAML 1.1 reads as a boolean, and other plain scalars that are not strings in 1.1 or 1.2. */
 const BOOLEANS_1_1 = 'y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF'.split(' ');
@@ -97,6 +115,33 @@ describe('generated YAML under a YAML 1.1 parser', () => {
       const alert = rule.spec.groups[0]!.rules[0]!;
       expect({ version, labels: alert.labels }).toEqual({ version, labels: { ...values, team: 'alpha', severity: 'warning' } });
       expect({ version, annotations: alert.annotations }).toEqual({ version, annotations: { ...values, summary: 's', runbook_url: 'https://r.example/x' } });
+    }
+  });
+
+  it('double-quotes one-line values holding a tab: PyYAML (YAML 1.1) cannot read a tab in a plain scalar', async () => {
+    const values = numbered(['tab\there', 'a\t', 'x \t y', 'say "hi"\tthere', 'k: \tv', 'multi\n\tline']);
+    const dir = await makeConfigDir({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml':
+        'team: alpha\nnamespace: alpha-prod\nalerts:\n  - name: ApiDown\n    expr: up == 0\n    severity: warning\n' +
+        `    summary: s\n    runbook: https://r.example/x\n    labels:\n${quotedMap(values, '      ')}    annotations:\n${quotedMap(values, '      ')}`,
+    });
+    const text = generateOutputs(await loadSpecsOrThrow(dir)).get(prometheusRuleFile('alpha'))!;
+    const doc = parseDocument(text, { version: '1.1' });
+    const plainWithTab: string[] = [];
+    visit(doc, {
+      Scalar(_k, node) {
+        if (node.type === 'PLAIN' && typeof node.source === 'string' && node.source.includes('\t')) plainWithTab.push(node.source);
+      },
+    });
+    expect(plainWithTab).toEqual([]);
+    expect(text).toContain('v0: "tab\\there"\n');
+    const alert = (doc.toJS() as RuleObject).spec.groups[0]!.rules[0]!;
+    expect(alert.labels).toEqual({ ...values, team: 'alpha', severity: 'warning' });
+    if (pyyaml) {
+      const script = 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))';
+      const read = JSON.parse(execFileSync(pyyaml, ['-c', script], { input: text }).toString()) as RuleObject;
+      expect(read.spec.groups[0]!.rules[0]!.annotations).toEqual({ ...values, summary: 's', runbook_url: 'https://r.example/x' });
     }
   });
 });

@@ -71,6 +71,16 @@ export function escapeGoYamlUnsafe(text: string): string {
   return text.replace(GO_YAML_UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * A one-line string holding a tab. The `yaml` library writes it plain (`v: a<TAB>b`), which YAML
+ * allows, but PyYAML's scanner ends a plain scalar at a tab and then fails on it ("found character
+ * '\t' that cannot start any token"). Quoted or in a block scalar (multi-line strings) it reads a
+ * tab fine; such strings are double-quoted, the tab written `\t`.
+ */
+export function tabInPlain(value: string): boolean {
+  return value.includes('\t') && !value.includes('\n');
+}
+
 const LIBRARY_OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false } as const;
 
 /**
@@ -78,14 +88,18 @@ const LIBRARY_OPTIONS = { lineWidth: 0, minContentWidth: 0, aliasDuplicateObject
  * readsAsNonString double-quoted, keys included. The library alone quotes only for the YAML
  * version it writes (its `version: '1.1'` would leave 1.2's `0o17` plain), hence the visit.
  * Strings holding a GO_YAML_UNSAFE character are double-quoted too, and the character escaped
- * (the library would write it raw). This is the reference the fast emitter
- * (generate/yaml-emit.ts) matches byte for byte.
+ * (the library would write it raw), and so are one-line strings holding a tab (tabInPlain). This
+ * is the reference the fast emitter (generate/yaml-emit.ts) matches byte for byte.
  */
 export function stringifyQuotingAmbiguous(value: unknown): string {
   const doc = new Document(value, LIBRARY_OPTIONS);
   visit(doc, {
     Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'string' && (readsAsNonString(node.value) || GO_YAML_UNSAFE.test(node.value))) {
+      if (
+        isScalar(node) &&
+        typeof node.value === 'string' &&
+        (readsAsNonString(node.value) || GO_YAML_UNSAFE.test(node.value) || tabInPlain(node.value))
+      ) {
         node.type = 'QUOTE_DOUBLE';
       }
     },

@@ -16,14 +16,15 @@
  * but spaces, tabs and line breaks (at least one space or tab) are double-quoted, because the
  * library writes them as a block scalar that does not read back the same. Strings holding a
  * character go-yaml refuses or reads as a line break (GO_YAML_UNSAFE) are double-quoted with it
- * escaped, where the library writes it raw; the reference does the same.
+ * escaped, where the library writes it raw; the reference does the same. So are one-line strings
+ * holding a tab, which the library writes plain and PyYAML cannot read there (tabInPlain).
  *
  * Ported from yaml 2.9: yaml-emit.test.ts compares it with stringifyQuotingAmbiguous on thousands of strings, and
  * test/generate-check.test.ts on every generated file, so an upgrade that changes the library's
  * output shows up there.
  */
 
-import { escapeGoYamlUnsafe, readsAsNonString } from './yaml-ambiguous.js';
+import { escapeGoYamlUnsafe, readsAsNonString, tabInPlain } from './yaml-ambiguous.js';
 
 const INDENT_STEP = '  ';
 
@@ -124,7 +125,7 @@ const SURROGATE = /[\uD800-\uDFFF]/;
 
 function str(value: string, indent: string, implicitKey: boolean): string {
   if (SIMPLE.test(value) && !(simpleMayReadAsNonString(value) && readsAsNonString(value))) return value;
-  if (needsDoubleQuotes(value)) return doubleQuoted(value, indent, implicitKey);
+  if (needsDoubleQuotes(value) || tabInPlain(value)) return doubleQuoted(value, indent, implicitKey);
   return plain(value, indent, implicitKey);
 }
 
