@@ -150,6 +150,13 @@ describe('alertgate generate', () => {
     [['generate', '--out', 'x', '--dashboard-label', ''], '--dashboard-label "" is not a valid Kubernetes label name'],
     [['generate', '--out', 'x', '--folder-annotation', 'grafana folder'], '--folder-annotation "grafana folder" is not a valid Kubernetes annotation name'],
     [['generate', '--out', 'x', '--folder-annotation', 'Example.com/folder'], '--folder-annotation "Example.com/folder" is not a valid Kubernetes annotation name'],
+    // The prefix is a DNS subdomain: each dot-separated part begins and ends with a letter or digit.
+    [['generate', '--out', 'x', '--rule-label', 'example..com/tier=x'], '--rule-label "example..com/tier=x" is not a valid Kubernetes label k=v: the prefix "example..com" must be a DNS subdomain'],
+    [['generate', '--out', 'x', '--rule-label', 'a.-b/tier=x'], '--rule-label "a.-b/tier=x" is not a valid Kubernetes label k=v: the prefix "a.-b" must be a DNS subdomain'],
+    [['generate', '--out', 'x', '--dashboard-label', 'a.-b/dash'], '--dashboard-label "a.-b/dash" is not a valid Kubernetes label name ([prefix/]name): the prefix "a.-b" must be a DNS subdomain'],
+    [['generate', '--out', 'x', '--dashboard-label', 'example.com./dash'], '--dashboard-label "example.com./dash" is not a valid Kubernetes label name'],
+    [['generate', '--out', 'x', '--folder-annotation', `${'a'.repeat(250)}.com/folder`], 'must be a DNS subdomain: at most 253 characters'],
+    [['generate', '--out', 'x', '--folder-annotation', 'a/b/c'], '--folder-annotation "a/b/c" is not a valid Kubernetes annotation name ([prefix/]name): at most one "/"'],
   ])('usage errors exit 2: %j', async (args, message) => {
     const dir = await makeConfigDir({});
     const r = await cli(args, dir);

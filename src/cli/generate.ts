@@ -34,8 +34,33 @@ import type { CliIO, Command } from './io.js';
 export const USAGE =
   'usage: alertgate generate --out DIR [--check] [--config DIR] [--rule-label k=v]... [--dashboard-label NAME] [--folder-annotation NAME]';
 
-/** A Kubernetes label key, and annotation key: both are qualified names (`[prefix/]name`). */
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** The name part of a qualified name, and a label value when not empty. */
+const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** One dot-separated part of a DNS-1123 subdomain (an RFC 1123 label). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Why `key` is not a Kubernetes label (or annotation) key, or undefined when it is one: a
+ * qualified name, `[prefix/]name`, as apimachinery's IsQualifiedName checks it. The prefix is a
+ * DNS-1123 subdomain: at most 253 characters, dot-separated parts of a-z 0-9 `-` each beginning
+ * and ending with a letter or digit (`example..com` and `a.-b` are not).
+ */
+export function qualifiedNameError(key: string): string | undefined {
+  const parts = key.split('/');
+  if (parts.length > 2) return 'at most one "/" (prefix/name)';
+  const name = parts.at(-1)!;
+  if (!QUALIFIED_NAME_PART.test(name)) {
+    return `the name ${JSON.stringify(name)} must be 1-63 of A-Z a-z 0-9 - _ . beginning and ending with a letter or digit`;
+  }
+  if (parts.length === 2) {
+    const prefix = parts[0]!;
+    if (prefix.length === 0 || prefix.length > 253 || !prefix.split('.').every((p) => DNS_LABEL.test(p))) {
+      return `the prefix ${JSON.stringify(prefix)} must be a DNS subdomain: at most 253 characters, dot-separated parts of a-z 0-9 - each beginning and ending with a letter or digit`;
+    }
+  }
+  return undefined;
+}
+
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 export const generateCommand: Command = async (argv, io) => {
@@ -79,8 +104,9 @@ export const generateCommand: Command = async (argv, io) => {
     [labelName, 'label', args['dashboard-label'] !== undefined ? '--dashboard-label' : 'ALERTGATE_DASHBOARD_LABEL'],
     [folderAnnotation, 'annotation', args['folder-annotation'] !== undefined ? '--folder-annotation' : 'ALERTGATE_FOLDER_ANNOTATION'],
   ] as const) {
-    if (!LABEL_KEY.test(name)) {
-      io.stderr(`generate: ${from} ${JSON.stringify(name)} is not a valid Kubernetes ${kind} name: [prefix/]name, the name 1-63 of A-Z a-z 0-9 - _ . beginning and ending with a letter or digit, the prefix a lower-case DNS subdomain`);
+    const why = qualifiedNameError(name);
+    if (why !== undefined) {
+      io.stderr(`generate: ${from} ${JSON.stringify(name)} is not a valid Kubernetes ${kind} name ([prefix/]name): ${why}`);
       return 2;
     }
   }
@@ -148,7 +174,9 @@ function parseRuleLabels(pairs: { pair: string; from: string }[]): Record<string
     const eq = pair.indexOf('=');
     const key = eq < 0 ? pair : pair.slice(0, eq);
     const value = eq < 0 ? '' : pair.slice(eq + 1);
-    if (eq < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) return `${from} ${JSON.stringify(pair)} is not a valid Kubernetes label k=v`;
+    const why =
+      eq < 0 ? 'no "="' : (qualifiedNameError(key) ?? (LABEL_VALUE.test(value) ? undefined : 'the value must be at most 63 of A-Z a-z 0-9 - _ . beginning and ending with a letter or digit'));
+    if (why !== undefined) return `${from} ${JSON.stringify(pair)} is not a valid Kubernetes label k=v: ${why}`;
     // The generator sets these after the extra labels: a value given here would silently vanish.
     const owned = Object.hasOwn(OWNED_RULE_LABELS, key) ? OWNED_RULE_LABELS[key] : undefined;
     if (owned !== undefined) return `${from} ${JSON.stringify(pair)}: rule label "${key}" is always ${owned} (alertgate sets it on every PrometheusRule) and cannot be changed`;
