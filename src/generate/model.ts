@@ -45,7 +45,7 @@ export interface UptimeSpec {
 
 export interface TeamRules {
   team: string;
-  /** Path of the rules file, for messages. */
+  /** Path of the rules file relative to the config dir, as named (`rules/web.yml`): for messages and generated headers. */
   file: string;
   namespace: string;
   alerts: AlertRuleSpec[];
@@ -81,6 +81,7 @@ export interface DashboardSpec {
 
 export interface TeamDashboards {
   team: string;
+  /** Path of the dashboards file relative to the config dir, as named: for messages and generated headers. */
   file: string;
   namespace: string;
   folder: string;

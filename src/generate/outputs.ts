@@ -42,7 +42,8 @@ export function generateOutputs(specs: TeamSpecs, opts: GenerateOptions = {}): M
   for (const team of specs.teams) {
     if (team.rules) {
       const rule = prometheusRuleFor(team.rules, { extraLabels: opts.ruleLabels });
-      if (rule) files.set(prometheusRuleFile(team.team), renderYaml(rule, [`rules/${team.team}.yaml`]));
+      // The source as it is named (`rules/web.yml` too), relative to the config dir.
+      if (rule) files.set(prometheusRuleFile(team.team), renderYaml(rule, [team.rules.file]));
     }
     const boards = teamDashboards(team);
     const cm = dashboardsConfigMapFor(team, opts.dashboards, boards);
@@ -56,7 +57,7 @@ export function generateOutputs(specs: TeamSpecs, opts: GenerateOptions = {}): M
         if (otherTeam) throw new Error(`could not generate dashboards of team ${team.team}: ConfigMap key ${key} is also used by team ${otherTeam}`);
         keys.set(key, team.team);
       }
-      const sources = [team.dashboards && `dashboards/${team.team}.yaml`, team.rules && `rules/${team.team}.yaml`].filter((s): s is string => !!s);
+      const sources = [team.dashboards?.file, team.rules?.file].filter((s): s is string => !!s);
       files.set(dashboardsFile(team.team), renderYaml(cm, sources));
     }
   }
