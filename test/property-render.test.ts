@@ -3,7 +3,8 @@
  * links, entities, unicode, control characters, huge values) goes through the real Slack
  * renderer and PagerDuty event builder:
  * - Slack: no `<…>` control sequence in any text field comes from alert text (only the links
- *   alertgate builds itself, with neutralised URLs), every `&` is an entity, Slack's limits hold;
+ *   alertgate builds itself, with neutralised URLs), every `&` is an entity, Slack's limits hold
+ *   (the text of all blocks together included);
  * - PagerDuty: the summary is at most 1,024 characters and the whole event under 512 KB.
  */
 import fc from 'fast-check';
@@ -92,6 +93,9 @@ function textFields(message: { text: string; blocks?: SlackBlock[] }): { where: 
 
 function expectNothingInjected(message: { text: string; blocks?: SlackBlock[] }): void {
   expect((message.blocks ?? []).length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+  // The text of all blocks together (Slack's msg_blocks_too_long): everything but the fallback.
+  const blocksText = textFields(message).slice(1).reduce((n, f) => n + f.text.length, 0);
+  expect(blocksText).toBeLessThanOrEqual(SLACK_LIMITS.blocksText);
   for (const field of textFields(message)) {
     expect(field.text.length, field.where).toBeLessThanOrEqual(field.max);
     const ownLinks = [...field.text.matchAll(OWN_LINK)];

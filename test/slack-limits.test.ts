@@ -1,6 +1,7 @@
 /**
  * Messages never exceed Slack's limits: a 500-alert group and a 50 KB annotation are delivered to
- * a fake Slack that rejects over-limit messages exactly as Slack does (msg_too_long, invalid_blocks).
+ * a fake Slack that rejects over-limit messages as Slack does (msg_too_long, invalid_blocks,
+ * msg_blocks_too_long).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slackLimitError } from '../src/testing/slack-limits.js';
@@ -25,6 +26,13 @@ describe('the fake Slack enforces Slack limits', () => {
     expect(slackLimitError('x', [{ type: 'section', text: { type: 'mrkdwn', text: 'y'.repeat(3001) } }])?.error).toBe('invalid_blocks');
     expect(slackLimitError('x', [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }])?.error).toBe('invalid_blocks');
     expect(slackLimitError('x', [{ type: 'section', text: { type: 'mrkdwn', text: 'ok' } }])).toBeUndefined();
+    // Text of all blocks together: 5 sections of 2,500 are each valid, 12,500 together are not.
+    const section = (n: number) => ({ type: 'section', text: { type: 'mrkdwn', text: 'y'.repeat(n) } });
+    expect(slackLimitError('x', Array.from({ length: 5 }, () => section(2500)))).toEqual({ error: 'msg_blocks_too_long' });
+    expect(slackLimitError('x', [...Array.from({ length: 4 }, () => section(2500)), { type: 'context', elements: [{ type: 'mrkdwn', text: 'c'.repeat(2000) }] }])).toBeUndefined();
+    expect(slackLimitError('x', [section(2500), { type: 'section', fields: Array.from({ length: 5 }, () => ({ type: 'mrkdwn', text: 'f'.repeat(1901) })) }])).toEqual({
+      error: 'msg_blocks_too_long',
+    });
   });
 });
 
@@ -48,6 +56,37 @@ describe('huge groups still produce valid Slack messages', () => {
     expect(message!.replies).toHaveLength(1);
     const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: unknown[] };
     expect(dead.items).toEqual([]);
+  });
+
+  it('posts, edits and resolves a group grown to 60 alerts with summaries of their own (within the text of all blocks together)', async () => {
+    const key = '{}:{alertname="KubePodCrashLooping"}';
+    const alerts = Array.from({ length: 60 }, (_, i) => ({
+      labels: { alertname: 'KubePodCrashLooping', namespace: 'payments-prod', pod: `checkout-api-7d9f8b6c5-${i}`, severity: 'warning' },
+      annotations: {
+        summary: `Pod payments-prod/checkout-api-7d9f8b6c5-${i} (container app) is restarting 1.2 times per 10 minutes; it is in waiting state (reason: "CrashLoopBackOff") since the last deploy of checkout-api, see its logs.`,
+      },
+      fingerprint: `c${String(i).padStart(15, '0')}`,
+    }));
+    expect((await t.post(webhook(key, alerts.slice(0, 10)))).status).toBe(202);
+    await t.idle();
+    expect((await t.post(webhook(key, alerts))).status).toBe(202);
+    await t.idle();
+    expect((await t.post(webhook(key, alerts.map((a) => ({ ...a, status: 'resolved' as const }))))).status).toBe(202);
+    await t.idle();
+
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: unknown[] };
+    expect(dead.items).toEqual([]);
+    expect(fakes.slack.messages.size).toBe(1);
+    const [message] = [...fakes.slack.messages.values()];
+    expect(message!.edits).toBe(2);
+    expect(message!.blocks?.[0]).toMatchObject({ type: 'header', text: { text: ':white_check_mark: RESOLVED: KubePodCrashLooping' } });
+    expect(JSON.stringify(message!.blocks)).toContain('0 firing, 60 resolved');
+    expect(message!.replies.map((r) => r.text)).toEqual([
+      expect.stringContaining(':red_circle: 50 new alerts'),
+      expect.stringContaining(':white_check_mark: RESOLVED: all alerts resolved'),
+    ]);
+    // Every call Slack was sent was accepted: none was refused and sent again smaller.
+    expect(fakes.slack.requests.filter((r) => r.method === 'chat.update')).toHaveLength(2);
   });
 
   it('delivers an alert with a 50 KB annotation and 50 KB of labels', async () => {

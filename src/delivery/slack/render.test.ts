@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeAlert, makeSnapshot } from '../notifier.case.js';
 import { escapeSlack, escapeSlackUrl, slackLink, truncateSlack } from './escape.js';
+import { slackLimitError } from '../../testing/slack-limits.js';
 import { renderFallbackText, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from './render.js';
 
 const EVIL = '<!channel> <https://evil.example|click>';
@@ -170,6 +171,72 @@ describe('renderSlackMessage', () => {
     const blocks = renderSlackMessage(makeSnapshot({ alerts })).blocks ?? [];
     expect(sectionTexts(blocks).filter((t) => t.startsWith(':red_circle:'))).toHaveLength(5);
     expect(JSON.stringify(blocks)).not.toContain('more (');
+  });
+});
+
+describe('renderSlackMessage within the text Slack takes for all blocks together (msg_blocks_too_long)', () => {
+  /** Characters of text in all blocks, counted independently of the renderer. */
+  const totalText = (blocks: SlackBlock[]) => textFields({ text: '', blocks }).reduce((n, f) => n + f.text.length, 0);
+  const long = (i: number) =>
+    `Pod payments-prod/checkout-api-${i} (container app) is in waiting state (reason: "CrashLoopBackOff") & restarting ${'again and '.repeat(120)}`;
+  /** `n` alerts; with `someResolved`, every second one is resolved. */
+  const group = (n: number, someResolved = false) =>
+    makeSnapshot({
+      alerts: Array.from({ length: n }, (_, i) =>
+        makeAlert({
+          fingerprint: `f${i}`,
+          status: someResolved && i % 2 === 1 ? 'resolved' : 'firing',
+          endsAt: someResolved && i % 2 === 1 ? '2026-10-01T10:00:00Z' : null,
+          labels: { alertname: 'KubePodCrashLooping', team: 'payments', severity: 'critical', pod: `checkout-api-7d9f8b6c5-${i}` },
+          annotations: { summary: long(i), description: long(i) },
+          generatorURL: `https://prometheus.example/graph?g0.expr=${'increase(kube_pod_container_status_restarts_total[10m])'.repeat(3)}&i=${i}`,
+        }),
+      ),
+      commonLabels: { alertname: 'KubePodCrashLooping', team: 'payments', severity: 'critical', namespace: 'payments-prod', container: 'app' },
+      commonAnnotations: { summary: 'Pod is crash looping.', description: 'd'.repeat(5000), runbook_url: 'https://runbooks.example/kubepodcrashlooping' },
+      groupKey: `{}:{alertname="KubePodCrashLooping",${'x'.repeat(3000)}}`,
+      truncatedAlerts: 7,
+    });
+
+  it.each([1, 40, 500])('%i alerts with long annotations: at most 11,000 characters, header, status, counts, links and footer kept', (n) => {
+    const message = renderSlackMessage(group(n, true));
+    const blocks = message.blocks ?? [];
+    expect(totalText(blocks)).toBeLessThanOrEqual(SLACK_LIMITS.blocksText);
+    expect(SLACK_LIMITS.blocksText).toBeLessThanOrEqual(11_000);
+    expect(slackLimitError(message.text, blocks)).toBeUndefined();
+    expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocks);
+
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: ':rotating_light: FIRING: KubePodCrashLooping' } });
+    const all = textFields(message).map((f) => f.text).join('\n');
+    const firing = Math.ceil(n / 2);
+    expect(all).toContain('*Status*\nFIRING');
+    expect(all).toContain(`*Alerts*\n${firing} firing${n > 1 ? `, ${n - firing} resolved` : ''}`);
+    expect(all).toContain('|Runbook>');
+    expect(all).toContain('|Silence>');
+    expect(all).toContain('left 7 alerts of this group out');
+    expect(blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: expect.stringMatching(/^alertgate · group /) }] });
+
+    // Alerts shown and alerts counted in "…and N more" are all of them.
+    const shown = sectionTexts(blocks).filter((t) => /^:(red|large_green)_circle:/.test(t)).length;
+    const more = all.match(/…and (\d+) more \((\d+) firing, (\d+) resolved\)/);
+    expect(shown + Number(more?.[1] ?? 0)).toBe(n);
+    if (n === 500) {
+      expect(more).not.toBeNull();
+      // The budget went to as many alerts as it could, each cut short (no alert section gets 1,000).
+      expect(shown).toBeGreaterThanOrEqual(30);
+    }
+    for (const text of sectionTexts(blocks)) expect(text.split('<').length).toBe(text.split('>').length);
+  });
+
+  it('one alert keeps its section whole; many share the budget, shorter each', () => {
+    const sizes = [1, 10, 40].map((n) => {
+      const blocks = renderSlackMessage(group(n)).blocks ?? [];
+      const alerts = sectionTexts(blocks).filter((t) => t.startsWith(':red_circle:'));
+      return Math.max(...alerts.map((t) => t.length));
+    });
+    expect(sizes[0]).toBeGreaterThan(900);
+    expect(sizes[1]).toBeGreaterThan(sizes[2]!);
+    expect(sizes[2]).toBeLessThan(300);
   });
 });
 

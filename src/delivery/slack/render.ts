@@ -5,7 +5,8 @@
  *
  * Every alert-sourced string (labels, annotations, names, groupKey) passes `escapeSlack`;
  * links we build ourselves use `slackLink`. Output respects Slack's limits (≤50 blocks,
- * section text ≤3000, header ≤150) and says "and N more" when alerts are left out.
+ * section text ≤3000, header ≤150, and at most 11,000 characters of text in all blocks together)
+ * and says "and N more" when alerts are left out.
  * Status is spelled out (FIRING / RESOLVED) next to the emoji: colour is not the only signal.
  */
 import type { Alert } from '../../model/alert.js';
@@ -33,10 +34,31 @@ export const SLACK_LIMITS = {
   fieldText: 2000,
   /** Our own cap for the notification `text` (Slack truncates at 40 000). */
   fallbackText: 3000,
+  /**
+   * Our cap on the text of all blocks of a message together. Slack refuses more with
+   * `msg_blocks_too_long`, a limit it does not document: refusals are reported from ~12,000
+   * characters (slackapi/bolt-js#2509, #2867: "12,000 text characters with a buffer for block
+   * containers"). The header, fields, summary, labels, links and footer always fit; alerts get
+   * what is left.
+   */
+  blocksText: 11_000,
 } as const;
 
-/** Per-alert section cap: keeps a 40-alert message readable and well under Slack's size limits. */
+/** Per-alert section cap: what one alert gets when the group's alerts fit the budget easily. */
 const ALERT_SECTION_CHARS = 1000;
+/** The least an alert's section is cut to before alerts are left out ("and N more") instead. */
+const MIN_ALERT_SECTION_CHARS = 150;
+/**
+ * Caps of the parts above the alerts, well below Slack's per-block limits, so that together
+ * (with the footer and notes) they take at most ~6,300 of `blocksText` and alerts always get room.
+ */
+const FIELD_CHARS = 200;
+const SUMMARY_CHARS = 2000;
+const LABELS_CHARS = 1000;
+const LINKS_CHARS = 2000;
+const FOOTER_CHARS = 500;
+/** Room kept for the "…and N more (x firing, y resolved)" note. */
+const MORE_NOTE_CHARS = 100;
 /** Names listed in a thread reply before "and N more". */
 const REPLY_NAMES = 5;
 
@@ -87,22 +109,61 @@ function countLine(group: GroupSnapshot): string {
   return resolved > 0 ? `${firing} firing, ${resolved} resolved` : `${firing} firing`;
 }
 
-/** One alert's section: status, name, start, its own summary if it differs, source link. */
-function alertSection(alert: Alert, nameOf: (alert: Alert) => string, groupText: string | undefined): SlackBlock {
+/** One alert's text, escaped, before it is cut to its share of the budget. */
+interface AlertText {
+  /** Status, name, start, its own summary if it differs (at most ALERT_SECTION_CHARS + 1 of it). */
+  body: string;
+  /** ` <url|source>`, or '' when the alert has no http(s) source. */
+  link: string;
+}
+
+function alertText(alert: Alert, nameOf: (alert: Alert) => string, groupText: string | undefined): AlertText {
   const icon = alert.status === 'firing' ? ':red_circle: FIRING' : ':large_green_circle: RESOLVED';
   const name = escapeSlack(nameOf(alert));
   const since = alert.status === 'firing' ? `since ${formatTime(alert.startsAt)}` : `ended ${formatTime(alert.endsAt ?? alert.startsAt)}`;
   const own = alert.annotations['summary'] ?? alert.annotations['message'] ?? alert.annotations['description'];
   const link = isHttpUrl(alert.generatorURL) ? ` ${slackLink(alert.generatorURL, 'source')}` : '';
-  // A link too long to fit is left out: a cut link is broken markup.
-  const source = link.length <= ALERT_SECTION_CHARS / 2 ? link : '';
-  // Reserve room for the link so truncation never cuts `<url|label>` in half.
-  const budget = ALERT_SECTION_CHARS - source.length;
   let body = `${icon} *${name}* ${since}`;
   // Cut before escaping (escaping only lengthens, and the section is truncated below anyway): a
   // 1 MB annotation on each of 40 alerts would otherwise cost a second of escaping per message.
   if (own !== undefined && own !== '' && own !== groupText) body += `\n${escapeSlack(own.slice(0, ALERT_SECTION_CHARS + 1))}`;
-  return { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(body, Math.max(100, budget)) + source } };
+  return { body, link };
+}
+
+/** An alert's section text in at most `max` characters. */
+function alertSectionText({ body, link }: AlertText, max: number): string {
+  // A link too long to fit is left out: a cut link is broken markup.
+  const source = link.length <= max / 2 ? link : '';
+  // Reserve room for the link so truncation never cuts `<url|label>` in half.
+  return truncateSlack(body, max - source.length) + source;
+}
+
+/**
+ * The largest per-alert cap under which sections of these natural `lengths` add up to at most
+ * `budget` (short sections stay whole, long ones share what is left), or Infinity if all fit.
+ */
+function fairCap(lengths: number[], budget: number): number {
+  const sorted = [...lengths].sort((a, b) => a - b);
+  let left = budget;
+  for (let i = 0; i < sorted.length; i++) {
+    const share = Math.floor(left / (sorted.length - i));
+    if (sorted[i]! > share) return share;
+    left -= sorted[i]!;
+  }
+  return Infinity;
+}
+
+/** Characters of text in blocks, as Slack counts them for `msg_blocks_too_long`. */
+export function blocksTextLength(blocks: readonly SlackBlock[]): number {
+  let n = 0;
+  for (const b of blocks) {
+    if (b.type === 'header') n += b.text.text.length;
+    else if (b.type === 'section') {
+      n += b.text?.text.length ?? 0;
+      for (const f of b.fields ?? []) n += f.text.length;
+    } else if (b.type === 'context') for (const e of b.elements) n += e.text.length;
+  }
+  return n;
 }
 
 function linksLine(group: GroupSnapshot): string | undefined {
@@ -114,7 +175,7 @@ function linksLine(group: GroupSnapshot): string | undefined {
   for (const link of links) {
     const part = slackLink(link.url, link.label);
     // Drop links that do not fit rather than truncating one into broken markup.
-    if (length + part.length + 3 > SLACK_LIMITS.sectionText) continue;
+    if (length + part.length + 3 > LINKS_CHARS) continue;
     parts.push(part);
     length += part.length + 3;
   }
@@ -173,26 +234,26 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
     {
       type: 'section',
       fields: [
-        mrkdwn(`*Status*\n${word}`, SLACK_LIMITS.fieldText),
-        mrkdwn(`*Team*\n${escapeSlack(group.team)}`, SLACK_LIMITS.fieldText),
-        mrkdwn(`*Severity*\n${escapeSlack(severity ?? 'none')}`, SLACK_LIMITS.fieldText),
-        mrkdwn(`*Alerts*\n${countLine(group)}`, SLACK_LIMITS.fieldText),
+        mrkdwn(`*Status*\n${word}`, FIELD_CHARS),
+        mrkdwn(`*Team*\n${escapeSlack(group.team)}`, FIELD_CHARS),
+        mrkdwn(`*Severity*\n${escapeSlack(severity ?? 'none')}`, FIELD_CHARS),
+        mrkdwn(`*Alerts*\n${countLine(group)}`, FIELD_CHARS),
       ],
     },
   ];
   if (summary !== undefined) {
     const extra = description !== undefined && description !== summary ? `\n${escapeSlack(description)}` : '';
-    head.push({ type: 'section', text: mrkdwn(`*${escapeSlack(summary)}*${extra}`) });
+    head.push({ type: 'section', text: mrkdwn(`*${escapeSlack(summary)}*${extra}`, SUMMARY_CHARS) });
   }
   const labels = labelsLine(group);
-  if (labels !== undefined) head.push({ type: 'section', text: mrkdwn(labels) });
+  if (labels !== undefined) head.push({ type: 'section', text: mrkdwn(labels, LABELS_CHARS) });
   const links = linksLine(group);
   if (links !== undefined) head.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
   head.push({ type: 'divider' });
 
   const footer: SlackBlock = {
     type: 'context',
-    elements: [mrkdwn(`alertgate · group ${escapeSlack(group.groupKey)}`, SLACK_LIMITS.fieldText)],
+    elements: [mrkdwn(`alertgate · group ${escapeSlack(group.groupKey)}`, FOOTER_CHARS)],
   };
 
   const cut = truncatedNote(group);
@@ -201,9 +262,9 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
   const ordered = [...firingAlerts(group), ...resolvedAlerts(group)];
   // One block is kept for the footer, one for the truncation note if any, one for "and N more" if needed.
   const room = SLACK_LIMITS.blocks - head.length - 1 - (cut ? 1 : 0);
-  const shown = ordered.length <= room ? ordered : ordered.slice(0, room - 1);
-  const nameOf = alertDisplayNamer(group);
-  const blocks: SlackBlock[] = [...head, ...shown.map((a) => alertSection(a, nameOf, summary))];
+  const candidates = ordered.length <= room ? ordered : ordered.slice(0, room - 1);
+  const shown = fitAlerts(candidates, group, summary, SLACK_LIMITS.blocksText - blocksTextLength([...head, footer, ...(cut ? [cut] : [])]) - MORE_NOTE_CHARS);
+  const blocks: SlackBlock[] = [...head, ...shown];
   const hidden = ordered.slice(shown.length);
   if (hidden.length > 0) {
     const hiddenFiring = hidden.filter((a) => a.status === 'firing').length;
@@ -215,6 +276,27 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
   if (cut) blocks.push(cut);
   blocks.push(footer);
   return { text: renderFallbackText(group), blocks };
+}
+
+/**
+ * Sections for the first of `alerts` that fit in `budget` characters: each gets up to
+ * ALERT_SECTION_CHARS, less when many share the budget (never less than MIN_ALERT_SECTION_CHARS);
+ * once the budget is spent the rest are left out, in order.
+ */
+function fitAlerts(alerts: Alert[], group: GroupSnapshot, summary: string | undefined, budget: number): SlackBlock[] {
+  const nameOf = alertDisplayNamer(group);
+  const texts = alerts.map((a) => alertText(a, nameOf, summary));
+  const full = texts.map((t) => alertSectionText(t, ALERT_SECTION_CHARS));
+  const cap = Math.max(MIN_ALERT_SECTION_CHARS, fairCap(full.map((t) => t.length), budget));
+  const out: SlackBlock[] = [];
+  let left = budget;
+  for (let i = 0; i < texts.length; i++) {
+    const text = full[i]!.length <= cap ? full[i]! : alertSectionText(texts[i]!, cap);
+    if (text.length > left) break;
+    left -= text.length;
+    out.push({ type: 'section', text: { type: 'mrkdwn', text } });
+  }
+  return out;
 }
 
 /** Names of the alerts behind fingerprints (or the raw ids when unknown), escaped, capped. */
