@@ -5,7 +5,8 @@
  * Shared by the real notifier and the log sink, so the log shows exactly what would be sent.
  */
 import type { Delivery, SlackRef } from '../notifier.js';
-import { renderSlackMessage, renderThreadReply, type SlackBlock } from './render.js';
+import { truncateSlack } from './escape.js';
+import { renderCompactSlackMessage, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from './render.js';
 
 export type SlackMethod = 'chat.postMessage' | 'chat.update';
 
@@ -39,6 +40,20 @@ export function postCall(delivery: Delivery, channel: string): SlackCall {
 /** Edits the existing message in place with the group's current state. */
 export function updateCall(delivery: Delivery, ref: SlackRef): SlackCall {
   return { method: 'chat.update', args: { channel: ref.channel, ts: ref.ts, ...messageOf(delivery) } };
+}
+
+/**
+ * `call` (a post or an edit of the group's message) with a compact message instead, for when
+ * Slack refused the full one (`refusal`: msg_blocks_too_long, invalid_blocks, msg_too_long): an
+ * alert group's header, counts, links and footer; a pre-rendered message's text in one section
+ * (blocks, rather than none, so that an edit replaces the refused message's blocks).
+ */
+export function compactCall(delivery: Delivery, call: SlackCall, refusal: string): SlackCall {
+  const { text: _text, blocks: _blocks, ...rest } = call.args;
+  const m = delivery.group.message;
+  const text = m ? truncateSlack(m.text, SLACK_LIMITS.sectionText) : '';
+  const message = m ? { text, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }] } : renderCompactSlackMessage(delivery.group, refusal);
+  return { method: call.method, args: { ...rest, ...message } };
 }
 
 /** The thread reply saying what changed. */

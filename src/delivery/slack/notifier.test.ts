@@ -137,6 +137,80 @@ describe('slack notifier against the fake Slack', () => {
     expect(fake.messages.get(first.slackRef.ts)?.replies.map((r) => r.text)).toEqual([':repeat: Still firing (repeat): 1 alert']);
   });
 
+  describe('a message Slack refuses (too long, invalid blocks) is sent again, compact, in the same delivery', () => {
+    const contextTexts = (blocks: unknown[] | undefined) =>
+      (blocks ?? []).flatMap((b) => ((b as { type: string }).type === 'context' ? (b as { elements: { text: string }[] }).elements.map((e) => e.text) : []));
+
+    it.each(['msg_blocks_too_long', 'invalid_blocks', 'msg_too_long'])('%s on a post: the compact message is posted', async (code) => {
+      const { notifier, logs } = await start();
+      fake.respondWith([{ slackError: code }]);
+      const result = await notifier.notify(makeDelivery(target));
+
+      expect(result).toEqual({ ok: true, slackRef: { channel: expect.any(String), ts: expect.any(String) } });
+      expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
+      const message = result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts) : undefined;
+      expect(message?.blocks?.[0]).toMatchObject({ type: 'header', text: { text: ':rotating_light: FIRING: KubePodCrashLooping' } });
+      expect(JSON.stringify(message?.blocks)).toContain('*Alerts*\\n1 firing');
+      expect(JSON.stringify(message?.blocks)).toContain('|Runbook>');
+      expect(contextTexts(message?.blocks)).toEqual([expect.stringContaining(`Slack refused this group's full message (\`${code}\`)`), expect.stringMatching(/^alertgate · group /)]);
+      expect(message?.text).toBe('FIRING: KubePodCrashLooping (team payments, severity critical, 1 firing) — Pod is crash looping');
+      expect(logs.lines.some((l) => l.level === 'warn' && (l.obj as { slackError?: string }).slackError === code && /compact/.test(l.msg ?? ''))).toBe(true);
+    });
+
+    it('on an edit: the compact message replaces the old one (RESOLVED) and the thread reply follows, each call after the first paced', async () => {
+      const { notifier } = await start();
+      const first = await notifier.notify(makeDelivery(target));
+      if (!first.ok || !first.slackRef) throw new Error('first post failed');
+      const resolved = makeSnapshot({
+        alerts: [makeAlert({ status: 'resolved', endsAt: '2026-10-01T10:00:00Z' })],
+        change: { kind: 'resolved', added: [], resolved: ['a1b2c3d4e5f60718'] },
+      });
+      const seen: number[] = [];
+      fake.respondWith([{ slackError: 'msg_blocks_too_long' }]);
+      const result = await notifier.notify(makeDelivery(target, { group: resolved, slackRef: first.slackRef }), undefined, async () => {
+        seen.push(fake.requests.length);
+      });
+
+      expect(result).toEqual({ ok: true, slackRef: first.slackRef });
+      expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.update', 'chat.postMessage']);
+      expect(seen).toEqual([2, 3]);
+      const message = fake.messages.get(first.slackRef.ts);
+      expect(message?.edits).toBe(1);
+      expect(message?.blocks?.[0]).toMatchObject({ text: { text: ':white_check_mark: RESOLVED: KubePodCrashLooping' } });
+      expect(message?.replies.map((r) => r.text)).toEqual([expect.stringContaining(':white_check_mark: RESOLVED: all alerts resolved')]);
+    });
+
+    it('a pre-rendered message the fake Slack refuses (51 blocks: invalid_blocks) goes out as its text in one section', async () => {
+      const { notifier } = await start();
+      const blocks = Array.from({ length: 51 }, () => ({ type: 'divider' }));
+      const group = makeSnapshot({ groupKey: 'message:digest', message: { text: 'Alert storm in #payments-alerts & more', blocks } });
+      const result = await notifier.notify(makeDelivery(target, { group }));
+
+      expect(result).toMatchObject({ ok: true });
+      expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
+      const message = result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts) : undefined;
+      expect(message?.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: 'Alert storm in #payments-alerts & more' } }]);
+    });
+
+    it('a compact message refused too is final, and says both answers', async () => {
+      const { notifier } = await start();
+      fake.respondWith([{ slackError: 'msg_too_long' }, { slackError: 'invalid_blocks' }]);
+      expect(await notifier.notify(makeDelivery(target))).toEqual({
+        ok: false,
+        retryable: false,
+        error: 'slack chat.postMessage: invalid_blocks (compact message, sent after slack chat.postMessage: msg_too_long)',
+      });
+      expect(fake.requests).toHaveLength(2);
+    });
+
+    it('other refusals are not sent again', async () => {
+      const { notifier } = await start();
+      fake.respondWith([{ slackError: 'not_in_channel' }]);
+      expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: false, retryable: false });
+      expect(fake.requests).toHaveLength(1);
+    });
+  });
+
   it('channel_not_found is final and names the Slack error', async () => {
     const { notifier } = await start({ rejectUnknownChannels: true });
     const result = await notifier.notify(makeDelivery({ type: 'slack', channel: '#nowhere' }));
@@ -149,7 +223,7 @@ describe('slack notifier against the fake Slack', () => {
     expect(await notifier.notify(makeDelivery(target))).toEqual({ ok: false, retryable: false, error: 'slack chat.postMessage: invalid_auth' });
   });
 
-  it.each(['not_in_channel', 'msg_too_long', 'is_archived'])('platform error %s is final', async (code) => {
+  it.each(['not_in_channel', 'is_archived', 'no_permission'])('platform error %s is final', async (code) => {
     const { notifier } = await start();
     fake.respondWith([{ slackError: code }]);
     expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: false, retryable: false, error: `slack chat.postMessage: ${code}` });

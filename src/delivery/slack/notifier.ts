@@ -2,12 +2,20 @@
  * @module delivery/slack/notifier
  * Slack receiver: the first notification of a group posts one message to the channel; every
  * later change edits that message (`chat.update`, same ts) and replies in its thread.
- * Retries are the outbox's: each call is made once and its failure classified.
+ * Retries are the outbox's: each call is made once and its failure classified. One exception: a
+ * message Slack refuses for its size or blocks (REFUSED_MESSAGE_ERRORS), which no retry of the
+ * same message can cure, is sent once more at once, compact (header, counts, links, footer).
  */
 import type { DeliveryLogger } from '../log-sink.js';
 import type { BeforeNextCall, Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
-import { postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
+import { compactCall, postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
 import { createSlackTransport, type SlackCallResult } from './transport.js';
+
+/**
+ * Slack's refusals of a message's size or blocks. Retrying the same message cannot help, so the
+ * call is made once more, at once, with a compact message (calls.ts compactCall).
+ */
+export const REFUSED_MESSAGE_ERRORS: ReadonlySet<string> = new Set(['msg_blocks_too_long', 'invalid_blocks', 'invalid_blocks_format', 'msg_too_long']);
 
 export interface SlackNotifierOptions {
   /** Bot token with `chat:write`. Never logged or returned in errors. */
@@ -41,8 +49,24 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     return result;
   }
 
-  async function post(delivery: Delivery, channel: string, signal?: AbortSignal): Promise<NotifyResult> {
-    const result = await call(delivery, postCall(delivery, channel), signal);
+  /**
+   * Makes `slackCall` (a post or an edit of the group's message); if Slack refuses the message as
+   * too large or its blocks as invalid, makes it once more with a compact message instead.
+   */
+  async function send(delivery: Delivery, slackCall: SlackCall, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<SlackCallResult> {
+    const result = await call(delivery, slackCall, signal);
+    if (result.ok || result.slackError === undefined || !REFUSED_MESSAGE_ERRORS.has(result.slackError)) return result;
+    log?.warn(
+      { deliveryId: delivery.id, method: slackCall.method, channel: slackCall.args.channel, slackError: result.slackError },
+      'slack refused the message: sending a compact one instead (header, counts, links)',
+    );
+    await beforeNextCall?.();
+    const compact = await call(delivery, compactCall(delivery, slackCall, result.slackError), signal);
+    return compact.ok ? compact : { ...compact, error: `${compact.error} (compact message, sent after ${result.error})` };
+  }
+
+  async function post(delivery: Delivery, channel: string, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<NotifyResult> {
+    const result = await send(delivery, postCall(delivery, channel), signal, beforeNextCall);
     if (!result.ok) return stripSlackError(result);
     // Slack answers with the channel *id* (the target may be a name); chat.update needs the id.
     const { channel: channelId, ts } = result.data;
@@ -53,12 +77,12 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   }
 
   async function edit(delivery: Delivery, ref: SlackRef, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<NotifyResult> {
-    const updated = await call(delivery, updateCall(delivery, ref), signal);
+    const updated = await send(delivery, updateCall(delivery, ref), signal, beforeNextCall);
     if (!updated.ok) {
       // Someone deleted the message: start a fresh one rather than failing forever.
       if (updated.slackError !== 'message_not_found') return stripSlackError(updated);
       await beforeNextCall?.();
-      return post(delivery, ref.channel, signal);
+      return post(delivery, ref.channel, signal, beforeNextCall);
     }
     if (!wantsThreadReply(delivery)) return { ok: true, slackRef: ref };
     await beforeNextCall?.();
@@ -76,7 +100,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
       }
       return delivery.slackRef
         ? edit(delivery, delivery.slackRef, signal, beforeNextCall)
-        : post(delivery, delivery.target.channel, signal);
+        : post(delivery, delivery.target.channel, signal, beforeNextCall);
     },
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeAlert, makeSnapshot } from '../notifier.case.js';
 import { escapeSlack, escapeSlackUrl, slackLink, truncateSlack } from './escape.js';
 import { slackLimitError } from '../../testing/slack-limits.js';
-import { renderFallbackText, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from './render.js';
+import { renderCompactSlackMessage, renderFallbackText, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from './render.js';
 
 const EVIL = '<!channel> <https://evil.example|click>';
 const EVIL_ESCAPED = '&lt;!channel&gt; &lt;https://evil.example|click&gt;';
@@ -226,6 +226,19 @@ describe('renderSlackMessage within the text Slack takes for all blocks together
       expect(shown).toBeGreaterThanOrEqual(30);
     }
     for (const text of sectionTexts(blocks)) expect(text.split('<').length).toBe(text.split('>').length);
+  });
+
+  it('the compact message (sent when Slack refuses the full one) is small whatever the group, and keeps header, counts, links and footer', () => {
+    const message = renderCompactSlackMessage(group(500, true), 'msg_blocks_too_long');
+    expect(totalText(message.blocks)).toBeLessThan(3500);
+    expect(slackLimitError(message.text, message.blocks)).toBeUndefined();
+    const all = textFields(message).map((f) => f.text).join('\n');
+    expect(message.blocks[0]).toMatchObject({ type: 'header', text: { text: ':rotating_light: FIRING: KubePodCrashLooping' } });
+    expect(all).toContain('*Alerts*\n250 firing, 250 resolved');
+    expect(all).toContain('`msg_blocks_too_long`');
+    expect(all).toContain('|Silence>');
+    expect(all).not.toContain('CrashLoopBackOff');
+    expect(message.blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: expect.stringMatching(/^alertgate · group /) }] });
   });
 
   it('one alert keeps its section whole; many share the budget, shorter each', () => {

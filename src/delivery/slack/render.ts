@@ -215,14 +215,11 @@ export function renderFallbackText(group: GroupSnapshot): string {
   return truncateSlack(text, SLACK_LIMITS.fallbackText);
 }
 
-/** The group's channel message, posted once and then edited in place. */
-export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
+/** The header (status and alertname) and the fields (status, team, severity, counts). */
+function titleBlocks(group: GroupSnapshot): SlackBlock[] {
   const { emoji, word } = statusWord(group);
   const severity = groupSeverity(group);
-  const summary = groupSummary(group);
-  const description = groupAnnotation(group, 'description');
-
-  const head: SlackBlock[] = [
+  return [
     {
       type: 'header',
       text: {
@@ -241,6 +238,35 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
       ],
     },
   ];
+}
+
+function footerBlock(group: GroupSnapshot): SlackBlock {
+  return { type: 'context', elements: [mrkdwn(`alertgate · group ${escapeSlack(group.groupKey)}`, FOOTER_CHARS)] };
+}
+
+/**
+ * The group's message when Slack refused the full one (`refusal`: its error code, e.g.
+ * `msg_blocks_too_long`): header, fields with the counts, a note that the alerts are left out,
+ * the links, the footer. Small whatever the group.
+ */
+export function renderCompactSlackMessage(group: GroupSnapshot, refusal: string): SlackMessage & { blocks: SlackBlock[] } {
+  const blocks = titleBlocks(group);
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn(`:warning: Slack refused this group's full message (\`${escapeSlack(refusal)}\`): its alerts are left out here, the links below lead to them.`, FIELD_CHARS)],
+  });
+  const links = linksLine(group);
+  if (links !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
+  blocks.push(footerBlock(group));
+  return { text: renderFallbackText(group), blocks };
+}
+
+/** The group's channel message, posted once and then edited in place. */
+export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
+  const summary = groupSummary(group);
+  const description = groupAnnotation(group, 'description');
+
+  const head = titleBlocks(group);
   if (summary !== undefined) {
     const extra = description !== undefined && description !== summary ? `\n${escapeSlack(description)}` : '';
     head.push({ type: 'section', text: mrkdwn(`*${escapeSlack(summary)}*${extra}`, SUMMARY_CHARS) });
@@ -251,10 +277,7 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
   if (links !== undefined) head.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
   head.push({ type: 'divider' });
 
-  const footer: SlackBlock = {
-    type: 'context',
-    elements: [mrkdwn(`alertgate · group ${escapeSlack(group.groupKey)}`, FOOTER_CHARS)],
-  };
+  const footer = footerBlock(group);
 
   const cut = truncatedNote(group);
 
