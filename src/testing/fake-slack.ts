@@ -42,6 +42,10 @@ export interface FakeSlackMessage {
   replies: FakeSlackMessage[];
   /** Number of chat.update calls applied. */
   edits: number;
+  /** The `Authorization` header it was posted with: the app that may edit it. */
+  postedBy?: string;
+  /** Date.now() when it was posted. */
+  postedAt: number;
 }
 
 export interface FakeSlackOptions {
@@ -51,6 +55,12 @@ export interface FakeSlackOptions {
   channels?: Record<string, string>;
   /** Answer `channel_not_found` for channels not in `channels` (default: create them). */
   rejectUnknownChannels?: boolean;
+  /**
+   * The workspace's time limit for editing messages: an edit of a message older than this is
+   * answered `edit_window_closed` (default: none). An edit with another token than the post's
+   * (another Slack app) is always answered `cant_update_message`.
+   */
+  editWindowMs?: number;
 }
 
 export interface FakeSlack {
@@ -132,7 +142,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (channel === undefined) return { ok: false, error: 'channel_not_found' };
       const ts = nextTs();
       const threadTs = typeof body['thread_ts'] === 'string' ? body['thread_ts'] : undefined;
-      const message: FakeSlackMessage = { channel, ts, text, blocks, replies: [], edits: 0, ...(threadTs ? { threadTs } : {}) };
+      const postedBy = headers.authorization;
+      const message: FakeSlackMessage = { channel, ts, text, blocks, replies: [], edits: 0, postedAt: Date.now(), ...(threadTs ? { threadTs } : {}), ...(postedBy ? { postedBy } : {}) };
       const parent = threadTs ? messages.get(threadTs) : undefined;
       if (parent && parent.channel === channel) parent.replies.push(message);
       else messages.set(ts, message);
@@ -144,6 +155,8 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const ts = typeof body['ts'] === 'string' ? body['ts'] : '';
       const message = findMessage(channel, ts);
       if (!message) return { ok: false, error: 'message_not_found' };
+      if (message.postedBy !== headers.authorization) return { ok: false, error: 'cant_update_message' };
+      if (opts.editWindowMs !== undefined && Date.now() - message.postedAt > opts.editWindowMs) return { ok: false, error: 'edit_window_closed' };
       message.text = text;
       message.blocks = blocks;
       message.edits += 1;

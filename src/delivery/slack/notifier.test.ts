@@ -104,6 +104,61 @@ describe('slack notifier against the fake Slack', () => {
     expect(fake.messages.size).toBe(1);
   });
 
+  describe('a message that can no longer be edited is replaced by a new one with the current state', () => {
+    const resolved = () =>
+      makeSnapshot({
+        alerts: [makeAlert({ status: 'resolved', endsAt: '2026-10-01T10:00:00Z' })],
+        change: { kind: 'resolved', added: [], resolved: ['a1b2c3d4e5f60718'] },
+      });
+    const header = (blocks: unknown[] | undefined) => (blocks?.[0] as { text: { text: string } } | undefined)?.text.text;
+
+    it('cant_update_message: the token now belongs to another Slack app than the one that posted it', async () => {
+      fake = await startFakeSlack();
+      const before = createSlackNotifier({ token: 'xoxb-old-app', apiUrl: fake.url, timeoutMs: TIMEOUT_MS });
+      const logs = captureLogger();
+      const after = createSlackNotifier({ token: 'xoxb-new-app', apiUrl: fake.url, logger: logs.logger, timeoutMs: TIMEOUT_MS });
+      const first = await before.notify(makeDelivery(target));
+      if (!first.ok || !first.slackRef) throw new Error('first post failed');
+
+      const result = await after.notify(makeDelivery(target, { group: resolved(), slackRef: first.slackRef }));
+      expect(result.ok && result.slackRef?.ts).toEqual(expect.any(String));
+      expect(result.ok && result.slackRef?.ts).not.toBe(first.slackRef.ts);
+      expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
+      const fresh = result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts) : undefined;
+      expect(header(fresh?.blocks)).toBe(':white_check_mark: RESOLVED: KubePodCrashLooping');
+      // The old message is the other app's: it stays as it was.
+      expect(fake.messages.get(first.slackRef.ts)?.edits).toBe(0);
+      const warning = logs.lines.find((l) => l.level === 'warn' && /cannot be edited/.test(l.msg ?? ''));
+      expect(warning?.msg).toContain('cant_update_message');
+      expect(warning?.obj).toMatchObject({ slackError: 'cant_update_message', ts: first.slackRef.ts });
+
+      // Later changes edit the new message, which this app posted.
+      if (!result.ok || !result.slackRef) throw new Error('no new message');
+      expect(await after.notify(makeDelivery(target, { group: resolved(), slackRef: result.slackRef }))).toEqual({ ok: true, slackRef: result.slackRef });
+    });
+
+    it("edit_window_closed: the workspace's time limit for editing messages has passed", async () => {
+      const { notifier, logs } = await start({ editWindowMs: 20 });
+      const first = await notifier.notify(makeDelivery(target));
+      if (!first.ok || !first.slackRef) throw new Error('first post failed');
+      await new Promise((r) => setTimeout(r, 40));
+
+      const result = await notifier.notify(makeDelivery(target, { group: resolved(), slackRef: first.slackRef }));
+      expect(result.ok && result.slackRef?.ts).not.toBe(first.slackRef.ts);
+      expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.postMessage']);
+      expect(header(result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts)?.blocks : undefined)).toBe(':white_check_mark: RESOLVED: KubePodCrashLooping');
+      expect(logs.lines.find((l) => l.level === 'warn' && /cannot be edited/.test(l.msg ?? ''))?.msg).toContain('edit_window_closed');
+    });
+
+    it('other refusals of an edit post nothing new', async () => {
+      const { notifier } = await start();
+      fake.respondWith([{ slackError: 'not_in_channel' }]);
+      const result = await notifier.notify(makeDelivery(target, { slackRef: { channel: 'C00000001', ts: '1.000001' } }));
+      expect(result).toEqual({ ok: false, retryable: false, error: 'slack chat.update: not_in_channel' });
+      expect(fake.requests.map((r) => r.method)).toEqual(['chat.update']);
+    });
+  });
+
   it('waits for the outbox before each call after the first: the thread reply, a post replacing a deleted message', async () => {
     const { notifier } = await start();
     const seen: number[] = [];

@@ -17,6 +17,16 @@ import { createSlackTransport, type SlackCallResult } from './transport.js';
  */
 export const REFUSED_MESSAGE_ERRORS: ReadonlySet<string> = new Set(['msg_blocks_too_long', 'invalid_blocks', 'invalid_blocks_format', 'msg_too_long']);
 
+/**
+ * Why an edit's refusal leaves the message as it is for good (the reason logged): the group's
+ * state then goes in a new message rather than nowhere.
+ */
+const UNEDITABLE: ReadonlyMap<string, string> = new Map([
+  ['message_not_found', 'the message was deleted'],
+  ['cant_update_message', 'another Slack app posted the message (the token now belongs to a different app)'],
+  ['edit_window_closed', "the workspace's time limit for editing messages has passed"],
+]);
+
 export interface SlackNotifierOptions {
   /** Bot token with `chat:write`. Never logged or returned in errors. */
   token: string;
@@ -79,8 +89,10 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   async function edit(delivery: Delivery, ref: SlackRef, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<NotifyResult> {
     const updated = await send(delivery, updateCall(delivery, ref), signal, beforeNextCall);
     if (!updated.ok) {
-      // Someone deleted the message: start a fresh one rather than failing forever.
-      if (updated.slackError !== 'message_not_found') return stripSlackError(updated);
+      // The message can no longer be edited: start a fresh one rather than failing forever.
+      const why = updated.slackError === undefined ? undefined : UNEDITABLE.get(updated.slackError);
+      if (why === undefined) return stripSlackError(updated);
+      log?.warn({ deliveryId: delivery.id, channel: ref.channel, ts: ref.ts, slackError: updated.slackError, reason: why }, `slack message cannot be edited (${updated.slackError}): posting a new one`);
       await beforeNextCall?.();
       return post(delivery, ref.channel, signal, beforeNextCall);
     }
