@@ -3,13 +3,15 @@
  * The storm digest: one Slack message per channel and storm, edited in place while the storm
  * lasts (counts, top alertnames, severities, a link to the full list), closed when it ends.
  */
-import { escapeSlack } from '../delivery/slack/escape.js';
+import { escapeSlack, truncateSlack } from '../delivery/slack/escape.js';
 import type { OutboundMessage } from '../model/group.js';
 import type { ChannelState } from './channel-state.js';
 import type { DigestTally } from './digest-tally.js';
 import { withoutTrailingSlashes } from '../model/url-text.js';
 
 const TOP = 8;
+/** Text of each block, below Slack's 3,000 per section or context element. */
+const BLOCK_CHARS = 2900;
 
 /** What a digest message shows of its storm: its state, or an earlier storm's (storm/earlier-storms.ts). */
 export type DigestView = Pick<ChannelState, 'active' | 'stormStartedAt' | 'endedAt' | 'tally'>;
@@ -28,6 +30,22 @@ export function shownTally(t: DigestTally): DigestTally {
   const alertnames = Object.create(null) as Record<string, number>;
   for (const [name, n] of ranked(t.alertnames).slice(0, TOP)) alertnames[name] = n;
   return { ...t, alertnames };
+}
+
+/** `items` joined by ", " in at most `max` characters: those that do not fit are counted ("and 3 more"). */
+function fitList(items: string[], max: number): string {
+  let out = '';
+  for (let i = 0; i < items.length; i++) {
+    const next = out === '' ? items[i]! : `${out}, ${items[i]}`;
+    const left = items.length - i - 1;
+    // Room for the count of those that would still follow.
+    if (next.length + (left > 0 ? ` and ${left} more`.length : 0) > max) {
+      const more = `and ${items.length - i} more`;
+      return out === '' ? more : `${out} ${more}`;
+    }
+    out = next;
+  }
+  return out;
 }
 
 function hhmm(ms: number): string {
@@ -51,14 +69,17 @@ export function renderDigest(team: string, channel: string, state: DigestView, p
     .slice(0, TOP)
     .map(([name, n]) => `• ${escapeSlack(name)} × ${n}`)
     .join('\n');
-  const severities = ranked(bySeverity)
-    .map(([s, n]) => `${escapeSlack(s)} ${n}`)
-    .join(', ');
+  // Team and link always whole; the severities as many as fit before them, the rest counted.
+  const tail = ` · Team ${escapeSlack(team)} · ${link}`;
+  const severities = fitList(
+    ranked(bySeverity).map(([s, n]) => `${escapeSlack(s)} ${n}`),
+    BLOCK_CHARS - 'Severities: '.length - tail.length,
+  );
   const text = `${headline} Team ${escapeSlack(team)}. Full list: ${link}`;
   const blocks = [
-    { type: 'section', text: { type: 'mrkdwn', text: headline.slice(0, 2900) } },
-    { type: 'section', text: { type: 'mrkdwn', text: `*Top alertnames*\n${top || '—'}`.slice(0, 2900) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `Severities: ${severities || '—'} · Team ${escapeSlack(team)} · ${link}`.slice(0, 2900) }] },
+    { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(headline, BLOCK_CHARS) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(`*Top alertnames*\n${top || '—'}`, BLOCK_CHARS) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: truncateSlack(`Severities: ${severities || '—'}${tail}`, BLOCK_CHARS) }] },
   ];
   return { text, blocks, threadReply: announceEnd };
 }
