@@ -37,6 +37,37 @@ describe('classifySlackAnswer', () => {
     expect(classifySlackAnswer(answer(200, '{"ok":false,"error":"service_unavailable"}', '5'), ctx)).toMatchObject({ retryable: true, retryAfterMs: 5000 });
   });
 
+  it("a refusal's error says what Slack explained (response_metadata.messages): the first two, errors first, on one line, without the token", () => {
+    const body = JSON.stringify({
+      ok: false,
+      error: 'invalid_blocks',
+      response_metadata: {
+        messages: [
+          '[WARN] A Content-Type header was presented but did not declare a charset',
+          '[ERROR] must be less than 3001 characters [json-pointer:/blocks/3/text/text]',
+          `[ERROR] failed to match all allowed schemas\n  for ${TOKEN} [json-pointer:/blocks/7]`,
+          '[ERROR] a third one',
+        ],
+      },
+    });
+    const failure = classifySlackAnswer(answer(200, body), ctx);
+    expect(failure).toEqual({
+      ok: false,
+      retryable: false,
+      slackError: 'invalid_blocks',
+      error:
+        'slack chat.postMessage: invalid_blocks ([ERROR] must be less than 3001 characters [json-pointer:/blocks/3/text/text]; [ERROR] failed to match all allowed schemas for [REDACTED] [json-pointer:/blocks/7])',
+    });
+    // A long message is cut; none at all, or not strings, add nothing.
+    const long = classifySlackAnswer(answer(200, JSON.stringify({ ok: false, error: 'invalid_blocks', response_metadata: { messages: [`[ERROR] ${'x'.repeat(1000)}`] } })), ctx);
+    expect(!long.ok && long.error.length).toBeLessThan(260);
+    for (const meta of [{}, { messages: [] }, { messages: [1, null] }, { messages: 'x' }, null]) {
+      expect(classifySlackAnswer(answer(200, JSON.stringify({ ok: false, error: 'msg_too_long', response_metadata: meta })), ctx)).toMatchObject({
+        error: 'slack chat.postMessage: msg_too_long',
+      });
+    }
+  });
+
   it('a 200 that is not a JSON object (a proxy page) is retryable and says what came back', () => {
     expect(classifySlackAnswer(answer(200, '<html>captive portal</html>'), ctx)).toEqual({
       ok: false,

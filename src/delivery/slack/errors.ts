@@ -3,7 +3,9 @@
  * Maps a Slack Web API answer onto our retry policy (delivery/retry-classify.ts):
  * - HTTP 429 → retryable, after its Retry-After (seconds)
  * - any other status but 200 → the shared HTTP policy (5xx retryable, 4xx final)
- * - HTTP 200 `{ok:false,error}` → final, except the codes Slack documents as transient
+ * - HTTP 200 `{ok:false,error}` → final, except the codes Slack documents as transient; the error
+ *   text adds the first of Slack's `response_metadata.messages` (which block was wrong, for
+ *   `invalid_blocks`), so a dead notification's last error says what to fix
  * - HTTP 200 that is not a JSON object → retryable (a proxy or an outage page)
  * Error texts never contain the token.
  */
@@ -30,6 +32,25 @@ export type SlackAnswer = { ok: true; data: Record<string, unknown> } | SlackFai
 
 /** Longest excerpt of an unexpected HTTP body kept in an error message. */
 const BODY_EXCERPT = 200;
+/** How many of Slack's `response_metadata.messages` an error keeps, and how much of each. */
+const DETAIL_MESSAGES = 2;
+const DETAIL_CHARS = 200;
+
+/**
+ * Slack's explanation of a refusal, e.g. `[ERROR] must be less than 3001 characters
+ * [json-pointer:/blocks/3/text]`: its first messages, errors before warnings, each on one line,
+ * redacted and capped; '' when there is none.
+ */
+function slackDetail(data: Record<string, unknown>, clean: (s: string) => string): string {
+  const meta = data.response_metadata;
+  const raw = typeof meta === 'object' && meta !== null ? (meta as { messages?: unknown }).messages : undefined;
+  if (!Array.isArray(raw)) return '';
+  const messages = raw.filter((m): m is string => typeof m === 'string' && m.trim() !== '');
+  const errorsFirst = [...messages.filter((m) => m.startsWith('[ERROR]')), ...messages.filter((m) => !m.startsWith('[ERROR]'))];
+  // Redact before cutting: a token straddling the cut would survive as a prefix.
+  const kept = errorsFirst.slice(0, DETAIL_MESSAGES).map((m) => clean(m.trim().replace(/\s+/g, ' ')).slice(0, DETAIL_CHARS));
+  return kept.length > 0 ? ` (${kept.join('; ')})` : '';
+}
 
 function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
@@ -60,7 +81,7 @@ export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; t
   if (!data) return { ok: false, retryable: true, error: `${what}: answer is not a JSON object: ${excerpt()}` };
   if (data.ok === true) return { ok: true, data };
   const code = typeof data.error === 'string' ? data.error : 'unknown_error';
-  const failure: SlackFailure = { ok: false, retryable: RETRYABLE_SLACK_ERRORS.has(code), error: clean(`${what}: ${code}`), slackError: code };
+  const failure: SlackFailure = { ok: false, retryable: RETRYABLE_SLACK_ERRORS.has(code), error: `${clean(`${what}: ${code}`)}${slackDetail(data, clean)}`, slackError: code };
   const retryAfterMs = parseRetryAfter(answer.retryAfter);
   if (failure.retryable && retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
   return failure;

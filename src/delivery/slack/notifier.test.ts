@@ -236,7 +236,7 @@ describe('slack notifier against the fake Slack', () => {
     });
 
     it('a pre-rendered message the fake Slack refuses (51 blocks: invalid_blocks) goes out as its text in one section', async () => {
-      const { notifier } = await start();
+      const { notifier, logs } = await start();
       const blocks = Array.from({ length: 51 }, () => ({ type: 'divider' }));
       const group = makeSnapshot({ groupKey: 'message:digest', message: { text: 'Alert storm in #payments-alerts & more', blocks } });
       const result = await notifier.notify(makeDelivery(target, { group }));
@@ -245,6 +245,9 @@ describe('slack notifier against the fake Slack', () => {
       expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
       const message = result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts) : undefined;
       expect(message?.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: 'Alert storm in #payments-alerts & more' } }]);
+      // The refusal logged says what Slack explained.
+      const refused = logs.lines.find((l) => l.msg === 'slack call failed');
+      expect((refused?.obj as { error?: string }).error).toBe('slack chat.postMessage: invalid_blocks ([ERROR] must provide an array of no more than 50 items)');
     });
 
     it('a compact message refused too is final, and says both answers', async () => {
