@@ -9,8 +9,18 @@ import { uptimeOpenApiPaths, uptimeOpenApiSchemas } from './uptime-openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: object) => ({ 'application/json': { schema } });
 const errorResponse = (description: string) => ({ description, content: json(error) });
+/** A 401 and its challenge (http/auth.ts `unauthorized`). */
+const unauthorizedResponse = (description: string) => ({
+  ...errorResponse(description),
+  headers: {
+    'WWW-Authenticate': {
+      description: '`Bearer realm="alertgate"`, with `error="invalid_token"` when a bearer token was presented and refused',
+      schema: { type: 'string' },
+    },
+  },
+});
 /** What every admin endpoint can answer besides its own outcomes (http/admin.ts). */
-const adminErrors = { '401': errorResponse('Bad admin token'), '403': errorResponse('ADMIN_TOKEN not configured') };
+const adminErrors = { '401': unauthorizedResponse('Bad admin token'), '403': errorResponse('ADMIN_TOKEN not configured') };
 /** Every endpoint that reads or writes the store (http/app.ts error handler). */
 const storeDown = { '503': errorResponse('Store unavailable; retry later') };
 const listParams = (statuses: string[]) => [
@@ -94,7 +104,7 @@ export const openApiDocument = {
         responses: {
           '202': { description: 'Durably stored', content: json({ type: 'object', properties: { accepted: { type: 'integer' } } }) },
           '400': errorResponse('Invalid JSON or schema'),
-          '401': errorResponse('Missing or invalid bearer token'),
+          '401': unauthorizedResponse('Missing or invalid bearer token'),
           '413': errorResponse('Body over WEBHOOK_MAX_BYTES'),
           '415': errorResponse('Not application/json'),
           '503': errorResponse('Store unavailable or shutting down; retry'),

@@ -11,7 +11,7 @@ import { webhookSchema, type WebhookBody } from '../ingest/webhook-schema.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import { isHeldReason } from '../maintenance/hold.js';
 import { DIGESTED_REASON } from '../storm/storm-control.js';
-import { bearerToken, tokenMatches } from './auth.js';
+import { bearerToken, tokenMatches, unauthorized } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
@@ -29,8 +29,9 @@ export function webhookRoutes(deps: AppDeps): Hono {
       metrics.webhookDuration.observe({ code }, (performance.now() - started) / 1000);
       return res;
     };
-    if (deps.webhookToken !== undefined && !tokenMatches(bearerToken(c.req.header('authorization')), deps.webhookToken)) {
-      return reply(jsonError(c, 401, 'missing or invalid bearer token'));
+    if (deps.webhookToken !== undefined) {
+      const presented = bearerToken(c.req.header('authorization'));
+      if (!tokenMatches(presented, deps.webhookToken)) return reply(unauthorized(c, presented, 'missing or invalid bearer token'));
     }
     const notJson = notJsonContentType(c.req.header('content-type'));
     if (notJson !== undefined) return reply(jsonError(c, 415, notJson));
