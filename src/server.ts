@@ -14,6 +14,7 @@ import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys
 import type { PagerDutyConfig, RoutingConfig } from './config/types.js';
 import type { PagesMode } from './delivery/build-notifiers.js';
 import { createApp } from './http/app.js';
+import { AcceptedToken } from './http/auth.js';
 import { drainServer } from './http/drain.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -40,7 +41,25 @@ export interface GatewayOptions {
   pollMs?: number;
   /** HTTP server timeouts; tests shrink them to show a slow client is cut off. */
   httpTimeouts?: Partial<HttpTimeouts>;
+  /** How token files are followed (TOKEN_ROTATION); tests shorten the grace. */
+  tokenRotation?: Partial<TokenRotation>;
 }
+
+/** How WEBHOOK_TOKEN_FILE and ADMIN_TOKEN_FILE are followed after a Secret rotation (http/auth.ts). */
+export interface TokenRotation {
+  /**
+   * How long the webhook token a change of the file replaced is still accepted: Alertmanagers
+   * whose copy of the Secret the kubelet has not updated yet still send it. The admin token has
+   * none: people and scripts read the Secret when they call, and a leaked one should stop at once.
+   */
+  webhookGraceMs: number;
+  /** Least time between two reads of a token file, on requests whose token matches none. */
+  rereadMs: number;
+  /** Clock for both, in ms (tests); default `performance.now`. */
+  now?: () => number;
+}
+
+export const TOKEN_ROTATION: TokenRotation = { webhookGraceMs: 600_000, rereadMs: 1_000 };
 
 /** Node HTTP server timeouts (ms): how long a client may hold a connection. */
 export interface HttpTimeouts {
@@ -179,6 +198,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     ...urlPasswords(settings.thanos.url),
     ...urlPasswords(settings.databaseUrl),
   ];
+  /** Webhook and admin tokens read from their files after a rotation (below). */
+  const rotatedSecrets: string[] = [];
   let secrets: string[] = fixedSecrets.filter((s): s is string => !!s);
   const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets });
   // Commit metrics are bound once the registry exists (it needs the store for the outbox gauge).
@@ -218,11 +239,43 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const refreshSecrets = (): boolean => {
     const c = config.current();
     const keys = c ? resolvableRoutingKeys(c, env) : [];
-    secrets = [...fixedSecrets, ...keys].filter((s): s is string => !!s);
+    secrets = [...fixedSecrets, ...rotatedSecrets, ...keys].filter((s): s is string => !!s);
     return keys.length > 0;
   };
   const pages = pagesMode(config, env, refreshSecrets(), logger, () => void refreshSecrets());
   if (settings.webhookToken === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
+  const rotation: TokenRotation = { ...TOKEN_ROTATION, ...o.tokenRotation };
+  const httpLogger = logger.child({ component: 'http' });
+  // A token read from a file again after a rotation joins the scrub list; the one it replaced stays on it.
+  const tokenChanged = (token: string) => {
+    rotatedSecrets.push(token);
+    secrets = [...secrets, token];
+  };
+  const webhookToken =
+    settings.webhookToken === undefined
+      ? undefined
+      : new AcceptedToken({
+          token: settings.webhookToken,
+          ...(settings.webhookTokenFile ? { file: settings.webhookTokenFile } : {}),
+          variable: 'WEBHOOK_TOKEN_FILE',
+          graceMs: rotation.webhookGraceMs,
+          rereadMs: rotation.rereadMs,
+          logger: httpLogger,
+          onChange: tokenChanged,
+          ...(rotation.now ? { now: rotation.now } : {}),
+        });
+  const adminToken =
+    settings.adminToken === undefined
+      ? undefined
+      : new AcceptedToken({
+          token: settings.adminToken,
+          ...(settings.adminTokenFile ? { file: settings.adminTokenFile } : {}),
+          variable: 'ADMIN_TOKEN_FILE',
+          rereadMs: rotation.rereadMs,
+          logger: httpLogger,
+          onChange: tokenChanged,
+          ...(rotation.now ? { now: rotation.now } : {}),
+        });
 
   const worker = outboxRunner(o, store, config, pages, logger, metrics);
 
@@ -283,9 +336,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     routing: () => config.current(),
     metrics,
-    logger: logger.child({ component: 'http' }),
-    webhookToken: settings.webhookToken,
-    adminToken: settings.adminToken,
+    logger: httpLogger,
+    ...(webhookToken ? { webhookToken } : {}),
+    ...(adminToken ? { adminToken } : {}),
     maxBodyBytes: settings.maxBodyBytes,
     onAccepted: () => worker.wake(),
     onMaintenanceReleased: maintenanceReleased,

@@ -1,7 +1,12 @@
 /**
  * Bearer-token checks as clients see them over real HTTP: every 401 says how to authenticate
- * (`WWW-Authenticate`, RFC 9110 §11.6.1), on the webhook and on every admin endpoint.
+ * (`WWW-Authenticate`, RFC 9110 §11.6.1), on the webhook and on every admin endpoint; tokens read
+ * from files follow a rotated Secret without a restart (Alertmanager re-reads its
+ * `credentials_file` at every request, and a 401 drops the notification for good).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
@@ -66,6 +71,114 @@ describe('401 answers carry WWW-Authenticate', () => {
       });
       expect(wrong.status, `${method} ${path}`).toBe(401);
       expect(wrong.headers.get('www-authenticate'), `${method} ${path}`).toBe(INVALID);
+    }
+  });
+});
+
+describe('token files follow a rotated Secret without a restart', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  /** A gateway reading both tokens from files, with a clock the test moves. */
+  async function rotatingGateway(webhookToken: string, adminToken: string, rotation: { webhookGraceMs?: number; rereadMs?: number } = {}) {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-tokens-'));
+    dirs.push(dir);
+    const webhookFile = join(dir, 'webhook-token');
+    const adminFile = join(dir, 'admin-token');
+    await writeFile(webhookFile, `${webhookToken}\n`);
+    await writeFile(adminFile, `${adminToken}\n`);
+    const clock = { ms: 1_000_000 };
+    const gw = await startTestGateway(
+      fakes,
+      { WEBHOOK_TOKEN: '', WEBHOOK_TOKEN_FILE: webhookFile, ADMIN_TOKEN: '', ADMIN_TOKEN_FILE: adminFile },
+      { tokenRotation: { ...rotation, now: () => clock.ms } },
+    );
+    return { gw, webhookFile, adminFile, clock };
+  }
+
+  let n = 0;
+  const body = () => webhook(`{}:{alertname="Rotated${++n}"}`, [{ labels: { alertname: `Rotated${n}`, namespace: 'payments-prod' } }]);
+
+  it('WEBHOOK_TOKEN_FILE: the new token at once, the old one through the grace, then no more', async () => {
+    const { gw: r, webhookFile, clock } = await rotatingGateway('old-webhook-token', 'some-admin-token');
+    try {
+      expect((await r.post(body(), { token: 'old-webhook-token' })).status).toBe(202);
+      await writeFile(webhookFile, 'new-webhook-token\n');
+      // Alertmanager re-reads its credentials_file per request and sends the new token.
+      const fresh = await r.post(body(), { token: 'new-webhook-token' });
+      expect(fresh.status).toBe(202);
+      // An Alertmanager whose copy of the Secret is not updated yet still sends the old one.
+      clock.ms += 9 * 60_000;
+      expect((await r.post(body(), { token: 'old-webhook-token' })).status).toBe(202);
+      expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
+      clock.ms += 5_000;
+      expect((await r.post(body(), { token: 'wrong-token' })).status).toBe(401);
+      // Ten minutes after the change the old token is refused.
+      clock.ms += 60_000;
+      const old = await r.post(body(), { token: 'old-webhook-token' });
+      expect(old.status).toBe(401);
+      expect(old.headers.get('www-authenticate')).toBe(INVALID);
+      expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
+
+      // One info line says so, without either token.
+      const changed = r.logs.filter((l) => l.includes('WEBHOOK_TOKEN_FILE changed'));
+      expect(changed).toHaveLength(1);
+      expect(JSON.parse(changed[0]!)).toMatchObject({ level: 'info', file: webhookFile, graceSeconds: 600 });
+      expect(r.logs.join('\n')).not.toMatch(/old-webhook-token|new-webhook-token/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('the file is read at most once a second, and only when a token matches none', async () => {
+    const { gw: r, webhookFile, clock } = await rotatingGateway('first-token', 'some-admin-token');
+    try {
+      // The file gone: tokens that match never read it (no warning), a wrong one does, once.
+      await rm(webhookFile);
+      expect((await r.post(body(), { token: 'first-token' })).status).toBe(202);
+      expect((await r.post(body(), { token: 'first-token' })).status).toBe(202);
+      expect(r.logs.filter((l) => l.includes('cannot read the token again'))).toHaveLength(0);
+      expect((await r.post(body(), { token: 'wrong-token' })).status).toBe(401);
+      const warned = r.logs.filter((l) => l.includes('WEBHOOK_TOKEN_FILE: cannot read the token again'));
+      expect(warned).toHaveLength(1);
+      expect(JSON.parse(warned[0]!)).toMatchObject({ level: 'warn', file: webhookFile });
+      // Within the second, a new file is not looked at; after it, it is.
+      await writeFile(webhookFile, 'second-token\n');
+      clock.ms += 500;
+      expect((await r.post(body(), { token: 'second-token' })).status).toBe(401);
+      clock.ms += 500;
+      expect((await r.post(body(), { token: 'second-token' })).status).toBe(202);
+      // The same failure again later is not logged again.
+      await writeFile(webhookFile, '  \n');
+      clock.ms += 1_000;
+      expect((await r.post(body(), { token: 'third-token' })).status).toBe(401);
+      clock.ms += 1_000;
+      expect((await r.post(body(), { token: 'third-token' })).status).toBe(401);
+      expect(r.logs.filter((l) => l.includes('cannot read the token again (file is empty)'))).toHaveLength(1);
+      // An empty file keeps the token read before.
+      expect((await r.post(body(), { token: 'second-token' })).status).toBe(202);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('ADMIN_TOKEN_FILE: the new token at once, the old one no more', async () => {
+    const { gw: r, adminFile, clock } = await rotatingGateway('a-webhook-token', 'old-admin-token');
+    const reload = (token: string) => fetch(`${r.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    try {
+      expect((await reload('old-admin-token')).status).toBe(200);
+      await writeFile(adminFile, 'new-admin-token\n');
+      clock.ms += 1_000;
+      expect((await reload('new-admin-token')).status).toBe(200);
+      const old = await reload('old-admin-token');
+      expect(old.status).toBe(401);
+      expect(old.headers.get('www-authenticate')).toBe(INVALID);
+      expect(r.logs.filter((l) => l.includes('ADMIN_TOKEN_FILE changed'))).toHaveLength(1);
+      expect(r.logs.join('\n')).not.toMatch(/old-admin-token|new-admin-token/);
+    } finally {
+      await r.close();
     }
   });
 });

@@ -18,7 +18,11 @@ export interface GatewaySettings {
   configDir: string;
   databaseUrl: string;
   webhookToken?: string;
+  /** WEBHOOK_TOKEN_FILE when the token came from it: read again when a presented token does not match (a rotated Secret). */
+  webhookTokenFile?: string;
   adminToken?: string;
+  /** ADMIN_TOKEN_FILE when the token came from it, as `webhookTokenFile`. */
+  adminTokenFile?: string;
   slackToken?: string;
   slackApiUrl: string;
   pagerDutyEventsUrl: string;
@@ -89,6 +93,13 @@ export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undef
   }
 }
 
+/** The file `readSecret` took the secret from (`NAME_FILE`, the variable unset or blank), if any. */
+export function secretFile(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  if (env[name]?.trim()) return undefined;
+  const file = env[`${name}_FILE`];
+  return file === undefined || file === '' ? undefined : file;
+}
+
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
   return wholeNumber(env[name], name, fallback, min);
 }
@@ -141,7 +152,9 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     configDir: env.ALERTGATE_CONFIG_DIR || cwd,
     databaseUrl: env.DATABASE_URL || 'sqlite:data/alertgate.db',
     webhookToken: readSecret(env, 'WEBHOOK_TOKEN'),
+    webhookTokenFile: secretFile(env, 'WEBHOOK_TOKEN'),
     adminToken: readSecret(env, 'ADMIN_TOKEN'),
+    adminTokenFile: secretFile(env, 'ADMIN_TOKEN'),
     slackToken: readSecret(env, 'SLACK_TOKEN'),
     slackApiUrl: httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/') ?? 'https://slack.com/api/',
     pagerDutyEventsUrl: httpUrl(env, 'PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com') ?? 'https://events.pagerduty.com',

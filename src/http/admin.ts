@@ -3,14 +3,14 @@
  * Admin-token guard for mutating endpoints. Without ADMIN_TOKEN, admin writes are refused.
  */
 import type { MiddlewareHandler } from 'hono';
-import { bearerToken, tokenMatches, unauthorized } from './auth.js';
+import { bearerToken, unauthorized, type AcceptedToken } from './auth.js';
 import { jsonError } from './errors.js';
 
-export function requireAdmin(adminToken: string | undefined): MiddlewareHandler {
+export function requireAdmin(adminToken: AcceptedToken | undefined): MiddlewareHandler {
   return async (c, next) => {
     if (adminToken === undefined) return jsonError(c, 403, 'admin endpoints are disabled: set ADMIN_TOKEN or ADMIN_TOKEN_FILE');
     const presented = bearerToken(c.req.header('authorization'));
-    if (!tokenMatches(presented, adminToken)) {
+    if (!adminToken.matches(presented) && !(await adminToken.recheck(presented))) {
       return unauthorized(c, presented, 'missing or invalid admin bearer token');
     }
     await next();

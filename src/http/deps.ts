@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { DeliveryHandOff } from '../pipeline/accept.js';
 import type { Store } from '../store/store.js';
 import type { UptimeService } from '../uptime/service.js';
+import type { AcceptedToken } from './auth.js';
 
 export interface ReloadOutcome {
   ok: boolean;
@@ -20,8 +21,10 @@ export interface AppDeps {
   routing: () => RoutingConfig | undefined;
   metrics: Metrics;
   logger: Logger;
-  webhookToken?: string;
-  adminToken?: string;
+  /** WEBHOOK_TOKEN; unset: the webhook needs none. */
+  webhookToken?: AcceptedToken;
+  /** ADMIN_TOKEN; unset: admin writes are refused. */
+  adminToken?: AcceptedToken;
   maxBodyBytes: number;
   /** Called after a webhook's notifications are committed (wakes the outbox worker). */
   onAccepted?: () => void;

@@ -11,7 +11,7 @@ import { webhookSchema, type WebhookBody } from '../ingest/webhook-schema.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import { isHeldReason } from '../maintenance/hold.js';
 import { DIGESTED_REASON } from '../storm/storm-control.js';
-import { bearerToken, tokenMatches, unauthorized } from './auth.js';
+import { bearerToken, unauthorized } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
@@ -31,7 +31,10 @@ export function webhookRoutes(deps: AppDeps): Hono {
     };
     if (deps.webhookToken !== undefined) {
       const presented = bearerToken(c.req.header('authorization'));
-      if (!tokenMatches(presented, deps.webhookToken)) return reply(unauthorized(c, presented, 'missing or invalid bearer token'));
+      // A miss reads WEBHOOK_TOKEN_FILE again (rate-limited): a rotated Secret needs no restart.
+      if (!deps.webhookToken.matches(presented) && !(await deps.webhookToken.recheck(presented))) {
+        return reply(unauthorized(c, presented, 'missing or invalid bearer token'));
+      }
     }
     const notJson = notJsonContentType(c.req.header('content-type'));
     if (notJson !== undefined) return reply(jsonError(c, 415, notJson));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSettings } from '../../src/config/env.js';
 import { createLogger, type Logger } from '../../src/log/logger.js';
-import { startGateway, type Gateway } from '../../src/server.js';
+import { startGateway, type Gateway, type TokenRotation } from '../../src/server.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../src/testing/fake-pagerduty.js';
 import { startFakeSlack, type FakeSlack } from '../../src/testing/fake-slack.js';
 import { createTestTls, type TestTls } from '../../src/testing/tls.js';
@@ -78,6 +78,8 @@ export interface TestGatewayOptions {
    * point at the fake PagerDuty, so no test can reach the real one.
    */
   noPagerDutyUrlEnv?: boolean;
+  /** How token files are followed (server.ts TOKEN_ROTATION): a short grace, a test clock. */
+  tokenRotation?: Partial<TokenRotation>;
 }
 
 export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, string> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -87,7 +89,7 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
   const logs: string[] = [];
   const logger: Logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
   const settings = { ...readSettings(env, dir), ...(opts.noPagerDutyUrlEnv ? { pagerDutyEventsUrl: fakes.pagerduty.url } : {}) };
-  const gw = await startGateway({ settings, env, logger, pagerDutyCa: fakes.tls.cert, pollMs: 50 });
+  const gw = await startGateway({ settings, env, logger, pagerDutyCa: fakes.tls.cert, pollMs: 50, ...(opts.tokenRotation ? { tokenRotation: opts.tokenRotation } : {}) });
   return {
     gw,
     dir,
