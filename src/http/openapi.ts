@@ -103,10 +103,10 @@ export const openApiDocument = {
         requestBody: { required: true, content: json({ type: 'object', description: 'Alertmanager webhook body, version 4' }) },
         responses: {
           '202': { description: 'Durably stored', content: json({ type: 'object', properties: { accepted: { type: 'integer' } } }) },
-          '400': errorResponse('Invalid JSON or schema'),
+          '400': errorResponse('Invalid JSON or schema, or a body not valid for its Content-Encoding'),
           '401': unauthorizedResponse('Missing or invalid bearer token'),
-          '413': errorResponse('Body over WEBHOOK_MAX_BYTES'),
-          '415': errorResponse('Not application/json'),
+          '413': errorResponse('Body over WEBHOOK_MAX_BYTES, as sent or decompressed'),
+          '415': errorResponse('Not application/json, or a Content-Encoding other than gzip, x-gzip, deflate or identity'),
           '503': errorResponse('Store unavailable or shutting down; retry'),
         },
       },

@@ -15,7 +15,7 @@ import { bearerToken, unauthorized } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
-import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
+import { bodyCoding, nodeIncoming, notJsonContentType, readBodyCapped, readBodyDecoded } from './read-body.js';
 
 export function webhookRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -38,11 +38,28 @@ export function webhookRoutes(deps: AppDeps): Hono {
     }
     const notJson = notJsonContentType(c.req.header('content-type'));
     if (notJson !== undefined) return reply(jsonError(c, 415, notJson));
-    const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes, nodeIncoming(c.env));
-    if (!body.ok) return reply(jsonError(c, 413, `request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
+    // Plain bodies (Alertmanager's) take the plain read; one header lookup is all they pay for codings.
+    const encoding = c.req.header('content-encoding');
+    let text: string;
+    if (encoding === undefined) {
+      const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes, nodeIncoming(c.env));
+      if (!body.ok) return reply(jsonError(c, 413, `request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
+      text = body.text;
+    } else {
+      const coding = bodyCoding(encoding);
+      if ('unsupported' in coding) return reply(jsonError(c, 415, coding.unsupported));
+      const body = await readBodyDecoded(c.req.raw, deps.maxBodyBytes, coding.coding, nodeIncoming(c.env));
+      if (!body.ok) {
+        if (body.tooLarge) {
+          return reply(jsonError(c, 413, `${body.decoded ? 'decompressed ' : ''}request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
+        }
+        return reply(jsonError(c, 400, `request body is not valid ${coding.coding} (Content-Encoding: ${encoding.trim()}): ${body.corrupt}`));
+      }
+      text = body.text;
+    }
     let json: unknown;
     try {
-      json = JSON.parse(body.text);
+      json = JSON.parse(text);
     } catch (err) {
       return reply(jsonError(c, 400, `invalid JSON: ${(err as SyntaxError).message}`));
     }
