@@ -74,11 +74,16 @@ export interface HttpTimeouts {
 }
 
 /**
- * keepAlive > 90 s, Alertmanager's (Go's) idle-connection time, so the server never closes a
- * connection the client is about to reuse (a POST on a just-closed socket fails); headers >
- * keepAlive as Node requires; a 5 MiB body gets 2 minutes.
+ * keepAlive 310 s, longer than Alertmanager keeps an idle connection (its HTTP client,
+ * prometheus/common's, has IdleConnTimeout 5 minutes; Alertmanager 0.25 was measured closing one
+ * after 301.4 s): the client, not the server, closes an idle connection, so Alertmanager never
+ * sends a POST on a socket the server has just closed (which fails that attempt). Headers within
+ * 100 s, the whole request within 120 s (a 5 MiB body gets 2 minutes); requestMs must be at least
+ * headersMs (Node refuses otherwise). Neither needs to exceed keepAlive: Node (18 and later) times
+ * them from the first byte of each request, not over the idle time between requests (test:
+ * property-webhook 'slow clients').
  */
-export const HTTP_TIMEOUTS: HttpTimeouts = { keepAliveMs: 95_000, headersMs: 100_000, requestMs: 120_000, checkIntervalMs: 5_000 };
+export const HTTP_TIMEOUTS: HttpTimeouts = { keepAliveMs: 310_000, headersMs: 100_000, requestMs: 120_000, checkIntervalMs: 5_000 };
 
 export interface Gateway {
   url: string;
