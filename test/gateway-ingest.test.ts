@@ -77,6 +77,32 @@ describe('POST /webhooks/alertmanager rejects bad requests without touching the 
     expect(windows.items.map((w) => w.reason)).toEqual(['patching']);
   });
 
+  it('400 for a time that is not RFC3339, naming alerts.N.startsAt or endsAt (Date.parse took them and stored another instant)', async () => {
+    const before = await storeCounts();
+    const notRfc3339 = [
+      '1', 'Nov 20 2026', '2026-11-20', '2026-11-20 09:00:00', '2026-11-20T09:00:00', 'Fri, 20 Nov 2026 09:00:00 GMT',
+      '2026-02-30T09:00:00Z', '2026-11-20T24:00:00Z', '2026-11-20T09:00:60Z', '2026-11-31T09:00:00Z',
+    ];
+    for (const time of notRfc3339) {
+      const bad = webhook('{}:{alertname="BadTime"}', [
+        { labels: { alertname: 'BadTime', namespace: 'payments-prod', i: '0' } },
+        { labels: { alertname: 'BadTime', namespace: 'payments-prod', i: '1' }, status: 'resolved' },
+      ]);
+      (bad.alerts[0] as Record<string, unknown>).startsAt = time;
+      (bad.alerts[1] as Record<string, unknown>).endsAt = time;
+      const res = await t.post(bad);
+      expect(res.status, time).toBe(400);
+      expect(await res.json(), time).toEqual({
+        error: 'invalid Alertmanager webhook payload',
+        issues: [
+          { path: 'alerts.0.startsAt', message: 'must be an RFC3339 timestamp' },
+          { path: 'alerts.1.endsAt', message: 'must be an RFC3339 timestamp' },
+        ],
+      });
+    }
+    expect(await storeCounts()).toEqual(before);
+  });
+
   it('413 for a 6 MiB body', async () => {
     const before = await storeCounts();
     const huge = webhook('{}:{alertname="Huge"}', [{ labels: { alertname: 'Huge' }, annotations: { description: 'x'.repeat(6 * 1024 * 1024) } }]);
@@ -134,6 +160,27 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
     expect(res.status).toBe(202);
     // The post's Silence link is built from externalURL (or left out, being over Slack's limits).
     await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes('Slashes'));
+  });
+
+  it('stores RFC3339 times as the UTC instant they name: offsets applied, lower case and long fractions read, the month\'s last days kept', async () => {
+    const cases = [
+      ['2026-11-20T09:00:00.123456789+01:00', '2026-11-20T08:00:00.123Z'],
+      ['2026-11-30T23:30:00-01:00', '2026-12-01T00:30:00.000Z'],
+      ['2026-11-20t09:00:00.5z', '2026-11-20T09:00:00.500Z'],
+      ['2026-11-20T09:00:00.1234567891234Z', '2026-11-20T09:00:00.123Z'],
+      // V8 reads this one as 5 ms.
+      ['2026-11-20T09:00:00.0005000000Z', '2026-11-20T09:00:00.000Z'],
+      ['2026-10-31T09:00:00.999999999Z', '2026-10-31T09:00:00.999Z'],
+      ['2024-02-29T09:00:00Z', '2024-02-29T09:00:00.000Z'],
+    ] as const;
+    const body = webhook(
+      '{}:{alertname="Offsets"}',
+      cases.map(([startsAt], i) => ({ labels: { alertname: 'Offsets', namespace: 'payments-prod', i: String(i) }, startsAt })),
+    );
+    expect((await t.post(body)).status).toBe(202);
+    const page = (await fetch(`${t.gw.url}/v1/alerts?team=payments`).then((r) => r.json())) as { items: { startsAt: string; labels: Record<string, string> }[] };
+    const stored = page.items.filter((a) => a.labels.alertname === 'Offsets').sort((a, b) => Number(a.labels.i) - Number(b.labels.i));
+    expect(stored.map((a) => a.startsAt)).toEqual(cases.map(([, iso]) => iso));
   });
 
   it('computes the Alertmanager fingerprint when a payload has none', async () => {

@@ -93,6 +93,12 @@ describe('webhook fast path', () => {
     expect(fastParseWebhook(JSON.parse('{"__proto__":{"x":1},"groupKey":"g","status":"firing","alerts":[]}'))).toBeUndefined();
     expect(fastParseWebhook({ ...ok, alerts: [{ ...ok.alerts[0], labels: { a: 1 } }] })).toBeUndefined();
     expect(fastParseWebhook({ ...ok, alerts: [{ ...ok.alerts[0], startsAt: 'yesterday' }] })).toBeUndefined();
+    // Text Date.parse reads but RFC3339 does not allow (the schema refuses it too).
+    for (const startsAt of ['1', '2026-11-20T09:00:00', '2026-02-30T09:00:00Z', '2026-11-20T24:00:00Z']) {
+      expect(fastParseWebhook({ ...ok, alerts: [{ ...ok.alerts[0], startsAt }] }), startsAt).toBeUndefined();
+      expect(webhookSchema.safeParse({ ...ok, alerts: [{ ...ok.alerts[0], startsAt }] }).success, startsAt).toBe(false);
+    }
+    expect(fastParseWebhook({ ...ok, alerts: [{ ...ok.alerts[0], startsAt: '2026-11-30T09:00:00.123456789+01:00' }] })).toBeDefined();
     expect(fastParseWebhook({ ...ok, truncatedAlerts: 1.5 })).toBeUndefined();
   });
 });

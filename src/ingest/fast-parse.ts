@@ -11,7 +11,7 @@
  * hostile bodies.
  */
 import { isReservedGroupKey } from '../model/group-id.js';
-import { isPlainUtcText } from '../model/time-text.js';
+import { isRfc3339Text } from '../model/time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 
 type Obj = Record<string, unknown>;
@@ -47,7 +47,7 @@ function optionalLabelMap(v: unknown): Record<string, string> | undefined | fals
   return isLabelMap(v) ? v : false;
 }
 
-const isTime = (v: unknown): v is string => typeof v === 'string' && (isPlainUtcText(v) || !Number.isNaN(Date.parse(v)));
+const isTime = (v: unknown): v is string => typeof v === 'string' && isRfc3339Text(v);
 const isStatus = (v: unknown): v is 'firing' | 'resolved' => v === 'firing' || v === 'resolved';
 
 type WebhookAlert = WebhookBody['alerts'][number];

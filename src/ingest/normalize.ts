@@ -4,7 +4,7 @@
  */
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
-import { utcMillisText } from '../model/time-text.js';
+import { rfc3339UtcText } from '../model/time-text.js';
 import type { WebhookBody } from './webhook-schema.js';
 import { withoutTrailingSlashes } from '../model/url-text.js';
 
@@ -23,9 +23,11 @@ function withoutNul(s: string): string {
   return s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s;
 }
 
-/** A checked time as the store keeps it (UTC, milliseconds). */
+/** A checked (RFC3339) time as the store keeps it (UTC, milliseconds). */
 function isoText(t: string): string {
-  return utcMillisText(t) ?? new Date(t).toISOString();
+  const iso = rfc3339UtcText(t);
+  if (iso === undefined) throw new Error(`not an RFC3339 timestamp: ${JSON.stringify(t.slice(0, 64))} (the webhook schema refuses it)`);
+  return iso;
 }
 
 export function normalizeWebhook(body: WebhookBody): IncomingNotification {

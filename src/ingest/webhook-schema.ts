@@ -6,11 +6,16 @@
 import { z } from 'zod';
 import { isReservedGroupKey, PSEUDO_GROUP_KEYS } from '../model/group-id.js';
 import { textMapSchema } from '../model/text-map-schema.js';
+import { isRfc3339Text } from '../model/time-text.js';
 
 /** Labels and annotations; one named `__proto__` is kept too (model/text-map-schema.ts). */
 const labelMap = textMapSchema();
 
-const rfc3339 = z.string().refine((s) => !Number.isNaN(Date.parse(s)), { message: 'must be an RFC3339 timestamp' });
+/**
+ * RFC3339 only (model/time-text.ts): Date.parse took `1`, `Nov 20 2026`, zone-less local times and
+ * rolled `02-30` over to March, silently storing another instant than the sender meant.
+ */
+const rfc3339 = z.string().refine(isRfc3339Text, { message: 'must be an RFC3339 timestamp' });
 
 export const webhookAlertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
