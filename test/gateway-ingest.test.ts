@@ -276,15 +276,22 @@ describe('a WEBHOOK_TOKEN set with surrounding whitespace (a Secret made from an
   });
 });
 
-describe('a NUL character (U+0000) in text the store keeps as is', async () => {
+type StoreUnderTest = [string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>];
+
+/** SQLite (the gateway's file), and PostgreSQL (a database of its own) when one is reachable. */
+async function storesUnderTest(): Promise<StoreUnderTest[]> {
   const admin = await requirePostgres();
-  const stores: [string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>][] = [
+  return [
     ['SQLite', async () => ({ env: {}, drop: async () => {} })],
     ...(admin ? [['PostgreSQL', async () => {
       const db = await createTestDatabase(admin);
       return { env: { DATABASE_URL: db.url }, drop: () => db.drop() };
-    }] as [string, () => Promise<{ env: Record<string, string>; drop(): Promise<void> }>]] : []),
+    }] as StoreUnderTest] : []),
   ];
+}
+
+describe('a NUL character (U+0000) in text the store keeps as is', async () => {
+  const stores = await storesUnderTest();
   it.each(stores)('is accepted as U+FFFD by %s (PostgreSQL answered 503 for ever)', async (_store, open) => {
     const db = await open();
     const gw = await startTestGateway(fakes, db.env);
@@ -294,6 +301,50 @@ describe('a NUL character (U+0000) in text the store keeps as is', async () => {
       expect(res.status).toBe(202);
       const page = (await fetch(`${gw.gw.url}/v1/alerts?team=payments`).then((r) => r.json())) as { items: { groupKey: string; labels: Record<string, string> }[] };
       expect(page.items.map((a) => [a.groupKey, a.labels.job])).toEqual([['{}:{job="a\uFFFDb"}', 'a\u0000b']]);
+    } finally {
+      await gw.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('a webhook repeating a fingerprint (Alertmanager never does; other senders can)', async () => {
+  const stores = await storesUnderTest();
+  it.each(stores)('keeps the last copy, so an identical resend is a duplicate, not a false RESOLVED, on %s', async (_store, open) => {
+    const db = await open();
+    const gw = await startTestGateway(fakes, db.env);
+    try {
+      const groupKey = '{}:{alertname="Twice"}';
+      const x = { labels: { alertname: 'Twice', namespace: 'payments-prod', pod: 'x' }, fingerprint: 'aaaaaaaaaaaaaaaa' };
+      const body = webhook(groupKey, [
+        { labels: { alertname: 'Twice', namespace: 'payments-prod', pod: 'y' }, fingerprint: 'bbbbbbbbbbbbbbbb' },
+        x,
+        { ...x, status: 'resolved' },
+      ]);
+      const slackBefore = fakes.slack.requests.length;
+      const answers: unknown[] = [];
+      for (let i = 0; i < 2; i++) {
+        const res = await gw.post(body);
+        answers.push([res.status, await res.json()]);
+        await gw.idle();
+      }
+      const notes = (await fetch(`${gw.gw.url}/v1/notifications?team=payments`).then((r) => r.json())) as {
+        items: { groupKey: string; kind: string; status: string; group: { status: string; firing: number; resolved: number } }[];
+      };
+      // Newest first: one announcement showing X once (resolved) and Y firing, then the resend suppressed.
+      expect(notes.items.filter((n) => n.groupKey === groupKey).map((n) => [n.kind, n.status, { status: n.group.status, firing: n.group.firing, resolved: n.group.resolved }])).toEqual([
+        ['repeat', 'suppressed', { status: 'firing', firing: 1, resolved: 1 }],
+        ['new', 'sent', { status: 'firing', firing: 1, resolved: 1 }],
+      ]);
+      const page = (await fetch(`${gw.gw.url}/v1/alerts?team=payments`).then((r) => r.json())) as { items: { fingerprint: string; status: string; labels: Record<string, string> }[] };
+      expect(page.items.filter((a) => a.labels.alertname === 'Twice').map((a) => [a.fingerprint, a.status]).sort()).toEqual([
+        ['aaaaaaaaaaaaaaaa', 'resolved'],
+        ['bbbbbbbbbbbbbbbb', 'firing'],
+      ]);
+      const calls = fakes.slack.requests.slice(slackBefore).filter((r) => JSON.stringify(r.body).includes('Twice'));
+      expect(calls.map((r) => r.method)).toEqual(['chat.postMessage']);
+      // The distinct alerts.
+      expect(answers).toEqual([[202, { accepted: 2 }], [202, { accepted: 2 }]]);
     } finally {
       await gw.close();
       await db.drop();

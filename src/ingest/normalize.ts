@@ -2,6 +2,7 @@
  * @module ingest/normalize
  * Webhook body → IncomingNotification (our model).
  */
+import type { Logger } from '../log/logger.js';
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
 import { rfc3339UtcText } from '../model/time-text.js';
@@ -30,8 +31,28 @@ function isoText(t: string): string {
   return iso;
 }
 
-export function normalizeWebhook(body: WebhookBody): IncomingNotification {
-  const alerts: Alert[] = body.alerts.map((a) => ({
+/**
+ * One alert per fingerprint, the last of each kept, in its place; `alerts` itself when there is
+ * nothing to drop (Alertmanager never repeats one: one Map per webhook, nothing per alert).
+ */
+function lastPerFingerprint(alerts: Alert[]): Alert[] {
+  if (alerts.length < 2) return alerts;
+  const last = new Map<string, number>();
+  for (let i = 0; i < alerts.length; i++) last.set(alerts[i]!.fingerprint, i);
+  return last.size === alerts.length ? alerts : alerts.filter((a, i) => last.get(a.fingerprint) === i);
+}
+
+/**
+ * `log`: where a webhook repeating a fingerprint is reported (below).
+ *
+ * A fingerprint names one alert, so a webhook holding it twice (Alertmanager never does; other
+ * senders can, e.g. X firing and X resolved) keeps only the last copy, as the stores would (an
+ * upsert per alert): keeping both let the group's snapshot and Slack message show X twice and
+ * count it firing, while the store kept X resolved, so an identical resend read as "X resolved"
+ * and posted a false RESOLVED. Refusing the webhook (4xx) would drop its other alerts for good.
+ */
+export function normalizeWebhook(body: WebhookBody, log?: Pick<Logger, 'warn'>): IncomingNotification {
+  const sent: Alert[] = body.alerts.map((a) => ({
     fingerprint: a.fingerprint === undefined ? labelsFingerprint(a.labels) : withoutNul(a.fingerprint),
     status: a.status,
     labels: a.labels,
@@ -40,6 +61,13 @@ export function normalizeWebhook(body: WebhookBody): IncomingNotification {
     endsAt: isZeroTime(a.endsAt) || a.status === 'firing' ? null : isoText(a.endsAt!),
     generatorURL: withoutNul(a.generatorURL),
   }));
+  const alerts = lastPerFingerprint(sent);
+  if (alerts !== sent) {
+    log?.warn(
+      { receiver: body.receiver, groupKey: body.groupKey, alerts: sent.length, duplicates: sent.length - alerts.length },
+      'webhook repeats alert fingerprints; kept the last alert of each (Alertmanager never sends a fingerprint twice: check the sender)',
+    );
+  }
   return {
     receiver: withoutNul(body.receiver),
     status: body.status,
