@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { fixture, webhook } from './support/payloads.js';
 import { createTestDatabase, requirePostgres } from '../src/testing/postgres.js';
@@ -345,6 +346,45 @@ describe('a webhook repeating a fingerprint (Alertmanager never does; other send
       expect(calls.map((r) => r.method)).toEqual(['chat.postMessage']);
       // The distinct alerts.
       expect(answers).toEqual([[202, { accepted: 2 }], [202, { accepted: 2 }]]);
+    } finally {
+      await gw.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('a fingerprint longer than 128 characters (PostgreSQL refused its index entry: 503 on every retry)', async () => {
+  const stores = await storesUnderTest();
+  it.each(stores)('is stored as sha256:<hex> of it on %s, the webhook accepted, a resend a duplicate', async (_store, open) => {
+    const db = await open();
+    const gw = await startTestGateway(fakes, db.env);
+    try {
+      const groupKey = '{}:{alertname="LongFp"}';
+      // Incompressible (PostgreSQL compresses an index entry before measuring it): 3,200 hex digits, then non-ASCII.
+      const long = Array.from({ length: 50 }, (_, i) => createHash('sha256').update(String(i)).digest('hex')).join('') + 'é☃😀';
+      const atLimit = 'a'.repeat(128);
+      const body = webhook(groupKey, [
+        { labels: { alertname: 'LongFp', namespace: 'payments-prod', pod: 'long' }, fingerprint: long },
+        { labels: { alertname: 'LongFp', namespace: 'payments-prod', pod: 'limit' }, fingerprint: atLimit },
+      ]);
+      for (let i = 0; i < 2; i++) {
+        const res = await gw.post(body);
+        expect([res.status, await res.json()]).toEqual([202, { accepted: 2 }]);
+        await gw.idle();
+      }
+      const page = (await fetch(`${gw.gw.url}/v1/alerts?team=payments`).then((r) => r.json())) as { items: { fingerprint: string; labels: Record<string, string> }[] };
+      const stored = Object.fromEntries(page.items.filter((a) => a.labels.alertname === 'LongFp').map((a) => [a.labels.pod, a.fingerprint]));
+      expect(stored).toEqual({ long: `sha256:${createHash('sha256').update(long, 'utf8').digest('hex')}`, limit: atLimit });
+      const notes = (await fetch(`${gw.gw.url}/v1/notifications?team=payments`).then((r) => r.json())) as { items: { groupKey: string; kind: string; status: string }[] };
+      expect(notes.items.filter((n) => n.groupKey === groupKey).map((n) => [n.kind, n.status])).toEqual([
+        ['repeat', 'suppressed'],
+        ['new', 'sent'],
+      ]);
+      // The other texts a sender can make long are in no index (group ids are hashes, label maps
+      // JSON text): a 100 KB groupKey, receiver and label value are taken as they are.
+      const big = Array.from({ length: 1600 }, (_, i) => createHash('sha256').update(`big${i}`).digest('hex')).join('');
+      const wide = webhook(`{}:{v="${big}"}`, [{ labels: { alertname: 'LongKey', namespace: 'payments-prod', v: big } }], { receiver: big });
+      expect((await gw.post(wide)).status).toBe(202);
     } finally {
       await gw.close();
       await db.drop();

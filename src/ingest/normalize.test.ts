@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { normalizeWebhook } from './normalize.js';
+import { MAX_FINGERPRINT_CHARS, normalizeWebhook } from './normalize.js';
 import { webhookSchema } from './webhook-schema.js';
 
 function body(alerts: { fp?: string; pod: string; status?: 'firing' | 'resolved' }[]) {
@@ -56,5 +57,17 @@ describe('normalizeWebhook: one alert per fingerprint', () => {
     const n = normalizeWebhook(body([{ fp: 'x', pod: 'x' }, { fp: 'y', pod: 'y' }, { pod: 'z' }]), log);
     expect(n.alerts.map((a) => a.labels.pod)).toEqual(['x', 'y', 'z']);
     expect(log.lines).toEqual([]);
+  });
+});
+
+describe('normalizeWebhook: fingerprints longer than the stores index', () => {
+  it('keeps one of 128 characters as sent and replaces a longer one by sha256: and its hash, the same every time', () => {
+    const limit = 'x'.repeat(MAX_FINGERPRINT_CHARS);
+    const over = 'x'.repeat(MAX_FINGERPRINT_CHARS + 1);
+    const n = normalizeWebhook(body([{ fp: limit, pod: 'a' }, { fp: over, pod: 'b' }, { fp: `${over}\u0000`, pod: 'c' }]));
+    const sha = (s: string) => `sha256:${createHash('sha256').update(s, 'utf8').digest('hex')}`;
+    // A NUL is U+FFFD in a stored fingerprint (as before), hashed or not.
+    expect(n.alerts.map((a) => a.fingerprint)).toEqual([limit, sha(over), sha(`${over}\uFFFD`)]);
+    expect(normalizeWebhook(body([{ fp: over, pod: 'b' }])).alerts[0]!.fingerprint).toBe(sha(over));
   });
 });

@@ -2,6 +2,7 @@
  * @module ingest/normalize
  * Webhook body → IncomingNotification (our model).
  */
+import { hash } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
@@ -22,6 +23,25 @@ function isZeroTime(t: string | undefined): boolean {
  */
 function withoutNul(s: string): string {
   return s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s;
+}
+
+/**
+ * Longest fingerprint kept as sent. Alertmanager's are 16 hex digits, but the field is the
+ * sender's text, and PostgreSQL indexes it (alerts' primary key (group_id, fingerprint) and three
+ * more): a btree entry over ~2.7 KB fails the insert, so a webhook with a 3 KB fingerprint
+ * answered 503 on every retry and was never accepted. 128 characters are at most 384 bytes of
+ * UTF-8, far below that.
+ */
+export const MAX_FINGERPRINT_CHARS = 128;
+
+/**
+ * The fingerprint as stored: a longer one is replaced by `sha256:` and the SHA-256 of its text
+ * in hex (71 characters), on every store alike. Not refused: that would drop the webhook's other
+ * alerts for good. Still one stable identity per sent fingerprint, so dedup is unchanged.
+ */
+function storedFingerprint(sent: string): string {
+  const text = withoutNul(sent);
+  return text.length <= MAX_FINGERPRINT_CHARS ? text : `sha256:${hash('sha256', text, 'hex')}`;
 }
 
 /** A checked (RFC3339) time as the store keeps it (UTC, milliseconds). */
@@ -53,7 +73,7 @@ function lastPerFingerprint(alerts: Alert[]): Alert[] {
  */
 export function normalizeWebhook(body: WebhookBody, log?: Pick<Logger, 'warn'>): IncomingNotification {
   const sent: Alert[] = body.alerts.map((a) => ({
-    fingerprint: a.fingerprint === undefined ? labelsFingerprint(a.labels) : withoutNul(a.fingerprint),
+    fingerprint: a.fingerprint === undefined ? labelsFingerprint(a.labels) : storedFingerprint(a.fingerprint),
     status: a.status,
     labels: a.labels,
     annotations: a.annotations,
