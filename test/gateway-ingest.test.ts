@@ -104,6 +104,20 @@ describe('POST /webhooks/alertmanager rejects bad requests without touching the 
     expect(await storeCounts()).toEqual(before);
   });
 
+  it('400 listing the first 100 issues and how many more, however many alerts are bad (10,000 made a 729 KB answer)', async () => {
+    const alerts = Array.from({ length: 10_000 }, (_, i) => ({ labels: { alertname: 'Many', namespace: 'payments-prod', i: String(i) } }));
+    const bad = webhook('{}:{alertname="Many"}', alerts);
+    for (const a of bad.alerts) (a as Record<string, unknown>).startsAt = 'x';
+    const res = await t.post(bad);
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(10_000);
+    const body = JSON.parse(text) as { error: string; issues: { path: string; message: string }[] };
+    expect(body.issues).toHaveLength(101);
+    expect(body.issues[99]).toEqual({ path: 'alerts.99.startsAt', message: 'must be an RFC3339 timestamp' });
+    expect(body.issues[100]).toEqual({ path: '', message: 'and 9900 more issues (the first 100 are listed)' });
+  });
+
   it('413 for a 6 MiB body', async () => {
     const before = await storeCounts();
     const huge = webhook('{}:{alertname="Huge"}', [{ labels: { alertname: 'Huge' }, annotations: { description: 'x'.repeat(6 * 1024 * 1024) } }]);

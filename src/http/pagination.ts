@@ -14,6 +14,16 @@ export function listQuerySchema<S extends readonly [string, ...string[]]>(status
   });
 }
 
+/** Issues listed in a 400 at most; a webhook of 10,000 bad alerts made a 729 KB answer. */
+export const MAX_ISSUES = 100;
+
+/**
+ * A 400's `issues`: the first MAX_ISSUES as `{path, message}`, then, when there are more, one
+ * more entry at the body's path (`""`) saying how many were left out.
+ */
 export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const listed = error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const more = error.issues.length - listed.length;
+  if (more > 0) listed.push({ path: '', message: `and ${more} more issue${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` });
+  return listed;
 }
