@@ -360,6 +360,10 @@ describe('a webhook repeating a fingerprint (Alertmanager never does; other send
       expect(calls.map((r) => r.method)).toEqual(['chat.postMessage']);
       // The distinct alerts.
       expect(answers).toEqual([[202, { accepted: 2 }], [202, { accepted: 2 }]]);
+      // The operator is told, once per such webhook, naming the sender's receiver and group.
+      const warned = gw.logs.filter((l) => l.includes('webhook repeats alert fingerprints')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(warned).toHaveLength(2);
+      expect(warned[0]).toMatchObject({ level: 'warn', groupKey, duplicates: 1 });
     } finally {
       await gw.close();
       await db.drop();

@@ -76,7 +76,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
     if (!routing || !deps.accepting()) {
       return reply(jsonError(c, 503, routing ? 'shutting down; retry on another replica' : 'no valid configuration loaded'));
     }
-    const incoming = normalizeWebhook(payload);
+    const incoming = normalizeWebhook(payload, logger);
     try {
       const result = await acceptNotification(deps.store, routing, incoming, {
         ...(deps.now ? { now: deps.now } : {}),
