@@ -12,6 +12,18 @@ import { makeConfigDir, removeTempDirs, REPO_ROOT, routesFile, routeTeamsOf } fr
 
 const BROKEN = path.join(REPO_ROOT, 'test/fixtures/specs-broken');
 
+/** `alertgate validate` over one team's routes file and the rules and dashboards files given: its exit code and the lines it printed. */
+async function validateTeam(team: string, files: { rules?: string; boards?: string }): Promise<{ code: number; lines: string[] }> {
+  const dir = await makeConfigDir({
+    [`routes/${team}.yaml`]: routesFile(team),
+    ...(files.rules === undefined ? {} : { [`rules/${team}.yaml`]: files.rules }),
+    ...(files.boards === undefined ? {} : { [`dashboards/${team}.yaml`]: files.boards }),
+  });
+  const out: string[] = [];
+  const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: team }, cwd: REPO_ROOT });
+  return { code, lines: out.join('\n').split('\n').filter((l) => l !== '') };
+}
+
 /** Expected `file:line:col` → a fragment of the message. */
 const EXPECTED: Array<[string, string]> = [
   ['dashboards/payments.yaml:10:16', 'width is in grid columns: 1 to 24'],
@@ -145,11 +157,9 @@ describe('validating broken rules/ and dashboards/', () => {
       '        expr: sum(rate(http_requests_total)) by (job)',
       '',
     ].join('\n');
-    const dir = await makeConfigDir({ 'routes/shop.yaml': routesFile('shop'), 'rules/shop.yaml': rules, 'dashboards/shop.yaml': boards });
-    const stdout: string[] = [];
-    const code = await main(['validate'], { stdout: (t) => stdout.push(t), stderr: (t) => stdout.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'shop' }, cwd: REPO_ROOT });
+    const { code, lines } = await validateTeam('shop', { rules, boards });
     expect(code).toBe(1);
-    expect(stdout.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+    expect(lines).toEqual([
       'dashboards/shop.yaml:8:24 dashboards[0].panels[0].expr: expected type range vector in call to function "rate", got instant vector',
       'rules/shop.yaml:5:16 alerts[0].expr: expected type range vector in call to function "rate", got instant vector',
       // After {{window}} substitution; the column is the original's.
@@ -195,11 +205,9 @@ describe('validating broken rules/ and dashboards/', () => {
       '        expr: sum(rate(http_requests_total{path=~"/api/(?!health)"}[5m]))',
       '',
     ].join('\n');
-    const dir = await makeConfigDir({ 'routes/web.yaml': routesFile('web'), 'rules/web.yaml': rules, 'dashboards/web.yaml': boards });
-    const out: string[] = [];
-    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'web' }, cwd: REPO_ROOT });
+    const { code, lines } = await validateTeam('web', { rules, boards });
     expect(code).toBe(1);
-    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+    expect(lines).toEqual([
       'dashboards/web.yaml:8:44 dashboards[0].panels[0].expr: error parsing regexp: invalid or unsupported Perl syntax: `(?!`',
       'rules/web.yaml:5:25 alerts[0].expr: error parsing regexp: missing argument to repetition operator: `*`',
       // After {{window}} substitution; the column is the original's.
@@ -249,13 +257,11 @@ describe('validating broken rules/ and dashboards/', () => {
       '        expr: up{job="api"}[5m]',
       '',
     ].join('\n');
-    const dir = await makeConfigDir({ 'routes/web.yaml': routesFile('web'), 'rules/web.yaml': rules, 'dashboards/web.yaml': boards });
-    const out: string[] = [];
-    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'web' }, cwd: REPO_ROOT });
+    const { code, lines } = await validateTeam('web', { rules, boards });
     expect(code).toBe(1);
     const forgotRate = 'did you forget rate() or an *_over_time() function around it?';
     const alertWhy = '(Prometheus fails such an alert at every evaluation: "rule result is not a vector or scalar")';
-    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+    expect(lines).toEqual([
       `dashboards/web.yaml:8:15 dashboards[0].panels[0].expr: must be an instant vector or a scalar, got a range vector: ${forgotRate} (Grafana runs a timeseries panel's query as a range query, which refuses anything else)`,
       `rules/web.yaml:5:11 alerts[0].expr: must be an instant vector or a scalar, got a range vector: ${forgotRate} ${alertWhy}`,
       `rules/web.yaml:10:12 alerts[1].expr: must be an instant vector or a scalar, got a string ${alertWhy}`,
@@ -286,11 +292,9 @@ describe('validating broken rules/ and dashboards/', () => {
       '    total: sum(rate(http_requests_total[{{window}}]))',
       '',
     ].join('\n');
-    const dir = await makeConfigDir({ 'routes/web.yaml': routesFile('web'), 'rules/web.yaml': rules });
-    const out: string[] = [];
-    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'web' }, cwd: REPO_ROOT });
+    const { code, lines } = await validateTeam('web', { rules });
     expect(code).toBe(1);
-    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+    expect(lines).toEqual([
       'rules/web.yaml:12:10 alerts[1].for: for: 5 has no unit; Prometheus needs one (5s, 5m, 5h…), only 0 may go without',
       'rules/web.yaml:18:10 alerts[2].for: for must be a Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)',
       'rules/web.yaml:25:13 slos[0].window: window: 30 has no unit; Prometheus needs one (30s, 30m, 30h…)',
@@ -319,12 +323,10 @@ describe('validating broken rules/ and dashboards/', () => {
       '',
     ].join('\n');
     const boards = ['team: shop', 'namespace: shop-prod', 'dashboards:', '  - title: Shop', '    panels:', '      - title: Top', '        type: table', '        expr: limit_ratio(0.1, up)', ''].join('\n');
-    const dir = await makeConfigDir({ 'routes/shop.yaml': routesFile('shop'), 'rules/shop.yaml': rules, 'dashboards/shop.yaml': boards });
-    const out: string[] = [];
-    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'shop' }, cwd: REPO_ROOT });
+    const { code, lines } = await validateTeam('shop', { rules, boards });
     expect(code).toBe(1);
     const flag = (f: string) => `Prometheus needs --enable-feature=${f}`;
-    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+    expect(lines).toEqual([
       'dashboards/shop.yaml:8:15 dashboards[0].panels[0].expr: limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
       `rules/shop.yaml:5:12 alerts[0].expr: function "sort_by_label" is not enabled (experimental: ${flag('promql-experimental-functions')})`,
       `rules/shop.yaml:10:11 alerts[1].expr: function "mad_over_time" is not enabled (experimental: ${flag('promql-experimental-functions')})`,
@@ -354,11 +356,9 @@ describe('validating broken rules/ and dashboards/', () => {
       '        expr: count(up{job="shop"}) / $replicas',
       '',
     ].join('\n');
-    const dir = await makeConfigDir({ 'routes/shop.yaml': routesFile('shop'), 'dashboards/shop.yaml': boards });
-    const out: string[] = [];
-    const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'shop' }, cwd: REPO_ROOT });
+    const { code, lines } = await validateTeam('shop', { boards });
     expect(code).toBe(1);
-    expect(out.join('\n').split('\n').filter((l) => l !== '')).toEqual([
+    expect(lines).toEqual([
       'dashboards/shop.yaml:14:39 dashboards[0].panels[2].expr: unknown Grafana variable "$replicas": generated dashboards define no template variables; Grafana\'s global ones can be used ($__interval, $__rate_interval, $__range, …)',
       'invalid: 1 error, 0 warnings',
     ]);
