@@ -35,6 +35,11 @@ export interface GatewayOptions {
   settings: GatewaySettings;
   env: NodeJS.ProcessEnv;
   logger?: Logger;
+  /**
+   * Where the gateway's own logger writes (default stdout), when no `logger` is given: tests read
+   * the lines as an operator would, secrets blanked (a given `logger` blanks nothing).
+   */
+  logWrite?: (line: string) => void;
   /** Extra CA for PagerDuty over https (tests); production uses NODE_EXTRA_CA_CERTS. */
   pagerDutyCa?: string | Buffer;
   /** Outbox poll interval (ms); the worker is also woken on every accepted webhook. */
@@ -206,7 +211,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   /** Webhook and admin tokens read from their files after a rotation (below). */
   const rotatedSecrets: string[] = [];
   let secrets: string[] = fixedSecrets.filter((s): s is string => !!s);
-  const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets });
+  const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets, ...(o.logWrite ? { write: o.logWrite } : {}) });
   // Commit metrics are bound once the registry exists (it needs the store for the outbox gauge).
   let onCommit: ((stats: { writes: number; seconds: number }) => void) | undefined;
   const store = await openStore(settings.databaseUrl, {

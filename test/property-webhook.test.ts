@@ -171,7 +171,8 @@ describe('slow clients', () => {
     // Node (18 and later) times headers and the request from the first byte of each request, so
     // they need not exceed the keep-alive timeout (the 5-minute slowloris bound would otherwise
     // have to grow with it).
-    const timeouts = { keepAliveMs: 3_000, headersMs: 600, requestMs: 800, checkIntervalMs: 50 };
+    // Keep-alive far above the idle wait, so a stalled event loop on a loaded machine does not close it first.
+    const timeouts = { keepAliveMs: 10_000, headersMs: 600, requestMs: 800, checkIntervalMs: 50 };
     const idleDir = await mkdtemp(join(tmpdir(), 'alertgate-idle-'));
     const env = gatewayEnv(fakes, { DATABASE_URL: 'sqlite::memory:' });
     const idleGw = await startGateway({ settings: readSettings(env, idleDir), env, logger: createLogger({ write: () => {} }), pagerDutyCa: fakes.tls.cert, httpTimeouts: timeouts });
@@ -179,8 +180,15 @@ describe('slow clients', () => {
       const socket = connect(idleGw.port, '127.0.0.1');
       let received = '';
       let closed = false;
-      socket.on('data', (d: Buffer) => (received += d.toString()));
-      socket.on('close', () => (closed = true));
+      let answered: (() => void) | undefined;
+      socket.on('data', (d: Buffer) => {
+        received += d.toString();
+        answered?.();
+      });
+      socket.on('close', () => {
+        closed = true;
+        answered?.();
+      });
       socket.on('error', () => {});
       const send = (name: string) => {
         const body = JSON.stringify(webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'kube-system' } }]));
@@ -189,9 +197,9 @@ describe('slow clients', () => {
         );
       };
       const answers = () => received.match(/HTTP\/1\.1 \d+/g) ?? [];
+      /** Until `count` answers arrived or the socket closed (each 'data' or 'close' looks again). */
       const waitFor = async (count: number) => {
-        const deadline = Date.now() + 10_000;
-        while (answers().length < count && !closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        while (answers().length < count && !closed) await new Promise<void>((resolve) => (answered = resolve));
       };
       send('IdleFirst');
       await waitFor(1);

@@ -121,6 +121,11 @@ describe('token files follow a rotated Secret without a restart', () => {
       expect(old.status).toBe(401);
       expect(old.headers.get('www-authenticate')).toBe(INVALID);
       expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
+      // The new token is a secret the logger blanks from then on, wherever it would appear: here
+      // in a group key, which the gateway logs when it accepts the webhook.
+      const leaky = webhook('{}:{alertname="new-webhook-token"}', [{ labels: { alertname: 'Leaky', namespace: 'payments-prod' } }]);
+      expect((await r.post(leaky, { token: 'new-webhook-token' })).status).toBe(202);
+      expect(r.logs.some((l) => l.includes('"groupKey":"{}:{alertname=\\"[REDACTED]\\"}"'))).toBe(true);
 
       // One info line says so, without either token.
       const changed = r.logs.filter((l) => l.includes('WEBHOOK_TOKEN_FILE changed'));

@@ -31,7 +31,7 @@ describe('PORT', () => {
   });
 
   it('refuses anything else, naming PORT', () => {
-    for (const bad of ['0x50', ' 1e3', '1e3', '70000', '-1', '80.0', 'http', ' 80']) {
+    for (const bad of ['0x50', ' 1e3', '1e3', '70000', '-1', '80.0', 'http', '8 0']) {
       expect(() => readSettings({ PORT: bad }, '/srv'), bad).toThrow(`PORT must be a port number from 0 to 65535, got "${bad}"`);
     }
   });
@@ -100,6 +100,9 @@ describe('numbers in settings', () => {
 
   it('take decimal digits, with surrounding whitespace (a trailing newline) ignored', () => {
     expect(readSettings({ WEBHOOK_MAX_BYTES: ' 2048\n', SLACK_CHANNEL_RATE: '0.5' }, '/srv')).toMatchObject({ maxBodyBytes: 2048, slackChannelRate: 0.5 });
+    // PORT too.
+    expect(readSettings({ PORT: ' 9090\n' }, '/srv').port).toBe(9090);
+    expect(readSettings({ PORT: ' ' }, '/srv').port).toBe(8080);
   });
 
   it('refuse hexadecimal, exponent, signed or fractional forms, naming the variable and the value', () => {

@@ -117,8 +117,10 @@ function timerMs(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0
 /** A TCP port in plain decimal: `Number()` would also take `0x50`, ` 1e3` or `80.0`. */
 function tcpPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  // Blank is unset and surrounding whitespace is dropped, as for every number (env-numbers.ts).
+  const text = raw?.trim();
+  if (text === undefined || text === '') return fallback;
+  const n = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
   if (!(n <= 65_535)) throw new Error(`${name} must be a port number from 0 to 65535, got "${raw}"`);
   return n;
 }

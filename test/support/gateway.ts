@@ -87,9 +87,16 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
   const env = gatewayEnv(fakes, { DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, ...extraEnv });
   if (opts.noPagerDutyUrlEnv) delete env.PAGERDUTY_EVENTS_URL;
   const logs: string[] = [];
-  const logger: Logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
-  const settings = { ...readSettings(env, dir), ...(opts.noPagerDutyUrlEnv ? { pagerDutyEventsUrl: fakes.pagerduty.url } : {}) };
-  const gw = await startGateway({ settings, env, logger, pagerDutyCa: fakes.tls.cert, pollMs: 50, ...(opts.tokenRotation ? { tokenRotation: opts.tokenRotation } : {}) });
+  // The gateway's own logger (secrets blanked, as in production), at debug, into `logs`.
+  const settings = { ...readSettings(env, dir), logLevel: 'debug' as const, ...(opts.noPagerDutyUrlEnv ? { pagerDutyEventsUrl: fakes.pagerduty.url } : {}) };
+  const gw = await startGateway({
+    settings,
+    env,
+    logWrite: (l) => logs.push(l),
+    pagerDutyCa: fakes.tls.cert,
+    pollMs: 50,
+    ...(opts.tokenRotation ? { tokenRotation: opts.tokenRotation } : {}),
+  });
   return {
     gw,
     dir,
