@@ -6,12 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notifier } from '../delivery/notifier.js';
-import { silentLogger } from '../log/logger.js';
 import { group, notification, SLACK } from '../store/contract/fixtures.case.js';
 import { openPostgresStore, type PostgresStore } from '../store/postgres/postgres-store.js';
 import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { startPostgresProxy, throughProxy, type PostgresProxy } from '../testing/postgres-proxy.js';
-import { OutboxWorker } from './worker.js';
+import { startTestWorker } from './test-worker.case.js';
 
 const admin = await requirePostgres();
 
@@ -43,15 +42,13 @@ describe.skipIf(!admin)('a delivered notification whose outcome write meets a fa
     };
     const g = group('failover');
     const [item] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
-    const worker = new OutboxWorker({
+    const worker = startTestWorker({
       store,
       notifiers: { slack, pagerduty: slack },
       policy: { baseDelayMs: 50, maxDelayMs: 100, maxRetryAfterMs: 100, maxAttempts: 5 },
-      logger: silentLogger,
       owner: 'w',
       pollMs: 50,
     });
-    worker.start();
     // Until the item is recorded sent (reads through a hanging connection fail: read again).
     const deadline = Date.now() + 20_000;
     while ((await store.getNotification(item!.id).catch(() => undefined))?.status !== 'sent' && Date.now() < deadline) {

@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { Notifier } from '../delivery/notifier.js';
-import { silentLogger } from '../log/logger.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { LeaseOffer, Store } from '../store/store.js';
 import { PAGERDUTY, SLACK, SLACK_LOW, group, notification } from '../store/contract/fixtures.case.js';
@@ -17,7 +16,8 @@ import { enqueueMessage } from '../pipeline/enqueue-message.js';
 import { readSettings } from '../config/env.js';
 import { targetKey } from '../model/target.js';
 import { ChannelPacer } from './channel-pacer.js';
-import { OutboxWorker } from './worker.js';
+import type { OutboxWorker } from './worker.js';
+import { startTestWorker, TEST_RETRY_POLICY } from './test-worker.case.js';
 
 let store: Store;
 let worker: OutboxWorker;
@@ -36,15 +36,12 @@ describe('OutboxWorker', () => {
   it('a crashing notifier is retried with backoff, then the notification is dead with the reason', async () => {
     store = openSqliteStore(':memory:');
     await enqueueMessage(store, { team: 'payments', channel: '#payments-alerts', key: 'k1', message: { text: 'hello' } });
-    worker = new OutboxWorker({
+    worker = startTestWorker({
       store,
       notifiers: { slack: crashing, pagerduty: unused },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
       owner: 'test',
       pollMs: 5,
     });
-    worker.start();
     const deadline = Date.now() + 5000;
     let status: string | undefined;
     while (Date.now() < deadline) {
@@ -82,19 +79,14 @@ describe('OutboxWorker hand-off', () => {
   }
 
   function startWorker(slack: Notifier, concurrency = 8): OutboxWorker {
-    // A poll far beyond the test: only a hand-off or a wake-up can start a delivery.
+    // startTestWorker's poll is far beyond the test: only a hand-off or a wake-up starts a delivery.
     // Every slot may go to Slack: these tests count slots, not receivers' shares.
-    worker = new OutboxWorker({
+    worker = startTestWorker({
       store,
       notifiers: { slack, pagerduty: unused },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
-      owner: 'local',
-      pollMs: 600_000,
       concurrency,
       receiverConcurrency: concurrency,
     });
-    worker.start();
     return worker;
   }
 
@@ -193,16 +185,11 @@ describe('OutboxWorker per-receiver concurrency', () => {
 
   /** Four slots, default shares, no poll within a test: only claims started by events deliver. */
   function startFourSlots(notifiers: Record<ReceiverType, Notifier>): OutboxWorker {
-    worker = new OutboxWorker({
+    worker = startTestWorker({
       store,
       notifiers,
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
-      owner: 'local',
-      pollMs: 600_000,
       concurrency: 4,
     });
-    worker.start();
     return worker;
   }
 
@@ -267,16 +254,12 @@ describe('OutboxWorker per-receiver concurrency', () => {
     store = openSqliteStore(':memory:');
     const pagerduty = hangingPagerDuty();
     const page = await writeTo('cut-short', PAGERDUTY);
-    worker = new OutboxWorker({
+    worker = startTestWorker({
       store,
       notifiers: { slack: answeringSlack(), pagerduty: pagerduty.notifier },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 1 },
-      logger: silentLogger,
-      owner: 'local',
-      pollMs: 600_000,
+      policy: { ...TEST_RETRY_POLICY, maxAttempts: 1 },
       concurrency: 4,
     });
-    worker.start();
     for (let i = 0; i < 500 && pagerduty.counter.calls < 1; i++) await new Promise((r) => setImmediate(r));
     expect(pagerduty.counter.calls).toBe(1);
     await worker.stop(10);
@@ -324,19 +307,14 @@ describe('OutboxWorker pacing', () => {
       },
     };
     // One claim takes all six (eight slots, all Slack's); no poll within the test.
-    worker = new OutboxWorker({
+    worker = startTestWorker({
       store,
       notifiers: { slack, pagerduty: unused },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
-      owner: 'local',
-      pollMs: 600_000,
       concurrency: 8,
       receiverConcurrency: 8,
       pacer,
       now: () => at,
     });
-    worker.start();
     const records = () => Promise.all(ids.map((id) => store.getNotification(id)));
     await vi.waitFor(
       async () => {
@@ -385,17 +363,14 @@ describe('OutboxWorker with more than 10 deliveries in flight', () => {
         return { ok: true, slackRef: { channel: 'C1', ts: '1.0' } };
       },
     };
-    worker = new OutboxWorker({
+    worker = startTestWorker({
       store,
       notifiers: { slack, pagerduty: unused },
-      policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 3 },
-      logger: silentLogger,
       owner: 'test',
       pollMs: 5,
       concurrency: 16,
       receiverConcurrency: 16,
     });
-    worker.start();
     await sixteen;
     release();
     await worker.stop(1000);
