@@ -229,7 +229,6 @@ describe('applyStormControl', () => {
   });
 
   it('holdPagerDuty: a digested group pages nobody while the storm lasts, its changes included; its resolution reaches PagerDuty only if it paged', () => {
-    const channelId = channelGroupId('payments', '#payments-alerts');
     const at = (s: number, holdPagerDuty = true) => ({ config: config({ maxMessagesPerMinute: 1, holdPagerDuty }), now: new Date(Date.parse('2026-11-27T10:00:00Z') + s * 1000) });
     const byId = (writes: ReturnType<typeof applyStormControl>, id: string) => writes.find((w) => w.group.id === id)!;
     // What the store holds after `writes`: the channel's state and the groups' records.

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSettings } from '../../src/config/env.js';
-import { createLogger, type Logger } from '../../src/log/logger.js';
 import { startGateway, type Gateway, type TokenRotation } from '../../src/server.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../src/testing/fake-pagerduty.js';
 import { startFakeSlack, type FakeSlack } from '../../src/testing/fake-slack.js';
