@@ -2,7 +2,7 @@
  * The operator documentation says what the code does: README tables render whole, and its
  * metrics list names exactly the metrics /metrics serves, by the names a query needs.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../src/metrics/metrics.js';
 
@@ -34,6 +34,31 @@ describe('README', () => {
     const names = m.registry.getMetricsAsArray().map((metric) => metric.name.replace(/^alertgate_/, ''));
     const listed = new Set([...metricsBullet().matchAll(/`(?:alertgate_)?([a-z_]+)(?:\{[^}]*\})?`/g)].map((x) => x[1]));
     expect(names.filter((n) => !listed.has(n))).toEqual([]);
+  });
+
+  it('names only files and sections that exist (README, deploy manifests, source comments)', () => {
+    const root = new URL('../', import.meta.url);
+    const read = (rel: string) => readFileSync(new URL(rel, root), 'utf8');
+    const sources = [
+      'README.md',
+      ...readdirSync(new URL('deploy/kubernetes/', root)).map((f) => `deploy/kubernetes/${f}`),
+      ...(readdirSync(new URL('src/', root), { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f)).map((f) => `src/${f}`),
+    ];
+    // Sections are headings and the bold labels that open Operations bullets.
+    const headings = new Set([...README.matchAll(/^(?:#+ (.+)|- \*\*(.+?)\*\*)/gm)].map((m) => (m[1] ?? m[2])!.trim()));
+    const missing: string[] = [];
+    for (const file of sources) {
+      const text = read(file);
+      // Paths into the repository; a `.js` import path names its `.ts` source.
+      for (const [path] of text.matchAll(/\b(?:src|test|bench|docs|deploy|bin)\/[\w./-]+\.(?:ts|tsx|md|yaml|js|json)\b/g)) {
+        if (!existsSync(new URL(path, root)) && !existsSync(new URL(path.replace(/\.js$/, '.ts'), root))) missing.push(`${file}: ${path}`);
+      }
+      for (const [, section] of text.matchAll(/README(?:\.md)?, "([^"]+)"/g)) {
+        // A YAML comment wraps the name over `#` lines.
+        if (!headings.has(section!.replace(/\s*\n#?\s*/g, ' '))) missing.push(`${file}: README section "${section}"`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 
   it('gives process metrics their alertgate_ prefix (a query for nodejs_… finds nothing)', () => {

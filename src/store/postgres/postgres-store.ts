@@ -3,7 +3,7 @@
  * The PostgreSQL implementation of `Store` (node-postgres), for several gateway replicas
  * sharing one database: dedup is decided under database locks, the outbox is claimed with
  * leases, and Slack message refs live in the database, so any replica can continue any
- * group's work. See docs/ha.md.
+ * group's work. See README.md, "Running several replicas on PostgreSQL".
  *
  * @example
  * const store = await openPostgresStore('postgres://alertgate@db:5432/alertgate');
