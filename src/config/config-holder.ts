@@ -12,6 +12,7 @@
 type ReloadResult = { ok: boolean; errors: string[] };
 
 import type { Logger } from '../log/logger.js';
+import { showFailureSeries } from '../metrics/failure-series.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { loadRoutingConfig } from './load-routes.js';
 import { formatSourceError } from './source-error.js';
@@ -57,6 +58,8 @@ export class ConfigHolder {
     }
     this.config = result.config;
     this.metrics?.configReloadSuccessful.set(1);
+    // Failure counters at 0 from the start, so increase() sees a team's first failure (failure-series.ts).
+    if (this.metrics) showFailureSeries(this.metrics, result.config);
     this.metrics?.configReloadTimestamp.set(Date.now() / 1000);
     this.logger.info({ teams: [...result.config.teams.keys()], fallbackTeam: result.config.fallbackTeam }, 'configuration loaded');
     return { ok: true, errors: [] };

@@ -41,6 +41,9 @@ export interface MetricSources {
   onStoreRead?: (err: Error | undefined) => void;
 }
 
+/** The codes POST /webhooks/alertmanager refuses with (http/webhook.ts), shown at 0 before the first. */
+export const WEBHOOK_REFUSAL_CODES = ['400', '401', '413', '415', '503'] as const;
+
 /** Longest a scrape waits for the store; a store that hangs must not hang /metrics. */
 export const STORE_READ_TIMEOUT_MS = 2_000;
 
@@ -112,14 +115,18 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     registers: [registry],
     collect,
   });
+  const webhookRequests = new Counter({
+    name: 'alertgate_webhook_requests_total',
+    help: 'Alertmanager webhook requests by HTTP status code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  // The refusals at 0 from the start: a series first shown at 1 is no increase to Prometheus,
+  // and Alertmanager drops a 4xx for good, so the first one must count (metrics/failure-series.ts).
+  for (const code of WEBHOOK_REFUSAL_CODES) webhookRequests.inc({ code }, 0);
   return {
     registry,
-    webhookRequests: new Counter({
-      name: 'alertgate_webhook_requests_total',
-      help: 'Alertmanager webhook requests by HTTP status code.',
-      labelNames: ['code'],
-      registers: [registry],
-    }),
+    webhookRequests,
     webhookDuration: new Histogram({
       name: 'alertgate_webhook_duration_seconds',
       help: 'Time from reading an Alertmanager webhook request to its answer (for a 202: stored and committed), by HTTP status code.',
