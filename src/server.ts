@@ -152,7 +152,15 @@ function routingKeysOf(config: ConfigHolder, env: NodeJS.ProcessEnv, pages: Page
  * The outbox worker: on its own thread for a SQLite file (delivery-thread-host.ts says why),
  * in this process otherwise (`:memory:`, PostgreSQL, or OUTBOX_THREAD=false).
  */
-function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, pages: PagesMode, logger: Logger, metrics: Metrics): OutboxRunner {
+function outboxRunner(
+  o: GatewayOptions,
+  store: Store,
+  config: ConfigHolder,
+  pages: PagesMode,
+  logger: Logger,
+  metrics: Metrics,
+  onSecret: (secret: string) => void,
+): OutboxRunner {
   const { settings, env } = o;
   if (!settings.slackToken) logger.warn({}, 'SLACK_TOKEN is not set: Slack messages are written to the log instead of sent');
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -168,6 +176,7 @@ function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, pag
       },
       routingKeys: () => routingKeysOf(config, env, pages),
       onPagesLive: () => pages.wentLive(),
+      onSecret,
       logger,
       metrics,
     });
@@ -179,6 +188,7 @@ function outboxRunner(o: GatewayOptions, store: Store, config: ConfigHolder, pag
     logger,
     metrics,
     owner,
+    onSecret,
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
     ...(o.pagerDutyCa ? { pagerDutyCa: o.pagerDutyCa } : {}),
   });
@@ -208,7 +218,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     ...urlPasswords(settings.thanos.url),
     ...urlPasswords(settings.databaseUrl),
   ];
-  /** Webhook and admin tokens read from their files after a rotation (below). */
+  /** Tokens read from their files after a rotation (webhook, admin, Slack, Thanos): below. */
   const rotatedSecrets: string[] = [];
   let secrets: string[] = fixedSecrets.filter((s): s is string => !!s);
   const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets, ...(o.logWrite ? { write: o.logWrite } : {}) });
@@ -256,7 +266,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   if (settings.webhookToken === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
   const rotation: TokenRotation = { ...TOKEN_ROTATION, ...o.tokenRotation };
   const httpLogger = logger.child({ component: 'http' });
-  // A token read from a file again after a rotation joins the scrub list; the one it replaced stays on it.
+  // A token read from a file again after a rotation joins the scrub list; the one it replaced stays
+  // on it. Tokens read on the delivery thread (Slack's) come here too, before its next log line.
   const tokenChanged = (token: string) => {
     rotatedSecrets.push(token);
     secrets = [...secrets, token];
@@ -287,7 +298,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           ...(rotation.now ? { now: rotation.now } : {}),
         });
 
-  const worker = outboxRunner(o, store, config, pages, logger, metrics);
+  const worker = outboxRunner(o, store, config, pages, logger, metrics, tokenChanged);
 
   const uptime = createUptime({
     thanos: settings.thanos,
@@ -297,6 +308,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     store,
     onEnqueued: () => worker.wake(),
     counted: (team, outcome) => metrics.uptimeReports.inc({ team, outcome }),
+    onSecret: tokenChanged,
     logger,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
   });

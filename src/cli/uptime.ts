@@ -9,7 +9,7 @@
  * unknown team or invalid config (the message says which); 2 usage error or bad option value.
  */
 import { parseArgs } from 'node:util';
-import { readSecret } from '../config/env.js';
+import { readSecret, secretFile } from '../config/env.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
 import { formatSourceError } from '../config/source-error.js';
 import { fileChecksSource } from '../uptime/checks-source.js';
@@ -63,7 +63,7 @@ export const uptimeCommand: Command = async (argv, io) => {
 
   let thanos;
   try {
-    thanos = readThanosSettings(io.env, readSecret);
+    thanos = readThanosSettings(io.env, readSecret, secretFile);
   } catch (err) {
     io.stderr(`uptime: ${(err as Error).message}`);
     return 1;

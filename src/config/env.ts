@@ -24,6 +24,8 @@ export interface GatewaySettings {
   /** ADMIN_TOKEN_FILE when the token came from it, as `webhookTokenFile`. */
   adminTokenFile?: string;
   slackToken?: string;
+  /** SLACK_TOKEN_FILE when the token came from it: read again when Slack refuses the token (a rotated Secret). */
+  slackTokenFile?: string;
   slackApiUrl: string;
   pagerDutyEventsUrl: string;
   fallbackTeam: string;
@@ -158,6 +160,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     adminToken: readSecret(env, 'ADMIN_TOKEN'),
     adminTokenFile: secretFile(env, 'ADMIN_TOKEN'),
     slackToken: readSecret(env, 'SLACK_TOKEN'),
+    slackTokenFile: secretFile(env, 'SLACK_TOKEN'),
     slackApiUrl: httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/') ?? 'https://slack.com/api/',
     pagerDutyEventsUrl: httpUrl(env, 'PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com') ?? 'https://events.pagerduty.com',
     fallbackTeam: env.FALLBACK_TEAM || 'platform',
@@ -181,7 +184,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     outboxThread: flag(env, 'OUTBOX_THREAD', false),
     ...historyRetention(env),
     historyPruneTickMs: timerMs(env, 'HISTORY_PRUNE_TICK_MS', 3_600_000, 10),
-    thanos: readThanosSettings(env, readSecret),
+    thanos: readThanosSettings(env, readSecret, secretFile),
     uptimeReportTimeoutMs: timerMs(env, 'UPTIME_REPORT_TIMEOUT_MS', 50_000, 0),
   };
 }

@@ -10,6 +10,7 @@
  * the dry run for good: from then on a team whose key does not resolve fails naming its variable
  * or file, rather than have a page that was only logged recorded `sent`.
  */
+import { fileClientToken } from '../config/client-token.js';
 import type { GatewaySettings } from '../config/env.js';
 import type { Logger } from '../log/logger.js';
 import type { ReceiverType } from '../model/target.js';
@@ -19,7 +20,7 @@ import { createPagerDutyNotifier } from './pagerduty/notifier.js';
 import type { RoutingKeyResolver } from './pagerduty/routing-key.js';
 import { createSlackNotifier } from './slack/notifier.js';
 
-export type NotifierSettings = Pick<GatewaySettings, 'slackToken' | 'slackApiUrl' | 'deliveryTimeoutMs' | 'pagerDutyEventsUrl'>;
+export type NotifierSettings = Pick<GatewaySettings, 'slackToken' | 'slackTokenFile' | 'slackApiUrl' | 'deliveryTimeoutMs' | 'pagerDutyEventsUrl'>;
 
 export interface BuildNotifiersOptions {
   settings: NotifierSettings;
@@ -30,6 +31,8 @@ export interface BuildNotifiersOptions {
   logger: Logger;
   /** Extra CA for PagerDuty over https (tests); production uses NODE_EXTRA_CA_CERTS. */
   pagerDutyCa?: string | Buffer;
+  /** A new Slack token read from SLACK_TOKEN_FILE: it joins the logger's scrub list. */
+  onSecret?: (secret: string) => void;
 }
 
 /** Whether pages go out: the owner keeps the state (the gateway, or the delivery thread). */
@@ -68,12 +71,22 @@ function pagesOrLogSink(real: Notifier, sink: Notifier, resolve: RoutingKeyResol
 
 export function buildNotifiers(o: BuildNotifiersOptions): Record<ReceiverType, Notifier> {
   const { settings, logger } = o;
+  const slackLogger = logger.child({ receiver: 'slack' });
   const slack: Notifier = settings.slackToken
     ? createSlackNotifier({
-        token: settings.slackToken,
+        token: settings.slackTokenFile
+          ? fileClientToken({
+              token: settings.slackToken,
+              file: settings.slackTokenFile,
+              variable: 'SLACK_TOKEN_FILE',
+              service: 'Slack',
+              logger: slackLogger,
+              ...(o.onSecret ? { onChange: o.onSecret } : {}),
+            })
+          : settings.slackToken,
         apiUrl: settings.slackApiUrl,
         timeoutMs: settings.deliveryTimeoutMs,
-        logger: logger.child({ receiver: 'slack' }),
+        logger: slackLogger,
       })
     : createLogSinkNotifier('slack', logger.child({ receiver: 'slack', sink: 'log' }));
   const pagerduty = pagesOrLogSink(

@@ -26,6 +26,8 @@ export interface OutboxParts {
   owner: string;
   pollMs?: number;
   pagerDutyCa?: string | Buffer;
+  /** A new Slack token read from SLACK_TOKEN_FILE: it joins the logger's scrub list. */
+  onSecret?: (secret: string) => void;
 }
 
 export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): OutboxWorker {
@@ -37,6 +39,7 @@ export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): Out
       pages: p.pages,
       logger: p.logger,
       ...(p.pagerDutyCa ? { pagerDutyCa: p.pagerDutyCa } : {}),
+      ...(p.onSecret ? { onSecret: p.onSecret } : {}),
     }),
     policy: settings.retry,
     pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),

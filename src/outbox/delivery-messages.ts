@@ -49,7 +49,9 @@ export type DeliveryEvent =
   | { t: 'notification'; labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome } }
   | { t: 'latency'; labels: { receiver: ReceiverType }; seconds: number }
   /** A send found a routing key that resolves: pages go to PagerDuty from now on. */
-  | { t: 'pagesLive' };
+  | { t: 'pagesLive' }
+  /** A new Slack token read from SLACK_TOKEN_FILE: the gateway's logger scrubs it from now on. */
+  | { t: 'secret'; secret: string };
 
 /** Events are batched per event-loop turn of the thread. */
 export type FromDeliveryThread = { t: 'events'; events: DeliveryEvent[] } | { t: 'stopped' };

@@ -46,6 +46,8 @@ export interface DeliveryThreadOptions {
   metrics: Metrics;
   /** A send on the thread found a routing key that resolves: pages go to PagerDuty from now on. */
   onPagesLive?: () => void;
+  /** The thread read a new secret (a rotated SLACK_TOKEN_FILE): the logger must scrub it. */
+  onSecret?: (secret: string) => void;
   /** Wait before restarting a thread that died. */
   restartDelayMs?: number;
 }
@@ -127,6 +129,7 @@ export class DeliveryThread implements OutboxRunner {
       if (e.t === 'log') logger.child(e.bound)[e.level](e.fields, e.msg);
       else if (e.t === 'notification') metrics.notifications.inc(e.labels);
       else if (e.t === 'latency') metrics.deliveryLatency.observe(e.labels, e.seconds);
+      else if (e.t === 'secret') this.o.onSecret?.(e.secret);
       else this.o.onPagesLive?.();
     }
   }

@@ -117,6 +117,8 @@ const worker = buildOutboxWorker(data.settings, {
   logger,
   metrics,
   owner: data.owner,
+  // Sent before the line that reports it, so the gateway's logger scrubs it from that line on.
+  onSecret: (secret) => emit({ t: 'secret', secret }),
   ...(data.pollMs ? { pollMs: data.pollMs } : {}),
   ...(data.pagerDutyCa ? { pagerDutyCa: data.pagerDutyCa } : {}),
 });

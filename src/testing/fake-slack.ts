@@ -75,6 +75,12 @@ export interface FakeSlack {
   respondWith(plan: FakeSlackStep[]): void;
   /** While down, every connection is reset without an answer. */
   setDown(down: boolean): void;
+  /**
+   * A token rotation: from now on calls must carry `token` (requires the `token` option), and the
+   * one before gets `invalid_auth`, as a revoked token does. The new token is the same app's: it
+   * may edit the messages posted with the old one.
+   */
+  rotateToken(token: string): void;
   waitFor(predicate: (r: FakeSlackRequest) => boolean, timeoutMs?: number): Promise<FakeSlackRequest>;
   close(): Promise<void>;
 }
@@ -98,6 +104,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const channelIds = new Map<string, string>(Object.entries(opts.channels ?? {}));
   let down = false;
   let counter = 0;
+  let token = opts.token;
+  /** `Authorization` header → the first one of its app (a rotated token is the same app). */
+  const appOf = new Map<string, string>();
+  const app = (authorization: string | undefined) => (authorization === undefined ? undefined : (appOf.get(authorization) ?? authorization));
 
   const nextTs = (): string => {
     counter += 1;
@@ -128,7 +138,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   };
 
   function answer(method: string, body: Record<string, unknown>, headers: http.IncomingHttpHeaders): object {
-    if (opts.token !== undefined && headers.authorization !== `Bearer ${opts.token}` && body['token'] !== opts.token) {
+    if (token !== undefined && headers.authorization !== `Bearer ${token}` && body['token'] !== token) {
       return { ok: false, error: 'invalid_auth' };
     }
     const text = typeof body['text'] === 'string' ? body['text'] : '';
@@ -155,7 +165,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const ts = typeof body['ts'] === 'string' ? body['ts'] : '';
       const message = findMessage(channel, ts);
       if (!message) return { ok: false, error: 'message_not_found' };
-      if (message.postedBy !== headers.authorization) return { ok: false, error: 'cant_update_message' };
+      if (app(message.postedBy) !== app(headers.authorization)) return { ok: false, error: 'cant_update_message' };
       if (opts.editWindowMs !== undefined && Date.now() - message.postedAt > opts.editWindowMs) return { ok: false, error: 'edit_window_closed' };
       message.text = text;
       message.blocks = blocks;
@@ -201,6 +211,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     respondWith: (plan) => script.respondWith(plan),
     setDown: (value) => {
       down = value;
+    },
+    rotateToken: (next) => {
+      if (token === undefined) throw new Error('rotateToken needs a fake Slack started with a token');
+      appOf.set(`Bearer ${next}`, app(`Bearer ${token}`)!);
+      token = next;
     },
     waitFor: (predicate, timeoutMs) => recorder.waitFor(predicate, timeoutMs, (r) => r.method),
     close: () => server.close(),

@@ -14,7 +14,8 @@ export interface FakeThanos {
   url: string;
   requests: Array<{ path: string; params: URLSearchParams; headers: http.IncomingHttpHeaders }>;
   answers: FakeThanosAnswer[];
-  fallback: (params: URLSearchParams, path: string) => FakeThanosAnswer;
+  /** The answer to a request no scripted answer is left for (`headers`: to refuse a bearer token, say). */
+  fallback: (params: URLSearchParams, path: string, headers: http.IncomingHttpHeaders) => FakeThanosAnswer;
   /** Resolves once `n` requests have arrived. */
   seen(n: number): Promise<void>;
   /** Requests the client closed before they were answered (a hanging one the caller gave up on). */
@@ -50,7 +51,7 @@ export async function startFakeThanos(fallback: FakeThanos['fallback'] = () => (
       waiters.splice(waiters.indexOf(w), 1);
       w.resolve();
     }
-    const answer = state.answers.shift() ?? state.fallback(u.searchParams, u.pathname);
+    const answer = state.answers.shift() ?? state.fallback(u.searchParams, u.pathname, req.headers);
     if (answer === 'hang') return;
     if (answer === 'reset') return void req.socket.destroy();
     res.writeHead(answer.status, { 'content-type': 'application/json' });

@@ -17,6 +17,8 @@ export interface ThanosSettings {
   /** Base URL of the Prometheus-compatible API; undefined when `THANOS_URL` is unset. */
   url?: string;
   token?: string;
+  /** THANOS_TOKEN_FILE when the token came from it: read again when Thanos refuses the token (401/403). */
+  tokenFile?: string;
   timeoutMs: number;
   resolution: ResolutionPolicy;
 }
@@ -29,8 +31,12 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return ms;
 }
 
-/** `readSecret` is config/env's (variable, else `_FILE`), passed in to keep this module free of it. */
-export function readThanosSettings(env: NodeJS.ProcessEnv, readSecret: (env: NodeJS.ProcessEnv, name: string) => string | undefined): ThanosSettings {
+/** `readSecret` and `secretFile` are config/env's (variable, else `_FILE`), passed in to keep this module free of it. */
+export function readThanosSettings(
+  env: NodeJS.ProcessEnv,
+  readSecret: (env: NodeJS.ProcessEnv, name: string) => string | undefined,
+  secretFile: (env: NodeJS.ProcessEnv, name: string) => string | undefined,
+): ThanosSettings {
   const url = env.THANOS_URL?.trim() || undefined;
   if (url !== undefined) {
     let parsed: URL;
@@ -45,9 +51,11 @@ export function readThanosSettings(env: NodeJS.ProcessEnv, readSecret: (env: Nod
   const timeoutMs = wholeNumber(timeoutRaw, 'THANOS_TIMEOUT_MS', 30_000, 1);
   // Above a timer's longest delay Node fires at once, and every query would time out.
   withinTimerLimit('THANOS_TIMEOUT_MS', timeoutMs, timeoutRaw);
+  const tokenFile = secretFile(env, 'THANOS_TOKEN');
   return {
     url,
     token: readSecret(env, 'THANOS_TOKEN'),
+    ...(tokenFile ? { tokenFile } : {}),
     timeoutMs,
     resolution: {
       rawRetentionMs: duration(env, 'THANOS_RAW_RETENTION', DEFAULT_RESOLUTION_POLICY.rawRetentionMs),

@@ -2,7 +2,11 @@
  * The Thanos client against a scripted fake Querier on 127.0.0.1: the parameters Thanos needs,
  * retries, warnings, splitting by the points limit, and errors that name THANOS_URL.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { fileClientToken } from '../config/client-token.js';
 import { closeAllFakeThanos, failure, startFakeThanos, vector } from './fake-thanos.case.js';
 import { UptimeError } from './errors.js';
 import { createThanosClient } from './thanos-client.js';
@@ -150,5 +154,45 @@ describe('thanos client', () => {
     expect(client.displayUrl).toBe(f.url);
     await createThanosClient({ url: f.url, token: 'tok' }).instant('up', 0, '0s');
     expect(f.requests[1]!.headers.authorization).toBe('Bearer tok');
+  });
+});
+
+describe('thanos client with a token from THANOS_TOKEN_FILE', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  /** A fake Thanos behind an auth proxy that takes only `accepted.token`, answering `refusal` otherwise. */
+  async function guarded(accepted: { token: string }, refusal: number) {
+    return startFakeThanos((_params, _path, headers) => (headers.authorization === `Bearer ${accepted.token}` ? { status: 200, body: vector('1') } : { status: refusal, body: 'denied' }));
+  }
+  async function tokenFile(content: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-thanos-token-'));
+    dirs.push(dir);
+    const file = join(dir, 'token');
+    await writeFile(file, content);
+    return file;
+  }
+
+  it('a 403 after a rotation: made once more with the new token, and the query succeeds', async () => {
+    const accepted = { token: 'old-thanos-token' };
+    const f = await guarded(accepted, 403);
+    const file = await tokenFile('old-thanos-token\n');
+    const client = createThanosClient({ url: f.url, retryDelayMs: 1, token: fileClientToken({ token: 'old-thanos-token', file, variable: 'THANOS_TOKEN_FILE', service: 'Thanos' }) });
+    expect((await client.instant('up', 0, '0s')).series).toHaveLength(1);
+    await writeFile(file, 'new-thanos-token\n');
+    accepted.token = 'new-thanos-token';
+    expect((await client.instant('up', 0, '0s')).series).toHaveLength(1);
+    expect(f.requests.map((r) => r.headers.authorization)).toEqual(['Bearer old-thanos-token', 'Bearer old-thanos-token', 'Bearer new-thanos-token']);
+  });
+
+  it('a 401 with the file unchanged: the refusal stands, after one request, as with a fixed token', async () => {
+    const f = await guarded({ token: 'the-token-thanos-wants' }, 401);
+    const file = await tokenFile('a-token-thanos-refuses\n');
+    const client = createThanosClient({ url: f.url, retryDelayMs: 1, token: fileClientToken({ token: 'a-token-thanos-refuses', file, variable: 'THANOS_TOKEN_FILE', service: 'Thanos' }) });
+    const err = await failure(client.instant('up', 0, '0s'));
+    expect(err.kind).toBe('unavailable');
+    expect(err.message).toContain('answered HTTP 401');
+    expect(f.requests).toHaveLength(1);
   });
 });

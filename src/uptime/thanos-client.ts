@@ -20,6 +20,7 @@
  * const { series, warnings } = await thanos.instant('sum_over_time(up[1d])', Date.now(), '0s');
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fixedClientToken, type ClientToken } from '../config/client-token.js';
 import type { SourceResolution } from './resolution.js';
 import { Semaphore } from './semaphore.js';
 import { UptimeError } from './errors.js';
@@ -62,8 +63,11 @@ export interface ThanosClient {
 
 export interface ThanosClientOptions {
   url: string;
-  /** Bearer token. Basic auth may be given as userinfo in `url`. */
-  token?: string;
+  /**
+   * Bearer token, or one that follows THANOS_TOKEN_FILE (a request refused with 401/403 is made
+   * once more at once when the file holds a new token). Basic auth may be given as userinfo in `url`.
+   */
+  token?: string | ClientToken;
   /** Per request; default 30 s. */
   timeoutMs?: number;
   /** Extra attempts after a network error, timeout, 429 or 5xx; default 2. */
@@ -167,9 +171,11 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
     base.username = '';
     base.password = '';
   }
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const bearer = typeof opts.token === 'string' ? (opts.token ? fixedClientToken(opts.token) : undefined) : opts.token;
   const basicCredentials = headers.authorization?.startsWith('Basic ') ? headers.authorization.slice('Basic '.length) : undefined;
-  const scrub = credentialScrubber([opts.token, basicCredentials, password, password && decodeURIComponent(password)]);
+  const basicSecrets = [basicCredentials, password, password && decodeURIComponent(password)];
+  /** Headers with the bearer token to send (a bearer token wins over THANOS_URL's basic auth). */
+  const headersWith = (token: string | undefined) => (token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` });
   const root = base.toString().replace(/\/$/, '');
   const displayUrl = displayThanosUrl(opts.url);
   const where = `Thanos at THANOS_URL=${displayUrl}`;
@@ -186,6 +192,12 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
     const query = new URLSearchParams({ ...params, dedup: 'true', partial_response: 'false' });
     const url = `${root}${path}?${query}`;
     let lastProblem = '';
+    let token = bearer?.current();
+    // The token sent, and (after a rotation) the one before: an echoing proxy may quote either.
+    let scrub = credentialScrubber([token, ...basicSecrets]);
+    /** A refusal of the token was answered with a new one from the file: once per query. */
+    let rotated = false;
+    let sendAgainNow = false;
     /** Why the query stopped, once `stop` aborted: shutdown, else the caller's reason. */
     const stopped = (): UptimeError => {
       if (opts.signal?.aborted) return new UptimeError('unavailable', `query to ${where} abandoned: the gateway is shutting down`);
@@ -193,7 +205,8 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
       return reason instanceof UptimeError ? reason : new UptimeError('cancelled', `query to ${where} stopped: ${reason instanceof Error ? reason.message : String(reason)}`);
     };
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await sleep(retryDelayMs * 2 ** (attempt - 1), undefined, stop ? { signal: stop } : {}).catch(() => undefined);
+      if (attempt > 0 && !sendAgainNow) await sleep(retryDelayMs * 2 ** (attempt - 1), undefined, stop ? { signal: stop } : {}).catch(() => undefined);
+      sendAgainNow = false;
       if (stop?.aborted) throw stopped();
       let res: Response;
       let body: string;
@@ -202,7 +215,7 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
           // Waiting for a slot may have outlasted the caller: then nothing is sent.
           if (stop?.aborted) throw stopped();
           const timeout = AbortSignal.timeout(timeoutMs);
-          const r = await doFetch(url, { headers, signal: stop ? AbortSignal.any([timeout, stop]) : timeout });
+          const r = await doFetch(url, { headers: headersWith(token), signal: stop ? AbortSignal.any([timeout, stop]) : timeout });
           return { res: r, body: await r.text() };
         }));
       } catch (err) {
@@ -222,6 +235,19 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
           return { series: parseResult(json.data), warnings };
         } catch (err) {
           throw new UptimeError('unavailable', `${where} answered ${path} with a malformed result: ${scrub((err as Error).message)}`);
+        }
+      }
+      if ((res.status === 401 || res.status === 403) && bearer !== undefined && token !== undefined && !rotated) {
+        // Refused for its token: THANOS_TOKEN_FILE may hold a new one (a rotated Secret). Made
+        // again with it at once, not as one of the retries.
+        rotated = true;
+        const fresh = await bearer.refused(token, `HTTP ${res.status}`);
+        if (fresh !== undefined) {
+          scrub = credentialScrubber([fresh, token, ...basicSecrets]);
+          token = fresh;
+          attempt -= 1;
+          sendAgainNow = true;
+          continue;
         }
       }
       // A body is scrubbed before the cut, or a cut through the token would leave part of it.

@@ -4,6 +4,7 @@
  * wiring-only): the report service behind /v1/uptime and /uptime, and the scheduler of the
  * teams' `reports:`.
  */
+import { fileClientToken } from '../config/client-token.js';
 import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
@@ -30,6 +31,8 @@ export interface UptimeWiringOptions {
   schedule?: ScheduleFn;
   /** Each outcome of a scheduled run (the metrics). */
   counted?: (team: string, outcome: ReportCount) => void;
+  /** A new Thanos token read from THANOS_TOKEN_FILE: it joins the logger's scrub list. */
+  onSecret?: (secret: string) => void;
 }
 
 export interface UptimeWiring {
@@ -41,9 +44,14 @@ export interface UptimeWiring {
 
 export function createUptime(o: UptimeWiringOptions): UptimeWiring {
   const logger = o.logger.child({ component: 'uptime' });
-  const { url, token, timeoutMs, resolution } = o.thanos;
+  const { url, token, tokenFile, timeoutMs, resolution } = o.thanos;
   const queries = new AbortController();
-  const client = url ? createThanosClient({ url, timeoutMs, signal: queries.signal, ...(token ? { token } : {}) }) : undefined;
+  // From THANOS_TOKEN_FILE the token follows a rotated Secret: a 401/403 reads the file again.
+  const bearer =
+    token && tokenFile
+      ? fileClientToken({ token, file: tokenFile, variable: 'THANOS_TOKEN_FILE', service: 'Thanos', logger, ...(o.onSecret ? { onChange: o.onSecret } : {}) })
+      : token;
+  const client = url ? createThanosClient({ url, timeoutMs, signal: queries.signal, ...(bearer ? { token: bearer } : {}) }) : undefined;
   const checks = fileChecksSource({ configDir: o.configDir, env: o.env, routeTeams: () => o.routing()?.teams.keys(), logger });
   const service = createUptimeService({
     ...(client ? { client } : {}),

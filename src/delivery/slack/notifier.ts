@@ -6,6 +6,7 @@
  * message Slack refuses for its size or blocks (REFUSED_MESSAGE_ERRORS), which no retry of the
  * same message can cure, is sent once more at once, compact (header, counts, links, footer).
  */
+import type { ClientToken } from '../../config/client-token.js';
 import type { DeliveryLogger } from '../log-sink.js';
 import type { BeforeNextCall, Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
 import { compactCall, postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
@@ -28,8 +29,8 @@ const UNEDITABLE: ReadonlyMap<string, string> = new Map([
 ]);
 
 export interface SlackNotifierOptions {
-  /** Bot token with `chat:write`. Never logged or returned in errors. */
-  token: string;
+  /** Bot token with `chat:write`, or one that follows SLACK_TOKEN_FILE. Never logged or returned in errors. */
+  token: string | ClientToken;
   /** Web API base (env SLACK_API_URL); default https://slack.com/api/. */
   apiUrl?: string;
   logger?: DeliveryLogger;
