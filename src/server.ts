@@ -53,9 +53,10 @@ export interface GatewayOptions {
 /** How WEBHOOK_TOKEN_FILE and ADMIN_TOKEN_FILE are followed after a Secret rotation (http/auth.ts). */
 export interface TokenRotation {
   /**
-   * How long the webhook token a change of the file replaced is still accepted: Alertmanagers
-   * whose copy of the Secret the kubelet has not updated yet still send it. The admin token has
-   * none: people and scripts read the Secret when they call, and a leaked one should stop at once.
+   * How long the webhook token a swap in the file replaced (none of its tokens still listed) is
+   * still accepted: Alertmanagers whose copy of the Secret the kubelet has not updated yet still
+   * send it. The admin token has none: people and scripts read the Secret when they call, and a
+   * leaked one should stop at once.
    */
   webhookGraceMs: number;
   /** Least time between two reads of a token file, on requests whose token matches none. */
@@ -211,8 +212,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { settings, env } = o;
   // Everything that authenticates us or to us; the logger scrubs these from every line.
   const fixedSecrets = [
-    settings.webhookToken,
-    settings.adminToken,
+    ...(settings.webhookTokens ?? []),
+    ...(settings.adminTokens ?? []),
     settings.slackToken,
     settings.thanos.token,
     ...urlPasswords(settings.thanos.url),
@@ -263,7 +264,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     return keys.length > 0;
   };
   const pages = pagesMode(config, env, refreshSecrets(), logger, () => void refreshSecrets());
-  if (settings.webhookToken === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
+  if (settings.webhookTokens === undefined) logger.warn({}, 'WEBHOOK_TOKEN is not set: the webhook accepts unauthenticated requests');
   const rotation: TokenRotation = { ...TOKEN_ROTATION, ...o.tokenRotation };
   const httpLogger = logger.child({ component: 'http' });
   // A token read from a file again after a rotation joins the scrub list; the one it replaced stays
@@ -273,10 +274,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     secrets = [...secrets, token];
   };
   const webhookToken =
-    settings.webhookToken === undefined
+    settings.webhookTokens === undefined
       ? undefined
       : new AcceptedToken({
-          token: settings.webhookToken,
+          tokens: settings.webhookTokens,
           ...(settings.webhookTokenFile ? { file: settings.webhookTokenFile } : {}),
           variable: 'WEBHOOK_TOKEN_FILE',
           graceMs: rotation.webhookGraceMs,
@@ -286,10 +287,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           ...(rotation.now ? { now: rotation.now } : {}),
         });
   const adminToken =
-    settings.adminToken === undefined
+    settings.adminTokens === undefined
       ? undefined
       : new AcceptedToken({
-          token: settings.adminToken,
+          tokens: settings.adminTokens,
           ...(settings.adminTokenFile ? { file: settings.adminTokenFile } : {}),
           variable: 'ADMIN_TOKEN_FILE',
           rereadMs: rotation.rereadMs,

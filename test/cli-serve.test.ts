@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { ESTATE_DIR } from './support/gateway.js';
@@ -68,6 +70,22 @@ describe('serve with a URL variable that is not a URL', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('alertgate: PAGERDUTY_EVENTS_URL must be an http(s) URL such as https://events.pagerduty.com\n');
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('serve with a token file that holds no token', () => {
+  it('WEBHOOK_TOKEN_FILE of blank lines: refused at start naming it, exit 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'alertgate-blank-token-'));
+    const file = join(dir, 'webhook-token');
+    writeFileSync(file, '\n   \n\t\n');
+    try {
+      const r = await runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', WEBHOOK_TOKEN_FILE: file });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(`alertgate: WEBHOOK_TOKEN_FILE: cannot read secret from ${file}: the file is empty or holds only blank lines\n`);
+      expect(r.stdout).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { startFakes, startTestGateway, waitUntil, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
@@ -164,6 +164,43 @@ describe('token files follow a rotated Secret without a restart', () => {
       expect(r.logs.filter((l) => l.includes('cannot read the token again (file is empty)'))).toHaveLength(1);
       // An empty file keeps the token read before.
       expect((await r.post(body(), { token: 'second-token' })).status).toBe(202);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a file of several lines: every token listed is accepted, with no grace needed; a removed line is refused at once', async () => {
+    // The zero-401 rotation: the new token is added as a second line, Alertmanager switches, the old line goes.
+    const { gw: r, webhookFile, clock } = await rotatingGateway('old-webhook-token', 'admin-one\n\n  admin-two  ');
+    const reload = (token: string) => fetch(`${r.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    try {
+      // Read at start: both admin lines, blank lines and surrounding whitespace dropped.
+      expect((await reload('admin-one')).status).toBe(200);
+      expect((await reload('admin-two')).status).toBe(200);
+
+      await writeFile(webhookFile, 'old-webhook-token\n\n  new-webhook-token  \n');
+      // An Alertmanager that sees its new token before the others: this replica reads the file and takes it.
+      expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
+      // Those still on the old token are accepted too, for as long as the line stays: no grace runs out.
+      clock.ms += 60 * 60_000;
+      expect((await r.post(body(), { token: 'old-webhook-token' })).status).toBe(202);
+      expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
+      const added = r.logs.filter((l) => l.includes('WEBHOOK_TOKEN_FILE changed'));
+      expect(added).toHaveLength(1);
+      expect(JSON.parse(added[0]!)).toMatchObject({ level: 'info', file: webhookFile, tokens: 2, added: 1, removed: 0 });
+
+      // Every Alertmanager sends the new token; the old line is removed. While two tokens are
+      // listed, a matching request has the file read again in the background (no wrong token
+      // needed to notice the removal), once the second is up.
+      await writeFile(webhookFile, 'new-webhook-token\n');
+      clock.ms += 1_000;
+      expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
+      await waitUntil(() => r.logs.some((l) => l.includes('1 token accepted from now on (0 added, 1 removed')), 5_000, 'the removal to be read');
+      const old = await r.post(body(), { token: 'old-webhook-token' });
+      expect(old.status).toBe(401);
+      expect(old.headers.get('www-authenticate')).toBe(INVALID);
+      expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
+      expect(r.logs.join('\n')).not.toMatch(/old-webhook-token|new-webhook-token|admin-one|admin-two/);
     } finally {
       await r.close();
     }

@@ -8,6 +8,7 @@ import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { MIN_RETENTION_MS } from '../retention/history-pruner.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { decimalNumber, wholeNumber } from './env-numbers.js';
+import { tokenLines } from './secret-file.js';
 import { withinTimerLimit } from './timer-limit.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../outbox/retry-policy.js';
 import { readThanosSettings, type ThanosSettings } from '../uptime/settings.js';
@@ -17,11 +18,13 @@ export interface GatewaySettings {
   host: string;
   configDir: string;
   databaseUrl: string;
-  webhookToken?: string;
-  /** WEBHOOK_TOKEN_FILE when the token came from it: read again when a presented token does not match (a rotated Secret). */
+  /** The webhook tokens accepted: one per line of WEBHOOK_TOKEN(_FILE), several during a rotation. */
+  webhookTokens?: string[];
+  /** WEBHOOK_TOKEN_FILE when the tokens came from it: read again when a presented token does not match (a rotated Secret). */
   webhookTokenFile?: string;
-  adminToken?: string;
-  /** ADMIN_TOKEN_FILE when the token came from it, as `webhookTokenFile`. */
+  /** The admin tokens accepted, as `webhookTokens`. */
+  adminTokens?: string[];
+  /** ADMIN_TOKEN_FILE when the tokens came from it, as `webhookTokenFile`. */
   adminTokenFile?: string;
   slackToken?: string;
   /** SLACK_TOKEN_FILE when the token came from it: read again when Slack refuses the token (a rotated Secret). */
@@ -88,11 +91,21 @@ export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undef
   if (file === undefined || file === '') return undefined;
   try {
     const value = readFileSync(file, 'utf8').trim();
-    if (!value) throw new Error('file is empty');
+    if (!value) throw new Error('the file is empty or holds only blank lines');
     return value;
   } catch (err) {
     throw new Error(`${name}_FILE: cannot read secret from ${file}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Tokens from `NAME` / `NAME_FILE` (`readSecret`), one per line, blank lines and surrounding
+ * whitespace dropped: several during a rotation, so that both the old and the new token are
+ * accepted while clients switch (README, Operations, **Token rotation**).
+ */
+export function readTokenList(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const text = readSecret(env, name);
+  return text === undefined ? undefined : tokenLines(text);
 }
 
 /** The file `readSecret` took the secret from (`NAME_FILE`, the variable unset or blank), if any. */
@@ -155,9 +168,9 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     host: env.HOST || '0.0.0.0',
     configDir: env.ALERTGATE_CONFIG_DIR || cwd,
     databaseUrl: env.DATABASE_URL || 'sqlite:data/alertgate.db',
-    webhookToken: readSecret(env, 'WEBHOOK_TOKEN'),
+    webhookTokens: readTokenList(env, 'WEBHOOK_TOKEN'),
     webhookTokenFile: secretFile(env, 'WEBHOOK_TOKEN'),
-    adminToken: readSecret(env, 'ADMIN_TOKEN'),
+    adminTokens: readTokenList(env, 'ADMIN_TOKEN'),
     adminTokenFile: secretFile(env, 'ADMIN_TOKEN'),
     slackToken: readSecret(env, 'SLACK_TOKEN'),
     slackTokenFile: secretFile(env, 'SLACK_TOKEN'),

@@ -9,10 +9,18 @@
  * one matches, an auth error from Slack or Thanos), at most once per `rereadMs`; callers arriving
  * while a read is in flight wait for it instead of starting another.
  *
- * Used by the tokens the gateway sends (client-token.ts).
+ * Shared by the tokens the gateway accepts (http/auth.ts) and those it sends (client-token.ts).
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log/logger.js';
+
+/** The tokens of a token list's text (WEBHOOK_TOKEN_FILE, ADMIN_TOKEN_FILE), one per line, no blank ones. */
+export function tokenLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
 
 export interface SecretFileOptions {
   file: string;

@@ -1,11 +1,12 @@
 /**
  * @module http/auth
  * Bearer-token checks, compared in constant time (hash both sides so length leaks nothing); a
- * token from a file follows the file (`AcceptedToken`).
+ * variable or file may list several tokens, one per line, and tokens from a file follow the file
+ * (`AcceptedToken`).
  */
 import { hash, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Context } from 'hono';
+import { SecretFile, tokenLines } from '../config/secret-file.js';
 import type { Logger } from '../log/logger.js';
 import { jsonError } from './errors.js';
 
@@ -28,16 +29,19 @@ function accepted(token: string): Accepted {
 }
 
 export interface AcceptedTokenOptions {
-  /** The token as read at start. */
-  token: string;
+  /** The tokens as read at start: one per line of the variable or file, several during a rotation. */
+  tokens: readonly string[];
   /**
-   * The file it was read from (`NAME_FILE`), when it came from one: read again when a presented
-   * token matches no accepted one, so a rotated Secret applies without a restart.
+   * The file they were read from (`NAME_FILE`), when they came from one: read again when a
+   * presented token matches no accepted one, so a rotated Secret applies without a restart.
    */
   file?: string;
   /** The file's variable, for log lines (`WEBHOOK_TOKEN_FILE`). */
   variable?: string;
-  /** How long the token a change of the file replaced is still accepted; 0: not at all. */
+  /**
+   * How long the tokens a change of the file replaced are still accepted, when the change left
+   * none of them listed (a token swapped for another); 0: not at all.
+   */
   graceMs?: number;
   /** Least time between two reads of the file (ms). */
   rereadMs?: number;
@@ -49,74 +53,99 @@ export interface AcceptedTokenOptions {
 }
 
 /**
- * A bearer token the gateway accepts. Taken from a file, it follows the file: when a presented
- * token matches neither the token nor (within its grace) the one before it, the file is read
- * again, at most once per `rereadMs` (requests arriving meanwhile wait for that read), never on
- * the usual path. Alertmanager reads its `credentials_file` at every request, so after a Secret
- * rotation it sends the new token as soon as its own copy of the Secret changed, and the old one
- * until then: the kubelet updates each pod's copy at its own moment, so either may come first.
+ * The bearer tokens the gateway accepts: each line of the variable or file is one. Taken from a
+ * file, they follow the file: when a presented token matches none of them nor (within its
+ * grace) one a swap replaced, the file is read again, at most once per `rereadMs` (requests
+ * arriving meanwhile wait for that read), never on the usual path. Alertmanager reads its
+ * `credentials_file` at every request, so after a Secret rotation it sends the new token as soon
+ * as its own copy of the Secret changed, and the old one until then: the kubelet updates each
+ * pod's copy at its own moment, so either may come first.
+ *
+ * Two ways to rotate (README, Operations, **Token rotation**): swap the token (the old one is
+ * still accepted for `graceMs`, but an Alertmanager that sees the new one before this replica
+ * does is refused), or list the new token as a second line first, switch the clients, then remove
+ * the old line: no request is ever refused. A removal is picked up without a miss: while the file
+ * lists several tokens, a matching request also has it read again in the background (not awaited,
+ * rate-limited alike), and a token removed while another stays listed is refused at once.
  */
 export class AcceptedToken {
-  #current: Accepted;
-  #previous: (Accepted & { until: number }) | undefined;
-  #lastRead = -Infinity;
-  #reading: Promise<void> | undefined;
-  #lastFailure: string | undefined;
-
+  #current: Accepted[];
+  #previous: Accepted[] = [];
+  #previousUntil = -Infinity;
+  readonly #file: SecretFile | undefined;
   readonly #now: () => number;
 
   constructor(private readonly o: AcceptedTokenOptions) {
-    this.#current = accepted(o.token);
+    if (o.tokens.length === 0) throw new Error(`${o.variable ?? 'token'}: no token`);
+    this.#current = o.tokens.map(accepted);
     this.#now = o.now ?? (() => performance.now());
+    this.#file =
+      o.file === undefined
+        ? undefined
+        : new SecretFile({
+            file: o.file,
+            variable: o.variable ?? 'token file',
+            text: o.tokens.join('\n'),
+            ...(o.rereadMs !== undefined ? { rereadMs: o.rereadMs } : {}),
+            now: this.#now,
+            ...(o.logger ? { logger: o.logger } : {}),
+            onChange: (text) => this.#changed(tokenLines(text)),
+          });
   }
 
-  /** Whether `presented` is the token, or the one before it within its grace. Constant time. */
+  /** Whether `presented` is one of the tokens, or one a swap replaced within its grace. Constant time. */
   matches(presented: string | undefined): boolean {
     const d = digest(presented ?? '');
     // Always compare with every accepted value, even with nothing presented, so timing says
-    // nothing about which case we hit.
-    const current = timingSafeEqual(d, this.#current.digest);
-    const previous = this.#previous !== undefined && timingSafeEqual(d, this.#previous.digest) && this.#now() < this.#previous.until;
-    return (current || previous) && presented !== undefined;
+    // nothing about which one matched, if any, nor whether it was a current or a replaced one.
+    let hit = false;
+    for (const a of this.#current) hit = timingSafeEqual(d, a.digest) || hit;
+    const inGrace = this.#previous.length > 0 && this.#now() < this.#previousUntil;
+    for (const a of this.#previous) hit = (timingSafeEqual(d, a.digest) && inGrace) || hit;
+    // A rotation in progress ends with a line removed, which no miss would reveal.
+    if (hit && this.#current.length > 1) void this.#file?.reread();
+    return hit && presented !== undefined;
   }
 
   /** `matches`, after reading the file again if it is due (a miss: a rotated token, or a wrong one). */
   async recheck(presented: string | undefined): Promise<boolean> {
-    if (this.o.file === undefined || presented === undefined) return false;
-    if (this.#reading === undefined) {
-      const now = this.#now();
-      if (now - this.#lastRead < (this.o.rereadMs ?? 1_000)) return this.matches(presented);
-      this.#lastRead = now;
-      this.#reading = this.#reread(this.o.file).finally(() => (this.#reading = undefined));
-    }
-    await this.#reading;
+    if (this.#file === undefined || presented === undefined) return false;
+    await this.#file.reread();
     return this.matches(presented);
   }
 
-  async #reread(file: string): Promise<void> {
-    const { variable = 'token file', logger } = this.o;
-    let token: string;
-    try {
-      token = (await readFile(file, 'utf8')).trim();
-      if (!token) throw new Error('file is empty');
-    } catch (err) {
-      const reason = (err as Error).message;
-      // Once per distinct failure: a flood of wrong tokens would otherwise log one a second.
-      if (reason !== this.#lastFailure) logger?.warn({ file }, `${variable}: cannot read the token again (${reason}); the token read before stays in use`);
-      this.#lastFailure = reason;
+  #changed(tokens: string[]): void {
+    const { variable = 'token file', logger, file } = this.o;
+    const before = this.#current;
+    const listed = new Set(tokens);
+    const added = tokens.filter((t) => !before.some((b) => b.token === t));
+    const removed = before.filter((b) => !listed.has(b.token));
+    if (added.length === 0 && removed.length === 0) return;
+    for (const token of added) this.o.onChange?.(token);
+    this.#current = tokens.map((t) => before.find((b) => b.token === t) ?? accepted(t));
+    const graceMs = this.o.graceMs ?? 0;
+    // A swap (nothing of before still listed): clients whose copy of the Secret is older still
+    // send a replaced token for a while. A removal beside a token still listed is the end of a
+    // rotation whose clients have switched (or a revoked token): refused at once.
+    const swap = removed.length === before.length;
+    if (swap) {
+      this.#previous = graceMs > 0 ? removed : [];
+      this.#previousUntil = this.#now() + graceMs;
+    }
+    const grace = swap && graceMs > 0;
+    if (before.length === 1 && tokens.length === 1) {
+      logger?.info(
+        { file, graceSeconds: graceMs / 1000 },
+        grace
+          ? `${variable} changed: the new token is accepted from now on, and the previous one for ${graceMs / 1000} s more`
+          : `${variable} changed: the new token is accepted from now on, the previous one no longer`,
+      );
       return;
     }
-    this.#lastFailure = undefined;
-    if (token === this.#current.token) return;
-    const graceMs = this.o.graceMs ?? 0;
-    this.#previous = graceMs > 0 ? { ...this.#current, until: this.#now() + graceMs } : undefined;
-    this.#current = accepted(token);
-    this.o.onChange?.(token);
     logger?.info(
-      { file, graceSeconds: graceMs / 1000 },
-      graceMs > 0
-        ? `${variable} changed: the new token is accepted from now on, and the previous one for ${graceMs / 1000} s more`
-        : `${variable} changed: the new token is accepted from now on, the previous one no longer`,
+      { file, tokens: tokens.length, added: added.length, removed: removed.length, graceSeconds: grace ? graceMs / 1000 : 0 },
+      `${variable} changed: ${tokens.length} token${tokens.length === 1 ? '' : 's'} accepted from now on (${added.length} added, ${removed.length} removed` +
+        (removed.length === 0 ? ')' : grace ? `; the removed ones for ${graceMs / 1000} s more)` : '; the removed ones are refused from now on)'),
     );
   }
 }
