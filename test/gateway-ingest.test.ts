@@ -40,6 +40,23 @@ describe('POST /webhooks/alertmanager rejects bad requests without touching the 
     expect(await storeCounts()).toEqual(before);
   });
 
+  it('logs each refusal with its code, reason and sender (Alertmanager drops a 4xx for good), never the token presented', async () => {
+    const from = t.logs.length;
+    expect((await t.post(valid, { token: 'presented-wrong-secret' })).status).toBe(401);
+    const bad = webhook('{}:{alertname="X"}', [{ labels: { alertname: 'X' } }]);
+    (bad.alerts[0] as Record<string, unknown>).status = 'exploded';
+    expect((await t.post(bad)).status).toBe(400);
+    const refusals = t.logs
+      .slice(from)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => String(l.msg).startsWith('webhook refused'));
+    expect(refusals).toEqual([
+      expect.objectContaining({ level: 'warn', code: 401, error: 'missing or invalid bearer token', client: expect.stringMatching(/127\.0\.0\.1/) }),
+      expect.objectContaining({ code: 400, error: 'invalid Alertmanager webhook payload', issues: [{ path: 'alerts.0.status', message: expect.any(String) }] }),
+    ]);
+    expect(t.logs.slice(from).join('\n')).not.toContain('presented-wrong-secret');
+  });
+
   it('400 for malformed JSON, naming the parse error', async () => {
     const before = await storeCounts();
     const res = await t.post(undefined, { raw: '{"receiver": "alertgate", "alerts": [' });

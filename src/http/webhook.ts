@@ -21,6 +21,8 @@ export function webhookRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const { metrics, logger } = deps;
 
+  const tooLarge = (what: string) => `${what}request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`;
+
   app.post('/webhooks/alertmanager', async (c) => {
     const started = performance.now();
     const reply = (res: Response) => {
@@ -29,31 +31,43 @@ export function webhookRoutes(deps: AppDeps): Hono {
       metrics.webhookDuration.observe({ code }, (performance.now() - started) / 1000);
       return res;
     };
+    // Alertmanager drops a notification answered 4xx for good and logs it only on its side: say
+    // here which request it was (client address, user agent), so an operator can find the sender.
+    const refuse = (res: Response, error: string, detail: Record<string, unknown> = {}) => {
+      const incomingMessage = nodeIncoming(c.env);
+      logger.warn(
+        { code: res.status, error, ...detail, client: incomingMessage?.socket.remoteAddress, userAgent: c.req.header('user-agent') },
+        'webhook refused: Alertmanager does not retry a 4xx, so this notification is lost',
+      );
+      return reply(res);
+    };
     if (deps.webhookToken !== undefined) {
       const presented = bearerToken(c.req.header('authorization'));
       // A miss reads WEBHOOK_TOKEN_FILE again (rate-limited): a rotated Secret needs no restart.
       if (!deps.webhookToken.matches(presented) && !(await deps.webhookToken.recheck(presented))) {
-        return reply(unauthorized(c, presented, 'missing or invalid bearer token'));
+        return refuse(unauthorized(c, presented, 'missing or invalid bearer token'), 'missing or invalid bearer token');
       }
     }
     const notJson = notJsonContentType(c.req.header('content-type'));
-    if (notJson !== undefined) return reply(jsonError(c, 415, notJson));
+    if (notJson !== undefined) return refuse(jsonError(c, 415, notJson), notJson);
     // Plain bodies (Alertmanager's) take the plain read; one header lookup is all they pay for codings.
     const encoding = c.req.header('content-encoding');
     let text: string;
     if (encoding === undefined) {
       const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes, nodeIncoming(c.env));
-      if (!body.ok) return reply(jsonError(c, 413, `request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
+      if (!body.ok) return refuse(jsonError(c, 413, tooLarge('')), tooLarge(''));
       text = body.text;
     } else {
       const coding = bodyCoding(encoding);
-      if ('unsupported' in coding) return reply(jsonError(c, 415, coding.unsupported));
+      if ('unsupported' in coding) return refuse(jsonError(c, 415, coding.unsupported), coding.unsupported);
       const body = await readBodyDecoded(c.req.raw, deps.maxBodyBytes, coding.coding, nodeIncoming(c.env));
       if (!body.ok) {
         if (body.tooLarge) {
-          return reply(jsonError(c, 413, `${body.decoded ? 'decompressed ' : ''}request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`));
+          const error = tooLarge(body.decoded ? 'decompressed ' : '');
+          return refuse(jsonError(c, 413, error), error);
         }
-        return reply(jsonError(c, 400, `request body is not valid ${coding.coding} (Content-Encoding: ${encoding.trim()}): ${body.corrupt}`));
+        const error = `request body is not valid ${coding.coding} (Content-Encoding: ${encoding.trim()}): ${body.corrupt}`;
+        return refuse(jsonError(c, 400, error), error);
       }
       text = body.text;
     }
@@ -61,14 +75,17 @@ export function webhookRoutes(deps: AppDeps): Hono {
     try {
       json = JSON.parse(text);
     } catch (err) {
-      return reply(jsonError(c, 400, `invalid JSON: ${(err as SyntaxError).message}`));
+      const error = `invalid JSON: ${(err as SyntaxError).message}`;
+      return refuse(jsonError(c, 400, error), error);
     }
     // Well-formed bodies take the fast path; anything else gets the schema's verdict and paths.
     let payload: WebhookBody | undefined = fastParseWebhook(json);
     if (payload === undefined) {
       const parsed = webhookSchema.safeParse(json);
       if (!parsed.success) {
-        return reply(jsonError(c, 400, 'invalid Alertmanager webhook payload', { issues: issuesOf(parsed.error) }));
+        const issues = issuesOf(parsed.error);
+        // The log line names the first few issues (the answer lists up to 100).
+        return refuse(jsonError(c, 400, 'invalid Alertmanager webhook payload', { issues }), 'invalid Alertmanager webhook payload', { issues: issues.slice(0, 5) });
       }
       payload = parsed.data;
     }
