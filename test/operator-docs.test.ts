@@ -61,6 +61,22 @@ describe('README', () => {
     expect(missing).toEqual([]);
   });
 
+  it('the example config (dashboards/, rules/) queries only metrics alertgate serves', () => {
+    const m = createMetrics({ outboxDepth: async () => 0, heldGroups: async () => ({}) });
+    const served = new Set(m.registry.getMetricsAsArray().map((metric) => metric.name));
+    const unknown: string[] = [];
+    for (const dir of ['dashboards', 'rules']) {
+      for (const file of readdirSync(new URL(`../${dir}/`, import.meta.url))) {
+        const text = readFileSync(new URL(`../${dir}/${file}`, import.meta.url), 'utf8');
+        for (const [name] of text.matchAll(/\balertgate_[a-z_]+/g)) {
+          if (!served.has(name.replace(/_(?:bucket|count|sum)$/, ''))) unknown.push(`${dir}/${file}: ${name}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
+    m.registry.clear();
+  });
+
   it('gives process metrics their alertgate_ prefix (a query for nodejs_… finds nothing)', () => {
     expect([...README.matchAll(/`((?:nodejs|process)_[a-z_]+)/g)].map((x) => x[1])).toEqual([]);
   });
