@@ -25,7 +25,7 @@ const failures = {
   '400': errorResponse('a parameter is invalid (`param` names it)'),
   '404': errorResponse('unknown team'),
   '502': errorResponse("Thanos refused the query (Prometheus' error text)"),
-  '503': errorResponse('Thanos unreachable, THANOS_URL not set, or the report took longer than UPTIME_REPORT_TIMEOUT_MS (`kind`: `deadline`)'),
+  '503': errorResponse('Thanos or the store (where maintenance windows are kept) unreachable (`kind`: `unavailable`), THANOS_URL not set, or the report took longer than UPTIME_REPORT_TIMEOUT_MS (`kind`: `deadline`)'),
 };
 
 const percent = { type: ['number', 'null'] };

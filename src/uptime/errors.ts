@@ -6,7 +6,10 @@
  */
 
 export type UptimeErrorKind =
-  /** Thanos cannot be reached, timed out, or kept failing with 5xx (HTTP 503). */
+  /**
+   * Thanos cannot be reached, timed out, or kept failing with 5xx; or the store, where the
+   * maintenance windows a report excludes are kept, cannot be read (HTTP 503).
+   */
   | 'unavailable'
   /** Thanos refused the query: PromQL error, bad data (HTTP 502, with Prometheus' text). */
   | 'query'

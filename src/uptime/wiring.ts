@@ -16,6 +16,7 @@ import { createThanosClient } from './thanos-client.js';
 import { maintenanceIntervals } from '../maintenance/intervals.js';
 import { maintenanceArchiveId, readArchivedWindows } from '../maintenance/archive.js';
 import { maintenanceStateId, readMaintenanceState } from '../maintenance/state.js';
+import { UptimeError } from './errors.js';
 
 export interface UptimeWiringOptions {
   thanos: ThanosSettings;
@@ -42,6 +43,22 @@ export interface UptimeWiring {
   abortQueries(): void;
 }
 
+/**
+ * A store that cannot be read while a report looks for its maintenance windows: the report is
+ * not made (without the windows its downtime would be wrong), and says why as an UptimeError
+ * `unavailable`, so the pages answer with their HTML error page and JSON clients get its `kind`,
+ * not the generic `store unavailable` meant for API calls. Only the error's code is named: a
+ * driver's message may quote the connection string.
+ */
+function storeUnavailable(err: unknown): UptimeError {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const why = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? ` (${code})` : '';
+  return new UptimeError(
+    'unavailable',
+    `the store (DATABASE_URL) cannot be read${why}: uptime reports need the maintenance windows kept there, so no report is made until it answers again`,
+  );
+}
+
 export function createUptime(o: UptimeWiringOptions): UptimeWiring {
   const logger = o.logger.child({ component: 'uptime' });
   const { url, token, tokenFile, timeoutMs, resolution } = o.thanos;
@@ -59,7 +76,11 @@ export function createUptime(o: UptimeWiringOptions): UptimeWiring {
     policy: resolution,
     // Config windows and ad-hoc ones (API) alike: planned work is not downtime.
     maintenance: async (team, svc, from, to) => {
-      const [state, archive] = await Promise.all([o.store.getGroup(maintenanceStateId(team)), o.store.getGroup(maintenanceArchiveId(team))]);
+      const [state, archive] = await Promise.all([o.store.getGroup(maintenanceStateId(team)), o.store.getGroup(maintenanceArchiveId(team))]).catch(
+        (err: unknown) => {
+          throw storeUnavailable(err);
+        },
+      );
       // The archive's windows ended over a week ago; a report of their period still excuses them.
       const stored = [...readMaintenanceState(state).windows, ...readArchivedWindows(archive)];
       return maintenanceIntervals(o.routing()?.teams.get(team), stored, svc, from, to);
