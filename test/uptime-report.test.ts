@@ -4,6 +4,9 @@
  * incidents and no-data time to one scrape interval), over UTC days and over a Europe/London
  * month with the October clock change; the CSV and the CLI say the same.
  */
+import { appendFile, cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import type { CliIO } from '../src/cli/io.js';
@@ -200,6 +203,26 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     const bad = await run(['--team', 'payments', '--period', 'fortnight']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--period');
+  });
+
+  it('the CLI excludes the maintenance windows of routes/, as the gateway does', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-cli-maintenance-'));
+    try {
+      await cp(rig().fx.configDir, dir, { recursive: true });
+      const window = ['maintenance:', '  - reason: "clock change"', '    start: "2026-10-25T00:00:00Z"', '    end: "2026-10-25T01:30:00Z"', '    matchers: [\'service="checkout"\']', ''];
+      await appendFile(join(dir, 'routes', 'payments.yaml'), window.join('\n'));
+      const out: string[] = [];
+      const err: string[] = [];
+      const io: CliIO = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: { ALERTGATE_CONFIG_DIR: dir, THANOS_URL: rig().fx.prometheus.url }, cwd: dir };
+      const code = await main(['uptime', '--team', 'payments', '--month', '2026-10', '--tz', 'Europe/London', '--format', 'json'], io);
+      expect(code, err.join('')).toBe(0);
+      const checkout = service(JSON.parse(out.join('')) as UptimeReport, 'checkout');
+      // The outage of 00:50–02:10 UTC on 25 October: its first 40 minutes fall inside the window.
+      expect(checkout).toMatchObject({ downSeconds: 4860 - 2400, maintenanceSeconds: 5400, maintenance: [{ start: '2026-10-25T00:00:00Z', end: '2026-10-25T01:30:00Z', reason: 'clock change' }] });
+      expect(checkout.incidents[1]).toMatchObject({ start: '2026-10-25T00:50:00Z', seconds: 4800, maintenanceSeconds: 2400 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('splits a range query of more than 11,000 points per series (Prometheus would refuse it)', async () => {
