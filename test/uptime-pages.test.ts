@@ -137,6 +137,25 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     }
   });
 
+  it('the range form starts from the range shown: changing the time zone keeps the month', async () => {
+    const { page, errors } = await open(`/uptime/payments?${RANGE}`);
+    const form = page.locator('form.custom');
+    await expect(form.getByLabel('From').inputValue()).resolves.toBe('2026-10-01');
+    await expect(form.getByLabel('To (exclusive)').inputValue()).resolves.toBe('2026-11-01');
+    await form.getByLabel('Time zone').fill('UTC');
+    await Promise.all([page.waitForURL(/tz=UTC/), form.getByRole('button', { name: 'Show' }).click()]);
+    await expect(page.locator('p.range').textContent()).resolves.toBe('From 2026-10-01 00:00:00 UTC to 2026-11-01 00:00:00 UTC (end excluded; days in UTC)');
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // An instant names the day it falls on in the page's zone, not its UTC date (30 September).
+    const overview = await open('/uptime?from=2026-09-30T23:00:00Z&to=2026-10-15&tz=Europe/London');
+    const overviewForm = overview.page.locator('form.custom');
+    await expect(overviewForm.getByLabel('From').inputValue()).resolves.toBe('2026-10-01');
+    await expect(overviewForm.getByLabel('To (exclusive)').inputValue()).resolves.toBe('2026-10-15');
+    await overview.page.close();
+  });
+
   it('escapes what it shows and sends a strict Content-Security-Policy', async () => {
     const res = await fetch(`${t.gw.url}/uptime/payments?${RANGE}&from=%3Cscript%3E`);
     expect(res.status).toBe(400);

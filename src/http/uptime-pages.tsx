@@ -15,6 +15,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
 import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel } from '../uptime/format.js';
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
+import { localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
 import { forRequest, rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
@@ -68,10 +69,21 @@ function RangeLine(props: { report: Pick<UptimeReport, 'from' | 'to' | 'tz'> }) 
   );
 }
 
-function chooserProps(c: Context, path: string, tz: string) {
+/**
+ * The range chooser of a page showing `range`. Its form starts from the days shown, in the zone
+ * shown, so that changing one field (the time zone, say) keeps the rest: left empty, a page of
+ * `month=2026-10` submitted "the last 30 days", and a `from` instant cut to its first ten
+ * characters named the UTC date, a day before a London month's first. A range ending other than
+ * at a midnight (to date: now) leaves To empty, which means "until now".
+ */
+function chooserProps(c: Context, path: string, range: Pick<UptimeReport, 'from' | 'to' | 'tz'> | undefined) {
   const q = rangeParams(c);
   const custom = !!(q.from || q.to || q.month);
-  return { path, tz, period: q.period, custom, from: q.from?.slice(0, 10), to: q.to?.slice(0, 10) };
+  if (!range) return { path, tz: q.tz || 'UTC', period: q.period, custom, from: q.from?.slice(0, 10), to: q.to?.slice(0, 10) };
+  const { tz } = range;
+  const [from, to] = [Date.parse(range.from), Date.parse(range.to)];
+  const toDate = localDate(to, tz);
+  return { path, tz, period: q.period, custom, from: localDate(from, tz), to: zonedMidnight(toDate, tz) === to ? toDate : undefined };
 }
 
 /**
@@ -290,7 +302,6 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
       if (reports.length === 0 && failed[0]) throw failed[0].error;
       const rows = reports.flatMap((r) => r.services.map((service) => ({ team: r.team, service })));
       const first = reports[0];
-      const tz = first?.tz ?? (c.req.query('tz') || 'UTC');
       return page(
         c,
         200,
@@ -298,7 +309,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
         <>
           <h1>Uptime of all services</h1>
           {first ? <RangeLine report={first} /> : null}
-          <RangeChooser {...chooserProps(c, '/uptime', tz)} />
+          <RangeChooser {...chooserProps(c, '/uptime', first)} />
           {failed.length > 0 ? (
             <div class="error" role="alert">
               <strong>{`No report for ${failed.length} team${failed.length === 1 ? '' : 's'}:`}</strong>
@@ -341,7 +352,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
           </p>
           <h1>{`Uptime of team ${team}`}</h1>
           <RangeLine report={r} />
-          <RangeChooser {...chooserProps(c, `/uptime/${team}`, r.tz)} />
+          <RangeChooser {...chooserProps(c, `/uptime/${team}`, r)} />
           <Warnings warnings={r.warnings} />
           {r.services.length === 0 ? (
             <p>{`Team ${team} has no uptime checks: add them under uptime: in rules/${team}.yaml.`}</p>
