@@ -107,6 +107,17 @@ describe('alertgate route-test', () => {
     });
   });
 
+  it('adds up --labels given more than once, instead of testing only the last', async () => {
+    const r = await run(['route-test', '--labels', 'namespace=payments-prod', '--labels=severity=critical', '--json'], KEYS);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      team: 'payments',
+      attributedBy: 'namespace',
+      routes: [{ index: 0, matchers: ['severity="critical"'] }],
+      receivers: [{ type: 'slack', channel: '#payments-alerts' }, { type: 'pagerduty' }],
+    });
+  });
+
   it('follows continue: true across routes', async () => {
     const r = await run(['route-test', '--json', '--labels', 'namespace=book-a-prison-visit-staging,severity=warning'], KEYS);
     expect(JSON.parse(r.stdout)).toEqual({
@@ -188,6 +199,7 @@ describe('alertgate route-test', () => {
     [['--labels'], /--labels needs a value/],
     [['--labels', 'severity!=critical'], /name=value pairs, got operator "!="/],
     [['--labels', 'a=1,a=2'], /label "a" given twice/],
+    [['--labels', 'a=1', '--labels', 'b=2,a=3'], /label "a" given twice/],
     [['--labels', 'a="unterminated'], /unescaped double quote/],
     [['--labels', 'a=1', '--yaml'], /unexpected argument "--yaml"/],
   ])('usage error for %j', async (args, message) => {

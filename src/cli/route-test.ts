@@ -29,10 +29,13 @@ export interface RouteTestResult {
   receivers: ReceiverView[];
 }
 
-/** Parse `k=v,k2="quoted"` into labels; throws on anything but `=` pairs or a repeated name. */
-export function parseLabelsArg(text: string): Labels {
+/**
+ * Parse `k=v,k2="quoted"` into labels; throws on anything but `=` pairs or a repeated name.
+ * Several texts (`--labels` given more than once) add up, a name given twice among them refused.
+ */
+export function parseLabelsArg(...texts: string[]): Labels {
   const labels: Labels = {};
-  for (const m of parseMatchers(text).matchers) {
+  for (const m of texts.flatMap((text) => parseMatchers(text).matchers)) {
     if (m.op !== '=') throw new Error(`labels are name=value pairs, got operator "${m.op}" for ${m.name}`);
     if (Object.hasOwn(labels, m.name)) throw new Error(`label "${m.name}" given twice`);
     labels[m.name] = m.value;
@@ -41,20 +44,21 @@ export function parseLabelsArg(text: string): Labels {
 }
 
 interface Args {
-  labels?: string;
+  /** Every `--labels` value, in order: `--labels a=1 --labels b=2` tests {a, b}, never only b. */
+  labels: string[];
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false };
+  const args: Args = { labels: [], json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') args.json = true;
     else if (a === '--labels') {
       const v = argv[++i];
       if (v === undefined) throw new Error('--labels needs a value');
-      args.labels = v;
-    } else if (a.startsWith('--labels=')) args.labels = a.slice('--labels='.length);
+      args.labels.push(v);
+    } else if (a.startsWith('--labels=')) args.labels.push(a.slice('--labels='.length));
     else throw new Error(`unexpected argument "${a}"`);
   }
   return args;
@@ -102,8 +106,8 @@ export const routeTestCommand: Command = async (argv, io) => {
   let labels: Labels;
   try {
     args = parseArgs(argv);
-    if (args.labels === undefined) throw new Error('--labels is required');
-    labels = parseLabelsArg(args.labels);
+    if (args.labels.length === 0) throw new Error('--labels is required');
+    labels = parseLabelsArg(...args.labels);
   } catch (err) {
     io.stderr(`route-test: ${(err as Error).message}\n${USAGE}`);
     return 2;
