@@ -88,6 +88,7 @@ describe('alertgate route-test', () => {
       attributedBy: 'namespace',
       routes: [{ index: 0, matchers: ['severity="critical"'] }],
       receivers: [{ type: 'slack', channel: '#payments-alerts' }, { type: 'pagerduty' }],
+      maintenance: [],
     });
     expect(r.stderrLines).toHaveLength(3);
     expect(r.stderrLines.every((l) => l.includes('warning:'))).toBe(true);
@@ -104,6 +105,7 @@ describe('alertgate route-test', () => {
         { index: 0, matchers: ['severity="critical"', 'namespace=~".*-prod"'] },
       ],
       receivers: [{ type: 'slack', channel: '#prisons-alerts' }, { type: 'pagerduty' }],
+      maintenance: [],
     });
   });
 
@@ -131,6 +133,7 @@ describe('alertgate route-test', () => {
         { type: 'slack', channel: '#visits-alerts' },
         { type: 'slack', channel: '#prisons-preprod-alerts' },
       ],
+      maintenance: [],
     });
   });
 
@@ -145,6 +148,7 @@ describe('alertgate route-test', () => {
       attributedBy: 'fallback',
       routes: [{ index: 3, matchers: [] }],
       receivers: [{ type: 'slack', channel: '#platform-alerts' }],
+      maintenance: [],
     });
   });
 
@@ -162,6 +166,7 @@ describe('alertgate route-test', () => {
       '  TYPE       DESTINATION',
       '  slack      #payments-alerts',
       '  pagerduty  service of team payments',
+      'maintenance:    no window of routes/payments.yaml covers it',
     ]);
   });
 
@@ -180,6 +185,7 @@ describe('alertgate route-test', () => {
         'receivers:',
         '  TYPE   DESTINATION',
         '  slack  #platform-alerts',
+        'maintenance:    no window of routes/platform.yaml covers it',
       ]);
     } finally {
       await rm(dir, { recursive: true, force: true });

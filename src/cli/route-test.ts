@@ -6,11 +6,19 @@
  *
  * Labels use the matcher quoting rules (optional `{}`, `"…"` with `\"`, `\\`, `\n`), so a value
  * copied from an Alertmanager matcher works as-is.
+ *
+ * It also lists the maintenance windows of the team's routes file that cover the alert (all of a
+ * window's matchers match; none: every alert), and whether each is open now: while one is, the
+ * gateway holds the alert and delivers it to these receivers only when the window ends, if it
+ * still fires. Without them a pull request adding a window could not test what the window catches.
+ * Ad-hoc windows (POST /v1/maintenance) are in the gateway's store, out of reach here.
  */
 import { createAttributor, type AttributedBy } from '../attribute/attribute.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
 import { parseMatchers } from '../config/matchers.js';
 import { formatSourceError } from '../config/source-error.js';
+import type { TeamConfig } from '../config/types.js';
+import { configWindowOpen } from '../maintenance/windows.js';
 import type { Labels } from '../model/alert.js';
 import type { Target } from '../model/target.js';
 import { resolveRoutes, type MatchedRoute } from '../route/resolve-targets.js';
@@ -22,11 +30,40 @@ export const USAGE = `usage: alertgate route-test --labels 'k=v,k2="v, with comm
 /** Receiver as shown to users: no secrets, the PagerDuty team only when it is not the alert's team. */
 export type ReceiverView = { type: 'slack'; channel: string } | { type: 'pagerduty'; team?: string };
 
+/** A maintenance window of the team's routes file that covers the alert. */
+export interface MaintenanceView {
+  /** 0-based position in the team's `maintenance:` list. */
+  index: number;
+  reason: string;
+  matchers: string[];
+  /** A scheduled window (cron, duration, its zone) or a one-off one (start, end), as configured. */
+  schedule?: string;
+  duration?: string;
+  timezone?: string;
+  start?: string;
+  end?: string;
+  /** Open now: the gateway holds the alert until `until`. */
+  open: boolean;
+  until?: string;
+}
+
 export interface RouteTestResult {
   team: string;
   attributedBy: AttributedBy;
   routes: MatchedRoute[];
   receivers: ReceiverView[];
+  maintenance: MaintenanceView[];
+}
+
+/** The team's config windows covering `labels`, as the gateway's hold decides it (maintenance/windows.ts). */
+export function coveringWindows(labels: Labels, team: TeamConfig, now: Date): MaintenanceView[] {
+  return team.maintenance.flatMap((m, index) => {
+    if (!m.matchers.every((set) => set.matches(labels))) return [];
+    const open = configWindowOpen(team.team, m, index, now);
+    const when =
+      m.schedule !== undefined ? { schedule: m.schedule, duration: m.duration!, timezone: m.timezone ?? 'UTC' } : { start: m.start!, end: m.end! };
+    return [{ index, reason: m.reason, matchers: m.matchers.map((set) => set.source), ...when, open: !!open, ...(open ? { until: open.end.toISOString() } : {}) }];
+  });
 }
 
 /**
@@ -79,7 +116,7 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
 
-function renderText(result: RouteTestResult, labels: Labels): string {
+function renderText(result: RouteTestResult, labels: Labels, teamFile: string): string {
   const lines = [
     `labels:         ${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || '(none)'}`,
     `team:           ${result.team}`,
@@ -98,6 +135,21 @@ function renderText(result: RouteTestResult, labels: Labels): string {
     ...result.receivers.map((r) => (r.type === 'slack' ? ['slack', r.channel] : ['pagerduty', `service of team ${r.team ?? result.team}`])),
   ];
   lines.push(...table(rows).map((l) => `  ${l}`));
+  if (result.maintenance.length === 0) {
+    lines.push(`maintenance:    no window of ${teamFile} covers it`);
+  } else {
+    lines.push(`maintenance:    windows of ${teamFile}; while one is open the alert is held, then delivered if still firing:`);
+    const windows = [
+      ['INDEX', 'WHEN', 'OPEN NOW', 'REASON'],
+      ...result.maintenance.map((w) => [
+        String(w.index),
+        w.schedule !== undefined ? `${w.schedule} for ${w.duration} (${w.timezone})` : `${w.start} to ${w.end}`,
+        w.open ? `yes, until ${w.until}` : 'no',
+        w.reason,
+      ]),
+    ];
+    lines.push(...table(windows).map((l) => `  ${l}`));
+  }
   return lines.join('\n');
 }
 
@@ -134,7 +186,8 @@ export const routeTestCommand: Command = async (argv, io) => {
     attributedBy,
     routes: resolution.routes,
     receivers: displayOrder(resolution.targets.map((t) => toView(t, team))),
+    maintenance: coveringWindows(labels, teamConfig, new Date()),
   };
-  io.stdout(args.json ? JSON.stringify(result) : renderText(result, labels));
+  io.stdout(args.json ? JSON.stringify(result) : renderText(result, labels, teamConfig.file));
   return 0;
 };

@@ -19,7 +19,8 @@ export interface OpenWindow {
   source: 'config' | 'api';
 }
 
-function configWindowOpen(team: string, m: MaintenanceConfig, index: number, now: Date): OpenWindow | undefined {
+/** Config window `index` of `team` (`m`), when it is open at `now`. */
+export function configWindowOpen(team: string, m: MaintenanceConfig, index: number, now: Date): OpenWindow | undefined {
   const base = { id: `${team}.config-${index}`, reason: m.reason, matchers: m.matchers, source: 'config' as const };
   if (m.start && m.end) {
     const start = new Date(m.start);
