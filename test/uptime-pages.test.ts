@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../src/testing/binaries.js';
 import { formatPercent } from '../src/uptime/format.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { startUptimeFixture, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
 
 const promtool = requireBinary('promtool');
@@ -154,6 +154,32 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     await expect(overviewForm.getByLabel('From').inputValue()).resolves.toBe('2026-10-01');
     await expect(overviewForm.getByLabel('To (exclusive)').inputValue()).resolves.toBe('2026-10-15');
     await overview.page.close();
+  });
+
+  it("the day-by-day table gives each day's maintenance time, as the JSON does", async () => {
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const window = { team: 'payments', matchers: ['service="checkout"'], start: '2026-10-25T00:00:00Z', end: '2026-10-25T01:30:00Z', reason: 'clock change' };
+    const created = await fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers, body: JSON.stringify(window) });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    try {
+      const day = (await report('payments')).services.find((s) => s.service === 'checkout')!.daily.find((d) => d.date === '2026-10-25')!;
+      expect(day).toMatchObject({ downSeconds: 2400, maintenanceSeconds: 5400 });
+      const { page, errors } = await open(`/uptime/payments?${RANGE}`);
+      const checkout = page.locator('section#checkout');
+      await checkout.locator('summary').click();
+      const daily = checkout.getByRole('table', { name: 'Daily uptime of checkout' });
+      await expect(daily.locator('thead th').allTextContents()).resolves.toEqual(['Date', 'Uptime', 'Down', 'No data', 'Maintenance', 'Compared with objective']);
+      const cells = await daily.getByRole('row', { name: /2026-10-25/ }).locator('th, td').allTextContents();
+      expect(cells).toEqual(['2026-10-25', formatPercent(day.uptimePercent), '40m 0s', '0s', '1h 30m', 'well below objective']);
+      // A service no window covered keeps its table as it was.
+      const basket = page.locator('section#basket details table');
+      await expect(basket.locator('thead th').allTextContents()).resolves.toEqual(['Date', 'Uptime', 'Down', 'No data', 'Compared with objective']);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      expect((await fetch(`${t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers })).status).toBe(204);
+    }
   });
 
   it('escapes what it shows and sends a strict Content-Security-Policy', async () => {

@@ -152,6 +152,10 @@ function ServicesTable(props: { caption: string; rows: Array<{ team: string; ser
 
 function ServiceSection(props: { service: ServiceUptime; tz: string }) {
   const s = props.service;
+  // A day's time in maintenance windows, as the JSON and CSV give it: its downtime there is not
+  // counted, so without it a day's Down reads short of the incident beside it. Only for a service
+  // that had maintenance in the range, so other services' tables stay narrow.
+  const maintained = s.maintenanceSeconds > 0;
   return (
     <section id={s.service} aria-labelledby={`h-${s.service}`}>
       <h2 id={`h-${s.service}`}>{s.service}</h2>
@@ -259,6 +263,11 @@ function ServiceSection(props: { service: ServiceUptime; tz: string }) {
                 <th scope="col" class="num hide-narrow">
                   No data
                 </th>
+                {maintained ? (
+                  <th scope="col" class="num">
+                    Maintenance
+                  </th>
+                ) : null}
                 <th scope="col">Compared with objective</th>
               </tr>
             </thead>
@@ -269,6 +278,7 @@ function ServiceSection(props: { service: ServiceUptime; tz: string }) {
                   <td class="num">{formatPercent(d.uptimePercent)}</td>
                   <td class="num">{formatDuration(d.downSeconds)}</td>
                   <td class="num hide-narrow">{formatDuration(d.noDataSeconds)}</td>
+                  {maintained ? <td class="num">{formatDuration(d.maintenanceSeconds)}</td> : null}
                   <td>{DAY_LEVEL_WORDS[dayLevel(d.uptimePercent, s.objective)]}</td>
                 </tr>
               ))}
