@@ -17,6 +17,10 @@
  * is never refused for being invalid JavaScript as written (`^*`, `[\d-z]`, `(?P<1>x)`).
  * `checkPromqlRegexp` applies it to PromQL label matchers, as Prometheus compiles them.
  *
+ * `parseGoRegexp` also answers the pattern's structure (`RegexpShape`), so that
+ * regexp-backtracking.ts can tell whether JavaScript's backtracking engine may run it, and the
+ * pattern as a RE2 port (re2js) reads it, for the patterns it may not.
+ *
  * @example
  * compileGoRegexp('(?i)checkout|basket').test('Checkout') // true
  */
@@ -46,6 +50,22 @@ const GENERAL_CATEGORIES = new Set(
 );
 /** Characters that must stay escaped in a `u`-mode RegExp to be literal. */
 const SYNTAX_CHARS = new Set('^$\\.*+?()[]{}|/'.split(''));
+
+/**
+ * The structure of a parsed pattern, as Go's parser groups it: what each repetition applies to and
+ * which alternatives a path can take. Enough to bound backtracking (regexp-backtracking.ts).
+ */
+export type RegexpShape =
+  /** Exactly one character: a literal, a class, `.`, `\d`, `\pL`, `\x{…}`. */
+  | { kind: 'char' }
+  /** Zero-width: `^`, `$`, `\A`, `\z`, `\b`, `\B`. */
+  | { kind: 'assert' }
+  /** `(…)`, `(?:…)` or the whole pattern: its alternatives, each a sequence. */
+  | { kind: 'group'; alts: RegexpShape[][] }
+  /** `*`, `+`, `?`, `{n,m}` over `of`; max -1: no upper bound. */
+  | { kind: 'repeat'; min: number; max: number; of: RegexpShape };
+
+const CHAR: RegexpShape = { kind: 'char' };
 
 interface Flags {
   s: boolean;
@@ -98,6 +118,8 @@ interface Frame {
   atomReq: number;
   /** The same, over the group's earlier atoms. */
   maxReq: number;
+  /** The group's alternatives so far; the last is the one being read, its last item the atom at `atomStart`. */
+  alts: RegexpShape[][];
 }
 
 /**
@@ -116,6 +138,16 @@ class Translator {
   /** No `:]` (end of a POSIX class name) from here on. */
   private noPosixEndFrom = Infinity;
   ignoreCase = false;
+  /**
+   * A `\b`, `\B` or negated Unicode class (`\P{Ll}`, `\p{^Greek}`) was read: under `(?i)` their
+   * translation means something else than in Go. JavaScript's `i` flag counts `ſ` and the Kelvin
+   * sign as word characters for `\b`; and it matches a value's character against a complemented
+   * property by its case variants (`a` is in `\P{Ll}` because `A` is), where Go folds the class
+   * first and then complements it (`(?i)\P{Ll}` matches neither `a` nor `A`).
+   */
+  foldSensitive = false;
+  /** Source spans of `(?P<name>` / `(?<name>` openers, for `re2Source`. */
+  private readonly namedOpeners: Array<[from: number, to: number]> = [];
 
   constructor(
     private readonly src: string,
@@ -130,8 +162,27 @@ class Translator {
     return this.out;
   }
 
+  /** The whole pattern's structure (after `translate`). */
+  get shape(): RegexpShape {
+    return { kind: 'group', alts: this.stack[0]!.alts };
+  }
+
+  /**
+   * The pattern with each named group's opener made `(?:` (after `translate`): RE2/J, and so
+   * re2js, refuses a name used twice, which Go accepts (`(?P<1>x)(?P<1>y)`); names change no match.
+   */
+  get re2Source(): string {
+    let text = '';
+    let from = 0;
+    for (const [start, end] of this.namedOpeners) {
+      text += `${this.src.slice(from, start)}(?:`;
+      from = end;
+    }
+    return text + this.src.slice(from);
+  }
+
   private frame(open: number): Frame {
-    return { outer: this.flags, open, atomStart: undefined, atomKind: 'plain', atomReq: 0, maxReq: 0 };
+    return { outer: this.flags, open, atomStart: undefined, atomKind: 'plain', atomReq: 0, maxReq: 0, alts: [[]] };
   }
 
   private get cur(): Frame {
@@ -139,16 +190,24 @@ class Translator {
   }
 
   /** A new atom starting at `start` in `out` (the text already there or appended next). */
-  private setAtom(start: number, kind: Frame['atomKind'] = 'plain', req = 0): void {
+  private setAtom(start: number, shape: RegexpShape, kind: Frame['atomKind'] = 'plain', req = 0): void {
     const f = this.cur;
     f.maxReq = Math.max(f.maxReq, f.atomReq);
     f.atomStart = start;
     f.atomKind = kind;
     f.atomReq = req;
+    f.alts[f.alts.length - 1]!.push(shape);
   }
 
-  private atom(text: string, kind: Frame['atomKind'] = 'plain'): void {
-    this.setAtom(this.out.length, kind);
+  /** A one-character atom. */
+  private atom(text: string): void {
+    this.setAtom(this.out.length, CHAR);
+    this.out += text;
+  }
+
+  /** A zero-width atom. */
+  private assertion(text: string): void {
+    this.setAtom(this.out.length, { kind: 'assert' }, 'assertion');
     this.out += text;
   }
 
@@ -165,10 +224,10 @@ class Translator {
         this.atom(this.flags.s ? '[^]' : '[^\\n]');
         return;
       case '^':
-        this.atom(this.flags.m ? '(?<![^\\n])' : '(?<![^])', 'assertion');
+        this.assertion(this.flags.m ? '(?<![^\\n])' : '(?<![^])');
         return;
       case '$':
-        this.atom(this.flags.m ? '(?![^\\n])' : '(?![^])', 'assertion');
+        this.assertion(this.flags.m ? '(?![^\\n])' : '(?![^])');
         return;
       case '(':
         if (this.src[this.pos] === '?') this.perlGroup(start);
@@ -182,6 +241,7 @@ class Translator {
         f.maxReq = Math.max(f.maxReq, f.atomReq);
         f.atomReq = 0;
         f.atomStart = undefined;
+        f.alts.push([]);
         this.out += '|';
         return;
       }
@@ -220,7 +280,7 @@ class Translator {
     const f = this.stack.pop()!;
     this.out += ')';
     this.flags = f.outer;
-    this.setAtom(f.open, 'plain', Math.max(f.maxReq, f.atomReq));
+    this.setAtom(f.open, { kind: 'group', alts: f.alts }, 'plain', Math.max(f.maxReq, f.atomReq));
   }
 
   /** After `(` when `?` follows: a named group, a non-capturing group, or flags (Go's parsePerlFlags). */
@@ -234,6 +294,7 @@ class Translator {
       if (end < 0) throw new GoRegexpError('invalid named capture', s);
       if (!/^[A-Za-z0-9_]+$/.test(s.slice(nameAt, end))) throw new GoRegexpError('invalid named capture', s.slice(0, end + 1));
       this.pos = start + end + 1;
+      this.namedOpeners.push([start, this.pos]);
       // A plain group: JavaScript's group names are stricter than Go's (`(?P<1>`) and must be unique.
       this.openGroup('(', this.flags);
       return;
@@ -296,6 +357,9 @@ class Translator {
     if (text.endsWith('?') && text.length > 1) this.out += '?';
     f.atomKind = 'repeated';
     f.atomReq = req;
+    const seq = f.alts[f.alts.length - 1]!;
+    const [lo, hi] = op === '*' ? [0, -1] : op === '+' ? [1, -1] : op === '?' ? [0, 1] : [min, max];
+    seq.push({ kind: 'repeat', min: lo, max: hi, of: seq.pop()! });
     this.lastRepeat = start;
   }
 
@@ -319,14 +383,15 @@ class Translator {
     switch (c) {
       case 'A':
         this.pos++;
-        return this.atom('(?<![^])', 'assertion');
+        return this.assertion('(?<![^])');
       case 'z':
         this.pos++;
-        return this.atom('(?![^])', 'assertion');
+        return this.assertion('(?![^])');
       case 'b':
       case 'B':
         this.pos++;
-        return this.atom(`\\${c}`, 'assertion');
+        this.foldSensitive = true;
+        return this.assertion(`\\${c}`);
       case 'Q':
         return this.quoted();
       case 'p':
@@ -429,6 +494,7 @@ class Translator {
       negate = !negate;
       name = name.slice(1);
     }
+    if (negate) this.foldSensitive = true;
     const prop = GENERAL_CATEGORIES.has(name) ? name : `Script=${name}`;
     const text = `\\${negate ? 'P' : 'p'}{${prop}}`;
     if (!/^[A-Za-z_]+$/.test(name) || !isValidJsClass(text)) throw new GoRegexpError('invalid character class range', seq);
@@ -520,20 +586,45 @@ function isValidJsClass(text: string): boolean {
   }
 }
 
+/** A Go pattern read by `parseGoRegexp`. */
+export interface GoRegexp {
+  /** The JavaScript translation, anchored as `^(?:re)$`. */
+  regexp: RegExp;
+  /** The pattern's structure. */
+  shape: RegexpShape;
+  /**
+   * Whether `regexp` means exactly what Go's regexp does. False for a leading `(?i)` with `\b`,
+   * `\B` or a negated Unicode class (`\P{Ll}`), whose case-insensitive meaning JavaScript's `i`
+   * flag changes (Translator.foldSensitive).
+   */
+  regexpExact: boolean;
+  /** The pattern for a RE2 port (re2js): Go's text, each named group made `(?:…)`. */
+  re2Source: string;
+}
+
 /**
- * Compile `re` (Go RE2 syntax) anchored as `^(?:re)$`. Throws an Error starting with
- * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too, or when it
- * uses Go syntax this translation does not support (the message says so).
+ * Read `re` (Go RE2 syntax) as `compileGoRegexp` does, with its structure. Throws the same errors.
  */
-export function compileGoRegexp(re: string): RegExp {
+export function parseGoRegexp(re: string): GoRegexp {
   try {
     const t = new Translator(re);
     const body = t.translate();
-    return new RegExp(`^(?:${body})$`, t.ignoreCase ? 'ui' : 'u');
+    const regexp = new RegExp(`^(?:${body})$`, t.ignoreCase ? 'ui' : 'u');
+    return { regexp, shape: t.shape, regexpExact: !(t.ignoreCase && t.foldSensitive), re2Source: t.re2Source };
   } catch (err) {
     const reason = err instanceof GoRegexpError || err instanceof UnsupportedError ? err.message : (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
     throw new Error(`error parsing regexp: ${reason}`);
   }
+}
+
+/**
+ * Compile `re` (Go RE2 syntax) anchored as `^(?:re)$`. Throws an Error starting with
+ * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too, or when it
+ * uses Go syntax this translation does not support (the message says so).
+ * The RegExp backtracks: matchers run patterns through config/matcher-regexp.ts instead.
+ */
+export function compileGoRegexp(re: string): RegExp {
+  return parseGoRegexp(re).regexp;
 }
 
 /**
