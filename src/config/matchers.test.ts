@@ -56,6 +56,9 @@ describe('parseMatchers: errors', () => {
     ['foo!~"x\\"', /unescaped double quote/],
     ['foo=~"a(?i)b"', /flag i is only supported at the start/],
     ['foo=~"(?U)a+"', /flag U \(ungreedy\) is not supported/],
+    // Go refuses these too; the translation took them, re2js (which runs risky patterns) does not.
+    ['foo=~"\\p{Grek}"', /invalid character class range: `\\p\{Grek\}`/],
+    [`foo=~"${'('.repeat(999)}a${')'.repeat(999)}"`, /expression nests too deeply/],
   ];
   it.each(cases)('%j', (source, error) => {
     expect(() => parseMatchers(source)).toThrow(error);
@@ -113,12 +116,36 @@ describe('MatcherSet.matches', () => {
     ['x=~"a$\\n^b"', { x: 'a\nb' }, false], // without (?m), $ and ^ are text anchors
     ['x=~"(?m)a$\\n^b"', { x: 'a\nb' }, true],
     ['x=~"(?s:a.)b"', { x: 'a\nb' }, true],
+    ['x=~"(?P<n>a)(?P<n>b)"', { x: 'ab' }, true], // Go accepts a group name twice (RE2/J does not)
+    // Patterns run on re2js (regexp-backtracking.ts) mean the same: anchored, Go's classes and flags.
+    ['x=~"(a+)+"', { x: 'aaa' }, true],
+    ['x=~"(a+)+"', { x: 'aaab' }, false],
+    ['x=~"(a+)+|"', {}, true],
+    ['x=~"(?i)(ab|ſ)+"', { x: 'AbSs' }, true],
+    ['x=~"(.)+"', { x: '🙂🙂' }, true],
+    ['x=~"(.)(.)"', { x: '🙂' }, false], // one rune, not two UTF-16 units
+    ['x=~"(.*-)*prod"', { x: 'a-b-prod' }, true],
+    ['x=~"(.*-)*prod"', { x: 'a-b-prod\n' }, false],
+    ['x=~"(?s)(.*-)*prod"', { x: 'a\n-prod' }, true],
+    ['x=~"(a|\\s)+"', { x: 'a\u00a0' }, false],
+    ['x=~"([[:alpha:]]\\pN)+"', { x: 'a٣' }, true],
+    ['x=~"(?i)\\bk"', { x: '\u212a' }, false], // \b is ASCII in Go, even under (?i)
+    ['x=~"(?i)\\P{Ll}"', { x: 'a' }, false], // Go folds \P{Ll} to exclude a and A
     // Label names that are Object.prototype members are still just labels.
     ['constructor=""', {}, true],
     ['toString=~".+"', {}, false],
   ];
   it.each(cases)('%j on %j → %s', (source, labels, expected) => {
     expect(parseMatchers(source).matches(labels)).toBe(expected);
+  });
+
+  it('a risky regex decides a 50,000-character value in linear time, as Go does (V8 would backtrack for hours)', () => {
+    const long = 'a'.repeat(50_000);
+    expect(parseMatchers('x=~"(a+)+"').matches({ x: `${long}!` })).toBe(false);
+    expect(parseMatchers('x=~"(a+)+"').matches({ x: long })).toBe(true);
+    expect(parseMatchers('x=~"(.*-)*prod"').matches({ x: `${'-'.repeat(50_000)}!` })).toBe(false);
+    expect(parseMatchers('x=~".*a.*b.*c"').matches({ x: long })).toBe(false);
+    expect(parseMatchers('x!~".*a.*b.*c"').matches({ x: `${long}bc` })).toBe(false);
   });
 
   it('an empty matcher string matches everything, as in Alertmanager', () => {

@@ -9,7 +9,8 @@
  * - label names `[a-zA-Z_:][a-zA-Z0-9_:]*`; operators `=`, `!=`, `=~`, `!~`;
  * - values quoted (`"…"` with `\"`, `\\`, `\n`; any other escape keeps its backslash, so
  *   `"JIRA-\d+"` is the regex `JIRA-\d+`) or unquoted (trailing whitespace trimmed);
- * - regexes are Go RE2, fully anchored `^(?:re)$`; an invalid regex is an error;
+ * - regexes are Go RE2, fully anchored `^(?:re)$`; an invalid regex is an error; matching takes
+ *   time linear in the value, as in Go (matcher-regexp.ts);
  * - a label the alert does not have is matched as the empty string.
  * One leniency: whitespace around the whole string (YAML can carry it) is ignored.
  *
@@ -18,7 +19,7 @@
  * set.matches({ severity: 'critical', service: 'basket' }); // true
  */
 import type { Labels } from '../model/alert.js';
-import { compileGoRegexp } from './go-regexp.js';
+import { compileMatcherRegexp, type MatcherRegexp } from './matcher-regexp.js';
 import type { MatchOp, Matcher, MatcherSet } from './types.js';
 
 /**
@@ -53,9 +54,9 @@ function compileTest(m: Matcher): Test {
   }
 }
 
-function compileRegex(m: Matcher): RegExp {
+function compileRegex(m: Matcher): MatcherRegexp {
   try {
-    return compileGoRegexp(m.value);
+    return compileMatcherRegexp(m.value);
   } catch (err) {
     throw new Error(`invalid regular expression in matcher ${formatMatcher(m)}: ${(err as Error).message}`);
   }
