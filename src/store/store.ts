@@ -280,6 +280,17 @@ export interface Store {
   /** Count of notifications waiting to be sent (pending + failed). */
   outboxDepth(): Promise<number>;
 
+  /**
+   * When the oldest notification still waiting to be delivered was created, or null when none
+   * waits (alertgate_outbox_oldest_age_seconds). Waiting is pending or failed, whatever holds it
+   * back: due now, claimed and in flight, awaiting a retry or a pacing wait, or queued behind an
+   * older item of its group and target. The other states are final: sent, dead, and suppressed
+   * (duplicates, superseded edits, and what a maintenance window holds: its end queues new
+   * items, which wait from then). A dead item an admin requeues waits again, from its creation.
+   * A few index lookups whatever the size of the backlog and the history (see the queries).
+   */
+  oldestWaitingCreatedAt(): Promise<Date | null>;
+
   /** Throws when the store is unreachable (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -13,12 +13,23 @@ import { MIGRATIONS, migrate, type Migration, type MigrationEvent } from './migr
 import { createPool } from './pool.js';
 import { beginLocked } from './groups.js';
 import { leaseInserted } from './outbox.js';
-import { RETRY_DEAD } from './queries.js';
+import { OLDEST_WAITING_CREATED_AT, RETRY_DEAD } from './queries.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
 import { openPostgresStore, type PostgresStore } from './postgres-store.js';
 
 const admin = await requirePostgres();
+
+/** A node of an `EXPLAIN (FORMAT JSON)` plan, with what these tests read of it. */
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Shared Hit Blocks': number;
+  'Shared Read Blocks': number;
+  Plans?: PlanNode[];
+}
+
+const planNodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(planNodes)];
 
 describe.skipIf(!admin)('postgres store', () => {
   let db: TestDatabase;
@@ -33,7 +44,7 @@ describe.skipIf(!admin)('postgres store', () => {
     await db?.drop();
   });
 
-  runStoreContract('postgres', async () => openPostgresStore(await freshUrl()));
+  runStoreContract('postgres', async ({ now }) => openPostgresStore(await freshUrl(), { now }));
 
   it('reads and writes times whatever DateStyle the database is set to (a DBA\'s ALTER DATABASE)', async () => {
     const other = await createTestDatabase(admin!);
@@ -362,6 +373,36 @@ describe.skipIf(!admin)('postgres store', () => {
           await Promise.all(stores.map((s) => s.close()));
         }
       });
+    });
+
+    it('finds the oldest waiting notification in a few index pages, not by walking the sent history before it', async () => {
+      const url = await freshUrl();
+      const store = await openPostgresStore(url);
+      try {
+        const g = group('history');
+        await enqueue(store, g);
+        const [sent] = await store.claimDue({ owner: 'w', now: later(), limit: 1, leaseMs: 60_000 });
+        await store.markSent(sent!.id, { owner: 'w', sentAt: later() });
+        // 20,000 sent rows, then the waiting ones: the history `ORDER BY id LIMIT 1` would walk.
+        await adminQuery(
+          url,
+          `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, sent_at, snapshot)
+           SELECT group_id, team, target, target_key, kind, status, attempts, created_at, sent_at, snapshot FROM notifications, generate_series(1, 20000)`,
+        );
+        const waiting = group('waiting');
+        const [oldest] = await enqueue(store, waiting, [notification(waiting, SLACK), notification(waiting, PAGERDUTY)]);
+        await adminQuery(url, 'ANALYZE notifications');
+        expect((await store.oldestWaitingCreatedAt())?.toISOString()).toBe(oldest?.createdAt);
+        const { rows } = await adminQuery(url, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${OLDEST_WAITING_CREATED_AT}`);
+        const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
+        const nodes = planNodes(plan);
+        expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+        expect(nodes.filter((n) => n['Index Name'] === 'notifications_by_status')).toHaveLength(2);
+        // A walk past the history reads hundreds of pages; two seeks and two lookups, a handful.
+        expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(40);
+      } finally {
+        await store.close();
+      }
     });
 
     it('round-trips times and JSON exactly as given', async () => {

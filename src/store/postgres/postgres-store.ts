@@ -173,6 +173,11 @@ export class PostgresStore implements Store {
     return rows[0]?.n ?? 0;
   }
 
+  async oldestWaitingCreatedAt(): Promise<Date | null> {
+    const { rows } = await this.pool.query<{ created_at: Date | null }>(q.OLDEST_WAITING_CREATED_AT);
+    return rows[0]?.created_at ?? null;
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }

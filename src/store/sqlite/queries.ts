@@ -199,3 +199,20 @@ export const SELECT_SLACK_MESSAGE = `
   WHERE g.id = @group_id AND m.channel = @channel`;
 
 export const COUNT_OUTBOX = `SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'failed')`;
+
+/**
+ * When the oldest waiting notification was created (`Store.oldestWaitingCreatedAt`), read at
+ * every scrape. Ids follow creation (a write is stamped on the event loop as it is queued to the
+ * one writer), so the oldest waiting item is at the start of the `pending` or the `failed` range
+ * of `notifications_by_status (status, id)`: two seeks into that index and two rowid lookups, a
+ * handful of pages whether 50,000 items wait or none, and however many millions of sent ones
+ * came before them. `min(created_at)` of the two also covers a clock that stepped back. Not
+ * `WHERE status IN (...) ORDER BY id LIMIT 1` (PostgreSQL walks the primary key past every older
+ * sent row for it), nor `min(created_at)` over the waiting rows (it reads all of them); the
+ * partial indexes (notifications_due, notifications_queue) hold only waiting rows, but not in
+ * id order. The plan is checked in sqlite-store.test.ts.
+ */
+export const OLDEST_WAITING_CREATED_AT = `
+  SELECT min(created_at) AS created_at FROM notifications
+  WHERE id IN ((SELECT min(id) FROM notifications WHERE status = 'pending'),
+               (SELECT min(id) FROM notifications WHERE status = 'failed'))`;

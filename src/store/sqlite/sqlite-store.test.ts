@@ -12,6 +12,7 @@ import { runStoreContract } from '../store.case.js';
 import type { GroupRecord, Store } from '../store.js';
 import { BUSY_TIMEOUT_MS, READER_CACHE_KIB, WRITER_CACHE_KIB, openDatabase } from './connection.js';
 import { MIGRATIONS, migrate } from './migrations.js';
+import { OLDEST_WAITING_CREATED_AT } from './queries.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 let dir: string;
@@ -22,8 +23,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-runStoreContract('sqlite in memory', async () => openSqliteStore(':memory:'));
-runStoreContract('sqlite file', async () => openSqliteStore(join(dir, 'contract.db')));
+runStoreContract('sqlite in memory', async ({ now }) => openSqliteStore(':memory:', { now }));
+runStoreContract('sqlite file', async ({ now }) => openSqliteStore(join(dir, 'contract.db'), { now }));
 
 describe('sqlite store', () => {
   it('opens connections with WAL, synchronous=FULL, foreign keys and a busy timeout', () => {
@@ -233,6 +234,20 @@ describe('sqlite store', () => {
       expect(await store.claimDue({ owner: 'w', now, limit: 1, leaseMs: 1 })).toHaveLength(1);
     } finally {
       await store.close();
+    }
+  });
+
+  it('finds the oldest waiting notification by two seeks into the status index, not by walking or sorting the history', () => {
+    const db = openDatabase(join(dir, 'plan.db'));
+    try {
+      migrate(db);
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${OLDEST_WAITING_CREATED_AT}`).all() as { detail: string }[];
+      const details = plan.map((p) => p.detail);
+      expect(details.filter((d) => d.includes('USING COVERING INDEX notifications_by_status (status=?)'))).toHaveLength(2);
+      expect(details).toContain('SEARCH notifications USING INTEGER PRIMARY KEY (rowid=?)');
+      expect(details.filter((d) => /^SCAN|TEMP B-TREE/.test(d))).toEqual([]);
+    } finally {
+      db.close();
     }
   });
 

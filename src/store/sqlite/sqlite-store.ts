@@ -316,6 +316,11 @@ export class SqliteStore implements Store {
     return this.s.countOutbox.get()?.n ?? 0;
   }
 
+  async oldestWaitingCreatedAt(): Promise<Date | null> {
+    const ms = this.s.oldestWaitingCreatedAt.get();
+    return ms === undefined || ms === null ? null : new Date(ms);
+  }
+
   async ping(): Promise<void> {
     const broken = this.writer.broken();
     if (broken) throw broken;

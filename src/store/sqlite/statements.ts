@@ -37,6 +37,7 @@ export function prepareStatements(db: Database.Database) {
       q.SELECT_SLACK_MESSAGE,
     ),
     countOutbox: db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
+    oldestWaitingCreatedAt: db.prepare<[], number | null>(q.OLDEST_WAITING_CREATED_AT).pluck(),
     countHeldGroups: db.prepare<[], { team: string; n: number }>(q.COUNT_HELD_GROUPS),
     selectHeldGroupIds: db.prepare<{ team: string; due: number }, string>(q.SELECT_HELD_GROUP_IDS).pluck(),
     selectActiveStormIds: db.prepare<[], string>(q.SELECT_ACTIVE_STORM_IDS).pluck(),
