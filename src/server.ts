@@ -48,6 +48,8 @@ export interface GatewayOptions {
   httpTimeouts?: Partial<HttpTimeouts>;
   /** How token files are followed (TOKEN_ROTATION); tests shorten the grace. */
   tokenRotation?: Partial<TokenRotation>;
+  /** Clock /metrics measures the oldest waiting notification's age with; tests move it on instead of sleeping. */
+  metricsNow?: () => Date;
 }
 
 /** How WEBHOOK_TOKEN_FILE and ADMIN_TOKEN_FILE are followed after a Secret rotation (http/auth.ts). */
@@ -240,7 +242,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
   const metrics = createMetrics({
     outboxDepth: () => store.outboxDepth(),
+    oldestWaitingCreatedAt: () => store.oldestWaitingCreatedAt(),
     heldGroups: () => store.heldGroupCounts(),
+    ...(o.metricsNow ? { now: o.metricsNow } : {}),
     onStoreRead: (err) =>
       err
         ? logger.warn({ err }, 'metrics: cannot read the store; store gauges keep their last values and alertgate_store_up is 0')

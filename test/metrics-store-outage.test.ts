@@ -42,6 +42,9 @@ describe.skipIf(!admin)('/metrics while the store is unreachable', () => {
       expect(res.status, text.slice(0, 300)).toBe(200);
       expect(text).toMatch(/^alertgate_webhook_requests_total\{code="503"\} 1$/m);
       expect(text).toMatch(/^alertgate_store_up 0$/m);
+      // The store-backed gauges keep their last values (nothing waited), never a hole or a 500.
+      expect(text).toMatch(/^alertgate_outbox_depth 0$/m);
+      expect(text).toMatch(/^alertgate_outbox_oldest_age_seconds 0$/m);
     }
     expect(t.logs.filter((l) => l.includes('metrics: cannot read the store'))).toHaveLength(1);
   });

@@ -30,7 +30,7 @@ describe('README', () => {
   });
 
   it('names every alertgate metric in the Operations metrics list', () => {
-    const m = createMetrics({ outboxDepth: async () => 0, heldGroups: async () => ({}), defaultMetrics: false });
+    const m = createMetrics({ outboxDepth: async () => 0, oldestWaitingCreatedAt: async () => null, heldGroups: async () => ({}), defaultMetrics: false });
     const names = m.registry.getMetricsAsArray().map((metric) => metric.name.replace(/^alertgate_/, ''));
     const listed = new Set([...metricsBullet().matchAll(/`(?:alertgate_)?([a-z_]+)(?:\{[^}]*\})?`/g)].map((x) => x[1]));
     expect(names.filter((n) => !listed.has(n))).toEqual([]);

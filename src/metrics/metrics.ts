@@ -16,6 +16,7 @@ export interface Metrics {
   notifications: Counter<'team' | 'receiver' | 'outcome'>;
   deliveryLatency: Histogram<'receiver'>;
   outboxDepth: Gauge;
+  outboxOldestAge: Gauge;
   stormGroupsDigested: Counter<'team'>;
   maintenanceHeld: Counter<'team'>;
   maintenanceReleased: Counter<'team'>;
@@ -31,6 +32,10 @@ export interface Metrics {
 
 export interface MetricSources {
   outboxDepth?: () => Promise<number>;
+  /** When the oldest notification still waiting was created (null: none waits), read at each scrape. */
+  oldestWaitingCreatedAt?: () => Promise<Date | null>;
+  /** The clock that notification's age is measured with (tests move it on); default the system clock. */
+  now?: () => Date;
   /** Held groups per team, read at each scrape. */
   heldGroups?: () => Promise<Record<string, number>>;
   defaultMetrics?: boolean;
@@ -50,6 +55,7 @@ export const STORE_READ_TIMEOUT_MS = 2_000;
 interface StoreGauges {
   up: Gauge;
   depth: Gauge;
+  oldestAge: Gauge;
   held: Gauge<'team'>;
 }
 
@@ -61,6 +67,7 @@ interface StoreGauges {
  * counter included, exactly during an outage.
  */
 function storeReads(opts: MetricSources, gauges: () => StoreGauges): () => Promise<void> {
+  const now = opts.now ?? (() => new Date());
   let failing = false;
   let inFlight: Promise<void> | undefined;
   const readAll = async () => {
@@ -70,8 +77,14 @@ function storeReads(opts: MetricSources, gauges: () => StoreGauges): () => Promi
       timer = setTimeout(() => reject(new Error(`the store did not answer within ${STORE_READ_TIMEOUT_MS} ms`)), STORE_READ_TIMEOUT_MS);
     });
     try {
-      const [depth, held] = await Promise.race([Promise.all([opts.outboxDepth?.(), opts.heldGroups?.()]), timeout]);
+      const [depth, oldest, held] = await Promise.race([
+        Promise.all([opts.outboxDepth?.(), opts.oldestWaitingCreatedAt?.(), opts.heldGroups?.()]),
+        timeout,
+      ]);
       if (depth !== undefined) g.depth.set(depth);
+      // Measured here, with this replica's clock, against the creation time the writing replica
+      // stamped: never below 0 when their clocks differ a little.
+      if (oldest !== undefined) g.oldestAge.set(oldest === null ? 0 : Math.max(0, (now().getTime() - oldest.getTime()) / 1000));
       if (held !== undefined) {
         g.held.reset();
         for (const [team, n] of Object.entries(held)) g.held.set({ team }, n);
@@ -93,8 +106,8 @@ function storeReads(opts: MetricSources, gauges: () => StoreGauges): () => Promi
 export function createMetrics(opts: MetricSources = {}): Metrics {
   const registry = new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'alertgate_' });
-  const readsStore = opts.outboxDepth !== undefined || opts.heldGroups !== undefined;
-  const readStore = storeReads(opts, () => ({ up: storeUp, depth: outboxDepth, held: heldGroups }));
+  const readsStore = opts.outboxDepth !== undefined || opts.oldestWaitingCreatedAt !== undefined || opts.heldGroups !== undefined;
+  const readStore = storeReads(opts, () => ({ up: storeUp, depth: outboxDepth, oldestAge: outboxOldestAge, held: heldGroups }));
   const collect = readsStore ? readStore : async () => undefined;
   const storeUp = new Gauge({
     name: 'alertgate_store_up',
@@ -112,6 +125,12 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
   const outboxDepth = new Gauge({
     name: 'alertgate_outbox_depth',
     help: 'Notifications waiting for delivery (pending or awaiting retry).',
+    registers: [registry],
+    collect,
+  });
+  const outboxOldestAge = new Gauge({
+    name: 'alertgate_outbox_oldest_age_seconds',
+    help: 'How long the oldest notification still waiting for delivery (pending or awaiting retry) has waited since it was queued; 0 when none waits.',
     registers: [registry],
     collect,
   });
@@ -195,6 +214,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       registers: [registry],
     }),
     outboxDepth,
+    outboxOldestAge,
     configReloadSuccessful: new Gauge({
       name: 'alertgate_config_last_reload_successful',
       help: 'Whether the last configuration (re)load succeeded (1) or failed and the old config is kept (0).',

@@ -79,6 +79,8 @@ export interface TestGatewayOptions {
   noPagerDutyUrlEnv?: boolean;
   /** How token files are followed (server.ts TOKEN_ROTATION): a short grace, a test clock. */
   tokenRotation?: Partial<TokenRotation>;
+  /** The clock /metrics measures the oldest waiting notification's age with (server.ts). */
+  metricsNow?: () => Date;
 }
 
 export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, string> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -95,6 +97,7 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
     pagerDutyCa: fakes.tls.cert,
     pollMs: 50,
     ...(opts.tokenRotation ? { tokenRotation: opts.tokenRotation } : {}),
+    ...(opts.metricsNow ? { metricsNow: opts.metricsNow } : {}),
   });
   return {
     gw,
