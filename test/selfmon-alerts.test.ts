@@ -221,6 +221,29 @@ const CASES = [
     alert_rule_test: quiet('AlertgateOutboxStalled', '30m', '40m'),
   },
   {
+    name: 'a notification still waiting after 20 minutes (Slack down, retried every 5 minutes): AlertgateNotificationsDelayed',
+    input_series: [
+      // Queued at minute 1; every replica reads the shared outbox (one a scrape behind).
+      series(`alertgate_outbox_oldest_age_seconds{${A}}`, '0 0+60x40'),
+      series(`alertgate_outbox_oldest_age_seconds{${B}}`, '0 0 0+60x39'),
+    ],
+    alert_rule_test: [
+      ...quiet('AlertgateNotificationsDelayed', '21m', '23m'), // over 20 minutes since 22m: still pending
+      { eval_time: '25m', alertname: 'AlertgateNotificationsDelayed', exp_alerts: [firing(rule('AlertgateNotificationsDelayed'), NS, 24)] },
+    ],
+  },
+  {
+    name: 'normal retry sequences with the default backoff, and a requeued dead notification delivered at once: not delayed',
+    input_series: [
+      // A 10-minute Slack outage: its oldest message delivered at the first retry after it, 15 minutes
+      // in; then one held back by a Retry-After at DELIVERY_RETRY_AFTER_MAX_MS (10 minutes).
+      series(`alertgate_outbox_oldest_age_seconds{${A}}`, '0+60x15 0x5 0+60x11 0x20'),
+      // A dead notification queued 3 days ago, requeued by an admin and delivered within the minute.
+      series('alertgate_outbox_oldest_age_seconds{job="alertgate",namespace="requeued",pod="alertgate-c"}', '0x10 259200 0x40'),
+    ],
+    alert_rule_test: quiet('AlertgateNotificationsDelayed', '15m', '30m', '50m'),
+  },
+  {
     name: 'over 100 notifications waiting for 15 minutes: AlertgateOutboxBacklog; a backlog drained in 10: quiet',
     input_series: [
       series(`alertgate_outbox_depth{${A}}`, '0 50 150x30'),
