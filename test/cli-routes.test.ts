@@ -214,4 +214,22 @@ describe('alertgate route-test', () => {
     expect(r.stdout).toBe('');
     expect(r.stderrLines[0]).toMatch(message);
   });
+
+  it('refuses an unquoted comma inside a value as Alertmanager does, and says how to quote it', async () => {
+    // Alertmanager reads `a=1,b=x,y` as a=1, b=x and a matcher "y": its words alone gave no clue.
+    const r = await run(['route-test', '--labels', 'namespace=payments-prod,summary=down,again', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderrLines[0]).toBe(
+      'route-test: bad matcher format: again (a comma inside a value must be quoted, as in Alertmanager: write summary="down,again" if "again" belongs to the value of summary)',
+    );
+    // The same piece inside an earlier quoted value does not mislead it; braces and a second --labels neither.
+    const later = await run(['route-test', '--labels', 'severity=critical', '--labels', '{summary="x,y", team=a,y}']);
+    expect(later.code).toBe(2);
+    expect(later.stderrLines[0]).toContain('write team="a,y" if "y" belongs to the value of team');
+    // A piece that follows no name=value pair gets Alertmanager's words alone.
+    const first = await run(['route-test', '--labels', 'oops']);
+    expect(first.code).toBe(2);
+    expect(first.stderrLines[0]).toBe('route-test: bad matcher format: oops');
+  });
 });

@@ -15,7 +15,7 @@
  */
 import { createAttributor, type AttributedBy } from '../attribute/attribute.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
-import { parseMatchers } from '../config/matchers.js';
+import { formatMatcher, parseMatchers } from '../config/matchers.js';
 import { formatSourceError } from '../config/source-error.js';
 import type { TeamConfig } from '../config/types.js';
 import { configWindowOpen } from '../maintenance/windows.js';
@@ -78,6 +78,43 @@ export function parseLabelsArg(...texts: string[]): Labels {
     labels[m.name] = m.value;
   }
   return labels;
+}
+
+/**
+ * A hint for Alertmanager's `bad matcher format: y`, which is all a user gets for
+ * `a=1,b=x,y`: an unquoted comma ends a value there, as in Alertmanager (so the text keeps
+ * meaning what it means in an alertmanager.yml), and `y` is left as a matcher of its own. When
+ * the refused piece follows a `name=value` pair, this names that pair quoted with the piece in
+ * it (`b="x,y"`); otherwise nothing. Undefined for other errors.
+ */
+export function commaInValueHint(text: string, message: string): string | undefined {
+  const bad = /^bad matcher format: ([^]*)$/.exec(message)?.[1];
+  if (bad === undefined) return undefined;
+  // The refused piece follows a comma; what comes before it parsed (pieces are parsed in order).
+  // Its first occurrence may sit inside an earlier quoted value, so try each in turn.
+  for (let at = text.indexOf(`,${bad}`); at !== -1; at = text.indexOf(`,${bad}`, at + 1)) {
+    let before;
+    try {
+      before = parseMatchers(text.slice(0, at)).matchers.at(-1);
+    } catch {
+      continue;
+    }
+    if (!before || before.op !== '=') return undefined;
+    const quoted = formatMatcher({ ...before, value: `${before.value},${bad.trim()}` });
+    return `a comma inside a value must be quoted, as in Alertmanager: write ${quoted} if "${bad.trim()}" belongs to the value of ${before.name}`;
+  }
+  return undefined;
+}
+
+/** parseLabelsArg, with `commaInValueHint`'s hint after Alertmanager's message. */
+function parseLabelsWithHint(texts: string[]): Labels {
+  try {
+    return parseLabelsArg(...texts);
+  } catch (err) {
+    const message = (err as Error).message;
+    const hint = texts.map((t) => commaInValueHint(t, message)).find((h) => h !== undefined);
+    throw new Error(hint ? `${message} (${hint})` : message);
+  }
 }
 
 interface Args {
@@ -159,7 +196,7 @@ export const routeTestCommand: Command = async (argv, io) => {
   try {
     args = parseArgs(argv);
     if (args.labels.length === 0) throw new Error('--labels is required');
-    labels = parseLabelsArg(...args.labels);
+    labels = parseLabelsWithHint(args.labels);
   } catch (err) {
     io.stderr(`route-test: ${(err as Error).message}\n${USAGE}`);
     return 2;
