@@ -71,7 +71,23 @@ describe('uptime outputs', () => {
   it('table: a line per service and the incidents', () => {
     const text = reportToTable(report);
     expect(text).toMatch(/^checkout\s+99\.9500%\s+99\.9%\s+22m 0s\s+0s\s+healthy \(50\.1% left\)\s+1$/m);
-    expect(text).toMatch(/checkout\s+2026-10-03T10:00:00Z\s+2026-10-03T10:22:00Z\s+22m 0s/);
+    expect(text).toMatch(/checkout\s+2026-10-03 10:00:00 UTC\s+2026-10-03 10:22:00 UTC\s+22m 0s/);
+  });
+
+  it("table: times in the report's zone, as the page shows them; JSON and CSV keep their instants", () => {
+    const london: UptimeReport = {
+      ...report,
+      from: '2026-09-30T23:00:00Z',
+      tz: 'Europe/London',
+      services: [{ ...checkout, incidents: [{ start: '2026-10-25T00:50:00Z', end: '2026-10-25T02:10:00Z', seconds: 4800 }] }],
+    };
+    const lines = reportToTable(london).split('\n');
+    expect(lines[0]).toBe('Uptime of team payments: 2026-10-01 00:00:00 BST to 2026-11-01 00:00:00 GMT (end excluded; days in Europe/London)');
+    // Across the clock change: the page's incident row reads the same two times.
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}checkout\s+2026-10-25 01:50:00 BST\s+2026-10-25 02:10:00 GMT\s+1h 20m$/));
+    const kolkata = reportToTable({ ...london, tz: 'Asia/Kolkata' });
+    expect(kolkata).toMatch(/checkout\s+2026-10-25 06:20:00 GMT\+5:30\s+2026-10-25 07:40:00 GMT\+5:30/);
+    expect(reportToCsv(london)).not.toMatch(/BST|GMT/);
   });
 
   it('Slack summary: text and blocks, names escaped, budget in words', () => {

@@ -1,9 +1,12 @@
 /**
  * @module uptime/table
  * The report as a plain-text table for the terminal (`alertgate uptime`): one line per service,
- * then its incidents, then any Thanos warnings.
+ * then its incidents, then any Thanos warnings. Times are local to the report's zone with the
+ * zone's abbreviation or offset (`2026-10-25 01:50:00 BST`), as the pages and Slack show them:
+ * in UTC they named other hours than the page beside them, and a London month began on
+ * 30 September. The JSON and CSV keep their RFC3339 instants and dates.
  */
-import { budgetState, formatDuration, formatPercent } from './format.js';
+import { budgetState, formatDuration, formatLocalTime, formatPercent } from './format.js';
 import type { UptimeReport } from './report-types.js';
 
 function align(rows: string[][]): string[] {
@@ -12,7 +15,8 @@ function align(rows: string[][]): string[] {
 }
 
 export function reportToTable(report: UptimeReport): string {
-  const lines = [`Uptime of team ${report.team}: ${report.from} to ${report.to} (days in ${report.tz})`, ''];
+  const at = (iso: string) => formatLocalTime(iso, report.tz);
+  const lines = [`Uptime of team ${report.team}: ${at(report.from)} to ${at(report.to)} (end excluded; days in ${report.tz})`, ''];
   if (report.services.length === 0) {
     lines.push(`team ${report.team} has no uptime checks (add them under uptime: in rules/${report.team}.yaml)`);
   } else {
@@ -22,7 +26,7 @@ export function reportToTable(report: UptimeReport): string {
       rows.push([s.service, formatPercent(s.uptimePercent, 4), `${s.objective}%`, formatDuration(s.downSeconds), formatDuration(s.noDataSeconds), `${b.label} (${b.detail})`, String(s.incidents.length)]);
     }
     lines.push(...align(rows));
-    const incidents = report.services.flatMap((s) => s.incidents.map((i) => [s.service, i.start, i.end, formatDuration(i.seconds)]));
+    const incidents = report.services.flatMap((s) => s.incidents.map((i) => [s.service, at(i.start), at(i.end), formatDuration(i.seconds)]));
     if (incidents.length > 0) lines.push('', 'Incidents:', ...align([['SERVICE', 'START', 'END', 'DURATION'], ...incidents]).map((l) => `  ${l}`));
   }
   for (const w of report.warnings) lines.push(`warning from Thanos: ${w}`);
