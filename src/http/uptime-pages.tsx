@@ -5,6 +5,7 @@
  *   a strip of daily bars);
  * - GET /uptime/{team}: per service its figures, daily bars and table, and incidents;
  * - GET /uptime/style.css: their only stylesheet.
+ * `/uptime/` and `/uptime/{team}/` redirect (308, query kept) to the pages without the slash.
  * Both pages take the /v1/uptime range parameters (from, to, tz, period, month).
  *
  * No script, no external asset: a strict Content-Security-Policy forbids everything but the
@@ -302,6 +303,20 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
   app.get('/uptime/style.css', (c) =>
     c.body(UPTIME_CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' }),
   );
+
+  // A bookmarked or typed `/uptime/` (or `/uptime/payments/`) is the page without its slash:
+  // answered the API's JSON 404 before, which a browser shows as a bare error.
+  const withoutSlash = (c: Context, path: string) => {
+    const search = new URL(c.req.url).search;
+    return c.redirect(`${path}${search}`, 308);
+  };
+  app.get('/uptime/', (c) => withoutSlash(c, '/uptime'));
+  app.get('/uptime/:team/', async (c, next) => {
+    const team = c.req.param('team');
+    // Only a name that can be a team's: the Location is built from it.
+    if (!TEAM_RE.test(team)) return next();
+    return withoutSlash(c, `/uptime/${team}`);
+  });
 
   app.get('/uptime', async (c) => {
     try {

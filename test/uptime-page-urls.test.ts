@@ -1,0 +1,83 @@
+/**
+ * What a manager types, bookmarks or follows to the uptime pages: `/uptime/` with its slash,
+ * a time zone typed in lower case, a link to a service whose name is also an id of the page
+ * layout (`main`). A real gateway over HTTP on 127.0.0.1, in front of a fake Thanos that has no
+ * samples (the figures do not matter here, the addresses and names do).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UptimeReport } from '../src/uptime/report-types.js';
+import { startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
+
+const RANGE = 'month=2026-10&tz=Europe/London';
+/** payments has a service named like the page's `<main id="main">`, beside checkout. */
+const PAYMENTS_RULES = [
+  'team: payments',
+  'namespace: payments-prod',
+  'uptime:',
+  "  - service: checkout\n    up: 'probe_success{instance=\"https://checkout.example\"}'\n    objective: 99.9",
+  "  - service: main\n    up: 'probe_success{instance=\"https://main.example\"}'\n    objective: 99.5",
+  '',
+].join('\n');
+
+let fakes: Fakes;
+let thanos: FakeThanos;
+let configDir: string;
+let t: TestGateway;
+beforeAll(async () => {
+  fakes = await startFakes();
+  thanos = await startFakeThanos((_params, path) => ({
+    status: 200,
+    body: { status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result: [] } },
+  }));
+  configDir = await mkdtemp(join(tmpdir(), 'alertgate-uptime-urls-'));
+  await writeConfigDir(configDir, { payments: PAYMENTS_RULES });
+  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, THANOS_URL: thanos.url });
+});
+afterAll(async () => {
+  await t?.close();
+  await thanos?.close();
+  await fakes?.close();
+  if (configDir) await rm(configDir, { recursive: true, force: true });
+});
+
+const html = { accept: 'text/html,application/xhtml+xml' };
+
+async function page(path: string): Promise<string> {
+  const res = await fetch(`${t.gw.url}${path}`, { headers: html });
+  expect(res.status, path).toBe(200);
+  return res.text();
+}
+
+/** Every `id` of the page, in order. */
+const idsOf = (text: string) => [...text.matchAll(/\sid="([^"]*)"/g)].map((m) => m[1]!);
+/** Every link target of the page, entities decoded. */
+const hrefsOf = (text: string) => [...text.matchAll(/\shref="([^"]*)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+
+describe('uptime pages at the addresses people use', () => {
+  it.each([
+    ['/uptime/', `/uptime?${RANGE}`],
+    ['/uptime/payments/', `/uptime/payments?${RANGE}`],
+  ])('%s redirects to the page without the slash, keeping the range', async (path, location) => {
+    const res = await fetch(`${t.gw.url}${path}?${RANGE}`, { headers: html, redirect: 'manual' });
+    expect(res.status).toBe(308);
+    expect(res.headers.get('location')).toBe(location);
+    // Followed, as a browser does: the page itself.
+    const followed = await fetch(`${t.gw.url}${path}?${RANGE}`, { headers: html });
+    expect(followed.status).toBe(200);
+    expect(followed.url).toBe(`${t.gw.url}${location}`);
+    expect(followed.headers.get('content-type')).toMatch(/^text\/html/);
+    // Without a query string, none is added.
+    const bare = await fetch(`${t.gw.url}${path}`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([308, location.replace(/\?.*$/, '')]);
+  });
+
+  it('a path that cannot be a team is still not found, slash or not', async () => {
+    const res = await fetch(`${t.gw.url}/uptime/style.css/`, { redirect: 'manual' });
+    expect(res.status).toBe(404);
+  });
+});
