@@ -80,4 +80,25 @@ describe('uptime pages at the addresses people use', () => {
     const res = await fetch(`${t.gw.url}/uptime/style.css/`, { redirect: 'manual' });
     expect(res.status).toBe(404);
   });
+
+  it('a time zone typed in lower case is named as the tz database spells it: JSON, page, links and form', async () => {
+    const res = await fetch(`${t.gw.url}/v1/uptime?team=payments&month=2026-10&tz=europe/london`);
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as UptimeReport;
+    expect(report).toMatchObject({ tz: 'Europe/London', from: '2026-09-30T23:00:00Z', to: '2026-11-01T00:00:00Z' });
+    const kolkata = (await (await fetch(`${t.gw.url}/v1/uptime?team=payments&month=2026-10&tz=asia/KOLKATA`)).json()) as UptimeReport;
+    expect(kolkata.tz).toBe('Asia/Kolkata');
+
+    for (const path of ['/uptime/payments?month=2026-10&tz=europe/london', '/uptime?month=2026-10&tz=europe/london']) {
+      const text = await page(path);
+      expect(text, path).toContain('(end excluded; days in Europe/London)');
+      expect(text, path).not.toContain('europe/london');
+      // Links to the other pages and periods carry the zone so spelt.
+      const links = hrefsOf(text).filter((h) => /^\/uptime[/?]/.test(h) && h.includes('tz='));
+      expect(links.length, path).toBeGreaterThan(0);
+      for (const href of links) expect(new URL(href, t.gw.url).searchParams.get('tz'), href).toBe('Europe/London');
+      expect(text, path).toMatch(/<input[^>]*name="tz"[^>]*value="Europe\/London"/);
+      expect(hrefsOf(text), path).toContain('/uptime/payments?month=2026-10&tz=Europe/London#checkout');
+    }
+  });
 });

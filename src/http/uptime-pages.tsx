@@ -291,10 +291,21 @@ function ServiceSection(props: { service: ServiceUptime; tz: string }) {
   );
 }
 
-/** The request's query string (`?…` or ''), so links between the pages keep the range. */
-function queryOf(c: Context): string {
+/**
+ * The request's query string (`?…` or ''), so links between the pages keep the range; its `tz`
+ * as the report names the zone (`Europe/London` for a `europe/london` typed), when there is one.
+ */
+function queryOf(c: Context, tz?: string): string {
   const search = new URL(c.req.url).search;
-  return search.length > 1 ? search : '';
+  if (search.length <= 1) return '';
+  if (tz === undefined) return search;
+  // Only the tz pair is rewritten: the rest stays as typed (URLSearchParams would re-encode it all).
+  const zone = `tz=${encodeURIComponent(tz).replaceAll('%2F', '/')}`;
+  return `?${search
+    .slice(1)
+    .split('&')
+    .map((pair) => (pair === 'tz' || pair.startsWith('tz=') ? zone : pair))
+    .join('&')}`;
 }
 
 export function uptimePageRoutes(deps: AppDeps): Hono {
@@ -351,7 +362,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
           ) : (
             <>
               <Legend />
-              <ServicesTable caption={`${rows.length} services of ${reports.length} team${reports.length === 1 ? '' : 's'}`} rows={rows} query={queryOf(c)} showTeam />
+              <ServicesTable caption={`${rows.length} services of ${reports.length} team${reports.length === 1 ? '' : 's'}`} rows={rows} query={queryOf(c, first?.tz)} showTeam />
             </>
           )}
         </>,
@@ -373,7 +384,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
         `Uptime of ${team} · alertgate`,
         <>
           <p>
-            <a href={`/uptime${queryOf(c)}`}>All services</a>
+            <a href={`/uptime${queryOf(c, r.tz)}`}>All services</a>
           </p>
           <h1>{`Uptime of team ${team}`}</h1>
           <RangeLine report={r} />
@@ -384,7 +395,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
           ) : (
             <>
               <Legend />
-              <ServicesTable caption={`Services of ${team}`} rows={r.services.map((service) => ({ team, service }))} query={queryOf(c)} showTeam={false} />
+              <ServicesTable caption={`Services of ${team}`} rows={r.services.map((service) => ({ team, service }))} query={queryOf(c, r.tz)} showTeam={false} />
               {r.services.map((s) => (
                 <ServiceSection service={s} tz={r.tz} />
               ))}

@@ -74,6 +74,14 @@ describe('resolveRange', () => {
     expect(size.zones).toBeLessThanOrEqual(ZONES_MAX);
   });
 
+  it('names the zone as the tz database spells it, not as typed: the report is computed in that zone', () => {
+    const tz = (given: string) => resolveRange({ month: '2026-10', tz: given }, NOW).tz;
+    expect([tz('europe/london'), tz('EUROPE/LONDON'), tz('Europe/London'), tz('utc'), tz('')]).toEqual(['Europe/London', 'Europe/London', 'Europe/London', 'UTC', 'UTC']);
+    // The current IANA name, never the older one this runtime's ICU resolves it to (Asia/Calcutta).
+    expect([tz('asia/kolkata'), tz('Asia/Kolkata'), tz('europe/kyiv'), tz('etc/gmt+5')]).toEqual(['Asia/Kolkata', 'Asia/Kolkata', 'Europe/Kyiv', 'Etc/GMT+5']);
+    expect(resolveRange({ month: '2026-10', tz: 'europe/london' }, NOW).from).toBe(Date.parse('2026-09-30T23:00:00Z'));
+  });
+
   it('refuses an RFC3339 timestamp whose date or time does not exist, instead of moving it on', () => {
     // Date.parse takes 2026-02-30 as 2 March and 24:00 as the next day; the date-only form was already refused.
     const cases: Array<[Parameters<typeof resolveRange>[0], string, string]> = [

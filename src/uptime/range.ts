@@ -8,7 +8,7 @@
  * clipped to now: there are no samples in the future, so those days would only read "no data".
  */
 import { invalidParam } from './errors.js';
-import { addDays, addMonths, isValidTimeZone, localDate, parseDate, zonedMidnight } from './time-zone.js';
+import { addDays, addMonths, canonicalTimeZone, localDate, parseDate, zonedMidnight } from './time-zone.js';
 
 export const REPORT_PERIOD_NAMES = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 export type ReportPeriod = (typeof REPORT_PERIOD_NAMES)[number];
@@ -109,11 +109,14 @@ export function isReportPeriod(value: string): value is ReportPeriod {
 
 /** Resolves a request into a range; throws UptimeError `invalid` naming the parameter at fault. */
 export function resolveRange(req: RangeRequest, now: number): ReportRange {
-  const tz = req.tz === undefined || req.tz === '' ? 'UTC' : req.tz;
-  if (!isValidTimeZone(tz)) throw invalidParam('tz', `unknown time zone "${tz}" (use an IANA name such as Europe/London)`);
-  const given = (['from', 'to', 'period', 'month'] as const).filter((k) => req[k] !== undefined && req[k] !== '');
-  if (given.includes('period') && given.length > 1) throw invalidParam('period', `cannot be combined with ${given.filter((g) => g !== 'period').join(', ')}`);
-  if (given.includes('month') && given.length > 1) throw invalidParam('month', `cannot be combined with ${given.filter((g) => g !== 'month').join(', ')}`);
+  const given = req.tz === undefined || req.tz === '' ? 'UTC' : req.tz;
+  // The zone as the tz database spells it, so that `europe/london` is shown, linked and put in
+  // file names as Europe/London, the zone the report is computed in.
+  const tz = canonicalTimeZone(given);
+  if (!tz) throw invalidParam('tz', `unknown time zone "${given}" (use an IANA name such as Europe/London)`);
+  const params = (['from', 'to', 'period', 'month'] as const).filter((k) => req[k] !== undefined && req[k] !== '');
+  if (params.includes('period') && params.length > 1) throw invalidParam('period', `cannot be combined with ${params.filter((g) => g !== 'period').join(', ')}`);
+  if (params.includes('month') && params.length > 1) throw invalidParam('month', `cannot be combined with ${params.filter((g) => g !== 'month').join(', ')}`);
 
   let from: number;
   let to: number;

@@ -23,6 +23,45 @@ export function isValidTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * Zones the tz database has renamed that this runtime's ICU still names by their old names
+ * (Node 20 resolves `Asia/Kolkata` to `Asia/Calcutta`): the old name, then the current one.
+ */
+const RENAMED_ZONES: ReadonlyMap<string, string> = new Map([
+  ['Africa/Asmera', 'Africa/Asmara'],
+  ['America/Buenos_Aires', 'America/Argentina/Buenos_Aires'],
+  ['America/Catamarca', 'America/Argentina/Catamarca'],
+  ['America/Cordoba', 'America/Argentina/Cordoba'],
+  ['America/Jujuy', 'America/Argentina/Jujuy'],
+  ['America/Mendoza', 'America/Argentina/Mendoza'],
+  ['America/Coral_Harbour', 'America/Atikokan'],
+  ['America/Indianapolis', 'America/Indiana/Indianapolis'],
+  ['America/Louisville', 'America/Kentucky/Louisville'],
+  ['America/Godthab', 'America/Nuuk'],
+  ['Asia/Saigon', 'Asia/Ho_Chi_Minh'],
+  ['Asia/Katmandu', 'Asia/Kathmandu'],
+  ['Asia/Calcutta', 'Asia/Kolkata'],
+  ['Asia/Rangoon', 'Asia/Yangon'],
+  ['Atlantic/Faeroe', 'Atlantic/Faroe'],
+  ['Europe/Kiev', 'Europe/Kyiv'],
+  ['Pacific/Truk', 'Pacific/Chuuk'],
+  ['Pacific/Enderbury', 'Pacific/Kanton'],
+  ['Pacific/Ponape', 'Pacific/Pohnpei'],
+]);
+
+/**
+ * The zone `tz` names, as the tz database spells it, or undefined for a zone this runtime does
+ * not know. Intl takes any case (`europe/london`) and any alias (`US/Pacific`), and a report
+ * echoing the spelling typed said `days in europe/london` beside links and files named so; the
+ * zone shown is the one the report was computed in: `Europe/London`, `America/Los_Angeles`
+ * for `US/Pacific`, `UTC` for `Etc/UTC`, and `Asia/Kolkata` (never ICU's older `Asia/Calcutta`).
+ */
+export function canonicalTimeZone(tz: string): string | undefined {
+  if (!isValidTimeZone(tz)) return undefined;
+  const resolved = formatter(tz).resolvedOptions().timeZone;
+  return RENAMED_ZONES.get(resolved) ?? resolved;
+}
+
 interface LocalParts {
   year: number;
   month: number;
