@@ -81,6 +81,25 @@ describe('uptime pages at the addresses people use', () => {
     expect(res.status).toBe(404);
   });
 
+  it('a service named main has its own anchor: every id on the page is unique, and links reach the section', async () => {
+    const team = await page(`/uptime/payments?${RANGE}`);
+    const ids = idsOf(team);
+    expect(ids.filter((id) => id === 'main')).toHaveLength(1);
+    expect(new Set(ids).size).toBe(ids.length);
+    // "Skip to the report" goes to <main>, not to the service's section.
+    expect(team).toContain('<a class="skip" href="#main">');
+    expect(team).toMatch(/<main id="main"/);
+    expect(team).toMatch(/<section id="service-main" aria-labelledby="heading-main"><h2 id="heading-main">main<\/h2>/);
+    expect(team).toMatch(/<section id="service-checkout" aria-labelledby="heading-checkout">/);
+    // The links to each service, on both pages, name an id the team page has.
+    const overview = await page(`/uptime?${RANGE}`);
+    for (const text of [overview, team]) {
+      const toServices = hrefsOf(text).filter((h) => h.startsWith('/uptime/payments') && h.includes('#'));
+      expect(toServices).toEqual([`/uptime/payments?${RANGE}#service-checkout`, `/uptime/payments?${RANGE}#service-main`]);
+      for (const href of toServices) expect(ids).toContain(href.split('#')[1]);
+    }
+  });
+
   it('a time zone typed in lower case is named as the tz database spells it: JSON, page, links and form', async () => {
     const res = await fetch(`${t.gw.url}/v1/uptime?team=payments&month=2026-10&tz=europe/london`);
     expect(res.status).toBe(200);
@@ -98,7 +117,7 @@ describe('uptime pages at the addresses people use', () => {
       expect(links.length, path).toBeGreaterThan(0);
       for (const href of links) expect(new URL(href, t.gw.url).searchParams.get('tz'), href).toBe('Europe/London');
       expect(text, path).toMatch(/<input[^>]*name="tz"[^>]*value="Europe\/London"/);
-      expect(hrefsOf(text), path).toContain('/uptime/payments?month=2026-10&tz=Europe/London#checkout');
+      expect(hrefsOf(text), path).toContain('/uptime/payments?month=2026-10&tz=Europe/London#service-checkout');
     }
   });
 });

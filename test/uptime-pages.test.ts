@@ -103,7 +103,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     for (const name of ['checkout', 'basket', 'search']) {
       await expect(page.getByRole('heading', { level: 2, name }).isVisible(), name).resolves.toBe(true);
     }
-    const checkout = page.locator('section#checkout');
+    const checkout = page.locator('section#service-checkout');
     await expect(checkout.locator('dl.figures').textContent()).resolves.toContain('Downtime1h 21m');
     const incidents = checkout.getByRole('table', { name: 'Incidents of checkout (2)' });
     const rows = incidents.locator('tbody tr');
@@ -114,7 +114,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     const basketRows = page.getByRole('table', { name: 'Incidents of basket (1)' }).locator('tbody tr');
     await expect(basketRows.first().textContent()).resolves.toContain('2026-10-12 09:00:13 BST');
     // No incidents: said, not an empty table.
-    await expect(page.locator('section#search').getByText('No incidents in this period.').isVisible()).resolves.toBe(true);
+    await expect(page.locator('section#service-search').getByText('No incidents in this period.').isVisible()).resolves.toBe(true);
     // The day-by-day table opens without script.
     await checkout.locator('summary').click();
     const daily = checkout.getByRole('table', { name: 'Daily uptime of checkout' });
@@ -166,14 +166,14 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
       const day = (await report('payments')).services.find((s) => s.service === 'checkout')!.daily.find((d) => d.date === '2026-10-25')!;
       expect(day).toMatchObject({ downSeconds: 2400, maintenanceSeconds: 5400 });
       const { page, errors } = await open(`/uptime/payments?${RANGE}`);
-      const checkout = page.locator('section#checkout');
+      const checkout = page.locator('section#service-checkout');
       await checkout.locator('summary').click();
       const daily = checkout.getByRole('table', { name: 'Daily uptime of checkout' });
       await expect(daily.locator('thead th').allTextContents()).resolves.toEqual(['Date', 'Uptime', 'Down', 'No data', 'Maintenance', 'Compared with objective']);
       const cells = await daily.getByRole('row', { name: /2026-10-25/ }).locator('th, td').allTextContents();
       expect(cells).toEqual(['2026-10-25', formatPercent(day.uptimePercent), '40m 0s', '0s', '1h 30m', 'well below objective']);
       // A service no window covered keeps its table as it was.
-      const basket = page.locator('section#basket details table');
+      const basket = page.locator('section#service-basket details table');
       await expect(basket.locator('thead th').allTextContents()).resolves.toEqual(['Date', 'Uptime', 'Down', 'No data', 'Compared with objective']);
       expect(errors).toEqual([]);
       await page.close();

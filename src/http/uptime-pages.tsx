@@ -18,6 +18,7 @@ import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLev
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
 import { localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
+import { headingId, serviceAnchors } from './service-anchors.js';
 import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
 import { forRequest, rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
 import { UPTIME_CSS } from './uptime-style.js';
@@ -91,7 +92,7 @@ function chooserProps(c: Context, path: string, range: Pick<UptimeReport, 'from'
  * One row per service. On a phone each row becomes a small card (see the stylesheet); the
  * explicit ARIA table roles keep it a table for screen readers when CSS changes its display.
  */
-function ServicesTable(props: { caption: string; rows: Array<{ team: string; service: ServiceUptime }>; query: string; showTeam: boolean }) {
+function ServicesTable(props: { caption: string; rows: Array<{ team: string; service: ServiceUptime; anchor: string }>; query: string; showTeam: boolean }) {
   return (
     <div class="scroll">
       <table class="services" role="table">
@@ -121,10 +122,10 @@ function ServicesTable(props: { caption: string; rows: Array<{ team: string; ser
           </tr>
         </thead>
         <tbody role="rowgroup">
-          {props.rows.map(({ team, service: s }) => (
+          {props.rows.map(({ team, service: s, anchor }) => (
             <tr role="row">
               <th scope="row" role="rowheader">
-                <a href={`/uptime/${team}${props.query}#${s.service}`}>{s.service}</a>
+                <a href={`/uptime/${team}${props.query}#${anchor}`}>{s.service}</a>
               </th>
               {props.showTeam ? (
                 <td role="cell" data-label="Team">
@@ -151,15 +152,15 @@ function ServicesTable(props: { caption: string; rows: Array<{ team: string; ser
   );
 }
 
-function ServiceSection(props: { service: ServiceUptime; tz: string }) {
+function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: string }) {
   const s = props.service;
   // A day's time in maintenance windows, as the JSON and CSV give it: its downtime there is not
   // counted, so without it a day's Down reads short of the incident beside it. Only for a service
   // that had maintenance in the range, so other services' tables stay narrow.
   const maintained = s.maintenanceSeconds > 0;
   return (
-    <section id={s.service} aria-labelledby={`h-${s.service}`}>
-      <h2 id={`h-${s.service}`}>{s.service}</h2>
+    <section id={props.anchor} aria-labelledby={headingId(props.anchor)}>
+      <h2 id={headingId(props.anchor)}>{s.service}</h2>
       <dl class="figures">
         <div>
           <dt>Uptime</dt>
@@ -336,7 +337,10 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
       const failed = results.flatMap((r) => ('error' in r ? [r] : []));
       // Nothing to show at all (Thanos down): the page is that error, with its status.
       if (reports.length === 0 && failed[0]) throw failed[0].error;
-      const rows = reports.flatMap((r) => r.services.map((service) => ({ team: r.team, service })));
+      const rows = reports.flatMap((r) => {
+        const anchors = serviceAnchors(r.services.map((s) => s.service));
+        return r.services.map((service) => ({ team: r.team, service, anchor: anchors.get(service.service)! }));
+      });
       const first = reports[0];
       return page(
         c,
@@ -378,6 +382,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
     try {
       if (!TEAM_RE.test(team)) throw new UptimeError('not-found', `no such page: /uptime/${team}`);
       const r = await forRequest(c, deps, (signal) => uptimeOf(deps).report({ team, ...rangeParams(c), signal }));
+      const anchors = serviceAnchors(r.services.map((s) => s.service));
       return page(
         c,
         200,
@@ -395,9 +400,9 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
           ) : (
             <>
               <Legend />
-              <ServicesTable caption={`Services of ${team}`} rows={r.services.map((service) => ({ team, service }))} query={queryOf(c, r.tz)} showTeam={false} />
+              <ServicesTable caption={`Services of ${team}`} rows={r.services.map((service) => ({ team, service, anchor: anchors.get(service.service)! }))} query={queryOf(c, r.tz)} showTeam={false} />
               {r.services.map((s) => (
-                <ServiceSection service={s} tz={r.tz} />
+                <ServiceSection service={s} tz={r.tz} anchor={anchors.get(s.service)!} />
               ))}
             </>
           )}
