@@ -150,6 +150,8 @@ const CROSS_CHECK = [
   // valid Go regexps that JavaScript would refuse or read otherwise as written
   'up{job=~"(?i)api|(?U)web.*|^*|\\\\b+", instance!~"[\\\\d-z]+|x{01001}|[[:^alpha:]]|(?P<1>x)(?P<1>y)"}',
   'up{a=~"((a{10}){10}){10}"}',
+  // valid Go JavaScript has no syntax for: (?i) part-way or scoped, (?U), negated POSIX classes
+  'up{namespace=~"(?i:payments)-prod", job!~"foo(?i)bar|(?U)a+?|[[:^word:]]+|[^[:^digit:]]"}',
   // invalid
   'rate(http_requests_total) > 1',
   'rate(sum(x)[5m])',

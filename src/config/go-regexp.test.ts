@@ -43,6 +43,17 @@ describe('compileGoRegexp: Go RE2 patterns behave as in Alertmanager', () => {
     ['\\b+a', 'a', true],
     ['(?P<1>x)(?P<1>y)', 'xy', true], // Go's group names may start with a digit and repeat
     ['\\Qa.b\\E+', 'a.bb', true],
+    // Valid Go with no JavaScript syntax of its own, rewritten (amtool 0.25 agrees).
+    ['(?U)a+b', 'aab', true], // ungreedy: whether the whole value matches is unchanged
+    ['(?U)(a+?)+', 'aa', true],
+    ['[[:^alpha:]]+', '4-2', true], // negated POSIX classes: the complement's ranges
+    ['[[:^alpha:]]', 'a', false],
+    ['[[:^word:]]', '_', false],
+    ['[[:^word:]]', '🙂', true],
+    ['[^[:^digit:]x]', '5', true],
+    ['(?i:foo|bar)', 'BaR', true], // (?i) over every case-sensitive character: JavaScript's i flag
+    ['foo-(?i)[0-9]+', 'foo-12', true], // digits have no case: nothing to fold after (?i)
+    ['foo-(?i)[0-9]+', 'FOO-12', false],
   ])('%s on %j → %s', (re, input, expected) => {
     expect(compileGoRegexp(re).test(input)).toBe(expected);
   });
@@ -53,7 +64,6 @@ describe('compileGoRegexp: Go RE2 patterns behave as in Alertmanager', () => {
     ['[a', /missing closing \]/],
     ['a\\', /trailing backslash/],
     ['(?<=a)b', /invalid or unsupported Perl syntax/],
-    ['[[:^alpha:]]', /not supported/],
     ['[[:nope:]]', /invalid character class range/],
     ['x{1,1001}', /invalid repeat count/],
     ['x{3,2}', /invalid repeat count/],
@@ -65,6 +75,16 @@ describe('compileGoRegexp: Go RE2 patterns behave as in Alertmanager', () => {
   ])('%s is rejected', (re, error) => {
     expect(() => compileGoRegexp(re)).toThrow(/^error parsing regexp: /);
     expect(() => compileGoRegexp(re)).toThrow(error);
+  });
+
+  it.each([
+    ['foo(?i)bar', /flag i covers only part of the pattern/],
+    ['(?i:payments)-prod', /flag i covers only part of the pattern/],
+    ['(?i)[[:^lower:]]', /changes what \\b, \\B and negated classes match/],
+    ['(?i)\\bfoo', /changes what \\b, \\B and negated classes match/],
+  ])('%s is valid Go with no exact RegExp: refused, naming where it runs', (re, why) => {
+    expect(() => compileGoRegexp(re)).toThrow(/^regexp `.*` is valid Go, but no JavaScript RegExp matches as Go does \(.*\): it runs only as a matcher, on re2js/);
+    expect(() => compileGoRegexp(re)).toThrow(why);
   });
 });
 
@@ -92,7 +112,7 @@ describe('checkPromqlRegexp: a label matcher regexp as Prometheus compiles it', 
     ['.*', true],
     ['.+', false],
     ['(?i)a|', true],
-    ['a(?i)b', false], // a scoped flag compileGoRegexp refuses: valid Go
+    ['a(?i)b', false], // (?i) part-way, which compileGoRegexp has no exact RegExp for: valid Go
     ['(?U)a*', true],
     ['[[:^alpha:]]', false],
     ['(?<n>x)?', true], // Go 1.22's (Prometheus 3's) group syntax

@@ -9,13 +9,20 @@
  * and Go rejects backreferences and lookarounds that JavaScript would accept. The pattern is scanned
  * once and rewritten for the `u` flag (so `.` matches one code point, as Go matches one rune).
  *
- * Supported flags: `s` and `m` anywhere (`(?s)`, `(?m:…)`; they are applied by the rewrite), `i`
- * only at the very start of the pattern (JavaScript has no scoped case-insensitivity in Node 20).
+ * Flags: `s` and `m` anywhere (`(?s)`, `(?m:…)`; the rewrite applies them). `U` (ungreedy) only
+ * changes which repetition prefers more, never whether the whole value matches: it is read and
+ * needs nothing in the rewrite. `i` anywhere too, but JavaScript (Node 20) has only a flag for the
+ * whole pattern: the translation is exact when every case-sensitive atom is read under `(?i)` or
+ * every one without it (`(?i)foo`, `(?i:foo|bar)`, `foo-(?i)[0-9]+`). A pattern that mixes them
+ * (`foo(?i)bar`, `(?i:payments)-prod`) is valid and parsed, but its RegExp is not exact
+ * (`GoRegexp.regexpExact`): matchers run it on re2js (config/matcher-regexp.ts), which reads Go's
+ * text itself. Negated POSIX classes (`[[:^alpha:]]`) are rewritten as the complement's ranges.
  *
  * The scan follows Go's regexp/syntax parser token by token, so a pattern is refused exactly when
  * Go refuses it, with Go's message ("missing argument to repetition operator: `*`"), and valid Go
- * is never refused for being invalid JavaScript as written (`^*`, `[\d-z]`, `(?P<1>x)`).
- * `checkPromqlRegexp` applies it to PromQL label matchers, as Prometheus compiles them.
+ * is never refused for being invalid JavaScript as written (`^*`, `[\d-z]`, `(?P<1>x)`) nor for
+ * having no JavaScript equivalent. `checkPromqlRegexp` applies it to PromQL label matchers, as
+ * Prometheus compiles them.
  *
  * `parseGoRegexp` also answers the pattern's structure (`RegexpShape`), so that
  * regexp-backtracking.ts can tell whether JavaScript's backtracking engine may run it, and the
@@ -29,22 +36,51 @@
 const GO_SPACE = '\\t\\n\\f\\r ';
 /** Everything but GO_SPACE, for `\S` inside a class: JS's `\S` also leaves out `\v` and Unicode spaces. */
 const GO_NOT_SPACE = '\\0-\\x08\\x0B\\x0E-\\x1F\\x21-\\u{10FFFF}';
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7f',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1f\\x7f',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`\\{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
+/** Code point ranges, [lo, hi] inclusive. */
+type Ranges = ReadonlyArray<readonly [number, number]>;
+const codeOf = (ch: string): number => ch.codePointAt(0)!;
+const DIGITS = [codeOf('0'), codeOf('9')] as const;
+const UPPER = [codeOf('A'), codeOf('Z')] as const;
+const LOWER = [codeOf('a'), codeOf('z')] as const;
+/** Go's POSIX classes (regexp/syntax perl_groups.go): ASCII only. */
+const POSIX_CLASSES: Record<string, Ranges> = {
+  alnum: [DIGITS, UPPER, LOWER],
+  alpha: [UPPER, LOWER],
+  ascii: [[0, 0x7f]],
+  blank: [[9, 9], [32, 32]],
+  cntrl: [[0, 0x1f], [0x7f, 0x7f]],
+  digit: [DIGITS],
+  graph: [[0x21, 0x7e]],
+  lower: [LOWER],
+  print: [[0x20, 0x7e]],
+  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
+  space: [[9, 13], [32, 32]],
+  upper: [UPPER],
+  word: [DIGITS, UPPER, LOWER, [0x5f, 0x5f]],
+  xdigit: [DIGITS, [codeOf('A'), codeOf('F')], [codeOf('a'), codeOf('f')]],
 };
+const MAX_CODE_POINT = 0x10ffff;
+
+/** Every code point not in `ranges` (in any order, not overlapping). */
+function complement(ranges: Ranges): Ranges {
+  const out: Array<[number, number]> = [];
+  let next = 0;
+  for (const [lo, hi] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= MAX_CODE_POINT) out.push([next, MAX_CODE_POINT]);
+  return out;
+}
+
+/**
+ * Whether case folding can tell characters of this range apart from others: it holds an ASCII
+ * letter or anything beyond ASCII (conservatively). Digits, punctuation and ASCII controls have no
+ * case variants in Go or JavaScript, so `(?i)` changes nothing about them.
+ */
+function isCased(lo: number, hi: number): boolean {
+  return hi >= 0x80 || (lo <= UPPER[1] && hi >= UPPER[0]) || (lo <= LOWER[1] && hi >= LOWER[0]);
+}
 const GENERAL_CATEGORIES = new Set(
   'L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So Z Zs Zl Zp C Cc Cf Cs Co Cn Any'.split(' '),
 );
@@ -70,6 +106,7 @@ const CHAR: RegexpShape = { kind: 'char' };
 interface Flags {
   s: boolean;
   m: boolean;
+  i: boolean;
 }
 
 /** A syntax error Go's regexp/syntax reports, worded as it words it: `<code>: \`<text>\``. */
@@ -78,9 +115,6 @@ class GoRegexpError extends Error {
     super(`${code}: \`${expr}\``);
   }
 }
-
-/** Valid Go syntax that alertgate's translation cannot reproduce (strict mode only). */
-class UnsupportedError extends Error {}
 
 function literal(ch: string): string {
   return SYNTAX_CHARS.has(ch) ? `\\${ch}` : ch;
@@ -93,6 +127,10 @@ function codePointEscape(cp: number): string {
 /** A class member as a code point: letters and digits as themselves, anything else escaped. */
 function classChar(cp: number): string {
   return /^[A-Za-z0-9]$/.test(String.fromCodePoint(cp)) ? String.fromCodePoint(cp) : codePointEscape(cp);
+}
+
+function classRanges(ranges: Ranges): string {
+  return ranges.map(([lo, hi]) => (lo === hi ? classChar(lo) : `${classChar(lo)}-${classChar(hi)}`)).join('');
 }
 
 /** Go caps a repeat count, and the product of nested counts, at 1000 (regexp/syntax repeatIsValid). */
@@ -125,35 +163,49 @@ interface Frame {
 /**
  * Translator for one pattern; `pos` walks `src`. It follows Go's regexp/syntax parser (Perl flags)
  * token by token, so a pattern is refused exactly when Go refuses it, with Go's message.
- * `lenient`: accept the valid Go that the translation cannot reproduce (flag `U`, `i` other than
- * leading, negated POSIX classes) with a RegExp that still says rightly whether "" matches.
+ * Flag `i` is not applied by the rewrite: the atoms read under it and without it are counted, and
+ * the RegExp gets JavaScript's `i` flag when only the former hold case-sensitive atoms
+ * (`ignoreCase`). A mix has no exact translation (`inexactReason`); its RegExp (case-sensitive
+ * throughout) still says rightly whether "" matches, which case never decides.
  */
 class Translator {
   private pos = 0;
   private out = '';
-  private flags: Flags = { s: false, m: false };
+  private flags: Flags = { s: false, m: false, i: false };
   private readonly stack: Frame[] = [];
   /** Where the repetition operator just before the current token started, if the last token was one. */
   private lastRepeat: number | undefined;
   /** No `:]` (end of a POSIX class name) from here on. */
   private noPosixEndFrom = Infinity;
-  ignoreCase = false;
+  /** Case-sensitive atoms (`isCased`) read under `(?i)`, and without it. */
+  private casedFolded = 0;
+  private casedExact = 0;
   /**
-   * A `\b`, `\B` or negated Unicode class (`\P{Ll}`, `\p{^Greek}`) was read: under `(?i)` their
-   * translation means something else than in Go. JavaScript's `i` flag counts `ſ` and the Kelvin
-   * sign as word characters for `\b`; and it matches a value's character against a complemented
-   * property by its case variants (`a` is in `\P{Ll}` because `A` is), where Go folds the class
-   * first and then complements it (`(?i)\P{Ll}` matches neither `a` nor `A`).
+   * A `\b`, `\B`, negated Unicode class (`\P{Ll}`, `\p{^Greek}`) or negated POSIX class of letters
+   * (`[[:^alpha:]]`) was read: under JavaScript's `i` flag their translation means something else
+   * than in Go. JavaScript's `i` flag counts `ſ` and the Kelvin sign as word characters for `\b`
+   * (Go's `\b` ignores `(?i)`); and it matches a value's character against a complemented set by
+   * its case variants (`a` is in `\P{Ll}` because `A` is), where Go folds the set first and then
+   * complements it (`(?i)\P{Ll}` matches neither `a` nor `A`).
    */
   foldSensitive = false;
   /** Source spans of `(?P<name>` / `(?<name>` openers, for `re2Source`. */
   private readonly namedOpeners: Array<[from: number, to: number]> = [];
 
-  constructor(
-    private readonly src: string,
-    private readonly lenient = false,
-  ) {
+  constructor(private readonly src: string) {
     this.stack.push(this.frame(0));
+  }
+
+  /** The RegExp needs JavaScript's `i` flag: every case-sensitive atom was read under `(?i)`. */
+  get ignoreCase(): boolean {
+    return this.casedFolded > 0 && this.casedExact === 0;
+  }
+
+  /** Why the RegExp cannot mean exactly what Go does (after `translate`), or undefined: it does. */
+  get inexactReason(): string | undefined {
+    if (this.casedFolded > 0 && this.casedExact > 0) return 'flag i covers only part of the pattern, and JavaScript\'s covers all of it';
+    if (this.ignoreCase && this.foldSensitive) return 'JavaScript\'s flag i changes what \\b, \\B and negated classes match';
+    return undefined;
   }
 
   translate(): string {
@@ -199,10 +251,19 @@ class Translator {
     f.alts[f.alts.length - 1]!.push(shape);
   }
 
-  /** A one-character atom. */
-  private atom(text: string): void {
+  /** A one-character atom; `cased`: `(?i)` can change what it matches (`isCased`). */
+  private atom(text: string, cased: boolean): void {
+    if (cased) {
+      if (this.flags.i) this.casedFolded++;
+      else this.casedExact++;
+    }
     this.setAtom(this.out.length, CHAR);
     this.out += text;
+  }
+
+  /** A literal character as an atom. */
+  private literalAtom(ch: string): void {
+    this.atom(literal(ch), isCased(codeOf(ch), codeOf(ch)));
   }
 
   /** A zero-width atom. */
@@ -221,7 +282,7 @@ class Translator {
         this.backslash(start);
         return;
       case '.':
-        this.atom(this.flags.s ? '[^]' : '[^\\n]');
+        this.atom(this.flags.s ? '[^]' : '[^\\n]', false);
         return;
       case '^':
         this.assertion(this.flags.m ? '(?<![^\\n])' : '(?<![^])');
@@ -257,7 +318,7 @@ class Translator {
         this.braces(start, lastRepeat);
         return;
       default:
-        this.atom(literal(ch));
+        this.literalAtom(ch);
     }
   }
 
@@ -316,26 +377,15 @@ class Translator {
       } else if (c === ':' || c === ')') {
         if (sign < 0 && !sawFlag) break;
         this.pos = start + i;
-        const flags = this.applyFlags(set, start === 0 && c === ')');
+        const flags = { ...this.flags };
+        // `U` only swaps which repetitions prefer more: whether the whole value matches is the same.
+        for (const [flag, on] of set) if (flag !== 'U') flags[flag as keyof Flags] = on;
         if (c === ':') this.openGroup('(?:', flags);
         else this.flags = flags; // `(?s)` changes the flags of the enclosing group; it opens nothing
         return;
       } else break;
     }
     throw new GoRegexpError('invalid or unsupported Perl syntax', s.slice(0, i));
-  }
-
-  private applyFlags(set: Array<[string, boolean]>, atStart: boolean): Flags {
-    const flags = { ...this.flags };
-    for (const [f, on] of set) {
-      if (f === 'U') {
-        if (!this.lenient) throw new UnsupportedError('flag U (ungreedy) is not supported by alertgate');
-      } else if (f === 'i') {
-        if (atStart && on) this.ignoreCase = true;
-        else if (!this.lenient) throw new UnsupportedError('flag i is only supported at the start of the pattern, as (?i)');
-      } else flags[f as keyof Flags] = on;
-    }
-    return flags;
   }
 
   /** `*`, `+`, `?` (op) or a `{n,m}` repeat (min, max; max -1: none) starting at `start`, `pos` after it. */
@@ -367,7 +417,7 @@ class Translator {
   private braces(start: number, lastRepeat: number | undefined): void {
     const rep = /^(0|[1-9][0-9]*)(?:(,)(0|[1-9][0-9]*)?)?\}/.exec(this.src.slice(this.pos));
     if (!rep) {
-      this.atom('\\{');
+      this.atom('\\{', false);
       return;
     }
     this.pos += rep[0].length;
@@ -397,16 +447,17 @@ class Translator {
       case 'p':
       case 'P':
         this.pos++;
-        return this.atom(this.unicodeClass(c, start));
+        return this.atom(this.unicodeClass(c, start), true);
       default:
         break;
     }
     const perl = c === undefined ? undefined : this.perlClass(c, false);
     if (perl !== undefined) {
       this.pos++;
-      return this.atom(perl);
+      return this.atom(perl, c === 'w' || c === 'W');
     }
-    this.atom(codePointEscape(this.escape(start)));
+    const code = this.escape(start);
+    this.atom(codePointEscape(code), isCased(code, code));
   }
 
   /** `\d`, `\s`, `\w` and their negations, as JavaScript; undefined for any other letter. */
@@ -507,12 +558,14 @@ class Translator {
     const end = this.src.indexOf('\\E', this.pos);
     const text = end === -1 ? this.src.slice(this.pos) : this.src.slice(this.pos, end);
     this.pos = end === -1 ? this.src.length : end + 2;
-    for (const ch of text) this.atom(literal(ch));
+    for (const ch of text) this.literalAtom(ch);
   }
 
   /** A bracketed class starting at `start` (Go's parseClass), `pos` after the `[`. */
   private charClass(start: number): void {
     let body = '';
+    /** Whether `(?i)` can change what the class matches; negating it changes nothing about that. */
+    let cased = false;
     let negated = false;
     if (this.src[this.pos] === '^') {
       negated = true;
@@ -537,22 +590,26 @@ class Translator {
           const name = whole.slice(negatedPosix ? 3 : 2, end);
           const set = Object.hasOwn(POSIX_CLASSES, name) ? POSIX_CLASSES[name] : undefined;
           if (set === undefined) throw new GoRegexpError('invalid character class range', whole);
-          if (negatedPosix && !this.lenient) throw new UnsupportedError(`negated POSIX class \`${whole}\` is not supported by alertgate`);
-          // Lenient: the positive set, still one character, so whether "" matches is unchanged.
           this.pos += whole.length;
-          body += set;
+          const setCased = set.some(([lo, hi]) => isCased(lo, hi));
+          // JavaScript's class syntax has no negated member: the complement's ranges instead.
+          body += classRanges(negatedPosix ? complement(set) : set);
+          cased ||= setCased || negatedPosix;
+          if (negatedPosix && setCased) this.foldSensitive = true;
           continue;
         }
       }
       if (rest[0] === '\\' && (rest[1] === 'p' || rest[1] === 'P')) {
         this.pos += 2;
         body += this.unicodeClass(rest[1], this.pos - 2);
+        cased = true;
         continue;
       }
       const perl = rest[0] === '\\' && rest[1] !== undefined ? this.perlClass(rest[1], true) : undefined;
       if (perl !== undefined) {
         this.pos += 2;
         body += perl;
+        cased ||= rest[1] === 'w' || rest[1] === 'W';
         continue;
       }
       const rangeStart = this.pos;
@@ -563,9 +620,10 @@ class Translator {
         hi = this.classMember(missing);
         if (hi < lo) throw new GoRegexpError('invalid character class range', this.src.slice(rangeStart, this.pos));
       }
-      body += hi === lo ? classChar(lo) : `${classChar(lo)}-${classChar(hi)}`;
+      body += classRanges([[lo, hi]]);
+      cased ||= isCased(lo, hi);
     }
-    this.atom(`[${negated ? '^' : ''}${body}]`);
+    this.atom(`[${negated ? '^' : ''}${body}]`, cased);
   }
 
   /** One character of a class (Go's parseClassChar): its code point. */
@@ -593,11 +651,16 @@ export interface GoRegexp {
   /** The pattern's structure. */
   shape: RegexpShape;
   /**
-   * Whether `regexp` means exactly what Go's regexp does. False for a leading `(?i)` with `\b`,
-   * `\B` or a negated Unicode class (`\P{Ll}`), whose case-insensitive meaning JavaScript's `i`
-   * flag changes (Translator.foldSensitive).
+   * Whether `regexp.test(value)` answers exactly what Go's regexp does. False when `(?i)` covers
+   * only part of the pattern's case-sensitive atoms (`foo(?i)bar`, `(?i:payments)-prod`), and for
+   * `(?i)` with `\b`, `\B` or a negated class (`\P{Ll}`, `[[:^alpha:]]`), whose case-insensitive
+   * meaning JavaScript's `i` flag changes (Translator.foldSensitive). Such a `regexp` still answers
+   * rightly whether "" matches (case never decides that); `inexactReason` says why.
+   * Under `(?U)` the answer is exact, though capture groups may hold other text than in Go.
    */
   regexpExact: boolean;
+  /** Why `regexpExact` is false, in words for an error message. */
+  inexactReason?: string;
   /** The pattern for a RE2 port (re2js): Go's text, each named group made `(?:…)`. */
   re2Source: string;
 }
@@ -610,21 +673,28 @@ export function parseGoRegexp(re: string): GoRegexp {
     const t = new Translator(re);
     const body = t.translate();
     const regexp = new RegExp(`^(?:${body})$`, t.ignoreCase ? 'ui' : 'u');
-    return { regexp, shape: t.shape, regexpExact: !(t.ignoreCase && t.foldSensitive), re2Source: t.re2Source };
+    const inexactReason = t.inexactReason;
+    return { regexp, shape: t.shape, regexpExact: inexactReason === undefined, ...(inexactReason && { inexactReason }), re2Source: t.re2Source };
   } catch (err) {
-    const reason = err instanceof GoRegexpError || err instanceof UnsupportedError ? err.message : (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
+    const reason = err instanceof GoRegexpError ? err.message : (err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
     throw new Error(`error parsing regexp: ${reason}`);
   }
 }
 
 /**
- * Compile `re` (Go RE2 syntax) anchored as `^(?:re)$`. Throws an Error starting with
- * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too, or when it
- * uses Go syntax this translation does not support (the message says so).
- * The RegExp backtracks: matchers run patterns through config/matcher-regexp.ts instead.
+ * Compile `re` (Go RE2 syntax) anchored as `^(?:re)$`, for `test`. Throws an Error starting with
+ * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too, and
+ * another naming re2js when the pattern is valid Go but no JavaScript RegExp matches as Go does
+ * (`GoRegexp.regexpExact`: `foo(?i)bar`, `(?i)\bfoo`): rather than a RegExp that silently means
+ * something else. The RegExp backtracks: matchers run patterns through config/matcher-regexp.ts,
+ * which runs those on re2js.
  */
 export function compileGoRegexp(re: string): RegExp {
-  return parseGoRegexp(re).regexp;
+  const parsed = parseGoRegexp(re);
+  if (!parsed.regexpExact) {
+    throw new Error(`regexp \`${re}\` is valid Go, but no JavaScript RegExp matches as Go does (${parsed.inexactReason}): it runs only as a matcher, on re2js (compileMatcherRegexp)`);
+  }
+  return parsed.regexp;
 }
 
 /**
@@ -633,16 +703,16 @@ export function compileGoRegexp(re: string): RegExp {
  * value must parse on its own too (`a)|(b` does not). Answers Go's error, prefixed
  * `error parsing regexp:`, or whether the matcher's regexp matches the empty string.
  *
- * Every valid Go pattern is accepted, also what `compileGoRegexp` does not support (a `(?i)` not
- * at the start, `(?U)`, `[[:^alpha:]]`): those change what matches, never whether "" does.
+ * Every valid Go pattern is accepted, also those `compileGoRegexp` has no exact RegExp for
+ * (`foo(?i)bar`): case changes what matches, never whether "" does.
  * Should JavaScript still refuse a translation (an incompatibility not known here), the pattern is
  * accepted and `matchesEmpty` is undefined: a checker that refuses a valid rule is worse than none.
  */
 export function checkPromqlRegexp(value: string): { error: string } | { matchesEmpty: boolean | undefined } {
   let body: string;
   try {
-    new Translator(`^(?:${value})$`, true).translate();
-    body = new Translator(value, true).translate();
+    new Translator(`^(?:${value})$`).translate();
+    body = new Translator(value).translate();
   } catch (err) {
     if (err instanceof GoRegexpError) return { error: `error parsing regexp: ${err.message}` };
     throw err;

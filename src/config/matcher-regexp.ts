@@ -14,9 +14,12 @@
  * refuses them too) is refused whichever engine would run it, so whether a config loads never
  * depends on which engine was picked.
  *
- * The V8 translation is not exact under `(?i)` for `\b`, `\B` and negated Unicode classes
- * (`\P{Ll}`; go-regexp.ts `regexpExact` says why): such patterns run on re2js.
- * test/property-matcher-regexp.test.ts checks that both engines agree on everything else.
+ * The V8 translation is not exact when `(?i)` covers only part of a pattern (`foo(?i)bar`,
+ * `(?i:payments)-prod`: JavaScript's `i` flag is all or nothing), nor under `(?i)` for `\b`, `\B`
+ * and negated classes (`\P{Ll}`, `[[:^alpha:]]`; go-regexp.ts `regexpExact` says why): such
+ * patterns run on re2js, which reads Go's text itself, whatever their shape.
+ * test/property-matcher-regexp.test.ts checks that both engines agree on everything else, and
+ * test/matcher-regexp-go.test.ts that what runs agrees with Go's regexp (amtool).
  *
  * @example
  * compileMatcherRegexp('(?i)checkout|basket').test('Checkout') // true, on V8
@@ -56,8 +59,8 @@ const CACHE_SIZE = 2000;
 
 /**
  * Compile `re` (Go RE2 syntax) for a matcher. Throws an Error starting with `error parsing regexp:`
- * as `compileGoRegexp` does. `engine` forces one (tests compare them); by default the one
- * `matcherRegexpEngine` names.
+ * as `compileGoRegexp` does. `engine` forces one (tests compare them; `v8` throws for a pattern
+ * whose translation is not exact); by default the one `matcherRegexpEngine` names.
  */
 export function compileMatcherRegexp(re: string, engine?: RegexpEngine): MatcherRegexp {
   const key = `${engine ?? ''}:${re}`;
@@ -65,6 +68,7 @@ export function compileMatcherRegexp(re: string, engine?: RegexpEngine): Matcher
   if (cached) return cached;
   const parsed = parseGoRegexp(re);
   const re2 = compileRe2(parsed);
+  if (engine === 'v8' && !parsed.regexpExact) throw new Error(`no exact V8 translation of \`${re}\`: ${parsed.inexactReason}`);
   const compiled: MatcherRegexp = (engine ?? chooseEngine(parsed)) === 'v8' ? parsed.regexp : { test: (value) => re2.matches(value) };
   if (cache.size >= CACHE_SIZE) cache.clear();
   cache.set(key, compiled);

@@ -117,7 +117,7 @@ describe('findPromqlError: what Prometheus rejects after its grammar accepted it
     ['{a=~".+"}'],
     ['{__name__=~"up|x"}'],
     ['{a!=""}'],
-    ['up{a=~"(?i)A|(?U)b*|[[:^alpha:]]"}'], // valid Go that compileGoRegexp does not support: still valid PromQL
+    ['up{a=~"(?i)A|(?U)b*|[[:^alpha:]]"}'], // valid Go JavaScript has no syntax for: valid PromQL
     ['up{a=~"^*|\\b+|(?P<1>x)(?P<1>y)|x{01001}|[\\d-z]|(?:a{10}){100}"}'], // Go accepts each; JavaScript would not as written
     ['unknown_metric_name or up'],
     ['x # comment [\n + y'],

@@ -65,8 +65,10 @@ describe('regexes that could backtrack beyond linear time go to re2js', () => {
   it('patterns the V8 translation would read otherwise than Go go to re2js, however simple', () => {
     // Under (?i) JavaScript counts ſ and the Kelvin sign as word characters for \b, and matches a
     // negated property by case variants: Go's `(?i)\P{Ll}` matches neither `a` nor `A`.
-    for (const re of ['(?i)\\bfoo', '(?i)foo\\B', '(?i)\\P{Ll}', '(?i)\\p{^Greek}', '(?i)[\\P{Lu}x]']) expect([re, matcherRegexpEngine(re)]).toEqual([re, 're2js']);
-    // Without (?i) the translation is exact.
-    for (const re of ['\\bfoo', '\\P{Ll}', '(?i)\\p{Lu}']) expect([re, matcherRegexpEngine(re)]).toEqual([re, 'v8']);
+    for (const re of ['(?i)\\bfoo', '(?i)foo\\B', '(?i)\\P{Ll}', '(?i)\\p{^Greek}', '(?i)[\\P{Lu}x]', '(?i)[[:^alpha:]]']) expect([re, matcherRegexpEngine(re)]).toEqual([re, 're2js']);
+    // JavaScript's i flag is for the whole pattern: (?i) over part of it has no translation.
+    for (const re of ['foo(?i)bar', '(?i:payments)-prod', '(?i)foo(?-i)bar', 'x(?i:\\pL)']) expect([re, matcherRegexpEngine(re)]).toEqual([re, 're2js']);
+    // Without (?i), or with it over every case-sensitive character, the translation is exact.
+    for (const re of ['\\bfoo', '\\P{Ll}', '(?i)\\p{Lu}', '[[:^alpha:]]', '(?U)a+', '(?i:foo|bar)', '(?s)(?i)foo', 'foo-(?i)[0-9]+', '(?i)\\b-']) expect([re, matcherRegexpEngine(re)]).toEqual([re, 'v8']);
   });
 });
