@@ -5,6 +5,9 @@
  * routed and held by maintenance windows as Alertmanager (Go's RE2, linear time) decides.
  * The gateway runs as its own process: had it stalled, this test would time out instead of
  * freezing along with it.
+ * The same gateway loads a routes file whose regexes use Go syntax JavaScript has no equivalent
+ * for (`(?i:payments)-prod`, `(?U)`, `[[:^alpha:]]`), and attributes and routes by them as Go
+ * does (test/matcher-regexp-go.test.ts checks these patterns and values against amtool).
  */
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +38,23 @@ routes:
   - receivers: [slack]
 `;
 
+/** Prisons owns and routes by Go syntax that has no JavaScript equivalent. */
+const PRISONS = `team: prisons
+owns:
+  namespaces: [prisoner-offender-search-prod]
+  matchers: ['service=~"(?i:prisons)-[[:^alpha:]]+"']
+slack:
+  channel: "#prisons-alerts"
+routes:
+  - matchers: ['env=~"(?i:payments)-prod"']
+    receivers: [slack]
+    slack: { channel: "#prisons-payments" }
+  - matchers: ['build=~"(?U)v[0-9]+\\\\.[0-9]+?-rc"']
+    receivers: [slack]
+    slack: { channel: "#prisons-rc" }
+  - receivers: [slack]
+`;
+
 let fakes: Fakes;
 let dir: string;
 let gw: GatewayProcess;
@@ -44,6 +64,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'alertgate-regex-'));
   await cp(ESTATE_DIR, join(dir, 'config'), { recursive: true });
   await writeFile(join(dir, 'config', 'routes', 'payments.yaml'), PAYMENTS);
+  await writeFile(join(dir, 'config', 'routes', 'prisons.yaml'), PRISONS);
   gw = await spawnGateway(
     gatewayEnv(fakes, {
       ALERTGATE_CONFIG_DIR: join(dir, 'config'),
@@ -123,5 +144,24 @@ describe('matcher regexes run in time linear in the label value, as in Alertmana
     expect(await post('WindowMisses', { namespace: 'payments-prod', instance: `${DASHES}!` })).toBe(202);
     expect(await notificationsOf('WindowMisses')).toEqual([{ team: 'payments', to: '#payments-alerts', held: null }]);
     await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-alerts' && String(r.body.text).includes('WindowMisses'));
+  });
+});
+
+describe('matcher regexes in Go syntax JavaScript lacks load and decide as in Alertmanager', () => {
+  it('routes/<team>.yaml: owns.matchers by (?i:prisons)-[[:^alpha:]]+, routes by (?i:payments)-prod and (?U)', async () => {
+    // [alert, labels, Go's decision: team and where to]
+    const cases: [string, Record<string, string>, { team: string; to: string }][] = [
+      // (?i:…) covers `prisons` only; [[:^alpha:]]+ takes digits.
+      ['GoSyntaxOwned', { service: 'PRISONS-42' }, { team: 'prisons', to: '#prisons-alerts' }],
+      ['GoSyntaxUnowned', { service: 'prisons-4a' }, { team: 'platform', to: '#platform-alerts' }],
+      ['GoSyntaxScopedI', { service: 'Prisons-7', env: 'PAYMENTS-prod' }, { team: 'prisons', to: '#prisons-payments' }],
+      // `-prod` is outside the (?i:…): case counts there, so the catch-all.
+      ['GoSyntaxScopedINot', { service: 'Prisons-7', env: 'payments-PROD' }, { team: 'prisons', to: '#prisons-alerts' }],
+      ['GoSyntaxUngreedy', { service: 'prisons-7', build: 'v1.23-rc' }, { team: 'prisons', to: '#prisons-rc' }],
+    ];
+    for (const [name, labels, decided] of cases) {
+      expect([name, await post(name, labels)]).toEqual([name, 202]);
+      expect([name, await notificationsOf(name)]).toEqual([name, [{ ...decided, held: null }]]);
+    }
   });
 });

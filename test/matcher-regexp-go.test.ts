@@ -41,6 +41,9 @@ const GO_SYNTAX_JS_LACKS: Array<[string, string, boolean]> = [
   ['(?i:Bar)baz', 'BarBAZ', false],
   ['(?i:payments)-prod', 'PAYMENTS-prod', true],
   ['(?i:payments)-prod', 'payments-PROD', false],
+  ['(?i:prisons)-[[:^alpha:]]+', 'PRISONS-42', true], // test/matcher-regex-linear.test.ts routes by these
+  ['(?i:prisons)-[[:^alpha:]]+', 'Prisons-7', true],
+  ['(?i:prisons)-[[:^alpha:]]+', 'prisons-4a', false],
   ['(?i)payments(?-i)-prod', 'Payments-prod', true],
   ['(?i)payments(?-i)-prod', 'Payments-Prod', false],
   ['a(?i:k)', 'a\u212a', true], // the Kelvin sign folds to k
