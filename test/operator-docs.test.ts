@@ -1,9 +1,16 @@
 /**
- * The operator documentation says what the code does: README tables render whole, and its
- * metrics list names exactly the metrics /metrics serves, by the names a query needs.
+ * The operator documentation says what the code does: README tables render whole, its metrics
+ * list names exactly the metrics /metrics serves, by the names a query needs, its Environment
+ * table every variable the code reads (with the default the code uses), its HTTP API table every
+ * endpoint /openapi.json describes, and its command-line examples what the commands print.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { readSettings } from '../src/config/env.js';
+import { DEFAULT_SEVERITIES } from '../src/config/rules-schema.js';
+import { openApiDocument } from '../src/http/openapi.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -14,6 +21,41 @@ function metricsBullet(): string {
   const end = README.indexOf('\n- **', start + 1);
   if (start === -1 || end === -1) throw new Error('README has no "- **Metrics**" bullet in Operations');
   return README.slice(start, end);
+}
+
+/** The rows of the first table after `heading` (a whole heading line), as cells. */
+function tableAfter(heading: string): string[][] {
+  const lines = README.split('\n');
+  const at = lines.indexOf(heading);
+  if (at === -1) throw new Error(`README has no heading "${heading}"`);
+  const first = lines.findIndex((l, i) => i > at && l.startsWith('|'));
+  const rows: string[][] = [];
+  // Header and delimiter rows skipped; a cell's `|` only ever stands inside backticks here as `\|`.
+  for (let i = first + 2; lines[i]?.startsWith('|'); i++) rows.push(lines[i]!.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+  return rows;
+}
+
+const backticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+
+/**
+ * The environment variables each source file reads: `env.X`, `env['X']`, and the helpers that take
+ * `(env, 'X')`; `readSecret`/`secretFile`/`readTokenList` read `X_FILE` too.
+ */
+function variablesRead(): Map<string, Set<string>> {
+  const src = fileURLToPath(new URL('../src/', import.meta.url));
+  const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f) && !/\.(test|case)\.tsx?$/.test(f) && !f.startsWith('testing/'));
+  const read = new Map<string, Set<string>>();
+  for (const file of files) {
+    const text = readFileSync(`${src}${file}`, 'utf8');
+    const names = new Set<string>();
+    for (const m of text.matchAll(/\benv(?:\.|\[['"])([A-Z][A-Z0-9_]*)/g)) names.add(m[1]!);
+    for (const m of text.matchAll(/\b(\w+)\(env, '([A-Z][A-Z0-9_]*)'/g)) {
+      names.add(m[2]!);
+      if (['readSecret', 'secretFile', 'readTokenList'].includes(m[1]!)) names.add(`${m[2]}_FILE`);
+    }
+    for (const name of names) read.set(name, (read.get(name) ?? new Set()).add(file));
+  }
+  return read;
 }
 
 describe('README', () => {
@@ -79,5 +121,72 @@ describe('README', () => {
 
   it('gives process metrics their alertgate_ prefix (a query for nodejs_… finds nothing)', () => {
     expect([...README.matchAll(/`((?:nodejs|process)_[a-z_]+)/g)].map((x) => x[1])).toEqual([]);
+  });
+
+  it('lists in the Environment table every variable the code reads, and only those', () => {
+    const documented = new Set(tableAfter('### Environment').flatMap((row) => backticked(row[0]!)));
+    // `generate`'s own options have a table of their own (Command line).
+    const generateOptions = new Set(tableAfter('`generate` options (flags win over environment variables):').flatMap((row) => backticked(row[1]!)).map((v) => v.replace(/=.*/, '')));
+    const read = variablesRead();
+    const missing = [...read].filter(([name, files]) => !documented.has(name) && !([...files].every((f) => f === 'cli/generate.ts') && generateOptions.has(name)));
+    expect(missing.map(([name, files]) => `${name} (read in ${[...files].join(', ')})`)).toEqual([]);
+    expect([...documented].filter((name) => !read.has(name))).toEqual([]);
+  });
+
+  it('states in the Environment table the defaults the code uses', () => {
+    // Defaults kept outside readSettings, by the variable that selects them.
+    const elsewhere: Record<string, string> = { ALERTGATE_SEVERITIES: DEFAULT_SEVERITIES.join(',') };
+    const defaults = readSettings({}, '/srv');
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const [names, stated] of tableAfter('### Environment')) {
+      // Only literal defaults (`8080`, `1000` / `300000`); "unset: …" or "current directory" say no value.
+      if (!stated!.startsWith('`')) continue;
+      const variables = backticked(names!);
+      const values = backticked(stated!);
+      expect(values, names).toHaveLength(variables.length);
+      variables.forEach((name, i) => {
+        checked += 1;
+        if (name in elsewhere) {
+          if (elsewhere[name] !== values[i]) wrong.push(`${name}: README ${values[i]}, code ${elsewhere[name]}`);
+          return;
+        }
+        // Setting a variable to its documented default must change nothing.
+        let explicit: unknown;
+        try {
+          explicit = readSettings({ [name]: values[i] }, '/srv');
+        } catch (err) {
+          explicit = (err as Error).message;
+        }
+        if (JSON.stringify(explicit) !== JSON.stringify(defaults)) wrong.push(`${name}=${values[i]} is not the default`);
+      });
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('lists in the HTTP API table exactly the endpoints /openapi.json describes', () => {
+    const listed = tableAfter('## HTTP API').flatMap((row) => [...row[0]!.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)/g)].map((m) => `${m[1]} ${m[2]}`));
+    const described = Object.entries(openApiDocument.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((method) => `${method.toUpperCase()} ${path}`));
+    expect([...listed].sort()).toEqual([...described, 'GET /openapi.json'].sort());
+  });
+
+  it('shows what the alertgate commands of its console examples print (stdout, shipped estate)', async () => {
+    const root = fileURLToPath(new URL('../', import.meta.url));
+    const blocks = [...README.matchAll(/^```console\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+    let ran = 0;
+    for (const block of blocks) {
+      // `$ npx alertgate …` and the lines up to the next `$` are one command and its output.
+      for (const [, command, shown] of block.matchAll(/^\$ npx alertgate (.+)\n((?:(?!\$ ).*\n)*)/gm)) {
+        const argv = [...command!.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+        const out: string[] = [];
+        const code = await main(argv, { stdout: (t) => out.push(t), stderr: () => {}, env: {}, cwd: root });
+        expect({ command, code }).toEqual({ command, code: 0 });
+        const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+        expect({ command, output: lines(out.join('\n')) }).toEqual({ command, output: lines(shown!) });
+        ran += 1;
+      }
+    }
+    expect(ran).toBeGreaterThan(0);
   });
 });
