@@ -2,7 +2,8 @@
  * Static checks of deploy/kubernetes (no cluster needed): the properties an operator relies on
  * for a highly available alertgate — two replicas spread over zones, the right probes, a
  * termination grace period that covers the drain, a disruption budget, non-root read-only
- * pods, and secrets referenced from Secrets, never written into the manifests.
+ * pods, and secrets referenced from Secrets, never written into the manifests — and that the
+ * README's (and kustomization's) set-up commands create the Secrets and keys the pods read.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,32 @@ const deployment = ofKind('Deployment');
 const pod = deployment.spec.template.spec;
 const container = pod.containers.find((c: Obj) => c.name === 'alertgate');
 const env = new Map<string, Obj>(container.env.map((e: Obj) => [e.name, e]));
+const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+/** `kubectl create secret generic NAME --from-file=KEY=… --from-literal=KEY=…` commands in `text` (wrapped over lines or `#` comments), as NAME → sorted KEYs. */
+function secretsCreated(text: string): Record<string, string[]> {
+  const flat = text.replace(/\\?\n#?\s*/g, ' ');
+  const created: Record<string, string[]> = {};
+  for (const [, name, args] of flat.matchAll(/create secret generic ([a-z0-9-]+)((?:\s+--from-(?:file|literal)=[\w.-]+=\S+)+)/g)) {
+    created[name!] = [...args!.matchAll(/--from-(?:file|literal)=([\w.-]+)=/g)].map((m) => m[1]!).sort();
+  }
+  return created;
+}
+
+/** The Secrets and keys the alertgate pods read: env secretKeyRefs, and files under Secret mounts (`*_FILE`, `routingKeyFile:`). */
+function secretsRead(): Record<string, string[]> {
+  const read: Record<string, Set<string>> = {};
+  const add = (name: string, key: string) => (read[name] ??= new Set()).add(key);
+  for (const e of env.values()) if (e.valueFrom?.secretKeyRef) add(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+  const routes = Object.values(ofKind('ConfigMap').data as Record<string, string>).join('\n');
+  const files = [...[...env.values()].filter((e) => e.name.endsWith('_FILE')).map((e) => String(e.value)), ...[...routes.matchAll(/routingKeyFile: (\S+)/g)].map((m) => m[1]!)];
+  for (const m of container.volumeMounts) {
+    const secret = pod.volumes.find((v: Obj) => v.name === m.name)?.secret;
+    if (!secret) continue;
+    for (const file of files) if (file.startsWith(`${m.mountPath}/`)) add(secret.secretName, file.slice(m.mountPath.length + 1));
+  }
+  return Object.fromEntries(Object.entries(read).map(([name, keys]) => [name, [...keys].sort()]));
+}
 
 describe('deploy/kubernetes', () => {
   it('tells how to apply a routes change on every replica, not on the one POST /-/reload reaches', () => {
@@ -137,5 +164,23 @@ describe('deploy/kubernetes', () => {
     const hook = am!.receivers[0].webhook_configs[0];
     expect(hook.url).toMatch(/^http:\/\/alertgate\.monitoring\.svc:8080\/webhooks\/alertmanager$/);
     expect(hook.http_config.authorization).toEqual({ type: 'Bearer', credentials_file: expect.stringMatching(/^\/etc\/alertmanager\/secrets\//) });
+  });
+
+  it("README's and kustomization's kubectl commands create exactly the Secrets and keys the pods read (and Alertmanager's token)", () => {
+    const pods = secretsRead();
+    expect(Object.keys(pods).length).toBeGreaterThan(1);
+    expect(secretsCreated(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8'))).toEqual(pods);
+    // Alertmanager's own Secret: /etc/alertmanager/secrets/<Secret>/<key> (the Prometheus Operator's mount).
+    const [am] = load('alertmanager-webhook.example.yaml');
+    const [, amSecret, amKey] = /^\/etc\/alertmanager\/secrets\/([^/]+)\/([^/]+)$/.exec(am!.receivers[0].webhook_configs[0].http_config.authorization.credentials_file)!;
+    expect(secretsCreated(README)).toEqual({ ...pods, [amSecret!]: [amKey!] });
+  });
+
+  it('README names every object `kubectl apply -k` creates', () => {
+    const start = README.indexOf('`kubectl apply -k deploy/kubernetes` creates');
+    const paragraph = README.slice(start, README.indexOf('\n\n', start));
+    expect(start).toBeGreaterThan(-1);
+    const kinds = [...new Set(objects.map((o) => o.kind as string))];
+    expect(kinds.filter((kind) => !new RegExp(`\\b${kind}\\b`).test(paragraph))).toEqual([]);
   });
 });
