@@ -6,10 +6,13 @@
  * README's (and kustomization's) set-up commands create the Secrets and keys the pods read.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { main } from '../src/cli/main.js';
 
 const DIR = fileURLToPath(new URL('../deploy/kubernetes', import.meta.url));
 
@@ -28,6 +31,11 @@ const ofKind = (kind: string) => {
   const found = objects.filter((o) => o.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
   return found[0]!;
+};
+const configMap = (name: string) => {
+  const found = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === name);
+  if (!found) throw new Error(`no ConfigMap ${name}`);
+  return found;
 };
 const deployment = ofKind('Deployment');
 const pod = deployment.spec.template.spec;
@@ -50,7 +58,7 @@ function secretsRead(): Record<string, string[]> {
   const read: Record<string, Set<string>> = {};
   const add = (name: string, key: string) => (read[name] ??= new Set()).add(key);
   for (const e of env.values()) if (e.valueFrom?.secretKeyRef) add(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
-  const routes = Object.values(ofKind('ConfigMap').data as Record<string, string>).join('\n');
+  const routes = Object.values(configMap('alertgate-routes').data as Record<string, string>).join('\n');
   const files = [...[...env.values()].filter((e) => e.name.endsWith('_FILE')).map((e) => String(e.value)), ...[...routes.matchAll(/routingKeyFile: (\S+)/g)].map((m) => m[1]!)];
   for (const m of container.volumeMounts) {
     const secret = pod.volumes.find((v: Obj) => v.name === m.name)?.secret;
@@ -76,7 +84,8 @@ describe('deploy/kubernetes', () => {
     const kustomization = load('kustomization.yaml')[0]!;
     const listed = new Set(kustomization.resources);
     expect(files.filter((f) => !listed.has(f) && f !== 'kustomization.yaml' && !f.endsWith('.example.yaml'))).toEqual([]);
-    for (const o of objects) expect(o.metadata?.name).toBe(o.kind === 'ConfigMap' ? 'alertgate-routes' : 'alertgate');
+    for (const o of objects) if (o.kind !== 'ConfigMap') expect(o.metadata?.name).toBe('alertgate');
+    expect(objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata?.name).sort()).toEqual(['alertgate-routes', 'alertgate-rules']);
   });
 
   it('runs two replicas spread across zones, replacing pods one at a time without losing capacity', () => {
@@ -136,7 +145,7 @@ describe('deploy/kubernetes', () => {
       expect([...secretMounts.keys()].some((dir) => file.startsWith(`${dir}/`))).toBe(true);
     }
     // Routing keys too: the routes ConfigMap points at files, and holds no key itself.
-    const routes = Object.values(ofKind('ConfigMap').data as Record<string, string>).join('\n');
+    const routes = Object.values(configMap('alertgate-routes').data as Record<string, string>).join('\n');
     for (const path of routes.match(/routingKeyFile: (\S+)/g) ?? []) {
       const file = path.replace('routingKeyFile: ', '');
       expect([...secretMounts.keys()].some((dir) => file.startsWith(`${dir}/`))).toBe(true);
@@ -144,9 +153,29 @@ describe('deploy/kubernetes', () => {
     expect(routes).not.toMatch(/routingKey:/);
   });
 
-  it('mounts the routes ConfigMap under ALERTGATE_CONFIG_DIR', () => {
-    const mount = container.volumeMounts.find((m: Obj) => pod.volumes.find((v: Obj) => v.name === m.name)?.configMap?.name === 'alertgate-routes');
-    expect(mount?.mountPath).toBe(`${env.get('ALERTGATE_CONFIG_DIR')?.value}/routes`);
+  it('mounts the routes and rules ConfigMaps under ALERTGATE_CONFIG_DIR (rules hold the uptime checks reports read)', () => {
+    for (const dir of ['routes', 'rules']) {
+      const mount = container.volumeMounts.find((m: Obj) => pod.volumes.find((v: Obj) => v.name === m.name)?.configMap?.name === `alertgate-${dir}`);
+      expect(mount?.mountPath).toBe(`${env.get('ALERTGATE_CONFIG_DIR')?.value}/${dir}`);
+    }
+  });
+
+  it('ships ConfigMaps that alertgate validate accepts, and a rules file with an uptime check', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-manifests-'));
+    try {
+      for (const sub of ['routes', 'rules']) {
+        await mkdir(join(dir, sub));
+        const data: Record<string, string> = configMap(`alertgate-${sub}`).data;
+        for (const [file, text] of Object.entries(data)) await writeFile(join(dir, sub, file), text);
+      }
+      const out: string[] = [];
+      const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir }, cwd: dir });
+      // The one warning: the routing key is a Secret mounted in the pod, not here.
+      expect({ code, out: out.join('\n') }).toEqual({ code: 0, out: expect.stringMatching(/routingKeyFile: .* is not readable[^]*\nok: 2 teams \(1 warning\)$/) });
+      expect(configMap('alertgate-rules').data['payments.yaml']).toMatch(/uptime:/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exposes http to the Service, the ServiceMonitor and the NetworkPolicy', () => {
