@@ -53,6 +53,6 @@ export function runStoreContract(name: string, newStore: NewContractStore): void
     outboxContract(current);
     outboxAgeContract(current, clock);
     listContract(current);
-    retentionContract(current);
+    retentionContract(current, clock);
   });
 }

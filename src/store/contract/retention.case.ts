@@ -5,8 +5,9 @@
  * alertgate's own state ever does, and a pass walks every group in bounded steps.
  */
 import { describe, expect, it } from 'vitest';
+import type { Target } from '../../model/target.js';
 import type { GroupRecord, PruneResult, PruneStep, Store } from '../store.js';
-import type { CurrentStore } from '../store.case.js';
+import type { ContractClock, CurrentStore } from '../store.case.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification } from './fixtures.case.js';
 
 const LEASE_MS = 30_000;
@@ -40,7 +41,7 @@ async function pass(store: Store, before: Date, limit = 100): Promise<{ notifica
   }
 }
 
-export function retentionContract(store: CurrentStore): void {
+export function retentionContract(store: CurrentStore, clock: ContractClock): void {
   describe('history retention', () => {
     it('deletes delivered, suppressed and dead notifications created before the cut, and keeps pending and failed ones', async () => {
       const live = group('live');
@@ -116,6 +117,48 @@ export function retentionContract(store: CurrentStore): void {
       expect(await pass(store(), cut)).toMatchObject({ notifications: 0, groups: 0 });
       expect(await store().getGroup('noted')).toBeDefined();
       expect((await store().getNotification(n?.id ?? -1))?.status).toBe('suppressed');
+    });
+
+    /** Every notification listed still has its group (none was left behind by a group's deletion). */
+    async function expectEveryNotificationHasItsGroup(): Promise<void> {
+      for (const n of (await store().listNotifications({ limit: 100 })).items) {
+        expect(await store().getGroup(n.groupId), `group of notification ${n.id}`).toBeDefined();
+      }
+    }
+    const suppressed = (g: GroupRecord, target: Target = SLACK) => notification(g, target, { status: 'suppressed', reason: 'duplicate' });
+
+    it('leaves no notification without its group when the clock stepped back before a newer one was stamped', async () => {
+      // NTP steps the store's clock back between two writes: the newer notification (higher id)
+      // is stamped 10 minutes before the older one, and the cut falls between the two stamps.
+      const t0 = clock.now().getTime();
+      const first = quiet('first');
+      await enqueue(store(), first, [suppressed(first)]);
+      clock.advance(-10 * 60_000);
+      const second = quiet('second');
+      await enqueue(store(), second, [suppressed(second)]);
+      await pass(store(), new Date(t0 - 5 * 60_000));
+      await expectEveryNotificationHasItsGroup();
+      await pass(store(), later());
+      expect((await store().listNotifications({ limit: 100 })).items).toEqual([]);
+      for (const id of ['first', 'second']) expect(await store().getGroup(id), id).toBeUndefined();
+    });
+
+    it('leaves no notification without its group when a group’s own notifications were stamped out of order', async () => {
+      // The group's second notification is stamped 20 minutes before its first (the clock stepped
+      // back), as is another group's; the cut keeps the first and not the others.
+      const t0 = clock.now().getTime();
+      const g = quiet('g');
+      await enqueue(store(), g, [suppressed(g)]);
+      clock.advance(-20 * 60_000);
+      await enqueue(store(), g, [suppressed(g, PAGERDUTY)]);
+      const h = quiet('h');
+      await enqueue(store(), h, [suppressed(h)]);
+      await pass(store(), new Date(t0 - 15 * 60_000));
+      await expectEveryNotificationHasItsGroup();
+      expect(await store().getGroup('g')).toBeDefined();
+      await pass(store(), later());
+      expect((await store().listNotifications({ limit: 100 })).items).toEqual([]);
+      for (const id of ['g', 'h']) expect(await store().getGroup(id), id).toBeUndefined();
     });
 
     it('deletes old notifications before it looks at groups, and walks the groups in bounded steps', async () => {

@@ -180,7 +180,7 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
     s.upsertAlert.run(seq, id, fingerprint, position, team, status, labels, annotations, startsAt, endsAt, generatorUrl, plan.alertsUpdatedAt);
   }
   const snapshots = plan.snapshots.map(encodeSnapshot);
-  return plan.notifications.map(({ row, snapshot, supersedePending }) => {
+  const ids = plan.notifications.map(({ row, snapshot, supersedePending }) => {
     if (row.group_id !== id) throw new Error(`notification of group ${row.group_id} in the write of group ${id}`);
     if (supersedePending) s.supersedePending.run({ group_seq: seq, target_key: row.target_key, now: row.created_at });
     const inserted = s.insertNotification.get({ ...row, group_seq: seq });
@@ -188,6 +188,9 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
     s.insertSnapshot.run({ id: inserted.id, snapshot: snapshots[snapshot]! });
     return inserted.id;
   });
+  // Ids only grow (AUTOINCREMENT): the last one inserted is the group's highest (history retention).
+  if (ids.length > 0) s.setLastNotificationId.run({ seq, id: ids.at(-1)! });
+  return ids;
 }
 
 /**

@@ -176,6 +176,43 @@ describe('migrate', () => {
     expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING (COVERING )?INDEX groups_held/);
   });
 
+  it('10 fills in each group\'s highest notification id and newest stamp, and deletes the final notifications a prune left without their group', () => {
+    migrate(db, MIGRATIONS.slice(0, 9));
+    insertGroup('g1');
+    insertGroup('g2');
+    insertGroup('quiet');
+    const seq = (id: string) => db.prepare('SELECT seq FROM groups WHERE id = ?').pluck().get(id) as number;
+    const notify = db.prepare(
+      `INSERT INTO notifications (group_id, group_seq, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+       VALUES (?, ?, 'payments', '{}', 'k', 'new', ?, 0, ?, NULL) RETURNING id`,
+    );
+    const add = (group: string, groupSeq: number, status: string, createdAt: number) => {
+      const { id } = notify.get(group, groupSeq, status, createdAt) as { id: number };
+      db.prepare('INSERT INTO notification_snapshots (id, snapshot) VALUES (?, ?)').run(id, '{}');
+      return id;
+    };
+    db.pragma('foreign_keys = OFF');
+    add('g1', seq('g1'), 'sent', 100);
+    const stampedBefore = add('g1', seq('g1'), 'suppressed', 50); // the clock stepped back
+    const waiting = add('g2', seq('g2'), 'pending', 70);
+    // Left by a prune: one whose group is gone, one whose group was deleted and came back (new seq).
+    const orphan = add('gone', 99, 'sent', 10);
+    const stale = add('g2', 98, 'dead', 20);
+    db.prepare("UPDATE groups SET last_notification_at = 50 WHERE id = 'g1'").run();
+    db.pragma('foreign_keys = ON');
+
+    expect(migrate(db, MIGRATIONS.slice(0, 10))).toEqual([10]);
+    expect(db.prepare('SELECT id, last_notification_id, last_notification_at FROM groups ORDER BY seq').all()).toEqual([
+      { id: 'g1', last_notification_id: stampedBefore, last_notification_at: 100 },
+      { id: 'g2', last_notification_id: waiting, last_notification_at: 70 },
+      { id: 'quiet', last_notification_id: null, last_notification_at: null },
+    ]);
+    for (const table of ['notifications', 'notification_snapshots']) {
+      expect(db.prepare(`SELECT id FROM ${table} WHERE id IN (?, ?)`).pluck().all(orphan, stale), table).toEqual([]);
+    }
+    expect(db.prepare('SELECT count(*) FROM notifications').pluck().get()).toBe(3);
+  });
+
   it('changes nothing when a migration leaves a reference dangling', () => {
     migrate(db, UP_TO_V3);
     // A notification whose group is gone (written with foreign keys off).

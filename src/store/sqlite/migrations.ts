@@ -13,6 +13,7 @@ import { SCHEMA_V6 } from './schema-v6.js';
 import { SCHEMA_V7 } from './schema-v7.js';
 import { SCHEMA_V8 } from './schema-v8.js';
 import { SCHEMA_V9 } from './schema-v9.js';
+import { SCHEMA_V10 } from './schema-v10.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -31,6 +32,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'maintenance holds on the group row', sql: SCHEMA_V7 },
   { version: 8, name: 'time of a group\'s newest notification, for history retention', sql: SCHEMA_V8 },
   { version: 9, name: 'storms going on, for the storm ticker', sql: SCHEMA_V9 },
+  { version: 10, name: 'id of a group\'s newest notification, for history retention', sql: SCHEMA_V10 },
 ];
 
 /**

@@ -28,7 +28,8 @@ export const COUNT_HELD_GROUPS = `
 
 /**
  * created_at is kept from the first insert, and last_notification_at (schema-v8.ts) by a write
- * without a notification; returns the group's seq (schema-v4.ts), new or kept.
+ * without a notification; it only grows (the newest stamp, even after the clock stepped back:
+ * schema-v10.ts). Returns the group's seq (schema-v4.ts), new or kept.
  */
 export const UPSERT_GROUP = `
   INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
@@ -44,7 +45,7 @@ export const UPSERT_GROUP = `
     status = excluded.status, notified_hash = excluded.notified_hash,
     notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at,
     storm_digests = excluded.storm_digests, held_until = excluded.held_until,
-    last_notification_at = coalesce(excluded.last_notification_at, last_notification_at)
+    last_notification_at = max(coalesce(excluded.last_notification_at, last_notification_at), coalesce(last_notification_at, excluded.last_notification_at))
   RETURNING seq`;
 
 /**
@@ -76,6 +77,9 @@ export const INSERT_NOTIFICATION = `
   VALUES (@group_id, @group_seq, @team, @target, @target_key, @kind, @status, @reason, 0,
     @created_at, @next_attempt_at)
   RETURNING id`;
+
+/** The highest id among the group's notifications (schema-v10.ts), set once a write inserted them. */
+export const SET_LAST_NOTIFICATION_ID = `UPDATE groups SET last_notification_id = @id WHERE seq = @seq`;
 
 /** Written once with its notification, never updated (schema-v3.ts says why it is apart). */
 export const INSERT_SNAPSHOT = `INSERT INTO notification_snapshots (id, snapshot) VALUES (@id, @snapshot)`;

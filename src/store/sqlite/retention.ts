@@ -11,10 +11,13 @@
  * every webhook's write a random page), so with foreign keys on SQLite would scan the whole
  * notifications table for every group deleted. Off, nothing cascades, and the step deletes the
  * rows itself: a notification's snapshot by id, a group's alerts and Slack refs by `group_seq`.
- * Its notifications are gone by then: a group goes only when its newest notification
- * (`last_notification_at`, schema-v8.ts; a requeue counts as one) is older than the cut and none
- * is pending or failed (the queue's own index), so each was final and older than the cut, and the
- * first half has just deleted every such one.
+ * Its notifications are gone by then: a group goes only when its newest notification stamp
+ * (`last_notification_at`, schema-v8.ts; a requeue counts as one) is older than the cut, its
+ * highest notification id (`last_notification_id`, schema-v10.ts) lies below the id bound of the
+ * first half's walk, and none is pending or failed (the queue's own index): so each was final,
+ * older than the cut and walked over, and the first half has just deleted every such one. The
+ * id bound matters when the clock stepped back: stamps then do not follow ids, the bisection's
+ * bound can fall short of old rows, and times alone deleted groups whose rows lay beyond it.
  */
 import type Database from 'better-sqlite3';
 import { PSEUDO_GROUP_KEYS } from '../../model/group-id.js';
@@ -52,9 +55,11 @@ const SQL = {
   groupsAfter: `
     SELECT seq, id, (${PRUNABLE_GROUP}) AS prunable FROM groups
     WHERE seq > @after ORDER BY seq LIMIT @limit`,
-  // The queue index (partial, pending and failed only) answers "anything undelivered?".
+  // The queue index (partial, pending and failed only) answers "anything undelivered?"; the
+  // walk went over every id below @below.
   stillPrunable: `
     SELECT 1 FROM groups g WHERE seq = @seq AND ${PRUNABLE_GROUP}
+      AND (last_notification_id IS NULL OR last_notification_id < @below)
       AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.group_seq = g.seq AND n.status IN ('pending', 'failed'))`,
   deleteAlerts: `DELETE FROM alerts WHERE group_seq = ?`,
   deleteSlackMessages: `DELETE FROM slack_messages WHERE group_seq = ?`,
@@ -72,7 +77,7 @@ export function prepareRetentionStatements(db: Database.Database) {
     deleteNotification: db.prepare<[number]>(SQL.deleteNotification),
     deleteSnapshot: db.prepare<[number]>(SQL.deleteSnapshot),
     groupsAfter: db.prepare<{ after: number; limit: number } & GroupCut, { seq: number; id: string; prunable: number }>(SQL.groupsAfter),
-    stillPrunable: db.prepare<{ seq: number } & GroupCut, 1>(SQL.stillPrunable).pluck(),
+    stillPrunable: db.prepare<{ seq: number; below: number } & GroupCut, 1>(SQL.stillPrunable).pluck(),
     deleteAlerts: db.prepare<[number]>(SQL.deleteAlerts),
     deleteSlackMessages: db.prepare<[number]>(SQL.deleteSlackMessages),
     deleteGroup: db.prepare<[number]>(SQL.deleteGroup),
@@ -126,8 +131,9 @@ export function pruneCursor(step: PruneStep): number {
 
 /**
  * The id of the oldest notification created at or after `ms`, by bisection over the primary key
- * (ids follow creation; a few dozen lookups even for millions of rows); past the last id when
- * every notification is older.
+ * (ids follow creation, unless the clock stepped back; a few dozen lookups even for millions of
+ * rows); `Number.MAX_SAFE_INTEGER` when every notification there is is older: then every id,
+ * those of rows deleted before included, is below the bound.
  */
 function firstNotificationAtOrAfter(r: RetentionStatements, ms: number): number {
   let lo = 0;
@@ -138,7 +144,7 @@ function firstNotificationAtOrAfter(r: RetentionStatements, ms: number): number 
     if (row === undefined || row.created_at >= ms) hi = mid;
     else lo = row.id + 1;
   }
-  return lo;
+  return r.firstNotificationFrom.get(lo) === undefined ? Number.MAX_SAFE_INTEGER : lo;
 }
 
 /**
@@ -159,7 +165,7 @@ export function pruneStep(r: RetentionStatements, seqs: number[], cut: GroupCut,
       if (ids.length === limit) return { notifications: ids.length, groups: 0 };
       let groups = 0;
       for (const seq of seqs) {
-        if (r.stillPrunable.get({ seq, ...cut }) === undefined) continue;
+        if (r.stillPrunable.get({ seq, below, ...cut }) === undefined) continue;
         r.deleteAlerts.run(seq);
         r.deleteSlackMessages.run(seq);
         groups += r.deleteGroup.run(seq).changes;

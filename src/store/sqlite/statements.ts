@@ -18,6 +18,7 @@ export function prepareStatements(db: Database.Database) {
     deleteStaleAlerts: db.prepare<{ group_seq: number; fingerprints: string }>(q.DELETE_STALE_ALERTS),
     insertNotification: db.prepare<NewNotificationRow & { group_seq: number }, { id: number }>(q.INSERT_NOTIFICATION),
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
+    setLastNotificationId: db.prepare<{ seq: number; id: number }>(q.SET_LAST_NOTIFICATION_ID),
     supersedePending: db.prepare<{ group_seq: number; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
     selectClaimableOf: db.prepare<{ now: number; limit: number; exclude: string; receiver: string }, ClaimCandidate>(q.SELECT_CLAIMABLE_OF),
