@@ -268,13 +268,15 @@ export interface Store {
   listAlerts(q: ListQuery<AlertStatus>): Promise<Page<AlertRecord>>;
 
   /**
-   * One step of history retention. First deletes up to `limit` notifications in a final state
-   * (sent, suppressed, dead) created before `before`, oldest first, with their snapshots; once
-   * none is left, looks at up to `limit` groups after `cursor` and deletes, with their alerts,
-   * notifications and Slack message refs, each that is resolved, not held by a maintenance
-   * window, not one of alertgate's own records (storm and maintenance state, posted messages),
-   * last updated before `before`, and with no notification left (all were final and older than
-   * `before`). Pending and failed items, and the groups they belong to, are never pruned.
+   * One step of history retention. First deletes up to `limit` sent and suppressed
+   * notifications created before `before`, oldest first, with their snapshots, and with each
+   * sent one the dead items of its group and target older than it (which it superseded: see
+   * `RetryDeadResult`); once none is left, looks at up to `limit` groups after `cursor` and
+   * deletes, with their alerts and Slack message refs, each that is resolved, not held by a
+   * maintenance window, not one of alertgate's own records (storm and maintenance state, posted
+   * messages), last updated before `before`, and with no notification left. Pending, failed and
+   * dead items (an operator retries those), and the groups they belong to, are never pruned for
+   * their age.
    */
   pruneHistory(step: PruneStep): Promise<PruneResult>;
   /** Count of notifications waiting to be sent (pending + failed). */

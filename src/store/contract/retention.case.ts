@@ -2,11 +2,12 @@
  * @module store/contract/retention
  * Contract: history retention (`Store.pruneHistory`). Old delivered history goes, with the
  * groups it belonged to once they are resolved and quiet; nothing pending or failed, held or of
- * alertgate's own state ever does, and a pass walks every group in bounded steps.
+ * alertgate's own state ever does, nor anything dead an operator may still retry, and a pass
+ * walks every group in bounded steps.
  */
 import { describe, expect, it } from 'vitest';
 import type { Target } from '../../model/target.js';
-import type { GroupRecord, PruneResult, PruneStep, Store } from '../store.js';
+import type { GroupRecord, NotificationRecord, PruneResult, PruneStep, Store } from '../store.js';
 import type { ContractClock, CurrentStore } from '../store.case.js';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification } from './fixtures.case.js';
 
@@ -43,7 +44,7 @@ async function pass(store: Store, before: Date, limit = 100): Promise<{ notifica
 
 export function retentionContract(store: CurrentStore, clock: ContractClock): void {
   describe('history retention', () => {
-    it('deletes delivered, suppressed and dead notifications created before the cut, and keeps pending and failed ones', async () => {
+    it('deletes delivered and suppressed notifications created before the cut, and keeps pending, failed and dead ones', async () => {
       const live = group('live');
       const [sent, suppressed] = await enqueue(store(), live, [notification(live, SLACK), notification(live, PAGERDUTY, { status: 'suppressed', reason: 'duplicate' })]);
       await deliverAll(store());
@@ -57,8 +58,8 @@ export function retentionContract(store: CurrentStore, clock: ContractClock): vo
       }
       // A cut before everything was written removes nothing.
       expect(await pass(store(), new Date(Date.now() - 60_000))).toMatchObject({ notifications: 0, groups: 0 });
-      expect(await pass(store(), later())).toMatchObject({ notifications: 3, groups: 0 });
-      for (const n of [sent, suppressed, dead]) expect(await store().getNotification(n?.id ?? -1)).toBeUndefined();
+      expect(await pass(store(), later())).toMatchObject({ notifications: 2, groups: 0 });
+      for (const n of [sent, suppressed]) expect(await store().getNotification(n?.id ?? -1)).toBeUndefined();
       expect((await store().getNotification(failed?.id ?? -1))?.status).toBe('failed');
       expect((await store().getNotification(pending?.id ?? -1))?.status).toBe('pending');
       expect(await store().outboxDepth()).toBe(2);
@@ -66,7 +67,49 @@ export function retentionContract(store: CurrentStore, clock: ContractClock): vo
       expect(await store().getGroup('live')).toBeDefined();
       expect(await store().getSlackRef('live', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: `1700000000.${sent?.id}` });
       const listed = await store().listNotifications({ limit: 100 });
-      expect(listed.items.map((n) => n.id).sort((a, b) => a - b)).toEqual([failed?.id, pending?.id].sort((a, b) => (a ?? 0) - (b ?? 0)));
+      const ids = (...ns: (NotificationRecord | undefined)[]) => ns.map((n) => n?.id ?? -1).sort((a, b) => a - b);
+      expect(ids(...listed.items)).toEqual(ids(dead, failed, pending));
+      // The dead one stays visible and retryable: an operator may not have fixed its cause yet.
+      expect((await store().listNotifications({ limit: 100, status: 'dead' })).items.map((n) => n.id)).toEqual([dead?.id]);
+      expect((await store().retryDead(dead?.id ?? -1, new Date())).outcome).toBe('requeued');
+    });
+
+    it('keeps a dead notification however old, and its group however quiet, until it is retried and delivered', async () => {
+      const g = quiet('g');
+      const [dead] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'resolved' })]);
+      for (const n of await store().claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: LEASE_MS })) {
+        await store().markFailed(n.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+      }
+      expect(await pass(store(), later())).toMatchObject({ notifications: 0, groups: 0 });
+      expect((await store().getNotification(dead!.id))?.status).toBe('dead');
+      expect(await store().getGroup('g')).toBeDefined();
+      // Retried once its cause is fixed, and delivered: then it is history like any other.
+      expect((await store().retryDead(dead!.id, new Date())).outcome).toBe('requeued');
+      await deliverAll(store());
+      await pass(store(), later());
+      expect(await store().getNotification(dead!.id)).toBeUndefined();
+      expect(await store().getGroup('g')).toBeUndefined();
+    });
+
+    it('deletes a dead notification with the newer delivered one of its group and target that superseded it', async () => {
+      const g = quiet('g');
+      const die = async () => {
+        for (const n of await store().claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: LEASE_MS })) {
+          await store().markFailed(n.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+        }
+      };
+      const [superseded, otherTarget] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+      await die();
+      const [newer] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'resolved' })]);
+      await deliverAll(store());
+      // Retrying it would post its older state after the newer one: it is refused.
+      expect(await store().retryDead(superseded!.id, new Date())).toEqual({ outcome: 'superseded', supersededBy: newer!.id });
+      expect(await pass(store(), later())).toMatchObject({ notifications: 2, groups: 0 });
+      for (const n of [superseded, newer]) expect(await store().getNotification(n!.id)).toBeUndefined();
+      // The PagerDuty one was superseded by nothing: it stays, and its group with it.
+      expect((await store().getNotification(otherTarget!.id))?.status).toBe('dead');
+      expect(await store().getGroup('g')).toBeDefined();
+      expect((await store().retryDead(otherTarget!.id, new Date())).outcome).toBe('requeued');
     });
 
     it('deletes a resolved group last updated before the cut with its alerts, history and Slack ref', async () => {

@@ -1,6 +1,6 @@
 /**
  * @module store/postgres/retention
- * History retention (`Store.pruneHistory`): one step deletes old final notifications, or, once
+ * History retention (`Store.pruneHistory`): one step deletes old delivered notifications, or, once
  * none is left, walks the next groups in id order and deletes the resolved, quiet ones.
  *
  * Both must stay cheap on tables of millions of rows of which few go: notifications are found
@@ -17,6 +17,12 @@
  * Inserting an item locks its group's row too (the foreign key), and so does the one change that
  * makes a final item undelivered again (`retryDead`, queries.ts RETRY_DEAD): neither can slip an
  * undelivered item under a group being deleted, whose cascade would take it along.
+ *
+ * Dead notifications are not history yet: an operator retries them once their cause is fixed
+ * (README, Operations), so they do not go for their age, and their group stays with them. One
+ * goes with the newer sent notification of its (group, target) queue when that one is deleted:
+ * that one is what makes retrying it wrong (RETRY_DEAD refuses it as superseded), and without it
+ * a retry would be accepted and put the older state after the newer one.
  */
 import type pg from 'pg';
 import { PSEUDO_GROUP_KEYS } from '../../model/group-id.js';
@@ -30,20 +36,21 @@ export async function pruneHistory(pool: pg.Pool, step: PruneStep): Promise<Prun
   const limit = Math.max(1, Math.floor(step.limit) || 1);
   const cursor = step.cursor ?? START;
   return withTransaction(pool, async (c) => {
-    const notifications = await pruneNotifications(c, step.before, limit);
+    const { walked, deleted: notifications } = await pruneNotifications(c, step.before, limit);
     // Groups only once their old history is gone: fewer rows to cascade while groups are locked.
-    if (notifications === limit) return { notifications, groups: 0, cursor };
+    if (walked === limit) return { notifications, groups: 0, cursor };
     const groups = await pruneGroups(c, step.before, cursor, limit);
     return { notifications, ...groups };
   });
 }
 
-async function pruneNotifications(c: Queryable, before: Date, limit: number): Promise<number> {
+/** `walked`: old delivered and suppressed notifications found (at most `limit`); `deleted`: those and the dead ones they superseded. */
+async function pruneNotifications(c: Queryable, before: Date, limit: number): Promise<{ walked: number; deleted: number }> {
   const { rows } = await c.query<{ bound: string | null }>(NOTIFICATION_ID_BOUND, [before]);
   const bound = rows[0]?.bound ?? null;
-  if (bound === null) return 0; // no notification at all
-  const deleted = await c.query(DELETE_OLD_NOTIFICATIONS, [bound, before, limit]);
-  return deleted.rowCount ?? 0;
+  if (bound === null) return { walked: 0, deleted: 0 }; // no notification at all
+  const done = await c.query<{ walked: number; deleted: number }>(DELETE_OLD_NOTIFICATIONS, [bound, before, limit]);
+  return done.rows[0] ?? { walked: 0, deleted: 0 };
 }
 
 async function pruneGroups(c: Queryable, updatedBefore: Date, cursor: string, limit: number): Promise<Omit<PruneResult, 'notifications'>> {
@@ -81,20 +88,32 @@ const NOTIFICATION_ID_BOUND = `
   SELECT min(hi) AS bound FROM search`;
 
 /**
- * Up to $3 final notifications created before $2, oldest (lowest id) first, walking the
- * primary key below the bound $1 (the snapshot is a column: it goes with the row). Locked with
- * `SKIP LOCKED`, and their status checked again once locked: an admin's `retryDead` may be
- * requeuing a dead one right now.
+ * Up to $3 delivered and suppressed notifications created before $2, oldest (lowest id) first,
+ * walking the primary key below the bound $1 (the snapshot is a column: it goes with the row),
+ * locked with `SKIP LOCKED`; and with each sent one, the dead ones of its queue before it, which
+ * it superseded. Those are waited for, not skipped, in id order (no two steps wait on each other
+ * in a cycle), and their status is checked again once locked: an admin's `retryDead` may be
+ * looking at one right now, and it must not find the sent one gone and requeue it. The counts
+ * of the walk (`walked`) and of all rows deleted.
  */
 const DELETE_OLD_NOTIFICATIONS = `
   WITH doomed AS (
-    SELECT id FROM notifications
-    WHERE id < $1 AND status IN ('sent', 'suppressed', 'dead') AND created_at < $2
+    SELECT id, group_id, target_key, status FROM notifications
+    WHERE id < $1 AND status IN ('sent', 'suppressed') AND created_at < $2
     ORDER BY id
     LIMIT $3
     FOR UPDATE SKIP LOCKED
+  ), superseded AS (
+    SELECT d.id FROM doomed s JOIN notifications d
+      ON d.group_id = s.group_id AND d.target_key = s.target_key AND d.id < s.id
+    WHERE s.status = 'sent' AND d.status = 'dead'
+    ORDER BY d.id
+    FOR UPDATE OF d
+  ), gone AS (
+    DELETE FROM notifications n WHERE n.id IN (SELECT id FROM doomed UNION SELECT id FROM superseded)
+    RETURNING n.id
   )
-  DELETE FROM notifications n USING doomed WHERE n.id = doomed.id`;
+  SELECT (SELECT count(*) FROM doomed)::integer AS walked, (SELECT count(*) FROM gone)::integer AS deleted`;
 
 /**
  * What makes group `g` prunable, but its age: resolved, not held, not alertgate's own record

@@ -14,6 +14,7 @@ import { SCHEMA_V7 } from './schema-v7.js';
 import { SCHEMA_V8 } from './schema-v8.js';
 import { SCHEMA_V9 } from './schema-v9.js';
 import { SCHEMA_V10 } from './schema-v10.js';
+import { SCHEMA_V11 } from './schema-v11.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'time of a group\'s newest notification, for history retention', sql: SCHEMA_V8 },
   { version: 9, name: 'storms going on, for the storm ticker', sql: SCHEMA_V9 },
   { version: 10, name: 'id of a group\'s newest notification, for history retention', sql: SCHEMA_V10 },
+  { version: 11, name: 'dead notifications by queue, kept by history retention', sql: SCHEMA_V11 },
 ];
 
 /**

@@ -62,12 +62,27 @@ it('reads old notifications along the primary key, not by sorting the status ind
   try {
     const plan = db
       .prepare(
-        `EXPLAIN QUERY PLAN SELECT id FROM notifications WHERE id < 10 AND +status IN ('sent', 'suppressed', 'dead') AND created_at < 5 ORDER BY id LIMIT 3`,
+        `EXPLAIN QUERY PLAN SELECT id, group_seq, target_key, status FROM notifications WHERE id < 10 AND +status IN ('sent', 'suppressed') AND created_at < 5 ORDER BY id LIMIT 3`,
       )
       .all() as { detail: string }[];
     const details = plan.map((p) => p.detail).join(' | ');
     expect(details).toMatch(/SEARCH notifications USING INTEGER PRIMARY KEY \(rowid<\?\)/);
     expect(details).not.toMatch(/TEMP B-TREE/);
+  } finally {
+    db.close();
+  }
+});
+
+it('finds the dead notifications of a group, or of a queue, through their own index', () => {
+  const db = new Database(join(dir, 'r.db'), { readonly: true });
+  try {
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail).join(' | ');
+    expect(plan(`SELECT 1 FROM groups g WHERE seq = 1 AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.group_seq = g.seq AND n.status = 'dead')`)).toMatch(
+      /SEARCH n USING (COVERING )?INDEX notifications_dead \(group_seq=\?\)/,
+    );
+    expect(plan(`SELECT id FROM notifications WHERE group_seq = 1 AND target_key = 'slack:#x' AND status = 'dead' AND id < 9`)).toMatch(
+      /SEARCH notifications USING (COVERING )?INDEX notifications_dead \(group_seq=\? AND target_key=\? AND id<\?\)/,
+    );
   } finally {
     db.close();
   }

@@ -18,12 +18,20 @@
  * older than the cut and walked over, and the first half has just deleted every such one. The
  * id bound matters when the clock stepped back: stamps then do not follow ids, the bisection's
  * bound can fall short of old rows, and times alone deleted groups whose rows lay beyond it.
+ *
+ * Dead notifications are not history yet: an operator retries them once their cause is fixed
+ * (README, Operations), so neither they nor their group go for their age. One goes with the
+ * newer sent notification of its (group, target) queue when that one is deleted: that one is
+ * what makes retrying it wrong (`Store.retryDead` refuses it as superseded), and without it a
+ * retry would be accepted and put the older state after the newer one. The dead ones' partial
+ * index (schema-v11.ts) answers both questions.
  */
 import type Database from 'better-sqlite3';
 import { PSEUDO_GROUP_KEYS } from '../../model/group-id.js';
 import type { PruneStep } from '../store.js';
 
-const FINAL = `('sent', 'suppressed', 'dead')`;
+/** Final and history: dead ones are final too, but wait for an operator (see above). */
+const HISTORY = `('sent', 'suppressed')`;
 
 /** Not one of alertgate's own records (pseudo-group.ts), which hold state and must stay. */
 const OWN_RECORD = `(group_key = '${PSEUDO_GROUP_KEYS.maintenance}'
@@ -46,21 +54,26 @@ const SQL = {
   firstNotificationFrom: `SELECT id, created_at FROM notifications WHERE id >= ? ORDER BY id LIMIT 1`,
   // `+status`: walk the primary key (oldest first, stopping after `limit`), not the status index,
   // whose three ranges SQLite would merge by sorting every final item below the bound.
-  oldFinalNotifications: `
-    SELECT id FROM notifications
-    WHERE id < @below AND +status IN ${FINAL} AND created_at < @before
+  oldHistory: `
+    SELECT id, group_seq, target_key, status FROM notifications
+    WHERE id < @below AND +status IN ${HISTORY} AND created_at < @before
     ORDER BY id LIMIT @limit`,
+  // notifications_dead (schema-v11.ts), whose condition the status test repeats.
+  deadSupersededBy: `
+    SELECT id FROM notifications
+    WHERE group_seq = @group_seq AND target_key = @target_key AND status = 'dead' AND id < @id`,
   deleteNotification: `DELETE FROM notifications WHERE id = ?`,
   deleteSnapshot: `DELETE FROM notification_snapshots WHERE id = ?`,
   groupsAfter: `
     SELECT seq, id, (${PRUNABLE_GROUP}) AS prunable FROM groups
     WHERE seq > @after ORDER BY seq LIMIT @limit`,
-  // The queue index (partial, pending and failed only) answers "anything undelivered?"; the
-  // walk went over every id below @below.
+  // The queue index (partial, pending and failed only) answers "anything undelivered?", and
+  // notifications_dead "anything dead?"; the walk went over every id below @below.
   stillPrunable: `
     SELECT 1 FROM groups g WHERE seq = @seq AND ${PRUNABLE_GROUP}
       AND (last_notification_id IS NULL OR last_notification_id < @below)
-      AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.group_seq = g.seq AND n.status IN ('pending', 'failed'))`,
+      AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.group_seq = g.seq AND n.status IN ('pending', 'failed'))
+      AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.group_seq = g.seq AND n.status = 'dead')`,
   deleteAlerts: `DELETE FROM alerts WHERE group_seq = ?`,
   deleteSlackMessages: `DELETE FROM slack_messages WHERE group_seq = ?`,
   deleteGroup: `DELETE FROM groups WHERE seq = ?`,
@@ -68,12 +81,28 @@ const SQL = {
 
 export type RetentionStatements = ReturnType<typeof prepareRetentionStatements>;
 
+/** An old delivered or suppressed notification the walk found. */
+interface HistoryRow {
+  id: number;
+  group_seq: number;
+  target_key: string;
+  status: 'sent' | 'suppressed';
+}
+
+/** What a step deleted; `full`: its walk found `limit` old notifications, so more may be left. */
+export interface PruneStepResult {
+  notifications: number;
+  groups: number;
+  full: boolean;
+}
+
 export function prepareRetentionStatements(db: Database.Database) {
   return {
     db,
     maxNotificationId: db.prepare<[], number | null>(SQL.maxNotificationId).pluck(),
     firstNotificationFrom: db.prepare<[number], { id: number; created_at: number }>(SQL.firstNotificationFrom),
-    oldFinalNotifications: db.prepare<{ below: number; before: number; limit: number }, number>(SQL.oldFinalNotifications).pluck(),
+    oldHistory: db.prepare<{ below: number; before: number; limit: number }, HistoryRow>(SQL.oldHistory),
+    deadSupersededBy: db.prepare<{ group_seq: number; target_key: string; id: number }, number>(SQL.deadSupersededBy).pluck(),
     deleteNotification: db.prepare<[number]>(SQL.deleteNotification),
     deleteSnapshot: db.prepare<[number]>(SQL.deleteSnapshot),
     groupsAfter: db.prepare<{ after: number; limit: number } & GroupCut, { seq: number; id: string; prunable: number }>(SQL.groupsAfter),
@@ -149,20 +178,30 @@ function firstNotificationAtOrAfter(r: RetentionStatements, ms: number): number 
 
 /**
  * One step, on the writer, alone (foreign keys cannot change inside a transaction): up to `limit`
- * old final notifications, then, if fewer, the groups of `seqs` still prunable.
+ * old delivered and suppressed notifications (with the dead ones each sent one superseded), then,
+ * if fewer, the groups of `seqs` still prunable.
  */
-export function pruneStep(r: RetentionStatements, seqs: number[], cut: GroupCut, limit: number): { notifications: number; groups: number } {
+export function pruneStep(r: RetentionStatements, seqs: number[], cut: GroupCut, limit: number): PruneStepResult {
   const { db } = r;
+  const remove = (id: number) => {
+    r.deleteSnapshot.run(id);
+    r.deleteNotification.run(id);
+  };
   db.pragma('foreign_keys = OFF');
   try {
     return db.transaction(() => {
       const below = firstNotificationAtOrAfter(r, cut.before);
-      const ids = r.oldFinalNotifications.all({ below, before: cut.before, limit });
-      for (const id of ids) {
-        r.deleteSnapshot.run(id);
-        r.deleteNotification.run(id);
+      const rows = r.oldHistory.all({ below, before: cut.before, limit });
+      let notifications = rows.length;
+      for (const row of rows) {
+        remove(row.id);
+        if (row.status !== 'sent') continue;
+        for (const dead of r.deadSupersededBy.all({ group_seq: row.group_seq, target_key: row.target_key, id: row.id })) {
+          remove(dead);
+          notifications++;
+        }
       }
-      if (ids.length === limit) return { notifications: ids.length, groups: 0 };
+      if (rows.length === limit) return { notifications, groups: 0, full: true };
       let groups = 0;
       for (const seq of seqs) {
         if (r.stillPrunable.get({ seq, below, ...cut }) === undefined) continue;
@@ -170,7 +209,7 @@ export function pruneStep(r: RetentionStatements, seqs: number[], cut: GroupCut,
         r.deleteSlackMessages.run(seq);
         groups += r.deleteGroup.run(seq).changes;
       }
-      return { notifications: ids.length, groups };
+      return { notifications, groups, full: false };
     }).immediate();
   } finally {
     db.pragma('foreign_keys = ON');

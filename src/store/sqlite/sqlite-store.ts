@@ -276,10 +276,10 @@ export class SqliteStore implements Store {
     for (const id of ids) this.pruning.set(id, (this.pruning.get(id) ?? 0) + 1);
     try {
       const seqs = plan.groups.map((g) => g.seq);
-      const done = await this.writer.execute({ op: 'prune', seqs, cut: plan.cut, limit: step.limit });
+      const { notifications, groups, full } = await this.writer.execute({ op: 'prune', seqs, cut: plan.cut, limit: step.limit });
       // Notifications filled the step: its groups wait for the next one, from the same place.
-      const cursor = done.notifications === step.limit ? String(pruneCursor(step)) : plan.end ? null : String(plan.lastSeq);
-      return { ...done, cursor };
+      const cursor = full ? String(pruneCursor(step)) : plan.end ? null : String(plan.lastSeq);
+      return { notifications, groups, cursor };
     } finally {
       for (const id of ids) {
         const left = (this.pruning.get(id) ?? 1) - 1;

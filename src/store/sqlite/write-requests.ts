@@ -8,7 +8,7 @@ import type { SlackRef } from '../../delivery/notifier.js';
 import type { GroupCommit } from './group-commit.js';
 import { applyGroupPlan, type GroupWritePlan } from './groups.js';
 import * as outbox from './outbox.js';
-import { pruneStep, type GroupCut } from './retention.js';
+import { pruneStep, type GroupCut, type PruneStepResult } from './retention.js';
 import type { NotificationRow } from './rows.js';
 import type { Statements } from './statements.js';
 
@@ -33,7 +33,7 @@ export interface WriteResults {
   defer: undefined;
   retryDead: outbox.RetryDeadRow;
   releaseLeases: number;
-  prune: { notifications: number; groups: number };
+  prune: PruneStepResult;
 }
 
 export type WriteResult<R extends WriteRequest> = WriteResults[R['op']];
