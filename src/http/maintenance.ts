@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { parseMatchers } from '../config/matchers.js';
 import { releaseHeld } from '../maintenance/release.js';
-import { archiveRecord, maintenanceArchiveId, readArchivedWindows } from '../maintenance/archive.js';
+import { archiveIdsToLock, archiveMonthId, archiveMonthsId, archiveWindows, legacyArchiveId, readArchiveMonths, unarchiveWindow } from '../maintenance/archive.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type StoredWindow } from '../maintenance/state.js';
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
@@ -85,20 +85,20 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
       createdAt: at.toISOString(),
     };
     const stateId = maintenanceStateId(window.team);
-    const archiveId = maintenanceArchiveId(window.team);
-    await deps.store.updateGroups([stateId, archiveId], (current) => {
+    const recent = (w: StoredWindow) => Date.parse(w.end) > at.getTime() - KEEP_ENDED_MS;
+    // Reports of their period still need the windows that leave the state: they move to the
+    // archive's records of their months, which the write locks too (read first to know which).
+    const looked = readMaintenanceState(await deps.store.getGroup(stateId)).windows.filter((w) => !recent(w));
+    const lock = archiveIdsToLock(window.team, looked);
+    await deps.store.updateGroups([stateId, ...lock.ids], (current) => {
       const prev = current.get(stateId);
       const state = readMaintenanceState(prev);
-      const recent = (w: StoredWindow) => Date.parse(w.end) > at.getTime() - KEEP_ENDED_MS;
-      const windows = [...state.windows.filter(recent), window];
-      const writes = [{ group: maintenanceRecord(window.team, { ...state, windows }, prev, at), notifications: [] }];
-      // Reports of their period still need them: moved to the archive, not forgotten.
       const ended = state.windows.filter((w) => !recent(w));
-      if (ended.length > 0) {
-        const archive = current.get(archiveId);
-        writes.push({ group: archiveRecord(window.team, readArchivedWindows(archive), ended, archive, at), notifications: [] });
-      }
-      return writes;
+      const { writes, archived } = archiveWindows(window.team, ended, current, new Set(lock.months), at);
+      // One whose months are not locked (a replica's write in between) stays until the next one.
+      const gone = new Set(archived.map((w) => w.id));
+      const windows = [...state.windows.filter((w) => !gone.has(w.id)), window];
+      return [{ group: maintenanceRecord(window.team, { ...state, windows }, prev, at), notifications: [] }, ...writes];
     });
     deps.logger.info({ window: window.id, team: window.team, start: window.start, end: window.end, reason: window.reason }, 'maintenance window created');
     return c.json(view(window, at.getTime()), 201);
@@ -133,20 +133,29 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     const config = deps.routing();
     if (!config?.teams.has(team)) return jsonError(c, 404, `maintenance window ${id} not found`);
     const stateId = maintenanceStateId(team);
-    const archiveId = maintenanceArchiveId(team);
+    const monthsId = archiveMonthsId(team);
     let found = false;
     let archived = false;
-    await deps.store.updateGroups([stateId, archiveId], (current) => {
-      const prev = current.get(stateId);
-      const state = readMaintenanceState(prev);
-      found = state.windows.some((w) => w.id === id);
-      if (found) return [{ group: maintenanceRecord(team, { ...state, windows: state.windows.filter((w) => w.id !== id) }, prev, now()), notifications: [] }];
-      // One that ended over a week ago: deleted from the reports too (it was a mistake, say).
-      const archive = current.get(archiveId);
-      const windows = readArchivedWindows(archive);
-      archived = windows.some((w) => w.id === id);
-      return archived ? [{ group: archiveRecord(team, windows.filter((w) => w.id !== id), [], archive, now()), notifications: [] }] : [];
-    });
+    // An archived window may be in any month's record: the write locks those the archive lists,
+    // and is made again in the rare case that a replica archived into a new month in between.
+    for (let stale = true; stale; ) {
+      const months = readArchiveMonths(await deps.store.getGroup(monthsId));
+      stale = false;
+      await deps.store.updateGroups([stateId, monthsId, legacyArchiveId(team), ...months.map((m) => archiveMonthId(team, m))], (current) => {
+        const prev = current.get(stateId);
+        const state = readMaintenanceState(prev);
+        found = state.windows.some((w) => w.id === id);
+        if (found) return [{ group: maintenanceRecord(team, { ...state, windows: state.windows.filter((w) => w.id !== id) }, prev, now()), notifications: [] }];
+        if (readArchiveMonths(current.get(monthsId)).some((m) => !months.includes(m))) {
+          stale = true;
+          return [];
+        }
+        // One that ended over a week ago: deleted from the reports too (it was a mistake, say).
+        const writes = unarchiveWindow(team, id, current, months, now());
+        archived = writes.length > 0;
+        return writes;
+      });
+    }
     if (archived) {
       deps.logger.info({ window: id, team }, 'maintenance window deleted (it had ended over a week ago: uptime reports no longer excuse it)');
       return c.body(null, 204);

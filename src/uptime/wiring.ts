@@ -14,7 +14,7 @@ import { createUptimeService, type UptimeService } from './service.js';
 import type { ThanosSettings } from './settings.js';
 import { createThanosClient } from './thanos-client.js';
 import { maintenanceIntervals } from '../maintenance/intervals.js';
-import { maintenanceArchiveId, readArchivedWindows } from '../maintenance/archive.js';
+import { archiveIdsFor, readArchivedWindows } from '../maintenance/archive.js';
 import { maintenanceStateId, readMaintenanceState } from '../maintenance/state.js';
 import { UptimeError } from './errors.js';
 
@@ -76,14 +76,15 @@ export function createUptime(o: UptimeWiringOptions): UptimeWiring {
     policy: resolution,
     // Config windows and ad-hoc ones (API) alike: planned work is not downtime.
     maintenance: async (team, svc, from, to) => {
-      const [state, archive] = await Promise.all([o.store.getGroup(maintenanceStateId(team)), o.store.getGroup(maintenanceArchiveId(team))]).catch(
+      const [state, ...archive] = await Promise.all([maintenanceStateId(team), ...archiveIdsFor(team, from, to)].map((id) => o.store.getGroup(id))).catch(
         (err: unknown) => {
           throw storeUnavailable(err);
         },
       );
       // The archive's windows ended over a week ago; a report of their period still excuses them.
-      const stored = [...readMaintenanceState(state).windows, ...readArchivedWindows(archive)];
-      return maintenanceIntervals(o.routing()?.teams.get(team), stored, svc, from, to);
+      // A window across a month's end is in the records of both months: once each here.
+      const stored = new Map([...readMaintenanceState(state).windows, ...archive.flatMap(readArchivedWindows)].map((w) => [w.id, w]));
+      return maintenanceIntervals(o.routing()?.teams.get(team), [...stored.values()], svc, from, to);
     },
   });
   const scheduler = createReportScheduler({
