@@ -462,15 +462,15 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         historyPruner?.stop();
         stopReattributing.abort();
         // One deadline for everything: deliveries go on while HTTP requests drain.
-        const deadline = Date.now() + settings.shutdownGraceMs;
-        const drained = await drainServer(server as Server, { graceMs: settings.shutdownGraceMs, onOverdue: () => uptime.abortQueries() });
-        if (!drained) logger.warn({ graceMs: settings.shutdownGraceMs }, 'shutdown: HTTP requests still in flight after the grace period were cut off');
-        // Scheduled reports still querying Thanos at the deadline are abandoned, not waited for.
-        const schedulerStopped = uptime.scheduler.stop();
-        const abortTimer = setTimeout(() => uptime.abortQueries(), Math.max(0, deadline - Date.now()));
+        const graceMs = settings.shutdownGraceMs;
+        const deadline = Date.now() + graceMs;
+        // A scheduled report in the middle of its queries may still queue its post; at the
+        // deadline it is abandoned, its Thanos queries aborted: none outlives the shutdown.
+        const schedulerStopped = uptime.scheduler.stop(graceMs);
+        const drained = await drainServer(server as Server, { graceMs, onOverdue: () => uptime.abortQueries() });
+        if (!drained) logger.warn({ graceMs }, 'shutdown: HTTP requests still in flight after the grace period were cut off');
         await worker.stop(Math.max(0, deadline - Date.now()));
         await schedulerStopped;
-        clearTimeout(abortTimer);
         await store.close();
         logger.info({}, 'shutdown complete');
       })()),

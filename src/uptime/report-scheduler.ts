@@ -70,6 +70,19 @@ const NEXT_RUN_HORIZON_MS = 3000 * DAY;
 const LOOK_BACK_MS = 400 * DAY;
 /** A post queued this long after its run says that it is late. */
 const LATE_AFTER_MS = 5 * MINUTE;
+/** After `abandon`, how long `stop()` waits for the runs to settle (an aborted query ends at once). */
+const ABANDON_WAIT_MS = 1_000;
+
+/** Whether `p` resolved within `ms`. */
+async function within(p: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * The real scheduler: a timer to the next run of the maintenance cron (`nextFiring`). A timer
@@ -137,8 +150,15 @@ export interface ReportSchedulerOptions {
   publicUrl?: string;
   /** How often the routing config is checked for changed `reports:` (reloads); default 30 s. */
   syncIntervalMs?: number;
-  /** How long `stop()` waits for runs in progress; default 5 s. */
+  /** How long `stop()` waits for runs in progress unless told; default 5 s. */
   stopGraceMs?: number;
+  /**
+   * Called by `stop()` when runs are still in progress after its grace: ends their work (the
+   * gateway aborts its Thanos queries) so they settle before `stop()` resolves. A query left
+   * running would keep the process alive for THANOS_TIMEOUT_MS and its retries, past
+   * Kubernetes' SIGKILL, after the gateway had logged its shutdown complete.
+   */
+  abandon?: () => void;
   /** The clock, epoch ms (tests). */
   now?: () => number;
   /** Told each outcome of a period's run, for `alertgate_uptime_reports_total`. */
@@ -168,8 +188,12 @@ export interface ReportScheduler {
    * progress joins it.
    */
   run(team: string, index: number, at: Date): Promise<RunOutcome>;
-  /** Stops every timer and pending retry. */
-  stop(): Promise<void>;
+  /**
+   * Stops every timer and pending retry, and lets runs in the middle of their queries finish
+   * (and queue their post) for up to `graceMs` (default `stopGraceMs`); what is still running
+   * then is abandoned (`abandon`), and its period is caught up at the next start.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 interface Job {
@@ -498,7 +522,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
     },
     sync,
     run,
-    async stop() {
+    async stop(graceMs) {
       stopped = true;
       if (syncTimer) clearInterval(syncTimer);
       for (const h of handles) h.stop();
@@ -509,10 +533,12 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
         w.release(); // the run sees `stopped` and logs that the period was not posted yet
       }
       // A run in the middle of its queries may finish (and queue its message) within the grace.
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.stopGraceMs ?? 5_000)));
-      await Promise.race([Promise.allSettled([...pending]), grace]);
-      clearTimeout(timer);
+      const settled = () => Promise.allSettled([...pending]).then(() => true);
+      const waitMs = graceMs ?? opts.stopGraceMs ?? 5_000;
+      if (await within(settled(), waitMs)) return;
+      // Abandoned: its queries end at once (as unavailable), the run sees `stopped` and says so.
+      opts.abandon?.();
+      if (!(await within(settled(), ABANDON_WAIT_MS))) log.warn({ runs: pending.size }, 'uptime reports still running after shutdown abandoned them');
     },
   };
 }

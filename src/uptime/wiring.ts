@@ -96,6 +96,7 @@ export function createUptime(o: UptimeWiringOptions): UptimeWiring {
     ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}),
     ...(o.schedule ? { schedule: o.schedule } : {}),
     ...(o.counted ? { counted: o.counted } : {}),
+    abandon: () => queries.abort(),
   });
   if (!client) logger.warn({}, 'THANOS_URL is not set: uptime reports answer 503 and scheduled summaries fail until it is');
   else logger.info({ thanos: client.displayUrl }, 'uptime reports query Thanos');

@@ -1,0 +1,80 @@
+/**
+ * SIGTERM as Kubernetes sends it, to `alertgate serve` as a separate process: what the stopping
+ * replica still does during its grace, and that nothing outlives it.
+ * - A scheduled uptime report querying Thanos at SIGTERM is abandoned at the deadline: its query
+ *   used to go on after "shutdown complete", keeping the process alive for THANOS_TIMEOUT_MS and
+ *   its retries, past Kubernetes' SIGKILL.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { gatewayEnv, startFakes, type Fakes } from './support/gateway.js';
+import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
+import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
+
+let fakes: Fakes;
+let dir: string;
+const procs: GatewayProcess[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  dir = await mkdtemp(join(tmpdir(), 'alertgate-shutdown-process-'));
+});
+afterEach(async () => {
+  for (const p of procs.splice(0)) await p.kill('SIGKILL');
+  for (const c of cleanups.splice(0)) await c();
+  await fakes.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start(extra: Record<string, string>): Promise<GatewayProcess> {
+  const gw = await spawnGateway(gatewayEnv(fakes, { DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, NODE_EXTRA_CA_CERTS: fakes.tls.certPath, LOG_LEVEL: 'info', ...extra }));
+  procs.push(gw);
+  return gw;
+}
+
+/** The process's exit code once it has exited by itself (no second signal). */
+function exited(gw: GatewayProcess): Promise<number | null> {
+  if (gw.child.exitCode !== null || gw.child.signalCode !== null) return Promise.resolve(gw.child.exitCode);
+  return new Promise((resolve) => gw.child.once('exit', (code) => resolve(code)));
+}
+
+describe('SIGTERM: the stopping process', () => {
+  it('does not stay alive after "shutdown complete" for a scheduled uptime report still querying a silent Thanos', async () => {
+    let queried!: () => void;
+    const firstQuery = new Promise<void>((resolve) => (queried = resolve));
+    const thanos = http.createServer(() => queried());
+    await new Promise<void>((resolve) => thanos.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => {
+      thanos.closeAllConnections();
+      return new Promise<void>((resolve) => thanos.close(() => resolve()));
+    });
+    await writeConfigDir(dir);
+    // THANOS_TIMEOUT_MS: a query not aborted would hold the process 10 minutes per attempt. A
+    // grace longer than the 5 s the scheduler used to wait for its runs on its own, as in the
+    // manifests (20 s): the query outlived that wait.
+    const env = { ALERTGATE_CONFIG_DIR: dir, THANOS_URL: `http://127.0.0.1:${(thanos.address() as AddressInfo).port}`, THANOS_TIMEOUT_MS: '600000', SHUTDOWN_GRACE_MS: '6000' };
+    // A first start records since when payments' monthly report is scheduled; dated back a
+    // year, the next start catches up the months since and queries Thanos at once.
+    const first = await start(env);
+    await first.waitForLog((l) => l.msg === 'uptime report scheduled for the first time: earlier runs are not caught up');
+    await first.kill('SIGTERM');
+    const db = new Database(join(dir, 'alertgate.db'));
+    db.prepare("UPDATE groups SET created_at = '2025-01-01T00:00:00.000Z' WHERE group_key LIKE 'message:report-schedule:%'").run();
+    db.close();
+    const gw = await start(env);
+    await gw.waitForLog((l) => l.msg === 'uptime report was not posted at its scheduled time: catching it up');
+    await firstQuery;
+
+    gw.child.kill('SIGTERM');
+    expect(await exited(gw)).toBe(0);
+    const msgs = gw.lines.map((l) => l.msg);
+    expect(msgs).toContain('uptime report not posted yet: stopped while retrying; it is caught up at the next start');
+    expect(msgs.at(-1)).toBe('shutdown complete');
+  }, 60_000);
+});
