@@ -461,16 +461,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         maintenanceTicker.stop();
         historyPruner?.stop();
         stopReattributing.abort();
-        // One deadline for everything: deliveries go on while HTTP requests drain.
+        // One deadline for everything, all stopping at once. The worker claims nothing more, so
+        // the deliveries it has in flight get the whole grace and nothing it starts later is cut
+        // short (and repeated) at the deadline; what comes due meanwhile is another replica's,
+        // or the next start's. HTTP requests drain alongside; a scheduled report in the middle
+        // of its queries may still queue its post, and is abandoned (its Thanos queries
+        // aborted: nothing outlives the shutdown) when its grace is over.
         const graceMs = settings.shutdownGraceMs;
-        const deadline = Date.now() + graceMs;
-        // A scheduled report in the middle of its queries may still queue its post; at the
-        // deadline it is abandoned, its Thanos queries aborted: none outlives the shutdown.
-        const schedulerStopped = uptime.scheduler.stop(graceMs);
-        const drained = await drainServer(server as Server, { graceMs, onOverdue: () => uptime.abortQueries() });
-        if (!drained) logger.warn({ graceMs }, 'shutdown: HTTP requests still in flight after the grace period were cut off');
-        await worker.stop(Math.max(0, deadline - Date.now()));
-        await schedulerStopped;
+        await Promise.all([
+          drainServer(server as Server, { graceMs, onOverdue: () => uptime.abortQueries() }).then((drained) => {
+            if (!drained) logger.warn({ graceMs }, 'shutdown: HTTP requests still in flight after the grace period were cut off');
+          }),
+          worker.stop(graceMs),
+          uptime.scheduler.stop(graceMs),
+        ]);
         await store.close();
         logger.info({}, 'shutdown complete');
       })()),

@@ -1,19 +1,23 @@
 /**
  * SIGTERM as Kubernetes sends it, to `alertgate serve` as a separate process: what the stopping
  * replica still does during its grace, and that nothing outlives it.
+ * - It starts no new delivery: a retry coming due while a slow client holds the HTTP drain open
+ *   used to be claimed, sent, and cut short at the deadline (a call the next process repeats).
  * - A scheduled uptime report querying Thanos at SIGTERM is abandoned at the deadline: its query
  *   used to go on after "shutdown complete", keeping the process alive for THANOS_TIMEOUT_MS and
  *   its retries, past Kubernetes' SIGKILL.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { gatewayEnv, startFakes, type Fakes } from './support/gateway.js';
+import { gatewayEnv, startFakes, WEBHOOK_TOKEN, type Fakes } from './support/gateway.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
+import { webhook } from './support/payloads.js';
 import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
 
 let fakes: Fakes;
@@ -44,7 +48,45 @@ function exited(gw: GatewayProcess): Promise<number | null> {
   return new Promise((resolve) => gw.child.once('exit', (code) => resolve(code)));
 }
 
+/** A client that sent its headers and part of its body, then stalls: it holds the HTTP drain open. */
+async function stalledClient(url: string, body: string): Promise<net.Socket> {
+  const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.on('error', () => undefined);
+  socket.write(
+    `POST /webhooks/alertmanager HTTP/1.1\r\nHost: alertgate\r\nContent-Type: application/json\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+  );
+  cleanups.push(() => void socket.destroy());
+  return socket;
+}
+
 describe('SIGTERM: the stopping process', () => {
+  it('starts no delivery after SIGTERM, not even one coming due while a slow client holds the HTTP drain open', async () => {
+    // Retries come due a second after a failure, well inside the 4 s grace.
+    const gw = await start({ SHUTDOWN_GRACE_MS: '4000', DELIVERY_BACKOFF_BASE_MS: '1000', DELIVERY_BACKOFF_MAX_MS: '1000' });
+    fakes.slack.respondWith([{ status: 500 }, { hang: true }]);
+    const body = JSON.stringify(webhook('{}:{alertname="DrainRetry"}', [{ labels: { alertname: 'DrainRetry', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]));
+    const res = await fetch(`${gw.url}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` }, body });
+    expect(res.status).toBe(202);
+    await gw.waitForLog((l) => l.msg === 'notification failed; will retry');
+    await stalledClient(gw.url, body);
+    const callsAtSigterm = fakes.slack.requests.length;
+
+    gw.child.kill('SIGTERM');
+    expect(await exited(gw)).toBe(0);
+    // The stalled client held the drain for the whole grace, long past the retry's due time.
+    expect(gw.lines.map((l) => l.msg)).toContain('shutdown: HTTP requests still in flight after the grace period were cut off');
+    expect(fakes.slack.requests.slice(callsAtSigterm)).toEqual([]);
+    expect(gw.lines.filter((l) => l.msg === 'delivery cut short by shutdown; handed back untried')).toEqual([]);
+
+    // The next process delivers it: one message.
+    fakes.slack.respondWith([]);
+    const again = await start({});
+    await again.waitForLog((l) => l.msg === 'notification sent');
+    expect([...fakes.slack.messages.values()].map((m) => m.text).filter((t) => t.includes('DrainRetry'))).toHaveLength(1);
+  }, 60_000);
+
   it('does not stay alive after "shutdown complete" for a scheduled uptime report still querying a silent Thanos', async () => {
     let queried!: () => void;
     const firstQuery = new Promise<void>((resolve) => (queried = resolve));
