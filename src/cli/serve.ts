@@ -1,11 +1,14 @@
 /**
  * @module cli/serve
- * `alertgate serve`: run the gateway until SIGTERM/SIGINT; SIGHUP reloads the config.
+ * `alertgate serve`: run the gateway until SIGTERM/SIGINT; SIGHUP reloads the config. Signals
+ * are answered from the very start to the end of the shutdown (cli/serve-signals.ts says how).
  */
 import { readSettings } from '../config/env.js';
+import { createLogger } from '../log/logger.js';
 import { startGateway } from '../server.js';
 import { setHeapGrowth } from './heap-growth.js';
 import type { Command } from './io.js';
+import { handleServeSignals } from './serve-signals.js';
 
 export const SERVE_USAGE = 'usage: alertgate serve   (settings come from the environment: PORT, DATABASE_URL, …; see README "Environment")';
 
@@ -18,19 +21,14 @@ export const serveCommand: Command = async (argv, io) => {
   }
   const settings = readSettings(io.env, io.cwd);
   setHeapGrowth();
-  const gateway = await startGateway({ settings, env: io.env });
-  const onHup = () => void gateway.reload();
-  process.on('SIGHUP', onHup);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
-  process.off('SIGHUP', onHup);
-  await gateway.close();
-  return 0;
+  // Its own logger: the gateway's exists only once started. Its lines name signals, no secret.
+  const signals = handleServeSignals(createLogger({ level: settings.logLevel }));
+  try {
+    const gateway = await startGateway({ settings, env: io.env });
+    await signals.untilStop(() => gateway.reload());
+    await gateway.close();
+    return 0;
+  } finally {
+    signals.dispose();
+  }
 };

@@ -19,6 +19,13 @@ export interface GatewayProcess {
 }
 
 export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
+  const proc = spawnStartingGateway(env, timeoutMs);
+  const listening = await proc.waitForLog((l) => l.msg === 'alertgate listening');
+  return { url: `http://127.0.0.1:${String(listening.port)}`, ...proc };
+}
+
+/** The process as soon as it is spawned, before it listens (signals while it starts). */
+export function spawnStartingGateway(env: Record<string, string>, timeoutMs = 20_000): Omit<GatewayProcess, 'url'> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
@@ -61,9 +68,7 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
     });
   };
 
-  const listening = await waitForLog((l) => l.msg === 'alertgate listening');
   return {
-    url: `http://127.0.0.1:${String(listening.port)}`,
     child,
     lines,
     waitForLog,
