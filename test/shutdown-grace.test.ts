@@ -79,7 +79,7 @@ async function keptAlive(url: string) {
     received = Buffer.concat([received, d]);
     waiting?.();
   });
-  const ended = new Promise<void>((resolve) => socket.once('end', resolve));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   socket.on('error', () => undefined);
   /** The next complete response (status, lower-cased headers). */
   const response = async (): Promise<{ status: number; headers: Record<string, string>; body: string }> => {
@@ -98,7 +98,7 @@ async function keptAlive(url: string) {
       await new Promise<void>((resolve) => (waiting = resolve));
     }
   };
-  return { socket, response, ended };
+  return { socket, response, closed };
 }
 
 describe('shutdown with a webhook in flight on a kept-alive connection', () => {
@@ -125,7 +125,22 @@ describe('shutdown with a webhook in flight on a kept-alive connection', () => {
     expect(second.status).toBe(503);
     expect(JSON.parse(second.body)).toEqual({ error: 'shutting down; retry on another replica' });
     expect(second.headers.connection).toBe('close');
-    await conn.ended;
+    await conn.closed;
     await closing;
+  }, 30_000);
+
+  it('a webhook whose body is still arriving at the deadline is cut off and logged as abandoned, not as an unhandled error', async () => {
+    const t = await startTestGateway(fakes, { SHUTDOWN_GRACE_MS: '300' });
+    const body = JSON.stringify(webhook('{}:{alertname="CutOff"}', [{ labels: { alertname: 'CutOff', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]));
+    const conn = await keptAlive(t.gw.url);
+    conn.socket.write(
+      `POST /webhooks/alertmanager HTTP/1.1\r\nHost: alertgate\r\nContent-Type: application/json\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n${body.slice(0, 20)}`,
+    );
+    expect((await conn.response()).status).toBe(100);
+    await t.close();
+    await conn.closed;
+    await waitUntil(() => t.logs.some((l) => l.includes('request abandoned: the connection closed before its body arrived; nothing stored')), 5_000, 'the abandoned request to be logged');
+    expect(t.logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
   }, 30_000);
 });

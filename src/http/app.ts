@@ -10,6 +10,7 @@ import { maintenanceRoutes } from './maintenance.js';
 import { notificationRoutes } from './notifications.js';
 import { openApiRoutes } from './openapi.js';
 import { opsRoutes } from './ops.js';
+import { BodyAbortedError } from './read-body.js';
 import { uptimeRoutes } from './uptime.js';
 import { uptimePageRoutes } from './uptime-pages.js';
 import { webhookRoutes } from './webhook.js';
@@ -49,6 +50,11 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', uptimePageRoutes(deps));
   app.notFound((c) => jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError(async (err, c) => {
+    if (err instanceof BodyAbortedError) {
+      // Nobody is left to answer; a 5xx in case anyone is (never a 4xx: Alertmanager drops those).
+      deps.logger.info({ path: c.req.path }, 'request abandoned: the connection closed before its body arrived; nothing stored');
+      return jsonError(c, 503, 'request body incomplete; retry');
+    }
     // A read or admin call failing while the store is unreachable is an outage to retry (503, as
     // a webhook gets), not a bug (500): ask the store, briefly, which it is.
     if (!(await storeAnswers(deps, STORE_CHECK_MS))) {

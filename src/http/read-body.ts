@@ -17,6 +17,18 @@ import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 
 export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true };
 
+/**
+ * The connection closed before the whole body arrived: a client gone mid-request, or one a
+ * shutdown cut off at its deadline. Nothing was stored and no answer can reach it (Alertmanager
+ * retries); not a bug to log as one (http/app.ts).
+ */
+export class BodyAbortedError extends Error {
+  constructor() {
+    super('request aborted by the client');
+    this.name = 'BodyAbortedError';
+  }
+}
+
 /** The Node request behind a Hono context's `env`, when served by @hono/node-server. */
 export function nodeIncoming(env: unknown): IncomingMessage | undefined {
   const incoming = (env as { incoming?: unknown } | undefined)?.incoming;
@@ -74,7 +86,7 @@ function readNodeBody(incoming: IncomingMessage, maxBytes: number): Promise<Body
       cleanup();
       reject(err);
     };
-    const onAborted = () => onError(new Error('request aborted by the client'));
+    const onAborted = () => onError(new BodyAbortedError());
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);
@@ -191,7 +203,7 @@ function decodeStream(source: Readable, coding: BodyCoding, maxBytes: number): P
       decoder.end();
     };
     const onError = (err: Error) => finish(err);
-    const onAborted = () => onError(new Error('request aborted by the client'));
+    const onAborted = () => onError(new BodyAbortedError());
     source.on('data', onData);
     source.on('end', onEnd);
     source.on('error', onError);
