@@ -47,6 +47,42 @@ function specs(team: TeamConfig | undefined, stored: readonly StoredWindow[]): W
   return out;
 }
 
+/** One report's maintenance: the merged, clipped intervals covering a service in its range. */
+export type ServiceMaintenance = (service: string) => MaintenanceInterval[];
+
+/**
+ * The windows of a team over [from, to), prepared once for every service of a report: the
+ * stored windows' matchers are parsed, and each window's intervals (a schedule's firings)
+ * worked out, once per report, not once per service.
+ */
+export function maintenanceCoverage(team: TeamConfig | undefined, stored: readonly StoredWindow[], from: Date, to: Date): ServiceMaintenance {
+  const windows = specs(team, stored).map((w) => {
+    let clipped: { start: number; end: number; reason: string }[] | undefined;
+    const intervals = () =>
+      (clipped ??= w
+        .intervals(from, to)
+        .map((i) => ({ start: Math.max(i.start, from.getTime()), end: Math.min(i.end, to.getTime()), reason: w.reason }))
+        .filter((i) => i.end > i.start));
+    return { matchers: w.matchers, intervals };
+  });
+  return (service) => {
+    const labels = { team: team?.team ?? '', service };
+    const raw = windows
+      .filter((w) => w.matchers.every((m) => m.matches(labels)))
+      .flatMap((w) => w.intervals())
+      .sort((a, b) => a.start - b.start);
+    const merged: { start: number; end: number; reason: string }[] = [];
+    for (const i of raw) {
+      const last = merged[merged.length - 1];
+      if (last && i.start <= last.end) {
+        last.end = Math.max(last.end, i.end);
+        if (!last.reason.split('; ').includes(i.reason)) last.reason = `${last.reason}; ${i.reason}`;
+      } else merged.push({ ...i });
+    }
+    return merged.map((i) => ({ start: new Date(i.start), end: new Date(i.end), reason: i.reason }));
+  };
+}
+
 /** Merged, clipped maintenance intervals covering a service in [from, to). */
 export function maintenanceIntervals(
   team: TeamConfig | undefined,
@@ -55,20 +91,5 @@ export function maintenanceIntervals(
   from: Date,
   to: Date,
 ): MaintenanceInterval[] {
-  const labels = { team: team?.team ?? '', service };
-  const raw = specs(team, stored)
-    .filter((w) => w.matchers.every((m) => m.matches(labels)))
-    .flatMap((w) => w.intervals(from, to).map((i) => ({ ...i, reason: w.reason })))
-    .map((i) => ({ start: Math.max(i.start, from.getTime()), end: Math.min(i.end, to.getTime()), reason: i.reason }))
-    .filter((i) => i.end > i.start)
-    .sort((a, b) => a.start - b.start);
-  const merged: { start: number; end: number; reason: string }[] = [];
-  for (const i of raw) {
-    const last = merged[merged.length - 1];
-    if (last && i.start <= last.end) {
-      last.end = Math.max(last.end, i.end);
-      if (!last.reason.split('; ').includes(i.reason)) last.reason = `${last.reason}; ${i.reason}`;
-    } else merged.push({ ...i });
-  }
-  return merged.map((i) => ({ start: new Date(i.start), end: new Date(i.end), reason: i.reason }));
+  return maintenanceCoverage(team, stored, from, to)(service);
 }
