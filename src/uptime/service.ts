@@ -16,7 +16,7 @@ import { rfc3339, type UptimeReport } from './report-types.js';
 import { DEFAULT_RESOLUTION_POLICY, type ResolutionPolicy } from './resolution.js';
 import { mapLimit } from './semaphore.js';
 import type { ThanosClient } from './thanos-client.js';
-import type { MaintenanceInterval } from '../maintenance/intervals.js';
+import type { MaintenanceInterval, ServiceMaintenance } from '../maintenance/intervals.js';
 
 /**
  * What a report is for, and who waits for it: when `signal` aborts (an HTTP client went away, a
@@ -53,8 +53,19 @@ export interface UptimeServiceOptions {
   policy?: ResolutionPolicy;
   /** Services computed at once (the client separately bounds requests in flight); default 16. */
   serviceConcurrency?: number;
-  /** Maintenance windows covering a service in [from, to): excluded from its downtime. */
+  /**
+   * Maintenance windows covering a service in [from, to): excluded from its downtime. Asked once
+   * per service: for windows that cost nothing to look up (a config's, a test's).
+   */
   maintenance?: (team: string, service: string, from: Date, to: Date) => Promise<MaintenanceInterval[]>;
+  /**
+   * The same, for windows read from somewhere (the store): asked once per report, before its
+   * services are computed, and every service takes its windows from what it resolved to. Read
+   * per service, a long report of many services read the same records over and over, many at
+   * once, on the pool webhook writes need. A failure fails the report, once. Not kept past the
+   * report: windows are created and deleted at any time. Takes the place of `maintenance`.
+   */
+  reportMaintenance?: (team: string, from: Date, to: Date) => Promise<ServiceMaintenance>;
 }
 
 export const NOT_CONFIGURED_MESSAGE = 'THANOS_URL is not set: uptime reports need the URL of a Thanos Querier or another Prometheus-compatible query API';
@@ -73,8 +84,11 @@ export function createUptimeService(opts: UptimeServiceOptions): UptimeService {
     if (!opts.client) throw new UptimeError('not-configured', NOT_CONFIGURED_MESSAGE);
     const client = req.signal ? opts.client.withSignal(req.signal) : opts.client;
     const days = calendarDays(range);
+    const [from, to] = [new Date(range.from), new Date(range.to)];
+    // A team without checks has no service to excuse: no windows to read.
+    const covering = opts.reportMaintenance && checks.length > 0 ? await opts.reportMaintenance(team, from, to) : undefined;
     const results = await mapLimit(checks, concurrency, async (spec) => {
-      const maintenance = opts.maintenance ? await opts.maintenance(team, spec.service, new Date(range.from), new Date(range.to)) : [];
+      const maintenance = covering ? covering(spec.service) : opts.maintenance ? await opts.maintenance(team, spec.service, from, to) : [];
       return computeServiceUptime(client, team, spec, range, days, { now: at, policy, maintenance });
     });
     return {

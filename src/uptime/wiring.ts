@@ -13,10 +13,8 @@ import { createReportScheduler, type ReportCount, type ReportScheduler, type Sch
 import { createUptimeService, type UptimeService } from './service.js';
 import type { ThanosSettings } from './settings.js';
 import { createThanosClient } from './thanos-client.js';
-import { maintenanceIntervals } from '../maintenance/intervals.js';
-import { archiveIdsFor, readArchivedWindows } from '../maintenance/archive.js';
-import { maintenanceStateId, readMaintenanceState } from '../maintenance/state.js';
-import { UptimeError } from './errors.js';
+import { maintenanceCoverage } from '../maintenance/intervals.js';
+import { readStoredWindows } from './stored-windows.js';
 
 export interface UptimeWiringOptions {
   thanos: ThanosSettings;
@@ -43,22 +41,6 @@ export interface UptimeWiring {
   abortQueries(): void;
 }
 
-/**
- * A store that cannot be read while a report looks for its maintenance windows: the report is
- * not made (without the windows its downtime would be wrong), and says why as an UptimeError
- * `unavailable`, so the pages answer with their HTML error page and JSON clients get its `kind`,
- * not the generic `store unavailable` meant for API calls. Only the error's code is named: a
- * driver's message may quote the connection string.
- */
-function storeUnavailable(err: unknown): UptimeError {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  const why = typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? ` (${code})` : '';
-  return new UptimeError(
-    'unavailable',
-    `the store (DATABASE_URL) cannot be read${why}: uptime reports need the maintenance windows kept there, so no report is made until it answers again`,
-  );
-}
-
 export function createUptime(o: UptimeWiringOptions): UptimeWiring {
   const logger = o.logger.child({ component: 'uptime' });
   const { url, token, tokenFile, timeoutMs, resolution } = o.thanos;
@@ -74,18 +56,9 @@ export function createUptime(o: UptimeWiringOptions): UptimeWiring {
     ...(client ? { client } : {}),
     checks,
     policy: resolution,
-    // Config windows and ad-hoc ones (API) alike: planned work is not downtime.
-    maintenance: async (team, svc, from, to) => {
-      const [state, ...archive] = await Promise.all([maintenanceStateId(team), ...archiveIdsFor(team, from, to)].map((id) => o.store.getGroup(id))).catch(
-        (err: unknown) => {
-          throw storeUnavailable(err);
-        },
-      );
-      // The archive's windows ended over a week ago; a report of their period still excuses them.
-      // A window across a month's end is in the records of both months: once each here.
-      const stored = new Map([...readMaintenanceState(state).windows, ...archive.flatMap(readArchivedWindows)].map((w) => [w.id, w]));
-      return maintenanceIntervals(o.routing()?.teams.get(team), [...stored.values()], svc, from, to);
-    },
+    // Config windows and ad-hoc ones (API) alike: planned work is not downtime. The stored ones
+    // are read once per report, and every service of it takes its windows from that one read.
+    reportMaintenance: async (team, from, to) => maintenanceCoverage(o.routing()?.teams.get(team), await readStoredWindows(o.store, team, from, to), from, to),
   });
   const scheduler = createReportScheduler({
     routing: o.routing,
