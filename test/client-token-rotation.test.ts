@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../src/testing/fake-slack.js';
 import { startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
-import { ADMIN_TOKEN, startFakes, startTestGateway, waitUntil, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 import { assertNoSecrets } from './support/secrets.js';
 
@@ -122,8 +122,8 @@ describe.each([
   });
 });
 
-/** The delivery thread's log lines reach the gateway in messages of their own, after the outcome is stored. */
-const waitForLine = (t: TestGateway, text: string) => waitUntil(() => t.logs.some((l) => l.includes(text)), 5_000, `a log line with "${text}"`);
+/** The delivery thread's log lines reach the gateway in messages of their own, after the outcome is stored: awaited. */
+const waitForLine = (t: TestGateway, text: string) => t.waitForLog((l) => String(l.msg).includes(text));
 
 describe('THANOS_TOKEN_FILE', () => {
   let fakes: Fakes;

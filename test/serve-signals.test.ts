@@ -36,12 +36,6 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   return gatewayEnv(fakes, { DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, NODE_EXTRA_CA_CERTS: fakes.tls.certPath, LOG_LEVEL: 'info', ...extra });
 }
 
-/** The exit code once the process has exited by itself. */
-function exited(p: Omit<GatewayProcess, 'url'>): Promise<number | null> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return Promise.resolve(p.child.exitCode);
-  return new Promise((resolve) => p.child.once('exit', (code) => resolve(code)));
-}
-
 const msgs = (p: Omit<GatewayProcess, 'url'>) => p.lines.map((l) => l.msg);
 
 describe('signals while shutting down', () => {
@@ -62,7 +56,7 @@ describe('signals while shutting down', () => {
     gw.child.kill('SIGTERM');
     await gw.waitForLog((l) => l.msg === 'SIGTERM ignored: already shutting down (SIGKILL stops at once)');
 
-    expect(await exited(gw)).toBe(0);
+    expect(await gw.exited()).toBe(0);
     // The delivery in flight was handed back, as the drain does; nothing was reloaded.
     expect(msgs(gw)).toContain('delivery cut short by shutdown; handed back untried');
     expect(msgs(gw).at(-1)).toBe('shutdown complete');
@@ -98,7 +92,7 @@ describe.skipIf(!admin)('signals while starting (PostgreSQL: waiting for another
       procs.push(gw);
       await gw.waitForLog(waiting);
       gw.child.kill('SIGTERM');
-      expect(await exited(gw)).toBe(0);
+      expect(await gw.exited()).toBe(0);
       expect(msgs(gw)).toContain('SIGTERM while starting: exiting before serving anything (a schema migration step in progress is rolled back and applied again at the next start)');
       expect(msgs(gw)).not.toContain('alertgate listening');
     } finally {
@@ -122,7 +116,7 @@ describe.skipIf(!admin)('signals while starting (PostgreSQL: waiting for another
       await gw.waitForLog((l) => l.msg === 'configuration loaded' && gw.lines.indexOf(l) > listening);
 
       gw.child.kill('SIGTERM');
-      expect(await exited(gw)).toBe(0);
+      expect(await gw.exited()).toBe(0);
       expect(msgs(gw).at(-1)).toBe('shutdown complete');
     } finally {
       if (!released) await lock.release();

@@ -6,14 +6,14 @@
  * sends its retry, and its next notification, on a new connection.
  */
 import http from 'node:http';
-import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, waitUntil, WEBHOOK_TOKEN, type Fakes } from './support/gateway.js';
+import { startFakes, startTestGateway, waitUntil, type Fakes } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
+import { keptAlive, webhookHead } from './support/raw-http.js';
 import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
 
 /** A Thanos stand-in that accepts queries and never answers them. */
@@ -69,38 +69,6 @@ describe('shutdown with an HTTP request in flight', () => {
   }, 60_000);
 });
 
-/** One HTTP/1.1 connection kept alive, as Alertmanager's client keeps it: raw, to see every header and the close. */
-async function keptAlive(url: string) {
-  const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  let received = Buffer.alloc(0);
-  let waiting: (() => void) | undefined;
-  socket.on('data', (d: Buffer) => {
-    received = Buffer.concat([received, d]);
-    waiting?.();
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  socket.on('error', () => undefined);
-  /** The next complete response (status, lower-cased headers). */
-  const response = async (): Promise<{ status: number; headers: Record<string, string>; body: string }> => {
-    for (;;) {
-      const end = received.indexOf('\r\n\r\n');
-      if (end >= 0) {
-        const [statusLine, ...lines] = received.subarray(0, end).toString().split('\r\n');
-        const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-        const length = Number(headers['content-length'] ?? 0);
-        if (received.length >= end + 4 + length) {
-          const body = received.subarray(end + 4, end + 4 + length).toString();
-          received = received.subarray(end + 4 + length);
-          return { status: Number(statusLine!.split(' ')[1]), headers, body };
-        }
-      }
-      await new Promise<void>((resolve) => (waiting = resolve));
-    }
-  };
-  return { socket, response, closed };
-}
-
 describe('shutdown with a webhook in flight on a kept-alive connection', () => {
   let fakes: Fakes;
   beforeAll(async () => (fakes = await startFakes()));
@@ -109,15 +77,14 @@ describe('shutdown with a webhook in flight on a kept-alive connection', () => {
   it('answers it 503 with Connection: close, and closes the connection', async () => {
     const t = await startTestGateway(fakes, { SHUTDOWN_GRACE_MS: '5000' });
     const body = JSON.stringify(webhook('{}:{alertname="KeptAlive"}', [{ labels: { alertname: 'KeptAlive', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]));
-    const head = `POST /webhooks/alertmanager HTTP/1.1\r\nHost: alertgate\r\nContent-Type: application/json\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     const conn = await keptAlive(t.gw.url);
-    conn.socket.write(head + body);
+    conn.socket.write(webhookHead(body) + body);
     const first = await conn.response();
     expect([first.status, first.headers.connection]).toEqual([202, 'keep-alive']);
 
     // The next webhook on the same connection is half sent when shutdown begins: its headers
     // taken (the server's 100 Continue says so), its body still on its way.
-    conn.socket.write(head.replace('\r\n\r\n', '\r\nExpect: 100-continue\r\n\r\n') + body.slice(0, 20));
+    conn.socket.write(webhookHead(body, { Expect: '100-continue' }) + body.slice(0, 20));
     expect((await conn.response()).status).toBe(100);
     const closing = t.close();
     conn.socket.write(body.slice(20));
@@ -133,14 +100,11 @@ describe('shutdown with a webhook in flight on a kept-alive connection', () => {
     const t = await startTestGateway(fakes, { SHUTDOWN_GRACE_MS: '300' });
     const body = JSON.stringify(webhook('{}:{alertname="CutOff"}', [{ labels: { alertname: 'CutOff', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]));
     const conn = await keptAlive(t.gw.url);
-    conn.socket.write(
-      `POST /webhooks/alertmanager HTTP/1.1\r\nHost: alertgate\r\nContent-Type: application/json\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n${body.slice(0, 20)}`,
-    );
+    conn.socket.write(webhookHead(body, { Expect: '100-continue' }) + body.slice(0, 20));
     expect((await conn.response()).status).toBe(100);
     await t.close();
     await conn.closed;
-    await waitUntil(() => t.logs.some((l) => l.includes('request abandoned: the connection closed before its body arrived; nothing stored')), 5_000, 'the abandoned request to be logged');
+    await t.waitForLog((l) => l.msg === 'request abandoned: the connection closed before its body arrived; nothing stored');
     expect(t.logs.filter((l) => l.includes('"level":"error"'))).toEqual([]);
   }, 30_000);
 });

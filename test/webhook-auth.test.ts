@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, waitUntil, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
@@ -195,7 +195,7 @@ describe('token files follow a rotated Secret without a restart', () => {
       await writeFile(webhookFile, 'new-webhook-token\n');
       clock.ms += 1_000;
       expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
-      await waitUntil(() => r.logs.some((l) => l.includes('1 token accepted from now on (0 added, 1 removed')), 5_000, 'the removal to be read');
+      await r.waitForLog((l) => String(l.msg).includes('1 token accepted from now on (0 added, 1 removed'));
       const old = await r.post(body(), { token: 'old-webhook-token' });
       expect(old.status).toBe(401);
       expect(old.headers.get('www-authenticate')).toBe(INVALID);

@@ -15,6 +15,12 @@ export interface GatewayProcess {
   lines: Record<string, unknown>[];
   /** Resolves with the first log line (past or future) matching the predicate. */
   waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /**
+   * The exit code once the process has exited by itself (after a signal the test sent with
+   * `child.kill`, say): every line it wrote is in `lines` by then.
+   */
+  exited(): Promise<number | null>;
+  /** Sends `signal` unless the process is gone, then as `exited`. */
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -72,6 +78,7 @@ export function spawnStartingGateway(env: Record<string, string>, timeoutMs = 20
     child,
     lines,
     waitForLog,
+    exited: () => exited,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -60,10 +60,19 @@ export function gatewayEnv(fakes: Fakes, extra: Record<string, string> = {}): Re
   };
 }
 
+/** A log line, parsed. */
+export type LogLine = Record<string, unknown>;
+
 export interface TestGateway {
   gw: Gateway;
   dir: string;
   logs: string[];
+  /**
+   * Resolves with the first log line (past or future) matching the predicate; rejects after
+   * `timeoutMs`. For lines written after the event the test awaits (a delivery thread's, a
+   * background read's, a request's after shutdown), awaited rather than polled for.
+   */
+  waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   post(body: unknown, init?: { token?: string | null; contentType?: string; raw?: string | Buffer }): Promise<Response>;
   /** Resolves once nothing is waiting in the outbox (bounded). */
   idle(timeoutMs?: number): Promise<void>;
@@ -88,12 +97,16 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
   const env = gatewayEnv(fakes, { DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, ...extraEnv });
   if (opts.noPagerDutyUrlEnv) delete env.PAGERDUTY_EVENTS_URL;
   const logs: string[] = [];
+  const logWaiters = new Set<(line: string) => void>();
   // The gateway's own logger (secrets blanked, as in production), at debug, into `logs`.
   const settings = { ...readSettings(env, dir), logLevel: 'debug' as const, ...(opts.noPagerDutyUrlEnv ? { pagerDutyEventsUrl: fakes.pagerduty.url } : {}) };
   const gw = await startGateway({
     settings,
     env,
-    logWrite: (l) => logs.push(l),
+    logWrite: (l) => {
+      logs.push(l);
+      for (const w of logWaiters) w(l);
+    },
     pagerDutyCa: fakes.tls.cert,
     pollMs: 50,
     ...(opts.tokenRotation ? { tokenRotation: opts.tokenRotation } : {}),
@@ -103,6 +116,25 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
     gw,
     dir,
     logs,
+    waitForLog: (predicate, timeoutMs = 10_000) => {
+      const seen = logs.find((l) => predicate(JSON.parse(l) as LogLine));
+      if (seen !== undefined) return Promise.resolve(JSON.parse(seen) as LogLine);
+      return new Promise<LogLine>((resolve, reject) => {
+        const done = () => (logWaiters.delete(waiter), clearTimeout(timer));
+        // Called from the gateway's logger: a predicate that throws fails the wait, not the gateway.
+        const waiter = (l: string) => {
+          try {
+            const line = JSON.parse(l) as LogLine;
+            if (predicate(line)) (done(), resolve(line));
+          } catch (err) {
+            done();
+            reject(err as Error);
+          }
+        };
+        const timer = setTimeout(() => (done(), reject(new Error(`no matching log line within ${timeoutMs} ms; the last ones: ${logs.slice(-5).join('\n')}`))), timeoutMs);
+        logWaiters.add(waiter);
+      });
+    },
     post: (body, init = {}) =>
       fetch(`${gw.url}/webhooks/alertmanager`, {
         method: 'POST',
