@@ -8,7 +8,6 @@
  *   its retries, past Kubernetes' SIGKILL.
  */
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gatewayEnv, startFakes, WEBHOOK_TOKEN, type Fakes } from './support/gateway.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
 import { webhook } from './support/payloads.js';
+import { stalledWebhook } from './support/raw-http.js';
 import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
 
 let fakes: Fakes;
@@ -42,42 +42,32 @@ async function start(extra: Record<string, string>): Promise<GatewayProcess> {
   return gw;
 }
 
-/** The process's exit code once it has exited by itself (no second signal). */
-function exited(gw: GatewayProcess): Promise<number | null> {
-  if (gw.child.exitCode !== null || gw.child.signalCode !== null) return Promise.resolve(gw.child.exitCode);
-  return new Promise((resolve) => gw.child.once('exit', (code) => resolve(code)));
-}
-
-/** A client that sent its headers and part of its body, then stalls: it holds the HTTP drain open. */
-async function stalledClient(url: string, body: string): Promise<net.Socket> {
-  const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
-  await new Promise((resolve) => socket.once('connect', resolve));
-  socket.on('error', () => undefined);
-  socket.write(
-    `POST /webhooks/alertmanager HTTP/1.1\r\nHost: alertgate\r\nContent-Type: application/json\r\nAuthorization: Bearer ${WEBHOOK_TOKEN}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
-  );
-  cleanups.push(() => void socket.destroy());
-  return socket;
-}
-
 describe('SIGTERM: the stopping process', () => {
   it('starts no delivery after SIGTERM, not even one coming due while a slow client holds the HTTP drain open', async () => {
-    // Retries come due a second after a failure, well inside the 4 s grace.
-    const gw = await start({ SHUTDOWN_GRACE_MS: '4000', DELIVERY_BACKOFF_BASE_MS: '1000', DELIVERY_BACKOFF_MAX_MS: '1000' });
-    fakes.slack.respondWith([{ status: 500 }, { hang: true }]);
+    // The order that matters is made by events, not by timing: Slack holds the first call until
+    // the process has begun its shutdown, then refuses it (500), so the retry comes due a second
+    // later, while a stalled client holds the drain open for the whole grace. A process that
+    // still claimed work would make that retry during the drain.
+    const gw = await start({ SHUTDOWN_GRACE_MS: '6000', DELIVERY_BACKOFF_BASE_MS: '1000', DELIVERY_BACKOFF_MAX_MS: '1000' });
+    let shuttingDown!: () => void;
+    fakes.slack.respondWith([{ status: 500, after: new Promise<void>((resolve) => (shuttingDown = resolve)) }, { hang: true }]);
     const body = JSON.stringify(webhook('{}:{alertname="DrainRetry"}', [{ labels: { alertname: 'DrainRetry', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]));
     const res = await fetch(`${gw.url}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` }, body });
     expect(res.status).toBe(202);
-    await gw.waitForLog((l) => l.msg === 'notification failed; will retry');
-    await stalledClient(gw.url, body);
-    const callsAtSigterm = fakes.slack.requests.length;
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    const stalled = await stalledWebhook(gw.url, body);
+    cleanups.push(() => void stalled.socket.destroy());
 
     gw.child.kill('SIGTERM');
-    expect(await exited(gw)).toBe(0);
+    await gw.waitForLog((l) => l.msg === 'shutting down: draining deliveries');
+    shuttingDown();
+    // The call in flight at SIGTERM is let finish: refused, it is stored for a retry.
+    await gw.waitForLog((l) => l.msg === 'notification failed; will retry');
+    expect(await gw.exited()).toBe(0);
     // The stalled client held the drain for the whole grace, long past the retry's due time.
     expect(gw.lines.map((l) => l.msg)).toContain('shutdown: HTTP requests still in flight after the grace period were cut off');
-    expect(fakes.slack.requests.slice(callsAtSigterm)).toEqual([]);
+    // No Slack call but the one in flight at SIGTERM, and none cut short.
+    expect(fakes.slack.requests).toHaveLength(1);
     expect(gw.lines.filter((l) => l.msg === 'delivery cut short by shutdown; handed back untried')).toEqual([]);
 
     // The next process delivers it: one message.
@@ -114,7 +104,7 @@ describe('SIGTERM: the stopping process', () => {
     await firstQuery;
 
     gw.child.kill('SIGTERM');
-    expect(await exited(gw)).toBe(0);
+    expect(await gw.exited()).toBe(0);
     const msgs = gw.lines.map((l) => l.msg);
     expect(msgs).toContain('uptime report not posted yet: stopped while retrying; it is caught up at the next start');
     expect(msgs.at(-1)).toBe('shutdown complete');

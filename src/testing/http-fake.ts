@@ -13,8 +13,11 @@ import type { AddressInfo } from 'node:net';
 export type BaseStep =
   /** Behave normally. */
   | 'ok'
-  /** Answer this raw HTTP response (a non-string body is JSON-encoded). */
-  | { status: number; headers?: Record<string, string>; body?: unknown }
+  /**
+   * Answer this raw HTTP response (a non-string body is JSON-encoded). With `after`, only once it
+   * resolves: a call held in flight until the test has done something (recorded on arrival).
+   */
+  | { status: number; headers?: Record<string, string>; body?: unknown; after?: Promise<unknown> }
   /** Never answer: for client timeouts. */
   | { hang: true }
   /** Destroy the connection without an answer: a network error. */
@@ -81,7 +84,13 @@ export function playBaseStep(step: BaseStep, req: http.IncomingMessage, res: htt
     req.socket.destroy();
     return true;
   }
-  sendJson(res, step.status, step.body ?? '', step.headers);
+  const send = () => sendJson(res, step.status, step.body ?? '', step.headers);
+  if (step.after) {
+    // The client may have given up meanwhile: nothing to answer then.
+    void step.after.then(() => {
+      if (!res.destroyed && !res.writableEnded) send();
+    });
+  } else send();
   return true;
 }
 
