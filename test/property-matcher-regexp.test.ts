@@ -42,7 +42,10 @@ describe('matcher regexes: V8 translation and re2js agree', () => {
           if (answer) matched += 1;
         }
       }),
-      { numRuns: PATTERNS },
+      // A fixed seed: every run checks the same patterns, so a CI run cannot fail, or run long,
+      // on a draw no earlier run met (change the seed to explore others). About 4 s on an idle
+      // 2-core machine: far inside the timeout with the whole suite loading it.
+      { numRuns: PATTERNS, seed: 20260607 },
     );
     // Enough of both answers, and of exact patterns, for the comparison to mean something.
     expect(matched).toBeGreaterThan(compared * 0.05);
