@@ -28,8 +28,14 @@
  * regexp-backtracking.ts can tell whether JavaScript's backtracking engine may run it, and the
  * pattern as a RE2 port (re2js) reads it, for the patterns it may not.
  *
+ * The RegExp it produces backtracks: never match label values with it directly (a pattern such as
+ * `(a+)+` stalls on a long value). Matchers compile through config/matcher-regexp.ts, which runs
+ * on V8 only what regexp-backtracking.ts proves bounded. Tests compare the bare translation with
+ * Go through go-regexp.case.ts.
+ *
  * @example
- * compileGoRegexp('(?i)checkout|basket').test('Checkout') // true
+ * parseGoRegexp('(?i)checkout|basket').regexpExact // true
+ * parseGoRegexp('foo(?i)bar').regexpExact          // false: `i` covers only part of it
  */
 
 /** Go's `\s` (ASCII only, no `\v`). */
@@ -646,7 +652,10 @@ function isValidJsClass(text: string): boolean {
 
 /** A Go pattern read by `parseGoRegexp`. */
 export interface GoRegexp {
-  /** The JavaScript translation, anchored as `^(?:re)$`. */
+  /**
+   * The JavaScript translation, anchored as `^(?:re)$`. It backtracks: run it on label values only
+   * where regexp-backtracking.ts proves it bounded (config/matcher-regexp.ts decides).
+   */
   regexp: RegExp;
   /** The pattern's structure. */
   shape: RegexpShape;
@@ -666,7 +675,8 @@ export interface GoRegexp {
 }
 
 /**
- * Read `re` (Go RE2 syntax) as `compileGoRegexp` does, with its structure. Throws the same errors.
+ * Read `re` (Go RE2 syntax): its translation, structure and RE2 text. Throws an Error starting with
+ * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too.
  */
 export function parseGoRegexp(re: string): GoRegexp {
   try {
@@ -682,29 +692,13 @@ export function parseGoRegexp(re: string): GoRegexp {
 }
 
 /**
- * Compile `re` (Go RE2 syntax) anchored as `^(?:re)$`, for `test`. Throws an Error starting with
- * `error parsing regexp:` (Go's wording) when Alertmanager would reject the pattern too, and
- * another naming re2js when the pattern is valid Go but no JavaScript RegExp matches as Go does
- * (`GoRegexp.regexpExact`: `foo(?i)bar`, `(?i)\bfoo`): rather than a RegExp that silently means
- * something else. The RegExp backtracks: matchers run patterns through config/matcher-regexp.ts,
- * which runs those on re2js.
- */
-export function compileGoRegexp(re: string): RegExp {
-  const parsed = parseGoRegexp(re);
-  if (!parsed.regexpExact) {
-    throw new Error(`regexp \`${re}\` is valid Go, but no JavaScript RegExp matches as Go does (${parsed.inexactReason}): it runs only as a matcher, on re2js (compileMatcherRegexp)`);
-  }
-  return parsed.regexp;
-}
-
-/**
  * A PromQL label matcher's regexp (`=~`, `!~`) as Prometheus reads it: Go's regexp compiles
  * `^(?:value)$` (an error there is reported first, quoting that text, as promtool does), and the
  * value must parse on its own too (`a)|(b` does not). Answers Go's error, prefixed
  * `error parsing regexp:`, or whether the matcher's regexp matches the empty string.
  *
- * Every valid Go pattern is accepted, also those `compileGoRegexp` has no exact RegExp for
- * (`foo(?i)bar`): case changes what matches, never whether "" does.
+ * Every valid Go pattern is accepted, also those with no exact RegExp (`GoRegexp.regexpExact`:
+ * `foo(?i)bar`): case changes what matches, never whether "" does.
  * Should JavaScript still refuse a translation (an incompatibility not known here), the pattern is
  * accepted and `matchesEmpty` is undefined: a checker that refuses a valid rule is worse than none.
  */

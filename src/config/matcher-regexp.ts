@@ -59,7 +59,7 @@ const CACHE_SIZE = 2000;
 
 /**
  * Compile `re` (Go RE2 syntax) for a matcher. Throws an Error starting with `error parsing regexp:`
- * as `compileGoRegexp` does. `engine` forces one (tests compare them; `v8` throws for a pattern
+ * as `parseGoRegexp` does. `engine` forces one (tests compare them; `v8` throws for a pattern
  * whose translation is not exact); by default the one `matcherRegexpEngine` names.
  */
 export function compileMatcherRegexp(re: string, engine?: RegexpEngine): MatcherRegexp {
