@@ -1,13 +1,15 @@
 /**
  * @module config/regexp-backtracking
  * Decide whether a matcher regex may run on JavaScript's backtracking engine (V8's Irregexp)
- * without risk of stalling, or must run on re2js (linear time, ~25× slower per short match).
+ * without risk of stalling, or must run on re2js (linear time, several times slower per short
+ * match: matcher-regexp.ts gives both costs).
  *
  * Why: Alertmanager's Go regexp (RE2) takes time linear in the label value whatever the pattern;
  * a backtracking engine can take exponential (`(a+)+`, `(.*-)*prod`) or polynomial
  * (`.*a.*b.*c`: cubic) time, so one careless team regex plus one long label would stall ingest
  * for every team. Most config regexes are simple (`foo|bar`, `Kube.*|Node.*`, `payments-.*`,
- * `[a-z]+-prod`, `(critical|warning)`, `(?i)checkout`) and run ~25× faster on V8, so they stay.
+ * `[a-z]+-prod`, `(critical|warning)`, `(?i)checkout`) and run several times faster on V8, so
+ * they stay.
  *
  * The rule is conservative: a pattern stays on V8 only when its shape proves a bound; anything
  * else goes to re2js. The matcher runs `^(?:re)$` (anchored at the start: V8 tries position 0
