@@ -15,6 +15,7 @@ import type { PagerDutyConfig, RoutingConfig } from './config/types.js';
 import type { PagesMode } from './delivery/build-notifiers.js';
 import { createApp } from './http/app.js';
 import { AcceptedToken } from './http/auth.js';
+import { closingResponses } from './http/closing-responses.js';
 import { drainServer } from './http/drain.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
@@ -380,6 +381,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   });
 
   const timeouts: HttpTimeouts = { ...HTTP_TIMEOUTS, ...o.httpTimeouts };
+  // At shutdown every answer, in flight or not, tells the client to close (http/closing-responses.ts).
+  const responses = closingResponses();
   const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
       {
@@ -391,6 +394,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           headersTimeout: timeouts.headersMs,
           requestTimeout: timeouts.requestMs,
           connectionsCheckingInterval: timeouts.checkIntervalMs,
+          ServerResponse: responses.ServerResponse,
         },
       },
       () => resolve(s),
@@ -456,6 +460,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     close: () =>
       (closing ??= (async () => {
         accepting = false;
+        responses.closeConnections();
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stormTicker.stop();
         maintenanceTicker.stop();

@@ -30,16 +30,6 @@ async function storeAnswers(deps: AppDeps, withinMs: number): Promise<boolean> {
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  // Once shutting down, every answer closes its connection (`Connection: close`). Kept alive, the
-  // connection went back to the client's pool and was closed by the drain's idle sweep a moment
-  // later: a POST Alertmanager sent on it meanwhile met a closed socket, and Go's HTTP client does
-  // not retry a POST on a reused connection once it was written (Alertmanager retried it later,
-  // after a failed attempt). Told to close, the client opens a new connection, to a replica that
-  // is not stopping.
-  app.use(async (c, next) => {
-    await next();
-    if (!deps.accepting()) c.header('Connection', 'close');
-  });
   app.route('/', webhookRoutes(deps));
   app.route('/', alertRoutes(deps));
   app.route('/', notificationRoutes(deps));
