@@ -67,37 +67,62 @@ export class SecretFile {
   }
 
   /**
+   * Whether `reread` would start a read now: none in flight, and the last one `rereadMs` ago or
+   * more. Synchronous, so a caller that does not wait for the read (a background check on a
+   * matching request) can skip `reread` and the promise it makes whenever it would do nothing.
+   */
+  get due(): boolean {
+    return this.#reading === undefined && this.#now() - this.#lastRead >= (this.o.rereadMs ?? 1_000);
+  }
+
+  /**
    * Reads the file again, unless it was read less than `rereadMs` ago; a read in flight is
-   * joined. Never throws: a file that cannot be read, or is blank, keeps the content read before
-   * (warned once per distinct problem: a flood of refusals would otherwise log one a second).
-   * Callers compare `text` with what was refused: another caller may have read the change.
+   * joined. Never rejects: a file that cannot be read, or is blank, or whose change `onChange`
+   * failed to apply, keeps the content read before (warned once per distinct problem: a flood of
+   * refusals would otherwise log one a second). Callers compare `text` with what was refused:
+   * another caller may have read the change.
    */
   async reread(): Promise<void> {
     if (this.#reading === undefined) {
-      const now = this.#now();
-      if (now - this.#lastRead < (this.o.rereadMs ?? 1_000)) return;
-      this.#lastRead = now;
+      if (!this.due) return;
+      this.#lastRead = this.#now();
       this.#reading = this.#read().finally(() => (this.#reading = undefined));
     }
     await this.#reading;
   }
 
-  async #read(): Promise<void> {
+  #failed(reason: string): void {
     const { file, variable, logger } = this.o;
+    if (reason !== this.#lastFailure) logger?.warn({ file }, `${variable}: cannot read the token again (${reason}); the token read before stays in use`);
+    this.#lastFailure = reason;
+  }
+
+  async #read(): Promise<void> {
     let text: string;
     try {
-      text = (await readFile(file, 'utf8')).trim();
+      text = (await readFile(this.o.file, 'utf8')).trim();
       if (!text) throw new Error('file is empty');
     } catch (err) {
-      const reason = (err as Error).message;
-      if (reason !== this.#lastFailure) logger?.warn({ file }, `${variable}: cannot read the token again (${reason}); the token read before stays in use`);
-      this.#lastFailure = reason;
+      this.#failed((err as Error).message);
+      return;
+    }
+    if (text === this.#text) {
+      this.#lastFailure = undefined;
+      return;
+    }
+    const previous = this.#text;
+    this.#text = text;
+    try {
+      this.o.onChange?.(text, previous);
+    } catch (err) {
+      // A throw here would reject every caller's reread, and a background one nobody awaits
+      // would end the process (an unhandled rejection). Go back to the content before, so the
+      // next read tries the change again. Only the error's class is logged: its message may
+      // quote the new token, which the logger does not blank until the owner has taken it.
+      this.#text = previous;
+      this.#failed(`applying the change failed: ${(err as Error)?.name ?? typeof err}`);
       return;
     }
     this.#lastFailure = undefined;
-    if (text === this.#text) return;
-    const previous = this.#text;
-    this.#text = text;
-    this.o.onChange?.(text, previous);
   }
 }

@@ -14,6 +14,12 @@ function digest(s: string): Buffer {
   return hash('sha256', s, 'buffer');
 }
 
+/**
+ * For the background reread nobody awaits: SecretFile logs its own failures and never rejects,
+ * but an unhandled rejection would end the process, so it is caught all the same.
+ */
+function ignoreRejection(): void {}
+
 export function bearerToken(header: string | undefined): string | undefined {
   const m = /^Bearer\s+(.+)$/i.exec(header?.trim() ?? '');
   return m?.[1]?.trim();
@@ -102,8 +108,9 @@ export class AcceptedToken {
     for (const a of this.#current) hit = timingSafeEqual(d, a.digest) || hit;
     const inGrace = this.#previous.length > 0 && this.#now() < this.#previousUntil;
     for (const a of this.#previous) hit = (timingSafeEqual(d, a.digest) && inGrace) || hit;
-    // A rotation in progress ends with a line removed, which no miss would reveal.
-    if (hit && this.#current.length > 1) void this.#file?.reread();
+    // A rotation in progress ends with a line removed, which no miss would reveal. Checked
+    // first (synchronously): most matching requests come while no read is due, and need no promise.
+    if (hit && this.#current.length > 1 && this.#file?.due) this.#file.reread().catch(ignoreRejection);
     return hit && presented !== undefined;
   }
 
