@@ -51,6 +51,8 @@ export interface GatewayOptions {
   tokenRotation?: Partial<TokenRotation>;
   /** Clock /metrics measures the oldest waiting notification's age with; tests move it on instead of sleeping. */
   metricsNow?: () => Date;
+  /** Monotonic clock (ms) of the `webhook refused` lines' throttle (http/refusal-log.ts); tests move it on instead of sleeping. */
+  refusalLogNow?: () => number;
 }
 
 /** How WEBHOOK_TOKEN_FILE and ADMIN_TOKEN_FILE are followed after a Secret rotation (http/auth.ts). */
@@ -374,6 +376,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     ...(worker instanceof OutboxWorker ? { handOff: worker } : {}),
     reload,
     accepting: () => accepting,
+    ...(o.refusalLogNow ? { refusalLogNow: o.refusalLogNow } : {}),
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     stormWindowMs: settings.stormWindowMs,
     uptime: uptime.service,

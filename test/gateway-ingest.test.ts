@@ -11,10 +11,12 @@ import { createTestDatabase, requirePostgres } from '../src/testing/postgres.js'
 
 let fakes: Fakes;
 let t: TestGateway;
+/** The clock of the refusal lines' throttle (one line per code and client per 10 s): moved on, never slept on. */
+let refusalClock = 0;
 
 beforeAll(async () => {
   fakes = await startFakes();
-  t = await startTestGateway(fakes);
+  t = await startTestGateway(fakes, {}, { refusalLogNow: () => refusalClock });
 });
 afterAll(async () => {
   await t?.close();
@@ -41,6 +43,8 @@ describe('POST /webhooks/alertmanager rejects bad requests without touching the 
   });
 
   it('logs each refusal with its code, reason and sender (Alertmanager drops a 4xx for good), never the token presented', async () => {
+    // Past the throttle window of the refusals earlier tests sent from this client.
+    refusalClock += 60_000;
     const from = t.logs.length;
     expect((await t.post(valid, { token: 'presented-wrong-secret' })).status).toBe(401);
     const bad = webhook('{}:{alertname="X"}', [{ labels: { alertname: 'X' } }]);
@@ -55,6 +59,46 @@ describe('POST /webhooks/alertmanager rejects bad requests without touching the 
       expect.objectContaining({ code: 400, error: 'invalid Alertmanager webhook payload', issues: [{ path: 'alerts.0.status', message: expect.any(String) }] }),
     ]);
     expect(t.logs.slice(from).join('\n')).not.toContain('presented-wrong-secret');
+  });
+
+  it('logs one line per code and client per 10 s, the next one saying how many were not logged', async () => {
+    refusalClock += 60_000;
+    const from = t.logs.length;
+    const refusals = () =>
+      t.logs
+        .slice(from)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => String(l.msg).startsWith('webhook refused'));
+    const counted = async () => (await t.gw.metrics.registry.getSingleMetric('alertgate_webhook_requests_total')!.get()).values.find((v) => v.labels.code === '401')?.value ?? 0;
+    const countedBefore = await counted();
+    for (let i = 0; i < 50; i++) expect((await t.post(valid, { token: 'wrong-token' })).status).toBe(401);
+    expect(refusals()).toEqual([expect.objectContaining({ code: 401, client: expect.stringMatching(/127\.0\.0\.1/) })]);
+    expect(refusals()[0]).not.toHaveProperty('suppressed');
+    // The metric still counts every one.
+    expect((await counted()) - countedBefore).toBe(50);
+
+    refusalClock += 10_000;
+    expect((await t.post(valid, { token: 'wrong-token' })).status).toBe(401);
+    expect(refusals()).toEqual([expect.objectContaining({ code: 401 }), expect.objectContaining({ code: 401, suppressed: 49 })]);
+  });
+
+  it('cuts the texts a refused request chose (user agent, a Content-Type quoted in the error) to 200 characters in its line', async () => {
+    refusalClock += 60_000;
+    const from = t.logs.length;
+    const res = await fetch(`${t.gw.url}/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': `text/${'x'.repeat(5_000)}`, 'user-agent': `scanner/${'y'.repeat(5_000)}` },
+      body: '{}',
+    });
+    expect(res.status).toBe(415);
+    // The answer names the problem in full; only the log line is cut.
+    expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(5_000);
+    const [line] = t.logs
+      .slice(from)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => String(l.msg).startsWith('webhook refused'));
+    expect(line).toMatchObject({ code: 415, error: expect.stringMatching(/^Content-Type must be application\/json, got "text\/x+…$/), userAgent: expect.stringMatching(/^scanner\/y+…$/) });
+    expect([(line!.error as string).length, (line!.userAgent as string).length]).toEqual([201, 201]);
   });
 
   it('400 for malformed JSON, naming the parse error', async () => {

@@ -4,70 +4,86 @@
  * cause are committed; 4xx for what retrying cannot fix (Alertmanager does not retry 4xx), 503 for
  * what it can (store down, shutting down).
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { normalizeWebhook } from '../ingest/normalize.js';
 import { fastParseWebhook } from '../ingest/fast-parse.js';
 import { webhookSchema, type WebhookBody } from '../ingest/webhook-schema.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import { isHeldReason } from '../maintenance/hold.js';
 import { DIGESTED_REASON } from '../storm/storm-control.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { bearerToken, unauthorized } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
+import { RefusalLog } from './refusal-log.js';
 import { bodyCoding, nodeIncoming, notJsonContentType, readBodyCapped, readBodyDecoded } from './read-body.js';
+
+/** What an answer is counted and logged with: one per route, not one per request. */
+interface Answering {
+  metrics: Metrics;
+  refusals: RefusalLog;
+}
+
+/** Counts and times an answer (alertgate_webhook_requests_total, …_duration_seconds). */
+function reply(a: Answering, started: number, res: Response): Response {
+  const code = String(res.status);
+  a.metrics.webhookRequests.inc({ code });
+  a.metrics.webhookDuration.observe({ code }, (performance.now() - started) / 1000);
+  return res;
+}
+
+/**
+ * A 4xx: Alertmanager drops the notification for good and logs it only on its side, so the log
+ * says which request it was (client address, user agent), throttled (http/refusal-log.ts).
+ */
+function refuse(a: Answering, c: Context, started: number, res: Response, error: string, issues?: { path: string; message: string }[]): Response {
+  a.refusals.refused({
+    code: res.status,
+    error,
+    client: nodeIncoming(c.env)?.socket.remoteAddress,
+    userAgent: c.req.header('user-agent'),
+    ...(issues ? { issues } : {}),
+  });
+  return reply(a, started, res);
+}
 
 export function webhookRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const { metrics, logger } = deps;
+  const a: Answering = { metrics, refusals: new RefusalLog(logger, deps.refusalLogNow ? { now: deps.refusalLogNow } : {}) };
 
   const tooLarge = (what: string) => `${what}request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`;
 
   app.post('/webhooks/alertmanager', async (c) => {
     const started = performance.now();
-    const reply = (res: Response) => {
-      const code = String(res.status);
-      metrics.webhookRequests.inc({ code });
-      metrics.webhookDuration.observe({ code }, (performance.now() - started) / 1000);
-      return res;
-    };
-    // Alertmanager drops a notification answered 4xx for good and logs it only on its side: say
-    // here which request it was (client address, user agent), so an operator can find the sender.
-    const refuse = (res: Response, error: string, detail: Record<string, unknown> = {}) => {
-      const incomingMessage = nodeIncoming(c.env);
-      logger.warn(
-        { code: res.status, error, ...detail, client: incomingMessage?.socket.remoteAddress, userAgent: c.req.header('user-agent') },
-        'webhook refused: Alertmanager does not retry a 4xx, so this notification is lost',
-      );
-      return reply(res);
-    };
     if (deps.webhookToken !== undefined) {
       const presented = bearerToken(c.req.header('authorization'));
       // A miss reads WEBHOOK_TOKEN_FILE again (rate-limited): a rotated Secret needs no restart.
       if (!deps.webhookToken.matches(presented) && !(await deps.webhookToken.recheck(presented))) {
-        return refuse(unauthorized(c, presented, 'missing or invalid bearer token'), 'missing or invalid bearer token');
+        return refuse(a, c, started, unauthorized(c, presented, 'missing or invalid bearer token'), 'missing or invalid bearer token');
       }
     }
     const notJson = notJsonContentType(c.req.header('content-type'));
-    if (notJson !== undefined) return refuse(jsonError(c, 415, notJson), notJson);
+    if (notJson !== undefined) return refuse(a, c, started, jsonError(c, 415, notJson), notJson);
     // Plain bodies (Alertmanager's) take the plain read; one header lookup is all they pay for codings.
     const encoding = c.req.header('content-encoding');
     let text: string;
     if (encoding === undefined) {
       const body = await readBodyCapped(c.req.raw, deps.maxBodyBytes, nodeIncoming(c.env));
-      if (!body.ok) return refuse(jsonError(c, 413, tooLarge('')), tooLarge(''));
+      if (!body.ok) return refuse(a, c, started, jsonError(c, 413, tooLarge('')), tooLarge(''));
       text = body.text;
     } else {
       const coding = bodyCoding(encoding);
-      if ('unsupported' in coding) return refuse(jsonError(c, 415, coding.unsupported), coding.unsupported);
+      if ('unsupported' in coding) return refuse(a, c, started, jsonError(c, 415, coding.unsupported), coding.unsupported);
       const body = await readBodyDecoded(c.req.raw, deps.maxBodyBytes, coding.coding, nodeIncoming(c.env));
       if (!body.ok) {
         if (body.tooLarge) {
           const error = tooLarge(body.decoded ? 'decompressed ' : '');
-          return refuse(jsonError(c, 413, error), error);
+          return refuse(a, c, started, jsonError(c, 413, error), error);
         }
         const error = `request body is not valid ${coding.coding} (Content-Encoding: ${encoding.trim()}): ${body.corrupt}`;
-        return refuse(jsonError(c, 400, error), error);
+        return refuse(a, c, started, jsonError(c, 400, error), error);
       }
       text = body.text;
     }
@@ -76,7 +92,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
       json = JSON.parse(text);
     } catch (err) {
       const error = `invalid JSON: ${(err as SyntaxError).message}`;
-      return refuse(jsonError(c, 400, error), error);
+      return refuse(a, c, started, jsonError(c, 400, error), error);
     }
     // Well-formed bodies take the fast path; anything else gets the schema's verdict and paths.
     let payload: WebhookBody | undefined = fastParseWebhook(json);
@@ -85,13 +101,13 @@ export function webhookRoutes(deps: AppDeps): Hono {
       if (!parsed.success) {
         const issues = issuesOf(parsed.error);
         // The log line names the first few issues (the answer lists up to 100).
-        return refuse(jsonError(c, 400, 'invalid Alertmanager webhook payload', { issues }), 'invalid Alertmanager webhook payload', { issues: issues.slice(0, 5) });
+        return refuse(a, c, started, jsonError(c, 400, 'invalid Alertmanager webhook payload', { issues }), 'invalid Alertmanager webhook payload', issues.slice(0, 5));
       }
       payload = parsed.data;
     }
     const routing = deps.routing();
     if (!routing || !deps.accepting()) {
-      return reply(jsonError(c, 503, routing ? 'shutting down; retry on another replica' : 'no valid configuration loaded'));
+      return reply(a, started, jsonError(c, 503, routing ? 'shutting down; retry on another replica' : 'no valid configuration loaded'));
     }
     const incoming = normalizeWebhook(payload, logger);
     try {
@@ -131,10 +147,10 @@ export function webhookRoutes(deps: AppDeps): Hono {
       );
       // Items leased to the local worker are on their way already; the rest wait for a claim.
       if (result.notifications.some((n) => n.status === 'pending' && n.leasedTo === undefined)) deps.onAccepted?.();
-      return reply(c.json({ accepted: incoming.alerts.length }, 202));
+      return reply(a, started, c.json({ accepted: incoming.alerts.length }, 202));
     } catch (err) {
       logger.error({ err, groupKey: incoming.groupKey }, 'could not store webhook; answering 503 so Alertmanager retries');
-      return reply(jsonError(c, 503, 'store unavailable; retry later'));
+      return reply(a, started, jsonError(c, 503, 'store unavailable; retry later'));
     }
   });
   return app;

@@ -90,6 +90,8 @@ export interface TestGatewayOptions {
   tokenRotation?: Partial<TokenRotation>;
   /** The clock /metrics measures the oldest waiting notification's age with (server.ts). */
   metricsNow?: () => Date;
+  /** The clock of the `webhook refused` lines' throttle (server.ts). */
+  refusalLogNow?: () => number;
 }
 
 export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, string> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -111,6 +113,7 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
     pollMs: 50,
     ...(opts.tokenRotation ? { tokenRotation: opts.tokenRotation } : {}),
     ...(opts.metricsNow ? { metricsNow: opts.metricsNow } : {}),
+    ...(opts.refusalLogNow ? { refusalLogNow: opts.refusalLogNow } : {}),
   });
   return {
     gw,
