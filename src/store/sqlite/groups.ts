@@ -139,7 +139,7 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
     return index;
   };
   return {
-    group: { ...groupParams(group), last_notification_at: write.notifications.length > 0 ? nowMs : null },
+    group: { ...groupParams(group), last_notification_at: write.notifications.length > 0 ? nowMs : null, new_notifications: write.notifications.length },
     deleteStaleExcept: mayDelete ? JSON.stringify([...fingerprints]) : null,
     alerts,
     alertsUpdatedAt,
@@ -188,8 +188,8 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
     s.insertSnapshot.run({ id: inserted.id, snapshot: snapshots[snapshot]! });
     return inserted.id;
   });
-  // Ids only grow (AUTOINCREMENT): the last one inserted is the group's highest (history retention).
-  if (ids.length > 0) s.setLastNotificationId.run({ seq, id: ids.at(-1)! });
+  // No statement after the inserts: the upsert set the group's last_notification_id to the last
+  // of these ids already (queries.ts UPSERT_GROUP), counting `plan.notifications`, all inserted here.
   return ids;
 }
 

@@ -27,17 +27,39 @@ export const COUNT_HELD_GROUPS = `
   SELECT team, count(*) AS n FROM groups WHERE held_until IS NOT NULL GROUP BY team`;
 
 /**
+ * The id the last of `@new_notifications` notifications (> 0) inserted next will get: SQLite's
+ * own AUTOINCREMENT rule, "one more than the larger of the highest id ever used (sqlite_sequence)
+ * and the highest id in the table", applied once per insert. `applyGroupPlan` upserts the group
+ * first (the inserts need its seq) and then inserts exactly that many notifications into this
+ * table, on the only writer, in the same transaction, with no other insert into it between (the
+ * supersede step is an UPDATE; snapshots go to their own table): so their ids are base+1 …
+ * base+n and this is the last of them, exactly. Were it ever off, it could only be high (an id
+ * is never reused, so none can come out lower than the rule says), and a high value only keeps
+ * the group longer: retention (retention.ts `stillPrunable`) waits for its bound to pass it.
+ * A low one, which would let a group go with a notification of it still there, cannot happen.
+ * Both lookups are one seek each (a few rows; the right edge of the primary key, which every
+ * insert appends to), done only when the write has notifications.
+ */
+const NEXT_LAST_NOTIFICATION_ID = `CASE WHEN @new_notifications > 0 THEN
+    max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'notifications'), 0),
+        coalesce((SELECT max(id) FROM notifications), 0)) + @new_notifications
+  END`;
+
+/**
  * created_at is kept from the first insert, and last_notification_at (schema-v8.ts) by a write
  * without a notification; it only grows (the newest stamp, even after the clock stepped back:
- * schema-v10.ts). Returns the group's seq (schema-v4.ts), new or kept.
+ * schema-v10.ts). last_notification_id (schema-v10.ts) is set in the same statement, before the
+ * write's notifications exist (NEXT_LAST_NOTIFICATION_ID says why that is exact): a statement
+ * after the inserts would cost the single writer one more write of the row per webhook.
+ * Returns the group's seq (schema-v4.ts), new or kept.
  */
 export const UPSERT_GROUP = `
   INSERT INTO groups (id, team, group_key, receiver, external_url, group_labels, common_labels,
     common_annotations, status, notified_hash, notified_at, targets, created_at, updated_at, storm_digests, held_until,
-    last_notification_at)
+    last_notification_at, last_notification_id)
   VALUES (@id, @team, @group_key, @receiver, @external_url, @group_labels, @common_labels,
     @common_annotations, @status, @notified_hash, @notified_at, @targets, @created_at, @updated_at, @storm_digests, @held_until,
-    @last_notification_at)
+    @last_notification_at, ${NEXT_LAST_NOTIFICATION_ID})
   ON CONFLICT (id) DO UPDATE SET
     team = excluded.team, group_key = excluded.group_key, receiver = excluded.receiver,
     external_url = excluded.external_url, group_labels = excluded.group_labels,
@@ -45,7 +67,8 @@ export const UPSERT_GROUP = `
     status = excluded.status, notified_hash = excluded.notified_hash,
     notified_at = excluded.notified_at, targets = excluded.targets, updated_at = excluded.updated_at,
     storm_digests = excluded.storm_digests, held_until = excluded.held_until,
-    last_notification_at = max(coalesce(excluded.last_notification_at, last_notification_at), coalesce(last_notification_at, excluded.last_notification_at))
+    last_notification_at = max(coalesce(excluded.last_notification_at, last_notification_at), coalesce(last_notification_at, excluded.last_notification_at)),
+    last_notification_id = max(coalesce(excluded.last_notification_id, last_notification_id), coalesce(last_notification_id, excluded.last_notification_id))
   RETURNING seq`;
 
 /**
@@ -77,9 +100,6 @@ export const INSERT_NOTIFICATION = `
   VALUES (@group_id, @group_seq, @team, @target, @target_key, @kind, @status, @reason, 0,
     @created_at, @next_attempt_at)
   RETURNING id`;
-
-/** The highest id among the group's notifications (schema-v10.ts), set once a write inserted them. */
-export const SET_LAST_NOTIFICATION_ID = `UPDATE groups SET last_notification_id = @id WHERE seq = @seq`;
 
 /** Written once with its notification, never updated (schema-v3.ts says why it is apart). */
 export const INSERT_SNAPSHOT = `INSERT INTO notification_snapshots (id, snapshot) VALUES (@id, @snapshot)`;

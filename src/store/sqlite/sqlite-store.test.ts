@@ -251,6 +251,54 @@ describe('sqlite store', () => {
     }
   });
 
+  it('writes a group row once per webhook, its last notification id included, exact even after the newest rows were pruned', async () => {
+    // Every webhook that queues notifications goes through the single writer: a second write of
+    // the group row (to record its last notification id) would cost each one a statement.
+    const file = join(dir, 'group-writes.db');
+    const store = openSqliteStore(file);
+    const raw = new Database(file);
+    try {
+      raw.exec(`CREATE TABLE group_writes (id TEXT);
+        CREATE TRIGGER group_inserted AFTER INSERT ON groups BEGIN INSERT INTO group_writes VALUES (new.id); END;
+        CREATE TRIGGER group_updated AFTER UPDATE ON groups BEGIN INSERT INTO group_writes VALUES (new.id); END;`);
+      const lastIds = () =>
+        Object.fromEntries(
+          (raw.prepare('SELECT id, last_notification_id AS last FROM groups').all() as { id: string; last: number | null }[]).map((r) => [r.id, r.last]),
+        );
+      const quiet = group('quiet', { status: 'resolved', alerts: [alert('q', 'resolved')] });
+      // Pruned: the table is empty, but ids are never reused, so the next one is 2, not 1.
+      await enqueue(store, quiet, [notification(quiet, SLACK, { status: 'suppressed', reason: 'duplicate' })]);
+      expect(await store.pruneHistory({ before: later(), limit: 10 })).toMatchObject({ notifications: 1, groups: 1 });
+      const a = group('a');
+      const b = group('b');
+      const [a1, a2] = await enqueue(store, a, [notification(a, SLACK), notification(a, PAGERDUTY)]);
+      expect(a1?.id).toBe(2);
+      // One commit for several webhooks (group commit), one of them without notifications.
+      const written = await Promise.all([
+        enqueue(store, b, [notification(b, SLACK)]),
+        enqueue(store, group('c'), []),
+        enqueue(store, a, [notification(a, SLACK, { kind: 'changed' })]),
+      ]);
+      const [b1] = written[0];
+      const [a3] = written[2];
+      expect(lastIds()).toEqual({ a: a3?.id, b: b1?.id, c: null });
+      expect(a3?.id).toBeGreaterThan(a2?.id ?? Infinity);
+      // A write of `a` without notifications keeps its last id.
+      await enqueue(store, a, []);
+      expect(lastIds()).toMatchObject({ a: a3?.id });
+      const writes = (raw.prepare('SELECT id, count(*) AS n FROM group_writes GROUP BY id ORDER BY id').all() as { id: string; n: number }[]);
+      expect(writes).toEqual([
+        { id: 'a', n: 3 },
+        { id: 'b', n: 1 },
+        { id: 'c', n: 1 },
+        { id: 'quiet', n: 1 },
+      ]);
+    } finally {
+      raw.close();
+      await store.close();
+    }
+  });
+
   it('rewrites exactly the alerts a decision changed: order, removals and in-place edits all persist', async () => {
     const store = openSqliteStore(join(dir, 'rows.db'));
     try {

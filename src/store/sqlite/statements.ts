@@ -18,7 +18,6 @@ export function prepareStatements(db: Database.Database) {
     deleteStaleAlerts: db.prepare<{ group_seq: number; fingerprints: string }>(q.DELETE_STALE_ALERTS),
     insertNotification: db.prepare<NewNotificationRow & { group_seq: number }, { id: number }>(q.INSERT_NOTIFICATION),
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
-    setLastNotificationId: db.prepare<{ seq: number; id: number }>(q.SET_LAST_NOTIFICATION_ID),
     supersedePending: db.prepare<{ group_seq: number; target_key: string; now: number }>(q.SUPERSEDE_PENDING),
     selectNotification: db.prepare<[number], NotificationRow>(q.SELECT_NOTIFICATION),
     selectClaimableOf: db.prepare<{ now: number; limit: number; exclude: string; receiver: string }, ClaimCandidate>(q.SELECT_CLAIMABLE_OF),
@@ -46,8 +45,11 @@ export function prepareStatements(db: Database.Database) {
   };
 }
 
-/** What a group's upsert binds: its row, and the time of the write's notifications if it has any (schema-v8.ts). */
-export type GroupParams = GroupRow & { last_notification_at: number | null };
+/**
+ * What a group's upsert binds: its row, the time of the write's notifications if it has any
+ * (schema-v8.ts), and how many it has (their last id, schema-v10.ts: queries.ts UPSERT_GROUP).
+ */
+export type GroupParams = GroupRow & { last_notification_at: number | null; new_notifications: number };
 
 /** A due item a claim may take, in claim order. */
 export interface ClaimCandidate {
