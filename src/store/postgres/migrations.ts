@@ -23,6 +23,7 @@ import { SCHEMA_V3 } from './schema-v3.js';
 import { SCHEMA_V4 } from './schema-v4.js';
 import { SCHEMA_V5 } from './schema-v5.js';
 import { SCHEMA_V6 } from './schema-v6.js';
+import { SCHEMA_V7 } from './schema-v7.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'maintenance holds on the group row', sql: SCHEMA_V4 },
   { version: 5, name: 'notifications by group, for pruning groups', sql: SCHEMA_V5 },
   { version: 6, name: 'storms going on, for the storm ticker', sql: SCHEMA_V6 },
+  { version: 7, name: 'dead notifications by queue, for history retention', sql: SCHEMA_V7 },
 ];
 
 /**
