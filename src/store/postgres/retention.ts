@@ -4,9 +4,10 @@
  * none is left, walks the next groups in id order and deletes the resolved, quiet ones.
  *
  * Both must stay cheap on tables of millions of rows of which few go: notifications are found
- * by walking the primary key from its low end up to a bound found by a binary search (no index
- * by time: it would cost every webhook's write), groups by walking their primary key from the
- * cursor. The cursor is the id of the last group looked at ('' before the first: ids are
+ * by walking the ranges of the deleted statuses in the status index from their low end up to an
+ * id bound found by a binary search (no index by time: it would cost every webhook's write), so
+ * the rows kept (dead, pending, failed) are never read; groups by walking their primary key
+ * from the cursor. The cursor is the id of the last group looked at ('' before the first: ids are
  * non-empty hashes, and every id sorts after '').
  *
  * Replicas write groups meanwhile: `updateGroups` holds a group's row lock from its load to its
@@ -88,19 +89,25 @@ const NOTIFICATION_ID_BOUND = `
   SELECT min(hi) AS bound FROM search`;
 
 /**
- * Up to $3 delivered and suppressed notifications created before $2, oldest (lowest id) first,
- * walking the primary key below the bound $1 (the snapshot is a column: it goes with the row),
- * locked with `SKIP LOCKED`; and with each sent one, the dead ones of its queue before it, which
- * it superseded. Those are waited for, not skipped, in id order (no two steps wait on each other
- * in a cycle), and their status is checked again once locked: an admin's `retryDead` may be
- * looking at one right now, and it must not find the sent one gone and requeue it. The counts
- * of the walk (`walked`) and of all rows deleted.
+ * Up to $3 delivered and suppressed notifications created before $2 and below the bound $1: the
+ * sent range of notifications_by_status (status, id), then the suppressed one, each oldest
+ * (lowest id) first. `ORDER BY status, id` is that index's own order (an IN list on its first
+ * column keeps it), so nothing is sorted and no row of another status is read. Kept dead rows
+ * (and pending or failed ones) lie at low ids for as long as they wait: with `ORDER BY id` the
+ * planner walked the primary key and read them all again in every step (even with one status
+ * only: it assumes the rows it wants are spread evenly over the ids). The snapshot is a column:
+ * it goes with the row. They are locked with `SKIP LOCKED`; and with each sent one go the dead
+ * ones of its queue before it, which it superseded (found by notifications_dead, schema-v7.ts).
+ * Those are waited for, not skipped, in id order (no two steps wait on each other in a cycle),
+ * and their status is checked again once locked: an admin's `retryDead` may be looking at one
+ * right now, and it must not find the sent one gone and requeue it. The counts of the walk
+ * (`walked`) and of all rows deleted.
  */
-const DELETE_OLD_NOTIFICATIONS = `
+export const DELETE_OLD_NOTIFICATIONS = `
   WITH doomed AS (
     SELECT id, group_id, target_key, status FROM notifications
-    WHERE id < $1 AND status IN ('sent', 'suppressed') AND created_at < $2
-    ORDER BY id
+    WHERE status IN ('sent', 'suppressed') AND id < $1 AND created_at < $2
+    ORDER BY status, id
     LIMIT $3
     FOR UPDATE SKIP LOCKED
   ), superseded AS (
@@ -118,9 +125,10 @@ const DELETE_OLD_NOTIFICATIONS = `
 /**
  * What makes group `g` prunable, but its age: resolved, not held, not alertgate's own record
  * ($2 the maintenance key, $3 and $4 the storm and message key prefixes: PSEUDO_GROUP_KEYS),
- * and no notification of it left (notifications_by_group): every one was final and older than
- * the cut, and step 1 has deleted them. One younger than the cut keeps its group, whatever the
- * group's own update time says.
+ * and no notification of it left (notifications_by_group). Step 1 deletes the delivered and
+ * suppressed ones once older than the cut; any other keeps its group, whatever the group's own
+ * update time says: one younger than the cut, one undelivered, and a dead one, kept until it is
+ * retried and delivered or a newer sent one of its queue goes (see above).
  */
 const PRUNABLE = `g.status = 'resolved' AND g.held_until IS NULL
     AND g.group_key <> $2 AND NOT starts_with(g.group_key, $3) AND NOT starts_with(g.group_key, $4)

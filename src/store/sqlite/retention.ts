@@ -52,12 +52,16 @@ const PRUNABLE_GROUP = `status = 'resolved' AND held_until IS NULL AND NOT ${OWN
 const SQL = {
   maxNotificationId: `SELECT max(id) FROM notifications`,
   firstNotificationFrom: `SELECT id, created_at FROM notifications WHERE id >= ? ORDER BY id LIMIT 1`,
-  // `+status`: walk the primary key (oldest first, stopping after `limit`), not the status index,
-  // whose three ranges SQLite would merge by sorting every final item below the bound.
+  // The sent range of notifications_by_status below the bound, then the suppressed one, each
+  // oldest first (ORDER BY status, id: the index's own order, so no sort), stopping after
+  // `limit`; no row of another status is read. Kept dead rows (and pending or failed ones) lie at
+  // low ids for as long as they wait: a walk of the primary key, in plain id order, read them all
+  // again in every step (an immediate transaction, which commits of webhooks wait behind). Only
+  // rows stamped after the cut though below the bound (a clock stepped back) are read and left.
   oldHistory: `
     SELECT id, group_seq, target_key, status FROM notifications
-    WHERE id < @below AND +status IN ${HISTORY} AND created_at < @before
-    ORDER BY id LIMIT @limit`,
+    WHERE status IN ${HISTORY} AND id < @below AND created_at < @before
+    ORDER BY status, id LIMIT @limit`,
   // notifications_dead (schema-v11.ts), whose condition the status test repeats.
   deadSupersededBy: `
     SELECT id FROM notifications
