@@ -2,9 +2,10 @@
  * @module store/sqlite/retention
  * History retention for the SQLite store (`Store.pruneHistory`). The store's thread reads which
  * groups a step looks at (and marks them, see sqlite-store.ts); the step itself is one write on
- * the writer, run alone, in one transaction: it deletes the old final notifications, and then,
- * if they were fewer than the step's limit, the groups still prunable. One transaction, so no
- * delivery outcome or requeue can land between the two halves.
+ * the writer, run alone, in one transaction: it deletes the old delivered and suppressed
+ * notifications (with the dead ones they superseded, below), and then, if they were fewer than
+ * the step's limit, the groups still prunable. One transaction, so no delivery outcome or
+ * requeue can land between the two halves.
  *
  * It runs with foreign keys off. `notifications.group_id` references `groups (id)` with no index
  * of its own (schema-v4.ts: one entry per notification in a B-tree keyed by a hash would cost
@@ -14,10 +15,11 @@
  * Its notifications are gone by then: a group goes only when its newest notification stamp
  * (`last_notification_at`, schema-v8.ts; a requeue counts as one) is older than the cut, its
  * highest notification id (`last_notification_id`, schema-v10.ts) lies below the id bound of the
- * first half's walk, and none is pending or failed (the queue's own index): so each was final,
- * older than the cut and walked over, and the first half has just deleted every such one. The
- * id bound matters when the clock stepped back: stamps then do not follow ids, the bisection's
- * bound can fall short of old rows, and times alone deleted groups whose rows lay beyond it.
+ * first half's walk, and none is pending, failed (the queue's own index) or dead (below): so each
+ * was delivered or suppressed, older than the cut and below the bound, and the first half's walk
+ * over those two statuses has just deleted every such one. The id bound matters when the clock
+ * stepped back: stamps then do not follow ids, the bisection's bound can fall short of old rows,
+ * and times alone deleted groups whose rows lay beyond it.
  *
  * Dead notifications are not history yet: an operator retries them once their cause is fixed
  * (README, Operations), so neither they nor their group go for their age. One goes with the
@@ -72,7 +74,7 @@ const SQL = {
     SELECT seq, id, (${PRUNABLE_GROUP}) AS prunable FROM groups
     WHERE seq > @after ORDER BY seq LIMIT @limit`,
   // The queue index (partial, pending and failed only) answers "anything undelivered?", and
-  // notifications_dead "anything dead?"; the walk went over every id below @below.
+  // notifications_dead "anything dead?"; the walk went over every sent and suppressed id below @below.
   stillPrunable: `
     SELECT 1 FROM groups g WHERE seq = @seq AND ${PRUNABLE_GROUP}
       AND (last_notification_id IS NULL OR last_notification_id < @below)

@@ -3,9 +3,10 @@
  * Migration 10: `groups.last_notification_id`, the highest id among the group's notifications
  * (NULL for a group without any). History retention (retention.ts) deletes a group only once
  * every notification of it is gone, and knows it without an index of notifications by group:
- * the step's walk deletes every old final notification below an id bound it finds by bisection
- * over creation times, and a group whose notifications all lie below that bound, all older than
- * the cut (`last_notification_at`, from now on the newest of their stamps) and none undelivered,
+ * the step's walk deletes every old delivered and suppressed notification below an id bound it
+ * finds by bisection over creation times, and a group whose notifications all lie below that
+ * bound, all older than the cut (`last_notification_at`, from now on the newest of their stamps),
+ * none undelivered and none dead (dead ones are kept for an operator to retry: schema-v11.ts),
  * has none left. Times alone, as before, were not enough: a clock that stepped back (NTP) stamps
  * a newer notification (higher id) before an older one, the bisection's bound then falls short
  * of old rows, and a group was deleted with a notification of it still there.
