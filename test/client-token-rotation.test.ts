@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack } from '../src/testing/fake-slack.js';
-import { startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
+import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import { ADMIN_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 import { assertNoSecrets } from './support/secrets.js';
@@ -143,7 +143,7 @@ describe('THANOS_TOKEN_FILE', () => {
     await writeFile(tokenFile, `${OLD_THANOS}\n`);
     thanos = await startFakeThanos((_params, path, headers) =>
       headers.authorization === `Bearer ${accepted}`
-        ? { status: 200, body: { status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result: [] } } }
+        ? { status: 200, body: noSeries(path) }
         : { status: 401, body: 'Unauthorized' },
     );
     fakes = await startFakes();

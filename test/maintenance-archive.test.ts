@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
+import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
@@ -20,10 +20,7 @@ let t: TestGateway;
 beforeAll(async () => {
   fakes = await startFakes();
   // No samples at all: the report still lists the windows that excuse each service.
-  thanos = await startFakeThanos((_, path) => ({
-    status: 200,
-    body: { status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result: [] } },
-  }));
+  thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
   configDir = await mkdtemp(join(tmpdir(), 'alertgate-archive-'));
   await writeConfigDir(configDir);
   t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, THANOS_URL: thanos.url });

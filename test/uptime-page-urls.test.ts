@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UptimeReport } from '../src/uptime/report-types.js';
-import { startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
+import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
 
@@ -30,10 +30,7 @@ let configDir: string;
 let t: TestGateway;
 beforeAll(async () => {
   fakes = await startFakes();
-  thanos = await startFakeThanos((_params, path) => ({
-    status: 200,
-    body: { status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result: [] } },
-  }));
+  thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
   configDir = await mkdtemp(join(tmpdir(), 'alertgate-uptime-urls-'));
   await writeConfigDir(configDir, { payments: PAYMENTS_RULES });
   t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, THANOS_URL: thanos.url });

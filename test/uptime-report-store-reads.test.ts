@@ -19,7 +19,7 @@ import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type Store
 import type { Store } from '../src/store/store.js';
 import { onBothStores } from '../src/testing/both-stores.js';
 import { UptimeError } from '../src/uptime/errors.js';
-import { startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
+import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { DEFAULT_RESOLUTION_POLICY } from '../src/uptime/resolution.js';
 import { createUptime, type UptimeWiring } from '../src/uptime/wiring.js';
@@ -91,10 +91,7 @@ let thanos: FakeThanos;
 let configDir: string;
 let routing: RoutingConfig;
 beforeAll(async () => {
-  thanos = await startFakeThanos((_, path) => ({
-    status: 200,
-    body: { status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result: [] } },
-  }));
+  thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
   configDir = await mkdtemp(join(tmpdir(), 'alertgate-store-reads-'));
   await mkdir(join(configDir, 'routes'));
   await mkdir(join(configDir, 'rules'));

@@ -29,6 +29,8 @@ export interface FakeThanos {
 const open = new Set<FakeThanos>();
 
 /** A Prometheus instant-vector answer with one series. */
+/** A Prometheus answer with no series, of the type the path asks for (a matrix for query_range). */
+export const noSeries = (path: string) => ({ status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result: [] } });
 export const vector = (value: string, t = 1_700_000_000) => ({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'x' }, value: [t, value] }] } });
 
 export async function startFakeThanos(fallback: FakeThanos['fallback'] = () => ({ status: 200, body: vector('1') })): Promise<FakeThanos> {
