@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { postWebhookChunked } from './support/raw-http.js';
 import { createHash } from 'node:crypto';
-import { request } from 'node:http';
 import { fixture, webhook } from './support/payloads.js';
 import { createTestDatabase, requirePostgres } from '../src/testing/postgres.js';
 
@@ -320,23 +320,7 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
 
 /** POST with Transfer-Encoding: chunked (no Content-Length), in 64 KiB writes, as a streaming client would. */
 function postChunked(body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${t.gw.url}/webhooks/alertmanager`,
-      { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    // The server may answer 413 and stop reading before the whole body is written.
-    req.on('error', reject);
-    const buf = Buffer.from(body);
-    for (let i = 0; i < buf.length; i += 65536) req.write(buf.subarray(i, i + 65536));
-    req.end();
-  });
+  return postWebhookChunked(t.gw.url, Buffer.from(body), { chunkBytes: 65536 });
 }
 
 describe('a WEBHOOK_TOKEN set with surrounding whitespace (a Secret made from an echoed file)', () => {

@@ -4,32 +4,20 @@
  * its period must still excuse it, however long ago that was and however many windows ended
  * since. A gateway with a fake Thanos (no samples): the report lists the windows it excuses.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
-import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
+import { ADMIN_TOKEN, type TestGateway } from './support/gateway.js';
+import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
 
-let fakes: Fakes;
-let thanos: FakeThanos;
-let configDir: string;
+let gateway: UptimeGateway;
 let t: TestGateway;
 beforeAll(async () => {
-  fakes = await startFakes();
   // No samples at all: the report still lists the windows that excuse each service.
-  thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
-  configDir = await mkdtemp(join(tmpdir(), 'alertgate-archive-'));
-  await writeConfigDir(configDir);
-  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, THANOS_URL: thanos.url });
+  gateway = await startUptimeGateway();
+  t = gateway.t;
 });
 afterAll(async () => {
-  await t?.close();
-  await thanos?.close();
-  await fakes?.close();
-  if (configDir) await rm(configDir, { recursive: true, force: true });
+  await gateway?.close();
 });
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };

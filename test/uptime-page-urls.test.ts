@@ -4,14 +4,10 @@
  * layout (`main`). A real gateway over HTTP on 127.0.0.1, in front of a fake Thanos that has no
  * samples (the figures do not matter here, the addresses and names do).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UptimeReport } from '../src/uptime/report-types.js';
-import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
+import type { TestGateway } from './support/gateway.js';
+import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
 
 const RANGE = 'month=2026-10&tz=Europe/London';
 /** payments has a service named like the page's `<main id="main">`, beside checkout. */
@@ -24,22 +20,14 @@ const PAYMENTS_RULES = [
   '',
 ].join('\n');
 
-let fakes: Fakes;
-let thanos: FakeThanos;
-let configDir: string;
+let gateway: UptimeGateway;
 let t: TestGateway;
 beforeAll(async () => {
-  fakes = await startFakes();
-  thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
-  configDir = await mkdtemp(join(tmpdir(), 'alertgate-uptime-urls-'));
-  await writeConfigDir(configDir, { payments: PAYMENTS_RULES });
-  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, THANOS_URL: thanos.url });
+  gateway = await startUptimeGateway({ payments: PAYMENTS_RULES });
+  t = gateway.t;
 });
 afterAll(async () => {
-  await t?.close();
-  await thanos?.close();
-  await fakes?.close();
-  if (configDir) await rm(configDir, { recursive: true, force: true });
+  await gateway?.close();
 });
 
 const html = { accept: 'text/html,application/xhtml+xml' };

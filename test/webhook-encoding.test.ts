@@ -3,10 +3,10 @@
  * and alertgate sends gzip or deflate, which is decoded (WEBHOOK_MAX_BYTES bounds the decoded size
  * too); a coding alertgate cannot decode is refused as such (415) rather than read as JSON.
  */
-import { request } from 'node:http';
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { postWebhookChunked } from './support/raw-http.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
@@ -47,21 +47,7 @@ function post(gw: TestGateway, encoding: string | undefined, payload: Buffer | s
 
 /** POST with Transfer-Encoding: chunked (no Content-Length), in 1 KiB writes. */
 function postChunked(gw: TestGateway, encoding: string, payload: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${gw.gw.url}/webhooks/alertmanager`,
-      { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${WEBHOOK_TOKEN}` } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    for (let i = 0; i < payload.length; i += 1024) req.write(payload.subarray(i, i + 1024));
-    req.end();
-  });
+  return postWebhookChunked(gw.gw.url, payload, { chunkBytes: 1024, headers: { 'content-encoding': encoding } });
 }
 
 async function stored(gw: TestGateway, alertname: string): Promise<boolean> {

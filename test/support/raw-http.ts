@@ -3,6 +3,7 @@
  * every response on one kept-alive connection (`Connection: close`, a `100 Continue`), the
  * connection's close, and a request left half sent (a slow client holding a shutdown's drain open).
  */
+import { request } from 'node:http';
 import net from 'node:net';
 import { WEBHOOK_TOKEN } from './gateway.js';
 
@@ -74,4 +75,31 @@ export async function stalledWebhook(url: string, body: string): Promise<RawConn
   const conn = await keptAlive(url);
   conn.socket.write(webhookHead(body) + body.slice(0, 10));
   return conn;
+}
+
+/**
+ * A webhook POST with Transfer-Encoding: chunked (no Content-Length), written in `chunkBytes`
+ * writes as a streaming client would; `headers` are added to the webhook's own. The server may
+ * answer (413) and stop reading before the whole body is written.
+ */
+export function postWebhookChunked(
+  gatewayUrl: string,
+  payload: Buffer,
+  o: { chunkBytes: number; headers?: Record<string, string> },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${gatewayUrl}/webhooks/alertmanager`,
+      { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}`, ...o.headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('error', reject);
+    for (let i = 0; i < payload.length; i += o.chunkBytes) req.write(payload.subarray(i, i + o.chunkBytes));
+    req.end();
+  });
 }

@@ -1,0 +1,34 @@
+/**
+ * Test harness: a gateway serving uptime reports from a Thanos stand-in that has no samples at
+ * all, on the uptime fixture's config (test/support/prometheus-uptime-fixture.ts). Reports then
+ * show what does not depend on samples: maintenance windows, pages, links, zone names.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { noSeries, startFakeThanos } from '../../src/uptime/fake-thanos.case.js';
+import { startFakes, startTestGateway, type TestGateway } from './gateway.js';
+import { writeConfigDir } from './prometheus-uptime-fixture.js';
+
+export interface UptimeGateway {
+  t: TestGateway;
+  close(): Promise<void>;
+}
+
+/** `rules` replaces the fixture's rules files by team, as `writeConfigDir` takes them. */
+export async function startUptimeGateway(rules?: Record<string, string>): Promise<UptimeGateway> {
+  const fakes = await startFakes();
+  const thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
+  const configDir = await mkdtemp(join(tmpdir(), 'alertgate-uptime-'));
+  await writeConfigDir(configDir, rules);
+  const t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, THANOS_URL: thanos.url });
+  return {
+    t,
+    async close() {
+      await t.close();
+      await thanos.close();
+      await fakes.close();
+      await rm(configDir, { recursive: true, force: true });
+    },
+  };
+}
