@@ -1,8 +1,8 @@
 /**
  * @module store/postgres/migrations
  * Versioned schema migrations of the PostgreSQL store. Each runs once, in order;
- * `schema_migrations` records which ones a database has. Never edit a released migration:
- * append a new one.
+ * `schema_migrations` records which ones a database has. Never change what a released migration
+ * makes: append a new one. (Steps 5-7 changed only how they build their indexes: CONCURRENTLY.)
  *
  * Each migration is applied in a transaction of its own, together with its `schema_migrations`
  * row, under a transaction-scoped advisory lock, after reading the version under that lock: a
@@ -14,6 +14,13 @@
  * A step may run for long (an index build over a big table): the pool's statement timeout is
  * lifted for the migration's own statements, so a slow step is not cancelled half way and
  * retried from scratch by every restart.
+ *
+ * A step that only adds indexes builds them with CREATE INDEX CONCURRENTLY instead (`indexes`),
+ * which cannot run in a transaction: a plain CREATE INDEX holds a lock that stops every insert
+ * and update of its table for the whole build, and the replicas of the previous release, which
+ * keep serving during a rollout, then answered webhooks 503 and delivered nothing until it was
+ * done. Such a step runs under a session-level hold of the same lock; a build cut short leaves an
+ * invalid index, which the next try drops and builds again.
  */
 import type pg from 'pg';
 import { UNBOUNDED_QUERY_TIMEOUT_MS, withTransaction, type Queryable } from './pool.js';
@@ -25,21 +32,34 @@ import { SCHEMA_V5 } from './schema-v5.js';
 import { SCHEMA_V6 } from './schema-v6.js';
 import { SCHEMA_V7 } from './schema-v7.js';
 
-export interface Migration {
+/**
+ * One step: SQL applied in one transaction with its `schema_migrations` row, or indexes built
+ * online (see the module comment). Released steps keep their version and the schema they make.
+ */
+export type Migration = {
   /** Strictly increasing, starting at 1. */
   version: number;
   name: string;
-  sql: string;
+} & ({ sql: string; indexes?: never } | { indexes: readonly OnlineIndex[]; sql?: never });
+
+/** An index built with `CREATE INDEX CONCURRENTLY <name> ON <on>`. */
+export interface OnlineIndex {
+  name: string;
+  /** What follows `ON`: the table, the key and any predicate. */
+  on: string;
 }
+
+type IndexMigration = Extract<Migration, { indexes: readonly OnlineIndex[] }>;
+type Applied = { version: number; name: string; ms: number };
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'outbox due index keyed by receiver', sql: SCHEMA_V2 },
   { version: 3, name: 'storm digest membership on the group row', sql: SCHEMA_V3 },
   { version: 4, name: 'maintenance holds on the group row', sql: SCHEMA_V4 },
-  { version: 5, name: 'notifications by group, for pruning groups', sql: SCHEMA_V5 },
-  { version: 6, name: 'storms going on, for the storm ticker', sql: SCHEMA_V6 },
-  { version: 7, name: 'dead notifications by queue, for history retention', sql: SCHEMA_V7 },
+  { version: 5, name: 'notifications by group, for pruning groups', indexes: SCHEMA_V5 },
+  { version: 6, name: 'storms going on, for the storm ticker', indexes: SCHEMA_V6 },
+  { version: 7, name: 'dead notifications by queue, for history retention', indexes: SCHEMA_V7 },
 ];
 
 /**
@@ -80,8 +100,10 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
   let waitingSince: number | undefined;
   let toldAt = -Infinity;
   for (;;) {
-    const step = await withTransaction(pool, (c) => applyNext(c, migrations, opts));
+    const next = await withTransaction(pool, (c) => applyNext(c, migrations, opts));
+    const step = typeof next === 'object' && 'online' in next ? await applyOnline(pool, next.online, opts) : next;
     if (step === 'done') return applied;
+    if (step === 'recorded elsewhere') continue;
     if (step !== 'locked') {
       // Committed: only now is the step told as applied.
       opts.onEvent?.({ event: 'applied', ...step });
@@ -103,13 +125,10 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
 
 /**
  * One transaction of `migrate`: take the lock (or answer 'locked' at once), then apply the first
- * missing migration and record it, or answer 'done' when none is missing.
+ * missing migration and record it, or answer 'done' when none is missing. A missing step of
+ * indexes is only named (`online`): it is built outside a transaction, by `applyOnline`.
  */
-async function applyNext(
-  c: Queryable,
-  migrations: readonly Migration[],
-  opts: MigrateOptions,
-): Promise<{ version: number; name: string; ms: number } | 'locked' | 'done'> {
+async function applyNext(c: Queryable, migrations: readonly Migration[], opts: MigrateOptions): Promise<Applied | { online: IndexMigration } | 'locked' | 'done'> {
   const { rows } = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [MIGRATION_LOCK_KEY.toString()]);
   if (!rows[0]?.locked) return 'locked';
   // For this transaction only: a step takes as long as it takes (the pool's 30 s would cancel an
@@ -128,6 +147,7 @@ async function applyNext(
   }
   const next = migrations.find((m) => m.version > current);
   if (!next) return 'done';
+  if (next.indexes !== undefined) return { online: next };
   opts.onEvent?.({ event: 'applying', version: next.version, name: next.name });
   const started = Date.now();
   // The server no longer bounds the statement; neither does the client (its timeout would
@@ -135,6 +155,58 @@ async function applyNext(
   await c.query({ text: next.sql, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS } as pg.QueryConfig);
   await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [next.version, next.name, opts.now ?? new Date()]);
   return { version: next.version, name: next.name, ms: Date.now() - started };
+}
+
+/**
+ * Build a step's indexes online and record the step, on a connection of its own holding the
+ * migration lock for its session (CREATE INDEX CONCURRENTLY cannot run in a transaction, nor
+ * then under a transaction-scoped lock). 'locked' when another replica holds it; 'recorded
+ * elsewhere' when another replica applied the step since `applyNext` looked. The connection is
+ * closed afterwards, not pooled: its session's timeouts are lifted.
+ */
+async function applyOnline(pool: pg.Pool, step: IndexMigration, opts: MigrateOptions): Promise<Applied | 'locked' | 'recorded elsewhere'> {
+  const c = await pool.connect();
+  let locked = false;
+  let failed = false;
+  try {
+    const { rows } = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [MIGRATION_LOCK_KEY.toString()]);
+    locked = rows[0]?.locked === true;
+    if (!locked) return 'locked';
+    if ((await currentVersion(c)) >= step.version) return 'recorded elsewhere';
+    await c.query('SET statement_timeout = 0; SET lock_timeout = 0');
+    opts.onEvent?.({ event: 'applying', version: step.version, name: step.name });
+    const started = Date.now();
+    for (const index of step.indexes) await buildIndex(c, index);
+    await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [step.version, step.name, opts.now ?? new Date()]);
+    return { version: step.version, name: step.name, ms: Date.now() - started };
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    // Given back at once, so that the next step (this replica's or another's) need not wait for
+    // the connection's end; should that fail, the session ending releases it.
+    if (locked) await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch(() => undefined);
+    c.release(locked || failed ? true : undefined);
+  }
+}
+
+/**
+ * Build one index unless a valid one of that name is there (its build finished, but the replica
+ * died before recording the step). An invalid one is what a build cut short leaves (the replica
+ * killed mid-build, the server restarted): it takes writes' time without serving reads, and is
+ * dropped and built again. Looked up in the schema the tables are in (the first of search_path).
+ */
+async function buildIndex(c: Queryable, index: OnlineIndex): Promise<void> {
+  const { rows } = await c.query<{ valid: boolean }>(
+    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+     WHERE x.relname = $1 AND x.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())`,
+    [index.name],
+  );
+  const valid = rows[0]?.valid;
+  if (valid === true) return;
+  // The server no longer bounds these statements; neither does the client (see applyNext).
+  if (valid === false) await c.query({ text: `DROP INDEX CONCURRENTLY ${index.name}`, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS } as pg.QueryConfig);
+  await c.query({ text: `CREATE INDEX CONCURRENTLY ${index.name} ON ${index.on}`, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS } as pg.QueryConfig);
 }
 
 async function currentVersion(c: Queryable): Promise<number> {

@@ -7,10 +7,10 @@
  * notification of the group for each sent row (thousands for a long-lived group; 2,182 pages
  * against 200 with this index for a step of 100 in postgres-store.test.ts), or
  * `notifications_by_status`, which reads every dead row kept in each step. It holds only dead
- * rows, few by nature; building it reads the table once, under the migration's lock, and makes
- * writes of notifications wait meanwhile. Replicas of the version before keep working during a
- * rollout.
+ * rows, few by nature; building it reads the table once, CONCURRENTLY (migrations.ts `indexes`:
+ * once a `CREATE INDEX` that made writes of notifications wait for the build). Replicas of the
+ * version before keep working during a rollout.
  */
-export const SCHEMA_V7 = `
-CREATE INDEX notifications_dead ON notifications (group_id, target_key, id) WHERE status = 'dead';
-`;
+import type { OnlineIndex } from './migrations.js';
+
+export const SCHEMA_V7: readonly OnlineIndex[] = [{ name: 'notifications_dead', on: `notifications (group_id, target_key, id) WHERE status = 'dead'` }];
