@@ -16,10 +16,14 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 /** A statement running longer than this is cancelled by the server (a stuck lock, not normal work). */
 export const STATEMENT_TIMEOUT_MS = 30_000;
 /**
- * A transaction left open this long (a replica frozen mid-write) is ended by the server, so it
- * cannot hold group locks and leases' rows forever.
+ * A transaction left idle this long (a replica frozen mid-write: stopped, paused, cut off by a
+ * partition) is ended by the server, so it cannot hold group locks and leases' rows forever.
+ * Well below the statement timeout: the other replicas' writes waiting for those locks then get
+ * them before their own statement times out. At 60 s every one of them timed out first, and each
+ * of the team's webhooks answered 503 until the frozen transaction ended. No transaction of
+ * alertgate is idle for more than a round trip and a decision (milliseconds).
  */
-export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 20_000;
 
 /**
  * How long the client waits for any answer of the server. `statement_timeout` is the server's and
@@ -43,6 +47,8 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
   /** Client-side bound on each query (default: the statement timeout + 5 s); lowered by tests. */
   queryTimeoutMs?: number;
+  /** The server's bound on a transaction's idle time (IDLE_IN_TRANSACTION_TIMEOUT_MS); lowered by tests, below `statementTimeoutMs`. */
+  idleInTransactionTimeoutMs?: number;
   /** Idle connection errors (the server went away between queries); default: ignored. */
   onIdleError?: (err: Error) => void;
 }
@@ -59,7 +65,7 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     application_name: 'alertgate',
     statement_timeout: statementTimeoutMs,
     query_timeout: opts.queryTimeoutMs ?? statementTimeoutMs + (QUERY_TIMEOUT_MS - STATEMENT_TIMEOUT_MS),
-    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // node-postgres parses only ISO dates: a database or role set to another DateStyle (`SQL,
   // DMY`, `German`) would turn every timestamp into null. Queued before the client's first query.
