@@ -88,7 +88,7 @@ export interface MigrateOptions {
 
 /**
  * Apply the migrations the database (the first schema of `search_path`) lacks, each in a
- * transaction of its own under the migration lock, waiting for the lock as long as another
+ * transaction of its own (steps of indexes: online) under the migration lock, waiting for the lock as long as another
  * replica holds it. Refuses a database written by a newer alertgate. Returns the versions
  * applied by this call.
  */
@@ -192,9 +192,10 @@ async function applyOnline(pool: pg.Pool, step: IndexMigration, opts: MigrateOpt
 
 /**
  * Build one index unless a valid one of that name is there (its build finished, but the replica
- * died before recording the step). An invalid one is what a build cut short leaves (the replica
- * killed mid-build, the server restarted): it takes writes' time without serving reads, and is
- * dropped and built again. Looked up in the schema the tables are in (the first of search_path).
+ * died before recording the step: the server goes on with a build whose client is gone). An
+ * invalid one is what a build cut short leaves (cancelled, the server restarted): it takes
+ * writes' time without serving reads, and is dropped and built again. Looked up in the schema
+ * the tables are in (the first of search_path).
  */
 async function buildIndex(c: Queryable, index: OnlineIndex): Promise<void> {
   const { rows } = await c.query<{ valid: boolean }>(
