@@ -111,7 +111,7 @@ describe.each([
     await g.idle();
     const dead = await notifications(g, 'dead');
     expect(dead).toHaveLength(2);
-    for (const n of dead) expect(n).toMatchObject({ attempts: 1, lastError: 'slack chat.postMessage: invalid_auth' });
+    for (const n of dead) expect(n).toMatchObject({ attempts: 1, lastError: expect.stringMatching(/^slack chat\.postMessage: invalid_auth — Slack does not take the bot token/) });
     // One call per delivery: nothing is sent again with the same token.
     expect(fakes.slack.requests.filter((r) => r.method === 'chat.postMessage')).toHaveLength(2);
     await waitForLine(g, 'reading the file again gave no new token');

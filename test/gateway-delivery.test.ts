@@ -119,6 +119,30 @@ describe('retries', () => {
     expect(dead.items).toHaveLength(0);
   });
 
+  it.each([
+    [{ slackError: 'not_in_channel' }, 'slack chat.postMessage: not_in_channel — the Slack app is not a member of the channel: invite it'],
+    [{ slackError: 'is_archived' }, 'slack chat.postMessage: is_archived — the channel is archived: unarchive it'],
+    [{ slackError: 'token_revoked' }, 'install the app again and put its new token in SLACK_TOKEN or SLACK_TOKEN_FILE'],
+    [{ status: 200, body: { ok: false, error: 'missing_scope', needed: 'chat:write', provided: 'channels:read' } }, "add it under the app's OAuth & Permissions and reinstall the app (needed: chat:write; the token has: channels:read)"],
+  ])("a dead Slack notification's lastError says what to fix (%j)", async (step, says) => {
+    fakes.slack.respondWith([step]);
+    await t.post(webhook('{}:{alertname="Lost"}', [{ labels: { alertname: 'Lost', namespace: 'prisoner-offender-search-prod' } }]));
+    await t.idle();
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { lastError: string }[] };
+    expect(dead.items.map((n) => n.lastError)).toEqual([expect.stringContaining(says)]);
+    const logged = await t.waitForLog((l) => l.msg === 'notification dead: retry budget spent or failure not retryable');
+    expect(logged.error).toContain(says);
+  });
+
+  it('team_added_to_org (a workspace migrating into an Enterprise org) passes: retried, then delivered', async () => {
+    fakes.slack.respondWith([{ slackError: 'team_added_to_org' }]);
+    await t.post(webhook('{}:{alertname="Migrating"}', [{ labels: { alertname: 'Migrating', namespace: 'prisoner-offender-search-prod' } }]));
+    await t.idle();
+    expect(fakes.slack.messages.size).toBe(1);
+    const log = (await fetch(`${t.gw.url}/v1/notifications?team=prisons`).then((r) => r.json())) as { items: { status: string; attempts: number }[] };
+    expect(log.items).toEqual([expect.objectContaining({ status: 'sent', attempts: 2 })]);
+  });
+
   it('a final error makes the notification dead; an admin retry delivers it', async () => {
     fakes.slack.respondWith([{ slackError: 'channel_not_found' }]);
     await t.post(webhook('{}:{alertname="Lost"}', [{ labels: { alertname: 'Lost', namespace: 'prisoner-offender-search-prod' } }]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySlackAnswer } from './errors.js';
+import { classifySlackAnswer, SLACK_ERROR_HINTS } from './errors.js';
 
 const TOKEN = 'xoxb-1111-secret-token';
 const ctx = { method: 'chat.postMessage', token: TOKEN };
@@ -31,9 +31,10 @@ describe('classifySlackAnswer', () => {
     expect(classifySlackAnswer(answer(200, '{"ok":false,"error":"channel_not_found"}'), ctx)).toEqual({
       ok: false,
       retryable: false,
-      error: 'slack chat.postMessage: channel_not_found',
+      error: `slack chat.postMessage: channel_not_found — ${SLACK_ERROR_HINTS.get('channel_not_found')}`,
       slackError: 'channel_not_found',
     });
+    expect(classifySlackAnswer(answer(200, '{"ok":false,"error":"no_permission"}'), ctx)).toMatchObject({ retryable: false, error: 'slack chat.postMessage: no_permission' });
     expect(classifySlackAnswer(answer(200, '{"ok":false,"error":"service_unavailable"}', '5'), ctx)).toMatchObject({ retryable: true, retryAfterMs: 5000 });
   });
 
@@ -75,5 +76,14 @@ describe('classifySlackAnswer', () => {
       error: 'slack chat.postMessage: answer is not a JSON object: <html>captive portal</html>',
     });
     expect(classifySlackAnswer(answer(200, '[1]'), ctx)).toMatchObject({ ok: false, retryable: true });
+  });
+
+  it("missing_scope names the scope Slack says is needed and the ones the token has, capped and free of the token", () => {
+    const body = JSON.stringify({ ok: false, error: 'missing_scope', needed: 'chat:write', provided: `channels:read,${TOKEN}` });
+    const failure = classifySlackAnswer(answer(200, body), ctx);
+    expect(failure).toMatchObject({ retryable: false, slackError: 'missing_scope' });
+    expect(!failure.ok && failure.error).toBe(
+      `slack chat.postMessage: missing_scope — ${SLACK_ERROR_HINTS.get('missing_scope')} (needed: chat:write; the token has: channels:read,[REDACTED])`,
+    );
   });
 });

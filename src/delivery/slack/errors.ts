@@ -5,7 +5,8 @@
  * - any other status but 200 → the shared HTTP policy (5xx retryable, 4xx final)
  * - HTTP 200 `{ok:false,error}` → final, except the codes Slack documents as transient; the error
  *   text adds the first of Slack's `response_metadata.messages` (which block was wrong, for
- *   `invalid_blocks`), so a dead notification's last error says what to fix
+ *   `invalid_blocks`) and, for the common refusals of a channel, a token or a scope, what to do
+ *   (SLACK_ERROR_HINTS), so a dead notification's last error says what to fix
  * - HTTP 200 that is not a JSON object → retryable (a proxy or an outage page)
  * Error texts never contain the token.
  */
@@ -21,6 +22,28 @@ export const RETRYABLE_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'fatal_error',
   'service_unavailable',
   'request_timeout',
+  // "The workspace … is currently undergoing migration to an Enterprise Organization … operations
+  // will be intermittently unavailable until the transition is complete": it passes.
+  'team_added_to_org',
+]);
+
+/**
+ * What to do about the final refusals a platform engineer meets in the first days (a channel the
+ * app cannot reach, a token Slack no longer takes, a scope the app lacks): Slack's code alone
+ * (`not_in_channel`) leaves them to look it up while the notification sits dead.
+ */
+export const SLACK_ERROR_HINTS: ReadonlyMap<string, string> = new Map([
+  ['channel_not_found', "no channel by this name or id that the Slack app can see: check the team's slack channel in routes/; a private channel must have the app invited to it"],
+  ['not_in_channel', 'the Slack app is not a member of the channel: invite it (/invite @app in the channel), or grant it the chat:write.public scope for public channels'],
+  ['is_archived', "the channel is archived: unarchive it, or set the team's slack channel in routes/ to one in use"],
+  ['invalid_auth', 'Slack does not take the bot token: check that SLACK_TOKEN (or the file SLACK_TOKEN_FILE names) holds the current xoxb- token of this workspace\'s app'],
+  ['not_authed', 'no token reached Slack: set SLACK_TOKEN or SLACK_TOKEN_FILE'],
+  ['token_revoked', 'the bot token was revoked (the app uninstalled or the token rotated): install the app again and put its new token in SLACK_TOKEN or SLACK_TOKEN_FILE'],
+  ['token_expired', 'the bot token expired (token rotation is on for the app): put a current token in SLACK_TOKEN or SLACK_TOKEN_FILE'],
+  ['account_inactive', "the token's user or workspace was deactivated: install the app again and put its new token in SLACK_TOKEN or SLACK_TOKEN_FILE"],
+  ['missing_scope', "the Slack app lacks a scope it needs: add it under the app's OAuth & Permissions and reinstall the app"],
+  ['not_allowed_token_type', 'Slack takes only a bot token (xoxb-…) here: set one in SLACK_TOKEN or SLACK_TOKEN_FILE'],
+  ['restricted_action', "the workspace's settings do not let the app post in this channel: ask a Slack admin, or route the team to another channel"],
 ]);
 
 export type SlackFailure = NotifyFailure & {
@@ -52,6 +75,18 @@ function slackDetail(data: Record<string, unknown>, clean: (s: string) => string
   return kept.length > 0 ? ` (${kept.join('; ')})` : '';
 }
 
+/** The hint for `code`, with the scopes Slack names for `missing_scope` (its `needed`, `provided`). */
+function slackHint(code: string, data: Record<string, unknown>, clean: (s: string) => string): string {
+  const hint = SLACK_ERROR_HINTS.get(code);
+  if (hint === undefined) return '';
+  // Redact before cutting, as slackDetail does.
+  const scope = (field: string) => (typeof data[field] === 'string' ? clean(String(data[field])).slice(0, DETAIL_CHARS) : undefined);
+  const needed = code === 'missing_scope' ? scope('needed') : undefined;
+  const provided = code === 'missing_scope' ? scope('provided') : undefined;
+  const scopes = needed === undefined ? '' : ` (needed: ${needed}${provided === undefined ? '' : `; the token has: ${provided}`})`;
+  return ` — ${hint}${scopes}`;
+}
+
 function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const parsed = JSON.parse(text) as unknown;
@@ -81,7 +116,7 @@ export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; t
   if (!data) return { ok: false, retryable: true, error: `${what}: answer is not a JSON object: ${excerpt()}` };
   if (data.ok === true) return { ok: true, data };
   const code = typeof data.error === 'string' ? data.error : 'unknown_error';
-  const failure: SlackFailure = { ok: false, retryable: RETRYABLE_SLACK_ERRORS.has(code), error: `${clean(`${what}: ${code}`)}${slackDetail(data, clean)}`, slackError: code };
+  const failure: SlackFailure = { ok: false, retryable: RETRYABLE_SLACK_ERRORS.has(code), error: `${clean(`${what}: ${code}`)}${slackDetail(data, clean)}${slackHint(code, data, clean)}`, slackError: code };
   const retryAfterMs = parseRetryAfter(answer.retryAfter);
   if (failure.retryable && retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
   return failure;

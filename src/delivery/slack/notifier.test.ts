@@ -154,7 +154,7 @@ describe('slack notifier against the fake Slack', () => {
       const { notifier } = await start();
       fake.respondWith([{ slackError: 'not_in_channel' }]);
       const result = await notifier.notify(makeDelivery(target, { slackRef: { channel: 'C00000001', ts: '1.000001' } }));
-      expect(result).toEqual({ ok: false, retryable: false, error: 'slack chat.update: not_in_channel' });
+      expect(result).toEqual({ ok: false, retryable: false, error: expect.stringMatching(/^slack chat\.update: not_in_channel — the Slack app is not a member of the channel/) });
       expect(fake.requests.map((r) => r.method)).toEqual(['chat.update']);
     });
   });
@@ -272,22 +272,24 @@ describe('slack notifier against the fake Slack', () => {
   it('channel_not_found is final and names the Slack error', async () => {
     const { notifier } = await start({ rejectUnknownChannels: true });
     const result = await notifier.notify(makeDelivery({ type: 'slack', channel: '#nowhere' }));
-    expect(result).toEqual({ ok: false, retryable: false, error: 'slack chat.postMessage: channel_not_found' });
+    expect(result).toEqual({ ok: false, retryable: false, error: expect.stringMatching(/^slack chat\.postMessage: channel_not_found — no channel by this name or id that the Slack app can see/) });
   });
 
   it('a wrong token is final (invalid_auth) and the token stays out of the error', async () => {
     fake = await startFakeSlack({ token: 'xoxb-the-right-one' });
     const notifier = createSlackNotifier({ token: TOKEN, apiUrl: fake.url, timeoutMs: TIMEOUT_MS });
-    expect(await notifier.notify(makeDelivery(target))).toEqual({ ok: false, retryable: false, error: 'slack chat.postMessage: invalid_auth' });
+    const result = await notifier.notify(makeDelivery(target));
+    expect(result).toEqual({ ok: false, retryable: false, error: expect.stringMatching(/^slack chat\.postMessage: invalid_auth — Slack does not take the bot token: check that SLACK_TOKEN/) });
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
   });
 
   it.each(['not_in_channel', 'is_archived', 'no_permission'])('platform error %s is final', async (code) => {
     const { notifier } = await start();
     fake.respondWith([{ slackError: code }]);
-    expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: false, retryable: false, error: `slack chat.postMessage: ${code}` });
+    expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: false, retryable: false, error: expect.stringMatching(new RegExp(`^slack chat\\.postMessage: ${code}( — |$)`)) });
   });
 
-  it.each(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout'])(
+  it.each(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org'])(
     'platform error %s is retryable',
     async (code) => {
       const { notifier } = await start();
