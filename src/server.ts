@@ -149,6 +149,7 @@ function routingKeysOf(config: ConfigHolder, env: NodeJS.ProcessEnv, pages: Page
   const current = config.current();
   return {
     pagerduty: current ? [...current.teams.values()].flatMap((t) => (t.pagerduty ? [[t.team, t.pagerduty] as [string, PagerDutyConfig]] : [])) : [],
+    retired: config.retiredPagerDutySources(),
     env: { ...env },
     pagesLive: pages.live(),
   };
@@ -189,7 +190,7 @@ function outboxRunner(
   }
   return buildOutboxWorker(settings, {
     store,
-    resolveRoutingKey: routingKeyResolver(() => config.current(), env),
+    resolveRoutingKey: routingKeyResolver(() => config.current(), env, (team) => config.retiredPagerDuty(team)),
     pages,
     logger,
     metrics,
@@ -266,7 +267,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   /** Routing keys that resolve now join the scrub list; answers whether any does. */
   const refreshSecrets = (): boolean => {
     const c = config.current();
-    const keys = c ? resolvableRoutingKeys(c, env) : [];
+    const keys = c ? resolvableRoutingKeys(c, env, config.retiredPagerDutySources()) : [];
     secrets = [...fixedSecrets, ...rotatedSecrets, ...keys].filter((s): s is string => !!s);
     return keys.length > 0;
   };

@@ -3,15 +3,17 @@
  * alertgate holds state for it: groups a window holds, a storm's digest. Nothing accepted may be
  * lost, and no such state may outlive its config: held groups are released (their alerts reach
  * the team that owns them now), and a storm of a channel no config reaches any more ends with
- * its digest closed, like any other. What cannot follow, a removed team's open PagerDuty
- * incident (its routing key went with the config), is a dead resolve that says why.
+ * its digest closed, like any other. A removed team's open PagerDuty incident is resolved with the
+ * key source its removed config named, which the process remembers; what cannot follow is the
+ * incident of a team removed while no process ran: a dead resolve that says why.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, ESTATE_DIR, PD_PAYMENTS_KEY, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
+import { assertNoSecrets } from './support/secrets.js';
 
 let fakes: Fakes;
 let t: TestGateway | undefined;
@@ -193,21 +195,64 @@ describe('a storm whose channel the config no longer reaches', () => {
   });
 });
 
-describe('a team with an open PagerDuty incident removed', () => {
-  it('its Slack message is resolved, the fallback team told; the resolve, whose routing key went with the config, is dead and says why', async () => {
-    t = await start();
-    const critical = webhook('{}:{alertname="CheckoutDown"}', [{ labels: { alertname: 'CheckoutDown', namespace: 'payments-prod', severity: 'critical' }, fingerprint: 'd000000000000003' }]);
-    expect((await t.post(critical)).status).toBe(202);
+const checkoutDown = () => webhook('{}:{alertname="CheckoutDown"}', [{ labels: { alertname: 'CheckoutDown', namespace: 'payments-prod', severity: 'critical' }, fingerprint: 'd000000000000003' }]);
+const incidents = () => [...fakes.pagerduty.incidents.values()].map((i) => i.status);
+const eventsOf = (action: string) => fakes.pagerduty.events.filter((e) => (e.body as { event_action?: string }).event_action === action);
+
+describe.each([
+  ['on the event loop', 'false'],
+  ['on the delivery thread', 'true'],
+])('a team with an open PagerDuty incident removed (%s)', (_where, outboxThread) => {
+  it('its Slack message is resolved, the fallback team told, and its incident resolved with the key source its removed config named, also across a further reload', async () => {
+    t = await start({ OUTBOX_THREAD: outboxThread });
+    expect((await t.post(checkoutDown())).status).toBe(202);
     await fakes.pagerduty.waitFor(() => true);
     await t.idle();
+    expect(incidents()).toEqual(['triggered']);
 
+    // The resolve's first call is held until a second reload has run, then fails (503): its retry
+    // comes after that reload, which must not forget where the removed team's key came from.
+    let release!: () => void;
+    fakes.pagerduty.respondWith([{ status: 503, body: 'held', after: new Promise<void>((r) => (release = r)) }]);
     await rm(join(configDir, 'routes', 'payments.yaml'));
     await reload();
     await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#platform-alerts', 10_000);
     await fakes.slack.waitFor((r) => r.method === 'chat.update', 10_000);
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action?: string }).event_action === 'resolve', 10_000);
+    await reload();
+    release();
+
+    await waitUntil(() => incidents()[0] === 'resolved', 10_000, 'the removed team’s incident to be resolved');
+    await t.idle();
+    expect(eventsOf('resolve').map((e) => [e.status, (e.body as { routing_key?: string }).routing_key])).toEqual([
+      [503, PD_PAYMENTS_KEY],
+      [202, PD_PAYMENTS_KEY],
+    ]);
+    expect((await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items).toEqual([]);
+    // Nothing else was paged with the removed team's key (the fallback team has no pagerduty:).
+    expect(eventsOf('trigger')).toHaveLength(1);
+    // The key itself is in no log line and no stored notification; only where it came from is.
+    assertNoSecrets(t.logs, { PD_PAYMENTS_KEY });
+    const stored = await fetch(`${t.gw.url}/v1/notifications?team=payments`).then((r) => r.text());
+    expect(stored).not.toContain(PD_PAYMENTS_KEY);
+    expect(JSON.parse(t.logs.find((l) => l.includes("team's PagerDuty config removed"))!)).toMatchObject({ team: 'payments', routingKeyEnv: 'TEST_PD_PAYMENTS_KEY' });
+  });
+});
+
+describe('a team with an open PagerDuty incident removed while alertgate was down', () => {
+  it('the resolve, whose routing key went with the config this process never saw, is dead and says why', async () => {
+    t = await start();
+    expect((await t.post(checkoutDown())).status).toBe(202);
+    await fakes.pagerduty.waitFor(() => true);
+    await t.idle();
+    await t.close();
+    t = undefined;
+
+    await rm(join(configDir, 'routes', 'payments.yaml'));
+    t = await start();
     await waitUntil(async () => (await t!.gw.store.listNotifications({ status: 'dead', limit: 10 })).items.length === 1, 10_000, 'the resolve to be dead');
     const [dead] = (await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items;
     expect([dead!.target.type, dead!.kind, dead!.lastError]).toEqual(['pagerduty', 'resolved', expect.stringContaining('team "payments"')]);
-    expect([...fakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['triggered']);
+    expect(incidents()).toEqual(['triggered']);
   });
 });

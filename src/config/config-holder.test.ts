@@ -53,3 +53,26 @@ it('runs one reload at a time: calls made meanwhile share the next, which reads 
   await holder.reload();
   expect(JSON.stringify(holder.current()?.teams.get('prisons'))).toContain('#prisons-alerts');
 });
+
+it("remembers the PagerDuty key source of a team whose pagerduty: a reload removed, across later reloads, until the config names one again", async () => {
+  const holder = new ConfigHolder(dir, { TEST_PD_PAYMENTS_KEY: 'k' }, createLogger({ level: 'error', write: () => {} }));
+  const file = join(dir, 'routes', 'payments.yaml');
+  const original = await readFile(file, 'utf8');
+  await holder.reload();
+  expect(holder.retiredPagerDutySources()).toEqual([]);
+
+  await rm(file);
+  await holder.reload();
+  await holder.reload();
+  expect(holder.retiredPagerDuty('payments')).toEqual({ routingKeyEnv: 'TEST_PD_PAYMENTS_KEY' });
+  expect(holder.retiredPagerDutySources()).toEqual([['payments', { routingKeyEnv: 'TEST_PD_PAYMENTS_KEY' }]]);
+
+  // Back with its pagerduty: the live config speaks for it again.
+  await replaceFile(file, original);
+  await holder.reload();
+  expect(holder.retiredPagerDuty('payments')).toBeUndefined();
+  // Only the block removed, the team kept: the same.
+  await replaceFile(file, original.replace(/pagerduty:\n  routingKeyEnv: TEST_PD_PAYMENTS_KEY\n/, '').replace(/receivers: \[pagerduty, slack\]/, 'receivers: [slack]'));
+  expect((await holder.reload()).ok).toBe(true);
+  expect(holder.retiredPagerDuty('payments')).toEqual({ routingKeyEnv: 'TEST_PD_PAYMENTS_KEY' });
+});

@@ -8,6 +8,11 @@
  * could be applied last. A reload asked for while one runs waits for it and then reads the files
  * afresh, once for every call made meanwhile, so the config applied last is read after the last
  * call.
+ *
+ * It also remembers, for the process's life, where the PagerDuty routing key came from
+ * (`routingKeyEnv` / `routingKeyFile`, never the key) of every team whose `pagerduty:` a reload
+ * removed (the team's file deleted, or only its block): the resolves of that team's open incidents
+ * are still to be sent, and without it they went dead and the incidents stayed open, escalating.
  */
 type ReloadResult = { ok: boolean; errors: string[] };
 
@@ -16,13 +21,15 @@ import { showFailureSeries } from '../metrics/failure-series.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { loadRoutingConfig } from './load-routes.js';
 import { formatSourceError } from './source-error.js';
-import type { RoutingConfig } from './types.js';
+import type { PagerDutyConfig, RoutingConfig } from './types.js';
 
 export class ConfigHolder {
   private config?: RoutingConfig;
   private running?: Promise<ReloadResult>;
   /** The reload that follows the running one, shared by every call made while it runs. */
   private next?: Promise<ReloadResult>;
+  /** Key sources of teams whose `pagerduty:` left the config (see the module doc). */
+  private readonly retired = new Map<string, PagerDutyConfig>();
 
   constructor(
     private readonly dir: string,
@@ -33,6 +40,31 @@ export class ConfigHolder {
 
   current(): RoutingConfig | undefined {
     return this.config;
+  }
+
+  /**
+   * Where a team's PagerDuty key came from before a reload took its `pagerduty:` away, if one did
+   * in this process's life (and the live config has none for it): for its resolves only.
+   */
+  retiredPagerDuty(team: string): PagerDutyConfig | undefined {
+    return this.retired.get(team);
+  }
+
+  /** Every remembered source, by team (for the delivery thread and the log scrub list). */
+  retiredPagerDutySources(): [team: string, source: PagerDutyConfig][] {
+    return [...this.retired];
+  }
+
+  private rememberRetired(before: RoutingConfig | undefined, after: RoutingConfig): void {
+    for (const team of after.teams.values()) if (team.pagerduty) this.retired.delete(team.team);
+    for (const team of before?.teams.values() ?? []) {
+      if (!team.pagerduty || after.teams.get(team.team)?.pagerduty) continue;
+      this.retired.set(team.team, { ...team.pagerduty });
+      this.logger.info(
+        { team: team.team, ...team.pagerduty },
+        "team's PagerDuty config removed: the resolves of its open incidents are still sent, with the routing key from the source it named, until this process ends",
+      );
+    }
   }
 
   reload(): Promise<ReloadResult> {
@@ -56,6 +88,7 @@ export class ConfigHolder {
       this.logger.error({ errors, keptPrevious: this.config !== undefined }, 'invalid configuration');
       return { ok: false, errors };
     }
+    this.rememberRetired(this.config, result.config);
     this.config = result.config;
     this.metrics?.configReloadSuccessful.set(1);
     // Failure counters at 0 from the start, so increase() sees a team's first failure (failure-series.ts).

@@ -15,6 +15,8 @@ import type { RetryPolicy } from './retry-policy.js';
 /** Routing-key sources of the live config and the environment they are read from. */
 export interface RoutingKeys {
   pagerduty: [team: string, source: PagerDutyConfig][];
+  /** Sources of teams whose `pagerduty:` a reload removed: for their resolves only (config-holder.ts). */
+  retired: [team: string, source: PagerDutyConfig][];
   env: Record<string, string | undefined>;
   /**
    * Pages go to PagerDuty (PAGERDUTY_EVENTS_URL is set, or a routing key resolved since start);

@@ -87,10 +87,11 @@ const logger = relayLogger(data.logLevel);
 /** Routing keys of the gateway's live config (replaced on every reload there). */
 function resolverFor(keys: RoutingKeys): RoutingKeyResolver {
   const sources = new Map(keys.pagerduty);
-  return createRoutingKeyResolver((team) => sources.get(team), { env: keys.env });
+  const retired = new Map(keys.retired);
+  return createRoutingKeyResolver((team) => sources.get(team), { env: keys.env, retired: (team) => retired.get(team) });
 }
 let resolveLive = resolverFor(data.routingKeys);
-const resolveRoutingKey: RoutingKeyResolver = (team) => resolveLive(team);
+const resolveRoutingKey: RoutingKeyResolver = (team, action) => resolveLive(team, action);
 let pagerDutyTeams = data.routingKeys.pagerduty.map(([team]) => team);
 /**
  * Pages go out or are logged: asked at each send, as in the gateway. The gateway hears when a send

@@ -10,12 +10,12 @@ import type { Notifier, NotifyResult } from '../notifier.js';
 import { redactSecrets } from '../redact.js';
 import { createPagerDutyClient } from './client.js';
 import { buildPagerDutyEvent } from './event.js';
-import type { RoutingKeyResult } from './routing-key.js';
+import type { RoutingKeyResolver } from './routing-key.js';
 
 export interface PagerDutyNotifierOptions {
   /** Events API base (env PAGERDUTY_EVENTS_URL); default https://events.pagerduty.com. */
   eventsUrl?: string;
-  resolveRoutingKey: (team: string) => RoutingKeyResult;
+  resolveRoutingKey: RoutingKeyResolver;
   timeoutMs?: number;
   /** Extra trusted CA for https (tests); production uses NODE_EXTRA_CA_CERTS. */
   ca?: string | Buffer;
@@ -42,7 +42,7 @@ export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifie
       if (target.type !== 'pagerduty') {
         return { ok: false, retryable: false, error: `pagerduty notifier cannot deliver to a ${target.type} target` };
       }
-      const key = opts.resolveRoutingKey(target.team);
+      const key = opts.resolveRoutingKey(target.team, group.status === 'resolved' ? 'resolve' : 'trigger');
       if (!key.ok) {
         opts.logger?.warn({ deliveryId: delivery.id, team: target.team, error: key.error }, 'pagerduty routing key unavailable');
         // Retried with the outbox's backoff when the key may yet come (a secret synced late): a

@@ -36,4 +36,23 @@ describe('createRoutingKeyResolver', () => {
     const resolve = createRoutingKeyResolver(() => undefined);
     expect(resolve('web')).toEqual({ ok: false, retryable: false, error: 'PagerDuty routing key for team "web": team has no pagerduty.routingKeyEnv or routingKeyFile configured' });
   });
+
+  it("resolves a removed team's incidents with the key source its removed config named; never pages with it, and the live config wins", () => {
+    const env = { OLD_KEY: 'old-key', NEW_KEY: 'new-key' };
+    let live: { routingKeyEnv: string } | undefined;
+    const resolve = createRoutingKeyResolver(() => live, { env, retired: (team) => (team === 'payments' ? { routingKeyEnv: 'OLD_KEY' } : undefined) });
+    expect(resolve('payments', 'resolve')).toEqual({ ok: true, key: 'old-key' });
+    expect(resolve('payments', 'trigger')).toMatchObject({ ok: false, retryable: false });
+    expect(resolve('payments')).toMatchObject({ ok: false, retryable: false });
+    expect(resolve('prisons', 'resolve')).toMatchObject({ ok: false, retryable: false });
+    live = { routingKeyEnv: 'NEW_KEY' };
+    expect(resolve('payments', 'resolve')).toEqual({ ok: true, key: 'new-key' });
+    // A removed source that no longer resolves says so, and that the config was removed.
+    const unset = createRoutingKeyResolver(() => undefined, { env: {}, retired: () => ({ routingKeyEnv: 'OLD_KEY' }) });
+    expect(unset('payments', 'resolve')).toEqual({
+      ok: false,
+      retryable: true,
+      error: 'PagerDuty routing key for team "payments" (its pagerduty: config was removed; resolving with the key source it named): environment variable OLD_KEY is not set',
+    });
+  });
 });

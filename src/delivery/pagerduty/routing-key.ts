@@ -13,13 +13,19 @@ import type { PagerDutyConfig } from '../../config/types.js';
  * name cannot, until the config changes.
  */
 export type RoutingKeyResult = { ok: true; key: string } | { ok: false; retryable: boolean; error: string };
-export type RoutingKeyResolver = (team: string) => RoutingKeyResult;
+/**
+ * `action`: what the key is for. A `resolve` may use the key source of a team whose `pagerduty:`
+ * left the config (`retired`): it closes what that config opened and pages no one.
+ */
+export type RoutingKeyResolver = (team: string, action?: 'trigger' | 'resolve') => RoutingKeyResult;
 
 export interface RoutingKeyResolverOptions {
   /** Where variables are read; default process.env (read on every call: keys can be injected late). */
   env?: Record<string, string | undefined>;
   /** File reader; default fs.readFileSync (re-read on every call, so rotated keys apply). */
   readFile?: (path: string) => string;
+  /** Key sources of teams whose `pagerduty:` a reload removed, for their resolves (config-holder.ts). */
+  retired?: (team: string) => PagerDutyConfig | undefined;
 }
 
 /**
@@ -33,9 +39,11 @@ export function createRoutingKeyResolver(
 ): RoutingKeyResolver {
   const env = opts.env ?? process.env;
   const readFile = opts.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
-  return (team) => {
-    const what = `PagerDuty routing key for team "${team}"`;
-    const config = lookup(team);
+  return (team, action) => {
+    const live = lookup(team);
+    const retired = live === undefined && action === 'resolve' ? opts.retired?.(team) : undefined;
+    const what = `PagerDuty routing key for team "${team}"${retired ? ' (its pagerduty: config was removed; resolving with the key source it named)' : ''}`;
+    const config = live ?? retired;
     if (config?.routingKeyEnv) {
       const key = env[config.routingKeyEnv]?.trim();
       return key ? { ok: true, key } : { ok: false, retryable: true, error: `${what}: environment variable ${config.routingKeyEnv} is not set` };
