@@ -93,13 +93,20 @@ describe('pagerduty notifier against the fake PagerDuty over https', () => {
     expect(after).toBeLessThanOrEqual(30_000);
   });
 
-  it("HTTP 400 is final and carries PagerDuty's explanation", async () => {
+  it("HTTP 400 is final and carries PagerDuty's explanation; a refused routing key names where the team's key came from", async () => {
     const notifier = await start({ routingKeys: ['someone-elses-key-0000000000000'] });
-    expect(await notifier.notify(makeDelivery(target))).toEqual({
+    const result = await notifier.notify(makeDelivery(target));
+    expect(result).toEqual({
       ok: false,
       retryable: false,
-      error: 'pagerduty enqueue: HTTP 400: Event object is invalid; Invalid routing key',
+      error:
+        'pagerduty enqueue: HTTP 400: Event object is invalid; Invalid routing key — PagerDuty refused the routing key of team "payments", read from environment variable PAGERDUTY_PAYMENTS_KEY: it must be the Integration Key of an Events API v2 integration on the service (for an account hosted in the EU, PAGERDUTY_EVENTS_URL=https://events.eu.pagerduty.com)',
     });
+    expect(JSON.stringify(result)).not.toContain(KEY);
+    expect(logs.lines.find((l) => l.level === 'warn')?.obj).toMatchObject({ team: 'payments', error: !result.ok && result.error });
+    // Another refusal of the event says nothing of the key.
+    fake.respondWith([{ status: 400, body: { status: 'invalid event', message: 'Event object is invalid', errors: ["'payload.source' is missing or blank"] } }]);
+    expect(await notifier.notify(makeDelivery(target))).toMatchObject({ error: "pagerduty enqueue: HTTP 400: Event object is invalid; 'payload.source' is missing or blank" });
   });
 
   it('HTTP 500 is retryable', async () => {

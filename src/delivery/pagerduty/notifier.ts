@@ -12,6 +12,9 @@ import { createPagerDutyClient } from './client.js';
 import { buildPagerDutyEvent } from './event.js';
 import type { RoutingKeyResolver } from './routing-key.js';
 
+/** What a refused routing key must be. */
+const ROUTING_KEY_HINT = 'it must be the Integration Key of an Events API v2 integration on the service (for an account hosted in the EU, PAGERDUTY_EVENTS_URL=https://events.eu.pagerduty.com)';
+
 export interface PagerDutyNotifierOptions {
   /** Events API base (env PAGERDUTY_EVENTS_URL); default https://events.pagerduty.com. */
   eventsUrl?: string;
@@ -51,6 +54,11 @@ export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifie
       }
       const event = buildPagerDutyEvent(group, key.key);
       const result = await client.send(event, signal);
+      if (!result.ok && !result.retryable && /routing.?key/i.test(result.error)) {
+        // PagerDuty's "Invalid routing key" names no key (rightly): say whose key, and where it
+        // was read, so the fix (the right key in that variable or file) is one step.
+        result.error += ` — PagerDuty refused the routing key of team "${target.team}", read from ${key.source}: ${ROUTING_KEY_HINT}`;
+      }
       const fields = { deliveryId: delivery.id, team: target.team, action: event.event_action, dedupKey: event.dedup_key };
       if (result.ok) {
         opts.logger?.debug(fields, 'pagerduty event accepted');

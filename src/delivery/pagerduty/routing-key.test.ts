@@ -14,7 +14,7 @@ describe('createRoutingKeyResolver', () => {
       error: 'PagerDuty routing key for team "payments": environment variable PAGERDUTY_PAYMENTS_KEY is not set',
     });
     env['PAGERDUTY_PAYMENTS_KEY'] = ' key-from-env \n';
-    expect(resolve('payments')).toEqual({ ok: true, key: 'key-from-env' });
+    expect(resolve('payments')).toEqual({ ok: true, key: 'key-from-env', source: 'environment variable PAGERDUTY_PAYMENTS_KEY' });
   });
 
   it('reads the key from a file, naming the file (not its content) when it fails', async () => {
@@ -26,7 +26,7 @@ describe('createRoutingKeyResolver', () => {
       await writeFile(file, '\n');
       expect(resolve('prisons')).toEqual({ ok: false, retryable: true, error: `PagerDuty routing key for team "prisons": file ${file} is empty` });
       await writeFile(file, 'file-key\n');
-      expect(resolve('prisons')).toEqual({ ok: true, key: 'file-key' });
+      expect(resolve('prisons')).toEqual({ ok: true, key: 'file-key', source: `file ${file}` });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -41,12 +41,12 @@ describe('createRoutingKeyResolver', () => {
     const env = { OLD_KEY: 'old-key', NEW_KEY: 'new-key' };
     let live: { routingKeyEnv: string } | undefined;
     const resolve = createRoutingKeyResolver(() => live, { env, retired: (team) => (team === 'payments' ? { routingKeyEnv: 'OLD_KEY' } : undefined) });
-    expect(resolve('payments', 'resolve')).toEqual({ ok: true, key: 'old-key' });
+    expect(resolve('payments', 'resolve')).toEqual({ ok: true, key: 'old-key', source: 'environment variable OLD_KEY' });
     expect(resolve('payments', 'trigger')).toMatchObject({ ok: false, retryable: false });
     expect(resolve('payments')).toMatchObject({ ok: false, retryable: false });
     expect(resolve('prisons', 'resolve')).toMatchObject({ ok: false, retryable: false });
     live = { routingKeyEnv: 'NEW_KEY' };
-    expect(resolve('payments', 'resolve')).toEqual({ ok: true, key: 'new-key' });
+    expect(resolve('payments', 'resolve')).toEqual({ ok: true, key: 'new-key', source: 'environment variable NEW_KEY' });
     // A removed source that no longer resolves says so, and that the config was removed.
     const unset = createRoutingKeyResolver(() => undefined, { env: {}, retired: () => ({ routingKeyEnv: 'OLD_KEY' }) });
     expect(unset('payments', 'resolve')).toEqual({

@@ -12,7 +12,10 @@ import type { PagerDutyConfig } from '../../config/types.js';
  * may come: a secret synced after start, a key file written later. One the team's config does not
  * name cannot, until the config changes.
  */
-export type RoutingKeyResult = { ok: true; key: string } | { ok: false; retryable: boolean; error: string };
+export type RoutingKeyResult =
+  /** `source`: where the key was read ("environment variable X", "file /path"), never the key. */
+  | { ok: true; key: string; source: string }
+  | { ok: false; retryable: boolean; error: string };
 /**
  * `action`: what the key is for. A `resolve` may use the key source of a team whose `pagerduty:`
  * left the config (`retired`): it closes what that config opened and pages no one.
@@ -46,7 +49,7 @@ export function createRoutingKeyResolver(
     const config = live ?? retired;
     if (config?.routingKeyEnv) {
       const key = env[config.routingKeyEnv]?.trim();
-      return key ? { ok: true, key } : { ok: false, retryable: true, error: `${what}: environment variable ${config.routingKeyEnv} is not set` };
+      return key ? { ok: true, key, source: `environment variable ${config.routingKeyEnv}` } : { ok: false, retryable: true, error: `${what}: environment variable ${config.routingKeyEnv} is not set` };
     }
     if (config?.routingKeyFile) {
       let key: string;
@@ -57,7 +60,7 @@ export function createRoutingKeyResolver(
         const code = (err as { code?: unknown }).code;
         return { ok: false, retryable: true, error: `${what}: file ${config.routingKeyFile} could not be read (${typeof code === 'string' ? code : 'error'})` };
       }
-      return key ? { ok: true, key } : { ok: false, retryable: true, error: `${what}: file ${config.routingKeyFile} is empty` };
+      return key ? { ok: true, key, source: `file ${config.routingKeyFile}` } : { ok: false, retryable: true, error: `${what}: file ${config.routingKeyFile} is empty` };
     }
     return { ok: false, retryable: false, error: `${what}: team has no pagerduty.routingKeyEnv or routingKeyFile configured` };
   };
