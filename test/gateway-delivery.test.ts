@@ -143,6 +143,32 @@ describe('retries', () => {
     expect(log.items).toEqual([expect.objectContaining({ status: 'sent', attempts: 2 })]);
   });
 
+  it("a proxy's HTML error page is retried and the error says what the page says (its title and text), not its markup", async () => {
+    // As Squid answers when it cannot reach the upstream: the title comes after ~300 characters of head.
+    const squid = `<!DOCTYPE html PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
+<html><head>
+<meta type="copyright" content="Copyright (C) 1996-2015 The Squid Software Foundation and contributors">
+<meta http-equiv="Content-Type" CONTENT="text/html; charset=utf-8">
+<title>ERROR: The requested URL could not be retrieved</title>
+<style type="text/css"><!-- body { font-family: verdana, sans-serif; } pre { font-family:sans-serif; } --></style>
+<script>var x = "<b>not text</b>";</script>
+</head><body id=ERR_CONNECT_FAIL>
+<div id="content"><p>The system returned: <i>(111) Connection refused</i></p></div>
+</body></html>`;
+    const cloudflare = `<!DOCTYPE html>\n<!--[if lt IE 7]> <html class="no-js ie6 oldie" lang="en-US"> <![endif]-->\n<head>\n<meta name="viewport" content="width=device-width,initial-scale=1">\n<link rel="stylesheet" id="cf_styles-css" href="/cdn-cgi/styles/cf.errors.css">\n<title>slack.com | 504: Gateway time-out</title>\n</head><body><h1>Gateway time-out</h1> <span>Error code 504</span> &amp; more</body></html>`;
+    fakes.slack.respondWith([{ status: 503, body: squid, headers: { 'content-type': 'text/html' } }]);
+    fakes.pagerduty.respondWith([{ status: 504, body: cloudflare, headers: { 'content-type': 'text/html' } }]);
+    await t.post(webhook('{}:{alertname="Proxied"}', [{ labels: { alertname: 'Proxied', namespace: 'payments-prod', severity: 'critical' } }]));
+    await t.idle();
+    const retried = t.logs.map((l) => JSON.parse(l) as { msg?: string; error?: string; receiver?: string }).filter((l) => l.msg === 'notification failed; will retry');
+    expect(retried.map((l) => [l.receiver, l.error]).sort()).toEqual([
+      ['pagerduty', 'pagerduty enqueue: HTTP 504: HTML page: slack.com | 504: Gateway time-out — Gateway time-out Error code 504 & more'],
+      ['slack', 'slack chat.postMessage: HTTP 503: HTML page: ERROR: The requested URL could not be retrieved — The system returned: (111) Connection refused'],
+    ]);
+    expect(fakes.slack.messages.size).toBe(1);
+    expect([...fakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['triggered']);
+  });
+
   it('a final error makes the notification dead; an admin retry delivers it', async () => {
     fakes.slack.respondWith([{ slackError: 'channel_not_found' }]);
     await t.post(webhook('{}:{alertname="Lost"}', [{ labels: { alertname: 'Lost', namespace: 'prisoner-offender-search-prod' } }]));

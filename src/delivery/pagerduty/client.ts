@@ -8,6 +8,7 @@
  * retries and leaves 30 s timers alive after a call. Our outbox retries durably and honours
  * Retry-After, so we need one honest attempt per call with a bounded timeout.
  */
+import { bodyExcerpt } from '../body-excerpt.js';
 import { postOnce } from '../http-post.js';
 import { redactSecrets } from '../redact.js';
 import { classifyHttpStatus, networkFailure } from '../retry-classify.js';
@@ -53,9 +54,9 @@ function explain(body: string): string | undefined {
     if (Array.isArray(parsed.errors)) parts.push(...parsed.errors.filter((e): e is string => typeof e === 'string'));
     if (parts.length > 0) return parts.join('; ').slice(0, MAX_DETAIL_CHARS);
   } catch {
-    // not JSON: a proxy or load balancer page; keep an excerpt
+    // not JSON: a proxy or load balancer page; keep what it says
   }
-  return text.replace(/\s+/g, ' ').slice(0, MAX_DETAIL_CHARS);
+  return bodyExcerpt(text, MAX_DETAIL_CHARS);
 }
 
 export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerDutyClient {

@@ -115,7 +115,7 @@ describe('pagerduty notifier against the fake PagerDuty over https', () => {
     expect(await notifier.notify(makeDelivery(target))).toEqual({
       ok: false,
       retryable: true,
-      error: 'pagerduty enqueue: HTTP 500: <html>oops</html>',
+      error: 'pagerduty enqueue: HTTP 500: HTML page: oops',
     });
   });
 

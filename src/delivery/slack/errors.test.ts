@@ -21,7 +21,7 @@ describe('classifySlackAnswer', () => {
   });
 
   it('5xx is retryable and 4xx final, with an excerpt of the body free of the token', () => {
-    expect(classifySlackAnswer(answer(503, '<html>\n  down\n</html>'), ctx)).toMatchObject({ ok: false, retryable: true, error: 'slack chat.postMessage: HTTP 503: <html> down </html>' });
+    expect(classifySlackAnswer(answer(503, '<html>\n  down\n</html>'), ctx)).toMatchObject({ ok: false, retryable: true, error: 'slack chat.postMessage: HTTP 503: HTML page: down' });
     const final = classifySlackAnswer(answer(404, `no such route for ${TOKEN}`), ctx);
     expect(final).toMatchObject({ ok: false, retryable: false });
     expect(JSON.stringify(final)).not.toContain(TOKEN);
@@ -73,7 +73,7 @@ describe('classifySlackAnswer', () => {
     expect(classifySlackAnswer(answer(200, '<html>captive portal</html>'), ctx)).toEqual({
       ok: false,
       retryable: true,
-      error: 'slack chat.postMessage: answer is not a JSON object: <html>captive portal</html>',
+      error: 'slack chat.postMessage: answer is not a JSON object: HTML page: captive portal',
     });
     expect(classifySlackAnswer(answer(200, '[1]'), ctx)).toMatchObject({ ok: false, retryable: true });
   });

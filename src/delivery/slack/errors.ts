@@ -11,6 +11,7 @@
  * Error texts never contain the token.
  */
 import type { PostAnswer } from '../http-post.js';
+import { bodyExcerpt } from '../body-excerpt.js';
 import { redactSecrets } from '../redact.js';
 import { classifyHttpStatus, parseRetryAfter, type NotifyFailure } from '../retry-classify.js';
 
@@ -100,7 +101,7 @@ export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; t
   const what = `slack ${ctx.method}`;
   const clean = (s: string): string => redactSecrets(s, [ctx.token]);
   // Redact before cutting: a token straddling the cut would survive as a prefix.
-  const excerpt = () => clean(answer.body.trim().replace(/\s+/g, ' ')).slice(0, BODY_EXCERPT);
+  const excerpt = () => bodyExcerpt(clean(answer.body), BODY_EXCERPT);
 
   if (answer.status === 429) {
     const retryAfterMs = parseRetryAfter(answer.retryAfter);
