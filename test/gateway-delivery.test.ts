@@ -237,6 +237,17 @@ describe('retries', () => {
   });
 });
 
+describe('PAGERDUTY_EVENTS_URL', () => {
+  it("given as the full enqueue URL (as PagerDuty's docs and Alertmanager's pagerduty_url write it), pages still reach PagerDuty", async () => {
+    await t.close();
+    t = await startTestGateway(fakes, { PAGERDUTY_EVENTS_URL: `${fakes.pagerduty.url}/v2/enqueue/` });
+    await t.post(webhook('{}:{alertname="FullUrl"}', [{ labels: { alertname: 'FullUrl', namespace: 'payments-prod', severity: 'critical' } }]));
+    await t.idle();
+    expect(fakes.pagerduty.events.map((e) => [e.path, e.status])).toEqual([['/v2/enqueue', 202]]);
+    expect((await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items).toEqual([]);
+  });
+});
+
 describe('escaping', () => {
   it('label and annotation text cannot mention @channel or inject links', async () => {
     const evil = '<!channel> <https://evil.example|click>';

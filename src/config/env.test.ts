@@ -55,6 +55,21 @@ describe('URL variables', () => {
     expect(d).toMatchObject({ slackApiUrl: 'https://slack.com/api/', pagerDutyEventsUrl: 'https://events.pagerduty.com' });
     expect(d.publicUrl).toBeUndefined();
   });
+
+  it("refuses a Slack incoming-webhook URL in SLACK_API_URL (Alertmanager's slack_api_url), saying what goes there, without echoing the URL (it is a secret)", () => {
+    for (const hook of ['https://hooks.slack.com/services/T0000/B0000/XXXXsecretXXXX', 'https://hooks.slack-gov.com/services/T0/B0/secretpart']) {
+      let message = '';
+      try {
+        readSettings({ SLACK_API_URL: hook }, '/srv');
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toBe(
+        'SLACK_API_URL is an incoming-webhook URL (hooks.slack.com/services/…, as in Alertmanager\'s slack_api_url): alertgate calls the Web API with a bot token instead. Leave SLACK_API_URL unset (https://slack.com/api/) and put the bot token (xoxb-…) in SLACK_TOKEN or SLACK_TOKEN_FILE',
+      );
+      expect(message).not.toContain('secret');
+    }
+  });
 });
 
 describe('HISTORY_RETENTION', () => {

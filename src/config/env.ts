@@ -145,6 +145,21 @@ function tcpPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number
  * after the config loaded or as every delivery failing. The value is not echoed (it may carry
  * credentials).
  */
+/**
+ * A Slack incoming-webhook URL (Alertmanager's `slack_api_url`) in SLACK_API_URL: every call would
+ * go to `<hook>/chat.postMessage` and fail. The URL is a secret (it posts without a token), so
+ * the error does not repeat it.
+ */
+function refuseSlackWebhookUrl(url: string | undefined): string | undefined {
+  if (url !== undefined && /^hooks\.slack(-gov)?\.com$/i.test(new URL(url).hostname)) {
+    throw new Error(
+      "SLACK_API_URL is an incoming-webhook URL (hooks.slack.com/services/…, as in Alertmanager's slack_api_url): alertgate calls the Web API with a bot token instead. " +
+        'Leave SLACK_API_URL unset (https://slack.com/api/) and put the bot token (xoxb-…) in SLACK_TOKEN or SLACK_TOKEN_FILE',
+    );
+  }
+  return url;
+}
+
 function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string): string | undefined {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return undefined;
@@ -174,7 +189,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     adminTokenFile: secretFile(env, 'ADMIN_TOKEN'),
     slackToken: readSecret(env, 'SLACK_TOKEN'),
     slackTokenFile: secretFile(env, 'SLACK_TOKEN'),
-    slackApiUrl: httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/') ?? 'https://slack.com/api/',
+    slackApiUrl: refuseSlackWebhookUrl(httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/')) ?? 'https://slack.com/api/',
     pagerDutyEventsUrl: httpUrl(env, 'PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com') ?? 'https://events.pagerduty.com',
     fallbackTeam: env.FALLBACK_TEAM || 'platform',
     logLevel: parseLogLevel(env.LOG_LEVEL),

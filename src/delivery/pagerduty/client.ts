@@ -39,8 +39,14 @@ export interface PagerDutyClient {
   send(event: PagerDutyEvent, signal?: AbortSignal): Promise<NotifyResult>;
 }
 
+/**
+ * The URL events are posted to: `<eventsUrl>/v2/enqueue`, or `eventsUrl` itself when it is that
+ * URL already, as PagerDuty's docs and Alertmanager's `pagerduty_url` write it: appended again,
+ * every page went to `/v2/enqueue/v2/enqueue`, got a 404 and was dead.
+ */
 export function enqueueUrlOf(eventsUrl: string): string {
-  return `${withoutTrailingSlashes(eventsUrl)}/v2/enqueue`;
+  const base = withoutTrailingSlashes(eventsUrl);
+  return /\/v2\/enqueue$/i.test(base) ? base : `${base}/v2/enqueue`;
 }
 
 /** PagerDuty's own explanation: `{"message":"Event object is invalid","errors":["…"]}`. */
