@@ -54,6 +54,15 @@ describe('describeNetworkError', () => {
   it('names timeouts', () => {
     expect(describeNetworkError(new DOMException('x', 'TimeoutError'), 250)).toBe('request timed out after 250ms');
   });
+
+  it('says what to check when the host does not resolve or its certificate is expired or for another name (the code may be on the cause)', () => {
+    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND slack.example'), { code: 'ENOTFOUND' });
+    expect(describeNetworkError(dns)).toBe("getaddrinfo ENOTFOUND slack.example — the host name does not resolve: check the URL's host and this host's DNS (and egress)");
+    const expired = Object.assign(new Error('fetch failed'), { cause: Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }) });
+    expect(describeNetworkError(expired)).toBe("fetch failed (CERT_HAS_EXPIRED certificate has expired) — the server's certificate has expired (or this host's clock is wrong)");
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    expect(describeNetworkError(refused)).toBe('connect ECONNREFUSED 127.0.0.1:9');
+  });
 });
 
 describe('redactSecrets', () => {

@@ -138,6 +138,8 @@ describe('pagerduty notifier against the fake PagerDuty over https', () => {
     const result = await client.send({ routing_key: KEY, event_action: 'resolve', dedup_key: 'x' });
     expect(result).toMatchObject({ ok: false, retryable: true });
     expect(!result.ok && result.error).toMatch(/certificate/i);
+    // What to do about it: a TLS-inspecting proxy's or a private CA is trusted through NODE_EXTRA_CA_CERTS.
+    expect(!result.ok && result.error).toMatch(/ — the server's certificate is not signed by a CA this process trusts \(a TLS-inspecting proxy, a private CA\): add that CA with NODE_EXTRA_CA_CERTS$/);
     expect(!result.ok && result.error).not.toContain(KEY);
     expect(fake.events).toHaveLength(0);
   });
