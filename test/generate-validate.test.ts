@@ -181,7 +181,7 @@ describe('validating broken rules/ and dashboards/', () => {
       '    runbook: https://runbooks.example/probe',
       '  - name: Fine',
       // Valid Go, though not as JavaScript would read it: accepted, as promtool accepts it.
-      '    expr: up{job=~"(?i)api|(?U)web.*|^*", instance!~"[\\d-z]+|x{01001}"} == 0',
+      '    expr: up{job=~"(?i)api|(?U)web.*|^*", instance!~"[\\\\d-z]+|x{01001}"} == 0',
       '    severity: warning',
       '    summary: Down',
       '    runbook: https://runbooks.example/down',
@@ -298,6 +298,30 @@ describe('validating broken rules/ and dashboards/', () => {
       'rules/web.yaml:12:10 alerts[1].for: for: 5 has no unit; Prometheus needs one (5s, 5m, 5h…), only 0 may go without',
       'rules/web.yaml:18:10 alerts[2].for: for must be a Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)',
       'rules/web.yaml:25:13 slos[0].window: window: 30 has no unit; Prometheus needs one (30s, 30m, 30h…)',
+      'invalid: 3 errors, 0 warnings',
+    ]);
+  });
+
+  it('alertgate validate refuses the number and string literals promtool 2.x refuses (offset 5, [300], "\\d"), at the literal, saying what to write', async () => {
+    const alert = (name: string, expr: string) =>
+      [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
+    const rules = [
+      'team: web',
+      'namespace: web-prod',
+      'alerts:',
+      ...alert('WeekOnWeek', 'sum(rate(http_requests_total[5m])) < 0.5 * sum(rate(http_requests_total[5m] offset 5))'),
+      ...alert('ApiErrors', 'sum(rate(http_requests_total{path=~"/api/\\d+",code=~"5.."}[5m])) > 1'),
+      ...alert('Fine', 'sum(rate(http_requests_total{path=~"/api/\\\\d+"}[5m] offset 1w)) > 1'),
+      '',
+    ].join('\n');
+    const boards = ['team: web', 'namespace: web-prod', 'dashboards:', '  - title: Web', '    panels:', '      - title: Rate', '        type: timeseries', '        expr: sum(rate(http_requests_total[300]))', ''].join('\n');
+    const { code, lines } = await validateTeam('web', { rules, boards });
+    expect(code).toBe(1);
+    const promtool2 = (what: string) => `(Prometheus 2 and promtool 2.x refuse a number there; Prometheus 3 reads it as ${what})`;
+    expect(lines).toEqual([
+      `dashboards/web.yaml:8:44 dashboards[0].panels[0].expr: PromQL: the range needs a unit: write 300s for seconds (or 300m, 300h…), not the bare number 300 ${promtool2('seconds')}`,
+      `rules/web.yaml:5:94 alerts[0].expr: PromQL: the offset needs a unit: write 5s for seconds (or 5m, 5h…), not the bare number 5 ${promtool2('seconds')}`,
+      'rules/web.yaml:10:52 alerts[1].expr: PromQL string has an unknown escape sequence \\d; a backslash meant for a regex is written \\\\d inside quotes, or put the string in backticks',
       'invalid: 3 errors, 0 warnings',
     ]);
   });

@@ -14,6 +14,7 @@
 import { parser } from '@prometheus-io/lezer-promql';
 import { isScalar, type LineCounter, type Scalar } from 'yaml';
 import { findPromqlFeatureError, type PromqlFeatureFlag } from './promql-features.js';
+import { findPromqlLiteralError } from './promql-literals.js';
 import { findPromqlTypeError, type PromqlResultRule } from './promql-types.js';
 
 export type { PromqlResultRule } from './promql-types.js';
@@ -35,7 +36,8 @@ export interface PromqlCheckOptions {
 }
 
 /**
- * First syntax error in `expr`, else its first use of experimental PromQL that Prometheus refuses
+ * First syntax error in `expr`, else its first literal Prometheus refuses (a number where a
+ * duration goes, `offset 5`; a bad string escape, `"\\d"`: promql-literals.ts), else its first use of experimental PromQL that Prometheus refuses
  * without a feature flag (promql-features.ts), else its first type error (what Prometheus' parser
  * rejects after its grammar accepted it, worded as promtool words it), else, with `opts.result`,
  * an overall type the place it is used cannot take; or undefined when Prometheus accepts it.
@@ -46,6 +48,8 @@ export function findPromqlError(source: string, opts: PromqlCheckOptions = {}): 
   const tree = parser.parse(expr);
   const syntax = syntaxError(expr, tree);
   if (syntax) return syntax;
+  const literal = findPromqlLiteralError(tree, expr);
+  if (literal) return literal;
   const feature = findPromqlFeatureError(tree, expr, opts.features);
   return feature ? { offset: feature.offset, message: feature.message } : findPromqlTypeError(tree, expr, opts.result);
 }
@@ -123,9 +127,32 @@ function syntaxError(expr: string, tree: ReturnType<typeof parser.parse>): Promq
   if (!first) return undefined;
   const { from, to } = first;
   if (from >= expr.trimEnd().length) return { offset: from, message: 'PromQL syntax error: unexpected end of expression' };
+  const fn = unknownFunctionAt(expr, tree, from);
+  if (fn) return fn;
   // An empty error node means "the token starting here does not fit"; show that token.
   const token = from < to ? expr.slice(from, to) : tokenAt(expr, from);
   return { offset: from, message: `PromQL syntax error: unexpected ${JSON.stringify(clip(token))}` };
+}
+
+/** Functions Prometheus 3 no longer knows by their Prometheus 2 name. */
+const RENAMED_FUNCTIONS: Readonly<Record<string, string>> = {
+  holt_winters: 'Prometheus 3 renamed it double_exponential_smoothing, an experimental function',
+};
+
+/**
+ * `foo_bar(x)`, `histogram_quantil(…)`: the grammar takes the name for a metric and stops at the
+ * `(`; Prometheus reads any name before `(` as a function call and names the function it does
+ * not know, which is the message an author can act on.
+ */
+function unknownFunctionAt(expr: string, tree: ReturnType<typeof parser.parse>, errorAt: number): PromqlSyntaxError | undefined {
+  if (expr[errorAt] !== '(') return undefined;
+  const name = /([A-Za-z_:][A-Za-z0-9_:]*)\s*$/.exec(expr.slice(0, errorAt));
+  if (!name) return undefined;
+  const start = errorAt - name[0].length;
+  const id = tree.resolveInner(start, 1);
+  if (id.name !== 'Identifier' || id.parent?.name !== 'VectorSelector' || id.parent.getChild('LabelMatchers')) return undefined;
+  const renamed = RENAMED_FUNCTIONS[name[1]!];
+  return { offset: start, message: `PromQL: unknown function with name "${name[1]}"${renamed ? ` (${renamed})` : ''}` };
 }
 
 function tokenAt(expr: string, offset: number): string {
