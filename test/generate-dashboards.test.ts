@@ -74,6 +74,21 @@ describe('generated Grafana dashboards', () => {
     expect(new Set(greens.map((g) => g.value))).toEqual(new Set([0.999, 0.995, 0.99]));
   });
 
+  it("set every stat and gauge panel's thresholds, so Grafana's default (red from 80) never colours a value, and a gauge's scale as given", async () => {
+    // Without thresholds in the JSON Grafana applies its own, green then red from 80: "Pods up: 120" showed red.
+    for (const { key, dashboard } of boards) {
+      for (const p of dashboard.panels.filter((x) => x.type === 'stat' || x.type === 'gauge')) {
+        expect(p.fieldConfig!.defaults['thresholds'], `${key}: ${p.title}`).toBeDefined();
+      }
+    }
+    const payments = boards.find((b) => b.key === 'payments-checkout-dashboard.json')!.dashboard;
+    expect(payments.panels.find((p) => p.title === 'Pods up')!.fieldConfig!.defaults).toEqual({
+      thresholds: { mode: 'absolute', steps: [{ color: 'text', value: null }] },
+    });
+    const queue = boards.find((b) => b.key === 'payments-providers-dashboard.json')!.dashboard.panels.find((p) => p.title === 'Basket queue depth')!;
+    expect(queue.fieldConfig!.defaults).toMatchObject({ min: 0, max: 1000, thresholds: { mode: 'absolute', steps: [{ color: 'blue', value: null }] } });
+  });
+
   it('have a datasource variable that every panel and target uses, and a current schemaVersion', () => {
     for (const { dashboard } of boards) {
       expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(39);

@@ -326,6 +326,31 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate warns of a gauge without max (Grafana scales it to the values shown: a lone series looks the same whatever its value) and refuses min not below max', async () => {
+    const panel = (title: string, type: string, extra: string[]) => [`      - title: ${title}`, `        type: ${type}`, '        expr: sum(up)', ...extra.map((l) => `        ${l}`)];
+    const boards = [
+      'team: web',
+      'namespace: web-prod',
+      'dashboards:',
+      '  - title: Web',
+      '    panels:',
+      ...panel('Queue', 'gauge', []),
+      ...panel('Ratio', 'gauge', ['unit: percentunit']),
+      ...panel('Percent', 'gauge', ['unit: percent']),
+      ...panel('Scaled', 'gauge', ['max: 500']),
+      ...panel('Upside down', 'gauge', ['min: 10', 'max: 5']),
+      ...panel('Stat', 'stat', []),
+      '',
+    ].join('\n');
+    const { code, lines } = await validateTeam('web', { boards });
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'dashboards/web.yaml:7:15 warning: dashboards[0].panels[0]: gauge has no max: Grafana scales a gauge to the values it shows, so a lone series looks the same whatever its value; set max: (and min:), or unit: percent (0–100) or percentunit (0–1)',
+      'dashboards/web.yaml:25:14 dashboards[0].panels[4].max: max must be above min',
+      'invalid: 1 error, 1 warning',
+    ]);
+  });
+
   it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
     const alert = (name: string, expr: string) =>
       [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
-import { dashboardsFileSchema, slugify, type DashboardsFileSpec } from './dashboards-schema.js';
+import { dashboardsFileSchema, slugify, UNITS_WITH_SCALE, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
 import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow, type PromqlResultRule } from './promql.js';
@@ -248,10 +248,31 @@ function checkBoards(src: YamlSource, text: string, team: string, spec: Dashboar
     })),
   );
   checkPromql(src, text, problems, panelPaths);
+  checkGaugeScales(src, problems);
   const teamAt = placeOf(src, ['team']);
   if (!spec) return { team, claims: [], teamAt };
   const { dashboards, claims } = toTeamDashboards(src, team, spec, problems);
   return { team, model: dashboards, claims, teamAt };
+}
+
+/**
+ * A gauge needs a scale. Without `max` Grafana takes the highest value the panel shows (and
+ * without `min` the lowest), so a gauge of one series looks the same whatever its value. Only
+ * `percent` and `percentunit` bring a scale of their own. A warning: the board still works as a
+ * number, and several series do scale against each other.
+ */
+function checkGaugeScales(src: YamlSource, problems: SourceError[]): void {
+  arrayAt(src.value, ['dashboards']).forEach((_, d) => {
+    arrayAt(src.value, ['dashboards', d, 'panels']).forEach((panel, p) => {
+      if (!isPlainObject(panel) || panel.type !== 'gauge' || panel.max !== undefined) return;
+      if (typeof panel.unit === 'string' && UNITS_WITH_SCALE.has(panel.unit)) return;
+      const where: PathSegment[] = ['dashboards', d, 'panels', p];
+      const message =
+        'gauge has no max: Grafana scales a gauge to the values it shows, so a lone series looks the same whatever its value; ' +
+        'set max: (and min:), or unit: percent (0–100) or percentunit (0–1)';
+      problems.push(errorAt(src, [...where, 'type'], `${describePath(where)}: ${message}`, 'warning'));
+    });
+  });
 }
 
 /** Found now in a parsed document (which is then dropped); when first asked for in a quickly read one. */

@@ -24,16 +24,27 @@ export const PANEL_TYPES = ['timeseries', 'stat', 'gauge', 'table'] as const;
 export const DASHBOARD_UID = /^[A-Za-z0-9_-]{8,40}$/;
 export const DASHBOARD_SLUG = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
-const panel = z.strictObject({
-  title: z.string().min(1),
-  type: z.enum(PANEL_TYPES, { message: `type must be one of ${PANEL_TYPES.join(', ')}` }),
-  expr: z.string().min(1, { message: 'PromQL expression is empty' }),
-  unit: z.string().min(1).optional(),
-  legend: z.string().optional(),
-  description: z.string().optional(),
-  width: z.number().int().min(1).max(24, { message: 'width is in grid columns: 1 to 24' }).optional(),
-  height: z.number().int().min(1).max(50).optional(),
-});
+const panel = z
+  .strictObject({
+    title: z.string().min(1),
+    type: z.enum(PANEL_TYPES, { message: `type must be one of ${PANEL_TYPES.join(', ')}` }),
+    expr: z.string().min(1, { message: 'PromQL expression is empty' }),
+    unit: z.string().min(1).optional(),
+    legend: z.string().optional(),
+    description: z.string().optional(),
+    /** The value scale (Grafana's Min/Max): a gauge's ends, a timeseries' axis. Default: the values shown. */
+    min: z.number().optional(),
+    max: z.number().optional(),
+    width: z.number().int().min(1).max(24, { message: 'width is in grid columns: 1 to 24' }).optional(),
+    height: z.number().int().min(1).max(50).optional(),
+  })
+  .refine((p) => p.min === undefined || p.max === undefined || p.min < p.max, { message: 'max must be above min', path: ['max'] });
+
+/**
+ * Units with a scale of their own: Grafana gives a field in `percent` min 0 and max 100, and one
+ * in `percentunit` 0 and 1 (fieldOverrides.ts, "Some units have an implied range").
+ */
+export const UNITS_WITH_SCALE: ReadonlySet<string> = new Set(['percent', 'percentunit']);
 
 const dashboard = z.strictObject({
   title: z.string().min(1),

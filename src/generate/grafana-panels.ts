@@ -31,6 +31,14 @@ const DEFAULT_SIZE: Record<PanelType, { w: number; h: number }> = {
   gauge: { w: 6, h: 6 },
 };
 
+/**
+ * One colour for stat and gauge panels that give no thresholds of their own. Without thresholds
+ * in the JSON, Grafana applies its default ones, green and then red from 80, and stat and gauge
+ * colour by them: a count of 120 pods showed red. A stat shows its value in the text colour, a
+ * gauge fills in blue: neither says good or bad, which nothing in the YAML said.
+ */
+const NEUTRAL_THRESHOLDS: Partial<Record<PanelType, string>> = { stat: 'text', gauge: 'blue' };
+
 export interface PanelDraft {
   type: PanelType | 'row';
   title: string;
@@ -52,6 +60,8 @@ export function draftFromSpec(p: PanelSpec): PanelDraft {
     ...(p.description !== undefined && { description: p.description }),
     targets: [{ expr: p.expr, ...(p.legend !== undefined && { legend: p.legend }) }],
     ...(p.unit !== undefined && { unit: p.unit }),
+    ...(p.min !== undefined && { min: p.min }),
+    ...(p.max !== undefined && { max: p.max }),
     ...(p.width !== undefined && { w: p.width }),
     ...(p.height !== undefined && { h: p.height }),
   };
@@ -82,9 +92,9 @@ function toPanel(d: PanelDraft, id: number, gridPos: Panel['gridPos']): Panel {
     ...(d.unit !== undefined && { unit: d.unit }),
     ...(d.min !== undefined && { min: d.min }),
     ...(d.max !== undefined && { max: d.max }),
-    ...(d.redBelow !== undefined && {
-      thresholds: { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: d.redBelow }] },
-    }),
+    ...(d.redBelow !== undefined
+      ? { thresholds: { mode: 'absolute', steps: [{ color: 'red', value: null }, { color: 'green', value: d.redBelow }] } }
+      : NEUTRAL_THRESHOLDS[d.type] && { thresholds: { mode: 'absolute', steps: [{ color: NEUTRAL_THRESHOLDS[d.type], value: null }] } }),
   };
   return {
     id,

@@ -62,6 +62,9 @@ export interface PanelSpec {
   unit?: string;
   legend?: string;
   description?: string;
+  /** Value scale (Grafana's Min/Max); default: the values shown. */
+  min?: number;
+  max?: number;
   /** Grid columns (1–24); default depends on the panel type. */
   width?: number;
   /** Grid rows; default depends on the panel type. */
