@@ -351,6 +351,35 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate names a key given twice and where it is, not only "Map keys must be unique"', async () => {
+    const rules = [
+      'team: web',
+      'namespace: web-prod',
+      'alerts:',
+      '  - name: Down',
+      '    expr: up == 0',
+      '    severity: warning',
+      '    summary: s',
+      '    runbook: https://runbooks.example/x',
+      '  - name: Slow',
+      '    expr: latency > 1',
+      '    severity: warning',
+      '    expr: latency > 2',
+      '    summary: s',
+      '    runbook: https://runbooks.example/x',
+      '',
+    ].join('\n');
+    const boards = ['team: web', 'namespace: web-prod', 'dashboards:', '  - title: Web', '    panels:', '      - { title: Up, type: stat, expr: up, "type": gauge }', 'team: web', ''].join('\n');
+    const { code, lines } = await validateTeam('web', { rules, boards });
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'dashboards/web.yaml:6:44 dashboards[0].panels[0]: key "type" is given twice (first at line 6, column 22); a YAML map takes each key once',
+      'dashboards/web.yaml:7:1 key "team" is given twice (first at line 1, column 1); a YAML map takes each key once',
+      'rules/web.yaml:12:5 alerts[1]: key "expr" is given twice (first at line 10, column 5); a YAML map takes each key once',
+      'invalid: 3 errors, 0 warnings',
+    ]);
+  });
+
   it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
     const alert = (name: string, expr: string) =>
       [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

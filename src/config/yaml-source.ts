@@ -10,7 +10,7 @@
  * const r = schema.safeParse(src.value);
  * if (!r.success) return zodIssuesToSourceErrors(src, r.error.issues);
  */
-import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { SourceError } from './source-error.js';
 import { NOT_QUICK, quickYamlValue } from './yaml-quick.js';
@@ -90,11 +90,43 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     for (const e of list) {
       const pos = lineCounter.linePos(e.pos[0]);
       // yaml's message repeats the position on later lines; keep the first line only.
-      const message = e.message.split('\n')[0] ?? e.message;
+      const message = (e.code === 'DUPLICATE_KEY' && duplicateKeyMessage(doc, lineCounter, e.pos[0])) || (e.message.split('\n')[0] ?? e.message);
       errors.push({ file, line: pos.line, col: pos.col, message, severity });
     }
   }
   return { file, doc, lineCounter, value, errors, quick: false };
+}
+
+/**
+ * yaml's "Map keys must be unique" says neither which key nor where the first one is: in a
+ * long rules file the author is left to find it. The key, its map's path and the first
+ * occurrence, for the key node at `offset`; undefined when it cannot be found.
+ */
+function duplicateKeyMessage(doc: Document, lineCounter: LineCounter, offset: number): string | undefined {
+  let found: string | undefined;
+  const walk = (node: unknown, path: PathSegment[]): void => {
+    if (found !== undefined) return;
+    if (isMap(node)) {
+      const seen = new Map<unknown, number>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        const at = isNode(pair.key) ? pair.key.range?.[0] : undefined;
+        const first = seen.get(key);
+        if (at === offset && first !== undefined) {
+          const { line, col } = lineCounter.linePos(first);
+          const where = path.length ? `${describePath(path)}: ` : '';
+          found = `${where}key ${JSON.stringify(String(key))} is given twice (first at line ${line}, column ${col}); a YAML map takes each key once`;
+          return;
+        }
+        if (at !== undefined && first === undefined) seen.set(key, at);
+        walk(pair.value, [...path, typeof key === 'number' ? key : String(key)]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...path, i]));
+    }
+  };
+  walk(doc.contents, []);
+  return found;
 }
 
 function firstAliasOffset(doc: Document): number {
