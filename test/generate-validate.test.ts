@@ -380,6 +380,23 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate refuses a folder the Grafana sidecar would take for a path ("Payments / EU", "/var/lib", "..")', async () => {
+    const boards = (folder: string) =>
+      ['team: web', 'namespace: web-prod', `folder: ${folder}`, 'dashboards:', '  - title: Web', '    panels:', '      - { title: Up, type: stat, expr: up }', ''].join('\n');
+    const lines: string[] = [];
+    for (const folder of ['Payments / EU', '/var/lib/grafana/dashboards', '..', '.', 'Payments - EU', 'Cloud Platform']) {
+      const r = await validateTeam('web', { boards: boards(JSON.stringify(folder)) });
+      lines.push(...r.lines.filter((l) => !l.startsWith('ok:') && !l.startsWith('invalid:')));
+    }
+    const why = 'the Grafana sidecar writes the boards into a directory of this name (an absolute one as it is), and Grafana names the folder after its last part';
+    expect(lines).toEqual([
+      `dashboards/web.yaml:3:9 folder: folder "Payments / EU" may not contain "/": ${why} (" EU"); write e.g. "Payments - EU"`,
+      `dashboards/web.yaml:3:9 folder: folder "/var/lib/grafana/dashboards" may not contain "/": ${why} ("dashboards"); write e.g. "var - lib - grafana - dashboards"`,
+      'dashboards/web.yaml:3:9 folder: folder ".." is not a folder name: the Grafana sidecar would take it for a directory',
+      'dashboards/web.yaml:3:9 folder: folder "." is not a folder name: the Grafana sidecar would take it for a directory',
+    ]);
+  });
+
   it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
     const alert = (name: string, expr: string) =>
       [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

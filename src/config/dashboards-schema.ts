@@ -56,11 +56,34 @@ const dashboard = z.strictObject({
   panels: z.array(panel).min(1, { message: 'a dashboard needs at least one panel' }),
 });
 
+/**
+ * The folder becomes the ConfigMap's folder annotation, which the Grafana sidecar (k8s-sidecar)
+ * takes for a directory: joined to its own, or as it is when absolute; Grafana, provisioning
+ * folders from that file structure, names the folder after the directory's last part
+ * (filepath.Base). So `Payments / EU` became a folder " EU", `/var/lib/x` wrote the boards
+ * outside the sidecar's directory, and `.` or `..` put them in no folder or elsewhere.
+ */
+function checkFolderName(folder: string, ctx: z.RefinementCtx): void {
+  if (folder === '.' || folder === '..') {
+    ctx.addIssue({ code: 'custom', message: `folder ${JSON.stringify(folder)} is not a folder name: the Grafana sidecar would take it for a directory` });
+  } else if (folder.includes('/')) {
+    const parts = folder.split('/');
+    const last = parts.filter((p) => p !== '').at(-1) ?? '';
+    const suggestion = parts.map((p) => p.trim()).filter((p) => p !== '').join(' - ');
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `folder ${JSON.stringify(folder)} may not contain "/": the Grafana sidecar writes the boards into a directory of this name ` +
+        `(an absolute one as it is), and Grafana names the folder after its last part (${JSON.stringify(last)}); write e.g. ${JSON.stringify(suggestion)}`,
+    });
+  }
+}
+
 export const dashboardsFileSchema = z.strictObject({
   team: teamNameSchema(`team must match ${TEAM_NAME.source}`),
   namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
   /** Grafana folder; default: the team name. */
-  folder: z.string().min(1).optional(),
+  folder: z.string().min(1).superRefine(checkFolderName).optional(),
   dashboards: z.array(dashboard).default([]),
 });
 
