@@ -123,6 +123,22 @@ describe('validating broken rules/ and dashboards/', () => {
     expect(await readdir(config)).not.toContain('out');
   });
 
+  it('alertgate validate warns of a dashboards ConfigMap too big for a client-side kubectl apply (its 256 KiB last-applied annotation), and passes', async () => {
+    const boards = (descriptionBytes: number) =>
+      `team: web\nnamespace: web-prod\ndashboards:\n  - title: Big\n    panels:\n` +
+      Array.from({ length: 4 }, (_, i) => `      - title: P${i}\n        type: stat\n        expr: up\n        description: ${'x'.repeat(descriptionBytes)}\n`).join('');
+    const big = await validateTeam('web', { boards: boards(70_000) });
+    expect(big.code).toBe(0);
+    expect(big.lines).toEqual([
+      expect.stringMatching(
+        /^dashboards\/web\.yaml:1:7 warning: the dashboards ConfigMap of team "web" is about \d+ bytes as JSON: a client-side kubectl apply \(and Argo CD's default sync\) keeps a copy of it in its last-applied-configuration annotation, and Kubernetes refuses annotations over 262144 bytes; apply it server-side \(kubectl apply --server-side, Argo CD ServerSideApply=true\) or make its boards smaller$/,
+      ),
+      'ok: 1 team (1 warning)',
+    ]);
+    const small = await validateTeam('web', { boards: boards(50_000) });
+    expect(small.lines).toEqual(['ok: 1 team']);
+  });
+
   it('alertgate validate reports PromQL that parses but promtool rejects (types), in every PromQL field, and exits 1', async () => {
     const rules = [
       'team: shop',

@@ -129,10 +129,20 @@ function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: So
 }
 
 /**
+ * Kubernetes caps an object's annotations at 256 KiB together, and a client-side `kubectl apply`
+ * (Argo CD's default sync too) writes the whole object, as JSON, into the
+ * `kubectl.kubernetes.io/last-applied-configuration` annotation: a dashboards ConfigMap well
+ * under 1 MiB is then refused ("metadata.annotations: Too long"). Its JSON is the data's (the
+ * board JSON escaped once more) plus the metadata, a few hundred bytes, counted generously.
+ */
+const LAST_APPLIED_LIMIT_BYTES = 262_144;
+const CONFIGMAP_METADATA_JSON_BYTES = 1024;
+
+/**
  * Each team's dashboards ConfigMap must fit in one Kubernetes object: rendered here as generate
  * renders it (generate/dashboards.ts), and a team over the limit reported at its dashboards file,
  * else its rules file (whose SLO/uptime board is then the whole ConfigMap), not only by generate
- * without a position.
+ * without a position. One too big for a client-side apply (LAST_APPLIED_LIMIT_BYTES) is a warning.
  */
 async function checkConfigMapSizes(model: TeamSpecs, rules: CheckedRules[], boards: CheckedBoards[], problems: SourceError[]): Promise<void> {
   // A dashboards file wins: its namespace and folder are the ConfigMap's.
@@ -142,7 +152,20 @@ async function checkConfigMapSizes(model: TeamSpecs, rules: CheckedRules[], boar
     if (i > 0 && i % YIELD_EVERY_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
     const data = dashboardsConfigMapData(teamDashboards(team));
     const bytes = configMapDataBytes(data);
-    if (bytes <= CONFIGMAP_DATA_LIMIT_BYTES) continue;
+    if (bytes <= CONFIGMAP_DATA_LIMIT_BYTES) {
+      const asJson = Buffer.byteLength(JSON.stringify(data)) + CONFIGMAP_METADATA_JSON_BYTES;
+      if (bytes > 0 && asJson > LAST_APPLIED_LIMIT_BYTES) {
+        problems.push({
+          ...teamAt.get(team.team)!(),
+          severity: 'warning',
+          message:
+            `the dashboards ConfigMap of team "${team.team}" is about ${asJson} bytes as JSON: a client-side kubectl apply (and Argo CD's default sync) ` +
+            `keeps a copy of it in its last-applied-configuration annotation, and Kubernetes refuses annotations over ${LAST_APPLIED_LIMIT_BYTES} bytes; ` +
+            'apply it server-side (kubectl apply --server-side, Argo CD ServerSideApply=true) or make its boards smaller',
+        });
+      }
+      continue;
+    }
     const [largest, largestBytes] = Object.entries(data)
       .map(([key, json]) => [key, Buffer.byteLength(key) + Buffer.byteLength(json)] as const)
       .reduce((a, b) => (b[1] > a[1] ? b : a));
