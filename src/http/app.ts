@@ -3,6 +3,7 @@
  * The Hono application: one file per route group, registered here.
  */
 import { Hono } from 'hono';
+import { settledWithin } from '../pipeline/settled-within.js';
 import { alertRoutes } from './alerts.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
@@ -18,14 +19,8 @@ import { webhookRoutes } from './webhook.js';
 /** How long an error answer waits for the store to say whether it is up. */
 const STORE_CHECK_MS = 2_000;
 
-async function storeAnswers(deps: AppDeps, withinMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), withinMs)));
-  try {
-    return await Promise.race([deps.store.ping().then(() => true, () => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function storeAnswers(deps: AppDeps, withinMs: number): Promise<boolean> {
+  return settledWithin(deps.store.ping().then(() => true, () => false), withinMs, false);
 }
 
 export function createApp(deps: AppDeps): Hono {

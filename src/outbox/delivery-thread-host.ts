@@ -18,6 +18,7 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { settledWithin } from '../pipeline/settled-within.js';
 import { startThread } from '../threads/start-thread.js';
 import type { DeliveryThreadData, FromDeliveryThread, RoutingKeys, ToDeliveryThread } from './delivery-messages.js';
 
@@ -101,10 +102,7 @@ export class DeliveryThread implements OutboxRunner {
       const stopped = new Promise<void>((resolve) => (this.onStopped = resolve));
       this.post({ t: 'stop', deadlineMs });
       // The thread stops itself after draining; past the deadline (and a margin) it is ended.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs + 5_000)));
-      await Promise.race([stopped, late]);
-      clearTimeout(timer);
+      await settledWithin(stopped, deadlineMs + 5_000, undefined);
       await thread.terminate();
     })();
     return this.stopping;

@@ -19,6 +19,7 @@ export interface OutboxMetrics {
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { slackCallCount } from '../delivery/slack/calls.js';
+import { settledWithin } from '../pipeline/settled-within.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { SlackSlots } from './slack-slots.js';
 import { ReceiverShares, type Room } from './receiver-shares.js';
@@ -112,13 +113,10 @@ export class OutboxWorker {
     this.running = false;
     this.wake();
     await this.loop;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), deadlineMs)));
     // Writes still holding an offer may yet hand items over: those are in flight too.
     const settled = this.reserved === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.allSettled = resolve));
     const finished = settled.then(() => Promise.allSettled([...this.inFlight])).then(() => 'done' as const);
-    const outcome = await Promise.race([finished, deadline]);
-    clearTimeout(timer);
+    const outcome = await settledWithin(finished, deadlineMs, 'timeout' as const);
     if (outcome === 'timeout') {
       this.o.logger.warn({ inFlight: this.inFlight.size }, 'shutdown deadline reached; aborting in-flight deliveries');
       this.abort.abort();

@@ -43,6 +43,7 @@ import type { Logger } from '../log/logger.js';
 import { lastFiring, nextFiring, parseCron, type CronSchedule } from '../maintenance/cron.js';
 import { PSEUDO_GROUP_KEYS, teamGroupId } from '../model/group-id.js';
 import { enqueueMessage, messageQueued } from '../pipeline/enqueue-message.js';
+import { settledWithin } from '../pipeline/settled-within.js';
 import { nextAttemptDelay, type RetryPolicy } from '../outbox/retry-policy.js';
 import { pseudoGroupRecord } from '../store/pseudo-group.js';
 import type { Store } from '../store/store.js';
@@ -72,17 +73,6 @@ const LOOK_BACK_MS = 400 * DAY;
 const LATE_AFTER_MS = 5 * MINUTE;
 /** After `abandon`, how long `stop()` waits for the runs to settle (an aborted query ends at once). */
 const ABANDON_WAIT_MS = 1_000;
-
-/** Whether `p` resolved within `ms`. */
-async function within(p: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * The real scheduler: a timer to the next run of the maintenance cron (`nextFiring`). A timer
@@ -535,10 +525,10 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
       // A run in the middle of its queries may finish (and queue its message) within the grace.
       const settled = () => Promise.allSettled([...pending]).then(() => true);
       const waitMs = graceMs ?? opts.stopGraceMs ?? 5_000;
-      if (await within(settled(), waitMs)) return;
+      if (await settledWithin(settled(), waitMs, false)) return;
       // Abandoned: its queries end at once (as unavailable), the run sees `stopped` and says so.
       opts.abandon?.();
-      if (!(await within(settled(), ABANDON_WAIT_MS))) log.warn({ runs: pending.size }, 'uptime reports still running after shutdown abandoned them');
+      if (!(await settledWithin(settled(), ABANDON_WAIT_MS, false))) log.warn({ runs: pending.size }, 'uptime reports still running after shutdown abandoned them');
     },
   };
 }
