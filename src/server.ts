@@ -24,6 +24,7 @@ import { OutboxWorker } from './outbox/worker.js';
 import { DeliveryThread, type OutboxRunner } from './outbox/delivery-thread-host.js';
 import type { RoutingKeys } from './outbox/delivery-messages.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { settledWithin } from './pipeline/settled-within.js';
 import { startStormTicker } from './storm/storm-ticker.js';
 import { startMaintenanceTicker } from './maintenance/release.js';
 import { startHistoryPruner } from './retention/history-pruner.js';
@@ -466,10 +467,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         accepting = false;
         responses.closeConnections();
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
-        stormTicker.stop();
-        maintenanceTicker.stop();
-        historyPruner?.stop();
         stopReattributing.abort();
+        // The background passes stop at their next store call; the one in flight is waited for,
+        // or the store would close under it and its next query fail (logged as an error).
+        const passesEnded = Promise.all([stormTicker.stop(), maintenanceTicker.stop(), historyPruner?.stop(), reattributing]).then(() => true);
         // One deadline for everything, all stopping at once. The worker claims nothing more, so
         // the deliveries it has in flight get the whole grace and nothing it starts later is cut
         // short (and repeated) at the deadline; what comes due meanwhile is another replica's,
@@ -483,6 +484,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           }),
           worker.stop(graceMs),
           uptime.scheduler.stop(graceMs),
+          settledWithin(passesEnded, graceMs, false).then((ended) => {
+            if (!ended) logger.warn({ graceMs }, 'shutdown: background passes (storms, maintenance, history pruning) still running after the grace period; the store is closed under them');
+          }),
         ]);
         await store.close();
         logger.info({}, 'shutdown complete');

@@ -9,7 +9,7 @@
 import type { RoutingConfig } from '../config/types.js';
 import { decideGroup } from '../dedup/decide.js';
 import type { Logger } from '../log/logger.js';
-import { startTicker } from '../pipeline/ticker.js';
+import { startTicker, type Ticker } from '../pipeline/ticker.js';
 import { updateFromRecord } from '../pipeline/split-by-team.js';
 import type { GroupRecord, GroupWrite, Store } from '../store/store.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
@@ -35,6 +35,11 @@ export interface ReleaseOptions {
   stormWindowMs?: number;
   /** Released groups storm control gathered into a digest (alertgate_storm_groups_digested_total, as a webhook's). */
   onDigested?: (team: string, groups: number) => void;
+  /**
+   * Ends the release between two store calls (shutdown: the store is about to close). What was
+   * not looked at stays held, and the next start's first pass looks at every held group.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -50,10 +55,11 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
   const channelIds = teamConfig ? teamChannels(teamConfig).map((channel) => channelGroupId(team, channel)) : [];
   const storm = { config, now, ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}), ...(opts.stormWindowMs ? { windowMs: opts.stormWindowMs } : {}) };
   const listed = readMaintenanceState(await store.getGroup(stateId)).legacyHeld.ids();
+  if (opts.signal?.aborted) return 0;
   const due = await store.heldGroupIds(team, force ? undefined : now);
   const ids = [...new Set([...due, ...listed])];
   let queued = 0;
-  for (let i = 0; i < ids.length; i += RELEASE_BATCH) {
+  for (let i = 0; i < ids.length && !opts.signal?.aborted; i += RELEASE_BATCH) {
     const batch = ids.slice(i, i + RELEASE_BATCH);
     const inserted = await updateGroupsLockingChannels(store, [stateId, ...channelIds, ...batch], (current, alsoLocked) => {
       const prev = current.get(stateId);
@@ -108,6 +114,8 @@ export interface MaintenanceTickerOptions {
   publicUrl?: string;
   stormWindowMs?: number;
   onDigested?: (team: string, groups: number) => void;
+  /** Ends the pass between two store calls (ReleaseOptions). */
+  signal?: AbortSignal;
 }
 
 /** One pass over every team; `force` (for every team, or those it names): look at every held group (see releaseHeld). */
@@ -116,6 +124,7 @@ export async function releaseAll(o: MaintenanceTickerOptions, force: boolean | (
   if (!config) return 0;
   let total = 0;
   for (const team of config.teams.keys()) {
+    if (o.signal?.aborted) break;
     const n = await releaseHeld(o.store, config, team, (o.now ?? (() => new Date()))(), typeof force === 'function' ? force(team) : force, o);
     if (n > 0) {
       o.logger.info({ team, notifications: n }, 'maintenance over: held groups delivered');
@@ -138,17 +147,18 @@ function windowsOf(config: RoutingConfig | undefined, team: string): string | un
  * team's windows as they were does not, so a routes change during a flood under a window does
  * not read every held group again.
  */
-export function maintenancePass(o: MaintenanceTickerOptions): () => Promise<number> {
+export function maintenancePass(o: MaintenanceTickerOptions): (signal?: AbortSignal) => Promise<number> {
   let lookedWith: RoutingConfig | undefined;
-  return async () => {
+  return async (signal) => {
     const config = o.config();
     const before = lookedWith;
-    const released = await releaseAll(o, before === undefined || ((team) => config !== before && windowsOf(config, team) !== windowsOf(before, team)));
-    lookedWith = config;
+    const released = await releaseAll(signal ? { ...o, signal } : o, before === undefined || ((team) => config !== before && windowsOf(config, team) !== windowsOf(before, team)));
+    // A pass stopped part way (shutdown) has not looked at every team it was to.
+    if (!signal?.aborted) lookedWith = config;
     return released;
   };
 }
 
-export function startMaintenanceTicker(o: MaintenanceTickerOptions): { stop(): void } {
+export function startMaintenanceTicker(o: MaintenanceTickerOptions): Ticker {
   return startTicker(maintenancePass(o), o.intervalMs ?? 15_000, o.logger, 'maintenance release');
 }

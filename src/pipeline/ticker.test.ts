@@ -1,6 +1,7 @@
 /**
  * The background ticker: a first pass soon after start when asked (an hourly pass would
- * otherwise wait an hour, for ever in a process restarted more often), and none after stop.
+ * otherwise wait an hour, for ever in a process restarted more often), none after stop, and a
+ * stop that waits for the pass in flight (shutdown closes the store after it).
  */
 import { expect, it } from 'vitest';
 import { createLogger } from '../log/logger.js';
@@ -26,4 +27,32 @@ it('runs no first pass once stopped', async () => {
   // A later timer of the same length has fired by the time this resolves.
   await new Promise((resolve) => setTimeout(resolve, 40));
   expect(passes).toBe(0);
+});
+
+it('stop aborts the pass in flight and answers once it has ended', async () => {
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => (started = resolve));
+  let seen: AbortSignal | undefined;
+  let finish!: () => void;
+  const ticker = startTicker(
+    (signal) => {
+      seen = signal;
+      started();
+      return new Promise<void>((resolve) => (finish = resolve));
+    },
+    HOUR,
+    logger,
+    'test',
+    1,
+  );
+  await running;
+  let stopped = false;
+  const stopping = ticker.stop().then(() => (stopped = true));
+  expect(seen?.aborted).toBe(true);
+  // The pass has not ended yet: the stop waits for it.
+  await Promise.resolve();
+  expect(stopped).toBe(false);
+  finish();
+  await stopping;
+  expect(stopped).toBe(true);
 });

@@ -1,28 +1,41 @@
 /**
  * @module pipeline/ticker
- * A periodic background pass (ending quiet storms, releasing ended maintenance windows) that
- * never overlaps itself, logs and survives failures, and does not keep the process alive.
+ * A periodic background pass (ending quiet storms, releasing ended maintenance windows, pruning
+ * history) that never overlaps itself, logs and survives failures, and does not keep the process
+ * alive. At shutdown `stop` aborts the pass's signal (a pass checks it between its store calls)
+ * and answers when the pass in flight has ended: the store must not close under it, where its
+ * next query would fail and be logged as an error of a clean shutdown.
  */
 import type { Logger } from '../log/logger.js';
 
+export interface Ticker {
+  /** No pass from now on; resolves once the one in flight, if any, has ended (never rejects). */
+  stop(): Promise<void>;
+}
+
 /** `firstAfterMs`: run the first pass this soon after start instead of a whole interval later. */
-export function startTicker(pass: () => Promise<unknown>, intervalMs: number, logger: Logger, what: string, firstAfterMs?: number): { stop(): void } {
-  let running = false;
+export function startTicker(pass: (signal: AbortSignal) => Promise<unknown>, intervalMs: number, logger: Logger, what: string, firstAfterMs?: number): Ticker {
+  const stopping = new AbortController();
+  let running: Promise<void> | undefined;
   const tick = () => {
-    if (running) return;
-    running = true;
-    pass()
-      .catch((err: unknown) => logger.error({ err }, `${what} failed; will retry`))
-      .finally(() => (running = false));
+    if (running || stopping.signal.aborted) return;
+    running = pass(stopping.signal)
+      .then(
+        () => undefined,
+        (err: unknown) => logger.error({ err }, `${what} failed; will retry`),
+      )
+      .finally(() => (running = undefined));
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
   const first = firstAfterMs !== undefined && firstAfterMs < intervalMs ? setTimeout(tick, firstAfterMs) : undefined;
   first?.unref();
   return {
-    stop: () => {
+    stop: async () => {
       clearInterval(timer);
       clearTimeout(first);
+      stopping.abort();
+      await running;
     },
   };
 }

@@ -10,7 +10,7 @@
  * pass over a large, never pruned database simply takes many steps. Nothing undelivered is ever pruned (see the store's contract).
  */
 import type { Logger } from '../log/logger.js';
-import { startTicker } from '../pipeline/ticker.js';
+import { startTicker, type Ticker } from '../pipeline/ticker.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -69,18 +69,11 @@ export async function pruneHistoryPass(o: Omit<HistoryPrunerOptions, 'intervalMs
   }
 }
 
-export function startHistoryPruner(o: HistoryPrunerOptions): { stop(): void } {
-  const stopping = new AbortController();
-  const pass = async () => {
+export function startHistoryPruner(o: HistoryPrunerOptions): Ticker {
+  const pass = async (signal: AbortSignal) => {
     const started = Date.now();
-    const totals = await pruneHistoryPass({ ...o, signal: stopping.signal });
+    const totals = await pruneHistoryPass({ ...o, signal });
     o.logger.info({ ...totals, seconds: (Date.now() - started) / 1000, retentionMs: o.retentionMs }, 'history pruned');
   };
-  const ticker = startTicker(pass, o.intervalMs, o.logger, 'history pruner', FIRST_PASS_AFTER_MS);
-  return {
-    stop: () => {
-      stopping.abort();
-      ticker.stop();
-    },
-  };
+  return startTicker(pass, o.intervalMs, o.logger, 'history pruner', FIRST_PASS_AFTER_MS);
 }

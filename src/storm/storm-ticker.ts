@@ -8,7 +8,7 @@
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import { startTicker } from '../pipeline/ticker.js';
+import { startTicker, type Ticker } from '../pipeline/ticker.js';
 import type { Store } from '../store/store.js';
 import { channelGroupId, teamChannels } from './channel-state.js';
 import { endQuietStorms } from './storm-control.js';
@@ -26,13 +26,16 @@ export interface StormTickerOptions {
   onEnded?: () => void;
 }
 
-/** One pass: end every storm that has been quiet for a minute; answers how many ended. */
-export async function tickStorms(o: StormTickerOptions): Promise<number> {
+/**
+ * One pass: end every storm that has been quiet for a minute; answers how many ended. `signal`
+ * (shutdown) ends it before its write: the storms end at the next start's pass.
+ */
+export async function tickStorms(o: StormTickerOptions, signal?: AbortSignal): Promise<number> {
   const config = o.config();
   if (!config) return 0;
   const configured = [...config.teams.values()].flatMap((t) => teamChannels(t).map((c) => channelGroupId(t.team, c)));
   const ids = [...new Set([...configured, ...(await o.store.activeStormIds())])];
-  if (ids.length === 0) return 0;
+  if (ids.length === 0 || signal?.aborted) return 0;
   const now = (o.now ?? (() => new Date()))();
   const inserted = await o.store.updateGroups(ids, (current) =>
     endQuietStorms(current, { config, now, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.windowMs ? { windowMs: o.windowMs } : {}) }),
@@ -44,6 +47,6 @@ export async function tickStorms(o: StormTickerOptions): Promise<number> {
   return inserted.length;
 }
 
-export function startStormTicker(o: StormTickerOptions): { stop(): void } {
-  return startTicker(() => tickStorms(o), o.intervalMs ?? 5_000, o.logger, 'storm ticker');
+export function startStormTicker(o: StormTickerOptions): Ticker {
+  return startTicker((signal) => tickStorms(o, signal), o.intervalMs ?? 5_000, o.logger, 'storm ticker');
 }

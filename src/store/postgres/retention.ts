@@ -140,7 +140,7 @@ const PRUNABLE = `g.status = 'resolved' AND g.held_until IS NULL
  * being written by a replica right now). The candidates are read by the same range of the
  * primary key as the groups looked at, so that the planner walks it rather than every group.
  */
-const LOCK_PRUNABLE_GROUPS = `
+export const LOCK_PRUNABLE_GROUPS = `
   WITH looked AS (
     SELECT id FROM groups WHERE id > $1 ORDER BY id LIMIT $5
   ), locked AS (
