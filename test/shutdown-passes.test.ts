@@ -3,8 +3,8 @@
  * releasing maintenance holds, history pruning) are in the middle of their store work. The
  * passes used to be left running: the store closed under them, and their next query failed
  * ("storm ticker failed" / "maintenance release failed": Cannot use a pool after calling end on
- * the pool), logged as errors of a clean shutdown. The passes are held in the server by the
- * test's lock on `groups`.
+ * the pool), logged as errors of a clean shutdown; a pruning pass cut short said "history pruned"
+ * as a finished one does. The passes are held in the server by the test's lock on `groups`.
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -133,7 +133,7 @@ describe.skipIf(!admin)('SIGTERM with background passes in flight', () => {
   const errors = (gw: GatewayProcess) => gw.lines.filter((l) => l.level === 'error' || l.level === 'fatal');
   const msgs = (gw: GatewayProcess) => gw.lines.map((l) => l.msg);
 
-  it('passes in flight at SIGTERM end before the store closes: no error, exit 0', async () => {
+  it('passes in flight at SIGTERM end before the store closes: no error, the pruning pass says it was stopped, exit 0', async () => {
     await manyGroups();
     const held = await lockGroups();
     const gw = await start(20_000);
@@ -145,6 +145,11 @@ describe.skipIf(!admin)('SIGTERM with background passes in flight', () => {
     expect(await gw.exited()).toBe(0);
     expect(errors(gw)).toEqual([]);
     const all = msgs(gw);
+    const stopped = all.indexOf('history pruning stopped at shutdown');
+    expect(stopped).toBeGreaterThan(all.indexOf('shutting down: draining deliveries'));
+    expect(gw.lines[stopped]).toMatchObject({ component: 'retention', steps: 1, groups: 0 });
+    // The pass cut short is not reported as a finished one.
+    expect(all.slice(all.indexOf('shutting down: draining deliveries'))).not.toContain('history pruned');
     expect(all.at(-1)).toBe('shutdown complete');
   }, 60_000);
 

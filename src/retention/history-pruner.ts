@@ -69,11 +69,24 @@ export async function pruneHistoryPass(o: Omit<HistoryPrunerOptions, 'intervalMs
   }
 }
 
+/**
+ * Passes on a timer. One stopped at shutdown (between two steps) says so, with what it did: the
+ * next start's pass begins again from the first group.
+ */
 export function startHistoryPruner(o: HistoryPrunerOptions): Ticker {
   const pass = async (signal: AbortSignal) => {
     const started = Date.now();
-    const totals = await pruneHistoryPass({ ...o, signal });
-    o.logger.info({ ...totals, seconds: (Date.now() - started) / 1000, retentionMs: o.retentionMs }, 'history pruned');
+    let completed = false;
+    const totals = await pruneHistoryPass({
+      ...o,
+      signal,
+      onPass: (at) => {
+        completed = true;
+        o.onPass?.(at);
+      },
+    });
+    const done = { ...totals, seconds: (Date.now() - started) / 1000, retentionMs: o.retentionMs };
+    o.logger.info(done, completed ? 'history pruned' : 'history pruning stopped at shutdown');
   };
   return startTicker(pass, o.intervalMs, o.logger, 'history pruner', FIRST_PASS_AFTER_MS);
 }
