@@ -17,7 +17,8 @@ function alert(fp: string, status: 'firing' | 'resolved' = 'firing', startsAt = 
     labels: { alertname: `A${fp}` },
     annotations: {},
     startsAt,
-    endsAt: status === 'resolved' ? '2026-11-20T09:30:00.000Z' : null,
+    // A resolved alert ended 90 minutes after it started (never before: Alertmanager refuses that).
+    endsAt: status === 'resolved' ? new Date(Date.parse(startsAt) + 90 * 60_000).toISOString() : null,
     generatorURL: '',
   };
 }
@@ -152,6 +153,19 @@ describe('decideGroup', () => {
       { alerts: [alert('a', 'firing', '2026-11-20T10:00:00.000Z')], at: at(2000) },
     ]);
     expect(steps[2]![0]).toMatchObject({ kind: 'new', status: 'pending' });
+  });
+
+  it('does not let a late resolved copy of the earlier episode (ended before the re-fire started) resolve the alert that fired again', () => {
+    const refiredAt = '2026-11-20T10:00:00.000Z';
+    const steps = run([
+      { alerts: [alert('a')], at: t0 },
+      { alerts: [alert('a', 'resolved')], at: at(1000) },
+      { alerts: [alert('a', 'firing', refiredAt)], at: at(2000) },
+      { alerts: [alert('a', 'resolved')], at: at(3000) },
+      { alerts: [alert('a', 'resolved', refiredAt)], at: at(4000) },
+    ]);
+    expect(steps[3]![0]).toMatchObject({ kind: 'repeat', status: 'suppressed' });
+    expect(steps[4]![0]).toMatchObject({ kind: 'resolved', status: 'pending' });
   });
 
   it('delivers a group first seen already resolved (nothing accepted is dropped)', () => {

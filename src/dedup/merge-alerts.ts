@@ -5,7 +5,8 @@
  * Alertmanager sends the whole group each time, so the incoming list replaces the stored one,
  * with one exception: an HA peer (or a delayed retry) can deliver an older snapshot after a newer
  * one. An alert we already hold as resolved is not revived by a "firing" copy with the same
- * `startsAt` — a real re-fire starts a new alert instance with a later `startsAt`.
+ * `startsAt` — a real re-fire starts a new alert instance with a later `startsAt` — and one that
+ * fired again is not resolved by a "resolved" copy that ended before it started.
  *
  * Unless the webhook receiver sets `max_alerts`: then Alertmanager sends the first N alerts of
  * the group (sorted by labels, not by status) and counts the rest in `truncatedAlerts`. A stored
@@ -18,9 +19,24 @@ export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[]
   const previous = new Map(stored.map((a) => [a.fingerprint, a]));
   return incoming.map((a) => {
     const prev = previous.get(a.fingerprint);
-    const staleRevival = prev?.status === 'resolved' && a.status === 'firing' && prev.startsAt === a.startsAt;
-    return staleRevival ? prev : a;
+    return prev !== undefined && (staleRevival(prev, a) || endOfEarlierEpisode(prev, a)) ? prev : a;
   });
+}
+
+/** A "firing" copy of the very alert instance we hold as resolved (same `startsAt`). */
+function staleRevival(prev: Alert, a: Alert): boolean {
+  return prev.status === 'resolved' && a.status === 'firing' && prev.startsAt === a.startsAt;
+}
+
+/**
+ * A "resolved" copy of an instance that ended before the one we hold as firing started: the end
+ * of an earlier episode, sent late by an HA peer (or a retry of its), not the end of this one.
+ * Alertmanager shows only an alert's newest instance, and an instance cannot end before it starts.
+ * Taking it let a lagging peer resolve an alert that had fired again (PagerDuty incident resolved,
+ * RESOLVED in Slack) until that peer's own next notification fired it once more as a new episode.
+ */
+function endOfEarlierEpisode(prev: Alert, a: Alert): boolean {
+  return prev.status === 'firing' && a.status === 'resolved' && a.endsAt !== null && Date.parse(a.endsAt) < Date.parse(prev.startsAt);
 }
 
 export interface TruncatedMerge {

@@ -53,6 +53,12 @@ export interface ClusterStatus {
 export interface StartAlertmanagerOptions {
   /** Where the webhook receiver posts (`webhook_configs[].url`). */
   webhookUrl: string;
+  /**
+   * Name of the webhook receiver; default `webhook`. Alertmanager's notification log keys entries
+   * by receiver name and the integration's position in it, so HA peers whose receiver differs
+   * there (a config rollout halfway) never see each other's notifications and both send them all.
+   */
+  receiverName?: string;
   /** Sent as `Authorization: Bearer <token>` via `http_config.authorization.credentials_file`. */
   bearerToken?: string;
   /** Route timing; the defaults make a test see its first notification within about a second. */
@@ -162,16 +168,17 @@ function renderConfig(opts: StartAlertmanagerOptions, tokenFile: string | undefi
   if (tokenFile !== undefined) {
     webhook['http_config'] = { authorization: { type: 'Bearer', credentials_file: tokenFile } };
   }
+  const receiver = opts.receiverName ?? 'webhook';
   const config = {
     ...(opts.resolveTimeout !== undefined && { global: { resolve_timeout: opts.resolveTimeout } }),
     route: {
-      receiver: 'webhook',
+      receiver,
       group_by: opts.groupBy ?? ['alertname'],
       group_wait: opts.groupWait ?? '1s',
       group_interval: opts.groupInterval ?? '1s',
       repeat_interval: opts.repeatInterval ?? '4h',
     },
-    receivers: [{ name: 'webhook', webhook_configs: [webhook] }],
+    receivers: [{ name: receiver, webhook_configs: [webhook] }],
   };
   return stringify(config);
 }
@@ -351,7 +358,11 @@ export async function startAlertmanager(opts: StartAlertmanagerOptions): Promise
  */
 export async function startAlertmanagerCluster(
   n: number,
-  opts: Omit<StartAlertmanagerOptions, 'peers' | 'clusterListen'> & { settleTimeoutMs?: number },
+  opts: Omit<StartAlertmanagerOptions, 'peers' | 'clusterListen'> & {
+    settleTimeoutMs?: number;
+    /** Per member (by index), options that differ from `opts`: another webhook URL, receiver name. */
+    memberOptions?: Partial<Omit<StartAlertmanagerOptions, 'peers' | 'clusterListen'>>[];
+  },
 ): Promise<AlertmanagerCluster> {
   if (!Number.isInteger(n) || n < 1) throw new Error(`cluster size must be a positive integer, got ${n}`);
   const members: AlertmanagerProcess[] = [];
@@ -374,11 +385,12 @@ export async function startAlertmanagerCluster(
   };
   try {
     // The seed first, then the rest join it (they learn of each other through gossip).
-    const seed = await startAlertmanager({ ...opts, clusterListen: true });
+    const optionsOf = (i: number) => ({ ...opts, ...opts.memberOptions?.[i] });
+    const seed = await startAlertmanager({ ...optionsOf(0), clusterListen: true });
     members.push(seed);
     const seedAddress = seed.clusterAddress as string;
     const others = await Promise.allSettled(
-      Array.from({ length: n - 1 }, () => startAlertmanager({ ...opts, peers: [seedAddress] })),
+      Array.from({ length: n - 1 }, (_, i) => startAlertmanager({ ...optionsOf(i + 1), peers: [seedAddress] })),
     );
     for (const result of others) if (result.status === 'fulfilled') members.push(result.value);
     const failed = others.find((r): r is PromiseRejectedResult => r.status === 'rejected');

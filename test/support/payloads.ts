@@ -20,15 +20,20 @@ export function webhook(groupKey: string, alerts: TestAlert[], extra: Record<str
   return {
     receiver: 'alertgate',
     status,
-    alerts: alerts.map((a) => ({
-      status: a.status ?? 'firing',
-      labels: a.labels,
-      annotations: a.annotations ?? {},
-      startsAt: a.startsAt ?? '2026-11-20T09:00:00.000Z',
-      endsAt: (a.status ?? 'firing') === 'firing' ? '0001-01-01T00:00:00Z' : '2026-11-20T09:30:00.000Z',
-      generatorURL: 'http://prometheus.example:9090/graph?g0.expr=up',
-      ...(a.fingerprint ? { fingerprint: a.fingerprint } : {}),
-    })),
+    alerts: alerts.map((a) => {
+      const startsAt = a.startsAt ?? '2026-11-20T09:00:00.000Z';
+      // A resolved alert ended half an hour after it started (never before: Alertmanager refuses that).
+      const endsAt = new Date(Date.parse(startsAt) + 30 * 60_000).toISOString();
+      return {
+        status: a.status ?? 'firing',
+        labels: a.labels,
+        annotations: a.annotations ?? {},
+        startsAt,
+        endsAt: (a.status ?? 'firing') === 'firing' ? '0001-01-01T00:00:00Z' : endsAt,
+        generatorURL: 'http://prometheus.example:9090/graph?g0.expr=up',
+        ...(a.fingerprint ? { fingerprint: a.fingerprint } : {}),
+      };
+    }),
     groupLabels: { alertname: alerts[0]?.labels.alertname ?? '' },
     commonLabels: {},
     commonAnnotations: {},

@@ -1,0 +1,86 @@
+/**
+ * A real Alertmanager HA pair (two `prometheus-alertmanager` processes gossiping on 127.0.0.1)
+ * whose peers both send every notification to the gateway: their receivers are named differently
+ * (a config rollout halfway), so Alertmanager's notification log never lets one peer skip what the
+ * other sent. Peer 1's webhooks go through a forwarder that can hold them back, as a slow path or
+ * a retried attempt would, so they arrive after newer ones of peer 0.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startAlertmanagerCluster, type AlertmanagerCluster, type PostableAlert } from '../src/testing/alertmanager.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import { startFakes, startTestGateway, waitUntil, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { startWebhookHold, type WebhookHold } from './support/webhook-hold.js';
+
+const binary = requireBinary('prometheus-alertmanager');
+
+let fakes: Fakes;
+let t: TestGateway;
+let hold: WebhookHold;
+let cluster: AlertmanagerCluster | undefined;
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  t = await startTestGateway(fakes);
+  hold = await startWebhookHold(`${t.gw.url}/webhooks/alertmanager`);
+});
+afterEach(async () => {
+  await cluster?.stop();
+  cluster = undefined;
+  await hold?.close();
+  await t?.close();
+  await fakes?.close();
+});
+
+async function startPair(): Promise<AlertmanagerCluster> {
+  cluster = await startAlertmanagerCluster(2, {
+    webhookUrl: `${t.gw.url}/webhooks/alertmanager`,
+    bearerToken: WEBHOOK_TOKEN,
+    groupWait: '200ms',
+    groupInterval: '1s',
+    memberOptions: [{}, { webhookUrl: hold.url, receiverName: 'alertgate-renamed' }],
+  });
+  return cluster;
+}
+
+const checkoutDown = (startsAt: Date): PostableAlert => ({
+  labels: { alertname: 'HaCheckoutDown', namespace: 'payments-prod', severity: 'critical', job: 'checkout' },
+  annotations: { summary: 'checkout is down' },
+  startsAt,
+});
+const topLevelPosts = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);
+const pdEvents = (action: string) => fakes.pagerduty.events.filter((e) => (e.body as { event_action: string }).event_action === action);
+/** Alertmanager writes times with nanoseconds; the alert's start to the second is enough to tell episodes apart. */
+const startsAtSecond = (d: Date) => d.toISOString().slice(0, 19);
+
+describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sending, one of them late', () => {
+  it("a peer's late resolved notification of the previous episode does not resolve the alert that fired again", async () => {
+    const pair = await startPair();
+    const firstStart = new Date(Date.now() - 60_000);
+    await pair.postAlerts([checkoutDown(firstStart)]);
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'trigger', 20_000);
+    await hold.waitForwarded((b) => b.status === 'firing');
+
+    // Peer 1's resolved notification is held back; peer 0's resolves the group.
+    hold.hold((b) => b.status === 'resolved');
+    await pair.resolveAlerts([checkoutDown(firstStart)]);
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve', 20_000);
+    await waitUntil(() => hold.held === 1, 20_000, "peer 1's resolved notification");
+
+    // The alert fires again: a new episode, paged again.
+    const secondStart = new Date();
+    await pair.postAlerts([checkoutDown(secondStart)]);
+    await fakes.pagerduty.waitFor(() => pdEvents('trigger').length === 2, 20_000);
+
+    // Peer 1's resolved notification of the first episode arrives now; then its own of the second.
+    expect(await hold.release()).toEqual([202]);
+    await hold.waitForwarded((b) => b.status === 'firing' && b.alerts[0]!.startsAt.startsWith(startsAtSecond(secondStart)));
+    await t.idle();
+
+    expect(pdEvents('trigger')).toHaveLength(2);
+    expect(pdEvents('resolve')).toHaveLength(1);
+    expect(topLevelPosts()).toHaveLength(2);
+    expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED', 'FIRING']);
+    const alerts = (await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; startsAt: string }[] };
+    expect(alerts.items.map((a) => [a.status, a.startsAt.slice(0, 19)])).toEqual([['firing', startsAtSecond(secondStart)]]);
+  });
+});
