@@ -87,6 +87,29 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
     expect(texts[1]).toContain('E2EHaTwo');
   });
 
+  it('an alert Alertmanager resolved when its endsAt passed (Prometheus could not reach it) fires again when Prometheus sends it again with its original startsAt', async () => {
+    const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s' });
+    running.push(am);
+    // Prometheus sends a firing alert with endsAt a few evaluation intervals ahead; while it cannot
+    // reach Alertmanager that end passes (here: an hour ago), and Alertmanager resolves the alert.
+    const startsAt = new Date(Date.now() - 2 * 3_600_000);
+    const expired = { ...alert('E2EExpiredCheckout'), startsAt };
+    await am.postAlerts([{ ...expired, endsAt: new Date(Date.now() + 3_600_000) }]);
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'trigger', 20_000);
+    await am.postAlerts([{ ...expired, endsAt: new Date(Date.now() - 3_600_000) }]);
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve', 20_000);
+
+    // Prometheus reaches Alertmanager again: the same alert instance, still firing. Alertmanager
+    // takes it as a new alert (its old copy ended before) and notifies it firing, same startsAt.
+    await am.postAlerts([{ ...expired, endsAt: new Date(Date.now() + 3_600_000) }]);
+    await fakes.pagerduty.waitFor(() => pdEvents('trigger').length === 2, 20_000);
+    await fakes.slack.waitFor(() => topLevelPosts().length === 2, 20_000);
+    await t.idle();
+    expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED', 'FIRING']);
+    const alerts = (await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string }[] };
+    expect(alerts.items.map((a) => a.status)).toEqual(['firing']);
+  });
+
   // Alertmanager sends the first max_alerts alerts of a group, sorted by labels (job, instance,
   // then the rest; not by status), and the count of the others as truncatedAlerts.
   describe('with max_alerts: 2 on the webhook receiver', () => {

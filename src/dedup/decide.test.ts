@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../model/alert.js';
 import type { Target } from '../model/target.js';
 import { decideGroup, type TeamGroupUpdate } from './decide.js';
+import { STALE_COPY_WINDOW_MS } from './merge-alerts.js';
 import type { GroupRecord } from '../store/store.js';
 
 const HOUR = 3_600_000;
@@ -135,6 +136,18 @@ describe('decideGroup', () => {
       { alerts: [alert('a')], at: at(2000) },
     ]);
     expect(steps[2]![0]).toMatchObject({ status: 'suppressed' });
+  });
+
+  it('takes a firing copy of a resolved alert (same startsAt) that comes long after its end for the alert firing again: Alertmanager resolved it when its endsAt passed and Prometheus sent it again', () => {
+    const resolved = alert('a', 'resolved'); // ended 09:30
+    const steps = run([
+      { alerts: [alert('a')], at: t0 },
+      { alerts: [resolved], at: at(1000) },
+      { alerts: [alert('a')], at: new Date(Date.parse(resolved.endsAt!) + STALE_COPY_WINDOW_MS - 1) },
+      { alerts: [alert('a')], at: new Date(Date.parse(resolved.endsAt!) + STALE_COPY_WINDOW_MS) },
+    ]);
+    expect(steps[2]![0]).toMatchObject({ status: 'suppressed' });
+    expect(steps[3]![0]).toMatchObject({ kind: 'new', status: 'pending' });
   });
 
   it('takes an update from alertgate\'s own records as it is: its firing alert revives a resolved copy (same startsAt)', () => {

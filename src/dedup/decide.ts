@@ -76,8 +76,8 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const nowIso = now.toISOString();
   const n = u.notification;
   // A whole group (the usual case) replaces the stored list; a truncated one (max_alerts) cannot.
-  const truncated = n.truncatedAlerts > 0 ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, nowIso) : undefined;
-  const alerts = truncated ? truncated.alerts : u.fromStore ? [...u.alerts] : mergeAlerts(prev?.alerts ?? [], u.alerts);
+  const truncated = n.truncatedAlerts > 0 ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, now) : undefined;
+  const alerts = truncated ? truncated.alerts : u.fromStore ? [...u.alerts] : mergeAlerts(prev?.alerts ?? [], u.alerts, now);
   const firing = firingFingerprints(alerts);
   const hash = contentHash(firing);
   const v = verdict(prev, firing, hash, u.dedupWindowMs, now);

@@ -5,8 +5,9 @@
  * Alertmanager sends the whole group each time, so the incoming list replaces the stored one,
  * with one exception: an HA peer (or a delayed retry) can deliver an older snapshot after a newer
  * one. An alert we already hold as resolved is not revived by a "firing" copy with the same
- * `startsAt` — a real re-fire starts a new alert instance with a later `startsAt` — and one that
- * fired again is not resolved by a "resolved" copy that ended before it started.
+ * `startsAt` that comes soon after its end (STALE_COPY_WINDOW_MS) — a real re-fire starts a new
+ * alert instance with a later `startsAt` — and one that fired again is not resolved by a
+ * "resolved" copy that ended before it started.
  *
  * Unless the webhook receiver sets `max_alerts`: then Alertmanager sends the first N alerts of
  * the group (sorted by labels, not by status) and counts the rest in `truncatedAlerts`. A stored
@@ -15,17 +16,33 @@
  */
 import type { Alert, AlertStatus } from '../model/alert.js';
 
-export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[]): Alert[] {
+/**
+ * How long after an alert's end a "firing" copy of it (same `startsAt`) is taken for a stale one.
+ * A lagging HA peer sends its copy before it learns of the end (Prometheus resends a resolution
+ * it failed to deliver within a minute), and Alertmanager gives up a notification after
+ * `group_interval` (5 minutes by default): such copies come within minutes of the end.
+ */
+export const STALE_COPY_WINDOW_MS = 10 * 60_000;
+
+export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[], now: Date): Alert[] {
   const previous = new Map(stored.map((a) => [a.fingerprint, a]));
   return incoming.map((a) => {
     const prev = previous.get(a.fingerprint);
-    return prev !== undefined && (staleRevival(prev, a) || endOfEarlierEpisode(prev, a)) ? prev : a;
+    return prev !== undefined && (staleRevival(prev, a, now) || endOfEarlierEpisode(prev, a)) ? prev : a;
   });
 }
 
-/** A "firing" copy of the very alert instance we hold as resolved (same `startsAt`). */
-function staleRevival(prev: Alert, a: Alert): boolean {
-  return prev.status === 'resolved' && a.status === 'firing' && prev.startsAt === a.startsAt;
+/**
+ * A "firing" copy of the very alert instance we hold as resolved (same `startsAt`), soon after its
+ * end. Later, it is Alertmanager's own word that the alert fires again: Alertmanager resolves an
+ * alert whose `endsAt` passes (Prometheus sets it a few evaluation intervals ahead at each send),
+ * so an alert Prometheus could not deliver for that long was resolved, and when Prometheus gets
+ * through again it is a new alert to Alertmanager with its original `startsAt`. Taking that for a
+ * stale copy kept it resolved (PagerDuty incident too) for as long as it kept firing.
+ */
+function staleRevival(prev: Alert, a: Alert, now: Date): boolean {
+  if (prev.status !== 'resolved' || a.status !== 'firing' || prev.startsAt !== a.startsAt) return false;
+  return prev.endsAt === null || now.getTime() - Date.parse(prev.endsAt) < STALE_COPY_WINDOW_MS;
 }
 
 /**
@@ -68,8 +85,9 @@ export interface TruncatedMerge {
  * Those alerts fire again, as a new episode, with Alertmanager's next notification of the group
  * (its next change, or repeat_interval).
  */
-export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, endsAt: string): TruncatedMerge {
-  const alerts = mergeAlerts(stored, incoming);
+export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, now: Date): TruncatedMerge {
+  const alerts = mergeAlerts(stored, incoming, now);
+  const endsAt = now.toISOString();
   const shown = new Set(incoming.map((a) => a.fingerprint));
   const leftOut = stored.filter((a) => a.status === 'firing' && !shown.has(a.fingerprint));
   if (status === 'resolved') return { alerts, endedUnseen: leftOut.map((a) => ({ ...a, status: 'resolved', endsAt })) };
