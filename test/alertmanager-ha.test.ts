@@ -2,8 +2,9 @@
  * A real Alertmanager HA pair (two `prometheus-alertmanager` processes gossiping on 127.0.0.1)
  * whose peers both send every notification to the gateway: their receivers are named differently
  * (a config rollout halfway), so Alertmanager's notification log never lets one peer skip what the
- * other sent. Peer 1's webhooks go through a forwarder that can hold them back, as a slow path or
- * a retried attempt would, so they arrive after newer ones of peer 0.
+ * other sent. Webhooks go through forwarders that can hold them back: to release both peers'
+ * copies of a notification at the same moment, or one peer's late, as a slow path or a retried
+ * attempt would deliver it, after newer ones of the other peer.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startAlertmanagerCluster, type AlertmanagerCluster, type PostableAlert } from '../src/testing/alertmanager.js';
@@ -51,6 +52,51 @@ const topLevelPosts = () => fakes.slack.requests.filter((r) => r.method === 'cha
 const pdEvents = (action: string) => fakes.pagerduty.events.filter((e) => (e.body as { event_action: string }).event_action === action);
 /** Alertmanager writes times with nanoseconds; the alert's start to the second is enough to tell episodes apart. */
 const startsAtSecond = (d: Date) => d.toISOString().slice(0, 19);
+
+describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sending at the same moment', () => {
+  it('one Slack message, one PagerDuty trigger and one resolution per group, through repeat_interval resends and an alert resolving before the other', async () => {
+    const hold0 = await startWebhookHold(`${t.gw.url}/webhooks/alertmanager`);
+    try {
+      cluster = await startAlertmanagerCluster(2, {
+        webhookUrl: hold0.url,
+        bearerToken: WEBHOOK_TOKEN,
+        groupWait: '200ms',
+        groupInterval: '1s',
+        repeatInterval: '2s',
+        memberOptions: [{}, { webhookUrl: hold.url, receiverName: 'alertgate-renamed' }],
+      });
+      const holds = [hold0, hold];
+      // Each step's webhook of both peers is held until both have it, then both go at once.
+      const together = async (pick: (b: { status: string; alerts: { status: string }[] }) => boolean, step: () => Promise<void>) => {
+        for (const h of holds) h.hold(pick);
+        await step();
+        await waitUntil(() => holds.every((h) => h.held >= 1), 20_000, 'both peers to send');
+        expect((await Promise.all(holds.map((h) => h.release()))).flat().every((s) => s === 202)).toBe(true);
+      };
+      const start = new Date();
+      const [i1, i2] = ['i1', 'i2'].map((instance) => ({ ...checkoutDown(start), labels: { ...checkoutDown(start).labels, instance } }));
+
+      await together((b) => b.status === 'firing', () => cluster!.postAlerts([i1!, i2!]));
+      // repeat_interval: both peers send the unchanged group again.
+      const firstRepeats = holds.map((h) => h.forwarded.length + 1);
+      await waitUntil(() => holds.every((h, i) => h.forwarded.length > firstRepeats[i]!), 20_000, 'repeat_interval resends of both peers');
+      await together((b) => b.alerts.some((a) => a.status === 'resolved'), () => cluster!.resolveAlerts([i1!]));
+      await together((b) => b.status === 'resolved', () => cluster!.resolveAlerts([i2!]));
+      await t.idle();
+
+      expect(topLevelPosts()).toHaveLength(1);
+      expect(pdEvents('trigger')).toHaveLength(2); // the group's first notification and its change (i1 resolved)
+      expect(pdEvents('resolve')).toHaveLength(1);
+      const replies = fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts !== undefined).map((r) => String(r.body.text).split('\n')[0]);
+      expect(replies).toEqual([expect.stringContaining('1 alert resolved'), expect.stringContaining('RESOLVED: all alerts resolved')]);
+      expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED']);
+    } finally {
+      await cluster?.stop();
+      cluster = undefined;
+      await hold0.close();
+    }
+  });
+});
 
 describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sending, one of them late', () => {
   it("a peer's late resolved notification of the previous episode does not resolve the alert that fired again", async () => {
