@@ -110,6 +110,34 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
     expect(alerts.items.map((a) => a.status)).toEqual(['firing']);
   });
 
+  it('an alert silenced in Alertmanager drops out of the group: the resolution names it, not its fingerprint', async () => {
+    const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s' });
+    running.push(am);
+    const [i1, i2] = ['i1', 'i2'].map((instance) => alert('E2ESilencedCheckout', { instance }));
+    await am.postAlerts([i1!, i2!]);
+    await fakes.slack.waitFor(() => topLevelPosts().length === 1, 20_000);
+    const silence = await fetch(`${am.url}/api/v2/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        matchers: [{ name: 'instance', value: 'i2', isRegex: false, isEqual: true }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'alertgate tests',
+        comment: 'i2 is being worked on',
+      }),
+    });
+    expect(silence.status).toBe(200);
+
+    // Alertmanager leaves the silenced i2 out of its notifications: the last one shows i1 resolved only.
+    await am.resolveAlerts([i1!]);
+    const reply = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes('RESOLVED'), 20_000);
+    expect(String(reply.body.text)).toContain('instance=i2');
+    expect(String(reply.body.text)).not.toMatch(/\b[0-9a-f]{16}\b/);
+    const edit = await fakes.slack.waitFor((r) => r.method === 'chat.update' && String(r.body.text).startsWith('RESOLVED'), 20_000);
+    expect(String(edit.body.text)).toContain('0 firing, 2 resolved');
+  });
+
   // Alertmanager sends the first max_alerts alerts of a group, sorted by labels (job, instance,
   // then the rest; not by status), and the count of the others as truncatedAlerts.
   describe('with max_alerts: 2 on the webhook receiver', () => {

@@ -181,6 +181,18 @@ describe('decideGroup', () => {
     expect(steps[4]![0]).toMatchObject({ kind: 'resolved', status: 'pending' });
   });
 
+  it('shows a firing alert a whole notification leaves out (silenced in Alertmanager) resolved in the snapshot, so its message can name it, and keeps it no more', () => {
+    const fired = decideGroup(undefined, update([alert('a'), alert('b')]), t0).group;
+    const w = decideGroup(fired, update([alert('a')]), at(1000));
+    expect(w.notifications[0]!.snapshot.change).toEqual({ kind: 'changed', added: [], resolved: ['b'] });
+    expect(statusOf(w.notifications[0]!.snapshot.alerts)).toEqual({ a: 'firing', b: 'resolved' });
+    expect(w.notifications[0]!.snapshot.alerts.find((x) => x.fingerprint === 'b')!.endsAt).toBe(at(1000).toISOString());
+    expect(statusOf(w.group.alerts)).toEqual({ a: 'firing' });
+    // The silence ends: Alertmanager shows b again, same startsAt. It fires again, not a stale copy.
+    const back = decideGroup(w.group, update([alert('a'), alert('b')]), at(2000));
+    expect(back.notifications[0]!.snapshot.change).toEqual({ kind: 'changed', added: ['b'], resolved: [] });
+  });
+
   it('delivers a group first seen already resolved (nothing accepted is dropped)', () => {
     const [first] = run([{ alerts: [alert('a', 'resolved')], at: t0 }]);
     expect(first![0]).toMatchObject({ kind: 'resolved', status: 'pending' });

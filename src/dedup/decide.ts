@@ -14,7 +14,7 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { firingFingerprints, mergeAlerts, mergeTruncated } from './merge-alerts.js';
+import { firingFingerprints, mergeTruncated, mergeWhole } from './merge-alerts.js';
 
 /** One Alertmanager notification's share for one team. */
 export interface TeamGroupUpdate {
@@ -76,8 +76,13 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const nowIso = now.toISOString();
   const n = u.notification;
   // A whole group (the usual case) replaces the stored list; a truncated one (max_alerts) cannot.
-  const truncated = n.truncatedAlerts > 0 ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, now) : undefined;
-  const alerts = truncated ? truncated.alerts : u.fromStore ? [...u.alerts] : mergeAlerts(prev?.alerts ?? [], u.alerts, now);
+  const truncated = n.truncatedAlerts > 0;
+  const merged = truncated
+    ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, now)
+    : u.fromStore
+      ? { alerts: [...u.alerts], endedUnseen: [] }
+      : mergeWhole(prev?.alerts ?? [], u.alerts, now);
+  const alerts = merged.alerts;
   const firing = firingFingerprints(alerts);
   const hash = contentHash(firing);
   const v = verdict(prev, firing, hash, u.dedupWindowMs, now);
@@ -100,7 +105,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     commonLabels: n.commonLabels,
     commonAnnotations: n.commonAnnotations,
     externalURL: n.externalURL,
-    alerts: truncated?.endedUnseen.length ? [...alerts, ...truncated.endedUnseen] : alerts,
+    alerts: merged.endedUnseen.length ? [...alerts, ...merged.endedUnseen] : alerts,
     change: { kind: v.kind, added, resolved },
     dedupKey: pagerDutyDedupKey(u.groupId),
   };

@@ -56,13 +56,14 @@ function endOfEarlierEpisode(prev: Alert, a: Alert): boolean {
   return prev.status === 'firing' && a.status === 'resolved' && a.endsAt !== null && Date.parse(a.endsAt) < Date.parse(prev.startsAt);
 }
 
-export interface TruncatedMerge {
+export interface MergedAlerts {
   /** The group's alerts from now on (what the store keeps). */
   alerts: Alert[];
   /**
    * Stored firing alerts the notification left out and took as resolved (below), as resolved
-   * copies: shown in the snapshot so the message can name them, but not kept, so Alertmanager's
-   * next notification of one still firing (same `startsAt`) is not mistaken for a stale copy.
+   * copies: shown in the snapshot so the message can name and count them (not as a bare
+   * fingerprint), but not kept, so Alertmanager's next notification of one still firing (same
+   * `startsAt`: a silence that ended) is not mistaken for a stale copy.
    * (The other side of it: a late firing copy from a lagging HA peer that shows one revives it,
    * as a new episode, which that peer's own later notifications settle.)
    */
@@ -85,13 +86,32 @@ export interface TruncatedMerge {
  * Those alerts fire again, as a new episode, with Alertmanager's next notification of the group
  * (its next change, or repeat_interval).
  */
-export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, now: Date): TruncatedMerge {
+export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, now: Date): MergedAlerts {
   const alerts = mergeAlerts(stored, incoming, now);
-  const endsAt = now.toISOString();
-  const shown = new Set(incoming.map((a) => a.fingerprint));
-  const leftOut = stored.filter((a) => a.status === 'firing' && !shown.has(a.fingerprint));
-  if (status === 'resolved') return { alerts, endedUnseen: leftOut.map((a) => ({ ...a, status: 'resolved', endsAt })) };
+  const leftOut = firingLeftOut(stored, incoming);
+  if (status === 'resolved') return { alerts, endedUnseen: endedNow(leftOut, now) };
   return { alerts: [...alerts, ...leftOut], endedUnseen: [] };
+}
+
+/**
+ * Merge a whole notification (no `truncatedAlerts`): its list replaces the stored one, so a stored
+ * firing alert it leaves out ends here. Alertmanager leaves an alert out once it is silenced or
+ * inhibited (and, without `send_resolved`, once it resolved), without ever showing it resolved.
+ */
+export function mergeWhole(stored: readonly Alert[], incoming: readonly Alert[], now: Date): MergedAlerts {
+  return { alerts: mergeAlerts(stored, incoming, now), endedUnseen: endedNow(firingLeftOut(stored, incoming), now) };
+}
+
+function firingLeftOut(stored: readonly Alert[], incoming: readonly Alert[]): Alert[] {
+  if (!stored.some((a) => a.status === 'firing')) return [];
+  const shown = new Set(incoming.map((a) => a.fingerprint));
+  return stored.filter((a) => a.status === 'firing' && !shown.has(a.fingerprint));
+}
+
+function endedNow(alerts: Alert[], now: Date): Alert[] {
+  if (alerts.length === 0) return alerts;
+  const endsAt = now.toISOString();
+  return alerts.map((a) => ({ ...a, status: 'resolved', endsAt }));
 }
 
 export function firingFingerprints(alerts: readonly Alert[]): string[] {
