@@ -4,7 +4,7 @@
  * A two-peer HA cluster, both peers receiving the alerts, still yields one message per group.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startAlertmanager, startAlertmanagerCluster, type AlertmanagerCluster, type AlertmanagerProcess } from '../src/testing/alertmanager.js';
+import { startAlertmanager, startAlertmanagerCluster, type AlertmanagerCluster, type AlertmanagerProcess, type PostableAlert } from '../src/testing/alertmanager.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
 
@@ -108,6 +108,43 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
     expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED', 'FIRING']);
     const alerts = (await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string }[] };
     expect(alerts.items.map((a) => a.status)).toEqual(['firing']);
+  });
+
+  it('alerts no team owns (no team label, a team label naming no team, an unowned namespace) reach the fallback team, beside the owned alert of their Alertmanager group, and resolve there', async () => {
+    const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s' });
+    running.push(am);
+    const orphans: PostableAlert[] = [
+      { labels: { alertname: 'E2EOrphan', instance: 'bare' } },
+      { labels: { alertname: 'E2EOrphan', instance: 'unknown-team', team: 'no-such-team', namespace: 'nobody-owns-this' } },
+    ];
+    const owned = alert('E2EOrphan', { instance: 'owned' });
+    await am.postAlerts([...orphans, owned]);
+    await fakes.slack.waitFor(() => topLevelPosts().length === 2, 20_000);
+    const channels = Object.fromEntries(topLevelPosts().map((p) => [String(p.body.channel), String(p.body.text)]));
+    expect(Object.keys(channels).sort()).toEqual(['#payments-alerts', '#platform-alerts']);
+    expect(channels['#platform-alerts']).toContain('team platform');
+    expect(channels['#platform-alerts']).toContain('2 firing');
+
+    await am.resolveAlerts([...orphans, owned]);
+    await fakes.slack.waitFor(() => fakes.slack.requests.filter((r) => r.method === 'chat.update' && String(r.body.text).startsWith('RESOLVED')).length === 2, 20_000);
+    await t.idle();
+    expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED', 'RESOLVED']);
+  });
+
+  it('group_by: [] (groupLabels {}, groupKey "{}:{}") and group_by: [\'...\'] (every label a group label, one group per alert) each give one message per team group', async () => {
+    const grouped = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s', groupBy: [] });
+    running.push(grouped);
+    await grouped.postAlerts([alert('E2EGroupAllA'), alert('E2EGroupAllB')]);
+    await fakes.slack.waitFor(() => topLevelPosts().length === 1, 20_000);
+    expect(String(topLevelPosts()[0]!.body.text)).toContain('2 firing');
+
+    const byAll = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s', groupBy: ['...'] });
+    running.push(byAll);
+    await byAll.postAlerts([alert('E2EGroupEachA'), alert('E2EGroupEachB')]);
+    await fakes.slack.waitFor(() => topLevelPosts().length === 3, 20_000);
+    await t.idle();
+    expect(topLevelPosts().slice(1).map((p) => String(p.body.text).split(' ')[1]).sort()).toEqual(['E2EGroupEachA', 'E2EGroupEachB']);
+    expect(pdEvents('trigger')).toHaveLength(3);
   });
 
   it('an alert silenced in Alertmanager drops out of the group: the resolution names it, not its fingerprint', async () => {
