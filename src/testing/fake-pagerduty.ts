@@ -115,7 +115,10 @@ export async function startFakePagerDuty(opts: FakePagerDutyOptions = {}): Promi
       }
       const step = script.next();
       if (step !== 'ok' && 'status' in step) {
-        answer(step.status, step.body ?? '', step.headers);
+        const send = () => answer(step.status, step.body ?? '', step.headers);
+        // Held in flight until `after` resolves, as playBaseStep does (the client may have given up by then).
+        if (step.after) void step.after.then(() => !res.destroyed && !res.writableEnded && send());
+        else send();
         return;
       }
       if (playBaseStep(step, req, res)) return;
