@@ -214,11 +214,76 @@ describe('retries', () => {
     expect(await retried.json()).toEqual({
       error: `notification ${id} is superseded: notification ${resolve.id} for the same group and target was sent after it`,
       supersededBy: resolve.id,
+      supersededByStatus: 'sent',
     });
     await t.idle();
     expect([...fakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved']);
     const after = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number }[] };
     expect(after.items.map((n) => n.id)).toEqual([id]);
+  });
+
+  it('a dead trigger is not retried while its group\'s resolve is being delivered: 409 naming it, and PagerDuty gets no trigger after the resolve', async () => {
+    await t.close();
+    t = await startTestGateway(fakes, { DELIVERY_MAX_ATTEMPTS: '2' });
+    const labels = { alertname: 'LedgerDown', namespace: 'payments-prod', severity: 'critical' };
+    const key = '{}:{alertname="LedgerDown"}';
+    fakes.pagerduty.respondWith([{ status: 503 }, { status: 503 }]);
+    await t.post(webhook(key, [{ labels }]));
+    await t.idle();
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number }[] };
+    const id = dead.items[0]!.id;
+    // PagerDuty is back but slow: the resolve is held in flight while the operator retries the trigger.
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    fakes.pagerduty.respondWith([{ status: 202, body: { status: 'success', message: 'Event processed' }, after: held }]);
+    await t.post(webhook(key, [{ labels, status: 'resolved' }]));
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve');
+    const pending = (await fetch(`${t.gw.url}/v1/notifications?status=pending&team=payments`).then((r) => r.json())) as { items: { id: number; receiver: string }[] };
+    const resolve = pending.items.find((n) => n.receiver === 'pagerduty')!;
+
+    const retried = await fetch(`${t.gw.url}/v1/notifications/${id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(retried.status).toBe(409);
+    expect(await retried.json()).toEqual({
+      error: `notification ${id} is superseded: notification ${resolve.id} for the same group and target is newer and not delivered yet (pending): the older content of ${id} would be sent after it or just before it`,
+      supersededBy: resolve.id,
+      supersededByStatus: 'pending',
+    });
+    answer();
+    await t.idle();
+    const actions = fakes.pagerduty.events.map((e) => (e.body as { event_action: string }).event_action);
+    expect(actions).toEqual(['trigger', 'trigger', 'resolve']);
+    const after = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number }[] };
+    expect(after.items.map((n) => n.id)).toEqual([id]);
+  });
+
+  it('of two dead notifications of a group and target only the newest is retried: 409 for the older names it', async () => {
+    fakes.slack.respondWith([{ slackError: 'channel_not_found' }, { slackError: 'channel_not_found' }]);
+    const labels = { alertname: 'Moved', namespace: 'prisoner-offender-search-prod' };
+    const key = '{}:{alertname="Moved"}';
+    await t.post(webhook(key, [{ labels, fingerprint: 'bb00000000000001' }]));
+    await t.idle();
+    await t.post(webhook(key, [{ labels, fingerprint: 'bb00000000000001' }, { labels: { ...labels, pod: 'search-2' }, fingerprint: 'bb00000000000002' }]));
+    await t.idle();
+    // The second Alertmanager of an HA pair sends the same webhook: a suppressed duplicate, which does not count.
+    await t.post(webhook(key, [{ labels, fingerprint: 'bb00000000000001' }, { labels: { ...labels, pod: 'search-2' }, fingerprint: 'bb00000000000002' }]));
+    const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number; kind: string }[] };
+    const [newest, older] = dead.items;
+    expect(dead.items.map((n) => n.kind)).toEqual(['changed', 'new']);
+    const retry = (n: number) => fetch(`${t.gw.url}/v1/notifications/${n}/retry`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const refused = await retry(older!.id);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({
+      error: `notification ${older!.id} is superseded: notification ${newest!.id} for the same group and target is newer and dead too; retry notification ${newest!.id}, which carries the group's latest state`,
+      supersededBy: newest!.id,
+      supersededByStatus: 'dead',
+    });
+    expect((await retry(newest!.id)).status).toBe(202);
+    await t.idle();
+    // One message, with both pods: the newest state, posted afresh (the first post never went out).
+    const messages = [...fakes.slack.messages.values()];
+    expect(messages).toHaveLength(1);
+    expect(JSON.stringify(messages[0])).toContain('search-2');
+    expect((await retry(older!.id)).status).toBe(409);
   });
 
   it('a team whose routing key variable is unset gets a PagerDuty notification retried, then dead naming it; other teams are unaffected', async () => {

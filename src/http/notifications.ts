@@ -1,11 +1,12 @@
 /**
  * @module http/notifications
  * GET /v1/notifications (delivery log), POST /v1/notifications/{id}/retry (admin): a dead
- * notification is requeued unless a newer one of its group and target was sent (409).
+ * notification is requeued unless a newer one of its group and target is not suppressed (409).
  */
 import { Hono } from 'hono';
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
+import type { SupersedingStatus } from '../store/store.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
 import { issuesOf, listQuerySchema } from './pagination.js';
@@ -35,6 +36,20 @@ async function listViews(deps: AppDeps, q: NotificationQuery): Promise<{ items: 
   }
 }
 
+/** Why retrying notification `id` would send stale content, and what to do instead (store.ts RetryDeadResult). */
+function supersededMessage(id: number, newer: number, status: SupersedingStatus): string {
+  const by = `notification ${id} is superseded: notification ${newer} for the same group and target`;
+  switch (status) {
+    case 'sent':
+      return `${by} was sent after it`;
+    case 'dead':
+      return `${by} is newer and dead too; retry notification ${newer}, which carries the group's latest state`;
+    case 'pending':
+    case 'failed':
+      return `${by} is newer and not delivered yet (${status}): the older content of ${id} would be sent after it or just before it`;
+  }
+}
+
 export function notificationRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/v1/notifications', async (c) => {
@@ -55,10 +70,10 @@ export function notificationRoutes(deps: AppDeps): Hono {
     if (existing.status !== 'dead') return jsonError(c, 409, `notification ${id} is ${existing.status}; only dead notifications can be retried`);
     const result = await deps.store.retryDead(id, (deps.now ?? (() => new Date()))());
     if (result.outcome === 'not-dead') return jsonError(c, 409, `notification ${id} is no longer dead`);
-    // Sending it now would put its older snapshot after the newer one (store.ts RetryDeadResult).
+    // Sending it now would put its older snapshot after, or just before, the newer one.
     if (result.outcome === 'superseded') {
-      const error = `notification ${id} is superseded: notification ${result.supersededBy} for the same group and target was sent after it`;
-      return jsonError(c, 409, error, { supersededBy: result.supersededBy });
+      const error = supersededMessage(id, result.supersededBy, result.supersededByStatus);
+      return jsonError(c, 409, error, { supersededBy: result.supersededBy, supersededByStatus: result.supersededByStatus });
     }
     const updated = result.notification;
     deps.logger.info({ notification: id, team: updated.team }, 'dead notification requeued by admin');

@@ -131,7 +131,7 @@ export const openApiDocument = {
           '400': errorResponse('Id is not a notification id'),
           ...adminErrors,
           '404': errorResponse('Unknown notification'),
-          '409': errorResponse('Not dead, or superseded: a newer notification of the same group and target was sent (`supersededBy`)'),
+          '409': errorResponse('Not dead, or superseded: a newer notification of the same group and target is pending, failed, sent or dead (`supersededBy`, `supersededByStatus`); suppressed ones do not count'),
           ...storeDown,
         },
       },

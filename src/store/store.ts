@@ -57,6 +57,9 @@ export type StormDigests = Record<string, { storm: number; status: AlertStatus }
 
 export type NotificationStatus = 'pending' | 'failed' | 'sent' | 'suppressed' | 'dead';
 
+/** The statuses of a newer item that keep a dead one from being retried (`RetryDeadResult`). */
+export type SupersedingStatus = Exclude<NotificationStatus, 'suppressed'>;
+
 export interface NewNotification {
   groupId: string;
   team: string;
@@ -99,15 +102,22 @@ export interface NotificationRecord {
 }
 
 /**
- * What `retryDead` did. A dead item is refused once a newer item of the same group and target
- * was sent: it carries an older snapshot, and delivering it after the newer one would undo it (a
- * PagerDuty trigger after the resolve leaves an incident open that nothing will resolve; a Slack
- * `new` post after the edits is a second, stale FIRING message).
+ * What `retryDead` did. A dead item carries an older snapshot than any newer item of the same
+ * group and target that is not suppressed (suppressed items are never sent: a duplicate from the
+ * other Alertmanager of an HA pair is one), and it is refused while there is one:
+ * - sent: delivering the dead one after it would undo it (a PagerDuty trigger after the resolve
+ *   leaves an incident open that nothing will resolve; a Slack `new` post after the edits is a
+ *   second, stale FIRING message);
+ * - pending or failed, claimed or not: being delivered, it is sent before the retried one (the
+ *   same harm); waiting, it is sent right after it (a page for an alert already resolved);
+ * - dead too: only the newest is retried, since it holds the group's latest state (a Slack edit
+ *   of a message never posted posts a fresh one; a PagerDuty trigger carries everything).
+ * The check and the requeue are one step of the store, under the lock the group's writers take.
  */
 export type RetryDeadResult =
   | { outcome: 'requeued'; notification: NotificationRecord }
-  /** `supersededBy`: the newest sent item of the same group and target. */
-  | { outcome: 'superseded'; supersededBy: number }
+  /** `supersededBy`: the newest such item of the same group and target, with its status. */
+  | { outcome: 'superseded'; supersededBy: number; supersededByStatus: SupersedingStatus }
   /** Unknown, or not dead (any more). */
   | { outcome: 'not-dead' };
 
@@ -257,7 +267,7 @@ export interface Store {
 
   /**
    * Requeue a dead notification (admin) with a fresh retry budget, unless a newer item of its
-   * group and target was sent since (`superseded`): see `RetryDeadResult`.
+   * group and target that is not suppressed exists (`superseded`): see `RetryDeadResult`.
    */
   retryDead(id: number, now: Date): Promise<RetryDeadResult>;
 

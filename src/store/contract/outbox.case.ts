@@ -224,31 +224,62 @@ export function outboxContract(store: CurrentStore): void {
       expect(await store().retryDead(999_999, now)).toEqual({ outcome: 'not-dead' });
     });
 
-    it('refuses to requeue a dead item once a newer item of its group and target was sent', async () => {
-      const g = group('g1');
+    /** A dead PagerDuty trigger of `g`; made when nothing else is due (what else is claimed is sent). */
+    const deadTrigger = async (g: ReturnType<typeof group>): Promise<number> => {
       const [trigger] = await enqueue(store(), g, [notification(g, PAGERDUTY)]);
       const id = trigger?.id ?? -1;
-      const goDead = async () => {
-        only(await claim('w1'));
-        await store().markFailed(id, { owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: null });
-      };
-      await goDead();
-      // Newer items sent to another target of the group, or to the target for another group, do not count.
-      await enqueue(store(), g, [notification(g, SLACK)]);
-      const other = group('g2');
-      await enqueue(store(), other, [notification(other, PAGERDUTY)]);
-      for (const n of await claim('w1')) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
-      // Nor does a newer item of the queue still waiting: the retried item heads the queue again and goes first.
+      for (const n of await claim('w1')) {
+        if (n.id === id) await store().markFailed(id, { owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: null });
+        else await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      }
+      expect(await status(id)).toBe('dead');
+      return id;
+    };
+
+    it('refuses to requeue a dead item while a newer item of its group and target waits, is being delivered, failed or was sent', async () => {
+      const g = group('g1');
+      const id = await deadTrigger(g);
+      const superseded = (newer: number | undefined, newerStatus: string) => ({ outcome: 'superseded', supersededBy: newer, supersededByStatus: newerStatus });
+      // Each time the retried trigger would reach PagerDuty after the resolve, or just before it
+      // (paging someone for an alert already over): it stays dead.
       const [resolve] = await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'resolved' })]);
-      expect((await store().retryDead(id, later())).outcome).toBe('requeued');
-      await goDead();
-      const sent = only(await claim('w1'));
-      expect(sent.id).toBe(resolve?.id);
-      await store().markSent(sent.id, { owner: 'w1', sentAt: later() });
-      // The resolve was sent after it: the trigger is out of date and stays dead.
-      expect(await store().retryDead(id, later())).toEqual({ outcome: 'superseded', supersededBy: resolve?.id });
+      expect(await store().retryDead(id, later())).toEqual(superseded(resolve?.id, 'pending'));
+      const inFlight = only(await claim('w1'));
+      expect(inFlight.id).toBe(resolve?.id);
+      expect(await store().retryDead(id, later())).toEqual(superseded(resolve?.id, 'pending'));
+      await store().markFailed(inFlight.id, { owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: later(1_000) });
+      expect(await store().retryDead(id, later())).toEqual(superseded(resolve?.id, 'failed'));
+      const again = only(await claim('w1', later(1_000)));
+      await store().markSent(again.id, { owner: 'w1', sentAt: later(1_000) });
+      expect(await store().retryDead(id, later())).toEqual(superseded(resolve?.id, 'sent'));
       expect(await store().getNotification(id)).toMatchObject({ status: 'dead', attempts: 1, lastError: 'pagerduty: 503' });
       expect(await store().outboxDepth()).toBe(0);
+    });
+
+    it('requeues a dead item whatever newer items of other queues, or newer suppressed ones of its own, there are', async () => {
+      const g = group('g1');
+      const id = await deadTrigger(g);
+      // Another target of the group, and the same target for another group: other queues.
+      await enqueue(store(), g, [notification(g, SLACK, { kind: 'changed' })]);
+      const other = group('g2');
+      const [otherSent] = await enqueue(store(), other, [notification(other, PAGERDUTY)]);
+      await enqueue(store(), other, [notification(other, PAGERDUTY, { kind: 'resolved' })]);
+      for (const n of await claim('w1')) if (n.id === otherSent?.id) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      // A suppressed item is never sent, so nothing it says can be overtaken; the copy of each
+      // notification the second Alertmanager of an HA pair sends is one (a duplicate).
+      await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'repeat', status: 'suppressed', reason: 'duplicate within dedup window 4h' })]);
+      const result = await store().retryDead(id, later());
+      expect(result).toMatchObject({ outcome: 'requeued', notification: { id, status: 'pending' } });
+    });
+
+    it('refuses to requeue a dead item when a newer one of its queue is dead too: only the newest is retried', async () => {
+      const g = group('g1');
+      const trigger = await deadTrigger(g);
+      const change = await deadTrigger(g);
+      expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: change, supersededByStatus: 'dead' });
+      expect((await store().retryDead(change, later())).outcome).toBe('requeued');
+      expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: change, supersededByStatus: 'pending' });
+      expect(await status(trigger)).toBe('dead');
     });
 
     it('gives a live claim to one owner only, even when claims race', async () => {

@@ -103,7 +103,7 @@ export function retentionContract(store: CurrentStore, clock: ContractClock): vo
       const [newer] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'resolved' })]);
       await deliverAll(store());
       // Retrying it would post its older state after the newer one: it is refused.
-      expect(await store().retryDead(superseded!.id, new Date())).toEqual({ outcome: 'superseded', supersededBy: newer!.id });
+      expect(await store().retryDead(superseded!.id, new Date())).toEqual({ outcome: 'superseded', supersededBy: newer!.id, supersededByStatus: 'sent' });
       expect(await pass(store(), later())).toMatchObject({ notifications: 2, groups: 0 });
       for (const n of [superseded, newer]) expect(await store().getNotification(n!.id)).toBeUndefined();
       // The PagerDuty one was superseded by nothing: it stays, and its group with it.

@@ -14,7 +14,7 @@
  */
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
-import type { ClaimOptions, LeaseOffer, NotificationRecord, RetryDeadResult } from '../store.js';
+import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey, type ReceiverType } from '../../model/target.js';
 import { leasedTo, receiverLimit, roomCounter } from '../rows.js';
@@ -75,16 +75,4 @@ export async function markFailed(pool: pg.Pool, id: number, opts: { owner: strin
 
 export async function defer(pool: pg.Pool, id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void> {
   await pool.query(q.DEFER, [id, opts.owner, opts.nextAttemptAt]);
-}
-
-/**
- * The requeue refuses a superseded item itself (one statement); only when it changed nothing is
- * the reason looked up, for the answer.
- */
-export async function retryDead(pool: pg.Pool, id: number, now: Date): Promise<RetryDeadResult> {
-  const { rows } = await pool.query<NotificationRow>(q.RETRY_DEAD, [id, now]);
-  if (rows[0]) return { outcome: 'requeued', notification: toNotificationRecord(rows[0]) };
-  const newer = await pool.query<{ id: string | null }>(q.SELECT_SENT_AFTER_DEAD, [id]);
-  const by = newer.rows[0]?.id;
-  return by ? { outcome: 'superseded', supersededBy: Number(by) } : { outcome: 'not-dead' };
 }

@@ -11,7 +11,7 @@ import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } fr
 import { runStoreContract } from '../store.case.js';
 import { MIGRATIONS, migrate, type Migration, type MigrationEvent } from './migrations.js';
 import { createPool } from './pool.js';
-import { beginLocked } from './groups.js';
+import { beginLocked, writeGroups } from './groups.js';
 import { leaseInserted } from './outbox.js';
 import { OLDEST_WAITING_CREATED_AT, RETRY_DEAD } from './queries.js';
 import { DELETE_OLD_NOTIFICATIONS } from './retention.js';
@@ -207,6 +207,27 @@ describe.skipIf(!admin)('postgres store', () => {
           await othersGoOn(b, due!.id, false);
           await other.query('ROLLBACK');
           await expect(Promise.all(hot)).resolves.toHaveLength(10);
+        } finally {
+          await other.end();
+        }
+      });
+
+      it("decides an admin's retry after a write of the group holding its lock: the newer item it commits refuses the retry", async () => {
+        const b = await open();
+        const g = group('retried-while-written');
+        const [trigger] = await enqueue(b, g, [notification(g, PAGERDUTY)]);
+        only(await b.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
+        await b.markFailed(trigger!.id, { owner: 'w', error: 'pagerduty: 503', nextAttemptAt: null });
+        // Another replica's webhook, mid-write: the group's lock held, its resolve inserted but not committed.
+        const other = await holdLocks([g.id]);
+        try {
+          const [resolve] = await writeGroups(other, [{ group: g, notifications: [notification(g, PAGERDUTY, { kind: 'resolved' })] }], new Date());
+          const retry = b.retryDead(trigger!.id, later());
+          // Answered now, the retry would not see the resolve, and both would be queued.
+          expect(await Promise.race([retry.then(() => 'answered'), lockWaiters(1).then(() => 'waiting')])).toBe('waiting');
+          await other.query('COMMIT');
+          expect(await retry).toEqual({ outcome: 'superseded', supersededBy: resolve!.id, supersededByStatus: 'pending' });
+          expect((await b.getNotification(trigger!.id))?.status).toBe('dead');
         } finally {
           await other.end();
         }

@@ -31,6 +31,7 @@ import { groupLockKeys, loadGroups, loadLockedGroups, writeGroups } from './grou
 import { listAlerts, listNotifications } from './lists.js';
 import { migrate, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
+import { retryDead } from './outbox-retry.js';
 import { createPool, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withTransaction, type PoolOptions } from './pool.js';
 import * as q from './queries.js';
 import { pruneHistory } from './retention.js';
@@ -141,7 +142,7 @@ export class PostgresStore implements Store {
   }
 
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {
-    return outbox.retryDead(this.pool, id, now);
+    return retryDead(this.pool, this.writeGate, id, now);
   }
 
   async getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined> {

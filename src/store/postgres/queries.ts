@@ -224,20 +224,25 @@ export const DEFER = `
   WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')`;
 
 /**
- * A newer sent item of the queue of `d` (an alias): its snapshot is out of date and it is not
- * retried (`RetryDeadResult`). The team test (a group's items share its team) lets the planner
- * walk `notifications_by_team` from the dead item on; there is no index of sent items per queue,
- * and this runs only on an admin retry.
+ * The newer items of the queue of `d` (an alias) that are not suppressed (pending, failed, sent
+ * or dead): while there is one, the dead item's snapshot is out of date and it is not retried
+ * (`RetryDeadResult`). The team test (a group's items share its team) lets the planner walk
+ * `notifications_by_team` from the dead item on; there is no index of a queue's items whatever
+ * their status, and this runs only on an admin retry.
  */
-const SENT_AFTER = (d: string) => `
-    SELECT o.id FROM notifications o
+const NEWER_IN_QUEUE = (d: string) => `
+    SELECT o.id, o.status FROM notifications o
     WHERE o.team = ${d}.team AND o.id > ${d}.id AND o.group_id = ${d}.group_id
-      AND o.target_key = ${d}.target_key AND o.status = 'sent'`;
+      AND o.target_key = ${d}.target_key AND o.status <> 'suppressed'`;
+
+/** The group of a dead item: its requeue takes that group's lock (outbox-retry.ts). ($1 id) */
+export const SELECT_GROUP_OF_DEAD = `SELECT group_id FROM notifications WHERE id = $1 AND status = 'dead'`;
 
 /**
  * Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. Refused
- * in the same statement when a newer item of the queue was sent, so the check and the requeue
- * see one snapshot. The group's row is key-share locked, as inserting an item would: the one
+ * in the same statement while a newer item of the queue is not suppressed, so the check and the
+ * requeue see one snapshot; run under the group's lock (outbox-retry.ts), so no write inserts one
+ * after that snapshot. The group's row is key-share locked, as inserting an item would: the one
  * change that makes a final item undelivered again must not race a history pruning step that
  * checked the group had nothing undelivered and is deleting it (retention.ts), which holds the
  * row for update. Either this waits and then finds the item gone, or the step passes over the
@@ -246,13 +251,14 @@ const SENT_AFTER = (d: string) => `
 export const RETRY_DEAD = `
   UPDATE notifications d SET status = 'pending', attempts = 0, next_attempt_at = $2,
     lease_owner = NULL, lease_until = NULL
-  WHERE d.id = $1 AND d.status = 'dead' AND NOT EXISTS (${SENT_AFTER('d')})
+  WHERE d.id = $1 AND d.status = 'dead' AND NOT EXISTS (${NEWER_IN_QUEUE('d')})
     AND EXISTS (SELECT 1 FROM groups g WHERE g.id = d.group_id FOR KEY SHARE)
   RETURNING *`;
 
-/** Why RETRY_DEAD changed nothing: the newest sent item after the dead one, if any. ($1 id) */
-export const SELECT_SENT_AFTER_DEAD = `
-  SELECT max(o.id) AS id FROM notifications d JOIN LATERAL (${SENT_AFTER('d')}
+/** Why RETRY_DEAD changed nothing: the newest such item after the dead one, if any. ($1 id) */
+export const SELECT_NEWER_THAN_DEAD = `
+  SELECT o.id, o.status FROM notifications d JOIN LATERAL (${NEWER_IN_QUEUE('d')}
+    ORDER BY o.id DESC LIMIT 1
   ) o ON true
   WHERE d.id = $1 AND d.status = 'dead'`;
 

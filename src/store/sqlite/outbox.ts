@@ -11,7 +11,7 @@
 import type { SlackRef } from '../../delivery/notifier.js';
 import { RECEIVER_TYPES, receiverOfKey, type Target } from '../../model/target.js';
 import { receiverLimit, roomCounter } from '../rows.js';
-import type { ReceiverRoom } from '../store.js';
+import type { ReceiverRoom, SupersedingStatus } from '../store.js';
 import type { GroupWritePlan } from './groups.js';
 import type { NotificationRow } from './rows.js';
 import type { ClaimCandidate, Statements } from './statements.js';
@@ -109,13 +109,16 @@ export function defer(s: Statements, id: number, opts: { owner: string; nextAtte
 /** `RetryDeadResult` with the requeued item as stored (the store maps it on its own thread). */
 export type RetryDeadRow =
   | { outcome: 'requeued'; row: NotificationRow }
-  | { outcome: 'superseded'; supersededBy: number }
+  | { outcome: 'superseded'; supersededBy: number; supersededByStatus: SupersedingStatus }
   | { outcome: 'not-dead' };
 
-/** The check and the requeue share the writer's transaction: no newer item is sent in between. */
+/**
+ * The check and the requeue share the one writer's transaction: no newer item is written, nor
+ * sent, in between.
+ */
 export function retryDead(s: Statements, id: number, nowMs: number): RetryDeadRow {
-  const newer = s.selectSentAfterDead.get({ id });
-  if (newer) return { outcome: 'superseded', supersededBy: newer.id };
+  const newer = s.selectNewerThanDead.get({ id });
+  if (newer) return { outcome: 'superseded', supersededBy: newer.id, supersededByStatus: newer.status };
   if (s.retryDead.run({ id, now: nowMs }).changes === 0) return { outcome: 'not-dead' };
   s.touchGroupOfNotification.run({ id, now: nowMs });
   const row = s.selectNotification.get(id);

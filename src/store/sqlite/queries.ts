@@ -172,15 +172,16 @@ export const MARK_FAILED = `
   WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
 
 /**
- * The newest sent item of a dead item's (group, target) queue that is newer than it: the dead
- * item's snapshot is out of date, so it is not retried (`RetryDeadResult`). The team test (a
- * group's items share its team) lets the planner walk `notifications_by_team` from the dead
- * item on; there is no index of sent items per queue, and this runs only on an admin retry.
+ * The newest item of a dead item's (group, target) queue that is newer than it and not
+ * suppressed (pending, failed, sent or dead): the dead item's snapshot is out of date, so it is
+ * not retried (`RetryDeadResult`). The team test (a group's items share its team) lets the
+ * planner walk `notifications_by_team` from the dead item on; there is no index of a queue's
+ * items whatever their status, and this runs only on an admin retry.
  */
-export const SELECT_SENT_AFTER_DEAD = `
-  SELECT o.id FROM notifications d JOIN notifications o
+export const SELECT_NEWER_THAN_DEAD = `
+  SELECT o.id, o.status FROM notifications d JOIN notifications o
     ON o.team = d.team AND o.id > d.id AND o.group_seq = d.group_seq AND o.target_key = d.target_key
-  WHERE d.id = @id AND d.status = 'dead' AND o.status = 'sent'
+  WHERE d.id = @id AND d.status = 'dead' AND o.status <> 'suppressed'
   ORDER BY o.id DESC LIMIT 1`;
 
 /**

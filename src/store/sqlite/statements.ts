@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import * as q from './queries.js';
 import { prepareRetentionStatements } from './retention.js';
 import type { AlertRow, GroupRow, NotificationRow } from './rows.js';
+import type { SupersedingStatus } from '../store.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -25,7 +26,7 @@ export function prepareStatements(db: Database.Database) {
     leaseInserted: db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
     markSent: db.prepare<{ id: number; owner: string; sent_at: number }, { group_seq: number; target: string }>(q.MARK_SENT),
     markFailed: db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
-    selectSentAfterDead: db.prepare<{ id: number }, { id: number }>(q.SELECT_SENT_AFTER_DEAD),
+    selectNewerThanDead: db.prepare<{ id: number }, { id: number; status: SupersedingStatus }>(q.SELECT_NEWER_THAN_DEAD),
     defer: db.prepare<{ id: number; owner: string; next_attempt_at: number }>(q.DEFER),
     retryDead: db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
     touchGroupOfNotification: db.prepare<{ id: number; now: number }>(q.TOUCH_GROUP_OF_NOTIFICATION),
