@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { ConfigHolder } from './config/config-holder.js';
+import { startConfigWatch } from './config/config-watch.js';
 import type { GatewaySettings } from './config/env.js';
 import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys.js';
 import type { PagerDutyConfig, RoutingConfig } from './config/types.js';
@@ -450,6 +451,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           },
           onPass: (at) => metrics.historyPruneLastPass.set(at.getTime() / 1000),
         });
+  // A changed ConfigMap is applied without a signal to every pod (config/config-watch.ts).
+  const configWatch = startConfigWatch({
+    dir: settings.configDir,
+    intervalMs: settings.configReloadIntervalMs,
+    lastRead: () => config.lastRead(),
+    reload,
+    logger,
+  });
   logger.info({ port, host: settings.host, store: store.kind, teams: [...(config.current()?.teams.keys() ?? [])] }, 'alertgate listening');
 
   let closing: Promise<void> | undefined;
@@ -470,7 +479,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         stopReattributing.abort();
         // The background passes stop at their next store call; the one in flight is waited for,
         // or the store would close under it and its next query fail (logged as an error).
-        const passesEnded = Promise.all([stormTicker.stop(), maintenanceTicker.stop(), historyPruner?.stop(), reattributing]).then(() => true);
+        const passesEnded = Promise.all([configWatch?.stop(), stormTicker.stop(), maintenanceTicker.stop(), historyPruner?.stop(), reattributing]).then(() => true);
         // One deadline for everything, all stopping at once. The worker claims nothing more, so
         // the deliveries it has in flight get the whole grace and nothing it starts later is cut
         // short (and repeated) at the deadline; what comes due meanwhile is another replica's,

@@ -9,6 +9,11 @@
  * afresh, once for every call made meanwhile, so the config applied last is read after the last
  * call.
  *
+ * Each load first notes how the config files look on disk (config/config-fingerprint.ts) and
+ * whether what it read was applied: the config watch (config/config-watch.ts) compares the files
+ * with that, so a change is applied once, whatever reload read it, and a refused config is not
+ * read again until its files change.
+ *
  * It also remembers, for the process's life, where the PagerDuty routing key came from
  * (`routingKeyEnv` / `routingKeyFile`, never the key) of every team whose `pagerduty:` a reload
  * removed (the team's file deleted, or only its block): the resolves of that team's open incidents
@@ -19,6 +24,7 @@ type ReloadResult = { ok: boolean; errors: string[] };
 import type { Logger } from '../log/logger.js';
 import { showFailureSeries } from '../metrics/failure-series.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { configFingerprint, type ConfigFingerprint } from './config-fingerprint.js';
 import { loadRoutingConfig } from './load-routes.js';
 import { formatSourceError } from './source-error.js';
 import type { PagerDutyConfig, RoutingConfig } from './types.js';
@@ -30,6 +36,8 @@ export class ConfigHolder {
   private next?: Promise<ReloadResult>;
   /** Key sources of teams whose `pagerduty:` left the config (see the module doc). */
   private readonly retired = new Map<string, PagerDutyConfig>();
+  /** The files as the latest load found them before reading them, and whether it applied them (undefined while it runs). */
+  private read?: { files: ConfigFingerprint; applied?: boolean };
 
   constructor(
     private readonly dir: string,
@@ -67,6 +75,11 @@ export class ConfigHolder {
     }
   }
 
+  /** The config files as the latest load (started by anything) found them, and whether it applied them (undefined: still loading). */
+  lastRead(): { files: ConfigFingerprint; applied?: boolean } | undefined {
+    return this.read;
+  }
+
   reload(): Promise<ReloadResult> {
     if (this.running) {
       const after = () => {
@@ -80,7 +93,14 @@ export class ConfigHolder {
   }
 
   private async load(): Promise<ReloadResult> {
-    const result = await loadRoutingConfig(this.dir, this.env);
+    // Before reading: a file changed while it is read is seen as changed at the next look.
+    const read: { files: ConfigFingerprint; applied?: boolean } = { files: await configFingerprint(this.dir) };
+    this.read = read;
+    const result = await loadRoutingConfig(this.dir, this.env).catch((err: unknown) => {
+      read.applied = false;
+      throw err;
+    });
+    read.applied = !!result.config && result.errors.length === 0;
     for (const w of result.warnings) this.logger.warn({ warning: formatSourceError(w) }, 'config warning');
     if (!result.config || result.errors.length > 0) {
       const errors = result.errors.map(formatSourceError);

@@ -88,6 +88,20 @@ describe('HISTORY_RETENTION', () => {
   });
 });
 
+describe('CONFIG_RELOAD_INTERVAL', () => {
+  it('polls every 30 s by default, takes a Prometheus duration, and 0 for no polling', () => {
+    expect(readSettings({}, '/srv').configReloadIntervalMs).toBe(30_000);
+    expect(readSettings({ CONFIG_RELOAD_INTERVAL: ' ' }, '/srv').configReloadIntervalMs).toBe(30_000);
+    expect(readSettings({ CONFIG_RELOAD_INTERVAL: '2m' }, '/srv').configReloadIntervalMs).toBe(120_000);
+    expect(readSettings({ CONFIG_RELOAD_INTERVAL: '0' }, '/srv').configReloadIntervalMs).toBe(0);
+  });
+
+  it('refuses what is not a duration, or one longer than a timer takes, naming the variable', () => {
+    expect(() => readSettings({ CONFIG_RELOAD_INTERVAL: '30' }, '/srv')).toThrow('CONFIG_RELOAD_INTERVAL: not a valid duration string: "30"');
+    expect(() => readSettings({ CONFIG_RELOAD_INTERVAL: '30d' }, '/srv')).toThrow('CONFIG_RELOAD_INTERVAL must be at most 2147483647 ms');
+  });
+});
+
 describe('durations that end up in timers', () => {
   it('refuses more than Node keeps in a timer (it would fire at once), naming the variable', () => {
     for (const name of ['HISTORY_PRUNE_TICK_MS', 'STORM_TICK_MS', 'MAINTENANCE_TICK_MS', 'SHUTDOWN_GRACE_MS', 'DELIVERY_BACKOFF_MAX_MS']) {

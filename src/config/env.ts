@@ -76,6 +76,11 @@ export interface GatewaySettings {
    * under the 60 s an ingress commonly allows, which would otherwise answer with its own 504 page.
    */
   uptimeReportTimeoutMs: number;
+  /**
+   * CONFIG_RELOAD_INTERVAL: how often the config files are looked at for a change, which is then
+   * applied as SIGHUP would (config/config-watch.ts); 0: never (SIGHUP and POST /-/reload only).
+   */
+  configReloadIntervalMs: number;
 }
 
 /**
@@ -214,7 +219,21 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     historyPruneTickMs: timerMs(env, 'HISTORY_PRUNE_TICK_MS', 3_600_000, 10),
     thanos: readThanosSettings(env, readSecret, secretFile),
     uptimeReportTimeoutMs: timerMs(env, 'UPTIME_REPORT_TIMEOUT_MS', 50_000, 0),
+    configReloadIntervalMs: timerDuration(env, 'CONFIG_RELOAD_INTERVAL', 30_000),
   };
+}
+
+/** A Prometheus duration (`30s`, `5m`) that ends up in a timer; unset or blank: `fallback`. */
+function timerDuration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  let ms: number;
+  try {
+    ms = parseDuration(raw);
+  } catch (err) {
+    throw new Error(`${name}: ${(err as Error).message}`);
+  }
+  return withinTimerLimit(name, ms, env[name]);
 }
 
 function historyRetention(env: NodeJS.ProcessEnv): { historyRetentionMs?: number } {

@@ -1,0 +1,65 @@
+/**
+ * @module config/config-fingerprint
+ * What the config files on disk look like, without reading them: for each YAML file of routes/
+ * and rules/, listed as the loaders list them (hidden entries skipped, symlinks followed), its
+ * size, modification and change times, device and inode. Cheap enough to take every few seconds
+ * (config/config-watch.ts), and it sees a Kubernetes ConfigMap update: the kubelet writes new
+ * files into a new folder and swaps the `..data` symlink to it, so every file reached through
+ * the symlinks has a new inode even where its size and times are the old ones.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** `folder/file` → its identity on disk; a folder that cannot be listed → `folder/` with the error code. */
+export type ConfigFingerprint = ReadonlyMap<string, string>;
+
+/** routes/ is the routing config; rules/ holds the uptime checks the uptime reports read. */
+const WATCHED_FOLDERS = ['routes', 'rules'];
+
+async function folderFingerprint(dir: string, folder: string, into: Map<string, string>): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(join(dir, folder));
+  } catch (err) {
+    // An absent folder is no files, as for the loaders.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') into.set(`${folder}/`, `error ${code ?? String(err)}`);
+    return;
+  }
+  const names = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
+  const stats = await Promise.all(names.map((name) => stat(join(dir, folder, name), { bigint: true }).catch(() => undefined)));
+  names.forEach((name, i) => {
+    const s = stats[i];
+    // Not a file (a dangling symlink mid-swap, a folder): the loaders skip it too.
+    if (s?.isFile()) into.set(`${folder}/${name}`, `${s.size} ${s.mtimeNs} ${s.ctimeNs} ${s.dev}:${s.ino}`);
+  });
+}
+
+export async function configFingerprint(dir: string): Promise<ConfigFingerprint> {
+  const fingerprint = new Map<string, string>();
+  for (const folder of WATCHED_FOLDERS) await folderFingerprint(dir, folder, fingerprint);
+  return fingerprint;
+}
+
+export interface FingerprintChanges {
+  added: number;
+  removed: number;
+  changed: number;
+}
+
+/** How many files appeared, went and changed between two fingerprints (counts for the log: no names, no contents). */
+export function fingerprintChanges(before: ConfigFingerprint, after: ConfigFingerprint): FingerprintChanges {
+  const changes: FingerprintChanges = { added: 0, removed: 0, changed: 0 };
+  for (const [path, identity] of after) {
+    const was = before.get(path);
+    if (was === undefined) changes.added += 1;
+    else if (was !== identity) changes.changed += 1;
+  }
+  for (const path of before.keys()) if (!after.has(path)) changes.removed += 1;
+  return changes;
+}
+
+export function sameFingerprint(a: ConfigFingerprint, b: ConfigFingerprint): boolean {
+  const c = fingerprintChanges(a, b);
+  return c.added + c.removed + c.changed === 0;
+}

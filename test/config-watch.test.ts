@@ -1,0 +1,131 @@
+/**
+ * A changed config on disk is applied without a signal (CONFIG_RELOAD_INTERVAL): in Kubernetes the
+ * kubelet swaps a ConfigMap's files after a merge, and before this every pod kept routing by the
+ * old config until someone sent each one SIGHUP. An edited file and a `..data` symlink swap are
+ * both seen; a broken config is refused once, not at every poll, and the fixed one is applied;
+ * `0` turns the polling off.
+ */
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ESTATE_DIR, startFakes, startTestGateway, type Fakes, type LogLine, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let configDir: string;
+const started: TestGateway[] = [];
+
+beforeEach(async () => {
+  configDir = await mkdtemp(join(tmpdir(), 'alertgate-watch-'));
+  await cp(ESTATE_DIR, configDir, { recursive: true });
+  fakes = await startFakes();
+});
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((t) => t.close()));
+  await fakes.close();
+  await rm(configDir, { recursive: true, force: true });
+});
+
+async function gateway(interval = '50ms'): Promise<TestGateway> {
+  const t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, CONFIG_RELOAD_INTERVAL: interval });
+  started.push(t);
+  return t;
+}
+
+/** The next line of `t` with this message, written after this call. */
+function nextLine(t: TestGateway, msg: string): Promise<LogLine> {
+  let earlier = t.logs.filter((l) => (JSON.parse(l) as LogLine).msg === msg).length;
+  return t.waitForLog((l) => l.msg === msg && earlier-- === 0);
+}
+
+const count = (t: TestGateway, msg: string) => t.logs.filter((l) => (JSON.parse(l) as LogLine).msg === msg).length;
+const reloadGauge = async (t: TestGateway) => /^alertgate_config_last_reload_successful (\d)/m.exec(await fetch(`${t.gw.url}/metrics`).then((r) => r.text()))?.[1];
+
+/** Posts a prisons alert to `t` and answers the Slack channel it was sent to. */
+async function prisonsChannel(t: TestGateway, alertname: string): Promise<unknown> {
+  await t.post(webhook(`{}:{alertname="${alertname}"}`, [{ labels: { alertname, namespace: 'prisoner-offender-search-prod' } }]));
+  const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).includes(alertname));
+  return post.body.channel;
+}
+
+const PRISONS = () => join(configDir, 'routes', 'prisons.yaml');
+
+describe('config files changed on disk', () => {
+  it('an edited routes file is applied at the next poll, without a signal', async () => {
+    const t = await gateway();
+    const changed = nextLine(t, 'config changed on disk; reloading');
+    const loaded = nextLine(t, 'configuration loaded');
+    await writeFile(PRISONS(), (await readFile(PRISONS(), 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
+    expect(await changed).toMatchObject({ added: 0, removed: 0, changed: 1 });
+    await loaded;
+    expect(await prisonsChannel(t, 'AfterEdit')).toBe('#prisons-oncall');
+  });
+
+  it('sees a Kubernetes ConfigMap update: the `..data` symlink swapped to a new folder', async () => {
+    // routes/ laid out as the kubelet mounts a ConfigMap.
+    const routes = join(configDir, 'routes');
+    const names = (await readdir(routes)).filter((n) => n.endsWith('.yaml'));
+    await mkdir(join(routes, '..2026_01'));
+    for (const name of names) await rename(join(routes, name), join(routes, '..2026_01', name));
+    await symlink('..2026_01', join(routes, '..data'));
+    for (const name of names) await symlink(join('..data', name), join(routes, name));
+
+    // Whole seconds: the same times on the new files, to the nanosecond.
+    const when = 1_780_000_000;
+    for (const name of names) await utimes(join(routes, '..2026_01', name), when, when);
+
+    const t = await gateway();
+    // The kubelet's update: a new folder, then `..data` replaced in one rename. The new prisons
+    // file has the old one's size and modification time: only its inode tells it apart.
+    await mkdir(join(routes, '..2026_02'));
+    for (const name of names) await cp(join(routes, '..2026_01', name), join(routes, '..2026_02', name));
+    const edited = join(routes, '..2026_02', 'prisons.yaml');
+    await writeFile(edited, (await readFile(edited, 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
+    for (const name of names) await utimes(join(routes, '..2026_02', name), when, when);
+    const [before, after] = await Promise.all([stat(join(routes, '..2026_01', 'prisons.yaml'), { bigint: true }), stat(edited, { bigint: true })]);
+    expect([after.size, after.mtimeNs]).toEqual([before.size, before.mtimeNs]);
+
+    const changed = nextLine(t, 'config changed on disk; reloading');
+    const loaded = nextLine(t, 'configuration loaded');
+    await symlink('..2026_02', join(routes, '..data_tmp'));
+    await rename(join(routes, '..data_tmp'), join(routes, '..data'));
+    expect(await changed).toMatchObject({ added: 0, removed: 0, changed: names.length });
+    await loaded;
+    expect(await prisonsChannel(t, 'AfterSwap')).toBe('#prisons-oncall');
+  });
+
+  it('refuses a broken config once, keeps routing by the old one, and applies the fixed one', async () => {
+    const t = await gateway();
+    const original = await readFile(PRISONS(), 'utf8');
+    const refused = nextLine(t, 'invalid configuration');
+    await writeFile(PRISONS(), original.replace('owns:', 'ownz:'));
+    await refused;
+    expect(await reloadGauge(t)).toBe('0');
+
+    // Polls go on over the unchanged broken files without reading them again.
+    let polls = 3;
+    const unchanged = 'config on disk unchanged since it was refused; not reloading';
+    await t.waitForLog((l) => l.msg === unchanged && --polls === 0);
+    expect(count(t, 'invalid configuration')).toBe(1);
+    expect(await prisonsChannel(t, 'WhileBroken')).toBe('#prisons-alerts');
+
+    const loaded = nextLine(t, 'configuration loaded');
+    await writeFile(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
+    await loaded;
+    expect(await reloadGauge(t)).toBe('1');
+    expect(await prisonsChannel(t, 'AfterFix')).toBe('#prisons-oncall');
+  });
+
+  it('CONFIG_RELOAD_INTERVAL=0: the files are not polled', async () => {
+    const off = await gateway('0');
+    // A gateway polling the same files: once it has applied the edit, a poll of the first would have too.
+    const on = await gateway();
+    const loaded = nextLine(on, 'configuration loaded');
+    await writeFile(PRISONS(), (await readFile(PRISONS(), 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
+    await loaded;
+    expect(await prisonsChannel(off, 'NotPolled')).toBe('#prisons-alerts');
+    expect(count(off, 'config changed on disk; reloading')).toBe(0);
+    expect(count(off, 'configuration loaded')).toBe(1);
+  });
+});
