@@ -69,15 +69,21 @@ function secretsRead(): Record<string, string[]> {
 }
 
 describe('deploy/kubernetes', () => {
-  it('tells how to apply a routes change on every replica, not on the one POST /-/reload reaches', () => {
+  it('applies a routes change on every replica by itself, not only on the one POST /-/reload reaches', () => {
     expect(deployment.spec.replicas).toBeGreaterThan(1);
     const comment = readFileSync(join(DIR, 'configmap-routes.yaml'), 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('#'))
       .join(' ');
-    expect(comment).toMatch(/rolling restart/);
-    expect(comment).toMatch(/each pod|every pod/);
+    expect(comment).toMatch(/every pod applies/);
+    expect(comment).toMatch(/CONFIG_RELOAD_INTERVAL/);
     expect(comment).toMatch(/reaches only one/);
+    // The polling is on, and the kubelet updates the mounts: a subPath mount it never updates.
+    const env = (pod.containers[0].env ?? []) as Obj[];
+    expect(env.find((e) => e.name === 'CONFIG_RELOAD_INTERVAL')?.value ?? '30s').not.toBe('0');
+    const configMounts = (pod.containers[0].volumeMounts as Obj[]).filter((m) => m.name === 'routes' || m.name === 'rules');
+    expect(configMounts).toHaveLength(2);
+    for (const m of configMounts) expect(m.subPath).toBeUndefined();
   });
 
   it('parses, and kustomization lists every object file', () => {
