@@ -17,12 +17,12 @@ import { DbProbe, firing, HA_TIMING, inParallel, postToAny, postWebhook, Replica
 describe('OUTBOX_LEASE_MS and DELIVERY_TIMEOUT_MS', () => {
   it('default to a 60 s lease and 10 s calls', () => {
     expect(readSettings({}, '/srv')).toMatchObject({ leaseMs: 60_000, deliveryTimeoutMs: 10_000 });
-    expect(readSettings({ OUTBOX_LEASE_MS: '10500', DELIVERY_TIMEOUT_MS: '2500' }, '/srv')).toMatchObject({ leaseMs: 10_500, deliveryTimeoutMs: 2_500 });
+    expect(readSettings({ OUTBOX_LEASE_MS: '11500', DELIVERY_TIMEOUT_MS: '2500' }, '/srv')).toMatchObject({ leaseMs: 11_500, deliveryTimeoutMs: 2_500 });
   });
 
-  it('refuse a lease that a slow delivery could outlive, saying why', () => {
-    expect(() => readSettings({ OUTBOX_LEASE_MS: '20000' }, '/srv')).toThrow(
-      /^OUTBOX_LEASE_MS \(20000\) must exceed 25000: .*two calls of up to DELIVERY_TIMEOUT_MS \(10000\) each/,
+  it('refuse a lease too short for an ordinary delivery and the cut before it ends, saying why', () => {
+    expect(() => readSettings({ OUTBOX_LEASE_MS: '26000' }, '/srv')).toThrow(
+      /^OUTBOX_LEASE_MS \(26000\) must exceed 26000: .*two calls of up to DELIVERY_TIMEOUT_MS \(10000\) each .*cut 1000 ms before its lease runs out/,
     );
     expect(() => readSettings({ OUTBOX_LEASE_MS: 'soon' }, '/srv')).toThrow('OUTBOX_LEASE_MS must be an integer');
   });

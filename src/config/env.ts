@@ -11,6 +11,7 @@ import { decimalNumber, wholeNumber } from './env-numbers.js';
 import { tokenLines } from './secret-file.js';
 import { withinTimerLimit } from './timer-limit.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../outbox/retry-policy.js';
+import { LEASE_MARGIN_MS } from '../outbox/delivery-deadline.js';
 import { readThanosSettings, type ThanosSettings } from '../uptime/settings.js';
 
 export interface GatewaySettings {
@@ -286,21 +287,25 @@ function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 export const MAX_PACED_WAIT_MS = 5_000;
 
 /**
- * The outbox lease must outlast the longest delivery, or another replica claims an item that is
- * still being sent and sends it again. The longest delivery: a pacing wait, then a Slack edit,
- * which is two calls in a row (chat.update, then the thread reply) of up to DELIVERY_TIMEOUT_MS each.
+ * The outbox lease must give an ordinary delivery time to finish: a delivery is cut
+ * LEASE_MARGIN_MS before its lease runs out (outbox/delivery-deadline), so that no other replica
+ * claims an item still being sent, and an ordinary one is a pacing wait, then a Slack edit, which
+ * is two calls in a row (chat.update, then the thread reply) of up to DELIVERY_TIMEOUT_MS each.
  * (The reply has a pacing slot of its own, but it is reserved with the update's and comes within
- * the same MAX_PACED_WAIT_MS: outbox/slack-slots.)
+ * the same MAX_PACED_WAIT_MS: outbox/slack-slots.) A delivery that takes more calls (a compact
+ * resend, a new post for a message that can no longer be edited, a retry with a re-read token) or
+ * an unplanned pacing wait is cut at its deadline and retried.
  */
 function deliveryTiming(env: NodeJS.ProcessEnv): { leaseMs: number; deliveryTimeoutMs: number } {
   const deliveryTimeoutMs = timerMs(env, 'DELIVERY_TIMEOUT_MS', 10_000, 100);
   const leaseMs = timerMs(env, 'OUTBOX_LEASE_MS', 60_000, 1);
-  const longestDelivery = MAX_PACED_WAIT_MS + 2 * deliveryTimeoutMs;
-  if (leaseMs <= longestDelivery) {
+  const leastLease = MAX_PACED_WAIT_MS + 2 * deliveryTimeoutMs + LEASE_MARGIN_MS;
+  if (leaseMs <= leastLease) {
     throw new Error(
-      `OUTBOX_LEASE_MS (${leaseMs}) must exceed ${longestDelivery}: a delivery may wait up to ${MAX_PACED_WAIT_MS} ms for its ` +
-        `Slack channel's pacing and then make two calls of up to DELIVERY_TIMEOUT_MS (${deliveryTimeoutMs}) each; ` +
-        'a lease that expires mid-delivery lets another replica send the notification again',
+      `OUTBOX_LEASE_MS (${leaseMs}) must exceed ${leastLease}: a delivery may wait up to ${MAX_PACED_WAIT_MS} ms for its ` +
+        `Slack channel's pacing and then make two calls of up to DELIVERY_TIMEOUT_MS (${deliveryTimeoutMs}) each (an edit and its thread reply), ` +
+        `and is cut ${LEASE_MARGIN_MS} ms before its lease runs out, so that no other replica sends the notification at the same time ` +
+        '(a delivery that needs more calls is cut then and retried)',
     );
   }
   return { leaseMs, deliveryTimeoutMs };

@@ -8,8 +8,11 @@
  */
 import type { ChannelPacer } from './channel-pacer.js';
 
-/** The worker's sleep (it ends early when shutdown aborts deliveries). */
-export type Pause = (ms: number) => Promise<void>;
+/**
+ * The delivery's sleep: it ends early when the delivery is cut (its deadline, or shutdown), and
+ * answers whether it ran its course.
+ */
+export type Pause = (ms: number) => Promise<boolean>;
 
 export class SlackSlots {
   private readonly reservedAt = Date.now();
@@ -51,7 +54,10 @@ export class SlackSlots {
     const planned = this.waitsMs[this.started];
     this.started += 1;
     const wait = planned === undefined ? this.pacer.reserve(this.key) : this.reservedAt + planned - Date.now();
-    if (wait > 0) await this.pause(wait);
+    if (wait <= 0 || (await this.pause(wait))) return;
+    // Cut while waiting: no call follows, so its slot is the channel's again.
+    if (planned === undefined) this.pacer.giveBack(this.key);
+    else this.started -= 1;
   };
 
   /** Give back the slots of calls not made (the first failed, or the delivery needed fewer). */

@@ -23,6 +23,7 @@ import { settledWithin } from '../pipeline/settled-within.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { SlackSlots } from './slack-slots.js';
 import { ReceiverShares, type Room } from './receiver-shares.js';
+import { DeliveryDeadline, deliveryBudgetMs } from './delivery-deadline.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
 import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
@@ -50,7 +51,11 @@ export interface OutboxWorkerOptions {
    * `receiverConcurrencyFor(concurrency)`.
    */
   receiverConcurrency?: number;
-  /** A claim is exclusive this long; must exceed a notifier's request timeout. */
+  /**
+   * A claim is exclusive this long; must exceed a notifier's request timeout. A delivery is cut
+   * shortly before its lease runs out (outbox/delivery-deadline), so no other worker claims an
+   * item still being sent.
+   */
   leaseMs?: number;
   /** Longest sleep between looks at the outbox when nothing wakes the worker. */
   pollMs?: number;
@@ -85,9 +90,9 @@ export class OutboxWorker {
     };
     const share = Math.max(1, opts.receiverConcurrency ?? receiverConcurrencyFor(this.o.concurrency));
     this.shares = new ReceiverShares(share, Math.max(share, this.o.concurrency - 1));
-    // Every delivery in flight (its call, a paced wait) listens on the one shutdown signal: past
-    // Node's default of 10 listeners (OUTBOX_CONCURRENCY above 10) it would warn of a leak that
-    // is not there. Each delivery holds at most two at once.
+    // Every delivery in flight (its deadline) listens on the one shutdown signal: past Node's
+    // default of 10 listeners (OUTBOX_CONCURRENCY above 10) it would warn of a leak that is not
+    // there. Each delivery holds one; the margin is for those ending while others start.
     setMaxListeners(2 * this.o.concurrency + 8, this.abort.signal);
   }
 
@@ -153,10 +158,12 @@ export class OutboxWorker {
   /** The write `offer` was made for ended (`leased`: what it returned, [] if it failed): deliver what was leased to this worker. */
   settle(offer: LeaseOffer, leased: readonly NotificationRecord[]): void {
     this.reserved -= offer.max;
+    // The write leased its items just before it answered.
+    const leasedAt = Date.now();
     let started = 0;
     for (const item of leased) {
       if (item.leasedTo !== this.o.owner) continue;
-      this.track(item);
+      this.track(item, leasedAt);
       started++;
     }
     // Open offers hold both receivers' room: a claim may have waited for this one.
@@ -186,6 +193,8 @@ export class OutboxWorker {
       // Cleared before looking: a wake-up that arrives during the claim is not lost.
       this.workWaiting = false;
       let claimed: NotificationRecord[] = [];
+      // The claim's lease runs from the `now` it is given: its deliveries' deadlines too.
+      const leasedAt = Date.now();
       try {
         claimed = await this.o.store.claimDue({ now: this.o.now(), limit: free, leaseMs: this.o.leaseMs, owner: this.o.owner, ...this.claimFilters(room, free) });
       } catch (err) {
@@ -194,7 +203,7 @@ export class OutboxWorker {
       const claimedOf = { slack: 0, pagerduty: 0 };
       for (const item of claimed) {
         claimedOf[item.target.type] += 1;
-        this.track(item);
+        this.track(item, leasedAt);
       }
       // A full batch may mean more is waiting; so may a receiver's items its room passed over.
       if (claimed.length >= free) this.workWaiting = true;
@@ -202,10 +211,11 @@ export class OutboxWorker {
     }
   }
 
-  private track(item: NotificationRecord): void {
+  /** Deliver `item`, leased at `leasedAt` (Date.now()). */
+  private track(item: NotificationRecord, leasedAt: number): void {
     const receiver = item.target.type;
     this.shares.started(receiver);
-    const p = this.deliver(item);
+    const p = this.deliver(item, leasedAt);
     this.inFlight.add(p);
     void p.finally(() => {
       this.inFlight.delete(p);
@@ -232,31 +242,17 @@ export class OutboxWorker {
     });
   }
 
-  /** Sleep that ends early when shutdown aborts in-flight work. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.abort.signal;
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
-    });
-  }
-
   /**
    * A delivery cut short by shutdown (`stop` past its deadline) is not the receiver's failure:
    * the item is handed back untried, due at once, without using an attempt. Counted as failed,
    * an item on its last attempt went dead at every restart that caught it in flight. The call may
    * have reached the receiver: the next delivery repeats it (at-least-once).
    */
-  private async handBackAborted(item: NotificationRecord, log: Logger): Promise<void> {
+  private async handBackAborted(item: NotificationRecord, log: Logger, by = 'shutdown'): Promise<void> {
     await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now() }).catch((err: unknown) => {
-      log.error({ err }, 'could not hand back the delivery cut short by shutdown; it is retried when its lease expires');
+      log.error({ err }, `could not hand back the delivery cut short by ${by}; it is retried when its lease expires`);
     });
-    log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
+    log.info({ notification: item.id }, `delivery cut short by ${by}; handed back untried`);
   }
 
   /**
@@ -285,7 +281,27 @@ export class OutboxWorker {
     }
   }
 
-  private async deliver(item: NotificationRecord): Promise<void> {
+  /**
+   * Under one deadline from its lease (outbox/delivery-deadline): every call and pacing wait of
+   * the delivery ends before the lease does, so no other worker claims the item while it is
+   * still being sent.
+   */
+  private async deliver(item: NotificationRecord, leasedAt: number): Promise<void> {
+    const deadline = new DeliveryDeadline(leasedAt + deliveryBudgetMs(this.o.leaseMs), this.abort.signal);
+    try {
+      await this.deliverWithin(item, leasedAt, deadline);
+    } finally {
+      deadline.end();
+    }
+  }
+
+  /** A delivery cut by its deadline: a failed attempt that says why (the call may have reached the receiver). */
+  private cutError(leasedAt: number, error: string): string {
+    const ran = Date.now() - leasedAt;
+    return `delivery cut after ${ran} ms of its ${this.o.leaseMs} ms lease (OUTBOX_LEASE_MS), so that no other worker takes it over while it is still sending: ${error}`;
+  }
+
+  private async deliverWithin(item: NotificationRecord, leasedAt: number, deadline: DeliveryDeadline): Promise<void> {
     const { store, logger, metrics, owner } = this.o;
     const target = item.target;
     const log = logger.child({ notification: item.id, team: item.team, receiver: target.type, group: item.groupId, kind: item.kind });
@@ -300,7 +316,7 @@ export class OutboxWorker {
       }
       let slots: SlackSlots | undefined;
       if (target.type === 'slack' && this.o.pacer) {
-        const reserved = SlackSlots.reserve(this.o.pacer, targetKey(target), slackCallCount(delivery), MAX_PACED_WAIT_MS, (ms) => this.pause(ms));
+        const reserved = SlackSlots.reserve(this.o.pacer, targetKey(target), slackCallCount(delivery), MAX_PACED_WAIT_MS, deadline.pause);
         if ('deferMs' in reserved) {
           // The channel is backing off (Retry-After) or far behind: hand the item back untried,
           // without a token, an attempt or an error (nothing failed), until its next free slot.
@@ -311,6 +327,12 @@ export class OutboxWorker {
         // A 429 Retry-After may have come for the channel while this item waited for its slot:
         // the whole channel waits, so hand the item back untried (and its slots) until it ends.
         const held = await reserved.first();
+        if (deadline.signal.aborted) {
+          // Cut before the first call (shutdown, or a claim that took most of its lease): nothing was sent.
+          reserved.release();
+          await this.handBackAborted(item, log, deadline.expired ? 'its lease deadline' : 'shutdown');
+          return;
+        }
         if (held > 0) {
           await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + held) });
           log.debug({ waitMs: Math.round(held) }, 'notification deferred: channel held by Retry-After');
@@ -318,12 +340,14 @@ export class OutboxWorker {
         }
         slots = reserved;
       }
-      const result = await this.o.notifiers[target.type].notify(delivery, this.abort.signal, slots?.next).finally(() => slots?.release());
+      let result = await this.o.notifiers[target.type].notify(delivery, deadline.signal, slots?.next).finally(() => slots?.release());
       const now = this.o.now();
       if (!result.ok && this.abort.signal.aborted) {
         await this.handBackAborted(item, log);
         return;
       }
+      // A final refusal that came before the cut keeps its own reason.
+      if (!result.ok && result.retryable && deadline.expired) result = { ...result, error: this.cutError(leasedAt, result.error) };
       if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
         this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
       }

@@ -54,8 +54,8 @@ export async function writeHaConfig(): Promise<{ dir: string; cleanup(): Promise
 export const HA_TIMING = {
   /** Each Slack / PagerDuty call; generous, as a timed-out call that did arrive repeats a message. */
   DELIVERY_TIMEOUT_MS: '4000',
-  /** Must exceed 5 s of pacing wait + 2 × the call timeout (checked at start). */
-  OUTBOX_LEASE_MS: '13500',
+  /** Must exceed 5 s of pacing wait + 2 × the call timeout + 1 s cut before the lease ends (checked at start). */
+  OUTBOX_LEASE_MS: '14500',
   SHUTDOWN_GRACE_MS: '3000',
 } as const;
 
