@@ -31,6 +31,11 @@ export type NotifyResult =
       retryable: boolean;
       /** Server-requested delay (Retry-After), in ms. */
       retryAfterMs?: number;
+      /**
+       * The call the receiver rate-limited (a Slack method), when it said so: Slack's limits are
+       * per method, some per channel and some per workspace, so the outbox holds what the limit covers.
+       */
+      limitedCall?: string;
       /** Human-readable reason, free of secrets. */
       error: string;
     };

@@ -3,7 +3,9 @@
  * Paces calls per Slack channel to Slack's published limit (about one message per second per
  * channel, short bursts allowed), so a busy channel slows down instead of meeting 429s; and
  * when Slack does answer 429 with Retry-After, the whole channel waits, not just that message,
- * while every other channel keeps delivering.
+ * while every other channel keeps delivering. A limit that is the workspace's, not a channel's
+ * (chat.update, delivery/slack/calls.ts WORKSPACE_LIMITED_METHODS), holds that method in every
+ * channel instead (`holdMethod`): the channel's other calls go on.
  *
  * A token bucket per channel. Pacing is per process: N replicas may together reach N× the rate
  * (Slack's own limit is generous for bursts, and 429s are honoured anyway).
@@ -25,6 +27,8 @@ interface Bucket {
 
 export class ChannelPacer {
   private readonly buckets = new Map<string, Bucket>();
+  /** Workspace-wide methods held by a Retry-After, until when. */
+  private readonly methodHolds = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly opts: PacerOptions) {
@@ -93,6 +97,20 @@ export class ChannelPacer {
   backOff(key: string, ms: number): void {
     const b = this.bucket(key);
     b.blockedUntil = Math.max(b.blockedUntil, this.now() + ms);
+  }
+
+  /** The receiver limited `method` in the whole workspace (429 Retry-After): hold it in every channel. */
+  holdMethod(method: string, ms: number): void {
+    this.methodHolds.set(method, Math.max(this.methodHolds.get(method) ?? 0, this.now() + ms));
+  }
+
+  /** How long (ms) `method` is still held in every channel; 0 when it is not. */
+  methodHeldFor(method: string): number {
+    const until = this.methodHolds.get(method);
+    if (until === undefined) return 0;
+    const left = until - this.now();
+    if (left <= 0) this.methodHolds.delete(method);
+    return Math.max(0, left);
   }
 
   /** Channels that must not be claimed now: out of tokens or backing off. Also forgets idle ones. */

@@ -36,12 +36,13 @@ export class SlackSlots {
   }
 
   /**
-   * Wait for the first call's slot. Answers how long the channel is still held by a Retry-After
-   * that came meanwhile (every slot given back: no call may be made until it ends), else 0.
+   * Wait for the first call's slot. Answers how long the channel, or the first call's method
+   * (`method`: in every channel), is still held by a Retry-After that came meanwhile (every slot
+   * given back: no call may be made until it ends), else 0.
    */
-  async first(): Promise<number> {
+  async first(method?: string): Promise<number> {
     await this.next();
-    const held = this.pacer.heldFor(this.key);
+    const held = Math.max(this.pacer.heldFor(this.key), method === undefined ? 0 : this.pacer.methodHeldFor(method));
     if (held > 0) {
       this.started = 0;
       this.release();

@@ -18,7 +18,7 @@ export interface OutboxMetrics {
 }
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
-import { slackCallCount } from '../delivery/slack/calls.js';
+import { firstSlackMethod, slackCallCount, WORKSPACE_LIMITED_METHODS } from '../delivery/slack/calls.js';
 import { settledWithin } from '../pipeline/settled-within.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { SlackSlots } from './slack-slots.js';
@@ -281,6 +281,49 @@ export class OutboxWorker {
     }
   }
 
+  /** Hand `item` back untried (no attempt, no error: nothing failed) for `waitMs`. */
+  private async deferUntried(item: NotificationRecord, waitMs: number, why: string, log: Logger): Promise<void> {
+    await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: new Date(this.o.now().getTime() + waitMs) });
+    log.debug({ waitMs: Math.round(waitMs) }, `notification deferred: ${why}`);
+  }
+
+  /**
+   * The pacing slots of a Slack delivery, once its first call's has come; undefined when the item
+   * was handed back untried instead: its channel paced or held by a Retry-After, its first call's
+   * method held in the whole workspace (a chat.update 429 in another channel), or the delivery
+   * cut before its first call.
+   */
+  private async slackSlots(item: NotificationRecord, delivery: Delivery, pacer: ChannelPacer, deadline: DeliveryDeadline, log: Logger): Promise<SlackSlots | undefined> {
+    const method = firstSlackMethod(delivery);
+    const methodHeld = pacer.methodHeldFor(method);
+    if (methodHeld > 0) {
+      await this.deferUntried(item, methodHeld, `${method} held in every channel by a Retry-After`, log);
+      return undefined;
+    }
+    const key = targetKey(delivery.target);
+    const reserved = SlackSlots.reserve(pacer, key, slackCallCount(delivery), MAX_PACED_WAIT_MS, deadline.pause);
+    if ('deferMs' in reserved) {
+      // The channel is backing off (Retry-After) or far behind: hand the item back untried,
+      // without a token, until its next free slot.
+      await this.deferUntried(item, reserved.deferMs, 'channel paced', log);
+      return undefined;
+    }
+    // A 429 Retry-After may have come for the channel, or for the method in every channel, while
+    // this item waited for its slot: hand the item back untried (and its slots) until it ends.
+    const held = await reserved.first(method);
+    if (deadline.signal.aborted) {
+      // Cut before the first call (shutdown, or a claim that took most of its lease): nothing was sent.
+      reserved.release();
+      await this.handBackAborted(item, log, deadline.expired ? 'its lease deadline' : 'shutdown');
+      return undefined;
+    }
+    if (held > 0) {
+      await this.deferUntried(item, held, `channel (or ${method} in every channel) held by a Retry-After`, log);
+      return undefined;
+    }
+    return reserved;
+  }
+
   /**
    * Under one deadline from its lease (outbox/delivery-deadline): every call and pacing wait of
    * the delivery ends before the lease does, so no other worker claims the item while it is
@@ -316,29 +359,9 @@ export class OutboxWorker {
       }
       let slots: SlackSlots | undefined;
       if (target.type === 'slack' && this.o.pacer) {
-        const reserved = SlackSlots.reserve(this.o.pacer, targetKey(target), slackCallCount(delivery), MAX_PACED_WAIT_MS, deadline.pause);
-        if ('deferMs' in reserved) {
-          // The channel is backing off (Retry-After) or far behind: hand the item back untried,
-          // without a token, an attempt or an error (nothing failed), until its next free slot.
-          await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + reserved.deferMs) });
-          log.debug({ waitMs: Math.round(reserved.deferMs) }, 'notification deferred: channel paced');
-          return;
-        }
-        // A 429 Retry-After may have come for the channel while this item waited for its slot:
-        // the whole channel waits, so hand the item back untried (and its slots) until it ends.
-        const held = await reserved.first();
-        if (deadline.signal.aborted) {
-          // Cut before the first call (shutdown, or a claim that took most of its lease): nothing was sent.
-          reserved.release();
-          await this.handBackAborted(item, log, deadline.expired ? 'its lease deadline' : 'shutdown');
-          return;
-        }
-        if (held > 0) {
-          await store.defer(item.id, { owner, nextAttemptAt: new Date(this.o.now().getTime() + held) });
-          log.debug({ waitMs: Math.round(held) }, 'notification deferred: channel held by Retry-After');
-          return;
-        }
-        slots = reserved;
+        slots = await this.slackSlots(item, delivery, this.o.pacer, deadline, log);
+        // Handed back untried: paced, held by a Retry-After, or cut before its first call.
+        if (slots === undefined) return;
       }
       let result = await this.o.notifiers[target.type].notify(delivery, deadline.signal, slots?.next).finally(() => slots?.release());
       const now = this.o.now();
@@ -349,7 +372,9 @@ export class OutboxWorker {
       // A final refusal that came before the cut keeps its own reason.
       if (!result.ok && result.retryable && deadline.expired) result = { ...result, error: this.cutError(leasedAt, result.error) };
       if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
-        this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
+        // A workspace-wide method's limit holds that method in every channel; a channel's, the channel.
+        if (result.limitedCall !== undefined && WORKSPACE_LIMITED_METHODS.has(result.limitedCall)) this.o.pacer?.holdMethod(result.limitedCall, result.retryAfterMs);
+        else this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
       }
       // Metrics count what the receiver did, so they are recorded before the outcome is stored:
       // whoever sees the stored outcome (the API, a test) then sees the metric too, even when the

@@ -10,6 +10,14 @@ import { renderCompactSlackMessage, renderSlackMessage, renderThreadReply, SLACK
 
 export type SlackMethod = 'chat.postMessage' | 'chat.update';
 
+/**
+ * The methods whose rate limit is the app's in the whole workspace, not a channel's: a 429 on one
+ * holds that method in every channel. `chat.update` is Web API Tier 3 (per app per workspace);
+ * `chat.postMessage` has its own limit, about one message a second per channel, so a 429 on it
+ * holds only its channel.
+ */
+export const WORKSPACE_LIMITED_METHODS: ReadonlySet<string> = new Set<SlackMethod>(['chat.update']);
+
 export interface SlackCall {
   method: SlackMethod;
   args: {
@@ -84,6 +92,11 @@ export function planSlackCalls(delivery: Delivery, channel: string): SlackCall[]
  */
 export function slackCallCount(delivery: Delivery): number {
   return delivery.slackRef && wantsThreadReply(delivery) ? 2 : 1;
+}
+
+/** The method of a delivery's first call: an edit of the group's message, or its first post. */
+export function firstSlackMethod(delivery: Delivery): SlackMethod {
+  return delivery.slackRef ? 'chat.update' : 'chat.postMessage';
 }
 
 /** Alert groups explain each change in the thread; pre-rendered messages only if they ask to. */

@@ -10,14 +10,15 @@ describe('classifySlackAnswer', () => {
     expect(classifySlackAnswer(answer(200, '{"ok":true,"channel":"C1","ts":"1.2"}'), ctx)).toEqual({ ok: true, data: { ok: true, channel: 'C1', ts: '1.2' } });
   });
 
-  it('429 is retryable after its Retry-After, and still retryable without one', () => {
+  it('429 is retryable after its Retry-After, and still retryable without one; it names the method limited', () => {
     expect(classifySlackAnswer(answer(429, '', '30'), ctx)).toEqual({
       ok: false,
       retryable: true,
       retryAfterMs: 30_000,
+      limitedCall: 'chat.postMessage',
       error: 'slack chat.postMessage: rate limited (HTTP 429), retry after 30s',
     });
-    expect(classifySlackAnswer(answer(429, ''), ctx)).toEqual({ ok: false, retryable: true, error: 'slack chat.postMessage: rate limited (HTTP 429)' });
+    expect(classifySlackAnswer(answer(429, ''), ctx)).toEqual({ ok: false, retryable: true, limitedCall: 'chat.postMessage', error: 'slack chat.postMessage: rate limited (HTTP 429)' });
   });
 
   it('5xx is retryable and 4xx final, with an excerpt of the body free of the token', () => {

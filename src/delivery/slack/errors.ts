@@ -28,6 +28,9 @@ export const RETRYABLE_SLACK_ERRORS: ReadonlySet<string> = new Set([
   'team_added_to_org',
 ]);
 
+/** Slack's platform codes for a rate limit (as an HTTP 429 is): they say which method was limited. */
+const RATE_LIMITED_SLACK_ERRORS: ReadonlySet<string> = new Set(['ratelimited', 'rate_limited']);
+
 /**
  * What to do about the final refusals a platform engineer meets in the first days (a channel the
  * app cannot reach, a token Slack no longer takes, a scope the app lacks): Slack's code alone
@@ -106,7 +109,7 @@ export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; t
   if (answer.status === 429) {
     const retryAfterMs = parseRetryAfter(answer.retryAfter);
     const after = retryAfterMs === undefined ? '' : `, retry after ${retryAfterMs / 1000}s`;
-    return { ok: false, retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), error: `${what}: rate limited (HTTP 429)${after}` };
+    return { ok: false, retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), limitedCall: ctx.method, error: `${what}: rate limited (HTTP 429)${after}` };
   }
   if (answer.status !== 200) {
     const body = excerpt();
@@ -120,5 +123,6 @@ export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; t
   const failure: SlackFailure = { ok: false, retryable: RETRYABLE_SLACK_ERRORS.has(code), error: `${clean(`${what}: ${code}`)}${slackDetail(data, clean)}${slackHint(code, data, clean)}`, slackError: code };
   const retryAfterMs = parseRetryAfter(answer.retryAfter);
   if (failure.retryable && retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
+  if (RATE_LIMITED_SLACK_ERRORS.has(code)) failure.limitedCall = ctx.method;
   return failure;
 }

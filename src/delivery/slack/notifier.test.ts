@@ -306,6 +306,7 @@ describe('slack notifier against the fake Slack', () => {
       ok: false,
       retryable: true,
       retryAfterMs: 1000,
+      limitedCall: 'chat.postMessage',
       error: 'slack chat.postMessage: rate limited (HTTP 429), retry after 1s',
     });
     expect(await notifier.notify(makeDelivery(target))).toMatchObject({ ok: true });
