@@ -32,8 +32,9 @@ export type NotifyResult =
       /** Server-requested delay (Retry-After), in ms. */
       retryAfterMs?: number;
       /**
-       * The call the receiver rate-limited (a Slack method), when it said so: Slack's limits are
-       * per method, some per channel and some per workspace, so the outbox holds what the limit covers.
+       * The call the receiver rate-limited, when it said so (a Slack method; PagerDuty's enqueue):
+       * the outbox holds what the limit covers (Slack's are per method, some per channel and some
+       * per workspace; PagerDuty's per routing key).
        */
       limitedCall?: string;
       /** Human-readable reason, free of secrets. */

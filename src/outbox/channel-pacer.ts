@@ -93,7 +93,10 @@ export class ChannelPacer {
     return b ? Math.max(0, b.blockedUntil - this.now()) : 0;
   }
 
-  /** The receiver asked us to wait (429 Retry-After): hold the whole channel. */
+  /**
+   * The receiver asked us to wait (429 Retry-After): hold the whole channel. Also holds a
+   * PagerDuty team's key (`pagerduty:<team>`) after a 429: it takes no tokens, only the hold.
+   */
   backOff(key: string, ms: number): void {
     const b = this.bucket(key);
     b.blockedUntil = Math.max(b.blockedUntil, this.now() + ms);

@@ -37,7 +37,10 @@ export interface OutboxWorkerOptions {
   policy: RetryPolicy;
   logger: Logger;
   metrics?: OutboxMetrics;
-  /** Per-channel pacing of Slack calls (and channel-wide Retry-After). */
+  /**
+   * Per-channel pacing of Slack calls (and channel-wide or workspace-wide Retry-After), and a
+   * PagerDuty team's hold after a 429.
+   */
   pacer?: ChannelPacer;
   /** Identity of this worker in leases. */
   owner: string;
@@ -363,6 +366,12 @@ export class OutboxWorker {
         // Handed back untried: paced, held by a Retry-After, or cut before its first call.
         if (slots === undefined) return;
       }
+      // A 429 for the team's routing key came meanwhile (its other items are no longer claimed).
+      const teamHeld = target.type === 'pagerduty' ? (this.o.pacer?.heldFor(targetKey(target)) ?? 0) : 0;
+      if (teamHeld > 0) {
+        await this.deferUntried(item, teamHeld, "team's PagerDuty sends held after a 429", log);
+        return;
+      }
       let result = await this.o.notifiers[target.type].notify(delivery, deadline.signal, slots?.next).finally(() => slots?.release());
       const now = this.o.now();
       if (!result.ok && this.abort.signal.aborted) {
@@ -390,6 +399,9 @@ export class OutboxWorker {
       }
       const delay = result.retryable ? nextAttemptDelay(this.o.policy, attempt, result.retryAfterMs, this.o.random) : null;
       const nextAttemptAt = delay === null ? null : new Date(now.getTime() + delay);
+      // PagerDuty's limit is per routing key and its 429 says for how long by no Retry-After: the
+      // team's other items wait, untried, as long as this one's backoff.
+      if (target.type === 'pagerduty' && result.limitedCall !== undefined && delay !== null) this.o.pacer?.backOff(targetKey(target), delay);
       metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
       await store.markFailed(item.id, { owner, error: result.error, nextAttemptAt });
       if (delay === null) {

@@ -86,10 +86,14 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
       // Redact the whole answer before explain() cuts it: cut first, a key straddling the cut
       // would survive as a prefix that no longer matches the key.
       const detail = res.status >= 200 && res.status < 300 ? undefined : explain(clean(res.body));
-      return classifyHttpStatus(what, res.status, {
+      const result = classifyHttpStatus(what, res.status, {
         retryAfter: res.retryAfter,
         ...(detail !== undefined ? { detail } : {}),
       });
+      // PagerDuty limits events per routing key and says for how long by no Retry-After: the
+      // outbox holds the team's sends with its backoff (outbox/worker).
+      if (res.status === 429 && !result.ok) result.limitedCall = what;
+      return result;
     },
   };
 }

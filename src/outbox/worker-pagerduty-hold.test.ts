@@ -1,0 +1,90 @@
+/**
+ * PagerDuty's Events API limits events per routing key and answers 429 with no Retry-After.
+ * Against both stores and a fake PagerDuty: after a 429 for one team, that team's other pages wait,
+ * untried, as long as the limited page's backoff (before, they kept calling, met 429s and spent
+ * attempts), while another team's page goes at once.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createPagerDutyNotifier } from '../delivery/pagerduty/notifier.js';
+import { createRoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
+import type { Notifier } from '../delivery/notifier.js';
+import type { Target } from '../model/target.js';
+import { enqueue, group, notification } from '../store/contract/fixtures.case.js';
+import type { NotificationRecord, Store } from '../store/store.js';
+import { onBothStores } from '../testing/both-stores.js';
+import { startFakePagerDuty, type FakePagerDuty, type FakePagerDutyEvent } from '../testing/fake-pagerduty.js';
+import { ChannelPacer } from './channel-pacer.js';
+import { startTestWorker } from './test-worker.case.js';
+import type { OutboxWorker } from './worker.js';
+
+/** The limited page's backoff: its first retry after 1 s (`random` at its top). */
+const BACKOFF_MS = 1_000;
+const KEYS: Record<string, string> = { payments: 'R0UT1NGKEYPAYMENTS0123456789abcd', checkout: 'R0UT1NGKEYCHECKOUT0123456789abcd' };
+const resolveRoutingKey = createRoutingKeyResolver((team) => ({ routingKeyEnv: `PAGERDUTY_${team.toUpperCase()}_KEY` }), {
+  env: { PAGERDUTY_PAYMENTS_KEY: KEYS.payments, PAGERDUTY_CHECKOUT_KEY: KEYS.checkout },
+});
+const unused: Notifier = { type: 'slack', notify: () => Promise.resolve({ ok: true }) };
+const pagesOf = (team: string): Target => ({ type: 'pagerduty', team });
+
+let pagerduty: FakePagerDuty;
+let store: Store;
+let worker: OutboxWorker | undefined;
+
+afterEach(async () => {
+  await worker?.stop(1_000);
+  worker = undefined;
+  await store?.close();
+  await pagerduty?.close();
+});
+
+async function sent(id: number, timeoutMs = 10_000): Promise<NotificationRecord | undefined> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await store.getNotification(id);
+    if (n?.status === 'sent' || Date.now() > until) return n;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function page(id: string, team: string): Promise<NotificationRecord> {
+  const g = group(id, { team });
+  const [n] = await enqueue(store, g, [notification(g, pagesOf(team))]);
+  return n!;
+}
+
+await onBothStores('a PagerDuty 429', (newStore) => {
+  beforeEach(async () => {
+    store = await newStore();
+    pagerduty = await startFakePagerDuty();
+  });
+
+  it("holds that team's pages for the limited page's backoff, untried; another team's page goes at once", async () => {
+    worker = startTestWorker({
+      store,
+      notifiers: { slack: unused, pagerduty: createPagerDutyNotifier({ eventsUrl: pagerduty.url, resolveRoutingKey }) },
+      pacer: new ChannelPacer({ ratePerSecond: 1_000, burst: 1_000 }),
+      // One delivery at a time, oldest first.
+      concurrency: 1,
+      receiverConcurrency: 1,
+      policy: { baseDelayMs: BACKOFF_MS, maxDelayMs: 60_000, maxRetryAfterMs: 60_000, maxAttempts: 3 },
+      random: () => 1,
+      pollMs: 20,
+    });
+    pagerduty.respondWith([{ status: 429, body: { status: 'throttle event', message: 'Requests for this service are arriving too quickly' } }]);
+    const limitedPage = await page('pd-1', 'payments');
+    const limited = await pagerduty.waitFor(() => true);
+    const samePage = await page('pd-2', 'payments');
+    const otherPage = await page('pd-3', 'checkout');
+
+    const keyOf = (e: FakePagerDutyEvent) => (e.body as { routing_key?: string }).routing_key;
+    const holdEnds = limited.at + BACKOFF_MS;
+    expect((await pagerduty.waitFor((e) => keyOf(e) === KEYS.checkout)).at).toBeLessThan(holdEnds);
+    expect(await sent(samePage.id)).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(await sent(limitedPage.id)).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await sent(otherPage.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    // Nothing more went out for payments until its hold ended.
+    const payments = pagerduty.events.filter((e) => keyOf(e) === KEYS.payments);
+    expect(payments.slice(1).every((e) => e.at >= holdEnds)).toBe(true);
+    expect(payments.map((e) => e.status)).toEqual([429, 202, 202]);
+  });
+});
