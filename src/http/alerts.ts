@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
-import { issuesOf, listQuerySchema } from './pagination.js';
+import { listQuerySchema, readQuery } from './pagination.js';
 import { alertView } from './views.js';
 
 const query = listQuerySchema(['firing', 'resolved'] as const);
@@ -14,8 +14,8 @@ const query = listQuerySchema(['firing', 'resolved'] as const);
 export function alertRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/v1/alerts', async (c) => {
-    const q = query.safeParse(c.req.query());
-    if (!q.success) return jsonError(c, 400, 'invalid query', { issues: issuesOf(q.error) });
+    const q = readQuery(c.req.queries(), query);
+    if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
     const page = await deps.store.listAlerts(q.data).catch((err: unknown) => {
       if (err instanceof InvalidCursorError) return undefined;
       throw err;

@@ -14,7 +14,7 @@ import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type Store
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
-import { issuesOf } from './pagination.js';
+import { issuesOf, limitSchema, readQuery } from './pagination.js';
 import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
 import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
@@ -43,7 +43,7 @@ const createSchema = z
 
 const listSchema = z.object({
   team: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: limitSchema,
   cursor: z.string().optional(),
 });
 
@@ -105,8 +105,8 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
   });
 
   app.get('/v1/maintenance', async (c) => {
-    const q = listSchema.safeParse(c.req.query());
-    if (!q.success) return jsonError(c, 400, 'invalid query', { issues: issuesOf(q.error) });
+    const q = readQuery(c.req.queries(), listSchema);
+    if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
     const teams = q.data.team ? [q.data.team] : [...(deps.routing()?.teams.keys() ?? [])];
     const all: StoredWindow[] = [];
     for (const team of teams) all.push(...readMaintenanceState(await deps.store.getGroup(maintenanceStateId(team))).windows);

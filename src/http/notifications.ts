@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 import type { SupersedingStatus } from '../store/store.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
-import { issuesOf, listQuerySchema } from './pagination.js';
+import { listQuerySchema, readQuery } from './pagination.js';
 import { notificationView } from './views.js';
 
 const query = listQuerySchema(['pending', 'failed', 'sent', 'suppressed', 'dead'] as const);
@@ -53,8 +53,8 @@ function supersededMessage(id: number, newer: number, status: SupersedingStatus)
 export function notificationRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/v1/notifications', async (c) => {
-    const q = query.safeParse(c.req.query());
-    if (!q.success) return jsonError(c, 400, 'invalid query', { issues: issuesOf(q.error) });
+    const q = readQuery(c.req.queries(), query);
+    if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
     const page = await listViews(deps, q.data).catch((err: unknown) => {
       if (err instanceof InvalidCursorError) return undefined;
       throw err;

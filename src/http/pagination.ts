@@ -1,15 +1,35 @@
 /**
  * @module http/pagination
- * `limit` (default 100, max 1000) and opaque `cursor` of list endpoints.
+ * `limit` (default 100, max 1000) and opaque `cursor` of list endpoints, and the strict reading
+ * of their query: a parameter the endpoint does not take, or one given twice, is a 400 naming it
+ * (a script's typo or a second `team=` must not quietly answer for another list).
  */
 import { z } from 'zod';
+
+/** Longest text of the request quoted back in a 400 (a parameter's name or value). */
+const QUOTED_MAX = 64;
+
+function quoted(text: string): string {
+  return text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX)}…` : text;
+}
+
+/**
+ * In decimal digits only: Number() would also take `1e3`, `0x10` or ` 5`, none of which is how a
+ * count is written in a URL (the environment's numbers are read alike).
+ */
+const LIMIT_RULE = 'must be a whole number from 1 to 1000 in decimal digits (default 100)';
+export const limitSchema = z
+  .string()
+  .refine((s) => /^[0-9]+$/.test(s) && Number(s) >= 1 && Number(s) <= 1000, { error: (issue) => `${LIMIT_RULE}, got "${quoted(String(issue.input))}"` })
+  .transform(Number)
+  .default(100);
 
 export function listQuerySchema<S extends readonly [string, ...string[]]>(statuses: S) {
   return z.object({
     // No NUL: no team name holds one, and PostgreSQL text cannot (it answered 500).
     team: z.string().min(1).refine((t) => !t.includes('\0'), { message: 'must not contain NUL' }).optional(),
     status: z.enum(statuses).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: limitSchema,
     cursor: z.string().min(1).optional(),
   });
 }
@@ -17,13 +37,38 @@ export function listQuerySchema<S extends readonly [string, ...string[]]>(status
 /** Issues listed in a 400 at most; a webhook of 10,000 bad alerts made a 729 KB answer. */
 export const MAX_ISSUES = 100;
 
-/**
- * A 400's `issues`: the first MAX_ISSUES as `{path, message}`, then, when there are more, one
- * more entry at the body's path (`""`) saying how many were left out.
- */
-export function issuesOf(error: z.ZodError): { path: string; message: string }[] {
-  const listed = error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  const more = error.issues.length - listed.length;
+export interface Issue {
+  path: string;
+  message: string;
+}
+
+/** The first MAX_ISSUES, then, when there are more, one more entry at path `""` saying how many were left out. */
+function capIssues(issues: Issue[]): Issue[] {
+  const listed = issues.slice(0, MAX_ISSUES);
+  const more = issues.length - listed.length;
   if (more > 0) listed.push({ path: '', message: `and ${more} more issue${more === 1 ? '' : 's'} (the first ${MAX_ISSUES} are listed)` });
   return listed;
+}
+
+/** A 400's `issues`: `{path, message}` of each zod issue, capped (capIssues). */
+export function issuesOf(error: z.ZodError): Issue[] {
+  return capIssues(error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+}
+
+/**
+ * A query (`c.req.queries()`: every value of every name) read against `schema`, whose keys are
+ * the parameters the endpoint takes: the parsed values, or the 400's issues.
+ */
+export function readQuery<S extends z.ZodObject>(queries: Record<string, string[]>, schema: S): { data: z.output<S> } | { issues: Issue[] } {
+  const takes = Object.keys(schema.shape);
+  const issues: Issue[] = [];
+  const single: Record<string, string> = {};
+  for (const [name, values] of Object.entries(queries)) {
+    if (!takes.includes(name)) issues.push({ path: quoted(name), message: `unknown parameter: this endpoint takes ${takes.join(', ')}` });
+    else if (values.length > 1) issues.push({ path: name, message: `given ${values.length} times: give it once` });
+    else single[name] = values[0]!;
+  }
+  const parsed = schema.safeParse(single);
+  if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
+  return issues.length > 0 || !parsed.success ? { issues: capIssues(issues) } : { data: parsed.data };
 }
