@@ -62,3 +62,53 @@ describe('list query parameters', () => {
     }
   });
 });
+
+describe('list cursors', () => {
+  const page = async (path: string) => {
+    const res = await get(path);
+    expect(res.status, path).toBe(200);
+    return res.body as { items: { team: string }[]; nextCursor: string };
+  };
+
+  it('refuse to continue a list with other filters than the page the cursor came from', async () => {
+    const payments = await page('/v1/alerts?team=payments&limit=1');
+    for (const other of ['team=platform&', '', 'team=payments&status=firing&']) {
+      const res = await get(`/v1/alerts?${other}cursor=${payments.nextCursor}`);
+      expect(res.status, other).toBe(400);
+      expect(res.body.error).toContain('invalid cursor: it continues the list of team=payments');
+    }
+    const sent = await page('/v1/notifications?status=sent&limit=1');
+    const res = await get(`/v1/notifications?status=dead&cursor=${sent.nextCursor}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe(
+      'invalid cursor: it continues the list of status=sent, not of status=dead: pass the same team and status as the page it came from, or no cursor to start again',
+    );
+    // Same filters, another page size: fine.
+    const rest = await page(`/v1/alerts?team=payments&limit=5&cursor=${payments.nextCursor}`);
+    expect(rest.items.length).toBeGreaterThan(0);
+    expect(rest.items.every((a) => a.team === 'payments')).toBe(true);
+  });
+
+  it('of maintenance windows are bound to their team filter too', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    for (let i = 0; i < 2; i++) {
+      const created = await fetch(`${t.gw.url}/v1/maintenance`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ team: 'payments', start: '2026-12-01T00:00:00Z', end: '2026-12-01T01:00:00Z', reason: `cursor ${i}` }),
+      });
+      expect(created.status).toBe(201);
+    }
+    const first = await page('/v1/maintenance?team=payments&limit=1');
+    const res = await get(`/v1/maintenance?cursor=${first.nextCursor}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toContain('invalid cursor: it continues the list of team=payments, not of every team');
+    expect((await page(`/v1/maintenance?team=payments&cursor=${first.nextCursor}`)).items).toHaveLength(1);
+  });
+
+  it("a store's cursor of a replica not yet updated still continues its list", async () => {
+    const { nextCursor } = await t.gw.store.listAlerts({ limit: 1 });
+    expect(nextCursor).not.toBeNull();
+    expect((await get(`/v1/alerts?cursor=${nextCursor}`)).status).toBe(200);
+  });
+});

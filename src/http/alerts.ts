@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
-import { listQuerySchema, readQuery } from './pagination.js';
+import { bindCursor, CURSOR_STALE, listQuerySchema, readQuery, unbindCursor } from './pagination.js';
 import { alertView } from './views.js';
 
 const query = listQuerySchema(['firing', 'resolved'] as const);
@@ -16,12 +16,15 @@ export function alertRoutes(deps: AppDeps): Hono {
   app.get('/v1/alerts', async (c) => {
     const q = readQuery(c.req.queries(), query);
     if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
-    const page = await deps.store.listAlerts(q.data).catch((err: unknown) => {
+    const { cursor, ...list } = q.data; // list: its filters and limit
+    const from = cursor === undefined ? undefined : unbindCursor(cursor, list);
+    if (from && 'error' in from) return jsonError(c, 400, from.error);
+    const page = await deps.store.listAlerts({ ...list, ...(from ? { cursor: from.cursor } : {}) }).catch((err: unknown) => {
       if (err instanceof InvalidCursorError) return undefined;
       throw err;
     });
-    if (!page) return jsonError(c, 400, 'invalid cursor: pass the nextCursor of a previous page of this list');
-    return c.json({ items: page.items.map(alertView), nextCursor: page.nextCursor });
+    if (!page) return jsonError(c, 400, CURSOR_STALE);
+    return c.json({ items: page.items.map(alertView), nextCursor: bindCursor(page.nextCursor, list) });
   });
   return app;
 }

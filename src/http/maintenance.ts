@@ -14,7 +14,7 @@ import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type Store
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
-import { issuesOf, limitSchema, readQuery } from './pagination.js';
+import { bindCursor, CURSOR_STALE, issuesOf, limitSchema, readQuery, unbindCursor } from './pagination.js';
 import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
 import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
@@ -111,11 +111,14 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     const all: StoredWindow[] = [];
     for (const team of teams) all.push(...readMaintenanceState(await deps.store.getGroup(maintenanceStateId(team))).windows);
     all.sort((a, b) => newerFirst(a, b));
+    const filters = { team: q.data.team };
+    const from = q.data.cursor === undefined ? undefined : unbindCursor(q.data.cursor, filters);
+    if (from && 'error' in from) return jsonError(c, 400, from.error);
     let after: MaintenanceCursor | undefined;
     try {
-      after = q.data.cursor === undefined ? undefined : decodeMaintenanceCursor(q.data.cursor);
+      after = from === undefined ? undefined : decodeMaintenanceCursor(from.cursor);
     } catch {
-      return jsonError(c, 400, 'invalid cursor: pass the nextCursor of a previous page of this list');
+      return jsonError(c, 400, CURSOR_STALE);
     }
     // The page starts after the cursor's window, wherever it now sits: windows created or
     // deleted between two pages neither repeat nor skip one (a position would do both).
@@ -124,7 +127,7 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     const last = items.at(-1);
     const next = last && rest.length > items.length ? encodeMaintenanceCursor({ createdAt: last.createdAt, id: last.id }) : null;
     const at = now().getTime();
-    return c.json({ items: items.map((w) => view(w, at)), nextCursor: next });
+    return c.json({ items: items.map((w) => view(w, at)), nextCursor: bindCursor(next, filters) });
   });
 
   app.delete('/v1/maintenance/:id', requireAdmin(deps.adminToken), async (c) => {

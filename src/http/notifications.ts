@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 import type { SupersedingStatus } from '../store/store.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
-import { listQuerySchema, readQuery } from './pagination.js';
+import { bindCursor, CURSOR_STALE, listQuerySchema, readQuery, unbindCursor } from './pagination.js';
 import { notificationView } from './views.js';
 
 const query = listQuerySchema(['pending', 'failed', 'sent', 'suppressed', 'dead'] as const);
@@ -55,12 +55,15 @@ export function notificationRoutes(deps: AppDeps): Hono {
   app.get('/v1/notifications', async (c) => {
     const q = readQuery(c.req.queries(), query);
     if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
-    const page = await listViews(deps, q.data).catch((err: unknown) => {
+    const { cursor, ...list } = q.data; // list: its filters and limit
+    const from = cursor === undefined ? undefined : unbindCursor(cursor, list);
+    if (from && 'error' in from) return jsonError(c, 400, from.error);
+    const page = await listViews(deps, { ...list, ...(from ? { cursor: from.cursor } : {}) }).catch((err: unknown) => {
       if (err instanceof InvalidCursorError) return undefined;
       throw err;
     });
-    if (!page) return jsonError(c, 400, 'invalid cursor: pass the nextCursor of a previous page of this list');
-    return c.json(page);
+    if (!page) return jsonError(c, 400, CURSOR_STALE);
+    return c.json({ items: page.items, nextCursor: bindCursor(page.nextCursor, list) });
   });
   app.post('/v1/notifications/:id/retry', requireAdmin(deps.adminToken), async (c) => {
     const id = Number(c.req.param('id'));

@@ -27,7 +27,7 @@ const listParams = (statuses: string[]) => [
   { name: 'team', in: 'query', schema: { type: 'string' } },
   { name: 'status', in: 'query', schema: { type: 'string', enum: statuses } },
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page' },
+  { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page, given with the same team and status' },
 ];
 const page = (item: string) => ({
   type: 'object',
@@ -154,7 +154,7 @@ export const openApiDocument = {
         parameters: [
           { name: 'team', in: 'query', schema: { type: 'string' } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page, given with the same team' },
         ],
         responses: { '200': { description: 'A page of windows' }, '400': errorResponse('Bad query'), ...storeDown },
       },

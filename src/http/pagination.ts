@@ -72,3 +72,55 @@ export function readQuery<S extends z.ZodObject>(queries: Record<string, string[
   if (!parsed.success) issues.push(...parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
   return issues.length > 0 || !parsed.success ? { issues: capIssues(issues) } : { data: parsed.data };
 }
+
+/** The filters a list's cursor continues (limit is not one: a walk may change its page size). */
+export interface ListFilters {
+  team?: string | undefined;
+  status?: string | undefined;
+}
+
+export const CURSOR_STALE = 'invalid cursor: pass the nextCursor of a previous page of this list';
+
+function describeFilters(f: ListFilters): string {
+  const given = [f.team !== undefined ? `team=${quoted(f.team)}` : '', f.status !== undefined ? `status=${quoted(f.status)}` : ''].filter(Boolean);
+  return given.length > 0 ? given.join(', ') : 'every team';
+}
+
+function filtersTag(f: ListFilters): string {
+  return Buffer.from(JSON.stringify([f.team ?? null, f.status ?? null]), 'utf8').toString('base64url');
+}
+
+/**
+ * The cursor handed out: the store's (base64url, so without a `.`), then `.` and the filters of
+ * the list it continues. A position in one list applied to another (`team=payments`'s cursor
+ * with `team=platform`) would answer that list from an arbitrary point, silently skipping items.
+ */
+export function bindCursor(cursor: string | null, filters: ListFilters): string | null {
+  return cursor === null ? null : `${cursor}.${filtersTag(filters)}`;
+}
+
+/**
+ * The store's cursor in a cursor from `bindCursor`, or the 400's message when it continues a list
+ * of other filters. A cursor without filters is a store's cursor as a replica of an earlier
+ * version handed it out (a rolling update): taken as it is.
+ */
+export function unbindCursor(cursor: string, filters: ListFilters): { cursor: string } | { error: string } {
+  const dot = cursor.lastIndexOf('.');
+  if (dot < 0) return { cursor };
+  const tag = cursor.slice(dot + 1);
+  if (tag === filtersTag(filters)) return { cursor: cursor.slice(0, dot) };
+  let bound: unknown;
+  try {
+    bound = JSON.parse(Buffer.from(tag, 'base64url').toString('utf8'));
+  } catch {
+    return { error: CURSOR_STALE };
+  }
+  const [team, status] = Array.isArray(bound) && bound.length === 2 ? (bound as unknown[]) : [];
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  if (!(team === null || typeof team === 'string') || !(status === null || typeof status === 'string')) return { error: CURSOR_STALE };
+  return {
+    error:
+      `invalid cursor: it continues the list of ${describeFilters({ team: text(team), status: text(status) })}, not of ${describeFilters(filters)}: ` +
+      'pass the same team and status as the page it came from, or no cursor to start again',
+  };
+}
