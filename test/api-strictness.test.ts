@@ -112,3 +112,32 @@ describe('list cursors', () => {
     expect((await get(`/v1/alerts?cursor=${nextCursor}`)).status).toBe(200);
   });
 });
+
+describe('methods', () => {
+  it('a method a path does not take is a 405 with Allow listing those it does', async () => {
+    const cases: [string, string, string][] = [
+      ['POST', '/v1/alerts', 'GET, HEAD, OPTIONS'],
+      ['GET', '/webhooks/alertmanager', 'POST, OPTIONS'],
+      ['PUT', '/v1/maintenance', 'GET, HEAD, POST, OPTIONS'],
+      ['GET', '/v1/notifications/5/retry', 'POST, OPTIONS'],
+      ['PATCH', '/v1/maintenance/payments.0123', 'DELETE, OPTIONS'],
+      ['DELETE', '/uptime/payments', 'GET, HEAD, OPTIONS'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await get(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
+      expect(res.body.error).toBe(`${method} is not allowed on ${path}; it takes ${allow}`);
+    }
+  });
+
+  it('OPTIONS answers 204 with Allow, and an unknown path is still a 404', async () => {
+    const options = await fetch(`${t.gw.url}/v1/maintenance`, { method: 'OPTIONS' });
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
+    const missing = await get('/v1/alert', { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('allow')).toBeNull();
+    expect((await fetch(`${t.gw.url}/v1/alert`, { method: 'OPTIONS' })).status).toBe(404);
+  });
+});

@@ -8,6 +8,7 @@ import { alertRoutes } from './alerts.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { maintenanceRoutes } from './maintenance.js';
+import { allowedMethodsOf, methodAnswer } from './methods.js';
 import { notificationRoutes } from './notifications.js';
 import { openApiRoutes } from './openapi.js';
 import { opsRoutes } from './ops.js';
@@ -33,7 +34,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', openApiRoutes());
   app.route('/', uptimeRoutes(deps));
   app.route('/', uptimePageRoutes(deps));
-  app.notFound((c) => jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
+  const allowedMethods = allowedMethodsOf(app);
+  app.notFound((c) => methodAnswer(c, allowedMethods(c.req.path)) ?? jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
   app.onError(async (err, c) => {
     if (err instanceof BodyAbortedError) {
       // Nobody is left to answer; a 5xx in case anyone is (never a 4xx: Alertmanager drops those).
