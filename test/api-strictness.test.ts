@@ -141,3 +141,19 @@ describe('methods', () => {
     expect((await fetch(`${t.gw.url}/v1/alert`, { method: 'OPTIONS' })).status).toBe(404);
   });
 });
+
+describe('POST /v1/notifications/{id}/retry', () => {
+  const retry = (id: string) => get(`/v1/notifications/${id}/retry`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+  it('refuses an id not written in decimal digits instead of acting on the number it also reads as', async () => {
+    // Notification 1 exists (sent): each of these was taken for it, or for 1000.
+    for (const id of ['0x1', '1e3', '%201', '+1', '1.0', '0b1']) {
+      const res = await retry(id);
+      expect(res.status, id).toBe(400);
+      expect(res.body.error).toBe(`notification id must be a positive integer in decimal digits, got "${decodeURIComponent(id)}"`);
+    }
+    expect((await retry('1')).status).toBe(409); // sent, not dead: found
+    expect((await retry('%31')).status).toBe(409); // percent-encoding is only how the path is sent
+    expect((await retry('99999999999999999999')).status).toBe(400);
+  });
+});

@@ -66,8 +66,12 @@ export function notificationRoutes(deps: AppDeps): Hono {
     return c.json({ items: page.items, nextCursor: bindCursor(page.nextCursor, list) });
   });
   app.post('/v1/notifications/:id/retry', requireAdmin(deps.adminToken), async (c) => {
-    const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id) || id <= 0) return jsonError(c, 400, `notification id must be a positive integer, got "${c.req.param('id')}"`);
+    // Decimal digits only: Number() also reads `0x10`, `1e3` or ` 1`, and would act on that notification.
+    const given = c.req.param('id');
+    const id = /^[0-9]+$/.test(given) ? Number(given) : NaN;
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      return jsonError(c, 400, `notification id must be a positive integer in decimal digits, got "${given.length > 64 ? `${given.slice(0, 64)}…` : given}"`);
+    }
     const existing = await deps.store.getNotification(id);
     if (!existing) return jsonError(c, 404, `notification ${id} not found`);
     if (existing.status !== 'dead') return jsonError(c, 409, `notification ${id} is ${existing.status}; only dead notifications can be retried`);

@@ -125,7 +125,7 @@ export const openApiDocument = {
       post: {
         summary: 'Requeue a dead notification',
         security: [{ adminToken: [] }],
-        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }],
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer', minimum: 1 }, description: 'in decimal digits' }],
         responses: {
           '202': { description: 'Requeued', content: json({ $ref: '#/components/schemas/Notification' }) },
           '400': errorResponse('Id is not a notification id'),
