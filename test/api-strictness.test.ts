@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
+import { SLACK, group, notification } from '../src/store/contract/fixtures.case.js';
 
 let fakes: Fakes;
 let t: TestGateway;
@@ -155,5 +156,28 @@ describe('POST /v1/notifications/{id}/retry', () => {
     expect((await retry('1')).status).toBe(409); // sent, not dead: found
     expect((await retry('%31')).status).toBe(409); // percent-encoding is only how the path is sent
     expect((await retry('99999999999999999999')).status).toBe(400);
+  });
+});
+
+describe('team filter', () => {
+  it('refuses a team no routes file names and nothing is stored for, instead of an empty list', async () => {
+    for (const path of ['/v1/alerts?team=paymnets', '/v1/notifications?team=Payments&status=sent', '/v1/maintenance?team=nosuch']) {
+      const res = await get(path);
+      expect(res.status, path).toBe(400);
+      const team = /team=([^&]*)/.exec(path)![1];
+      expect(res.body.issues, path).toEqual([{ path: 'team', message: `unknown team "${team}": no routes/${team}.yaml, and nothing stored for it (teams: payments, platform, prisons)` }]);
+    }
+  });
+
+  it('still lists the history of a team removed from the routes', async () => {
+    const grp = group('retired-1', { team: 'retired' });
+    await t.gw.store.updateGroups([grp.id], () => [{ group: grp, notifications: [notification(grp, SLACK, { status: 'suppressed', reason: 'test' })] }]);
+    expect((await get('/v1/notifications?team=retired')).body.items).toHaveLength(1);
+    expect((await get('/v1/alerts?team=retired')).body.items).toHaveLength(1);
+    // Known, with nothing dead: an empty page, not a refusal.
+    const dead = await get('/v1/notifications?team=retired&status=dead');
+    expect(dead.status).toBe(200);
+    expect(dead.body.items).toEqual([]);
+    expect((await get('/v1/alerts?team=prisons')).status).toBe(200);
   });
 });

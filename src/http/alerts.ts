@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
-import { bindCursor, CURSOR_STALE, listQuerySchema, readQuery, unbindCursor } from './pagination.js';
+import { bindCursor, CURSOR_STALE, listQuerySchema, readQuery, unbindCursor, unknownTeamIssue } from './pagination.js';
 import { alertView } from './views.js';
 
 const query = listQuerySchema(['firing', 'resolved'] as const);
@@ -24,6 +24,11 @@ export function alertRoutes(deps: AppDeps): Hono {
       throw err;
     });
     if (!page) return jsonError(c, 400, CURSOR_STALE);
+    if (page.items.length === 0) {
+      const hasStored = async (team: string) => (await deps.store.listAlerts({ team, limit: 1 })).items.length > 0;
+      const issue = await unknownTeamIssue(list.team, [...(deps.routing()?.teams.keys() ?? [])], hasStored);
+      if (issue) return jsonError(c, 400, 'invalid query', { issues: [issue] });
+    }
     return c.json({ items: page.items.map(alertView), nextCursor: bindCursor(page.nextCursor, list) });
   });
   return app;

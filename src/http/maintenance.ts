@@ -14,7 +14,7 @@ import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type Store
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
-import { bindCursor, CURSOR_STALE, issuesOf, limitSchema, readQuery, unbindCursor } from './pagination.js';
+import { bindCursor, CURSOR_STALE, issuesOf, limitSchema, readQuery, unbindCursor, unknownTeamIssue } from './pagination.js';
 import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
 import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
@@ -110,6 +110,10 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     const teams = q.data.team ? [q.data.team] : [...(deps.routing()?.teams.keys() ?? [])];
     const all: StoredWindow[] = [];
     for (const team of teams) all.push(...readMaintenanceState(await deps.store.getGroup(maintenanceStateId(team))).windows);
+    if (all.length === 0) {
+      const issue = await unknownTeamIssue(q.data.team, [...(deps.routing()?.teams.keys() ?? [])], async () => false);
+      if (issue) return jsonError(c, 400, 'invalid query', { issues: [issue] });
+    }
     all.sort((a, b) => newerFirst(a, b));
     const filters = { team: q.data.team };
     const from = q.data.cursor === undefined ? undefined : unbindCursor(q.data.cursor, filters);

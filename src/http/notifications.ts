@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 import type { SupersedingStatus } from '../store/store.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
-import { bindCursor, CURSOR_STALE, listQuerySchema, readQuery, unbindCursor } from './pagination.js';
+import { bindCursor, CURSOR_STALE, listQuerySchema, readQuery, unbindCursor, unknownTeamIssue } from './pagination.js';
 import { notificationView } from './views.js';
 
 const query = listQuerySchema(['pending', 'failed', 'sent', 'suppressed', 'dead'] as const);
@@ -63,6 +63,11 @@ export function notificationRoutes(deps: AppDeps): Hono {
       throw err;
     });
     if (!page) return jsonError(c, 400, CURSOR_STALE);
+    if (page.items.length === 0) {
+      const hasStored = async (team: string) => (await deps.store.listNotifications({ team, limit: 1 })).items.length > 0;
+      const issue = await unknownTeamIssue(list.team, [...(deps.routing()?.teams.keys() ?? [])], hasStored);
+      if (issue) return jsonError(c, 400, 'invalid query', { issues: [issue] });
+    }
     return c.json({ items: page.items, nextCursor: bindCursor(page.nextCursor, list) });
   });
   app.post('/v1/notifications/:id/retry', requireAdmin(deps.adminToken), async (c) => {

@@ -124,3 +124,20 @@ export function unbindCursor(cursor: string, filters: ListFilters): { cursor: st
       'pass the same team and status as the page it came from, or no cursor to start again',
   };
 }
+
+/** Teams named in an unknown team's 400 at most. */
+const TEAMS_LISTED = 20;
+
+/**
+ * The 400 issue for a `team` filter that names no team: none the routes configure, and nothing
+ * stored for it (a team removed from the routes keeps its history, listed under its name).
+ * Asked only when a page came back empty, so a known team costs nothing: a typo (`paymnets`,
+ * `Payments`) must not pass for a team with nothing to list.
+ */
+export async function unknownTeamIssue(team: string | undefined, configured: readonly string[] | undefined, hasStored: (team: string) => Promise<boolean>): Promise<Issue | undefined> {
+  if (team === undefined || configured === undefined || configured.includes(team) || (await hasStored(team))) return undefined;
+  const sorted = [...configured].sort();
+  const listed = sorted.slice(0, TEAMS_LISTED).join(', ') + (sorted.length > TEAMS_LISTED ? `, … and ${sorted.length - TEAMS_LISTED} more` : '');
+  const name = quoted(team);
+  return { path: 'team', message: `unknown team "${name}": no routes/${name}.yaml, and nothing stored for it (teams: ${listed})` };
+}
