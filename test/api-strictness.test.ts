@@ -3,6 +3,7 @@
  * what it may be, never a filter silently ignored or a list answered as if asked something else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 import { SLACK, group, notification } from '../src/store/contract/fixtures.case.js';
@@ -179,5 +180,48 @@ describe('team filter', () => {
     expect(dead.status).toBe(200);
     expect(dead.body.items).toEqual([]);
     expect((await get('/v1/alerts?team=prisons')).status).toBe(200);
+  });
+});
+
+describe('answers match /openapi.json', () => {
+  type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: object }> }> }>>; components: { schemas: object } };
+
+  it('every status is listed for its operation, and every JSON body has the shape the document gives it', async () => {
+    const doc = (await (await fetch(`${t.gw.url}/openapi.json`)).json()) as Doc;
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const window = JSON.stringify({ team: 'payments', matchers: ['severity="info"'], start: '2026-12-02T00:00:00Z', end: '2026-12-02T01:00:00Z', reason: 'shapes' });
+    const created = (await (await fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers: admin, body: window })).json()) as { id: string };
+    const cases: [method: string, path: string, docPath: string, init: RequestInit, status: number][] = [
+      ['GET', '/v1/alerts', '/v1/alerts', {}, 200],
+      ['GET', '/v1/alerts?limit=0', '/v1/alerts', {}, 400],
+      ['GET', '/v1/notifications', '/v1/notifications', {}, 200],
+      ['GET', '/v1/maintenance', '/v1/maintenance', {}, 200],
+      ['POST', '/v1/maintenance', '/v1/maintenance', { headers: admin, body: window }, 201],
+      ['POST', '/v1/maintenance', '/v1/maintenance', { headers: admin, body: '{}' }, 400],
+      ['POST', '/v1/maintenance', '/v1/maintenance', { headers: { ...admin, 'content-type': 'text/plain' }, body: window }, 415],
+      ['POST', '/v1/maintenance', '/v1/maintenance', { body: window }, 401],
+      ['DELETE', `/v1/maintenance/${created.id}`, '/v1/maintenance/{id}', { headers: admin }, 204],
+      ['DELETE', '/v1/maintenance/payments.missing', '/v1/maintenance/{id}', { headers: admin }, 404],
+      ['POST', '/v1/notifications/1/retry', '/v1/notifications/{id}/retry', { headers: admin }, 409],
+      ['POST', '/-/reload', '/-/reload', { headers: admin }, 200],
+      ['POST', '/-/reload', '/-/reload', { headers: { authorization: 'Bearer wrong' } }, 401],
+      ['GET', '/healthz', '/healthz', {}, 200],
+      ['GET', '/readyz', '/readyz', {}, 200],
+    ];
+    for (const [method, path, docPath, init, status] of cases) {
+      const what = `${method} ${path}`;
+      const res = await fetch(`${t.gw.url}${path}`, { method, ...init });
+      expect(res.status, what).toBe(status);
+      const listed = doc.paths[docPath]?.[method.toLowerCase()]?.responses[String(status)];
+      expect(listed, `${what}: ${status} listed`).toBeDefined();
+      const text = await res.text();
+      if (text === '') continue;
+      expect(res.headers.get('content-type'), what).toMatch(/^application\/json/);
+      const schema = listed!.content?.['application/json']?.schema;
+      expect(schema, `${what}: the ${status} body's shape is described`).toBeDefined();
+      const root = JSON.parse(JSON.stringify({ ...schema, $defs: doc.components.schemas }).replaceAll('#/components/schemas/', '#/$defs/')) as object;
+      const checked = z.fromJSONSchema(root as Parameters<typeof z.fromJSONSchema>[0]).safeParse(JSON.parse(text));
+      expect(checked.success ? '' : z.prettifyError(checked.error), `${what}: ${text.slice(0, 300)}`).toBe('');
+    }
   });
 });

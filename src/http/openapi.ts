@@ -35,6 +35,8 @@ const page = (item: string) => ({
   properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, nextCursor: { type: ['string', 'null'] } },
 });
 const labels = { type: 'object', additionalProperties: { type: 'string' } };
+/** `{"status": "<value>"}` of the health and reload answers. */
+const status = (value: string) => ({ type: 'object', required: ['status'], properties: { status: { type: 'string', const: value } } });
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -59,6 +61,7 @@ export const openApiDocument = {
       },
       Alert: {
         type: 'object',
+        required: ['fingerprint', 'team', 'status', 'labels', 'annotations', 'startsAt', 'endsAt', 'groupId', 'groupKey', 'updatedAt'],
         properties: {
           fingerprint: { type: 'string' },
           team: { type: 'string' },
@@ -76,6 +79,7 @@ export const openApiDocument = {
       ...uptimeOpenApiSchemas,
       Notification: {
         type: 'object',
+        required: ['id', 'team', 'groupId', 'groupKey', 'receiver', 'target', 'kind', 'status', 'attempts', 'createdAt', 'group'],
         properties: {
           id: { type: 'integer' },
           team: { type: 'string' },
@@ -91,6 +95,31 @@ export const openApiDocument = {
           createdAt: { type: 'string', format: 'date-time' },
           nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
           sentAt: { type: ['string', 'null'], format: 'date-time' },
+          group: {
+            type: 'object',
+            description: 'the group as this notification carries it',
+            required: ['status', 'alertnames', 'firing', 'resolved'],
+            properties: {
+              status: { type: 'string', enum: ['firing', 'resolved'] },
+              alertnames: { type: 'array', items: { type: 'string' } },
+              firing: { type: 'integer' },
+              resolved: { type: 'integer' },
+            },
+          },
+        },
+      },
+      MaintenanceWindow: {
+        type: 'object',
+        required: ['id', 'team', 'matchers', 'start', 'end', 'reason', 'createdAt', 'active'],
+        properties: {
+          id: { type: 'string', description: '`<team>.<12 hex digits>`' },
+          team: { type: 'string' },
+          matchers: { type: 'array', items: { type: 'string' } },
+          start: { type: 'string', format: 'date-time' },
+          end: { type: 'string', format: 'date-time' },
+          reason: { type: 'string' },
+          createdAt: { type: 'string', format: 'date-time' },
+          active: { type: 'boolean', description: 'start <= now < end' },
         },
       },
     },
@@ -141,7 +170,7 @@ export const openApiDocument = {
         summary: 'Reload configuration (invalid config keeps the old one)',
         security: [{ adminToken: [] }],
         responses: {
-          '200': { description: 'Reloaded' },
+          '200': { description: 'Reloaded', content: json(status('reloaded')) },
           '400': errorResponse('Invalid configuration'),
           ...adminErrors,
           '501': errorResponse('Reload not available in this process'),
@@ -156,7 +185,7 @@ export const openApiDocument = {
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
           { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'nextCursor of the previous page, given with the same team' },
         ],
-        responses: { '200': { description: 'A page of windows' }, '400': errorResponse('Bad query'), ...storeDown },
+        responses: { '200': { description: 'A page of windows', content: json(page('MaintenanceWindow')) }, '400': errorResponse('Bad query'), ...storeDown },
       },
       post: {
         summary: 'Create a maintenance window: matching alerts are held, not lost',
@@ -176,7 +205,7 @@ export const openApiDocument = {
           }),
         },
         responses: {
-          '201': { description: 'The stored window with its id' },
+          '201': { description: 'The stored window with its id', content: json({ $ref: '#/components/schemas/MaintenanceWindow' }) },
           '400': errorResponse('Invalid window'),
           ...adminErrors,
           '413': errorResponse('Body over 64 KiB'),
@@ -195,8 +224,16 @@ export const openApiDocument = {
     },
     ...uptimeOpenApiPaths,
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Text exposition format' } } } },
-    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
-    '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'Ready' }, '503': errorResponse('Not ready, with reasons') } } },
+    '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'Alive', content: json(status('ok')) } } } },
+    '/readyz': {
+      get: {
+        summary: 'Readiness',
+        responses: {
+          '200': { description: 'Ready', content: json(status('ready')) },
+          '503': { description: 'Not ready: `problems` lists why', content: json({ allOf: [error, { type: 'object', required: ['problems'], properties: { problems: { type: 'array', items: { type: 'string' } } } }] }) },
+        },
+      },
+    },
   } as Record<string, unknown>,
 };
 
