@@ -141,6 +141,10 @@ describe('methods', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('allow')).toBeNull();
     expect((await fetch(`${t.gw.url}/v1/alert`, { method: 'OPTIONS' })).status).toBe(404);
+    // A GET route that passes a path on (no team is named style.css) leaves it not found.
+    const passed = await get('/uptime/style.css/');
+    expect(passed.status).toBe(404);
+    expect(passed.headers.get('allow')).toBeNull();
   });
 });
 

@@ -50,7 +50,10 @@ export function allowedMethodsOf(app: Hono): (path: string) => string | undefine
 /** The answer to a request no route took: OPTIONS' 204, a 405 with `Allow`, or undefined (a 404). */
 export function methodAnswer(c: Context, allow: string | undefined): Response | undefined {
   if (allow === undefined) return undefined;
+  const method = c.req.method;
+  // A route of this method passed the request on (`/uptime/style.css/` is no team page): not found.
+  if (method !== 'OPTIONS' && allow.split(', ').includes(method)) return undefined;
   c.header('Allow', allow);
-  if (c.req.method === 'OPTIONS') return c.body(null, 204);
+  if (method === 'OPTIONS') return c.body(null, 204);
   return jsonError(c, 405, `${c.req.method} is not allowed on ${c.req.path}; it takes ${allow}`);
 }
