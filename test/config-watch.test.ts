@@ -2,7 +2,7 @@
  * A changed config on disk is applied without a signal (CONFIG_RELOAD_INTERVAL): in Kubernetes the
  * kubelet swaps a ConfigMap's files after a merge, and before this every pod kept routing by the
  * old config until someone sent each one SIGHUP. An edited file and a `..data` symlink swap are
- * both seen; a broken config is refused once, not at every poll, and the fixed one is applied;
+ * both seen; rules/ (not read by the reload) is not watched; a broken config is refused once, not at every poll, and the fixed one is applied;
  * `0` turns the polling off.
  */
 import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -60,6 +60,22 @@ describe('config files changed on disk', () => {
     expect(await changed).toMatchObject({ added: 0, removed: 0, changed: 1 });
     await loaded;
     expect(await prisonsChannel(t, 'AfterEdit')).toBe('#prisons-oncall');
+  });
+
+  it('a change of rules/ alone reloads nothing (the uptime checks read rules/ themselves); a routes change after it is reloaded alone', async () => {
+    const t = await gateway();
+    const changed = nextLine(t, 'config changed on disk; reloading');
+    const loaded = nextLine(t, 'configuration loaded');
+    await mkdir(join(configDir, 'rules'));
+    await writeFile(join(configDir, 'rules', 'prisons.yaml'), 'team: prisons\ngroups: []\n');
+    // Whether a poll falls between these writes or not, the one reload that follows names the
+    // routes file only: a poll that saw rules/ would have reloaded for it (added 1) first.
+    await writeFile(PRISONS(), (await readFile(PRISONS(), 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
+    expect(await changed).toMatchObject({ added: 0, removed: 0, changed: 1 });
+    await loaded;
+    expect(await prisonsChannel(t, 'AfterRoutesEdit')).toBe('#prisons-oncall');
+    expect(count(t, 'config changed on disk; reloading')).toBe(1);
+    expect(count(t, 'configuration loaded')).toBe(2);
   });
 
   it('sees a Kubernetes ConfigMap update: the `..data` symlink swapped to a new folder', async () => {

@@ -1,7 +1,7 @@
 /**
  * @module config/config-fingerprint
- * What the config files on disk look like, without reading them: for each YAML file of routes/
- * and rules/, listed as the loaders list them (hidden entries skipped, symlinks followed), its
+ * What the config files on disk look like, without reading them: for each YAML file of routes/,
+ * listed as the loader lists them (hidden entries skipped, symlinks followed), its
  * size, modification and change times, device and inode. Cheap enough to take every few seconds
  * (config/config-watch.ts), and it sees a Kubernetes ConfigMap update: the kubelet writes new
  * files into a new folder and swaps the `..data` symlink to it, so every file reached through
@@ -9,19 +9,24 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ROUTES_DIR } from './load-routes.js';
 
 /** `folder/file` → its identity on disk; a folder that cannot be listed → `folder/` with the error code. */
 export type ConfigFingerprint = ReadonlyMap<string, string>;
 
-/** routes/ is the routing config; rules/ holds the uptime checks the uptime reports read. */
-const WATCHED_FOLDERS = ['routes', 'rules'];
+/**
+ * What a reload reads (config/load-routes.ts), and only that: a change elsewhere would log
+ * `config changed on disk; reloading` for a reload that changes nothing. rules/ is not here: the
+ * uptime checks read it again by themselves every few seconds (uptime/checks-source.ts).
+ */
+const WATCHED_FOLDERS = [ROUTES_DIR];
 
 async function folderFingerprint(dir: string, folder: string, into: Map<string, string>): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(join(dir, folder));
   } catch (err) {
-    // An absent folder is no files, as for the loaders.
+    // An absent folder is no files, as for the loader.
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') into.set(`${folder}/`, `error ${code ?? String(err)}`);
     return;
@@ -30,7 +35,7 @@ async function folderFingerprint(dir: string, folder: string, into: Map<string, 
   const stats = await Promise.all(names.map((name) => stat(join(dir, folder, name), { bigint: true }).catch(() => undefined)));
   names.forEach((name, i) => {
     const s = stats[i];
-    // Not a file (a dangling symlink mid-swap, a folder): the loaders skip it too.
+    // Not a file (a dangling symlink mid-swap, a folder): the loader skips it too.
     if (s?.isFile()) into.set(`${folder}/${name}`, `${s.size} ${s.mtimeNs} ${s.ctimeNs} ${s.dev}:${s.ino}`);
   });
 }

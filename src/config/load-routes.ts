@@ -21,7 +21,7 @@ import { checkYamlText, zodIssuesToSourceErrors, type YamlSource } from './yaml-
 
 export const DEFAULT_FALLBACK_TEAM = 'platform';
 export const DEFAULT_DEDUP_WINDOW = '4h';
-const ROUTES_DIR = 'routes';
+export const ROUTES_DIR = 'routes';
 
 export interface LoadRoutesResult {
   /** Present only when `errors` is empty. */
