@@ -27,8 +27,13 @@ afterEach(async () => {
   await rm(configDir, { recursive: true, force: true });
 });
 
-async function gateway(interval = '50ms'): Promise<TestGateway> {
-  const t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, CONFIG_RELOAD_INTERVAL: interval });
+/** Polling every 50 ms (under the 1 s CONFIG_RELOAD_INTERVAL takes: set past it), or, given, as CONFIG_RELOAD_INTERVAL says. */
+async function gateway(interval?: string): Promise<TestGateway> {
+  const t = await startTestGateway(
+    fakes,
+    { ALERTGATE_CONFIG_DIR: configDir, ...(interval !== undefined ? { CONFIG_RELOAD_INTERVAL: interval } : {}) },
+    interval === undefined ? { configReloadIntervalMs: 50 } : {},
+  );
   started.push(t);
   return t;
 }

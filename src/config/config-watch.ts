@@ -17,7 +17,7 @@ import { configFingerprint, fingerprintChanges, sameFingerprint, type ConfigFing
 
 export interface ConfigWatchOptions {
   dir: string;
-  /** CONFIG_RELOAD_INTERVAL; 0: no watch. */
+  /** CONFIG_RELOAD_INTERVAL (1 s at least, config/env.ts); 0: no watch. */
   intervalMs: number;
   /** The files as the latest load found them and whether it applied them (config-holder.ts). */
   lastRead: () => { files: ConfigFingerprint; applied?: boolean } | undefined;

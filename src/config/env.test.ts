@@ -100,6 +100,13 @@ describe('CONFIG_RELOAD_INTERVAL', () => {
     expect(() => readSettings({ CONFIG_RELOAD_INTERVAL: '30' }, '/srv')).toThrow('CONFIG_RELOAD_INTERVAL: not a valid duration string: "30"');
     expect(() => readSettings({ CONFIG_RELOAD_INTERVAL: '30d' }, '/srv')).toThrow('CONFIG_RELOAD_INTERVAL must be at most 2147483647 ms');
   });
+
+  it('refuses an interval under 1 s (the files would be looked at constantly), saying what it takes', () => {
+    for (const raw of ['1ms', '999ms', '500ms']) {
+      expect(() => readSettings({ CONFIG_RELOAD_INTERVAL: raw }, '/srv'), raw).toThrow(`CONFIG_RELOAD_INTERVAL must be at least 1s (or 0 for no polling), got "${raw}"`);
+    }
+    expect(readSettings({ CONFIG_RELOAD_INTERVAL: '1s' }, '/srv').configReloadIntervalMs).toBe(1_000);
+  });
 });
 
 describe('durations that end up in timers', () => {

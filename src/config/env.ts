@@ -220,7 +220,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     historyPruneTickMs: timerMs(env, 'HISTORY_PRUNE_TICK_MS', 3_600_000, 10),
     thanos: readThanosSettings(env, readSecret, secretFile),
     uptimeReportTimeoutMs: timerMs(env, 'UPTIME_REPORT_TIMEOUT_MS', 50_000, 0),
-    configReloadIntervalMs: timerDuration(env, 'CONFIG_RELOAD_INTERVAL', 30_000),
+    configReloadIntervalMs: configReloadInterval(env),
   };
 }
 
@@ -235,6 +235,17 @@ function timerDuration(env: NodeJS.ProcessEnv, name: string, fallback: number): 
     throw new Error(`${name}: ${(err as Error).message}`);
   }
   return withinTimerLimit(name, ms, env[name]);
+}
+
+/** Below this the files would be looked at all the time (`1ms`): a typo for `1m`, most likely. */
+const MIN_CONFIG_RELOAD_INTERVAL_MS = 1_000;
+
+function configReloadInterval(env: NodeJS.ProcessEnv): number {
+  const ms = timerDuration(env, 'CONFIG_RELOAD_INTERVAL', 30_000);
+  if (ms !== 0 && ms < MIN_CONFIG_RELOAD_INTERVAL_MS) {
+    throw new Error(`CONFIG_RELOAD_INTERVAL must be at least ${formatDuration(MIN_CONFIG_RELOAD_INTERVAL_MS)} (or 0 for no polling), got "${env.CONFIG_RELOAD_INTERVAL?.trim()}"`);
+  }
+  return ms;
 }
 
 function historyRetention(env: NodeJS.ProcessEnv): { historyRetentionMs?: number } {

@@ -92,6 +92,8 @@ export interface TestGatewayOptions {
   metricsNow?: () => Date;
   /** The clock of the `webhook refused` lines' throttle (server.ts). */
   refusalLogNow?: () => number;
+  /** A config watch faster than CONFIG_RELOAD_INTERVAL takes (1 s at least), so a test sees a poll in milliseconds. */
+  configReloadIntervalMs?: number;
 }
 
 export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, string> = {}, opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -101,7 +103,12 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
   const logs: string[] = [];
   const logWaiters = new Set<(line: string) => void>();
   // The gateway's own logger (secrets blanked, as in production), at debug, into `logs`.
-  const settings = { ...readSettings(env, dir), logLevel: 'debug' as const, ...(opts.noPagerDutyUrlEnv ? { pagerDutyEventsUrl: fakes.pagerduty.url } : {}) };
+  const settings = {
+    ...readSettings(env, dir),
+    logLevel: 'debug' as const,
+    ...(opts.noPagerDutyUrlEnv ? { pagerDutyEventsUrl: fakes.pagerduty.url } : {}),
+    ...(opts.configReloadIntervalMs !== undefined ? { configReloadIntervalMs: opts.configReloadIntervalMs } : {}),
+  };
   const gw = await startGateway({
     settings,
     env,
