@@ -494,7 +494,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           worker.stop(graceMs),
           uptime.scheduler.stop(graceMs),
           settledWithin(passesEnded, graceMs, false).then((ended) => {
-            if (!ended) logger.warn({ graceMs }, 'shutdown: background passes (storms, maintenance, history pruning) still running after the grace period; the store is closed under them');
+            if (!ended) logger.warn({ graceMs }, 'shutdown: background passes (config check, storms, maintenance, history pruning, re-attribution) still running after the grace period; the store is closed under them');
           }),
         ]);
         await store.close();

@@ -169,7 +169,7 @@ describe.skipIf(!admin)('SIGTERM with background passes in flight', () => {
 
     expect(await gw.exited()).toBe(0);
     expect(errors(gw)).toEqual([]);
-    expect(msgs(gw)).toContain('shutdown: background passes (storms, maintenance, history pruning) still running after the grace period; the store is closed under them');
+    expect(msgs(gw)).toContain('shutdown: background passes (config check, storms, maintenance, history pruning, re-attribution) still running after the grace period; the store is closed under them');
     expect(msgs(gw)).toContain('shutdown complete');
   }, 60_000);
 });
