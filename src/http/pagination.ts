@@ -57,14 +57,15 @@ export function issuesOf(error: z.ZodError): Issue[] {
 
 /**
  * A query (`c.req.queries()`: every value of every name) read against `schema`, whose keys are
- * the parameters the endpoint takes: the parsed values, or the 400's issues.
+ * the parameters the endpoint takes: the parsed values, or the 400's issues. `taker` is what the
+ * unknown-parameter message says takes them (`this page` for the uptime pages).
  */
-export function readQuery<S extends z.ZodObject>(queries: Record<string, string[]>, schema: S): { data: z.output<S> } | { issues: Issue[] } {
+export function readQuery<S extends z.ZodObject>(queries: Record<string, string[]>, schema: S, taker = 'this endpoint'): { data: z.output<S> } | { issues: Issue[] } {
   const takes = Object.keys(schema.shape);
   const issues: Issue[] = [];
   const single: Record<string, string> = {};
   for (const [name, values] of Object.entries(queries)) {
-    if (!takes.includes(name)) issues.push({ path: quoted(name), message: `unknown parameter: this endpoint takes ${takes.join(', ')}` });
+    if (!takes.includes(name)) issues.push({ path: quoted(name), message: `unknown parameter: ${taker} takes ${takes.join(', ')}` });
     else if (values.length > 1) issues.push({ path: name, message: `given ${values.length} times: give it once` });
     else single[name] = values[0]!;
   }

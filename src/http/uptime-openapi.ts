@@ -22,7 +22,7 @@ const rangeParameters = [
 const teamParameter = { name: 'team', in: 'query', required: true, schema: { type: 'string' } };
 
 const failures = {
-  '400': errorResponse('a parameter is invalid (`param` names it)'),
+  '400': errorResponse('a parameter is invalid, not one the endpoint takes, or given twice (`param` names it)'),
   '404': errorResponse('unknown team'),
   '502': errorResponse("Thanos refused the query (Prometheus' error text)"),
   '503': errorResponse('Thanos or the store (where maintenance windows are kept) unreachable (`kind`: `unavailable`), THANOS_URL not set, or the report took longer than UPTIME_REPORT_TIMEOUT_MS (`kind`: `deadline`)'),

@@ -6,7 +6,8 @@
  * - GET /uptime/{team}: per service its figures, daily bars and table, and incidents;
  * - GET /uptime/style.css: their only stylesheet.
  * `/uptime/` and `/uptime/{team}/` redirect (308, query kept) to the pages without the slash.
- * Both pages take the /v1/uptime range parameters (from, to, tz, period, month).
+ * Both pages take the /v1/uptime range parameters (from, to, tz, period, month), and only them,
+ * once each (a 400 error page otherwise, as /v1/uptime answers).
  *
  * No script, no external asset: a strict Content-Security-Policy forbids everything but the
  * stylesheet from this origin. Errors are HTML for browsers and JSON for everyone else.
@@ -20,7 +21,7 @@ import { localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { headingId, serviceAnchors } from './service-anchors.js';
 import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
-import { forRequest, rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
+import { checkPageQuery, forRequest, rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
 import { UPTIME_CSS } from './uptime-style.js';
 
 export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -332,6 +333,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
 
   app.get('/uptime', async (c) => {
     try {
+      checkPageQuery(c);
       const results = await forRequest(c, deps, (signal) => uptimeOf(deps).reportAll({ ...rangeParams(c), signal }));
       const reports = results.flatMap((r) => ('report' in r ? [r.report] : []));
       const failed = results.flatMap((r) => ('error' in r ? [r] : []));
@@ -381,6 +383,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
     const team = c.req.param('team');
     try {
       if (!TEAM_RE.test(team)) throw new UptimeError('not-found', `no such page: /uptime/${team}`);
+      checkPageQuery(c);
       const r = await forRequest(c, deps, (signal) => uptimeOf(deps).report({ team, ...rangeParams(c), signal }));
       const anchors = serviceAnchors(r.services.map((s) => s.service));
       return page(

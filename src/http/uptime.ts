@@ -8,7 +8,8 @@
  * an `X-Alertgate-Warnings` header (a JSON array) and in its file name (`…-incomplete.csv`):
  * a partial figure must not pass for a complete one.
  *
- * Errors are JSON `{"error", "kind"}` (plus `param` for a bad parameter): 400 bad parameter,
+ * Errors are JSON `{"error", "kind"}` (plus `param` for a bad parameter): 400 bad parameter
+ * (also one the endpoint does not take, or one given twice),
  * 404 unknown team, 502 Thanos refused the query (Prometheus' error text), 503 Thanos
  * unreachable, `THANOS_URL` not set, or the report past UPTIME_REPORT_TIMEOUT_MS.
  *
@@ -16,6 +17,7 @@
  * closes the connection and at the deadline.
  */
 import { Hono, type Context } from 'hono';
+import { z } from 'zod';
 import { reportToCsv } from '../uptime/csv.js';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
 import type { RangeRequest } from '../uptime/range.js';
@@ -23,6 +25,36 @@ import { NOT_CONFIGURED_MESSAGE, type UptimeService } from '../uptime/service.js
 import { localDate } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
+import { readQuery } from './pagination.js';
+
+/** The parameters /v1/uptime and /v1/uptime.csv take. */
+const API_PARAMS = ['team', 'from', 'to', 'tz', 'period', 'month'] as const;
+/** The parameters the /uptime pages take: the range ones (the team is in the path, or all teams). */
+export const PAGE_PARAMS = ['from', 'to', 'tz', 'period', 'month'] as const;
+
+function anyValues(names: readonly string[]) {
+  return z.object(Object.fromEntries(names.map((n) => [n, z.string().optional()])));
+}
+
+/**
+ * The query read as strictly as the list endpoints read theirs (http/pagination.ts): a parameter
+ * not taken (`timezone=`, a typo, gave a report in UTC) or given twice (only the first was read)
+ * is an `invalid` UptimeError (400) naming it and the parameters taken. Every problem is in the
+ * message; `param` names the first. The values themselves are checked by the service.
+ */
+export function checkUptimeQuery(c: Context, takes: readonly string[], taker: string): void {
+  const read = readQuery(c.req.queries(), anyValues(takes), taker);
+  if (!('issues' in read)) return;
+  // An unknown parameter's issue lists the ones taken already; a repeated one's does not.
+  const listsTakes = read.issues.some((i) => !takes.includes(i.path));
+  const message = read.issues.map((i) => `${i.path}: ${i.message}`).join('; ') + (listsTakes ? '' : ` (${taker} takes ${takes.join(', ')})`);
+  throw new UptimeError('invalid', message, read.issues[0]!.path);
+}
+
+/** checkUptimeQuery for a page. */
+export function checkPageQuery(c: Context): void {
+  checkUptimeQuery(c, PAGE_PARAMS, 'this page');
+}
 
 /** The range parameters of a request, as given (validated by the service). */
 export function rangeParams(c: Context): RangeRequest {
@@ -105,7 +137,10 @@ export function warningsHeaderValue(warnings: readonly string[]): string {
 
 export function uptimeRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  const report = (c: Context) => forRequest(c, deps, (signal) => uptimeOf(deps).report({ team: c.req.query('team') ?? '', ...rangeParams(c), signal }));
+  const report = (c: Context) => {
+    checkUptimeQuery(c, API_PARAMS, 'this endpoint');
+    return forRequest(c, deps, (signal) => uptimeOf(deps).report({ team: c.req.query('team') ?? '', ...rangeParams(c), signal }));
+  };
 
   app.get('/v1/uptime', async (c) => {
     try {
