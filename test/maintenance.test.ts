@@ -6,6 +6,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
@@ -74,6 +75,30 @@ describe('ad-hoc maintenance windows (API)', () => {
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: string }).error).toMatch(/^invalid JSON: /);
     expect((await post(window, 'application/json; charset=utf-8')).status).toBe(201);
+  });
+
+  it('decodes a gzip or deflate body as the webhook does; refuses another coding (415), a corrupt stream (400) and one too large once decoded (413)', async () => {
+    const window = (reason: string) => JSON.stringify({ team: 'payments', start: iso(3_600_000), end: iso(7_200_000), reason });
+    const post = (encoding: string, body: Buffer | string) =>
+      fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers: { ...admin, 'content-encoding': encoding }, body: body as BodyInit });
+    const codings: [string, (b: string) => Buffer][] = [
+      ['gzip', (b) => gzipSync(b)],
+      ['x-gzip', (b) => gzipSync(b)],
+      ['deflate', (b) => deflateSync(b)],
+      ['identity', (b) => Buffer.from(b)],
+    ];
+    for (const [encoding, encode] of codings) {
+      const res = await post(encoding, encode(window(`sent as ${encoding}`)));
+      expect([encoding, res.status], await res.clone().text()).toEqual([encoding, 201]);
+      expect(((await res.json()) as { reason: string }).reason).toBe(`sent as ${encoding}`);
+    }
+    const br = await post('br', Buffer.from(window('brotli')));
+    expect([br.status, await br.json()]).toEqual([415, { error: 'Content-Encoding "br" is not supported: send gzip, deflate or no Content-Encoding' }]);
+    const corrupt = await post('gzip', Buffer.from(window('not gzip')));
+    expect(corrupt.status).toBe(400);
+    expect(((await corrupt.json()) as { error: string }).error).toMatch(/^request body is not valid gzip \(Content-Encoding: gzip\): /);
+    const bomb = await post('gzip', gzipSync(window('x'.repeat(1024 * 1024))));
+    expect([bomb.status, await bomb.json()]).toEqual([413, { error: 'decompressed request body exceeds 65536 bytes' }]);
   });
 
   it('pages windows newest first; windows created or deleted between pages neither repeat nor skip one', async () => {

@@ -15,7 +15,7 @@ import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { bindCursor, CURSOR_STALE, issuesOf, limitSchema, readQuery, unbindCursor, unknownTeamIssue } from './pagination.js';
-import { nodeIncoming, notJsonContentType, readBodyCapped } from './read-body.js';
+import { nodeIncoming, notJsonContentType, readEncodedBody } from './read-body.js';
 import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
 /** Windows that ended this long ago leave the state (it stays small) for the archive (reports). */
@@ -64,8 +64,10 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
   app.post('/v1/maintenance', requireAdmin(deps.adminToken), async (c) => {
     const notJson = notJsonContentType(c.req.header('content-type'));
     if (notJson !== undefined) return jsonError(c, 415, notJson);
-    const text = await readBodyCapped(c.req.raw, MAINTENANCE_MAX_BYTES, nodeIncoming(c.env));
-    if (!text.ok) return jsonError(c, 413, `request body exceeds ${MAINTENANCE_MAX_BYTES} bytes`);
+    // Decoded as the webhook's (a compressing proxy or client's gzip): read as JSON it was a 400 "invalid JSON".
+    const tooLarge = (decoded: boolean) => `${decoded ? 'decompressed ' : ''}request body exceeds ${MAINTENANCE_MAX_BYTES} bytes`;
+    const text = await readEncodedBody(c.req.raw, MAINTENANCE_MAX_BYTES, c.req.header('content-encoding'), tooLarge, nodeIncoming(c.env));
+    if (!text.ok) return jsonError(c, text.status, text.error);
     let body: unknown;
     try {
       body = JSON.parse(text.text);

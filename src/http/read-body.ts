@@ -8,7 +8,8 @@
  * parsing a 10-alert body. `app.request()` in tests has no Node request and uses the Web stream.
  *
  * A body with a Content-Encoding (a compressing proxy's gzip or deflate) is decoded as it
- * streams in (`readBodyDecoded`), the cap applying to what arrives and to what it decodes to.
+ * streams in (`readBodyDecoded`; `readEncodedBody` with the answers for the webhook and
+ * `POST /v1/maintenance`), the cap applying to what arrives and to what it decodes to.
  */
 import type { IncomingMessage } from 'node:http';
 import { Readable, type Transform } from 'node:stream';
@@ -209,4 +210,28 @@ function decodeStream(source: Readable, coding: BodyCoding, maxBytes: number): P
     source.on('error', onError);
     source.on('aborted', onAborted);
   });
+}
+
+export type EncodedBodyResult = { ok: true; text: string } | { ok: false; status: 400 | 413 | 415; error: string };
+
+/**
+ * A request body sent with the Content-Encoding `encoding` (undefined: none), as the webhook and
+ * `POST /v1/maintenance` read theirs: gzip, x-gzip and deflate are decoded (the cap bounding what
+ * arrives and what it decodes to), identity read as it is; another coding is a 415 (read as
+ * JSON it was a puzzling 400 "invalid JSON"), a stream not of its coding a 400, a body over the
+ * cap a 413 saying `tooLarge(decoded)`.
+ */
+export async function readEncodedBody(
+  req: Request,
+  maxBytes: number,
+  encoding: string | undefined,
+  tooLarge: (decoded: boolean) => string,
+  incoming?: IncomingMessage,
+): Promise<EncodedBodyResult> {
+  const coding = encoding === undefined ? { coding: undefined } : bodyCoding(encoding);
+  if ('unsupported' in coding) return { ok: false, status: 415, error: coding.unsupported };
+  const body = await readBodyDecoded(req, maxBytes, coding.coding, incoming);
+  if (body.ok) return body;
+  if (body.tooLarge) return { ok: false, status: 413, error: tooLarge(body.decoded) };
+  return { ok: false, status: 400, error: `request body is not valid ${coding.coding} (Content-Encoding: ${encoding?.trim()}): ${body.corrupt}` };
 }

@@ -17,7 +17,7 @@ import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { issuesOf } from './pagination.js';
 import { RefusalLog } from './refusal-log.js';
-import { bodyCoding, nodeIncoming, notJsonContentType, readBodyCapped, readBodyDecoded } from './read-body.js';
+import { nodeIncoming, notJsonContentType, readBodyCapped, readEncodedBody } from './read-body.js';
 
 /** What an answer is counted and logged with: one per route, not one per request. */
 interface Answering {
@@ -74,17 +74,8 @@ export function webhookRoutes(deps: AppDeps): Hono {
       if (!body.ok) return refuse(a, c, started, jsonError(c, 413, tooLarge('')), tooLarge(''));
       text = body.text;
     } else {
-      const coding = bodyCoding(encoding);
-      if ('unsupported' in coding) return refuse(a, c, started, jsonError(c, 415, coding.unsupported), coding.unsupported);
-      const body = await readBodyDecoded(c.req.raw, deps.maxBodyBytes, coding.coding, nodeIncoming(c.env));
-      if (!body.ok) {
-        if (body.tooLarge) {
-          const error = tooLarge(body.decoded ? 'decompressed ' : '');
-          return refuse(a, c, started, jsonError(c, 413, error), error);
-        }
-        const error = `request body is not valid ${coding.coding} (Content-Encoding: ${encoding.trim()}): ${body.corrupt}`;
-        return refuse(a, c, started, jsonError(c, 400, error), error);
-      }
+      const body = await readEncodedBody(c.req.raw, deps.maxBodyBytes, encoding, (decoded) => tooLarge(decoded ? 'decompressed ' : ''), nodeIncoming(c.env));
+      if (!body.ok) return refuse(a, c, started, jsonError(c, body.status, body.error), body.error);
       text = body.text;
     }
     let json: unknown;
