@@ -19,7 +19,7 @@ import { AcceptedToken } from './http/auth.js';
 import { closingResponses } from './http/closing-responses.js';
 import { drainServer } from './http/drain.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { createMetrics, type ConfigReloadTrigger, type Metrics } from './metrics/metrics.js';
 import { buildOutboxWorker } from './outbox/build-worker.js';
 import { OutboxWorker } from './outbox/worker.js';
 import { DeliveryThread, type OutboxRunner } from './outbox/delivery-thread-host.js';
@@ -106,8 +106,8 @@ export interface Gateway {
   metrics: Metrics;
   config: ConfigHolder;
   worker: OutboxRunner;
-  /** Reload the routing config (POST /-/reload and SIGHUP): an invalid one keeps the old. */
-  reload(): Promise<{ ok: boolean; errors: string[] }>;
+  /** Reload the routing config (POST /-/reload, SIGHUP, changed files): an invalid one keeps the old. Counted by trigger. */
+  reload(trigger: ConfigReloadTrigger): Promise<{ ok: boolean; errors: string[] }>;
   /** Graceful stop: refuse new webhooks (503), drain deliveries up to the grace period, close. */
   close(): Promise<void>;
 }
@@ -352,9 +352,14 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     });
     return reattributing;
   };
-  const reload = async () => {
+  const reload = async (trigger: ConfigReloadTrigger) => {
     const owners = ownershipSignature(config.current());
-    const r = await config.reload();
+    // Counted here, by what asked: the log says a reload happened, not why (alertgate_config_reloads_total).
+    const r = await config.reload().catch((err: unknown) => {
+      metrics.configReloads.inc({ trigger, outcome: 'failure' });
+      throw err;
+    });
+    metrics.configReloads.inc({ trigger, outcome: r.ok ? 'success' : 'failure' });
     if (refreshSecrets()) pages.wentLive();
     if (worker instanceof DeliveryThread) worker.routingKeysChanged();
     uptime.scheduler.sync();
@@ -377,7 +382,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     onMaintenanceReleased: maintenanceReleased,
     // The delivery thread claims from its own connection; only a worker on this thread takes hand-offs.
     ...(worker instanceof OutboxWorker ? { handOff: worker } : {}),
-    reload,
+    reload: () => reload('api'),
     accepting: () => accepting,
     ...(o.refusalLogNow ? { refusalLogNow: o.refusalLogNow } : {}),
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
@@ -456,7 +461,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     dir: settings.configDir,
     intervalMs: settings.configReloadIntervalMs,
     lastRead: () => config.lastRead(),
-    reload,
+    reload: () => reload('file_change'),
     logger,
   });
   logger.info({ port, host: settings.host, store: store.kind, teams: [...(config.current()?.teams.keys() ?? [])] }, 'alertgate listening');

@@ -3,13 +3,14 @@
  * kubelet swaps a ConfigMap's files after a merge, and before this every pod kept routing by the
  * old config until someone sent each one SIGHUP. An edited file and a `..data` symlink swap are
  * both seen; rules/ (not read by the reload) is not watched; a broken config is refused once, not at every poll, and the fixed one is applied;
- * `0` turns the polling off.
+ * `0` turns the polling off. Reloads are counted on /metrics by what asked for them (a file change,
+ * SIGHUP, `POST /-/reload`) and how they ended: before, only the log told them apart.
  */
 import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ESTATE_DIR, startFakes, startTestGateway, type Fakes, type LogLine, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, type Fakes, type LogLine, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
@@ -55,6 +56,24 @@ async function prisonsChannel(t: TestGateway, alertname: string): Promise<unknow
 }
 
 const PRISONS = () => join(configDir, 'routes', 'prisons.yaml');
+
+/** alertgate_config_reloads_total of `t` as /metrics shows it: `${trigger} ${outcome}` → count. */
+async function reloadCounts(t: TestGateway): Promise<Record<string, number>> {
+  const text = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^alertgate_config_reloads_total\{trigger="(\w+)",outcome="(\w+)"\} (\d+)$/gm)) counts[`${m[1]} ${m[2]}`] = Number(m[3]);
+  return counts;
+}
+
+/** Scrapes until `t`'s reload counts are `want` (the count follows the reload's log line by a turn of the event loop). */
+async function reloadCountsReach(t: TestGateway, want: Record<string, number>): Promise<Record<string, number>> {
+  const until = Date.now() + 5_000;
+  for (;;) {
+    const counts = await reloadCounts(t);
+    if (JSON.stringify(counts) === JSON.stringify(want) || Date.now() > until) return counts;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe('config files changed on disk', () => {
   it('an edited routes file is applied at the next poll, without a signal', async () => {
@@ -136,6 +155,30 @@ describe('config files changed on disk', () => {
     await loaded;
     expect(await reloadGauge(t)).toBe('1');
     expect(await prisonsChannel(t, 'AfterFix')).toBe('#prisons-oncall');
+  });
+
+  it('counts each reload by trigger and outcome on /metrics, from 0', async () => {
+    const t = await gateway();
+    const none = { 'signal success': 0, 'signal failure': 0, 'api success': 0, 'api failure': 0, 'file_change success': 0, 'file_change failure': 0 };
+    expect(await reloadCounts(t)).toEqual(none);
+
+    const byApi = await fetch(`${t.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(byApi.status).toBe(200);
+    expect((await t.gw.reload('signal')).ok).toBe(true);
+    expect(await reloadCounts(t)).toEqual({ ...none, 'api success': 1, 'signal success': 1 });
+
+    const original = await readFile(PRISONS(), 'utf8');
+    const refused = nextLine(t, 'invalid configuration');
+    await writeFile(PRISONS(), original.replace('owns:', 'ownz:'));
+    await refused;
+    const afterRefusal = { ...none, 'api success': 1, 'signal success': 1, 'file_change failure': 1 };
+    expect(await reloadCountsReach(t, afterRefusal)).toEqual(afterRefusal);
+
+    const loaded = nextLine(t, 'configuration loaded');
+    await writeFile(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
+    await loaded;
+    const afterFix = { ...afterRefusal, 'file_change success': 1 };
+    expect(await reloadCountsReach(t, afterFix)).toEqual(afterFix);
   });
 
   it('CONFIG_RELOAD_INTERVAL=0: the files are not polled', async () => {

@@ -25,7 +25,7 @@ export const serveCommand: Command = async (argv, io) => {
   const signals = handleServeSignals(createLogger({ level: settings.logLevel }));
   try {
     const gateway = await startGateway({ settings, env: io.env });
-    await signals.untilStop(() => gateway.reload());
+    await signals.untilStop(() => gateway.reload('signal'));
     await gateway.close();
     return 0;
   } finally {

@@ -17,6 +17,11 @@ describe('failure series', () => {
     for (const code of ['400', '401', '413', '415', '503']) expect(lines).toContain(`alertgate_webhook_requests_total{code="${code}"} 0`);
   });
 
+  it('shows config reload failures by trigger at 0 on a fresh registry', async () => {
+    const lines = await exposition(createMetrics({ defaultMetrics: false }));
+    for (const trigger of ['signal', 'api', 'file_change']) expect(lines).toContain(`alertgate_config_reloads_total{trigger="${trigger}",outcome="failure"} 0`);
+  });
+
   it('shows each team\'s sent, failed and dead deliveries per receiver of its routes, and its summaries\' failures, at 0', async () => {
     const m = createMetrics({ defaultMetrics: false });
     const payments = paymentsTeam({

@@ -7,6 +7,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export type NotificationOutcome = 'sent' | 'suppressed' | 'failed' | 'dead';
 
+/** What asked for a config reload after start: SIGHUP, `POST /-/reload`, or a change of the files on disk (config/config-watch.ts). */
+export type ConfigReloadTrigger = 'signal' | 'api' | 'file_change';
+const CONFIG_RELOAD_TRIGGERS: readonly ConfigReloadTrigger[] = ['signal', 'api', 'file_change'];
+
 export interface Metrics {
   registry: Registry;
   webhookRequests: Counter<'code'>;
@@ -26,6 +30,7 @@ export interface Metrics {
   historyPruneLastPass: Gauge;
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
+  configReloads: Counter<'trigger' | 'outcome'>;
   storeCommitSeconds: Histogram;
   storeCommitWrites: Histogram;
 }
@@ -143,6 +148,13 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
   // The refusals at 0 from the start: a series first shown at 1 is no increase to Prometheus,
   // and Alertmanager drops a 4xx for good, so the first one must count (metrics/failure-series.ts).
   for (const code of WEBHOOK_REFUSAL_CODES) webhookRequests.inc({ code }, 0);
+  const configReloads = new Counter({
+    name: 'alertgate_config_reloads_total',
+    help: 'Config reloads after start, by trigger (signal: SIGHUP, api: POST /-/reload, file_change: the files changed on disk, CONFIG_RELOAD_INTERVAL) and outcome (success, failure: the previous config is kept). A reload asked for while one runs shares the next one and counts with its own trigger.',
+    labelNames: ['trigger', 'outcome'],
+    registers: [registry],
+  });
+  for (const trigger of CONFIG_RELOAD_TRIGGERS) for (const outcome of ['success', 'failure']) configReloads.inc({ trigger, outcome }, 0);
   return {
     registry,
     webhookRequests,
@@ -237,5 +249,6 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       help: 'Time of the last successful configuration load.',
       registers: [registry],
     }),
+    configReloads,
   };
 }
