@@ -17,9 +17,10 @@ describe('failure series', () => {
     for (const code of ['400', '401', '413', '415', '503']) expect(lines).toContain(`alertgate_webhook_requests_total{code="${code}"} 0`);
   });
 
-  it('shows config reload failures by trigger at 0 on a fresh registry', async () => {
+  it('shows config reload failures by trigger and lease cuts by receiver at 0 on a fresh registry', async () => {
     const lines = await exposition(createMetrics({ defaultMetrics: false }));
     for (const trigger of ['signal', 'api', 'file_change']) expect(lines).toContain(`alertgate_config_reloads_total{trigger="${trigger}",outcome="failure"} 0`);
+    for (const receiver of ['slack', 'pagerduty']) expect(lines).toContain(`alertgate_delivery_lease_cuts_total{receiver="${receiver}"} 0`);
   });
 
   it('shows each team\'s sent, failed and dead deliveries per receiver of its routes, and its summaries\' failures, at 0', async () => {
@@ -35,6 +36,9 @@ describe('failure series', () => {
         expect(lines).toContain(`alertgate_notifications_total{team="payments",receiver="${receiver}",outcome="${outcome}"} 0`);
       }
     }
+    expect(lines).toContain('alertgate_rate_limited_total{team="payments",receiver="slack",scope="channel"} 0');
+    expect(lines).toContain('alertgate_rate_limited_total{team="payments",receiver="slack",scope="workspace"} 0');
+    expect(lines).toContain('alertgate_rate_limited_total{team="payments",receiver="pagerduty",scope="routing_key"} 0');
     expect(lines).toContain('alertgate_uptime_reports_total{team="payments",outcome="not_posted"} 0');
     expect(lines).toContain('alertgate_uptime_reports_total{team="payments",outcome="attempt_failed"} 0');
   });
@@ -46,7 +50,7 @@ describe('failure series', () => {
     showFailureSeries(m, routingOf(payments));
     const text = await m.registry.metrics();
     expect(text).toContain('alertgate_notifications_total{team="payments",receiver="slack",outcome="dead"} 2');
-    expect(text).not.toContain('receiver="pagerduty"');
+    expect(text).not.toContain('team="payments",receiver="pagerduty"');
     expect(text).not.toContain('alertgate_uptime_reports_total{');
   });
 });

@@ -11,6 +11,12 @@ export type NotificationOutcome = 'sent' | 'suppressed' | 'failed' | 'dead';
 export type ConfigReloadTrigger = 'signal' | 'api' | 'file_change';
 const CONFIG_RELOAD_TRIGGERS: readonly ConfigReloadTrigger[] = ['signal', 'api', 'file_change'];
 
+/**
+ * What a receiver's rate limit holds (outbox/worker.ts): a Slack channel's calls, a Slack method
+ * in every channel of the workspace (chat.update), or a team's PagerDuty events (its routing key).
+ */
+export type RateLimitScope = 'channel' | 'workspace' | 'routing_key';
+
 export interface Metrics {
   registry: Registry;
   webhookRequests: Counter<'code'>;
@@ -31,6 +37,8 @@ export interface Metrics {
   configReloadSuccessful: Gauge;
   configReloadTimestamp: Gauge;
   configReloads: Counter<'trigger' | 'outcome'>;
+  rateLimited: Counter<'team' | 'receiver' | 'scope'>;
+  leaseCuts: Counter<'receiver'>;
   storeCommitSeconds: Histogram;
   storeCommitWrites: Histogram;
 }
@@ -155,6 +163,13 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     registers: [registry],
   });
   for (const trigger of CONFIG_RELOAD_TRIGGERS) for (const outcome of ['success', 'failure']) configReloads.inc({ trigger, outcome }, 0);
+  const leaseCuts = new Counter({
+    name: 'alertgate_delivery_lease_cuts_total',
+    help: 'Deliveries cut at their lease deadline (OUTBOX_LEASE_MS less a margin), by receiver: a call or pacing wait still running then was stopped and the notification retried (a failed attempt, or handed back untried when no call had started).',
+    labelNames: ['receiver'],
+    registers: [registry],
+  });
+  for (const receiver of ['slack', 'pagerduty']) leaseCuts.inc({ receiver }, 0);
   return {
     registry,
     webhookRequests,
@@ -250,5 +265,12 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       registers: [registry],
     }),
     configReloads,
+    rateLimited: new Counter({
+      name: 'alertgate_rate_limited_total',
+      help: "Slack and PagerDuty answers that rate-limited a delivery (HTTP 429, Slack's ratelimited), by the delivery's team, receiver and what the limit holds untried until it ends: channel (that Slack channel's calls), workspace (chat.update in every channel), routing_key (the team's PagerDuty events).",
+      labelNames: ['team', 'receiver', 'scope'],
+      registers: [registry],
+    }),
+    leaseCuts,
   };
 }

@@ -8,7 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { NotifierSettings } from '../delivery/build-notifiers.js';
 import type { PagerDutyConfig } from '../config/types.js';
 import type { LogLevel } from '../log/logger.js';
-import type { NotificationOutcome } from '../metrics/metrics.js';
+import type { NotificationOutcome, RateLimitScope } from '../metrics/metrics.js';
 import type { ReceiverType } from '../model/target.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -50,6 +50,8 @@ export type DeliveryEvent =
   | { t: 'log'; level: LogLevel; bound: object; fields: object; msg?: string }
   | { t: 'notification'; labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome } }
   | { t: 'latency'; labels: { receiver: ReceiverType }; seconds: number }
+  | { t: 'rate-limited'; labels: { team: string; receiver: ReceiverType; scope: RateLimitScope } }
+  | { t: 'lease-cut'; labels: { receiver: ReceiverType } }
   /** A send found a routing key that resolves: pages go to PagerDuty from now on. */
   | { t: 'pagesLive' }
   /** A new Slack token read from SLACK_TOKEN_FILE: the gateway's logger scrubs it from now on. */

@@ -127,6 +127,8 @@ export class DeliveryThread implements OutboxRunner {
       if (e.t === 'log') logger.child(e.bound)[e.level](e.fields, e.msg);
       else if (e.t === 'notification') metrics.notifications.inc(e.labels);
       else if (e.t === 'latency') metrics.deliveryLatency.observe(e.labels, e.seconds);
+      else if (e.t === 'rate-limited') metrics.rateLimited.inc(e.labels);
+      else if (e.t === 'lease-cut') metrics.leaseCuts.inc(e.labels);
       else if (e.t === 'secret') this.o.onSecret?.(e.secret);
       else this.o.onPagesLive?.();
     }

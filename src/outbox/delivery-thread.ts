@@ -81,6 +81,8 @@ function relayLogger(min: LogLevel, bound: object = {}): Logger {
 const metrics: OutboxMetrics = {
   notifications: { inc: (labels) => emit({ t: 'notification', labels }) },
   deliveryLatency: { observe: (labels, seconds) => emit({ t: 'latency', labels, seconds }) },
+  rateLimited: { inc: (labels) => emit({ t: 'rate-limited', labels }) },
+  leaseCuts: { inc: (labels) => emit({ t: 'lease-cut', labels }) },
 };
 
 const logger = relayLogger(data.logLevel);

@@ -3,7 +3,8 @@
  * channel's. Against both stores and a fake Slack: after a 429 on an edit in one channel, an edit
  * in another channel waits for the Retry-After untried (before, it called chat.update at once,
  * which Slack answers 429 too, and spent an attempt each time), while a new post in a third
- * channel goes at once.
+ * channel goes at once. The 429 is counted as a workspace-wide limit
+ * (alertgate_rate_limited_total, scope workspace): the hold was seen only in debug logs.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createSlackNotifier } from '../delivery/slack/notifier.js';
@@ -13,6 +14,7 @@ import { enqueue, group, notification, snapshot } from '../store/contract/fixtur
 import type { GroupRecord, NotificationRecord, Store } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackRequest } from '../testing/fake-slack.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
 import { startTestWorker } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
@@ -55,7 +57,9 @@ await onBothStores('a 429 on chat.update', (newStore) => {
   });
 
   it('holds chat.update in every channel for its Retry-After, untried; a post in another channel goes at once', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
     worker = startTestWorker({
+      metrics,
       store,
       notifiers: { slack: createSlackNotifier({ token: 'xoxb-test', apiUrl: slack.url }), pagerduty: unused },
       // Pacing out of the way; one delivery at a time, oldest first.
@@ -93,5 +97,8 @@ await onBothStores('a 429 on chat.update', (newStore) => {
     expect(await statusOf(postZ!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1 });
     // Every chat.update in #alerts-y came after the hold.
     expect(slack.requests.filter(isEditY).every((r) => r.at >= holdEnds)).toBe(true);
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).toContain('alertgate_rate_limited_total{team="payments",receiver="slack",scope="workspace"} 1');
+    expect(exposition).not.toContain('scope="channel"');
   });
 });

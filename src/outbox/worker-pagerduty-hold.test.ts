@@ -2,7 +2,8 @@
  * PagerDuty's Events API limits events per routing key and answers 429 with no Retry-After.
  * Against both stores and a fake PagerDuty: after a 429 for one team, that team's other pages wait,
  * untried, as long as the limited page's backoff (before, they kept calling, met 429s and spent
- * attempts), while another team's page goes at once.
+ * attempts), while another team's page goes at once. The 429 is counted for that team
+ * (alertgate_rate_limited_total, scope routing_key): the hold was seen only in debug logs.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createPagerDutyNotifier } from '../delivery/pagerduty/notifier.js';
@@ -13,6 +14,7 @@ import { enqueue, group, notification } from '../store/contract/fixtures.case.js
 import type { NotificationRecord, Store } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
 import { startFakePagerDuty, type FakePagerDuty, type FakePagerDutyEvent } from '../testing/fake-pagerduty.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
 import { startTestWorker } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
@@ -59,7 +61,9 @@ await onBothStores('a PagerDuty 429', (newStore) => {
   });
 
   it("holds that team's pages for the limited page's backoff, untried; another team's page goes at once", async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
     worker = startTestWorker({
+      metrics,
       store,
       notifiers: { slack: unused, pagerduty: createPagerDutyNotifier({ eventsUrl: pagerduty.url, resolveRoutingKey }) },
       pacer: new ChannelPacer({ ratePerSecond: 1_000, burst: 1_000 }),
@@ -86,5 +90,8 @@ await onBothStores('a PagerDuty 429', (newStore) => {
     const payments = pagerduty.events.filter((e) => keyOf(e) === KEYS.payments);
     expect(payments.slice(1).every((e) => e.at >= holdEnds)).toBe(true);
     expect(payments.map((e) => e.status)).toEqual([429, 202, 202]);
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).toContain('alertgate_rate_limited_total{team="payments",receiver="pagerduty",scope="routing_key"} 1');
+    expect(exposition).not.toContain('team="checkout",receiver="pagerduty",scope');
   });
 });

@@ -9,12 +9,14 @@
 import { setMaxListeners } from 'node:events';
 import type { Delivery, Notifier, SlackRef } from '../delivery/notifier.js';
 import type { Logger } from '../log/logger.js';
-import type { NotificationOutcome } from '../metrics/metrics.js';
+import type { NotificationOutcome, RateLimitScope } from '../metrics/metrics.js';
 
 /** The metrics the worker records: a gateway's Metrics, or the delivery thread's relay of them. */
 export interface OutboxMetrics {
   notifications: { inc(labels: { team: string; receiver: ReceiverType; outcome: NotificationOutcome }): void };
   deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
+  rateLimited: { inc(labels: { team: string; receiver: ReceiverType; scope: RateLimitScope }): void };
+  leaseCuts: { inc(labels: { receiver: ReceiverType }): void };
 }
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
@@ -30,6 +32,12 @@ import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
 
 /** Waits before writing a delivered item's outcome again, after the store failed the write. */
 const RECORD_SENT_RETRY_MS = [100, 1_000, 5_000];
+
+/** What a receiver's rate limit on `call` holds (as the worker holds it below). */
+function rateLimitScope(receiver: ReceiverType, call: string): RateLimitScope {
+  if (receiver === 'pagerduty') return 'routing_key';
+  return WORKSPACE_LIMITED_METHODS.has(call) ? 'workspace' : 'channel';
+}
 
 export interface OutboxWorkerOptions {
   store: Store;
@@ -317,6 +325,7 @@ export class OutboxWorker {
     if (deadline.signal.aborted) {
       // Cut before the first call (shutdown, or a claim that took most of its lease): nothing was sent.
       reserved.release();
+      if (deadline.expired) this.o.metrics?.leaseCuts.inc({ receiver: 'slack' });
       await this.handBackAborted(item, log, deadline.expired ? 'its lease deadline' : 'shutdown');
       return undefined;
     }
@@ -379,12 +388,16 @@ export class OutboxWorker {
         return;
       }
       // A final refusal that came before the cut keeps its own reason.
-      if (!result.ok && result.retryable && deadline.expired) result = { ...result, error: this.cutError(leasedAt, result.error) };
+      if (!result.ok && result.retryable && deadline.expired) {
+        result = { ...result, error: this.cutError(leasedAt, result.error) };
+        metrics?.leaseCuts.inc({ receiver: target.type });
+      }
       if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
         // A workspace-wide method's limit holds that method in every channel; a channel's, the channel.
         if (result.limitedCall !== undefined && WORKSPACE_LIMITED_METHODS.has(result.limitedCall)) this.o.pacer?.holdMethod(result.limitedCall, result.retryAfterMs);
         else this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
       }
+      if (!result.ok && result.limitedCall !== undefined) metrics?.rateLimited.inc({ team: item.team, receiver: target.type, scope: rateLimitScope(target.type, result.limitedCall) });
       // Metrics count what the receiver did, so they are recorded before the outcome is stored:
       // whoever sees the stored outcome (the API, a test) then sees the metric too, even when the
       // worker runs on the delivery thread and its metrics reach the registry by message.
