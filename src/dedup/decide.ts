@@ -14,7 +14,7 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { firingFingerprints, mergeTruncated, mergeWhole } from './merge-alerts.js';
+import { firingFingerprints, mergeTruncated, mergeWhole, type DedupTally } from './merge-alerts.js';
 
 /** One Alertmanager notification's share for one team. */
 export interface TeamGroupUpdate {
@@ -71,17 +71,21 @@ function verdict(prev: GroupRecord | undefined, firing: string[], hash: string, 
   return { kind: 'changed' };
 }
 
-/** Decide the new state of one team group and the notifications (pending or suppressed) it causes. */
-export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, now: Date): GroupWrite {
+/**
+ * Decide the new state of one team group and the notifications (pending or suppressed) it causes.
+ * `tally`: counts the stale copies ignored and the alerts ended unseen, for a webhook's metrics.
+ */
+export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, now: Date, tally?: DedupTally): GroupWrite {
   const nowIso = now.toISOString();
   const n = u.notification;
   // A whole group (the usual case) replaces the stored list; a truncated one (max_alerts) cannot.
   const truncated = n.truncatedAlerts > 0;
   const merged = truncated
-    ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, now)
+    ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, now, tally)
     : u.fromStore
       ? { alerts: [...u.alerts], endedUnseen: [] }
-      : mergeWhole(prev?.alerts ?? [], u.alerts, now);
+      : mergeWhole(prev?.alerts ?? [], u.alerts, now, tally);
+  if (tally) tally.endedUnseen += merged.endedUnseen.length;
   const alerts = merged.alerts;
   const firing = firingFingerprints(alerts);
   const hash = contentHash(firing);

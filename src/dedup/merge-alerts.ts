@@ -24,11 +24,38 @@ import type { Alert, AlertStatus } from '../model/alert.js';
  */
 export const STALE_COPY_WINDOW_MS = 10 * 60_000;
 
-export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[], now: Date): Alert[] {
+/**
+ * What one webhook's merges decided on, for /metrics (alertgate_dedup_stale_copies_total,
+ * alertgate_alerts_ended_unseen_total): HA copies ignored and alerts taken as resolved unseen,
+ * which otherwise show nowhere. One per decision, counted up in place: no allocation per alert.
+ */
+export interface DedupTally {
+  /** Firing copies of alerts held as resolved, ignored (staleRevival). */
+  staleFiring: number;
+  /** Resolved copies of an earlier episode, ignored (endOfEarlierEpisode). */
+  lateResolved: number;
+  /** Firing alerts the notification left out, taken as resolved (MergedAlerts.endedUnseen). */
+  endedUnseen: number;
+}
+
+export function newDedupTally(): DedupTally {
+  return { staleFiring: 0, lateResolved: 0, endedUnseen: 0 };
+}
+
+export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): Alert[] {
   const previous = new Map(stored.map((a) => [a.fingerprint, a]));
   return incoming.map((a) => {
     const prev = previous.get(a.fingerprint);
-    return prev !== undefined && (staleRevival(prev, a, now) || endOfEarlierEpisode(prev, a)) ? prev : a;
+    if (prev === undefined) return a;
+    if (staleRevival(prev, a, now)) {
+      if (tally) tally.staleFiring++;
+      return prev;
+    }
+    if (endOfEarlierEpisode(prev, a)) {
+      if (tally) tally.lateResolved++;
+      return prev;
+    }
+    return a;
   });
 }
 
@@ -86,8 +113,8 @@ export interface MergedAlerts {
  * Those alerts fire again, as a new episode, with Alertmanager's next notification of the group
  * (its next change, or repeat_interval).
  */
-export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, now: Date): MergedAlerts {
-  const alerts = mergeAlerts(stored, incoming, now);
+export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, now: Date, tally?: DedupTally): MergedAlerts {
+  const alerts = mergeAlerts(stored, incoming, now, tally);
   const leftOut = firingLeftOut(stored, incoming);
   if (status === 'resolved') return { alerts, endedUnseen: endedNow(leftOut, now) };
   return { alerts: [...alerts, ...leftOut], endedUnseen: [] };
@@ -98,8 +125,8 @@ export function mergeTruncated(stored: readonly Alert[], incoming: readonly Aler
  * firing alert it leaves out ends here. Alertmanager leaves an alert out once it is silenced or
  * inhibited (and, without `send_resolved`, once it resolved), without ever showing it resolved.
  */
-export function mergeWhole(stored: readonly Alert[], incoming: readonly Alert[], now: Date): MergedAlerts {
-  return { alerts: mergeAlerts(stored, incoming, now), endedUnseen: endedNow(firingLeftOut(stored, incoming), now) };
+export function mergeWhole(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): MergedAlerts {
+  return { alerts: mergeAlerts(stored, incoming, now, tally), endedUnseen: endedNow(firingLeftOut(stored, incoming), now) };
 }
 
 function firingLeftOut(stored: readonly Alert[], incoming: readonly Alert[]): Alert[] {

@@ -112,6 +112,10 @@ export function webhookRoutes(deps: AppDeps): Hono {
         if (t.firing) metrics.alertsReceived.inc({ team: t.team, status: 'firing' }, t.firing);
         if (t.resolved) metrics.alertsReceived.inc({ team: t.team, status: 'resolved' }, t.resolved);
       }
+      const { dedup } = result;
+      if (dedup.staleFiring) metrics.dedupStaleCopies.inc({ kind: 'stale_firing' }, dedup.staleFiring);
+      if (dedup.lateResolved) metrics.dedupStaleCopies.inc({ kind: 'late_resolved' }, dedup.lateResolved);
+      if (dedup.endedUnseen) metrics.alertsEndedUnseen.inc(dedup.endedUnseen);
       for (const n of result.notifications) {
         if (n.status !== 'suppressed') continue;
         metrics.notifications.inc({ team: n.team, receiver: n.target.type, outcome: 'suppressed' });

@@ -17,10 +17,12 @@ describe('failure series', () => {
     for (const code of ['400', '401', '413', '415', '503']) expect(lines).toContain(`alertgate_webhook_requests_total{code="${code}"} 0`);
   });
 
-  it('shows config reload failures by trigger and lease cuts by receiver at 0 on a fresh registry', async () => {
+  it('shows config reload failures by trigger, lease cuts by receiver and ignored stale copies at 0 on a fresh registry', async () => {
     const lines = await exposition(createMetrics({ defaultMetrics: false }));
     for (const trigger of ['signal', 'api', 'file_change']) expect(lines).toContain(`alertgate_config_reloads_total{trigger="${trigger}",outcome="failure"} 0`);
     for (const receiver of ['slack', 'pagerduty']) expect(lines).toContain(`alertgate_delivery_lease_cuts_total{receiver="${receiver}"} 0`);
+    for (const kind of ['stale_firing', 'late_resolved']) expect(lines).toContain(`alertgate_dedup_stale_copies_total{kind="${kind}"} 0`);
+    expect(lines).toContain('alertgate_alerts_ended_unseen_total 0');
   });
 
   it('shows each team\'s sent, failed and dead deliveries per receiver of its routes, and its summaries\' failures, at 0', async () => {

@@ -39,6 +39,8 @@ export interface Metrics {
   configReloads: Counter<'trigger' | 'outcome'>;
   rateLimited: Counter<'team' | 'receiver' | 'scope'>;
   leaseCuts: Counter<'receiver'>;
+  dedupStaleCopies: Counter<'kind'>;
+  alertsEndedUnseen: Counter;
   storeCommitSeconds: Histogram;
   storeCommitWrites: Histogram;
 }
@@ -170,6 +172,13 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     registers: [registry],
   });
   for (const receiver of ['slack', 'pagerduty']) leaseCuts.inc({ receiver }, 0);
+  const dedupStaleCopies = new Counter({
+    name: 'alertgate_dedup_stale_copies_total',
+    help: "Alert copies older than what alertgate holds (an Alertmanager HA peer's late notification, or a retry), ignored by dedup, by kind: stale_firing (a firing copy of an alert already resolved, soon after its end, same startsAt) or late_resolved (a resolved copy of an earlier episode of an alert firing again).",
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  for (const kind of ['stale_firing', 'late_resolved']) dedupStaleCopies.inc({ kind }, 0);
   return {
     registry,
     webhookRequests,
@@ -272,5 +281,11 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       registers: [registry],
     }),
     leaseCuts,
+    dedupStaleCopies,
+    alertsEndedUnseen: new Counter({
+      name: 'alertgate_alerts_ended_unseen_total',
+      help: "Firing alerts taken as resolved because Alertmanager's notification of their group left them out (silenced or inhibited there, or resolved without send_resolved) instead of showing them resolved.",
+      registers: [registry],
+    }),
   };
 }

@@ -8,6 +8,7 @@ import type { RoutingConfig } from '../config/types.js';
 import type { IncomingNotification } from '../model/alert.js';
 import type { GroupRecord, GroupWrite, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { decideGroup, type TeamGroupUpdate } from '../dedup/decide.js';
+import { newDedupTally, type DedupTally } from '../dedup/merge-alerts.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
 import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
@@ -18,6 +19,8 @@ import { splitByTeam, teamsUnshown, unshownTeamGroups } from './split-by-team.js
 export interface AcceptResult {
   teams: { team: string; alerts: number; firing: number; resolved: number }[];
   notifications: NotificationRecord[];
+  /** What the committed decision's dedup ignored or ended unseen (its metrics). */
+  dedup: DedupTally;
 }
 
 /**
@@ -64,7 +67,7 @@ export function lockedIds(updates: readonly Pick<TeamGroupUpdate, 'groupId' | 't
 /**
  * dedup → maintenance holds → storm digests over `updates`, under the store's lock (held groups
  * never count towards a storm). `alsoLocked`: channel states locked besides `lockedIds`' (see
- * storm/channel-locks.ts).
+ * storm/channel-locks.ts). `tally`: counts what dedup ignored (a webhook's metrics).
  */
 export function decideUpdates(
   updates: readonly TeamGroupUpdate[],
@@ -72,9 +75,10 @@ export function decideUpdates(
   config: RoutingConfig,
   at: Date,
   opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> & { alsoLocked?: ReadonlySet<string> } = {},
+  tally?: DedupTally,
 ): GroupWrite[] {
   const writes = applyMaintenance(
-    updates.map((u) => decideGroup(current.get(u.groupId), u, at)),
+    updates.map((u) => decideGroup(current.get(u.groupId), u, at, tally)),
     current,
     config,
     at,
@@ -97,8 +101,12 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   const unshown = unshownTeamGroups(n, updates, config);
   const { groupIds, stateIds, channelIds } = lockedIds(unshown.length === 0 ? updates : [...updates, ...unshown], config);
   const offer = opts.handOff?.offer();
-  const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) =>
-    decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), alsoLocked.size === 0 ? opts : { ...opts, alsoLocked });
+  // A decision made again (storm control asking for more channels) counts afresh: the last one is what is written.
+  const dedup = newDedupTally();
+  const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) => {
+    dedup.staleFiring = dedup.lateResolved = dedup.endedUnseen = 0;
+    return decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), alsoLocked.size === 0 ? opts : { ...opts, alsoLocked }, dedup);
+  };
   let notifications: NotificationRecord[] = [];
   try {
     notifications = await updateGroupsLockingChannels(store, [...groupIds, ...stateIds, ...channelIds], decideAll, offer ? { lease: offer } : {});
@@ -111,5 +119,5 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
     firing: u.alerts.filter((a) => a.status === 'firing').length,
     resolved: u.alerts.filter((a) => a.status === 'resolved').length,
   }));
-  return { teams, notifications };
+  return { teams, notifications, dedup };
 }

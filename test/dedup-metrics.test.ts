@@ -1,0 +1,75 @@
+/**
+ * What dedup ignores or ends without Alertmanager showing it, counted on /metrics of a real
+ * gateway: a firing copy of an alert already resolved (an HA peer's late notification,
+ * `stale_firing`), a resolved copy of an alert's earlier episode while it fires again
+ * (`late_resolved`), and a firing alert the notification left out, taken as resolved
+ * (alertgate_alerts_ended_unseen_total). Before, these decisions showed only in Slack and
+ * PagerDuty (nothing sent, or RESOLVED), with no log line or metric to tell an operator why.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook, type TestAlert } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway;
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  t = await startTestGateway(fakes);
+});
+afterEach(async () => {
+  await t?.close();
+  await fakes?.close();
+});
+
+const GROUP = '{}:{alertname="HaCopies"}';
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+/** An alert of the prisons team's group; a resolved one ends 30 minutes after `startsAt` (payloads.ts). */
+const alert = (instance: string, startsAt: string, status: 'firing' | 'resolved' = 'firing'): TestAlert => ({
+  labels: { alertname: 'HaCopies', instance, namespace: 'prisoner-offender-search-prod' },
+  fingerprint: `fp-${instance}`,
+  startsAt,
+  status,
+});
+
+async function counts(): Promise<{ staleFiring: number; lateResolved: number; endedUnseen: number }> {
+  const text = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+  const value = (series: string) => {
+    const m = new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text);
+    if (!m) throw new Error(`/metrics has no ${series}`);
+    return Number(m[1]);
+  };
+  return {
+    staleFiring: value('alertgate_dedup_stale_copies_total{kind="stale_firing"}'),
+    lateResolved: value('alertgate_dedup_stale_copies_total{kind="late_resolved"}'),
+    endedUnseen: value('alertgate_alerts_ended_unseen_total'),
+  };
+}
+
+async function send(alerts: TestAlert[]): Promise<void> {
+  expect((await t.post(webhook(GROUP, alerts))).status).toBe(202);
+}
+
+it('counts stale firing copies, late resolved copies and alerts ended unseen, from 0', async () => {
+  // s: resolves a minute from now (within the stale-copy window); l: its first episode ended half an hour ago.
+  const s0 = minutesAgo(29);
+  const l0 = minutesAgo(60);
+  const l1 = minutesAgo(5);
+  expect(await counts()).toEqual({ staleFiring: 0, lateResolved: 0, endedUnseen: 0 });
+
+  await send([alert('s', s0), alert('l', l0), alert('u', l0)]);
+  await send([alert('s', s0, 'resolved'), alert('l', l0, 'resolved'), alert('u', l0)]);
+  expect(await counts()).toEqual({ staleFiring: 0, lateResolved: 0, endedUnseen: 0 });
+
+  // A lagging peer's copy still shows s firing; l fires again, as a new episode.
+  await send([alert('s', s0), alert('l', l1), alert('u', l0)]);
+  expect(await counts()).toEqual({ staleFiring: 1, lateResolved: 0, endedUnseen: 0 });
+
+  // A late copy of l's first episode's end; u left out (silenced in Alertmanager).
+  await send([alert('s', s0, 'resolved'), alert('l', l0, 'resolved')]);
+  expect(await counts()).toEqual({ staleFiring: 1, lateResolved: 1, endedUnseen: 1 });
+
+  // What the counts stand for: l still fires; s and u are resolved.
+  const alerts = (await t.gw.store.listAlerts({ limit: 10 })).items.filter((a) => a.groupKey === GROUP);
+  expect(Object.fromEntries(alerts.map((a) => [a.fingerprint, a.status]))).toEqual({ 'fp-s': 'resolved', 'fp-l': 'firing' });
+});
