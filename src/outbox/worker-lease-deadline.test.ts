@@ -17,7 +17,7 @@ import { onBothStores } from '../testing/both-stores.js';
 import { startFakeSlack, type FakeSlack } from '../testing/fake-slack.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
-import { startTestWorker } from './test-worker.case.js';
+import { notificationReaching, startTestWorker } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
 
 /** Short, as a test's; what matters is that the channel's next slot comes after it. */
@@ -52,15 +52,6 @@ function replica(owner: string): OutboxWorker {
   return worker;
 }
 
-async function statusOf(id: number, wanted: string, timeoutMs = 10_000): Promise<string | undefined> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await store.getNotification(id))?.status;
-    if (status === wanted || Date.now() > until) return status;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 await onBothStores('a delivery past its lease', (newStore) => {
   beforeEach(async () => {
     store = await newStore();
@@ -74,7 +65,7 @@ await onBothStores('a delivery past its lease', (newStore) => {
     const [item] = await enqueue(store, group('lease-g1'));
     replica('replica-a');
     replica('replica-b');
-    expect(await statusOf(item!.id, 'sent')).toBe('sent');
+    expect((await notificationReaching(store, item!.id, 'sent'))?.status).toBe('sent');
     // Whatever was still in flight ends (stop waits for it) before anything is counted.
     await Promise.all(workers.map((w) => w.stop(10_000)));
 

@@ -16,7 +16,7 @@ import { onBothStores } from '../testing/both-stores.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackRequest } from '../testing/fake-slack.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
-import { startTestWorker } from './test-worker.case.js';
+import { notificationReaching, startTestWorker } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
 
 const RETRY_AFTER_S = 2;
@@ -33,15 +33,6 @@ afterEach(async () => {
   await store?.close();
   await slack?.close();
 });
-
-async function statusOf(id: number, wanted: string, timeoutMs = 10_000): Promise<NotificationRecord | undefined> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await store.getNotification(id);
-    if (n?.status === wanted || Date.now() > until) return n;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A group resolved: the edit of its message (and a thread reply). */
 async function resolve(g: GroupRecord, target: Target): Promise<NotificationRecord> {
@@ -74,8 +65,8 @@ await onBothStores('a 429 on chat.update', (newStore) => {
     const gy = group('hold-y');
     const [postX] = await enqueue(store, gx, [notification(gx, slackIn('#alerts-x'))]);
     const [postY] = await enqueue(store, gy, [notification(gy, slackIn('#alerts-y'))]);
-    expect((await statusOf(postX!.id, 'sent'))?.status).toBe('sent');
-    expect((await statusOf(postY!.id, 'sent'))?.status).toBe('sent');
+    expect((await notificationReaching(store, postX!.id, 'sent'))?.status).toBe('sent');
+    expect((await notificationReaching(store, postY!.id, 'sent'))?.status).toBe('sent');
 
     // The next call, the edit in #alerts-x, is refused for the workspace's chat.update limit.
     slack.respondWith([{ status: 429, headers: { 'retry-after': String(RETRY_AFTER_S) } }]);
@@ -92,9 +83,9 @@ await onBothStores('a 429 on chat.update', (newStore) => {
     expect((await slack.waitFor(isPostZ)).at).toBeLessThan(holdEnds);
     expect((await slack.waitFor(isEditY, 10_000)).at).toBeGreaterThanOrEqual(holdEnds);
 
-    expect(await statusOf(editY.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
-    expect(await statusOf(editX.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(await statusOf(postZ!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await notificationReaching(store, editY.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(await notificationReaching(store, editX.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await notificationReaching(store, postZ!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1 });
     // Every chat.update in #alerts-y came after the hold.
     expect(slack.requests.filter(isEditY).every((r) => r.at >= holdEnds)).toBe(true);
     const exposition = await metrics.registry.metrics();

@@ -16,7 +16,7 @@ import { onBothStores } from '../testing/both-stores.js';
 import { startFakePagerDuty, type FakePagerDuty, type FakePagerDutyEvent } from '../testing/fake-pagerduty.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
-import { startTestWorker } from './test-worker.case.js';
+import { notificationReaching, startTestWorker } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
 
 /** The limited page's backoff: its first retry after 1 s (`random` at its top). */
@@ -38,15 +38,6 @@ afterEach(async () => {
   await store?.close();
   await pagerduty?.close();
 });
-
-async function sent(id: number, timeoutMs = 10_000): Promise<NotificationRecord | undefined> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const n = await store.getNotification(id);
-    if (n?.status === 'sent' || Date.now() > until) return n;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function page(id: string, team: string): Promise<NotificationRecord> {
   const g = group(id, { team });
@@ -83,9 +74,9 @@ await onBothStores('a PagerDuty 429', (newStore) => {
     const keyOf = (e: FakePagerDutyEvent) => (e.body as { routing_key?: string }).routing_key;
     const holdEnds = limited.at + BACKOFF_MS;
     expect((await pagerduty.waitFor((e) => keyOf(e) === KEYS.checkout)).at).toBeLessThan(holdEnds);
-    expect(await sent(samePage.id)).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
-    expect(await sent(limitedPage.id)).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(await sent(otherPage.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await notificationReaching(store, samePage.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(await notificationReaching(store, limitedPage.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await notificationReaching(store, otherPage.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1 });
     // Nothing more went out for payments until its hold ended.
     const payments = pagerduty.events.filter((e) => keyOf(e) === KEYS.payments);
     expect(payments.slice(1).every((e) => e.at >= holdEnds)).toBe(true);
