@@ -13,13 +13,15 @@
  * `'request'` listener added at shutdown: a request whose `'request'` event came before it (its
  * headers read, its body or its handler still under way) would be missed. Node creates each
  * response with the server's `ServerResponse` option; this class adds nothing until
- * `closeConnections()`, so a response costs what Node's own does (V8 skips a derived class's
- * default constructor). Then its prototype gains a `writeHead` that adds the header: Node and
+ * `closeConnections()` to what its base adds to every head (`X-Content-Type-Options`,
+ * http/every-response-headers.ts), so a response costs what that one does (V8 skips a derived
+ * class's default constructor). Then its prototype gains a `writeHead` that adds the header: Node and
  * @hono/node-server write every answer's head through `writeHead` (plain and streamed bodies
  * alike), and a method is looked up when called, so answers still to be written pick it up too.
  * One class per server: other servers in the process (tests run several) are left alone.
  */
-import { ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { NosniffResponse } from './every-response-headers.js';
 
 export interface ClosingResponses {
   /** For `http.createServer`'s `ServerResponse` option. */
@@ -29,8 +31,8 @@ export interface ClosingResponses {
 }
 
 export function closingResponses(): ClosingResponses {
-  class AlertgateResponse extends ServerResponse {}
-  const writeHead = ServerResponse.prototype.writeHead;
+  class AlertgateResponse extends NosniffResponse {}
+  const writeHead = NosniffResponse.prototype.writeHead;
   return {
     // Node's typing is generic in the request type, a subclass's is not; they are the same class.
     ServerResponse: AlertgateResponse as typeof ServerResponse,

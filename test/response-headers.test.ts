@@ -1,0 +1,60 @@
+/**
+ * Headers a security review expects on what the gateway serves, checked over HTTP against a real
+ * gateway (a fake Thanos without samples behind it: the figures do not matter here):
+ * - `X-Content-Type-Options: nosniff` on every answer, not only the uptime pages: JSON errors
+ *   echo what they refuse (`no route for GET /<script>…`), and without it a browser may sniff a
+ *   body into HTML or script;
+ * - the uptime reports (JSON, CSV and their errors) are never stored by a browser or a proxy
+ *   (`Cache-Control: no-store`, as the pages already are): a month-to-date report, or one a
+ *   maintenance window created since changes, changes, and a stored copy would pass for current.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestGateway } from './support/gateway.js';
+import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
+
+let gateway: UptimeGateway;
+let t: TestGateway;
+beforeAll(async () => {
+  gateway = await startUptimeGateway();
+  t = gateway.t;
+});
+afterAll(async () => {
+  await gateway?.close();
+});
+
+const RANGE = 'month=2026-10&tz=Europe/London';
+
+async function get(path: string, init: RequestInit = {}): Promise<Response> {
+  const res = await fetch(`${t.gw.url}${path}`, { redirect: 'manual', ...init });
+  await res.arrayBuffer();
+  return res;
+}
+
+describe('response headers', () => {
+  it('every answer carries X-Content-Type-Options: nosniff, once', async () => {
+    const answers: Array<[string, Response, number]> = [
+      ['health', await get('/healthz'), 200],
+      ['a list', await get('/v1/alerts'), 200],
+      ['metrics', await get('/metrics'), 200],
+      ['OpenAPI', await get('/openapi.json'), 200],
+      ['no route, the path echoed', await get('/nope/%3Cscript%3Ealert(1)%3C/script%3E'), 404],
+      ['a method not allowed', await get('/healthz', { method: 'DELETE' }), 405],
+      ['a webhook without its token', await get('/webhooks/alertmanager', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }), 401],
+      ['the uptime JSON', await get(`/v1/uptime?team=payments&${RANGE}`), 200],
+      ['the uptime CSV', await get(`/v1/uptime.csv?team=payments&${RANGE}`), 200],
+      ['an uptime error, the zone echoed', await get('/v1/uptime?team=payments&tz=%3Cscript%3E'), 400],
+      ['the slash redirect', await get(`/uptime/?${RANGE}`), 308],
+      ['a page', await get(`/uptime?${RANGE}`, { headers: { accept: 'text/html' } }), 200],
+      ['the stylesheet', await get('/uptime/style.css'), 200],
+    ];
+    for (const [what, res, status] of answers) {
+      expect(res.status, what).toBe(status);
+      expect(res.headers.get('x-content-type-options'), what).toBe('nosniff');
+    }
+  });
+
+  it('a HEAD answer carries it too', async () => {
+    const res = await get('/healthz', { method: 'HEAD' });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
