@@ -53,7 +53,24 @@ describe('response headers', () => {
     }
   });
 
-  it('a HEAD answer carries it too', async () => {
+  it('uptime reports, JSON and CSV, and their errors are never stored (Cache-Control: no-store, as the pages)', async () => {
+    const answers: Array<[string, Response, number]> = [
+      ['the JSON', await get(`/v1/uptime?team=payments&${RANGE}`), 200],
+      ['the JSON to date', await get('/v1/uptime?team=payments&period=month-to-date'), 200],
+      ['the CSV', await get(`/v1/uptime.csv?team=payments&${RANGE}`), 200],
+      ['a bad parameter', await get('/v1/uptime.csv?team=payments&tz=Mars/Olympus'), 400],
+      ['an unknown team', await get(`/v1/uptime?team=nobody&${RANGE}`), 404],
+      ['a page', await get(`/uptime/payments?${RANGE}`), 200],
+    ];
+    for (const [what, res, status] of answers) {
+      expect(res.status, what).toBe(status);
+      expect(res.headers.get('cache-control'), what).toBe('no-store');
+    }
+    // The stylesheet stays cacheable: it is the same for every report.
+    expect((await get('/uptime/style.css')).headers.get('cache-control')).toBe('public, max-age=3600');
+  });
+
+  it('a HEAD answer carries nosniff too', async () => {
     const res = await get('/healthz', { method: 'HEAD' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });

@@ -13,6 +13,10 @@
  * 404 unknown team, 502 Thanos refused the query (Prometheus' error text), 503 Thanos
  * unreachable, `THANOS_URL` not set, or the report past UPTIME_REPORT_TIMEOUT_MS.
  *
+ * Every answer, report or error, is `Cache-Control: no-store`, as the pages are: a report to date,
+ * or one of a period a maintenance window was created for since, changes, and a copy a browser
+ * or proxy stored would pass for the current figures.
+ *
  * A report runs for its request only (`forRequest`): its Thanos queries stop when the client
  * closes the connection and at the deadline.
  */
@@ -69,6 +73,7 @@ export function uptimeOf(deps: AppDeps): UptimeService {
 }
 
 export function uptimeErrorJson(c: Context, err: UptimeError): Response {
+  c.header('cache-control', 'no-store');
   return jsonError(c, httpStatusOf(err), err.message, { kind: err.kind, ...(err.param ? { param: err.param } : {}) });
 }
 
@@ -138,6 +143,7 @@ export function warningsHeaderValue(warnings: readonly string[]): string {
 export function uptimeRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const report = (c: Context) => {
+    c.header('cache-control', 'no-store');
     checkUptimeQuery(c, API_PARAMS, 'this endpoint');
     return forRequest(c, deps, (signal) => uptimeOf(deps).report({ team: c.req.query('team') ?? '', ...rangeParams(c), signal }));
   };
