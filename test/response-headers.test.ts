@@ -6,10 +6,12 @@
  *   body into HTML or script;
  * - the uptime reports (JSON, CSV and their errors) are never stored by a browser or a proxy
  *   (`Cache-Control: no-store`, as the pages already are): a month-to-date report, or one a
- *   maintenance window created since changes, changes, and a stored copy would pass for current.
+ *   maintenance window created since changes, changes, and a stored copy would pass for current;
+ * - the `/uptime/` redirect (query kept) never sends a browser off the site, whatever the path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestGateway } from './support/gateway.js';
+import { keptAlive } from './support/raw-http.js';
 import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
 
 let gateway: UptimeGateway;
@@ -73,5 +75,32 @@ describe('response headers', () => {
   it('a HEAD answer carries nosniff too', async () => {
     const res = await get('/healthz', { method: 'HEAD' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('the trailing-slash redirect stays on this site, whatever the request target', async () => {
+    const targets = [
+      '//evil.example/uptime/',
+      '//uptime/',
+      '/uptime//evil.example/',
+      '/uptime/%2F%2Fevil.example/',
+      '/uptime/%5Cevil.example/',
+      '/uptime/?next=//evil.example/',
+      'http://evil.example/uptime/?x=1',
+    ];
+    const redirected: string[] = [];
+    for (const target of targets) {
+      const conn = await keptAlive(t.gw.url);
+      conn.socket.write(`GET ${target} HTTP/1.1\r\nHost: alertgate\r\nConnection: close\r\n\r\n`);
+      const res = await conn.response();
+      conn.socket.destroy();
+      const location = res.headers.location;
+      if (location === undefined) continue;
+      redirected.push(location);
+      expect(res.status, target).toBe(308);
+      // A path on this origin: one leading slash, never `//host` or `/\host`.
+      expect(location, target).toMatch(/^\/uptime(\/[a-z][a-z0-9-]*)?(\?|$)/);
+    }
+    // The ones that are the slash path are redirected, their query kept as typed.
+    expect(redirected).toEqual(['/uptime?next=//evil.example/', '/uptime?x=1']);
   });
 });
