@@ -182,6 +182,37 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     }
   });
 
+  it('text anyone can set shows as text in the browser: a maintenance reason, a reflected time zone', async () => {
+    const attack = '"><img src=x onerror=alert(1)></style><script>alert(2)</script><a href="javascript:alert(3)">x</a>';
+    const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const window = { team: 'payments', matchers: ['service="basket"'], start: '2026-10-03T00:00:00Z', end: '2026-10-03T01:00:00Z', reason: attack };
+    const created = await fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers, body: JSON.stringify(window) });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const dialogs: string[] = [];
+    try {
+      const { page, errors } = await open(`/uptime/payments?${RANGE}`);
+      page.on('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
+      const windows = page.locator('section#service-basket').getByRole('table', { name: /Maintenance windows of basket/ });
+      await expect(windows.locator('tbody td').nth(2).textContent()).resolves.toBe(attack);
+      expect(await page.locator('main img, main script, main a[href^="javascript:"]').count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.close();
+
+      // The error page that names a bad time zone: shown as typed, nothing of it runs.
+      const bad = await browser.newPage();
+      bad.on('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
+      const res = await bad.goto(`${t.gw.url}/uptime?tz=${encodeURIComponent(attack)}`);
+      expect(res?.status()).toBe(400);
+      await expect(bad.getByRole('alert').textContent()).resolves.toContain(attack);
+      expect(await bad.locator('main img, main script, main a[href^="javascript:"]').count()).toBe(0);
+      await bad.close();
+      expect(dialogs).toEqual([]);
+    } finally {
+      expect((await fetch(`${t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers })).status).toBe(204);
+    }
+  });
+
   it('escapes what it shows and sends a strict Content-Security-Policy', async () => {
     const res = await fetch(`${t.gw.url}/uptime/payments?${RANGE}&from=%3Cscript%3E`);
     expect(res.status).toBe(400);
