@@ -24,19 +24,31 @@ describe('renderDigest', () => {
     expect(slackLimitError(message.text, message.blocks)).toBeUndefined();
   });
 
-  // "*Top alertnames*\n• " is 19 characters: an emoji or an entity sits across the 2,900th.
+  // A name is cut at 300 characters (so the line counting the rest always fits): an emoji or an entity sits across the 300th.
   it('cuts a long alertname not inside an emoji', () => {
-    const emoji = digest(`${'x'.repeat(2900 - 19 - 1)}😀😀`).top;
-    expect(emoji.length).toBeLessThanOrEqual(2900);
-    expect(emoji).not.toMatch(LONE_SURROGATE);
-    expect(emoji.endsWith('…')).toBe(true);
+    const emoji = digest(`${'x'.repeat(300 - 2)}😀😀`).top;
+    const name = emoji.slice('*Top alertnames*\n• '.length, -' × 1'.length);
+    expect(name.length).toBeLessThanOrEqual(300);
+    expect(name).not.toMatch(LONE_SURROGATE);
+    expect(name.endsWith('…')).toBe(true);
   });
 
   it('cuts a long alertname not inside an escaped &', () => {
-    const amp = digest(`${'x'.repeat(2900 - 19 - 2)}&&&`).top;
+    const amp = digest(`${'x'.repeat(300 - 3)}&&&`).top;
     expect(amp.length).toBeLessThanOrEqual(2900);
+    expect(amp).toContain('…');
     // Every & left is a whole entity.
     expect(amp.replace(/&amp;/g, '')).not.toContain('&');
+  });
+
+  it('counts the groups under alertnames beyond the top eight, after eight names as long as any', () => {
+    const tally = emptyTally();
+    for (let i = 0; i < 10; i++) countGathered(tally, { alertname: `${i}${'y'.repeat(5000)}`, severity: 'critical', status: 'firing' });
+    const message = renderDigest('payments', '#payments-alerts', { active: true, stormStartedAt: Date.UTC(2026, 10, 3, 9, 0), endedAt: null, tally }, undefined);
+    const top = (message.blocks as { text?: { text: string } }[])[1]!.text!.text;
+    expect(top.match(/ × 1$/gm)).toHaveLength(8);
+    expect(top.endsWith('\n• 2 more groups under other alertnames')).toBe(true);
+    expect(slackLimitError(message.text, message.blocks)).toBeUndefined();
   });
 
   it('keeps the link whole with many severities, counting those that do not fit', () => {

@@ -10,6 +10,11 @@ import type { DigestTally } from './digest-tally.js';
 import { withoutTrailingSlashes } from '../model/url-text.js';
 
 const TOP = 8;
+/**
+ * Room for one alertname in the top list: the eight shown and the line counting the rest fit in
+ * a block, so a long name cannot push that line out.
+ */
+const NAME_CHARS = 300;
 /** Text of each block, below Slack's 3,000 per section or context element. */
 const BLOCK_CHARS = 2900;
 
@@ -48,6 +53,18 @@ function fitList(items: string[], max: number): string {
   return out;
 }
 
+/**
+ * The top alertnames, and how many gathered groups are under the others: without that line a
+ * storm of 40 alertnames shows eight counts that do not add up to its groups, and no sign of more.
+ */
+function topAlertnames(t: DigestTally): string {
+  const shown = ranked(t.alertnames).slice(0, TOP);
+  const lines = shown.map(([name, n]) => `• ${truncateSlack(escapeSlack(name), NAME_CHARS)} × ${n}`);
+  const rest = t.groups - shown.reduce((sum, [, n]) => sum + n, 0);
+  if (rest > 0) lines.push(`• ${rest} more ${rest === 1 ? 'group' : 'groups'} under other alertnames`);
+  return lines.join('\n');
+}
+
 function hhmm(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }
@@ -58,17 +75,14 @@ function hhmm(ms: number): string {
  * or every one of them would announce the end again.
  */
 export function renderDigest(team: string, channel: string, state: DigestView, publicUrl: string | undefined, announceEnd = false): OutboundMessage {
-  const { groups, firing, alertnames, severities: bySeverity } = state.tally;
+  const { groups, firing, severities: bySeverity } = state.tally;
   const path = `/v1/alerts?team=${encodeURIComponent(team)}&status=firing`;
   const link = publicUrl ? `<${withoutTrailingSlashes(publicUrl)}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
   const since = state.stormStartedAt ? hhmm(state.stormStartedAt) : '';
   const headline = state.active
     ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${groups} new groups since ${since} are gathered here (${firing} firing). Individual messages resume after a quiet minute.`
     : `:white_check_mark: Alert storm over in ${escapeSlack(channel)}: ${groups} groups between ${since} and ${state.endedAt ? hhmm(state.endedAt) : ''}; ${firing} still firing.`;
-  const top = ranked(alertnames)
-    .slice(0, TOP)
-    .map(([name, n]) => `• ${escapeSlack(name)} × ${n}`)
-    .join('\n');
+  const top = topAlertnames(state.tally);
   // Team and link always whole; the severities as many as fit before them, the rest counted.
   const tail = ` · Team ${escapeSlack(team)} · ${link}`;
   const severities = fitList(

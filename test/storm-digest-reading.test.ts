@@ -1,0 +1,54 @@
+/**
+ * What the on-call engineer reads in a storm digest, in a real gateway with the fake Slack: the
+ * counts it shows add up to the groups it says it gathered. The storm window is shortened to 3 s
+ * (STORM_WINDOW_MS) so the test does not wait a real minute.
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+
+let fakes: Fakes;
+let t: TestGateway;
+let configDir: string;
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  configDir = await mkdtemp(join(tmpdir(), 'alertgate-storm-reading-'));
+  await cp(ESTATE_DIR, configDir, { recursive: true });
+  const routes = join(configDir, 'routes/payments.yaml');
+  await writeFile(routes, (await readFile(routes, 'utf8')) + 'storm:\n  maxMessagesPerMinute: 1\n');
+  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: '3000', STORM_TICK_MS: '200' });
+});
+afterEach(async () => {
+  await t.close();
+  await fakes.close();
+  await rm(configDir, { recursive: true, force: true });
+});
+
+const digest = () => [...fakes.slack.messages.values()].find((m) => m.text.includes('Alert storm'));
+/** The digest's "Top alertnames" section, as Slack shows it. */
+const topSection = () => (digest()!.blocks as { text?: { text: string } }[])[1]!.text!.text;
+
+it('the digest says how many gathered groups are under alertnames beyond its top eight', async () => {
+  // One message of its own, then 12 groups gathered: KubePodCrashLooping × 3 and 9 single alertnames.
+  const names = ['Own', 'KubePodCrashLooping-a', 'KubePodCrashLooping-b', 'KubePodCrashLooping-c', ...Array.from({ length: 9 }, (_, i) => `Alert${i}`)];
+  for (const name of names) {
+    const labelsName = name.startsWith('KubePodCrashLooping') ? 'KubePodCrashLooping' : name;
+    const body = webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: labelsName, namespace: 'payments-prod', severity: 'warning', pod: name }, fingerprint: `c${name.length}${names.indexOf(name)}`.padEnd(16, '0') }]);
+    expect((await t.post(body)).status).toBe(202);
+  }
+  await t.idle();
+  expect(digest()!.text).toContain('12 new groups');
+  // Eight alertnames shown (3 + 7 × 1 = 10 groups): the other 2 groups are counted, not dropped silently.
+  expect(topSection()).toBe(
+    ['*Top alertnames*', '• KubePodCrashLooping × 3', ...Array.from({ length: 7 }, (_, i) => `• Alert${i} × 1`), '• 2 more groups under other alertnames'].join('\n'),
+  );
+
+  // Closed, the digest still adds up.
+  await waitUntil(() => digest()?.text.includes('storm over') ?? false, 15_000, 'the storm to end');
+  await t.idle();
+  expect(topSection()).toContain('• 2 more groups under other alertnames');
+});
