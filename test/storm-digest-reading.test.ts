@@ -6,6 +6,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ESTATE_DIR, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
@@ -13,26 +14,33 @@ import { webhook } from './support/payloads.js';
 let fakes: Fakes;
 let t: TestGateway;
 let configDir: string;
+const WINDOW_MS = 3000;
 
 beforeEach(async () => {
   fakes = await startFakes();
   configDir = await mkdtemp(join(tmpdir(), 'alertgate-storm-reading-'));
   await cp(ESTATE_DIR, configDir, { recursive: true });
-  const routes = join(configDir, 'routes/payments.yaml');
-  await writeFile(routes, (await readFile(routes, 'utf8')) + 'storm:\n  maxMessagesPerMinute: 1\n');
-  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: '3000', STORM_TICK_MS: '200' });
 });
+/** A gateway whose payments channel gets at most `max` new-group messages a (3 s) window. */
+async function start(max: number) {
+  const routes = join(configDir, 'routes/payments.yaml');
+  await writeFile(routes, (await readFile(routes, 'utf8')) + `storm:\n  maxMessagesPerMinute: ${max}\n`);
+  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '200' });
+}
 afterEach(async () => {
-  await t.close();
+  await t?.close();
   await fakes.close();
   await rm(configDir, { recursive: true, force: true });
 });
 
+const warning = (name: string) =>
+  webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-prod', severity: 'warning' }, fingerprint: `d${name.padStart(15, '0')}` }]);
 const digest = () => [...fakes.slack.messages.values()].find((m) => m.text.includes('Alert storm'));
 /** The digest's "Top alertnames" section, as Slack shows it. */
 const topSection = () => (digest()!.blocks as { text?: { text: string } }[])[1]!.text!.text;
 
 it('the digest says how many gathered groups are under alertnames beyond its top eight', async () => {
+  await start(1);
   // One message of its own, then 12 groups gathered: KubePodCrashLooping × 3 and 9 single alertnames.
   const names = ['Own', 'KubePodCrashLooping-a', 'KubePodCrashLooping-b', 'KubePodCrashLooping-c', ...Array.from({ length: 9 }, (_, i) => `Alert${i}`)];
   for (const name of names) {
@@ -51,4 +59,23 @@ it('the digest says how many gathered groups are under alertnames beyond its top
   await waitUntil(() => digest()?.text.includes('storm over') ?? false, 15_000, 'the storm to end');
   await t.idle();
   expect(topSection()).toContain('• 2 more groups under other alertnames');
+});
+
+it('a flood straddling the turn of a counting window posts no more than the limit within one', async () => {
+  await start(2);
+  const post = async (name: string) => expect((await t.post(warning(name))).status).toBe(202);
+  const topLevel = () => [...fakes.slack.messages.values()].map((m) => m.text.split(' (')[0]);
+  const t0 = Date.now();
+  await post('Early');
+  // Late in the window the second message fills it: no storm yet.
+  await sleep(WINDOW_MS * 0.6);
+  await post('Late');
+  // Just after the window that began with Early ran out, two more within a second of Late: only
+  // one fits the limit (Late is still within the window), the other is gathered into a digest.
+  await sleep(t0 + WINDOW_MS + 100 - Date.now());
+  await post('Next1');
+  await post('Next2');
+  expect(Date.now() - t0).toBeLessThan(WINDOW_MS * 1.5);
+  await t.idle();
+  expect(topLevel()).toEqual(['FIRING: Early', 'FIRING: Late', 'FIRING: Next1', expect.stringContaining(':cyclone: Alert storm in #payments-alerts: 1 new groups')]);
 });
