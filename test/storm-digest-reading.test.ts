@@ -22,9 +22,9 @@ beforeEach(async () => {
   await cp(ESTATE_DIR, configDir, { recursive: true });
 });
 /** A gateway whose payments channel gets at most `max` new-group messages a (3 s) window. */
-async function start(max: number) {
+async function start(max: number, holdPagerDuty = false) {
   const routes = join(configDir, 'routes/payments.yaml');
-  await writeFile(routes, (await readFile(routes, 'utf8')) + `storm:\n  maxMessagesPerMinute: ${max}\n`);
+  await writeFile(routes, (await readFile(routes, 'utf8')) + `storm:\n  maxMessagesPerMinute: ${max}\n  holdPagerDuty: ${holdPagerDuty}\n`);
   t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, STORM_WINDOW_MS: String(WINDOW_MS), STORM_TICK_MS: '200' });
 }
 afterEach(async () => {
@@ -78,4 +78,25 @@ it('a flood straddling the turn of a counting window posts no more than the limi
   expect(Date.now() - t0).toBeLessThan(WINDOW_MS * 1.5);
   await t.idle();
   expect(topLevel()).toEqual(['FIRING: Early', 'FIRING: Late', 'FIRING: Next1', expect.stringContaining(':cyclone: Alert storm in #payments-alerts: 1 new groups')]);
+});
+
+it('with storm.holdPagerDuty the digest says the gathered groups paged nobody, while the storm lasts and once it is over', async () => {
+  await start(1, true);
+  const critical = (name: string) =>
+    webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-prod', severity: 'critical' }, fingerprint: `e${name.padStart(15, '0')}` }]);
+  for (const name of ['DbDown', 'ApiDown', 'QueueDown']) expect((await t.post(critical(name))).status).toBe(202);
+  await t.idle();
+  // DbDown paged; ApiDown and QueueDown, gathered, did not: the digest is where the reader learns it.
+  expect(fakes.pagerduty.events.map((e) => (e.body as { payload?: { summary: string } }).payload?.summary)).toEqual(['[FIRING:1] DbDown (payments)']);
+  const headline = () => (digest()!.blocks as { text?: { text: string } }[])[0]!.text!.text;
+  expect(headline()).toContain('2 new groups');
+  expect(headline()).toContain('Their PagerDuty pages are held back (storm.holdPagerDuty): a gathered group pages only if it changes after the storm.');
+  expect(digest()!.text).toContain('PagerDuty pages are held back');
+
+  await waitUntil(() => digest()?.text.includes('storm over') ?? false, 15_000, 'the storm to end');
+  await t.idle();
+  // Over: nothing more was paged, and the digest and its thread reply say so.
+  expect(fakes.pagerduty.events).toHaveLength(1);
+  expect(headline()).toContain('2 still firing. :no_bell: Their PagerDuty pages were held back (storm.holdPagerDuty): those still firing have paged nobody');
+  expect(digest()!.replies[0]!.text).toContain('those still firing have paged nobody');
 });

@@ -74,7 +74,12 @@ function hhmm(ms: number): string {
  * the digest's thread; later edits of the closed digest (resolutions of gathered groups) do not,
  * or every one of them would announce the end again.
  */
-export function renderDigest(team: string, channel: string, state: DigestView, publicUrl: string | undefined, announceEnd = false): OutboundMessage {
+/**
+ * `pagesHeld`: the team holds digested groups' pages back (storm.holdPagerDuty). The digest says
+ * so: those pages are not sent when the storm ends, so a critical group gathered and still firing
+ * has paged nobody, and a reader who took the digest for a Slack-only summary would not know.
+ */
+export function renderDigest(team: string, channel: string, state: DigestView, publicUrl: string | undefined, announceEnd = false, pagesHeld = false): OutboundMessage {
   const { groups, firing, severities: bySeverity } = state.tally;
   const path = `/v1/alerts?team=${encodeURIComponent(team)}&status=firing`;
   const link = publicUrl ? `<${withoutTrailingSlashes(publicUrl)}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
@@ -82,6 +87,11 @@ export function renderDigest(team: string, channel: string, state: DigestView, p
   const headline = state.active
     ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${groups} new groups since ${since} are gathered here (${firing} firing). Individual messages resume after a quiet minute.`
     : `:white_check_mark: Alert storm over in ${escapeSlack(channel)}: ${groups} groups between ${since} and ${state.endedAt ? hhmm(state.endedAt) : ''}; ${firing} still firing.`;
+  const pages = !pagesHeld
+    ? ''
+    : state.active
+      ? ' :no_bell: Their PagerDuty pages are held back (storm.holdPagerDuty): a gathered group pages only if it changes after the storm.'
+      : ' :no_bell: Their PagerDuty pages were held back (storm.holdPagerDuty): those still firing have paged nobody, and page only if they change.';
   const top = topAlertnames(state.tally);
   // Team and link always whole; the severities as many as fit before them, the rest counted.
   const tail = ` · Team ${escapeSlack(team)} · ${link}`;
@@ -89,9 +99,9 @@ export function renderDigest(team: string, channel: string, state: DigestView, p
     ranked(bySeverity).map(([s, n]) => `${escapeSlack(s)} ${n}`),
     BLOCK_CHARS - 'Severities: '.length - tail.length,
   );
-  const text = `${headline} Team ${escapeSlack(team)}. Full list: ${link}`;
+  const text = `${headline}${pages} Team ${escapeSlack(team)}. Full list: ${link}`;
   const blocks = [
-    { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(headline, BLOCK_CHARS) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(`${headline}${pages}`, BLOCK_CHARS) } },
     { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(`*Top alertnames*\n${top || '—'}`, BLOCK_CHARS) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: truncateSlack(`Severities: ${severities || '—'}${tail}`, BLOCK_CHARS) }] },
   ];

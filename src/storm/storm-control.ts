@@ -15,7 +15,7 @@
  * writes does not grow with the storm. A storm's digest goes on following its groups after the
  * next storm starts (earlier-storms.ts).
  */
-import type { RoutingConfig } from '../config/types.js';
+import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import type { AlertStatus } from '../model/alert.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
@@ -355,6 +355,11 @@ export function channelWrites(t: Tracked | (Omit<Tracked, 'stormStarted'> & { st
   return [channelRecord, ...own];
 }
 
+/** The team holds a digested group's pages back (storm.holdPagerDuty), and has PagerDuty to page. */
+function holdsPages(team: TeamConfig | undefined): boolean {
+  return team?.storm?.holdPagerDuty === true && team.pagerduty !== undefined;
+}
+
 function digestNotification(record: PseudoGroup, channel: string, send: DigestSend, ctx: StormContext): NewNotification {
   return {
     groupId: record.id,
@@ -363,7 +368,7 @@ function digestNotification(record: PseudoGroup, channel: string, send: DigestSe
     kind: send.kind,
     status: 'pending',
     supersedesPending: send.kind !== 'new',
-    snapshot: messageSnapshot(record, send.kind, renderDigest(record.team, channel, send.view, ctx.publicUrl, send.kind === 'resolved')),
+    snapshot: messageSnapshot(record, send.kind, renderDigest(record.team, channel, send.view, ctx.publicUrl, send.kind === 'resolved', holdsPages(ctx.config.teams.get(record.team)))),
   };
 }
 
