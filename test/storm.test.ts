@@ -276,7 +276,7 @@ describe('storm digests over the life of a group', () => {
     await s.post(prisons('Gathered', { g3: 'firing' }));
     await s.gw.idle();
     expect(s.digests()).toHaveLength(2);
-    expect(s.digests()[1]!.text).toContain('1 new groups since');
+    expect(s.digests()[1]!.text).toContain('1 new group since');
     await s.stormOver(1);
     await s.gw.idle();
     expect(s.digests()[1]!.text).toContain('1 still firing');
@@ -303,7 +303,7 @@ describe('storm digests over the life of a group', () => {
     await s.gw.idle();
     expect(s.own('Second')).toEqual([message]);
     expect(message!.replies.length).toBeGreaterThan(0);
-    expect(s.digests()[2]!.text).toContain('1 new groups since');
+    expect(s.digests()[2]!.text).toContain('1 new group since');
     await s.stormOver(2);
     await s.post(prisons('Second', { s1: 'resolved', s2: 'resolved' }));
     await s.gw.idle();

@@ -85,8 +85,8 @@ export function renderDigest(team: string, channel: string, state: DigestView, p
   const link = publicUrl ? `<${withoutTrailingSlashes(publicUrl)}${path}|all ${escapeSlack(team)} alerts>` : `\`${path}\``;
   const since = state.stormStartedAt ? hhmm(state.stormStartedAt) : '';
   const headline = state.active
-    ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${groups} new groups since ${since} are gathered here (${firing} firing). Individual messages resume after a quiet minute.`
-    : `:white_check_mark: Alert storm over in ${escapeSlack(channel)}: ${groups} groups between ${since} and ${state.endedAt ? hhmm(state.endedAt) : ''}; ${firing} still firing.`;
+    ? `:cyclone: Alert storm in ${escapeSlack(channel)}: ${groups === 1 ? '1 new group' : `${groups} new groups`} since ${since} ${groups === 1 ? 'is' : 'are'} gathered here (${firing} firing). Individual messages resume after a quiet minute.`
+    : `:white_check_mark: Alert storm over in ${escapeSlack(channel)}: ${groups === 1 ? '1 group' : `${groups} groups`} between ${since} and ${state.endedAt ? hhmm(state.endedAt) : ''}; ${firing} still firing.`;
   const pages = !pagesHeld
     ? ''
     : state.active

@@ -129,7 +129,7 @@ describe('applyStormControl', () => {
     // Folded, not gathered again: the metric of digested groups counts g2 once (http/webhook.ts).
     expect(byId(first, 'g2').notifications[0]!.reason).toBe(DIGESTED_REASON);
     expect(byId(resolved, 'g2').notifications[0]!.reason).toBe(FOLDED_REASON);
-    expect(digestText(resolved)).toContain('1 new groups since 10:00 UTC are gathered here (0 firing)');
+    expect(digestText(resolved)).toContain('1 new group since 10:00 UTC is gathered here (0 firing)');
     expect(byId(resolved, 'g2').group.stormDigests!['#payments-alerts']!.status).toBe('resolved');
 
     // A quiet minute ends the storm; a new one starts two minutes later and g2 fires again (another alert).
@@ -225,7 +225,7 @@ describe('applyStormControl', () => {
     // Given it, the resolution is folded into the digest, as before the reload.
     const folded = applyStormControl([resolution()], new Map([[channelId, byId(first, channelId).group]]), { ...at(10, moved), alsoLocked: new Set([channelId]) });
     expect(statuses(folded)).toEqual(['slack:suppressed pagerduty:pending']);
-    expect(byId(folded, channelId).notifications[0]!.snapshot.message!.text).toContain('1 new groups since 10:00 UTC are gathered here (0 firing)');
+    expect(byId(folded, channelId).notifications[0]!.snapshot.message!.text).toContain('1 new group since 10:00 UTC is gathered here (0 firing)');
   });
 
   it('holdPagerDuty: a digested group pages nobody while the storm lasts, its changes included; its resolution reaches PagerDuty only if it paged', () => {
@@ -272,7 +272,7 @@ describe('applyStormControl', () => {
 
     // Storm 2 (10:05): g5 gets its own message, g6 is gathered.
     const [post2] = digestsOf(life.apply([newGroup(5), newGroup(6)], at(300)));
-    expect(post2).toMatchObject({ kind: 'new', text: expect.stringContaining('1 new groups since 10:05 UTC') });
+    expect(post2).toMatchObject({ kind: 'new', text: expect.stringContaining('1 new group since 10:05 UTC') });
 
     // g2 resolves while storm 2 goes on: folded into digest 1 (edited), nothing of its own, digest 2 left alone.
     const r2 = life.apply([newGroup(2, 'resolved', life.group(2))], at(310));
@@ -366,7 +366,7 @@ describe('applyStormControl', () => {
     const at = atSeconds({ maxMessagesPerMinute: 1, holdPagerDuty: false });
     const [post2] = digestsOf(life.apply([newGroup(5), newGroup(6)], at(300)));
     // The stored storm's digest lives on the channel's record, where its Slack message was posted.
-    expect(digestsOf(life.apply([newGroup(2, 'resolved', life.group(2))], at(310)))).toEqual([{ groupId: channelId, kind: 'changed', text: expect.stringContaining('1 groups between 10:00 UTC and 10:02 UTC; 0 still firing') }]);
+    expect(digestsOf(life.apply([newGroup(2, 'resolved', life.group(2))], at(310)))).toEqual([{ groupId: channelId, kind: 'changed', text: expect.stringContaining('1 group between 10:00 UTC and 10:02 UTC; 0 still firing') }]);
     expect(post2!.groupId).not.toBe(channelId);
   });
 });
