@@ -1,7 +1,9 @@
 /**
- * What the on-call engineer reads in a storm digest, in a real gateway with the fake Slack: the
- * counts it shows add up to the groups it says it gathered. The storm window is shortened to 3 s
- * (STORM_WINDOW_MS) so the test does not wait a real minute.
+ * What the on-call engineer reads during a storm, in a real gateway with the fake Slack and fake
+ * PagerDuty: the digest's counts add up to the groups it says it gathered; no window of the
+ * counting period holds more messages than the limit; with storm.holdPagerDuty the digest says
+ * who was not paged. The storm window is shortened to 3 s (STORM_WINDOW_MS) so the test does not
+ * wait a real minute.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
