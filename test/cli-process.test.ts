@@ -57,3 +57,38 @@ describe('stdout closed by its reader (alertgate validate | head -1)', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('a config dir that does not exist or is a file', () => {
+  const missing = join(scratch, 'no-such-dir');
+  const file = join(scratch, 'a-file');
+  writeFileSync(file, 'not a dir\n');
+  const env = (dir: string) => ({ ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'platform', THANOS_URL: 'http://127.0.0.1:9' });
+  const commands: [string, string[]][] = [
+    ['validate', ['validate']],
+    ['route-test', ['route-test', '--labels', 'namespace=payments-prod']],
+    ['uptime', ['uptime', '--team', 'payments']],
+    ['generate', ['generate', '--out', join(scratch, 'out')]],
+  ];
+
+  for (const [name, args] of commands) {
+    it(`${name}: one line on stderr naming the missing path, exit 1`, async () => {
+      const r = await runCli(args, env(missing));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`${name}: config dir ${missing} (ALERTGATE_CONFIG_DIR) does not exist${name === 'generate' ? '; nothing written' : ''}\n`);
+    });
+
+    it(`${name}: one line on stderr naming the file that is not a directory, exit 1`, async () => {
+      const r = await runCli(args, env(file));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`${name}: config dir ${file} (ALERTGATE_CONFIG_DIR) is not a directory${name === 'generate' ? '; nothing written' : ''}\n`);
+    });
+  }
+
+  it('generate names --config when the path came from it', async () => {
+    const r = await runCli(['generate', '--config', missing, '--out', join(scratch, 'out')], { FALLBACK_TEAM: 'platform' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`generate: config dir ${missing} (--config) does not exist; nothing written\n`);
+  });
+});

@@ -29,6 +29,7 @@ import { OWNED_DASHBOARD_LABELS } from '../generate/dashboards.js';
 import { generateOutputs } from '../generate/outputs.js';
 import { OWNED_RULE_LABELS } from '../generate/prometheus-rule.js';
 import { applyPlan } from '../generate/write.js';
+import { configDirProblem } from './config-dir.js';
 import type { CliIO, Command } from './io.js';
 
 export const USAGE =
@@ -118,6 +119,11 @@ export const generateCommand: Command = async (argv, io) => {
 
   const configDir = path.resolve(io.cwd, args.config ?? io.env.ALERTGATE_CONFIG_DIR ?? '.');
   const outDir = path.resolve(io.cwd, args.out);
+  const problem = await configDirProblem(configDir, args.config !== undefined ? '--config' : io.env.ALERTGATE_CONFIG_DIR ? 'ALERTGATE_CONFIG_DIR' : 'the current directory');
+  if (problem) {
+    io.stderr(`generate: ${problem}; nothing written`);
+    return 1;
+  }
   const severities = splitList(io.env.ALERTGATE_SEVERITIES);
   // routes/ is part of the config: an error there fails generate as it fails validate, or
   // `generate --check` in CI would pass on a config the gateway refuses to load. Its warnings

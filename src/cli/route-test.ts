@@ -23,7 +23,7 @@ import type { Labels } from '../model/alert.js';
 import type { Target } from '../model/target.js';
 import { resolveRoutes, type MatchedRoute } from '../route/resolve-targets.js';
 import type { Command } from './io.js';
-import { configDirOf } from './validate.js';
+import { configDirOf, envConfigDirProblem } from './validate.js';
 
 export const USAGE = `usage: alertgate route-test --labels 'k=v,k2="v, with comma"' [--json]`;
 
@@ -202,7 +202,13 @@ export const routeTestCommand: Command = async (argv, io) => {
     return 2;
   }
 
-  const loaded = await loadRoutingConfig(configDirOf(io), io.env);
+  const dir = configDirOf(io);
+  const problem = await envConfigDirProblem(io, dir);
+  if (problem) {
+    io.stderr(`route-test: ${problem}`);
+    return 1;
+  }
+  const loaded = await loadRoutingConfig(dir, io.env);
   for (const w of loaded.warnings) io.stderr(formatSourceError(w));
   if (!loaded.config) {
     for (const e of loaded.errors) io.stderr(formatSourceError(e));

@@ -23,7 +23,7 @@ import { readThanosSettings } from '../uptime/settings.js';
 import { reportToTable } from '../uptime/table.js';
 import { createThanosClient } from '../uptime/thanos-client.js';
 import type { Command } from './io.js';
-import { configDirOf } from './validate.js';
+import { configDirOf, envConfigDirProblem } from './validate.js';
 
 export const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
                         [--period ${REPORT_PERIOD_NAMES.join('|')} | --month YYYY-MM]
@@ -76,6 +76,11 @@ export const uptimeCommand: Command = async (argv, io) => {
   }
 
   const dir = configDirOf(io);
+  const problem = await envConfigDirProblem(io, dir);
+  if (problem) {
+    io.stderr(`uptime: ${problem}`);
+    return 1;
+  }
   const routes = await loadRoutingConfig(dir, io.env);
   if (!routes.config) {
     for (const e of routes.errors) io.stderr(formatSourceError(e));

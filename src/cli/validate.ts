@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { loadRoutingConfig, type LoadRoutesResult } from '../config/load-routes.js';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError, sortSourceErrors, type SourceError } from '../config/source-error.js';
+import { configDirProblem } from './config-dir.js';
 import type { CliIO, Command } from './io.js';
 
 export interface ValidationContext {
@@ -41,6 +42,11 @@ export function configDirOf(io: CliIO): string {
   return resolve(io.cwd, io.env['ALERTGATE_CONFIG_DIR'] || '.');
 }
 
+/** configDirProblem for the dir configDirOf names. */
+export function envConfigDirProblem(io: CliIO, dir: string): Promise<string | undefined> {
+  return configDirProblem(dir, io.env['ALERTGATE_CONFIG_DIR'] ? 'ALERTGATE_CONFIG_DIR' : 'the current directory');
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -54,6 +60,11 @@ export function createValidateCommand(extra: readonly ConfigValidator[]): Comman
       return 2;
     }
     const dir = configDirOf(io);
+    const problem = await envConfigDirProblem(io, dir);
+    if (problem) {
+      io.stderr(`validate: ${problem}`);
+      return 1;
+    }
     const routes = await loadRoutingConfig(dir, io.env);
     const ctx: ValidationContext = { dir, env: io.env, routes };
     const problems: SourceError[] = [...routes.errors, ...routes.warnings];
