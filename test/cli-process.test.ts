@@ -92,3 +92,27 @@ describe('a config dir that does not exist or is a file', () => {
     expect(r.stderr).toBe(`generate: config dir ${missing} (--config) does not exist; nothing written\n`);
   });
 });
+
+describe('a single-valued flag given twice', () => {
+  const cases: [string, string[], string][] = [
+    ['uptime', ['uptime', '--team', 'payments', '--team=prisons'], '--team'],
+    ['uptime', ['uptime', '--team', 'payments', '--format', 'json', '--format', 'csv'], '--format'],
+    ['generate', ['generate', '--out', join(scratch, 'a'), '--out', join(scratch, 'b')], '--out'],
+    ['generate', ['generate', '--out', join(scratch, 'a'), '--config=.', '--config', 'test/fixtures/estate'], '--config'],
+  ];
+  for (const [name, args, flag] of cases) {
+    it(`${name} with ${flag} twice: refused naming it, usage on stderr, exit 2, nothing done`, async () => {
+      const r = await runCli(args, { FALLBACK_TEAM: 'platform', THANOS_URL: 'http://127.0.0.1:9' });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^${name}: ${flag} given twice; it takes one value\\nusage: alertgate ${name} `));
+    });
+  }
+
+  it('generate --rule-label, which adds up, may still be given several times', async () => {
+    const out = join(scratch, 'labels');
+    const r = await runCli(['generate', '--out', out, '--rule-label', 'a=1', '--rule-label', 'b=2'], { FALLBACK_TEAM: 'platform' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});

@@ -21,7 +21,6 @@
  */
 import { loadRoutingConfig } from '../config/load-routes.js';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError } from '../config/source-error.js';
 import { planOutputs, renderPlanDiff, summarizePlan } from '../generate/check.js';
@@ -31,6 +30,7 @@ import { OWNED_RULE_LABELS } from '../generate/prometheus-rule.js';
 import { applyPlan } from '../generate/write.js';
 import { configDirProblem } from './config-dir.js';
 import type { CliIO, Command } from './io.js';
+import { parseOptions } from './parse-options.js';
 
 export const USAGE =
   'usage: alertgate generate --out DIR [--check] [--config DIR] [--rule-label k=v]... [--dashboard-label NAME] [--folder-annotation NAME]';
@@ -67,19 +67,14 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 export const generateCommand: Command = async (argv, io) => {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: 'string' },
-        check: { type: 'boolean', default: false },
-        config: { type: 'string' },
-        'rule-label': { type: 'string', multiple: true, default: [] },
-        'dashboard-label': { type: 'string' },
-        'folder-annotation': { type: 'string' },
-      },
-    }).values;
+    args = parseOptions(argv, {
+      out: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      config: { type: 'string' },
+      'rule-label': { type: 'string', multiple: true, default: [] },
+      'dashboard-label': { type: 'string' },
+      'folder-annotation': { type: 'string' },
+    });
   } catch (err) {
     io.stderr(`generate: ${(err as Error).message}\n${USAGE}`);
     return 2;

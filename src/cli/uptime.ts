@@ -9,7 +9,6 @@
  * Exit codes: 0 report printed; 1 Thanos unreachable or refused the query, `THANOS_URL` unset,
  * unknown team or invalid config (the message says which); 2 usage error or bad option value.
  */
-import { parseArgs } from 'node:util';
 import { readSecret, secretFile } from '../config/env.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
 import { formatSourceError } from '../config/source-error.js';
@@ -23,6 +22,7 @@ import { readThanosSettings } from '../uptime/settings.js';
 import { reportToTable } from '../uptime/table.js';
 import { createThanosClient } from '../uptime/thanos-client.js';
 import type { Command } from './io.js';
+import { parseOptions } from './parse-options.js';
 import { configDirOf, envConfigDirProblem } from './validate.js';
 
 export const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
@@ -35,20 +35,15 @@ const FORMATS = ['table', 'json', 'csv'] as const;
 export const uptimeCommand: Command = async (argv, io) => {
   let args;
   try {
-    args = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        team: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        tz: { type: 'string' },
-        period: { type: 'string' },
-        month: { type: 'string' },
-        format: { type: 'string', default: 'table' },
-      },
-    }).values;
+    args = parseOptions(argv, {
+      team: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      tz: { type: 'string' },
+      period: { type: 'string' },
+      month: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+    });
   } catch (err) {
     io.stderr(`uptime: ${(err as Error).message}\n${USAGE}`);
     return 2;
