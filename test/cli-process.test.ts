@@ -116,3 +116,34 @@ describe('a single-valued flag given twice', () => {
     expect(r.code).toBe(0);
   });
 });
+
+describe('help', () => {
+  const commands = ['serve', 'validate', 'route-test', 'generate', 'uptime'];
+  for (const command of commands) {
+    it(`${command} --help and alertgate help ${command}: usage, what it does and its exit codes on stdout, exit 0`, async () => {
+      const [flag, word] = await Promise.all([runCli([command, '--help']), runCli(['help', command])]);
+      for (const r of [flag, word]) {
+        expect(r.code).toBe(0);
+        expect(r.stderr).toBe('');
+        const [usage, description] = r.stdout.split('\n\n');
+        expect(usage).toMatch(new RegExp(`^usage: alertgate ${command}\\b`));
+        expect(description).toMatch(/^[A-Z][\w']* /);
+        expect(r.stdout).toMatch(/\nexit codes: 0 [^]*;\s+1 [^]*; 2 usage error/);
+      }
+      expect(word.stdout).toBe(flag.stdout);
+    });
+  }
+
+  it('alertgate --help lists the exit codes', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('\nexit codes: 0 ok; 1 invalid config or failed check; 2 usage error\n');
+  });
+
+  it('alertgate help <unknown> is a usage error naming it', async () => {
+    const r = await runCli(['help', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^alertgate: unknown command "nope"\n\nusage: alertgate <command>/);
+  });
+});

@@ -35,6 +35,20 @@ import { parseOptions } from './parse-options.js';
 export const USAGE =
   'usage: alertgate generate --out DIR [--check] [--config DIR] [--rule-label k=v]... [--dashboard-label NAME] [--folder-annotation NAME]';
 
+/** What `alertgate generate --help` adds to the usage line. */
+export const HELP = `Write per team a PrometheusRule and a Grafana dashboards ConfigMap into DIR, from routes/,
+rules/ and dashboards/ of the config dir; generated files no longer needed are deleted.
+
+options:
+  --out DIR                 where to write (created if missing)
+  --check                   write nothing; print a unified diff on stdout and exit 1 if DIR is stale
+  --config DIR              config dir (default: ALERTGATE_CONFIG_DIR or the current directory)
+  --rule-label k=v          extra PrometheusRule label, repeatable (also ALERTGATE_RULE_LABELS=k=v,k2=v2)
+  --dashboard-label NAME    dashboards ConfigMap label the Grafana sidecar looks for (default grafana_dashboard)
+  --folder-annotation NAME  annotation naming the Grafana folder (default grafana_folder)
+
+exit codes: 0 written or up to date; 1 invalid config, or --check found DIR stale; 2 usage error`;
+
 /** The name part of a qualified name, and a label value when not empty. */
 const QUALIFIED_NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 /** One dot-separated part of a DNS-1123 subdomain (an RFC 1123 label). */

@@ -14,41 +14,44 @@ commands:
   generate --out DIR [--check]            write PrometheusRule and dashboard ConfigMaps
   uptime --team T [--from --to] [--format table|json|csv]   uptime report from Thanos (THANOS_URL)
 
-alertgate <command> --help prints that command's usage; alertgate --version prints the version.
+alertgate <command> --help (or alertgate help <command>) says what a command does, its options
+and exit codes; alertgate --version prints the version.
+
+exit codes: 0 ok; 1 invalid config or failed check; 2 usage error
 `;
 
-/** A command and its usage text (printed by `alertgate <command> --help`). */
+/** A command and its help: the usage line, then what it does, its options and exit codes. */
 interface CommandEntry {
   run: Command;
-  usage: string;
+  help: string;
 }
 
 // Loaded on use: `serve` need not load the generators, nor `validate` the HTTP server.
 const commands: Record<string, () => Promise<CommandEntry>> = {
   serve: async () => {
     const m = await import('./serve.js');
-    return { run: m.serveCommand, usage: m.SERVE_USAGE };
+    return { run: m.serveCommand, help: `${m.SERVE_USAGE}\n\n${m.SERVE_HELP}` };
   },
   validate: async () => {
     const m = await import('./validate.js');
-    return { run: m.validateCommand, usage: m.VALIDATE_USAGE };
+    return { run: m.validateCommand, help: `${m.VALIDATE_USAGE}\n\n${m.VALIDATE_HELP}` };
   },
   'route-test': async () => {
     const m = await import('./route-test.js');
-    return { run: m.routeTestCommand, usage: m.USAGE };
+    return { run: m.routeTestCommand, help: `${m.USAGE}\n\n${m.HELP}` };
   },
   generate: async () => {
     const m = await import('./generate.js');
-    return { run: m.generateCommand, usage: m.USAGE };
+    return { run: m.generateCommand, help: `${m.USAGE}\n\n${m.HELP}` };
   },
   uptime: async () => {
     const m = await import('./uptime.js');
-    return { run: m.uptimeCommand, usage: m.USAGE };
+    return { run: m.uptimeCommand, help: `${m.USAGE}\n\n${m.HELP}` };
   },
 };
 
 export function registerCommand(name: string, load: () => Promise<Command>, usage = `usage: alertgate ${name}`): void {
-  commands[name] = async () => ({ run: await load(), usage });
+  commands[name] = async () => ({ run: await load(), help: usage });
 }
 
 /** package.json sits two levels above both src/cli/ (tsx) and dist/cli/ (the build). */
@@ -59,6 +62,7 @@ function packageVersion(): string {
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   const [name = 'serve', ...rest] = argv;
+  if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help'], io);
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);
     return 0;
@@ -75,7 +79,7 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const command = await load();
   // Asked for anywhere among the arguments, as most CLIs do; no option of ours takes it as a value.
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`${command.usage}\n`);
+    io.stdout(`${command.help}\n`);
     return 0;
   }
   return command.run(rest, io);

@@ -27,6 +27,16 @@ import { configDirOf, envConfigDirProblem } from './validate.js';
 
 export const USAGE = `usage: alertgate route-test --labels 'k=v,k2="v, with comma"' [--json]`;
 
+/** What `alertgate route-test --help` adds to the usage line. */
+export const HELP = `Show which team (and why), routes, receivers and maintenance windows of the config
+(ALERTGATE_CONFIG_DIR or the current directory) an alert with these labels reaches.
+
+options:
+  --labels 'k=v,…'  the alert's labels, matcher quoting rules; may be given more than once (they add up)
+  --json            print exactly one JSON object on stdout (warnings stay on stderr)
+
+exit codes: 0 shown; 1 invalid config or no config dir; 2 usage error or bad --labels`;
+
 /** Receiver as shown to users: no secrets, the PagerDuty team only when it is not the alert's team. */
 export type ReceiverView = { type: 'slack'; channel: string } | { type: 'pagerduty'; team?: string };
 

@@ -12,6 +12,12 @@ import { handleServeSignals } from './serve-signals.js';
 
 export const SERVE_USAGE = 'usage: alertgate serve   (settings come from the environment: PORT, DATABASE_URL, …; see README "Environment")';
 
+/** What `alertgate serve --help` adds to the usage line. */
+export const SERVE_HELP = `Run the gateway: receive Alertmanager webhooks, deliver to team Slack/PagerDuty, serve the API.
+Runs until SIGTERM or SIGINT; SIGHUP reloads the config (ALERTGATE_CONFIG_DIR or the current directory).
+
+exit codes: 0 stopped by a signal; 1 could not start (settings, config, database, port); 2 usage error`;
+
 export const serveCommand: Command = async (argv, io) => {
   // An argument here is a mistake (a flag meant for another command, a misplaced setting):
   // starting anyway would hide it.

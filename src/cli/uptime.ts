@@ -30,6 +30,13 @@ export const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to
                         [--format table|json|csv]
   default range: the last 30 full days in --tz (default UTC); THANOS_URL must be set`;
 
+/** What `alertgate uptime --help` adds to the usage line. */
+export const HELP = `A team's uptime report from Thanos (THANOS_URL), computed as GET /v1/uptime computes it;
+maintenance windows of routes/ are excluded. --format json prints the API's document on stdout.
+
+exit codes: 0 report printed; 1 Thanos unreachable or refused the query, THANOS_URL unset,
+            unknown team or invalid config; 2 usage error or bad option value`;
+
 const FORMATS = ['table', 'json', 'csv'] as const;
 
 export const uptimeCommand: Command = async (argv, io) => {

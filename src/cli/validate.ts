@@ -53,6 +53,13 @@ function plural(n: number, word: string): string {
 
 export const VALIDATE_USAGE = 'usage: alertgate validate   (config dir: ALERTGATE_CONFIG_DIR or the current directory)';
 
+/** What `alertgate validate --help` adds to the usage line. */
+export const VALIDATE_HELP = `Check routes/, rules/ and dashboards/ of the config dir as the gateway and generate read them.
+Every problem is printed on stdout as \`file:line:col message\`, then a summary line.
+
+exit codes: 0 valid (warnings, such as an unset routing-key variable, do not fail);
+            1 any error, or the config dir does not exist; 2 usage error`;
+
 export function createValidateCommand(extra: readonly ConfigValidator[]): Command {
   return async (argv, io) => {
     if (argv.length > 0) {
