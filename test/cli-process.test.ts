@@ -3,7 +3,7 @@
  * stderr (a closed pipe, a config dir that is missing or a file, flags given twice, help texts).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,5 +145,35 @@ describe('help', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^alertgate: unknown command "nope"\n\nusage: alertgate <command>/);
+  });
+});
+
+describe('generate --out that cannot take the files', () => {
+  const file = join(scratch, 'out-file');
+  writeFileSync(file, 'keep me\n');
+
+  it('--out naming a file: one line naming it, exit 1, the file untouched', async () => {
+    const r = await runCli(['generate', '--out', file], { FALLBACK_TEAM: 'platform' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`generate: --out ${file} is not a directory; nothing written\n`);
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+  });
+
+  it('--out below a file, with --check too: one line naming it, exit 1', async () => {
+    for (const check of [[], ['--check']]) {
+      const r = await runCli(['generate', '--out', join(file, 'sub'), ...check], { FALLBACK_TEAM: 'platform' });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`generate: --out ${join(file, 'sub')} is not a directory: a part of its path is a file; nothing written\n`);
+    }
+  });
+
+  it('--out that does not exist yet, several levels deep, is created', async () => {
+    const out = join(scratch, 'new', 'deeper', 'out');
+    const r = await runCli(['generate', '--out', out], { FALLBACK_TEAM: 'platform' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^wrote ${out}: \\d+ created`));
   });
 });

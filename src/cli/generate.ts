@@ -20,6 +20,7 @@
  * diff is on stdout); 2 usage error.
  */
 import { loadRoutingConfig } from '../config/load-routes.js';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError } from '../config/source-error.js';
@@ -159,8 +160,19 @@ export const generateCommand: Command = async (argv, io) => {
     io.stderr(`generate: ${(err as Error).message}`);
     return 1;
   }
-  const changes = await planOutputs(outDir, outputs);
   const shown = displayPath(io, outDir);
+  const outProblem = await outDirProblem(outDir);
+  if (outProblem) {
+    io.stderr(`generate: --out ${shown} ${outProblem}; nothing written`);
+    return 1;
+  }
+  let changes;
+  try {
+    changes = await planOutputs(outDir, outputs);
+  } catch (err) {
+    io.stderr(`generate: cannot read --out ${shown}: ${(err as Error).message}; nothing written`);
+    return 1;
+  }
   if (changes.length === 0) {
     io.stdout(`up to date: ${shown} matches the config (${outputs.size} files)`);
     return 0;
@@ -170,10 +182,25 @@ export const generateCommand: Command = async (argv, io) => {
     io.stderr(`generate --check: ${shown} is stale (${summarizePlan(changes)}); run alertgate generate --out ${shown}`);
     return 1;
   }
-  await applyPlan(outDir, changes);
+  try {
+    await applyPlan(outDir, changes);
+  } catch (err) {
+    // Say which flag the path came from; without this the raw fs error lacked the command's name.
+    io.stderr(`generate: cannot write --out ${shown}: ${(err as Error).message}`);
+    return 1;
+  }
   io.stdout(`wrote ${shown}: ${summarizePlan(changes, 'done')}`);
   return 0;
 };
+
+/** Why DIR cannot take the generated files (it, or a part of its path, is a file), or undefined. */
+async function outDirProblem(dir: string): Promise<string | undefined> {
+  try {
+    return (await stat(dir)).isDirectory() ? undefined : 'is not a directory';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'is not a directory: a part of its path is a file' : undefined;
+  }
+}
 
 function splitList(value: string | undefined): string[] {
   return (value ?? '')
