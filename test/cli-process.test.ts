@@ -177,3 +177,12 @@ describe('generate --out that cannot take the files', () => {
     expect(r.stdout).toMatch(new RegExp(`^wrote ${out}: \\d+ created`));
   });
 });
+
+describe('route-test --labels followed by a flag instead of its value', () => {
+  it('says --labels needs a value, naming the flag, exit 2, nothing on stdout', async () => {
+    const r = await runCli(['route-test', '--labels', '--json'], { ALERTGATE_CONFIG_DIR: 'test/fixtures/estate', FALLBACK_TEAM: 'platform' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^route-test: --labels needs a value, got the flag "--json" .*\nusage: alertgate route-test /);
+  });
+});

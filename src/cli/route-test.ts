@@ -141,6 +141,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--labels') {
       const v = argv[++i];
       if (v === undefined) throw new Error('--labels needs a value');
+      // `--labels --json` forgot the value: say so rather than parse "--json" as labels.
+      if (v.startsWith('-')) throw new Error(`--labels needs a value, got the flag "${v}" (a value starting with "-" is written --labels=${v})`);
       args.labels.push(v);
     } else if (a.startsWith('--labels=')) args.labels.push(a.slice('--labels='.length));
     else throw new Error(`unexpected argument "${a}"`);
