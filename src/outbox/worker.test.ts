@@ -17,7 +17,7 @@ import { readSettings } from '../config/env.js';
 import { targetKey } from '../model/target.js';
 import { ChannelPacer } from './channel-pacer.js';
 import type { OutboxWorker } from './worker.js';
-import { startTestWorker, TEST_RETRY_POLICY } from './test-worker.case.js';
+import { notificationReaching, startTestWorker, TEST_RETRY_POLICY } from './test-worker.case.js';
 
 let store: Store;
 let worker: OutboxWorker;
@@ -137,6 +137,38 @@ describe('OutboxWorker hand-off', () => {
     w.settle(third!, []);
     slack.release();
     expect(await statusOf(a!.id)).toBe('sent');
+  });
+
+  it("measures a hand-off's deadline from the lease's start, not from when its write answered", async () => {
+    // The lease's clock starts when the write begins; under load (PostgreSQL waiting for a pooled
+    // connection, SQLite for its group commit) the write answers long after. Before, the deadline
+    // ran from the answer and could end after the lease: another replica claimed the item while
+    // this one was still sending it.
+    store = openSqliteStore(':memory:');
+    const LEASE_MS = 1_000;
+    const WRITE_ANSWERS_AFTER_MS = 400;
+    let cutAt: number | undefined;
+    const hanging: Notifier = {
+      type: 'slack',
+      notify: (_d, signal) =>
+        new Promise((resolve) =>
+          signal?.addEventListener('abort', () => {
+            cutAt = Date.now();
+            resolve({ ok: false, retryable: true, error: 'aborted' });
+          }),
+        ),
+    };
+    worker = startTestWorker({ store, notifiers: { slack: hanging, pagerduty: unused }, leaseMs: LEASE_MS });
+    const writeStarted = Date.now();
+    const offer = worker.offer()!;
+    const [handed] = await write('g1', offer);
+    // The write's answer comes late (a slow store): the lease has been running meanwhile.
+    await new Promise((r) => setTimeout(r, WRITE_ANSWERS_AFTER_MS));
+    worker.settle(offer, [handed!]);
+    const failed = await notificationReaching(store, handed!.id, 'failed');
+    expect(failed?.lastError).toMatch(/^delivery cut after \d+ ms of its 1000 ms lease/);
+    // Cut before the lease ends, counted from the write's start (before: about 400 ms after it).
+    expect(cutAt! - writeStarted).toBeLessThan(LEASE_MS);
   });
 
   it('stop waits for a write holding an offer and delivers what it leased', async () => {

@@ -89,6 +89,12 @@ export class OutboxWorker {
   /** Told when the last reservation is settled (stop waits for it). */
   private allSettled?: () => void;
   private readonly abort = new AbortController();
+  /**
+   * When each open offer was made (Date.now()), before its write: the store reads its clock for
+   * the lease after this, so a deadline measured from here never ends after the lease does, however
+   * long the write then waits for a connection or a group commit.
+   */
+  private readonly offeredAt = new WeakMap<LeaseOffer, number>();
 
   constructor(opts: OutboxWorkerOptions) {
     this.o = {
@@ -150,7 +156,9 @@ export class OutboxWorker {
     const room = this.shares.room(this.reserved);
     if (room.slack <= 0 && room.pagerduty <= 0) return undefined;
     this.reserved += 1;
-    return { owner: this.o.owner, leaseMs: this.o.leaseMs, max: 1, ...this.claimFilters(room, 1) };
+    const offer: LeaseOffer = { owner: this.o.owner, leaseMs: this.o.leaseMs, max: 1, ...this.claimFilters(room, 1) };
+    this.offeredAt.set(offer, Date.now());
+    return offer;
   }
 
   /**
@@ -169,8 +177,9 @@ export class OutboxWorker {
   /** The write `offer` was made for ended (`leased`: what it returned, [] if it failed): deliver what was leased to this worker. */
   settle(offer: LeaseOffer, leased: readonly NotificationRecord[]): void {
     this.reserved -= offer.max;
-    // The write leased its items just before it answered.
-    const leasedAt = Date.now();
+    // Not now: the lease's clock started when the write began, which may be long before it answered.
+    const leasedAt = this.offeredAt.get(offer) ?? Date.now();
+    this.offeredAt.delete(offer);
     let started = 0;
     for (const item of leased) {
       if (item.leasedTo !== this.o.owner) continue;
