@@ -167,7 +167,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
   for (const trigger of CONFIG_RELOAD_TRIGGERS) for (const outcome of ['success', 'failure']) configReloads.inc({ trigger, outcome }, 0);
   const leaseCuts = new Counter({
     name: 'alertgate_delivery_lease_cuts_total',
-    help: 'Deliveries cut at their lease deadline (OUTBOX_LEASE_MS less a margin), by receiver: a call or pacing wait still running then was stopped and the notification retried (a failed attempt, or handed back untried when no call had started).',
+    help: 'Deliveries cut at their lease deadline (OUTBOX_LEASE_MS less a margin), by receiver: a call or pacing wait still running then was stopped and the notification retried (a failed attempt, also when no call had started yet).',
     labelNames: ['receiver'],
     registers: [registry],
   });

@@ -370,6 +370,40 @@ describe('OutboxWorker pacing', () => {
   });
 });
 
+describe('OutboxWorker lease cut before the first call', () => {
+  it('uses an attempt: an item whose lease runs out before its first call goes dead in time, not round for ever', async () => {
+    // Two posts to one channel claimed together; the channel's one token goes to the first, so
+    // the second's slot is 2 s away (the pacer's clock standing still), past its 1 s lease: cut
+    // before any call. In production the same cut follows claims or a hand-off write eating most
+    // of the lease. Before, the cut item was handed back untried and due at once, its attempt
+    // given back: claimed, cut and handed back again for as long as that went on, never dead.
+    const at = Date.now();
+    const pacer = new ChannelPacer({ ratePerSecond: 0.5, burst: 1, now: () => at });
+    store = openSqliteStore(':memory:');
+    const ids: number[] = [];
+    for (const id of ['first', 'second']) {
+      const g = group(id);
+      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
+      ids.push(n!.id);
+    }
+    const delivered: number[] = [];
+    const slack: Notifier = {
+      type: 'slack',
+      notify: (d) => {
+        delivered.push(d.id);
+        return Promise.resolve({ ok: true, slackRef: { channel: 'C1', ts: `${d.id}.0` } });
+      },
+    };
+    // On its last attempt: one cut that counts is the end of it.
+    worker = startTestWorker({ store, notifiers: { slack, pagerduty: unused }, pacer, leaseMs: 1_000, concurrency: 2, receiverConcurrency: 2, policy: { ...TEST_RETRY_POLICY, maxAttempts: 1 } });
+    expect((await notificationReaching(store, ids[0]!, 'sent'))?.status).toBe('sent');
+    const cut = await notificationReaching(store, ids[1]!, 'dead', 3_000);
+    expect(cut).toMatchObject({ status: 'dead', attempts: 1 });
+    expect(cut!.lastError).toMatch(/^delivery cut after \d+ ms of its 1000 ms lease \(OUTBOX_LEASE_MS\), so that no other worker takes it over while it is still sending: cut before its first call \(nothing was sent\)$/);
+    expect(delivered).toEqual([ids[0]]);
+  });
+});
+
 describe('OutboxWorker with more than 10 deliveries in flight', () => {
   it('warns of no listener leak: every call listens on the one shutdown signal', async () => {
     store = openSqliteStore(':memory:');

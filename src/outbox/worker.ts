@@ -268,11 +268,11 @@ export class OutboxWorker {
    * an item on its last attempt went dead at every restart that caught it in flight. The call may
    * have reached the receiver: the next delivery repeats it (at-least-once).
    */
-  private async handBackAborted(item: NotificationRecord, log: Logger, by = 'shutdown'): Promise<void> {
+  private async handBackAborted(item: NotificationRecord, log: Logger): Promise<void> {
     await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now() }).catch((err: unknown) => {
-      log.error({ err }, `could not hand back the delivery cut short by ${by}; it is retried when its lease expires`);
+      log.error({ err }, 'could not hand back the delivery cut short by shutdown; it is retried when its lease expires');
     });
-    log.info({ notification: item.id }, `delivery cut short by ${by}; handed back untried`);
+    log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
   }
 
   /**
@@ -313,7 +313,7 @@ export class OutboxWorker {
    * method held in the whole workspace (a chat.update 429 in another channel), or the delivery
    * cut before its first call.
    */
-  private async slackSlots(item: NotificationRecord, delivery: Delivery, pacer: ChannelPacer, deadline: DeliveryDeadline, log: Logger): Promise<SlackSlots | undefined> {
+  private async slackSlots(item: NotificationRecord, delivery: Delivery, pacer: ChannelPacer, deadline: DeliveryDeadline, leasedAt: number, log: Logger): Promise<SlackSlots | undefined> {
     const method = firstSlackMethod(delivery);
     const methodHeld = pacer.methodHeldFor(method);
     if (methodHeld > 0) {
@@ -334,8 +334,8 @@ export class OutboxWorker {
     if (deadline.signal.aborted) {
       // Cut before the first call (shutdown, or a claim that took most of its lease): nothing was sent.
       reserved.release();
-      if (deadline.expired) this.o.metrics?.leaseCuts.inc({ receiver: 'slack' });
-      await this.handBackAborted(item, log, deadline.expired ? 'its lease deadline' : 'shutdown');
+      if (deadline.expired) await this.failCutBeforeFirstCall(item, leasedAt, log);
+      else await this.handBackAborted(item, log);
       return undefined;
     }
     if (held > 0) {
@@ -359,6 +359,25 @@ export class OutboxWorker {
     }
   }
 
+  /**
+   * A delivery its lease deadline cut before its first call (a claim or hand-off write that took
+   * most of the lease, then a pacing wait past its end) is a failed attempt, with backoff, though
+   * nothing was sent. Handed back untried and due at once, as before, an item whose claims kept
+   * eating its lease looped claim, cut, hand back for ever and never went dead.
+   */
+  private async failCutBeforeFirstCall(item: NotificationRecord, leasedAt: number, log: Logger): Promise<void> {
+    const { metrics, owner } = this.o;
+    const receiver = item.target.type;
+    metrics?.leaseCuts.inc({ receiver });
+    const error = this.cutError(leasedAt, 'cut before its first call (nothing was sent)');
+    const delay = nextAttemptDelay(this.o.policy, item.attempts, undefined, this.o.random);
+    const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
+    metrics?.notifications.inc({ team: item.team, receiver, outcome: delay === null ? 'dead' : 'failed' });
+    await this.o.store.markFailed(item.id, { owner, error, nextAttemptAt });
+    if (delay === null) log.error({ attempt: item.attempts, error }, 'notification dead: retry budget spent');
+    else log.warn({ attempt: item.attempts, error, retryInMs: Math.round(delay) }, 'notification failed; will retry');
+  }
+
   /** A delivery cut by its deadline: a failed attempt that says why (the call may have reached the receiver). */
   private cutError(leasedAt: number, error: string): string {
     const ran = Date.now() - leasedAt;
@@ -380,7 +399,7 @@ export class OutboxWorker {
       }
       let slots: SlackSlots | undefined;
       if (target.type === 'slack' && this.o.pacer) {
-        slots = await this.slackSlots(item, delivery, this.o.pacer, deadline, log);
+        slots = await this.slackSlots(item, delivery, this.o.pacer, deadline, leasedAt, log);
         // Handed back untried: paced, held by a Retry-After, or cut before its first call.
         if (slots === undefined) return;
       }
