@@ -276,7 +276,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     configReloads,
     rateLimited: new Counter({
       name: 'alertgate_rate_limited_total',
-      help: "Slack and PagerDuty answers that rate-limited a delivery (HTTP 429, Slack's ratelimited), by the delivery's team, receiver and what the limit holds untried until it ends: channel (that Slack channel's calls), workspace (chat.update in every channel), routing_key (the team's PagerDuty events).",
+      help: "Slack and PagerDuty answers that rate-limited a delivery (HTTP 429, Slack's ratelimited), by the delivery's team, receiver and what the limit covers: channel (that Slack channel's calls), workspace (chat.update in every channel), routing_key (the team's PagerDuty events). Counted whether or not a hold followed: those calls wait untried (on this replica) only after a Slack Retry-After, or a PagerDuty 429 with attempts left.",
       labelNames: ['team', 'receiver', 'scope'],
       registers: [registry],
     }),

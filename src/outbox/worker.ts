@@ -33,7 +33,7 @@ import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
 /** Waits before writing a delivered item's outcome again, after the store failed the write. */
 const RECORD_SENT_RETRY_MS = [100, 1_000, 5_000];
 
-/** What a receiver's rate limit on `call` holds (as the worker holds it below). */
+/** What a receiver's rate limit on `call` covers (held below only when the answer says for how long). */
 function rateLimitScope(receiver: ReceiverType, call: string): RateLimitScope {
   if (receiver === 'pagerduty') return 'routing_key';
   return WORKSPACE_LIMITED_METHODS.has(call) ? 'workspace' : 'channel';
@@ -425,6 +425,7 @@ export class OutboxWorker {
         if (result.limitedCall !== undefined && WORKSPACE_LIMITED_METHODS.has(result.limitedCall)) this.o.pacer?.holdMethod(result.limitedCall, result.retryAfterMs);
         else this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
       }
+      // Every rate-limit answer, held or not (no Retry-After, a PagerDuty 429 on the last attempt).
       if (!result.ok && result.limitedCall !== undefined) metrics?.rateLimited.inc({ team: item.team, receiver: target.type, scope: rateLimitScope(target.type, result.limitedCall) });
       // Metrics count what the receiver did, so they are recorded before the outcome is stored:
       // whoever sees the stored outcome (the API, a test) then sees the metric too, even when the
