@@ -5,7 +5,8 @@
  * the team that owns them now), and a storm of a channel no config reaches any more ends with
  * its digest closed, like any other. A removed team's open PagerDuty incident is resolved with the
  * key source its removed config named, which the process remembers; what cannot follow is the
- * incident of a team removed while no process ran: a dead resolve that says why.
+ * incident of a team removed while no process ran: a resolve left to retry (another replica may
+ * remember the team), dead after its attempts, saying why.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -240,7 +241,7 @@ describe.each([
 });
 
 describe('a team with an open PagerDuty incident removed while alertgate was down', () => {
-  it('the resolve, whose routing key went with the config this process never saw, is dead and says why', async () => {
+  it('the resolve, whose routing key went with the config this process never saw, is retried (another replica may remember it), then dead, saying why', async () => {
     t = await start();
     expect((await t.post(checkoutDown())).status).toBe(202);
     await fakes.pagerduty.waitFor(() => true);
@@ -253,6 +254,7 @@ describe('a team with an open PagerDuty incident removed while alertgate was dow
     await waitUntil(async () => (await t!.gw.store.listNotifications({ status: 'dead', limit: 10 })).items.length === 1, 10_000, 'the resolve to be dead');
     const [dead] = (await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items;
     expect([dead!.target.type, dead!.kind, dead!.lastError]).toEqual(['pagerduty', 'resolved', expect.stringContaining('team "payments"')]);
+    expect(dead!.attempts).toBeGreaterThan(1);
     expect(incidents()).toEqual(['triggered']);
   });
 });

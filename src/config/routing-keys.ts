@@ -11,7 +11,11 @@ import type { PagerDutyConfig, RoutingConfig } from './types.js';
 export type RetiredKeySources = (team: string) => PagerDutyConfig | undefined;
 
 export function routingKeyResolver(config: () => RoutingConfig | undefined, env: NodeJS.ProcessEnv, retired?: RetiredKeySources): RoutingKeyResolver {
-  return createRoutingKeyResolver((team) => config()?.teams.get(team)?.pagerduty, { env, ...(retired ? { retired } : {}) });
+  return createRoutingKeyResolver((team) => config()?.teams.get(team)?.pagerduty, {
+    env,
+    knownTeam: (team) => config()?.teams.has(team) ?? false,
+    ...(retired ? { retired } : {}),
+  });
 }
 
 export function resolvableRoutingKeys(config: RoutingConfig, env: NodeJS.ProcessEnv, retired: readonly [string, PagerDutyConfig][] = []): string[] {

@@ -10,6 +10,8 @@ import { captureLogger, makeAlert, makeDelivery, makeSnapshot, runNotifierCases 
 import { createPagerDutyClient } from './client.js';
 import { createPagerDutyNotifier } from './notifier.js';
 import { createRoutingKeyResolver } from './routing-key.js';
+import { routingKeyResolver } from '../../config/routing-keys.js';
+import type { RoutingConfig } from '../../config/types.js';
 
 const KEY = 'R0UT1NGKEY0123456789abcdefabcdef';
 const TIMEOUT_MS = 800;
@@ -117,6 +119,20 @@ describe('pagerduty notifier against the fake PagerDuty over https', () => {
       retryable: true,
       error: 'pagerduty enqueue: HTTP 500: HTML page: oops',
     });
+  });
+
+  it("a removed team's resolve on a replica that never knew the team is retryable, without a call; a configured team without pagerduty: is final", async () => {
+    fake = await startFakePagerDuty({ tls });
+    const config = { teams: new Map([['web', { team: 'web' }]]) } as unknown as RoutingConfig;
+    const notifier = createPagerDutyNotifier({ eventsUrl: fake.url, ca: tls.cert, resolveRoutingKey: routingKeyResolver(() => config, env, () => undefined), timeoutMs: TIMEOUT_MS });
+    const resolved = (team: string) => makeSnapshot({ team, alerts: [makeAlert({ status: 'resolved', endsAt: '2026-10-01T10:00:00Z' })] });
+    expect(await notifier.notify(makeDelivery({ type: 'pagerduty', team: 'payments' }, { group: resolved('payments') }))).toEqual({
+      ok: false,
+      retryable: true,
+      error: 'PagerDuty routing key for team "payments": team has no pagerduty.routingKeyEnv or routingKeyFile configured',
+    });
+    expect(await notifier.notify(makeDelivery({ type: 'pagerduty', team: 'web' }, { group: resolved('web') }))).toMatchObject({ ok: false, retryable: false });
+    expect(fake.events).toHaveLength(0);
   });
 
   it('a team whose routing key variable is unset fails retryably (the secret may be synced later), naming the variable, without a call', async () => {

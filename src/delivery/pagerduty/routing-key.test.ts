@@ -37,6 +37,16 @@ describe('createRoutingKeyResolver', () => {
     expect(resolve('web')).toEqual({ ok: false, retryable: false, error: 'PagerDuty routing key for team "web": team has no pagerduty.routingKeyEnv or routingKeyFile configured' });
   });
 
+  it("leaves a resolve for a team this process never knew to be retried (a replica that remembers it may take it); a configured team without pagerduty: stays final", () => {
+    const teams = new Set(['web']);
+    const resolve = createRoutingKeyResolver(() => undefined, { knownTeam: (team) => teams.has(team) });
+    const error = 'PagerDuty routing key for team "payments": team has no pagerduty.routingKeyEnv or routingKeyFile configured';
+    expect(resolve('payments', 'resolve')).toEqual({ ok: false, retryable: true, error });
+    // A trigger is never sent with a remembered key, so no replica can do better with it.
+    expect(resolve('payments', 'trigger')).toEqual({ ok: false, retryable: false, error });
+    expect(resolve('web', 'resolve')).toMatchObject({ ok: false, retryable: false });
+  });
+
   it("resolves a removed team's incidents with the key source its removed config named; never pages with it, and the live config wins", () => {
     const env = { OLD_KEY: 'old-key', NEW_KEY: 'new-key' };
     let live: { routingKeyEnv: string } | undefined;

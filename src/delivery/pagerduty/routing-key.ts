@@ -29,6 +29,13 @@ export interface RoutingKeyResolverOptions {
   readFile?: (path: string) => string;
   /** Key sources of teams whose `pagerduty:` a reload removed, for their resolves (config-holder.ts). */
   retired?: (team: string) => PagerDutyConfig | undefined;
+  /**
+   * Whether the live config has this team at all (with or without `pagerduty:`). A resolve for a
+   * team neither known nor remembered here is retryable: with several replicas, one that knew the
+   * team before a reload removed it may still remember its key source, and the outbox's backoff lets
+   * it take the resolve (the attempt budget still ends it `dead`). Unset: every team counts as known.
+   */
+  knownTeam?: (team: string) => boolean;
 }
 
 /**
@@ -62,6 +69,7 @@ export function createRoutingKeyResolver(
       }
       return key ? { ok: true, key, source: `file ${config.routingKeyFile}` } : { ok: false, retryable: true, error: `${what}: file ${config.routingKeyFile} is empty` };
     }
-    return { ok: false, retryable: false, error: `${what}: team has no pagerduty.routingKeyEnv or routingKeyFile configured` };
+    const unknownHere = action === 'resolve' && live === undefined && opts.knownTeam?.(team) === false;
+    return { ok: false, retryable: unknownHere, error: `${what}: team has no pagerduty.routingKeyEnv or routingKeyFile configured` };
   };
 }
