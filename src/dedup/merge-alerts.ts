@@ -43,10 +43,21 @@ export function newDedupTally(): DedupTally {
 }
 
 export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): Alert[] {
+  return mergeCounting(stored, incoming, now, tally).alerts;
+}
+
+/**
+ * mergeAlerts, also counting the incoming alerts that match a stored firing one (`shownFiring`),
+ * so that the usual repeat, which shows every stored firing alert, needs no search for left-out
+ * ones (firingLeftOut).
+ */
+function mergeCounting(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): { alerts: Alert[]; shownFiring: number } {
   const previous = new Map(stored.map((a) => [a.fingerprint, a]));
-  return incoming.map((a) => {
+  let shownFiring = 0;
+  const alerts = incoming.map((a) => {
     const prev = previous.get(a.fingerprint);
     if (prev === undefined) return a;
+    if (prev.status === 'firing') shownFiring++;
     if (staleRevival(prev, a, now)) {
       if (tally) tally.staleFiring++;
       return prev;
@@ -57,6 +68,7 @@ export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[]
     }
     return a;
   });
+  return { alerts, shownFiring };
 }
 
 /**
@@ -114,8 +126,8 @@ export interface MergedAlerts {
  * (its next change, or repeat_interval).
  */
 export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, now: Date, tally?: DedupTally): MergedAlerts {
-  const alerts = mergeAlerts(stored, incoming, now, tally);
-  const leftOut = firingLeftOut(stored, incoming);
+  const { alerts, shownFiring } = mergeCounting(stored, incoming, now, tally);
+  const leftOut = firingLeftOut(stored, incoming, shownFiring);
   if (status === 'resolved') return { alerts, endedUnseen: endedNow(leftOut, now) };
   return { alerts: [...alerts, ...leftOut], endedUnseen: [] };
 }
@@ -126,11 +138,20 @@ export function mergeTruncated(stored: readonly Alert[], incoming: readonly Aler
  * inhibited (and, without `send_resolved`, once it resolved), without ever showing it resolved.
  */
 export function mergeWhole(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): MergedAlerts {
-  return { alerts: mergeAlerts(stored, incoming, now, tally), endedUnseen: endedNow(firingLeftOut(stored, incoming), now) };
+  const { alerts, shownFiring } = mergeCounting(stored, incoming, now, tally);
+  return { alerts, endedUnseen: endedNow(firingLeftOut(stored, incoming, shownFiring), now) };
 }
 
-function firingLeftOut(stored: readonly Alert[], incoming: readonly Alert[]): Alert[] {
-  if (!stored.some((a) => a.status === 'firing')) return [];
+/**
+ * Stored firing alerts that `incoming` does not show. `shownFiring` (mergeCounting) equal to the
+ * stored firing count means none: incoming fingerprints are unique (normalizeWebhook keeps one
+ * alert per fingerprint), so each stored firing alert was matched once. A stored list with a
+ * fingerprint twice only makes the counts differ, which takes the full search below.
+ */
+function firingLeftOut(stored: readonly Alert[], incoming: readonly Alert[], shownFiring: number): Alert[] {
+  let storedFiring = 0;
+  for (const a of stored) if (a.status === 'firing') storedFiring++;
+  if (storedFiring === shownFiring) return [];
   const shown = new Set(incoming.map((a) => a.fingerprint));
   return stored.filter((a) => a.status === 'firing' && !shown.has(a.fingerprint));
 }
