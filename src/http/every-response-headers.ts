@@ -27,8 +27,12 @@ function withNosniff(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
   return Object.assign({ [NAME]: VALUE }, headers);
 }
 
-/** The flat `[name, value, …]` form Node's writeHead also takes. */
-function withNosniffFlat(headers: unknown[]): unknown[] {
+/** The array forms Node's writeHead also takes: flat `[name, value, …]` or nested `[[name, value], …]`. */
+function withNosniffArray(headers: unknown[]): unknown[] {
+  if (Array.isArray(headers[0])) {
+    for (const entry of headers) if (Array.isArray(entry) && String(entry[0]).toLowerCase() === NAME) return headers;
+    return [...headers, [NAME, VALUE]];
+  }
   for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === NAME) return headers;
   return [...headers, NAME, VALUE];
 }
@@ -42,7 +46,7 @@ NosniffResponse.prototype.writeHead = function (this: ServerResponse, ...args: u
   // writeHead(status, [statusMessage], [headers])
   const at = typeof args[1] === 'string' ? 2 : 1;
   const headers = args[at];
-  if (Array.isArray(headers)) args[at] = withNosniffFlat(headers);
+  if (Array.isArray(headers)) args[at] = withNosniffArray(headers);
   else if (headers && typeof headers === 'object') {
     if (!this.hasHeader(NAME)) args[at] = withNosniff(headers as OutgoingHttpHeaders);
   } else if (!this.headersSent && !this.hasHeader(NAME)) this.setHeader(NAME, VALUE);
