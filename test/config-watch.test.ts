@@ -2,7 +2,7 @@
  * A changed config on disk is applied without a signal (CONFIG_RELOAD_INTERVAL): in Kubernetes the
  * kubelet swaps a ConfigMap's files after a merge, and before this every pod kept routing by the
  * old config until someone sent each one SIGHUP. An edited file and a `..data` symlink swap are
- * both seen; rules/ (not read by the reload) is not watched; a broken config is refused once, not at every poll, and the fixed one is applied;
+ * both seen; rules/ (not read by the reload) is not watched; a broken config is refused once, not at every poll (one that could not be read is read again), and the fixed one is applied;
  * `0` turns the polling off. Reloads are counted on /metrics by what asked for them (a file change,
  * SIGHUP, `POST /-/reload`) and how they ended: before, only the log told them apart.
  */
@@ -155,6 +155,30 @@ describe('config files changed on disk', () => {
     await loaded;
     expect(await reloadGauge(t)).toBe('1');
     expect(await prisonsChannel(t, 'AfterFix')).toBe('#prisons-oncall');
+  });
+
+  it('reads again at the next poll a config that could not be read while its files look the same (EIO), and applies it once it reads', async () => {
+    const t = await gateway();
+    const original = await readFile(PRISONS(), 'utf8');
+    const refused = nextLine(t, 'invalid configuration');
+    // Its reads fail with EIO (as root too, unlike chmod 000) while its size, times and inode stay put.
+    await rm(PRISONS());
+    await symlink('/proc/self/mem', PRISONS());
+    expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
+
+    // Not "unchanged since it was refused": each poll reads the unchanged files again.
+    let refusals = 3;
+    await t.waitForLog((l) => l.msg === 'invalid configuration' && --refusals === 0);
+    expect(count(t, 'config could not be read at the last load; reading it again')).toBeGreaterThanOrEqual(2);
+    expect(count(t, 'config on disk unchanged since it was refused; not reloading')).toBe(0);
+    expect(await prisonsChannel(t, 'WhileUnreadable')).toBe('#prisons-alerts');
+
+    const loaded = nextLine(t, 'configuration loaded');
+    await rm(PRISONS());
+    await writeFile(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
+    await loaded;
+    expect(await reloadGauge(t)).toBe('1');
+    expect(await prisonsChannel(t, 'AfterRead')).toBe('#prisons-oncall');
   });
 
   it('counts each reload by trigger and outcome on /metrics, from 0', async () => {

@@ -12,7 +12,8 @@
  * Each load first notes how the config files look on disk (config/config-fingerprint.ts) and
  * whether what it read was applied: the config watch (config/config-watch.ts) compares the files
  * with that, so a change is applied once, whatever reload read it, and a refused config is not
- * read again until its files change.
+ * read again until its files change; one that could not be read (an I/O error: EIO, EMFILE…) is,
+ * at the next poll, since the same files may read fine then.
  *
  * It also remembers, for the process's life, where the PagerDuty routing key came from
  * (`routingKeyEnv` / `routingKeyFile`, never the key) of every team whose `pagerduty:` a reload
@@ -29,6 +30,17 @@ import { loadRoutingConfig } from './load-routes.js';
 import { formatSourceError } from './source-error.js';
 import type { PagerDutyConfig, RoutingConfig } from './types.js';
 
+/**
+ * How the latest load found the files. `unreadable`: it was refused because they could not be read
+ * (or it threw), not for what they say, so the watch reads them again though they look the same.
+ */
+export interface LastRead {
+  files: ConfigFingerprint;
+  /** Undefined while the load runs. */
+  applied?: boolean;
+  unreadable?: boolean;
+}
+
 export class ConfigHolder {
   private config?: RoutingConfig;
   private running?: Promise<ReloadResult>;
@@ -37,7 +49,7 @@ export class ConfigHolder {
   /** Key sources of teams whose `pagerduty:` left the config (see the module doc). */
   private readonly retired = new Map<string, PagerDutyConfig>();
   /** The files as the latest load found them before reading them, and whether it applied them (undefined while it runs). */
-  private read?: { files: ConfigFingerprint; applied?: boolean };
+  private read?: LastRead;
 
   constructor(
     private readonly dir: string,
@@ -76,7 +88,7 @@ export class ConfigHolder {
   }
 
   /** The config files as the latest load (started by anything) found them, and whether it applied them (undefined: still loading). */
-  lastRead(): { files: ConfigFingerprint; applied?: boolean } | undefined {
+  lastRead(): LastRead | undefined {
     return this.read;
   }
 
@@ -94,13 +106,14 @@ export class ConfigHolder {
 
   private async load(): Promise<ReloadResult> {
     // Before reading: a file changed while it is read is seen as changed at the next look.
-    const read: { files: ConfigFingerprint; applied?: boolean } = { files: await configFingerprint(this.dir) };
+    const read: LastRead = { files: await configFingerprint(this.dir) };
     this.read = read;
     const result = await loadRoutingConfig(this.dir, this.env).catch((err: unknown) => {
-      read.applied = false;
+      Object.assign(read, { applied: false, unreadable: true });
       throw err;
     });
     read.applied = !!result.config && result.errors.length === 0;
+    if (result.unreadable) read.unreadable = true;
     for (const w of result.warnings) this.logger.warn({ warning: formatSourceError(w) }, 'config warning');
     if (!result.config || result.errors.length > 0) {
       const errors = result.errors.map(formatSourceError);

@@ -10,17 +10,20 @@
  * types. Each poll takes the files' fingerprint (config/config-fingerprint.ts; nothing is read)
  * and, when it differs from what the latest load found, runs the reload SIGHUP runs, which never
  * overlaps another. A refused config is not read again at every poll: only once its files change.
+ * One that could not be read (an I/O error while the files look the same: EIO, EMFILE) is read
+ * again at the next poll; before, the watch waited for a file change that might never come.
  */
 import type { Logger } from '../log/logger.js';
 import { startTicker, type Ticker } from '../pipeline/ticker.js';
-import { configFingerprint, fingerprintChanges, sameFingerprint, type ConfigFingerprint } from './config-fingerprint.js';
+import type { LastRead } from './config-holder.js';
+import { configFingerprint, fingerprintChanges, sameFingerprint } from './config-fingerprint.js';
 
 export interface ConfigWatchOptions {
   dir: string;
   /** CONFIG_RELOAD_INTERVAL (1 s at least, config/env.ts); 0: no watch. */
   intervalMs: number;
   /** The files as the latest load found them and whether it applied them (config-holder.ts). */
-  lastRead: () => { files: ConfigFingerprint; applied?: boolean } | undefined;
+  lastRead: () => LastRead | undefined;
   /** The reload SIGHUP and `POST /-/reload` run (server.ts). */
   reload: () => Promise<unknown>;
   logger: Logger;
@@ -35,7 +38,10 @@ export function startConfigWatch(o: ConfigWatchOptions): Ticker | undefined {
     // No load yet, or one still reading (it reads the files as they are now, or a later look sees them changed).
     if (signal.aborted || !last || last.applied === undefined) return;
     if (sameFingerprint(last.files, files)) {
-      if (!last.applied) o.logger.debug({}, 'config on disk unchanged since it was refused; not reloading');
+      if (last.applied) return;
+      if (!last.unreadable) return o.logger.debug({}, 'config on disk unchanged since it was refused; not reloading');
+      o.logger.info({}, 'config could not be read at the last load; reading it again');
+      await o.reload();
       return;
     }
     o.logger.info({ ...fingerprintChanges(last.files, files) }, 'config changed on disk; reloading');

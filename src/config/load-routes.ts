@@ -33,6 +33,11 @@ export interface LoadRoutesResult {
    * validators of rules/ and dashboards/ can report "no routes file for team X" in the same run.
    */
   teamNames: string[];
+  /**
+   * A file or routes/ itself could not be read (EIO, EMFILE, EACCES…): the errors say which, but
+   * this refusal is not the config's, and a read again with the same files may succeed.
+   */
+  unreadable?: true;
 }
 
 export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
@@ -100,6 +105,7 @@ function checkRoutesFile(src: YamlSource, expectedTeam: string, env: NodeJS.Proc
 export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Promise<LoadRoutesResult> {
   const problems: SourceError[] = [];
   const listing = await listRouteFiles(dir);
+  let unreadable = !!listing.error;
   if (listing.error) problems.push(listing.error);
 
   const files: TeamFile[] = [];
@@ -112,6 +118,7 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
       text = await readFile(join(dir, file), 'utf8');
     } catch (err) {
       problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+      unreadable = true;
       continue;
     }
     // Read quickly first; a file with anything to report is read again with positions.
@@ -127,7 +134,7 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
   const errors = sortSourceErrors(problems.filter((p) => p.severity === 'error'));
   const warnings = sortSourceErrors(problems.filter((p) => p.severity === 'warning'));
   const teamNames = [...new Set(files.map((f) => f.expectedTeam))].sort();
-  if (errors.length > 0) return { errors, warnings, teamNames };
+  if (errors.length > 0) return { errors, warnings, teamNames, ...(unreadable && { unreadable: true as const }) };
 
   const teams = new Map<string, TeamConfig>();
   for (const { spec, file } of [...specs].sort((a, b) => (a.spec.team < b.spec.team ? -1 : 1))) {
