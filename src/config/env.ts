@@ -228,13 +228,16 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
 function timerDuration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
-  let ms: number;
+  return withinTimerLimit(name, namedDuration(name, raw), env[name]);
+}
+
+/** A Prometheus duration read from variable `name`, whose name an error starts with. */
+function namedDuration(name: string, raw: string): number {
   try {
-    ms = parseDuration(raw);
+    return parseDuration(raw);
   } catch (err) {
     throw new Error(`${name}: ${(err as Error).message}`);
   }
-  return withinTimerLimit(name, ms, env[name]);
 }
 
 /** Below this the files would be looked at all the time (`1ms`): a typo for `1m`, most likely. */
@@ -251,12 +254,7 @@ function configReloadInterval(env: NodeJS.ProcessEnv): number {
 function historyRetention(env: NodeJS.ProcessEnv): { historyRetentionMs?: number } {
   const raw = env.HISTORY_RETENTION;
   if (raw === undefined || raw === '') return {};
-  let ms: number;
-  try {
-    ms = parseDuration(raw);
-  } catch (err) {
-    throw new Error(`HISTORY_RETENTION: ${(err as Error).message}`);
-  }
+  const ms = namedDuration('HISTORY_RETENTION', raw);
   if (ms === 0) return {};
   if (ms < MIN_RETENTION_MS) throw new Error(`HISTORY_RETENTION must be at least ${formatDuration(MIN_RETENTION_MS)} (or 0 to keep everything), got "${raw}"`);
   return { historyRetentionMs: ms };

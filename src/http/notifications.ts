@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 import type { SupersedingStatus } from '../store/store.js';
 import { InvalidCursorError } from '../store/cursor.js';
 import { jsonError } from './errors.js';
-import { bindCursor, CURSOR_STALE, listQuerySchema, readQuery, unbindCursor, unknownTeamIssue } from './pagination.js';
+import { bindCursor, CURSOR_STALE, decimalNumber, listQuerySchema, quoted, readQuery, unbindCursor, unknownTeamIssue } from './pagination.js';
 import { notificationView } from './views.js';
 
 const query = listQuerySchema(['pending', 'failed', 'sent', 'suppressed', 'dead'] as const);
@@ -73,9 +73,9 @@ export function notificationRoutes(deps: AppDeps): Hono {
   app.post('/v1/notifications/:id/retry', requireAdmin(deps.adminToken), async (c) => {
     // Decimal digits only: Number() also reads `0x10`, `1e3` or ` 1`, and would act on that notification.
     const given = c.req.param('id');
-    const id = /^[0-9]+$/.test(given) ? Number(given) : NaN;
+    const id = decimalNumber(given);
     if (!Number.isSafeInteger(id) || id <= 0) {
-      return jsonError(c, 400, `notification id must be a positive integer in decimal digits, got "${given.length > 64 ? `${given.slice(0, 64)}…` : given}"`);
+      return jsonError(c, 400, `notification id must be a positive integer in decimal digits, got "${quoted(given)}"`);
     }
     const existing = await deps.store.getNotification(id);
     if (!existing) return jsonError(c, 404, `notification ${id} not found`);

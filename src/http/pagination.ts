@@ -9,18 +9,24 @@ import { z } from 'zod';
 /** Longest text of the request quoted back in a 400 (a parameter's name or value). */
 const QUOTED_MAX = 64;
 
-function quoted(text: string): string {
+/** Text of the request for a 400's message, cut at QUOTED_MAX characters. */
+export function quoted(text: string): string {
   return text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX)}…` : text;
 }
 
 /**
- * In decimal digits only: Number() would also take `1e3`, `0x10` or ` 5`, none of which is how a
- * count is written in a URL (the environment's numbers are read alike).
+ * A number of the URL (a `limit`, a notification id) in decimal digits only, else NaN: Number()
+ * would also take `1e3`, `0x10` or ` 5`, none of which is how a count or an id is written in a URL
+ * (the environment's numbers are read alike).
  */
+export function decimalNumber(text: string): number {
+  return /^[0-9]+$/.test(text) ? Number(text) : NaN;
+}
+
 const LIMIT_RULE = 'must be a whole number from 1 to 1000 in decimal digits (default 100)';
 export const limitSchema = z
   .string()
-  .refine((s) => /^[0-9]+$/.test(s) && Number(s) >= 1 && Number(s) <= 1000, { error: (issue) => `${LIMIT_RULE}, got "${quoted(String(issue.input))}"` })
+  .refine((s) => decimalNumber(s) >= 1 && decimalNumber(s) <= 1000, { error: (issue) => `${LIMIT_RULE}, got "${quoted(String(issue.input))}"` })
   .transform(Number)
   .default(100);
 
