@@ -2,8 +2,7 @@
  * What the on-call engineer reads during a storm, in a real gateway with the fake Slack and fake
  * PagerDuty: the digest's counts add up to the groups it says it gathered; with
  * storm.holdPagerDuty the digest says who was not paged. The storm window is shortened to 3 s
- * (STORM_WINDOW_MS) so the test does not wait a real minute. How many messages a window may hold
- * (a sliding one) is checked on an explicit clock in src/storm/storm-control.test.ts.
+ * (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -12,18 +12,9 @@ import type { TeamConfig } from '../config/types.js';
 import { emptyTally, tallyOfEntries, type DigestEntry, type DigestTally } from './digest-tally.js';
 
 export interface ChannelState {
-  /**
-   * The oldest of `sentAt` and how many it holds: what the version before counted by (a fixed
-   * window), still written for a replica of it and read from a state it stored.
-   */
+  /** Start (ms) of the current one-minute counting window, and new messages sent in it. */
   windowStart: number;
   windowCount: number;
-  /**
-   * When (ms) the channel's latest new-group messages went out, oldest first: those within the
-   * counting window, at most `storm.maxMessagesPerMinute` (storm-control.ts takeMessageSlot).
-   * Absent: as stored by versions before 2026-12 (windowStart/windowCount).
-   */
-  sentAt?: number[];
   active: boolean;
   stormStartedAt: number | null;
   lastDigestAt: number | null;

@@ -344,47 +344,6 @@ describe('applyStormControl', () => {
     expect(readChannelState(life.channel()).earlier).toHaveLength(19);
   });
 
-  it('counts new-group messages over a sliding window: a flood straddling the turn of a minute posts no more than the limit within one', () => {
-    const life = channelLife();
-    const at = atSeconds({ maxMessagesPerMinute: 2, holdPagerDuty: false });
-    const own = ['slack:pending pagerduty:pending'];
-    expect(statuses(life.apply([newGroup(1)], at(0)))).toEqual(own);
-    // Late in the minute the second message reaches the limit: no storm yet.
-    expect(statuses(life.apply([newGroup(2)], at(50)))).toEqual(own);
-    // Just after the minute that began with g1: only g2's message is within the last 60 s, one more fits.
-    expect(statuses(life.apply([newGroup(3)], at(61)))).toEqual(own);
-    // A second later the last 60 s hold g2's and g3's: a storm begins and g4 is gathered into its digest
-    // (a fixed window, restarted at 61 s, let g4 post its own: three messages within 12 s).
-    const g4 = life.apply([newGroup(4)], at(62));
-    expect(statuses(g4)).toEqual(['slack:suppressed pagerduty:pending']);
-    expect(digestsOf(g4)).toEqual([expect.objectContaining({ kind: 'new', text: expect.stringContaining('1 new group since 10:01 UTC is gathered here') })]);
-  });
-
-  it('reads the message count of a channel state stored before the window slid (windowStart/windowCount, no sentAt)', () => {
-    const started = Date.parse('2026-11-27T10:00:00Z');
-    const at = atSeconds({ maxMessagesPerMinute: 2, holdPagerDuty: false });
-    /** A channel whose state the version before stored: `count` messages went out in the window that began at 10:00. */
-    const storedWith = (count: number) => {
-      const channelId = channelGroupId('payments', '#payments-alerts');
-      const stored = { windowStart: started, windowCount: count, active: false, stormStartedAt: null, lastDigestAt: null, endedAt: null, tally: { groups: 0, firing: 0, alertnames: {}, severities: {} } };
-      const life = channelLife();
-      life.stored.set(channelId, pseudoGroupRecord({ id: channelId, team: 'payments', groupKey: 'storm:#payments-alerts', status: 'resolved', annotations: { 'alertgate.storm': JSON.stringify(stored) }, targets: [slack] }, undefined, new Date(started)));
-      return life;
-    };
-
-    // One went out: one more fits in the minute, the next is gathered.
-    const one = storedWith(1);
-    expect(statuses(one.apply([newGroup(1)], at(30)))).toEqual(['slack:pending pagerduty:pending']);
-    expect(statuses(one.apply([newGroup(2)], at(40)))).toEqual(['slack:suppressed pagerduty:pending']);
-
-    // Two went out: the minute is full until it is over, then the count starts from the message sent then.
-    const two = storedWith(2);
-    expect(statuses(two.apply([newGroup(1)], at(59)))).toEqual(['slack:suppressed pagerduty:pending']);
-    const full = storedWith(2);
-    expect(statuses(full.apply([newGroup(1)], at(60)))).toEqual(['slack:pending pagerduty:pending']);
-    expect(readChannelState(full.channel())).toMatchObject({ sentAt: [at(60).now.getTime()], windowStart: at(60).now.getTime(), windowCount: 1 });
-  });
-
   it('reads a channel state stored before earlier digests were kept: its last storm is kept when the next one starts', () => {
     const started = Date.parse('2026-11-27T10:00:00Z');
     const channelId = channelGroupId('payments', '#payments-alerts');

@@ -166,7 +166,12 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
         continue;
       }
       if (!s.active) {
-        if (takeMessageSlot(s, now, ctx.windowMs ?? MINUTE, max)) {
+        if (now - s.windowStart >= (ctx.windowMs ?? MINUTE)) {
+          s.windowStart = now;
+          s.windowCount = 0;
+        }
+        if (s.windowCount < max) {
+          s.windowCount += 1;
           // A new episode with its own message, perhaps of a group a closed digest gathered before.
           leaveDigest(w, channel, t);
           continue;
@@ -190,24 +195,6 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
     if (team?.storm?.holdPagerDuty) holdPages(w, current.get(w.group.id), digested);
   }
   return [...writes, ...[...tracked.values()].flatMap((t) => channelWrites(t, ctx))];
-}
-
-/**
- * Whether the channel may get one more new-group message of its own now: fewer than `max` went
- * out within the last window (counted if so). The window slides: a fixed one, restarted by the
- * first message after it ran out, let a flood straddling its turn post twice the limit within
- * seconds before a storm began.
- */
-function takeMessageSlot(s: ChannelState, now: number, windowMs: number, max: number): boolean {
-  // A state stored by the version before knows only how many went out since windowStart.
-  const stored = s.sentAt ?? Array<number>(s.windowCount).fill(s.windowStart);
-  const sent = stored.filter((at) => now - at < windowMs);
-  const free = sent.length < max;
-  if (free) sent.push(now);
-  s.sentAt = sent;
-  s.windowStart = sent[0] ?? now;
-  s.windowCount = sent.length;
-  return free;
 }
 
 /**
