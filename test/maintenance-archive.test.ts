@@ -4,21 +4,14 @@
  * its period must still excuse it, however long ago that was and however many windows ended
  * since. A gateway with a fake Thanos (no samples): the report lists the windows it excuses.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { ADMIN_TOKEN, type TestGateway } from './support/gateway.js';
-import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
+import { withUptimeGateway } from './support/uptime-gateway.js';
 
-let gateway: UptimeGateway;
+// No samples at all: the report still lists the windows that excuse each service.
 let t: TestGateway;
-beforeAll(async () => {
-  // No samples at all: the report still lists the windows that excuse each service.
-  gateway = await startUptimeGateway();
-  t = gateway.t;
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+withUptimeGateway((started) => (t = started));
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 

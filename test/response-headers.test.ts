@@ -9,20 +9,13 @@
  *   maintenance window created since changes, changes, and a stored copy would pass for current;
  * - the `/uptime/` redirect (query kept) never sends a browser off the site, whatever the path.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestGateway } from './support/gateway.js';
 import { keptAlive } from './support/raw-http.js';
-import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
+import { withUptimeGateway } from './support/uptime-gateway.js';
 
-let gateway: UptimeGateway;
 let t: TestGateway;
-beforeAll(async () => {
-  gateway = await startUptimeGateway();
-  t = gateway.t;
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+withUptimeGateway((started) => (t = started));
 
 const RANGE = 'month=2026-10&tz=Europe/London';
 

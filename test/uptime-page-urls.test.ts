@@ -4,10 +4,10 @@
  * layout (`main`). A real gateway over HTTP on 127.0.0.1, in front of a fake Thanos that has no
  * samples (the figures do not matter here, the addresses and names do).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import type { TestGateway } from './support/gateway.js';
-import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
+import { withUptimeGateway } from './support/uptime-gateway.js';
 
 const RANGE = 'month=2026-10&tz=Europe/London';
 /** payments has a service named like the page's `<main id="main">`, beside checkout. */
@@ -20,15 +20,8 @@ const PAYMENTS_RULES = [
   '',
 ].join('\n');
 
-let gateway: UptimeGateway;
 let t: TestGateway;
-beforeAll(async () => {
-  gateway = await startUptimeGateway({ payments: PAYMENTS_RULES });
-  t = gateway.t;
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+withUptimeGateway((started) => (t = started), { payments: PAYMENTS_RULES });
 
 const html = { accept: 'text/html,application/xhtml+xml' };
 

@@ -6,19 +6,12 @@
  * submit is refused. A real gateway over HTTP on 127.0.0.1, in front of a fake Thanos with no
  * samples (the answers' statuses matter here, not the figures).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestGateway } from './support/gateway.js';
-import { startUptimeGateway, type UptimeGateway } from './support/uptime-gateway.js';
+import { withUptimeGateway } from './support/uptime-gateway.js';
 
-let gateway: UptimeGateway;
 let t: TestGateway;
-beforeAll(async () => {
-  gateway = await startUptimeGateway();
-  t = gateway.t;
-});
-afterAll(async () => {
-  await gateway?.close();
-});
+withUptimeGateway((started) => (t = started));
 
 const API_TAKES = 'team, from, to, tz, period, month';
 const PAGE_TAKES = 'from, to, tz, period, month';

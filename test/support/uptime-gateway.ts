@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { noSeries, startFakeThanos } from '../../src/uptime/fake-thanos.case.js';
 import { startFakes, startTestGateway, type TestGateway } from './gateway.js';
 import { writeConfigDir } from './prometheus-uptime-fixture.js';
@@ -31,4 +32,19 @@ export async function startUptimeGateway(rules?: Record<string, string>): Promis
       await rm(configDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * One uptime gateway for a whole test file: started before its tests, closed after them.
+ * `use` receives it once started (a file keeps it in its own `let t`).
+ */
+export function withUptimeGateway(use: (t: TestGateway) => void, rules?: Record<string, string>): void {
+  let gateway: UptimeGateway | undefined;
+  beforeAll(async () => {
+    gateway = await startUptimeGateway(rules);
+    use(gateway.t);
+  });
+  afterAll(async () => {
+    await gateway?.close();
+  });
 }
