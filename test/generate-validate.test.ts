@@ -289,6 +289,31 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate refuses a range vector in a stat or gauge panel (Grafana would show only its last sample), at the query, and exits 1', async () => {
+    const panel = (title: string, type: string, expr: string, extra: string[] = []) =>
+      [`      - title: ${title}`, `        type: ${type}`, ...extra.map((l) => `        ${l}`), `        expr: ${expr}`];
+    const boards = [
+      'team: web',
+      'namespace: web-prod',
+      'dashboards:',
+      '  - title: API',
+      '    panels:',
+      ...panel('Raw', 'stat', 'up{job="api"}[5m]'),
+      ...panel('Subquery', 'gauge', 'rate(http_requests_total[5m])[1h:]', ['max: 1']),
+      ...panel('Rate', 'stat', 'sum(rate(http_requests_total[5m]))'),
+      ...panel('Scalar', 'gauge', 'scalar(sum(up))', ['max: 100']),
+      ...panel('Raw samples', 'table', 'up{job="api"}[5m]'),
+      '',
+    ].join('\n');
+    const { code, lines } = await validateTeam('web', { boards });
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      'dashboards/web.yaml:8:15 dashboards[0].panels[0].expr: must be an instant vector or a scalar, got a range vector: did you forget rate() or an *_over_time() function around it? (a stat panel shows one value per series: of a range vector, only its last sample)',
+      'dashboards/web.yaml:12:15 dashboards[0].panels[1].expr: must be an instant vector or a scalar, got a range vector: did you forget an *_over_time() function around the subquery? (a gauge panel shows one value per series: of a range vector, only its last sample)',
+      'invalid: 2 errors, 0 warnings',
+    ]);
+  });
+
   it('alertgate validate takes an unquoted number in a duration field as written, as Prometheus: for: 0 passes, for: 5 is refused for want of a unit', async () => {
     const alert = (name: string, forValue: string) =>
       [`  - name: ${name}`, '    expr: up == 0', `    for: ${forValue}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

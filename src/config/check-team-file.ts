@@ -213,7 +213,7 @@ export function teamOfFileName(name: string): string {
  * What each PromQL field must evaluate to. Prometheus' parser takes any type at the top, so
  * `up[10m]` or `"a"` passes promtool; where the expression is used decides.
  */
-const RESULT: Readonly<Record<'alert' | 'slo' | 'uptime' | 'timeseries', PromqlResultRule>> = {
+const RESULT: Readonly<Record<'alert' | 'slo' | 'uptime' | 'timeseries' | 'stat' | 'gauge', PromqlResultRule>> = {
   alert: { types: ['instant vector', 'scalar'], why: 'Prometheus fails such an alert at every evaluation: "rule result is not a vector or scalar"' },
   slo: { types: ['instant vector', 'scalar'], why: 'the generated recording rules divide errors by total' },
   uptime: {
@@ -222,7 +222,23 @@ const RESULT: Readonly<Record<'alert' | 'slo' | 'uptime' | 'timeseries', PromqlR
     rangeHint: 'write it without a range, as probe_success{…}',
   },
   timeseries: { types: ['instant vector', 'scalar'], why: "Grafana runs a timeseries panel's query as a range query, which refuses anything else" },
+  // Their instant query may answer a range vector, but these panels reduce each series to its last
+  // sample (lastNotNull): `x[5m]` shows x's latest raw sample, `rate(x[5m])[1h:]` the latest rate;
+  // almost never what was meant.
+  stat: lastValueOnly('stat'),
+  gauge: lastValueOnly('gauge'),
 };
+
+function lastValueOnly(panel: 'stat' | 'gauge'): PromqlResultRule {
+  return { types: ['instant vector', 'scalar'], why: `a ${panel} panel shows one value per series: of a range vector, only its last sample` };
+}
+
+/** What a panel's query must evaluate to, by panel type; a table shows a range vector's samples as rows. */
+const PANEL_RESULT: ReadonlyMap<unknown, PromqlResultRule> = new Map([
+  ['timeseries', RESULT.timeseries],
+  ['stat', RESULT.stat],
+  ['gauge', RESULT.gauge],
+]);
 
 function checkRules(src: YamlSource, text: string, team: string, spec: RulesFileSpec | undefined, problems: SourceError[]): CheckedRules {
   checkPromql(src, text, problems, [
@@ -238,14 +254,11 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
 }
 
 function checkBoards(src: YamlSource, text: string, team: string, spec: DashboardsFileSpec | undefined, problems: SourceError[]): CheckedBoards {
-  // stat, gauge and table panels run instant queries, which may answer a range vector.
   const panelPaths = arrayAt(src.value, ['dashboards']).flatMap((_, d) =>
-    arrayAt(src.value, ['dashboards', d, 'panels']).map((panel, p) => ({
-      path: ['dashboards', d, 'panels', p, 'expr'],
-      window: false,
-      grafana: true,
-      ...((panel as Record<string, unknown> | null)?.type === 'timeseries' && { result: RESULT.timeseries }),
-    })),
+    arrayAt(src.value, ['dashboards', d, 'panels']).map((panel, p) => {
+      const result = PANEL_RESULT.get((panel as Record<string, unknown> | null)?.type);
+      return { path: ['dashboards', d, 'panels', p, 'expr'], window: false, grafana: true, ...(result && { result }) };
+    }),
   );
   checkPromql(src, text, problems, panelPaths);
   checkGaugeScales(src, problems);
