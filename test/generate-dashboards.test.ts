@@ -5,14 +5,17 @@
  * panel, panels inside the 24-column grid without overlaps, and an SLO/uptime board per team
  * with SLOs or uptime checks.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { grafanaUnitProblem } from '../src/config/grafana-units.js';
 import { findPromqlError } from '../src/config/promql.js';
 import { dashboardsFile, generateOutputs } from '../src/generate/outputs.js';
 import type { Dashboard, Panel } from '../src/generate/grafana-types.js';
 import { overlaps } from '../src/generate/grid-layout.js';
 import type { ConfigMapObject } from '../src/generate/dashboards.js';
-import { copyOfShippedConfig, loadSpecsOrThrow, removeTempDirs } from './generate-helpers.js';
+import { copyOfShippedConfig, loadSpecsOrThrow, removeTempDirs, REPO_ROOT } from './generate-helpers.js';
 
 const TEAMS = ['payments', 'platform', 'prisons', 'probation'];
 
@@ -120,6 +123,16 @@ describe('generated Grafana dashboards', () => {
         expect(findPromqlError(t.expr.replaceAll('$__range', '1h')), `${key}: ${t.expr}`).toBeUndefined();
       }
     }
+  });
+
+  it('use only units Grafana knows: every unit of the shipped and generated boards, and of the dashboard examples in README and docs/', async () => {
+    const docs = [path.join(REPO_ROOT, 'README.md'), ...(await readdir(path.join(REPO_ROOT, 'docs'))).filter((f) => f.endsWith('.md')).map((f) => path.join(REPO_ROOT, 'docs', f))];
+    const exampleUnits = (await Promise.all(docs.map((f) => readFile(f, 'utf8')))).flatMap((text) => [...text.matchAll(/^\s*unit:\s*([^\s#]+)/gm)].map((m) => m[1]!));
+    const boardUnits = boards.flatMap(({ dashboard }) => dashboard.panels.map((p) => p.fieldConfig?.defaults['unit']).filter((u): u is string => typeof u === 'string'));
+    const units = new Set([...exampleUnits, ...boardUnits]);
+    // The units the shipped config and the SLO boards use, so this test cannot pass on an empty list.
+    expect([...units]).toEqual(expect.arrayContaining(['reqps', 'percentunit', 's', 'short']));
+    for (const unit of units) expect(grafanaUnitProblem(unit), unit).toBeUndefined();
   });
 
   it('honour other label and annotation names for the sidecar', async () => {

@@ -314,6 +314,49 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
   });
 
+  it('alertgate validate refuses a panel unit Grafana does not know, suggesting a close one, and accepts its custom unit forms', async () => {
+    const units = [
+      'percent_unit',
+      'secs',
+      'MS',
+      'reqs',
+      'widgets',
+      'per:second',
+      'suffix:widgets',
+      'prefix:£',
+      'si:mB',
+      'count:req',
+      'currency:CHF',
+      'time:YYYY-MM-DD',
+      'bool:up/down',
+      'bool_yes_no',
+      'dtdurations',
+      'Bps',
+      'farenheit', // Grafana's alias of fahrenheit
+    ];
+    const boards = [
+      'team: web',
+      'namespace: web-prod',
+      'dashboards:',
+      '  - title: Web',
+      '    panels:',
+      ...units.flatMap((unit, i) => [`      - title: P${i}`, '        type: timeseries', `        unit: "${unit}"`, '        expr: up']),
+      '',
+    ].join('\n');
+    const { code, lines } = await validateTeam('web', { boards });
+    expect(code).toBe(1);
+    const why = '(Grafana shows an unknown unit as text after the unscaled number; write a unit of your own as suffix:<text>)';
+    expect(lines).toEqual([
+      `dashboards/web.yaml:8:15 dashboards[0].panels[0].unit: unknown Grafana unit "percent_unit"; did you mean "percentunit"? ${why}`,
+      `dashboards/web.yaml:12:15 dashboards[0].panels[1].unit: unknown Grafana unit "secs"; did you mean "s"? ${why}`,
+      `dashboards/web.yaml:16:15 dashboards[0].panels[2].unit: unknown Grafana unit "MS"; did you mean "ms"? ${why}`,
+      `dashboards/web.yaml:20:15 dashboards[0].panels[3].unit: unknown Grafana unit "reqs"; did you mean "reqps"? ${why}`,
+      `dashboards/web.yaml:24:15 dashboards[0].panels[4].unit: unknown Grafana unit "widgets" ${why}`,
+      `dashboards/web.yaml:28:15 dashboards[0].panels[5].unit: unknown Grafana unit "per:second": Grafana's custom units are suffix:, prefix:, si:, count:, currency:, time: and bool: ${why}`,
+      'invalid: 6 errors, 0 warnings',
+    ]);
+  });
+
   it('alertgate validate takes an unquoted number in a duration field as written, as Prometheus: for: 0 passes, for: 5 is refused for want of a unit', async () => {
     const alert = (name: string, forValue: string) =>
       [`  - name: ${name}`, '    expr: up == 0', `    for: ${forValue}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];

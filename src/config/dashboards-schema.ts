@@ -16,6 +16,7 @@
  *         expr: sum(rate(http_requests_total{job="checkout"}[5m]))
  */
 import { z } from 'zod';
+import { grafanaUnitProblem } from './grafana-units.js';
 import { NAMESPACE } from './rules-schema.js';
 import { TEAM_NAME, teamNameSchema } from './team-name.js';
 
@@ -24,12 +25,18 @@ export const PANEL_TYPES = ['timeseries', 'stat', 'gauge', 'table'] as const;
 export const DASHBOARD_UID = /^[A-Za-z0-9_-]{8,40}$/;
 export const DASHBOARD_SLUG = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
+function checkUnit(unit: string, ctx: z.RefinementCtx): void {
+  const problem = grafanaUnitProblem(unit);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}
+
 const panel = z
   .strictObject({
     title: z.string().min(1),
     type: z.enum(PANEL_TYPES, { message: `type must be one of ${PANEL_TYPES.join(', ')}` }),
     expr: z.string().min(1, { message: 'PromQL expression is empty' }),
-    unit: z.string().min(1).optional(),
+    /** A Grafana unit id (grafana-unit-ids.ts) or custom unit such as `suffix:req`. */
+    unit: z.string().min(1).superRefine(checkUnit).optional(),
     legend: z.string().optional(),
     description: z.string().optional(),
     /** The value scale (Grafana's Min/Max): a gauge's ends, a timeseries' axis. Default: the values shown. */
