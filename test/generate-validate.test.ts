@@ -24,6 +24,16 @@ async function validateTeam(team: string, files: { rules?: string; boards?: stri
   return { code, lines: out.join('\n').split('\n').filter((l) => l !== '') };
 }
 
+/** The YAML lines of one panel of a dashboards file: title, type, expr, then the `extra` fields. */
+function panelYaml(title: string, type: string, expr: string, extra: string[] = []): string[] {
+  return [`      - title: ${title}`, `        type: ${type}`, `        expr: ${expr}`, ...extra.map((l) => `        ${l}`)];
+}
+
+/** Team web's dashboards file: one dashboard, "Web", of the panel lines given (its first panel at line 6). */
+function webBoards(panelLines: string[]): string {
+  return ['team: web', 'namespace: web-prod', 'dashboards:', '  - title: Web', '    panels:', ...panelLines, ''].join('\n');
+}
+
 /** Expected `file:line:col` → a fragment of the message. */
 const EXPECTED: Array<[string, string]> = [
   ['dashboards/payments.yaml:10:16', 'width is in grid columns: 1 to 24'],
@@ -290,26 +300,18 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate refuses a range vector in a stat or gauge panel (Grafana would show only its last sample), at the query, and exits 1', async () => {
-    const panel = (title: string, type: string, expr: string, extra: string[] = []) =>
-      [`      - title: ${title}`, `        type: ${type}`, ...extra.map((l) => `        ${l}`), `        expr: ${expr}`];
-    const boards = [
-      'team: web',
-      'namespace: web-prod',
-      'dashboards:',
-      '  - title: API',
-      '    panels:',
-      ...panel('Raw', 'stat', 'up{job="api"}[5m]'),
-      ...panel('Subquery', 'gauge', 'rate(http_requests_total[5m])[1h:]', ['max: 1']),
-      ...panel('Rate', 'stat', 'sum(rate(http_requests_total[5m]))'),
-      ...panel('Scalar', 'gauge', 'scalar(sum(up))', ['max: 100']),
-      ...panel('Raw samples', 'table', 'up{job="api"}[5m]'),
-      '',
-    ].join('\n');
+    const boards = webBoards([
+      ...panelYaml('Raw', 'stat', 'up{job="api"}[5m]'),
+      ...panelYaml('Subquery', 'gauge', 'rate(http_requests_total[5m])[1h:]', ['max: 1']),
+      ...panelYaml('Rate', 'stat', 'sum(rate(http_requests_total[5m]))'),
+      ...panelYaml('Scalar', 'gauge', 'scalar(sum(up))', ['max: 100']),
+      ...panelYaml('Raw samples', 'table', 'up{job="api"}[5m]'),
+    ]);
     const { code, lines } = await validateTeam('web', { boards });
     expect(code).toBe(1);
     expect(lines).toEqual([
       'dashboards/web.yaml:8:15 dashboards[0].panels[0].expr: must be an instant vector or a scalar, got a range vector: did you forget rate() or an *_over_time() function around it? (a stat panel shows one value per series: of a range vector, only its last sample)',
-      'dashboards/web.yaml:12:15 dashboards[0].panels[1].expr: must be an instant vector or a scalar, got a range vector: did you forget an *_over_time() function around the subquery? (a gauge panel shows one value per series: of a range vector, only its last sample)',
+      'dashboards/web.yaml:11:15 dashboards[0].panels[1].expr: must be an instant vector or a scalar, got a range vector: did you forget an *_over_time() function around the subquery? (a gauge panel shows one value per series: of a range vector, only its last sample)',
       'invalid: 2 errors, 0 warnings',
     ]);
   });
@@ -334,25 +336,17 @@ describe('validating broken rules/ and dashboards/', () => {
       'Bps',
       'farenheit', // Grafana's alias of fahrenheit
     ];
-    const boards = [
-      'team: web',
-      'namespace: web-prod',
-      'dashboards:',
-      '  - title: Web',
-      '    panels:',
-      ...units.flatMap((unit, i) => [`      - title: P${i}`, '        type: timeseries', `        unit: "${unit}"`, '        expr: up']),
-      '',
-    ].join('\n');
+    const boards = webBoards(units.flatMap((unit, i) => panelYaml(`P${i}`, 'timeseries', 'up', [`unit: "${unit}"`])));
     const { code, lines } = await validateTeam('web', { boards });
     expect(code).toBe(1);
     const why = '(Grafana shows an unknown unit as text after the unscaled number; write a unit of your own as suffix:<text>)';
     expect(lines).toEqual([
-      `dashboards/web.yaml:8:15 dashboards[0].panels[0].unit: unknown Grafana unit "percent_unit"; did you mean "percentunit"? ${why}`,
-      `dashboards/web.yaml:12:15 dashboards[0].panels[1].unit: unknown Grafana unit "secs"; did you mean "s"? ${why}`,
-      `dashboards/web.yaml:16:15 dashboards[0].panels[2].unit: unknown Grafana unit "MS"; did you mean "ms"? ${why}`,
-      `dashboards/web.yaml:20:15 dashboards[0].panels[3].unit: unknown Grafana unit "reqs"; did you mean "reqps"? ${why}`,
-      `dashboards/web.yaml:24:15 dashboards[0].panels[4].unit: unknown Grafana unit "widgets" ${why}`,
-      `dashboards/web.yaml:28:15 dashboards[0].panels[5].unit: unknown Grafana unit "per:second": Grafana's custom units are suffix:, prefix:, si:, count:, currency:, time: and bool: ${why}`,
+      `dashboards/web.yaml:9:15 dashboards[0].panels[0].unit: unknown Grafana unit "percent_unit"; did you mean "percentunit"? ${why}`,
+      `dashboards/web.yaml:13:15 dashboards[0].panels[1].unit: unknown Grafana unit "secs"; did you mean "s"? ${why}`,
+      `dashboards/web.yaml:17:15 dashboards[0].panels[2].unit: unknown Grafana unit "MS"; did you mean "ms"? ${why}`,
+      `dashboards/web.yaml:21:15 dashboards[0].panels[3].unit: unknown Grafana unit "reqs"; did you mean "reqps"? ${why}`,
+      `dashboards/web.yaml:25:15 dashboards[0].panels[4].unit: unknown Grafana unit "widgets" ${why}`,
+      `dashboards/web.yaml:29:15 dashboards[0].panels[5].unit: unknown Grafana unit "per:second": Grafana's custom units are suffix:, prefix:, si:, count:, currency:, time: and bool: ${why}`,
       'invalid: 6 errors, 0 warnings',
     ]);
   });
@@ -411,21 +405,15 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate warns of a gauge without max (Grafana scales it to the values shown: a lone series looks the same whatever its value) and refuses min not below max', async () => {
-    const panel = (title: string, type: string, extra: string[]) => [`      - title: ${title}`, `        type: ${type}`, '        expr: sum(up)', ...extra.map((l) => `        ${l}`)];
-    const boards = [
-      'team: web',
-      'namespace: web-prod',
-      'dashboards:',
-      '  - title: Web',
-      '    panels:',
+    const panel = (title: string, type: string, extra: string[]) => panelYaml(title, type, 'sum(up)', extra);
+    const boards = webBoards([
       ...panel('Queue', 'gauge', []),
       ...panel('Ratio', 'gauge', ['unit: percentunit']),
       ...panel('Percent', 'gauge', ['unit: percent']),
       ...panel('Scaled', 'gauge', ['max: 500']),
       ...panel('Upside down', 'gauge', ['min: 10', 'max: 5']),
       ...panel('Stat', 'stat', []),
-      '',
-    ].join('\n');
+    ]);
     const { code, lines } = await validateTeam('web', { boards });
     expect(code).toBe(1);
     expect(lines).toEqual([
