@@ -63,6 +63,25 @@ describe('list query parameters', () => {
       expect(res.body.issues).toEqual([{ path: name, message: 'given 2 times: give it once' }]);
     }
   });
+
+  it('refuses a parameter without a name (`=x`) instead of ignoring it', async () => {
+    for (const list of LISTS) {
+      for (const [query, message] of [
+        ['=x', 'parameter without a name ("=x")'],
+        ['&=x', 'parameter without a name ("=x")'],
+        ['team=payments&=', 'parameter without a name ("=")'],
+        ['=x&=y', 'parameter without a name ("=x"), given 2 times'],
+      ] as const) {
+        const res = await get(`${list}?${query}`);
+        expect(res.status, `${list}?${query}`).toBe(400);
+        expect(res.body.error).toBe('invalid query');
+        const takes = list === '/v1/maintenance' ? 'team, limit, cursor' : 'team, status, limit, cursor';
+        expect(res.body.issues, `${list}?${query}`).toEqual([{ path: '', message: `${message}: this endpoint takes ${takes}` }]);
+      }
+    }
+    // Empty pieces between `&`s name no parameter: taken as before.
+    expect((await get('/v1/alerts?&&team=payments&')).status).toBe(200);
+  });
 });
 
 describe('list cursors', () => {

@@ -59,6 +59,15 @@ describe('uptime query parameters', () => {
     }
   });
 
+  it('/v1/uptime and the pages refuse a parameter without a name (`=x`) instead of ignoring it', async () => {
+    for (const path of ['/v1/uptime?team=payments&month=2026-10&=x', '/v1/uptime.csv?=x&team=payments&month=2026-10']) {
+      const r = await getJson(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body, path).toEqual({ error: `parameter without a name ("=x"): this endpoint takes ${API_TAKES}`, kind: 'invalid', param: '' });
+    }
+    expect(await getJson('/uptime/payments?&=')).toEqual({ status: 400, body: { error: `parameter without a name ("="): this page takes ${PAGE_TAKES}`, kind: 'invalid', param: '' } });
+  });
+
   it('the pages answer the same with their error page, a 400', async () => {
     for (const [path, message] of [
       ['/uptime?month=2026-10&team=payments', `team: unknown parameter: this page takes ${PAGE_TAKES}`],

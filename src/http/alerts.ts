@@ -14,7 +14,7 @@ const query = listQuerySchema(['firing', 'resolved'] as const);
 export function alertRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/v1/alerts', async (c) => {
-    const q = readQuery(c.req.queries(), query);
+    const q = readQuery(c.req, query);
     if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
     const { cursor, ...list } = q.data; // list: its filters and limit
     const from = cursor === undefined ? undefined : unbindCursor(cursor, list);

@@ -107,7 +107,7 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
   });
 
   app.get('/v1/maintenance', async (c) => {
-    const q = readQuery(c.req.queries(), listSchema);
+    const q = readQuery(c.req, listSchema);
     if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
     const teams = q.data.team ? [q.data.team] : [...(deps.routing()?.teams.keys() ?? [])];
     const all: StoredWindow[] = [];

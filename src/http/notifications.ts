@@ -53,7 +53,7 @@ function supersededMessage(id: number, newer: number, status: SupersedingStatus)
 export function notificationRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get('/v1/notifications', async (c) => {
-    const q = readQuery(c.req.queries(), query);
+    const q = readQuery(c.req, query);
     if ('issues' in q) return jsonError(c, 400, 'invalid query', { issues: q.issues });
     const { cursor, ...list } = q.data; // list: its filters and limit
     const from = cursor === undefined ? undefined : unbindCursor(cursor, list);

@@ -61,16 +61,41 @@ export function issuesOf(error: z.ZodError): Issue[] {
   return capIssues(error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })));
 }
 
+/** The request a query is read from: Hono's `c.req`. */
+export interface QueryRequest {
+  url: string;
+  /** Every value of every name; a parameter without a name (`=x`) is not among them. */
+  queries(): Record<string, string[]>;
+}
+
 /**
- * A query (`c.req.queries()`: every value of every name) read against `schema`, whose keys are
- * the parameters the endpoint takes: the parsed values, or the 400's issues. `taker` is what the
- * unknown-parameter message says takes them (`this page` for the uptime pages).
+ * The pieces of the URL's query that give a value without a name (`=x`, `=`), as written.
+ * `queries()` drops them, so a script's `?=payments` (a name lost to a bug) answered every team.
+ * Empty pieces (`&&`, a trailing `&`) name nothing and give nothing: not parameters.
  */
-export function readQuery<S extends z.ZodObject>(queries: Record<string, string[]>, schema: S, taker = 'this endpoint'): { data: z.output<S> } | { issues: Issue[] } {
+function namelessPieces(url: string): string[] {
+  const at = url.indexOf('?');
+  if (at < 0) return [];
+  const query = url.slice(at + 1).split('#')[0]!;
+  return query.split('&').filter((piece) => piece.startsWith('='));
+}
+
+/**
+ * The request's query read against `schema`, whose keys are the parameters the endpoint takes:
+ * the parsed values, or the 400's issues. `taker` is what the unknown-parameter message says
+ * takes them (`this page` for the uptime pages). A parameter without a name is an issue at path
+ * `""` (the name it was given).
+ */
+export function readQuery<S extends z.ZodObject>(req: QueryRequest, schema: S, taker = 'this endpoint'): { data: z.output<S> } | { issues: Issue[] } {
   const takes = Object.keys(schema.shape);
   const issues: Issue[] = [];
+  const nameless = namelessPieces(req.url);
+  if (nameless.length > 0) {
+    const times = nameless.length > 1 ? `, given ${nameless.length} times` : '';
+    issues.push({ path: '', message: `parameter without a name ("${quoted(nameless[0]!)}")${times}: ${taker} takes ${takes.join(', ')}` });
+  }
   const single: Record<string, string> = {};
-  for (const [name, values] of Object.entries(queries)) {
+  for (const [name, values] of Object.entries(req.queries())) {
     if (!takes.includes(name)) issues.push({ path: quoted(name), message: `unknown parameter: ${taker} takes ${takes.join(', ')}` });
     else if (values.length > 1) issues.push({ path: name, message: `given ${values.length} times: give it once` });
     else single[name] = values[0]!;

@@ -47,11 +47,11 @@ function anyValues(names: readonly string[]) {
  * message; `param` names the first. The values themselves are checked by the service.
  */
 export function checkUptimeQuery(c: Context, takes: readonly string[], taker: string): void {
-  const read = readQuery(c.req.queries(), anyValues(takes), taker);
+  const read = readQuery(c.req, anyValues(takes), taker);
   if (!('issues' in read)) return;
   // An unknown parameter's issue lists the ones taken already; a repeated one's does not.
   const listsTakes = read.issues.some((i) => !takes.includes(i.path));
-  const message = read.issues.map((i) => `${i.path}: ${i.message}`).join('; ') + (listsTakes ? '' : ` (${taker} takes ${takes.join(', ')})`);
+  const message = read.issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ') + (listsTakes ? '' : ` (${taker} takes ${takes.join(', ')})`);
   throw new UptimeError('invalid', message, read.issues[0]!.path);
 }
 
@@ -74,7 +74,7 @@ export function uptimeOf(deps: AppDeps): UptimeService {
 
 export function uptimeErrorJson(c: Context, err: UptimeError): Response {
   c.header('cache-control', 'no-store');
-  return jsonError(c, httpStatusOf(err), err.message, { kind: err.kind, ...(err.param ? { param: err.param } : {}) });
+  return jsonError(c, httpStatusOf(err), err.message, { kind: err.kind, ...(err.param !== undefined ? { param: err.param } : {}) });
 }
 
 /** The 503 message of a report stopped at its deadline. */
