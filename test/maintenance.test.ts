@@ -61,6 +61,19 @@ describe('ad-hoc maintenance windows (API)', () => {
     expect(unknown.status).toBe(400);
   });
 
+  it('refuses an empty or blank matcher string, which would cover every alert of the team, naming its index', async () => {
+    const empty = 'invalid matcher: empty matcher string (it would match every alert)';
+    for (const [matchers, index] of [[[''], 0], [['  '], 0], [['{}'], 0], [['severity="warning"', ' { } '], 1]] as const) {
+      const res = await createWindow({ team: 'payments', matchers, start: iso(0), end: iso(60_000), reason: 'x' });
+      expect(res.status, JSON.stringify(matchers)).toBe(400);
+      expect(await res.json(), JSON.stringify(matchers)).toEqual({ error: 'invalid maintenance window', issues: [{ path: `matchers.${index}`, message: empty }] });
+    }
+    const listed = (await fetch(`${t.gw.url}/v1/maintenance?team=payments`).then((r) => r.json())) as { items: unknown[] };
+    expect(listed.items).toEqual([]);
+    // No matchers at all is how a window over the whole team is asked for.
+    expect((await createWindow({ team: 'payments', matchers: [], start: iso(0), end: iso(60_000), reason: 'x' })).status).toBe(201);
+  });
+
   it('refuses a body that is not JSON (415), too large (413) or malformed (400), as the webhook does', async () => {
     const window = JSON.stringify({ team: 'payments', start: iso(3_600_000), end: iso(7_200_000), reason: 'x' });
     const post = (body: string, type: string) =>

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { parseCron } from '../maintenance/cron.js';
 import { parseDuration } from './duration.js';
 import { parseMatchers } from './matchers.js';
+import type { MatcherSet } from './types.js';
 import { TEAM_NAME as TEAM_NAME_RE, teamNameSchema } from './team-name.js';
 
 export { TEAM_NAME_RE };
@@ -35,18 +36,25 @@ const slackChannel = z
   .string()
   .regex(SLACK_CHANNEL_RE, { error: 'not a Slack channel: use "#name" (lower case, no spaces) or a channel id' });
 
-export const matcherString = z.string().transform((s, ctx) => {
+/**
+ * A matcher string's set, or what is wrong with it. An empty set (`""`, blank, `{}`) is refused:
+ * it would match every alert (leaving `matchers` out says so plainly). Shared by the routes files
+ * and POST /v1/maintenance, so a string is taken or refused alike in both.
+ */
+export function readMatcherString(s: string): { set: MatcherSet } | { problem: string } {
   try {
     const set = parseMatchers(s);
-    if (set.matchers.length === 0) {
-      ctx.issues.push({ code: 'custom', input: s, message: 'empty matcher string (it would match every alert)' });
-      return z.NEVER;
-    }
-    return set;
+    return set.matchers.length === 0 ? { problem: 'empty matcher string (it would match every alert)' } : { set };
   } catch (err) {
-    ctx.issues.push({ code: 'custom', input: s, message: (err as Error).message });
-    return z.NEVER;
+    return { problem: (err as Error).message };
   }
+}
+
+export const matcherString = z.string().transform((s, ctx) => {
+  const read = readMatcherString(s);
+  if ('set' in read) return read.set;
+  ctx.issues.push({ code: 'custom', input: s, message: read.problem });
+  return z.NEVER;
 });
 
 function refineWith(check: (s: string) => string | undefined) {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { parseMatchers } from '../config/matchers.js';
+import { readMatcherString } from '../config/routes-schema.js';
 import { releaseHeld } from '../maintenance/release.js';
 import { archiveIdsToLock, archiveMonthId, archiveMonthsId, archiveWindows, legacyArchiveId, readArchiveMonths, unarchiveWindow } from '../maintenance/archive.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type StoredWindow } from '../maintenance/state.js';
@@ -25,11 +25,8 @@ const MAINTENANCE_MAX_BYTES = 64 * 1024;
 
 const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC3339 timestamp, e.g. 2026-11-27T22:00:00Z' });
 const matcher = z.string().superRefine((s, ctx) => {
-  try {
-    parseMatchers(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `invalid matcher: ${(err as Error).message}` });
-  }
+  const read = readMatcherString(s);
+  if ('problem' in read) ctx.addIssue({ code: 'custom', message: `invalid matcher: ${read.problem}` });
 });
 const createSchema = z
   .strictObject({
