@@ -22,9 +22,10 @@ interface Run {
 /**
  * Run `alertgate <args>` (via tsx) to its end. `closeStdout`: the reader of stdout goes away
  * before the command writes anything, as `| head -1` does once it has its line (the process
- * takes far longer to start than this takes to close).
+ * takes far longer to start than this takes to close). `deadlineMs`: killed (code null) if it
+ * has not exited by then.
  */
-function runCli(args: string[], env: Record<string, string> = {}, opts: { closeStdout?: boolean } = {}): Promise<Run> {
+function runCli(args: string[], env: Record<string, string> = {}, opts: { closeStdout?: boolean; deadlineMs?: number } = {}): Promise<Run> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -35,7 +36,7 @@ function runCli(args: string[], env: Record<string, string> = {}, opts: { closeS
   if (opts.closeStdout) child.stdout.destroy();
   else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 20_000);
   return new Promise((resolve) =>
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -166,6 +167,16 @@ describe('generate --out that cannot take the files', () => {
       expect(r.code).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`generate: --out ${join(file, 'sub')} is not a directory: a part of its path is a file; nothing written\n`);
+    }
+  });
+
+  it('--out in a filesystem that takes no new directories (/proc): one line naming it, exit 1, at once', async () => {
+    // Node's mkdir -p went round ENOENT (the directory) / EEXIST (its parent) for ever there.
+    for (const out of ['/proc/alertgate-out', '/proc/alertgate-out/deeper']) {
+      const r = await runCli(['generate', '--out', out], { FALLBACK_TEAM: 'platform' }, { deadlineMs: 15_000 });
+      expect(r.code, out).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`generate: cannot write --out ${out}: cannot create directory /proc/alertgate-out: /proc exists but takes no new directory there (ENOENT)\n`);
     }
   });
 
