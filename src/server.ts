@@ -355,7 +355,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const reload = async (trigger: ConfigReloadTrigger) => {
     const owners = ownershipSignature(config.current());
     // Counted here, by what asked: the log says a reload happened, not why (alertgate_config_reloads_total).
-    const r = await config.reload().catch((err: unknown) => {
+    // The watch's polls re-read an unreadable config: its failure is logged once, not per poll (config-holder.ts).
+    const r = await config.reload({ quietRepeat: trigger === 'file_change' }).catch((err: unknown) => {
       metrics.configReloads.inc({ trigger, outcome: 'failure' });
       throw err;
     });

@@ -2,7 +2,7 @@
  * A changed config on disk is applied without a signal (CONFIG_RELOAD_INTERVAL): in Kubernetes the
  * kubelet swaps a ConfigMap's files after a merge, and before this every pod kept routing by the
  * old config until someone sent each one SIGHUP. An edited file and a `..data` symlink swap are
- * both seen; rules/ (not read by the reload) is not watched; a broken config is refused once, not at every poll (one that could not be read is read again), and the fixed one is applied;
+ * both seen; rules/ (not read by the reload) is not watched; a broken config is refused once, not at every poll (one that could not be read is read again, its failure logged once while it fails alike), and the fixed one is applied;
  * `0` turns the polling off. Reloads are counted on /metrics by what asked for them (a file change,
  * SIGHUP, `POST /-/reload`) and how they ended: before, only the log told them apart.
  */
@@ -166,9 +166,9 @@ describe('config files changed on disk', () => {
     await symlink('/proc/self/mem', PRISONS());
     expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
 
-    // Not "unchanged since it was refused": each poll reads the unchanged files again.
+    // Not "unchanged since it was refused": each poll reads the unchanged files again (and, failing alike, says so at debug).
     let refusals = 3;
-    await t.waitForLog((l) => l.msg === 'invalid configuration' && --refusals === 0);
+    await t.waitForLog((l) => l.msg === 'configuration still invalid as last logged; not logging it again' && --refusals === 0);
     expect(count(t, 'config could not be read at the last load; reading it again')).toBeGreaterThanOrEqual(2);
     expect(count(t, 'config on disk unchanged since it was refused; not reloading')).toBe(0);
     expect(await prisonsChannel(t, 'WhileUnreadable')).toBe('#prisons-alerts');
@@ -179,6 +179,61 @@ describe('config files changed on disk', () => {
     await loaded;
     expect(await reloadGauge(t)).toBe('1');
     expect(await prisonsChannel(t, 'AfterRead')).toBe('#prisons-oncall');
+  });
+
+  it('logs a config that stays unreadable once, again when its error or files change, and when it reads again; every poll still counts', async () => {
+    const t = await gateway();
+    const original = await readFile(PRISONS(), 'utf8');
+    const PAYMENTS = join(configDir, 'routes', 'payments.yaml');
+    const paymentsText = await readFile(PAYMENTS, 'utf8');
+    const again = 'config could not be read at the last load; reading it again';
+    /** Resolves once `polls` more polls have re-read the files (the ticker awaits each pass: the one before has ended). */
+    const polls = (n: number) => {
+      let left = n + 1;
+      let earlier = count(t, again);
+      return t.waitForLog((l) => l.msg === again && (earlier > 0 ? (earlier--, false) : --left === 0));
+    };
+    /** Puts `make`'s file in place of `file` in one rename: no poll sees the team's file missing (hidden names are not read). */
+    const replace = async (file: string, make: (tmp: string) => Promise<void>) => {
+      const tmp = join(configDir, 'routes', '.replacing');
+      await make(tmp);
+      await rename(tmp, file);
+    };
+    const unreadable = (tmp: string) => symlink('/proc/self/mem', tmp);
+    const invalid = (): LogLine[] => t.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'invalid configuration');
+
+    let refused = nextLine(t, 'invalid configuration');
+    await replace(PRISONS(), unreadable);
+    expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
+    await polls(3);
+    expect(invalid()).toHaveLength(1);
+
+    // Same error, files changed (another file touched): reported again.
+    refused = nextLine(t, 'invalid configuration');
+    await utimes(PAYMENTS, new Date(), new Date(Date.now() - 3_600_000));
+    expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
+    // Another error: reported again, then not while it stays.
+    refused = nextLine(t, 'invalid configuration');
+    await replace(PAYMENTS, unreadable);
+    expect(await refused).toMatchObject({ errors: ['routes/payments.yaml:1:1 cannot read file: EIO', 'routes/prisons.yaml:1:1 cannot read file: EIO'] });
+    await polls(3);
+    expect(invalid()).toHaveLength(3);
+    // A reload asked for by hand logs it, logged already or not.
+    expect((await t.gw.reload('signal')).ok).toBe(false);
+    expect(invalid()).toHaveLength(4);
+
+    const loaded = nextLine(t, 'configuration loaded');
+    await replace(PAYMENTS, (tmp) => writeFile(tmp, paymentsText));
+    await replace(PRISONS(), (tmp) => writeFile(tmp, original));
+    const recovered = (await loaded).recovered as { failedLoads: number; since: string };
+    expect(recovered.failedLoads).toBeGreaterThanOrEqual(4 + 6);
+    expect(Date.parse(recovered.since)).toBeLessThan(Date.now());
+    // Each poll's reload counted, the logged ones and the others.
+    const stillLogged = count(t, 'configuration still invalid as last logged; not logging it again');
+    expect(invalid().length + stillLogged).toBe(recovered.failedLoads);
+    const none = { 'signal success': 0, 'signal failure': 0, 'api success': 0, 'api failure': 0, 'file_change success': 0, 'file_change failure': 0 };
+    const want = { ...none, 'signal failure': 1, 'file_change success': 1, 'file_change failure': recovered.failedLoads - 1 };
+    expect(await reloadCountsReach(t, want)).toEqual(want);
   });
 
   it('counts each reload by trigger and outcome on /metrics, from 0', async () => {

@@ -15,6 +15,12 @@
  * read again until its files change; one that could not be read (an I/O error: EIO, EMFILE…) is,
  * at the next poll, since the same files may read fine then.
  *
+ * A failed load is logged (`invalid configuration`) once for as long as it fails alike: the watch
+ * reads a config that could not be read again at every poll, and logged its errors every time
+ * (every 30 s, for as long as a file stayed unreadable). It is logged again when its errors or
+ * the files change, at every reload asked for by hand (SIGHUP, `POST /-/reload`), and the load
+ * that succeeds after it says so (`recovered`). Every load is still counted (server.ts).
+ *
  * It also remembers, for the process's life, where the PagerDuty routing key came from
  * (`routingKeyEnv` / `routingKeyFile`, never the key) of every team whose `pagerduty:` a reload
  * removed (the team's file deleted, or only its block): the resolves of that team's open incidents
@@ -25,7 +31,7 @@ type ReloadResult = { ok: boolean; errors: string[] };
 import type { Logger } from '../log/logger.js';
 import { showFailureSeries } from '../metrics/failure-series.js';
 import type { Metrics } from '../metrics/metrics.js';
-import { configFingerprint, type ConfigFingerprint } from './config-fingerprint.js';
+import { configFingerprint, sameFingerprint, type ConfigFingerprint } from './config-fingerprint.js';
 import { loadRoutingConfig } from './load-routes.js';
 import { formatSourceError } from './source-error.js';
 import type { PagerDutyConfig, RoutingConfig } from './types.js';
@@ -41,6 +47,16 @@ export interface LastRead {
   unreadable?: boolean;
 }
 
+/** The failing loads since the last that succeeded, and what the log last said of them. */
+interface Failing {
+  since: Date;
+  loads: number;
+  errors: string[];
+  files: ConfigFingerprint;
+}
+
+const sameErrors = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((e, i) => e === b[i]);
+
 export class ConfigHolder {
   private config?: RoutingConfig;
   private running?: Promise<ReloadResult>;
@@ -50,6 +66,9 @@ export class ConfigHolder {
   private readonly retired = new Map<string, PagerDutyConfig>();
   /** The files as the latest load found them before reading them, and whether it applied them (undefined while it runs). */
   private read?: LastRead;
+  private failing?: Failing;
+  /** A call since the latest load began wants a failure logged even if logged already (see reload). */
+  private logRepeatAsked = false;
 
   constructor(
     private readonly dir: string,
@@ -92,7 +111,12 @@ export class ConfigHolder {
     return this.read;
   }
 
-  reload(): Promise<ReloadResult> {
+  /**
+   * `quietRepeat`: a failure already logged, with the same errors over the same files, is logged at
+   * debug only (the config watch's polls). A load shared with a call without it logs it.
+   */
+  reload(o: { quietRepeat?: boolean } = {}): Promise<ReloadResult> {
+    if (!o.quietRepeat) this.logRepeatAsked = true;
     if (this.running) {
       const after = () => {
         this.next = undefined;
@@ -105,6 +129,8 @@ export class ConfigHolder {
   }
 
   private async load(): Promise<ReloadResult> {
+    const logRepeat = this.logRepeatAsked;
+    this.logRepeatAsked = false;
     // Before reading: a file changed while it is read is seen as changed at the next look.
     const read: LastRead = { files: await configFingerprint(this.dir) };
     this.read = read;
@@ -118,16 +144,26 @@ export class ConfigHolder {
     if (!result.config || result.errors.length > 0) {
       const errors = result.errors.map(formatSourceError);
       this.metrics?.configReloadSuccessful.set(0);
-      this.logger.error({ errors, keptPrevious: this.config !== undefined }, 'invalid configuration');
+      this.logFailure(errors, read.files, logRepeat);
       return { ok: false, errors };
     }
+    const recovered = this.failing && { failedLoads: this.failing.loads, since: this.failing.since.toISOString() };
+    this.failing = undefined;
     this.rememberRetired(this.config, result.config);
     this.config = result.config;
     this.metrics?.configReloadSuccessful.set(1);
     // Failure counters at 0 from the start, so increase() sees a team's first failure (failure-series.ts).
     if (this.metrics) showFailureSeries(this.metrics, result.config);
     this.metrics?.configReloadTimestamp.set(Date.now() / 1000);
-    this.logger.info({ teams: [...result.config.teams.keys()], fallbackTeam: result.config.fallbackTeam }, 'configuration loaded');
+    this.logger.info({ teams: [...result.config.teams.keys()], fallbackTeam: result.config.fallbackTeam, ...(recovered && { recovered }) }, 'configuration loaded');
     return { ok: true, errors: [] };
+  }
+
+  private logFailure(errors: string[], files: ConfigFingerprint, logRepeat: boolean): void {
+    const f = this.failing;
+    const repeat = f !== undefined && sameErrors(f.errors, errors) && sameFingerprint(f.files, files);
+    this.failing = { since: f?.since ?? new Date(), loads: (f?.loads ?? 0) + 1, errors, files };
+    if (repeat && !logRepeat) return this.logger.debug({ failedLoads: this.failing.loads }, 'configuration still invalid as last logged; not logging it again');
+    this.logger.error({ errors, keptPrevious: this.config !== undefined }, 'invalid configuration');
   }
 }

@@ -11,7 +11,8 @@
  * and, when it differs from what the latest load found, runs the reload SIGHUP runs, which never
  * overlaps another. A refused config is not read again at every poll: only once its files change.
  * One that could not be read (an I/O error while the files look the same: EIO, EMFILE) is read
- * again at the next poll; before, the watch waited for a file change that might never come.
+ * again at the next poll; before, the watch waited for a file change that might never come. Its
+ * failure is logged once while it fails alike, not at every poll (config/config-holder.ts).
  */
 import type { Logger } from '../log/logger.js';
 import { startTicker, type Ticker } from '../pipeline/ticker.js';
@@ -40,7 +41,8 @@ export function startConfigWatch(o: ConfigWatchOptions): Ticker | undefined {
     if (sameFingerprint(last.files, files)) {
       if (last.applied) return;
       if (!last.unreadable) return o.logger.debug({}, 'config on disk unchanged since it was refused; not reloading');
-      o.logger.info({}, 'config could not be read at the last load; reading it again');
+      // Debug: at every poll while it stays unreadable (its failure is logged once, config-holder.ts).
+      o.logger.debug({}, 'config could not be read at the last load; reading it again');
       await o.reload();
       return;
     }
