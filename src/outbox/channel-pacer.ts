@@ -5,17 +5,21 @@
  * when Slack does answer 429 with Retry-After, the whole channel waits, not just that message,
  * while every other channel keeps delivering. A limit that is the workspace's, not a channel's
  * (chat.update, delivery/slack/calls.ts WORKSPACE_LIMITED_METHODS), holds that method in every
- * channel instead (`holdMethod`): the channel's other calls go on.
+ * channel instead, and releases it at a bounded pace (`methods`, outbox/method-hold): the
+ * channel's other calls go on.
  *
  * A token bucket per channel. Pacing is per process: N replicas may together reach N× the rate
  * (Slack's own limit is generous for bursts, and 429s are honoured anyway).
  */
+import { MethodHolds } from './method-hold.js';
 
 export interface PacerOptions {
   /** Sustained calls per second per channel. */
   ratePerSecond: number;
   /** Calls allowed back to back before pacing starts. */
   burst: number;
+  /** Spacing of a workspace-wide method's calls after its hold (default: method-hold's RELEASE_SPACING_MS). */
+  methodReleaseSpacingMs?: number;
   now?: () => number;
 }
 
@@ -27,12 +31,13 @@ interface Bucket {
 
 export class ChannelPacer {
   private readonly buckets = new Map<string, Bucket>();
-  /** Workspace-wide methods held by a Retry-After, until when. */
-  private readonly methodHolds = new Map<string, number>();
+  /** Workspace-wide methods held by a Retry-After in every channel, then released at a pace. */
+  readonly methods: MethodHolds;
   private readonly now: () => number;
 
   constructor(private readonly opts: PacerOptions) {
     this.now = opts.now ?? Date.now;
+    this.methods = new MethodHolds(this.now, opts.methodReleaseSpacingMs);
   }
 
   private bucket(key: string): Bucket {
@@ -100,20 +105,6 @@ export class ChannelPacer {
   backOff(key: string, ms: number): void {
     const b = this.bucket(key);
     b.blockedUntil = Math.max(b.blockedUntil, this.now() + ms);
-  }
-
-  /** The receiver limited `method` in the whole workspace (429 Retry-After): hold it in every channel. */
-  holdMethod(method: string, ms: number): void {
-    this.methodHolds.set(method, Math.max(this.methodHolds.get(method) ?? 0, this.now() + ms));
-  }
-
-  /** How long (ms) `method` is still held in every channel; 0 when it is not. */
-  methodHeldFor(method: string): number {
-    const until = this.methodHolds.get(method);
-    if (until === undefined) return 0;
-    const left = until - this.now();
-    if (left <= 0) this.methodHolds.delete(method);
-    return Math.max(0, left);
   }
 
   /** Channels that must not be claimed now: out of tokens or backing off. Also forgets idle ones. */

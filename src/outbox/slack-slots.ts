@@ -27,12 +27,21 @@ export class SlackSlots {
   ) {}
 
   /**
-   * Reserve a slot for each of `calls` calls if the last comes within `maxWaitMs`; otherwise
-   * nothing is taken and `deferMs` says when the channel has a slot free.
+   * Reserve a slot for each of `calls` calls if the last comes within `maxWaitMs`, and one of the
+   * first call's `method` in the whole workspace (held after a 429, then released at a pace:
+   * outbox/method-hold) if it comes within `maxWaitMs` too; the first call waits for both.
+   * Otherwise nothing is taken and `deferMs` says when the channel, or the method, has a slot free.
    */
-  static reserve(pacer: ChannelPacer, key: string, calls: number, maxWaitMs: number, pause: Pause): SlackSlots | { deferMs: number } {
+  static reserve(pacer: ChannelPacer, key: string, calls: number, method: string, maxWaitMs: number, pause: Pause): SlackSlots | { deferMs: number; why: string } {
     const slots = pacer.reserveWithin(key, maxWaitMs, calls);
-    return 'deferMs' in slots ? slots : new SlackSlots(pacer, key, slots.waitsMs, pause);
+    if ('deferMs' in slots) return { deferMs: slots.deferMs, why: 'channel paced' };
+    const methodSlot = pacer.methods.reserveWithin(method, maxWaitMs);
+    if ('deferMs' in methodSlot) {
+      pacer.giveBack(key, calls);
+      return { deferMs: methodSlot.deferMs, why: `${method} held in every channel by a Retry-After, or released at its pace` };
+    }
+    const waitsMs = slots.waitsMs.map((wait, i) => (i === 0 ? Math.max(wait, methodSlot.waitMs) : wait));
+    return new SlackSlots(pacer, key, waitsMs, pause);
   }
 
   /**
@@ -42,7 +51,7 @@ export class SlackSlots {
    */
   async first(method?: string): Promise<number> {
     await this.next();
-    const held = Math.max(this.pacer.heldFor(this.key), method === undefined ? 0 : this.pacer.methodHeldFor(method));
+    const held = Math.max(this.pacer.heldFor(this.key), method === undefined ? 0 : this.pacer.methods.heldFor(method));
     if (held > 0) {
       this.started = 0;
       this.release();

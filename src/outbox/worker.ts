@@ -310,22 +310,16 @@ export class OutboxWorker {
   /**
    * The pacing slots of a Slack delivery, once its first call's has come; undefined when the item
    * was handed back untried instead: its channel paced or held by a Retry-After, its first call's
-   * method held in the whole workspace (a chat.update 429 in another channel), or the delivery
-   * cut before its first call.
+   * method held in the whole workspace (a chat.update 429 in another channel) or released at its
+   * pace after that, or the delivery cut before its first call.
    */
   private async slackSlots(item: NotificationRecord, delivery: Delivery, pacer: ChannelPacer, deadline: DeliveryDeadline, leasedAt: number, log: Logger): Promise<SlackSlots | undefined> {
     const method = firstSlackMethod(delivery);
-    const methodHeld = pacer.methodHeldFor(method);
-    if (methodHeld > 0) {
-      await this.deferUntried(item, methodHeld, `${method} held in every channel by a Retry-After`, log);
-      return undefined;
-    }
-    const key = targetKey(delivery.target);
-    const reserved = SlackSlots.reserve(pacer, key, slackCallCount(delivery), MAX_PACED_WAIT_MS, deadline.pause);
+    const reserved = SlackSlots.reserve(pacer, targetKey(delivery.target), slackCallCount(delivery), method, MAX_PACED_WAIT_MS, deadline.pause);
     if ('deferMs' in reserved) {
-      // The channel is backing off (Retry-After) or far behind: hand the item back untried,
-      // without a token, until its next free slot.
-      await this.deferUntried(item, reserved.deferMs, 'channel paced', log);
+      // The channel, or the method in every channel, is held (Retry-After) or far behind: hand
+      // the item back untried, without a slot, until its next free one.
+      await this.deferUntried(item, reserved.deferMs, reserved.why, log);
       return undefined;
     }
     // A 429 Retry-After may have come for the channel, or for the method in every channel, while
@@ -422,7 +416,7 @@ export class OutboxWorker {
       }
       if (!result.ok && result.retryAfterMs !== undefined && target.type === 'slack') {
         // A workspace-wide method's limit holds that method in every channel; a channel's, the channel.
-        if (result.limitedCall !== undefined && WORKSPACE_LIMITED_METHODS.has(result.limitedCall)) this.o.pacer?.holdMethod(result.limitedCall, result.retryAfterMs);
+        if (result.limitedCall !== undefined && WORKSPACE_LIMITED_METHODS.has(result.limitedCall)) this.o.pacer?.methods.hold(result.limitedCall, result.retryAfterMs);
         else this.o.pacer?.backOff(targetKey(target), result.retryAfterMs);
       }
       // Every rate-limit answer, held or not (no Retry-After, a PagerDuty 429 on the last attempt).

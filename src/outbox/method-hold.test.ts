@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { MethodHolds, RELEASE_QUIET_MS } from './method-hold.js';
+
+const SPACING = 1_000;
+
+function holds() {
+  let now = 0;
+  const h = new MethodHolds(() => now, SPACING);
+  return { h, advance: (ms: number) => (now += ms) };
+}
+
+describe('MethodHolds', () => {
+  it('holds only the method it was told, and a shorter hold does not end a longer one', () => {
+    const { h, advance } = holds();
+    expect(h.reserveWithin('chat.update', 5_000)).toEqual({ waitMs: 0 });
+    h.hold('chat.update', 2_000);
+    expect(h.heldFor('chat.update')).toBe(2_000);
+    expect(h.heldFor('chat.postMessage')).toBe(0);
+    expect(h.reserveWithin('chat.postMessage', 5_000)).toEqual({ waitMs: 0 });
+    expect(h.reserveWithin('chat.update', 5_000)).toEqual({ deferMs: 2_000 });
+    h.hold('chat.update', 500);
+    advance(1_500);
+    expect(h.heldFor('chat.update')).toBe(500);
+    advance(500);
+    expect(h.heldFor('chat.update')).toBe(0);
+  });
+
+  it('releases the method one call per spacing after its hold; a call past the longest wait takes nothing', () => {
+    const { h, advance } = holds();
+    h.hold('chat.update', 2_000);
+    advance(2_000);
+    const waits = [1, 2, 3, 4].map(() => h.reserveWithin('chat.update', 2_500));
+    expect(waits).toEqual([{ waitMs: 0 }, { waitMs: 1_000 }, { waitMs: 2_000 }, { deferMs: 3_000 }]);
+    // The one handed back comes for the slot it was told: still paced, not released at once.
+    advance(3_000);
+    expect(h.reserveWithin('chat.update', 2_500)).toEqual({ waitMs: 0 });
+    expect(h.reserveWithin('chat.update', 2_500)).toEqual({ waitMs: 1_000 });
+  });
+
+  it('a new hold during the release holds again, and the release goes on after it', () => {
+    const { h, advance } = holds();
+    h.hold('chat.update', 1_000);
+    advance(1_000);
+    h.reserveWithin('chat.update', 5_000);
+    h.reserveWithin('chat.update', 5_000);
+    h.hold('chat.update', 500);
+    expect(h.reserveWithin('chat.update', 5_000)).toEqual({ deferMs: 500 });
+    advance(500);
+    // The slot taken before the new hold (at 1,000 ms from the first release) is still counted.
+    expect(h.reserveWithin('chat.update', 5_000)).toEqual({ waitMs: 1_500 });
+  });
+
+  it('ends the release once the pace has gone unused for a quiet period: calls go as they come', () => {
+    const { h, advance } = holds();
+    h.hold('chat.update', 1_000);
+    advance(1_000);
+    h.reserveWithin('chat.update', 5_000);
+    advance(SPACING + RELEASE_QUIET_MS - 1);
+    expect(h.reserveWithin('chat.update', 5_000)).toEqual({ waitMs: 0 });
+    expect(h.reserveWithin('chat.update', 5_000)).toEqual({ waitMs: SPACING });
+    // The pace's next free slot is two spacings on; a quiet period after it ends the release.
+    advance(2 * SPACING + RELEASE_QUIET_MS);
+    expect([1, 2, 3].map(() => h.reserveWithin('chat.update', 5_000))).toEqual([{ waitMs: 0 }, { waitMs: 0 }, { waitMs: 0 }]);
+  });
+});
