@@ -30,6 +30,8 @@ interface MethodState {
   until: number;
   /** The release's next free slot. */
   nextSlotAt: number;
+  /** The latest slot promised to a call handed back to wait for it (0: none). */
+  promisedUntil: number;
 }
 
 export class MethodHolds {
@@ -49,7 +51,7 @@ export class MethodHolds {
   hold(method: string, ms: number): void {
     const s = this.methods.get(method);
     const until = Math.max(s?.until ?? 0, this.now() + ms);
-    this.methods.set(method, { until, nextSlotAt: Math.max(until, s?.nextSlotAt ?? 0) });
+    this.methods.set(method, { until, nextSlotAt: Math.max(until, s?.nextSlotAt ?? 0), promisedUntil: 0 });
   }
 
   /** How long (ms) `method` is still held in every channel; 0 when it is not. */
@@ -61,8 +63,10 @@ export class MethodHolds {
   /**
    * Take a slot for one call of `method` if it comes within `maxWaitMs`, answering the wait (0: a
    * method never held, or released). Otherwise take nothing and answer `deferMs`: until the hold
-   * ends, or the release's next free slot. A slot whose call is not made after all (the delivery
-   * handed back) is not given back: the next call waits one spacing more, no harm to a pace.
+   * ends, or a slot of the release one spacing after the last one promised to a call handed back,
+   * so that a backlog handed back comes back one call at a time, not all at the next free slot
+   * (claimed, most of it handed back again, over and over). A slot whose call is not made after
+   * all (the delivery handed back) is not given back: the next call waits one spacing more.
    */
   reserveWithin(method: string, maxWaitMs: number): { waitMs: number } | { deferMs: number } {
     const s = this.methods.get(method);
@@ -74,7 +78,10 @@ export class MethodHolds {
       return { waitMs: 0 };
     }
     const slot = Math.max(now, s.nextSlotAt);
-    if (slot - now > maxWaitMs) return { deferMs: slot - now };
+    if (slot - now > maxWaitMs) {
+      s.promisedUntil = Math.max(slot, s.promisedUntil + this.spacingMs);
+      return { deferMs: s.promisedUntil - now };
+    }
     s.nextSlotAt = slot + this.spacingMs;
     return { waitMs: slot - now };
   }
