@@ -15,7 +15,7 @@ import type { Target } from '../model/target.js';
 import { enqueue, group, notification, snapshot } from '../store/contract/fixtures.case.js';
 import type { GroupRecord, NotificationRecord, Store } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
-import { startFakeSlack, type FakeSlack, type FakeSlackRequest } from '../testing/fake-slack.js';
+import { startFakeSlack, type FakeSlack, type FakeSlackRequest, type FakeSlackStep } from '../testing/fake-slack.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
 import { notificationReaching, startTestWorker } from './test-worker.case.js';
@@ -48,18 +48,44 @@ async function resolve(g: GroupRecord, target: Target): Promise<NotificationReco
   return n!;
 }
 
-/** Channel pacing out of the way, the release after a hold on chat.update at RELEASE_SPACING_MS; Retry-After honoured as Slack asks. */
-function startWorker(metrics: Metrics, concurrency: number): OutboxWorker {
+/** Channel pacing out of the way, the release after a hold on chat.update at `spacingMs`; Retry-After honoured as Slack asks. */
+function startWorker(metrics: Metrics, concurrency: number, spacingMs = RELEASE_SPACING_MS): OutboxWorker {
   return startTestWorker({
     metrics,
     store,
     notifiers: { slack: createSlackNotifier({ token: 'xoxb-test', apiUrl: slack.url }), pagerduty: unused },
-    pacer: new ChannelPacer({ ratePerSecond: 1_000, burst: 1_000, methodReleaseSpacingMs: RELEASE_SPACING_MS }),
+    pacer: new ChannelPacer({ ratePerSecond: 1_000, burst: 1_000, methodReleaseSpacingMs: spacingMs }),
     concurrency,
     receiverConcurrency: concurrency,
     policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 60_000, maxAttempts: 3 },
     pollMs: 20,
   });
+}
+
+/**
+ * A message posted in each of `count` channels, then an edit of each: the first edit's
+ * chat.update is answered 429 Retry-After: 1 (then Slack answers as `after` says), and the others
+ * are enqueued once it has been, so that the hold holds them.
+ */
+async function editsAfterA429(name: string, count: number, after: FakeSlackStep[]): Promise<{ edits: NotificationRecord[]; limited: FakeSlackRequest }> {
+  const targets = Array.from({ length: count }, (_, i) => slackIn(`#${name}-${i}`));
+  const groups = targets.map((_, i) => group(`${name}-${i}`));
+  const posts = await Promise.all(groups.map(async (g, i) => (await enqueue(store, g, [notification(g, targets[i]!)]))[0]!));
+  for (const post of posts) expect((await notificationReaching(store, post.id, 'sent'))?.status).toBe('sent');
+  slack.respondWith([{ status: 429, headers: { 'retry-after': '1' } }, ...after]);
+  const first = await resolve(groups[0]!, targets[0]!);
+  const limited = await slack.waitFor((r) => r.method === 'chat.update');
+  const others = await Promise.all(groups.slice(1).map((g, i) => resolve(g, targets[i + 1]!)));
+  return { edits: [first, ...others], limited };
+}
+
+/** The chat.update calls after `limited`, in the order they came. */
+const updatesAfter = (limited: FakeSlackRequest) => slack.requests.filter((r) => r.method === 'chat.update' && r.at >= limited.at && r !== limited);
+
+/** Calls at least about `spacingMs` apart: a call's arrival may lag its timer by some ms, not by half a spacing. */
+function expectSpaced(calls: FakeSlackRequest[], spacingMs: number): void {
+  const gaps = calls.slice(1).map((r, i) => r.at - calls[i]!.at);
+  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(spacingMs / 2);
 }
 
 await onBothStores('a 429 on chat.update', (newStore) => {
@@ -106,26 +132,33 @@ await onBothStores('a 429 on chat.update', (newStore) => {
 
   it('releases the edits it held one at a time at a pace, untried, so they do not meet the next 429 together', async () => {
     worker = startWorker(createMetrics({ defaultMetrics: false }), 8);
-    const channels = ['#edits-a', '#edits-b', '#edits-c', '#edits-d'];
-    const groups = channels.map((_, i) => group(`release-${i}`));
-    const posts = await Promise.all(groups.map(async (g, i) => (await enqueue(store, g, [notification(g, slackIn(channels[i]!))]))[0]!));
-    for (const post of posts) expect((await notificationReaching(store, post.id, 'sent'))?.status).toBe('sent');
-
-    slack.respondWith([{ status: 429, headers: { 'retry-after': '1' } }]);
-    const first = await resolve(groups[0]!, slackIn(channels[0]!));
-    const limited = await slack.waitFor((r) => r.method === 'chat.update');
-    const held = await Promise.all(groups.slice(1).map((g, i) => resolve(g, slackIn(channels[i + 1]!))));
+    const { edits, limited } = await editsAfterA429('release', 4, []);
 
     // Every edit arrives, the last after it was handed back for its slot; those held never called
     // (one attempt, no error), the limited one once more.
-    for (const edit of held) expect(await notificationReaching(store, edit.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
-    expect(await notificationReaching(store, first.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
+    for (const edit of edits.slice(1)) expect(await notificationReaching(store, edit.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(await notificationReaching(store, edits[0]!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
     // All four came due when the hold ended; before, they went in the same instant.
-    const released = slack.requests.filter((r) => r.method === 'chat.update' && r !== limited).map((r) => r.at);
+    const released = updatesAfter(limited);
     expect(released).toHaveLength(4);
-    expect(released[0]).toBeGreaterThanOrEqual(limited.at + 1000);
-    const gaps = released.slice(1).map((at, i) => at - released[i]!);
-    // Less than the spacing: a request's arrival may lag its timer by some ms, not by half a spacing.
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(RELEASE_SPACING_MS / 2);
+    expect(released[0]!.at).toBeGreaterThanOrEqual(limited.at + 1000);
+    expectSpaced(released, RELEASE_SPACING_MS);
+  });
+
+  it('a 429 during the release holds the edits still waiting again, untried, then releases them at the pace', async () => {
+    const spacingMs = 300;
+    worker = startWorker(createMetrics({ defaultMetrics: false }), 8, spacingMs);
+    // After the hold: the first edit and its thread reply go, the second edit is refused again.
+    const { edits, limited } = await editsAfterA429('rehold', 3, ['ok', 'ok', { status: 429, headers: { 'retry-after': '1' } }]);
+
+    for (const edit of edits) expect((await notificationReaching(store, edit.id, 'sent'))?.status).toBe('sent');
+    const [, relimited, ...rest] = updatesAfter(limited);
+    // The third edit's slot came during the new hold: it waited for it untried.
+    expect(rest).toHaveLength(2);
+    expect(rest[0]!.at).toBeGreaterThanOrEqual(relimited!.at + 1000);
+    expectSpaced(rest, spacingMs);
+    // One attempt each, and one more for each edit Slack refused: none spent on waiting.
+    const attempts = await Promise.all(edits.map(async (e) => (await store.getNotification(e.id))?.attempts ?? 0));
+    expect(attempts.reduce((sum, n) => sum + n)).toBe(3 + 2);
   });
 });
