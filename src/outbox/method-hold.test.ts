@@ -9,6 +9,14 @@ function holds() {
   return { h, advance: (ms: number) => (now += ms) };
 }
 
+/** chat.update held for `ms`, and that hold just ended: the release begins. */
+function released(ms: number) {
+  const held = holds();
+  held.h.hold('chat.update', ms);
+  held.advance(ms);
+  return held;
+}
+
 describe('MethodHolds', () => {
   it('holds only the method it was told, and a shorter hold does not end a longer one', () => {
     const { h, advance } = holds();
@@ -26,9 +34,7 @@ describe('MethodHolds', () => {
   });
 
   it('releases the method one call per spacing after its hold; calls past the longest wait are told successive slots', () => {
-    const { h, advance } = holds();
-    h.hold('chat.update', 2_000);
-    advance(2_000);
+    const { h, advance } = released(2_000);
     const waits = [1, 2, 3, 4, 5].map(() => h.reserveWithin('chat.update', 2_500));
     expect(waits).toEqual([{ waitMs: 0 }, { waitMs: 1_000 }, { waitMs: 2_000 }, { deferMs: 3_000 }, { deferMs: 4_000 }]);
     // The first one handed back comes for the slot it was told: still paced, not released at once.
@@ -38,9 +44,7 @@ describe('MethodHolds', () => {
   });
 
   it('a new hold during the release holds again, and the release goes on after it', () => {
-    const { h, advance } = holds();
-    h.hold('chat.update', 1_000);
-    advance(1_000);
+    const { h, advance } = released(1_000);
     h.reserveWithin('chat.update', 5_000);
     h.reserveWithin('chat.update', 5_000);
     h.hold('chat.update', 500);
@@ -51,9 +55,7 @@ describe('MethodHolds', () => {
   });
 
   it('ends the release once the pace has gone unused for a quiet period: calls go as they come', () => {
-    const { h, advance } = holds();
-    h.hold('chat.update', 1_000);
-    advance(1_000);
+    const { h, advance } = released(1_000);
     h.reserveWithin('chat.update', 5_000);
     advance(SPACING + RELEASE_QUIET_MS - 1);
     expect(h.reserveWithin('chat.update', 5_000)).toEqual({ waitMs: 0 });
