@@ -64,4 +64,15 @@ describe('MethodHolds', () => {
     advance(2 * SPACING + RELEASE_QUIET_MS);
     expect([1, 2, 3].map(() => h.reserveWithin('chat.update', 5_000))).toEqual([{ waitMs: 0 }, { waitMs: 0 }, { waitMs: 0 }]);
   });
+
+  it('does not end the release while calls handed back may still come for their promised slots', () => {
+    const { h, advance } = released(1_000);
+    h.reserveWithin('chat.update', 0);
+    // Seventy calls handed back, promised slots up to 70 s on.
+    for (let i = 0; i < 70; i++) expect(h.reserveWithin('chat.update', 0)).toEqual({ deferMs: (i + 1) * SPACING });
+    // A quiet period since the pace's last slot, but not since the last promise: still paced.
+    advance(SPACING + RELEASE_QUIET_MS);
+    expect(h.reserveWithin('chat.update', 0)).toEqual({ waitMs: 0 });
+    expect(h.reserveWithin('chat.update', 0)).toHaveProperty('deferMs');
+  });
 });

@@ -12,8 +12,8 @@
 
 /**
  * Slack's Tier 3 (chat.update) allows about 50 calls a minute per app per workspace: one every
- * 1.2 s keeps the held backlog within it however long it is, where a burst would refill the window
- * the 429 just emptied.
+ * 1.2 s keeps the held backlog within it however long it is, where a burst would spend at once
+ * the allowance the hold waited for (and meet the next 429 with the rest).
  */
 export const RELEASE_SPACING_MS = 1_200;
 
@@ -73,7 +73,8 @@ export class MethodHolds {
     if (!s) return { waitMs: 0 };
     const now = this.now();
     if (now < s.until) return { deferMs: s.until - now };
-    if (now - s.nextSlotAt >= RELEASE_QUIET_MS) {
+    // Not while calls handed back may still come for the slots they were promised.
+    if (now - s.nextSlotAt >= RELEASE_QUIET_MS && now >= s.promisedUntil) {
       this.methods.delete(method);
       return { waitMs: 0 };
     }
