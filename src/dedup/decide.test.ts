@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../model/alert.js';
 import type { Target } from '../model/target.js';
 import { decideGroup, type TeamGroupUpdate } from './decide.js';
-import { STALE_COPY_WINDOW_MS } from './merge-alerts.js';
+import { newDedupTally, STALE_COPY_WINDOW_MS } from './merge-alerts.js';
+import { MAX_TOMBSTONES } from './tombstones.js';
 import type { GroupRecord } from '../store/store.js';
 
 const HOUR = 3_600_000;
@@ -275,5 +276,57 @@ describe('decideGroup with a truncated notification (webhook max_alerts)', () =>
     ]);
     expect(steps[2]![0]).toMatchObject({ kind: 'changed', change: { added: [], resolved: ['b'] } });
     expect(steps[2]![0]!.snapshot).not.toHaveProperty('truncatedAlerts');
+  });
+});
+
+// Alertmanager shows a resolved alert once, then leaves it out: the group drops it. A lagging HA
+// peer's firing copy of it must not bring it back then either (the group's tombstones).
+describe('decideGroup with an alert resolved and dropped from the group', () => {
+  const later = '2026-11-20T10:00:00.000Z';
+  /** a and b fire; a resolves (ended 09:30); Alertmanager's next notification shows b alone. */
+  function droppedA(): GroupRecord {
+    const fired = decideGroup(undefined, update([alert('a'), alert('b')]), t0).group;
+    const resolved = decideGroup(fired, update([alert('a', 'resolved'), alert('b')]), at(1000)).group;
+    const dropped = decideGroup(resolved, update([alert('b')]), at(2000)).group;
+    expect(statusOf(dropped.alerts)).toEqual({ b: 'firing' });
+    return dropped;
+  }
+  const endOfA = Date.parse(alert('a', 'resolved').endsAt!);
+
+  it("ignores a lagging peer's firing copy of it (same startsAt, or earlier) within the stale-copy window, and counts it", () => {
+    for (const startsAt of ['2026-11-20T08:00:00.000Z', '2026-11-20T07:00:00.000Z']) {
+      const tally = newDedupTally();
+      const w = decideGroup(droppedA(), update([alert('a', 'firing', startsAt), alert('b')]), new Date(endOfA + STALE_COPY_WINDOW_MS - 1), tally);
+      expect(w.notifications.map((n) => [n.kind, n.status])).toEqual([['repeat', 'suppressed']]);
+      expect(statusOf(w.notifications[0]!.snapshot.alerts)).toEqual({ b: 'firing' });
+      expect(statusOf(w.group.alerts)).toEqual({ b: 'firing' });
+      expect(tally).toEqual({ ...newDedupTally(), staleFiringDropped: 1 });
+    }
+  });
+
+  it('still fires it again with a newer startsAt (a real re-fire), or with the same one once the window has passed', () => {
+    const refired = decideGroup(droppedA(), update([alert('a', 'firing', later), alert('b')]), at(3000));
+    expect(refired.notifications.map((n) => [n.kind, n.status, n.snapshot.change.added])).toEqual([['changed', 'pending', ['a']]]);
+    const back = decideGroup(droppedA(), update([alert('a'), alert('b')]), new Date(endOfA + STALE_COPY_WINDOW_MS));
+    expect(back.notifications.map((n) => [n.kind, n.status, n.snapshot.change.added])).toEqual([['changed', 'pending', ['a']]]);
+    expect(back.group).not.toHaveProperty('tombstones');
+  });
+
+  it('does not tombstone a firing alert the notification left out (silenced): it fires again when shown', () => {
+    const fired = decideGroup(undefined, update([alert('a'), alert('b')]), t0).group;
+    const silenced = decideGroup(fired, update([alert('b')]), at(1000)).group;
+    expect(silenced).not.toHaveProperty('tombstones');
+    const back = decideGroup(silenced, update([alert('a'), alert('b')]), at(2000));
+    expect(back.notifications[0]!.snapshot.change).toEqual({ kind: 'changed', added: ['a'], resolved: [] });
+  });
+
+  it(`keeps at most ${MAX_TOMBSTONES} tombstones, the latest ended, and none past the window`, () => {
+    const many = Array.from({ length: MAX_TOMBSTONES + 5 }, (_, i) => alert(`r${String(i).padStart(3, '0')}`, 'resolved', new Date(t0.getTime() - HOUR + i * 1000).toISOString()));
+    const held = decideGroup(undefined, update([...many, alert('b')]), t0).group;
+    const dropped = decideGroup(held, update([alert('b')]), at(1000)).group;
+    expect(dropped.tombstones!.map((a) => a.fingerprint).sort()).toEqual(many.slice(5).map((a) => a.fingerprint));
+    const lastEnd = Date.parse(many.at(-1)!.endsAt!);
+    const aged = decideGroup(dropped, update([alert('b')]), new Date(lastEnd + STALE_COPY_WINDOW_MS));
+    expect(aged.group).not.toHaveProperty('tombstones');
   });
 });

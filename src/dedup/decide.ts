@@ -14,7 +14,8 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { firingFingerprints, mergeTruncated, mergeWhole, type DedupTally } from './merge-alerts.js';
+import { firingFingerprints, mergeTruncated, mergeWhole, type DedupTally, type StoredAlerts } from './merge-alerts.js';
+import { nextTombstones } from './tombstones.js';
 
 /** One Alertmanager notification's share for one team. */
 export interface TeamGroupUpdate {
@@ -50,6 +51,8 @@ function formatWindow(ms: number): string {
   return ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`;
 }
 
+const NOTHING_STORED: StoredAlerts = { alerts: [] };
+
 interface Verdict {
   kind: ChangeKind;
   suppressReason?: string;
@@ -80,13 +83,15 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const n = u.notification;
   // A whole group (the usual case) replaces the stored list; a truncated one (max_alerts) cannot.
   const truncated = n.truncatedAlerts > 0;
+  const stored: StoredAlerts = prev ?? NOTHING_STORED;
   const merged = truncated
-    ? mergeTruncated(prev?.alerts ?? [], u.alerts, n.status, now, tally)
+    ? mergeTruncated(stored, u.alerts, n.status, now, tally)
     : u.fromStore
       ? { alerts: [...u.alerts], endedUnseen: [] }
-      : mergeWhole(prev?.alerts ?? [], u.alerts, now, tally);
+      : mergeWhole(stored, u.alerts, now, tally);
   if (tally) tally.endedUnseen += merged.endedUnseen.length;
   const alerts = merged.alerts;
+  const tombstones = nextTombstones(prev, alerts, now);
   const firing = firingFingerprints(alerts);
   const hash = contentHash(firing);
   const v = verdict(prev, firing, hash, u.dedupWindowMs, now);
@@ -136,6 +141,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     commonAnnotations: n.commonAnnotations,
     status: snapshot.status,
     alerts,
+    ...(tombstones ? { tombstones } : {}),
     notifiedHash: suppressed ? (prev?.notifiedHash ?? null) : hash,
     notifiedAt: suppressed ? (prev?.notifiedAt ?? null) : nowIso,
     targets: suppressed ? (prev?.targets ?? []) : targets,

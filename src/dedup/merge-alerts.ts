@@ -7,7 +7,8 @@
  * one. An alert we already hold as resolved is not revived by a "firing" copy with the same
  * `startsAt` that comes soon after its end (STALE_COPY_WINDOW_MS) — a real re-fire starts a new
  * alert instance with a later `startsAt` — and one that fired again is not resolved by a
- * "resolved" copy that ended before it started.
+ * "resolved" copy that ended before it started. Nor is a resolved alert the group has dropped
+ * since (its tombstone, dedup/tombstones.ts).
  *
  * Unless the webhook receiver sets `max_alerts`: then Alertmanager sends the first N alerts of
  * the group (sorted by labels, not by status) and counts the rest in `truncatedAlerts`. A stored
@@ -24,6 +25,11 @@ import type { Alert, AlertStatus } from '../model/alert.js';
  */
 export const STALE_COPY_WINDOW_MS = 10 * 60_000;
 
+/** An end (`endsAt`, RFC3339) less than STALE_COPY_WINDOW_MS before `nowMs`. */
+export function withinStaleCopyWindow(endsAt: string, nowMs: number): boolean {
+  return nowMs - Date.parse(endsAt) < STALE_COPY_WINDOW_MS;
+}
+
 /**
  * What one webhook's merges decided on, for /metrics (alertgate_dedup_stale_copies_total,
  * alertgate_alerts_ended_unseen_total): HA copies ignored and alerts taken as resolved unseen,
@@ -32,6 +38,8 @@ export const STALE_COPY_WINDOW_MS = 10 * 60_000;
 export interface DedupTally {
   /** Firing copies of alerts held as resolved, ignored (staleRevival). */
   staleFiring: number;
+  /** Firing copies of resolved alerts the group has dropped, ignored (staleAfterDrop). */
+  staleFiringDropped: number;
   /** Resolved copies of an earlier episode, ignored (endOfEarlierEpisode). */
   lateResolved: number;
   /** Firing alerts the notification left out, taken as resolved (MergedAlerts.endedUnseen). */
@@ -39,24 +47,43 @@ export interface DedupTally {
 }
 
 export function newDedupTally(): DedupTally {
-  return { staleFiring: 0, lateResolved: 0, endedUnseen: 0 };
+  return { staleFiring: 0, staleFiringDropped: 0, lateResolved: 0, endedUnseen: 0 };
+}
+
+/**
+ * What a group holds before a merge: its alerts, and the resolved ones it dropped and keeps
+ * tombstones of for a while (GroupRecord.tombstones, dedup/tombstones.ts).
+ */
+export interface StoredAlerts {
+  alerts: readonly Alert[];
+  tombstones?: readonly Alert[] | undefined;
 }
 
 export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): Alert[] {
-  return mergeCounting(stored, incoming, now, tally).alerts;
+  return mergeCounting({ alerts: stored }, incoming, now, tally).alerts;
 }
 
 /**
  * mergeAlerts, also counting the incoming alerts that match a stored firing one (`shownFiring`),
  * so that the usual repeat, which shows every stored firing alert, needs no search for left-out
- * ones (firingLeftOut).
+ * ones (firingLeftOut). A stale copy of a dropped alert is left out of the list: the group keeps
+ * it dropped.
  */
-function mergeCounting(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): { alerts: Alert[]; shownFiring: number } {
+function mergeCounting({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): { alerts: Alert[]; shownFiring: number } {
   const previous = new Map(stored.map((a) => [a.fingerprint, a]));
+  const dropped = tombstones?.length ? new Map(tombstones.map((t) => [t.fingerprint, t])) : undefined;
+  let ignored: Set<Alert> | undefined;
   let shownFiring = 0;
   const alerts = incoming.map((a) => {
     const prev = previous.get(a.fingerprint);
-    if (prev === undefined) return a;
+    if (prev === undefined) {
+      const tombstone = dropped?.get(a.fingerprint);
+      if (tombstone !== undefined && staleAfterDrop(tombstone, a, now)) {
+        if (tally) tally.staleFiringDropped++;
+        (ignored ??= new Set()).add(a);
+      }
+      return a;
+    }
     if (prev.status === 'firing') shownFiring++;
     if (staleRevival(prev, a, now)) {
       if (tally) tally.staleFiring++;
@@ -68,7 +95,8 @@ function mergeCounting(stored: readonly Alert[], incoming: readonly Alert[], now
     }
     return a;
   });
-  return { alerts, shownFiring };
+  const stale = ignored;
+  return { alerts: stale ? alerts.filter((a) => !stale.has(a)) : alerts, shownFiring };
 }
 
 /**
@@ -81,7 +109,16 @@ function mergeCounting(stored: readonly Alert[], incoming: readonly Alert[], now
  */
 function staleRevival(prev: Alert, a: Alert, now: Date): boolean {
   if (prev.status !== 'resolved' || a.status !== 'firing' || prev.startsAt !== a.startsAt) return false;
-  return prev.endsAt === null || now.getTime() - Date.parse(prev.endsAt) < STALE_COPY_WINDOW_MS;
+  return prev.endsAt === null || withinStaleCopyWindow(prev.endsAt, now.getTime());
+}
+
+/**
+ * A "firing" copy of a resolved alert the group dropped since (its tombstone), of the instance
+ * that ended or an earlier one (`startsAt` not after the tombstone's), within the window after
+ * the end: stale, as staleRevival. A real re-fire is a new instance, with a later `startsAt`.
+ */
+function staleAfterDrop(tombstone: Alert, a: Alert, now: Date): boolean {
+  return a.status === 'firing' && Date.parse(a.startsAt) <= Date.parse(tombstone.startsAt) && withinStaleCopyWindow(tombstone.endsAt!, now.getTime());
 }
 
 /**
@@ -125,9 +162,9 @@ export interface MergedAlerts {
  * Those alerts fire again, as a new episode, with Alertmanager's next notification of the group
  * (its next change, or repeat_interval).
  */
-export function mergeTruncated(stored: readonly Alert[], incoming: readonly Alert[], status: AlertStatus, now: Date, tally?: DedupTally): MergedAlerts {
+export function mergeTruncated(stored: StoredAlerts, incoming: readonly Alert[], status: AlertStatus, now: Date, tally?: DedupTally): MergedAlerts {
   const { alerts, shownFiring } = mergeCounting(stored, incoming, now, tally);
-  const leftOut = firingLeftOut(stored, incoming, shownFiring);
+  const leftOut = firingLeftOut(stored.alerts, incoming, shownFiring);
   if (status === 'resolved') return { alerts, endedUnseen: endedNow(leftOut, now) };
   return { alerts: [...alerts, ...leftOut], endedUnseen: [] };
 }
@@ -137,9 +174,9 @@ export function mergeTruncated(stored: readonly Alert[], incoming: readonly Aler
  * firing alert it leaves out ends here. Alertmanager leaves an alert out once it is silenced or
  * inhibited (and, without `send_resolved`, once it resolved), without ever showing it resolved.
  */
-export function mergeWhole(stored: readonly Alert[], incoming: readonly Alert[], now: Date, tally?: DedupTally): MergedAlerts {
+export function mergeWhole(stored: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): MergedAlerts {
   const { alerts, shownFiring } = mergeCounting(stored, incoming, now, tally);
-  return { alerts, endedUnseen: endedNow(firingLeftOut(stored, incoming, shownFiring), now) };
+  return { alerts, endedUnseen: endedNow(firingLeftOut(stored.alerts, incoming, shownFiring), now) };
 }
 
 /**

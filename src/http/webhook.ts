@@ -114,6 +114,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
       }
       const { dedup } = result;
       if (dedup.staleFiring) metrics.dedupStaleCopies.inc({ kind: 'stale_firing' }, dedup.staleFiring);
+      if (dedup.staleFiringDropped) metrics.dedupStaleCopies.inc({ kind: 'stale_firing_dropped' }, dedup.staleFiringDropped);
       if (dedup.lateResolved) metrics.dedupStaleCopies.inc({ kind: 'late_resolved' }, dedup.lateResolved);
       if (dedup.endedUnseen) metrics.alertsEndedUnseen.inc(dedup.endedUnseen);
       for (const n of result.notifications) {

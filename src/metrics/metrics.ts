@@ -174,11 +174,11 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
   for (const receiver of ['slack', 'pagerduty']) leaseCuts.inc({ receiver }, 0);
   const dedupStaleCopies = new Counter({
     name: 'alertgate_dedup_stale_copies_total',
-    help: "Alert copies older than what alertgate holds (an Alertmanager HA peer's late notification, or a retry), ignored by dedup, by kind: stale_firing (a firing copy of an alert already resolved, soon after its end, same startsAt) or late_resolved (a resolved copy of an earlier episode of an alert firing again).",
+    help: "Alert copies older than what alertgate holds (an Alertmanager HA peer's late notification, or a retry), ignored by dedup, by kind: stale_firing (a firing copy of an alert already resolved, soon after its end, same startsAt), stale_firing_dropped (the same, of a resolved alert the group has dropped since, startsAt not later) or late_resolved (a resolved copy of an earlier episode of an alert firing again).",
     labelNames: ['kind'],
     registers: [registry],
   });
-  for (const kind of ['stale_firing', 'late_resolved']) dedupStaleCopies.inc({ kind }, 0);
+  for (const kind of ['stale_firing', 'stale_firing_dropped', 'late_resolved']) dedupStaleCopies.inc({ kind }, 0);
   return {
     registry,
     webhookRequests,

@@ -104,7 +104,7 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   // A decision made again (storm control asking for more channels) counts afresh: the last one is what is written.
   const dedup = newDedupTally();
   const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) => {
-    dedup.staleFiring = dedup.lateResolved = dedup.endedUnseen = 0;
+    Object.assign(dedup, newDedupTally());
     return decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), alsoLocked.size === 0 ? opts : { ...opts, alsoLocked }, dedup);
   };
   let notifications: NotificationRecord[] = [];

@@ -93,7 +93,10 @@ export function labelsJson(labels: Labels): string {
   return JSON.stringify(sorted);
 }
 
-export function toAlert(row: Omit<AlertRowOf<unknown>, 'updated_at'>): Alert {
+/** An alert row as the group loads read it. */
+type StoredAlertRow = Omit<AlertRowOf<unknown>, 'updated_at'>;
+
+export function toAlert(row: StoredAlertRow): Alert {
   return {
     fingerprint: row.fingerprint,
     status: row.status as AlertStatus,
@@ -109,7 +112,32 @@ export function toAlertRecord<Time>(row: AlertRowOf<Time> & { group_key: string 
   return { ...toAlert(row), team: row.team, groupId: row.group_id, groupKey: row.group_key, updatedAt: iso(row.updated_at) };
 }
 
-export function toGroupRecord(row: GroupRow, alerts: Alert[]): GroupRecord {
+/**
+ * The position of a tombstone's row (GroupRecord.tombstones): a resolved alert the group dropped,
+ * kept in the alerts table beside the group's alerts (positions from 0), so it needs no column
+ * or table of its own and is read with them. The alert lists leave these rows out.
+ */
+export const TOMBSTONE_POSITION = -1;
+
+/**
+ * The tombstones of `g` to store: one fingerprint has one row, and an alert the group holds is
+ * never written over by its tombstone (dedup keeps them apart; this holds for any writer).
+ */
+export function tombstonesToStore(g: GroupRecord): readonly Alert[] {
+  if (!g.tombstones?.length) return NO_TOMBSTONES;
+  const held = new Set(g.alerts.map((a) => a.fingerprint));
+  return g.tombstones.filter((t) => !held.has(t.fingerprint));
+}
+const NO_TOMBSTONES: readonly Alert[] = [];
+
+/** A group row and its alert rows (tombstones among them, in any order) as a record. */
+export function toGroupRecord(row: GroupRow, alertRows: readonly StoredAlertRow[]): GroupRecord {
+  const alerts: Alert[] = [];
+  let tombstones: Alert[] | undefined;
+  for (const a of alertRows) {
+    if (a.position >= 0) alerts.push(toAlert(a));
+    else (tombstones ??= []).push(toAlert(a));
+  }
   return {
     id: row.id,
     team: row.team,
@@ -121,6 +149,7 @@ export function toGroupRecord(row: GroupRow, alerts: Alert[]): GroupRecord {
     commonAnnotations: JSON.parse(row.common_annotations) as Labels,
     status: row.status as AlertStatus,
     alerts,
+    ...(tombstones ? { tombstones } : {}),
     notifiedHash: row.notified_hash,
     notifiedAt: row.notified_at,
     targets: JSON.parse(row.targets) as Target[],

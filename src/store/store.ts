@@ -27,6 +27,12 @@ export interface GroupRecord {
   status: AlertStatus;
   /** Latest merged snapshot of the group's alerts. */
   alerts: Alert[];
+  /**
+   * Resolved alerts the group dropped from `alerts` lately (dedup/tombstones.ts: a lagging HA
+   * peer's firing copy of one is stale), never a fingerprint `alerts` holds. Stored as alert rows
+   * at position -1 (store/rows.ts), so rows written before them read as none. Absent when none.
+   */
+  tombstones?: Alert[];
   /** Content hash of the last notification decided (not suppressed) for this group. */
   notifiedHash: string | null;
   /** RFC3339 time of that decision. */

@@ -34,6 +34,28 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().getGroup('g1')).toEqual(g);
     });
 
+    it("keeps a group's tombstones (resolved alerts it dropped) apart from its alerts and out of the alert lists, and forgets those a later write leaves out", async () => {
+      const g = group('g1', { alerts: [alert('a')], tombstones: [alert('b', 'resolved')] });
+      await enqueue(store(), g, []);
+      expect(await store().getGroup('g1')).toEqual(g);
+      let underLock: GroupRecord | undefined;
+      await store().updateGroups(['g1'], (current) => ((underLock = current.get('g1')), []));
+      expect(underLock).toEqual(g);
+      expect((await store().listAlerts({ limit: 10 })).items.map((x) => x.fingerprint)).toEqual(['a']);
+      expect((await store().listAlerts({ limit: 10, status: 'resolved' })).items).toEqual([]);
+
+      // b fires again (its alert replaces its tombstone), and a is dropped in turn.
+      const refired = group('g1', { alerts: [alert('b')], tombstones: [alert('a', 'resolved')] });
+      await enqueue(store(), refired, []);
+      expect(await store().getGroup('g1')).toEqual(refired);
+      const forgotten = group('g1', { alerts: [alert('b')] });
+      await enqueue(store(), forgotten, []);
+      expect(await store().getGroup('g1')).toEqual(forgotten);
+      // A tombstone given for an alert the group holds is not stored over it.
+      await enqueue(store(), group('g1', { alerts: [alert('b')], tombstones: [alert('b', 'resolved')] }), []);
+      expect(await store().getGroup('g1')).toEqual(forgotten);
+    });
+
     it('round-trips the storm digests that gathered a group, and their later changes', async () => {
       const storm = Date.parse('2026-10-01T10:00:00.000Z');
       const g = group('g1', { stormDigests: { '#payments-alerts': { storm, status: 'firing' } } });

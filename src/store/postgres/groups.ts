@@ -10,12 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../model/alert.js';
+import { TOMBSTONE_POSITION, tombstonesToStore } from '../rows.js';
 import type { ChangeKind, GroupSnapshot } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import * as q from './queries.js';
-import { labelsJson, toAlert, toGroupRecord, toNotificationRecord, type AlertRow, type GroupRow, type NotificationRow } from './rows.js';
+import { labelsJson, toGroupRecord, toNotificationRecord, type AlertRow, type GroupRow, type NotificationRow } from './rows.js';
 
 /**
  * 32-bit advisory lock keys of these group ids, distinct and sorted: every transaction takes
@@ -38,7 +39,7 @@ export async function loadLockedGroups(c: Queryable, ids: readonly string[]): Pr
   const out = new Map<string, GroupRecord>();
   if (unique.length === 0) return out;
   const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[] }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique]);
-  for (const row of rows) out.set(row.id, toGroupRecord(row, row.alerts.map(toAlert)));
+  for (const row of rows) out.set(row.id, toGroupRecord(row, row.alerts));
   return out;
 }
 
@@ -47,9 +48,9 @@ export async function loadGroups(c: Queryable, ids: readonly string[]): Promise<
   const out = new Map<string, GroupRecord>();
   const groups = await c.query<GroupRow>(q.SELECT_GROUPS, [[...new Set(ids)]]);
   if (groups.rows.length === 0) return out;
-  const alertsByGroup = new Map<string, Alert[]>();
+  const alertsByGroup = new Map<string, AlertRow[]>();
   const alerts = await c.query<AlertRow>(q.SELECT_GROUP_ALERTS, [groups.rows.map((r) => r.id)]);
-  for (const row of alerts.rows) alertsByGroup.set(row.group_id, [...(alertsByGroup.get(row.group_id) ?? []), toAlert(row)]);
+  for (const row of alerts.rows) alertsByGroup.set(row.group_id, [...(alertsByGroup.get(row.group_id) ?? []), row]);
   for (const row of groups.rows) out.set(row.id, toGroupRecord(row, alertsByGroup.get(row.id) ?? []));
   return out;
 }
@@ -97,7 +98,9 @@ function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
   const groups = writes.map((w) => w.group);
   const alerts = groups.flatMap((g) => {
     const at = new Date(parseTime(g.updatedAt, `group ${g.id} updatedAt`)).toISOString();
-    return lastByFingerprint(g.alerts).map(([a, position]) => ({ g, a, position, at }));
+    const rows = lastByFingerprint(g.alerts).map(([a, position]) => ({ g, a, position, at }));
+    for (const a of tombstonesToStore(g)) rows.push({ g, a, position: TOMBSTONE_POSITION, at });
+    return rows;
   });
   const notes = writes.flatMap((w) => coalesceWithin(w.notifications));
   const superseding = notes.filter((n) => n.supersedesPending && n.status === 'pending');

@@ -21,6 +21,8 @@ export async function listNotifications(pool: pg.Pool, q: ListQuery<Notification
 
 export async function listAlerts(pool: pg.Pool, q: ListQuery<AlertStatus>): Promise<Page<AlertRecord>> {
   const f = new Filters(q, 'a');
+  // Not a tombstone's row (store/rows.ts TOMBSTONE_POSITION): the lists show the groups' alerts.
+  f.where.push('a.position >= 0');
   if (q.cursor !== undefined) {
     const c = decodeAlertCursor(q.cursor);
     f.where.push(`(a.updated_at, a.group_id, a.fingerprint) < (${f.param(new Date(c.updatedAt))}, ${f.param(c.groupId)}, ${f.param(c.fingerprint)})`);

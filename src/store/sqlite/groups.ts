@@ -10,8 +10,8 @@ import type { Alert } from '../../model/alert.js';
 import { targetKey } from '../../model/target.js';
 import { encodeSnapshot } from '../snapshot-text.js';
 import type { GroupRecord, GroupWrite, NotificationRecord } from '../store.js';
-import { leasedTo } from '../rows.js';
-import { groupParams, iso, labelsJson, toAlert, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
+import { leasedTo, TOMBSTONE_POSITION, tombstonesToStore } from '../rows.js';
+import { groupParams, iso, labelsJson, toGroupRecord, type AlertRow, type GroupRow } from './rows.js';
 import type { GroupParams, NewNotificationRow, Statements } from './statements.js';
 
 /** Stored alert rows of the loaded groups, as read: group id → fingerprint → row. */
@@ -61,11 +61,11 @@ export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows)
   const groupRows = s.selectGroups.all({ ids: idsJson });
   // Most webhooks bring a new group: nothing stored, so no alerts to look for.
   if (groupRows.length === 0) return groups;
-  const alertsByGroup = new Map<string, Alert[]>();
+  const alertsByGroup = new Map<string, AlertRow[]>();
   const foundJson = groupRows.length === unique.length ? idsJson : JSON.stringify(groupRows.map((g) => g.id));
   for (const row of s.selectGroupAlerts.all({ ids: foundJson })) {
     const list = alertsByGroup.get(row.group_id) ?? [];
-    list.push(toAlert(row));
+    list.push(row);
     alertsByGroup.set(row.group_id, list);
     if (rows) {
       const byFingerprint = rows.get(row.group_id) ?? new Map<string, AlertRow>();
@@ -87,8 +87,13 @@ export function copyGroup(g: GroupRecord): GroupRecord {
     commonLabels: { ...g.commonLabels },
     commonAnnotations: { ...g.commonAnnotations },
     targets: g.targets.map((t) => ({ ...t })),
-    alerts: g.alerts.map((a) => ({ ...a, labels: { ...a.labels }, annotations: { ...a.annotations } })),
+    alerts: g.alerts.map(copyAlert),
+    ...(g.tombstones ? { tombstones: g.tombstones.map(copyAlert) } : {}),
   };
+}
+
+function copyAlert(a: Alert): Alert {
+  return { ...a, labels: { ...a.labels }, annotations: { ...a.annotations } };
 }
 
 /** An alert's values as this decision would write them. */
@@ -121,15 +126,19 @@ function sameRow([, position, status, labels, annotations, startsAt, endsAt, gen
 export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<string, AlertRow>): GroupWritePlan {
   const { group } = write;
   const alertsUpdatedAt = parseTime(group.updatedAt, `group ${group.id} updatedAt`);
+  const tombstones = tombstonesToStore(group);
   const fingerprints = new Set(group.alerts.map((a) => a.fingerprint));
-  // Nothing to delete when the group is new or kept every alert it had.
+  for (const t of tombstones) fingerprints.add(t.fingerprint);
+  // Nothing to delete when the group is new or kept every alert (and tombstone) it had.
   const mayDelete = stored === undefined || [...stored.keys()].some((f) => !fingerprints.has(f));
   const alerts: AlertValues[] = [];
-  group.alerts.forEach((alert, position) => {
+  const plan = (alert: Alert, position: number) => {
     const values = alertValues(alert, position);
     const before = stored?.get(alert.fingerprint);
     if (before === undefined || !sameRow(values, group.team, before)) alerts.push(values);
-  });
+  };
+  group.alerts.forEach(plan);
+  for (const t of tombstones) plan(t, TOMBSTONE_POSITION);
   // The targets of one decision usually share one snapshot object: serialise (and send) it once.
   const snapshots: string[] = [];
   const snapshotIndex = new Map<object, number>();

@@ -11,6 +11,9 @@ import { toAlertRecord, toNotificationRecord, type AlertRow, type NotificationRo
 
 type Params = Record<string, string | number>;
 
+/** Not a tombstone's row (store/rows.ts TOMBSTONE_POSITION): the lists show the groups' alerts. */
+const LISTED_ALERT = 'a.position >= 0';
+
 export class Lists {
   private readonly statements = new Map<string, Database.Statement<[Params], unknown>>();
 
@@ -31,6 +34,7 @@ export class Lists {
 
   alerts(q: ListQuery<AlertStatus>): Page<AlertRecord> {
     const { where, params } = filters(q, 'a');
+    where.push(LISTED_ALERT);
     if (q.cursor !== undefined) {
       const c = decodeAlertCursor(q.cursor);
       // The first term lets the (…, updated_at) index start at the cursor; the second breaks ties.

@@ -212,8 +212,8 @@ export class SqliteStore implements Store {
       if (latest) this.inFlight.delete(id);
       this.committedStates.delete(id);
       // Not kept: a failed write (what is stored is unknown here), a group a later write still
-      // in flight will change, a group with alerts.
-      if (!committed || !latest || stored[i]!.alerts.length > 0) return;
+      // in flight will change, a group with alerts or tombstones (rows a later write must see).
+      if (!committed || !latest || stored[i]!.alerts.length > 0 || stored[i]!.tombstones) return;
       this.committedStates.set(id, stored[i]!);
       if (this.committedStates.size > MAX_COMMITTED_STATES) this.committedStates.delete(this.committedStates.keys().next().value!);
     });
