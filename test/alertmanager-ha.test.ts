@@ -32,12 +32,13 @@ afterEach(async () => {
   await fakes?.close();
 });
 
-async function startPair(): Promise<AlertmanagerCluster> {
+async function startPair(timing: { repeatInterval?: string } = {}): Promise<AlertmanagerCluster> {
   cluster = await startAlertmanagerCluster(2, {
     webhookUrl: `${t.gw.url}/webhooks/alertmanager`,
     bearerToken: WEBHOOK_TOKEN,
     groupWait: '200ms',
     groupInterval: '1s',
+    ...timing,
     memberOptions: [{}, { webhookUrl: hold.url, receiverName: 'alertgate-renamed' }],
   });
   return cluster;
@@ -128,5 +129,34 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED', 'FIRING']);
     const alerts = (await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; startsAt: string }[] };
     expect(alerts.items.map((a) => [a.status, a.startsAt.slice(0, 19)])).toEqual([['firing', startsAtSecond(secondStart)]]);
+  });
+
+  it("a peer's late firing notification does not fire again an alert that resolved and was since dropped from the group", async () => {
+    // repeat_interval: peer 0 resends the group soon after i1 resolved, leaving i1 out.
+    const pair = await startPair({ repeatInterval: '2s' });
+    const start = new Date(Date.now() - 60_000);
+    const [i1, i2] = ['i1', 'i2'].map((instance) => ({ ...checkoutDown(start), labels: { ...checkoutDown(start).labels, instance } }));
+    // Peer 1's notifications showing i1 firing are held back (a slow path, retried attempts).
+    hold.hold((b) => b.alerts.some((a) => a.labels.instance === 'i1' && a.status === 'firing'));
+    await pair.postAlerts([i1!, i2!]);
+    await waitUntil(() => hold.held >= 1, 20_000, "peer 1's notification with i1 firing");
+
+    // i1 resolves (a page for the change), and peer 0's next resend shows i2 alone: the group drops i1.
+    await pair.resolveAlerts([i1!]);
+    await fakes.pagerduty.waitFor(() => pdEvents('trigger').length === 2, 20_000);
+    const listed = async () => ((await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; labels: Record<string, string> }[] }).items.map((a) => `${a.labels.instance}:${a.status}`);
+    await waitUntil(async () => (await listed()).join() === 'i2:firing', 20_000, 'the group to drop the resolved i1');
+    await t.idle();
+    const slackCalls = fakes.slack.requests.length;
+
+    // Peer 1's copies from before the end arrive now.
+    expect((await hold.release()).every((s) => s === 202)).toBe(true);
+    await t.idle();
+
+    expect(pdEvents('trigger')).toHaveLength(2);
+    expect(fakes.slack.requests).toHaveLength(slackCalls);
+    expect(await listed()).toEqual(['i2:firing']);
+    const metrics = await (await fetch(`${t.gw.url}/metrics`)).text();
+    expect(Number(/^alertgate_dedup_stale_copies_total\{kind="stale_firing_dropped"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });
 });
