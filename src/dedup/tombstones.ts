@@ -13,7 +13,7 @@
  * none: Alertmanager shows them again, same `startsAt`, when the silence ends, and they fire.
  */
 import type { Alert } from '../model/alert.js';
-import { withinStaleCopyWindow } from './merge-alerts.js';
+import { withinStaleCopyWindow, type StoredAlerts } from './merge-alerts.js';
 
 /**
  * Most tombstones a group keeps (the latest ended): they are read with the group on every
@@ -28,14 +28,12 @@ const NONE: readonly Alert[] = [];
  * The group's tombstones once `alerts` replace `before` (its alerts and tombstones): the live
  * ones of before, and each resolved alert `alerts` leave out (ended now, if it had no end), less
  * the fingerprints `alerts` hold. Undefined when none: most groups never drop a resolved alert,
- * and their webhooks pass with one count over the stored list.
+ * and their webhooks pass with one look over the stored list.
  */
-export function nextTombstones(before: { alerts: readonly Alert[]; tombstones?: readonly Alert[] } | undefined, alerts: readonly Alert[], now: Date): Alert[] | undefined {
+export function nextTombstones(before: StoredAlerts | undefined, alerts: readonly Alert[], now: Date): Alert[] | undefined {
   const previous = before?.tombstones ?? NONE;
   const stored = before?.alerts ?? NONE;
-  let resolved = 0;
-  for (const a of stored) if (a.status === 'resolved') resolved++;
-  if (resolved === 0 && previous.length === 0) return undefined;
+  if (previous.length === 0 && !stored.some((a) => a.status === 'resolved')) return undefined;
   const kept = new Set(alerts.map((a) => a.fingerprint));
   const nowMs = now.getTime();
   const byFingerprint = new Map<string, Alert>();
