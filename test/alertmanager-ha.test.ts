@@ -140,6 +140,7 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     hold.hold((b) => b.alerts.some((a) => a.labels.instance === 'i1' && a.status === 'firing'));
     await pair.postAlerts([i1!, i2!]);
     await waitUntil(() => hold.held >= 1, 20_000, "peer 1's notification with i1 firing");
+    await fakes.pagerduty.waitFor(() => pdEvents('trigger').length === 1, 20_000);
 
     // i1 resolves (a page for the change), and peer 0's next resend shows i2 alone: the group drops i1.
     await pair.resolveAlerts([i1!]);
