@@ -1,6 +1,6 @@
 /**
  * @module storm/channel-state
- * Per team and Slack channel: how many new group messages went out this minute, and whether a
+ * Per team and Slack channel: how many new group messages went out in the last minute, and whether a
  * storm (digest mode) is on. The state lives in the store as a pseudo-group (one per channel)
  * so that it is decided under the same lock as the groups it affects, and shared by replicas.
  * This module is the only place that knows how it is encoded.
@@ -12,7 +12,16 @@ import type { TeamConfig } from '../config/types.js';
 import { emptyTally, tallyOfEntries, type DigestEntry, type DigestTally } from './digest-tally.js';
 
 export interface ChannelState {
-  /** Start (ms) of the current one-minute counting window, and new messages sent in it. */
+  /**
+   * The new-group messages sent within the counting window, per second (storm/message-window.ts).
+   * Absent: none, or as stored by versions before 2026-12 (windowStart/windowCount only).
+   */
+  sentPerSecond?: SentPerSecond;
+  /**
+   * Start (ms) of the oldest second `sentPerSecond` counts, and how many messages it counts: what
+   * versions before 2026-12 counted by (a fixed window from windowStart), still written for their
+   * replicas, and read from a state they stored.
+   */
   windowStart: number;
   windowCount: number;
   active: boolean;
@@ -33,6 +42,15 @@ export interface ChannelState {
    * by versions before 2026-12).
    */
   earlier?: EarlierStorm[];
+}
+
+/**
+ * `counts[i]` new-group messages went out in the i-th second (1/60 of the counting window) from
+ * `from` (ms, the start of the oldest second counted); at most 60 counts.
+ */
+export interface SentPerSecond {
+  from: number;
+  counts: number[];
 }
 
 /** An earlier storm of the channel, kept while its digest counts groups as firing. */

@@ -344,6 +344,25 @@ describe('applyStormControl', () => {
     expect(readChannelState(life.channel()).earlier).toHaveLength(19);
   });
 
+  it('counts new-group messages over a sliding 60 s: a flood straddling the turn of a minute posts no more than the limit within any 60 s, then a digest starts and ends as before', () => {
+    const life = channelLife();
+    const at = atSeconds({ maxMessagesPerMinute: 3, holdPagerDuty: false });
+    const times = [0, 57, 58, 61, 62, 63, 64];
+    const decided = times.map((s, i) => life.apply([newGroup(i + 1)], at(s)));
+    const own = times.filter((_, i) => statuses(decided[i]!)[0] === 'slack:pending pagerduty:pending');
+    // 57 s and 58 s fill the minute begun at 0 s; at 61 s only they are within the last 60 s, so one
+    // more fits. A fixed window, restarted at 61 s, let 61, 62 and 63 post too: five within 7 s.
+    expect(own).toEqual([0, 57, 58, 61]);
+    for (const start of own) expect(own.filter((s) => s >= start && s < start + 60).length).toBeLessThanOrEqual(3);
+
+    expect(digestsOf(decided[4]!)).toEqual([expect.objectContaining({ kind: 'new', text: expect.stringContaining('1 new group since 10:01 UTC is gathered here') })]);
+    expect(digestsOf(decided[6]!)).toEqual([expect.objectContaining({ kind: 'changed', text: expect.stringContaining('3 new groups since 10:01 UTC are gathered here') })]);
+    // A quiet minute after the last gathered group ends the storm; the next group has its own message again.
+    expect(digestsOf(life.end(at(123)))).toEqual([]);
+    expect(digestsOf(life.end(at(124)))).toEqual([expect.objectContaining({ kind: 'resolved' })]);
+    expect(statuses(life.apply([newGroup(8)], at(125)))).toEqual(['slack:pending pagerduty:pending']);
+  });
+
   it('reads a channel state stored before earlier digests were kept: its last storm is kept when the next one starts', () => {
     const started = Date.parse('2026-11-27T10:00:00Z');
     const channelId = channelGroupId('payments', '#payments-alerts');

@@ -1,10 +1,11 @@
 /**
  * @module storm/storm-control
  * Storm digests (pure, run inside the store's lock after dedup): when a channel would get more
- * than `storm.maxMessagesPerMinute` new group messages within a minute, further new groups are
- * gathered into one digest message per channel, edited in place, until a quiet minute ends the
- * storm (storm-ticker.ts). Digested groups keep their full state (listed by the API); their later
- * changes are folded into the digest while it lasts, and their resolutions update it even after,
+ * than `storm.maxMessagesPerMinute` new group messages within the last minute (a sliding window:
+ * message-window.ts), further new groups are gathered into one digest message per channel, edited
+ * in place, until a quiet minute ends the storm (storm-ticker.ts). Digested groups keep their
+ * full state (listed by the API); their later changes are folded into the digest while it lasts,
+ * and their resolutions update it even after,
  * until the group's own message goes out to the channel (it changes or fires again after the
  * storm): from then on that message follows it there. Only Slack is held back, unless the team
  * sets `storm.holdPagerDuty`: a digested group then pages nobody while the storm lasts, and its
@@ -26,6 +27,7 @@ import { channelGroupId, channelPseudoGroup, digestRecordId, digestRecordKey, re
 import { renderDigest, type DigestView } from './digest-message.js';
 import { countChange, countGathered, emptyTally, forgetLegacyMember, setLegacyMemberStatus } from './digest-tally.js';
 import { dropSettled, followedByDroppedDigest, followingDigest, keepLastStorm, legacyDigest, stormDigest, type Following, type StormDigest } from './earlier-storms.js';
+import { takeMessageSlot } from './message-window.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
@@ -166,12 +168,7 @@ export function applyStormControl(writes: GroupWrite[], current: Map<string, Gro
         continue;
       }
       if (!s.active) {
-        if (now - s.windowStart >= (ctx.windowMs ?? MINUTE)) {
-          s.windowStart = now;
-          s.windowCount = 0;
-        }
-        if (s.windowCount < max) {
-          s.windowCount += 1;
+        if (takeMessageSlot(s, now, ctx.windowMs ?? MINUTE, max)) {
           // A new episode with its own message, perhaps of a group a closed digest gathered before.
           leaveDigest(w, channel, t);
           continue;
