@@ -1,8 +1,9 @@
 /**
  * @module storm/channel-state
- * Per team and Slack channel: how many new group messages went out in the last minute, and whether a
- * storm (digest mode) is on. The state lives in the store as a pseudo-group (one per channel)
- * so that it is decided under the same lock as the groups it affects, and shared by replicas.
+ * Per team and Slack channel: how many new group messages went out in the last minute, and
+ * whether a storm (digest mode) is on. The state lives in the store as a pseudo-group (one per
+ * channel) so that it is decided under the same lock as the groups it affects, and shared by
+ * replicas.
  * This module is the only place that knows how it is encoded.
  */
 import { PSEUDO_GROUP_KEYS, stateGroupId, teamGroupId } from '../model/group-id.js';
@@ -14,13 +15,14 @@ import { emptyTally, tallyOfEntries, type DigestEntry, type DigestTally } from '
 export interface ChannelState {
   /**
    * The new-group messages sent within the counting window, per second (storm/message-window.ts).
-   * Absent: none, or as stored by versions before 2026-12 (windowStart/windowCount only).
+   * Absent: none, or as stored by a release that counted in a fixed window (windowStart and
+   * windowCount only).
    */
   sentPerSecond?: SentPerSecond;
   /**
    * Start (ms) of the oldest second `sentPerSecond` counts, and how many messages it counts: what
-   * versions before 2026-12 counted by (a fixed window from windowStart), still written for their
-   * replicas, and read from a state they stored.
+   * releases with a fixed window counted by (from windowStart), still written for their replicas,
+   * and read from a state they stored.
    */
   windowStart: number;
   windowCount: number;
