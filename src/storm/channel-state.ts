@@ -18,7 +18,7 @@ export interface ChannelState {
    * Absent: none, or as stored by a release that counted in a fixed window (windowStart and
    * windowCount only).
    */
-  sentPerSecond?: SentPerSecond;
+  sentPerSecond?: string;
   /**
    * Start (ms) of the oldest second `sentPerSecond` counts, and how many messages it counts: what
    * releases with a fixed window counted by (from windowStart), still written for their replicas,
@@ -44,15 +44,6 @@ export interface ChannelState {
    * by versions before 2026-12).
    */
   earlier?: EarlierStorm[];
-}
-
-/**
- * `counts[i]` new-group messages went out in the i-th second (1/60 of the counting window) from
- * `from` (ms, the start of the oldest second counted); at most 60 counts.
- */
-export interface SentPerSecond {
-  from: number;
-  counts: number[];
 }
 
 /** An earlier storm of the channel, kept while its digest counts groups as firing. */

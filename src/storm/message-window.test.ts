@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emptyChannelState, readChannelState, type ChannelState } from './channel-state.js';
-import { takeMessageSlot } from './message-window.js';
+import { sentCounts, takeMessageSlot } from './message-window.js';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -25,11 +25,11 @@ describe('takeMessageSlot', () => {
     for (let k = 0; k < 1800; k++) {
       state = stored(state);
       expect(takeMessageSlot(state, at(k / 10), MINUTE, 1_000_000)).toBe(true);
-      expect(state.sentPerSecond!.counts.length).toBeLessThanOrEqual(60);
+      expect(sentCounts(state, MINUTE)!.counts.length).toBeLessThanOrEqual(60);
       if (k % 600 === 599) sizes.push(JSON.stringify(state).length);
     }
     // The seconds 120…179: ten each. What is stored stops growing once the first minute is full.
-    expect(state.sentPerSecond).toEqual({ from: at(120), counts: Array(60).fill(10) });
+    expect(sentCounts(state, MINUTE)).toEqual({ from: at(120), counts: Array(60).fill(10) });
     expect(state.windowCount).toBe(600);
     expect(new Set(sizes).size).toBe(1);
   });
@@ -44,7 +44,7 @@ describe('takeMessageSlot', () => {
     const { state, taken } = send(old, 3, [30, 40, 59.9, 60, 61]);
     // 2 stored + 30 s's fill the minute until the stored second leaves it at 60 s; then 30 s's and 60 s's count.
     expect(taken).toEqual([true, false, false, true, true]);
-    expect(state.sentPerSecond).toEqual({ from: at(30), counts: [1, ...Array(29).fill(0), 1, 1] });
+    expect(sentCounts(state, MINUTE)).toEqual({ from: at(30), counts: [1, ...Array(29).fill(0), 1, 1] });
     // Written for a replica of the release before: the oldest second counted and all the window holds.
     expect({ windowStart: state.windowStart, windowCount: state.windowCount }).toEqual({ windowStart: at(30), windowCount: 3 });
   });
@@ -65,6 +65,7 @@ describe('takeMessageSlot', () => {
     const { taken, state } = send(ahead, 3, [25, 81, 82]);
     // 30 s's message, counted in 25 s's second, is still within the window at 81 s and 82 s.
     expect(taken).toEqual([true, true, false]);
-    expect(state.sentPerSecond).toEqual({ from: at(25), counts: [2, ...Array(55).fill(0), 1] });
+    // Counted up to the current second (82 s, refused: none), where the next message starts from.
+    expect(sentCounts(state, MINUTE)).toEqual({ from: at(25), counts: [2, ...Array(55).fill(0), 1, 0] });
   });
 });
