@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 import { SLACK, group, notification } from '../src/store/contract/fixtures.case.js';
+import { bindCursor } from '../src/http/pagination.js';
 
 let fakes: Fakes;
 let t: TestGateway;
@@ -63,7 +64,7 @@ describe('GET /v1/alerts and /v1/notifications paging', () => {
 
   it('rejects, with 400 on every store, a forged cursor or filter that no item could produce (PostgreSQL answered 500)', async () => {
     const forged = (tuple: unknown[]) => Buffer.from(JSON.stringify(tuple)).toString('base64url');
-    for (const cursor of [forged(['a', 9e15, 'g', 'f']), forged(['a', -1, 'g', 'f']), forged(['a', 1, 'g\u0000', 'f'])]) {
+    for (const cursor of [forged(['ac', 9e15, 'g', 'f']), forged(['ac', -1, 'g', 'f']), forged(['ac', 1, 'g\u0000', 'f'])]) {
       const res = await get(`/v1/alerts?cursor=${cursor}`);
       expect(res.status).toBe(400);
       expect(res.body.error).toContain('invalid cursor');
@@ -72,6 +73,16 @@ describe('GET /v1/alerts and /v1/notifications paging', () => {
       const res = await get(path);
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body)).toContain('must not contain NUL');
+    }
+  });
+
+  it("refuses with 400 an alert cursor of the previous release (its position was a last change), saying to start again", async () => {
+    // As the previous release handed it out: the alert's updated_at, group id and fingerprint, bound to the filters.
+    const position = Buffer.from(JSON.stringify(['a', Date.parse('2026-10-01T10:00:00Z'), 'g', 'f'])).toString('base64url');
+    for (const [query, cursor] of [['', position], ['status=firing&', bindCursor(position, { status: 'firing' })]] as const) {
+      const res = await get(`/v1/alerts?${query}cursor=${cursor}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/^invalid cursor: it is from an earlier alertgate release.*read the list again from its first page$/);
     }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * @module http/alerts
- * GET /v1/alerts — current alert state per team, newest first.
+ * GET /v1/alerts — current alert state per team, newest first (by when each alert was first stored).
  */
 import { Hono } from 'hono';
 import type { AppDeps } from './deps.js';
@@ -20,10 +20,10 @@ export function alertRoutes(deps: AppDeps): Hono {
     const from = cursor === undefined ? undefined : unbindCursor(cursor, list);
     if (from && 'error' in from) return jsonError(c, 400, from.error);
     const page = await deps.store.listAlerts({ ...list, ...(from ? { cursor: from.cursor } : {}) }).catch((err: unknown) => {
-      if (err instanceof InvalidCursorError) return undefined;
+      if (err instanceof InvalidCursorError) return err;
       throw err;
     });
-    if (!page) return jsonError(c, 400, CURSOR_STALE);
+    if (page instanceof InvalidCursorError) return jsonError(c, 400, page.detail ?? CURSOR_STALE);
     if (page.items.length === 0) {
       const hasStored = async (team: string) => (await deps.store.listAlerts({ team, limit: 1 })).items.length > 0;
       const issue = await unknownTeamIssue(list.team, [...(deps.routing()?.teams.keys() ?? [])], hasStored);

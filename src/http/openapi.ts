@@ -141,7 +141,7 @@ export const openApiDocument = {
       },
     },
     '/v1/alerts': {
-      get: { summary: 'Current alert state, newest first', parameters: listParams(['firing', 'resolved']), responses: { '200': { description: 'A page', content: json(page('Alert')) }, '400': errorResponse('Bad query'), ...storeDown } },
+      get: { summary: 'Current alert state, newest first by when each alert was first stored', parameters: listParams(['firing', 'resolved']), responses: { '200': { description: 'A page', content: json(page('Alert')) }, '400': errorResponse('Bad query'), ...storeDown } },
     },
     '/v1/notifications': {
       get: {

@@ -4,22 +4,19 @@
  * A cursor is tagged with its list, so one list's cursor is rejected by another.
  */
 
-/** A cursor that was not produced by this store (bad input: the HTTP layer answers 400). */
+/**
+ * A cursor that was not produced by this store (bad input: the HTTP layer answers 400), with
+ * `detail` for the client when more is known than that (a cursor of an earlier release).
+ */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
-  constructor() {
-    super('invalid cursor');
+  constructor(readonly detail?: string) {
+    super(detail ?? 'invalid cursor');
   }
 }
 
 export interface NotificationCursor {
   id: number;
-}
-
-export interface AlertCursor {
-  updatedAt: number;
-  groupId: string;
-  fingerprint: string;
 }
 
 export function encodeNotificationCursor(c: NotificationCursor): string {
@@ -32,15 +29,34 @@ export function decodeNotificationCursor(cursor: string): NotificationCursor {
   throw new InvalidCursorError();
 }
 
+/**
+ * The last alert of a page, in the lists' order: when the alert was first stored (`createdAt`,
+ * Unix ms; it never changes, so an alert changing during a walk keeps its place), then its key.
+ */
+export interface AlertCursor {
+  createdAt: number;
+  groupId: string;
+  fingerprint: string;
+}
+
+/** Tag of the alert cursors up to this release, whose position was the alert's last change. */
+const ALERT_CURSOR_BY_CHANGE = 'a';
+const ALERT_CURSOR = 'ac';
+
+const OLD_ALERT_CURSOR =
+  'invalid cursor: it is from an earlier alertgate release, whose alert list was in another order (by last change); read the list again from its first page';
+
 export function encodeAlertCursor(c: AlertCursor): string {
-  return encode(['a', c.updatedAt, c.groupId, c.fingerprint]);
+  return encode([ALERT_CURSOR, c.createdAt, c.groupId, c.fingerprint]);
 }
 
 export function decodeAlertCursor(cursor: string): AlertCursor {
   const v = decode(cursor);
-  const [tag, updatedAt, groupId, fingerprint] = v;
-  if (v.length === 4 && tag === 'a' && isTime(updatedAt) && typeof groupId === 'string' && typeof fingerprint === 'string') {
-    return { updatedAt: updatedAt as number, groupId, fingerprint };
+  const [tag, createdAt, groupId, fingerprint] = v;
+  if (v.length === 4 && isTime(createdAt) && typeof groupId === 'string' && typeof fingerprint === 'string') {
+    if (tag === ALERT_CURSOR) return { createdAt: createdAt as number, groupId, fingerprint };
+    // Its position is a change time: continuing from it in the new order would skip or repeat alerts.
+    if (tag === ALERT_CURSOR_BY_CHANGE) throw new InvalidCursorError(OLD_ALERT_CURSOR);
   }
   throw new InvalidCursorError();
 }

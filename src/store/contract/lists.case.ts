@@ -117,13 +117,26 @@ export function listContract(store: CurrentStore): void {
       expect(firingPayments.map((a) => a.fingerprint).sort()).toEqual(['a', 'b', 'd']);
     });
 
-    it('moves an alert up only when it changes', async () => {
+    it('keeps a changed alert in its place, newest first by when it was first stored; updatedAt moves only when it changes', async () => {
       await seed();
-      await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b', 'resolved')], updatedAt: '2026-10-01T13:00:00.000Z' }), []);
+      await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b', 'resolved'), alert('f')], updatedAt: '2026-10-01T13:00:00.000Z' }), []);
       const items = (await store().listAlerts({ limit: 10 })).items;
-      expect(items.map((a) => a.fingerprint)[0]).toBe('b');
-      expect(items.find((a) => a.fingerprint === 'b')?.updatedAt).toBe('2026-10-01T13:00:00.000Z');
+      expect(items.map((a) => a.fingerprint)[0]).toBe('f');
+      expect(items.slice(1).map((a) => a.groupId)).toEqual(['g3', 'g3', 'g2', 'g1', 'g1']);
+      expect(items.find((a) => a.fingerprint === 'b')).toMatchObject({ status: 'resolved', updatedAt: '2026-10-01T13:00:00.000Z' });
       expect(items.find((a) => a.fingerprint === 'a')?.updatedAt).toBe('2026-10-01T10:00:00.000Z');
+    });
+
+    it('walks every alert exactly once while alerts change between pages', async () => {
+      await seed();
+      const first = await store().listAlerts({ limit: 2 });
+      // Between pages: an alert not reached yet (a, of the oldest group) resolves, and one
+      // already listed (d) changes too. Both used to jump to the top, out of the walk's way.
+      await enqueue(store(), group('g1', { alerts: [alert('a', 'resolved'), alert('b')], updatedAt: '2026-10-01T13:00:00.000Z' }), []);
+      await enqueue(store(), group('g3', { alerts: [alert('d', 'resolved'), alert('e', 'resolved')], updatedAt: '2026-10-01T14:00:00.000Z' }), []);
+      const rest = await alertPages(store(), { limit: 2, ...(first.nextCursor === null ? {} : { cursor: first.nextCursor }) });
+      const walked = [...first.items, ...rest.flat()].map((a) => a.fingerprint);
+      expect(walked.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
     });
 
     it('rejects a cursor it did not issue', async () => {

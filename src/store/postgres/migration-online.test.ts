@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
-import { SLACK, enqueue, group, notification } from '../contract/fixtures.case.js';
+import { SLACK, alert, enqueue, group, notification } from '../contract/fixtures.case.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { createPool } from './pool.js';
 import { PostgresStore } from './postgres-store.js';
@@ -14,9 +14,17 @@ import { WriteGate } from './write-gate.js';
 
 const admin = await requirePostgres();
 
-const latest = MIGRATIONS.at(-1)!.version;
-/** The schema of the previous release: every step but the last (an index over notifications). */
-const previous = MIGRATIONS.slice(0, -1);
+/**
+ * The step these tests follow: 9, the alert list's indexes, built online. The store of this
+ * release, which needs the column step 8 adds, stands in for a replica of the release before:
+ * what the tests ask of it, that its webhooks' writes go on during the build, is the same for both.
+ */
+const STEP = 9;
+/** The schema before it, and the steps a new replica applies from it. */
+const previous = MIGRATIONS.slice(0, STEP - 1);
+const fromStep = MIGRATIONS.slice(STEP - 1).map((m) => m.version);
+/** How PostgreSQL shows the key of the alert list's index (schema-v8.ts). */
+const LIST_KEY_DEF = '(COALESCE(created_at, updated_at), group_id, fingerprint)';
 
 describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
   let db: TestDatabase;
@@ -94,35 +102,53 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     await written;
     expect(outcome).toBe('written');
 
-    expect(await migrating).toEqual([latest]);
+    expect(await migrating).toEqual(fromStep);
     expect(await versions(url)).toEqual(MIGRATIONS.map((m) => m.version));
-    expect(await indexes(url, 'notifications_dead')).toEqual([{ valid: true, def: expect.stringContaining('(group_id, target_key, id) WHERE (status = ') }]);
+    expect(await indexes(url, 'alerts_by_created')).toEqual([{ valid: true, def: expect.stringContaining(LIST_KEY_DEF) }]);
   });
 
   it('builds again an index whose build was cut short (left invalid), and records a finished one it finds', async () => {
     const url = await previousRelease();
     const pool = createPool(url);
     cleanups.push(() => pool.end());
-    // Two dead notifications of one group: a unique build over them fails, leaving the index invalid,
+    // Two alerts of one team: a unique build over their team fails, leaving the index invalid,
     // as a build cut short by a killed replica or a server restart does.
-    const g = group('dead-twice');
-    const dead = await enqueue(new PostgresStore(pool, () => new Date(), new WriteGate(8, 30_000)), g, [notification(g, SLACK), notification(g, SLACK)]);
-    await adminQuery(url, `UPDATE notifications SET status = 'dead', next_attempt_at = NULL WHERE id = ANY($1::bigint[])`, [dead.map((n) => n.id)]);
-    await expect(adminQuery(url, `CREATE UNIQUE INDEX CONCURRENTLY notifications_dead ON notifications (group_id) WHERE status = 'dead'`)).rejects.toThrow(
-      /could not create unique index/,
-    );
-    expect(await indexes(url, 'notifications_dead')).toEqual([{ valid: false, def: expect.stringContaining('UNIQUE') }]);
+    await enqueue(new PostgresStore(pool, () => new Date(), new WriteGate(8, 30_000)), group('two', { alerts: [alert('x'), alert('y')] }));
+    await expect(adminQuery(url, `CREATE UNIQUE INDEX CONCURRENTLY alerts_by_created ON alerts (team)`)).rejects.toThrow(/could not create unique index/);
+    expect(await indexes(url, 'alerts_by_created')).toEqual([{ valid: false, def: expect.stringContaining('UNIQUE') }]);
 
-    expect(await migrate(pool, MIGRATIONS)).toEqual([latest]);
-    expect(await indexes(url, 'notifications_dead')).toEqual([{ valid: true, def: expect.stringContaining('(group_id, target_key, id) WHERE (status = ') }]);
+    expect(await migrate(pool, MIGRATIONS)).toEqual(fromStep);
+    expect(await indexes(url, 'alerts_by_created')).toEqual([{ valid: true, def: expect.stringContaining(LIST_KEY_DEF) }]);
 
     // A build that finished without its step being recorded (its replica died in between).
     const again = await previousRelease();
-    await adminQuery(again, `CREATE INDEX notifications_dead ON notifications (group_id, target_key, id) WHERE status = 'dead'`);
+    await adminQuery(again, `CREATE INDEX alerts_by_created ON alerts ((coalesce(created_at, updated_at)), group_id, fingerprint)`);
     const pool2 = createPool(again);
     cleanups.push(() => pool2.end());
-    expect(await migrate(pool2, MIGRATIONS)).toEqual([latest]);
+    expect(await migrate(pool2, MIGRATIONS)).toEqual(fromStep);
     expect(await versions(again)).toEqual(MIGRATIONS.map((m) => m.version));
-    expect(await indexes(again, 'notifications_dead')).toHaveLength(1);
+    expect(await indexes(again, 'alerts_by_created')).toHaveLength(1);
+  });
+
+  it('an alert the previous release stored keeps its place in the list once this release changes it, and a walk lists it once', async () => {
+    const url = await previousRelease();
+    const pool = createPool(url);
+    cleanups.push(() => pool.end());
+    const store = new PostgresStore(pool, () => new Date(), new WriteGate(8, 30_000));
+    const at = (hour: number) => `2026-10-01T${hour}:00:00.000Z`;
+    for (const [id, hour] of [['g1', 10], ['g2', 11], ['g3', 12]] as const) await enqueue(store, group(id, { alerts: [alert(id)], updatedAt: at(hour) }), []);
+    // As the previous release left them: it wrote no created_at.
+    await adminQuery(url, 'UPDATE alerts SET created_at = NULL');
+    expect(await migrate(pool, MIGRATIONS)).toEqual(fromStep);
+    const listed = async () => (await store.listAlerts({ limit: 10 })).items.map((a) => a.fingerprint);
+    expect(await listed()).toEqual(['g3', 'g2', 'g1']);
+
+    const first = await store.listAlerts({ limit: 1 });
+    await enqueue(store, group('g1', { alerts: [alert('g1', 'resolved')], updatedAt: at(13) }), []);
+    const rest = await store.listAlerts({ limit: 10, cursor: first.nextCursor! });
+    expect([...first.items, ...rest.items].map((a) => a.fingerprint)).toEqual(['g3', 'g2', 'g1']);
+    // Its place is kept for good: changed again, it stays.
+    await enqueue(store, group('g1', { alerts: [alert('g1')], updatedAt: at(14) }), []);
+    expect(await listed()).toEqual(['g3', 'g2', 'g1']);
   });
 });

@@ -31,6 +31,7 @@ import { SCHEMA_V4 } from './schema-v4.js';
 import { SCHEMA_V5 } from './schema-v5.js';
 import { SCHEMA_V6 } from './schema-v6.js';
 import { SCHEMA_V7 } from './schema-v7.js';
+import { SCHEMA_V8, SCHEMA_V9, SCHEMA_V10 } from './schema-v8.js';
 
 /**
  * One step: SQL applied in one transaction with its `schema_migrations` row, or indexes built
@@ -60,6 +61,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'notifications by group, for pruning groups', indexes: SCHEMA_V5 },
   { version: 6, name: 'storms going on, for the storm ticker', indexes: SCHEMA_V6 },
   { version: 7, name: 'dead notifications by queue, for history retention', indexes: SCHEMA_V7 },
+  { version: 8, name: 'time each alert was first stored', sql: SCHEMA_V8 },
+  { version: 9, name: 'alerts listed by when they were first stored', indexes: SCHEMA_V9 },
+  { version: 10, name: 'alert list indexes by last change dropped', sql: SCHEMA_V10 },
 ];
 
 /**

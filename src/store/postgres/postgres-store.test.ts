@@ -12,6 +12,7 @@ import { runStoreContract } from '../store.case.js';
 import { MIGRATIONS, migrate, type Migration, type MigrationEvent } from './migrations.js';
 import { createPool } from './pool.js';
 import { beginLocked, writeGroups } from './groups.js';
+import { alertListQuery } from './lists.js';
 import { leaseInserted } from './outbox.js';
 import { OLDEST_WAITING_CREATED_AT, RETRY_DEAD } from './queries.js';
 import { DELETE_OLD_NOTIFICATIONS } from './retention.js';
@@ -425,6 +426,36 @@ describe.skipIf(!admin)('postgres store', () => {
         expect(nodes.filter((n) => n['Index Name'] === 'notifications_by_status')).toHaveLength(2);
         // A walk past the history reads hundreds of pages; two seeks and two lookups, a handful.
         expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(40);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('reads a page of alerts from the list index at its cursor, whatever the filter, not by sorting every alert', async () => {
+      const url = await freshUrl();
+      const store = await openPostgresStore(url);
+      try {
+        await enqueue(store, group('many', { alerts: [alert('a')] }), []);
+        // 20,000 more alerts, half of them as the previous release stored them (created_at NULL).
+        await adminQuery(
+          url,
+          `INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at, created_at)
+           SELECT group_id, fingerprint || i, position, team, CASE WHEN i % 3 = 0 THEN 'resolved' ELSE status END, labels, annotations,
+             starts_at, ends_at, generator_url, updated_at + i * interval '1 ms', CASE WHEN i % 2 = 0 THEN created_at + i * interval '1 ms' END
+           FROM alerts, generate_series(1, 20000) AS i`,
+        );
+        await adminQuery(url, 'ANALYZE alerts');
+        for (const filter of [{}, { team: 'payments' }, { status: 'firing' as const }]) {
+          const first = await store.listAlerts({ ...filter, limit: 100 });
+          for (const cursor of [undefined, first.nextCursor!]) {
+            const q = alertListQuery({ ...filter, limit: 100, ...(cursor ? { cursor } : {}) });
+            const { rows } = await adminQuery(url, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.text}`, q.values);
+            const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
+            const nodes = planNodes(plan);
+            expect(nodes.filter((n) => n['Node Type'] === 'Sort' || n['Node Type'] === 'Seq Scan'), JSON.stringify(filter)).toEqual([]);
+            expect(nodes.some((n) => n['Index Name']?.endsWith('_created')), JSON.stringify(filter)).toBe(true);
+          }
+        }
       } finally {
         await store.close();
       }

@@ -47,7 +47,9 @@ export const SELECT_GROUP_ALERTS = `SELECT * FROM alerts WHERE group_id = ANY($1
  * Persist decided writes in one statement (one round trip while the group locks are held):
  * - upsert the groups (created_at is kept from the first insert);
  * - delete the alerts that left their group's snapshot, upsert the others (an alert's
- *   updated_at moves only when its content changed);
+ *   updated_at moves only when its content changed; created_at, its place in the lists, is set
+ *   by the insert, or, for a row a previous release inserted, to the updated_at it had:
+ *   schema-v8.ts);
  * - coalesce: older unclaimed edits of the queues named in $35/$36 become suppressed;
  * - $37, the groups' storm digests, and $38, their holds, come last: added with migrations 3 and 4;
  * - insert the new notifications, identity values drawn in array order.
@@ -79,9 +81,10 @@ export const WRITE_GROUPS = `
   ),
   upsert_alerts AS (
     INSERT INTO alerts (group_id, fingerprint, position, team, status, labels, annotations,
-      starts_at, ends_at, generator_url, updated_at)
-    SELECT * FROM kept
+      starts_at, ends_at, generator_url, updated_at, created_at)
+    SELECT *, updated_at FROM kept
     ON CONFLICT (group_id, fingerprint) DO UPDATE SET
+      created_at = coalesce(alerts.created_at, alerts.updated_at),
       updated_at = CASE WHEN alerts.status IS DISTINCT FROM excluded.status
           OR alerts.labels IS DISTINCT FROM excluded.labels
           OR alerts.annotations IS DISTINCT FROM excluded.annotations

@@ -186,7 +186,8 @@ export function applyGroupPlan(s: Statements, plan: GroupWritePlan): number[] {
   if (plan.deleteStaleExcept !== null) s.deleteStaleAlerts.run({ group_seq: seq, fingerprints: plan.deleteStaleExcept });
   const { id, team } = plan.group;
   for (const [fingerprint, position, status, labels, annotations, startsAt, endsAt, generatorUrl] of plan.alerts) {
-    s.upsertAlert.run(seq, id, fingerprint, position, team, status, labels, annotations, startsAt, endsAt, generatorUrl, plan.alertsUpdatedAt);
+    // The write's stamp is the alert's updated_at, and its created_at if this inserts it.
+    s.upsertAlert.run(seq, id, fingerprint, position, team, status, labels, annotations, startsAt, endsAt, generatorUrl, plan.alertsUpdatedAt, plan.alertsUpdatedAt);
   }
   const snapshots = plan.snapshots.map(encodeSnapshot);
   const ids = plan.notifications.map(({ row, snapshot, supersedePending }) => {

@@ -32,23 +32,28 @@ export class Lists {
     return page(rows, pageSize(q), toNotificationRecord, (r) => encodeNotificationCursor({ id: r.id }));
   }
 
+  /**
+   * Newest first by when each alert was first stored (schema-v12.ts), not by its last change:
+   * a change leaves the alert in its place, so a walk along the cursors lists every alert that
+   * was there when it began exactly once (in the state the page read), whatever changes meanwhile.
+   */
   alerts(q: ListQuery<AlertStatus>): Page<AlertRecord> {
     const { where, params } = filters(q, 'a');
     where.push(LISTED_ALERT);
     if (q.cursor !== undefined) {
       const c = decodeAlertCursor(q.cursor);
-      // The first term lets the (…, updated_at) index start at the cursor; the second breaks ties.
-      where.push('a.updated_at <= @cursor_u', '(a.updated_at, a.group_id, a.fingerprint) < (@cursor_u, @cursor_g, @cursor_f)');
-      Object.assign(params, { cursor_u: c.updatedAt, cursor_g: c.groupId, cursor_f: c.fingerprint });
+      // The first term lets the (…, created_at) index start at the cursor; the second breaks ties.
+      where.push('a.created_at <= @cursor_c', '(a.created_at, a.group_id, a.fingerprint) < (@cursor_c, @cursor_g, @cursor_f)');
+      Object.assign(params, { cursor_c: c.createdAt, cursor_g: c.groupId, cursor_f: c.fingerprint });
     }
     // Unfiltered, the planner would rather scan the key index and sort everything: walk the
-    // time index instead (only rows sharing an updated_at are sorted, and it stops at the limit).
-    const hint = q.team === undefined && q.status === undefined ? 'INDEXED BY alerts_by_updated' : '';
+    // time index instead (only rows sharing a created_at are sorted, and it stops at the limit).
+    const hint = q.team === undefined && q.status === undefined ? 'INDEXED BY alerts_by_created' : '';
     const sql = `SELECT a.*, g.group_key FROM alerts a ${hint} JOIN groups g ON g.seq = a.group_seq ${clause(where)}
-      ORDER BY a.updated_at DESC, a.group_id DESC, a.fingerprint DESC LIMIT @limit`;
-    const rows = this.all<AlertRow & { group_key: string }>(sql, { ...params, limit: pageSize(q) + 1 });
+      ORDER BY a.created_at DESC, a.group_id DESC, a.fingerprint DESC LIMIT @limit`;
+    const rows = this.all<AlertRow & { group_key: string; created_at: number }>(sql, { ...params, limit: pageSize(q) + 1 });
     return page(rows, pageSize(q), toAlertRecord, (r) =>
-      encodeAlertCursor({ updatedAt: r.updated_at, groupId: r.group_id, fingerprint: r.fingerprint }),
+      encodeAlertCursor({ createdAt: r.created_at, groupId: r.group_id, fingerprint: r.fingerprint }),
     );
   }
 

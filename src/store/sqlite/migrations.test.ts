@@ -213,6 +213,28 @@ describe('migrate', () => {
     expect(db.prepare('SELECT count(*) FROM notifications').pluck().get()).toBe(3);
   });
 
+  it('12 stamps each stored alert as first stored at its last change (the list keeps its order), and keys the list indexes on it', () => {
+    migrate(db, MIGRATIONS.slice(0, 11));
+    insertGroup('g1');
+    const insert = db.prepare(
+      `INSERT INTO alerts (group_seq, group_id, fingerprint, position, team, status, labels, annotations, starts_at, ends_at, generator_url, updated_at)
+       VALUES (1, 'g1', ?, 0, 'payments', ?, '{}', '{}', 's', NULL, '', ?)`,
+    );
+    insert.run('f1', 'firing', 20);
+    insert.run('f2', 'resolved', 10);
+    expect(migrate(db, MIGRATIONS.slice(0, 12))).toEqual([12]);
+    expect(db.prepare('SELECT fingerprint, created_at, updated_at FROM alerts ORDER BY created_at DESC').all()).toEqual([
+      { fingerprint: 'f1', created_at: 20, updated_at: 20 },
+      { fingerprint: 'f2', created_at: 10, updated_at: 10 },
+    ]);
+    const indexes = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'alerts' AND sql IS NOT NULL ORDER BY name").all();
+    expect(indexes).toEqual([
+      { name: 'alerts_by_created', sql: expect.stringContaining('(created_at)') },
+      { name: 'alerts_by_status_created', sql: expect.stringContaining('(status, created_at)') },
+      { name: 'alerts_by_team_created', sql: expect.stringContaining('(team, created_at)') },
+    ]);
+  });
+
   it('changes nothing when a migration leaves a reference dangling', () => {
     migrate(db, UP_TO_V3);
     // A notification whose group is gone (written with foreign keys off).

@@ -15,6 +15,7 @@ import { SCHEMA_V8 } from './schema-v8.js';
 import { SCHEMA_V9 } from './schema-v9.js';
 import { SCHEMA_V10 } from './schema-v10.js';
 import { SCHEMA_V11 } from './schema-v11.js';
+import { SCHEMA_V12 } from './schema-v12.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'storms going on, for the storm ticker', sql: SCHEMA_V9 },
   { version: 10, name: 'id of a group\'s newest notification, for history retention', sql: SCHEMA_V10 },
   { version: 11, name: 'dead notifications by queue, kept by history retention', sql: SCHEMA_V11 },
+  { version: 12, name: 'alerts listed by when they were first stored, not by their last change', sql: SCHEMA_V12 },
 ];
 
 /**

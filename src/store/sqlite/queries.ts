@@ -72,13 +72,14 @@ export const UPSERT_GROUP = `
   RETURNING seq`;
 
 /**
- * An alert's updated_at moves only when its content changed (right-hand sides see the old row).
+ * An alert's updated_at moves only when its content changed (right-hand sides see the old row);
+ * created_at, its place in the lists (schema-v12.ts), is set by the insert alone.
  * Positional parameters in column order (`applyGroupPlan` binds them; groups.ts says why).
  */
 export const UPSERT_ALERT = `
   INSERT INTO alerts (group_seq, group_id, fingerprint, position, team, status, labels, annotations,
-    starts_at, ends_at, generator_url, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    starts_at, ends_at, generator_url, updated_at, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (group_seq, fingerprint) DO UPDATE SET
     updated_at = CASE WHEN status IS NOT excluded.status OR labels IS NOT excluded.labels
         OR annotations IS NOT excluded.annotations OR starts_at IS NOT excluded.starts_at

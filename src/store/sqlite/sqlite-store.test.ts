@@ -321,9 +321,10 @@ describe('sqlite store', () => {
       ]);
       const listed = await store.listAlerts({ limit: 10 });
       // Only the edited alert's change time moved; the untouched one kept the first write's time.
+      // (Both were first stored by the first write: listed by key, the edit moves neither.)
       expect(listed.items.map((a) => [a.fingerprint, a.updatedAt])).toEqual([
-        ['a', '2026-10-01T10:10:00.000Z'],
         ['c', '2026-10-01T10:00:00.000Z'],
+        ['a', '2026-10-01T10:10:00.000Z'],
       ]);
     } finally {
       await store.close();

@@ -15,7 +15,7 @@ export function prepareStatements(db: Database.Database) {
     selectGroups: db.prepare<{ ids: string }, GroupRow>(q.SELECT_GROUPS),
     selectGroupAlerts: db.prepare<{ ids: string }, AlertRow>(q.SELECT_GROUP_ALERTS),
     upsertGroup: db.prepare<GroupParams, { seq: number }>(q.UPSERT_GROUP),
-    upsertAlert: db.prepare<[number, string, string, number, string, string, string, string, string, string | null, string, number]>(q.UPSERT_ALERT),
+    upsertAlert: db.prepare<[number, string, string, number, string, string, string, string, string, string | null, string, number, number]>(q.UPSERT_ALERT),
     deleteStaleAlerts: db.prepare<{ group_seq: number; fingerprints: string }>(q.DELETE_STALE_ALERTS),
     insertNotification: db.prepare<NewNotificationRow & { group_seq: number }, { id: number }>(q.INSERT_NOTIFICATION),
     insertSnapshot: db.prepare<{ id: number; snapshot: string }>(q.INSERT_SNAPSHOT),
