@@ -189,6 +189,22 @@ describe('generate --out that cannot take the files', () => {
   });
 });
 
+describe('serve with a SQLite path where no directory can be made', () => {
+  it('DATABASE_URL under /proc: one line naming the path and DATABASE_URL, exit 1, at once', async () => {
+    // Node's mkdir -p for the database's folder went round ENOENT / EEXIST for ever there, and
+    // the blocked event loop left even SIGTERM unanswered.
+    for (const folder of ['/proc/alertgate-db', '/proc/alertgate-db/deeper']) {
+      const env = { HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `sqlite:${folder}/alertgate.db`, ALERTGATE_CONFIG_DIR: 'test/fixtures/estate', LOG_LEVEL: 'error' };
+      const r = await runCli(['serve'], env, { deadlineMs: 10_000 });
+      expect(r.code, folder).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        `alertgate: cannot open SQLite store at ${folder}/alertgate.db (DATABASE_URL): cannot create directory /proc/alertgate-db: /proc exists but takes no new directory there (ENOENT)\n`,
+      );
+    }
+  });
+});
+
 describe('route-test --labels followed by a flag instead of its value', () => {
   it('says --labels needs a value, naming the flag, exit 2, nothing on stdout', async () => {
     const r = await runCli(['route-test', '--labels', '--json'], { ALERTGATE_CONFIG_DIR: 'test/fixtures/estate', FALLBACK_TEAM: 'platform' });

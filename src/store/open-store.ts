@@ -5,8 +5,8 @@
  * @example
  * const store = await openStore(process.env.DATABASE_URL ?? 'sqlite:data/alertgate.db');
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { makeDirs } from '../fs/make-dirs.js';
 import type { MigrationEvent } from './postgres/migrations.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
@@ -62,11 +62,11 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     }
   }
   try {
-    if (location.filename !== ':memory:') mkdirSync(dirname(location.filename), { recursive: true });
+    if (location.filename !== ':memory:') await makeDirs(dirname(location.filename));
     return openSqliteStore(location.filename, options.onCommit ? { onCommit: options.onCommit } : {});
   } catch (err) {
-    // "EEXIST: file already exists, mkdir '/dev/null'" or "file is not a database" alone do not
-    // say which setting to fix.
+    // "/dev/null is not a directory (ENOTDIR)", "cannot create directory /proc/x: …" or "file is
+    // not a database" alone do not say which setting to fix.
     throw new Error(`cannot open SQLite store at ${location.filename} (DATABASE_URL): ${(err as Error).message}`, { cause: err });
   }
 }
