@@ -2,48 +2,14 @@
  * The CLI as a CI pipeline runs it: a real process, its exit code, and what lands on stdout and
  * stderr (a closed pipe, a config dir that is missing or a file, flags given twice, help texts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli-process.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'alertgate-cli-process-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Run `alertgate <args>` (via tsx) to its end. `closeStdout`: the reader of stdout goes away
- * before the command writes anything, as `| head -1` does once it has its line (the process
- * takes far longer to start than this takes to close). `deadlineMs`: killed (code null) if it
- * has not exited by then.
- */
-function runCli(args: string[], env: Record<string, string> = {}, opts: { closeStdout?: boolean; deadlineMs?: number } = {}): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  if (opts.closeStdout) child.stdout.destroy();
-  else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 20_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
 
 describe('stdout closed by its reader (alertgate validate | head -1)', () => {
   it('prints no EPIPE stack trace and keeps the exit code of what the command found', async () => {

@@ -3,7 +3,6 @@
  * exit 1, never a Node stack trace. And the arguments every command takes: --help, --version,
  * and none unexpected for serve.
  */
-import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,29 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { runCli as runCliProcess } from './support/cli-process.js';
 import { ESTATE_DIR } from './support/gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Run `alertgate <args>` (via tsx) to its end. */
-function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ALERTGATE_CONFIG_DIR: ESTATE_DIR, DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+/** `alertgate <args>` as a process, with settings that harm nothing should the gateway start. */
+const runCli = (args: string[], env: Record<string, string>) =>
+  runCliProcess(args, { ALERTGATE_CONFIG_DIR: ESTATE_DIR, DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'error', ...env });
 
 describe('serve cannot listen', () => {
   let taken: net.Server;

@@ -1,0 +1,40 @@
+/**
+ * Test harness: `alertgate <args>` (via tsx) as a CI pipeline runs it, a real process whose exit
+ * code, stdout and stderr a test reads once it has ended.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run `alertgate <args>` from the repository root to its end, with only PATH, HOME and `env` set.
+ * `closeStdout`: the reader of stdout goes away before the command writes anything, as
+ * `| head -1` does once it has its line (the process takes far longer to start than this takes
+ * to close). `deadlineMs`: killed (code null) if it has not exited by then.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, opts: { closeStdout?: boolean; deadlineMs?: number } = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  if (opts.closeStdout) child.stdout.destroy();
+  else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 20_000);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
