@@ -7,21 +7,13 @@
  * (alertgate_alerts_ended_unseen_total). Before, these decisions showed only in Slack and
  * PagerDuty (nothing sent, or RESOLVED), with no log line or metric to tell an operator why.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { expect, it } from 'vitest';
+import type { TestGateway } from './support/gateway.js';
+import { withGatewayPerTest } from './support/gateway-hooks.js';
 import { webhook, type TestAlert } from './support/payloads.js';
 
-let fakes: Fakes;
 let t: TestGateway;
-
-beforeEach(async () => {
-  fakes = await startFakes();
-  t = await startTestGateway(fakes);
-});
-afterEach(async () => {
-  await t?.close();
-  await fakes?.close();
-});
+withGatewayPerTest((_, started) => (t = started));
 
 const GROUP = '{}:{alertname="HaCopies"}';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();

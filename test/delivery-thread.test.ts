@@ -3,30 +3,24 @@
  * logs and metrics reach the gateway as before; a thread that dies mid-delivery is replaced and
  * what it held is delivered at once (not after its lease). By default the worker is in-process.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readSettings } from '../src/config/env.js';
 import { DeliveryThread } from '../src/outbox/delivery-thread-host.js';
 import { OutboxWorker } from '../src/outbox/worker.js';
-import { startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { withFakesPerTest } from './support/gateway-hooks.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway | undefined;
-beforeEach(async () => {
-  fakes = await startFakes();
-});
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await fakes.close();
-});
+const startGateway = withFakesPerTest((started) => (fakes = started));
 
 const firing = (name: string) => webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-prod' } }]);
 const posted = (name: string) => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes(name));
 
 describe('delivery thread', () => {
   it('delivers from its own thread; its logs and metrics reach the gateway', async () => {
-    t = await startTestGateway(fakes, { OUTBOX_THREAD: 'true' });
+    t = await startGateway({ OUTBOX_THREAD: 'true' });
     expect(t.gw.worker).toBeInstanceOf(DeliveryThread);
     expect((await t.post(firing('Threaded'))).status).toBe(202);
     await t.idle();
@@ -45,7 +39,7 @@ describe('delivery thread', () => {
 
   it('is replaced when it dies mid-delivery, and the replacement delivers what it held at once', async () => {
     // A lease far beyond the test: the redelivery must come from the release, not from the lease ending.
-    t = await startTestGateway(fakes, { OUTBOX_THREAD: 'true', OUTBOX_LEASE_MS: '120000' });
+    t = await startGateway({ OUTBOX_THREAD: 'true', OUTBOX_LEASE_MS: '120000' });
     const host = t.gw.worker as DeliveryThread;
     fakes.slack.respondWith([{ hang: true }]);
     expect((await t.post(firing('Orphaned'))).status).toBe(202);
@@ -63,7 +57,7 @@ describe('delivery thread', () => {
   }, 60_000);
 
   it('stays in-process by default', async () => {
-    t = await startTestGateway(fakes);
+    t = await startGateway();
     expect(t.gw.worker).toBeInstanceOf(OutboxWorker);
     expect((await t.post(firing('InProcess'))).status).toBe(202);
     await t.idle();

@@ -2,19 +2,16 @@
  * Pre-rendered messages (uptime summaries, digests) go through the durable outbox: a key is posted
  * once however often it is enqueued, and `replace` edits the same Slack message in place.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enqueueMessage } from '../src/pipeline/enqueue-message.js';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import type { Fakes, TestGateway } from './support/gateway.js';
+import { withGatewayPerTest } from './support/gateway-hooks.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-beforeEach(async () => {
-  fakes = await startFakes();
-  t = await startTestGateway(fakes);
-});
-afterEach(async () => {
-  await t.close();
-  await fakes.close();
+withGatewayPerTest((startedFakes, started) => {
+  fakes = startedFakes;
+  t = started;
 });
 
 describe('enqueueMessage', () => {

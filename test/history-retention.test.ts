@@ -3,20 +3,13 @@
  * show in /metrics, and delete nothing younger than the retention (what they delete is the
  * store contract's, store/contract/retention.case.ts, and the pass's, retention/).
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { expect, it } from 'vitest';
+import { waitUntil, type TestGateway } from './support/gateway.js';
+import { withFakesPerTest } from './support/gateway-hooks.js';
 import { webhook } from './support/payloads.js';
 
-let fakes: Fakes;
 let t: TestGateway | undefined;
-beforeEach(async () => {
-  fakes = await startFakes();
-});
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await fakes.close();
-});
+const startGateway = withFakesPerTest();
 
 const metric = async (gw: TestGateway, line: RegExp): Promise<number | undefined> => {
   const text = await (await fetch(`${gw.gw.url}/metrics`)).text();
@@ -25,7 +18,7 @@ const metric = async (gw: TestGateway, line: RegExp): Promise<number | undefined
 };
 
 it('runs retention passes that keep recent history, and reports them in /metrics', async () => {
-  t = await startTestGateway(fakes, { HISTORY_RETENTION: '1d', HISTORY_PRUNE_TICK_MS: '100' });
+  t = await startGateway({ HISTORY_RETENTION: '1d', HISTORY_PRUNE_TICK_MS: '100' });
   const gw = t;
   const alerts = [{ labels: { alertname: 'KubePodCrashLooping', namespace: 'payments-prod', severity: 'warning', pod: 'api-1' } }];
   expect((await gw.post(webhook('{}:{alertname="KubePodCrashLooping"}', alerts))).status).toBe(202);
@@ -45,7 +38,7 @@ it('runs retention passes that keep recent history, and reports them in /metrics
 });
 
 it('runs no pass without HISTORY_RETENTION', async () => {
-  t = await startTestGateway(fakes, { HISTORY_PRUNE_TICK_MS: '10' });
+  t = await startGateway({ HISTORY_PRUNE_TICK_MS: '10' });
   const alerts = [{ labels: { alertname: 'KubePodCrashLooping', namespace: 'payments-prod', severity: 'warning', pod: 'api-1' } }];
   // Long enough for several ticks, had a pruner been started.
   expect((await t.post(webhook('{}:{alertname="KubePodCrashLooping"}', alerts))).status).toBe(202);

@@ -5,20 +5,16 @@
  * Slack and PagerDuty like any other label, and count in the fingerprint computed for a payload
  * without one; a value that is not text is refused like any other label's.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import type { Fakes, TestGateway } from './support/gateway.js';
+import { withGatewayPerFile } from './support/gateway-hooks.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-
-beforeAll(async () => {
-  fakes = await startFakes();
-  t = await startTestGateway(fakes);
-});
-afterAll(async () => {
-  await t?.close();
-  await fakes?.close();
+withGatewayPerFile((startedFakes, started) => {
+  fakes = startedFakes;
+  t = started;
 });
 
 /** The webhook as JSON text with `__proto__` keys (JSON.stringify of an object literal would have none). */

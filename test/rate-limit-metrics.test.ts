@@ -4,21 +4,14 @@
  * like any other, and the hold it put on the channel's calls only in debug logs. On the delivery
  * thread (OUTBOX_THREAD) the count reaches the gateway's registry as its other delivery metrics do.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import type { Fakes, TestGateway } from './support/gateway.js';
+import { withFakesPerTest } from './support/gateway-hooks.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway | undefined;
-
-beforeEach(async () => {
-  fakes = await startFakes();
-});
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await fakes?.close();
-});
+const startGateway = withFakesPerTest((started) => (fakes = started));
 
 const series = (scope: string) => `alertgate_rate_limited_total{team="prisons",receiver="slack",scope="${scope}"}`;
 
@@ -33,7 +26,7 @@ describe.each([
   ['on the delivery thread', { OUTBOX_THREAD: 'true' }],
 ])('a Slack 429, %s', (_, env) => {
   it("counts it for the channel's team and scope, from 0", async () => {
-    t = await startTestGateway(fakes, env);
+    t = await startGateway(env);
     expect(await value(series('channel'))).toBe(0);
     expect(await value(series('workspace'))).toBe(0);
 

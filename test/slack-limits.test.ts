@@ -3,20 +3,17 @@
  * a fake Slack that rejects over-limit messages as Slack does (msg_too_long, invalid_blocks,
  * msg_blocks_too_long).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { slackLimitError } from '../src/testing/slack-limits.js';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import type { Fakes, TestGateway } from './support/gateway.js';
+import { withGatewayPerTest } from './support/gateway-hooks.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-beforeEach(async () => {
-  fakes = await startFakes();
-  t = await startTestGateway(fakes);
-});
-afterEach(async () => {
-  await t.close();
-  await fakes.close();
+withGatewayPerTest((startedFakes, started) => {
+  fakes = startedFakes;
+  t = started;
 });
 
 describe('the fake Slack enforces Slack limits', () => {

@@ -7,20 +7,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
+import { withGatewayPerFile } from './support/gateway-hooks.js';
 import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-
-beforeAll(async () => {
-  fakes = await startFakes();
-  t = await startTestGateway(fakes);
-});
-afterAll(async () => {
-  await t?.close();
-  await fakes?.close();
+withGatewayPerFile((startedFakes, started) => {
+  fakes = startedFakes;
+  t = started;
 });
 
 const CHALLENGE = 'Bearer realm="alertgate"';
