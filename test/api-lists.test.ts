@@ -1,26 +1,15 @@
 /**
  * List endpoints: newest first, `limit` (default 100, max 1000), opaque `cursor`, filters.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { webhook } from './support/payloads.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, startFakes, startTestGateway, type TestGateway } from './support/gateway.js';
+import { postAlertsOfTwoTeams, withGatewayPerFile } from './support/gateway-hooks.js';
 import { SLACK, group, notification } from '../src/store/contract/fixtures.case.js';
 import { bindCursor } from '../src/http/pagination.js';
 
-let fakes: Fakes;
 let t: TestGateway;
-beforeAll(async () => {
-  fakes = await startFakes();
-  t = await startTestGateway(fakes);
-  for (let i = 0; i < 7; i++) {
-    await t.post(webhook(`{}:{alertname="List${i}"}`, [{ labels: { alertname: `List${i}`, namespace: i % 2 ? 'payments-prod' : 'kube-system' } }]));
-  }
-  await t.idle();
-});
-afterAll(async () => {
-  await t.close();
-  await fakes.close();
-});
+withGatewayPerFile((started) => ({ t } = started));
+beforeAll(() => postAlertsOfTwoTeams(t, 'List', 7));
 
 type Page = { items: { labels?: Record<string, string>; team: string; id?: number }[]; nextCursor: string | null };
 const get = async (path: string) => {

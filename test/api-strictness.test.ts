@@ -2,26 +2,15 @@
  * What a script gets for a request the API cannot serve as asked: a 400 naming the parameter and
  * what it may be, never a filter silently ignored or a list answered as if asked something else.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { webhook } from './support/payloads.js';
+import { ADMIN_TOKEN, type TestGateway } from './support/gateway.js';
+import { postAlertsOfTwoTeams, withGatewayPerFile } from './support/gateway-hooks.js';
 import { SLACK, group, notification } from '../src/store/contract/fixtures.case.js';
 
-let fakes: Fakes;
 let t: TestGateway;
-beforeAll(async () => {
-  fakes = await startFakes();
-  t = await startTestGateway(fakes);
-  for (let i = 0; i < 4; i++) {
-    await t.post(webhook(`{}:{alertname="Strict${i}"}`, [{ labels: { alertname: `Strict${i}`, namespace: i % 2 ? 'payments-prod' : 'kube-system' } }]));
-  }
-  await t.idle();
-});
-afterAll(async () => {
-  await t.close();
-  await fakes.close();
-});
+withGatewayPerFile((started) => ({ t } = started));
+beforeAll(() => postAlertsOfTwoTeams(t, 'Strict', 4));
 
 type Issue = { path: string; message: string };
 type Answer = { status: number; headers: Headers; body: { error?: string; issues?: Issue[]; items?: unknown[]; nextCursor?: string | null } };

@@ -13,7 +13,7 @@ import { withGatewayPerTest } from './support/gateway-hooks.js';
 import { webhook, type TestAlert } from './support/payloads.js';
 
 let t: TestGateway;
-withGatewayPerTest((_, started) => (t = started));
+withGatewayPerTest((started) => ({ t } = started));
 
 const GROUP = '{}:{alertname="HaCopies"}';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();

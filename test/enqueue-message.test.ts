@@ -9,10 +9,7 @@ import { withGatewayPerTest } from './support/gateway-hooks.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-withGatewayPerTest((startedFakes, started) => {
-  fakes = startedFakes;
-  t = started;
-});
+withGatewayPerTest((started) => ({ fakes, t } = started));
 
 describe('enqueueMessage', () => {
   it('posts a key once, even when enqueued concurrently', async () => {

@@ -12,10 +12,7 @@ import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-withGatewayPerFile((startedFakes, started) => {
-  fakes = startedFakes;
-  t = started;
-});
+withGatewayPerFile((started) => ({ fakes, t } = started));
 
 /** The webhook as JSON text with `__proto__` keys (JSON.stringify of an object literal would have none). */
 function withProto(alertname: string, protoValues: string[], opts: { fingerprints?: boolean } = {}): string {

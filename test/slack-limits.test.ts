@@ -11,10 +11,7 @@ import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-withGatewayPerTest((startedFakes, started) => {
-  fakes = startedFakes;
-  t = started;
-});
+withGatewayPerTest((started) => ({ fakes, t } = started));
 
 describe('the fake Slack enforces Slack limits', () => {
   it('rejects what Slack rejects', () => {

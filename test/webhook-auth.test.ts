@@ -14,10 +14,7 @@ import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway;
-withGatewayPerFile((startedFakes, started) => {
-  fakes = startedFakes;
-  t = started;
-});
+withGatewayPerFile((started) => ({ fakes, t } = started));
 
 const CHALLENGE = 'Bearer realm="alertgate"';
 const INVALID = 'Bearer realm="alertgate", error="invalid_token"';

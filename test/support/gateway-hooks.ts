@@ -1,12 +1,15 @@
 /**
  * Test harness: the fakes and gateway (test/support/gateway.ts) a test file registers once
  * instead of writing their beforeEach/afterEach (or beforeAll/afterAll) out. `use` receives what
- * was started; the file keeps it in its own `let`s.
+ * was started; the file keeps it in its own `let`s. Hooks a file registers after these run after
+ * these start and before they close.
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { startFakes, startTestGateway, type Fakes, type TestGateway } from './gateway.js';
+import { webhook } from './payloads.js';
 
-type Use = (fakes: Fakes, t: TestGateway) => void;
+/** Receives what was started, e.g. `(started) => ({ fakes, t } = started)`. */
+type Use = (started: { fakes: Fakes; t: TestGateway }) => void;
 
 /** Fresh fakes and a gateway on the estate config for every test, closed after it. */
 export function withGatewayPerTest(use: Use): void {
@@ -24,7 +27,7 @@ function registerGateway(before: typeof beforeAll, after: typeof afterAll, use: 
   before(async () => {
     fakes = await startFakes();
     t = await startTestGateway(fakes);
-    use(fakes, t);
+    use({ fakes, t });
   });
   after(async () => {
     await t?.close();
@@ -54,4 +57,17 @@ export function withFakesPerTest(use: (fakes: Fakes) => void = () => {}): (extra
     started = await startTestGateway(fakes, extraEnv);
     return started;
   };
+}
+
+/**
+ * `count` firing alerts named `${prefix}0`, `${prefix}1`, …, a group each, posted in that order
+ * and processed: odd ones for team payments (payments-prod), even ones for the fallback team
+ * (kube-system), so lists have pages to turn and a team to filter by.
+ */
+export async function postAlertsOfTwoTeams(t: TestGateway, prefix: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const alertname = `${prefix}${i}`;
+    await t.post(webhook(`{}:{alertname="${alertname}"}`, [{ labels: { alertname, namespace: i % 2 ? 'payments-prod' : 'kube-system' } }]));
+  }
+  await t.idle();
 }
