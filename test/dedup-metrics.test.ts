@@ -8,12 +8,13 @@
  * PagerDuty (nothing sent, or RESOLVED), with no log line or metric to tell an operator why.
  */
 import { expect, it } from 'vitest';
-import type { TestGateway } from './support/gateway.js';
+import type { Fakes, TestGateway } from './support/gateway.js';
 import { withGatewayPerTest } from './support/gateway-hooks.js';
 import { webhook, type TestAlert } from './support/payloads.js';
 
+let fakes: Fakes;
 let t: TestGateway;
-withGatewayPerTest((started) => ({ t } = started));
+withGatewayPerTest((started) => ({ fakes, t } = started));
 
 const GROUP = '{}:{alertname="HaCopies"}';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
