@@ -8,7 +8,7 @@
  */
 import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway, type Fakes, type LogLine, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
@@ -74,6 +74,16 @@ async function reloadCountsReach(t: TestGateway, want: Record<string, number>): 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Puts `make`'s file in place of `file` in one rename: no poll sees the team's file missing (hidden names are not read). */
+async function replace(file: string, make: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(file), '.replacing');
+  await make(tmp);
+  await rename(tmp, file);
+}
+
+/** Makes `file` one whose reads fail with EIO (as root too, unlike chmod 000) while its size, times and inode stay put. */
+const unreadable = (file: string) => symlink('/proc/self/mem', file);
 
 describe('config files changed on disk', () => {
   it('an edited routes file is applied at the next poll, without a signal', async () => {
@@ -162,8 +172,7 @@ describe('config files changed on disk', () => {
     const original = await readFile(PRISONS(), 'utf8');
     const refused = nextLine(t, 'invalid configuration');
     // Its reads fail with EIO (as root too, unlike chmod 000) while its size, times and inode stay put.
-    await rm(PRISONS());
-    await symlink('/proc/self/mem', PRISONS());
+    await replace(PRISONS(), unreadable);
     expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
 
     // Not "unchanged since it was refused": each poll reads the unchanged files again (and, failing alike, says so at debug).
@@ -174,8 +183,7 @@ describe('config files changed on disk', () => {
     expect(await prisonsChannel(t, 'WhileUnreadable')).toBe('#prisons-alerts');
 
     const loaded = nextLine(t, 'configuration loaded');
-    await rm(PRISONS());
-    await writeFile(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
+    await replace(PRISONS(), (tmp) => writeFile(tmp, original.replace('#prisons-alerts', '#prisons-oncall')));
     await loaded;
     expect(await reloadGauge(t)).toBe('1');
     expect(await prisonsChannel(t, 'AfterRead')).toBe('#prisons-oncall');
@@ -193,13 +201,6 @@ describe('config files changed on disk', () => {
       let earlier = count(t, again);
       return t.waitForLog((l) => l.msg === again && (earlier > 0 ? (earlier--, false) : --left === 0));
     };
-    /** Puts `make`'s file in place of `file` in one rename: no poll sees the team's file missing (hidden names are not read). */
-    const replace = async (file: string, make: (tmp: string) => Promise<void>) => {
-      const tmp = join(configDir, 'routes', '.replacing');
-      await make(tmp);
-      await rename(tmp, file);
-    };
-    const unreadable = (tmp: string) => symlink('/proc/self/mem', tmp);
     const invalid = (): LogLine[] => t.logs.map((l) => JSON.parse(l) as LogLine).filter((l) => l.msg === 'invalid configuration');
 
     let refused = nextLine(t, 'invalid configuration');
