@@ -4,9 +4,11 @@
  * lost, and no such state may outlive its config: held groups are released (their alerts reach
  * the team that owns them now), and a storm of a channel no config reaches any more ends with
  * its digest closed, like any other. A removed team's open PagerDuty incident is resolved with the
- * key source its removed config named, which the process remembers; what cannot follow is the
- * incident of a team removed while no process ran: a resolve left to retry (another replica may
- * remember the team), dead after its attempts, saying why.
+ * key source its removed config named, which the process remembers, and with the one the incident
+ * was triggered with, which the store keeps (so a restart with the team removed resolves it too);
+ * what cannot follow is an incident whose source gives no key any more when no process remembers
+ * the team: a resolve left to retry (another replica may remember it), dead after its attempts,
+ * saying why.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -241,18 +243,27 @@ describe.each([
 });
 
 describe('a team with an open PagerDuty incident removed while alertgate was down', () => {
-  it('the resolve, whose routing key went with the config this process never saw, is retried (another replica may remember it), then dead, saying why', async () => {
+  async function triggerThenRemoveWhileDown(env: Record<string, string> = {}): Promise<void> {
     t = await start();
     expect((await t.post(checkoutDown())).status).toBe(202);
     await fakes.pagerduty.waitFor(() => true);
     await t.idle();
     await t.close();
     t = undefined;
-
     await rm(join(configDir, 'routes', 'payments.yaml'));
-    t = await start();
+    t = await start(env);
+  }
+
+  it('the resolve goes with the key source the incident was triggered with, which the store kept with it', async () => {
+    await triggerThenRemoveWhileDown();
+    await waitUntil(() => incidents()[0] === 'resolved', 10_000, 'the removed team’s incident to be resolved');
+    expect(eventsOf('resolve').map((e) => [e.status, (e.body as { routing_key?: string }).routing_key])).toEqual([[202, PD_PAYMENTS_KEY]]);
+  });
+
+  it('when that source gives no key any more, the resolve is retried (another replica may remember the team), then dead, saying why', async () => {
+    await triggerThenRemoveWhileDown({ TEST_PD_PAYMENTS_KEY: '' });
     await waitUntil(async () => (await t!.gw.store.listNotifications({ status: 'dead', limit: 10 })).items.length === 1, 10_000, 'the resolve to be dead');
-    const [dead] = (await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items;
+    const [dead] = (await t!.gw.store.listNotifications({ status: 'dead', limit: 10 })).items;
     expect([dead!.target.type, dead!.kind, dead!.lastError]).toEqual(['pagerduty', 'resolved', expect.stringContaining('team "payments"')]);
     expect(dead!.attempts).toBeGreaterThan(1);
     expect(incidents()).toEqual(['triggered']);

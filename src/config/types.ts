@@ -4,7 +4,7 @@
  * The pipeline depends only on these types, never on YAML.
  */
 import type { Labels } from '../model/alert.js';
-import type { ReceiverType } from '../model/target.js';
+import type { PagerDutyKeySource, ReceiverType } from '../model/target.js';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -31,10 +31,8 @@ export interface RouteConfig {
   continue: boolean;
 }
 
-export interface PagerDutyConfig {
-  routingKeyEnv?: string;
-  routingKeyFile?: string;
-}
+/** A team's `pagerduty:` block. */
+export type PagerDutyConfig = PagerDutyKeySource;
 
 export interface ReportConfig {
   schedule: string;

@@ -31,7 +31,7 @@ export interface BuildNotifiersOptions {
   logger: Logger;
   /** Extra CA for PagerDuty over https (tests); production uses NODE_EXTRA_CA_CERTS. */
   pagerDutyCa?: string | Buffer;
-  /** A new Slack token read from SLACK_TOKEN_FILE: it joins the logger's scrub list. */
+  /** A new Slack token read from SLACK_TOKEN_FILE, or a PagerDuty routing key sent with: it joins the logger's scrub list. */
   onSecret?: (secret: string) => void;
 }
 
@@ -96,6 +96,7 @@ export function buildNotifiers(o: BuildNotifiersOptions): Record<ReceiverType, N
       resolveRoutingKey: o.resolveRoutingKey,
       logger: logger.child({ receiver: 'pagerduty' }),
       ...(o.pagerDutyCa ? { ca: o.pagerDutyCa } : {}),
+      ...(o.onSecret ? { onSecret: o.onSecret } : {}),
     }),
     createLogSinkNotifier('pagerduty', logger.child({ receiver: 'pagerduty', sink: 'log' })),
     o.resolveRoutingKey,

@@ -7,10 +7,22 @@
 export const RECEIVER_TYPES = ['slack', 'pagerduty'] as const;
 export type ReceiverType = (typeof RECEIVER_TYPES)[number];
 
+/** Where a PagerDuty routing key is read: a variable's name or a file's path, never the key. */
+export interface PagerDutyKeySource {
+  routingKeyEnv?: string;
+  routingKeyFile?: string;
+}
+
 export type Target =
   | { type: 'slack'; channel: string }
-  /** The routing key is looked up from the team's config (`routingKeyEnv`/`routingKeyFile`) when sending. */
-  | { type: 'pagerduty'; team: string };
+  /**
+   * The routing key is looked up when sending. `keySource`: the team's `pagerduty:` source when
+   * the routes gave this target; a group's episode keeps its first target (dedup/decide.ts), so
+   * its updates and resolve go with the key that opened the incident, even after the team moved
+   * to another PagerDuty service (PagerDuty dedups by routing key and dedup_key). Absent on
+   * targets stored before it was recorded: the team's live source is used.
+   */
+  | { type: 'pagerduty'; team: string; keySource?: PagerDutyKeySource };
 
 /** Stable string identity of a target, used for ordering and uniqueness in the outbox. */
 export function targetKey(t: Target): string {

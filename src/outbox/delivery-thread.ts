@@ -93,7 +93,7 @@ function resolverFor(keys: RoutingKeys): RoutingKeyResolver {
   return createRoutingKeyResolver((team) => sources.get(team), { env: keys.env, retired: (team) => retired.get(team) });
 }
 let resolveLive = resolverFor(data.routingKeys);
-const resolveRoutingKey: RoutingKeyResolver = (team, action) => resolveLive(team, action);
+const resolveRoutingKey: RoutingKeyResolver = (team, action, episode) => resolveLive(team, action, episode);
 let pagerDutyTeams = data.routingKeys.pagerduty.map(([team]) => team);
 /**
  * Pages go out or are logged: asked at each send, as in the gateway. The gateway hears when a send

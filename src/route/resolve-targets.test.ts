@@ -29,6 +29,9 @@ function team(name: string, opts: { slack?: string; pagerduty?: boolean; routes?
   return t;
 }
 
+/** A team's PagerDuty target, with where its key is read (team() names the variable). */
+const pagerDuty = (name: string): Target => ({ type: 'pagerduty', team: name, keySource: { routingKeyEnv: `PD_${name.toUpperCase()}` } });
+
 function configOf(...teams: TeamConfig[]): RoutingConfig {
   return { fallbackTeam: 'platform', teams: new Map(teams.map((t) => [t.team, t])) };
 }
@@ -53,7 +56,7 @@ describe('resolveRoutes', () => {
       team: 'payments',
       routes: [{ index: 0, matchers: ['severity="critical"'] }],
       targets: [
-        { type: 'pagerduty', team: 'payments' },
+        pagerDuty('payments'),
         { type: 'slack', channel: '#payments-alerts' },
       ],
     });
@@ -100,7 +103,7 @@ describe('resolveRoutes', () => {
     expect(r.routes.map((x) => x.index)).toEqual([0, 1, 2]);
     expect(r.targets).toEqual([
       { type: 'slack', channel: '#visits-alerts' },
-      { type: 'pagerduty', team: 'prisons' },
+      pagerDuty('prisons'),
       { type: 'slack', channel: '#prisons-alerts' },
     ]);
   });
@@ -127,7 +130,7 @@ describe('resolveRoutes', () => {
 
     it('→ the team PagerDuty when it has no Slack channel', () => {
       const t = team('oncall', { pagerduty: true });
-      expect(resolveRoutes({}, t, configOf(platform, t)).targets).toEqual([{ type: 'pagerduty', team: 'oncall' }]);
+      expect(resolveRoutes({}, t, configOf(platform, t)).targets).toEqual([pagerDuty('oncall')]);
     });
 
     it('→ the fallback team Slack channel when the team has neither', () => {
@@ -142,7 +145,7 @@ describe('resolveRoutes', () => {
     it('→ the fallback team PagerDuty as a last resort', () => {
       const pdOnly = team('platform', { pagerduty: true });
       const t = team('quiet', {});
-      expect(resolveRoutes({}, t, configOf(pdOnly, t)).targets).toEqual([{ type: 'pagerduty', team: 'platform' }]);
+      expect(resolveRoutes({}, t, configOf(pdOnly, t)).targets).toEqual([pagerDuty('platform')]);
     });
   });
 });

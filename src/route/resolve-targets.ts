@@ -19,7 +19,7 @@
  * @example
  * resolveRoutes({ severity: 'critical' }, config.teams.get('payments')!, config);
  * // → { team: 'payments', routes: [{ index: 0, matchers: ['severity="critical"'] }],
- * //     targets: [{ type: 'pagerduty', team: 'payments' }, { type: 'slack', channel: '#payments-alerts' }] }
+ * //     targets: [{ type: 'pagerduty', team: 'payments', keySource: { routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' } }, { type: 'slack', channel: '#payments-alerts' }] }
  */
 import type { Labels } from '../model/alert.js';
 import { targetKey, type Target } from '../model/target.js';
@@ -44,14 +44,20 @@ function routeMatches(route: RouteConfig, labels: Labels): boolean {
   return true;
 }
 
+/** The team's PagerDuty service, with where its key is read now (model/target.ts says why). */
+function pagerDutyTarget(team: TeamConfig): Target | undefined {
+  return team.pagerduty ? { type: 'pagerduty', team: team.team, keySource: { ...team.pagerduty } } : undefined;
+}
+
 function routeTargets(route: RouteConfig, team: TeamConfig): Target[] {
   const targets: Target[] = [];
   for (const receiver of route.receivers) {
     if (receiver === 'slack') {
       const channel = route.slackChannel ?? team.slack?.channel;
       if (channel) targets.push({ type: 'slack', channel });
-    } else if (team.pagerduty) {
-      targets.push({ type: 'pagerduty', team: team.team });
+    } else {
+      const pagerDuty = pagerDutyTarget(team);
+      if (pagerDuty) targets.push(pagerDuty);
     }
   }
   return targets;
@@ -59,8 +65,7 @@ function routeTargets(route: RouteConfig, team: TeamConfig): Target[] {
 
 function defaultTarget(team: TeamConfig | undefined): Target | undefined {
   if (team?.slack) return { type: 'slack', channel: team.slack.channel };
-  if (team?.pagerduty) return { type: 'pagerduty', team: team.team };
-  return undefined;
+  return team && pagerDutyTarget(team);
 }
 
 /** See the module comment for the default rule. */

@@ -84,6 +84,18 @@ describe('pagerduty notifier against the fake PagerDuty over https', () => {
     expect(incident?.events).toHaveLength(2);
   });
 
+  it("sends with the episode's key source, and hands every key it sends with to the scrub list once (an old service's key is on no live list)", async () => {
+    fake = await startFakePagerDuty({ tls });
+    const oldKey = 'OLDSERV1CEKEY0123456789abcdefabcd';
+    const resolve = createRoutingKeyResolver(() => ({ routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' }), { env: { ...env, OLD_KEY: oldKey } });
+    const secrets: string[] = [];
+    const notifier = createPagerDutyNotifier({ eventsUrl: fake.url, ca: tls.cert, resolveRoutingKey: resolve, timeoutMs: TIMEOUT_MS, onSecret: (s) => secrets.push(s) });
+    const episode = { ...target, keySource: { routingKeyEnv: 'OLD_KEY' } };
+    for (const t of [episode, episode, target]) expect(await notifier.notify(makeDelivery(t))).toEqual({ ok: true });
+    expect(fake.events.map((e) => (e.body as { routing_key: string }).routing_key)).toEqual([oldKey, oldKey, KEY]);
+    expect(secrets).toEqual([oldKey, KEY]);
+  });
+
   it('HTTP 429 honours Retry-After given as an HTTP date', async () => {
     const notifier = await start();
     const at = new Date(Date.now() + 30_000).toUTCString();

@@ -3,7 +3,8 @@
  * PagerDuty receiver: one Events API v2 event per delivery, `trigger` while the group fires and
  * `resolve` when all is resolved, under the group's stable `dedup_key`. The routing key is
  * resolved per send (a team without one fails alone, naming its variable, and is retried while
- * the variable or file may yet appear) and never logged.
+ * the variable or file may yet appear) and never logged; an episode's events go with the key source
+ * it was triggered with while that gives a key (model/target.ts).
  */
 import type { DeliveryLogger } from '../log-sink.js';
 import type { Notifier, NotifyResult } from '../notifier.js';
@@ -23,6 +24,11 @@ export interface PagerDutyNotifierOptions {
   /** Extra trusted CA for https (tests); production uses NODE_EXTRA_CA_CERTS. */
   ca?: string | Buffer;
   logger?: DeliveryLogger;
+  /**
+   * Each routing key sent with, once, before any line about its send: it joins the logger's scrub
+   * list (an episode's old key is named by no live config, so it is on no other list).
+   */
+  onSecret?: (secret: string) => void;
 }
 
 /**
@@ -38,6 +44,7 @@ export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifie
     ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
   });
 
+  const reported = new Set<string>();
   return {
     type: 'pagerduty',
     async notify(delivery, signal): Promise<NotifyResult> {
@@ -45,12 +52,22 @@ export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifie
       if (target.type !== 'pagerduty') {
         return { ok: false, retryable: false, error: `pagerduty notifier cannot deliver to a ${target.type} target` };
       }
-      const key = opts.resolveRoutingKey(target.team, group.status === 'resolved' ? 'resolve' : 'trigger');
+      const key = opts.resolveRoutingKey(target.team, group.status === 'resolved' ? 'resolve' : 'trigger', target.keySource);
+      if (key.episodeSourceFailed) {
+        opts.logger?.warn(
+          { deliveryId: delivery.id, team: target.team, group: group.groupId, keySource: target.keySource, error: key.episodeSourceFailed },
+          "pagerduty: the key source this group's incident was triggered with gives no key; using the team's current one (an incident open on the old service stays open)",
+        );
+      }
       if (!key.ok) {
         opts.logger?.warn({ deliveryId: delivery.id, team: target.team, error: key.error }, 'pagerduty routing key unavailable');
         // Retried with the outbox's backoff when the key may yet come (a secret synced late): a
         // page dead at once was not sent again until the dedup window ended.
         return { ok: false, retryable: key.retryable, error: key.error };
+      }
+      if (!reported.has(key.key)) {
+        reported.add(key.key);
+        opts.onSecret?.(key.key);
       }
       const event = buildPagerDutyEvent(group, key.key);
       const result = await client.send(event, signal);

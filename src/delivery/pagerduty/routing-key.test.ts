@@ -65,4 +65,31 @@ describe('createRoutingKeyResolver', () => {
       error: 'PagerDuty routing key for team "payments" (its pagerduty: config was removed; resolving with the key source it named): environment variable OLD_KEY is not set',
     });
   });
+
+  it("sends an episode's events with the key source it was triggered with while that gives a key, else with the team's, saying why", () => {
+    const env: Record<string, string | undefined> = { KEY_A: 'key-a', KEY_B: 'key-b' };
+    let live: { routingKeyEnv: string } | undefined = { routingKeyEnv: 'KEY_B' };
+    const resolve = createRoutingKeyResolver(() => live, { env });
+    const episode = { routingKeyEnv: 'KEY_A' };
+    expect(resolve('payments', 'trigger', episode)).toEqual({ ok: true, key: 'key-a', source: 'environment variable KEY_A' });
+    expect(resolve('payments', 'resolve', episode)).toEqual({ ok: true, key: 'key-a', source: 'environment variable KEY_A' });
+    expect(resolve('payments', 'trigger')).toEqual({ ok: true, key: 'key-b', source: 'environment variable KEY_B' });
+
+    delete env.KEY_A;
+    expect(resolve('payments', 'resolve', episode)).toEqual({
+      ok: true,
+      key: 'key-b',
+      source: 'environment variable KEY_B',
+      episodeSourceFailed: 'PagerDuty routing key of the episode of team "payments" (the key source it was triggered with): environment variable KEY_A is not set',
+    });
+    // The team's own source is not the episode's to fail: no word of an episode then.
+    delete env.KEY_B;
+    expect(resolve('payments', 'resolve', { routingKeyEnv: 'KEY_B' })).toEqual({ ok: false, retryable: true, error: 'PagerDuty routing key for team "payments": environment variable KEY_B is not set' });
+
+    // A team whose pagerduty: is gone: its episode's resolve still goes out, its triggers page no one.
+    env.KEY_A = 'key-a';
+    live = undefined;
+    expect(resolve('payments', 'resolve', episode)).toEqual({ ok: true, key: 'key-a', source: 'environment variable KEY_A' });
+    expect(resolve('payments', 'trigger', episode)).toMatchObject({ ok: false, retryable: false });
+  });
 });

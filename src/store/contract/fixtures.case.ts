@@ -11,7 +11,8 @@ import type { GroupRecord, NewNotification, NotificationRecord, Store } from '..
 type SlackTarget = Extract<Target, { type: 'slack' }>;
 export const SLACK: SlackTarget = { type: 'slack', channel: '#payments-alerts' };
 export const SLACK_LOW: SlackTarget = { type: 'slack', channel: '#payments-low' };
-export const PAGERDUTY: Target = { type: 'pagerduty', team: 'payments' };
+/** With where its key was read, as the routes give it: the store keeps it with the episode. */
+export const PAGERDUTY: Target = { type: 'pagerduty', team: 'payments', keySource: { routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' } };
 
 /** A time safely after every notification the store stamps with its own clock during a test. */
 export function later(offsetMs = 0): Date {

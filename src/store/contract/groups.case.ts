@@ -56,6 +56,15 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().getGroup('g1')).toEqual(forgotten);
     });
 
+    it("keeps a PagerDuty target's key source (the episode's, model/target.ts) on the group and on its notifications, claimed or listed", async () => {
+      const g = group('g1', { targets: [PAGERDUTY] });
+      const [written] = await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'resolved' })]);
+      expect((await store().getGroup('g1'))?.targets).toEqual([PAGERDUTY]);
+      expect((await store().getNotification(written!.id))?.target).toEqual(PAGERDUTY);
+      const [claimed] = await store().claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 30_000 });
+      expect(claimed?.target).toEqual(PAGERDUTY);
+    });
+
     it('round-trips the storm digests that gathered a group, and their later changes', async () => {
       const storm = Date.parse('2026-10-01T10:00:00.000Z');
       const g = group('g1', { stormDigests: { '#payments-alerts': { storm, status: 'firing' } } });

@@ -1,0 +1,159 @@
+/**
+ * A team whose PagerDuty routing key source changes (it moves to another PagerDuty service:
+ * `routingKeyEnv` A → B, or another key file) while an incident is open. PagerDuty dedups by
+ * routing key and dedup_key, so the episode's later events (its updates and its resolve) must go
+ * to the key source this group.s incident was triggered with, or the incident on the old service stays open,
+ * escalating; new episodes page with the new source. The source is kept with the episode in the
+ * store (SQLite or PostgreSQL), so this holds across a restart, and on a replica that never knew it. When the old source yields no key any more, the
+ * resolve goes with the new one (as before) and a warning names the group and the old source.
+ */
+import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, requirePostgres } from '../src/testing/postgres.js';
+import { ADMIN_TOKEN, ESTATE_DIR, PD_PAYMENTS_KEY, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { webhook } from './support/payloads.js';
+import { assertNoSecrets } from './support/secrets.js';
+
+const PD_PAYMENTS_KEY_B = 'pd-routing-key-payments-service-b-5555';
+
+let fakes: Fakes;
+let t: TestGateway | undefined;
+let configDir: string;
+let dataDir: string;
+
+beforeEach(async () => {
+  fakes = await startFakes();
+  configDir = await mkdtemp(join(tmpdir(), 'alertgate-key-moved-'));
+  dataDir = await mkdtemp(join(tmpdir(), 'alertgate-key-moved-db-'));
+  await cp(ESTATE_DIR, configDir, { recursive: true });
+});
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+  await fakes.close();
+  await rm(configDir, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** One database across restarts (startTestGateway's own lives in a folder it deletes). */
+const start = (env: Record<string, string> = {}) =>
+  startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, DATABASE_URL: `sqlite:${join(dataDir, 'alertgate.db')}`, TEST_PD_PAYMENTS_KEY_B: PD_PAYMENTS_KEY_B, ...env });
+async function reload(): Promise<void> {
+  const r = await fetch(`${t!.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(r.status).toBe(200);
+}
+/** payments' `pagerduty:` block (the estate's names `routingKeyEnv: TEST_PD_PAYMENTS_KEY`) replaced. */
+async function paymentsKeySource(line: string): Promise<void> {
+  const file = join(configDir, 'routes', 'payments.yaml');
+  await writeFile(file, (await readFile(file, 'utf8')).replace(/^ {2}routingKey(Env|File): .*$/m, `  ${line}`));
+}
+
+const critical = (name: string, fingerprint: string, status: 'firing' | 'resolved' = 'firing') => ({
+  labels: { alertname: name, namespace: 'payments-prod', severity: 'critical' },
+  status,
+  fingerprint,
+});
+const checkout = (...alerts: ReturnType<typeof critical>[]) => webhook('{}:{alertname="Checkout"}', alerts);
+async function post(body: unknown): Promise<void> {
+  expect((await t!.post(body)).status).toBe(202);
+  await t!.idle();
+}
+/** Every accepted event as [action, routing key, dedup_key], oldest first. */
+const sent = () =>
+  fakes.pagerduty.events
+    .filter((e) => e.status === 202)
+    .map((e) => {
+      const b = e.body as { event_action: string; routing_key: string; dedup_key: string };
+      return [b.event_action, b.routing_key, b.dedup_key];
+    });
+
+describe.each([
+  ['on the event loop', 'false'],
+  ['on the delivery thread', 'true'],
+])('a team moved to another PagerDuty service while its incident is open (%s)', (_where, outboxThread) => {
+  it("the episode's update and resolve go with the key it was triggered with; a new group pages with the new key", async () => {
+    t = await start({ OUTBOX_THREAD: outboxThread });
+    await post(checkout(critical('CheckoutDown', 'e000000000000001')));
+    const [[, keyA, dedupKey]] = sent() as [[string, string, string]];
+    expect(keyA).toBe(PD_PAYMENTS_KEY);
+
+    await paymentsKeySource('routingKeyEnv: TEST_PD_PAYMENTS_KEY_B');
+    await reload();
+    // An alert joins the open episode (an update of the incident), then all of it resolves.
+    await post(checkout(critical('CheckoutDown', 'e000000000000001'), critical('CheckoutSlow', 'e000000000000002')));
+    await post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved'), critical('CheckoutSlow', 'e000000000000002', 'resolved')));
+    await post(webhook('{}:{alertname="BasketDown"}', [critical('BasketDown', 'e000000000000003')]));
+
+    const events = sent();
+    expect(events.slice(0, 3)).toEqual([
+      ['trigger', PD_PAYMENTS_KEY, dedupKey],
+      ['trigger', PD_PAYMENTS_KEY, dedupKey],
+      ['resolve', PD_PAYMENTS_KEY, dedupKey],
+    ]);
+    expect(events.slice(3).map(([action, key]) => [action, key])).toEqual([['trigger', PD_PAYMENTS_KEY_B]]);
+    expect((await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items).toEqual([]);
+    assertNoSecrets(t.logs, { PD_PAYMENTS_KEY, PD_PAYMENTS_KEY_B });
+    const stored = await fetch(`${t.gw.url}/v1/notifications?team=payments`).then((r) => r.text());
+    expect(stored).not.toContain(PD_PAYMENTS_KEY);
+    expect(stored).not.toContain(PD_PAYMENTS_KEY_B);
+  });
+});
+
+const admin = await requirePostgres();
+
+/** A database both processes use, dropped after the test. */
+type Database = () => Promise<{ url: string; drop(): Promise<void> }>;
+const databases: [string, Database][] = [['SQLite', () => Promise.resolve({ url: `sqlite:${join(dataDir, 'alertgate.db')}`, drop: () => Promise.resolve() })]];
+if (admin) databases.push(['PostgreSQL', () => createTestDatabase(admin)]);
+
+describe.each(databases)('a team moved to another PagerDuty service while alertgate was down (%s)', (_store, database) => {
+  it('the resolve, by a process that never knew the old source, still goes with the key the incident was triggered with', async () => {
+    const db = await database();
+    try {
+      t = await start({ DATABASE_URL: db.url });
+      await post(checkout(critical('CheckoutDown', 'e000000000000001')));
+      await t.close();
+      t = undefined;
+
+      await paymentsKeySource('routingKeyEnv: TEST_PD_PAYMENTS_KEY_B');
+      t = await start({ DATABASE_URL: db.url });
+      await post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved')));
+      expect(sent().map(([action, key]) => [action, key])).toEqual([
+        ['trigger', PD_PAYMENTS_KEY],
+        ['resolve', PD_PAYMENTS_KEY],
+      ]);
+    } finally {
+      await t?.close();
+      t = undefined;
+      await db.drop();
+    }
+  });
+});
+
+describe('a team moved to another PagerDuty service, its old key file gone before the resolve', () => {
+  it('the resolve goes with the new key, and a warning names the group and the old file (never a key)', async () => {
+    const fileA = join(dataDir, 'payments-key-a');
+    const fileB = join(dataDir, 'payments-key-b');
+    await writeFile(fileA, `${PD_PAYMENTS_KEY}\n`);
+    await writeFile(fileB, `${PD_PAYMENTS_KEY_B}\n`);
+    await paymentsKeySource(`routingKeyFile: ${fileA}`);
+    t = await start();
+    await post(checkout(critical('CheckoutDown', 'e000000000000001')));
+
+    await paymentsKeySource(`routingKeyFile: ${fileB}`);
+    await reload();
+    await unlink(fileA);
+    await post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved')));
+
+    expect(sent().map(([action, key]) => [action, key])).toEqual([
+      ['trigger', PD_PAYMENTS_KEY],
+      ['resolve', PD_PAYMENTS_KEY_B],
+    ]);
+    const [page] = (await t.gw.store.listNotifications({ team: 'payments', status: 'sent', limit: 10 })).items.filter((n) => n.target.type === 'pagerduty');
+    const warning = await t.waitForLog((l) => l.level === 'warn' && typeof l.msg === 'string' && l.msg.includes("key source this group's incident was triggered with"));
+    expect(warning).toMatchObject({ group: page!.groupId, team: 'payments', keySource: { routingKeyFile: fileA } });
+    assertNoSecrets(t.logs, { PD_PAYMENTS_KEY, PD_PAYMENTS_KEY_B });
+  });
+});
