@@ -10,48 +10,25 @@
  * the team: a resolve left to retry (another replica may remember it), dead after its attempts,
  * saying why.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, ESTATE_DIR, PD_PAYMENTS_KEY, startFakes, startTestGateway, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { describe, expect, it } from 'vitest';
+import { useEstateGateways } from './support/estate-gateways.js';
+import { PD_PAYMENTS_KEY, waitUntil } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 import { assertNoSecrets } from './support/secrets.js';
 
-let fakes: Fakes;
-let t: TestGateway | undefined;
-let configDir: string;
-let dataDir: string;
-
-beforeEach(async () => {
-  fakes = await startFakes();
-  configDir = await mkdtemp(join(tmpdir(), 'alertgate-deleted-'));
-  dataDir = await mkdtemp(join(tmpdir(), 'alertgate-deleted-db-'));
-  await cp(ESTATE_DIR, configDir, { recursive: true });
-});
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await fakes.close();
-  await rm(configDir, { recursive: true, force: true });
-  await rm(dataDir, { recursive: true, force: true });
-});
+const rig = useEstateGateways('alertgate-deleted-', { MAINTENANCE_TICK_MS: '100' });
+const { start, reload } = rig;
 
 const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
-const prisonsFile = () => join(configDir, 'routes', 'prisons.yaml');
-/** One database across restarts (startTestGateway's own lives in a folder it deletes). */
-const start = (env: Record<string, string> = {}) =>
-  startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, DATABASE_URL: `sqlite:${join(dataDir, 'alertgate.db')}`, MAINTENANCE_TICK_MS: '100', ...env });
-async function reload(): Promise<void> {
-  const r = await fetch(`${t!.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  expect(r.status).toBe(200);
-}
+const prisonsFile = () => join(rig.configDir, 'routes', 'prisons.yaml');
 /** A gauge of /metrics for a team (0 when it has no such series). */
 async function gauge(name: string, team: string): Promise<number> {
-  const text = await fetch(`${t!.gw.url}/metrics`).then((r) => r.text());
+  const text = await fetch(`${rig.t.gw.url}/metrics`).then((r) => r.text());
   return Number(new RegExp(`^${name}\\{team="${team}"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
 }
-const heldCount = async (team: string) => (await t!.gw.store.heldGroupCounts())[team] ?? 0;
+const heldCount = async (team: string) => (await rig.t.gw.store.heldGroupCounts())[team] ?? 0;
 const searchDown = (status: 'firing' | 'resolved' = 'firing') =>
   webhook('{}:{alertname="SearchDown"}', [{ labels: { alertname: 'SearchDown', namespace: 'prisoner-offender-search-prod' }, status, fingerprint: 'd000000000000001' }]);
 const indexBlip = (status: 'firing' | 'resolved' = 'firing') =>
@@ -65,44 +42,43 @@ async function prisonsUnderMaintenance(): Promise<void> {
 
 /** SearchDown held, still firing; SearchIndexBlip resolved inside the window (held no more, nothing to send). */
 async function holdTwoGroups(): Promise<void> {
-  for (const body of [searchDown(), indexBlip(), indexBlip('resolved')]) expect((await t!.post(body)).status).toBe(202);
-  await t!.idle();
-  expect(fakes.slack.requests).toHaveLength(0);
+  for (const body of [searchDown(), indexBlip(), indexBlip('resolved')]) expect((await rig.t.post(body)).status).toBe(202);
+  await rig.t.idle();
+  expect(rig.fakes.slack.requests).toHaveLength(0);
   expect(await heldCount('prisons')).toBe(1);
 }
 
 describe('a team removed while a maintenance window holds its groups', () => {
   it('on reload: the still-firing group reaches its new owner, and nothing of the team stays held', async () => {
     await prisonsUnderMaintenance();
-    t = await start();
+    await start();
     await holdTwoGroups();
 
     await rm(prisonsFile());
     await reload();
     // The namespace has no owner now: the fallback team (platform) hears of SearchDown.
-    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
+    const post = await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
     expect(post.body.channel).toBe('#platform-alerts');
     expect(String(post.body.text)).toContain('SearchDown');
     await waitUntil(async () => (await heldCount('prisons')) === 0, 10_000, 'prisons to hold nothing');
     expect(await gauge('alertgate_maintenance_held_groups', 'prisons')).toBe(0);
-    await t.idle();
-    expect(fakes.slack.messages.size).toBe(1);
+    await rig.t.idle();
+    expect(rig.fakes.slack.messages.size).toBe(1);
   });
 
   it('on a restart with the new config: the same', async () => {
     await prisonsUnderMaintenance();
-    t = await start();
+    await start();
     await holdTwoGroups();
-    await t.close();
-    t = undefined;
+    await rig.stop();
 
     await rm(prisonsFile());
-    t = await start();
-    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
+    await start();
+    const post = await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
     expect(post.body.channel).toBe('#platform-alerts');
     await waitUntil(async () => (await heldCount('prisons')) === 0, 10_000, 'prisons to hold nothing');
-    await t.idle();
-    expect(fakes.slack.messages.size).toBe(1);
+    await rig.t.idle();
+    expect(rig.fakes.slack.messages.size).toBe(1);
   });
 });
 
@@ -110,17 +86,17 @@ describe('a maintenance window removed from the config while it holds groups', (
   it('delivers the held group that still fires, at the reload', async () => {
     const original = await readFile(prisonsFile(), 'utf8');
     await prisonsUnderMaintenance();
-    t = await start();
+    await start();
     await holdTwoGroups();
 
     await writeFile(prisonsFile(), original);
     await reload();
-    const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
+    const post = await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 10_000);
     expect(post.body.channel).toBe('#prisons-alerts');
     expect(String(post.body.text)).toContain('SearchDown');
     await waitUntil(async () => (await heldCount('prisons')) === 0, 10_000, 'prisons to hold nothing');
-    await t.idle();
-    expect(fakes.slack.messages.size).toBe(1);
+    await rig.t.idle();
+    expect(rig.fakes.slack.messages.size).toBe(1);
   });
 });
 
@@ -135,13 +111,13 @@ describe('a storm whose channel the config no longer reaches', () => {
   }
   const storm = (i: number, status: 'firing' | 'resolved' = 'firing') =>
     webhook(`{}:{alertname="Storm${i}"}`, [{ labels: { alertname: 'PodCrash', namespace: 'prisoner-offender-search-prod', pod: `p${i}` }, status, fingerprint: `e${String(i).padStart(15, '0')}` }]);
-  const inChannel = (name: string) => [...fakes.slack.messages.values()].filter((m) => m.channel === fakes.slack.channelIds.get(name));
+  const inChannel = (name: string) => [...rig.fakes.slack.messages.values()].filter((m) => m.channel === rig.fakes.slack.channelIds.get(name));
   const digest = () => inChannel('prisons-alerts').find((m) => m.text.includes('Alert storm'));
 
   /** Two groups get messages of their own, three are gathered into the digest; the storm goes on. */
   async function startStorm(): Promise<void> {
-    for (let i = 0; i < GROUPS; i++) expect((await t!.post(storm(i))).status).toBe(202);
-    await t!.idle();
+    for (let i = 0; i < GROUPS; i++) expect((await rig.t.post(storm(i))).status).toBe(202);
+    await rig.t.idle();
     expect(inChannel('prisons-alerts')).toHaveLength(3);
     expect(digest()!.text).toContain('3 new groups');
   }
@@ -151,7 +127,7 @@ describe('a storm whose channel the config no longer reaches', () => {
    */
   async function expectStormClosedAllResolved() {
     await waitUntil(() => digest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
-    await t!.idle();
+    await rig.t.idle();
     expect(digest()!.replies.map((r) => r.text.includes('storm over'))).toEqual([true]);
     expect(digest()!.text).toContain('0 still firing');
     const prisons = inChannel('prisons-alerts');
@@ -162,7 +138,7 @@ describe('a storm whose channel the config no longer reaches', () => {
 
   it('team removed: the storm ends, its digest closed; the gathered groups’ resolutions fold into it, posting nothing new', async () => {
     await smallStorms();
-    t = await start(stormEnv);
+    await start(stormEnv);
     await startStorm();
 
     await rm(prisonsFile());
@@ -174,84 +150,82 @@ describe('a storm whose channel the config no longer reaches', () => {
 
   it('team removed, restart with the new config: the same', async () => {
     await smallStorms();
-    t = await start(stormEnv);
+    await start(stormEnv);
     await startStorm();
     // The new process finds the storm in the store (Store.activeStormIds), not in its config.
-    await t.close();
-    t = undefined;
+    await rig.stop();
 
     await rm(prisonsFile());
-    t = await start(stormEnv);
+    await start(stormEnv);
     await waitUntil(() => inChannel('platform-alerts').length === GROUPS, 10_000, 'the fallback team to hear of every group');
     await expectStormClosedAllResolved();
   });
 
   it('channel changed: the old channel’s storm ends, its digest closed; resolutions of its gathered groups fold into it', async () => {
     const original = await smallStorms();
-    t = await start(stormEnv);
+    await start(stormEnv);
     await startStorm();
 
     await writeFile(prisonsFile(), `${original.replace('#prisons-alerts', '#prisons-oncall')}storm:\n  maxMessagesPerMinute: 2\n`);
     await reload();
-    for (let i = 0; i < GROUPS; i++) expect((await t.post(storm(i, 'resolved'))).status).toBe(202);
+    for (let i = 0; i < GROUPS; i++) expect((await rig.t.post(storm(i, 'resolved'))).status).toBe(202);
     await expectStormClosedAllResolved();
   });
 });
 
 const checkoutDown = () => webhook('{}:{alertname="CheckoutDown"}', [{ labels: { alertname: 'CheckoutDown', namespace: 'payments-prod', severity: 'critical' }, fingerprint: 'd000000000000003' }]);
-const incidents = () => [...fakes.pagerduty.incidents.values()].map((i) => i.status);
-const eventsOf = (action: string) => fakes.pagerduty.events.filter((e) => (e.body as { event_action?: string }).event_action === action);
+const incidents = () => [...rig.fakes.pagerduty.incidents.values()].map((i) => i.status);
+const eventsOf = (action: string) => rig.fakes.pagerduty.events.filter((e) => (e.body as { event_action?: string }).event_action === action);
 
 describe.each([
   ['on the event loop', 'false'],
   ['on the delivery thread', 'true'],
 ])('a team with an open PagerDuty incident removed (%s)', (_where, outboxThread) => {
   it('its Slack message is resolved, the fallback team told, and its incident resolved with the key source its removed config named, also across a further reload', async () => {
-    t = await start({ OUTBOX_THREAD: outboxThread });
-    expect((await t.post(checkoutDown())).status).toBe(202);
-    await fakes.pagerduty.waitFor(() => true);
-    await t.idle();
+    await start({ OUTBOX_THREAD: outboxThread });
+    expect((await rig.t.post(checkoutDown())).status).toBe(202);
+    await rig.fakes.pagerduty.waitFor(() => true);
+    await rig.t.idle();
     expect(incidents()).toEqual(['triggered']);
 
     // The resolve's first call is held until a second reload has run, then fails (503): its retry
     // comes after that reload, which must not forget where the removed team's key came from.
     let release!: () => void;
-    fakes.pagerduty.respondWith([{ status: 503, body: 'held', after: new Promise<void>((r) => (release = r)) }]);
-    await rm(join(configDir, 'routes', 'payments.yaml'));
+    rig.fakes.pagerduty.respondWith([{ status: 503, body: 'held', after: new Promise<void>((r) => (release = r)) }]);
+    await rm(join(rig.configDir, 'routes', 'payments.yaml'));
     await reload();
-    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#platform-alerts', 10_000);
-    await fakes.slack.waitFor((r) => r.method === 'chat.update', 10_000);
-    await fakes.pagerduty.waitFor((e) => (e.body as { event_action?: string }).event_action === 'resolve', 10_000);
+    await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#platform-alerts', 10_000);
+    await rig.fakes.slack.waitFor((r) => r.method === 'chat.update', 10_000);
+    await rig.fakes.pagerduty.waitFor((e) => (e.body as { event_action?: string }).event_action === 'resolve', 10_000);
     await reload();
     release();
 
     await waitUntil(() => incidents()[0] === 'resolved', 10_000, 'the removed team’s incident to be resolved');
-    await t.idle();
+    await rig.t.idle();
     expect(eventsOf('resolve').map((e) => [e.status, (e.body as { routing_key?: string }).routing_key])).toEqual([
       [503, PD_PAYMENTS_KEY],
       [202, PD_PAYMENTS_KEY],
     ]);
-    expect((await t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items).toEqual([]);
+    expect((await rig.t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items).toEqual([]);
     // Nothing else was paged with the removed team's key (the fallback team has no pagerduty:).
     expect(eventsOf('trigger')).toHaveLength(1);
     // The key itself is in no log line and no stored notification; only where it came from is.
-    assertNoSecrets(t.logs, { PD_PAYMENTS_KEY });
-    const stored = await fetch(`${t.gw.url}/v1/notifications?team=payments`).then((r) => r.text());
+    assertNoSecrets(rig.t.logs, { PD_PAYMENTS_KEY });
+    const stored = await fetch(`${rig.t.gw.url}/v1/notifications?team=payments`).then((r) => r.text());
     expect(stored).not.toContain(PD_PAYMENTS_KEY);
-    expect(JSON.parse(t.logs.find((l) => l.includes("team's PagerDuty config removed"))!)).toMatchObject({ team: 'payments', routingKeyEnv: 'TEST_PD_PAYMENTS_KEY' });
+    expect(JSON.parse(rig.t.logs.find((l) => l.includes("team's PagerDuty config removed"))!)).toMatchObject({ team: 'payments', routingKeyEnv: 'TEST_PD_PAYMENTS_KEY' });
   });
 });
 
 describe('a team with an open PagerDuty incident removed while alertgate was down', () => {
   async function triggerThenRemoveWhileDown(env: Record<string, string> = {}): Promise<void> {
-    t = await start();
-    expect((await t.post(checkoutDown())).status).toBe(202);
-    await fakes.pagerduty.waitFor(() => true);
-    await t.idle();
-    await t.close();
-    t = undefined;
-    await rm(join(configDir, 'routes', 'payments.yaml'));
-    t = await start(env);
+    await start();
+    expect((await rig.t.post(checkoutDown())).status).toBe(202);
+    await rig.fakes.pagerduty.waitFor(() => true);
+    await rig.t.idle();
+    await rig.stop();
+    await rm(join(rig.configDir, 'routes', 'payments.yaml'));
+    await start(env);
   }
 
   it('the resolve goes with the key source the incident was triggered with, which the store kept with it', async () => {
@@ -262,8 +236,8 @@ describe('a team with an open PagerDuty incident removed while alertgate was dow
 
   it('when that source gives no key any more, the resolve is retried (another replica may remember the team), then dead, saying why', async () => {
     await triggerThenRemoveWhileDown({ TEST_PD_PAYMENTS_KEY: '' });
-    await waitUntil(async () => (await t!.gw.store.listNotifications({ status: 'dead', limit: 10 })).items.length === 1, 10_000, 'the resolve to be dead');
-    const [dead] = (await t!.gw.store.listNotifications({ status: 'dead', limit: 10 })).items;
+    await waitUntil(async () => (await rig.t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items.length === 1, 10_000, 'the resolve to be dead');
+    const [dead] = (await rig.t.gw.store.listNotifications({ status: 'dead', limit: 10 })).items;
     expect([dead!.target.type, dead!.kind, dead!.lastError]).toEqual(['pagerduty', 'resolved', expect.stringContaining('team "payments"')]);
     expect(dead!.attempts).toBeGreaterThan(1);
     expect(incidents()).toEqual(['triggered']);

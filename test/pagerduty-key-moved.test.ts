@@ -7,46 +7,22 @@
  * store (SQLite or PostgreSQL), so this holds across a restart, and on a replica that never knew it. When the old source yields no key any more, the
  * resolve goes with the new one (as before) and a warning names the group and the old source.
  */
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDatabase, requirePostgres } from '../src/testing/postgres.js';
-import { ADMIN_TOKEN, ESTATE_DIR, PD_PAYMENTS_KEY, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { useEstateGateways } from './support/estate-gateways.js';
+import { PD_PAYMENTS_KEY } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 import { assertNoSecrets } from './support/secrets.js';
 
 const PD_PAYMENTS_KEY_B = 'pd-routing-key-payments-service-b-5555';
 
-let fakes: Fakes;
-let t: TestGateway | undefined;
-let configDir: string;
-let dataDir: string;
+const rig = useEstateGateways('alertgate-key-moved-', { TEST_PD_PAYMENTS_KEY_B: PD_PAYMENTS_KEY_B });
 
-beforeEach(async () => {
-  fakes = await startFakes();
-  configDir = await mkdtemp(join(tmpdir(), 'alertgate-key-moved-'));
-  dataDir = await mkdtemp(join(tmpdir(), 'alertgate-key-moved-db-'));
-  await cp(ESTATE_DIR, configDir, { recursive: true });
-});
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-  await fakes.close();
-  await rm(configDir, { recursive: true, force: true });
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-/** One database across restarts (startTestGateway's own lives in a folder it deletes). */
-const start = (env: Record<string, string> = {}) =>
-  startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir, DATABASE_URL: `sqlite:${join(dataDir, 'alertgate.db')}`, TEST_PD_PAYMENTS_KEY_B: PD_PAYMENTS_KEY_B, ...env });
-async function reload(): Promise<void> {
-  const r = await fetch(`${t!.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  expect(r.status).toBe(200);
-}
 /** payments' `pagerduty:` block (the estate's names `routingKeyEnv: TEST_PD_PAYMENTS_KEY`) replaced. */
 async function paymentsKeySource(line: string): Promise<void> {
-  const file = join(configDir, 'routes', 'payments.yaml');
+  const file = join(rig.configDir, 'routes', 'payments.yaml');
   await writeFile(file, (await readFile(file, 'utf8')).replace(/^ {2}routingKey(Env|File): .*$/m, `  ${line}`));
 }
 
@@ -57,12 +33,12 @@ const critical = (name: string, fingerprint: string, status: 'firing' | 'resolve
 });
 const checkout = (...alerts: ReturnType<typeof critical>[]) => webhook('{}:{alertname="Checkout"}', alerts);
 async function post(body: unknown): Promise<void> {
-  expect((await t!.post(body)).status).toBe(202);
-  await t!.idle();
+  expect((await rig.t.post(body)).status).toBe(202);
+  await rig.t.idle();
 }
 /** Every accepted event as [action, routing key, dedup_key], oldest first. */
 const sent = () =>
-  fakes.pagerduty.events
+  rig.fakes.pagerduty.events
     .filter((e) => e.status === 202)
     .map((e) => {
       const b = e.body as { event_action: string; routing_key: string; dedup_key: string };
@@ -74,13 +50,13 @@ describe.each([
   ['on the delivery thread', 'true'],
 ])('a team moved to another PagerDuty service while its incident is open (%s)', (_where, outboxThread) => {
   it("the episode's update and resolve go with the key it was triggered with; a new group pages with the new key", async () => {
-    t = await start({ OUTBOX_THREAD: outboxThread });
+    const t = await rig.start({ OUTBOX_THREAD: outboxThread });
     await post(checkout(critical('CheckoutDown', 'e000000000000001')));
     const [[, keyA, dedupKey]] = sent() as [[string, string, string]];
     expect(keyA).toBe(PD_PAYMENTS_KEY);
 
     await paymentsKeySource('routingKeyEnv: TEST_PD_PAYMENTS_KEY_B');
-    await reload();
+    await rig.reload();
     // An alert joins the open episode (an update of the incident), then all of it resolves.
     await post(checkout(critical('CheckoutDown', 'e000000000000001'), critical('CheckoutSlow', 'e000000000000002')));
     await post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved'), critical('CheckoutSlow', 'e000000000000002', 'resolved')));
@@ -105,28 +81,26 @@ const admin = await requirePostgres();
 
 /** A database both processes use, dropped after the test. */
 type Database = () => Promise<{ url: string; drop(): Promise<void> }>;
-const databases: [string, Database][] = [['SQLite', () => Promise.resolve({ url: `sqlite:${join(dataDir, 'alertgate.db')}`, drop: () => Promise.resolve() })]];
+const databases: [string, Database][] = [['SQLite', () => Promise.resolve({ url: `sqlite:${join(rig.dataDir, 'alertgate.db')}`, drop: () => Promise.resolve() })]];
 if (admin) databases.push(['PostgreSQL', () => createTestDatabase(admin)]);
 
 describe.each(databases)('a team moved to another PagerDuty service while alertgate was down (%s)', (_store, database) => {
   it('the resolve, by a process that never knew the old source, still goes with the key the incident was triggered with', async () => {
     const db = await database();
     try {
-      t = await start({ DATABASE_URL: db.url });
+      await rig.start({ DATABASE_URL: db.url });
       await post(checkout(critical('CheckoutDown', 'e000000000000001')));
-      await t.close();
-      t = undefined;
+      await rig.stop();
 
       await paymentsKeySource('routingKeyEnv: TEST_PD_PAYMENTS_KEY_B');
-      t = await start({ DATABASE_URL: db.url });
+      await rig.start({ DATABASE_URL: db.url });
       await post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved')));
       expect(sent().map(([action, key]) => [action, key])).toEqual([
         ['trigger', PD_PAYMENTS_KEY],
         ['resolve', PD_PAYMENTS_KEY],
       ]);
     } finally {
-      await t?.close();
-      t = undefined;
+      await rig.stop();
       await db.drop();
     }
   });
@@ -134,16 +108,16 @@ describe.each(databases)('a team moved to another PagerDuty service while alertg
 
 describe('a team moved to another PagerDuty service, its old key file gone before the resolve', () => {
   it('the resolve goes with the new key, and a warning names the group and the old file (never a key)', async () => {
-    const fileA = join(dataDir, 'payments-key-a');
-    const fileB = join(dataDir, 'payments-key-b');
+    const fileA = join(rig.dataDir, 'payments-key-a');
+    const fileB = join(rig.dataDir, 'payments-key-b');
     await writeFile(fileA, `${PD_PAYMENTS_KEY}\n`);
     await writeFile(fileB, `${PD_PAYMENTS_KEY_B}\n`);
     await paymentsKeySource(`routingKeyFile: ${fileA}`);
-    t = await start();
+    const t = await rig.start();
     await post(checkout(critical('CheckoutDown', 'e000000000000001')));
 
     await paymentsKeySource(`routingKeyFile: ${fileB}`);
-    await reload();
+    await rig.reload();
     await unlink(fileA);
     await post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved')));
 
