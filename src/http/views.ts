@@ -1,7 +1,7 @@
 /**
  * @module http/views
  * API shapes of stored records: what operators see, never secrets (PagerDuty targets name the
- * team, not the routing key).
+ * team and where its routing key is read, `keySource`, never the key).
  */
 import type { AlertRecord, NotificationRecord } from '../store/store.js';
 
