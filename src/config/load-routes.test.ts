@@ -115,6 +115,17 @@ describe('loadRoutingConfig checks', () => {
     expect(r.errors.map(formatSourceError)).toEqual([expect.stringMatching(/^routes\/:1:1 fallback team "platform"/)]);
   });
 
+  it('says the config dir has no routes/ folder at all, naming it (alertgate run from the wrong folder)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-empty-'));
+    tmpDirs.push(dir);
+    const [message] = (await loadRoutingConfig(dir, {})).errors.map((e) => e.message);
+    expect(message).toContain(`there is no routes/ folder in ${dir}`);
+    expect(message).toContain('ALERTGATE_CONFIG_DIR');
+    // An existing routes/ without the fallback team's file is a plain missing file.
+    const r = await problems({ 'payments.yaml': 'team: payments\nslack:\n  channel: "#p"\n' });
+    expect(r.errors[0]!.message).not.toContain('no routes/ folder');
+  });
+
   it('requires the fallback team to be able to receive', async () => {
     const r = await problems({ 'platform.yaml': 'team: platform\n' });
     expect(r.errorLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:1:1 fallback team "platform" needs slack\.channel or pagerduty/)]);

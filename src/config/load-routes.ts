@@ -44,14 +44,14 @@ export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
   return env['FALLBACK_TEAM'] || DEFAULT_FALLBACK_TEAM;
 }
 
-/** Routes file names in `dir/routes`, sorted; an absent folder means no teams. */
-async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: SourceError }> {
+/** Routes file names in `dir/routes`, sorted; an absent folder means no teams (`absent`). */
+async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: SourceError; absent?: true }> {
   let entries: string[];
   try {
     entries = await readdir(join(dir, ROUTES_DIR));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { names: [] };
+    if (code === 'ENOENT') return { names: [], absent: true };
     return { names: [], error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(err)}` } };
   }
   const names: string[] = [];
@@ -129,7 +129,9 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
   }
 
   const fallbackTeam = fallbackTeamFrom(env);
-  problems.push(...checkAcrossTeams(files, fallbackTeam, `${ROUTES_DIR}/`));
+  // Without routes/ at all, alertgate most likely runs outside the config dir: say where it looked.
+  const noRoutesDir = listing.absent && `there is no ${ROUTES_DIR}/ folder in ${dir}: run alertgate in the folder holding routes/, rules/ and dashboards/, or point ALERTGATE_CONFIG_DIR (generate: --config) at it`;
+  problems.push(...checkAcrossTeams(files, fallbackTeam, `${ROUTES_DIR}/`, noRoutesDir || undefined));
 
   const errors = sortSourceErrors(problems.filter((p) => p.severity === 'error'));
   const warnings = sortSourceErrors(problems.filter((p) => p.severity === 'warning'));

@@ -162,8 +162,9 @@ function duplicatesWithin(src: YamlSource, items: unknown[], at: PathSegment[], 
 /**
  * Checks across all team files: one owner per namespace, one file per team, and a fallback team
  * that exists and can receive (otherwise an alert nobody owns would have nowhere to go).
+ * `missingFallbackHint` is added to the missing fallback team's error (why its file is missing).
  */
-export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routesDirLabel: string): SourceError[] {
+export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routesDirLabel: string, missingFallbackHint?: string): SourceError[] {
   const out: SourceError[] = [];
   // The first owner's position is only looked up for a clash: a quickly read file has none yet (yaml-quick.ts).
   const owners = new Map<string, { team: string; src: YamlSource; path: PathSegment[] }>();
@@ -194,7 +195,7 @@ export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routes
   if (!fallback) {
     out.push({
       ...where,
-      message: `fallback team "${fallbackTeam}" (FALLBACK_TEAM) has no routes file ${routesDirLabel}${fallbackTeam}.yaml: alerts no team owns would have nowhere to go`,
+      message: `fallback team "${fallbackTeam}" (FALLBACK_TEAM) has no routes file ${routesDirLabel}${fallbackTeam}.yaml: alerts no team owns would have nowhere to go${missingFallbackHint ? `; ${missingFallbackHint}` : ''}`,
     });
   } else if (!str(fallback.src.value, 'slack', 'channel') && !isRecord(get(fallback.src.value, 'pagerduty'))) {
     out.push(
