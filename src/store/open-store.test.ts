@@ -110,6 +110,14 @@ describe.skipIf(!admin)('openStore on PostgreSQL', () => {
     await db?.drop();
   });
 
+  it('says to create the schema a search_path names when it does not exist', async () => {
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c search_path=alertgate');
+    await expect(openStore(url.toString())).rejects.toThrow(
+      /no schema has been selected to create in \(schema "alertgate" named by search_path does not exist: create it first with CREATE SCHEMA alertgate\)$/,
+    );
+  });
+
   it.each(['postgres', 'postgresql'])('opens and migrates a %s:// database', async (scheme) => {
     const store = await openStore(db.url.replace(/^postgres(ql)?:/, `${scheme}:`));
     try {

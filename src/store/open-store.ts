@@ -57,7 +57,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     try {
       return await openPostgresStore(location.url, { onIdleError: options.onConnectionError, onMigration: options.onMigration });
     } catch (err) {
-      const reason = redactPassword((err as Error).message, location.url);
+      const reason = redactPassword((err as Error).message, location.url) + missingSchemaHint(err, location.url);
       throw new Error(`cannot open PostgreSQL store at ${redactUrl(location.url)}: ${reason}`, { cause: err });
     }
   }
@@ -69,6 +69,24 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     // not a database" alone do not say which setting to fix.
     throw new Error(`cannot open SQLite store at ${location.filename} (DATABASE_URL): ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * PostgreSQL's own words for a search_path schema that does not exist ("no schema has been
+ * selected to create in", SQLSTATE 3F000) do not say which schema, nor what to do about it.
+ */
+function missingSchemaHint(err: unknown, url: string): string {
+  if ((err as { code?: unknown }).code !== '3F000') return '';
+  let options = '';
+  try {
+    options = new URL(url).searchParams.get('options') ?? '';
+  } catch {
+    // An unparsable URL names no schema; the hint stays general.
+  }
+  const schema = /search_path\s*=\s*([^\s,]+)/.exec(options)?.[1];
+  return schema
+    ? ` (schema "${schema}" named by search_path does not exist: create it first with CREATE SCHEMA ${schema})`
+    : ' (the schema search_path names does not exist: create it first with CREATE SCHEMA)';
 }
 
 /**
