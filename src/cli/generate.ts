@@ -229,5 +229,7 @@ function parseRuleLabels(pairs: { pair: string; from: string }[]): Record<string
 
 function displayPath(io: CliIO, file: string): string {
   const rel = path.relative(io.cwd, file);
-  return rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+  // path.relative drops a folder's trailing slash: keep `routes/`, as validate prints it.
+  const shown = rel === '' ? '.' : rel.startsWith('..') ? file : rel;
+  return file.endsWith('/') && !shown.endsWith('/') ? `${shown}/` : shown;
 }
