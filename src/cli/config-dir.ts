@@ -1,8 +1,8 @@
 /**
  * @module cli/config-dir
  * The config dir a command reads must exist and be a directory. Without this check a mistyped
- * `ALERTGATE_CONFIG_DIR` or `--config` reads as an empty estate: the only error shown is "fallback
- * team has no routes file routes/platform.yaml", relative to a path the message never names.
+ * `ALERTGATE_CONFIG_DIR` or `--config` reads as an empty estate: the only error shown would be
+ * that the fallback team has no routes file, there being no routes/ folder, not that the dir is missing.
  */
 import { stat } from 'node:fs/promises';
 
