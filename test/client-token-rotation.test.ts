@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DeliveryThread } from '../src/outbox/delivery-thread-host.js';
 import { startFakeSlack } from '../src/testing/fake-slack.js';
 import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import { ADMIN_TOKEN, startFakes, startTestGateway, WEBHOOK_TOKEN, type Fakes, type TestGateway } from './support/gateway.js';
@@ -120,6 +121,27 @@ describe.each([
     expect(warned[0]).toMatchObject({ level: 'warn', variable: 'SLACK_TOKEN_FILE', refusal: 'invalid_auth' });
     assertNoSecrets(g.logs, { OLD_SLACK, NEW_SLACK });
   });
+
+  it.runIf(threadEnv.OUTBOX_THREAD)('a delivery thread that dies after a rotation is replaced by one that posts with the new token, not the revoked one', async () => {
+    const g = await gateway(OLD_SLACK, OLD_SLACK);
+    await writeFile(tokenFile, `${NEW_SLACK}\n`);
+    fakes.slack.rotateToken(NEW_SLACK);
+    expect((await g.post(firing('AfterRotation'))).status).toBe(202);
+    await g.idle(20_000);
+    await waitForLine(g, 'SLACK_TOKEN_FILE read again');
+
+    await (g.gw.worker as DeliveryThread).crash();
+    // Accepted while no thread runs: the replacement finds it in the outbox when it starts.
+    expect((await g.post(firing('AfterRestart'))).status).toBe(202);
+    await g.idle(20_000);
+    await g.waitForLog((l) => String(l.msg).startsWith('delivery thread exited; restarting it'));
+
+    const posted = fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes('AfterRestart'));
+    expect(posted.map((r) => r.headers.authorization)).toEqual([`Bearer ${NEW_SLACK}`]);
+    // The replacement had nothing to read again: the only such line is its predecessor's.
+    expect(lines(g, 'SLACK_TOKEN_FILE read again')).toHaveLength(1);
+    assertNoSecrets(g.logs, { OLD_SLACK, NEW_SLACK });
+  }, 60_000);
 });
 
 /** The delivery thread's log lines reach the gateway in messages of their own, after the outcome is stored: awaited. */

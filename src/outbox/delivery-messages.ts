@@ -54,7 +54,10 @@ export type DeliveryEvent =
   | { t: 'lease-cut'; labels: { receiver: ReceiverType } }
   /** A send found a routing key that resolves: pages go to PagerDuty from now on. */
   | { t: 'pagesLive' }
-  /** A new Slack token read from SLACK_TOKEN_FILE: the gateway's logger scrubs it from now on. */
+  /**
+   * A new Slack token read from SLACK_TOKEN_FILE: the gateway's logger scrubs it from now on, and
+   * a thread started to replace this one starts with it.
+   */
   | { t: 'secret'; secret: string };
 
 /** Events are batched per event-loop turn of the thread. */

@@ -58,13 +58,19 @@ export class DeliveryThread implements OutboxRunner {
   private stopping: Promise<void> | undefined;
   private wakeQueued = false;
   private onStopped: (() => void) | undefined;
+  /**
+   * The Slack token a thread last read from SLACK_TOKEN_FILE. A replacement thread starts with it:
+   * with the token read at process start it would first post with one a rotation revoked.
+   */
+  private slackToken: string | undefined;
 
   constructor(private readonly o: DeliveryThreadOptions) {}
 
   start(): void {
     if (this.thread || this.stopping) return;
     const link = this.o.link();
-    const data: DeliveryThreadData = { ...this.o.data, ...link, routingKeys: this.o.routingKeys() };
+    const settings = this.slackToken ? { ...this.o.data.settings, slackToken: this.slackToken } : this.o.data.settings;
+    const data: DeliveryThreadData = { ...this.o.data, settings, ...link, routingKeys: this.o.routingKeys() };
     const thread = startThread(import.meta.url, 'delivery-thread', data, [link.writerPort], DELIVERY_THREAD_HEAP);
     this.thread = thread;
     thread.on('message', (msg: FromDeliveryThread) => this.received(msg));
@@ -129,8 +135,13 @@ export class DeliveryThread implements OutboxRunner {
       else if (e.t === 'latency') metrics.deliveryLatency.observe(e.labels, e.seconds);
       else if (e.t === 'rate-limited') metrics.rateLimited.inc(e.labels);
       else if (e.t === 'lease-cut') metrics.leaseCuts.inc(e.labels);
-      else if (e.t === 'secret') this.o.onSecret?.(e.secret);
+      else if (e.t === 'secret') this.slackTokenRead(e.secret);
       else this.o.onPagesLive?.();
     }
+  }
+
+  private slackTokenRead(token: string): void {
+    this.slackToken = token;
+    this.o.onSecret?.(token);
   }
 }
