@@ -398,6 +398,76 @@ alerts:
       expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
     });
 
+    it('pass `promtool test rules`: with no traffic no error ratio is recorded (not NaN), nothing fires, and the SLO panels have no series to show', async () => {
+      const dir = await makeConfigDir({ 'acme.rules.yaml': ruleFileFromPrometheusRule(stringify(acme)) });
+      const slo = '{slo="shop-availability",team="acme"}';
+      const board = JSON.parse((parse(outputs.get(dashboardsFile('acme'))!) as ConfigMapObject).data['acme-slos-uptime-dashboard.json']!) as Dashboard;
+      const panelQueries = board.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr).filter((e) => e.includes(slo));
+      expect(panelQueries).toHaveLength(2 + 5); // budget remaining, availability, five burn rates
+      const rules = acme.spec.groups.find((g) => g.name === 'acme-slo-shop-availability')!.rules;
+      const records = rules.flatMap((r) => ('record' in r && r.record.startsWith('slo:sli_error') ? [`${r.record}${slo}`] : []));
+      const ticket = rules.find((r): r is AlertingRule => 'alert' in r && r.labels.slo_alert === 'ticket')!;
+      const tests = {
+        rule_files: ['acme.rules.yaml'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            // Both series exist (the errors too), and neither moves: every window's rate is 0, 0/0.
+            name: 'no requests at all: no sample where the division would be NaN',
+            interval: '1m',
+            input_series: [
+              { series: 'http_requests_total{job="shop",code="200"}', values: '5x90' },
+              { series: 'http_requests_total{job="shop",code="500"}', values: '1x90' },
+            ],
+            alert_rule_test: ['10m', '70m'].map((t) => ({ eval_time: t, alertname: 'ShopAvailabilityErrorBudgetBurn', exp_alerts: [] })),
+            promql_expr_test: [...records, `slo:period_error_budget_remaining:ratio${slo}`, ...panelQueries].map((expr) => ({ expr, eval_time: '70m', exp_samples: [] })),
+          },
+          {
+            // Only a window without requests loses its ratio: the last 10 minutes' show in 5m and 30d.
+            name: 'requests again after a quiet hour: the windows see them, and 0.5% errors (5x the budget rate) ticket as before',
+            interval: '1m',
+            input_series: [
+              { series: 'http_requests_total{job="shop",code="200"}', values: '5x60 5+995x10' },
+              { series: 'http_requests_total{job="shop",code="500"}', values: '1x60 1+5x10' },
+            ],
+            alert_rule_test: [{ eval_time: '70m', alertname: ticket.alert, exp_alerts: [{ exp_labels: ticket.labels, exp_annotations: ticket.annotations }] }],
+            promql_expr_test: ['5m', '30d'].map((w) => ({ expr: `round(slo:sli_error:ratio_rate${w}${slo} * 1000)`, eval_time: '70m', exp_samples: [{ labels: slo, value: 5 }] })),
+          },
+        ],
+      };
+      const testFile = path.join(dir, 'acme-no-traffic.test.yaml');
+      await writeFile(testFile, stringify(tests, { lineWidth: 0 }));
+      const result = await run(promtool!, ['test', 'rules', testFile]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+    });
+
+    it('pass `promtool check rules` with a scalar SLO total, which is divided as written (a scalar cannot be compared without `bool`); a vector one is guarded', async () => {
+      const dir = await makeConfigDir({
+        'routes/web.yaml': routesFile('web'),
+        'rules/web.yaml': `team: web
+namespace: web-prod
+slos:
+  - name: api
+    objective: 99
+    window: 30d
+    errors: sum(rate(api_errors_total[{{window}}]))
+    total: scalar(sum(rate(api_requests_total[{{window}}])))
+  - name: api-vector
+    objective: 99
+    window: 30d
+    errors: sum(rate(api_errors_total[{{window}}]))
+    total: 1 * sum(rate(api_requests_total[{{window}}]))
+`,
+      });
+      const text = (await generateFor(dir)).get(prometheusRuleFile('web'))!;
+      expect(text).toContain('(sum(rate(api_errors_total[5m]))) / (scalar(sum(rate(api_requests_total[5m]))))');
+      expect(text).toContain('(sum(rate(api_errors_total[5m]))) / ((1 * sum(rate(api_requests_total[5m]))) > 0)');
+      const file = path.join(dir, 'web.rules.yaml');
+      await writeFile(file, ruleFileFromPrometheusRule(text));
+      const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: \d+ rules found/);
+    });
+
     it('a failing expectation makes `promtool test rules` fail (the check above can fail)', async () => {
       const dir = await makeConfigDir({ 'acme.rules.yaml': ruleFileFromPrometheusRule(stringify(acme)) });
       const tests = {

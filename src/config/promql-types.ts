@@ -48,21 +48,34 @@ export interface PromqlResultRule {
  * with `result`, then also an overall type `result` does not allow.
  */
 export function findPromqlTypeError(tree: Tree, text: string, result?: PromqlResultRule): PromqlTypeError | undefined {
+  const typed = typeTree(tree, text);
+  if (!typed) return undefined;
+  const { ast, type: t, errors } = typed;
+  if (errors.length === 0 && result && t !== 'any' && !(result.types as readonly string[]).includes(t)) {
+    report(errors, ast.from, `must be ${result.types.map(withArticle).join(' or ')}, got ${withArticle(t)}${resultHint(ast, result)} (${result.why})`);
+  }
+  return errors[0];
+}
+
+/**
+ * The overall type of the error-free Lezer `tree` of `text`, or undefined when it is ill-typed or
+ * this checker cannot tell (an unchecked function, a tree shape of a newer grammar).
+ */
+export function promqlTreeType(tree: Tree, text: string): ValueType | undefined {
+  const typed = typeTree(tree, text);
+  return typed && typed.errors.length === 0 && typed.type !== 'any' ? typed.type : undefined;
+}
+
+/** Both passes; undefined for a tree shape this checker does not expect (a newer grammar): callers accept it. */
+function typeTree(tree: Tree, text: string): { ast: Expr; type: Type; errors: PromqlTypeError[] } | undefined {
   const errors: PromqlTypeError[] = [];
   try {
     const ast = buildAst(tree.topNode, text);
     shape(ast, errors);
-    if (errors.length === 0) {
-      const t = typeOf(ast, errors);
-      if (errors.length === 0 && result && t !== 'any' && !(result.types as readonly string[]).includes(t)) {
-        report(errors, ast.from, `must be ${result.types.map(withArticle).join(' or ')}, got ${withArticle(t)}${resultHint(ast, result)} (${result.why})`);
-      }
-    }
+    return { ast, type: errors.length === 0 ? typeOf(ast, errors) : 'any', errors };
   } catch {
-    // A tree shape this checker does not expect (a newer grammar): accept rather than fail validate.
     return undefined;
   }
-  return errors[0];
 }
 
 /** What the offset, `@` and range rules need to know of a node. */

@@ -15,7 +15,8 @@ import { parser } from '@prometheus-io/lezer-promql';
 import { isScalar, type LineCounter, type Scalar } from 'yaml';
 import { findPromqlFeatureError, type PromqlFeatureFlag } from './promql-features.js';
 import { findPromqlLiteralError } from './promql-literals.js';
-import { findPromqlTypeError, type PromqlResultRule } from './promql-types.js';
+import type { ValueType } from './promql-functions.js';
+import { findPromqlTypeError, promqlTreeType, type PromqlResultRule } from './promql-types.js';
 
 export type { PromqlResultRule } from './promql-types.js';
 
@@ -52,6 +53,13 @@ export function findPromqlError(source: string, opts: PromqlCheckOptions = {}): 
   if (literal) return literal;
   const feature = findPromqlFeatureError(tree, expr, opts.features);
   return feature ? { offset: feature.offset, message: feature.message } : findPromqlTypeError(tree, expr, opts.result);
+}
+
+/** What `source` evaluates to (`instant vector`, `scalar`, …), or undefined when Prometheus would refuse it or this checker cannot tell. */
+export function promqlType(source: string): ValueType | undefined {
+  const expr = withLezerNumbers(source);
+  const tree = parser.parse(expr);
+  return syntaxError(expr, tree) ? undefined : promqlTreeType(tree, expr);
 }
 
 /** First syntax error in `expr`, or undefined when it parses (it may still be ill-typed: see findPromqlError). */

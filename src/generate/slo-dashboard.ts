@@ -13,6 +13,8 @@ import { dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle, sloRecord } from '
 import { errorBudget, objectiveRatio, sloSelector } from './slo.js';
 
 const BURN_WINDOWS = ['5m', '1h', '6h', '1d', '3d'] as const;
+/** The error ratio is not recorded for a window without requests (slo.ts errorRatio says why). */
+const NO_REQUESTS = 'No data: no requests over the window (nothing to divide by).';
 
 export function sloDashboard(rules: TeamRules, folder: string): Dashboard {
   const panels: PanelDraft[] = [
@@ -39,7 +41,7 @@ function sloPanels(team: string, slo: SloSpec): PanelDraft[] {
     {
       type: 'stat',
       title: 'Error budget remaining',
-      description: `Share of the ${slo.window} error budget not yet spent; negative when overspent.`,
+      description: `Share of the ${slo.window} error budget not yet spent; negative when overspent. ${NO_REQUESTS}`,
       targets: [{ expr: `${sloRecord.budgetRemaining}${sel}` }],
       unit: 'percentunit',
       redBelow: 0,
@@ -49,6 +51,7 @@ function sloPanels(team: string, slo: SloSpec): PanelDraft[] {
     {
       type: 'stat',
       title: `Availability over ${slo.window}`,
+      description: `Requests that did not fail over the last ${slo.window}. ${NO_REQUESTS}`,
       targets: [{ expr: `1 - ${sloRecord.errorRatio(slo.window)}${sel}` }],
       unit: 'percentunit',
       redBelow: objectiveRatio(slo.objective),
@@ -58,7 +61,7 @@ function sloPanels(team: string, slo: SloSpec): PanelDraft[] {
     {
       type: 'timeseries',
       title: 'Burn rate',
-      description: '1 spends the error budget exactly over the SLO window; the page alert fires at 14.4 (1h and 5m) or 6 (6h and 30m).',
+      description: '1 spends the error budget exactly over the SLO window; the page alert fires at 14.4 (1h and 5m) or 6 (6h and 30m). A window without requests has no line (no rate to burn at).',
       targets: BURN_WINDOWS.map((w) => ({ expr: `${sloRecord.errorRatio(w)}${sel} / ${budget}`, legend: w })),
       w: 12,
       h: 6,
