@@ -92,6 +92,22 @@ async function generateFor(dir: string): Promise<Map<string, string>> {
 
 afterAll(removeTempDirs);
 
+/** `promtool check rules` on the rule file of a generated PrometheusRule, written into `dir`: what it says, failing or not. */
+async function checkRules(dir: string, prometheusRule: string): Promise<string> {
+  const file = path.join(dir, 'generated.rules.yaml');
+  await writeFile(file, ruleFileFromPrometheusRule(prometheusRule));
+  const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+  return `${result.stdout}${result.stderr}`;
+}
+
+/** `promtool test rules` on `tests`, written into `dir` as `name`: what it says, failing or not. */
+async function testRules(dir: string, name: string, tests: object): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, stringify(tests, { lineWidth: 0 }));
+  const result = await run(promtool!, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+  return `${result.stdout}${result.stderr}`;
+}
+
 describe('generated PrometheusRule objects', () => {
   let outputs: Map<string, string>;
   let acme: { spec: { groups: RuleGroup[] } };
@@ -231,10 +247,7 @@ alerts:
 `,
       });
       const out = await generateFor(dir); // validates first: throws on any error
-      const file = path.join(dir, 'web.rules.yaml');
-      await writeFile(file, ruleFileFromPrometheusRule(out.get(prometheusRuleFile('web'))!));
-      const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
-      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: 2 rules found/);
+      expect(await checkRules(dir, out.get(prometheusRuleFile('web'))!)).toMatch(/SUCCESS: 2 rules found/);
     });
 
     it('pass `promtool check rules` and the CRD schema with an unquoted `for: 0`, taken as written (the duration "0"), as Prometheus takes it', async () => {
@@ -245,10 +258,7 @@ alerts:
       const text = (await generateFor(dir)).get(prometheusRuleFile('web'))!; // validates first: throws on any error
       expect(text).toContain(`for: "0"\n`);
       expect(validateAgainstSchema(parse(text), CRD_SCHEMA)).toEqual([]);
-      const file = path.join(dir, 'web.rules.yaml');
-      await writeFile(file, ruleFileFromPrometheusRule(text));
-      const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
-      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: 1 rules found/);
+      expect(await checkRules(dir, text)).toMatch(/SUCCESS: 1 rules found/);
     });
 
     it('read generated files as written with go-yaml when alert text and dashboard titles hold U+2028, U+0085, U+FFFE…', async () => {
@@ -354,10 +364,7 @@ alerts:
           },
         ],
       };
-      const testFile = path.join(dir, 'acme.test.yaml');
-      await writeFile(testFile, stringify(tests, { lineWidth: 0 }));
-      const result = await run(promtool!, ['test', 'rules', testFile]).catch((err: { stdout: string; stderr: string }) => err);
-      expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+      expect(await testRules(dir, 'acme.test.yaml', tests)).toContain('SUCCESS');
     });
 
     it('pass `promtool test rules`: half the budget rate for 3 days fires neither page nor ticket', async () => {
@@ -392,10 +399,7 @@ alerts:
           },
         ],
       };
-      const testFile = path.join(dir, 'acme-sub-budget.test.yaml');
-      await writeFile(testFile, stringify(tests, { lineWidth: 0 }));
-      const result = await run(promtool!, ['test', 'rules', testFile]).catch((err: { stdout: string; stderr: string }) => err);
-      expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+      expect(await testRules(dir, 'acme-sub-budget.test.yaml', tests)).toContain('SUCCESS');
     });
 
     it('pass `promtool test rules`: with no traffic no error ratio is recorded (not NaN), nothing fires, and the SLO panels have no series to show', async () => {
@@ -435,37 +439,20 @@ alerts:
           },
         ],
       };
-      const testFile = path.join(dir, 'acme-no-traffic.test.yaml');
-      await writeFile(testFile, stringify(tests, { lineWidth: 0 }));
-      const result = await run(promtool!, ['test', 'rules', testFile]).catch((err: { stdout: string; stderr: string }) => err);
-      expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+      expect(await testRules(dir, 'acme-no-traffic.test.yaml', tests)).toContain('SUCCESS');
     });
 
     it('pass `promtool check rules` with a scalar SLO total, which is divided as written (a scalar cannot be compared without `bool`); a vector one is guarded', async () => {
+      const slo = (name: string, total: string) =>
+        `  - { name: ${name}, objective: 99, window: 30d, errors: 'sum(rate(api_errors_total[{{window}}]))', total: '${total}' }\n`;
       const dir = await makeConfigDir({
         'routes/web.yaml': routesFile('web'),
-        'rules/web.yaml': `team: web
-namespace: web-prod
-slos:
-  - name: api
-    objective: 99
-    window: 30d
-    errors: sum(rate(api_errors_total[{{window}}]))
-    total: scalar(sum(rate(api_requests_total[{{window}}])))
-  - name: api-vector
-    objective: 99
-    window: 30d
-    errors: sum(rate(api_errors_total[{{window}}]))
-    total: 1 * sum(rate(api_requests_total[{{window}}]))
-`,
+        'rules/web.yaml': `team: web\nnamespace: web-prod\nslos:\n${slo('api', 'scalar(sum(rate(api_requests_total[{{window}}])))')}${slo('api-vector', '1 * sum(rate(api_requests_total[{{window}}]))')}`,
       });
       const text = (await generateFor(dir)).get(prometheusRuleFile('web'))!;
       expect(text).toContain('(sum(rate(api_errors_total[5m]))) / (scalar(sum(rate(api_requests_total[5m]))))');
       expect(text).toContain('(sum(rate(api_errors_total[5m]))) / ((1 * sum(rate(api_requests_total[5m]))) > 0)');
-      const file = path.join(dir, 'web.rules.yaml');
-      await writeFile(file, ruleFileFromPrometheusRule(text));
-      const result = await run(promtool!, ['check', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
-      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS: \d+ rules found/);
+      expect(await checkRules(dir, text)).toMatch(/SUCCESS: \d+ rules found/);
     });
 
     it('a failing expectation makes `promtool test rules` fail (the check above can fail)', async () => {
@@ -532,9 +519,6 @@ uptime:
       evaluation_interval: '1m',
       tests: [scenario('one probe up, one down', '0+0x120', 500), scenario('the down probe for the last half hour only', '_x90 0+0x30', 663)],
     };
-    const file = path.join(dir, 'uptime.test.yaml');
-    await writeFile(file, stringify(tests, { lineWidth: 0 }));
-    const result = await run(promtool!, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
-    expect(`${result.stdout}${result.stderr}`).toContain('SUCCESS');
+    expect(await testRules(dir, 'uptime.test.yaml', tests)).toContain('SUCCESS');
   });
 });
