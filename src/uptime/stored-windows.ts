@@ -6,10 +6,19 @@
  * per month the range overlaps), so 2 + months records. A report reads them once for all its
  * services (service.ts `reportMaintenance`): read per service, a 400-day report of 20 services
  * made some 300 reads, up to 240 at once on the pool that webhook writes need.
+ *
+ * `reportMaintenanceFrom` is what a report excuses, for every maker of reports (the gateway's
+ * API, pages and summaries, and `alertgate uptime`): one path, so two reports of one period
+ * cannot disagree about which windows count.
  */
+import type { TeamConfig } from '../config/types.js';
 import { archiveIdsFor, readArchivedWindows } from '../maintenance/archive.js';
+import { maintenanceCoverage, type ServiceMaintenance } from '../maintenance/intervals.js';
 import { maintenanceStateId, readMaintenanceState, type StoredWindow } from '../maintenance/state.js';
 import type { Store } from '../store/store.js';
+
+/** What the windows are read through: the gateway's store, or one opened read-only (the CLI). */
+export type WindowsStore = Pick<Store, 'getGroup'>;
 import { UptimeError } from './errors.js';
 
 /**
@@ -29,7 +38,7 @@ function storeUnavailable(err: unknown): UptimeError {
 }
 
 /** The team's stored windows that a report of [from, to) may excuse, each once; UptimeError `unavailable` when the store cannot be read. */
-export async function readStoredWindows(store: Store, team: string, from: Date, to: Date): Promise<StoredWindow[]> {
+export async function readStoredWindows(store: WindowsStore, team: string, from: Date, to: Date): Promise<StoredWindow[]> {
   let state, archive;
   try {
     // Awaited here, so a driver that throws before it returns a promise fails the same way.
@@ -41,4 +50,16 @@ export async function readStoredWindows(store: Store, team: string, from: Date, 
   // A window across a month's end is in the records of both months: once each here.
   const stored = new Map([...readMaintenanceState(state).windows, ...archive.flatMap(readArchivedWindows)].map((w) => [w.id, w]));
   return [...stored.values()];
+}
+
+/**
+ * The maintenance a team's report of [from, to) excuses (service.ts `reportMaintenance`): the
+ * windows of its routes/ file (`team`) and the ad-hoc ones kept in `store`, current and archived.
+ * Without a store (`alertgate uptime` with none configured) the config's windows only.
+ */
+export function reportMaintenanceFrom(
+  team: (name: string) => TeamConfig | undefined,
+  store: WindowsStore | undefined,
+): (name: string, from: Date, to: Date) => Promise<ServiceMaintenance> {
+  return async (name, from, to) => maintenanceCoverage(team(name), store ? await readStoredWindows(store, name, from, to) : [], from, to);
 }

@@ -13,8 +13,7 @@ import { createReportScheduler, type ReportCount, type ReportScheduler, type Sch
 import { createUptimeService, type UptimeService } from './service.js';
 import type { ThanosSettings } from './settings.js';
 import { createThanosClient } from './thanos-client.js';
-import { maintenanceCoverage } from '../maintenance/intervals.js';
-import { readStoredWindows } from './stored-windows.js';
+import { reportMaintenanceFrom } from './stored-windows.js';
 
 export interface UptimeWiringOptions {
   thanos: ThanosSettings;
@@ -58,7 +57,7 @@ export function createUptime(o: UptimeWiringOptions): UptimeWiring {
     policy: resolution,
     // Config windows and ad-hoc ones (API) alike: planned work is not downtime. The stored ones
     // are read once per report, and every service of it takes its windows from that one read.
-    reportMaintenance: async (team, from, to) => maintenanceCoverage(o.routing()?.teams.get(team), await readStoredWindows(o.store, team, from, to), from, to),
+    reportMaintenance: reportMaintenanceFrom((team) => o.routing()?.teams.get(team), o.store),
   });
   const scheduler = createReportScheduler({
     routing: o.routing,
