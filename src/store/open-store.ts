@@ -45,25 +45,33 @@ export interface OpenStoreOptions {
   onMigration?: (event: MigrationEvent) => void;
   /** Every SQLite group-commit batch: write calls in it and seconds it took (not for PostgreSQL). */
   onCommit?: (stats: { writes: number; seconds: number }) => void;
+  /**
+   * To read only (`alertgate uptime` against the gateway's database): nothing is created,
+   * migrated or written, and a schema other than this release's is refused (store/schema-version.ts).
+   */
+  readOnly?: boolean;
+  /** What a relative SQLite path is relative to (default: the process's working directory). */
+  cwd?: string;
 }
 
 /**
  * Open the store for a `DATABASE_URL`, creating the SQLite file's parent folders, or connecting
- * to (and migrating) PostgreSQL. Errors name the URL with its password masked.
+ * to (and migrating) PostgreSQL; `readOnly` does neither. Errors name the URL with its password masked.
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const location = parseDatabaseUrl(databaseUrl);
+  const location = parseDatabaseUrl(databaseUrl, options.cwd);
+  const readOnly = options.readOnly === true;
   if (location.kind === 'postgres') {
     try {
-      return await openPostgresStore(location.url, { onIdleError: options.onConnectionError, onMigration: options.onMigration });
+      return await openPostgresStore(location.url, { onIdleError: options.onConnectionError, onMigration: options.onMigration, readOnly });
     } catch (err) {
       const reason = redactPassword((err as Error).message, location.url) + missingSchemaHint(err, location.url);
       throw new Error(`cannot open PostgreSQL store at ${redactUrl(location.url)}: ${reason}`, { cause: err });
     }
   }
   try {
-    if (location.filename !== ':memory:') await makeDirs(dirname(location.filename));
-    return openSqliteStore(location.filename, options.onCommit ? { onCommit: options.onCommit } : {});
+    if (location.filename !== ':memory:' && !readOnly) await makeDirs(dirname(location.filename));
+    return openSqliteStore(location.filename, { readOnly, ...(options.onCommit ? { onCommit: options.onCommit } : {}) });
   } catch (err) {
     // "/dev/null is not a directory (ENOTDIR)", "cannot create directory /proc/x: …" or "file is
     // not a database" alone do not say which setting to fix.

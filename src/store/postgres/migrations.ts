@@ -23,6 +23,7 @@
  * invalid index, which the next try drops and builds again.
  */
 import type pg from 'pg';
+import { checkSchemaVersion } from '../schema-version.js';
 import { UNBOUNDED_QUERY_TIMEOUT_MS, withTransaction, type Queryable } from './pool.js';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
@@ -146,9 +147,7 @@ async function applyNext(c: Queryable, migrations: readonly Migration[], opts: M
   )`);
   const current = await currentVersion(c);
   const latest = migrations.at(-1)?.version ?? 0;
-  if (current > latest) {
-    throw new Error(`database schema version ${current} is newer than this alertgate supports (${latest}); upgrade alertgate`);
-  }
+  checkSchemaVersion(current, latest);
   const next = migrations.find((m) => m.version > current);
   if (!next) return 'done';
   if (next.indexes !== undefined) return { online: next };
@@ -217,6 +216,16 @@ async function buildIndex(c: Queryable, index: OnlineIndex): Promise<void> {
 async function currentVersion(c: Queryable): Promise<number> {
   const { rows } = await c.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
   return rows[0]?.v ?? 0;
+}
+
+/**
+ * For a pool that must not write (`openPostgresStore` read-only): throws unless the database
+ * (the first schema of `search_path`) has exactly this release's schema; creates nothing.
+ */
+export async function requireCurrentSchema(c: Queryable, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+  const { rows } = await c.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
+  const current = rows[0]?.present ? await currentVersion(c) : 0;
+  checkSchemaVersion(current, migrations.at(-1)?.version ?? 0, true);
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {

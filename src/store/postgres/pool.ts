@@ -51,6 +51,8 @@ export interface PoolOptions {
   idleInTransactionTimeoutMs?: number;
   /** Idle connection errors (the server went away between queries); default: ignored. */
   onIdleError?: (err: Error) => void;
+  /** Every transaction of every connection read-only (a store opened to read only): the server refuses writes. */
+  readOnly?: boolean;
 }
 
 /** A pool for a `postgres://…` URL (libpq-style query options such as `sslmode` or `options=-c search_path=x` apply). */
@@ -69,7 +71,8 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   });
   // node-postgres parses only ISO dates: a database or role set to another DateStyle (`SQL,
   // DMY`, `German`) would turn every timestamp into null. Queued before the client's first query.
-  pool.on('connect', (client) => void client.query('SET DateStyle = ISO').catch(() => undefined));
+  const setup = opts.readOnly ? 'SET DateStyle = ISO; SET default_transaction_read_only = on' : 'SET DateStyle = ISO';
+  pool.on('connect', (client) => void client.query(setup).catch(() => undefined));
   // Without a listener, an idle connection dropped by the server (restart, failover) would be
   // an unhandled 'error' event and kill the process. The pool already discards that client.
   pool.on('error', (err) => opts.onIdleError?.(err));

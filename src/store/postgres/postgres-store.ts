@@ -29,7 +29,7 @@ import type {
 } from '../store.js';
 import { groupLockKeys, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
 import { listAlerts, listNotifications } from './lists.js';
-import { migrate, type MigrationEvent } from './migrations.js';
+import { migrate, requireCurrentSchema, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
 import { retryDead } from './outbox-retry.js';
 import { createPool, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withTransaction, type PoolOptions } from './pool.js';
@@ -51,17 +51,24 @@ export interface PostgresStoreOptions extends PoolOptions {
   onMigration?: (event: MigrationEvent) => void;
   /** How often a replica waiting for another's migration tries the lock again (default 250 ms); lowered by tests. */
   migrationLockPollMs?: number;
+  /**
+   * Connect to read only (`alertgate uptime`): not migrated, every transaction read-only (the
+   * server refuses a write); a schema other than this release's is refused at open.
+   */
+  readOnly?: boolean;
 }
 
 /**
  * Connect, migrate (safely, even with several replicas starting at once) and return the store.
- * Rejects when the database is unreachable or its schema is newer than this alertgate.
+ * Rejects when the database is unreachable or its schema is newer than this alertgate (any
+ * other than this release's when `readOnly`).
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const pool = createPool(url, options);
   const now = options.now ?? (() => new Date());
   try {
-    await migrate(pool, undefined, { now: now(), onEvent: options.onMigration, lockPollMs: options.migrationLockPollMs });
+    if (options.readOnly) await withTransaction(pool, (c) => requireCurrentSchema(c), 'BEGIN READ ONLY');
+    else await migrate(pool, undefined, { now: now(), onEvent: options.onMigration, lockPollMs: options.migrationLockPollMs });
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw err;

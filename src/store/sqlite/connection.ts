@@ -3,6 +3,7 @@
  * Opens a better-sqlite3 connection with the pragmas alertgate's durability promise needs.
  */
 import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
 
 /** How long a writer waits for another connection's write lock before failing with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
@@ -42,6 +43,25 @@ export function openDatabase(filename: string, o: { cacheKiB?: number } = {}): D
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (o.cacheKiB !== undefined) db.pragma(`cache_size = -${Math.floor(o.cacheKiB)}`);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+/**
+ * Open an existing database file to read only: not created, no pragma that writes (the journal
+ * mode is the file's own), and SQLite refuses any write on the connection. It still waits for a
+ * running gateway's write lock as its readers do. SQLite may create the `-wal`/`-shm` files
+ * beside it, which hold no data of their own.
+ */
+export function openReadOnlyDatabase(filename: string): Database.Database {
+  // better-sqlite3 says only "unable to open database file".
+  if (!existsSync(filename)) throw new Error('no such file (a read-only open does not create one)');
+  const db = new Database(filename, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   } catch (err) {
     db.close();
     throw err;

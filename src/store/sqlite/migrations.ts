@@ -4,6 +4,7 @@
  * which ones a database has. Never edit a released migration: append a new one.
  */
 import type Database from 'better-sqlite3';
+import { checkSchemaVersion } from '../schema-version.js';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
@@ -58,9 +59,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     const row = db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get();
     const current = row?.v ?? 0;
     const latest = migrations.at(-1)?.version ?? 0;
-    if (current > latest) {
-      throw new Error(`database schema version ${current} is newer than this alertgate supports (${latest}); upgrade alertgate`);
-    }
+    checkSchemaVersion(current, latest);
     const record = db.prepare<[number, string]>('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
     const applied: number[] = [];
     for (const m of migrations) {
@@ -85,6 +84,16 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   } finally {
     if (foreignKeys) db.pragma('foreign_keys = ON');
   }
+}
+
+/**
+ * For a connection that must not write (`openSqliteStore` read-only): throws unless the database
+ * has exactly this release's schema, which it reads without creating or changing anything.
+ */
+export function requireCurrentSchema(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  const current = table ? (db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get()?.v ?? 0) : 0;
+  checkSchemaVersion(current, migrations.at(-1)?.version ?? 0, true);
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {

@@ -43,22 +43,27 @@ import type {
   Store,
   UpdateOptions,
 } from '../store.js';
-import { openDatabase, READER_CACHE_KIB } from './connection.js';
+import { openDatabase, openReadOnlyDatabase, READER_CACHE_KIB } from './connection.js';
 import type { CommitStats } from './group-commit.js';
 import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
 import { KnownGroups } from './known-groups.js';
 import { Lists } from './lists.js';
-import { migrate } from './migrations.js';
+import { migrate, requireCurrentSchema } from './migrations.js';
 import { planPruneStep, pruneCursor } from './retention.js';
 import { toNotificationRecord } from './rows.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { InlineWriter, ThreadWriter, type SqliteWriter } from './writer.js';
+import { InlineWriter, RefusingWriter, ThreadWriter, type SqliteWriter } from './writer.js';
 
 export interface SqliteStoreOptions {
   /** Clock stamping new notifications and migrations; injectable for tests. */
   now?: () => Date;
   /** Told about every group-commit batch (alertgate_store_commit_* metrics). */
   onCommit?: (stats: CommitStats) => void;
+  /**
+   * Open an existing file to read only (`alertgate uptime`): not created, not migrated, no lease
+   * released, every write refused; a schema other than this release's is refused at open.
+   */
+  readOnly?: boolean;
 }
 
 function inMemory(filename: string): boolean {
@@ -68,6 +73,7 @@ function inMemory(filename: string): boolean {
 /** Open (creating and migrating as needed) a SQLite store: a file path or `:memory:`. */
 export function openSqliteStore(filename: string, options: SqliteStoreOptions = {}): SqliteStore {
   const memory = inMemory(filename);
+  if (options.readOnly) return openReadOnly(filename, memory, options.now);
   // A file's writes run on the writer thread, so this connection only reads; `:memory:` keeps
   // SQLite's default (its pages are the database).
   const db = openDatabase(filename, memory ? {} : { cacheKiB: READER_CACHE_KIB });
@@ -81,6 +87,19 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     const s = prepareStatements(db);
     const writer = memory ? new InlineWriter(db, s, options.onCommit) : new ThreadWriter(filename, options.onCommit);
     return new SqliteStore(db, s, writer, now, memory ? undefined : filename, KnownGroups.load(db));
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** See `SqliteStoreOptions.readOnly`. */
+function openReadOnly(filename: string, memory: boolean, now: () => Date = () => new Date()): SqliteStore {
+  if (memory) throw new Error('an in-memory database lives only in the process that made it: name the gateway\'s database file');
+  const db = openReadOnlyDatabase(filename);
+  try {
+    requireCurrentSchema(db);
+    return new SqliteStore(db, prepareStatements(db), new RefusingWriter(), now);
   } catch (err) {
     db.close();
     throw err;

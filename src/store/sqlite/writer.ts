@@ -23,6 +23,19 @@ export interface SqliteWriter {
   close(): Promise<void>;
 }
 
+/** The writer of a store opened read-only: every write is refused, as its connection would refuse it. */
+export class RefusingWriter implements SqliteWriter {
+  execute(): Promise<never> {
+    return Promise.reject(new Error('this SQLite store was opened read-only: it writes nothing'));
+  }
+
+  broken(): undefined {
+    return undefined;
+  }
+
+  async close(): Promise<void> {}
+}
+
 export class InlineWriter implements SqliteWriter {
   private readonly s: Statements;
   private readonly commit: GroupCommit;
