@@ -3,39 +3,47 @@
  * `alertgate uptime --team T [--from D --to D] [--tz Z] [--period P | --month YYYY-MM]
  * [--format table|json|csv]`: a team's uptime report from Thanos (`THANOS_URL`), computed exactly
  * as GET /v1/uptime computes it, for the terminal (table), scripts (json, the API's document) or
- * spreadsheets (csv). Maintenance windows of routes/ are excluded as the gateway excludes them;
- * ad-hoc windows made through the API are in the gateway's store and are not seen here.
+ * spreadsheets (csv). Maintenance windows are excused as the gateway excuses them: those of
+ * routes/, and the ad-hoc ones made through the API, read from the gateway's store (opened
+ * read-only: cli/uptime-store.ts). Without a store configured, a note on stderr says the latter
+ * are left out.
  *
  * Exit codes: 0 report printed; 1 Thanos unreachable or refused the query, `THANOS_URL` unset,
- * unknown team or invalid config (the message says which); 2 usage error or bad option value.
+ * unknown team, invalid config, or a store that cannot be opened or read or has another schema
+ * version (the message says which); 2 usage error or bad option value.
  */
 import { readSecret, secretFile } from '../config/env.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
 import { formatSourceError } from '../config/source-error.js';
-import { maintenanceIntervals } from '../maintenance/intervals.js';
 import { fileChecksSource } from '../uptime/checks-source.js';
 import { reportToCsv } from '../uptime/csv.js';
 import { UptimeError } from '../uptime/errors.js';
 import { REPORT_PERIOD_NAMES } from '../uptime/range.js';
 import { createUptimeService, NOT_CONFIGURED_MESSAGE } from '../uptime/service.js';
 import { readThanosSettings } from '../uptime/settings.js';
+import { reportMaintenanceFrom } from '../uptime/stored-windows.js';
 import { reportToTable } from '../uptime/table.js';
 import { createThanosClient } from '../uptime/thanos-client.js';
 import type { Command } from './io.js';
 import { parseOptions } from './parse-options.js';
+import { NO_STORE_NOTE, openUptimeStore } from './uptime-store.js';
 import { configDirOf, envConfigDirProblem } from './validate.js';
 
 export const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
                         [--period ${REPORT_PERIOD_NAMES.join('|')} | --month YYYY-MM]
                         [--format table|json|csv]
-  default range: the last 30 full days in --tz (default UTC); THANOS_URL must be set`;
+  default range: the last 30 full days in --tz (default UTC); THANOS_URL must be set;
+  API maintenance windows are read (read-only) from DATABASE_URL, or data/alertgate.db here`;
 
 /** What `alertgate uptime --help` adds to the usage line. */
 export const HELP = `A team's uptime report from Thanos (THANOS_URL), computed as GET /v1/uptime computes it;
-maintenance windows of routes/ are excluded. --format json prints the API's document on stdout.
+maintenance windows of routes/ and those created with POST /v1/maintenance are excluded, the
+latter read from the gateway's store (DATABASE_URL, as for serve), opened read-only: nothing is
+migrated or written. --format json prints the API's document on stdout.
 
 exit codes: 0 report printed; 1 Thanos unreachable or refused the query, THANOS_URL unset,
-            unknown team or invalid config; 2 usage error or bad option value`;
+            unknown team, invalid config, or a store that cannot be opened or read or whose
+            schema is not this release's; 2 usage error or bad option value`;
 
 const FORMATS = ['table', 'json', 'csv'] as const;
 
@@ -91,24 +99,34 @@ export const uptimeCommand: Command = async (argv, io) => {
   }
   const config = routes.config;
   const teams = [...config.teams.keys()];
+  let store;
+  try {
+    store = await openUptimeStore(io);
+  } catch (err) {
+    io.stderr(`uptime: ${(err as Error).message}`);
+    return 1;
+  }
   const service = createUptimeService({
     client: createThanosClient({ url: thanos.url, timeoutMs: thanos.timeoutMs, ...(thanos.token ? { token: thanos.token } : {}) }),
     checks: fileChecksSource({ configDir: dir, env: io.env, routeTeams: () => teams }),
     policy: thanos.resolution,
-    // The windows of routes/ excuse downtime here as in the gateway's reports, or the table would
-    // call a budget exhausted that the page calls healthy. Ad-hoc windows (POST /v1/maintenance)
-    // live in the gateway's store, which a command run in a pull request has no business opening.
-    maintenance: async (team, svc, from, to) => maintenanceIntervals(config.teams.get(team), [], svc, from, to),
+    // What the gateway's reports excuse, read the same way, or the table would call a budget
+    // exhausted that the page calls healthy.
+    reportMaintenance: reportMaintenanceFrom((team) => config.teams.get(team), store),
   });
   try {
     const report = await service.report({ team: args.team, from: args.from, to: args.to, tz: args.tz, period: args.period, month: args.month });
     const out = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'csv' ? reportToCsv(report) : reportToTable(report);
     io.stdout(out);
+    // After the report, which it qualifies: a run that printed none has nothing to note.
+    if (!store) io.stderr(NO_STORE_NOTE);
     for (const w of report.warnings) if (format !== 'table') io.stderr(`uptime: warning from Thanos: ${w}`);
     return 0;
   } catch (err) {
     if (!(err instanceof UptimeError)) throw err;
     io.stderr(`uptime: ${err.param ? err.message.replace(/^(\w+):/, '--$1:') : err.message}`);
     return err.kind === 'invalid' ? 2 : 1;
+  } finally {
+    await store?.close();
   }
 };

@@ -183,12 +183,15 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
   return decimalNumber(env[name], name, fallback);
 }
 
+/** Where the gateway keeps its store when `DATABASE_URL` is unset (relative to its working directory). */
+export const DEFAULT_DATABASE_URL = 'sqlite:data/alertgate.db';
+
 export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettings {
   return {
     port: tcpPort(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
     configDir: env.ALERTGATE_CONFIG_DIR || cwd,
-    databaseUrl: env.DATABASE_URL || 'sqlite:data/alertgate.db',
+    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     webhookTokens: readTokenList(env, 'WEBHOOK_TOKEN'),
     webhookTokenFile: secretFile(env, 'WEBHOOK_TOKEN'),
     adminTokens: readTokenList(env, 'ADMIN_TOKEN'),
