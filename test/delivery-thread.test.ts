@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { readSettings } from '../src/config/env.js';
 import { DeliveryThread } from '../src/outbox/delivery-thread-host.js';
 import { OutboxWorker } from '../src/outbox/worker.js';
-import { waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
+import { PD_PAYMENTS_KEY, SLACK_TOKEN, waitUntil, type Fakes, type TestGateway } from './support/gateway.js';
 import { withFakesPerTest } from './support/gateway-hooks.js';
 import { webhook } from './support/payloads.js';
+import { assertNoSecrets } from './support/secrets.js';
 
 let fakes: Fakes;
 let t: TestGateway | undefined;
@@ -54,6 +55,27 @@ describe('delivery thread', () => {
     const lines = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.some((l) => l.msg?.toString().startsWith('delivery thread exited; restarting it'))).toBe(true);
     expect(lines.some((l) => l.msg?.toString().startsWith('delivery thread restarted: released') && l.released === 1)).toBe(true);
+  }, 60_000);
+
+  it('a replacement for a thread that paged posts to Slack with the Slack token, never the PagerDuty routing key', async () => {
+    t = await startGateway({ OUTBOX_THREAD: 'true' });
+    const host = t.gw.worker as DeliveryThread;
+    const page = webhook('{}:{alertname="Paged"}', [{ labels: { alertname: 'Paged', namespace: 'payments-prod', severity: 'critical' } }]);
+    expect((await t.post(page)).status).toBe(202);
+    await fakes.pagerduty.waitFor((e) => (e.body as { routing_key: string }).routing_key === PD_PAYMENTS_KEY, 20_000);
+    await t.idle(20_000);
+    // The thread reports the key it paged with before this line: the host has heard of it.
+    await t.waitForLog((l) => l.msg === 'pagerduty event accepted');
+
+    await host.crash();
+    await t.waitForLog((l) => String(l.msg).startsWith('delivery thread exited; restarting it'));
+    expect((await t.post(firing('AfterRestart'))).status).toBe(202);
+    await t.idle(20_000);
+
+    expect(posted('AfterRestart').map((r) => r.headers.authorization)).toEqual([`Bearer ${SLACK_TOKEN}`]);
+    const sentToSlack = fakes.slack.requests.map((r) => JSON.stringify(r.headers)).join('\n');
+    expect(sentToSlack).not.toContain(PD_PAYMENTS_KEY);
+    assertNoSecrets(t.logs, { PD_PAYMENTS_KEY, SLACK_TOKEN });
   }, 60_000);
 
   it('stays in-process by default', async () => {

@@ -33,6 +33,8 @@ export interface BuildNotifiersOptions {
   pagerDutyCa?: string | Buffer;
   /** A new Slack token read from SLACK_TOKEN_FILE, or a PagerDuty routing key sent with: it joins the logger's scrub list. */
   onSecret?: (secret: string) => void;
+  /** SLACK_TOKEN_FILE was read again and holds a new token (after onSecret has it). Not for other secrets. */
+  onSlackToken?: (token: string) => void;
 }
 
 /** Whether pages go out: the owner keeps the state (the gateway, or the delivery thread). */
@@ -81,7 +83,10 @@ export function buildNotifiers(o: BuildNotifiersOptions): Record<ReceiverType, N
               variable: 'SLACK_TOKEN_FILE',
               service: 'Slack',
               logger: slackLogger,
-              ...(o.onSecret ? { onChange: o.onSecret } : {}),
+              onChange: (token) => {
+                o.onSecret?.(token);
+                o.onSlackToken?.(token);
+              },
             })
           : settings.slackToken,
         apiUrl: settings.slackApiUrl,

@@ -26,8 +26,10 @@ export interface OutboxParts {
   owner: string;
   pollMs?: number;
   pagerDutyCa?: string | Buffer;
-  /** A new Slack token read from SLACK_TOKEN_FILE: it joins the logger's scrub list. */
+  /** A new Slack token read from SLACK_TOKEN_FILE, or a PagerDuty routing key sent with: it joins the logger's scrub list. */
   onSecret?: (secret: string) => void;
+  /** SLACK_TOKEN_FILE held a new token (the delivery thread hands it to its replacement). */
+  onSlackToken?: (token: string) => void;
 }
 
 export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): OutboxWorker {
@@ -40,6 +42,7 @@ export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): Out
       logger: p.logger,
       ...(p.pagerDutyCa ? { pagerDutyCa: p.pagerDutyCa } : {}),
       ...(p.onSecret ? { onSecret: p.onSecret } : {}),
+      ...(p.onSlackToken ? { onSlackToken: p.onSlackToken } : {}),
     }),
     policy: settings.retry,
     pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),

@@ -55,10 +55,12 @@ export type DeliveryEvent =
   /** A send found a routing key that resolves: pages go to PagerDuty from now on. */
   | { t: 'pagesLive' }
   /**
-   * A new Slack token read from SLACK_TOKEN_FILE: the gateway's logger scrubs it from now on, and
-   * a thread started to replace this one starts with it.
+   * A secret the thread sends with (a Slack token read again, a PagerDuty routing key): the
+   * gateway's logger scrubs it from now on. Nothing else: it may be any service's.
    */
-  | { t: 'secret'; secret: string };
+  | { t: 'secret'; secret: string }
+  /** SLACK_TOKEN_FILE held a new token (sent after its `secret`): a thread replacing this one starts with it. */
+  | { t: 'slackToken'; token: string };
 
 /** Events are batched per event-loop turn of the thread. */
 export type FromDeliveryThread = { t: 'events'; events: DeliveryEvent[] } | { t: 'stopped' };

@@ -47,7 +47,7 @@ export interface DeliveryThreadOptions {
   metrics: Metrics;
   /** A send on the thread found a routing key that resolves: pages go to PagerDuty from now on. */
   onPagesLive?: () => void;
-  /** The thread read a new secret (a rotated SLACK_TOKEN_FILE): the logger must scrub it. */
+  /** The thread sends with a new secret (a rotated SLACK_TOKEN_FILE, a routing key): the logger must scrub it. */
   onSecret?: (secret: string) => void;
   /** Wait before restarting a thread that died. */
   restartDelayMs?: number;
@@ -135,13 +135,9 @@ export class DeliveryThread implements OutboxRunner {
       else if (e.t === 'latency') metrics.deliveryLatency.observe(e.labels, e.seconds);
       else if (e.t === 'rate-limited') metrics.rateLimited.inc(e.labels);
       else if (e.t === 'lease-cut') metrics.leaseCuts.inc(e.labels);
-      else if (e.t === 'secret') this.slackTokenRead(e.secret);
+      else if (e.t === 'secret') this.o.onSecret?.(e.secret);
+      else if (e.t === 'slackToken') this.slackToken = e.token;
       else this.o.onPagesLive?.();
     }
-  }
-
-  private slackTokenRead(token: string): void {
-    this.slackToken = token;
-    this.o.onSecret?.(token);
   }
 }

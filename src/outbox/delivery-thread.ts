@@ -122,6 +122,8 @@ const worker = buildOutboxWorker(data.settings, {
   owner: data.owner,
   // Sent before the line that reports it, so the gateway's logger scrubs it from that line on.
   onSecret: (secret) => emit({ t: 'secret', secret }),
+  // Only a Slack token read again, never a routing key: a replacement thread posts to Slack with it.
+  onSlackToken: (token) => emit({ t: 'slackToken', token }),
   ...(data.pollMs ? { pollMs: data.pollMs } : {}),
   ...(data.pagerDutyCa ? { pagerDutyCa: data.pagerDutyCa } : {}),
 });
