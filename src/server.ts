@@ -19,6 +19,7 @@ import { AcceptedToken } from './http/auth.js';
 import { closingResponses } from './http/closing-responses.js';
 import { drainServer } from './http/drain.js';
 import { createLogger, type Logger } from './log/logger.js';
+import { ScrubList } from './log/scrub-list.js';
 import { createMetrics, type ConfigReloadTrigger, type Metrics } from './metrics/metrics.js';
 import { buildOutboxWorker } from './outbox/build-worker.js';
 import { OutboxWorker } from './outbox/worker.js';
@@ -219,18 +220,15 @@ function listenError(host: string, port: number, err: NodeJS.ErrnoException): Er
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const { settings, env } = o;
   // Everything that authenticates us or to us; the logger scrubs these from every line.
-  const fixedSecrets = [
+  const scrubList = new ScrubList([
     ...(settings.webhookTokens ?? []),
     ...(settings.adminTokens ?? []),
     settings.slackToken,
     settings.thanos.token,
     ...urlPasswords(settings.thanos.url),
     ...urlPasswords(settings.databaseUrl),
-  ];
-  /** Tokens read from their files after a rotation (webhook, admin, Slack, Thanos): below. */
-  const rotatedSecrets: string[] = [];
-  let secrets: string[] = fixedSecrets.filter((s): s is string => !!s);
-  const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: () => secrets, ...(o.logWrite ? { write: o.logWrite } : {}) });
+  ]);
+  const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: scrubList.secrets, ...(o.logWrite ? { write: o.logWrite } : {}) });
   // Commit metrics are bound once the registry exists (it needs the store for the outbox gauge).
   let onCommit: ((stats: { writes: number; seconds: number }) => void) | undefined;
   const store = await openStore(settings.databaseUrl, {
@@ -270,7 +268,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const refreshSecrets = (): boolean => {
     const c = config.current();
     const keys = c ? resolvableRoutingKeys(c, env, config.retiredPagerDutySources()) : [];
-    secrets = [...fixedSecrets, ...rotatedSecrets, ...keys].filter((s): s is string => !!s);
+    scrubList.setRoutingKeys(keys);
     return keys.length > 0;
   };
   const pages = pagesMode(config, env, refreshSecrets(), logger, () => void refreshSecrets());
@@ -278,11 +276,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const rotation: TokenRotation = { ...TOKEN_ROTATION, ...o.tokenRotation };
   const httpLogger = logger.child({ component: 'http' });
   // A token read from a file again after a rotation joins the scrub list; the one it replaced stays
-  // on it. Tokens read on the delivery thread (Slack's) come here too, before its next log line.
-  const tokenChanged = (token: string) => {
-    rotatedSecrets.push(token);
-    secrets = [...secrets, token];
-  };
+  // on it. Secrets the delivery thread sends with (a Slack token, routing keys) come here too,
+  // before its next log line.
+  const tokenChanged = (token: string) => scrubList.add(token);
   const webhookToken =
     settings.webhookTokens === undefined
       ? undefined
