@@ -122,7 +122,9 @@ describe.each([
     assertNoSecrets(g.logs, { OLD_SLACK, NEW_SLACK });
   });
 
-  it.runIf(threadEnv.OUTBOX_THREAD)('a delivery thread that dies after a rotation is replaced by one that posts with the new token, not the revoked one', async () => {
+  // Only the delivery thread is restarted with a token kept from before (registered there alone,
+  // not reported as skipped on the event loop).
+  if (threadEnv.OUTBOX_THREAD) it('a delivery thread that dies after a rotation is replaced by one that posts with the new token, not the revoked one', async () => {
     const g = await gateway(OLD_SLACK, OLD_SLACK);
     await writeFile(tokenFile, `${NEW_SLACK}\n`);
     fakes.slack.rotateToken(NEW_SLACK);
