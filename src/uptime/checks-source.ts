@@ -1,6 +1,7 @@
 /**
  * @module uptime/checks-source
- * The `uptime:` checks of every team, from `rules/<team>.yaml` (config/load-team-specs.ts). Read
+ * The `uptime:` checks of every team, from `rules/<team>.yaml` (config/load-team-specs.ts; dashboards/
+ * is not read: it has no bearing on a report). Read
  * again every few seconds so an edited rules file shows in the next report; a file that no
  * longer validates keeps the last good checks (and says so in the log), as the routing config does.
  */
@@ -37,7 +38,8 @@ export function fileChecksSource(opts: FileChecksSourceOptions): ChecksSource {
 
   async function load(teams: string[], teamsKey: string): Promise<UptimeChecks> {
     const severities = severitiesFromEnv(opts.env);
-    const r = await loadTeamSpecs(opts.configDir, { routeTeams: new Set(teams), ...(severities.length ? { severities } : {}) });
+    // rules/ only: a dashboards/ file `validate` refuses is no reason to refuse every report.
+    const r = await loadTeamSpecs(opts.configDir, { routeTeams: new Set(teams), rulesOnly: true, ...(severities.length ? { severities } : {}) });
     if (!r.specs) {
       const errors = r.errors.map(formatSourceError);
       if (good) {
