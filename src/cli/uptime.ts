@@ -5,12 +5,12 @@
  * as GET /v1/uptime computes it, for the terminal (table), scripts (json, the API's document) or
  * spreadsheets (csv). Maintenance windows are excused as the gateway excuses them: those of
  * routes/, and the ad-hoc ones made through the API, read from the gateway's store (opened
- * read-only: cli/uptime-store.ts). Without a store configured, a note on stderr says the latter
- * are left out.
+ * read-only: cli/uptime-store.ts). Without a store configured, or with a default one it cannot
+ * use, a note on stderr says the latter are left out, and why.
  *
  * Exit codes: 0 report printed; 1 Thanos unreachable or refused the query, `THANOS_URL` unset,
- * unknown team, invalid config, or a store that cannot be opened or read or has another schema
- * version (the message says which); 2 usage error or bad option value.
+ * unknown team, invalid config, or a store named by DATABASE_URL that cannot be opened or read or
+ * has another schema version (the message says which); 2 usage error or bad option value.
  */
 import { readSecret, secretFile } from '../config/env.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
@@ -26,7 +26,7 @@ import { reportToTable } from '../uptime/table.js';
 import { createThanosClient } from '../uptime/thanos-client.js';
 import type { Command } from './io.js';
 import { parseOptions } from './parse-options.js';
-import { NO_STORE_NOTE, openUptimeStore } from './uptime-store.js';
+import { openUptimeStore, type UptimeStore } from './uptime-store.js';
 import { configDirOf, envConfigDirProblem } from './validate.js';
 
 export const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
@@ -42,8 +42,9 @@ latter read from the gateway's store (DATABASE_URL, as for serve), opened read-o
 migrated or written. --format json prints the API's document on stdout.
 
 exit codes: 0 report printed; 1 Thanos unreachable or refused the query, THANOS_URL unset,
-            unknown team, invalid config, or a store that cannot be opened or read or whose
-            schema is not this release's; 2 usage error or bad option value`;
+            unknown team, invalid config, or a store named by DATABASE_URL that cannot be
+            opened or read or whose schema is not this release's (an unusable default
+            data/alertgate.db is noted on stderr instead); 2 usage error or bad option value`;
 
 const FORMATS = ['table', 'json', 'csv'] as const;
 
@@ -99,9 +100,9 @@ export const uptimeCommand: Command = async (argv, io) => {
   }
   const config = routes.config;
   const teams = [...config.teams.keys()];
-  let store;
+  let opened: UptimeStore;
   try {
-    store = await openUptimeStore(io);
+    opened = await openUptimeStore(io);
   } catch (err) {
     io.stderr(`uptime: ${(err as Error).message}`);
     return 1;
@@ -112,14 +113,14 @@ export const uptimeCommand: Command = async (argv, io) => {
     policy: thanos.resolution,
     // What the gateway's reports excuse, read the same way, or the table would call a budget
     // exhausted that the page calls healthy.
-    reportMaintenance: reportMaintenanceFrom((team) => config.teams.get(team), store),
+    reportMaintenance: reportMaintenanceFrom((team) => config.teams.get(team), opened.store),
   });
   try {
     const report = await service.report({ team: args.team, from: args.from, to: args.to, tz: args.tz, period: args.period, month: args.month });
     const out = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'csv' ? reportToCsv(report) : reportToTable(report);
     io.stdout(out);
     // After the report, which it qualifies: a run that printed none has nothing to note.
-    if (!store) io.stderr(NO_STORE_NOTE);
+    if (opened.note) io.stderr(opened.note);
     for (const w of report.warnings) if (format !== 'table') io.stderr(`uptime: warning from Thanos: ${w}`);
     return 0;
   } catch (err) {
@@ -127,6 +128,6 @@ export const uptimeCommand: Command = async (argv, io) => {
     io.stderr(`uptime: ${err.param ? err.message.replace(/^(\w+):/, '--$1:') : err.message}`);
     return err.kind === 'invalid' ? 2 : 1;
   } finally {
-    await store?.close();
+    await opened.store?.close();
   }
 };
