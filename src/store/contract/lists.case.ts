@@ -139,6 +139,24 @@ export function listContract(store: CurrentStore): void {
       expect(walked.sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
     });
 
+    it('lists an alert that fires again after its group dropped it (a tombstone) as a new one, at the top', async () => {
+      await enqueue(store(), group('g1', { alerts: [alert('a')], updatedAt: '2026-10-01T10:00:00.000Z' }), []);
+      await enqueue(store(), group('g2', { alerts: [alert('b')], updatedAt: '2026-10-01T11:00:00.000Z' }), []);
+      const dropped = { ...alert('a', 'resolved'), endsAt: '2026-10-01T12:00:00Z' };
+      await enqueue(store(), group('g1', { alerts: [alert('x')], tombstones: [dropped], updatedAt: '2026-10-01T12:00:00.000Z' }), []);
+      const again = { ...alert('a'), startsAt: '2026-10-01T13:00:00Z' };
+      await enqueue(store(), group('g1', { alerts: [alert('x'), again], updatedAt: '2026-10-01T13:00:00.000Z' }), []);
+      const items = (await store().listAlerts({ limit: 10 })).items;
+      expect(items.map((x) => x.fingerprint)).toEqual(['a', 'x', 'b']);
+      // The same when a later write of its group left the tombstone as it was.
+      const bDropped = { ...alert('b', 'resolved'), endsAt: '2026-10-01T14:00:00Z' };
+      await enqueue(store(), group('g2', { alerts: [alert('y')], tombstones: [bDropped], updatedAt: '2026-10-01T14:00:00.000Z' }), []);
+      await enqueue(store(), group('g2', { alerts: [alert('y')], tombstones: [bDropped], updatedAt: '2026-10-01T15:00:00.000Z' }), []);
+      const bAgain = { ...alert('b'), startsAt: '2026-10-01T16:00:00Z' };
+      await enqueue(store(), group('g2', { alerts: [alert('y'), bAgain], updatedAt: '2026-10-01T16:00:00.000Z' }), []);
+      expect((await store().listAlerts({ limit: 10 })).items.map((x) => x.fingerprint)).toEqual(['b', 'y', 'a', 'x']);
+    });
+
     it('rejects a cursor it did not issue', async () => {
       await seed();
       await expect(store().listAlerts({ limit: 2, cursor: 'bm9wZQ' })).rejects.toThrow(/cursor/);

@@ -43,13 +43,23 @@ export const SELECT_HELD_GROUP_IDS = `
   ORDER BY held_until, id`;
 export const SELECT_GROUP_ALERTS = `SELECT * FROM alerts WHERE group_id = ANY($1::text[]) ORDER BY group_id, position`;
 
+/** The stored alert row (`alerts`) differs from the one written (`excluded`) in what the API shows. */
+const ALERT_CONTENT_CHANGED = `(alerts.status IS DISTINCT FROM excluded.status
+          OR alerts.labels IS DISTINCT FROM excluded.labels
+          OR alerts.annotations IS DISTINCT FROM excluded.annotations
+          OR alerts.starts_at IS DISTINCT FROM excluded.starts_at
+          OR alerts.ends_at IS DISTINCT FROM excluded.ends_at
+          OR alerts.generator_url IS DISTINCT FROM excluded.generator_url
+          OR alerts.team IS DISTINCT FROM excluded.team)`;
+
 /**
  * Persist decided writes in one statement (one round trip while the group locks are held):
  * - upsert the groups (created_at is kept from the first insert);
  * - delete the alerts that left their group's snapshot, upsert the others (an alert's
  *   updated_at moves only when its content changed; created_at, its place in the lists, is set
  *   by the insert, or, for a row a previous release inserted, to the updated_at it had:
- *   schema-v8.ts);
+ *   schema-v8.ts; a tombstone's row that becomes an alert again takes the write's, as a new
+ *   alert: SQLite's UPSERT_ALERT);
  * - coalesce: older unclaimed edits of the queues named in $35/$36 become suppressed;
  * - $37, the groups' storm digests, and $38, their holds, come last: added with migrations 3 and 4;
  * - insert the new notifications, identity values drawn in array order.
@@ -84,15 +94,9 @@ export const WRITE_GROUPS = `
       starts_at, ends_at, generator_url, updated_at, created_at)
     SELECT *, updated_at FROM kept
     ON CONFLICT (group_id, fingerprint) DO UPDATE SET
-      created_at = coalesce(alerts.created_at, alerts.updated_at),
-      updated_at = CASE WHEN alerts.status IS DISTINCT FROM excluded.status
-          OR alerts.labels IS DISTINCT FROM excluded.labels
-          OR alerts.annotations IS DISTINCT FROM excluded.annotations
-          OR alerts.starts_at IS DISTINCT FROM excluded.starts_at
-          OR alerts.ends_at IS DISTINCT FROM excluded.ends_at
-          OR alerts.generator_url IS DISTINCT FROM excluded.generator_url
-          OR alerts.team IS DISTINCT FROM excluded.team
-        THEN excluded.updated_at ELSE alerts.updated_at END,
+      created_at = CASE WHEN alerts.position < 0 AND excluded.position >= 0 THEN excluded.created_at
+        ELSE coalesce(alerts.created_at, alerts.updated_at) END,
+      updated_at = CASE WHEN ${ALERT_CONTENT_CHANGED} THEN excluded.updated_at ELSE alerts.updated_at END,
       position = excluded.position, team = excluded.team, status = excluded.status,
       labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at,
       ends_at = excluded.ends_at, generator_url = excluded.generator_url

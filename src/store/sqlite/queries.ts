@@ -73,7 +73,9 @@ export const UPSERT_GROUP = `
 
 /**
  * An alert's updated_at moves only when its content changed (right-hand sides see the old row);
- * created_at, its place in the lists (schema-v12.ts), is set by the insert alone.
+ * created_at, its place in the lists (schema-v12.ts), is set by the insert, and again when a
+ * tombstone's row (rows.ts TOMBSTONE_POSITION) becomes an alert: one that fires again after its
+ * group dropped it is a new one, listed at the top.
  * Positional parameters in column order (`applyGroupPlan` binds them; groups.ts says why).
  */
 export const UPSERT_ALERT = `
@@ -86,6 +88,7 @@ export const UPSERT_ALERT = `
         OR ends_at IS NOT excluded.ends_at OR generator_url IS NOT excluded.generator_url
         OR team IS NOT excluded.team
       THEN excluded.updated_at ELSE updated_at END,
+    created_at = CASE WHEN position < 0 AND excluded.position >= 0 THEN excluded.created_at ELSE created_at END,
     position = excluded.position, team = excluded.team, status = excluded.status,
     labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at,
     ends_at = excluded.ends_at, generator_url = excluded.generator_url`;
