@@ -320,6 +320,28 @@ describe.skipIf(!admin)('postgres store', () => {
       expect(await statuses(await openPostgresStore(await freshUrl()))).toEqual(sqlite);
       expect(sqlite.map(([now]) => now)).toEqual(['pending', 'suppressed', 'suppressed', 'pending', 'pending']);
     });
+
+    it("leaves a tombstone's row as it is when a later write of its group carries it unchanged (no dead tuple per webhook)", async () => {
+      const url = await freshUrl();
+      const store = await openPostgresStore(url);
+      try {
+        // xmin: the transaction that wrote the row's current version; an update, even to the same values, moves it.
+        const versions = async () =>
+          Object.fromEntries((await adminQuery(url, 'SELECT fingerprint, xmin::text AS x FROM alerts')).rows.map((r: { fingerprint: string; x: string }) => [r.fingerprint, r.x]));
+        const dropped = alert('t', 'resolved');
+        await enqueue(store, group('churn', { alerts: [alert('a')], tombstones: [dropped] }), []);
+        const before = await versions();
+        await enqueue(store, group('churn', { alerts: [alert('a', 'resolved')], tombstones: [dropped] }), []);
+        const after = await versions();
+        expect(after['t']).toBe(before['t']);
+        expect(after['a']).not.toBe(before['a']);
+        // A changed tombstone is written.
+        await enqueue(store, group('churn', { alerts: [alert('a', 'resolved')], tombstones: [{ ...dropped, endsAt: '2026-10-01T12:00:00Z' }] }), []);
+        expect((await versions())['t']).not.toBe(after['t']);
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   describe('schema', () => {
