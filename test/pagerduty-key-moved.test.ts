@@ -4,8 +4,9 @@
  * routing key and dedup_key, so the episode's later events (its updates and its resolve) must go
  * to the key source this group.s incident was triggered with, or the incident on the old service stays open,
  * escalating; new episodes page with the new source. The source is kept with the episode in the
- * store (SQLite or PostgreSQL), so this holds across a restart, and on a replica that never knew it. When the old source yields no key any more, the
- * resolve goes with the new one (as before) and a warning names the group and the old source.
+ * store (SQLite or PostgreSQL), so this holds across a restart, and on a replica that never knew it. When the old source yields no key
+ * (its file not synced yet after a restart), the event is retried while it has attempts left; on its
+ * last it goes with the new key and a warning names the group and the old source.
  */
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -106,28 +107,53 @@ describe.each(databases)('a team moved to another PagerDuty service while alertg
   });
 });
 
-describe('a team moved to another PagerDuty service, its old key file gone before the resolve', () => {
-  it('the resolve goes with the new key, and a warning names the group and the old file (never a key)', async () => {
-    const fileA = join(rig.dataDir, 'payments-key-a');
+describe('a team moved to another PagerDuty service, its old key file unreadable at the resolve', () => {
+  const fileA = () => join(rig.dataDir, 'payments-key-a');
+  /** payments moved from key file A to B after its incident opened on A; then A goes. */
+  async function movedThenFileAGone(env: Record<string, string>) {
     const fileB = join(rig.dataDir, 'payments-key-b');
-    await writeFile(fileA, `${PD_PAYMENTS_KEY}\n`);
+    await writeFile(fileA(), `${PD_PAYMENTS_KEY}\n`);
     await writeFile(fileB, `${PD_PAYMENTS_KEY_B}\n`);
-    await paymentsKeySource(`routingKeyFile: ${fileA}`);
-    const t = await rig.start();
+    await paymentsKeySource(`routingKeyFile: ${fileA()}`);
+    const t = await rig.start(env);
     await post(checkout(critical('CheckoutDown', 'e000000000000001')));
-
     await paymentsKeySource(`routingKeyFile: ${fileB}`);
     await rig.reload();
-    await unlink(fileA);
-    await post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved')));
+    await unlink(fileA());
+    expect((await t.post(checkout(critical('CheckoutDown', 'e000000000000001', 'resolved')))).status).toBe(202);
+    return t;
+  }
+
+  it('the resolve is retried, not sent with the new key, and goes with the old key once its file is back (a secret volume still syncing)', async () => {
+    const t = await movedThenFileAGone({ DELIVERY_MAX_ATTEMPTS: '1000' });
+    const retry = await t.waitForLog((l) => l.msg === 'notification failed; will retry' && l.receiver === 'pagerduty');
+    expect(retry.error).toContain(`file ${fileA()} could not be read (ENOENT)`);
+    expect(sent().map(([action, key]) => [action, key])).toEqual([['trigger', PD_PAYMENTS_KEY]]);
+    // Pending, or claimed again meanwhile: either way not sent, and its last error says why.
+    const [resolve] = (await t.gw.store.listNotifications({ team: 'payments', limit: 10 })).items.filter((n) => n.target.type === 'pagerduty' && n.status !== 'sent');
+    expect(resolve?.lastError).toContain(`file ${fileA()} could not be read (ENOENT)`);
+
+    await writeFile(fileA(), `${PD_PAYMENTS_KEY}\n`);
+    await t.idle();
+    expect(sent().map(([action, key]) => [action, key])).toEqual([
+      ['trigger', PD_PAYMENTS_KEY],
+      ['resolve', PD_PAYMENTS_KEY],
+    ]);
+    assertNoSecrets(t.logs, { PD_PAYMENTS_KEY, PD_PAYMENTS_KEY_B });
+  });
+
+  it('on its last attempt the resolve goes with the new key, and a warning names the group and the old file (never a key)', async () => {
+    const t = await movedThenFileAGone({ DELIVERY_MAX_ATTEMPTS: '3' });
+    await t.idle();
 
     expect(sent().map(([action, key]) => [action, key])).toEqual([
       ['trigger', PD_PAYMENTS_KEY],
       ['resolve', PD_PAYMENTS_KEY_B],
     ]);
     const [page] = (await t.gw.store.listNotifications({ team: 'payments', status: 'sent', limit: 10 })).items.filter((n) => n.target.type === 'pagerduty');
+    expect(page).toMatchObject({ attempts: 3 });
     const warning = await t.waitForLog((l) => l.level === 'warn' && typeof l.msg === 'string' && l.msg.includes("key source this group's incident was triggered with"));
-    expect(warning).toMatchObject({ group: page!.groupId, team: 'payments', keySource: { routingKeyFile: fileA } });
+    expect(warning).toMatchObject({ group: page!.groupId, team: 'payments', keySource: { routingKeyFile: fileA() } });
     assertNoSecrets(t.logs, { PD_PAYMENTS_KEY, PD_PAYMENTS_KEY_B });
   });
 });

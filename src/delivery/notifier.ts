@@ -21,6 +21,8 @@ export interface Delivery {
   group: GroupSnapshot;
   /** The group's existing Slack message in this channel, if one was posted. */
   slackRef?: SlackRef;
+  /** This is the item's last attempt of its retry budget: a failure now makes it dead. */
+  lastAttempt?: boolean;
 }
 
 export type NotifyResult =

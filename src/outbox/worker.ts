@@ -385,7 +385,7 @@ export class OutboxWorker {
     // The store counts the claim as the attempt (so a crash-looping item still goes dead).
     const attempt = item.attempts;
     try {
-      const delivery: Delivery = { id: item.id, target, group: item.snapshot };
+      const delivery: Delivery = { id: item.id, target, group: item.snapshot, lastAttempt: attempt >= this.o.policy.maxAttempts };
       // A 'new' episode gets a fresh Slack message; every other change edits the existing one.
       if (target.type === 'slack' && item.kind !== 'new') {
         const ref = await store.getSlackRef(item.groupId, target.channel);

@@ -4,7 +4,8 @@
  * `resolve` when all is resolved, under the group's stable `dedup_key`. The routing key is
  * resolved per send (a team without one fails alone, naming its variable, and is retried while
  * the variable or file may yet appear) and never logged; an episode's events go with the key source
- * it was triggered with while that gives a key (model/target.ts).
+ * it was triggered with (model/target.ts); when that gives no key they are retried, and only the
+ * last attempt of the budget goes with the team's current key.
  */
 import type { DeliveryLogger } from '../log-sink.js';
 import type { Notifier, NotifyResult } from '../notifier.js';
@@ -53,6 +54,13 @@ export function createPagerDutyNotifier(opts: PagerDutyNotifierOptions): Notifie
         return { ok: false, retryable: false, error: `pagerduty notifier cannot deliver to a ${target.type} target` };
       }
       const key = opts.resolveRoutingKey(target.team, group.status === 'resolved' ? 'resolve' : 'trigger', target.keySource);
+      if (key.episodeSourceFailed && !delivery.lastAttempt) {
+        // The old source is named but gives no key right now: most often briefly (a secret volume
+        // still syncing after a restart). Sent with the team's new key, PagerDuty would accept the
+        // event on the new service and the incident on the old one would stay open for good; so
+        // it is retried with the outbox's backoff, and only its last attempt falls back (below).
+        return { ok: false, retryable: true, error: `${key.episodeSourceFailed}; retried before the team's current key is used, on the last attempt` };
+      }
       if (key.episodeSourceFailed) {
         opts.logger?.warn(
           { deliveryId: delivery.id, team: target.team, group: group.groupId, keySource: target.keySource, error: key.episodeSourceFailed },
