@@ -1,6 +1,6 @@
 /**
  * Schema migrations during a rolling update: the replicas of the previous release keep serving
- * while a new one migrates the shared database, so a step that adds an index must not stop their
+ * while a new one migrates the shared database, so a step that adds or drops an index must not stop their
  * writes (webhooks) for the whole build; and a build cut short must not leave the step broken.
  */
 import pg from 'pg';
@@ -30,12 +30,12 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
   let db: TestDatabase;
   let schemas = 0;
   const cleanups: (() => Promise<unknown>)[] = [];
-  /** A fresh schema migrated as the previous release left it. */
-  async function previousRelease(): Promise<string> {
+  /** A fresh schema migrated as the previous release left it (`steps`: default, up to STEP). */
+  async function previousRelease(steps = previous): Promise<string> {
     const url = await createTestSchema(db.url, `r${++schemas}`);
     const pool = createPool(url);
     try {
-      await migrate(pool, previous);
+      await migrate(pool, steps);
     } finally {
       await pool.end();
     }
@@ -105,6 +105,41 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     expect(await migrating).toEqual(fromStep);
     expect(await versions(url)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await indexes(url, 'alerts_by_created')).toEqual([{ valid: true, def: expect.stringContaining(LIST_KEY_DEF) }]);
+  });
+
+  it("step 10 drops the old list indexes without queueing webhooks' writes behind a long query on alerts", async () => {
+    const url = await previousRelease(MIGRATIONS.slice(0, 9));
+    const pool = createPool(url);
+    cleanups.push(() => pool.end());
+    const replica = new PostgresStore(pool, () => new Date(), new WriteGate(8, 30_000));
+    // A long query (a report, a pg_dump) that read alerts and is still open.
+    const reader = new pg.Client({ connectionString: url });
+    await reader.connect();
+    cleanups.push(() => reader.end());
+    await reader.query('BEGIN; SELECT count(*) FROM alerts');
+    const migrating = migrate(pool, MIGRATIONS);
+    const failed = migrating.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    // The drop waits for the reader (a plain DROP INDEX in the lock queue; CONCURRENTLY for it to end).
+    for (;;) {
+      const { rows } = await adminQuery(url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%DROP INDEX%'`);
+      if (rows.length > 0) break;
+      const err = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 20, 'pending'))]);
+      if (err !== 'pending') throw new Error(`the migration ended while the reader was open: ${String(err)}`);
+    }
+
+    const g = group('during', { alerts: [alert('during')] });
+    const written = enqueue(replica, g, [notification(g, SLACK)]);
+    const outcome = await Promise.race([written.then(() => 'written'), new Promise((resolve) => setTimeout(resolve, 3_000, 'still waiting after 3 s'))]);
+    await reader.query('COMMIT');
+    await written;
+    expect(outcome).toBe('written');
+
+    expect(await migrating).toEqual([10]);
+    expect(await versions(url)).toEqual(MIGRATIONS.map((m) => m.version));
+    for (const name of ['alerts_by_updated', 'alerts_by_team_updated', 'alerts_by_status_updated']) expect(await indexes(url, name)).toEqual([]);
   });
 
   it('builds again an index whose build was cut short (left invalid), and records a finished one it finds', async () => {

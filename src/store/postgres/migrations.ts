@@ -21,6 +21,13 @@
  * keep serving during a rollout, then answered webhooks 503 and delivered nothing until it was
  * done. Such a step runs under a session-level hold of the same lock; a build cut short leaves an
  * invalid index, which the next try drops and builds again.
+ *
+ * Dropping an index is no better in a transaction: a plain DROP INDEX queues for an ACCESS
+ * EXCLUSIVE lock on its table behind any long query that read it, and every insert and list of
+ * that table queues behind the DROP, on every replica, for as long. A step that only drops indexes
+ * (`dropIndexes`) runs as an `indexes` step does, with DROP INDEX CONCURRENTLY IF EXISTS: it waits
+ * for such queries without holding up the others, and one cut short (or a replica that died before
+ * recording the step) is finished by the next try.
  */
 import type pg from 'pg';
 import { checkSchemaVersion } from '../schema-version.js';
@@ -36,13 +43,18 @@ import { SCHEMA_V8, SCHEMA_V9, SCHEMA_V10 } from './schema-v8.js';
 
 /**
  * One step: SQL applied in one transaction with its `schema_migrations` row, or indexes built
- * online (see the module comment). Released steps keep their version and the schema they make.
+ * or dropped online (see the module comment). Released steps keep their version and the schema they make.
  */
 export type Migration = {
   /** Strictly increasing, starting at 1. */
   version: number;
   name: string;
-} & ({ sql: string; indexes?: never } | { indexes: readonly OnlineIndex[]; sql?: never });
+} & (
+  | { sql: string; indexes?: never; dropIndexes?: never }
+  | { indexes: readonly OnlineIndex[]; sql?: never; dropIndexes?: never }
+  /** Index names, dropped with `DROP INDEX CONCURRENTLY IF EXISTS`. */
+  | { dropIndexes: readonly string[]; sql?: never; indexes?: never }
+);
 
 /** An index built with `CREATE INDEX CONCURRENTLY <name> ON <on>`. */
 export interface OnlineIndex {
@@ -51,7 +63,8 @@ export interface OnlineIndex {
   on: string;
 }
 
-type IndexMigration = Extract<Migration, { indexes: readonly OnlineIndex[] }>;
+/** A step run outside a transaction (`applyOnline`). */
+type OnlineMigration = Exclude<Migration, { sql: string }>;
 type Applied = { version: number; name: string; ms: number };
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -64,7 +77,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'dead notifications by queue, for history retention', indexes: SCHEMA_V7 },
   { version: 8, name: 'time each alert was first stored', sql: SCHEMA_V8 },
   { version: 9, name: 'alerts listed by when they were first stored', indexes: SCHEMA_V9 },
-  { version: 10, name: 'alert list indexes by last change dropped', sql: SCHEMA_V10 },
+  { version: 10, name: 'alert list indexes by last change dropped', dropIndexes: SCHEMA_V10 },
 ];
 
 /**
@@ -93,7 +106,7 @@ export interface MigrateOptions {
 
 /**
  * Apply the migrations the database (the first schema of `search_path`) lacks, each in a
- * transaction of its own (steps of indexes: online) under the migration lock, waiting for the lock as long as another
+ * transaction of its own (steps of indexes, built or dropped: online) under the migration lock, waiting for the lock as long as another
  * replica holds it. Refuses a database written by a newer alertgate. Returns the versions
  * applied by this call.
  */
@@ -131,9 +144,9 @@ export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = 
 /**
  * One transaction of `migrate`: take the lock (or answer 'locked' at once), then apply the first
  * missing migration and record it, or answer 'done' when none is missing. A missing step of
- * indexes is only named (`online`): it is built outside a transaction, by `applyOnline`.
+ * indexes is only named (`online`): it is run outside a transaction, by `applyOnline`.
  */
-async function applyNext(c: Queryable, migrations: readonly Migration[], opts: MigrateOptions): Promise<Applied | { online: IndexMigration } | 'locked' | 'done'> {
+async function applyNext(c: Queryable, migrations: readonly Migration[], opts: MigrateOptions): Promise<Applied | { online: OnlineMigration } | 'locked' | 'done'> {
   const { rows } = await c.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [MIGRATION_LOCK_KEY.toString()]);
   if (!rows[0]?.locked) return 'locked';
   // For this transaction only: a step takes as long as it takes (the pool's 30 s would cancel an
@@ -150,7 +163,7 @@ async function applyNext(c: Queryable, migrations: readonly Migration[], opts: M
   checkSchemaVersion(current, latest);
   const next = migrations.find((m) => m.version > current);
   if (!next) return 'done';
-  if (next.indexes !== undefined) return { online: next };
+  if (next.sql === undefined) return { online: next };
   opts.onEvent?.({ event: 'applying', version: next.version, name: next.name });
   const started = Date.now();
   // The server no longer bounds the statement; neither does the client (its timeout would
@@ -161,13 +174,13 @@ async function applyNext(c: Queryable, migrations: readonly Migration[], opts: M
 }
 
 /**
- * Build a step's indexes online and record the step, on a connection of its own holding the
- * migration lock for its session (CREATE INDEX CONCURRENTLY cannot run in a transaction, nor
+ * Build or drop a step's indexes online and record the step, on a connection of its own holding the
+ * migration lock for its session (… INDEX CONCURRENTLY cannot run in a transaction, nor
  * then under a transaction-scoped lock). 'locked' when another replica holds it; 'recorded
  * elsewhere' when another replica applied the step since `applyNext` looked. The connection is
  * closed afterwards, not pooled: its session's timeouts are lifted.
  */
-async function applyOnline(pool: pg.Pool, step: IndexMigration, opts: MigrateOptions): Promise<Applied | 'locked' | 'recorded elsewhere'> {
+async function applyOnline(pool: pg.Pool, step: OnlineMigration, opts: MigrateOptions): Promise<Applied | 'locked' | 'recorded elsewhere'> {
   const c = await pool.connect();
   let locked = false;
   let failed = false;
@@ -179,7 +192,9 @@ async function applyOnline(pool: pg.Pool, step: IndexMigration, opts: MigrateOpt
     await c.query('SET statement_timeout = 0; SET lock_timeout = 0');
     opts.onEvent?.({ event: 'applying', version: step.version, name: step.name });
     const started = Date.now();
-    for (const index of step.indexes) await buildIndex(c, index);
+    for (const index of step.indexes ?? []) await buildIndex(c, index);
+    // One index per statement: CONCURRENTLY drops no more. The server no longer bounds it; neither does the client (see applyNext).
+    for (const name of step.dropIndexes ?? []) await c.query({ text: `DROP INDEX CONCURRENTLY IF EXISTS ${name}`, query_timeout: UNBOUNDED_QUERY_TIMEOUT_MS } as pg.QueryConfig);
     await c.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [step.version, step.name, opts.now ?? new Date()]);
     return { version: step.version, name: step.name, ms: Date.now() - started };
   } catch (err) {

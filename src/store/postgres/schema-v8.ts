@@ -11,7 +11,8 @@
  * backfill: an UPDATE of every alert in the migration's transaction, behind the ALTER's lock,
  * would stop every webhook and list of the replicas of the previous release until it committed.
  * 9 builds the list indexes on that key CONCURRENTLY (migrations.ts `indexes`), and 10 drops the
- * ones on updated_at, once the new ones serve, so each alert write keeps four B-tree entries.
+ * ones on updated_at, once the new ones serve, so each alert write keeps four B-tree entries; also
+ * CONCURRENTLY (`dropIndexes`), so that no webhook's write waits behind the drop.
  */
 import type { OnlineIndex } from './migrations.js';
 
@@ -28,6 +29,4 @@ export const SCHEMA_V9: readonly OnlineIndex[] = [
   { name: 'alerts_by_status_created', on: `alerts (status, (${ALERT_LIST_KEY()}), group_id, fingerprint)` },
 ];
 
-export const SCHEMA_V10 = `
-DROP INDEX alerts_by_updated, alerts_by_team_updated, alerts_by_status_updated;
-`;
+export const SCHEMA_V10: readonly string[] = ['alerts_by_updated', 'alerts_by_team_updated', 'alerts_by_status_updated'];
