@@ -10,12 +10,13 @@
  * message's time made a channel with a large limit pay for it on every one (fdb565c). A message is
  * counted while its second is one of the last 60, the current one included: for 59 to 60 s.
  *
- * The counts are stored as one string, "<oldest bucket>:<newest bucket>:<total>:<counts, oldest
- * first>" with an empty count for none ("29930410:29930412:4:3,,1"), not as numbers of an object: the bucket numbers and
- * times are too large for V8's small integers, and writing them as JSON on every webhook tripled
- * what the channel's state cost, while a string is copied as it is. A message in the newest
- * bucket counted only edits the string's head and tail (the usual case in a flood); the counts
- * are read one by one only when a bucket has passed.
+ * The counts are written as one string, "<oldest bucket>:<newest bucket>:<total>:<counts, oldest
+ * first>" with an empty count for none ("29930410:29930412:4:3,,1"): as numbers of an object
+ * (bucket times too large for V8's small integers among them) they tripled what the state's JSON
+ * cost on every webhook. They are written only when a second has passed. A message in the newest
+ * second only moves `windowCount` (all the window holds, which a replica of the release before
+ * counts by too): what it holds beyond the string's total was sent in the string's newest second.
+ * In a flood, that is nearly every message, and it leaves the string as it was.
  */
 import type { ChannelState } from './channel-state.js';
 
@@ -25,12 +26,11 @@ const BUCKETS = 60;
 export function takeMessageSlot(s: ChannelState, now: number, windowMs: number, max: number): boolean {
   const width = windowMs / BUCKETS;
   const current = Math.floor(now / width);
-  const stored = s.sentPerSecond === undefined ? undefined : readHead(s.sentPerSecond);
-  if (stored && stored.newest === current && s.windowCount === stored.total && s.windowStart === stored.oldest * width) {
-    // Nothing has left the window since the state was written (its newest bucket is this one),
-    // and no replica of the release before counted since (windowStart and windowCount agree).
-    const free = stored.total < max;
-    if (free) countOneMore(s, stored);
+  const head = s.sentPerSecond === undefined ? undefined : readHead(s.sentPerSecond);
+  if (head && head.newest === current && ownCount(s, head, width)) {
+    // Nothing has left the window since the counts were written (their newest second is this one).
+    const free = s.windowCount < max;
+    if (free) s.windowCount += 1;
     return free;
   }
   const oldest = current - BUCKETS + 1;
@@ -44,7 +44,7 @@ export function takeMessageSlot(s: ChannelState, now: number, windowMs: number, 
   const first = current - kept.length + 1;
   s.sentPerSecond = `${first}:${current}:${total}:${kept.map((n) => (n === 0 ? '' : String(n))).join(',')}`;
   // What a replica of the release before counts by (a fixed window from windowStart): the oldest
-  // bucket counted and all the window holds. Read back here as nothing more than the counts.
+  // bucket counted and all the window holds.
   s.windowStart = first * width;
   s.windowCount = total;
   return free;
@@ -52,9 +52,12 @@ export function takeMessageSlot(s: ChannelState, now: number, windowMs: number, 
 
 /** The per-bucket counts of `s` (oldest first, from `from` ms), for tests. */
 export function sentCounts(s: ChannelState, windowMs: number): { from: number; counts: number[] } | undefined {
-  if (s.sentPerSecond === undefined) return undefined;
-  const { oldest, counts } = readAll(s.sentPerSecond);
-  return { from: oldest * (windowMs / BUCKETS), counts };
+  const width = windowMs / BUCKETS;
+  const head = s.sentPerSecond === undefined ? undefined : readHead(s.sentPerSecond);
+  if (!head) return undefined;
+  const counts = storedCounts(s.sentPerSecond!, head);
+  if (ownCount(s, head, width)) counts[counts.length - 1]! += s.windowCount - head.total;
+  return { from: head.oldest * width, counts };
 }
 
 interface Head {
@@ -73,19 +76,19 @@ function readHead(text: string): Head | undefined {
   return { oldest: Number(text.slice(0, a)), newest: Number(text.slice(a + 1, b)), total: Number(text.slice(b + 1, c)), countsAt: c + 1 };
 }
 
-function readAll(text: string): { oldest: number; counts: number[] } {
-  const head = readHead(text);
-  if (!head) return { oldest: 0, counts: [] };
-  return { oldest: head.oldest, counts: text.slice(head.countsAt).split(',').map(Number) };
+function storedCounts(text: string, head: Head): number[] {
+  return text.slice(head.countsAt).split(',').map(Number);
 }
 
-/** One more message in the newest bucket counted: only the total and the last count change. */
-function countOneMore(s: ChannelState, head: Head): void {
-  const text = s.sentPerSecond!;
-  const cut = text.lastIndexOf(',') + 1 || head.countsAt;
-  const newest = Number(text.slice(cut)) + 1;
-  s.sentPerSecond = `${head.oldest}:${head.newest}:${head.total + 1}:${text.slice(head.countsAt, cut)}${newest}`;
-  s.windowCount = head.total + 1;
+/**
+ * `windowStart`/`windowCount` are as this release left them: the start of the string's oldest
+ * second, and at least its total (the rest sent in its newest second since). A replica of the
+ * release before that restarted its fixed window moved windowStart; one that only counted more
+ * messages moved windowCount, and those count as sent in the newest second, which keeps them
+ * longest (the safe side).
+ */
+function ownCount(s: ChannelState, head: Head, width: number): boolean {
+  return s.windowStart === head.oldest * width && s.windowCount >= head.total;
 }
 
 /** The messages counted in the buckets `oldest`…`current` (the last 60), oldest first. */
@@ -95,13 +98,17 @@ function countsSince(oldest: number, current: number, width: number, s: ChannelS
   const add = (bucket: number, n: number) => {
     if (bucket >= oldest && n > 0) counts[Math.min(bucket, current) - oldest]! += n;
   };
-  if (s.sentPerSecond !== undefined) {
-    const { oldest: from, counts: stored } = readAll(s.sentPerSecond);
-    stored.forEach((n, i) => add(from + i, n));
+  const head = s.sentPerSecond === undefined ? undefined : readHead(s.sentPerSecond);
+  if (head) {
+    storedCounts(s.sentPerSecond!, head).forEach((n, i) => add(head.oldest + i, n));
+    if (ownCount(s, head, width)) {
+      add(head.newest, s.windowCount - head.total);
+      return counts;
+    }
   }
-  // The release before counted windowCount messages since windowStart (a fixed window; no
-  // sentPerSecond), and a replica of it may have counted some since this state was written:
-  // those the counts lack are taken as sent in windowStart's second, while it is within the window.
+  // The release before counted windowCount messages since windowStart (a fixed window), from a
+  // state it stored or one whose window it restarted: those the counts lack are taken as sent in
+  // windowStart's second, while it is within the window.
   const since = Math.min(Math.floor(s.windowStart / width), current);
   if (since >= oldest) add(since, s.windowCount - sum(counts.slice(since - oldest)));
   return counts;
