@@ -32,6 +32,28 @@ const crashing: Notifier = {
 };
 const unused: Notifier = { type: 'pagerduty', notify: () => Promise.resolve({ ok: true }) };
 
+/** One Slack notification of a new group per name, enqueued in `store`: their ids, in order. */
+async function enqueueSlackPosts(names: readonly string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const name of names) {
+    const g = group(name);
+    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
+    ids.push(n!.id);
+  }
+  return ids;
+}
+
+/** A Slack notifier that posts at once, recording each delivery's id in `delivered`. */
+function recordingSlack(delivered: number[]): Notifier {
+  return {
+    type: 'slack',
+    notify: (d) => {
+      delivered.push(d.id);
+      return Promise.resolve({ ok: true, slackRef: { channel: 'C1', ts: `${d.id}.0` } });
+    },
+  };
+}
+
 describe('OutboxWorker', () => {
   it('a crashing notifier is retried with backoff, then the notification is dead with the reason', async () => {
     store = openSqliteStore(':memory:');
@@ -324,20 +346,9 @@ describe('OutboxWorker pacing', () => {
     const at = new Date(Date.now() + 60_000);
     const pacer = new ChannelPacer({ ratePerSecond: 0.1, burst: 2, now: () => at.getTime() });
     store = openSqliteStore(':memory:');
-    const ids: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const g = group(`paced${i}`);
-      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
-      ids.push(n!.id);
-    }
+    const ids = await enqueueSlackPosts(Array.from({ length: 6 }, (_, i) => `paced${i}`));
     const delivered: number[] = [];
-    const slack: Notifier = {
-      type: 'slack',
-      notify: (d) => {
-        delivered.push(d.id);
-        return Promise.resolve({ ok: true, slackRef: { channel: 'C1', ts: `${d.id}.0` } });
-      },
-    };
+    const slack = recordingSlack(delivered);
     // One claim takes all six (eight slots, all Slack's); no poll within the test.
     worker = startTestWorker({
       store,
@@ -380,20 +391,9 @@ describe('OutboxWorker lease cut before the first call', () => {
     const at = Date.now();
     const pacer = new ChannelPacer({ ratePerSecond: 0.5, burst: 1, now: () => at });
     store = openSqliteStore(':memory:');
-    const ids: number[] = [];
-    for (const id of ['first', 'second']) {
-      const g = group(id);
-      const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK)] }]);
-      ids.push(n!.id);
-    }
+    const ids = await enqueueSlackPosts(['first', 'second']);
     const delivered: number[] = [];
-    const slack: Notifier = {
-      type: 'slack',
-      notify: (d) => {
-        delivered.push(d.id);
-        return Promise.resolve({ ok: true, slackRef: { channel: 'C1', ts: `${d.id}.0` } });
-      },
-    };
+    const slack = recordingSlack(delivered);
     // On its last attempt: one cut that counts is the end of it.
     worker = startTestWorker({ store, notifiers: { slack, pagerduty: unused }, pacer, leaseMs: 1_000, concurrency: 2, receiverConcurrency: 2, policy: { ...TEST_RETRY_POLICY, maxAttempts: 1 } });
     expect((await notificationReaching(store, ids[0]!, 'sent'))?.status).toBe('sent');

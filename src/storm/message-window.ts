@@ -34,7 +34,7 @@ export function takeMessageSlot(s: ChannelState, now: number, windowMs: number, 
     return free;
   }
   const oldest = current - BUCKETS + 1;
-  const counts = countsSince(oldest, current, width, s);
+  const counts = countsSince(oldest, current, width, s, head);
   const free = sum(counts) < max;
   if (free) counts[BUCKETS - 1]! += 1;
   // Some bucket holds a message: this one's, or (no room) those that filled the window. Kept up
@@ -91,14 +91,13 @@ function ownCount(s: ChannelState, head: Head, width: number): boolean {
   return s.windowStart === head.oldest * width && s.windowCount >= head.total;
 }
 
-/** The messages counted in the buckets `oldest`…`current` (the last 60), oldest first. */
-function countsSince(oldest: number, current: number, width: number, s: ChannelState): number[] {
+/** The messages counted in the buckets `oldest`…`current` (the last 60), oldest first; `head` is `s`'s string's, read. */
+function countsSince(oldest: number, current: number, width: number, s: ChannelState, head: Head | undefined): number[] {
   const counts = Array<number>(BUCKETS).fill(0);
   // A second ahead of this replica's clock (another replica's ran ahead) is counted as the current one.
   const add = (bucket: number, n: number) => {
     if (bucket >= oldest && n > 0) counts[Math.min(bucket, current) - oldest]! += n;
   };
-  const head = s.sentPerSecond === undefined ? undefined : readHead(s.sentPerSecond);
   if (head) {
     storedCounts(s.sentPerSecond!, head).forEach((n, i) => add(head.oldest + i, n));
     if (ownCount(s, head, width)) {
