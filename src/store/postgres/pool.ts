@@ -68,11 +68,15 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     statement_timeout: statementTimeoutMs,
     query_timeout: opts.queryTimeoutMs ?? statementTimeoutMs + (QUERY_TIMEOUT_MS - STATEMENT_TIMEOUT_MS),
     idle_in_transaction_session_timeout: opts.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    // node-postgres parses only ISO dates: a database or role set to another DateStyle (`SQL,
+    // DMY`, `German`) would turn every timestamp into null. The pool awaits this before it hands
+    // the connection out (a failure fails that checkout, and the connection is closed); queueing
+    // it from a 'connect' listener instead overlapped the caller's first query, which pg 8
+    // warns about and pg 9 will refuse.
+    onConnect: async (client) => {
+      await client.query(opts.readOnly ? 'SET DateStyle = ISO; SET default_transaction_read_only = on' : 'SET DateStyle = ISO');
+    },
   });
-  // node-postgres parses only ISO dates: a database or role set to another DateStyle (`SQL,
-  // DMY`, `German`) would turn every timestamp into null. Queued before the client's first query.
-  const setup = opts.readOnly ? 'SET DateStyle = ISO; SET default_transaction_read_only = on' : 'SET DateStyle = ISO';
-  pool.on('connect', (client) => void client.query(setup).catch(() => undefined));
   // Without a listener, an idle connection dropped by the server (restart, failover) would be
   // an unhandled 'error' event and kill the process. The pool already discards that client.
   pool.on('error', (err) => opts.onIdleError?.(err));
