@@ -1,55 +1,85 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyChannelState, readChannelState, type ChannelState } from './channel-state.js';
 import { sentCounts, takeMessageSlot } from './message-window.js';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-27T10:00:00Z');
-const at = (s: number) => T0 + s * 1000;
+const at = (s: number) => T0 + Math.round(s * 1000);
 
 /** A channel state as the store hands it back: through its JSON annotation. */
 const stored = (s: ChannelState): ChannelState => readChannelState({ commonAnnotations: { 'alertgate.storm': JSON.stringify(s) } } as never);
 
 /** Run the messages (seconds after T0) through the window one stored state after another; whether each got a slot. */
-function send(state: ChannelState, max: number, seconds: number[]): { state: ChannelState; taken: boolean[] } {
+function send(state: ChannelState, max: number, seconds: number[], take = takeMessageSlot): { state: ChannelState; taken: boolean[] } {
   const taken = seconds.map((s) => {
     state = stored(state);
-    return takeMessageSlot(state, at(s), MINUTE, max);
+    return take(state, at(s), MINUTE, max);
   });
   return { state, taken };
 }
 
 describe('takeMessageSlot', () => {
-  it('keeps at most 60 counts whatever the limit: a new group every 100 ms for three minutes under a limit of 1,000,000', () => {
+  it('keeps at most 61 counts whatever the limit: a new group every 100 ms for three minutes under a limit of 1,000,000', () => {
     let state = emptyChannelState();
     const sizes: number[] = [];
     for (let k = 0; k < 1800; k++) {
       state = stored(state);
       expect(takeMessageSlot(state, at(k / 10), MINUTE, 1_000_000)).toBe(true);
-      expect(sentCounts(state, MINUTE)!.counts.length).toBeLessThanOrEqual(60);
-      if (k % 600 === 599) sizes.push(JSON.stringify(state).length);
+      expect(sentCounts(state, MINUTE)!.counts.length).toBeLessThanOrEqual(61);
+      if (k % 600 === 599 && k > 600) sizes.push(JSON.stringify(state).length);
     }
-    // The seconds 120…179: ten each. What is stored stops growing once the first minute is full.
-    expect(sentCounts(state, MINUTE)).toEqual({ from: at(120), counts: Array(60).fill(10) });
-    expect(state.windowCount).toBe(600);
+    // The seconds 119…179: ten each. What is stored stops growing once the first 61 s are full.
+    expect(sentCounts(state, MINUTE)).toEqual({ from: at(119), counts: Array(61).fill(10) });
+    expect(state.windowCount).toBe(610);
     expect(new Set(sizes).size).toBe(1);
   });
 
-  it('counts a message for the rest of its second and the 59 after it', () => {
-    const { taken } = send(emptyChannelState(), 1, [0.9, 59.99, 60]);
+  it('counts a message for the rest of its second and the 60 after it', () => {
+    const { taken } = send(emptyChannelState(), 1, [0.9, 60.99, 61]);
     expect(taken).toEqual([true, false, true]);
   });
 
-  it('reads a state the release before stored (windowStart/windowCount, no per-second counts) as its count sent in windowStart’s second', () => {
+  it('lets no 60 s hold more than the limit: a flood at the end of a second, then another 59.001 s later, is refused until 60.001 s later', () => {
+    const { taken } = send(emptyChannelState(), 3, [0.999, 0.999, 0.999, 60, 60.999, 61]);
+    // 60 s and 60.999 s are within 60 s of 0.999 s; 61 s is not.
+    expect(taken).toEqual([true, true, true, false, false, true]);
+  });
+
+  it('never lets more than the limit out within any 60 s, and refuses a message only for those sent within the 61 s before it', () => {
+    // Gaps (ms) of a burst, and of about the window's length, where its edge is.
+    const gap = fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 58_000, max: 62_000 }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(gap, { minLength: 1, maxLength: 40 }), (max, gaps) => {
+        let state = emptyChannelState();
+        let t = T0;
+        const sent: number[] = [];
+        for (const g of gaps) {
+          t += g;
+          state = stored(state);
+          const free = takeMessageSlot(state, t, MINUTE, max);
+          if (free) sent.push(t);
+          const within60 = sent.filter((s) => s >= t - MINUTE).length;
+          const within61 = sent.filter((s) => s > t - MINUTE - 1000).length;
+          if (free) expect(within60, `taken at +${t - T0} ms`).toBeLessThanOrEqual(max);
+          else expect(within61, `refused at +${t - T0} ms`).toBeGreaterThanOrEqual(max);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads a state the fixed-window release stored (windowStart/windowCount, no per-second counts) as its count sent in windowStart’s second', () => {
     const old = JSON.parse(JSON.stringify({ ...emptyChannelState(), windowStart: at(0), windowCount: 2 })) as ChannelState;
-    const { state, taken } = send(old, 3, [30, 40, 59.9, 60, 61]);
-    // 2 stored + 30 s's fill the minute until the stored second leaves it at 60 s; then 30 s's and 60 s's count.
-    expect(taken).toEqual([true, false, false, true, true]);
-    expect(sentCounts(state, MINUTE)).toEqual({ from: at(30), counts: [1, ...Array(29).fill(0), 1, 1] });
-    // Written for a replica of the release before: the oldest second counted and all the window holds.
+    const { state, taken } = send(old, 3, [30, 40, 59.9, 60, 61, 62]);
+    // 2 stored + 30 s's fill the minute until the stored second leaves it at 61 s; then 30 s's and 61 s's count.
+    expect(taken).toEqual([true, false, false, false, true, true]);
+    expect(sentCounts(state, MINUTE)).toEqual({ from: at(30), counts: [1, ...Array(30).fill(0), 1, 1] });
+    // Written for a replica of the fixed-window release: the oldest second counted and all the window holds.
     expect({ windowStart: state.windowStart, windowCount: state.windowCount }).toEqual({ windowStart: at(30), windowCount: 3 });
   });
 
-  it('counts the messages a replica of the release before counted after this state was written', () => {
+  it('counts the messages a replica of the fixed-window release counted after this state was written', () => {
     const { state } = send(emptyChannelState(), 3, [0, 10]);
     // An old replica at 20 s: its fixed window (from 0 s) goes on, one more.
     const counted = send({ ...state, windowCount: state.windowCount + 1 }, 3, [21]);

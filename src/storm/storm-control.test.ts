@@ -363,6 +363,16 @@ describe('applyStormControl', () => {
     expect(statuses(life.apply([newGroup(8)], at(125)))).toEqual(['slack:pending pagerduty:pending']);
   });
 
+  it('a flood at the end of a second and a group 59.001 s later: the limit holds within those 60 s, the later group is gathered into a digest', () => {
+    const life = channelLife();
+    const at = atSeconds({ maxMessagesPerMinute: 3, holdPagerDuty: false });
+    const flood = life.apply([newGroup(1), newGroup(2), newGroup(3)], at(0.999));
+    expect(statuses(flood)).toEqual(Array(3).fill('slack:pending pagerduty:pending'));
+    const later = life.apply([newGroup(4)], at(60));
+    expect(statuses(later)[0]).toBe('slack:suppressed pagerduty:pending');
+    expect(digestsOf(later)).toEqual([expect.objectContaining({ kind: 'new', text: expect.stringContaining('1 new group since 10:01 UTC is gathered here') })]);
+  });
+
   it('reads a channel state stored before earlier digests were kept: its last storm is kept when the next one starts', () => {
     const started = Date.parse('2026-11-27T10:00:00Z');
     const channelId = channelGroupId('payments', '#payments-alerts');
