@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { emptyChannelState, readChannelState, type ChannelState } from './channel-state.js';
 import { sentCounts, takeMessageSlot } from './message-window.js';
+import { takeMessageSlot as previousTakeMessageSlot } from './previous-message-window.case.js';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-27T10:00:00Z');
@@ -17,6 +18,13 @@ function send(state: ChannelState, max: number, seconds: number[], take = takeMe
     return take(state, at(s), MINUTE, max);
   });
   return { state, taken };
+}
+
+/** How many messages `take` (this release's or the one of 60 counts) finds in the window at `t` ms: it takes one more with no limit, on a copy. */
+function countedAt(take: typeof takeMessageSlot, state: ChannelState, t: number): number {
+  const copy = stored(state);
+  take(copy, t, MINUTE, Infinity);
+  return copy.windowCount - 1;
 }
 
 describe('takeMessageSlot', () => {
@@ -97,5 +105,49 @@ describe('takeMessageSlot', () => {
     expect(taken).toEqual([true, true, false]);
     // Counted up to the current second (82 s, refused: none), where the next message starts from.
     expect(sentCounts(state, MINUTE)).toEqual({ from: at(25), counts: [2, ...Array(55).fill(0), 1, 0] });
+  });
+});
+
+describe('a rolling upgrade from the release of 60 counts (previous-message-window.case.ts)', () => {
+  it('a replica of it reads the 61 counts written here: its quick way counts the oldest too; its slow way drops it, as it did its own', () => {
+    // This release: 0.5 s's message is still counted at 60.2 s, so the string holds the seconds 0…60.
+    const ours = send(emptyChannelState(), 3, [0.5, 59.5, 60.2]);
+    expect(ours.taken).toEqual([true, true, true]);
+    expect(sentCounts(ours.state, MINUTE)).toEqual({ from: at(0), counts: [1, ...Array(58).fill(0), 1, 1] });
+    // That release, on its own, had let one more out at 60.5 s (0.5 s's had left its window).
+    expect(send(emptyChannelState(), 3, [0.5, 59.5, 60.2, 60.5], previousTakeMessageSlot).taken).toEqual([true, true, true, true]);
+    // On this release's state, still in the string's newest second, it counts all three and refuses.
+    expect(send(ours.state, 3, [60.5], previousTakeMessageSlot).taken).toEqual([false]);
+    // A second later it reads the string anew, without 0.5 s's (gone from this release's window too),
+    // writes its own counts (59.5 s, 60.2 s, 61.5 s), which this release reads back: full until
+    // 59.5 s's second leaves its 61.
+    const theirs = send(ours.state, 3, [61.5], previousTakeMessageSlot);
+    expect(theirs.taken).toEqual([true]);
+    expect(send(theirs.state, 3, [62, 119.9, 120]).taken).toEqual([false, false, true]);
+  });
+
+  it('whichever replicas wrote a state, either release counts at least what the release of 60 counts counted on its own', () => {
+    const step = fc.record({
+      gap: fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 58_000, max: 62_000 })),
+      ours: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 62_000 }), (steps, later) => {
+        let mixed = emptyChannelState();
+        let before = emptyChannelState();
+        let t = T0;
+        for (const { gap, ours } of steps) {
+          t += gap;
+          mixed = stored(mixed);
+          (ours ? takeMessageSlot : previousTakeMessageSlot)(mixed, t, MINUTE, Infinity);
+          before = stored(before);
+          previousTakeMessageSlot(before, t, MINUTE, Infinity);
+        }
+        const own = countedAt(previousTakeMessageSlot, before, t + later);
+        expect(countedAt(previousTakeMessageSlot, mixed, t + later)).toBeGreaterThanOrEqual(own);
+        expect(countedAt(takeMessageSlot, mixed, t + later)).toBeGreaterThanOrEqual(own);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
