@@ -3,9 +3,19 @@
  * code, stdout and stderr a test reads once it has ended.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `node <these> <command args>` runs alertgate's sources from any working directory: tsx and
+ * run.ts by absolute path, and tsx told where tsconfig.json is (it looks in the working
+ * directory, and the sources' JSX settings are there).
+ */
+export const ALERTGATE_NODE_ARGS = ['--import', pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href, join(ROOT, 'src/cli/run.ts')];
+export const ALERTGATE_NODE_ENV = { TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') };
 
 export interface CliRun {
   code: number | null;
@@ -14,15 +24,20 @@ export interface CliRun {
 }
 
 /**
- * Run `alertgate <args>` from the repository root to its end, with only PATH, HOME and `env` set.
+ * Run `alertgate <args>` to its end, from the repository root or `cwd`, with only PATH, HOME and `env` set.
  * `closeStdout`: the reader of stdout goes away before the command writes anything, as
  * `| head -1` does once it has its line (the process takes far longer to start than this takes
- * to close). `deadlineMs`: killed (code null) if it has not exited by then.
+ * to close). `deadlineMs`: killed (code null) if it has not exited by then. `cwd`: the working
+ * directory (a folder that is not the config dir, say).
  */
-export function runCli(args: string[], env: Record<string, string> = {}, opts: { closeStdout?: boolean; deadlineMs?: number } = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  opts: { closeStdout?: boolean; deadlineMs?: number; cwd?: string } = {},
+): Promise<CliRun> {
+  const child = spawn(process.execPath, [...ALERTGATE_NODE_ARGS, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...ALERTGATE_NODE_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

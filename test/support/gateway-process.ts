@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ALERTGATE_NODE_ARGS, ALERTGATE_NODE_ENV } from './cli-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -24,17 +25,23 @@ export interface GatewayProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<GatewayProcess> {
-  const proc = spawnStartingGateway(env, timeoutMs);
+/** Where and how `serve` runs: `cwd` (default the repository root), `args` after `serve`. */
+export interface ServeInvocation {
+  cwd?: string;
+  args?: string[];
+}
+
+export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, invocation: ServeInvocation = {}): Promise<GatewayProcess> {
+  const proc = spawnStartingGateway(env, timeoutMs, invocation);
   const listening = await proc.waitForLog((l) => l.msg === 'alertgate listening');
   return { url: `http://127.0.0.1:${String(listening.port)}`, ...proc };
 }
 
 /** The process as soon as it is spawned, before it listens (signals while it starts). */
-export function spawnStartingGateway(env: Record<string, string>, timeoutMs = 20_000): Omit<GatewayProcess, 'url'> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', 'serve'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...env },
+export function spawnStartingGateway(env: Record<string, string>, timeoutMs = 20_000, invocation: ServeInvocation = {}): Omit<GatewayProcess, 'url'> {
+  const child = spawn(process.execPath, [...ALERTGATE_NODE_ARGS, 'serve', ...(invocation.args ?? [])], {
+    cwd: invocation.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...ALERTGATE_NODE_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
