@@ -178,7 +178,7 @@ slos:
     // The same for the ConfigMap: its sidecar label would lose its "1" to the team name.
     [['generate', '--out', 'x', '--dashboard-label', 'team'], '--dashboard-label "team" is a label alertgate sets on every dashboards ConfigMap'],
     [['generate', '--out', 'x', '--dashboard-label', 'app.kubernetes.io/managed-by'], '--dashboard-label "app.kubernetes.io/managed-by" is a label alertgate sets'],
-    [['generate', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
+    [['generate', '--out', 'x', '--bogus'], 'unexpected argument "--bogus"'],
     // Kubernetes refuses a ConfigMap with such a label or annotation name.
     [['generate', '--out', 'x', '--dashboard-label', 'grafana dashboard'], '--dashboard-label "grafana dashboard" is not a valid Kubernetes label name'],
     [['generate', '--out', 'x', '--dashboard-label', ''], '--dashboard-label "" is not a valid Kubernetes label name'],
