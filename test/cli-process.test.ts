@@ -29,12 +29,15 @@ describe('a config dir that does not exist or is a file', () => {
   const missing = join(scratch, 'no-such-dir');
   const file = join(scratch, 'a-file');
   writeFileSync(file, 'not a dir\n');
-  const env = (dir: string) => ({ ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: 'platform', THANOS_URL: 'http://127.0.0.1:9' });
+  // serve's settings harm nothing should it start after all.
+  const settings = { FALLBACK_TEAM: 'platform', THANOS_URL: 'http://127.0.0.1:9', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'sqlite::memory:' };
+  const env = (dir: string) => ({ ALERTGATE_CONFIG_DIR: dir, ...settings });
   const commands: [string, string[]][] = [
     ['validate', ['validate']],
     ['route-test', ['route-test', '--labels', 'namespace=payments-prod']],
     ['uptime', ['uptime', '--team', 'payments']],
     ['generate', ['generate', '--out', join(scratch, 'out')]],
+    ['serve', ['serve']],
   ];
 
   for (const [name, args] of commands) {
@@ -53,11 +56,14 @@ describe('a config dir that does not exist or is a file', () => {
     });
   }
 
-  it('generate names --config when the path came from it', async () => {
-    const r = await runCli(['generate', '--config', missing, '--out', join(scratch, 'out')], { FALLBACK_TEAM: 'platform' });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`generate: config dir ${missing} (--config) does not exist; nothing written\n`);
-  });
+  for (const [name, args] of commands) {
+    it(`${name} names --config when the path came from it, though ALERTGATE_CONFIG_DIR names a dir that is fine`, async () => {
+      const r = await runCli([...args, '--config', missing], env('test/fixtures/estate'));
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`${name}: config dir ${missing} (--config) does not exist${name === 'generate' ? '; nothing written' : ''}\n`);
+    });
+  }
 });
 
 describe('a single-valued flag given twice', () => {
@@ -66,10 +72,14 @@ describe('a single-valued flag given twice', () => {
     ['uptime', ['uptime', '--team', 'payments', '--format', 'json', '--format', 'csv'], '--format'],
     ['generate', ['generate', '--out', join(scratch, 'a'), '--out', join(scratch, 'b')], '--out'],
     ['generate', ['generate', '--out', join(scratch, 'a'), '--config=.', '--config', 'test/fixtures/estate'], '--config'],
+    ['validate', ['validate', '--config=.', '--config', 'test/fixtures/estate'], '--config'],
+    ['route-test', ['route-test', '--labels', 'team=payments', '--config', '.', '--config=test/fixtures/estate'], '--config'],
+    ['uptime', ['uptime', '--team', 'payments', '--config', '.', '--config', 'test/fixtures/estate'], '--config'],
+    ['serve', ['serve', '--config', '.', '--config', 'test/fixtures/estate'], '--config'],
   ];
   for (const [name, args, flag] of cases) {
     it(`${name} with ${flag} twice: refused naming it, usage on stderr, exit 2, nothing done`, async () => {
-      const r = await runCli(args, { FALLBACK_TEAM: 'platform', THANOS_URL: 'http://127.0.0.1:9' });
+      const r = await runCli(args, { FALLBACK_TEAM: 'platform', THANOS_URL: 'http://127.0.0.1:9', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'sqlite::memory:' });
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(new RegExp(`^${name}: ${flag} given twice; it takes one value\\nusage: alertgate ${name} `));
@@ -96,6 +106,9 @@ describe('help', () => {
         expect(usage).toMatch(new RegExp(`^usage: alertgate ${command}\\b`));
         expect(description).toMatch(/^[A-Z][\w']* /);
         expect(r.stdout).toMatch(/\nexit codes: 0 [^]*;\s+1 [^]*; 2 usage error/);
+        // Every command reads the config dir: each says how to point it elsewhere.
+        expect(usage).toContain('[--config DIR]');
+        expect(r.stdout).toMatch(/\n {2}--config DIR +config dir \(default: ALERTGATE_CONFIG_DIR or the current directory\)\n/);
       }
       expect(word.stdout).toBe(flag.stdout);
     });

@@ -88,7 +88,7 @@ describe('command-line arguments', () => {
     for (const args of [['--port', '9090'], ['extra'], ['--json']]) {
       const r = await cli(['serve', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr).toBe(`serve: unexpected argument "${args[0]}"\nusage: alertgate serve   (settings come from the environment: PORT, DATABASE_URL, …; see README "Environment")`);
+      expect(r.stderr).toBe(`serve: unexpected argument "${args[0]}"\nusage: alertgate serve [--config DIR]   (other settings come from the environment: PORT, DATABASE_URL, …; see README "Environment")`);
       expect(r.stdout).toBe('');
     }
   });

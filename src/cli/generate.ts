@@ -29,7 +29,7 @@ import { OWNED_DASHBOARD_LABELS } from '../generate/dashboards.js';
 import { generateOutputs } from '../generate/outputs.js';
 import { OWNED_RULE_LABELS } from '../generate/prometheus-rule.js';
 import { applyPlan } from '../generate/write.js';
-import { configDirProblem } from './config-dir.js';
+import { CONFIG_OPTION, configOptionHelp, resolveConfigDir } from './config-dir.js';
 import type { CliIO, Command } from './io.js';
 import { parseOptions } from './parse-options.js';
 
@@ -43,7 +43,7 @@ rules/ and dashboards/ of the config dir; generated files no longer needed are d
 options:
   --out DIR                 where to write (created if missing)
   --check                   write nothing; print a unified diff on stdout and exit 1 if DIR is stale
-  --config DIR              config dir (default: ALERTGATE_CONFIG_DIR or the current directory)
+${configOptionHelp(28)}
   --rule-label k=v          extra PrometheusRule label, repeatable (also ALERTGATE_RULE_LABELS=k=v,k2=v2)
   --dashboard-label NAME    dashboards ConfigMap label the Grafana sidecar looks for (default grafana_dashboard)
   --folder-annotation NAME  annotation naming the Grafana folder (default grafana_folder)
@@ -85,7 +85,7 @@ export const generateCommand: Command = async (argv, io) => {
     args = parseOptions(argv, {
       out: { type: 'string' },
       check: { type: 'boolean', default: false },
-      config: { type: 'string' },
+      ...CONFIG_OPTION,
       'rule-label': { type: 'string', multiple: true, default: [] },
       'dashboard-label': { type: 'string' },
       'folder-annotation': { type: 'string' },
@@ -127,10 +127,9 @@ export const generateCommand: Command = async (argv, io) => {
     return 2;
   }
 
-  const configDir = path.resolve(io.cwd, args.config ?? io.env.ALERTGATE_CONFIG_DIR ?? '.');
   const outDir = path.resolve(io.cwd, args.out);
-  const problem = await configDirProblem(configDir, args.config !== undefined ? '--config' : io.env.ALERTGATE_CONFIG_DIR ? 'ALERTGATE_CONFIG_DIR' : 'the current directory');
-  if (problem) {
+  const { dir: configDir, problem } = await resolveConfigDir(io, args.config);
+  if (problem !== undefined) {
     io.stderr(`generate: ${problem}; nothing written`);
     return 1;
   }

@@ -14,6 +14,9 @@ commands:
   generate --out DIR [--check]            write PrometheusRule and dashboard ConfigMaps
   uptime --team T [--from --to] [--format table|json|csv]   uptime report from Thanos (THANOS_URL)
 
+every command reads routes/, rules/ and dashboards/ of the config dir: --config DIR, else
+ALERTGATE_CONFIG_DIR, else the current directory.
+
 alertgate <command> --help (or alertgate help <command>) says what a command does, its options
 and exit codes; alertgate --version prints the version.
 

@@ -1,8 +1,9 @@
 /**
  * @module cli/route-test
- * `alertgate route-test --labels 'k=v,k2="quoted, with comma"' [--json]`: which team, routes and
- * receivers an alert with these labels would reach, using the same attribution and routing code
- * as the gateway. `--json` prints exactly one object on stdout; warnings always go to stderr.
+ * `alertgate route-test --labels 'k=v,k2="quoted, with comma"' [--json] [--config DIR]`: which
+ * team, routes and receivers an alert with these labels would reach, using the same attribution
+ * and routing code as the gateway. `--json` prints exactly one object on stdout; warnings always
+ * go to stderr.
  *
  * Labels use the matcher quoting rules (optional `{}`, `"…"` with `\"`, `\\`, `\n`), so a value
  * copied from an Alertmanager matcher works as-is.
@@ -22,18 +23,20 @@ import { configWindowOpen } from '../maintenance/windows.js';
 import type { Labels } from '../model/alert.js';
 import type { Target } from '../model/target.js';
 import { resolveRoutes, type MatchedRoute } from '../route/resolve-targets.js';
+import { CONFIG_OPTION, configOptionHelp, resolveConfigDir } from './config-dir.js';
 import type { Command } from './io.js';
-import { configDirOf, envConfigDirProblem } from './validate.js';
+import { parseOptions } from './parse-options.js';
 
-export const USAGE = `usage: alertgate route-test --labels 'k=v,k2="v, with comma"' [--json]`;
+export const USAGE = `usage: alertgate route-test --labels 'k=v,k2="v, with comma"' [--json] [--config DIR]`;
 
 /** What `alertgate route-test --help` adds to the usage line. */
-export const HELP = `Show which team (and why), routes, receivers and maintenance windows of the config
-(ALERTGATE_CONFIG_DIR or the current directory) an alert with these labels reaches.
+export const HELP = `Show which team (and why), routes, receivers and maintenance windows of the config dir
+an alert with these labels reaches.
 
 options:
   --labels 'k=v,…'  the alert's labels, matcher quoting rules; may be given more than once (they add up)
   --json            print exactly one JSON object on stdout (warnings stay on stderr)
+${configOptionHelp(20)}
 
 exit codes: 0 shown; 1 invalid config or no config dir; 2 usage error or bad --labels`;
 
@@ -127,27 +130,13 @@ function parseLabelsWithHint(texts: string[]): Labels {
   }
 }
 
-interface Args {
-  /** Every `--labels` value, in order: `--labels a=1 --labels b=2` tests {a, b}, never only b. */
-  labels: string[];
-  json: boolean;
-}
-
-function parseArgs(argv: string[]): Args {
-  const args: Args = { labels: [], json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') args.json = true;
-    else if (a === '--labels') {
-      const v = argv[++i];
-      if (v === undefined) throw new Error('--labels needs a value');
-      // `--labels --json` forgot the value: say so rather than parse "--json" as labels.
-      if (v.startsWith('-')) throw new Error(`--labels needs a value, got the flag "${v}" (a value starting with "-" is written --labels=${v})`);
-      args.labels.push(v);
-    } else if (a.startsWith('--labels=')) args.labels.push(a.slice('--labels='.length));
-    else throw new Error(`unexpected argument "${a}"`);
-  }
-  return args;
+function parseArgs(argv: string[]) {
+  return parseOptions(argv, {
+    // Every value, in order: `--labels a=1 --labels b=2` tests {a, b}, never only b.
+    labels: { type: 'string', multiple: true, default: [] },
+    json: { type: 'boolean', default: false },
+    ...CONFIG_OPTION,
+  });
 }
 
 function toView(t: Target, team: string): ReceiverView {
@@ -203,7 +192,7 @@ function renderText(result: RouteTestResult, labels: Labels, teamFile: string): 
 }
 
 export const routeTestCommand: Command = async (argv, io) => {
-  let args: Args;
+  let args: ReturnType<typeof parseArgs>;
   let labels: Labels;
   try {
     args = parseArgs(argv);
@@ -214,9 +203,8 @@ export const routeTestCommand: Command = async (argv, io) => {
     return 2;
   }
 
-  const dir = configDirOf(io);
-  const problem = await envConfigDirProblem(io, dir);
-  if (problem) {
+  const { dir, problem } = await resolveConfigDir(io, args.config);
+  if (problem !== undefined) {
     io.stderr(`route-test: ${problem}`);
     return 1;
   }

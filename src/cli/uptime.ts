@@ -1,9 +1,9 @@
 /**
  * @module cli/uptime
  * `alertgate uptime --team T [--from D --to D] [--tz Z] [--period P | --month YYYY-MM]
- * [--format table|json|csv]`: a team's uptime report from Thanos (`THANOS_URL`), computed exactly
- * as GET /v1/uptime computes it, for the terminal (table), scripts (json, the API's document) or
- * spreadsheets (csv). Maintenance windows are excused as the gateway excuses them: those of
+ * [--format table|json|csv] [--config DIR]`: a team's uptime report from Thanos (`THANOS_URL`),
+ * computed exactly as GET /v1/uptime computes it, for the terminal (table), scripts (json, the
+ * API's document) or spreadsheets (csv). Maintenance windows are excused as the gateway excuses them: those of
  * routes/, and the ad-hoc ones made through the API, read from the gateway's store (opened
  * read-only: cli/uptime-store.ts). Without a store configured, or with a default one it cannot
  * use, a note on stderr says the latter are left out, and why.
@@ -24,14 +24,14 @@ import { readThanosSettings } from '../uptime/settings.js';
 import { reportMaintenanceFrom } from '../uptime/stored-windows.js';
 import { reportToTable } from '../uptime/table.js';
 import { createThanosClient } from '../uptime/thanos-client.js';
+import { CONFIG_OPTION, configOptionHelp, resolveConfigDir } from './config-dir.js';
 import type { Command } from './io.js';
 import { parseOptions } from './parse-options.js';
 import { openUptimeStore, type UptimeStore } from './uptime-store.js';
-import { configDirOf, envConfigDirProblem } from './validate.js';
 
 export const USAGE = `usage: alertgate uptime --team T [--from DATE|RFC3339 --to DATE|RFC3339] [--tz ZONE]
                         [--period ${REPORT_PERIOD_NAMES.join('|')} | --month YYYY-MM]
-                        [--format table|json|csv]
+                        [--format table|json|csv] [--config DIR]
   default range: the last 30 full days in --tz (default UTC); THANOS_URL must be set;
   API maintenance windows are read (read-only) from DATABASE_URL, or data/alertgate.db here`;
 
@@ -40,6 +40,14 @@ export const HELP = `A team's uptime report from Thanos (THANOS_URL), computed a
 maintenance windows of routes/ and those created with POST /v1/maintenance are excluded, the
 latter read from the gateway's store (DATABASE_URL, as for serve), opened read-only: nothing is
 migrated or written. --format json prints the API's document on stdout.
+
+options:
+  --team T                   the team (a routes file of the config dir)
+  --from D, --to D           the range: YYYY-MM-DD (midnight in --tz) or RFC3339
+  --tz ZONE                  time zone of dates, periods and the table's times (default UTC)
+  --period P | --month Y-M   a named period (listed above) or a calendar month, instead of --from/--to
+  --format table|json|csv    output (default table)
+${configOptionHelp(29)}
 
 exit codes: 0 report printed; 1 Thanos unreachable or refused the query, THANOS_URL unset,
             unknown team, invalid config, or a store named by DATABASE_URL that cannot be
@@ -59,6 +67,7 @@ export const uptimeCommand: Command = async (argv, io) => {
       period: { type: 'string' },
       month: { type: 'string' },
       format: { type: 'string', default: 'table' },
+      ...CONFIG_OPTION,
     });
   } catch (err) {
     io.stderr(`uptime: ${(err as Error).message}\n${USAGE}`);
@@ -86,9 +95,8 @@ export const uptimeCommand: Command = async (argv, io) => {
     return 1;
   }
 
-  const dir = configDirOf(io);
-  const problem = await envConfigDirProblem(io, dir);
-  if (problem) {
+  const { dir, problem } = await resolveConfigDir(io, args.config);
+  if (problem !== undefined) {
     io.stderr(`uptime: ${problem}`);
     return 1;
   }

@@ -1,7 +1,6 @@
 /**
  * @module cli/validate
- * `alertgate validate`: check the config dir (`ALERTGATE_CONFIG_DIR`, default the current
- * directory) and print every problem as `file:line:col message`, paths relative to that dir.
+ * `alertgate validate [--config DIR]`: check the config dir (cli/config-dir.ts) and print every problem as `file:line:col message`, paths relative to that dir.
  * Exit 1 on any error, 0 otherwise (warnings, such as a routing-key variable not set yet, do not
  * fail: secrets are injected at deploy time).
  *
@@ -9,12 +8,12 @@
  * each gets the already-loaded routes (so it can check its team names against them) and returns
  * its problems; the command prints them all together, sorted by position.
  */
-import { resolve } from 'node:path';
 import { loadRoutingConfig, type LoadRoutesResult } from '../config/load-routes.js';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError, sortSourceErrors, type SourceError } from '../config/source-error.js';
-import { configDirProblem } from './config-dir.js';
-import type { CliIO, Command } from './io.js';
+import { CONFIG_OPTION, configOptionHelp, resolveConfigDir } from './config-dir.js';
+import type { Command } from './io.js';
+import { parseOptions } from './parse-options.js';
 
 export interface ValidationContext {
   /** Absolute config dir. */
@@ -37,38 +36,33 @@ const teamSpecsValidator: ConfigValidator = async (ctx) => {
 /** Validators run after routes/. */
 export const validators: ConfigValidator[] = [teamSpecsValidator];
 
-/** The config dir a command works on: `ALERTGATE_CONFIG_DIR` (relative to cwd) or cwd. */
-export function configDirOf(io: CliIO): string {
-  return resolve(io.cwd, io.env['ALERTGATE_CONFIG_DIR'] || '.');
-}
-
-/** configDirProblem for the dir configDirOf names. */
-export function envConfigDirProblem(io: CliIO, dir: string): Promise<string | undefined> {
-  return configDirProblem(dir, io.env['ALERTGATE_CONFIG_DIR'] ? 'ALERTGATE_CONFIG_DIR' : 'the current directory');
-}
-
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export const VALIDATE_USAGE = 'usage: alertgate validate   (config dir: ALERTGATE_CONFIG_DIR or the current directory)';
+export const VALIDATE_USAGE = 'usage: alertgate validate [--config DIR]';
 
 /** What `alertgate validate --help` adds to the usage line. */
 export const VALIDATE_HELP = `Check routes/, rules/ and dashboards/ of the config dir as the gateway and generate read them.
 Every problem is printed on stdout as \`file:line:col message\`, then a summary line.
+
+options:
+${configOptionHelp(16)}
 
 exit codes: 0 valid (warnings, such as an unset routing-key variable, do not fail);
             1 any error, or the config dir does not exist; 2 usage error`;
 
 export function createValidateCommand(extra: readonly ConfigValidator[]): Command {
   return async (argv, io) => {
-    if (argv.length > 0) {
-      io.stderr(`validate: unexpected argument "${argv[0]}"\n${VALIDATE_USAGE}`);
+    let args;
+    try {
+      args = parseOptions(argv, CONFIG_OPTION);
+    } catch (err) {
+      io.stderr(`validate: ${(err as Error).message}\n${VALIDATE_USAGE}`);
       return 2;
     }
-    const dir = configDirOf(io);
-    const problem = await envConfigDirProblem(io, dir);
-    if (problem) {
+    const { dir, problem } = await resolveConfigDir(io, args.config);
+    if (problem !== undefined) {
       io.stderr(`validate: ${problem}`);
       return 1;
     }

@@ -130,7 +130,7 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
 
   const fallbackTeam = fallbackTeamFrom(env);
   // Without routes/ at all, alertgate most likely runs outside the config dir: say where it looked.
-  const noRoutesDir = listing.absent && `there is no ${ROUTES_DIR}/ folder in ${dir}: run alertgate in the folder holding routes/, rules/ and dashboards/, or point ALERTGATE_CONFIG_DIR (generate: --config) at it`;
+  const noRoutesDir = listing.absent && `there is no ${ROUTES_DIR}/ folder in ${dir}: run alertgate in the folder holding routes/, rules/ and dashboards/, or point --config DIR (or ALERTGATE_CONFIG_DIR) at it`;
   problems.push(...checkAcrossTeams(files, fallbackTeam, `${ROUTES_DIR}/`, noRoutesDir || undefined));
 
   const errors = sortSourceErrors(problems.filter((p) => p.severity === 'error'));
