@@ -442,16 +442,26 @@ alerts:
       expect(await testRules(dir, 'acme-no-traffic.test.yaml', tests)).toContain('SUCCESS');
     });
 
-    it('pass `promtool check rules` with a scalar SLO total, which is divided as written (a scalar cannot be compared without `bool`); a vector one is guarded', async () => {
-      const slo = (name: string, total: string) =>
-        `  - { name: ${name}, objective: 99, window: 30d, errors: 'sum(rate(api_errors_total[{{window}}]))', total: '${total}' }\n`;
+    it('pass `promtool check rules` with each form of SLO ratio: scalar total or errors divided as written (`or` needs vectors), vector errors filled with 0 where absent', async () => {
+      const slo = (name: string, errors: string, total: string) => `  - { name: ${name}, objective: 99, window: 30d, errors: '${errors}', total: '${total}' }\n`;
+      const errors = 'sum(rate(api_errors_total[{{window}}]))';
       const dir = await makeConfigDir({
         'routes/web.yaml': routesFile('web'),
-        'rules/web.yaml': `team: web\nnamespace: web-prod\nslos:\n${slo('api', 'scalar(sum(rate(api_requests_total[{{window}}])))')}${slo('api-vector', '1 * sum(rate(api_requests_total[{{window}}]))')}`,
+        'rules/web.yaml': `team: web\nnamespace: web-prod\nslos:\n${[
+          // A scalar total cannot be compared without `bool`, nor take part in `or`.
+          slo('api', errors, 'scalar(sum(rate(api_requests_total[{{window}}])))'),
+          slo('api-vector', errors, '1 * sum(rate(api_requests_total[{{window}}]))'),
+          slo('api-scalar-errors', `scalar(${errors})`, 'sum(rate(api_requests_total[{{window}}]))'),
+          slo('api-routes', 'sum by (route) (rate(api_errors_total[{{window}}]))', 'sum by (route) (rate(api_requests_total[{{window}}]))'),
+        ].join('')}`,
       });
       const text = (await generateFor(dir)).get(prometheusRuleFile('web'))!;
       expect(text).toContain('(sum(rate(api_errors_total[5m]))) / (scalar(sum(rate(api_requests_total[5m]))))');
-      expect(text).toContain('(sum(rate(api_errors_total[5m]))) / ((1 * sum(rate(api_requests_total[5m]))) > 0)');
+      expect(text).toContain('((sum(rate(api_errors_total[5m]))) or vector(0)) / ((1 * sum(rate(api_requests_total[5m]))) > 0)');
+      expect(text).toContain('(scalar(sum(rate(api_errors_total[5m])))) / ((sum(rate(api_requests_total[5m]))) > 0)');
+      expect(text).toContain(
+        '((sum by (route) (rate(api_errors_total[5m]))) or (0 * (sum by (route) (rate(api_requests_total[5m]))))) / ((sum by (route) (rate(api_requests_total[5m]))) > 0)',
+      );
       expect(await checkRules(dir, text)).toMatch(/SUCCESS: \d+ rules found/);
     });
 

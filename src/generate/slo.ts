@@ -4,7 +4,8 @@
  * (chapter 5, "Alerting on SLOs"), with Sloth/Pyrra-style record names:
  *
  * - `slo:sli_error:ratio_rate<w>` for w in 5m 30m 1h 2h 6h 1d 3d and the SLO window: the error
- *   ratio `(errors) / (total)` with `{{window}}` replaced by w, none while total is 0 (errorRatio).
+ *   ratio `(errors) / (total)` with `{{window}}` replaced by w: none while total is 0, and 0 where
+ *   errors has no series but total has requests (slo-error-ratio.ts).
  *   A ratio of sums, so every request weighs the same (a quiet instance failing does not outweigh
  *   a busy healthy one).
  * - `slo:objective:ratio`, `slo:error_budget:ratio` and
@@ -19,7 +20,7 @@
 import type { SloSpec } from './model.js';
 import { sloAlertName, sloRecord } from './naming.js';
 import type { AlertingRule, RecordingRule, RuleGroup } from './rule-types.js';
-import { closeTrailingComment, promqlType, substituteWindow } from '../config/promql.js';
+import { errorRatio } from './slo-error-ratio.js';
 
 export const SLO_RATE_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
@@ -75,37 +76,6 @@ export function sloRuleGroup(team: string, slo: SloSpec): RuleGroup {
   ];
   const alerts: AlertingRule[] = BURN_ALERTS.map((b) => burnAlert(team, slo, b));
   return { name: `${team}-slo-${slo.name}`, rules: [...ratios, ...meta, ...alerts] };
-}
-
-/**
- * `(errors) / (total)` over a window, recorded only while the window had requests. Without any, it was
- * 0/0: NaN, which every panel built on it showed as "NaN" (error ratio, budget remaining,
- * availability, burn rates). As Sloth's author advises for quiet services (slok/sloth#133: keep
- * the total only where it is above 0, so no SLI is recorded when there is none), such a window
- * now has no sample: the panels say "No data". The alerts are unchanged: NaN was above no
- * threshold, and a missing sample is not either. A scalar total cannot be filtered so (comparing
- * scalars needs `bool`, which yields 0 or 1) and is divided as written.
- */
-function errorRatio(slo: SloSpec): (window: string) => string {
-  // Typed once per SLO, not per window: the window does not change it.
-  const scalarTotal = isScalar(substituteWindow(slo.total, slo.window).text);
-  return (w) => {
-    const errors = closeTrailingComment(substituteWindow(slo.errors, w).text);
-    const total = closeTrailingComment(substituteWindow(slo.total, w).text);
-    return scalarTotal ? `(${errors}) / (${total})` : `(${errors}) / ((${total}) > 0)`;
-  };
-}
-
-/** An aggregation, as the first thing in an expression. */
-const LEADING_AGGREGATION = /^(?:sum|avg|count|min|max|group|stddev|stdvar|topk|bottomk|quantile|count_values|limitk|limit_ratio)\s*(?:\(|by\b|without\b)/;
-
-/**
- * Whether a validated total (an instant vector or a scalar) is a scalar. One that starts with an
- * aggregation is not (an operator with a vector operand gives a vector): that spares the usual
- * `sum(rate(…))` a parse, about 50 µs each (the generate benchmark has 1,500 SLOs).
- */
-function isScalar(total: string): boolean {
-  return !LEADING_AGGREGATION.test(total) && promqlType(total) === 'scalar';
 }
 
 function burnAlert(team: string, slo: SloSpec, b: BurnAlert): AlertingRule {
