@@ -18,6 +18,7 @@ import path from 'node:path';
 import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
+import { checkSloGrouping } from './check-slo-grouping.js';
 import { dashboardsFileSchema, slugify, UNITS_WITH_SCALE, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
@@ -249,7 +250,10 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
   checkUniqueNames(src, problems);
   checkDescriptionGivenTwice(src, problems);
   checkTemplates(src, text, problems, templatePaths(src.value));
-  if (spec) checkRuleNames(src, spec, problems);
+  if (spec) {
+    checkRuleNames(src, spec, problems);
+    checkSloGrouping(src, spec, problems);
+  }
   return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };
 }
 

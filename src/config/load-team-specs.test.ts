@@ -235,6 +235,33 @@ uptime:
     expect(r.warningLines).toEqual(['rules/alpha.yaml:10:5 warning: SLO "shop" has no runbook: its burn-rate alerts get no runbook_url']);
   });
 
+  it('rejects an SLO whose errors and total are grouped by different labels (they never divide: errors would read 0), and accepts the same grouping written either way', async () => {
+    const slo = (name: string, errors: string, total: string) =>
+      `  - { name: ${name}, objective: 99, window: 30d, runbook: https://r.example/x, errors: '${errors}', total: '${total}' }\n`;
+    const rate = (m: string) => `rate(${m}[{{window}}])`;
+    const r = await load({
+      'routes/alpha.yaml': routesFile('alpha'),
+      'rules/alpha.yaml': RULES(
+        'alpha',
+        `slos:\n${[
+          slo('extra-label', `sum by (route, code) (${rate('e')})`, `sum by (route) (${rate('t')})`),
+          slo('ungrouped-errors', `sum(${rate('e')})`, `sum by (route) (${rate('t')})`),
+          slo('ungrouped-total', `sum by (route) (${rate('e')})`, `sum(${rate('t')})`),
+          // Accepted: equal groupings in either position and order, and what a scan cannot read.
+          slo('same', `sum(${rate('e')}) by (code, route)`, `sum by (route,code) (${rate('t')})`),
+          slo('both-ungrouped', `sum(${rate('e')})`, `count(${rate('t')})`),
+          slo('without', `sum without (code) (${rate('e')})`, `sum by (route) (${rate('t')})`),
+          slo('binary', `sum(${rate('a')}) - sum(${rate('b')})`, `sum by (route) (${rate('t')})`),
+        ].join('')}`,
+      ),
+    });
+    expect(r.errorLines).toEqual([
+      'rules/alpha.yaml:10:92 slos[0]: errors is grouped by (code, route) but total by (route): the error ratio divides series with equal labels, so these never divide (errors would count as 0); group both by the same labels',
+      'rules/alpha.yaml:11:97 slos[1]: errors is grouped by no label but total by (route): the error ratio divides series with equal labels, so these never divide (errors would count as 0); group both by the same labels',
+      'rules/alpha.yaml:12:96 slos[2]: errors is grouped by (route) but total by no label: the error ratio divides series with equal labels, so these never divide (errors would count as 0); group both by the same labels',
+    ]);
+  });
+
   it('accepts a configured severity set instead of the default', async () => {
     const files = { 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha').replace('severity: critical', 'severity: page') };
     expect((await load(files)).errorLines).toEqual(['rules/alpha.yaml:6:15 alerts[0].severity: severity must be one of critical, warning, info']);
