@@ -2,7 +2,7 @@
  * Acceptance, under `promtool test rules`: an SLO whose `errors` query matches no series while
  * `total` has traffic (no 5xx ever counted, so the 5xx counter series does not exist) records an
  * error ratio of 0 and a full budget, not "No data"; per label set when both queries are grouped
- * `by (route)`. A window without requests still records nothing, and burn-rate alerts fire as
+ * `by (route)`, or recorded series. A window without requests still records nothing, and burn-rate alerts fire as
  * before.
  */
 import { execFile } from 'node:child_process';
@@ -36,10 +36,17 @@ slos:
     runbook: https://runbooks.example/routes-slo
     errors: sum by (route) (rate(api_requests_total{code=~"5.."}[{{window}}]))
     total: sum by (route) (rate(api_requests_total[{{window}}]))
+  - name: recorded-availability
+    objective: 99
+    window: 30d
+    runbook: https://runbooks.example/recorded-slo
+    errors: job:api_errors:rate{{window}}
+    total: job:api_requests:rate{{window}}
 `;
 
 const SHOP = '{slo="shop-availability",team="acme"}';
 const ROUTES = '{slo="routes-availability",team="acme"}';
+const RECORDED = '{slo="recorded-availability",team="acme"}';
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'];
 const BURN_ALERT = { shop: 'ShopAvailabilityErrorBudgetBurn', routes: 'RoutesAvailabilityErrorBudgetBurn' };
 
@@ -128,6 +135,32 @@ describe.skipIf(!promtool)('SLO error ratio when the errors query matches no ser
             exp_samples: [
               { labels: '{route="/a",slo="routes-availability",team="acme"}', value: -19 },
               { labels: '{route="/b",slo="routes-availability",team="acme"}', value: 1 },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(out).toContain('SUCCESS');
+  });
+
+  it('recorded series as errors and total (their names differ, which `or` and `/` ignore): 0 for a job without an error series, none for a job without requests', async () => {
+    const out = await promtoolTest('recorded.test.yaml', [
+      {
+        name: 'job a with errors, b without an error series, c without requests',
+        interval: '1m',
+        input_series: [
+          { series: 'job:api_errors:rate5m{job="a"}', values: '1x10' },
+          { series: 'job:api_requests:rate5m{job="a"}', values: '4x10' },
+          { series: 'job:api_requests:rate5m{job="b"}', values: '4x10' },
+          { series: 'job:api_requests:rate5m{job="c"}', values: '0x10' },
+        ],
+        promql_expr_test: [
+          {
+            expr: `slo:sli_error:ratio_rate5m${RECORDED}`,
+            eval_time: '5m',
+            exp_samples: [
+              { labels: 'slo:sli_error:ratio_rate5m{job="a",slo="recorded-availability",team="acme"}', value: 0.25 },
+              { labels: 'slo:sli_error:ratio_rate5m{job="b",slo="recorded-availability",team="acme"}', value: 0 },
             ],
           },
         ],
