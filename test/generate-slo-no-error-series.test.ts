@@ -2,8 +2,8 @@
  * Acceptance, under `promtool test rules`: an SLO whose `errors` query matches no series while
  * `total` has traffic (no 5xx ever counted, so the 5xx counter series does not exist) records an
  * error ratio of 0 and a full budget, not "No data"; per label set when both queries are grouped
- * `by (route)`, or recorded series. A window without requests still records nothing, and burn-rate alerts fire as
- * before.
+ * `by (route)` or are recorded series. A window without requests still records nothing, and
+ * burn-rate alerts fire as before.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
