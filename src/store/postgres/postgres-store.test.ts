@@ -342,6 +342,37 @@ describe.skipIf(!admin)('postgres store', () => {
         await store.close();
       }
     });
+    it('leaves a live alert carried unchanged by a later write as it is, and writes the changed, moved and previous-release ones', async () => {
+      const url = await freshUrl();
+      const store = await openPostgresStore(url);
+      try {
+        const versions = async () =>
+          Object.fromEntries((await adminQuery(url, 'SELECT fingerprint, xmin::text AS x FROM alerts')).rows.map((r: { fingerprint: string; x: string }) => [r.fingerprint, r.x]));
+        await enqueue(store, group('steady', { alerts: [alert('a'), alert('b'), alert('c'), alert('d')] }), []);
+        // What a previous release leaves: a row it inserted has no created_at.
+        await adminQuery(url, `UPDATE alerts SET created_at = NULL WHERE fingerprint = 'd'`);
+        const before = await versions();
+        // b changes, c and a swap places, d is as it was.
+        await enqueue(store, group('steady', { alerts: [alert('c'), alert('b', 'resolved'), alert('a'), alert('d')] }), []);
+        const after = await versions();
+        expect(after['b']).not.toBe(before['b']);
+        expect(after['a']).not.toBe(before['a']);
+        expect(after['c']).not.toBe(before['c']);
+        expect(after['d']).not.toBe(before['d']);
+        expect((await adminQuery(url, `SELECT count(*)::int AS n FROM alerts WHERE created_at IS NULL`)).rows[0].n).toBe(0);
+        // The same snapshot again: no row is rewritten.
+        await enqueue(store, group('steady', { alerts: [alert('c'), alert('b', 'resolved'), alert('a'), alert('d')] }), []);
+        expect(await versions()).toEqual(after);
+        expect((await store.getGroup('steady'))?.alerts.map((x) => [x.fingerprint, x.status])).toEqual([
+          ['c', 'firing'],
+          ['b', 'resolved'],
+          ['a', 'firing'],
+          ['d', 'firing'],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   describe('schema', () => {

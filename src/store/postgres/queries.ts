@@ -59,11 +59,13 @@ const ALERT_CONTENT_CHANGED = `(alerts.status IS DISTINCT FROM excluded.status
  *   updated_at moves only when its content changed; created_at, its place in the lists, is set
  *   by the insert, or, for a row a previous release inserted, to the updated_at it had:
  *   schema-v8.ts; a tombstone's row that becomes an alert again takes the write's, as a new
- *   alert: SQLite's UPSERT_ALERT). A tombstone (rows.ts TOMBSTONE_POSITION) written again as
- *   it was is left alone (the WHERE), as SQLite's planGroupWrite leaves unchanged rows: every
- *   write of a group sends all its tombstones (up to 100), and an update leaves a dead tuple
- *   even when nothing changed. Alerts are still touched, so the first write of this release
- *   freezes a previous release's row where it is listed, before an old replica can move it;
+ *   alert: SQLite's UPSERT_ALERT). A row written again as it was (same content and position: a
+ *   live alert or a tombstone, rows.ts TOMBSTONE_POSITION) is left alone (the WHERE), as
+ *   SQLite's planGroupWrite leaves unchanged rows: every write of a group sends all its alerts
+ *   and tombstones (up to 100), and an update leaves a dead tuple and WAL even when nothing
+ *   changed. A row without created_at (a previous release inserted it) is still written once,
+ *   so the first write of this release freezes it where it is listed, before an old replica
+ *   (which never sets created_at) can move it;
  * - coalesce: older unclaimed edits of the queues named in $35/$36 become suppressed;
  * - $37, the groups' storm digests, and $38, their holds, come last: added with migrations 3 and 4;
  * - insert the new notifications, identity values drawn in array order.
@@ -104,7 +106,7 @@ export const WRITE_GROUPS = `
       position = excluded.position, team = excluded.team, status = excluded.status,
       labels = excluded.labels, annotations = excluded.annotations, starts_at = excluded.starts_at,
       ends_at = excluded.ends_at, generator_url = excluded.generator_url
-    WHERE excluded.position >= 0 OR alerts.position >= 0 OR ${ALERT_CONTENT_CHANGED}
+    WHERE alerts.created_at IS NULL OR alerts.position IS DISTINCT FROM excluded.position OR ${ALERT_CONTENT_CHANGED}
   ),
   supersede AS (
     -- An item being claimed right now is row-locked by the claim: this waits for it and then
