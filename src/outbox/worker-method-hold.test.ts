@@ -8,17 +8,16 @@
  * the hold ends, the edits it held go one at a time at a pace, not all in the same instant (into
  * the next 429), and each arrives without an attempt spent on waiting.
  */
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createSlackNotifier } from '../delivery/slack/notifier.js';
-import type { Notifier } from '../delivery/notifier.js';
 import type { Target } from '../model/target.js';
 import { enqueue, group, notification, snapshot } from '../store/contract/fixtures.case.js';
-import type { GroupRecord, NotificationRecord, Store } from '../store/store.js';
+import type { GroupRecord, NotificationRecord } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackRequest, type FakeSlackStep } from '../testing/fake-slack.js';
 import { createMetrics, type Metrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
-import { notificationReaching, startTestWorker } from './test-worker.case.js';
+import { notificationReaching, startTestWorker, unusedNotifier, WorkerTestRig } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
 
 const RETRY_AFTER_S = 2;
@@ -27,24 +26,15 @@ const RETRY_AFTER_S = 2;
  * one's slot is beyond the longest a claimed item waits (MAX_PACED_WAIT_MS): it is handed back.
  */
 const RELEASE_SPACING_MS = 1_700;
-const unused: Notifier = { type: 'pagerduty', notify: () => Promise.resolve({ ok: true }) };
 const slackIn = (channel: string): Target => ({ type: 'slack', channel });
 
-let slack: FakeSlack;
-let store: Store;
-let worker: OutboxWorker | undefined;
-
-afterEach(async () => {
-  await worker?.stop(1_000);
-  worker = undefined;
-  await store?.close();
-  await slack?.close();
-});
+/** rig.fake: the fake Slack. */
+const rig = new WorkerTestRig<FakeSlack>(startFakeSlack);
 
 /** A group resolved: the edit of its message (and a thread reply). */
 async function resolve(g: GroupRecord, target: Target): Promise<NotificationRecord> {
   const resolved = { ...g, status: 'resolved' as const };
-  const [n] = await enqueue(store, resolved, [notification(resolved, target, { kind: 'resolved', snapshot: snapshot(resolved, 'resolved') })]);
+  const [n] = await enqueue(rig.store, resolved, [notification(resolved, target, { kind: 'resolved', snapshot: snapshot(resolved, 'resolved') })]);
   return n!;
 }
 
@@ -52,8 +42,8 @@ async function resolve(g: GroupRecord, target: Target): Promise<NotificationReco
 function startWorker(metrics: Metrics, concurrency: number, spacingMs = RELEASE_SPACING_MS): OutboxWorker {
   return startTestWorker({
     metrics,
-    store,
-    notifiers: { slack: createSlackNotifier({ token: 'xoxb-test', apiUrl: slack.url }), pagerduty: unused },
+    store: rig.store,
+    notifiers: { slack: createSlackNotifier({ token: 'xoxb-test', apiUrl: rig.fake.url }), pagerduty: unusedNotifier('pagerduty') },
     pacer: new ChannelPacer({ ratePerSecond: 1_000, burst: 1_000, methodReleaseSpacingMs: spacingMs }),
     concurrency,
     receiverConcurrency: concurrency,
@@ -70,17 +60,17 @@ function startWorker(metrics: Metrics, concurrency: number, spacingMs = RELEASE_
 async function editsAfterA429(name: string, count: number, after: FakeSlackStep[]): Promise<{ edits: NotificationRecord[]; limited: FakeSlackRequest }> {
   const targets = Array.from({ length: count }, (_, i) => slackIn(`#${name}-${i}`));
   const groups = targets.map((_, i) => group(`${name}-${i}`));
-  const posts = await Promise.all(groups.map(async (g, i) => (await enqueue(store, g, [notification(g, targets[i]!)]))[0]!));
-  for (const post of posts) expect((await notificationReaching(store, post.id, 'sent'))?.status).toBe('sent');
-  slack.respondWith([{ status: 429, headers: { 'retry-after': '1' } }, ...after]);
+  const posts = await Promise.all(groups.map(async (g, i) => (await enqueue(rig.store, g, [notification(g, targets[i]!)]))[0]!));
+  for (const post of posts) expect((await notificationReaching(rig.store, post.id, 'sent'))?.status).toBe('sent');
+  rig.fake.respondWith([{ status: 429, headers: { 'retry-after': '1' } }, ...after]);
   const first = await resolve(groups[0]!, targets[0]!);
-  const limited = await slack.waitFor((r) => r.method === 'chat.update');
+  const limited = await rig.fake.waitFor((r) => r.method === 'chat.update');
   const others = await Promise.all(groups.slice(1).map((g, i) => resolve(g, targets[i + 1]!)));
   return { edits: [first, ...others], limited };
 }
 
 /** The chat.update calls after `limited`, in the order they came. */
-const updatesAfter = (limited: FakeSlackRequest) => slack.requests.filter((r) => r.method === 'chat.update' && r.at >= limited.at && r !== limited);
+const updatesAfter = (limited: FakeSlackRequest) => rig.fake.requests.filter((r) => r.method === 'chat.update' && r.at >= limited.at && r !== limited);
 
 /** Calls at least about `spacingMs` apart: a call's arrival may lag its timer by some ms, not by half a spacing. */
 function expectSpaced(calls: FakeSlackRequest[], spacingMs: number): void {
@@ -89,55 +79,52 @@ function expectSpaced(calls: FakeSlackRequest[], spacingMs: number): void {
 }
 
 await onBothStores('a 429 on chat.update', (newStore) => {
-  beforeEach(async () => {
-    store = await newStore();
-    slack = await startFakeSlack();
-  });
+  rig.openEach(newStore);
 
   it('holds chat.update in every channel for its Retry-After, untried; a post in another channel goes at once', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     // One delivery at a time, oldest first.
-    worker = startWorker(metrics, 1);
+    rig.worker = startWorker(metrics, 1);
     const gx = group('hold-x');
     const gy = group('hold-y');
-    const [postX] = await enqueue(store, gx, [notification(gx, slackIn('#alerts-x'))]);
-    const [postY] = await enqueue(store, gy, [notification(gy, slackIn('#alerts-y'))]);
-    expect((await notificationReaching(store, postX!.id, 'sent'))?.status).toBe('sent');
-    expect((await notificationReaching(store, postY!.id, 'sent'))?.status).toBe('sent');
+    const [postX] = await enqueue(rig.store, gx, [notification(gx, slackIn('#alerts-x'))]);
+    const [postY] = await enqueue(rig.store, gy, [notification(gy, slackIn('#alerts-y'))]);
+    expect((await notificationReaching(rig.store, postX!.id, 'sent'))?.status).toBe('sent');
+    expect((await notificationReaching(rig.store, postY!.id, 'sent'))?.status).toBe('sent');
 
     // The next call, the edit in #alerts-x, is refused for the workspace's chat.update limit.
-    slack.respondWith([{ status: 429, headers: { 'retry-after': String(RETRY_AFTER_S) } }]);
+    rig.fake.respondWith([{ status: 429, headers: { 'retry-after': String(RETRY_AFTER_S) } }]);
     const editX = await resolve(gx, slackIn('#alerts-x'));
-    const limited = await slack.waitFor((r) => r.method === 'chat.update');
+    const limited = await rig.fake.waitFor((r) => r.method === 'chat.update');
     const editY = await resolve(gy, slackIn('#alerts-y'));
     const gz = group('hold-z');
-    const [postZ] = await enqueue(store, gz, [notification(gz, slackIn('#alerts-z'))]);
+    const [postZ] = await enqueue(rig.store, gz, [notification(gz, slackIn('#alerts-z'))]);
 
-    const channel = (name: string) => slack.channelIds.get(name);
+    const channel = (name: string) => rig.fake.channelIds.get(name);
     const isPostZ = (r: FakeSlackRequest) => r.method === 'chat.postMessage' && r.body['channel'] === '#alerts-z';
     const isEditY = (r: FakeSlackRequest) => r.method === 'chat.update' && r.body['channel'] === channel('alerts-y');
     const holdEnds = limited.at + RETRY_AFTER_S * 1000;
-    expect((await slack.waitFor(isPostZ)).at).toBeLessThan(holdEnds);
-    expect((await slack.waitFor(isEditY, 10_000)).at).toBeGreaterThanOrEqual(holdEnds);
+    expect((await rig.fake.waitFor(isPostZ)).at).toBeLessThan(holdEnds);
+    expect((await rig.fake.waitFor(isEditY, 10_000)).at).toBeGreaterThanOrEqual(holdEnds);
 
-    expect(await notificationReaching(store, editY.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
-    expect(await notificationReaching(store, editX.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
-    expect(await notificationReaching(store, postZ!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await notificationReaching(rig.store, editY.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(await notificationReaching(rig.store, editX.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(await notificationReaching(rig.store, postZ!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1 });
     // Every chat.update in #alerts-y came after the hold.
-    expect(slack.requests.filter(isEditY).every((r) => r.at >= holdEnds)).toBe(true);
+    expect(rig.fake.requests.filter(isEditY).every((r) => r.at >= holdEnds)).toBe(true);
     const exposition = await metrics.registry.metrics();
     expect(exposition).toContain('alertgate_rate_limited_total{team="payments",receiver="slack",scope="workspace"} 1');
     expect(exposition).not.toContain('scope="channel"');
   });
 
   it('releases the edits it held one at a time at a pace, untried, so they do not meet the next 429 together', async () => {
-    worker = startWorker(createMetrics({ defaultMetrics: false }), 8);
+    rig.worker = startWorker(createMetrics({ defaultMetrics: false }), 8);
     const { edits, limited } = await editsAfterA429('release', 4, []);
 
     // Every edit arrives, the last after it was handed back for its slot; those held never called
     // (one attempt, no error), the limited one once more.
-    for (const edit of edits.slice(1)) expect(await notificationReaching(store, edit.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
-    expect(await notificationReaching(store, edits[0]!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
+    for (const edit of edits.slice(1)) expect(await notificationReaching(rig.store, edit.id, 'sent')).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+    expect(await notificationReaching(rig.store, edits[0]!.id, 'sent')).toMatchObject({ status: 'sent', attempts: 2 });
     // All four came due when the hold ended; before, they went in the same instant.
     const released = updatesAfter(limited);
     expect(released).toHaveLength(4);
@@ -147,18 +134,18 @@ await onBothStores('a 429 on chat.update', (newStore) => {
 
   it('a 429 during the release holds the edits still waiting again, untried, then releases them at the pace', async () => {
     const spacingMs = 300;
-    worker = startWorker(createMetrics({ defaultMetrics: false }), 8, spacingMs);
+    rig.worker = startWorker(createMetrics({ defaultMetrics: false }), 8, spacingMs);
     // After the hold: the first edit and its thread reply go, the second edit is refused again.
     const { edits, limited } = await editsAfterA429('rehold', 3, ['ok', 'ok', { status: 429, headers: { 'retry-after': '1' } }]);
 
-    for (const edit of edits) expect((await notificationReaching(store, edit.id, 'sent'))?.status).toBe('sent');
+    for (const edit of edits) expect((await notificationReaching(rig.store, edit.id, 'sent'))?.status).toBe('sent');
     const [, relimited, ...rest] = updatesAfter(limited);
     // The third edit's slot came during the new hold: it waited for it untried.
     expect(rest).toHaveLength(2);
     expect(rest[0]!.at).toBeGreaterThanOrEqual(relimited!.at + 1000);
     expectSpaced(rest, spacingMs);
     // One attempt each, and one more for each edit Slack refused: none spent on waiting.
-    const attempts = await Promise.all(edits.map(async (e) => (await store.getNotification(e.id))?.attempts ?? 0));
+    const attempts = await Promise.all(edits.map(async (e) => (await rig.store.getNotification(e.id))?.attempts ?? 0));
     expect(attempts.reduce((sum, n) => sum + n)).toBe(3 + 2);
   });
 });
