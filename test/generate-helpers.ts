@@ -18,6 +18,15 @@ export function routesFile(team: string): string {
   return `team: ${team}\nowns:\n  namespaces: [${team}-prod]\nslack:\n  channel: "#${team}"\nroutes:\n  - receivers: [slack]\n`;
 }
 
+/** Team acme's shop availability SLO, an item of a rules file's `slos:` list (ends with a newline). */
+export const ACME_SHOP_SLO = `  - name: shop-availability
+    objective: 99.9
+    window: 30d
+    runbook: https://runbooks.example/shop-slo
+    errors: sum(rate(http_requests_total{job="shop",code=~"5.."}[{{window}}]))
+    total: sum(rate(http_requests_total{job="shop"}[{{window}}]))
+`;
+
 const tempDirs: string[] = [];
 
 /** Removes every dir makeConfigDir created in this test file; call from afterAll. */

@@ -18,7 +18,7 @@ import { generateOutputs } from '../src/generate/outputs.js';
 import type { RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import { sumAndCountQuery } from '../src/uptime/promql-window.js';
-import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, removeTempDirs, routesFile } from './generate-helpers.js';
+import { ACME_SHOP_SLO, copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, removeTempDirs, routesFile } from './generate-helpers.js';
 
 const run = promisify(execFile);
 const promtool = requireBinary('promtool');
@@ -65,13 +65,7 @@ alerts:
     summary: Shop is down
     runbook: https://runbooks.example/shop-down
 slos:
-  - name: shop-availability
-    objective: 99.9
-    window: 30d
-    runbook: https://runbooks.example/shop-slo
-    errors: sum(rate(http_requests_total{job="shop",code=~"5.."}[{{window}}]))
-    total: sum(rate(http_requests_total{job="shop"}[{{window}}]))
-uptime:
+${ACME_SHOP_SLO}uptime:
   - service: shop
     up: min by (instance) (probe_success{job="blackbox"})
     objective: 99.9

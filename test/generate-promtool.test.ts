@@ -18,7 +18,7 @@ import { validateAgainstSchema, type OpenApiSchema } from '../src/generate/opena
 import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import { sumAndCountQuery } from '../src/uptime/promql-window.js';
-import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, routesFile, ruleFileFromPrometheusRule, removeTempDirs } from './generate-helpers.js';
+import { ACME_SHOP_SLO, copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, routesFile, ruleFileFromPrometheusRule, removeTempDirs } from './generate-helpers.js';
 
 const run = promisify(execFile);
 const promtool = requireBinary('promtool');
@@ -39,13 +39,7 @@ alerts:
     summary: Shop is down
     runbook: https://runbooks.example/shop-down
 slos:
-  - name: shop-availability
-    objective: 99.9
-    window: 30d
-    runbook: https://runbooks.example/shop-slo
-    errors: sum(rate(http_requests_total{job="shop",code=~"5.."}[{{window}}]))
-    total: sum(rate(http_requests_total{job="shop"}[{{window}}]))
-  - name: api-availability
+${ACME_SHOP_SLO}  - name: api-availability
     objective: 99
     window: 30d
     runbook: https://runbooks.example/api-slo
