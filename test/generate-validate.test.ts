@@ -12,6 +12,13 @@ import { makeConfigDir, removeTempDirs, REPO_ROOT, routesFile, routeTeamsOf } fr
 
 const BROKEN = path.join(REPO_ROOT, 'test/fixtures/specs-broken');
 
+/** alertgate run in `cwd` with `args`: its exit code and what it printed, stdout and stderr together, as written. */
+async function alertgate(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await main(args, { stdout: (t) => lines.push(t), stderr: (t) => lines.push(t), env, cwd });
+  return { code, lines };
+}
+
 /** `alertgate validate` over one team's routes file and the rules and dashboards files given: its exit code and the lines it printed. */
 async function validateTeam(team: string, files: { rules?: string; boards?: string }): Promise<{ code: number; lines: string[] }> {
   const dir = await makeConfigDir({
@@ -19,9 +26,38 @@ async function validateTeam(team: string, files: { rules?: string; boards?: stri
     ...(files.rules === undefined ? {} : { [`rules/${team}.yaml`]: files.rules }),
     ...(files.boards === undefined ? {} : { [`dashboards/${team}.yaml`]: files.boards }),
   });
-  const out: string[] = [];
-  const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: team }, cwd: REPO_ROOT });
-  return { code, lines: out.join('\n').split('\n').filter((l) => l !== '') };
+  const { code, lines } = await alertgate(['validate'], REPO_ROOT, { ALERTGATE_CONFIG_DIR: dir, FALLBACK_TEAM: team });
+  return { code, lines: lines.join('\n').split('\n').filter((l) => l !== '') };
+}
+
+/** `alertgate validate` of one team's files exits 1, having printed exactly `expected`. */
+async function expectInvalid(team: string, files: { rules?: string; boards?: string }, expected: unknown[]): Promise<void> {
+  const { code, lines } = await validateTeam(team, files);
+  expect(code).toBe(1);
+  expect(lines).toEqual(expected);
+}
+
+/** A team's file, rules or dashboards: its team and namespace (`<team>-prod`), then the `body` lines. */
+function teamFile(team: string, body: string[]): string {
+  return [`team: ${team}`, `namespace: ${team}-prod`, ...body, ''].join('\n');
+}
+
+/** The YAML lines of one alert of a rules file: name, expr, then the `extra` fields, then a warning's severity, summary and runbook. */
+function alertYaml(name: string, expr: string, extra: string[] = []): string[] {
+  return [`  - name: ${name}`, `    expr: ${expr}`, ...extra.map((l) => `    ${l}`), '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
+}
+
+/** The `slos:` lines of a rules file with one SLO: 99.9 % over `window`, of http_requests_total unless `total` says otherwise. */
+function sloYaml(slo: { errors: string; name?: string; window?: string; total?: string }): string[] {
+  return [
+    'slos:',
+    `  - name: ${slo.name ?? 'availability'}`,
+    '    objective: 99.9',
+    `    window: ${slo.window ?? '30d'}`,
+    '    runbook: https://runbooks.example/slo',
+    `    errors: ${slo.errors}`,
+    `    total: ${slo.total ?? 'sum(rate(http_requests_total[{{window}}]))'}`,
+  ];
 }
 
 /** The YAML lines of one panel of a dashboards file: title, type, expr, then the `extra` fields. */
@@ -29,9 +65,19 @@ function panelYaml(title: string, type: string, expr: string, extra: string[] = 
   return [`      - title: ${title}`, `        type: ${type}`, `        expr: ${expr}`, ...extra.map((l) => `        ${l}`)];
 }
 
+/** A team's dashboards file: one dashboard, titled `title`, of the panel lines given (its first panel at line 6). */
+function boardsYaml(team: string, title: string, panelLines: string[]): string {
+  return teamFile(team, ['dashboards:', `  - title: ${title}`, '    panels:', ...panelLines]);
+}
+
 /** Team web's dashboards file: one dashboard, "Web", of the panel lines given (its first panel at line 6). */
 function webBoards(panelLines: string[]): string {
-  return ['team: web', 'namespace: web-prod', 'dashboards:', '  - title: Web', '    panels:', ...panelLines, ''].join('\n');
+  return boardsYaml('web', 'Web', panelLines);
+}
+
+/** Team web's dashboards file: one dashboard, "Big", of `count` stat panels with a description of `descriptionBytes` each. */
+function bigBoards(count: number, descriptionBytes: number): string {
+  return boardsYaml('web', 'Big', Array.from({ length: count }, (_, i) => panelYaml(`P${i}`, 'stat', 'up', [`description: ${'x'.repeat(descriptionBytes)}`])).flat());
 }
 
 /** Expected `file:line:col` → a fragment of the message. */
@@ -91,11 +137,7 @@ describe('validating broken rules/ and dashboards/', () => {
       'routes/platform.yaml': 'team: platform\nslack:\n  channel: "#platform"\n',
       'rules/alpha.yaml': 'team: alpha\nnamespace: alpha-prod\nalerts:\n  - name: Down\n    expr: up == 0\n    severity: warning\n    summary: Down\n    runbook: https://r.example/x\n',
     });
-    const run = async (args: string[]) => {
-      const lines: string[] = [];
-      const io = { stdout: (t: string) => lines.push(t), stderr: (t: string) => lines.push(t), env: {}, cwd: config };
-      return { code: await main(args, io), lines };
-    };
+    const run = (args: string[]) => alertgate(args, config);
     const validate = await run(['validate']);
     expect(validate.code).toBe(1);
     const routeError = validate.lines.find((l) => l.startsWith('routes/alpha.yaml:5:16 '));
@@ -111,17 +153,12 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate and generate report a dashboards ConfigMap over 1 MiB at its file and exit 1', async () => {
-    const panels = Array.from({ length: 10 }, (_, i) => `      - title: P${i}\n        type: stat\n        expr: up\n        description: ${'x'.repeat(120_000)}\n`).join('');
     const config = await makeConfigDir({
       'routes/platform.yaml': routesFile('platform'),
       'routes/web.yaml': routesFile('web'),
-      'dashboards/web.yaml': `team: web\nnamespace: web-prod\ndashboards:\n  - title: Big\n    panels:\n${panels}`,
+      'dashboards/web.yaml': bigBoards(10, 120_000),
     });
-    const run = async (args: string[]) => {
-      const lines: string[] = [];
-      const io = { stdout: (t: string) => lines.push(t), stderr: (t: string) => lines.push(t), env: { ALERTGATE_CONFIG_DIR: config }, cwd: config };
-      return { code: await main(args, io), lines };
-    };
+    const run = (args: string[]) => alertgate(args, config, { ALERTGATE_CONFIG_DIR: config });
     const message = /^dashboards\/web\.yaml:1:7 the dashboards ConfigMap of team "web" would hold \d+ bytes of dashboard JSON, over the 1044480 that fit/;
     const validate = await run(['validate']);
     expect(validate.code).toBe(1);
@@ -134,10 +171,7 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate warns of a dashboards ConfigMap too big for a client-side kubectl apply (its 256 KiB last-applied annotation), and passes', async () => {
-    const boards = (descriptionBytes: number) =>
-      `team: web\nnamespace: web-prod\ndashboards:\n  - title: Big\n    panels:\n` +
-      Array.from({ length: 4 }, (_, i) => `      - title: P${i}\n        type: stat\n        expr: up\n        description: ${'x'.repeat(descriptionBytes)}\n`).join('');
-    const big = await validateTeam('web', { boards: boards(70_000) });
+    const big = await validateTeam('web', { boards: bigBoards(4, 70_000) });
     expect(big.code).toBe(0);
     expect(big.lines).toEqual([
       expect.stringMatching(
@@ -145,47 +179,26 @@ describe('validating broken rules/ and dashboards/', () => {
       ),
       'ok: 1 team (1 warning)',
     ]);
-    const small = await validateTeam('web', { boards: boards(50_000) });
+    const small = await validateTeam('web', { boards: bigBoards(4, 50_000) });
     expect(small.lines).toEqual(['ok: 1 team']);
   });
 
   it('alertgate validate reports PromQL that parses but promtool rejects (types), in every PromQL field, and exits 1', async () => {
-    const rules = [
-      'team: shop',
-      'namespace: shop-prod',
+    const rules = teamFile('shop', [
       'alerts:',
       '  - name: HighRate',
       '    expr: rate(http_requests_total) > 1',
       '    severity: warning',
       '    summary: High request rate',
       '    runbook: https://runbooks.example/high-rate',
-      'slos:',
-      '  - name: availability',
-      '    objective: 99.9',
-      '    window: 30d',
-      '    runbook: https://runbooks.example/slo',
-      '    errors: sum(http_requests_total{code=~"5.."}[{{window}}])',
-      '    total: sum(rate(http_requests_total[{{window}}]))',
+      ...sloYaml({ errors: 'sum(http_requests_total{code=~"5.."}[{{window}}])' }),
       'uptime:',
       '  - service: shop',
       '    up: rate(probe_success)',
       '    objective: 99.9',
-      '',
-    ].join('\n');
-    const boards = [
-      'team: shop',
-      'namespace: shop-prod',
-      'dashboards:',
-      '  - title: Shop',
-      '    panels:',
-      '      - title: Requests',
-      '        type: timeseries',
-      '        expr: sum(rate(http_requests_total)) by (job)',
-      '',
-    ].join('\n');
-    const { code, lines } = await validateTeam('shop', { rules, boards });
-    expect(code).toBe(1);
-    expect(lines).toEqual([
+    ]);
+    const boards = boardsYaml('shop', 'Shop', panelYaml('Requests', 'timeseries', 'sum(rate(http_requests_total)) by (job)'));
+    await expectInvalid('shop', { rules, boards }, [
       'dashboards/shop.yaml:8:24 dashboards[0].panels[0].expr: expected type range vector in call to function "rate", got instant vector',
       'rules/shop.yaml:5:16 alerts[0].expr: expected type range vector in call to function "rate", got instant vector',
       // After {{window}} substitution; the column is the original's.
@@ -196,9 +209,7 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate refuses a label matcher regexp Prometheus cannot compile, at the matcher, with Go\'s error, and exits 1', async () => {
-    const rules = [
-      'team: web',
-      'namespace: web-prod',
+    const rules = teamFile('web', [
       'alerts:',
       '  - name: ProbeFailing',
       '    expr: probe_success{instance=~"*.example.com"} == 0',
@@ -211,29 +222,10 @@ describe('validating broken rules/ and dashboards/', () => {
       '    severity: warning',
       '    summary: Down',
       '    runbook: https://runbooks.example/down',
-      'slos:',
-      '  - name: availability',
-      '    objective: 99.9',
-      '    window: 30d',
-      '    runbook: https://runbooks.example/slo',
-      '    errors: sum(rate(http_requests_total{code=~"5**"}[{{window}}]))',
-      '    total: sum(rate(http_requests_total[{{window}}]))',
-      '',
-    ].join('\n');
-    const boards = [
-      'team: web',
-      'namespace: web-prod',
-      'dashboards:',
-      '  - title: Web',
-      '    panels:',
-      '      - title: Requests',
-      '        type: timeseries',
-      '        expr: sum(rate(http_requests_total{path=~"/api/(?!health)"}[5m]))',
-      '',
-    ].join('\n');
-    const { code, lines } = await validateTeam('web', { rules, boards });
-    expect(code).toBe(1);
-    expect(lines).toEqual([
+      ...sloYaml({ errors: 'sum(rate(http_requests_total{code=~"5**"}[{{window}}]))' }),
+    ]);
+    const boards = webBoards(panelYaml('Requests', 'timeseries', 'sum(rate(http_requests_total{path=~"/api/(?!health)"}[5m]))'));
+    await expectInvalid('web', { rules, boards }, [
       'dashboards/web.yaml:8:44 dashboards[0].panels[0].expr: error parsing regexp: invalid or unsupported Perl syntax: `(?!`',
       'rules/web.yaml:5:25 alerts[0].expr: error parsing regexp: missing argument to repetition operator: `*`',
       // After {{window}} substitution; the column is the original's.
@@ -243,22 +235,13 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate refuses an expression whose overall type its field cannot use (promtool accepts each), naming the field and the type, and exits 1', async () => {
-    const alert = (name: string, expr: string) => [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
-    const rules = [
-      'team: web',
-      'namespace: web-prod',
+    const rules = teamFile('web', [
       'alerts:',
-      ...alert('TargetDownLong', 'up{job="api"}[10m]'),
-      ...alert('Text', '\'"down"\''),
-      ...alert('Subquery', '(up == 0)[10m:1m]'),
-      ...alert('ScalarIsFine', 'scalar(sum(up)) < bool 1'),
-      'slos:',
-      '  - name: api-availability',
-      '    objective: 99.9',
-      '    window: 30d',
-      '    runbook: https://runbooks.example/slo',
-      '    errors: http_requests_total{job="api",code=~"5.."}[{{window}}]',
-      '    total: sum(rate(http_requests_total{job="api"}[{{window}}]))',
+      ...alertYaml('TargetDownLong', 'up{job="api"}[10m]'),
+      ...alertYaml('Text', '\'"down"\''),
+      ...alertYaml('Subquery', '(up == 0)[10m:1m]'),
+      ...alertYaml('ScalarIsFine', 'scalar(sum(up)) < bool 1'),
+      ...sloYaml({ name: 'api-availability', errors: 'http_requests_total{job="api",code=~"5.."}[{{window}}]', total: 'sum(rate(http_requests_total{job="api"}[{{window}}]))' }),
       'uptime:',
       '  - service: api',
       '    up: probe_success{job="blackbox"}[1m]',
@@ -266,28 +249,15 @@ describe('validating broken rules/ and dashboards/', () => {
       '  - service: web',
       '    up: time() > bool 0',
       '    objective: 99.9',
-      '',
-    ].join('\n');
-    const boards = [
-      'team: web',
-      'namespace: web-prod',
-      'dashboards:',
-      '  - title: API',
-      '    panels:',
-      '      - title: Requests',
-      '        type: timeseries',
-      '        expr: http_requests_total{job="api"}[5m]',
+    ]);
+    const boards = boardsYaml('web', 'API', [
+      ...panelYaml('Requests', 'timeseries', 'http_requests_total{job="api"}[5m]'),
       // An instant query may answer a range vector: a table of raw samples is fine.
-      '      - title: Raw samples',
-      '        type: table',
-      '        expr: up{job="api"}[5m]',
-      '',
-    ].join('\n');
-    const { code, lines } = await validateTeam('web', { rules, boards });
-    expect(code).toBe(1);
+      ...panelYaml('Raw samples', 'table', 'up{job="api"}[5m]'),
+    ]);
     const forgotRate = 'did you forget rate() or an *_over_time() function around it?';
     const alertWhy = '(Prometheus fails such an alert at every evaluation: "rule result is not a vector or scalar")';
-    expect(lines).toEqual([
+    await expectInvalid('web', { rules, boards }, [
       `dashboards/web.yaml:8:15 dashboards[0].panels[0].expr: must be an instant vector or a scalar, got a range vector: ${forgotRate} (Grafana runs a timeseries panel's query as a range query, which refuses anything else)`,
       `rules/web.yaml:5:11 alerts[0].expr: must be an instant vector or a scalar, got a range vector: ${forgotRate} ${alertWhy}`,
       `rules/web.yaml:10:12 alerts[1].expr: must be an instant vector or a scalar, got a string ${alertWhy}`,
@@ -307,9 +277,7 @@ describe('validating broken rules/ and dashboards/', () => {
       ...panelYaml('Scalar', 'gauge', 'scalar(sum(up))', ['max: 100']),
       ...panelYaml('Raw samples', 'table', 'up{job="api"}[5m]'),
     ]);
-    const { code, lines } = await validateTeam('web', { boards });
-    expect(code).toBe(1);
-    expect(lines).toEqual([
+    await expectInvalid('web', { boards }, [
       'dashboards/web.yaml:8:15 dashboards[0].panels[0].expr: must be an instant vector or a scalar, got a range vector: did you forget rate() or an *_over_time() function around it? (a stat panel shows one value per series: of a range vector, only its last sample)',
       'dashboards/web.yaml:11:15 dashboards[0].panels[1].expr: must be an instant vector or a scalar, got a range vector: did you forget an *_over_time() function around the subquery? (a gauge panel shows one value per series: of a range vector, only its last sample)',
       'invalid: 2 errors, 0 warnings',
@@ -337,10 +305,8 @@ describe('validating broken rules/ and dashboards/', () => {
       'farenheit', // Grafana's alias of fahrenheit
     ];
     const boards = webBoards(units.flatMap((unit, i) => panelYaml(`P${i}`, 'timeseries', 'up', [`unit: "${unit}"`])));
-    const { code, lines } = await validateTeam('web', { boards });
-    expect(code).toBe(1);
     const why = '(Grafana shows an unknown unit as text after the unscaled number; write a unit of your own as suffix:<text>)';
-    expect(lines).toEqual([
+    await expectInvalid('web', { boards }, [
       `dashboards/web.yaml:9:15 dashboards[0].panels[0].unit: unknown Grafana unit "percent_unit"; did you mean "percentunit"? ${why}`,
       `dashboards/web.yaml:13:15 dashboards[0].panels[1].unit: unknown Grafana unit "secs"; did you mean "s"? ${why}`,
       `dashboards/web.yaml:17:15 dashboards[0].panels[2].unit: unknown Grafana unit "MS"; did you mean "ms"? ${why}`,
@@ -352,27 +318,15 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate takes an unquoted number in a duration field as written, as Prometheus: for: 0 passes, for: 5 is refused for want of a unit', async () => {
-    const alert = (name: string, forValue: string) =>
-      [`  - name: ${name}`, '    expr: up == 0', `    for: ${forValue}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
-    const rules = [
-      'team: web',
-      'namespace: web-prod',
+    const alert = (name: string, forValue: string) => alertYaml(name, 'up == 0', [`for: ${forValue}`]);
+    const rules = teamFile('web', [
       'alerts:',
       ...alert('AtOnce', '0'),
       ...alert('NoUnit', '5'),
       ...alert('Float', '0.0'),
-      'slos:',
-      '  - name: availability',
-      '    objective: 99.9',
-      '    window: 30',
-      '    runbook: https://runbooks.example/slo',
-      '    errors: sum(rate(http_requests_total{code=~"5.."}[{{window}}]))',
-      '    total: sum(rate(http_requests_total[{{window}}]))',
-      '',
-    ].join('\n');
-    const { code, lines } = await validateTeam('web', { rules });
-    expect(code).toBe(1);
-    expect(lines).toEqual([
+      ...sloYaml({ window: '30', errors: 'sum(rate(http_requests_total{code=~"5.."}[{{window}}]))' }),
+    ]);
+    await expectInvalid('web', { rules }, [
       'rules/web.yaml:12:10 alerts[1].for: for: 5 has no unit; Prometheus needs one (5s, 5m, 5h…), only 0 may go without',
       'rules/web.yaml:18:10 alerts[2].for: for must be a Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)',
       'rules/web.yaml:25:13 slos[0].window: window: 30 has no unit; Prometheus needs one (30s, 30m, 30h…)',
@@ -381,22 +335,15 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate refuses the number and string literals promtool 2.x refuses (offset 5, [300], "\\d"), at the literal, saying what to write', async () => {
-    const alert = (name: string, expr: string) =>
-      [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
-    const rules = [
-      'team: web',
-      'namespace: web-prod',
+    const rules = teamFile('web', [
       'alerts:',
-      ...alert('WeekOnWeek', 'sum(rate(http_requests_total[5m])) < 0.5 * sum(rate(http_requests_total[5m] offset 5))'),
-      ...alert('ApiErrors', 'sum(rate(http_requests_total{path=~"/api/\\d+",code=~"5.."}[5m])) > 1'),
-      ...alert('Fine', 'sum(rate(http_requests_total{path=~"/api/\\\\d+"}[5m] offset 1w)) > 1'),
-      '',
-    ].join('\n');
-    const boards = ['team: web', 'namespace: web-prod', 'dashboards:', '  - title: Web', '    panels:', '      - title: Rate', '        type: timeseries', '        expr: sum(rate(http_requests_total[300]))', ''].join('\n');
-    const { code, lines } = await validateTeam('web', { rules, boards });
-    expect(code).toBe(1);
+      ...alertYaml('WeekOnWeek', 'sum(rate(http_requests_total[5m])) < 0.5 * sum(rate(http_requests_total[5m] offset 5))'),
+      ...alertYaml('ApiErrors', 'sum(rate(http_requests_total{path=~"/api/\\d+",code=~"5.."}[5m])) > 1'),
+      ...alertYaml('Fine', 'sum(rate(http_requests_total{path=~"/api/\\\\d+"}[5m] offset 1w)) > 1'),
+    ]);
+    const boards = webBoards(panelYaml('Rate', 'timeseries', 'sum(rate(http_requests_total[300]))'));
     const promtool2 = (what: string) => `(Prometheus 2 and promtool 2.x refuse a number there; Prometheus 3 reads it as ${what})`;
-    expect(lines).toEqual([
+    await expectInvalid('web', { rules, boards }, [
       `dashboards/web.yaml:8:44 dashboards[0].panels[0].expr: PromQL: the range needs a unit: write 300s for seconds (or 300m, 300h…), not the bare number 300 ${promtool2('seconds')}`,
       `rules/web.yaml:5:94 alerts[0].expr: PromQL: the offset needs a unit: write 5s for seconds (or 5m, 5h…), not the bare number 5 ${promtool2('seconds')}`,
       'rules/web.yaml:10:52 alerts[1].expr: PromQL string has an unknown escape sequence \\d; a backslash meant for a regex is written \\\\d inside quotes, or put the string in backticks',
@@ -414,9 +361,7 @@ describe('validating broken rules/ and dashboards/', () => {
       ...panel('Upside down', 'gauge', ['min: 10', 'max: 5']),
       ...panel('Stat', 'stat', []),
     ]);
-    const { code, lines } = await validateTeam('web', { boards });
-    expect(code).toBe(1);
-    expect(lines).toEqual([
+    await expectInvalid('web', { boards }, [
       'dashboards/web.yaml:7:15 warning: dashboards[0].panels[0]: gauge has no max: Grafana scales a gauge to the values it shows, so a lone series looks the same whatever its value; set max: (and min:), or unit: percent (0–100) or percentunit (0–1)',
       'dashboards/web.yaml:25:14 dashboards[0].panels[4].max: max must be above min',
       'invalid: 1 error, 1 warning',
@@ -424,27 +369,19 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate names a key given twice and where it is, not only "Map keys must be unique"', async () => {
-    const rules = [
-      'team: web',
-      'namespace: web-prod',
+    const rules = teamFile('web', [
       'alerts:',
-      '  - name: Down',
-      '    expr: up == 0',
-      '    severity: warning',
-      '    summary: s',
-      '    runbook: https://runbooks.example/x',
+      ...alertYaml('Down', 'up == 0'),
+      // The key given twice: written out, as alertYaml writes each key once.
       '  - name: Slow',
       '    expr: latency > 1',
       '    severity: warning',
       '    expr: latency > 2',
       '    summary: s',
       '    runbook: https://runbooks.example/x',
-      '',
-    ].join('\n');
-    const boards = ['team: web', 'namespace: web-prod', 'dashboards:', '  - title: Web', '    panels:', '      - { title: Up, type: stat, expr: up, "type": gauge }', 'team: web', ''].join('\n');
-    const { code, lines } = await validateTeam('web', { rules, boards });
-    expect(code).toBe(1);
-    expect(lines).toEqual([
+    ]);
+    const boards = webBoards(['      - { title: Up, type: stat, expr: up, "type": gauge }', 'team: web']);
+    await expectInvalid('web', { rules, boards }, [
       'dashboards/web.yaml:6:44 dashboards[0].panels[0]: key "type" is given twice (first at line 6, column 22); a YAML map takes each key once',
       'dashboards/web.yaml:7:1 key "team" is given twice (first at line 1, column 1); a YAML map takes each key once',
       'rules/web.yaml:12:5 alerts[1]: key "expr" is given twice (first at line 10, column 5); a YAML map takes each key once',
@@ -453,8 +390,7 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate refuses a folder the Grafana sidecar would take for a path ("Payments / EU", "/var/lib", "..")', async () => {
-    const boards = (folder: string) =>
-      ['team: web', 'namespace: web-prod', `folder: ${folder}`, 'dashboards:', '  - title: Web', '    panels:', '      - { title: Up, type: stat, expr: up }', ''].join('\n');
+    const boards = (folder: string) => teamFile('web', [`folder: ${folder}`, 'dashboards:', '  - title: Web', '    panels:', '      - { title: Up, type: stat, expr: up }']);
     const lines: string[] = [];
     for (const folder of ['Payments / EU', '/var/lib/grafana/dashboards', '..', '.', 'Payments - EU', 'Cloud Platform']) {
       const r = await validateTeam('web', { boards: boards(JSON.stringify(folder)) });
@@ -470,30 +406,17 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate reports experimental PromQL a stock Prometheus refuses, at its character, naming the feature flag', async () => {
-    const alert = (name: string, expr: string) =>
-      [`  - name: ${name}`, `    expr: ${expr}`, '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x'];
-    const rules = [
-      'team: shop',
-      'namespace: shop-prod',
+    const rules = teamFile('shop', [
       'alerts:',
-      ...alert('Sorted', "'sort_by_label(up, \"instance\") > 0'"),
-      ...alert('Mad', 'mad_over_time(up[5m]) > 0'),
-      ...alert('Limited', 'limitk(2, up) > 0'),
-      ...alert('Longer', 'rate(x_total[5m+1m]) > 0'),
-      'slos:',
-      '  - name: availability',
-      '    objective: 99.9',
-      '    window: 30d',
-      '    runbook: https://runbooks.example/slo',
-      '    errors: sum(rate(http_requests_total{code=~"5.."}[{{window}}] anchored))',
-      '    total: sum(rate(http_requests_total[{{window}}]))',
-      '',
-    ].join('\n');
-    const boards = ['team: shop', 'namespace: shop-prod', 'dashboards:', '  - title: Shop', '    panels:', '      - title: Top', '        type: table', '        expr: limit_ratio(0.1, up)', ''].join('\n');
-    const { code, lines } = await validateTeam('shop', { rules, boards });
-    expect(code).toBe(1);
+      ...alertYaml('Sorted', "'sort_by_label(up, \"instance\") > 0'"),
+      ...alertYaml('Mad', 'mad_over_time(up[5m]) > 0'),
+      ...alertYaml('Limited', 'limitk(2, up) > 0'),
+      ...alertYaml('Longer', 'rate(x_total[5m+1m]) > 0'),
+      ...sloYaml({ errors: 'sum(rate(http_requests_total{code=~"5.."}[{{window}}] anchored))' }),
+    ]);
+    const boards = boardsYaml('shop', 'Shop', panelYaml('Top', 'table', 'limit_ratio(0.1, up)'));
     const flag = (f: string) => `Prometheus needs --enable-feature=${f}`;
-    expect(lines).toEqual([
+    await expectInvalid('shop', { rules, boards }, [
       'dashboards/shop.yaml:8:15 dashboards[0].panels[0].expr: limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
       `rules/shop.yaml:5:12 alerts[0].expr: function "sort_by_label" is not enabled (experimental: ${flag('promql-experimental-functions')})`,
       `rules/shop.yaml:10:11 alerts[1].expr: function "mad_over_time" is not enabled (experimental: ${flag('promql-experimental-functions')})`,
@@ -506,26 +429,12 @@ describe('validating broken rules/ and dashboards/', () => {
   });
 
   it('alertgate validate accepts Grafana\'s global variables in panel queries and names any other $variable', async () => {
-    const boards = [
-      'team: shop',
-      'namespace: shop-prod',
-      'dashboards:',
-      '  - title: Shop',
-      '    panels:',
-      '      - title: Requests',
-      '        type: timeseries',
-      '        expr: sum(rate(http_requests_total[$__rate_interval])) * ${__range_s} / $__interval_ms',
-      '      - title: Errors',
-      '        type: timeseries',
-      '        expr: sum(rate(http_errors_total{pod=~"$pod"}[${__interval}]))',
-      '      - title: Pods',
-      '        type: stat',
-      '        expr: count(up{job="shop"}) / $replicas',
-      '',
-    ].join('\n');
-    const { code, lines } = await validateTeam('shop', { boards });
-    expect(code).toBe(1);
-    expect(lines).toEqual([
+    const boards = boardsYaml('shop', 'Shop', [
+      ...panelYaml('Requests', 'timeseries', 'sum(rate(http_requests_total[$__rate_interval])) * ${__range_s} / $__interval_ms'),
+      ...panelYaml('Errors', 'timeseries', 'sum(rate(http_errors_total{pod=~"$pod"}[${__interval}]))'),
+      ...panelYaml('Pods', 'stat', 'count(up{job="shop"}) / $replicas'),
+    ]);
+    await expectInvalid('shop', { boards }, [
       'dashboards/shop.yaml:14:39 dashboards[0].panels[2].expr: unknown Grafana variable "$replicas": generated dashboards define no template variables; Grafana\'s global ones can be used ($__interval, $__rate_interval, $__range, …)',
       'invalid: 1 error, 0 warnings',
     ]);
