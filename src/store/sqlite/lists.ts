@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { AlertStatus } from '../../model/alert.js';
+import { page, pageSize } from '../list-page.js';
 import type { AlertRecord, ListQuery, NotificationRecord, NotificationStatus, Page } from '../store.js';
 import { decodeAlertCursor, decodeNotificationCursor, encodeAlertCursor, encodeNotificationCursor } from './cursor.js';
 import { toAlertRecord, toNotificationRecord, type AlertRow, type NotificationRow } from './rows.js';
@@ -83,16 +84,4 @@ function filters(q: ListQuery<string>, alias: string): { where: string[]; params
 
 function clause(where: string[]): string {
   return where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-}
-
-/** At least one item per page; the HTTP layer enforces the documented default and maximum. */
-function pageSize(q: ListQuery<string>): number {
-  return Math.max(1, Math.floor(q.limit));
-}
-
-/** One row beyond the page was fetched: its presence alone says whether a next page exists. */
-function page<R, T>(rows: R[], limit: number, map: (r: R) => T, cursorOf: (r: R) => string): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items: items.map(map), nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
 }
