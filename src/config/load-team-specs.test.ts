@@ -22,6 +22,11 @@ async function load(files: Record<string, string>, severities?: string[]) {
   return { ...r, errorLines: show(r.errors), warningLines: show(r.warnings) };
 }
 
+/** load() of team alpha's routes file and the rules file given. */
+function loadAlphaRules(rules: string, severities?: string[]) {
+  return load({ 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': rules }, severities);
+}
+
 const repoRouteTeams = await routeTeamsOf(REPO_ROOT);
 
 afterAll(removeTempDirs);
@@ -154,9 +159,8 @@ dashboards:
   });
 
   it('rejects a generated SLO alert name that collides with an alert of the team', async () => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': RULES(
+    const r = await loadAlphaRules(
+      RULES(
         'alpha',
         `  - name: ShopErrorBudgetBurn
     expr: vector(1)
@@ -172,15 +176,13 @@ slos:
     total: sum(rate(t[{{window}}]))
 `,
       ),
-    });
+    );
     expect(r.errorLines).toEqual(['rules/alpha.yaml:15:11 SLO alert name "ShopErrorBudgetBurn" collides with alerts[1]; rename one of them']);
   });
 
   it('reports duplicate alert, SLO and uptime names even when other items of the list have errors', async () => {
     // zod skips a list's refinements once an item fails; validate must still report every error.
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': `team: alpha
+    const r = await loadAlphaRules(`team: alpha
 namespace: alpha-prod
 alerts:
   - name: ApiDown
@@ -211,8 +213,7 @@ uptime:
   - service: api
     up: up
     objective: 0
-`,
-    });
+`);
     expect(r.errorLines).toEqual(
       expect.arrayContaining([
         'rules/alpha.yaml:9:11 alerts[1].name: duplicate alert name "ApiDown" (first defined at index 0)',
@@ -226,10 +227,7 @@ uptime:
   });
 
   it('warns (without failing) about an SLO without a runbook', async () => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': RULES('alpha', 'slos:\n  - name: shop\n    objective: 99.5\n    window: 30d\n    errors: sum(rate(e[{{window}}]))\n    total: sum(rate(t[{{window}}]))\n'),
-    });
+    const r = await loadAlphaRules(RULES('alpha', 'slos:\n  - name: shop\n    objective: 99.5\n    window: 30d\n    errors: sum(rate(e[{{window}}]))\n    total: sum(rate(t[{{window}}]))\n'));
     expect(r.errors).toEqual([]);
     expect(r.specs).toBeDefined();
     expect(r.warningLines).toEqual(['rules/alpha.yaml:10:5 warning: SLO "shop" has no runbook: its burn-rate alerts get no runbook_url']);
@@ -263,9 +261,9 @@ uptime:
   });
 
   it('accepts a configured severity set instead of the default', async () => {
-    const files = { 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha').replace('severity: critical', 'severity: page') };
-    expect((await load(files)).errorLines).toEqual(['rules/alpha.yaml:6:15 alerts[0].severity: severity must be one of critical, warning, info']);
-    expect((await load(files, ['page', 'ticket'])).errors).toEqual([]);
+    const rules = RULES('alpha').replace('severity: critical', 'severity: page');
+    expect((await loadAlphaRules(rules)).errorLines).toEqual(['rules/alpha.yaml:6:15 alerts[0].severity: severity must be one of critical, warning, info']);
+    expect((await loadAlphaRules(rules, ['page', 'ticket'])).errors).toEqual([]);
   });
 
   it('rejects a team name ending in "-" in rules/ and dashboards/: it would be the Kubernetes label value team=web-', async () => {
@@ -281,7 +279,7 @@ uptime:
       expect.stringMatching(new RegExp(`^rules/web-\\.yaml:1:7 team: ${why}`)),
     ]);
     // One message per name: a name the contract's pattern refuses is not also told about its end.
-    const bad = await load({ 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha').replace('team: alpha', 'team: Alpha_') });
+    const bad = await loadAlphaRules(RULES('alpha').replace('team: alpha', 'team: Alpha_'));
     expect(bad.errorLines.filter((l) => l.startsWith('rules/alpha.yaml:1:7'))).toEqual([
       'rules/alpha.yaml:1:7 team "Alpha_" does not match the file name (expected "alpha")',
       'rules/alpha.yaml:1:7 team: team must match ^[a-z][a-z0-9-]{1,62}$',
@@ -289,10 +287,7 @@ uptime:
   });
 
   it('rejects labels and annotations that would override what alertgate sets', async () => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': RULES('alpha', '    labels: { team: other }\n    annotations: { runbook_url: x }\n'),
-    });
+    const r = await loadAlphaRules(RULES('alpha', '    labels: { team: other }\n    annotations: { runbook_url: x }\n'));
     expect(r.errorLines).toEqual([
       'rules/alpha.yaml:9:21 alerts[0].labels.team: "team" is set by alertgate and cannot be given in labels',
       'rules/alpha.yaml:10:33 alerts[0].annotations.runbook_url: "runbook_url" is set by alertgate and cannot be given in annotations',
@@ -317,10 +312,7 @@ uptime:
   });
 
   it('takes an alert description from either `description` or annotations.description', async () => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': `${RULES('alpha', '    description: from the field\n')}  - name: Other\n    expr: up == 0\n    severity: info\n    summary: s\n    runbook: https://r.example/x\n    annotations: { description: from the map }\n`,
-    });
+    const r = await loadAlphaRules(`${RULES('alpha', '    description: from the field\n')}  - name: Other\n    expr: up == 0\n    severity: info\n    summary: s\n    runbook: https://r.example/x\n    annotations: { description: from the map }\n`);
     expect(r.errorLines).toEqual([]);
     const text = [...generateOutputs(r.specs!).values()].join('\n');
     expect(text).toContain('description: from the field');
@@ -328,10 +320,7 @@ uptime:
   });
 
   it('rejects rule label names starting with "__" (reserved by Prometheus; promtool refuses __name__), not annotation names', async () => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': RULES('alpha', '    labels:\n      __name__: foo\n      __tier: gold\n      _ok: yes\n    annotations: { __note: x }\n'),
-    });
+    const r = await loadAlphaRules(RULES('alpha', '    labels:\n      __name__: foo\n      __tier: gold\n      _ok: yes\n    annotations: { __note: x }\n'));
     const why = 'label names starting with "__" are reserved for Prometheus\' internal use (promtool check rules refuses __name__)';
     expect(r.errorLines).toEqual([
       `rules/alpha.yaml:10:17 alerts[0].labels.__name__: "__name__" cannot be given in labels: ${why}`,
@@ -341,13 +330,10 @@ uptime:
 
   it('refuses a rule label named __proto__ like any "__" name, and keeps an annotation of that name (zod\'s record skipped both unchecked)', async () => {
     const why = 'label names starting with "__" are reserved for Prometheus\' internal use (promtool check rules refuses __name__)';
-    const r = await load({ 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha', '    labels:\n      __proto__: x\n') });
+    const r = await loadAlphaRules(RULES('alpha', '    labels:\n      __proto__: x\n'));
     expect(r.errorLines).toEqual([`rules/alpha.yaml:10:18 alerts[0].labels.__proto__: "__proto__" cannot be given in labels: ${why}`]);
 
-    const kept = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': RULES('alpha', '    annotations:\n      __proto__: "{{ $labels.pod }} kept"\n      other: 1.20\n'),
-    });
+    const kept = await loadAlphaRules(RULES('alpha', '    annotations:\n      __proto__: "{{ $labels.pod }} kept"\n      other: 1.20\n'));
     expect(kept.errorLines).toEqual([]);
     const annotations = kept.specs!.teams[0]!.rules!.alerts[0]!.annotations;
     expect(Object.hasOwn(annotations, '__proto__') ? annotations['__proto__'] : 'missing').toBe('{{ $labels.pod }} kept');
@@ -355,7 +341,7 @@ uptime:
     expect(text).toContain('__proto__: "{{ $labels.pod }} kept"');
     expect(text).toContain('other: "1.20"');
 
-    const notText = await load({ 'routes/alpha.yaml': routesFile('alpha'), 'rules/alpha.yaml': RULES('alpha', '    annotations:\n      __proto__: [x]\n') });
+    const notText = await loadAlphaRules(RULES('alpha', '    annotations:\n      __proto__: [x]\n'));
     expect(notText.errorLines).toEqual(['rules/alpha.yaml:10:18 alerts[0].annotations.__proto__: values in annotations must be text (quote the value)']);
   });
 
@@ -390,10 +376,7 @@ uptime:
   });
 
   it('refuses a label or annotation value that is not text (an empty value, a list), at the value', async () => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': RULES('alpha', '    labels:\n      owner: ~\n    annotations:\n      links: [a, b]\n'),
-    });
+    const r = await loadAlphaRules(RULES('alpha', '    labels:\n      owner: ~\n    annotations:\n      links: [a, b]\n'));
     expect(r.errorLines).toEqual([
       'rules/alpha.yaml:10:14 alerts[0].labels.owner: values in labels must be text (quote the value)',
       'rules/alpha.yaml:12:14 alerts[0].annotations.links: values in annotations must be text (quote the value)',
@@ -410,10 +393,7 @@ uptime:
     ['5 m', false],
     ['', false],
   ])('accepts `for: "%s"` only when Prometheus does (%s)', async (value, ok) => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': RULES('alpha').replace('    severity: critical', `    for: "${value}"\n    severity: critical`),
-    });
+    const r = await loadAlphaRules(RULES('alpha').replace('    severity: critical', `    for: "${value}"\n    severity: critical`));
     expect(r.errors.length === 0).toBe(ok);
   });
 
@@ -431,9 +411,7 @@ uptime:
   });
 
   it('checks the PromQL of an expression given by an alias', async () => {
-    const r = await load({
-      'routes/alpha.yaml': routesFile('alpha'),
-      'rules/alpha.yaml': `team: alpha
+    const r = await loadAlphaRules(`team: alpha
 namespace: alpha-prod
 x-broken: &broken sum(up) ==
 alerts:
@@ -442,8 +420,7 @@ alerts:
     severity: critical
     summary: down
     runbook: https://runbooks.example/down
-`,
-    });
+`);
     expect(r.errorLines).toContain('rules/alpha.yaml:6:11 alerts[0].expr: PromQL syntax error: unexpected end of expression');
   });
 });
