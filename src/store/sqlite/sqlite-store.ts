@@ -51,7 +51,7 @@ import { Lists } from './lists.js';
 import { migrate, requireCurrentSchema } from './migrations.js';
 import { planPruneStep, pruneCursor } from './retention.js';
 import { toNotificationRecord } from './rows.js';
-import { prepareStatements, type Statements } from './statements.js';
+import { prepareStatements, prepareStatementsOnUse, type Statements } from './statements.js';
 import { InlineWriter, RefusingWriter, ThreadWriter, type SqliteWriter } from './writer.js';
 
 export interface SqliteStoreOptions {
@@ -99,7 +99,8 @@ function openReadOnly(filename: string, memory: boolean, now: () => Date = () =>
   const db = openReadOnlyDatabase(filename);
   try {
     requireCurrentSchema(db);
-    return new SqliteStore(db, prepareStatements(db), new RefusingWriter(), now);
+    // On use: an older schema's tables lack columns that statements other than the group reads name.
+    return new SqliteStore(db, prepareStatementsOnUse(db), new RefusingWriter(), now);
   } catch (err) {
     db.close();
     throw err;
