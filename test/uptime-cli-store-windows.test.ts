@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
-import { migrate, MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { migrate, MIGRATIONS, OLDEST_READ_ONLY_VERSION } from '../src/store/sqlite/migrations.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
 import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
@@ -128,17 +128,18 @@ describe('alertgate uptime with the gateway\'s SQLite store', () => {
     },
   );
 
-  it('refuses a store of another schema version, changing nothing, and prints no report', async () => {
+  it('refuses a store older than the windows\' shape it reads, changing nothing, and prints no report', async () => {
     const older = join(dir, 'older.db');
+    const tooOld = OLDEST_READ_ONLY_VERSION - 1;
     const db = new Database(older);
-    migrate(db, MIGRATIONS.slice(0, -1));
+    migrate(db, MIGRATIONS.slice(0, tooOld));
     db.close();
     const r = await uptimeCli(['--team', 'payments', '--month', MONTH], { DATABASE_URL: `sqlite:${older}` }, dir);
     expect(r.code).toBe(1);
     expect(r.out).toBe('');
-    expect(r.err).toContain(`uptime: cannot open SQLite store at ${older} (DATABASE_URL): database schema version ${MIGRATIONS.length - 1} is older than this alertgate's (${MIGRATIONS.length})`);
+    expect(r.err).toContain(`uptime: cannot open SQLite store at ${older} (DATABASE_URL): database schema version ${tooOld} is older than this alertgate reads (${OLDEST_READ_ONLY_VERSION} to ${MIGRATIONS.length})`);
     const after = new Database(older, { readonly: true });
-    expect(after.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: MIGRATIONS.length - 1 });
+    expect(after.prepare('SELECT max(version) AS v FROM schema_migrations').get()).toEqual({ v: tooOld });
     after.close();
   });
 

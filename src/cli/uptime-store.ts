@@ -4,9 +4,12 @@
  * windows (POST /v1/maintenance) that the gateway's reports excuse, so the CLI's figures are the
  * page's. The store is the one `alertgate serve` would open from the same environment:
  * `DATABASE_URL`, else the default SQLite file in the working directory. Nothing is created,
- * migrated or written (a run against production changes nothing there); a store of another
- * schema version is not read (store/schema-version.ts): an error when DATABASE_URL names it, a
- * note beside a routes/-only report when it is the default file.
+ * migrated or written (a run against production changes nothing there). Only the maintenance
+ * windows are read, so a store one or more releases behind or ahead of this CLI is read as long
+ * as they are kept as this release reads them (store/schema-version.ts: a rolling upgrade, a CLI
+ * newer than the gateway); a store whose schema is older than that, or newer than this release
+ * knows, is not read: an error when DATABASE_URL names it, a note beside a routes/-only report
+ * when it is the default file.
  */
 import { existsSync } from 'node:fs';
 import { DEFAULT_DATABASE_URL } from '../config/env.js';
@@ -26,10 +29,10 @@ export type UptimeStore = { store: Store; note?: undefined } | { store?: undefin
 
 /**
  * The store opened read-only. Without `DATABASE_URL`, none when there is no default file (a run
- * in a pull request's checkout), and none either when that file cannot be used (a schema one
- * migration older or newer after a git pull, not a database): the default was not asked for, so
- * the report is still worth printing, with a note saying why. Rejects, naming the store, when
- * `DATABASE_URL` names one that cannot be opened or has another schema version.
+ * in a pull request's checkout), and none either when that file cannot be used (a schema newer
+ * or too old after a git pull, not a database): the default was not asked for, so the report is
+ * still worth printing, with a note saying why. Rejects, naming the store, when `DATABASE_URL`
+ * names one that cannot be opened or has a schema version it does not read.
  */
 export async function openUptimeStore(io: CliIO): Promise<UptimeStore> {
   const configured = io.env.DATABASE_URL?.trim();

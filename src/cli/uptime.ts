@@ -10,7 +10,8 @@
  *
  * Exit codes: 0 report printed; 1 Thanos unreachable or refused the query, `THANOS_URL` unset,
  * unknown team, invalid config, or a store named by DATABASE_URL that cannot be opened or read or
- * has another schema version (the message says which); 2 usage error or bad option value.
+ * whose schema is newer than this release's or older than the oldest it reads (the message says
+ * which); 2 usage error or bad option value.
  */
 import { readSecret, secretFile } from '../config/env.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
@@ -51,8 +52,9 @@ ${configOptionHelp(29)}
 
 exit codes: 0 report printed; 1 Thanos unreachable or refused the query, THANOS_URL unset,
             unknown team, invalid config, or a store named by DATABASE_URL that cannot be
-            opened or read or whose schema is not this release's (an unusable default
-            data/alertgate.db is noted on stderr instead); 2 usage error or bad option value`;
+            opened or read or whose schema this release does not read (newer than it, or
+            older than its maintenance windows' shape; an unusable default data/alertgate.db
+            is noted on stderr instead); 2 usage error or bad option value`;
 
 const FORMATS = ['table', 'json', 'csv'] as const;
 

@@ -1,8 +1,9 @@
 /**
  * openStore with `readOnly` (what `alertgate uptime` reads the gateway's windows through), on a
  * SQLite file and on PostgreSQL: it reads what the gateway stored, writes nothing (its writes are
- * refused and the database is left as it was), and refuses a database whose schema is not this
- * release's, older or newer, without migrating it.
+ * refused and the database is left as it was). It reads the windows of a schema older than this
+ * release's (a gateway not yet upgraded) from the migration that last changed what it reads,
+ * without migrating it, and refuses an older one, and a newer one (which may have changed them).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,10 +13,12 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from '../maintenance/state.js';
+import { insertPostgresGroupRow, insertSqliteGroupRow, maintenanceStateRow } from '../testing/maintenance-rows.js';
 import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { openStore } from './open-store.js';
-import { migrate as migratePostgres, MIGRATIONS as PG_MIGRATIONS } from './postgres/migrations.js';
-import { migrate as migrateSqlite, MIGRATIONS as SQLITE_MIGRATIONS } from './sqlite/migrations.js';
+import { migrate as migratePostgres, MIGRATIONS as PG_MIGRATIONS, OLDEST_READ_ONLY_VERSION as PG_OLDEST } from './postgres/migrations.js';
+import { migrate as migrateSqlite, MIGRATIONS as SQLITE_MIGRATIONS, OLDEST_READ_ONLY_VERSION as SQLITE_OLDEST } from './sqlite/migrations.js';
+import type { GroupRow } from './rows.js';
 import type { Store } from './store.js';
 
 const admin = await requirePostgres();
@@ -37,9 +40,11 @@ interface Backend {
   /** A database migrated up to `version` only. */
   migrateTo(version: number): Promise<void>;
   recordVersion(version: number): Promise<void>;
+  /** A group row written straight into the tables (a gateway of the schema migrated to wrote it). */
+  insertRow(row: GroupRow): Promise<void>;
 }
 
-function cases(backend: () => Backend, latest: number): void {
+function cases(backend: () => Backend, latest: number, oldest: number): void {
   it('reads what the gateway stored; refuses writes and changes nothing', async () => {
     const b = backend();
     const writer = await openStore(b.url);
@@ -56,11 +61,34 @@ function cases(backend: () => Backend, latest: number): void {
     expect(await b.fingerprint()).toBe(before);
   });
 
-  it('refuses an older schema, saying so, and does not migrate it', async () => {
+  for (let version = oldest; version < latest; version++) {
+    it(`reads the windows of an older schema (${version}: its groups as this release reads them), changing nothing`, async () => {
+      const b = backend();
+      await b.migrateTo(version);
+      await b.insertRow(maintenanceStateRow(TEAM, [window]));
+      const before = await b.fingerprint();
+      const store = await openStore(b.url, { readOnly: true });
+      try {
+        expect(readMaintenanceState(await store.getGroup(maintenanceStateId(TEAM))).windows).toEqual([window]);
+        await expect(writeWindow(store)).rejects.toThrow(/read-only/);
+      } finally {
+        await store.close();
+      }
+      expect(await b.schemaVersion()).toBe(version);
+      expect(await b.fingerprint()).toBe(before);
+    });
+  }
+
+  it('refuses a schema older than the groups it reads, naming the versions and what to do, and does not migrate it', async () => {
     const b = backend();
-    await b.migrateTo(latest - 1);
-    await expect(openStore(b.url, { readOnly: true })).rejects.toThrow(`database schema version ${latest - 1} is older than this alertgate's (${latest}), and a read-only open does not migrate`);
-    expect(await b.schemaVersion()).toBe(latest - 1);
+    await b.migrateTo(oldest - 1);
+    // The column `oldest` added is one this release reads: a gateway of oldest - 1 could not have written the row.
+    await expect(b.insertRow(maintenanceStateRow(TEAM, [window]))).rejects.toThrow(/held_until/);
+    await expect(openStore(b.url, { readOnly: true })).rejects.toThrow(
+      `database schema version ${oldest - 1} is older than this alertgate reads (${oldest} to ${latest}), and a read-only open does not migrate: ` +
+        'run the alertgate release that wrote it, or upgrade the gateway (alertgate serve migrates at start) first',
+    );
+    expect(await b.schemaVersion()).toBe(oldest - 1);
   });
 
   it('refuses a newer schema', async () => {
@@ -95,8 +123,10 @@ describe('openStore read-only: SQLite', () => {
       schemaVersion: async () => withDb((db) => (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number }).v),
       migrateTo: async (version) => void withDb((db) => migrateSqlite(db, SQLITE_MIGRATIONS.slice(0, version))),
       recordVersion: async (version) => void withDb((db) => db.prepare("INSERT INTO schema_migrations VALUES (?, '2030-01-01')").run(version)),
+      insertRow: async (row) => withDb((db) => insertSqliteGroupRow(db, row)),
     }),
     SQLITE_MIGRATIONS.length,
+    SQLITE_OLDEST,
   );
 
   it('refuses a file that is not there, without creating it, and an in-memory database', async () => {
@@ -148,8 +178,10 @@ describe.skipIf(!admin)('openStore read-only: PostgreSQL', () => {
       schemaVersion: async () => (await query<{ v: number }>('SELECT max(version) AS v FROM schema_migrations'))[0]!.v,
       migrateTo: (version) => withPool((pool) => migratePostgres(pool, PG_MIGRATIONS.slice(0, version))),
       recordVersion: (version) => withPool((pool) => pool.query("INSERT INTO schema_migrations VALUES ($1, 'future', now())", [version])),
+      insertRow: (row) => withPool((pool) => insertPostgresGroupRow(pool, row)),
     }),
     PG_MIGRATIONS.length,
+    PG_OLDEST,
   );
 
   it('refuses a database without alertgate\'s schema, creating nothing', async () => {

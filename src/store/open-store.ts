@@ -47,7 +47,9 @@ export interface OpenStoreOptions {
   onCommit?: (stats: { writes: number; seconds: number }) => void;
   /**
    * To read only (`alertgate uptime` against the gateway's database): nothing is created,
-   * migrated or written, and a schema other than this release's is refused (store/schema-version.ts).
+   * migrated or written, and a schema is refused unless the groups (the maintenance windows) have
+   * the shape this release reads: from the backend's OLDEST_READ_ONLY_VERSION to this release's
+   * (store/schema-version.ts). On an older one than this release's, read groups only (`getGroup`).
    */
   readOnly?: boolean;
   /** What a relative SQLite path is relative to (default: the process's working directory). */

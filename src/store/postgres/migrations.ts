@@ -30,7 +30,7 @@
  * recording the step) is finished by the next try.
  */
 import type pg from 'pg';
-import { checkSchemaVersion } from '../schema-version.js';
+import { checkReadableSchemaVersion, checkSchemaVersion } from '../schema-version.js';
 import { UNBOUNDED_QUERY_TIMEOUT_MS, withTransaction, type Queryable } from './pool.js';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
@@ -234,13 +234,24 @@ async function currentVersion(c: Queryable): Promise<number> {
 }
 
 /**
- * For a pool that must not write (`openPostgresStore` read-only): throws unless the database
- * (the first schema of `search_path`) has exactly this release's schema; creates nothing.
+ * The oldest schema a read-only open (`alertgate uptime`) reads. It reads groups only
+ * (`getGroup`: the maintenance windows are pseudo-groups, maintenance/state.ts and archive.ts):
+ * the columns of store/rows.ts `GroupRow`, the last of which (`held_until`) migration 4 added,
+ * and the group's alert rows, whose columns it reads are migration 1's. Migrations 5-10 added
+ * indexes and a column (`alerts.created_at`) that read does not use. A migration that changes
+ * what it reads moves this up.
  */
-export async function requireCurrentSchema(c: Queryable, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
+export const OLDEST_READ_ONLY_VERSION = 4;
+
+/**
+ * For a pool that must not write (`openPostgresStore` read-only): throws unless the database's
+ * schema (the first schema of `search_path`) is one a read-only open reads
+ * (OLDEST_READ_ONLY_VERSION to this release's); creates nothing.
+ */
+export async function requireReadableSchema(c: Queryable, migrations: readonly Migration[] = MIGRATIONS): Promise<void> {
   const { rows } = await c.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present");
   const current = rows[0]?.present ? await currentVersion(c) : 0;
-  checkSchemaVersion(current, migrations.at(-1)?.version ?? 0, true);
+  checkReadableSchemaVersion(current, { oldest: OLDEST_READ_ONLY_VERSION, latest: migrations.at(-1)?.version ?? 0 });
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {

@@ -29,7 +29,7 @@ import type {
 } from '../store.js';
 import { groupLockKeys, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
 import { listAlerts, listNotifications } from './lists.js';
-import { migrate, requireCurrentSchema, type MigrationEvent } from './migrations.js';
+import { migrate, requireReadableSchema, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
 import { retryDead } from './outbox-retry.js';
 import { createPool, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withTransaction, type PoolOptions } from './pool.js';
@@ -53,21 +53,23 @@ export interface PostgresStoreOptions extends PoolOptions {
   migrationLockPollMs?: number;
   /**
    * Connect to read only (`alertgate uptime`): not migrated, every transaction read-only (the
-   * server refuses a write); a schema other than this release's is refused at open.
+   * server refuses a write). A schema newer than this release's, or older than migrations.ts
+   * OLDEST_READ_ONLY_VERSION, is refused at open; on one older than this release's, only the
+   * groups (`getGroup`, what `alertgate uptime` reads) are sure to be read.
    */
   readOnly?: boolean;
 }
 
 /**
  * Connect, migrate (safely, even with several replicas starting at once) and return the store.
- * Rejects when the database is unreachable or its schema is newer than this alertgate (any
- * other than this release's when `readOnly`).
+ * Rejects when the database is unreachable or its schema is newer than this alertgate (or, when
+ * `readOnly`, older than the oldest it reads).
  */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const pool = createPool(url, options);
   const now = options.now ?? (() => new Date());
   try {
-    if (options.readOnly) await withTransaction(pool, (c) => requireCurrentSchema(c), 'BEGIN READ ONLY');
+    if (options.readOnly) await withTransaction(pool, (c) => requireReadableSchema(c), 'BEGIN READ ONLY');
     else await migrate(pool, undefined, { now: now(), onEvent: options.onMigration, lockPollMs: options.migrationLockPollMs });
   } catch (err) {
     await pool.end().catch(() => undefined);

@@ -4,7 +4,7 @@
  * which ones a database has. Never edit a released migration: append a new one.
  */
 import type Database from 'better-sqlite3';
-import { checkSchemaVersion } from '../schema-version.js';
+import { checkReadableSchemaVersion, checkSchemaVersion } from '../schema-version.js';
 import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
@@ -87,13 +87,23 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
 }
 
 /**
- * For a connection that must not write (`openSqliteStore` read-only): throws unless the database
- * has exactly this release's schema, which it reads without creating or changing anything.
+ * The oldest schema a read-only open (`alertgate uptime`) reads. It reads groups only
+ * (`getGroup`: the maintenance windows are pseudo-groups, maintenance/state.ts and archive.ts):
+ * the columns of store/rows.ts `GroupRow`, the last of which (`held_until`) migration 7 added,
+ * and the group's alert rows, joined by `group_seq` (migration 4). Migrations 8-12 added columns
+ * and indexes that read does not use. A migration that changes what it reads moves this up.
  */
-export function requireCurrentSchema(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+export const OLDEST_READ_ONLY_VERSION = 7;
+
+/**
+ * For a connection that must not write (`openSqliteStore` read-only): throws unless the
+ * database's schema is one a read-only open reads (OLDEST_READ_ONLY_VERSION to this release's),
+ * which it finds out without creating or changing anything.
+ */
+export function requireReadableSchema(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   const current = table ? (db.prepare<[], { v: number | null }>('SELECT max(version) AS v FROM schema_migrations').get()?.v ?? 0) : 0;
-  checkSchemaVersion(current, migrations.at(-1)?.version ?? 0, true);
+  checkReadableSchemaVersion(current, { oldest: OLDEST_READ_ONLY_VERSION, latest: migrations.at(-1)?.version ?? 0 });
 }
 
 function assertOrdered(migrations: readonly Migration[]): void {

@@ -48,7 +48,7 @@ import type { CommitStats } from './group-commit.js';
 import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
 import { KnownGroups } from './known-groups.js';
 import { Lists } from './lists.js';
-import { migrate, requireCurrentSchema } from './migrations.js';
+import { migrate, requireReadableSchema } from './migrations.js';
 import { planPruneStep, pruneCursor } from './retention.js';
 import { toNotificationRecord } from './rows.js';
 import { prepareStatements, prepareStatementsOnUse, type Statements } from './statements.js';
@@ -61,7 +61,9 @@ export interface SqliteStoreOptions {
   onCommit?: (stats: CommitStats) => void;
   /**
    * Open an existing file to read only (`alertgate uptime`): not created, not migrated, no lease
-   * released, every write refused; a schema other than this release's is refused at open.
+   * released, every write refused. A schema newer than this release's, or older than
+   * migrations.ts OLDEST_READ_ONLY_VERSION, is refused at open; on one older than this release's,
+   * only the groups (`getGroup`, what `alertgate uptime` reads) are sure to be read.
    */
   readOnly?: boolean;
 }
@@ -98,7 +100,7 @@ function openReadOnly(filename: string, memory: boolean, now: () => Date = () =>
   if (memory) throw new Error('an in-memory database lives only in the process that made it: name the gateway\'s database file');
   const db = openReadOnlyDatabase(filename);
   try {
-    requireCurrentSchema(db);
+    requireReadableSchema(db);
     // On use: an older schema's tables lack columns that statements other than the group reads name.
     return new SqliteStore(db, prepareStatementsOnUse(db), new RefusingWriter(), now);
   } catch (err) {
