@@ -2,7 +2,8 @@
  * Acceptance, under `promtool test rules`: an SLO whose `errors` query matches no series while
  * `total` has traffic (no 5xx ever counted, so the 5xx counter series does not exist) records an
  * error ratio of 0 and a full budget, not "No data"; per label set when both queries are grouped
- * `by (route)` or are recorded series. A window without requests still records nothing, and
+ * alike `by (route)`, and for every label set while there is no error series at all when the
+ * labels cannot be read (recorded series). A window without requests still records nothing, and
  * burn-rate alerts fire as before.
  */
 import { execFile } from 'node:child_process';
@@ -42,11 +43,18 @@ slos:
     runbook: https://runbooks.example/recorded-slo
     errors: job:api_errors:rate{{window}}
     total: job:api_requests:rate{{window}}
+  - name: mismatched-availability
+    objective: 99
+    window: 30d
+    runbook: https://runbooks.example/mismatched-slo
+    errors: job:http_errors:rate{{window}}
+    total: sum(rate(http_requests_total{job="web"}[{{window}}]))
 `;
 
 const SHOP = '{slo="shop-availability",team="acme"}';
 const ROUTES = '{slo="routes-availability",team="acme"}';
 const RECORDED = '{slo="recorded-availability",team="acme"}';
+const MISMATCHED = '{slo="mismatched-availability",team="acme"}';
 const WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d', '30d'];
 const BURN_ALERT = { shop: 'ShopAvailabilityErrorBudgetBurn', routes: 'RoutesAvailabilityErrorBudgetBurn' };
 
@@ -143,26 +151,47 @@ describe.skipIf(!promtool)('SLO error ratio when the errors query matches no ser
     expect(out).toContain('SUCCESS');
   });
 
-  it('recorded series as errors and total (their names differ, which `or` and `/` ignore): 0 for a job without an error series, none for a job without requests', async () => {
+  it('recorded series as errors and total (labels a scan cannot read): 0 for every job while no job has an error series; once one has, the others record nothing, as before', async () => {
+    const requests = [
+      { series: 'job:api_requests:rate5m{job="a"}', values: '4x10' },
+      { series: 'job:api_requests:rate5m{job="b"}', values: '4x10' },
+      { series: 'job:api_requests:rate5m{job="c"}', values: '0x10' },
+    ];
+    const ratio = (job: string, value: number) => ({ labels: `slo:sli_error:ratio_rate5m{job="${job}",slo="recorded-availability",team="acme"}`, value });
     const out = await promtoolTest('recorded.test.yaml', [
       {
-        name: 'job a with errors, b without an error series, c without requests',
+        name: 'no job has an error series; c has no requests',
+        interval: '1m',
+        input_series: requests,
+        promql_expr_test: [{ expr: `slo:sli_error:ratio_rate5m${RECORDED}`, eval_time: '5m', exp_samples: [ratio('a', 0), ratio('b', 0)] }],
+      },
+      {
+        name: 'job a has errors: b has no error series of its own',
+        interval: '1m',
+        input_series: [{ series: 'job:api_errors:rate5m{job="a"}', values: '1x10' }, ...requests],
+        promql_expr_test: [{ expr: `slo:sli_error:ratio_rate5m${RECORDED}`, eval_time: '5m', exp_samples: [ratio('a', 0.25)] }],
+      },
+    ]);
+    expect(out).toContain('SUCCESS');
+  });
+
+  it('errors with labels the total lacks (a recorded series per job over an ungrouped sum): never a 0 while errors are counted', async () => {
+    const out = await promtoolTest('mismatched.test.yaml', [
+      {
+        name: 'errors counted: they never divide, so nothing is recorded (no false 100 %)',
         interval: '1m',
         input_series: [
-          { series: 'job:api_errors:rate5m{job="a"}', values: '1x10' },
-          { series: 'job:api_requests:rate5m{job="a"}', values: '4x10' },
-          { series: 'job:api_requests:rate5m{job="b"}', values: '4x10' },
-          { series: 'job:api_requests:rate5m{job="c"}', values: '0x10' },
+          { series: 'job:http_errors:rate5m{job="web"}', values: '5x10' },
+          { series: 'http_requests_total{job="web",code="200"}', values: '0+600x10' },
         ],
+        promql_expr_test: [{ expr: `slo:sli_error:ratio_rate5m${MISMATCHED}`, eval_time: '6m', exp_samples: [] }],
+      },
+      {
+        name: 'no error series at all: 0 errors, which is true whatever the labels',
+        interval: '1m',
+        input_series: [{ series: 'http_requests_total{job="web",code="200"}', values: '0+600x10' }],
         promql_expr_test: [
-          {
-            expr: `slo:sli_error:ratio_rate5m${RECORDED}`,
-            eval_time: '5m',
-            exp_samples: [
-              { labels: 'slo:sli_error:ratio_rate5m{job="a",slo="recorded-availability",team="acme"}', value: 0.25 },
-              { labels: 'slo:sli_error:ratio_rate5m{job="b",slo="recorded-availability",team="acme"}', value: 0 },
-            ],
-          },
+          { expr: `slo:sli_error:ratio_rate5m${MISMATCHED}`, eval_time: '6m', exp_samples: [{ labels: `slo:sli_error:ratio_rate5m{slo="mismatched-availability",team="acme"}`, value: 0 }] },
         ],
       },
     ]);

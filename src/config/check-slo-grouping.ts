@@ -23,7 +23,7 @@ export function checkSloGrouping(src: YamlSource, spec: RulesFileSpec, problems:
       errorAt(
         src,
         ['slos', i, 'errors'],
-        `slos[${i}]: errors is grouped ${grouping(errors)} but total ${grouping(total)}: the error ratio divides series with equal labels, so these never divide (errors would count as 0); group both by the same labels`,
+        `slos[${i}]: errors is grouped ${grouping(errors)} but total ${grouping(total)}: the error ratio divides series with equal labels, so these never divide (the ratio would never be recorded, or read 0 errors); group both by the same labels`,
       ),
     );
   });

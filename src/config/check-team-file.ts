@@ -43,6 +43,12 @@ export interface TeamFileContext {
   /** Teams that have a `routes/<team>.yaml`. */
   routeTeams: ReadonlySet<string>;
   severities?: string[];
+  /**
+   * Checking for uptime reports only (load-team-specs.ts rulesOnly): checks of what only the
+   * generator reads (the SLOs' grouping) are left out, so a team's SLO that a newer `validate`
+   * refuses does not stop every team's uptime report.
+   */
+  forUptime?: boolean;
 }
 
 /** A position in a file, for errors another file's check may report there. */
@@ -120,7 +126,7 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
       const result = rulesSchema.safeParse(withSourceText(src));
       if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
       checkTeamName(src, team, folder, ctx, problems);
-      return { problems, rules: checkRules(src, text, team, result.data, problems) };
+      return { problems, rules: checkRules(src, text, team, result.data, problems, ctx.forUptime === true) };
     }
     const result = dashboardsFileSchema.safeParse(src.value);
     if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
@@ -241,7 +247,7 @@ const PANEL_RESULT: ReadonlyMap<unknown, PromqlResultRule> = new Map([
   ['gauge', RESULT.gauge],
 ]);
 
-function checkRules(src: YamlSource, text: string, team: string, spec: RulesFileSpec | undefined, problems: SourceError[]): CheckedRules {
+function checkRules(src: YamlSource, text: string, team: string, spec: RulesFileSpec | undefined, problems: SourceError[], forUptime: boolean): CheckedRules {
   checkPromql(src, text, problems, [
     ...exprPaths(src.value, 'alerts', ['expr']).map((p) => ({ path: p, window: false, result: RESULT.alert })),
     ...exprPaths(src.value, 'slos', ['errors', 'total']).map((p) => ({ path: p, window: true, result: RESULT.slo })),
@@ -252,7 +258,7 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
   checkTemplates(src, text, problems, templatePaths(src.value));
   if (spec) {
     checkRuleNames(src, spec, problems);
-    checkSloGrouping(src, spec, problems);
+    if (!forUptime) checkSloGrouping(src, spec, problems);
   }
   return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };
 }

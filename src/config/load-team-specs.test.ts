@@ -15,9 +15,9 @@ alerts:
     runbook: https://runbooks.example/down
 ${extra}`;
 
-async function load(files: Record<string, string>, severities?: string[]) {
+async function load(files: Record<string, string>, severities?: string[], rulesOnly?: boolean) {
   const dir = await makeConfigDir(files);
-  const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir), ...(severities && { severities }) });
+  const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir), ...(severities && { severities }), ...(rulesOnly && { rulesOnly }) });
   const show = (list: typeof r.errors) => list.map(formatSourceError);
   return { ...r, errorLines: show(r.errors), warningLines: show(r.warnings) };
 }
@@ -237,7 +237,7 @@ uptime:
     const slo = (name: string, errors: string, total: string) =>
       `  - { name: ${name}, objective: 99, window: 30d, runbook: https://r.example/x, errors: '${errors}', total: '${total}' }\n`;
     const rate = (m: string) => `rate(${m}[{{window}}])`;
-    const r = await load({
+    const files = {
       'routes/alpha.yaml': routesFile('alpha'),
       'rules/alpha.yaml': RULES(
         'alpha',
@@ -252,12 +252,17 @@ uptime:
           slo('binary', `sum(${rate('a')}) - sum(${rate('b')})`, `sum by (route) (${rate('t')})`),
         ].join('')}`,
       ),
-    });
+    };
+    const r = await load(files);
     expect(r.errorLines).toEqual([
-      'rules/alpha.yaml:10:92 slos[0]: errors is grouped by (code, route) but total by (route): the error ratio divides series with equal labels, so these never divide (errors would count as 0); group both by the same labels',
-      'rules/alpha.yaml:11:97 slos[1]: errors is grouped by no label but total by (route): the error ratio divides series with equal labels, so these never divide (errors would count as 0); group both by the same labels',
-      'rules/alpha.yaml:12:96 slos[2]: errors is grouped by (route) but total by no label: the error ratio divides series with equal labels, so these never divide (errors would count as 0); group both by the same labels',
+      'rules/alpha.yaml:10:92 slos[0]: errors is grouped by (code, route) but total by (route): the error ratio divides series with equal labels, so these never divide (the ratio would never be recorded, or read 0 errors); group both by the same labels',
+      'rules/alpha.yaml:11:97 slos[1]: errors is grouped by no label but total by (route): the error ratio divides series with equal labels, so these never divide (the ratio would never be recorded, or read 0 errors); group both by the same labels',
+      'rules/alpha.yaml:12:96 slos[2]: errors is grouped by (route) but total by no label: the error ratio divides series with equal labels, so these never divide (the ratio would never be recorded, or read 0 errors); group both by the same labels',
     ]);
+    // Uptime reports read rules/ too, but not the SLOs: such a file must not stop every team's report.
+    const forUptime = await load(files, undefined, true);
+    expect(forUptime.errorLines).toEqual([]);
+    expect(forUptime.specs?.teams.map((t) => t.team)).toEqual(['alpha']);
   });
 
   it('accepts a configured severity set instead of the default', async () => {

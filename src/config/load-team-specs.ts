@@ -30,9 +30,9 @@ export interface LoadTeamSpecsOptions {
   /** Allowed alert severities; default critical, warning, info. */
   severities?: string[];
   /**
-   * Read rules/ only (uptime reports, which need its checks and nothing else): dashboards/ and
-   * the ConfigMap sizes, which are generate's concern and need the boards, are not checked, so a
-   * board that `validate` refuses does not stop every team's report.
+   * Read rules/ only (uptime reports, which need its checks and nothing else): dashboards/,
+   * the ConfigMap sizes and the SLOs' grouping, which are generate's concern, are not checked,
+   * so a board or an SLO that `validate` refuses does not stop every team's report.
    */
   rulesOnly?: boolean;
 }
@@ -61,7 +61,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
       jobs.push({ folder, name });
     }
   }
-  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, ...(opts.severities && { severities: opts.severities }) });
+  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }) });
   const rules: CheckedRules[] = [];
   const boards: CheckedBoards[] = [];
   for (const [i, job] of jobs.entries()) {

@@ -21,16 +21,29 @@ describe('SLO error ratio: which 0 fills an absent errors series', () => {
     expect(findPromqlError(expr)).toBeUndefined();
   });
 
+  const BY_ROUTE = 'sum by (route) (rate(req_total[{{window}}]))';
   it.each([
     ['sum by (route) (rate(err_total[{{window}}]))'],
     ['sum(rate(err_total[{{window}}])) by (route)'],
     ['sum(rate(err_total[{{window}}])) # comment\n  by (route)'],
-    ['sum(rate(a_total[{{window}}])) - sum(rate(b_total[{{window}}]))'],
-    ['topk(3, rate(err_total[{{window}}]))'],
-    ['job:err:rate{{window}}'],
-  ])('any other vector, %j, may carry labels: a 0 per label set of the total (`or (0 * (total))`)', (errors) => {
-    const expr = ratio5m(errors);
-    expect(expr).toMatch(/ or \(0 \* \(sum\(rate\(req_total\[5m\]\)\)\)\)\) \/ \(\(sum\(rate\(req_total\[5m\]\)\)\) > 0\)$/);
+  ])('errors %j grouped as the total is: a 0 per label set of the total (`or (0 * (total))`)', (errors) => {
+    const expr = ratio5m(errors, BY_ROUTE);
+    expect(expr).toMatch(/ or \(0 \* \(sum by \(route\) \(rate\(req_total\[5m\]\)\)\)\)\) \/ \(\(sum by \(route\) \(rate\(req_total\[5m\]\)\)\) > 0\)$/);
+    expect(findPromqlError(expr)).toBeUndefined();
+  });
+
+  it.each([
+    ['sum by (route) (rate(err_total[{{window}}]))', TOTAL],
+    ['sum(rate(a_total[{{window}}])) - sum(rate(b_total[{{window}}]))', TOTAL],
+    ['topk(3, rate(err_total[{{window}}]))', TOTAL],
+    ['job:err:rate{{window}}', TOTAL],
+    ['job:err:rate{{window}}', 'job:req:rate{{window}}'],
+    ['sum without (code) (rate(err_total[{{window}}]))', BY_ROUTE],
+  ])('errors %j over %j, labels a scan cannot match up: a 0 only while errors has no series at all', (errors, total) => {
+    const expr = ratio5m(errors, total);
+    const e = errors.replaceAll('{{window}}', '5m');
+    const t = total.replaceAll('{{window}}', '5m');
+    expect(expr).toBe(`((${e}) or ((0 * (${t})) unless on() (${e}))) / ((${t}) > 0)`);
     expect(findPromqlError(expr)).toBeUndefined();
   });
 

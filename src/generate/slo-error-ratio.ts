@@ -13,20 +13,22 @@
  *   every request. So where `total` has a sample and `errors` none, errors count as 0:
  *   - `errors` a single aggregation without grouping (`sum(…)`, the common case): its one series
  *     has no labels, so Pyrra's `or vector(0)` fills it, and the total is evaluated once.
- *   - any other vector (`sum by (route) (…)`, `a - b`, a recorded series): `or (0 * (total))`,
- *     a 0 for every label set of the total that errors lacks, so `by (route)` gets a 0 per
- *     healthy route (`vector(0)` has no labels and would match none). This evaluates the total
- *     twice per window (PromQL has no shared subexpressions): twice the cost of the total query,
- *     which for the SLO window (30d) is the dominant cost of the group.
+ *   - `errors` and `total` single aggregations grouped by the same labels (`sum by (route)`):
+ *     `or (0 * (total))`, a 0 for every label set of the total that errors lacks, so each
+ *     healthy route gets its 0 (`vector(0)` has no labels and would match none). This evaluates
+ *     the total twice per window (PromQL has no shared subexpressions): twice the cost of the
+ *     total query, which for the SLO window (30d) is the dominant cost of the group.
+ *   - any other vector (a recorded series, `a - b`, `topk`, `without`), whose labels a scan
+ *     cannot read: `or ((0 * (total)) unless on() (errors))`, a 0 for every label set of the
+ *     total only while errors has no series at all. That 0 is true whatever the labels (there
+ *     are no errors), whereas a 0 per label set would be false if errors carried other labels
+ *     than total (`job` over none: they never divide, errors would read 0 while counting; a
+ *     check can only refuse the groupings it reads, config/check-slo-grouping.ts). So once one
+ *     label set has errors, the others without an error series record nothing, as before:
+ *     write such SLOs as one aggregation each, grouped alike, for a 0 per label set.
  *   - a scalar errors or total: PromQL's `or` takes only vectors, so it is divided as before.
  *   A total of 0 still gives no sample: the filled 0 is divided by `(total) > 0` like the rest.
  *   The burn-rate alerts see 0, which is above no threshold, as no sample was.
- *
- * Both fills assume `errors` and `total` are grouped alike, as the division already does (it
- * matches series with equal labels): errors `by (route, code)` over a total `by (route)` was never
- * recorded, and with `or (0 * (total))` it would read 0 everywhere. Validation refuses such
- * SLOs where the grouping can be read (config/check-slo-grouping.ts); `or vector(0)` cannot
- * match a grouped total, so the common ungrouped form is safe either way.
  */
 import type { SloSpec } from './model.js';
 import { closeTrailingComment, promqlType, substituteWindow } from '../config/promql.js';
@@ -38,18 +40,31 @@ export function errorRatio(slo: SloSpec): (window: string) => string {
   const errorsAt = substituteWindow(slo.errors, slo.window).text;
   const totalAt = substituteWindow(slo.total, slo.window).text;
   const scalarTotal = isScalar(totalAt);
-  const fill: Fill = scalarTotal || isScalar(errorsAt) ? 'none' : aggregationGrouping(errorsAt)?.length === 0 ? 'vector' : 'total';
+  const fill = fillOf(errorsAt, totalAt, scalarTotal);
   return (w) => {
     const errors = closeTrailingComment(substituteWindow(slo.errors, w).text);
     const total = closeTrailingComment(substituteWindow(slo.total, w).text);
     if (scalarTotal) return `(${errors}) / (${total})`;
-    const filled = fill === 'none' ? `(${errors})` : fill === 'vector' ? `((${errors}) or vector(0))` : `((${errors}) or (0 * (${total})))`;
+    const filled = {
+      none: `(${errors})`,
+      vector: `((${errors}) or vector(0))`,
+      perLabelSet: `((${errors}) or (0 * (${total})))`,
+      whenNoErrors: `((${errors}) or ((0 * (${total})) unless on() (${errors})))`,
+    }[fill];
     return `${filled} / ((${total}) > 0)`;
   };
 }
 
 /** How errors get a 0 where they have no series: see the module comment. */
-type Fill = 'none' | 'vector' | 'total';
+type Fill = 'none' | 'vector' | 'perLabelSet' | 'whenNoErrors';
+
+function fillOf(errors: string, total: string, scalarTotal: boolean): Fill {
+  if (scalarTotal || isScalar(errors)) return 'none';
+  const errorsBy = aggregationGrouping(errors);
+  if (errorsBy?.length === 0) return 'vector';
+  const totalBy = aggregationGrouping(total);
+  return errorsBy && totalBy && errorsBy.join() === totalBy.join() ? 'perLabelSet' : 'whenNoErrors';
+}
 
 /** An aggregation, as the first thing in an expression. */
 const LEADING_AGGREGATION = /^(?:sum|avg|count|min|max|group|stddev|stdvar|topk|bottomk|quantile|count_values|limitk|limit_ratio)\s*(?:\(|by\b|without\b)/;
