@@ -20,6 +20,7 @@ import { migrate, MIGRATIONS, OLDEST_READ_ONLY_VERSION } from '../src/store/sqli
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
 import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
+import { alertgateArgs } from './support/alertgate-command.js';
 import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
 
@@ -165,7 +166,7 @@ describe.skipIf(!admin)('alertgate uptime with the gateway\'s PostgreSQL store',
       it('a real process prints the same report and exits: its connections are closed', async () => {
         const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ALERTGATE_CONFIG_DIR: configDir, THANOS_URL: thanos.url, DATABASE_URL: url() };
         const root = fileURLToPath(new URL('..', import.meta.url));
-        const args = ['--import', 'tsx', 'src/cli/run.ts', 'uptime', '--team', 'payments', '--month', MONTH, '--format', 'json'];
+        const args = [...alertgateArgs(), 'uptime', '--team', 'payments', '--month', MONTH, '--format', 'json'];
         // Rejects on a non-zero exit, and kills a process still running at the timeout.
         const r = await promisify(execFile)(process.execPath, args, { cwd: root, env, timeout: 20_000 });
         expect(r.stderr).toBe('');

@@ -1,21 +1,13 @@
 /**
- * Test harness: `alertgate <args>` (via tsx) as a CI pipeline runs it, a real process whose exit
- * code, stdout and stderr a test reads once it has ended.
+ * Test harness: `alertgate <args>` as a CI pipeline runs it (src/ as compiled for this test run:
+ * support/alertgate-command.ts), a real process whose exit code, stdout and stderr a test reads
+ * once it has ended.
  */
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { ALERTGATE_ENV, alertgateArgs } from './alertgate-command.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/**
- * `node <these> <command args>` runs alertgate's sources from any working directory: tsx and
- * run.ts by absolute path, and tsx told where tsconfig.json is (it looks in the working
- * directory, and the sources' JSX settings are there).
- */
-export const ALERTGATE_NODE_ARGS = ['--import', pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href, join(ROOT, 'src/cli/run.ts')];
-export const ALERTGATE_NODE_ENV = { TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.json') };
 
 export interface CliRun {
   code: number | null;
@@ -35,9 +27,9 @@ export function runCli(
   env: Record<string, string> = {},
   opts: { closeStdout?: boolean; deadlineMs?: number; cwd?: string } = {},
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [...ALERTGATE_NODE_ARGS, ...args], {
+  const child = spawn(process.execPath, [...alertgateArgs(), ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...ALERTGATE_NODE_ENV, ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...ALERTGATE_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,11 +1,11 @@
 /**
- * Test harness: the gateway as a separate OS process (`alertgate serve` via tsx), for crash and
+ * Test harness: the gateway as a separate OS process (`alertgate serve`, src/ as compiled for this run: support/alertgate-command.ts), for crash and
  * signal tests that an in-process gateway cannot show.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ALERTGATE_NODE_ARGS, ALERTGATE_NODE_ENV } from './cli-process.js';
+import { ALERTGATE_ENV, alertgateArgs } from './alertgate-command.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,9 +39,9 @@ export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_0
 
 /** The process as soon as it is spawned, before it listens (signals while it starts). */
 export function spawnStartingGateway(env: Record<string, string>, timeoutMs = 20_000, invocation: ServeInvocation = {}): Omit<GatewayProcess, 'url'> {
-  const child = spawn(process.execPath, [...ALERTGATE_NODE_ARGS, 'serve', ...(invocation.args ?? [])], {
+  const child = spawn(process.execPath, [...alertgateArgs(), 'serve', ...(invocation.args ?? [])], {
     cwd: invocation.cwd ?? ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...ALERTGATE_NODE_ENV, ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...ALERTGATE_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];
