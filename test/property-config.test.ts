@@ -4,7 +4,8 @@
  * quickly (no catastrophic backtracking); generated and mutated YAML files give positioned errors,
  * never a throw (a throw would crash SIGHUP reloads and answer 500 on POST /-/reload).
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -196,11 +197,19 @@ const rulesFile = mutatedDocument(() => seeds.rules);
 const dashboardsFile = mutatedDocument(() => seeds.dashboards);
 const anyRoutesFile = fc.oneof({ weight: 3, arbitrary: routesFile }, { weight: 1, arbitrary: rawYaml(routesFile) });
 
-/** Writes `files` (name → text) into a fresh folder under the temp dir. */
-async function writeFolder(folder: string, files: [string, string][]): Promise<void> {
-  await rm(join(dir, folder), { recursive: true, force: true });
-  await mkdir(join(dir, folder), { recursive: true });
-  for (const [name, text] of files) await writeFile(join(dir, folder, `${name}.yaml`), text);
+/**
+ * Makes the folder `folder` under the temp dir hold exactly `files` (name → text), as a fresh
+ * folder would. The folder is kept from run to run and its files are unlinked and created anew,
+ * synchronously: on ext4, removing the folder (rmdir) or writing over a file (a truncate, which
+ * makes ext4 flush the new data at close) each cost 1–2.5 ms against ~0.1 ms for an unlink and a
+ * create, and the thread-pool round trip of each asynchronous call came on top (together a third
+ * of the routes property's time). The loaders under test read with their own calls, as before.
+ */
+function writeFolder(folder: string, files: [string, string][]): void {
+  const path = join(dir, folder);
+  mkdirSync(path, { recursive: true });
+  for (const entry of readdirSync(path)) unlinkSync(join(path, entry));
+  for (const [name, text] of files) writeFileSync(join(path, `${name}.yaml`), text);
 }
 
 function expectPositioned(errors: SourceError[], folder: string): void {
@@ -218,7 +227,7 @@ describe('YAML loaders under hostile input', () => {
       fc.asyncProperty(fc.uniqueArray(anyRoutesFile, { minLength: 1, maxLength: 3, selector: ([n]) => n }), async (files) => {
         // The fallback team must exist; keep an intact one unless the generator wrote its own.
         const platform = files.some(([n]) => n === 'platform') ? [] : [['platform', stringifyYaml(seeds.routes[1])] as [string, string]];
-        await writeFolder('routes', [...files, ...platform]);
+        writeFolder('routes', [...files, ...platform]);
         const load = () => loadRoutingConfig(dir, { PAGERDUTY_PAYMENTS_KEY: 'k' });
         const started = performance.now();
         const result = await load();
@@ -237,12 +246,12 @@ describe('YAML loaders under hostile input', () => {
   }, 300_000);
 
   it(`${SPECS_RUNS} generated rules/ and dashboards/ folders: specs or positioned errors, never a throw`, async () => {
-    await writeFolder('routes', []);
+    writeFolder('routes', []);
     const outcomes = { specs: 0, errors: 0 };
     await fc.assert(
       fc.asyncProperty(fc.oneof(rulesFile, rawYaml(rulesFile)), fc.oneof(dashboardsFile, rawYaml(dashboardsFile)), async (rules, dashboards) => {
-        await writeFolder('rules', [rules]);
-        await writeFolder('dashboards', [dashboards]);
+        writeFolder('rules', [rules]);
+        writeFolder('dashboards', [dashboards]);
         const result = await loadTeamSpecs(dir, { routeTeams: new Set(['payments', 'prisons', 'platform']) });
         expect(result.specs === undefined).toBe(result.errors.length > 0);
         for (const e of [...result.errors, ...result.warnings]) expect(formatSourceError(e)).toMatch(/^(rules|dashboards)\/[^:]*:\d+:\d+ /);
@@ -257,12 +266,12 @@ describe('YAML loaders under hostile input', () => {
 
   it('an alias bomb ("billion laughs") is refused with a positioned error instead of a throw', async () => {
     const bomb = ['team: payments', 'a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]', ''].join('\n');
-    await writeFolder('routes', [['payments', bomb]]);
+    writeFolder('routes', [['payments', bomb]]);
     const result = await loadRoutingConfig(dir, {});
     expect(result.config).toBeUndefined();
     expect(result.errors.map(formatSourceError)).toContainEqual(expect.stringMatching(/^routes\/payments\.yaml:3:\d+ .*resource exhaustion/i));
-    await writeFolder('rules', [['payments', bomb]]);
-    await writeFolder('dashboards', []);
+    writeFolder('rules', [['payments', bomb]]);
+    writeFolder('dashboards', []);
     const specs = await loadTeamSpecs(dir, { routeTeams: new Set(['payments']) });
     expect(specs.errors.map(formatSourceError)).toEqual([expect.stringMatching(/^rules\/payments\.yaml:3:\d+ .*resource exhaustion/i)]);
   });
