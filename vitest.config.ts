@@ -10,7 +10,9 @@ export default defineConfig({
     // Real processes (Alertmanager, Prometheus, the gateway) are spawned by some suites;
     // two cores is the budget, so keep parallelism modest.
     maxWorkers: 2,
-    // src/ compiled once for the tests that spawn `alertgate` (faster starts than tsx at each spawn).
+    // src/ compiled once per run for the `alertgate` processes and the worker threads tests start
+    // (faster starts than tsx registered in each of them).
     globalSetup: ['test/global/compile-src.global.ts'],
+    setupFiles: ['test/global/threads-from-build.setup.ts'],
   },
 });

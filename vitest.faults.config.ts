@@ -7,8 +7,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts'],
-    // src/ compiled once for the gateway processes (test/global/compile-src.global.ts).
+    // src/ compiled once for the gateway processes and threads (test/global/compile-src.global.ts).
     globalSetup: ['test/global/compile-src.global.ts', 'test/faults/report.global.ts'],
+    setupFiles: ['test/global/threads-from-build.setup.ts'],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     // The SIGKILL case is CPU-heavy, the outage and 429 cases mostly wait: two at a time.

@@ -1,8 +1,9 @@
 /**
  * Global setup: compiles src/ once per test run, so the tests that spawn `alertgate` as a real
- * process (test/support/alertgate-command.ts) start plain JavaScript instead of going through tsx
- * at every spawn. tsx's loader costs ~0.4 s of CPU per process start on a quiet machine (1.2 s
- * on a loaded CI runner): for the ~100 processes the suite spawns, far more than this build.
+ * process (test/support/alertgate-command.ts) and the worker threads the code under test starts
+ * (threads-from-build.setup.ts) run plain JavaScript instead of going through tsx at every start.
+ * tsx's loader costs ~0.4 s of CPU per process or thread start on a quiet machine (1.2 s on a
+ * loaded CI runner): for the hundreds the suite starts, far more than this build (~0.5 s).
  *
  * The build is made fresh from the current src/ at every run (never dist/, which can be stale),
  * with the esbuild that tsx itself runs and tsx's own transform settings (target: this Node,
@@ -32,29 +33,36 @@ function sourceFiles(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
-  const started = performance.now();
+/** Compiles every module of src/ into `outdir` (written over: a rerun rebuilds in place). */
+async function compile(outdir: string): Promise<void> {
   // tsx's esbuild: the same transform tsx applies to each module when it loads it.
   const esbuildPath = createRequire(createRequire(import.meta.url).resolve('tsx/esm/api')).resolve('esbuild');
   const esbuild = (await import(esbuildPath)) as typeof import('esbuild');
+  await esbuild.build({
+    entryPoints: sourceFiles(join(ROOT, 'src')),
+    outdir,
+    outbase: join(ROOT, 'src'),
+    bundle: false,
+    platform: 'node',
+    format: 'esm',
+    target: `node${process.versions.node}`,
+    keepNames: true,
+    tsconfig: join(ROOT, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const started = performance.now();
   const outdir = mkdtempSync(join(ROOT, '.test-build-'));
   try {
-    await esbuild.build({
-      entryPoints: sourceFiles(join(ROOT, 'src')),
-      outdir,
-      outbase: join(ROOT, 'src'),
-      bundle: false,
-      platform: 'node',
-      format: 'esm',
-      target: `node${process.versions.node}`,
-      keepNames: true,
-      tsconfig: join(ROOT, 'tsconfig.json'),
-      logLevel: 'warning',
-    });
+    await compile(outdir);
   } catch (err) {
     rmSync(outdir, { recursive: true, force: true });
     throw err;
   }
+  // Watch mode: the sources changed, so the copy is made again before the tests run again.
+  project.onTestsRerun(() => compile(outdir));
   project.provide('compiledSrc', outdir);
   if (process.env.ALERTGATE_TEST_BUILD_TIMING) process.stderr.write(`compiled src/ into ${relative(ROOT, outdir)} in ${(performance.now() - started).toFixed(0)} ms\n`);
   return () => rmSync(outdir, { recursive: true, force: true });
