@@ -40,10 +40,12 @@ describe('webhook fast path', () => {
     let valid = 0;
     fc.assert(
       fc.property(validWebhook(), (body) => {
-        const json = JSON.parse(JSON.stringify(body)) as unknown;
+        const text = JSON.stringify(body);
+        const json = JSON.parse(text) as unknown;
         // The generator's edge cases (an empty fingerprint, say) are not all valid.
-        // The fast path leaves any "__proto__" key to the schema.
-        if (webhookSchema.safeParse(json).success && !JSON.stringify(json).includes('"__proto__"')) {
+        // The fast path leaves any "__proto__" key to the schema. (`json` serialises to the same
+        // strings as `text`, a "__proto__" key included: no need to write megabytes out again.)
+        if (webhookSchema.safeParse(json).success && !text.includes('"__proto__"')) {
           valid++;
           expect(fastParseWebhook(json)).toBeDefined();
         }
