@@ -76,3 +76,20 @@ describe('--config DIR from another working directory, winning over ALERTGATE_CO
     }
   });
 });
+
+describe('--config edge cases', () => {
+  it('an empty --config (a shell variable left unset) is refused, not taken for the working directory', async () => {
+    for (const args of [['validate', '--config', ''], ['route-test', '--labels', 'team=prisons', '--config=']]) {
+      const r = await runCli(args, env(), { cwd });
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`${args[0]}: --config is empty: give the config dir\n`);
+      expect(r.code).toBe(1);
+    }
+  });
+
+  it('options without a command are serve\'s: alertgate --config DIR serves (docker run image --config DIR)', async () => {
+    const r = await runCli(['--config', 'no-such-config'], { ...env(), DATABASE_URL: 'sqlite::memory:' }, { cwd });
+    expect(r.stderr).toContain(`serve: config dir ${join(cwd, 'no-such-config')} (--config) does not exist`);
+    expect(r.code).toBe(1);
+  });
+});

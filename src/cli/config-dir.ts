@@ -25,6 +25,8 @@ export type ConfigDir = { dir: string; problem?: undefined } | { dir?: undefined
 
 /** The config dir `--config` (`flag`, as parsed; undefined when not given) or the environment names, checked. */
 export async function resolveConfigDir(io: CliIO, flag: string | undefined): Promise<ConfigDir> {
+  // `--config "$DIR"` with DIR unset would otherwise check the working directory.
+  if (flag === '') return { problem: '--config is empty: give the config dir' };
   const fromEnv = io.env.ALERTGATE_CONFIG_DIR;
   const [given, from] = flag !== undefined ? [flag, '--config'] : fromEnv ? [fromEnv, 'ALERTGATE_CONFIG_DIR'] : ['.', 'the current directory'];
   const dir = path.resolve(io.cwd, given);

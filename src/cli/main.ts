@@ -14,8 +14,9 @@ commands:
   generate --out DIR [--check]            write PrometheusRule and dashboard ConfigMaps
   uptime --team T [--from --to] [--format table|json|csv]   uptime report from Thanos (THANOS_URL)
 
-every command reads routes/, rules/ and dashboards/ of the config dir: --config DIR, else
-ALERTGATE_CONFIG_DIR, else the current directory.
+every command reads the config dir (routes/, and rules/ and dashboards/ as it needs them):
+--config DIR, else ALERTGATE_CONFIG_DIR, else the current directory; options given without a
+command are serve's (alertgate --config DIR serves).
 
 alertgate <command> --help (or alertgate help <command>) says what a command does, its options
 and exit codes; alertgate --version prints the version.
@@ -63,8 +64,13 @@ function packageVersion(): string {
   return pkg.version ?? 'unknown';
 }
 
+/** Flags `alertgate` itself answers before any command. */
+const TOP_LEVEL_FLAGS = new Set(['--help', '--version']);
+
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
-  const [name = 'serve', ...rest] = argv;
+  // `serve` is the default command, its options included: `alertgate --config /cfg` (what
+  // `docker run image --config /cfg` runs, the image's CMD replaced) serves.
+  const [name = 'serve', ...rest] = argv[0]?.startsWith('--') && !TOP_LEVEL_FLAGS.has(argv[0]) ? ['serve', ...argv] : argv;
   if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help'], io);
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);

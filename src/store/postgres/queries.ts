@@ -63,9 +63,10 @@ const ALERT_CONTENT_CHANGED = `(alerts.status IS DISTINCT FROM excluded.status
  *   live alert or a tombstone, rows.ts TOMBSTONE_POSITION) is left alone (the WHERE), as
  *   SQLite's planGroupWrite leaves unchanged rows: every write of a group sends all its alerts
  *   and tombstones (up to 100), and an update leaves a dead tuple and WAL even when nothing
- *   changed. A row without created_at (a previous release inserted it) is still written once,
- *   so the first write of this release freezes it where it is listed, before an old replica
- *   (which never sets created_at) can move it;
+ *   changed. A row without created_at (a previous release inserted it; a tombstone such a row
+ *   became, too, though lists leave tombstones out) is still written once, so the first write
+ *   of this release freezes it where it is listed, before an old replica (which never sets
+ *   created_at) can move it;
  * - coalesce: older unclaimed edits of the queues named in $35/$36 become suppressed;
  * - $37, the groups' storm digests, and $38, their holds, come last: added with migrations 3 and 4;
  * - insert the new notifications, identity values drawn in array order.
