@@ -87,6 +87,13 @@ describe('--config edge cases', () => {
     }
   });
 
+  it('a command after the options is pointed out, not taken for serve\'s argument', async () => {
+    const r = await runCli(['--config', CONFIG, 'validate'], env(), { cwd });
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^alertgate: put the command first: alertgate validate --config \.\.\/config\n\nusage: alertgate <command>/);
+    expect(r.code).toBe(2);
+  });
+
   it('options without a command are serve\'s: alertgate --config DIR serves (docker run image --config DIR)', async () => {
     const r = await runCli(['--config', 'no-such-config'], { ...env(), DATABASE_URL: 'sqlite::memory:' }, { cwd });
     expect(r.stderr).toContain(`serve: config dir ${join(cwd, 'no-such-config')} (--config) does not exist`);

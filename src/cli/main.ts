@@ -70,7 +70,14 @@ const TOP_LEVEL_FLAGS = new Set(['--help', '--version']);
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   // `serve` is the default command, its options included: `alertgate --config /cfg` (what
   // `docker run image --config /cfg` runs, the image's CMD replaced) serves.
-  const [name = 'serve', ...rest] = argv[0]?.startsWith('--') && !TOP_LEVEL_FLAGS.has(argv[0]) ? ['serve', ...argv] : argv;
+  const optionsFirst = argv[0]?.startsWith('--') && !TOP_LEVEL_FLAGS.has(argv[0]);
+  // `alertgate --config DIR validate`: a command after the options (not --config's value).
+  const misplaced = optionsFirst ? argv.find((a, i) => Object.hasOwn(commands, a) && argv[i - 1] !== '--config') : undefined;
+  if (misplaced !== undefined) {
+    io.stderr(`alertgate: put the command first: alertgate ${misplaced} ${argv.filter((a) => a !== misplaced).join(' ')}\n\n${USAGE}`);
+    return 2;
+  }
+  const [name = 'serve', ...rest] = optionsFirst ? ['serve', ...argv] : argv;
   if (name === 'help' && rest.length > 0) return main([rest[0]!, '--help'], io);
   if (name === '--help' || name === '-h' || name === 'help') {
     io.stdout(USAGE);

@@ -20,7 +20,8 @@
  *     total query, which for the SLO window (30d) is the dominant cost of the group.
  *   - any other vector (a recorded series, `a - b`, `topk`, `without`), whose labels a scan
  *     cannot read: `or ((0 * (total)) unless on() (errors))`, a 0 for every label set of the
- *     total only while errors has no series at all. That 0 is true whatever the labels (there
+ *     total only while errors has no series at all (both queries evaluated twice per window).
+ *     That 0 is true whatever the labels (there
  *     are no errors), whereas a 0 per label set would be false if errors carried other labels
  *     than total (`job` over none: they never divide, errors would read 0 while counting; a
  *     check can only refuse the groupings it reads, config/check-slo-grouping.ts). So once one

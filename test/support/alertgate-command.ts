@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Node's arguments that run `alertgate` (what follows them are the CLI's own arguments). */
 export function alertgateArgs(): string[] {
   const compiled = inject('compiledSrc');
-  if (compiled) return [join(compiled, 'cli', 'run.js')];
+  if (compiled) return ['--enable-source-maps', join(compiled, 'cli', 'run.js')];
   return ['--import', pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href, join(ROOT, 'src/cli/run.ts')];
 }
 
