@@ -8,7 +8,7 @@
  * window's row written as that gateway kept it; the real CLI process; a fake Thanos with no samples.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,7 +22,7 @@ import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/t
 import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { runCli } from './support/cli-process.js';
-import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
+import { writeConfigDirWithWindow } from './support/prometheus-uptime-fixture.js';
 
 const admin = await requirePostgres();
 const MONTH = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 7);
@@ -47,9 +47,7 @@ beforeAll(async () => {
   thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
   dir = await mkdtemp(join(tmpdir(), 'alertgate-cli-older-schema-'));
   configDir = join(dir, 'config');
-  await writeConfigDir(configDir);
-  const window = ['maintenance:', `  - reason: "${CONFIG.reason}"`, `    start: "${CONFIG.start}"`, `    end: "${CONFIG.end}"`, ''];
-  await appendFile(join(configDir, 'routes', 'payments.yaml'), window.join('\n'));
+  await writeConfigDirWithWindow(configDir, CONFIG);
 });
 afterAll(async () => {
   await thanos?.close();

@@ -7,7 +7,7 @@
  * PostgreSQL, and a fake Thanos on loopback with no samples: the report lists what it excuses.
  */
 import { execFile } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,7 @@ import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-t
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { alertgateArgs } from './support/alertgate-command.js';
 import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
+import { writeConfigDirWithWindow } from './support/prometheus-uptime-fixture.js';
 
 const admin = await requirePostgres();
 const DAY = 86_400_000;
@@ -41,9 +41,7 @@ beforeAll(async () => {
   thanos = await startFakeThanos((_, path) => ({ status: 200, body: noSeries(path) }));
   dir = await mkdtemp(join(tmpdir(), 'alertgate-cli-windows-'));
   configDir = join(dir, 'config');
-  await writeConfigDir(configDir);
-  const window = ['maintenance:', `  - reason: "${CONFIG.reason}"`, `    start: "${CONFIG.start}"`, `    end: "${CONFIG.end}"`, ''];
-  await appendFile(join(configDir, 'routes', 'payments.yaml'), window.join('\n'));
+  await writeConfigDirWithWindow(configDir, CONFIG);
 });
 afterAll(async () => {
   await thanos?.close();

@@ -44,6 +44,17 @@ interface Backend {
   insertRow(row: GroupRow): Promise<void>;
 }
 
+/** Opened read-only, the store at `url` reads TEAM's window and refuses to write one. */
+async function expectWindowReadOnly(url: string): Promise<void> {
+  const store = await openStore(url, { readOnly: true });
+  try {
+    expect(readMaintenanceState(await store.getGroup(maintenanceStateId(TEAM))).windows).toEqual([window]);
+    await expect(writeWindow(store)).rejects.toThrow(/read-only/);
+  } finally {
+    await store.close();
+  }
+}
+
 function cases(backend: () => Backend, latest: number, oldest: number): void {
   it('reads what the gateway stored; refuses writes and changes nothing', async () => {
     const b = backend();
@@ -51,13 +62,7 @@ function cases(backend: () => Backend, latest: number, oldest: number): void {
     await writeWindow(writer);
     await writer.close();
     const before = await b.fingerprint();
-    const store = await openStore(b.url, { readOnly: true });
-    try {
-      expect(readMaintenanceState(await store.getGroup(maintenanceStateId(TEAM))).windows).toEqual([window]);
-      await expect(writeWindow(store)).rejects.toThrow(/read-only/);
-    } finally {
-      await store.close();
-    }
+    await expectWindowReadOnly(b.url);
     expect(await b.fingerprint()).toBe(before);
   });
 
@@ -67,13 +72,7 @@ function cases(backend: () => Backend, latest: number, oldest: number): void {
       await b.migrateTo(version);
       await b.insertRow(maintenanceStateRow(TEAM, [window]));
       const before = await b.fingerprint();
-      const store = await openStore(b.url, { readOnly: true });
-      try {
-        expect(readMaintenanceState(await store.getGroup(maintenanceStateId(TEAM))).windows).toEqual([window]);
-        await expect(writeWindow(store)).rejects.toThrow(/read-only/);
-      } finally {
-        await store.close();
-      }
+      await expectWindowReadOnly(b.url);
       expect(await b.schemaVersion()).toBe(version);
       expect(await b.fingerprint()).toBe(before);
     });

@@ -4,7 +4,7 @@
  * starts late and one with no data at all; built into real TSDB blocks and served by a real
  * Prometheus. Ground truth is computed here from the very samples that were written.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GeneratedSeries } from './prometheus-tsdb.js';
 import { serveSeries, type PrometheusProcess } from './prometheus-server.js';
@@ -221,6 +221,13 @@ function rulesYaml(team: string, services: ServicePlan[]): string {
  * A config dir: payments owns checkout, basket, search; prisons owns book-a-visit and legacy;
  * platform owns api. `extraRules` overrides or adds rules files by team.
  */
+/** writeConfigDir, with one maintenance window in payments' routes file. */
+export async function writeConfigDirWithWindow(dir: string, w: { reason: string; start: string; end: string }): Promise<void> {
+  await writeConfigDir(dir);
+  const window = ['maintenance:', `  - reason: "${w.reason}"`, `    start: "${w.start}"`, `    end: "${w.end}"`, ''];
+  await appendFile(join(dir, 'routes', 'payments.yaml'), window.join('\n'));
+}
+
 export async function writeConfigDir(dir: string, extraRules: Record<string, string> = {}): Promise<void> {
   await mkdir(join(dir, 'routes'), { recursive: true });
   await mkdir(join(dir, 'rules'), { recursive: true });
