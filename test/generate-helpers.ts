@@ -2,10 +2,12 @@
  * Shared set-up for the generate suites: throw-away config dirs, loading them the way the CLI
  * does, and extracting Prometheus rule files from generated PrometheusRule objects.
  */
+import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { loadTeamSpecs } from '../src/config/load-team-specs.js';
 import { formatSourceError } from '../src/config/source-error.js';
@@ -73,4 +75,12 @@ export async function loadSpecsOrThrow(dir: string): Promise<TeamSpecs> {
 export function ruleFileFromPrometheusRule(yamlText: string): string {
   const obj = parse(yamlText) as { spec: { groups: unknown[] } };
   return stringify({ groups: obj.spec.groups }, { lineWidth: 0 });
+}
+
+/** `promtool test rules` on `tests` (the test file's document), written into `dir` as `name`: what it says, failing or not. */
+export async function promtoolTestRules(promtool: string, dir: string, name: string, tests: object): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, stringify(tests, { lineWidth: 0 }));
+  const result = await promisify(execFile)(promtool, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
+  return `${result.stdout}${result.stderr}`;
 }

@@ -18,7 +18,7 @@ import { validateAgainstSchema, type OpenApiSchema } from '../src/generate/opena
 import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import { sumAndCountQuery } from '../src/uptime/promql-window.js';
-import { ACME_SHOP_SLO, copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, REPO_ROOT, routesFile, ruleFileFromPrometheusRule, removeTempDirs } from './generate-helpers.js';
+import { ACME_SHOP_SLO, copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, promtoolTestRules, REPO_ROOT, routesFile, ruleFileFromPrometheusRule, removeTempDirs } from './generate-helpers.js';
 
 const run = promisify(execFile);
 const promtool = requireBinary('promtool');
@@ -94,13 +94,7 @@ async function checkRules(dir: string, prometheusRule: string): Promise<string> 
   return `${result.stdout}${result.stderr}`;
 }
 
-/** `promtool test rules` on `tests`, written into `dir` as `name`: what it says, failing or not. */
-async function testRules(dir: string, name: string, tests: object): Promise<string> {
-  const file = path.join(dir, name);
-  await writeFile(file, stringify(tests, { lineWidth: 0 }));
-  const result = await run(promtool!, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
-  return `${result.stdout}${result.stderr}`;
-}
+const testRules = (dir: string, name: string, tests: object) => promtoolTestRules(promtool!, dir, name, tests);
 
 describe('generated PrometheusRule objects', () => {
   let outputs: Map<string, string>;

@@ -6,20 +6,17 @@
  * labels cannot be read (recorded series). A window without requests still records nothing, and
  * burn-rate alerts fire as before.
  */
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { ConfigMapObject } from '../src/generate/dashboards.js';
 import type { Dashboard } from '../src/generate/grafana-types.js';
 import { dashboardsFile, generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
 import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
-import { loadSpecsOrThrow, makeConfigDir, removeTempDirs, routesFile, ruleFileFromPrometheusRule } from './generate-helpers.js';
+import { loadSpecsOrThrow, makeConfigDir, promtoolTestRules, removeTempDirs, routesFile, ruleFileFromPrometheusRule } from './generate-helpers.js';
 
-const run = promisify(execFile);
 const promtool = requireBinary('promtool');
 
 const RULES = `team: acme
@@ -76,12 +73,8 @@ describe.skipIf(!promtool)('SLO error ratio when the errors query matches no ser
   });
 
   /** `promtool test rules` on these tests against the generated rules: its output, failing or not. */
-  async function promtoolTest(name: string, tests: object[]): Promise<string> {
-    const file = path.join(dir, name);
-    await writeFile(file, stringify({ rule_files: ['acme.rules.yaml'], evaluation_interval: '1m', tests }, { lineWidth: 0 }));
-    const result = await run(promtool!, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
-    return `${result.stdout}${result.stderr}`;
-  }
+  const promtoolTest = (name: string, tests: object[]) =>
+    promtoolTestRules(promtool!, dir, name, { rule_files: ['acme.rules.yaml'], evaluation_interval: '1m', tests });
 
   const burnAlert = (slo: string, kind: 'page' | 'ticket', extraLabels: Record<string, string>) => {
     const a = groups

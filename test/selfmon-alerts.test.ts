@@ -18,7 +18,7 @@ import { buildAst, type Expr, type LabelMatcher } from '../src/config/promql-ast
 import { validateAgainstSchema, type OpenApiSchema } from '../src/generate/openapi-schema.js';
 import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
-import { makeConfigDir, REPO_ROOT, removeTempDirs } from './generate-helpers.js';
+import { makeConfigDir, promtoolTestRules, REPO_ROOT, removeTempDirs } from './generate-helpers.js';
 import { ESTATE_DIR, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 
 const run = promisify(execFile);
@@ -326,10 +326,7 @@ describe('deploy/kubernetes/prometheusrule.yaml', () => {
         expect({ a, fires: tests.some((t) => t.exp_alerts.length > 0), quiet: tests.some((t) => t.exp_alerts.length === 0) }).toEqual({ a, fires: true, quiet: true });
       }
       const tests = { rule_files: ['alertgate.rules.yaml'], evaluation_interval: '1m', tests: CASES.map((c) => ({ interval: '1m', ...c })) };
-      const file = path.join(dir, 'alertgate.test.yaml');
-      await writeFile(file, stringify(tests, { lineWidth: 0 }));
-      const result = await run(promtool!, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
-      expect(`${result.stdout}${result.stderr}`).toMatch(/SUCCESS/);
+      expect(await promtoolTestRules(promtool!, dir, 'alertgate.test.yaml', tests)).toMatch(/SUCCESS/);
     });
   });
 
