@@ -101,6 +101,14 @@ describe('deploy/kubernetes', () => {
     expect(deployment.spec.strategy.rollingUpdate).toMatchObject({ maxUnavailable: 0 });
   });
 
+  it('spreads each revision on its own, so a rollout over two zones does not end with both new pods in one', () => {
+    // Old and new pods counted together allow zone A: 2 (one old, one new), zone B: 1 (old) at
+    // each surge; the old pods go, and both new ones may be left in A.
+    for (const t of pod.topologySpreadConstraints as Obj[]) {
+      expect({ topologyKey: t.topologyKey, matchLabelKeys: t.matchLabelKeys }).toEqual({ topologyKey: t.topologyKey, matchLabelKeys: ['pod-template-hash'] });
+    }
+  });
+
   it('is ready on /readyz and alive on /healthz', () => {
     expect(container.readinessProbe.httpGet).toMatchObject({ path: '/readyz', port: 'http' });
     expect(container.livenessProbe.httpGet).toMatchObject({ path: '/healthz', port: 'http' });
