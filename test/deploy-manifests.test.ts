@@ -68,6 +68,14 @@ function secretsRead(): Record<string, string[]> {
   return Object.fromEntries(Object.entries(read).map(([name, keys]) => [name, [...keys].sort()]));
 }
 
+/** A Kubernetes memory quantity (`256Mi`, `1G`, `500000`) in bytes. */
+function bytes(quantity: string | number): number {
+  const [, n, unit = ''] = /^(\d+(?:\.\d+)?)([KMGT]i?)?$/.exec(String(quantity)) ?? [];
+  if (n === undefined) throw new Error(`not a memory quantity: ${quantity}`);
+  const power = 'KMGT'.indexOf(unit[0] ?? '') + 1;
+  return Number(n) * (unit.endsWith('i') ? 1024 : 1000) ** power;
+}
+
 describe('deploy/kubernetes', () => {
   it('applies a routes change on every replica by itself, not only on the one POST /-/reload reaches', () => {
     expect(deployment.spec.replicas).toBeGreaterThan(1);
@@ -130,6 +138,18 @@ describe('deploy/kubernetes', () => {
     expect(preStopSeconds).toBeGreaterThan(0);
     expect(drainSeconds).toBeGreaterThan(0);
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + drainSeconds);
+  });
+
+  it("requests the memory README's Performance measures the process at (default settings), and limits it above that", () => {
+    const row = README.split('\n').find((l) => l.startsWith('| RSS, 10,000 open groups') && l.includes('(default)'));
+    // Every figure of the row's MB cells: the committed run, the target, the range over the machines, the run before.
+    const cells = (row ?? '').split('|').filter((cell) => /\bMB\b/.test(cell));
+    const measuredMB = cells.flatMap((cell) => [...cell.matchAll(/\d+(?:\.\d+)?/g)].map((m) => Number(m[0])));
+    expect(measuredMB.length).toBeGreaterThan(5);
+    const peakBytes = Math.max(...measuredMB) * 1e6;
+    const { requests, limits } = container.resources;
+    expect(bytes(requests.memory)).toBeGreaterThanOrEqual(peakBytes);
+    expect(bytes(limits.memory)).toBeGreaterThan(bytes(requests.memory));
   });
 
   it('keeps one replica through voluntary disruptions', () => {
