@@ -3,7 +3,7 @@
 #   build:   npm ci (its `prepare` script compiles TypeScript to dist/; better-sqlite3 is
 #            compiled natively here, where python3/make/g++ exist), then the dev dependencies
 #            are pruned so only production packages — with the native build — move on.
-#   runtime: slim Node, app files owned by root and read-only to the `node` user that runs it;
+#   runtime: slim Node, app files owned by root and read-only to the `node` user (1000) that runs it;
 #            the SQLite store lives on the /app/data volume.
 
 FROM node:20-bookworm-slim AS build
@@ -38,8 +38,11 @@ COPY bin ./bin
 COPY routes ./routes
 COPY rules ./rules
 COPY dashboards ./dashboards
-RUN mkdir -p /app/data && chown node:node /app/data
-USER node
+RUN mkdir -p /app/data && chown 1000:1000 /app/data
+# The base image's `node` user, by number: the kubelet can check runAsNonRoot against a numeric
+# USER only (with a name it refuses to start the container unless the pod sets runAsUser, and Pod
+# Security's `restricted` level asks for runAsNonRoot alone). deploy/kubernetes sets the same ids.
+USER 1000:1000
 VOLUME /app/data
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \

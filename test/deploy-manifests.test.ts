@@ -160,6 +160,9 @@ describe('deploy/kubernetes', () => {
 
   it('runs as non-root on a read-only root filesystem with a writable /tmp', () => {
     expect(pod.securityContext.runAsNonRoot).toBe(true);
+    // The image's USER, by number (the kubelet checks runAsNonRoot against numbers only).
+    const imageUser = [...readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8').matchAll(/^USER (\S+)$/gm)].at(-1)?.[1];
+    expect(`${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`).toBe(imageUser);
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     const tmp = container.volumeMounts.find((m: Obj) => m.mountPath === '/tmp');
     expect(pod.volumes.find((v: Obj) => v.name === tmp?.name)?.emptyDir).toBeDefined();
