@@ -4,15 +4,22 @@
  * termination grace period that covers the drain, a disruption budget, non-root read-only
  * pods, and secrets referenced from Secrets, never written into the manifests — and that the
  * README's (and kustomization's) set-up commands create the Secrets and keys the pods read.
+ * The cross-references are checked against the code: the variables set are ones config/env.ts
+ * reads, in forms it accepts, and a real gateway started with them (Secret files and ConfigMaps
+ * laid out as mounted) answers the probes, the ServiceMonitor's scrape and the Alertmanager
+ * example's webhook, token included.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../src/cli/main.js';
+import { readSettings } from '../src/config/env.js';
+import { openApiDocument } from '../src/http/openapi.js';
+import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 
 const DIR = fileURLToPath(new URL('../deploy/kubernetes', import.meta.url));
 
@@ -66,6 +73,51 @@ function secretsRead(): Record<string, string[]> {
     for (const file of files) if (file.startsWith(`${m.mountPath}/`)) add(secret.secretName, file.slice(m.mountPath.length + 1));
   }
   return Object.fromEntries(Object.entries(read).map(([name, keys]) => [name, [...keys].sort()]));
+}
+
+/** The routes and rules ConfigMaps as the pod sees them: files under `dir`/routes and `dir`/rules. */
+async function writeConfigMaps(dir: string): Promise<void> {
+  for (const sub of ['routes', 'rules']) {
+    await mkdir(join(dir, sub));
+    const data: Record<string, string> = configMap(`alertgate-${sub}`).data;
+    for (const [file, text] of Object.entries(data)) await writeFile(join(dir, sub, file), text);
+  }
+}
+
+/** The environment variable names `read` looks at: recorded on an environment where none is set. */
+function namesRead(read: (env: NodeJS.ProcessEnv) => unknown): Set<string> {
+  const names = new Set<string>();
+  read(
+    new Proxy({} as NodeJS.ProcessEnv, {
+      get: (_, key) => {
+        if (typeof key === 'string') names.add(key);
+        return undefined;
+      },
+    }),
+  );
+  return names;
+}
+
+/**
+ * The Deployment's plain `env` values, with each Secret-mounted path moved under `root`, where a
+ * file of every key the pods read (secretsRead) holds `secretText(secret, key)`.
+ */
+async function podEnvWithSecretsUnder(root: string, secretText: (secret: string, key: string) => string): Promise<Record<string, string>> {
+  for (const [secret, keys] of Object.entries(secretsRead())) {
+    await mkdir(join(root, secret), { recursive: true });
+    for (const key of keys) await writeFile(join(root, secret, key), `${secretText(secret, key)}\n`);
+  }
+  const mounts = (container.volumeMounts as Obj[]).flatMap((m) => {
+    const secret = pod.volumes.find((v: Obj) => v.name === m.name)?.secret;
+    return secret ? [{ from: `${m.mountPath}/`, to: join(root, secret.secretName) + '/' }] : [];
+  });
+  const values: Record<string, string> = {};
+  for (const e of env.values()) {
+    if (e.value === undefined) continue;
+    const mount = mounts.find((m) => String(e.value).startsWith(m.from));
+    values[e.name] = mount ? mount.to + String(e.value).slice(mount.from.length) : String(e.value);
+  }
+  return values;
 }
 
 /** A Kubernetes memory quantity (`256Mi`, `1G`, `500000`) in bytes. */
@@ -137,7 +189,8 @@ describe('deploy/kubernetes', () => {
     const drainSeconds = Number(env.get('SHUTDOWN_GRACE_MS')?.value) / 1000;
     expect(preStopSeconds).toBeGreaterThan(0);
     expect(drainSeconds).toBeGreaterThan(0);
-    expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(preStopSeconds + drainSeconds);
+    // More than both: after the drain the process still hands back what it could not deliver and closes the store.
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + drainSeconds);
   });
 
   it("requests the memory README's Performance measures the process at (default settings), and limits it above that", () => {
@@ -200,11 +253,7 @@ describe('deploy/kubernetes', () => {
   it('ships ConfigMaps that alertgate validate accepts, and a rules file with an uptime check', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'alertgate-manifests-'));
     try {
-      for (const sub of ['routes', 'rules']) {
-        await mkdir(join(dir, sub));
-        const data: Record<string, string> = configMap(`alertgate-${sub}`).data;
-        for (const [file, text] of Object.entries(data)) await writeFile(join(dir, sub, file), text);
-      }
+      await writeConfigMaps(dir);
       const out: string[] = [];
       const code = await main(['validate'], { stdout: (t) => out.push(t), stderr: (t) => out.push(t), env: { ALERTGATE_CONFIG_DIR: dir }, cwd: dir });
       // The one warning: the routing key is a Secret mounted in the pod, not here.
@@ -240,6 +289,90 @@ describe('deploy/kubernetes', () => {
     const [am] = load('alertmanager-webhook.example.yaml');
     const [, amSecret, amKey] = /^\/etc\/alertmanager\/secrets\/([^/]+)\/([^/]+)$/.exec(am!.receivers[0].webhook_configs[0].http_config.authorization.credentials_file)!;
     expect(secretsCreated(README)).toEqual({ ...pods, [amSecret!]: [amKey!] });
+  });
+
+  it('sets only variables alertgate reads (config/env.ts), each in a form it accepts', async () => {
+    const known = namesRead((e) => readSettings(e, '/'));
+    expect([...env.keys()].filter((name) => !known.has(name))).toEqual([]);
+    const root = await mkdtemp(join(tmpdir(), 'alertgate-manifest-env-'));
+    try {
+      const values = await podEnvWithSecretsUnder(root, (secret, key) => `${secret}-${key}`);
+      // readSettings refuses a malformed number, duration, URL or unreadable *_FILE at start.
+      const settings = readSettings(values, '/');
+      expect(settings).toMatchObject({
+        port: Number(values.PORT),
+        configDir: values.ALERTGATE_CONFIG_DIR,
+        webhookTokens: ['alertgate-tokens-webhook-token'],
+        adminTokens: ['alertgate-tokens-admin-token'],
+        slackToken: 'alertgate-tokens-slack-token',
+        shutdownGraceMs: Number(values.SHUTDOWN_GRACE_MS),
+        historyRetentionMs: 90 * 24 * 3600 * 1000,
+      });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  describe('against a gateway started with its settings', () => {
+    let fakes: Fakes;
+    let gateway: TestGateway;
+    let root: string;
+    const am = load('alertmanager-webhook.example.yaml')[0]!;
+    const hook = am.receivers.find((r: Obj) => r.name === am.route.receiver).webhook_configs[0];
+    /** The token both Secrets hold: alertgate's webhook-token and Alertmanager's, made from one file. */
+    const token = 'manifest-webhook-token-3d7b';
+
+    beforeAll(async () => {
+      fakes = await startFakes();
+      root = await mkdtemp(join(tmpdir(), 'alertgate-manifest-gw-'));
+      const values = await podEnvWithSecretsUnder(root, (secret, key) => (key === 'webhook-token' ? token : `${secret}-${key}`));
+      await writeConfigMaps(root);
+      gateway = await startTestGateway(fakes, {
+        ...values,
+        // The harness' own values for these would win over the manifest's *_FILE.
+        WEBHOOK_TOKEN: '',
+        ADMIN_TOKEN: '',
+        SLACK_TOKEN: '',
+        ALERTGATE_CONFIG_DIR: root,
+        // A free port on loopback, and no Thanos (the manifest's is a cluster name).
+        PORT: '0',
+        HOST: '127.0.0.1',
+        THANOS_URL: '',
+      });
+    });
+    afterAll(async () => {
+      await gateway?.close();
+      await fakes?.close();
+      await rm(root, { recursive: true, force: true });
+    });
+
+    it('answers the probes on the paths they ask for, as the API describes them', async () => {
+      for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+        const path: string = container[probe].httpGet.path;
+        expect(Object.keys(openApiDocument.paths)).toContain(path);
+        const res = await fetch(`${gateway.gw.url}${path}`);
+        expect({ probe, path, status: res.status }).toEqual({ probe, path, status: 200 });
+      }
+    });
+
+    it('serves alertgate metrics where the ServiceMonitor scrapes', async () => {
+      const [endpoint] = ofKind('ServiceMonitor').spec.endpoints;
+      const res = await fetch(`${gateway.gw.url}${endpoint.path}`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^alertgate_webhook_requests_total\{/m);
+    });
+
+    it("accepts the Alertmanager example's webhook at its URL path with the token from the Secret file", async () => {
+      const path = new URL(hook.url).pathname;
+      expect(Object.keys(openApiDocument.paths)).toContain(path);
+      const body = readFileSync(new URL('./fixtures/alertmanager-v0.34-firing.json', import.meta.url), 'utf8');
+      const post = (authorization?: string) =>
+        fetch(`${gateway.gw.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body });
+      // Alertmanager sends `<type> <credentials_file's content, trimmed>`.
+      expect((await post(`${hook.http_config.authorization.type} ${token}`)).status).toBe(202);
+      // The token came from WEBHOOK_TOKEN_FILE: without it the webhook is refused.
+      expect((await post()).status).toBe(401);
+    });
   });
 
   it('README names every object `kubectl apply -k` creates', () => {
