@@ -375,6 +375,21 @@ describe('deploy/kubernetes', () => {
     });
   });
 
+  it("README's SQLite variant is one pod, replaced with Recreate, its volume where the image keeps the database", () => {
+    const start = README.indexOf('**On SQLite instead**');
+    const paragraph = README.slice(start, README.indexOf('\n\n', start));
+    expect(start).toBeGreaterThan(-1);
+    const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+    const databaseUrl = /\bDATABASE_URL=(sqlite:(\S+))/.exec(dockerfile)!;
+    const volume = /^VOLUME (\S+)$/m.exec(dockerfile)![1]!;
+    expect(databaseUrl[2]!.startsWith(`${volume}/`)).toBe(true);
+    expect(paragraph).toContain(`\`${volume}\``);
+    expect(paragraph).toContain(`\`DATABASE_URL=${databaseUrl[1]}\``);
+    for (const words of ['`replicas: 1`', 'type: Recreate', '`ReadWriteOnce`', 'no PodDisruptionBudget', `\`fsGroup: ${pod.securityContext.fsGroup}\``]) {
+      expect(paragraph.replace(/\s+/g, ' ')).toContain(words);
+    }
+  });
+
   it('README names every object `kubectl apply -k` creates', () => {
     const start = README.indexOf('`kubectl apply -k deploy/kubernetes` creates');
     const paragraph = README.slice(start, README.indexOf('\n\n', start));
