@@ -26,8 +26,9 @@ const DIR = fileURLToPath(new URL('../deploy/kubernetes', import.meta.url));
 /** Parsed manifests are checked by shape, so plain records of anything. */
 type Obj = Record<string, any>;
 
+/** Parsed as Kubernetes (and Alertmanager) parse YAML: 1.1, where `0440` is octal, not 440. */
 function load(file: string): Obj[] {
-  const docs = parseAllDocuments(readFileSync(join(DIR, file), 'utf8'));
+  const docs = parseAllDocuments(readFileSync(join(DIR, file), 'utf8'), { version: '1.1' });
   for (const d of docs) if (d.errors.length > 0) throw new Error(`${file}: ${d.errors.map((e) => e.message).join('; ')}`);
   return docs.map((d) => d.toJS() as Obj).filter((o) => o !== null);
 }
@@ -219,6 +220,15 @@ describe('deploy/kubernetes', () => {
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     const tmp = container.volumeMounts.find((m: Obj) => m.mountPath === '/tmp');
     expect(pod.volumes.find((v: Obj) => v.name === tmp?.name)?.emptyDir).toBeDefined();
+  });
+
+  it("lets the pod's user, and nobody else, read the Secret files", () => {
+    // Secret files are root's; the container's processes have fsGroup as a supplementary group.
+    expect(pod.securityContext.fsGroup).toBeGreaterThan(0);
+    for (const v of (pod.volumes as Obj[]).filter((v) => v.secret)) {
+      const mode: number = v.secret.defaultMode ?? 0o644;
+      expect({ volume: v.name, groupRead: (mode & 0o040) !== 0, groupWriteOrOthers: mode & 0o027 }).toEqual({ volume: v.name, groupRead: true, groupWriteOrOthers: 0 });
+    }
   });
 
   it('takes tokens and the database URL from Secrets, never inline', () => {
