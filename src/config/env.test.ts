@@ -23,6 +23,31 @@ describe('readSecret', () => {
   });
 });
 
+describe('readSecret, a *_FILE variable that names no readable file', () => {
+  it('never prints a value that may be the secret itself, and says which variable and what it takes', () => {
+    // A secretKeyRef given to the _FILE variable, not to the variable itself; a base64 token with a leading "/".
+    for (const token of ['xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp', '/q8Zk+3rT0/vW2yQ9=']) {
+      let message = '';
+      try {
+        readSecret({ SLACK_TOKEN_FILE: token }, 'SLACK_TOKEN');
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/^SLACK_TOKEN_FILE: cannot read secret from the file it names \(ENOENT\); its value is not shown/);
+      expect(message).toContain('SLACK_TOKEN_FILE takes the path of a file that holds the secret');
+      expect(message).not.toContain(token);
+    }
+  });
+
+  it('names a mount path that is missing, or a file that is empty', () => {
+    const missing = '/var/run/secrets/alertgate-test-missing/slack-token';
+    expect(() => readSecret({ SLACK_TOKEN_FILE: missing }, 'SLACK_TOKEN')).toThrow(`SLACK_TOKEN_FILE: cannot read secret from ${missing}: ENOENT`);
+    const empty = join(mkdtempSync(join(tmpdir(), 'alertgate-secret-')), 'empty');
+    writeFileSync(empty, '\n');
+    expect(() => readSecret({ SLACK_TOKEN_FILE: empty }, 'SLACK_TOKEN')).toThrow(`SLACK_TOKEN_FILE: cannot read secret from ${empty}: the file is empty`);
+  });
+});
+
 describe('PORT', () => {
   it('takes 0 to 65535 in plain decimal', () => {
     expect(readSettings({ PORT: '0' }, '/srv').port).toBe(0);

@@ -3,7 +3,7 @@
  * Process environment → typed settings (contract "Environment"). Secrets may come from a file
  * (`X_FILE`), as Kubernetes mounts them; a file wins over nothing, the variable over the file.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseLogLevel, type LogLevel } from '../log/logger.js';
 import { MIN_RETENTION_MS } from '../retention/history-pruner.js';
 import { formatDuration, parseDuration } from './duration.js';
@@ -95,13 +95,31 @@ export function readSecret(env: NodeJS.ProcessEnv, name: string): string | undef
   if (direct !== undefined && direct !== '') return direct;
   const file = env[`${name}_FILE`];
   if (file === undefined || file === '') return undefined;
+  let value: string;
   try {
-    const value = readFileSync(file, 'utf8').trim();
-    if (!value) throw new Error('the file is empty or holds only blank lines');
-    return value;
+    value = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw new Error(`${name}_FILE: cannot read secret from ${file}: ${(err as Error).message}`);
+    if (plausibleSecretPath(file)) throw new Error(`${name}_FILE: cannot read secret from ${file}: ${(err as Error).message}`);
+    // Node's message quotes the path: only the code.
+    const code = (err as { code?: unknown }).code;
+    throw new Error(
+      `${name}_FILE: cannot read secret from the file it names (${typeof code === 'string' ? code : 'error'}); its value is not shown, as it may be the secret itself ` +
+        `(it is no absolute path under an existing top-level folder): ${name}_FILE takes the path of a file that holds the secret (a mounted Secret), ${name} the secret itself`,
+    );
   }
+  if (!value) throw new Error(`${name}_FILE: cannot read secret from ${file}: the file is empty or holds only blank lines`);
+  return value;
+}
+
+/**
+ * Whether a `_FILE` value that could not be read is a path to name in the error, rather than the
+ * secret itself set there by mistake (`SLACK_TOKEN_FILE=xoxb-…`, a `secretKeyRef` given to the
+ * `_FILE` variable): a mounted Secret's path is absolute and starts in a folder that exists
+ * (`/var`, `/etc`, `/run`), a token (even a base64 one with a leading `/`) does not.
+ */
+function plausibleSecretPath(file: string): boolean {
+  const top = /^\/([^/]+)\//.exec(file)?.[1];
+  return top !== undefined && existsSync(`/${top}`);
 }
 
 /**

@@ -176,6 +176,29 @@ describe('loadRoutingConfig checks', () => {
     expect(env.warningLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:3:18 warning: .*PD_KEY is not set/)]);
   });
 
+  it('a routing key written where its variable or file belongs: an error at the field that never prints the key', async () => {
+    // PagerDuty's documentation example of an integration key, and the same shape starting with a digit (no variable name).
+    const letterFirst = 'e93facc04764012d7bfb002500d5d1a6';
+    const digitFirst = '0e93facc04764012d7bfb002500d5d1a';
+    const slackToken = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';
+    const withKey = (field: string, value: string) => `team: platform\npagerduty:\n  ${field}: ${value}\n`;
+    const cases = [
+      { field: 'routingKeyEnv', value: letterFirst, says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: takes the name of the environment variable .*looks like a PagerDuty routing key itself \(not shown here\)/ },
+      { field: 'routingKeyEnv', value: digitFirst, says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: / },
+      { field: 'routingKeyFile', value: letterFirst, says: /^routes\/platform\.yaml:3:19 pagerduty\.routingKeyFile: takes the absolute path of the file .*looks like a PagerDuty routing key itself/ },
+      // Not key-shaped, still not to be echoed: no variable name, no absolute path.
+      { field: 'routingKeyEnv', value: slackToken, says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: not an environment variable name$/ },
+      { field: 'routingKeyFile', value: slackToken, says: /^routes\/platform\.yaml:3:19 pagerduty\.routingKeyFile: must be an absolute path/ },
+    ];
+    for (const { field, value, says } of cases) {
+      const r = await problems({ 'platform.yaml': withKey(field, value) }, {});
+      const lines = [...r.errorLines, ...r.warningLines];
+      expect(r.config, `${field}: ${value}`).toBeUndefined();
+      expect(r.errorLines, `${field}: ${value}`).toContainEqual(expect.stringMatching(says));
+      expect(lines.filter((l) => l.includes(value)), `${field}: ${value}`).toEqual([]);
+    }
+  });
+
   it('positions unknown nested fields at their key', async () => {
     const text = `${PLATFORM}routes:\n  - receivers: [slack]\n    recievers: [pagerduty]\n`;
     expect((await problems({ 'platform.yaml': text })).errorLines).toEqual([

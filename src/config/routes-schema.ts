@@ -19,6 +19,8 @@ export { TEAM_NAME_RE };
 /** Kubernetes namespace names are DNS-1123 labels. */
 const NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Whether `name` is an environment variable's name (what routingKeyEnv takes). */
+export const isEnvName = (name: string): boolean => ENV_NAME_RE.test(name);
 /** A channel name (`#payments-alerts`, with or without `#`) or a channel id (`C0123ABCD`). */
 const SLACK_CHANNEL_RE = /^#?[a-z0-9][a-z0-9._-]{0,79}$|^[CGD][A-Z0-9]{6,}$/;
 /** Cron fields: digits, names (JAN, MON), `*`, `?`, ranges, lists, steps, L/W/#. */

@@ -9,6 +9,8 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { looksLikeRoutingKey } from './looks-like-key.js';
+import { isEnvName } from './routes-schema.js';
 import type { SourceError } from './source-error.js';
 import { errorAt as errorAtNode, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
 
@@ -93,6 +95,11 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
   return out;
 }
 
+/** What refuses a routingKeyEnv or routingKeyFile that holds the key itself (`takes`: what the field wants). */
+function keyInPlaceOf(takes: string): string {
+  return `takes ${takes}, but this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret, never in routes/, and rotate it if this file was committed or shared`;
+}
+
 function checkPagerDuty(src: YamlSource, pagerduty: unknown, env: NodeJS.ProcessEnv): SourceError[] {
   if (!isRecord(pagerduty)) return [];
   const keyEnv = str(pagerduty, 'routingKeyEnv');
@@ -103,15 +110,25 @@ function checkPagerDuty(src: YamlSource, pagerduty: unknown, env: NodeJS.Process
   if (!keyEnv && !keyFile) {
     return [errorAt(src, ['pagerduty'], 'set exactly one of routingKeyEnv and routingKeyFile')];
   }
-  // Secrets are injected at deploy time, so a missing one is a warning, not an error.
-  if (keyEnv && !env[keyEnv]) {
+  // The key itself where its variable's name belongs: said without the value, which every
+  // message below would otherwise print (a key in CI output and in the gateway's logs).
+  if (keyEnv && looksLikeRoutingKey(keyEnv)) {
+    return [errorAt(src, ['pagerduty', 'routingKeyEnv'], keyInPlaceOf('the name of the environment variable that holds the key'))];
+  }
+  if (keyFile && looksLikeRoutingKey(keyFile)) {
+    return [errorAt(src, ['pagerduty', 'routingKeyFile'], keyInPlaceOf('the absolute path of the file that holds the key'))];
+  }
+  // Secrets are injected at deploy time, so a missing one is a warning, not an error. A value
+  // that is no variable's name is the schema's error, which does not quote it (it could be a
+  // token pasted there); this warning would.
+  if (keyEnv && isEnvName(keyEnv) && !env[keyEnv]) {
     return [
       errorAt(src, ['pagerduty', 'routingKeyEnv'], `environment variable ${keyEnv} is not set: PagerDuty notifications of this team will fail until it is`, 'warning'),
     ];
   }
   if (keyFile) {
     if (!isAbsolute(keyFile)) {
-      return [errorAt(src, ['pagerduty', 'routingKeyFile'], `must be an absolute path (a mounted secret), got "${keyFile}"`)];
+      return [errorAt(src, ['pagerduty', 'routingKeyFile'], `must be an absolute path (a mounted secret)`)];
     }
     try {
       accessSync(keyFile, constants.R_OK);

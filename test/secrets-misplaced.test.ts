@@ -1,0 +1,64 @@
+/**
+ * A secret put where its name or path belongs — a PagerDuty routing key pasted into routes/ as
+ * `routingKeyEnv`/`routingKeyFile`, a token given to `SLACK_TOKEN_FILE` instead of `SLACK_TOKEN`
+ * — as the processes a CI pipeline or Kubernetes runs meet it: what they print (stdout, stderr,
+ * the gateway's log lines) says what is wrong and where, and never holds the secret.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './support/cli-process.js';
+import { ESTATE_DIR } from './support/gateway.js';
+import { makeConfigDir, removeTempDirs, routesFile } from './generate-helpers.js';
+
+/** PagerDuty's documentation example of an integration key (32 hex digits). */
+const ROUTING_KEY = 'e93facc04764012d7bfb002500d5d1a6';
+const SLACK_TOKEN = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';
+
+afterAll(removeTempDirs);
+
+/** A config dir whose fallback team's routes file has `pagerduty: { <field>: <value> }`. */
+function configWithKeyIn(field: 'routingKeyEnv' | 'routingKeyFile', value: string): Promise<string> {
+  return makeConfigDir({ 'routes/platform.yaml': `${routesFile('platform')}pagerduty:\n  ${field}: ${value}\n` });
+}
+
+describe('a routing key pasted into routes/', () => {
+  it('alertgate validate: an error at the field, exit 1, the key nowhere in its output', async () => {
+    for (const field of ['routingKeyEnv', 'routingKeyFile'] as const) {
+      const r = await runCli(['validate', '--config', await configWithKeyIn(field, ROUTING_KEY)]);
+      expect(r.code, field).toBe(1);
+      expect(r.stdout, field).toMatch(new RegExp(`^routes/platform\\.yaml:9:\\d+ pagerduty\\.${field}: .*looks like a PagerDuty routing key itself \\(not shown here\\)`, 'm'));
+      expect(r.stdout + r.stderr, field).not.toContain(ROUTING_KEY);
+    }
+  });
+
+  it('alertgate serve: refuses to start, naming the field, the key neither on stderr nor in its log lines', async () => {
+    const r = await runCli(['serve', '--config', await configWithKeyIn('routingKeyEnv', ROUTING_KEY)], {
+      HOST: '127.0.0.1',
+      PORT: '0',
+      DATABASE_URL: 'sqlite::memory:',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/routes\/platform\.yaml:9:18 pagerduty\.routingKeyEnv: .*looks like a PagerDuty routing key itself/);
+    expect(r.stdout + r.stderr).not.toContain(ROUTING_KEY);
+  });
+});
+
+describe('a token given to a *_FILE variable', () => {
+  /** Settings that harm nothing should the gateway start after all. */
+  const serveEnv = { HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'sqlite::memory:', ALERTGATE_CONFIG_DIR: ESTATE_DIR, LOG_LEVEL: 'error' };
+
+  it('alertgate serve: refused at start naming the variable and what it takes, exit 1, the token not printed', async () => {
+    for (const name of ['SLACK_TOKEN', 'WEBHOOK_TOKEN', 'ADMIN_TOKEN']) {
+      const r = await runCli(['serve'], { ...serveEnv, [`${name}_FILE`]: SLACK_TOKEN });
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toMatch(new RegExp(`^alertgate: ${name}_FILE: cannot read secret from the file it names \\(ENOENT\\); its value is not shown.*${name}_FILE takes the path of a file that holds the secret`));
+      expect(r.stdout + r.stderr, name).not.toContain(SLACK_TOKEN);
+    }
+  });
+
+  it('alertgate uptime: the same for THANOS_TOKEN_FILE', async () => {
+    const r = await runCli(['uptime', '--team', 'payments', '--config', ESTATE_DIR], { THANOS_URL: 'http://127.0.0.1:9', THANOS_TOKEN_FILE: SLACK_TOKEN });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^uptime: THANOS_TOKEN_FILE: cannot read secret from the file it names \(ENOENT\)/);
+    expect(r.stdout + r.stderr).not.toContain(SLACK_TOKEN);
+  });
+});
