@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../testing/postgres.js';
-import { openStore, parseDatabaseUrl, redactUrl } from './open-store.js';
+import { openStore, parseDatabaseUrl, redactUrl, urlPasswords } from './open-store.js';
 
 const admin = await requirePostgres();
 
@@ -57,6 +57,16 @@ describe('redactUrl', () => {
     ['postgres://app:pw@db/x?sslpassword=keypass#frag', 'postgres://app:***@db/x?sslpassword=***#frag'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe('urlPasswords (what the gateway\'s logger scrubs of DATABASE_URL and THANOS_URL)', () => {
+  it('gives the userinfo password decoded, and every password= and sslpassword= parameter', () => {
+    expect(urlPasswords('postgres://app:p%40ss%2Fw0rd@db/x?password=second-pw&sslpassword=keypass')).toEqual(['p@ss/w0rd', 'second-pw', 'keypass']);
+  });
+
+  it('keeps a password with a "%" that is no escape as written (node-postgres sends it so), and the URL\'s other passwords', () => {
+    expect(urlPasswords('postgres://app:50%off-Secret@db/x?password=second-pw')).toEqual(['50%off-Secret', 'second-pw']);
   });
 });
 

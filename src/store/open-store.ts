@@ -126,12 +126,26 @@ export function redactUrl(original: string): string {
 /** The passwords a URL carries (userinfo, decoded, and `password=` query parameters), for scrub lists. */
 export function urlPasswords(url: string | undefined): string[] {
   if (!url) return [];
+  let u: URL;
   try {
-    const u = new URL(url);
-    return [decodeURIComponent(u.password), ...u.searchParams.getAll('password'), ...u.searchParams.getAll('sslpassword')].filter((p) => p !== '');
+    u = new URL(url);
   } catch {
     // not parseable as a URL: a driver could not have parsed a password out of it either
     return [];
+  }
+  return [decodedOrAsIs(u.password), ...u.searchParams.getAll('password'), ...u.searchParams.getAll('sslpassword')].filter((p) => p !== '');
+}
+
+/**
+ * A userinfo password as a driver uses it. A `%` not followed by two hex digits (`50%off`) is no
+ * escape: decodeURIComponent throws, and node-postgres sends it as written. The throw used to
+ * drop every password of the URL from the scrub list.
+ */
+function decodedOrAsIs(password: string): string {
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
   }
 }
 
