@@ -46,6 +46,21 @@ describe('logger secrets', () => {
   });
 });
 
+describe('logger secrets JSON writes otherwise', () => {
+  it('blanks a secret holding a quote, a backslash or a control character as it stands in the line', () => {
+    // A DATABASE_URL password or a token from a password manager; the line is JSON, which escapes these.
+    for (const secret of ['pa"ss-w0rd', 'pa\\ss-w0rd', 'pa\tss-w0rd']) {
+      const written: string[] = [];
+      const log = createLogger({ write: (l) => written.push(l), secrets: () => [secret] });
+      log.warn({ err: new Error(`password authentication failed: ${secret}`), url: `postgres://app:${secret}@db/x` }, 'store connection dropped');
+      const parsed = JSON.parse(written[0]!) as { err: { message: string }; url: string };
+      expect(JSON.stringify(parsed), JSON.stringify(secret)).not.toContain(JSON.stringify(secret).slice(1, -1));
+      expect(parsed.err.message).toBe('password authentication failed: [REDACTED]');
+      expect(parsed.url).toBe('postgres://app:[REDACTED]@db/x');
+    }
+  });
+});
+
 describe('LOG_LEVEL', () => {
   it('empty or unset means info, like every other variable', () => {
     expect(parseLogLevel(undefined)).toBe('info');

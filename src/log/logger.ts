@@ -74,14 +74,37 @@ function writeStdout(line: string): void {
   setImmediate(flushStdout);
 }
 
+/**
+ * The texts to blank for `secrets`: each as written and, when JSON writes it otherwise (a `"`, a
+ * backslash or a control character in a password), as it stands in the line: the line is JSON,
+ * so a password `pa"ss` is `pa\"ss` there, and the written form alone never matched it. The
+ * escaped form comes first: it is the longer, and blanking the other first could leave a part of it.
+ */
+function scrubForms(secrets: readonly string[]): string[] {
+  return secrets
+    .filter((s) => s.length >= 4)
+    .flatMap((s) => {
+      const inJson = JSON.stringify(s).slice(1, -1);
+      return inJson === s ? [s] : [inJson, s];
+    });
+}
+
 export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
   const write = opts.write ?? writeStdout;
+  // The list changes rarely (a reload, a rotation): its forms are worked out once per list.
+  let formsOf: readonly string[] | undefined;
+  let forms: string[] = [];
   const log = (level: LogLevel, fields: object, msg?: string) => {
     if (LEVELS[level] < min) return;
     let line = JSON.stringify({ time: new Date().toISOString(), level, ...(msg ? { msg } : {}), ...bound, ...fields }, replacer);
-    for (const secret of opts.secrets?.() ?? []) {
-      if (secret.length >= 4 && line.includes(secret)) line = line.split(secret).join('[REDACTED]');
+    const secrets = opts.secrets?.() ?? [];
+    if (secrets !== formsOf) {
+      formsOf = secrets;
+      forms = scrubForms(secrets);
+    }
+    for (const secret of forms) {
+      if (line.includes(secret)) line = line.split(secret).join('[REDACTED]');
     }
     write(line);
   };
