@@ -4,9 +4,11 @@
  * — as the processes a CI pipeline or Kubernetes runs meet it: what they print (stdout, stderr,
  * the gateway's log lines) says what is wrong and where, and never holds the secret.
  */
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli-process.js';
-import { ESTATE_DIR } from './support/gateway.js';
+import { ADMIN_TOKEN, ESTATE_DIR, startFakes, startTestGateway } from './support/gateway.js';
 import { makeConfigDir, removeTempDirs, routesFile } from './generate-helpers.js';
 
 /** PagerDuty's documentation example of an integration key (32 hex digits). */
@@ -39,6 +41,29 @@ describe('a routing key pasted into routes/', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/routes\/platform\.yaml:9:18 pagerduty\.routingKeyEnv: .*looks like a PagerDuty routing key itself/);
     expect(r.stdout + r.stderr).not.toContain(ROUTING_KEY);
+  });
+});
+
+describe('a routing key pasted into routes/ of a running gateway', () => {
+  it('POST /-/reload refuses it naming the field; neither the answer nor the log lines hold the key', async () => {
+    const configDir = await makeConfigDir({});
+    await cp(ESTATE_DIR, configDir, { recursive: true });
+    const fakes = await startFakes();
+    const t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: configDir });
+    try {
+      const payments = join(configDir, 'routes', 'payments.yaml');
+      await writeFile(payments, (await readFile(payments, 'utf8')).replace('routingKeyEnv: TEST_PD_PAYMENTS_KEY', `routingKeyEnv: ${ROUTING_KEY}`));
+      const res = await fetch(`${t.gw.url}/-/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const answer = await res.text();
+      expect(res.status).toBe(400);
+      expect(answer).toMatch(/routes\/payments\.yaml:\d+:\d+ pagerduty\.routingKeyEnv: .*looks like a PagerDuty routing key itself/);
+      expect(answer).not.toContain(ROUTING_KEY);
+      await t.waitForLog((l) => l.msg === 'invalid configuration');
+      expect(t.logs.filter((l) => l.includes(ROUTING_KEY))).toEqual([]);
+    } finally {
+      await t.close();
+      await fakes.close();
+    }
   });
 });
 
