@@ -87,3 +87,18 @@ describe('a token given to a *_FILE variable', () => {
     expect(r.stdout + r.stderr).not.toContain(SLACK_TOKEN);
   });
 });
+
+describe('a DATABASE_URL in the keyword/value form other PostgreSQL clients take', () => {
+  const DSN_PASSWORD = 'Db-S3cret-pw-41';
+  const dsn = `host=db.internal user=alertgate password=${DSN_PASSWORD} dbname=alertgate`;
+
+  it('alertgate serve and alertgate uptime refuse it, naming it with its password masked', async () => {
+    const serve = await runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', ALERTGATE_CONFIG_DIR: ESTATE_DIR, DATABASE_URL: dsn });
+    const uptime = await runCli(['uptime', '--team', 'payments', '--config', ESTATE_DIR], { THANOS_URL: 'http://127.0.0.1:9', DATABASE_URL: dsn });
+    for (const [r, prefix] of [[serve, 'alertgate'], [uptime, 'uptime']] as const) {
+      expect(r.code, prefix).toBe(1);
+      expect(r.stderr, prefix).toContain(`${prefix}: unsupported DATABASE_URL "host=db.internal user=alertgate password=*** dbname=alertgate": expected`);
+      expect(r.stdout + r.stderr, prefix).not.toContain(DSN_PASSWORD);
+    }
+  });
+});

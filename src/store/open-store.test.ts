@@ -43,6 +43,12 @@ describe('parseDatabaseUrl', () => {
     expect(message).toContain('unsupported DATABASE_URL "mysql://admin:***@db.internal:3306/alertgate"');
     expect(message).not.toContain('s3cr');
   });
+
+  it("names a libpq keyword/value connection string without its password, saying the URL forms it takes", () => {
+    expect(() => parseDatabaseUrl('host=db.internal user=alertgate password=S3cret-pw dbname=alertgate')).toThrow(
+      'unsupported DATABASE_URL "host=db.internal user=alertgate password=*** dbname=alertgate": expected sqlite:<path>, sqlite::memory:, postgres://… or postgresql://…',
+    );
+  });
 });
 
 describe('redactUrl', () => {
@@ -55,6 +61,12 @@ describe('redactUrl', () => {
     ['postgres://app@db/x?password=hunter2', 'postgres://app@db/x?password=***'],
     ['postgres://db/x?sslmode=require&PASSWORD=p@ss&application_name=ag', 'postgres://db/x?sslmode=require&PASSWORD=***&application_name=ag'],
     ['postgres://app:pw@db/x?sslpassword=keypass#frag', 'postgres://app:***@db/x?sslpassword=***#frag'],
+    // Connection strings that are no URL (refused, but named in the refusal): libpq's keyword/value form, ADO.NET's.
+    ['host=db user=app password=S3cret-pw dbname=x', 'host=db user=app password=*** dbname=x'],
+    ["host=db password = 'S3cret pw\\' x' dbname=x", 'host=db password = *** dbname=x'],
+    ['password=S3cret pw sslmode=require', 'password=*** sslmode=require'],
+    ['host=db sslpassword=keypass', 'host=db sslpassword=***'],
+    ['Host=db;Username=app;Password=S3cret pw;Database=x', 'Host=db;Username=app;Password=***;Database=x'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });

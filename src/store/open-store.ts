@@ -107,12 +107,21 @@ function missingSchemaHint(err: unknown, url: string): string {
 const PASSWORD_PARAM = /([?&](?:ssl)?password=)[^&#]*/gi;
 
 /**
+ * A password in a connection string that is no URL, which alertgate refuses but names in the
+ * refusal: libpq's keyword/value form (`host=db user=app password=s3cret dbname=x`, what lib/pq
+ * and psycopg take, a value `'quoted'` when it holds spaces) and ADO.NET's (`Host=db;Password=s3cret;…`,
+ * Npgsql's). The value runs to a `;`, or to the next `key=`, or to the end: too much masked
+ * (an unquoted value with spaces) rather than too little.
+ */
+const KEYWORD_PASSWORD = /((?:^|[\s;])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|"[^"]*"?|.*?(?=;|\s+[A-Za-z_][A-Za-z0-9_]*\s*=|$))/gi;
+
+/**
  * The URL with its passwords masked: in userinfo and in `password=` query parameters. Userinfo
  * runs to the last `@` (an unencoded password may hold `/`, `?` or `#`), so this errs towards
  * masking too much, never too little.
  */
 export function redactUrl(original: string): string {
-  const url = original.replace(PASSWORD_PARAM, '$1***');
+  const url = original.replace(PASSWORD_PARAM, '$1***').replace(KEYWORD_PASSWORD, '$1***');
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@(.*)$/is.exec(url);
   if (m) {
     const [, prefix = '', userinfo = '', rest = ''] = m;
