@@ -128,7 +128,7 @@ function checkPagerDuty(src: YamlSource, pagerduty: unknown, env: NodeJS.Process
   }
   if (keyFile) {
     if (!isAbsolute(keyFile)) {
-      return [errorAt(src, ['pagerduty', 'routingKeyFile'], `must be an absolute path (a mounted secret)`)];
+      return [errorAt(src, ['pagerduty', 'routingKeyFile'], 'must be an absolute path (a mounted secret)')];
     }
     try {
       accessSync(keyFile, constants.R_OK);
