@@ -57,14 +57,16 @@ describe('postOnce', () => {
   it('names a refused connection', async () => {
     const port = await freeTcpPort();
     const answer = await postOnce(new URL(`http://127.0.0.1:${port}/api/x`), '{}', options());
-    expect(answer).toEqual({ reason: expect.stringMatching(/ECONNREFUSED/) as unknown });
+    // Refused: the request never left, so the server cannot have acted on it.
+    expect(answer).toEqual({ reason: expect.stringMatching(/ECONNREFUSED/) as unknown, requestSent: false });
   });
 
   it('gives up at its deadline when no answer comes, and closes the connection', async () => {
     const { url, sockets } = await serve(() => {});
     const started = performance.now();
     const answer = await postOnce(url, '{}', options({ timeoutMs: 200 }));
-    expect(answer).toEqual({ reason: 'request timed out after 200ms' });
+    // The server has the request: it may have acted on it.
+    expect(answer).toEqual({ reason: 'request timed out after 200ms', requestSent: true });
     // A call without a deadline never ends (the server never answers); the bound is 25× the
     // deadline so that a loaded machine (GC, another process on the core) cannot reach it.
     expect(performance.now() - started).toBeLessThan(5_000);
@@ -75,11 +77,11 @@ describe('postOnce', () => {
     const { url } = await serve(() => {});
     const early = new AbortController();
     early.abort();
-    expect(await postOnce(url, '{}', options({ signal: early.signal }))).toEqual({ reason: 'request aborted' });
+    expect(await postOnce(url, '{}', options({ signal: early.signal }))).toEqual({ reason: 'request aborted', requestSent: false });
     const late = new AbortController();
     const pending = postOnce(url, '{}', options({ signal: late.signal }));
     late.abort();
-    expect(await pending).toEqual({ reason: 'request aborted' });
+    expect(await pending).toEqual({ reason: 'request aborted', requestSent: false });
   });
 
   it('reports a connection the server drops mid-answer as no answer', async () => {
@@ -91,6 +93,13 @@ describe('postOnce', () => {
     const answer = await postOnce(url, '{}', options());
     expect(answer).toHaveProperty('reason');
     expect((answer as { reason: string }).reason).not.toBe('');
+    expect(answer).toHaveProperty('requestSent', true);
+  });
+
+  it('says the request was sent when the server read it and dropped the connection without an answer', async () => {
+    const { url } = await serve((req) => req.socket.destroy());
+    const answer = await postOnce(url, '{}', options());
+    expect(answer).toEqual({ reason: expect.stringMatching(/socket hang up|ECONNRESET/) as unknown, requestSent: true });
   });
 
   it('trusts the CA it is given for https, and refuses the certificate without it', async () => {
@@ -103,7 +112,7 @@ describe('postOnce', () => {
         body: '{"status":"success"}',
       });
       const untrusted = await postOnce(url, '{}', options());
-      expect(untrusted).toEqual({ reason: expect.stringMatching(/certificate/i) as unknown });
+      expect(untrusted).toEqual({ reason: expect.stringMatching(/certificate/i) as unknown, requestSent: false });
     } finally {
       await tls.cleanup();
     }

@@ -24,6 +24,12 @@ export interface PostAnswer {
 /** No HTTP answer: refused, reset, TLS, our timeout or the caller's abort; `reason` says which. */
 export interface NoAnswer {
   reason: string;
+  /**
+   * The whole request had been handed to the connection when it failed (a timeout waiting for
+   * the answer, a reset after the write): the server may have acted on it. False when it never
+   * left (refused, DNS, TLS, aborted before the write), so the server cannot have.
+   */
+  requestSent: boolean;
 }
 
 export interface PostOptions {
@@ -53,6 +59,8 @@ export function keepAliveAgents(): { http: http.Agent; https: https.Agent } {
 export function postOnce(url: URL, body: string, opts: PostOptions): Promise<PostAnswer | NoAnswer> {
   return new Promise((settle) => {
     let done = false;
+    // Set by the request's 'finish': the body went to the socket (not merely into its buffer).
+    let requestSent = false;
     const finish = (result: PostAnswer | NoAnswer) => {
       if (done) return;
       done = true;
@@ -61,7 +69,7 @@ export function postOnce(url: URL, body: string, opts: PostOptions): Promise<Pos
       settle(result);
     };
     const giveUp = (reason: string) => {
-      finish({ reason });
+      finish({ reason, requestSent });
       req.destroy();
     };
     const onAbort = () => giveUp('request aborted');
@@ -72,7 +80,7 @@ export function postOnce(url: URL, body: string, opts: PostOptions): Promise<Pos
       ...(opts.agents ? { agent: secure ? opts.agents.https : opts.agents.http } : {}),
       ...(opts.ca !== undefined && secure ? { ca: opts.ca } : {}),
     };
-    const failed = (err: unknown) => finish({ reason: describeNetworkError(err, opts.timeoutMs) });
+    const failed = (err: unknown) => finish({ reason: describeNetworkError(err, opts.timeoutMs), requestSent });
     const req = (secure ? https : http).request(url, options, (res) => {
       const chunks: Buffer[] = [];
       let received = 0;
@@ -91,6 +99,7 @@ export function postOnce(url: URL, body: string, opts: PostOptions): Promise<Pos
       res.on('error', failed);
     });
     req.on('error', failed);
+    req.on('finish', () => (requestSent = true));
     const timer = setTimeout(() => giveUp(`request timed out after ${opts.timeoutMs}ms`), opts.timeoutMs);
     if (opts.signal?.aborted) return onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
