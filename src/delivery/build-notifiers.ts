@@ -19,6 +19,7 @@ import type { Notifier } from './notifier.js';
 import { createPagerDutyNotifier } from './pagerduty/notifier.js';
 import type { RoutingKeyResolver } from './pagerduty/routing-key.js';
 import { createSlackNotifier } from './slack/notifier.js';
+import type { PostLookupResult } from './slack/post-lookup.js';
 
 export type NotifierSettings = Pick<GatewaySettings, 'slackToken' | 'slackTokenFile' | 'slackApiUrl' | 'deliveryTimeoutMs' | 'pagerDutyEventsUrl'>;
 
@@ -35,6 +36,8 @@ export interface BuildNotifiersOptions {
   onSecret?: (secret: string) => void;
   /** SLACK_TOKEN_FILE was read again and holds a new token (after onSecret has it). Not for other secrets. */
   onSlackToken?: (token: string) => void;
+  /** Slack looked for a message an earlier attempt may have posted (alertgate_slack_post_lookups_total). */
+  onPostLookup?: (result: PostLookupResult) => void;
 }
 
 /** Whether pages go out: the owner keeps the state (the gateway, or the delivery thread). */
@@ -92,6 +95,7 @@ export function buildNotifiers(o: BuildNotifiersOptions): Record<ReceiverType, N
         apiUrl: settings.slackApiUrl,
         timeoutMs: settings.deliveryTimeoutMs,
         logger: slackLogger,
+        ...(o.onPostLookup ? { onPostLookup: o.onPostLookup } : {}),
       })
     : createLogSinkNotifier('slack', logger.child({ receiver: 'slack', sink: 'log' }));
   const pagerduty = pagesOrLogSink(

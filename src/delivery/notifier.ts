@@ -23,6 +23,13 @@ export interface Delivery {
   slackRef?: SlackRef;
   /** This is the item's last attempt of its retry budget: a failure now makes it dead. */
   lastAttempt?: boolean;
+  /** When the item was queued (ISO 8601): every attempt of it came after. */
+  enqueuedAt?: string;
+  /**
+   * The error its previous attempt left (the store's `lastError`), if any: it says whether that
+   * attempt may have reached the receiver without an answer (a Slack post that may have posted).
+   */
+  previousError?: string;
 }
 
 export type NotifyResult =

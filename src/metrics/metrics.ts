@@ -4,6 +4,7 @@
  * so tests and several instances in one process do not collide).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { POST_LOOKUP_RESULTS } from '../delivery/slack/post-lookup.js';
 
 export type NotificationOutcome = 'sent' | 'suppressed' | 'failed' | 'dead';
 
@@ -39,6 +40,7 @@ export interface Metrics {
   configReloads: Counter<'trigger' | 'outcome'>;
   rateLimited: Counter<'team' | 'receiver' | 'scope'>;
   leaseCuts: Counter<'receiver'>;
+  slackPostLookups: Counter<'result'>;
   dedupStaleCopies: Counter<'kind'>;
   alertsEndedUnseen: Counter;
   storeCommitSeconds: Histogram;
@@ -172,6 +174,13 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     registers: [registry],
   });
   for (const receiver of ['slack', 'pagerduty']) leaseCuts.inc({ receiver }, 0);
+  const slackPostLookups = new Counter({
+    name: 'alertgate_slack_post_lookups_total',
+    help: "Looks for the Slack message an earlier attempt may have posted (it timed out, or its connection dropped, after the request was sent), made before posting again, by result: found (that message is kept, nothing posted), not_found (posted), failed (the read failed, e.g. missing_scope without channels:history/groups:history, or not_in_channel: posted, a duplicate is possible), channel_unresolved (the route names the channel by name and this process has not learnt its id: posted, a duplicate is possible).",
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  for (const result of POST_LOOKUP_RESULTS) slackPostLookups.inc({ result }, 0);
   const dedupStaleCopies = new Counter({
     name: 'alertgate_dedup_stale_copies_total',
     help: "Alert copies older than what alertgate holds (an Alertmanager HA peer's late notification, or a retry), ignored by dedup, by kind: stale_firing (a firing copy of an alert already resolved, soon after its end, same startsAt), stale_firing_dropped (the same, of a resolved alert the group has dropped since, startsAt not later) or late_resolved (a resolved copy of an earlier episode of an alert firing again).",
@@ -281,6 +290,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       registers: [registry],
     }),
     leaseCuts,
+    slackPostLookups,
     dedupStaleCopies,
     alertsEndedUnseen: new Counter({
       name: 'alertgate_alerts_ended_unseen_total',

@@ -43,6 +43,7 @@ export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): Out
       ...(p.pagerDutyCa ? { pagerDutyCa: p.pagerDutyCa } : {}),
       ...(p.onSecret ? { onSecret: p.onSecret } : {}),
       ...(p.onSlackToken ? { onSlackToken: p.onSlackToken } : {}),
+      onPostLookup: (result) => p.metrics.slackPostLookups.inc({ result }),
     }),
     policy: settings.retry,
     pacer: new ChannelPacer({ ratePerSecond: settings.slackChannelRate, burst: settings.slackChannelBurst }),

@@ -10,6 +10,7 @@ import type { PagerDutyConfig } from '../config/types.js';
 import type { LogLevel } from '../log/logger.js';
 import type { NotificationOutcome, RateLimitScope } from '../metrics/metrics.js';
 import type { ReceiverType } from '../model/target.js';
+import type { PostLookupResult } from '../delivery/slack/post-lookup.js';
 import type { RetryPolicy } from './retry-policy.js';
 
 /** Routing-key sources of the live config and the environment they are read from. */
@@ -52,6 +53,7 @@ export type DeliveryEvent =
   | { t: 'latency'; labels: { receiver: ReceiverType }; seconds: number }
   | { t: 'rate-limited'; labels: { team: string; receiver: ReceiverType; scope: RateLimitScope } }
   | { t: 'lease-cut'; labels: { receiver: ReceiverType } }
+  | { t: 'post-lookup'; labels: { result: PostLookupResult } }
   /** A send found a routing key that resolves: pages go to PagerDuty from now on. */
   | { t: 'pagesLive' }
   /**

@@ -10,6 +10,7 @@ import { setMaxListeners } from 'node:events';
 import type { Delivery, Notifier, SlackRef } from '../delivery/notifier.js';
 import type { Logger } from '../log/logger.js';
 import type { NotificationOutcome, RateLimitScope } from '../metrics/metrics.js';
+import type { PostLookupResult } from '../delivery/slack/post-lookup.js';
 
 /** The metrics the worker records: a gateway's Metrics, or the delivery thread's relay of them. */
 export interface OutboxMetrics {
@@ -17,6 +18,8 @@ export interface OutboxMetrics {
   deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
   rateLimited: { inc(labels: { team: string; receiver: ReceiverType; scope: RateLimitScope }): void };
   leaseCuts: { inc(labels: { receiver: ReceiverType }): void };
+  /** Counted by the Slack notifier (delivery/slack/post-lookup.ts), not by the worker. */
+  slackPostLookups: { inc(labels: { result: PostLookupResult }): void };
 }
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
@@ -385,7 +388,15 @@ export class OutboxWorker {
     // The store counts the claim as the attempt (so a crash-looping item still goes dead).
     const attempt = item.attempts;
     try {
-      const delivery: Delivery = { id: item.id, target, group: item.snapshot, lastAttempt: attempt >= this.o.policy.maxAttempts };
+      const delivery: Delivery = {
+        id: item.id,
+        target,
+        group: item.snapshot,
+        lastAttempt: attempt >= this.o.policy.maxAttempts,
+        enqueuedAt: item.createdAt,
+        // What the previous attempt left: a Slack post that may have posted is looked for first.
+        ...(item.lastError === null ? {} : { previousError: item.lastError }),
+      };
       // A 'new' episode gets a fresh Slack message; every other change edits the existing one.
       if (target.type === 'slack' && item.kind !== 'new') {
         const ref = await store.getSlackRef(item.groupId, target.channel);

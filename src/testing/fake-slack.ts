@@ -3,6 +3,9 @@
  * A fake Slack Web API on 127.0.0.1 for tests: records every call, keeps message state
  * (posts, edits, thread replies), answers like Slack (`{ok:true, channel:"C…", ts}`), and can
  * be scripted to fail (`respondWith([{status:500}, {status:429, headers:{'retry-after':'1'}}, 'ok'])`).
+ * Messages keep their metadata; `conversations.history` and `conversations.replies` read them
+ * (channel ids only, as Slack's; `oldest`, `inclusive`, `limit`, `cursor`; metadata only with
+ * `include_all_metadata`).
  * Slack clients send form-encoded bodies (blocks as a JSON string); JSON bodies work too.
  *
  * @example
@@ -18,7 +21,13 @@ import { slackLimitError } from './slack-limits.js';
 export type FakeSlackStep =
   | BaseStep
   /** HTTP 200 `{ok:false, error}` — a Slack platform error (channel_not_found, ratelimited, …). */
-  | { slackError: string; headers?: Record<string, string> };
+  | { slackError: string; headers?: Record<string, string> }
+  /**
+   * Carry out the call (a post is made) but give no answer: `hang` never answers (the client
+   * times out), `reset` drops the connection. A call that did what it asked though the caller
+   * cannot know.
+   */
+  | { applyThen: 'hang' | 'reset' };
 
 export interface FakeSlackRequest {
   /** Web API method from the path, e.g. `chat.postMessage`. */
@@ -46,6 +55,8 @@ export interface FakeSlackMessage {
   postedBy?: string;
   /** Date.now() when it was posted. */
   postedAt: number;
+  /** The `metadata` it was posted with (event_type, event_payload), if any. */
+  metadata?: unknown;
 }
 
 export interface FakeSlackOptions {
@@ -111,7 +122,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
 
   const nextTs = (): string => {
     counter += 1;
-    return `${1_700_000_000 + counter}.${String(counter).padStart(6, '0')}`;
+    // Seconds of the clock, as Slack's (conversations.history's `oldest` compares with them);
+    // the counter keeps them unique and in order.
+    return `${Math.floor(Date.now() / 1000)}.${String(counter).padStart(6, '0')}`;
   };
 
   /** Channel name or id → id; undefined when unknown and unknown channels are rejected. */
@@ -137,6 +150,38 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     return undefined;
   };
 
+  /**
+   * A page of a channel's messages (history) or of a thread (replies: the parent first), as
+   * Slack answers: history newest first, replies oldest first; `cursor` is the offset.
+   */
+  function read(method: string, body: Record<string, unknown>): object {
+    const channel = typeof body['channel'] === 'string' ? body['channel'] : '';
+    // Slack's conversations.* methods take ids only: a name is not found.
+    if (![...channelIds.values()].includes(channel)) return { ok: false, error: 'channel_not_found' };
+    const oldest = Number(body['oldest'] ?? 0);
+    const inclusive = body['inclusive'] === true || body['inclusive'] === 'true' || body['inclusive'] === '1';
+    const limit = Math.max(1, Math.min(999, Number(body['limit'] ?? 100)));
+    const offset = Number(body['cursor'] ?? 0);
+    const withMetadata = body['include_all_metadata'] === true || body['include_all_metadata'] === 'true' || body['include_all_metadata'] === '1';
+    let list: FakeSlackMessage[];
+    if (method === 'conversations.replies') {
+      const parent = findMessage(channel, typeof body['ts'] === 'string' ? body['ts'] : '');
+      if (!parent) return { ok: false, error: 'thread_not_found' };
+      list = [parent, ...parent.replies];
+    } else {
+      list = [...messages.values()].filter((m) => m.channel === channel).reverse();
+    }
+    list = list.filter((m) => (inclusive ? Number(m.ts) >= oldest : Number(m.ts) > oldest));
+    const page = list.slice(offset, offset + limit);
+    const more = offset + limit < list.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(m.threadTs ? { thread_ts: m.threadTs } : {}), ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}) })),
+      has_more: more,
+      response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+    };
+  }
+
   function answer(method: string, body: Record<string, unknown>, headers: http.IncomingHttpHeaders): object {
     if (token !== undefined && headers.authorization !== `Bearer ${token}` && body['token'] !== token) {
       return { ok: false, error: 'invalid_auth' };
@@ -153,7 +198,19 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const ts = nextTs();
       const threadTs = typeof body['thread_ts'] === 'string' ? body['thread_ts'] : undefined;
       const postedBy = headers.authorization;
-      const message: FakeSlackMessage = { channel, ts, text, blocks, replies: [], edits: 0, postedAt: Date.now(), ...(threadTs ? { threadTs } : {}), ...(postedBy ? { postedBy } : {}) };
+      const metadata = body['metadata'];
+      const message: FakeSlackMessage = {
+        channel,
+        ts,
+        text,
+        blocks,
+        replies: [],
+        edits: 0,
+        postedAt: Date.now(),
+        ...(threadTs ? { threadTs } : {}),
+        ...(postedBy ? { postedBy } : {}),
+        ...(metadata !== undefined ? { metadata } : {}),
+      };
       const parent = threadTs ? messages.get(threadTs) : undefined;
       if (parent && parent.channel === channel) parent.replies.push(message);
       else messages.set(ts, message);
@@ -172,6 +229,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       message.edits += 1;
       return { ok: true, channel, ts, text };
     }
+    if (method === 'conversations.history' || method === 'conversations.replies') return read(method, body);
     if (method === 'auth.test') return { ok: true, team: 'fake', user: 'alertgate' };
     return { ok: false, error: 'unknown_method' };
   }
@@ -194,6 +252,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       const step = script.next();
       if (step !== 'ok' && 'slackError' in step) {
         sendJson(res, 200, { ok: false, error: step.slackError }, step.headers);
+        return;
+      }
+      if (step !== 'ok' && 'applyThen' in step) {
+        answer(method, body, call.headers);
+        if (step.applyThen === 'reset') req.socket.destroy();
         return;
       }
       if (playBaseStep(step, req, res)) return;

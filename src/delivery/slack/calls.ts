@@ -10,6 +10,37 @@ import { renderCompactSlackMessage, renderSlackMessage, renderThreadReply, SLACK
 
 export type SlackMethod = 'chat.postMessage' | 'chat.update';
 
+/** The reads that look for a post an earlier attempt may have made (post-lookup.ts). */
+export type SlackReadMethod = 'conversations.history' | 'conversations.replies';
+
+/** Any Web API call the transport makes: a delivery's call, or a lookup's read. */
+export interface SlackApiCall {
+  method: SlackMethod | SlackReadMethod;
+  args: object;
+}
+
+/**
+ * Slack message metadata alertgate puts on every message it posts (a group's message, a thread
+ * reply): which notification posted it, so that a retry after a call that may have posted can
+ * find the message instead of posting a second one (post-lookup.ts). Ids and a time only: the
+ * metadata is readable by anyone who can read the channel.
+ */
+export interface SlackMessageMetadata {
+  event_type: typeof POST_METADATA_EVENT;
+  event_payload: { notification_id: string; enqueued_at: string };
+}
+
+export const POST_METADATA_EVENT = 'alertgate_notification';
+
+/**
+ * The metadata of `delivery`'s posts: the same at every attempt. The enqueue time is there with
+ * the outbox id because two installations (staging and production, each its own database) may
+ * post to one channel with the same app, and their ids repeat.
+ */
+export function postMetadata(delivery: Delivery): SlackMessageMetadata {
+  return { event_type: POST_METADATA_EVENT, event_payload: { notification_id: String(delivery.id), enqueued_at: delivery.enqueuedAt ?? '' } };
+}
+
 /**
  * The methods whose rate limit is the app's in the whole workspace, not a channel's: a 429 on one
  * holds that method in every channel. `chat.update` is Web API Tier 3 (per app per workspace);
@@ -28,6 +59,7 @@ export interface SlackCall {
     thread_ts?: string;
     unfurl_links?: boolean;
     unfurl_media?: boolean;
+    metadata?: SlackMessageMetadata;
   };
 }
 
@@ -42,7 +74,7 @@ function messageOf(delivery: Delivery): { text: string; blocks?: SlackBlock[] } 
 export function postCall(delivery: Delivery, channel: string): SlackCall {
   const message = messageOf(delivery);
   // Unfurling a runbook or Prometheus link would bury the alert under previews.
-  return { method: 'chat.postMessage', args: { channel, ...message, unfurl_links: false, unfurl_media: false } };
+  return { method: 'chat.postMessage', args: { channel, ...message, unfurl_links: false, unfurl_media: false, metadata: postMetadata(delivery) } };
 }
 
 /** Edits the existing message in place with the group's current state. */
@@ -75,6 +107,7 @@ export function threadReplyCall(delivery: Delivery, ref: SlackRef): SlackCall {
       ...(delivery.group.message ? { text: delivery.group.message.text } : renderThreadReply(delivery.group)),
       unfurl_links: false,
       unfurl_media: false,
+      metadata: postMetadata(delivery),
     },
   };
 }

@@ -53,6 +53,11 @@ export const SLACK_ERROR_HINTS: ReadonlyMap<string, string> = new Map([
 export type SlackFailure = NotifyFailure & {
   /** Slack's platform error code (`channel_not_found`, `message_not_found`, …) when there is one. */
   slackError?: string;
+  /**
+   * No answer came, but the whole request had been sent (a timeout, a reset after the write): a
+   * post may have been made. False or absent: Slack did not act on the call (refused, or answered).
+   */
+  requestSent?: boolean;
 };
 
 export type SlackAnswer = { ok: true; data: Record<string, unknown> } | SlackFailure;

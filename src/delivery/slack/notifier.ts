@@ -10,6 +10,7 @@ import type { ClientToken } from '../../config/client-token.js';
 import type { DeliveryLogger } from '../log-sink.js';
 import type { BeforeNextCall, Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
 import { compactCall, postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
+import { findEarlierPost, isChannelId, MAY_HAVE_POSTED, mayHavePosted, type PostLookupResult, type PostPlace } from './post-lookup.js';
 import { createSlackTransport, type SlackCallResult } from './transport.js';
 
 /**
@@ -36,6 +37,8 @@ export interface SlackNotifierOptions {
   logger?: DeliveryLogger;
   /** Per-call timeout; default 10 s. */
   timeoutMs?: number;
+  /** Counts each look for an earlier attempt's post (alertgate_slack_post_lookups_total). */
+  onPostLookup?: (result: PostLookupResult) => void;
 }
 
 /**
@@ -51,6 +54,43 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   });
   const log = opts.logger;
+  /**
+   * Channel ids by the target's channel as routes/ names it, learnt from Slack's answers: the
+   * lookup's reads take ids only. Per process: a channel this process has not posted to or edited
+   * in, named by name, cannot be read (channel_unresolved); one given by id always can.
+   */
+  const channelIds = new Map<string, string>();
+
+  /**
+   * Before a post (`place`: the channel as the target names it, or a thread): when the previous
+   * attempt may have posted, reads for its message. `ts` when found; `unsure` when the read could
+   * not settle it, so a failure of the post that follows keeps saying so.
+   */
+  async function lookFirst(delivery: Delivery, place: PostPlace, signal?: AbortSignal): Promise<{ ts?: string; channel: string; unsure: boolean }> {
+    if (!mayHavePosted(delivery.previousError)) return { channel: place.channel, unsure: false };
+    const channel = isChannelId(place.channel) ? place.channel : channelIds.get(place.channel);
+    const fields = { deliveryId: delivery.id, channel: place.channel, ...(place.threadTs === undefined ? {} : { threadTs: place.threadTs }) };
+    if (channel === undefined) {
+      opts.onPostLookup?.('channel_unresolved');
+      log?.warn({ ...fields, result: 'channel_unresolved' }, 'slack: the previous attempt may have posted, but the channel is named by name and its id is not known yet: posting again (name it by id in routes/ to have it looked up)');
+      return { channel: place.channel, unsure: true };
+    }
+    const found = await findEarlierPost(transport, delivery, { ...place, channel }, signal);
+    opts.onPostLookup?.(found.result);
+    if (found.result === 'found') {
+      log?.info({ ...fields, result: found.result, ts: found.ts }, 'slack: the previous attempt had posted: its message is kept, not posted again');
+      return { ts: found.ts, channel, unsure: false };
+    }
+    if (found.result === 'not_found') {
+      log?.info({ ...fields, result: found.result }, 'slack: the previous attempt had not posted: posting');
+      return { channel, unsure: false };
+    }
+    log?.warn(
+      { ...fields, result: found.result, error: found.error, ...(found.slackError === undefined ? {} : { slackError: found.slackError }) },
+      'slack: could not look for the message the previous attempt may have posted: posting again (a duplicate is possible; reading needs the channels:history or groups:history scope)',
+    );
+    return { channel, unsure: true };
+  }
 
   async function call(delivery: Delivery, slackCall: SlackCall, signal?: AbortSignal): Promise<SlackCallResult> {
     const result = await transport.call(slackCall, signal);
@@ -77,13 +117,16 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   }
 
   async function post(delivery: Delivery, channel: string, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<NotifyResult> {
+    const earlier = await lookFirst(delivery, { channel }, signal);
+    if (earlier.ts !== undefined) return { ok: true, slackRef: { channel: earlier.channel, ts: earlier.ts } };
     const result = await send(delivery, postCall(delivery, channel), signal, beforeNextCall);
-    if (!result.ok) return stripSlackError(result);
+    if (!result.ok) return stripSlackError(result, earlier.unsure || result.requestSent === true);
     // Slack answers with the channel *id* (the target may be a name); chat.update needs the id.
     const { channel: channelId, ts } = result.data;
     if (typeof channelId !== 'string' || typeof ts !== 'string') {
       return { ok: false, retryable: true, error: 'slack chat.postMessage: response lacks channel or ts' };
     }
+    channelIds.set(channel, channelId);
     return { ok: true, slackRef: { channel: channelId, ts } };
   }
 
@@ -92,16 +135,21 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     if (!updated.ok) {
       // The message can no longer be edited: start a fresh one rather than failing forever.
       const why = updated.slackError === undefined ? undefined : UNEDITABLE.get(updated.slackError);
-      if (why === undefined) return stripSlackError(updated);
+      // Not yet looked for the reply the previous attempt may have posted: the next one will.
+      if (why === undefined) return stripSlackError(updated, mayHavePosted(delivery.previousError));
       log?.warn({ deliveryId: delivery.id, channel: ref.channel, ts: ref.ts, slackError: updated.slackError, reason: why }, `slack message cannot be edited (${updated.slackError}): posting a new one`);
       await beforeNextCall?.();
       return post(delivery, ref.channel, signal, beforeNextCall);
     }
+    if (delivery.target.type === 'slack') channelIds.set(delivery.target.channel, ref.channel);
     if (!wantsThreadReply(delivery)) return { ok: true, slackRef: ref };
     await beforeNextCall?.();
+    // A retry repeats the (idempotent) edit, then the reply unless the previous attempt's reply
+    // may have posted and is found in the thread.
+    const earlier = await lookFirst(delivery, { channel: ref.channel, threadTs: ref.ts }, signal);
+    if (earlier.ts !== undefined) return { ok: true, slackRef: ref };
     const reply = await call(delivery, threadReplyCall(delivery, ref), signal);
-    // A retry repeats the (idempotent) edit and then the reply: at-least-once, as promised.
-    if (!reply.ok) return stripSlackError(reply);
+    if (!reply.ok) return stripSlackError(reply, earlier.unsure || reply.requestSent === true);
     return { ok: true, slackRef: ref };
   }
 
@@ -118,8 +166,14 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   };
 }
 
-/** NotifyResult carries only the contract's fields. */
-function stripSlackError(failure: Extract<SlackCallResult, { ok: false }>): NotifyResult {
-  const { slackError: _code, ...rest } = failure;
-  return rest;
+/**
+ * NotifyResult carries only the contract's fields. A failure of a post that may have posted (a
+ * timeout or a reset after the request went out), or of an attempt after one that may have
+ * posted when no read settled it, says so in its error (`mayHavePosted`), which the outbox
+ * stores: the next attempt reads that (post-lookup.ts) and looks before posting. Not for edits:
+ * a repeated chat.update is harmless.
+ */
+function stripSlackError(failure: Extract<SlackCallResult, { ok: false }>, mayHavePosted = false): NotifyResult {
+  const { slackError: _code, requestSent: _sent, ...rest } = failure;
+  return mayHavePosted ? { ...rest, error: `${rest.error} — ${MAY_HAVE_POSTED}` } : rest;
 }

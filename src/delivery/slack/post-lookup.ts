@@ -1,0 +1,103 @@
+/**
+ * @module delivery/slack/post-lookup
+ * Slack has no idempotency key: a `chat.postMessage` that timed out, or whose connection dropped
+ * after the request was sent, may have posted, and posting again leaves two messages (the first
+ * never edited again). So every post carries message metadata naming its notification
+ * (calls.ts postMetadata), a failure that may have posted says so in the error the outbox stores
+ * (MAY_HAVE_POSTED), and the retry first reads the channel (`conversations.history`) or the
+ * thread (`conversations.replies`) for a message with that metadata: found, its `ts` is the
+ * post's; not found, or the read failed (no `channels:history` scope, any error), it posts.
+ *
+ * Derived from the stored `lastError` rather than from memory, so it holds across restarts and
+ * replicas, and for a dead notification requeued by hand.
+ */
+import type { Delivery } from '../notifier.js';
+import { POST_METADATA_EVENT, postMetadata, type SlackReadMethod } from './calls.js';
+import type { SlackFailure } from './errors.js';
+import type { SlackTransport } from './transport.js';
+
+/**
+ * Added to the error of a failed post that may have posted (and kept on the errors of the
+ * attempts after it until a read settles it): the next attempt looks before it posts.
+ */
+export const MAY_HAVE_POSTED = 'the message may have been posted (no answer came after the request was sent): the retry looks for it before posting again';
+
+export const POST_LOOKUP_RESULTS = ['found', 'not_found', 'failed', 'channel_unresolved'] as const;
+/**
+ * found: the earlier attempt's message, adopted; not_found: none, posted; failed: the read
+ * failed (scope, membership, network, too many messages), posted; channel_unresolved: the target
+ * is a channel name whose id this process has not learnt (conversations.history takes ids only),
+ * posted.
+ */
+export type PostLookupResult = (typeof POST_LOOKUP_RESULTS)[number];
+
+/** Slack's clock and ours may differ a little: the read starts this much before the enqueue. */
+const CLOCK_MARGIN_S = 60;
+/** Messages per page, and pages at most: a busy channel is not read without end. */
+const PAGE_LIMIT = 100;
+const MAX_PAGES = 3;
+
+/** Whether the previous attempt may have posted (its stored error says so). */
+export function mayHavePosted(previousError: string | undefined): boolean {
+  return previousError !== undefined && previousError.includes(MAY_HAVE_POSTED);
+}
+
+/** A Slack channel id (C…, G…, D…), as opposed to a name such as "#payments-alerts". */
+export function isChannelId(channel: string): boolean {
+  return /^[CGD][A-Z0-9]{6,}$/.test(channel);
+}
+
+/** Where the earlier post would be: the channel's top level, or a message's thread. */
+export type PostPlace = { channel: string; threadTs?: string };
+
+export type LookupOutcome = { result: 'found'; ts: string } | { result: 'not_found' } | { result: 'failed'; error: string; slackError?: string };
+
+interface HistoryPage {
+  messages: { ts?: unknown; metadata?: { event_type?: unknown; event_payload?: Record<string, unknown> } }[];
+  next?: string;
+}
+
+function pageOf(data: Record<string, unknown>): HistoryPage {
+  const messages = Array.isArray(data.messages) ? (data.messages as HistoryPage['messages']) : [];
+  const meta = data.response_metadata as { next_cursor?: unknown } | undefined;
+  const next = data.has_more === true && typeof meta?.next_cursor === 'string' && meta.next_cursor !== '' ? meta.next_cursor : undefined;
+  return { messages, ...(next ? { next } : {}) };
+}
+
+/**
+ * Reads `place` since shortly before `delivery` was queued for a message with its metadata.
+ * `place.channel` must be a channel id.
+ */
+export async function findEarlierPost(transport: SlackTransport, delivery: Delivery, place: PostPlace, signal?: AbortSignal): Promise<LookupOutcome> {
+  const wanted = postMetadata(delivery).event_payload;
+  const enqueuedMs = delivery.enqueuedAt === undefined ? Number.NaN : Date.parse(delivery.enqueuedAt);
+  // Unknown enqueue time: the whole bounded read, newest first.
+  const oldest = Number.isNaN(enqueuedMs) ? undefined : (enqueuedMs / 1000 - CLOCK_MARGIN_S).toFixed(6);
+  const method: SlackReadMethod = place.threadTs === undefined ? 'conversations.history' : 'conversations.replies';
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const args = {
+      channel: place.channel,
+      ...(place.threadTs === undefined ? {} : { ts: place.threadTs }),
+      ...(oldest === undefined ? {} : { oldest, inclusive: true }),
+      include_all_metadata: true,
+      limit: PAGE_LIMIT,
+      ...(cursor === undefined ? {} : { cursor }),
+    };
+    const answer = await transport.call({ method, args }, signal);
+    if (!answer.ok) return failed(answer);
+    const { messages, next } = pageOf(answer.data);
+    for (const m of messages) {
+      const payload = m.metadata?.event_payload;
+      if (m.metadata?.event_type !== POST_METADATA_EVENT || typeof m.ts !== 'string' || !payload) continue;
+      if (payload.notification_id === wanted.notification_id && payload.enqueued_at === wanted.enqueued_at) return { result: 'found', ts: m.ts };
+    }
+    if (next === undefined) return { result: 'not_found' };
+    cursor = next;
+  }
+  return { result: 'failed', error: `slack ${method}: more than ${MAX_PAGES * PAGE_LIMIT} messages since the notification was queued; not all were read` };
+}
+
+function failed(answer: SlackFailure): LookupOutcome {
+  return { result: 'failed', error: answer.error, ...(answer.slackError === undefined ? {} : { slackError: answer.slackError }) };
+}

@@ -1,0 +1,156 @@
+/**
+ * A Slack post that may have posted is not posted twice, against both stores. Slack has no
+ * idempotency key: a chat.postMessage whose answer never came (the client's timeout) or whose
+ * connection dropped after the request was sent may have posted. Before, the retry posted
+ * again: two messages, the first never edited. Now the failure says so in the stored error,
+ * every post carries metadata naming its notification, and the retry reads the channel
+ * (conversations.history) first and adopts the message it finds. A read that fails posts again
+ * (counted: alertgate_slack_post_lookups_total); a refused connection, which cannot have
+ * posted, is retried without a read.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { captureLogger } from '../delivery/notifier.case.js';
+import type { Notifier } from '../delivery/notifier.js';
+import { createSlackNotifier } from '../delivery/slack/notifier.js';
+import { MAY_HAVE_POSTED, type PostLookupResult } from '../delivery/slack/post-lookup.js';
+import { createMetrics } from '../metrics/metrics.js';
+import type { Target } from '../model/target.js';
+import { group, notification, snapshot } from '../store/contract/fixtures.case.js';
+import type { Store } from '../store/store.js';
+import { onBothStores } from '../testing/both-stores.js';
+import { startFakeSlack, type FakeSlack } from '../testing/fake-slack.js';
+import { freeTcpPort } from '../testing/free-port.js';
+import { notificationReaching, startTestWorker } from './test-worker.case.js';
+import type { OutboxWorker } from './worker.js';
+
+const TOKEN = 'xoxb-1111111111-posted-secret';
+/** The client's timeout: the fake answers a `hang` never, so each such attempt waits this long. */
+const TIMEOUT_MS = 300;
+const CHANNEL_ID = 'C0PAYMENTS';
+/** Routed by id: conversations.history takes ids only. */
+const TARGET: Target = { type: 'slack', channel: CHANNEL_ID };
+const unused: Notifier = { type: 'pagerduty', notify: () => Promise.resolve({ ok: true }) };
+
+let slack: FakeSlack;
+let store: Store;
+let workers: OutboxWorker[] = [];
+let metrics: ReturnType<typeof createMetrics>;
+let logs: ReturnType<typeof captureLogger>;
+
+afterEach(async () => {
+  await Promise.all(workers.map((w) => w.stop(5_000)));
+  workers = [];
+  await store?.close();
+  await slack?.close();
+});
+
+/** A worker (a process, a replica) with its own Slack client; fast retries. */
+function worker(apiUrl = slack.url, maxAttempts = 3): OutboxWorker {
+  const onPostLookup = (result: PostLookupResult) => metrics.slackPostLookups.inc({ result });
+  const w = startTestWorker({
+    store,
+    notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl, timeoutMs: TIMEOUT_MS, logger: logs.logger, onPostLookup }), pagerduty: unused },
+    policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts },
+    metrics,
+    pollMs: 20,
+  });
+  workers.push(w);
+  return w;
+}
+
+async function enqueueNew(id: string): Promise<number> {
+  const g = group(id);
+  const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET)] }]);
+  return n!.id;
+}
+
+async function enqueueResolved(id: string): Promise<number> {
+  const g = group(id, { status: 'resolved', alerts: [{ ...group(id).alerts[0]!, status: 'resolved', endsAt: '2026-10-01T10:05:00.000Z' }] });
+  const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET, { kind: 'resolved', snapshot: snapshot(g, 'resolved') })] }]);
+  return n!.id;
+}
+
+const topLevel = () => [...slack.messages.values()].filter((m) => m.threadTs === undefined);
+const lookups = async (result: string) => {
+  const line = (await metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`alertgate_slack_post_lookups_total{result="${result}"}`));
+  return Number(line?.split(' ')[1]);
+};
+
+await onBothStores('a Slack post that may have posted', (newStore) => {
+  beforeEach(async () => {
+    store = await newStore();
+    slack = await startFakeSlack({ token: TOKEN, channels: { 'payments-alerts': CHANNEL_ID } });
+    metrics = createMetrics({ defaultMetrics: false });
+    logs = captureLogger();
+  });
+
+  it.each([
+    ['answered only after the client gave up', 'hang'],
+    ['whose connection dropped after the request was read', 'reset'],
+  ] as const)('a post %s is found on the retry, not posted again; the resolve edits that message', async (_what, applyThen) => {
+    slack.respondWith([{ applyThen }]);
+    const first = await enqueueNew('posted-g1');
+    const w = worker();
+    const sent = await notificationReaching(store, first, 'sent');
+    expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(topLevel()).toHaveLength(1);
+    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history']);
+    expect(slack.requests[1]!.body).toMatchObject({ channel: CHANNEL_ID, include_all_metadata: true, inclusive: true });
+    expect(sent!.lastError).toContain(MAY_HAVE_POSTED);
+    expect(await lookups('found')).toBe(1);
+
+    const resolved = await enqueueResolved('posted-g1');
+    w.wake();
+    expect((await notificationReaching(store, resolved, 'sent'))?.status).toBe('sent');
+    const [message] = topLevel();
+    expect(topLevel()).toHaveLength(1);
+    expect(message!.edits).toBe(1);
+    expect(message!.text).toContain('RESOLVED');
+    expect(message!.replies).toHaveLength(1);
+  });
+
+  it('survives a restart: another worker, with a fresh client, finds the post a dead notification made before its requeue', async () => {
+    slack.respondWith([{ applyThen: 'hang' }]);
+    const id = await enqueueNew('posted-g2');
+    const first = worker(slack.url, 1);
+    const dead = await notificationReaching(store, id, 'dead');
+    await first.stop(5_000);
+    expect((await store.retryDead(id, new Date())).outcome).toBe('requeued');
+    worker().wake();
+    expect((await notificationReaching(store, id, 'sent'))?.status).toBe('sent');
+    expect(topLevel()).toHaveLength(1);
+    expect(dead?.lastError).toContain(MAY_HAVE_POSTED);
+    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history']);
+  });
+
+  it('a read Slack refuses (missing_scope) posts again, and says so in a line and the metric', async () => {
+    slack.respondWith([{ applyThen: 'hang' }, { slackError: 'missing_scope' }]);
+    const id = await enqueueNew('posted-g3');
+    worker();
+    expect((await notificationReaching(store, id, 'sent'))?.status).toBe('sent');
+    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history', 'chat.postMessage']);
+    // The duplicate this cannot prevent without the scope.
+    expect(topLevel()).toHaveLength(2);
+    expect(await lookups('failed')).toBe(1);
+    expect(await lookups('found')).toBe(0);
+    const line = logs.lines.find((l) => (l.obj as { result?: string }).result === 'failed');
+    expect(line).toMatchObject({ level: 'warn', obj: { deliveryId: id, channel: CHANNEL_ID, slackError: 'missing_scope' } });
+    expect(logs.text()).not.toContain(TOKEN);
+  });
+
+  it('a refused connection cannot have posted: the retry posts without a read', async () => {
+    const id = await enqueueNew('posted-g4');
+    // Nothing listens there: the first attempt is refused.
+    const refusing = worker(`http://127.0.0.1:${await freeTcpPort()}/api/`, 1);
+    const dead = await notificationReaching(store, id, 'dead');
+    expect(dead?.lastError).toMatch(/ECONNREFUSED/);
+    expect(dead?.lastError).not.toContain(MAY_HAVE_POSTED);
+    await refusing.stop(5_000);
+    expect((await store.retryDead(id, new Date())).outcome).toBe('requeued');
+    worker().wake();
+    expect((await notificationReaching(store, id, 'sent'))?.status).toBe('sent');
+    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage']);
+    expect(topLevel()).toHaveLength(1);
+    for (const result of ['found', 'not_found', 'failed', 'channel_unresolved']) expect(await lookups(result)).toBe(0);
+  });
+});
