@@ -1,0 +1,84 @@
+/**
+ * The Slack notifier against the fake Slack, attempt by attempt as the outbox makes them (each
+ * retry is given the error the previous attempt left, as the worker gives the stored lastError):
+ * a thread reply that may have posted is looked for in the thread (conversations.replies); a
+ * channel routed by name is read by the id the process learnt from an earlier answer, and
+ * without one is posted to again (channel_unresolved).
+ */
+import { afterEach, expect, it } from 'vitest';
+import { startFakeSlack, type FakeSlack } from '../../testing/fake-slack.js';
+import { captureLogger, makeAlert, makeDelivery, makeSnapshot } from '../notifier.case.js';
+import type { Delivery, NotifyResult } from '../notifier.js';
+import { createSlackNotifier } from './notifier.js';
+import { MAY_HAVE_POSTED, type PostLookupResult } from './post-lookup.js';
+
+const TIMEOUT_MS = 300;
+const byName = { type: 'slack', channel: '#payments-alerts' } as const;
+const enqueuedAt = new Date().toISOString();
+
+let fake: FakeSlack;
+afterEach(async () => {
+  await fake?.close();
+});
+
+async function start() {
+  fake = await startFakeSlack({ channels: { 'payments-alerts': 'C0PAYMENTS' } });
+  const counted: PostLookupResult[] = [];
+  const logs = captureLogger();
+  const notifier = createSlackNotifier({ token: 'xoxb-test', apiUrl: fake.url, timeoutMs: TIMEOUT_MS, logger: logs.logger, onPostLookup: (r) => counted.push(r) });
+  return { notifier, counted, logs };
+}
+
+function failed(result: NotifyResult): string {
+  if (result.ok) throw new Error('expected a failure');
+  return result.error;
+}
+
+const resolved = () =>
+  makeSnapshot({ alerts: [makeAlert({ status: 'resolved', endsAt: '2026-10-01T10:00:00Z' })], change: { kind: 'resolved', added: [], resolved: ['a1b2c3d4e5f60718'] } });
+
+it('a thread reply that may have posted is found in the thread on the retry, not replied again', async () => {
+  const { notifier, counted } = await start();
+  const posted = await notifier.notify(makeDelivery(byName, { id: 1, enqueuedAt }));
+  if (!posted.ok || !posted.slackRef) throw new Error('post failed');
+  const ref = posted.slackRef;
+
+  // The edit is answered; the reply is made but never answered.
+  fake.respondWith(['ok', { applyThen: 'hang' }]);
+  const change: Delivery = makeDelivery(byName, { id: 2, enqueuedAt, group: resolved(), slackRef: ref });
+  const error = failed(await notifier.notify(change));
+  expect(error).toContain(MAY_HAVE_POSTED);
+
+  const retried = await notifier.notify({ ...change, previousError: error });
+  expect(retried).toEqual({ ok: true, slackRef: ref });
+  expect(fake.messages.get(ref.ts)?.replies).toHaveLength(1);
+  expect(fake.requests.slice(3).map((r) => r.method)).toEqual(['chat.update', 'conversations.replies']);
+  expect(fake.requests.at(-1)?.body).toMatchObject({ channel: 'C0PAYMENTS', ts: ref.ts, include_all_metadata: true });
+  expect(counted).toEqual(['found']);
+});
+
+it('a channel routed by name is read by the id an earlier post of this process answered', async () => {
+  const { notifier, counted } = await start();
+  expect((await notifier.notify(makeDelivery(byName, { id: 1, enqueuedAt }))).ok).toBe(true);
+  fake.respondWith([{ applyThen: 'reset' }]);
+  const second = makeDelivery(byName, { id: 2, enqueuedAt });
+  const error = failed(await notifier.notify(second));
+  const retried = await notifier.notify({ ...second, previousError: error });
+  expect(retried.ok).toBe(true);
+  expect(fake.messages.size).toBe(2);
+  expect(fake.requests.at(-1)).toMatchObject({ method: 'conversations.history', body: { channel: 'C0PAYMENTS' } });
+  expect(counted).toEqual(['found']);
+});
+
+it('a channel routed by name whose id the process has not learnt is posted to again, and the next failure still says it may have posted', async () => {
+  const { notifier, counted, logs } = await start();
+  fake.respondWith([{ applyThen: 'hang' }, { status: 503 }]);
+  const delivery = makeDelivery(byName, { id: 1, enqueuedAt });
+  const error = failed(await notifier.notify(delivery));
+  // Unsettled: a 503 cannot have posted, but the first attempt may have; the marker stays.
+  const again = failed(await notifier.notify({ ...delivery, previousError: error }));
+  expect(again).toContain(MAY_HAVE_POSTED);
+  expect(counted).toEqual(['channel_unresolved']);
+  expect(logs.lines.some((l) => (l.obj as { result?: string }).result === 'channel_unresolved')).toBe(true);
+  expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
+});
