@@ -30,6 +30,12 @@ export interface Delivery {
    * attempt may have reached the receiver without an answer (a Slack post that may have posted).
    */
   previousError?: string;
+  /**
+   * The id Slack gave the target's channel (routed by name), as the store recorded it from any
+   * group's message there: set only when the previous attempt may have posted, for the read that
+   * looks for that post (Slack's reads take ids only).
+   */
+  slackChannelId?: string;
 }
 
 export type NotifyResult =

@@ -58,9 +58,9 @@ function worker(apiUrl = slack.url, maxAttempts = 3): OutboxWorker {
   return w;
 }
 
-async function enqueueNew(id: string): Promise<number> {
+async function enqueueNew(id: string, target: Target = TARGET): Promise<number> {
   const g = group(id);
-  const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET)] }]);
+  const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
   return n!.id;
 }
 
@@ -121,6 +121,24 @@ await onBothStores('a Slack post that may have posted', (newStore) => {
     expect(topLevel()).toHaveLength(1);
     expect(dead?.lastError).toContain(MAY_HAVE_POSTED);
     expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history']);
+  });
+
+  it("a channel routed by name is read by the id the store recorded from another group's message there, in a process that never posted there", async () => {
+    const byName: Target = { type: 'slack', channel: '#payments-alerts' };
+    const earlier = await enqueueNew('posted-g0', byName);
+    const first = worker(slack.url, 1);
+    expect((await notificationReaching(store, earlier, 'sent'))?.status).toBe('sent');
+    slack.respondWith([{ applyThen: 'hang' }]);
+    const id = await enqueueNew('posted-g5', byName);
+    first.wake();
+    expect((await notificationReaching(store, id, 'dead'))?.status).toBe('dead');
+    await first.stop(5_000);
+    expect((await store.retryDead(id, new Date())).outcome).toBe('requeued');
+    worker().wake();
+    expect((await notificationReaching(store, id, 'sent'))?.status).toBe('sent');
+    expect(topLevel()).toHaveLength(2);
+    expect(slack.requests.at(-1)).toMatchObject({ method: 'conversations.history', body: { channel: CHANNEL_ID } });
+    expect(await lookups('found')).toBe(1);
   });
 
   it('a read Slack refuses (missing_scope) posts again, and says so in a line and the metric', async () => {

@@ -24,6 +24,7 @@ export interface OutboxMetrics {
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { firstSlackMethod, slackCallCount, WORKSPACE_LIMITED_METHODS } from '../delivery/slack/calls.js';
+import { isChannelId, mayHavePosted } from '../delivery/slack/post-lookup.js';
 import { settledWithin } from '../pipeline/settled-within.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { SlackSlots } from './slack-slots.js';
@@ -343,6 +344,21 @@ export class OutboxWorker {
   }
 
   /**
+   * The id Slack gave `channel`, for the read that looks for a post the previous attempt may
+   * have made (delivery/slack/post-lookup.ts). A store error is not the delivery's: the read is
+   * then skipped (channel_unresolved) rather than the attempt failed, which would drop the note
+   * that the post may have been made.
+   */
+  private async slackChannelId(channel: string, log: Logger): Promise<string | undefined> {
+    try {
+      return await this.o.store.getSlackChannelId(channel);
+    } catch (err) {
+      log.warn({ err }, 'could not read the Slack channel id from the store; the post is not looked for first');
+      return undefined;
+    }
+  }
+
+  /**
    * Under one deadline from its lease (outbox/delivery-deadline): every call and pacing wait of
    * the delivery ends before the lease does, so no other worker claims the item while it is
    * still being sent.
@@ -397,6 +413,10 @@ export class OutboxWorker {
         // What the previous attempt left: a Slack post that may have posted is looked for first.
         ...(item.lastError === null ? {} : { previousError: item.lastError }),
       };
+      if (target.type === 'slack' && mayHavePosted(delivery.previousError) && !isChannelId(target.channel)) {
+        const id = await this.slackChannelId(target.channel, log);
+        if (id !== undefined) delivery.slackChannelId = id;
+      }
       // A 'new' episode gets a fresh Slack message; every other change edits the existing one.
       if (target.type === 'slack' && item.kind !== 'new') {
         const ref = await store.getSlackRef(item.groupId, target.channel);

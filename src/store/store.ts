@@ -278,6 +278,13 @@ export interface Store {
   retryDead(id: number, now: Date): Promise<RetryDeadResult>;
 
   getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined>;
+  /**
+   * The id Slack answered for a target's `channel` (e.g. "#payments-alerts"), from the most
+   * recently updated message of any group there; undefined when none is recorded. Read only when
+   * a post may have posted (delivery/slack/post-lookup.ts): Slack's reads take ids only. It scans
+   * the Slack message refs, which the rare caller can afford.
+   */
+  getSlackChannelId(channel: string): Promise<string | undefined>;
 
   getNotification(id: number): Promise<NotificationRecord | undefined>;
   listNotifications(q: ListQuery<NotificationStatus>): Promise<Page<NotificationRecord>>;

@@ -56,8 +56,9 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
   const log = opts.logger;
   /**
    * Channel ids by the target's channel as routes/ names it, learnt from Slack's answers: the
-   * lookup's reads take ids only. Per process: a channel this process has not posted to or edited
-   * in, named by name, cannot be read (channel_unresolved); one given by id always can.
+   * lookup's reads take ids only. Else the worker's `slackChannelId` (the store's record of any
+   * group's message there); a channel named by name with neither cannot be read
+   * (channel_unresolved); one given by id always can.
    */
   const channelIds = new Map<string, string>();
 
@@ -68,11 +69,11 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
    */
   async function lookFirst(delivery: Delivery, place: PostPlace, signal?: AbortSignal): Promise<{ ts?: string; channel: string; unsure: boolean }> {
     if (!mayHavePosted(delivery.previousError)) return { channel: place.channel, unsure: false };
-    const channel = isChannelId(place.channel) ? place.channel : channelIds.get(place.channel);
+    const channel = isChannelId(place.channel) ? place.channel : (channelIds.get(place.channel) ?? delivery.slackChannelId);
     const fields = { deliveryId: delivery.id, channel: place.channel, ...(place.threadTs === undefined ? {} : { threadTs: place.threadTs }) };
     if (channel === undefined) {
       opts.onPostLookup?.('channel_unresolved');
-      log?.warn({ ...fields, result: 'channel_unresolved' }, 'slack: the previous attempt may have posted, but the channel is named by name and its id is not known yet: posting again (name it by id in routes/ to have it looked up)');
+      log?.warn({ ...fields, result: 'channel_unresolved' }, 'slack: the previous attempt may have posted, but the route names the channel, not its id, and no message of alertgate there has told its id yet: posting again (route to the channel id to have it looked up)');
       return { channel: place.channel, unsure: true };
     }
     const found = await findEarlierPost(transport, delivery, { ...place, channel }, signal);
@@ -169,11 +170,11 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
 /**
  * NotifyResult carries only the contract's fields. A failure of a post that may have posted (a
  * timeout or a reset after the request went out), or of an attempt after one that may have
- * posted when no read settled it, says so in its error (`mayHavePosted`), which the outbox
+ * posted when no read settled it, says so in its error (`postedMaybe`), which the outbox
  * stores: the next attempt reads that (post-lookup.ts) and looks before posting. Not for edits:
  * a repeated chat.update is harmless.
  */
-function stripSlackError(failure: Extract<SlackCallResult, { ok: false }>, mayHavePosted = false): NotifyResult {
+function stripSlackError(failure: Extract<SlackCallResult, { ok: false }>, postedMaybe = false): NotifyResult {
   const { slackError: _code, requestSent: _sent, ...rest } = failure;
-  return mayHavePosted ? { ...rest, error: `${rest.error} — ${MAY_HAVE_POSTED}` } : rest;
+  return postedMaybe ? { ...rest, error: `${rest.error} — ${MAY_HAVE_POSTED}` } : rest;
 }

@@ -26,8 +26,8 @@ export const POST_LOOKUP_RESULTS = ['found', 'not_found', 'failed', 'channel_unr
 /**
  * found: the earlier attempt's message, adopted; not_found: none, posted; failed: the read
  * failed (scope, membership, network, too many messages), posted; channel_unresolved: the target
- * is a channel name whose id this process has not learnt (conversations.history takes ids only),
- * posted.
+ * is a channel name whose id neither this process nor the store has from an earlier message
+ * there (conversations.history takes ids only), posted.
  */
 export type PostLookupResult = (typeof POST_LOOKUP_RESULTS)[number];
 

@@ -389,5 +389,21 @@ export function outboxContract(store: CurrentStore): void {
       await store().markSent(edit?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000300' } });
       expect(await store().getSlackRef('g1', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1700000000.000300' });
     });
+
+    it("answers the id Slack gave a target channel, from any group's message there, the most recently sent", async () => {
+      expect(await store().getSlackChannelId(SLACK.channel)).toBeUndefined();
+      const g1 = group('g1');
+      const g2 = group('g2');
+      const [old] = await enqueue(store(), g1, [notification(g1, SLACK)]);
+      const [renamed, low] = await enqueue(store(), g2, [notification(g2, SLACK), notification(g2, SLACK_LOW)]);
+      await claim('w1');
+      await store().markSent(old?.id ?? -1, { owner: 'w1', sentAt: later(1_000), slackRef: { channel: 'C0OLD', ts: '1700000000.000100' } });
+      // The name now belongs to another channel (the old one was renamed): the newer id wins.
+      await store().markSent(renamed?.id ?? -1, { owner: 'w1', sentAt: later(2_000), slackRef: { channel: 'C0PAY', ts: '1700000000.000200' } });
+      await store().markSent(low?.id ?? -1, { owner: 'w1', sentAt: later(3_000), slackRef: { channel: 'C0LOW', ts: '1700000000.000300' } });
+      expect(await store().getSlackChannelId(SLACK.channel)).toBe('C0PAY');
+      expect(await store().getSlackChannelId(SLACK_LOW.channel)).toBe('C0LOW');
+      expect(await store().getSlackChannelId('#elsewhere')).toBeUndefined();
+    });
   });
 }

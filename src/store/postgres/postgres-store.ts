@@ -160,6 +160,11 @@ export class PostgresStore implements Store {
     return row ? { channel: row.ref_channel, ts: row.ts } : undefined;
   }
 
+  async getSlackChannelId(channel: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ ref_channel: string }>(q.SELECT_SLACK_CHANNEL_ID, [channel]);
+    return rows[0]?.ref_channel;
+  }
+
   async getNotification(id: number): Promise<NotificationRecord | undefined> {
     if (!Number.isSafeInteger(id)) return undefined;
     const { rows } = await this.pool.query<NotificationRow>(q.SELECT_NOTIFICATION, [id]);

@@ -277,6 +277,7 @@ export const SELECT_NEWER_THAN_DEAD = `
   ) o ON true
   WHERE d.id = $1 AND d.status = 'dead'`;
 
+export const SELECT_SLACK_CHANNEL_ID = `SELECT ref_channel FROM slack_messages WHERE channel = $1 ORDER BY updated_at DESC LIMIT 1`;
 export const SELECT_SLACK_MESSAGE = `SELECT ref_channel, ts FROM slack_messages WHERE group_id = $1 AND channel = $2`;
 
 export const COUNT_OUTBOX = `SELECT count(*)::integer AS n FROM notifications WHERE status IN ('pending', 'failed')`;

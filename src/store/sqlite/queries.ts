@@ -223,6 +223,9 @@ export const UPSERT_SLACK_MESSAGE = `
   ON CONFLICT (group_seq, channel) DO UPDATE SET
     ref_channel = excluded.ref_channel, ts = excluded.ts, updated_at = excluded.updated_at`;
 
+export const SELECT_SLACK_CHANNEL_ID = `
+  SELECT ref_channel FROM slack_messages WHERE channel = @channel ORDER BY updated_at DESC LIMIT 1`;
+
 export const SELECT_SLACK_MESSAGE = `
   SELECT m.ref_channel, m.ts FROM groups g JOIN slack_messages m ON m.group_seq = g.seq
   WHERE g.id = @group_id AND m.channel = @channel`;

@@ -321,6 +321,10 @@ export class SqliteStore implements Store {
     return row ? { channel: row.ref_channel, ts: row.ts } : undefined;
   }
 
+  async getSlackChannelId(channel: string): Promise<string | undefined> {
+    return this.s.selectSlackChannelId.get({ channel }) ?? undefined;
+  }
+
   async getNotification(id: number): Promise<NotificationRecord | undefined> {
     const row = this.s.selectNotification.get(id);
     return row ? toNotificationRecord(row) : undefined;

@@ -66,6 +66,7 @@ const STATEMENTS = {
   selectSlackMessage: (db: Db) => db.prepare<{ group_id: string; channel: string }, { ref_channel: string; ts: string }>(
     q.SELECT_SLACK_MESSAGE,
   ),
+  selectSlackChannelId: (db: Db) => db.prepare<{ channel: string }, string>(q.SELECT_SLACK_CHANNEL_ID).pluck(),
   countOutbox: (db: Db) => db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
   oldestWaitingCreatedAt: (db: Db) => db.prepare<[], number | null>(q.OLDEST_WAITING_CREATED_AT).pluck(),
   countHeldGroups: (db: Db) => db.prepare<[], { team: string; n: number }>(q.COUNT_HELD_GROUPS),
