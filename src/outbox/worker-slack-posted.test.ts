@@ -95,7 +95,8 @@ await onBothStores('a Slack post that may have posted', (newStore) => {
     expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
     expect(topLevel()).toHaveLength(1);
     expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history']);
-    expect(slack.requests[1]!.body).toMatchObject({ channel: CHANNEL_ID, include_all_metadata: true, inclusive: true });
+    expect(slack.requests[1]!.body).toMatchObject({ channel: CHANNEL_ID, include_all_metadata: 'true', inclusive: 'true' });
+    expect(slack.requests[1]!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(sent!.lastError).toContain(MAY_HAVE_POSTED);
     expect(await lookups('found')).toBe(1);
 

@@ -229,7 +229,11 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       message.edits += 1;
       return { ok: true, channel, ts, text };
     }
-    if (method === 'conversations.history' || method === 'conversations.replies') return read(method, body);
+    if (method === 'conversations.history' || method === 'conversations.replies') {
+      // Slack takes JSON bodies for write methods only; a read's JSON arguments are not read.
+      if (headers['content-type']?.includes('application/json')) return { ok: false, error: 'invalid_arguments' };
+      return read(method, body);
+    }
     if (method === 'auth.test') return { ok: true, team: 'fake', user: 'alertgate' };
     return { ok: false, error: 'unknown_method' };
   }

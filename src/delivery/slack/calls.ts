@@ -13,6 +13,10 @@ export type SlackMethod = 'chat.postMessage' | 'chat.update';
 /** The reads that look for a post an earlier attempt may have made (post-lookup.ts). */
 export type SlackReadMethod = 'conversations.history' | 'conversations.replies';
 
+export function isReadMethod(method: SlackMethod | SlackReadMethod): method is SlackReadMethod {
+  return method === 'conversations.history' || method === 'conversations.replies';
+}
+
 /** Any Web API call the transport makes: a delivery's call, or a lookup's read. */
 export interface SlackApiCall {
   method: SlackMethod | SlackReadMethod;

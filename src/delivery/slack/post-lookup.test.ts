@@ -53,7 +53,8 @@ it('a thread reply that may have posted is found in the thread on the retry, not
   expect(retried).toEqual({ ok: true, slackRef: ref });
   expect(fake.messages.get(ref.ts)?.replies).toHaveLength(1);
   expect(fake.requests.slice(3).map((r) => r.method)).toEqual(['chat.update', 'conversations.replies']);
-  expect(fake.requests.at(-1)?.body).toMatchObject({ channel: 'C0PAYMENTS', ts: ref.ts, include_all_metadata: true });
+  expect(fake.requests.at(-1)?.body).toMatchObject({ channel: 'C0PAYMENTS', ts: ref.ts, include_all_metadata: 'true' });
+  expect(fake.requests.at(-1)?.headers['content-type']).toBe('application/x-www-form-urlencoded');
   expect(counted).toEqual(['found']);
 });
 

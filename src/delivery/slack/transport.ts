@@ -13,7 +13,7 @@ import { fixedClientToken, type ClientToken } from '../../config/client-token.js
 import { keepAliveAgents, postOnce } from '../http-post.js';
 import { networkFailure } from '../retry-classify.js';
 import { redactSecrets } from '../redact.js';
-import type { SlackApiCall } from './calls.js';
+import { isReadMethod, type SlackApiCall } from './calls.js';
 import { classifySlackAnswer, type SlackAnswer } from './errors.js';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
@@ -23,6 +23,18 @@ export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export type SlackCallResult = SlackAnswer;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** A read's arguments as a form: strings, numbers and booleans only (the reads take no objects). */
+function formBody(args: object): string {
+  const form = new URLSearchParams();
+  for (const [name, value] of Object.entries(args)) {
+    if (value !== undefined) form.append(name, String(value));
+  }
+  return form.toString();
+}
 
 /**
  * Slack's answers that refuse the token itself: after a rotation, the old token is revoked
@@ -53,24 +65,27 @@ export function createSlackTransport(opts: SlackTransportOptions): SlackTranspor
     return url;
   };
   const token = typeof opts.token === 'string' ? fixedClientToken(opts.token) : opts.token;
-  // JSON, which Slack takes for the methods used here (chat.postMessage, chat.update, and the
-  // conversations.history and conversations.replies reads), rather than the form its SDKs send: a third of the bytes and of the CPU of percent-encoding
-  // a message's blocks (3 vs 9 µs per call by microbenchmark).
-  const headersFor = (bearer: string) => ({
-    'content-type': 'application/json; charset=utf-8',
+  // The writes (chat.postMessage, chat.update) as JSON, which Slack takes for them, rather than
+  // the form its SDKs send: a third of the bytes and of the CPU of percent-encoding a message's
+  // blocks (3 vs 9 µs per call by microbenchmark). The reads (conversations.history and
+  // .replies, post-lookup.ts) as a form: Slack takes JSON for write methods only.
+  const headersFor = (bearer: string, contentType: string) => ({
+    'content-type': contentType,
     authorization: `Bearer ${bearer}`,
     'user-agent': 'alertgate',
     accept: 'application/json',
   });
-  let headers = headersFor(token.current());
+  let headers = headersFor(token.current(), JSON_TYPE);
   let headersToken = token.current();
 
   async function once(call: SlackApiCall, bearer: string, signal: AbortSignal | undefined): Promise<SlackCallResult> {
     if (bearer !== headersToken) {
-      headers = headersFor(bearer);
+      headers = headersFor(bearer, JSON_TYPE);
       headersToken = bearer;
     }
-    const answer = await postOnce(urlOf(call.method), JSON.stringify(call.args), { headers, timeoutMs, signal, maxBytes: MAX_RESPONSE_BYTES, agents });
+    const read = isReadMethod(call.method);
+    const body = read ? formBody(call.args) : JSON.stringify(call.args);
+    const answer = await postOnce(urlOf(call.method), body, { headers: read ? headersFor(bearer, FORM_TYPE) : headers, timeoutMs, signal, maxBytes: MAX_RESPONSE_BYTES, agents });
     if ('reason' in answer) return { ...networkFailure(`slack ${call.method}`, redactSecrets(answer.reason, [bearer])), requestSent: answer.requestSent };
     return classifySlackAnswer(answer, { method: call.method, token: bearer });
   }
