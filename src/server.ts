@@ -437,6 +437,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     intervalMs: settings.stormTickMs,
     windowMs: settings.stormWindowMs,
     onEnded: () => worker.wake(),
+    onPagesReleased: (team, pages) => metrics.stormPagesReleased.inc({ team }, pages),
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
   });
   const historyPruner =

@@ -1,7 +1,7 @@
 /**
  * What the on-call engineer reads during a storm, in a real gateway with the fake Slack and fake
  * PagerDuty: the digest's counts add up to the groups it says it gathered; with
- * storm.holdPagerDuty the digest says who was not paged. The storm window is shortened to 3 s
+ * storm.holdPagerDuty the digest says who was not paged, and who paged when the storm ended. The storm window is shortened to 3 s
  * (STORM_WINDOW_MS) so the test does not wait a real minute.
  */
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -59,23 +59,26 @@ it('the digest says how many gathered groups are under alertnames beyond its top
   expect(topSection()).toContain('• 2 more groups under other alertnames');
 });
 
-it('with storm.holdPagerDuty the digest says the gathered groups paged nobody, while the storm lasts and once it is over', async () => {
+it('with storm.holdPagerDuty the digest says the gathered groups paged nobody while the storm lasts, and that those still firing paged at its end', async () => {
   await start(1, true);
   const critical = (name: string) =>
     webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, namespace: 'payments-prod', severity: 'critical' }, fingerprint: `e${name.padStart(15, '0')}` }]);
   for (const name of ['DbDown', 'ApiDown', 'QueueDown']) expect((await t.post(critical(name))).status).toBe(202);
   await t.idle();
+  const summaries = () => fakes.pagerduty.events.map((e) => (e.body as { payload?: { summary: string } }).payload?.summary);
   // DbDown paged; ApiDown and QueueDown, gathered, did not: the digest is where the reader learns it.
-  expect(fakes.pagerduty.events.map((e) => (e.body as { payload?: { summary: string } }).payload?.summary)).toEqual(['[FIRING:1] DbDown (payments)']);
+  expect(summaries()).toEqual(['[FIRING:1] DbDown (payments)']);
   const headline = () => (digest()!.blocks as { text?: { text: string } }[])[0]!.text!.text;
   expect(headline()).toContain('2 new groups');
-  expect(headline()).toContain('Their PagerDuty pages are held back (storm.holdPagerDuty): a gathered group pages only if it changes after the storm.');
+  expect(headline()).toContain('Their PagerDuty pages are held back (storm.holdPagerDuty): a gathered group still firing when the storm ends pages then.');
   expect(digest()!.text).toContain('PagerDuty pages are held back');
 
   await waitUntil(() => digest()?.text.includes('storm over') ?? false, 15_000, 'the storm to end');
   await t.idle();
-  // Over: nothing more was paged, and the digest and its thread reply say so.
-  expect(fakes.pagerduty.events).toHaveLength(1);
-  expect(headline()).toContain('2 still firing. :no_bell: Their PagerDuty pages were held back (storm.holdPagerDuty): those still firing have paged nobody');
-  expect(digest()!.replies[0]!.text).toContain('those still firing have paged nobody');
+  // Over: the two gathered groups still firing paged, and the digest and its thread reply say so.
+  expect(summaries().sort()).toEqual(['[FIRING:1] ApiDown (payments)', '[FIRING:1] DbDown (payments)', '[FIRING:1] QueueDown (payments)']);
+  expect(headline()).toContain(
+    '2 still firing. :no_bell: Their PagerDuty pages were held back (storm.holdPagerDuty) until the storm ended: those still firing then paged at its end, those resolved during it paged nobody.',
+  );
+  expect(digest()!.replies[0]!.text).toContain('those still firing then paged at its end');
 });

@@ -3,9 +3,9 @@
  * messages plus one digest edited in place; every group stays visible in the API; the storm ends
  * after a quiet window (announced once) and later resolutions update the right messages; a
  * gathered group firing again after the storm is followed by its own message. With
- * `storm.holdPagerDuty`, digested groups page nobody during the storm and resolve nothing they
- * never paged. Over a group's life: resolving inside the storm that gathered it leaves no message of
- * its own; gathered again by a later storm, its resolution folds into that digest; with a message of
+ * `storm.holdPagerDuty`, digested groups page nobody during the storm; those still firing when it
+ * ends page then (once), and those resolved during it send PagerDuty nothing. Over a group's
+ * life: resolving inside the storm that gathered it leaves no message of its own; gathered again by a later storm, its resolution folds into that digest; with a message of
  * its own, its changes during a later storm edit that message. A storm's digest goes on following
  * its groups after the next storm started (their resolutions edit it, posting nothing). A storm whose
  * channel a reload drops from the routes keeps its digest, which follows its groups and closes as
@@ -151,7 +151,7 @@ describe('alert storm with storm.holdPagerDuty', () => {
     return pdFakes.pagerduty.events.map((e) => e.body as { event_action: string; dedup_key: string }).filter((e) => e.dedup_key === dedupKey).map((e) => e.event_action);
   };
 
-  it('pages nobody for a digested group during the storm, its changes included; resolves at PagerDuty only what paged', async () => {
+  it('pages nobody for a digested group during the storm, its changes included; pages it when the storm ends, and resolves it then', async () => {
     // Paged sends its own message and pages; Held and Later are gathered into the digest, their pages held.
     await post(critical('Paged', { p1: 'firing' }));
     await post(critical('Held', { h1: 'firing' }));
@@ -164,25 +164,67 @@ describe('alert storm with storm.holdPagerDuty', () => {
     expect(await pdActions('Held')).toEqual([]);
 
     await waitUntil(() => paymentsDigest()?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
-    // Held resolves, never paged: nothing reaches PagerDuty (no resolve of an incident that never was).
+    await gw.idle();
+    // Still firing when the storm ended, never paged: each pages now, once.
+    expect(await history('Held', 'pagerduty')).toEqual(['new:suppressed', 'changed:suppressed', 'new:sent']);
+    expect(await pdActions('Held')).toEqual(['trigger']);
+    expect(await pdActions('Later')).toEqual(['trigger']);
+    // Paged paged before the storm: not again.
+    expect(await pdActions('Paged')).toEqual(['trigger']);
+    // Held resolves: it paged at the storm's end, so its resolution reaches PagerDuty.
     await post(critical('Held', { h1: 'resolved', h2: 'resolved' }));
-    // Later changes after the storm: it pages now, so its resolution reaches PagerDuty too.
+    // Later changes after the storm: it pages again (PagerDuty dedups by the key), then resolves.
     await post(critical('Later', { l1: 'firing', l2: 'firing' }));
     await post(critical('Later', { l1: 'resolved', l2: 'resolved' }));
-    // Paged paged before the storm: its resolution goes out.
     await post(critical('Paged', { p1: 'resolved' }));
     await gw.idle();
-    expect(await history('Held', 'pagerduty')).toEqual(['new:suppressed', 'changed:suppressed', 'resolved:suppressed']);
-    expect(await pdActions('Held')).toEqual([]);
-    expect(await pdActions('Later')).toEqual(['trigger', 'resolve']);
+    expect(await pdActions('Held')).toEqual(['trigger', 'resolve']);
+    expect(await pdActions('Later')).toEqual(['trigger', 'trigger', 'resolve']);
     expect(await pdActions('Paged')).toEqual(['trigger', 'resolve']);
-    expect([...pdFakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved', 'resolved']);
+    expect([...pdFakes.pagerduty.incidents.values()].map((i) => i.status)).toEqual(['resolved', 'resolved', 'resolved']);
   });
 
   it('counts each digested group once in alertgate_storm_groups_digested_total: changes folded into its digest are not counted again', async () => {
     // Held and Later were gathered; Held's change during the storm and its resolution after it were folded into the digest.
     const metrics = await fetch(`${gw.gw.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/^alertgate_storm_groups_digested_total\{team="payments"\} 2$/m);
+  });
+
+  it('at the end of a storm pages each gathered group still firing once; nothing for one resolved during it, nor again for one that paged before', async () => {
+    const released = async () => Number(/^alertgate_storm_pages_released_total\{team="payments"\} (\S+)$/m.exec(await fetch(`${gw.gw.url}/metrics`).then((r) => r.text()))?.[1] ?? 0);
+    const releasedBefore = await released();
+    const digests = () => [...pdFakes.slack.messages.values()].filter((m) => m.text.includes('Alert storm'));
+    const digestsBefore = digests().length;
+    // A new storm (the last one ended a quiet window ago): Before has its own message and pages.
+    await post(critical('Before', { b1: 'firing' }));
+    await post(critical('Firing', { f1: 'firing' }));
+    await post(critical('Gone', { g1: 'firing' }));
+    // Firing and Gone are gathered, their pages held; Gone resolves while the storm goes on.
+    await post(critical('Gone', { g1: 'resolved' }));
+    await gw.idle();
+    expect(digests()).toHaveLength(digestsBefore + 1);
+    expect(await pdActions('Before')).toEqual(['trigger']);
+    expect(await pdActions('Firing')).toEqual([]);
+    expect(await pdActions('Gone')).toEqual([]);
+
+    await waitUntil(() => digests().at(-1)?.text.includes('storm over') ?? false, WINDOW_MS * 4, 'the storm to end');
+    await gw.idle();
+    expect(await pdActions('Firing')).toEqual(['trigger']);
+    expect(await history('Firing', 'pagerduty')).toEqual(['new:suppressed', 'new:sent']);
+    // Resolved during the storm, never paged: no trigger, and no resolve of an incident that never was.
+    expect(await pdActions('Gone')).toEqual([]);
+    expect(await history('Gone', 'pagerduty')).toEqual(['new:suppressed', 'resolved:suppressed']);
+    expect(await pdActions('Before')).toEqual(['trigger']);
+    expect((await released()) - releasedBefore).toBe(1);
+    // The closed digest and its thread reply say who paged.
+    expect(digests().at(-1)!.text).toContain('those still firing then paged at its end, those resolved during it paged nobody');
+
+    // Paged once: Firing's resolution (its episode paged) reaches PagerDuty, and resolves the one incident.
+    await post(critical('Firing', { f1: 'resolved' }));
+    await post(critical('Before', { b1: 'resolved' }));
+    await gw.idle();
+    expect(await pdActions('Firing')).toEqual(['trigger', 'resolve']);
+    expect(await pdActions('Before')).toEqual(['trigger', 'resolve']);
   });
 });
 

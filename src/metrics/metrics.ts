@@ -31,6 +31,7 @@ export interface Metrics {
   stormGroupsDigested: Counter<'team'>;
   maintenanceHeld: Counter<'team'>;
   maintenanceReleased: Counter<'team'>;
+  stormPagesReleased: Counter<'team'>;
   maintenanceHeldGroups: Gauge<'team'>;
   historyPruned: Counter<'kind'>;
   uptimeReports: Counter<'team' | 'outcome'>;
@@ -225,6 +226,12 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     stormGroupsDigested: new Counter({
       name: 'alertgate_storm_groups_digested_total',
       help: 'New alert groups gathered into a storm digest instead of their own Slack message, by team.',
+      labelNames: ['team'],
+      registers: [registry],
+    }),
+    stormPagesReleased: new Counter({
+      name: 'alertgate_storm_pages_released_total',
+      help: 'PagerDuty pages held back by storm.holdPagerDuty queued when the storm ended, for gathered groups still firing that had not paged, by team.',
       labelNames: ['team'],
       registers: [registry],
     }),

@@ -247,6 +247,15 @@ export interface Store {
    */
   activeStormIds(): Promise<string[]>;
 
+  /**
+   * Ids of the team's groups whose row names the storm that started at `storm` (Unix ms) in
+   * `channel` (`stormDigests`), whatever their status. Committed ones. The storm ticker reads
+   * them before a storm of a team with storm.holdPagerDuty ends, to page under the same lock
+   * those of them still firing that never paged (storm/storm-control.ts pageHeldGroups). Not
+   * indexed: it reads the team's rows that any storm gathered, once per ending storm.
+   */
+  stormGroupIds(team: string, channel: string, storm: number): Promise<string[]>;
+
   /** Per team with any, how many of its groups a maintenance window holds (committed ones). */
   heldGroupCounts(): Promise<Record<string, number>>;
 

@@ -76,8 +76,9 @@ function hhmm(ms: number): string {
  */
 /**
  * `pagesHeld`: the team holds digested groups' pages back (storm.holdPagerDuty). The digest says
- * so: those pages are not sent when the storm ends, so a critical group gathered and still firing
- * has paged nobody, and a reader who took the digest for a Slack-only summary would not know.
+ * so: while the storm lasts a critical group gathered has paged nobody, and a reader who took the
+ * digest for a Slack-only summary would not know; when it ends, those still firing that never
+ * paged page then (storm/held-pages.ts), and those resolved during it paged nobody.
  */
 export function renderDigest(team: string, channel: string, state: DigestView, publicUrl: string | undefined, announceEnd = false, pagesHeld = false): OutboundMessage {
   const { groups, firing, severities: bySeverity } = state.tally;
@@ -90,8 +91,8 @@ export function renderDigest(team: string, channel: string, state: DigestView, p
   const pages = !pagesHeld
     ? ''
     : state.active
-      ? ' :no_bell: Their PagerDuty pages are held back (storm.holdPagerDuty): a gathered group pages only if it changes after the storm.'
-      : ' :no_bell: Their PagerDuty pages were held back (storm.holdPagerDuty): those still firing have paged nobody, and page only if they change.';
+      ? ' :no_bell: Their PagerDuty pages are held back (storm.holdPagerDuty): a gathered group still firing when the storm ends pages then.'
+      : ' :no_bell: Their PagerDuty pages were held back (storm.holdPagerDuty) until the storm ended: those still firing then paged at its end, those resolved during it paged nobody.';
   const top = topAlertnames(state.tally);
   // Team and link always whole; the severities as many as fit before them, the rest counted.
   const tail = ` · Team ${escapeSlack(team)} · ${link}`;

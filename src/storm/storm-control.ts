@@ -16,7 +16,7 @@
  * writes does not grow with the storm. A storm's digest goes on following its groups after the
  * next storm starts (earlier-storms.ts).
  */
-import type { RoutingConfig, TeamConfig } from '../config/types.js';
+import type { RoutingConfig } from '../config/types.js';
 import type { AlertStatus } from '../model/alert.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
@@ -28,6 +28,7 @@ import { renderDigest, type DigestView } from './digest-message.js';
 import { countChange, countGathered, emptyTally, forgetLegacyMember, setLegacyMemberStatus } from './digest-tally.js';
 import { dropSettled, followedByDroppedDigest, followingDigest, keepLastStorm, legacyDigest, stormDigest, type Following, type StormDigest } from './earlier-storms.js';
 import { takeMessageSlot } from './message-window.js';
+import { holdsPages, pageHeldGroups, stormKey, type StormRef } from './held-pages.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
@@ -339,11 +340,6 @@ export function channelWrites(t: Tracked | (Omit<Tracked, 'stormStarted'> & { st
   return [channelRecord, ...own];
 }
 
-/** The team holds a digested group's pages back (storm.holdPagerDuty), and has PagerDuty to page. */
-function holdsPages(team: TeamConfig | undefined): boolean {
-  return team?.storm?.holdPagerDuty === true && team.pagerduty !== undefined;
-}
-
 function digestNotification(record: PseudoGroup, channel: string, send: DigestSend, ctx: StormContext): NewNotification {
   return {
     groupId: record.id,
@@ -356,17 +352,41 @@ function digestNotification(record: PseudoGroup, channel: string, send: DigestSe
   };
 }
 
-/** End storms after a quiet minute (no new group gathered): close the digest and announce it. */
-export function endQuietStorms(channels: Map<string, GroupRecord>, ctx: StormContext): GroupWrite[] {
+/**
+ * End storms after a quiet minute (no new group gathered): close the digest and announce it. With
+ * storm.holdPagerDuty, the gathered groups still firing that never paged are paged in the same
+ * write (held-pages.ts); `current` then holds them too, read for the storms `gatheredRead` names
+ * (stormKey). A storm of such a team whose groups were not read is left for a pass that reads
+ * them, so its pages cannot be skipped.
+ */
+export function endQuietStorms(current: Map<string, GroupRecord>, ctx: StormContext & { gatheredRead?: ReadonlySet<string> }): GroupWrite[] {
   const now = ctx.now.getTime();
   const writes: GroupWrite[] = [];
-  for (const prev of channels.values()) {
+  const ended: StormRef[] = [];
+  for (const prev of current.values()) {
+    const channel = channelOfState(prev);
+    if (channel === undefined) continue;
     const state = readChannelState(prev);
-    if (!state.active || now - (state.lastDigestAt ?? 0) < (ctx.windowMs ?? MINUTE)) continue;
+    if (!stormIsOver(state, ctx)) continue;
+    const storm: StormRef = { team: prev.team, channel, storm: state.stormStartedAt ?? 0 };
+    const owesPages = state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(prev.team));
+    if (owesPages && !ctx.gatheredRead?.has(stormKey(storm))) continue;
+    ended.push(storm);
     state.active = false;
     state.endedAt = now;
-    const channel = prev.groupKey.slice('storm:'.length);
     writes.push(...channelWrites({ team: prev.team, channel, prev, state, digestChanged: true, earlierChanged: new Map(), stormEnded: true }, ctx));
   }
-  return writes;
+  return ended.length > 0 ? [...writes, ...pageHeldGroups(ended, current, ctx.config, ctx.now)] : writes;
+}
+
+/** The channel's storm goes on but has been quiet (no new group gathered) for the window: it ends. */
+export function stormIsOver(state: ChannelState, ctx: StormContext): boolean {
+  return state.active && ctx.now.getTime() - (state.lastDigestAt ?? 0) >= (ctx.windowMs ?? MINUTE);
+}
+
+/** The channel of a storm state record (keyed `storm:<channel>`); undefined for any other record. */
+export function channelOfState(record: GroupRecord): string | undefined {
+  if (!record.groupKey.startsWith('storm:')) return undefined;
+  const channel = record.groupKey.slice('storm:'.length);
+  return record.id === channelGroupId(record.team, channel) ? channel : undefined;
 }

@@ -10,8 +10,9 @@ import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { startTicker, type Ticker } from '../pipeline/ticker.js';
 import type { Store } from '../store/store.js';
-import { channelGroupId, teamChannels } from './channel-state.js';
-import { endQuietStorms } from './storm-control.js';
+import { channelGroupId, readChannelState, teamChannels } from './channel-state.js';
+import { holdsPages, stormKey } from './held-pages.js';
+import { channelOfState, endQuietStorms, stormIsOver, type StormContext } from './storm-control.js';
 
 export interface StormTickerOptions {
   store: Store;
@@ -24,27 +25,62 @@ export interface StormTickerOptions {
   now?: () => Date;
   /** Called when storms ended (wakes the outbox worker). */
   onEnded?: () => void;
+  /** Pages held by storm.holdPagerDuty queued as a storm ended, by team (alertgate_storm_pages_released_total). */
+  onPagesReleased?: (team: string, pages: number) => void;
 }
 
 /**
- * One pass: end every storm that has been quiet for a minute; answers how many ended. `signal`
- * (shutdown) ends it before its write: the storms end at the next start's pass.
+ * One pass: end every storm that has been quiet for a minute; answers how many notifications
+ * that queued (digest edits, and pages owed: held-pages.ts). `signal` (shutdown) ends it before
+ * its write: the storms end at the next start's pass.
  */
 export async function tickStorms(o: StormTickerOptions, signal?: AbortSignal): Promise<number> {
   const config = o.config();
   if (!config) return 0;
   const configured = [...config.teams.values()].flatMap((t) => teamChannels(t).map((c) => channelGroupId(t.team, c)));
-  const ids = [...new Set([...configured, ...(await o.store.activeStormIds())])];
+  const active = await o.store.activeStormIds();
+  const ids = [...new Set([...configured, ...active])];
   if (ids.length === 0 || signal?.aborted) return 0;
   const now = (o.now ?? (() => new Date()))();
-  const inserted = await o.store.updateGroups(ids, (current) =>
-    endQuietStorms(current, { config, now, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.windowMs ? { windowMs: o.windowMs } : {}) }),
-  );
+  const ctx = { config, now, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.windowMs ? { windowMs: o.windowMs } : {}) };
+  const gathered = await gatheredOfEndingStorms(o.store, active, ctx);
+  if (signal?.aborted) return 0;
+  const inserted = await o.store.updateGroups([...ids, ...gathered.ids], (current) => endQuietStorms(current, { ...ctx, gatheredRead: gathered.storms }));
   if (inserted.length > 0) {
-    o.logger.info({ channels: inserted.map((n) => (n.target.type === 'slack' ? n.target.channel : '')) }, 'alert storm over');
+    const pages = inserted.filter((n) => n.target.type === 'pagerduty');
+    const channels = inserted.filter((n) => n.target.type === 'slack').map((n) => (n.target.type === 'slack' ? n.target.channel : ''));
+    o.logger.info({ channels, ...(pages.length > 0 ? { pagesReleased: pages.length } : {}) }, 'alert storm over');
+    for (const [team, n] of countByTeam(pages)) o.onPagesReleased?.(team, n);
     o.onEnded?.();
   }
   return inserted.length;
+}
+
+/**
+ * Storm states (committed) of teams with storm.holdPagerDuty whose storm is due to end: the ids
+ * of the groups each gathered, to page under the lock those still firing that never paged. Read
+ * only for storms due to end, and only ids: the write reads the groups.
+ */
+async function gatheredOfEndingStorms(store: Store, activeIds: readonly string[], ctx: StormContext): Promise<{ ids: string[]; storms: Set<string> }> {
+  const ids = new Set<string>();
+  const storms = new Set<string>();
+  for (const id of activeIds) {
+    const record = await store.getGroup(id);
+    const channel = record && channelOfState(record);
+    if (!record || channel === undefined || !holdsPages(ctx.config.teams.get(record.team))) continue;
+    const state = readChannelState(record);
+    if (!stormIsOver(state, ctx) || state.stormStartedAt === null) continue;
+    const storm = { team: record.team, channel, storm: state.stormStartedAt };
+    for (const groupId of await store.stormGroupIds(storm.team, channel, storm.storm)) ids.add(groupId);
+    storms.add(stormKey(storm));
+  }
+  return { ids: [...ids], storms };
+}
+
+function countByTeam(notifications: readonly { team: string }[]): Map<string, number> {
+  const byTeam = new Map<string, number>();
+  for (const n of notifications) byTeam.set(n.team, (byTeam.get(n.team) ?? 0) + 1);
+  return byTeam;
 }
 
 export function startStormTicker(o: StormTickerOptions): Ticker {

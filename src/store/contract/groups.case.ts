@@ -113,6 +113,24 @@ export function groupContract(store: CurrentStore): void {
       expect(await store().activeStormIds()).toEqual(['s-other']);
     });
 
+
+    it("finds the team's groups a channel's storm gathered, firing or resolved, and none of another storm, channel or team", async () => {
+      const storm = Date.parse('2026-10-01T10:00:00.000Z');
+      const gathered = (id: string, digests: GroupRecord['stormDigests'], overrides: Partial<GroupRecord> = {}) => group(id, { stormDigests: digests, ...overrides });
+      await enqueue(store(), gathered('firing', { '#payments-alerts': { storm, status: 'firing' } }), []);
+      await enqueue(store(), gathered('resolved', { '#payments-alerts': { storm, status: 'resolved' } }, { status: 'resolved' }), []);
+      await enqueue(store(), gathered('two-channels', { '#payments-low': { storm: storm + 5, status: 'firing' }, '#payments-alerts': { storm, status: 'firing' } }), []);
+      await enqueue(store(), gathered('earlier-storm', { '#payments-alerts': { storm: storm - 60_000, status: 'firing' } }), []);
+      await enqueue(store(), gathered('other-channel', { '#payments-low': { storm, status: 'firing' } }), []);
+      await enqueue(store(), gathered('other-team', { '#payments-alerts': { storm, status: 'firing' } }, { team: 'prisons' }), []);
+      await enqueue(store(), group('never-gathered'), []);
+      expect(await store().stormGroupIds('payments', '#payments-alerts', storm)).toEqual(['firing', 'resolved', 'two-channels']);
+      expect(await store().stormGroupIds('payments', '#payments-low', storm)).toEqual(['other-channel']);
+      expect(await store().stormGroupIds('payments', '#payments-alerts', storm + 1)).toEqual([]);
+      // A group gathered anew by a later storm (its mark replaced) is that storm's only.
+      await enqueue(store(), gathered('firing', { '#payments-alerts': { storm: storm + 60_000, status: 'firing' } }), []);
+      expect(await store().stormGroupIds('payments', '#payments-alerts', storm)).toEqual(['resolved', 'two-channels']);
+    });
     it('updates a group: replaced alerts, new status, targets and hash; createdAt stays', async () => {
       await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b')], targets: [SLACK] }), []);
       const updated = group('g1', {

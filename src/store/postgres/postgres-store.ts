@@ -129,6 +129,11 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id);
   }
 
+  async stormGroupIds(team: string, channel: string, storm: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(q.SELECT_STORM_GROUP_IDS, [team, channel, storm]);
+    return rows.map((r) => r.id);
+  }
+
   async heldGroupCounts(): Promise<Record<string, number>> {
     const { rows } = await this.pool.query<{ team: string; n: number }>(q.COUNT_HELD_GROUPS);
     return Object.fromEntries(rows.map((r) => [r.team, r.n]));

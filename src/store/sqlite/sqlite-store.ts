@@ -256,6 +256,10 @@ export class SqliteStore implements Store {
     return this.s.selectActiveStormIds.all();
   }
 
+  async stormGroupIds(team: string, channel: string, storm: number): Promise<string[]> {
+    return this.s.selectStormGroupIds.all({ team, channel, storm });
+  }
+
   async heldGroupCounts(): Promise<Record<string, number>> {
     return Object.fromEntries(this.s.countHeldGroups.all().map((r) => [r.team, r.n]));
   }
