@@ -1,0 +1,109 @@
+/**
+ * storm.holdPagerDuty at a storm's end (storm/held-pages.ts), against both stores: the pass that
+ * ends the storm queues the pages of the gathered groups still firing that never paged, in its own
+ * write. Two passes racing at the end (two replicas' tickers, on one PostgreSQL database) queue
+ * them once; a gathered group whose episode already paged is not paged again.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { paymentsTeam, routingOf } from '../config/team-config.case.js';
+import type { RoutingConfig } from '../config/types.js';
+import { createLogger } from '../log/logger.js';
+import { acceptNotification } from '../pipeline/accept.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
+import type { Store } from '../store/store.js';
+import { onBothStores } from '../testing/both-stores.js';
+import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
+import { oneAlertGroup } from './one-alert-group.case.js';
+import { tickStorms } from './storm-ticker.js';
+
+const at = (time: string) => new Date(`2026-11-27T${time}Z`);
+const logger = createLogger({ level: 'error', write: () => undefined });
+/** Every payments group goes to Slack and pages; a second new group within the minute is gathered. */
+const payments = (holdPagerDuty: boolean): RoutingConfig =>
+  routingOf(
+    paymentsTeam({
+      storm: { maxMessagesPerMinute: 1, holdPagerDuty },
+      pagerduty: { routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' },
+      routes: [{ index: 0, matchers: [], receivers: ['slack', 'pagerduty'], continue: false }],
+    }),
+  );
+const holding = payments(true);
+
+const accept = (store: Store, config: RoutingConfig, i: number, status: 'firing' | 'resolved', time: string) =>
+  acceptNotification(store, config, oneAlertGroup(i, status, { resolvedAt: '2026-11-27T10:00:30Z' }), { now: () => at(time) });
+const tick = (store: Store, config: RoutingConfig, time: string) => tickStorms({ store, config: () => config, logger, now: () => at(time) });
+
+/** The PagerDuty items queued, oldest first, as alertname:kind:status; those `from` the n-th on sorted (one write's, in no set order). */
+async function pages(store: Store, from = Infinity): Promise<string[]> {
+  const items = (await store.listNotifications({ limit: 100 })).items.filter((n) => n.target.type === 'pagerduty');
+  const listed = items.reverse().map((n) => `${n.snapshot.groupLabels.alertname}:${n.kind}:${n.status}`);
+  return [...listed.slice(0, from), ...listed.slice(from).sort()];
+}
+
+/** The storm's end, announced (the digest's closing edit replies in its thread). */
+async function endsAnnounced(store: Store): Promise<number> {
+  const items = (await store.listNotifications({ limit: 100 })).items;
+  return items.filter((n) => n.kind === 'resolved' && (n.snapshot.message?.text.includes('storm over') ?? false)).length;
+}
+
+await onBothStores('held pages at the end of a storm', (newStore) => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await newStore();
+  });
+  afterEach(() => store.close());
+
+  it('two passes racing at the end queue each held page once, with the end announced once', async () => {
+    await accept(store, holding, 1, 'firing', '10:00:00');
+    await accept(store, holding, 2, 'firing', '10:00:01');
+    await accept(store, holding, 3, 'firing', '10:00:02');
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed']);
+    await Promise.all([tick(store, holding, '10:01:10'), tick(store, holding, '10:01:10')]);
+    expect(await pages(store, 3)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed', 'A2:new:pending', 'A3:new:pending']);
+    expect(await endsAnnounced(store)).toBe(1);
+    // A later pass finds the storm over: nothing more.
+    expect(await tick(store, holding, '10:02:10')).toBe(0);
+  });
+
+  it('a gathered group whose episode paged (the team held no pages then) is not paged again at the end', async () => {
+    // A2 is gathered before a reload turns holdPagerDuty on: its page went out. A3's is held.
+    await accept(store, payments(false), 1, 'firing', '10:00:00');
+    await accept(store, payments(false), 2, 'firing', '10:00:01');
+    await accept(store, holding, 3, 'firing', '10:00:02');
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:pending', 'A3:new:suppressed']);
+    await tick(store, holding, '10:01:10');
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:pending', 'A3:new:suppressed', 'A3:new:pending']);
+    // A3's page at the end made PagerDuty one of its episode's targets: its resolution goes there.
+    await accept(store, holding, 3, 'resolved', '10:02:00');
+    expect((await pages(store)).at(-1)).toBe('A3:resolved:pending');
+  });
+});
+
+const admin = await requirePostgres();
+describe.skipIf(!admin)('held pages at the end of a storm: two replicas on one PostgreSQL database', () => {
+  let db: TestDatabase;
+  let replicas: Store[] = [];
+  beforeAll(async () => {
+    db = await createTestDatabase(admin!);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  beforeEach(async () => {
+    const url = await createTestSchema(db.url, 'replicas');
+    replicas = [await openPostgresStore(url), await openPostgresStore(url)];
+  });
+  afterEach(async () => {
+    for (const r of replicas) await r.close();
+  });
+
+  it("both replicas' tickers at the storm's end: each held page is queued once", async () => {
+    const [a, b] = replicas as [Store, Store];
+    await accept(a, holding, 1, 'firing', '10:00:00');
+    await accept(b, holding, 2, 'firing', '10:00:01');
+    await accept(a, holding, 3, 'firing', '10:00:02');
+    await Promise.all([tick(a, holding, '10:01:10'), tick(b, holding, '10:01:10')]);
+    expect(await pages(a, 3)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed', 'A2:new:pending', 'A3:new:pending']);
+    expect(await endsAnnounced(b)).toBe(1);
+  });
+});
