@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { paymentsTeam, routingOf } from '../config/team-config.case.js';
+import { parseMatchers } from '../config/matchers.js';
 import type { RoutingConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
 import { acceptNotification } from '../pipeline/accept.js';
@@ -29,8 +30,19 @@ const payments = (holdPagerDuty: boolean): RoutingConfig =>
   );
 const holding = payments(true);
 
-const accept = (store: Store, config: RoutingConfig, i: number, status: 'firing' | 'resolved', time: string) =>
-  acceptNotification(store, config, oneAlertGroup(i, status, { resolvedAt: '2026-11-27T10:00:30Z' }), { now: () => at(time) });
+const accept = (store: Store, config: RoutingConfig, i: number, status: 'firing' | 'resolved', time: string, where?: string) =>
+  acceptNotification(store, config, oneAlertGroup(i, status, { resolvedAt: '2026-11-27T10:00:30Z', ...(where ? { labels: { where } } : {}) }), { now: () => at(time) });
+/** As `holding`, but a group labelled where="a", "b" or "both" goes to #payments-a, #payments-b or both (and pages). */
+const twoChannels = routingOf(
+  paymentsTeam({
+    storm: { maxMessagesPerMinute: 1, holdPagerDuty: true },
+    pagerduty: { routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' },
+    routes: [
+      { index: 0, matchers: [parseMatchers('where=~"a|both"')], receivers: ['slack', 'pagerduty'], slackChannel: '#payments-a', continue: true },
+      { index: 1, matchers: [parseMatchers('where=~"b|both"')], receivers: ['slack', 'pagerduty'], slackChannel: '#payments-b', continue: false },
+    ],
+  }),
+);
 const tick = (store: Store, config: RoutingConfig, time: string) => tickStorms({ store, config: () => config, logger, now: () => at(time) });
 
 /** The PagerDuty items queued, oldest first, as alertname:kind:status; those `from` the n-th on sorted (one write's, in no set order). */
@@ -76,6 +88,21 @@ await onBothStores('held pages at the end of a storm', (newStore) => {
     // A3's page at the end made PagerDuty one of its episode's targets: its resolution goes there.
     await accept(store, holding, 3, 'resolved', '10:02:00');
     expect((await pages(store)).at(-1)).toBe('A3:resolved:pending');
+  });
+
+  it("a group two channels' storms gathered pages when the second of them ends, not before", async () => {
+    // A1 has its own messages in both channels; A2 is gathered by both storms, A3 by #payments-a's only, which it keeps going.
+    await accept(store, twoChannels, 1, 'firing', '10:00:00', 'both');
+    await accept(store, twoChannels, 2, 'firing', '10:00:01', 'both');
+    await accept(store, twoChannels, 3, 'firing', '10:00:30', 'a');
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed']);
+    // #payments-b's storm ends: A2's page is still held by #payments-a's.
+    await tick(store, twoChannels, '10:01:10');
+    expect(await endsAnnounced(store)).toBe(1);
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed']);
+    await tick(store, twoChannels, '10:01:40');
+    expect(await endsAnnounced(store)).toBe(2);
+    expect(await pages(store, 3)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed', 'A2:new:pending', 'A3:new:pending']);
   });
 });
 

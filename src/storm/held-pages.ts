@@ -52,8 +52,9 @@ export function pageHeldGroups(ended: readonly StormRef[], current: Map<string, 
     if (!marks.some(([channel, m]) => endedKeys.has(stormKey({ team: g.team, channel, storm: m.storm })))) continue;
     if (!holdsPages(config.teams.get(g.team)) || g.status !== 'firing' || g.heldUntil !== undefined) continue;
     const stillGathered = marks.some(([channel, m]) => {
-      const state = current.get(channelGroupId(g.team, channel));
-      return state !== undefined && readChannelState(state).active && readChannelState(state).stormStartedAt === m.storm && !endedKeys.has(stormKey({ team: g.team, channel, storm: m.storm }));
+      const record = current.get(channelGroupId(g.team, channel));
+      const state = record && readChannelState(record);
+      return state?.active === true && state.stormStartedAt === m.storm && !endedKeys.has(stormKey({ team: g.team, channel, storm: m.storm }));
     });
     if (stillGathered) continue;
     const paged = new Set(g.targets.map(targetKey));

@@ -8,8 +8,9 @@
  * and their resolutions update it even after,
  * until the group's own message goes out to the channel (it changes or fires again after the
  * storm): from then on that message follows it there. Only Slack is held back, unless the team
- * sets `storm.holdPagerDuty`: a digested group then pages nobody while the storm lasts, and its
- * resolution reaches PagerDuty only if the episode paged (holdPages).
+ * sets `storm.holdPagerDuty`: a digested group then pages nobody while the storm lasts, pages at
+ * its end if still firing (held-pages.ts), and its resolution reaches PagerDuty only if the
+ * episode paged (holdPages).
  *
  * The channel's state holds the counts the digest shows (digest-tally.ts); which digest gathered
  * a group is written on the group's own record (`stormDigests`), so what a webhook reads and
@@ -224,12 +225,13 @@ function digestChanged(t: Tracked, digest: StormDigest): void {
  * storm.holdPagerDuty. While a storm gathers or folds a group's Slack messages, all its pages are
  * held (recorded as suppressed), not only its first: dedup recorded the group as notified, so its
  * next change would otherwise trigger mid-storm. A held page leaves PagerDuty out of the episode's
- * targets (what it was announced to), unless an earlier page of the episode went out.
+ * targets (what it was announced to), unless an earlier page of the episode went out: that is
+ * how the storm's end tells the groups still owed a page (held-pages.ts).
  *
  * A resolution is never held back by the storm, but it reaches PagerDuty only if the episode paged
  * there: a group a digest gathered (it has a digest's mark) whose targets lack PagerDuty never
  * paged, and its resolve would only add noise. A group that paged before (its first page went out
- * before the team held pages, or it changed after its storm and paged then) resolves normally.
+ * before the team held pages, at its storm's end, or when it changed after its storm) resolves normally.
  */
 function holdPages(w: GroupWrite, prev: GroupRecord | undefined, digested: boolean): void {
   // Decided targets are the episode's (dedup/decide.ts): the record's before this write, unless it starts one.

@@ -4,7 +4,9 @@
  * configured channel's state every few seconds (under the store lock: one replica ends it), and at
  * every storm the store knows to be going on (`activeStormIds`): one in a channel a reload has
  * dropped from the config, where nothing new is gathered any more, ends after its quiet minute
- * too, and its digest closes.
+ * too, and its digest closes. For a team with storm.holdPagerDuty it first reads the ids of the
+ * groups a storm due to end gathered, so that the write ending it pages those still owed a page
+ * (held-pages.ts).
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
