@@ -242,7 +242,8 @@ export interface Store {
 
   /**
    * Ids of the storm states whose storm goes on: alertgate's own records keyed `storm:<channel>`
-   * (storm/channel-state.ts), stored as firing while their storm lasts. Committed ones. The storm
+   * (storm/channel-state.ts), stored as firing while their storm lasts (and while the pages it
+   * held are owed: storm/held-pages.ts). Committed ones. The storm
    * ticker ends them after their quiet minute, whether or not the config still names the channel.
    */
   activeStormIds(): Promise<string[]>;
@@ -250,9 +251,9 @@ export interface Store {
   /**
    * Ids of the team's groups whose row names the storm that started at `storm` (Unix ms) in
    * `channel` (`stormDigests`), whatever their status. Committed ones. The storm ticker reads
-   * them before a storm of a team with storm.holdPagerDuty ends, to page under the same lock
-   * those of them still firing that never paged (storm/storm-control.ts pageHeldGroups). Not
-   * indexed: it reads the team's rows that any storm gathered, once per ending storm.
+   * them when a storm of a team with storm.holdPagerDuty ends, and while its pages are owed, to
+   * page under the lock those still firing that never paged (storm/held-pages.ts). Not indexed:
+   * it reads the team's rows that any storm gathered, once per write of owed pages.
    */
   stormGroupIds(team: string, channel: string, storm: number): Promise<string[]>;
 

@@ -44,6 +44,19 @@ export interface ChannelState {
    * by versions before 2026-12).
    */
   earlier?: EarlierStorm[];
+  /**
+   * storm.holdPagerDuty: storms of the channel that ended with pages still owed to the groups
+   * they gathered (storm/held-pages.ts), paid a batch per write in the order of the group ids,
+   * `after` the last id looked at. The state stays stored as firing until they are paid, so the
+   * storm ticker finds it (Store.activeStormIds). Absent: none.
+   */
+  pagesOwed?: PagesOwed[];
+}
+
+/** A storm (its start, Unix ms) whose gathered groups are still to be looked at for pages, from the id after `after`. */
+export interface PagesOwed {
+  storm: number;
+  after?: string;
 }
 
 /** An earlier storm of the channel, kept while its digest counts groups as firing. */
@@ -121,7 +134,8 @@ export function channelPseudoGroup(team: string, channel: string, state: Channel
     id: channelGroupId(team, channel),
     team,
     groupKey: channelGroupKey(channel),
-    status: state.active ? 'firing' : 'resolved',
+    // Firing while pages are owed too: the storm ticker finds the states to look at by it.
+    status: state.active || (state.pagesOwed?.length ?? 0) > 0 ? 'firing' : 'resolved',
     annotations: { [STATE_KEY]: JSON.stringify(state) },
     targets: [{ type: 'slack', channel }],
   };

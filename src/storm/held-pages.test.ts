@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
 import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { oneAlertGroup } from './one-alert-group.case.js';
+import { PAGE_BATCH } from './held-pages.js';
 import { tickStorms } from './storm-ticker.js';
 
 const at = (time: string) => new Date(`2026-11-27T${time}Z`);
@@ -54,7 +55,7 @@ async function pages(store: Store, from = Infinity): Promise<string[]> {
 
 /** The storm's end, announced (the digest's closing edit replies in its thread). */
 async function endsAnnounced(store: Store): Promise<number> {
-  const items = (await store.listNotifications({ limit: 100 })).items;
+  const items = (await store.listNotifications({ limit: 1000 })).items;
   return items.filter((n) => n.kind === 'resolved' && (n.snapshot.message?.text.includes('storm over') ?? false)).length;
 }
 
@@ -88,6 +89,28 @@ await onBothStores('held pages at the end of a storm', (newStore) => {
     // A3's page at the end made PagerDuty one of its episode's targets: its resolution goes there.
     await accept(store, holding, 3, 'resolved', '10:02:00');
     expect((await pages(store)).at(-1)).toBe('A3:resolved:pending');
+  });
+
+  it('a storm that gathered more groups than one write pages pays them a batch per write; a pass cut short after the end leaves the rest owed to the next', async () => {
+    const gathered = PAGE_BATCH * 2 + 30;
+    await accept(store, holding, 0, 'firing', '10:00:00');
+    for (let i = 1; i <= gathered; i++) await accept(store, holding, i, 'firing', '10:00:01');
+    // Shut down right after the write that ends the storm (its first batch paid).
+    const shutdown = new AbortController();
+    await tickStorms({ store, config: () => holding, logger, now: () => at('10:01:10'), onEnded: () => shutdown.abort() }, shutdown.signal);
+    const paid = async () => (await store.listNotifications({ limit: 1000 })).items.filter((n) => n.target.type === 'pagerduty' && n.status === 'pending' && n.snapshot.groupLabels.alertname !== 'A0');
+    expect(await paid()).toHaveLength(PAGE_BATCH);
+    // The storm is over, its pages still owed: the state stays where the ticker finds it.
+    expect(await store.activeStormIds()).toHaveLength(1);
+    expect(await endsAnnounced(store)).toBe(1);
+
+    await tick(store, holding, '10:01:15');
+    const names = (await paid()).map((n) => n.snapshot.groupLabels.alertname);
+    expect(names).toHaveLength(gathered);
+    expect(new Set(names).size).toBe(gathered);
+    expect(await store.activeStormIds()).toEqual([]);
+    expect(await tick(store, holding, '10:01:20')).toBe(0);
+    expect(await endsAnnounced(store)).toBe(1);
   });
 
   it("a group two channels' storms gathered pages when the second of them ends, not before", async () => {

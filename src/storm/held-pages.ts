@@ -2,15 +2,17 @@
  * @module storm/held-pages
  * storm.holdPagerDuty, when a storm ends: each group its digest gathered that is still firing and
  * whose episode never paged (PagerDuty is not among its targets: storm-control.ts holdPages drops
- * a held page's target) is paged now, once, with its usual dedup key. Without this a group still
- * firing when the storm ends paged nobody until it happened to change. Groups that resolved
- * during the storm send nothing (their resolution already reached PagerDuty only if they paged).
+ * a held page's target) is paged, once, with its usual dedup key. Without this a group still
+ * firing when the storm ended paged nobody until it happened to change. Groups that resolved
+ * during the storm send nothing (their resolution reaches PagerDuty only if they paged).
  *
- * Decided in the write that ends the storm (storm-control.ts endQuietStorms), under the lock of
- * the channel's state and of the gathered groups: the page is queued in the same commit as the
- * end, so a crash cannot lose it, and only the replica whose write ends the storm pages (another
- * replica's ticker finds the storm over). The storm ticker reads the gathered groups' ids before
- * the lock (Store.stormGroupIds); a storm whose groups it did not read is not ended by that pass.
+ * The write that ends the storm (storm-control.ts endQuietStorms, under the lock of the channel's
+ * state: one replica's) records in that state that the storm's pages are owed (`pagesOwed`), so
+ * a crash cannot lose them, and pays them in the same write when the storm ticker read the
+ * gathered groups' ids before the lock (Store.stormGroupIds) and they fit in one batch. A bigger
+ * storm's groups are paid a batch per write, each under the lock of the channel's state and of
+ * the batch's groups, the state's cursor moving with it. A page adds PagerDuty to the group's
+ * targets in the same write, so no later batch, replica or pass pages it again.
  */
 import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import type { GroupSnapshot } from '../model/group.js';
@@ -19,7 +21,22 @@ import { targetKey, type Target } from '../model/target.js';
 import { routeTargets } from '../pipeline/split-by-team.js';
 import { firingFingerprints } from '../dedup/merge-alerts.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { channelGroupId, readChannelState } from './channel-state.js';
+import { channelGroupId, readChannelState, type ChannelState, type PagesOwed } from './channel-state.js';
+
+/**
+ * Gathered groups looked at in one write. PostgreSQL takes an advisory lock per group written:
+ * thousands in one transaction run out of its lock table (max_locks_per_transaction, 64 by
+ * default), and the storm's end would fail on every pass. With SQLite a write's loading and
+ * deciding run on the event loop (maintenance/release.ts RELEASE_BATCH says how long).
+ */
+export const PAGE_BATCH = 100;
+
+/** One batch of an owed storm's gathered groups, read before the lock: ids in ascending order. */
+export interface OwedBatch {
+  ids: string[];
+  /** No gathered group comes after these: the storm's pages are paid with this batch. */
+  last: boolean;
+}
 
 /** A storm of a channel: its team, channel and start (Unix ms), as the gathered groups' rows name it. */
 export interface StormRef {
@@ -39,18 +56,41 @@ export function holdsPages(team: TeamConfig | undefined): boolean {
 }
 
 /**
- * The pages owed at the end of `ended` storms, for the groups of `current` (read under the lock)
+ * The owed storms of a channel's state (read under the lock) that a batch was read for: the
+ * storms to page this write's groups for. Each one's entry is dropped after its last batch, or its
+ * cursor moved past the batch (never back: another replica may have paid further meanwhile; a
+ * batch read before that overlaps what was paid, and its groups have paged). Changes `state`.
+ */
+export function payOwed(state: ChannelState, team: string, channel: string, batches: ReadonlyMap<string, OwedBatch> | undefined): StormRef[] {
+  const paying: StormRef[] = [];
+  const left: PagesOwed[] = [];
+  for (const owed of state.pagesOwed ?? []) {
+    const storm = { team, channel, storm: owed.storm };
+    const batch = batches?.get(stormKey(storm));
+    if (batch) paying.push(storm);
+    if (batch?.last) continue;
+    const end = batch?.ids.at(-1);
+    const after = end !== undefined && (owed.after === undefined || end > owed.after) ? end : owed.after;
+    left.push(after === undefined ? { storm: owed.storm } : { storm: owed.storm, after });
+  }
+  if (left.length > 0) state.pagesOwed = left;
+  else delete state.pagesOwed;
+  return paying;
+}
+
+/**
+ * The pages owed by `paying` storms (ended), for the groups of `current` (read under the lock)
  * that they gathered. A group one of its other channels' storms still gathers is left to that
  * storm's end (its pages are held while any storm gathering it goes on); one a maintenance window
- * holds, to the window's release.
+ * holds, to the window's release. A team that stopped holding pages since still pays what it held.
  */
-export function pageHeldGroups(ended: readonly StormRef[], current: Map<string, GroupRecord>, config: RoutingConfig, now: Date): GroupWrite[] {
-  const endedKeys = new Set(ended.map(stormKey));
+export function pageHeldGroups(paying: readonly StormRef[], current: Map<string, GroupRecord>, config: RoutingConfig, now: Date): GroupWrite[] {
+  const endedKeys = new Set(paying.map(stormKey));
   const writes: GroupWrite[] = [];
   for (const g of current.values()) {
     const marks = Object.entries(g.stormDigests ?? {});
     if (!marks.some(([channel, m]) => endedKeys.has(stormKey({ team: g.team, channel, storm: m.storm })))) continue;
-    if (!holdsPages(config.teams.get(g.team)) || g.status !== 'firing' || g.heldUntil !== undefined) continue;
+    if (g.status !== 'firing' || g.heldUntil !== undefined) continue;
     const stillGathered = marks.some(([channel, m]) => {
       const record = current.get(channelGroupId(g.team, channel));
       const state = record && readChannelState(record);

@@ -29,7 +29,7 @@ import { renderDigest, type DigestView } from './digest-message.js';
 import { countChange, countGathered, emptyTally, forgetLegacyMember, setLegacyMemberStatus } from './digest-tally.js';
 import { dropSettled, followedByDroppedDigest, followingDigest, keepLastStorm, legacyDigest, stormDigest, type Following, type StormDigest } from './earlier-storms.js';
 import { takeMessageSlot } from './message-window.js';
-import { holdsPages, pageHeldGroups, stormKey, type StormRef } from './held-pages.js';
+import { holdsPages, pageHeldGroups, payOwed, type OwedBatch, type StormRef } from './held-pages.js';
 
 export const DEFAULT_MAX_MESSAGES_PER_MINUTE = 20;
 const MINUTE = 60_000;
@@ -356,29 +356,31 @@ function digestNotification(record: PseudoGroup, channel: string, send: DigestSe
 
 /**
  * End storms after a quiet minute (no new group gathered): close the digest and announce it. With
- * storm.holdPagerDuty, the gathered groups still firing that never paged are paged in the same
- * write (held-pages.ts); `current` then holds them too, read for the storms `gatheredRead` names
- * (stormKey). A storm of such a team whose groups were not read is left for a pass that reads
- * them, so its pages cannot be skipped.
+ * storm.holdPagerDuty the end also records that the gathered groups still firing that never paged
+ * are owed their pages, and pays those `owed` names a batch of (held-pages.ts): `current` then
+ * holds the batches' groups too. A channel whose storm ended before and still owes pages gets its
+ * state written with the cursor moved.
  */
-export function endQuietStorms(current: Map<string, GroupRecord>, ctx: StormContext & { gatheredRead?: ReadonlySet<string> }): GroupWrite[] {
+export function endQuietStorms(current: Map<string, GroupRecord>, ctx: StormContext & { owed?: ReadonlyMap<string, OwedBatch> }): GroupWrite[] {
   const now = ctx.now.getTime();
   const writes: GroupWrite[] = [];
-  const ended: StormRef[] = [];
+  const paying: StormRef[] = [];
   for (const prev of current.values()) {
     const channel = channelOfState(prev);
     if (channel === undefined) continue;
     const state = readChannelState(prev);
-    if (!stormIsOver(state, ctx)) continue;
-    const storm: StormRef = { team: prev.team, channel, storm: state.stormStartedAt ?? 0 };
-    const owesPages = state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(prev.team));
-    if (owesPages && !ctx.gatheredRead?.has(stormKey(storm))) continue;
-    ended.push(storm);
-    state.active = false;
-    state.endedAt = now;
-    writes.push(...channelWrites({ team: prev.team, channel, prev, state, digestChanged: true, earlierChanged: new Map(), stormEnded: true }, ctx));
+    const ending = stormIsOver(state, ctx);
+    if (ending) {
+      state.active = false;
+      state.endedAt = now;
+      if (state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(prev.team))) state.pagesOwed = [...(state.pagesOwed ?? []), { storm: state.stormStartedAt }];
+    }
+    const paid = payOwed(state, prev.team, channel, ctx.owed);
+    paying.push(...paid);
+    if (ending) writes.push(...channelWrites({ team: prev.team, channel, prev, state, digestChanged: true, earlierChanged: new Map(), stormEnded: true }, ctx));
+    else if (paid.length > 0) writes.push({ group: pseudoGroupRecord(channelPseudoGroup(prev.team, channel, state), prev, ctx.now), notifications: [] });
   }
-  return ended.length > 0 ? [...writes, ...pageHeldGroups(ended, current, ctx.config, ctx.now)] : writes;
+  return paying.length > 0 ? [...writes, ...pageHeldGroups(paying, current, ctx.config, ctx.now)] : writes;
 }
 
 /** The channel's storm goes on but has been quiet (no new group gathered) for the window: it ends. */

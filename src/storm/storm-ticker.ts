@@ -4,16 +4,16 @@
  * configured channel's state every few seconds (under the store lock: one replica ends it), and at
  * every storm the store knows to be going on (`activeStormIds`): one in a channel a reload has
  * dropped from the config, where nothing new is gathered any more, ends after its quiet minute
- * too, and its digest closes. For a team with storm.holdPagerDuty it first reads the ids of the
- * groups a storm due to end gathered, so that the write ending it pages those still owed a page
- * (held-pages.ts).
+ * too, and its digest closes. For a team with storm.holdPagerDuty it reads the ids of the groups
+ * a storm due to end (or ended, with pages still owed) gathered, a batch at a time, so that the
+ * write ending it and the writes after it page those still owed a page (held-pages.ts).
  */
 import type { RoutingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import { startTicker, type Ticker } from '../pipeline/ticker.js';
-import type { Store } from '../store/store.js';
+import type { NotificationRecord, Store } from '../store/store.js';
 import { channelGroupId, readChannelState, teamChannels } from './channel-state.js';
-import { holdsPages, stormKey } from './held-pages.js';
+import { holdsPages, PAGE_BATCH, stormKey, type OwedBatch } from './held-pages.js';
 import { channelOfState, endQuietStorms, stormIsOver, type StormContext } from './storm-control.js';
 
 export interface StormTickerOptions {
@@ -32,51 +32,73 @@ export interface StormTickerOptions {
 }
 
 /**
- * One pass: end every storm that has been quiet for a minute; answers how many notifications
- * that queued (digest edits, and pages owed: held-pages.ts). `signal` (shutdown) ends it before
- * its write: the storms end at the next start's pass.
+ * Writes of owed pages in one pass at most (PAGE_BATCH groups each): a storm bigger than that
+ * goes on paying at the next pass.
+ */
+const MAX_PAGE_WRITES_PER_PASS = 1_000;
+
+/**
+ * One pass: end every storm that has been quiet for a minute, and pay the pages owed to the
+ * groups of storms that ended (held-pages.ts), a batch per write until none is left; answers how
+ * many notifications that queued (digest edits and pages). `signal` (shutdown) ends it before its
+ * next write: the storms end, and their pages are paid, at the next start's pass.
  */
 export async function tickStorms(o: StormTickerOptions, signal?: AbortSignal): Promise<number> {
   const config = o.config();
   if (!config) return 0;
   const configured = [...config.teams.values()].flatMap((t) => teamChannels(t).map((c) => channelGroupId(t.team, c)));
-  const active = await o.store.activeStormIds();
-  const ids = [...new Set([...configured, ...active])];
-  if (ids.length === 0 || signal?.aborted) return 0;
   const now = (o.now ?? (() => new Date()))();
-  const ctx = { config, now, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.windowMs ? { windowMs: o.windowMs } : {}) };
-  const gathered = await gatheredOfEndingStorms(o.store, active, ctx);
-  if (signal?.aborted) return 0;
-  const inserted = await o.store.updateGroups([...ids, ...gathered.ids], (current) => endQuietStorms(current, { ...ctx, gatheredRead: gathered.storms }));
-  if (inserted.length > 0) {
-    const pages = inserted.filter((n) => n.target.type === 'pagerduty');
-    const channels = inserted.filter((n) => n.target.type === 'slack').map((n) => (n.target.type === 'slack' ? n.target.channel : ''));
-    o.logger.info({ channels, ...(pages.length > 0 ? { pagesReleased: pages.length } : {}) }, 'alert storm over');
-    for (const [team, n] of countByTeam(pages)) o.onPagesReleased?.(team, n);
-    o.onEnded?.();
+  const ctx: StormContext = { config, now, ...(o.publicUrl ? { publicUrl: o.publicUrl } : {}), ...(o.windowMs ? { windowMs: o.windowMs } : {}) };
+  let queued = 0;
+  for (let write = 0; write < MAX_PAGE_WRITES_PER_PASS; write++) {
+    const active = await o.store.activeStormIds();
+    const ids = [...new Set([...configured, ...active])];
+    if (ids.length === 0 || signal?.aborted) break;
+    const owed = await owedBatches(o.store, active, ctx);
+    if (signal?.aborted || (write > 0 && owed.batches.size === 0)) break;
+    const inserted = await o.store.updateGroups([...ids, ...owed.ids], (current) => endQuietStorms(current, { ...ctx, owed: owed.batches }));
+    report(o, inserted);
+    queued += inserted.length;
+    if (!owed.more) break;
   }
-  return inserted.length;
+  return queued;
+}
+
+function report(o: StormTickerOptions, inserted: readonly NotificationRecord[]): void {
+  if (inserted.length === 0) return;
+  const pages = inserted.filter((n) => n.target.type === 'pagerduty');
+  const channels = inserted.flatMap((n) => (n.target.type === 'slack' ? [n.target.channel] : []));
+  if (channels.length > 0) o.logger.info({ channels, ...(pages.length > 0 ? { pagesReleased: pages.length } : {}) }, 'alert storm over');
+  else o.logger.info({ pagesReleased: pages.length }, 'alert storm over: held pages queued');
+  for (const [team, n] of countByTeam(pages)) o.onPagesReleased?.(team, n);
+  o.onEnded?.();
 }
 
 /**
- * Storm states (committed) of teams with storm.holdPagerDuty whose storm is due to end: the ids
- * of the groups each gathered, to page under the lock those still firing that never paged. Read
- * only for storms due to end, and only ids: the write reads the groups.
+ * The next batch of each storm whose pages are owed (committed states): the storms that ended
+ * with pages owed, and those of teams with storm.holdPagerDuty due to end now (their first batch
+ * is paid by the write that ends them). `more`: a storm has groups beyond its batch.
  */
-async function gatheredOfEndingStorms(store: Store, activeIds: readonly string[], ctx: StormContext): Promise<{ ids: string[]; storms: Set<string> }> {
+async function owedBatches(store: Store, activeIds: readonly string[], ctx: StormContext): Promise<{ ids: string[]; batches: Map<string, OwedBatch>; more: boolean }> {
   const ids = new Set<string>();
-  const storms = new Set<string>();
+  const batches = new Map<string, OwedBatch>();
+  let more = false;
   for (const id of activeIds) {
     const record = await store.getGroup(id);
     const channel = record && channelOfState(record);
-    if (!record || channel === undefined || !holdsPages(ctx.config.teams.get(record.team))) continue;
+    if (!record || channel === undefined) continue;
     const state = readChannelState(record);
-    if (!stormIsOver(state, ctx) || state.stormStartedAt === null) continue;
-    const storm = { team: record.team, channel, storm: state.stormStartedAt };
-    for (const groupId of await store.stormGroupIds(storm.team, channel, storm.storm)) ids.add(groupId);
-    storms.add(stormKey(storm));
+    const owed = [...(state.pagesOwed ?? [])];
+    if (stormIsOver(state, ctx) && state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(record.team))) owed.push({ storm: state.stormStartedAt });
+    for (const { storm, after } of owed) {
+      const rest = (await store.stormGroupIds(record.team, channel, storm)).filter((g) => after === undefined || g > after).sort();
+      const batch = rest.slice(0, PAGE_BATCH);
+      batches.set(stormKey({ team: record.team, channel, storm }), { ids: batch, last: rest.length <= PAGE_BATCH });
+      for (const g of batch) ids.add(g);
+      more ||= rest.length > PAGE_BATCH;
+    }
   }
-  return { ids: [...ids], storms };
+  return { ids: [...ids], batches, more };
 }
 
 function countByTeam(notifications: readonly { team: string }[]): Map<string, number> {
