@@ -250,12 +250,14 @@ export interface Store {
 
   /**
    * Ids of the team's groups whose row names the storm that started at `storm` (Unix ms) in
-   * `channel` (`stormDigests`), whatever their status. Committed ones. The storm ticker reads
-   * them when a storm of a team with storm.holdPagerDuty ends, and while its pages are owed, to
-   * page under the lock those still firing that never paged (storm/held-pages.ts). Not indexed:
-   * it reads the team's rows that any storm gathered, once per write of owed pages.
+   * `channel` (`stormDigests`), whatever their status, in ascending order of id (byte order)
+   * after `after` (from the first when undefined), `limit` at most. Committed ones. The storm
+   * ticker reads them a batch at a time when a storm of a team with storm.holdPagerDuty ends,
+   * and while its pages are owed, to page under the lock those still firing that never paged
+   * (storm/held-pages.ts). Not indexed by storm: it reads the team's rows in id order until it
+   * has `limit`.
    */
-  stormGroupIds(team: string, channel: string, storm: number): Promise<string[]>;
+  stormGroupIds(team: string, channel: string, storm: number, after: string | undefined, limit: number): Promise<string[]>;
 
   /** Per team with any, how many of its groups a maintenance window holds (committed ones). */
   heldGroupCounts(): Promise<Record<string, number>>;

@@ -91,7 +91,8 @@ async function owedBatches(store: Store, activeIds: readonly string[], ctx: Stor
     const owed = [...(state.pagesOwed ?? [])];
     if (stormIsOver(state, ctx) && state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(record.team))) owed.push({ storm: state.stormStartedAt });
     for (const { storm, after } of owed) {
-      const rest = (await store.stormGroupIds(record.team, channel, storm)).filter((g) => after === undefined || g > after).sort();
+      // One more than a batch: whether any is left after it.
+      const rest = await store.stormGroupIds(record.team, channel, storm, after, PAGE_BATCH + 1);
       const batch = rest.slice(0, PAGE_BATCH);
       batches.set(stormKey({ team: record.team, channel, storm }), { ids: batch, last: rest.length <= PAGE_BATCH });
       for (const g of batch) ids.add(g);

@@ -124,12 +124,17 @@ export function groupContract(store: CurrentStore): void {
       await enqueue(store(), gathered('other-channel', { '#payments-low': { storm, status: 'firing' } }), []);
       await enqueue(store(), gathered('other-team', { '#payments-alerts': { storm, status: 'firing' } }, { team: 'prisons' }), []);
       await enqueue(store(), group('never-gathered'), []);
-      expect(await store().stormGroupIds('payments', '#payments-alerts', storm)).toEqual(['firing', 'resolved', 'two-channels']);
-      expect(await store().stormGroupIds('payments', '#payments-low', storm)).toEqual(['other-channel']);
-      expect(await store().stormGroupIds('payments', '#payments-alerts', storm + 1)).toEqual([]);
+      const ids = (channel: string, at: number, after?: string, limit = 10) => store().stormGroupIds('payments', channel, at, after, limit);
+      expect(await ids('#payments-alerts', storm)).toEqual(['firing', 'resolved', 'two-channels']);
+      expect(await ids('#payments-low', storm)).toEqual(['other-channel']);
+      expect(await ids('#payments-alerts', storm + 1)).toEqual([]);
+      // A batch at a time: after an id, up to a limit, in byte order (the ticker's cursor compares them so).
+      expect(await ids('#payments-alerts', storm, undefined, 2)).toEqual(['firing', 'resolved']);
+      expect(await ids('#payments-alerts', storm, 'resolved', 2)).toEqual(['two-channels']);
+      expect(await ids('#payments-alerts', storm, 'firing')).toEqual(['resolved', 'two-channels']);
       // A group gathered anew by a later storm (its mark replaced) is that storm's only.
       await enqueue(store(), gathered('firing', { '#payments-alerts': { storm: storm + 60_000, status: 'firing' } }), []);
-      expect(await store().stormGroupIds('payments', '#payments-alerts', storm)).toEqual(['resolved', 'two-channels']);
+      expect(await ids('#payments-alerts', storm)).toEqual(['resolved', 'two-channels']);
     });
     it('updates a group: replaced alerts, new status, targets and hash; createdAt stays', async () => {
       await enqueue(store(), group('g1', { alerts: [alert('a'), alert('b')], targets: [SLACK] }), []);

@@ -129,8 +129,8 @@ export class PostgresStore implements Store {
     return rows.map((r) => r.id);
   }
 
-  async stormGroupIds(team: string, channel: string, storm: number): Promise<string[]> {
-    const { rows } = await this.pool.query<{ id: string }>(q.SELECT_STORM_GROUP_IDS, [team, channel, storm]);
+  async stormGroupIds(team: string, channel: string, storm: number, after: string | undefined, limit: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(q.SELECT_STORM_GROUP_IDS, [team, channel, storm, after ?? null, limit]);
     return rows.map((r) => r.id);
   }
 

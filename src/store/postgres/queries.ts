@@ -34,11 +34,16 @@ export const SELECT_GROUPS = `SELECT * FROM groups WHERE id = ANY($1::text[])`;
 /** The storm states whose storm goes on (schema-v6.ts: the partial index holds exactly them). */
 export const SELECT_ACTIVE_STORM_IDS = `SELECT id FROM groups WHERE status = 'firing' AND group_key LIKE 'storm:%' ORDER BY id`;
 
-/** The team's ($1) groups whose storm digests (JSON text, schema-v3.ts) name channel $2's storm $3. */
+/**
+ * The team's ($1) groups whose storm digests (JSON text, schema-v3.ts) name channel $2's storm
+ * $3, after id $4 (or from the first), $5 at most. Ids in byte order (COLLATE "C"), as SQLite's
+ * and JavaScript's comparisons of the hex ids: the storm ticker's cursor compares them.
+ */
 export const SELECT_STORM_GROUP_IDS = `
   SELECT id FROM groups WHERE team = $1 AND storm_digests IS NOT NULL
     AND (storm_digests::jsonb -> $2::text ->> 'storm')::bigint = $3::bigint
-  ORDER BY id`;
+    AND id COLLATE "C" > coalesce($4::text, '')
+  ORDER BY id COLLATE "C" LIMIT $5`;
 
 /** Held groups per team (the partial index holds exactly them). */
 export const COUNT_HELD_GROUPS = `SELECT team, count(*)::int AS n FROM groups WHERE held_until IS NOT NULL GROUP BY team`;

@@ -22,11 +22,12 @@ export const SELECT_HELD_GROUP_IDS = `
 export const SELECT_ACTIVE_STORM_IDS = `
   SELECT id FROM groups WHERE status = 'firing' AND substr(group_key, 1, 6) = 'storm:' ORDER BY id`;
 
-/** The team's groups whose storm digests (JSON, schema-v6.ts) name the channel's storm `@storm`. */
+/** The team's groups whose storm digests (JSON, schema-v6.ts) name the channel's storm `@storm`, after id `@after` (or from the first), `@limit` at most. */
 export const SELECT_STORM_GROUP_IDS = `
   SELECT id FROM groups WHERE team = @team AND storm_digests IS NOT NULL
     AND json_extract(storm_digests, '$.' || json_quote(@channel) || '.storm') = @storm
-  ORDER BY id`;
+    AND id > coalesce(@after, '')
+  ORDER BY id LIMIT @limit`;
 
 /** Held groups per team (the partial index holds exactly them). */
 export const COUNT_HELD_GROUPS = `

@@ -256,8 +256,8 @@ export class SqliteStore implements Store {
     return this.s.selectActiveStormIds.all();
   }
 
-  async stormGroupIds(team: string, channel: string, storm: number): Promise<string[]> {
-    return this.s.selectStormGroupIds.all({ team, channel, storm });
+  async stormGroupIds(team: string, channel: string, storm: number, after: string | undefined, limit: number): Promise<string[]> {
+    return this.s.selectStormGroupIds.all({ team, channel, storm, after: after ?? null, limit });
   }
 
   async heldGroupCounts(): Promise<Record<string, number>> {

@@ -72,7 +72,7 @@ const STATEMENTS = {
   countHeldGroups: (db: Db) => db.prepare<[], { team: string; n: number }>(q.COUNT_HELD_GROUPS),
   selectHeldGroupIds: (db: Db) => db.prepare<{ team: string; due: number }, string>(q.SELECT_HELD_GROUP_IDS).pluck(),
   selectActiveStormIds: (db: Db) => db.prepare<[], string>(q.SELECT_ACTIVE_STORM_IDS).pluck(),
-  selectStormGroupIds: (db: Db) => db.prepare<{ team: string; channel: string; storm: number }, string>(q.SELECT_STORM_GROUP_IDS).pluck(),
+  selectStormGroupIds: (db: Db) => db.prepare<{ team: string; channel: string; storm: number; after: string | null; limit: number }, string>(q.SELECT_STORM_GROUP_IDS).pluck(),
   retention: (db: Db) => prepareRetentionStatements(db),
 };
 
