@@ -218,6 +218,14 @@ slos:
     expect(cm.metadata.annotations).toEqual({ 'k8s-sidecar-target-directory': 'Payments' });
   });
 
+  it('takes an empty ALERTGATE_DASHBOARD_LABEL or ALERTGATE_FOLDER_ANNOTATION for unset (a CI variable left empty), as every other variable', async () => {
+    const r = await cli(['generate', '--out', 'out'], config, { ALERTGATE_DASHBOARD_LABEL: '', ALERTGATE_FOLDER_ANNOTATION: '' });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const cm = parse(await readFile(path.join(config, 'out', 'payments-grafana-dashboards.yaml'), 'utf8')) as { metadata: { labels: object; annotations: object } };
+    expect(cm.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+    expect(cm.metadata.annotations).toEqual({ grafana_folder: 'Payments' });
+  });
+
   it('reads the config from ALERTGATE_CONFIG_DIR', async () => {
     const elsewhere = await makeConfigDir({});
     const r = await cli(['generate', '--out', path.join(elsewhere, 'out')], elsewhere, { ALERTGATE_CONFIG_DIR: config });

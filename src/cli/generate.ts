@@ -108,8 +108,9 @@ export const generateCommand: Command = async (argv, io) => {
     return 2;
   }
 
-  const labelName = args['dashboard-label'] ?? io.env.ALERTGATE_DASHBOARD_LABEL ?? 'grafana_dashboard';
-  const folderAnnotation = args['folder-annotation'] ?? io.env.ALERTGATE_FOLDER_ANNOTATION ?? 'grafana_folder';
+  // A variable set but empty (a CI variable left blank) is unset, as everywhere else; an empty flag is a mistake.
+  const labelName = args['dashboard-label'] ?? (io.env.ALERTGATE_DASHBOARD_LABEL || 'grafana_dashboard');
+  const folderAnnotation = args['folder-annotation'] ?? (io.env.ALERTGATE_FOLDER_ANNOTATION || 'grafana_folder');
   // The API server refuses a ConfigMap whose label or annotation name is not a qualified name.
   for (const [name, kind, from] of [
     [labelName, 'label', args['dashboard-label'] !== undefined ? '--dashboard-label' : 'ALERTGATE_DASHBOARD_LABEL'],
