@@ -113,6 +113,25 @@ describe('HISTORY_RETENTION', () => {
   });
 });
 
+describe('duration settings', () => {
+  it('treat blank or whitespace as unset (the default) and ignore surrounding whitespace, as numbers and CONFIG_RELOAD_INTERVAL do', () => {
+    const defaults = readSettings({}, '/srv');
+    const blank = readSettings({ HISTORY_RETENTION: ' ', THANOS_RAW_RETENTION: '\t', THANOS_5M_RETENTION: '\n' }, '/srv');
+    expect(blank.historyRetentionMs).toBeUndefined();
+    expect(blank.thanos.resolution).toEqual(defaults.thanos.resolution);
+    const padded = readSettings({ HISTORY_RETENTION: ' 90d\n', THANOS_RAW_RETENTION: '15d\n', THANOS_5M_RETENTION: ' 90d' }, '/srv');
+    expect(padded.historyRetentionMs).toBe(90 * 86_400_000);
+    expect(padded.thanos.resolution).toEqual({ rawRetentionMs: 15 * 86_400_000, fiveMinuteRetentionMs: 90 * 86_400_000 });
+  });
+
+  it('refuse a Thanos retention of 0 saying it must be above 0 (0 is a duration)', () => {
+    for (const name of ['THANOS_RAW_RETENTION', 'THANOS_5M_RETENTION']) {
+      expect(() => readSettings({ [name]: '0' }, '/srv'), name).toThrow(`${name} must be a Prometheus duration above 0 such as 30d, got "0"`);
+      expect(() => readSettings({ [name]: '30 days' }, '/srv'), name).toThrow(`${name} must be a Prometheus duration above 0 such as 30d, got "30 days"`);
+    }
+  });
+});
+
 describe('CONFIG_RELOAD_INTERVAL', () => {
   it('polls every 30 s by default, takes a Prometheus duration, and 0 for no polling', () => {
     expect(readSettings({}, '/srv').configReloadIntervalMs).toBe(30_000);

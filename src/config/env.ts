@@ -273,7 +273,8 @@ function configReloadInterval(env: NodeJS.ProcessEnv): number {
 }
 
 function historyRetention(env: NodeJS.ProcessEnv): { historyRetentionMs?: number } {
-  const raw = env.HISTORY_RETENTION;
+  // Blank is unset (keep everything), as for CONFIG_RELOAD_INTERVAL and every number.
+  const raw = env.HISTORY_RETENTION?.trim();
   if (raw === undefined || raw === '') return {};
   const ms = namedDuration('HISTORY_RETENTION', raw);
   if (ms === 0) return {};

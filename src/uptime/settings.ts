@@ -23,11 +23,12 @@ export interface ThanosSettings {
   resolution: ResolutionPolicy;
 }
 
+/** Blank or only whitespace is unset, and surrounding whitespace is dropped, as for every setting (config/env-numbers). */
 function duration(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   const ms = parsePromDuration(raw);
-  if (ms === undefined || ms <= 0) throw new Error(`${name} must be a Prometheus duration such as 30d, got "${raw}"`);
+  if (ms === undefined || ms <= 0) throw new Error(`${name} must be a Prometheus duration above 0 such as 30d, got "${raw}"`);
   return ms;
 }
 
