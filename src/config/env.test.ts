@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSecret, readSettings } from './env.js';
+import { DEFAULT_DATABASE_URL, readSecret, readSettings } from './env.js';
 
 describe('readSecret', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'alertgate-secret-')), 'token');
@@ -110,6 +110,14 @@ describe('HISTORY_RETENTION', () => {
   it('refuses a bad duration or one under a day, naming the variable', () => {
     expect(() => readSettings({ HISTORY_RETENTION: '90 days' }, '/srv')).toThrow('HISTORY_RETENTION: not a valid duration string: "90 days"');
     expect(() => readSettings({ HISTORY_RETENTION: '23h' }, '/srv')).toThrow('HISTORY_RETENTION must be at least 1d (or 0 to keep everything), got "23h"');
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('of only whitespace is unset (the default store), as `alertgate uptime` reads it: both find the same store', () => {
+    expect(readSettings({ DATABASE_URL: ' ' }, '/srv').databaseUrl).toBe(DEFAULT_DATABASE_URL);
+    expect(readSettings({ DATABASE_URL: '' }, '/srv').databaseUrl).toBe(DEFAULT_DATABASE_URL);
+    expect(readSettings({ DATABASE_URL: ' sqlite:/var/lib/alertgate/alertgate.db\n' }, '/srv').databaseUrl).toBe('sqlite:/var/lib/alertgate/alertgate.db');
   });
 });
 

@@ -209,7 +209,8 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     port: tcpPort(env, 'PORT', 8080),
     host: env.HOST || '0.0.0.0',
     configDir: env.ALERTGATE_CONFIG_DIR || cwd,
-    databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
+    // Blank is unset, as `alertgate uptime` reads it (cli/uptime-store): both must find the same store.
+    databaseUrl: env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL,
     webhookTokens: readTokenList(env, 'WEBHOOK_TOKEN'),
     webhookTokenFile: secretFile(env, 'WEBHOOK_TOKEN'),
     adminTokens: readTokenList(env, 'ADMIN_TOKEN'),
