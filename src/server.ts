@@ -174,7 +174,13 @@ function outboxRunner(
   const { settings, env } = o;
   if (!settings.slackToken) logger.warn({}, 'SLACK_TOKEN is not set: Slack messages are written to the log instead of sent');
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
-  if (settings.outboxThread && store instanceof SqliteStore && store.shareable) {
+  const threadable = store instanceof SqliteStore && store.shareable;
+  if (settings.outboxThread && !threadable) {
+    // Set and silently ignored, it would pass for on (README: SQLite file stores only).
+    const kind = store instanceof SqliteStore ? 'sqlite::memory:' : 'PostgreSQL';
+    logger.warn({}, `OUTBOX_THREAD=true has no effect with this store (${kind}): deliveries run on the event loop; the thread needs a SQLite file store`);
+  }
+  if (settings.outboxThread && threadable) {
     return new DeliveryThread({
       link: () => store.deliveryLink(),
       data: {

@@ -86,6 +86,16 @@ describe('delivery thread', () => {
     expect(posted('InProcess')).toHaveLength(1);
   });
 
+  it('says at start when OUTBOX_THREAD=true cannot apply (no SQLite file), and delivers in-process', async () => {
+    t = await startGateway({ OUTBOX_THREAD: 'true', DATABASE_URL: 'sqlite::memory:' });
+    expect(t.gw.worker).toBeInstanceOf(OutboxWorker);
+    const warning = await t.waitForLog((l) => l.level === 'warn' && String(l.msg).startsWith('OUTBOX_THREAD=true has no effect'));
+    expect(warning.msg).toBe('OUTBOX_THREAD=true has no effect with this store (sqlite::memory:): deliveries run on the event loop; the thread needs a SQLite file store');
+    expect((await t.post(firing('NoThread'))).status).toBe(202);
+    await t.idle();
+    expect(posted('NoThread')).toHaveLength(1);
+  });
+
   it('reads OUTBOX_THREAD as true/false (1/0, yes/no) and names a bad value', () => {
     expect(readSettings({}, '/srv').outboxThread).toBe(false);
     expect(readSettings({ OUTBOX_THREAD: 'yes' }, '/srv').outboxThread).toBe(true);
