@@ -45,6 +45,17 @@ async function cli(env: Record<string, string>, args: string[]) {
   return { code, out: out.join(''), err: err.join('') };
 }
 
+describe('alertgate uptime: a bad range', () => {
+  it('names the CLI flags (--from, --to, --period), not the API parameters, in the message', async () => {
+    const combined = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--period', 'quarter', '--from', '2026-10-01']);
+    expect(combined).toMatchObject({ code: 2, err: 'uptime: --period: cannot be combined with --from' });
+    const both = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--month', '2026-10', '--from', '2026-10-01', '--to', '2026-10-05']);
+    expect(both).toMatchObject({ code: 2, err: 'uptime: --month: cannot be combined with --from, --to' });
+    const reversed = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--from', '2026-10-05', '--to', '2026-10-01']);
+    expect(reversed).toMatchObject({ code: 2, err: 'uptime: --from: must be before --to' });
+  });
+});
+
 async function getJson(t: TestGateway, path: string, accept = 'application/json') {
   const res = await fetch(`${t.gw.url}${path}`, { headers: { accept } });
   return { status: res.status, type: res.headers.get('content-type') ?? '', csp: res.headers.get('content-security-policy'), text: await res.text() };
