@@ -109,6 +109,12 @@ describe('alertgate route-test', () => {
     });
   });
 
+  it('takes {} for an alert without labels (the fallback team)', async () => {
+    const r = await run(['route-test', '--labels', '{}', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ team: 'platform', attributedBy: 'fallback' });
+  });
+
   it('adds up --labels given more than once, instead of testing only the last', async () => {
     const r = await run(['route-test', '--labels', 'namespace=payments-prod', '--labels=severity=critical', '--json'], KEYS);
     expect(r.code).toBe(0);
@@ -208,6 +214,9 @@ describe('alertgate route-test', () => {
     [['--labels', 'a=1', '--labels', 'b=2,a=3'], /label "a" given twice/],
     [['--labels', 'a="unterminated'], /unescaped double quote/],
     [['--labels', 'a=1', '--yaml'], /unexpected argument "--yaml"/],
+    // `--labels "$LABELS"` with LABELS unset: tested as an alert without labels, it went to the fallback team.
+    [['--labels', ''], /^route-test: --labels is empty: give the alert's labels \(k=v,…\), or \{\} for an alert without any$/],
+    [['--labels', 'a=1', '--labels', ' '], /--labels is empty/],
   ])('usage error for %j', async (args, message) => {
     const r = await run(['route-test', ...args]);
     expect(r.code).toBe(2);

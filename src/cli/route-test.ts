@@ -197,6 +197,9 @@ export const routeTestCommand: Command = async (argv, io) => {
   try {
     args = parseArgs(argv);
     if (args.labels.length === 0) throw new Error('--labels is required');
+    // `--labels "$LABELS"` with LABELS unset would test an alert without labels (the fallback
+    // team's), as `--config ""` would check the working directory: `{}` says so on purpose.
+    if (args.labels.some((text) => text.trim() === '')) throw new Error("--labels is empty: give the alert's labels (k=v,…), or {} for an alert without any");
     labels = parseLabelsWithHint(args.labels);
   } catch (err) {
     io.stderr(`route-test: ${(err as Error).message}\n${USAGE}`);
