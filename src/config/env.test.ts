@@ -113,6 +113,14 @@ describe('HISTORY_RETENTION', () => {
   });
 });
 
+describe('THANOS_URL', () => {
+  it('refuses what is not an http(s) URL with an example, whether it does not parse or has another scheme', () => {
+    for (const bad of ['thanos-query:9090/', 'ftp://thanos-query.monitoring:9090']) {
+      expect(() => readSettings({ THANOS_URL: bad }, '/srv'), bad).toThrow('THANOS_URL must be an http(s) URL such as http://thanos-query.monitoring:9090');
+    }
+  });
+});
+
 describe('DATABASE_URL', () => {
   it('of only whitespace is unset (the default store), as `alertgate uptime` reads it: both find the same store', () => {
     expect(readSettings({ DATABASE_URL: ' ' }, '/srv').databaseUrl).toBe(DEFAULT_DATABASE_URL);

@@ -40,13 +40,13 @@ export function readThanosSettings(
 ): ThanosSettings {
   const url = env.THANOS_URL?.trim() || undefined;
   if (url !== undefined) {
-    let parsed: URL;
+    let protocol = '';
     try {
-      parsed = new URL(url);
+      protocol = new URL(url).protocol;
     } catch {
-      throw new Error('THANOS_URL must be an http(s) URL such as http://thanos-query.monitoring:9090');
+      // Not a URL at all: the same message as another scheme (`thanos-query:9090`, the scheme forgotten, parses as one).
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('THANOS_URL must be an http(s) URL');
+    if (protocol !== 'http:' && protocol !== 'https:') throw new Error('THANOS_URL must be an http(s) URL such as http://thanos-query.monitoring:9090');
   }
   const timeoutRaw = env.THANOS_TIMEOUT_MS;
   const timeoutMs = wholeNumber(timeoutRaw, 'THANOS_TIMEOUT_MS', 30_000, 1);
