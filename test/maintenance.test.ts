@@ -59,6 +59,8 @@ describe('ad-hoc maintenance windows (API)', () => {
     expect(issues).toEqual(['matchers.0', 'start']);
     const unknown = await createWindow({ team: 'nobody', start: iso(0), end: iso(60_000), reason: 'x' });
     expect(unknown.status).toBe(400);
+    // As the lists answer a typo: naming the teams there are.
+    expect(await unknown.json()).toEqual({ error: 'unknown team "nobody"', issues: [{ path: 'team', message: 'no routes/nobody.yaml (teams: payments, platform, prisons)' }] });
   });
 
   it('refuses an empty or blank matcher string, which would cover every alert of the team, naming its index', async () => {

@@ -14,7 +14,7 @@ import { maintenanceRecord, maintenanceStateId, readMaintenanceState, type Store
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
-import { bindCursor, CURSOR_STALE, issuesOf, limitSchema, readQuery, unbindCursor, unknownTeamIssue } from './pagination.js';
+import { bindCursor, CURSOR_STALE, issuesOf, limitSchema, quoted, readQuery, teamsListed, unbindCursor, unknownTeamIssue } from './pagination.js';
 import { nodeIncoming, notJsonContentType, readEncodedBody } from './read-body.js';
 import { decodeMaintenanceCursor, encodeMaintenanceCursor, type MaintenanceCursor } from '../store/cursor.js';
 
@@ -74,7 +74,12 @@ export function maintenanceRoutes(deps: AppDeps): Hono {
     const parsed = createSchema.safeParse(body);
     if (!parsed.success) return jsonError(c, 400, 'invalid maintenance window', { issues: issuesOf(parsed.error) });
     const config = deps.routing();
-    if (!config?.teams.has(parsed.data.team)) return jsonError(c, 400, `unknown team "${parsed.data.team}"`, { issues: [{ path: 'team', message: 'no routes file for this team' }] });
+    if (!config?.teams.has(parsed.data.team)) {
+      // As the lists answer a typo (`paymnets`): the teams there are.
+      const name = quoted(parsed.data.team);
+      const teams = config ? ` (teams: ${teamsListed([...config.teams.keys()])})` : '';
+      return jsonError(c, 400, `unknown team "${name}"`, { issues: [{ path: 'team', message: `no routes/${name}.yaml${teams}` }] });
+    }
     const at = now();
     const window: StoredWindow = {
       id: `${parsed.data.team}.${randomBytes(6).toString('hex')}`,

@@ -168,8 +168,12 @@ const TEAMS_LISTED = 20;
  */
 export async function unknownTeamIssue(team: string | undefined, configured: readonly string[] | undefined, hasStored: (team: string) => Promise<boolean>): Promise<Issue | undefined> {
   if (team === undefined || configured === undefined || configured.includes(team) || (await hasStored(team))) return undefined;
-  const sorted = [...configured].sort();
-  const listed = sorted.slice(0, TEAMS_LISTED).join(', ') + (sorted.length > TEAMS_LISTED ? `, … and ${sorted.length - TEAMS_LISTED} more` : '');
   const name = quoted(team);
-  return { path: 'team', message: `unknown team "${name}": no routes/${name}.yaml, and nothing stored for it (teams: ${listed})` };
+  return { path: 'team', message: `unknown team "${name}": no routes/${name}.yaml, and nothing stored for it (teams: ${teamsListed(configured)})` };
+}
+
+/** The configured teams as an unknown team's 400 names them: sorted, the first TEAMS_LISTED. */
+export function teamsListed(configured: readonly string[]): string {
+  const sorted = [...configured].sort();
+  return sorted.slice(0, TEAMS_LISTED).join(', ') + (sorted.length > TEAMS_LISTED ? `, … and ${sorted.length - TEAMS_LISTED} more` : '');
 }
