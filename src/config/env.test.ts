@@ -113,6 +113,13 @@ describe('HISTORY_RETENTION', () => {
   });
 });
 
+describe('HOST and FALLBACK_TEAM', () => {
+  it('of only whitespace are unset (their defaults), and surrounding whitespace is dropped', () => {
+    expect(readSettings({ HOST: ' ', FALLBACK_TEAM: '\t' }, '/srv')).toMatchObject({ host: '0.0.0.0', fallbackTeam: 'platform' });
+    expect(readSettings({ HOST: ' 127.0.0.1\n', FALLBACK_TEAM: 'ops\n' }, '/srv')).toMatchObject({ host: '127.0.0.1', fallbackTeam: 'ops' });
+  });
+});
+
 describe('THANOS_URL', () => {
   it('refuses what is not an http(s) URL with an example, whether it does not parse or has another scheme', () => {
     for (const bad of ['thanos-query:9090/', 'ftp://thanos-query.monitoring:9090']) {

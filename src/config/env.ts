@@ -207,7 +207,7 @@ export const DEFAULT_DATABASE_URL = 'sqlite:data/alertgate.db';
 export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettings {
   return {
     port: tcpPort(env, 'PORT', 8080),
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST?.trim() || '0.0.0.0',
     configDir: env.ALERTGATE_CONFIG_DIR || cwd,
     // Blank is unset, as `alertgate uptime` reads it (cli/uptime-store): both must find the same store.
     databaseUrl: env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL,
@@ -219,7 +219,8 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     slackTokenFile: secretFile(env, 'SLACK_TOKEN'),
     slackApiUrl: refuseSlackWebhookUrl(httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/')) ?? 'https://slack.com/api/',
     pagerDutyEventsUrl: httpUrl(env, 'PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com') ?? 'https://events.pagerduty.com',
-    fallbackTeam: env.FALLBACK_TEAM || 'platform',
+    // As config/load-routes' fallbackTeamFrom reads it (not imported: that would load the routes schema here).
+    fallbackTeam: env.FALLBACK_TEAM?.trim() || 'platform',
     logLevel: parseLogLevel(env.LOG_LEVEL),
     maxBodyBytes: int(env, 'WEBHOOK_MAX_BYTES', 5 * 1024 * 1024, 1),
     retry: {

@@ -107,6 +107,12 @@ describe('loadRoutingConfig checks', () => {
     expect(r.config!.fallbackTeam).toBe('ops');
   });
 
+  it('reads a FALLBACK_TEAM of only whitespace as unset, and drops surrounding whitespace, as every setting', async () => {
+    const files = { 'platform.yaml': 'team: platform\nslack:\n  channel: "#p"\n', 'ops.yaml': 'team: ops\nslack:\n  channel: "#ops"\n' };
+    expect((await problems(files, { FALLBACK_TEAM: ' ' })).config!.fallbackTeam).toBe('platform');
+    expect((await problems(files, { FALLBACK_TEAM: 'ops\n' })).config!.fallbackTeam).toBe('ops');
+  });
+
   it('treats an absent routes/ folder as zero teams (so only the fallback team is missing)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'alertgate-empty-'));
     tmpDirs.push(dir);

@@ -40,8 +40,9 @@ export interface LoadRoutesResult {
   unreadable?: true;
 }
 
+/** Blank is unset and surrounding whitespace is dropped, as for every setting (config/env). */
 export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
-  return env['FALLBACK_TEAM'] || DEFAULT_FALLBACK_TEAM;
+  return env['FALLBACK_TEAM']?.trim() || DEFAULT_FALLBACK_TEAM;
 }
 
 /** Routes file names in `dir/routes`, sorted; an absent folder means no teams (`absent`). */
