@@ -180,6 +180,9 @@ describe('loadRoutingConfig checks', () => {
     const env = await problems({ 'platform.yaml': 'team: platform\npagerduty:\n  routingKeyEnv: PD_KEY\n' });
     expect(env.config).toBeDefined();
     expect(env.warningLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:3:18 warning: .*PD_KEY is not set/)]);
+    // Blank is no key at send time (delivery/pagerduty/routing-key trims it): warned alike.
+    const blank = await problems({ 'platform.yaml': 'team: platform\npagerduty:\n  routingKeyEnv: PD_KEY\n' }, { PD_KEY: ' \n' });
+    expect(blank.warningLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:3:18 warning: .*PD_KEY is not set/)]);
   });
 
   it('a routing key written where its variable or file belongs: an error at the field that never prints the key', async () => {

@@ -120,8 +120,9 @@ function checkPagerDuty(src: YamlSource, pagerduty: unknown, env: NodeJS.Process
   }
   // Secrets are injected at deploy time, so a missing one is a warning, not an error. A value
   // that is no variable's name is the schema's error, which does not quote it (it could be a
-  // token pasted there); this warning would.
-  if (keyEnv && isEnvName(keyEnv) && !env[keyEnv]) {
+  // token pasted there); this warning would. Blank is no key: the sender trims it
+  // (delivery/pagerduty/routing-key), and its pages would fail.
+  if (keyEnv && isEnvName(keyEnv) && !env[keyEnv]?.trim()) {
     return [
       errorAt(src, ['pagerduty', 'routingKeyEnv'], `environment variable ${keyEnv} is not set: PagerDuty notifications of this team will fail until it is`, 'warning'),
     ];
