@@ -54,6 +54,16 @@ describe('alertgate uptime: a bad range', () => {
     const reversed = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--from', '2026-10-05', '--to', '2026-10-01']);
     expect(reversed).toMatchObject({ code: 2, err: 'uptime: --from: must be before --to' });
   });
+
+  it('refuses an empty range flag (`--month "$MONTH"` with MONTH unset), which reported the last 30 days in UTC instead', async () => {
+    for (const flag of ['--from', '--to', '--tz', '--period', '--month']) {
+      for (const value of ['', ' ']) {
+        const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', flag, value]);
+        expect(r.code, `${flag} "${value}"`).toBe(2);
+        expect(r.err, `${flag} "${value}"`).toMatch(new RegExp(`^uptime: ${flag} is empty: give its value, or leave the flag out\n`));
+      }
+    }
+  });
 });
 
 async function getJson(t: TestGateway, path: string, accept = 'application/json') {

@@ -58,6 +58,9 @@ exit codes: 0 report printed; 1 Thanos unreachable or refused the query, THANOS_
 
 const FORMATS = ['table', 'json', 'csv'] as const;
 
+/** The flags that choose the report's range and zone. */
+const RANGE_FLAGS = ['from', 'to', 'tz', 'period', 'month'] as const;
+
 export const uptimeCommand: Command = async (argv, io) => {
   let args;
   try {
@@ -77,6 +80,13 @@ export const uptimeCommand: Command = async (argv, io) => {
   }
   if (!args.team) {
     io.stderr(`uptime: --team is required\n${USAGE}`);
+    return 2;
+  }
+  // `--month "$MONTH"` with MONTH unset would report the default range (the last 30 days, UTC)
+  // as if asked for it, as an empty --config would read the working directory.
+  const empty = RANGE_FLAGS.find((name) => args[name] !== undefined && args[name].trim() === '');
+  if (empty !== undefined) {
+    io.stderr(`uptime: --${empty} is empty: give its value, or leave the flag out\n${USAGE}`);
     return 2;
   }
   const format = args.format as (typeof FORMATS)[number];
