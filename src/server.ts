@@ -75,6 +75,13 @@ export interface TokenRotation {
 
 export const TOKEN_ROTATION: TokenRotation = { webhookGraceMs: 600_000, rereadMs: 1_000 };
 
+/**
+ * At shutdown, after the grace: how long the store's queries still in flight (work given up at
+ * the deadline, waiting on a database that stopped answering) may take before their connections
+ * are cut. Within the 5 s the manifests leave after SHUTDOWN_GRACE_MS to close the store and exit.
+ */
+export const STORE_CLOSE_WAIT_MS = 500;
+
 /** Node HTTP server timeouts (ms): how long a client may hold a connection. */
 export interface HttpTimeouts {
   /** Idle keep-alive connections are closed after this. */
@@ -496,18 +503,34 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         // of its queries may still queue its post, and is abandoned (its Thanos queries
         // aborted: nothing outlives the shutdown) when its grace is over.
         const graceMs = settings.shutdownGraceMs;
+        // Each wait is bounded, whatever the store does (a database that stopped answering keeps
+        // a query waiting for the 35 s query timeout): what is given up is logged, named on the
+        // last line, and safe, as every webhook answered 202 is committed and every item leased
+        // here comes back when its lease expires.
+        const gaveUp: string[] = [];
         await Promise.all([
           drainServer(server as Server, { graceMs, onOverdue: () => uptime.abortQueries() }).then((drained) => {
-            if (!drained) logger.warn({ graceMs }, 'shutdown: HTTP requests still in flight after the grace period were cut off');
+            if (drained) return;
+            gaveUp.push('http requests');
+            logger.warn({ graceMs }, 'shutdown: HTTP requests still in flight after the grace period were cut off');
           }),
-          worker.stop(graceMs),
+          worker.stop(graceMs).then((given) => void gaveUp.push(...given)),
           uptime.scheduler.stop(graceMs),
           settledWithin(passesEnded, graceMs, false).then((ended) => {
-            if (!ended) logger.warn({ graceMs }, 'shutdown: background passes (config check, storms, maintenance, history pruning, re-attribution) still running after the grace period; the store is closed under them');
+            if (ended) return;
+            gaveUp.push('background passes');
+            logger.warn({ graceMs }, 'shutdown: background passes (config check, storms, maintenance, history pruning, re-attribution) still running after the grace period; the store is closed under them');
           }),
         ]);
-        await store.close();
-        logger.info({}, 'shutdown complete');
+        // PostgreSQL cuts its queries at STORE_CLOSE_WAIT_MS; still closing when this wait ends
+        // (a timer set just after the store's), it had some to cut. (SQLite waits on no server.)
+        const storeClosed = store.close(STORE_CLOSE_WAIT_MS);
+        if (store.kind === 'postgres' && !(await settledWithin(storeClosed.then(() => true), STORE_CLOSE_WAIT_MS, false))) {
+          gaveUp.push('store queries');
+          logger.warn({ waitedMs: STORE_CLOSE_WAIT_MS }, 'shutdown: the store did not close in time; its queries still in flight were cut (PostgreSQL rolls back their transactions)');
+        }
+        await storeClosed;
+        logger.info(gaveUp.length > 0 ? { gaveUp } : {}, 'shutdown complete');
       })()),
   };
 }

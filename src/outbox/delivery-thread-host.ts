@@ -20,6 +20,7 @@ import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { settledWithin } from '../pipeline/settled-within.js';
 import { startThread } from '../threads/start-thread.js';
+import { HAND_BACK_WAIT_MS } from './worker.js';
 import type { DeliveryThreadData, FromDeliveryThread, RoutingKeys, ToDeliveryThread } from './delivery-messages.js';
 
 /**
@@ -29,13 +30,19 @@ import type { DeliveryThreadData, FromDeliveryThread, RoutingKeys, ToDeliveryThr
  */
 export const DELIVERY_THREAD_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 } as const;
 
+/** After its worker's stop, how long the delivery thread gets to close its connection and exit before it is ended. */
+const THREAD_EXIT_MS = 1_000;
+
 /** What the gateway needs of its outbox worker, wherever it runs. */
 export interface OutboxRunner {
   start(): void;
   /** Look at the outbox now (new notifications were committed). */
   wake(): void;
-  /** Stop claiming; let in-flight deliveries finish until the deadline, then abort them. */
-  stop(deadlineMs?: number): Promise<void>;
+  /**
+   * Stop claiming; let in-flight deliveries finish until the deadline, then abort them. Resolves
+   * soon after the deadline whatever the store does, with what was given up (already logged).
+   */
+  stop(deadlineMs?: number): Promise<string[]>;
 }
 
 export interface DeliveryThreadOptions {
@@ -55,7 +62,7 @@ export interface DeliveryThreadOptions {
 
 export class DeliveryThread implements OutboxRunner {
   private thread: Worker | undefined;
-  private stopping: Promise<void> | undefined;
+  private stopping: Promise<string[]> | undefined;
   private wakeQueued = false;
   private onStopped: (() => void) | undefined;
   /**
@@ -101,15 +108,19 @@ export class DeliveryThread implements OutboxRunner {
     this.post({ t: 'routingKeys', routingKeys: this.o.routingKeys() });
   }
 
-  stop(deadlineMs = 10_000): Promise<void> {
+  stop(deadlineMs = 10_000): Promise<string[]> {
     this.stopping ??= (async () => {
       const thread = this.thread;
-      if (!thread) return;
+      if (!thread) return [];
       const stopped = new Promise<void>((resolve) => (this.onStopped = resolve));
       this.post({ t: 'stop', deadlineMs });
-      // The thread stops itself after draining; past the deadline (and a margin) it is ended.
-      await settledWithin(stopped, deadlineMs + 5_000, undefined);
+      // The thread stops itself after draining (its worker's stop is bounded: the deadline, then
+      // the hand-back wait); past that and a moment to close its connection, it is ended.
+      const inTime = await settledWithin(stopped.then(() => true), deadlineMs + HAND_BACK_WAIT_MS + THREAD_EXIT_MS, false);
       await thread.terminate();
+      if (inTime) return [];
+      this.o.logger.warn({ deadlineMs }, 'shutdown: the delivery thread did not stop in time and was ended; what it held is delivered again when its lease expires');
+      return ['delivery thread'];
     })();
     return this.stopping;
   }

@@ -34,6 +34,12 @@ import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
 
 import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
 
+/**
+ * After a shutdown's deadline aborted the deliveries in flight, how long they get to hand their
+ * items back (or record what the receiver answered) before the shutdown gives up on them.
+ */
+export const HAND_BACK_WAIT_MS = 500;
+
 /** Waits before writing a delivered item's outcome again, after the store failed the write. */
 const RECORD_SENT_RETRY_MS = [100, 1_000, 5_000];
 
@@ -83,6 +89,8 @@ export class OutboxWorker {
   /** The slots each receiver may fill (`receiverConcurrency`). */
   private readonly shares: ReceiverShares;
   private running = false;
+  /** `stop` has returned: the store is about to close, and nothing starts any more. */
+  private stopped = false;
   private loop?: Promise<void>;
   private inFlight = new Set<Promise<void>>();
   private wakeUp?: () => void;
@@ -133,21 +141,40 @@ export class OutboxWorker {
   /**
    * Stop claiming, let in-flight deliveries finish until `deadlineMs`, then abort them; their
    * leases expire and another worker (or the next start) delivers them: at-least-once.
+   * Every wait is bounded, however the store behaves: a claim still waiting on a store that
+   * stopped answering (a partition: up to the query timeout, 35 s) is given up at the deadline,
+   * and the hand-backs of aborted deliveries get HAND_BACK_WAIT_MS more. Waiting for either
+   * with no limit held the shutdown past SHUTDOWN_GRACE_MS and Kubernetes' SIGKILL. Resolves
+   * with what was given up (logged here): its items are leased to this worker until their lease
+   * expires, and then delivered again.
    */
-  async stop(deadlineMs = 10_000): Promise<void> {
-    if (!this.running) return;
+  async stop(deadlineMs = 10_000): Promise<string[]> {
+    if (!this.running) return [];
+    const deadline = Date.now() + deadlineMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    const gaveUp: string[] = [];
     this.running = false;
     this.wake();
-    await this.loop;
+    if (!(await settledWithin(this.loop!.then(() => true), left(), false))) {
+      gaveUp.push('outbox claim');
+      this.o.logger.warn({ deadlineMs }, 'shutdown: the outbox claim still waiting on the store at the deadline was given up; what it claims is not delivered here (its lease expires and it is delivered again)');
+    }
     // Writes still holding an offer may yet hand items over: those are in flight too.
     const settled = this.reserved === 0 ? Promise.resolve() : new Promise<void>((resolve) => (this.allSettled = resolve));
     const finished = settled.then(() => Promise.allSettled([...this.inFlight])).then(() => 'done' as const);
-    const outcome = await settledWithin(finished, deadlineMs, 'timeout' as const);
+    const outcome = await settledWithin(finished, left(), 'timeout' as const);
     if (outcome === 'timeout') {
       this.o.logger.warn({ inFlight: this.inFlight.size }, 'shutdown deadline reached; aborting in-flight deliveries');
       this.abort.abort();
-      await Promise.allSettled([...this.inFlight]);
+      const handedBack = await settledWithin(Promise.allSettled([...this.inFlight]).then(() => true), HAND_BACK_WAIT_MS, false);
+      if (!handedBack) {
+        gaveUp.push('deliveries');
+        this.o.logger.warn({ inFlight: this.inFlight.size, waitedMs: HAND_BACK_WAIT_MS }, 'shutdown: deliveries still handing back or recording their outcome after the deadline were given up; their leases expire and they are delivered again');
+      }
     }
+    // From now on nothing starts: a claim or hand-off write answering late only leases items.
+    this.stopped = true;
+    return gaveUp;
   }
 
   /**
@@ -222,7 +249,8 @@ export class OutboxWorker {
       try {
         claimed = await this.o.store.claimDue({ now: this.o.now(), limit: free, leaseMs: this.o.leaseMs, owner: this.o.owner, ...this.claimFilters(room, free) });
       } catch (err) {
-        this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
+        // A claim the shutdown gave up on fails when the store is closed under it: said already.
+        if (!this.stopped) this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
       }
       const claimedOf = { slack: 0, pagerduty: 0 };
       for (const item of claimed) {
@@ -237,6 +265,12 @@ export class OutboxWorker {
 
   /** Deliver `item`, leased at `leasedAt` (Date.now()). */
   private track(item: NotificationRecord, leasedAt: number): void {
+    if (this.stopped) {
+      // Leased by a claim or hand-off write that answered after the shutdown gave up on it: the
+      // store is closing, so nothing is sent; the lease expires and the item is delivered again.
+      this.o.logger.info({ notification: item.id }, 'notification leased after the shutdown deadline: not delivered here; delivered again when its lease expires');
+      return;
+    }
     const receiver = item.target.type;
     this.shares.started(receiver);
     const p = this.deliver(item, leasedAt);
@@ -273,10 +307,13 @@ export class OutboxWorker {
    * have reached the receiver: the next delivery repeats it (at-least-once).
    */
   private async handBackAborted(item: NotificationRecord, log: Logger): Promise<void> {
-    await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now() }).catch((err: unknown) => {
-      log.error({ err }, 'could not hand back the delivery cut short by shutdown; it is retried when its lease expires');
-    });
-    log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
+    try {
+      await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now() });
+      log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
+    } catch (err) {
+      // Past the hand-back wait the shutdown gave up on it (said so) and closed the store under it.
+      if (!this.stopped) log.error({ err }, 'could not hand back the delivery cut short by shutdown; it is retried when its lease expires');
+    }
   }
 
   /**
@@ -294,7 +331,8 @@ export class OutboxWorker {
         return true;
       } catch (err) {
         const waitMs = RECORD_SENT_RETRY_MS[i];
-        if (waitMs === undefined) {
+        // Past a shutdown that gave up on it the store is closed: a retry would only keep the process alive.
+        if (waitMs === undefined || this.stopped) {
           log.error({ err }, 'notification delivered but not recorded (store unavailable): it is delivered again when its lease expires');
           return false;
         }

@@ -330,5 +330,11 @@ export interface Store {
 
   /** Throws when the store is unreachable (readiness). */
   ping(): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Closes the store once the calls in flight have ended. With `cutAfterMs` (a shutdown past its
+   * deadline), PostgreSQL calls still waiting on the server after that long have their
+   * connections cut and reject; the server rolls their transactions back, so nothing is left
+   * half-written.
+   */
+  close(cutAfterMs?: number): Promise<void>;
 }

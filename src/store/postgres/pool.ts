@@ -80,7 +80,33 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   // Without a listener, an idle connection dropped by the server (restart, failover) would be
   // an unhandled 'error' event and kill the process. The pool already discards that client.
   pool.on('error', (err) => opts.onIdleError?.(err));
+  const clients = new Set<pg.Client>();
+  // Until its socket has closed, not until the pool lets go of it: an ended connection's goodbye
+  // to a server that stopped answering holds its socket open.
+  pool.on('connect', (client) => {
+    const c = client as pg.Client;
+    clients.add(c);
+    c.connection.stream.once('close', () => clients.delete(c));
+  });
+  openClients.set(pool, clients);
   return pool;
+}
+
+/** Each pool's connections, for `cutConnections`. */
+const openClients = new WeakMap<pg.Pool, Set<pg.Client>>();
+
+/**
+ * Closes every connection of `pool` at once, whatever it is doing; returns how many there were.
+ * For a shutdown that cannot wait: `pool.end()` waits for the queries in flight, which on a
+ * server that stopped answering (a partition, a failover that moved the address) is the query
+ * timeout, and an ended connection's goodbye may wait for the kernel to give up on the peer,
+ * keeping the process alive. A query cut rejects; the server rolls its transaction back.
+ */
+export function cutConnections(pool: pg.Pool): number {
+  const clients = [...(openClients.get(pool) ?? [])];
+  // Destroying the socket, not `client.end()`: that one waits for the server's answer to its goodbye.
+  for (const client of clients) client.connection.stream.destroy();
+  return clients.length;
 }
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;

@@ -32,9 +32,10 @@ import { listAlerts, listNotifications } from './lists.js';
 import { migrate, requireReadableSchema, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
 import { retryDead } from './outbox-retry.js';
-import { createPool, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withTransaction, type PoolOptions } from './pool.js';
+import { createPool, cutConnections, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withTransaction, type PoolOptions } from './pool.js';
 import * as q from './queries.js';
 import { pruneHistory } from './retention.js';
+import { settledWithin } from '../../pipeline/settled-within.js';
 import { toNotificationRecord, type NotificationRow } from './rows.js';
 import { WriteGate } from './write-gate.js';
 
@@ -202,8 +203,9 @@ export class PostgresStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
-  async close(): Promise<void> {
+  async close(cutAfterMs?: number): Promise<void> {
     this.closing ??= this.pool.end();
+    if (cutAfterMs !== undefined && !(await settledWithin(this.closing.then(() => true), cutAfterMs, false))) cutConnections(this.pool);
     await this.closing;
   }
 }

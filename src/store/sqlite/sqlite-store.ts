@@ -357,7 +357,8 @@ export class SqliteStore implements Store {
     this.db.prepare('SELECT 1').get();
   }
 
-  async close(): Promise<void> {
+  /** `cutAfterMs` is PostgreSQL's: no SQLite call waits on a remote server. */
+  async close(_cutAfterMs?: number): Promise<void> {
     if (!this.db.open) return;
     // Commit what was accepted before closing: a queued write's caller is still waiting.
     await this.writer.close();
