@@ -17,7 +17,7 @@ import { webhook } from './support/payloads.js';
 const admin = await requirePostgres();
 
 /** What the shutdown may take beyond SHUTDOWN_GRACE_MS: the HTTP drain's last words, the hand-back wait, cutting the pool, exiting. */
-const MARGIN_MS = 2_500;
+const MARGIN_MS = 3_000;
 
 describe.skipIf(!admin)('SIGTERM with the database frozen', () => {
   let db: TestDatabase;

@@ -36,9 +36,12 @@ import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
 
 /**
  * After a shutdown's deadline aborted the deliveries in flight, how long they get to hand their
- * items back (or record what the receiver answered) before the shutdown gives up on them.
+ * items back (or record what the receiver answered) before the shutdown gives up on them. Ample
+ * for a store that answers (a write or two each); a delivery given up while recording its
+ * outcome is repeated after its lease, so not shorter than the uptime reports' abandon wait,
+ * which bounds the shutdown anyway.
  */
-export const HAND_BACK_WAIT_MS = 500;
+export const HAND_BACK_WAIT_MS = 1_000;
 
 /** Waits before writing a delivered item's outcome again, after the store failed the write. */
 const RECORD_SENT_RETRY_MS = [100, 1_000, 5_000];
