@@ -7,6 +7,7 @@
  * /readyz fails, the outbox worker retries later); connections that broke are discarded and
  * the pool opens fresh ones when the server is back.
  */
+import net from 'node:net';
 import pg from 'pg';
 
 /** Connections per replica unless `PoolOptions.max` says otherwise. */
@@ -58,7 +59,18 @@ export interface PoolOptions {
 /** A pool for a `postgres://…` URL (libpq-style query options such as `sslmode` or `options=-c search_path=x` apply). */
 export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   const statementTimeoutMs = opts.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS;
+  // Every socket from its creation until it has closed, for `cutConnections`: one still
+  // connecting (the pool emits 'connect' only once it is up), or one ended by the pool whose
+  // goodbye a server that stopped answering never acknowledges, holds the process open too.
+  // (With TLS, node-postgres wraps this socket: destroying it ends the TLS stream too.)
+  const sockets = new Set<net.Socket>();
   const pool = new pg.Pool({
+    stream: () => {
+      const socket = new net.Socket();
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+      return socket;
+    },
     connectionString: url,
     max: opts.max ?? DEFAULT_POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -80,20 +92,12 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
   // Without a listener, an idle connection dropped by the server (restart, failover) would be
   // an unhandled 'error' event and kill the process. The pool already discards that client.
   pool.on('error', (err) => opts.onIdleError?.(err));
-  const clients = new Set<pg.Client>();
-  // Until its socket has closed, not until the pool lets go of it: an ended connection's goodbye
-  // to a server that stopped answering holds its socket open.
-  pool.on('connect', (client) => {
-    const c = client as pg.Client;
-    clients.add(c);
-    c.connection.stream.once('close', () => clients.delete(c));
-  });
-  openClients.set(pool, clients);
+  openSockets.set(pool, sockets);
   return pool;
 }
 
-/** Each pool's connections, for `cutConnections`. */
-const openClients = new WeakMap<pg.Pool, Set<pg.Client>>();
+/** Each pool's sockets, for `cutConnections`. */
+const openSockets = new WeakMap<pg.Pool, Set<net.Socket>>();
 
 /**
  * Closes every connection of `pool` at once, whatever it is doing; returns how many there were.
@@ -103,10 +107,10 @@ const openClients = new WeakMap<pg.Pool, Set<pg.Client>>();
  * keeping the process alive. A query cut rejects; the server rolls its transaction back.
  */
 export function cutConnections(pool: pg.Pool): number {
-  const clients = [...(openClients.get(pool) ?? [])];
+  const sockets = [...(openSockets.get(pool) ?? [])];
   // Destroying the socket, not `client.end()`: that one waits for the server's answer to its goodbye.
-  for (const client of clients) client.connection.stream.destroy();
-  return clients.length;
+  for (const socket of sockets) socket.destroy();
+  return sockets.length;
 }
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;

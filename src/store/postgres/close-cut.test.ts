@@ -1,0 +1,68 @@
+/**
+ * `close(cutAfterMs)` at shutdown, on a database that stopped answering (a partition, a failover
+ * that moved the address): `pool.end()` alone waits for every query in flight, here until the
+ * client's query timeout (and a connection attempt for its connect timeout). The connections
+ * still open after `cutAfterMs` are cut instead: the calls waiting on them reject, and a write
+ * cut mid-transaction is not committed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
+import { startPostgresProxy, throughProxy, type PostgresProxy } from '../../testing/postgres-proxy.js';
+import { SLACK, group, notification } from '../contract/fixtures.case.js';
+import { openPostgresStore } from './postgres-store.js';
+
+const admin = await requirePostgres();
+
+describe.skipIf(!admin)('postgres: close with a deadline on a frozen database', () => {
+  let db: TestDatabase;
+  let proxy: PostgresProxy;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(admin!);
+    proxy = await startPostgresProxy(admin!);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await db?.drop();
+  });
+
+  it('cuts the connections still busy after cutAfterMs: the calls reject, the write in flight is not committed', async () => {
+    const url = await createTestSchema(db.url, 'closecut');
+    // The query timeout left long (a minute): only the cut can end these calls within the test.
+    const frozen = await openPostgresStore(throughProxy(url, proxy), { queryTimeoutMs: 60_000 });
+    const g = group('payments-close-cut');
+    let froze!: () => void;
+    const frozenNow = new Promise<void>((resolve) => (froze = resolve));
+    // A write frozen mid-transaction (its locks taken, its rows sent into the void), and a read
+    // (on an idle connection, or on a new one whose connection attempt is frozen too).
+    const write = frozen
+      .updateGroups([g.id], () => {
+        proxy.freeze();
+        froze();
+        return [{ group: g, notifications: [notification(g, SLACK)] }];
+      })
+      .then(
+        () => 'committed',
+        () => 'failed',
+      );
+    await frozenNow;
+    const read = frozen.outboxDepth().then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await proxy.withheld('INSERT INTO groups');
+
+    const started = Date.now();
+    await frozen.close(300);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await write).toBe('failed');
+    expect(await read).toBe('failed');
+
+    const other = await openPostgresStore(url);
+    try {
+      expect(await other.getGroup(g.id)).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+});
