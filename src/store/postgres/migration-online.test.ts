@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
+import { startPostgresProxy, throughProxy } from '../../testing/postgres-proxy.js';
 import { SLACK, alert, enqueue, group, notification } from '../contract/fixtures.case.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { createPool } from './pool.js';
@@ -185,5 +186,40 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     // Its place is kept for good: changed again, it stays.
     await enqueue(store, group('g1', { alerts: [alert('g1')], updatedAt: at(14) }), []);
     expect(await listed()).toEqual(['g3', 'g2', 'g1']);
+  });
+
+  it('a connection lost during an online step fails the migration (serve exits naming the store), instead of crashing the process', async () => {
+    const url = await previousRelease();
+    // The step waits to record itself, as in the first test, on a connection through a proxy
+    // that then goes away: the server restarting or failing over while a new replica migrates.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('BEGIN; LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
+    const proxy = await startPostgresProxy(url);
+    const pool = createPool(throughProxy(url, proxy));
+    cleanups.push(() => pool.end());
+    const migrating = migrate(pool, MIGRATIONS);
+    const failed = migrating.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    for (;;) {
+      const { rows } = await adminQuery(
+        url,
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO schema_migrations%'`,
+      );
+      if (rows.length > 0) break;
+      const err = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 20, 'pending'))]);
+      if (err !== 'pending') throw new Error(`the migration ended before recording its step: ${String(err)}`);
+    }
+
+    // Without a listener on the step's own connection, its 'error' event was unhandled: the
+    // process died with a stack trace instead of `serve` logging which store it could not open.
+    await proxy.stop();
+    expect(await failed).toBeInstanceOf(Error);
+    // (The server's session goes on with the step until it notices the client gone, and may
+    // record it: the next start then finds it done, as after a replica killed there.)
+    await holder.query('ROLLBACK');
   });
 });

@@ -182,6 +182,11 @@ async function applyNext(c: Queryable, migrations: readonly Migration[], opts: M
  */
 async function applyOnline(pool: pg.Pool, step: OnlineMigration, opts: MigrateOptions): Promise<Applied | 'locked' | 'recorded elsewhere'> {
   const c = await pool.connect();
+  // A checked-out client has no listener of the pool's (as in withTransaction): the server going
+  // away during a build would otherwise be an unhandled 'error' event that kills the process with
+  // a stack trace. The query it cut short rejects, which is what `migrate`'s caller sees.
+  const ignoreError = () => undefined;
+  c.on('error', ignoreError);
   let locked = false;
   let failed = false;
   try {
@@ -204,6 +209,7 @@ async function applyOnline(pool: pg.Pool, step: OnlineMigration, opts: MigrateOp
     // Given back at once, so that the next step (this replica's or another's) need not wait for
     // the connection's end; should that fail, the session ending releases it.
     if (locked) await c.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch(() => undefined);
+    c.off('error', ignoreError);
     c.release(locked || failed ? true : undefined);
   }
 }
