@@ -87,4 +87,13 @@ describe('classifySlackAnswer', () => {
       `slack chat.postMessage: missing_scope — ${SLACK_ERROR_HINTS.get('missing_scope')} (needed: chat:write; the token has: channels:read,[REDACTED])`,
     );
   });
+
+  it("a channel's hints say a retry posts to that same channel: fixing the channel in routes/ does not move the dead notification", () => {
+    // Seen on a real gateway: dead on is_archived, the team's channel changed and reloaded, the
+    // retry posted into the archived channel again (a notification keeps its target).
+    for (const code of ['channel_not_found', 'is_archived', 'not_in_channel']) {
+      const text = classifySlackAnswer(answer(200, `{"ok":false,"error":"${code}"}`), ctx);
+      expect(!text.ok && text.error).toMatch(/a retry posts to this same channel/);
+    }
+  });
 });

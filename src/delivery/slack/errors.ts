@@ -37,9 +37,9 @@ const RATE_LIMITED_SLACK_ERRORS: ReadonlySet<string> = new Set(['ratelimited', '
  * (`not_in_channel`) leaves them to look it up while the notification sits dead.
  */
 export const SLACK_ERROR_HINTS: ReadonlyMap<string, string> = new Map([
-  ['channel_not_found', "no channel by this name or id that the Slack app can see: check the team's slack channel in routes/; a private channel must have the app invited to it"],
-  ['not_in_channel', 'the Slack app is not a member of the channel: invite it (/invite @app in the channel), or grant it the chat:write.public scope for public channels'],
-  ['is_archived', "the channel is archived: unarchive it, or set the team's slack channel in routes/ to one in use"],
+  ['channel_not_found', "no channel by this name or id that the Slack app can see: check the team's slack channel in routes/; a private channel must have the app invited to it; a retry posts to this same channel (a channel fixed in routes/ takes the group's next messages, not this one)"],
+  ['not_in_channel', 'the Slack app is not a member of the channel: invite it (/invite @app in the channel), or grant it the chat:write.public scope for public channels; a retry posts to this same channel'],
+  ['is_archived', "the channel is archived: unarchive it before a retry, as a retry posts to this same channel; set the team's slack channel in routes/ to one in use for the group's next messages"],
   ['invalid_auth', 'Slack does not take the bot token: check that SLACK_TOKEN (or the file SLACK_TOKEN_FILE names) holds the current xoxb- token of this workspace\'s app'],
   ['not_authed', 'no token reached Slack: set SLACK_TOKEN or SLACK_TOKEN_FILE'],
   ['token_revoked', 'the bot token was revoked (the app uninstalled or the token rotated): install the app again and put its new token in SLACK_TOKEN or SLACK_TOKEN_FILE'],
