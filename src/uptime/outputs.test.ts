@@ -70,7 +70,8 @@ describe('uptime outputs', () => {
 
   it('table: a line per service and the incidents', () => {
     const text = reportToTable(report);
-    expect(text).toMatch(/^checkout\s+99\.9500%\s+99\.9%\s+22m 0s\s+0s\s+healthy \(50\.1% left\)\s+1$/m);
+    // The fixture's service had 2h of maintenance: the MAINTENANCE column shows it.
+    expect(text).toMatch(/^checkout\s+99\.9500%\s+99\.9%\s+22m 0s\s+0s\s+2h 0m\s+healthy \(50\.1% left\)\s+1$/m);
     expect(text).toMatch(/checkout\s+2026-10-03 10:00:00 UTC\s+2026-10-03 10:22:00 UTC\s+22m 0s/);
   });
 
@@ -88,6 +89,34 @@ describe('uptime outputs', () => {
     const kolkata = reportToTable({ ...london, tz: 'Asia/Kolkata' });
     expect(kolkata).toMatch(/checkout\s+2026-10-25 06:20:00 GMT\+5:30\s+2026-10-25 07:40:00 GMT\+5:30/);
     expect(reportToCsv(london)).not.toMatch(/BST|GMT/);
+  });
+
+  it('table: says what NO DATA means, shows maintenance time and marks incidents inside maintenance, as the page does', () => {
+    const excused: ServiceUptime = {
+      ...checkout,
+      service: 'payments-api',
+      uptimePercent: 100,
+      downSeconds: 0,
+      errorBudgetRemainingPercent: 100,
+      incidents: [{ start: '2026-10-18T01:30:00Z', end: '2026-10-18T02:30:00Z', seconds: 3600, maintenanceSeconds: 3600 }],
+    };
+    const lines = reportToTable({ ...report, services: [checkout, excused] }).split('\n');
+    expect(lines[2]).toMatch(/^SERVICE\s+UPTIME\s+OBJECTIVE\s+DOWN\s+NO DATA\s+MAINTENANCE\s+BUDGET\s+INCIDENTS$/);
+    expect(lines).toContainEqual(expect.stringMatching(/^payments-api\s+100\.0000%\s+99\.9%\s+0s\s+0s\s+2h 0m\s+healthy/));
+    // A 1-hour incident beside 0s down and 100%: the row says why, as the page's incident row does.
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}payments-api\s+2026-10-18 01:30:00 UTC\s+2026-10-18 02:30:00 UTC\s+1h 0m \(1h 0m in maintenance, not counted\)$/));
+    expect(lines).toContain('Uptime = up samples ÷ all samples. NO DATA (time without samples) is neither up nor down; downtime in MAINTENANCE windows is not counted.');
+    // Without maintenance in the range, no empty column.
+    expect(reportToTable({ ...report, services: [{ ...checkout, maintenanceSeconds: 0 }] })).not.toContain('MAINTENANCE');
+  });
+
+  it('Slack summary: a service with time unmeasured or in maintenance says so, as the page and table do', () => {
+    const added = { ...checkout, service: 'search', noDataSeconds: 15 * 86_400 + 13 * 3600 };
+    const json = JSON.stringify(renderUptimeSummary({ ...report, services: [added] }, { title: 'October 2026' }).blocks);
+    // 99.95% of the half month measured, not of the month: the reader is told.
+    expect(json).toContain('*search* 99.950% (objective 99.9%) · down 22m 0s · no data 15d 13h (not counted) · maintenance 2h 0m (not counted) · 1 incident');
+    const plain = JSON.stringify(renderUptimeSummary({ ...report, services: [{ ...checkout, maintenanceSeconds: 0 }] }, { title: 'October 2026' }).blocks);
+    expect(plain).toContain('*checkout* 99.950% (objective 99.9%) · down 22m 0s · 1 incident');
   });
 
   it('Slack summary: text and blocks, names escaped, budget in words', () => {

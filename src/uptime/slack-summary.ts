@@ -7,12 +7,23 @@
 import { escapeSlack, slackLink } from '../delivery/slack/escape.js';
 import type { OutboundMessage } from '../model/group.js';
 import { budgetState, formatDuration, formatLocalTime, formatPercent, type BudgetLevel } from './format.js';
-import type { UptimeReport } from './report-types.js';
+import type { ServiceUptime, UptimeReport } from './report-types.js';
 
 const ICON: Record<BudgetLevel, string> = { ok: ':large_green_circle:', warn: ':large_yellow_circle:', bad: ':red_circle:', none: ':white_circle:' };
 
 /** Slack allows 50 blocks; beyond that services are summarised in one line. */
 const MAX_SERVICE_BLOCKS = 40;
+
+/**
+ * Time the uptime leaves out, as the page and table show it: a service probed for half the month
+ * reads 99.95% of that half, and 0s down beside an incident is maintenance. Whole-range no data
+ * is already "no data" in the figure.
+ */
+function notCounted(s: ServiceUptime): string {
+  const noData = s.uptimePercent !== null && s.noDataSeconds > 0 ? ` · no data ${formatDuration(s.noDataSeconds)} (not counted)` : '';
+  const maintenance = s.maintenanceSeconds > 0 ? ` · maintenance ${formatDuration(s.maintenanceSeconds)} (not counted)` : '';
+  return `${noData}${maintenance}`;
+}
 
 export interface SummaryOptions {
   /** Human name of the period, e.g. "October 2026" or "previous-month". */
@@ -32,7 +43,7 @@ export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions):
     const b = budgetState(s);
     return {
       level: b.level,
-      text: `*${escapeSlack(s.service)}* ${formatPercent(s.uptimePercent)} (objective ${s.objective}%) · down ${formatDuration(s.downSeconds)} · ${s.incidents.length} incident${s.incidents.length === 1 ? '' : 's'} · budget ${b.label}, ${b.detail}`,
+      text: `*${escapeSlack(s.service)}* ${formatPercent(s.uptimePercent)} (objective ${s.objective}%) · down ${formatDuration(s.downSeconds)}${notCounted(s)} · ${s.incidents.length} incident${s.incidents.length === 1 ? '' : 's'} · budget ${b.label}, ${b.detail}`,
     };
   });
   const text =

@@ -7,7 +7,7 @@
  * 30 September. The JSON and CSV keep their RFC3339 instants and dates.
  */
 import { budgetState, formatDuration, formatLocalTime, formatPercent } from './format.js';
-import type { UptimeReport } from './report-types.js';
+import type { Incident, UptimeReport } from './report-types.js';
 
 function align(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -20,14 +20,21 @@ export function reportToTable(report: UptimeReport): string {
   if (report.services.length === 0) {
     lines.push(`team ${report.team} has no uptime checks (add them under uptime: in rules/${report.team}.yaml)`);
   } else {
-    const rows = [['SERVICE', 'UPTIME', 'OBJECTIVE', 'DOWN', 'NO DATA', 'BUDGET', 'INCIDENTS']];
+    // MAINTENANCE only when a window covered a service in the range (as the page's day table):
+    // a 1-hour incident beside 0s down and 100% is otherwise unexplained.
+    const withMaintenance = report.services.some((s) => s.maintenanceSeconds > 0);
+    const rows = [['SERVICE', 'UPTIME', 'OBJECTIVE', 'DOWN', 'NO DATA', ...(withMaintenance ? ['MAINTENANCE'] : []), 'BUDGET', 'INCIDENTS']];
     for (const s of report.services) {
       const b = budgetState(s);
-      rows.push([s.service, formatPercent(s.uptimePercent, 4), `${s.objective}%`, formatDuration(s.downSeconds), formatDuration(s.noDataSeconds), `${b.label} (${b.detail})`, String(s.incidents.length)]);
+      const maintenance = withMaintenance ? [formatDuration(s.maintenanceSeconds)] : [];
+      rows.push([s.service, formatPercent(s.uptimePercent, 4), `${s.objective}%`, formatDuration(s.downSeconds), formatDuration(s.noDataSeconds), ...maintenance, `${b.label} (${b.detail})`, String(s.incidents.length)]);
     }
     lines.push(...align(rows));
-    const incidents = report.services.flatMap((s) => s.incidents.map((i) => [s.service, at(i.start), at(i.end), formatDuration(i.seconds)]));
+    const excused = (i: Incident) => (i.maintenanceSeconds ? ` (${formatDuration(i.maintenanceSeconds)} in maintenance, not counted)` : '');
+    const incidents = report.services.flatMap((s) => s.incidents.map((i) => [s.service, at(i.start), at(i.end), `${formatDuration(i.seconds)}${excused(i)}`]));
     if (incidents.length > 0) lines.push('', 'Incidents:', ...align([['SERVICE', 'START', 'END', 'DURATION'], ...incidents]).map((l) => `  ${l}`));
+    // The page's footnote: a reader of the table must know no data is not counted either way.
+    lines.push('', `Uptime = up samples ÷ all samples. NO DATA (time without samples) is neither up nor down; downtime in ${withMaintenance ? 'MAINTENANCE' : 'maintenance'} windows is not counted.`);
   }
   for (const w of report.warnings) lines.push(`warning from Thanos: ${w}`);
   return `${lines.join('\n')}\n`;
