@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary } from '../src/testing/binaries.js';
-import { formatPercent } from '../src/uptime/format.js';
+import { formatDuration, formatPercent } from '../src/uptime/format.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { startUptimeFixture, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
@@ -95,6 +95,28 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     await page.screenshot({ path: join(ARTIFACTS, 'uptime-overview.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('/uptime: a service measured for part of the range says how long it had no data under its uptime, as the Slack post does', async () => {
+    const { page, errors } = await open(`/uptime?${RANGE}`);
+    const platform = await report('platform');
+    // api is probed 10–13 October only: its 99.9…% is of three days, not of the month.
+    const api = platform.services.find((s) => s.service === 'api')!;
+    const cell = page.getByRole('row', { name: /\bapi\b/ }).locator('td[data-label="Uptime"]');
+    await expect(cell.innerText()).resolves.toMatch(new RegExp(`^${formatPercent(api.uptimePercent).replace('.', '\\.')}\\s+no data ${formatDuration(api.noDataSeconds)} \\(not counted\\)$`));
+    // Fully measured, or never measured at all ("no data" already): nothing added.
+    const checkout = page.getByRole('row', { name: /checkout/ }).locator('td[data-label="Uptime"]');
+    await expect(checkout.innerText()).resolves.not.toContain('no data');
+    await expect(page.getByRole('row', { name: /legacy/ }).locator('td[data-label="Uptime"]').innerText()).resolves.toBe('no data');
+    expect(errors).toEqual([]);
+    await page.close();
+    // On a phone the note wraps inside its card: the services table does not grow wider than
+    // its scroll box (which would hide the team, objective and the strip's last days).
+    const phone = await open(`/uptime?${RANGE}`, { width: 390, height: 844 });
+    const hidden = await phone.page.locator('div.scroll').first().evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(hidden).toBeLessThanOrEqual(0);
+    expect(phone.errors).toEqual([]);
+    await phone.page.close();
   });
 
   it('/uptime/{team}: per service figures, daily bars, incidents table and budget', async () => {

@@ -135,6 +135,8 @@ function ServicesTable(props: { caption: string; rows: Array<{ team: string; ser
               ) : null}
               <td role="cell" class="num" data-label="Uptime">
                 {formatPercent(s.uptimePercent)}
+                {/* A service probed for part of the range: its figure is of that part only. */}
+                {s.uptimePercent !== null && s.noDataSeconds > 0 ? <span class="detail">{`no data ${formatDuration(s.noDataSeconds)} (not counted)`}</span> : null}
               </td>
               <td role="cell" class="num" data-label="Objective">
                 {`${s.objective}%`}

@@ -35,6 +35,8 @@ caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
 thead th { font-size: .85rem; color: var(--muted); border-bottom: 2px solid var(--line); white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+/* A note under a figure ("no data 15d 13h (not counted)") wraps: on a phone it would widen the card. */
+td.num .detail { white-space: normal; }
 .badge { display: inline-block; white-space: nowrap; padding: .05rem .5rem; border-radius: .75rem; border: 1px solid currentColor; font-size: .85rem; font-weight: 600; }
 .badge.ok { color: var(--ok); } .badge.warn { color: var(--warn); } .badge.bad { color: var(--bad); } .badge.none { color: var(--muted); }
 .detail { display: block; font-size: .8rem; color: var(--muted); }
@@ -67,6 +69,7 @@ footer { color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line
   table.services td.budget, table.services td.daily { grid-column: 1 / -1; }
   table.services td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
   table.services .detail { display: inline; margin-left: .5rem; }
+  table.services td.num .detail { display: block; margin-left: 0; }
 }
 @media (prefers-color-scheme: dark) {
   :root { --ok: #5cc07a; --warn: #f0a742; --bad: #ff8a80; --none: #9aa0a6; --fg: #e8eaed; --muted: #b0b5bd; --line: #3c4043; --bg: #17181b; --soft: #222428; --link: #8ab4f8; }
