@@ -108,6 +108,8 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     const checkout = page.getByRole('row', { name: /checkout/ }).locator('td[data-label="Uptime"]');
     await expect(checkout.innerText()).resolves.not.toContain('no data');
     await expect(page.getByRole('row', { name: /legacy/ }).locator('td[data-label="Uptime"]').innerText()).resolves.toBe('no data');
+    // What is left out, said as the CLI table says it: no data, and downtime in maintenance.
+    await expect(page.locator('footer').innerText()).resolves.toContain('Time without samples is “no data”: neither up nor down. Downtime inside maintenance windows is not counted.');
     expect(errors).toEqual([]);
     await page.close();
     // On a phone the note wraps inside its card: the services table does not grow wider than

@@ -38,7 +38,7 @@ export function Layout(props: { title: string; children?: Child }) {
         </main>
         <footer>
           <div class="wrap">
-            Uptime = up samples ÷ all samples of each service's probe. Time without samples is “no data”: neither up nor down.
+            Uptime = up samples ÷ all samples of each service's probe. Time without samples is “no data”: neither up nor down. Downtime inside maintenance windows is not counted.
           </div>
         </footer>
       </body>
