@@ -51,6 +51,35 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
         [name],
       )
     ).rows as { valid: boolean; def: string }[];
+  /**
+   * The online step is made to last: it cannot record itself while this open transaction holds
+   * schema_migrations, as if the build took minutes over a big table. ROLLBACK lets it go on.
+   */
+  async function holdMigrationsTable(url: string): Promise<pg.Client> {
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('BEGIN; LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
+    return holder;
+  }
+
+  /** The migration's error once it fails; undefined if it succeeds. */
+  const failureOf = (migrating: Promise<unknown>): Promise<unknown> =>
+    migrating.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+
+  /** Until a query of the database (`where`, on pg_stat_activity) waits for a lock; throws if the migration ends first. */
+  async function untilWaitingFor(url: string, where: string, failed: Promise<unknown>): Promise<void> {
+    for (;;) {
+      const { rows } = await adminQuery(url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND ${where}`);
+      if (rows.length > 0) return;
+      const err = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 20, 'pending'))]);
+      if (err !== 'pending') throw new Error(`the migration ended before it waited: ${String(err)}`);
+    }
+  }
+
   const versions = async (url: string) =>
     (await adminQuery(url, 'SELECT version FROM schema_migrations ORDER BY version')).rows.map((r: { version: number }) => r.version);
 
@@ -72,28 +101,12 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     const oldReplica = new PostgresStore(oldPool, () => new Date(), new WriteGate(8, 30_000));
     await enqueue(oldReplica, group('before'));
 
-    // The index step is made to last: the step cannot record itself until this lock goes, as if
-    // the build took minutes over a big table.
-    const holder = new pg.Client({ connectionString: url });
-    await holder.connect();
-    cleanups.push(() => holder.end());
-    await holder.query('BEGIN; LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
+    const holder = await holdMigrationsTable(url);
     const newPool = createPool(url);
     cleanups.push(() => newPool.end());
     const migrating = migrate(newPool, MIGRATIONS);
-    const failed = migrating.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    for (;;) {
-      const { rows } = await adminQuery(
-        url,
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO schema_migrations%'`,
-      );
-      if (rows.length > 0) break;
-      const err = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 20, 'pending'))]);
-      if (err !== 'pending') throw new Error(`the migration ended before recording its step: ${String(err)}`);
-    }
+    const failed = failureOf(migrating);
+    await untilWaitingFor(url, `query LIKE 'INSERT INTO schema_migrations%'`, failed);
 
     // A webhook's write on the old replica meanwhile: it must not wait for the whole step.
     const g = group('during');
@@ -119,17 +132,8 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     cleanups.push(() => reader.end());
     await reader.query('BEGIN; SELECT count(*) FROM alerts');
     const migrating = migrate(pool, MIGRATIONS);
-    const failed = migrating.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
     // The drop waits for the reader (a plain DROP INDEX in the lock queue; CONCURRENTLY for it to end).
-    for (;;) {
-      const { rows } = await adminQuery(url, `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%DROP INDEX%'`);
-      if (rows.length > 0) break;
-      const err = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 20, 'pending'))]);
-      if (err !== 'pending') throw new Error(`the migration ended while the reader was open: ${String(err)}`);
-    }
+    await untilWaitingFor(url, `query LIKE '%DROP INDEX%'`, failureOf(migrating));
 
     const g = group('during', { alerts: [alert('during')] });
     const written = enqueue(replica, g, [notification(g, SLACK)]);
@@ -192,27 +196,12 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     const url = await previousRelease();
     // The step waits to record itself, as in the first test, on a connection through a proxy
     // that then goes away: the server restarting or failing over while a new replica migrates.
-    const holder = new pg.Client({ connectionString: url });
-    await holder.connect();
-    cleanups.push(() => holder.end());
-    await holder.query('BEGIN; LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
+    const holder = await holdMigrationsTable(url);
     const proxy = await startPostgresProxy(url);
     const pool = createPool(throughProxy(url, proxy));
     cleanups.push(() => pool.end());
-    const migrating = migrate(pool, MIGRATIONS);
-    const failed = migrating.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    for (;;) {
-      const { rows } = await adminQuery(
-        url,
-        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO schema_migrations%'`,
-      );
-      if (rows.length > 0) break;
-      const err = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 20, 'pending'))]);
-      if (err !== 'pending') throw new Error(`the migration ended before recording its step: ${String(err)}`);
-    }
+    const failed = failureOf(migrate(pool, MIGRATIONS));
+    await untilWaitingFor(url, `query LIKE 'INSERT INTO schema_migrations%'`, failed);
 
     // Without a listener on the step's own connection, its 'error' event was unhandled: the
     // process died with a stack trace instead of `serve` logging which store it could not open.
