@@ -264,8 +264,8 @@ describe('retries', () => {
     await t.idle();
     await t.post(webhook(key, [{ labels, fingerprint: 'bb00000000000001' }, { labels: { ...labels, pod: 'search-2' }, fingerprint: 'bb00000000000002' }]));
     await t.idle();
-    // The second Alertmanager of an HA pair sends the same webhook: a suppressed duplicate, which does not count.
-    await t.post(webhook(key, [{ labels, fingerprint: 'bb00000000000001' }, { labels: { ...labels, pod: 'search-2' }, fingerprint: 'bb00000000000002' }]));
+    // (A resend of the group now would be notified, the channel being owed its state:
+    // gateway-dead-dedup.test.ts. Newer suppressed items not counting is the store contract's.)
     const dead = (await fetch(`${t.gw.url}/v1/notifications?status=dead`).then((r) => r.json())) as { items: { id: number; kind: string }[] };
     const [newest, older] = dead.items;
     expect(dead.items.map((n) => n.kind)).toEqual(['changed', 'new']);

@@ -329,4 +329,32 @@ describe('decideGroup with an alert resolved and dropped from the group', () => 
     const aged = decideGroup(dropped, update([alert('b')]), new Date(lastEnd + STALE_COPY_WINDOW_MS));
     expect(aged.group).not.toHaveProperty('tombstones');
   });
+
+  it('notifies a duplicate to the targets owed it (their last notification went dead), suppressing it for the others, and leaves the notified state as it was', () => {
+    const first = decideGroup(undefined, update([alert('a')], [slack, pd]), t0);
+    const prev = { ...first.group, owedTargets: ['slack:#payments-alerts'] };
+    const tally = newDedupTally();
+    const resend = decideGroup(prev, update([alert('a')], [slack, pd]), at(HOUR), tally);
+    expect(resend.notifications.map((n) => [n.target.type, n.kind, n.status, n.reason])).toEqual([
+      ['slack', 'repeat', 'pending', undefined],
+      ['pagerduty', 'repeat', 'suppressed', 'duplicate within dedup window 4h'],
+    ]);
+    expect(resend.notifications[0]).not.toHaveProperty('reason');
+    expect(resend.group).toMatchObject({ notifiedHash: first.group.notifiedHash, notifiedAt: first.group.notifiedAt });
+    expect(tally.renotifiedAfterDead).toEqual({ payments: 1 });
+  });
+
+  it('notifies an owed target an already notified resolution again too, and ignores owed targets when the group changed (every target is notified anyway)', () => {
+    const firing = decideGroup(undefined, update([alert('a')], [slack, pd]), t0);
+    const resolved = decideGroup(firing.group, update([alert('a', 'resolved')], [slack, pd]), at(HOUR));
+    const again = decideGroup({ ...resolved.group, owedTargets: ['pagerduty:payments'] }, update([alert('a', 'resolved')], [slack, pd]), at(2 * HOUR));
+    expect(again.notifications.map((n) => [n.target.type, n.kind, n.status])).toEqual([
+      ['slack', 'resolved', 'suppressed'],
+      ['pagerduty', 'resolved', 'pending'],
+    ]);
+    const tally = newDedupTally();
+    const changed = decideGroup({ ...firing.group, owedTargets: ['pagerduty:payments'] }, update([alert('a'), alert('b')], [slack, pd]), at(HOUR), tally);
+    expect(changed.notifications.map((n) => n.status)).toEqual(['pending', 'pending']);
+    expect(tally.renotifiedAfterDead).toEqual({});
+  });
 });

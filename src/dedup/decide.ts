@@ -6,7 +6,10 @@
  *
  * "Content" is the set of firing alerts, as in Alertmanager's notification log: a snapshot whose
  * firing set equals the last notified one is a duplicate. Inside the team's dedup window it is
- * suppressed (recorded, not sent); after it, it is sent again as a reminder ("repeat").
+ * suppressed (recorded, not sent); after it, it is sent again as a reminder ("repeat"). Except
+ * to a target the group owes (GroupRecord.owedTargets: its last notification there went dead):
+ * there the duplicate is sent, as Alertmanager, which records a send only once it succeeded,
+ * would send its resend. The others stay suppressed: they have the group's state already.
  */
 import { hash } from 'node:crypto';
 import type { Alert, IncomingNotification } from '../model/alert.js';
@@ -120,15 +123,21 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   };
   if (truncated) snapshot.truncatedAlerts = n.truncatedAlerts;
   const suppressed = v.suppressReason !== undefined;
-  const notifications: NewNotification[] = targets.map((target) => ({
-    groupId: u.groupId,
-    team: u.team,
-    target,
-    kind: v.kind,
-    status: suppressed ? 'suppressed' : 'pending',
-    ...(suppressed ? { reason: v.suppressReason } : {}),
-    snapshot,
-  }));
+  const owed = new Set(suppressed ? (prev?.owedTargets ?? []) : []);
+  const notifications: NewNotification[] = targets.map((target) => {
+    const held = suppressed && !owed.has(targetKey(target));
+    return {
+      groupId: u.groupId,
+      team: u.team,
+      target,
+      kind: v.kind,
+      status: held ? 'suppressed' : 'pending',
+      ...(held ? { reason: v.suppressReason } : {}),
+      snapshot,
+    };
+  });
+  const renotified = suppressed ? notifications.filter((x) => x.status === 'pending').length : 0;
+  if (tally && renotified > 0) tally.renotifiedAfterDead[u.team] = (tally.renotifiedAfterDead[u.team] ?? 0) + renotified;
 
   const group: GroupRecord = {
     id: u.groupId,
@@ -142,6 +151,8 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     status: snapshot.status,
     alerts,
     ...(tombstones ? { tombstones } : {}),
+    // A duplicate paid to an owed target leaves these as they are: the content is the one
+    // notified, and the others' reminder stays due when it was.
     notifiedHash: suppressed ? (prev?.notifiedHash ?? null) : hash,
     notifiedAt: suppressed ? (prev?.notifiedAt ?? null) : nowIso,
     targets: suppressed ? (prev?.targets ?? []) : targets,

@@ -44,10 +44,12 @@ export interface DedupTally {
   lateResolved: number;
   /** Firing alerts the notification left out, taken as resolved (MergedAlerts.endedUnseen). */
   endedUnseen: number;
+  /** Duplicates notified to targets whose last notification went dead (dedup/decide.ts), by team. */
+  renotifiedAfterDead: Record<string, number>;
 }
 
 export function newDedupTally(): DedupTally {
-  return { staleFiring: 0, staleFiringDropped: 0, lateResolved: 0, endedUnseen: 0 };
+  return { staleFiring: 0, staleFiringDropped: 0, lateResolved: 0, endedUnseen: 0, renotifiedAfterDead: {} };
 }
 
 /**

@@ -117,6 +117,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
       if (dedup.staleFiringDropped) metrics.dedupStaleCopies.inc({ kind: 'stale_firing_dropped' }, dedup.staleFiringDropped);
       if (dedup.lateResolved) metrics.dedupStaleCopies.inc({ kind: 'late_resolved' }, dedup.lateResolved);
       if (dedup.endedUnseen) metrics.alertsEndedUnseen.inc(dedup.endedUnseen);
+      for (const [team, n] of Object.entries(dedup.renotifiedAfterDead)) metrics.dedupRenotifiedAfterDead.inc({ team }, n);
       for (const n of result.notifications) {
         if (n.status !== 'suppressed') continue;
         metrics.notifications.inc({ team: n.team, receiver: n.target.type, outcome: 'suppressed' });

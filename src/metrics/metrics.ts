@@ -43,6 +43,7 @@ export interface Metrics {
   leaseCuts: Counter<'receiver'>;
   slackPostLookups: Counter<'result'>;
   dedupStaleCopies: Counter<'kind'>;
+  dedupRenotifiedAfterDead: Counter<'team'>;
   alertsEndedUnseen: Counter;
   storeCommitSeconds: Histogram;
   storeCommitWrites: Histogram;
@@ -299,6 +300,12 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     leaseCuts,
     slackPostLookups,
     dedupStaleCopies,
+    dedupRenotifiedAfterDead: new Counter({
+      name: 'alertgate_dedup_renotified_after_dead_total',
+      help: "Alertmanager resends of an unchanged group notified, not suppressed as duplicates, to a target whose last notification of the group went dead (one per target), by team.",
+      labelNames: ['team'],
+      registers: [registry],
+    }),
     alertsEndedUnseen: new Counter({
       name: 'alertgate_alerts_ended_unseen_total',
       help: "Firing alerts taken as resolved because Alertmanager's notification of their group left them out (silenced or inhibited there, or resolved without send_resolved) instead of showing them resolved.",

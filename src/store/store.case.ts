@@ -14,6 +14,7 @@ import { groupContract } from './contract/groups.case.js';
 import { listContract } from './contract/lists.case.js';
 import { outboxAgeContract } from './contract/outbox-age.case.js';
 import { outboxContract } from './contract/outbox.case.js';
+import { owedContract } from './contract/owed.case.js';
 import { retentionContract } from './contract/retention.case.js';
 import type { Store } from './store.js';
 
@@ -51,6 +52,7 @@ export function runStoreContract(name: string, newStore: NewContractStore): void
     };
     groupContract(current);
     outboxContract(current);
+    owedContract(current);
     outboxAgeContract(current, clock);
     listContract(current);
     retentionContract(current, clock);

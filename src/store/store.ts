@@ -54,6 +54,16 @@ export interface GroupRecord {
    * pass finds what is due through `heldGroupIds`. Absent when the group is not held.
    */
   heldUntil?: number;
+  /**
+   * Target keys (model/target.ts `targetKey`) whose newest notification of the group that is not
+   * suppressed is dead: that target never got the group's current state, so Alertmanager's next
+   * resend of the unchanged group is notified to it rather than suppressed (dedup/decide.ts), as
+   * Alertmanager's own notification log records a send only once it succeeds. Read by
+   * `updateGroups` under the group's lock from the outbox itself, never stored: the dead marking,
+   * a retry and a newer notification change it with no second write to keep in step. Absent (or
+   * empty) when no target is owed, and on every record but those `updateGroups` hands `decide`.
+   */
+  owedTargets?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -227,7 +237,9 @@ export interface Store {
   /**
    * Atomically load the groups with these ids (absent ones are missing from the map), run
    * `decide`, and persist every returned group (upsert, including its alerts) and notification.
-   * `decide` must be pure and synchronous. Returns the inserted notifications.
+   * `decide` must be pure and synchronous. Returns the inserted notifications. A loaded record
+   * carries `owedTargets`, read in the same transaction; a store may leave it out (none owed) for
+   * a group whose write it has in flight, which only delays a re-notification to a later resend.
    */
   updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts?: UpdateOptions): Promise<NotificationRecord[]>;
 

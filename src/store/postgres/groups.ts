@@ -38,8 +38,13 @@ export async function loadLockedGroups(c: Queryable, ids: readonly string[]): Pr
   const unique = [...new Set(ids)];
   const out = new Map<string, GroupRecord>();
   if (unique.length === 0) return out;
-  const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[] }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique]);
-  for (const row of rows) out.set(row.id, toGroupRecord(row, row.alerts));
+  const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[]; owed_targets: string[] | null }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique]);
+  for (const row of rows) {
+    const { owed_targets: owed, ...groupRow } = row;
+    const group = toGroupRecord(groupRow, row.alerts);
+    if (owed && owed.length > 0) group.owedTargets = owed;
+    out.set(row.id, group);
+  }
   return out;
 }
 

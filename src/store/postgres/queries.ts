@@ -20,12 +20,18 @@ export function beginAndLockGroups(keys: readonly number[]): string {
 }
 
 /**
- * The groups that exist among $1, row-locked, each with its alerts in position order (one
- * round trip: the lock is held while it runs). Runs after the advisory locks, so its snapshot
- * holds everything the previous holder of a lock committed.
+ * The groups that exist among $1, row-locked, each with its alerts in position order and the
+ * targets it owes its current state (GroupRecord.owedTargets: those whose newest item that is
+ * not suppressed is dead; a group without a dead item costs one probe of the dead index), in
+ * one round trip: the lock is held while it runs. Runs after the advisory locks, so its snapshot
+ * holds everything the previous holder of a lock committed, an admin retry's requeue included.
  */
 export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
-  SELECT g.*, COALESCE((SELECT json_agg(a ORDER BY a.position) FROM alerts a WHERE a.group_id = g.id), '[]') AS alerts
+  SELECT g.*, COALESCE((SELECT json_agg(a ORDER BY a.position) FROM alerts a WHERE a.group_id = g.id), '[]') AS alerts,
+    (SELECT array_agg(DISTINCT d.target_key) FROM notifications d
+      WHERE d.group_id = g.id AND d.status = 'dead' AND NOT EXISTS (SELECT 1 FROM notifications o
+        WHERE o.team = d.team AND o.id > d.id AND o.group_id = d.group_id AND o.target_key = d.target_key AND o.status <> 'suppressed')
+    ) AS owed_targets
   FROM groups g WHERE g.id = ANY($1::text[])
   FOR UPDATE OF g`;
 

@@ -130,6 +130,8 @@ export class SqliteStore implements Store {
    */
   private readonly pruning = new Map<string, number>();
   private writeSeq = 0;
+  /** Admin retries sent to the writer and not yet answered (`readOwedTargets`). */
+  private retriesInFlight = 0;
 
   constructor(
     private readonly db: Database.Database,
@@ -180,6 +182,7 @@ export class SqliteStore implements Store {
         // A copy: a decision may edit what it is given, and this record is what is being stored.
         if (known) current.set(id, copyGroup(known));
       }
+      this.readOwedTargets(current, settled);
       // created_at is kept from the first insert: remember it before decide may edit the records.
       const createdAt = new Map([...current].map(([id, g]) => [id, g.createdAt]));
       decided = decide(current);
@@ -221,6 +224,23 @@ export class SqliteStore implements Store {
         throw err;
       },
     );
+  }
+
+  /**
+   * `owedTargets` of the committed groups (`settled`: none of their writes in flight, so what
+   * the database holds is what the decision builds on). A group with a write in flight is given
+   * none: that write may queue the very notification that pays the target, and only its commit
+   * shows it; a later resend finds what is still owed. Nor is any while an admin retry is in
+   * flight: a requeued dead item pays its target, and both would be delivered.
+   */
+  private readOwedTargets(current: Map<string, GroupRecord>, settled: string[]): void {
+    if (this.retriesInFlight > 0) return;
+    const ids = settled.filter((id) => current.has(id));
+    if (ids.length === 0) return;
+    for (const row of this.s.selectOwedTargets.all({ ids: JSON.stringify(ids) })) {
+      const group = current.get(row.group_id)!;
+      group.owedTargets = [...(group.owedTargets ?? []), row.target_key];
+    }
   }
 
   /**
@@ -290,7 +310,13 @@ export class SqliteStore implements Store {
   }
 
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {
-    const result = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
+    this.retriesInFlight++;
+    let result;
+    try {
+      result = await this.writer.execute({ op: 'retryDead', id, nowMs: now.getTime() });
+    } finally {
+      this.retriesInFlight--;
+    }
     return result.outcome === 'requeued' ? { outcome: 'requeued', notification: toNotificationRecord(result.row) } : result;
   }
 

@@ -1,0 +1,77 @@
+/**
+ * @module store/contract/owed
+ * Contract: the targets a group owes its current state (GroupRecord.owedTargets), which
+ * `updateGroups` hands `decide`: those whose newest notification of the group that is not
+ * suppressed is dead. Read from the outbox under the group's lock, so the dead marking, a newer
+ * notification and an admin retry each change it with nothing else written.
+ */
+import { describe, expect, it } from 'vitest';
+import { targetKey } from '../../model/target.js';
+import type { CurrentStore } from '../store.case.js';
+import { PAGERDUTY, SLACK, enqueue, group, later, notification } from './fixtures.case.js';
+
+export function owedContract(store: CurrentStore): void {
+  /** What `updateGroups` gives `decide` as the group's owed targets (a read: nothing written). */
+  const owed = async (id: string): Promise<string[]> => {
+    let seen: string[] | undefined;
+    await store().updateGroups([id], (current) => {
+      seen = [...(current.get(id)?.owedTargets ?? [])].sort();
+      return [];
+    });
+    return seen ?? [];
+  };
+  /** Claims what is due: `dead` ids go dead, the others are sent. */
+  const deliver = async (dead: ReadonlySet<number | undefined>): Promise<void> => {
+    for (const n of await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 })) {
+      if (dead.has(n.id)) await store().markFailed(n.id, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      else await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+    }
+  };
+
+  describe('owed targets', () => {
+    it('are none while nothing is dead', async () => {
+      const g = group('g1');
+      await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+      expect(await owed('g1')).toEqual([]);
+      await deliver(new Set());
+      expect(await owed('g1')).toEqual([]);
+    });
+
+    it('are the targets whose newest notification went dead, not those delivered, nor another group\'s', async () => {
+      const g = group('g1');
+      const [post] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+      const other = group('g2');
+      await enqueue(store(), other, [notification(other, PAGERDUTY)]);
+      await deliver(new Set([post?.id]));
+      expect(await owed('g1')).toEqual([targetKey(SLACK)]);
+      expect(await owed('g2')).toEqual([]);
+    });
+
+    it('stay owed past a newer suppressed notification; a newer pending or failed one pays them', async () => {
+      const g = group('g1');
+      const [post] = await enqueue(store(), g, [notification(g, SLACK)]);
+      await deliver(new Set([post?.id]));
+      await enqueue(store(), g, [notification(g, SLACK, { kind: 'repeat', status: 'suppressed', reason: 'duplicate within dedup window 4h' })]);
+      expect(await owed('g1')).toEqual([targetKey(SLACK)]);
+      const [again] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'repeat' })]);
+      expect(await owed('g1')).toEqual([]);
+      const [claimed] = await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 });
+      expect(claimed?.id).toBe(again?.id);
+      await store().markFailed(again?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: later(1_000) });
+      expect(await owed('g1')).toEqual([]);
+      // That one goes dead too: owed again, once.
+      const [retry] = await store().claimDue({ owner: 'w1', now: later(1_000), limit: 100, leaseMs: 30_000 });
+      await store().markFailed(retry?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      expect(await owed('g1')).toEqual([targetKey(SLACK)]);
+    });
+
+    it('are paid by an admin retry of the dead notification', async () => {
+      const g = group('g1');
+      const [post] = await enqueue(store(), g, [notification(g, SLACK)]);
+      await deliver(new Set([post?.id]));
+      expect(await owed('g1')).toEqual([targetKey(SLACK)]);
+      expect((await store().retryDead(post?.id ?? -1, later())).outcome).toBe('requeued');
+      expect(await owed('g1')).toEqual([]);
+    });
+  });
+}
