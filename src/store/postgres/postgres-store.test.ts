@@ -107,6 +107,22 @@ describe.skipIf(!admin)('postgres store', () => {
       expect(results.flat().map((n) => n.status).sort()).toEqual(['pending', ...Array(5).fill('suppressed')]);
     });
 
+    it('lets exactly one replica pay a target its dead notification owes when all of them receive the resend at once', async () => {
+      const [a, b, c] = [await open(), await open(), await open()];
+      const g = group('owed', { targets: [SLACK] });
+      const [post] = await enqueue(a, g, [notification(g, SLACK)]);
+      only(await a.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 30_000 }));
+      await a.markFailed(post?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      // As dedup/decide.ts does: the duplicate is notified to an owed target, suppressed otherwise.
+      const decide = (current: Map<string, GroupRecord>): GroupWrite[] => {
+        const known = current.get('owed')!;
+        const owed = known.owedTargets?.includes('slack:#payments-alerts') === true;
+        return [{ group: known, notifications: [notification(known, SLACK, owed ? { kind: 'repeat' } : { kind: 'repeat', status: 'suppressed', reason: 'duplicate' })] }];
+      };
+      const results = await Promise.all([a, b, c, a, b, c].map((s) => s.updateGroups(['owed'], decide)));
+      expect(results.flat().map((n) => n.status).sort()).toEqual(['pending', ...Array(5).fill('suppressed')]);
+    });
+
     it('a lease offered with a write does not take an item another replica claimed and handed back meanwhile', async () => {
       const [a, b] = [await open(), await open()];
       const later = new Date(Date.now() + 600_000);

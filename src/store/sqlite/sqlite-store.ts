@@ -234,6 +234,8 @@ export class SqliteStore implements Store {
    * flight: a requeued dead item pays its target, and both would be delivered.
    */
   private readOwedTargets(current: Map<string, GroupRecord>, settled: string[]): void {
+    // A record kept from an earlier decision says what was owed before it: never trusted.
+    for (const group of current.values()) delete group.owedTargets;
     if (this.retriesInFlight > 0) return;
     const ids = settled.filter((id) => current.has(id));
     if (ids.length === 0) return;
