@@ -43,7 +43,7 @@ describe('alertgate validate', () => {
     expect(r.code).toBe(1);
     expect(r.stdoutLines).toEqual([
       expect.stringMatching(/^routes\/billing\.yaml:4:14 owns\.matchers\[0\]: invalid regular expression/),
-      'routes/billing.yaml:7:1 escalation: unknown field "escalation"',
+      'routes/billing.yaml:7:1 escalation: unknown field "escalation"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance',
       expect.stringMatching(/^routes\/billing\.yaml:10:17 routes\[0\]\.receivers\[0\]: receiver "pagerduty" is not configured/),
       expect.stringMatching(/^routes\/broken-syntax\.yaml:4:1 /),
       expect.stringMatching(/^routes\/ledger\.yaml:3:29 .*"billing-prod" is already owned by team "billing"/),
@@ -202,7 +202,7 @@ describe('alertgate route-test', () => {
     const r = await run(['route-test', '--json', '--labels', 'a=b'], { ALERTGATE_CONFIG_DIR: 'test/fixtures/routes-broken' });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderrLines).toContain('routes/billing.yaml:7:1 escalation: unknown field "escalation"');
+    expect(r.stderrLines).toContain('routes/billing.yaml:7:1 escalation: unknown field "escalation"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance');
     expect(r.stderrLines.at(-1)).toMatch(/10 error\(s\); run alertgate validate/);
   });
 

@@ -124,12 +124,12 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
     }
     if (folder === 'rules') {
       const result = rulesSchema.safeParse(withSourceText(src));
-      if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
+      if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues, rulesSchema));
       checkTeamName(src, team, folder, ctx, problems);
       return { problems, rules: checkRules(src, text, team, result.data, problems, ctx.forUptime === true) };
     }
     const result = dashboardsFileSchema.safeParse(src.value);
-    if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues));
+    if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues, dashboardsFileSchema));
     checkTeamName(src, team, folder, ctx, problems);
     return { problems, boards: checkBoards(src, text, team, result.data, problems) };
   }

@@ -78,7 +78,7 @@ describe('a broken config dir', () => {
     expect(r.config).toBeUndefined();
     expect(r.errors.map(formatSourceError)).toEqual([
       'routes/billing.yaml:4:14 owns.matchers[0]: invalid regular expression in matcher service=~"invoice(": error parsing regexp: missing closing ): `invoice(`',
-      'routes/billing.yaml:7:1 escalation: unknown field "escalation"',
+      'routes/billing.yaml:7:1 escalation: unknown field "escalation"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance',
       'routes/billing.yaml:10:17 routes[0].receivers[0]: receiver "pagerduty" is not configured: add a pagerduty: section with routingKeyEnv or routingKeyFile',
       expect.stringMatching(/^routes\/broken-syntax\.yaml:4:1 .*Flow sequence/),
       'routes/ledger.yaml:3:29 owns.namespaces[1]: namespace "billing-prod" is already owned by team "billing" (routes/billing.yaml:3:16); a namespace has one owner',
@@ -211,7 +211,7 @@ describe('loadRoutingConfig checks', () => {
   it('positions unknown nested fields at their key', async () => {
     const text = `${PLATFORM}routes:\n  - receivers: [slack]\n    recievers: [pagerduty]\n`;
     expect((await problems({ 'platform.yaml': text })).errorLines).toEqual([
-      'routes/platform.yaml:6:5 routes[0].recievers: unknown field "recievers"',
+      'routes/platform.yaml:6:5 routes[0].recievers: unknown field "recievers"; did you mean "receivers"?',
     ]);
   });
 

@@ -98,7 +98,7 @@ function checkRoutesFile(src: YamlSource, expectedTeam: string, env: NodeJS.Proc
     return { src, problems };
   }
   const parsed = routesFileSchema.safeParse(src.value);
-  if (!parsed.success) problems.push(...zodIssuesToSourceErrors(src, parsed.error.issues));
+  if (!parsed.success) problems.push(...zodIssuesToSourceErrors(src, parsed.error.issues, routesFileSchema));
   problems.push(...checkTeamFile({ src, expectedTeam }, env));
   return { src, problems, ...(parsed.success && { spec: parsed.data }) };
 }

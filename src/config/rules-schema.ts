@@ -65,8 +65,29 @@ export const promDuration = (what: string, opts: { positive?: boolean } = {}) =>
     });
   });
 
+/**
+ * A percentage written as a plain number (99.9). The usual slips are answered with what to write:
+ * `"99.9%"` or a quoted number (zod would say only "expected number, received string"), and a
+ * ratio such as 0.999, which would silently be an objective of 0.999 % whose alerts never fire.
+ */
+const percentNumber = (what: string) =>
+  z
+    .number({
+      error: (iss) => {
+        if (typeof iss.input !== 'string') return undefined;
+        const written = /^\s*([0-9]+(?:\.[0-9]+)?)\s*%?\s*$/.exec(iss.input);
+        return `${what} is a number of percent, without quotes or "%"${written ? `: write ${what}: ${written[1]}` : ', e.g. 99.9'}`;
+      },
+    })
+    .refine((n) => !(n > 0 && n < 1), {
+      error: (iss) => {
+        const n = iss.input as number;
+        return `${what} is in percent: ${n} would mean ${n} %; for ${Number((n * 100).toPrecision(12))} % write ${what}: ${Number((n * 100).toPrecision(12))}`;
+      },
+    });
+
 const percent = (what: string) =>
-  z.number().refine((n) => n > 0 && n < 100, { message: `${what} must be a percentage strictly between 0 and 100, e.g. 99.9` });
+  percentNumber(what).refine((n) => n > 0 && n < 100, { message: `${what} must be a percentage strictly between 0 and 100, e.g. 99.9` });
 
 const httpUrl = z.string().regex(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' });
 
@@ -135,7 +156,7 @@ export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
   const uptime = z.strictObject({
     service: z.string().regex(SLO_NAME, { message: `service must match ${SLO_NAME.source}` }),
     up: promql,
-    objective: z.number().refine((n) => n > 0 && n <= 100, { message: 'objective must be a percentage above 0 and at most 100' }),
+    objective: percentNumber('objective').refine((n) => n > 0 && n <= 100, { message: 'objective must be a percentage above 0 and at most 100' }),
     interval: promDuration('interval', { positive: true }).optional(),
   });
   return z.strictObject({

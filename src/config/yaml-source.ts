@@ -12,6 +12,8 @@
  */
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document } from 'yaml';
 import type { z } from 'zod';
+import { closestName } from './closest-name.js';
+import { knownKeysAt } from './schema-keys.js';
 import type { SourceError } from './source-error.js';
 import { NOT_QUICK, quickYamlValue } from './yaml-quick.js';
 
@@ -181,19 +183,65 @@ function describePath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-/** Map zod issues onto positions in the YAML; every issue becomes one error. */
-export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core.$ZodIssue[]): SourceError[] {
+/**
+ * Map zod issues onto positions in the YAML; every issue becomes one error. With the `schema`
+ * the file was checked against, an unknown field names the field it most likely meant
+ * (`severty` → `severity`) or else the fields its place takes, and a required field that is
+ * missing says so (zod's own words are "expected string, received undefined"); a missing field
+ * that a misspelled one already points to is not reported twice.
+ */
+export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core.$ZodIssue[], schema?: z.ZodType): SourceError[] {
   const out: SourceError[] = [];
+  const pathOf = (issue: z.core.$ZodIssue) => issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const isMissing = (issue: z.core.$ZodIssue, path: readonly PathSegment[]) =>
+    issue.code === 'invalid_type' && path.length > 0 && !src.doc.hasIn(path);
+  // Missing required fields by parent path, the candidates a misspelled key most likely meant.
+  const missingByParent = new Map<string, string[]>();
   for (const issue of issues) {
-    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    const path = pathOf(issue);
+    if (!isMissing(issue, path)) continue;
+    const parent = describePath(path.slice(0, -1));
+    missingByParent.set(parent, [...(missingByParent.get(parent) ?? []), String(path[path.length - 1])]);
+  }
+  const meantBy = (key: string, parentPath: readonly PathSegment[]) => {
+    const missing = missingByParent.get(describePath(parentPath)) ?? [];
+    const known = schema ? knownKeysAt(schema, parentPath) : undefined;
+    const meant = closestName(key, missing) ?? (known ? closestName(key, known) : undefined);
+    return { meant, known, explainsMissing: meant !== undefined && missing.includes(meant) };
+  };
+  const explained = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const path = pathOf(issue);
+    for (const key of issue.keys) {
+      const { meant, explainsMissing } = meantBy(key, path);
+      if (explainsMissing) explained.add(describePath([...path, meant!]));
+    }
+  }
+  for (const issue of issues) {
+    const path = pathOf(issue);
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const { line, col } = positionOf(src, [...path, key], { key: true });
-        out.push({ file: src.file, line, col, message: `${describePath([...path, key])}: unknown field "${key}"`, severity: 'error' });
+        const { meant, known } = meantBy(key, path);
+        const hint =
+          key === '<<'
+            ? ': YAML merge keys (<<: *anchor) are not supported; write the fields out, or put an anchor on a whole value and refer to it (labels: *common)'
+            : meant !== undefined
+              ? `; did you mean "${meant}"?`
+              : known
+                ? `; the fields here are ${known.join(', ')}`
+                : '';
+        out.push({ file: src.file, line, col, message: `${describePath([...path, key])}: unknown field "${key}"${hint}`, severity: 'error' });
       }
       continue;
     }
     const { line, col } = positionOf(src, path);
+    if (isMissing(issue, path)) {
+      if (explained.has(describePath(path))) continue;
+      out.push({ file: src.file, line, col, message: `${describePath(path)}: missing field "${String(path[path.length - 1])}", which is required here`, severity: 'error' });
+      continue;
+    }
     const where = path.length ? `${describePath(path)}: ` : '';
     out.push({ file: src.file, line, col, message: `${where}${issue.message}`, severity: 'error' });
   }

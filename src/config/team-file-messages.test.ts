@@ -1,0 +1,102 @@
+/**
+ * The messages a product team onboarding to alertgate meets for the usual slips in its first
+ * routes/, rules/ and dashboards/ files: each names the file, line:col and field, says what is
+ * wrong and what to write instead (not zod's "Invalid input: expected string, received undefined").
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadRoutingConfig } from './load-routes.js';
+import { loadTeamSpecs } from './load-team-specs.js';
+import { formatSourceError } from './source-error.js';
+import { makeConfigDir, removeTempDirs, routesFile, routeTeamsOf } from '../../test/generate-helpers.js';
+
+afterAll(removeTempDirs);
+
+async function ruleErrors(rules: string): Promise<string[]> {
+  const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders'), 'rules/orders.yaml': rules });
+  const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+  return r.errors.map(formatSourceError);
+}
+
+const HEAD = 'team: orders\nnamespace: orders-prod\n';
+const SLO = (objective: string) => `${HEAD}slos:
+  - name: orders-availability
+    objective: ${objective}
+    window: 30d
+    runbook: https://runbooks.example/orders-slo
+    errors: sum(rate(http_requests_total{job="orders",code=~"5.."}[{{window}}]))
+    total: sum(rate(http_requests_total{job="orders"}[{{window}}]))
+`;
+
+describe('messages for the slips of a team writing its first files', () => {
+  it('answers a misspelled field with the field meant, once, not also as a missing one', async () => {
+    const errors = await ruleErrors(`${HEAD}alerts:
+  - name: OrdersDown
+    expr: up == 0
+    severty: critical
+    summary: down
+    runbook: https://runbooks.example/down
+`);
+    expect(errors).toEqual(['rules/orders.yaml:6:5 alerts[0].severty: unknown field "severty"; did you mean "severity"?']);
+  });
+
+  it('names a required field that is missing, where its object starts', async () => {
+    const errors = await ruleErrors(`${HEAD}alerts:
+  - name: OrdersDown
+    expr: up == 0
+    severity: critical
+    runbook: https://runbooks.example/down
+`);
+    expect(errors).toEqual(['rules/orders.yaml:4:5 alerts[0].summary: missing field "summary", which is required here']);
+  });
+
+  it('lists the fields of the place an unknown field is in when none is close', async () => {
+    const errors = await ruleErrors(`${HEAD}owner: orders-devs\n`);
+    expect(errors).toEqual(['rules/orders.yaml:3:1 owner: unknown field "owner"; the fields here are team, namespace, alerts, slos, uptime']);
+  });
+
+  it('says YAML merge keys are not supported, and what to do instead', async () => {
+    const errors = await ruleErrors(`${HEAD}alerts:
+  - &down
+    name: OrdersDown
+    expr: up == 0
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+  - <<: *down
+    name: OrdersDownToo
+`);
+    expect(errors).toEqual([
+      'rules/orders.yaml:10:5 alerts[1].<<: unknown field "<<": YAML merge keys (<<: *anchor) are not supported; write the fields out, or put an anchor on a whole value and refer to it (labels: *common)',
+      'rules/orders.yaml:10:5 alerts[1].expr: missing field "expr", which is required here',
+      'rules/orders.yaml:10:5 alerts[1].runbook: missing field "runbook", which is required here',
+      'rules/orders.yaml:10:5 alerts[1].severity: missing field "severity", which is required here',
+      'rules/orders.yaml:10:5 alerts[1].summary: missing field "summary", which is required here',
+    ]);
+  });
+
+  it('refuses an objective written as "99.9%" or quoted, saying what to write', async () => {
+    expect(await ruleErrors(SLO('99.9%'))).toEqual([
+      'rules/orders.yaml:5:16 slos[0].objective: objective is a number of percent, without quotes or "%": write objective: 99.9',
+    ]);
+    expect(await ruleErrors(SLO('"99.5"'))).toEqual([
+      'rules/orders.yaml:5:16 slos[0].objective: objective is a number of percent, without quotes or "%": write objective: 99.5',
+    ]);
+  });
+
+  it('refuses an objective written as a ratio (0.999 would be 0.999 %, whose alerts never fire)', async () => {
+    expect(await ruleErrors(SLO('0.999'))).toEqual([
+      'rules/orders.yaml:5:16 slos[0].objective: objective is in percent: 0.999 would mean 0.999 %; for 99.9 % write objective: 99.9',
+    ]);
+    const uptime = `${HEAD}uptime:\n  - service: orders\n    up: probe_success{job="blackbox"}\n    objective: 0.995\n`;
+    expect(await ruleErrors(uptime)).toEqual([
+      'rules/orders.yaml:6:16 uptime[0].objective: objective is in percent: 0.995 would mean 0.995 %; for 99.5 % write objective: 99.5',
+    ]);
+  });
+
+  it('answers a misspelled field of a routes file with the field meant', async () => {
+    const dir = await makeConfigDir({ 'routes/orders.yaml': 'team: orders\nslack:\n  chanel: "#orders"\n' });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    // (orders also lacks its Slack channel as the fallback team: another error, not checked here)
+    expect(r.errors.map(formatSourceError)).toContain('routes/orders.yaml:3:3 slack.chanel: unknown field "chanel"; did you mean "channel"?');
+  });
+});
