@@ -96,7 +96,7 @@ const EXPECTED: Array<[string, string]> = [
   ['rules/payments.yaml:31:13', 'window must be a non-zero Prometheus duration'],
   ['rules/payments.yaml:32:13', 'errors must contain the {{window}} placeholder'],
   ['rules/payments.yaml:33:57', 'unexpected end of expression'], // after {{window}} substitution, mapped back
-  ['rules/payments.yaml:36:58', 'unexpected end of expression'],
+  ['rules/payments.yaml:36:22', 'unclosed left brace (this "{" has no matching "}")'], // at the brace, not the end
   ['rules/payments.yaml:38:15', 'uptime[0].interval'],
   ['rules/prisons.yaml:1:7', 'team "prison" does not match the file name (expected "prisons")'],
 ];

@@ -18,7 +18,13 @@ describe('findPromqlSyntaxError', () => {
 
   it.each([
     ['foo{a=b}', 6, 'unexpected "b"'],
-    ['sum(rate(x[5m]) > ', 18, 'unexpected end of expression'],
+    ['sum(rate(x[5m])) > ', 19, 'unexpected end of expression'],
+    // An expression cut short by what is never closed points at the opener, in promtool's words.
+    ['sum(rate(x[5m]) > ', 3, 'unclosed left parenthesis (this "(" has no matching ")")'],
+    ['sum(up{job="orders}) == 0', 11, 'unterminated quoted string (this " is never closed)'],
+    ['up{job="a"', 2, 'unclosed left brace (this "{" has no matching "}")'],
+    ['rate(x[5m', 6, 'unclosed left bracket (this "[" has no matching "]")'],
+    ['sum(x{a=")"}', 3, 'unclosed left parenthesis'],
     ['1 +* 2', 3, 'unexpected "*"'],
     ['rate(x[5x])', 8, 'unexpected "x"'],
     ['up)', 2, 'unexpected ")"'],

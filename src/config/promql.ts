@@ -134,12 +134,43 @@ function syntaxError(expr: string, tree: ReturnType<typeof parser.parse>): Promq
   });
   if (!first) return undefined;
   const { from, to } = first;
-  if (from >= expr.trimEnd().length) return { offset: from, message: 'PromQL syntax error: unexpected end of expression' };
+  if (from >= expr.trimEnd().length) return unclosedAt(expr) ?? { offset: from, message: 'PromQL syntax error: unexpected end of expression' };
   const fn = unknownFunctionAt(expr, tree, from);
   if (fn) return fn;
   // An empty error node means "the token starting here does not fit"; show that token.
   const token = from < to ? expr.slice(from, to) : tokenAt(expr, from);
   return { offset: from, message: `PromQL syntax error: unexpected ${JSON.stringify(clip(token))}` };
+}
+
+const CLOSERS: Readonly<Record<string, { close: string; name: string }>> = {
+  '(': { close: ')', name: 'parenthesis' },
+  '{': { close: '}', name: 'brace' },
+  '[': { close: ']', name: 'bracket' },
+};
+
+/**
+ * An expression that ends early because a quote or bracket is never closed: the opening
+ * character, in Prometheus' words ("unclosed left parenthesis", "unterminated quoted string"),
+ * so the author is sent to the `(` that lacks its `)`, not to the end of the expression.
+ */
+function unclosedAt(expr: string): PromqlSyntaxError | undefined {
+  const open: number[] = [];
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i]!;
+    if (c === '"' || c === "'" || c === '`') {
+      const start = i;
+      for (i++; i < expr.length && expr[i] !== c && (c === '`' || expr[i] !== '\n'); i++) if (c !== '`' && expr[i] === '\\') i++;
+      if (i >= expr.length || expr[i] !== c) return { offset: start, message: `PromQL syntax error: unterminated quoted string (this ${c} is never closed)` };
+    } else if (c === '#') {
+      const eol = expr.indexOf('\n', i);
+      i = eol === -1 ? expr.length : eol;
+    } else if (CLOSERS[c]) open.push(i);
+    else if (open.length > 0 && c === CLOSERS[expr[open[open.length - 1]!]!]!.close) open.pop();
+  }
+  const at = open.pop();
+  if (at === undefined) return undefined;
+  const { close, name } = CLOSERS[expr[at]!]!;
+  return { offset: at, message: `PromQL syntax error: unclosed left ${name} (this "${expr[at]}" has no matching "${close}")` };
 }
 
 /** Functions Prometheus 3 no longer knows by their Prometheus 2 name. */
