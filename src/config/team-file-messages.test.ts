@@ -99,4 +99,32 @@ describe('messages for the slips of a team writing its first files', () => {
     // (orders also lacks its Slack channel as the fallback team: another error, not checked here)
     expect(r.errors.map(formatSourceError)).toContain('routes/orders.yaml:3:3 slack.chanel: unknown field "chanel"; did you mean "channel"?');
   });
+  describe('a mis-indented line is one error, at that line, naming the column to use', () => {
+    const ALERT = (forLine: string) => `${HEAD}alerts:
+  - name: OrdersDown
+    expr: sum(up{job="orders"}) == 0
+${forLine}
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+`;
+
+    it('a line one space too deep (yaml said "Implicit keys need to be on a single line" on the line above)', async () => {
+      expect(await ruleErrors(ALERT('     for: 2m'))).toEqual([
+        'rules/orders.yaml:6:6 bad indentation: this line starts at column 6, deeper than the key on line 5 (column 5), so YAML reads it as more of that key\'s value; start it at column 5 (a value of several lines holding ": " needs a block scalar, |)',
+      ]);
+    });
+
+    it('a line too shallow (yaml said "All mapping items must start at the same column" at column 1, and two more)', async () => {
+      expect(await ruleErrors(ALERT('  for: 2m'))).toEqual([
+        'rules/orders.yaml:6:3 bad indentation: "for" starts at column 3, but the key on line 5 starts at column 5: keys of one map start at the same column (indent with spaces)',
+      ]);
+    });
+
+    it('a tab as indentation, without the follow-on errors', async () => {
+      expect(await ruleErrors(ALERT('\tfor: 2m'))).toEqual([
+        'rules/orders.yaml:6:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+      ]);
+    });
+  });
 });

@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import { closestName } from './closest-name.js';
 import { knownKeysAt } from './schema-keys.js';
 import type { SourceError } from './source-error.js';
+import { explainYamlErrors } from './yaml-error-hints.js';
 import { NOT_QUICK, quickYamlValue } from './yaml-quick.js';
 
 export type PathSegment = string | number;
@@ -85,16 +86,20 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     }
   }
   const errors: SourceError[] = [];
-  for (const [severity, list] of [
-    ['error', doc.errors],
-    ['warning', doc.warnings],
-  ] as const) {
-    for (const e of list) {
-      const pos = lineCounter.linePos(e.pos[0]);
-      // yaml's message repeats the position on later lines; keep the first line only.
-      const message = (e.code === 'DUPLICATE_KEY' && duplicateKeyMessage(doc, lineCounter, e.pos[0])) || (e.message.split('\n')[0] ?? e.message);
-      errors.push({ file, line: pos.line, col: pos.col, message, severity });
-    }
+  for (const e of explainYamlErrors(text, doc.errors, lineCounter)) {
+    const pos = lineCounter.linePos(e.offset);
+    errors.push({ file, line: pos.line, col: pos.col, message: e.message, severity: 'error' });
+  }
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    if (e.code !== 'DUPLICATE_KEY') continue;
+    const last = errors.find((x) => x.message === (e.message.split('\n')[0] ?? e.message));
+    const better = duplicateKeyMessage(doc, lineCounter, e.pos[0]);
+    if (last && better) last.message = better;
+  }
+  for (const e of doc.warnings) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    // yaml's message repeats the position on later lines; keep the first line only.
+    errors.push({ file, line: pos.line, col: pos.col, message: e.message.split('\n')[0] ?? e.message, severity: 'warning' });
   }
   return { file, doc, lineCounter, value, errors, quick: false };
 }
