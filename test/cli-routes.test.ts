@@ -42,6 +42,7 @@ describe('alertgate validate', () => {
     const r = await run(['validate'], { ALERTGATE_CONFIG_DIR: 'test/fixtures/routes-broken' });
     expect(r.code).toBe(1);
     expect(r.stdoutLines).toEqual([
+      expect.stringMatching(/^routes\/billing\.yaml:3:16 .*"billing-prod" is also owned by team "ledger"/),
       expect.stringMatching(/^routes\/billing\.yaml:4:14 owns\.matchers\[0\]: invalid regular expression/),
       'routes/billing.yaml:7:1 escalation: unknown field "escalation"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance',
       expect.stringMatching(/^routes\/billing\.yaml:10:17 routes\[0\]\.receivers\[0\]: receiver "pagerduty" is not configured/),
@@ -52,7 +53,7 @@ describe('alertgate validate', () => {
       expect.stringMatching(/^routes\/reporting\.yaml:1:7 .*does not match the file name/),
       expect.stringMatching(/^routes\/reporting\.yaml:1:7 team: team name must match/),
       expect.stringMatching(/^routes\/search\.yaml:1:7 .*does not match the file name/),
-      'invalid: 10 errors, 0 warnings',
+      'invalid: 11 errors, 0 warnings',
     ]);
   });
 
@@ -203,7 +204,7 @@ describe('alertgate route-test', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderrLines).toContain('routes/billing.yaml:7:1 escalation: unknown field "escalation"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance');
-    expect(r.stderrLines.at(-1)).toMatch(/10 error\(s\); run alertgate validate/);
+    expect(r.stderrLines.at(-1)).toMatch(/11 error\(s\); run alertgate validate/);
   });
 
   it.each([

@@ -77,6 +77,7 @@ describe('a broken config dir', () => {
     const r = await loadRoutingConfig(brokenDir, {});
     expect(r.config).toBeUndefined();
     expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/billing.yaml:3:16 owns.namespaces[0]: namespace "billing-prod" is also owned by team "ledger" (routes/ledger.yaml:3:29); a namespace has one owner',
       'routes/billing.yaml:4:14 owns.matchers[0]: invalid regular expression in matcher service=~"invoice(": error parsing regexp: missing closing ): `invoice(`',
       'routes/billing.yaml:7:1 escalation: unknown field "escalation"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance',
       'routes/billing.yaml:10:17 routes[0].receivers[0]: receiver "pagerduty" is not configured: add a pagerduty: section with routingKeyEnv or routingKeyFile',

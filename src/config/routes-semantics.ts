@@ -204,6 +204,10 @@ export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routes
       } else if (owner.team !== team) {
         const { line, col } = positionOf(owner.src, owner.path);
         out.push(errorAt(src, path, `namespace "${ns}" is already owned by team "${owner.team}" (${owner.src.file}:${line}:${col}); a namespace has one owner`));
+        // Also at the first owner: files are read by name, so the team whose pull request adds
+        // the clash may be either one, and its author looks at its own file first.
+        const here = positionOf(src, path);
+        out.push(errorAt(owner.src, owner.path, `namespace "${ns}" is also owned by team "${team}" (${src.file}:${here.line}:${here.col}); a namespace has one owner`));
       }
     });
   }

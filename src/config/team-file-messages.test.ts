@@ -127,4 +127,15 @@ ${forLine}
       ]);
     });
   });
+  it('reports a namespace two teams claim in both files, each naming the other', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',
+      'routes/payments.yaml': 'team: payments\nowns:\n  namespaces: [payments-prod]\nslack:\n  channel: "#payments"\n',
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:3:29 owns.namespaces[1]: namespace "payments-prod" is also owned by team "payments" (routes/payments.yaml:3:16); a namespace has one owner',
+      'routes/payments.yaml:3:16 owns.namespaces[0]: namespace "payments-prod" is already owned by team "orders" (routes/orders.yaml:3:29); a namespace has one owner',
+    ]);
+  });
 });
