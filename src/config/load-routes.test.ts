@@ -325,7 +325,7 @@ describe('loadRoutingConfig checks', () => {
     const r = await problems({ 'platform.yaml': PLATFORM, 'empty.yaml': '', 'list.yaml': '- a\n- b\n' });
     expect(r.errorLines).toEqual([
       'routes/empty.yaml:1:1 the file is empty: expected a team routing document (team: …)',
-      'routes/list.yaml:1:1 Invalid input: expected object, received array',
+      'routes/list.yaml:1:1 the file holds a list, but a team file is a map of fields, starting with team: <name>',
     ]);
   });
 

@@ -138,4 +138,10 @@ ${forLine}
       'routes/payments.yaml:3:16 owns.namespaces[0]: namespace "payments-prod" is already owned by team "orders" (routes/orders.yaml:3:29); a namespace has one owner',
     ]);
   });
+  it('says a rules file that is a list or a lone value is not a map of fields', async () => {
+    expect(await ruleErrors('- name: OrdersDown\n  expr: up == 0\n')).toEqual([
+      'rules/orders.yaml:1:1 the file holds a list, but a team file is a map of fields, starting with team: <name>',
+    ]);
+    expect(await ruleErrors('orders\n')).toEqual(['rules/orders.yaml:1:1 the file holds a single string value, but a team file is a map of fields, starting with team: <name>']);
+  });
 });

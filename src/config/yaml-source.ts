@@ -247,6 +247,11 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
       out.push({ file: src.file, line, col, message: `${describePath(path)}: missing field "${String(path[path.length - 1])}", which is required here`, severity: 'error' });
       continue;
     }
+    if (path.length === 0 && issue.code === 'invalid_type') {
+      const found = Array.isArray(src.value) ? 'a list' : `a single ${typeof src.value} value`;
+      out.push({ file: src.file, line, col, message: `the file holds ${found}, but a team file is a map of fields, starting with team: <name>`, severity: 'error' });
+      continue;
+    }
     const where = path.length ? `${describePath(path)}: ` : '';
     out.push({ file: src.file, line, col, message: `${where}${issue.message}`, severity: 'error' });
   }
