@@ -144,4 +144,24 @@ ${forLine}
     ]);
     expect(await ruleErrors('orders\n')).toEqual(['rules/orders.yaml:1:1 the file holds a single string value, but a team file is a map of fields, starting with team: <name>']);
   });
+  it('says what to write for one item where a list goes, a quoted number, and k=v where a map goes', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: orders-prod\nslack:\n  channel: "#orders"\nstorm:\n  maxMessagesPerMinute: "20"\n',
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:3:15 owns.namespaces: expected a list, found the text "orders-prod": write [orders-prod] for a list of one, or one "- item" per line',
+      'routes/orders.yaml:7:25 storm.maxMessagesPerMinute: expected a number, found the text "20": write it without quotes, 20',
+    ]);
+    expect(
+      await ruleErrors(`${HEAD}alerts:
+  - name: OrdersDown
+    expr: up == 0
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+    labels: service=orders
+`),
+    ).toEqual(['rules/orders.yaml:9:13 alerts[0].labels: expected a map (name: value lines indented under it), found the text "service=orders"']);
+  });
 });

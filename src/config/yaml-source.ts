@@ -253,7 +253,44 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
       continue;
     }
     const where = path.length ? `${describePath(path)}: ` : '';
-    out.push({ file: src.file, line, col, message: `${where}${issue.message}`, severity: 'error' });
+    const message = issue.code === 'invalid_type' && issue.message.startsWith('Invalid input') ? (wrongKindMessage(issue.expected, valueAt(src.value, path)) ?? issue.message) : issue.message;
+    out.push({ file: src.file, line, col, message: `${where}${message}`, severity: 'error' });
   }
   return out;
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let v = root;
+  for (const seg of path) v = v !== null && typeof v === 'object' ? (v as Record<PathSegment, unknown>)[seg] : undefined;
+  return v;
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'nothing (an empty value)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  return `${typeof v === 'string' ? 'the text' : `the ${typeof v}`} ${JSON.stringify(v)}`;
+}
+
+/**
+ * zod's "Invalid input: expected array, received string" in the words of a YAML file, with what
+ * to write for the usual slips: one item where a list goes, a quoted number, `k=v` for a map.
+ */
+function wrongKindMessage(expected: string, found: unknown): string | undefined {
+  const kind = kindOf(found);
+  switch (expected) {
+    case 'array':
+      return `expected a list, found ${kind}${typeof found === 'string' ? `: write [${found}] for a list of one, or one "- item" per line` : ''}`;
+    case 'number':
+      return `expected a number, found ${kind}${typeof found === 'string' && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(found) ? `: write it without quotes, ${found.trim()}` : ''}`;
+    case 'record':
+    case 'object':
+      return `expected a map (name: value lines indented under it), found ${kind}`;
+    case 'string':
+      return `expected text, found ${kind}${found !== null && typeof found === 'object' ? '' : ': quote it'}`;
+    case 'boolean':
+      return `expected true or false, found ${kind}`;
+    default:
+      return undefined;
+  }
 }
