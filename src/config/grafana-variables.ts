@@ -38,5 +38,7 @@ export const GRAFANA_GLOBAL_NAMES = Object.keys(GLOBALS).map((n) => `$${n}`);
 export function unknownVariableMessage(expr: string, offset: number): string | undefined {
   const m = /^\$\{?(\w+)/.exec(expr.slice(offset));
   if (!m) return undefined;
+  // The one variable generated dashboards do have picks the data source, not part of a query.
+  if (m[1] === 'datasource') return 'PromQL: "$datasource" is the dashboard\'s data source picker, which every panel already queries; it has no place inside a query';
   return `unknown Grafana variable "$${m[1]}": generated dashboards define no template variables; Grafana's global ones can be used (${GRAFANA_GLOBAL_NAMES.slice(0, 3).join(', ')}, …)`;
 }

@@ -164,4 +164,22 @@ ${forLine}
 `),
     ).toEqual(['rules/orders.yaml:9:13 alerts[0].labels: expected a map (name: value lines indented under it), found the text "service=orders"']);
   });
+  it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': routesFile('orders'),
+      'dashboards/orders.yaml': `${HEAD}folder: Orders
+dashboards:
+  - title: Orders
+    panels:
+      - title: Request rate
+        type: timeseries
+        unit: reqps
+        expr: sum(rate(http_requests_total{job="orders"}[$datasource]))
+`,
+    });
+    const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'dashboards/orders.yaml:10:58 dashboards[0].panels[0].expr: PromQL: "$datasource" is the dashboard\'s data source picker, which every panel already queries; it has no place inside a query',
+    ]);
+  });
 });
