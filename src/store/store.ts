@@ -346,7 +346,7 @@ export interface Store {
    * Closes the store once the calls in flight have ended. With `cutAfterMs` (a shutdown past its
    * deadline), PostgreSQL calls still waiting on the server after that long have their
    * connections cut and reject; the server rolls their transactions back, so nothing is left
-   * half-written.
+   * half-written. Answers `cut` when it cut any (for the shutdown's log), else `closed`.
    */
-  close(cutAfterMs?: number): Promise<void>;
+  close(cutAfterMs?: number): Promise<'closed' | 'cut'>;
 }

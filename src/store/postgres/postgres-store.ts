@@ -203,9 +203,11 @@ export class PostgresStore implements Store {
     await this.pool.query('SELECT 1');
   }
 
-  async close(cutAfterMs?: number): Promise<void> {
+  async close(cutAfterMs?: number): Promise<'closed' | 'cut'> {
     this.closing ??= this.pool.end();
-    if (cutAfterMs !== undefined && !(await settledWithin(this.closing.then(() => true), cutAfterMs, false))) cutConnections(this.pool);
+    const cut = cutAfterMs !== undefined && !(await settledWithin(this.closing.then(() => true), cutAfterMs, false));
+    if (cut) cutConnections(this.pool);
     await this.closing;
+    return cut ? 'cut' : 'closed';
   }
 }

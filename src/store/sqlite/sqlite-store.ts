@@ -386,10 +386,11 @@ export class SqliteStore implements Store {
   }
 
   /** `cutAfterMs` is PostgreSQL's: no SQLite call waits on a remote server. */
-  async close(_cutAfterMs?: number): Promise<void> {
-    if (!this.db.open) return;
+  async close(_cutAfterMs?: number): Promise<'closed'> {
+    if (!this.db.open) return 'closed';
     // Commit what was accepted before closing: a queued write's caller is still waiting.
     await this.writer.close();
     this.db.close();
+    return 'closed';
   }
 }
