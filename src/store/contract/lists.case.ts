@@ -178,9 +178,9 @@ export function listContract(store: CurrentStore): void {
 
     it('answers ping while open and fails it once closed; close is idempotent', async () => {
       await expect(store().ping()).resolves.toBeUndefined();
-      await store().close();
+      await expect(store().close()).resolves.toBe('closed');
       await expect(store().ping()).rejects.toThrow();
-      await expect(store().close()).resolves.toBeUndefined();
+      await expect(store().close()).resolves.toBe('closed');
     });
   });
 }
