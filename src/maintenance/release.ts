@@ -15,6 +15,7 @@ import type { GroupRecord, GroupWrite, Store } from '../store/store.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl, digestedByTeam } from '../storm/storm-control.js';
 import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
+import { withOwedPage } from '../storm/held-pages.js';
 import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from './state.js';
 import { holdingWindow, openWindows, type OpenWindow } from './windows.js';
 
@@ -76,7 +77,7 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
         const group = current.get(id);
         // Released meanwhile (a webhook changed it, another pass), or gone.
         if (!group || (group.heldUntil === undefined && !wasListed)) continue;
-        const write = look(group, windows, config, now);
+        const write = look(group, windows, current, config, now);
         if (write) writes.push(write);
       }
       const released = applyStormControl(writes, current, { ...storm, alsoLocked });
@@ -88,8 +89,11 @@ export async function releaseHeld(store: Store, config: RoutingConfig, team: str
   return queued;
 }
 
-/** A held group looked at: still held (until the end of the window now holding it), or released. */
-function look(group: GroupRecord, windows: OpenWindow[], config: RoutingConfig, now: Date): GroupWrite | undefined {
+/**
+ * A held group looked at: still held (until the end of the window now holding it), or released,
+ * with the page its storm's end owed it when the window held that (storm/held-pages.ts).
+ */
+function look(group: GroupRecord, windows: OpenWindow[], current: Map<string, GroupRecord>, config: RoutingConfig, now: Date): GroupWrite | undefined {
   const window = holdingWindow(windows, group.alerts);
   if (window) {
     const until = window.end.getTime();
@@ -99,7 +103,7 @@ function look(group: GroupRecord, windows: OpenWindow[], config: RoutingConfig, 
   delete free.heldUntil;
   // Resolved inside the window: nothing to send, it is only no longer held.
   if (!group.alerts.some((a) => a.status === 'firing')) return { group: free, notifications: [] };
-  return decideGroup(free, updateFromRecord(free, config), now);
+  return withOwedPage(decideGroup(free, updateFromRecord(free, config), now), current, config, now);
 }
 
 export interface MaintenanceTickerOptions {

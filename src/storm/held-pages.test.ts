@@ -16,6 +16,8 @@ import { onBothStores } from '../testing/both-stores.js';
 import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { oneAlertGroup } from './one-alert-group.case.js';
 import { PAGE_BATCH } from './held-pages.js';
+import { maintenanceRecord, maintenanceStateId, readMaintenanceState } from '../maintenance/state.js';
+import { releaseHeld } from '../maintenance/release.js';
 import { tickStorms } from './storm-ticker.js';
 
 const at = (time: string) => new Date(`2026-11-27T${time}Z`);
@@ -51,6 +53,19 @@ async function pages(store: Store, from = Infinity): Promise<string[]> {
   const items = (await store.listNotifications({ limit: 100 })).items.filter((n) => n.target.type === 'pagerduty');
   const listed = items.reverse().map((n) => `${n.snapshot.groupLabels.alertname}:${n.kind}:${n.status}`);
   return [...listed.slice(0, from), ...listed.slice(from).sort()];
+}
+
+/** `store`, whose reads of the groups a storm of `channel` gathered fail (as a statement timeout would). */
+function failingStormReads(store: Store, channel: string): Store {
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'stormGroupIds') {
+        return (...args: Parameters<Store['stormGroupIds']>) => (args[1] === channel ? Promise.reject(new Error('canceling statement due to statement timeout')) : target.stormGroupIds(...args));
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The storm's end, announced (the digest's closing edit replies in its thread). */
@@ -111,6 +126,49 @@ await onBothStores('held pages at the end of a storm', (newStore) => {
     expect(await store.activeStormIds()).toEqual([]);
     expect(await tick(store, holding, '10:01:20')).toBe(0);
     expect(await endsAnnounced(store)).toBe(1);
+  });
+
+  it('a page due at the end of the storm for a group a maintenance window covers waits for the window, and is sent then if still firing', async () => {
+    // A2: an API window (the team's stored state) until 10:30; A3: a routes/ window until 10:20, both opened mid-storm; A4: none.
+    const windowed = routingOf({ ...holding.teams.get('payments')!, maintenance: [{ reason: 'routes window', start: at('10:00:30').toISOString(), end: at('10:20:00').toISOString(), matchers: [parseMatchers('alertname="A3"')] }] });
+    for (let i = 1; i <= 4; i++) await accept(store, windowed, i, 'firing', `10:00:0${i}`);
+    const stateId = maintenanceStateId('payments');
+    const apiWindow = { id: 'payments.w1', team: 'payments', matchers: ['alertname="A2"'], start: at('10:00:30').toISOString(), end: at('10:30:00').toISOString(), reason: 'api window', createdAt: at('10:00:30').toISOString() };
+    await store.updateGroups([stateId], (current) => [{ group: maintenanceRecord('payments', { ...readMaintenanceState(current.get(stateId)), windows: [apiWindow] }, current.get(stateId), at('10:00:30')), notifications: [] }]);
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed', 'A4:new:suppressed']);
+
+    await tick(store, windowed, '10:01:10');
+    expect(await pages(store, 4)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:suppressed', 'A4:new:suppressed', 'A2:new:suppressed', 'A3:new:suppressed', 'A4:new:pending']);
+    expect((await store.getGroup((await store.listNotifications({ limit: 100 })).items.find((n) => n.snapshot.groupLabels.alertname === 'A2')!.groupId))?.heldUntil).toBe(at('10:30:00').getTime());
+    // A3 resolves inside its window: nothing is paged for it.
+    await accept(store, windowed, 3, 'resolved', '10:10:00');
+    expect(await releaseHeld(store, windowed, 'payments', at('10:20:00'))).toBe(0);
+    expect(await releaseHeld(store, windowed, 'payments', at('10:29:59'))).toBe(0);
+    const before = (await pages(store)).length;
+    // A2's window ends with it still firing: paged then, once.
+    expect(await releaseHeld(store, windowed, 'payments', at('10:30:00'))).toBeGreaterThan(0);
+    expect((await pages(store)).slice(before)).toEqual(['A2:new:pending']);
+    expect(await releaseHeld(store, windowed, 'payments', at('10:30:05'))).toBe(0);
+    expect(await tick(store, windowed, '10:30:10')).toBe(0);
+    expect((await pages(store)).slice(before)).toEqual(['A2:new:pending']);
+  });
+
+  it("a storm whose gathered groups cannot be read still ends, its pages owed to a later pass; other channels' storms end and page as usual", async () => {
+    await accept(store, twoChannels, 1, 'firing', '10:00:00', 'a');
+    await accept(store, twoChannels, 2, 'firing', '10:00:01', 'a');
+    await accept(store, twoChannels, 3, 'firing', '10:00:02', 'b');
+    await accept(store, twoChannels, 4, 'firing', '10:00:03', 'b');
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:pending', 'A4:new:suppressed']);
+    const warnings: string[] = [];
+    const warned = createLogger({ level: 'warn', write: (line) => warnings.push(line) });
+    await tickStorms({ store: failingStormReads(store, '#payments-b'), config: () => twoChannels, logger: warned, now: () => at('10:01:10') });
+    expect(await endsAnnounced(store)).toBe(2);
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:pending', 'A4:new:suppressed', 'A2:new:pending']);
+    expect(warnings.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([{ level: 'warn', team: 'payments', channel: '#payments-b' }]);
+    // The store answers again: the next pass pays what #payments-b's storm owes.
+    await tick(store, twoChannels, '10:01:15');
+    expect(await pages(store)).toEqual(['A1:new:pending', 'A2:new:suppressed', 'A3:new:pending', 'A4:new:suppressed', 'A2:new:pending', 'A4:new:pending']);
+    expect(await store.activeStormIds()).toEqual([]);
   });
 
   it("a group two channels' storms gathered pages when the second of them ends, not before", async () => {

@@ -21,6 +21,7 @@ import { targetKey, type Target } from '../model/target.js';
 import { routeTargets } from '../pipeline/split-by-team.js';
 import { firingFingerprints } from '../dedup/merge-alerts.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import { applyMaintenance } from '../maintenance/hold.js';
 import { channelGroupId, readChannelState, type ChannelState, type PagesOwed } from './channel-state.js';
 
 /**
@@ -83,6 +84,8 @@ export function payOwed(state: ChannelState, team: string, channel: string, batc
  * that they gathered. A group one of its other channels' storms still gathers is left to that
  * storm's end (its pages are held while any storm gathering it goes on); one a maintenance window
  * holds, to the window's release. A team that stopped holding pages since still pays what it held.
+ * The writes go through the maintenance stage (`current` holds the paying teams' maintenance
+ * states): a group a window covers now is held (`heldUntil`) and paged by the window's release.
  */
 export function pageHeldGroups(paying: readonly StormRef[], current: Map<string, GroupRecord>, config: RoutingConfig, now: Date): GroupWrite[] {
   const endedKeys = new Set(paying.map(stormKey));
@@ -90,21 +93,52 @@ export function pageHeldGroups(paying: readonly StormRef[], current: Map<string,
   for (const g of current.values()) {
     const marks = Object.entries(g.stormDigests ?? {});
     if (!marks.some(([channel, m]) => endedKeys.has(stormKey({ team: g.team, channel, storm: m.storm })))) continue;
-    if (g.status !== 'firing' || g.heldUntil !== undefined) continue;
-    const stillGathered = marks.some(([channel, m]) => {
-      const record = current.get(channelGroupId(g.team, channel));
-      const state = record && readChannelState(record);
-      return state?.active === true && state.stormStartedAt === m.storm && !endedKeys.has(stormKey({ team: g.team, channel, storm: m.storm }));
-    });
-    if (stillGathered) continue;
-    const paged = new Set(g.targets.map(targetKey));
-    const pages = routeTargets(g.team, g.alerts, config).filter((t) => t.type === 'pagerduty' && !paged.has(targetKey(t)));
+    if (g.heldUntil !== undefined) continue;
+    const pages = owedPages(g, current, config, endedKeys);
     if (pages.length > 0) writes.push(pageWrite(g, pages, now));
   }
-  return writes;
+  return writes.length > 0 ? applyMaintenance(writes, current, config, now) : writes;
 }
 
-/** The group's first page of its episode (a trigger), its targets now including PagerDuty: its resolution will reach it. */
+/**
+ * The PagerDuty targets a group gathered by a storm is owed a page to: it is firing, no storm
+ * gathering it goes on (`ended`: storms this write ends, whose states `current` still shows
+ * active), and its episode never paged them (holdPages left them out of its targets).
+ */
+function owedPages(g: GroupRecord, current: Map<string, GroupRecord>, config: RoutingConfig, ended: ReadonlySet<string> = new Set()): Target[] {
+  if (g.status !== 'firing' || g.stormDigests === undefined) return [];
+  const stillGathered = Object.entries(g.stormDigests).some(([channel, m]) => {
+    const record = current.get(channelGroupId(g.team, channel));
+    const state = record && readChannelState(record);
+    return state?.active === true && state.stormStartedAt === m.storm && !ended.has(stormKey({ team: g.team, channel, storm: m.storm }));
+  });
+  if (stillGathered) return [];
+  const paged = new Set(g.targets.map(targetKey));
+  return routeTargets(g.team, g.alerts, config).filter((t) => t.type === 'pagerduty' && !paged.has(targetKey(t)));
+}
+
+/**
+ * A group a maintenance window held instead of paging it at its storm's end, released
+ * (maintenance/release.ts) with nothing new to tell: dedup finds it notified (the digest told of
+ * it), so `released` (as dedup decided it) sends no page. The page it is owed goes with it.
+ * `current` holds the team's channel states, read under the lock.
+ */
+export function withOwedPage(released: GroupWrite, current: Map<string, GroupRecord>, config: RoutingConfig, now: Date): GroupWrite {
+  const pages = owedPages(released.group, current, config);
+  if (pages.length === 0) return released;
+  const paid = pageWrite(released.group, pages, now);
+  // Dedup's record of a duplicate to those targets (suppressed, within the dedup window) is the page's now.
+  const paying = new Set(pages.map(targetKey));
+  const others = released.notifications.filter((n) => !paying.has(targetKey(n.target)));
+  return { group: paid.group, notifications: [...others, ...paid.notifications] };
+}
+
+/**
+ * The group's first page of its episode (a trigger), its targets now including PagerDuty: its
+ * resolution will reach it. No `truncatedAlerts`: the record does not keep how many alerts the
+ * last webhook left out (as the maintenance release's snapshots, pipeline/split-by-team.ts
+ * updateFromRecord); the page lists the alerts alertgate keeps.
+ */
 function pageWrite(g: GroupRecord, pages: Target[], now: Date): GroupWrite {
   const snapshot: GroupSnapshot = {
     groupId: g.id,

@@ -370,10 +370,11 @@ export function endQuietStorms(current: Map<string, GroupRecord>, ctx: StormCont
     if (channel === undefined) continue;
     const state = readChannelState(prev);
     const ending = stormIsOver(state, ctx);
+    const owes = stormEndOwesPages(state, prev.team, ctx);
     if (ending) {
       state.active = false;
       state.endedAt = now;
-      if (state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(prev.team))) state.pagesOwed = [...(state.pagesOwed ?? []), { storm: state.stormStartedAt }];
+      if (owes !== undefined) state.pagesOwed = [...(state.pagesOwed ?? []), { storm: owes }];
     }
     const paid = payOwed(state, prev.team, channel, ctx.owed);
     paying.push(...paid);
@@ -381,6 +382,14 @@ export function endQuietStorms(current: Map<string, GroupRecord>, ctx: StormCont
     else if (paid.length > 0) writes.push({ group: pseudoGroupRecord(channelPseudoGroup(prev.team, channel, state), prev, ctx.now), notifications: [] });
   }
   return paying.length > 0 ? [...writes, ...pageHeldGroups(paying, current, ctx.config, ctx.now)] : writes;
+}
+
+/**
+ * The channel's storm ends now (stormIsOver) and its team holds pages (storm.holdPagerDuty): its
+ * start, the storm whose gathered groups are owed their pages (held-pages.ts); else undefined.
+ */
+export function stormEndOwesPages(state: ChannelState, team: string, ctx: StormContext): number | undefined {
+  return stormIsOver(state, ctx) && state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(team)) ? state.stormStartedAt : undefined;
 }
 
 /** The channel's storm goes on but has been quiet (no new group gathered) for the window: it ends. */

@@ -13,8 +13,9 @@ import type { Logger } from '../log/logger.js';
 import { startTicker, type Ticker } from '../pipeline/ticker.js';
 import type { NotificationRecord, Store } from '../store/store.js';
 import { channelGroupId, readChannelState, teamChannels } from './channel-state.js';
-import { holdsPages, PAGE_BATCH, stormKey, type OwedBatch } from './held-pages.js';
-import { channelOfState, endQuietStorms, stormIsOver, type StormContext } from './storm-control.js';
+import { PAGE_BATCH, stormKey, type OwedBatch } from './held-pages.js';
+import { channelOfState, endQuietStorms, stormEndOwesPages, type StormContext } from './storm-control.js';
+import { maintenanceStateId } from '../maintenance/state.js';
 
 export interface StormTickerOptions {
   store: Store;
@@ -54,9 +55,11 @@ export async function tickStorms(o: StormTickerOptions, signal?: AbortSignal): P
     const active = await o.store.activeStormIds();
     const ids = [...new Set([...configured, ...active])];
     if (ids.length === 0 || signal?.aborted) break;
-    const owed = await owedBatches(o.store, active, ctx);
+    const owed = await owedBatches(o.store, active, ctx, o.logger);
     if (signal?.aborted || (write > 0 && owed.batches.size === 0)) break;
-    const inserted = await o.store.updateGroups([...ids, ...owed.ids], (current) => endQuietStorms(current, { ...ctx, owed: owed.batches }));
+    // The paying teams' maintenance states too: a page due inside a window waits for its end (held-pages.ts).
+    const maintenanceIds = [...owed.teams].map(maintenanceStateId);
+    const inserted = await o.store.updateGroups([...ids, ...maintenanceIds, ...owed.ids], (current) => endQuietStorms(current, { ...ctx, owed: owed.batches }));
     report(o, inserted);
     queued += inserted.length;
     if (!owed.more) break;
@@ -77,11 +80,20 @@ function report(o: StormTickerOptions, inserted: readonly NotificationRecord[]):
 /**
  * The next batch of each storm whose pages are owed (committed states): the storms that ended
  * with pages owed, and those of teams with storm.holdPagerDuty due to end now (their first batch
- * is paid by the write that ends them). `more`: a storm has groups beyond its batch.
+ * is paid by the write that ends them). `more`: a storm has groups beyond its batch. `teams`:
+ * those of the batches. A storm whose groups cannot be read now (an error, a statement timeout)
+ * has no batch this pass: it still ends, its pages owed (ChannelState.pagesOwed), and a later
+ * pass pays them; every other storm ends and pays as usual.
  */
-async function owedBatches(store: Store, activeIds: readonly string[], ctx: StormContext): Promise<{ ids: string[]; batches: Map<string, OwedBatch>; more: boolean }> {
+async function owedBatches(
+  store: Store,
+  activeIds: readonly string[],
+  ctx: StormContext,
+  logger: Logger,
+): Promise<{ ids: string[]; batches: Map<string, OwedBatch>; teams: Set<string>; more: boolean }> {
   const ids = new Set<string>();
   const batches = new Map<string, OwedBatch>();
+  const teams = new Set<string>();
   let more = false;
   for (const id of activeIds) {
     const record = await store.getGroup(id);
@@ -89,17 +101,25 @@ async function owedBatches(store: Store, activeIds: readonly string[], ctx: Stor
     if (!record || channel === undefined) continue;
     const state = readChannelState(record);
     const owed = [...(state.pagesOwed ?? [])];
-    if (stormIsOver(state, ctx) && state.stormStartedAt !== null && holdsPages(ctx.config.teams.get(record.team))) owed.push({ storm: state.stormStartedAt });
+    const ending = stormEndOwesPages(state, record.team, ctx);
+    if (ending !== undefined) owed.push({ storm: ending });
     for (const { storm, after } of owed) {
-      // One more than a batch: whether any is left after it.
-      const rest = await store.stormGroupIds(record.team, channel, storm, after, PAGE_BATCH + 1);
+      let rest: string[];
+      try {
+        // One more than a batch: whether any is left after it.
+        rest = await store.stormGroupIds(record.team, channel, storm, after, PAGE_BATCH + 1);
+      } catch (err) {
+        logger.warn({ team: record.team, channel, storm: new Date(storm).toISOString(), err }, 'storm ticker: could not read the groups a storm gathered; its pages stay owed to a later pass');
+        continue;
+      }
       const batch = rest.slice(0, PAGE_BATCH);
       batches.set(stormKey({ team: record.team, channel, storm }), { ids: batch, last: rest.length <= PAGE_BATCH });
+      teams.add(record.team);
       for (const g of batch) ids.add(g);
       more ||= rest.length > PAGE_BATCH;
     }
   }
-  return { ids: [...ids], batches, more };
+  return { ids: [...ids], batches, teams, more };
 }
 
 function countByTeam(notifications: readonly { team: string }[]): Map<string, number> {
