@@ -12,7 +12,9 @@
  * gathered groups' ids before the lock (Store.stormGroupIds) and they fit in one batch. A bigger
  * storm's groups are paid a batch per write, each under the lock of the channel's state and of
  * the batch's groups, the state's cursor moving with it. A page adds PagerDuty to the group's
- * targets in the same write, so no later batch, replica or pass pages it again.
+ * targets in the same write, so no later batch, replica or pass pages it again. A group a
+ * maintenance window covers then is held instead (the write locks the team's maintenance state),
+ * and the window's release pays its page (withOwedPage), if it is still firing.
  */
 import type { RoutingConfig, TeamConfig } from '../config/types.js';
 import type { GroupSnapshot } from '../model/group.js';
