@@ -20,8 +20,9 @@ import type { Store } from '../store/store.js';
 import { onBothStores } from '../testing/both-stores.js';
 import { startFakeSlack, type FakeSlack } from '../testing/fake-slack.js';
 import { freeTcpPort } from '../testing/free-port.js';
+import { ChannelPacer } from './channel-pacer.js';
 import { notificationReaching, startTestWorker } from './test-worker.case.js';
-import type { OutboxWorker } from './worker.js';
+import type { OutboxWorker, OutboxWorkerOptions } from './worker.js';
 
 const TOKEN = 'xoxb-1111111111-posted-secret';
 /** The client's timeout: the fake answers a `hang` never, so each such attempt waits this long. */
@@ -45,7 +46,7 @@ afterEach(async () => {
 });
 
 /** A worker (a process, a replica) with its own Slack client; fast retries. */
-function worker(apiUrl = slack.url, maxAttempts = 3): OutboxWorker {
+function worker(apiUrl = slack.url, maxAttempts = 3, more: Partial<OutboxWorkerOptions> = {}): OutboxWorker {
   const onPostLookup = (result: PostLookupResult) => metrics.slackPostLookups.inc({ result });
   const w = startTestWorker({
     store,
@@ -53,6 +54,7 @@ function worker(apiUrl = slack.url, maxAttempts = 3): OutboxWorker {
     policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts },
     metrics,
     pollMs: 20,
+    ...more,
   });
   workers.push(w);
   return w;
@@ -155,6 +157,80 @@ await onBothStores('a Slack post that may have posted', (newStore) => {
     const line = logs.lines.find((l) => (l.obj as { result?: string }).result === 'failed');
     expect(line).toMatchObject({ level: 'warn', obj: { deliveryId: id, channel: CHANNEL_ID, slackError: 'missing_scope' } });
     expect(logs.text()).not.toContain(TOKEN);
+  });
+
+  it('a post cut by shutdown after its request was sent is handed back saying it may have posted: the next replica finds it', async () => {
+    slack.respondWith([{ applyThen: 'hang' }]);
+    const id = await enqueueNew('posted-g6');
+    const first = worker();
+    await slack.waitFor((r) => r.method === 'chat.postMessage');
+    // The shutdown's deadline passes while the post waits for its answer.
+    await first.stop(0);
+    const handedBack = await store.getNotification(id);
+    // Handed back untried (the attempt given back), but no longer silent about the post.
+    expect(handedBack).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(handedBack?.lastError).toContain(MAY_HAVE_POSTED);
+    worker().wake();
+    expect((await notificationReaching(store, id, 'sent'))?.status).toBe('sent');
+    expect(topLevel()).toHaveLength(1);
+    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history']);
+    expect(await lookups('found')).toBe(1);
+  });
+
+  /** A post that may have posted: the item dead after it (one attempt), then `before` is run and the item requeued. */
+  async function requeuedAfterUnansweredPost(groupId: string, before: () => Promise<unknown> = () => Promise.resolve()): Promise<number> {
+    slack.respondWith([{ applyThen: 'hang' }]);
+    const id = await enqueueNew(groupId);
+    const first = worker(slack.url, 1);
+    expect((await notificationReaching(store, id, 'dead'))?.lastError).toContain(MAY_HAVE_POSTED);
+    await first.stop(5_000);
+    await before();
+    expect((await store.retryDead(id, new Date())).outcome).toBe('requeued');
+    return id;
+  }
+
+  /** The top-level messages notification `id` posted. */
+  const postsOf = (id: number) => topLevel().filter((m) => (m.metadata as { event_payload?: { notification_id?: string } } | undefined)?.event_payload?.notification_id === String(id));
+
+  /** Then the item, requeued, is delivered by a worker that reads first and finds the post: still one message. */
+  async function foundByTheNextWorker(id: number): Promise<void> {
+    expect((await store.retryDead(id, new Date())).outcome).toBe('requeued');
+    worker().wake();
+    expect((await notificationReaching(store, id, 'sent'))?.status).toBe('sent');
+    expect(postsOf(id)).toHaveLength(1);
+    expect(slack.requests.at(-1)?.method).toBe('conversations.history');
+    expect(await lookups('found')).toBe(1);
+  }
+
+  it('an attempt that crashed before any call keeps the note that the earlier post may have been made', async () => {
+    const id = await requeuedAfterUnansweredPost('posted-g7');
+    const crashing: Notifier = { type: 'slack', notify: () => Promise.reject(new Error('renderer exploded')) };
+    const second = startTestWorker({ store, notifiers: { slack: crashing, pagerduty: unused }, policy: { baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 10, maxAttempts: 1 } });
+    workers.push(second);
+    second.wake();
+    const crashed = await notificationReaching(store, id, 'dead');
+    expect(crashed?.lastError).toMatch(/^delivery crashed: renderer exploded/);
+    expect(crashed?.lastError).toContain(MAY_HAVE_POSTED);
+    await second.stop(5_000);
+    await foundByTheNextWorker(id);
+  });
+
+  it('an attempt cut by its lease before its first call keeps the note that the earlier post may have been made', async () => {
+    // Another group's post to the channel, due before the requeued item, claimed with it: it takes
+    // the channel's one token and, the pacer's clock standing still, the item's slot is 2 s away,
+    // past its 1 s lease, so that delivery is cut before any call.
+    let other = -1;
+    const id = await requeuedAfterUnansweredPost('posted-g8', async () => (other = await enqueueNew('posted-g9')));
+    const at = Date.now();
+    const pacer = new ChannelPacer({ ratePerSecond: 0.5, burst: 1, now: () => at });
+    const cutting = worker(slack.url, 1, { pacer, leaseMs: 1_000, concurrency: 2, receiverConcurrency: 2 });
+    cutting.wake();
+    expect((await notificationReaching(store, other, 'sent'))?.status).toBe('sent');
+    const cut = await notificationReaching(store, id, 'dead');
+    expect(cut?.lastError).toMatch(/cut before its first call \(nothing was sent\)/);
+    expect(cut?.lastError).toContain(MAY_HAVE_POSTED);
+    await cutting.stop(5_000);
+    await foundByTheNextWorker(id);
   });
 
   it('a refused connection cannot have posted: the retry posts without a read', async () => {

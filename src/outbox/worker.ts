@@ -24,7 +24,7 @@ export interface OutboxMetrics {
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { firstSlackMethod, slackCallCount, WORKSPACE_LIMITED_METHODS } from '../delivery/slack/calls.js';
-import { isChannelId, mayHavePosted } from '../delivery/slack/post-lookup.js';
+import { isChannelId, MAY_HAVE_POSTED, mayHavePosted } from '../delivery/slack/post-lookup.js';
 import { settledWithin } from '../pipeline/settled-within.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { SlackSlots } from './slack-slots.js';
@@ -45,6 +45,16 @@ export const HAND_BACK_WAIT_MS = 1_000;
 
 /** Waits before writing a delivered item's outcome again, after the store failed the write. */
 const RECORD_SENT_RETRY_MS = [100, 1_000, 5_000];
+
+/**
+ * The error of an attempt that made no call or whose outcome is unknown here (cut before its
+ * first call, a crash), keeping the note that an earlier attempt's Slack post may have been made
+ * (delivery/slack/post-lookup.ts) when the item's previous error had it: nothing settled it, so
+ * the next attempt must still look before posting. Without it, that attempt posted again.
+ */
+export function keepingPostedNote(item: NotificationRecord, error: string): string {
+  return mayHavePosted(item.lastError ?? undefined) && !mayHavePosted(error) ? `${error} — ${MAY_HAVE_POSTED}` : error;
+}
 
 /** What a receiver's rate limit on `call` covers (held below only when the answer says for how long). */
 function rateLimitScope(receiver: ReceiverType, call: string): RateLimitScope {
@@ -307,11 +317,15 @@ export class OutboxWorker {
    * A delivery cut short by shutdown (`stop` past its deadline) is not the receiver's failure:
    * the item is handed back untried, due at once, without using an attempt. Counted as failed,
    * an item on its last attempt went dead at every restart that caught it in flight. The call may
-   * have reached the receiver: the next delivery repeats it (at-least-once).
+   * have reached the receiver: the next delivery repeats it (at-least-once). When the cut call was
+   * a Slack post whose request had gone out (`error`, the notifier's answer, says it may have
+   * posted), that is recorded as the item's last error, so the next attempt, on any replica,
+   * looks for the post first; otherwise the last error stays as it was (an earlier note too).
    */
-  private async handBackAborted(item: NotificationRecord, log: Logger): Promise<void> {
+  private async handBackAborted(item: NotificationRecord, log: Logger, error?: string): Promise<void> {
+    const lastError = error !== undefined && mayHavePosted(error) ? { lastError: `delivery cut short by shutdown: ${error}` } : {};
     try {
-      await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now() });
+      await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now(), ...lastError });
       log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
     } catch (err) {
       // Past the hand-back wait the shutdown gave up on it (said so) and closed the store under it.
@@ -423,7 +437,7 @@ export class OutboxWorker {
     const { metrics, owner } = this.o;
     const receiver = item.target.type;
     metrics?.leaseCuts.inc({ receiver });
-    const error = this.cutError(leasedAt, 'cut before its first call (nothing was sent)');
+    const error = keepingPostedNote(item, this.cutError(leasedAt, 'cut before its first call (nothing was sent)'));
     const delay = nextAttemptDelay(this.o.policy, item.attempts, undefined, this.o.random);
     const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
     metrics?.notifications.inc({ team: item.team, receiver, outcome: delay === null ? 'dead' : 'failed' });
@@ -478,7 +492,7 @@ export class OutboxWorker {
       let result = await this.o.notifiers[target.type].notify(delivery, deadline.signal, slots?.next).finally(() => slots?.release());
       const now = this.o.now();
       if (!result.ok && this.abort.signal.aborted) {
-        await this.handBackAborted(item, log);
+        await this.handBackAborted(item, log, result.error);
         return;
       }
       // A final refusal that came before the cut keeps its own reason.
@@ -523,7 +537,7 @@ export class OutboxWorker {
       // the item keeps its place, is retried with backoff, and goes dead (visible) when the budget
       // is spent instead of crashing forever. If the store itself is down this fails too, and the
       // lease expiring brings the item back.
-      const message = `delivery crashed: ${err instanceof Error ? err.message : String(err)}`;
+      const message = keepingPostedNote(item, `delivery crashed: ${err instanceof Error ? err.message : String(err)}`);
       const delay = nextAttemptDelay(this.o.policy, attempt, undefined, this.o.random);
       const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
       log.error({ err, attempt, dead: delay === null }, 'notification delivery crashed; retrying with backoff');

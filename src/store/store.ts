@@ -292,8 +292,11 @@ export interface Store {
    * `nextAttemptAt`, and the attempt its claim counted given back, as nothing was sent. Its
    * status and last error stay as they were: a pacing wait is not a failure, and an item deferred
    * again and again must not reach the attempt budget (`markFailed` is for real attempts).
+   * `lastError`, when given, replaces the last error (status still kept): a delivery cut by
+   * shutdown after a Slack post's request was sent hands its item back saying the post may have
+   * been made, so that the next attempt, on any replica, looks for it before posting again.
    */
-  defer(id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void>;
+  defer(id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void>;
 
   /**
    * Requeue a dead notification (admin) with a fresh retry budget, unless a newer item of its

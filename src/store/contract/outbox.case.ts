@@ -181,6 +181,20 @@ export function outboxContract(store: CurrentStore): void {
       expect(only(await claim('w2', resumeAt))).toMatchObject({ id, attempts: 2 });
     });
 
+    it('defers with a last error when given one: recorded, status kept, the attempt given back', async () => {
+      const [item] = await enqueue(store(), group('g1'));
+      const id = item?.id ?? -1;
+      const t = later();
+      only(await claim('w1', t));
+      const resumeAt = new Date(t.getTime() + 1_000);
+      await store().defer(id, { owner: 'w1', nextAttemptAt: resumeAt, lastError: 'slack chat.postMessage: timed out — the message may have been posted' });
+      expect(await store().getNotification(id)).toMatchObject({ status: 'pending', lastError: 'slack chat.postMessage: timed out — the message may have been posted', attempts: 0, nextAttemptAt: resumeAt.toISOString() });
+      // A later defer without one leaves it as it was.
+      only(await claim('w1', resumeAt));
+      await store().defer(id, { owner: 'w1', nextAttemptAt: resumeAt });
+      expect(await store().getNotification(id)).toMatchObject({ lastError: 'slack chat.postMessage: timed out — the message may have been posted', attempts: 0 });
+    });
+
     it('ignores a defer by a worker that does not hold the claim, and of a finished item', async () => {
       const [item] = await enqueue(store(), group('g1'));
       const id = item?.id ?? -1;

@@ -73,6 +73,6 @@ export async function markFailed(pool: pg.Pool, id: number, opts: { owner: strin
   await pool.query(q.MARK_FAILED, [id, opts.owner, opts.error, opts.nextAttemptAt]);
 }
 
-export async function defer(pool: pg.Pool, id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void> {
-  await pool.query(q.DEFER, [id, opts.owner, opts.nextAttemptAt]);
+export async function defer(pool: pg.Pool, id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void> {
+  await pool.query(q.DEFER, [id, opts.owner, opts.nextAttemptAt, opts.lastError ?? null]);
 }

@@ -152,7 +152,7 @@ export class PostgresStore implements Store {
     await outbox.markFailed(this.pool, id, opts);
   }
 
-  async defer(id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void> {
+  async defer(id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void> {
     await outbox.defer(this.pool, id, opts);
   }
 

@@ -248,11 +248,13 @@ export const MARK_FAILED = `
 
 /**
  * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never
- * made, so it is given back; status and last_error are left alone. ($1 id, $2 owner, $3 next attempt)
+ * made, so it is given back; status is left alone, and last_error too unless $4 is given (a
+ * hand-back of a Slack post that may have posted keeps saying so). ($1 id, $2 owner, $3 next
+ * attempt, $4 last error or null)
  */
 export const DEFER = `
   UPDATE notifications SET next_attempt_at = $3, attempts = GREATEST(attempts - 1, 0),
-    lease_owner = NULL, lease_until = NULL
+    last_error = COALESCE($4::text, last_error), lease_owner = NULL, lease_until = NULL
   WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')`;
 
 /**

@@ -102,8 +102,8 @@ export function markFailed(s: Statements, id: number, opts: { owner: string; err
   s.markFailed.run({ id, owner: opts.owner, error: opts.error, next_attempt_at: opts.nextAttemptAtMs });
 }
 
-export function defer(s: Statements, id: number, opts: { owner: string; nextAttemptAtMs: number }): void {
-  s.defer.run({ id, owner: opts.owner, next_attempt_at: opts.nextAttemptAtMs });
+export function defer(s: Statements, id: number, opts: { owner: string; nextAttemptAtMs: number; lastError?: string }): void {
+  s.defer.run({ id, owner: opts.owner, next_attempt_at: opts.nextAttemptAtMs, last_error: opts.lastError ?? null });
 }
 
 /** `RetryDeadResult` with the requeued item as stored (the store maps it on its own thread). */

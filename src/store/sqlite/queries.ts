@@ -210,11 +210,12 @@ export const SELECT_OWED_TARGETS = `
 
 /**
  * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never
- * made, so it is given back; status and last_error are left alone.
+ * made, so it is given back; status is left alone, and last_error too unless @last_error is given
+ * (a hand-back of a Slack post that may have posted keeps saying so).
  */
 export const DEFER = `
   UPDATE notifications SET next_attempt_at = @next_attempt_at, attempts = max(attempts - 1, 0),
-    lease_owner = NULL, lease_until = NULL
+    last_error = coalesce(@last_error, last_error), lease_owner = NULL, lease_until = NULL
   WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
 
 /** Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. */

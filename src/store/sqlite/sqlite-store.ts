@@ -307,8 +307,8 @@ export class SqliteStore implements Store {
     await this.writer.execute({ op: 'markFailed', id, owner: opts.owner, error: opts.error, nextAttemptAtMs: opts.nextAttemptAt?.getTime() ?? null });
   }
 
-  async defer(id: number, opts: { owner: string; nextAttemptAt: Date }): Promise<void> {
-    await this.writer.execute({ op: 'defer', id, owner: opts.owner, nextAttemptAtMs: opts.nextAttemptAt.getTime() });
+  async defer(id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void> {
+    await this.writer.execute({ op: 'defer', id, owner: opts.owner, nextAttemptAtMs: opts.nextAttemptAt.getTime(), ...(opts.lastError === undefined ? {} : { lastError: opts.lastError }) });
   }
 
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {

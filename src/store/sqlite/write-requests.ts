@@ -17,7 +17,7 @@ export type WriteRequest =
   | ({ op: 'claim' } & outbox.ClaimArgs)
   | { op: 'markSent'; id: number; owner: string; sentAtMs: number; slackRef?: SlackRef }
   | { op: 'markFailed'; id: number; owner: string; error: string; nextAttemptAtMs: number | null }
-  | { op: 'defer'; id: number; owner: string; nextAttemptAtMs: number }
+  | { op: 'defer'; id: number; owner: string; nextAttemptAtMs: number; lastError?: string }
   | { op: 'retryDead'; id: number; nowMs: number }
   | { op: 'releaseLeases'; owner: string }
   /** Runs alone (`submitWrite`): it turns foreign keys off around its own transaction. */
