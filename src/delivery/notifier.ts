@@ -36,6 +36,13 @@ export interface Delivery {
    * looks for that post (Slack's reads take ids only).
    */
   slackChannelId?: string;
+  /**
+   * Date.now() by which the delivery must have stopped calling: its lease's deadline
+   * (outbox/delivery-deadline), where `signal` cuts it. A notifier that would make calls beyond
+   * the ordinary ones (a Slack post lookup's reads) makes them only while room is left for the
+   * ones that must follow.
+   */
+  deadlineAt?: number;
 }
 
 export type NotifyResult =

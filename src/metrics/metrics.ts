@@ -178,7 +178,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
   for (const receiver of ['slack', 'pagerduty']) leaseCuts.inc({ receiver }, 0);
   const slackPostLookups = new Counter({
     name: 'alertgate_slack_post_lookups_total',
-    help: "Looks for the Slack message an earlier attempt may have posted (it timed out, or its connection dropped, after the request was sent), made before posting again, by result: found (that message is kept, nothing posted), not_found (posted), failed (the read failed, e.g. missing_scope without channels:history/groups:history, or not_in_channel: posted, a duplicate is possible), channel_unresolved (the route names the channel by name and no message of alertgate there has told its id: posted, a duplicate is possible).",
+    help: "Looks for the Slack message an earlier attempt may have posted (it timed out, or its connection dropped, after the request was sent), made before posting again, by result: found (that message is kept, nothing posted), not_found (posted), failed (the read failed, e.g. missing_scope without channels:history/groups:history/im:history, or not_in_channel: posted, a duplicate is possible), deferred (the read was rate-limited, or too little of the delivery's lease was left for a read and the post: not posted, the attempt fails and the retry looks again), channel_unresolved (the route names the channel by name and no message of alertgate there has told its id: posted, a duplicate is possible).",
     labelNames: ['result'],
     registers: [registry],
   });

@@ -35,7 +35,8 @@ export class DeliveryDeadline {
    * @param shutdown the worker's shutdown signal (cuts the delivery too)
    */
   constructor(
-    private readonly endsAt: number,
+    /** Date.now() at which the delivery must have stopped calling (a notifier plans its calls by it). */
+    readonly endsAt: number,
     private readonly shutdown: AbortSignal,
   ) {
     this.timer = setTimeout(this.cut, Math.max(0, endsAt - Date.now()));

@@ -73,6 +73,8 @@ async function enqueueResolved(id: string): Promise<number> {
 }
 
 const topLevel = () => [...slack.messages.values()].filter((m) => m.threadTs === undefined);
+/** The top-level messages notification `id` posted. */
+const postsOf = (id: number) => topLevel().filter((m) => (m.metadata as { event_payload?: { notification_id?: string } } | undefined)?.event_payload?.notification_id === String(id));
 const lookups = async (result: string) => {
   const line = (await metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`alertgate_slack_post_lookups_total{result="${result}"}`));
   return Number(line?.split(' ')[1]);
@@ -189,9 +191,6 @@ await onBothStores('a Slack post that may have posted', (newStore) => {
     return id;
   }
 
-  /** The top-level messages notification `id` posted. */
-  const postsOf = (id: number) => topLevel().filter((m) => (m.metadata as { event_payload?: { notification_id?: string } } | undefined)?.event_payload?.notification_id === String(id));
-
   /** Then the item, requeued, is delivered by a worker that reads first and finds the post: still one message. */
   async function foundByTheNextWorker(id: number): Promise<void> {
     expect((await store.retryDead(id, new Date())).outcome).toBe('requeued');
@@ -231,6 +230,32 @@ await onBothStores('a Slack post that may have posted', (newStore) => {
     expect(cut?.lastError).toContain(MAY_HAVE_POSTED);
     await cutting.stop(5_000);
     await foundByTheNextWorker(id);
+  });
+
+  it('a read Slack rate-limits (HTTP 429) is not followed by a post: the attempt fails keeping the note, and the next one finds the message', async () => {
+    slack.respondWith([{ applyThen: 'hang' }, { status: 429, headers: { 'retry-after': '1' } }]);
+    const id = await enqueueNew('posted-g10');
+    worker();
+    const sent = await notificationReaching(store, id, 'sent');
+    expect(sent).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history', 'conversations.history']);
+    expect(postsOf(id)).toHaveLength(1);
+    expect(await lookups('deferred')).toBe(1);
+    expect(await lookups('found')).toBe(1);
+    expect(sent?.lastError).toMatch(/^slack conversations\.history: rate limited \(HTTP 429\)/);
+    expect(sent?.lastError).toContain(MAY_HAVE_POSTED);
+  });
+
+  it("gives the notifier its lease's deadline: a lookup with no room left for the post before it is not made, and nothing is posted", async () => {
+    // A 1.5 s lease leaves the 300 ms post its room, not a read and a post (2 × 300 ms + 1 s).
+    slack.respondWith([{ applyThen: 'hang' }]);
+    const id = await enqueueNew('posted-g11');
+    worker(slack.url, 2, { leaseMs: 1_500 });
+    const dead = await notificationReaching(store, id, 'dead');
+    expect(dead?.lastError).toMatch(/^slack conversations\.history: not read: \d+ ms of the delivery's lease left/);
+    expect(dead?.lastError).toContain(MAY_HAVE_POSTED);
+    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage']);
+    expect(await lookups('deferred')).toBe(1);
   });
 
   it('a refused connection cannot have posted: the retry posts without a read', async () => {

@@ -465,6 +465,7 @@ export class OutboxWorker {
         group: item.snapshot,
         lastAttempt: attempt >= this.o.policy.maxAttempts,
         enqueuedAt: item.createdAt,
+        deadlineAt: deadline.endsAt,
         // What the previous attempt left: a Slack post that may have posted is looked for first.
         ...(item.lastError === null ? {} : { previousError: item.lastError }),
       };

@@ -11,7 +11,7 @@ import type { DeliveryLogger } from '../log-sink.js';
 import type { BeforeNextCall, Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
 import { compactCall, postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
 import { findEarlierPost, isChannelId, MAY_HAVE_POSTED, mayHavePosted, type PostLookupResult, type PostPlace } from './post-lookup.js';
-import { createSlackTransport, type SlackCallResult } from './transport.js';
+import { createSlackTransport, DEFAULT_SLACK_TIMEOUT_MS, type SlackCallResult } from './transport.js';
 
 /**
  * Slack's refusals of a message's size or blocks. Retrying the same message cannot help, so the
@@ -62,12 +62,16 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
    */
   const channelIds = new Map<string, string>();
 
+  const callTimeoutMs = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
+
   /**
    * Before a post (`place`: the channel as the target names it, or a thread): when the previous
    * attempt may have posted, reads for its message. `ts` when found; `unsure` when the read could
-   * not settle it, so a failure of the post that follows keeps saying so.
+   * not settle it, so a failure of the post that follows keeps saying so; `notNow`, the attempt's
+   * failure, when the read was rate-limited or the lease has no room left for it and the post:
+   * nothing is posted, and the next attempt looks again.
    */
-  async function lookFirst(delivery: Delivery, place: PostPlace, signal?: AbortSignal): Promise<{ ts?: string; channel: string; unsure: boolean }> {
+  async function lookFirst(delivery: Delivery, place: PostPlace, signal?: AbortSignal): Promise<{ ts?: string; channel: string; unsure: boolean; notNow?: NotifyResult }> {
     if (!mayHavePosted(delivery.previousError)) return { channel: place.channel, unsure: false };
     const channel = isChannelId(place.channel) ? place.channel : (channelIds.get(place.channel) ?? delivery.slackChannelId);
     const fields = { deliveryId: delivery.id, channel: place.channel, ...(place.threadTs === undefined ? {} : { threadTs: place.threadTs }) };
@@ -76,7 +80,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
       log?.warn({ ...fields, result: 'channel_unresolved' }, 'slack: the previous attempt may have posted, but the route names the channel, not its id, and no message of alertgate there has told its id yet: posting again (route to the channel id to have it looked up)');
       return { channel: place.channel, unsure: true };
     }
-    const found = await findEarlierPost(transport, delivery, { ...place, channel }, signal);
+    const found = await findEarlierPost(transport, delivery, { ...place, channel }, { callTimeoutMs, ...(delivery.deadlineAt === undefined ? {} : { deadlineAt: delivery.deadlineAt }) }, signal);
     opts.onPostLookup?.(found.result);
     if (found.result === 'found') {
       log?.info({ ...fields, result: found.result, ts: found.ts }, 'slack: the previous attempt had posted: its message is kept, not posted again');
@@ -86,9 +90,14 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
       log?.info({ ...fields, result: found.result }, 'slack: the previous attempt had not posted: posting');
       return { channel, unsure: false };
     }
+    if (found.result === 'deferred') {
+      log?.warn({ ...fields, result: found.result, error: found.error }, 'slack: could not look for the message the previous attempt may have posted now: not posting; the retry looks again');
+      const { result: _result, error, ...retry } = found;
+      return { channel, unsure: true, notNow: { ok: false, retryable: true, ...retry, error: `${error}: not posted — ${MAY_HAVE_POSTED}` } };
+    }
     log?.warn(
       { ...fields, result: found.result, error: found.error, ...(found.slackError === undefined ? {} : { slackError: found.slackError }) },
-      'slack: could not look for the message the previous attempt may have posted: posting again (a duplicate is possible; reading needs the channels:history or groups:history scope)',
+      'slack: could not look for the message the previous attempt may have posted: posting again (a duplicate is possible; reading needs the channels:history, groups:history or im:history scope)',
     );
     return { channel, unsure: true };
   }
@@ -119,6 +128,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
 
   async function post(delivery: Delivery, channel: string, signal?: AbortSignal, beforeNextCall?: BeforeNextCall): Promise<NotifyResult> {
     const earlier = await lookFirst(delivery, { channel }, signal);
+    if (earlier.notNow) return earlier.notNow;
     if (earlier.ts !== undefined) return { ok: true, slackRef: { channel: earlier.channel, ts: earlier.ts } };
     const result = await send(delivery, postCall(delivery, channel), signal, beforeNextCall);
     if (!result.ok) return stripSlackError(result, earlier.unsure || result.requestSent === true);
@@ -148,6 +158,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     // A retry repeats the (idempotent) edit, then the reply unless the previous attempt's reply
     // may have posted and is found in the thread.
     const earlier = await lookFirst(delivery, { channel: ref.channel, threadTs: ref.ts }, signal);
+    if (earlier.notNow) return earlier.notNow;
     if (earlier.ts !== undefined) return { ok: true, slackRef: ref };
     const reply = await call(delivery, threadReplyCall(delivery, ref), signal);
     if (!reply.ok) return stripSlackError(reply, earlier.unsure || reply.requestSent === true);

@@ -83,3 +83,48 @@ it('a channel routed by name whose id the process has not learnt is posted to ag
   expect(logs.lines.some((l) => (l.obj as { result?: string }).result === 'channel_unresolved')).toBe(true);
   expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
 });
+
+/** A first post that hangs: the retry's delivery, given the error it left. */
+async function retryOfUnansweredPost(notifier: Awaited<ReturnType<typeof start>>['notifier'], more: Partial<Delivery> = {}): Promise<Delivery> {
+  fake.respondWith([{ applyThen: 'hang' }]);
+  const delivery = makeDelivery({ type: 'slack', channel: 'C0PAYMENTS' }, { id: 1, enqueuedAt });
+  const error = failed(await notifier.notify(delivery));
+  expect(error).toContain(MAY_HAVE_POSTED);
+  return { ...delivery, previousError: error, ...more };
+}
+
+it.each([
+  ['an HTTP 429 with a Retry-After', { status: 429, headers: { 'retry-after': '3' } }, 3_000],
+  ["Slack's ratelimited", { slackError: 'ratelimited', headers: { 'retry-after': '2' } }, 2_000],
+] as const)('a read answered with %s is not followed by a post: a retryable failure after the Retry-After that keeps the note', async (_what, answer, retryAfterMs) => {
+  const { notifier, counted } = await start();
+  const retry = await retryOfUnansweredPost(notifier);
+  fake.respondWith([answer]);
+  const result = await notifier.notify(retry);
+  expect(result).toMatchObject({ ok: false, retryable: true, retryAfterMs, limitedCall: 'conversations.history' });
+  expect(failed(result)).toContain(MAY_HAVE_POSTED);
+  expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history']);
+  expect(counted).toEqual(['deferred']);
+  // The next attempt looks again, and finds the first post.
+  const again = await notifier.notify({ ...retry, previousError: failed(result) });
+  expect(again.ok).toBe(true);
+  expect(fake.messages.size).toBe(1);
+  expect(counted).toEqual(['deferred', 'found']);
+});
+
+it("makes no read that would leave no room for the post before the delivery's deadline: a retryable failure that keeps the note, nothing posted", async () => {
+  const { notifier, counted, logs } = await start();
+  // Room for one call, not for a read and the post after it.
+  const retry = await retryOfUnansweredPost(notifier, { deadlineAt: Date.now() + 2 * TIMEOUT_MS });
+  const result = await notifier.notify(retry);
+  expect(result).toMatchObject({ ok: false, retryable: true });
+  expect(failed(result)).toMatch(/^slack conversations\.history: not read: \d+ ms of the delivery's lease left/);
+  expect(failed(result)).toContain(MAY_HAVE_POSTED);
+  expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage']);
+  expect(counted).toEqual(['deferred']);
+  expect(logs.lines.find((l) => (l.obj as { result?: string }).result === 'deferred')).toMatchObject({ level: 'warn' });
+  // With the lease's room, the read is made.
+  expect((await notifier.notify({ ...retry, deadlineAt: Date.now() + 60_000 })).ok).toBe(true);
+  expect(counted).toEqual(['deferred', 'found']);
+  expect(fake.messages.size).toBe(1);
+});

@@ -22,12 +22,15 @@ import type { SlackTransport } from './transport.js';
  */
 export const MAY_HAVE_POSTED = 'the message may have been posted (no answer came after the request was sent): the retry looks for it before posting again';
 
-export const POST_LOOKUP_RESULTS = ['found', 'not_found', 'failed', 'channel_unresolved'] as const;
+export const POST_LOOKUP_RESULTS = ['found', 'not_found', 'failed', 'deferred', 'channel_unresolved'] as const;
 /**
  * found: the earlier attempt's message, adopted; not_found: none, posted; failed: the read
- * failed (scope, membership, network, too many messages), posted; channel_unresolved: the target
- * is a channel name whose id neither this process nor the store has from an earlier message
- * there (conversations.history takes ids only), posted.
+ * failed (scope, membership, network, too many messages), posted; deferred: Slack rate-limited
+ * the read, or too little of the delivery's lease was left for another read and the post after
+ * it: not posted, the attempt fails (retryable, after the Retry-After) keeping the note, and the
+ * next one looks again; channel_unresolved: the target is a channel name whose id neither this
+ * process nor the store has from an earlier message there (conversations.history takes ids
+ * only), posted.
  */
 export type PostLookupResult = (typeof POST_LOOKUP_RESULTS)[number];
 
@@ -36,6 +39,13 @@ const CLOCK_MARGIN_S = 60;
 /** Messages per page, and pages at most: a busy channel is not read without end. */
 const PAGE_LIMIT = 100;
 const MAX_PAGES = 3;
+/**
+ * A read is made only while its timeout, the post's after it and this much more are left before
+ * the delivery's deadline: otherwise the post, cut at the deadline after its request went out,
+ * may post with no answer again, and the reads used the lease for nothing. Room for the answer's
+ * handling and timers firing late on a busy event loop.
+ */
+export const READ_ROOM_MARGIN_MS = 1_000;
 
 /** Whether the previous attempt may have posted (its stored error says so). */
 export function mayHavePosted(previousError: string | undefined): boolean {
@@ -50,7 +60,18 @@ export function isChannelId(channel: string): boolean {
 /** Where the earlier post would be: the channel's top level, or a message's thread. */
 export type PostPlace = { channel: string; threadTs?: string };
 
-export type LookupOutcome = { result: 'found'; ts: string } | { result: 'not_found' } | { result: 'failed'; error: string; slackError?: string };
+export type LookupOutcome =
+  | { result: 'found'; ts: string }
+  | { result: 'not_found' }
+  | { result: 'failed'; error: string; slackError?: string }
+  /** Not settled, and not to be posted now: the next attempt looks again (after `retryAfterMs`, Slack's Retry-After). */
+  | { result: 'deferred'; error: string; retryAfterMs?: number; limitedCall?: string };
+
+/** How the reads fit in the delivery: its deadline (Delivery.deadlineAt) and each call's timeout. */
+export interface LookupTiming {
+  deadlineAt?: number;
+  callTimeoutMs: number;
+}
 
 interface HistoryPage {
   messages: { ts?: unknown; metadata?: { event_type?: unknown; event_payload?: Record<string, unknown> } }[];
@@ -66,9 +87,11 @@ function pageOf(data: Record<string, unknown>): HistoryPage {
 
 /**
  * Reads `place` since shortly before `delivery` was queued for a message with its metadata.
- * `place.channel` must be a channel id.
+ * `place.channel` must be a channel id. Stops (deferred) before a read that would leave no room
+ * for the post before the delivery's deadline, and at a rate limit: posting then, unsettled,
+ * could make the duplicate the read is there to prevent.
  */
-export async function findEarlierPost(transport: SlackTransport, delivery: Delivery, place: PostPlace, signal?: AbortSignal): Promise<LookupOutcome> {
+export async function findEarlierPost(transport: SlackTransport, delivery: Delivery, place: PostPlace, timing: LookupTiming, signal?: AbortSignal): Promise<LookupOutcome> {
   const wanted = postMetadata(delivery).event_payload;
   const enqueuedMs = delivery.enqueuedAt === undefined ? Number.NaN : Date.parse(delivery.enqueuedAt);
   // Unknown enqueue time: the whole bounded read, newest first.
@@ -84,7 +107,18 @@ export async function findEarlierPost(transport: SlackTransport, delivery: Deliv
       limit: PAGE_LIMIT,
       ...(cursor === undefined ? {} : { cursor }),
     };
+    if (timing.deadlineAt !== undefined) {
+      const leftMs = timing.deadlineAt - Date.now();
+      const neededMs = 2 * timing.callTimeoutMs + READ_ROOM_MARGIN_MS;
+      if (leftMs < neededMs) {
+        return { result: 'deferred', error: `slack ${method}: not read: ${Math.max(0, Math.round(leftMs))} ms of the delivery's lease left, less than the ${neededMs} ms a read and the post after it may take (2 × DELIVERY_TIMEOUT_MS + ${READ_ROOM_MARGIN_MS} ms)` };
+      }
+    }
     const answer = await transport.call({ method, args }, signal);
+    // Rate-limited (HTTP 429, or Slack's ratelimited): wait its Retry-After and look again, not post.
+    if (!answer.ok && answer.limitedCall !== undefined) {
+      return { result: 'deferred', error: answer.error, limitedCall: answer.limitedCall, ...(answer.retryAfterMs === undefined ? {} : { retryAfterMs: answer.retryAfterMs }) };
+    }
     if (!answer.ok) return failed(answer);
     const { messages, next } = pageOf(answer.data);
     for (const m of messages) {
