@@ -218,15 +218,15 @@ await onBothStores('a Slack post that may have posted', (newStore) => {
     // Another group's post to the channel, due before the requeued item, claimed with it: it takes
     // the channel's one token and, the pacer's clock standing still, the item's slot is 2 s away,
     // past its 1 s lease, so that delivery is cut before any call.
-    let other = -1;
-    const id = await requeuedAfterUnansweredPost('posted-g8', async () => (other = await enqueueNew('posted-g9')));
+    // Which of the two is claimed first varies: when it is the requeued item, it has the token
+    // but too little of its lease left to read before posting, and is cut before any call too.
+    const id = await requeuedAfterUnansweredPost('posted-g8', () => enqueueNew('posted-g9'));
     const at = Date.now();
     const pacer = new ChannelPacer({ ratePerSecond: 0.5, burst: 1, now: () => at });
     const cutting = worker(slack.url, 1, { pacer, leaseMs: 1_000, concurrency: 2, receiverConcurrency: 2 });
     cutting.wake();
-    expect((await notificationReaching(store, other, 'sent'))?.status).toBe('sent');
     const cut = await notificationReaching(store, id, 'dead');
-    expect(cut?.lastError).toMatch(/cut before its first call \(nothing was sent\)/);
+    expect(cut?.lastError).toMatch(/cut before its first call \(nothing was sent\)|conversations\.history: not read: \d+ ms of the delivery's lease left/);
     expect(cut?.lastError).toContain(MAY_HAVE_POSTED);
     await cutting.stop(5_000);
     await foundByTheNextWorker(id);
