@@ -199,13 +199,14 @@ export const SELECT_NEWER_THAN_DEAD = `
  * The targets a group owes its current state (GroupRecord.owedTargets): those whose newest item
  * that is not suppressed is dead. Groups without a dead item (nearly all) cost one probe of the
  * dead index; for a dead one the newer items are looked for as SELECT_NEWER_THAN_DEAD does,
- * stopping at the first.
+ * stopping at the first. The joins are CROSS (SQLite keeps their order) and the index named: left
+ * to itself, the planner read every dead notification of the store (by status) at each write.
  */
 export const SELECT_OWED_TARGETS = `
-  SELECT DISTINCT g.id AS group_id, d.target_key FROM groups g
-    JOIN notifications d ON d.group_seq = g.seq AND d.status = 'dead'
-  WHERE g.id IN (SELECT value FROM json_each(@ids))
-    AND NOT EXISTS (SELECT 1 FROM notifications o
+  SELECT DISTINCT g.id AS group_id, d.target_key FROM json_each(@ids) AS wanted
+    CROSS JOIN groups g ON g.id = wanted.value
+    CROSS JOIN notifications d INDEXED BY notifications_dead ON d.group_seq = g.seq AND d.status = 'dead'
+  WHERE NOT EXISTS (SELECT 1 FROM notifications o
       WHERE o.team = d.team AND o.id > d.id AND o.group_seq = d.group_seq AND o.target_key = d.target_key AND o.status <> 'suppressed')`;
 
 /**
