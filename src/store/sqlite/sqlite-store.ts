@@ -236,7 +236,9 @@ export class SqliteStore implements Store {
   private readOwedTargets(current: Map<string, GroupRecord>, settled: string[]): void {
     // A record kept from an earlier decision says what was owed before it: never trusted.
     for (const group of current.values()) delete group.owedTargets;
-    if (this.retriesInFlight > 0) return;
+    // Read-only (`alertgate uptime`): no decision is written, and an older schema may lack the
+    // notifications_dead index the read names; the write is refused as read-only.
+    if (this.retriesInFlight > 0 || this.writer instanceof RefusingWriter) return;
     const ids = settled.filter((id) => current.has(id));
     if (ids.length === 0) return;
     for (const row of this.s.selectOwedTargets.all({ ids: JSON.stringify(ids) })) {
