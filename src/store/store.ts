@@ -239,6 +239,7 @@ export interface Store {
    * `decide`, and persist every returned group (upsert, including its alerts) and notification.
    * `decide` must be pure and synchronous. Returns the inserted notifications. A loaded record
    * carries `owedTargets`, read in the same transaction; a store may leave it out (none owed) for
+   * alertgate's own records (reserved group keys: no dedup decision reads theirs), and for
    * a group whose write it has in flight, which only delays a re-notification to a later resend.
    */
   updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts?: UpdateOptions): Promise<NotificationRecord[]>;

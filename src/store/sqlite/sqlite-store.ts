@@ -28,6 +28,7 @@ import type Database from 'better-sqlite3';
 import type { MessagePort } from 'node:worker_threads';
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { AlertStatus } from '../../model/alert.js';
+import { isReservedGroupKey } from '../../model/group-id.js';
 import type {
   AlertRecord,
   ClaimOptions,
@@ -239,7 +240,13 @@ export class SqliteStore implements Store {
     // Read-only (`alertgate uptime`): no decision is written, and an older schema may lack the
     // notifications_dead index the read names; the write is refused as read-only.
     if (this.retriesInFlight > 0 || this.writer instanceof RefusingWriter) return;
-    const ids = settled.filter((id) => current.has(id));
+    // alertgate's own records (storm and maintenance states, queued messages: every webhook locks
+    // some) owe nothing: no dedup decision reads their owedTargets, and the read cost one query
+    // per webhook.
+    const ids = settled.filter((id) => {
+      const group = current.get(id);
+      return group !== undefined && !isReservedGroupKey(group.groupKey);
+    });
     if (ids.length === 0) return;
     for (const row of this.s.selectOwedTargets.all({ ids: JSON.stringify(ids) })) {
       const group = current.get(row.group_id)!;
