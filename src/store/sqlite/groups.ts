@@ -51,14 +51,16 @@ export interface GroupWritePlan {
 
 /**
  * Load groups with their alerts. `rows`, when given, receives the alert rows as stored, so
- * `planGroupWrite` can leave out the ones a decision left unchanged.
+ * `planGroupWrite` can leave out the ones a decision left unchanged; `withDead`, when given, the
+ * ids of the groups that have a dead notification (SELECT_GROUPS_NOTING_DEAD).
  */
-export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows): Map<string, GroupRecord> {
+export function loadGroups(s: Statements, ids: string[], rows?: StoredAlertRows, withDead?: Set<string>): Map<string, GroupRecord> {
   const groups = new Map<string, GroupRecord>();
   if (ids.length === 0) return groups;
   const unique = [...new Set(ids)];
   const idsJson = JSON.stringify(unique);
-  const groupRows = s.selectGroups.all({ ids: idsJson });
+  const groupRows = withDead ? s.selectGroupsNotingDead.all({ ids: idsJson }) : s.selectGroups.all({ ids: idsJson });
+  if (withDead) for (const row of groupRows) if ((row as { has_dead?: number }).has_dead) withDead.add(row.id);
   // Most webhooks bring a new group: nothing stored, so no alerts to look for.
   if (groupRows.length === 0) return groups;
   const alertsByGroup = new Map<string, AlertRow[]>();

@@ -8,6 +8,14 @@ import { RECEIVER_OF_TARGET_KEY } from './schema-v5.js';
 
 /** Groups and alerts whose ids are in the JSON array `@ids`. */
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id IN (SELECT value FROM json_each(@ids))`;
+/**
+ * SELECT_GROUPS for a decision: with `has_dead`, whether the group has a dead notification (one
+ * probe of the dead index), so SELECT_OWED_TARGETS runs only for groups that may owe a target,
+ * not for every resend of a stored group. Needs schema 11's index (a writable store's).
+ */
+export const SELECT_GROUPS_NOTING_DEAD = `
+  SELECT g.*, EXISTS (SELECT 1 FROM notifications d INDEXED BY notifications_dead WHERE d.group_seq = g.seq AND d.status = 'dead') AS has_dead
+  FROM groups g WHERE g.id IN (SELECT value FROM json_each(@ids))`;
 export const SELECT_GROUP_ALERTS = `
   SELECT a.* FROM groups g JOIN alerts a ON a.group_seq = g.seq
   WHERE g.id IN (SELECT value FROM json_each(@ids))

@@ -150,6 +150,15 @@ export class SqliteStore implements Store {
     this.lists = new Lists(db);
   }
 
+  /**
+   * Whether decisions are given owedTargets. Not on a read-only store (`alertgate uptime`): no
+   * decision is written there, and an older schema may lack the notifications_dead index the
+   * reads name (the write is refused as read-only).
+   */
+  private get readsOwedTargets(): boolean {
+    return !(this.writer instanceof RefusingWriter);
+  }
+
   /** Another thread can use this database (a file with a writer thread; not `:memory:`). */
   get shareable(): boolean {
     return this.filename !== undefined && this.writer instanceof ThreadWriter;
@@ -177,13 +186,15 @@ export class SqliteStore implements Store {
       const settled = ids.filter((id) => !this.inFlight.has(id));
       // Not read: committed alert-less groups (kept here) and ids never stored (`known`).
       const fromDb = settled.filter((id) => !this.committedStates.has(id) && (this.known?.mayExist(id) ?? true));
-      const current = loadGroups(this.s, fromDb, storedRows);
+      // Which of them have a dead notification, read with them (none for a read-only store, see readOwedTargets).
+      const withDead = this.readsOwedTargets ? new Set<string>() : undefined;
+      const current = loadGroups(this.s, fromDb, storedRows, withDead);
       for (const id of ids) {
         const known = this.inFlight.get(id)?.record ?? this.committedStates.get(id);
         // A copy: a decision may edit what it is given, and this record is what is being stored.
         if (known) current.set(id, copyGroup(known));
       }
-      this.readOwedTargets(current, settled);
+      this.readOwedTargets(current, settled, fromDb, withDead);
       // created_at is kept from the first insert: remember it before decide may edit the records.
       const createdAt = new Map([...current].map(([id, g]) => [id, g.createdAt]));
       decided = decide(current);
@@ -234,18 +245,17 @@ export class SqliteStore implements Store {
    * shows it; a later resend finds what is still owed. Nor is any while an admin retry is in
    * flight: a requeued dead item pays its target, and both would be delivered.
    */
-  private readOwedTargets(current: Map<string, GroupRecord>, settled: string[]): void {
+  private readOwedTargets(current: Map<string, GroupRecord>, settled: string[], fromDb: string[], withDead: Set<string> | undefined): void {
     // A record kept from an earlier decision says what was owed before it: never trusted.
     for (const group of current.values()) delete group.owedTargets;
-    // Read-only (`alertgate uptime`): no decision is written, and an older schema may lack the
-    // notifications_dead index the read names; the write is refused as read-only.
-    if (this.retriesInFlight > 0 || this.writer instanceof RefusingWriter) return;
-    // alertgate's own records (storm and maintenance states, queued messages: every webhook locks
-    // some) owe nothing: no dedup decision reads their owedTargets, and the read cost one query
-    // per webhook.
+    if (this.retriesInFlight > 0 || !withDead) return;
+    // Groups read from the database with no dead notification owe nothing (most resends), nor do
+    // alertgate's own records (storm and maintenance states, queued messages: every webhook
+    // locks some; no dedup decision reads their owedTargets). Each read is a query.
+    const read = new Set(fromDb);
     const ids = settled.filter((id) => {
       const group = current.get(id);
-      return group !== undefined && !isReservedGroupKey(group.groupKey);
+      return group !== undefined && !isReservedGroupKey(group.groupKey) && (!read.has(id) || withDead.has(id));
     });
     if (ids.length === 0) return;
     for (const row of this.s.selectOwedTargets.all({ ids: JSON.stringify(ids) })) {

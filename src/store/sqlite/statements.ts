@@ -42,6 +42,7 @@ export function prepareStatementsOnUse(db: Database.Database): Statements {
 /** How each statement is prepared, by name. */
 const STATEMENTS = {
   selectGroups: (db: Db) => db.prepare<{ ids: string }, GroupRow>(q.SELECT_GROUPS),
+  selectGroupsNotingDead: (db: Db) => db.prepare<{ ids: string }, GroupRow & { has_dead: 0 | 1 }>(q.SELECT_GROUPS_NOTING_DEAD),
   selectGroupAlerts: (db: Db) => db.prepare<{ ids: string }, AlertRow>(q.SELECT_GROUP_ALERTS),
   upsertGroup: (db: Db) => db.prepare<GroupParams, { seq: number }>(q.UPSERT_GROUP),
   upsertAlert: (db: Db) => db.prepare<[number, string, string, number, string, string, string, string, string, string | null, string, number, number]>(q.UPSERT_ALERT),
