@@ -156,7 +156,7 @@ export class SqliteStore implements Store {
    * reads name (the write is refused as read-only).
    */
   private get readsOwedTargets(): boolean {
-    return !(this.writer instanceof RefusingWriter);
+    return !this.writer.refusesWrites;
   }
 
   /** Another thread can use this database (a file with a writer thread; not `:memory:`). */

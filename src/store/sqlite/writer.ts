@@ -16,6 +16,11 @@ import type { Statements } from './statements.js';
 import { submitWrite, type WriteRequest, type WriteResult } from './write-requests.js';
 
 export interface SqliteWriter {
+  /**
+   * The writer refuses every write (a store opened read-only): the store then reads nothing
+   * that only a write would use (`SqliteStore.readOwedTargets`).
+   */
+  readonly refusesWrites: boolean;
   execute<R extends WriteRequest>(req: R): Promise<WriteResult<R>>;
   /** Why the writer cannot write any more (its thread died), if so. */
   broken(): Error | undefined;
@@ -25,6 +30,8 @@ export interface SqliteWriter {
 
 /** The writer of a store opened read-only: every write is refused, as its connection would refuse it. */
 export class RefusingWriter implements SqliteWriter {
+  readonly refusesWrites = true;
+
   execute(): Promise<never> {
     return Promise.reject(new Error('this SQLite store was opened read-only: it writes nothing'));
   }
@@ -37,6 +44,7 @@ export class RefusingWriter implements SqliteWriter {
 }
 
 export class InlineWriter implements SqliteWriter {
+  readonly refusesWrites = false;
   private readonly s: Statements;
   private readonly commit: GroupCommit;
 
@@ -184,6 +192,7 @@ class Requests {
 }
 
 export class ThreadWriter implements SqliteWriter {
+  readonly refusesWrites = false;
   private readonly worker: Worker;
   private readonly requests: Requests;
   private closing: Promise<void> | undefined;
@@ -253,6 +262,7 @@ export class ThreadWriter implements SqliteWriter {
  * Closing it closes only the port: the writer thread belongs to the store that started it.
  */
 export class PortWriter implements SqliteWriter {
+  readonly refusesWrites = false;
   private readonly requests: Requests;
 
   constructor(private readonly port: MessagePort) {
