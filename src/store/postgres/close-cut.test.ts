@@ -5,52 +5,37 @@
  * still open after `cutAfterMs` are cut instead: the calls waiting on them reject, and a write
  * cut mid-transaction is not committed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
-import { startPostgresProxy, throughProxy, type PostgresProxy } from '../../testing/postgres-proxy.js';
+import { describe, expect, it } from 'vitest';
+import { outcome, signal, useFrozenPostgres } from '../../testing/frozen-postgres.js';
+import { requirePostgres } from '../../testing/postgres.js';
 import { SLACK, group, notification } from '../contract/fixtures.case.js';
 import { openPostgresStore } from './postgres-store.js';
 
 const admin = await requirePostgres();
 
 describe.skipIf(!admin)('postgres: close with a deadline on a frozen database', () => {
-  let db: TestDatabase;
-  let proxy: PostgresProxy;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(admin!);
-    proxy = await startPostgresProxy(admin!);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await db?.drop();
-  });
+  const pg = useFrozenPostgres(() => admin!);
 
   it('cuts the connections still busy after cutAfterMs: the calls reject, the write in flight is not committed', async () => {
-    const url = await createTestSchema(db.url, 'closecut');
+    const { url, proxied } = await pg.schema('closecut');
     // The query timeout left long (a minute): only the cut can end these calls within the test.
-    const frozen = await openPostgresStore(throughProxy(url, proxy), { queryTimeoutMs: 60_000 });
+    const frozen = await openPostgresStore(proxied, { queryTimeoutMs: 60_000 });
     const g = group('payments-close-cut');
-    let froze!: () => void;
-    const frozenNow = new Promise<void>((resolve) => (froze = resolve));
+    const froze = signal();
     // A write frozen mid-transaction (its locks taken, its rows sent into the void), and a read
     // (on an idle connection, or on a new one whose connection attempt is frozen too).
-    const write = frozen
-      .updateGroups([g.id], () => {
-        proxy.freeze();
-        froze();
+    const write = outcome(
+      frozen.updateGroups([g.id], () => {
+        pg.proxy.freeze();
+        froze.happen();
         return [{ group: g, notifications: [notification(g, SLACK)] }];
-      })
-      .then(
-        () => 'committed',
-        () => 'failed',
-      );
-    await frozenNow;
-    const read = frozen.outboxDepth().then(
-      () => 'answered',
-      () => 'failed',
+      }),
+      'committed',
+      'failed',
     );
-    await proxy.withheld('INSERT INTO groups');
+    await froze.happened;
+    const read = outcome(frozen.outboxDepth(), 'answered', 'failed');
+    await pg.proxy.withheld('INSERT INTO groups');
 
     const started = Date.now();
     expect(await frozen.close(300)).toBe('cut');

@@ -4,9 +4,9 @@
  * the frozen transaction once it has been idle long enough; that must come before the waiting
  * writes' own statement timeout, or every webhook of the team answers 503 meanwhile.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../../testing/postgres.js';
-import { startPostgresProxy, throughProxy, type PostgresProxy } from '../../testing/postgres-proxy.js';
+import { describe, expect, it } from 'vitest';
+import { outcome, signal, useFrozenPostgres } from '../../testing/frozen-postgres.js';
+import { requirePostgres } from '../../testing/postgres.js';
 import { SLACK, group, notification } from '../contract/fixtures.case.js';
 import type { GroupRecord, GroupWrite } from '../store.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -17,21 +17,11 @@ const admin = await requirePostgres();
 const TIMEOUTS = { statementTimeoutMs: 4_000, idleInTransactionTimeoutMs: 1_500 };
 
 describe.skipIf(!admin)('postgres: a replica frozen mid-write', () => {
-  let db: TestDatabase;
-  let proxy: PostgresProxy;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(admin!);
-    proxy = await startPostgresProxy(admin!);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await db?.drop();
-  });
+  const pg = useFrozenPostgres(() => admin!);
 
   it("lets another replica write the group once the frozen one's transaction is ended, before its own write times out", async () => {
-    const url = await createTestSchema(db.url, 'frozen');
-    const frozenReplica = await openPostgresStore(throughProxy(url, proxy), TIMEOUTS);
+    const { url, proxied } = await pg.schema('frozen');
+    const frozenReplica = await openPostgresStore(proxied, TIMEOUTS);
     const other = await openPostgresStore(url, TIMEOUTS);
     try {
       const g = group('payments-checkout');
@@ -40,19 +30,17 @@ describe.skipIf(!admin)('postgres: a replica frozen mid-write', () => {
         return [{ group: known ?? g, notifications: [notification(g, SLACK, known ? { kind: 'changed' } : {})] }];
       };
       // The frozen replica has its locks and the group loaded when it stops talking to the database.
-      let froze!: () => void;
-      const frozen = new Promise<void>((resolve) => (froze = resolve));
-      const stuck = frozenReplica
-        .updateGroups([g.id], (current) => {
-          proxy.freezeOpen();
-          froze();
+      const froze = signal();
+      const stuck = outcome(
+        frozenReplica.updateGroups([g.id], (current) => {
+          pg.proxy.freezeOpen();
+          froze.happen();
           return write(current);
-        })
-        .then(
-          () => 'committed',
-          () => 'failed',
-        );
-      await frozen;
+        }),
+        'committed',
+        'failed',
+      );
+      await froze.happened;
 
       // The other replica's webhook for the same group: it waits, and then goes through.
       const written = await other.updateGroups([g.id], write);
