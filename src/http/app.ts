@@ -3,6 +3,7 @@
  * The Hono application: one file per route group, registered here.
  */
 import { Hono } from 'hono';
+import { unmatchedMethodLabel } from '../metrics/metrics.js';
 import { settledWithin } from '../pipeline/settled-within.js';
 import { alertRoutes } from './alerts.js';
 import type { AppDeps } from './deps.js';
@@ -35,7 +36,13 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', uptimeRoutes(deps));
   app.route('/', uptimePageRoutes(deps));
   const allowedMethods = allowedMethodsOf(app);
-  app.notFound((c) => methodAnswer(c, allowedMethods(c.req.path)) ?? jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => {
+    const answer = methodAnswer(c, allowedMethods(c.req.path));
+    if (answer) return answer;
+    // Counted without the path (any path can be asked for): alertgate_http_unmatched_requests_total.
+    deps.metrics.httpUnmatchedRequests.inc({ method: unmatchedMethodLabel(c.req.method) });
+    return jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`);
+  });
   app.onError(async (err, c) => {
     if (err instanceof BodyAbortedError) {
       // Nobody is left to answer; a 5xx in case anyone is (never a 4xx: Alertmanager drops those).

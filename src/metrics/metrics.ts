@@ -21,6 +21,7 @@ export type RateLimitScope = 'channel' | 'workspace' | 'routing_key';
 export interface Metrics {
   registry: Registry;
   webhookRequests: Counter<'code'>;
+  httpUnmatchedRequests: Counter<'method'>;
   webhookDuration: Histogram<'code'>;
   alertsReceived: Counter<'team' | 'status'>;
   webhookTruncatedAlerts: Counter;
@@ -67,6 +68,16 @@ export interface MetricSources {
 
 /** The codes POST /webhooks/alertmanager refuses with (http/webhook.ts), shown at 0 before the first. */
 export const WEBHOOK_REFUSAL_CODES = ['400', '401', '413', '415', '503'] as const;
+
+/**
+ * The `method` label values of alertgate_http_unmatched_requests_total: these, and `other` for any
+ * other method Node accepts (`unmatchedMethodLabel`), so the series stay few.
+ */
+export const UNMATCHED_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+export function unmatchedMethodLabel(method: string): string {
+  return (UNMATCHED_METHODS as readonly string[]).includes(method) ? method : 'other';
+}
 
 /** Longest a scrape waits for the store; a store that hangs must not hang /metrics. */
 export const STORE_READ_TIMEOUT_MS = 2_000;
@@ -162,6 +173,14 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
   // The refusals at 0 from the start: a series first shown at 1 is no increase to Prometheus,
   // and Alertmanager drops a 4xx for good, so the first one must count (metrics/failure-series.ts).
   for (const code of WEBHOOK_REFUSAL_CODES) webhookRequests.inc({ code }, 0);
+  const httpUnmatchedRequests = new Counter({
+    name: 'alertgate_http_unmatched_requests_total',
+    help: 'HTTP requests to a path no route serves, answered 404, by method (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, or other); the path is not a label. A POST here is usually an Alertmanager webhook_config with a mistyped url: Alertmanager drops the notification.',
+    labelNames: ['method'],
+    registers: [registry],
+  });
+  // At 0 from the start, as the webhook refusals: the first misdirected webhook must show as an increase.
+  for (const method of [...UNMATCHED_METHODS, 'other']) httpUnmatchedRequests.inc({ method }, 0);
   const configReloads = new Counter({
     name: 'alertgate_config_reloads_total',
     help: 'Config reloads after start, by trigger (signal: SIGHUP, api: POST /-/reload, file_change: the files changed on disk, CONFIG_RELOAD_INTERVAL) and outcome (success, failure: the previous config is kept). A reload asked for while one runs shares the next one and counts with its own trigger.',
@@ -193,6 +212,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
   return {
     registry,
     webhookRequests,
+    httpUnmatchedRequests,
     webhookDuration: new Histogram({
       name: 'alertgate_webhook_duration_seconds',
       help: 'Time from reading an Alertmanager webhook request to its answer (for a 202: stored and committed), by HTTP status code.',
