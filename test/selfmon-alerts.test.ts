@@ -164,6 +164,21 @@ const CASES = [
     ],
   },
   {
+    name: 'webhooks POSTed to a mistyped path (404, Alertmanager drops them): fires at once, quiet again 30 minutes later',
+    input_series: [
+      series(`alertgate_http_unmatched_requests_total{${A},method="POST"}`, '0 0 0 1 1 2x60'),
+      series(`alertgate_http_unmatched_requests_total{${B},method="POST"}`, '0x65'),
+      // A scanner GETting unknown paths is no lost notification.
+      series('alertgate_http_unmatched_requests_total{job="alertgate",namespace="scanned",pod="alertgate-c",method="GET"}', '0+5x65'),
+      series('alertgate_http_unmatched_requests_total{job="alertgate",namespace="scanned",pod="alertgate-c",method="POST"}', '0x65'),
+    ],
+    alert_rule_test: [
+      ...quiet('AlertgateWebhooksMisdirected', '2m'),
+      { eval_time: '8m', alertname: 'AlertgateWebhooksMisdirected', exp_alerts: [firing(rule('AlertgateWebhooksMisdirected'), NS, 2)] },
+      ...quiet('AlertgateWebhooksMisdirected', '40m'),
+    ],
+  },
+  {
     name: 'a dead PagerDuty page (critical) and a dead Slack message (warning); sends alone are quiet',
     input_series: [
       series(`alertgate_notifications_total{${A},team="payments",receiver="pagerduty",outcome="dead"}`, '0 0 1x80'),
@@ -196,6 +211,31 @@ const CASES = [
       ...quiet('AlertgateDeliveriesFailing', '10m'),
       { eval_time: '20m', alertname: 'AlertgateDeliveriesFailing', exp_alerts: [firing(rule('AlertgateDeliveriesFailing'), { ...NS, receiver: 'slack' }, 0.5)] },
     ],
+  },
+  {
+    name: 'a Slack channel rate-limited once a minute for half an hour: AlertgateRateLimited after 15 minutes of it',
+    input_series: [
+      series(`alertgate_rate_limited_total{${A},team="payments",receiver="slack",scope="channel"}`, '0+1x60'),
+      series(`alertgate_rate_limited_total{${A},team="payments",receiver="slack",scope="workspace"}`, '0x60'),
+      series(`alertgate_rate_limited_total{${A},team="payments",receiver="pagerduty",scope="routing_key"}`, '0x60'),
+    ],
+    alert_rule_test: [
+      ...quiet('AlertgateRateLimited', '20m'), // over 10 in 15 minutes since about 11m: still pending
+      {
+        eval_time: '40m',
+        alertname: 'AlertgateRateLimited',
+        exp_alerts: [firing(rule('AlertgateRateLimited'), { ...NS, team: 'payments', receiver: 'slack', scope: 'channel' }, 15)],
+      },
+    ],
+  },
+  {
+    name: 'a 429 every 2 minutes (a busy channel now and then over its limit), and one burst of 30: not sustained, quiet',
+    input_series: [
+      series(`alertgate_rate_limited_total{${A},team="payments",receiver="slack",scope="channel"}`, '0 0 1 1 2 2 3 3 4 4 5 5 6 6 7 7 8 8 9 9 10 10 11 11 12 12 13 13 14 14 15 15 16 16 17 17 18 18 19 19 20'),
+      series(`alertgate_rate_limited_total{${B},team="payments",receiver="slack",scope="channel"}`, '0x40'),
+      series(`alertgate_rate_limited_total{${A},team="platform",receiver="pagerduty",scope="routing_key"}`, '0 0 30x40'),
+    ],
+    alert_rule_test: quiet('AlertgateRateLimited', '15m', '17m', '25m', '40m'),
   },
   {
     name: 'notifications waiting and no attempt for 20 minutes: AlertgateOutboxStalled',
@@ -434,5 +474,7 @@ describe('the metrics the rules read, on a real gateway', () => {
     expect(exposition).toContain('alertgate_notifications_total{team="payments",receiver="pagerduty",outcome="dead"} 0');
     expect(exposition).toContain('alertgate_uptime_reports_total{team="platform",outcome="not_posted"} 0');
     expect(exposition).toContain('alertgate_webhook_requests_total{code="401"} 0');
+    expect(exposition).toContain('alertgate_http_unmatched_requests_total{method="POST"} 0');
+    expect(exposition).toContain('alertgate_rate_limited_total{team="payments",receiver="slack",scope="channel"} 0');
   });
 });
