@@ -67,6 +67,12 @@ describe('redactUrl', () => {
     ['password=S3cret pw sslmode=require', 'password=*** sslmode=require'],
     ['host=db sslpassword=keypass', 'host=db sslpassword=***'],
     ['Host=db;Username=app;Password=S3cret pw;Database=x', 'Host=db;Username=app;Password=***;Database=x'],
+    // Npgsql's synonyms of Password; an ADO.NET key with spaces after the password.
+    ['Host=db;Username=app;Pwd=s3cret;Database=x', 'Host=db;Username=app;Pwd=***;Database=x'],
+    ['Host=db;PSW=s3cret;Trust Server Certificate=true', 'Host=db;PSW=*** Certificate=true'],
+    // libpq's values end at whitespace: a ; is part of the password.
+    ['host=db password=a;b dbname=x', 'host=db password=*** dbname=x'],
+    ['password=a;b', 'password=***'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });

@@ -110,10 +110,39 @@ const PASSWORD_PARAM = /([?&](?:ssl)?password=)[^&#]*/gi;
  * A password in a connection string that is no URL, which alertgate refuses but names in the
  * refusal: libpq's keyword/value form (`host=db user=app password=s3cret dbname=x`, what lib/pq
  * and psycopg take, a value `'quoted'` when it holds spaces) and ADO.NET's (`Host=db;Password=s3cret;…`,
- * Npgsql's). The value runs to a `;`, or to the next `key=`, or to the end: too much masked
- * (an unquoted value with spaces) rather than too little.
+ * Npgsql's, which also takes `Pwd` and `PSW`).
  */
-const KEYWORD_PASSWORD = /((?:^|[\s;])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|"[^"]*"?|.*?(?=;|\s+[A-Za-z_][A-Za-z0-9_]*\s*=|$))/gi;
+const KEYWORD_PASSWORD = /((?:^|[\s;])(?:(?:ssl)?password|pwd|psw)\s*=\s*)('(?:[^'\\]|\\.)*'?|"[^"]*"?)?/gi;
+/** Where an unquoted value may end: before an ADO.NET `;key=` (keys may hold spaces) or a libpq ` key=`. */
+const ADO_NEXT_KEY = /;\s*[A-Za-z_][A-Za-z0-9_ ]*=/g;
+const LIBPQ_NEXT_KEY = /\s+[A-Za-z_][A-Za-z0-9_]*\s*=/g;
+
+/**
+ * `text` with every keyword password masked. An unquoted value runs to the later of the two
+ * forms' next keys (a `;` is part of a libpq password; spaces may be part of an ADO.NET one), or
+ * to the end when there is none: too much masked rather than too little.
+ */
+function maskKeywordPasswords(text: string): string {
+  let out = '';
+  let from = 0;
+  for (const m of text.matchAll(KEYWORD_PASSWORD)) {
+    const valueAt = m.index + m[1]!.length;
+    if (valueAt < from) continue;
+    let end: number;
+    if (m[2]) end = valueAt + m[2].length;
+    else {
+      const nextKey = (re: RegExp): number => {
+        re.lastIndex = valueAt;
+        return re.exec(text)?.index ?? -1;
+      };
+      end = Math.max(nextKey(ADO_NEXT_KEY), nextKey(LIBPQ_NEXT_KEY));
+      if (end < 0) end = text.length;
+    }
+    out += `${text.slice(from, valueAt)}***`;
+    from = end;
+  }
+  return out + text.slice(from);
+}
 
 /**
  * The URL with its passwords masked: in userinfo and in `password=` query parameters. Userinfo
@@ -121,7 +150,7 @@ const KEYWORD_PASSWORD = /((?:^|[\s;])(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'
  * masking too much, never too little.
  */
 export function redactUrl(original: string): string {
-  const url = original.replace(PASSWORD_PARAM, '$1***').replace(KEYWORD_PASSWORD, '$1***');
+  const url = maskKeywordPasswords(original.replace(PASSWORD_PARAM, '$1***'));
   const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@(.*)$/is.exec(url);
   if (m) {
     const [, prefix = '', userinfo = '', rest = ''] = m;
