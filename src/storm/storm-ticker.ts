@@ -69,7 +69,9 @@ export async function tickStorms(o: StormTickerOptions, signal?: AbortSignal): P
 
 function report(o: StormTickerOptions, inserted: readonly NotificationRecord[]): void {
   if (inserted.length === 0) return;
-  const pages = inserted.filter((n) => n.target.type === 'pagerduty');
+  // Queued pages only: a page a maintenance window holds is inserted suppressed, and paid (and
+  // counted in maintenance_released_notifications_total) when the window ends.
+  const pages = inserted.filter((n) => n.target.type === 'pagerduty' && n.status === 'pending');
   const channels = inserted.flatMap((n) => (n.target.type === 'slack' ? [n.target.channel] : []));
   if (channels.length > 0) o.logger.info({ channels, ...(pages.length > 0 ? { pagesReleased: pages.length } : {}) }, 'alert storm over');
   else o.logger.info({ pagesReleased: pages.length }, 'alert storm over: held pages queued');
