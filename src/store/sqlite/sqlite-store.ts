@@ -186,7 +186,7 @@ export class SqliteStore implements Store {
       const settled = ids.filter((id) => !this.inFlight.has(id));
       // Not read: committed alert-less groups (kept here) and ids never stored (`known`).
       const fromDb = settled.filter((id) => !this.committedStates.has(id) && (this.known?.mayExist(id) ?? true));
-      // Which of them have a dead notification, read with them (none for a read-only store, see readOwedTargets).
+      // Which of them have a dead notification, read with them (not on a read-only store: readsOwedTargets).
       const withDead = this.readsOwedTargets ? new Set<string>() : undefined;
       const current = loadGroups(this.s, fromDb, storedRows, withDead);
       for (const id of ids) {
