@@ -82,6 +82,31 @@ describe('buildPagerDutyEvent', () => {
     expect(details.firing[0]?.annotations['description']).toHaveLength(PAGERDUTY_LIMITS.detailValue);
   });
 
+  it('keeps the body under 512 KB when the common labels alone would be over it, counting the labels left out', () => {
+    // 60 values of 4,000 characters: 240 K characters, but 720 KB as JSON (`€` is 3 bytes in
+    // UTF-8, a control character 6 as `\u0001`, a quote 2): PagerDuty refused the page (400
+    // "Event object exceeds the maximum size of 512 KB") on every retry, so it went dead.
+    for (const char of ['€', '\u0001', '"']) {
+      const labels: Record<string, string> = { alertname: 'Huge', namespace: 'payments-prod', severity: 'critical' };
+      for (let i = 0; i < 60; i++) labels[`l${i}`] = char.repeat(4000);
+      const event = trigger(makeSnapshot({ commonLabels: labels, alerts: [makeAlert({ labels })] }));
+      expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThan(PAGERDUTY_LIMITS.bodyBytes);
+      const details = event.payload.custom_details;
+      expect(details.common_labels).toMatchObject({ alertname: 'Huge', namespace: 'payments-prod', severity: 'critical' });
+      const kept = Object.keys(details.common_labels).length;
+      expect(kept).toBeGreaterThan(3);
+      expect(details.omitted_common_labels).toBe(63 - kept);
+      // The alert is sent too, its labels capped alike.
+      expect(details.firing).toHaveLength(1);
+      expect(details.firing[0]!.omitted_labels).toBe(63 - Object.keys(details.firing[0]!.labels).length);
+      expect(details).not.toHaveProperty('omitted_alerts');
+    }
+    // Labels that fit are sent whole, with no count.
+    const plain = trigger().payload.custom_details;
+    expect(plain).not.toHaveProperty('omitted_common_labels');
+    expect(plain.firing[0]).not.toHaveProperty('omitted_labels');
+  });
+
   it('says how many alerts Alertmanager left out of its notification (webhook max_alerts), and nothing when it sent them all', () => {
     expect(trigger(makeSnapshot({ truncatedAlerts: 3 })).payload.custom_details.truncated_alerts).toBe(3);
     expect(Object.keys(trigger().payload.custom_details)).not.toContain('truncated_alerts');

@@ -26,6 +26,13 @@ export const PAGERDUTY_LIMITS = {
   detailValue: 4096,
   /** Most labels or annotations copied per record, so no single alert can fill the body. */
   detailEntries: 64,
+  /**
+   * Most bytes (as JSON) of the group's common labels, and of each alert's labels or annotations.
+   * 64 values of 4,096 characters are 256 KiB of ASCII but up to 1.5 MiB of JSON (`€` is 3 bytes,
+   * a quote 2, a control character 6): the group's common labels alone made PagerDuty refuse the
+   * page (400 "Event object exceeds the maximum size of 512 KB"), dead on every retry.
+   */
+  recordBytes: 64 * 1024,
   /** Longer URLs are left out of `links` / `client_url` rather than cut into broken links. */
   url: 2048,
 } as const;
@@ -44,6 +51,9 @@ export interface AlertDetail {
   status: Alert['status'];
   labels: Record<string, string>;
   annotations: Record<string, string>;
+  /** Labels, annotations left out past PAGERDUTY_LIMITS.detailEntries or .recordBytes. */
+  omitted_labels?: number;
+  omitted_annotations?: number;
   startsAt: string;
   endsAt: string | null;
   generatorURL: string;
@@ -67,6 +77,8 @@ export interface TriggerEvent {
       num_firing: number;
       num_resolved: number;
       common_labels: Record<string, string>;
+      /** Common labels left out to keep `common_labels` within PAGERDUTY_LIMITS.recordBytes. */
+      omitted_common_labels?: number;
       firing: AlertDetail[];
       resolved: AlertDetail[];
       /** Alerts left out to keep the body under PagerDuty's size limit. */
@@ -131,27 +143,54 @@ function eventSource(group: GroupSnapshot): string {
   return isHttpUrl(group.externalURL) ? new URL(group.externalURL).host : 'alertgate';
 }
 
-function cappedRecord(record: Record<string, string>): Record<string, string> {
+const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+/**
+ * A copy of `record` within PagerDuty's room: at most `detailEntries` entries, keys cut to 255 and
+ * values to `detailValue` characters, and at most `recordBytes` bytes as JSON; the entries past
+ * either limit are left out (in order) and counted in `omitted`.
+ */
+function cappedRecord(record: Record<string, string>): { record: Record<string, string>; omitted: number } {
   // No prototype: a label named `__proto__` stays a detail instead of setting one.
   const out = Object.create(null) as Record<string, string>;
-  for (const [k, v] of Object.entries(record).slice(0, PAGERDUTY_LIMITS.detailEntries)) {
-    out[truncateText(k, 255)] = truncateText(v, PAGERDUTY_LIMITS.detailValue);
+  const entries = Object.entries(record);
+  const taken = entries.slice(0, PAGERDUTY_LIMITS.detailEntries);
+  // JSON writes a UTF-16 unit in at most 6 bytes (`\u0001`): records that fit even so (nearly
+  // all) are not measured entry by entry.
+  let most = 2;
+  for (const [k, v] of taken) most += 6 * (Math.min(k.length, 255) + Math.min(v.length, PAGERDUTY_LIMITS.detailValue)) + 18;
+  const measure = most > PAGERDUTY_LIMITS.recordBytes;
+  let bytes = 2;
+  let kept = 0;
+  for (const [k, v] of taken) {
+    const key = truncateText(k, 255);
+    const value = truncateText(v, PAGERDUTY_LIMITS.detailValue);
+    if (measure) {
+      // `"key":"value",` as JSON writes it.
+      const cost = byteLength(key) + byteLength(value) + 2;
+      if (bytes + cost > PAGERDUTY_LIMITS.recordBytes) break;
+      bytes += cost;
+    }
+    out[key] = value;
+    kept++;
   }
-  return out;
+  return { record: out, omitted: entries.length - kept };
 }
 
 function alertDetail(alert: Alert): AlertDetail {
+  const labels = cappedRecord(alert.labels);
+  const annotations = cappedRecord(alert.annotations);
   return {
     status: alert.status,
-    labels: cappedRecord(alert.labels),
-    annotations: cappedRecord(alert.annotations),
+    labels: labels.record,
+    annotations: annotations.record,
+    ...(labels.omitted > 0 ? { omitted_labels: labels.omitted } : {}),
+    ...(annotations.omitted > 0 ? { omitted_annotations: annotations.omitted } : {}),
     startsAt: alert.startsAt,
     endsAt: alert.endsAt,
     generatorURL: alert.generatorURL.length <= PAGERDUTY_LIMITS.url ? alert.generatorURL : '',
   };
 }
-
-const byteLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
 
 function eventLinks(group: GroupSnapshot): PagerDutyLink[] {
   const links = groupLinks(group).map((l) => ({ href: l.url, text: l.label }));
@@ -166,6 +205,7 @@ function buildTrigger(group: GroupSnapshot, routingKey: string): TriggerEvent {
   const commonLabels = group.commonLabels;
   const timestamp = groupStartedAt(group);
   const component = commonLabels['service'] ?? commonLabels['job'];
+  const common = cappedRecord(commonLabels);
   const event: TriggerEvent = {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -183,7 +223,8 @@ function buildTrigger(group: GroupSnapshot, routingKey: string): TriggerEvent {
         groupKey: truncateText(group.groupKey, PAGERDUTY_LIMITS.detailValue),
         num_firing: firing.length,
         num_resolved: resolved.length,
-        common_labels: cappedRecord(commonLabels),
+        common_labels: common.record,
+        ...(common.omitted > 0 ? { omitted_common_labels: common.omitted } : {}),
         firing: [],
         resolved: [],
         ...(group.truncatedAlerts ? { truncated_alerts: group.truncatedAlerts } : {}),

@@ -84,6 +84,16 @@ describe('pagerduty notifier against the fake PagerDuty over https', () => {
     expect(incident?.events).toHaveLength(2);
   });
 
+  it('pages a group whose common labels alone are over 512 KB as JSON (PagerDuty refused it: dead on every retry)', async () => {
+    const notifier = await start();
+    const labels: Record<string, string> = { alertname: 'Huge', namespace: 'payments-prod', severity: 'critical' };
+    for (let i = 0; i < 60; i++) labels[`l${i}`] = '€'.repeat(4000);
+    const group = makeSnapshot({ commonLabels: labels, alerts: [makeAlert({ labels })] });
+    expect(await notifier.notify(makeDelivery(target, { group }))).toEqual({ ok: true });
+    expect(fake.events.map((e) => e.status)).toEqual([202]);
+    expect(fake.incidents.get('alertgate-payments-0123456789abcdef')?.status).toBe('triggered');
+  });
+
   it("sends with the episode's key source, and hands every key it sends with to the scrub list once (an old service's key is on no live list)", async () => {
     fake = await startFakePagerDuty({ tls });
     const oldKey = 'OLDSERV1CEKEY0123456789abcdefabcd';
