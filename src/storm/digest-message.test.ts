@@ -24,6 +24,13 @@ describe('renderDigest', () => {
     expect(slackLimitError(message.text, message.blocks)).toBeUndefined();
   });
 
+  it('marks the alertnames and severities verbatim, so Slack parses no mention written in them (@channel)', () => {
+    const { message } = digest('@channel', ['@here']);
+    const blocks = message.blocks as { text?: { text: string; verbatim?: boolean }; elements?: { text: string; verbatim?: boolean }[] }[];
+    expect(blocks[1]!.text).toMatchObject({ text: expect.stringContaining('@channel'), verbatim: true });
+    expect(blocks[2]!.elements![0]).toMatchObject({ text: expect.stringContaining('@here'), verbatim: true });
+  });
+
   // A name is cut at 300 characters (so the line counting the rest always fits): an emoji or an entity sits across the 300th.
   it('cuts a long alertname not inside an emoji', () => {
     const emoji = digest(`${'x'.repeat(300 - 2)}😀😀`).top;

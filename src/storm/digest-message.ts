@@ -101,10 +101,13 @@ export function renderDigest(team: string, channel: string, state: DigestView, p
     BLOCK_CHARS - 'Severities: '.length - tail.length,
   );
   const text = `${headline}${pages} Team ${escapeSlack(team)}. Full list: ${link}`;
+  // The alertnames and severities are alert text: `verbatim` keeps Slack from parsing a mention
+  // typed in them (`@channel`), as render.ts does for every alert message. The headline names
+  // the channel from the config, which Slack links.
   const blocks = [
     { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(`${headline}${pages}`, BLOCK_CHARS) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(`*Top alertnames*\n${top || '—'}`, BLOCK_CHARS) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: truncateSlack(`Severities: ${severities || '—'}${tail}`, BLOCK_CHARS) }] },
+    { type: 'section', text: { type: 'mrkdwn', text: truncateSlack(`*Top alertnames*\n${top || '—'}`, BLOCK_CHARS), verbatim: true } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: truncateSlack(`Severities: ${severities || '—'}${tail}`, BLOCK_CHARS), verbatim: true }] },
   ];
   return { text, blocks, threadReply: announceEnd };
 }

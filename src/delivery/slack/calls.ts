@@ -96,7 +96,7 @@ export function compactCall(delivery: Delivery, call: SlackCall, refusal: string
   const { text: _text, blocks: _blocks, ...rest } = call.args;
   const m = delivery.group.message;
   const text = m ? truncateSlack(m.text, SLACK_LIMITS.sectionText) : '';
-  const message = m ? { text, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }] } : renderCompactSlackMessage(delivery.group, refusal);
+  const message = m ? { text, blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text, verbatim: true as const } }] } : renderCompactSlackMessage(delivery.group, refusal);
   return { method: call.method, args: { ...rest, ...message } };
 }
 

@@ -244,7 +244,7 @@ describe('slack notifier against the fake Slack', () => {
       expect(result).toMatchObject({ ok: true });
       expect(fake.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'chat.postMessage']);
       const message = result.ok && result.slackRef ? fake.messages.get(result.slackRef.ts) : undefined;
-      expect(message?.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: 'Alert storm in #payments-alerts & more' } }]);
+      expect(message?.blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text: 'Alert storm in #payments-alerts & more', verbatim: true } }]);
       // The refusal logged says what Slack explained.
       const refused = logs.lines.find((l) => l.msg === 'slack call failed');
       expect((refused?.obj as { error?: string }).error).toBe('slack chat.postMessage: invalid_blocks ([ERROR] must provide an array of no more than 50 items)');

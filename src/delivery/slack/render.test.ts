@@ -21,6 +21,20 @@ function textFields(message: { text: string; blocks?: SlackBlock[] }): { where: 
   return out;
 }
 
+/** Every mrkdwn text object in `blocks`, wherever it sits. */
+function mrkdwnObjects(blocks: unknown): { text: string; verbatim?: unknown }[] {
+  const out: { text: string; verbatim?: unknown }[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      if ((v as { type?: unknown }).type === 'mrkdwn') out.push(v as { text: string; verbatim?: unknown });
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(blocks);
+  return out;
+}
+
 function sectionTexts(blocks: SlackBlock[]): string[] {
   return blocks.flatMap((b) => (b.type === 'section' && b.text ? [b.text.text] : []));
 }
@@ -100,6 +114,26 @@ describe('renderSlackMessage', () => {
     expect(showing).toEqual(
       expect.arrayContaining(['text', 'blocks[0].text', 'blocks[1].fields[2]', 'blocks[2].text', 'blocks[3].text', 'blocks[6].text', 'blocks[7].text', 'blocks[8].elements[0]', 'reply.text']),
     );
+  });
+
+  it('marks every mrkdwn text verbatim, so Slack parses no mention written as plain text (@channel, @here) in alert text', () => {
+    // Escaping `<`, `>`, `&` stops `<!channel>`; Slack's default for a block's mrkdwn text
+    // (verbatim false) still "automatically parses" certain mentions written out, so an
+    // annotation saying `@channel` could notify the whole channel.
+    const plain = '@channel @here @everyone #general';
+    const group = makeSnapshot({
+      commonLabels: { alertname: plain, severity: plain, team: 'payments' },
+      commonAnnotations: { summary: plain, runbook_url: 'https://runbooks.example/x' },
+      alerts: [makeAlert({ labels: { alertname: plain, pod: plain }, annotations: { summary: `${plain} (own)` } })],
+      truncatedAlerts: 2,
+    });
+    for (const message of [renderSlackMessage(group), renderCompactSlackMessage(group, 'invalid_blocks')]) {
+      const texts = mrkdwnObjects(message.blocks);
+      expect(texts.length).toBeGreaterThan(5);
+      expect(texts.filter((t) => t.verbatim !== true)).toEqual([]);
+      // Our own links are still links: Slack reads `<url|label>` under verbatim too.
+      expect(texts.map((t) => t.text).join('\n')).toContain('<https://runbooks.example/x|Runbook>');
+    }
   });
 
   it('links runbook, dashboard, source and an Alertmanager silence for the common labels', () => {

@@ -70,6 +70,13 @@ export interface PlainText {
 export interface MrkdwnText {
   type: 'mrkdwn';
   text: string;
+  /**
+   * Always true here: Slack's default (false) "automatically parses" plain text in the block,
+   * certain mentions included, so `@channel` typed in an annotation could notify the whole
+   * channel although `<`, `>` and `&` are escaped. Links we build (`<url|label>`) still work.
+   * https://docs.slack.dev/reference/block-kit/composition-objects/text-object
+   */
+  verbatim: true;
 }
 export type SlackBlock =
   | { type: 'header'; text: PlainText }
@@ -84,9 +91,11 @@ export interface SlackMessage {
   blocks?: SlackBlock[];
 }
 
-const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): MrkdwnText => ({
+/** A mrkdwn text object of `text` (escaped already), cut to `max` characters. */
+export const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): MrkdwnText => ({
   type: 'mrkdwn',
   text: truncateSlack(text, max),
+  verbatim: true,
 });
 
 function statusWord(group: GroupSnapshot): { emoji: string; word: string } {
@@ -256,7 +265,7 @@ export function renderCompactSlackMessage(group: GroupSnapshot, refusal: string)
     elements: [mrkdwn(`:warning: Slack refused this group's full message (\`${escapeSlack(refusal)}\`): its alerts are left out here, the links below lead to them.`, FIELD_CHARS)],
   });
   const links = linksLine(group);
-  if (links !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
+  if (links !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links, verbatim: true } });
   blocks.push(footerBlock(group));
   return { text: renderFallbackText(group), blocks };
 }
@@ -274,7 +283,7 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
   const labels = labelsLine(group);
   if (labels !== undefined) head.push({ type: 'section', text: mrkdwn(labels, LABELS_CHARS) });
   const links = linksLine(group);
-  if (links !== undefined) head.push({ type: 'section', text: { type: 'mrkdwn', text: links } });
+  if (links !== undefined) head.push({ type: 'section', text: { type: 'mrkdwn', text: links, verbatim: true } });
   head.push({ type: 'divider' });
 
   const footer = footerBlock(group);
@@ -317,7 +326,7 @@ function fitAlerts(alerts: Alert[], group: GroupSnapshot, summary: string | unde
     const text = full[i]!.length <= cap ? full[i]! : alertSectionText(texts[i]!, cap);
     if (text.length > left) break;
     left -= text.length;
-    out.push({ type: 'section', text: { type: 'mrkdwn', text } });
+    out.push({ type: 'section', text: { type: 'mrkdwn', text, verbatim: true } });
   }
   return out;
 }
