@@ -61,6 +61,21 @@ describe('logger secrets JSON writes otherwise', () => {
   });
 });
 
+describe('logger lines holding alert text', () => {
+  it('writes every control character, U+2028 and U+2029 of a value as an escape, on one line that parses back to the same text', () => {
+    // A label value reaches the log (groupKey, the log sink's requests). JSON escapes C0 (newline,
+    // ESC) itself; the C1 controls (U+009B is a terminal's CSI), DEL and the line separators it
+    // wrote as they are.
+    const value = 'a\nb\r\u001b[31mred\u009b2Jc\u0085d\u007fe\u2028f\u2029g €😀';
+    const written: string[] = [];
+    createLogger({ write: (l) => written.push(l) }).info({ groupKey: value }, 'webhook accepted');
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^[\x20-\x7e\u00a0-\u2027\u202a-\uffff\u{10000}-\u{10ffff}]+$/u);
+    expect(written[0]).toContain('\\u009b2J');
+    expect((JSON.parse(written[0]!) as { groupKey: string }).groupKey).toBe(value);
+  });
+});
+
 describe('LOG_LEVEL', () => {
   it('empty or unset means info, like every other variable', () => {
     expect(parseLogLevel(undefined)).toBe('info');

@@ -89,6 +89,17 @@ function scrubForms(secrets: readonly string[]): string[] {
     });
 }
 
+/**
+ * Characters JSON.stringify writes as they are although a reader of the log may not take them as
+ * text: DEL and the C1 controls (U+0080–U+009F; U+009B is a terminal's CSI, as ESC [ is, which
+ * JSON escapes), and U+2028/U+2029, which JavaScript-based viewers split lines at. Label values
+ * reach the log (a groupKey, the log sink's requests), so they are written as `\u….` escapes:
+ * the line is still JSON, and parsing it gives the same text.
+ */
+const UNSAFE_IN_LINE = /[\u007f-\u009f\u2028\u2029]/;
+const UNSAFE_IN_LINE_ALL = /[\u007f-\u009f\u2028\u2029]/g;
+const escapeUnsafe = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
 export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
   const write = opts.write ?? writeStdout;
@@ -106,6 +117,8 @@ export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logg
     for (const secret of forms) {
       if (line.includes(secret)) line = line.split(secret).join('[REDACTED]');
     }
+    // After the secrets: they are looked for as JSON writes them.
+    if (UNSAFE_IN_LINE.test(line)) line = line.replace(UNSAFE_IN_LINE_ALL, escapeUnsafe);
     write(line);
   };
   return {
