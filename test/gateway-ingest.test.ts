@@ -304,6 +304,25 @@ describe('POST /webhooks/alertmanager accepts real Alertmanager payloads', () =>
     expect(JSON.stringify(post.body.blocks)).toContain('Alertmanager left 3 alerts of this group out of its notification');
   });
 
+  it('cuts a groupKey and receiver as long as the body allows to 1,000 characters in its log lines (a 200 KB groupKey was written whole into each)', async () => {
+    const from = t.logs.length;
+    const groupKey = `{}:{alertname="LongKey", path="${'p'.repeat(200_000)}"}`;
+    const receiver = `alertgate-${'r'.repeat(50_000)}`;
+    const alert = { labels: { alertname: 'LongKey', namespace: 'payments-prod' }, fingerprint: 'aaaaaaaaaaaaaaaa' };
+    // Repeated fingerprints and Alertmanager's max_alerts: the two warnings naming the groupKey.
+    expect((await t.post(webhook(groupKey, [alert, alert], { receiver, truncatedAlerts: 1 }))).status).toBe(202);
+    const lines = t.logs.slice(from).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const naming = lines.filter((l) => typeof l.groupKey === 'string' && l.groupKey.startsWith('{}:{alertname="LongKey"'));
+    expect(naming.map((l) => l.msg)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^webhook repeats alert fingerprints/), expect.stringMatching(/^Alertmanager left alerts out/), 'webhook accepted']),
+    );
+    for (const line of naming) {
+      expect(line.groupKey).toBe(`${groupKey.slice(0, 1000)}…`);
+      if ('receiver' in line) expect(line.receiver).toBe(`${receiver.slice(0, 1000)}…`);
+    }
+    expect(Math.max(...t.logs.slice(from).map((l) => l.length))).toBeLessThan(5_000);
+  });
+
   it('reports the SQLite writer thread\'s group commits in /metrics: how many, how long, how many writes each', async () => {
     const value = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
     const before = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());

@@ -11,6 +11,7 @@ import { webhookSchema, type WebhookBody } from '../ingest/webhook-schema.js';
 import { acceptNotification } from '../pipeline/accept.js';
 import { isHeldReason } from '../maintenance/hold.js';
 import { DIGESTED_REASON } from '../storm/storm-control.js';
+import { capLogText } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { bearerToken, unauthorized } from './auth.js';
 import type { AppDeps } from './deps.js';
@@ -128,13 +129,13 @@ export function webhookRoutes(deps: AppDeps): Hono {
         // max_alerts on Alertmanager's webhook_config: alertgate sees part of the group only (README, "Alertmanager receiver").
         metrics.webhookTruncatedAlerts.inc(incoming.truncatedAlerts);
         logger.warn(
-          { receiver: incoming.receiver, groupKey: incoming.groupKey, alerts: incoming.alerts.length, truncatedAlerts: incoming.truncatedAlerts },
+          { receiver: capLogText(incoming.receiver), groupKey: capLogText(incoming.groupKey), alerts: incoming.alerts.length, truncatedAlerts: incoming.truncatedAlerts },
           'Alertmanager left alerts out of this webhook (max_alerts on its webhook_config); set max_alerts: 0 for the alertgate receiver',
         );
       }
       logger.info(
         {
-          groupKey: incoming.groupKey,
+          groupKey: capLogText(incoming.groupKey),
           alerts: incoming.alerts.length,
           teams: result.teams.map((t) => t.team),
           queued: result.notifications.filter((n) => n.status === 'pending').length,
@@ -146,7 +147,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
       if (result.notifications.some((n) => n.status === 'pending' && n.leasedTo === undefined)) deps.onAccepted?.();
       return reply(a, started, c.json({ accepted: incoming.alerts.length }, 202));
     } catch (err) {
-      logger.error({ err, groupKey: incoming.groupKey }, 'could not store webhook; answering 503 so Alertmanager retries');
+      logger.error({ err, groupKey: capLogText(incoming.groupKey) }, 'could not store webhook; answering 503 so Alertmanager retries');
       return reply(a, started, jsonError(c, 503, 'store unavailable; retry later'));
     }
   });

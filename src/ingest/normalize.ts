@@ -3,7 +3,7 @@
  * Webhook body → IncomingNotification (our model).
  */
 import { hash } from 'node:crypto';
-import type { Logger } from '../log/logger.js';
+import { capLogText, type Logger } from '../log/logger.js';
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
 import { rfc3339UtcText } from '../model/time-text.js';
@@ -84,7 +84,7 @@ export function normalizeWebhook(body: WebhookBody, log?: Pick<Logger, 'warn'>):
   const alerts = lastPerFingerprint(sent);
   if (alerts !== sent) {
     log?.warn(
-      { receiver: body.receiver, groupKey: body.groupKey, alerts: sent.length, duplicates: sent.length - alerts.length },
+      { receiver: capLogText(body.receiver), groupKey: capLogText(body.groupKey), alerts: sent.length, duplicates: sent.length - alerts.length },
       'webhook repeats alert fingerprints; kept the last alert of each (Alertmanager never sends a fingerprint twice: check the sender)',
     );
   }

@@ -100,6 +100,20 @@ const UNSAFE_IN_LINE = /[\u007f-\u009f\u2028\u2029]/;
 const UNSAFE_IN_LINE_ALL = /[\u007f-\u009f\u2028\u2029]/g;
 const escapeUnsafe = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
+/** Longest text a sender chose (a webhook's `groupKey`, `receiver`) copied into a log line. */
+export const LOG_TEXT_MAX = 1000;
+
+/**
+ * `text` cut to LOG_TEXT_MAX characters, an ellipsis saying it was (never inside a surrogate
+ * pair): a groupKey may be as long as WEBHOOK_MAX_BYTES, and each webhook carrying it wrote it
+ * whole into its `webhook accepted` line, which log shippers split or drop past 16 KB.
+ */
+export function capLogText(text: string): string {
+  if (text.length <= LOG_TEXT_MAX) return text;
+  const cut = text.slice(0, LOG_TEXT_MAX);
+  return `${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…`;
+}
+
 export function createLogger(opts: LoggerOptions = {}, bound: object = {}): Logger {
   const min = LEVELS[opts.level ?? 'info'];
   const write = opts.write ?? writeStdout;
