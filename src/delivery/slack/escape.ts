@@ -16,6 +16,28 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** An http(s) URL written in alert text; punctuation that ends a sentence is not part of it. */
+const WRITTEN_URL = /https?:\/\/[^\s<>"`]+/g;
+const URL_TRAILING = /[.,;:!?)\]}'*_~]+$/;
+
+/**
+ * `escapeSlack`, with the http(s) URLs written in the text made links (`<url>`). Messages are
+ * sent `verbatim` (render.ts: so no `@channel` written out is parsed), which also stops Slack
+ * from linking URLs itself: an annotation's runbook or dashboard URL stays clickable this way.
+ */
+export function escapeSlackLinkingUrls(text: string): string {
+  if (!text.includes('://')) return escapeSlack(text);
+  let out = '';
+  let from = 0;
+  for (const m of text.matchAll(WRITTEN_URL)) {
+    const url = m[0].replace(URL_TRAILING, '');
+    if (!/^https?:\/\/[^/?#]/.test(url)) continue;
+    out += `${escapeSlack(text.slice(from, m.index))}<${escapeSlackUrl(url)}>`;
+    from = m.index + url.length;
+  }
+  return out + escapeSlack(text.slice(from));
+}
+
 /**
  * Makes a URL safe inside `<url|label>`: `<`, `>` and `|` (which would end the URL or start
  * the label) and whitespace are percent-encoded, `&` is entity-escaped as Slack expects.
@@ -34,11 +56,14 @@ export function slackLink(url: string, label: string): string {
 
 /**
  * Shortens already-escaped text to at most `max` characters, ending in "…".
- * Never cuts an entity (`&amp;`) or a surrogate pair in half.
+ * Never cuts an entity (`&amp;`), a link (`<…>`: escaped text holds no other `<`) or a
+ * surrogate pair in half.
  */
 export function truncateSlack(text: string, max: number): string {
   if (text.length <= max) return text;
   let cut = text.slice(0, Math.max(0, max - 1));
+  const open = cut.lastIndexOf('<');
+  if (open > cut.lastIndexOf('>')) cut = cut.slice(0, open);
   cut = cut.replace(/&[a-z]{0,4}$/, '');
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   return `${cut}…`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeAlert, makeSnapshot } from '../notifier.case.js';
-import { escapeSlack, escapeSlackUrl, slackLink, truncateSlack } from './escape.js';
+import { escapeSlack, escapeSlackLinkingUrls, escapeSlackUrl, slackLink, truncateSlack } from './escape.js';
 import { slackLimitError } from '../../testing/slack-limits.js';
 import { renderCompactSlackMessage, renderFallbackText, renderSlackMessage, renderThreadReply, SLACK_LIMITS, type SlackBlock } from './render.js';
 
@@ -52,10 +52,21 @@ describe('escapeSlack', () => {
     expect(slackLink('https://x.example/?q=a|b', 'Runbook')).toBe('<https://x.example/?q=a%7Cb|Runbook>');
   });
 
-  it('truncates without cutting an entity in half', () => {
+  it('truncates without cutting an entity or a link in half', () => {
     expect(truncateSlack('abcdefgh', 5)).toBe('abcd…');
     expect(truncateSlack('ab&amp;cdef', 5)).toBe('ab…');
     expect(truncateSlack('short', 10)).toBe('short');
+    expect(truncateSlack('see <https://x.example/long/path> now', 12)).toBe('see …');
+  });
+
+  it('makes the http(s) URLs written in alert text links (messages are verbatim, so Slack links none itself), escaping the rest', () => {
+    expect(escapeSlackLinkingUrls('See https://grafana.example/d/abc?from=now-1h&to=now. Then <!here>')).toBe(
+      'See <https://grafana.example/d/abc?from=now-1h&amp;to=now>. Then &lt;!here&gt;',
+    );
+    expect(escapeSlackLinkingUrls('(runbook: https://x.example/r|b)')).toBe('(runbook: <https://x.example/r%7Cb>)');
+    // Not URLs: another scheme, no host.
+    expect(escapeSlackLinkingUrls('javascript:alert(1) ftp://x.example https:// done')).toBe('javascript:alert(1) ftp://x.example https:// done');
+    expect(escapeSlackLinkingUrls('no links & plain')).toBe('no links &amp; plain');
   });
 });
 
@@ -106,11 +117,15 @@ describe('renderSlackMessage', () => {
 
     for (const { where, text } of fields) {
       expect(text, where).not.toContain('<!channel>');
-      expect(text, where).not.toContain('<https://evil.example');
+      // A URL written in alert text may be linked as itself (escapeSlackLinkingUrls), never under a label of the alert's.
+      expect(text, where).not.toMatch(/<https:\/\/evil\.example[^>]*\|/);
+      expect(text, where).not.toContain('|click>');
     }
     // It is shown, escaped, wherever alert text appears: header, fields, summary, labels,
     // every alert, footer, fallback and the thread reply.
-    const showing = fields.filter((f) => f.text.includes(EVIL_ESCAPED)).map((f) => f.where);
+    // In annotations (summary, description, an alert's own), its URL is linked as itself.
+    const linked = '&lt;!channel&gt; &lt;<https://evil.example%7Cclick>&gt;';
+    const showing = fields.filter((f) => f.text.includes(EVIL_ESCAPED) || f.text.includes(linked)).map((f) => f.where);
     expect(showing).toEqual(
       expect.arrayContaining(['text', 'blocks[0].text', 'blocks[1].fields[2]', 'blocks[2].text', 'blocks[3].text', 'blocks[6].text', 'blocks[7].text', 'blocks[8].elements[0]', 'reply.text']),
     );
@@ -156,6 +171,18 @@ describe('renderSlackMessage', () => {
         `<http://alertmanager.example:9093/#/silences/new?filter=${filter}|Silence>`,
       ].join(' · '),
     );
+  });
+
+  it('links the URLs written in the summary, the description and an alert\'s own annotation, not those in labels', () => {
+    const group = makeSnapshot({
+      commonLabels: { alertname: 'A', team: 'payments', severity: 'critical', pod: 'https://label.example/p' },
+      commonAnnotations: { summary: 'Errors up', description: 'Logs: https://logs.example/q?a=1&b=2.' },
+      alerts: [makeAlert({ labels: { alertname: 'A', pod: 'https://label.example/p' }, annotations: { summary: 'see https://own.example/x' } })],
+    });
+    const all = textFields(renderSlackMessage(group)).map((f) => f.text).join('\n');
+    expect(all).toContain('Logs: <https://logs.example/q?a=1&amp;b=2>.');
+    expect(all).toContain('see <https://own.example/x>');
+    expect(all).not.toContain('<https://label.example');
   });
 
   it('does not turn non-http annotation URLs into links', () => {

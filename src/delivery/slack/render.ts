@@ -24,7 +24,7 @@ import {
   silenceUrl,
 } from '../group-text.js';
 import { utcMinuteText } from '../../model/time-text.js';
-import { escapeSlack, slackLink, truncateSlack } from './escape.js';
+import { escapeSlack, escapeSlackLinkingUrls, slackLink, truncateSlack } from './escape.js';
 
 /** https://docs.slack.dev/reference/block-kit/blocks */
 export const SLACK_LIMITS = {
@@ -135,7 +135,7 @@ function alertText(alert: Alert, nameOf: (alert: Alert) => string, groupText: st
   let body = `${icon} *${name}* ${since}`;
   // Cut before escaping (escaping only lengthens, and the section is truncated below anyway): a
   // 1 MB annotation on each of 40 alerts would otherwise cost a second of escaping per message.
-  if (own !== undefined && own !== '' && own !== groupText) body += `\n${escapeSlack(own.slice(0, ALERT_SECTION_CHARS + 1))}`;
+  if (own !== undefined && own !== '' && own !== groupText) body += `\n${escapeSlackLinkingUrls(own.slice(0, ALERT_SECTION_CHARS + 1))}`;
   return { body, link };
 }
 
@@ -277,8 +277,8 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
 
   const head = titleBlocks(group);
   if (summary !== undefined) {
-    const extra = description !== undefined && description !== summary ? `\n${escapeSlack(description)}` : '';
-    head.push({ type: 'section', text: mrkdwn(`*${escapeSlack(summary)}*${extra}`, SUMMARY_CHARS) });
+    const extra = description !== undefined && description !== summary ? `\n${escapeSlackLinkingUrls(description)}` : '';
+    head.push({ type: 'section', text: mrkdwn(`*${escapeSlackLinkingUrls(summary)}*${extra}`, SUMMARY_CHARS) });
   }
   const labels = labelsLine(group);
   if (labels !== undefined) head.push({ type: 'section', text: mrkdwn(labels, LABELS_CHARS) });
