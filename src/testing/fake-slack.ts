@@ -25,9 +25,10 @@ export type FakeSlackStep =
   /**
    * Carry out the call (a post is made) but give no answer: `hang` never answers (the client
    * times out), `reset` drops the connection. A call that did what it asked though the caller
-   * cannot know.
+   * cannot know. Or an answer that does not say: `bad-gateway` (HTTP 502, as a proxy in front
+   * gives), `internal-error` (Slack's `internal_error`), `no-ts` (`ok` without the message's ts).
    */
-  | { applyThen: 'hang' | 'reset' };
+  | { applyThen: 'hang' | 'reset' | 'bad-gateway' | 'internal-error' | 'no-ts' };
 
 export interface FakeSlackRequest {
   /** Web API method from the path, e.g. `chat.postMessage`. */
@@ -261,6 +262,9 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       if (step !== 'ok' && 'applyThen' in step) {
         answer(method, body, call.headers);
         if (step.applyThen === 'reset') req.socket.destroy();
+        if (step.applyThen === 'bad-gateway') sendJson(res, 502, { message: 'upstream timed out' });
+        if (step.applyThen === 'internal-error') sendJson(res, 200, { ok: false, error: 'internal_error' });
+        if (step.applyThen === 'no-ts') sendJson(res, 200, { ok: true });
         return;
       }
       if (playBaseStep(step, req, res)) return;

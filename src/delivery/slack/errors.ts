@@ -54,13 +54,21 @@ export type SlackFailure = NotifyFailure & {
   /** Slack's platform error code (`channel_not_found`, `message_not_found`, …) when there is one. */
   slackError?: string;
   /**
-   * No answer came, but the whole request had been sent (a timeout, a reset after the write): a
-   * post may have been made. False or absent: Slack did not act on the call (refused, or answered).
+   * Slack may have acted on the call though it failed: no answer came after the whole request
+   * was sent (a timeout, a reset after the write), or the answer does not say (MAY_HAVE_ACTED):
+   * a post may have been made. False or absent: Slack did not act on the call.
    */
   requestSent?: boolean;
 };
 
 export type SlackAnswer = { ok: true; data: Record<string, unknown> } | SlackFailure;
+
+/**
+ * Answers that do not say whether Slack carried out the call: an HTTP 5xx (a proxy or load
+ * balancer in front of Slack answers 502/504 for a call it may have passed on), and the errors
+ * Slack documents as "it's possible some aspect of the operation succeeded" (chat.postMessage).
+ */
+const MAY_HAVE_ACTED_ERRORS: ReadonlySet<string> = new Set(['internal_error', 'fatal_error', 'request_timeout']);
 
 /** Longest excerpt of an unexpected HTTP body kept in an error message. */
 const BODY_EXCERPT = 200;
@@ -119,15 +127,18 @@ export function classifySlackAnswer(answer: PostAnswer, ctx: { method: string; t
   if (answer.status !== 200) {
     const body = excerpt();
     const result = classifyHttpStatus(what, answer.status, { retryAfter: answer.retryAfter, ...(body ? { detail: body } : {}) });
-    return result.ok ? { ok: false, retryable: true, error: `${what}: unexpected HTTP ${answer.status}` } : result;
+    const failure: SlackFailure = result.ok ? { ok: false, retryable: true, error: `${what}: unexpected HTTP ${answer.status}` } : result;
+    return answer.status >= 500 ? { ...failure, requestSent: true } : failure;
   }
   const data = jsonObject(answer.body);
-  if (!data) return { ok: false, retryable: true, error: `${what}: answer is not a JSON object: ${excerpt()}` };
+  // A 200 that is not Slack's JSON (an HTML page from a proxy) does not say either.
+  if (!data) return { ok: false, retryable: true, error: `${what}: answer is not a JSON object: ${excerpt()}`, requestSent: true };
   if (data.ok === true) return { ok: true, data };
   const code = typeof data.error === 'string' ? data.error : 'unknown_error';
   const failure: SlackFailure = { ok: false, retryable: RETRYABLE_SLACK_ERRORS.has(code), error: `${clean(`${what}: ${code}`)}${slackDetail(data, clean)}${slackHint(code, data, clean)}`, slackError: code };
   const retryAfterMs = parseRetryAfter(answer.retryAfter);
   if (failure.retryable && retryAfterMs !== undefined) failure.retryAfterMs = retryAfterMs;
   if (RATE_LIMITED_SLACK_ERRORS.has(code)) failure.limitedCall = ctx.method;
+  if (MAY_HAVE_ACTED_ERRORS.has(code)) failure.requestSent = true;
   return failure;
 }

@@ -135,7 +135,8 @@ export function createSlackNotifier(opts: SlackNotifierOptions): Notifier {
     // Slack answers with the channel *id* (the target may be a name); chat.update needs the id.
     const { channel: channelId, ts } = result.data;
     if (typeof channelId !== 'string' || typeof ts !== 'string') {
-      return { ok: false, retryable: true, error: 'slack chat.postMessage: response lacks channel or ts' };
+      // Slack said ok: the message was posted, but which it is is unknown. The retry looks for it.
+      return stripSlackError({ ok: false, retryable: true, error: 'slack chat.postMessage: response lacks channel or ts' }, true);
     }
     channelIds.set(channel, channelId);
     return { ok: true, slackRef: { channel: channelId, ts } };

@@ -58,6 +58,23 @@ it('a thread reply that may have posted is found in the thread on the retry, not
   expect(counted).toEqual(['found']);
 });
 
+it.each([
+  ['an HTTP 502 from a proxy in front of Slack', 'bad-gateway'],
+  ["Slack's internal_error (Slack: some of the operation may have succeeded)", 'internal-error'],
+  ['an ok answer without the message ts', 'no-ts'],
+] as const)('a post answered with %s may have posted: the retry finds the message instead of posting again', async (_what, applyThen) => {
+  const { notifier, counted } = await start();
+  expect((await notifier.notify(makeDelivery(byName, { id: 1, enqueuedAt }))).ok).toBe(true);
+  fake.respondWith([{ applyThen }]);
+  const second = makeDelivery(byName, { id: 2, enqueuedAt });
+  const error = failed(await notifier.notify(second));
+  expect(error).toContain(MAY_HAVE_POSTED);
+  const retried = await notifier.notify({ ...second, previousError: error });
+  expect(retried.ok).toBe(true);
+  expect(fake.messages.size).toBe(2);
+  expect(counted).toEqual(['found']);
+});
+
 it('a channel routed by name is read by the id an earlier post of this process answered', async () => {
   const { notifier, counted } = await start();
   expect((await notifier.notify(makeDelivery(byName, { id: 1, enqueuedAt }))).ok).toBe(true);
