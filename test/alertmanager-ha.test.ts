@@ -50,6 +50,7 @@ const checkoutDown = (startsAt: Date): PostableAlert => ({
   startsAt,
 });
 const topLevelPosts = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);
+const isThreadReply = (r: { method: string; body: Record<string, unknown> }) => r.method === 'chat.postMessage' && r.body.thread_ts !== undefined;
 const pdEvents = (action: string) => fakes.pagerduty.events.filter((e) => (e.body as { event_action: string }).event_action === action);
 /** Alertmanager writes times with nanoseconds; the alert's start to the second is enough to tell episodes apart. */
 const startsAtSecond = (d: Date) => d.toISOString().slice(0, 19);
@@ -129,6 +130,37 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED', 'FIRING']);
     const alerts = (await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; startsAt: string }[] };
     expect(alerts.items.map((a) => [a.status, a.startsAt.slice(0, 19)])).toEqual([['firing', startsAtSecond(secondStart)]]);
+  });
+
+  it("a peer's late notification from before a change (one alert resolved, another started) neither resolves the alert that started nor posts anything", async () => {
+    // What a pair does with the default peer_timeout: peer 1 takes its snapshot at its flush,
+    // waits its turn (15 s), and peer 0 notifies a change meanwhile; peer 1 then finds the
+    // notification log differs from its snapshot and sends that older snapshot.
+    const pair = await startPair();
+    const start = new Date(Date.now() - 60_000);
+    const [i1, i2, i3] = ['i1', 'i2', 'i3'].map((instance) => ({ ...checkoutDown(start), labels: { ...checkoutDown(start).labels, instance } }));
+    hold.hold((b) => b.alerts.some((a) => a.labels.instance === 'i1' && a.status === 'firing'));
+    await pair.postAlerts([i1!, i2!]);
+    await waitUntil(() => hold.held >= 1, 20_000, "peer 1's notification with i1 firing");
+    await fakes.slack.waitFor(() => topLevelPosts().length === 1, 20_000);
+
+    // One change: i1 resolves and i3 starts.
+    const i3Start = { ...i3!, startsAt: new Date() };
+    await pair.postAlerts([{ ...i1!, endsAt: new Date() }, i3Start]);
+    const reply = await fakes.slack.waitFor((r) => isThreadReply(r) && String(r.body.text).includes('instance=i3'), 20_000);
+    expect(String(reply.body.text)).toContain('1 new alert');
+    await t.idle();
+    const slackCalls = fakes.slack.requests.length;
+    const pages = fakes.pagerduty.events.length;
+
+    // Peer 1's snapshot from before the change: i1 and i2 firing, no i3.
+    expect((await hold.release()).every((s) => s === 202)).toBe(true);
+    await t.idle();
+
+    expect(fakes.slack.requests.slice(slackCalls).map((r) => `${r.method} ${String(r.body.text).split('\n')[0]}`)).toEqual([]);
+    expect(fakes.pagerduty.events).toHaveLength(pages);
+    const listed = ((await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; labels: Record<string, string> }[] }).items;
+    expect(listed.map((a) => `${a.labels.instance}:${a.status}`).sort()).toEqual(['i1:resolved', 'i2:firing', 'i3:firing']);
   });
 
   it("a peer's late firing notification does not fire again an alert that resolved and was since dropped from the group", async () => {

@@ -194,6 +194,22 @@ describe('decideGroup', () => {
     expect(back.notifications[0]!.snapshot.change).toEqual({ kind: 'changed', added: ['b'], resolved: [] });
   });
 
+  it("does not end the alerts a lagging HA peer's older snapshot leaves out (it holds a stale copy): the group neither resolves nor changes", () => {
+    const ended = { ...alert('a', 'resolved'), endsAt: t0.toISOString() };
+    const steps = run([
+      { alerts: [alert('a')], at: at(-60_000), targets: [slack, pd] },
+      // One change: a resolved, c started.
+      { alerts: [ended, alert('c', 'firing', t0.toISOString())], at: t0, targets: [slack, pd] },
+      // The other peer's snapshot from before it: a firing, no c.
+      { alerts: [alert('a')], at: at(15_000), targets: [slack, pd] },
+    ]);
+    expect(steps[2]).toMatchObject([
+      { kind: 'repeat', status: 'suppressed' },
+      { kind: 'repeat', status: 'suppressed' },
+    ]);
+    expect(statusOf(steps[2]![0]!.snapshot.alerts)).toEqual({ a: 'resolved', c: 'firing' });
+  });
+
   it('delivers a group first seen already resolved (nothing accepted is dropped)', () => {
     const [first] = run([{ alerts: [alert('a', 'resolved')], at: t0 }]);
     expect(first![0]).toMatchObject({ kind: 'resolved', status: 'pending' });

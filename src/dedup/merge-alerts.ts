@@ -71,17 +71,19 @@ export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[]
  * ones (firingLeftOut). A stale copy of a dropped alert is left out of the list: the group keeps
  * it dropped.
  */
-function mergeCounting({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): { alerts: Alert[]; shownFiring: number } {
+function mergeCounting({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): { alerts: Alert[]; shownFiring: number; stale: boolean } {
   const previous = new Map(stored.map((a) => [a.fingerprint, a]));
   const dropped = tombstones?.length ? new Map(tombstones.map((t) => [t.fingerprint, t])) : undefined;
   let ignored: Set<Alert> | undefined;
   let shownFiring = 0;
+  let staleCopies = 0;
   const alerts = incoming.map((a) => {
     const prev = previous.get(a.fingerprint);
     if (prev === undefined) {
       const tombstone = dropped?.get(a.fingerprint);
       if (tombstone !== undefined && staleAfterDrop(tombstone, a, now)) {
         if (tally) tally.staleFiringDropped++;
+        staleCopies++;
         (ignored ??= new Set()).add(a);
       }
       return a;
@@ -89,16 +91,18 @@ function mergeCounting({ alerts: stored, tombstones }: StoredAlerts, incoming: r
     if (prev.status === 'firing') shownFiring++;
     if (staleRevival(prev, a, now)) {
       if (tally) tally.staleFiring++;
+      staleCopies++;
       return prev;
     }
     if (endOfEarlierEpisode(prev, a)) {
       if (tally) tally.lateResolved++;
+      staleCopies++;
       return prev;
     }
     return a;
   });
   const stale = ignored;
-  return { alerts: stale ? alerts.filter((a) => !stale.has(a)) : alerts, shownFiring };
+  return { alerts: stale ? alerts.filter((a) => !stale.has(a)) : alerts, shownFiring, stale: staleCopies > 0 };
 }
 
 /**
@@ -175,10 +179,23 @@ export function mergeTruncated(stored: StoredAlerts, incoming: readonly Alert[],
  * Merge a whole notification (no `truncatedAlerts`): its list replaces the stored one, so a stored
  * firing alert it leaves out ends here. Alertmanager leaves an alert out once it is silenced or
  * inhibited (and, without `send_resolved`, once it resolved), without ever showing it resolved.
+ *
+ * Except in a notification that holds a stale copy (a firing copy of an alert just resolved, of
+ * a dropped one, or the end of an earlier episode): it is an older snapshot than the one the
+ * group holds, which an HA peer sends late (its turn came after `peer_timeout`, and the other
+ * peer had notified a change meanwhile), so an alert it leaves out may have started after it was
+ * taken. Such alerts are kept as they are; Alertmanager's next notification settles them. Taking
+ * them as ended resolved a newly started alert (a RESOLVED reply, or the whole group and its
+ * PagerDuty incident when nothing else fired), and the other peer's next notification fired it
+ * again.
  */
 export function mergeWhole(stored: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): MergedAlerts {
-  const { alerts, shownFiring } = mergeCounting(stored, incoming, now, tally);
-  return { alerts, endedUnseen: endedNow(firingLeftOut(stored.alerts, incoming, shownFiring), now) };
+  const { alerts, shownFiring, stale } = mergeCounting(stored, incoming, now, tally);
+  const leftOut = firingLeftOut(stored.alerts, incoming, shownFiring);
+  // A notification holding a stale copy is an older snapshot (an HA peer's, sent after the
+  // newer one it waited for): what it leaves out may simply have started after it was taken.
+  if (stale) return { alerts: leftOut.length ? [...alerts, ...leftOut] : alerts, endedUnseen: [] };
+  return { alerts, endedUnseen: endedNow(leftOut, now) };
 }
 
 /**
