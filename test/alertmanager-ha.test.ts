@@ -163,6 +163,32 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect(listed.map((a) => `${a.labels.instance}:${a.status}`).sort()).toEqual(['i1:resolved', 'i2:firing', 'i3:firing']);
   });
 
+  it("the same, when the stale copy is one team's and the alert that started another team's, in one Alertmanager group", async () => {
+    const pair = await startPair();
+    const start = new Date(Date.now() - 60_000);
+    const i1 = { ...checkoutDown(start), labels: { ...checkoutDown(start).labels, instance: 'i1' } };
+    const platform = (instance: string, startsAt: Date): PostableAlert => ({ ...checkoutDown(startsAt), labels: { ...checkoutDown(startsAt).labels, namespace: 'monitoring', instance } });
+    hold.hold((b) => b.alerts.some((a) => a.labels.instance === 'i1' && a.status === 'firing'));
+    await pair.postAlerts([i1, platform('m1', start)]);
+    await waitUntil(() => hold.held >= 1, 20_000, "peer 1's notification with i1 firing");
+    await fakes.slack.waitFor(() => topLevelPosts().length === 2, 20_000);
+
+    // One change: payments' i1 resolves and platform's m2 starts.
+    await pair.postAlerts([{ ...i1, endsAt: new Date() }, platform('m2', new Date())]);
+    await fakes.slack.waitFor((r) => isThreadReply(r) && String(r.body.text).includes('instance=m2'), 20_000);
+    await fakes.slack.waitFor((r) => isThreadReply(r) && String(r.body.text).includes('instance=i1'), 20_000);
+    await t.idle();
+    const slackCalls = fakes.slack.requests.length;
+
+    // Peer 1's snapshot from before the change: i1 and m1 firing, no m2.
+    expect((await hold.release()).every((s) => s === 202)).toBe(true);
+    await t.idle();
+
+    expect(fakes.slack.requests.slice(slackCalls).map((r) => `${r.method} ${String(r.body.text).split('\n')[0]}`)).toEqual([]);
+    const listed = ((await (await fetch(`${t.gw.url}/v1/alerts?team=platform`)).json()) as { items: { status: string; labels: Record<string, string> }[] }).items;
+    expect(listed.map((a) => `${a.labels.instance}:${a.status}`).sort()).toEqual(['m1:firing', 'm2:firing']);
+  });
+
   it("a peer's late firing notification does not fire again an alert that resolved and was since dropped from the group", async () => {
     // repeat_interval: peer 0 resends the group soon after i1 resolved, leaving i1 out.
     const pair = await startPair({ repeatInterval: '2s' });

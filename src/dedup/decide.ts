@@ -38,6 +38,12 @@ export interface TeamGroupUpdate {
    * still-firing alert resolved for good.
    */
   fromStore?: true;
+  /**
+   * Another team's share of the same notification holds a stale copy (merge-alerts.ts
+   * holdsStaleCopy): the notification is an HA peer's older snapshot, so what it leaves out of
+   * this team's share does not end (mergeWhole).
+   */
+  olderSnapshot?: true;
 }
 
 export function contentHash(firing: readonly string[]): string {
@@ -91,7 +97,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     ? mergeTruncated(stored, u.alerts, n.status, now, tally)
     : u.fromStore
       ? { alerts: [...u.alerts], endedUnseen: [] }
-      : mergeWhole(stored, u.alerts, now, tally);
+      : mergeWhole(stored, u.alerts, now, tally, u.olderSnapshot === true);
   if (tally) tally.endedUnseen += merged.endedUnseen.length;
   const alerts = merged.alerts;
   const tombstones = nextTombstones(prev, alerts, now);

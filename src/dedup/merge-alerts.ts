@@ -184,18 +184,37 @@ export function mergeTruncated(stored: StoredAlerts, incoming: readonly Alert[],
  * a dropped one, or the end of an earlier episode): it is an older snapshot than the one the
  * group holds, which an HA peer sends late (its turn came after `peer_timeout`, and the other
  * peer had notified a change meanwhile), so an alert it leaves out may have started after it was
- * taken. Such alerts are kept as they are; Alertmanager's next notification settles them. Taking
+ * taken. Such alerts are kept as they are; Alertmanager's next notification settles them. The
+ * stale copy may be another team's share of the notification (`olderSnapshot`, holdsStaleCopy). Taking
  * them as ended resolved a newly started alert (a RESOLVED reply, or the whole group and its
  * PagerDuty incident when nothing else fired), and the other peer's next notification fired it
  * again.
  */
-export function mergeWhole(stored: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): MergedAlerts {
+export function mergeWhole(stored: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally, olderSnapshot = false): MergedAlerts {
   const { alerts, shownFiring, stale } = mergeCounting(stored, incoming, now, tally);
   const leftOut = firingLeftOut(stored.alerts, incoming, shownFiring);
   // A notification holding a stale copy is an older snapshot (an HA peer's, sent after the
   // newer one it waited for): what it leaves out may simply have started after it was taken.
-  if (stale) return { alerts: leftOut.length ? [...alerts, ...leftOut] : alerts, endedUnseen: [] };
+  if (stale || olderSnapshot) return { alerts: leftOut.length ? [...alerts, ...leftOut] : alerts, endedUnseen: [] };
   return { alerts, endedUnseen: endedNow(leftOut, now) };
+}
+
+/**
+ * Whether `incoming` holds a stale copy of an alert of `stored` (mergeCounting's rules, nothing
+ * counted): the notification is an older snapshot, for every team's share of it.
+ */
+export function holdsStaleCopy({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[], now: Date): boolean {
+  if (stored.length === 0 && !tombstones?.length) return false;
+  const previous = new Map(stored.map((a) => [a.fingerprint, a]));
+  const dropped = tombstones?.length ? new Map(tombstones.map((t) => [t.fingerprint, t])) : undefined;
+  return incoming.some((a) => {
+    const prev = previous.get(a.fingerprint);
+    if (prev === undefined) {
+      const tombstone = dropped?.get(a.fingerprint);
+      return tombstone !== undefined && staleAfterDrop(tombstone, a, now);
+    }
+    return staleRevival(prev, a, now) || endOfEarlierEpisode(prev, a);
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import type { RoutingConfig } from '../config/types.js';
 import type { IncomingNotification } from '../model/alert.js';
 import type { GroupRecord, GroupWrite, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { decideGroup, type TeamGroupUpdate } from '../dedup/decide.js';
-import { newDedupTally, type DedupTally } from '../dedup/merge-alerts.js';
+import { holdsStaleCopy, newDedupTally, type DedupTally, type StoredAlerts } from '../dedup/merge-alerts.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
 import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
@@ -64,6 +64,8 @@ export function lockedIds(updates: readonly Pick<TeamGroupUpdate, 'groupId' | 't
   };
 }
 
+const NOTHING_STORED: StoredAlerts = { alerts: [] };
+
 /**
  * dedup → maintenance holds → storm digests over `updates`, under the store's lock (held groups
  * never count towards a storm). `alsoLocked`: channel states locked besides `lockedIds`' (see
@@ -77,8 +79,10 @@ export function decideUpdates(
   opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> & { alsoLocked?: ReadonlySet<string> } = {},
   tally?: DedupTally,
 ): GroupWrite[] {
+  // A stale copy in one team's share makes the whole notification an older snapshot (mergeWhole).
+  const older = updates.length > 1 && updates.some((u) => !u.fromStore && u.notification.truncatedAlerts === 0 && holdsStaleCopy(current.get(u.groupId) ?? NOTHING_STORED, u.alerts, at));
   const writes = applyMaintenance(
-    updates.map((u) => decideGroup(current.get(u.groupId), u, at, tally)),
+    updates.map((u) => decideGroup(current.get(u.groupId), older && !u.fromStore ? { ...u, olderSnapshot: true } : u, at, tally)),
     current,
     config,
     at,
