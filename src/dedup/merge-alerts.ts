@@ -184,11 +184,11 @@ export function mergeTruncated(stored: StoredAlerts, incoming: readonly Alert[],
  * a dropped one, or the end of an earlier episode): it is an older snapshot than the one the
  * group holds, which an HA peer sends late (its turn came after `peer_timeout`, and the other
  * peer had notified a change meanwhile), so an alert it leaves out may have started after it was
- * taken. Such alerts are kept as they are; Alertmanager's next notification settles them. The
- * stale copy may be another team's share of the notification (`olderSnapshot`, holdsStaleCopy). Taking
+ * taken. Such alerts are kept as they are; Alertmanager's next notification settles them. Taking
  * them as ended resolved a newly started alert (a RESOLVED reply, or the whole group and its
  * PagerDuty incident when nothing else fired), and the other peer's next notification fired it
- * again.
+ * again. The stale copy may be in another team's share of the notification: `olderSnapshot`
+ * (holdsStaleCopy, pipeline/accept.ts).
  */
 export function mergeWhole(stored: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally, olderSnapshot = false): MergedAlerts {
   const { alerts, shownFiring, stale } = mergeCounting(stored, incoming, now, tally);
