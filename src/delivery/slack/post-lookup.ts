@@ -22,6 +22,13 @@ import type { SlackTransport } from './transport.js';
  */
 export const MAY_HAVE_POSTED = 'the message may have been posted (no answer came after the request was sent): the retry looks for it before posting again';
 
+/**
+ * The error a claim gives a Slack item whose previous lease ran out with no outcome written (its
+ * process was killed, or lost the database, during the attempt): that attempt may have posted
+ * as well, so it carries the note and the next attempt looks first.
+ */
+export const LEASE_RAN_OUT = `the previous attempt's lease ran out with no outcome recorded (its process was killed, or lost the database, mid-delivery) — ${MAY_HAVE_POSTED}`;
+
 export const POST_LOOKUP_RESULTS = ['found', 'not_found', 'failed', 'deferred', 'channel_unresolved'] as const;
 /**
  * found: the earlier attempt's message, adopted; not_found: none, posted; failed: the read

@@ -5,6 +5,7 @@
  * message refs.
  */
 import { describe, expect, it } from 'vitest';
+import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../delivery/slack/post-lookup.js';
 import { targetKey } from '../../model/target.js';
 import type { ClaimOptions, NotificationRecord } from '../store.js';
 import type { CurrentStore } from '../store.case.js';
@@ -320,13 +321,33 @@ export function outboxContract(store: CurrentStore): void {
       const id = item?.id ?? -1;
       const t = later();
       only(await claim('crashed', t));
-      expect(only(await claim('rescuer', new Date(t.getTime() + LEASE_MS)))).toMatchObject({ id, attempts: 2 });
+      // Nothing says whether the crashed owner's Slack post went out: the rescuer's attempt looks first.
+      expect(only(await claim('rescuer', new Date(t.getTime() + LEASE_MS)))).toMatchObject({ id, attempts: 2, lastError: LEASE_RAN_OUT });
       await store().markSent(id, { owner: 'crashed', sentAt: t, slackRef: { channel: 'C1', ts: '1.1' } });
       await store().markFailed(id, { owner: 'crashed', error: 'late', nextAttemptAt: null });
-      expect(await store().getNotification(id)).toMatchObject({ status: 'pending', lastError: null, sentAt: null });
+      expect(await store().getNotification(id)).toMatchObject({ status: 'pending', lastError: LEASE_RAN_OUT, sentAt: null });
       expect(await store().getSlackRef('g1', SLACK.channel)).toBeUndefined();
       await store().markSent(id, { owner: 'rescuer', sentAt: t });
       expect(await status(id)).toBe('sent');
+    });
+
+    it('notes on a Slack item taken over from an expired lease that its post may have been made, once; not on PagerDuty items nor on items handed back', async () => {
+      const g = group('g1');
+      const [post, page] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+      const t = later();
+      expect((await claim('crashed', t)).map((n) => n.id).sort()).toEqual([post!.id, page!.id].sort());
+      const taken = await claim('rescuer', new Date(t.getTime() + LEASE_MS));
+      expect(taken.find((n) => n.id === post!.id)).toMatchObject({ lastError: LEASE_RAN_OUT, attempts: 2 });
+      expect(taken.find((n) => n.id === page!.id)).toMatchObject({ lastError: null, attempts: 2 });
+      await store().markSent(page!.id, { owner: 'rescuer', sentAt: t });
+      // A post that timed out already says so: its own words are kept.
+      const timedOut = `slack chat.postMessage: timed out — ${MAY_HAVE_POSTED}`;
+      await store().markFailed(post!.id, { owner: 'rescuer', error: timedOut, nextAttemptAt: t });
+      only(await claim('third', new Date(t.getTime() + LEASE_MS)));
+      expect(only(await claim('fourth', new Date(t.getTime() + 2 * LEASE_MS)))).toMatchObject({ id: post!.id, lastError: timedOut });
+      // An outcome written (here a failure that settles nothing about a post) leaves no note behind.
+      await store().markFailed(post!.id, { owner: 'fourth', error: 'slack: HTTP 500', nextAttemptAt: t });
+      expect(only(await claim('fifth', new Date(t.getTime() + 2 * LEASE_MS)))).toMatchObject({ id: post!.id, lastError: 'slack: HTTP 500' });
     });
 
     it('ignores completion by a worker that never claimed the item', async () => {

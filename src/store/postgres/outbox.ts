@@ -14,6 +14,7 @@
  */
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
+import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../delivery/slack/post-lookup.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey, type ReceiverType } from '../../model/target.js';
@@ -34,6 +35,8 @@ export async function claimDue(pool: pg.Pool, opts: ClaimOptions): Promise<Notif
     opts.excludeTargetKeys ?? [],
     room('slack'),
     room('pagerduty'),
+    MAY_HAVE_POSTED,
+    LEASE_RAN_OUT,
   ]);
   // Oldest due first, as the worker starts them.
   return rows.map(toNotificationRecord).sort((a, b) => byDue(a, b));

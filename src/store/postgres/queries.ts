@@ -180,7 +180,12 @@ const dueOf = (receiver: string, limit: string) => `
  * Each receiver's oldest items are read up to its room ($6 Slack, $7 PagerDuty: ReceiverRoom, or
  * the limit; a target key begins with its receiver), so a full receiver's backlog is never in
  * the way of the other's; the oldest $2 of both are claimed, the rest stay due (and unlocked).
- * ($1 now, $2 limit, $3 owner, $4 lease until, $5 excluded target keys)
+ * A Slack item whose lease ran out with no outcome written (its replica was killed, or lost the
+ * database, mid-delivery: nothing else leaves a lease behind) gets the note that its post may
+ * have been made ($9, which contains $8: delivery/slack/post-lookup.ts MAY_HAVE_POSTED), so the
+ * attempt this claim starts looks for that message before posting again.
+ * ($1 now, $2 limit, $3 owner, $4 lease until, $5 excluded target keys, $8 the note, $9 the error
+ * that carries it)
  */
 export const CLAIM_DUE = `
   WITH due_slack AS (${dueOf("'slack'", '$6')}
@@ -190,7 +195,11 @@ export const CLAIM_DUE = `
     ORDER BY d.next_attempt_at, d.id
     LIMIT $2
   )
-  UPDATE notifications n SET lease_owner = $3, lease_until = $4, attempts = n.attempts + 1
+  UPDATE notifications n SET lease_owner = $3, lease_until = $4, attempts = n.attempts + 1,
+    last_error = CASE
+      WHEN n.lease_until IS NOT NULL AND split_part(n.target_key, ':', 1) = 'slack'
+        AND strpos(coalesce(n.last_error, ''), $8) = 0
+      THEN $9 ELSE n.last_error END
   FROM picked WHERE n.id = picked.id
   RETURNING n.*`;
 

@@ -4,6 +4,7 @@
  * pending and failed; a claimed item keeps its status and gains a lease.
  */
 
+import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../delivery/slack/post-lookup.js';
 import { RECEIVER_OF_TARGET_KEY } from './schema-v5.js';
 
 /** Groups and alerts whose ids are in the JSON array `@ids`. */
@@ -162,9 +163,27 @@ export const SELECT_CLAIMABLE_OF = `
   ORDER BY n.next_attempt_at, n.id
   LIMIT @limit`;
 
+const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * The error of a Slack item whose lease ends with no outcome written (its process was killed or
+ * its delivery thread died mid-delivery: a claim taking the lease over, or a release): that
+ * attempt may have posted, so the note is kept and the next attempt looks first
+ * (delivery/slack/post-lookup.ts LEASE_RAN_OUT).
+ */
+const LAST_ERROR_OF_LOST_LEASE = `CASE
+      WHEN lease_until IS NOT NULL AND target_key LIKE 'slack:%' AND instr(coalesce(last_error, ''), ${sqlText(MAY_HAVE_POSTED)}) = 0
+      THEN ${sqlText(LEASE_RAN_OUT)} ELSE last_error END`;
+
+/** Release every lease at open: the one process on the file has just started (sqlite-store.ts). */
+export const RELEASE_ALL_LEASES = `
+  UPDATE notifications SET last_error = ${LAST_ERROR_OF_LOST_LEASE}, lease_owner = NULL, lease_until = NULL
+  WHERE lease_owner IS NOT NULL`;
+
 /** A claim counts as an attempt, so an item that crashes its worker every time still goes dead. */
 export const CLAIM = `
-  UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
+  UPDATE notifications SET last_error = ${LAST_ERROR_OF_LOST_LEASE},
+    lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
   WHERE id = @id`;
 
 /**
@@ -244,7 +263,7 @@ export const TOUCH_GROUP_OF_NOTIFICATION = `
 
 /** A worker that restarts (a delivery thread) gives back what it held: it is delivered again at once. */
 export const RELEASE_LEASES = `
-  UPDATE notifications SET lease_owner = NULL, lease_until = NULL
+  UPDATE notifications SET last_error = ${LAST_ERROR_OF_LOST_LEASE}, lease_owner = NULL, lease_until = NULL
   WHERE lease_owner = @owner AND status IN ('pending', 'failed')`;
 
 export const UPSERT_SLACK_MESSAGE = `

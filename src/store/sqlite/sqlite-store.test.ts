@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
+import { LEASE_RAN_OUT } from '../../delivery/slack/post-lookup.js';
 import { runStoreContract } from '../store.case.js';
 import type { GroupRecord, Store } from '../store.js';
 import { BUSY_TIMEOUT_MS, READER_CACHE_KIB, WRITER_CACHE_KIB, openDatabase } from './connection.js';
@@ -158,6 +159,24 @@ describe('sqlite store', () => {
       expect(await store.getSlackRef('g1', '#c')).toEqual({ channel: 'C1', ts: '1.3' });
     } finally {
       await store.close();
+    }
+  });
+
+  it('a Slack post leased when the process died is released at open with the note that it may have been posted; a page is not', async () => {
+    const file = join(dir, 'died-posting.db');
+    const g = group('g1', { targets: [SLACK, PAGERDUTY] });
+    const first = openSqliteStore(file);
+    const [post, page] = await enqueue(first, g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+    expect(await first.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 60_000 })).toHaveLength(2);
+    await first.close();
+
+    const second = openSqliteStore(file);
+    try {
+      const rescued = await second.claimDue({ owner: 'w2', now: later(), limit: 10, leaseMs: 60_000 });
+      expect(rescued.find((n) => n.id === post?.id)).toMatchObject({ attempts: 2, lastError: LEASE_RAN_OUT });
+      expect(rescued.find((n) => n.id === page?.id)).toMatchObject({ attempts: 2, lastError: null });
+    } finally {
+      await second.close();
     }
   });
 

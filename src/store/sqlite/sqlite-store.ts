@@ -45,6 +45,7 @@ import type {
   UpdateOptions,
 } from '../store.js';
 import { openDatabase, openReadOnlyDatabase, READER_CACHE_KIB } from './connection.js';
+import { RELEASE_ALL_LEASES } from './queries.js';
 import type { CommitStats } from './group-commit.js';
 import { copyGroup, insertedRecords, loadGroups, planGroupWrite, type GroupWritePlan, type StoredAlertRows } from './groups.js';
 import { KnownGroups } from './known-groups.js';
@@ -86,7 +87,8 @@ export function openSqliteStore(filename: string, options: SqliteStoreOptions = 
     // The embedded store serves exactly one gateway process: a lease found at open belongs to a
     // process that died (SIGKILL, OOM) mid-delivery. Releasing it now redelivers those items at
     // once instead of after the lease time (at-least-once: they may repeat, never vanish).
-    db.prepare('UPDATE notifications SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL').run();
+    // A Slack post among them may have been made: the released item keeps that note (the retry looks first).
+    db.prepare(RELEASE_ALL_LEASES).run();
     const s = prepareStatements(db);
     const writer = memory ? new InlineWriter(db, s, options.onCommit) : new ThreadWriter(filename, options.onCommit);
     return new SqliteStore(db, s, writer, now, memory ? undefined : filename, KnownGroups.load(db));
