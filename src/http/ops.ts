@@ -7,6 +7,13 @@ import { Hono } from 'hono';
 import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
+import { settledWithin } from '../pipeline/settled-within.js';
+
+/**
+ * How long /readyz waits for the store's answer: under the manifests' readiness probe timeout
+ * (6 s), and above a healthy round trip by far. A slower store is reported unreachable.
+ */
+export const READY_STORE_TIMEOUT_MS = 3_000;
 
 export function opsRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -14,7 +21,11 @@ export function opsRoutes(deps: AppDeps): Hono {
   app.get('/readyz', async (c) => {
     const problems: string[] = [];
     try {
-      await deps.store.ping();
+      // A store that does not answer (a partition, a failover that moved the address) would
+      // hold the answer for as long as the query's own timeout (35 s with PostgreSQL): past the
+      // probe's timeoutSeconds, and an operator's curl hangs. Bounded, it says what it is.
+      const answered = await settledWithin(deps.store.ping().then(() => true), READY_STORE_TIMEOUT_MS, false);
+      if (!answered) problems.push(`store unreachable (no answer within ${READY_STORE_TIMEOUT_MS / 1000} s)`);
     } catch {
       problems.push('store unreachable');
     }

@@ -45,6 +45,9 @@ import { WriteGate } from './write-gate.js';
  */
 export const RESERVED_CONNECTIONS = 2;
 
+/** The client-side bound of `ping` (readiness): the wait /readyz gives it (http/ops.ts), no more. */
+export const PING_TIMEOUT_MS = 3_000;
+
 export interface PostgresStoreOptions extends PoolOptions {
   /** Clock stamping new notifications and migrations; injectable for tests. */
   now?: () => Date;
@@ -200,7 +203,9 @@ export class PostgresStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    // Its own short client-side bound: a ping on a connection that went silent fails (and the
+    // pool drops that connection) instead of holding it for QUERY_TIMEOUT_MS.
+    await this.pool.query({ text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS } as pg.QueryConfig);
   }
 
   async close(cutAfterMs?: number): Promise<'closed' | 'cut'> {
