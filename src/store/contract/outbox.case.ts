@@ -297,6 +297,23 @@ export function outboxContract(store: CurrentStore): void {
       expect(await status(trigger)).toBe('dead');
     });
 
+    it('names the newest newer item of the queue whatever the statuses of those before it (sent, dead, waiting)', async () => {
+      const g = group('g1');
+      const trigger = await deadTrigger(g);
+      const [sent] = await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'changed' })]);
+      for (const n of await claim('w1')) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      expect(await status(sent?.id ?? -1)).toBe('sent');
+      expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: sent?.id, supersededByStatus: 'sent' });
+      const dead = await deadTrigger(g);
+      expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: dead, supersededByStatus: 'dead' });
+      const [waiting] = await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'resolved' })]);
+      expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: waiting?.id, supersededByStatus: 'pending' });
+      expect(await store().retryDead(dead, later())).toEqual({ outcome: 'superseded', supersededBy: waiting?.id, supersededByStatus: 'pending' });
+      for (const n of await claim('w1')) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      // Sent last: newer than the dead one, though sent ones before it were older.
+      expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: waiting?.id, supersededByStatus: 'sent' });
+    });
+
     it('gives a live claim to one owner only, even when claims race', async () => {
       for (let i = 0; i < 12; i++) {
         const g = group(`g${i}`);

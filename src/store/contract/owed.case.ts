@@ -65,6 +65,24 @@ export function owedContract(store: CurrentStore): void {
       expect(await owed('g1')).toEqual([targetKey(SLACK)]);
     });
 
+    it('are paid by a newer notification of the target that was sent, whatever the team wrote between; not by one of another target', async () => {
+      const g = group('g1');
+      const [post] = await enqueue(store(), g, [notification(g, SLACK)]);
+      await deliver(new Set([post?.id]));
+      // The team's other groups, and the group's other target, after the dead one.
+      for (const id of ['g2', 'g3']) {
+        const other = group(id);
+        await enqueue(store(), other, [notification(other, SLACK)]);
+      }
+      await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'repeat' })]);
+      await deliver(new Set());
+      expect(await owed('g1')).toEqual([targetKey(SLACK)]);
+      expect(await owed('g2')).toEqual([]);
+      await enqueue(store(), g, [notification(g, SLACK, { kind: 'repeat' })]);
+      await deliver(new Set());
+      expect(await owed('g1')).toEqual([]);
+    });
+
     it('are paid by an admin retry of the dead notification', async () => {
       const g = group('g1');
       const [post] = await enqueue(store(), g, [notification(g, SLACK)]);

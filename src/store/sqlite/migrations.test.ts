@@ -235,6 +235,26 @@ describe('migrate', () => {
     ]);
   });
 
+  it('13 indexes the sent notifications by queue and the groups a storm digest gathered by team, holding only those rows', () => {
+    migrate(db, MIGRATIONS.slice(0, 12));
+    insertGroup('quiet');
+    insertGroup('gathered');
+    db.prepare(`UPDATE groups SET storm_digests = '{"#c":{"storm":1,"status":"firing"}}' WHERE id = 'gathered'`).run();
+    const notify = db.prepare(
+      `INSERT INTO notifications (group_id, group_seq, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+       VALUES ('quiet', 1, 'payments', '{}', 'slack:#c', 'new', ?, 0, 1, NULL) RETURNING id`,
+    );
+    const ids = ['sent', 'dead', 'pending', 'sent', 'suppressed'].map((status) => (notify.get(status) as { id: number }).id);
+    expect(migrate(db, MIGRATIONS.slice(0, 13))).toEqual([13]);
+    expect(versions()).toEqual(ALL.slice(0, 13));
+    expect(db.prepare(`SELECT id FROM notifications INDEXED BY notifications_sent_by_queue WHERE group_seq = 1 AND target_key = 'slack:#c' AND status = 'sent' ORDER BY id`).pluck().all()).toEqual([ids[0], ids[3]]);
+    expect(db.prepare(`SELECT id FROM groups INDEXED BY groups_storm_digests WHERE team = 'payments' AND storm_digests IS NOT NULL`).pluck().all()).toEqual(['gathered']);
+    // Partial: a pending notification or a group no digest gathered has no entry.
+    const sql = (name: string) => db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(name);
+    expect(sql('notifications_sent_by_queue')).toMatch(/\(group_seq, target_key, id\) WHERE status = 'sent'$/);
+    expect(sql('groups_storm_digests')).toMatch(/\(team, id\) WHERE storm_digests IS NOT NULL$/);
+  });
+
   it('changes nothing when a migration leaves a reference dangling', () => {
     migrate(db, UP_TO_V3);
     // A notification whose group is gone (written with foreign keys off).

@@ -31,7 +31,12 @@ export const SELECT_HELD_GROUP_IDS = `
 export const SELECT_ACTIVE_STORM_IDS = `
   SELECT id FROM groups WHERE status = 'firing' AND substr(group_key, 1, 6) = 'storm:' ORDER BY id`;
 
-/** The team's groups whose storm digests (JSON, schema-v6.ts) name the channel's storm `@storm`, after id `@after` (or from the first), `@limit` at most. */
+/**
+ * The team's groups whose storm digests (JSON, schema-v6.ts) name the channel's storm `@storm`,
+ * after id `@after` (or from the first), `@limit` at most. Read from `groups_storm_digests`
+ * (schema-v13.ts), whose condition the `IS NOT NULL` test repeats: the team's gathered groups in
+ * id order, from the cursor on (the plan is checked in sqlite-store.test.ts).
+ */
 export const SELECT_STORM_GROUP_IDS = `
   SELECT id FROM groups WHERE team = @team AND storm_digests IS NOT NULL
     AND json_extract(storm_digests, '$.' || json_quote(@channel) || '.storm') = @storm
@@ -210,31 +215,51 @@ export const MARK_FAILED = `
   WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
 
 /**
+ * The items of a queue that are not suppressed, by status, each with the partial index by queue
+ * (group_seq, target_key, id) that holds exactly them: undelivered ones (schema-v4.ts), dead ones
+ * (schema-v11.ts) and sent ones (schema-v13.ts). A test of "a newer item that is not suppressed"
+ * is one seek in each: no index holds a queue's items whatever their status, and the team's
+ * index (the only other way to them) walks every notification of the team after the item.
+ * The index is named (INDEXED BY): the planner may prefer `notifications_by_status`, which walks
+ * every item of that status; the status test repeats the index's condition, as SQLite requires.
+ */
+const QUEUE_ITEMS_NOT_SUPPRESSED = [
+  { index: 'notifications_queue', status: `IN ('pending', 'failed')` },
+  { index: 'notifications_dead', status: `= 'dead'` },
+  { index: 'notifications_sent_by_queue', status: `= 'sent'` },
+] as const;
+
+/** The items of `d`'s queue (an alias) newer than it, of one of QUEUE_ITEMS_NOT_SUPPRESSED's statuses (`o` the alias). */
+const newerInQueue = (d: string, { index, status }: (typeof QUEUE_ITEMS_NOT_SUPPRESSED)[number]) =>
+  `notifications o INDEXED BY ${index}
+      WHERE o.group_seq = ${d}.group_seq AND o.target_key = ${d}.target_key AND o.status ${status} AND o.id > ${d}.id`;
+
+/**
  * The newest item of a dead item's (group, target) queue that is newer than it and not
  * suppressed (pending, failed, sent or dead): the dead item's snapshot is out of date, so it is
- * not retried (`RetryDeadResult`). The team test (a group's items share its team) lets the
- * planner walk `notifications_by_team` from the dead item on; there is no index of a queue's
- * items whatever their status, and this runs only on an admin retry.
+ * not retried (`RetryDeadResult`). The newest of each status is one seek, to the end of the
+ * queue's range in its index (QUEUE_ITEMS_NOT_SUPPRESSED; `max` over an index in id order), and
+ * the newest of those three is looked up by its id (none: 0, no row).
  */
 export const SELECT_NEWER_THAN_DEAD = `
-  SELECT o.id, o.status FROM notifications d JOIN notifications o
-    ON o.team = d.team AND o.id > d.id AND o.group_seq = d.group_seq AND o.target_key = d.target_key
-  WHERE d.id = @id AND d.status = 'dead' AND o.status <> 'suppressed'
-  ORDER BY o.id DESC LIMIT 1`;
+  SELECT o.id, o.status FROM notifications d CROSS JOIN notifications o ON o.id = max(
+      ${QUEUE_ITEMS_NOT_SUPPRESSED.map((items) => `coalesce((SELECT max(o.id) FROM ${newerInQueue('d', items)}), 0)`).join(',\n      ')})
+  WHERE d.id = @id AND d.status = 'dead'`;
 
 /**
  * The targets a group owes its current state (GroupRecord.owedTargets): those whose newest item
  * that is not suppressed is dead. Groups without a dead item (nearly all) cost one probe of the
- * dead index; for a dead one the newer items are looked for as SELECT_NEWER_THAN_DEAD does,
- * stopping at the first. The joins are CROSS (SQLite keeps their order) and the index named: left
- * to itself, the planner read every dead notification of the store (by status) at each write.
+ * dead index; for a dead one, one seek per status says whether a newer item is there
+ * (QUEUE_ITEMS_NOT_SUPPRESSED), whatever the length of the group's or the team's history. The
+ * joins are CROSS (SQLite keeps their order) and the indexes named: left to itself, the planner
+ * read every dead notification of the store (by status) at each write. The plan is checked in
+ * sqlite-store.test.ts.
  */
 export const SELECT_OWED_TARGETS = `
   SELECT DISTINCT g.id AS group_id, d.target_key FROM json_each(@ids) AS wanted
     CROSS JOIN groups g ON g.id = wanted.value
     CROSS JOIN notifications d INDEXED BY notifications_dead ON d.group_seq = g.seq AND d.status = 'dead'
-  WHERE NOT EXISTS (SELECT 1 FROM notifications o
-      WHERE o.team = d.team AND o.id > d.id AND o.group_seq = d.group_seq AND o.target_key = d.target_key AND o.status <> 'suppressed')`;
+  WHERE ${QUEUE_ITEMS_NOT_SUPPRESSED.map((items) => `NOT EXISTS (SELECT 1 FROM ${newerInQueue('d', items)})`).join('\n    AND ')}`;
 
 /**
  * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never

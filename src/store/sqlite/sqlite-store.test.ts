@@ -13,7 +13,7 @@ import { runStoreContract } from '../store.case.js';
 import type { GroupRecord, Store } from '../store.js';
 import { BUSY_TIMEOUT_MS, READER_CACHE_KIB, WRITER_CACHE_KIB, openDatabase } from './connection.js';
 import { MIGRATIONS, migrate } from './migrations.js';
-import { OLDEST_WAITING_CREATED_AT } from './queries.js';
+import { OLDEST_WAITING_CREATED_AT, SELECT_NEWER_THAN_DEAD, SELECT_OWED_TARGETS, SELECT_STORM_GROUP_IDS } from './queries.js';
 import { openSqliteStore } from './sqlite-store.js';
 
 let dir: string;
@@ -265,6 +265,39 @@ describe('sqlite store', () => {
       expect(details.filter((d) => d.includes('USING COVERING INDEX notifications_by_status (status=?)'))).toHaveLength(2);
       expect(details).toContain('SEARCH notifications USING INTEGER PRIMARY KEY (rowid=?)');
       expect(details.filter((d) => /^SCAN|TEMP B-TREE/.test(d))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("tells whether a dead notification is the newest of its queue by a seek in each status's index by queue, not by walking the team's notifications after it", () => {
+    const db = openDatabase(join(dir, 'plan.db'));
+    try {
+      migrate(db);
+      const plan = (sql: string, params: object) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((p) => p.detail);
+      for (const [name, details] of [
+        ['owed targets', plan(SELECT_OWED_TARGETS, { ids: '["g"]' })],
+        ['newer than dead', plan(SELECT_NEWER_THAN_DEAD, { id: 1 })],
+      ] as const) {
+        // One range of the queue after the dead item in each index: undelivered, dead, sent.
+        for (const index of ['notifications_queue', 'notifications_dead', 'notifications_sent_by_queue']) {
+          expect(details.filter((d) => new RegExp(`^SEARCH o USING (COVERING )?INDEX ${index} \\(group_seq=\\? AND target_key=\\? AND id>\\?\\)$`).test(d)), `${name}: ${index}`).toHaveLength(1);
+        }
+        // The walk of the team's notifications from the dead one (notifications_by_team (team=? AND id>?)), or of all (rowid>?).
+        expect(details.filter((d) => /notifications_by_team|notifications_by_status|rowid>|^SCAN (o|d|notifications)\b/.test(d)), name).toEqual([]);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it("finds a storm's gathered groups in the team's range of the gathered groups' index, from the cursor, not by walking every group's id", () => {
+    const db = openDatabase(join(dir, 'plan.db'));
+    try {
+      migrate(db);
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${SELECT_STORM_GROUP_IDS}`).all({ team: 'payments', channel: '#c', storm: 1, after: 'a', limit: 101 }) as { detail: string }[];
+      // In id order already: no sort.
+      expect(plan.map((p) => p.detail)).toEqual(['SEARCH groups USING INDEX groups_storm_digests (team=? AND id>?)']);
     } finally {
       db.close();
     }
