@@ -40,6 +40,7 @@ import { SCHEMA_V5 } from './schema-v5.js';
 import { SCHEMA_V6 } from './schema-v6.js';
 import { SCHEMA_V7 } from './schema-v7.js';
 import { SCHEMA_V8, SCHEMA_V9, SCHEMA_V10 } from './schema-v8.js';
+import { SCHEMA_V11 } from './schema-v11.js';
 
 /**
  * One step: SQL applied in one transaction with its `schema_migrations` row, or indexes built
@@ -78,6 +79,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'time each alert was first stored', sql: SCHEMA_V8 },
   { version: 9, name: 'alerts listed by when they were first stored', indexes: SCHEMA_V9 },
   { version: 10, name: 'alert list indexes by last change dropped', dropIndexes: SCHEMA_V10 },
+  { version: 11, name: 'groups gathered by a storm digest by team', indexes: SCHEMA_V11 },
 ];
 
 /**
@@ -243,7 +245,7 @@ async function currentVersion(c: Queryable): Promise<number> {
  * The oldest schema a read-only open (`alertgate uptime`) reads. It reads groups only
  * (`getGroup`: the maintenance windows are pseudo-groups, maintenance/state.ts and archive.ts):
  * the columns of store/rows.ts `GroupRow`, the last of which (`held_until`) migration 4 added,
- * and the group's alert rows, whose columns it reads are migration 1's. Migrations 5-10 added
+ * and the group's alert rows, whose columns it reads are migration 1's. Migrations 5-11 added
  * indexes and a column (`alerts.created_at`) that read does not use. A migration that changes
  * what it reads moves this up.
  */

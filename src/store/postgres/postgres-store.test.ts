@@ -14,7 +14,7 @@ import { createPool } from './pool.js';
 import { beginLocked, writeGroups } from './groups.js';
 import { alertListQuery } from './lists.js';
 import { leaseInserted } from './outbox.js';
-import { OLDEST_WAITING_CREATED_AT, RETRY_DEAD } from './queries.js';
+import { OLDEST_WAITING_CREATED_AT, RETRY_DEAD, SELECT_STORM_GROUP_IDS } from './queries.js';
 import { DELETE_OLD_NOTIFICATIONS } from './retention.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
@@ -577,6 +577,37 @@ describe.skipIf(!admin)('postgres store', () => {
         // The step itself deletes 100 sent rows and keeps every dead one.
         expect(await store.pruneHistory({ before: later(), limit: 100 })).toMatchObject({ notifications: 100, groups: 0 });
         expect((await adminQuery(url, `SELECT count(*)::integer AS n FROM notifications WHERE status = 'dead'`)).rows[0]).toEqual({ n: 20_001 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("reads a storm's gathered groups from the team's range of the gathered groups' index, not by scanning every group", async () => {
+      const url = await freshUrl();
+      const store = await openPostgresStore(url);
+      try {
+        const storm = Date.parse('2026-10-01T10:00:00.000Z');
+        await enqueue(store, group('gathered', { stormDigests: { '#payments-alerts': { storm, status: 'firing' } } }), []);
+        await enqueue(store, group('quiet'), []);
+        // 20,000 groups of 20 teams no digest gathered, and 200 of this team's storm.
+        await adminQuery(
+          url,
+          `INSERT INTO groups SELECT (jsonb_populate_record(g, jsonb_build_object('id', g.id || '-' || i, 'team', 'team-' || (i % 20)))).*
+             FROM groups g, generate_series(1, 20000) i WHERE g.id = 'quiet';
+           INSERT INTO groups SELECT (jsonb_populate_record(g, jsonb_build_object('id', g.id || '-' || i))).*
+             FROM groups g, generate_series(1, 200) i WHERE g.id = 'gathered';
+           ANALYZE groups`,
+        );
+        expect(await store.stormGroupIds('payments', '#payments-alerts', storm, 'gathered-50', 3)).toEqual(['gathered-51', 'gathered-52', 'gathered-53']);
+        for (const after of [null, 'gathered-50']) {
+          const { rows } = await adminQuery(url, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${SELECT_STORM_GROUP_IDS}`, ['payments', '#payments-alerts', storm, after, 101]);
+          const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
+          const nodes = planNodes(plan);
+          expect(nodes.filter((n) => n['Node Type'].includes('Seq Scan')), String(after)).toEqual([]);
+          expect(nodes.some((n) => n['Index Name'] === 'groups_storm_digests'), String(after)).toBe(true);
+          // The team's 201 gathered rows (a few pages), not the 20,000 others' (hundreds).
+          expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks'], String(after)).toBeLessThan(60);
+        }
       } finally {
         await store.close();
       }

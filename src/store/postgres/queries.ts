@@ -43,7 +43,10 @@ export const SELECT_ACTIVE_STORM_IDS = `SELECT id FROM groups WHERE status = 'fi
 /**
  * The team's ($1) groups whose storm digests (JSON text, schema-v3.ts) name channel $2's storm
  * $3, after id $4 (or from the first), $5 at most. Ids in byte order (COLLATE "C"), as SQLite's
- * and JavaScript's comparisons of the hex ids: the storm ticker's cursor compares them.
+ * and JavaScript's comparisons of the hex ids: the storm ticker's cursor compares them. Read from
+ * `groups_storm_digests` (schema-v11.ts), whose condition the `IS NOT NULL` test repeats and
+ * whose order is that one: the team's gathered groups from the cursor on, no sort (the plan is
+ * checked in postgres-store.test.ts).
  */
 export const SELECT_STORM_GROUP_IDS = `
   SELECT id FROM groups WHERE team = $1 AND storm_digests IS NOT NULL
