@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../model/alert.js';
 import type { Target } from '../model/target.js';
+import { earlierPosts, MAY_HAVE_POSTED } from '../delivery/slack/post-lookup.js';
 import { decideGroup, type TeamGroupUpdate } from './decide.js';
 import { newDedupTally, STALE_COPY_WINDOW_MS } from './merge-alerts.js';
 import { MAX_TOMBSTONES } from './tombstones.js';
@@ -372,5 +373,34 @@ describe('decideGroup with an alert resolved and dropped from the group', () => 
     const changed = decideGroup({ ...firing.group, owedTargets: ['pagerduty:payments'] }, update([alert('a'), alert('b')], [slack, pd]), at(HOUR), tally);
     expect(changed.notifications.map((n) => n.status)).toEqual(['pending', 'pending']);
     expect(tally.renotifiedAfterDead).toEqual({});
+  });
+  it("names, in the re-send's starting last error, an owed Slack target's dead notification whose post may have been made; not otherwise", () => {
+    const first = decideGroup(undefined, update([alert('a')], [slack, pd]), t0);
+    const timedOut = `slack chat.postMessage: timed out — ${MAY_HAVE_POSTED}`;
+    const owed = (lastError: string) => ({
+      ...first.group,
+      owedTargets: ['slack:#payments-alerts', 'pagerduty:payments'],
+      owedDead: {
+        'slack:#payments-alerts': { id: 12, createdAt: '2026-11-20T09:00:00.000Z', lastError },
+        'pagerduty:payments': { id: 13, createdAt: '2026-11-20T09:00:00.000Z', lastError },
+      },
+    });
+    // Inside the dedup window (paid to the owed targets) and after it (a repeat to every target).
+    for (const when of [at(HOUR), at(5 * HOUR)]) {
+      const [toSlack, toPd] = decideGroup(owed(timedOut), update([alert('a')], [slack, pd]), when).notifications;
+      expect(toSlack).toMatchObject({ kind: 'repeat', status: 'pending' });
+      expect(toSlack!.lastError).toContain(MAY_HAVE_POSTED);
+      expect(earlierPosts(toSlack!.lastError)).toEqual([{ notification_id: '12', enqueued_at: '2026-11-20T09:00:00.000Z' }]);
+      expect(toPd).not.toHaveProperty('lastError');
+    }
+    // A chain of dead re-sends: the names the dead one's error carried, then its own.
+    const chained = `${timedOut} [earlier notifications whose post is looked for too: 7 queued 2026-11-20T08:00:00.000Z]`;
+    const [again] = decideGroup(owed(chained), update([alert('a')], [slack, pd]), at(HOUR)).notifications;
+    expect(earlierPosts(again!.lastError).map((p) => p.notification_id)).toEqual(['7', '12']);
+    // A dead post that cannot have been made (refused), or a change the dead post does not show: nothing to look for.
+    expect(decideGroup(owed('slack: HTTP 503'), update([alert('a')], [slack, pd]), at(HOUR)).notifications[0]).not.toHaveProperty('lastError');
+    const changed = decideGroup(owed(timedOut), update([alert('a'), alert('b')], [slack, pd]), at(HOUR)).notifications;
+    expect(changed.map((n) => [n.kind, n.status])).toEqual([['changed', 'pending'], ['changed', 'pending']]);
+    for (const n of changed) expect(n).not.toHaveProperty('lastError');
   });
 });

@@ -10,6 +10,9 @@
  * to a target the group owes (GroupRecord.owedTargets: its last notification there went dead):
  * there the duplicate is sent, as Alertmanager, which records a send only once it succeeded,
  * would send its resend. The others stay suppressed: they have the group's state already.
+ * A Slack target's dead notification whose post may have been made (its request went out, no
+ * answer came) is named in the re-send's starting last error, so that the re-send adopts that
+ * post if Slack has it rather than posting a second message beside it (delivery/slack/post-lookup.ts).
  */
 import { hash } from 'node:crypto';
 import type { Alert, IncomingNotification } from '../model/alert.js';
@@ -17,6 +20,7 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import { deadPostNote } from '../delivery/slack/post-lookup.js';
 import { firingFingerprints, mergeTruncated, mergeWhole, type DedupTally, type StoredAlerts } from './merge-alerts.js';
 import { nextTombstones } from './tombstones.js';
 
@@ -130,8 +134,13 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   if (truncated) snapshot.truncatedAlerts = n.truncatedAlerts;
   const suppressed = v.suppressReason !== undefined;
   const owed = new Set(suppressed ? (prev?.owedTargets ?? []) : []);
+  // The content is the one last notified (a resend): a dead Slack post of it that may have been
+  // made is looked for and adopted as it is. Not after a change, which that post does not show.
+  const unchanged = prev?.notifiedHash === hash;
   const notifications: NewNotification[] = targets.map((target) => {
     const held = suppressed && !owed.has(targetKey(target));
+    const dead = held || !unchanged || target.type !== 'slack' ? undefined : prev?.owedDead?.[targetKey(target)];
+    const note = dead === undefined ? undefined : deadPostNote(dead);
     return {
       groupId: u.groupId,
       team: u.team,
@@ -139,6 +148,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
       kind: v.kind,
       status: held ? 'suppressed' : 'pending',
       ...(held ? { reason: v.suppressReason } : {}),
+      ...(note === undefined ? {} : { lastError: note }),
       snapshot,
     };
   });

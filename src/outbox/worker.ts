@@ -24,7 +24,7 @@ export interface OutboxMetrics {
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { firstSlackMethod, slackCallCount, WORKSPACE_LIMITED_METHODS } from '../delivery/slack/calls.js';
-import { isChannelId, MAY_HAVE_POSTED, mayHavePosted } from '../delivery/slack/post-lookup.js';
+import { carryingEarlierPosts, isChannelId, MAY_HAVE_POSTED, mayHavePosted } from '../delivery/slack/post-lookup.js';
 import { settledWithin } from '../pipeline/settled-within.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { SlackSlots } from './slack-slots.js';
@@ -323,7 +323,7 @@ export class OutboxWorker {
    * looks for the post first; otherwise the last error stays as it was (an earlier note too).
    */
   private async handBackAborted(item: NotificationRecord, log: Logger, error?: string): Promise<void> {
-    const lastError = error !== undefined && mayHavePosted(error) ? { lastError: `delivery cut short by shutdown: ${error}` } : {};
+    const lastError = error !== undefined && mayHavePosted(error) ? { lastError: carryingEarlierPosts(item.lastError, `delivery cut short by shutdown: ${error}`) } : {};
     try {
       await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now(), ...lastError });
       log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
@@ -437,7 +437,7 @@ export class OutboxWorker {
     const { metrics, owner } = this.o;
     const receiver = item.target.type;
     metrics?.leaseCuts.inc({ receiver });
-    const error = keepingPostedNote(item, this.cutError(leasedAt, 'cut before its first call (nothing was sent)'));
+    const error = carryingEarlierPosts(item.lastError, keepingPostedNote(item, this.cutError(leasedAt, 'cut before its first call (nothing was sent)')));
     const delay = nextAttemptDelay(this.o.policy, item.attempts, undefined, this.o.random);
     const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
     metrics?.notifications.inc({ team: item.team, receiver, outcome: delay === null ? 'dead' : 'failed' });
@@ -526,7 +526,8 @@ export class OutboxWorker {
       // team's other items wait, untried, as long as this one's backoff.
       if (target.type === 'pagerduty' && result.limitedCall !== undefined && delay !== null) this.o.pacer?.backOff(targetKey(target), delay);
       metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
-      await store.markFailed(item.id, { owner, error: result.error, nextAttemptAt });
+      // A note naming a dead notification's post (a re-send's) stays while the note does.
+      await store.markFailed(item.id, { owner, error: carryingEarlierPosts(item.lastError, result.error), nextAttemptAt });
       if (delay === null) {
         log.error({ attempt, error: result.error, retryable: result.retryable }, 'notification dead: retry budget spent or failure not retryable');
       } else {
@@ -538,7 +539,7 @@ export class OutboxWorker {
       // the item keeps its place, is retried with backoff, and goes dead (visible) when the budget
       // is spent instead of crashing forever. If the store itself is down this fails too, and the
       // lease expiring brings the item back.
-      const message = keepingPostedNote(item, `delivery crashed: ${err instanceof Error ? err.message : String(err)}`);
+      const message = carryingEarlierPosts(item.lastError, keepingPostedNote(item, `delivery crashed: ${err instanceof Error ? err.message : String(err)}`));
       const delay = nextAttemptDelay(this.o.policy, attempt, undefined, this.o.random);
       const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
       log.error({ err, attempt, dead: delay === null }, 'notification delivery crashed; retrying with backoff');

@@ -64,8 +64,25 @@ export interface GroupRecord {
    * empty) when no target is owed, and on every record but those `updateGroups` hands `decide`.
    */
   owedTargets?: string[];
+  /**
+   * For each of `owedTargets`, by target key, the dead notification that makes it owed, read
+   * with them: a re-send to a Slack target whose dead post may have been made (its last error
+   * says so) looks for that post before posting (dedup/decide.ts, delivery/slack/post-lookup.ts).
+   * Present exactly when `owedTargets` is, never stored.
+   */
+  owedDead?: Record<string, OwedDead>;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The dead notification behind an owed target (GroupRecord.owedDead). */
+export interface OwedDead {
+  /** Its outbox id. */
+  id: number;
+  /** When it was queued, as its NotificationRecord.createdAt: with the id, what its Slack posts' metadata names. */
+  createdAt: string;
+  /** Its last error (which says whether its Slack post may have been made). */
+  lastError: string | null;
 }
 
 /** Channel → the storm (its start, Unix ms) whose digest gathered the group, and the status the digest counts. */
@@ -85,6 +102,13 @@ export interface NewNotification {
   status: 'pending' | 'suppressed';
   /** Why it was suppressed (e.g. "duplicate within dedup window 4h"). */
   reason?: string;
+  /**
+   * The last error a pending item starts with (none, normally): a re-send to an owed Slack
+   * target whose dead notification's post may have been made carries the note that names that
+   * notification (delivery/slack/post-lookup.ts `deadPostNote`), so its first attempt looks for
+   * that post before posting.
+   */
+  lastError?: string;
   snapshot: GroupSnapshot;
   /**
    * Coalesce edits: older undelivered, unclaimed items of the same group and target whose kind

@@ -10,6 +10,12 @@
  *
  * Derived from the stored `lastError` rather than from memory, so it holds across restarts and
  * replicas, and for a dead notification requeued by hand.
+ *
+ * A notification that went dead with the note leaves its post unsettled, and the group owes its
+ * target (dedup/decide.ts): the re-send is a new notification, whose post's metadata names
+ * itself. So it starts with a last error that has the note and names the dead one, with its
+ * queue time (`deadPostNote`), and the read matches that one's metadata too (`earlierPosts`);
+ * the worker keeps the names on every later error that keeps the note (`carryingEarlierPosts`).
  */
 import type { Delivery } from '../notifier.js';
 import { POST_METADATA_EVENT, postMetadata, type SlackReadMethod } from './calls.js';
@@ -59,6 +65,49 @@ export function mayHavePosted(previousError: string | undefined): boolean {
   return previousError !== undefined && previousError.includes(MAY_HAVE_POSTED);
 }
 
+/** Where a note names the earlier notifications whose post the read looks for too: `[… 12 queued 2026-…Z; 15 queued …]`. */
+const EARLIER_POSTS = 'earlier notifications whose post is looked for too:';
+const EARLIER_POSTS_RE = /\[earlier notifications whose post is looked for too: ([^\]]*)\]/;
+/** Names kept at most (the newest): a note does not grow with a chain of dead re-sends. */
+const MAX_EARLIER_POSTS = 5;
+
+/** The metadata payloads (calls.ts postMetadata) of the earlier notifications `error` names; none when it names none. */
+export function earlierPosts(error: string | null | undefined): { notification_id: string; enqueued_at: string }[] {
+  const names = error == null ? undefined : EARLIER_POSTS_RE.exec(error)?.[1];
+  if (names === undefined) return [];
+  return names.split('; ').flatMap((name) => {
+    const m = /^(\d+) queued (\S+)$/.exec(name);
+    return m ? [{ notification_id: m[1]!, enqueued_at: m[2]! }] : [];
+  });
+}
+
+function naming(posts: readonly { notification_id: string; enqueued_at: string }[]): string {
+  return ` [${EARLIER_POSTS} ${posts.slice(-MAX_EARLIER_POSTS).map((p) => `${p.notification_id} queued ${p.enqueued_at}`).join('; ')}]`;
+}
+
+/**
+ * The last error a re-send of a group to an owed Slack target starts with, when the dead
+ * notification that owes it (`dead`) may have posted: the note, so the first attempt reads
+ * before posting, and the names of that notification and of those its own error named, so the
+ * read matches their posts' metadata. Undefined when the dead one cannot have posted.
+ */
+export function deadPostNote(dead: { id: number; createdAt: string; lastError: string | null }): string | undefined {
+  if (!mayHavePosted(dead.lastError ?? undefined)) return undefined;
+  const posts = [...earlierPosts(dead.lastError), { notification_id: String(dead.id), enqueued_at: dead.createdAt }];
+  return `re-sent after notification ${dead.id} went dead — ${MAY_HAVE_POSTED}${naming(posts)}`;
+}
+
+/**
+ * `error`, an attempt's, with the names of earlier notifications the item's `previousError`
+ * gave, while `error` keeps the note (nothing settled it): else the next attempt read for the
+ * item's own post only, and posted again beside the dead one's.
+ */
+export function carryingEarlierPosts(previousError: string | null | undefined, error: string): string {
+  const posts = earlierPosts(previousError);
+  if (posts.length === 0 || !mayHavePosted(error) || earlierPosts(error).length > 0) return error;
+  return `${error}${naming(posts)}`;
+}
+
 /** A Slack channel id (C…, G…, D…), as opposed to a name such as "#payments-alerts". */
 export function isChannelId(channel: string): boolean {
   return /^[CGD][A-Z0-9]{6,}$/.test(channel);
@@ -93,14 +142,16 @@ function pageOf(data: Record<string, unknown>): HistoryPage {
 }
 
 /**
- * Reads `place` since shortly before `delivery` was queued for a message with its metadata.
+ * Reads `place` since shortly before `delivery` was queued (or the earliest notification its note
+ * names) for a message with its metadata (or theirs).
  * `place.channel` must be a channel id. Stops (deferred) before a read that would leave no room
  * for the post before the delivery's deadline, and at a rate limit: posting then, unsettled,
  * could make the duplicate the read is there to prevent.
  */
 export async function findEarlierPost(transport: SlackTransport, delivery: Delivery, place: PostPlace, timing: LookupTiming, signal?: AbortSignal): Promise<LookupOutcome> {
-  const wanted = postMetadata(delivery).event_payload;
-  const enqueuedMs = delivery.enqueuedAt === undefined ? Number.NaN : Date.parse(delivery.enqueuedAt);
+  // Its own post's metadata, and those of the dead notifications its note names (deadPostNote).
+  const wanted = [postMetadata(delivery).event_payload, ...earlierPosts(delivery.previousError)];
+  const enqueuedMs = delivery.enqueuedAt === undefined ? Number.NaN : Math.min(...wanted.map((w) => Date.parse(w.enqueued_at)));
   // Unknown enqueue time: the whole bounded read, newest first.
   const oldest = Number.isNaN(enqueuedMs) ? undefined : (enqueuedMs / 1000 - CLOCK_MARGIN_S).toFixed(6);
   const method: SlackReadMethod = place.threadTs === undefined ? 'conversations.history' : 'conversations.replies';
@@ -131,7 +182,7 @@ export async function findEarlierPost(transport: SlackTransport, delivery: Deliv
     for (const m of messages) {
       const payload = m.metadata?.event_payload;
       if (m.metadata?.event_type !== POST_METADATA_EVENT || typeof m.ts !== 'string' || !payload) continue;
-      if (payload.notification_id === wanted.notification_id && payload.enqueued_at === wanted.enqueued_at) return { result: 'found', ts: m.ts };
+      if (wanted.some((w) => payload.notification_id === w.notification_id && payload.enqueued_at === w.enqueued_at)) return { result: 'found', ts: m.ts };
     }
     if (next === undefined) return { result: 'not_found' };
     cursor = next;

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { targetKey } from '../../model/target.js';
 import type { CurrentStore } from '../store.case.js';
+import type { OwedDead } from '../store.js';
 import { PAGERDUTY, SLACK, enqueue, group, later, notification } from './fixtures.case.js';
 
 export function owedContract(store: CurrentStore): void {
@@ -19,6 +20,15 @@ export function owedContract(store: CurrentStore): void {
       return [];
     });
     return seen ?? [];
+  };
+  /** The dead notifications behind the group's owed targets, as `updateGroups` gives `decide` them. */
+  const owedDead = async (id: string): Promise<Record<string, OwedDead> | undefined> => {
+    let seen: Record<string, OwedDead> | undefined;
+    await store().updateGroups([id], (current) => {
+      seen = current.get(id)?.owedDead;
+      return [];
+    });
+    return seen;
   };
   /** Claims what is due: `dead` ids go dead, the others are sent. */
   const deliver = async (dead: ReadonlySet<number | undefined>): Promise<void> => {
@@ -81,6 +91,37 @@ export function owedContract(store: CurrentStore): void {
       await enqueue(store(), g, [notification(g, SLACK, { kind: 'repeat' })]);
       await deliver(new Set());
       expect(await owed('g1')).toEqual([]);
+    });
+
+    it('come with the dead notification behind each (id, queue time, last error); a re-send starts with the last error it is given', async () => {
+      const g = group('g1');
+      const [post, page] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
+      const timedOut = 'slack chat.postMessage: timed out — the message may have been posted';
+      const [claimed] = (await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 })).filter((n) => n.id === post?.id);
+      expect(claimed?.id).toBe(post?.id);
+      await store().markFailed(post?.id ?? -1, { owner: 'w1', error: timedOut, nextAttemptAt: null });
+      await store().markSent(page?.id ?? -1, { owner: 'w1', sentAt: later() });
+      const behind = { [targetKey(SLACK)]: { id: post?.id, createdAt: post?.createdAt, lastError: timedOut } };
+      expect(await owedDead('g1')).toEqual(behind);
+      // Past a newer suppressed one, still the same dead notification.
+      await enqueue(store(), g, [notification(g, SLACK, { kind: 'repeat', status: 'suppressed', reason: 'duplicate within dedup window 4h' })]);
+      expect(await owedDead('g1')).toEqual(behind);
+
+      const note = `re-sent after notification ${post?.id} went dead`;
+      const [resend] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'repeat', lastError: note })]);
+      expect(resend).toMatchObject({ status: 'pending', attempts: 0, lastError: note });
+      expect(await store().getNotification(resend?.id ?? -1)).toMatchObject({ status: 'pending', lastError: note });
+      expect(await owedDead('g1')).toBeUndefined();
+      const [again] = await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 });
+      expect(again).toMatchObject({ id: resend?.id, lastError: note });
+      // The attempt's own error replaces it, as any.
+      await store().markFailed(resend?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      expect(await owedDead('g1')).toEqual({ [targetKey(SLACK)]: { id: resend?.id, createdAt: resend?.createdAt, lastError: 'slack: 503' } });
+      // Without one, a new notification has none.
+      const other = group('g2');
+      const [plain] = await enqueue(store(), other, [notification(other, SLACK)]);
+      expect(plain?.lastError).toBeNull();
+      expect((await store().getNotification(plain?.id ?? -1))?.lastError).toBeNull();
     });
 
     it('are paid by an admin retry of the dead notification', async () => {

@@ -33,16 +33,28 @@ export function beginLocked(ids: readonly string[]): string {
   return q.beginAndLockGroups(groupLockKeys(ids));
 }
 
+/** A dead notification behind an owed target, as SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE's json gives it. */
+interface OwedRow {
+  target_key: string;
+  id: number | string;
+  created_at: string;
+  last_error: string | null;
+}
+
 /** Load (and row-lock) the groups that exist; run after `beginLocked`. */
 export async function loadLockedGroups(c: Queryable, ids: readonly string[]): Promise<Map<string, GroupRecord>> {
   const unique = [...new Set(ids)];
   const out = new Map<string, GroupRecord>();
   if (unique.length === 0) return out;
-  const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[]; owed_targets: string[] | null }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique]);
+  const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[]; owed: OwedRow[] | null }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique]);
   for (const row of rows) {
-    const { owed_targets: owed, ...groupRow } = row;
+    const { owed, ...groupRow } = row;
     const group = toGroupRecord(groupRow, row.alerts);
-    if (owed && owed.length > 0) group.owedTargets = owed;
+    if (owed && owed.length > 0) {
+      group.owedTargets = [...new Set(owed.map((d) => d.target_key))];
+      // json_build_object gives the time as PostgreSQL's text (…+00:00): as toNotificationRecord's.
+      group.owedDead = Object.fromEntries(owed.map((d) => [d.target_key, { id: Number(d.id), createdAt: new Date(d.created_at).toISOString(), lastError: d.last_error }]));
+    }
     out.set(row.id, group);
   }
   return out;
@@ -156,6 +168,8 @@ function writeParams(writes: readonly GroupWrite[], now: Date): unknown[] {
     // $37 and $38, after the rest: added with migrations 3 and 4.
     groups.map((g) => (g.stormDigests ? JSON.stringify(g.stormDigests) : null)),
     groups.map((g) => g.heldUntil ?? null),
+    // $39: the last error a re-send starts with (NewNotification.lastError).
+    notes.map((n) => n.lastError ?? null),
   ];
 }
 

@@ -22,16 +22,17 @@ export function beginAndLockGroups(keys: readonly number[]): string {
 /**
  * The groups that exist among $1, row-locked, each with its alerts in position order and the
  * targets it owes its current state (GroupRecord.owedTargets: those whose newest item that is
- * not suppressed is dead; a group without a dead item costs one probe of the dead index), in
- * one round trip: the lock is held while it runs. Runs after the advisory locks, so its snapshot
+ * not suppressed is dead; a group without a dead item costs one probe of the dead index), each
+ * with that dead item's id, queue time and last error (GroupRecord.owedDead; one per target: an
+ * older dead item has a newer one that is not suppressed), in one round trip: the lock is held while it runs. Runs after the advisory locks, so its snapshot
  * holds everything the previous holder of a lock committed, an admin retry's requeue included.
  */
 export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
   SELECT g.*, COALESCE((SELECT json_agg(a ORDER BY a.position) FROM alerts a WHERE a.group_id = g.id), '[]') AS alerts,
-    (SELECT array_agg(DISTINCT d.target_key) FROM notifications d
+    (SELECT json_agg(json_build_object('target_key', d.target_key, 'id', d.id, 'created_at', d.created_at, 'last_error', d.last_error)) FROM notifications d
       WHERE d.group_id = g.id AND d.status = 'dead' AND NOT EXISTS (SELECT 1 FROM notifications o
         WHERE o.team = d.team AND o.id > d.id AND o.group_id = d.group_id AND o.target_key = d.target_key AND o.status <> 'suppressed')
-    ) AS owed_targets
+    ) AS owed
   FROM groups g WHERE g.id = ANY($1::text[])
   FOR UPDATE OF g`;
 
@@ -89,7 +90,8 @@ const ALERT_CONTENT_CHANGED = `(alerts.status IS DISTINCT FROM excluded.status
  *   created_at) can move it;
  * - coalesce: older unclaimed edits of the queues named in $35/$36 become suppressed;
  * - $37, the groups' storm digests, and $38, their holds, come last: added with migrations 3 and 4;
- * - insert the new notifications, identity values drawn in array order.
+ * - insert the new notifications, identity values drawn in array order, with $39 their starting
+ *   last errors (NewNotification.lastError; no migration: the column was always there).
  * Data-modifying CTEs touch disjoint rows, and foreign keys are checked at the end of the
  * statement, when the groups exist. Group ids must be distinct within one call.
  */
@@ -139,11 +141,11 @@ export const WRITE_GROUPS = `
   ),
   insert_notifications AS (
     INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts,
-      created_at, next_attempt_at, snapshot)
+      created_at, next_attempt_at, snapshot, last_error)
     SELECT t.group_id, t.team, t.target, t.target_key, t.kind, t.status, t.reason, 0, $26,
-      CASE WHEN t.status = 'pending' THEN $26::timestamptz END, t.snapshot
-    FROM unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::text[])
-      WITH ORDINALITY AS t(group_id, team, target, target_key, kind, status, reason, snapshot, ord)
+      CASE WHEN t.status = 'pending' THEN $26::timestamptz END, t.snapshot, t.last_error
+    FROM unnest($27::text[], $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::text[], $39::text[])
+      WITH ORDINALITY AS t(group_id, team, target, target_key, kind, status, reason, snapshot, last_error, ord)
     ORDER BY t.ord
     RETURNING *
   )

@@ -166,6 +166,7 @@ export function planGroupWrite(write: GroupWrite, nowMs: number, stored?: Map<st
         kind: n.kind,
         status: n.status,
         reason: n.reason ?? null,
+        last_error: n.lastError ?? null,
         created_at: nowMs,
         // A pending item is due at once; a suppressed one is history only.
         next_attempt_at: n.status === 'pending' ? nowMs : null,
@@ -223,7 +224,7 @@ export function insertedRecords(write: GroupWrite, nowMs: number, ids: number[],
       status: n.status,
       reason: n.reason ?? null,
       attempts: 0,
-      lastError: null,
+      lastError: n.lastError ?? null,
       createdAt: at,
       // A pending item is due at once; a suppressed one is history only.
       nextAttemptAt: n.status === 'pending' ? at : null,

@@ -121,9 +121,9 @@ export const DELETE_STALE_ALERTS = `
 
 export const INSERT_NOTIFICATION = `
   INSERT INTO notifications (group_id, group_seq, team, target, target_key, kind, status, reason, attempts,
-    created_at, next_attempt_at)
+    created_at, next_attempt_at, last_error)
   VALUES (@group_id, @group_seq, @team, @target, @target_key, @kind, @status, @reason, 0,
-    @created_at, @next_attempt_at)
+    @created_at, @next_attempt_at, @last_error)
   RETURNING id`;
 
 /** Written once with its notification, never updated (schema-v3.ts says why it is apart). */
@@ -248,15 +248,16 @@ export const SELECT_NEWER_THAN_DEAD = `
 
 /**
  * The targets a group owes its current state (GroupRecord.owedTargets): those whose newest item
- * that is not suppressed is dead. Groups without a dead item (nearly all) cost one probe of the
- * dead index; for a dead one, one seek per status says whether a newer item is there
- * (QUEUE_ITEMS_NOT_SUPPRESSED), whatever the length of the group's or the team's history. The
- * joins are CROSS (SQLite keeps their order) and the indexes named: left to itself, the planner
- * read every dead notification of the store (by status) at each write. The plan is checked in
- * sqlite-store.test.ts.
+ * that is not suppressed is dead, each with that dead item's id, queue time and last error
+ * (GroupRecord.owedDead; one per target: an older dead item has a newer one that is not
+ * suppressed). Groups without a dead item (nearly all) cost one probe of the dead index; for a
+ * dead one, one seek per status says whether a newer item is there (QUEUE_ITEMS_NOT_SUPPRESSED),
+ * whatever the length of the group's or the team's history. The joins are CROSS (SQLite keeps
+ * their order) and the indexes named: left to itself, the planner read every dead notification
+ * of the store (by status) at each write. The plan is checked in sqlite-store.test.ts.
  */
 export const SELECT_OWED_TARGETS = `
-  SELECT DISTINCT g.id AS group_id, d.target_key FROM json_each(@ids) AS wanted
+  SELECT DISTINCT g.id AS group_id, d.target_key, d.id, d.created_at, d.last_error FROM json_each(@ids) AS wanted
     CROSS JOIN groups g ON g.id = wanted.value
     CROSS JOIN notifications d INDEXED BY notifications_dead ON d.group_seq = g.seq AND d.status = 'dead'
   WHERE ${QUEUE_ITEMS_NOT_SUPPRESSED.map((items) => `NOT EXISTS (SELECT 1 FROM ${newerInQueue('d', items)})`).join('\n    AND ')}`;

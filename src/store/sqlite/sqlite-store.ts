@@ -52,7 +52,7 @@ import { KnownGroups } from './known-groups.js';
 import { Lists } from './lists.js';
 import { migrate, requireReadableSchema } from './migrations.js';
 import { planPruneStep, pruneCursor } from './retention.js';
-import { toNotificationRecord } from './rows.js';
+import { iso, toNotificationRecord } from './rows.js';
 import { prepareStatements, prepareStatementsOnUse, type Statements } from './statements.js';
 import { InlineWriter, RefusingWriter, ThreadWriter, type SqliteWriter } from './writer.js';
 
@@ -249,7 +249,10 @@ export class SqliteStore implements Store {
    */
   private readOwedTargets(current: Map<string, GroupRecord>, settled: string[], fromDb: string[], withDead: Set<string> | undefined): void {
     // A record kept from an earlier decision says what was owed before it: never trusted.
-    for (const group of current.values()) delete group.owedTargets;
+    for (const group of current.values()) {
+      delete group.owedTargets;
+      delete group.owedDead;
+    }
     if (this.retriesInFlight > 0 || !withDead) return;
     // Groups read from the database with no dead notification owe nothing (most resends), nor do
     // alertgate's own records (storm and maintenance states, queued messages: every webhook
@@ -263,6 +266,7 @@ export class SqliteStore implements Store {
     for (const row of this.s.selectOwedTargets.all({ ids: JSON.stringify(ids) })) {
       const group = current.get(row.group_id)!;
       group.owedTargets = [...(group.owedTargets ?? []), row.target_key];
+      group.owedDead = { ...group.owedDead, [row.target_key]: { id: row.id, createdAt: iso(row.created_at), lastError: row.last_error } };
     }
   }
 

@@ -56,7 +56,7 @@ const STATEMENTS = {
   leaseInserted: (db: Db) => db.prepare<{ id: number; owner: string; lease_until: number }>(q.LEASE_INSERTED),
   markSent: (db: Db) => db.prepare<{ id: number; owner: string; sent_at: number }, { group_seq: number; target: string }>(q.MARK_SENT),
   markFailed: (db: Db) => db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
-  selectOwedTargets: (db: Db) => db.prepare<{ ids: string }, { group_id: string; target_key: string }>(q.SELECT_OWED_TARGETS),
+  selectOwedTargets: (db: Db) => db.prepare<{ ids: string }, { group_id: string; target_key: string; id: number; created_at: number; last_error: string | null }>(q.SELECT_OWED_TARGETS),
   selectNewerThanDead: (db: Db) => db.prepare<{ id: number }, { id: number; status: SupersedingStatus }>(q.SELECT_NEWER_THAN_DEAD),
   defer: (db: Db) => db.prepare<{ id: number; owner: string; next_attempt_at: number; last_error: string | null }>(q.DEFER),
   retryDead: (db: Db) => db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
@@ -93,5 +93,5 @@ export interface ClaimCandidate {
 /** The columns a new notification is inserted with (the rest take their defaults; its snapshot goes to its own table). */
 export type NewNotificationRow = Pick<
   NotificationRow,
-  'group_id' | 'team' | 'target' | 'target_key' | 'kind' | 'status' | 'reason' | 'created_at' | 'next_attempt_at'
+  'group_id' | 'team' | 'target' | 'target_key' | 'kind' | 'status' | 'reason' | 'last_error' | 'created_at' | 'next_attempt_at'
 >;
