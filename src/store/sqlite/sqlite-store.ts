@@ -245,7 +245,10 @@ export class SqliteStore implements Store {
    * the database holds is what the decision builds on). A group with a write in flight is given
    * none: that write may queue the very notification that pays the target, and only its commit
    * shows it; a later resend finds what is still owed. Nor is any while an admin retry is in
-   * flight: a requeued dead item pays its target, and both would be delivered.
+   * flight: a requeued dead item pays its target, and both would be delivered. With each owed
+   * target, its dead item's id, queue time and last error (`owedDead`, SELECT_OWED_TARGETS'
+   * columns after the target key; one row per target: an older dead item of it has a newer one
+   * that is not suppressed, the dead one).
    */
   private readOwedTargets(current: Map<string, GroupRecord>, settled: string[], fromDb: string[], withDead: Set<string> | undefined): void {
     // A record kept from an earlier decision says what was owed before it: never trusted.
