@@ -7,7 +7,7 @@
  * PagerDuty on loopback.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { MAY_HAVE_POSTED } from '../src/delivery/slack/post-lookup.js';
+import { MAY_HAVE_POSTED } from '../src/model/post-notes.js';
 import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
 

@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LEASE_RAN_OUT } from '../src/delivery/slack/post-lookup.js';
+import { LEASE_RAN_OUT } from '../src/model/post-notes.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
 import { gatewayEnv, startFakes, waitUntil, WEBHOOK_TOKEN, type Fakes } from './support/gateway.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../model/alert.js';
 import type { Target } from '../model/target.js';
-import { earlierPosts, MAY_HAVE_POSTED } from '../delivery/slack/post-lookup.js';
+import { earlierPosts, MAY_HAVE_POSTED } from '../model/post-notes.js';
 import { decideGroup, type TeamGroupUpdate } from './decide.js';
 import { newDedupTally, STALE_COPY_WINDOW_MS } from './merge-alerts.js';
 import { MAX_TOMBSTONES } from './tombstones.js';

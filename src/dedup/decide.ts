@@ -20,7 +20,7 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { deadPostNote } from '../delivery/slack/post-lookup.js';
+import { deadPostNote } from '../model/post-notes.js';
 import { firingFingerprints, mergeTruncated, mergeWhole, type DedupTally, type StoredAlerts } from './merge-alerts.js';
 import { nextTombstones } from './tombstones.js';
 

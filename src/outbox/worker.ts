@@ -24,7 +24,8 @@ export interface OutboxMetrics {
 import { targetKey, type ReceiverType } from '../model/target.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { firstSlackMethod, slackCallCount, WORKSPACE_LIMITED_METHODS } from '../delivery/slack/calls.js';
-import { carryingEarlierPosts, isChannelId, MAY_HAVE_POSTED, mayHavePosted } from '../delivery/slack/post-lookup.js';
+import { isChannelId } from '../delivery/slack/post-lookup.js';
+import { carryingEarlierPosts, MAY_HAVE_POSTED, mayHavePosted } from '../model/post-notes.js';
 import { settledWithin } from '../pipeline/settled-within.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { SlackSlots } from './slack-slots.js';

@@ -105,7 +105,7 @@ export interface NewNotification {
   /**
    * The last error a pending item starts with (none, normally): a re-send to an owed Slack
    * target whose dead notification's post may have been made carries the note that names that
-   * notification (delivery/slack/post-lookup.ts `deadPostNote`), so its first attempt looks for
+   * notification (model/post-notes.ts `deadPostNote`), so its first attempt looks for
    * that post before posting.
    */
   lastError?: string;

@@ -10,7 +10,8 @@ import type { ClientToken } from '../../config/client-token.js';
 import type { DeliveryLogger } from '../log-sink.js';
 import type { BeforeNextCall, Delivery, Notifier, NotifyResult, SlackRef } from '../notifier.js';
 import { compactCall, postCall, threadReplyCall, updateCall, wantsThreadReply, type SlackCall } from './calls.js';
-import { findEarlierPost, isChannelId, MAY_HAVE_POSTED, mayHavePosted, type PostLookupResult, type PostPlace } from './post-lookup.js';
+import { findEarlierPost, isChannelId, type PostLookupResult, type PostPlace } from './post-lookup.js';
+import { MAY_HAVE_POSTED, mayHavePosted } from '../../model/post-notes.js';
 import { createSlackTransport, DEFAULT_SLACK_TIMEOUT_MS, type SlackCallResult } from './transport.js';
 
 /**

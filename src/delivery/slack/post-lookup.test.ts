@@ -10,7 +10,8 @@ import { startFakeSlack, type FakeSlack } from '../../testing/fake-slack.js';
 import { captureLogger, makeAlert, makeDelivery, makeSnapshot } from '../notifier.case.js';
 import type { Delivery, NotifyResult } from '../notifier.js';
 import { createSlackNotifier } from './notifier.js';
-import { MAY_HAVE_POSTED, type PostLookupResult } from './post-lookup.js';
+import type { PostLookupResult } from './post-lookup.js';
+import { MAY_HAVE_POSTED } from '../../model/post-notes.js';
 
 const TIMEOUT_MS = 300;
 const byName = { type: 'slack', channel: '#payments-alerts' } as const;

@@ -5,7 +5,7 @@
  * message refs.
  */
 import { describe, expect, it } from 'vitest';
-import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../delivery/slack/post-lookup.js';
+import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../model/post-notes.js';
 import { targetKey } from '../../model/target.js';
 import type { ClaimOptions, NotificationRecord } from '../store.js';
 import type { CurrentStore } from '../store.case.js';

@@ -14,7 +14,7 @@
  */
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
-import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../delivery/slack/post-lookup.js';
+import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../model/post-notes.js';
 import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey, type ReceiverType } from '../../model/target.js';

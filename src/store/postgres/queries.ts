@@ -187,7 +187,7 @@ const dueOf = (receiver: string, limit: string) => `
  * the way of the other's; the oldest $2 of both are claimed, the rest stay due (and unlocked).
  * A Slack item whose lease ran out with no outcome written (its replica was killed, or lost the
  * database, mid-delivery: nothing else leaves a lease behind) gets the note that its post may
- * have been made ($9, which contains $8: delivery/slack/post-lookup.ts MAY_HAVE_POSTED), so the
+ * have been made ($9, which contains $8: model/post-notes.ts MAY_HAVE_POSTED), so the
  * attempt this claim starts looks for that message before posting again.
  * ($1 now, $2 limit, $3 owner, $4 lease until, $5 excluded target keys, $8 the note, $9 the error
  * that carries it)

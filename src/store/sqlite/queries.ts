@@ -4,7 +4,7 @@
  * pending and failed; a claimed item keeps its status and gains a lease.
  */
 
-import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../delivery/slack/post-lookup.js';
+import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../model/post-notes.js';
 import { RECEIVER_OF_TARGET_KEY } from './schema-v5.js';
 
 /** Groups and alerts whose ids are in the JSON array `@ids`. */
@@ -174,7 +174,7 @@ const sqlText = (text: string) => `'${text.replaceAll("'", "''")}'`;
  * The error of a Slack item whose lease ends with no outcome written (its process was killed or
  * its delivery thread died mid-delivery: a claim taking the lease over, or a release): that
  * attempt may have posted, so the note is kept and the next attempt looks first
- * (delivery/slack/post-lookup.ts LEASE_RAN_OUT).
+ * (model/post-notes.ts LEASE_RAN_OUT).
  */
 const LAST_ERROR_OF_LOST_LEASE = `CASE
       WHEN lease_until IS NOT NULL AND target_key LIKE 'slack:%' AND instr(coalesce(last_error, ''), ${sqlText(MAY_HAVE_POSTED)}) = 0

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, only } from '../contract/fixtures.case.js';
-import { LEASE_RAN_OUT } from '../../delivery/slack/post-lookup.js';
+import { LEASE_RAN_OUT } from '../../model/post-notes.js';
 import { runStoreContract } from '../store.case.js';
 import type { GroupRecord, Store } from '../store.js';
 import { BUSY_TIMEOUT_MS, READER_CACHE_KIB, WRITER_CACHE_KIB, openDatabase } from './connection.js';
