@@ -73,6 +73,9 @@ describe('redactUrl', () => {
     // libpq's values end at whitespace: a ; is part of the password.
     ['host=db password=a;b dbname=x', 'host=db password=*** dbname=x'],
     ['password=a;b', 'password=***'],
+    // ADO.NET doubles a quote inside a quoted value.
+    ["Host=db;Username=app;Password='pa''ss;word';Database=x", 'Host=db;Username=app;Password=***;Database=x'],
+    ['Host=db;Password="pa""ss";Database=x', 'Host=db;Password=***;Database=x'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });

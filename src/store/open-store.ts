@@ -110,9 +110,9 @@ const PASSWORD_PARAM = /([?&](?:ssl)?password=)[^&#]*/gi;
  * A password in a connection string that is no URL, which alertgate refuses but names in the
  * refusal: libpq's keyword/value form (`host=db user=app password=s3cret dbname=x`, what lib/pq
  * and psycopg take, a value `'quoted'` when it holds spaces) and ADO.NET's (`Host=db;Password=s3cret;…`,
- * Npgsql's, which also takes `Pwd` and `PSW`).
+ * Npgsql's, which also takes `Pwd` and `PSW`, and doubles a quote inside a quoted value).
  */
-const KEYWORD_PASSWORD = /((?:^|[\s;])(?:(?:ssl)?password|pwd|psw)\s*=\s*)('(?:[^'\\]|\\.)*'?|"[^"]*"?)?/gi;
+const KEYWORD_PASSWORD = /((?:^|[\s;])(?:(?:ssl)?password|pwd|psw)\s*=\s*)('(?:[^'\\]|\\.|'')*'?|"(?:[^"]|"")*"?)?/gi;
 /** Where an unquoted value may end: before an ADO.NET `;key=` (keys may hold spaces) or a libpq ` key=`. */
 const ADO_NEXT_KEY = /;\s*[A-Za-z_][A-Za-z0-9_ ]*=/g;
 const LIBPQ_NEXT_KEY = /\s+[A-Za-z_][A-Za-z0-9_]*\s*=/g;

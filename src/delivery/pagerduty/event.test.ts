@@ -105,6 +105,11 @@ describe('buildPagerDutyEvent', () => {
     const plain = trigger().payload.custom_details;
     expect(plain).not.toHaveProperty('omitted_common_labels');
     expect(plain.firing[0]).not.toHaveProperty('omitted_labels');
+    // Two keys cut to the same 255 characters are one entry: the other is counted left out.
+    const long = 'k'.repeat(300);
+    const clash = trigger(makeSnapshot({ commonLabels: { alertname: 'A', [`${long}1`]: 'x', [`${long}2`]: 'y' } })).payload.custom_details;
+    expect(Object.keys(clash.common_labels)).toHaveLength(2);
+    expect(clash.omitted_common_labels).toBe(1);
   });
 
   it('says how many alerts Alertmanager left out of its notification (webhook max_alerts), and nothing when it sent them all', () => {

@@ -161,7 +161,6 @@ function cappedRecord(record: Record<string, string>): { record: Record<string, 
   for (const [k, v] of taken) most += 6 * (Math.min(k.length, 255) + Math.min(v.length, PAGERDUTY_LIMITS.detailValue)) + 18;
   const measure = most > PAGERDUTY_LIMITS.recordBytes;
   let bytes = 2;
-  let kept = 0;
   for (const [k, v] of taken) {
     const key = truncateText(k, 255);
     const value = truncateText(v, PAGERDUTY_LIMITS.detailValue);
@@ -172,9 +171,9 @@ function cappedRecord(record: Record<string, string>): { record: Record<string, 
       bytes += cost;
     }
     out[key] = value;
-    kept++;
   }
-  return { record: out, omitted: entries.length - kept };
+  // Keys cut to the same 255 characters are one entry: count what the record holds.
+  return { record: out, omitted: entries.length - Object.keys(out).length };
 }
 
 function alertDetail(alert: Alert): AlertDetail {

@@ -18,7 +18,21 @@ export function escapeSlack(text: string): string {
 
 /** An http(s) URL written in alert text; punctuation that ends a sentence is not part of it. */
 const WRITTEN_URL = /https?:\/\/[^\s<>"`]+/g;
-const URL_TRAILING = /[.,;:!?)\]}'*_~]+$/;
+const URL_TRAILING_PUNCTUATION = ".,;:!?'*_~";
+const OPENER_OF: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' };
+
+/** `url` without the punctuation that ends its sentence; a closing bracket the URL opened stays (`…/Foo_(bar)`). */
+function trimWrittenUrl(url: string): string {
+  const count = (c: string): number => url.split(c).length - 1;
+  for (;;) {
+    const last = url.at(-1);
+    if (last === undefined) return url;
+    const opener = OPENER_OF[last];
+    const ends = URL_TRAILING_PUNCTUATION.includes(last) || (opener !== undefined && count(last) > count(opener));
+    if (!ends) return url;
+    url = url.slice(0, -1);
+  }
+}
 
 /**
  * `escapeSlack`, with the http(s) URLs written in the text made links (`<url>`). Messages are
@@ -30,7 +44,7 @@ export function escapeSlackLinkingUrls(text: string): string {
   let out = '';
   let from = 0;
   for (const m of text.matchAll(WRITTEN_URL)) {
-    const url = m[0].replace(URL_TRAILING, '');
+    const url = trimWrittenUrl(m[0]);
     if (!/^https?:\/\/[^/?#]/.test(url)) continue;
     out += `${escapeSlack(text.slice(from, m.index))}<${escapeSlackUrl(url)}>`;
     from = m.index + url.length;

@@ -67,6 +67,8 @@ describe('escapeSlack', () => {
     // Not URLs: another scheme, no host.
     expect(escapeSlackLinkingUrls('javascript:alert(1) ftp://x.example https:// done')).toBe('javascript:alert(1) ftp://x.example https:// done');
     expect(escapeSlackLinkingUrls('no links & plain')).toBe('no links &amp; plain');
+    // A bracket the URL opened is part of it; one that closes the sentence is not.
+    expect(escapeSlackLinkingUrls('(see https://wiki.example/Foo_(bar)).')).toBe('(see <https://wiki.example/Foo_(bar)>).');
   });
 });
 
