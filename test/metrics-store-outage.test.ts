@@ -4,40 +4,25 @@
  * operators to alert on the 5xx counter), with alertgate_store_up 0 and one log line, not one
  * per scrape; the read and admin endpoints answer 503, an outage to retry, not 500.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
-import { startPostgresProxy, throughProxy, type PostgresProxy } from '../src/testing/postgres-proxy.js';
+import { describe, expect, it } from 'vitest';
+import { requirePostgres } from '../src/testing/postgres.js';
+import { useProxiedPostgresGateway } from './support/proxied-gateway.js';
 import { webhook } from './support/payloads.js';
-import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
+import { ADMIN_TOKEN } from './support/gateway.js';
 
 const admin = await requirePostgres();
 
 describe.skipIf(!admin)('/metrics while the store is unreachable', () => {
-  let db: TestDatabase;
-  let fakes: Fakes;
-  let proxy: PostgresProxy;
-  let t: TestGateway;
-  beforeAll(async () => {
-    db = await createTestDatabase(admin!);
-    fakes = await startFakes();
-    proxy = await startPostgresProxy();
-    t = await startTestGateway(fakes, { DATABASE_URL: throughProxy(db.url, proxy) });
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await t?.close().catch(() => undefined);
-    await fakes?.close();
-    await db?.drop();
-  });
+  const g = useProxiedPostgresGateway(admin!);
 
   it('answers 200 with the webhook counters, alertgate_store_up 0, and logs the failure once', async () => {
-    const up = await fetch(`${t.gw.url}/metrics`).then((r) => r.text());
+    const up = await fetch(`${g.t.gw.url}/metrics`).then((r) => r.text());
     expect(up).toMatch(/^alertgate_store_up 1$/m);
 
-    await proxy.stop();
-    expect((await t.post(webhook('{}:{alertname="MetricsOutage"}', [{ labels: { alertname: 'MetricsOutage', team: 'payments' } }]))).status).toBe(503);
+    await g.proxy.stop();
+    expect((await g.t.post(webhook('{}:{alertname="MetricsOutage"}', [{ labels: { alertname: 'MetricsOutage', team: 'payments' } }]))).status).toBe(503);
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${t.gw.url}/metrics`);
+      const res = await fetch(`${g.t.gw.url}/metrics`);
       const text = await res.text();
       expect(res.status, text.slice(0, 300)).toBe(200);
       expect(text).toMatch(/^alertgate_webhook_requests_total\{code="503"\} 1$/m);
@@ -46,11 +31,11 @@ describe.skipIf(!admin)('/metrics while the store is unreachable', () => {
       expect(text).toMatch(/^alertgate_outbox_depth 0$/m);
       expect(text).toMatch(/^alertgate_outbox_oldest_age_seconds 0$/m);
     }
-    expect(t.logs.filter((l) => l.includes('metrics: cannot read the store'))).toHaveLength(1);
+    expect(g.t.logs.filter((l) => l.includes('metrics: cannot read the store'))).toHaveLength(1);
   });
 
   it('answers 503 "store unavailable", not 500, on the read and admin endpoints', async () => {
-    await proxy.stop();
+    await g.proxy.stop();
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const window = JSON.stringify({ team: 'payments', start: '2030-01-01T00:00:00Z', end: '2030-01-02T00:00:00Z', reason: 'x' });
     const calls: [string, string, string?][] = [
@@ -62,9 +47,9 @@ describe.skipIf(!admin)('/metrics while the store is unreachable', () => {
       ['POST', '/v1/notifications/1/retry'],
     ];
     for (const [method, path, body] of calls) {
-      const res = await fetch(`${t.gw.url}${path}`, { method, headers: admin, ...(body ? { body } : {}) });
+      const res = await fetch(`${g.t.gw.url}${path}`, { method, headers: admin, ...(body ? { body } : {}) });
       expect([`${method} ${path}`, res.status, await res.json()]).toEqual([`${method} ${path}`, 503, { error: 'store unavailable; retry later' }]);
     }
-    expect(t.logs.some((l) => l.includes('unhandled error'))).toBe(false);
+    expect(g.t.logs.some((l) => l.includes('unhandled error'))).toBe(false);
   });
 });
