@@ -10,14 +10,13 @@
  * SQLite: the next process releases the dead one's leases at open and delivers at once.
  * PostgreSQL: the dead replica's lease holds until OUTBOX_LEASE_MS has passed.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEASE_RAN_OUT } from '../src/model/post-notes.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
-import { gatewayEnv, startFakes, waitUntil, WEBHOOK_TOKEN, type Fakes } from './support/gateway.js';
+import { gatewayEnv, waitUntil, WEBHOOK_TOKEN } from './support/gateway.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
+import { useProcessRig } from './support/process-rig.js';
 import { webhook } from './support/payloads.js';
 
 const admin = await requirePostgres();
@@ -27,31 +26,19 @@ const DELIVERY_TIMEOUT_MS = 2_000;
 /** The shortest lease the settings take with that timeout (5 s pacing + 2 calls + 1 s margin), plus a little. */
 const LEASE_MS = 10_500;
 
-let fakes: Fakes;
-let dir: string;
-const procs: GatewayProcess[] = [];
-
-beforeEach(async () => {
-  fakes = await startFakes();
-  dir = await mkdtemp(join(tmpdir(), 'alertgate-crashpost-'));
-});
-afterEach(async () => {
-  for (const p of procs.splice(0)) await p.kill('SIGKILL');
-  await fakes.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const rig = useProcessRig('alertgate-crashpost-');
 
 async function start(databaseUrl: string): Promise<GatewayProcess> {
   const gw = await spawnGateway(
-    gatewayEnv(fakes, {
+    gatewayEnv(rig.fakes, {
       DATABASE_URL: databaseUrl,
-      NODE_EXTRA_CA_CERTS: fakes.tls.certPath,
+      NODE_EXTRA_CA_CERTS: rig.fakes.tls.certPath,
       DELIVERY_TIMEOUT_MS: String(DELIVERY_TIMEOUT_MS),
       OUTBOX_LEASE_MS: String(LEASE_MS),
       LOG_LEVEL: 'info',
     }),
   );
-  procs.push(gw);
+  rig.procs.push(gw);
   return gw;
 }
 
@@ -82,8 +69,8 @@ async function notificationsOf(url: string, name: string): Promise<ApiNotificati
 }
 
 /** Top-level posts (not thread replies) of the group `name`. */
-const postsOf = (name: string) => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined && JSON.stringify(r.body).includes(name));
-const topLevelOf = (name: string) => [...fakes.slack.messages.values()].filter((m) => m.threadTs === undefined && m.text.includes(name));
+const postsOf = (name: string) => rig.fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined && JSON.stringify(r.body).includes(name));
+const topLevelOf = (name: string) => [...rig.fakes.slack.messages.values()].filter((m) => m.threadTs === undefined && m.text.includes(name));
 
 async function lookups(url: string, result: string): Promise<number> {
   const text = await fetch(`${url}/metrics`).then((r) => r.text());
@@ -102,10 +89,10 @@ async function killedMidPost(databaseUrl: string): Promise<{ second: GatewayProc
   expect(await post(first.url, group('CrashPostEarlier'))).toBe(202);
   await first.waitForLog((l) => l.msg === 'notification sent' && l.receiver === 'slack');
 
-  fakes.slack.respondWith([{ applyThen: 'hang' }]);
+  rig.fakes.slack.respondWith([{ applyThen: 'hang' }]);
   expect(await post(first.url, group('CrashPostKilled'))).toBe(202);
   // Slack has read the request and posted the message; its answer never comes.
-  await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes('CrashPostKilled'));
+  await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes('CrashPostKilled'));
   expect(topLevelOf('CrashPostKilled')).toHaveLength(1);
   const killedAt = Date.now();
   expect(await first.kill('SIGKILL')).toBeNull();
@@ -123,9 +110,9 @@ async function expectAdopted(second: GatewayProcess): Promise<void> {
   expect(topLevelOf('CrashPostKilled')).toHaveLength(1);
   const [killed] = await notificationsOf(second.url, 'CrashPostKilled');
   expect(killed).toMatchObject({ status: 'sent', kind: 'new', lastError: LEASE_RAN_OUT });
-  const read = fakes.slack.requests.filter((r) => r.method === 'conversations.history');
+  const read = rig.fakes.slack.requests.filter((r) => r.method === 'conversations.history');
   expect(read).toHaveLength(1);
-  expect(read[0]!.body).toMatchObject({ channel: fakes.slack.channelIds.get('payments-alerts'), include_all_metadata: 'true' });
+  expect(read[0]!.body).toMatchObject({ channel: rig.fakes.slack.channelIds.get('payments-alerts'), include_all_metadata: 'true' });
   expect(second.lines.find((l) => l.result === 'found')).toMatchObject({ msg: 'slack: the previous attempt had posted: its message is kept, not posted again' });
   expect(await lookups(second.url, 'found')).toBe(1);
 
@@ -140,7 +127,7 @@ async function expectAdopted(second: GatewayProcess): Promise<void> {
 
 describe('a Slack post cut by SIGKILL while Slack held its answer', () => {
   it('sqlite: the next process, releasing the dead one\'s lease at open, finds the message instead of posting it again', async () => {
-    const { second } = await killedMidPost(`sqlite:${join(dir, 'alertgate.db')}`);
+    const { second } = await killedMidPost(`sqlite:${join(rig.dir, 'alertgate.db')}`);
     await expectAdopted(second);
   }, 60_000);
 
