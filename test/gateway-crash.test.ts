@@ -5,8 +5,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gatewayEnv, WEBHOOK_TOKEN, waitUntil } from './support/gateway.js';
+import { gatewayEnv, waitUntil } from './support/gateway.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
+import { postWebhook } from './support/postgres-replicas.js';
 import { useProcessRig } from './support/process-rig.js';
 import { webhook } from './support/payloads.js';
 
@@ -14,15 +15,6 @@ const rig = useProcessRig('alertgate-crash-');
 
 function env() {
   return gatewayEnv(rig.fakes, { DATABASE_URL: `sqlite:${join(rig.dir, 'alertgate.db')}`, NODE_EXTRA_CA_CERTS: rig.fakes.tls.certPath, DELIVERY_BACKOFF_BASE_MS: '100', LOG_LEVEL: 'info' });
-}
-
-async function post(url: string, body: unknown): Promise<number> {
-  const res = await fetch(`${url}/webhooks/alertmanager`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` },
-    body: JSON.stringify(body),
-  });
-  return res.status;
 }
 
 const groups = ['A', 'B', 'C', 'D', 'E'].map((g, i) =>
@@ -36,7 +28,7 @@ describe('crash safety', () => {
     rig.fakes.slack.setDown(true);
     const first = await spawnGateway(env());
     rig.procs.push(first);
-    for (const g of groups) expect(await post(first.url, g)).toBe(202);
+    for (const g of groups) expect(await postWebhook(first.url, g)).toBe(202);
     // Slack is failing: wait until the outbox has tried and scheduled a retry, then kill hard.
     await first.waitForLog((l) => l.msg === 'notification failed; will retry' && l.receiver === 'slack');
     // PagerDuty is up: let its two triggers be recorded as sent first, so the kill interrupts
@@ -75,7 +67,7 @@ describe('crash safety', () => {
     rig.procs.push(gw);
     // Slack never answers: the delivery is still in flight when SIGTERM arrives.
     rig.fakes.slack.respondWith([{ hang: true }]);
-    expect(await post(gw.url, groups[0])).toBe(202);
+    expect(await postWebhook(gw.url, groups[0])).toBe(202);
     await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
     expect(await gw.kill('SIGTERM')).toBe(0);
     expect(gw.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down: draining deliveries', 'shutdown complete']));

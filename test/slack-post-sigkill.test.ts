@@ -14,8 +14,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEASE_RAN_OUT } from '../src/model/post-notes.js';
 import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
-import { gatewayEnv, waitUntil, WEBHOOK_TOKEN } from './support/gateway.js';
+import { gatewayEnv, waitUntil } from './support/gateway.js';
 import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
+import { postWebhook } from './support/postgres-replicas.js';
 import { useProcessRig } from './support/process-rig.js';
 import { webhook } from './support/payloads.js';
 
@@ -40,15 +41,6 @@ async function start(databaseUrl: string): Promise<GatewayProcess> {
   );
   rig.procs.push(gw);
   return gw;
-}
-
-async function post(url: string, body: unknown): Promise<number> {
-  const res = await fetch(`${url}/webhooks/alertmanager`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` },
-    body: JSON.stringify(body),
-  });
-  return res.status;
 }
 
 /** A payments group routed to #payments-alerts only (not critical: no page). */
@@ -86,11 +78,11 @@ async function lookups(url: string, result: string): Promise<number> {
  */
 async function killedMidPost(databaseUrl: string): Promise<{ second: GatewayProcess; killedAt: number }> {
   const first = await start(databaseUrl);
-  expect(await post(first.url, group('CrashPostEarlier'))).toBe(202);
+  expect(await postWebhook(first.url, group('CrashPostEarlier'))).toBe(202);
   await first.waitForLog((l) => l.msg === 'notification sent' && l.receiver === 'slack');
 
   rig.fakes.slack.respondWith([{ applyThen: 'hang' }]);
-  expect(await post(first.url, group('CrashPostKilled'))).toBe(202);
+  expect(await postWebhook(first.url, group('CrashPostKilled'))).toBe(202);
   // Slack has read the request and posted the message; its answer never comes.
   await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes('CrashPostKilled'));
   expect(topLevelOf('CrashPostKilled')).toHaveLength(1);
@@ -117,7 +109,7 @@ async function expectAdopted(second: GatewayProcess): Promise<void> {
   expect(await lookups(second.url, 'found')).toBe(1);
 
   // The adopted message is the group's: the resolve edits it and replies in its thread.
-  expect(await post(second.url, group('CrashPostKilled', 'resolved'))).toBe(202);
+  expect(await postWebhook(second.url, group('CrashPostKilled', 'resolved'))).toBe(202);
   await waitUntil(() => topLevelOf('CrashPostKilled')[0]?.edits === 1, 10_000, 'the resolve to edit the adopted message');
   const [message] = topLevelOf('CrashPostKilled');
   expect(message!.text).toContain('RESOLVED');
