@@ -110,8 +110,11 @@ async function expectAdopted(second: GatewayProcess): Promise<void> {
 
   // The adopted message is the group's: the resolve edits it and replies in its thread.
   expect(await postWebhook(second.url, group('CrashPostKilled', 'resolved'))).toBe(202);
-  await waitUntil(() => topLevelOf('CrashPostKilled')[0]?.edits === 1, 10_000, 'the resolve to edit the adopted message');
+  // Stored as sent only after both its calls (the edit, then the thread reply) were answered.
+  const resolveSent = async () => (await notificationsOf(second.url, 'CrashPostKilled')).some((n) => n.kind === 'resolved' && n.status === 'sent');
+  await waitUntil(resolveSent, 10_000, 'the resolve to be delivered');
   const [message] = topLevelOf('CrashPostKilled');
+  expect(message!.edits).toBe(1);
   expect(message!.text).toContain('RESOLVED');
   expect(message!.replies).toHaveLength(1);
   expect(postsOf('CrashPostKilled')).toHaveLength(1);
