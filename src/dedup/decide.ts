@@ -14,14 +14,14 @@
  * answer came) is named in the re-send's starting last error, so that the re-send adopts that
  * post if Slack has it rather than posting a second message beside it (delivery/slack/post-lookup.ts).
  */
-import { hash } from 'node:crypto';
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import { contentHash, firingFingerprints } from '../model/content-hash.js';
 import { deadPostNote } from '../model/post-notes.js';
-import { firingFingerprints, mergeTruncated, mergeWhole, type DedupTally, type StoredAlerts } from './merge-alerts.js';
+import { mergeTruncated, mergeWhole, type DedupTally, type StoredAlerts } from './merge-alerts.js';
 import { nextTombstones } from './tombstones.js';
 
 /** One Alertmanager notification's share for one team. */
@@ -48,10 +48,6 @@ export interface TeamGroupUpdate {
    * this team's share does not end (mergeWhole).
    */
   olderSnapshot?: true;
-}
-
-export function contentHash(firing: readonly string[]): string {
-  return hash('sha256', firing.join(','), 'hex').slice(0, 32);
 }
 
 function unionTargets(a: readonly Target[], b: readonly Target[]): Target[] {

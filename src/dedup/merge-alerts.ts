@@ -236,7 +236,3 @@ function endedNow(alerts: Alert[], now: Date): Alert[] {
   const endsAt = now.toISOString();
   return alerts.map((a) => ({ ...a, status: 'resolved', endsAt }));
 }
-
-export function firingFingerprints(alerts: readonly Alert[]): string[] {
-  return alerts.filter((a) => a.status === 'firing').map((a) => a.fingerprint).sort();
-}

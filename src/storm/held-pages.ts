@@ -21,7 +21,7 @@ import type { GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import { routeTargets } from '../pipeline/split-by-team.js';
-import { firingFingerprints } from '../dedup/merge-alerts.js';
+import { firingFingerprints } from '../model/content-hash.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
 import { applyMaintenance } from '../maintenance/hold.js';
 import { channelGroupId, readChannelState, type ChannelState, type PagesOwed } from './channel-state.js';
