@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '../model/alert.js';
 import type { Target } from '../model/target.js';
 import { earlierPosts, MAY_HAVE_POSTED } from '../model/post-notes.js';
+import { contentHash } from '../model/content-hash.js';
 import { decideGroup, type TeamGroupUpdate } from './decide.js';
 import { newDedupTally, STALE_COPY_WINDOW_MS } from './merge-alerts.js';
 import { MAX_TOMBSTONES } from './tombstones.js';
@@ -377,12 +378,13 @@ describe('decideGroup with an alert resolved and dropped from the group', () => 
   it("names, in the re-send's starting last error, an owed Slack target's dead notification whose post may have been made; not otherwise", () => {
     const first = decideGroup(undefined, update([alert('a')], [slack, pd]), t0);
     const timedOut = `slack chat.postMessage: timed out — ${MAY_HAVE_POSTED}`;
-    const owed = (lastError: string) => ({
+    // The dead notifications showed the group's content (as the stores hash their snapshots).
+    const owed = (lastError: string, contentHash = first.group.notifiedHash!) => ({
       ...first.group,
       owedTargets: ['slack:#payments-alerts', 'pagerduty:payments'],
       owedDead: {
-        'slack:#payments-alerts': { id: 12, createdAt: '2026-11-20T09:00:00.000Z', lastError },
-        'pagerduty:payments': { id: 13, createdAt: '2026-11-20T09:00:00.000Z', lastError },
+        'slack:#payments-alerts': { id: 12, createdAt: '2026-11-20T09:00:00.000Z', lastError, contentHash },
+        'pagerduty:payments': { id: 13, createdAt: '2026-11-20T09:00:00.000Z', lastError, contentHash },
       },
     });
     // Inside the dedup window (paid to the owed targets) and after it (a repeat to every target).
@@ -402,5 +404,10 @@ describe('decideGroup with an alert resolved and dropped from the group', () => 
     const changed = decideGroup(owed(timedOut), update([alert('a'), alert('b')], [slack, pd]), at(HOUR)).notifications;
     expect(changed.map((n) => [n.kind, n.status])).toEqual([['changed', 'pending'], ['changed', 'pending']]);
     for (const n of changed) expect(n).not.toHaveProperty('lastError');
+    // A dead post that showed other content than the re-send (the episode before's resolution,
+    // before a new episode a storm digest told of): not adopted, the re-send posts its own.
+    const [afterNewEpisode] = decideGroup(owed(timedOut, contentHash([])), update([alert('a')], [slack, pd]), at(HOUR)).notifications;
+    expect(afterNewEpisode).toMatchObject({ kind: 'repeat', status: 'pending' });
+    expect(afterNewEpisode).not.toHaveProperty('lastError');
   });
 });

@@ -11,8 +11,9 @@
  * there the duplicate is sent, as Alertmanager, which records a send only once it succeeded,
  * would send its resend. The others stay suppressed: they have the group's state already.
  * A Slack target's dead notification whose post may have been made (its request went out, no
- * answer came) is named in the re-send's starting last error, so that the re-send adopts that
- * post if Slack has it rather than posting a second message beside it (delivery/slack/post-lookup.ts).
+ * answer came) and showed the content re-sent is named in the re-send's starting last error, so
+ * that the re-send adopts that post if Slack has it rather than posting a second message beside
+ * it (delivery/slack/post-lookup.ts).
  */
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import type { ChangeKind, GroupSnapshot } from '../model/group.js';
@@ -131,12 +132,15 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const suppressed = v.suppressReason !== undefined;
   const owed = new Set(suppressed ? (prev?.owedTargets ?? []) : []);
   // The content is the one last notified (a resend): a dead Slack post of it that may have been
-  // made is looked for and adopted as it is. Not after a change, which that post does not show.
+  // made is looked for and adopted as it is. Not after a change, which that post does not show,
+  // nor when the dead notification showed other content than this one: the group was notified
+  // between (a storm digest told of a new episode instead of the channel's message), and its
+  // post (the episode before's RESOLVED, say) would be kept as the group's message.
   const unchanged = prev?.notifiedHash === hash;
   const notifications: NewNotification[] = targets.map((target) => {
     const held = suppressed && !owed.has(targetKey(target));
     const dead = held || !unchanged || target.type !== 'slack' ? undefined : prev?.owedDead?.[targetKey(target)];
-    const note = dead === undefined ? undefined : deadPostNote(dead);
+    const note = dead === undefined || dead.contentHash !== hash ? undefined : deadPostNote(dead);
     return {
       groupId: u.groupId,
       team: u.team,

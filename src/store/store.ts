@@ -67,7 +67,8 @@ export interface GroupRecord {
   /**
    * For each of `owedTargets`, by target key, the dead notification that makes it owed, read
    * with them: a re-send to a Slack target whose dead post may have been made (its last error
-   * says so) looks for that post before posting (dedup/decide.ts, delivery/slack/post-lookup.ts).
+   * says so) and showed the content sent now looks for that post before posting
+   * (dedup/decide.ts, delivery/slack/post-lookup.ts).
    * Present exactly when `owedTargets` is, never stored.
    */
   owedDead?: Record<string, OwedDead>;
@@ -83,6 +84,11 @@ export interface OwedDead {
   createdAt: string;
   /** Its last error (which says whether its Slack post may have been made). */
   lastError: string | null;
+  /**
+   * The content hash (model/content-hash.ts) of its snapshot: what its Slack post, if made,
+   * shows. A re-send adopts that post only when it sends the same content (dedup/decide.ts).
+   */
+  contentHash: string;
 }
 
 /** Channel → the storm (its start, Unix ms) whose digest gathered the group, and the status the digest counts. */

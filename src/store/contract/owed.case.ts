@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { targetKey } from '../../model/target.js';
 import type { CurrentStore } from '../store.case.js';
 import type { OwedDead } from '../store.js';
-import { PAGERDUTY, SLACK, enqueue, group, later, notification } from './fixtures.case.js';
+import { alertsContentHash, contentHash } from '../../model/content-hash.js';
+import { PAGERDUTY, SLACK, alert, enqueue, group, later, notification, snapshot } from './fixtures.case.js';
 
 export function owedContract(store: CurrentStore): void {
   /** What `updateGroups` gives `decide` as the group's owed targets (a read: nothing written). */
@@ -101,7 +102,8 @@ export function owedContract(store: CurrentStore): void {
       expect(claimed?.id).toBe(post?.id);
       await store().markFailed(post?.id ?? -1, { owner: 'w1', error: timedOut, nextAttemptAt: null });
       await store().markSent(page?.id ?? -1, { owner: 'w1', sentAt: later() });
-      const behind = { [targetKey(SLACK)]: { id: post?.id, createdAt: post?.createdAt, lastError: timedOut } };
+      const shown = alertsContentHash(g.alerts);
+      const behind = { [targetKey(SLACK)]: { id: post?.id, createdAt: post?.createdAt, lastError: timedOut, contentHash: shown } };
       expect(await owedDead('g1')).toEqual(behind);
       // Past a newer suppressed one, still the same dead notification.
       await enqueue(store(), g, [notification(g, SLACK, { kind: 'repeat', status: 'suppressed', reason: 'duplicate within dedup window 4h' })]);
@@ -116,12 +118,31 @@ export function owedContract(store: CurrentStore): void {
       expect(again).toMatchObject({ id: resend?.id, lastError: note });
       // The attempt's own error replaces it, as any.
       await store().markFailed(resend?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
-      expect(await owedDead('g1')).toEqual({ [targetKey(SLACK)]: { id: resend?.id, createdAt: resend?.createdAt, lastError: 'slack: 503' } });
+      expect(await owedDead('g1')).toEqual({ [targetKey(SLACK)]: { id: resend?.id, createdAt: resend?.createdAt, lastError: 'slack: 503', contentHash: shown } });
       // Without one, a new notification has none.
       const other = group('g2');
       const [plain] = await enqueue(store(), other, [notification(other, SLACK)]);
       expect(plain?.lastError).toBeNull();
       expect((await store().getNotification(plain?.id ?? -1))?.lastError).toBeNull();
+    });
+
+    it("come with the content hash of the dead notification's snapshot (what its post shows), not of the group as it is now; a large snapshot too", async () => {
+      // The resolution of 60 alerts (a snapshot stored deflated by SQLite) goes dead, then the group fires again.
+      const alerts = Array.from({ length: 60 }, (_, i) => alert(`g1-${i}`, 'resolved'));
+      const resolved = group('g1', { status: 'resolved', alerts });
+      const [resolution] = await enqueue(store(), resolved, [notification(resolved, SLACK, { kind: 'resolved', snapshot: snapshot(resolved, 'resolved') })]);
+      await deliver(new Set([resolution?.id]));
+      const firingAgain = group('g1', { alerts: [alert('g1-0'), ...alerts.slice(1)] });
+      await enqueue(store(), firingAgain, [notification(firingAgain, SLACK, { status: 'suppressed', reason: 'storm: gathered into the channel digest' })]);
+      const dead = (await owedDead('g1'))?.[targetKey(SLACK)];
+      expect(dead?.id).toBe(resolution?.id);
+      expect(dead?.contentHash).toBe(alertsContentHash([]));
+      expect(dead?.contentHash).not.toBe(alertsContentHash(firingAgain.alerts));
+      // A dead post of some firing alerts hashes those (in fingerprint order, as dedup does).
+      const some = group('g2', { alerts: [alert('b', 'firing'), alert('c', 'resolved'), alert('a', 'firing')] });
+      const [post] = await enqueue(store(), some, [notification(some, SLACK)]);
+      await deliver(new Set([post?.id]));
+      expect((await owedDead('g2'))?.[targetKey(SLACK)]?.contentHash).toBe(contentHash(['a', 'b']));
     });
 
     it('are paid by an admin retry of the dead notification', async () => {

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../model/alert.js';
+import { alertsContentHash } from '../../model/content-hash.js';
 import { TOMBSTONE_POSITION, tombstonesToStore } from '../rows.js';
 import type { ChangeKind, GroupSnapshot } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
@@ -39,6 +40,8 @@ interface OwedRow {
   id: number | string;
   created_at: string;
   last_error: string | null;
+  /** Its snapshot's alerts, only what the content hash reads (null: none). */
+  alerts: { status: string; fingerprint: string }[] | null;
 }
 
 /** Load (and row-lock) the groups that exist; run after `beginLocked`. */
@@ -53,7 +56,9 @@ export async function loadLockedGroups(c: Queryable, ids: readonly string[]): Pr
     if (owed && owed.length > 0) {
       group.owedTargets = [...new Set(owed.map((d) => d.target_key))];
       // json_build_object gives the time as PostgreSQL's text (…+00:00): as toNotificationRecord's.
-      group.owedDead = Object.fromEntries(owed.map((d) => [d.target_key, { id: Number(d.id), createdAt: new Date(d.created_at).toISOString(), lastError: d.last_error }]));
+      group.owedDead = Object.fromEntries(
+        owed.map((d) => [d.target_key, { id: Number(d.id), createdAt: new Date(d.created_at).toISOString(), lastError: d.last_error, contentHash: alertsContentHash(d.alerts ?? []) }]),
+      );
     }
     out.set(row.id, group);
   }

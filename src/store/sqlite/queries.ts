@@ -263,6 +263,13 @@ export const SELECT_OWED_TARGETS = `
   WHERE ${QUEUE_ITEMS_NOT_SUPPRESSED.map((items) => `NOT EXISTS (SELECT 1 FROM ${newerInQueue('d', items)})`).join('\n    AND ')}`;
 
 /**
+ * The stored text of a notification's snapshot (snapshot-text.ts): an owed target's dead item's,
+ * for its content hash (GroupRecord.owedDead). Read apart from SELECT_OWED_TARGETS, whose plan is
+ * tuned, and only for its rows (dead items that no newer item paid: few).
+ */
+export const SELECT_SNAPSHOT_TEXT = `SELECT snapshot FROM notification_snapshots WHERE id = @id`;
+
+/**
  * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never
  * made, so it is given back; status is left alone, and last_error too unless @last_error is given
  * (a hand-back of a Slack post that may have posted keeps saying so).

@@ -29,6 +29,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { AlertStatus } from '../../model/alert.js';
 import { isReservedGroupKey } from '../../model/group-id.js';
+import { alertsContentHash } from '../../model/content-hash.js';
 import type {
   AlertRecord,
   ClaimOptions,
@@ -53,6 +54,7 @@ import { Lists } from './lists.js';
 import { migrate, requireReadableSchema } from './migrations.js';
 import { planPruneStep, pruneCursor } from './retention.js';
 import { iso, toNotificationRecord } from './rows.js';
+import { decodeSnapshot } from '../snapshot-text.js';
 import { prepareStatements, prepareStatementsOnUse, type Statements } from './statements.js';
 import { InlineWriter, RefusingWriter, ThreadWriter, type SqliteWriter } from './writer.js';
 
@@ -248,7 +250,7 @@ export class SqliteStore implements Store {
    * flight: a requeued dead item pays its target, and both would be delivered. With each owed
    * target, its dead item's id, queue time and last error (`owedDead`, SELECT_OWED_TARGETS'
    * columns after the target key; one row per target: an older dead item of it has a newer one
-   * that is not suppressed, the dead one).
+   * that is not suppressed, the dead one), and its snapshot's content hash.
    */
   private readOwedTargets(current: Map<string, GroupRecord>, settled: string[], fromDb: string[], withDead: Set<string> | undefined): void {
     // A record kept from an earlier decision says what was owed before it: never trusted.
@@ -269,8 +271,18 @@ export class SqliteStore implements Store {
     for (const row of this.s.selectOwedTargets.all({ ids: JSON.stringify(ids) })) {
       const group = current.get(row.group_id)!;
       group.owedTargets = [...(group.owedTargets ?? []), row.target_key];
-      group.owedDead = { ...group.owedDead, [row.target_key]: { id: row.id, createdAt: iso(row.created_at), lastError: row.last_error } };
+      group.owedDead = { ...group.owedDead, [row.target_key]: { id: row.id, createdAt: iso(row.created_at), lastError: row.last_error, contentHash: this.snapshotContentHash(row.id) } };
     }
+  }
+
+  /**
+   * The content hash of a notification's snapshot (OwedDead.contentHash). Every notification has
+   * its snapshot row (written with it, deleted with it); were one missing, the hash of nothing
+   * fired is as good a guess as any other: a re-send that fires then posts rather than adopt.
+   */
+  private snapshotContentHash(id: number): string {
+    const text = this.s.selectSnapshotText.get({ id });
+    return alertsContentHash(text === undefined ? [] : decodeSnapshot(text).alerts);
   }
 
   /**

@@ -57,6 +57,7 @@ const STATEMENTS = {
   markSent: (db: Db) => db.prepare<{ id: number; owner: string; sent_at: number }, { group_seq: number; target: string }>(q.MARK_SENT),
   markFailed: (db: Db) => db.prepare<{ id: number; owner: string; error: string; next_attempt_at: number | null }>(q.MARK_FAILED),
   selectOwedTargets: (db: Db) => db.prepare<{ ids: string }, { group_id: string; target_key: string; id: number; created_at: number; last_error: string | null }>(q.SELECT_OWED_TARGETS),
+  selectSnapshotText: (db: Db) => db.prepare<{ id: number }, string>(q.SELECT_SNAPSHOT_TEXT).pluck(),
   selectNewerThanDead: (db: Db) => db.prepare<{ id: number }, { id: number; status: SupersedingStatus }>(q.SELECT_NEWER_THAN_DEAD),
   defer: (db: Db) => db.prepare<{ id: number; owner: string; next_attempt_at: number; last_error: string | null }>(q.DEFER),
   retryDead: (db: Db) => db.prepare<{ id: number; now: number }>(q.RETRY_DEAD),
