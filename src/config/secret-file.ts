@@ -5,9 +5,11 @@
  * Why: the kubelet rewrites a mounted Secret in place when it changes (within a minute or so),
  * and the value it replaced is usually revoked soon after. Read once at start, a rotated token
  * would be refused until a restart. Read at every use, a file read would sit on every request and
- * every delivery. So the file is read again only when its value was refused (a token no accepted
- * one matches, an auth error from Slack or Thanos), at most once per `rereadMs`; callers arriving
- * while a read is in flight wait for it instead of starting another.
+ * every delivery. So the file is read again when its value was refused (a token no accepted one
+ * matches, an auth error from Slack or Thanos), at most once per `rereadMs`; callers arriving
+ * while a read is in flight wait for it instead of starting another. Tokens the gateway accepts
+ * are also checked behind requests that matched (`check`, its own once per `rereadMs`): a token
+ * swapped while only the old one comes is otherwise never noticed (a leaked token kept working).
  *
  * Shared by the tokens the gateway accepts (http/auth.ts) and those it sends (client-token.ts).
  */
@@ -44,6 +46,12 @@ export interface SecretFileOptions {
 export class SecretFile {
   #text: string;
   #lastRead = -Infinity;
+  /**
+   * When `check` last started a read. Apart from `#lastRead`: a check behind a matching request
+   * (every second on a busy webhook) must not use up the read a refused token is owed, or a new
+   * token arriving within a second of it would be refused with the file already holding it.
+   */
+  #lastCheck = -Infinity;
   #reading: Promise<void> | undefined;
   #lastFailure: string | undefined;
   readonly #now: () => number;
@@ -86,6 +94,24 @@ export class SecretFile {
     if (this.#reading === undefined) {
       if (!this.due) return;
       this.#lastRead = this.#now();
+      this.#reading = this.#read().finally(() => (this.#reading = undefined));
+    }
+    await this.#reading;
+  }
+
+  /** Whether `check` would start a read now: none in flight, and the last check `rereadMs` ago or more. */
+  get checkDue(): boolean {
+    return this.#reading === undefined && this.#now() - this.#lastCheck >= (this.o.rereadMs ?? 1_000);
+  }
+
+  /**
+   * Reads the file again to see whether it changed though its value was not refused, at most once
+   * per `rereadMs` of its own (`#lastCheck`); a read in flight is joined. Never rejects, as `reread`.
+   */
+  async check(): Promise<void> {
+    if (this.#reading === undefined) {
+      if (!this.checkDue) return;
+      this.#lastCheck = this.#now();
       this.#reading = this.#read().finally(() => (this.#reading = undefined));
     }
     await this.#reading;

@@ -10,7 +10,9 @@ export function requireAdmin(adminToken: AcceptedToken | undefined): MiddlewareH
   return async (c, next) => {
     if (adminToken === undefined) return jsonError(c, 403, 'admin endpoints are disabled: set ADMIN_TOKEN or ADMIN_TOKEN_FILE');
     const presented = bearerToken(c.req.header('authorization'));
-    if (!adminToken.matches(presented) && !(await adminToken.recheck(presented))) {
+    // The file checked first (at most once a second), match or not: a swapped admin token (cut
+    // off because it leaked) is refused at once, not only after someone has used the new one.
+    if (!(await adminToken.matchesFresh(presented))) {
       return unauthorized(c, presented, 'missing or invalid admin bearer token');
     }
     await next();

@@ -70,9 +70,12 @@ export interface AcceptedTokenOptions {
  * Two ways to rotate (README, Operations, **Token rotation**): swap the token (the old one is
  * still accepted for `graceMs`, but an Alertmanager that sees the new one before this replica
  * does is refused), or list the new token as a second line first, switch the clients, then remove
- * the old line: no request is ever refused. A removal is picked up without a miss: while the file
- * lists several tokens, a matching request also has it read again in the background (not awaited,
- * rate-limited alike), and a token removed while another stays listed is refused at once.
+ * the old line: no request is ever refused. A change is picked up without a miss: a matching
+ * request also has the file checked in the background (not awaited, at most once per `rereadMs`,
+ * apart from the reads on a miss, which it never delays), so a
+ * token removed while another stays listed is refused from then on, and a swapped token's grace
+ * runs from the swap even while only the old token comes. Admin writes use `matchesFresh`, which
+ * awaits that read: a swapped admin token is refused at once.
  */
 export class AcceptedToken {
   #current: Accepted[];
@@ -108,10 +111,24 @@ export class AcceptedToken {
     for (const a of this.#current) hit = timingSafeEqual(d, a.digest) || hit;
     const inGrace = this.#previous.length > 0 && this.#now() < this.#previousUntil;
     for (const a of this.#previous) hit = (timingSafeEqual(d, a.digest) && inGrace) || hit;
-    // A rotation in progress ends with a line removed, which no miss would reveal. Checked
-    // first (synchronously): most matching requests come while no read is due, and need no promise.
-    if (hit && this.#current.length > 1 && this.#file?.due) this.#file.reread().catch(ignoreRejection);
+    // A change no miss would reveal: a rotation's last step (a line removed), or a token swapped
+    // while its clients still send the old one (a leaked token being cut off, or an Alertmanager
+    // whose copy of the Secret is older): read again behind a matching request, so the swap's
+    // grace starts and ends even if the new token never comes. Checked first (synchronously):
+    // most matching requests come while no read is due, and need no promise.
+    if (hit && this.#file?.checkDue) this.#file.check().catch(ignoreRejection);
     return hit && presented !== undefined;
+  }
+
+  /**
+   * `matches`, after checking the file for a change (at most once per `rereadMs`; a read in flight
+   * is joined), match or not, and `recheck` on a miss: for callers that must refuse a token the
+   * file no longer lists before serving it (admin writes, whose swapped token is refused at once),
+   * where `matches` would serve one more request with it while the file is read in the background.
+   */
+  async matchesFresh(presented: string | undefined): Promise<boolean> {
+    if (this.#file !== undefined) await this.#file.check();
+    return this.matches(presented) || (await this.recheck(presented));
   }
 
   /** `matches`, after reading the file again if it is due (a miss: a rotated token, or a wrong one). */
