@@ -1,7 +1,8 @@
 /**
  * SecretFile: a change its owner fails to apply neither rejects `reread` (a background reread
- * nobody awaits would be an unhandled rejection, which ends a Node 20 process) nor is lost; and
- * `due` says, without a promise, whether `reread` would read now.
+ * nobody awaits would be an unhandled rejection, which ends a Node 20 process) nor is lost;
+ * `due` says, without a promise, whether `reread` would read now; and `check` (behind accepted
+ * tokens) has a budget of its own, so it never takes the read a refused token is owed.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -73,5 +74,28 @@ describe('SecretFile', () => {
     expect(secret.due).toBe(false);
     clock += 1;
     expect(secret.due).toBe(true);
+  });
+
+  it('check reads at most once per rereadMs, and never delays the reread a refused token is owed', async () => {
+    const file = await tokenFile(OLD);
+    let clock = 0;
+    const secret = new SecretFile({ file, variable: 'WEBHOOK_TOKEN_FILE', text: OLD, rereadMs: 1_000, now: () => clock });
+    await secret.check();
+    expect(secret.checkDue).toBe(false);
+    // The Secret changes just after a check, and the new token comes within the second: its
+    // refusal still reads the file, which already holds it.
+    await writeFile(file, `${NEW}\n`);
+    clock += 300;
+    expect(secret.due).toBe(true);
+    await secret.reread();
+    expect(secret.text).toBe(NEW);
+    // A check within the second reads nothing; once it is up, it reads again.
+    await writeFile(file, `${OLD}\n`);
+    await secret.check();
+    expect(secret.text).toBe(NEW);
+    clock += 700;
+    expect(secret.checkDue).toBe(true);
+    await secret.check();
+    expect(secret.text).toBe(OLD);
   });
 });
