@@ -4,14 +4,15 @@
  * variable or file may list several tokens, one per line, and tokens from a file follow the file
  * (`AcceptedToken`).
  */
-import { hash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256Bytes } from '../model/sha256.js';
 import type { Context } from 'hono';
 import { SecretFile, tokenLines } from '../config/secret-file.js';
 import type { Logger } from '../log/logger.js';
 import { jsonError } from './errors.js';
 
 function digest(s: string): Buffer {
-  return hash('sha256', s, 'buffer');
+  return sha256Bytes(s);
 }
 
 /**

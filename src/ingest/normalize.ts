@@ -2,7 +2,7 @@
  * @module ingest/normalize
  * Webhook body → IncomingNotification (our model).
  */
-import { hash } from 'node:crypto';
+import { sha256Hex } from '../model/sha256.js';
 import { capLogText, type Logger } from '../log/logger.js';
 import type { Alert, IncomingNotification } from '../model/alert.js';
 import { labelsFingerprint } from './fingerprint.js';
@@ -41,7 +41,7 @@ export const MAX_FINGERPRINT_CHARS = 128;
  */
 function storedFingerprint(sent: string): string {
   const text = withoutNul(sent);
-  return text.length <= MAX_FINGERPRINT_CHARS ? text : `sha256:${hash('sha256', text, 'hex')}`;
+  return text.length <= MAX_FINGERPRINT_CHARS ? text : `sha256:${sha256Hex(text)}`;
 }
 
 /** A checked (RFC3339) time as the store keeps it (UTC, milliseconds). */

@@ -5,7 +5,7 @@
  * notification's snapshot with it too (GroupRecord.owedDead): what that notification's Slack
  * post shows.
  */
-import { hash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 /** The fingerprints of the firing alerts, sorted. */
 export function firingFingerprints(alerts: readonly { status: string; fingerprint: string }[]): string[] {
@@ -13,7 +13,7 @@ export function firingFingerprints(alerts: readonly { status: string; fingerprin
 }
 
 export function contentHash(firing: readonly string[]): string {
-  return hash('sha256', firing.join(','), 'hex').slice(0, 32);
+  return sha256Hex(firing.join(',')).slice(0, 32);
 }
 
 /** The content hash of a group's (or a notification snapshot's) alerts. */

@@ -2,11 +2,11 @@
  * @module model/group-id
  * Stable identities of a team group (Alertmanager groupKey split per team).
  */
-import { hash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 export function teamGroupId(team: string, groupKey: string): string {
   // One-shot hash: the same bytes as hashing team, NUL and groupKey in turn, at half the cost.
-  return hash('sha256', `${team}\0${groupKey}`, 'hex').slice(0, 32);
+  return sha256Hex(`${team}\0${groupKey}`).slice(0, 32);
 }
 
 /**

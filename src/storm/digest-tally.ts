@@ -13,7 +13,7 @@
  * storm going on across an upgrade still folds their later changes into its digest; the next
  * storm starts without them.
  */
-import { hash } from 'node:crypto';
+import { sha256Hex } from '../model/sha256.js';
 import type { AlertStatus } from '../model/alert.js';
 
 /** A gathered group as the digest counts it; alertname and severity never change once gathered. */
@@ -73,7 +73,7 @@ export function countChange(t: DigestTally, was: AlertStatus, now: AlertStatus):
  * members has odds of ~1 in 10^15). Any other id (tests) is hashed to the same shape.
  */
 function memberKey(groupId: string): string {
-  const hex = GROUP_ID.test(groupId) ? groupId : hash('sha256', groupId, 'hex');
+  const hex = GROUP_ID.test(groupId) ? groupId : sha256Hex(groupId);
   return hex.slice(0, KEY_LENGTH);
 }
 
