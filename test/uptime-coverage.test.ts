@@ -87,4 +87,14 @@ describe.skipIf(!promtool || !prometheus)('uptime when series come and go within
     expect(s.errorBudgetRemainingPercent).toBeCloseTo((1 - 300 / (0.001 * 1500)) * 100, 6);
     expectConsistent(s, 1800);
   });
+
+  it('a short range whose sixths are no whole number of intervals: a 1-minute probe is read as 1 minute, not 59 s', async () => {
+    // 29.5 minutes: sixths of 295 s hold 4 or 5 samples of a 1-minute probe, mostly 5; 295 s ÷ 5
+    // read as a 59 s interval, so 29 samples measured 28 min 31 s and 59 s of a gapless probe was no data.
+    const s = await report('2026-10-06T10:00:30Z', '2026-10-06T10:30:00Z', 'churn-inferred');
+    expect(s.intervalSeconds).toBe(60);
+    // Samples at 10:01 … 10:29, each 60 s: the first 30 s of the range are before the first one.
+    expect({ measured: s.measuredSeconds, noData: s.noDataSeconds, down: s.downSeconds }).toEqual({ measured: 1740, noData: 30, down: 0 });
+    expectConsistent(s, 1770);
+  });
 });

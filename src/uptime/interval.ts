@@ -7,8 +7,9 @@
  * Inference reads one day, the densest of the range, hour by hour: each series' median count
  * per hour, over the hours strictly between its first and last hour of the day, is 3 600 s ÷ its
  * interval; the fastest series sets the interval. A range shorter than three hours is read the
- * same way in sixths of its longest day (a 30-minute range of a 30 s probe fell back to one
- * minute, doubling its downtime and every gap's edge). Interior hours are whole hours of the series'
+ * same way in sixths of its longest day, cut to whole minutes (a 30-minute range of a 30 s probe
+ * fell back to one minute, doubling its downtime and every gap's edge; a 29.5-minute range of a
+ * 1-minute probe, in sixths of 295 s, read 59 s). Interior hours are whole hours of the series'
  * life, so a series that starts or stops mid-day (a pod restart renames the probe's `instance`)
  * is not taken for a slower one, and the median shrugs off an hour cut by a gap or a sample that
  * jitter moved across the hour's edge. Without such hours (short ranges, short-lived series),
@@ -88,7 +89,12 @@ function inferenceWindow(days: ReportDay[], totals: DayTotals[]): { day: ReportD
   }
   if (sampled.length === 0) return undefined;
   const longest = sampled.reduce((a, b) => (b.length > a.length ? b : a));
-  const windowMs = Math.floor(longest.length / 6 / 1000) * 1000;
+  // Whole minutes where a sixth is a minute or more: probes run every so many seconds dividing a
+  // minute, or every so many minutes, so a window of whole minutes holds a whole number of their
+  // samples (a 295 s sixth held 4 or 5 of a 1-minute probe, mostly 5, and read as 59 s).
+  const sixth = longest.length / 6;
+  const unit = sixth >= 60_000 ? 60_000 : 1000;
+  const windowMs = Math.floor(sixth / unit) * unit;
   return windowMs > 0 ? { day: longest.day, windowMs } : undefined;
 }
 
