@@ -155,6 +155,18 @@ describe('thanos client', () => {
     await createThanosClient({ url: f.url, token: 'tok' }).instant('up', 0, '0s');
     expect(f.requests[1]!.headers.authorization).toBe('Bearer tok');
   });
+
+  it('a 401 or 403 says the credentials were refused or missing, naming where they are set, not "is it a Prometheus-compatible query API?"', async () => {
+    // An auth proxy in front of Thanos (oauth2-proxy, kube-rbac-proxy) answers plain text.
+    const f = await startFakeThanos((_p, _path, headers) => (headers.authorization === 'Bearer good' ? { status: 200, body: vector('1') } : { status: headers.authorization ? 403 : 401, body: 'Unauthorized' }));
+    const none = await failure(createThanosClient({ url: f.url, retryDelayMs: 1 }).instant('up', 0, '0s'));
+    expect(none.message).toBe(`Thanos at THANOS_URL=${f.url} answered HTTP 401 for /api/v1/query: it needs credentials and none were sent (set THANOS_TOKEN or THANOS_TOKEN_FILE, or user:password in THANOS_URL): Unauthorized`);
+    const wrong = await failure(createThanosClient({ url: f.url, retryDelayMs: 1, token: 'wrong-token' }).instant('up', 0, '0s'));
+    expect(wrong.message).toBe(`Thanos at THANOS_URL=${f.url} answered HTTP 403 for /api/v1/query: it refused the bearer token of THANOS_TOKEN or THANOS_TOKEN_FILE: Unauthorized`);
+    const basic = await failure(createThanosClient({ url: f.url.replace('http://', 'http://reader:s3cret@'), retryDelayMs: 1 }).instant('up', 0, '0s'));
+    expect(basic.message).toBe(`Thanos at THANOS_URL=${f.url} answered HTTP 403 for /api/v1/query: it refused the user and password of THANOS_URL: Unauthorized`);
+    for (const err of [none, wrong, basic]) expect(err.kind).toBe('unavailable');
+  });
 });
 
 describe('thanos client with a token from THANOS_TOKEN_FILE', () => {

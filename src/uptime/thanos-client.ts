@@ -155,6 +155,13 @@ function credentialScrubber(secrets: ReadonlyArray<string | undefined>): (text: 
   return (text) => known.reduce((t, secret) => t.split(secret).join('***'), text);
 }
 
+/** Which credentials a 401/403 refused, and where the operator sets them. */
+function refusedCredentials(bearerToken: string | undefined, basic: string | undefined): string {
+  if (bearerToken !== undefined) return 'it refused the bearer token of THANOS_TOKEN or THANOS_TOKEN_FILE';
+  if (basic !== undefined) return 'it refused the user and password of THANOS_URL';
+  return 'it needs credentials and none were sent (set THANOS_TOKEN or THANOS_TOKEN_FILE, or user:password in THANOS_URL)';
+}
+
 export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
   return clientWith(opts, new Semaphore(opts.concurrency ?? 8), undefined);
 }
@@ -258,6 +265,10 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
       }
       if (json?.status === 'error') {
         throw new UptimeError('query', `${where} refused the query ${JSON.stringify(expr)} (${json.errorType ?? `HTTP ${res.status}`}): ${text}`);
+      }
+      if (res.status === 401 || res.status === 403) {
+        // An auth proxy's refusal: the credentials are at fault, not the kind of API behind it.
+        throw new UptimeError('unavailable', `${where} answered HTTP ${res.status} for ${path}: ${refusedCredentials(token, basicCredentials)}${text ? `: ${text}` : ''}`);
       }
       throw new UptimeError('unavailable', `${where} answered HTTP ${res.status} for ${path}; is it a Prometheus-compatible query API? ${text}`);
     }
