@@ -182,6 +182,16 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     expect(lines).toContain('payments,checkout,2026-10-25,94.6666,99.9,4800,0,,,0'); // 1420 / 1500 = 94.66666…%
   });
 
+  it('CSV of a range ending during a day (month to date): the file name\'s excluded date is the day after its last row', async () => {
+    // Until 09:00 BST on 12 October: rows 5 … 12 October, so the name ends 2026-10-13 (excluded,
+    // as every range's second date); it said 2026-10-12, as if the 12th were not in the file.
+    const res = await fetch(`${rig().t.gw.url}/v1/uptime.csv?team=payments&from=2026-10-05&to=2026-10-12T08:00:00Z&tz=Europe/London`);
+    expect(res.status).toBe(200);
+    const dates = [...new Set((await res.text()).trimEnd().split('\r\n').slice(1).map((l) => l.split(',')[2]))].filter((d) => d !== 'total');
+    expect([dates[0], dates.at(-1)]).toEqual(['2026-10-05', '2026-10-12']);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="uptime-payments-2026-10-05-2026-10-13.csv"');
+  });
+
   it('the CLI prints the same report as JSON, and a table for people', async () => {
     const run = async (args: string[]) => {
       const out: string[] = [];

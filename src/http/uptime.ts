@@ -26,7 +26,7 @@ import { reportToCsv } from '../uptime/csv.js';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
 import type { RangeRequest } from '../uptime/range.js';
 import { NOT_CONFIGURED_MESSAGE, type UptimeService } from '../uptime/service.js';
-import { localDate } from '../uptime/time-zone.js';
+import { addDays, localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { readQuery } from './pagination.js';
@@ -140,6 +140,16 @@ export function warningsHeaderValue(warnings: readonly string[]): string {
   return ascii([`${cut.length} warnings (GET /v1/uptime lists them)`]);
 }
 
+/**
+ * The first day a range ending at `to` leaves out: `to`'s own day when `to` is its midnight, else
+ * the next one. A month to date ends during today, whose row is in the file, so naming today
+ * as the excluded date (as the end's own date did) read as if today were left out.
+ */
+function excludedDate(to: number, tz: string): string {
+  const day = localDate(to, tz);
+  return zonedMidnight(day, tz) === to ? day : addDays(day, 1);
+}
+
 export function uptimeRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const report = (c: Context) => {
@@ -162,7 +172,7 @@ export function uptimeRoutes(deps: AppDeps): Hono {
       const r = await report(c);
       // Dates in the report's zone (as its rows): a London October starts 30 September 23:00 UTC.
       const partial = r.warnings.length > 0 ? '-incomplete' : '';
-      const name = `uptime-${r.team}-${localDate(Date.parse(r.from), r.tz)}-${localDate(Date.parse(r.to), r.tz)}${partial}.csv`;
+      const name = `uptime-${r.team}-${localDate(Date.parse(r.from), r.tz)}-${excludedDate(Date.parse(r.to), r.tz)}${partial}.csv`;
       return c.body(reportToCsv(r), 200, {
         'content-type': 'text/csv; charset=utf-8; header=present',
         'content-disposition': `attachment; filename="${name}"`,
