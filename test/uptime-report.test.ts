@@ -267,6 +267,8 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
       expect(checkout.daily.find((d) => d.date === '2026-08-21')!.maintenanceSeconds).toBe(30 * 60);
       // Other services are not covered by the window's matchers.
       expect(service(report, 'basket').maintenanceSeconds).toBe(0);
+      // /openapi.json describes every field such a report has (it lacked the maintenance ones).
+      expect([...new Set(undescribedFields(report, await uptimeReportSchema()))]).toEqual([]);
 
       // The window ended over a week ago: the next window created moves it out of the team's
       // state (and of the list), but the reports of its period stay as they were.
@@ -288,3 +290,23 @@ describe.skipIf(!promtool || !prometheus)('uptime report from a real Prometheus'
     expect(after).toMatchObject({ downSeconds: 136 * 60, maintenanceSeconds: 0, maintenance: [] });
   });
 });
+
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+}
+
+async function uptimeReportSchema(): Promise<JsonSchema> {
+  const doc = (await (await fetch(`${rig().t.gw.url}/openapi.json`)).json()) as { components: { schemas: Record<string, JsonSchema> } };
+  return doc.components.schemas.UptimeReport!;
+}
+
+/** Paths of fields in `value` that `schema` has no property for (arrays: every item). */
+function undescribedFields(value: unknown, schema: JsonSchema, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v) => (schema.items ? undescribedFields(v, schema.items, `${path}[]`) : []));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const sub = schema.properties?.[k];
+    return sub ? undescribedFields(v, sub, `${path}.${k}`) : [`${path}.${k}`];
+  });
+}

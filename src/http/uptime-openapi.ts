@@ -54,18 +54,38 @@ export const uptimeOpenApiSchemas = {
             errorBudgetRemainingPercent: { ...percent, description: 'negative when overspent' },
             intervalSeconds: { type: 'number' },
             measuredSeconds: { type: 'number' },
+            maintenanceSeconds: { type: 'number', description: 'time inside maintenance windows covering the service; its downtime is not downtime' },
+            maintenance: {
+              type: 'array',
+              description: 'the maintenance windows covering the service in the range',
+              items: {
+                type: 'object',
+                properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, reason: { type: 'string' } },
+              },
+            },
             incidents: {
               type: 'array',
               items: {
                 type: 'object',
-                properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' }, seconds: { type: 'number' } },
+                properties: {
+                  start: { type: 'string', format: 'date-time' },
+                  end: { type: 'string', format: 'date-time' },
+                  seconds: { type: 'number' },
+                  maintenanceSeconds: { type: 'number', description: 'part of it inside maintenance windows (not counted); absent when none' },
+                },
               },
             },
             daily: {
               type: 'array',
               items: {
                 type: 'object',
-                properties: { date: { type: 'string', format: 'date' }, uptimePercent: percent, downSeconds: { type: 'number' }, noDataSeconds: { type: 'number' } },
+                properties: {
+                  date: { type: 'string', format: 'date' },
+                  uptimePercent: percent,
+                  downSeconds: { type: 'number' },
+                  noDataSeconds: { type: 'number' },
+                  maintenanceSeconds: { type: 'number' },
+                },
               },
             },
           },
