@@ -33,6 +33,8 @@ const SPECS: UptimeSpec[] = [
   { service: 'churn-expr', up: 'max by (job) (probe_success{job="churn"})', objective: 99.9, interval: '1m' },
   { service: 'mixed', up: 'probe_success{job="mixed"}', objective: 99.9 },
   { service: 'short', up: 'probe_success{job="short"}', objective: 99.9 },
+  // A slip: the sum of two probes is 2 while both are up, 1 while one is down.
+  { service: 'churn-sum', up: 'sum(probe_success{job="mixed"}) + sum(probe_success{job="churn"})', objective: 99.9, interval: '1m' },
 ];
 
 let fx: PlansPrometheus | undefined;
@@ -96,5 +98,19 @@ describe.skipIf(!promtool || !prometheus)('uptime when series come and go within
     // Samples at 10:01 … 10:29, each 60 s: the first 30 s of the range are before the first one.
     expect({ measured: s.measuredSeconds, noData: s.noDataSeconds, down: s.downSeconds }).toEqual({ measured: 1740, noData: 30, down: 0 });
     expectConsistent(s, 1770);
+  });
+
+  it('an up expression giving values above 1 (a sum of probes) is not read as 100 % in silence: the report warns, naming the check', async () => {
+    // On 10-05 the sum is 3, while churn's b is down (13:00–14:00) 2, and for the 5 minutes after
+    // noon, while PromQL's lookback still sees a beside b, 4: (1375 × 3 + 60 × 2 + 5 × 4) / 1440 =
+    // 2.9618. Every sample is above 1, so none reads as down, whatever the probes did.
+    const r = await svc.report({ team: 'payments', from: '2026-10-05', to: '2026-10-06' });
+    const s = r.services.find((x) => x.service === 'churn-sum')!;
+    expect(s.uptimePercent).toBe(100);
+    expect(r.warnings).toContain(
+      'uptime check "churn-sum": its up expression gave values above 1 (on 2026-10-05 an average of 2.962), but uptime reads 1 as up and 0 as down, so the downtime of those days is not counted: make it 0 or 1 (min or max by …, or … >= bool 1)',
+    );
+    // The other checks' reports are not touched by it.
+    expect(r.warnings.filter((w) => !w.includes('"churn-sum"'))).toEqual([]);
   });
 });

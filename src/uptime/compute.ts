@@ -87,6 +87,20 @@ function wholeDayMs(day: ReportDay, totals: DayTotals, intervalMs: number): numb
 
 const hadDowntime = (t: DayTotals) => t.count > 0 && t.count - t.sum > 1e-9 * t.count;
 
+/**
+ * A warning when the `up` expression gave values above 1 (a `sum` or `count` of probes where
+ * `min`/`max` was meant): uptime reads each sample as 1 up, 0 down, so such a day's surplus hid
+ * its down samples and it read as 100 % up, however long the service was down.
+ */
+function aboveOneWarning(service: string, figures: DayFigures[]): string[] {
+  const over = figures.find((f) => f.totals.count > 0 && f.totals.sum - f.totals.count > 1e-9 * f.totals.count);
+  if (!over) return [];
+  const mean = over.totals.sum / over.totals.count;
+  return [
+    `uptime check "${service}": its up expression gave values above 1 (on ${over.day.date} an average of ${mean.toFixed(3)}), but uptime reads 1 as up and 0 as down, so the downtime of those days is not counted: make it 0 or 1 (min or max by …, or … >= bool 1)`,
+  ];
+}
+
 /** Prefixes errors with the service, keeping their kind (so HTTP and CLI still map them right). */
 async function about<T>(team: string, service: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -176,7 +190,7 @@ export async function computeServiceUptime(
         maintenanceSeconds: secs(maintenanceMs),
         maintenance: (opts.maintenance ?? []).map((m) => ({ start: rfc3339(m.start.getTime()), end: rfc3339(m.end.getTime()), reason: m.reason })),
       },
-      warnings: [...new Set([...daily.warnings, ...interval.warnings, ...coverage.warnings, ...down.warnings])],
+      warnings: [...new Set([...aboveOneWarning(spec.service, figures), ...daily.warnings, ...interval.warnings, ...coverage.warnings, ...down.warnings])],
     };
   });
 }
