@@ -141,7 +141,7 @@ export const uptimeCommand: Command = async (argv, io) => {
     io.stdout(out);
     // After the report, which it qualifies: a run that printed none has nothing to note.
     if (opened.note) io.stderr(opened.note);
-    for (const w of report.warnings) if (format !== 'table') io.stderr(`uptime: warning from Thanos: ${w}`);
+    for (const w of report.warnings) if (format !== 'table') io.stderr(`uptime: warning: ${w}`);
     return 0;
   } catch (err) {
     if (!(err instanceof UptimeError)) throw err;

@@ -127,7 +127,7 @@ export function Warnings(props: { warnings: string[] }) {
   if (props.warnings.length === 0) return null;
   return (
     <div class="warnings" role="status">
-      <strong>Thanos reported warnings; figures may be incomplete:</strong>
+      <strong>This report has warnings; figures may be incomplete or inexact:</strong>
       <ul>
         {props.warnings.map((w) => (
           <li>{w}</li>

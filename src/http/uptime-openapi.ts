@@ -39,7 +39,7 @@ export const uptimeOpenApiSchemas = {
       from: { type: 'string', format: 'date-time' },
       to: { type: 'string', format: 'date-time' },
       tz: { type: 'string' },
-      warnings: { type: 'array', items: { type: 'string' }, description: 'Thanos warnings' },
+      warnings: { type: 'array', items: { type: 'string' }, description: "Thanos' warnings, and alertgate's own (a check's values above 1, days sharing a downsampled bucket): figures may be incomplete or inexact" },
       services: {
         type: 'array',
         items: {

@@ -131,6 +131,12 @@ describe('uptime outputs', () => {
     expect(json).toContain('<https://alertgate.example/uptime/payments?period=previous-month&amp;tz=UTC|Full report>');
   });
 
+  it("the table does not credit Thanos with alertgate's own warnings (a check's values above 1, a shared bucket)", () => {
+    const own = 'uptime check "checkout": its up expression gave values above 1 (on 2026-10-05 an average of 2.000), but uptime reads 1 as up and 0 as down, so the downtime of those days is not counted: make it 0 or 1 (min or max by …, or … >= bool 1)';
+    const table = reportToTable({ ...report, warnings: [own] });
+    expect(table.trimEnd().split('\n').at(-1)).toBe(`warning: ${own}`);
+  });
+
   it('budget states and day levels carry words, not just colours', () => {
     expect(budgetState({ errorBudgetRemainingPercent: -20, measuredSeconds: 1, downSeconds: 1 })).toMatchObject({ level: 'bad', label: 'exhausted', detail: 'overspent by 20.0%' });
     expect(budgetState({ errorBudgetRemainingPercent: 10, measuredSeconds: 1, downSeconds: 1 })).toMatchObject({ level: 'warn', label: 'at risk' });

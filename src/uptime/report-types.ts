@@ -57,7 +57,7 @@ export interface UptimeReport {
   to: string;
   tz: string;
   services: ServiceUptime[];
-  /** Thanos warnings (e.g. a store that answered partially); empty when there were none. */
+  /** Thanos' warnings (e.g. a store that answered partially) and alertgate's own (values above 1, a shared bucket); empty when there were none. */
   warnings: string[];
 }
 

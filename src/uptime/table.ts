@@ -36,6 +36,6 @@ export function reportToTable(report: UptimeReport): string {
     // The page's footnote: a reader of the table must know no data is not counted either way.
     lines.push('', `Uptime = up samples ÷ all samples. NO DATA (time without samples) is neither up nor down; downtime in ${withMaintenance ? 'MAINTENANCE' : 'maintenance'} windows is not counted.`);
   }
-  for (const w of report.warnings) lines.push(`warning from Thanos: ${w}`);
+  for (const w of report.warnings) lines.push(`warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }
