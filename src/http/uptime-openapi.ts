@@ -109,7 +109,7 @@ export const uptimeOpenApiPaths = {
       parameters: [teamParameter, ...rangeParameters],
       responses: {
         '200': {
-          description: 'CSV (its columns have no place for Thanos warnings: a report with warnings has the X-Alertgate-Warnings header and a file name ending -incomplete.csv)',
+          description: 'CSV (its columns have no place for the report\'s warnings: a report with warnings has the X-Alertgate-Warnings header and a file name ending -incomplete.csv)',
           headers: {
             'X-Alertgate-Warnings': {
               description: 'only when Thanos sent warnings (the figures may be incomplete): a JSON array of them, in ASCII (\\uXXXX escapes), under 2,000 characters',
