@@ -474,9 +474,13 @@ export class OutboxWorker {
         const id = await this.slackChannelId(target.channel, log);
         if (id !== undefined) delivery.slackChannelId = id;
       }
-      // A 'new' episode gets a fresh Slack message; every other change edits the existing one.
+      // A 'new' episode gets a fresh Slack message; every other change edits the existing one,
+      // an alert group's only if it is its episode's (a new episode a storm digest gathered, or
+      // whose post went dead, posts its own rather than edit the last episode's RESOLVED one). A
+      // pre-rendered message (a digest) is edited after its `resolved` too (a closed storm's counts).
       if (target.type === 'slack' && item.kind !== 'new') {
-        const ref = await store.getSlackRef(item.groupId, target.channel);
+        const episode = item.snapshot.message ? undefined : { id: item.id, kind: item.kind };
+        const ref = await store.getSlackRef(item.groupId, target.channel, episode);
         if (ref) delivery.slackRef = ref;
       }
       let slots: SlackSlots | undefined;

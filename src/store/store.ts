@@ -335,7 +335,21 @@ export interface Store {
    */
   retryDead(id: number, now: Date): Promise<RetryDeadResult>;
 
-  getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined>;
+  /**
+   * The group's Slack message in `channel` (as the target names it), that later notifications
+   * edit. With `forNotification` (an alert group's notification about to be delivered there):
+   * only a message of that notification's episode, undefined when the stored one is an earlier
+   * episode's, which a new episode never edits (it posts its own). The stored message is the one
+   * the newest item of the (group, target) queue sent before it posted or edited (the queue is
+   * delivered in order); it is an earlier episode's when that item was the group's resolution (a
+   * RESOLVED message is final), or when a dead item after it was a `new` (the episode's own post
+   * never went out) or a resolution (the episode ended; unless `forNotification` is that
+   * resolution's re-send, which edits the message). So a new episode a storm digest gathered, or
+   * whose post went dead, posts a message of its own at its next delivery. Read from the queue's
+   * sent and dead items (SQLite: their partial indexes by queue; PostgreSQL: the group's
+   * notifications), on the delivery path only: nothing is written for it on ingest.
+   */
+  getSlackRef(groupId: string, channel: string, forNotification?: { id: number; kind: ChangeKind }): Promise<SlackRef | undefined>;
   /**
    * The id Slack answered for a target's `channel` (e.g. "#payments-alerts"), from the most
    * recently updated message of any group there; undefined when none is recorded. Read only when

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../model/post-notes.js';
+import type { ChangeKind } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
 import type { ClaimOptions, NotificationRecord } from '../store.js';
 import type { CurrentStore } from '../store.case.js';
@@ -440,6 +441,54 @@ export function outboxContract(store: CurrentStore): void {
       expect(only(await claim('w1')).id).toBe(edit?.id);
       await store().markSent(edit?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000300' } });
       expect(await store().getSlackRef('g1', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1700000000.000300' });
+    });
+
+    it("answers an alert group's Slack message for a notification only when it is that notification's episode's", async () => {
+      /** Queue `kind` for g's Slack channel and deliver it: sent (editing or posting `ts`) or dead; or leave it pending. */
+      const step = async (g: ReturnType<typeof group>, kind: ChangeKind, outcome: 'sent' | 'dead' | 'suppressed' | 'pending', ts = '1700000000.000100') => {
+        const [n] = await enqueue(store(), g, [notification(g, SLACK, { kind, ...(outcome === 'suppressed' ? { status: 'suppressed', reason: 'storm: gathered into the channel digest' } : {}) })]);
+        if (outcome === 'suppressed' || outcome === 'pending') return n!;
+        // Items left pending above are claimed along, and stay leased.
+        expect((await claim('w1')).map((c) => c.id)).toContain(n?.id);
+        if (outcome === 'sent') await store().markSent(n!.id, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts } });
+        else await store().markFailed(n!.id, { owner: 'w1', error: 'slack: channel_not_found', nextAttemptAt: null });
+        return n!;
+      };
+      const refFor = (g: string, n: NotificationRecord, kind: ChangeKind = n.kind) => store().getSlackRef(g, SLACK.channel, { id: n.id, kind });
+      const first = { channel: 'C0PAY', ts: '1700000000.000100' };
+
+      // Within an episode, a dead change in between: its re-send still edits the message.
+      const live = group('live');
+      await step(live, 'new', 'sent');
+      await step(live, 'changed', 'dead');
+      expect(await refFor('live', await step(live, 'repeat', 'pending'))).toEqual(first);
+
+      // An episode whose RESOLVED message went out; the next one a storm digest gathered: its change posts.
+      const gathered = group('gathered');
+      await step(gathered, 'new', 'sent');
+      await step(gathered, 'resolved', 'sent');
+      await step(gathered, 'new', 'suppressed');
+      const change = await step(gathered, 'changed', 'pending');
+      expect(await refFor('gathered', change)).toBeUndefined();
+      // Not asked for a notification, the stored message is answered as it is (a digest's, edited after its end).
+      expect(await store().getSlackRef('gathered', SLACK.channel)).toEqual(first);
+      // Once that change posted its own message, the episode's later notifications edit it.
+      expect((await claim('w1')).map((c) => c.id)).toContain(change.id);
+      await store().markSent(change.id, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000200' } });
+      expect(await refFor('gathered', await step(gathered, 'resolved', 'pending'))).toEqual({ channel: 'C0PAY', ts: '1700000000.000200' });
+
+      // An episode's resolution went dead: its re-send edits the message, a new episode's resend whose post went dead does not.
+      const owed = group('owed');
+      await step(owed, 'new', 'sent');
+      await step(owed, 'resolved', 'dead');
+      const resend = await step(owed, 'resolved', 'pending');
+      expect(await refFor('owed', resend)).toEqual(first);
+      expect(await refFor('owed', resend, 'repeat')).toBeUndefined();
+      const again = group('again');
+      await step(again, 'new', 'sent');
+      await step(again, 'resolved', 'sent');
+      await step(again, 'new', 'dead');
+      expect(await refFor('again', await step(again, 'repeat', 'pending'))).toBeUndefined();
     });
 
     it("answers the id Slack gave a target channel, from any group's message there, the most recently sent", async () => {

@@ -12,6 +12,8 @@
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { AlertStatus } from '../../model/alert.js';
+import type { ChangeKind } from '../../model/group.js';
+import { targetKey } from '../../model/target.js';
 import type {
   AlertRecord,
   ClaimOptions,
@@ -163,8 +165,10 @@ export class PostgresStore implements Store {
     return retryDead(this.pool, this.writeGate, id, now);
   }
 
-  async getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined> {
-    const { rows } = await this.pool.query<{ ref_channel: string; ts: string }>(q.SELECT_SLACK_MESSAGE, [groupId, channel]);
+  async getSlackRef(groupId: string, channel: string, forNotification?: { id: number; kind: ChangeKind }): Promise<SlackRef | undefined> {
+    const { rows } = forNotification
+      ? await this.pool.query<{ ref_channel: string; ts: string }>(q.SELECT_EPISODE_SLACK_MESSAGE, [groupId, channel, targetKey({ type: 'slack', channel }), forNotification.id, forNotification.kind])
+      : await this.pool.query<{ ref_channel: string; ts: string }>(q.SELECT_SLACK_MESSAGE, [groupId, channel]);
     const row = rows[0];
     return row ? { channel: row.ref_channel, ts: row.ts } : undefined;
   }

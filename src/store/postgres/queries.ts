@@ -314,6 +314,23 @@ export const SELECT_NEWER_THAN_DEAD = `
 
 export const SELECT_SLACK_CHANNEL_ID = `SELECT ref_channel FROM slack_messages WHERE channel = $1 ORDER BY updated_at DESC LIMIT 1`;
 export const SELECT_SLACK_MESSAGE = `SELECT ref_channel, ts FROM slack_messages WHERE group_id = $1 AND channel = $2`;
+/**
+ * SELECT_SLACK_MESSAGE for notification $4 (of kind $5) of the group's $3 queue: none when the
+ * stored message is an earlier episode's (Store.getSlackRef). The newest sent item before $4 and
+ * the dead items after it are read from the group's notifications (`notifications_by_group`,
+ * schema-v5.ts).
+ */
+export const SELECT_EPISODE_SLACK_MESSAGE = `
+  WITH last_sent AS (
+    SELECT id, kind FROM notifications WHERE group_id = $1 AND target_key = $3 AND status = 'sent' AND id < $4
+    ORDER BY id DESC LIMIT 1)
+  SELECT m.ref_channel, m.ts FROM slack_messages m
+  WHERE m.group_id = $1 AND m.channel = $2
+    AND NOT EXISTS (SELECT 1 FROM last_sent WHERE kind = 'resolved')
+    AND NOT EXISTS (SELECT 1 FROM notifications d
+      WHERE d.group_id = $1 AND d.target_key = $3 AND d.status = 'dead'
+        AND d.id > coalesce((SELECT id FROM last_sent), 0) AND d.id < $4
+        AND (d.kind = 'new' OR (d.kind = 'resolved' AND $5::text <> 'resolved')))`;
 
 export const COUNT_OUTBOX = `SELECT count(*)::integer AS n FROM notifications WHERE status IN ('pending', 'failed')`;
 

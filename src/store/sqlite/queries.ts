@@ -312,6 +312,27 @@ export const SELECT_SLACK_MESSAGE = `
   SELECT m.ref_channel, m.ts FROM groups g JOIN slack_messages m ON m.group_seq = g.seq
   WHERE g.id = @group_id AND m.channel = @channel`;
 
+/**
+ * SELECT_SLACK_MESSAGE for notification @id (of kind @kind) of the group's @target_key queue:
+ * none when the stored message is an earlier episode's (Store.getSlackRef). The newest sent item
+ * before @id is one seek backwards in `notifications_sent_by_queue` (schema-v13.ts), the dead
+ * items between it and @id a range of `notifications_dead` (schema-v11.ts): few, however long
+ * the group's history. Indexes named, as in SELECT_OWED_TARGETS.
+ */
+export const SELECT_EPISODE_SLACK_MESSAGE = `
+  WITH g AS (SELECT seq FROM groups WHERE id = @group_id),
+  last_sent AS (
+    SELECT s.id, s.kind FROM g CROSS JOIN notifications s INDEXED BY notifications_sent_by_queue
+    WHERE s.group_seq = g.seq AND s.target_key = @target_key AND s.status = 'sent' AND s.id < @id
+    ORDER BY s.id DESC LIMIT 1)
+  SELECT m.ref_channel, m.ts FROM g CROSS JOIN slack_messages m ON m.group_seq = g.seq
+  WHERE m.channel = @channel
+    AND NOT EXISTS (SELECT 1 FROM last_sent WHERE kind = 'resolved')
+    AND NOT EXISTS (SELECT 1 FROM notifications d INDEXED BY notifications_dead
+      WHERE d.group_seq = g.seq AND d.target_key = @target_key AND d.status = 'dead'
+        AND d.id > coalesce((SELECT id FROM last_sent), 0) AND d.id < @id
+        AND (d.kind = 'new' OR (d.kind = 'resolved' AND @kind <> 'resolved')))`;
+
 export const COUNT_OUTBOX = `SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'failed')`;
 
 /**

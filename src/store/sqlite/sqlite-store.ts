@@ -28,6 +28,8 @@ import type Database from 'better-sqlite3';
 import type { MessagePort } from 'node:worker_threads';
 import type { SlackRef } from '../../delivery/notifier.js';
 import type { AlertStatus } from '../../model/alert.js';
+import type { ChangeKind } from '../../model/group.js';
+import { targetKey } from '../../model/target.js';
 import { isReservedGroupKey } from '../../model/group-id.js';
 import { alertsContentHash } from '../../model/content-hash.js';
 import type {
@@ -388,8 +390,10 @@ export class SqliteStore implements Store {
     return this.writer.execute({ op: 'releaseLeases', owner });
   }
 
-  async getSlackRef(groupId: string, channel: string): Promise<SlackRef | undefined> {
-    const row = this.s.selectSlackMessage.get({ group_id: groupId, channel });
+  async getSlackRef(groupId: string, channel: string, forNotification?: { id: number; kind: ChangeKind }): Promise<SlackRef | undefined> {
+    const row = forNotification
+      ? this.s.selectEpisodeSlackMessage.get({ group_id: groupId, channel, target_key: targetKey({ type: 'slack', channel }), id: forNotification.id, kind: forNotification.kind })
+      : this.s.selectSlackMessage.get({ group_id: groupId, channel });
     return row ? { channel: row.ref_channel, ts: row.ts } : undefined;
   }
 

@@ -69,6 +69,8 @@ const STATEMENTS = {
   selectSlackMessage: (db: Db) => db.prepare<{ group_id: string; channel: string }, { ref_channel: string; ts: string }>(
     q.SELECT_SLACK_MESSAGE,
   ),
+  selectEpisodeSlackMessage: (db: Db) =>
+    db.prepare<{ group_id: string; channel: string; target_key: string; id: number; kind: string }, { ref_channel: string; ts: string }>(q.SELECT_EPISODE_SLACK_MESSAGE),
   selectSlackChannelId: (db: Db) => db.prepare<{ channel: string }, string>(q.SELECT_SLACK_CHANNEL_ID).pluck(),
   countOutbox: (db: Db) => db.prepare<[], { n: number }>(q.COUNT_OUTBOX),
   oldestWaitingCreatedAt: (db: Db) => db.prepare<[], number | null>(q.OLDEST_WAITING_CREATED_AT).pluck(),
