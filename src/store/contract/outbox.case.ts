@@ -489,6 +489,13 @@ export function outboxContract(store: CurrentStore): void {
       await step(again, 'resolved', 'sent');
       await step(again, 'new', 'dead');
       expect(await refFor('again', await step(again, 'repeat', 'pending'))).toBeUndefined();
+      // The episode's resolution never reached the channel (a digest told of it), so the newest
+      // sent item is the first episode's post: only the next episode's dead post says it ended.
+      const quiet = group('quiet');
+      await step(quiet, 'new', 'sent');
+      await step(quiet, 'resolved', 'suppressed');
+      await step(quiet, 'new', 'dead');
+      expect(await refFor('quiet', await step(quiet, 'changed', 'pending'))).toBeUndefined();
     });
 
     it("answers the id Slack gave a target channel, from any group's message there, the most recently sent", async () => {
