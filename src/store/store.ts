@@ -346,8 +346,8 @@ export interface Store {
    * never went out) or a resolution (the episode ended; unless `forNotification` is that
    * resolution's re-send, which edits the message). So a new episode a storm digest gathered, or
    * whose post went dead, posts a message of its own at its next delivery. Read from the queue's
-   * sent and dead items (SQLite: their partial indexes by queue; PostgreSQL: the group's
-   * notifications), on the delivery path only: nothing is written for it on ingest.
+   * sent and dead items (their partial indexes by queue), on the delivery path only: nothing is
+   * written for it on ingest.
    */
   getSlackRef(groupId: string, channel: string, forNotification?: { id: number; kind: ChangeKind }): Promise<SlackRef | undefined>;
   /**

@@ -166,6 +166,19 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     expect(await store.stormGroupIds('payments', '#payments-alerts', 1, undefined, 10)).toEqual(['gathered']);
   });
 
+  it("step 12 indexes the sent notifications by queue, newest first, on a database of the release before", async () => {
+    const url = await previousRelease(MIGRATIONS.slice(0, 11));
+    const pool = createPool(url);
+    cleanups.push(() => pool.end());
+    const store = new PostgresStore(pool, () => new Date(), new WriteGate(8, 30_000));
+    await enqueue(store, group('posted'));
+    expect(await migrate(pool, MIGRATIONS.slice(0, 12))).toEqual([12]);
+    expect((await adminQuery(url, 'SELECT max(version) AS v FROM schema_migrations')).rows).toEqual([{ v: 12 }]);
+    expect(await indexes(url, 'notifications_sent_by_queue')).toEqual([
+      { valid: true, def: expect.stringMatching(/ON \S*notifications USING btree \(group_id, target_key, \(\(- id\)\)\) WHERE \(status = 'sent'::text\)$/) },
+    ]);
+  });
+
   it('builds again an index whose build was cut short (left invalid), and records a finished one it finds', async () => {
     const url = await previousRelease();
     const pool = createPool(url);

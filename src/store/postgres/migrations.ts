@@ -41,6 +41,7 @@ import { SCHEMA_V6 } from './schema-v6.js';
 import { SCHEMA_V7 } from './schema-v7.js';
 import { SCHEMA_V8, SCHEMA_V9, SCHEMA_V10 } from './schema-v8.js';
 import { SCHEMA_V11 } from './schema-v11.js';
+import { SCHEMA_V12 } from './schema-v12.js';
 
 /**
  * One step: SQL applied in one transaction with its `schema_migrations` row, or indexes built
@@ -80,6 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'alerts listed by when they were first stored', indexes: SCHEMA_V9 },
   { version: 10, name: 'alert list indexes by last change dropped', dropIndexes: SCHEMA_V10 },
   { version: 11, name: 'groups gathered by a storm digest by team', indexes: SCHEMA_V11 },
+  { version: 12, name: 'sent notifications by queue, for the Slack message of an episode', indexes: SCHEMA_V12 },
 ];
 
 /**

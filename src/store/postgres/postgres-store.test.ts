@@ -14,7 +14,7 @@ import { createPool } from './pool.js';
 import { beginLocked, writeGroups } from './groups.js';
 import { alertListQuery } from './lists.js';
 import { leaseInserted } from './outbox.js';
-import { OLDEST_WAITING_CREATED_AT, RETRY_DEAD, SELECT_STORM_GROUP_IDS } from './queries.js';
+import { OLDEST_WAITING_CREATED_AT, RETRY_DEAD, SELECT_EPISODE_SLACK_MESSAGE, SELECT_STORM_GROUP_IDS } from './queries.js';
 import { DELETE_OLD_NOTIFICATIONS } from './retention.js';
 import type { GroupRecord, GroupWrite, Store } from '../store.js';
 import { openSqliteStore } from '../sqlite/sqlite-store.js';
@@ -577,6 +577,44 @@ describe.skipIf(!admin)('postgres store', () => {
         // The step itself deletes 100 sent rows and keeps every dead one.
         expect(await store.pruneHistory({ before: later(), limit: 100 })).toMatchObject({ notifications: 100, groups: 0 });
         expect((await adminQuery(url, `SELECT count(*)::integer AS n FROM notifications WHERE status = 'dead'`)).rows[0]).toEqual({ n: 20_001 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("finds the newest sent item of a Slack queue by a seek in the sent items' index, not by walking the group's or the table's history", async () => {
+      const url = await freshUrl();
+      const store = await openPostgresStore(url);
+      try {
+        const claim = async () => only(await store.claimDue({ owner: 'w', now: later(), limit: 1, leaseMs: 60_000 }));
+        // A busy group's post (its message stored), then 20,000 more of its sent items, then
+        // 200,000 of 2,000 other groups: the group is common in the statistics and its newest
+        // sent item lies far behind the table's newest ids.
+        await enqueue(store, group('busy'));
+        await store.markSent((await claim()).id, { owner: 'w', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000100' } });
+        await enqueue(store, group('other'));
+        await store.markSent((await claim()).id, { owner: 'w', sentAt: later() });
+        await adminQuery(
+          url,
+          `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, sent_at, snapshot)
+             SELECT n.group_id, n.team, n.target, n.target_key, 'repeat', n.status, n.attempts, n.created_at, n.sent_at, n.snapshot
+             FROM notifications n, generate_series(1, 20000) WHERE n.group_id = 'busy';
+           INSERT INTO groups SELECT (jsonb_populate_record(g, jsonb_build_object('id', g.id || '-' || i))).*
+             FROM groups g, generate_series(1, 2000) i WHERE g.id = 'other';
+           INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, sent_at, snapshot)
+             SELECT g.id, n.team, n.target, n.target_key, n.kind, n.status, n.attempts, n.created_at, n.sent_at, n.snapshot
+             FROM notifications n, groups g, generate_series(1, 100) WHERE n.group_id = 'other' AND g.id LIKE 'other-%';
+           ANALYZE notifications`,
+        );
+        const [change] = await enqueue(store, group('busy'), [notification(group('busy'), SLACK, { kind: 'changed' })]);
+        expect(await store.getSlackRef('busy', SLACK.channel, { id: change!.id, kind: 'changed' })).toEqual({ channel: 'C0PAY', ts: '1700000000.000100' });
+        const { rows } = await adminQuery(url, `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${SELECT_EPISODE_SLACK_MESSAGE}`, ['busy', SLACK.channel, 'slack:#payments-alerts', change!.id, 'changed']);
+        const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
+        const nodes = planNodes(plan);
+        expect(nodes.some((n) => n['Index Name'] === 'notifications_sent_by_queue')).toBe(true);
+        expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' || n['Index Name'] === 'notifications_by_group' || n['Index Name'] === 'notifications_pkey')).toEqual([]);
+        // A few pages of three indexes, not the group's 20,000 rows nor the 200,000 after them.
+        expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(40);
       } finally {
         await store.close();
       }

@@ -10,9 +10,10 @@
  * a HOT update. Built CONCURRENTLY (migrations.ts `indexes`): replicas of the version before keep
  * writing groups meanwhile, and neither read it nor mind it.
  *
- * SQLite's other index of that migration (sent notifications by queue) has no counterpart: the
- * owed-target read (queries.ts SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE) finds a queue's newer items
- * through `notifications_by_group` (schema-v5.ts), the group's notifications, not the team's.
+ * SQLite's other index of that migration (sent notifications by queue) is not needed for the
+ * owed-target read here (queries.ts SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE finds a queue's newer
+ * items through `notifications_by_group`, schema-v5.ts, the group's notifications, not the
+ * team's); migration 12 adds one for another read (schema-v12.ts).
  */
 import type { OnlineIndex } from './migrations.js';
 
