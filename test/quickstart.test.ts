@@ -32,18 +32,26 @@ describe('quick start: bin/alertgate.js serve with the shipped estate', () => {
       env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ALERTGATE_CONFIG_DIR: ROOT },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // One reader for the process's whole life: a reader closed after each awaited line dropped
+    // the part of the next line that had already come (a chunk of the pipe ends mid-line when
+    // the process writes a turn's lines while the test is slow to read), and the next reader
+    // began mid-line: its JSON.parse threw, or the awaited line was never seen.
     const lines: Record<string, unknown>[] = [];
+    const waiters = new Set<() => void>();
+    createInterface({ input: child.stdout! }).on('line', (t) => {
+      lines.push(JSON.parse(t) as Record<string, unknown>);
+      for (const w of waiters) w();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const seen = (p: (l: Record<string, unknown>) => boolean) =>
       new Promise<Record<string, unknown>>((resolve, reject) => {
-        const hit = lines.find(p);
-        if (hit) return resolve(hit);
-        const rl = createInterface({ input: child.stdout! });
-        rl.on('line', (t) => {
-          const l = JSON.parse(t) as Record<string, unknown>;
-          lines.push(l);
-          if (p(l)) (rl.close(), resolve(l));
-        });
-        child.on('exit', (code) => reject(new Error(`alertgate exited with ${code}`)));
+        const look = () => {
+          const hit = lines.find(p);
+          if (hit) (waiters.delete(look), resolve(hit));
+        };
+        waiters.add(look);
+        look();
+        void exited.then((code) => (waiters.delete(look), reject(new Error(`alertgate exited with ${code}`))));
       });
     try {
       const listening = await seen((l) => l.msg === 'alertgate listening');

@@ -34,9 +34,11 @@ export function runCli(
   });
   let stdout = '';
   let stderr = '';
+  // Decoded as a stream: a chunk of the pipe may end inside a multi-byte character (—, →, …),
+  // which a chunk's own toString() turned into U+FFFD on both sides of the cut.
   if (opts.closeStdout) child.stdout.destroy();
-  else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  else child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 20_000);
   return new Promise((resolve) =>
     child.on('close', (code) => {

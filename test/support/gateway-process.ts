@@ -47,7 +47,7 @@ export function spawnStartingGateway(env: Record<string, string>, timeoutMs = 20
   const lines: Record<string, unknown>[] = [];
   const waiters = new Set<{ p: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }>();
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   createInterface({ input: child.stdout! }).on('line', (text) => {
     let line: Record<string, unknown>;
     try {
