@@ -167,8 +167,11 @@ describe('OutboxWorker hand-off', () => {
     // ran from the answer and could end after the lease: another replica claimed the item while
     // this one was still sending it.
     store = openSqliteStore(':memory:');
-    const LEASE_MS = 1_000;
-    const WRITE_ANSWERS_AFTER_MS = 400;
+    // The cut comes a tenth of the lease before its end (a 300 ms margin here): room for a timer
+    // a loaded machine fires late. With a 1 s lease that margin was 100 ms; the old deadline,
+    // counted from the answer, still ends 1.2 s past the lease.
+    const LEASE_MS = 3_000;
+    const WRITE_ANSWERS_AFTER_MS = 1_200;
     let cutAt: number | undefined;
     const hanging: Notifier = {
       type: 'slack',
@@ -188,8 +191,8 @@ describe('OutboxWorker hand-off', () => {
     await new Promise((r) => setTimeout(r, WRITE_ANSWERS_AFTER_MS));
     worker.settle(offer, [handed!]);
     const failed = await notificationReaching(store, handed!.id, 'failed');
-    expect(failed?.lastError).toMatch(/^delivery cut after \d+ ms of its 1000 ms lease/);
-    // Cut before the lease ends, counted from the write's start (before: about 400 ms after it).
+    expect(failed?.lastError).toMatch(new RegExp(`^delivery cut after \\d+ ms of its ${LEASE_MS} ms lease`));
+    // Cut before the lease ends, counted from the write's start (before: about 1.2 s after it).
     expect(cutAt! - writeStarted).toBeLessThan(LEASE_MS);
   });
 

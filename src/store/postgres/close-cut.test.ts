@@ -39,7 +39,9 @@ describe.skipIf(!admin)('postgres: close with a deadline on a frozen database', 
 
     const started = Date.now();
     expect(await frozen.close(300)).toBe('cut');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Far below the minute either call would otherwise take; 300 ms + the cut, with room for a
+    // loaded machine (2 s left a tenfold slowdown a few hundred ms).
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(await write).toBe('failed');
     expect(await read).toBe('failed');
 

@@ -26,6 +26,12 @@ const previous = MIGRATIONS.slice(0, STEP - 1);
 const fromStep = MIGRATIONS.slice(STEP - 1).map((m) => m.version);
 /** How PostgreSQL shows the key of the alert list's index (schema-v8.ts). */
 const LIST_KEY_DEF = '(COALESCE(created_at, updated_at), group_id, fingerprint)';
+/**
+ * How long a webhook's write may take while a step waits: one that queued behind the step would
+ * wait until the test ends the blocker, so any bound tells them apart; 10 s, not 3, for a loaded
+ * machine's PostgreSQL (a new pooled connection, a busy server creating other tests' databases).
+ */
+const WRITE_WAIT_MS = 10_000;
 
 describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
   let db: TestDatabase;
@@ -111,7 +117,7 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     // A webhook's write on the old replica meanwhile: it must not wait for the whole step.
     const g = group('during');
     const written = enqueue(oldReplica, g, [notification(g, SLACK)]);
-    const outcome = await Promise.race([written.then(() => 'written'), new Promise((resolve) => setTimeout(resolve, 3_000, 'still waiting after 3 s'))]);
+    const outcome = await Promise.race([written.then(() => 'written'), new Promise((resolve) => setTimeout(resolve, WRITE_WAIT_MS, `still waiting after ${WRITE_WAIT_MS} ms`))]);
     await holder.query('ROLLBACK');
     await written;
     expect(outcome).toBe('written');
@@ -137,7 +143,7 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
 
     const g = group('during', { alerts: [alert('during')] });
     const written = enqueue(replica, g, [notification(g, SLACK)]);
-    const outcome = await Promise.race([written.then(() => 'written'), new Promise((resolve) => setTimeout(resolve, 3_000, 'still waiting after 3 s'))]);
+    const outcome = await Promise.race([written.then(() => 'written'), new Promise((resolve) => setTimeout(resolve, WRITE_WAIT_MS, `still waiting after ${WRITE_WAIT_MS} ms`))]);
     await reader.query('COMMIT');
     await written;
     expect(outcome).toBe('written');
