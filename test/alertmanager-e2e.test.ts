@@ -42,14 +42,14 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
     const post = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 20_000);
     expect(post.body.channel).toBe('#payments-alerts');
     expect(String(post.body.text)).toContain('E2ECheckoutDown');
-    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'trigger');
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'trigger', 20_000);
 
     await am.resolveAlerts([alert('E2ECheckoutDown')]);
     const update = await fakes.slack.waitFor((r) => r.method === 'chat.update', 20_000);
     const original = [...fakes.slack.messages.values()][0]!;
     expect(update.body.ts).toBe(original.ts);
     expect(JSON.stringify(update.body)).toContain('RESOLVED');
-    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve');
+    await fakes.pagerduty.waitFor((e) => (e.body as { event_action: string }).event_action === 'resolve', 20_000);
     await t.idle();
     expect(topLevelPosts()).toHaveLength(1);
   });

@@ -68,7 +68,7 @@ describe('crash safety', () => {
     // Slack never answers: the delivery is still in flight when SIGTERM arrives.
     rig.fakes.slack.respondWith([{ hang: true }]);
     expect(await postWebhook(gw.url, groups[0])).toBe(202);
-    await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 20_000);
     expect(await gw.kill('SIGTERM')).toBe(0);
     expect(gw.lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['shutting down: draining deliveries', 'shutdown complete']));
 

@@ -151,7 +151,9 @@ describe.skipIf(!canRun)('generated rules → real Prometheus → real Alertmana
     };
     const counterPost = await fakes!.slack.waitFor(postOf('CheckoutServingErrors'), 12_000).catch(withDiagnostics);
     // A third of the requests fail: far beyond 14.4x the 0.1% budget over 1h and 5m, so the SLO pages.
-    const sloPost = await fakes!.slack.waitFor(postOf('CheckoutAvailabilityErrorBudgetBurn'), 5_000).catch(withDiagnostics);
+    // An alert of its own rule group and Alertmanager group, each evaluated or flushed on its own
+    // timer: as long a bound as the counter's, for a loaded machine (5 s after it was tight).
+    const sloPost = await fakes!.slack.waitFor(postOf('CheckoutAvailabilityErrorBudgetBurn'), 12_000).catch(withDiagnostics);
     ctx.annotate(`first Slack post ${Date.now() - failingSince} ms after errors started`);
 
     expect(counterPost.body.channel).toBe('#prisons-alerts');
@@ -167,5 +169,5 @@ describe.skipIf(!canRun)('generated rules → real Prometheus → real Alertmana
     const page = items.find((a) => a.labels.alertname === 'CheckoutAvailabilityErrorBudgetBurn' && a.labels.slo_alert === 'page');
     expect(page).toMatchObject({ team: 'prisons', labels: { severity: 'critical', slo: 'checkout-availability', team: 'prisons' } });
     expect(items.every((a) => a.team === 'prisons' && a.labels.namespace === undefined)).toBe(true);
-  });
+  }, 60_000);
 });

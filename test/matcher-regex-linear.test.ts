@@ -143,7 +143,7 @@ describe('matcher regexes run in time linear in the label value, as in Alertmana
     // `(.*-)*db` cannot match `-…-!` (exponential for V8): not covered, delivered.
     expect(await post('WindowMisses', { namespace: 'payments-prod', instance: `${DASHES}!` })).toBe(202);
     expect(await notificationsOf('WindowMisses')).toEqual([{ team: 'payments', to: '#payments-alerts', held: null }]);
-    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-alerts' && String(r.body.text).includes('WindowMisses'));
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-alerts' && String(r.body.text).includes('WindowMisses'), 20_000);
   });
 });
 

@@ -47,7 +47,7 @@ describe('signals while shutting down', () => {
     const body = webhook('{}:{alertname="Signals"}', [{ labels: { alertname: 'Signals', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]);
     const res = await fetch(`${gw.url}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` }, body: JSON.stringify(body) });
     expect(res.status).toBe(202);
-    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 20_000);
 
     gw.child.kill('SIGTERM');
     await gw.waitForLog((l) => l.msg === 'shutting down: draining deliveries');

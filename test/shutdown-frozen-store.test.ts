@@ -61,7 +61,7 @@ describe.skipIf(!admin)('SIGTERM with the database frozen', () => {
     const body = JSON.stringify(webhook('{}:{alertname="FrozenStore"}', [{ labels: { alertname: 'FrozenStore', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]));
     const res = await fetch(`${gw.url}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` }, body });
     expect(res.status).toBe(202);
-    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 20_000);
 
     // The database stops answering; the worker's next poll sends its claim into the void.
     proxy.freeze();

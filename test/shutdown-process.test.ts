@@ -54,7 +54,7 @@ describe('SIGTERM: the stopping process', () => {
     const body = JSON.stringify(webhook('{}:{alertname="DrainRetry"}', [{ labels: { alertname: 'DrainRetry', namespace: 'prisoner-offender-search-prod', severity: 'critical' } }]));
     const res = await fetch(`${gw.url}/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${WEBHOOK_TOKEN}` }, body });
     expect(res.status).toBe(202);
-    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage');
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage', 20_000);
     const stalled = await stalledWebhook(gw.url, body);
     cleanups.push(() => void stalled.socket.destroy());
 

@@ -84,7 +84,7 @@ async function killedMidPost(databaseUrl: string): Promise<{ second: GatewayProc
   rig.fakes.slack.respondWith([{ applyThen: 'hang' }]);
   expect(await postWebhook(first.url, group('CrashPostKilled'))).toBe(202);
   // Slack has read the request and posted the message; its answer never comes.
-  await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes('CrashPostKilled'));
+  await rig.fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && JSON.stringify(r.body).includes('CrashPostKilled'), 20_000);
   expect(topLevelOf('CrashPostKilled')).toHaveLength(1);
   const killedAt = Date.now();
   expect(await first.kill('SIGKILL')).toBeNull();
