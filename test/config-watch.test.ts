@@ -82,6 +82,13 @@ async function replace(file: string, make: (tmp: string) => Promise<void>): Prom
   await rename(tmp, file);
 }
 
+/**
+ * `file` with `text`, in one rename: for the tests that count reloads and refusals. A plain
+ * writeFile truncates first, and a 50 ms poll landing before its write read an empty file: one
+ * reload (and 'invalid configuration') more than the edit made.
+ */
+const rewrite = (file: string, text: string) => replace(file, (tmp) => writeFile(tmp, text));
+
 /** Makes `file` one whose reads fail with EIO (as root too, unlike chmod 000) while its size, times and inode stay put. */
 const unreadable = (file: string) => symlink('/proc/self/mem', file);
 
@@ -104,7 +111,7 @@ describe('config files changed on disk', () => {
     await writeFile(join(configDir, 'rules', 'prisons.yaml'), 'team: prisons\ngroups: []\n');
     // Whether a poll falls between these writes or not, the one reload that follows names the
     // routes file only: a poll that saw rules/ would have reloaded for it (added 1) first.
-    await writeFile(PRISONS(), (await readFile(PRISONS(), 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
+    await rewrite(PRISONS(), (await readFile(PRISONS(), 'utf8')).replace('#prisons-alerts', '#prisons-oncall'));
     expect(await changed).toMatchObject({ added: 0, removed: 0, changed: 1 });
     await loaded;
     expect(await prisonsChannel(t, 'AfterRoutesEdit')).toBe('#prisons-oncall');
@@ -149,7 +156,7 @@ describe('config files changed on disk', () => {
     const t = await gateway();
     const original = await readFile(PRISONS(), 'utf8');
     const refused = nextLine(t, 'invalid configuration');
-    await writeFile(PRISONS(), original.replace('owns:', 'ownz:'));
+    await rewrite(PRISONS(), original.replace('owns:', 'ownz:'));
     await refused;
     expect(await reloadGauge(t)).toBe('0');
 
@@ -161,7 +168,7 @@ describe('config files changed on disk', () => {
     expect(await prisonsChannel(t, 'WhileBroken')).toBe('#prisons-alerts');
 
     const loaded = nextLine(t, 'configuration loaded');
-    await writeFile(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
+    await rewrite(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
     await loaded;
     expect(await reloadGauge(t)).toBe('1');
     expect(await prisonsChannel(t, 'AfterFix')).toBe('#prisons-oncall');
@@ -249,13 +256,13 @@ describe('config files changed on disk', () => {
 
     const original = await readFile(PRISONS(), 'utf8');
     const refused = nextLine(t, 'invalid configuration');
-    await writeFile(PRISONS(), original.replace('owns:', 'ownz:'));
+    await rewrite(PRISONS(), original.replace('owns:', 'ownz:'));
     await refused;
     const afterRefusal = { ...none, 'api success': 1, 'signal success': 1, 'file_change failure': 1 };
     expect(await reloadCountsReach(t, afterRefusal)).toEqual(afterRefusal);
 
     const loaded = nextLine(t, 'configuration loaded');
-    await writeFile(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
+    await rewrite(PRISONS(), original.replace('#prisons-alerts', '#prisons-oncall'));
     await loaded;
     const afterFix = { ...afterRefusal, 'file_change success': 1 };
     expect(await reloadCountsReach(t, afterFix)).toEqual(afterFix);
