@@ -175,6 +175,10 @@ describe.skipIf(!admin)('three replicas on one PostgreSQL', () => {
     const resolves = pagerDutyEvents('resolve');
     expect(names.filter((n) => resolves.get(triggers.get(n)?.dedupKey ?? '')?.length !== 1)).toEqual([]);
     // Edits were made by replicas other than the poster: the message ref came from the database.
+    // Their 'notification sent' lines, as the posters' above, may still be in the pipe: await them.
+    const resolvedSent = () =>
+      new Set(replicas.procs.flatMap((p) => sentLines(p).filter((l) => l.receiver === 'slack' && l.kind === 'resolved').map((l) => groupName.get(String(l.group)))));
+    await waitUntil(() => names.every((n) => resolvedSent().has(n)), 10_000, "a 'notification sent' line for every group's Slack resolution");
     const crossReplicaEdits = replicas.procs.flatMap((p, i) =>
       sentLines(p)
         .slice(sentBefore[i])
