@@ -15,8 +15,9 @@ import type { ReceiverType, Target } from '../model/target.js';
 import { enqueueMessage } from '../pipeline/enqueue-message.js';
 import { readSettings } from '../config/env.js';
 import { targetKey } from '../model/target.js';
+import { createMetrics } from '../metrics/metrics.js';
 import { ChannelPacer } from './channel-pacer.js';
-import type { OutboxWorker } from './worker.js';
+import type { OutboxMetrics, OutboxWorker } from './worker.js';
 import { notificationReaching, startTestWorker, TEST_RETRY_POLICY } from './test-worker.case.js';
 
 let store: Store;
@@ -75,6 +76,28 @@ describe('OutboxWorker', () => {
     const [n] = (await store.listNotifications({ limit: 10 })).items;
     expect(n).toMatchObject({ status: 'dead', attempts: 3 });
     expect(n!.lastError).toBe('delivery crashed: renderer exploded');
+  });
+
+  it("a crashed delivery is counted before its outcome is stored, as every other outcome: who sees it stored sees the count", async () => {
+    store = openSqliteStore(':memory:');
+    const [id] = await enqueueSlackPosts(['crash-counted']);
+    const metrics = createMetrics({ defaultMetrics: false });
+    // The stored status at the moment each outcome is counted (the store reads at the call).
+    const storedWhenCounted: (string | undefined)[] = [];
+    const counting: OutboxMetrics = {
+      ...metrics,
+      notifications: {
+        inc: (labels) => {
+          void store.getNotification(id!).then((n) => storedWhenCounted.push(n?.status));
+          metrics.notifications.inc(labels);
+        },
+      },
+    };
+    worker = startTestWorker({ store, metrics: counting, notifiers: { slack: crashing, pagerduty: unused }, policy: { ...TEST_RETRY_POLICY, maxAttempts: 1 } });
+    expect((await notificationReaching(store, id!, 'dead'))?.status).toBe('dead');
+    // Before: counted only once markFailed had answered, after the API (or a test) could see it dead.
+    expect(storedWhenCounted).toEqual(['pending']);
+    expect(await metrics.registry.metrics()).toContain('alertgate_notifications_total{team="payments",receiver="slack",outcome="dead"} 1');
   });
 });
 

@@ -548,10 +548,12 @@ export class OutboxWorker {
       const delay = nextAttemptDelay(this.o.policy, attempt, undefined, this.o.random);
       const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
       log.error({ err, attempt, dead: delay === null }, 'notification delivery crashed; retrying with backoff');
+      // Counted before it is stored, as every other outcome (see above); counted after, the API
+      // showed it failed or dead while /metrics did not yet.
+      metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
       await store.markFailed(item.id, { owner, error: message, nextAttemptAt }).catch((storeErr: unknown) => {
         log.error({ err: storeErr }, 'could not record the crashed delivery; it is retried when its lease expires');
       });
-      metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
     }
   }
 }
