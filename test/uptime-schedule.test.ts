@@ -70,7 +70,8 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
 
     // 1 November 2026 09:00 in London: the task fires on both replicas.
     for (const r of replicas) r.tasks[0]!.fire(new Date('2026-11-01T09:00:00Z'));
-    const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-leads');
+    // The report queries a real Prometheus for a month first: 20 s, not the fake's default 5, on a loaded machine.
+    const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#payments-leads', 20_000);
     await waitUntil(() => logs.some((l) => l.includes('uptime report for this period was already queued')), 10_000, 'the second replica');
     // Running again later that day (a restarted replica catching up) is the same period.
     await expect(schedulers[0]!.run('payments', 0, new Date('2026-11-01T15:00:00Z'))).resolves.toMatchObject({ status: 'already-posted' });
