@@ -85,7 +85,7 @@ describe.skipIf(binary === undefined)('real Alertmanager → alertgate', () => {
     const texts = topLevelPosts().map((p) => String(p.body.text)).sort();
     expect(texts[0]).toContain('E2EHaOne');
     expect(texts[1]).toContain('E2EHaTwo');
-  });
+  }, 60_000);
 
   it('an alert Alertmanager resolved when its endsAt passed (Prometheus could not reach it) fires again when Prometheus sends it again with its original startsAt', async () => {
     const am = await startAlertmanager({ webhookUrl: `${t.gw.url}/webhooks/alertmanager`, bearerToken: WEBHOOK_TOKEN, groupWait: '200ms', groupInterval: '1s' });

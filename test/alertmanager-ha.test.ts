@@ -55,6 +55,9 @@ const pdEvents = (action: string) => fakes.pagerduty.events.filter((e) => (e.bod
 /** Alertmanager writes times with nanoseconds; the alert's start to the second is enough to tell episodes apart. */
 const startsAtSecond = (d: Date) => d.toISOString().slice(0, 19);
 
+// Each test (60 s) starts a gossiping pair (its settling alone may take seconds) and waits on
+// Alertmanager's own timers (group_interval, repeat_interval): the first takes 12 s on an idle
+// machine, so the default 30 s left too little for a loaded one.
 describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sending at the same moment', () => {
   it('one Slack message, one PagerDuty trigger and one resolution per group, through repeat_interval resends and an alert resolving before the other', async () => {
     const hold0 = await startWebhookHold(`${t.gw.url}/webhooks/alertmanager`);
@@ -97,7 +100,7 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
       cluster = undefined;
       await hold0.close();
     }
-  });
+  }, 60_000);
 });
 
 describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sending, one of them late', () => {
@@ -130,7 +133,7 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect([...fakes.slack.messages.values()].map((m) => m.text.split(':')[0])).toEqual(['RESOLVED', 'FIRING']);
     const alerts = (await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; startsAt: string }[] };
     expect(alerts.items.map((a) => [a.status, a.startsAt.slice(0, 19)])).toEqual([['firing', startsAtSecond(secondStart)]]);
-  });
+  }, 60_000);
 
   it("a peer's late notification from before a change (one alert resolved, another started) neither resolves the alert that started nor posts anything", async () => {
     // What a pair does with the default peer_timeout: peer 1 takes its snapshot at its flush,
@@ -161,7 +164,7 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect(fakes.pagerduty.events).toHaveLength(pages);
     const listed = ((await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; labels: Record<string, string> }[] }).items;
     expect(listed.map((a) => `${a.labels.instance}:${a.status}`).sort()).toEqual(['i1:resolved', 'i2:firing', 'i3:firing']);
-  });
+  }, 60_000);
 
   it("the same, when the stale copy is one team's and the alert that started another team's, in one Alertmanager group", async () => {
     const pair = await startPair();
@@ -187,7 +190,7 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect(fakes.slack.requests.slice(slackCalls).map((r) => `${r.method} ${String(r.body.text).split('\n')[0]}`)).toEqual([]);
     const listed = ((await (await fetch(`${t.gw.url}/v1/alerts?team=platform`)).json()) as { items: { status: string; labels: Record<string, string> }[] }).items;
     expect(listed.map((a) => `${a.labels.instance}:${a.status}`).sort()).toEqual(['m1:firing', 'm2:firing']);
-  });
+  }, 60_000);
 
   it("a peer's late firing notification does not fire again an alert that resolved and was since dropped from the group", async () => {
     // repeat_interval: peer 0 resends the group soon after i1 resolved, leaving i1 out.
@@ -217,5 +220,5 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect(await listed()).toEqual(['i2:firing']);
     const metrics = await (await fetch(`${t.gw.url}/metrics`)).text();
     expect(Number(/^alertgate_dedup_stale_copies_total\{kind="stale_firing_dropped"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
-  });
+  }, 60_000);
 });
