@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noSeries, startFakeThanos, type FakeThanos } from '../src/uptime/fake-thanos.case.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import { runCli } from './support/cli-process.js';
-import { spawnGateway } from './support/gateway-process.js';
+import { spawnGateway, START_TIMEOUT_MS } from './support/gateway-process.js';
 import { writeConfigDir } from './support/prometheus-uptime-fixture.js';
 
 let scratch: string;
@@ -67,14 +67,14 @@ describe('--config DIR from another working directory, winning over ALERTGATE_CO
 
   it("serve starts with that dir's teams and stops on SIGTERM", async () => {
     const settings = { HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'info' };
-    const gateway = await spawnGateway({ ...env(), ...settings }, 20_000, { cwd, args: ['--config', CONFIG] });
+    const gateway = await spawnGateway({ ...env(), ...settings }, START_TIMEOUT_MS, { cwd, args: ['--config', CONFIG] });
     try {
       const listening = await gateway.waitForLog((l) => l.msg === 'alertgate listening');
       expect((listening.teams as string[]).sort()).toEqual(['payments', 'platform', 'prisons']);
     } finally {
       expect(await gateway.kill('SIGTERM')).toBe(0);
     }
-  });
+  }, 90_000);
 });
 
 describe('--config edge cases', () => {

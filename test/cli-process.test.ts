@@ -152,12 +152,12 @@ describe('generate --out that cannot take the files', () => {
   it('--out in a filesystem that takes no new directories (/proc): one line naming it, exit 1, at once', async () => {
     // Node's mkdir -p went round ENOENT (the directory) / EEXIST (its parent) for ever there.
     for (const out of ['/proc/alertgate-out', '/proc/alertgate-out/deeper']) {
-      const r = await runCli(['generate', '--out', out], { FALLBACK_TEAM: 'platform' }, { deadlineMs: 15_000 });
+      const r = await runCli(['generate', '--out', out], { FALLBACK_TEAM: 'platform' }, { deadlineMs: 30_000 });
       expect(r.code, out).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(`generate: cannot write --out ${out}: cannot create directory /proc/alertgate-out: /proc exists but takes no new directory there (ENOENT)\n`);
     }
-  });
+  }, 90_000);
 
   it('--out that does not exist yet, several levels deep, is created', async () => {
     const out = join(scratch, 'new', 'deeper', 'out');
@@ -174,14 +174,14 @@ describe('serve with a SQLite path where no directory can be made', () => {
     // the blocked event loop left even SIGTERM unanswered.
     for (const folder of ['/proc/alertgate-db', '/proc/alertgate-db/deeper']) {
       const env = { HOST: '127.0.0.1', PORT: '0', DATABASE_URL: `sqlite:${folder}/alertgate.db`, ALERTGATE_CONFIG_DIR: 'test/fixtures/estate', LOG_LEVEL: 'error' };
-      const r = await runCli(['serve'], env, { deadlineMs: 10_000 });
+      const r = await runCli(['serve'], env, { deadlineMs: 30_000 });
       expect(r.code, folder).toBe(1);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
         `alertgate: cannot open SQLite store at ${folder}/alertgate.db (DATABASE_URL): cannot create directory /proc/alertgate-db: /proc exists but takes no new directory there (ENOENT)\n`,
       );
     }
-  });
+  }, 90_000);
 });
 
 describe('route-test --labels followed by a flag instead of its value', () => {

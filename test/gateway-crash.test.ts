@@ -23,9 +23,9 @@ const groups = ['A', 'B', 'C', 'D', 'E'].map((g, i) =>
   ]),
 );
 
-// Two gateway processes started per test, as the other process tests: 60 s. With one core kept
-// busy they took 17.7 s and 23.1 s, or 28.1 s and 29.6 s while other process tests ran beside
-// them; the second timed out at the default 30 s once.
+// Two gateway processes started per test: 120 s. With one core kept busy they took 17.7 s and
+// 23.1 s, or 28.1 s and 29.6 s while other process tests ran beside them; the second timed out at
+// the default 30 s once (a start alone took up to 26 s: support/gateway-process.ts).
 describe('crash safety', () => {
   it('SIGKILL after 202 while Slack is down loses nothing and repeats nothing after restart', async () => {
     rig.fakes.slack.setDown(true);
@@ -63,7 +63,7 @@ describe('crash safety', () => {
     expect(triggers).toHaveLength(2);
     const sent = (await fetch(`${second.url}/v1/notifications?status=sent`).then((r) => r.json())) as { items: unknown[] };
     expect(sent.items).toHaveLength(7);
-  }, 60_000);
+  }, 120_000);
 
   it('SIGTERM drains within the grace period, exits 0, and the unfinished delivery is sent after restart', async () => {
     const gw = await spawnGateway({ ...env(), SHUTDOWN_GRACE_MS: '500' });
@@ -80,5 +80,5 @@ describe('crash safety', () => {
     await waitUntil(() => rig.fakes.slack.messages.size === 1, 10_000, 'the message to be delivered after restart');
     expect(rig.fakes.slack.requests.filter((r) => r.method === 'chat.postMessage')).toHaveLength(2);
     expect([...rig.fakes.slack.messages.values()][0]!.text).toContain('CrashA');
-  }, 60_000);
+  }, 120_000);
 });

@@ -73,7 +73,7 @@ beforeAll(async () => {
       LOG_LEVEL: 'info', // spawnGateway waits for the "listening" line
     }),
   );
-});
+}, 90_000);
 afterAll(async () => {
   await gw?.kill('SIGKILL');
   await fakes?.close();

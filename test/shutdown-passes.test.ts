@@ -151,7 +151,7 @@ describe.skipIf(!admin)('SIGTERM with background passes in flight', () => {
     // The pass cut short is not reported as a finished one.
     expect(all.slice(all.indexOf('shutting down: draining deliveries'))).not.toContain('history pruned');
     expect(all.at(-1)).toBe('shutdown complete');
-  }, 60_000);
+  }, 120_000);
 
   it('passes still held when the grace is over stop at their next step once the store closes: no error, exit 0', async () => {
     await manyGroups();
@@ -171,5 +171,5 @@ describe.skipIf(!admin)('SIGTERM with background passes in flight', () => {
     expect(errors(gw)).toEqual([]);
     expect(msgs(gw)).toContain('shutdown: background passes (config check, storms, maintenance, history pruning, re-attribution) still running after the grace period; the store is closed under them');
     expect(msgs(gw)).toContain('shutdown complete');
-  }, 60_000);
+  }, 120_000);
 });

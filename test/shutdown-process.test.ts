@@ -75,7 +75,7 @@ describe('SIGTERM: the stopping process', () => {
     const again = await start({});
     await again.waitForLog((l) => l.msg === 'notification sent');
     expect([...fakes.slack.messages.values()].map((m) => m.text).filter((t) => t.includes('DrainRetry'))).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 
   it('does not stay alive after "shutdown complete" for a scheduled uptime report still querying a silent Thanos', async () => {
     let queried!: () => void;
@@ -108,5 +108,5 @@ describe('SIGTERM: the stopping process', () => {
     const msgs = gw.lines.map((l) => l.msg);
     expect(msgs).toContain('uptime report not posted yet: stopped while retrying; it is caught up at the next start');
     expect(msgs.at(-1)).toBe('shutdown complete');
-  }, 60_000);
+  }, 120_000);
 });

@@ -124,7 +124,7 @@ describe('a Slack post cut by SIGKILL while Slack held its answer', () => {
   it('sqlite: the next process, releasing the dead one\'s lease at open, finds the message instead of posting it again', async () => {
     const { second } = await killedMidPost(`sqlite:${join(rig.dir, 'alertgate.db')}`);
     await expectAdopted(second);
-  }, 60_000);
+  }, 120_000);
 
   describe.skipIf(!admin)('postgres', () => {
     let db: TestDatabase;
@@ -140,6 +140,6 @@ describe('a Slack post cut by SIGKILL while Slack held its answer', () => {
       // Not before the lease the killed replica took ran out.
       expect(Date.now() - killedAt).toBeGreaterThan(LEASE_MS - DELIVERY_TIMEOUT_MS);
       await expectAdopted(second);
-    }, 60_000);
+    }, 120_000);
   });
 });

@@ -71,7 +71,7 @@ describe('the gateway', () => {
       THANOS_TOKEN: TOKEN,
       LOG_LEVEL: 'debug',
     });
-  });
+  }, 90_000);
   afterAll(async () => {
     await gw?.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });

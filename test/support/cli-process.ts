@@ -39,7 +39,8 @@ export function runCli(
   if (opts.closeStdout) child.stdout.destroy();
   else child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 20_000);
+  // Generous: a process start took up to 26 s on a loaded 2-core machine (support/gateway-process.ts).
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs ?? 60_000);
   return new Promise((resolve) =>
     child.on('close', (code) => {
       clearTimeout(timer);

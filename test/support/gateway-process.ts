@@ -9,6 +9,13 @@ import { ALERTGATE_ENV, alertgateArgs } from './alertgate-command.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/**
+ * How long a process may take to start listening (and the default of each `waitForLog`). Starts
+ * take 2-3 s on an idle machine but took 11-26 s with one core kept busy and other process tests
+ * beside them (as CI runs the whole suite on 2 cores): 20 s failed shutdown-process's starts.
+ */
+export const START_TIMEOUT_MS = 60_000;
+
 export interface GatewayProcess {
   url: string;
   child: ChildProcess;
@@ -31,14 +38,14 @@ export interface ServeInvocation {
   args?: string[];
 }
 
-export async function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, invocation: ServeInvocation = {}): Promise<GatewayProcess> {
+export async function spawnGateway(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS, invocation: ServeInvocation = {}): Promise<GatewayProcess> {
   const proc = spawnStartingGateway(env, timeoutMs, invocation);
   const listening = await proc.waitForLog((l) => l.msg === 'alertgate listening');
   return { url: `http://127.0.0.1:${String(listening.port)}`, ...proc };
 }
 
 /** The process as soon as it is spawned, before it listens (signals while it starts). */
-export function spawnStartingGateway(env: Record<string, string>, timeoutMs = 20_000, invocation: ServeInvocation = {}): Omit<GatewayProcess, 'url'> {
+export function spawnStartingGateway(env: Record<string, string>, timeoutMs = START_TIMEOUT_MS, invocation: ServeInvocation = {}): Omit<GatewayProcess, 'url'> {
   const child = spawn(process.execPath, [...alertgateArgs(), 'serve', ...(invocation.args ?? [])], {
     cwd: invocation.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...ALERTGATE_ENV, ...env },
