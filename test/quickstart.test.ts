@@ -73,5 +73,5 @@ describe('quick start: bin/alertgate.js serve with the shipped estate', () => {
     } finally {
       child.kill('SIGTERM');
     }
-  });
+  }, 90_000);
 });
