@@ -23,9 +23,9 @@ const groups = ['A', 'B', 'C', 'D', 'E'].map((g, i) =>
   ]),
 );
 
-// Two gateway processes started per test: 120 s. With one core kept busy they took 17.7 s and
-// 23.1 s, or 28.1 s and 29.6 s while other process tests ran beside them; the second timed out at
-// the default 30 s once (a start alone took up to 26 s: support/gateway-process.ts).
+// Two gateway processes started per test: 120 s. With two or three busy loops on the 2 cores and
+// other process tests beside them they took 17.7 s and 23.1 s, then 28.1 s and 29.6 s, and the
+// second timed out at the default 30 s once (a start alone took up to 26 s: support/gateway-process.ts).
 describe('crash safety', () => {
   it('SIGKILL after 202 while Slack is down loses nothing and repeats nothing after restart', async () => {
     rig.fakes.slack.setDown(true);

@@ -11,8 +11,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * How long a process may take to start listening (and the default of each `waitForLog`). Starts
- * take 2-3 s on an idle machine but took 11-26 s with one core kept busy and other process tests
- * beside them (as CI runs the whole suite on 2 cores): 20 s failed shutdown-process's starts.
+ * take 2-3 s on an idle machine but took 11-26 s with the 2 cores oversubscribed (four busy loops
+ * and another process test beside them; CI runs the whole suite on 2 cores): 20 s failed
+ * shutdown-process's starts.
  */
 export const START_TIMEOUT_MS = 60_000;
 
