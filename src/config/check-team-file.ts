@@ -19,6 +19,7 @@ import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { checkSloGrouping } from './check-slo-grouping.js';
+import { configFileText } from './config-text.js';
 import { dashboardsFileSchema, slugify, UNITS_WITH_SCALE, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
@@ -106,12 +107,14 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
     // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
     const file = `${folder}/${name}`;
     const team = teamOfFileName(name);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(path.join(ctx.dir, file), 'utf8');
+      bytes = readFileSync(path.join(ctx.dir, file));
     } catch (err) {
       return { problems: [{ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
     }
+    const { text, error } = configFileText(file, bytes);
+    if (error) return { problems: [error] };
     return checkYamlText(file, text, (src) => checkSource(src, text, team, folder));
   };
 

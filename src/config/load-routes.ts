@@ -12,12 +12,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReceiverType } from '../model/target.js';
+import { configFileText } from './config-text.js';
 import { parseDuration } from './duration.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
-import { checkYamlText, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
+import { checkYamlText, parseYamlSource, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_FALLBACK_TEAM = 'platform';
 export const DEFAULT_DEDUP_WINDOW = '4h';
@@ -114,12 +115,19 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
   for (const name of listing.names) {
     const file = `${ROUTES_DIR}/${name}`;
     const expectedTeam = name.replace(/\.ya?ml$/, '');
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(join(dir, file), 'utf8');
+      bytes = await readFile(join(dir, file));
     } catch (err) {
       problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
       unreadable = true;
+      continue;
+    }
+    const { text, error } = configFileText(file, bytes);
+    if (error) {
+      problems.push(error);
+      // Listed with nothing in it: the team has a routes file, only not one that can be read.
+      files.push({ src: parseYamlSource(file, ''), expectedTeam });
       continue;
     }
     // Read quickly first; a file with anything to report is read again with positions.

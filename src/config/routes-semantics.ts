@@ -219,7 +219,8 @@ export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routes
       ...where,
       message: `fallback team "${fallbackTeam}" (FALLBACK_TEAM) has no routes file ${routesDirLabel}${fallbackTeam}.yaml: alerts no team owns would have nowhere to go${missingFallbackHint ? `; ${missingFallbackHint}` : ''}`,
     });
-  } else if (!str(fallback.src.value, 'slack', 'channel') && !isRecord(get(fallback.src.value, 'pagerduty'))) {
+  } else if (fallback.src.value != null && !str(fallback.src.value, 'slack', 'channel') && !isRecord(get(fallback.src.value, 'pagerduty'))) {
+    // (A file with nothing in it, or not UTF-8, is already reported as such at its line 1.)
     out.push(
       errorAt(fallback.src, [], `fallback team "${fallbackTeam}" needs slack.channel or pagerduty: it receives every alert no other route can deliver`),
     );
