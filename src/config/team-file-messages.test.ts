@@ -126,6 +126,49 @@ ${forLine}
         'rules/orders.yaml:6:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
       ]);
     });
+
+    // With more of the file below the slip, yaml loses its way there too: the lines below get
+    // errors of their own ("Implicit map keys need to be followed by map values" and others).
+    const MORE = `  - name: OrdersSlow
+    expr: sum(rate(http_requests_total{job="orders"}[5m])) < 1
+${'    for: 10m'}
+    severity: warning
+    summary: slow
+    runbook: https://runbooks.example/slow
+`;
+
+    it('a tab as indentation with more alerts below: one error, not the parser\'s on the lines below', async () => {
+      expect(await ruleErrors(ALERT('\tfor: 2m') + MORE)).toEqual([
+        'rules/orders.yaml:6:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+      ]);
+    });
+
+    it('a line too shallow with more alerts below: one error', async () => {
+      expect(await ruleErrors(ALERT('  for: 2m') + MORE)).toEqual([
+        'rules/orders.yaml:6:3 bad indentation: "for" starts at column 3, but the key on line 5 starts at column 5: keys of one map start at the same column (indent with spaces)',
+      ]);
+    });
+
+    it('a line one column too shallow (yaml said "Sequence item without - indicator")', async () => {
+      expect(await ruleErrors(ALERT('   for: 2m') + MORE)).toEqual([
+        'rules/orders.yaml:6:4 bad indentation: "for" starts at column 4, but the key on line 5 starts at column 5: keys of one map start at the same column (indent with spaces)',
+      ]);
+    });
+
+    it('every mis-indented line of a file, each once: a tab in one alert and a shallow line in the next', async () => {
+      expect(await ruleErrors(ALERT('\tfor: 2m') + MORE.replace('    for: 10m', '   for: 10m'))).toEqual([
+        'rules/orders.yaml:6:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+        'rules/orders.yaml:12:4 bad indentation: "for" starts at column 4, but the key on line 11 starts at column 5: keys of one map start at the same column (indent with spaces)',
+      ]);
+    });
+
+    it('a tab under a key that opens a map, and another tab further down: both, each once', async () => {
+      const labels = ALERT('    for: 2m').replace('    severity: critical\n', '    severity: critical\n    labels:\n\tservice: orders\n');
+      expect(await ruleErrors(labels + MORE.replace('\n    for: 10m', '\n\tfor: 10m'))).toEqual([
+        'rules/orders.yaml:9:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+        'rules/orders.yaml:14:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+      ]);
+    });
   });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({

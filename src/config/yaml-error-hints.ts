@@ -6,11 +6,17 @@
  * mappings"), placed at the value on the line above; here it is one error, at the line at fault,
  * saying which column its key should start at.
  */
-import type { LineCounter, YAMLError } from 'yaml';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 
 export interface YamlErrorReport {
   offset: number;
   message: string;
+}
+
+/** A report, and for a line whose indentation derails the parser, that line re-indented. */
+interface Explained extends YamlErrorReport {
+  line: number;
+  repaired?: string;
 }
 
 /** 1-based column of the first key of line `line` (after leading spaces and `- ` item markers). */
@@ -33,12 +39,69 @@ function lineStart(lines: readonly string[], line: number): number {
 const FOLLOW_ON = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 
 /**
+ * The column a tab-indented or too shallow line was most likely meant to start at: under a key
+ * that opens a block (`labels:`), one level deeper; an item (`- `), with the items above; else
+ * with the key on the line above.
+ */
+function intendedColumn(lines: readonly string[], line: number): number | undefined {
+  const above = lineAbove(lines, line);
+  if (above === undefined) return undefined;
+  const text = lines[line - 1] ?? '';
+  if (/^[ \t]*-(?:[ \t]|$)/.test(text)) {
+    for (let l = above; l >= 1; l--) {
+      const m = /^( *)-(?: |$)/.exec(lines[l - 1] ?? '');
+      if (m) return m[1]!.length + 1;
+    }
+    return undefined;
+  }
+  const opensBlock = /:\s*(#.*)?$/.test(lines[above - 1] ?? '');
+  return keyColumn(lines, above) + (opensBlock ? 2 : 0);
+}
+
+function reindented(lines: readonly string[], line: number): string | undefined {
+  const col = intendedColumn(lines, line);
+  return col === undefined ? undefined : ' '.repeat(col - 1) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
+}
+
+/** At most this many lines are re-indented to read on: a file that needs more gets its first ones. */
+const MAX_REINDENTS = 50;
+
+/**
  * Reports for `errors` (yaml's, of `text`): a mis-indented line as one error at that line; a
  * tab used as indentation without the follow-on errors it causes; anything else as yaml words it.
+ *
+ * A tab or a line too shallow throws yaml off for the rest of its block, so the lines below it
+ * got errors of their own that were no mistakes. Such a line is reported, re-indented where it
+ * was most likely meant to be, and the text parsed again for the errors below it: every slip of
+ * the file is reported, each once.
  */
 export function explainYamlErrors(text: string, errors: readonly YAMLError[], lineCounter: LineCounter): YamlErrorReport[] {
-  const lines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+  // Lines keep a CRLF file's \r, so that offsets computed from their lengths stay right.
+  const original = text.split('\n');
   const out: YamlErrorReport[] = [];
+  let lines = original;
+  let current = { errors, lineCounter };
+  let after = 0;
+  for (let round = 0; ; round++) {
+    const explained = explainOnce(lines, current.errors, current.lineCounter).filter((e) => e.line > after);
+    const derailed = explained.findIndex((e) => e.repaired !== undefined);
+    const kept = derailed < 0 || round === MAX_REINDENTS ? explained : explained.slice(0, derailed + 1);
+    // Offsets into the original text: only lines already reported were re-indented.
+    for (const e of kept) {
+      const col = e.offset - lineStart(lines, e.line);
+      out.push({ offset: lineStart(original, e.line) + col, message: e.message });
+    }
+    const fault = kept[kept.length - 1];
+    if (derailed < 0 || round === MAX_REINDENTS || fault?.repaired === undefined) return out;
+    lines = lines.map((l, i) => (i === fault.line - 1 ? fault.repaired! : l));
+    after = fault.line;
+    const lc = new LineCounter();
+    current = { errors: parseDocument(lines.join('\n'), { lineCounter: lc, prettyErrors: false, uniqueKeys: true }).errors, lineCounter: lc };
+  }
+}
+
+function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lineCounter: LineCounter): Explained[] {
+  const out: Explained[] = [];
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
   // A line whose indentation is already reported explains the follow-on errors on it.
   const explainedLines = new Set(errors.filter((e) => e.code === 'BAD_INDENT' || e.code === 'TAB_AS_INDENT').map((e) => lineOf(e.pos[0])));
@@ -46,14 +109,19 @@ export function explainYamlErrors(text: string, errors: readonly YAMLError[], li
   for (const e of errors) {
     const line = lineOf(e.pos[0]);
     if (FOLLOW_ON.has(e.code) && explainedLines.has(line)) continue;
-    if (e.code === 'BAD_INDENT' && /must start at the same column/.test(e.message)) {
+    // A key one column short of its map's is no item of the list it is in ("Sequence item
+    // without - indicator"): the same slip as a key further out.
+    const shortKey = e.code === 'MISSING_CHAR' && /^Sequence item without - indicator/.test(e.message) && !/^ *-/.test(lines[line - 1] ?? '');
+    if ((e.code === 'BAD_INDENT' && /must start at the same column/.test(e.message)) || shortKey) {
       const above = lineAbove(lines, line);
       const col = keyColumn(lines, line);
       const want = above === undefined ? undefined : keyColumn(lines, above);
       const key = /^[ -]*([^:#]*)/.exec(lines[line - 1] ?? '')?.[1]?.trim() ?? '';
       out.push({
+        line,
         offset: lineStart(lines, line) + col - 1,
         message: `bad indentation: "${key}" starts at column ${col}, ${want !== undefined && want !== col ? `but the key on line ${above} starts at column ${want}` : 'not at the column of the other keys of its map'}: keys of one map start at the same column (indent with spaces)`,
+        repaired: reindented(lines, line),
       });
       continue;
     }
@@ -66,20 +134,21 @@ export function explainYamlErrors(text: string, errors: readonly YAMLError[], li
       const want = keyColumn(lines, line);
       if (col <= want) {
         // Not deeper: the parser is still off track from an indentation error reported above.
-        if (out.length === 0) out.push({ offset: e.pos[0], message: e.message.split('\n')[0] ?? e.message });
+        if (out.length === 0) out.push({ line, offset: e.pos[0], message: e.message.split('\n')[0] ?? e.message });
         continue;
       }
       out.push({
+        line: deeper,
         offset: lineStart(lines, deeper) + col - 1,
         message: `bad indentation: this line starts at column ${col}, deeper than the key on line ${line} (column ${want}), so YAML reads it as more of that key's value; start it at column ${want} (a value of several lines holding ": " needs a block scalar, |)`,
       });
       continue;
     }
     if (e.code === 'TAB_AS_INDENT') {
-      out.push({ offset: e.pos[0], message: 'a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces' });
+      out.push({ line, offset: e.pos[0], message: 'a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces', repaired: reindented(lines, line) });
       continue;
     }
-    out.push({ offset: e.pos[0], message: e.message.split('\n')[0] ?? e.message });
+    out.push({ line, offset: e.pos[0], message: e.message.split('\n')[0] ?? e.message });
   }
   return out;
 }
