@@ -76,6 +76,11 @@ function webBoards(panelLines: string[]): string {
 }
 
 /** Team web's dashboards file: one dashboard, "Big", of `count` stat panels with a description of `descriptionBytes` each. */
+/** Team web's rules file of `count` alerts, each with a description of `descriptionBytes`. */
+function bigRules(count: number, descriptionBytes: number): string {
+  return teamFile('web', ['alerts:', ...Array.from({ length: count }, (_, i) => alertYaml(`Big${i}`, 'up == 0', [`description: ${'x'.repeat(descriptionBytes)}`])).flat()]);
+}
+
 function bigBoards(count: number, descriptionBytes: number): string {
   return boardsYaml('web', 'Big', Array.from({ length: count }, (_, i) => panelYaml(`P${i}`, 'stat', 'up', [`description: ${'x'.repeat(descriptionBytes)}`])).flat());
 }
@@ -180,6 +185,35 @@ describe('validating broken rules/ and dashboards/', () => {
       'ok: 1 team (1 warning)',
     ]);
     const small = await validateTeam('web', { boards: bigBoards(4, 50_000) });
+    expect(small.lines).toEqual(['ok: 1 team']);
+  });
+
+  it('alertgate validate and generate refuse a PrometheusRule over the 512 KiB prometheus-operator puts in one rule-file ConfigMap, at the rules file', async () => {
+    // The operator refuses such a rule file ("rule file … is too large for a single Kubernetes
+    // ConfigMap") and stops updating its Prometheus' rules: every team's, not only this one's.
+    const config = await makeConfigDir({ 'routes/web.yaml': routesFile('web'), 'rules/web.yaml': bigRules(300, 2_000) });
+    const run = (args: string[]) => alertgate(args, config, { ALERTGATE_CONFIG_DIR: config, FALLBACK_TEAM: 'web' });
+    const message =
+      /^rules\/web\.yaml:1:7 the PrometheusRule of team "web" is about \d+ bytes as the rule file prometheus-operator writes of it, over the 524288 it puts in one ConfigMap: the operator refuses it \("rule file … is too large for a single Kubernetes ConfigMap"\) and stops updating the rules of its Prometheus; make the team's rules smaller \(fewer alerts or SLOs, shorter text\)$/;
+    const validate = await run(['validate']);
+    expect(validate.code).toBe(1);
+    expect(validate.lines).toContainEqual(expect.stringMatching(message));
+    const generate = await run(['generate', '--out', 'out']);
+    expect(generate.code).toBe(1);
+    expect(generate.lines).toContainEqual(expect.stringMatching(message));
+    expect(await readdir(config)).not.toContain('out');
+  });
+
+  it('alertgate validate warns of a PrometheusRule too big for a client-side kubectl apply (its 256 KiB last-applied annotation), and passes', async () => {
+    const big = await validateTeam('web', { rules: bigRules(150, 2_000) });
+    expect(big.code).toBe(0);
+    expect(big.lines).toEqual([
+      expect.stringMatching(
+        /^rules\/web\.yaml:1:7 warning: the PrometheusRule of team "web" is about \d+ bytes as JSON: a client-side kubectl apply \(and Argo CD's default sync\) keeps a copy of it in its last-applied-configuration annotation, and Kubernetes refuses annotations over 262144 bytes; apply it server-side \(kubectl apply --server-side, Argo CD ServerSideApply=true\) or make its rules smaller$/,
+      ),
+      'ok: 1 team (1 warning)',
+    ]);
+    const small = await validateTeam('web', { rules: bigRules(100, 2_000) });
     expect(small.lines).toEqual(['ok: 1 team']);
   });
 

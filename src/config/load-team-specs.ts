@@ -18,6 +18,7 @@ import path from 'node:path';
 import { configMapDataBytes, CONFIGMAP_DATA_LIMIT_BYTES, dashboardsConfigMapData, teamDashboards } from '../generate/dashboards.js';
 import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
+import { checkPrometheusRuleSize } from './check-rule-size.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
@@ -156,6 +157,7 @@ async function checkConfigMapSizes(model: TeamSpecs, rules: CheckedRules[], boar
   for (const [i, team] of model.teams.entries()) {
     // Rendering every board takes a while at platform scale: let requests in, as the file checks do.
     if (i > 0 && i % YIELD_EVERY_FILES === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (team.rules) problems.push(...checkPrometheusRuleSize(team.rules, rules.find((r) => r.team === team.team)!.teamAt));
     const data = dashboardsConfigMapData(teamDashboards(team));
     const bytes = configMapDataBytes(data);
     if (bytes <= CONFIGMAP_DATA_LIMIT_BYTES) {
