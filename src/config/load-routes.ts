@@ -9,13 +9,14 @@
  * @example
  * const { config, errors, warnings } = await loadRoutingConfig('/etc/alertgate', process.env);
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReceiverType } from '../model/target.js';
 import { configFileText } from './config-text.js';
 import { parseDuration } from './duration.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
+import { checkConfigEntry } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
 import { checkYamlText, parseYamlSource, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
@@ -47,7 +48,7 @@ export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
 }
 
 /** Routes file names in `dir/routes`, sorted; an absent folder means no teams (`absent`). */
-async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: SourceError; absent?: true }> {
+async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: SourceError; absent?: true; warnings?: SourceError[] }> {
   let entries: string[];
   try {
     entries = await readdir(join(dir, ROUTES_DIR));
@@ -57,13 +58,15 @@ async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: S
     return { names: [], error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(err)}` } };
   }
   const names: string[] = [];
+  const warnings: SourceError[] = [];
   // Hidden entries are skipped: Kubernetes ConfigMap mounts add `..data` and friends.
   for (const name of entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort()) {
     // stat, not the dirent type: ConfigMap files are symlinks.
-    const s = await stat(join(dir, ROUTES_DIR, name)).catch(() => undefined);
-    if (s?.isFile()) names.push(name);
+    const entry = await checkConfigEntry(dir, ROUTES_DIR, name);
+    if (entry.isFile) names.push(name);
+    if (entry.warning) warnings.push(entry.warning);
   }
-  return { names };
+  return { names, warnings };
 }
 
 function toTeamConfig(spec: RoutesFileSpec, file: string): TeamConfig {
@@ -109,6 +112,7 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Pr
   const listing = await listRouteFiles(dir);
   let unreadable = !!listing.error;
   if (listing.error) problems.push(listing.error);
+  problems.push(...(listing.warnings ?? []));
 
   const files: TeamFile[] = [];
   const specs: { spec: RoutesFileSpec; file: string }[] = [];

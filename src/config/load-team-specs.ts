@@ -13,13 +13,14 @@
  * const { specs, errors, warnings } = await loadTeamSpecs('.', { routeTeams: new Set(['payments']) });
  * if (!specs) for (const e of errors) console.error(formatSourceError(e));
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { configMapDataBytes, CONFIGMAP_DATA_LIMIT_BYTES, dashboardsConfigMapData, teamDashboards } from '../generate/dashboards.js';
 import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
 import { checkPrometheusRuleSize } from './check-rule-size.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
+import { checkConfigEntry } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
 /** ~25 ms of checking on a slow machine. */
@@ -52,6 +53,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
     const teams = new Set<string>();
     const listing = await listYaml(dir, folder);
     if (listing.error) problems.push(listing.error);
+    problems.push(...(listing.warnings ?? []));
     for (const name of listing.names) {
       const team = teamOfFileName(name);
       if (teams.has(team)) {
@@ -85,7 +87,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
  * folder that cannot be read (not a folder, no permission) is an error at `<folder>/`, as for
  * routes/, not a crash of `validate`, `generate` or a reload.
  */
-async function listYaml(dir: string, folder: string): Promise<{ names: string[]; error?: SourceError }> {
+async function listYaml(dir: string, folder: string): Promise<{ names: string[]; error?: SourceError; warnings?: SourceError[] }> {
   const full = path.join(dir, folder);
   let entries: string[];
   try {
@@ -98,8 +100,8 @@ async function listYaml(dir: string, folder: string): Promise<{ names: string[];
   }
   const candidates = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
   // stat, not the dirent type: files mounted from a ConfigMap are symlinks.
-  const isFile = await Promise.all(candidates.map((name) => stat(path.join(full, name)).then((s) => s.isFile(), () => false)));
-  return { names: candidates.filter((_, i) => isFile[i]) };
+  const checked = await Promise.all(candidates.map((name) => checkConfigEntry(dir, folder, name)));
+  return { names: candidates.filter((_, i) => checked[i]!.isFile), warnings: checked.flatMap((c) => (c.warning ? [c.warning] : [])) };
 }
 
 function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: SourceError[]): TeamSpecs {
