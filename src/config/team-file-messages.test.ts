@@ -170,6 +170,12 @@ ${'    for: 10m'}
       ]);
     });
   });
+  it('says a second YAML document ("---") has no place in a team file, not yaml\'s "please use YAML.parseAllDocuments()"', async () => {
+    const file = `${HEAD}alerts:\n  - name: OrdersDown\n    expr: up == 0\n    severity: critical\n    summary: down\n    runbook: https://runbooks.example/down\n---\n`;
+    expect(await ruleErrors(file)).toEqual([
+      'rules/orders.yaml:9:1 a second YAML document starts here ("---"): a team file is one document; remove this line (another team\'s config goes in a file of its own)',
+    ]);
+  });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',

@@ -148,6 +148,11 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
       out.push({ line, offset: e.pos[0], message: 'a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces', repaired: reindented(lines, line) });
       continue;
     }
+    if (e.code === 'MULTIPLE_DOCS') {
+      // yaml's words ("please use YAML.parseAllDocuments()") are for the programmer calling it.
+      out.push({ line, offset: e.pos[0], message: 'a second YAML document starts here ("---"): a team file is one document; remove this line (another team\'s config goes in a file of its own)' });
+      continue;
+    }
     out.push({ line, offset: e.pos[0], message: e.message.split('\n')[0] ?? e.message });
   }
   return out;
