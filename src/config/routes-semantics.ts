@@ -10,6 +10,7 @@
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { looksLikeRoutingKey } from './looks-like-key.js';
+import { misspelledSeverities } from './route-severities.js';
 import { isEnvName } from './routes-schema.js';
 import type { SourceError } from './source-error.js';
 import { errorAt as errorAtNode, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -77,6 +78,15 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
       }
       if (receiver === 'pagerduty' && !isRecord(pagerduty)) {
         out.push(errorAt(src, at, `receiver "pagerduty" is not configured: add a pagerduty: section with routingKeyEnv or routingKeyFile`));
+      }
+    });
+    list(route, 'matchers').forEach((source, j) => {
+      if (typeof source !== 'string') return;
+      for (const { value, meant, severities } of misspelledSeverities(source, env)) {
+        const message =
+          `severity "${value}" is none of the severities of alertgate's rules (${severities.join(', ')}; ALERTGATE_SEVERITIES); did you mean "${meant}"? ` +
+          `Matchers compare exactly: alerts with severity "${meant}" do not match this route`;
+        out.push(errorAt(src, ['routes', i, 'matchers', j], message, 'warning'));
       }
     });
     if (routeChannel && !receivers.includes('slack')) {

@@ -176,6 +176,27 @@ ${'    for: 10m'}
       'rules/orders.yaml:9:1 a second YAML document starts here ("---"): a team file is one document; remove this line (another team\'s config goes in a file of its own)',
     ]);
   });
+  it('warns of a route matching a misspelled severity, which no alert of alertgate\'s carries (critical alerts would not page)', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': `team: orders
+slack:
+  channel: "#orders"
+pagerduty:
+  routingKeyEnv: ORDERS_KEY
+routes:
+  - matchers: ['severity="crtical"']
+    receivers: [pagerduty, slack]
+  - matchers: ['severity=~"Warning|info|none"', 'severity!="page"']
+    receivers: [slack]
+`,
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders', ORDERS_KEY: 'k' });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:7:16 warning: routes[0].matchers[0]: severity "crtical" is none of the severities of alertgate\'s rules (critical, warning, info; ALERTGATE_SEVERITIES); did you mean "critical"? Matchers compare exactly: alerts with severity "critical" do not match this route',
+      'routes/orders.yaml:9:16 warning: routes[1].matchers[0]: severity "Warning" is none of the severities of alertgate\'s rules (critical, warning, info; ALERTGATE_SEVERITIES); did you mean "warning"? Matchers compare exactly: alerts with severity "warning" do not match this route',
+    ]);
+  });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',
