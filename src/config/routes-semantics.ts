@@ -66,7 +66,12 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
 
   const teamChannel = str(doc, 'slack', 'channel');
   const pagerduty = get(doc, 'pagerduty');
-  out.push(...checkPagerDuty(src, pagerduty, env));
+  const pasted = pastedKeyPaths(doc);
+  for (const at of pasted) {
+    out.push(errorAt(src, at, 'this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret and name it with pagerduty.routingKeyEnv or routingKeyFile, never the key in routes/; rotate it if this file was committed or shared'));
+  }
+  // A key pasted in the pagerduty section is told what to set there already.
+  if (!pasted.some((at) => at[0] === 'pagerduty')) out.push(...checkPagerDuty(src, pagerduty, env));
 
   list(doc, 'routes').forEach((route, i) => {
     const routeChannel = str(route, 'slack', 'channel');
@@ -103,6 +108,22 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
   list(doc, 'maintenance').forEach((window, i) => out.push(...checkMaintenance(src, window, ['maintenance', i])));
   out.push(...duplicatesWithin(src, list(doc, 'owns', 'namespaces'), ['owns', 'namespaces'], 'namespace'));
   return out;
+}
+
+/**
+ * Paths of values shaped like a PagerDuty routing key under any field but routingKeyEnv and
+ * routingKeyFile (which checkPagerDuty refuses in their own words): `routingKey: e93f…`, a key
+ * under a field of its own name. The schema only calls the field unknown, and the author, not
+ * told the value is a secret, fixes the field name and leaves the key in the repository.
+ */
+function pastedKeyPaths(value: unknown, path: PathSegment[] = []): PathSegment[][] {
+  if (typeof value === 'string') {
+    const own = path.length === 2 && path[0] === 'pagerduty' && (path[1] === 'routingKeyEnv' || path[1] === 'routingKeyFile');
+    return !own && looksLikeRoutingKey(value) ? [path] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => pastedKeyPaths(v, [...path, i]));
+  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => pastedKeyPaths(v, [...path, k]));
+  return [];
 }
 
 /** What refuses a routingKeyEnv or routingKeyFile that holds the key itself (`takes`: what the field wants). */

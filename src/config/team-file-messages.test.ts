@@ -197,6 +197,23 @@ routes:
       'routes/orders.yaml:9:16 warning: routes[1].matchers[0]: severity "Warning" is none of the severities of alertgate\'s rules (critical, warning, info; ALERTGATE_SEVERITIES); did you mean "warning"? Matchers compare exactly: alerts with severity "warning" do not match this route',
     ]);
   });
+  it('says a PagerDuty key pasted under another field is a key to move to a Secret and rotate, without printing it', async () => {
+    const key = 'e93facc04764012d7bfb002500d5d1a6';
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': `team: orders\nslack:\n  channel: "#orders"\npagerduty:\n  routingKey: ${key}\nintegration_key: "${key}"\n`,
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    const lines = r.errors.map(formatSourceError);
+    const pasted = (path: string) =>
+      `${path}: this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret and name it with pagerduty.routingKeyEnv or routingKeyFile, never the key in routes/; rotate it if this file was committed or shared`;
+    expect(lines).toEqual([
+      `routes/orders.yaml:5:15 ${pasted('pagerduty.routingKey')}`,
+      'routes/orders.yaml:5:3 pagerduty.routingKey: unknown field "routingKey"; the fields here are routingKeyEnv, routingKeyFile',
+      `routes/orders.yaml:6:18 ${pasted('integration_key')}`,
+      'routes/orders.yaml:6:1 integration_key: unknown field "integration_key"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance',
+    ].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+    expect(lines.join('\n')).not.toContain(key);
+  });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',
