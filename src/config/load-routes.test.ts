@@ -235,7 +235,7 @@ describe('loadRoutingConfig checks', () => {
     expect(r.errorLines).toEqual([
       'routes/platform.yaml:5:16 routes[0].matchers[0]: empty matcher string (it would match every alert)',
       'routes/platform.yaml:6:17 routes[0].receivers[0]: receiver "slack" is not configured: set slack.channel for the team or slack.channel on this route',
-      'routes/platform.yaml:9:28 routes[2].receivers[1]: Invalid option: expected one of "slack"|"pagerduty"',
+      'routes/platform.yaml:9:28 routes[2].receivers[1]: expected one of slack, pagerduty, found the text "email"',
     ]);
     expect(r.warningLines).toEqual([
       "routes/platform.yaml:11:12 warning: routes[3].slack: slack channel override has no effect: the route's receivers do not include slack",
@@ -272,9 +272,9 @@ describe('loadRoutingConfig checks', () => {
     expect(r.errorLines).toEqual([
       'routes/platform.yaml:4:5 reports[0]: report has no channel: set channel here or slack.channel for the team',
       'routes/platform.yaml:4:15 reports[0].schedule: cron schedule must have 5 or 6 fields, got 4: "0 9 * *"',
-      'routes/platform.yaml:5:13 reports[0].period: Invalid option: expected one of "previous-day"|"previous-week"|"previous-month"|"month-to-date"|"quarter"|"previous-quarter"',
+      'routes/platform.yaml:5:13 reports[0].period: expected one of previous-day, previous-week, previous-month, month-to-date, quarter, previous-quarter, found the text "last-quarter"',
       'routes/platform.yaml:6:15 reports[0].timezone: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London)',
-      'routes/platform.yaml:8:25 storm.maxMessagesPerMinute: Too small: expected number to be >0',
+      'routes/platform.yaml:8:25 storm.maxMessagesPerMinute: expected a number above 0, found the number 0',
       'routes/platform.yaml:11:15 maintenance[0].schedule: a schedule needs a duration',
       'routes/platform.yaml:14:10 maintenance[1].end: end must be after start',
       'routes/platform.yaml:15:5 maintenance[2]: use either schedule + duration (recurring) or start + end (one-off), not both',

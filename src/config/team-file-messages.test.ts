@@ -214,6 +214,26 @@ routes:
     ].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
     expect(lines.join('\n')).not.toContain(key);
   });
+  it('says a number out of range, a fraction where a whole number goes, and a value not among the choices in its own words, not zod\'s', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': `team: orders
+slack:
+  channel: "#orders"
+reports:
+  - schedule: "0 9 1 * *"
+    period: last-month
+storm:
+  maxMessagesPerMinute: 1.5
+`,
+      'routes/web.yaml': 'team: web\nslack:\n  channel: "#web"\nstorm:\n  maxMessagesPerMinute: 0\n',
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:6:13 reports[0].period: expected one of previous-day, previous-week, previous-month, month-to-date, quarter, previous-quarter, found the text "last-month"',
+      'routes/orders.yaml:8:25 storm.maxMessagesPerMinute: expected a whole number, found the number 1.5',
+      'routes/web.yaml:5:25 storm.maxMessagesPerMinute: expected a number above 0, found the number 0',
+    ]);
+  });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',

@@ -253,10 +253,34 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
       continue;
     }
     const where = path.length ? `${describePath(path)}: ` : '';
-    const message = issue.code === 'invalid_type' && issue.message.startsWith('Invalid input') ? (wrongKindMessage(issue.expected, valueAt(src.value, path)) ?? issue.message) : issue.message;
+    const message = plainMessage(issue, valueAt(src.value, path)) ?? issue.message;
     out.push({ file: src.file, line, col, message: `${where}${message}`, severity: 'error' });
   }
   return out;
+}
+
+/**
+ * zod's own messages ("Invalid input: expected int, received number", "Too small: expected
+ * number to be >0", "Invalid option: expected one of \"a\"|\"b\"") in the words of a YAML file,
+ * with the value found; undefined for the schema's own messages, which are kept.
+ */
+function plainMessage(issue: z.core.$ZodIssue, found: unknown): string | undefined {
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    if (issue.expected === 'int' && typeof found === 'number') return `expected a whole number, found ${kindOf(found)}`;
+    return wrongKindMessage(issue.expected, found);
+  }
+  if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number' && /^Too (small|big)/.test(issue.message)) {
+    const small = issue.code === 'too_small';
+    const bound = Number(small ? issue.minimum : issue.maximum);
+    const limit = issue.inclusive ? `${small ? 'at least' : 'at most'} ${bound}` : `${small ? 'above' : 'below'} ${bound}`;
+    return `expected a number ${limit}, found ${kindOf(found)}`;
+  }
+  if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid option')) {
+    const choices = issue.values.map(String);
+    const meant = typeof found === 'string' ? closestName(found, choices) : undefined;
+    return `expected one of ${choices.join(', ')}, found ${kindOf(found)}${meant ? `; did you mean "${meant}"?` : ''}`;
+  }
+  return undefined;
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
