@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { parseCron } from '../maintenance/cron.js';
 import { isValidTimeZone } from '../uptime/time-zone.js';
 import { parseDuration } from './duration.js';
+import { looksLikeRoutingKey } from './looks-like-key.js';
 import { parseMatchers } from './matchers.js';
 import type { MatcherSet } from './types.js';
 import { TEAM_NAME as TEAM_NAME_RE, teamNameSchema } from './team-name.js';
@@ -139,7 +140,11 @@ export const routesFileSchema = z.strictObject({
   slack: z.strictObject({ channel: slackChannel }).optional(),
   pagerduty: z
     .strictObject({
-      routingKeyEnv: z.string().regex(ENV_NAME_RE, { error: 'not an environment variable name' }).optional(),
+      // A key pasted here is routes-semantics.ts' error, in words that say it is a key.
+      routingKeyEnv: z
+        .string()
+        .refine((v) => ENV_NAME_RE.test(v) || looksLikeRoutingKey(v), { error: 'not an environment variable name' })
+        .optional(),
       routingKeyFile: z.string().min(1).optional(),
     })
     .optional(),

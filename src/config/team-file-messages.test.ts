@@ -234,6 +234,15 @@ storm:
       'routes/web.yaml:5:25 storm.maxMessagesPerMinute: expected a number above 0, found the number 0',
     ]);
   });
+  it('says a key pasted as routingKeyEnv is a key, once, not also that it is no variable name (a key starting with a digit)', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\npagerduty:\n  routingKeyEnv: 3e9facc04764012d7bfb002500d5d1a6\n',
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:5:18 pagerduty.routingKeyEnv: takes the name of the environment variable that holds the key, but this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret, never in routes/, and rotate it if this file was committed or shared',
+    ]);
+  });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',
