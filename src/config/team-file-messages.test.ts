@@ -243,6 +243,16 @@ storm:
       'routes/orders.yaml:5:18 pagerduty.routingKeyEnv: takes the name of the environment variable that holds the key, but this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret, never in routes/, and rotate it if this file was committed or shared',
     ]);
   });
+  it('says a field left empty needs its text, not to quote the nothing it holds', async () => {
+    const errors = await ruleErrors(`${HEAD}alerts:
+  - name: OrdersDown
+    expr: up == 0
+    severity: critical
+    summary:
+    runbook: https://runbooks.example/down
+`);
+    expect(errors).toEqual(['rules/orders.yaml:7:13 alerts[0].summary: expected text, found nothing (an empty value): write the text after "summary:"']);
+  });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',

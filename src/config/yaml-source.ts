@@ -253,7 +253,7 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
       continue;
     }
     const where = path.length ? `${describePath(path)}: ` : '';
-    const message = plainMessage(issue, valueAt(src.value, path)) ?? issue.message;
+    const message = plainMessage(issue, valueAt(src.value, path), path[path.length - 1]) ?? issue.message;
     out.push({ file: src.file, line, col, message: `${where}${message}`, severity: 'error' });
   }
   return out;
@@ -264,10 +264,10 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
  * number to be >0", "Invalid option: expected one of \"a\"|\"b\"") in the words of a YAML file,
  * with the value found; undefined for the schema's own messages, which are kept.
  */
-function plainMessage(issue: z.core.$ZodIssue, found: unknown): string | undefined {
+function plainMessage(issue: z.core.$ZodIssue, found: unknown, key: PathSegment | undefined): string | undefined {
   if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
     if (issue.expected === 'int' && typeof found === 'number') return `expected a whole number, found ${kindOf(found)}`;
-    return wrongKindMessage(issue.expected, found);
+    return wrongKindMessage(issue.expected, found, key);
   }
   if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number' && /^Too (small|big)/.test(issue.message)) {
     const small = issue.code === 'too_small';
@@ -300,7 +300,7 @@ function kindOf(v: unknown): string {
  * zod's "Invalid input: expected array, received string" in the words of a YAML file, with what
  * to write for the usual slips: one item where a list goes, a quoted number, `k=v` for a map.
  */
-function wrongKindMessage(expected: string, found: unknown): string | undefined {
+function wrongKindMessage(expected: string, found: unknown, key?: PathSegment): string | undefined {
   const kind = kindOf(found);
   switch (expected) {
     case 'array':
@@ -311,7 +311,8 @@ function wrongKindMessage(expected: string, found: unknown): string | undefined 
     case 'object':
       return `expected a map (name: value lines indented under it), found ${kind}`;
     case 'string':
-      return `expected text, found ${kind}${found !== null && typeof found === 'object' ? '' : ': quote it'}`;
+      if (found === null || found === undefined) return `expected text, found ${kind}: write the text ${typeof key === 'string' ? `after "${key}:"` : 'there'}`;
+      return `expected text, found ${kind}${typeof found === 'object' ? '' : ': quote it'}`;
     case 'boolean':
       return `expected true or false, found ${kind}`;
     default:
