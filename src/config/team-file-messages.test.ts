@@ -162,6 +162,19 @@ ${'    for: 10m'}
       ]);
     });
 
+    it('a list indented with tabs throughout, its items too: each line once, and nothing else', async () => {
+      const tabs = `${HEAD}alerts:\n\t- name: OrdersDown\n\t\texpr: up == 0\n\t\tseverity: critical\n\t- name: OrdersSlow\n\t\texpr: up < 1\n`;
+      const tab = (line: number) => `rules/orders.yaml:${line}:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces`;
+      expect(await ruleErrors(tabs)).toEqual([4, 5, 6, 7, 8].map(tab));
+    });
+
+    it('a file indented with tabs throughout is told of its first 21 lines, not of 400', async () => {
+      const alerts = Array.from({ length: 100 }, (_, i) => `\t- name: A${i}\n\t\texpr: up == 0\n\t\tseverity: critical\n\t\tsummary: s\n`).join('');
+      const errors = await ruleErrors(`${HEAD}alerts:\n${alerts}`);
+      expect(errors).toHaveLength(21);
+      expect(errors.every((e) => e.includes('a tab is used as indentation'))).toBe(true);
+    });
+
     it('a tab under a key that opens a map, and another tab further down: both, each once', async () => {
       const labels = ALERT('    for: 2m').replace('    severity: critical\n', '    severity: critical\n    labels:\n\tservice: orders\n');
       expect(await ruleErrors(labels + MORE.replace('\n    for: 10m', '\n\tfor: 10m'))).toEqual([

@@ -43,28 +43,31 @@ const FOLLOW_ON = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
  * that opens a block (`labels:`), one level deeper; an item (`- `), with the items above; else
  * with the key on the line above.
  */
-function intendedColumn(lines: readonly string[], line: number): number | undefined {
+function intendedColumn(lines: readonly string[], line: number): number {
   const above = lineAbove(lines, line);
-  if (above === undefined) return undefined;
-  const text = lines[line - 1] ?? '';
-  if (/^[ \t]*-(?:[ \t]|$)/.test(text)) {
+  if (above === undefined) return 1;
+  const opensBlock = /:\s*(#.*)?$/.test(lines[above - 1] ?? '');
+  if (/^[ \t]*-(?:[ \t]|$)/.test(lines[line - 1] ?? '')) {
+    if (opensBlock) return keyColumn(lines, above) + 2;
     for (let l = above; l >= 1; l--) {
       const m = /^( *)-(?: |$)/.exec(lines[l - 1] ?? '');
       if (m) return m[1]!.length + 1;
     }
-    return undefined;
   }
-  const opensBlock = /:\s*(#.*)?$/.test(lines[above - 1] ?? '');
   return keyColumn(lines, above) + (opensBlock ? 2 : 0);
 }
 
-function reindented(lines: readonly string[], line: number): string | undefined {
-  const col = intendedColumn(lines, line);
-  return col === undefined ? undefined : ' '.repeat(col - 1) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
+function reindented(lines: readonly string[], line: number): string {
+  return ' '.repeat(intendedColumn(lines, line) - 1) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
 }
 
-/** At most this many lines are re-indented to read on: a file that needs more gets its first ones. */
-const MAX_REINDENTS = 50;
+/**
+ * At most this many lines are re-indented to read on (each time the file is parsed again): a
+ * file indented with tabs throughout is told of its first ones, and nothing after them.
+ */
+const MAX_REINDENTS = 20;
+/** And only while the text parsed again stays under this many characters in all: a big file is told of its first slips. */
+const REPARSE_BUDGET_CHARS = 2_000_000;
 
 /**
  * Reports for `errors` (yaml's, of `text`): a mis-indented line as one error at that line; a
@@ -85,14 +88,14 @@ export function explainYamlErrors(text: string, errors: readonly YAMLError[], li
   for (let round = 0; ; round++) {
     const explained = explainOnce(lines, current.errors, current.lineCounter).filter((e) => e.line > after);
     const derailed = explained.findIndex((e) => e.repaired !== undefined);
-    const kept = derailed < 0 || round === MAX_REINDENTS ? explained : explained.slice(0, derailed + 1);
+    const kept = derailed < 0 ? explained : explained.slice(0, derailed + 1);
     // Offsets into the original text: only lines already reported were re-indented.
     for (const e of kept) {
       const col = e.offset - lineStart(lines, e.line);
       out.push({ offset: lineStart(original, e.line) + col, message: e.message });
     }
     const fault = kept[kept.length - 1];
-    if (derailed < 0 || round === MAX_REINDENTS || fault?.repaired === undefined) return out;
+    if (derailed < 0 || round === MAX_REINDENTS || (round + 1) * text.length > REPARSE_BUDGET_CHARS || fault?.repaired === undefined) return out;
     lines = lines.map((l, i) => (i === fault.line - 1 ? fault.repaired! : l));
     after = fault.line;
     const lc = new LineCounter();
