@@ -73,7 +73,9 @@ export function checkYamlText<R extends { problems: readonly SourceError[] }>(fi
 
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel 'error': yaml's warnings stay in doc.warnings (reported below) instead of also going
+  // to stderr as Node process warnings in yaml's words ("Set mapAsMap: true …").
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   let value: unknown;
   if (doc.errors.length === 0) {
     try {
