@@ -25,6 +25,15 @@ export function mayHavePosted(previousError: string | undefined): boolean {
   return previousError !== undefined && previousError.includes(MAY_HAVE_POSTED);
 }
 
+/**
+ * Whether a dead item of the queue `targetKey` may have left a Slack post behind, which a
+ * re-send could adopt (dedup/decide.ts): only then do the stores read its snapshot's content
+ * (GroupRecord.owedDead's contentHash).
+ */
+export function deadPostPossible(targetKey: string, lastError: string | null): boolean {
+  return targetKey.startsWith('slack:') && mayHavePosted(lastError ?? undefined);
+}
+
 /** Where a note names the earlier notifications whose post the read looks for too: `[… 12 queued 2026-…Z; 15 queued …]`. */
 const EARLIER_POSTS = 'earlier notifications whose post is looked for too:';
 const EARLIER_POSTS_RE = /\[earlier notifications whose post is looked for too: ([^\]]*)\]/;

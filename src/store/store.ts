@@ -87,8 +87,11 @@ export interface OwedDead {
   /**
    * The content hash (model/content-hash.ts) of its snapshot: what its Slack post, if made,
    * shows. A re-send adopts that post only when it sends the same content (dedup/decide.ts).
+   * Only where a post may have been made (model/post-notes.ts `deadPostPossible`): the snapshot
+   * is read at each webhook of the group while the target is owed, and for a PagerDuty item or
+   * a refused post (channel_not_found) nobody would use it.
    */
-  contentHash: string;
+  contentHash?: string;
 }
 
 /** Channel → the storm (its start, Unix ms) whose digest gathered the group, and the status the digest counts. */

@@ -6,6 +6,7 @@
  * notification and an admin retry each change it with nothing else written.
  */
 import { describe, expect, it } from 'vitest';
+import { MAY_HAVE_POSTED } from '../../model/post-notes.js';
 import { targetKey } from '../../model/target.js';
 import type { CurrentStore } from '../store.case.js';
 import type { OwedDead } from '../store.js';
@@ -32,9 +33,9 @@ export function owedContract(store: CurrentStore): void {
     return seen;
   };
   /** Claims what is due: `dead` ids go dead, the others are sent. */
-  const deliver = async (dead: ReadonlySet<number | undefined>): Promise<void> => {
+  const deliver = async (dead: ReadonlySet<number | undefined>, error = 'slack: 503'): Promise<void> => {
     for (const n of await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 })) {
-      if (dead.has(n.id)) await store().markFailed(n.id, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      if (dead.has(n.id)) await store().markFailed(n.id, { owner: 'w1', error, nextAttemptAt: null });
       else await store().markSent(n.id, { owner: 'w1', sentAt: later() });
     }
   };
@@ -97,7 +98,7 @@ export function owedContract(store: CurrentStore): void {
     it('come with the dead notification behind each (id, queue time, last error); a re-send starts with the last error it is given', async () => {
       const g = group('g1');
       const [post, page] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
-      const timedOut = 'slack chat.postMessage: timed out — the message may have been posted';
+      const timedOut = `slack chat.postMessage: timed out — ${MAY_HAVE_POSTED}`;
       const [claimed] = (await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 })).filter((n) => n.id === post?.id);
       expect(claimed?.id).toBe(post?.id);
       await store().markFailed(post?.id ?? -1, { owner: 'w1', error: timedOut, nextAttemptAt: null });
@@ -118,7 +119,8 @@ export function owedContract(store: CurrentStore): void {
       expect(again).toMatchObject({ id: resend?.id, lastError: note });
       // The attempt's own error replaces it, as any.
       await store().markFailed(resend?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
-      expect(await owedDead('g1')).toEqual({ [targetKey(SLACK)]: { id: resend?.id, createdAt: resend?.createdAt, lastError: 'slack: 503', contentHash: shown } });
+      // An error that says no post was made: no content read (nothing could be adopted).
+      expect(await owedDead('g1')).toEqual({ [targetKey(SLACK)]: { id: resend?.id, createdAt: resend?.createdAt, lastError: 'slack: 503' } });
       // Without one, a new notification has none.
       const other = group('g2');
       const [plain] = await enqueue(store(), other, [notification(other, SLACK)]);
@@ -127,11 +129,12 @@ export function owedContract(store: CurrentStore): void {
     });
 
     it("come with the content hash of the dead notification's snapshot (what its post shows), not of the group as it is now; a large snapshot too", async () => {
+      const timedOut = `slack chat.postMessage: timed out — ${MAY_HAVE_POSTED}`;
       // The resolution of 60 alerts (a snapshot stored deflated by SQLite) goes dead, then the group fires again.
       const alerts = Array.from({ length: 60 }, (_, i) => alert(`g1-${i}`, 'resolved'));
       const resolved = group('g1', { status: 'resolved', alerts });
       const [resolution] = await enqueue(store(), resolved, [notification(resolved, SLACK, { kind: 'resolved', snapshot: snapshot(resolved, 'resolved') })]);
-      await deliver(new Set([resolution?.id]));
+      await deliver(new Set([resolution?.id]), timedOut);
       const firingAgain = group('g1', { alerts: [alert('g1-0'), ...alerts.slice(1)] });
       await enqueue(store(), firingAgain, [notification(firingAgain, SLACK, { status: 'suppressed', reason: 'storm: gathered into the channel digest' })]);
       const dead = (await owedDead('g1'))?.[targetKey(SLACK)];
@@ -141,8 +144,13 @@ export function owedContract(store: CurrentStore): void {
       // A dead post of some firing alerts hashes those (in fingerprint order, as dedup does).
       const some = group('g2', { alerts: [alert('b', 'firing'), alert('c', 'resolved'), alert('a', 'firing')] });
       const [post] = await enqueue(store(), some, [notification(some, SLACK)]);
-      await deliver(new Set([post?.id]));
+      await deliver(new Set([post?.id]), timedOut);
       expect((await owedDead('g2'))?.[targetKey(SLACK)]?.contentHash).toBe(contentHash(['a', 'b']));
+      // A dead page never left a Slack post: its content is not read.
+      const paged = group('g3');
+      const [page] = await enqueue(store(), paged, [notification(paged, PAGERDUTY)]);
+      await deliver(new Set([page?.id]), timedOut);
+      expect(await owedDead('g3')).toEqual({ [targetKey(PAGERDUTY)]: { id: page?.id, createdAt: page?.createdAt, lastError: timedOut } });
     });
 
     it('are paid by an admin retry of the dead notification', async () => {

@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../model/alert.js';
-import { alertsContentHash } from '../../model/content-hash.js';
+import { contentHash } from '../../model/content-hash.js';
+import { MAY_HAVE_POSTED } from '../../model/post-notes.js';
 import { TOMBSTONE_POSITION, tombstonesToStore } from '../rows.js';
 import type { ChangeKind, GroupSnapshot } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
@@ -40,8 +41,8 @@ interface OwedRow {
   id: number | string;
   created_at: string;
   last_error: string | null;
-  /** Its snapshot's alerts, only what the content hash reads (null: none). */
-  alerts: { status: string; fingerprint: string }[] | null;
+  /** Its snapshot's firing alerts' fingerprints, where a post may have been made (else null). */
+  firing: string[] | null;
 }
 
 /** Load (and row-lock) the groups that exist; run after `beginLocked`. */
@@ -49,7 +50,7 @@ export async function loadLockedGroups(c: Queryable, ids: readonly string[]): Pr
   const unique = [...new Set(ids)];
   const out = new Map<string, GroupRecord>();
   if (unique.length === 0) return out;
-  const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[]; owed: OwedRow[] | null }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique]);
+  const { rows } = await c.query<GroupRow & { alerts: Omit<AlertRow, 'updated_at'>[]; owed: OwedRow[] | null }>(q.SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE, [unique, MAY_HAVE_POSTED]);
   for (const row of rows) {
     const { owed, ...groupRow } = row;
     const group = toGroupRecord(groupRow, row.alerts);
@@ -57,7 +58,10 @@ export async function loadLockedGroups(c: Queryable, ids: readonly string[]): Pr
       group.owedTargets = [...new Set(owed.map((d) => d.target_key))];
       // json_build_object gives the time as PostgreSQL's text (…+00:00): as toNotificationRecord's.
       group.owedDead = Object.fromEntries(
-        owed.map((d) => [d.target_key, { id: Number(d.id), createdAt: new Date(d.created_at).toISOString(), lastError: d.last_error, contentHash: alertsContentHash(d.alerts ?? []) }]),
+        owed.map((d) => [
+          d.target_key,
+          { id: Number(d.id), createdAt: new Date(d.created_at).toISOString(), lastError: d.last_error, ...(d.firing ? { contentHash: contentHash(d.firing.sort()) } : {}) },
+        ]),
       );
     }
     out.set(row.id, group);

@@ -23,15 +23,17 @@ export function beginAndLockGroups(keys: readonly number[]): string {
  * The groups that exist among $1, row-locked, each with its alerts in position order and the
  * targets it owes its current state (GroupRecord.owedTargets: those whose newest item that is
  * not suppressed is dead; a group without a dead item costs one probe of the dead index), each
- * with that dead item's id, queue time, last error and its snapshot's alerts' status and
- * fingerprint, for its content hash (GroupRecord.owedDead; one per target: an
- * older dead item has a newer one that is not suppressed), in one round trip: the lock is held while it runs. Runs after the advisory locks, so its snapshot
+ * with that dead item's id, queue time, last error and, for a Slack item whose post may have been
+ * made ($2: model/post-notes.ts MAY_HAVE_POSTED, `deadPostPossible`), its snapshot's firing
+ * fingerprints, for its content hash (GroupRecord.owedDead; one per target: an older dead item
+ * has a newer one that is not suppressed), in one round trip: the lock is held while it runs. Runs after the advisory locks, so its snapshot
  * holds everything the previous holder of a lock committed, an admin retry's requeue included.
  */
 export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
   SELECT g.*, COALESCE((SELECT json_agg(a ORDER BY a.position) FROM alerts a WHERE a.group_id = g.id), '[]') AS alerts,
     (SELECT json_agg(json_build_object('target_key', d.target_key, 'id', d.id, 'created_at', d.created_at, 'last_error', d.last_error,
-        'alerts', (SELECT json_agg(json_build_object('status', a ->> 'status', 'fingerprint', a ->> 'fingerprint')) FROM json_array_elements(d.snapshot::json -> 'alerts') a))) FROM notifications d
+        'firing', CASE WHEN d.target_key LIKE 'slack:%' AND strpos(coalesce(d.last_error, ''), $2) > 0 THEN coalesce(
+          (SELECT json_agg(a ->> 'fingerprint') FROM json_array_elements(d.snapshot::json -> 'alerts') a WHERE a ->> 'status' = 'firing'), '[]') END)) FROM notifications d
       WHERE d.group_id = g.id AND d.status = 'dead' AND NOT EXISTS (SELECT 1 FROM notifications o
         WHERE o.team = d.team AND o.id > d.id AND o.group_id = d.group_id AND o.target_key = d.target_key AND o.status <> 'suppressed')
     ) AS owed

@@ -32,6 +32,7 @@ import type { ChangeKind } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
 import { isReservedGroupKey } from '../../model/group-id.js';
 import { alertsContentHash } from '../../model/content-hash.js';
+import { deadPostPossible } from '../../model/post-notes.js';
 import type {
   AlertRecord,
   ClaimOptions,
@@ -40,6 +41,7 @@ import type {
   ListQuery,
   NotificationRecord,
   NotificationStatus,
+  OwedDead,
   Page,
   PruneResult,
   PruneStep,
@@ -252,7 +254,8 @@ export class SqliteStore implements Store {
    * flight: a requeued dead item pays its target, and both would be delivered. With each owed
    * target, its dead item's id, queue time and last error (`owedDead`, SELECT_OWED_TARGETS'
    * columns after the target key; one row per target: an older dead item of it has a newer one
-   * that is not suppressed, the dead one), and its snapshot's content hash.
+   * that is not suppressed, the dead one), and, where a post may have been made, its snapshot's
+   * content hash.
    */
   private readOwedTargets(current: Map<string, GroupRecord>, settled: string[], fromDb: string[], withDead: Set<string> | undefined): void {
     // A record kept from an earlier decision says what was owed before it: never trusted.
@@ -273,7 +276,9 @@ export class SqliteStore implements Store {
     for (const row of this.s.selectOwedTargets.all({ ids: JSON.stringify(ids) })) {
       const group = current.get(row.group_id)!;
       group.owedTargets = [...(group.owedTargets ?? []), row.target_key];
-      group.owedDead = { ...group.owedDead, [row.target_key]: { id: row.id, createdAt: iso(row.created_at), lastError: row.last_error, contentHash: this.snapshotContentHash(row.id) } };
+      const dead: OwedDead = { id: row.id, createdAt: iso(row.created_at), lastError: row.last_error };
+      if (deadPostPossible(row.target_key, row.last_error)) dead.contentHash = this.snapshotContentHash(row.id);
+      group.owedDead = { ...group.owedDead, [row.target_key]: dead };
     }
   }
 
