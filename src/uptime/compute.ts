@@ -46,6 +46,8 @@ function overlapMs(a: readonly Period[], b: readonly Period[]): number {
 /** Seconds rounded to milliseconds, so JSON shows 1320, not 1319.9999999998. */
 const secs = (ms: number) => Math.round(ms) / 1000;
 
+const DAY_MS = 86_400_000;
+
 interface DayFigures {
   day: ReportDay;
   totals: DayTotals;
@@ -80,9 +82,18 @@ function coversWholeDay(day: ReportDay, totals: DayTotals, intervalMs: number): 
   return totals.count > 0 && (totals.minSeriesCount ?? 0) * intervalMs >= day.end - day.start - intervalMs;
 }
 
-/** Measured time of a day every series covered: its samples' share of one series' time. */
+/**
+ * Measured time of a day every series covered: its samples' share of one series' time. An
+ * interval that does not divide a day (7 minutes: 205.7 a day) gives a series sampled throughout
+ * 205 samples on some days and 206 on others, as its phase falls; 205 × 420 s read 300 s of such
+ * a day as no data. So there a series is short only by the samples it has below the fewest a
+ * day can hold (a sample missing on a day of 206 is then within its interval, as slots are).
+ */
 function wholeDayMs(day: ReportDay, totals: DayTotals, intervalMs: number): number {
-  return Math.min(day.end - day.start, (totals.count * intervalMs) / totals.series);
+  const length = day.end - day.start;
+  const perSeries = totals.count / totals.series;
+  if (DAY_MS % intervalMs === 0) return Math.min(length, perSeries * intervalMs);
+  return Math.max(0, Math.min(length, length - (Math.floor(length / intervalMs) - perSeries) * intervalMs));
 }
 
 const hadDowntime = (t: DayTotals) => t.count > 0 && t.count - t.sum > 1e-9 * t.count;

@@ -12,7 +12,10 @@
  * 1-minute probe, in sixths of 295 s, read 59 s). Interior hours are whole hours of the series'
  * life, so a series that starts or stops mid-day (a pod restart renames the probe's `instance`)
  * is not taken for a slower one, and the median shrugs off an hour cut by a gap or a sample that
- * jitter moved across the hour's edge. Without such hours (short ranges, short-lived series),
+ * jitter moved across the hour's edge. Counts are exact only for an interval that divides the
+ * window: a 7-minute probe holds 8 or 9 samples an hour (mostly 9: 400 s), so when a series'
+ * interior windows disagree its interval is read from the raw samples' median spacing (raw data
+ * only: downsampled blocks keep counts, not sample times). Without such hours (short ranges, short-lived series),
  * the day's length over the samples of one series bounds the interval (daily-totals.ts), from
  * days under an hour too when the range has no longer one.
  */
@@ -21,7 +24,7 @@ import type { UptimeSpec } from '../generate/model.js';
 import type { DayTotals } from './daily-totals.js';
 import { isPlainSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
-import { chooseResolution, type ResolutionPolicy } from './resolution.js';
+import { chooseResolution, type ResolutionPolicy, type SourceResolution } from './resolution.js';
 import { alignUp, offsetClause } from './step-align.js';
 import type { ThanosClient } from './thanos-client.js';
 
@@ -50,20 +53,31 @@ export function intervalFromTotals(days: ReportDay[], totals: DayTotals[]): numb
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
+/** What the window counts tell: the smallest interval, and the interior span of the series that set it. */
+interface WindowReading {
+  intervalMs: number;
+  /** That series' interior windows held different counts (or a gap): its interval may not divide the window. */
+  uneven: boolean;
+  /** Its interior windows, [from, to). */
+  from: number;
+  to: number;
+}
+
 /**
  * The smallest interval of any series, from its interior windows of `windowMs` on `day`
  * (windows strictly between the series' first and last one); undefined without any.
  */
-async function intervalFromWindows(client: ThanosClient, sel: string, day: ReportDay, windowMs: number, opts: { now: number; policy: ResolutionPolicy }, warnings: Set<string>): Promise<number | undefined> {
+async function intervalFromWindows(client: ThanosClient, sel: string, day: ReportDay, windowMs: number, resolution: SourceResolution, warnings: Set<string>): Promise<WindowReading | undefined> {
   const windows = Math.floor((day.end - day.start) / windowMs);
   if (windows < 3) return undefined;
   // Each window's end − 1 ms, asked at the next multiple of the window and read back by the
-  // offset, so a query-frontend leaves the times alone (uptime/step-align.ts).
+  // offset, so a query-frontend leaves the times alone (uptime/step-align.ts). Window w is
+  // [day.start + w × windowMs, day.start + (w + 1) × windowMs).
   const { at, offsetMs } = alignUp(day.start + windowMs - 1, windowMs);
   const query = `count_over_time(${sel}[${windowMs - 1}ms]${offsetClause(offsetMs)})`;
-  const result = await client.range(query, at, at + (windows - 1) * windowMs, windowMs, chooseResolution(day.start, opts.now, opts.policy));
+  const result = await client.range(query, at, at + (windows - 1) * windowMs, windowMs, resolution);
   for (const w of result.warnings) warnings.add(w);
-  let best = Infinity;
+  let best: WindowReading | undefined;
   for (const s of result.series) {
     const counts = new Map(s.samples.filter((x) => x.v > 0).map((x) => [(x.t - at) / windowMs, x.v]));
     const seen = [...counts.keys()];
@@ -71,9 +85,48 @@ async function intervalFromWindows(client: ThanosClient, sel: string, day: Repor
     const interior = [...counts].filter(([w]) => w > lo && w < hi).map(([, v]) => v);
     if (interior.length === 0) continue;
     const perWindow = median(interior);
-    if (perWindow >= 2) best = Math.min(best, windowMs / perWindow);
+    if (perWindow < 2) continue;
+    const intervalMs = windowMs / perWindow;
+    if (best && best.intervalMs <= intervalMs) continue;
+    const uneven = interior.length < hi - lo - 1 || interior.some((v) => v !== perWindow);
+    best = { intervalMs, uneven, from: day.start + (lo + 1) * windowMs, to: day.start + hi * windowMs };
+  }
+  return best && { ...best, intervalMs: roundSpacing(best.intervalMs) };
+}
+
+/**
+ * The interval as the raw samples space it: each series' median time between consecutive samples
+ * over `span` (a gap is one long spacing among many), the smallest of any series with three
+ * samples there; undefined without one.
+ */
+async function intervalFromSpacing(client: ThanosClient, sel: string, span: { from: number; to: number }, warnings: Set<string>): Promise<number | undefined> {
+  const result = await client.instant(`${sel}[${span.to - span.from - 1}ms]`, span.to - 1, '0s');
+  for (const w of result.warnings) warnings.add(w);
+  let best = Infinity;
+  for (const s of result.series) {
+    const times = s.samples.map((x) => x.t).sort((a, b) => a - b);
+    if (times.length < 3) continue;
+    best = Math.min(best, median(times.slice(1).map((t, i) => t - times[i]!)));
   }
   return Number.isFinite(best) ? roundSpacing(best) : undefined;
+}
+
+/** Samples of the fastest series the raw spacing is read over: enough for a median, few enough to stay small. */
+const SPACING_SAMPLES = 32;
+
+/**
+ * The interval from `windowMs` windows of `day`. Counts per window give it exactly when it divides
+ * the window (every interior window holds the same number); one that does not (a 7-minute probe:
+ * 8 or 9 samples an hour, mostly 9, read as 400 s) is read from the raw samples' spacing, over
+ * some 32 samples of the series that set it. Downsampled data keeps no raw times: there the
+ * median count stands.
+ */
+async function intervalOfDay(client: ThanosClient, sel: string, day: ReportDay, windowMs: number, opts: { now: number; policy: ResolutionPolicy }, warnings: Set<string>): Promise<number | undefined> {
+  const resolution = chooseResolution(day.start, opts.now, opts.policy);
+  const reading = await intervalFromWindows(client, sel, day, windowMs, resolution, warnings);
+  if (!reading || !reading.uneven || resolution !== '0s') return reading?.intervalMs;
+  const to = Math.min(reading.to, reading.from + Math.max(windowMs, SPACING_SAMPLES * reading.intervalMs));
+  return (await intervalFromSpacing(client, sel, { from: reading.from, to }, warnings)) ?? reading.intervalMs;
 }
 
 /**
@@ -110,6 +163,6 @@ export async function sampleInterval(
   if (!isPlainSelector(spec.up)) return { intervalMs: DEFAULT_INTERVAL_MS, warnings: [] };
   const at = inferenceWindow(days, totals);
   const warnings = new Set<string>();
-  const fromWindows = at && (await intervalFromWindows(client, spec.up.trim(), at.day, at.windowMs, opts, warnings));
+  const fromWindows = at && (await intervalOfDay(client, spec.up.trim(), at.day, at.windowMs, opts, warnings));
   return { intervalMs: fromWindows ?? intervalFromTotals(days, totals), warnings: [...warnings] };
 }
