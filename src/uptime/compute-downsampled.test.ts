@@ -107,10 +107,18 @@ function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs
     }
     const at = Number(params.get('time')) * 1000;
     if (query.startsWith('count_over_time(group(')) {
+      // Steps at the multiples t of the slot in (at − range, at], each covered when a bucket
+      // stamped in [t − slot, t − 1 ms] has a finite average.
+      const [rangeMs, slotMs] = /\[(\d+)ms:(\d+)ms\]/.exec(query)!.slice(1).map(Number) as [number, number];
+      const sums = Object.values(finite).map((raw) => {
+        const bySum = new Map<number, number>();
+        for (const s of raw) bySum.set(s.t - (s.t % bucketMs), (bySum.get(s.t - (s.t % bucketMs)) ?? 0) + s.v);
+        return bySum;
+      });
       let slots = 0;
-      for (let b = at - DAY; b < at; b += bucketMs) {
-        const xs = Object.values(finite).map((raw) => raw.filter((s) => s.t >= b && s.t < b + bucketMs));
-        if (xs.some((x) => x.length > 0 && Number.isFinite(x.reduce((a, s) => a + s.v, 0)))) slots++;
+      for (let t = Math.floor(at / slotMs) * slotMs; t > at - rangeMs; t -= slotMs) {
+        const stamped = (b: number) => b + bucketMs - 1 >= t - slotMs && b + bucketMs - 1 <= t - 1;
+        if (sums.some((bySum) => [...bySum].some(([b, sum]) => stamped(b) && Number.isFinite(sum)))) slots++;
       }
       return { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [at / 1000, String(slots)] }] } } };
     }
@@ -188,6 +196,20 @@ describe('downsampled buckets as Thanos stamps them (at the bucket end − 1 ms)
       [iso(fiveMinuteDay + 600 * MIN), iso(fiveMinuteDay + 630 * MIN), 1800],
       [iso(fiveMinuteDay + 840 * MIN), iso(fiveMinuteDay + 870 * MIN), undefined],
     ]);
+  });
+
+  it('5m, a probe every 7 minutes: a slot holds a whole number of buckets, so a gapless stretch is never no data', async () => {
+    // Samples at 00:05:10 + 7k min; none 10:00–11:00. Slots of 420 s held one 5-minute bucket
+    // stamp or two: [00:00, 00:07) only the 00:00 bucket's, empty (its sample is at 00:05:10), so
+    // a gapless probe had minutes of no data. Slots of 600 s are two whole buckets, one of which
+    // holds each sample: only the six slots 10:00–11:00 are empty, 6 × 600 = 3 600 s.
+    const raw: { t: number; v: number }[] = [];
+    for (let t = fiveMinuteDay + 310_000; t < fiveMinuteDay + DAY + 120 * MIN; t += 7 * MIN) if (t < fiveMinuteDay + 600 * MIN || t >= fiveMinuteDay + 660 * MIN) raw.push({ t, v: 1 });
+    const thanos = await startFakeThanos(thanosLike({ a: raw }, 5 * MIN, '5m'));
+    const range = { from: fiveMinuteDay, to: fiveMinuteDay + DAY, tz: 'UTC' };
+    const seven = { ...spec, interval: '7m' };
+    const { uptime } = await computeServiceUptime(createThanosClient({ url: thanos.url }), 'payments', seven, range, calendarDays(range), { now, policy: DEFAULT_RESOLUTION_POLICY });
+    expect({ noData: uptime.noDataSeconds, down: uptime.downSeconds }).toEqual({ noData: 3600, down: 0 });
   });
 
   it('5m: a NaN sample is dropped (as Thanos drops it); a bucket with an ±Inf sample is left out whole, as no data', async () => {

@@ -6,8 +6,8 @@
  * restart gives a probe a new `instance` label at noon (two half-day series read as half a day),
  * two probes of one service at 15 s and 60 s read as a day of 15-second samples cut short.
  *
- * The day is cut into slots of the sample interval (or of the downsampled bucket when that is
- * longer: a 5m-resolution series has one sample per bucket); a slot is measured when any series
+ * The day is cut into slots of the sample interval (on downsampled data, of as many whole buckets
+ * as cover the interval: a 5m-resolution series has one sample per bucket); a slot is measured when any series
  * has a sample in it (promql-window.ts coverageQuery). A day's measured time is its length less
  * its empty slots, so a day sampled throughout is measured whole even when its edges are not
  * slot-aligned, and a gap costs its length to within one slot.
@@ -59,7 +59,11 @@ export async function fetchCoverage(
 
   await Promise.all(
     runsOf(days, opts.now, opts.policy).flatMap((run) => neededParts(run, needed)).map(async (run) => {
-      const slotMs = Math.max(2, opts.intervalMs, resolutionStepMs(run.resolution));
+      // On 5m/1h data a series is seen only at its buckets' stamps, so a slot is whole buckets: a
+      // 420 s slot of a 7-minute probe held one 5-minute stamp or two, and the one bucket could be
+      // empty (its sample in the next), reading a sampled stretch as no data; 600 s holds one.
+      const bucketMs = resolutionStepMs(run.resolution);
+      const slotMs = bucketMs > 0 ? Math.ceil(opts.intervalMs / bucketMs) * bucketMs : Math.max(2, opts.intervalMs);
       const first = days[run.first]!.end;
       const last = days[run.last]!.end;
       const single = run.first === run.last;
