@@ -4,7 +4,7 @@
  * alert names, object names. Validation (config/load-team-specs.ts) uses the same functions to
  * reject collisions before anything is written, so a name can never differ between the two.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../model/sha256.js';
 
 /** Slug of the generated SLO/uptime dashboard; reserved in `dashboards/` files. */
 export const SLO_DASHBOARD_SLUG = 'slos-uptime';
@@ -15,7 +15,7 @@ export const SLO_DASHBOARD_SLUG = 'slos-uptime';
  * because the team is hashed in, and inside Grafana's 40-character limit.
  */
 export function dashboardUid(team: string, slug: string): string {
-  return `ag-${createHash('sha256').update(`${team}/${slug}`).digest('hex').slice(0, 20)}`;
+  return `ag-${sha256Hex(`${team}/${slug}`).slice(0, 20)}`;
 }
 
 /** Generated titles carry the folder so that boards of different teams never share a title. */

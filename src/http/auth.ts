@@ -11,10 +11,6 @@ import { SecretFile, tokenLines } from '../config/secret-file.js';
 import type { Logger } from '../log/logger.js';
 import { jsonError } from './errors.js';
 
-function digest(s: string): Buffer {
-  return sha256Bytes(s);
-}
-
 /**
  * For the background reread nobody awaits: SecretFile logs its own failures and never rejects,
  * but an unhandled rejection would end the process, so it is caught all the same.
@@ -32,7 +28,7 @@ interface Accepted {
 }
 
 function accepted(token: string): Accepted {
-  return { token, digest: digest(token) };
+  return { token, digest: sha256Bytes(token) };
 }
 
 export interface AcceptedTokenOptions {
@@ -105,7 +101,7 @@ export class AcceptedToken {
 
   /** Whether `presented` is one of the tokens, or one a swap replaced within its grace. Constant time. */
   matches(presented: string | undefined): boolean {
-    const d = digest(presented ?? '');
+    const d = sha256Bytes(presented ?? '');
     // Always compare with every accepted value, even with nothing presented, so timing says
     // nothing about which one matched, if any, nor whether it was a current or a replaced one.
     let hit = false;

@@ -112,7 +112,7 @@ export const uptimeOpenApiPaths = {
           description: 'CSV (its columns have no place for the report\'s warnings: a report with warnings has the X-Alertgate-Warnings header and a file name ending -incomplete.csv)',
           headers: {
             'X-Alertgate-Warnings': {
-              description: 'only when Thanos sent warnings (the figures may be incomplete): a JSON array of them, in ASCII (\\uXXXX escapes), under 2,000 characters',
+              description: 'only when there are warnings (from Thanos, or alertgate\'s own about the figures): a JSON array of them, in ASCII (\\uXXXX escapes), under 2,000 characters',
               schema: { type: 'string' },
             },
           },

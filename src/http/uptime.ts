@@ -3,8 +3,9 @@
  * GET /v1/uptime?team=&from=&to=&tz= (also `period=`, `month=`): the uptime report JSON
  * (contract "Uptime report JSON"); GET /v1/uptime.csv: the same as CSV.
  *
- * The CSV has no place for Thanos warnings (every row is a service's day or total in the
- * documented columns; a comment row would be read as data), so a CSV with warnings says so in
+ * The CSV has no place for warnings, Thanos's or alertgate's own (every row is a service's day
+ * or total in the documented columns; a comment row would be read as data), so a CSV with
+ * warnings says so in
  * an `X-Alertgate-Warnings` header (a JSON array) and in its file name (`…-incomplete.csv`):
  * a partial figure must not pass for a complete one.
  *
@@ -118,7 +119,7 @@ export async function forRequest<T>(c: Context, deps: AppDeps, work: (signal: Ab
   }
 }
 
-/** Response headers of Thanos warnings: the JSON array they are, in ASCII, under this many characters. */
+/** Response headers of the report's warnings: the JSON array they are, in ASCII, under this many characters. */
 export const WARNINGS_HEADER = 'x-alertgate-warnings';
 const WARNINGS_HEADER_MAX = 2000;
 const WARNING_MAX = 500;

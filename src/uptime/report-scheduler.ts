@@ -36,7 +36,7 @@
  * // on shutdown:
  * await scheduler.stop();
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../model/sha256.js';
 import type { ReportConfig, RoutingConfig } from '../config/types.js';
 import { MAX_TIMER_MS } from '../config/timer-limit.js';
 import type { Logger } from '../log/logger.js';
@@ -284,7 +284,7 @@ export function createReportScheduler(opts: ReportSchedulerOptions): ReportSched
 
   /** The record that `job` is scheduled, written by the first replica to schedule it; its time. */
   function scheduledSince(job: Job): Promise<number> {
-    const hash = createHash('sha256').update(signatureOf(job)).digest('hex').slice(0, 16);
+    const hash = sha256Hex(signatureOf(job)).slice(0, 16);
     const groupKey = `${PSEUDO_GROUP_KEYS.messagePrefix}report-schedule:${job.team}:${job.index}:${hash}`;
     const known = since.get(groupKey);
     if (known) return known;

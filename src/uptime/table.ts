@@ -1,7 +1,7 @@
 /**
  * @module uptime/table
  * The report as a plain-text table for the terminal (`alertgate uptime`): one line per service,
- * then its incidents, then any Thanos warnings. Times are local to the report's zone with the
+ * then its incidents, then any warnings (Thanos's, or alertgate's own). Times are local to the report's zone with the
  * zone's abbreviation or offset (`2026-10-25 01:50:00 BST`), as the pages and Slack show them:
  * in UTC they named other hours than the page beside them, and a London month began on
  * 30 September. The JSON and CSV keep their RFC3339 instants and dates.

@@ -8,7 +8,7 @@
  * take turns on every replica: the time the locks are held is the team's throughput limit.
  * Hence few round trips while locked: BEGIN + locks, one load, one write, COMMIT.
  */
-import { createHash } from 'node:crypto';
+import { sha256Bytes } from '../../model/sha256.js';
 import type { Alert } from '../../model/alert.js';
 import { contentHash } from '../../model/content-hash.js';
 import { MAY_HAVE_POSTED } from '../../model/post-notes.js';
@@ -26,7 +26,7 @@ import { labelsJson, toGroupRecord, toNotificationRecord, type AlertRow, type Gr
  * sharing a key (1 in 2^32) only means those groups are serialised together.
  */
 export function groupLockKeys(ids: readonly string[]): number[] {
-  const keys = new Set(ids.map((id) => createHash('sha256').update(id).digest().readInt32BE(0)));
+  const keys = new Set(ids.map((id) => sha256Bytes(id).readInt32BE(0)));
   return [...keys].sort((a, b) => a - b);
 }
 
