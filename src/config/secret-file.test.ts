@@ -98,4 +98,21 @@ describe('SecretFile', () => {
     await secret.check();
     expect(secret.text).toBe(OLD);
   });
+
+  it("a refusal during a check's read reads again after it: that read may have begun before the Secret changed", async () => {
+    const file = await tokenFile(OLD);
+    const clock = 0;
+    const secret = new SecretFile({ file, variable: 'WEBHOOK_TOKEN_FILE', text: OLD, rereadMs: 1_000, now: () => clock });
+    const checking = secret.check();
+    expect(secret.due).toBe(false);
+    // The check's read found nothing new, so the refusal gets a read of its own (its budget is spent).
+    await secret.reread();
+    await checking;
+    expect(secret.checkDue).toBe(false);
+    expect(secret.due).toBe(false);
+    // A change written now is for the next refusal, a second later.
+    await writeFile(file, `${NEW}\n`);
+    await secret.reread();
+    expect(secret.text).toBe(OLD);
+  });
 });

@@ -53,6 +53,8 @@ export class SecretFile {
    */
   #lastCheck = -Infinity;
   #reading: Promise<void> | undefined;
+  /** Whether the read in flight is a check's (`check`), which a refusal's `reread` does not settle for. */
+  #readingToCheck = false;
   #lastFailure: string | undefined;
   readonly #now: () => number;
 
@@ -91,9 +93,17 @@ export class SecretFile {
    * another caller may have read the change.
    */
   async reread(): Promise<void> {
+    if (this.#reading !== undefined && this.#readingToCheck) {
+      // A check's read may have begun just before the file changed: the refused token is owed a
+      // read begun after it came, unless the check's read already found a change.
+      const before = this.#text;
+      await this.#reading;
+      if (this.#text !== before) return;
+    }
     if (this.#reading === undefined) {
       if (!this.due) return;
       this.#lastRead = this.#now();
+      this.#readingToCheck = false;
       this.#reading = this.#read().finally(() => (this.#reading = undefined));
     }
     await this.#reading;
@@ -112,6 +122,7 @@ export class SecretFile {
     if (this.#reading === undefined) {
       if (!this.checkDue) return;
       this.#lastCheck = this.#now();
+      this.#readingToCheck = true;
       this.#reading = this.#read().finally(() => (this.#reading = undefined));
     }
     await this.#reading;
