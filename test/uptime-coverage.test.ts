@@ -4,13 +4,12 @@
  * two probes of one service at different intervals. Up + down + no data is the range, and the
  * down time agrees with the sample-weighted uptime.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UptimeSpec } from '../src/generate/model.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import type { ServiceUptime } from '../src/uptime/report-types.js';
-import { createUptimeService, type UptimeService } from '../src/uptime/service.js';
-import { createThanosClient } from '../src/uptime/thanos-client.js';
-import { startPlansPrometheus, type PlansPrometheus, type ProbePlan } from './support/probe-plans-prometheus.js';
+import { usePlansUptime } from './support/plans-uptime.js';
+import type { ProbePlan } from './support/probe-plans-prometheus.js';
 
 const promtool = requireBinary('promtool');
 const prometheus = requireBinary('prometheus');
@@ -37,21 +36,7 @@ const SPECS: UptimeSpec[] = [
   { service: 'churn-sum', up: 'sum(probe_success{job="mixed"}) + sum(probe_success{job="churn"})', objective: 99.9, interval: '1m' },
 ];
 
-let fx: PlansPrometheus | undefined;
-let svc: UptimeService;
-
-beforeAll(async () => {
-  if (!promtool || !prometheus) return;
-  fx = await startPlansPrometheus({ promtool, prometheus }, PLANS);
-  const checks = async () => new Map([['payments', SPECS]]);
-  svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url }), checks, now: () => Date.parse('2026-10-10T00:00:00Z') });
-}, 120_000);
-afterAll(async () => fx?.stop());
-
-async function report(from: string, to: string, name: string): Promise<ServiceUptime> {
-  const r = await svc.report({ team: 'payments', from, to });
-  return r.services.find((s) => s.service === name)!;
-}
+const { report, service } = usePlansUptime({ promtool, prometheus }, PLANS, SPECS);
 
 /** Up + down + no data is the whole range, and down time is the sample-weighted down share of the measured time. */
 function expectConsistent(s: ServiceUptime, rangeSeconds: number): void {
@@ -104,7 +89,7 @@ describe.skipIf(!promtool || !prometheus)('uptime when series come and go within
     // On 10-05 the sum is 3, while churn's b is down (13:00–14:00) 2, and for the 5 minutes after
     // noon, while PromQL's lookback still sees a beside b, 4: (1375 × 3 + 60 × 2 + 5 × 4) / 1440 =
     // 2.9618. Every sample is above 1, so none reads as down, whatever the probes did.
-    const r = await svc.report({ team: 'payments', from: '2026-10-05', to: '2026-10-06' });
+    const r = await service().report({ team: 'payments', from: '2026-10-05', to: '2026-10-06' });
     const s = r.services.find((x) => x.service === 'churn-sum')!;
     expect(s.uptimePercent).toBe(100);
     expect(r.warnings).toContain(

@@ -5,13 +5,11 @@
  * median per hour read it as 400 s: a day of 205 samples × 400 s left 4 400 s of "no data".
  * Probes every 5 minutes and every hour, which do divide the hour, are read as before.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UptimeSpec } from '../src/generate/model.js';
 import { requireBinary } from '../src/testing/binaries.js';
-import type { ServiceUptime } from '../src/uptime/report-types.js';
-import { createUptimeService, type UptimeService } from '../src/uptime/service.js';
-import { createThanosClient } from '../src/uptime/thanos-client.js';
-import { startPlansPrometheus, type PlansPrometheus, type ProbePlan } from './support/probe-plans-prometheus.js';
+import { usePlansUptime } from './support/plans-uptime.js';
+import type { ProbePlan } from './support/probe-plans-prometheus.js';
 
 const promtool = requireBinary('promtool');
 const prometheus = requireBinary('prometheus');
@@ -45,21 +43,7 @@ const SPECS: UptimeSpec[] = [
   { service: 'hourly', up: 'probe_success{job="hourly"}', objective: 99 },
 ];
 
-let fx: PlansPrometheus | undefined;
-let svc: UptimeService;
-
-beforeAll(async () => {
-  if (!promtool || !prometheus) return;
-  fx = await startPlansPrometheus({ promtool, prometheus }, PLANS);
-  const checks = async () => new Map([['payments', SPECS]]);
-  svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url }), checks, now: () => Date.parse('2026-10-10T00:00:00Z') });
-}, 120_000);
-afterAll(async () => fx?.stop());
-
-async function report(from: string, to: string, name: string): Promise<ServiceUptime> {
-  const r = await svc.report({ team: 'payments', from, to });
-  return r.services.find((s) => s.service === name)!;
-}
+const { report } = usePlansUptime({ promtool, prometheus }, PLANS, SPECS);
 
 describe.skipIf(!promtool || !prometheus)('a probe every 7 minutes, interval not configured (real Prometheus)', () => {
   it('21 hours of it (180 samples, 10 down): the interval is 420 s, 4 200 s down, no time without data', async () => {

@@ -1,0 +1,47 @@
+/**
+ * The rig of an uptime test file that reads a few planned probe series (probe-plans-prometheus.ts)
+ * through the uptime service directly, without a gateway: shared so that each such file states
+ * only its plans and checks.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import type { UptimeSpec } from '../../src/generate/model.js';
+import type { ServiceUptime } from '../../src/uptime/report-types.js';
+import { createUptimeService, type UptimeService } from '../../src/uptime/service.js';
+import { createThanosClient } from '../../src/uptime/thanos-client.js';
+import { startPlansPrometheus, type PlansPrometheus, type ProbePlan } from './probe-plans-prometheus.js';
+
+export interface PlansUptime {
+  /** The payments team's uptime service, its checks `specs`, "now" 2026-10-10. */
+  service(): UptimeService;
+  /** One check's figures from the payments team's report over [from, to). */
+  report(from: string, to: string, name: string): Promise<ServiceUptime>;
+}
+
+/**
+ * Starts Prometheus serving `plans` before the file's tests and stops it after them. Without
+ * promtool or prometheus (outside CI, see requireBinary) nothing starts and the file's suites
+ * skip themselves.
+ */
+export function usePlansUptime(bins: { promtool: string | undefined; prometheus: string | undefined }, plans: ProbePlan[], specs: UptimeSpec[]): PlansUptime {
+  let fx: PlansPrometheus | undefined;
+  let svc: UptimeService | undefined;
+  beforeAll(async () => {
+    if (!bins.promtool || !bins.prometheus) return;
+    fx = await startPlansPrometheus({ promtool: bins.promtool, prometheus: bins.prometheus }, plans);
+    const checks = async () => new Map([['payments', specs]]);
+    svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url }), checks, now: () => Date.parse('2026-10-10T00:00:00Z') });
+  }, 120_000);
+  afterAll(async () => fx?.stop());
+
+  const service = () => {
+    if (!svc) throw new Error('the plans uptime service is not started (usePlansUptime runs in beforeAll)');
+    return svc;
+  };
+  return {
+    service,
+    async report(from, to, name) {
+      const r = await service().report({ team: 'payments', from, to });
+      return r.services.find((s) => s.service === name)!;
+    },
+  };
+}
