@@ -112,7 +112,8 @@ export const uptimeCommand: Command = async (argv, io) => {
     io.stderr(`uptime: ${problem}`);
     return 1;
   }
-  const routes = await loadRoutingConfig(dir, io.env);
+  // Reads the config the gateway runs with (often its ConfigMap mount), as its reports do.
+  const routes = await loadRoutingConfig(dir, io.env, { nonFileEntries: 'warning' });
   if (!routes.config) {
     for (const e of routes.errors) io.stderr(formatSourceError(e));
     io.stderr(`uptime: the config has ${routes.errors.length} error(s); run alertgate validate`);

@@ -2,13 +2,17 @@
  * A `.yaml` entry of routes/, rules/ or dashboards/ that is no file: a symbolic link left
  * pointing nowhere by a file moved in a pull request, or a folder. It was skipped without a
  * word, so the team's alerts or boards vanished from the generated output (and generate deleted
- * their files as stale) while validate said ok. It is still skipped, as it must be for a
- * ConfigMap mount, whose removed files dangle for a moment while the kubelet swaps `..data`, but
- * with a warning naming it.
+ * their files as stale) while validate said ok. In a checkout (the CLI, a pull request's CI) it
+ * is an error: validate and generate fail and write nothing. The gateway's reload reads a
+ * ConfigMap mount, whose removed files dangle for a moment while the kubelet swaps `..data`: there
+ * it is skipped with a warning naming it, and the reload succeeds.
  */
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, readdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../cli/main.js';
+import { createLogger } from '../log/logger.js';
+import { ConfigHolder } from './config-holder.js';
 import { loadRoutingConfig } from './load-routes.js';
 import { loadTeamSpecs } from './load-team-specs.js';
 import { formatSourceError } from './source-error.js';
@@ -16,28 +20,66 @@ import { makeConfigDir, removeTempDirs, routesFile, routeTeamsOf } from '../../t
 
 afterAll(removeTempDirs);
 
-describe('a .yaml entry that is no file', () => {
-  it('is skipped with a warning naming where a dangling symbolic link points, in every folder', async () => {
-    const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders') });
-    await mkdir(path.join(dir, 'rules'));
-    await mkdir(path.join(dir, 'dashboards'));
-    for (const folder of ['routes', 'rules', 'dashboards']) await symlink('../shared/web.yaml', path.join(dir, folder, 'web.yaml'));
+const DANGLING = (folder: string, what: string) =>
+  `${folder}/web.yaml:1:1 a symbolic link to ../shared/web.yaml, which does not exist: team "web" would have no ${what} file; point the link at a file or remove it`;
+
+async function withDanglingLinks(): Promise<string> {
+  const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders') });
+  await mkdir(path.join(dir, 'rules'));
+  await mkdir(path.join(dir, 'dashboards'));
+  for (const folder of ['routes', 'rules', 'dashboards']) await symlink('../shared/web.yaml', path.join(dir, folder, 'web.yaml'));
+  return dir;
+}
+
+async function run(argv: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env: { FALLBACK_TEAM: 'orders' }, cwd });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('a .yaml entry that is no file, read from a checkout (the CLI)', () => {
+  it('is an error naming where a dangling symbolic link points, in every folder', async () => {
+    const dir = await withDanglingLinks();
     const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(routes.errors).toEqual([]);
-    expect(routes.warnings.map(formatSourceError)).toEqual([
-      'routes/web.yaml:1:1 warning: a symbolic link to ../shared/web.yaml, which does not exist: skipped, so team "web" has no routes file',
-    ]);
+    expect(routes.errors.map(formatSourceError)).toEqual([DANGLING('routes', 'routes')]);
     const specs = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(specs.errors.map(formatSourceError)).toEqual([DANGLING('dashboards', 'dashboards'), DANGLING('rules', 'rules')]);
+  });
+
+  it('is an error when it is a folder', async () => {
+    const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders'), 'rules/web.yaml/readme.txt': 'x' });
+    const specs = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(specs.errors.map(formatSourceError)).toEqual([
+      'rules/web.yaml:1:1 a folder, not a file: team "web" would have no rules file; rename the folder or move it out of rules/',
+    ]);
+  });
+
+  it('fails alertgate validate, and alertgate generate writes nothing', async () => {
+    const dir = await withDanglingLinks();
+    const v = await run(['validate', '--config', dir], dir);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toContain(DANGLING('rules', 'rules'));
+    const out = path.join(dir, 'out');
+    const g = await run(['generate', '--config', dir, '--out', out], dir);
+    expect(g.code).toBe(1);
+    expect(g.stderr).toContain('nothing written');
+    expect(await readdir(out).catch(() => [])).toEqual([]);
+  });
+});
+
+describe('a .yaml entry that is no file, read by the gateway (a ConfigMap mount)', () => {
+  it('is skipped with a warning, and the reload succeeds', async () => {
+    const dir = await withDanglingLinks();
+    const logs: string[] = [];
+    const holder = new ConfigHolder(dir, { FALLBACK_TEAM: 'orders' }, createLogger({ level: 'info', write: (l) => logs.push(l) }));
+    expect(await holder.reload()).toEqual({ ok: true, errors: [] });
+    expect(logs.join('\n')).toContain('routes/web.yaml:1:1 warning: a symbolic link to ../shared/web.yaml, which does not exist: skipped, so team \\"web\\" has no routes file');
+    const specs = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir), nonFileEntries: 'warning' });
     expect(specs.errors).toEqual([]);
     expect(specs.warnings.map(formatSourceError)).toEqual([
       'dashboards/web.yaml:1:1 warning: a symbolic link to ../shared/web.yaml, which does not exist: skipped, so team "web" has no dashboards file',
       'rules/web.yaml:1:1 warning: a symbolic link to ../shared/web.yaml, which does not exist: skipped, so team "web" has no rules file',
     ]);
-  });
-
-  it('is skipped with a warning when it is a folder', async () => {
-    const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders'), 'rules/web.yaml/readme.txt': 'x' });
-    const specs = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
-    expect(specs.warnings.map(formatSourceError)).toEqual(['rules/web.yaml:1:1 warning: a folder, not a file: skipped, so team "web" has no rules file']);
   });
 });

@@ -134,7 +134,8 @@ export class ConfigHolder {
     // Before reading: a file changed while it is read is seen as changed at the next look.
     const read: LastRead = { files: await configFingerprint(this.dir) };
     this.read = read;
-    const result = await loadRoutingConfig(this.dir, this.env).catch((err: unknown) => {
+    // A ConfigMap mount: its removed files dangle while the kubelet swaps `..data`.
+    const result = await loadRoutingConfig(this.dir, this.env, { nonFileEntries: 'warning' }).catch((err: unknown) => {
       Object.assign(read, { applied: false, unreadable: true });
       throw err;
     });

@@ -16,7 +16,7 @@ import { configFileText } from './config-text.js';
 import { parseDuration } from './duration.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
-import { checkConfigEntry } from './skipped-entry.js';
+import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
 import { checkYamlText, parseYamlSource, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
@@ -48,7 +48,7 @@ export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
 }
 
 /** Routes file names in `dir/routes`, sorted; an absent folder means no teams (`absent`). */
-async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: SourceError; absent?: true; warnings?: SourceError[] }> {
+async function listRouteFiles(dir: string, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; absent?: true; skipped?: SourceError[] }> {
   let entries: string[];
   try {
     entries = await readdir(join(dir, ROUTES_DIR));
@@ -58,15 +58,15 @@ async function listRouteFiles(dir: string): Promise<{ names: string[]; error?: S
     return { names: [], error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(err)}` } };
   }
   const names: string[] = [];
-  const warnings: SourceError[] = [];
+  const skipped: SourceError[] = [];
   // Hidden entries are skipped: Kubernetes ConfigMap mounts add `..data` and friends.
   for (const name of entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort()) {
     // stat, not the dirent type: ConfigMap files are symlinks.
-    const entry = await checkConfigEntry(dir, ROUTES_DIR, name);
+    const entry = await checkConfigEntry(dir, ROUTES_DIR, name, nonFileEntries);
     if (entry.isFile) names.push(name);
-    if (entry.warning) warnings.push(entry.warning);
+    if (entry.problem) skipped.push(entry.problem);
   }
-  return { names, warnings };
+  return { names, skipped };
 }
 
 function toTeamConfig(spec: RoutesFileSpec, file: string): TeamConfig {
@@ -107,12 +107,20 @@ function checkRoutesFile(src: YamlSource, expectedTeam: string, env: NodeJS.Proc
   return { src, problems, ...(parsed.success && { spec: parsed.data }) };
 }
 
-export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv): Promise<LoadRoutesResult> {
+export interface LoadRoutesOptions {
+  /**
+   * A `.yaml` entry that is no file (a dangling link, a folder): an error (default, a checkout)
+   * or skipped with a warning (the gateway's ConfigMap mount, config/skipped-entry.ts).
+   */
+  nonFileEntries?: NonFileEntries;
+}
+
+export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opts: LoadRoutesOptions = {}): Promise<LoadRoutesResult> {
   const problems: SourceError[] = [];
-  const listing = await listRouteFiles(dir);
+  const listing = await listRouteFiles(dir, opts.nonFileEntries ?? 'error');
   let unreadable = !!listing.error;
   if (listing.error) problems.push(listing.error);
-  problems.push(...(listing.warnings ?? []));
+  problems.push(...(listing.skipped ?? []));
 
   const files: TeamFile[] = [];
   const specs: { spec: RoutesFileSpec; file: string }[] = [];

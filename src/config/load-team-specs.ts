@@ -20,7 +20,7 @@ import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
 import { checkPrometheusRuleSize } from './check-rule-size.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
-import { checkConfigEntry } from './skipped-entry.js';
+import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
 /** ~25 ms of checking on a slow machine. */
@@ -37,6 +37,11 @@ export interface LoadTeamSpecsOptions {
    * so a board or an SLO that `validate` refuses does not stop every team's report.
    */
   rulesOnly?: boolean;
+  /**
+   * A `.yaml` entry that is no file (a dangling link, a folder): an error (default, a checkout)
+   * or skipped with a warning (the gateway's ConfigMap mount, config/skipped-entry.ts).
+   */
+  nonFileEntries?: NonFileEntries;
 }
 
 export interface LoadTeamSpecsResult {
@@ -51,9 +56,9 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
   const jobs: TeamFileJob[] = [];
   for (const folder of opts.rulesOnly ? (['rules'] as const) : (['rules', 'dashboards'] as const)) {
     const teams = new Set<string>();
-    const listing = await listYaml(dir, folder);
+    const listing = await listYaml(dir, folder, opts.nonFileEntries ?? 'error');
     if (listing.error) problems.push(listing.error);
-    problems.push(...(listing.warnings ?? []));
+    problems.push(...listing.skipped);
     for (const name of listing.names) {
       const team = teamOfFileName(name);
       if (teams.has(team)) {
@@ -87,7 +92,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
  * folder that cannot be read (not a folder, no permission) is an error at `<folder>/`, as for
  * routes/, not a crash of `validate`, `generate` or a reload.
  */
-async function listYaml(dir: string, folder: string): Promise<{ names: string[]; error?: SourceError; warnings?: SourceError[] }> {
+async function listYaml(dir: string, folder: string, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; skipped: SourceError[] }> {
   const full = path.join(dir, folder);
   let entries: string[];
   try {
@@ -95,13 +100,13 @@ async function listYaml(dir: string, folder: string): Promise<{ names: string[];
   } catch (err) {
     // Each of rules/ and dashboards/ may be absent.
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { names: [] };
-    return { names: [], error: { file: `${folder}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${folder}/: ${code ?? String(err)}` } };
+    if (code === 'ENOENT') return { names: [], skipped: [] };
+    return { names: [], skipped: [], error: { file: `${folder}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${folder}/: ${code ?? String(err)}` } };
   }
   const candidates = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
   // stat, not the dirent type: files mounted from a ConfigMap are symlinks.
-  const checked = await Promise.all(candidates.map((name) => checkConfigEntry(dir, folder, name)));
-  return { names: candidates.filter((_, i) => checked[i]!.isFile), warnings: checked.flatMap((c) => (c.warning ? [c.warning] : [])) };
+  const checked = await Promise.all(candidates.map((name) => checkConfigEntry(dir, folder, name, nonFileEntries)));
+  return { names: candidates.filter((_, i) => checked[i]!.isFile), skipped: checked.flatMap((c) => (c.problem ? [c.problem] : [])) };
 }
 
 function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: SourceError[]): TeamSpecs {

@@ -2,24 +2,40 @@
  * @module config/skipped-entry
  * Why a `.yaml` entry of a config folder that is no file is skipped: a symbolic link that points
  * nowhere (a file moved in a pull request, its link left behind) or a folder. Skipping it
- * silently made a team's alerts or boards vanish from the output while `validate` said ok; a
- * warning, not an error, because a ConfigMap mount's removed files dangle for a moment while the
- * kubelet swaps `..data`, and a reload then must not fail.
+ * silently made a team's alerts or boards vanish from the output while `validate` said ok. Read
+ * from a checkout (the CLI: validate, generate, route-test) it is an error, a mistake to fix
+ * before merging. Read by the gateway (`nonFileEntries: 'warning'`) it is skipped with a warning,
+ * because a ConfigMap mount's removed files dangle for a moment while the kubelet swaps `..data`,
+ * and a reload then must not fail.
  */
 import { lstat, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceError } from './source-error.js';
 
-/** `folder/name` (under `dir`) as a file to read, or the warning saying why it is skipped. */
-export async function checkConfigEntry(dir: string, folder: string, name: string): Promise<{ isFile: boolean; warning?: SourceError }> {
+/**
+ * What a `.yaml` entry that is no file is: `error` in a checkout (the CLI), `warning` (skipped) in
+ * a ConfigMap mount (the gateway's reloads and uptime reports).
+ */
+export type NonFileEntries = 'error' | 'warning';
+
+/** `folder/name` (under `dir`) as a file to read, or the problem saying why it is not read. */
+export async function checkConfigEntry(
+  dir: string,
+  folder: string,
+  name: string,
+  nonFileEntries: NonFileEntries,
+): Promise<{ isFile: boolean; problem?: SourceError }> {
   const full = path.join(dir, folder, name);
   const s = await stat(full).catch(() => undefined);
   if (s?.isFile()) return { isFile: true };
   const team = name.replace(/\.ya?ml$/, '');
   const what = { routes: 'routes', rules: 'rules', dashboards: 'dashboards' }[folder] ?? folder;
-  const skipped = `skipped, so team "${team}" has no ${what} file`;
   let why: string | undefined;
-  if (s?.isDirectory()) why = 'a folder, not a file';
+  let fix = 'point the link at a file or remove it';
+  if (s?.isDirectory()) {
+    why = 'a folder, not a file';
+    fix = `rename the folder or move it out of ${folder}/`;
+  }
   else if (!s) {
     const l = await lstat(full).catch(() => undefined);
     if (l?.isSymbolicLink()) {
@@ -29,5 +45,7 @@ export async function checkConfigEntry(dir: string, folder: string, name: string
   }
   // Anything else (a socket, an entry gone since the listing) is skipped as before.
   if (why === undefined) return { isFile: false };
-  return { isFile: false, warning: { file: `${folder}/${name}`, line: 1, col: 1, severity: 'warning', message: `${why}: ${skipped}` } };
+  const at = { file: `${folder}/${name}`, line: 1, col: 1 };
+  if (nonFileEntries === 'warning') return { isFile: false, problem: { ...at, severity: 'warning', message: `${why}: skipped, so team "${team}" has no ${what} file` } };
+  return { isFile: false, problem: { ...at, severity: 'error', message: `${why}: team "${team}" would have no ${what} file; ${fix}` } };
 }

@@ -39,7 +39,8 @@ export function fileChecksSource(opts: FileChecksSourceOptions): ChecksSource {
   async function load(teams: string[], teamsKey: string): Promise<UptimeChecks> {
     const severities = severitiesFromEnv(opts.env);
     // rules/ only: a dashboards/ file `validate` refuses is no reason to refuse every report.
-    const r = await loadTeamSpecs(opts.configDir, { routeTeams: new Set(teams), rulesOnly: true, ...(severities.length ? { severities } : {}) });
+    // The gateway's (or its pod's) ConfigMap mount, whose removed files dangle during a swap.
+    const r = await loadTeamSpecs(opts.configDir, { routeTeams: new Set(teams), rulesOnly: true, nonFileEntries: 'warning', ...(severities.length ? { severities } : {}) });
     if (!r.specs) {
       const errors = r.errors.map(formatSourceError);
       if (good) {
