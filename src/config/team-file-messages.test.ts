@@ -227,6 +227,35 @@ routes:
     ].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
     expect(lines.join('\n')).not.toContain(key);
   });
+  it('never prints a PagerDuty key pasted where another kind of value or a choice goes: pagerduty:, receivers, period, namespaces', async () => {
+    const key = 'e93facc04764012d7bfb002500d5d1a6';
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': `team: orders
+slack:
+  channel: "#orders"
+pagerduty: ${key}
+owns:
+  namespaces: ${key}
+routes:
+  - receivers: [${key}]
+reports:
+  - schedule: "0 9 1 * *"
+    period: ${key}
+`,
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    const lines = [...r.errors, ...r.warnings].map(formatSourceError);
+    const notShown = 'text that looks like a PagerDuty routing key (not shown here)';
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `routes/orders.yaml:4:12 pagerduty: expected a map (name: value lines indented under it), found ${notShown}`,
+        `routes/orders.yaml:6:15 owns.namespaces: expected a list, found ${notShown}`,
+        `routes/orders.yaml:8:17 routes[0].receivers[0]: expected one of slack, pagerduty, found ${notShown}`,
+        `routes/orders.yaml:11:13 reports[0].period: expected one of previous-day, previous-week, previous-month, month-to-date, quarter, previous-quarter, found ${notShown}`,
+      ]),
+    );
+    expect(lines.join('\n')).not.toContain(key);
+  });
   it('says a number out of range, a fraction where a whole number goes, and a value not among the choices in its own words, not zod\'s', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': `team: orders

@@ -13,6 +13,7 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document } from 'yaml';
 import type { z } from 'zod';
 import { closestName } from './closest-name.js';
+import { looksLikeRoutingKey } from './looks-like-key.js';
 import { knownKeysAt } from './schema-keys.js';
 import type { SourceError } from './source-error.js';
 import { explainYamlErrors } from './yaml-error-hints.js';
@@ -291,8 +292,14 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   return v;
 }
 
+/**
+ * A value as a message says it was found. A PagerDuty routing key pasted in the wrong place
+ * (`pagerduty: e93f…`, `period: e93f…`) is described without its text: routes-semantics already
+ * says it is a key to rotate without showing it, and this message would print it in CI logs.
+ */
 function kindOf(v: unknown): string {
   if (v === null) return 'nothing (an empty value)';
+  if (typeof v === 'string' && looksLikeRoutingKey(v)) return 'text that looks like a PagerDuty routing key (not shown here)';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
   return `${typeof v === 'string' ? 'the text' : `the ${typeof v}`} ${JSON.stringify(v)}`;
@@ -306,7 +313,7 @@ function wrongKindMessage(expected: string, found: unknown, key?: PathSegment): 
   const kind = kindOf(found);
   switch (expected) {
     case 'array':
-      return `expected a list, found ${kind}${typeof found === 'string' ? `: write [${found}] for a list of one, or one "- item" per line` : ''}`;
+      return `expected a list, found ${kind}${typeof found === 'string' && !looksLikeRoutingKey(found) ? `: write [${found}] for a list of one, or one "- item" per line` : ''}`;
     case 'number':
       return `expected a number, found ${kind}${typeof found === 'string' && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(found) ? `: write it without quotes, ${found.trim()}` : ''}`;
     case 'record':
