@@ -115,15 +115,22 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
  * routingKeyFile (which checkPagerDuty refuses in their own words): `routingKey: e93f…`, a key
  * under a field of its own name. The schema only calls the field unknown, and the author, not
  * told the value is a secret, fixes the field name and leaves the key in the repository.
+ * Fields whose values are names (`team:`, `owns.namespaces`) are not looked at: a team or
+ * namespace may be 32 lower-case letters and digits, and refusing it would fail a reload.
  */
 function pastedKeyPaths(value: unknown, path: PathSegment[] = []): PathSegment[][] {
   if (typeof value === 'string') {
     const own = path.length === 2 && path[0] === 'pagerduty' && (path[1] === 'routingKeyEnv' || path[1] === 'routingKeyFile');
-    return !own && looksLikeRoutingKey(value) ? [path] : [];
+    return !own && !isNameField(path) && looksLikeRoutingKey(value) ? [path] : [];
   }
   if (Array.isArray(value)) return value.flatMap((v, i) => pastedKeyPaths(v, [...path, i]));
   if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => pastedKeyPaths(v, [...path, k]));
   return [];
+}
+
+function isNameField(path: readonly PathSegment[]): boolean {
+  if (path.length === 1) return path[0] === 'team';
+  return path.length === 3 && path[0] === 'owns' && path[1] === 'namespaces' && typeof path[2] === 'number';
 }
 
 /** What refuses a routingKeyEnv or routingKeyFile that holds the key itself (`takes`: what the field wants). */

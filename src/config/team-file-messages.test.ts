@@ -227,6 +227,16 @@ routes:
     ].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
     expect(lines.join('\n')).not.toContain(key);
   });
+  it('takes a team or namespace name of 32 lower-case letters and digits as a name, not as a pasted PagerDuty key', async () => {
+    const name = 'ledger2026reconciliationservices';
+    expect(name).toHaveLength(32);
+    const dir = await makeConfigDir({
+      [`routes/${name}.yaml`]: `team: ${name}\nowns:\n  namespaces: [${name}]\nslack:\n  channel: "#ledger"\nroutes:\n  - receivers: [slack]\n`,
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: name });
+    expect(r.errors.map(formatSourceError)).toEqual([]);
+    expect(r.config?.teams.get(name)?.owns.namespaces).toEqual([name]);
+  });
   it('never prints a PagerDuty key pasted where another kind of value or a choice goes: pagerduty:, receivers, period, namespaces', async () => {
     const key = 'e93facc04764012d7bfb002500d5d1a6';
     const dir = await makeConfigDir({
