@@ -27,6 +27,15 @@ export function misspelledSeverities(source: string, env: NodeJS.ProcessEnv): { 
   return values.flatMap((value) => {
     if (severities.includes(value)) return [];
     const meant = closestName(value, severities);
-    return meant === undefined ? [] : [{ value, meant, severities }];
+    if (meant === undefined || !isSlip(value, meant)) return [];
+    return [{ value, meant, severities }];
   });
+}
+
+/**
+ * One edit away is a slip only in a word long enough: among short severities (P1, P2, P3; S1…)
+ * one edit makes another severity (P4), not a misspelling; those differ only by case (p1).
+ */
+function isSlip(value: string, meant: string): boolean {
+  return value.length > 3 || value.toLowerCase() === meant.toLowerCase();
 }

@@ -210,6 +210,24 @@ routes:
       'routes/orders.yaml:9:16 warning: routes[1].matchers[0]: severity "Warning" is none of the severities of alertgate\'s rules (critical, warning, info; ALERTGATE_SEVERITIES); did you mean "warning"? Matchers compare exactly: alerts with severity "warning" do not match this route',
     ]);
   });
+  it('warns of a short severity only when it differs by case (P4 is another severity, not a slip of P1)', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': `team: orders
+slack:
+  channel: "#orders"
+routes:
+  - matchers: ['severity="P4"']
+    receivers: [slack]
+  - matchers: ['severity=~"p1|P5"']
+    receivers: [slack]
+`,
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders', ALERTGATE_SEVERITIES: 'P1,P2,P3' });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:7:16 warning: routes[1].matchers[0]: severity "p1" is none of the severities of alertgate\'s rules (P1, P2, P3; ALERTGATE_SEVERITIES); did you mean "P1"? Matchers compare exactly: alerts with severity "P1" do not match this route',
+    ]);
+  });
   it('says a PagerDuty key pasted under another field is a key to move to a Secret and rotate, without printing it', async () => {
     const key = 'e93facc04764012d7bfb002500d5d1a6';
     const dir = await makeConfigDir({
