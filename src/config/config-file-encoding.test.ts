@@ -42,6 +42,22 @@ describe('a config file that is not UTF-8', () => {
     expect(await errorsFor('rules', utf16)).toEqual(['rules/orders.yaml:1:1 the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8']);
   });
 
+  it('refuses UTF-16 without a byte order mark at its first NUL byte (valid UTF-8, but no config text holds one)', async () => {
+    const nul = 'a NUL byte (0x00): the file is likely UTF-16 without a byte order mark, or not text; save it as UTF-8';
+    expect(await errorsFor('rules', Buffer.from(RULES, 'utf16le'))).toEqual([`rules/orders.yaml:1:2 ${nul}`]);
+    expect(await errorsFor('routes', Buffer.from(RULES, 'utf16le').swap16())).toEqual([`routes/orders.yaml:1:1 ${nul}`]);
+    expect(await errorsFor('rules', Buffer.from(RULES.replace('\n  - name', '\n\0  - name'), 'utf8'))).toEqual([`rules/orders.yaml:4:1 ${nul}`]);
+  });
+
+  it('names UTF-32 by its byte order mark, little-endian (whose mark starts as UTF-16\'s) and big-endian', async () => {
+    const utf32le = (text: string) => Buffer.concat([...text].map((c) => { const b = Buffer.alloc(4); b.writeUInt32LE(c.codePointAt(0)!); return b; }));
+    const utf32 = 'rules/orders.yaml:1:1 the file is UTF-32 (it starts with a UTF-32 byte order mark); save it as UTF-8';
+    expect(await errorsFor('rules', utf32le(`\ufeff${RULES}`))).toEqual([utf32]);
+    const be = utf32le(`\ufeff${RULES}`);
+    for (let i = 0; i < be.length; i += 4) be.subarray(i, i + 4).reverse();
+    expect(await errorsFor('rules', be)).toEqual([utf32]);
+  });
+
   it('still reads UTF-8 with a byte order mark, and non-ASCII text, as before', async () => {
     expect(await errorsFor('rules', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(RULES, 'utf8')]))).toEqual([]);
   });

@@ -2,13 +2,17 @@
  * @module config/config-text
  * A config file's bytes as text, or an error at the first byte that is not UTF-8. Node's
  * `'utf8'` decoding turns each such byte into U+FFFD without a word, so a summary an editor
- * saved as Latin-1 ("refusée") reached the generated PrometheusRule as "refus�e".
+ * saved as Latin-1 ("refusée") reached the generated PrometheusRule as "refus�e". UTF-16 and
+ * UTF-32 are named by their byte order mark; without one, by their NUL bytes.
  */
 import type { SourceError } from './source-error.js';
 
-const UTF16_BOMS = [
-  [0xff, 0xfe],
-  [0xfe, 0xff],
+// UTF-32's before UTF-16's: the little-endian UTF-32 mark (FF FE 00 00) starts with UTF-16's.
+const BOMS: { name: string; bytes: number[] }[] = [
+  { name: 'UTF-32', bytes: [0xff, 0xfe, 0x00, 0x00] },
+  { name: 'UTF-32', bytes: [0x00, 0x00, 0xfe, 0xff] },
+  { name: 'UTF-16', bytes: [0xff, 0xfe] },
+  { name: 'UTF-16', bytes: [0xfe, 0xff] },
 ];
 
 /** Offset of the first byte of `bytes` that is not part of well-formed UTF-8, or -1. */
@@ -46,23 +50,27 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 
 /** `bytes` (a config file) as text; a file that is not UTF-8 is one error at its first foreign byte. */
 export function configFileText(file: string, bytes: Uint8Array): { text: string; error?: undefined } | { error: SourceError; text?: undefined } {
-  if (UTF16_BOMS.some(([a, b]) => bytes[0] === a && bytes[1] === b)) {
-    return { error: { file, line: 1, col: 1, severity: 'error', message: 'the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8' } };
+  const bom = BOMS.find((b) => b.bytes.every((x, i) => bytes[i] === x));
+  if (bom) {
+    return { error: { file, line: 1, col: 1, severity: 'error', message: `the file is ${bom.name} (it starts with a ${bom.name} byte order mark); save it as UTF-8` } };
   }
-  const bad = firstInvalidUtf8(bytes);
-  // TextDecoder drops a leading UTF-8 byte order mark, as yaml would.
-  if (bad < 0) return { text: new TextDecoder('utf-8').decode(bytes) };
-  const before = new TextDecoder('utf-8').decode(bytes.subarray(0, bad));
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const line = before.split('\n').length;
+  // A NUL is valid UTF-8 but in no config text: UTF-16 without a byte order mark is ASCII text
+  // with a NUL beside each character, and would be read as that text with NULs in it.
+  const invalid = firstInvalidUtf8(bytes);
+  const nul = bytes.indexOf(0);
+  if (invalid < 0 && nul < 0) return { text: new TextDecoder('utf-8').decode(bytes) }; // drops a UTF-8 BOM, as yaml would
+  const bad = nul >= 0 && (invalid < 0 || nul < invalid) ? nul : invalid;
   const byte = bytes[bad]!.toString(16).toUpperCase().padStart(2, '0');
-  return {
-    error: {
-      file,
-      line,
-      col: before.length - lineStart + 1,
-      severity: 'error',
-      message: `the file is not UTF-8: byte 0x${byte} here starts no UTF-8 character (the file was likely saved as Latin-1 or Windows-1252); save it as UTF-8`,
-    },
-  };
+  const message =
+    bytes[bad] === 0
+      ? 'a NUL byte (0x00): the file is likely UTF-16 without a byte order mark, or not text; save it as UTF-8'
+      : `the file is not UTF-8: byte 0x${byte} here starts no UTF-8 character (the file was likely saved as Latin-1 or Windows-1252); save it as UTF-8`;
+  return { error: { file, ...positionOf(bytes, bad), severity: 'error', message } };
+}
+
+/** line:col (1-based, col in characters) of the byte at `offset`, all bytes before it well-formed. */
+function positionOf(bytes: Uint8Array, offset: number): { line: number; col: number } {
+  const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, col: before.length - lineStart + 1 };
 }
