@@ -182,6 +182,16 @@ ${'    for: 10m'}
         'rules/orders.yaml:14:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
       ]);
     });
+
+    it('the same in a CRLF file whose lines above end with a comment', async () => {
+      const lf = ALERT('    # held a while\n  for: 2m') + MORE.replace('    for: 10m', '    labels: # routing\n\tservice: orders');
+      const expected = [
+        'rules/orders.yaml:7:3 bad indentation: "for" starts at column 3, but the key on line 5 starts at column 5: keys of one map start at the same column (indent with spaces)',
+        'rules/orders.yaml:14:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+      ];
+      expect(await ruleErrors(lf)).toEqual(expected);
+      expect(await ruleErrors(lf.replace(/\n/g, '\r\n'))).toEqual(expected);
+    });
   });
   it('says a second YAML document ("---") has no place in a team file, not yaml\'s "please use YAML.parseAllDocuments()"', async () => {
     const file = `${HEAD}alerts:\n  - name: OrdersDown\n    expr: up == 0\n    severity: critical\n    summary: down\n    runbook: https://runbooks.example/down\n---\n`;

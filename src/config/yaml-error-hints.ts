@@ -24,9 +24,17 @@ function keyColumn(lines: readonly string[], line: number): number {
   return (/^(?:[ ]*-[ ]+)*[ ]*/.exec(lines[line - 1] ?? '')?.[0].length ?? 0) + 1;
 }
 
+/**
+ * A line without a CRLF file's `\r` (lines keep it, for offsets): a comment's `.*` stops before
+ * it, so `(#.*)?$` failed on every commented line of such a file.
+ */
+function withoutCr(line: string | undefined): string {
+  return (line ?? '').replace(/\r$/, '');
+}
+
 /** The nearest line above `line` that holds something (not blank, not only a comment). */
 function lineAbove(lines: readonly string[], line: number): number | undefined {
-  for (let l = line - 1; l >= 1; l--) if (!/^\s*(#.*)?$/.test(lines[l - 1] ?? '')) return l;
+  for (let l = line - 1; l >= 1; l--) if (!/^\s*(#.*)?$/.test(withoutCr(lines[l - 1]))) return l;
   return undefined;
 }
 
@@ -46,7 +54,7 @@ const FOLLOW_ON = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 function intendedColumn(lines: readonly string[], line: number): number {
   const above = lineAbove(lines, line);
   if (above === undefined) return 1;
-  const opensBlock = /:\s*(#.*)?$/.test(lines[above - 1] ?? '');
+  const opensBlock = /:\s*(#.*)?$/.test(withoutCr(lines[above - 1]));
   if (/^[ \t]*-(?:[ \t]|$)/.test(lines[line - 1] ?? '')) {
     if (opensBlock) return keyColumn(lines, above) + 2;
     for (let l = above; l >= 1; l--) {
