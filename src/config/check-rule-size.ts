@@ -10,10 +10,10 @@
 import { stringify } from 'yaml';
 import { prometheusRuleFor } from '../generate/prometheus-rule.js';
 import type { TeamRules } from '../generate/model.js';
+import { LAST_APPLIED_LIMIT_BYTES, lastAppliedMessage } from './last-applied-limit.js';
 import type { SourceError } from './source-error.js';
 
 const OPERATOR_RULE_FILE_LIMIT_BYTES = 524_288;
-const LAST_APPLIED_LIMIT_BYTES = 262_144;
 /** Below this much JSON neither limit is near, and the rule file need not be rendered. */
 const FAR_BELOW_BYTES = 200_000;
 
@@ -42,10 +42,7 @@ export function checkPrometheusRuleSize(rules: TeamRules, at: () => { file: stri
       {
         ...at(),
         severity: 'warning',
-        message:
-          `the PrometheusRule of team "${rules.team}" is about ${asJson} bytes as JSON: a client-side kubectl apply (and Argo CD's default sync) ` +
-          `keeps a copy of it in its last-applied-configuration annotation, and Kubernetes refuses annotations over ${LAST_APPLIED_LIMIT_BYTES} bytes; ` +
-          'apply it server-side (kubectl apply --server-side, Argo CD ServerSideApply=true) or make its rules smaller',
+        message: lastAppliedMessage(`the PrometheusRule of team "${rules.team}"`, asJson, 'its rules'),
       },
     ];
   }

@@ -20,6 +20,7 @@ import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
 import { checkPrometheusRuleSize } from './check-rule-size.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
+import { LAST_APPLIED_LIMIT_BYTES, lastAppliedMessage } from './last-applied-limit.js';
 import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
@@ -143,13 +144,10 @@ function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: So
 }
 
 /**
- * Kubernetes caps an object's annotations at 256 KiB together, and a client-side `kubectl apply`
- * (Argo CD's default sync too) writes the whole object, as JSON, into the
- * `kubectl.kubernetes.io/last-applied-configuration` annotation: a dashboards ConfigMap well
- * under 1 MiB is then refused ("metadata.annotations: Too long"). Its JSON is the data's (the
- * board JSON escaped once more) plus the metadata, a few hundred bytes, counted generously.
+ * A dashboards ConfigMap's JSON in a last-applied annotation (config/last-applied-limit.ts) is
+ * the data's (the board JSON escaped once more) plus the metadata, a few hundred bytes, counted
+ * generously.
  */
-const LAST_APPLIED_LIMIT_BYTES = 262_144;
 const CONFIGMAP_METADATA_JSON_BYTES = 1024;
 
 /**
@@ -173,10 +171,7 @@ async function checkConfigMapSizes(model: TeamSpecs, rules: CheckedRules[], boar
         problems.push({
           ...teamAt.get(team.team)!(),
           severity: 'warning',
-          message:
-            `the dashboards ConfigMap of team "${team.team}" is about ${asJson} bytes as JSON: a client-side kubectl apply (and Argo CD's default sync) ` +
-            `keeps a copy of it in its last-applied-configuration annotation, and Kubernetes refuses annotations over ${LAST_APPLIED_LIMIT_BYTES} bytes; ` +
-            'apply it server-side (kubectl apply --server-side, Argo CD ServerSideApply=true) or make its boards smaller',
+          message: lastAppliedMessage(`the dashboards ConfigMap of team "${team.team}"`, asJson, 'its boards'),
         });
       }
       continue;
