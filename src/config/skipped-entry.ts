@@ -35,8 +35,7 @@ export async function checkConfigEntry(
   if (s?.isDirectory()) {
     why = 'a folder, not a file';
     fix = `rename the folder or move it out of ${folder}/`;
-  }
-  else if (!s) {
+  } else if (!s) {
     const l = await lstat(full).catch(() => undefined);
     if (l?.isSymbolicLink()) {
       const target = await readlink(full).catch(() => undefined);
