@@ -14,15 +14,15 @@
  * is not taken for a slower one, and the median shrugs off an hour cut by a gap or a sample that
  * jitter moved across the hour's edge. Counts are exact only for an interval that divides the
  * window: a 7-minute probe holds 8 or 9 samples an hour (mostly 9: 400 s), so when a series'
- * interior windows disagree its interval is read from the raw samples' median spacing (raw data
- * only: downsampled blocks keep counts, not sample times). Without such hours (short ranges, short-lived series),
+ * interior windows disagree its interval is read from the raw samples' median spacing, some 32 of
+ * the series that set it (raw data only: downsampled blocks keep counts, not sample times). Without such hours (short ranges, short-lived series),
  * the day's length over the samples of one series bounds the interval (daily-totals.ts), from
  * days under an hour too when the range has no longer one.
  */
 import { parsePromDuration } from '../config/rules-duration.js';
 import type { UptimeSpec } from '../generate/model.js';
 import type { DayTotals } from './daily-totals.js';
-import { isPlainSelector } from './promql-window.js';
+import { isPlainSelector, oneSeriesSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
 import { chooseResolution, type ResolutionPolicy, type SourceResolution } from './resolution.js';
 import { alignUp, offsetClause } from './step-align.js';
@@ -53,9 +53,11 @@ export function intervalFromTotals(days: ReportDay[], totals: DayTotals[]): numb
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** What the window counts tell: the smallest interval, and the interior span of the series that set it. */
+/** What the window counts tell: the smallest interval, and the series that set it and its interior span. */
 interface WindowReading {
   intervalMs: number;
+  /** That series' labels (without `__name__`, as `count_over_time` leaves them). */
+  labels: Record<string, string>;
   /** That series' interior windows held different counts (or a gap): its interval may not divide the window. */
   uneven: boolean;
   /** Its interior windows, [from, to). */
@@ -89,26 +91,26 @@ async function intervalFromWindows(client: ThanosClient, sel: string, day: Repor
     const intervalMs = windowMs / perWindow;
     if (best && best.intervalMs <= intervalMs) continue;
     const uneven = interior.length < hi - lo - 1 || interior.some((v) => v !== perWindow);
-    best = { intervalMs, uneven, from: day.start + (lo + 1) * windowMs, to: day.start + hi * windowMs };
+    best = { intervalMs, labels: s.labels, uneven, from: day.start + (lo + 1) * windowMs, to: day.start + hi * windowMs };
   }
   return best && { ...best, intervalMs: roundSpacing(best.intervalMs) };
 }
 
+/** A series' labels but its name, as one key. */
+const labelKey = ({ __name__: _name, ...rest }: Record<string, string>) => JSON.stringify(Object.entries(rest).sort());
+
 /**
- * The interval as the raw samples space it: each series' median time between consecutive samples
- * over `span` (a gap is one long spacing among many), the smallest of any series with three
- * samples there; undefined without one.
+ * The interval as the raw samples of one series, the one with `labels`, space it: their median
+ * time apart over `span` (a gap is one long spacing among many); undefined without three samples
+ * there. Only that series is read (a selector may match thousands, and another's spacing is not
+ * this interval); a series with more labels that the narrowed selector also matches is left out.
  */
-async function intervalFromSpacing(client: ThanosClient, sel: string, span: { from: number; to: number }, warnings: Set<string>): Promise<number | undefined> {
-  const result = await client.instant(`${sel}[${span.to - span.from - 1}ms]`, span.to - 1, '0s');
+async function intervalFromSpacing(client: ThanosClient, sel: string, labels: Record<string, string>, span: { from: number; to: number }, warnings: Set<string>): Promise<number | undefined> {
+  const result = await client.instant(`${oneSeriesSelector(sel, labels)}[${span.to - span.from - 1}ms]`, span.to - 1, '0s');
   for (const w of result.warnings) warnings.add(w);
-  let best = Infinity;
-  for (const s of result.series) {
-    const times = s.samples.map((x) => x.t).sort((a, b) => a - b);
-    if (times.length < 3) continue;
-    best = Math.min(best, median(times.slice(1).map((t, i) => t - times[i]!)));
-  }
-  return Number.isFinite(best) ? roundSpacing(best) : undefined;
+  const series = result.series.find((s) => labelKey(s.labels) === labelKey(labels));
+  const times = (series?.samples ?? []).map((x) => x.t).sort((a, b) => a - b);
+  return times.length < 3 ? undefined : roundSpacing(median(times.slice(1).map((t, i) => t - times[i]!)));
 }
 
 /** Samples of the fastest series the raw spacing is read over: enough for a median, few enough to stay small. */
@@ -125,8 +127,9 @@ async function intervalOfDay(client: ThanosClient, sel: string, day: ReportDay, 
   const resolution = chooseResolution(day.start, opts.now, opts.policy);
   const reading = await intervalFromWindows(client, sel, day, windowMs, resolution, warnings);
   if (!reading || !reading.uneven || resolution !== '0s') return reading?.intervalMs;
-  const to = Math.min(reading.to, reading.from + Math.max(windowMs, SPACING_SAMPLES * reading.intervalMs));
-  return (await intervalFromSpacing(client, sel, { from: reading.from, to }, warnings)) ?? reading.intervalMs;
+  // No floor of a window: an hour of a 1 s probe is 3 600 samples where 32 tell the spacing.
+  const to = Math.min(reading.to, reading.from + SPACING_SAMPLES * reading.intervalMs);
+  return (await intervalFromSpacing(client, sel, reading.labels, { from: reading.from, to }, warnings)) ?? reading.intervalMs;
 }
 
 /**

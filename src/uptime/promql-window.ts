@@ -34,6 +34,29 @@ export function isPlainSelector(expr: string): boolean {
   return top !== null && top.name === 'VectorSelector' && top.from === 0 && top.to === text.length;
 }
 
+/** A label name PromQL takes unquoted (Prometheus 2.x knows no other). */
+const PLAIN_LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * The plain selector `sel` narrowed to the one series with `labels` (as a query result gives them,
+ * without `__name__`): its own matchers, and each label's value as an equality matcher. Values
+ * are written as JSON strings, whose escapes (`\"`, `\\`, `\n`, `\uXXXX`) are Go's, as PromQL
+ * reads them. A series with more labels than `labels` still matches: the caller tells them apart.
+ */
+export function oneSeriesSelector(sel: string, labels: Record<string, string>): string {
+  const text = sel.trim();
+  const node = parser.parse(text).topNode.firstChild!;
+  const name = node.getChild('Identifier');
+  const own: string[] = [];
+  for (let c = node.getChild('LabelMatchers')?.firstChild ?? null; c; c = c.nextSibling) {
+    if (c.name === 'UnquotedLabelMatcher' || c.name === 'QuotedLabelMatcher' || c.name === 'QuotedLabelName') own.push(text.slice(c.from, c.to));
+  }
+  const exact = Object.entries(labels)
+    .filter(([k]) => k !== '__name__')
+    .map(([k, v]) => `${PLAIN_LABEL_NAME.test(k) ? k : JSON.stringify(k)}=${JSON.stringify(v)}`);
+  return `${name ? text.slice(name.from, name.to) : ''}{${[...own, ...exact].join(', ')}}`;
+}
+
 /** Only the finite values of an instant vector (NaN fails every comparison; ±Inf one of these). */
 const finite = (vector: string) => `${vector} > -Inf < +Inf`;
 

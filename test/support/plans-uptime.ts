@@ -18,18 +18,24 @@ export interface PlansUptime {
 }
 
 /**
- * Starts Prometheus serving `plans` before the file's tests and stops it after them. Without
+ * Starts Prometheus serving `plans` before the file's tests and stops it after them (`fetch`, when
+ * given, is the client's: a test may look at what Prometheus answered). Without
  * promtool or prometheus (outside CI, see requireBinary) nothing starts and the file's suites
  * skip themselves.
  */
-export function usePlansUptime(bins: { promtool: string | undefined; prometheus: string | undefined }, plans: ProbePlan[], specs: UptimeSpec[]): PlansUptime {
+export function usePlansUptime(
+  bins: { promtool: string | undefined; prometheus: string | undefined },
+  plans: ProbePlan[],
+  specs: UptimeSpec[],
+  opts: { fetch?: typeof fetch } = {},
+): PlansUptime {
   let fx: PlansPrometheus | undefined;
   let svc: UptimeService | undefined;
   beforeAll(async () => {
     if (!bins.promtool || !bins.prometheus) return;
     fx = await startPlansPrometheus({ promtool: bins.promtool, prometheus: bins.prometheus }, plans);
     const checks = async () => new Map([['payments', specs]]);
-    svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url }), checks, now: () => Date.parse('2026-10-10T00:00:00Z') });
+    svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url, ...(opts.fetch ? { fetch: opts.fetch } : {}) }), checks, now: () => Date.parse('2026-10-10T00:00:00Z') });
   }, 120_000);
   afterAll(async () => fx?.stop());
 
