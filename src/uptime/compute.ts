@@ -46,8 +46,6 @@ function overlapMs(a: readonly Period[], b: readonly Period[]): number {
 /** Seconds rounded to milliseconds, so JSON shows 1320, not 1319.9999999998. */
 const secs = (ms: number) => Math.round(ms) / 1000;
 
-const DAY_MS = 86_400_000;
-
 interface DayFigures {
   day: ReportDay;
   totals: DayTotals;
@@ -84,15 +82,16 @@ function coversWholeDay(day: ReportDay, totals: DayTotals, intervalMs: number): 
 
 /**
  * Measured time of a day every series covered: its samples' share of one series' time. An
- * interval that does not divide a day (7 minutes: 205.7 a day) gives a series sampled throughout
- * 205 samples on some days and 206 on others, as its phase falls; 205 × 420 s read 300 s of such
- * a day as no data. So there a series is short only by the samples it has below the fewest a
- * day can hold (a sample missing on a day of 206 is then within its interval, as slots are).
+ * interval that does not divide the day (7 minutes: 205.7 to 24 hours; 16 minutes: 86.25 to a
+ * 23-hour day in a zone moving its clocks, or to a range cut mid-day) gives a series sampled
+ * throughout 205 samples on some days and 206 on others, as its phase falls; 205 × 420 s read
+ * 300 s of such a day as no data. So a series is short only by the samples it has below the fewest
+ * the day, at its own length, can hold (a sample missing on a day of 206 is then within its
+ * interval, as slots are); where the interval divides the day, that is samples × interval.
  */
 function wholeDayMs(day: ReportDay, totals: DayTotals, intervalMs: number): number {
   const length = day.end - day.start;
   const perSeries = totals.count / totals.series;
-  if (DAY_MS % intervalMs === 0) return Math.min(length, perSeries * intervalMs);
   return Math.max(0, Math.min(length, length - (Math.floor(length / intervalMs) - perSeries) * intervalMs));
 }
 
