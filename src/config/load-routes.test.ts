@@ -184,6 +184,15 @@ describe('loadRoutingConfig checks', () => {
     // Blank is no key at send time (delivery/pagerduty/routing-key trims it): warned alike.
     const blank = await problems({ 'platform.yaml': 'team: platform\npagerduty:\n  routingKeyEnv: PD_KEY\n' }, { PD_KEY: ' \n' });
     expect(blank.warningLines).toEqual([expect.stringMatching(/^routes\/platform\.yaml:3:18 warning: .*PD_KEY is not set/)]);
+    // A name every object inherits a member of is no variable that is set (it threw: found by
+    // the property test, routingKeyEnv: constructor). Checked against a real process.env too.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      for (const env of [{}, process.env]) {
+        const inherited = await problems({ 'platform.yaml': `team: platform\npagerduty:\n  routingKeyEnv: ${name}\n` }, env);
+        expect(inherited.errorLines, name).toEqual([]);
+        expect(inherited.warningLines, name).toEqual([expect.stringMatching(new RegExp(`^routes/platform\\.yaml:3:18 warning: .*variable ${name} is not set`))]);
+      }
+    }
   });
 
   it('a routing key written where its variable or file belongs: an error at the field that never prints the key', async () => {

@@ -12,6 +12,7 @@ import { isAbsolute } from 'node:path';
 import { looksLikeRoutingKey } from './looks-like-key.js';
 import { misspelledSeverities } from './route-severities.js';
 import { isEnvName } from './routes-schema.js';
+import { namedEnvVar } from './named-env-var.js';
 import type { SourceError } from './source-error.js';
 import { errorAt as errorAtNode, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
 
@@ -160,7 +161,7 @@ function checkPagerDuty(src: YamlSource, pagerduty: unknown, env: NodeJS.Process
   // that is no variable's name is the schema's error, which does not quote it (it could be a
   // token pasted there); this warning would. Blank is no key: the sender trims it
   // (delivery/pagerduty/routing-key), and its pages would fail.
-  if (keyEnv && isEnvName(keyEnv) && !env[keyEnv]?.trim()) {
+  if (keyEnv && isEnvName(keyEnv) && !namedEnvVar(env, keyEnv)?.trim()) {
     return [
       errorAt(src, ['pagerduty', 'routingKeyEnv'], `environment variable ${keyEnv} is not set: PagerDuty notifications of this team will fail until it is`, 'warning'),
     ];

@@ -17,6 +17,13 @@ describe('createRoutingKeyResolver', () => {
     expect(resolve('payments')).toEqual({ ok: true, key: 'key-from-env', source: 'environment variable PAGERDUTY_PAYMENTS_KEY' });
   });
 
+  it('takes a variable named like an inherited member of every object (constructor) for one that is not set', () => {
+    for (const name of ['constructor', 'toString', '__proto__']) {
+      const resolve = createRoutingKeyResolver(() => ({ routingKeyEnv: name }), { env: process.env });
+      expect(resolve('payments')).toEqual({ ok: false, retryable: true, error: `PagerDuty routing key for team "payments": environment variable ${name} is not set` });
+    }
+  });
+
   it('reads the key from a file, naming the file (not its content) when it fails', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'alertgate-rk-'));
     try {

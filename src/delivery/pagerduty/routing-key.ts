@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { PagerDutyConfig } from '../../config/types.js';
+import { namedEnvVar } from '../../config/named-env-var.js';
 
 /**
  * A key that does not resolve yet (`retryable`: its variable unset, its file missing or empty)
@@ -60,7 +61,7 @@ export function createRoutingKeyResolver(
   /** The key `config` names; `what` heads an error ("PagerDuty routing key for team …"). */
   const read = (config: PagerDutyConfig | undefined, what: string): RoutingKeyResult | undefined => {
     if (config?.routingKeyEnv) {
-      const key = env[config.routingKeyEnv]?.trim();
+      const key = namedEnvVar(env, config.routingKeyEnv)?.trim();
       return key ? { ok: true, key, source: `environment variable ${config.routingKeyEnv}` } : { ok: false, retryable: true, error: `${what}: environment variable ${config.routingKeyEnv} is not set` };
     }
     if (config?.routingKeyFile) {
