@@ -54,7 +54,7 @@ export interface GatewayOptions {
   tokenRotation?: Partial<TokenRotation>;
   /** Clock /metrics measures the oldest waiting notification's age with; tests move it on instead of sleeping. */
   metricsNow?: () => Date;
-  /** Monotonic clock (ms) of the `webhook refused` lines' throttle (http/refusal-log.ts); tests move it on instead of sleeping. */
+  /** Monotonic clock (ms) of the `webhook refused` and `no route for this path` lines' throttles (http/line-throttle.ts); tests move it on instead of sleeping. */
   refusalLogNow?: () => number;
 }
 

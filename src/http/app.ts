@@ -13,7 +13,8 @@ import { allowedMethodsOf, methodAnswer } from './methods.js';
 import { notificationRoutes } from './notifications.js';
 import { openApiRoutes } from './openapi.js';
 import { opsRoutes } from './ops.js';
-import { BodyAbortedError } from './read-body.js';
+import { BodyAbortedError, nodeIncoming } from './read-body.js';
+import { UnmatchedLog } from './unmatched-log.js';
 import { uptimeRoutes } from './uptime.js';
 import { uptimePageRoutes } from './uptime-pages.js';
 import { webhookRoutes } from './webhook.js';
@@ -36,11 +37,14 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', uptimeRoutes(deps));
   app.route('/', uptimePageRoutes(deps));
   const allowedMethods = allowedMethodsOf(app);
+  const unmatchedLog = new UnmatchedLog(deps.logger, deps.refusalLogNow ? { now: deps.refusalLogNow } : {});
   app.notFound((c) => {
     const answer = methodAnswer(c, allowedMethods(c.req.path));
     if (answer) return answer;
     // Counted without the path (any path can be asked for): alertgate_http_unmatched_requests_total.
     deps.metrics.httpUnmatchedRequests.inc({ method: unmatchedMethodLabel(c.req.method) });
+    // The path only in a throttled line, which says which path and who (http/unmatched-log.ts).
+    unmatchedLog.unmatched({ method: c.req.method, path: c.req.path, client: nodeIncoming(c.env)?.socket.remoteAddress, userAgent: c.req.header('user-agent') });
     return jsonError(c, 404, `no route for ${c.req.method} ${c.req.path}`);
   });
   app.onError(async (err, c) => {

@@ -42,7 +42,7 @@ export interface AppDeps {
   publicUrl?: string;
   stormWindowMs?: number;
   now?: () => Date;
-  /** Monotonic clock (ms) the refusal log's throttle windows run on (tests); default `performance.now`. */
+  /** Monotonic clock (ms) the throttle windows of the refusal and unmatched-path logs run on (tests); default `performance.now`. */
   refusalLogNow?: () => number;
   /** Uptime reports (/v1/uptime, /uptime pages); without it they answer 503. */
   uptime?: UptimeService;

@@ -11,21 +11,12 @@
  * (a Content-Type, a JSON parse error quoting the body) are the sender's, as long as it sent them.
  */
 import type { Logger } from '../log/logger.js';
+import { LineThrottle, LOG_LINE_WINDOW_MS } from './line-throttle.js';
 
 /** One line per (code, client address) per window. */
-export const REFUSAL_LOG_WINDOW_MS = 10_000;
+export const REFUSAL_LOG_WINDOW_MS = LOG_LINE_WINDOW_MS;
 /** Longest text copied from a request into a line (user agent, error). */
 export const REFUSAL_TEXT_MAX = 200;
-/**
- * Most (code, client) pairs tracked at once: beyond it (a flood from that many addresses within
- * one window), further clients share one throttle per code, so memory and lines stay bounded.
- */
-const MAX_TRACKED = 10_000;
-/**
- * How long a window that ended with refusals unlogged is kept, so its count reaches that client's
- * next line; the count of a client that stays away longer is only in the metric.
- */
-const KEEP_COUNT_MS = 60_000;
 
 /** A request's text, cut to REFUSAL_TEXT_MAX characters (an ellipsis says it was). */
 export function capText(text: string): string;
@@ -43,43 +34,20 @@ export interface Refusal {
   issues?: { path: string; message: string }[];
 }
 
-interface Window {
-  /** When this window ends (clock ms). */
-  until: number;
-  /** Refusals not logged since its line. */
-  suppressed: number;
-}
-
 export class RefusalLog {
-  /** Keyed `code client`; in the order the windows started, so ended ones are at the front. */
-  readonly #windows = new Map<string, Window>();
-  readonly #now: () => number;
+  readonly #throttle: LineThrottle;
 
   constructor(
     private readonly logger: Logger,
     o: { now?: () => number } = {},
   ) {
-    this.#now = o.now ?? (() => performance.now());
+    this.#throttle = new LineThrottle(o);
   }
 
   refused(r: Refusal): void {
-    const now = this.#now();
-    let key = `${r.code} ${r.client}`;
-    let open = this.#windows.get(key);
-    if (open === undefined && this.#windows.size >= MAX_TRACKED) {
-      this.#sweep(now);
-      if (this.#windows.size >= MAX_TRACKED) {
-        key = `${r.code} (others)`;
-        open = this.#windows.get(key);
-      }
-    }
-    if (open !== undefined && now < open.until) {
-      open.suppressed++;
-      return;
-    }
-    this.#windows.delete(key);
-    this.#windows.set(key, { until: now + REFUSAL_LOG_WINDOW_MS, suppressed: 0 });
-    this.#sweep(now);
+    // Beyond the clients it tracks, further ones share one throttle per code.
+    const suppressed = this.#throttle.admit(`${r.code} ${r.client}`, `${r.code} (others)`);
+    if (suppressed === undefined) return;
     this.logger.warn(
       {
         code: r.code,
@@ -87,18 +55,9 @@ export class RefusalLog {
         ...(r.issues ? { issues: r.issues.map((i) => ({ path: capText(i.path), message: capText(i.message) })) } : {}),
         client: r.client,
         userAgent: capText(r.userAgent),
-        ...(open && open.suppressed > 0 ? { suppressed: open.suppressed } : {}),
+        ...(suppressed > 0 ? { suppressed } : {}),
       },
       'webhook refused: Alertmanager does not retry a 4xx, so this notification is lost',
     );
-  }
-
-  /** Forgets windows that ended (from the front, where the oldest are), those with a count KEEP_COUNT_MS later. */
-  #sweep(now: number): void {
-    for (const [key, w] of this.#windows) {
-      if (now < w.until) break;
-      if (w.suppressed > 0 && now < w.until + KEEP_COUNT_MS) continue;
-      this.#windows.delete(key);
-    }
   }
 }

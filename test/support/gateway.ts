@@ -90,7 +90,7 @@ export interface TestGatewayOptions {
   tokenRotation?: Partial<TokenRotation>;
   /** The clock /metrics measures the oldest waiting notification's age with (server.ts). */
   metricsNow?: () => Date;
-  /** The clock of the `webhook refused` lines' throttle (server.ts). */
+  /** The clock of the `webhook refused` and `no route for this path` lines' throttles (server.ts). */
   refusalLogNow?: () => number;
   /** A config watch faster than CONFIG_RELOAD_INTERVAL takes (1 s at least), so a test sees a poll in milliseconds. */
   configReloadIntervalMs?: number;
