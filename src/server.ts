@@ -395,6 +395,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     reload: () => reload('api'),
     accepting: () => accepting,
     ...(o.refusalLogNow ? { refusalLogNow: o.refusalLogNow } : {}),
+    logSecrets: scrubList.secrets,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     stormWindowMs: settings.stormWindowMs,
     uptime: uptime.service,

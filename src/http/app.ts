@@ -37,7 +37,10 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/', uptimeRoutes(deps));
   app.route('/', uptimePageRoutes(deps));
   const allowedMethods = allowedMethodsOf(app);
-  const unmatchedLog = new UnmatchedLog(deps.logger, deps.refusalLogNow ? { now: deps.refusalLogNow } : {});
+  const unmatchedLog = new UnmatchedLog(deps.logger, {
+    ...(deps.refusalLogNow ? { now: deps.refusalLogNow } : {}),
+    ...(deps.logSecrets ? { secrets: deps.logSecrets } : {}),
+  });
   app.notFound((c) => {
     const answer = methodAnswer(c, allowedMethods(c.req.path));
     if (answer) return answer;

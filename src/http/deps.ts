@@ -44,6 +44,11 @@ export interface AppDeps {
   now?: () => Date;
   /** Monotonic clock (ms) the throttle windows of the refusal and unmatched-path logs run on (tests); default `performance.now`. */
   refusalLogNow?: () => number;
+  /**
+   * The secrets the logger blanks (server.ts's scrub list): the refusal and unmatched-path lines
+   * blank them in the request texts they copy before cutting those (http/refusal-log.ts requestText).
+   */
+  logSecrets?: () => readonly string[];
   /** Uptime reports (/v1/uptime, /uptime pages); without it they answer 503. */
   uptime?: UptimeService;
   /**

@@ -11,6 +11,7 @@
  * (a Content-Type, a JSON parse error quoting the body) are the sender's, as long as it sent them.
  */
 import type { Logger } from '../log/logger.js';
+import { redactSecrets } from '../delivery/redact.js';
 import { LineThrottle, LOG_LINE_WINDOW_MS } from './line-throttle.js';
 
 /** One line per (code, client address) per window. */
@@ -25,6 +26,20 @@ export function capText(text: string | undefined): string | undefined {
   return text !== undefined && text.length > REFUSAL_TEXT_MAX ? `${text.slice(0, REFUSAL_TEXT_MAX)}…` : text;
 }
 
+/** The secrets a line must not hold (the gateway's scrub list). */
+export type LogSecrets = () => readonly string[];
+
+/**
+ * A request's text for a line: the known secrets blanked, then cut (capText). Blanked first: the
+ * logger blanks them again in the finished line, but a secret straddling the cut would be left
+ * there as a prefix that no longer matches it.
+ */
+export function requestText(text: string, secrets: LogSecrets | undefined): string;
+export function requestText(text: string | undefined, secrets: LogSecrets | undefined): string | undefined;
+export function requestText(text: string | undefined, secrets: LogSecrets | undefined): string | undefined {
+  return capText(text === undefined || secrets === undefined ? text : redactSecrets(text, secrets()));
+}
+
 export interface Refusal {
   code: number;
   error: string;
@@ -36,12 +51,14 @@ export interface Refusal {
 
 export class RefusalLog {
   readonly #throttle: LineThrottle;
+  readonly #secrets: LogSecrets | undefined;
 
   constructor(
     private readonly logger: Logger,
-    o: { now?: () => number } = {},
+    o: { now?: () => number; secrets?: LogSecrets } = {},
   ) {
     this.#throttle = new LineThrottle(o);
+    this.#secrets = o.secrets;
   }
 
   refused(r: Refusal): void {
@@ -51,10 +68,10 @@ export class RefusalLog {
     this.logger.warn(
       {
         code: r.code,
-        error: capText(r.error),
-        ...(r.issues ? { issues: r.issues.map((i) => ({ path: capText(i.path), message: capText(i.message) })) } : {}),
+        error: requestText(r.error, this.#secrets),
+        ...(r.issues ? { issues: r.issues.map((i) => ({ path: requestText(i.path, this.#secrets), message: requestText(i.message, this.#secrets) })) } : {}),
         client: r.client,
-        userAgent: capText(r.userAgent),
+        userAgent: requestText(r.userAgent, this.#secrets),
         ...(suppressed > 0 ? { suppressed } : {}),
       },
       'webhook refused: Alertmanager does not retry a 4xx, so this notification is lost',

@@ -8,11 +8,11 @@
  * it likes, so each (method, client address) gets one line per window (http/line-throttle.ts) and
  * the metric counts every one. What the path is cut to: the query string is never there (Hono's
  * path stops at `?`; a query may carry a token), and the rest is the sender's, so it is cut to
- * REFUSAL_TEXT_MAX characters; the logger blanks any known secret in it, as in every line.
+ * REFUSAL_TEXT_MAX characters after the known secrets in it are blanked (requestText).
  */
 import type { Logger } from '../log/logger.js';
 import { LineThrottle } from './line-throttle.js';
-import { capText } from './refusal-log.js';
+import { requestText, type LogSecrets } from './refusal-log.js';
 
 export interface UnmatchedRequest {
   method: string;
@@ -24,12 +24,14 @@ export interface UnmatchedRequest {
 
 export class UnmatchedLog {
   readonly #throttle: LineThrottle;
+  readonly #secrets: LogSecrets | undefined;
 
   constructor(
     private readonly logger: Logger,
-    o: { now?: () => number } = {},
+    o: { now?: () => number; secrets?: LogSecrets } = {},
   ) {
     this.#throttle = new LineThrottle(o);
+    this.#secrets = o.secrets;
   }
 
   unmatched(r: UnmatchedRequest): void {
@@ -37,10 +39,10 @@ export class UnmatchedLog {
     const suppressed = this.#throttle.admit(`${r.method} ${r.client}`, `${r.method} (others)`);
     if (suppressed === undefined) return;
     const fields = {
-      method: capText(r.method),
-      path: capText(r.path),
+      method: requestText(r.method, this.#secrets),
+      path: requestText(r.path, this.#secrets),
       client: r.client,
-      userAgent: capText(r.userAgent),
+      userAgent: requestText(r.userAgent, this.#secrets),
       ...(suppressed > 0 ? { suppressed } : {}),
     };
     // A POST is most likely an Alertmanager webhook lost to a mistyped url; other methods are

@@ -52,7 +52,11 @@ function refuse(a: Answering, c: Context, started: number, res: Response, error:
 export function webhookRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const { metrics, logger } = deps;
-  const a: Answering = { metrics, refusals: new RefusalLog(logger, deps.refusalLogNow ? { now: deps.refusalLogNow } : {}) };
+  const refusals = new RefusalLog(logger, {
+    ...(deps.refusalLogNow ? { now: deps.refusalLogNow } : {}),
+    ...(deps.logSecrets ? { secrets: deps.logSecrets } : {}),
+  });
+  const a: Answering = { metrics, refusals };
 
   const tooLarge = (what: string) => `${what}request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`;
 
