@@ -14,6 +14,7 @@ import type { GatewaySettings } from './config/env.js';
 import { resolvableRoutingKeys, routingKeyResolver } from './config/routing-keys.js';
 import type { PagerDutyConfig, RoutingConfig } from './config/types.js';
 import type { PagesMode } from './delivery/build-notifiers.js';
+import { urlCredentials } from './delivery/redact.js';
 import { createApp } from './http/app.js';
 import { AcceptedToken } from './http/auth.js';
 import { closingResponses } from './http/closing-responses.js';
@@ -240,6 +241,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     settings.thanos.token,
     ...urlPasswords(settings.thanos.url),
     ...urlPasswords(settings.databaseUrl),
+    ...urlCredentials(settings.pagerDutyEventsUrl),
+    ...urlCredentials(settings.slackApiUrl),
   ]);
   const logger = o.logger ?? createLogger({ level: settings.logLevel, secrets: scrubList.secrets, ...(o.logWrite ? { write: o.logWrite } : {}) });
   // Commit metrics are bound once the registry exists (it needs the store for the outbox gauge).

@@ -17,3 +17,30 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   }
   return out;
 }
+
+/**
+ * The credentials a receiver URL's `user:password@` stands for (PAGERDUTY_EVENTS_URL before an
+ * authenticating proxy): the password as written and decoded, and the basic-auth credentials
+ * node:http sends for them (base64 of the decoded `user:password`), which a refusing proxy may
+ * echo in its answer. None for a URL without a password or one that does not parse.
+ */
+export function urlCredentials(url: string | undefined): string[] {
+  if (!url) return [];
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return [];
+  }
+  if (u.password === '') return [];
+  const decode = (s: string): string => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const user = decode(u.username);
+  const password = decode(u.password);
+  return [...new Set([u.password, password, Buffer.from(`${user}:${password}`).toString('base64')])];
+}

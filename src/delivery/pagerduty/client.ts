@@ -10,7 +10,7 @@
  */
 import { bodyExcerpt } from '../body-excerpt.js';
 import { postOnce } from '../http-post.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets, urlCredentials } from '../redact.js';
 import { classifyHttpStatus, networkFailure } from '../retry-classify.js';
 import type { NotifyResult } from '../notifier.js';
 import type { PagerDutyEvent } from './event.js';
@@ -70,11 +70,13 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
   const url = new URL(enqueueUrl);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_PAGERDUTY_TIMEOUT_MS;
   const what = 'pagerduty enqueue';
+  // A proxy in front of PagerDuty may echo the basic auth node:http sends for the URL's userinfo.
+  const credentials = urlCredentials(enqueueUrl);
 
   return {
     enqueueUrl,
     async send(event, signal) {
-      const clean = (s: string): string => redactSecrets(s, [event.routing_key]);
+      const clean = (s: string): string => redactSecrets(s, [event.routing_key, ...credentials]);
       const res = await postOnce(url, JSON.stringify(event), {
         headers: { 'content-type': 'application/json', 'user-agent': 'alertgate', accept: 'application/json' },
         timeoutMs,
