@@ -197,11 +197,17 @@ export function runNotifierCases(name: string, setup: () => Promise<NotifierHarn
         { status: 500, body: `internal error for ${secret}` },
         { status: 429, headers: { 'retry-after': '1' }, body: echo },
         { status: 403, body: `token ${secret} revoked` },
+        // Answers that are not a plain error: a proxy's 2xx page, Slack's ok:false in a 401 and in
+        // a 200 (its fields quoted in the error), a redirect whose Location names the secret.
+        { status: 200, headers: { 'content-type': 'text/html' }, body: `<html>proxy says ${secret}</html>` },
+        { status: 401, body: { ok: false, error: `invalid_auth ${secret}`, warning: secret } },
+        { status: 200, body: { ok: false, error: `invalid_auth ${secret}`, warning: secret, response_metadata: { messages: [secret] } } },
+        { status: 302, headers: { location: `https://login.example/?token=${secret}` }, body: `see ${secret}` },
         { reset: true },
         { hang: true },
       ]);
       const errors: string[] = [];
-      for (let i = 0; i < 7; i++) {
+      for (let i = 0; i < 11; i++) {
         const result = await notifier.notify(delivery);
         if (!result.ok) errors.push(result.error);
       }
