@@ -15,16 +15,20 @@
  * jitter moved across the hour's edge. Counts are exact only for an interval that divides the
  * window: a 7-minute probe holds 8 or 9 samples an hour (mostly 9: 400 s), so when a series'
  * interior windows disagree its interval is read from the raw samples' median spacing, some 32 of
- * the series that set it (raw data only: downsampled blocks keep counts, not sample times). Without such hours (short ranges, short-lived series),
+ * the series that set it. Downsampled blocks keep counts, not sample times: the day is read from
+ * raw data when the range has a day of it, else the counts' ratio over a run of hours tells the
+ * interval (uptime/interval-counts.ts), and where it cannot tell it to the second the report
+ * says so and asks for `interval:`. Without such hours (short ranges, short-lived series),
  * the day's length over the samples of one series bounds the interval (daily-totals.ts), from
  * days under an hour too when the range has no longer one.
  */
 import { parsePromDuration } from '../config/rules-duration.js';
 import type { UptimeSpec } from '../generate/model.js';
 import type { DayTotals } from './daily-totals.js';
+import { intervalFromCounts } from './interval-counts.js';
 import { isPlainSelector, oneSeriesSelector } from './promql-window.js';
 import type { ReportDay } from './range.js';
-import { chooseResolution, type ResolutionPolicy, type SourceResolution } from './resolution.js';
+import { chooseResolution, resolutionStepMs, type ResolutionPolicy, type SourceResolution } from './resolution.js';
 import { alignUp, offsetClause } from './step-align.js';
 import type { ThanosClient } from './thanos-client.js';
 
@@ -63,6 +67,8 @@ interface WindowReading {
   /** Its interior windows, [from, to). */
   from: number;
   to: number;
+  /** Its count in each interior window, in order (undefined: none). */
+  counts: Array<number | undefined>;
 }
 
 /**
@@ -91,7 +97,8 @@ async function intervalFromWindows(client: ThanosClient, sel: string, day: Repor
     const intervalMs = windowMs / perWindow;
     if (best && best.intervalMs <= intervalMs) continue;
     const uneven = interior.length < hi - lo - 1 || interior.some((v) => v !== perWindow);
-    best = { intervalMs, labels: s.labels, uneven, from: day.start + (lo + 1) * windowMs, to: day.start + hi * windowMs };
+    const inOrder = Array.from({ length: hi - lo - 1 }, (_, k) => counts.get(lo + 1 + k));
+    best = { intervalMs, labels: s.labels, uneven, from: day.start + (lo + 1) * windowMs, to: day.start + hi * windowMs, counts: inOrder };
   }
   return best && { ...best, intervalMs: roundSpacing(best.intervalMs) };
 }
@@ -116,17 +123,35 @@ async function intervalFromSpacing(client: ThanosClient, sel: string, labels: Re
 /** Samples of the fastest series the raw spacing is read over: enough for a median, few enough to stay small. */
 const SPACING_SAMPLES = 32;
 
+/** A warning that the counts of downsampled `day` tell the interval only to within `lowMs`–`highMs`. */
+function approximateWarning(service: string, day: ReportDay, resolution: SourceResolution, intervalMs: number, span: { lowMs: number; highMs: number }): string {
+  const s = (ms: number) => `${Math.round(ms / 1000)} s`;
+  return (
+    `uptime check "${service}": its probe interval does not divide the hour and the range has no raw data left to read it from (Thanos' ${resolution} buckets keep sample counts, not sample times): ` +
+    `read from the counts of ${day.date} as ${s(intervalMs)}, which they tell only to within ${s(span.lowMs)}–${s(span.highMs)}, so its no-data time and incident ends may be off by that much; set \`interval:\` in its check`
+  );
+}
+
 /**
  * The interval from `windowMs` windows of `day`. Counts per window give it exactly when it divides
  * the window (every interior window holds the same number); one that does not (a 7-minute probe:
  * 8 or 9 samples an hour, mostly 9, read as 400 s) is read from the raw samples' spacing, over
  * some 32 samples of the series that set it. Downsampled data keeps no raw times: there the
- * median count stands.
+ * ratio of its counts to their windows tells it (interval-counts.ts), with a warning where it
+ * cannot tell it to the second.
  */
-async function intervalOfDay(client: ThanosClient, sel: string, day: ReportDay, windowMs: number, opts: { now: number; policy: ResolutionPolicy }, warnings: Set<string>): Promise<number | undefined> {
+async function intervalOfDay(client: ThanosClient, sel: string, day: ReportDay, windowMs: number, opts: { now: number; policy: ResolutionPolicy; service: string }, warnings: Set<string>): Promise<number | undefined> {
   const resolution = chooseResolution(day.start, opts.now, opts.policy);
   const reading = await intervalFromWindows(client, sel, day, windowMs, resolution, warnings);
-  if (!reading || !reading.uneven || resolution !== '0s') return reading?.intervalMs;
+  if (!reading || !reading.uneven) return reading?.intervalMs;
+  if (resolution !== '0s') {
+    // Windows of whole buckets only: another window's count depends on where the buckets fall.
+    if (windowMs % resolutionStepMs(resolution) !== 0) return reading.intervalMs;
+    const fromCounts = intervalFromCounts(reading.counts, windowMs);
+    if (!fromCounts) return reading.intervalMs;
+    if (fromCounts.approximate) warnings.add(approximateWarning(opts.service, day, resolution, fromCounts.intervalMs, fromCounts.approximate));
+    return roundSpacing(fromCounts.intervalMs);
+  }
   // No floor of a window: an hour of a 1 s probe is 3 600 samples where 32 tell the spacing.
   const to = Math.min(reading.to, reading.from + SPACING_SAMPLES * reading.intervalMs);
   return (await intervalFromSpacing(client, sel, reading.labels, { from: reading.from, to }, warnings)) ?? reading.intervalMs;
@@ -134,11 +159,15 @@ async function intervalOfDay(client: ThanosClient, sel: string, day: ReportDay, 
 
 /**
  * The day to infer from and its window: the densest day of three hours or more, read hour by
- * hour; in a shorter range, its longest day in sixths (whole seconds).
+ * hour, of raw data where the range has such a day (`raw`: only there are sample times kept, which
+ * an interval that does not divide the hour is read from); in a shorter range, its longest day in
+ * sixths (whole seconds).
  */
-function inferenceWindow(days: ReportDay[], totals: DayTotals[]): { day: ReportDay; windowMs: number } | undefined {
+function inferenceWindow(days: ReportDay[], totals: DayTotals[], raw: (day: ReportDay) => boolean): { day: ReportDay; windowMs: number } | undefined {
   const sampled = days.map((day, i) => ({ day, length: day.end - day.start, count: totals[i]!.count })).filter((x) => x.count >= 2);
-  const long = sampled.filter((x) => x.length >= 3 * HOUR);
+  const anyLong = sampled.filter((x) => x.length >= 3 * HOUR);
+  const rawLong = anyLong.filter((x) => raw(x.day));
+  const long = rawLong.length > 0 ? rawLong : anyLong;
   if (long.length > 0) {
     const densest = long.reduce((a, b) => (b.count / b.length > a.count / a.length ? b : a));
     return { day: densest.day, windowMs: HOUR };
@@ -164,8 +193,8 @@ export async function sampleInterval(
   const configured = spec.interval === undefined ? undefined : parsePromDuration(spec.interval);
   if (configured) return { intervalMs: configured, warnings: [] };
   if (!isPlainSelector(spec.up)) return { intervalMs: DEFAULT_INTERVAL_MS, warnings: [] };
-  const at = inferenceWindow(days, totals);
+  const at = inferenceWindow(days, totals, (day) => chooseResolution(day.start, opts.now, opts.policy) === '0s');
   const warnings = new Set<string>();
-  const fromWindows = at && (await intervalOfDay(client, spec.up.trim(), at.day, at.windowMs, opts, warnings));
+  const fromWindows = at && (await intervalOfDay(client, spec.up.trim(), at.day, at.windowMs, { ...opts, service: spec.service }, warnings));
   return { intervalMs: fromWindows ?? intervalFromTotals(days, totals), warnings: [...warnings] };
 }

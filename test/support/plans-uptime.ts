@@ -6,6 +6,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { UptimeSpec } from '../../src/generate/model.js';
 import type { ServiceUptime } from '../../src/uptime/report-types.js';
+import type { ResolutionPolicy } from '../../src/uptime/resolution.js';
 import { createUptimeService, type UptimeService } from '../../src/uptime/service.js';
 import { createThanosClient } from '../../src/uptime/thanos-client.js';
 import { startPlansPrometheus, type PlansPrometheus, type ProbePlan } from './probe-plans-prometheus.js';
@@ -15,11 +16,16 @@ export interface PlansUptime {
   service(): UptimeService;
   /** One check's figures from the payments team's report over [from, to). */
   report(from: string, to: string, name: string): Promise<ServiceUptime>;
+  /** The payments team's report warnings over [from, to). */
+  warnings(from: string, to: string): Promise<string[]>;
 }
 
 /**
  * Starts Prometheus serving `plans` before the file's tests and stops it after them (`fetch`, when
- * given, is the client's: a test may look at what Prometheus answered). Without
+ * given, is the client's: a test may look at what Prometheus answered; `policy`, when given, says
+ * which days alertgate reads as 5m/1h data: Prometheus ignores the resolution asked for, so its
+ * sums and counts over bucket-aligned windows are those Thanos' buckets hold, while a range
+ * selector still returns raw samples). Without
  * promtool or prometheus (outside CI, see requireBinary) nothing starts and the file's suites
  * skip themselves.
  */
@@ -27,7 +33,7 @@ export function usePlansUptime(
   bins: { promtool: string | undefined; prometheus: string | undefined },
   plans: ProbePlan[],
   specs: UptimeSpec[],
-  opts: { fetch?: typeof fetch } = {},
+  opts: { fetch?: typeof fetch; policy?: ResolutionPolicy } = {},
 ): PlansUptime {
   let fx: PlansPrometheus | undefined;
   let svc: UptimeService | undefined;
@@ -35,7 +41,7 @@ export function usePlansUptime(
     if (!bins.promtool || !bins.prometheus) return;
     fx = await startPlansPrometheus({ promtool: bins.promtool, prometheus: bins.prometheus }, plans);
     const checks = async () => new Map([['payments', specs]]);
-    svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url, ...(opts.fetch ? { fetch: opts.fetch } : {}) }), checks, now: () => Date.parse('2026-10-10T00:00:00Z') });
+    svc = createUptimeService({ client: createThanosClient({ url: fx.prometheus.url, ...(opts.fetch ? { fetch: opts.fetch } : {}) }), checks, now: () => Date.parse('2026-10-10T00:00:00Z'), ...(opts.policy ? { policy: opts.policy } : {}) });
   }, 120_000);
   afterAll(async () => fx?.stop());
 
@@ -48,6 +54,9 @@ export function usePlansUptime(
     async report(from, to, name) {
       const r = await service().report({ team: 'payments', from, to });
       return r.services.find((s) => s.service === name)!;
+    },
+    async warnings(from, to) {
+      return (await service().report({ team: 'payments', from, to })).warnings;
     },
   };
 }
