@@ -74,8 +74,9 @@ describe('incidents on 5m-downsampled data', () => {
  * A fake Querier answering as Thanos does over downsampled blocks of `series` (raw samples per
  * series): a bucket's aggregates are its raw samples' sum and count (NaN dropped, as Thanos'
  * downsampling drops it; ±Inf kept), stamped at the bucket's end − 1 ms (Thanos'
- * `currentWindow`); `sum_over_time`/`count_over_time` add them up, a range selector answers their
- * averages, and the coverage query counts the buckets whose average is finite.
+ * `currentWindow`); `sum_over_time`/`count_over_time` add them up (also the interval's hourly
+ * counts), a range selector answers their averages, and the coverage query counts the buckets
+ * whose average is finite.
  */
 function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs: number, resolution: string) {
   const finite = Object.fromEntries(Object.entries(series).map(([k, xs]) => [k, xs.filter((s) => !Number.isNaN(s.v))]));
@@ -104,6 +105,18 @@ function thanosLike(series: Record<string, { t: number; v: number }[]>, bucketMs
         ];
       });
       return { status: 200, body: { status: 'success', data: { resultType: path.endsWith('query_range') ? 'matrix' : 'vector', result } } };
+    }
+    const windowCount = /^count_over_time\(probe_success\{[^}]*\}\[(\d+)ms\](?: offset (\d+)ms)?\)$/.exec(query);
+    if (windowCount && path.endsWith('query_range')) {
+      // The interval's hourly counts: the buckets' counts whose stamps fall in each window.
+      const [windowMs, back] = [Number(windowCount[1]), Number(windowCount[2] ?? 0)];
+      const times: number[] = [];
+      for (let t = Number(params.get('start')) * 1000; t <= Number(params.get('end')) * 1000; t += Number(params.get('step')) * 1000) times.push(t);
+      const result = Object.entries(finite).map(([instance, raw]) => ({
+        metric: { job: 'blackbox', instance },
+        values: times.map((t) => [t / 1000, String(inWindow(raw, t - back - windowMs, t - back).length)]).filter(([, n]) => n !== '0'),
+      }));
+      return { status: 200, body: { status: 'success', data: { resultType: 'matrix', result } } };
     }
     const at = Number(params.get('time')) * 1000;
     if (query.startsWith('count_over_time(group(')) {
@@ -210,6 +223,26 @@ describe('downsampled buckets as Thanos stamps them (at the bucket end − 1 ms)
     const seven = { ...spec, interval: '7m' };
     const { uptime } = await computeServiceUptime(createThanosClient({ url: thanos.url }), 'payments', seven, range, calendarDays(range), { now, policy: DEFAULT_RESOLUTION_POLICY });
     expect({ noData: uptime.noDataSeconds, down: uptime.downSeconds }).toEqual({ noData: 3600, down: 0 });
+  });
+
+  it('interval not configured, a probe every 7 or 11 minutes: read from the hourly counts (420 s, 660 s), a 2-hour gap is no data', async () => {
+    // The median count per hour read 400 s and 720 s; at 720 s a day of 121 samples was whole.
+    const every = (dayStart: number, intervalMs: number, gap: [number, number]) => {
+      const raw: { t: number; v: number }[] = [];
+      for (let t = dayStart - DAY + 130_000; t < dayStart + DAY + 120 * MIN; t += intervalMs) if (t < dayStart + gap[0] * MIN || t >= dayStart + gap[1] * MIN) raw.push({ t, v: 1 });
+      return raw;
+    };
+    const inferred = { ...spec, interval: undefined };
+    for (const [dayStart, bucketMs, resolution] of [[fiveMinuteDay, 5 * MIN, '5m'], [hourDay, 60 * MIN, '1h']] as const) {
+      for (const [minutes, noData] of [[7, 7200], [11, 7200]] as const) {
+        const thanos = await startFakeThanos(thanosLike({ a: every(dayStart, minutes * MIN, [360, 480]) }, bucketMs, resolution));
+        const range = { from: dayStart, to: dayStart + DAY, tz: 'UTC' };
+        const { uptime, warnings } = await computeServiceUptime(createThanosClient({ url: thanos.url }), 'payments', inferred, range, calendarDays(range), { now, policy: DEFAULT_RESOLUTION_POLICY });
+        // Slots of whole buckets (600 s or 900 s on 5m, 3 600 s on 1h) hold the gap's edges whole.
+        expect({ resolution, minutes, interval: uptime.intervalSeconds, noData: uptime.noDataSeconds, warnings }).toEqual({ resolution, minutes, interval: minutes * 60, noData, warnings: [] });
+        await thanos.close();
+      }
+    }
   });
 
   it('5m: a NaN sample is dropped (as Thanos drops it); a bucket with an ±Inf sample is left out whole, as no data', async () => {
