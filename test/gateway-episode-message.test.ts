@@ -8,32 +8,11 @@
  * The storm window is shortened to 2 s.
  */
 import { expect, it } from 'vitest';
-import { firstEpisode, secondEpisode, shows, useEpisodeGateway } from './support/episode-gateway.js';
+import { secondEpisode, shows, untouched, useEpisodeGateway } from './support/episode-gateway.js';
 
 // start({ storm }): the payments team gathering every new group beyond the first of a window into
 // a digest when `storm`; one attempt, so a refused post goes dead at once.
-const { start, checkoutItems, checkoutMessages, post, idle, slack, secondEpisodeGatheredByStorm } = useEpisodeGateway('alertgate-episode-message-');
-
-/** The first episode: its own message, posted and edited to RESOLVED (one edit, one reply). */
-async function firstEpisodeMessage() {
-  await post(firstEpisode('firing'));
-  await idle();
-  await post(firstEpisode('resolved'));
-  await idle();
-  const [first] = checkoutMessages();
-  expect(checkoutMessages()).toHaveLength(1);
-  expect(shows(first!)).toContain('RESOLVED');
-  expect(first!.edits).toBe(1);
-  expect(first!.replies).toHaveLength(1);
-  return first!;
-}
-
-/** The first episode's message is as its resolution left it. */
-function untouched(first: { edits: number; replies: unknown[]; blocks: unknown[] | undefined }) {
-  expect(first.edits).toBe(1);
-  expect(first.replies).toHaveLength(1);
-  expect(shows(first)).toContain('RESOLVED');
-}
+const { start, checkoutItems, checkoutMessages, post, idle, slack, firstEpisodeMessage, secondEpisodeGatheredByStorm } = useEpisodeGateway('alertgate-episode-message-');
 
 it('a new episode a storm digest gathered posts a message of its own at its first change after the storm, not editing the last episode’s', async () => {
   await start({ storm: true });

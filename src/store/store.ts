@@ -345,12 +345,16 @@ export interface Store {
    * episode's, which a new episode never edits (it posts its own). The stored message is the one
    * the newest item of the (group, target) queue sent before it posted or edited (the queue is
    * delivered in order); it is an earlier episode's when that item was the group's resolution (a
-   * RESOLVED message is final), or when a dead item after it was a `new` (the episode's own post
-   * never went out) or a resolution (the episode ended; unless `forNotification` is that
-   * resolution's re-send, which edits the message). So a new episode a storm digest gathered, or
-   * whose post went dead, posts a message of its own at its next delivery. Read from the queue's
-   * sent and dead items (their partial indexes by queue), on the delivery path only: nothing is
-   * written for it on ingest.
+   * RESOLVED message is final), or when a dead or suppressed item after it (after the queue's
+   * start, once history retention deleted its sent items) was a `new` (the episode's own post
+   * never went out: dead, gathered by a storm digest, held by a maintenance window) or a
+   * resolution (the episode ended; unless `forNotification` is that resolution's re-send, which
+   * edits the message). Suppressed items of other kinds (duplicates, folded or superseded edits)
+   * end no episode. So a new episode a storm digest gathered, or whose post went dead, posts a
+   * message of its own at its next delivery, even once retention deleted the earlier episode's
+   * deliveries. Read from the queue's sent, dead and suppressed `new`/`resolved` items (their
+   * partial indexes by queue), on the delivery path only; on ingest, a suppressed `new` or
+   * resolution costs one index entry.
    */
   getSlackRef(groupId: string, channel: string, forNotification?: { id: number; kind: ChangeKind }): Promise<SlackRef | undefined>;
   /**

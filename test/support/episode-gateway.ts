@@ -31,9 +31,17 @@ export interface Item {
   kind: string;
   reason: string | null;
   lastError: string | null;
+  createdAt: string;
 }
 
 export const shows = (m: { blocks: unknown[] | undefined }) => JSON.stringify(m.blocks);
+
+/** The first episode's message is as its resolution left it (one edit, one reply, RESOLVED). */
+export function untouched(first: { edits: number; replies: unknown[]; blocks: unknown[] | undefined }) {
+  expect(first.edits).toBe(1);
+  expect(first.replies).toHaveLength(1);
+  expect(shows(first)).toContain('RESOLVED');
+}
 
 export interface EpisodeGatewayOptions {
   /** The payments team gathers every new group beyond the first of a window into a digest. */
@@ -105,5 +113,20 @@ export function useEpisodeGateway(tempPrefix: string) {
     await idle();
   }
 
-  return { start, checkoutItems, checkoutMessages, post, idle, slack, secondEpisodeGatheredByStorm };
+  /** The first episode: its own message, posted and edited to RESOLVED (one edit, one reply). */
+  async function firstEpisodeMessage() {
+    await post(firstEpisode('firing'));
+    await idle();
+    await post(firstEpisode('resolved'));
+    await idle();
+    const [first] = checkoutMessages();
+    expect(checkoutMessages()).toHaveLength(1);
+    untouched(first!);
+    return first!;
+  }
+
+  /** The gateway's own store (what its background passes use). */
+  const store = () => gateway().t.gw.store;
+
+  return { start, checkoutItems, checkoutMessages, post, idle, slack, store, firstEpisodeMessage, secondEpisodeGatheredByStorm };
 }

@@ -496,6 +496,25 @@ export function outboxContract(store: CurrentStore): void {
       await step(quiet, 'resolved', 'suppressed');
       await step(quiet, 'new', 'dead');
       expect(await refFor('quiet', await step(quiet, 'changed', 'pending'))).toBeUndefined();
+      // The same, the next episode's first message gathered by a digest (suppressed) instead of dead.
+      const hushed = group('hushed');
+      await step(hushed, 'new', 'sent');
+      await step(hushed, 'resolved', 'suppressed');
+      await step(hushed, 'new', 'suppressed');
+      expect(await refFor('hushed', await step(hushed, 'changed', 'pending'))).toBeUndefined();
+      // A gathered new episode is an episode's start whatever the queue held before it (history
+      // retention may have deleted every sent item): its change posts.
+      const gatheredOnly = group('gathered-only');
+      await step(gatheredOnly, 'new', 'sent');
+      await step(gatheredOnly, 'new', 'suppressed');
+      expect(await refFor('gathered-only', await step(gatheredOnly, 'repeat', 'pending'))).toBeUndefined();
+      // Suppressed items of other kinds (a duplicate within the dedup window, a superseded edit)
+      // end no episode: the change after them edits the message.
+      const reminded = group('reminded');
+      await step(reminded, 'new', 'sent');
+      await step(reminded, 'repeat', 'suppressed');
+      await step(reminded, 'changed', 'suppressed');
+      expect(await refFor('reminded', await step(reminded, 'changed', 'pending'))).toEqual(first);
     });
 
     it("answers the id Slack gave a target channel, from any group's message there, the most recently sent", async () => {

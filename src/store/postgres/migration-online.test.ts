@@ -185,6 +185,26 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     ]);
   });
 
+  it('step 13 indexes the suppressed new and resolved notifications by queue on a database of the release before', async () => {
+    const url = await previousRelease(MIGRATIONS.slice(0, 12));
+    const pool = createPool(url);
+    cleanups.push(() => pool.end());
+    const store = new PostgresStore(pool, () => new Date(), new WriteGate(8, 30_000));
+    const g = group('gathered');
+    await enqueue(store, g, [
+      notification(g, SLACK, { status: 'suppressed', reason: 'storm: gathered into the channel digest' }),
+      notification(g, SLACK, { kind: 'repeat', status: 'suppressed', reason: 'duplicate within dedup window 5m' }),
+    ]);
+    expect(await migrate(pool, MIGRATIONS.slice(0, 13))).toEqual([13]);
+    expect((await adminQuery(url, 'SELECT max(version) AS v FROM schema_migrations')).rows).toEqual([{ v: 13 }]);
+    expect(await indexes(url, 'notifications_suppressed_edges')).toEqual([
+      {
+        valid: true,
+        def: expect.stringMatching(/ON \S*notifications USING btree \(group_id, target_key, id\) WHERE \(\(status = 'suppressed'::text\) AND \(kind = ANY \(ARRAY\['new'::text, 'resolved'::text\]\)\)\)$/),
+      },
+    ]);
+  });
+
   it('builds again an index whose build was cut short (left invalid), and records a finished one it finds', async () => {
     const url = await previousRelease();
     const pool = createPool(url);

@@ -42,6 +42,7 @@ import { SCHEMA_V7 } from './schema-v7.js';
 import { SCHEMA_V8, SCHEMA_V9, SCHEMA_V10 } from './schema-v8.js';
 import { SCHEMA_V11 } from './schema-v11.js';
 import { SCHEMA_V12 } from './schema-v12.js';
+import { SCHEMA_V13 } from './schema-v13.js';
 
 /**
  * One step: SQL applied in one transaction with its `schema_migrations` row, or indexes built
@@ -82,6 +83,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'alert list indexes by last change dropped', dropIndexes: SCHEMA_V10 },
   { version: 11, name: 'groups gathered by a storm digest by team', indexes: SCHEMA_V11 },
   { version: 12, name: 'sent notifications by queue, for the Slack message of an episode', indexes: SCHEMA_V12 },
+  { version: 13, name: 'suppressed episode edges (new, resolved) by queue, for the Slack message of an episode', indexes: SCHEMA_V13 },
 ];
 
 /**
@@ -247,7 +249,7 @@ async function currentVersion(c: Queryable): Promise<number> {
  * The oldest schema a read-only open (`alertgate uptime`) reads. It reads groups only
  * (`getGroup`: the maintenance windows are pseudo-groups, maintenance/state.ts and archive.ts):
  * the columns of store/rows.ts `GroupRow`, the last of which (`held_until`) migration 4 added,
- * and the group's alert rows, whose columns it reads are migration 1's. Migrations 5-11 added
+ * and the group's alert rows, whose columns it reads are migration 1's. Migrations 5-13 added
  * indexes and a column (`alerts.created_at`) that read does not use. A migration that changes
  * what it reads moves this up.
  */

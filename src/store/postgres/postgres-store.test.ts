@@ -587,9 +587,10 @@ describe.skipIf(!admin)('postgres store', () => {
       const store = await openPostgresStore(url);
       try {
         const claim = async () => only(await store.claimDue({ owner: 'w', now: later(), limit: 1, leaseMs: 60_000 }));
-        // A busy group's post (its message stored), then 20,000 more of its sent items, then
-        // 200,000 of 2,000 other groups: the group is common in the statistics and its newest
-        // sent item lies far behind the table's newest ids.
+        // A busy group's post (its message stored), then 20,000 more of its sent items and 20,000
+        // suppressed duplicates after them, then 200,000 of 2,000 other groups: the group is
+        // common in the statistics, its newest sent item lies far behind the table's newest ids,
+        // and the suppressed items between it and the change are no episode's edge.
         await enqueue(store, group('busy'));
         await store.markSent((await claim()).id, { owner: 'w', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000100' } });
         await enqueue(store, group('other'));
@@ -599,6 +600,9 @@ describe.skipIf(!admin)('postgres store', () => {
           `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, sent_at, snapshot)
              SELECT n.group_id, n.team, n.target, n.target_key, 'repeat', n.status, n.attempts, n.created_at, n.sent_at, n.snapshot
              FROM notifications n, generate_series(1, 20000) WHERE n.group_id = 'busy';
+           INSERT INTO notifications (group_id, team, target, target_key, kind, status, reason, attempts, created_at, snapshot)
+             SELECT n.group_id, n.team, n.target, n.target_key, 'repeat', 'suppressed', 'duplicate within dedup window 5m', 0, n.created_at, n.snapshot
+             FROM notifications n, generate_series(1, 20000) WHERE n.group_id = 'busy' AND n.kind = 'new';
            INSERT INTO groups SELECT (jsonb_populate_record(g, jsonb_build_object('id', g.id || '-' || i))).*
              FROM groups g, generate_series(1, 2000) i WHERE g.id = 'other';
            INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, sent_at, snapshot)
@@ -612,8 +616,9 @@ describe.skipIf(!admin)('postgres store', () => {
         const plan = (rows[0] as { 'QUERY PLAN': [{ Plan: PlanNode }] })['QUERY PLAN'][0].Plan;
         const nodes = planNodes(plan);
         expect(nodes.some((n) => n['Index Name'] === 'notifications_sent_by_queue')).toBe(true);
+        expect(nodes.some((n) => n['Index Name'] === 'notifications_suppressed_edges')).toBe(true);
         expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' || n['Index Name'] === 'notifications_by_group' || n['Index Name'] === 'notifications_pkey')).toEqual([]);
-        // A few pages of three indexes, not the group's 20,000 rows nor the 200,000 after them.
+        // A few pages of four indexes, not the group's 40,000 rows nor the 200,000 after them.
         expect(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']).toBeLessThan(40);
       } finally {
         await store.close();

@@ -318,12 +318,17 @@ export const SELECT_SLACK_CHANNEL_ID = `SELECT ref_channel FROM slack_messages W
 export const SELECT_SLACK_MESSAGE = `SELECT ref_channel, ts FROM slack_messages WHERE group_id = $1 AND channel = $2`;
 /**
  * SELECT_SLACK_MESSAGE for notification $4 (of kind $5) of the group's $3 queue: none when the
- * stored message is an earlier episode's (Store.getSlackRef). The newest sent item before $4 and
- * the dead items after it are one seek in `notifications_sent_by_queue` (schema-v12.ts)
- * and a range of the dead items. The sent item is asked for by `-id`, the key of that index,
- * not by `id`: ordered by `id`, the planner took the primary key backwards for a group common in
- * its statistics, expecting to meet one of its rows soon, and walked past every other group's
- * rows since (519 ms over 3,000,000 rows); nothing but that index gives the `-id` order.
+ * stored message is an earlier episode's (Store.getSlackRef): when the newest sent item before $4
+ * was a resolution, or when an edge of an episode that did not reach the channel lies between
+ * that item (or the queue's start, once history retention deleted its sent items) and $4: a
+ * `new` (dead, or suppressed: gathered by a storm digest, held by a maintenance window) or a
+ * resolution (dead, or suppressed: told of by a digest), unless $4 re-sends that resolution. The
+ * newest sent item before $4 is one seek in `notifications_sent_by_queue` (schema-v12.ts), the
+ * dead and suppressed edges after it ranges of `notifications_dead` (schema-v7.ts) and
+ * `notifications_suppressed_edges` (schema-v13.ts). The sent item is asked for by `-id`, the key
+ * of that index, not by `id`: ordered by `id`, the planner took the primary key backwards for a
+ * group common in its statistics, expecting to meet one of its rows soon, and walked past every
+ * other group's rows since (519 ms over 3,000,000 rows); nothing but that index gives the `-id` order.
  */
 export const SELECT_EPISODE_SLACK_MESSAGE = `
   WITH last_sent AS (
@@ -335,7 +340,11 @@ export const SELECT_EPISODE_SLACK_MESSAGE = `
     AND NOT EXISTS (SELECT 1 FROM notifications d
       WHERE d.group_id = $1 AND d.target_key = $3 AND d.status = 'dead'
         AND d.id > coalesce((SELECT id FROM last_sent), 0) AND d.id < $4
-        AND (d.kind = 'new' OR (d.kind = 'resolved' AND $5::text <> 'resolved')))`;
+        AND (d.kind = 'new' OR (d.kind = 'resolved' AND $5::text <> 'resolved')))
+    AND NOT EXISTS (SELECT 1 FROM notifications e
+      WHERE e.group_id = $1 AND e.target_key = $3 AND e.status = 'suppressed' AND e.kind IN ('new', 'resolved')
+        AND e.id > coalesce((SELECT id FROM last_sent), 0) AND e.id < $4
+        AND (e.kind = 'new' OR $5::text <> 'resolved'))`;
 
 export const COUNT_OUTBOX = `SELECT count(*)::integer AS n FROM notifications WHERE status IN ('pending', 'failed')`;
 

@@ -255,6 +255,34 @@ describe('migrate', () => {
     expect(sql('groups_storm_digests')).toMatch(/\(team, id\) WHERE storm_digests IS NOT NULL$/);
   });
 
+  it('14 indexes the suppressed new and resolved notifications by queue, holding only those rows', () => {
+    migrate(db, MIGRATIONS.slice(0, 13));
+    insertGroup('quiet');
+    const notify = db.prepare(
+      `INSERT INTO notifications (group_id, group_seq, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+       VALUES ('quiet', 1, 'payments', '{}', 'slack:#c', ?, ?, 0, 1, NULL) RETURNING id`,
+    );
+    const ids = [
+      ['new', 'suppressed'],
+      ['repeat', 'suppressed'],
+      ['changed', 'suppressed'],
+      ['resolved', 'suppressed'],
+      ['new', 'sent'],
+      ['resolved', 'dead'],
+    ].map(([kind, status]) => (notify.get(kind, status) as { id: number }).id);
+    expect(migrate(db, MIGRATIONS.slice(0, 14))).toEqual([14]);
+    expect(versions()).toEqual(ALL.slice(0, 14));
+    const edges = db.prepare(
+      `SELECT id FROM notifications INDEXED BY notifications_suppressed_edges
+       WHERE group_seq = 1 AND target_key = 'slack:#c' AND status = 'suppressed' AND kind IN ('new', 'resolved') ORDER BY id`,
+    );
+    expect(edges.pluck().all()).toEqual([ids[0], ids[3]]);
+    // Partial: a duplicate, a folded or superseded edit, a delivered or dead item has no entry.
+    expect(db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get('notifications_suppressed_edges')).toMatch(
+      /\(group_seq, target_key, id\) WHERE status = 'suppressed' AND kind IN \('new', 'resolved'\)$/,
+    );
+  });
+
   it('changes nothing when a migration leaves a reference dangling', () => {
     migrate(db, UP_TO_V3);
     // A notification whose group is gone (written with foreign keys off).

@@ -314,10 +314,15 @@ export const SELECT_SLACK_MESSAGE = `
 
 /**
  * SELECT_SLACK_MESSAGE for notification @id (of kind @kind) of the group's @target_key queue:
- * none when the stored message is an earlier episode's (Store.getSlackRef). The newest sent item
- * before @id is one seek backwards in `notifications_sent_by_queue` (schema-v13.ts), the dead
- * items between it and @id a range of `notifications_dead` (schema-v11.ts): few, however long
- * the group's history. Indexes named, as in SELECT_OWED_TARGETS.
+ * none when the stored message is an earlier episode's (Store.getSlackRef). It is, when the
+ * newest sent item before @id was a resolution, or when an edge of an episode that did not reach
+ * the channel lies between that item (or the queue's start, once history retention deleted its
+ * sent items) and @id: a `new` (its post dead, or gathered by a storm digest or held by a
+ * maintenance window: suppressed), or a resolution (dead, or told of by a digest: suppressed),
+ * unless @id re-sends that resolution. The newest sent item before @id is one seek backwards in
+ * `notifications_sent_by_queue` (schema-v13.ts), the dead and suppressed edges after it ranges
+ * of `notifications_dead` (schema-v11.ts) and `notifications_suppressed_edges` (schema-v14.ts):
+ * few, however long the group's history. Indexes named, as in SELECT_OWED_TARGETS.
  */
 export const SELECT_EPISODE_SLACK_MESSAGE = `
   WITH g AS (SELECT seq FROM groups WHERE id = @group_id),
@@ -331,7 +336,11 @@ export const SELECT_EPISODE_SLACK_MESSAGE = `
     AND NOT EXISTS (SELECT 1 FROM notifications d INDEXED BY notifications_dead
       WHERE d.group_seq = g.seq AND d.target_key = @target_key AND d.status = 'dead'
         AND d.id > coalesce((SELECT id FROM last_sent), 0) AND d.id < @id
-        AND (d.kind = 'new' OR (d.kind = 'resolved' AND @kind <> 'resolved')))`;
+        AND (d.kind = 'new' OR (d.kind = 'resolved' AND @kind <> 'resolved')))
+    AND NOT EXISTS (SELECT 1 FROM notifications e INDEXED BY notifications_suppressed_edges
+      WHERE e.group_seq = g.seq AND e.target_key = @target_key AND e.status = 'suppressed' AND e.kind IN ('new', 'resolved')
+        AND e.id > coalesce((SELECT id FROM last_sent), 0) AND e.id < @id
+        AND (e.kind = 'new' OR @kind <> 'resolved'))`;
 
 export const COUNT_OUTBOX = `SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'failed')`;
 
