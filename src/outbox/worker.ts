@@ -44,8 +44,8 @@ import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
  */
 export const HAND_BACK_WAIT_MS = 1_000;
 
-/** Waits before writing a delivered item's outcome again, after the store failed the write. */
-const RECORD_SENT_RETRY_MS = [100, 1_000, 5_000];
+/** Waits before writing an attempt's outcome (sent, failed) again, after the store failed the write. */
+const RECORD_OUTCOME_RETRY_MS = [100, 1_000, 5_000];
 
 /**
  * The error of an attempt that made no call or whose outcome is unknown here (cut before its
@@ -342,20 +342,41 @@ export class OutboxWorker {
    * one gets a new connection); if the store stays down, the lease expiring delivers the item
    * again: the one repeat at-least-once allows.
    */
-  private async recordSent(item: NotificationRecord, sent: { owner: string; sentAt: Date; slackRef?: SlackRef }, log: Logger): Promise<boolean> {
+  private recordSent(item: NotificationRecord, sent: { owner: string; sentAt: Date; slackRef?: SlackRef }, log: Logger): Promise<boolean> {
+    return this.recordOutcome(() => this.o.store.markSent(item.id, sent), log, {
+      retrying: 'notification delivered but not recorded yet (store error); retrying the write',
+      givenUp: 'notification delivered but not recorded (store unavailable): it is delivered again when its lease expires',
+    });
+  }
+
+  /**
+   * Records a failed attempt, retried as a delivered one is. A store error here is not the
+   * delivery crashing either: taken for one, the failure was written again as `delivery
+   * crashed: …`, without the attempt's own error, so a Slack post that may have been made was
+   * posted again without looking for it first, and the attempt was counted a second time. If the
+   * store stays down, the lease expiring brings the item back, noted as possibly posted.
+   */
+  private recordFailed(item: NotificationRecord, failed: { owner: string; error: string; nextAttemptAt: Date | null }, log: Logger): Promise<boolean> {
+    return this.recordOutcome(() => this.o.store.markFailed(item.id, failed), log, {
+      retrying: 'failed attempt not recorded yet (store error); retrying the write',
+      givenUp: 'failed attempt not recorded (store unavailable): the notification is retried when its lease expires',
+    });
+  }
+
+  private async recordOutcome(write: () => Promise<void>, log: Logger, say: { retrying: string; givenUp: string }): Promise<boolean> {
     for (let i = 0; ; i++) {
       try {
-        await this.o.store.markSent(item.id, sent);
+        await write();
         return true;
       } catch (err) {
-        const waitMs = RECORD_SENT_RETRY_MS[i];
+        const waitMs = RECORD_OUTCOME_RETRY_MS[i];
         // Past a shutdown that gave up on it the store is closed: a retry would only keep the process alive.
         if (waitMs === undefined || this.stopped) {
-          log.error({ err }, 'notification delivered but not recorded (store unavailable): it is delivered again when its lease expires');
+          log.error({ err }, say.givenUp);
           return false;
         }
-        log.warn({ err, retryInMs: waitMs }, 'notification delivered but not recorded yet (store error); retrying the write');
-        // Not this.pause: a shutdown must not skip recording what was delivered.
+        log.warn({ err, retryInMs: waitMs }, say.retrying);
+        // Not this.pause: a shutdown must not skip recording what was attempted.
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
@@ -532,7 +553,7 @@ export class OutboxWorker {
       if (target.type === 'pagerduty' && result.limitedCall !== undefined && delay !== null) this.o.pacer?.backOff(targetKey(target), delay);
       metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
       // A note naming a dead notification's post (a re-send's) stays while the note does.
-      await store.markFailed(item.id, { owner, error: carryingEarlierPosts(item.lastError, result.error), nextAttemptAt });
+      if (!(await this.recordFailed(item, { owner, error: carryingEarlierPosts(item.lastError, result.error), nextAttemptAt }, log))) return;
       if (delay === null) {
         log.error({ attempt, error: result.error, retryable: result.retryable }, 'notification dead: retry budget spent or failure not retryable');
       } else {
