@@ -70,11 +70,16 @@ export interface TokenRotation {
   webhookGraceMs: number;
   /** Least time between two reads of a token file, on requests whose token matches none. */
   rereadMs: number;
+  /**
+   * How often each token file is checked without a request (http/auth.ts `watch`), so every step
+   * of a rotation is seen though no webhook comes between them.
+   */
+  pollMs: number;
   /** Clock for both, in ms (tests); default `performance.now`. */
   now?: () => number;
 }
 
-export const TOKEN_ROTATION: TokenRotation = { webhookGraceMs: 600_000, rereadMs: 1_000 };
+export const TOKEN_ROTATION: TokenRotation = { webhookGraceMs: 600_000, rereadMs: 1_000, pollMs: 5_000 };
 
 /**
  * At shutdown, after the grace: how long the store's queries still in flight (work given up at
@@ -320,6 +325,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           onChange: tokenChanged,
           ...(rotation.now ? { now: rotation.now } : {}),
         });
+  // Each step of a rotation is read as it lands, requests or not (README, Token rotation).
+  const stopTokenWatches = [webhookToken?.watch(rotation.pollMs), adminToken?.watch(rotation.pollMs)];
 
   const worker = outboxRunner(o, store, config, pages, logger, metrics, tokenChanged);
 
@@ -497,6 +504,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         responses.closeConnections();
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stopReattributing.abort();
+        for (const stop of stopTokenWatches) stop?.();
         // The background passes stop at their next store call; the one in flight is waited for,
         // or the store would close under it and its next query fail (logged as an error).
         const passesEnded = Promise.all([configWatch?.stop(), stormTicker.stop(), maintenanceTicker.stop(), historyPruner?.stop(), reattributing]).then(() => true);

@@ -75,7 +75,7 @@ describe('token files follow a rotated Secret without a restart', () => {
   });
 
   /** A gateway reading both tokens from files, with a clock the test moves. */
-  async function rotatingGateway(webhookToken: string, adminToken: string, rotation: { webhookGraceMs?: number; rereadMs?: number } = {}) {
+  async function rotatingGateway(webhookToken: string, adminToken: string, rotation: { webhookGraceMs?: number; rereadMs?: number; pollMs?: number } = {}) {
     const dir = await mkdtemp(join(tmpdir(), 'alertgate-tokens-'));
     dirs.push(dir);
     const webhookFile = join(dir, 'webhook-token');
@@ -196,6 +196,26 @@ describe('token files follow a rotated Secret without a restart', () => {
       expect(old.headers.get('www-authenticate')).toBe(INVALID);
       expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
       expect(r.logs.join('\n')).not.toMatch(/old-webhook-token|new-webhook-token|admin-one|admin-two/);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('the zero-401 rotation while no webhook comes: each step is read by itself, so the old line removed is refused at once, not taken for a swap', async () => {
+    // Found walking the steps on two replicas: one that no request reached between adding the new
+    // line and removing the old one read the file only afterwards, saw its one token replaced by
+    // another (a swap) and accepted the removed token for the swap's 10 minutes. Alertmanager
+    // sends nothing while no alert changes, so in a quiet estate that was every replica.
+    const { gw: r, webhookFile, clock } = await rotatingGateway('old-webhook-token', 'some-admin-token', { pollMs: 20 });
+    try {
+      await writeFile(webhookFile, 'old-webhook-token\nnew-webhook-token\n');
+      clock.ms += 1_000;
+      await r.waitForLog((l) => String(l.msg).includes('2 tokens accepted from now on (1 added, 0 removed)'), 5_000);
+      await writeFile(webhookFile, 'new-webhook-token\n');
+      clock.ms += 1_000;
+      await r.waitForLog((l) => String(l.msg).includes('1 token accepted from now on (0 added, 1 removed; the removed ones are refused from now on)'), 5_000);
+      expect((await r.post(body(), { token: 'old-webhook-token' })).status).toBe(401);
+      expect((await r.post(body(), { token: 'new-webhook-token' })).status).toBe(202);
     } finally {
       await r.close();
     }

@@ -128,6 +128,22 @@ export class AcceptedToken {
     return this.matches(presented) || (await this.recheck(presented));
   }
 
+  /**
+   * Checks the file every `intervalMs` by itself (at most once per `rereadMs`, as behind a
+   * request); returns the stop. Without it the file was read only when requests came, and
+   * Alertmanager sends none while no alert changes: a replica that saw neither the new line
+   * added nor its clients switch read the old line's removal as a swap, and accepted the removed
+   * token for the swap's grace. No-op for tokens not from a file.
+   */
+  watch(intervalMs: number): () => void {
+    const file = this.#file;
+    if (file === undefined || intervalMs <= 0) return () => undefined;
+    const timer = setInterval(() => void file.check().catch(ignoreRejection), intervalMs);
+    // Never what keeps the process alive.
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** `matches`, after reading the file again if it is due (a miss: a rotated token, or a wrong one). */
   async recheck(presented: string | undefined): Promise<boolean> {
     if (this.#file === undefined || presented === undefined) return false;
