@@ -55,8 +55,13 @@ export interface GatewayOptions {
   tokenRotation?: Partial<TokenRotation>;
   /** Clock /metrics measures the oldest waiting notification's age with; tests move it on instead of sleeping. */
   metricsNow?: () => Date;
-  /** Monotonic clock (ms) of the `webhook refused` and `no route for this path` lines' throttles (http/line-throttle.ts); tests move it on instead of sleeping. */
+  /** Monotonic clock (ms) of the `webhook refused` and `no route for this path` lines' throttles (log/line-throttle.ts); tests move it on instead of sleeping. */
   refusalLogNow?: () => number;
+  /**
+   * Monotonic clock (ms) of the outbox worker's failed-claim lines (log/failure-streak.ts: one per
+   * 30 s during an outage); tests move it on instead of sleeping. Not on the delivery thread.
+   */
+  outageLogNow?: () => number;
 }
 
 /** How WEBHOOK_TOKEN_FILE and ADMIN_TOKEN_FILE are followed after a Secret rotation (http/auth.ts). */
@@ -219,6 +224,7 @@ function outboxRunner(
     owner,
     onSecret,
     ...(o.pollMs ? { pollMs: o.pollMs } : {}),
+    ...(o.outageLogNow ? { logNow: o.outageLogNow } : {}),
     ...(o.pagerDutyCa ? { pagerDutyCa: o.pagerDutyCa } : {}),
   });
 }

@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../log/logger.js';
 import { redactSecrets } from '../delivery/redact.js';
-import { LineThrottle, LOG_LINE_WINDOW_MS } from './line-throttle.js';
+import { LineThrottle, LOG_LINE_WINDOW_MS } from '../log/line-throttle.js';
 
 /** One line per (code, client address) per window. */
 export const REFUSAL_LOG_WINDOW_MS = LOG_LINE_WINDOW_MS;

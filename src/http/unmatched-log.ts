@@ -5,13 +5,13 @@
  * Why a line: alertgate_http_unmatched_requests_total says that a POST went to a wrong path, not
  * which path nor who sent it; an Alertmanager whose webhook_config has a mistyped url drops each
  * 404 for good and says so only in its own log. Why throttled: a scanner asks for paths as fast as
- * it likes, so each (method, client address) gets one line per window (http/line-throttle.ts) and
+ * it likes, so each (method, client address) gets one line per window (log/line-throttle.ts) and
  * the metric counts every one. What the path is cut to: the query string is never there (Hono's
  * path stops at `?`; a query may carry a token), and the rest is the sender's, so it is cut to
  * REFUSAL_TEXT_MAX characters after the known secrets in it are blanked (requestText).
  */
 import type { Logger } from '../log/logger.js';
-import { LineThrottle } from './line-throttle.js';
+import { LineThrottle } from '../log/line-throttle.js';
 import { requestText, type LogSecrets } from './refusal-log.js';
 
 export interface UnmatchedRequest {

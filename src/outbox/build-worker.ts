@@ -25,6 +25,8 @@ export interface OutboxParts {
   /** Identity of this worker in leases. */
   owner: string;
   pollMs?: number;
+  /** Monotonic clock (ms) of the failed claims' log lines (tests). */
+  logNow?: () => number;
   pagerDutyCa?: string | Buffer;
   /** A new Slack token read from SLACK_TOKEN_FILE, or a PagerDuty routing key sent with: it joins the logger's scrub list. */
   onSecret?: (secret: string) => void;
@@ -55,5 +57,6 @@ export function buildOutboxWorker(settings: OutboxSettings, p: OutboxParts): Out
     concurrency: settings.outboxConcurrency,
     receiverConcurrency: settings.outboxReceiverConcurrency,
     ...(p.pollMs ? { pollMs: p.pollMs } : {}),
+    ...(p.logNow ? { logNow: p.logNow } : {}),
   });
 }

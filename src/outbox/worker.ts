@@ -32,6 +32,7 @@ import { SlackSlots } from './slack-slots.js';
 import { ReceiverShares, type Room } from './receiver-shares.js';
 import { DeliveryDeadline, deliveryBudgetMs } from './delivery-deadline.js';
 import { nextAttemptDelay, type RetryPolicy } from './retry-policy.js';
+import { FailureStreakLog } from '../log/failure-streak.js';
 
 import { MAX_PACED_WAIT_MS, receiverConcurrencyFor } from '../config/env.js';
 
@@ -46,6 +47,13 @@ export const HAND_BACK_WAIT_MS = 1_000;
 
 /** Waits before writing an attempt's outcome (sent, failed) again, after the store failed the write. */
 const RECORD_OUTCOME_RETRY_MS = [100, 1_000, 5_000];
+
+/**
+ * Waits before claiming again after a claim failed (the store unreachable): doubling from the
+ * first, reset by a claim that answers. At the poll's pace a replica tried twice a second for the
+ * whole outage; the longest wait bounds how long deliveries wait once the store is back.
+ */
+export const CLAIM_RETRY_MS = { first: 500, max: 5_000 };
 
 /**
  * The error of an attempt that made no call or whose outcome is unknown here (cut before its
@@ -96,10 +104,16 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   now?: () => Date;
   random?: () => number;
+  /** Monotonic clock (ms) of the failed claims' log lines (log/failure-streak); tests move it on instead of sleeping. */
+  logNow?: () => number;
 }
 
 export class OutboxWorker {
-  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer' | 'receiverConcurrency'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
+  private readonly o: Required<Omit<OutboxWorkerOptions, 'metrics' | 'pacer' | 'receiverConcurrency' | 'logNow'>> & { metrics?: OutboxMetrics; pacer?: ChannelPacer };
+  /** The failed claims' lines: the first, a reminder at most every 30 s, and when claims work again. */
+  private readonly claimFailures: FailureStreakLog;
+  /** Ends the wait after a failed claim (`stop`). */
+  private endClaimRetryWait?: () => void;
   /** The slots each receiver may fill (`receiverConcurrency`). */
   private readonly shares: ReceiverShares;
   private running = false;
@@ -131,6 +145,12 @@ export class OutboxWorker {
       random: Math.random,
       ...opts,
     };
+    this.claimFailures = new FailureStreakLog({
+      logger: this.o.logger,
+      failing: 'outbox: could not claim notifications; will retry',
+      recovered: 'outbox: claiming notifications works again; recovered',
+      ...(opts.logNow ? { now: opts.logNow } : {}),
+    });
     const share = Math.max(1, opts.receiverConcurrency ?? receiverConcurrencyFor(this.o.concurrency));
     this.shares = new ReceiverShares(share, Math.max(share, this.o.concurrency - 1));
     // Every delivery in flight (its deadline) listens on the one shutdown signal: past Node's
@@ -169,6 +189,7 @@ export class OutboxWorker {
     const gaveUp: string[] = [];
     this.running = false;
     this.wake();
+    this.endClaimRetryWait?.();
     if (!(await settledWithin(this.loop!.then(() => true), left(), false))) {
       gaveUp.push('outbox claim');
       this.o.logger.warn({ deadlineMs }, 'shutdown: the outbox claim still waiting on the store at the deadline was given up; what it claims is not delivered here (its lease expires and it is delivered again)');
@@ -262,9 +283,16 @@ export class OutboxWorker {
       const leasedAt = Date.now();
       try {
         claimed = await this.o.store.claimDue({ now: this.o.now(), limit: free, leaseMs: this.o.leaseMs, owner: this.o.owner, ...this.claimFilters(room, free) });
+        this.claimFailures.succeeded();
       } catch (err) {
         // A claim the shutdown gave up on fails when the store is closed under it: said already.
-        if (!this.stopped) this.o.logger.error({ err }, 'outbox: could not claim notifications; will retry');
+        if (this.stopped) continue;
+        this.claimFailures.failed(err);
+        // What was waiting still is: claim again after the wait, which wake-ups do not cut short
+        // (they come from the work waiting, not from the store answering).
+        await this.claimRetryWait(Math.min(CLAIM_RETRY_MS.max, CLAIM_RETRY_MS.first * 2 ** (this.claimFailures.failures - 1)));
+        this.workWaiting = true;
+        continue;
       }
       const claimedOf = { slack: 0, pagerduty: 0 };
       for (const item of claimed) {
@@ -293,6 +321,19 @@ export class OutboxWorker {
       this.inFlight.delete(p);
       if (this.shares.ended(receiver)) this.workWaiting = true;
       if (this.workWaiting) this.wakeUp?.();
+    });
+  }
+
+  /** `ms`, or until `stop`. */
+  private claimRetryWait(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.endClaimRetryWait?.(), ms);
+      this.endClaimRetryWait = () => {
+        clearTimeout(timer);
+        this.endClaimRetryWait = undefined;
+        resolve();
+      };
     });
   }
 

@@ -20,7 +20,8 @@ export interface PostgresProxy {
   stop(): Promise<void>;
 }
 
-export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGRES_URL): Promise<PostgresProxy> {
+/** `port`: listen there instead of on a free one, e.g. a stopped proxy's (the server back after an outage). */
+export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGRES_URL, port = 0): Promise<PostgresProxy> {
   const server = new URL(serverUrl);
   let frozen = false;
   const sockets = new Set<net.Socket>();
@@ -42,7 +43,7 @@ export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGR
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
   return {
     port: (proxy.address() as net.AddressInfo).port,
     freeze: () => void (frozen = true),

@@ -92,6 +92,8 @@ export interface TestGatewayOptions {
   metricsNow?: () => Date;
   /** The clock of the `webhook refused` and `no route for this path` lines' throttles (server.ts). */
   refusalLogNow?: () => number;
+  /** The clock of the outbox worker's failed-claim lines (server.ts outageLogNow). */
+  outageLogNow?: () => number;
   /** A config watch faster than CONFIG_RELOAD_INTERVAL takes (1 s at least), so a test sees a poll in milliseconds. */
   configReloadIntervalMs?: number;
 }
@@ -121,6 +123,7 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
     ...(opts.tokenRotation ? { tokenRotation: opts.tokenRotation } : {}),
     ...(opts.metricsNow ? { metricsNow: opts.metricsNow } : {}),
     ...(opts.refusalLogNow ? { refusalLogNow: opts.refusalLogNow } : {}),
+    ...(opts.outageLogNow ? { outageLogNow: opts.outageLogNow } : {}),
   });
   return {
     gw,

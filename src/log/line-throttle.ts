@@ -1,11 +1,12 @@
 /**
- * @module http/line-throttle
- * One log line per key per window, for lines a sender can cause as fast as it likes (refused
- * webhooks, requests to paths no route serves): each key gets a line, its next line says how many
- * were not logged meanwhile (`suppressed`), and memory stays bounded however many keys come.
+ * @module log/line-throttle
+ * One log line per key per window, for lines that can come as fast as their cause likes (refused
+ * webhooks, requests to paths no route serves, a store outage's failed passes: log/failure-streak):
+ * each key gets a line, its next line says how many were not logged meanwhile (`suppressed`), and
+ * memory stays bounded however many keys come.
  */
 
-/** One line per key per window. */
+/** One line per key per window, unless the throttle is given another. */
 export const LOG_LINE_WINDOW_MS = 10_000;
 /**
  * Most keys tracked at once: beyond it (a flood from that many clients within one window), further
@@ -29,9 +30,11 @@ export class LineThrottle {
   /** In the order the windows started, so ended ones are at the front. */
   readonly #windows = new Map<string, Window>();
   readonly #now: () => number;
+  readonly #windowMs: number;
 
-  constructor(o: { now?: () => number } = {}) {
+  constructor(o: { now?: () => number; windowMs?: number } = {}) {
     this.#now = o.now ?? (() => performance.now());
+    this.#windowMs = o.windowMs ?? LOG_LINE_WINDOW_MS;
   }
 
   /**
@@ -54,7 +57,7 @@ export class LineThrottle {
       return undefined;
     }
     this.#windows.delete(key);
-    this.#windows.set(key, { until: now + LOG_LINE_WINDOW_MS, suppressed: 0 });
+    this.#windows.set(key, { until: now + this.#windowMs, suppressed: 0 });
     this.#sweep(now);
     return open?.suppressed ?? 0;
   }
