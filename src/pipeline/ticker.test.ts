@@ -56,3 +56,52 @@ it('stop aborts the pass in flight and answers once it has ended', async () => {
   await stopping;
   expect(stopped).toBe(true);
 });
+
+it('logs failing passes as a streak: the first, one reminder per 30 s with suppressed, and the recovery', async () => {
+  const lines: Record<string, unknown>[] = [];
+  const debugLogger = createLogger({ level: 'debug', write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+  let clock = 0;
+  // Each pass waits for the test to end it: `nextPass` hands the test the next one once it runs.
+  const waiting: ((pass: { ok(): void; fail(): void }) => void)[] = [];
+  const started: { ok(): void; fail(): void }[] = [];
+  const nextPass = () => new Promise<{ ok(): void; fail(): void }>((resolve) => (started.length ? resolve(started.shift()!) : waiting.push(resolve)));
+  const ticker = startTicker(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const pass = { ok: () => resolve(), fail: () => reject(new Error('store unavailable')) };
+        const w = waiting.shift();
+        if (w) w(pass);
+        else started.push(pass);
+      }),
+    1,
+    debugLogger,
+    'test pass',
+    undefined,
+    () => clock,
+  );
+  // A pass's outcome is logged before the next pass starts (passes never overlap).
+  for (let i = 0; i < 5; i++) (await nextPass()).fail();
+  const sixth = await nextPass();
+  clock += 30_000;
+  sixth.fail();
+  (await nextPass()).fail();
+  const eighth = await nextPass();
+  clock += 5_000;
+  eighth.ok();
+  (await nextPass()).fail();
+  const last = await nextPass();
+  const stopped = ticker.stop();
+  last.fail();
+  await stopped;
+
+  const shown = lines.filter((l) => l.level !== 'debug').map(({ level, msg, suppressed, failures, failingForSeconds, failedForSeconds }) => ({ level, msg, suppressed, failures, failingForSeconds, failedForSeconds }));
+  expect(shown).toEqual([
+    { level: 'error', msg: 'test pass failed; will retry', suppressed: undefined, failures: undefined, failingForSeconds: undefined, failedForSeconds: undefined },
+    { level: 'error', msg: 'test pass failed; will retry', suppressed: 4, failures: 6, failingForSeconds: 30, failedForSeconds: undefined },
+    { level: 'info', msg: 'test pass works again; recovered after 35 s', suppressed: undefined, failures: 7, failingForSeconds: undefined, failedForSeconds: 35 },
+    // The next outage's first failure is logged at once.
+    { level: 'error', msg: 'test pass failed; will retry', suppressed: undefined, failures: undefined, failingForSeconds: undefined, failedForSeconds: undefined },
+  ]);
+  // Every failure not shown is at debug (the last: the second of the next outage).
+  expect(lines.filter((l) => l.level === 'debug').map((l) => l.failures)).toEqual([2, 3, 4, 5, 7, 2]);
+});
