@@ -93,12 +93,12 @@ const EXPECTED: Array<[string, string]> = [
   ['rules/orphans.yaml:1:7', 'team "orphans" has no routes/orphans.yaml'],
   ['rules/payments.yaml:10:11', 'duplicate alert name "CheckoutDown"'],
   ['rules/payments.yaml:11:44', 'PromQL syntax error: unexpected "checkout"'], // plain scalar
-  ['rules/payments.yaml:12:10', 'for must be a Prometheus duration'],
+  ['rules/payments.yaml:12:10', 'for: "1.5h" is not a Prometheus duration'],
   ['rules/payments.yaml:13:15', 'severity must be one of critical, warning, info'],
   ['rules/payments.yaml:17:34', 'PromQL syntax error: unexpected "*"'], // double-quoted, after \" escapes
   ['rules/payments.yaml:24:11', 'PromQL syntax error: unexpected ">"'], // second line of a block scalar
   ['rules/payments.yaml:30:16', 'objective must be a percentage strictly between 0 and 100'],
-  ['rules/payments.yaml:31:13', 'window must be a non-zero Prometheus duration'],
+  ['rules/payments.yaml:31:13', 'window: "30days" is not a non-zero Prometheus duration'],
   ['rules/payments.yaml:32:13', 'errors must contain the {{window}} placeholder'],
   ['rules/payments.yaml:33:57', 'unexpected end of expression'], // after {{window}} substitution, mapped back
   ['rules/payments.yaml:36:22', 'unclosed left brace (this "{" has no matching "}")'], // at the brace, not the end
@@ -362,7 +362,7 @@ describe('validating broken rules/ and dashboards/', () => {
     ]);
     await expectInvalid('web', { rules }, [
       'rules/web.yaml:12:10 alerts[1].for: for: 5 has no unit; Prometheus needs one (5s, 5m, 5h…), only 0 may go without',
-      'rules/web.yaml:18:10 alerts[2].for: for must be a Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)',
+      'rules/web.yaml:18:10 alerts[2].for: for: "0.0" is not a Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)',
       'rules/web.yaml:25:13 slos[0].window: window: 30 has no unit; Prometheus needs one (30s, 30m, 30h…)',
       'invalid: 3 errors, 0 warnings',
     ]);

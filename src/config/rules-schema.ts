@@ -30,6 +30,7 @@
 import { z } from 'zod';
 import { textMapSchema } from '../model/text-map-schema.js';
 import { hasWindowPlaceholder } from './promql.js';
+import { looksLikeRoutingKey } from './looks-like-key.js';
 import { parsePromDuration, PROM_DURATION_HINT } from './rules-duration.js';
 import { TEAM_NAME, teamNameSchema } from './team-name.js';
 
@@ -48,6 +49,9 @@ export const SLO_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_LABELS = ['team', 'severity', 'alertname', 'slo'];
 const RESERVED_ANNOTATIONS = ['summary', 'runbook_url'];
 
+/** The text found, quoted as the other messages quote it; a pasted routing key is not shown. */
+const shown = (s: string) => (looksLikeRoutingKey(s) ? 'text that looks like a PagerDuty routing key (not shown here)' : JSON.stringify(s));
+
 /**
  * A Prometheus duration. An unquoted `for: 0` arrives as the text "0" (check-team-file.ts
  * withSourceText), which Prometheus accepts; any other number without a unit (`for: 5`) it refuses,
@@ -61,7 +65,7 @@ export const promDuration = (what: string, opts: { positive?: boolean } = {}) =>
       code: 'custom',
       message: unitless
         ? `${what}: ${s} has no unit; Prometheus needs one (${s}s, ${s}m, ${s}h…)${opts.positive ? '' : ', only 0 may go without'}`
-        : `${what} must be ${opts.positive ? 'a non-zero ' : 'a '}${PROM_DURATION_HINT}`,
+        : `${what}: ${shown(s)} is not a ${opts.positive ? 'non-zero ' : ''}${PROM_DURATION_HINT}`,
     });
   });
 

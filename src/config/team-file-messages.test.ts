@@ -323,6 +323,20 @@ storm:
       'routes/orders.yaml:5:18 pagerduty.routingKeyEnv: takes the name of the environment variable that holds the key, but this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret, never in routes/, and rotate it if this file was committed or shared',
     ]);
   });
+  it('quotes a duration that is none, as the other messages quote what they found: for: "5 minutes", window: "0s"', async () => {
+    const errors = await ruleErrors(`${HEAD}alerts:
+  - name: OrdersDown
+    expr: up == 0
+    for: 5 minutes
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+`);
+    const hint = 'Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)';
+    expect(errors).toEqual([`rules/orders.yaml:6:10 alerts[0].for: for: "5 minutes" is not a ${hint}`]);
+    const slo = SLO('99.9').replace('window: 30d', 'window: 0s');
+    expect(await ruleErrors(slo)).toEqual([`rules/orders.yaml:6:13 slos[0].window: window: "0s" is not a non-zero ${hint}`]);
+  });
   it('says a field left empty needs its text, not to quote the nothing it holds', async () => {
     const errors = await ruleErrors(`${HEAD}alerts:
   - name: OrdersDown
