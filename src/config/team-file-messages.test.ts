@@ -54,6 +54,14 @@ describe('messages for the slips of a team writing its first files', () => {
     expect(errors).toEqual(['rules/orders.yaml:3:1 owner: unknown field "owner"; the fields here are team, namespace, alerts, slos, uptime']);
   });
 
+  it('reports a key that is a list or a map (? [a, b]) at the key, not at the start of the file', async () => {
+    const fields = 'the fields here are team, namespace, alerts, slos, uptime';
+    expect(await ruleErrors(`${HEAD}? [a, b]\n: c\nalerts:\n  - ? {k: v}\n    : d\n`)).toEqual([
+      `rules/orders.yaml:3:3 [ a, b ]: unknown field "[ a, b ]"; ${fields}`,
+      ...['expr', 'name', 'runbook', 'severity', 'summary'].map((f) => `rules/orders.yaml:6:5 alerts[0].${f}: missing field "${f}", which is required here`),
+      'rules/orders.yaml:6:7 alerts[0].{ k: v }: unknown field "{ k: v }"; the fields here are name, expr, for, severity, summary, runbook, description, labels, annotations',
+    ]);
+  });
   it('says YAML merge keys are not supported, and what to do instead', async () => {
     const errors = await ruleErrors(`${HEAD}alerts:
   - &down

@@ -10,7 +10,7 @@
  * const r = schema.safeParse(src.value);
  * if (!r.success) return zodIssuesToSourceErrors(src, r.error.issues);
  */
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLParseError, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLParseError, Pair, type Document } from 'yaml';
 import type { z } from 'zod';
 import { closestName } from './closest-name.js';
 import { looksLikeRoutingKey } from './looks-like-key.js';
@@ -161,7 +161,7 @@ export function positionOf(src: YamlSource, path: readonly PathSegment[], opts: 
     const seg = path[i]!;
     if (!isNode(node)) break;
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === seg);
+      const pair = node.items.find((p) => keyMatches(src.doc, p, seg));
       if (!pair) break;
       const last = i === path.length - 1;
       if (last && opts.key && isNode(pair.key)) {
@@ -178,6 +178,18 @@ export function positionOf(src: YamlSource, path: readonly PathSegment[], opts: 
   }
   const offset = isNode(best) && best.range ? best.range[0] : 0;
   return src.lineCounter.linePos(offset);
+}
+
+/**
+ * Whether `pair`'s key is the path segment `seg`. Paths hold keys as the plain JS value names
+ * them: a key that is a list or a map (`? [a, b]`) as the text yaml makes of it ("[ a, b ]"), a
+ * number or null key as its text. yaml's own conversion of that one pair gives the same text.
+ */
+function keyMatches(doc: Document, pair: Pair<unknown, unknown>, seg: PathSegment): boolean {
+  if (isScalar(pair.key) && (pair.key.value === seg || typeof pair.key.value === 'string')) return pair.key.value === seg;
+  const one = new YAMLMap(doc.schema);
+  one.items = [new Pair(pair.key, null)]; // the key alone: its value may be a big subtree
+  return Object.keys(one.toJS(doc) as object)[0] === String(seg);
 }
 
 export function errorAt(src: YamlSource, path: readonly PathSegment[], message: string, severity: SourceError['severity'] = 'error'): SourceError {
