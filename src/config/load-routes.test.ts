@@ -225,6 +225,16 @@ describe('loadRoutingConfig checks', () => {
     ]);
   });
 
+  it('reports a map that refers to itself through an alias (&a … *a) as positioned errors, not a stack overflow (property-config seed -1530191649)', async () => {
+    expect((await problems({ 'platform.yaml': `&a\n${PLATFORM}<<: *a\n` })).errorLines).toEqual([
+      'routes/platform.yaml:5:1 <<: unknown field "<<": YAML merge keys (<<: *anchor) are not supported; write the fields out, or put an anchor on a whole value and refer to it (labels: *common)',
+    ]);
+    const nested = `${PLATFORM}owns: &o\n  namespaces: [platform-prod]\n  self: *o\n`;
+    expect((await problems({ 'platform.yaml': nested })).errorLines).toEqual([
+      'routes/platform.yaml:6:3 owns.self: unknown field "self"; the fields here are namespaces, matchers',
+    ]);
+  });
+
   it('checks receivers, empty matcher strings and ineffective channel overrides', async () => {
     const text = [
       'team: platform',

@@ -119,13 +119,17 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
  * Fields whose values are names (`team:`, `owns.namespaces`) are not looked at: a team or
  * namespace may be 32 lower-case letters and digits, and refusing it would fail a reload.
  */
-function pastedKeyPaths(value: unknown, path: PathSegment[] = []): PathSegment[][] {
+function pastedKeyPaths(value: unknown, path: PathSegment[] = [], within: ReadonlySet<object> = new Set()): PathSegment[][] {
   if (typeof value === 'string') {
     const own = path.length === 2 && path[0] === 'pagerduty' && (path[1] === 'routingKeyEnv' || path[1] === 'routingKeyFile');
     return !own && !isNameField(path) && looksLikeRoutingKey(value) ? [path] : [];
   }
-  if (Array.isArray(value)) return value.flatMap((v, i) => pastedKeyPaths(v, [...path, i]));
-  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => pastedKeyPaths(v, [...path, k]));
+  // A map or list that holds itself through an alias (`&a` … `<<: *a`) is one cycle: its values
+  // were looked at already (walking on overflowed the stack, and the load threw).
+  if (typeof value !== 'object' || value === null || within.has(value)) return [];
+  const inside = new Set(within).add(value);
+  if (Array.isArray(value)) return value.flatMap((v, i) => pastedKeyPaths(v, [...path, i], inside));
+  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => pastedKeyPaths(v, [...path, k], inside));
   return [];
 }
 
