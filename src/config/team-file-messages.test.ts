@@ -191,6 +191,26 @@ ${'    for: 10m'}
       ]);
     });
 
+    const BLOCK_TAB = 'a tab is used as indentation in the text of a block scalar (| or >): YAML indents with spaces only; replace the tab with spaces';
+    const summary = (text: string) => ALERT('    for: 2m').replace('    summary: down\n', `    summary: ${text}`);
+
+    it('a tab indenting the first line of a block scalar (|): one error at the tab, not the parser\'s two', async () => {
+      expect(await ruleErrors(summary('|\n\tOrders are down\n'))).toEqual([`rules/orders.yaml:9:1 ${BLOCK_TAB}`]);
+      expect(await ruleErrors(summary('>-\n\tOrders are down\n') + MORE)).toEqual([`rules/orders.yaml:9:1 ${BLOCK_TAB}`]);
+    });
+
+    it('a tab indenting a later line of a block scalar, after spaces: at the tab, and the slips below it still found', async () => {
+      const text = summary('|\n      Orders are down\n  \tsince the deploy\n') + MORE.replace('    for: 10m', '   for: 10m');
+      expect(await ruleErrors(text)).toEqual([
+        `rules/orders.yaml:10:3 ${BLOCK_TAB}`,
+        'rules/orders.yaml:14:4 bad indentation: "for" starts at column 4, but the key on line 13 starts at column 5: keys of one map start at the same column (indent with spaces)',
+      ]);
+    });
+
+    it('a tab after the spaces that indent a block scalar\'s text is text, not an error', async () => {
+      expect(await ruleErrors(summary('|\n      Orders are down\n      \tsince the deploy\n'))).toEqual([]);
+    });
+
     it('the same in a CRLF file whose lines above end with a comment', async () => {
       const lf = ALERT('    # held a while\n  for: 2m') + MORE.replace('    for: 10m', '    labels: # routing\n\tservice: orders');
       const expected = [

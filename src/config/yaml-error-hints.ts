@@ -65,6 +65,31 @@ function intendedColumn(lines: readonly string[], line: number): number {
   return keyColumn(lines, above) + (opensBlock ? 2 : 0);
 }
 
+/**
+ * yaml's errors for a block scalar line (`|`, `>`) whose indentation holds a tab: "Block scalar
+ * values in collections must be indented", "…lines must not be less indented than their first
+ * line", "…more-indented leading empty lines must use an explicit indentation indicator" (two
+ * of them for one tab). A tab after the spaces that indent the text is text, and no error.
+ */
+function isBlockScalarTab(e: YAMLError, lines: readonly string[], line: number): boolean {
+  return (e.code === 'BAD_INDENT' || e.code === 'MISSING_CHAR') && /^Block scalar/.test(e.message) && /^ *\t/.test(lines[line - 1] ?? '');
+}
+
+const BLOCK_HEADER = /(?:^|[:-][ \t])[ \t]*[|>]([1-9]?)[+-]?([1-9]?)[ \t]*(#.*)?$/;
+
+/**
+ * A block scalar's line `line` indented with spaces as its text is: as the text line above it,
+ * or, for its first line, two spaces (or the indentation indicator's count) deeper than the key.
+ */
+function blockReindented(lines: readonly string[], line: number): string {
+  let above = line - 1;
+  while (above >= 1 && /^\s*$/.test(lines[above - 1] ?? '')) above--;
+  const text = withoutCr(lines[above - 1]);
+  const header = BLOCK_HEADER.exec(text);
+  const indent = header ? keyColumn(lines, above) - 1 + Number(header[1] || header[2] || 2) : (/^ */.exec(text)?.[0].length ?? 0);
+  return ' '.repeat(indent) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
+}
+
 function reindented(lines: readonly string[], line: number): string {
   return ' '.repeat(intendedColumn(lines, line) - 1) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
 }
@@ -119,6 +144,13 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
   const seen = new Set<number>();
   for (const e of errors) {
     const line = lineOf(e.pos[0]);
+    if (isBlockScalarTab(e, lines, line)) {
+      // One report for the tab, however many errors yaml gives for it.
+      if (out.some((o) => o.line === line)) continue;
+      const tab = (lines[line - 1] ?? '').indexOf('\t');
+      out.push({ line, offset: lineStart(lines, line) + tab, message: 'a tab is used as indentation in the text of a block scalar (| or >): YAML indents with spaces only; replace the tab with spaces', repaired: blockReindented(lines, line) });
+      continue;
+    }
     if (FOLLOW_ON.has(e.code) && explainedLines.has(line)) continue;
     // A key one column short of its map's is no item of the list it is in ("Sequence item
     // without - indicator"): the same slip as a key further out.
