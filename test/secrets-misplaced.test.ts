@@ -67,6 +67,21 @@ describe('a routing key pasted into routes/ of a running gateway', () => {
   });
 });
 
+describe('a secret pasted as a field name', () => {
+  it('alertgate validate: an error at the field in routes/ and rules/, exit 1, neither secret anywhere in its output', async () => {
+    const dir = await makeConfigDir({
+      'routes/platform.yaml': `${routesFile('platform')}${SLACK_TOKEN}: x\n`,
+      'rules/platform.yaml': `team: platform\nnamespace: platform-prod\n${ROUTING_KEY}: x\n`,
+    });
+    const r = await runCli(['validate', '--config', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^routes\/platform\.yaml:8:1 <not shown>: unknown field, named with text that looks like a Slack token \(not shown here\)/m);
+    expect(r.stdout).toMatch(/^rules\/platform\.yaml:3:1 <not shown>: unknown field, named with text that looks like a PagerDuty routing key \(not shown here\)/m);
+    expect(r.stdout + r.stderr).not.toContain(SLACK_TOKEN);
+    expect(r.stdout + r.stderr).not.toContain(ROUTING_KEY);
+  });
+});
+
 describe('a token given to a *_FILE variable', () => {
   /** Settings that harm nothing should the gateway start after all. */
   const serveEnv = { HOST: '127.0.0.1', PORT: '0', DATABASE_URL: 'sqlite::memory:', ALERTGATE_CONFIG_DIR: ESTATE_DIR, LOG_LEVEL: 'error' };

@@ -20,6 +20,7 @@ import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { checkSloGrouping } from './check-slo-grouping.js';
 import { configFileText } from './config-text.js';
+import { describePath } from './describe-path.js';
 import { dashboardsFileSchema, slugify, UNITS_WITH_SCALE, type DashboardsFileSpec } from './dashboards-schema.js';
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
@@ -390,10 +391,6 @@ function checkTemplates(src: YamlSource, text: string, problems: SourceError[], 
       severity: 'error',
     });
   }
-}
-
-function describePath(p: PathSegment[]): string {
-  return p.map((s, i) => (typeof s === 'number' ? `[${s}]` : `${i === 0 ? '' : '.'}${s}`)).join('');
 }
 
 /** The names that must be unique in each list of a rules file, and what a duplicate is called. */

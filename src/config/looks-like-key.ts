@@ -1,16 +1,34 @@
 /**
  * @module config/looks-like-key
- * Whether a config value is shaped like a PagerDuty routing key (an Events API v2 integration key
- * or an Event Orchestration routing key: 32 letters and digits), i.e. the key itself pasted where
- * the name of the variable or file holding it belongs (`routingKeyEnv: e93facc0…`).
+ * Whether config text is shaped like a secret: a PagerDuty routing key (an Events API v2
+ * integration key or an Event Orchestration routing key: 32 letters and digits), i.e. the key
+ * itself pasted where the name of the variable or file holding it belongs (`routingKeyEnv:
+ * e93facc0…`), or a Slack token (`xoxb-…`) pasted into a team file.
  *
- * Why: such a value must never be echoed back. Messages about the field (validate's output, the
- * gateway's config warnings and errors, a delivery's `lastError`) would otherwise print the key
- * in CI logs and log stores; and it names no variable anyone would set, so it is an error.
- * Variable names are words joined by `_`: none of the usual ones is 32 characters without one.
+ * Why: such text must never be echoed back, as a value or as a field's name. Messages about the
+ * field (validate's output, the gateway's config warnings and errors, a delivery's `lastError`)
+ * would otherwise print the secret in CI logs and log stores; and it names no variable anyone
+ * would set, so it is an error. Variable names are words joined by `_`: none of the usual ones
+ * is 32 characters without one.
  */
 const ROUTING_KEY_SHAPE = /^(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{32}$/;
+/** Slack's token prefixes (xoxb- bot, xoxp- user, xoxa-/xoxr-/xoxs-/xoxe- and xoxe.xoxp- rotating, xapp- app-level), then its parts. */
+const SLACK_TOKEN_SHAPE = /^(?:xox[a-z](?:\.xox[a-z])?|xapp)-[0-9A-Za-z][0-9A-Za-z-]{7,}$/;
 
 export function looksLikeRoutingKey(value: string): boolean {
   return ROUTING_KEY_SHAPE.test(value.trim());
+}
+
+/** What secret `text` looks like, as a message names it ("a Slack token"), or undefined. */
+export function secretShapeOf(text: string): 'a PagerDuty routing key' | 'a Slack token' | undefined {
+  if (looksLikeRoutingKey(text)) return 'a PagerDuty routing key';
+  if (SLACK_TOKEN_SHAPE.test(text.trim())) return 'a Slack token';
+  return undefined;
+}
+
+/** Where a secret of that shape goes instead of a config file, for the messages that find one. */
+export function whereSecretGoes(shape: NonNullable<ReturnType<typeof secretShapeOf>>): string {
+  return shape === 'a Slack token'
+    ? 'the token goes in SLACK_TOKEN or SLACK_TOKEN_FILE (a Kubernetes Secret), never in a config file'
+    : 'put the key in a Kubernetes Secret and name it with pagerduty.routingKeyEnv or routingKeyFile, never in a config file';
 }

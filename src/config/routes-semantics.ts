@@ -9,6 +9,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { describePath } from './describe-path.js';
 import { looksLikeRoutingKey } from './looks-like-key.js';
 import { misspelledSeverities } from './route-severities.js';
 import { isEnvName } from './routes-schema.js';
@@ -20,11 +21,6 @@ export interface TeamFile {
   src: YamlSource;
   /** The team name the file name implies (`routes/payments.yaml` → `payments`). */
   expectedTeam: string;
-}
-
-/** `routes[1].receivers[0]` — the same path notation as schema errors. */
-function describePath(path: readonly PathSegment[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${p}`)).join('');
 }
 
 function errorAt(src: YamlSource, path: readonly PathSegment[], message: string, severity: SourceError['severity'] = 'error'): SourceError {

@@ -30,7 +30,8 @@
 import { z } from 'zod';
 import { textMapSchema } from '../model/text-map-schema.js';
 import { hasWindowPlaceholder } from './promql.js';
-import { looksLikeRoutingKey } from './looks-like-key.js';
+import { shownName } from './describe-path.js';
+import { secretShapeOf } from './looks-like-key.js';
 import { parsePromDuration, PROM_DURATION_HINT } from './rules-duration.js';
 import { TEAM_NAME, teamNameSchema } from './team-name.js';
 
@@ -49,8 +50,11 @@ export const SLO_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_LABELS = ['team', 'severity', 'alertname', 'slo'];
 const RESERVED_ANNOTATIONS = ['summary', 'runbook_url'];
 
-/** The text found, quoted as the other messages quote it; a pasted routing key is not shown. */
-const shown = (s: string) => (looksLikeRoutingKey(s) ? 'text that looks like a PagerDuty routing key (not shown here)' : JSON.stringify(s));
+/** The text found, quoted as the other messages quote it; a pasted secret is not shown. */
+const shown = (s: string) => {
+  const secret = secretShapeOf(s);
+  return secret ? `text that looks like ${secret} (not shown here)` : JSON.stringify(s);
+};
 
 /**
  * A Prometheus duration. An unquoted `for: 0` arrives as the text "0" (check-team-file.ts
@@ -113,15 +117,15 @@ const labelMap = (what: string, reserved: readonly string[], opts: { prometheusR
   textMapSchema(z.string({ error: `values in ${what} must be text (quote the value)` })).superRefine((map, ctx) => {
     for (const key of Object.keys(map)) {
       if (reserved.includes(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is set by alertgate and cannot be given in ${what}` });
+        ctx.addIssue({ code: 'custom', path: [key], message: `${shownName(key)} is set by alertgate and cannot be given in ${what}` });
       } else if (opts.prometheusReserved && key.startsWith(PROMETHEUS_RESERVED_PREFIX)) {
         ctx.addIssue({
           code: 'custom',
           path: [key],
-          message: `"${key}" cannot be given in ${what}: label names starting with "__" are reserved for Prometheus' internal use (promtool check rules refuses __name__)`,
+          message: `${shownName(key)} cannot be given in ${what}: label names starting with "__" are reserved for Prometheus' internal use (promtool check rules refuses __name__)`,
         });
       } else if (!LABEL_NAME.test(key)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a valid name for ${what} (${LABEL_NAME.source})` });
+        ctx.addIssue({ code: 'custom', path: [key], message: `${shownName(key)} is not a valid name for ${what} (${LABEL_NAME.source})` });
       }
     }
   });

@@ -13,7 +13,8 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLParseError, Pair, type Document } from 'yaml';
 import type { z } from 'zod';
 import { closestName } from './closest-name.js';
-import { looksLikeRoutingKey } from './looks-like-key.js';
+import { describePath } from './describe-path.js';
+import { secretShapeOf, whereSecretGoes } from './looks-like-key.js';
 import { knownKeysAt } from './schema-keys.js';
 import type { SourceError } from './source-error.js';
 import { explainYamlErrors } from './yaml-error-hints.js';
@@ -125,7 +126,9 @@ function duplicateKeyMessage(doc: Document, lineCounter: LineCounter, offset: nu
         if (at === offset && first !== undefined) {
           const { line, col } = lineCounter.linePos(first);
           const where = path.length ? `${describePath(path)}: ` : '';
-          found = `${where}key ${JSON.stringify(String(key))} is given twice (first at line ${line}, column ${col}); a YAML map takes each key once`;
+          const shape = secretShapeOf(String(key));
+          const which = shape ? `a key that looks like ${shape} (not shown here)` : `key ${JSON.stringify(String(key))}`;
+          found = `${where}${which} is given twice (first at line ${line}, column ${col}); a YAML map takes each key once`;
           return;
         }
         if (at !== undefined && first === undefined) seen.set(key, at);
@@ -197,12 +200,6 @@ export function errorAt(src: YamlSource, path: readonly PathSegment[], message: 
   return { file: src.file, line, col, message, severity };
 }
 
-function describePath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
-    .join('');
-}
-
 /**
  * Map zod issues onto positions in the YAML; every issue becomes one error. With the `schema`
  * the file was checked against, an unknown field names the field it most likely meant
@@ -243,6 +240,13 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const { line, col } = positionOf(src, [...path, key], { key: true });
+        const secret = secretShapeOf(key);
+        if (secret) {
+          // Said without the name, and without a field it might have meant: it is a secret to move and rotate.
+          const message = `${describePath([...path, key])}: unknown field, named with text that looks like ${secret} (not shown here); ${whereSecretGoes(secret)}: rotate it if this file was committed or shared`;
+          out.push({ file: src.file, line, col, message, severity: 'error' });
+          continue;
+        }
         const { meant, known } = meantBy(key, path);
         const hint =
           key === '<<'
@@ -305,13 +309,14 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
 }
 
 /**
- * A value as a message says it was found. A PagerDuty routing key pasted in the wrong place
- * (`pagerduty: e93f…`, `period: e93f…`) is described without its text: routes-semantics already
+ * A value as a message says it was found. A PagerDuty routing key or a Slack token pasted in the
+ * wrong place (`pagerduty: e93f…`, `period: e93f…`, `dedup: xoxb-…`) is described without its text: routes-semantics already
  * says it is a key to rotate without showing it, and this message would print it in CI logs.
  */
 function kindOf(v: unknown): string {
   if (v === null) return 'nothing (an empty value)';
-  if (typeof v === 'string' && looksLikeRoutingKey(v)) return 'text that looks like a PagerDuty routing key (not shown here)';
+  const secret = typeof v === 'string' ? secretShapeOf(v) : undefined;
+  if (secret) return `text that looks like ${secret} (not shown here)`;
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a map';
   return `${typeof v === 'string' ? 'the text' : `the ${typeof v}`} ${JSON.stringify(v)}`;
@@ -325,7 +330,7 @@ function wrongKindMessage(expected: string, found: unknown, key?: PathSegment): 
   const kind = kindOf(found);
   switch (expected) {
     case 'array':
-      return `expected a list, found ${kind}${typeof found === 'string' && !looksLikeRoutingKey(found) ? `: write [${found}] for a list of one, or one "- item" per line` : ''}`;
+      return `expected a list, found ${kind}${typeof found === 'string' && !secretShapeOf(found) ? `: write [${found}] for a list of one, or one "- item" per line` : ''}`;
     case 'number':
       return `expected a number, found ${kind}${typeof found === 'string' && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(found) ? `: write it without quotes, ${found.trim()}` : ''}`;
     case 'record':
