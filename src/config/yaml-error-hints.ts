@@ -38,10 +38,23 @@ function lineAbove(lines: readonly string[], line: number): number | undefined {
   return undefined;
 }
 
+/**
+ * Offset of each line's start, per version of the file's lines (each re-indent round has its
+ * own). Summing the lengths above at each call was O(line) per error: 0.7 s for the 7,150
+ * errors of a 50,000-line file.
+ */
+const lineStarts = new WeakMap<readonly string[], number[]>();
+
 function lineStart(lines: readonly string[], line: number): number {
-  let offset = 0;
-  for (let l = 1; l < line; l++) offset += (lines[l - 1] ?? '').length + 1;
-  return offset;
+  let starts = lineStarts.get(lines);
+  if (!starts) {
+    starts = [0];
+    for (const l of lines) starts.push(starts[starts.length - 1]! + l.length + 1);
+    lineStarts.set(lines, starts);
+  }
+  // A line past the end counts as empty, as the sum did.
+  const i = Math.max(0, line - 1);
+  return i < starts.length ? starts[i]! : starts[starts.length - 1]! + (i - starts.length + 1);
 }
 
 const FOLLOW_ON = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
