@@ -365,6 +365,13 @@ storm:
     const slo = SLO('99.9').replace('window: 30d', 'window: 0s');
     expect(await ruleErrors(slo)).toEqual([`rules/orders.yaml:6:13 slos[0].window: window: "0s" is not a non-zero ${hint}`]);
   });
+  it('says what is wrong with a value reached through an alias (labels: *common), at the alias, not that it is missing', async () => {
+    const alert = (name: string, labels: string) => `  - name: ${name}\n    expr: up == 0\n    severity: critical\n    summary: s\n    runbook: https://x\n    labels: ${labels}\n`;
+    expect(await ruleErrors(`${HEAD}alerts:\n${alert('A', '&l\n      service: orders\n      extra: [a]')}${alert('B', '*l')}`)).toEqual([
+      'rules/orders.yaml:11:14 alerts[0].labels.extra: values in labels must be text (quote the value)',
+      'rules/orders.yaml:17:13 alerts[1].labels.extra: values in labels must be text (quote the value)',
+    ]);
+  });
   it('says a field left empty needs its text, not to quote the nothing it holds', async () => {
     const errors = await ruleErrors(`${HEAD}alerts:
   - name: OrdersDown

@@ -207,8 +207,13 @@ export function errorAt(src: YamlSource, path: readonly PathSegment[], message: 
 export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core.$ZodIssue[], schema?: z.ZodType): SourceError[] {
   const out: SourceError[] = [];
   const pathOf = (issue: z.core.$ZodIssue) => issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  const isMissing = (issue: z.core.$ZodIssue, path: readonly PathSegment[]) =>
-    issue.code === 'invalid_type' && path.length > 0 && !src.doc.hasIn(path);
+  // Looked up in the value, not the document: a value reached through an alias (labels: *common)
+  // is in the value, while the document's path stops at the alias.
+  const isMissing = (issue: z.core.$ZodIssue, path: readonly PathSegment[]) => {
+    if (issue.code !== 'invalid_type' || path.length === 0) return false;
+    const parent = valueAt(src.value, path.slice(0, -1));
+    return parent === null || typeof parent !== 'object' || !Object.hasOwn(parent, path[path.length - 1]!);
+  };
   // Missing required fields by parent path, the candidates a misspelled key most likely meant.
   const missingByParent = new Map<string, string[]>();
   for (const issue of issues) {
