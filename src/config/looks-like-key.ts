@@ -26,6 +26,20 @@ export function secretShapeOf(text: string): 'a PagerDuty routing key' | 'a Slac
   return undefined;
 }
 
+/**
+ * What secret a field's name holds, alone or among other text (a pasted `SLACK_TOKEN=xoxb-…`
+ * line, `[ e93f… ]` for a key written as a list), or undefined. Names only: a value is a secret
+ * by its whole shape, so that a message still quotes the text around a word that happens to be
+ * shaped like one.
+ */
+export function secretShapeIn(name: string): ReturnType<typeof secretShapeOf> {
+  for (const word of name.split(/[^A-Za-z0-9.-]+/)) {
+    const shape = secretShapeOf(word);
+    if (shape) return shape;
+  }
+  return undefined;
+}
+
 /** Where a secret of that shape goes instead of a config file, for the messages that find one. */
 export function whereSecretGoes(shape: NonNullable<ReturnType<typeof secretShapeOf>>): string {
   return shape === 'a Slack token'

@@ -52,6 +52,18 @@ describe('a secret pasted as a field name is never printed', () => {
     expect(lines.join('\n')).not.toContain(ROUTING_KEY);
   });
 
+  it('a field name holding a secret among other text (a pasted SLACK_TOKEN=… line, a key in a list key) is not printed either', async () => {
+    const lines = await routesErrors(`${routesFile('orders')}SLACK_TOKEN=${SLACK_TOKEN}: x\n? [${ROUTING_KEY}]\n: x\n`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^routes\/orders\.yaml:8:1 <not shown>: unknown field, named with text that looks like a Slack token \(not shown here\)/),
+        expect.stringMatching(/^routes\/orders\.yaml:9:3 <not shown>: unknown field, named with text that looks like a PagerDuty routing key \(not shown here\)/),
+      ]),
+    );
+    expect(lines.join('\n')).not.toContain(SLACK_TOKEN);
+    expect(lines.join('\n')).not.toContain(ROUTING_KEY);
+  });
+
   it('a label named with a secret: not a label name, its value not text, given twice: the path and messages hide it', async () => {
     expect(await ruleErrors(ALERT(`      ${SLACK_TOKEN}: x\n`))).toEqual([
       'rules/orders.yaml:10:52 alerts[0].labels.<not shown>: a name that looks like a Slack token (not shown here) is not a valid name for labels (^[A-Za-z_][A-Za-z0-9_]*$)',

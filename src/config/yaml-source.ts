@@ -14,7 +14,7 @@ import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAML
 import type { z } from 'zod';
 import { closestName } from './closest-name.js';
 import { describePath } from './describe-path.js';
-import { secretShapeOf, whereSecretGoes } from './looks-like-key.js';
+import { secretShapeIn, secretShapeOf, whereSecretGoes } from './looks-like-key.js';
 import { knownKeysAt } from './schema-keys.js';
 import type { SourceError } from './source-error.js';
 import { explainYamlErrors } from './yaml-error-hints.js';
@@ -125,7 +125,7 @@ function duplicateKeyMessages(doc: Document, lineCounter: LineCounter): Map<numb
         if (at !== undefined && first !== undefined) {
           const { line, col } = lineCounter.linePos(first);
           const where = path.length ? `${describePath(path)}: ` : '';
-          const shape = secretShapeOf(String(key));
+          const shape = secretShapeIn(String(key));
           const which = shape ? `a key that looks like ${shape} (not shown here)` : `key ${JSON.stringify(String(key))}`;
           found.set(at, `${where}${which} is given twice (first at line ${line}, column ${col}); a YAML map takes each key once`);
         } else if (at !== undefined) seen.set(key, at);
@@ -242,7 +242,7 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const { line, col } = positionOf(src, [...path, key], { key: true });
-        const secret = secretShapeOf(key);
+        const secret = secretShapeIn(key);
         if (secret) {
           // Said without the name, and without a field it might have meant: it is a secret to move and rotate.
           const message = `${describePath([...path, key])}: unknown field, named with text that looks like ${secret} (not shown here); ${whereSecretGoes(secret)}: rotate it if this file was committed or shared`;
