@@ -40,7 +40,7 @@ function lineAbove(lines: readonly string[], line: number): number | undefined {
 
 /**
  * Offset of each line's start, per version of the file's lines (each re-indent round has its
- * own). Summing the lengths above at each call was O(line) per error: 0.7 s for the 7,150
+ * own). Summing the lengths above at each call was O(line) per error: 0.8 s for the 7,150
  * errors of a 50,000-line file.
  */
 const lineStarts = new WeakMap<readonly string[], number[]>();

@@ -10,7 +10,7 @@
  * const r = schema.safeParse(src.value);
  * if (!r.success) return zodIssuesToSourceErrors(src, r.error.issues);
  */
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLParseError, Pair, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, Pair, parseDocument, visit, YAMLMap, YAMLParseError, type Document } from 'yaml';
 import type { z } from 'zod';
 import { closestName } from './closest-name.js';
 import { describePath } from './describe-path.js';
@@ -312,8 +312,9 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
 
 /**
  * A value as a message says it was found. A PagerDuty routing key or a Slack token pasted in the
- * wrong place (`pagerduty: e93f…`, `period: e93f…`, `dedup: xoxb-…`) is described without its text: routes-semantics already
- * says it is a key to rotate without showing it, and this message would print it in CI logs.
+ * wrong place (`pagerduty: e93f…`, `period: e93f…`, `dedup: xoxb-…`) is described without its
+ * text: routes-semantics already says a key is one to rotate without showing it, and this
+ * message would print it in CI logs.
  */
 function kindOf(v: unknown): string {
   if (v === null) return 'nothing (an empty value)';
