@@ -77,6 +77,17 @@ export function ruleFileFromPrometheusRule(yamlText: string): string {
   return stringify({ groups: obj.spec.groups }, { lineWidth: 0 });
 }
 
+/**
+ * A Prometheus rule file (`groups:`) that is the generated PrometheusRule's own text, its `spec:`
+ * de-indented: promtool reads the bytes `generate` wrote with Go's YAML parser, as kubectl does,
+ * where ruleFileFromPrometheusRule would hand it this library's re-serialisation.
+ */
+export function ruleFileAsGenerated(yamlText: string): string {
+  const spec = yamlText.indexOf('\nspec:\n');
+  if (spec < 0) throw new Error('not a generated PrometheusRule: no top-level spec');
+  return yamlText.slice(spec + '\nspec:\n'.length).replace(/^ {2}/gm, '');
+}
+
 /** `promtool test rules` on `tests` (the test file's document), written into `dir` as `name`: what it says, failing or not. */
 export async function promtoolTestRules(promtool: string, dir: string, name: string, tests: object): Promise<string> {
   const file = path.join(dir, name);

@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
 import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 import { requireBinary } from '../src/testing/binaries.js';
-import { ACME_SHOP_SLO, loadSpecsOrThrow, makeConfigDir, promtoolTestRules, removeTempDirs, routesFile, ruleFileFromPrometheusRule } from './generate-helpers.js';
+import { ACME_SHOP_SLO, loadSpecsOrThrow, makeConfigDir, promtoolTestRules, removeTempDirs, routesFile, ruleFileAsGenerated } from './generate-helpers.js';
 
 const promtool = requireBinary('promtool');
 
@@ -37,7 +37,7 @@ describe.skipIf(!promtool)('generated SLO burn-rate alerts under `promtool test 
   beforeAll(async () => {
     dir = await makeConfigDir({ 'routes/acme.yaml': routesFile('acme'), 'rules/acme.yaml': `team: acme\nnamespace: acme-prod\nslos:\n${ACME_SHOP_SLO}` });
     const ruleText = generateOutputs(await loadSpecsOrThrow(dir)).get(prometheusRuleFile('acme'))!;
-    await writeFile(path.join(dir, 'acme.rules.yaml'), ruleFileFromPrometheusRule(ruleText));
+    await writeFile(path.join(dir, 'acme.rules.yaml'), ruleFileAsGenerated(ruleText));
     const alerts = (parse(ruleText) as { spec: { groups: RuleGroup[] } }).spec.groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => 'alert' in r);
     const of = (kind: 'page' | 'ticket') => alerts.find((a) => a.labels.slo_alert === kind)!.annotations;
     annotations = { page: of('page'), ticket: of('ticket') };
