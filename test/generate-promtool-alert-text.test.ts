@@ -1,0 +1,168 @@
+/**
+ * Acceptance, under `promtool test rules`: a team's generated alerts as an engineer reads them
+ * in Slack or PagerDuty. Alert text and extra labels are expanded as the Go templates the README
+ * says they are (`$labels`, `$value`, template functions); `for:` holds an alert pending for that
+ * long and a shorter blip never fires; an alert without `for` fires at its first evaluation. The
+ * generated `team` and `severity` labels replace those the series carries, so an alert whose
+ * series name another team and its namespace is still attributed (src/attribute) to the team
+ * whose rules file it came from, by its team label.
+ *
+ * Not repeated here: a `for: 5m` alert fires with team and severity (test/generate-promtool.test.ts),
+ * Go template syntax (test/generate-templates.test.ts), the generated team label routing through
+ * a real Prometheus and Alertmanager (test/generate-chain.test.ts), whose series carry no team.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createAttributor } from '../src/attribute/attribute.js';
+import { loadRoutingConfig } from '../src/config/load-routes.js';
+import { formatSourceError } from '../src/config/source-error.js';
+import type { RoutingConfig } from '../src/config/types.js';
+import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
+import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import { ACME_SHOP_SLO, loadSpecsOrThrow, makeConfigDir, promtoolTestRules, removeTempDirs, routesFile, ruleFileAsGenerated } from './generate-helpers.js';
+
+const promtool = requireBinary('promtool');
+
+const ACME_RULES = `team: acme
+namespace: acme-prod
+alerts:
+  - name: InstanceDown
+    expr: up{job="shop"} == 0
+    for: 5m
+    severity: critical
+    summary: "{{ $labels.instance }} of {{ $labels.job }} is down"
+    description: |
+      up is {{ $value }} on {{ $labels.instance }}: see #shop-oncall.
+      A literal {{ "{{" }}, and '{{ $labels.job }}' quoted.
+    runbook: https://runbooks.example/instance-down
+    labels:
+      instance_alias: "shop {{ $labels.instance }}"
+    annotations:
+      dashboard: "https://grafana.example/d/shop?var-instance={{ $labels.instance | urlquery }}"
+  - name: ShopErrorRatioHigh
+    expr: sum by (route) (rate(shop_errors_total[5m])) / sum by (route) (rate(shop_requests_total[5m])) > 0.05
+    severity: warning
+    summary: "{{ $labels.route }}: {{ $value | humanizePercentage }} of requests fail"
+    runbook: https://runbooks.example/shop-errors
+slos:
+${ACME_SHOP_SLO}`;
+
+/** InstanceDown's description of shop-1, as Prometheus expands it (a block scalar: it ends with a newline). */
+const DESCRIPTION = "up is 0 on shop-1: see #shop-oncall.\nA literal {{, and 'shop' quoted.\n";
+
+/** The labels Prometheus gives the InstanceDown alert of `instance`, whose series claims team payments. */
+const instanceDownLabels = (instance: string) => ({
+  alertname: 'InstanceDown',
+  job: 'shop',
+  instance,
+  namespace: 'payments-prod',
+  team: 'acme',
+  severity: 'critical',
+  instance_alias: `shop ${instance}`,
+});
+
+afterAll(removeTempDirs);
+
+describe.skipIf(!promtool)('generated team alerts under `promtool test rules`: text, `for`, and the team label', () => {
+  let dir: string;
+  let alerts: AlertingRule[];
+  let routing: RoutingConfig;
+  beforeAll(async () => {
+    dir = await makeConfigDir({ 'routes/acme.yaml': routesFile('acme'), 'routes/payments.yaml': routesFile('payments'), 'rules/acme.yaml': ACME_RULES });
+    const ruleText = generateOutputs(await loadSpecsOrThrow(dir)).get(prometheusRuleFile('acme'))!;
+    await writeFile(path.join(dir, 'acme.rules.yaml'), ruleFileAsGenerated(ruleText));
+    alerts = (parse(ruleText) as { spec: { groups: RuleGroup[] } }).spec.groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => 'alert' in r);
+    const loaded = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'payments' });
+    if (!loaded.config) throw new Error(`routes invalid:\n${loaded.errors.map(formatSourceError).join('\n')}`);
+    routing = loaded.config;
+  });
+
+  const promtoolTest = (name: string, test: object) => promtoolTestRules(promtool!, dir, name, { rule_files: ['acme.rules.yaml'], evaluation_interval: '1m', tests: [test] });
+
+  it('expands $labels and $value in summary, description, annotations and labels; team and severity replace the series\' own', async () => {
+    const { alertname: _, ...labels } = instanceDownLabels('shop-1');
+    const out = await promtoolTest('text.test.yaml', {
+      name: 'shop-1 down; its series says team payments, severity info',
+      interval: '1m',
+      input_series: [{ series: 'up{job="shop",instance="shop-1",namespace="payments-prod",team="payments",severity="info"}', values: '1 1 0x10' }],
+      alert_rule_test: [
+        {
+          eval_time: '8m',
+          alertname: 'InstanceDown',
+          exp_alerts: [
+            {
+              exp_labels: labels,
+              exp_annotations: {
+                summary: 'shop-1 of shop is down',
+                description: DESCRIPTION,
+                runbook_url: 'https://runbooks.example/instance-down',
+                dashboard: 'https://grafana.example/d/shop?var-instance=shop-1',
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect(out).toContain('SUCCESS');
+  });
+
+  it('holds an alert pending for its `for: 5m`, fires it at 5 minutes, and never fires a 4-minute blip', async () => {
+    const { alertname: _, ...shop1 } = instanceDownLabels('shop-1');
+    const fired = [{ exp_labels: shop1, exp_annotations: { summary: 'shop-1 of shop is down', description: DESCRIPTION, runbook_url: 'https://runbooks.example/instance-down', dashboard: 'https://grafana.example/d/shop?var-instance=shop-1' } }];
+    const out = await promtoolTest('for.test.yaml', {
+      name: 'shop-1 down from minute 2; shop-2 down in minutes 2–5 only',
+      interval: '1m',
+      input_series: [
+        { series: 'up{job="shop",instance="shop-1",namespace="payments-prod",team="payments",severity="info"}', values: '1 1 0x10' },
+        { series: 'up{job="shop",instance="shop-2",namespace="payments-prod",team="payments",severity="info"}', values: '1 1 0 0 0 0 1x6' },
+      ],
+      alert_rule_test: [
+        ...['2m', '5m', '6m'].map((t) => ({ eval_time: t, alertname: 'InstanceDown', exp_alerts: [] })),
+        ...['7m', '10m'].map((t) => ({ eval_time: t, alertname: 'InstanceDown', exp_alerts: fired })),
+      ],
+    });
+    expect(out).toContain('SUCCESS');
+  });
+
+  it('fires an alert without `for` at its first evaluation with a value, with $value through humanizePercentage', async () => {
+    const out = await promtoolTest('no-for.test.yaml', {
+      name: 'route /pay fails 10% of requests from the start, /browse none',
+      interval: '1m',
+      input_series: [
+        { series: 'shop_requests_total{route="/pay"}', values: '0+100x10' },
+        { series: 'shop_errors_total{route="/pay"}', values: '0+10x10' },
+        { series: 'shop_requests_total{route="/browse"}', values: '0+100x10' },
+        { series: 'shop_errors_total{route="/browse"}', values: '0x10' },
+      ],
+      alert_rule_test: [
+        // One sample: no rate yet. The next minute it fires: no pending state.
+        { eval_time: '0m', alertname: 'ShopErrorRatioHigh', exp_alerts: [] },
+        ...['1m', '10m'].map((eval_time) => ({
+          eval_time,
+          alertname: 'ShopErrorRatioHigh',
+          exp_alerts: [
+            {
+              exp_labels: { route: '/pay', team: 'acme', severity: 'warning' },
+              exp_annotations: { summary: '/pay: 10% of requests fail', runbook_url: 'https://runbooks.example/shop-errors' },
+            },
+          ],
+        })),
+      ],
+    });
+    expect(out).toContain('SUCCESS');
+  });
+
+  it("attributes every generated alert to the team of its rules file by the team label, whatever namespace its series carries", () => {
+    const attributeAlert = createAttributor(routing);
+    // As promtool showed above: the series' namespace (owned by payments) stays, the team label is acme's.
+    expect(attributeAlert(instanceDownLabels('shop-1'))).toEqual({ team: 'acme', attributedBy: 'team-label' });
+    expect(alerts.map((a) => a.alert)).toEqual(['InstanceDown', 'ShopErrorRatioHigh', 'ShopAvailabilityErrorBudgetBurn', 'ShopAvailabilityErrorBudgetBurn']);
+    for (const a of alerts) {
+      const labels = { namespace: 'payments-prod', ...a.labels, alertname: a.alert };
+      expect({ alert: a.alert, severity: a.labels.severity, ...attributeAlert(labels) }).toEqual({ alert: a.alert, severity: a.labels.severity, team: 'acme', attributedBy: 'team-label' });
+    }
+  });
+});
