@@ -18,6 +18,7 @@ import path from 'node:path';
 import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
+import { checkRuleLabelGrouping } from './check-rule-label-grouping.js';
 import { checkSloGrouping } from './check-slo-grouping.js';
 import { configFileText } from './config-text.js';
 import { describePath } from './describe-path.js';
@@ -262,7 +263,10 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
   checkTemplates(src, text, problems, templatePaths(src.value));
   if (spec) {
     checkRuleNames(src, spec, problems);
-    if (!forUptime) checkSloGrouping(src, spec, problems);
+    if (!forUptime) {
+      checkSloGrouping(src, spec, problems);
+      checkRuleLabelGrouping(src, spec, team, problems);
+    }
   }
   return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };
 }

@@ -1,0 +1,78 @@
+/**
+ * @module config/check-rule-label-grouping
+ * An alert or SLO query grouped by labels the generated rule sets itself. Prometheus gives each
+ * series of a rule's result the rule's labels, replacing a value the series had: `team` on
+ * every alert and SLO series (so alerts route back to the team of the rules file), `severity`
+ * and the alert's own `labels` on an alert, `slo` on an SLO's series and `severity` and
+ * `slo_alert` on its burn-rate alerts. A query grouped only by such labels (`count by (team)
+ * (…) > 0`) yields series that differ only in them, so once it finds two they have the same
+ * labels and Prometheus fails the rule at each evaluation ("vector contains metrics with the
+ * same labelset after applying alert labels"): the alert never fires, the SLO records nothing.
+ * `promtool check rules` accepts it, so it is refused here. Grouped by a label of the query's
+ * own as well (`by (namespace, team)`), it fails only where two series differ in nothing else:
+ * a warning, as the replaced label is of no use in the grouping anyway.
+ *
+ * Only groupings read without a parse are checked (config/promql-grouping.ts): one aggregation,
+ * for an alert optionally compared with a number (`… > 0`, `… >= bool 1`).
+ */
+import { aggregationGrouping } from './promql-grouping.js';
+import type { RulesFileSpec } from './rules-schema.js';
+import type { SourceError } from './source-error.js';
+import { errorAt, type YamlSource } from './yaml-source.js';
+
+/** A comparison with a number literal at the end of an expression (the usual alert threshold). */
+const NUMBER_THRESHOLD = /\s*(?:==|!=|>=|<=|>|<)\s*(?:bool\s+)?[-+]?(?:0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?\.?|Inf|NaN)\s*$/i;
+
+export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, team: string, problems: SourceError[]): void {
+  spec.alerts.forEach((a, i) => {
+    const expr = a.expr.trim();
+    const grouping = aggregationGrouping(expr) ?? aggregationGrouping(expr.replace(NUMBER_THRESHOLD, ''));
+    const set: Record<string, string> = {};
+    for (const [k, v] of Object.entries(a.labels ?? {})) set[k] = JSON.stringify(v);
+    Object.assign(set, { team: `"${team}"`, severity: `"${a.severity}"` });
+    check(src, ['alerts', i, 'expr'], grouping, set, 'the alert', 'alert', 'the alert never fires', problems);
+  });
+  spec.slos.forEach((s, i) => {
+    const field = aggregationGrouping(s.errors.trim()) ? 'errors' : 'total';
+    const grouping = aggregationGrouping(s[field].trim());
+    const set = { team: `"${team}"`, slo: `"${s.name}"`, severity: '"critical" or "warning"', slo_alert: '"page" or "ticket"' };
+    check(src, ['slos', i, field], grouping, set, "the SLO's series and alerts", 'rule', 'no error ratio is recorded and its burn-rate alerts never fire', problems);
+  });
+}
+
+function check(
+  src: YamlSource,
+  path: [string, number, string],
+  grouping: string[] | undefined,
+  set: Record<string, string>,
+  where: string,
+  prometheusWord: 'alert' | 'rule',
+  consequence: string,
+  problems: SourceError[],
+): void {
+  const replaced = (grouping ?? []).filter((l) => Object.hasOwn(set, l));
+  if (replaced.length === 0) return;
+  const at = `${path[0]}[${path[1]}].${path[2]}`;
+  const by = `by (${grouping!.join(', ')})`;
+  const values = replaced.map((l) => `${l} ${set[l]}`).join(', ');
+  // The team label is what routes the alert (src/attribute): say whose it is, whatever the series say.
+  const drop = `drop ${replaced.join(', ')} from the grouping${replaced.includes('team') ? ` (every alert of this file goes to team ${set['team']})` : ''}`;
+  if (replaced.length === grouping!.length) {
+    problems.push(
+      errorAt(
+        src,
+        path,
+        `${at}: grouped ${by}, which alertgate sets on ${where} (${values}): Prometheus replaces each series' value with that one, so any two series have the same labels and Prometheus fails the rule ("vector contains metrics with the same labelset after applying ${prometheusWord} labels"): ${consequence}; ${drop}`,
+      ),
+    );
+  } else {
+    problems.push(
+      errorAt(
+        src,
+        path,
+        `${at}: grouped ${by}: alertgate replaces ${replaced.map((l) => `${l} with ${set[l]}`).join(', ')} on ${where}, so series that differ only in ${replaced.join(', ')} would have the same labels and Prometheus would fail the rule; ${drop}`,
+        'warning',
+      ),
+    );
+  }
+}

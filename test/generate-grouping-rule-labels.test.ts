@@ -1,0 +1,112 @@
+/**
+ * Acceptance: an alert or SLO query grouped only by labels the generated rule sets itself
+ * (`count by (team) (…)`: alertgate sets `team` on every alert and SLO series) is refused by
+ * `validate`. Prometheus replaces the grouped label's value with the rule's, so every series
+ * becomes one labelset and the rule fails at evaluation ("vector contains metrics with the same
+ * labelset after applying alert labels"): the alert never fires, the SLO records nothing, and
+ * `promtool check rules` accepts it. A grouping that also keeps a label of the query's own is
+ * fine unless two series differ only in the replaced one: a warning says so.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadTeamSpecs } from '../src/config/load-team-specs.js';
+import { formatSourceError } from '../src/config/source-error.js';
+import { prometheusRuleFor } from '../src/generate/prometheus-rule.js';
+import { requireBinary } from '../src/testing/binaries.js';
+import { makeConfigDir, promtoolTestRules, removeTempDirs, routesFile, routeTeamsOf } from './generate-helpers.js';
+
+const promtool = requireBinary('promtool');
+
+afterAll(removeTempDirs);
+
+const alert = (name: string, expr: string, labels: Record<string, string> = {}) => ({
+  name,
+  expr,
+  severity: 'warning',
+  summary: 's',
+  runbook: 'https://runbooks.example/x',
+  labels,
+  annotations: {},
+});
+const slo = (name: string, by: string) => ({
+  name,
+  objective: 99,
+  runbook: 'https://runbooks.example/slo',
+  window: '30d',
+  errors: `sum by (${by}) (rate(nginx_requests_total{status=~"5.."}[{{window}}]))`,
+  total: `sum by (${by}) (rate(nginx_requests_total[{{window}}]))`,
+});
+
+describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
+  // Generated from the model directly: validate would refuse these files now.
+  const generated = (alerts: ReturnType<typeof alert>[], slos: ReturnType<typeof slo>[]) =>
+    stringify({ groups: prometheusRuleFor({ team: 'platform', file: 'rules/platform.yaml', namespace: 'monitoring', alerts, slos, uptime: [] })!.spec.groups });
+  /** promtool's report on the rule file once two teams have series (it stops at the first rule that fails). */
+  const evaluated = async (ruleFile: string) => {
+    const dir = await makeConfigDir({ 'platform.rules.yaml': ruleFile });
+    return promtoolTestRules(promtool!, dir, 't.yaml', {
+      rule_files: ['platform.rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            { series: 'kube_pod_status_phase{phase="Failed",pod="a",team="payments"}', values: '1x10' },
+            { series: 'kube_pod_status_phase{phase="Failed",pod="b",team="prisons"}', values: '1x10' },
+            { series: 'nginx_requests_total{status="500",team="payments"}', values: '0+50x10' },
+            { series: 'nginx_requests_total{status="200",team="prisons"}', values: '0+100x10' },
+          ],
+          promql_expr_test: [{ expr: 'vector(1)', eval_time: '5m', exp_samples: [{ labels: '{}', value: 1 }] }],
+        },
+      ],
+    });
+  };
+
+  it('an alert grouped by team fails at its first evaluation once two teams have series', async () => {
+    const out = await evaluated(generated([alert('PodsFailing', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) > 0')], []));
+    expect(out).toContain('rule: PodsFailing, time: 0s, err: vector contains metrics with the same labelset after applying alert labels');
+  });
+
+  it('an SLO grouped by team records no error ratio: its first window fails', async () => {
+    const out = await evaluated(generated([], [slo('ingress-availability', 'team')]));
+    expect(out).toContain('rule: slo:sli_error:ratio_rate5m, time: 1m0s, err: vector contains metrics with the same labelset after applying rule labels');
+  });
+
+  it('grouped by a label of its own as well, the alert evaluates (the check below only warns)', async () => {
+    const out = await evaluated(generated([alert('PodsFailing', 'count by (pod, team) (kube_pod_status_phase{phase="Failed"} == 1) > 0')], []));
+    expect(out).toContain('SUCCESS');
+  });
+});
+
+describe('validate on queries grouped by labels the generated rule sets', () => {
+  it('refuses those grouped only by such labels, warns where a label of their own is kept too, and leaves the rest alone', async () => {
+    const file = {
+      team: 'platform',
+      namespace: 'monitoring',
+      alerts: [
+        alert('PodsFailing', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) > 0'),
+        alert('ServiceErrors', 'sum(rate(errors_total[5m])) by (service, severity)', { service: 'checkout' }),
+        alert('NamespaceErrors', 'sum by (namespace, team) (rate(errors_total[5m])) >= 1'),
+        alert('JobErrors', 'sum by (job) (rate(errors_total[5m])) > 1'),
+        alert('AllErrors', 'sum(rate(errors_total[5m])) > 1'),
+      ],
+      slos: [slo('ingress-by-team', 'team'), slo('ingress-by-slo', 'slo, severity'), slo('ingress-by-host', 'host, team'), slo('ingress-by-route', 'route')],
+    };
+    const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'rules/platform.yaml': stringify(file) });
+    const result = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    const said = (list: typeof result.errors) => list.map(formatSourceError).map((l) => l.replace(/^rules\/platform\.yaml:\d+:\d+ /, ''));
+    expect(said(result.errors)).toEqual([
+      expect.stringMatching(/^alerts\[0\]\.expr: grouped by \(team\), which alertgate sets on the alert \(team "platform"\)/),
+      expect.stringMatching(/^alerts\[1\]\.expr: grouped by \(service, severity\), which alertgate sets on the alert \(service "checkout", severity "warning"\)/),
+      expect.stringMatching(/^slos\[0\]\.errors: grouped by \(team\), which alertgate sets on the SLO's series and alerts \(team "platform"\)/),
+      expect.stringMatching(/^slos\[1\]\.errors: grouped by \(severity, slo\), which alertgate sets on the SLO's series and alerts/),
+    ]);
+    expect(result.errors[0]!.message).toContain('Prometheus fails the rule ("vector contains metrics with the same labelset after applying alert labels")');
+    expect(said(result.warnings)).toEqual([
+      expect.stringMatching(/^warning: alerts\[2\]\.expr: grouped by \(namespace, team\): alertgate replaces team with "platform"/),
+      expect.stringMatching(/^warning: slos\[2\]\.errors: grouped by \(host, team\): alertgate replaces team with "platform"/),
+    ]);
+  });
+});
