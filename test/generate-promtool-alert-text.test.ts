@@ -48,7 +48,14 @@ alerts:
     summary: "{{ $labels.route }}: {{ $value | humanizePercentage }} of requests fail"
     runbook: https://runbooks.example/shop-errors
 slos:
-${ACME_SHOP_SLO}`;
+${ACME_SHOP_SLO}  - name: checkout-availability
+    objective: 99.9
+    window: 30d
+    runbook: https://runbooks.example/checkout-slo
+    description: "{{ $value | humanizePercentage }} of {{ $labels.slo }} requests failed."
+    errors: sum(rate(checkout_requests_total{code=~"5.."}[{{window}}]))
+    total: sum(rate(checkout_requests_total[{{window}}]))
+`;
 
 /** InstanceDown's description of shop-1, as Prometheus expands it (a block scalar: it ends with a newline). */
 const DESCRIPTION = "up is 0 on shop-1: see #shop-oncall.\nA literal {{, and 'shop' quoted.\n";
@@ -155,11 +162,35 @@ describe.skipIf(!promtool)('generated team alerts under `promtool test rules`: t
     expect(out).toContain('SUCCESS');
   });
 
+  it("expands $value in an SLO's description as the error ratio over the long window of the condition that holds", async () => {
+    const burn = (kind: 'page' | 'ticket', value: string) => {
+      const a = alerts.find((r) => r.alert === 'CheckoutAvailabilityErrorBudgetBurn' && r.labels.slo_alert === kind)!;
+      const description = a.annotations.description!.replace('{{ $value | humanizePercentage }} of {{ $labels.slo }}', `${value} of checkout-availability`);
+      return { exp_labels: a.labels, exp_annotations: { ...a.annotations, description } };
+    };
+    const out = await promtoolTest('slo-value.test.yaml', {
+      // 1000 requests a minute; from the 6th hour 1% fail (10x the 0.1% budget rate).
+      name: '10x from the 6th hour, at the 10th',
+      interval: '1m',
+      input_series: [
+        { series: 'checkout_requests_total{code="200"}', values: '0+1000x360 360990+990x239' },
+        { series: 'checkout_requests_total{code="500"}', values: '0x360 10+10x239' },
+      ],
+      // The page holds by 6x over 6h (2400 of 360 000: 0.6667%), the ticket by 3x over 1d (2400 of 600 000: 0.4%).
+      alert_rule_test: [{ eval_time: '10h', alertname: 'CheckoutAvailabilityErrorBudgetBurn', exp_alerts: [burn('page', '0.6667%'), burn('ticket', '0.4%')] }],
+    });
+    expect(out).toContain('SUCCESS');
+  });
+
   it("attributes every generated alert to the team of its rules file by the team label, whatever namespace its series carries", () => {
     const attributeAlert = createAttributor(routing);
     // As promtool showed above: the series' namespace (owned by payments) stays, the team label is acme's.
     expect(attributeAlert(instanceDownLabels('shop-1'))).toEqual({ team: 'acme', attributedBy: 'team-label' });
-    expect(alerts.map((a) => a.alert)).toEqual(['InstanceDown', 'ShopErrorRatioHigh', 'ShopAvailabilityErrorBudgetBurn', 'ShopAvailabilityErrorBudgetBurn']);
+    expect(alerts.map((a) => a.alert)).toEqual([
+      'InstanceDown',
+      'ShopErrorRatioHigh',
+      ...['ShopAvailabilityErrorBudgetBurn', 'CheckoutAvailabilityErrorBudgetBurn'].flatMap((burn) => [burn, burn]),
+    ]);
     for (const a of alerts) {
       const labels = { namespace: 'payments-prod', ...a.labels, alertname: a.alert };
       expect({ alert: a.alert, severity: a.labels.severity, ...attributeAlert(labels) }).toEqual({ alert: a.alert, severity: a.labels.severity, team: 'acme', attributedBy: 'team-label' });
