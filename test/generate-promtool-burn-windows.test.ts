@@ -165,4 +165,20 @@ describe.skipIf(!promtool)('generated SLO burn-rate alerts under `promtool test 
     });
     expect(out).toContain('SUCCESS');
   });
+
+  it('pages for one failed request on a service idle for two hours: the ratio counts no requests, 1 of 1 is 100 % over 1h and 5m (README: low traffic)', async () => {
+    const out = await promtoolTest('lone-request.test.yaml', '1m', {
+      name: 'idle, then one request, which fails',
+      interval: '1m',
+      input_series: [
+        { series: 'http_requests_total{job="shop",code="200"}', values: '0x140' },
+        { series: 'http_requests_total{job="shop",code="500"}', values: '0x100 1x40' },
+      ],
+      // Idle: no ratio, nothing fires (as test/generate-promtool.test.ts shows); then both fire,
+      // the page until the 30m window has passed the request (~131m), the ticket (2h) after it.
+      alert_rule_test: alertsAt({ '100m': [], '101m': ['page', 'ticket'], '106m': ['page', 'ticket'], '120m': ['page', 'ticket'], '132m': ['ticket'] }),
+      promql_expr_test: [recorded('slo:sli_error:ratio_rate1h', '101m', 1, 1)],
+    });
+    expect(out).toContain('SUCCESS');
+  });
 });
