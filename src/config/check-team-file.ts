@@ -201,7 +201,7 @@ function withSourceText(src: YamlSource): unknown {
 
 /** The lists of a rules file whose duration fields (and, for alerts, label and annotation values) are read as the text written. */
 const SOURCE_TEXT_FIELDS = [
-  ['alerts', ['for']],
+  ['alerts', ['for', 'keep_firing_for']],
   ['slos', ['window']],
   ['uptime', ['interval']],
 ] as const;
@@ -463,6 +463,7 @@ function toTeamRules(team: string, file: string, s: RulesFileSpec): TeamRules {
       name: a.name,
       expr: a.expr.trim(),
       ...(a.for !== undefined && { for: a.for }),
+      ...(a.keep_firing_for !== undefined && { keepFiringFor: a.keep_firing_for }),
       severity: a.severity,
       summary: a.summary,
       runbook: a.runbook,

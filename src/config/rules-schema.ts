@@ -141,6 +141,7 @@ export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
     name: z.string().regex(ALERT_NAME, { message: `alert name must match ${ALERT_NAME.source} (Prometheus metric-name rules)` }),
     expr: promql.refine((e) => !hasWindowPlaceholder(e), { message: '{{window}} is only substituted in SLO expressions' }),
     for: promDuration('for').optional(),
+    keep_firing_for: promDuration('keep_firing_for').optional(),
     severity: z.string().refine((s) => severities.includes(s), { message: `severity must be one of ${severities.join(', ')}` }),
     summary: z.string().min(1),
     runbook: httpUrl,

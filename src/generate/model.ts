@@ -10,6 +10,8 @@ export interface AlertRuleSpec {
   expr: string;
   /** Prometheus duration; absent means the alert fires at once. */
   for?: string;
+  /** Prometheus duration: how long the alert keeps firing after its condition last held (Prometheus 2.42+). */
+  keepFiringFor?: string;
   severity: string;
   summary: string;
   runbook: string;

@@ -69,6 +69,7 @@ export function alertingRule(team: string, a: AlertRuleSpec): AlertingRule {
     alert: a.name,
     expr: a.expr,
     ...(a.for !== undefined && { for: a.for }),
+    ...(a.keepFiringFor !== undefined && { keep_firing_for: a.keepFiringFor }),
     labels: { ...sortedRecord(a.labels), team, severity: a.severity },
     annotations: {
       summary: a.summary,
