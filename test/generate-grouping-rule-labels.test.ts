@@ -74,6 +74,23 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
     expect(out).toContain('rule: slo:sli_error:ratio_rate5m, time: 1m0s, err: vector contains metrics with the same labelset after applying rule labels');
   });
 
+  it('an SLO grouped by severity records its ratios, but its burn-rate alerts fail once two severities burn', async () => {
+    const dir = await makeConfigDir({ 'platform.rules.yaml': generated([], [slo('ingress-availability', 'severity')]) });
+    const out = await promtoolTestRules(promtool!, dir, 't.yaml', {
+      rule_files: ['platform.rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: ['a', 'b'].map((sev) => ({ series: `nginx_requests_total{status="500",severity="${sev}"}`, values: '0+50x10' })),
+          promql_expr_test: [{ expr: 'vector(1)', eval_time: '5m', exp_samples: [{ labels: '{}', value: 1 }] }],
+        },
+      ],
+    });
+    // promtool names the first rule that fails: the records, evaluated before it in the group, did not.
+    expect(out).toMatch(/rule: IngressAvailabilityErrorBudgetBurn, time: 1m0s, err: vector contains metrics with the same labelset after applying alert labels/);
+  });
+
   it('grouped by a label of its own as well, the alert evaluates (the check below only warns)', async () => {
     const out = await evaluated(generated([alert('PodsFailing', 'count by (pod, team) (kube_pod_status_phase{phase="Failed"} == 1) > 0')], []));
     expect(out).toContain('SUCCESS');
@@ -92,7 +109,7 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
         alert('JobErrors', 'sum by (job) (rate(errors_total[5m])) > 1'),
         alert('AllErrors', 'sum(rate(errors_total[5m])) > 1'),
       ],
-      slos: [slo('ingress-by-team', 'team'), slo('ingress-by-slo', 'slo, severity'), slo('ingress-by-host', 'host, team'), slo('ingress-by-route', 'route')],
+      slos: [slo('ingress-by-team', 'team'), slo('ingress-by-slo', 'slo, severity'), slo('ingress-by-host', 'host, team'), slo('ingress-by-route', 'route'), slo('ingress-by-severity', 'severity')],
     };
     const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'rules/platform.yaml': stringify(file) });
     const result = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
@@ -102,6 +119,8 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
       expect.stringMatching(/^alerts\[1\]\.expr: grouped by \(service, severity\), which alertgate sets on the alert \(service "checkout", severity "warning"\)/),
       expect.stringMatching(/^slos\[0\]\.errors: grouped by \(team\), which alertgate sets on the SLO's series and alerts \(team "platform"\)/),
       expect.stringMatching(/^slos\[1\]\.errors: grouped by \(severity, slo\), which alertgate sets on the SLO's series and alerts/),
+      // The ratios keep severity (records set team and slo only): the burn alerts are what fail.
+      expect.stringMatching(/^slos\[4\]\.errors: grouped by \(severity\), .*after applying alert labels"\): its burn-rate alerts never fire;/),
     ]);
     expect(result.errors[0]!.message).toContain('Prometheus fails the rule ("vector contains metrics with the same labelset after applying alert labels")');
     expect(said(result.warnings)).toEqual([

@@ -36,7 +36,12 @@ export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, tea
     const field = aggregationGrouping(s.errors.trim()) ? 'errors' : 'total';
     const grouping = aggregationGrouping(s[field].trim());
     const set = { team: `"${team}"`, slo: `"${s.name}"`, severity: '"critical" or "warning"', slo_alert: '"page" or "ticket"' };
-    check(src, ['slos', i, field], grouping, set, "the SLO's series and alerts", 'rule', 'no error ratio is recorded and its burn-rate alerts never fire', problems);
+    // team and slo are set on the recorded ratios already; severity and slo_alert only on the alerts.
+    const recorded = (grouping ?? []).some((l) => l === 'team' || l === 'slo');
+    const [word, consequence] = recorded
+      ? (['rule', 'no error ratio is recorded and its burn-rate alerts never fire'] as const)
+      : (['alert', 'its burn-rate alerts never fire'] as const);
+    check(src, ['slos', i, field], grouping, set, "the SLO's series and alerts", word, consequence, problems);
   });
 }
 
