@@ -20,6 +20,7 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
+import { commonLabelsAmong } from '../model/common-labels.js';
 import { contentHash, firingFingerprints } from '../model/content-hash.js';
 import { deadPostNote } from '../model/post-notes.js';
 import { mergeTruncated, mergeWhole, type DedupTally, type StoredAlerts } from './merge-alerts.js';
@@ -114,6 +115,10 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const added = v.kind === 'new' ? firing : firing.filter((f) => !prevFiring.has(f));
   const resolved = [...prevFiring].filter((f) => !firingSet.has(f)).sort();
 
+  const shown = merged.endedUnseen.length ? [...alerts, ...merged.endedUnseen] : alerts;
+  // Alertmanager's commonLabels are its notification's; what it left out and the snapshot keeps
+  // (an alert silenced there, a stale copy's) may differ in them (model/common-labels.ts).
+  const commonLabels = commonLabelsAmong(alerts, n.commonLabels);
   const snapshot: GroupSnapshot = {
     groupId: u.groupId,
     team: u.team,
@@ -121,10 +126,10 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     receiver: n.receiver,
     status: firing.length ? 'firing' : 'resolved',
     groupLabels: n.groupLabels,
-    commonLabels: n.commonLabels,
+    commonLabels: commonLabelsAmong(shown, commonLabels),
     commonAnnotations: n.commonAnnotations,
     externalURL: n.externalURL,
-    alerts: merged.endedUnseen.length ? [...alerts, ...merged.endedUnseen] : alerts,
+    alerts: shown,
     change: { kind: v.kind, added, resolved },
     dedupKey: pagerDutyDedupKey(u.groupId),
   };
@@ -162,7 +167,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     receiver: n.receiver,
     externalURL: n.externalURL,
     groupLabels: n.groupLabels,
-    commonLabels: n.commonLabels,
+    commonLabels,
     commonAnnotations: n.commonAnnotations,
     status: snapshot.status,
     alerts,
