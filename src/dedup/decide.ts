@@ -20,7 +20,7 @@ import type { ChangeKind, GroupSnapshot } from '../model/group.js';
 import { pagerDutyDedupKey } from '../model/group-id.js';
 import { targetKey, type Target } from '../model/target.js';
 import type { GroupRecord, GroupWrite, NewNotification } from '../store/store.js';
-import { commonLabelsAmong } from '../model/common-labels.js';
+import { sharedAmong } from '../model/common-fields.js';
 import { contentHash, firingFingerprints } from '../model/content-hash.js';
 import { deadPostNote } from '../model/post-notes.js';
 import { mergeTruncated, mergeWhole, type DedupTally, type StoredAlerts } from './merge-alerts.js';
@@ -116,9 +116,11 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const resolved = [...prevFiring].filter((f) => !firingSet.has(f)).sort();
 
   const shown = merged.endedUnseen.length ? [...alerts, ...merged.endedUnseen] : alerts;
-  // Alertmanager's commonLabels are its notification's; what it left out and the snapshot keeps
-  // (an alert silenced there, a stale copy's) may differ in them (model/common-labels.ts).
-  const commonLabels = commonLabelsAmong(alerts, n.commonLabels);
+  // Alertmanager's common labels and annotations are its notification's; what it left out and
+  // the snapshot keeps (an alert silenced there, a stale copy's) may differ in them
+  // (model/common-fields.ts).
+  const commonLabels = sharedAmong(alerts, n.commonLabels, 'labels');
+  const commonAnnotations = sharedAmong(alerts, n.commonAnnotations, 'annotations');
   const snapshot: GroupSnapshot = {
     groupId: u.groupId,
     team: u.team,
@@ -126,8 +128,8 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     receiver: n.receiver,
     status: firing.length ? 'firing' : 'resolved',
     groupLabels: n.groupLabels,
-    commonLabels: commonLabelsAmong(shown, commonLabels),
-    commonAnnotations: n.commonAnnotations,
+    commonLabels: sharedAmong(shown, commonLabels, 'labels'),
+    commonAnnotations: sharedAmong(shown, commonAnnotations, 'annotations'),
     externalURL: n.externalURL,
     alerts: shown,
     change: { kind: v.kind, added, resolved },
@@ -168,7 +170,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     externalURL: n.externalURL,
     groupLabels: n.groupLabels,
     commonLabels,
-    commonAnnotations: n.commonAnnotations,
+    commonAnnotations,
     status: snapshot.status,
     alerts,
     ...(tombstones ? { tombstones } : {}),
