@@ -34,6 +34,10 @@ const checkout = (instance: string): PostableAlert => ({
 const topLevelPosts = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts === undefined);
 const threadReplies = () => fakes.slack.requests.filter((r) => r.method === 'chat.postMessage' && r.body.thread_ts !== undefined);
 const accepted = () => t.logs.filter((l) => l.includes('"webhook accepted"')).length;
+const listed = async () =>
+  ((await (await fetch(`${t.gw.url}/v1/alerts?team=payments`)).json()) as { items: { status: string; labels: Record<string, string> }[] }).items
+    .map((a) => `${a.labels.instance}:${a.status}`)
+    .sort();
 const blockTexts = (blocks: unknown) => JSON.stringify(blocks);
 
 async function silenceOn(url: string, instance: string): Promise<void> {
@@ -54,7 +58,7 @@ async function silenceOn(url: string, instance: string): Promise<void> {
 // A gossiping pair settles in seconds and the steps wait on Alertmanager's timers: 60 s, as the
 // other HA tests.
 describe.skipIf(binary === undefined)('real Alertmanager HA pair, a silence created on one peer', () => {
-  it('the notification that leaves the silenced alert out names the alert that started (its instance) and the silenced one resolved, once, however many peers send it', async () => {
+  it('the notification that leaves the silenced alert out names the alert that started (its instance) and the silenced one resolved, once, however many peers send it; the silence expired on the other peer fires it again', async () => {
     cluster = await startAlertmanagerCluster(2, {
       webhookUrl: `${t.gw.url}/webhooks/alertmanager`,
       bearerToken: WEBHOOK_TOKEN,
@@ -94,5 +98,22 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, a silence crea
     expect(topLevelPosts()).toHaveLength(1);
     expect(threadReplies()).toHaveLength(1);
     expect(fakes.slack.requests.filter((r) => r.method === 'chat.update')).toHaveLength(1);
+    // The silenced alert is not kept (README, Dedup): the API lists i3 alone.
+    expect(await listed()).toEqual(['i3:firing']);
+
+    // The silence is expired on the other peer (gossiped back): i1, still firing, fires again.
+    const [silence] = (await (await fetch(`${peer1!.url}/api/v2/silences`)).json()) as { id: string }[];
+    expect((await fetch(`${peer1!.url}/api/v2/silence/${silence!.id}`, { method: 'DELETE' })).status).toBe(200);
+    const back = await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && String(r.body.text).startsWith(':red_circle: 1 new alert: HaSilencedCheckout (instance=i1)'), 20_000);
+    await waitUntil(() => accepted() === 6, 20_000, "both peers' notifications of i1 firing again");
+    await t.idle();
+    expect(String(back.body.text)).toBe(':red_circle: 1 new alert: HaSilencedCheckout (instance=i1)\nNow 2 firing.');
+    expect(topLevelPosts()).toHaveLength(1);
+    expect(threadReplies()).toHaveLength(2);
+    expect(await listed()).toEqual(['i1:firing', 'i3:firing']);
+    // One page per change, all on the group's incident: i1, i3 started (i1 silenced), i1 back.
+    const events = fakes.pagerduty.events.map((e) => e.body as { event_action: string; dedup_key: string });
+    expect(events.map((e) => e.event_action)).toEqual(['trigger', 'trigger', 'trigger']);
+    expect(new Set(events.map((e) => e.dedup_key)).size).toBe(1);
   }, 60_000);
 });
