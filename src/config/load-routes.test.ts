@@ -225,6 +225,35 @@ describe('loadRoutingConfig checks', () => {
     ]);
   });
 
+  it('a misspelt receiver field is one error: the receiver it leaves unset is not reported again', async () => {
+    const cases = [
+      { text: "team: platform\nslack: { chanel: '#team' }\nroutes:\n  - receivers: [slack]\n", says: 'routes/platform.yaml:2:10 slack.chanel: unknown field "chanel"; did you mean "channel"?' },
+      { text: "team: platform\nslak: { channel: '#team' }\nroutes:\n  - receivers: [slack]\n", says: 'routes/platform.yaml:2:1 slak: unknown field "slak"; did you mean "slack"?' },
+      {
+        text: "team: platform\npagerduty: { routingKeyEnv: K }\nroutes:\n  - receivers: [slack]\n    slack: { chanel: '#team' }\n",
+        says: 'routes/platform.yaml:5:14 routes[0].slack.chanel: unknown field "chanel"; did you mean "channel"?',
+      },
+      {
+        text: "team: platform\nslack: { channel: '#t' }\npagerduty: { routingKeyENV: K }\nroutes:\n  - receivers: [pagerduty]\n",
+        says: 'routes/platform.yaml:3:14 pagerduty.routingKeyENV: unknown field "routingKeyENV"; did you mean "routingKeyEnv"?',
+      },
+      {
+        text: "team: platform\nslack: { channel: '#t' }\npagerduty: { routingkeyfile: /run/k }\nroutes:\n  - receivers: [pagerduty]\n",
+        says: 'routes/platform.yaml:3:14 pagerduty.routingkeyfile: unknown field "routingkeyfile"; did you mean "routingKeyFile"?',
+      },
+      { text: "team: platform\npagerduti: { routingKeyEnv: K }\nroutes:\n  - receivers: [pagerduty]\n", says: 'routes/platform.yaml:2:1 pagerduti: unknown field "pagerduti"; did you mean "pagerduty"?' },
+      {
+        text: "team: platform\npagerduty: { routingKeyEnv: K }\nreports:\n  - schedule: '0 9 * * 1'\n    period: previous-week\n    chanel: '#r'\n",
+        says: 'routes/platform.yaml:6:5 reports[0].chanel: unknown field "chanel"; did you mean "channel"?',
+      },
+      { text: "team: platform\nslack: '#team'\nroutes:\n  - receivers: [slack]\n", says: 'routes/platform.yaml:2:8 slack: expected a map (name: value lines indented under it), found the text "#team"' },
+    ];
+    for (const { text, says } of cases) {
+      const r = await problems({ 'platform.yaml': text }, { K: 'x' });
+      expect(r.errorLines, text).toEqual([says]);
+    }
+  });
+
   it('reports a map that refers to itself through an alias (&a … *a) as positioned errors, not a stack overflow (property-config seed -1530191649)', async () => {
     expect((await problems({ 'platform.yaml': `&a\n${PLATFORM}<<: *a\n` })).errorLines).toEqual([
       'routes/platform.yaml:5:1 <<: unknown field "<<": YAML merge keys (<<: *anchor) are not supported; write the fields out, or put an anchor on a whole value and refer to it (labels: *common)',

@@ -6,13 +6,17 @@
  * They read the raw YAML value, not the zod output, on purpose: a file with a schema error (say a
  * misspelt field) still gets its semantic errors reported in the same run, so an operator fixes
  * everything at once. Each accessor tolerates a wrong shape — the schema already reported it.
+ * What a schema error itself leaves unset (a receiver whose `slack:` says `chanel:`) is not
+ * reported again: one mistake, one error (see attempted()).
  */
 import { accessSync, constants } from 'node:fs';
 import { isAbsolute } from 'node:path';
+import { closestName } from './closest-name.js';
 import { describePath } from './describe-path.js';
 import { looksLikeRoutingKey } from './looks-like-key.js';
 import { misspelledSeverities } from './route-severities.js';
-import { isEnvName } from './routes-schema.js';
+import { isEnvName, routesFileSchema } from './routes-schema.js';
+import { knownKeysAt } from './schema-keys.js';
 import { namedEnvVar } from './named-env-var.js';
 import type { SourceError } from './source-error.js';
 import { errorAt as errorAtNode, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -50,6 +54,25 @@ function str(value: unknown, ...path: PathSegment[]): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/**
+ * Whether `field` of the map at `at` is written, usable or not, or misspelt: a field the map does
+ * not take is most likely it (`chanel:` for `channel:`, as the schema's "did you mean" says). The
+ * schema reports either at the field, so what the field leaves unset (a receiver, a report's
+ * channel) is not reported again as a second error of the same mistake.
+ */
+function attempted(doc: unknown, at: readonly PathSegment[], field: string): boolean {
+  const map = get(doc, ...at);
+  if (!isRecord(map)) return false;
+  if (map[field] !== undefined) return true;
+  const known = knownKeysAt(routesFileSchema, at);
+  return !!known && Object.keys(map).some((key) => !known.includes(key) && closestName(key, known) === field);
+}
+
+/** Whether the team configured its Slack channel, or tried to (attempted). */
+function teamSlackAttempted(doc: unknown): boolean {
+  return !!str(doc, 'slack', 'channel') || attempted(doc, [], 'slack');
+}
+
 /** Errors and warnings that concern one team file alone. */
 export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceError[] {
   const { src, expectedTeam } = file;
@@ -61,24 +84,26 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
     out.push(errorAt(src, ['team'], `"${team}" does not match the file name: ${src.file} must hold team "${expectedTeam}" (or rename the file)`));
   }
 
-  const teamChannel = str(doc, 'slack', 'channel');
+  const teamChannel = teamSlackAttempted(doc);
   const pagerduty = get(doc, 'pagerduty');
+  const pagerDutyAttempted = attempted(doc, [], 'pagerduty');
   const pasted = pastedKeyPaths(doc);
   for (const at of pasted) {
     out.push(errorAt(src, at, 'this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret and name it with pagerduty.routingKeyEnv or routingKeyFile, never the key in routes/; rotate it if this file was committed or shared'));
   }
   // A key pasted in the pagerduty section is told what to set there already.
-  if (!pasted.some((at) => at[0] === 'pagerduty')) out.push(...checkPagerDuty(src, pagerduty, env));
+  if (!pasted.some((at) => at[0] === 'pagerduty')) out.push(...checkPagerDuty(src, doc, env));
 
   list(doc, 'routes').forEach((route, i) => {
     const routeChannel = str(route, 'slack', 'channel');
+    const routeSlackAttempted = attempted(doc, ['routes', i], 'slack');
     const receivers = list(route, 'receivers');
     receivers.forEach((receiver, j) => {
       const at: PathSegment[] = ['routes', i, 'receivers', j];
-      if (receiver === 'slack' && !teamChannel && !routeChannel) {
+      if (receiver === 'slack' && !teamChannel && !routeChannel && !routeSlackAttempted) {
         out.push(errorAt(src, at, `receiver "slack" is not configured: set slack.channel for the team or slack.channel on this route`));
       }
-      if (receiver === 'pagerduty' && !isRecord(pagerduty)) {
+      if (receiver === 'pagerduty' && !pagerDutyAttempted) {
         out.push(errorAt(src, at, `receiver "pagerduty" is not configured: add a pagerduty: section with routingKeyEnv or routingKeyFile`));
       }
     });
@@ -97,7 +122,7 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
   });
 
   list(doc, 'reports').forEach((report, i) => {
-    if (isRecord(report) && !str(report, 'channel') && !teamChannel) {
+    if (isRecord(report) && !str(report, 'channel') && !attempted(doc, ['reports', i], 'channel') && !teamChannel) {
       out.push(errorAt(src, ['reports', i], 'report has no channel: set channel here or slack.channel for the team'));
     }
   });
@@ -139,14 +164,17 @@ function keyInPlaceOf(takes: string): string {
   return `takes ${takes}, but this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret, never in routes/, and rotate it if this file was committed or shared`;
 }
 
-function checkPagerDuty(src: YamlSource, pagerduty: unknown, env: NodeJS.ProcessEnv): SourceError[] {
+function checkPagerDuty(src: YamlSource, doc: Record<string, unknown>, env: NodeJS.ProcessEnv): SourceError[] {
+  const pagerduty = doc['pagerduty'];
   if (!isRecord(pagerduty)) return [];
   const keyEnv = str(pagerduty, 'routingKeyEnv');
   const keyFile = str(pagerduty, 'routingKeyFile');
   if (keyEnv && keyFile) {
     return [errorAt(src, ['pagerduty'], 'set exactly one of routingKeyEnv and routingKeyFile, not both')];
   }
-  if (!keyEnv && !keyFile) {
+  // A misspelt or wrongly written routingKeyEnv/routingKeyFile is the schema's error already.
+  const tried = attempted(doc, ['pagerduty'], 'routingKeyEnv') || attempted(doc, ['pagerduty'], 'routingKeyFile');
+  if (!keyEnv && !keyFile && !tried) {
     return [errorAt(src, ['pagerduty'], 'set exactly one of routingKeyEnv and routingKeyFile')];
   }
   // The key itself where its variable's name belongs: said without the value, which every
@@ -258,7 +286,7 @@ export function checkAcrossTeams(files: TeamFile[], fallbackTeam: string, routes
       ...where,
       message: `fallback team "${fallbackTeam}" (FALLBACK_TEAM) has no routes file ${routesDirLabel}${fallbackTeam}.yaml: alerts no team owns would have nowhere to go${missingFallbackHint ? `; ${missingFallbackHint}` : ''}`,
     });
-  } else if (fallback.src.value != null && !str(fallback.src.value, 'slack', 'channel') && !isRecord(get(fallback.src.value, 'pagerduty'))) {
+  } else if (fallback.src.value != null && !teamSlackAttempted(fallback.src.value) && !attempted(fallback.src.value, [], 'pagerduty')) {
     // (A file with nothing in it, or not UTF-8, is already reported as such at its line 1.)
     out.push(
       errorAt(fallback.src, [], `fallback team "${fallbackTeam}" needs slack.channel or pagerduty: it receives every alert no other route can deliver`),
