@@ -1,7 +1,7 @@
 /**
  * @module config/describe-path
  * A place in a config file as messages name it: `routes[1].receivers[0]`, the notation of the
- * schema errors. A key holding a secret (config/looks-like-key.ts: a Slack token or a
+ * schema errors. A key holding a secret (config/looks-like-key.ts: a Slack token or webhook URL, a
  * PagerDuty key pasted as a field's name) is written `<not shown>`: the path is printed with
  * every message about that field or below it, in CI output and the gateway's logs.
  */

@@ -205,9 +205,11 @@ describe('loadRoutingConfig checks', () => {
       { field: 'routingKeyEnv', value: letterFirst, says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: takes the name of the environment variable .*looks like a PagerDuty routing key itself \(not shown here\)/ },
       { field: 'routingKeyEnv', value: digitFirst, says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: / },
       { field: 'routingKeyFile', value: letterFirst, says: /^routes\/platform\.yaml:3:19 pagerduty\.routingKeyFile: takes the absolute path of the file .*looks like a PagerDuty routing key itself/ },
-      // Not key-shaped, still not to be echoed: no variable name, no absolute path.
-      { field: 'routingKeyEnv', value: slackToken, says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: not an environment variable name$/ },
-      { field: 'routingKeyFile', value: slackToken, says: /^routes\/platform\.yaml:3:19 pagerduty\.routingKeyFile: must be an absolute path/ },
+      // Not key-shaped, still not to be echoed: a secret to rotate, as anywhere in routes/.
+      { field: 'routingKeyEnv', value: slackToken, says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: this value looks like a Slack token itself \(not shown here\): .*rotate it/ },
+      { field: 'routingKeyFile', value: slackToken, says: /^routes\/platform\.yaml:3:19 pagerduty\.routingKeyFile: this value looks like a Slack token itself \(not shown here\): .*rotate it/ },
+      // Neither a variable name nor an absolute path, nor a secret's shape: refused, not quoted.
+      { field: 'routingKeyEnv', value: 'my-key', says: /^routes\/platform\.yaml:3:18 pagerduty\.routingKeyEnv: not an environment variable name$/ },
     ];
     for (const { field, value, says } of cases) {
       const r = await problems({ 'platform.yaml': withKey(field, value) }, {});

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { parseCron } from '../maintenance/cron.js';
 import { isValidTimeZone } from '../uptime/time-zone.js';
 import { parseDuration } from './duration.js';
-import { looksLikeRoutingKey } from './looks-like-key.js';
+import { secretShapeOf } from './looks-like-key.js';
 import { parseMatchers } from './matchers.js';
 import type { MatcherSet } from './types.js';
 import { TEAM_NAME as TEAM_NAME_RE, teamNameSchema } from './team-name.js';
@@ -36,9 +36,11 @@ const namespaceName = z
   .max(63, { error: 'namespace name is at most 63 characters' })
   .regex(NAMESPACE_RE, { error: 'not a valid Kubernetes namespace name (lower case letters, digits and -)' });
 
+// A secret pasted here (a Slack token, a webhook URL) is routes-semantics.ts' error, in words that
+// say it is one to rotate: one error for the one mistake.
 const slackChannel = z
   .string()
-  .regex(SLACK_CHANNEL_RE, { error: 'not a Slack channel: use "#name" (lower case, no spaces) or a channel id' });
+  .refine((v) => SLACK_CHANNEL_RE.test(v) || secretShapeOf(v) !== undefined, { error: 'not a Slack channel: use "#name" (lower case, no spaces) or a channel id' });
 
 /**
  * A matcher string's set, or what is wrong with it. An empty set (`""`, blank, `{}`) is refused:
@@ -140,10 +142,10 @@ export const routesFileSchema = z.strictObject({
   slack: z.strictObject({ channel: slackChannel }).optional(),
   pagerduty: z
     .strictObject({
-      // A key pasted here is routes-semantics.ts' error, in words that say it is a key.
+      // A key or token pasted here is routes-semantics.ts' error, in words that say it is a secret.
       routingKeyEnv: z
         .string()
-        .refine((v) => ENV_NAME_RE.test(v) || looksLikeRoutingKey(v), { error: 'not an environment variable name' })
+        .refine((v) => ENV_NAME_RE.test(v) || secretShapeOf(v) !== undefined, { error: 'not an environment variable name' })
         .optional(),
       routingKeyFile: z.string().min(1).optional(),
     })

@@ -13,7 +13,7 @@ import { accessSync, constants } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { closestName } from './closest-name.js';
 import { describePath } from './describe-path.js';
-import { looksLikeRoutingKey } from './looks-like-key.js';
+import { looksLikeRoutingKey, secretShapeOf, whereSecretGoes, type SecretShape } from './looks-like-key.js';
 import { misspelledSeverities } from './route-severities.js';
 import { isEnvName, routesFileSchema } from './routes-schema.js';
 import { knownKeysAt } from './schema-keys.js';
@@ -87,12 +87,10 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
   const teamChannel = teamSlackAttempted(doc);
   const pagerduty = get(doc, 'pagerduty');
   const pagerDutyAttempted = attempted(doc, [], 'pagerduty');
-  const pasted = pastedKeyPaths(doc);
-  for (const at of pasted) {
-    out.push(errorAt(src, at, 'this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret and name it with pagerduty.routingKeyEnv or routingKeyFile, never the key in routes/; rotate it if this file was committed or shared'));
-  }
+  const pasted = pastedSecrets(doc);
+  for (const { at, shape } of pasted) out.push(errorAt(src, at, pastedSecretMessage(shape)));
   // A key pasted in the pagerduty section is told what to set there already.
-  if (!pasted.some((at) => at[0] === 'pagerduty')) out.push(...checkPagerDuty(src, doc, env));
+  if (!pasted.some(({ at }) => at[0] === 'pagerduty')) out.push(...checkPagerDuty(src, doc, env));
 
   list(doc, 'routes').forEach((route, i) => {
     const routeChannel = str(route, 'slack', 'channel');
@@ -132,25 +130,37 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
   return out;
 }
 
+/** What is said at a value shaped like a secret (pastedSecrets), which is never quoted. */
+function pastedSecretMessage(shape: SecretShape): string {
+  const where =
+    shape === 'a PagerDuty routing key'
+      ? 'put the key in a Kubernetes Secret and name it with pagerduty.routingKeyEnv or routingKeyFile, never the key in routes/'
+      : whereSecretGoes(shape);
+  return `this value looks like ${shape} itself (not shown here): ${where}; rotate it if this file was committed or shared`;
+}
+
 /**
- * Paths of values shaped like a PagerDuty routing key under any field but routingKeyEnv and
- * routingKeyFile (which checkPagerDuty refuses in their own words): `routingKey: e93f…`, a key
- * under a field of its own name. The schema only calls the field unknown, and the author, not
- * told the value is a secret, fixes the field name and leaves the key in the repository.
- * Fields whose values are names (`team:`, `owns.namespaces`) are not looked at: a team or
- * namespace may be 32 lower-case letters and digits, and refusing it would fail a reload.
+ * Values shaped like a secret (a PagerDuty routing key, a Slack token or webhook URL) and where:
+ * `routingKey: e93f…`, `channel: xoxb-…`, `webhook: https://hooks.slack.com/services/…`. The
+ * schema only calls the field unknown (or the channel no channel, or takes a lower-case token as
+ * one), and the author, not told the value is a secret, fixes the field and leaves the secret in
+ * the repository. A routing key in routingKeyEnv or routingKeyFile is left to checkPagerDuty,
+ * which says it in the field's own words. Fields whose values are names (`team:`,
+ * `owns.namespaces`) are not looked at: a team or namespace may be 32 lower-case letters and
+ * digits, and refusing it would fail a reload.
  */
-function pastedKeyPaths(value: unknown, path: PathSegment[] = [], within: ReadonlySet<object> = new Set()): PathSegment[][] {
+export function pastedSecrets(value: unknown, path: PathSegment[] = [], within: ReadonlySet<object> = new Set()): { at: PathSegment[]; shape: SecretShape }[] {
   if (typeof value === 'string') {
+    const shape = isNameField(path) ? undefined : secretShapeOf(value);
     const own = path.length === 2 && path[0] === 'pagerduty' && (path[1] === 'routingKeyEnv' || path[1] === 'routingKeyFile');
-    return !own && !isNameField(path) && looksLikeRoutingKey(value) ? [path] : [];
+    return shape && !(own && shape === 'a PagerDuty routing key') ? [{ at: path, shape }] : [];
   }
   // A map or list that holds itself through an alias (`&a` … `<<: *a`) is one cycle: its values
   // were looked at already (walking on overflowed the stack, and the load threw).
   if (typeof value !== 'object' || value === null || within.has(value)) return [];
   const inside = new Set(within).add(value);
-  if (Array.isArray(value)) return value.flatMap((v, i) => pastedKeyPaths(v, [...path, i], inside));
-  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => pastedKeyPaths(v, [...path, k], inside));
+  if (Array.isArray(value)) return value.flatMap((v, i) => pastedSecrets(v, [...path, i], inside));
+  if (isRecord(value)) return Object.entries(value).flatMap(([k, v]) => pastedSecrets(v, [...path, k], inside));
   return [];
 }
 

@@ -15,6 +15,10 @@ const SLACK_TOKEN = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';
 /** PagerDuty's documentation example of an integration key (32 hex digits). */
 const ROUTING_KEY = 'e93facc04764012d7bfb002500d5d1a6';
 const ROTATE = 'rotate it if this file was committed or shared';
+/** A Slack incoming-webhook URL: whoever holds it can post to its channel. */
+const WEBHOOK_URL = 'https://hooks.slack.com/services/T0123ABCD/B0123ABCD/AbCdEfGhIjKlMnOpQrStUvWx';
+const WEBHOOK_ADVICE =
+  'alertgate posts with its bot token (SLACK_TOKEN or SLACK_TOKEN_FILE) to slack.channel, not to an incoming webhook; never put the webhook URL in a config file';
 
 async function routesErrors(text: string): Promise<string[]> {
   const dir = await makeConfigDir({ 'routes/orders.yaml': text });
@@ -76,8 +80,56 @@ describe('a secret pasted as a field name is never printed', () => {
     ]);
   });
 
-  it('a Slack token pasted as a value where another kind goes is described, not shown, as a routing key is', async () => {
+  it('a Slack webhook URL as a field name, alone or in other text: where, what, and to rotate it, without the URL', async () => {
+    const lines = await routesErrors(`${routesFile('orders')}${WEBHOOK_URL}: x\nslack_url=${WEBHOOK_URL.slice('https://'.length)}: y\n`);
+    expect(lines).toEqual([
+      `routes/orders.yaml:8:1 <not shown>: unknown field, named with text that looks like a Slack webhook URL (not shown here); ${WEBHOOK_ADVICE}: ${ROTATE}`,
+      `routes/orders.yaml:9:1 <not shown>: unknown field, named with text that looks like a Slack webhook URL (not shown here); ${WEBHOOK_ADVICE}: ${ROTATE}`,
+    ]);
+    expect(lines.join('\n')).not.toContain('AbCdEfGhIjKlMnOpQrStUvWx');
+  });
+
+  it('a Slack token or webhook URL pasted as a value: one error at it, a secret to rotate, as for a PagerDuty key', async () => {
+    const pasted = (path: string, shape: string, advice: string) => `${path}: this value looks like ${shape} itself (not shown here): ${advice}; ${ROTATE}`;
+    const tokenAdvice = 'the token goes in SLACK_TOKEN or SLACK_TOKEN_FILE (a Kubernetes Secret), never in a config file';
+    const team = (slack: string, more = '') => `team: orders\nslack:\n  channel: ${slack}\nroutes:\n  - receivers: [slack]\n${more}`;
+    const cases = [
+      { text: team(SLACK_TOKEN), says: [`routes/orders.yaml:3:12 ${pasted('slack.channel', 'a Slack token', tokenAdvice)}`] },
+      { text: team(WEBHOOK_URL), says: [`routes/orders.yaml:3:12 ${pasted('slack.channel', 'a Slack webhook URL', WEBHOOK_ADVICE)}`] },
+      {
+        text: team('"#orders"', `    slack: { channel: "${WEBHOOK_URL}" }\n`),
+        says: [`routes/orders.yaml:6:23 ${pasted('routes[0].slack.channel', 'a Slack webhook URL', WEBHOOK_ADVICE)}`],
+      },
+      {
+        text: team('"#orders"', `reports:\n  - schedule: "0 9 * * 1"\n    period: previous-week\n    channel: ${SLACK_TOKEN}\n`),
+        says: [`routes/orders.yaml:9:14 ${pasted('reports[0].channel', 'a Slack token', tokenAdvice)}`],
+      },
+      {
+        text: team('"#orders"', `pagerduty:\n  routingKeyEnv: ${SLACK_TOKEN}\n`),
+        says: [`routes/orders.yaml:7:18 ${pasted('pagerduty.routingKeyEnv', 'a Slack token', tokenAdvice)}`],
+      },
+      {
+        // The field is unknown as well: said too, as for a PagerDuty key under a field of its own name.
+        text: team('"#orders"', `webhook: ${WEBHOOK_URL}\n`),
+        says: [
+          `routes/orders.yaml:6:1 webhook: unknown field "webhook"; the fields here are team, owns, slack, pagerduty, dedup, routes, reports, storm, maintenance`,
+          `routes/orders.yaml:6:10 ${pasted('webhook', 'a Slack webhook URL', WEBHOOK_ADVICE)}`,
+        ],
+      },
+    ];
+    for (const { text, says } of cases) {
+      const lines = await routesErrors(text);
+      expect(lines, text).toEqual(says);
+      expect(lines.join('\n')).not.toContain(SLACK_TOKEN);
+      expect(lines.join('\n')).not.toContain('AbCdEfGhIjKlMnOpQrStUvWx');
+    }
+  });
+
+  it('a Slack token pasted as a value where another kind goes is described, not shown, and said to be rotated, as a routing key is', async () => {
     const lines = await routesErrors(`${routesFile('orders')}dedup: ${SLACK_TOKEN}\n`);
-    expect(lines).toEqual(['routes/orders.yaml:8:8 dedup: expected a map (name: value lines indented under it), found text that looks like a Slack token (not shown here)']);
+    expect(lines).toEqual([
+      'routes/orders.yaml:8:8 dedup: expected a map (name: value lines indented under it), found text that looks like a Slack token (not shown here)',
+      `routes/orders.yaml:8:8 dedup: this value looks like a Slack token itself (not shown here): the token goes in SLACK_TOKEN or SLACK_TOKEN_FILE (a Kubernetes Secret), never in a config file; ${ROTATE}`,
+    ]);
   });
 });
