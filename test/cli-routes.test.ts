@@ -72,6 +72,23 @@ describe('alertgate validate', () => {
     }
   });
 
+  it('prints one error for a misspelt receiver field, not also the receiver it leaves unset', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-cli-chanel-'));
+    try {
+      await mkdir(join(dir, 'routes'));
+      await writeFile(join(dir, 'routes', 'platform.yaml'), "team: platform\nslack: { chanel: '#team' }\npagerduty: { routingKeyENV: K }\nroutes:\n  - receivers: [slack, pagerduty]\n");
+      const r = await run(['validate'], { ALERTGATE_CONFIG_DIR: dir, K: 'x' });
+      expect(r.code).toBe(1);
+      expect(r.stdoutLines).toEqual([
+        'routes/platform.yaml:2:10 slack.chanel: unknown field "chanel"; did you mean "channel"?',
+        'routes/platform.yaml:3:14 pagerduty.routingKeyENV: unknown field "routingKeyENV"; did you mean "routingKeyEnv"?',
+        'invalid: 2 errors, 0 warnings',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects unexpected arguments with a usage error', async () => {
     const r = await run(['validate', '--strict']);
     expect(r.code).toBe(2);

@@ -14,6 +14,8 @@ import { makeConfigDir, removeTempDirs, routesFile } from './generate-helpers.js
 /** PagerDuty's documentation example of an integration key (32 hex digits). */
 const ROUTING_KEY = 'e93facc04764012d7bfb002500d5d1a6';
 const SLACK_TOKEN = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOp';
+/** A Slack incoming-webhook URL: whoever holds it can post to its channel. */
+const WEBHOOK_URL = 'https://hooks.slack.com/services/T0123ABCD/B0123ABCD/AbCdEfGhIjKlMnOpQrStUvWx';
 
 afterAll(removeTempDirs);
 
@@ -115,5 +117,22 @@ describe('a DATABASE_URL in the keyword/value form other PostgreSQL clients take
       expect(r.stderr, prefix).toContain(`${prefix}: unsupported DATABASE_URL "host=db.internal user=alertgate password=*** dbname=alertgate": expected`);
       expect(r.stdout + r.stderr, prefix).not.toContain(DSN_PASSWORD);
     }
+  });
+});
+
+describe('a Slack token or webhook URL pasted into routes/', () => {
+  it('alertgate validate: an error at each, a secret to rotate, exit 1, neither anywhere in its output', async () => {
+    const dir = await makeConfigDir({
+      'routes/platform.yaml': `team: platform\nslack:\n  channel: ${SLACK_TOKEN}\n${WEBHOOK_URL}: x\nroutes:\n  - receivers: [slack]\n    slack: { channel: "${WEBHOOK_URL}" }\n`,
+    });
+    const r = await runCli(['validate', '--config', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('routes/'))).toEqual([
+      expect.stringMatching(/^routes\/platform\.yaml:3:12 slack\.channel: this value looks like a Slack token itself \(not shown here\): .*; rotate it if this file was committed or shared$/),
+      expect.stringMatching(/^routes\/platform\.yaml:4:1 <not shown>: unknown field, named with text that looks like a Slack webhook URL \(not shown here\); .*rotate it/),
+      expect.stringMatching(/^routes\/platform\.yaml:7:23 routes\[0\]\.slack\.channel: this value looks like a Slack webhook URL itself \(not shown here\): .*rotate it/),
+    ]);
+    expect(r.stdout + r.stderr).not.toContain(SLACK_TOKEN);
+    expect(r.stdout + r.stderr).not.toContain('AbCdEfGhIjKlMnOpQrStUvWx');
   });
 });

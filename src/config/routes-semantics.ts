@@ -149,7 +149,7 @@ function pastedSecretMessage(shape: SecretShape): string {
  * `owns.namespaces`) are not looked at: a team or namespace may be 32 lower-case letters and
  * digits, and refusing it would fail a reload.
  */
-export function pastedSecrets(value: unknown, path: PathSegment[] = [], within: ReadonlySet<object> = new Set()): { at: PathSegment[]; shape: SecretShape }[] {
+function pastedSecrets(value: unknown, path: PathSegment[] = [], within: ReadonlySet<object> = new Set()): { at: PathSegment[]; shape: SecretShape }[] {
   if (typeof value === 'string') {
     const shape = isNameField(path) ? undefined : secretShapeOf(value);
     const own = path.length === 2 && path[0] === 'pagerduty' && (path[1] === 'routingKeyEnv' || path[1] === 'routingKeyFile');
