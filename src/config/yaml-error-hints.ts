@@ -7,6 +7,7 @@
  * saying which column its key should start at.
  */
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { secretShapeIn } from './looks-like-key.js';
 
 export interface YamlErrorReport {
   offset: number;
@@ -173,10 +174,14 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
       const col = keyColumn(lines, line);
       const want = above === undefined ? undefined : keyColumn(lines, above);
       const key = /^[ -]*([^:#]*)/.exec(lines[line - 1] ?? '')?.[1]?.trim() ?? '';
+      // A key pasted from a secret (a routing key, `SLACK_TOKEN=xoxb-…`) is named by its shape,
+      // never quoted: this message goes to CI logs like any other.
+      const shape = secretShapeIn(key);
+      const which = shape ? `a key that looks like ${shape} (not shown here)` : `"${key}"`;
       out.push({
         line,
         offset: lineStart(lines, line) + col - 1,
-        message: `bad indentation: "${key}" starts at column ${col}, ${want !== undefined && want !== col ? `but the key on line ${above} starts at column ${want}` : 'not at the column of the other keys of its map'}: keys of one map start at the same column (indent with spaces)`,
+        message: `bad indentation: ${which} starts at column ${col}, ${want !== undefined && want !== col ? `but the key on line ${above} starts at column ${want}` : 'not at the column of the other keys of its map'}: keys of one map start at the same column (indent with spaces)`,
         repaired: reindented(lines, line),
       });
       continue;
