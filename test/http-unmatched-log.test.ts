@@ -10,12 +10,14 @@ import { webhook } from './support/payloads.js';
 
 let fakes: Fakes;
 let t: TestGateway;
+/** A second webhook token as `openssl rand -base64` writes them: `/`, `+` and `=`, which a URL percent-encodes. */
+const BASE64_TOKEN = 'Zm9v/YmFy+cXV4=';
 /** The throttle's clock (one line per method and client per 10 s): moved on, never slept on. */
 let clock = 0;
 
 beforeAll(async () => {
   fakes = await startFakes();
-  t = await startTestGateway(fakes, {}, { refusalLogNow: () => clock });
+  t = await startTestGateway(fakes, { WEBHOOK_TOKEN: `${WEBHOOK_TOKEN}\n${BASE64_TOKEN}` }, { refusalLogNow: () => clock });
 });
 afterAll(async () => {
   await t?.close();
@@ -90,6 +92,28 @@ describe('the log line of a request to a path no route serves', () => {
     });
     expect(lines).toEqual([expect.objectContaining({ path: `${before}[REDACTED]` })]);
     expect(t.logs.join('\n')).not.toContain(WEBHOOK_TOKEN.slice(0, 8));
+  });
+
+  it('blanks a secret sent percent-encoded in the path (its / + = left encoded by the router)', async () => {
+    clock += 60_000;
+    const encoded = encodeURIComponent(BASE64_TOKEN);
+    const lowercase = encoded.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+    const lines = await linesOf(async () => {
+      expect(await misdirected(`/webhooks/${encoded}`)).toBe(404);
+      clock += 11_000;
+      expect(await misdirected(`/webhooks/${lowercase}/x`)).toBe(404);
+    });
+    expect(lines).toEqual([expect.objectContaining({ path: '/webhooks/[REDACTED]' }), expect.objectContaining({ path: '/webhooks/[REDACTED]/x' })]);
+    const logs = t.logs.join('\n');
+    for (const form of [BASE64_TOKEN, encoded, lowercase, 'Zm9v']) expect(logs).not.toContain(form);
+  });
+
+  it('keeps the path as sent when no secret is in it, encoded characters and all', async () => {
+    clock += 60_000;
+    const lines = await linesOf(async () => {
+      expect(await misdirected('/webhooks/a%2Fb%3D')).toBe(404);
+    });
+    expect(lines).toEqual([expect.objectContaining({ path: '/webhooks/a%2Fb%3D' })]);
   });
 
   it('is not written for answers of routes: a 405, or a 404 a route gives', async () => {

@@ -40,6 +40,33 @@ export function requestText(text: string | undefined, secrets: LogSecrets | unde
   return capText(text === undefined || secrets === undefined ? text : redactSecrets(text, secrets()));
 }
 
+/**
+ * A request's path for a line: as requestText, and a secret sent percent-encoded blanked too.
+ * Why: the router decodes a path with decodeURI, which leaves the escapes of `/ + = @ : ? #`
+ * (and `%`) as sent, so a token holding one (`openssl rand -base64` writes `/ + =`) sent
+ * encoded is matched neither here nor by the logger. The path stays as sent unless a secret is
+ * found only once its escapes are decoded; then it is written decoded, with the secret blanked.
+ */
+export function requestPath(path: string, secrets: LogSecrets | undefined): string {
+  if (secrets === undefined) return capText(path);
+  const list = secrets();
+  const raw = redactSecrets(path, list);
+  const decoded = decodeEscapes(raw);
+  const blanked = redactSecrets(decoded, list);
+  return capText(blanked === decoded ? raw : blanked);
+}
+
+/** Each run of `%XX` escapes decoded as UTF-8; a run that is no valid UTF-8 is left as sent. */
+function decodeEscapes(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
 export interface Refusal {
   code: number;
   error: string;

@@ -8,11 +8,12 @@
  * it likes, so each (method, client address) gets one line per window (log/line-throttle.ts) and
  * the metric counts every one. What the path is cut to: the query string is never there (Hono's
  * path stops at `?`; a query may carry a token), and the rest is the sender's, so it is cut to
- * REFUSAL_TEXT_MAX characters after the known secrets in it are blanked (requestText).
+ * REFUSAL_TEXT_MAX characters after the known secrets in it, as sent or percent-encoded, are
+ * blanked (requestPath).
  */
 import type { Logger } from '../log/logger.js';
 import { LineThrottle } from '../log/line-throttle.js';
-import { requestText, type LogSecrets } from './refusal-log.js';
+import { requestPath, requestText, type LogSecrets } from './refusal-log.js';
 
 export interface UnmatchedRequest {
   method: string;
@@ -40,7 +41,7 @@ export class UnmatchedLog {
     if (suppressed === undefined) return;
     const fields = {
       method: requestText(r.method, this.#secrets),
-      path: requestText(r.path, this.#secrets),
+      path: requestPath(r.path, this.#secrets),
       client: r.client,
       userAgent: requestText(r.userAgent, this.#secrets),
       ...(suppressed > 0 ? { suppressed } : {}),
