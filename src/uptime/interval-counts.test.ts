@@ -57,6 +57,19 @@ describe('the interval from counts per hour (downsampled data keeps no sample ti
     expect(intervalFromCounts(hourlyCounts(20 * MIN, 22, 4 * MIN, { 3: 1, 10: 1, 15: 1 }), HOUR)).toEqual({ intervalMs: 20 * MIN });
   });
 
+  it('a probe dividing the hour that missed a sample in a quarter of the hours or more: its interval, never an odd one read as exact', () => {
+    // One sample fewer in 6 of 22 hours (every 4 hours: regular, as a flaky probe's misses need not be).
+    const missing = { 1: 1, 4: 1, 8: 1, 12: 1, 16: 1, 20: 1 };
+    // No whole second gives these counts: a probe that missed samples does, without a warning.
+    for (const ms of [15_000, 30_000, MIN]) expect(intervalFromCounts(hourlyCounts(ms, 22, 7_000, missing), HOUR), `${ms} ms`).toEqual({ intervalMs: ms });
+    // 627 s (and 1317 s) give them exactly, as a 10-minute (20-minute) probe that missed samples
+    // does: the whole minute dividing the hour, and a warning with the span the counts allow.
+    expect(intervalFromCounts(hourlyCounts(10 * MIN, 22, 7_000, missing), HOUR)).toEqual({ intervalMs: 10 * MIN, approximate: { lowMs: 10 * MIN, highMs: 627_000 } });
+    expect(intervalFromCounts(hourlyCounts(20 * MIN, 22, 7_000, missing), HOUR)).toEqual({ intervalMs: 20 * MIN, approximate: { lowMs: 20 * MIN, highMs: 1_317_000 } });
+    const five = intervalFromCounts(hourlyCounts(5 * MIN, 22, 7_000, missing), HOUR)!;
+    expect(five.intervalMs).toBe(5 * MIN);
+  });
+
   it('fewer than two samples a window tell nothing', () => {
     expect(intervalFromCounts(hourlyCounts(45 * MIN, 22), HOUR)).toBeUndefined();
     expect(intervalFromCounts([undefined, undefined], HOUR)).toBeUndefined();

@@ -13,7 +13,9 @@
  *
  * Counts that could be those of a probe dividing the window that missed a few samples (a few
  * windows hold one fewer than the commonest count: a gap only takes samples away) are read so,
- * as the median read them, unless a whole minute fits them. Otherwise, where the counts cannot
+ * as the median read them, unless a whole minute fits them; so are counts that only fall short
+ * in a quarter of the windows or more where no whole second fits them, and where only an odd one
+ * does, they are read as the whole minute dividing the window, approximate. Otherwise, where the counts cannot
  * tell the interval, the nearest whole second that fits them is the interval, approximate, and
  * the caller warns.
  */
@@ -91,8 +93,19 @@ export function intervalFromCounts(counts: ReadonlyArray<number | undefined>, wi
   const first = Math.max(1, Math.ceil(lowMs / 1000));
   const last = Math.floor(highMs / 1000);
   const fitting: number[] = [];
-  if (last - first < MAX_CANDIDATES) for (let sec = first; sec <= last; sec++) if (fitsCounts(run, windowMs, sec * 1000)) fitting.push(sec * 1000);
+  const tried = last - first < MAX_CANDIDATES;
+  if (tried) for (let sec = first; sec <= last; sec++) if (fitsCounts(run, windowMs, sec * 1000)) fitting.push(sec * 1000);
   const minutes = pointMs >= 60_000 ? fitting.filter((ms) => ms % 60_000 === 0) : [];
+  // Only fewer than the commonest count (a gap only takes samples away), as evident as it is (a
+  // quarter of the windows or more): no whole second gives such counts, a probe dividing the
+  // window that missed samples does (a 1-minute probe missing one in 6 of 22 hours was "60 s,
+  // approximate", warned as not dividing the hour). Where an odd one fits them and no whole
+  // minute does, a whole-minute probe dividing the window that missed samples fits them too (a
+  // 10-minute one fits 627 s exactly): the counts cannot tell, so that whole minute, warned.
+  if (above === 0 && tried && fitting.length === 0) return divides;
+  if (above === 0 && evident && minutes.length === 0 && pointMs >= 60_000 && divides.intervalMs % 60_000 === 0) {
+    return { ...divides, approximate: { lowMs: Math.min(divides.intervalMs, ...fitting), highMs: Math.max(divides.intervalMs, ...fitting) } };
+  }
   if (fitting.length === 1 && (evident || minutes.length === 1)) return { intervalMs: fitting[0]! };
   if (minutes.length === 1) return { intervalMs: minutes[0]! };
   if (!evident) return divides;
