@@ -127,7 +127,9 @@ const SPACING_SAMPLES = 32;
 function approximateWarning(service: string, day: ReportDay, resolution: SourceResolution, intervalMs: number, span: { lowMs: number; highMs: number }): string {
   const s = (ms: number) => `${Math.round(ms / 1000)} s`;
   return (
-    `uptime check "${service}": its probe interval does not divide the hour and the range has no raw data left to read it from (Thanos' ${resolution} buckets keep sample counts, not sample times): ` +
+    // Not "does not divide the hour": counts a dividing probe that missed samples gives are
+    // warned of too (interval-counts.ts). Not "no raw data": a raw day under 3 hours is not read.
+    `uptime check "${service}": its probe interval cannot be told to the second from the sample counts of Thanos' ${resolution} buckets (they keep no sample times), and the range has no day of raw data of 3 hours or more to read it from: ` +
     `read from the counts of ${day.date} as ${s(intervalMs)}, which they tell only to within ${s(span.lowMs)}–${s(span.highMs)}, so its no-data time and incident ends may be off by that much; set \`interval:\` in its check`
   );
 }
