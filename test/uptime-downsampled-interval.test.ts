@@ -111,6 +111,17 @@ describe.skipIf(!promtool || !prometheus)('the interval of a probe on downsample
     expect(said[0]).not.toMatch(/does not divide|no raw data left/);
   });
 
+  it('a short range on 5m days, its sixths no whole buckets (100 minutes: 16-minute windows): the median count, and a warning, never silence', async () => {
+    const [from, to] = ['2026-10-05T00:00:00Z', '2026-10-05T01:40:00Z'];
+    const seven = await report(from, to, 'seven');
+    // 2 or 3 samples of 7 minutes in 16: the counts of buckets that straddle a window's edge
+    // fall on either side, so they cannot tell it; 480 s is the median count's reading.
+    expect(seven.intervalSeconds).toBe(480);
+    const said = (await warnings(from, to)).filter((w) => w.includes('"seven"'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/cannot be told from the sample counts of Thanos' 5m buckets.*not whole buckets.*480 s.*set `interval:`/);
+  });
+
   it('the same probe over 5m and raw days: read exactly from the raw days, sparser as they are, no warning', async () => {
     const gappy = await report('2026-10-06', '2026-10-10', 'gappy');
     expect(gappy.intervalSeconds).toBe(430);

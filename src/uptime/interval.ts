@@ -135,6 +135,19 @@ function approximateWarning(service: string, day: ReportDay, resolution: SourceR
 }
 
 /**
+ * A warning that the counts of downsampled `day` could not be read for the interval (windows that
+ * are not whole buckets, or too few samples a window): the median count's reading stands.
+ */
+function unreadCountsWarning(service: string, day: ReportDay, resolution: SourceResolution, intervalMs: number, windowMs: number): string {
+  const whole = windowMs % resolutionStepMs(resolution) === 0;
+  return (
+    `uptime check "${service}": its probe interval cannot be told from the sample counts of Thanos' ${resolution} buckets (they keep no sample times) over ${day.date}` +
+    `${whole ? ', whose windows hold too few samples' : ` in windows of ${Math.round(windowMs / 1000)} s, not whole buckets (a range under 3 hours is read in sixths)`}, and the range has no day of raw data of 3 hours or more: ` +
+    `read as ${Math.round(intervalMs / 1000)} s from the median count per window, which may be off, and its no-data time and incident ends with it; set \`interval:\` in its check`
+  );
+}
+
+/**
  * The interval from `windowMs` windows of `day`. Counts per window give it exactly when it divides
  * the window (every interior window holds the same number); one that does not (a 7-minute probe:
  * 8 or 9 samples an hour, mostly 9, read as 400 s) is read from the raw samples' spacing, over
@@ -148,9 +161,12 @@ async function intervalOfDay(client: ThanosClient, sel: string, day: ReportDay, 
   if (!reading || !reading.uneven) return reading?.intervalMs;
   if (resolution !== '0s') {
     // Windows of whole buckets only: another window's count depends on where the buckets fall.
-    if (windowMs % resolutionStepMs(resolution) !== 0) return reading.intervalMs;
-    const fromCounts = intervalFromCounts(reading.counts, windowMs);
-    if (!fromCounts) return reading.intervalMs;
+    // Either way the median may be off (README promises a warning where the counts cannot tell).
+    const fromCounts = windowMs % resolutionStepMs(resolution) === 0 ? intervalFromCounts(reading.counts, windowMs) : undefined;
+    if (!fromCounts) {
+      warnings.add(unreadCountsWarning(opts.service, day, resolution, reading.intervalMs, windowMs));
+      return reading.intervalMs;
+    }
     if (fromCounts.approximate) warnings.add(approximateWarning(opts.service, day, resolution, fromCounts.intervalMs, fromCounts.approximate));
     return roundSpacing(fromCounts.intervalMs);
   }
