@@ -59,7 +59,7 @@ describe('messages for the slips of a team writing its first files', () => {
     expect(await ruleErrors(`${HEAD}? [a, b]\n: c\nalerts:\n  - ? {k: v}\n    : d\n`)).toEqual([
       `rules/orders.yaml:3:3 [ a, b ]: unknown field "[ a, b ]"; ${fields}`,
       ...['expr', 'name', 'runbook', 'severity', 'summary'].map((f) => `rules/orders.yaml:6:5 alerts[0].${f}: missing field "${f}", which is required here`),
-      'rules/orders.yaml:6:7 alerts[0].{ k: v }: unknown field "{ k: v }"; the fields here are name, expr, for, severity, summary, runbook, description, labels, annotations',
+      'rules/orders.yaml:6:7 alerts[0].{ k: v }: unknown field "{ k: v }"; the fields here are name, expr, for, keep_firing_for, severity, summary, runbook, description, labels, annotations',
     ]);
   });
   it('says YAML merge keys are not supported, and what to do instead', async () => {
