@@ -1,7 +1,7 @@
 /**
  * A mis-indented line whose key is a pasted secret (a PagerDuty routing key, a Slack token): the
  * "bad indentation" message quotes a line's key to say which line is off, and must not quote
- * that one (README, "never printed"), as the unknown-field messages don't.
+ * that one (README, in the routes/<team>.yaml section: such a name "is never printed"), as the unknown-field messages don't.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRoutingConfig } from './load-routes.js';
