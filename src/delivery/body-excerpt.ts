@@ -4,7 +4,8 @@
  * error page (Squid, Cloudflare, an ingress) puts its doctype, meta tags and styles first, so the
  * first 200 characters of its markup said nothing; its title and visible text say what happened
  * ("ERROR: The requested URL could not be retrieved — (111) Connection refused").
- * The caller redacts secrets before (a cut could leave part of one).
+ * Secrets are blanked by `redact` before the cut (a cut could leave part of one), and after
+ * entities are decoded, as well as in the raw text: a password with `&` reads `&amp;` in markup.
  */
 
 /** Markup read at most: an error page's title and message come early, and the regexes stay cheap. */
@@ -25,9 +26,9 @@ function plain(html: string): string {
 }
 
 /** The body on one line, at most `maxChars`; an HTML page as `HTML page: <title> — <text>`. */
-export function bodyExcerpt(body: string, maxChars: number): string {
-  const text = body.trim();
-  if (!looksLikeHtml(text)) return text.replace(/\s+/g, ' ').slice(0, maxChars);
+export function bodyExcerpt(body: string, maxChars: number, redact: (text: string) => string = (t) => t): string {
+  const text = redact(body.trim());
+  if (!looksLikeHtml(text)) return redact(text.replace(/\s+/g, ' ')).slice(0, maxChars);
   const html = text.slice(0, MAX_HTML_CHARS);
   const title = plain(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1] ?? '');
   const visible = plain(
@@ -39,5 +40,5 @@ export function bodyExcerpt(body: string, maxChars: number): string {
       .replace(/<title[\s>][\s\S]*?<\/title>/gi, ' '),
   );
   const parts = [title, visible].filter((p) => p !== '');
-  return `HTML page: ${parts.length > 0 ? parts.join(' — ') : '(no text)'}`.slice(0, maxChars);
+  return redact(`HTML page: ${parts.length > 0 ? parts.join(' — ') : '(no text)'}`).slice(0, maxChars);
 }

@@ -49,8 +49,14 @@ export function enqueueUrlOf(eventsUrl: string): string {
   return /\/v2\/enqueue$/i.test(base) ? base : `${base}/v2/enqueue`;
 }
 
-/** PagerDuty's own explanation: `{"message":"Event object is invalid","errors":["…"]}`. */
-function explain(body: string): string | undefined {
+/**
+ * PagerDuty's own explanation: `{"message":"Event object is invalid","errors":["…"]}`, with the
+ * secrets blanked by `clean` in the text as it is shown, before it is cut. Blanked in the raw
+ * answer only, a secret a proxy echoed JSON-escaped (`\/` for `/`, `\u0026` for `&`) was not
+ * matched there and came back in clear from the parse; cut first, one straddling the cut would
+ * be left as a prefix that no longer matches.
+ */
+function explain(body: string, clean: (text: string) => string): string | undefined {
   const text = body.trim();
   if (text === '') return undefined;
   try {
@@ -58,11 +64,11 @@ function explain(body: string): string | undefined {
     const parts: string[] = [];
     if (typeof parsed.message === 'string') parts.push(parsed.message);
     if (Array.isArray(parsed.errors)) parts.push(...parsed.errors.filter((e): e is string => typeof e === 'string'));
-    if (parts.length > 0) return parts.join('; ').slice(0, MAX_DETAIL_CHARS);
+    if (parts.length > 0) return clean(parts.join('; ')).slice(0, MAX_DETAIL_CHARS);
   } catch {
     // not JSON: a proxy or load balancer page; keep what it says
   }
-  return bodyExcerpt(text, MAX_DETAIL_CHARS);
+  return bodyExcerpt(text, MAX_DETAIL_CHARS, clean);
 }
 
 export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerDutyClient {
@@ -85,9 +91,7 @@ export function createPagerDutyClient(opts: PagerDutyClientOptions = {}): PagerD
         ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
       });
       if ('reason' in res) return networkFailure(what, clean(res.reason));
-      // Redact the whole answer before explain() cuts it: cut first, a key straddling the cut
-      // would survive as a prefix that no longer matches the key.
-      const detail = res.status >= 200 && res.status < 300 ? undefined : explain(clean(res.body));
+      const detail = res.status >= 200 && res.status < 300 ? undefined : explain(res.body, clean);
       const result = classifyHttpStatus(what, res.status, {
         retryAfter: res.retryAfter,
         ...(detail !== undefined ? { detail } : {}),
