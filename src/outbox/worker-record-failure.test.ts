@@ -11,6 +11,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from '../delivery/notifier.case.js';
 import { createSlackNotifier } from '../delivery/slack/notifier.js';
+import { createLogger } from '../log/logger.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { MAY_HAVE_POSTED } from '../model/post-notes.js';
 import type { Target } from '../model/target.js';
@@ -19,7 +20,8 @@ import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { Store } from '../store/store.js';
 import { startFakeSlack, type FakeSlack } from '../testing/fake-slack.js';
 import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
-import { notificationReaching, startTestWorker, unusedNotifier } from './test-worker.case.js';
+import { ChannelPacer } from './channel-pacer.js';
+import { notificationReaching, startTestWorker, TEST_RETRY_POLICY, unusedNotifier } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
 
 const TOKEN = 'xoxb-2222222222-record-secret';
@@ -43,6 +45,20 @@ const FAIL_FIRST_FAILURE_WRITE = `
     FOR EACH ROW WHEN (NEW.status IN ('failed', 'dead') AND OLD.status IN ('pending', 'failed'))
     EXECUTE FUNCTION fail_first_failure_write();`;
 
+/** The first hand-back of a claimed item untried (`defer` gives the claim's attempt back) fails as above. */
+const FAIL_FIRST_DEFER = `
+  CREATE SEQUENCE defers;
+  CREATE FUNCTION fail_first_defer() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF nextval('defers') = 1 THEN
+      RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01';
+    END IF;
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER fail_first_defer BEFORE UPDATE ON notifications
+    FOR EACH ROW WHEN (NEW.attempts < OLD.attempts AND OLD.lease_owner IS NOT NULL AND NEW.lease_owner IS NULL)
+    EXECUTE FUNCTION fail_first_defer();`;
+
 const admin = await requirePostgres();
 
 describe.skipIf(!admin)('a failed attempt whose outcome the store could not record at once', () => {
@@ -64,11 +80,11 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
     await slack?.close();
   });
 
-  /** A store in a fresh schema whose first failure write fails, a fake Slack, metrics and logs. */
-  async function rig() {
+  /** A store in a fresh schema whose first failure write (or other, by `failing`) fails, a fake Slack, metrics and logs. */
+  async function rig(failing = FAIL_FIRST_FAILURE_WRITE) {
     const url = await createTestSchema(db.url, `rf${++schemas}`);
     store = await openPostgresStore(url);
-    await adminQuery(url, FAIL_FIRST_FAILURE_WRITE);
+    await adminQuery(url, failing);
     slack = await startFakeSlack({ channels: { record: CHANNEL_ID } });
     const metrics = createMetrics();
     const logs = captureLogger();
@@ -121,5 +137,66 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
     expect(dead?.lastError).toContain('channel_not_found');
     expect(await failedCount(metrics, 'dead')).toBe(1);
     expect(await failedCount(metrics, 'failed')).toBe(0);
+  });
+
+  it('a delivery cut before its first call is recorded as that cut, dead once: not also counted and written as a crash', async () => {
+    const { store, slack, metrics, logs } = await rig();
+    // Two posts to one channel claimed together; the channel's one token goes to the first, so
+    // the second's slot is 2 s away (the pacer's clock standing still), past its 1 s lease: cut
+    // before any call, on its last attempt, so its failure write is the one that fails.
+    const at = Date.now();
+    const pacer = new ChannelPacer({ ratePerSecond: 0.5, burst: 1, now: () => at });
+    const workerLog: string[] = [];
+    const [g1, g2] = [group('record-g3'), group('record-g4')];
+    const [first] = await store.updateGroups([g1.id], () => [{ group: g1, notifications: [notification(g1, TARGET)] }]);
+    const [second] = await store.updateGroups([g2.id], () => [{ group: g2, notifications: [notification(g2, TARGET)] }]);
+    worker = startTestWorker({
+      store,
+      notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl: slack.url, timeoutMs: 300, logger: logs.logger }), pagerduty: unusedNotifier('pagerduty') },
+      metrics,
+      pacer,
+      leaseMs: 1_000,
+      concurrency: 2,
+      receiverConcurrency: 2,
+      policy: { ...TEST_RETRY_POLICY, maxAttempts: 1 },
+      logger: createLogger({ write: (line) => workerLog.push(line) }),
+      pollMs: 20,
+    });
+    worker.wake();
+    expect((await notificationReaching(store, first!.id, 'sent'))?.status).toBe('sent');
+    const cut = await notificationReaching(store, second!.id, 'dead');
+    expect(cut?.status).toBe('dead');
+    expect(cut?.lastError).toContain('cut before its first call (nothing was sent)');
+    expect(cut?.lastError).not.toContain('delivery crashed');
+    expect(await failedCount(metrics, 'dead')).toBe(1);
+    expect(workerLog.join('\n')).toContain('failed attempt not recorded yet (store error); retrying the write');
+  });
+
+  it('an item its store could not hand back untried is not recorded as a failed attempt: its lease brings it back', async () => {
+    const { store, slack, metrics, logs } = await rig(FAIL_FIRST_DEFER);
+    // chat.postMessage held in every channel by a Retry-After longer than a claimed item waits
+    // for its slot (MAX_PACED_WAIT_MS, 5 s): the item is claimed (a held method does not keep a
+    // channel from claims), handed back untried, and that write fails.
+    const pacer = new ChannelPacer({ ratePerSecond: 100, burst: 10 });
+    pacer.methods.hold('chat.postMessage', 5_500);
+    const workerLog: string[] = [];
+    const g = group('record-g5');
+    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET)] }]);
+    worker = startTestWorker({
+      store,
+      notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl: slack.url, timeoutMs: 300, logger: logs.logger }), pagerduty: unusedNotifier('pagerduty') },
+      metrics,
+      pacer,
+      // Long enough that the claim after it has run out waits out the hold's rest (1.5 s) within it.
+      leaseMs: 4_000,
+      logger: createLogger({ write: (line) => workerLog.push(line) }),
+      pollMs: 20,
+    });
+    worker.wake();
+    const sent = await notificationReaching(store, n!.id, 'sent', 15_000);
+    expect(sent?.status).toBe('sent');
+    expect(sent?.lastError ?? '').not.toContain('delivery crashed');
+    expect(await failedCount(metrics, 'failed')).toBe(0);
+    expect(workerLog.join('\n')).toContain('could not hand the notification back untried');
   });
 });

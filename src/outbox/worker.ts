@@ -423,9 +423,19 @@ export class OutboxWorker {
     }
   }
 
-  /** Hand `item` back untried (no attempt, no error: nothing failed) for `waitMs`. */
+  /**
+   * Hand `item` back untried (no attempt, no error: nothing failed) for `waitMs`. A store error
+   * here is no failed attempt either: thrown on, it was recorded as `delivery crashed: …` and
+   * counted as a failure, for an item nothing was tried for. It stays leased; its lease
+   * expiring brings it back.
+   */
   private async deferUntried(item: NotificationRecord, waitMs: number, why: string, log: Logger): Promise<void> {
-    await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: new Date(this.o.now().getTime() + waitMs) });
+    try {
+      await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: new Date(this.o.now().getTime() + waitMs) });
+    } catch (err) {
+      log.warn({ err, why }, 'could not hand the notification back untried (store error); it is claimed again when its lease expires');
+      return;
+    }
     log.debug({ waitMs: Math.round(waitMs) }, `notification deferred: ${why}`);
   }
 
@@ -504,7 +514,9 @@ export class OutboxWorker {
     const delay = nextAttemptDelay(this.o.policy, item.attempts, undefined, this.o.random);
     const nextAttemptAt = delay === null ? null : new Date(this.o.now().getTime() + delay);
     metrics?.notifications.inc({ team: item.team, receiver, outcome: delay === null ? 'dead' : 'failed' });
-    await this.o.store.markFailed(item.id, { owner, error, nextAttemptAt });
+    // Retried as any failed attempt's record (recordFailed): a store error taken for a crash
+    // counted the attempt twice and wrote it as `delivery crashed: …`.
+    if (!(await this.recordFailed(item, { owner, error, nextAttemptAt }, log))) return;
     if (delay === null) log.error({ attempt: item.attempts, error }, 'notification dead: retry budget spent');
     else log.warn({ attempt: item.attempts, error, retryInMs: Math.round(delay) }, 'notification failed; will retry');
   }
