@@ -8,7 +8,11 @@
  * made (the retry then posted a second message without looking for the first), and the attempt
  * was counted twice in `alertgate_notifications_total` (a dead one also as failed).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { createPagerDutyNotifier } from '../delivery/pagerduty/notifier.js';
+import { createRoutingKeyResolver } from '../delivery/pagerduty/routing-key.js';
 import { captureLogger } from '../delivery/notifier.case.js';
 import { createSlackNotifier } from '../delivery/slack/notifier.js';
 import { createLogger } from '../log/logger.js';
@@ -44,6 +48,9 @@ const FAIL_FIRST_FAILURE_WRITE = `
   CREATE TRIGGER fail_first_failure_write BEFORE UPDATE ON notifications
     FOR EACH ROW WHEN (NEW.status IN ('failed', 'dead') AND OLD.status IN ('pending', 'failed'))
     EXECUTE FUNCTION fail_first_failure_write();`;
+
+/** The first two writes of a failed attempt fail as above; the third goes through. */
+const FAIL_TWO_FAILURE_WRITES = FAIL_FIRST_FAILURE_WRITE.replace("nextval('failure_writes') = 1", "nextval('failure_writes') <= 2");
 
 /** The first hand-back of a claimed item untried (`defer` gives the claim's attempt back) fails as above. */
 const FAIL_FIRST_DEFER = `
@@ -198,5 +205,40 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
     expect(sent?.lastError ?? '').not.toContain('delivery crashed');
     expect(await failedCount(metrics, 'failed')).toBe(0);
     expect(workerLog.join('\n')).toContain('could not hand the notification back untried');
+  });
+
+  it('a failure write is not retried past the lease: the claim after it delivers once, and that success is kept', async () => {
+    const { store, metrics } = await rig(FAIL_TWO_FAILURE_WRITES);
+    // PagerDuty refuses the first event at once (500) and takes the others after 800 ms.
+    const received: number[] = [];
+    const pagerduty = http.createServer((req, res) => {
+      req.resume();
+      received.push(Date.now());
+      if (received.length === 1) res.writeHead(500).end('{"message":"try again"}');
+      else setTimeout(() => res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success"}'), 800);
+    });
+    await new Promise<void>((r) => pagerduty.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => pagerduty.close(() => r())));
+    const key = 'a'.repeat(32);
+    const resolveRoutingKey = createRoutingKeyResolver(() => ({ routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' }), { env: { PAGERDUTY_PAYMENTS_KEY: key } });
+    const target: Target = { type: 'pagerduty', team: 'payments' };
+    const g = group('record-g6');
+    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
+    // The failure's write fails twice: its third try would come 1.1 s after the first, past the
+    // 1 s lease. The stores check only the lease's owner, and a claim in between (this worker's,
+    // polling) took the item again: the late write cleared that attempt's lease, its success
+    // matched no row and was lost, and the event was sent a third time.
+    worker = startTestWorker({
+      store,
+      notifiers: { slack: unusedNotifier('slack'), pagerduty: createPagerDutyNotifier({ eventsUrl: `http://127.0.0.1:${(pagerduty.address() as AddressInfo).port}`, resolveRoutingKey }) },
+      metrics,
+      leaseMs: 1_000,
+      pollMs: 20,
+    });
+    worker.wake();
+    const sent = await notificationReaching(store, n!.id, 'sent');
+    expect(sent?.status).toBe('sent');
+    // The refused event, then the one after the lease ran out, whose success is recorded.
+    expect(received).toHaveLength(2);
   });
 });

@@ -383,10 +383,10 @@ export class OutboxWorker {
    * one gets a new connection); if the store stays down, the lease expiring delivers the item
    * again: the one repeat at-least-once allows.
    */
-  private recordSent(item: NotificationRecord, sent: { owner: string; sentAt: Date; slackRef?: SlackRef }, log: Logger): Promise<boolean> {
-    return this.recordOutcome(() => this.o.store.markSent(item.id, sent), log, {
+  private recordSent(item: NotificationRecord, sent: { owner: string; sentAt: Date; slackRef?: SlackRef }, leasedAt: number, log: Logger): Promise<boolean> {
+    return this.recordOutcome(() => this.o.store.markSent(item.id, sent), leasedAt, log, {
       retrying: 'notification delivered but not recorded yet (store error); retrying the write',
-      givenUp: 'notification delivered but not recorded (store unavailable): it is delivered again when its lease expires',
+      givenUp: 'notification delivered but not recorded (store unavailable; not retried past its lease): it is delivered again when its lease expires',
     });
   }
 
@@ -397,14 +397,22 @@ export class OutboxWorker {
    * posted again without looking for it first, and the attempt was counted a second time. If the
    * store stays down, the lease expiring brings the item back, noted as possibly posted.
    */
-  private recordFailed(item: NotificationRecord, failed: { owner: string; error: string; nextAttemptAt: Date | null }, log: Logger): Promise<boolean> {
-    return this.recordOutcome(() => this.o.store.markFailed(item.id, failed), log, {
+  private recordFailed(item: NotificationRecord, failed: { owner: string; error: string; nextAttemptAt: Date | null }, leasedAt: number, log: Logger): Promise<boolean> {
+    return this.recordOutcome(() => this.o.store.markFailed(item.id, failed), leasedAt, log, {
       retrying: 'failed attempt not recorded yet (store error); retrying the write',
-      givenUp: 'failed attempt not recorded (store unavailable): the notification is retried when its lease expires',
+      givenUp: 'failed attempt not recorded (store unavailable; not retried past its lease): the notification is retried when its lease expires',
     });
   }
 
-  private async recordOutcome(write: () => Promise<void>, log: Logger, say: { retrying: string; givenUp: string }): Promise<boolean> {
+  /**
+   * Writes an attempt's outcome, retried while the item's lease (from `leasedAt`) lasts. Not past
+   * it: the stores check only the lease's owner, so a write landing after this worker claimed
+   * the item again (its lease ran out) cleared the new attempt's lease; that attempt's outcome
+   * then matched no row and the item was sent once more. Given up, the lease expiring brings
+   * the item back, as when the store stays down.
+   */
+  private async recordOutcome(write: () => Promise<void>, leasedAt: number, log: Logger, say: { retrying: string; givenUp: string }): Promise<boolean> {
+    const leaseEndsAt = leasedAt + this.o.leaseMs;
     for (let i = 0; ; i++) {
       try {
         await write();
@@ -412,13 +420,15 @@ export class OutboxWorker {
       } catch (err) {
         const waitMs = RECORD_OUTCOME_RETRY_MS[i];
         // Past a shutdown that gave up on it the store is closed: a retry would only keep the process alive.
-        if (waitMs === undefined || this.stopped) {
+        if (waitMs === undefined || this.stopped || Date.now() + waitMs >= leaseEndsAt) {
           log.error({ err }, say.givenUp);
           return false;
         }
         log.warn({ err, retryInMs: waitMs }, say.retrying);
-        // Not this.pause: a shutdown must not skip recording what was attempted.
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        // Not this.pause: a shutdown must not skip recording what was attempted. Unref'd: a
+        // shutdown that gave up on it (its own timers hold the process until then) is not kept
+        // alive up to 5 s longer by this wait.
+        await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
       }
     }
   }
@@ -516,7 +526,7 @@ export class OutboxWorker {
     metrics?.notifications.inc({ team: item.team, receiver, outcome: delay === null ? 'dead' : 'failed' });
     // Retried as any failed attempt's record (recordFailed): a store error taken for a crash
     // counted the attempt twice and wrote it as `delivery crashed: …`.
-    if (!(await this.recordFailed(item, { owner, error, nextAttemptAt }, log))) return;
+    if (!(await this.recordFailed(item, { owner, error, nextAttemptAt }, leasedAt, log))) return;
     if (delay === null) log.error({ attempt: item.attempts, error }, 'notification dead: retry budget spent');
     else log.warn({ attempt: item.attempts, error, retryInMs: Math.round(delay) }, 'notification failed; will retry');
   }
@@ -594,7 +604,7 @@ export class OutboxWorker {
         const latency = (now.getTime() - Date.parse(item.createdAt)) / 1000;
         metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: 'sent' });
         metrics?.deliveryLatency.observe({ receiver: target.type }, latency);
-        if (await this.recordSent(item, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) }, log)) {
+        if (await this.recordSent(item, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) }, leasedAt, log)) {
           log.info({ attempt, latencySeconds: latency }, 'notification sent');
         }
         return;
@@ -606,7 +616,7 @@ export class OutboxWorker {
       if (target.type === 'pagerduty' && result.limitedCall !== undefined && delay !== null) this.o.pacer?.backOff(targetKey(target), delay);
       metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
       // A note naming a dead notification's post (a re-send's) stays while the note does.
-      if (!(await this.recordFailed(item, { owner, error: carryingEarlierPosts(item.lastError, result.error), nextAttemptAt }, log))) return;
+      if (!(await this.recordFailed(item, { owner, error: carryingEarlierPosts(item.lastError, result.error), nextAttemptAt }, leasedAt, log))) return;
       if (delay === null) {
         log.error({ attempt, error: result.error, retryable: result.retryable }, 'notification dead: retry budget spent or failure not retryable');
       } else {
