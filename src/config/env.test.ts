@@ -81,6 +81,26 @@ describe('URL variables', () => {
     expect(d.publicUrl).toBeUndefined();
   });
 
+  it('refuses a user name or password that is not valid percent-encoding (node:http would throw "URI malformed" at every send), naming the variable, not printing them', () => {
+    for (const name of ['SLACK_API_URL', 'PAGERDUTY_EVENTS_URL']) {
+      for (const url of ['https://u:50%off@proxy.example', 'https://50%off@proxy.example', 'https://u%zz:ok@proxy.example']) {
+        let message = '';
+        try {
+          readSettings({ [name]: url }, '/srv');
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message, `${name}=${url}`).toBe(
+          `${name}: the user name or password in it is not valid percent-encoding (a % must start an escape such as %25, which is % itself): write a % in them as %25`,
+        );
+        expect(message).not.toContain('50%off');
+        expect(message).not.toContain('u%zz');
+      }
+    }
+    // Escapes that decode are taken as written.
+    expect(readSettings({ PAGERDUTY_EVENTS_URL: 'https://u:50%25off@proxy.example' }, '/srv').pagerDutyEventsUrl).toBe('https://u:50%25off@proxy.example');
+  });
+
   it("refuses a Slack incoming-webhook URL in SLACK_API_URL (Alertmanager's slack_api_url), saying what goes there, without echoing the URL (it is a secret)", () => {
     for (const hook of ['https://hooks.slack.com/services/T0000/B0000/XXXXsecretXXXX', 'https://hooks.slack-gov.com/services/T0/B0/secretpart']) {
       let message = '';

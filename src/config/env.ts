@@ -187,14 +187,28 @@ function refuseSlackWebhookUrl(url: string | undefined): string | undefined {
 function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string): string | undefined {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return undefined;
-  let protocol: string;
+  let url: URL | undefined;
   try {
-    protocol = new URL(raw).protocol;
+    url = new URL(raw);
   } catch {
-    protocol = '';
+    url = undefined;
   }
-  if (protocol !== 'http:' && protocol !== 'https:') throw new Error(`${name} must be an http(s) URL such as ${example}`);
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL such as ${example}`);
+  // node:http decodes them for basic auth and throws "URI malformed" at every send (a password
+  // `50%off`); the URL parser takes them as written. Not quoted: they are credentials.
+  if (!decodes(url.username) || !decodes(url.password)) {
+    throw new Error(`${name}: the user name or password in it is not valid percent-encoding (a % must start an escape such as %25, which is % itself): write a % in them as %25`);
+  }
   return raw;
+}
+
+function decodes(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

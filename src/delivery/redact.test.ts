@@ -14,9 +14,12 @@ describe('urlCredentials', () => {
     expect(urlCredentials('https://u:50%off@pd.example')).toEqual(['50%off', Buffer.from('u:50%off').toString('base64')]);
   });
 
-  it('gives none without a password, or for no URL', () => {
+  it('gives a user name without a password (a proxy taking an API key as user name), which node:http sends as basic auth "user:"', () => {
+    expect(urlCredentials('https://k3y%2Fk3y@proxy.example')).toEqual(['k3y%2Fk3y', 'k3y/k3y', Buffer.from('k3y/k3y:').toString('base64')]);
+  });
+
+  it('gives none without a user name or password, or for no URL', () => {
     expect(urlCredentials('https://events.pagerduty.com')).toEqual([]);
-    expect(urlCredentials('https://user@proxy.example')).toEqual([]);
     expect(urlCredentials('not a url')).toEqual([]);
     expect(urlCredentials(undefined)).toEqual([]);
   });

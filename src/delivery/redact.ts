@@ -22,7 +22,9 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
  * The credentials a receiver URL's `user:password@` stands for (PAGERDUTY_EVENTS_URL before an
  * authenticating proxy): the password as written and decoded, and the basic-auth credentials
  * node:http sends for them (base64 of the decoded `user:password`), which a refusing proxy may
- * echo in its answer. None for a URL without a password or one that does not parse.
+ * echo in its answer. Without a password the user name is the credential (a proxy taking an API
+ * key as user name; node:http sends `user:`), so it is given instead. None for a URL with neither,
+ * or one that does not parse.
  */
 export function urlCredentials(url: string | undefined): string[] {
   if (!url) return [];
@@ -32,7 +34,7 @@ export function urlCredentials(url: string | undefined): string[] {
   } catch {
     return [];
   }
-  if (u.password === '') return [];
+  if (u.username === '' && u.password === '') return [];
   const decode = (s: string): string => {
     try {
       return decodeURIComponent(s);
@@ -42,5 +44,6 @@ export function urlCredentials(url: string | undefined): string[] {
   };
   const user = decode(u.username);
   const password = decode(u.password);
-  return [...new Set([u.password, password, Buffer.from(`${user}:${password}`).toString('base64')])];
+  const secret = u.password === '' ? [u.username, user] : [u.password, password];
+  return [...new Set([...secret, Buffer.from(`${user}:${password}`).toString('base64')])];
 }
