@@ -441,6 +441,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     // uncaught exception: a Node stack trace instead of a message saying what to fix.
     s.once('error', (err: NodeJS.ErrnoException) => reject(listenError(settings.host, settings.port, err)));
   }).catch(async (err: unknown) => {
+    // The watches started before the listen: left running, an in-process caller kept reading
+    // the token files of a gateway that never started.
+    for (const stop of stopTokenWatches) stop?.();
     await store.close();
     throw err;
   });
