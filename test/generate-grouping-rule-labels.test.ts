@@ -91,6 +91,11 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
     expect(out).toMatch(/rule: IngressAvailabilityErrorBudgetBurn, time: 1m0s, err: vector contains metrics with the same labelset after applying alert labels/);
   });
 
+  it('grouped by a label the alert sets from a template of the series\' own, the alert evaluates (the check below leaves it alone)', async () => {
+    const out = await evaluated(generated([alert('PodFailing', 'count by (pod) (kube_pod_status_phase{phase="Failed"} == 1) > 0', { pod: '{{ $labels.pod }}' })], []));
+    expect(out).toContain('SUCCESS');
+  });
+
   it('grouped by a label of its own as well, the alert evaluates (the check below only warns)', async () => {
     const out = await evaluated(generated([alert('PodsFailing', 'count by (pod, team) (kube_pod_status_phase{phase="Failed"} == 1) > 0')], []));
     expect(out).toContain('SUCCESS');
@@ -108,6 +113,7 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
         alert('NamespaceErrors', 'sum by (namespace, team) (rate(errors_total[5m])) >= 1'),
         alert('JobErrors', 'sum by (job) (rate(errors_total[5m])) > 1'),
         alert('AllErrors', 'sum(rate(errors_total[5m])) > 1'),
+        alert('PodFailing', 'count by (pod) (kube_pod_status_phase{phase="Failed"} == 1) > 0', { pod: '{{ $labels.pod }}' }),
       ],
       slos: [slo('ingress-by-team', 'team'), slo('ingress-by-slo', 'slo, severity'), slo('ingress-by-host', 'host, team'), slo('ingress-by-route', 'route'), slo('ingress-by-severity', 'severity')],
     };
