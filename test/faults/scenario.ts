@@ -79,10 +79,14 @@ const groupKeyOf = (team: string, alertname: string) => `{}/{namespace="${team}-
 
 function body(g: number, s: number, team: FaultTeam, alertname: string, state: Map<string, { status: AlertState; startsAt: number; endsAt: number | null }>) {
   const common = { alertname, namespace: namespaceOf(team), severity: 'critical' };
+  // Alertmanager's commonAnnotations are the annotations every alert of the notification has:
+  // the step's marker is each alert's, as a real rule's summary is (alertgate shows only what
+  // every alert shown shares, model/common-fields.ts).
+  const annotations = { summary: `fault-group ${g} step ${s}` };
   const alerts = [...state].map(([instance, a]) => ({
     status: a.status,
     labels: { ...common, instance },
-    annotations: {},
+    annotations: { ...annotations },
     startsAt: iso(a.startsAt),
     endsAt: a.endsAt === null ? '0001-01-01T00:00:00Z' : iso(a.endsAt),
     generatorURL: 'http://prometheus.example:9090/graph?g0.expr=up',
@@ -95,7 +99,7 @@ function body(g: number, s: number, team: FaultTeam, alertname: string, state: M
     groupLabels: { alertname },
     // Alertmanager's commonLabels: the labels every alert shares (instance only when alone).
     commonLabels: alerts.length === 1 ? { ...common, instance: 'i0' } : common,
-    commonAnnotations: { summary: `fault-group ${g} step ${s}` },
+    commonAnnotations: { ...annotations },
     externalURL: 'http://alertmanager.example:9093',
     version: '4',
     groupKey: groupKeyOf(team, alertname),

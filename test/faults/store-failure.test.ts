@@ -60,10 +60,17 @@ async function postOnce(url: string, body: unknown): Promise<{ status: number; m
   return { status: res.status, ms: Date.now() - started };
 }
 
-/** The step's body with a big annotation, so a commit needs fresh disk blocks. */
+/**
+ * The step's body with a big annotation on each alert, so a commit needs fresh disk blocks. On
+ * the alerts, not in commonAnnotations alone: alertgate keeps only the common annotations every
+ * alert has (model/common-fields.ts), as Alertmanager's are. Each alert's own (its instance
+ * first): not common, so the Slack header does not carry it.
+ */
 function big(script: GroupScript): Record<string, unknown> {
   const body = structuredClone(script.steps[0]!);
-  (body.commonAnnotations as Record<string, string>).description = `runbook notes ${'x'.repeat(256 * 1024)}`;
+  for (const a of body.alerts as { labels: Record<string, string>; annotations: Record<string, string> }[]) {
+    a.annotations.notes = `${a.labels.instance} runbook notes ${'x'.repeat(256 * 1024)}`;
+  }
   return body;
 }
 
