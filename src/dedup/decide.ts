@@ -128,8 +128,9 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
     receiver: n.receiver,
     status: firing.length ? 'firing' : 'resolved',
     groupLabels: n.groupLabels,
-    commonLabels: sharedAmong(shown, commonLabels, 'labels'),
-    commonAnnotations: sharedAmong(shown, commonAnnotations, 'annotations'),
+    // Only alerts that ended unseen can narrow them further; usually there are none.
+    commonLabels: shown === alerts ? commonLabels : sharedAmong(shown, commonLabels, 'labels'),
+    commonAnnotations: shown === alerts ? commonAnnotations : sharedAmong(shown, commonAnnotations, 'annotations'),
     externalURL: n.externalURL,
     alerts: shown,
     change: { kind: v.kind, added, resolved },
