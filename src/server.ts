@@ -411,6 +411,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     reload: () => reload('api'),
     accepting: () => accepting,
     ...(o.refusalLogNow ? { refusalLogNow: o.refusalLogNow } : {}),
+    ...(o.outageLogNow ? { outageLogNow: o.outageLogNow } : {}),
     logSecrets: scrubList.secrets,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     stormWindowMs: settings.stormWindowMs,

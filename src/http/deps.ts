@@ -44,6 +44,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Monotonic clock (ms) the throttle windows of the refusal and unmatched-path logs run on (tests); default `performance.now`. */
   refusalLogNow?: () => number;
+  /** Monotonic clock (ms) of the webhook's store-failure lines (log/failure-streak.ts: one per cause per 30 s during an outage; tests); default `performance.now`. */
+  outageLogNow?: () => number;
   /**
    * The secrets the logger blanks (server.ts's scrub list): the refusal and unmatched-path lines
    * blank them in the request texts they copy before cutting those (http/refusal-log.ts requestText).

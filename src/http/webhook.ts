@@ -12,6 +12,7 @@ import { acceptNotification } from '../pipeline/accept.js';
 import { isHeldReason } from '../maintenance/hold.js';
 import { DIGESTED_REASON } from '../storm/storm-control.js';
 import { capLogText } from '../log/logger.js';
+import { errorCause, FailureStreakLog } from '../log/failure-streak.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { bearerToken, unauthorized } from './auth.js';
 import type { AppDeps } from './deps.js';
@@ -57,6 +58,17 @@ export function webhookRoutes(deps: AppDeps): Hono {
     ...(deps.logSecrets ? { secrets: deps.logSecrets } : {}),
   });
   const a: Answering = { metrics, refusals };
+  // A store outage refuses every group Alertmanager sends, and it retries each: one line per
+  // request flooded the log. The first refusal of each cause in full, then a line per cause per
+  // 30 s counting and naming the groups refused meanwhile, and one when webhooks are stored again.
+  const storeFailures = new FailureStreakLog({
+    logger,
+    failing: 'could not store webhook; answering 503 so Alertmanager retries',
+    recovered: 'storing webhooks works again (Alertmanager resends the groups refused meanwhile); recovered',
+    causeOf: errorCause,
+    subjects: { one: 'groupKey', named: 'groupKeys', count: 'groups', notNamed: 'groupsNotNamed' },
+    ...(deps.outageLogNow ? { now: deps.outageLogNow } : {}),
+  });
 
   const tooLarge = (what: string) => `${what}request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`;
 
@@ -113,6 +125,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
         ...(deps.stormWindowMs ? { stormWindowMs: deps.stormWindowMs } : {}),
         ...(deps.handOff ? { handOff: deps.handOff } : {}),
       });
+      storeFailures.succeeded();
       for (const t of result.teams) {
         if (t.firing) metrics.alertsReceived.inc({ team: t.team, status: 'firing' }, t.firing);
         if (t.resolved) metrics.alertsReceived.inc({ team: t.team, status: 'resolved' }, t.resolved);
@@ -151,7 +164,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
       if (result.notifications.some((n) => n.status === 'pending' && n.leasedTo === undefined)) deps.onAccepted?.();
       return reply(a, started, c.json({ accepted: incoming.alerts.length }, 202));
     } catch (err) {
-      logger.error({ err, groupKey: capLogText(incoming.groupKey) }, 'could not store webhook; answering 503 so Alertmanager retries');
+      storeFailures.failed(err, { subject: capLogText(incoming.groupKey) });
       return reply(a, started, jsonError(c, 503, 'store unavailable; retry later'));
     }
   });

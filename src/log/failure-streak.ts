@@ -1,17 +1,47 @@
 /**
  * @module log/failure-streak
- * The log lines of a loop that keeps retrying something that fails for as long as an outage lasts
- * (the outbox worker's claim, the background passes on a store that does not answer): an error
- * line when it starts failing, then at most one per `reminderMs` saying how many failures were not
- * logged meanwhile (`suppressed`) and how long it has been failing, and an info line when it works
- * again. One line per attempt (the claim's was twice a second per replica) buried the start and
- * the end of the outage under identical lines. Every attempt is still logged at debug.
+ * The log lines of something that keeps failing for as long as an outage lasts (the outbox
+ * worker's claim, the background passes on a store that does not answer, webhooks the store
+ * cannot take, a delivery thread that keeps exiting): an error line when it starts failing, then
+ * at most one per `reminderMs` saying how many failures were not logged meanwhile (`suppressed`)
+ * and how long it has been failing, and an info line when it works again. One line per attempt
+ * (the claim's was twice a second per replica; a webhook's, one per group Alertmanager retries)
+ * buried the start and the end of the outage under identical lines. Every attempt is still
+ * logged at debug.
+ *
+ * Two optional refinements, for failures that differ among themselves:
+ * - `causeOf`: failures of another cause (a full disk after a refused connection) get a full
+ *   line of their own at once, and reminders of their own; one cause hides no other.
+ * - `subjects`: what each failure was about (a webhook's group). Each line names its own, says
+ *   how many distinct ones the failures it left out had, and names those of them no line of the
+ *   streak has named yet, so every one that keeps failing is named at least once; the recovery
+ *   line gives the streak's total.
  */
 import type { Logger } from './logger.js';
 import { LineThrottle } from './line-throttle.js';
+import { sha256Hex } from '../model/sha256.js';
 
-/** At most one error line per failing streak this often after its first. */
+/** At most one error line per failing streak (per cause) this often after its first. */
 export const FAILURE_REMINDER_MS = 30_000;
+/** Most subjects a reminder names; the others are named by later lines as they fail again. */
+export const SUBJECTS_NAMED_PER_LINE = 10;
+/** Most distinct subjects counted per line and per streak (memory stays bounded); past it a count is a lower bound. */
+export const SUBJECTS_COUNTED_MAX = 10_000;
+/** Most causes with lines of their own per streak; further ones share OTHER_CAUSES. */
+const MAX_CAUSES = 20;
+const OTHER_CAUSES = '(other causes)';
+
+/** The field names a streak's lines give its subjects, e.g. groupKey, groupKeys, groups, groupsNotNamed. */
+export interface SubjectFields {
+  /** The failure's own subject, on its lines. */
+  one: string;
+  /** The subjects a reminder names: of the failures it left out, those no line of the streak named yet. */
+  named: string;
+  /** How many distinct subjects: the left-out failures' on a reminder, the streak's on the recovery line. */
+  count: string;
+  /** On the recovery line: how many of the streak's subjects no line named. */
+  notNamed: string;
+}
 
 export interface FailureStreakOptions {
   logger: Logger;
@@ -22,16 +52,57 @@ export interface FailureStreakOptions {
   /** Monotonic clock (ms); tests move it on instead of sleeping. Default `performance.now`. */
   now?: () => number;
   reminderMs?: number;
+  /** Tells causes apart (e.g. an error's code): each gets its own first line and reminders. Default: one cause. */
+  causeOf?: (err: unknown) => string;
+  /** Names and counts what the failures were about (see the module). */
+  subjects?: SubjectFields;
+}
+
+/** One failed attempt: what it was about, and fields for its lines (e.g. an exit code). */
+export interface FailureDetail {
+  subject?: string;
+  fields?: Record<string, unknown>;
 }
 
 /** Seconds, to a tenth. */
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
+/** Distinct subjects, by digest (a group key may be 1,000 characters), at most SUBJECTS_COUNTED_MAX. */
+class Distinct {
+  readonly #seen = new Set<string>();
+  add(digest: string): void {
+    if (this.#seen.size < SUBJECTS_COUNTED_MAX) this.#seen.add(digest);
+  }
+  has(digest: string): boolean {
+    return this.#seen.has(digest);
+  }
+  get size(): number {
+    return this.#seen.size;
+  }
+}
+
+/** A cause's failures since its last line. */
+interface LeftOut {
+  failures: number;
+  subjects: Distinct;
+  /** Subjects among them no line had named when they failed (at most SUBJECTS_NAMED_PER_LINE), by digest. */
+  unnamed: Map<string, string>;
+}
+
+interface Streak {
+  since: number;
+  failures: number;
+  throttle: LineThrottle;
+  /** Per cause: what its next line reports as left out. A cause is here once it has had its first line. */
+  causes: Map<string, LeftOut>;
+  subjects: Distinct;
+  named: Distinct;
+}
+
 export class FailureStreakLog {
   readonly #o: FailureStreakOptions;
   readonly #now: () => number;
-  /** The streak going on: when it started, its failures, the throttle of its lines. */
-  #streak: { since: number; failures: number; throttle: LineThrottle } | undefined;
+  #streak: Streak | undefined;
 
   constructor(o: FailureStreakOptions) {
     this.#o = o;
@@ -43,21 +114,56 @@ export class FailureStreakLog {
     return this.#streak?.failures ?? 0;
   }
 
-  /** An attempt failed with `err`: logged at error if it is the streak's first or a reminder is due, else at debug. */
-  failed(err: unknown): void {
+  /** An attempt failed with `err`: logged at error if it is its cause's first in the streak or a reminder is due, else at debug. */
+  failed(err: unknown, detail: FailureDetail = {}): void {
     const now = this.#now();
+    const reminderMs = this.#o.reminderMs ?? FAILURE_REMINDER_MS;
     // A throttle per streak: the next outage's first failure is logged at once, whenever it comes.
-    const streak = (this.#streak ??= { since: now, failures: 0, throttle: new LineThrottle({ now: this.#now, windowMs: this.#o.reminderMs ?? FAILURE_REMINDER_MS }) });
+    const streak = (this.#streak ??= {
+      since: now,
+      failures: 0,
+      throttle: new LineThrottle({ now: this.#now, windowMs: reminderMs }),
+      causes: new Map(),
+      subjects: new Distinct(),
+      named: new Distinct(),
+    });
     streak.failures++;
     const failingForSeconds = seconds(now - streak.since);
-    const suppressed = streak.throttle.admit('streak', 'streak');
-    if (suppressed === undefined) {
-      this.#o.logger.debug({ err, failures: streak.failures, failingForSeconds }, `${this.#o.failing} (still failing; logged at error at most every ${seconds(this.#o.reminderMs ?? FAILURE_REMINDER_MS)} s)`);
-    } else if (streak.failures === 1) {
-      this.#o.logger.error({ err }, this.#o.failing);
-    } else {
-      this.#o.logger.error({ err, suppressed, failures: streak.failures, failingForSeconds }, this.#o.failing);
+    let cause = this.#o.causeOf?.(err) ?? '';
+    if (!streak.causes.has(cause) && streak.causes.size >= MAX_CAUSES) cause = OTHER_CAUSES;
+    const digest = detail.subject === undefined ? undefined : sha256Hex(detail.subject);
+    if (digest !== undefined) streak.subjects.add(digest);
+    const names = this.#o.subjects;
+    const own = names && detail.subject !== undefined ? { [names.one]: detail.subject } : {};
+    const fields = { err, ...detail.fields, ...own };
+
+    const leftOut = streak.causes.get(cause);
+    const admitted = streak.throttle.admit(cause, OTHER_CAUSES) !== undefined;
+    if (leftOut !== undefined && !admitted) {
+      leftOut.failures++;
+      if (digest !== undefined) {
+        leftOut.subjects.add(digest);
+        if (!streak.named.has(digest) && leftOut.unnamed.size < SUBJECTS_NAMED_PER_LINE) leftOut.unnamed.set(digest, detail.subject!);
+      }
+      this.#o.logger.debug({ ...fields, failures: streak.failures, failingForSeconds }, `${this.#o.failing} (still failing; logged at error at most every ${seconds(reminderMs)} s)`);
+      return;
     }
+    streak.causes.set(cause, { failures: 0, subjects: new Distinct(), unnamed: new Map() });
+    if (digest !== undefined) streak.named.add(digest);
+    if (leftOut === undefined) {
+      // The cause's first line in this streak: the failure in full (and, after another cause's, where the streak stands).
+      this.#o.logger.error(streak.failures === 1 ? fields : { ...fields, failures: streak.failures, failingForSeconds }, this.#o.failing);
+      return;
+    }
+    // A reminder: this failure, and those left out since the cause's last line.
+    const summary: Record<string, unknown> = { suppressed: leftOut.failures };
+    if (names) {
+      summary[names.count] = leftOut.subjects.size;
+      const unnamed = [...leftOut.unnamed].filter(([d]) => !streak.named.has(d));
+      for (const [d] of unnamed) streak.named.add(d);
+      if (unnamed.length > 0) summary[names.named] = unnamed.map(([, subject]) => subject);
+    }
+    this.#o.logger.error({ ...fields, ...summary, failures: streak.failures, failingForSeconds }, this.#o.failing);
   }
 
   /** An attempt worked: ends the streak, if one was going on, with an info line. */
@@ -66,6 +172,20 @@ export class FailureStreakLog {
     if (streak === undefined) return;
     this.#streak = undefined;
     const failedForSeconds = seconds(this.#now() - streak.since);
-    this.#o.logger.info({ failures: streak.failures, failedForSeconds }, `${this.#o.recovered} after ${failedForSeconds} s`);
+    const names = this.#o.subjects;
+    const subjects = names ? { [names.count]: streak.subjects.size, [names.notNamed]: Math.max(0, streak.subjects.size - streak.named.size) } : {};
+    this.#o.logger.info({ failures: streak.failures, failedForSeconds, ...subjects }, `${this.#o.recovered} after ${failedForSeconds} s`);
   }
+}
+
+/**
+ * An error's cause for `causeOf`: its `code` where it has one (ECONNREFUSED, SQLITE_FULL, a
+ * PostgreSQL SQLSTATE), else its name and the start of its message.
+ */
+export function errorCause(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' || typeof code === 'number' ? `${err.name} ${code}` : `${err.name}: ${err.message.slice(0, 200)}`;
+  }
+  return String(err).slice(0, 200);
 }

@@ -1,0 +1,93 @@
+/**
+ * Failure streaks whose failures differ: by cause (each cause's first failure in full at once,
+ * reminders per cause) and by subject (a webhook's group: counted per line and per streak,
+ * each named once by some line, at most SUBJECTS_NAMED_PER_LINE per line). The real logger
+ * writes the lines; the streak's clock is moved on instead of sleeping.
+ */
+import { expect, it } from 'vitest';
+import { createLogger } from './logger.js';
+import { errorCause, FailureStreakLog, SUBJECTS_NAMED_PER_LINE } from './failure-streak.js';
+
+type Line = Record<string, unknown>;
+
+function streak() {
+  const lines: Line[] = [];
+  const clock = { now: 0 };
+  const log = new FailureStreakLog({
+    logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Line) }),
+    failing: 'could not store webhook',
+    recovered: 'stored again; recovered',
+    now: () => clock.now,
+    causeOf: errorCause,
+    subjects: { one: 'groupKey', named: 'groupKeys', count: 'groups', notNamed: 'groupsNotNamed' },
+  });
+  const shown = () => lines.filter((l) => l.level !== 'debug');
+  return { log, lines, shown, clock };
+}
+
+const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
+const refused = coded('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED');
+const full = coded('database or disk is full', 'SQLITE_FULL');
+
+it("logs each cause's first failure in full at once, and reminds per cause", () => {
+  const { log, shown, clock } = streak();
+  log.failed(refused, { subject: 'a' });
+  log.failed(refused, { subject: 'b' });
+  // Another cause in the same 30 s: its own line at once, saying where the streak stands.
+  clock.now = 5_000;
+  log.failed(full, { subject: 'c' });
+  log.failed(full, { subject: 'c' });
+  expect(shown().map((l) => [(l.err as Error).message, l.groupKey, l.failures, l.failingForSeconds])).toEqual([
+    ['connect ECONNREFUSED 127.0.0.1:5432', 'a', undefined, undefined],
+    ['database or disk is full', 'c', 3, 5],
+  ]);
+  // Each cause's reminder counts its own left-out failures.
+  clock.now = 30_000;
+  log.failed(refused, { subject: 'a' });
+  clock.now = 35_000;
+  log.failed(full, { subject: 'd' });
+  expect(shown().slice(2)).toMatchObject([
+    { groupKey: 'a', suppressed: 1, groups: 1, groupKeys: ['b'], failures: 5, failingForSeconds: 30 },
+    { groupKey: 'd', suppressed: 1, groups: 1, failures: 6, failingForSeconds: 35 },
+  ]);
+  // c was named by its cause's first line.
+  expect(shown()[3]).not.toHaveProperty('groupKeys');
+  log.succeeded();
+  expect(shown().at(-1)).toMatchObject({ level: 'info', msg: 'stored again; recovered after 35 s', failures: 6, groups: 4, groupsNotNamed: 0 });
+});
+
+it('names at most SUBJECTS_NAMED_PER_LINE groups a line; the others when a later line finds them refused again, and the recovery counts those never named', () => {
+  const { log, shown, clock } = streak();
+  const groups = Array.from({ length: SUBJECTS_NAMED_PER_LINE + 3 }, (_, i) => `g${i}`);
+  log.failed(refused, { subject: 'first' });
+  for (const g of groups) log.failed(refused, { subject: g });
+  clock.now = 30_000;
+  log.failed(refused, { subject: 'first' });
+  expect(shown()[1]).toMatchObject({ suppressed: groups.length, groups: groups.length, groupKeys: groups.slice(0, SUBJECTS_NAMED_PER_LINE) });
+  // Alertmanager retries them: the ones left unnamed are named next time, the others not again.
+  for (const g of groups) log.failed(refused, { subject: g });
+  clock.now = 60_000;
+  log.failed(refused, { subject: 'late' });
+  expect(shown()[2]).toMatchObject({ groupKey: 'late', suppressed: groups.length, groups: groups.length, groupKeys: groups.slice(SUBJECTS_NAMED_PER_LINE) });
+  // One more group, refused once and left out of every line: the recovery says one was never named.
+  log.failed(refused, { subject: 'once' });
+  log.succeeded();
+  expect(shown().at(-1)).toMatchObject({ level: 'info', groups: groups.length + 3, groupsNotNamed: 1 });
+  // A new streak starts afresh: its first failure in full.
+  log.failed(refused, { subject: 'again' });
+  expect(shown().at(-1)).toMatchObject({ level: 'error', groupKey: 'again' });
+  expect(shown().at(-1)).not.toHaveProperty('failures');
+});
+
+it('gives a failure its fields on every line, and tells causes apart by code, else by message', () => {
+  const { log, lines } = streak();
+  log.failed(new Error('exited with code 1'), { fields: { code: 1, restartInMs: 1000 } });
+  log.failed(new Error('exited with code 1'), { fields: { code: 1, restartInMs: 2000 } });
+  expect(lines.map((l) => [l.level, l.code, l.restartInMs])).toEqual([
+    ['error', 1, 1000],
+    ['debug', 1, 2000],
+  ]);
+  expect(errorCause(refused)).toBe('Error ECONNREFUSED');
+  expect(errorCause(coded('connect ECONNREFUSED 10.0.0.2:5432', 'ECONNREFUSED'))).toBe('Error ECONNREFUSED');
+  expect(errorCause(new TypeError('x is undefined'))).toBe('TypeError: x is undefined');
+});
