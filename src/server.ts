@@ -24,7 +24,7 @@ import { ScrubList } from './log/scrub-list.js';
 import { createMetrics, type ConfigReloadTrigger, type Metrics } from './metrics/metrics.js';
 import { buildOutboxWorker } from './outbox/build-worker.js';
 import { OutboxWorker } from './outbox/worker.js';
-import { DeliveryThread, type OutboxRunner } from './outbox/delivery-thread-host.js';
+import { DeliveryThread, type OutboxRunner, type RestartBackoff } from './outbox/delivery-thread-host.js';
 import type { RoutingKeys } from './outbox/delivery-messages.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { settledWithin } from './pipeline/settled-within.js';
@@ -58,10 +58,13 @@ export interface GatewayOptions {
   /** Monotonic clock (ms) of the `webhook refused` and `no route for this path` lines' throttles (log/line-throttle.ts); tests move it on instead of sleeping. */
   refusalLogNow?: () => number;
   /**
-   * Monotonic clock (ms) of the outbox worker's failed-claim lines (log/failure-streak.ts: one per
-   * 30 s during an outage); tests move it on instead of sleeping. Not on the delivery thread.
+   * Monotonic clock (ms) of the outage lines (log/failure-streak.ts: one per 30 s during an
+   * outage): the outbox worker's failed claims, the webhook's store failures, the delivery
+   * thread's exits. Tests move it on instead of sleeping. Not on the delivery thread itself.
    */
   outageLogNow?: () => number;
+  /** How a delivery thread that exited is restarted (outbox/delivery-thread-host.ts THREAD_RESTART); tests shorten it. */
+  deliveryThreadRestart?: Partial<RestartBackoff>;
 }
 
 /** How WEBHOOK_TOKEN_FILE and ADMIN_TOKEN_FILE are followed after a Secret rotation (http/auth.ts). */
@@ -213,6 +216,8 @@ function outboxRunner(
       onSecret,
       logger,
       metrics,
+      ...(o.deliveryThreadRestart ? { restart: o.deliveryThreadRestart } : {}),
+      ...(o.outageLogNow ? { logNow: o.outageLogNow } : {}),
     });
   }
   return buildOutboxWorker(settings, {

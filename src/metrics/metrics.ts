@@ -42,6 +42,7 @@ export interface Metrics {
   configReloads: Counter<'trigger' | 'outcome'>;
   rateLimited: Counter<'team' | 'receiver' | 'scope'>;
   leaseCuts: Counter<'receiver'>;
+  deliveryThreadRestarts: Counter;
   slackPostLookups: Counter<'result'>;
   dedupStaleCopies: Counter<'kind'>;
   dedupRenotifiedAfterDead: Counter<'team'>;
@@ -318,6 +319,11 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       registers: [registry],
     }),
     leaseCuts,
+    deliveryThreadRestarts: new Counter({
+      name: 'alertgate_delivery_thread_restarts_total',
+      help: 'Delivery threads (OUTBOX_THREAD=true) started again after the one before exited unexpectedly (a crash, the end of its heap); the wait before each restart doubles from 1 s to 30 s while threads keep exiting, back to 1 s once one stays up for a minute. Always 0 without OUTBOX_THREAD.',
+      registers: [registry],
+    }),
     slackPostLookups,
     dedupStaleCopies,
     dedupRenotifiedAfterDead: new Counter({

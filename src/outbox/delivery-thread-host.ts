@@ -14,8 +14,13 @@
  * The thread writes through the store's writer thread (same group commits, same order), reads
  * with its own connection, and sends its log lines and metric updates back here. If it dies it
  * is restarted; its claims are leased, so nothing it held is lost (at-least-once, as before).
+ * A thread that keeps dying (a bug it meets at every start, a heap too small for its work) is
+ * restarted ever later (THREAD_RESTART) and its exits are logged as a streak
+ * (log/failure-streak.ts): restarted every second with a line each, it flooded the log and spent
+ * a core loading its modules again and again.
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
+import { errorCause, FailureStreakLog } from '../log/failure-streak.js';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { settledWithin } from '../pipeline/settled-within.js';
@@ -32,6 +37,30 @@ export const DELIVERY_THREAD_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerat
 
 /** After its worker's stop, how long the delivery thread gets to close its connection and exit before it is ended. */
 const THREAD_EXIT_MS = 1_000;
+
+/** How a delivery thread that exited is started again. */
+export interface RestartBackoff {
+  /** Wait before restarting a thread that exited; doubled for each exit in a row. */
+  firstMs: number;
+  /** Longest wait. */
+  maxMs: number;
+  /** A thread up this long has stopped exiting: the next exit waits `firstMs` again, and the streak's end is logged. */
+  stableMs: number;
+}
+
+/** 1 s, 2 s, 4 s … 30 s; back to 1 s once a thread stays up a minute (twice the longest wait). */
+export const THREAD_RESTART: RestartBackoff = { firstMs: 1_000, maxMs: 30_000, stableMs: 60_000 };
+
+/**
+ * The `err` of an exit no uncaught error caused (ended from outside, process.exit in it). Its
+ * code is not in the message: it varies with when the thread was ended (0 while it still loads),
+ * and the message is what tells one cause from another. No stack: ours would say nothing.
+ */
+function exitedWithoutError(): Error {
+  const err = new Error('the delivery thread exited without an uncaught error');
+  err.stack = undefined;
+  return err;
+}
 
 /** What the gateway needs of its outbox worker, wherever it runs. */
 export interface OutboxRunner {
@@ -56,8 +85,10 @@ export interface DeliveryThreadOptions {
   onPagesLive?: () => void;
   /** The thread sends with a new secret (a rotated SLACK_TOKEN_FILE, a routing key): the logger must scrub it. */
   onSecret?: (secret: string) => void;
-  /** Wait before restarting a thread that died. */
-  restartDelayMs?: number;
+  /** How a thread that died is restarted (tests shorten it). */
+  restart?: Partial<RestartBackoff>;
+  /** Monotonic clock (ms) of the exit lines' streak (log/failure-streak.ts); tests move it on instead of sleeping. */
+  logNow?: () => number;
 }
 
 export class DeliveryThread implements OutboxRunner {
@@ -70,8 +101,25 @@ export class DeliveryThread implements OutboxRunner {
    * with the token read at process start it would first post with one a rotation revoked.
    */
   private slackToken: string | undefined;
+  private readonly backoff: RestartBackoff;
+  /** Exits in a row, none of those threads up for `stableMs`. */
+  private exitsInRow = 0;
+  private readonly exits: FailureStreakLog;
+  /** Ends the exit streak once the thread started last has stayed up `stableMs`. */
+  private stableTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: DeliveryThreadOptions) {}
+  constructor(private readonly o: DeliveryThreadOptions) {
+    this.backoff = { ...THREAD_RESTART, ...o.restart };
+    this.exits = new FailureStreakLog({
+      logger: o.logger,
+      failing: 'delivery thread exited; restarting it (its leased notifications are delivered again)',
+      recovered: `delivery thread stays up again (${Math.round(this.backoff.stableMs / 1000)} s since its restart); recovered`,
+      // A thread ending on another error (out of heap, after exceptions at start) gets a first line of its own.
+      causeOf: errorCause,
+      ...(o.logNow ? { now: o.logNow } : {}),
+    });
+  }
 
   start(): void {
     if (this.thread || this.stopping) return;
@@ -80,17 +128,33 @@ export class DeliveryThread implements OutboxRunner {
     const data: DeliveryThreadData = { ...this.o.data, settings, ...link, routingKeys: this.o.routingKeys() };
     const thread = startThread(import.meta.url, 'delivery-thread', data, [link.writerPort], DELIVERY_THREAD_HEAP);
     this.thread = thread;
+    // What ended it, for its exit's line: an uncaught error comes just before the exit.
+    let failure: Error | undefined;
+    this.stableTimer = setTimeout(() => {
+      if (this.thread !== thread) return;
+      this.exitsInRow = 0;
+      this.exits.succeeded();
+    }, this.backoff.stableMs).unref();
     thread.on('message', (msg: FromDeliveryThread) => this.received(msg));
-    thread.on('error', (err) => this.o.logger.error({ err }, 'delivery thread failed'));
+    thread.on('error', (err) => (failure = err));
     thread.on('exit', (code) => {
       if (this.thread !== thread) return;
       this.thread = undefined;
+      clearTimeout(this.stableTimer);
       this.onStopped?.();
       if (this.stopping) return;
-      const delay = this.o.restartDelayMs ?? 1_000;
-      this.o.logger.error({ code, restartInMs: delay }, 'delivery thread exited; restarting it (its leased notifications are delivered again)');
-      setTimeout(() => this.start(), delay).unref();
+      this.exitsInRow++;
+      const delay = Math.min(this.backoff.maxMs, this.backoff.firstMs * 2 ** (this.exitsInRow - 1));
+      this.exits.failed(failure ?? exitedWithoutError(), { fields: { code, restartInMs: delay } });
+      this.restartTimer = setTimeout(() => this.restart(), delay).unref();
     });
+  }
+
+  private restart(): void {
+    this.restartTimer = undefined;
+    if (this.thread || this.stopping) return;
+    this.o.metrics.deliveryThreadRestarts.inc();
+    this.start();
   }
 
   wake(): void {
@@ -110,6 +174,8 @@ export class DeliveryThread implements OutboxRunner {
 
   stop(deadlineMs = 10_000): Promise<string[]> {
     this.stopping ??= (async () => {
+      clearTimeout(this.restartTimer);
+      clearTimeout(this.stableTimer);
       const thread = this.thread;
       if (!thread) return [];
       const stopped = new Promise<void>((resolve) => (this.onStopped = resolve));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSettings } from '../../src/config/env.js';
-import { startGateway, type Gateway, type TokenRotation } from '../../src/server.js';
+import { startGateway, type Gateway, type GatewayOptions, type TokenRotation } from '../../src/server.js';
 import { startFakePagerDuty, type FakePagerDuty } from '../../src/testing/fake-pagerduty.js';
 import { startFakeSlack, type FakeSlack } from '../../src/testing/fake-slack.js';
 import { createTestTls, type TestTls } from '../../src/testing/tls.js';
@@ -92,8 +92,10 @@ export interface TestGatewayOptions {
   metricsNow?: () => Date;
   /** The clock of the `webhook refused` and `no route for this path` lines' throttles (server.ts). */
   refusalLogNow?: () => number;
-  /** The clock of the outbox worker's failed-claim lines (server.ts outageLogNow). */
+  /** The clock of the outage lines: failed claims, webhooks the store refused, delivery thread exits (server.ts outageLogNow). */
   outageLogNow?: () => number;
+  /** How a delivery thread that exited is restarted (server.ts deliveryThreadRestart). */
+  deliveryThreadRestart?: GatewayOptions['deliveryThreadRestart'];
   /** A config watch faster than CONFIG_RELOAD_INTERVAL takes (1 s at least), so a test sees a poll in milliseconds. */
   configReloadIntervalMs?: number;
 }
@@ -124,6 +126,7 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
     ...(opts.metricsNow ? { metricsNow: opts.metricsNow } : {}),
     ...(opts.refusalLogNow ? { refusalLogNow: opts.refusalLogNow } : {}),
     ...(opts.outageLogNow ? { outageLogNow: opts.outageLogNow } : {}),
+    ...(opts.deliveryThreadRestart ? { deliveryThreadRestart: opts.deliveryThreadRestart } : {}),
   });
   return {
     gw,
