@@ -76,29 +76,58 @@ export interface Refusal {
   issues?: { path: string; message: string }[];
 }
 
-export class RefusalLog {
+export interface RequestLogOptions {
+  now?: () => number;
+  secrets?: LogSecrets;
+}
+
+/**
+ * What every throttled log of requests shares (this file's RefusalLog, http/unmatched-log): one
+ * LineThrottle, and the secrets the request's texts are blanked of. A subclass keeps only its
+ * key and its line.
+ */
+export abstract class ThrottledRequestLog {
   readonly #throttle: LineThrottle;
   readonly #secrets: LogSecrets | undefined;
 
   constructor(
-    private readonly logger: Logger,
-    o: { now?: () => number; secrets?: LogSecrets } = {},
+    protected readonly logger: Logger,
+    o: RequestLogOptions = {},
   ) {
     this.#throttle = new LineThrottle(o);
     this.#secrets = o.secrets;
   }
 
+  /** LineThrottle.admit: undefined when no line is to be written, else the `suppressed` count. */
+  protected admit(key: string, overflow: string): number | undefined {
+    return this.#throttle.admit(key, overflow);
+  }
+
+  /** requestText with this log's secrets. */
+  protected text(text: string): string;
+  protected text(text: string | undefined): string | undefined;
+  protected text(text: string | undefined): string | undefined {
+    return requestText(text, this.#secrets);
+  }
+
+  /** requestPath with this log's secrets. */
+  protected path(path: string): string {
+    return requestPath(path, this.#secrets);
+  }
+}
+
+export class RefusalLog extends ThrottledRequestLog {
   refused(r: Refusal): void {
     // Beyond the clients it tracks, further ones share one throttle per code.
-    const suppressed = this.#throttle.admit(`${r.code} ${r.client}`, `${r.code} (others)`);
+    const suppressed = this.admit(`${r.code} ${r.client}`, `${r.code} (others)`);
     if (suppressed === undefined) return;
     this.logger.warn(
       {
         code: r.code,
-        error: requestText(r.error, this.#secrets),
-        ...(r.issues ? { issues: r.issues.map((i) => ({ path: requestText(i.path, this.#secrets), message: requestText(i.message, this.#secrets) })) } : {}),
+        error: this.text(r.error),
+        ...(r.issues ? { issues: r.issues.map((i) => ({ path: this.text(i.path), message: this.text(i.message) })) } : {}),
         client: r.client,
-        userAgent: requestText(r.userAgent, this.#secrets),
+        userAgent: this.text(r.userAgent),
         ...(suppressed > 0 ? { suppressed } : {}),
       },
       'webhook refused: Alertmanager does not retry a 4xx, so this notification is lost',

@@ -11,9 +11,7 @@
  * REFUSAL_TEXT_MAX characters after the known secrets in it, as sent or percent-encoded, are
  * blanked (requestPath).
  */
-import type { Logger } from '../log/logger.js';
-import { LineThrottle } from '../log/line-throttle.js';
-import { requestPath, requestText, type LogSecrets } from './refusal-log.js';
+import { ThrottledRequestLog } from './refusal-log.js';
 
 export interface UnmatchedRequest {
   method: string;
@@ -23,27 +21,16 @@ export interface UnmatchedRequest {
   userAgent: string | undefined;
 }
 
-export class UnmatchedLog {
-  readonly #throttle: LineThrottle;
-  readonly #secrets: LogSecrets | undefined;
-
-  constructor(
-    private readonly logger: Logger,
-    o: { now?: () => number; secrets?: LogSecrets } = {},
-  ) {
-    this.#throttle = new LineThrottle(o);
-    this.#secrets = o.secrets;
-  }
-
+export class UnmatchedLog extends ThrottledRequestLog {
   unmatched(r: UnmatchedRequest): void {
     // Node takes only the methods it knows, so keys stay few per client.
-    const suppressed = this.#throttle.admit(`${r.method} ${r.client}`, `${r.method} (others)`);
+    const suppressed = this.admit(`${r.method} ${r.client}`, `${r.method} (others)`);
     if (suppressed === undefined) return;
     const fields = {
-      method: requestText(r.method, this.#secrets),
-      path: requestPath(r.path, this.#secrets),
+      method: this.text(r.method),
+      path: this.path(r.path),
       client: r.client,
-      userAgent: requestText(r.userAgent, this.#secrets),
+      userAgent: this.text(r.userAgent),
       ...(suppressed > 0 ? { suppressed } : {}),
     };
     // A POST is most likely an Alertmanager webhook lost to a mistyped url; other methods are
