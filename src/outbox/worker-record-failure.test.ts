@@ -26,45 +26,42 @@ import { startFakeSlack, type FakeSlack } from '../testing/fake-slack.js';
 import { adminQuery, createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { ChannelPacer } from './channel-pacer.js';
 import { notificationReaching, startTestWorker, TEST_RETRY_POLICY, unusedNotifier } from './test-worker.case.js';
-import type { OutboxWorker } from './worker.js';
+import type { OutboxWorker, OutboxWorkerOptions } from './worker.js';
 
 const TOKEN = 'xoxb-2222222222-record-secret';
 const CHANNEL_ID = 'C0RECORD';
 const TARGET: Target = { type: 'slack', channel: CHANNEL_ID };
 
 /**
- * The first write of a failed attempt (status `failed` or `dead`) raises what a terminated
+ * A trigger on notifications whose first `times` updates matching `when` raise what a terminated
  * connection raises; a sequence counts, as it is not rolled back with the failed write.
  */
-const FAIL_FIRST_FAILURE_WRITE = `
-  CREATE SEQUENCE failure_writes;
-  CREATE FUNCTION fail_first_failure_write() RETURNS trigger LANGUAGE plpgsql AS $$
+function failingUpdates(name: string, when: string, times = 1): string {
+  return `
+  CREATE SEQUENCE ${name}_count;
+  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
-    IF nextval('failure_writes') = 1 THEN
+    IF nextval('${name}_count') <= ${times} THEN
       RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01';
     END IF;
     RETURN NEW;
   END $$;
-  CREATE TRIGGER fail_first_failure_write BEFORE UPDATE ON notifications
-    FOR EACH ROW WHEN (NEW.status IN ('failed', 'dead') AND OLD.status IN ('pending', 'failed'))
-    EXECUTE FUNCTION fail_first_failure_write();`;
+  CREATE TRIGGER ${name} BEFORE UPDATE ON notifications
+    FOR EACH ROW WHEN (${when})
+    EXECUTE FUNCTION ${name}();`;
+}
+
+/** A failed attempt's write (status `failed` or `dead`). */
+const FAILURE_WRITE = "NEW.status IN ('failed', 'dead') AND OLD.status IN ('pending', 'failed')";
+
+/** The first write of a failed attempt fails as above. */
+const FAIL_FIRST_FAILURE_WRITE = failingUpdates('fail_failure_write', FAILURE_WRITE);
 
 /** The first two writes of a failed attempt fail as above; the third goes through. */
-const FAIL_TWO_FAILURE_WRITES = FAIL_FIRST_FAILURE_WRITE.replace("nextval('failure_writes') = 1", "nextval('failure_writes') <= 2");
+const FAIL_TWO_FAILURE_WRITES = failingUpdates('fail_failure_write', FAILURE_WRITE, 2);
 
 /** The first hand-back of a claimed item untried (`defer` gives the claim's attempt back) fails as above. */
-const FAIL_FIRST_DEFER = `
-  CREATE SEQUENCE defers;
-  CREATE FUNCTION fail_first_defer() RETURNS trigger LANGUAGE plpgsql AS $$
-  BEGIN
-    IF nextval('defers') = 1 THEN
-      RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01';
-    END IF;
-    RETURN NEW;
-  END $$;
-  CREATE TRIGGER fail_first_defer BEFORE UPDATE ON notifications
-    FOR EACH ROW WHEN (NEW.attempts < OLD.attempts AND OLD.lease_owner IS NOT NULL AND NEW.lease_owner IS NULL)
-    EXECUTE FUNCTION fail_first_defer();`;
+const FAIL_FIRST_DEFER = failingUpdates('fail_first_defer', 'NEW.attempts < OLD.attempts AND OLD.lease_owner IS NOT NULL AND NEW.lease_owner IS NULL');
 
 const admin = await requirePostgres();
 
@@ -97,6 +94,27 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
     const logs = captureLogger();
     return { store, slack, metrics, logs };
   }
+  type Rig = Awaited<ReturnType<typeof rig>>;
+
+  /** One notification to `target` for a new group `name`, as a webhook writes it. */
+  async function enqueue(r: Rig, name: string, target: Target = TARGET) {
+    const g = group(name);
+    const [n] = await r.store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
+    return n!;
+  }
+
+  /**
+   * The test's worker on the rig's store and metrics, polling every 20 ms, started and woken;
+   * Slack through the rig's fake unless `o` gives the notifiers.
+   */
+  function startWorker(r: Rig, o: Partial<OutboxWorkerOptions> = {}): void {
+    const notifiers = o.notifiers ?? {
+      slack: createSlackNotifier({ token: TOKEN, apiUrl: r.slack.url, timeoutMs: 300, logger: r.logs.logger }),
+      pagerduty: unusedNotifier('pagerduty'),
+    };
+    worker = startTestWorker({ store: r.store, metrics: r.metrics, pollMs: 20, ...o, notifiers });
+    worker.wake();
+  }
 
   async function failedCount(metrics: ReturnType<typeof createMetrics>, outcome: 'failed' | 'dead'): Promise<number> {
     const line = (await metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`alertgate_notifications_total{team="payments",receiver="slack",outcome="${outcome}"}`));
@@ -104,111 +122,85 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
   }
 
   it('a Slack post that may have been made is looked for, not posted again, and its attempt counted once', async () => {
-    const { store, slack, metrics, logs } = await rig();
-    slack.respondWith([{ applyThen: 'hang' }]);
-    const g = group('record-g1');
-    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET)] }]);
-    worker = startTestWorker({
-      store,
-      notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl: slack.url, timeoutMs: 300, logger: logs.logger }), pagerduty: unusedNotifier('pagerduty') },
-      metrics,
-      pollMs: 20,
-    });
-    worker.wake();
-    const sent = await notificationReaching(store, n!.id, 'sent');
+    const r = await rig();
+    r.slack.respondWith([{ applyThen: 'hang' }]);
+    const n = await enqueue(r, 'record-g1');
+    startWorker(r);
+    const sent = await notificationReaching(r.store, n.id, 'sent');
     expect(sent?.status).toBe('sent');
-    const posts = [...slack.messages.values()].filter((m) => m.threadTs === undefined);
+    const posts = [...r.slack.messages.values()].filter((m) => m.threadTs === undefined);
     expect(posts).toHaveLength(1);
-    expect(slack.requests.map((r) => r.method)).toEqual(['chat.postMessage', 'conversations.history']);
+    expect(r.slack.requests.map((q) => q.method)).toEqual(['chat.postMessage', 'conversations.history']);
     // The attempt that timed out is one failure; the recording's retry is not another.
-    expect(await failedCount(metrics, 'failed')).toBe(1);
+    expect(await failedCount(r.metrics, 'failed')).toBe(1);
     expect(sent?.lastError).toContain(MAY_HAVE_POSTED);
     expect(sent?.lastError).not.toContain('delivery crashed');
-    expect(logs.text()).not.toContain(TOKEN);
+    expect(r.logs.text()).not.toContain(TOKEN);
   });
 
   it('a refusal is recorded as itself, dead once: not also counted and written as a crash', async () => {
-    const { store, slack, metrics, logs } = await rig();
-    slack.respondWith([{ slackError: 'channel_not_found' }]);
-    const g = group('record-g2');
-    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET)] }]);
-    worker = startTestWorker({
-      store,
-      notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl: slack.url, timeoutMs: 300, logger: logs.logger }), pagerduty: unusedNotifier('pagerduty') },
-      metrics,
-      pollMs: 20,
-    });
-    worker.wake();
-    const dead = await notificationReaching(store, n!.id, 'dead');
+    const r = await rig();
+    r.slack.respondWith([{ slackError: 'channel_not_found' }]);
+    const n = await enqueue(r, 'record-g2');
+    startWorker(r);
+    const dead = await notificationReaching(r.store, n.id, 'dead');
     expect(dead?.status).toBe('dead');
     expect(dead?.lastError).toContain('channel_not_found');
-    expect(await failedCount(metrics, 'dead')).toBe(1);
-    expect(await failedCount(metrics, 'failed')).toBe(0);
+    expect(await failedCount(r.metrics, 'dead')).toBe(1);
+    expect(await failedCount(r.metrics, 'failed')).toBe(0);
   });
 
   it('a delivery cut before its first call is recorded as that cut, dead once: not also counted and written as a crash', async () => {
-    const { store, slack, metrics, logs } = await rig();
+    const r = await rig();
     // Two posts to one channel claimed together; the channel's one token goes to the first, so
     // the second's slot is 2 s away (the pacer's clock standing still), past its 1 s lease: cut
     // before any call, on its last attempt, so its failure write is the one that fails.
     const at = Date.now();
     const pacer = new ChannelPacer({ ratePerSecond: 0.5, burst: 1, now: () => at });
     const workerLog: string[] = [];
-    const [g1, g2] = [group('record-g3'), group('record-g4')];
-    const [first] = await store.updateGroups([g1.id], () => [{ group: g1, notifications: [notification(g1, TARGET)] }]);
-    const [second] = await store.updateGroups([g2.id], () => [{ group: g2, notifications: [notification(g2, TARGET)] }]);
-    worker = startTestWorker({
-      store,
-      notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl: slack.url, timeoutMs: 300, logger: logs.logger }), pagerduty: unusedNotifier('pagerduty') },
-      metrics,
+    const first = await enqueue(r, 'record-g3');
+    const second = await enqueue(r, 'record-g4');
+    startWorker(r, {
       pacer,
       leaseMs: 1_000,
       concurrency: 2,
       receiverConcurrency: 2,
       policy: { ...TEST_RETRY_POLICY, maxAttempts: 1 },
       logger: createLogger({ write: (line) => workerLog.push(line) }),
-      pollMs: 20,
     });
-    worker.wake();
-    expect((await notificationReaching(store, first!.id, 'sent'))?.status).toBe('sent');
-    const cut = await notificationReaching(store, second!.id, 'dead');
+    expect((await notificationReaching(r.store, first.id, 'sent'))?.status).toBe('sent');
+    const cut = await notificationReaching(r.store, second.id, 'dead');
     expect(cut?.status).toBe('dead');
     expect(cut?.lastError).toContain('cut before its first call (nothing was sent)');
     expect(cut?.lastError).not.toContain('delivery crashed');
-    expect(await failedCount(metrics, 'dead')).toBe(1);
+    expect(await failedCount(r.metrics, 'dead')).toBe(1);
     expect(workerLog.join('\n')).toContain('failed attempt not recorded yet (store error); retrying the write');
   });
 
   it('an item its store could not hand back untried is not recorded as a failed attempt: its lease brings it back', async () => {
-    const { store, slack, metrics, logs } = await rig(FAIL_FIRST_DEFER);
+    const r = await rig(FAIL_FIRST_DEFER);
     // chat.postMessage held in every channel by a Retry-After longer than a claimed item waits
     // for its slot (MAX_PACED_WAIT_MS, 5 s): the item is claimed (a held method does not keep a
     // channel from claims), handed back untried, and that write fails.
     const pacer = new ChannelPacer({ ratePerSecond: 100, burst: 10 });
     pacer.methods.hold('chat.postMessage', 5_500);
     const workerLog: string[] = [];
-    const g = group('record-g5');
-    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET)] }]);
-    worker = startTestWorker({
-      store,
-      notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl: slack.url, timeoutMs: 300, logger: logs.logger }), pagerduty: unusedNotifier('pagerduty') },
-      metrics,
+    const n = await enqueue(r, 'record-g5');
+    startWorker(r, {
       pacer,
       // Long enough that the claim after it has run out waits out the hold's rest (1.5 s) within it.
       leaseMs: 4_000,
       logger: createLogger({ write: (line) => workerLog.push(line) }),
-      pollMs: 20,
     });
-    worker.wake();
-    const sent = await notificationReaching(store, n!.id, 'sent', 15_000);
+    const sent = await notificationReaching(r.store, n.id, 'sent', 15_000);
     expect(sent?.status).toBe('sent');
     expect(sent?.lastError ?? '').not.toContain('delivery crashed');
-    expect(await failedCount(metrics, 'failed')).toBe(0);
+    expect(await failedCount(r.metrics, 'failed')).toBe(0);
     expect(workerLog.join('\n')).toContain('could not hand the notification back untried');
   });
 
   it('a failure write is not retried past the lease: the claim after it delivers once, and that success is kept', async () => {
-    const { store, metrics } = await rig(FAIL_TWO_FAILURE_WRITES);
+    const r = await rig(FAIL_TWO_FAILURE_WRITES);
     // PagerDuty refuses the first event at once (500) and takes the others after 800 ms.
     const received: number[] = [];
     const pagerduty = http.createServer((req, res) => {
@@ -217,26 +209,20 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
       if (received.length === 1) res.writeHead(500).end('{"message":"try again"}');
       else setTimeout(() => res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success"}'), 800);
     });
-    await new Promise<void>((r) => pagerduty.listen(0, '127.0.0.1', r));
-    onTestFinished(() => new Promise<void>((r) => pagerduty.close(() => r())));
+    await new Promise<void>((done) => pagerduty.listen(0, '127.0.0.1', done));
+    onTestFinished(() => new Promise<void>((done) => pagerduty.close(() => done())));
     const key = 'a'.repeat(32);
     const resolveRoutingKey = createRoutingKeyResolver(() => ({ routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' }), { env: { PAGERDUTY_PAYMENTS_KEY: key } });
-    const target: Target = { type: 'pagerduty', team: 'payments' };
-    const g = group('record-g6');
-    const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, target)] }]);
+    const n = await enqueue(r, 'record-g6', { type: 'pagerduty', team: 'payments' });
     // The failure's write fails twice: its third try would come 1.1 s after the first, past the
     // 1 s lease. The stores check only the lease's owner, and a claim in between (this worker's,
     // polling) took the item again: the late write cleared that attempt's lease, its success
     // matched no row and was lost, and the event was sent a third time.
-    worker = startTestWorker({
-      store,
+    startWorker(r, {
       notifiers: { slack: unusedNotifier('slack'), pagerduty: createPagerDutyNotifier({ eventsUrl: `http://127.0.0.1:${(pagerduty.address() as AddressInfo).port}`, resolveRoutingKey }) },
-      metrics,
       leaseMs: 1_000,
-      pollMs: 20,
     });
-    worker.wake();
-    const sent = await notificationReaching(store, n!.id, 'sent');
+    const sent = await notificationReaching(r.store, n.id, 'sent');
     expect(sent?.status).toBe('sent');
     // The refused event, then the one after the lease ran out, whose success is recorded.
     expect(received).toHaveLength(2);
