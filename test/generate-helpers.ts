@@ -8,10 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadTeamSpecs } from '../src/config/load-team-specs.js';
 import { formatSourceError } from '../src/config/source-error.js';
 import type { TeamSpecs } from '../src/generate/model.js';
+import { generateOutputs, prometheusRuleFile } from '../src/generate/outputs.js';
+import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
@@ -94,4 +97,26 @@ export async function promtoolTestRules(promtool: string, dir: string, name: str
   await writeFile(file, stringify(tests, { lineWidth: 0 }));
   const result = await promisify(execFile)(promtool, ['test', 'rules', file]).catch((err: { stdout: string; stderr: string }) => err);
   return `${result.stdout}${result.stderr}`;
+}
+
+/**
+ * A config dir of `files` with team acme's PrometheusRule generated from it and written beside
+ * them as `acme.rules.yaml`, as `generate` wrote it (ruleFileAsGenerated); and its alerting rules.
+ */
+export async function withGeneratedAcmeRules(files: Record<string, string>): Promise<{ dir: string; alerts: AlertingRule[] }> {
+  const dir = await makeConfigDir(files);
+  const ruleText = generateOutputs(await loadSpecsOrThrow(dir)).get(prometheusRuleFile('acme'))!;
+  await writeFile(path.join(dir, 'acme.rules.yaml'), ruleFileAsGenerated(ruleText));
+  const alerts = (parse(ruleText) as { spec: { groups: RuleGroup[] } }).spec.groups.flatMap((g) => g.rules).filter((r): r is AlertingRule => 'alert' in r);
+  return { dir, alerts };
+}
+
+/**
+ * Expects `promtool test rules` to pass `test` (one entry of a test file's `tests`) on the
+ * `acme.rules.yaml` of `dir` (withGeneratedAcmeRules), the rules evaluated every
+ * `evaluationInterval`; written into `dir` as `name`. A failure shows what promtool said.
+ */
+export async function expectAcmeRulesPass(promtool: string, dir: string, name: string, evaluationInterval: string, test: object): Promise<void> {
+  const out = await promtoolTestRules(promtool, dir, name, { rule_files: ['acme.rules.yaml'], evaluation_interval: evaluationInterval, tests: [test] });
+  expect(out).toContain('SUCCESS');
 }
