@@ -16,7 +16,7 @@ import type { PagerDutyConfig, RoutingConfig } from './config/types.js';
 import type { PagesMode } from './delivery/build-notifiers.js';
 import { urlCredentials } from './delivery/redact.js';
 import { createApp } from './http/app.js';
-import { AcceptedToken } from './http/auth.js';
+import { AcceptedToken, type TokenFileWatch } from './http/auth.js';
 import { closingResponses } from './http/closing-responses.js';
 import { drainServer } from './http/drain.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -85,6 +85,8 @@ export interface TokenRotation {
   pollMs: number;
   /** Clock for both, in ms (tests); default `performance.now`. */
   now?: () => number;
+  /** Given each token file's watch as it starts (tests: a start that failed stopped it). */
+  onWatch?: (watch: TokenFileWatch) => void;
 }
 
 export const TOKEN_ROTATION: TokenRotation = { webhookGraceMs: 600_000, rereadMs: 1_000, pollMs: 5_000 };
@@ -337,7 +339,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
           ...(rotation.now ? { now: rotation.now } : {}),
         });
   // Each step of a rotation is read as it lands, requests or not (README, Token rotation).
-  const stopTokenWatches = [webhookToken?.watch(rotation.pollMs), adminToken?.watch(rotation.pollMs)];
+  const tokenWatches = [webhookToken?.watch(rotation.pollMs), adminToken?.watch(rotation.pollMs)].filter((w) => w !== undefined);
+  for (const w of tokenWatches) rotation.onWatch?.(w);
 
   const worker = outboxRunner(o, store, config, pages, logger, metrics, tokenChanged);
 
@@ -449,7 +452,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   }).catch(async (err: unknown) => {
     // The watches started before the listen: left running, an in-process caller kept reading
     // the token files of a gateway that never started.
-    for (const stop of stopTokenWatches) stop?.();
+    for (const w of tokenWatches) w.stop();
     await store.close();
     throw err;
   });
@@ -519,7 +522,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         responses.closeConnections();
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stopReattributing.abort();
-        for (const stop of stopTokenWatches) stop?.();
+        for (const w of tokenWatches) w.stop();
         // The background passes stop at their next store call; the one in flight is waited for,
         // or the store would close under it and its next query fail (logged as an error).
         const passesEnded = Promise.all([configWatch?.stop(), stormTicker.stop(), maintenanceTicker.stop(), historyPruner?.stop(), reattributing]).then(() => true);

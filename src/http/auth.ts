@@ -130,18 +130,15 @@ export class AcceptedToken {
 
   /**
    * Checks the file every `intervalMs` by itself (at most once per `rereadMs`, as behind a
-   * request); returns the stop. Without it the file was read only when requests came, and
-   * Alertmanager sends none while no alert changes: a replica that saw neither the new line
+   * request); returns the watch, to stop. Without it the file was read only when requests came,
+   * and Alertmanager sends none while no alert changes: a replica that saw neither the new line
    * added nor its clients switch read the old line's removal as a swap, and accepted the removed
-   * token for the swap's grace. No-op for tokens not from a file.
+   * token for the swap's grace. None for tokens not from a file.
    */
-  watch(intervalMs: number): () => void {
+  watch(intervalMs: number): TokenFileWatch | undefined {
     const file = this.#file;
-    if (file === undefined || intervalMs <= 0) return () => undefined;
-    const timer = setInterval(() => void file.check().catch(ignoreRejection), intervalMs);
-    // Never what keeps the process alive.
-    timer.unref();
-    return () => clearInterval(timer);
+    if (file === undefined || intervalMs <= 0) return undefined;
+    return new TokenFileWatch(() => void file.check().catch(ignoreRejection), intervalMs);
   }
 
   /** `matches`, after reading the file again if it is due (a miss: a rotated token, or a wrong one). */
@@ -184,6 +181,30 @@ export class AcceptedToken {
       `${variable} changed: ${tokens.length} token${tokens.length === 1 ? '' : 's'} accepted from now on (${added.length} added, ${removed.length} removed` +
         (removed.length === 0 ? ')' : grace ? `; the removed ones for ${graceMs / 1000} s more)` : '; the removed ones are refused from now on)'),
     );
+  }
+}
+
+/** A token file checked every interval by itself (AcceptedToken.watch), until stopped. */
+export class TokenFileWatch {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(check: () => void, intervalMs: number) {
+    this.#timer = setInterval(check, intervalMs);
+    // Never what keeps the process alive.
+    this.#timer.unref();
+  }
+
+  /**
+   * Whether its timer still runs: a stopped watch reads the file no more, which a test cannot
+   * await otherwise (a read that does not happen is no event).
+   */
+  get running(): boolean {
+    return this.#timer !== undefined;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 }
 
