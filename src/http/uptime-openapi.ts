@@ -72,6 +72,8 @@ export const uptimeOpenApiSchemas = {
                   end: { type: 'string', format: 'date-time' },
                   seconds: { type: 'number' },
                   maintenanceSeconds: { type: 'number', description: 'part of it inside maintenance windows (not counted); absent when none' },
+                  startedBeforeRange: { type: 'boolean', enum: [true], description: 'already down when the range starts: start is the range start, not the outage\'s; absent when not' },
+                  continuesAfterRange: { type: 'boolean', enum: [true], description: 'still down when the range ends (or now): end is the range end, not the outage\'s; absent when not' },
                 },
               },
             },

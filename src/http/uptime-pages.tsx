@@ -15,7 +15,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
-import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel } from '../uptime/format.js';
+import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, incidentNotes } from '../uptime/format.js';
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
 import { localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
@@ -210,9 +210,11 @@ function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: str
                 <tr>
                   <td>
                     <time datetime={i.start}>{formatLocalTime(i.start, props.tz)}</time>
+                    {incidentNotes(i).start && ` ${incidentNotes(i).start}`}
                   </td>
                   <td>
                     <time datetime={i.end}>{formatLocalTime(i.end, props.tz)}</time>
+                    {incidentNotes(i).end && ` ${incidentNotes(i).end}`}
                   </td>
                   <td class="num">
                     {formatDuration(i.seconds)}

@@ -106,7 +106,16 @@ describe('a 1h bucket across local midnight', () => {
     const s = r.services[0]!;
     // Half the bucket is in the range: half its 40 down samples.
     expect(s.downSeconds).toBe(600);
+    // Nor can it tell whether that downtime was before the range: the incident is not marked as cut.
     expect(s.incidents).toEqual([{ start: '2026-03-09T18:30:00Z', end: '2026-03-09T19:00:00Z', seconds: 1800 }]);
+  });
+
+  it('an incident joined to a down bucket wholly outside the range is marked as cut by it', async () => {
+    // 17:20Z on 03-09 to 19:40Z on 03-11 would be the whole range; two outages each cross one edge.
+    const before = await report([Date.UTC(2026, 2, 9, 17, 20), Date.UTC(2026, 2, 9, 18, 55)]);
+    expect(before.services[0]!.incidents).toEqual([{ start: '2026-03-09T18:30:00Z', end: '2026-03-09T19:00:00Z', seconds: 1800, startedBeforeRange: true }]);
+    const after = await report([Date.UTC(2026, 2, 11, 18, 5), Date.UTC(2026, 2, 11, 19, 40)]);
+    expect(after.services[0]!.incidents).toEqual([{ start: '2026-03-11T18:00:00Z', end: '2026-03-11T18:30:00Z', seconds: 1800, continuesAfterRange: true }]);
   });
 });
 

@@ -24,7 +24,7 @@ import { UptimeError } from './errors.js';
 import { fetchDownPeriods, mergePeriods, type Period } from './incidents.js';
 import type { ReportDay, ReportRange } from './range.js';
 import { DEFAULT_INTERVAL_MS, sampleInterval } from './interval.js';
-import { rfc3339, type DailyUptime, type ServiceUptime } from './report-types.js';
+import { rfc3339, type DailyUptime, type Incident, type ServiceUptime } from './report-types.js';
 import type { ResolutionPolicy } from './resolution.js';
 import type { ThanosClient } from './thanos-client.js';
 import type { MaintenanceInterval } from '../maintenance/intervals.js';
@@ -148,8 +148,8 @@ export async function computeServiceUptime(
     const downFigures = figures.filter((f) => hadDowntime(f.totals));
     const downDays = downFigures.map((f) => ({ ...f.day, samples: f.totals.count, series: f.totals.series, measuredMs: f.measuredMs }));
     const down = downDays.length
-      ? await fetchDownPeriods(client, spec.up, downDays, { intervalMs, now: opts.now, policy: opts.policy, maintenance })
-      : { periods: [] as Period[], excused: [] as number[], warnings: [] as string[] };
+      ? await fetchDownPeriods(client, spec.up, downDays, { intervalMs, now: opts.now, policy: opts.policy, maintenance, range: { start: range.from, end: range.to } })
+      : { periods: [] as Period[], excused: [] as number[], outside: [] as Period[], warnings: [] as string[] };
 
     // Downtime inside a maintenance window is not downtime: the down samples inside the windows
     // (each series' own, from the fine-grained reading) are taken off the day's down samples, so
@@ -170,12 +170,28 @@ export async function computeServiceUptime(
     const allowed = 1 - spec.objective / 100;
     const budgetLeft = count <= 0 ? null : allowed > 0 ? (1 - downShare / allowed) * 100 : downShare > 0 ? null : 100;
 
-    const incidents = mergePeriods(down.periods)
-      .map((p) => ({ start: Math.max(p.start, range.from), end: Math.min(p.end, range.to) }))
+    // The range cuts an incident joined to downtime outside it (down.outside): start, end and
+    // seconds are the range's part, and the incident says it was cut, so 23:30 to 00:00 on the
+    // month's last day is not read as a 30-minute outage, nor 00:00 on the 1st as its start.
+    const outside = mergePeriods(down.outside);
+    const incidents = mergePeriods([...down.periods, ...outside])
+      .map((p) => ({
+        start: Math.max(p.start, range.from),
+        end: Math.min(p.end, range.to),
+        before: outside.some((o) => o.end <= range.from && o.start >= p.start && o.end <= p.end),
+        after: outside.some((o) => o.start >= range.to && o.start >= p.start && o.end <= p.end),
+      }))
       .filter((p) => p.end > p.start)
-      .map((p) => {
+      .map((p): Incident => {
         const inMaintenance = overlapMs([p], maintenance);
-        return { start: rfc3339(p.start), end: rfc3339(p.end), seconds: secs(p.end - p.start), ...(inMaintenance > 0 ? { maintenanceSeconds: secs(inMaintenance) } : {}) };
+        return {
+          start: rfc3339(p.start),
+          end: rfc3339(p.end),
+          seconds: secs(p.end - p.start),
+          ...(inMaintenance > 0 ? { maintenanceSeconds: secs(inMaintenance) } : {}),
+          ...(p.before ? { startedBeforeRange: true as const } : {}),
+          ...(p.after ? { continuesAfterRange: true as const } : {}),
+        };
       });
 
     const dailyOut: DailyUptime[] = figures.map((f) => ({

@@ -4,7 +4,7 @@
  * error-budget state in words, so colour is never the only signal and every output agrees.
  */
 import { WALL_CLOCK_PARTS, zonedFormatter } from '../model/zoned-formatter.js';
-import type { ServiceUptime } from './report-types.js';
+import type { Incident, ServiceUptime } from './report-types.js';
 
 /**
  * `p` rounded down to `digits` decimals: the one rounding rule of every output (page, CLI table,
@@ -95,4 +95,16 @@ export function formatLocalTime(iso: string, tz: string): string {
   const p: Record<string, string> = {};
   for (const part of f.formatToParts(new Date(iso))) p[part.type] = part.value;
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+}
+
+/**
+ * What the page and the CLI table say beside an incident's start and end when the report's range
+ * cuts it: that time is the range's edge, not the outage's (a 6-hour outage from 23:30 on the
+ * month's last day otherwise read as 30 minutes ending at midnight). Empty when not cut.
+ */
+export function incidentNotes(i: Incident): { start: string; end: string } {
+  return {
+    start: i.startedBeforeRange ? '(already down when the range starts)' : '',
+    end: i.continuesAfterRange ? '(still down when the range ends)' : '',
+  };
 }

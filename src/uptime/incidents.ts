@@ -167,6 +167,13 @@ export interface DownPeriodsResult {
   periods: Period[];
   /** Per day given: its down samples inside the maintenance windows (see the module comment). */
   excused: number[];
+  /**
+   * Downtime known to lie outside `opts.range` (empty without it): the parts of raw samples'
+   * periods before or after it, and downsampled buckets wholly before or after it (a bucket the
+   * range's edge cuts cannot tell on which side its downtime was). An incident joined to one of
+   * them was under way when the range started, or still going on when it ended.
+   */
+  outside: Period[];
   warnings: string[];
 }
 
@@ -175,12 +182,35 @@ export async function fetchDownPeriods(
   client: ThanosClient,
   expr: string,
   days: DownDay[],
-  opts: { intervalMs: number; now: number; policy: ResolutionPolicy; /** Merged and sorted. */ maintenance?: readonly Period[] },
+  opts: {
+    intervalMs: number;
+    now: number;
+    policy: ResolutionPolicy;
+    /** Merged and sorted. */ maintenance?: readonly Period[];
+    /**
+     * The report's range: a window at its start is read from a little before it (one at its end
+     * is read a little past it anyway), for the downtime outside it (`outside`), which never
+     * counts, but tells the report that the range cut an incident (uptime/compute.ts).
+     */
+    range?: Period;
+  },
 ): Promise<DownPeriodsResult> {
   const plain = isPlainSelector(expr);
   const sel = expr.trim();
   const maintenance = opts.maintenance ?? [];
   const warnings = new Set<string>();
+  const range = opts.range;
+  const outside: Period[] = [];
+  /** The part of a down period known to lie outside the range (see DownPeriodsResult.outside). */
+  const keepOutside = (start: number, end: number, bucketed: boolean): void => {
+    if (!range) return;
+    if (bucketed) {
+      if (end <= range.start || start >= range.end) outside.push({ start, end });
+      return;
+    }
+    if (start < range.start) outside.push({ start, end: Math.min(end, range.start) });
+    if (end > range.end) outside.push({ start: Math.max(start, range.end), end });
+  };
   const perDay = await Promise.all(
     days.map(async (day) => {
       const resolution = chooseResolution(day.start, opts.now, opts.policy);
@@ -190,12 +220,16 @@ export async function fetchDownPeriods(
         windows.map(async (w) => {
           // Read a little past each window: the first sample after a down sample ends its period.
           const stepMs = resolutionStepMs(w.resolution);
-          const until = w.end + 2 * Math.max(opts.intervalMs, stepMs);
+          const lead = 2 * Math.max(opts.intervalMs, stepMs);
+          const until = w.end + lead;
+          const atRangeStart = range !== undefined && w.start <= range.start;
+          const atRangeEnd = range !== undefined && w.end >= range.end;
+          const readFrom = atRangeStart ? w.start - lead : w.start;
           // An expression is evaluated at multiples of the interval, as its daily sums' subquery
           // steps are (and as a query-frontend would move any other times: uptime/step-align.ts).
           const result = plain
-            ? await client.instant(`${sel}[${until - w.start - 1}ms]`, until - 1, w.resolution)
-            : await client.range(expr, alignUp(w.start, opts.intervalMs).at, until - 1, opts.intervalMs, w.resolution);
+            ? await client.instant(`${sel}[${until - readFrom - 1}ms]`, until - 1, w.resolution)
+            : await client.range(expr, alignUp(readFrom, opts.intervalMs).at, until - 1, opts.intervalMs, w.resolution);
           for (const x of result.warnings) warnings.add(x);
           const out: Period[] = [];
           for (const s of result.series) {
@@ -205,12 +239,18 @@ export async function fetchDownPeriods(
             const each = bucketed ? samplesPerBucket(day, spacing, opts.intervalMs) : 1;
             const visit = (start: number, end: number, value: number) => {
               out.push({ start, end });
+              keepOutside(start, end, bucketed);
               if (maintenance.length === 0) return;
               // A bucket cut by midnight excuses on this day only its part of the day.
               const [from, to] = bucketed ? [Math.max(start, w.start), Math.min(end, w.end)] : [start, end];
               excused += (1 - value) * each * shareInside(maintenance, from, to) * ((to - from) / (end - start));
             };
-            eachDownSample(bucketed ? bucketStarts(s.samples, stepMs) : s.samples, spacing, w, visit, bucketed);
+            const samples = bucketed ? bucketStarts(s.samples, stepMs) : s.samples;
+            eachDownSample(samples, spacing, w, visit, bucketed);
+            // Just outside the range: whether an incident reaches past it, never downtime.
+            const beyond = (start: number, end: number) => keepOutside(start, end, bucketed);
+            if (atRangeStart) eachDownSample(samples, spacing, { start: readFrom, end: w.start }, beyond, bucketed);
+            if (atRangeEnd) eachDownSample(samples, spacing, { start: w.end, end: until }, beyond, bucketed);
           }
           return out;
         }),
@@ -218,5 +258,5 @@ export async function fetchDownPeriods(
       return { periods: periods.flat(), excused };
     }),
   );
-  return { periods: perDay.flatMap((d) => d.periods), excused: perDay.map((d) => d.excused), warnings: [...warnings] };
+  return { periods: perDay.flatMap((d) => d.periods), excused: perDay.map((d) => d.excused), outside, warnings: [...warnings] };
 }

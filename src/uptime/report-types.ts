@@ -12,6 +12,10 @@ export interface Incident {
   seconds: number;
   /** Part of it inside maintenance windows (not counted as downtime). */
   maintenanceSeconds?: number;
+  /** Down already before the range: `start` is the range's start, not the outage's. Absent when not. */
+  startedBeforeRange?: true;
+  /** Still down at the range's end (or now): `end` is the range's end, not the outage's. Absent when not. */
+  continuesAfterRange?: true;
 }
 
 export interface MaintenancePeriod {

@@ -6,7 +6,7 @@
  * in UTC they named other hours than the page beside them, and a London month began on
  * 30 September. The JSON and CSV keep their RFC3339 instants and dates.
  */
-import { budgetState, formatDuration, formatLocalTime, formatPercent } from './format.js';
+import { budgetState, formatDuration, formatLocalTime, formatPercent, incidentNotes } from './format.js';
 import type { Incident, UptimeReport } from './report-types.js';
 
 function align(rows: string[][]): string[] {
@@ -31,7 +31,11 @@ export function reportToTable(report: UptimeReport): string {
     }
     lines.push(...align(rows));
     const excused = (i: Incident) => (i.maintenanceSeconds ? ` (${formatDuration(i.maintenanceSeconds)} in maintenance, not counted)` : '');
-    const incidents = report.services.flatMap((s) => s.incidents.map((i) => [s.service, at(i.start), at(i.end), `${formatDuration(i.seconds)}${excused(i)}`]));
+    const incidents = report.services.flatMap((s) => s.incidents.map((i) => {
+      const notes = incidentNotes(i);
+      const time = (iso: string, note: string) => (note ? `${at(iso)} ${note}` : at(iso));
+      return [s.service, time(i.start, notes.start), time(i.end, notes.end), `${formatDuration(i.seconds)}${excused(i)}`];
+    }));
     if (incidents.length > 0) lines.push('', 'Incidents:', ...align([['SERVICE', 'START', 'END', 'DURATION'], ...incidents]).map((l) => `  ${l}`));
     // The page's footnote: a reader of the table must know no data is not counted either way.
     lines.push('', `Uptime = up samples ÷ all samples. NO DATA (time without samples) is neither up nor down; downtime in ${withMaintenance ? 'MAINTENANCE' : 'maintenance'} windows is not counted.`);
