@@ -73,6 +73,22 @@ function RangeLine(props: { report: Pick<UptimeReport, 'from' | 'to' | 'tz'> }) 
 }
 
 /**
+ * The team page's report as CSV and JSON (/v1/uptime.csv, /v1/uptime), for exactly the range and
+ * zone shown: its instants, not the page's `period` or "last 30 days", which a later click would
+ * read as another range (a month to date grows). Without it the CSV was reachable only by typing
+ * the API's address.
+ */
+function Downloads(props: { report: Pick<UptimeReport, 'team' | 'from' | 'to' | 'tz'> }) {
+  const { team, from, to, tz } = props.report;
+  const query = `?team=${team}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&tz=${encodeURIComponent(tz).replaceAll('%2F', '/')}`;
+  return (
+    <p class="downloads">
+      This report as <a href={`/v1/uptime.csv${query}`}>CSV</a> (for a spreadsheet; dates are days in {tz}) or <a href={`/v1/uptime${query}`}>JSON</a>
+    </p>
+  );
+}
+
+/**
  * The range chooser of a page showing `range`. Its form starts from the days shown, in the zone
  * shown, so that changing one field (the time zone, say) keeps the rest: left empty, a page of
  * `month=2026-10` submitted "the last 30 days", and a `from` instant cut to its first ten
@@ -400,6 +416,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
           </p>
           <h1>{`Uptime of team ${team}`}</h1>
           <RangeLine report={r} />
+          <Downloads report={r} />
           <RangeChooser {...chooserProps(c, `/uptime/${team}`, r)} />
           <Warnings warnings={r.warnings} />
           {r.services.length === 0 ? (
