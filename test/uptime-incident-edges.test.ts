@@ -13,6 +13,8 @@ import { main } from '../src/cli/main.js';
 import type { CliIO } from '../src/cli/io.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
+import { createUptimeService } from '../src/uptime/service.js';
+import { createThanosClient } from '../src/uptime/thanos-client.js';
 import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
 import { serveSeries, type ServedSeries } from './support/prometheus-server.js';
 import type { GeneratedSeries } from './support/prometheus-tsdb.js';
@@ -23,10 +25,10 @@ const MIN = 60_000;
 const at = (iso: string) => Date.parse(iso);
 
 /** A 1-minute probe, on the minute, 2026-10-25 to 2026-12-03, down in the given [start, end) periods. */
-function probe(job: string, outages: Array<[string, string]>): GeneratedSeries {
+function probe(job: string, outages: Array<[string, string]>, until = '2026-12-03T00:00:00Z'): GeneratedSeries {
   const times: number[] = [];
   const values: number[] = [];
-  for (let t = at('2026-10-25T00:00:00Z'); t < at('2026-12-03T00:00:00Z'); t += MIN) {
+  for (let t = at('2026-10-25T00:00:00Z'); t < at(until); t += MIN) {
     times.push(t);
     values.push(outages.some(([a, b]) => t >= at(a) && t < at(b)) ? 0 : 1);
   }
@@ -46,6 +48,8 @@ const SERIES = [
     ['2026-11-01T00:00:00Z', '2026-11-01T00:10:00Z'],
     ['2026-11-30T23:50:00Z', '2026-12-01T00:00:00Z'],
   ]),
+  // Down from 01:00 on 12-01 to its last sample, at 01:59: still down at 01:59:30, "now".
+  probe('ongoing', [['2026-12-01T01:00:00Z', '2026-12-01T02:00:00Z']], '2026-12-01T02:00:00Z'),
 ];
 
 const RULES = [
@@ -96,6 +100,18 @@ const gateway = () => {
 };
 
 describe.skipIf(!promtool || !prometheus)('incidents cut by the range (real Prometheus)', () => {
+  it('an outage still going on now, at the end of a report to date, is marked', async () => {
+    const svc = createUptimeService({
+      client: createThanosClient({ url: served!.prometheus.url }),
+      checks: async () => new Map([['payments', [{ service: 'ongoing', up: 'probe_success{job="ongoing"}', objective: 99.9, interval: '1m' }]]]),
+      now: () => at('2026-12-01T01:59:30Z'),
+      maintenance: async () => [],
+    });
+    const report = await svc.report({ team: 'payments', period: 'month-to-date' });
+    expect(report.to).toBe('2026-12-01T01:59:30Z');
+    expect(report.services[0]!.incidents).toEqual([{ start: '2026-12-01T01:00:00Z', end: '2026-12-01T01:59:30Z', seconds: 3570, continuesAfterRange: true }]);
+  });
+
   it('JSON: an incident under way at the range start or end is marked; one beginning or ending exactly there is not', async () => {
     const res = await fetch(`${gateway().gw.url}/v1/uptime?team=payments&month=2026-11`);
     const body = await res.text();
