@@ -25,10 +25,10 @@ const MIN = 60_000;
 const at = (iso: string) => Date.parse(iso);
 
 /** A 1-minute probe, on the minute, 2026-10-25 to 2026-12-03, down in the given [start, end) periods. */
-function probe(job: string, outages: Array<[string, string]>, until = '2026-12-03T00:00:00Z'): GeneratedSeries {
+function probe(job: string, outages: Array<[string, string]>, until = '2026-12-03T00:00:00Z', offsetMs = 0): GeneratedSeries {
   const times: number[] = [];
   const values: number[] = [];
-  for (let t = at('2026-10-25T00:00:00Z'); t < at(until); t += MIN) {
+  for (let t = at('2026-10-25T00:00:00Z') + offsetMs; t < at(until); t += MIN) {
     times.push(t);
     values.push(outages.some(([a, b]) => t >= at(a) && t < at(b)) ? 0 : 1);
   }
@@ -43,6 +43,17 @@ const SERIES = [
     ['2026-11-10T23:50:00Z', '2026-11-11T00:10:00Z'],
     ['2026-11-30T23:30:00Z', '2026-12-01T05:30:00Z'],
   ]),
+  // The same outages probed 20 s past each minute: no sample falls on the range's edges.
+  probe(
+    'offset',
+    [
+      ['2026-10-31T23:40:00Z', '2026-11-01T00:25:00Z'],
+      ['2026-11-10T23:50:00Z', '2026-11-11T00:10:00Z'],
+      ['2026-11-30T23:30:00Z', '2026-12-01T05:30:00Z'],
+    ],
+    '2026-12-03T00:00:00Z',
+    20_000,
+  ),
   // Down from exactly the month's start, and until exactly its end: nothing outside it.
   probe('exact', [
     ['2026-11-01T00:00:00Z', '2026-11-01T00:10:00Z'],
@@ -62,6 +73,10 @@ const RULES = [
   '    interval: 1m',
   `  - service: edges-expr`,
   `    up: 'max by (job) (probe_success{job="edges"})'`,
+  '    objective: 99.9',
+  '    interval: 1m',
+  `  - service: offset`,
+  `    up: 'probe_success{job="offset"}'`,
   '    objective: 99.9',
   '    interval: 1m',
   `  - service: exact`,
@@ -126,6 +141,13 @@ describe.skipIf(!promtool || !prometheus)('incidents cut by the range (real Prom
     expect(incidents('edges')).toEqual(expected);
     // An expression is evaluated, not read as raw samples: the same marks.
     expect(incidents('edges-expr')).toEqual(expected);
+    // A probe off the minute: its first down sample in the range is 20 s into it, but the one
+    // before the range was down too, so the incident starts with the range.
+    expect(incidents('offset')).toEqual([
+      { start: '2026-11-01T00:00:00Z', end: '2026-11-01T00:25:20Z', seconds: 1520, startedBeforeRange: true },
+      { start: '2026-11-10T23:50:20Z', end: '2026-11-11T00:10:20Z', seconds: 1200 },
+      { start: '2026-11-30T23:30:20Z', end: '2026-12-01T00:00:00Z', seconds: 1780, continuesAfterRange: true },
+    ]);
     expect(incidents('exact')).toEqual([
       { start: '2026-11-01T00:00:00Z', end: '2026-11-01T00:10:00Z', seconds: 600 },
       { start: '2026-11-30T23:50:00Z', end: '2026-12-01T00:00:00Z', seconds: 600 },

@@ -178,8 +178,8 @@ export async function computeServiceUptime(
       .map((p) => ({
         start: Math.max(p.start, range.from),
         end: Math.min(p.end, range.to),
-        before: outside.some((o) => o.end <= range.from && o.start >= p.start && o.end <= p.end),
-        after: outside.some((o) => o.start >= range.to && o.start >= p.start && o.end <= p.end),
+        before: outside.some((o) => o.start < range.from && o.start >= p.start && o.end <= p.end),
+        after: outside.some((o) => o.end > range.to && o.start >= p.start && o.end <= p.end),
       }))
       .filter((p) => p.end > p.start)
       .map((p): Incident => {

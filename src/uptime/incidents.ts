@@ -168,10 +168,12 @@ export interface DownPeriodsResult {
   /** Per day given: its down samples inside the maintenance windows (see the module comment). */
   excused: number[];
   /**
-   * Downtime known to lie outside `opts.range` (empty without it): the parts of raw samples'
-   * periods before or after it, and downsampled buckets wholly before or after it (a bucket the
-   * range's edge cuts cannot tell on which side its downtime was). An incident joined to one of
-   * them was under way when the range started, or still going on when it ended.
+   * Down periods known to reach outside `opts.range` (empty without it): raw samples' periods
+   * that begin before it or end after it, whole (a probe 20 s off the minute has its last sample
+   * before the range down until 00:00:20, so an incident under way is down from the range's
+   * start, not from its first sample in it), and downsampled buckets wholly before or after it
+   * (a bucket the range's edge cuts cannot tell on which side its downtime was). An incident
+   * joined to one of them was under way when the range started, or still going on when it ended.
    */
   outside: Period[];
   warnings: string[];
@@ -201,15 +203,10 @@ export async function fetchDownPeriods(
   const warnings = new Set<string>();
   const range = opts.range;
   const outside: Period[] = [];
-  /** The part of a down period known to lie outside the range (see DownPeriodsResult.outside). */
+  /** A down period known to reach outside the range (see DownPeriodsResult.outside). */
   const keepOutside = (start: number, end: number, bucketed: boolean): void => {
     if (!range) return;
-    if (bucketed) {
-      if (end <= range.start || start >= range.end) outside.push({ start, end });
-      return;
-    }
-    if (start < range.start) outside.push({ start, end: Math.min(end, range.start) });
-    if (end > range.end) outside.push({ start: Math.max(start, range.end), end });
+    if (bucketed ? end <= range.start || start >= range.end : start < range.start || end > range.end) outside.push({ start, end });
   };
   const perDay = await Promise.all(
     days.map(async (day) => {
