@@ -4,7 +4,9 @@
  * incident runs from its first down sample to the first sample after it that is up (or, if
  * samples stop, the last down sample plus one interval: the probe's, or on downsampled data the
  * 5m or 1h bucket each sample stands for); periods of several series are united, and periods
- * that touch across midnight are one incident.
+ * that touch across midnight are one incident. Down periods reaching past the report's range
+ * (read a little before its start and past its end) are kept apart (`outside`): they are never
+ * downtime, only how the report knows that its range cut an incident (uptime/compute.ts).
  *
  * A plain selector is read as raw samples (a range-vector instant query), so start and end are
  * the samples' own timestamps, and only for the hours that had downtime (found first with an
