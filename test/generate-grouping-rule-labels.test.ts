@@ -44,7 +44,7 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
   const generated = (alerts: ReturnType<typeof alert>[], slos: ReturnType<typeof slo>[]) =>
     stringify({ groups: prometheusRuleFor({ team: 'platform', file: 'rules/platform.yaml', namespace: 'monitoring', alerts, slos, uptime: [] })!.spec.groups });
   /** promtool's report on the rule file once two teams have series (it stops at the first rule that fails). */
-  const evaluated = async (ruleFile: string) => {
+  const evaluated = async (ruleFile: string, checks: object = {}) => {
     const dir = await makeConfigDir({ 'platform.rules.yaml': ruleFile });
     return promtoolTestRules(promtool!, dir, 't.yaml', {
       rule_files: ['platform.rules.yaml'],
@@ -59,6 +59,7 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
             { series: 'nginx_requests_total{status="200",team="prisons"}', values: '0+100x10' },
           ],
           promql_expr_test: [{ expr: 'vector(1)', eval_time: '5m', exp_samples: [{ labels: '{}', value: 1 }] }],
+          ...checks,
         },
       ],
     });
@@ -67,6 +68,31 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
   it('an alert grouped by team fails at its first evaluation once two teams have series', async () => {
     const out = await evaluated(generated([alert('PodsFailing', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) > 0')], []));
     expect(out).toContain('rule: PodsFailing, time: 0s, err: vector contains metrics with the same labelset after applying alert labels');
+  });
+
+  it('a ratio of two aggregations by team compared with a number fails the same way, as does one aggregation in parentheses', async () => {
+    const ratio = 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) / count by (team) (kube_pod_status_phase) > 0.05';
+    expect(await evaluated(generated([alert('PodsFailing', ratio)], []))).toContain(
+      'rule: PodsFailing, time: 0s, err: vector contains metrics with the same labelset after applying alert labels',
+    );
+    const parenthesized = '(count by (team) (kube_pod_status_phase{phase="Failed"} == 1)) > 0';
+    expect(await evaluated(generated([alert('PodsFailing', parenthesized)], []))).toContain(
+      'rule: PodsFailing, time: 0s, err: vector contains metrics with the same labelset after applying alert labels',
+    );
+  });
+
+  it('the same ratio grouped by a label of the series\' own evaluates and fires once per pod (the check below leaves it alone)', async () => {
+    const ratio = '(count by (pod) (kube_pod_status_phase{phase="Failed"} == 1) / count by (pod) (kube_pod_status_phase)) > 0.05';
+    const out = await evaluated(generated([alert('PodsFailing', ratio)], []), {
+      alert_rule_test: [
+        {
+          eval_time: '5m',
+          alertname: 'PodsFailing',
+          exp_alerts: ['a', 'b'].map((pod) => ({ exp_labels: { pod, team: 'platform', severity: 'warning' }, exp_annotations: { summary: 's', runbook_url: 'https://runbooks.example/x' } })),
+        },
+      ],
+    });
+    expect(out).toContain('SUCCESS');
   });
 
   it('an SLO grouped by team records no error ratio: its first window fails', async () => {
@@ -103,6 +129,52 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
 });
 
 describe('validate on queries grouped by labels the generated rule sets', () => {
+  it('reads binary expressions of aggregations and numbers, and parentheses, naming the file, line and column of each refused query', async () => {
+    const ratio = (by: string) => `sum by (${by}) (rate(errors_total[5m])) / sum by (${by}) (rate(requests_total[5m])) > 0.05`;
+    const file = {
+      team: 'platform',
+      namespace: 'monitoring',
+      alerts: [
+        alert('ErrorRatio', ratio('team')),
+        alert('Parenthesized', '(sum by (team)(rate(errors_total[5m]))) > 0'),
+        alert('Scaled', '100 * -(sum(rate(errors_total[5m])) by (severity)) >= bool 1'),
+        alert('NamespaceRatio', ratio('namespace, team')),
+        // Left alone: a label of the query's own, groupings that differ, vector matching, without, set operators.
+        alert('ServiceRatio', ratio('service')),
+        alert('Differing', 'sum by (team) (rate(errors_total[5m])) / sum by (team, service) (rate(requests_total[5m])) > 0.05'),
+        alert('On', 'sum by (team) (rate(errors_total[5m])) / on (team) sum by (team) (rate(requests_total[5m])) > 0.05'),
+        alert('GroupLeft', 'sum by (team) (rate(errors_total[5m])) / ignoring (code) group_left sum by (team) (rate(requests_total[5m]))'),
+        alert('Without', 'sum without (pod) (rate(errors_total[5m])) > 0'),
+        alert('And', 'sum by (team) (rate(errors_total[5m])) > 0 and sum by (team) (rate(requests_total[5m])) > 0'),
+      ],
+      slos: [
+        {
+          ...slo('ingress-by-team', 'team'),
+          errors: 'sum by (team) (rate(nginx_requests_total[{{window}}])) - sum by (team) (rate(nginx_requests_total{status!~"5.."}[{{window}}]))',
+        },
+      ],
+    };
+    const text = stringify(file, { lineWidth: 0 });
+    const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'rules/platform.yaml': text });
+    const result = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    /** `file:line:col` of the value of the `n`th `key:` of the file as written. */
+    const at = (key: string, n: number) => {
+      const lines = text.split('\n');
+      const line = lines.map((l, i) => (l.trimStart().startsWith(`${key}: `) ? i : -1)).filter((i) => i >= 0)[n]!;
+      return `rules/platform.yaml:${line + 1}:${lines[line]!.indexOf(`${key}: `) + key.length + 3}`;
+    };
+    // Each up to where the explanation starts: what, where and which labels.
+    expect(result.errors.map((e) => formatSourceError(e).split(': Prometheus replaces')[0])).toEqual([
+      `${at('expr', 0)} alerts[0].expr: grouped by (team), which alertgate sets on the alert (team "platform")`,
+      `${at('expr', 1)} alerts[1].expr: grouped by (team), which alertgate sets on the alert (team "platform")`,
+      `${at('expr', 2)} alerts[2].expr: grouped by (severity), which alertgate sets on the alert (severity "warning")`,
+      `${at('errors', 0)} slos[0].errors: grouped by (team), which alertgate sets on the SLO's series and alerts (team "platform")`,
+    ]);
+    expect(result.warnings.map((w) => formatSourceError(w).split(', so series')[0])).toEqual([
+      `${at('expr', 3)} warning: alerts[3].expr: grouped by (namespace, team): alertgate replaces team with "platform" on the alert`,
+    ]);
+  });
+
   it('refuses those grouped only by such labels, warns where a label of their own is kept too, and leaves the rest alone', async () => {
     const file = {
       team: 'platform',

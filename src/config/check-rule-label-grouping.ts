@@ -12,21 +12,22 @@
  * own as well (`by (namespace, team)`), it fails only where two series differ in nothing else:
  * a warning, as the replaced label is of no use in the grouping anyway.
  *
- * Only groupings read without a parse are checked (config/promql-grouping.ts): one aggregation,
- * for an alert optionally compared with a number (`… > 0`, `… >= bool 1`).
+ * Only results whose labels are read without a parse are checked (config/promql-grouping.ts
+ * resultGrouping): aggregations and numbers joined by arithmetic and comparison operators, in
+ * any parentheses (`(count by (team) (…)) > 0`, `sum by (team) (…) / sum by (team) (…) > 0.05`),
+ * every aggregation grouped alike. Not read, so left to the author: `without (…)` (the result
+ * keeps whichever labels the series have, which only the series can tell), vector matching
+ * (`on`, `ignoring`, `group_left`), set operators, aggregations grouped apart, selectors and
+ * functions.
  */
-import { aggregationGrouping } from './promql-grouping.js';
+import { resultGrouping } from './promql-grouping.js';
 import type { RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { errorAt, type YamlSource } from './yaml-source.js';
 
-/** A comparison with a number literal at the end of an expression (the usual alert threshold). */
-const NUMBER_THRESHOLD = /\s*(?:==|!=|>=|<=|>|<)\s*(?:bool\s+)?[-+]?(?:0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?\.?|Inf|NaN)\s*$/i;
-
 export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, team: string, problems: SourceError[]): void {
   spec.alerts.forEach((a, i) => {
-    const expr = a.expr.trim();
-    const grouping = aggregationGrouping(expr) ?? aggregationGrouping(expr.replace(NUMBER_THRESHOLD, ''));
+    const grouping = resultGrouping(a.expr);
     const set: Record<string, string> = {};
     // A templated value (`instance: "{{ $labels.instance }}"`) is the series' own again, one per
     // series: it replaces nothing with a constant, so grouping by it is sound.
@@ -35,8 +36,8 @@ export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, tea
     check(src, ['alerts', i, 'expr'], grouping, set, 'the alert', 'alert', 'the alert never fires', problems);
   });
   spec.slos.forEach((s, i) => {
-    const field = aggregationGrouping(s.errors.trim()) ? 'errors' : 'total';
-    const grouping = aggregationGrouping(s[field].trim());
+    const field = resultGrouping(s.errors) ? 'errors' : 'total';
+    const grouping = resultGrouping(s[field]);
     const set = { team: `"${team}"`, slo: `"${s.name}"`, severity: '"critical" or "warning"', slo_alert: '"page" or "ticket"' };
     // team and slo are set on the recorded ratios already; severity and slo_alert only on the alerts.
     const recorded = (grouping ?? []).some((l) => l === 'team' || l === 'slo');

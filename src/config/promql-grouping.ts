@@ -1,16 +1,40 @@
 /**
  * @module config/promql-grouping
- * The labels of an expression's result when it is one aggregation (`sum by (route) (…)`,
- * `sum(…) by (route)`, `sum(…)`), read by a scan rather than a parse: about 50 µs a parse, for
- * two expressions of each of the generate benchmark's 1,500 SLOs. Parentheses inside strings and
- * comments do not count. Used to pick the 0 an absent SLO errors series is filled with
- * (generate/slo-error-ratio.ts) and to refuse SLOs whose errors and total are grouped apart
- * (check-slo-grouping.ts).
+ * The labels of an expression's result where they can be read by a scan rather than a parse
+ * (about 50 µs a parse; the generate benchmark has 10,000 alerts and two expressions for each
+ * of its 1,500 SLOs). Each reader is one forward pass without backtracking regexps, so its cost
+ * stays linear in the expression however it is written. Parentheses inside strings and comments
+ * do not count.
+ *
+ * - aggregationGrouping: one aggregation (`sum by (route) (…)`, `sum(…) by (route)`, `sum(…)`).
+ *   Used to pick the 0 an absent SLO errors series is filled with (generate/slo-error-ratio.ts)
+ *   and to refuse SLOs whose errors and total are grouped apart (check-slo-grouping.ts).
+ * - resultGrouping: also such aggregations and numbers joined by arithmetic and comparison
+ *   operators, in any parentheses (`sum by (team) (…) / sum by (team) (…) > 0.05`,
+ *   `(count by (team) (…)) > 0`). Without `on`, `ignoring`, `group_left` or `group_right`, two
+ *   vectors match one to one on all their labels, so however the operators nest, the result has
+ *   the labels of its aggregations when they all group alike; when they do not, or a matching
+ *   modifier or a set operator (`and`, `or`, `unless`) decides which labels are kept, it is not
+ *   read: a guess could refuse a rule that works. Used by check-rule-label-grouping.ts.
+ *
+ * Neither reads `without (…)`: the result keeps whichever labels the series have, which only
+ * the series can tell.
  */
 
 /** Aggregations whose result has exactly the `by` labels (none without `by`): not topk, count_values…. */
-const AGGREGATION = /^(?:sum|avg|count|min|max|group|stddev|stdvar|quantile)\s*/i;
-const MODIFIER = /^(by|without)\s*\(([^()#"'`]*)\)\s*/i;
+const AGGREGATIONS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'quantile']);
+/** Binary operators that keep the labels one-to-one matching gives (set operators do not: `or` adds the other side's). */
+const ARITHMETIC = ['+', '-', '*', '/', '%', '^'];
+const COMPARISON = ['==', '!=', '>=', '<=', '>', '<'];
+/** A number literal at the sticky position (its end is checked apart: no lookahead to backtrack into). */
+const NUMBER = /0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?/y;
+const IDENTIFIER = /[A-Za-z_:][A-Za-z0-9_:]*/y;
+
+/** An aggregation read at some offset: its `by` labels, sorted, and where it ends. */
+interface Aggregation {
+  labels: string[];
+  end: number;
+}
 
 /**
  * For a validated expression that is one such aggregation with nothing around it but spaces and
@@ -19,35 +43,115 @@ const MODIFIER = /^(by|without)\s*\(([^()#"'`]*)\)\s*/i;
  * depend on the series), or quotes a label name: the caller cannot tell.
  */
 export function aggregationGrouping(expr: string): string[] | undefined {
-  const head = AGGREGATION.exec(expr);
-  if (!head) return undefined;
-  let i = head[0].length;
+  const aggregation = readAggregation(expr, 0);
+  return aggregation && skipSpaceAndComments(expr, aggregation.end) === expr.length ? aggregation.labels : undefined;
+}
+
+/**
+ * For a validated expression: the labels of its result, sorted ([] for aggregations without
+ * grouping), when it is such aggregations and numbers joined by arithmetic and comparison
+ * operators without vector matching modifiers, all its aggregations grouped by the same labels
+ * (see the module comment); undefined for anything else, and for an expression of numbers only.
+ */
+export function resultGrouping(expr: string): string[] | undefined {
   let labels: string[] | undefined;
-  const before = MODIFIER.exec(expr.slice(i));
-  if (before) {
-    labels = byLabels(before);
-    if (!labels) return undefined;
-    i += before[0].length;
+  let depth = 0;
+  let i = skipSpaceAndComments(expr, 0);
+  for (;;) {
+    // An operand: opening parentheses and signs, then a number or an aggregation.
+    for (;;) {
+      const c = expr[i];
+      if (c === '(') depth++;
+      else if (c !== '+' && c !== '-') break;
+      i = skipSpaceAndComments(expr, i + 1);
+    }
+    const number = numberEnd(expr, i);
+    if (number !== undefined) i = number;
+    else {
+      const aggregation = readAggregation(expr, i);
+      if (!aggregation) return undefined;
+      if (labels && labels.join() !== aggregation.labels.join()) return undefined;
+      labels = aggregation.labels;
+      i = aggregation.end;
+    }
+    // Closing parentheses, then an operator or the end.
+    for (i = skipSpaceAndComments(expr, i); expr[i] === ')'; i = skipSpaceAndComments(expr, i + 1)) if (--depth < 0) return undefined;
+    if (i === expr.length) return depth === 0 ? labels : undefined;
+    const operator = operatorAt(expr, i);
+    if (!operator) return undefined;
+    i = skipSpaceAndComments(expr, i + operator.length);
+    if (COMPARISON.includes(operator) && identifierAt(expr, i)?.toLowerCase() === 'bool') i = skipSpaceAndComments(expr, i + 4);
+    // `on`, `ignoring`, `group_left`… here are no operand: the loop above returns undefined.
   }
+}
+
+/** The aggregation starting at `from` (its name), or undefined when there is none there or it groups `without` or by a quoted name. */
+function readAggregation(expr: string, from: number): Aggregation | undefined {
+  const name = identifierAt(expr, from);
+  if (name === undefined || !AGGREGATIONS.has(name.toLowerCase())) return undefined;
+  let i = skipSpaceAndComments(expr, from + name.length);
+  let labels: string[] | undefined;
+  const before = readGrouping(expr, i);
+  if (before === null) return undefined;
+  if (before) ({ labels, end: i } = before);
   if (expr[i] !== '(') return undefined;
   const close = closingParen(expr, i);
   if (close === undefined) return undefined;
-  i = skipSpaceAndComments(expr, close + 1);
   if (!before) {
-    const after = MODIFIER.exec(expr.slice(i));
-    if (after) {
-      labels = byLabels(after);
-      if (!labels) return undefined;
-      i = skipSpaceAndComments(expr, i + after[0].length);
-    }
+    const after = readGrouping(expr, skipSpaceAndComments(expr, close + 1));
+    if (after === null) return undefined;
+    if (after) return after;
   }
-  return i === expr.length ? (labels ?? []) : undefined;
+  return { labels: labels ?? [], end: close + 1 };
 }
 
-function byLabels(modifier: RegExpExecArray): string[] | undefined {
-  if (modifier[1]!.toLowerCase() !== 'by') return undefined;
-  const names = modifier[2]!.split(',').map((l) => l.trim()).filter((l) => l !== '');
-  return [...new Set(names)].sort();
+/**
+ * The `by (…)` clause at `from` and where the space after it ends; undefined when there is no
+ * clause there, null when there is one this cannot read (`without`, a quoted label name).
+ */
+function readGrouping(expr: string, from: number): Aggregation | undefined | null {
+  const word = identifierAt(expr, from)?.toLowerCase();
+  if (word === 'without') return null;
+  if (word !== 'by') return undefined;
+  let i = skipSpaceAndComments(expr, from + 2);
+  if (expr[i] !== '(') return null;
+  const names = new Set<string>();
+  for (i = skipSpaceAndComments(expr, i + 1); expr[i] !== ')'; ) {
+    const name = identifierAt(expr, i);
+    if (name === undefined) return null;
+    names.add(name);
+    i = skipSpaceAndComments(expr, i + name.length);
+    if (expr[i] === ',') i = skipSpaceAndComments(expr, i + 1);
+    else if (expr[i] !== ')') return null;
+  }
+  return { labels: [...names].sort(), end: skipSpaceAndComments(expr, i + 1) };
+}
+
+/** End of the number literal at `from` (`0.05`, `1e3`, `0x1F`, `Inf`, `NaN`), or undefined when there is none. */
+function numberEnd(expr: string, from: number): number | undefined {
+  const word = identifierAt(expr, from)?.toLowerCase();
+  if (word === 'inf' || word === 'nan') return from + 3;
+  NUMBER.lastIndex = from;
+  const match = NUMBER.exec(expr);
+  if (!match || match[0] === '.') return undefined;
+  const end = from + match[0].length;
+  // `5m` (a duration) or `1.2.3` is not a number this reads.
+  return end < expr.length && /[A-Za-z0-9_:.]/.test(expr[end]!) ? undefined : end;
+}
+
+/** The binary operator at `from` that keeps one-to-one matched labels, or undefined. */
+function operatorAt(expr: string, from: number): string | undefined {
+  const two = expr.slice(from, from + 2);
+  if (COMPARISON.includes(two)) return two;
+  const one = expr[from]!;
+  if (ARITHMETIC.includes(one) || one === '>' || one === '<') return one;
+  const word = identifierAt(expr, from);
+  return word?.toLowerCase() === 'atan2' ? word : undefined;
+}
+
+function identifierAt(expr: string, from: number): string | undefined {
+  IDENTIFIER.lastIndex = from;
+  return IDENTIFIER.exec(expr)?.[0];
 }
 
 /** Index of the `)` closing the `(` at `open`, or undefined when the text ends first. */
@@ -66,8 +170,9 @@ function closingParen(expr: string, open: number): number | undefined {
 function skipSpaceAndComments(expr: string, from: number): number {
   let i = from;
   while (i < expr.length) {
-    if (expr[i] === '#') i = endOfLine(expr, i);
-    else if (/\s/.test(expr[i]!)) i++;
+    const c = expr[i]!;
+    if (c === '#') i = endOfLine(expr, i);
+    else if (c === ' ' || c === '\n' || c === '\t' || c === '\r') i++; // Prometheus' lexer's spaces (isSpace)
     else break;
   }
   return i;
