@@ -165,6 +165,45 @@ describe('README', () => {
     expect(checked).toBeGreaterThan(20);
   });
 
+  it('states the least value of every number variable the code refuses 0 for', () => {
+    // "The least values taken …: `1` for `A`, `B`; `10` for `C`; …" below the Environment table.
+    const sentence = /^The least values taken[^:]*:([\s\S]*?`)\./.exec(README.slice(README.indexOf('### Environment')).split('\n\n').find((p) => p.startsWith('The least values taken')) ?? '');
+    if (!sentence) throw new Error('README has no "The least values taken …" paragraph under ### Environment');
+    // `N` for …: N is taken and N - 1 refused; above `N` for …: N is refused and N.5 taken.
+    const least = new Map<string, { n: number; above: boolean }>();
+    for (const part of sentence[1]!.split(';')) {
+      const [, above, value, names] = /(above\s+)?`(\d+)`\s+for\s+(.*)/s.exec(part) ?? [];
+      if (value === undefined) throw new Error(`cannot read "${part.trim()}" as "\`N\` for \`NAME\`, …" or "above \`N\` for …"`);
+      for (const name of backticked(names!)) least.set(name, { n: Number(value), above: above !== undefined });
+    }
+    const refuses = (env: Record<string, string>) => {
+      try {
+        readSettings(env, '/srv');
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const wrong: string[] = [];
+    for (const [name, { n, above }] of least) {
+      const [taken, refused] = above ? [`${n}.5`, String(n)] : [String(n), n > 0 ? String(n - 1) : undefined];
+      const problem = refuses({ [name]: taken });
+      if (problem !== undefined) wrong.push(`${name}=${taken} is refused: ${problem}`);
+      // The error names the variable (env-numbers.ts), as the README says every refusal does.
+      if (refused !== undefined && !refuses({ [name]: refused })?.startsWith(name)) wrong.push(`${name}=${refused} is taken, though README says ${above ? 'above' : 'at least'} ${n}`);
+    }
+    // Every number variable with a literal default (`8080`) not listed must take 0, unless its row
+    // states a floor of its own ("must exceed …": OUTBOX_LEASE_MS).
+    for (const [names, stated, meaning] of tableAfter('### Environment')) {
+      backticked(names!).forEach((name, i) => {
+        if (least.has(name) || !/^\d+$/.test(backticked(stated!)[i] ?? '') || /must exceed/.test(meaning!)) return;
+        if (refuses({ [name]: '0' })) wrong.push(`${name}=0 is refused (${refuses({ [name]: '0' })}): README lists no least value for it`);
+      });
+    }
+    expect(wrong).toEqual([]);
+    expect(least.size).toBeGreaterThan(5);
+  });
+
   it('lists in the HTTP API table exactly the endpoints /openapi.json describes', () => {
     const listed = tableAfter('## HTTP API').flatMap((row) => [...row[0]!.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)/g)].map((m) => `${m[1]} ${m[2]}`));
     const described = Object.entries(openApiDocument.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((method) => `${method.toUpperCase()} ${path}`));
