@@ -1,7 +1,7 @@
 /**
  * The operator documentation says what the code does: README tables render whole, its metrics
- * list names exactly the metrics /metrics serves, by the names a query needs, its Environment
- * table every variable the code reads (with the default the code uses), its HTTP API table every
+ * list names exactly the metrics /metrics serves, by the names and labels a query needs, its Environment
+ * table every variable the code reads (with the default and least value the code uses), its HTTP API table every
  * endpoint /openapi.json describes, and its command-line examples what the commands print.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -76,6 +76,30 @@ describe('README', () => {
     const names = m.registry.getMetricsAsArray().map((metric) => metric.name.replace(/^alertgate_/, ''));
     const listed = new Set([...metricsBullet().matchAll(/`(?:alertgate_)?([a-z_]+)(?:\{[^}]*\})?`/g)].map((x) => x[1]));
     expect(names.filter((n) => !listed.has(n))).toEqual([]);
+  });
+
+  it('gives each metric in the Operations metrics list the labels it has, and a counter its _total', () => {
+    const m = createMetrics({ outboxDepth: async () => 0, oldestWaitingCreatedAt: async () => null, heldGroups: async () => ({}), defaultMetrics: false });
+    const served = new Map(m.registry.getMetricsAsArray().map((metric) => [metric.name.replace(/^alertgate_/, ''), metric]));
+    // prom-client keeps a metric's label names on the instance (not in its public type).
+    const labelsOf = (name: string) => [...((served.get(name) as unknown as { labelNames?: string[] }).labelNames ?? [])].sort().join(',');
+    const wrong: string[] = [];
+    const shownWithLabels = new Set<string>();
+    // `name{a,b}` names the labels a query needs; `name{a="x"}` (a selector) is not a list of them.
+    for (const [, name, labels] of metricsBullet().matchAll(/`(?:alertgate_)?([a-z_]+)\{([a-z_,]+)\}`/g)) {
+      if (!served.has(name!)) continue; // the first test reports names not served
+      shownWithLabels.add(name!);
+      const listed = labels!.split(',').sort().join(',');
+      if (listed !== labelsOf(name!)) wrong.push(`${name}: README {${listed}}, code {${labelsOf(name!)}}`);
+    }
+    for (const [name, metric] of served) {
+      if (labelsOf(name) !== '' && !shownWithLabels.has(name)) wrong.push(`${name}: labelled {${labelsOf(name)}} in the code, never shown with them in README`);
+      // A query writes increase()/rate() of a counter by its _total name, and of nothing else.
+      const type = (metric as unknown as { type: string }).type;
+      if ((type === 'counter') !== name.endsWith('_total')) wrong.push(`${name}: a ${type}${type === 'counter' ? ' without' : ' with'} the _total suffix`);
+    }
+    expect(wrong).toEqual([]);
+    m.registry.clear();
   });
 
   it('names only files and sections that exist (README, deploy manifests, source comments)', () => {
