@@ -1,7 +1,8 @@
 /**
  * The operator documentation says what the code does: README tables render whole, its metrics
  * list names exactly the metrics /metrics serves, by the names and labels a query needs, its Environment
- * table every variable the code reads (with the default and least value the code uses), its HTTP API table every
+ * table every variable the code reads (with the default and least value the code uses), its Command line
+ * tables every flag each command takes, its HTTP API table every
  * endpoint /openapi.json describes, and its command-line examples what the commands print.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -232,6 +233,34 @@ describe('README', () => {
     const listed = tableAfter('## HTTP API').flatMap((row) => [...row[0]!.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)/g)].map((m) => `${m[1]} ${m[2]}`));
     const described = Object.entries(openApiDocument.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((method) => `${method.toUpperCase()} ${path}`));
     expect([...listed].sort()).toEqual([...described, 'GET /openapi.json'].sort());
+  });
+
+  it('lists in the Command line tables exactly the flags each command takes', async () => {
+    const documented = new Map<string, Set<string>>();
+    for (const [usage] of tableAfter('## Command line')) {
+      const [command, ...rest] = backticked(usage!)[0]!.split(' ');
+      documented.set(command!, new Set(rest.join(' ').match(/--[a-z][a-z-]*/g) ?? []));
+    }
+    // `generate`'s options have a table of their own.
+    for (const [flag] of tableAfter('`generate` options (flags win over environment variables):')) {
+      for (const f of flag!.match(/--[a-z][a-z-]*/g) ?? []) documented.get('generate')!.add(f);
+    }
+    const wrong: string[] = [];
+    for (const [command, flags] of documented) {
+      const help: string[] = [];
+      await main([command, '--help'], { stdout: (t) => help.push(t), stderr: (t) => help.push(t), env: {}, cwd: '/' });
+      const inHelp = new Set(help.join('\n').match(/--[a-z][a-z-]*/g)?.filter((f) => f !== '--help') ?? []);
+      for (const f of inHelp) if (!flags.has(f)) wrong.push(`${command} ${f}: in its --help, not in README`);
+      for (const f of flags) {
+        if (!inHelp.has(f)) wrong.push(`${command} ${f}: in README, not in its --help`);
+        // The parser must take it too (a config dir that does not exist stops every command early).
+        const err: string[] = [];
+        await main([command, f, 'v', '--config', '/nonexistent-alertgate-config'], { stdout: () => {}, stderr: (t) => err.push(t), env: {}, cwd: '/' });
+        if (err.join('\n').includes(`unexpected argument "${f}"`)) wrong.push(`${command} ${f}: refused as an unexpected argument`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect([...documented.keys()].sort()).toEqual(['generate', 'route-test', 'serve', 'uptime', 'validate']);
   });
 
   it('shows what the alertgate commands of its console examples print (stdout, shipped estate)', async () => {
