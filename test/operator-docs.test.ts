@@ -13,6 +13,7 @@ import { readSettings } from '../src/config/env.js';
 import { DEFAULT_SEVERITIES } from '../src/config/rules-schema.js';
 import { openApiDocument } from '../src/http/openapi.js';
 import { createMetrics } from '../src/metrics/metrics.js';
+import { DEFAULT_TEST_POSTGRES_URL } from '../src/testing/postgres.js';
 
 const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -227,6 +228,11 @@ describe('README', () => {
     }
     expect(wrong).toEqual([]);
     expect(least.size).toBeGreaterThan(5);
+  });
+
+  it('gives the PostgreSQL URL the tests use without TEST_DATABASE_URL (database, user)', () => {
+    // A new machine's PostgreSQL needs that database and user, or the store tests skip.
+    expect(README.slice(README.indexOf('### Tests'))).toContain(`\`${DEFAULT_TEST_POSTGRES_URL}\``);
   });
 
   it('lists in the HTTP API table exactly the endpoints /openapi.json describes', () => {
