@@ -87,6 +87,13 @@ describe('--config edge cases', () => {
     }
   });
 
+  it('ALERTGATE_CONFIG_DIR drops surrounding whitespace (a ConfigMap value with its newline), and only whitespace is unset', async () => {
+    const given = await runCli(['validate'], { ...env(), ALERTGATE_CONFIG_DIR: ` ${CONFIG}\n` }, { cwd });
+    expect({ stderr: given.stderr, code: given.code }).toEqual({ stderr: '', code: 0 });
+    const blank = await runCli(['validate'], { ...env(), ALERTGATE_CONFIG_DIR: ' \n' }, { cwd: join(scratch, 'config') });
+    expect({ stderr: blank.stderr, code: blank.code }).toEqual({ stderr: '', code: 0 });
+  });
+
   it('a command after the options is pointed out, not taken for serve\'s argument', async () => {
     const r = await runCli(['--config', CONFIG, 'validate'], env(), { cwd });
     expect(r.stdout).toBe('');

@@ -27,7 +27,9 @@ export type ConfigDir = { dir: string; problem?: undefined } | { dir?: undefined
 export async function resolveConfigDir(io: CliIO, flag: string | undefined): Promise<ConfigDir> {
   // `--config "$DIR"` with DIR unset would otherwise check the working directory.
   if (flag === '') return { problem: '--config is empty: give the config dir' };
-  const fromEnv = io.env.ALERTGATE_CONFIG_DIR;
+  // Trimmed as HOST, DATABASE_URL and FALLBACK_TEAM are (config/env): a value from a ConfigMap or
+  // a file keeps its newline, which made the path one that does not exist, shown broken over two lines.
+  const fromEnv = io.env.ALERTGATE_CONFIG_DIR?.trim();
   const [given, from] = flag !== undefined ? [flag, '--config'] : fromEnv ? [fromEnv, 'ALERTGATE_CONFIG_DIR'] : ['.', 'the current directory'];
   const dir = path.resolve(io.cwd, given);
   const problem = await configDirProblem(dir, from);

@@ -222,7 +222,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
   return {
     port: tcpPort(env, 'PORT', 8080),
     host: env.HOST?.trim() || '0.0.0.0',
-    configDir: env.ALERTGATE_CONFIG_DIR || cwd,
+    configDir: env.ALERTGATE_CONFIG_DIR?.trim() || cwd,
     // Blank is unset, as `alertgate uptime` reads it (cli/uptime-store): both must find the same store.
     databaseUrl: env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL,
     webhookTokens: readTokenList(env, 'WEBHOOK_TOKEN'),
