@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { readSettings } from '../src/config/env.js';
+import { dashboardsFileSchema } from '../src/config/dashboards-schema.js';
 import { DEFAULT_SEVERITIES } from '../src/config/rules-schema.js';
 import { openApiDocument } from '../src/http/openapi.js';
 import { createMetrics } from '../src/metrics/metrics.js';
@@ -228,6 +229,17 @@ describe('README', () => {
     }
     expect(wrong).toEqual([]);
     expect(least.size).toBeGreaterThan(5);
+  });
+
+  it('names every field a dashboard and a panel of dashboards/ take, and only those', () => {
+    // "A dashboard takes `title` … ; a panel `title`, …." (Command line, after the generated files).
+    const sentence = /\nA dashboard takes ([^;]*); a panel ([^.]*)\./.exec(README);
+    if (!sentence) throw new Error('README has no "A dashboard takes …; a panel …." sentence');
+    const fields = (text: string) => backticked(text).flatMap((f) => f.split('/')).filter((f) => /^[a-z]+$/.test(f)).sort();
+    // The schema is the reference: zod's own shapes (a default around the list, a list around the item).
+    const dashboard = (dashboardsFileSchema.shape.dashboards.unwrap() as unknown as { element: { shape: Record<string, { element?: { shape: object } }> } }).element;
+    expect(fields(sentence[1]!)).toEqual(Object.keys(dashboard.shape).sort());
+    expect(fields(sentence[2]!)).toEqual(Object.keys(dashboard.shape.panels!.element!.shape).sort());
   });
 
   it('gives the PostgreSQL URL the tests use without TEST_DATABASE_URL (database, user)', () => {
