@@ -281,6 +281,21 @@ describe('README', () => {
     expect([...documented.keys()].sort()).toEqual(['generate', 'route-test', 'serve', 'uptime', 'validate']);
   });
 
+  it('gives each endpoint in the HTTP API table the auth /openapi.json declares', () => {
+    const scheme: Record<string, string> = { 'webhook token': 'webhookToken', admin: 'adminToken', '': '' };
+    const wrong: string[] = [];
+    for (const [endpoints, auth] of tableAfter('## HTTP API')) {
+      for (const [, method, path] of endpoints!.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)/g)) {
+        if (path === '/openapi.json') continue; // not described by itself
+        const op = (openApiDocument.paths as Record<string, Record<string, { security?: Record<string, unknown>[] }>>)[path!]?.[method!.toLowerCase()];
+        const declared = Object.keys(op?.security?.[0] ?? {}).join(',');
+        if (!(auth! in scheme)) wrong.push(`${method} ${path}: README auth "${auth}" is none of ${Object.keys(scheme).join(', ')}`);
+        else if (scheme[auth!] !== declared) wrong.push(`${method} ${path}: README "${auth}", openapi "${declared}"`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('shows what the alertgate commands of its console examples print (stdout, shipped estate)', async () => {
     const root = fileURLToPath(new URL('../', import.meta.url));
     const blocks = [...README.matchAll(/^```console\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
