@@ -160,6 +160,22 @@ describe('README', () => {
     expect([...documented].filter((name) => !read.has(name))).toEqual([]);
   });
 
+  it('names every variable the tests and benchmarks read (README or docs/performance.md)', () => {
+    const docs = README + readFileSync(new URL('../docs/performance.md', import.meta.url), 'utf8');
+    const unnamed = new Set<string>();
+    for (const dir of ['test', 'bench']) {
+      const root = fileURLToPath(new URL(`../${dir}/`, import.meta.url));
+      for (const file of (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.includes('.scratch'))) {
+        const text = readFileSync(`${root}${file}`, 'utf8');
+        // process.env.X only: a test's own `env.X` may be a gateway setting it passes on (documented above).
+        for (const [, name] of text.matchAll(/\bprocess\.env\.([A-Z][A-Z0-9_]*)/g)) {
+          if (!['PATH', 'HOME'].includes(name!) && !docs.includes(`\`${name}`)) unnamed.add(`${name} (${dir}/${file})`);
+        }
+      }
+    }
+    expect([...unnamed]).toEqual([]);
+  });
+
   it('states in the Environment table the defaults the code uses', () => {
     // Defaults kept outside readSettings, by the variable that selects them.
     const elsewhere: Record<string, string> = { ALERTGATE_SEVERITIES: DEFAULT_SEVERITIES.join(',') };
