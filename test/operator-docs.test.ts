@@ -27,10 +27,10 @@ function metricsBullet(): string {
 }
 
 /** The rows of the first table after `heading` (a whole heading line), as cells. */
-function tableAfter(heading: string): string[][] {
-  const lines = README.split('\n');
+function tableAfter(heading: string, doc = README, docName = 'README'): string[][] {
+  const lines = doc.split('\n');
   const at = lines.indexOf(heading);
-  if (at === -1) throw new Error(`README has no heading "${heading}"`);
+  if (at === -1) throw new Error(`${docName} has no heading "${heading}"`);
   const first = lines.findIndex((l, i) => i > at && l.startsWith('|'));
   const rows: string[][] = [];
   // Header and delimiter rows skipped; a cell's `|` only ever stands inside backticks here as `\|`.
@@ -261,6 +261,25 @@ describe('README', () => {
   it('gives the PostgreSQL URL the tests use without TEST_DATABASE_URL (database, user)', () => {
     // A new machine's PostgreSQL needs that database and user, or the store tests skip.
     expect(README.slice(README.indexOf('### Tests'))).toContain(`\`${DEFAULT_TEST_POSTGRES_URL}\``);
+  });
+
+  it('keeps what docs/CONTRACT.md states: its variables with their defaults, its endpoints with their auth', () => {
+    const contract = readFileSync(new URL('../docs/CONTRACT.md', import.meta.url), 'utf8');
+    const readme = new Map(tableAfter('### Environment').map(([names, stated]) => [names!, stated!]));
+    const wrong: string[] = [];
+    for (const [names, stated] of tableAfter('## Environment', contract, 'docs/CONTRACT.md')) {
+      // README may say more after the contract's default ("unset: admin writes refused (403)").
+      if (!readme.get(names!)?.startsWith(stated!)) wrong.push(`${names}: contract "${stated}", README "${readme.get(names!) ?? 'no such row'}"`);
+    }
+    const endpoints = (rows: string[][]) => new Map(rows.flatMap(([cell, auth]) => [...cell!.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)/g)].map((m) => [`${m[1]} ${m[2]}`, auth!])));
+    const listed = endpoints(tableAfter('## HTTP API'));
+    // The contract writes "—" for no auth and "admin (GET: none)" for a row of both kinds.
+    for (const [endpoint, auth] of endpoints(tableAfter('## HTTP', contract, 'docs/CONTRACT.md'))) {
+      const expected = auth === '—' || (auth.includes('(GET: none)') && endpoint.startsWith('GET ')) ? '' : auth.replace(/ \(GET: none\)/, '');
+      if (!listed.has(endpoint)) wrong.push(`${endpoint}: in the contract, not in README`);
+      else if (listed.get(endpoint) !== expected) wrong.push(`${endpoint}: contract auth "${auth}", README "${listed.get(endpoint)}"`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   it('lists in the HTTP API table exactly the endpoints /openapi.json describes', () => {
