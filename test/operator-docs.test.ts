@@ -316,6 +316,22 @@ describe('README', () => {
     expect([...documented.keys()].sort()).toEqual(['generate', 'route-test', 'serve', 'uptime', 'validate']);
   });
 
+  it('gives an endpoint shown with its query (`GET /v1/alerts?team=&…`) every parameter /openapi.json declares', () => {
+    const wrong: string[] = [];
+    let checked = 0;
+    for (const [endpoints] of tableAfter('## HTTP API')) {
+      for (const [, method, path, query] of endpoints!.matchAll(/`(GET|POST|PUT|PATCH|DELETE) ([^`?\s]+)\?([^`…]+)`/g)) {
+        const op = (openApiDocument.paths as Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>)[path!]?.[method!.toLowerCase()];
+        const declared = (op?.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort();
+        const shown = [...query!.matchAll(/([a-z]+)=/g)].map((m) => m[1]!).sort();
+        if (shown.join() !== declared.join()) wrong.push(`${method} ${path}: README ?${shown.join('&')}, openapi ${declared.join(', ')}`);
+        checked += 1;
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(2);
+  });
+
   it('gives each endpoint in the HTTP API table the auth /openapi.json declares', () => {
     const scheme: Record<string, string> = { 'webhook token': 'webhookToken', admin: 'adminToken', '': '' };
     const wrong: string[] = [];
