@@ -22,7 +22,7 @@ export interface OutboxMetrics {
   slackPostLookups: { inc(labels: { result: PostLookupResult }): void };
 }
 import { targetKey, type ReceiverType } from '../model/target.js';
-import type { ClaimOptions, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
+import type { ClaimHeld, ClaimOptions, LeaseOffer, NotificationRecord, OutcomeWrite, Store } from '../store/store.js';
 import { firstSlackMethod, slackCallCount, WORKSPACE_LIMITED_METHODS } from '../delivery/slack/calls.js';
 import { isChannelId } from '../delivery/slack/post-lookup.js';
 import { carryingEarlierPosts, MAY_HAVE_POSTED, mayHavePosted } from '../model/post-notes.js';
@@ -324,6 +324,29 @@ export class OutboxWorker {
     });
   }
 
+  /** The claim `item` was delivered under, which its outcome write names (store.ts `ClaimHeld`). */
+  private held(item: NotificationRecord): ClaimHeld {
+    return { owner: this.o.owner, claim: item.claim };
+  }
+
+  /**
+   * An outcome write the store answered `not-held`: the claim it named had ended (its lease ran
+   * out and the item was claimed again, by this process or another, or it was released or
+   * finished) and nothing was changed, so the current claim, if any, decides the item. Said at
+   * warn with the notification (the child logger's fields), the claim and the outcome that was
+   * not written; the receiver's answer was counted in alertgate_notifications_total already.
+   * `afterStoreError`: an earlier try of the same write failed with a store error, which may
+   * have been recorded after all (then this is no loss).
+   */
+  private claimEnded(item: NotificationRecord, outcome: 'sent' | 'failed' | 'dead' | 'handed back', log: Logger, afterStoreError = false): void {
+    const fields = { claim: item.claim, attempt: item.attempts, outcome };
+    if (afterStoreError) {
+      log.warn(fields, 'notification outcome not recorded: the claim no longer holds the notification (an earlier try of this write that reported a store error was recorded after all, or the lease ran out and the notification was claimed again)');
+    } else {
+      log.warn(fields, 'notification outcome not recorded: its claim had ended (the lease ran out and the notification was claimed again, or it was released); the current claim decides it');
+    }
+  }
+
   /** `ms`, or until `stop`. */
   private claimRetryWait(ms: number): Promise<void> {
     if (!this.running) return Promise.resolve();
@@ -367,8 +390,9 @@ export class OutboxWorker {
   private async handBackAborted(item: NotificationRecord, log: Logger, error?: string): Promise<void> {
     const lastError = error !== undefined && mayHavePosted(error) ? { lastError: carryingEarlierPosts(item.lastError, `delivery cut short by shutdown: ${error}`) } : {};
     try {
-      await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: this.o.now(), ...lastError });
-      log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
+      const written = await this.o.store.defer(item.id, { ...this.held(item), nextAttemptAt: this.o.now(), ...lastError });
+      if (written === 'recorded') log.info({ notification: item.id }, 'delivery cut short by shutdown; handed back untried');
+      else this.claimEnded(item, 'handed back', log);
     } catch (err) {
       // Past the hand-back wait the shutdown gave up on it (said so) and closed the store under it.
       if (!this.stopped) log.error({ err }, 'could not hand back the delivery cut short by shutdown; it is retried when its lease expires');
@@ -383,8 +407,8 @@ export class OutboxWorker {
    * one gets a new connection); if the store stays down, the lease expiring delivers the item
    * again: the one repeat at-least-once allows.
    */
-  private recordSent(item: NotificationRecord, sent: { owner: string; sentAt: Date; slackRef?: SlackRef }, leasedAt: number, log: Logger): Promise<boolean> {
-    return this.recordOutcome(() => this.o.store.markSent(item.id, sent), leasedAt, log, {
+  private recordSent(item: NotificationRecord, sent: { sentAt: Date; slackRef?: SlackRef }, leasedAt: number, log: Logger): Promise<boolean> {
+    return this.recordOutcome(item, 'sent', () => this.o.store.markSent(item.id, { ...this.held(item), ...sent }), leasedAt, log, {
       retrying: 'notification delivered but not recorded yet (store error); retrying the write',
       givenUp: 'notification delivered but not recorded (store unavailable; not retried past its lease): it is delivered again when its lease expires',
     });
@@ -397,8 +421,8 @@ export class OutboxWorker {
    * posted again without looking for it first, and the attempt was counted a second time. If the
    * store stays down, the lease expiring brings the item back, noted as possibly posted.
    */
-  private recordFailed(item: NotificationRecord, failed: { owner: string; error: string; nextAttemptAt: Date | null }, leasedAt: number, log: Logger): Promise<boolean> {
-    return this.recordOutcome(() => this.o.store.markFailed(item.id, failed), leasedAt, log, {
+  private recordFailed(item: NotificationRecord, failed: { error: string; nextAttemptAt: Date | null }, leasedAt: number, log: Logger): Promise<boolean> {
+    return this.recordOutcome(item, failed.nextAttemptAt === null ? 'dead' : 'failed', () => this.o.store.markFailed(item.id, { ...this.held(item), ...failed }), leasedAt, log, {
       retrying: 'failed attempt not recorded yet (store error); retrying the write',
       givenUp: 'failed attempt not recorded (store unavailable; not retried past its lease): the notification is retried when its lease expires',
     });
@@ -406,17 +430,25 @@ export class OutboxWorker {
 
   /**
    * Writes an attempt's outcome, retried while the item's lease (from `leasedAt`) lasts. Not past
-   * it: the stores check only the lease's owner, so a write landing after this worker claimed
-   * the item again (its lease ran out) cleared the new attempt's lease; that attempt's outcome
-   * then matched no row and the item was sent once more. Given up, the lease expiring brings
-   * the item back, as when the store stays down.
+   * it: the write names this claim (`ClaimHeld`), and once the lease has run out the item may be
+   * claimed again, after which the write changes nothing. Given up, the lease expiring brings
+   * the item back, as when the store stays down. True when the outcome was recorded; a write the
+   * store answered `not-held` is said at warn (`claimEnded`).
    */
-  private async recordOutcome(write: () => Promise<void>, leasedAt: number, log: Logger, say: { retrying: string; givenUp: string }): Promise<boolean> {
+  private async recordOutcome(
+    item: NotificationRecord,
+    outcome: 'sent' | 'failed' | 'dead',
+    write: () => Promise<OutcomeWrite>,
+    leasedAt: number,
+    log: Logger,
+    say: { retrying: string; givenUp: string },
+  ): Promise<boolean> {
     const leaseEndsAt = leasedAt + this.o.leaseMs;
     for (let i = 0; ; i++) {
       try {
-        await write();
-        return true;
+        if ((await write()) === 'recorded') return true;
+        this.claimEnded(item, outcome, log, i > 0);
+        return false;
       } catch (err) {
         const waitMs = RECORD_OUTCOME_RETRY_MS[i];
         // Past a shutdown that gave up on it the store is closed: a retry would only keep the process alive.
@@ -441,7 +473,10 @@ export class OutboxWorker {
    */
   private async deferUntried(item: NotificationRecord, waitMs: number, why: string, log: Logger): Promise<void> {
     try {
-      await this.o.store.defer(item.id, { owner: this.o.owner, nextAttemptAt: new Date(this.o.now().getTime() + waitMs) });
+      if ((await this.o.store.defer(item.id, { ...this.held(item), nextAttemptAt: new Date(this.o.now().getTime() + waitMs) })) === 'not-held') {
+        this.claimEnded(item, 'handed back', log);
+        return;
+      }
     } catch (err) {
       log.warn({ err, why }, 'could not hand the notification back untried (store error); it is claimed again when its lease expires');
       return;
@@ -517,7 +552,7 @@ export class OutboxWorker {
    * eating its lease looped claim, cut, hand back for ever and never went dead.
    */
   private async failCutBeforeFirstCall(item: NotificationRecord, leasedAt: number, log: Logger): Promise<void> {
-    const { metrics, owner } = this.o;
+    const { metrics } = this.o;
     const receiver = item.target.type;
     metrics?.leaseCuts.inc({ receiver });
     const error = carryingEarlierPosts(item.lastError, keepingPostedNote(item, this.cutError(leasedAt, 'cut before its first call (nothing was sent)')));
@@ -526,7 +561,7 @@ export class OutboxWorker {
     metrics?.notifications.inc({ team: item.team, receiver, outcome: delay === null ? 'dead' : 'failed' });
     // Retried as any failed attempt's record (recordFailed): a store error taken for a crash
     // counted the attempt twice and wrote it as `delivery crashed: …`.
-    if (!(await this.recordFailed(item, { owner, error, nextAttemptAt }, leasedAt, log))) return;
+    if (!(await this.recordFailed(item, { error, nextAttemptAt }, leasedAt, log))) return;
     if (delay === null) log.error({ attempt: item.attempts, error }, 'notification dead: retry budget spent');
     else log.warn({ attempt: item.attempts, error, retryInMs: Math.round(delay) }, 'notification failed; will retry');
   }
@@ -538,7 +573,7 @@ export class OutboxWorker {
   }
 
   private async deliverWithin(item: NotificationRecord, leasedAt: number, deadline: DeliveryDeadline): Promise<void> {
-    const { store, logger, metrics, owner } = this.o;
+    const { store, logger, metrics } = this.o;
     const target = item.target;
     const log = logger.child({ notification: item.id, team: item.team, receiver: target.type, group: item.groupId, kind: item.kind });
     // The store counts the claim as the attempt (so a crash-looping item still goes dead).
@@ -604,7 +639,7 @@ export class OutboxWorker {
         const latency = (now.getTime() - Date.parse(item.createdAt)) / 1000;
         metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: 'sent' });
         metrics?.deliveryLatency.observe({ receiver: target.type }, latency);
-        if (await this.recordSent(item, { owner, sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) }, leasedAt, log)) {
+        if (await this.recordSent(item, { sentAt: now, ...(result.slackRef ? { slackRef: result.slackRef } : {}) }, leasedAt, log)) {
           log.info({ attempt, latencySeconds: latency }, 'notification sent');
         }
         return;
@@ -616,7 +651,7 @@ export class OutboxWorker {
       if (target.type === 'pagerduty' && result.limitedCall !== undefined && delay !== null) this.o.pacer?.backOff(targetKey(target), delay);
       metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
       // A note naming a dead notification's post (a re-send's) stays while the note does.
-      if (!(await this.recordFailed(item, { owner, error: carryingEarlierPosts(item.lastError, result.error), nextAttemptAt }, leasedAt, log))) return;
+      if (!(await this.recordFailed(item, { error: carryingEarlierPosts(item.lastError, result.error), nextAttemptAt }, leasedAt, log))) return;
       if (delay === null) {
         log.error({ attempt, error: result.error, retryable: result.retryable }, 'notification dead: retry budget spent or failure not retryable');
       } else {
@@ -635,9 +670,14 @@ export class OutboxWorker {
       // Counted before it is stored, as every other outcome (see above); counted after, the API
       // showed it failed or dead while /metrics did not yet.
       metrics?.notifications.inc({ team: item.team, receiver: target.type, outcome: delay === null ? 'dead' : 'failed' });
-      await store.markFailed(item.id, { owner, error: message, nextAttemptAt }).catch((storeErr: unknown) => {
-        log.error({ err: storeErr }, 'could not record the crashed delivery; it is retried when its lease expires');
-      });
+      await store.markFailed(item.id, { ...this.held(item), error: message, nextAttemptAt }).then(
+        (written) => {
+          if (written === 'not-held') this.claimEnded(item, delay === null ? 'dead' : 'failed', log);
+        },
+        (storeErr: unknown) => {
+          log.error({ err: storeErr }, 'could not record the crashed delivery; it is retried when its lease expires');
+        },
+      );
     }
   }
 }

@@ -60,6 +60,8 @@ export interface NotificationRowOf<Id, Time> {
   status: string;
   reason: string | null;
   attempts: number;
+  /** The item's claims so far (SQLite schema-v15.ts, PostgreSQL schema-v14.ts): NotificationRecord.claim. */
+  claims: number;
   last_error: string | null;
   created_at: Time;
   next_attempt_at: Time | null;
@@ -69,9 +71,9 @@ export interface NotificationRowOf<Id, Time> {
   snapshot: string;
 }
 
-/** A record `updateGroups` leased to `owner` with its write: the lease counts as an attempt, as a claim does. */
+/** A record `updateGroups` leased to `owner` with its write: the lease counts as an attempt and takes the next claim number, as a claim does. */
 export function leasedTo<R extends NotificationRecord>(record: R, owner: string): R {
-  return { ...record, attempts: record.attempts + 1, leasedTo: owner };
+  return { ...record, attempts: record.attempts + 1, claim: record.claim + 1, leasedTo: owner };
 }
 
 /** Labels as JSON with sorted keys, so equal label sets are equal strings (change detection). */
@@ -170,6 +172,7 @@ export function toNotificationRecord<Time>(row: NotificationRowOf<number | strin
     status: row.status as NotificationStatus,
     reason: row.reason,
     attempts: row.attempts,
+    claim: row.claims,
     lastError: row.last_error,
     createdAt: iso(row.created_at),
     nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),

@@ -138,6 +138,12 @@ export interface NotificationRecord {
   status: NotificationStatus;
   reason: string | null;
   attempts: number;
+  /**
+   * The number of the item's latest claim (claims and leases with a write, counted from 1 and
+   * never given back; 0 before the first). An outcome write (`markSent`, `markFailed`, `defer`)
+   * names the claim it finishes with this number, as the claim returned it (`ClaimHeld`).
+   */
+  claim: number;
   lastError: string | null;
   createdAt: string;
   nextAttemptAt: string | null;
@@ -194,6 +200,27 @@ export interface ListQuery<S extends string> {
   limit: number;
   cursor?: string;
 }
+
+/**
+ * The claim an outcome write finishes: the worker holding it and the claim's number
+ * (`NotificationRecord.claim` of the record the claim, or the lease with a write, returned). The
+ * owner alone does not tell one claim from the next: one process claims an item again under the
+ * same owner once its own lease ran out (or its delivery thread was restarted), and a slow write
+ * of the earlier claim landing after that cleared the new claim's lease, or finished the item
+ * for it while the new attempt was still being delivered.
+ */
+export interface ClaimHeld {
+  owner: string;
+  claim: number;
+}
+
+/**
+ * What an outcome write did: `recorded`, or `not-held` when the claim it names no longer holds
+ * the item (its lease ran out and the item was claimed again, by any worker; it was released;
+ * or it is finished already) and nothing was changed. The item's current claim, if any, decides
+ * its outcome.
+ */
+export type OutcomeWrite = 'recorded' | 'not-held';
 
 export interface ClaimOptions {
   now: Date;
@@ -315,14 +342,20 @@ export interface Store {
    */
   claimDue(opts: ClaimOptions): Promise<NotificationRecord[]>;
 
-  /** Mark sent (only if `owner` still holds the claim); store the Slack message ref if given. */
-  markSent(id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void>;
-
-  /** Record a failed attempt: retry at `nextAttemptAt`, or `dead` when it is null. */
-  markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void>;
+  /**
+   * Mark sent, only if the claim named (`ClaimHeld`) still holds the item; store the Slack
+   * message ref if given, with it. Otherwise nothing changes (`not-held`).
+   */
+  markSent(id: number, opts: ClaimHeld & { sentAt: Date; slackRef?: SlackRef }): Promise<OutcomeWrite>;
 
   /**
-   * Hand a claimed item back untried (only if `owner` still holds the claim): due again at
+   * Record a failed attempt, only if the claim named still holds the item: retry at
+   * `nextAttemptAt`, or `dead` when it is null. Otherwise nothing changes (`not-held`).
+   */
+  markFailed(id: number, opts: ClaimHeld & { error: string; nextAttemptAt: Date | null }): Promise<OutcomeWrite>;
+
+  /**
+   * Hand a claimed item back untried (only if the claim named still holds it): due again at
    * `nextAttemptAt`, and the attempt its claim counted given back, as nothing was sent. Its
    * status and last error stay as they were: a pacing wait is not a failure, and an item deferred
    * again and again must not reach the attempt budget (`markFailed` is for real attempts).
@@ -330,7 +363,7 @@ export interface Store {
    * shutdown after a Slack post's request was sent hands its item back saying the post may have
    * been made, so that the next attempt, on any replica, looks for it before posting again.
    */
-  defer(id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void>;
+  defer(id: number, opts: ClaimHeld & { nextAttemptAt: Date; lastError?: string }): Promise<OutcomeWrite>;
 
   /**
    * Requeue a dead notification (admin) with a fresh retry budget, unless a newer item of its

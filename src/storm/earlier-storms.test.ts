@@ -37,12 +37,12 @@ async function deliverAll(store: Store): Promise<Map<number, string | undefined>
     if (due.length === 0) return edited;
     for (const item of due) {
       if (item.target.type !== 'slack') {
-        await store.markSent(item.id, { owner: 'test', sentAt: now });
+        await store.markSent(item.id, { claim: item.claim, owner: 'test', sentAt: now });
         continue;
       }
       const ref = item.kind === 'new' ? { channel: 'C0PAY', ts: `${item.id}.000100` } : await store.getSlackRef(item.groupId, item.target.channel);
       if (item.kind !== 'new') edited.set(item.id, ref?.ts);
-      await store.markSent(item.id, { owner: 'test', sentAt: now, ...(ref ? { slackRef: ref } : {}) });
+      await store.markSent(item.id, { claim: item.claim, owner: 'test', sentAt: now, ...(ref ? { slackRef: ref } : {}) });
     }
   }
 }

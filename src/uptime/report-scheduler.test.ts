@@ -242,7 +242,7 @@ function memoryStore(): Store {
       const out: NotificationRecord[] = [];
       for (const w of decide(current)) {
         groups.set(w.group.id, w.group);
-        for (const n of w.notifications) out.push({ ...n, id: ++id, reason: null, attempts: 0, lastError: null, createdAt: '', nextAttemptAt: null, sentAt: null });
+        for (const n of w.notifications) out.push({ ...n, id: ++id, reason: null, attempts: 0, claim: 0, lastError: null, createdAt: '', nextAttemptAt: null, sentAt: null });
       }
       return out;
     },

@@ -71,9 +71,10 @@ export function listContract(store: CurrentStore): void {
       const ids = await seed();
       const claimed = await store().claimDue({ owner: 'w', now: later(), limit: 3, leaseMs: 60_000 });
       const [a, b, c] = claimed.map((n) => n.id);
-      await store().markSent(a ?? -1, { owner: 'w', sentAt: later() });
-      await store().markFailed(b ?? -1, { owner: 'w', error: 'timeout', nextAttemptAt: later(60_000) });
-      await store().markFailed(c ?? -1, { owner: 'w', error: 'invalid_auth', nextAttemptAt: null });
+      const [claimA, claimB, claimC] = claimed.map((n) => n.claim);
+      await store().markSent(a ?? -1, { claim: claimA ?? -1, owner: 'w', sentAt: later() });
+      await store().markFailed(b ?? -1, { claim: claimB ?? -1, owner: 'w', error: 'timeout', nextAttemptAt: later(60_000) });
+      await store().markFailed(c ?? -1, { claim: claimC ?? -1, owner: 'w', error: 'invalid_auth', nextAttemptAt: null });
       for (const [status, id] of [['sent', a], ['failed', b], ['dead', c]] as const) {
         expect((await store().listNotifications({ status, limit: 10 })).items.map((n) => n.id)).toEqual([id]);
       }
@@ -169,10 +170,10 @@ export function listContract(store: CurrentStore): void {
       await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY), notification(g, SLACK, { status: 'suppressed' })]);
       expect(await store().outboxDepth()).toBe(2);
       const first = only(await store().claimDue({ owner: 'w', now: later(), limit: 1, leaseMs: 1_000 }));
-      await store().markFailed(first.id, { owner: 'w', error: 'e', nextAttemptAt: later() });
+      await store().markFailed(first.id, { claim: first.claim, owner: 'w', error: 'e', nextAttemptAt: later() });
       expect(await store().outboxDepth()).toBe(2);
       const second = only(await store().claimDue({ owner: 'w', now: later(), limit: 1, leaseMs: 1_000 }));
-      await store().markSent(second.id, { owner: 'w', sentAt: later() });
+      await store().markSent(second.id, { claim: second.claim, owner: 'w', sentAt: later() });
       expect(await store().outboxDepth()).toBe(1);
     });
 

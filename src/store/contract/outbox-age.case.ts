@@ -46,7 +46,7 @@ export function outboxAgeContract(store: CurrentStore, clock: ContractClock): vo
         expect(claimed.id).toBe(next?.id);
         // Claimed and in flight, it still waits.
         expect(await oldest()).toBe(next?.createdAt);
-        await store().markSent(claimed.id, { owner: 'w1', sentAt: later() });
+        await store().markSent(claimed.id, { claim: claimed.claim, owner: 'w1', sentAt: later() });
         expect(await oldest()).toBe(after);
       }
     });
@@ -58,29 +58,32 @@ export function outboxAgeContract(store: CurrentStore, clock: ContractClock): vo
       clock.advance(STEP_MS);
       const failingToo = await post('g3');
       const retryAt = later(3_600_000);
-      await store().markFailed((await claimOne('w1')).id, { owner: 'w1', error: 'slack: 500', nextAttemptAt: retryAt });
+      const first = await claimOne('w1');
+      await store().markFailed(first.id, { claim: first.claim, owner: 'w1', error: 'slack: 500', nextAttemptAt: retryAt });
       // g3 fails too; g2 is handed back untried, still pending.
       const [second, third] = await store().claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: LEASE_MS });
       expect([second?.id, third?.id]).toEqual([pending.id, failingToo.id]);
-      await store().defer(pending.id, { owner: 'w1', nextAttemptAt: later() });
-      await store().markFailed(failingToo.id, { owner: 'w1', error: 'slack: 500', nextAttemptAt: retryAt });
+      await store().defer(pending.id, { claim: second!.claim, owner: 'w1', nextAttemptAt: later() });
+      await store().markFailed(failingToo.id, { claim: third!.claim, owner: 'w1', error: 'slack: 500', nextAttemptAt: retryAt });
       expect((await store().getNotification(failing.id))?.status).toBe('failed');
       expect(await oldest()).toBe(failing.createdAt);
       // The oldest is delivered at its retry: now a pending one is the oldest, older than the other failed one.
       const due = await store().claimDue({ owner: 'w2', now: retryAt, limit: 10, leaseMs: LEASE_MS });
       expect(due.map((n) => n.id).sort((a, b) => a - b)).toEqual([failing.id, pending.id, failingToo.id]);
-      await store().markSent(failing.id, { owner: 'w2', sentAt: retryAt });
+      const claimOf = (id: number) => due.find((n) => n.id === id)?.claim ?? -1;
+      await store().markSent(failing.id, { claim: claimOf(failing.id), owner: 'w2', sentAt: retryAt });
       expect(await oldest()).toBe(pending.createdAt);
-      await store().markSent(pending.id, { owner: 'w2', sentAt: retryAt });
+      await store().markSent(pending.id, { claim: claimOf(pending.id), owner: 'w2', sentAt: retryAt });
       expect(await oldest()).toBe(failingToo.createdAt);
     });
 
     it('does not count sent, dead or suppressed items (a duplicate, a maintenance hold); a requeued dead one waits again from its creation', async () => {
       const dead = await post('dead');
       const claimedDead = await claimOne('w1');
-      await store().markFailed(claimedDead.id, { owner: 'w1', error: 'slack: channel_not_found', nextAttemptAt: null });
+      await store().markFailed(claimedDead.id, { claim: claimedDead.claim, owner: 'w1', error: 'slack: channel_not_found', nextAttemptAt: null });
       const sent = await post('sent');
-      await store().markSent((await claimOne('w1')).id, { owner: 'w1', sentAt: later() });
+      const claimedSent = await claimOne('w1');
+      await store().markSent(claimedSent.id, { claim: claimedSent.claim, owner: 'w1', sentAt: later() });
       const held = group('held');
       await enqueue(store(), held, [
         notification(held, SLACK, { status: 'suppressed', reason: 'maintenance: window db-upgrade' }),

@@ -31,7 +31,7 @@ export function outboxContract(store: CurrentStore): void {
       expect(claimed.id).toBe(pending?.id);
       // A claimed item keeps its public status and counts the attempt.
       expect(claimed).toMatchObject({ status: 'pending', attempts: 1 });
-      await store().markSent(claimed.id, { owner: 'w1', sentAt: later() });
+      await store().markSent(claimed.id, { claim: claimed.claim, owner: 'w1', sentAt: later() });
       expect(await store().outboxDepth()).toBe(0);
       expect(await claim('w2', later(LEASE_MS * 10))).toEqual([]);
       expect(await status(suppressed?.id ?? -1)).toBe('suppressed');
@@ -45,7 +45,7 @@ export function outboxContract(store: CurrentStore): void {
       // Even with the first item's lease long expired, the second waits behind it.
       const again = only(await claim('w2', later(LEASE_MS * 2)));
       expect(again.id).toBe(post?.id);
-      await store().markSent(again.id, { owner: 'w2', sentAt: later() });
+      await store().markSent(again.id, { claim: again.claim, owner: 'w2', sentAt: later() });
       expect(only(await claim('w3')).id).toBe(edit?.id);
     });
 
@@ -117,10 +117,10 @@ export function outboxContract(store: CurrentStore): void {
       expect((await store().getNotification(edit2?.id ?? -1))?.reason).toBe('superseded by a newer edit');
       expect(await status(post?.id ?? -1)).toBe('pending');
       expect(await status(end?.id ?? -1)).toBe('pending');
-      await store().markSent(claimedPost.id, { owner: 'w1', sentAt: later() });
+      await store().markSent(claimedPost.id, { claim: claimedPost.claim, owner: 'w1', sentAt: later() });
       const claimedEnd = only(await claim('w2'));
       expect(claimedEnd.id).toBe(end?.id);
-      await store().markSent(claimedEnd.id, { owner: 'w2', sentAt: later() });
+      await store().markSent(claimedEnd.id, { claim: claimedEnd.claim, owner: 'w2', sentAt: later() });
       expect(only(await claim('w2')).id).toBe(latest?.id);
     });
 
@@ -138,16 +138,16 @@ export function outboxContract(store: CurrentStore): void {
       const g = group('g1');
       const [first, second] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK)]);
       const t = later();
-      only(await claim('w1', t));
+      const claimed = only(await claim('w1', t));
       const retryAt = new Date(t.getTime() + 60_000);
-      await store().markFailed(first?.id ?? -1, { owner: 'w1', error: 'slack: ratelimited', nextAttemptAt: retryAt });
+      await store().markFailed(first?.id ?? -1, { claim: claimed.claim, owner: 'w1', error: 'slack: ratelimited', nextAttemptAt: retryAt });
       const failed = await store().getNotification(first?.id ?? -1);
       expect(failed).toMatchObject({ status: 'failed', lastError: 'slack: ratelimited', nextAttemptAt: retryAt.toISOString(), attempts: 1 });
       expect(await store().outboxDepth()).toBe(2);
       expect(await claim('w1', new Date(retryAt.getTime() - 1))).toEqual([]);
       const retried = only(await claim('w1', retryAt));
       expect(retried).toMatchObject({ id: first?.id, status: 'failed', attempts: 2 });
-      await store().markSent(retried.id, { owner: 'w1', sentAt: retryAt });
+      await store().markSent(retried.id, { claim: retried.claim, owner: 'w1', sentAt: retryAt });
       expect(await store().getNotification(retried.id)).toMatchObject({ status: 'sent', sentAt: retryAt.toISOString() });
       expect(only(await claim('w1', retryAt)).id).toBe(second?.id);
     });
@@ -156,16 +156,19 @@ export function outboxContract(store: CurrentStore): void {
       const g = group('g1');
       const [post, edit] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK, { kind: 'changed' })]);
       const t = later();
-      expect(only(await claim('w1', t))).toMatchObject({ id: post?.id, attempts: 1 });
+      const claimed = only(await claim('w1', t));
+      expect(claimed).toMatchObject({ id: post?.id, attempts: 1, claim: 1 });
       const resumeAt = new Date(t.getTime() + 5_000);
-      await store().defer(post?.id ?? -1, { owner: 'w1', nextAttemptAt: resumeAt });
+      expect(await store().defer(post?.id ?? -1, { claim: claimed.claim, owner: 'w1', nextAttemptAt: resumeAt })).toBe('recorded');
       // Never tried: still pending, no error, and the claim's attempt given back.
       expect(await store().getNotification(post?.id ?? -1)).toMatchObject({ status: 'pending', lastError: null, attempts: 0, nextAttemptAt: resumeAt.toISOString() });
       expect(await store().outboxDepth()).toBe(2);
       // Not due before its time; and, still undelivered, it keeps its edit waiting behind it.
       expect(await claim('w2', new Date(resumeAt.getTime() - 1))).toEqual([]);
-      expect(only(await claim('w2', resumeAt))).toMatchObject({ id: post?.id, attempts: 1 });
-      await store().markSent(post?.id ?? -1, { owner: 'w2', sentAt: resumeAt });
+      // The attempt is given back, the claim number is not: the next claim is the second.
+      const again = only(await claim('w2', resumeAt));
+      expect(again).toMatchObject({ id: post?.id, attempts: 1, claim: 2 });
+      await store().markSent(post?.id ?? -1, { claim: again.claim, owner: 'w2', sentAt: resumeAt });
       expect(only(await claim('w2', resumeAt)).id).toBe(edit?.id);
     });
 
@@ -173,12 +176,13 @@ export function outboxContract(store: CurrentStore): void {
       const [item] = await enqueue(store(), group('g1'));
       const id = item?.id ?? -1;
       const t = later();
-      only(await claim('w1', t));
+      const first = only(await claim('w1', t));
       const retryAt = new Date(t.getTime() + 1_000);
-      await store().markFailed(id, { owner: 'w1', error: 'slack: internal_error', nextAttemptAt: retryAt });
-      expect(only(await claim('w1', retryAt))).toMatchObject({ id, attempts: 2 });
+      await store().markFailed(id, { claim: first.claim, owner: 'w1', error: 'slack: internal_error', nextAttemptAt: retryAt });
+      const second = only(await claim('w1', retryAt));
+      expect(second).toMatchObject({ id, attempts: 2 });
       const resumeAt = new Date(retryAt.getTime() + 3_000);
-      await store().defer(id, { owner: 'w1', nextAttemptAt: resumeAt });
+      await store().defer(id, { claim: second.claim, owner: 'w1', nextAttemptAt: resumeAt });
       expect(await store().getNotification(id)).toMatchObject({ status: 'failed', lastError: 'slack: internal_error', attempts: 1, nextAttemptAt: resumeAt.toISOString() });
       expect(only(await claim('w2', resumeAt))).toMatchObject({ id, attempts: 2 });
     });
@@ -187,36 +191,36 @@ export function outboxContract(store: CurrentStore): void {
       const [item] = await enqueue(store(), group('g1'));
       const id = item?.id ?? -1;
       const t = later();
-      only(await claim('w1', t));
+      const first = only(await claim('w1', t));
       const resumeAt = new Date(t.getTime() + 1_000);
-      await store().defer(id, { owner: 'w1', nextAttemptAt: resumeAt, lastError: 'slack chat.postMessage: timed out — the message may have been posted' });
+      await store().defer(id, { claim: first.claim, owner: 'w1', nextAttemptAt: resumeAt, lastError: 'slack chat.postMessage: timed out — the message may have been posted' });
       expect(await store().getNotification(id)).toMatchObject({ status: 'pending', lastError: 'slack chat.postMessage: timed out — the message may have been posted', attempts: 0, nextAttemptAt: resumeAt.toISOString() });
       // A later defer without one leaves it as it was.
-      only(await claim('w1', resumeAt));
-      await store().defer(id, { owner: 'w1', nextAttemptAt: resumeAt });
+      const second = only(await claim('w1', resumeAt));
+      await store().defer(id, { claim: second.claim, owner: 'w1', nextAttemptAt: resumeAt });
       expect(await store().getNotification(id)).toMatchObject({ lastError: 'slack chat.postMessage: timed out — the message may have been posted', attempts: 0 });
     });
 
     it('ignores a defer by a worker that does not hold the claim, and of a finished item', async () => {
       const [item] = await enqueue(store(), group('g1'));
       const id = item?.id ?? -1;
-      await store().defer(id, { owner: 'stranger', nextAttemptAt: later(60_000) });
+      expect(await store().defer(id, { claim: 0, owner: 'stranger', nextAttemptAt: later(60_000) })).toBe('not-held');
       expect(await store().getNotification(id)).toEqual(item);
       const t = later();
-      only(await claim('w1', t));
-      await store().defer(id, { owner: 'stranger', nextAttemptAt: later(60_000) });
+      const claimed = only(await claim('w1', t));
+      expect(await store().defer(id, { claim: claimed.claim, owner: 'stranger', nextAttemptAt: later(60_000) })).toBe('not-held');
       // Still w1's: nobody else can claim it while the lease lasts.
       expect(await claim('w2', t)).toEqual([]);
-      await store().markSent(id, { owner: 'w1', sentAt: t });
-      await store().defer(id, { owner: 'w1', nextAttemptAt: later(60_000) });
+      expect(await store().markSent(id, { claim: claimed.claim, owner: 'w1', sentAt: t })).toBe('recorded');
+      expect(await store().defer(id, { claim: claimed.claim, owner: 'w1', nextAttemptAt: later(60_000) })).toBe('not-held');
       expect(await store().getNotification(id)).toMatchObject({ status: 'sent', attempts: 1, nextAttemptAt: null });
     });
 
     it('marks an item dead when no retry is given; dead items do not block the queue', async () => {
       const g = group('g1');
       const [first, second] = await enqueue(store(), g, [notification(g, SLACK), notification(g, SLACK)]);
-      only(await claim('w1'));
-      await store().markFailed(first?.id ?? -1, { owner: 'w1', error: 'channel_not_found', nextAttemptAt: null });
+      const claimed = only(await claim('w1'));
+      await store().markFailed(first?.id ?? -1, { claim: claimed.claim, owner: 'w1', error: 'channel_not_found', nextAttemptAt: null });
       expect(await store().getNotification(first?.id ?? -1)).toMatchObject({ status: 'dead', lastError: 'channel_not_found', nextAttemptAt: null });
       expect(await store().outboxDepth()).toBe(1);
       expect(only(await claim('w1')).id).toBe(second?.id);
@@ -227,8 +231,8 @@ export function outboxContract(store: CurrentStore): void {
       const [item] = await enqueue(store(), g);
       const id = item?.id ?? -1;
       expect(await store().retryDead(id, later())).toEqual({ outcome: 'not-dead' });
-      only(await claim('w1'));
-      await store().markFailed(id, { owner: 'w1', error: 'invalid_auth', nextAttemptAt: null });
+      const claimed = only(await claim('w1'));
+      await store().markFailed(id, { claim: claimed.claim, owner: 'w1', error: 'invalid_auth', nextAttemptAt: null });
       const now = later(1_000);
       const result = await store().retryDead(id, now);
       expect(result.outcome).toBe('requeued');
@@ -245,8 +249,8 @@ export function outboxContract(store: CurrentStore): void {
       const [trigger] = await enqueue(store(), g, [notification(g, PAGERDUTY)]);
       const id = trigger?.id ?? -1;
       for (const n of await claim('w1')) {
-        if (n.id === id) await store().markFailed(id, { owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: null });
-        else await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+        if (n.id === id) await store().markFailed(id, { claim: n.claim, owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: null });
+        else await store().markSent(n.id, { claim: n.claim, owner: 'w1', sentAt: later() });
       }
       expect(await status(id)).toBe('dead');
       return id;
@@ -263,10 +267,10 @@ export function outboxContract(store: CurrentStore): void {
       const inFlight = only(await claim('w1'));
       expect(inFlight.id).toBe(resolve?.id);
       expect(await store().retryDead(id, later())).toEqual(superseded(resolve?.id, 'pending'));
-      await store().markFailed(inFlight.id, { owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: later(1_000) });
+      await store().markFailed(inFlight.id, { claim: inFlight.claim, owner: 'w1', error: 'pagerduty: 503', nextAttemptAt: later(1_000) });
       expect(await store().retryDead(id, later())).toEqual(superseded(resolve?.id, 'failed'));
       const again = only(await claim('w1', later(1_000)));
-      await store().markSent(again.id, { owner: 'w1', sentAt: later(1_000) });
+      await store().markSent(again.id, { claim: again.claim, owner: 'w1', sentAt: later(1_000) });
       expect(await store().retryDead(id, later())).toEqual(superseded(resolve?.id, 'sent'));
       expect(await store().getNotification(id)).toMatchObject({ status: 'dead', attempts: 1, lastError: 'pagerduty: 503' });
       expect(await store().outboxDepth()).toBe(0);
@@ -280,7 +284,7 @@ export function outboxContract(store: CurrentStore): void {
       const other = group('g2');
       const [otherSent] = await enqueue(store(), other, [notification(other, PAGERDUTY)]);
       await enqueue(store(), other, [notification(other, PAGERDUTY, { kind: 'resolved' })]);
-      for (const n of await claim('w1')) if (n.id === otherSent?.id) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      for (const n of await claim('w1')) if (n.id === otherSent?.id) await store().markSent(n.id, { claim: n.claim, owner: 'w1', sentAt: later() });
       // A suppressed item is never sent, so nothing it says can be overtaken; the copy of each
       // notification the second Alertmanager of an HA pair sends is one (a duplicate).
       await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'repeat', status: 'suppressed', reason: 'duplicate within dedup window 4h' })]);
@@ -302,7 +306,7 @@ export function outboxContract(store: CurrentStore): void {
       const g = group('g1');
       const trigger = await deadTrigger(g);
       const [sent] = await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'changed' })]);
-      for (const n of await claim('w1')) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      for (const n of await claim('w1')) await store().markSent(n.id, { claim: n.claim, owner: 'w1', sentAt: later() });
       expect(await status(sent?.id ?? -1)).toBe('sent');
       expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: sent?.id, supersededByStatus: 'sent' });
       const dead = await deadTrigger(g);
@@ -310,7 +314,7 @@ export function outboxContract(store: CurrentStore): void {
       const [waiting] = await enqueue(store(), g, [notification(g, PAGERDUTY, { kind: 'resolved' })]);
       expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: waiting?.id, supersededByStatus: 'pending' });
       expect(await store().retryDead(dead, later())).toEqual({ outcome: 'superseded', supersededBy: waiting?.id, supersededByStatus: 'pending' });
-      for (const n of await claim('w1')) await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      for (const n of await claim('w1')) await store().markSent(n.id, { claim: n.claim, owner: 'w1', sentAt: later() });
       // Sent last: newer than the dead one, though sent ones before it were older.
       expect(await store().retryDead(trigger, later())).toEqual({ outcome: 'superseded', supersededBy: waiting?.id, supersededByStatus: 'sent' });
     });
@@ -338,14 +342,43 @@ export function outboxContract(store: CurrentStore): void {
       const [item] = await enqueue(store(), group('g1'));
       const id = item?.id ?? -1;
       const t = later();
-      only(await claim('crashed', t));
+      const crashed = only(await claim('crashed', t));
       // Nothing says whether the crashed owner's Slack post went out: the rescuer's attempt looks first.
-      expect(only(await claim('rescuer', new Date(t.getTime() + LEASE_MS)))).toMatchObject({ id, attempts: 2, lastError: LEASE_RAN_OUT });
-      await store().markSent(id, { owner: 'crashed', sentAt: t, slackRef: { channel: 'C1', ts: '1.1' } });
-      await store().markFailed(id, { owner: 'crashed', error: 'late', nextAttemptAt: null });
+      const rescue = only(await claim('rescuer', new Date(t.getTime() + LEASE_MS)));
+      expect(rescue).toMatchObject({ id, attempts: 2, lastError: LEASE_RAN_OUT });
+      expect(await store().markSent(id, { claim: crashed.claim, owner: 'crashed', sentAt: t, slackRef: { channel: 'C1', ts: '1.1' } })).toBe('not-held');
+      expect(await store().markFailed(id, { claim: crashed.claim, owner: 'crashed', error: 'late', nextAttemptAt: null })).toBe('not-held');
+      // Nor with the current claim's number: the owner must match as well.
+      expect(await store().markFailed(id, { claim: rescue.claim, owner: 'crashed', error: 'late', nextAttemptAt: null })).toBe('not-held');
       expect(await store().getNotification(id)).toMatchObject({ status: 'pending', lastError: LEASE_RAN_OUT, sentAt: null });
       expect(await store().getSlackRef('g1', SLACK.channel)).toBeUndefined();
-      await store().markSent(id, { owner: 'rescuer', sentAt: t });
+      expect(await store().markSent(id, { claim: rescue.claim, owner: 'rescuer', sentAt: t })).toBe('recorded');
+      expect(await status(id)).toBe('sent');
+    });
+
+    it('ignores an outcome written for a claim that has ended, even when the same owner claimed the item again', async () => {
+      // One process (one owner) whose outcome write was slow: it lands after the lease ran out
+      // and the same process claimed the item again.
+      const [item] = await enqueue(store(), group('g1'));
+      const id = item?.id ?? -1;
+      const t = later();
+      const first = only(await claim('w1', t));
+      const second = only(await claim('w1', new Date(t.getTime() + LEASE_MS)));
+      expect(second).toMatchObject({ id, attempts: 2, claim: first.claim + 1 });
+      const stale = { owner: 'w1', claim: first.claim };
+      for (const write of [
+        () => store().markSent(id, { ...stale, sentAt: t, slackRef: { channel: 'C1', ts: '1.1' } }),
+        () => store().markFailed(id, { ...stale, error: 'late', nextAttemptAt: null }),
+        () => store().markFailed(id, { ...stale, error: 'late', nextAttemptAt: t }),
+        () => store().defer(id, { ...stale, nextAttemptAt: t }),
+      ]) {
+        expect(await write()).toBe('not-held');
+        // The second claim still holds the item: nobody else can claim it while its lease lasts.
+        expect(await store().getNotification(id)).toMatchObject({ status: 'pending', attempts: 2, lastError: LEASE_RAN_OUT, sentAt: null });
+        expect(await claim('w2', new Date(t.getTime() + LEASE_MS + 1))).toEqual([]);
+      }
+      expect(await store().getSlackRef('g1', SLACK.channel)).toBeUndefined();
+      expect(await store().markSent(id, { owner: 'w1', claim: second.claim, sentAt: t })).toBe('recorded');
       expect(await status(id)).toBe('sent');
     });
 
@@ -357,27 +390,29 @@ export function outboxContract(store: CurrentStore): void {
       const taken = await claim('rescuer', new Date(t.getTime() + LEASE_MS));
       expect(taken.find((n) => n.id === post!.id)).toMatchObject({ lastError: LEASE_RAN_OUT, attempts: 2 });
       expect(taken.find((n) => n.id === page!.id)).toMatchObject({ lastError: null, attempts: 2 });
-      await store().markSent(page!.id, { owner: 'rescuer', sentAt: t });
+      const claimOf = (id: number) => taken.find((n) => n.id === id)?.claim ?? -1;
+      await store().markSent(page!.id, { claim: claimOf(page!.id), owner: 'rescuer', sentAt: t });
       // A post that timed out already says so: its own words are kept.
       const timedOut = `slack chat.postMessage: timed out — ${MAY_HAVE_POSTED}`;
-      await store().markFailed(post!.id, { owner: 'rescuer', error: timedOut, nextAttemptAt: t });
+      await store().markFailed(post!.id, { claim: claimOf(post!.id), owner: 'rescuer', error: timedOut, nextAttemptAt: t });
       only(await claim('third', new Date(t.getTime() + LEASE_MS)));
-      expect(only(await claim('fourth', new Date(t.getTime() + 2 * LEASE_MS)))).toMatchObject({ id: post!.id, lastError: timedOut });
+      const fourth = only(await claim('fourth', new Date(t.getTime() + 2 * LEASE_MS)));
+      expect(fourth).toMatchObject({ id: post!.id, lastError: timedOut });
       // An outcome written (here a failure that settles nothing about a post) leaves no note behind.
-      await store().markFailed(post!.id, { owner: 'fourth', error: 'slack: HTTP 500', nextAttemptAt: t });
+      await store().markFailed(post!.id, { claim: fourth.claim, owner: 'fourth', error: 'slack: HTTP 500', nextAttemptAt: t });
       expect(only(await claim('fifth', new Date(t.getTime() + 2 * LEASE_MS)))).toMatchObject({ id: post!.id, lastError: 'slack: HTTP 500' });
     });
 
     it('ignores completion by a worker that never claimed the item', async () => {
       const [item] = await enqueue(store(), group('g1'));
       const id = item?.id ?? -1;
-      await store().markSent(id, { owner: 'stranger', sentAt: later() });
-      await store().markFailed(id, { owner: 'stranger', error: 'x', nextAttemptAt: null });
+      expect(await store().markSent(id, { claim: 0, owner: 'stranger', sentAt: later() })).toBe('not-held');
+      expect(await store().markFailed(id, { claim: 0, owner: 'stranger', error: 'x', nextAttemptAt: null })).toBe('not-held');
       expect(await store().getNotification(id)).toEqual(item);
-      only(await claim('w1'));
-      await store().markSent(id, { owner: 'w1', sentAt: later() });
+      const claimed = only(await claim('w1'));
+      expect(await store().markSent(id, { claim: claimed.claim, owner: 'w1', sentAt: later() })).toBe('recorded');
       // A finished item cannot be finished again, by anyone.
-      await store().markFailed(id, { owner: 'w1', error: 'x', nextAttemptAt: null });
+      expect(await store().markFailed(id, { claim: claimed.claim, owner: 'w1', error: 'x', nextAttemptAt: null })).toBe('not-held');
       expect(await status(id)).toBe('sent');
       expect(await claim('w1', later(LEASE_MS * 10))).toEqual([]);
     });
@@ -387,12 +422,12 @@ export function outboxContract(store: CurrentStore): void {
       const lease = { owner: 'local', leaseMs: 120_000, max: 1 };
       const [slack, page] = await store().updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK), notification(g, PAGERDUTY)] }], { lease });
       // At most `max`, in write order; the lease counts the attempt, as a claim does.
-      expect(slack).toMatchObject({ status: 'pending', attempts: 1, leasedTo: 'local' });
-      expect(page).toMatchObject({ status: 'pending', attempts: 0 });
+      expect(slack).toMatchObject({ status: 'pending', attempts: 1, claim: 1, leasedTo: 'local' });
+      expect(page).toMatchObject({ status: 'pending', attempts: 0, claim: 0 });
       expect(page?.leasedTo).toBeUndefined();
       expect((await claim('w2', later())).map((n) => n.id)).toEqual([page?.id]);
       expect(await store().outboxDepth()).toBe(2);
-      await store().markSent(slack?.id ?? -1, { owner: 'local', sentAt: later() });
+      await store().markSent(slack?.id ?? -1, { claim: slack?.claim ?? -1, owner: 'local', sentAt: later() });
       expect(await status(slack?.id ?? -1)).toBe('sent');
       // An expired lease is claimable like any other (a worker that died before delivering).
       const [orphan] = await store().updateGroups([g.id], () => [{ group: g, notifications: [notification(g, SLACK_LOW)] }], {
@@ -433,13 +468,15 @@ export function outboxContract(store: CurrentStore): void {
       const firstClaim = await claim('w1');
       expect(firstClaim.map((n) => n.id).sort()).toEqual([post?.id, low?.id].sort());
       // Slack answers with the channel id, which chat.update needs; lookups use the configured name.
-      await store().markSent(post?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000100' } });
-      await store().markSent(low?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0LOW', ts: '1700000000.000200' } });
+      const claimOf = (id: number | undefined) => firstClaim.find((n) => n.id === id)?.claim ?? -1;
+      await store().markSent(post?.id ?? -1, { claim: claimOf(post?.id), owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000100' } });
+      await store().markSent(low?.id ?? -1, { claim: claimOf(low?.id), owner: 'w1', sentAt: later(), slackRef: { channel: 'C0LOW', ts: '1700000000.000200' } });
       expect(await store().getSlackRef('g1', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1700000000.000100' });
       expect(await store().getSlackRef('g1', SLACK_LOW.channel)).toEqual({ channel: 'C0LOW', ts: '1700000000.000200' });
       expect(await store().getSlackRef('g2', SLACK.channel)).toBeUndefined();
-      expect(only(await claim('w1')).id).toBe(edit?.id);
-      await store().markSent(edit?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000300' } });
+      const claimedEdit = only(await claim('w1'));
+      expect(claimedEdit.id).toBe(edit?.id);
+      await store().markSent(edit?.id ?? -1, { claim: claimedEdit.claim, owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000300' } });
       expect(await store().getSlackRef('g1', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1700000000.000300' });
     });
 
@@ -449,9 +486,10 @@ export function outboxContract(store: CurrentStore): void {
         const [n] = await enqueue(store(), g, [notification(g, SLACK, { kind, ...(outcome === 'suppressed' ? { status: 'suppressed', reason: 'storm: gathered into the channel digest' } : {}) })]);
         if (outcome === 'suppressed' || outcome === 'pending') return n!;
         // Items left pending above are claimed along, and stay leased.
-        expect((await claim('w1')).map((c) => c.id)).toContain(n?.id);
-        if (outcome === 'sent') await store().markSent(n!.id, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts } });
-        else await store().markFailed(n!.id, { owner: 'w1', error: 'slack: channel_not_found', nextAttemptAt: null });
+        const claimed = (await claim('w1')).find((c) => c.id === n?.id);
+        expect(claimed).toBeDefined();
+        if (outcome === 'sent') await store().markSent(n!.id, { claim: claimed!.claim, owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts } });
+        else await store().markFailed(n!.id, { claim: claimed!.claim, owner: 'w1', error: 'slack: channel_not_found', nextAttemptAt: null });
         return n!;
       };
       const refFor = (g: string, n: NotificationRecord, kind: ChangeKind = n.kind) => store().getSlackRef(g, SLACK.channel, { id: n.id, kind });
@@ -473,8 +511,9 @@ export function outboxContract(store: CurrentStore): void {
       // Not asked for a notification, the stored message is answered as it is (a digest's, edited after its end).
       expect(await store().getSlackRef('gathered', SLACK.channel)).toEqual(first);
       // Once that change posted its own message, the episode's later notifications edit it.
-      expect((await claim('w1')).map((c) => c.id)).toContain(change.id);
-      await store().markSent(change.id, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000200' } });
+      const claimedChange = (await claim('w1')).find((c) => c.id === change.id);
+      expect(claimedChange).toBeDefined();
+      await store().markSent(change.id, { claim: claimedChange!.claim, owner: 'w1', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000200' } });
       expect(await refFor('gathered', await step(gathered, 'resolved', 'pending'))).toEqual({ channel: 'C0PAY', ts: '1700000000.000200' });
 
       // An episode's resolution went dead: its re-send edits the message, a new episode's resend whose post went dead does not.
@@ -523,11 +562,12 @@ export function outboxContract(store: CurrentStore): void {
       const g2 = group('g2');
       const [old] = await enqueue(store(), g1, [notification(g1, SLACK)]);
       const [renamed, low] = await enqueue(store(), g2, [notification(g2, SLACK), notification(g2, SLACK_LOW)]);
-      await claim('w1');
-      await store().markSent(old?.id ?? -1, { owner: 'w1', sentAt: later(1_000), slackRef: { channel: 'C0OLD', ts: '1700000000.000100' } });
+      const claimed = await claim('w1');
+      const claimOf = (id: number | undefined) => claimed.find((n) => n.id === id)?.claim ?? -1;
+      await store().markSent(old?.id ?? -1, { claim: claimOf(old?.id), owner: 'w1', sentAt: later(1_000), slackRef: { channel: 'C0OLD', ts: '1700000000.000100' } });
       // The name now belongs to another channel (the old one was renamed): the newer id wins.
-      await store().markSent(renamed?.id ?? -1, { owner: 'w1', sentAt: later(2_000), slackRef: { channel: 'C0PAY', ts: '1700000000.000200' } });
-      await store().markSent(low?.id ?? -1, { owner: 'w1', sentAt: later(3_000), slackRef: { channel: 'C0LOW', ts: '1700000000.000300' } });
+      await store().markSent(renamed?.id ?? -1, { claim: claimOf(renamed?.id), owner: 'w1', sentAt: later(2_000), slackRef: { channel: 'C0PAY', ts: '1700000000.000200' } });
+      await store().markSent(low?.id ?? -1, { claim: claimOf(low?.id), owner: 'w1', sentAt: later(3_000), slackRef: { channel: 'C0LOW', ts: '1700000000.000300' } });
       expect(await store().getSlackChannelId(SLACK.channel)).toBe('C0PAY');
       expect(await store().getSlackChannelId(SLACK_LOW.channel)).toBe('C0LOW');
       expect(await store().getSlackChannelId('#elsewhere')).toBeUndefined();

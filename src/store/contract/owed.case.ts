@@ -35,8 +35,8 @@ export function owedContract(store: CurrentStore): void {
   /** Claims what is due: `dead` ids go dead, the others are sent. */
   const deliver = async (dead: ReadonlySet<number | undefined>, error = 'slack: 503'): Promise<void> => {
     for (const n of await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 })) {
-      if (dead.has(n.id)) await store().markFailed(n.id, { owner: 'w1', error, nextAttemptAt: null });
-      else await store().markSent(n.id, { owner: 'w1', sentAt: later() });
+      if (dead.has(n.id)) await store().markFailed(n.id, { claim: n.claim, owner: 'w1', error, nextAttemptAt: null });
+      else await store().markSent(n.id, { claim: n.claim, owner: 'w1', sentAt: later() });
     }
   };
 
@@ -69,11 +69,11 @@ export function owedContract(store: CurrentStore): void {
       expect(await owed('g1')).toEqual([]);
       const [claimed] = await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 });
       expect(claimed?.id).toBe(again?.id);
-      await store().markFailed(again?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: later(1_000) });
+      await store().markFailed(again?.id ?? -1, { claim: claimed?.claim ?? -1, owner: 'w1', error: 'slack: 503', nextAttemptAt: later(1_000) });
       expect(await owed('g1')).toEqual([]);
       // That one goes dead too: owed again, once.
       const [retry] = await store().claimDue({ owner: 'w1', now: later(1_000), limit: 100, leaseMs: 30_000 });
-      await store().markFailed(retry?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      await store().markFailed(retry?.id ?? -1, { claim: retry?.claim ?? -1, owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
       expect(await owed('g1')).toEqual([targetKey(SLACK)]);
     });
 
@@ -99,10 +99,11 @@ export function owedContract(store: CurrentStore): void {
       const g = group('g1');
       const [post, page] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
       const timedOut = `slack chat.postMessage: timed out — ${MAY_HAVE_POSTED}`;
-      const [claimed] = (await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 })).filter((n) => n.id === post?.id);
+      const both = await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 });
+      const [claimed] = both.filter((n) => n.id === post?.id);
       expect(claimed?.id).toBe(post?.id);
-      await store().markFailed(post?.id ?? -1, { owner: 'w1', error: timedOut, nextAttemptAt: null });
-      await store().markSent(page?.id ?? -1, { owner: 'w1', sentAt: later() });
+      await store().markFailed(post?.id ?? -1, { claim: claimed?.claim ?? -1, owner: 'w1', error: timedOut, nextAttemptAt: null });
+      await store().markSent(page?.id ?? -1, { claim: both.find((n) => n.id === page?.id)?.claim ?? -1, owner: 'w1', sentAt: later() });
       const shown = alertsContentHash(g.alerts);
       const behind = { [targetKey(SLACK)]: { id: post?.id, createdAt: post?.createdAt, lastError: timedOut, contentHash: shown } };
       expect(await owedDead('g1')).toEqual(behind);
@@ -118,7 +119,7 @@ export function owedContract(store: CurrentStore): void {
       const [again] = await store().claimDue({ owner: 'w1', now: later(), limit: 100, leaseMs: 30_000 });
       expect(again).toMatchObject({ id: resend?.id, lastError: note });
       // The attempt's own error replaces it, as any.
-      await store().markFailed(resend?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      await store().markFailed(resend?.id ?? -1, { claim: again?.claim ?? -1, owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
       // An error that says no post was made: no content read (nothing could be adopted).
       expect(await owedDead('g1')).toEqual({ [targetKey(SLACK)]: { id: resend?.id, createdAt: resend?.createdAt, lastError: 'slack: 503' } });
       // Without one, a new notification has none.

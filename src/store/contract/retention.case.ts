@@ -22,7 +22,7 @@ function quiet(id: string, overrides: Partial<GroupRecord> = {}): GroupRecord {
 async function deliverAll(store: Store): Promise<void> {
   for (const n of await store.claimDue({ owner: 'w', now: later(), limit: 100, leaseMs: LEASE_MS })) {
     const slackRef = n.target.type === 'slack' ? { channel: 'C0PAY', ts: `1700000000.${n.id}` } : undefined;
-    await store.markSent(n.id, { owner: 'w', sentAt: later(), ...(slackRef ? { slackRef } : {}) });
+    await store.markSent(n.id, { claim: n.claim, owner: 'w', sentAt: later(), ...(slackRef ? { slackRef } : {}) });
   }
 }
 
@@ -52,9 +52,9 @@ export function retentionContract(store: CurrentStore, clock: ContractClock): vo
       const [failed] = await enqueue(store(), live, [notification(live, PAGERDUTY, { kind: 'changed' })]);
       const [pending] = await enqueue(store(), group('other'));
       for (const n of await store().claimDue({ owner: 'w', now: later(), limit: 100, leaseMs: LEASE_MS })) {
-        if (n.id === dead?.id) await store().markFailed(n.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
-        if (n.id === failed?.id) await store().markFailed(n.id, { owner: 'w', error: 'timeout', nextAttemptAt: later(LEASE_MS) });
-        if (n.id === pending?.id) await store().defer(n.id, { owner: 'w', nextAttemptAt: later() });
+        if (n.id === dead?.id) await store().markFailed(n.id, { claim: n.claim, owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+        if (n.id === failed?.id) await store().markFailed(n.id, { claim: n.claim, owner: 'w', error: 'timeout', nextAttemptAt: later(LEASE_MS) });
+        if (n.id === pending?.id) await store().defer(n.id, { claim: n.claim, owner: 'w', nextAttemptAt: later() });
       }
       // A cut before everything was written removes nothing.
       expect(await pass(store(), new Date(Date.now() - 60_000))).toMatchObject({ notifications: 0, groups: 0 });
@@ -78,7 +78,7 @@ export function retentionContract(store: CurrentStore, clock: ContractClock): vo
       const g = quiet('g');
       const [dead] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'resolved' })]);
       for (const n of await store().claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: LEASE_MS })) {
-        await store().markFailed(n.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+        await store().markFailed(n.id, { claim: n.claim, owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
       }
       expect(await pass(store(), later())).toMatchObject({ notifications: 0, groups: 0 });
       expect((await store().getNotification(dead!.id))?.status).toBe('dead');
@@ -95,7 +95,7 @@ export function retentionContract(store: CurrentStore, clock: ContractClock): vo
       const g = quiet('g');
       const die = async () => {
         for (const n of await store().claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: LEASE_MS })) {
-          await store().markFailed(n.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+          await store().markFailed(n.id, { claim: n.claim, owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
         }
       };
       const [superseded, otherTarget] = await enqueue(store(), g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
@@ -227,12 +227,15 @@ export function retentionContract(store: CurrentStore, clock: ContractClock): vo
       const g = quiet('g');
       const [n] = await enqueue(store(), g, [notification(g, SLACK, { kind: 'resolved' })]);
       const claim = () => store().claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: LEASE_MS });
-      await claim();
-      await store().markFailed(n!.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+      const [first] = await claim();
+      await store().markFailed(n!.id, { claim: first!.claim, owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
       // An admin requeues the dead item; its delivery ends as a step runs (the cut after everything).
       expect((await store().retryDead(n!.id, new Date())).outcome).toBe('requeued');
-      expect((await claim()).map((c) => c.id)).toEqual([n!.id]);
-      const sent = store().markSent(n!.id, { owner: 'w', sentAt: new Date(), slackRef: { channel: 'C0PAY', ts: '1.2' } });
+      const again = await claim();
+      expect(again.map((c) => c.id)).toEqual([n!.id]);
+      // The requeue gave the attempts back, not the claim number: this is the item's second claim.
+      expect(again[0]).toMatchObject({ attempts: 1, claim: 2 });
+      const sent = store().markSent(n!.id, { claim: again[0]!.claim, owner: 'w', sentAt: new Date(), slackRef: { channel: 'C0PAY', ts: '1.2' } });
       const step = pass(store(), later());
       await Promise.all([sent, step]);
       // Either both went or both stayed; a second pass leaves neither.

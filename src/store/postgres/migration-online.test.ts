@@ -205,6 +205,18 @@ describe.skipIf(!admin)('postgres migrations during a rolling update', () => {
     ]);
   });
 
+  it('step 14 numbers the claims of each notification, from 0 on the rows it finds', async () => {
+    const url = await previousRelease(MIGRATIONS.slice(0, 13));
+    const pool = createPool(url);
+    cleanups.push(() => pool.end());
+    const store = new PostgresStore(pool, () => new Date(), new WriteGate(8, 30_000));
+    const [item] = await enqueue(store, group('g'));
+    expect(await migrate(pool, MIGRATIONS.slice(0, 14))).toEqual([14]);
+    expect((await adminQuery(url, 'SELECT claims FROM notifications WHERE id = $1', [item!.id])).rows).toEqual([{ claims: 0 }]);
+    const [claimed] = await store.claimDue({ owner: 'w', now: new Date(Date.now() + 1_000), limit: 1, leaseMs: 60_000 });
+    expect(claimed).toMatchObject({ id: item!.id, attempts: 1, claim: 1 });
+  });
+
   it('builds again an index whose build was cut short (left invalid), and records a finished one it finds', async () => {
     const url = await previousRelease();
     const pool = createPool(url);

@@ -43,6 +43,7 @@ import { SCHEMA_V8, SCHEMA_V9, SCHEMA_V10 } from './schema-v8.js';
 import { SCHEMA_V11 } from './schema-v11.js';
 import { SCHEMA_V12 } from './schema-v12.js';
 import { SCHEMA_V13 } from './schema-v13.js';
+import { SCHEMA_V14 } from './schema-v14.js';
 
 /**
  * One step: SQL applied in one transaction with its `schema_migrations` row, or indexes built
@@ -84,6 +85,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'groups gathered by a storm digest by team', indexes: SCHEMA_V11 },
   { version: 12, name: 'sent notifications by queue, for the Slack message of an episode', indexes: SCHEMA_V12 },
   { version: 13, name: 'suppressed episode edges (new, resolved) by queue, for the Slack message of an episode', indexes: SCHEMA_V13 },
+  { version: 14, name: 'claim numbers, so that an outcome written for an ended claim changes nothing', sql: SCHEMA_V14 },
 ];
 
 /**

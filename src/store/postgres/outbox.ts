@@ -10,12 +10,13 @@
  *
  * Attempts are counted when an item is claimed, not when it fails: a delivery that kills its
  * worker before `markFailed` still uses up its retry budget. An item handed back untried (`defer`)
- * gets its attempt back.
+ * gets its attempt back. Each claim also takes the item's next claim number (never given back),
+ * which its outcome write must name: a write of an ended claim changes nothing.
  */
 import type pg from 'pg';
 import type { SlackRef } from '../../delivery/notifier.js';
 import { LEASE_RAN_OUT, MAY_HAVE_POSTED } from '../../model/post-notes.js';
-import type { ClaimOptions, LeaseOffer, NotificationRecord } from '../store.js';
+import type { ClaimHeld, ClaimOptions, LeaseOffer, NotificationRecord, OutcomeWrite } from '../store.js';
 import type { Queryable } from './pool.js';
 import { targetKey, type ReceiverType } from '../../model/target.js';
 import { leasedTo, receiverLimit, roomCounter } from '../rows.js';
@@ -59,23 +60,33 @@ export async function leaseInserted(c: Queryable, inserted: NotificationRecord[]
     .map((n) => n.id);
   const max = Math.max(0, Math.floor(lease.max));
   if (candidates.length === 0 || max === 0) return inserted;
-  const { rows } = await c.query<{ id: string | number }>(q.LEASE_INSERTED, [candidates, lease.owner, new Date(now.getTime() + lease.leaseMs), max]);
-  const leased = new Set(rows.map((r) => Number(r.id)));
-  return inserted.map((n) => (leased.has(n.id) ? leasedTo(n, lease.owner) : n));
+  const { rows } = await c.query<{ id: string | number; claims: number }>(q.LEASE_INSERTED, [candidates, lease.owner, new Date(now.getTime() + lease.leaseMs), max]);
+  // The claim number as the lease took it: the one its outcome writes name.
+  const leased = new Map(rows.map((r) => [Number(r.id), r.claims]));
+  return inserted.map((n) => {
+    const claim = leased.get(n.id);
+    return claim === undefined ? n : { ...leasedTo(n, lease.owner), claim };
+  });
 }
 
 function byDue(a: NotificationRecord, b: NotificationRecord): number {
   return Date.parse(a.nextAttemptAt ?? '') - Date.parse(b.nextAttemptAt ?? '') || a.id - b.id;
 }
 
-export async function markSent(pool: pg.Pool, id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void> {
-  await pool.query(q.MARK_SENT, [id, opts.owner, opts.sentAt, opts.slackRef?.channel ?? null, opts.slackRef?.ts ?? null]);
+/** The outcome writes: each changes the item only while the claim it names holds it (queries.ts MARK_SENT). */
+export async function markSent(pool: pg.Pool, id: number, opts: ClaimHeld & { sentAt: Date; slackRef?: SlackRef }): Promise<OutcomeWrite> {
+  return written(await pool.query(q.MARK_SENT, [id, opts.owner, opts.sentAt, opts.slackRef?.channel ?? null, opts.slackRef?.ts ?? null, opts.claim]));
 }
 
-export async function markFailed(pool: pg.Pool, id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
-  await pool.query(q.MARK_FAILED, [id, opts.owner, opts.error, opts.nextAttemptAt]);
+export async function markFailed(pool: pg.Pool, id: number, opts: ClaimHeld & { error: string; nextAttemptAt: Date | null }): Promise<OutcomeWrite> {
+  return written(await pool.query(q.MARK_FAILED, [id, opts.owner, opts.error, opts.nextAttemptAt, opts.claim]));
 }
 
-export async function defer(pool: pg.Pool, id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void> {
-  await pool.query(q.DEFER, [id, opts.owner, opts.nextAttemptAt, opts.lastError ?? null]);
+export async function defer(pool: pg.Pool, id: number, opts: ClaimHeld & { nextAttemptAt: Date; lastError?: string }): Promise<OutcomeWrite> {
+  return written(await pool.query(q.DEFER, [id, opts.owner, opts.nextAttemptAt, opts.lastError ?? null, opts.claim]));
+}
+
+/** MARK_SENT returns a row when it marked the item; the others count the row they updated. */
+function written(result: pg.QueryResult): OutcomeWrite {
+  return (result.rowCount ?? 0) > 0 ? 'recorded' : 'not-held';
 }

@@ -111,8 +111,8 @@ describe.skipIf(!admin)('postgres store', () => {
       const [a, b, c] = [await open(), await open(), await open()];
       const g = group('owed', { targets: [SLACK] });
       const [post] = await enqueue(a, g, [notification(g, SLACK)]);
-      only(await a.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 30_000 }));
-      await a.markFailed(post?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+      const claimed = only(await a.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 30_000 }));
+      await a.markFailed(post?.id ?? -1, { claim: claimed.claim, owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
       // As dedup/decide.ts does: the duplicate is notified to an owed target, suppressed otherwise.
       const decide = (current: Map<string, GroupRecord>): GroupWrite[] => {
         const known = current.get('owed')!;
@@ -134,8 +134,8 @@ describe.skipIf(!admin)('postgres store', () => {
           // Replica B claims the new item between A's commit and A's lease, then hands it back for later.
           const [claimed] = await b.claimDue({ owner: 'replica-b', now: new Date(Date.now() + 1000), limit: 1, leaseMs: 60_000 });
           expect(claimed?.id).toBe(written!.id);
-          if (handBack === 'defer') await b.defer(claimed!.id, { owner: 'replica-b', nextAttemptAt: later });
-          else await b.markFailed(claimed!.id, { owner: 'replica-b', error: 'slack 500', nextAttemptAt: later });
+          if (handBack === 'defer') await b.defer(claimed!.id, { claim: claimed!.claim, owner: 'replica-b', nextAttemptAt: later });
+          else await b.markFailed(claimed!.id, { claim: claimed!.claim, owner: 'replica-b', error: 'slack 500', nextAttemptAt: later });
           // A's lease, as updateGroups runs it right after its commit.
           const [offered] = await leaseInserted(pool, [written!], { owner: 'replica-a', leaseMs: 60_000, max: 5 }, new Date());
           expect(offered!.leasedTo).toBeUndefined();
@@ -233,8 +233,8 @@ describe.skipIf(!admin)('postgres store', () => {
         const b = await open();
         const g = group('retried-while-written');
         const [trigger] = await enqueue(b, g, [notification(g, PAGERDUTY)]);
-        only(await b.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
-        await b.markFailed(trigger!.id, { owner: 'w', error: 'pagerduty: 503', nextAttemptAt: null });
+        const claimed = only(await b.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
+        await b.markFailed(trigger!.id, { claim: claimed.claim, owner: 'w', error: 'pagerduty: 503', nextAttemptAt: null });
         // Another replica's webhook, mid-write: the group's lock held, its resolve inserted but not committed.
         const other = await holdLocks([g.id]);
         try {
@@ -283,8 +283,8 @@ describe.skipIf(!admin)('postgres store', () => {
       const [busy, retried] = [quiet('busy'), quiet('retried')];
       await enqueue(a, busy, []);
       const [dead] = await enqueue(a, retried, [notification(retried, SLACK)]);
-      only(await a.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
-      await a.markFailed(dead!.id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+      const claimed = only(await a.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
+      await a.markFailed(dead!.id, { claim: claimed.claim, owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
       // Another replica, mid-transaction: a group write's load, and an admin's retryDead.
       const other = new pg.Client({ connectionString: url });
       await other.connect();
@@ -307,8 +307,8 @@ describe.skipIf(!admin)('postgres store', () => {
       const [a, b] = [await open(), await open()];
       const g = group('shared-ref');
       const [post, edit] = await enqueue(a, g, [notification(g, SLACK), notification(g, SLACK, { kind: 'resolved' })]);
-      only(await a.claimDue({ owner: 'a', now: later(), limit: 10, leaseMs: 60_000 }));
-      await a.markSent(post!.id, { owner: 'a', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1.5' } });
+      const claimed = only(await a.claimDue({ owner: 'a', now: later(), limit: 10, leaseMs: 60_000 }));
+      await a.markSent(post!.id, { claim: claimed.claim, owner: 'a', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1.5' } });
       const next = only(await b.claimDue({ owner: 'b', now: later(), limit: 10, leaseMs: 60_000 }));
       expect(next.id).toBe(edit?.id);
       expect(await b.getSlackRef('shared-ref', SLACK.channel)).toEqual({ channel: 'C0PAY', ts: '1.5' });
@@ -477,7 +477,7 @@ describe.skipIf(!admin)('postgres store', () => {
         const g = group('history');
         await enqueue(store, g);
         const [sent] = await store.claimDue({ owner: 'w', now: later(), limit: 1, leaseMs: 60_000 });
-        await store.markSent(sent!.id, { owner: 'w', sentAt: later() });
+        await store.markSent(sent!.id, { claim: sent!.claim, owner: 'w', sentAt: later() });
         // 20,000 sent rows, then the waiting ones: the history `ORDER BY id LIMIT 1` would walk.
         await adminQuery(
           url,
@@ -539,9 +539,9 @@ describe.skipIf(!admin)('postgres store', () => {
         // ones, kept until an operator retries them (a day of Slack outage leaves thousands), at
         // the low end of the ids where every step's walk starts; then the old sent history.
         await enqueue(store, group('stuck'));
-        await store.markFailed((await claim()).id, { owner: 'w', error: 'channel_not_found', nextAttemptAt: null });
+        await claim().then((held) => store.markFailed(held.id, { claim: held.claim, owner: 'w', error: 'channel_not_found', nextAttemptAt: null }));
         await enqueue(store, group('history'));
-        await store.markSent((await claim()).id, { owner: 'w', sentAt: later() });
+        await claim().then((held) => store.markSent(held.id, { claim: held.claim, owner: 'w', sentAt: later() }));
         for (const [from, status] of [['stuck', 'dead'], ['history', 'sent']] as const) {
           await adminQuery(
             url,
@@ -592,9 +592,9 @@ describe.skipIf(!admin)('postgres store', () => {
         // common in the statistics, its newest sent item lies far behind the table's newest ids,
         // and the suppressed items between it and the change are no episode's edge.
         await enqueue(store, group('busy'));
-        await store.markSent((await claim()).id, { owner: 'w', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000100' } });
+        await claim().then((held) => store.markSent(held.id, { claim: held.claim, owner: 'w', sentAt: later(), slackRef: { channel: 'C0PAY', ts: '1700000000.000100' } }));
         await enqueue(store, group('other'));
-        await store.markSent((await claim()).id, { owner: 'w', sentAt: later() });
+        await claim().then((held) => store.markSent(held.id, { claim: held.claim, owner: 'w', sentAt: later() }));
         await adminQuery(
           url,
           `INSERT INTO notifications (group_id, team, target, target_key, kind, status, attempts, created_at, sent_at, snapshot)

@@ -16,12 +16,14 @@ import type { ChangeKind } from '../../model/group.js';
 import { targetKey } from '../../model/target.js';
 import type {
   AlertRecord,
+  ClaimHeld,
   ClaimOptions,
   GroupRecord,
   GroupWrite,
   ListQuery,
   NotificationRecord,
   NotificationStatus,
+  OutcomeWrite,
   Page,
   PruneResult,
   PruneStep,
@@ -149,16 +151,16 @@ export class PostgresStore implements Store {
     return outbox.claimDue(this.pool, opts);
   }
 
-  async markSent(id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void> {
-    await outbox.markSent(this.pool, id, opts);
+  async markSent(id: number, opts: ClaimHeld & { sentAt: Date; slackRef?: SlackRef }): Promise<OutcomeWrite> {
+    return outbox.markSent(this.pool, id, opts);
   }
 
-  async markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
-    await outbox.markFailed(this.pool, id, opts);
+  async markFailed(id: number, opts: ClaimHeld & { error: string; nextAttemptAt: Date | null }): Promise<OutcomeWrite> {
+    return outbox.markFailed(this.pool, id, opts);
   }
 
-  async defer(id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void> {
-    await outbox.defer(this.pool, id, opts);
+  async defer(id: number, opts: ClaimHeld & { nextAttemptAt: Date; lastError?: string }): Promise<OutcomeWrite> {
+    return outbox.defer(this.pool, id, opts);
   }
 
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {

@@ -185,7 +185,8 @@ const dueOf = (receiver: string, limit: string) => `
  * `FOR UPDATE SKIP LOCKED` lets replicas claim concurrently without waiting on each other's
  * candidate rows; a row whose lease another replica committed meanwhile is re-checked against
  * its new version and dropped. A claim counts as an attempt, so an item that crashes its
- * worker every time still goes dead. Queues of excluded targets (paced Slack channels) wait.
+ * worker every time still goes dead, and takes the item's next claim number (schema-v14.ts),
+ * which its outcome write must name. Queues of excluded targets (paced Slack channels) wait.
  * Each receiver's oldest items are read up to its room ($6 Slack, $7 PagerDuty: ReceiverRoom, or
  * the limit; a target key begins with its receiver), so a full receiver's backlog is never in
  * the way of the other's; the oldest $2 of both are claimed, the rest stay due (and unlocked).
@@ -204,7 +205,7 @@ export const CLAIM_DUE = `
     ORDER BY d.next_attempt_at, d.id
     LIMIT $2
   )
-  UPDATE notifications n SET lease_owner = $3, lease_until = $4, attempts = n.attempts + 1,
+  UPDATE notifications n SET lease_owner = $3, lease_until = $4, attempts = n.attempts + 1, claims = n.claims + 1,
     last_error = CASE
       WHEN n.lease_until IS NOT NULL AND split_part(n.target_key, ':', 1) = 'slack'
         AND strpos(coalesce(n.last_error, ''), $8) = 0
@@ -231,49 +232,56 @@ export const LEASE_INSERTED = `
     LIMIT $4
     FOR UPDATE SKIP LOCKED
   )
-  UPDATE notifications n SET lease_owner = $2, lease_until = $3, attempts = n.attempts + 1
+  UPDATE notifications n SET lease_owner = $2, lease_until = $3, attempts = n.attempts + 1, claims = n.claims + 1
   FROM heads WHERE n.id = heads.id
-  RETURNING n.id`;
+  RETURNING n.id, n.claims`;
 
 /**
- * Only the lease holder may finish an item (an expired lease nobody took over still counts).
- * The Slack message ref is stored in the same statement, so the next item of the queue —
- * claimable only once this one is sent — always finds it, on whichever replica.
- * ($1 id, $2 owner, $3 sent_at, $4 Slack channel id or null, $5 Slack ts or null)
+ * Only the claim that holds the item may finish it: its owner and its number ($6, schema-v14.ts).
+ * An expired lease nobody took over still counts; one claimed again since, by any replica (this
+ * one too), does not, and the statement changes nothing: it returns a row only when it marked
+ * the item (Store.markSent answers `not-held` otherwise). The Slack message ref is stored in the
+ * same statement, so the next item of the queue — claimable only once this one is sent — always
+ * finds it, on whichever replica.
+ * ($1 id, $2 owner, $3 sent_at, $4 Slack channel id or null, $5 Slack ts or null, $6 claim)
  */
 export const MARK_SENT = `
   WITH sent AS (
     UPDATE notifications SET status = 'sent', sent_at = $3, next_attempt_at = NULL,
       lease_owner = NULL, lease_until = NULL
-    WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')
+    WHERE id = $1 AND lease_owner = $2 AND claims = $6 AND status IN ('pending', 'failed')
     RETURNING group_id, target::json AS target
+  ), slack_ref AS (
+    INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at)
+    SELECT group_id,
+      -- Keyed by the channel as configured (what the outbox looks up by).
+      COALESCE(CASE WHEN target->>'type' = 'slack' THEN target->>'channel' END, $4::text),
+      $4::text, $5::text, $3, $3
+    FROM sent WHERE $5::text IS NOT NULL
+    ON CONFLICT (group_id, channel) DO UPDATE SET
+      ref_channel = excluded.ref_channel, ts = excluded.ts, updated_at = excluded.updated_at
   )
-  INSERT INTO slack_messages (group_id, channel, ref_channel, ts, created_at, updated_at)
-  SELECT group_id,
-    -- Keyed by the channel as configured (what the outbox looks up by).
-    COALESCE(CASE WHEN target->>'type' = 'slack' THEN target->>'channel' END, $4::text),
-    $4::text, $5::text, $3, $3
-  FROM sent WHERE $5::text IS NOT NULL
-  ON CONFLICT (group_id, channel) DO UPDATE SET
-    ref_channel = excluded.ref_channel, ts = excluded.ts, updated_at = excluded.updated_at`;
+  SELECT 1 FROM sent`;
 
-/** ($1 id, $2 owner, $3 error, $4 next attempt or null → dead) */
+/** As MARK_SENT: only the claim that holds the item. ($1 id, $2 owner, $3 error, $4 next attempt or null → dead, $5 claim) */
 export const MARK_FAILED = `
   UPDATE notifications SET
     status = CASE WHEN $4::timestamptz IS NULL THEN 'dead' ELSE 'failed' END,
     last_error = $3, next_attempt_at = $4, lease_owner = NULL, lease_until = NULL
-  WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')`;
+  WHERE id = $1 AND lease_owner = $2 AND claims = $5 AND status IN ('pending', 'failed')`;
 
 /**
  * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never
  * made, so it is given back; status is left alone, and last_error too unless $4 is given (a
- * hand-back of a Slack post that may have posted keeps saying so). ($1 id, $2 owner, $3 next
- * attempt, $4 last error or null)
+ * hand-back of a Slack post that may have posted keeps saying so). As MARK_SENT: only the claim
+ * that holds the item; its number is not given back with the attempt, so that no later claim
+ * takes the number of one whose writes may still land. ($1 id, $2 owner, $3 next attempt, $4 last
+ * error or null, $5 claim)
  */
 export const DEFER = `
   UPDATE notifications SET next_attempt_at = $3, attempts = GREATEST(attempts - 1, 0),
     last_error = COALESCE($4::text, last_error), lease_owner = NULL, lease_until = NULL
-  WHERE id = $1 AND lease_owner = $2 AND status IN ('pending', 'failed')`;
+  WHERE id = $1 AND lease_owner = $2 AND claims = $5 AND status IN ('pending', 'failed')`;
 
 /**
  * The newer items of the queue of `d` (an alias) that are not suppressed (pending, failed, sent

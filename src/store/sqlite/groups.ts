@@ -224,6 +224,7 @@ export function insertedRecords(write: GroupWrite, nowMs: number, ids: number[],
       status: n.status,
       reason: n.reason ?? null,
       attempts: 0,
+      claim: 0,
       lastError: n.lastError ?? null,
       createdAt: at,
       // A pending item is due at once; a suppressed one is history only.

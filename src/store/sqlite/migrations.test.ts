@@ -283,6 +283,21 @@ describe('migrate', () => {
     );
   });
 
+  it('15 numbers the claims of each notification, from 0 on the rows it finds', () => {
+    migrate(db, MIGRATIONS.slice(0, 14));
+    insertGroup('quiet');
+    const id = db
+      .prepare(
+        `INSERT INTO notifications (group_id, group_seq, team, target, target_key, kind, status, attempts, created_at, next_attempt_at)
+         VALUES ('quiet', 1, 'payments', '{}', 'slack:#c', 'new', 'failed', 3, 1, 1) RETURNING id`,
+      )
+      .pluck()
+      .get();
+    expect(migrate(db, MIGRATIONS.slice(0, 15))).toEqual([15]);
+    expect(versions()).toEqual(ALL.slice(0, 15));
+    expect(db.prepare('SELECT attempts, claims FROM notifications WHERE id = ?').get(id)).toEqual({ attempts: 3, claims: 0 });
+  });
+
   it('changes nothing when a migration leaves a reference dangling', () => {
     migrate(db, UP_TO_V3);
     // A notification whose group is gone (written with foreign keys off).

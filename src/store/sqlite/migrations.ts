@@ -19,6 +19,7 @@ import { SCHEMA_V11 } from './schema-v11.js';
 import { SCHEMA_V12 } from './schema-v12.js';
 import { SCHEMA_V13 } from './schema-v13.js';
 import { SCHEMA_V14 } from './schema-v14.js';
+import { SCHEMA_V15 } from './schema-v15.js';
 
 export interface Migration {
   /** Strictly increasing, starting at 1. */
@@ -42,6 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: 'alerts listed by when they were first stored, not by their last change', sql: SCHEMA_V12 },
   { version: 13, name: 'sent notifications by queue; groups gathered by a storm digest by team', sql: SCHEMA_V13 },
   { version: 14, name: 'suppressed episode edges (new, resolved) by queue, for the Slack message of an episode', sql: SCHEMA_V14 },
+  { version: 15, name: 'claim numbers, so that an outcome written for an ended claim changes nothing', sql: SCHEMA_V15 },
 ];
 
 /**
@@ -94,7 +96,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
  * The oldest schema a read-only open (`alertgate uptime`) reads. It reads groups only
  * (`getGroup`: the maintenance windows are pseudo-groups, maintenance/state.ts and archive.ts):
  * the columns of store/rows.ts `GroupRow`, the last of which (`held_until`) migration 7 added,
- * and the group's alert rows, joined by `group_seq` (migration 4). Migrations 8-14 added columns
+ * and the group's alert rows, joined by `group_seq` (migration 4). Migrations 8-15 added columns
  * and indexes that read does not use. A migration that changes what it reads moves this up.
  */
 export const OLDEST_READ_ONLY_VERSION = 7;

@@ -6,12 +6,13 @@
  *
  * Attempts are counted when an item is claimed, not when it fails: a delivery that kills its
  * worker before `markFailed` still uses up its retry budget. An item handed back untried (`defer`)
- * gets its attempt back.
+ * gets its attempt back. Each claim also takes the item's next claim number (never given back),
+ * which its outcome write must name: a write of an ended claim changes nothing.
  */
 import type { SlackRef } from '../../delivery/notifier.js';
 import { RECEIVER_TYPES, receiverOfKey, type Target } from '../../model/target.js';
 import { receiverLimit, roomCounter } from '../rows.js';
-import type { ReceiverRoom, SupersedingStatus } from '../store.js';
+import type { ClaimHeld, OutcomeWrite, ReceiverRoom, SupersedingStatus } from '../store.js';
 import type { GroupWritePlan } from './groups.js';
 import type { NotificationRow } from './rows.js';
 import type { ClaimCandidate, Statements } from './statements.js';
@@ -83,9 +84,11 @@ export function leaseInserted(s: Statements, plans: readonly GroupWritePlan[], i
   return leased;
 }
 
-export function markSent(s: Statements, id: number, opts: { owner: string; sentAtMs: number; slackRef?: SlackRef }): void {
-  const row = s.markSent.get({ id, owner: opts.owner, sent_at: opts.sentAtMs });
-  if (!row || !opts.slackRef) return;
+/** The outcome writes: each changes the item only while the claim it names holds it (queries.ts MARK_SENT). */
+export function markSent(s: Statements, id: number, opts: ClaimHeld & { sentAtMs: number; slackRef?: SlackRef }): OutcomeWrite {
+  const row = s.markSent.get({ id, owner: opts.owner, claim: opts.claim, sent_at: opts.sentAtMs });
+  if (!row) return 'not-held';
+  if (!opts.slackRef) return 'recorded';
   const target = JSON.parse(row.target) as Target;
   s.upsertSlackMessage.run({
     group_seq: row.group_seq,
@@ -96,14 +99,19 @@ export function markSent(s: Statements, id: number, opts: { owner: string; sentA
     ts: opts.slackRef.ts,
     now: opts.sentAtMs,
   });
+  return 'recorded';
 }
 
-export function markFailed(s: Statements, id: number, opts: { owner: string; error: string; nextAttemptAtMs: number | null }): void {
-  s.markFailed.run({ id, owner: opts.owner, error: opts.error, next_attempt_at: opts.nextAttemptAtMs });
+export function markFailed(s: Statements, id: number, opts: ClaimHeld & { error: string; nextAttemptAtMs: number | null }): OutcomeWrite {
+  return written(s.markFailed.run({ id, owner: opts.owner, claim: opts.claim, error: opts.error, next_attempt_at: opts.nextAttemptAtMs }).changes);
 }
 
-export function defer(s: Statements, id: number, opts: { owner: string; nextAttemptAtMs: number; lastError?: string }): void {
-  s.defer.run({ id, owner: opts.owner, next_attempt_at: opts.nextAttemptAtMs, last_error: opts.lastError ?? null });
+export function defer(s: Statements, id: number, opts: ClaimHeld & { nextAttemptAtMs: number; lastError?: string }): OutcomeWrite {
+  return written(s.defer.run({ id, owner: opts.owner, claim: opts.claim, next_attempt_at: opts.nextAttemptAtMs, last_error: opts.lastError ?? null }).changes);
+}
+
+function written(changes: number): OutcomeWrite {
+  return changes > 0 ? 'recorded' : 'not-held';
 }
 
 /** `RetryDeadResult` with the requeued item as stored (the store maps it on its own thread). */

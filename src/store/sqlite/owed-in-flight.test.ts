@@ -27,8 +27,8 @@ afterEach(async () => {
 async function deadPost(): Promise<number> {
   const g = group('owed', { targets: [SLACK] });
   const [post] = await enqueue(store, g, [notification(g, SLACK)]);
-  only(await store.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 30_000 }));
-  await store.markFailed(post?.id ?? -1, { owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
+  const claimed = only(await store.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 30_000 }));
+  await store.markFailed(post?.id ?? -1, { claim: claimed.claim, owner: 'w1', error: 'slack: 503', nextAttemptAt: null });
   return post?.id ?? -1;
 }
 

@@ -185,10 +185,13 @@ export const RELEASE_ALL_LEASES = `
   UPDATE notifications SET last_error = ${LAST_ERROR_OF_LOST_LEASE}, lease_owner = NULL, lease_until = NULL
   WHERE lease_owner IS NOT NULL`;
 
-/** A claim counts as an attempt, so an item that crashes its worker every time still goes dead. */
+/**
+ * A claim counts as an attempt, so an item that crashes its worker every time still goes dead.
+ * It takes the item's next claim number (schema-v15.ts), which its outcome write must name.
+ */
 export const CLAIM = `
   UPDATE notifications SET last_error = ${LAST_ERROR_OF_LOST_LEASE},
-    lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
+    lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1, claims = claims + 1
   WHERE id = @id`;
 
 /**
@@ -197,22 +200,27 @@ export const CLAIM = `
  * queue (leased or not, due or not) keeps it waiting for a claim, as it would there.
  */
 export const LEASE_INSERTED = `
-  UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1
+  UPDATE notifications SET lease_owner = @owner, lease_until = @lease_until, attempts = attempts + 1, claims = claims + 1
   WHERE id = @id AND status IN ('pending', 'failed') AND lease_owner IS NULL
     AND ${headsItsQueue('notifications')}`;
 
-/** Only the lease holder may finish an item; an expired lease nobody took over still counts. */
+/**
+ * Only the claim that holds the item may finish it: its owner and its number (@claim, schema-v15.ts).
+ * An expired lease nobody took over still counts; one claimed again since, by any owner (this
+ * one too), does not, and the write changes nothing (Store.markSent answers `not-held`).
+ */
 export const MARK_SENT = `
   UPDATE notifications SET status = 'sent', sent_at = @sent_at, next_attempt_at = NULL,
     lease_owner = NULL, lease_until = NULL
-  WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')
+  WHERE id = @id AND lease_owner = @owner AND claims = @claim AND status IN ('pending', 'failed')
   RETURNING group_seq, target`;
 
+/** As MARK_SENT: only the claim that holds the item. */
 export const MARK_FAILED = `
   UPDATE notifications SET
     status = CASE WHEN @next_attempt_at IS NULL THEN 'dead' ELSE 'failed' END,
     last_error = @error, next_attempt_at = @next_attempt_at, lease_owner = NULL, lease_until = NULL
-  WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
+  WHERE id = @id AND lease_owner = @owner AND claims = @claim AND status IN ('pending', 'failed')`;
 
 /**
  * The items of a queue that are not suppressed, by status, each with the partial index by queue
@@ -272,12 +280,14 @@ export const SELECT_SNAPSHOT_TEXT = `SELECT snapshot FROM notification_snapshots
 /**
  * Hand a claimed item back untried (`Store.defer`): the claim counted an attempt that was never
  * made, so it is given back; status is left alone, and last_error too unless @last_error is given
- * (a hand-back of a Slack post that may have posted keeps saying so).
+ * (a hand-back of a Slack post that may have posted keeps saying so). As MARK_SENT: only the
+ * claim that holds the item. The claim number is not given back with the attempt: a later claim
+ * must not take the number of one whose writes may still land.
  */
 export const DEFER = `
   UPDATE notifications SET next_attempt_at = @next_attempt_at, attempts = max(attempts - 1, 0),
     last_error = coalesce(@last_error, last_error), lease_owner = NULL, lease_until = NULL
-  WHERE id = @id AND lease_owner = @owner AND status IN ('pending', 'failed')`;
+  WHERE id = @id AND lease_owner = @owner AND claims = @claim AND status IN ('pending', 'failed')`;
 
 /** Requeue with a fresh retry budget (attempts back to 0); last_error stays as history. */
 export const RETRY_DEAD = `

@@ -104,7 +104,7 @@ describe('sqlite store', () => {
     const [post, page] = await enqueue(first, g, [notification(g, SLACK), notification(g, PAGERDUTY)]);
     const claimed = await first.claimDue({ owner: 'w1', now: later(), limit: 10, leaseMs: 60_000 });
     expect(claimed).toHaveLength(2);
-    await first.markSent(post?.id ?? -1, { owner: 'w1', sentAt: later(), slackRef: { channel: 'C1', ts: '1.2' } });
+    await first.markSent(post?.id ?? -1, { claim: claimed.find((n) => n.id === post?.id)?.claim ?? -1, owner: 'w1', sentAt: later(), slackRef: { channel: 'C1', ts: '1.2' } });
     await first.close();
 
     const second = openSqliteStore(file);
@@ -154,7 +154,7 @@ describe('sqlite store', () => {
       expect(await store.getSlackRef('g1', '#c')).toEqual({ channel: 'C1', ts: '1.2' });
       const first = only(await store.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }));
       expect(first).toMatchObject({ id: 1, kind: 'changed' });
-      await store.markSent(first.id, { owner: 'w', sentAt: later(), slackRef: { channel: 'C1', ts: '1.3' } });
+      await store.markSent(first.id, { claim: first.claim, owner: 'w', sentAt: later(), slackRef: { channel: 'C1', ts: '1.3' } });
       expect(only(await store.claimDue({ owner: 'w', now: later(), limit: 10, leaseMs: 60_000 }))).toMatchObject({ id: 2, kind: 'resolved' });
       expect(await store.getSlackRef('g1', '#c')).toEqual({ channel: 'C1', ts: '1.3' });
     } finally {

@@ -35,12 +35,14 @@ import { alertsContentHash } from '../../model/content-hash.js';
 import { deadPostPossible } from '../../model/post-notes.js';
 import type {
   AlertRecord,
+  ClaimHeld,
   ClaimOptions,
   GroupRecord,
   GroupWrite,
   ListQuery,
   NotificationRecord,
   NotificationStatus,
+  OutcomeWrite,
   OwedDead,
   Page,
   PruneResult,
@@ -346,16 +348,16 @@ export class SqliteStore implements Store {
     return rows.map(toNotificationRecord);
   }
 
-  async markSent(id: number, opts: { owner: string; sentAt: Date; slackRef?: SlackRef }): Promise<void> {
-    await this.writer.execute({ op: 'markSent', id, owner: opts.owner, sentAtMs: opts.sentAt.getTime(), ...(opts.slackRef ? { slackRef: opts.slackRef } : {}) });
+  async markSent(id: number, opts: ClaimHeld & { sentAt: Date; slackRef?: SlackRef }): Promise<OutcomeWrite> {
+    return this.writer.execute({ op: 'markSent', id, owner: opts.owner, claim: opts.claim, sentAtMs: opts.sentAt.getTime(), ...(opts.slackRef ? { slackRef: opts.slackRef } : {}) });
   }
 
-  async markFailed(id: number, opts: { owner: string; error: string; nextAttemptAt: Date | null }): Promise<void> {
-    await this.writer.execute({ op: 'markFailed', id, owner: opts.owner, error: opts.error, nextAttemptAtMs: opts.nextAttemptAt?.getTime() ?? null });
+  async markFailed(id: number, opts: ClaimHeld & { error: string; nextAttemptAt: Date | null }): Promise<OutcomeWrite> {
+    return this.writer.execute({ op: 'markFailed', id, owner: opts.owner, claim: opts.claim, error: opts.error, nextAttemptAtMs: opts.nextAttemptAt?.getTime() ?? null });
   }
 
-  async defer(id: number, opts: { owner: string; nextAttemptAt: Date; lastError?: string }): Promise<void> {
-    await this.writer.execute({ op: 'defer', id, owner: opts.owner, nextAttemptAtMs: opts.nextAttemptAt.getTime(), ...(opts.lastError === undefined ? {} : { lastError: opts.lastError }) });
+  async defer(id: number, opts: ClaimHeld & { nextAttemptAt: Date; lastError?: string }): Promise<OutcomeWrite> {
+    return this.writer.execute({ op: 'defer', id, owner: opts.owner, claim: opts.claim, nextAttemptAtMs: opts.nextAttemptAt.getTime(), ...(opts.lastError === undefined ? {} : { lastError: opts.lastError }) });
   }
 
   async retryDead(id: number, now: Date): Promise<RetryDeadResult> {

@@ -5,6 +5,7 @@
  * through group commit, so both paths share one implementation.
  */
 import type { SlackRef } from '../../delivery/notifier.js';
+import type { OutcomeWrite } from '../store.js';
 import type { GroupCommit } from './group-commit.js';
 import { applyGroupPlan, type GroupWritePlan } from './groups.js';
 import * as outbox from './outbox.js';
@@ -15,9 +16,9 @@ import type { Statements } from './statements.js';
 export type WriteRequest =
   | { op: 'groups'; plans: GroupWritePlan[]; lease?: outbox.LeaseArgs }
   | ({ op: 'claim' } & outbox.ClaimArgs)
-  | { op: 'markSent'; id: number; owner: string; sentAtMs: number; slackRef?: SlackRef }
-  | { op: 'markFailed'; id: number; owner: string; error: string; nextAttemptAtMs: number | null }
-  | { op: 'defer'; id: number; owner: string; nextAttemptAtMs: number; lastError?: string }
+  | { op: 'markSent'; id: number; owner: string; claim: number; sentAtMs: number; slackRef?: SlackRef }
+  | { op: 'markFailed'; id: number; owner: string; claim: number; error: string; nextAttemptAtMs: number | null }
+  | { op: 'defer'; id: number; owner: string; claim: number; nextAttemptAtMs: number; lastError?: string }
   | { op: 'retryDead'; id: number; nowMs: number }
   | { op: 'releaseLeases'; owner: string }
   /** Runs alone (`submitWrite`): it turns foreign keys off around its own transaction. */
@@ -28,9 +29,9 @@ export interface WriteResults {
   /** Each plan's new notification ids, and which of them were leased (`lease`). */
   groups: { ids: number[][]; leased: number[] };
   claim: NotificationRow[];
-  markSent: undefined;
-  markFailed: undefined;
-  defer: undefined;
+  markSent: OutcomeWrite;
+  markFailed: OutcomeWrite;
+  defer: OutcomeWrite;
   retryDead: outbox.RetryDeadRow;
   releaseLeases: number;
   prune: PruneStepResult;
@@ -53,14 +54,11 @@ export function runWrite(s: Statements, req: WriteRequest): WriteResults[WriteRe
     case 'claim':
       return outbox.claimDue(s, req);
     case 'markSent':
-      outbox.markSent(s, req.id, req);
-      return undefined;
+      return outbox.markSent(s, req.id, req);
     case 'markFailed':
-      outbox.markFailed(s, req.id, req);
-      return undefined;
+      return outbox.markFailed(s, req.id, req);
     case 'defer':
-      outbox.defer(s, req.id, req);
-      return undefined;
+      return outbox.defer(s, req.id, req);
     case 'retryDead':
       return outbox.retryDead(s, req.id, req.nowMs);
     case 'releaseLeases':
