@@ -21,6 +21,7 @@ describe('failure series', () => {
     const lines = await exposition(createMetrics({ defaultMetrics: false }));
     for (const trigger of ['signal', 'api', 'file_change']) expect(lines).toContain(`alertgate_config_reloads_total{trigger="${trigger}",outcome="failure"} 0`);
     for (const receiver of ['slack', 'pagerduty']) expect(lines).toContain(`alertgate_delivery_lease_cuts_total{receiver="${receiver}"} 0`);
+    for (const receiver of ['slack', 'pagerduty']) expect(lines).toContain(`alertgate_outbox_stale_outcomes_total{receiver="${receiver}"} 0`);
     for (const kind of ['stale_firing', 'stale_firing_dropped', 'late_resolved']) expect(lines).toContain(`alertgate_dedup_stale_copies_total{kind="${kind}"} 0`);
     expect(lines).toContain('alertgate_alerts_ended_unseen_total 0');
   });

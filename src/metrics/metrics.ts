@@ -43,6 +43,7 @@ export interface Metrics {
   rateLimited: Counter<'team' | 'receiver' | 'scope'>;
   leaseCuts: Counter<'receiver'>;
   deliveryThreadRestarts: Counter;
+  staleOutcomes: Counter<'receiver'>;
   slackPostLookups: Counter<'result'>;
   dedupStaleCopies: Counter<'kind'>;
   dedupRenotifiedAfterDead: Counter<'team'>;
@@ -196,6 +197,13 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
     registers: [registry],
   });
   for (const receiver of ['slack', 'pagerduty']) leaseCuts.inc({ receiver }, 0);
+  const staleOutcomes = new Counter({
+    name: 'alertgate_outbox_stale_outcomes_total',
+    help: "Delivery outcomes (sent, failed, dead, handed back) not written because their claim had ended: the lease ran out and the notification was claimed again (or released) before the write reached the store, which then changed nothing. By receiver. Also counted when an earlier try of the same write reported a store error but had been recorded.",
+    labelNames: ['receiver'],
+    registers: [registry],
+  });
+  for (const receiver of ['slack', 'pagerduty']) staleOutcomes.inc({ receiver }, 0);
   const slackPostLookups = new Counter({
     name: 'alertgate_slack_post_lookups_total',
     help: "Looks for the Slack message an earlier attempt may have posted (it timed out, or its connection dropped, after the request was sent), made before posting again, by result: found (that message is kept, nothing posted), not_found (posted), failed (the read failed, e.g. missing_scope without channels:history/groups:history/im:history, or not_in_channel: posted, a duplicate is possible), deferred (the read was rate-limited, or too little of the delivery's lease was left for a read and the post: not posted, the attempt fails and the retry looks again), channel_unresolved (the route names the channel by name and no message of alertgate there has told its id: posted, a duplicate is possible).",
@@ -324,6 +332,7 @@ export function createMetrics(opts: MetricSources = {}): Metrics {
       help: 'Delivery threads (OUTBOX_THREAD=true) started again after the one before exited unexpectedly (a crash, the end of its heap); the wait before each restart doubles from 1 s to 30 s while threads keep exiting, back to 1 s once one stays up for a minute. Always 0 without OUTBOX_THREAD.',
       registers: [registry],
     }),
+    staleOutcomes,
     slackPostLookups,
     dedupStaleCopies,
     dedupRenotifiedAfterDead: new Counter({

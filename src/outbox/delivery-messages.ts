@@ -53,6 +53,7 @@ export type DeliveryEvent =
   | { t: 'latency'; labels: { receiver: ReceiverType }; seconds: number }
   | { t: 'rate-limited'; labels: { team: string; receiver: ReceiverType; scope: RateLimitScope } }
   | { t: 'lease-cut'; labels: { receiver: ReceiverType } }
+  | { t: 'stale-outcome'; labels: { receiver: ReceiverType } }
   | { t: 'post-lookup'; labels: { result: PostLookupResult } }
   /** A send found a routing key that resolves: pages go to PagerDuty from now on. */
   | { t: 'pagesLive' }

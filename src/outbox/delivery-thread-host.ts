@@ -212,6 +212,7 @@ export class DeliveryThread implements OutboxRunner {
       else if (e.t === 'latency') metrics.deliveryLatency.observe(e.labels, e.seconds);
       else if (e.t === 'rate-limited') metrics.rateLimited.inc(e.labels);
       else if (e.t === 'lease-cut') metrics.leaseCuts.inc(e.labels);
+      else if (e.t === 'stale-outcome') metrics.staleOutcomes.inc(e.labels);
       else if (e.t === 'post-lookup') metrics.slackPostLookups.inc(e.labels);
       else if (e.t === 'secret') this.o.onSecret?.(e.secret);
       else if (e.t === 'slackToken') this.slackToken = e.token;

@@ -83,6 +83,7 @@ const metrics: OutboxMetrics = {
   deliveryLatency: { observe: (labels, seconds) => emit({ t: 'latency', labels, seconds }) },
   rateLimited: { inc: (labels) => emit({ t: 'rate-limited', labels }) },
   leaseCuts: { inc: (labels) => emit({ t: 'lease-cut', labels }) },
+  staleOutcomes: { inc: (labels) => emit({ t: 'stale-outcome', labels }) },
   slackPostLookups: { inc: (labels) => emit({ t: 'post-lookup', labels }) },
 };
 

@@ -8,6 +8,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createSlackNotifier } from '../delivery/slack/notifier.js';
 import { createLogger } from '../log/logger.js';
+import { createMetrics } from '../metrics/metrics.js';
 import type { Target } from '../model/target.js';
 import { group, notification, only } from '../store/contract/fixtures.case.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -50,8 +51,10 @@ it("leaves the new claim alone when a delivery's outcome lands after the same pr
   });
   const g = group('stale-g1');
   const [n] = await store.updateGroups([g.id], () => [{ group: g, notifications: [notification(g, TARGET)] }]);
+  const metrics = createMetrics({ defaultMetrics: false });
   worker = startTestWorker({
     store,
+    metrics,
     notifiers: { slack: createSlackNotifier({ token: TOKEN, apiUrl: slack.url, timeoutMs: 5_000, logger }), pagerduty: unusedNotifier('pagerduty') },
     leaseMs: LEASE_MS,
     logger,
@@ -71,6 +74,7 @@ it("leaves the new claim alone when a delivery's outcome lands after the same pr
   expect(await store.getSlackRef(g.id, TARGET.channel)).toBeUndefined();
   expect(await store.claimDue({ owner: 'other', now: new Date(later.getTime() + 1), limit: 1, leaseMs: LEASE_MS })).toEqual([]);
   expect(lines.some((l) => l.msg === 'notification sent')).toBe(false);
+  expect(await metrics.registry.metrics()).toContain('alertgate_outbox_stale_outcomes_total{receiver="slack"} 1');
   // Its own outcome is the one recorded.
   expect(await store.markSent(n!.id, { owner: 'local', claim: again.claim, sentAt: later })).toBe('recorded');
   expect(JSON.stringify(lines)).not.toContain(TOKEN);

@@ -18,6 +18,8 @@ export interface OutboxMetrics {
   deliveryLatency: { observe(labels: { receiver: ReceiverType }, seconds: number): void };
   rateLimited: { inc(labels: { team: string; receiver: ReceiverType; scope: RateLimitScope }): void };
   leaseCuts: { inc(labels: { receiver: ReceiverType }): void };
+  /** Outcome writes the store answered `not-held` (`claimEnded`). */
+  staleOutcomes: { inc(labels: { receiver: ReceiverType }): void };
   /** Counted by the Slack notifier (delivery/slack/post-lookup.ts), not by the worker. */
   slackPostLookups: { inc(labels: { result: PostLookupResult }): void };
 }
@@ -334,11 +336,13 @@ export class OutboxWorker {
    * out and the item was claimed again, by this process or another, or it was released or
    * finished) and nothing was changed, so the current claim, if any, decides the item. Said at
    * warn with the notification (the child logger's fields), the claim and the outcome that was
-   * not written; the receiver's answer was counted in alertgate_notifications_total already.
+   * not written, and counted (alertgate_outbox_stale_outcomes_total); the receiver's answer was
+   * counted in alertgate_notifications_total already.
    * `afterStoreError`: an earlier try of the same write failed with a store error, which may
    * have been recorded after all (then this is no loss).
    */
   private claimEnded(item: NotificationRecord, outcome: 'sent' | 'failed' | 'dead' | 'handed back', log: Logger, afterStoreError = false): void {
+    this.o.metrics?.staleOutcomes.inc({ receiver: item.target.type });
     const fields = { claim: item.claim, attempt: item.attempts, outcome };
     if (afterStoreError) {
       log.warn(fields, 'notification outcome not recorded: the claim no longer holds the notification (an earlier try of this write that reported a store error was recorded after all, or the lease ran out and the notification was claimed again)');
