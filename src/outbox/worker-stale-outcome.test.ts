@@ -1,19 +1,21 @@
 /**
  * An attempt's outcome that reaches the store after its claim has ended: the lease ran out while
  * the worker waited for Slack, and the same process (same owner) claimed the item again. On a
- * real SQLite store with the fake Slack on loopback. Before, the stores checked the owner only,
+ * real SQLite store and a real PostgreSQL one, with the fake Slack on loopback. Before, the stores checked the owner only,
  * so the late `markSent` finished the item for the new claim: marked sent under it while its
  * attempt was still being delivered, and the new claim's own outcome then matched nothing.
  */
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackNotifier } from '../delivery/slack/notifier.js';
 import { createLogger } from '../log/logger.js';
 import { createMetrics } from '../metrics/metrics.js';
 import type { Target } from '../model/target.js';
 import { group, notification, only } from '../store/contract/fixtures.case.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { startFakeSlack, type FakeSlack } from '../testing/fake-slack.js';
+import { createTestDatabase, createTestSchema, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { startTestWorker, unusedNotifier } from './test-worker.case.js';
 import type { OutboxWorker } from './worker.js';
 
@@ -31,8 +33,26 @@ afterEach(async () => {
   await slack?.close();
 });
 
-it("leaves the new claim alone when a delivery's outcome lands after the same process claimed the item again, and says so at warn", async () => {
-  store = await openSqliteStore(':memory:');
+const admin = await requirePostgres();
+
+describe('on SQLite', () => {
+  it("leaves the new claim alone when a delivery's outcome lands after the same process claimed the item again, and says so at warn", () => staleOutcome(async () => openSqliteStore(':memory:')));
+});
+
+describe.skipIf(!admin)('on PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(admin!);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+  it("leaves the new claim alone when a delivery's outcome lands after the same process claimed the item again, and says so at warn", async () =>
+    staleOutcome(async () => openPostgresStore(await createTestSchema(db.url, 'stale'))));
+});
+
+async function staleOutcome(openStore: () => Promise<Store>): Promise<void> {
+  store = await openStore();
   slack = await startFakeSlack({ channels: { stale: CHANNEL_ID } });
   // The post is made and its answer held until the item has been claimed again.
   let answer!: () => void;
@@ -71,11 +91,11 @@ it("leaves the new claim alone when a delivery's outcome lands after the same pr
   expect(await outcomeLine).toMatchObject({ level: 'warn', notification: n!.id, team: 'payments', receiver: 'slack', claim: 1, outcome: 'sent' });
   // The second claim still holds the item: not sent, no message ref, and nobody else can claim it.
   expect(await store.getNotification(n!.id)).toMatchObject({ status: 'pending', attempts: 2, sentAt: null });
-  expect(await store.getSlackRef(g.id, TARGET.channel)).toBeUndefined();
+  expect(await store.getSlackRef(g.id, CHANNEL_ID)).toBeUndefined();
   expect(await store.claimDue({ owner: 'other', now: new Date(later.getTime() + 1), limit: 1, leaseMs: LEASE_MS })).toEqual([]);
   expect(lines.some((l) => l.msg === 'notification sent')).toBe(false);
   expect(await metrics.registry.metrics()).toContain('alertgate_outbox_stale_outcomes_total{receiver="slack"} 1');
   // Its own outcome is the one recorded.
   expect(await store.markSent(n!.id, { owner: 'local', claim: again.claim, sentAt: later })).toBe('recorded');
   expect(JSON.stringify(lines)).not.toContain(TOKEN);
-});
+}
