@@ -215,9 +215,10 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
     const resolveRoutingKey = createRoutingKeyResolver(() => ({ routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' }), { env: { PAGERDUTY_PAYMENTS_KEY: key } });
     const n = await enqueue(r, 'record-g6', { type: 'pagerduty', team: 'payments' });
     // The failure's write fails twice: its third try would come 1.1 s after the first, past the
-    // 1 s lease. The stores check only the lease's owner, and a claim in between (this worker's,
-    // polling) took the item again: the late write cleared that attempt's lease, its success
-    // matched no row and was lost, and the event was sent a third time.
+    // 1 s lease. The stores checked only the lease's owner then, and a claim in between (this
+    // worker's, polling) took the item again: the late write cleared that attempt's lease, its
+    // success matched no row and was lost, and the event was sent a third time. (The write now
+    // also names its claim, so a late one changes nothing: worker-stale-outcome.test.ts.)
     startWorker(r, {
       notifiers: { slack: unusedNotifier('slack'), pagerduty: createPagerDutyNotifier({ eventsUrl: `http://127.0.0.1:${(pagerduty.address() as AddressInfo).port}`, resolveRoutingKey }) },
       leaseMs: 1_000,

@@ -1,7 +1,7 @@
 /**
  * @module store/contract/outbox
  * Contract: the outbox queue — due items, per-(group, target) ordering, exclusive leases that
- * expire, owner-checked completion, retries, deferrals (no attempt used), dead items and Slack
+ * expire, completion checked against the claim (its owner and number), retries, deferrals (no attempt used), dead items and Slack
  * message refs.
  */
 import { describe, expect, it } from 'vitest';
