@@ -13,6 +13,8 @@ import { requireBinary } from '../src/testing/binaries.js';
 import { freeTcpPort } from '../src/testing/free-port.js';
 import { fileChecksSource } from '../src/uptime/checks-source.js';
 import { createReportScheduler, type ScheduleFn } from '../src/uptime/report-scheduler.js';
+import { formatDuration } from '../src/uptime/format.js';
+import type { UptimeReport } from '../src/uptime/report-types.js';
 import { createUptimeService } from '../src/uptime/service.js';
 import { createThanosClient } from '../src/uptime/thanos-client.js';
 import { waitUntil } from './support/gateway.js';
@@ -38,11 +40,11 @@ function uptimeFor(client = createThanosClient({ url: rig().fx.prometheus.url })
   return createUptimeService({ client, checks: fileChecksSource({ configDir: rig().fx.configDir, env: {}, routeTeams: () => rig().t.gw.config.current()?.teams.keys() }) });
 }
 
-/** The gateway's routing with payments' reports replaced. */
-function routingWith(reports: TeamConfig['reports']): RoutingConfig {
+/** The gateway's routing with payments' reports replaced (or, given `byTeam`, those teams'). */
+function routingWith(reports: TeamConfig['reports'], byTeam: Record<string, TeamConfig['reports']> = { payments: reports }): RoutingConfig {
   const current = rig().t.gw.config.current()!;
   const teams = new Map(current.teams);
-  teams.set('payments', { ...teams.get('payments')!, reports });
+  for (const [team, r] of Object.entries(byTeam)) teams.set(team, { ...teams.get(team)!, reports: r });
   return { ...current, teams };
 }
 
@@ -91,6 +93,47 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
 
     for (const s of schedulers) await s.stop();
     expect(replicas.every((r) => r.tasks.every((x) => x.stopped))).toBe(true);
+  });
+
+  it('a service never measured in the month says it had no data, not "down 0s · 0 incidents"; one measured for part of it, how long it had none, as the page and CSV say', async () => {
+    const monthly = (channel: string) => [{ schedule: '0 9 1 * *', period: 'previous-month' as const, channel, timezone: 'Europe/London' }];
+    const scheduler = createReportScheduler({
+      // prisons' legacy is never probed; platform's api only 10–13 October.
+      routing: () => routingWith([], { prisons: monthly('#prisons-leads'), platform: monthly('#platform-leads') }),
+      uptime: uptimeFor(),
+      store: rig().t.gw.store,
+      onEnqueued: () => rig().t.gw.worker.wake(),
+      logger: createLogger({ level: 'info', write: () => {} }),
+      schedule: capturingSchedule().schedule,
+    });
+    const at = new Date('2026-11-01T09:00:00Z');
+    for (const team of ['prisons', 'platform']) await expect(scheduler.run(team, 0, at)).resolves.toMatchObject({ status: 'enqueued' });
+    const line = async (channel: string, service: string) => {
+      const post = await rig().fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === channel, 20_000);
+      const sections = (post.body.blocks as Array<{ type: string; text?: { text: string } }>).filter((b) => b.type === 'section').map((b) => b.text!.text);
+      return sections.find((t) => t.includes(`*${service}*`))!;
+    };
+    // The figures the page and the CSV show for the same month.
+    const october = async (team: string, service: string) => {
+      const r = (await (await fetch(`${rig().t.gw.url}/v1/uptime?team=${team}&month=2026-10&tz=Europe/London`)).json()) as UptimeReport;
+      const csv = await (await fetch(`${rig().t.gw.url}/v1/uptime.csv?team=${team}&month=2026-10&tz=Europe/London`)).text();
+      return { s: r.services.find((x) => x.service === service)!, total: csv.split('\r\n').find((row) => row.startsWith(`${team},${service},total,`))!.split(',') };
+    };
+
+    const legacy = await october('prisons', 'legacy');
+    // The CSV: no uptime, no budget (empty cells mean no data), and the whole London month (31 days and the hour of 25 October) without data.
+    expect([legacy.total[3], legacy.total[6], legacy.total[7]]).toEqual(['', String(31 * 86_400 + 3600), '']);
+    const never = await line('#prisons-leads', 'legacy');
+    expect(never).toBe(`:white_circle: *legacy* no data (objective 99%) · no data ${formatDuration(legacy.s.noDataSeconds)} (the whole range: neither up nor down) · budget no data, nothing measured`);
+    expect(never).not.toMatch(/down 0s|0 incidents/);
+
+    // Measured 3 of 31 days: its uptime is of those days, and the post says how long it had no data, in the page's words.
+    const api = await october('platform', 'api');
+    expect(api.total[6]).toBe(String(api.s.noDataSeconds));
+    expect(api.s.noDataSeconds).toBe(28 * 86_400 + 3600);
+    expect(await line('#platform-leads', 'api')).toContain(` · no data ${formatDuration(api.s.noDataSeconds)} (not counted) · `);
+    await rig().t.idle();
+    await scheduler.stop();
   });
 
   it('Thanos down: retried with backoff until it answers, each failure logged', async () => {

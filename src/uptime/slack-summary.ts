@@ -17,12 +17,26 @@ const MAX_SERVICE_BLOCKS = 40;
 /**
  * Time the uptime leaves out, as the page and table show it: a service probed for half the month
  * reads 99.95% of that half, and 0s down beside an incident is maintenance. Whole-range no data
- * is already "no data" in the figure.
+ * is said by `measured` instead.
  */
 function notCounted(s: ServiceUptime): string {
   const noData = s.uptimePercent !== null && s.noDataSeconds > 0 ? ` · no data ${formatDuration(s.noDataSeconds)} (not counted)` : '';
   const maintenance = s.maintenanceSeconds > 0 ? ` · maintenance ${formatDuration(s.maintenanceSeconds)} (not counted)` : '';
   return `${noData}${maintenance}`;
+}
+
+/**
+ * Downtime and incidents, or, for a service with no sample in the whole range, that it had none:
+ * "down 0s · 0 incidents" beside a service never probed read as a month 100 % up. The page shows
+ * such a service's "No data" time (the whole range) and the CSV its no_data_seconds; this says
+ * the same, with the footnote's "neither up nor down".
+ */
+function measured(s: ServiceUptime): string {
+  if (s.uptimePercent === null && s.downSeconds === 0 && s.incidents.length === 0) {
+    const maintenance = s.maintenanceSeconds > 0 ? ` · maintenance ${formatDuration(s.maintenanceSeconds)} (not counted)` : '';
+    return `no data ${formatDuration(s.noDataSeconds)} (the whole range: neither up nor down)${maintenance}`;
+  }
+  return `down ${formatDuration(s.downSeconds)}${notCounted(s)} · ${s.incidents.length} incident${s.incidents.length === 1 ? '' : 's'}`;
 }
 
 export interface SummaryOptions {
@@ -43,7 +57,7 @@ export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions):
     const b = budgetState(s);
     return {
       level: b.level,
-      text: `*${escapeSlack(s.service)}* ${formatPercent(s.uptimePercent)} (objective ${s.objective}%) · down ${formatDuration(s.downSeconds)}${notCounted(s)} · ${s.incidents.length} incident${s.incidents.length === 1 ? '' : 's'} · budget ${b.label}, ${b.detail}`,
+      text: `*${escapeSlack(s.service)}* ${formatPercent(s.uptimePercent)} (objective ${s.objective}%) · ${measured(s)} · budget ${b.label}, ${b.detail}`,
     };
   });
   const text =
