@@ -52,7 +52,19 @@ describe('alertgate uptime: a bad range', () => {
     const both = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--month', '2026-10', '--from', '2026-10-01', '--to', '2026-10-05']);
     expect(both).toMatchObject({ code: 2, err: 'uptime: --month: cannot be combined with --from, --to' });
     const reversed = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--from', '2026-10-05', '--to', '2026-10-01']);
-    expect(reversed).toMatchObject({ code: 2, err: 'uptime: --from: must be before --to' });
+    expect(reversed).toMatchObject({
+      code: 2,
+      err: 'uptime: --from: must be before --to: --from "2026-10-05" is 2026-10-05 00:00:00 UTC and --to "2026-10-01" is 2026-10-01 00:00:00 UTC (in --tz UTC, where a date is its midnight)',
+    });
+  });
+
+  it('a range that ends before it starts names both values as given and as read in the zone, so the user sees why', async () => {
+    // A date is midnight in --tz, an RFC3339 time is its instant: New York's midnight of 1 October is 04:00 UTC, after 03:00Z.
+    const zoned = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--tz', 'america/new_york', '--from', '2026-10-01', '--to', '2026-10-01T03:00:00Z']);
+    expect(zoned).toMatchObject({
+      code: 2,
+      err: 'uptime: --from: must be before --to: --from "2026-10-01" is 2026-10-01 00:00:00 GMT-4 and --to "2026-10-01T03:00:00Z" is 2026-09-30 23:00:00 GMT-4 (in --tz America/New_York, where a date is its midnight)',
+    });
   });
 
   it('refuses an empty range flag (`--month "$MONTH"` with MONTH unset), which reported the last 30 days in UTC instead', async () => {
@@ -96,6 +108,16 @@ describe('uptime when Thanos is down or not configured', () => {
     expect(run.code).toBe(1);
     expect(run.out).toBe('');
     expect(run.err).toContain(`THANOS_URL=${downUrl}`);
+  });
+
+  it('a range that ends before it starts: 400 naming both values as given and as read in the zone, as the CLI does (checked before Thanos is asked)', async () => {
+    const r = await getJson(down, '/v1/uptime?team=payments&from=2026-10-01&to=2026-10-01T03:00:00Z&tz=America/New_York');
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.text)).toEqual({
+      error: 'from: must be before to: from "2026-10-01" is 2026-10-01 00:00:00 GMT-4 and to "2026-10-01T03:00:00Z" is 2026-09-30 23:00:00 GMT-4 (in tz America/New_York, where a date is its midnight)',
+      kind: 'invalid',
+      param: 'from',
+    });
   });
 
   it('THANOS_URL unset: 503 saying so, for the API, the CSV, the pages and the CLI', async () => {

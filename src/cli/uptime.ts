@@ -146,21 +146,10 @@ export const uptimeCommand: Command = async (argv, io) => {
     return 0;
   } catch (err) {
     if (!(err instanceof UptimeError)) throw err;
-    io.stderr(`uptime: ${err.param ? asFlags(err.message) : err.message}`);
+    // A range error names the CLI's flags (`--from`), not the API's parameters (`from`).
+    io.stderr(`uptime: ${err.naming((param) => `--${param}`)}`);
     return err.kind === 'invalid' ? 2 : 1;
   } finally {
     await opened.store?.close();
   }
 };
-
-/**
- * A range error as the CLI's flags name it: the service names the API's parameters (`from`, `to`,
- * `period`, `month`; uptime/range.ts), here `--from`, `--to`, …: the parameter it is about, and
- * those it names in `cannot be combined with …` and `must be before to`.
- */
-function asFlags(message: string): string {
-  return message
-    .replace(/^(\w+):/, '--$1:')
-    .replace(/cannot be combined with ([\w, ]+)$/, (_, list: string) => `cannot be combined with ${list.split(', ').map((name) => `--${name}`).join(', ')}`)
-    .replace(/must be before to$/, 'must be before --to');
-}

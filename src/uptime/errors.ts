@@ -32,16 +32,42 @@ export type UptimeErrorKind =
    */
   | 'cancelled';
 
+/** How a message names a request parameter: the API `from`, the CLI `--from`. */
+export type ParamNamer = (param: string) => string;
+
+/** One bad parameter: what is wrong with it, naming any parameter (itself too) through `name`. */
+export interface ParamProblem {
+  param: string;
+  says: (name: ParamNamer) => string;
+}
+
+const API_NAME: ParamNamer = (param) => param;
+
 export class UptimeError extends Error {
   override readonly name = 'UptimeError';
   constructor(
     readonly kind: UptimeErrorKind,
     message: string,
-    /** The request parameter at fault, for `invalid`. */
+    /** The request parameter at fault, for `invalid` (the first, when several are). */
     readonly param?: string,
+    /** Every bad parameter, in the contract's order (from before to), for `invalid`. */
+    readonly problems?: readonly ParamProblem[],
   ) {
     super(message);
   }
+
+  /**
+   * The message with the parameters named by `name`, as the CLI names them (`--from`); the
+   * message itself names the API's. Built from the problems, never by rewriting the text, which
+   * quotes values as given (a `--from` of "x; to: y" is not a parameter name).
+   */
+  naming(name: ParamNamer): string {
+    return this.problems ? problemsText(this.problems, name) : this.message;
+  }
+}
+
+function problemsText(problems: readonly ParamProblem[], name: ParamNamer): string {
+  return problems.map((p) => `${name(p.param)}: ${p.says(name)}`).join('; ');
 }
 
 export function httpStatusOf(err: UptimeError): 400 | 404 | 502 | 503 {
@@ -61,4 +87,11 @@ export function httpStatusOf(err: UptimeError): 400 | 404 | 502 | 503 {
   }
 }
 
-export const invalidParam = (param: string, message: string): UptimeError => new UptimeError('invalid', `${param}: ${message}`, param);
+/** An `invalid` error of every problem (at least one), in order; `param` names the first. */
+export function invalidParams(problems: readonly [ParamProblem, ...ParamProblem[]]): UptimeError {
+  return new UptimeError('invalid', problemsText(problems, API_NAME), problems[0].param, problems);
+}
+
+/** An `invalid` error of one parameter whose message names no other. */
+export const invalidParam = (param: string, message: string): UptimeError => invalidParams([{ param, says: () => message }]);
+

@@ -7,7 +7,8 @@
  * Without any of them a report covers the last 30 full days in `tz` (contract). The end is
  * clipped to now: there are no samples in the future, so those days would only read "no data".
  */
-import { invalidParam } from './errors.js';
+import { invalidParam, invalidParams, type ParamNamer } from './errors.js';
+import { formatLocalTime } from './format.js';
 import { addDays, addMonths, canonicalTimeZone, localDate, parseDate, zonedMidnight } from './time-zone.js';
 
 export const REPORT_PERIOD_NAMES = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
@@ -107,6 +108,18 @@ export function isReportPeriod(value: string): value is ReportPeriod {
   return (REPORT_PERIOD_NAMES as readonly string[]).includes(value);
 }
 
+/**
+ * Why a range ends before it starts, with both values as given and as read: a date is midnight in
+ * `tz`, an RFC3339 time its instant, so `from=2026-10-01&to=2026-10-01T03:00:00Z` in New York
+ * (midnight there is 04:00 UTC) is reversed, which "must be before to" alone left to guess.
+ * Only `from` and `to` both given can be reversed (a range from a default or to now cannot).
+ */
+function reversedRange(name: ParamNamer, req: RangeRequest, range: ReportRange): string {
+  const read = (param: 'from' | 'to', at: number) =>
+    `${name(param)}${req[param] ? ` "${req[param]}"` : ''} is ${formatLocalTime(new Date(at).toISOString(), range.tz)}`;
+  return `must be before ${name('to')}: ${read('from', range.from)} and ${read('to', range.to)} (in ${name('tz')} ${range.tz}, where a date is its midnight)`;
+}
+
 /** Resolves a request into a range; throws UptimeError `invalid` naming the parameter at fault. */
 export function resolveRange(req: RangeRequest, now: number): ReportRange {
   const given = req.tz === undefined || req.tz === '' ? 'UTC' : req.tz;
@@ -115,8 +128,10 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
   const tz = canonicalTimeZone(given);
   if (!tz) throw invalidParam('tz', `unknown time zone "${given}" (use an IANA name such as Europe/London)`);
   const params = (['from', 'to', 'period', 'month'] as const).filter((k) => req[k] !== undefined && req[k] !== '');
-  if (params.includes('period') && params.length > 1) throw invalidParam('period', `cannot be combined with ${params.filter((g) => g !== 'period').join(', ')}`);
-  if (params.includes('month') && params.length > 1) throw invalidParam('month', `cannot be combined with ${params.filter((g) => g !== 'month').join(', ')}`);
+  for (const alone of ['period', 'month'] as const) {
+    const others = params.filter((g) => g !== alone);
+    if (params.includes(alone) && others.length > 0) throw invalidParams([{ param: alone, says: (name) => `cannot be combined with ${others.map(name).join(', ')}` }]);
+  }
 
   let from: number;
   let to: number;
@@ -136,7 +151,7 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
   }
   if (from >= now) throw invalidParam(req.period ? 'period' : req.month ? 'month' : 'from', 'the report would start now or in the future: there is nothing to report yet');
   to = Math.min(to, now);
-  if (from >= to) throw invalidParam('from', 'must be before to');
+  if (from >= to) throw invalidParams([{ param: 'from', says: (name) => reversedRange(name, req, { from, to, tz }) }]);
   if (to - from > MAX_RANGE_DAYS * 86_400_000) throw invalidParam('from', `the range is longer than ${MAX_RANGE_DAYS} days`);
   return { from, to, tz };
 }
