@@ -67,6 +67,20 @@ describe('alertgate uptime: a bad range', () => {
     });
   });
 
+  it('two bad values are both named, --from before --to (the contract\'s order), whichever comes first on the line', async () => {
+    const neither = (flag: string, value: string) => `${flag}: "${value}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`;
+    for (const args of [['--from', '1', '--to', '2'], ['--to', '2', '--from', '1']]) {
+      const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', ...args]);
+      expect(r, args.join(' ')).toMatchObject({ code: 2, err: `uptime: ${neither('--from', '1')}; ${neither('--to', '2')}` });
+    }
+    // A bad zone as well: after them, as the contract lists from, to, tz.
+    const zone = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--tz', 'Mars/Olympus', '--to', '2026-09-31T00:00:00Z', '--from', '1']);
+    expect(zone).toMatchObject({
+      code: 2,
+      err: `uptime: ${neither('--from', '1')}; --to: "2026-09-31T00:00:00Z" has no such date: 2026-09-31 is not a day of the calendar; --tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London)`,
+    });
+  });
+
   it('refuses an empty range flag (`--month "$MONTH"` with MONTH unset), which reported the last 30 days in UTC instead', async () => {
     for (const flag of ['--from', '--to', '--tz', '--period', '--month']) {
       for (const value of ['', ' ']) {
@@ -118,6 +132,15 @@ describe('uptime when Thanos is down or not configured', () => {
       kind: 'invalid',
       param: 'from',
     });
+  });
+
+  it('two bad values: the 400 names both, from before to, whatever their order in the URL, as the CLI does; param is from', async () => {
+    const neither = (param: string, value: string) => `${param}: "${value}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`;
+    for (const path of ['/v1/uptime?team=payments&from=1&to=2', '/v1/uptime?team=payments&to=2&from=1', '/v1/uptime.csv?to=2&team=payments&from=1']) {
+      const r = await getJson(down, path);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.text), path).toEqual({ error: `${neither('from', '1')}; ${neither('to', '2')}`, kind: 'invalid', param: 'from' });
+    }
   });
 
   it('THANOS_URL unset: 503 saying so, for the API, the CSV, the pages and the CLI', async () => {

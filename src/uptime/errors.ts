@@ -88,8 +88,10 @@ export function httpStatusOf(err: UptimeError): 400 | 404 | 502 | 503 {
 }
 
 /** An `invalid` error of every problem (at least one), in order; `param` names the first. */
-export function invalidParams(problems: readonly [ParamProblem, ...ParamProblem[]]): UptimeError {
-  return new UptimeError('invalid', problemsText(problems, API_NAME), problems[0].param, problems);
+export function invalidParams(problems: readonly ParamProblem[]): UptimeError {
+  const first = problems[0];
+  if (!first) throw new Error('invalidParams needs a problem');
+  return new UptimeError('invalid', problemsText(problems, API_NAME), first.param, problems);
 }
 
 /** An `invalid` error of one parameter whose message names no other. */

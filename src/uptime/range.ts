@@ -7,7 +7,7 @@
  * Without any of them a report covers the last 30 full days in `tz` (contract). The end is
  * clipped to now: there are no samples in the future, so those days would only read "no data".
  */
-import { invalidParam, invalidParams, type ParamNamer } from './errors.js';
+import { invalidParam, invalidParams, UptimeError, type ParamNamer, type ParamProblem } from './errors.js';
 import { formatLocalTime } from './format.js';
 import { addDays, addMonths, canonicalTimeZone, localDate, parseDate, zonedMidnight } from './time-zone.js';
 
@@ -108,6 +108,18 @@ export function isReportPeriod(value: string): value is ReportPeriod {
   return (REPORT_PERIOD_NAMES as readonly string[]).includes(value);
 }
 
+/** `value` read by parseInstant, or undefined when not given, or when it is bad (its problem added to `bad`). */
+function readInstant(param: 'from' | 'to', value: string | undefined, tz: string, bad: ParamProblem[]): number | undefined {
+  if (!value) return undefined;
+  try {
+    return parseInstant(param, value, tz);
+  } catch (err) {
+    if (!(err instanceof UptimeError) || !err.problems) throw err;
+    bad.push(...err.problems);
+    return undefined;
+  }
+}
+
 /**
  * Why a range ends before it starts, with both values as given and as read: a date is midnight in
  * `tz`, an RFC3339 time its instant, so `from=2026-10-01&to=2026-10-01T03:00:00Z` in New York
@@ -126,7 +138,14 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
   // The zone as the tz database spells it, so that `europe/london` is shown, linked and put in
   // file names as Europe/London, the zone the report is computed in.
   const tz = canonicalTimeZone(given);
-  if (!tz) throw invalidParam('tz', `unknown time zone "${given}" (use an IANA name such as Europe/London)`);
+  // Every bad value of from, to and tz is named, in the contract's order (from=&to=&tz=), not the
+  // first one read: `--from 1 --to 2` named only --to. Whether a value is a date or an RFC3339
+  // time does not depend on the zone, so they are checked in UTC when the zone is unknown.
+  const bad: ParamProblem[] = [];
+  const [fromAt, toAt] = req.period || req.month ? [] : (['from', 'to'] as const).map((param) => readInstant(param, req[param], tz ?? 'UTC', bad));
+  if (!tz || bad.length > 0) {
+    throw invalidParams(tz ? bad : [...bad, { param: 'tz', says: () => `unknown time zone "${given}" (use an IANA name such as Europe/London)` }]);
+  }
   const params = (['from', 'to', 'period', 'month'] as const).filter((k) => req[k] !== undefined && req[k] !== '');
   for (const alone of ['period', 'month'] as const) {
     const others = params.filter((g) => g !== alone);
@@ -146,8 +165,8 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
     to = zonedMidnight(addMonths(first, 1), tz);
   } else {
     const today = localDate(now, tz);
-    to = req.to ? parseInstant('to', req.to, tz) : req.from ? now : zonedMidnight(today, tz);
-    from = req.from ? parseInstant('from', req.from, tz) : zonedMidnight(addDays(localDate(to, tz), -30), tz);
+    to = toAt ?? (fromAt !== undefined ? now : zonedMidnight(today, tz));
+    from = fromAt ?? zonedMidnight(addDays(localDate(to, tz), -30), tz);
   }
   if (from >= now) throw invalidParam(req.period ? 'period' : req.month ? 'month' : 'from', 'the report would start now or in the future: there is nothing to report yet');
   to = Math.min(to, now);
