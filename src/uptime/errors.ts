@@ -96,4 +96,3 @@ export function invalidParams(problems: readonly ParamProblem[]): UptimeError {
 
 /** An `invalid` error of one parameter whose message names no other. */
 export const invalidParam = (param: string, message: string): UptimeError => invalidParams([{ param, says: () => message }]);
-
