@@ -54,6 +54,18 @@ const SERIES = [
     '2026-12-03T00:00:00Z',
     20_000,
   ),
+  // 20 s off the minute, down until the last minute of October: its last down sample (23:59:20)
+  // lasts until 00:00:20, into November, but November has no down sample of it (only another
+  // outage that morning, for which November's first day is read from before it starts).
+  probe(
+    'offset-end',
+    [
+      ['2026-10-31T23:40:00Z', '2026-11-01T00:00:00Z'],
+      ['2026-11-01T06:00:00Z', '2026-11-01T06:10:00Z'],
+    ],
+    '2026-12-03T00:00:00Z',
+    20_000,
+  ),
   // Down from exactly the month's start, and until exactly its end: nothing outside it.
   probe('exact', [
     ['2026-11-01T00:00:00Z', '2026-11-01T00:10:00Z'],
@@ -77,6 +89,10 @@ const RULES = [
   '    interval: 1m',
   `  - service: offset`,
   `    up: 'probe_success{job="offset"}'`,
+  '    objective: 99.9',
+  '    interval: 1m',
+  `  - service: offset-end`,
+  `    up: 'probe_success{job="offset-end"}'`,
   '    objective: 99.9',
   '    interval: 1m',
   `  - service: exact`,
@@ -152,6 +168,10 @@ describe.skipIf(!promtool || !prometheus)('incidents cut by the range (real Prom
       { start: '2026-11-01T00:00:00Z', end: '2026-11-01T00:10:00Z', seconds: 600 },
       { start: '2026-11-30T23:50:00Z', end: '2026-12-01T00:00:00Z', seconds: 600 },
     ]);
+    // Nothing of October's last outage was down in November (its first sample, at 00:00:20, was
+    // up): no incident of it, only the morning's.
+    expect(incidents('offset-end')).toEqual([{ start: '2026-11-01T06:00:20Z', end: '2026-11-01T06:10:20Z', seconds: 600 }]);
+    expect(report.services.find((s) => s.service === 'offset-end')!.downSeconds).toBe(600);
     // The figures are the range's own: only its 75 minutes of the edges outages are downtime.
     expect(report.services.find((s) => s.service === 'edges')!.downSeconds).toBe(75 * 60);
 
@@ -160,6 +180,18 @@ describe.skipIf(!promtool || !prometheus)('incidents cut by the range (real Prom
     const doc = (await (await fetch(`${gateway().gw.url}/openapi.json`)).json()) as { components: { schemas: Record<string, Schema> } };
     const incident = doc.components.schemas.UptimeReport!.properties!.services!.items!.properties!.incidents!.items!;
     expect(Object.keys(incident.properties!)).toEqual(expect.arrayContaining(['startedBeforeRange', 'continuesAfterRange']));
+  });
+
+  it("an outage that November does not see is not marked in October as continuing (probe off the minute)", async () => {
+    const res = await fetch(`${gateway().gw.url}/v1/uptime?team=payments&month=2026-10`);
+    const body = await res.text();
+    expect(res.status, body).toBe(200);
+    const report = JSON.parse(body) as UptimeReport;
+    // Its last down sample, at 23:59:20, lasts until the next one, up at 00:00:20: the range's
+    // part ends with the range, but November has no down sample of it, so nothing goes on.
+    expect(report.services.find((s) => s.service === 'offset-end')!.incidents).toEqual([{ start: '2026-10-31T23:40:20Z', end: '2026-11-01T00:00:00Z', seconds: 1180 }]);
+    // An outage November does see (00:00:20 down) is marked in both months.
+    expect(report.services.find((s) => s.service === 'offset')!.incidents).toEqual([{ start: '2026-10-31T23:40:20Z', end: '2026-11-01T00:00:00Z', seconds: 1180, continuesAfterRange: true }]);
   });
 
   it('the team page and the CLI table say an incident was already under way, or still going on', async () => {

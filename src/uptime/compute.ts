@@ -173,13 +173,20 @@ export async function computeServiceUptime(
     // The range cuts an incident joined to downtime outside it (down.outside): start, end and
     // seconds are the range's part, and the incident says it was cut, so 23:30 to 00:00 on the
     // month's last day is not read as a 30-minute outage, nor 00:00 on the 1st as its start.
+    // Only an incident with a down sample of the range's own is one: a probe 20 s off the minute
+    // whose last down sample (23:59:20) lasts until 00:00:20 gave the next month an incident of
+    // 20 s with nothing down. For the same reason it goes on after the range only if a down
+    // sample after the range (the next report's own) joins it, or the range ends now and its
+    // last sample was down (nothing after it yet).
     const outside = mergePeriods(down.outside);
+    const endsNow = range.to >= opts.now;
     const incidents = mergePeriods([...down.periods, ...outside])
+      .filter((p) => down.periods.some((d) => d.start < p.end && d.end > p.start))
       .map((p) => ({
         start: Math.max(p.start, range.from),
         end: Math.min(p.end, range.to),
         before: outside.some((o) => o.start < range.from && o.start >= p.start && o.end <= p.end),
-        after: outside.some((o) => o.end > range.to && o.start >= p.start && o.end <= p.end),
+        after: outside.some((o) => o.start >= range.to && o.start >= p.start && o.end <= p.end) || (endsNow && p.end > range.to),
       }))
       .filter((p) => p.end > p.start)
       .map((p): Incident => {

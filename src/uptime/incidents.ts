@@ -4,7 +4,7 @@
  * incident runs from its first down sample to the first sample after it that is up (or, if
  * samples stop, the last down sample plus one interval: the probe's, or on downsampled data the
  * 5m or 1h bucket each sample stands for); periods of several series are united, and periods
- * that touch across midnight are one incident. Down periods reaching past the report's range
+ * that touch across midnight are one incident. Down periods of samples outside the report's range
  * (read a little before its start and past its end) are kept apart (`outside`): they are never
  * downtime, only how the report knows that its range cut an incident (uptime/compute.ts).
  *
@@ -170,12 +170,14 @@ export interface DownPeriodsResult {
   /** Per day given: its down samples inside the maintenance windows (see the module comment). */
   excused: number[];
   /**
-   * Down periods known to reach outside `opts.range` (empty without it): raw samples' periods
-   * that begin before it or end after it, whole (a probe 20 s off the minute has its last sample
-   * before the range down until 00:00:20, so an incident under way is down from the range's
-   * start, not from its first sample in it), and downsampled buckets wholly before or after it
-   * (a bucket the range's edge cuts cannot tell on which side its downtime was). An incident
-   * joined to one of them was under way when the range started, or still going on when it ended.
+   * Down periods known to lie outside `opts.range` (empty without it): those of raw samples
+   * taken before or after it, whole (a probe 20 s off the minute has its last sample before the
+   * range down until 00:00:20, so an incident under way is down from the range's start, not from
+   * its first sample in it), and downsampled buckets wholly before or after it (a bucket the
+   * range's edge cuts cannot tell on which side its downtime was). An incident joined to one of
+   * them was under way when the range started, or still going on when it ended; one made of them
+   * alone is none of the range's (uptime/compute.ts). A sample in the range whose period reaches
+   * past its end is not one: the next range has no down sample of it.
    */
   outside: Period[];
   warnings: string[];
@@ -205,10 +207,10 @@ export async function fetchDownPeriods(
   const warnings = new Set<string>();
   const range = opts.range;
   const outside: Period[] = [];
-  /** A down period known to reach outside the range (see DownPeriodsResult.outside). */
+  /** A down period known to lie outside the range (see DownPeriodsResult.outside). */
   const keepOutside = (start: number, end: number, bucketed: boolean): void => {
     if (!range) return;
-    if (bucketed ? end <= range.start || start >= range.end : start < range.start || end > range.end) outside.push({ start, end });
+    if ((bucketed ? end <= range.start : start < range.start) || start >= range.end) outside.push({ start, end });
   };
   const perDay = await Promise.all(
     days.map(async (day) => {
