@@ -48,17 +48,18 @@ export function useEchoingPagerDutyGateway(
 
 /**
  * Posts one critical payments alert named `alertname` (accepted: 202) and waits for its PagerDuty
- * notification to have failed; its `lastError`.
+ * notification (the one whose group holds `alertname`) to have failed; its `lastError`.
  */
 export async function failedPagerDutyError(t: TestGateway, alertname: string): Promise<string> {
   const res = await t.post(webhook(`{}:{alertname="${alertname}"}`, [{ labels: { alertname, namespace: 'payments-prod', severity: 'critical' } }]));
   expect(res.status).toBe(202);
-  type Listed = { receiver: string; lastError: string | null };
+  type Listed = { receiver: string; lastError: string | null; group: { alertnames: string[] } };
   let lastError: string | undefined;
   await waitUntil(async () => {
     const list = (await (await fetch(`${t.gw.url}/v1/notifications?team=payments`)).json()) as { items: Listed[] };
-    lastError = list.items.find((n) => n.receiver === 'pagerduty' && n.lastError !== null)?.lastError ?? undefined;
+    // This alert's own notification: another test on the same gateway may have failed one before.
+    lastError = list.items.find((n) => n.receiver === 'pagerduty' && n.group.alertnames.includes(alertname) && n.lastError !== null)?.lastError ?? undefined;
     return lastError !== undefined;
-  }, 10_000, 'a failed PagerDuty notification');
+  }, 10_000, `a failed PagerDuty notification of ${alertname}`);
   return lastError!;
 }
