@@ -5,6 +5,7 @@
  * samples (the figures do not matter here, the addresses and names do).
  */
 import { describe, expect, it } from 'vitest';
+import { downloadQuery } from '../src/http/uptime-pages.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
 import type { TestGateway } from './support/gateway.js';
 import { withUptimeGateway } from './support/uptime-gateway.js';
@@ -52,6 +53,17 @@ describe('uptime pages at the addresses people use', () => {
     // Without a query string, none is added.
     const bare = await fetch(`${t.gw.url}${path}`, { redirect: 'manual' });
     expect([bare.status, bare.headers.get('location')]).toEqual([308, location.replace(/\?.*$/, '')]);
+  });
+
+  it("the download links' query encodes every parameter, the team too", async () => {
+    const links = hrefsOf(await page(`/uptime/payments?${RANGE}`)).filter((h) => h.startsWith('/v1/uptime'));
+    const query = '?team=payments&from=2026-09-30T23%3A00%3A00Z&to=2026-11-01T00%3A00%3A00Z&tz=Europe/London';
+    expect(links).toEqual([`/v1/uptime.csv${query}`, `/v1/uptime${query}`]);
+    // Team names cannot hold '&', '#' or a space today (config/team-name.ts); should that change,
+    // the link must still name the team alone.
+    const odd = new URLSearchParams(downloadQuery({ team: 'a&b #c', from: '2026-10-01T00:00:00Z', to: '2026-11-01T00:00:00Z', tz: 'UTC' }));
+    expect([...odd.keys()]).toEqual(['team', 'from', 'to', 'tz']);
+    expect(odd.get('team')).toBe('a&b #c');
   });
 
   it('a path that cannot be a team is still not found, slash or not', async () => {

@@ -72,6 +72,12 @@ function RangeLine(props: { report: Pick<UptimeReport, 'from' | 'to' | 'tz'> }) 
   );
 }
 
+/** The query string of the download links: every value encoded (a zone's '/' kept, for reading). */
+export function downloadQuery(report: Pick<UptimeReport, 'team' | 'from' | 'to' | 'tz'>): string {
+  const { team, from, to, tz } = report;
+  return `?team=${encodeURIComponent(team)}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&tz=${encodeURIComponent(tz).replaceAll('%2F', '/')}`;
+}
+
 /**
  * The team page's report as CSV and JSON (/v1/uptime.csv, /v1/uptime), for exactly the range and
  * zone shown: its instants, not the page's `period` or "last 30 days", which a later click would
@@ -79,8 +85,8 @@ function RangeLine(props: { report: Pick<UptimeReport, 'from' | 'to' | 'tz'> }) 
  * the API's address.
  */
 function Downloads(props: { report: Pick<UptimeReport, 'team' | 'from' | 'to' | 'tz'> }) {
-  const { team, from, to, tz } = props.report;
-  const query = `?team=${team}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&tz=${encodeURIComponent(tz).replaceAll('%2F', '/')}`;
+  const { tz } = props.report;
+  const query = downloadQuery(props.report);
   return (
     <p class="downloads">
       This report as <a href={`/v1/uptime.csv${query}`}>CSV</a> (for a spreadsheet; dates are days in {tz}) or <a href={`/v1/uptime${query}`}>JSON</a>
