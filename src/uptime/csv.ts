@@ -3,7 +3,10 @@
  * The report as CSV (RFC 4180, CRLF): one row per service and day, then one `total` row per
  * service over the whole range. Percentages keep 4 decimals, rounded down as every output rounds
  * them (`roundDown`: 99.89996 is 99.8999, never 99.9 beside the 99.9 objective it missed; a budget
- * of −0.00004 is −0.0001, never 0); empty cells mean no data.
+ * of −0.00004 is −0.0001, never 0); empty cells mean no data. The total's `incidents` counts
+ * every incident of the report, those the range cuts too: the columns (docs/CONTRACT.md) have no
+ * place for the JSON's startedBeforeRange / continuesAfterRange, so an outage across a month's
+ * end counts in both months (README "Uptime reports" says so).
  */
 import { roundDown } from './format.js';
 import type { UptimeReport } from './report-types.js';
