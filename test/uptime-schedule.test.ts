@@ -126,12 +126,23 @@ describe.skipIf(!promtool || !prometheus)('scheduled uptime summaries', () => {
     const never = await line('#prisons-leads', 'legacy');
     expect(never).toBe(`:white_circle: *legacy* no data (objective 99%) · no data ${formatDuration(legacy.s.noDataSeconds)} (the whole range: neither up nor down) · budget no data, nothing measured`);
     expect(never).not.toMatch(/down 0s|0 incidents/);
+    // The team page says the same: no downtime and no "No incidents" claimed for it.
+    const html = await (await fetch(`${rig().t.gw.url}/uptime/prisons?month=2026-10&tz=Europe/London`, { headers: { accept: 'text/html' } })).text();
+    const section = /<section id="service-legacy".*?<\/section>/s.exec(html)?.[0] ?? '';
+    const figures = [...section.matchAll(/<dt>(.*?)<\/dt>\s*<dd>(.*?)<\/dd>/gs)].map((m) => `${m[1]}: ${m[2]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()}`);
+    expect(figures.slice(0, 4)).toEqual(['Uptime: no data', 'Objective: 99%', 'Downtime: no data', `No data: ${formatDuration(legacy.s.noDataSeconds)}`]);
+    expect(section).toContain('No incidents known: nothing was measured in this period (no data).');
+    expect(section).not.toContain('No incidents in this period.');
 
     // Measured 3 of 31 days: its uptime is of those days, and the post says how long it had no data, in the page's words.
     const api = await october('platform', 'api');
     expect(api.total[6]).toBe(String(api.s.noDataSeconds));
     expect(api.s.noDataSeconds).toBe(28 * 86_400 + 3600);
     expect(await line('#platform-leads', 'api')).toContain(` · no data ${formatDuration(api.s.noDataSeconds)} (not counted) · `);
+    // Measured for part of the month, its page keeps its figures.
+    const platform = await (await fetch(`${rig().t.gw.url}/uptime/platform?month=2026-10&tz=Europe/London`, { headers: { accept: 'text/html' } })).text();
+    const apiSection = /<section id="service-api".*?<\/section>/s.exec(platform)?.[0] ?? '';
+    expect(apiSection).toContain(`<dt>Downtime</dt><dd>${formatDuration(api.s.downSeconds)}</dd>`);
     await rig().t.idle();
     await scheduler.stop();
   });

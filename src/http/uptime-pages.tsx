@@ -15,7 +15,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
-import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, incidentNotes } from '../uptime/format.js';
+import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, incidentNotes, measuredNothing } from '../uptime/format.js';
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
 import { localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
@@ -183,6 +183,8 @@ function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: str
   // counted, so without it a day's Down reads short of the incident beside it. Only for a service
   // that had maintenance in the range, so other services' tables stay narrow.
   const maintained = s.maintenanceSeconds > 0;
+  // Never measured in the range: "0s" down and "No incidents" would claim a clean month.
+  const unmeasured = measuredNothing(s);
   return (
     <section id={props.anchor} aria-labelledby={headingId(props.anchor)}>
       <h2 id={headingId(props.anchor)}>{s.service}</h2>
@@ -197,7 +199,7 @@ function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: str
         </div>
         <div>
           <dt>Downtime</dt>
-          <dd>{formatDuration(s.downSeconds)}</dd>
+          <dd>{unmeasured ? 'no data' : formatDuration(s.downSeconds)}</dd>
         </div>
         <div>
           <dt>No data</dt>
@@ -212,7 +214,9 @@ function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: str
       </dl>
       <DayStrip service={s} big />
       <p class="strip-note">{stripSummary(s)}</p>
-      {s.incidents.length === 0 ? (
+      {unmeasured ? (
+        <p>No incidents known: nothing was measured in this period (no data).</p>
+      ) : s.incidents.length === 0 ? (
         <p>No incidents in this period.</p>
       ) : (
         <div class="scroll">

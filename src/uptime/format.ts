@@ -58,6 +58,15 @@ function budgetDetail(left: number): string {
   return `${left > 0 && left < 0.1 ? '<0.1' : roundDown(left, 1).toFixed(1)}% left`;
 }
 
+/**
+ * A service with no sample in the whole range: it has no downtime or incident figures to show,
+ * only its no-data time ("down 0s", "No incidents" beside it read as a month 100 % up). The Slack
+ * post and the team page say "no data" instead; the CSV leaves its uptime and budget empty.
+ */
+export function measuredNothing(s: Pick<ServiceUptime, 'uptimePercent' | 'downSeconds' | 'incidents'>): boolean {
+  return s.uptimePercent === null && s.downSeconds === 0 && s.incidents.length === 0;
+}
+
 /** Below this much budget left a service is "at risk". */
 export const AT_RISK_PERCENT = 25;
 

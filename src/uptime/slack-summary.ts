@@ -6,7 +6,7 @@
  */
 import { escapeSlack, slackLink } from '../delivery/slack/escape.js';
 import type { OutboundMessage } from '../model/group.js';
-import { budgetState, formatDuration, formatLocalTime, formatPercent, type BudgetLevel } from './format.js';
+import { budgetState, formatDuration, formatLocalTime, formatPercent, measuredNothing, type BudgetLevel } from './format.js';
 import type { ServiceUptime, UptimeReport } from './report-types.js';
 
 const ICON: Record<BudgetLevel, string> = { ok: ':large_green_circle:', warn: ':large_yellow_circle:', bad: ':red_circle:', none: ':white_circle:' };
@@ -32,7 +32,7 @@ function notCounted(s: ServiceUptime): string {
  * the same, with the footnote's "neither up nor down".
  */
 function measured(s: ServiceUptime): string {
-  if (s.uptimePercent === null && s.downSeconds === 0 && s.incidents.length === 0) {
+  if (measuredNothing(s)) {
     const maintenance = s.maintenanceSeconds > 0 ? ` · maintenance ${formatDuration(s.maintenanceSeconds)} (not counted)` : '';
     return `no data ${formatDuration(s.noDataSeconds)} (the whole range: neither up nor down)${maintenance}`;
   }
