@@ -121,6 +121,21 @@ async function about<T>(team: string, service: string, work: () => Promise<T>): 
   }
 }
 
+/**
+ * The incidents (sorted, disjoint) that hold a down period of the range's own (`own`, sorted,
+ * disjoint): each of those lies inside one incident, so one walk over both lists tells which
+ * (an incident × period search was quadratic for a flapping month).
+ */
+function withOwnDowntime(incidents: Period[], own: Period[]): Period[] {
+  const out: Period[] = [];
+  let k = 0;
+  for (const p of incidents) {
+    while (k < own.length && own[k]!.end <= p.start) k++;
+    if (k < own.length && own[k]!.start < p.end) out.push(p);
+  }
+  return out;
+}
+
 export async function computeServiceUptime(
   client: ThanosClient,
   team: string,
@@ -180,8 +195,7 @@ export async function computeServiceUptime(
     // last sample was down (nothing after it yet).
     const outside = mergePeriods(down.outside);
     const endsNow = range.to >= opts.now;
-    const incidents = mergePeriods([...down.periods, ...outside])
-      .filter((p) => down.periods.some((d) => d.start < p.end && d.end > p.start))
+    const incidents = withOwnDowntime(mergePeriods([...down.periods, ...outside]), mergePeriods(down.periods))
       .map((p) => ({
         start: Math.max(p.start, range.from),
         end: Math.min(p.end, range.to),
