@@ -63,6 +63,9 @@ const FAIL_TWO_FAILURE_WRITES = failingUpdates('fail_failure_write', FAILURE_WRI
 /** The first hand-back of a claimed item untried (`defer` gives the claim's attempt back) fails as above. */
 const FAIL_FIRST_DEFER = failingUpdates('fail_first_defer', 'NEW.attempts < OLD.attempts AND OLD.lease_owner IS NOT NULL AND NEW.lease_owner IS NULL');
 
+/** The worker's line for a failed attempt's write given up at the item's lease. */
+const GIVEN_UP = 'failed attempt not recorded (store unavailable; not retried past its lease): the notification is retried when its lease expires';
+
 const admin = await requirePostgres();
 
 describe.skipIf(!admin)('a failed attempt whose outcome the store could not record at once', () => {
@@ -201,31 +204,52 @@ describe.skipIf(!admin)('a failed attempt whose outcome the store could not reco
 
   it('a failure write is not retried past the lease: the claim after it delivers once, and that success is kept', async () => {
     const r = await rig(FAIL_TWO_FAILURE_WRITES);
-    // PagerDuty refuses the first event at once (500) and takes the others after 800 ms.
+    // The worker's log, and the end of the first attempt's failure write: given up at the lease
+    // (now), or (a regression) written again after it, which the store answers not-held.
+    const workerLog: Record<string, unknown>[] = [];
+    let failureWriteEnded!: () => void;
+    const firstOutcomeSettled = new Promise<void>((resolve) => (failureWriteEnded = resolve));
+    const logger = createLogger({
+      write: (text) => {
+        const line = JSON.parse(text) as Record<string, unknown>;
+        workerLog.push(line);
+        if (line.msg === GIVEN_UP || String(line.msg).startsWith('notification outcome not recorded') || line.msg === 'notification failed; will retry') failureWriteEnded();
+      },
+    });
+    // PagerDuty refuses the first event at once (500) and takes the others once the first
+    // attempt's failure write has ended: the claim after it is still in flight then, whichever
+    // way that write ended. (An answer 800 ms later raced the second claim's 900 ms delivery
+    // deadline: on a loaded machine the delivery was cut and the event sent a third time.)
     const received: number[] = [];
     const pagerduty = http.createServer((req, res) => {
       req.resume();
       received.push(Date.now());
       if (received.length === 1) res.writeHead(500).end('{"message":"try again"}');
-      else setTimeout(() => res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success"}'), 800);
+      else void firstOutcomeSettled.then(() => res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"success"}'));
     });
     await new Promise<void>((done) => pagerduty.listen(0, '127.0.0.1', done));
     onTestFinished(() => new Promise<void>((done) => pagerduty.close(() => done())));
     const key = 'a'.repeat(32);
     const resolveRoutingKey = createRoutingKeyResolver(() => ({ routingKeyEnv: 'PAGERDUTY_PAYMENTS_KEY' }), { env: { PAGERDUTY_PAYMENTS_KEY: key } });
     const n = await enqueue(r, 'record-g6', { type: 'pagerduty', team: 'payments' });
-    // The failure's write fails twice: its third try would come 1.1 s after the first, past the
-    // 1 s lease. The stores checked only the lease's owner then, and a claim in between (this
-    // worker's, polling) took the item again: the late write cleared that attempt's lease, its
-    // success matched no row and was lost, and the event was sent a third time. (The write now
-    // also names its claim, so a late one changes nothing: worker-stale-outcome.test.ts.)
+    // The failure's write fails twice: its third try would come 1 s after the second (the second
+    // retry wait), past the 1 s lease whatever the machine's load, so it is given up. Written
+    // anyway it lands after this worker (polling) claimed the item again. The stores checked only
+    // the lease's owner then: the late write cleared that claim's lease, its success matched no
+    // row and was lost, and the event was sent a third time. The write now also names its claim,
+    // so a late one changes nothing (worker-stale-outcome.test.ts); this case checks that the
+    // worker does not make it (no stale outcome, the give-up said).
     startWorker(r, {
       notifiers: { slack: unusedNotifier('slack'), pagerduty: createPagerDutyNotifier({ eventsUrl: `http://127.0.0.1:${(pagerduty.address() as AddressInfo).port}`, resolveRoutingKey }) },
       leaseMs: 1_000,
+      logger,
     });
     const sent = await notificationReaching(r.store, n.id, 'sent');
     expect(sent?.status).toBe('sent');
     // The refused event, then the one after the lease ran out, whose success is recorded.
     expect(received).toHaveLength(2);
+    expect(workerLog.map((l) => l.msg)).toContain(GIVEN_UP);
+    expect(workerLog.filter((l) => String(l.msg).startsWith('notification outcome not recorded'))).toEqual([]);
+    expect(await r.metrics.registry.metrics()).toContain('alertgate_outbox_stale_outcomes_total{receiver="pagerduty"} 0');
   });
 });
