@@ -10,10 +10,11 @@ import { errorCause, FailureStreakLog, SUBJECTS_NAMED_PER_LINE } from './failure
 
 type Line = Record<string, unknown>;
 
-function streak() {
+function streak(o: { quietMs?: number } = {}) {
   const lines: Line[] = [];
   const clock = { now: 0 };
   const log = new FailureStreakLog({
+    ...o,
     logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Line) }),
     failing: 'could not store webhook',
     recovered: 'stored again; recovered',
@@ -90,4 +91,45 @@ it('gives a failure its fields on every line, and tells causes apart by code, el
   expect(errorCause(refused)).toBe('Error ECONNREFUSED');
   expect(errorCause(coded('connect ECONNREFUSED 10.0.0.2:5432', 'ECONNREFUSED'))).toBe('Error ECONNREFUSED');
   expect(errorCause(new TypeError('x is undefined'))).toBe('TypeError: x is undefined');
+});
+
+it('with quietMs, intermittent failures are one streak: an attempt that works ends it only once none failed for quietMs, its line saying when it first worked', () => {
+  const { log, shown, clock } = streak({ quietMs: 30_000 });
+  const lost = coded('Connection terminated unexpectedly', '08006');
+  // A dead connection now and then among attempts that work: one error line, no "recovered" between.
+  for (const at of [0, 5_000, 12_000, 20_000]) {
+    clock.now = at;
+    log.failed(lost, { subject: `g${at}` });
+    clock.now = at + 1_000;
+    log.succeeded();
+  }
+  clock.now = 49_999;
+  log.succeeded();
+  expect(shown().map((l) => [l.level, l.groupKey])).toEqual([['error', 'g0']]);
+  // Quiet for 30 s since the last failure (at 20 s): over, failing from 0 s until it worked at 21 s.
+  clock.now = 50_000;
+  log.succeeded();
+  expect(shown().at(-1)).toMatchObject({ level: 'info', msg: 'stored again; recovered after 21 s', failures: 4, failedForSeconds: 21, groups: 4 });
+  log.succeeded();
+  expect(shown()).toHaveLength(2);
+});
+
+it('with quietMs, a failure after a quiet interval reports the streak before it over and starts a new one in full', () => {
+  const { log, shown, clock } = streak({ quietMs: 30_000 });
+  log.failed(refused, { subject: 'a' });
+  clock.now = 2_000;
+  log.succeeded();
+  // The next attempt fails 40 s later: the first streak ended (worked at 2 s), this one is new.
+  clock.now = 42_000;
+  log.failed(refused, { subject: 'b' });
+  expect(shown().map((l) => [l.level, l.msg, l.groupKey])).toEqual([
+    ['error', 'could not store webhook', 'a'],
+    ['info', 'stored again; recovered after 2 s', undefined],
+    ['error', 'could not store webhook', 'b'],
+  ]);
+  expect(shown().at(-1)).not.toHaveProperty('failures');
+  // No attempt worked in between: a failure however much later is the same streak.
+  clock.now = 200_000;
+  log.failed(refused, { subject: 'c' });
+  expect(shown().at(-1)).toMatchObject({ level: 'error', groupKey: 'c', failures: 2, failingForSeconds: 158 });
 });

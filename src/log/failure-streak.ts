@@ -16,6 +16,8 @@
  *   how many distinct ones the failures it left out had, and names those of them no line of the
  *   streak has named yet, so every one that keeps failing is named at least once; the recovery
  *   line gives the streak's total.
+ * - `quietMs`: the streak ends only once attempts have worked that long with no failure, so a
+ *   thing failing now and then is one streak, not an error and a recovery line per failure.
  */
 import type { Logger } from './logger.js';
 import { LineThrottle } from './line-throttle.js';
@@ -56,6 +58,14 @@ export interface FailureStreakOptions {
   causeOf?: (err: unknown) => string;
   /** Names and counts what the failures were about (see the module). */
   subjects?: SubjectFields;
+  /**
+   * End the streak only once attempts have worked for this long with no failure in between,
+   * instead of at the first attempt that works: for attempts that fail intermittently (one
+   * connection of a pool dead, a serialization failure now and then), whose every failure would
+   * otherwise be an error line and a "recovered" line. Seen when the next attempt comes (failed
+   * or succeeded); the recovery line then says how long it failed until it first worked again.
+   */
+  quietMs?: number;
 }
 
 /** One failed attempt: what it was about, and fields for its lines (e.g. an exit code). */
@@ -92,6 +102,10 @@ interface LeftOut {
 interface Streak {
   since: number;
   failures: number;
+  /** When the last failure came. */
+  lastFailure: number;
+  /** When an attempt first worked after the last failure (`quietMs`: the streak is not over yet). */
+  workedAt: number | undefined;
   throttle: LineThrottle;
   /** Per cause: what its next line reports as left out. A cause is here once it has had its first line. */
   causes: Map<string, LeftOut>;
@@ -118,16 +132,22 @@ export class FailureStreakLog {
   failed(err: unknown, detail: FailureDetail = {}): void {
     const now = this.#now();
     const reminderMs = this.#o.reminderMs ?? FAILURE_REMINDER_MS;
+    // Attempts worked for quietMs since the last failure: that streak is over, this one is new.
+    if (this.#streak?.workedAt !== undefined && now - this.#streak.lastFailure >= (this.#o.quietMs ?? 0)) this.#end(this.#streak.workedAt);
     // A throttle per streak: the next outage's first failure is logged at once, whenever it comes.
     const streak = (this.#streak ??= {
       since: now,
       failures: 0,
+      lastFailure: now,
+      workedAt: undefined,
       throttle: new LineThrottle({ now: this.#now, windowMs: reminderMs }),
       causes: new Map(),
       subjects: new Distinct(),
       named: new Distinct(),
     });
     streak.failures++;
+    streak.lastFailure = now;
+    streak.workedAt = undefined;
     const failingForSeconds = seconds(now - streak.since);
     let cause = this.#o.causeOf?.(err) ?? '';
     if (!streak.causes.has(cause) && streak.causes.size >= MAX_CAUSES) cause = OTHER_CAUSES;
@@ -166,12 +186,23 @@ export class FailureStreakLog {
     this.#o.logger.error({ ...fields, ...summary, failures: streak.failures, failingForSeconds }, this.#o.failing);
   }
 
-  /** An attempt worked: ends the streak, if one was going on, with an info line. */
+  /**
+   * An attempt worked: ends the streak, if one was going on, with an info line; with `quietMs`,
+   * only once attempts have worked that long since the last failure.
+   */
   succeeded(): void {
     const streak = this.#streak;
     if (streak === undefined) return;
+    const now = this.#now();
+    streak.workedAt ??= now;
+    if (now - streak.lastFailure >= (this.#o.quietMs ?? 0)) this.#end(streak.workedAt);
+  }
+
+  /** The streak's info line: it failed from its first failure until `workedAt`. */
+  #end(workedAt: number): void {
+    const streak = this.#streak!;
     this.#streak = undefined;
-    const failedForSeconds = seconds(this.#now() - streak.since);
+    const failedForSeconds = seconds(workedAt - streak.since);
     const names = this.#o.subjects;
     const subjects = names ? { [names.count]: streak.subjects.size, [names.notNamed]: Math.max(0, streak.subjects.size - streak.named.size) } : {};
     this.#o.logger.info({ failures: streak.failures, failedForSeconds, ...subjects }, `${this.#o.recovered} after ${failedForSeconds} s`);
