@@ -7,45 +7,30 @@
  * when claims work again. Claims back off while they fail (0.5 s doubling to 5 s), so the store
  * answering again is noticed within the longest wait. Attempts are counted by their debug lines.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, requirePostgres, type TestDatabase } from '../src/testing/postgres.js';
-import { startPostgresProxy, throughProxy, type PostgresProxy } from '../src/testing/postgres-proxy.js';
+import { describe, expect, it } from 'vitest';
+import { requirePostgres } from '../src/testing/postgres.js';
 import { CLAIM_RETRY_MS } from '../src/outbox/worker.js';
-import { startFakes, startTestGateway, type Fakes, type LogLine, type TestGateway } from './support/gateway.js';
+import type { LogLine } from './support/gateway.js';
 import { webhook } from './support/payloads.js';
+import { useProxiedPostgresGateway } from './support/proxied-gateway.js';
 
 const admin = await requirePostgres();
 const CLAIM_FAILED = 'outbox: could not claim notifications; will retry';
 const isClaimLine = (l: LogLine) => typeof l.msg === 'string' && l.msg.startsWith(CLAIM_FAILED);
 
 describe.skipIf(!admin)('the outbox worker while PostgreSQL is unreachable', () => {
-  let db: TestDatabase;
-  let fakes: Fakes;
-  let proxy: PostgresProxy;
-  let t: TestGateway;
   let clock = 0;
-  beforeAll(async () => {
-    db = await createTestDatabase(admin!);
-    fakes = await startFakes();
-    proxy = await startPostgresProxy(db.url);
-    t = await startTestGateway(fakes, { DATABASE_URL: throughProxy(db.url, proxy) }, { outageLogNow: () => clock });
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await t?.close().catch(() => undefined);
-    await fakes?.close();
-    await db?.drop();
-  });
+  const g = useProxiedPostgresGateway(admin!, { outageLogNow: () => clock });
 
   it('logs the first failed claim, one reminder per 30 s with suppressed, and the recovery; delivers again within the longest wait', async () => {
+    const { t, fakes } = g;
     const before = (name: string) => webhook(`{}:{alertname="${name}"}`, [{ labels: { alertname: name, team: 'payments' } }]);
     expect((await t.post(before('BeforeOutage'))).status).toBe(202);
     await t.idle();
-    const port = proxy.port;
     const linesBefore = t.logs.length;
     const claimLines = () => t.logs.slice(linesBefore).map((l) => JSON.parse(l) as LogLine).filter(isClaimLine);
 
-    await proxy.stop();
+    await g.proxy.stop();
     const first = await t.waitForLog((l) => l.msg === CLAIM_FAILED && l.level === 'error');
     expect(first).not.toHaveProperty('suppressed');
     // Two more attempts within the same 30 s (the log clock stands still): at debug only.
@@ -55,7 +40,7 @@ describe.skipIf(!admin)('the outbox worker while PostgreSQL is unreachable', () 
     expect(reminder).toMatchObject({ suppressed: 2, failures: 4, failingForSeconds: 30 });
 
     const reopened = performance.now();
-    proxy = await startPostgresProxy(db.url, port);
+    await g.reopen();
     const recovered = await t.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('outbox: claiming notifications works again'), 15_000);
     // The wait after the 4th failure is 4 s; a connection and a claim take far less than a second.
     expect(performance.now() - reopened).toBeLessThan(CLAIM_RETRY_MS.max + 1_000);
