@@ -6,7 +6,7 @@
  */
 import { expect, it } from 'vitest';
 import { createLogger } from './logger.js';
-import { errorCause, FailureStreakLog, SUBJECTS_NAMED_PER_LINE } from './failure-streak.js';
+import { errorCause, FailureStreakLog, SUBJECTS_COUNTED_MAX, SUBJECTS_NAMED_PER_LINE } from './failure-streak.js';
 
 type Line = Record<string, unknown>;
 
@@ -132,4 +132,24 @@ it('with quietMs, a failure after a quiet interval reports the streak before it 
   clock.now = 200_000;
   log.failed(refused, { subject: 'c' });
   expect(shown().at(-1)).toMatchObject({ level: 'error', groupKey: 'c', failures: 2, failingForSeconds: 158 });
+});
+
+it('counts at most SUBJECTS_COUNTED_MAX distinct subjects per cause and per streak, says when a count reached it, and counts those not named among the counted ones only', () => {
+  const { log, shown, clock } = streak();
+  const many = Array.from({ length: SUBJECTS_COUNTED_MAX + 500 }, (_, i) => `g${i}`);
+  log.failed(refused, { subject: 'first' });
+  for (const g of many) log.failed(refused, { subject: g });
+  clock.now = 30_000;
+  log.failed(refused, { subject: 'first' });
+  expect(shown()[1]).toMatchObject({ suppressed: many.length, groups: SUBJECTS_COUNTED_MAX, groupsCapped: true, groupKeys: many.slice(0, SUBJECTS_NAMED_PER_LINE) });
+  // Groups past the cap fail again and a line names them: they were never counted, so the count of those not named stays.
+  const late = many.slice(-SUBJECTS_NAMED_PER_LINE);
+  for (const g of late) log.failed(refused, { subject: g });
+  clock.now = 60_000;
+  log.failed(refused, { subject: 'first' });
+  expect(shown()[2]).toMatchObject({ suppressed: late.length, groups: late.length, groupKeys: late });
+  expect(shown()[2]).not.toHaveProperty('groupsCapped');
+  log.succeeded();
+  // Counted: 'first' and the first SUBJECTS_COUNTED_MAX - 1 of the others, of which 'first' and ten were named.
+  expect(shown().at(-1)).toMatchObject({ level: 'info', groups: SUBJECTS_COUNTED_MAX, groupsCapped: true, groupsNotNamed: SUBJECTS_COUNTED_MAX - 1 - SUBJECTS_NAMED_PER_LINE });
 });

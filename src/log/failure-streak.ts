@@ -27,8 +27,13 @@ import { sha256Hex } from '../model/sha256.js';
 export const FAILURE_REMINDER_MS = 30_000;
 /** Most subjects a reminder names; the others are named by later lines as they fail again. */
 export const SUBJECTS_NAMED_PER_LINE = 10;
-/** Most distinct subjects counted per line and per streak (memory stays bounded); past it a count is a lower bound. */
-export const SUBJECTS_COUNTED_MAX = 10_000;
+/**
+ * Most distinct subjects counted per cause's line and per streak: past it a count is the cap, with
+ * `<count>Capped: true` (at least that many). Memory stays small: a streak keeps a set per cause
+ * (up to 21) and two of its own, each at most this many digests (~150 bytes each): ~3.5 MB at
+ * worst, where 10,000 were 20–25 MB.
+ */
+export const SUBJECTS_COUNTED_MAX = 1_000;
 /** Most causes with lines of their own per streak; further ones share OTHER_CAUSES. */
 const MAX_CAUSES = 20;
 const OTHER_CAUSES = '(other causes)';
@@ -39,9 +44,12 @@ export interface SubjectFields {
   one: string;
   /** The subjects a reminder names: of the failures it left out, those no line of the streak named yet. */
   named: string;
-  /** How many distinct subjects: the left-out failures' on a reminder, the streak's on the recovery line. */
+  /**
+   * How many distinct subjects: the left-out failures' on a reminder, the streak's on the
+   * recovery line; at most SUBJECTS_COUNTED_MAX, and then `<count>Capped: true` beside it.
+   */
   count: string;
-  /** On the recovery line: how many of the streak's subjects no line named. */
+  /** On the recovery line: how many of the streak's (counted) subjects no line named. */
   notNamed: string;
 }
 
@@ -80,8 +88,17 @@ const seconds = (ms: number) => Math.round(ms / 100) / 10;
 /** Distinct subjects, by digest (a group key may be 1,000 characters), at most SUBJECTS_COUNTED_MAX. */
 class Distinct {
   readonly #seen = new Set<string>();
-  add(digest: string): void {
-    if (this.#seen.size < SUBJECTS_COUNTED_MAX) this.#seen.add(digest);
+  /** A subject was left out: the count is a lower bound. */
+  capped = false;
+  /** Whether it is counted (now or before). */
+  add(digest: string): boolean {
+    if (this.#seen.has(digest)) return true;
+    if (this.#seen.size >= SUBJECTS_COUNTED_MAX) {
+      this.capped = true;
+      return false;
+    }
+    this.#seen.add(digest);
+    return true;
   }
   has(digest: string): boolean {
     return this.#seen.has(digest);
@@ -109,8 +126,12 @@ interface Streak {
   throttle: LineThrottle;
   /** Per cause: what its next line reports as left out. A cause is here once it has had its first line. */
   causes: Map<string, LeftOut>;
+  /** The streak's subjects (counted up to the cap). */
   subjects: Distinct;
-  named: Distinct;
+  /** Those of `subjects` a line named: the recovery's count of those not named is exact for the counted ones. */
+  namedCounted: Set<string>;
+  /** Subjects past the cap a line named (capped too): not named again by later lines while they fit. */
+  namedOther: Distinct;
 }
 
 export class FailureStreakLog {
@@ -143,7 +164,8 @@ export class FailureStreakLog {
       throttle: new LineThrottle({ now: this.#now, windowMs: reminderMs }),
       causes: new Map(),
       subjects: new Distinct(),
-      named: new Distinct(),
+      namedCounted: new Set(),
+      namedOther: new Distinct(),
     });
     streak.failures++;
     streak.lastFailure = now;
@@ -153,6 +175,8 @@ export class FailureStreakLog {
     if (!streak.causes.has(cause) && streak.causes.size >= MAX_CAUSES) cause = OTHER_CAUSES;
     const digest = detail.subject === undefined ? undefined : sha256Hex(detail.subject);
     if (digest !== undefined) streak.subjects.add(digest);
+    const named = (d: string) => streak.namedCounted.has(d) || streak.namedOther.has(d);
+    const name = (d: string) => void (streak.subjects.has(d) ? streak.namedCounted.add(d) : streak.namedOther.add(d));
     const names = this.#o.subjects;
     const own = names && detail.subject !== undefined ? { [names.one]: detail.subject } : {};
     const fields = { err, ...detail.fields, ...own };
@@ -163,13 +187,13 @@ export class FailureStreakLog {
       leftOut.failures++;
       if (digest !== undefined) {
         leftOut.subjects.add(digest);
-        if (!streak.named.has(digest) && leftOut.unnamed.size < SUBJECTS_NAMED_PER_LINE) leftOut.unnamed.set(digest, detail.subject!);
+        if (!named(digest) && leftOut.unnamed.size < SUBJECTS_NAMED_PER_LINE) leftOut.unnamed.set(digest, detail.subject!);
       }
       this.#o.logger.debug({ ...fields, failures: streak.failures, failingForSeconds }, `${this.#o.failing} (still failing; logged at error at most every ${seconds(reminderMs)} s)`);
       return;
     }
     streak.causes.set(cause, { failures: 0, subjects: new Distinct(), unnamed: new Map() });
-    if (digest !== undefined) streak.named.add(digest);
+    if (digest !== undefined) name(digest);
     if (leftOut === undefined) {
       // The cause's first line in this streak: the failure in full (and, after another cause's, where the streak stands).
       this.#o.logger.error(streak.failures === 1 ? fields : { ...fields, failures: streak.failures, failingForSeconds }, this.#o.failing);
@@ -179,8 +203,9 @@ export class FailureStreakLog {
     const summary: Record<string, unknown> = { suppressed: leftOut.failures };
     if (names) {
       summary[names.count] = leftOut.subjects.size;
-      const unnamed = [...leftOut.unnamed].filter(([d]) => !streak.named.has(d));
-      for (const [d] of unnamed) streak.named.add(d);
+      if (leftOut.subjects.capped) summary[`${names.count}Capped`] = true;
+      const unnamed = [...leftOut.unnamed].filter(([d]) => !named(d));
+      for (const [d] of unnamed) name(d);
       if (unnamed.length > 0) summary[names.named] = unnamed.map(([, subject]) => subject);
     }
     this.#o.logger.error({ ...fields, ...summary, failures: streak.failures, failingForSeconds }, this.#o.failing);
@@ -204,7 +229,13 @@ export class FailureStreakLog {
     this.#streak = undefined;
     const failedForSeconds = seconds(workedAt - streak.since);
     const names = this.#o.subjects;
-    const subjects = names ? { [names.count]: streak.subjects.size, [names.notNamed]: Math.max(0, streak.subjects.size - streak.named.size) } : {};
+    const subjects = names
+      ? {
+          [names.count]: streak.subjects.size,
+          ...(streak.subjects.capped ? { [`${names.count}Capped`]: true } : {}),
+          [names.notNamed]: streak.subjects.size - streak.namedCounted.size,
+        }
+      : {};
     this.#o.logger.info({ failures: streak.failures, failedForSeconds, ...subjects }, `${this.#o.recovered} after ${failedForSeconds} s`);
   }
 }
