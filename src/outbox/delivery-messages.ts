@@ -66,4 +66,5 @@ export type DeliveryEvent =
   | { t: 'slackToken'; token: string };
 
 /** Events are batched per event-loop turn of the thread. */
-export type FromDeliveryThread = { t: 'events'; events: DeliveryEvent[] } | { t: 'stopped' };
+/** `ready`: the thread has loaded and opened its connection (its time up is counted from here). */
+export type FromDeliveryThread = { t: 'events'; events: DeliveryEvent[] } | { t: 'ready' } | { t: 'stopped' };

@@ -44,7 +44,10 @@ export interface RestartBackoff {
   firstMs: number;
   /** Longest wait. */
   maxMs: number;
-  /** A thread up this long has stopped exiting: the next exit waits `firstMs` again, and the streak's end is logged. */
+  /**
+   * A thread up this long (from its `ready`: loaded and connected) has stopped exiting: the next
+   * exit waits `firstMs` again, and the streak's end is logged.
+   */
   stableMs: number;
 }
 
@@ -87,7 +90,10 @@ export interface DeliveryThreadOptions {
   onSecret?: (secret: string) => void;
   /** How a thread that died is restarted (tests shorten it). */
   restart?: Partial<RestartBackoff>;
-  /** Monotonic clock (ms) of the exit lines' streak (log/failure-streak.ts); tests move it on instead of sleeping. */
+  /**
+   * Monotonic clock (ms) of the exit lines' streak (log/failure-streak.ts) and of how long a
+   * thread has stayed up (`stableMs`); tests move it on instead of sleeping.
+   */
   logNow?: () => number;
 }
 
@@ -108,13 +114,17 @@ export class DeliveryThread implements OutboxRunner {
   /** Ends the exit streak once the thread started last has stayed up `stableMs`. */
   private stableTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** When the running thread said it was ready (`now`), if it has. */
+  private readyAt: number | undefined;
+  private readonly now: () => number;
 
   constructor(private readonly o: DeliveryThreadOptions) {
     this.backoff = { ...THREAD_RESTART, ...o.restart };
+    this.now = o.logNow ?? (() => performance.now());
     this.exits = new FailureStreakLog({
       logger: o.logger,
       failing: 'delivery thread exited; restarting it (its leased notifications are delivered again)',
-      recovered: `delivery thread stays up again (${Math.round(this.backoff.stableMs / 1000)} s since its restart); recovered`,
+      recovered: `delivery thread stays up again (${Math.round(this.backoff.stableMs / 1000)} s since it was ready); recovered`,
       // A thread ending on another error (out of heap, after exceptions at start) gets a first line of its own.
       causeOf: errorCause,
       ...(o.logNow ? { now: o.logNow } : {}),
@@ -128,14 +138,17 @@ export class DeliveryThread implements OutboxRunner {
     const data: DeliveryThreadData = { ...this.o.data, settings, ...link, routingKeys: this.o.routingKeys() };
     const thread = startThread(import.meta.url, 'delivery-thread', data, [link.writerPort], DELIVERY_THREAD_HEAP);
     this.thread = thread;
+    this.readyAt = undefined;
     // What ended it, for its exit's line: an uncaught error comes just before the exit.
     let failure: Error | undefined;
-    this.stableTimer = setTimeout(() => {
-      if (this.thread !== thread) return;
-      this.exitsInRow = 0;
-      this.exits.succeeded();
-    }, this.backoff.stableMs).unref();
-    thread.on('message', (msg: FromDeliveryThread) => this.received(msg));
+    thread.on('message', (msg: FromDeliveryThread) => {
+      // Up from here, not from start(): a thread slow to load, dying a little after stableMs
+      // from its start each time, was taken for stable at every start and never backed off.
+      if (msg.t === 'ready') {
+        if (this.thread === thread) this.readyAt = this.now();
+        this.watchStable(thread);
+      } else this.received(msg);
+    });
     thread.on('error', (err) => (failure = err));
     thread.on('exit', (code) => {
       if (this.thread !== thread) return;
@@ -143,6 +156,9 @@ export class DeliveryThread implements OutboxRunner {
       clearTimeout(this.stableTimer);
       this.onStopped?.();
       if (this.stopping) return;
+      // Up long enough by the clock though the timer had not fired yet: the streak before it is over.
+      this.endStreakIfStable();
+      this.readyAt = undefined;
       this.exitsInRow++;
       const delay = Math.min(this.backoff.maxMs, this.backoff.firstMs * 2 ** (this.exitsInRow - 1));
       this.exits.failed(failure ?? exitedWithoutError(), { fields: { code, restartInMs: delay } });
@@ -150,11 +166,41 @@ export class DeliveryThread implements OutboxRunner {
     });
   }
 
+  /**
+   * Once the thread has stayed up `stableMs` (by `now`): the exit streak ends. Looked at again
+   * until then (a test's clock may stand still while timers run).
+   */
+  private watchStable(thread: Worker): void {
+    clearTimeout(this.stableTimer);
+    if (this.thread !== thread || this.readyAt === undefined) return;
+    const upMs = this.now() - this.readyAt;
+    if (this.endStreakIfStable()) return;
+    this.stableTimer = setTimeout(() => this.watchStable(thread), Math.max(1, this.backoff.stableMs - upMs)).unref();
+  }
+
+  private endStreakIfStable(): boolean {
+    if (this.readyAt === undefined || this.now() - this.readyAt < this.backoff.stableMs) return false;
+    if (this.exitsInRow > 0) {
+      this.exitsInRow = 0;
+      this.exits.succeeded();
+    }
+    return true;
+  }
+
   private restart(): void {
     this.restartTimer = undefined;
     if (this.thread || this.stopping) return;
+    try {
+      this.start();
+    } catch (err) {
+      // From a timer, this would have ended the process. Not started: tried again at the longest wait.
+      this.thread = undefined;
+      this.exitsInRow++;
+      this.exits.failed(err, { fields: { restartInMs: this.backoff.maxMs } });
+      this.restartTimer = setTimeout(() => this.restart(), this.backoff.maxMs).unref();
+      return;
+    }
     this.o.metrics.deliveryThreadRestarts.inc();
-    this.start();
   }
 
   wake(): void {
@@ -200,7 +246,7 @@ export class DeliveryThread implements OutboxRunner {
     this.thread?.postMessage(msg);
   }
 
-  private received(msg: FromDeliveryThread): void {
+  private received(msg: Exclude<FromDeliveryThread, { t: 'ready' }>): void {
     if (msg.t === 'stopped') {
       this.onStopped?.();
       return;

@@ -129,6 +129,8 @@ const worker = buildOutboxWorker(data.settings, {
   ...(data.pollMs ? { pollMs: data.pollMs } : {}),
   ...(data.pagerDutyCa ? { pagerDutyCa: data.pagerDutyCa } : {}),
 });
+// Loaded, connection open: the gateway counts how long this thread stays up from here.
+send({ t: 'ready' });
 // A thread that replaces one that died: what the old one held is delivered again now, not
 // after its lease (the owner is this process's, and only this thread delivers for it).
 let stopping = false;
