@@ -296,6 +296,18 @@ const CASES = [
     ],
   },
   {
+    name: 'a delivery thread restarted on one replica fires for an hour, per pod; a replica without restarts is quiet',
+    interval: '5m',
+    input_series: [
+      series(`alertgate_delivery_thread_restarts_total{${A}}`, '0 0 1 3x30'),
+      series(`alertgate_delivery_thread_restarts_total{${B}}`, '0x33'),
+    ],
+    alert_rule_test: [
+      { eval_time: '20m', alertname: 'AlertgateDeliveryThreadRestarted', exp_alerts: [firing(rule('AlertgateDeliveryThreadRestarted'), { ...NS, pod: 'alertgate-a' }, 3)] },
+      ...quiet('AlertgateDeliveryThreadRestarted', '5m', '2h'),
+    ],
+  },
+  {
     name: 'an uptime summary given up fires for 6 hours; failed attempts alone are quiet',
     interval: '5m',
     input_series: [
