@@ -1,0 +1,54 @@
+/**
+ * A delivery thread's restart that cannot start the thread at all (its link to the database
+ * refused: here the link given to the host throws on its second call) was an exception thrown
+ * from a timer, which ends the process. Now it is logged as an exit of the streak and tried again
+ * at the longest wait, when the thread starts. A real SQLite file store and real thread; the
+ * host is built as server.ts builds it, with that link.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { readSettings } from '../src/config/env.js';
+import { createLogger } from '../src/log/logger.js';
+import { createMetrics } from '../src/metrics/metrics.js';
+import { DeliveryThread } from '../src/outbox/delivery-thread-host.js';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { waitUntil } from './support/gateway.js';
+
+let host: DeliveryThread | undefined;
+let store: SqliteStore | undefined;
+afterEach(async () => {
+  await host?.stop(1_000);
+  await store?.close();
+});
+
+it('logs a restart that throws as an exit, retries it at the longest wait, and the process lives on', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'alertgate-thread-'));
+  store = openSqliteStore(join(dir, 'alertgate.db'));
+  const settings = readSettings({ DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, OUTBOX_THREAD: 'true' }, dir);
+  const lines: Record<string, unknown>[] = [];
+  const metrics = createMetrics({ defaultMetrics: false });
+  let links = 0;
+  host = new DeliveryThread({
+    link: () => {
+      if (++links === 2) throw new Error('cannot open a port to the writer thread');
+      return store!.deliveryLink();
+    },
+    data: { settings, logLevel: 'debug', owner: 'test' },
+    routingKeys: () => ({ pagerduty: [], retired: [], env: {}, pagesLive: false }),
+    logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    metrics,
+    restart: { firstMs: 20, maxMs: 300, stableMs: 600_000 },
+  });
+  host.start();
+  await host.crash();
+  const restarts = async () => (await metrics.registry.getSingleMetric('alertgate_delivery_thread_restarts_total')!.get()).values[0]?.value ?? 0;
+  await waitUntil(async () => (await restarts()) === 1, 10_000, 'the thread started again after the failed restart');
+  const exits = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('delivery thread exited'));
+  expect(exits.map((l) => [(l.err as { message: string }).message, l.restartInMs])).toEqual([
+    ['the delivery thread exited without an uncaught error', 20],
+    ['cannot open a port to the writer thread', 300],
+  ]);
+  expect(links).toBe(3);
+});
