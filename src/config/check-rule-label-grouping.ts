@@ -36,8 +36,9 @@ export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, tea
     check(src, ['alerts', i, 'expr'], grouping, set, 'the alert', 'alert', 'the alert never fires', problems);
   });
   spec.slos.forEach((s, i) => {
-    const field = resultGrouping(s.errors) ? 'errors' : 'total';
-    const grouping = resultGrouping(s[field]);
+    const errorsGrouping = resultGrouping(s.errors);
+    const field = errorsGrouping ? 'errors' : 'total';
+    const grouping = errorsGrouping ?? resultGrouping(s.total);
     const set = { team: `"${team}"`, slo: `"${s.name}"`, severity: '"critical" or "warning"', slo_alert: '"page" or "ticket"' };
     // team and slo are set on the recorded ratios already; severity and slo_alert only on the alerts.
     const recorded = (grouping ?? []).some((l) => l === 'team' || l === 'slo');

@@ -9,7 +9,7 @@
  * buried the start and the end of the outage under identical lines. Every attempt is still
  * logged at debug.
  *
- * Two optional refinements, for failures that differ among themselves:
+ * Three optional refinements, for failures that differ among themselves or come and go:
  * - `causeOf`: failures of another cause (a full disk after a refused connection) get a full
  *   line of their own at once, and reminders of their own; one cause hides no other.
  * - `subjects`: what each failure was about (a webhook's group). Each line names its own, says
