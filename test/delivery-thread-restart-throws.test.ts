@@ -52,3 +52,37 @@ it('logs a restart that throws as an exit, retries it at the longest wait, and t
   ]);
   expect(links).toBe(3);
 });
+
+it('closes the writer port it was linked with when the thread then fails to start', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'alertgate-thread-'));
+  store = openSqliteStore(join(dir, 'alertgate.db'));
+  const settings = readSettings({ DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, OUTBOX_THREAD: 'true' }, dir);
+  const metrics = createMetrics({ defaultMetrics: false });
+  const portsClosed: boolean[] = [];
+  let lookups = 0;
+  host = new DeliveryThread({
+    link: () => {
+      const link = store!.deliveryLink();
+      const i = portsClosed.push(false) - 1;
+      link.writerPort.on('close', () => (portsClosed[i] = true));
+      return link;
+    },
+    data: { settings, logLevel: 'debug', owner: 'test' },
+    // Read after the link is made and before the thread starts: the second start fails there.
+    routingKeys: () => {
+      if (++lookups === 2) throw new Error('routing keys unreadable');
+      return { pagerduty: [], retired: [], env: {}, pagesLive: false };
+    },
+    logger: createLogger({ level: 'debug', write: () => {} }),
+    metrics,
+    restart: { firstMs: 20, maxMs: 300, stableMs: 600_000 },
+  });
+  host.start();
+  await host.crash();
+  const restarts = async () => (await metrics.registry.getSingleMetric('alertgate_delivery_thread_restarts_total')!.get()).values[0]?.value ?? 0;
+  await waitUntil(async () => (await restarts()) === 1, 10_000, 'the thread started again after the failed restart');
+  // A port handed to a thread closes here as it is transferred; the failed start's, never
+  // handed over, must be closed by the host.
+  await waitUntil(() => portsClosed[1] === true, 5_000, "the failed start's writer port was closed");
+  expect(portsClosed).toHaveLength(3);
+});

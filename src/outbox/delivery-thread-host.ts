@@ -134,9 +134,16 @@ export class DeliveryThread implements OutboxRunner {
   start(): void {
     if (this.thread || this.stopping) return;
     const link = this.o.link();
-    const settings = this.slackToken ? { ...this.o.data.settings, slackToken: this.slackToken } : this.o.data.settings;
-    const data: DeliveryThreadData = { ...this.o.data, settings, ...link, routingKeys: this.o.routingKeys() };
-    const thread = startThread(import.meta.url, 'delivery-thread', data, [link.writerPort], DELIVERY_THREAD_HEAP);
+    let thread: Worker;
+    try {
+      const settings = this.slackToken ? { ...this.o.data.settings, slackToken: this.slackToken } : this.o.data.settings;
+      const data: DeliveryThreadData = { ...this.o.data, settings, ...link, routingKeys: this.o.routingKeys() };
+      thread = startThread(import.meta.url, 'delivery-thread', data, [link.writerPort], DELIVERY_THREAD_HEAP);
+    } catch (err) {
+      // No thread took the port: closed here, or the writer thread would keep its end for ever.
+      link.writerPort.close();
+      throw err;
+    }
     this.thread = thread;
     this.readyAt = undefined;
     // What ended it, for its exit's line: an uncaught error comes just before the exit.
