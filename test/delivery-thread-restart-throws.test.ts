@@ -12,7 +12,7 @@ import { afterEach, expect, it } from 'vitest';
 import { readSettings } from '../src/config/env.js';
 import { createLogger } from '../src/log/logger.js';
 import { createMetrics } from '../src/metrics/metrics.js';
-import { DeliveryThread } from '../src/outbox/delivery-thread-host.js';
+import { DeliveryThread, type DeliveryThreadOptions } from '../src/outbox/delivery-thread-host.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { waitUntil } from './support/gateway.js';
 
@@ -23,21 +23,21 @@ afterEach(async () => {
   await store?.close();
 });
 
-it('logs a restart that throws as an exit, retries it at the longest wait, and the process lives on', async () => {
+const NO_ROUTING_KEYS = { pagerduty: [], retired: [], env: {}, pagesLive: false };
+
+/**
+ * Starts a host on a real SQLite file store with the given link and routing keys, crashes its
+ * first thread, and waits until a restart has succeeded (the one after it failed).
+ */
+async function crashAndRestart(o: Pick<DeliveryThreadOptions, 'link' | 'routingKeys'>, write: (line: string) => void = () => {}): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'alertgate-thread-'));
   store = openSqliteStore(join(dir, 'alertgate.db'));
   const settings = readSettings({ DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, OUTBOX_THREAD: 'true' }, dir);
-  const lines: Record<string, unknown>[] = [];
   const metrics = createMetrics({ defaultMetrics: false });
-  let links = 0;
   host = new DeliveryThread({
-    link: () => {
-      if (++links === 2) throw new Error('cannot open a port to the writer thread');
-      return store!.deliveryLink();
-    },
+    ...o,
     data: { settings, logLevel: 'debug', owner: 'test' },
-    routingKeys: () => ({ pagerduty: [], retired: [], env: {}, pagesLive: false }),
-    logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) }),
+    logger: createLogger({ level: 'debug', write }),
     metrics,
     restart: { firstMs: 20, maxMs: 300, stableMs: 600_000 },
   });
@@ -45,6 +45,21 @@ it('logs a restart that throws as an exit, retries it at the longest wait, and t
   await host.crash();
   const restarts = async () => (await metrics.registry.getSingleMetric('alertgate_delivery_thread_restarts_total')!.get()).values[0]?.value ?? 0;
   await waitUntil(async () => (await restarts()) === 1, 10_000, 'the thread started again after the failed restart');
+}
+
+it('logs a restart that throws as an exit, retries it at the longest wait, and the process lives on', async () => {
+  const lines: Record<string, unknown>[] = [];
+  let links = 0;
+  await crashAndRestart(
+    {
+      link: () => {
+        if (++links === 2) throw new Error('cannot open a port to the writer thread');
+        return store!.deliveryLink();
+      },
+      routingKeys: () => NO_ROUTING_KEYS,
+    },
+    (l) => lines.push(JSON.parse(l) as Record<string, unknown>),
+  );
   const exits = lines.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('delivery thread exited'));
   expect(exits.map((l) => [(l.err as { message: string }).message, l.restartInMs])).toEqual([
     ['the delivery thread exited without an uncaught error', 20],
@@ -54,33 +69,21 @@ it('logs a restart that throws as an exit, retries it at the longest wait, and t
 });
 
 it('closes the writer port it was linked with when the thread then fails to start', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'alertgate-thread-'));
-  store = openSqliteStore(join(dir, 'alertgate.db'));
-  const settings = readSettings({ DATABASE_URL: `sqlite:${join(dir, 'alertgate.db')}`, OUTBOX_THREAD: 'true' }, dir);
-  const metrics = createMetrics({ defaultMetrics: false });
   const portsClosed: boolean[] = [];
   let lookups = 0;
-  host = new DeliveryThread({
+  await crashAndRestart({
     link: () => {
       const link = store!.deliveryLink();
       const i = portsClosed.push(false) - 1;
       link.writerPort.on('close', () => (portsClosed[i] = true));
       return link;
     },
-    data: { settings, logLevel: 'debug', owner: 'test' },
     // Read after the link is made and before the thread starts: the second start fails there.
     routingKeys: () => {
       if (++lookups === 2) throw new Error('routing keys unreadable');
-      return { pagerduty: [], retired: [], env: {}, pagesLive: false };
+      return NO_ROUTING_KEYS;
     },
-    logger: createLogger({ level: 'debug', write: () => {} }),
-    metrics,
-    restart: { firstMs: 20, maxMs: 300, stableMs: 600_000 },
   });
-  host.start();
-  await host.crash();
-  const restarts = async () => (await metrics.registry.getSingleMetric('alertgate_delivery_thread_restarts_total')!.get()).values[0]?.value ?? 0;
-  await waitUntil(async () => (await restarts()) === 1, 10_000, 'the thread started again after the failed restart');
   // A port handed to a thread closes here as it is transferred; the failed start's, never
   // handed over, must be closed by the host.
   await waitUntil(() => portsClosed[1] === true, 5_000, "the failed start's writer port was closed");
