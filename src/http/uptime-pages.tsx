@@ -15,7 +15,7 @@
 import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
-import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, incidentNotes, measuredNothing } from '../uptime/format.js';
+import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, dayMeasuredNothing, incidentNotes, measuredNothing } from '../uptime/format.js';
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
 import { localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
@@ -309,7 +309,8 @@ function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: str
                 <tr>
                   <th scope="row">{d.date}</th>
                   <td class="num">{formatPercent(d.uptimePercent)}</td>
-                  <td class="num">{formatDuration(d.downSeconds)}</td>
+                  {/* A day without a sample has no downtime to show: "0s" read as a day up. */}
+                  <td class="num">{dayMeasuredNothing(d) ? 'no data' : formatDuration(d.downSeconds)}</td>
                   <td class="num hide-narrow">{formatDuration(d.noDataSeconds)}</td>
                   {maintained ? <td class="num">{formatDuration(d.maintenanceSeconds)}</td> : null}
                   <td>{DAY_LEVEL_WORDS[dayLevel(d.uptimePercent, s.objective)]}</td>

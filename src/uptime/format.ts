@@ -4,7 +4,7 @@
  * error-budget state in words, so colour is never the only signal and every output agrees.
  */
 import { WALL_CLOCK_PARTS, zonedFormatter } from '../model/zoned-formatter.js';
-import type { Incident, ServiceUptime } from './report-types.js';
+import type { DailyUptime, Incident, ServiceUptime } from './report-types.js';
 
 /**
  * `p` rounded down to `digits` decimals: the one rounding rule of every output (page, CLI table,
@@ -61,10 +61,20 @@ function budgetDetail(left: number): string {
 /**
  * A service with no sample in the whole range: it has no downtime or incident figures to show,
  * only its no-data time ("down 0s", "No incidents" beside it read as a month 100 % up). The Slack
- * post and the team page say "no data" instead; the CSV leaves its uptime and budget empty.
+ * post, the team page and the CLI table say "no data" instead; the CSV leaves its uptime, downtime
+ * and budget empty.
  */
 export function measuredNothing(s: Pick<ServiceUptime, 'uptimePercent' | 'downSeconds' | 'incidents'>): boolean {
   return s.uptimePercent === null && s.downSeconds === 0 && s.incidents.length === 0;
+}
+
+/**
+ * A day without a single sample (its uptime null, as the contract has it): its downtime is not
+ * known, so the page's day table says "no data" and the CSV leaves the cell empty. "0s" beside it
+ * read as a day fully up. A day measured for some of its hours keeps its figures.
+ */
+export function dayMeasuredNothing(d: Pick<DailyUptime, 'uptimePercent' | 'downSeconds'>): boolean {
+  return d.uptimePercent === null && d.downSeconds === 0;
 }
 
 /** Below this much budget left a service is "at risk". */

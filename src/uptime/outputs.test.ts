@@ -31,7 +31,7 @@ describe('uptime outputs', () => {
     expect(reportToCsv(report).split('\r\n')).toEqual([
       'team,service,date,uptime_percent,objective_percent,down_seconds,no_data_seconds,error_budget_remaining_percent,incidents,maintenance_seconds',
       'payments,checkout,2026-10-01,100,99.9,0,0,,,0',
-      'payments,checkout,2026-10-02,,99.9,0,86400,,,7200',
+      'payments,checkout,2026-10-02,,99.9,,86400,,,7200', // no sample that day: no downtime figure either
       'payments,checkout,total,99.95,99.9,1320,0,50.1,1,7200',
       '',
     ]);

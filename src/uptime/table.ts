@@ -6,7 +6,7 @@
  * in UTC they named other hours than the page beside them, and a London month began on
  * 30 September. The JSON and CSV keep their RFC3339 instants and dates.
  */
-import { budgetState, formatDuration, formatLocalTime, formatPercent, incidentNotes } from './format.js';
+import { budgetState, formatDuration, formatLocalTime, formatPercent, incidentNotes, measuredNothing } from './format.js';
 import type { Incident, UptimeReport } from './report-types.js';
 
 function align(rows: string[][]): string[] {
@@ -27,7 +27,10 @@ export function reportToTable(report: UptimeReport): string {
     for (const s of report.services) {
       const b = budgetState(s);
       const maintenance = withMaintenance ? [formatDuration(s.maintenanceSeconds)] : [];
-      rows.push([s.service, formatPercent(s.uptimePercent, 4), `${s.objective}%`, formatDuration(s.downSeconds), formatDuration(s.noDataSeconds), ...maintenance, `${b.label} (${b.detail})`, String(s.incidents.length)]);
+      // Never measured: "0s" down and 0 incidents would claim a clean range, as the page and Slack say.
+      const unmeasured = measuredNothing(s);
+      const [down, incidents] = unmeasured ? ['no data', 'no data'] : [formatDuration(s.downSeconds), String(s.incidents.length)];
+      rows.push([s.service, formatPercent(s.uptimePercent, 4), `${s.objective}%`, down, formatDuration(s.noDataSeconds), ...maintenance, `${b.label} (${b.detail})`, incidents]);
     }
     lines.push(...align(rows));
     const excused = (i: Incident) => (i.maintenanceSeconds ? ` (${formatDuration(i.maintenanceSeconds)} in maintenance, not counted)` : '');
