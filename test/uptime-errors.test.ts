@@ -77,8 +77,13 @@ describe('alertgate uptime: a bad range', () => {
     const zone = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--tz', 'Mars/Olympus', '--to', '2026-09-31T00:00:00Z', '--from', '1']);
     expect(zone).toMatchObject({
       code: 2,
-      err: `uptime: ${neither('--from', '1')}; --to: "2026-09-31T00:00:00Z" has no such date: 2026-09-31 is not a day of the calendar; --tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London)`,
+      err: `uptime: ${neither('--from', '1')}; --to: "2026-09-31T00:00:00Z" has no such date: September has 30 days; --tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London)`,
     });
+  });
+
+  it('a date that does not exist says so, not that it is no date form at all', async () => {
+    const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--from', '2026-09-01', '--to', '2026-09-31']);
+    expect(r).toMatchObject({ code: 2, err: 'uptime: --to: "2026-09-31" is not a date: September has 30 days' });
   });
 
   it('refuses an empty range flag (`--month "$MONTH"` with MONTH unset), which reported the last 30 days in UTC instead', async () => {
@@ -141,6 +146,22 @@ describe('uptime when Thanos is down or not configured', () => {
       expect(r.status, path).toBe(400);
       expect(JSON.parse(r.text), path).toEqual({ error: `${neither('from', '1')}; ${neither('to', '2')}`, kind: 'invalid', param: 'from' });
     }
+  });
+
+  it('a date that does not exist: 400 saying so, for from and to, the API, the CSV and the pages alike', async () => {
+    for (const [path, param] of [
+      ['/v1/uptime?team=payments&from=2026-09-01&to=2026-09-31', 'to'],
+      ['/v1/uptime.csv?team=payments&from=2026-09-31', 'from'],
+      ['/uptime/payments?from=2026-09-31', 'from'],
+      ['/uptime?to=2026-09-31', 'to'],
+    ] as const) {
+      const r = await getJson(down, path);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.text), path).toEqual({ error: `${param}: "2026-09-31" is not a date: September has 30 days`, kind: 'invalid', param });
+    }
+    const page = await getJson(down, '/uptime/payments?to=2026-09-31', 'text/html');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('to: &quot;2026-09-31&quot; is not a date: September has 30 days');
   });
 
   it('THANOS_URL unset: 503 saying so, for the API, the CSV, the pages and the CLI', async () => {

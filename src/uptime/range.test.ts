@@ -103,6 +103,18 @@ describe('resolveRange', () => {
     expect(resolveRange({ from: '2026-04-30T23:59:59-01:00', to: '2026-05-02T00:00:00Z' }, NOW).from).toBe(Date.parse('2026-05-01T00:59:59Z'));
   });
 
+  it('a date that does not exist says why, in either form, not "neither an RFC3339 timestamp nor a date"', () => {
+    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
+    expect(message({ from: '2026-09-01', to: '2026-09-31' })).toBe('to: "2026-09-31" is not a date: September has 30 days');
+    expect(message({ from: '2026-02-29' })).toBe('from: "2026-02-29" is not a date: February 2026 has 28 days');
+    expect(message({ from: '2026-13-01' })).toBe('from: "2026-13-01" is not a date: there is no month 13 (months go from 01 to 12)');
+    expect(message({ from: '2026-10-00' })).toBe('from: "2026-10-00" is not a date: days start at 01');
+    expect(message({ from: '2026-09-31T00:00:00Z' })).toBe('from: "2026-09-31T00:00:00Z" has no such date: September has 30 days');
+    // Still named alongside the others, in order.
+    expect(message({ to: '2026-04-31', from: 'x' })).toBe('from: "x" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01); to: "2026-04-31" is not a date: April has 30 days');
+    expect(resolveRange({ from: '2024-02-29', to: '2024-03-01' }, NOW).from).toBe(Date.parse('2024-02-29T00:00:00Z'));
+  });
+
   it('defaults to the last 30 full days in the zone', () => {
     const r = resolveRange({ tz: 'Europe/London' }, NOW);
     expect(new Date(r.from).toISOString()).toBe('2026-10-28T00:00:00.000Z');

@@ -9,7 +9,7 @@
  */
 import { invalidParam, invalidParams, UptimeError, type ParamNamer, type ParamProblem } from './errors.js';
 import { formatLocalTime } from './format.js';
-import { addDays, addMonths, canonicalTimeZone, localDate, parseDate, zonedMidnight } from './time-zone.js';
+import { addDays, addMonths, canonicalTimeZone, localDate, noSuchDateReason, parseDate, zonedMidnight } from './time-zone.js';
 
 export const REPORT_PERIOD_NAMES = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 export type ReportPeriod = (typeof REPORT_PERIOD_NAMES)[number];
@@ -53,11 +53,14 @@ const MONTH = /^(\d{4})-(\d{2})$/;
 /** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
 export function parseInstant(param: string, value: string, tz: string): number {
   if (parseDate(value)) return zonedMidnight(value, tz);
+  // The date form, but no day of the calendar (2026-09-31): say why, not that the form is wrong.
+  const dateReason = noSuchDateReason(value);
+  if (dateReason) throw invalidParam(param, `"${value}" is not a date: ${dateReason}`);
   const m = RFC3339.exec(value);
   if (m) {
     // Date.parse takes any day up to 31 and the hour 24, and moves them on: 2026-02-30 would
     // silently be 2 March, 24:00 the next day. A report must start where it was asked to.
-    if (!parseDate(m[1]!)) throw invalidParam(param, `"${value}" has no such date: ${m[1]} is not a day of the calendar`);
+    if (!parseDate(m[1]!)) throw invalidParam(param, `"${value}" has no such date: ${noSuchDateReason(m[1]!) ?? `${m[1]} is not a day of the calendar`}`);
     const [hour, minute, second] = [m[2], m[3], m[4]].map(Number) as [number, number, number];
     const [offHour, offMinute] = m[7] === undefined ? [0, 0] : [Number(m[7]), Number(m[8])];
     if (hour > 23 || minute > 59 || second > 59 || offHour > 23 || offMinute > 59) {

@@ -106,6 +106,25 @@ export function parseDate(date: string): { year: number; month: number; day: num
   return { year, month, day };
 }
 
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/**
+ * Why `date`, written as `YYYY-MM-DD`, is no day of the calendar ("September has 30 days"), or
+ * undefined when it is one, or not of that form. Said to whoever typed `--to 2026-09-31`, which
+ * was told it was "neither an RFC3339 timestamp nor a date", as if the form were wrong.
+ */
+export function noSuchDateReason(date: string): string | undefined {
+  const m = DATE_RE.exec(date);
+  if (!m) return undefined;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12) return `there is no month ${m[2]} (months go from 01 to 12)`;
+  if (day < 1) return 'days start at 01';
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  if (day <= days) return undefined;
+  return month === 2 ? `February ${m[1]} has ${days} days` : `${MONTH_NAMES[month - 1]} has ${days} days`;
+}
+
 /** The calendar date `days` after `date` (negative: before). */
 export function addDays(date: string, days: number): string {
   const p = parseDate(date);
