@@ -71,6 +71,25 @@ describe('uptime pages at the addresses people use', () => {
     expect(res.status).toBe(404);
   });
 
+  it("an unknown team's page is a 404 that offers a way back: every team's page and all services, for the range asked", async () => {
+    const res = await fetch(`${t.gw.url}/uptime/nobody?${RANGE}`, { headers: html });
+    expect(res.status).toBe(404);
+    const text = await res.text();
+    expect(text).toContain('unknown team &quot;nobody&quot; (no routes/nobody.yaml)');
+    const links = hrefsOf(text).filter((h) => h.startsWith('/uptime') && !h.startsWith('/uptime/style.css'));
+    // The header's brand link, then the teams with uptime checks and all services, the range kept.
+    expect(links).toEqual(['/uptime', `/uptime/payments?${RANGE}`, `/uptime/platform?${RANGE}`, `/uptime/prisons?${RANGE}`, `/uptime?${RANGE}`]);
+    for (const href of links) expect((await fetch(`${t.gw.url}${href}`, { headers: html })).status, href).toBe(200);
+    // A path that cannot be a team's: the same way back; its query is not checked, so not kept.
+    const odd = await fetch(`${t.gw.url}/uptime/Nobody!?${RANGE}`, { headers: html });
+    expect(odd.status).toBe(404);
+    expect(hrefsOf(await odd.text()).filter((h) => h.startsWith('/uptime/p') || h.startsWith('/uptime?') || h === '/uptime')).toEqual(['/uptime', '/uptime/payments', '/uptime/platform', '/uptime/prisons', '/uptime']);
+    // Not a browser: the JSON error, as before.
+    const json = await fetch(`${t.gw.url}/uptime/nobody?${RANGE}`);
+    expect(json.status).toBe(404);
+    expect(await json.json()).toMatchObject({ kind: 'not-found', error: 'unknown team "nobody" (no routes/nobody.yaml)' });
+  });
+
   it('a service named main has its own anchor: every id on the page is unique, and links reach the section', async () => {
     const team = await page(`/uptime/payments?${RANGE}`);
     const ids = idsOf(team);

@@ -17,7 +17,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
 import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, dayMeasuredNothing, incidentNotes, measuredNothing } from '../uptime/format.js';
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
-import { localDate, zonedMidnight } from '../uptime/time-zone.js';
+import { canonicalTimeZone, localDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { headingId, serviceAnchors } from './service-anchors.js';
 import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
@@ -42,7 +42,8 @@ function wantsHtml(c: Context): boolean {
   return (c.req.header('accept') ?? '').includes('text/html');
 }
 
-function errorResponse(c: Context, err: UptimeError): Promise<Response> | Response {
+/** `wayBack`: the links under the message; by default, to all services. */
+function errorResponse(c: Context, err: UptimeError, wayBack?: unknown): Promise<Response> | Response {
   if (!wantsHtml(c)) return uptimeErrorJson(c, err);
   const status = httpStatusOf(err);
   const heading = { 400: 'The request is not valid', 404: 'Not found', 502: 'Thanos refused the query', 503: 'Uptime data is unavailable' }[status];
@@ -55,8 +56,46 @@ function errorResponse(c: Context, err: UptimeError): Promise<Response> | Respon
       <p class="error" role="alert">
         {err.message}
       </p>
+      {wayBack ?? (
+        <p>
+          <a href="/uptime">Back to all services</a>
+        </p>
+      )}
+    </>,
+  );
+}
+
+/**
+ * A team page that does not exist (a typo, a team renamed or removed): its error page offers
+ * every team's page and all services, for the range asked when the report read it (the service
+ * checks the range before the team; a path that cannot be a team's is refused before either, so
+ * its query is not kept). It gave only a bare link to /uptime, which dropped the range and left
+ * the reader to find the team again. Still a 404.
+ */
+async function teamNotFound(c: Context, deps: AppDeps, err: UptimeError): Promise<Response> {
+  if (!wantsHtml(c)) return uptimeErrorJson(c, err);
+  const tz = rangeParams(c).tz;
+  const query = err.param === 'team' ? queryOf(c, tz ? canonicalTimeZone(tz) : undefined) : '';
+  // Without a readable config there is no list: the link to all services stays.
+  const teams = await (deps.uptime?.teams() ?? Promise.resolve([])).catch(() => [] as string[]);
+  return errorResponse(
+    c,
+    err,
+    <>
+      {teams.length > 0 ? (
+        <nav aria-label="Teams with uptime reports">
+          <p>Teams with uptime reports:</p>
+          <ul>
+            {teams.map((team) => (
+              <li>
+                <a href={`/uptime/${team}${query}`}>{team}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      ) : null}
       <p>
-        <a href="/uptime">Back to all services</a>
+        <a href={`/uptime${query}`}>Back to all services</a>
       </p>
     </>,
   );
@@ -444,7 +483,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
         </>,
       );
     } catch (err) {
-      if (err instanceof UptimeError) return errorResponse(c, err);
+      if (err instanceof UptimeError) return err.kind === 'not-found' ? teamNotFound(c, deps, err) : errorResponse(c, err);
       throw err;
     }
   });
