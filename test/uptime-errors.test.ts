@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { REPORT_PERIOD_NAMES } from '../src/uptime/range.js';
 import { requireBinary } from '../src/testing/binaries.js';
 import { freeTcpPort } from '../src/testing/free-port.js';
 import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
@@ -78,6 +79,14 @@ describe('alertgate uptime: a bad range', () => {
     expect(zone).toMatchObject({
       code: 2,
       err: `uptime: ${neither('--from', '1')}; --to: "2026-09-31T00:00:00Z" has no such date: September has 30 days; --tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London)`,
+    });
+  });
+
+  it('a period mixed with other range flags is named with every other bad value, not first and alone', async () => {
+    const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--period', 'fortnight', '--from', '2026-09-31', '--tz', 'Mars/Olympus']);
+    expect(r).toMatchObject({
+      code: 2,
+      err: `uptime: --from: "2026-09-31" is not a date: September has 30 days; --tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London); --period: "fortnight" is not one of ${REPORT_PERIOD_NAMES.join(', ')}, and cannot be combined with --from`,
     });
   });
 
@@ -162,6 +171,15 @@ describe('uptime when Thanos is down or not configured', () => {
     const page = await getJson(down, '/uptime/payments?to=2026-09-31', 'text/html');
     expect(page.status).toBe(400);
     expect(page.text).toContain('to: &quot;2026-09-31&quot; is not a date: September has 30 days');
+  });
+
+  it('month mixed with other range parameters: the 400 names every problem, param the first, on the API and the pages alike', async () => {
+    const error = 'to: "2" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01); month: "2026-13" is not a month such as 2026-10, and cannot be combined with to';
+    for (const path of ['/v1/uptime?team=payments&month=2026-13&to=2', '/uptime/payments?to=2&month=2026-13', '/uptime?month=2026-13&to=2']) {
+      const r = await getJson(down, path);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.text), path).toEqual({ error, kind: 'invalid', param: 'to' });
+    }
   });
 
   it('THANOS_URL unset: 503 saying so, for the API, the CSV, the pages and the CLI', async () => {

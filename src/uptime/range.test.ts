@@ -115,6 +115,23 @@ describe('resolveRange', () => {
     expect(resolveRange({ from: '2024-02-29', to: '2024-03-01' }, NOW).from).toBe(Date.parse('2024-02-29T00:00:00Z'));
   });
 
+  it('period and month mixed with other range options: every problem in one message, in the order from, to, tz, period, month', () => {
+    const err = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW));
+    const neither = (v: string) => `"${v}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`;
+    // A combination alone was named first and alone: the bad from and tz beside it were left for the next try.
+    expect(err({ period: 'quarter', from: 'x', tz: 'Mars/Olympus' })).toMatchObject({
+      param: 'from',
+      message: `from: ${neither('x')}; tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London); period: cannot be combined with from`,
+    });
+    // A bad period value and its combination: one entry for the parameter.
+    expect(err({ period: 'fortnight', to: '2026-10-01' }).message).toBe(`period: "fortnight" is not one of ${REPORT_PERIOD_NAMES.join(', ')}, and cannot be combined with to`);
+    // Both period and month: the combination is named once, on the first; a bad month value still named.
+    expect(err({ period: 'quarter', month: '2026-13' }).message).toBe('period: cannot be combined with month; month: "2026-13" is not a month such as 2026-10');
+    expect(err({ month: '2026-13', tz: 'Mars/Olympus' })).toMatchObject({ param: 'tz', message: 'tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London); month: "2026-13" is not a month such as 2026-10' });
+    // One problem alone reads as before.
+    expect(err({ month: '2026-10', from: '2026-10-01', to: '2026-10-05' })).toMatchObject({ param: 'month', message: 'month: cannot be combined with from, to' });
+  });
+
   it('defaults to the last 30 full days in the zone', () => {
     const r = resolveRange({ tz: 'Europe/London' }, NOW);
     expect(new Date(r.from).toISOString()).toBe('2026-10-28T00:00:00.000Z');

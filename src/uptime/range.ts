@@ -50,6 +50,13 @@ export interface ReportDay {
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+ -](\d{2}):(\d{2}))$/;
 const MONTH = /^(\d{4})-(\d{2})$/;
 
+/** `2026-10` as its first day, `2026-10-01`; undefined when it is no month. */
+function monthStart(month: string): string | undefined {
+  const m = MONTH.exec(month);
+  const first = m ? `${m[1]}-${m[2]}-01` : '';
+  return parseDate(first) ? first : undefined;
+}
+
 /** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
 export function parseInstant(param: string, value: string, tz: string): number {
   if (parseDate(value)) return zonedMidnight(value, tz);
@@ -141,31 +148,35 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
   // The zone as the tz database spells it, so that `europe/london` is shown, linked and put in
   // file names as Europe/London, the zone the report is computed in.
   const tz = canonicalTimeZone(given);
-  // Every bad value of from, to and tz is named, in the contract's order (from=&to=&tz=), not the
-  // first one read: `--from 1 --to 2` named only --to. Whether a value is a date or an RFC3339
-  // time does not depend on the zone, so they are checked in UTC when the zone is unknown.
+  // Every bad value and every bad mix is named in one message, in the order from, to, tz, period,
+  // month (the contract's from=&to=&tz=, then the alternatives to them), not the first one read:
+  // `--from 1 --to 2` named only --to, and `--period quarter --from x --tz Mars` only --period.
+  // Whether a value is a date or an RFC3339 time does not depend on the zone, so they are checked
+  // in UTC when the zone is unknown.
   const bad: ParamProblem[] = [];
-  const [fromAt, toAt] = req.period || req.month ? [] : (['from', 'to'] as const).map((param) => readInstant(param, req[param], tz ?? 'UTC', bad));
-  if (!tz || bad.length > 0) {
-    throw invalidParams(tz ? bad : [...bad, { param: 'tz', says: () => `unknown time zone "${given}" (use an IANA name such as Europe/London)` }]);
-  }
+  const [fromAt, toAt] = (['from', 'to'] as const).map((param) => readInstant(param, req[param], tz ?? 'UTC', bad));
+  if (!tz) bad.push({ param: 'tz', says: () => `unknown time zone "${given}" (use an IANA name such as Europe/London)` });
   const params = (['from', 'to', 'period', 'month'] as const).filter((k) => req[k] !== undefined && req[k] !== '');
-  for (const alone of ['period', 'month'] as const) {
-    const others = params.filter((g) => g !== alone);
-    if (params.includes(alone) && others.length > 0) throw invalidParams([{ param: alone, says: (name) => `cannot be combined with ${others.map(name).join(', ')}` }]);
+  // period and month each replace from and to, and each other: the mix is named once, on the first.
+  const alone = params.find((k) => k === 'period' || k === 'month');
+  const others = params.filter((g) => g !== alone);
+  const firstOfMonth = req.month ? monthStart(req.month) : undefined;
+  for (const param of ['period', 'month'] as const) {
+    const says: Array<(name: ParamNamer) => string> = [];
+    if (param === 'period' && req.period && !isReportPeriod(req.period)) says.push(() => `"${req.period}" is not one of ${REPORT_PERIOD_NAMES.join(', ')}`);
+    if (param === 'month' && req.month && !firstOfMonth) says.push(() => `"${req.month}" is not a month such as 2026-10`);
+    if (param === alone && others.length > 0) says.push((name) => `cannot be combined with ${others.map(name).join(', ')}`);
+    if (says.length > 0) bad.push({ param, says: (name) => says.map((say) => say(name)).join(', and ') });
   }
+  if (!tz || bad.length > 0) throw invalidParams(bad); // !tz: its problem is in bad (and narrows tz below)
 
   let from: number;
   let to: number;
-  if (req.period) {
-    if (!isReportPeriod(req.period)) throw invalidParam('period', `"${req.period}" is not one of ${REPORT_PERIOD_NAMES.join(', ')}`);
+  if (req.period && isReportPeriod(req.period)) {
     ({ from, to } = periodRange(req.period, now, tz));
-  } else if (req.month) {
-    const m = MONTH.exec(req.month);
-    const first = m ? `${m[1]}-${m[2]}-01` : '';
-    if (!parseDate(first)) throw invalidParam('month', `"${req.month}" is not a month such as 2026-10`);
-    from = zonedMidnight(first, tz);
-    to = zonedMidnight(addMonths(first, 1), tz);
+  } else if (firstOfMonth) {
+    from = zonedMidnight(firstOfMonth, tz);
+    to = zonedMidnight(addMonths(firstOfMonth, 1), tz);
   } else {
     const today = localDate(now, tz);
     to = toAt ?? (fromAt !== undefined ? now : zonedMidnight(today, tz));
