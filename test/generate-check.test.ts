@@ -4,12 +4,14 @@
  * on stdout; generate itself is deterministic, removes stale generated files and leaves files it
  * did not write alone.
  */
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../src/cli/main.js';
+import { planOutputs } from '../src/generate/check.js';
 import { GENERATED_MARKER, generateOutputs } from '../src/generate/outputs.js';
+import { applyPlan } from '../src/generate/write.js';
 import { stringifyQuotingAmbiguous } from '../src/generate/yaml-ambiguous.js';
 import { copyOfShippedConfig, loadSpecsOrThrow, makeConfigDir, removeTempDirs } from './generate-helpers.js';
 
@@ -143,6 +145,43 @@ slos:
     expect(check).toMatchObject({ code: 0, stdout: expect.stringContaining('up to date') });
     expect((await cli(['generate', '--out', 'out'], config)).stdout).toContain('up to date');
     expect(await readFile(path.join(nested, 'staging-prometheus-rule.yaml'), 'utf8')).toBe(text);
+  });
+
+  it('never writes through a symbolic link in DIR: a link at a generated file name is refused, and the file it points to is untouched', async () => {
+    // A pull request to a GitOps repository can commit a link where a generated file goes;
+    // `generate` in CI then overwrote whatever it pointed to, outside DIR.
+    const outside = path.join(config, 'precious.txt');
+    await writeFile(outside, 'precious\n');
+    const out = path.join(config, 'out');
+    await mkdir(out);
+    await symlink('../precious.txt', path.join(out, 'payments-prometheus-rule.yaml'));
+    const refusal = 'out/payments-prometheus-rule.yaml is a symbolic link (to ../precious.txt)';
+
+    const check = await cli(['generate', '--out', 'out', '--check'], config);
+    expect(check).toMatchObject({ code: 1, stdout: '', stderr: expect.stringContaining(refusal) });
+    const write = await cli(['generate', '--out', 'out'], config);
+    expect(write).toMatchObject({ code: 1, stdout: '' });
+    expect(write.stderr).toContain(refusal);
+    expect(write.stderr).toContain('nothing written');
+    expect(await readFile(outside, 'utf8')).toBe('precious\n');
+    expect(await readdir(out)).toEqual(['payments-prometheus-rule.yaml']);
+    expect(await readlink(path.join(out, 'payments-prometheus-rule.yaml'))).toBe('../precious.txt');
+
+    // Removed, the file is generated as any other.
+    await rm(path.join(out, 'payments-prometheus-rule.yaml'));
+    expect((await cli(['generate', '--out', 'out'], config)).code).toBe(0);
+    expect(await readFile(outside, 'utf8')).toBe('precious\n');
+  });
+
+  it('a link made after the plan, before the write, fails the write instead of being written through', async () => {
+    const outside = path.join(config, 'precious.txt');
+    await writeFile(outside, 'precious\n');
+    const out = path.join(config, 'out');
+    const changes = await planOutputs(out, generateOutputs(await loadSpecsOrThrow(config)));
+    await mkdir(out);
+    await symlink('../precious.txt', path.join(out, 'payments-prometheus-rule.yaml'));
+    await expect(applyPlan(out, changes)).rejects.toMatchObject({ code: 'ELOOP' });
+    expect(await readFile(outside, 'utf8')).toBe('precious\n');
   });
 
   it('adds --rule-label and ALERTGATE_RULE_LABELS to every PrometheusRule; flags win', async () => {

@@ -24,7 +24,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError } from '../config/source-error.js';
-import { planOutputs, renderPlanDiff, summarizePlan } from '../generate/check.js';
+import { NotRegularFileError, planOutputs, renderPlanDiff, summarizePlan } from '../generate/check.js';
 import { OWNED_DASHBOARD_LABELS } from '../generate/dashboards.js';
 import { generateOutputs } from '../generate/outputs.js';
 import { OWNED_RULE_LABELS } from '../generate/prometheus-rule.js';
@@ -168,8 +168,12 @@ export const generateCommand: Command = async (argv, io) => {
   }
   let changes;
   try {
-    changes = await planOutputs(outDir, outputs);
+    changes = await planOutputs(outDir, outputs, shown);
   } catch (err) {
+    if (err instanceof NotRegularFileError) {
+      io.stderr(`generate: ${err.message}; nothing written`);
+      return 1;
+    }
     io.stderr(`generate: cannot read --out ${shown}: ${(err as Error).message}; nothing written`);
     return 1;
   }
