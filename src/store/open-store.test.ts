@@ -1,9 +1,10 @@
 /** DATABASE_URL parsing and opening: the forms the README documents, and clear refusals. */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDatabase, requirePostgres, type TestDatabase } from '../testing/postgres.js';
+import { adminQuery, createTestDatabase, requirePostgres, type TestDatabase } from '../testing/postgres.js';
 import { openStore, parseDatabaseUrl, redactUrl, urlPasswords } from './open-store.js';
 
 const admin = await requirePostgres();
@@ -147,6 +148,27 @@ describe.skipIf(!admin)('openStore on PostgreSQL', () => {
     await expect(openStore(url.toString())).rejects.toThrow(
       /no schema has been selected to create in \(schema "alertgate" named by search_path does not exist: create it first with CREATE SCHEMA alertgate\)$/,
     );
+  });
+
+  it('says the user may not use the search_path schema when it exists but they have no USAGE on it', async () => {
+    // PostgreSQL skips a search_path schema its user may not use, with the same words as for one
+    // that does not exist; "create it first" then sent the operator after a schema that is there.
+    const role = `ag_nousage_${randomBytes(4).toString('hex')}`;
+    await adminQuery(db.url, `CREATE ROLE ${role} LOGIN`);
+    try {
+      await adminQuery(db.url, 'CREATE SCHEMA locked');
+      const url = new URL(db.url);
+      url.username = role;
+      url.searchParams.set('options', '-c search_path=locked');
+      await expect(openStore(url.toString())).rejects.toThrow(
+        new RegExp(
+          `no schema has been selected to create in \\(schema "locked" named by search_path exists, but user "${role}" has no USAGE on it: ` +
+            `GRANT USAGE, CREATE ON SCHEMA locked TO ${role}\\)$`,
+        ),
+      );
+    } finally {
+      await adminQuery(db.url, `DROP ROLE ${role}`);
+    }
   });
 
   it.each(['postgres', 'postgresql'])('opens and migrates a %s:// database', async (scheme) => {

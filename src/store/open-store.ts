@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { makeDirs } from '../fs/make-dirs.js';
 import type { MigrationEvent } from './postgres/migrations.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
+import { schemaAccess } from './postgres/schema-access.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -67,7 +68,7 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
     try {
       return await openPostgresStore(location.url, { onIdleError: options.onConnectionError, onMigration: options.onMigration, readOnly });
     } catch (err) {
-      const reason = redactPassword((err as Error).message, location.url) + missingSchemaHint(err, location.url);
+      const reason = redactPassword((err as Error).message, location.url) + (await missingSchemaHint(err, location.url));
       throw new Error(`cannot open PostgreSQL store at ${redactUrl(location.url)}: ${reason}`, { cause: err });
     }
   }
@@ -82,10 +83,12 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
 }
 
 /**
- * PostgreSQL's own words for a search_path schema that does not exist ("no schema has been
- * selected to create in", SQLSTATE 3F000) do not say which schema, nor what to do about it.
+ * PostgreSQL's own words for a search_path schema it cannot create in ("no schema has been
+ * selected to create in", SQLSTATE 3F000) do not say which schema, nor what to do about it; and
+ * they are the same whether the schema does not exist or exists without USAGE for this user (an
+ * admin created it and granted nothing), so the schema is looked up to say which.
  */
-function missingSchemaHint(err: unknown, url: string): string {
+async function missingSchemaHint(err: unknown, url: string): Promise<string> {
   if ((err as { code?: unknown }).code !== '3F000') return '';
   let options = '';
   try {
@@ -94,9 +97,17 @@ function missingSchemaHint(err: unknown, url: string): string {
     // An unparsable URL names no schema; the hint stays general.
   }
   const schema = /search_path\s*=\s*([^\s,]+)/.exec(options)?.[1];
-  return schema
-    ? ` (schema "${schema}" named by search_path does not exist: create it first with CREATE SCHEMA ${schema})`
-    : ' (the schema search_path names does not exist: create it first with CREATE SCHEMA)';
+  if (!schema) return ' (the schema search_path names does not exist: create it first with CREATE SCHEMA)';
+  const access = await schemaAccess(url, schema);
+  if (access === undefined) {
+    return ` (schema "${schema}" named by search_path does not exist, or this user has no USAGE on it: create it first with CREATE SCHEMA ${schema}, or grant USAGE and CREATE on it)`;
+  }
+  if (!access.exists) return ` (schema "${schema}" named by search_path does not exist: create it first with CREATE SCHEMA ${schema})`;
+  if (!access.usage) {
+    return ` (schema "${schema}" named by search_path exists, but user "${access.user}" has no USAGE on it: GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${access.user})`;
+  }
+  // There and usable now (created or granted since the start failed): nothing true to add.
+  return '';
 }
 
 /**
