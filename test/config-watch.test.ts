@@ -6,7 +6,7 @@
  * `0` turns the polling off. Reloads are counted on /metrics by what asked for them (a file change,
  * SIGHUP, `POST /-/reload`) and how they ended: before, only the log told them apart.
  */
-import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, symlink, truncate, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -89,8 +89,19 @@ async function replace(file: string, make: (tmp: string) => Promise<void>): Prom
  */
 const rewrite = (file: string, text: string) => replace(file, (tmp) => writeFile(tmp, text));
 
-/** Makes `file` one whose reads fail with EIO (as root too, unlike chmod 000) while its size, times and inode stay put. */
-const unreadable = (file: string) => symlink('/proc/self/mem', file);
+/**
+ * Makes `file` one whose reads fail while its size, times and inode stay put, inside the config
+ * folder and as root too (unlike chmod 000): a sparse file just over the 2 GiB Node reads into one
+ * buffer (it takes no disk space, and is refused from its size before a byte is read). A link to
+ * /proc/self/mem, which failed with EIO, leads outside the config folder and is now refused
+ * unread (config/read-config-file.ts), as a config error rather than a read error.
+ */
+const unreadable = async (file: string) => {
+  await writeFile(file, '');
+  await truncate(file, 2 ** 31);
+};
+/** How the loader reports such a file. */
+const CANNOT_READ = (file: string) => `${file}:1:1 cannot read file: ERR_FS_FILE_TOO_LARGE`;
 
 describe('config files changed on disk', () => {
   it('an edited routes file is applied at the next poll, without a signal', async () => {
@@ -174,13 +185,13 @@ describe('config files changed on disk', () => {
     expect(await prisonsChannel(t, 'AfterFix')).toBe('#prisons-oncall');
   });
 
-  it('reads again at the next poll a config that could not be read while its files look the same (EIO), and applies it once it reads', async () => {
+  it('reads again at the next poll a config that could not be read while its files look the same, and applies it once it reads', async () => {
     const t = await gateway();
     const original = await readFile(PRISONS(), 'utf8');
     const refused = nextLine(t, 'invalid configuration');
-    // Its reads fail with EIO (as root too, unlike chmod 000) while its size, times and inode stay put.
+    // Its reads fail while its size, times and inode stay put.
     await replace(PRISONS(), unreadable);
-    expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
+    expect(await refused).toMatchObject({ errors: [CANNOT_READ('routes/prisons.yaml')] });
 
     // Not "unchanged since it was refused": each poll reads the unchanged files again (and, failing alike, says so at debug).
     let refusals = 3;
@@ -212,18 +223,18 @@ describe('config files changed on disk', () => {
 
     let refused = nextLine(t, 'invalid configuration');
     await replace(PRISONS(), unreadable);
-    expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
+    expect(await refused).toMatchObject({ errors: [CANNOT_READ('routes/prisons.yaml')] });
     await polls(3);
     expect(invalid()).toHaveLength(1);
 
     // Same error, files changed (another file touched): reported again.
     refused = nextLine(t, 'invalid configuration');
     await utimes(PAYMENTS, new Date(), new Date(Date.now() - 3_600_000));
-    expect(await refused).toMatchObject({ errors: ['routes/prisons.yaml:1:1 cannot read file: EIO'] });
+    expect(await refused).toMatchObject({ errors: [CANNOT_READ('routes/prisons.yaml')] });
     // Another error: reported again, then not while it stays.
     refused = nextLine(t, 'invalid configuration');
     await replace(PAYMENTS, unreadable);
-    expect(await refused).toMatchObject({ errors: ['routes/payments.yaml:1:1 cannot read file: EIO', 'routes/prisons.yaml:1:1 cannot read file: EIO'] });
+    expect(await refused).toMatchObject({ errors: [CANNOT_READ('routes/payments.yaml'), CANNOT_READ('routes/prisons.yaml')] });
     await polls(3);
     expect(invalid()).toHaveLength(3);
     // A reload asked for by hand logs it, logged already or not.

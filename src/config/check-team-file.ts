@@ -13,8 +13,6 @@
  * checks run on that. Only if they find a problem is the file read again with positions and
  * checked again, so every problem is reported as before; most files have none.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
@@ -26,6 +24,7 @@ import { dashboardsFileSchema, slugify, UNITS_WITH_SCALE, type DashboardsFileSpe
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
 import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow, type PromqlResultRule } from './promql.js';
+import { readConfigFileSync } from './read-config-file.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { checkYamlText, errorAt, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
@@ -109,13 +108,9 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
     // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
     const file = `${folder}/${name}`;
     const team = teamOfFileName(name);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(path.join(ctx.dir, file));
-    } catch (err) {
-      return { problems: [{ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }] };
-    }
-    const { text, error } = configFileText(file, bytes);
+    const read = readConfigFileSync(ctx.dir, file);
+    if (read.problem) return { problems: [read.problem] };
+    const { text, error } = configFileText(file, read.bytes);
     if (error) return { problems: [error] };
     return checkYamlText(file, text, (src) => checkSource(src, text, team, folder));
   };

@@ -9,11 +9,12 @@
  * @example
  * const { config, errors, warnings } = await loadRoutingConfig('/etc/alertgate', process.env);
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReceiverType } from '../model/target.js';
 import { configFileText } from './config-text.js';
 import { parseDuration } from './duration.js';
+import { readConfigFile } from './read-config-file.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
 import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
@@ -127,15 +128,13 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opt
   for (const name of listing.names) {
     const file = `${ROUTES_DIR}/${name}`;
     const expectedTeam = name.replace(/\.ya?ml$/, '');
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(join(dir, file));
-    } catch (err) {
-      problems.push({ file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+    const read = await readConfigFile(dir, file);
+    if (read.problem && read.unreadable) {
+      problems.push(read.problem);
       unreadable = true;
       continue;
     }
-    const { text, error } = configFileText(file, bytes);
+    const { text, error } = read.problem ? { error: read.problem } : configFileText(file, read.bytes);
     if (error) {
       problems.push(error);
       // Listed with nothing in it: the team has a routes file, only not one that can be read.

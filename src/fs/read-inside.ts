@@ -1,0 +1,41 @@
+/**
+ * @module fs/read-inside
+ * Read a file only when its real path (every symbolic link followed, in the file's name and in
+ * its folders') lies inside a folder's real path. The config files are read from a checkout that
+ * `validate` checks in CI on pull requests: a file that is a link to `/etc/shadow` or a CI secret
+ * was read, and bits of it (its top-level keys, whole lines of colon-separated formats) were
+ * printed in the error messages, into the CI log. Links that stay inside the folder, as a
+ * Kubernetes ConfigMap mount's `<file> -> ..data/<file>`, `..data -> ..<timestamp>` are, are read.
+ *
+ * The path read is the real path checked, not the one given: a link swapped between the check and
+ * the read cannot lead the read elsewhere.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
+
+/** The file's bytes, or where outside `root` its path leads (nothing of it was read). */
+export type InsideRead = { bytes: Buffer; outside?: undefined } | { outside: string; bytes?: undefined };
+
+/** `real` is `root` or below it (both real paths); a name such as `..x` in `root` is below it. */
+function isInside(root: string, real: string): boolean {
+  const rel = path.relative(root, real);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * `file` (absolute, or relative to the working directory) if its real path is inside `root`'s
+ * (which may itself be a link). Errors of the file system (ENOENT, EIO, …) are thrown as they are.
+ */
+export async function readFileInside(root: string, file: string): Promise<InsideRead> {
+  const [rootReal, real] = await Promise.all([realpath(root), realpath(file)]);
+  if (!isInside(rootReal, real)) return { outside: real };
+  return { bytes: await readFile(real) };
+}
+
+/** readFileInside, synchronously (config/check-team-file.ts reads its files so, for speed). */
+export function readFileInsideSync(root: string, file: string): InsideRead {
+  const real = realpathSync.native(file);
+  if (!isInside(realpathSync.native(root), real)) return { outside: real };
+  return { bytes: readFileSync(real) };
+}
