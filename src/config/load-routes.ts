@@ -134,6 +134,7 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opt
       unreadable = true;
       continue;
     }
+    // A link leading outside the config dir is the file's own problem, as a file not UTF-8 is.
     const { text, error } = read.problem ? { error: read.problem } : configFileText(file, read.bytes);
     if (error) {
       problems.push(error);
