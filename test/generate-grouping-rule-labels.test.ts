@@ -15,7 +15,10 @@ import { loadTeamSpecs } from '../src/config/load-team-specs.js';
 import { formatSourceError } from '../src/config/source-error.js';
 import { prometheusRuleFor } from '../src/generate/prometheus-rule.js';
 import { requireBinary } from '../src/testing/binaries.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { makeConfigDir, promtoolTestRules, removeTempDirs, routesFile, routeTeamsOf } from './generate-helpers.js';
+import { REALISTIC_ALERT_EXPRS } from './realistic-alert-exprs.js';
 
 const promtool = requireBinary('promtool');
 
@@ -95,6 +98,26 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
     expect(out).toContain('SUCCESS');
   });
 
+  // What on, ignoring … group_left, and, unless and or leave of the labels (config/promql-result-labels.ts).
+  it.each([
+    ['on (team) keeps only team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) / on (team) count by (team) (kube_pod_status_phase) > 0.05'],
+    ['on (team) keeps only team of selectors too', 'kube_pod_status_phase{phase="Failed"} > on (team) 0 * count by (team) (kube_pod_status_phase)'],
+    ['group_left keeps the left side\'s team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) / ignoring (phase) group_left count by (team) (kube_pod_status_phase) > 0'],
+    ['and keeps the left side\'s team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) > 0 and count by (team) (kube_pod_status_phase) > 0'],
+    ['unless keeps the left side\'s team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) unless on (team) kube_pod_status_phase{pod="none"}'],
+    ['or vector(0) adds a series of no label', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) or vector(0)'],
+  ])('%s: the alert fails at its first evaluation', async (_, expr) => {
+    expect(await evaluated(generated([alert('PodsFailing', expr)], []))).toContain(
+      'rule: PodsFailing, time: 0s, err: vector contains metrics with the same labelset after applying alert labels',
+    );
+  });
+
+  it('the realistic expressions the check must leave alone are valid rules for promtool', async () => {
+    const dir = await makeConfigDir({ 'platform.rules.yaml': generated(REALISTIC_ALERT_EXPRS.map((expr, i) => alert(`Realistic${i}`, expr)), []) });
+    const run = await promisify(execFile)(promtool!, ['check', 'rules', path.join(dir, 'platform.rules.yaml')]).catch((err: { stdout: string; stderr: string }) => err);
+    expect(`${run.stdout}${run.stderr}`).toContain(`SUCCESS: ${REALISTIC_ALERT_EXPRS.length} rules found`);
+  });
+
   it('an SLO grouped by team records no error ratio: its first window fails', async () => {
     const out = await evaluated(generated([], [slo('ingress-availability', 'team')]));
     expect(out).toContain('rule: slo:sli_error:ratio_rate5m, time: 1m0s, err: vector contains metrics with the same labelset after applying rule labels');
@@ -129,7 +152,7 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
 });
 
 describe('validate on queries grouped by labels the generated rule sets', () => {
-  it('reads binary expressions of aggregations and numbers, and parentheses, naming the file, line and column of each refused query', async () => {
+  it('reads binary expressions, their matching and set operators, and parentheses, naming the file, line and column of each refused query', async () => {
     const ratio = (by: string) => `sum by (${by}) (rate(errors_total[5m])) / sum by (${by}) (rate(requests_total[5m])) > 0.05`;
     const file = {
       team: 'platform',
@@ -139,13 +162,16 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
         alert('Parenthesized', '(sum by (team)(rate(errors_total[5m]))) > 0'),
         alert('Scaled', '100 * -(sum(rate(errors_total[5m])) by (severity)) >= bool 1'),
         alert('NamespaceRatio', ratio('namespace, team')),
-        // Left alone: a label of the query's own, groupings that differ, vector matching, without, set operators.
-        alert('ServiceRatio', ratio('service')),
-        alert('Differing', 'sum by (team) (rate(errors_total[5m])) / sum by (team, service) (rate(requests_total[5m])) > 0.05'),
+        // Refused too: what vector matching and set operators keep (config/promql-result-labels.ts).
         alert('On', 'sum by (team) (rate(errors_total[5m])) / on (team) sum by (team) (rate(requests_total[5m])) > 0.05'),
         alert('GroupLeft', 'sum by (team) (rate(errors_total[5m])) / ignoring (code) group_left sum by (team) (rate(requests_total[5m]))'),
-        alert('Without', 'sum without (pod) (rate(errors_total[5m])) > 0'),
         alert('And', 'sum by (team) (rate(errors_total[5m])) > 0 and sum by (team) (rate(requests_total[5m])) > 0'),
+        alert('OrVector', 'sum by (team) (rate(errors_total[5m])) or vector(0)'),
+        // Left alone: a label of the query's own, groupings that differ, without alone, a left side the series label.
+        alert('ServiceRatio', ratio('service')),
+        alert('Differing', 'sum by (team) (rate(errors_total[5m])) / sum by (team, service) (rate(requests_total[5m])) > 0.05'),
+        alert('Without', 'sum without (pod) (rate(errors_total[5m])) > 0'),
+        alert('AndSelector', 'rate(errors_total[5m]) > 0 and on (team) sum by (team) (rate(requests_total[5m])) > 0'),
       ],
       slos: [
         {
@@ -168,6 +194,10 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
       `${at('expr', 0)} alerts[0].expr: grouped by (team), which alertgate sets on the alert (team "platform")`,
       `${at('expr', 1)} alerts[1].expr: grouped by (team), which alertgate sets on the alert (team "platform")`,
       `${at('expr', 2)} alerts[2].expr: grouped by (severity), which alertgate sets on the alert (severity "warning")`,
+      `${at('expr', 4)} alerts[4].expr: its result has no label but (team) (one-to-one matching \`/ on (team)\` keeps only the labels it matches on), which alertgate sets on the alert (team "platform")`,
+      `${at('expr', 5)} alerts[5].expr: its result has no label but (team) (\`/ ignoring (code) group_left\` keeps the labels of its left side, (team)), which alertgate sets on the alert (team "platform")`,
+      `${at('expr', 6)} alerts[6].expr: its result has no label but (team) (\`and\` keeps the labels of its left side, grouped by (team)), which alertgate sets on the alert (team "platform")`,
+      `${at('expr', 7)} alerts[7].expr: its result has no label but (team) (\`or\` adds the right side's series, labelled (), to the left side's, labelled (team)), which alertgate sets on the alert (team "platform")`,
       `${at('errors', 0)} slos[0].errors: grouped by (team), which alertgate sets on the SLO's series and alerts (team "platform")`,
     ]);
     expect(result.warnings.map((w) => formatSourceError(w).split(', so series')[0])).toEqual([
@@ -205,5 +235,17 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
       expect.stringMatching(/^warning: alerts\[2\]\.expr: grouped by \(namespace, team\): alertgate replaces team with "platform"/),
       expect.stringMatching(/^warning: slos\[2\]\.errors: grouped by \(host, team\): alertgate replaces team with "platform"/),
     ]);
+  });
+
+  it('refuses none of ~45 realistic alert expressions (mixin and kube-prometheus style), and warns only where group_left (team) joins the team in', async () => {
+    const file = { team: 'platform', namespace: 'monitoring', alerts: REALISTIC_ALERT_EXPRS.map((expr, i) => alert(`Realistic${i}`, expr)), slos: [] };
+    const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'rules/platform.yaml': stringify(file, { lineWidth: 0 }) });
+    const result = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(result.errors.map(formatSourceError)).toEqual([]);
+    const joined = REALISTIC_ALERT_EXPRS.flatMap((expr, i) => (expr.includes('group_left (team)') ? [i] : []));
+    expect(joined.length).toBe(2);
+    expect(result.warnings.map(formatSourceError)).toEqual(
+      joined.map((i) => expect.stringMatching(new RegExp(`warning: alerts\\[${i}\\]\\.expr: its result has no label but \\([a-z, ]+\\) \\(.*group_left.*\\): alertgate replaces team with "platform"`))),
+    );
   });
 });

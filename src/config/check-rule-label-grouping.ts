@@ -12,22 +12,20 @@
  * own as well (`by (namespace, team)`), it fails only where two series differ in nothing else:
  * a warning, as the replaced label is of no use in the grouping anyway.
  *
- * Only results whose labels are read without a parse are checked (config/promql-grouping.ts
- * resultGrouping): aggregations and numbers joined by arithmetic and comparison operators, in
- * any parentheses (`(count by (team) (…)) > 0`, `sum by (team) (…) / sum by (team) (…) > 0.05`),
- * every aggregation grouped alike. Not read, so left to the author: `without (…)` (the result
- * keeps whichever labels the series have, which only the series can tell), vector matching
- * (`on`, `ignoring`, `group_left`), set operators, aggregations grouped apart, selectors and
- * functions.
+ * Only results whose labels are read without a parse are checked (config/promql-result-labels.ts):
+ * numbers, aggregations, selectors and calls joined by binary operators, with what `on`,
+ * `ignoring`, `group_left`/`group_right` and the set operators do to the labels, in any
+ * parentheses. A result whose labels the series decide (`sum without (pod) (…)` alone, a selector
+ * alone, aggregations grouped apart without matching modifiers) is left to the author.
  */
-import { resultGrouping } from './promql-grouping.js';
+import { resultLabels, type ResultLabels } from './promql-result-labels.js';
 import type { RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { errorAt, type YamlSource } from './yaml-source.js';
 
 export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, team: string, problems: SourceError[]): void {
   spec.alerts.forEach((a, i) => {
-    const grouping = resultGrouping(a.expr);
+    const grouping = resultLabels(a.expr);
     const set: Record<string, string> = {};
     // A templated value (`instance: "{{ $labels.instance }}"`) is the series' own again, one per
     // series: it replaces nothing with a constant, so grouping by it is sound.
@@ -36,12 +34,12 @@ export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, tea
     check(src, ['alerts', i, 'expr'], grouping, set, 'the alert', 'alert', 'the alert never fires', problems);
   });
   spec.slos.forEach((s, i) => {
-    const errorsGrouping = resultGrouping(s.errors);
+    const errorsGrouping = resultLabels(s.errors);
     const field = errorsGrouping ? 'errors' : 'total';
-    const grouping = errorsGrouping ?? resultGrouping(s.total);
+    const grouping = errorsGrouping ?? resultLabels(s.total);
     const set = { team: `"${team}"`, slo: `"${s.name}"`, severity: '"critical" or "warning"', slo_alert: '"page" or "ticket"' };
     // team and slo are set on the recorded ratios already; severity and slo_alert only on the alerts.
-    const recorded = (grouping ?? []).some((l) => l === 'team' || l === 'slo');
+    const recorded = (grouping?.labels ?? []).some((l) => l === 'team' || l === 'slo');
     const [word, consequence] = recorded
       ? (['rule', 'no error ratio is recorded and its burn-rate alerts never fire'] as const)
       : (['alert', 'its burn-rate alerts never fire'] as const);
@@ -52,26 +50,28 @@ export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, tea
 function check(
   src: YamlSource,
   path: [string, number, string],
-  grouping: string[] | undefined,
+  grouping: ResultLabels | undefined,
   set: Record<string, string>,
   where: string,
   prometheusWord: 'alert' | 'rule',
   consequence: string,
   problems: SourceError[],
 ): void {
-  const replaced = (grouping ?? []).filter((l) => Object.hasOwn(set, l));
+  const labels = grouping?.labels ?? [];
+  const replaced = labels.filter((l) => Object.hasOwn(set, l));
   if (replaced.length === 0) return;
   const at = `${path[0]}[${path[1]}].${path[2]}`;
-  const by = `by (${grouping!.join(', ')})`;
+  // Grouped alike throughout, the groupings say it; else the operator that decided the labels.
+  const by = grouping!.reason === undefined ? `grouped by (${labels.join(', ')})` : `its result has no label but (${labels.join(', ')}) (${grouping!.reason})`;
   const values = replaced.map((l) => `${l} ${set[l]}`).join(', ');
   // The team label is what routes the alert (src/attribute): say whose it is, whatever the series say.
-  const drop = `drop ${replaced.join(', ')} from the grouping${replaced.includes('team') ? ` (every alert of this file goes to team ${set['team']})` : ''}`;
-  if (replaced.length === grouping!.length) {
+  const drop = `drop ${replaced.join(', ')} from the ${grouping!.reason === undefined ? 'grouping' : 'result'}${replaced.includes('team') ? ` (every alert of this file goes to team ${set['team']})` : ''}`;
+  if (replaced.length === labels.length) {
     problems.push(
       errorAt(
         src,
         path,
-        `${at}: grouped ${by}, which alertgate sets on ${where} (${values}): Prometheus replaces each series' value with that one, so any two series have the same labels and Prometheus fails the rule ("vector contains metrics with the same labelset after applying ${prometheusWord} labels"): ${consequence}; ${drop}`,
+        `${at}: ${by}, which alertgate sets on ${where} (${values}): Prometheus replaces each series' value with that one, so any two series have the same labels and Prometheus fails the rule ("vector contains metrics with the same labelset after applying ${prometheusWord} labels"): ${consequence}; ${drop}`,
       ),
     );
   } else {
@@ -79,7 +79,7 @@ function check(
       errorAt(
         src,
         path,
-        `${at}: grouped ${by}: alertgate replaces ${replaced.map((l) => `${l} with ${set[l]}`).join(', ')} on ${where}, so series that differ only in ${replaced.join(', ')} would have the same labels and Prometheus would fail the rule; ${drop}`,
+        `${at}: ${by}: alertgate replaces ${replaced.map((l) => `${l} with ${set[l]}`).join(', ')} on ${where}, so series that differ only in ${replaced.join(', ')} would have the same labels and Prometheus would fail the rule; ${drop}`,
         'warning',
       ),
     );

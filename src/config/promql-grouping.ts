@@ -9,29 +9,21 @@
  * - aggregationGrouping: one aggregation (`sum by (route) (…)`, `sum(…) by (route)`, `sum(…)`).
  *   Used to pick the 0 an absent SLO errors series is filled with (generate/slo-error-ratio.ts)
  *   and to refuse SLOs whose errors and total are grouped apart (check-slo-grouping.ts).
- * - resultGrouping: also such aggregations and numbers joined by arithmetic and comparison
- *   operators, in any parentheses (`sum by (team) (…) / sum by (team) (…) > 0.05`,
- *   `(count by (team) (…)) > 0`). Without `on`, `ignoring`, `group_left` or `group_right`, two
- *   vectors match one to one on all their labels, so however the operators nest, the result has
- *   the labels of its aggregations when they all group alike; when they do not, or a matching
- *   modifier or a set operator (`and`, `or`, `unless`) decides which labels are kept, it is not
- *   read: a guess could refuse a rule that works. Used by check-rule-label-grouping.ts.
+ * - The readers it is made of (an aggregation, a label list, a number, brackets), shared with
+ *   promql-result-labels.ts, which reads the labels of whole expressions (operators, matching).
  *
- * Neither reads `without (…)`: the result keeps whichever labels the series have, which only
- * the series can tell.
+ * aggregationGrouping does not read `without (…)`: the result keeps whichever labels the series
+ * have, which only the series can tell.
  */
 
 /** Aggregations whose result has exactly the `by` labels (none without `by`): not topk, count_values…. */
-const AGGREGATIONS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'quantile']);
-/** Binary operators that keep the labels one-to-one matching gives (set operators do not: `or` adds the other side's). */
-const ARITHMETIC = ['+', '-', '*', '/', '%', '^'];
-const COMPARISON = ['==', '!=', '>=', '<=', '>', '<'];
+export const AGGREGATIONS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'quantile']);
 /** A number literal at the sticky position (its end is checked apart: no lookahead to backtrack into). */
 const NUMBER = /0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?/y;
 const IDENTIFIER = /[A-Za-z_:][A-Za-z0-9_:]*/y;
 
 /** An aggregation read at some offset: its `by` labels, sorted, and where it ends. */
-interface Aggregation {
+export interface Aggregation {
   labels: string[];
   end: number;
 }
@@ -47,46 +39,8 @@ export function aggregationGrouping(expr: string): string[] | undefined {
   return aggregation && skipSpaceAndComments(expr, aggregation.end) === expr.length ? aggregation.labels : undefined;
 }
 
-/**
- * For a validated expression: the labels of its result, sorted ([] for aggregations without
- * grouping), when it is such aggregations and numbers joined by arithmetic and comparison
- * operators without vector matching modifiers, all its aggregations grouped by the same labels
- * (see the module comment); undefined for anything else, and for an expression of numbers only.
- */
-export function resultGrouping(expr: string): string[] | undefined {
-  let labels: string[] | undefined;
-  let depth = 0;
-  let i = skipSpaceAndComments(expr, 0);
-  for (;;) {
-    // An operand: opening parentheses and signs, then a number or an aggregation.
-    for (;;) {
-      const c = expr[i];
-      if (c === '(') depth++;
-      else if (c !== '+' && c !== '-') break;
-      i = skipSpaceAndComments(expr, i + 1);
-    }
-    const number = numberEnd(expr, i);
-    if (number !== undefined) i = number;
-    else {
-      const aggregation = readAggregation(expr, i);
-      if (!aggregation) return undefined;
-      if (labels && labels.join() !== aggregation.labels.join()) return undefined;
-      labels = aggregation.labels;
-      i = aggregation.end;
-    }
-    // Closing parentheses, then an operator or the end.
-    for (i = skipSpaceAndComments(expr, i); expr[i] === ')'; i = skipSpaceAndComments(expr, i + 1)) if (--depth < 0) return undefined;
-    if (i === expr.length) return depth === 0 ? labels : undefined;
-    const operator = operatorAt(expr, i);
-    if (!operator) return undefined;
-    i = skipSpaceAndComments(expr, i + operator.length);
-    if (COMPARISON.includes(operator) && identifierAt(expr, i)?.toLowerCase() === 'bool') i = skipSpaceAndComments(expr, i + 4);
-    // `on`, `ignoring`, `group_left`… here are no operand: the loop above returns undefined.
-  }
-}
-
 /** The aggregation starting at `from` (its name), or undefined when there is none there or it groups `without` or by a quoted name. */
-function readAggregation(expr: string, from: number): Aggregation | undefined {
+export function readAggregation(expr: string, from: number): Aggregation | undefined {
   const name = identifierAt(expr, from);
   if (name === undefined || !AGGREGATIONS.has(name.toLowerCase())) return undefined;
   let i = skipSpaceAndComments(expr, from + name.length);
@@ -109,11 +63,16 @@ function readAggregation(expr: string, from: number): Aggregation | undefined {
  * The `by (…)` clause at `from` and where the space after it ends; undefined when there is no
  * clause there, null when there is one this cannot read (`without`, a quoted label name).
  */
-function readGrouping(expr: string, from: number): Aggregation | undefined | null {
+export function readGrouping(expr: string, from: number): Aggregation | undefined | null {
   const word = identifierAt(expr, from)?.toLowerCase();
   if (word === 'without') return null;
   if (word !== 'by') return undefined;
-  let i = skipSpaceAndComments(expr, from + 2);
+  return readLabelList(expr, skipSpaceAndComments(expr, from + 2));
+}
+
+/** The label list `(a, b)` at `from`, sorted, and where the space after it ends; null when there is none there or it quotes a name. */
+export function readLabelList(expr: string, from: number): Aggregation | null {
+  let i = from;
   if (expr[i] !== '(') return null;
   const names = new Set<string>();
   for (i = skipSpaceAndComments(expr, i + 1); expr[i] !== ')'; ) {
@@ -128,7 +87,7 @@ function readGrouping(expr: string, from: number): Aggregation | undefined | nul
 }
 
 /** End of the number literal at `from` (`0.05`, `1e3`, `0x1F`, `Inf`, `NaN`), or undefined when there is none. */
-function numberEnd(expr: string, from: number): number | undefined {
+export function numberEnd(expr: string, from: number): number | undefined {
   const word = identifierAt(expr, from)?.toLowerCase();
   if (word === 'inf' || word === 'nan') return from + 3;
   NUMBER.lastIndex = from;
@@ -139,35 +98,27 @@ function numberEnd(expr: string, from: number): number | undefined {
   return end < expr.length && /[A-Za-z0-9_:.]/.test(expr[end]!) ? undefined : end;
 }
 
-/** The binary operator at `from` that keeps one-to-one matched labels, or undefined. */
-function operatorAt(expr: string, from: number): string | undefined {
-  const two = expr.slice(from, from + 2);
-  if (COMPARISON.includes(two)) return two;
-  const one = expr[from]!;
-  if (ARITHMETIC.includes(one) || one === '>' || one === '<') return one;
-  const word = identifierAt(expr, from);
-  return word?.toLowerCase() === 'atan2' ? word : undefined;
-}
-
-function identifierAt(expr: string, from: number): string | undefined {
+export function identifierAt(expr: string, from: number): string | undefined {
   IDENTIFIER.lastIndex = from;
   return IDENTIFIER.exec(expr)?.[0];
 }
 
-/** Index of the `)` closing the `(` at `open`, or undefined when the text ends first. */
-function closingParen(expr: string, open: number): number | undefined {
+/** Index of the `)`, `}` or `]` closing the bracket at `open`, or undefined when the text ends first. */
+export function closingParen(expr: string, open: number): number | undefined {
+  const opening = expr[open]!;
+  const closing = opening === '(' ? ')' : opening === '{' ? '}' : ']';
   let depth = 0;
   for (let i = open; i < expr.length; i++) {
     const c = expr[i]!;
     if (c === '"' || c === "'" || c === '`') i = endOfString(expr, i);
     else if (c === '#') i = endOfLine(expr, i);
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
+    else if (c === opening) depth++;
+    else if (c === closing && --depth === 0) return i;
   }
   return undefined;
 }
 
-function skipSpaceAndComments(expr: string, from: number): number {
+export function skipSpaceAndComments(expr: string, from: number): number {
   let i = from;
   while (i < expr.length) {
     const c = expr[i]!;
@@ -179,7 +130,7 @@ function skipSpaceAndComments(expr: string, from: number): number {
 }
 
 /** Index of the quote closing the string opened at `start` (backquoted strings have no escapes). */
-function endOfString(expr: string, start: number): number {
+export function endOfString(expr: string, start: number): number {
   const quote = expr[start]!;
   for (let i = start + 1; i < expr.length; i++) {
     if (expr[i] === '\\' && quote !== '`') i++;
