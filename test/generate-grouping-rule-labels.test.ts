@@ -106,6 +106,7 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
     ['and keeps the left side\'s team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) > 0 and count by (team) (kube_pod_status_phase) > 0'],
     ['unless keeps the left side\'s team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) unless on (team) kube_pod_status_phase{pod="none"}'],
     ['or vector(0) adds a series of no label', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) or vector(0)'],
+    ['without (pod) over by (team, pod) leaves team', 'sum without (pod) (count by (team, pod) (kube_pod_status_phase{phase="Failed"} == 1)) > 0'],
   ])('%s: the alert fails at its first evaluation', async (_, expr) => {
     expect(await evaluated(generated([alert('PodsFailing', expr)], []))).toContain(
       'rule: PodsFailing, time: 0s, err: vector contains metrics with the same labelset after applying alert labels',
@@ -167,6 +168,7 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
         alert('GroupLeft', 'sum by (team) (rate(errors_total[5m])) / ignoring (code) group_left sum by (team) (rate(requests_total[5m]))'),
         alert('And', 'sum by (team) (rate(errors_total[5m])) > 0 and sum by (team) (rate(requests_total[5m])) > 0'),
         alert('OrVector', 'sum by (team) (rate(errors_total[5m])) or vector(0)'),
+        alert('WithoutOverBy', 'sum without (pod) (count by (team, pod) (rate(errors_total[5m]) > 0)) > 0'),
         // Left alone: a label of the query's own, groupings that differ, without alone, a left side the series label.
         alert('ServiceRatio', ratio('service')),
         alert('Differing', 'sum by (team) (rate(errors_total[5m])) / sum by (team, service) (rate(requests_total[5m])) > 0.05'),
@@ -198,6 +200,7 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
       `${at('expr', 5)} alerts[5].expr: its result has no label but (team) (\`/ ignoring (code) group_left\` keeps the labels of its left side, (team)), which alertgate sets on the alert (team "platform")`,
       `${at('expr', 6)} alerts[6].expr: its result has no label but (team) (\`and\` keeps the labels of its left side, grouped by (team)), which alertgate sets on the alert (team "platform")`,
       `${at('expr', 7)} alerts[7].expr: its result has no label but (team) (\`or\` adds the right side's series, labelled (), to the left side's, labelled (team)), which alertgate sets on the alert (team "platform")`,
+      `${at('expr', 8)} alerts[8].expr: its result has no label but (team) (\`sum without (pod)\` keeps the labels of its argument, (pod, team), but those), which alertgate sets on the alert (team "platform")`,
       `${at('errors', 0)} slos[0].errors: grouped by (team), which alertgate sets on the SLO's series and alerts (team "platform")`,
     ]);
     expect(result.warnings.map((w) => formatSourceError(w).split(', so series')[0])).toEqual([

@@ -15,7 +15,7 @@
  * Only results whose labels are read without a parse are checked (config/promql-result-labels.ts):
  * numbers, aggregations, selectors and calls joined by binary operators, with what `on`,
  * `ignoring`, `group_left`/`group_right` and the set operators do to the labels, in any
- * parentheses. A result whose labels the series decide (`sum without (pod) (…)` alone, a selector
+ * parentheses. A result whose labels the series decide (`sum without (pod) (rate(…))`, a selector
  * alone, aggregations grouped apart without matching modifiers) is left to the author.
  */
 import { resultLabels, type ResultLabels } from './promql-result-labels.js';

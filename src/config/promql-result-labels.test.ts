@@ -49,6 +49,12 @@ const DECIDED: [string, string[]][] = [
   ['time() - sum by (team) (a)', ['team']],
   ['sum by (team) (a) > scalar(sum(b))', ['team']],
   ['sum by (team) (a offset 1m)', ['team']],
+  // offset and @ move samples in time, not their labels
+  ['a{pod!="p2"} offset 1m > on (team) b', ['team']],
+  ['a{pod!="p2"} @ 60 > on (team) b @ end()', ['team']],
+  // without: the labels of its argument but those listed, when the argument's are read
+  ['sum without (pod, code) (sum by (team, pod, code) (a))', ['team']],
+  ['max without (pod) (sum by (team, pod) (a) > 4) > 0', ['team']],
 ];
 
 describe('resultLabels: what each operator keeps, read without a parse', () => {
@@ -110,8 +116,10 @@ describe('resultLabels: what each operator keeps, read without a parse', () => {
     `sum(${RATE}) / sum by (team) (x)`,
     'sum by (team) (a) / ignoring (code) sum by (zone) (b)',
     // Not read: offset and @ outside an aggregation, quoted names, scalars, unbalanced text.
-    'a offset 5m > on (team) b',
-    'a @ 100 > on (team) b',
+    'sum without (pod) (a offset 5m) > 0',
+    'quantile without (pod) (0.9, a) > 0',
+    'a offset > on (team) b',
+    'a @ > on (team) b',
     'sum by (team) (a) / on ("team") b',
     `sum by (team) (${RATE}) > 5m`,
     `sum by ("team") (${RATE})`,

@@ -11,8 +11,10 @@
  *
  * What each operator gives, as Prometheus evaluates it (each checked with promtool, see
  * promql-result-labels.test.ts and test/generate-grouping-rule-labels.test.ts):
- * - `sum by (l) (…)`: l; `sum(…)`: none; `sum without (…)`, other aggregations and functions:
- *   the series' labels, unknown (`vector(…)`: none).
+ * - `sum by (l) (…)`: l; `sum(…)`: none; `sum without (l) (…)`: its argument's labels but l (its
+ *   argument is read on, and l applied at its `)`: still one pass); other aggregations
+ *   (`topk`, `quantile without`…) and functions: the series' labels, unknown (`vector(…)`: none).
+ *   `offset` and `@` move samples in time, not their labels.
  * - a number with a vector: the vector's labels.
  * - `a and b`, `a unless b` (with or without `on`/`ignoring`): a's labels, whatever b's.
  * - `a or b`: a's and b's together (unknown when either is).
@@ -22,10 +24,11 @@
  *   alike (grouped apart they match no series, or only those without the extra label: a
  *   refusal for the replaced label would not be the rule's real fault).
  * - `group_left (e)`: the left (many) side's labels and e; `group_right (e)`: the right side's and e.
- * Anything else (`offset`, `@`, a quoted label name, unbalanced text) is not read: a guess could
- * refuse a rule that works.
+ * Anything else (a range outside a call, a quoted label name, unbalanced text) is not read: a
+ * guess could refuse a rule that works.
  */
 import {
+  AGGREGATIONS,
   closingParen,
   identifierAt,
   numberEnd,
@@ -44,6 +47,15 @@ export interface ResultLabels {
 
 type Value = 'scalar' | 'unknown' | ResultLabels;
 
+/** An open parenthesis on the operator stack: plain, or the argument of `sum without (…) (`. */
+type Open = { without?: WithoutClause };
+interface WithoutClause {
+  aggregation: string;
+  labels: string[];
+}
+/** Where the argument of `sum without (l) (` starts. */
+type ArgumentStart = { without: WithoutClause; end: number };
+
 interface Operator {
   name: string;
   precedence: number;
@@ -54,6 +66,8 @@ interface Operator {
 const PRECEDENCE = new Map(Object.entries({ or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '>=': 3, '<=': 3, '>': 3, '<': 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6 }));
 /** Aggregations whose labels the series decide (and `by`/`without` ones this does not read). */
 const OTHER_AGGREGATIONS = new Set(['sum', 'avg', 'count', 'min', 'max', 'group', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk', 'count_values', 'limitk', 'limit_ratio']);
+/** A duration (`5m`, `1h30m`, `1.5`) at the sticky position. */
+const DURATION = /[0-9][0-9A-Za-z.]*/y;
 const SYMBOLS = '=!<>+-*/%^';
 const SCALAR_FUNCTIONS = new Set(['scalar', 'time', 'pi']);
 /** Words that are no selector: an expression using them where an operand stands is not read. */
@@ -65,46 +79,82 @@ const KEYWORDS = new Set(['bool', 'on', 'ignoring', 'group_left', 'group_right',
  */
 export function resultLabels(expr: string): ResultLabels | undefined {
   const values: Value[] = [];
-  const operators: (Operator | '(')[] = [];
+  const operators: (Operator | Open)[] = [];
   let i = skipSpaceAndComments(expr, 0);
   for (;;) {
     // An operand: opening parentheses and signs, then a number, an aggregation, a call or a selector.
     for (;;) {
       const c = expr[i];
-      if (c === '(') operators.push('(');
+      if (c === '(') operators.push({});
       else if (c !== '+' && c !== '-') break;
       i = skipSpaceAndComments(expr, i + 1);
     }
     const operand = readOperand(expr, i);
     if (!operand) return undefined;
+    if ('without' in operand) {
+      // `sum without (l) (`: its argument is read on, and l taken from its labels at its `)`.
+      operators.push({ without: operand.without });
+      i = operand.end;
+      continue;
+    }
     values.push(operand.value);
     // Closing parentheses, then an operator or the end.
     for (i = operand.end; expr[i] === ')'; i = skipSpaceAndComments(expr, i + 1)) {
-      while (operators.length > 0 && operators[operators.length - 1] !== '(') reduce(values, operators);
-      if (operators.pop() !== '(') return undefined;
+      while (isOperator(operators[operators.length - 1])) reduce(values, operators);
+      const open = operators.pop() as Open | undefined;
+      if (!open) return undefined;
+      if (open.without) values.push(without(open.without, values.pop()!));
     }
     if (i === expr.length) break;
     const operator = readOperator(expr, i);
     if (!operator) return undefined;
     // Left-associative but `^`: reduce what binds as tight or tighter first.
-    for (let top = operators[operators.length - 1]; top && top !== '(' && (top.precedence > operator.op.precedence || (top.precedence === operator.op.precedence && top.name !== '^')); top = operators[operators.length - 1]) reduce(values, operators);
+    for (let top = operators[operators.length - 1]; isOperator(top) && (top.precedence > operator.op.precedence || (top.precedence === operator.op.precedence && top.name !== '^')); top = operators[operators.length - 1]) reduce(values, operators);
     operators.push(operator.op);
     i = operator.end;
   }
-  while (operators.length > 0 && operators[operators.length - 1] !== '(') reduce(values, operators);
+  while (isOperator(operators[operators.length - 1])) reduce(values, operators);
   const result = values.pop();
   return operators.length === 0 && typeof result === 'object' ? result : undefined;
 }
 
 /** Applies the operator on top of the stack to the two values on top of theirs. */
-function reduce(values: Value[], operators: (Operator | '(')[]): void {
+function isOperator(entry: Operator | Open | undefined): entry is Operator {
+  return entry !== undefined && 'precedence' in entry;
+}
+
+/**
+ * `sum without (l) (` at `from`, the aggregation `name` (one without parameters): its clause and
+ * where its argument starts; undefined when there is none there, null when its list cannot be read.
+ */
+function withoutAt(expr: string, from: number, name: string): ArgumentStart | undefined | null {
+  const at = skipSpaceAndComments(expr, from + name.length);
+  const c = expr[at];
+  if ((c !== 'w' && c !== 'W') || identifierAt(expr, at)!.toLowerCase() !== 'without') return undefined;
+  const list = readLabelList(expr, skipSpaceAndComments(expr, at + 7));
+  if (!list) return null;
+  if (expr[list.end] !== '(') return undefined;
+  return { without: { aggregation: name, labels: list.labels }, end: skipSpaceAndComments(expr, list.end + 1) };
+}
+
+/** What `aggregation without (labels) (argument)` keeps: the argument's labels but those. */
+function without(clause: WithoutClause, argument: Value): Value {
+  if (argument === 'scalar' || argument === 'unknown') return 'unknown';
+  const labels = argument.labels.filter((l) => !clause.labels.includes(l));
+  return { labels, reason: `\`${clause.aggregation} without (${clause.labels.join(', ')})\` keeps the labels of its argument, (${argument.labels.join(', ')}), but those` };
+}
+
+function reduce(values: Value[], operators: (Operator | Open)[]): void {
   const op = operators.pop() as Operator;
   const right = values.pop()!;
   values.push(combine(op, values.pop()!, right));
 }
 
-/** The operand at `from` and where the space after it ends, or undefined when it cannot be read. */
-function readOperand(expr: string, from: number): { value: Value; end: number } | undefined {
+/**
+ * The operand at `from` and where the space after it ends; for `sum without (l) (`, the clause
+ * and where its argument starts. Undefined when it cannot be read.
+ */
+function readOperand(expr: string, from: number): { value: Value; end: number } | ArgumentStart | undefined {
   const first = expr.charCodeAt(from);
   // Digits and `.` start a number; so do the words Inf and NaN, read after.
   if ((first >= 48 && first <= 57) || first === 46) {
@@ -122,6 +172,11 @@ function readOperand(expr: string, from: number): { value: Value; end: number } 
     end = close + 1;
   } else if (name === undefined || KEYWORDS.has(lower!)) return undefined;
   else {
+    if (AGGREGATIONS.has(lower!) && lower !== 'quantile') {
+      const without = withoutAt(expr, from, name);
+      if (without === null) return undefined;
+      if (without) return without;
+    }
     const aggregation = readAggregation(expr, from);
     if (aggregation) return { value: { labels: aggregation.labels }, end: skipSpaceAndComments(expr, aggregation.end) };
     let i = skipSpaceAndComments(expr, from + name.length);
@@ -154,9 +209,29 @@ function readOperand(expr: string, from: number): { value: Value; end: number } 
     // A range or subquery: only a function takes it, so as an operand it is not valid anyway.
     return undefined;
   }
-  // `offset` and `@` are not read.
-  const next = expr[end];
-  if (next === '@' || ((next === 'o' || next === 'O') && identifierAt(expr, end)!.toLowerCase() === 'offset')) return undefined;
+  // `offset 5m` and `@ 1700000000` / `@ end()` move the samples in time, not their labels.
+  for (let modifiers = 0; modifiers < 2; modifiers++) {
+    const next = expr[end];
+    if (next === '@') {
+      const at = skipSpaceAndComments(expr, end + 1);
+      const word = identifierAt(expr, at)?.toLowerCase();
+      const after = word === 'start' || word === 'end' ? skipSpaceAndComments(expr, at + word.length) : at;
+      if (after !== at) {
+        if (expr[after] !== '(' || expr[skipSpaceAndComments(expr, after + 1)] !== ')') return undefined;
+        end = skipSpaceAndComments(expr, skipSpaceAndComments(expr, after + 1) + 1);
+      } else {
+        const number = numberEnd(expr, expr[at] === '-' || expr[at] === '+' ? at + 1 : at);
+        if (number === undefined) return undefined;
+        end = skipSpaceAndComments(expr, number);
+      }
+    } else if ((next === 'o' || next === 'O') && identifierAt(expr, end)!.toLowerCase() === 'offset') {
+      let at = skipSpaceAndComments(expr, end + 6);
+      if (expr[at] === '-') at = skipSpaceAndComments(expr, at + 1);
+      DURATION.lastIndex = at;
+      if (!DURATION.test(expr)) return undefined;
+      end = skipSpaceAndComments(expr, DURATION.lastIndex);
+    } else break;
+  }
   return { value, end };
 }
 
