@@ -32,7 +32,7 @@ afterEach(async () => {
   await fakes?.close();
 });
 
-async function startPair(timing: { repeatInterval?: string } = {}): Promise<AlertmanagerCluster> {
+async function startPair(timing: { repeatInterval?: string; maxAlerts?: number } = {}): Promise<AlertmanagerCluster> {
   cluster = await startAlertmanagerCluster(2, {
     webhookUrl: `${t.gw.url}/webhooks/alertmanager`,
     bearerToken: WEBHOOK_TOKEN,
@@ -220,5 +220,35 @@ describe.skipIf(binary === undefined)('real Alertmanager HA pair, both peers sen
     expect(await listed()).toEqual(['i2:firing']);
     const metrics = await (await fetch(`${t.gw.url}/metrics`)).text();
     expect(Number(/^alertgate_dedup_stale_copies_total\{kind="stale_firing_dropped"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+  }, 60_000);
+
+  it("with max_alerts, a peer's late copy of a truncated all-resolved notification does not resolve the left-out alerts another team's group has fired since", async () => {
+    // The walk with a real pair (default peer_timeout): peer 0 notified p1 and p2 resolved with
+    // m3 and m4 left out (truncatedAlerts 2), then m3 and m4 firing (platform's first message);
+    // peer 1's copy of the resolved one came after it, and resolved platform's group, which
+    // fired again as a new message at the next resend.
+    const pair = await startPair({ repeatInterval: '2s', maxAlerts: 2 });
+    const start = new Date(Date.now() - 60_000);
+    const payments = ['i1', 'i2'].map((instance) => ({ ...checkoutDown(start), labels: { ...checkoutDown(start).labels, instance } }));
+    const platform = ['i3', 'i4'].map((instance) => ({ ...checkoutDown(start), labels: { ...checkoutDown(start).labels, namespace: 'monitoring', instance } }));
+    await pair.postAlerts([...payments, ...platform]);
+    await fakes.slack.waitFor(() => topLevelPosts().length === 1, 20_000);
+
+    // Peer 1's notification of the resolution is held back; peer 0's resolves payments' group.
+    hold.hold((b) => b.status === 'resolved');
+    await pair.resolveAlerts(payments);
+    await fakes.slack.waitFor((r) => r.method === 'chat.update' && String(r.body.text).startsWith('RESOLVED'), 20_000);
+    await waitUntil(() => hold.held >= 1, 20_000, "peer 1's resolved notification");
+    // Peer 0's next notification shows m3 and m4 firing: platform's group posts.
+    await fakes.slack.waitFor((r) => r.method === 'chat.postMessage' && r.body.channel === '#platform-alerts' && r.body.thread_ts === undefined, 20_000);
+    await t.idle();
+    const slackCalls = fakes.slack.requests.length;
+
+    expect((await hold.release()).every((s) => s === 202)).toBe(true);
+    await t.idle();
+
+    expect(fakes.slack.requests.slice(slackCalls).map((r) => `${r.method} ${String(r.body.text).split('\n')[0]}`)).toEqual([]);
+    const listed = ((await (await fetch(`${t.gw.url}/v1/alerts?team=platform`)).json()) as { items: { status: string; labels: Record<string, string> }[] }).items;
+    expect(listed.map((a) => `${a.labels.instance}:${a.status}`).sort()).toEqual(['i3:firing', 'i4:firing']);
   }, 60_000);
 });

@@ -46,8 +46,9 @@ export interface TeamGroupUpdate {
   fromStore?: true;
   /**
    * Another team's share of the same notification holds a stale copy (merge-alerts.ts
-   * holdsStaleCopy): the notification is an HA peer's older snapshot, so what it leaves out of
-   * this team's share does not end (mergeWhole).
+   * holdsStaleCopy), or the notification is truncated, all resolved, and shows only ends already
+   * taken (repeatsTruncatedEnd, pipeline/accept.ts): an HA peer's older snapshot, so what it
+   * leaves out of this team's share does not end (mergeWhole, mergeTruncated).
    */
   olderSnapshot?: true;
 }
@@ -96,7 +97,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   const truncated = n.truncatedAlerts > 0;
   const stored: StoredAlerts = prev ?? NOTHING_STORED;
   const merged = truncated
-    ? mergeTruncated(stored, u.alerts, n.status, now, tally)
+    ? mergeTruncated(stored, u.alerts, n.status, now, tally, u.olderSnapshot === true)
     : u.fromStore
       ? { alerts: [...u.alerts], endedUnseen: [] }
       : mergeWhole(stored, u.alerts, now, tally, u.olderSnapshot === true);

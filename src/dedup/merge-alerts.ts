@@ -168,10 +168,12 @@ export interface MergedAlerts {
  * Those alerts fire again, as a new episode, with Alertmanager's next notification of the group
  * (its next change, or repeat_interval).
  */
-export function mergeTruncated(stored: StoredAlerts, incoming: readonly Alert[], status: AlertStatus, now: Date, tally?: DedupTally): MergedAlerts {
+export function mergeTruncated(stored: StoredAlerts, incoming: readonly Alert[], status: AlertStatus, now: Date, tally?: DedupTally, olderSnapshot = false): MergedAlerts {
   const { alerts, shownFiring } = mergeCounting(stored, incoming, now, tally);
   const leftOut = firingLeftOut(stored.alerts, incoming, shownFiring);
-  if (status === 'resolved') return { alerts, endedUnseen: endedNow(leftOut, now) };
+  // A copy whose resolved alerts were all notified already (showsOnlyKnownEnds) was taken as the
+  // group's end when it first came: what it leaves out firing now fired since.
+  if (status === 'resolved' && !olderSnapshot) return { alerts, endedUnseen: endedNow(leftOut, now) };
   return { alerts: [...alerts, ...leftOut], endedUnseen: [] };
 }
 
@@ -215,6 +217,23 @@ export function holdsStaleCopy({ alerts: stored, tombstones }: StoredAlerts, inc
     }
     return staleRevival(prev, a, now) || endOfEarlierEpisode(prev, a);
   });
+}
+
+/**
+ * Whether every alert of `incoming` (one team's share of a truncated all-resolved notification)
+ * is one the group already holds resolved, or keeps a tombstone of, with the same `startsAt`: a
+ * copy of a notification already taken (an HA peer's, which with the default `peer_timeout`
+ * comes 15 s after the other peer's), not the end of what fired since. Its left-out alerts were
+ * taken as resolved when the first copy came; a left-out alert firing now was shown firing by a
+ * newer notification (Alertmanager drops resolved alerts from the group once it notified them),
+ * and taking this copy's status for its end resolved that group (a RESOLVED edit and reply, its
+ * PagerDuty incident), which fired again as a new episode at the next resend.
+ */
+export function showsOnlyKnownEnds({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[]): boolean {
+  const known = (held: Alert | undefined, a: Alert) => held !== undefined && held.status === 'resolved' && held.startsAt === a.startsAt;
+  const previous = new Map(stored.map((a) => [a.fingerprint, a]));
+  const dropped = new Map((tombstones ?? []).map((t) => [t.fingerprint, t]));
+  return incoming.every((a) => a.status === 'resolved' && (known(previous.get(a.fingerprint), a) || known(dropped.get(a.fingerprint), a)));
 }
 
 /**

@@ -82,4 +82,21 @@ describe('acceptNotification with truncated notifications (Alertmanager max_aler
     expect(sent(firing.notifications)).toEqual(['platform:slack:changed']);
     expect((await store.getGroup(teamGroupId('payments', GROUP_KEY)))?.alerts.map((a) => a.status)).toEqual(['firing']);
   });
+
+  it("ends nothing with a late copy of a truncated all-resolved notification taken already (an HA peer's): what it left out has fired since", async () => {
+    // Alertmanager sorts by labels: i1 and i2 (payments) come first, i3 (payments) and m4 (platform) after.
+    const firing = [alert('i1', 'payments-prod'), alert('i2', 'payments-prod')];
+    await accept(notification(firing, 2), t0);
+    const end = notification([alert('i1', 'payments-prod', 'resolved'), alert('i2', 'payments-prod', 'resolved')], 2);
+    const first = await accept(end, t0 + 1000);
+    expect(sent(first.notifications)).toEqual(['payments:pagerduty:resolved', 'payments:slack:resolved']);
+    // Alertmanager dropped i1 and i2 once notified: its next notification shows the rest, firing.
+    const rest = await accept(notification([alert('i3', 'payments-prod'), alert('m4', 'monitoring')]), t0 + 2000);
+    expect(sent(rest.notifications)).toEqual(['payments:pagerduty:new', 'payments:slack:new', 'platform:slack:new']);
+
+    // The other peer's copy of the end comes now.
+    const late = await accept(end, t0 + 3000);
+    expect(sent(late.notifications)).toEqual([]);
+    for (const team of ['payments', 'platform']) expect((await store.getGroup(teamGroupId(team, GROUP_KEY)))?.status).toBe('firing');
+  });
 });

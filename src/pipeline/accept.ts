@@ -8,7 +8,7 @@ import type { RoutingConfig } from '../config/types.js';
 import type { IncomingNotification } from '../model/alert.js';
 import type { GroupRecord, GroupWrite, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { decideGroup, type TeamGroupUpdate } from '../dedup/decide.js';
-import { holdsStaleCopy, newDedupTally, type DedupTally, type StoredAlerts } from '../dedup/merge-alerts.js';
+import { holdsStaleCopy, newDedupTally, showsOnlyKnownEnds, type DedupTally, type StoredAlerts } from '../dedup/merge-alerts.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
 import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
@@ -79,8 +79,11 @@ export function decideUpdates(
   opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> & { alsoLocked?: ReadonlySet<string> } = {},
   tally?: DedupTally,
 ): GroupWrite[] {
-  // A stale copy in one team's share makes the whole notification an older snapshot (mergeWhole).
-  const older = updates.length > 1 && updates.some((u) => !u.fromStore && u.notification.truncatedAlerts === 0 && holdsStaleCopy(current.get(u.groupId) ?? NOTHING_STORED, u.alerts, at));
+  // A stale copy in one team's share makes the whole notification an older snapshot (mergeWhole);
+  // so does a truncated all-resolved one whose every shown end was taken already (mergeTruncated).
+  const older =
+    (updates.length > 1 && updates.some((u) => !u.fromStore && u.notification.truncatedAlerts === 0 && holdsStaleCopy(current.get(u.groupId) ?? NOTHING_STORED, u.alerts, at))) ||
+    repeatsTruncatedEnd(updates, current);
   const writes = applyMaintenance(
     updates.map((u) => decideGroup(current.get(u.groupId), older && !u.fromStore ? { ...u, olderSnapshot: true } : u, at, tally)),
     current,
@@ -97,6 +100,19 @@ export function decideUpdates(
   });
 }
 
+/**
+ * Whether `updates` (one notification's team shares) are a truncated all-resolved notification
+ * whose shown alerts every team's group holds resolved already (showsOnlyKnownEnds): a copy of
+ * one taken before, whose left-out alerts must not end again, in the teams it shows nothing of
+ * either (teamsUnshown). A share with no alert (such a team's) says nothing either way.
+ */
+export function repeatsTruncatedEnd(updates: readonly TeamGroupUpdate[], current: ReadonlyMap<string, GroupRecord>): boolean {
+  const shown = updates.filter((u) => !u.fromStore && u.alerts.length > 0);
+  const n = shown[0]?.notification;
+  if (n === undefined || n.truncatedAlerts === 0 || n.status !== 'resolved') return false;
+  return shown.every((u) => showsOnlyKnownEnds(current.get(u.groupId) ?? NOTHING_STORED, u.alerts));
+}
+
 export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
   const now = opts.now ?? (() => new Date());
   const updates = splitByTeam(n, config);
@@ -109,7 +125,9 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   const dedup = newDedupTally();
   const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) => {
     Object.assign(dedup, newDedupTally());
-    return decideUpdates(unshown.length === 0 ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)], current, config, now(), alsoLocked.size === 0 ? opts : { ...opts, alsoLocked }, dedup);
+    // A copy of a truncated end already taken ends nothing in the teams it shows nothing of.
+    const withUnshown = unshown.length === 0 || repeatsTruncatedEnd(updates, current) ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)];
+    return decideUpdates(withUnshown, current, config, now(), alsoLocked.size === 0 ? opts : { ...opts, alsoLocked }, dedup);
   };
   let notifications: NotificationRecord[] = [];
   try {
