@@ -166,7 +166,7 @@ export interface MergedAlerts {
  * more; but a notification whose shown alerts all happen to be resolved while left-out ones
  * still fire (Alertmanager 0.25 sends it: labels sort before status) resolves the group early.
  * Those alerts fire again, as a new episode, with Alertmanager's next notification of the group
- * (its next change, or repeat_interval).
+ * that shows them (its next change, or repeat_interval): only once they are among its first N.
  */
 export function mergeTruncated(stored: StoredAlerts, incoming: readonly Alert[], status: AlertStatus, now: Date, tally?: DedupTally, olderSnapshot = false): MergedAlerts {
   const { alerts, shownFiring } = mergeCounting(stored, incoming, now, tally);
