@@ -41,6 +41,9 @@ describe('findPromqlError: numbers, durations and strings promtool refuses', () 
     // A misspelt function: named, as Prometheus names it.
     ['histogram_quantil(0.9, x)', 0, 'PromQL: unknown function with name "histogram_quantil"'],
     ['sum(rate (x[5m])) / sum(ratee (y[5m]))', 24, 'PromQL: unknown function with name "ratee"'],
+    // Its argument a selector with label matchers, as most are: still the function is named.
+    ['sum(rates(http_requests_total{job="orders"}[5m]))', 4, 'PromQL: unknown function with name "rates"'],
+    ['maximum(orders_queue_depth{job="orders"}) > 500', 0, 'PromQL: unknown function with name "maximum"'],
   ])('refuses %s at offset %i', (expr, offset, message) => {
     const err = findPromqlError(expr);
     expect(err?.message).toContain(message);

@@ -189,7 +189,10 @@ function unknownFunctionAt(expr: string, tree: ReturnType<typeof parser.parse>, 
   if (!name) return undefined;
   const start = errorAt - name[0].length;
   const id = tree.resolveInner(start, 1);
-  if (id.name !== 'Identifier' || id.parent?.name !== 'VectorSelector' || id.parent.getChild('LabelMatchers')) return undefined;
+  // The grammar hangs the argument's matchers (`rates(x{job="a"}[5m])`) on the name's selector
+  // too, after the `(`; only matchers before it (`x{a="b"}(`) make the name a selector of its own.
+  const matchers = id.parent?.getChild('LabelMatchers');
+  if (id.name !== 'Identifier' || id.parent?.name !== 'VectorSelector' || (matchers && matchers.from < errorAt)) return undefined;
   const renamed = RENAMED_FUNCTIONS[name[1]!];
   return { offset: start, message: `PromQL: unknown function with name "${name[1]}"${renamed ? ` (${renamed})` : ''}` };
 }
