@@ -382,6 +382,17 @@ storm:
 `);
     expect(errors).toEqual(['rules/orders.yaml:7:13 alerts[0].summary: expected text, found nothing (an empty value): write the text after "summary:"']);
   });
+  it('says an unquoted "#channel" is a YAML comment, not that nothing was written', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': 'team: orders\nslack:\n  channel: #orders-alerts\nreports:\n  - schedule: "0 9 1 * *"\n    period: previous-month\n    channel:   # leads\n',
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:3:12 slack.channel: expected text, found nothing: YAML reads "#orders-alerts" as a comment (a # after a space starts one); quote it: channel: "#orders-alerts"',
+      // A comment that reads as one (after "# ") is not taken for the value meant.
+      'routes/orders.yaml:7:16 reports[0].channel: expected text, found nothing (an empty value): write the text after "channel:"',
+    ]);
+  });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',

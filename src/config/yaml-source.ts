@@ -274,8 +274,10 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
       continue;
     }
     const where = path.length ? `${describePath(path)}: ` : '';
-    const message = plainMessage(issue, valueAt(src.value, path), path[path.length - 1]) ?? issue.message;
-    out.push({ file: src.file, line, col, message: `${where}${message}`, severity: 'error' });
+    const found = valueAt(src.value, path);
+    const message = plainMessage(issue, found, path[path.length - 1]) ?? issue.message;
+    const commented = found === null ? commentedOutValue(src, path) : undefined;
+    out.push({ file: src.file, line, col, message: `${where}${commented ? saidAsComment(message, commented, path[path.length - 1]) : message}`, severity: 'error' });
   }
   return out;
 }
@@ -302,6 +304,25 @@ function plainMessage(issue: z.core.$ZodIssue, found: unknown, key: PathSegment 
     return `expected one of ${choices.join(', ')}, found ${kindOf(found)}${meant ? `; did you mean "${meant}"?` : ''}`;
   }
   return undefined;
+}
+
+/**
+ * The text after `key: #` when a value left empty has a comment right after it with no space
+ * after the `#` (`channel: #orders-alerts`, `severity: #critical`): the value meant, which YAML
+ * reads as a comment. A comment that reads as one (`channel:   # leads`) is not taken for it.
+ */
+function commentedOutValue(src: YamlSource, path: readonly PathSegment[]): string | undefined {
+  const node = src.doc.getIn(path, true);
+  if (!isScalar(node) || node.value !== null || !node.range || node.range[0] !== node.range[1]) return undefined;
+  const comment = node.comment;
+  return comment && /^[^\s#]/.test(comment) && !secretShapeIn(comment) ? `#${comment.trimEnd()}` : undefined;
+}
+
+/** `message` about an empty value, saying the value was written but YAML reads it as a comment. */
+function saidAsComment(message: string, value: string, key: PathSegment | undefined): string {
+  const why = `YAML reads ${JSON.stringify(value)} as a comment (a # after a space starts one); quote it: ${String(key)}: ${JSON.stringify(value)}`;
+  const empty = 'found nothing (an empty value)';
+  return message.includes(empty) ? `${message.slice(0, message.indexOf(empty))}found nothing: ${why}` : `${message}; ${why}`;
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
