@@ -88,13 +88,13 @@ function bigBoards(count: number, descriptionBytes: number): string {
 /** Expected `file:line:col` → a fragment of the message. */
 const EXPECTED: Array<[string, string]> = [
   ['dashboards/payments.yaml:10:16', 'width is in grid columns: 1 to 24'],
-  ['dashboards/payments.yaml:13:15', 'type must be one of timeseries, stat, gauge, table'],
+  ['dashboards/payments.yaml:13:15', 'type: expected one of timeseries, stat, gauge, table, found the text "piechart"'],
   ['dashboards/payments.yaml:17:49', 'PromQL syntax error: unexpected "by"'],
   ['rules/orphans.yaml:1:7', 'team "orphans" has no routes/orphans.yaml'],
   ['rules/payments.yaml:10:11', 'duplicate alert name "CheckoutDown"'],
   ['rules/payments.yaml:11:44', 'PromQL syntax error: unexpected "checkout"'], // plain scalar
   ['rules/payments.yaml:12:10', 'for: "1.5h" is not a Prometheus duration'],
-  ['rules/payments.yaml:13:15', 'severity must be one of critical, warning, info'],
+  ['rules/payments.yaml:13:15', 'severity: expected one of critical, warning, info, found the text "urgent"'],
   ['rules/payments.yaml:17:34', 'PromQL syntax error: unexpected "*"'], // double-quoted, after \" escapes
   ['rules/payments.yaml:24:11', 'PromQL syntax error: unexpected ">"'], // second line of a block scalar
   ['rules/payments.yaml:30:16', 'objective must be a percentage strictly between 0 and 100'],

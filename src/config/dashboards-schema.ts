@@ -33,7 +33,7 @@ function checkUnit(unit: string, ctx: z.RefinementCtx): void {
 const panel = z
   .strictObject({
     title: z.string().min(1),
-    type: z.enum(PANEL_TYPES, { message: `type must be one of ${PANEL_TYPES.join(', ')}` }),
+    type: z.enum(PANEL_TYPES),
     expr: z.string().min(1, { message: 'PromQL expression is empty' }),
     /** A Grafana unit id (grafana-unit-ids.ts) or custom unit such as `suffix:req`. */
     unit: z.string().min(1).superRefine(checkUnit).optional(),

@@ -223,7 +223,7 @@ uptime:
     );
     // The other errors are still there, each once.
     expect(r.errorLines.filter((l) => l.includes('duplicate'))).toHaveLength(3);
-    expect(r.errorLines).toContain('rules/alpha.yaml:6:15 alerts[0].severity: severity must be one of critical, warning, info');
+    expect(r.errorLines).toContain('rules/alpha.yaml:6:15 alerts[0].severity: expected one of critical, warning, info, found the text "page"');
   });
 
   it('warns (without failing) about an SLO without a runbook', async () => {
@@ -267,7 +267,7 @@ uptime:
 
   it('accepts a configured severity set instead of the default', async () => {
     const rules = RULES('alpha').replace('severity: critical', 'severity: page');
-    expect((await loadAlphaRules(rules)).errorLines).toEqual(['rules/alpha.yaml:6:15 alerts[0].severity: severity must be one of critical, warning, info']);
+    expect((await loadAlphaRules(rules)).errorLines).toEqual(['rules/alpha.yaml:6:15 alerts[0].severity: expected one of critical, warning, info, found the text "page"']);
     expect((await loadAlphaRules(rules, ['page', 'ticket'])).errors).toEqual([]);
   });
 

@@ -142,7 +142,10 @@ export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
     expr: promql.refine((e) => !hasWindowPlaceholder(e), { message: '{{window}} is only substituted in SLO expressions' }),
     for: promDuration('for').optional(),
     keep_firing_for: promDuration('keep_firing_for').optional(),
-    severity: z.string().refine((s) => severities.includes(s), { message: `severity must be one of ${severities.join(', ')}` }),
+    // Worded as any value not among a field's choices (yaml-source.ts plainMessage): the value found and the one meant.
+    severity: z.string().superRefine((s, ctx) => {
+      if (!severities.includes(s)) ctx.addIssue({ code: 'invalid_value', values: [...severities], input: s, message: 'Invalid option' });
+    }),
     summary: z.string().min(1),
     runbook: httpUrl,
     description: z.string().optional(),

@@ -430,6 +430,28 @@ storm:
 `),
     ).toEqual(['rules/orders.yaml:9:13 alerts[0].labels: expected a map (name: value lines indented under it), found the text "service=orders"']);
   });
+  it('says which severity was written and the one meant (warn, Critical), as other choices do', async () => {
+    const alert = (name: string, severity: string) =>
+      `  - name: ${name}\n    expr: up == 0\n    severity: ${severity}\n    summary: down\n    runbook: https://runbooks.example/down\n`;
+    expect(await ruleErrors(`${HEAD}alerts:\n${alert('A', 'warn')}${alert('B', 'Critical')}${alert('C', 'high')}`)).toEqual([
+      'rules/orders.yaml:6:15 alerts[0].severity: expected one of critical, warning, info, found the text "warn"; did you mean "warning"?',
+      'rules/orders.yaml:11:15 alerts[1].severity: expected one of critical, warning, info, found the text "Critical"; did you mean "critical"?',
+      'rules/orders.yaml:16:15 alerts[2].severity: expected one of critical, warning, info, found the text "high"',
+    ]);
+  });
+  it('says which panel type was written (Grafana\'s former graph and singlestat: the type that replaced them), and a missing type as missing', async () => {
+    const panel = (type: string) => `      - title: Request rate${type}\n        expr: sum(rate(http_requests_total[5m]))\n`;
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': routesFile('orders'),
+      'dashboards/orders.yaml': `${HEAD}folder: Orders\ndashboards:\n  - title: Orders\n    panels:\n${panel('\n        type: graph')}${panel(' 2\n        type: singlestat')}${panel(' 3')}`,
+    });
+    const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'dashboards/orders.yaml:8:15 dashboards[0].panels[0].type: expected one of timeseries, stat, gauge, table, found the text "graph"; did you mean "timeseries"?',
+      'dashboards/orders.yaml:11:15 dashboards[0].panels[1].type: expected one of timeseries, stat, gauge, table, found the text "singlestat"; did you mean "stat"?',
+      'dashboards/orders.yaml:13:9 dashboards[0].panels[2].type: missing field "type", which is required here',
+    ]);
+  });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': routesFile('orders'),

@@ -210,7 +210,8 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
   // Looked up in the value, not the document: a value reached through an alias (labels: *common)
   // is in the value, while the document's path stops at the alias.
   const isMissing = (issue: z.core.$ZodIssue, path: readonly PathSegment[]) => {
-    if (issue.code !== 'invalid_type' || path.length === 0) return false;
+    // A field of choices left out (a panel's type) is an invalid_value, not an invalid_type.
+    if ((issue.code !== 'invalid_type' && issue.code !== 'invalid_value') || path.length === 0) return false;
     const parent = valueAt(src.value, path.slice(0, -1));
     return parent === null || typeof parent !== 'object' || !Object.hasOwn(parent, path[path.length - 1]!);
   };
@@ -300,7 +301,7 @@ function plainMessage(issue: z.core.$ZodIssue, found: unknown, key: PathSegment 
   }
   if (issue.code === 'invalid_value' && issue.message.startsWith('Invalid option')) {
     const choices = issue.values.map(String);
-    const meant = typeof found === 'string' ? closestName(found, choices) : undefined;
+    const meant = typeof found === 'string' ? meantChoice(found, choices) : undefined;
     return `expected one of ${choices.join(', ')}, found ${kindOf(found)}${meant ? `; did you mean "${meant}"?` : ''}`;
   }
   return undefined;
@@ -323,6 +324,23 @@ function saidAsComment(message: string, value: string, key: PathSegment | undefi
   const why = `YAML reads ${JSON.stringify(value)} as a comment (a # after a space starts one); quote it: ${String(key)}: ${JSON.stringify(value)}`;
   const empty = 'found nothing (an empty value)';
   return message.includes(empty) ? `${message.slice(0, message.indexOf(empty))}found nothing: ${why}` : `${message}; ${why}`;
+}
+
+/**
+ * Grafana's panel types before Grafana 7/8 replaced them: a dashboard copied from an old one
+ * says `graph` or `singlestat`, which no edit-distance match would lead to.
+ */
+const FORMER_NAMES: Readonly<Record<string, string>> = { graph: 'timeseries', singlestat: 'stat' };
+
+/** The choice `found` most likely meant: a near spelling, the one choice it starts (`warn` → warning), or what replaced it. */
+function meantChoice(found: string, choices: readonly string[]): string | undefined {
+  const near = closestName(found, choices);
+  if (near) return near;
+  const word = found.trim().toLowerCase();
+  const started = word.length >= 3 ? choices.filter((c) => c.toLowerCase().startsWith(word)) : [];
+  if (started.length === 1) return started[0];
+  const former = Object.hasOwn(FORMER_NAMES, word) ? FORMER_NAMES[word] : undefined;
+  return former && choices.includes(former) ? former : undefined;
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
