@@ -51,7 +51,7 @@ describe('alertgate validate', () => {
       expect.stringMatching(/^routes\/ledger\.yaml:5:11 dedup\.window: /),
       expect.stringMatching(/^routes\/ledger\.yaml:7:17 .*receiver "slack" is not configured/),
       expect.stringMatching(/^routes\/reporting\.yaml:1:7 .*does not match the file name/),
-      expect.stringMatching(/^routes\/reporting\.yaml:1:7 team: team name must match/),
+      'routes/reporting.yaml:1:7 team: "Reporting" is not a team name: a team name is lower-case letters, digits and "-", starting with a letter (^[a-z][a-z0-9-]{1,62}$), such as "reporting"',
       expect.stringMatching(/^routes\/search\.yaml:1:7 .*does not match the file name/),
       'invalid: 11 errors, 0 warnings',
     ]);

@@ -27,6 +27,7 @@ import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow
 import { readConfigFileSync } from './read-config-file.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
+import { fileNameProblem } from './team-name.js';
 import { checkYamlText, errorAt, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
 
 export type TeamFolder = 'rules' | 'dashboards';
@@ -138,9 +139,13 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
 /** The file's `team:` is its name's, and that team has a routes file. */
 function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: TeamFileContext, problems: SourceError[]): void {
   const declared = (src.value as { team?: unknown } | undefined)?.team;
-  if (typeof declared === 'string' && declared !== team) {
+  const misnamed = fileNameProblem(path.basename(src.file), team, declared);
+  if (misnamed) problems.push(errorAt(src, ['team'], misnamed));
+  else if (typeof declared === 'string' && declared !== team) {
     problems.push(errorAt(src, ['team'], `team "${declared}" does not match the file name (expected "${team}")`));
   }
+  // A misnamed file's team is the name inside it: its routes file is looked for under that name.
+  if (misnamed && typeof declared === 'string') team = declared;
   if (!ctx.routeTeams.has(team)) {
     const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
     problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: ${why}`));

@@ -87,7 +87,7 @@ function checkFolderName(folder: string, ctx: z.RefinementCtx): void {
 }
 
 export const dashboardsFileSchema = z.strictObject({
-  team: teamNameSchema(`team must match ${TEAM_NAME.source}`),
+  team: teamNameSchema(),
   namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
   /** Grafana folder; default: the team name. */
   folder: z.string().min(1).superRefine(checkFolderName).optional(),

@@ -287,7 +287,7 @@ uptime:
     const bad = await loadAlphaRules(RULES('alpha').replace('team: alpha', 'team: Alpha_'));
     expect(bad.errorLines.filter((l) => l.startsWith('rules/alpha.yaml:1:7'))).toEqual([
       'rules/alpha.yaml:1:7 team "Alpha_" does not match the file name (expected "alpha")',
-      'rules/alpha.yaml:1:7 team: team must match ^[a-z][a-z0-9-]{1,62}$',
+      'rules/alpha.yaml:1:7 team: "Alpha_" is not a team name: a team name is lower-case letters, digits and "-", starting with a letter (^[a-z][a-z0-9-]{1,62}$), such as "alpha"',
     ]);
   });
 

@@ -29,7 +29,7 @@ const CRON_FIELD_RE = /^[0-9A-Za-z*?,/\-#]+$/;
 /** Uptime report periods; kept equal to uptime/range.ts REPORT_PERIOD_NAMES (a test checks). */
 export const REPORT_PERIODS = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 
-export const teamName = teamNameSchema(`team name must match ${TEAM_NAME_RE.source}`);
+export const teamName = teamNameSchema();
 
 const namespaceName = z
   .string()

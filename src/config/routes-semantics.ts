@@ -10,10 +10,11 @@
  * reported again: one mistake, one error (see attempted()).
  */
 import { accessSync, constants } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { closestName } from './closest-name.js';
 import { describePath } from './describe-path.js';
 import { looksLikeRoutingKey, secretShapeOf, whereSecretGoes, type SecretShape } from './looks-like-key.js';
+import { fileNameProblem } from './team-name.js';
 import { misspelledSeverities } from './route-severities.js';
 import { isEnvName, routesFileSchema } from './routes-schema.js';
 import { knownKeysAt } from './schema-keys.js';
@@ -80,7 +81,9 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
   if (!isRecord(doc)) return [];
   const out: SourceError[] = [];
   const team = doc['team'];
-  if (typeof team === 'string' && team !== expectedTeam) {
+  const misnamed = fileNameProblem(basename(src.file), expectedTeam, team);
+  if (misnamed) out.push(errorAt(src, ['team'], misnamed));
+  else if (typeof team === 'string' && team !== expectedTeam) {
     out.push(errorAt(src, ['team'], `"${team}" does not match the file name: ${src.file} must hold team "${expectedTeam}" (or rename the file)`));
   }
 

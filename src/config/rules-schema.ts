@@ -172,7 +172,7 @@ export function rulesFileSchema(opts: RulesSchemaOptions = {}) {
     interval: promDuration('interval', { positive: true }).optional(),
   });
   return z.strictObject({
-    team: teamNameSchema(`team must match ${TEAM_NAME.source}`),
+    team: teamNameSchema(),
     namespace: z.string().regex(NAMESPACE, { message: 'namespace must be a Kubernetes namespace name (lower case, digits, "-")' }),
     // Unique names are checked on the raw value (check-team-file.ts checkUniqueNames): zod skips
     // an array's refinements when any element fails, which hid a duplicate behind a typo.

@@ -452,6 +452,23 @@ storm:
       'dashboards/orders.yaml:13:9 dashboards[0].panels[2].type: missing field "type", which is required here',
     ]);
   });
+  it('says a file named otherwise than a team can be (Orders.yaml, order_service.yaml) is to be renamed, not to hold a team of that name', async () => {
+    const dir = await makeConfigDir({
+      'routes/platform.yaml': routesFile('platform'),
+      'routes/Orders.yaml': routesFile('orders'),
+      'routes/order_service.yaml': 'team: order_service\nslack:\n  channel: "#order-service"\n',
+      'rules/Platform.yaml': `team: platform\nnamespace: platform-prod\n`,
+    });
+    const routes = await loadRoutingConfig(dir, {});
+    expect(routes.errors.map(formatSourceError)).toEqual([
+      'routes/order_service.yaml:1:7 team: "order_service" is not a team name: a team name is lower-case letters, digits and "-", starting with a letter (^[a-z][a-z0-9-]{1,62}$), such as "order-service"',
+      'routes/Orders.yaml:1:7 team: the file name "Orders.yaml" is not a team name: a team\'s file is named after its team (lower-case letters, digits and "-"); rename it orders.yaml',
+    ]);
+    const rules = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(rules.errors.map(formatSourceError)).toEqual([
+      'rules/Platform.yaml:1:7 the file name "Platform.yaml" is not a team name: a team\'s file is named after its team (lower-case letters, digits and "-"); rename it platform.yaml',
+    ]);
+  });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': routesFile('orders'),

@@ -23,11 +23,41 @@ export function teamNameLabelProblem(name: string): string | undefined {
   return `team name must end with a letter or digit: it becomes the Kubernetes label value team=${name} of the generated PrometheusRule and ConfigMap, which Kubernetes refuses (the contract's pattern ${TEAM_NAME.source} alone allows a trailing "-")`;
 }
 
-/** A `team:` field: the contract's pattern (with `patternMessage`), then the label-value check. */
-export function teamNameSchema(patternMessage: string) {
+/** `name` made a team name the plain way (`order_service` → `order-service`, `Orders` → `orders`), or undefined when that gives none. */
+function teamNameLike(name: string): string | undefined {
+  const like = name
+    .toLowerCase()
+    .replace(/[\s_.]+/g, '-')
+    .replace(/[^a-z0-9-]/g, '')
+    .replace(/^[^a-z]+|-+$/g, '');
+  return TEAM_NAME.test(like) && teamNameLabelProblem(like) === undefined ? like : undefined;
+}
+
+/** Why `name` is no team name by the contract's pattern, in words, with a name like it. */
+export function teamNamePatternMessage(name: string): string {
+  const like = teamNameLike(name);
+  return `${JSON.stringify(name)} is not a team name: a team name is lower-case letters, digits and "-", starting with a letter (${TEAM_NAME.source})${like && like !== name ? `, such as ${JSON.stringify(like)}` : ''}`;
+}
+
+/**
+ * A team file whose name is no team name (`Orders.yaml`, `order_service.yaml`) holding a team
+ * that is one: the file is to be renamed. Saying the file must hold team "Orders" (as a plain
+ * mismatch does) would ask for a name the pattern refuses. Undefined when the file name is a
+ * team name, or the `team:` is none either (its own error says what to write).
+ */
+export function fileNameProblem(fileName: string, fileTeam: string, declared: unknown): string | undefined {
+  if (TEAM_NAME.test(fileTeam) && teamNameLabelProblem(fileTeam) === undefined) return undefined;
+  if (typeof declared === 'string' && (!TEAM_NAME.test(declared) || teamNameLabelProblem(declared) !== undefined)) return undefined;
+  const like = typeof declared === 'string' ? declared : teamNameLike(fileTeam);
+  const ext = fileName.slice(fileTeam.length);
+  return `the file name ${JSON.stringify(fileName)} is not a team name: a team's file is named after its team (lower-case letters, digits and "-")${like ? `; rename it ${like}${ext}` : ''}`;
+}
+
+/** A `team:` field: the contract's pattern (said in words, with the name found), then the label-value check. */
+export function teamNameSchema() {
   return z
     .string()
-    .regex(TEAM_NAME, { error: patternMessage })
+    .regex(TEAM_NAME, { error: (issue) => teamNamePatternMessage(String(issue.input)) })
     .check((ctx) => {
       if (!TEAM_NAME.test(ctx.value)) return; // already reported by the pattern
       const problem = teamNameLabelProblem(ctx.value);
