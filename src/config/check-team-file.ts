@@ -28,7 +28,7 @@ import { readConfigFileSync } from './read-config-file.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { fileNameProblem } from './team-name.js';
-import { checkYamlText, errorAt, positionOf, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
+import { checkYamlText, errorAt, positionOf, readOnProblems, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
 
 export type TeamFolder = 'rules' | 'dashboards';
 
@@ -118,7 +118,11 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
 
   function checkSource(src: YamlSource, text: string, team: string, folder: TeamFolder): TeamFileResult {
     const problems: SourceError[] = [...src.errors];
-    if (src.errors.some((e) => e.severity === 'error')) return { problems };
+    if (src.errors.some((e) => e.severity === 'error')) {
+      // A mis-indented line does not hide the file's other mistakes: they are reported in the same run.
+      problems.push(...readOnProblems(src, (again, againText) => checkSource(again, againText, team, folder).problems));
+      return { problems };
+    }
     if (src.value === null || src.value === undefined) {
       problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: `the file is empty: expected a team ${folder} document (team: …)` });
       return { problems };

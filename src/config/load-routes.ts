@@ -20,7 +20,7 @@ import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semanti
 import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
-import { checkYamlText, parseYamlSource, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
+import { checkYamlText, parseYamlSource, readOnProblems, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_FALLBACK_TEAM = 'platform';
 export const DEFAULT_DEDUP_WINDOW = '4h';
@@ -97,7 +97,11 @@ function toTeamConfig(spec: RoutesFileSpec, file: string): TeamConfig {
 /** One routes file's own checks, on one reading of it. */
 function checkRoutesFile(src: YamlSource, expectedTeam: string, env: NodeJS.ProcessEnv): { src: YamlSource; problems: SourceError[]; spec?: RoutesFileSpec } {
   const problems: SourceError[] = [...src.errors];
-  if (src.errors.some((e) => e.severity === 'error')) return { src, problems };
+  if (src.errors.some((e) => e.severity === 'error')) {
+    // A mis-indented line does not hide the file's other mistakes: they are reported in the same run.
+    problems.push(...readOnProblems(src, (again) => checkRoutesFile(again, expectedTeam, env).problems));
+    return { src, problems };
+  }
   if (src.value === null || src.value === undefined) {
     problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: 'the file is empty: expected a team routing document (team: …)' });
     return { src, problems };

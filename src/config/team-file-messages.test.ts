@@ -170,10 +170,21 @@ ${'    for: 10m'}
       ]);
     });
 
-    it('a list indented with tabs throughout, its items too: each line once, and nothing else', async () => {
+    it('a list indented with tabs throughout, its items too: each line once, and then the mistakes of the file read as meant', async () => {
       const tabs = `${HEAD}alerts:\n\t- name: OrdersDown\n\t\texpr: up == 0\n\t\tseverity: critical\n\t- name: OrdersSlow\n\t\texpr: up < 1\n`;
       const tab = (line: number) => `rules/orders.yaml:${line}:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces`;
-      expect(await ruleErrors(tabs)).toEqual([4, 5, 6, 7, 8].map(tab));
+      const missing = (at: string, field: string) => `rules/orders.yaml:${at} alerts[${at.startsWith('4') ? 0 : 1}].${field}: missing field "${field}", which is required here`;
+      expect(await ruleErrors(tabs)).toEqual([
+        tab(4),
+        // The alerts lack these indeed; they start at column 4, after "\t- ".
+        missing('4:4', 'runbook'),
+        missing('4:4', 'summary'),
+        ...[5, 6, 7].map(tab),
+        missing('7:4', 'runbook'),
+        missing('7:4', 'severity'),
+        missing('7:4', 'summary'),
+        tab(8),
+      ]);
     });
 
     it('a file indented with tabs throughout is told of its first 21 lines, not of 400', async () => {
@@ -467,6 +478,42 @@ storm:
     const rules = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
     expect(rules.errors.map(formatSourceError)).toEqual([
       'rules/Platform.yaml:1:7 the file name "Platform.yaml" is not a team name: a team\'s file is named after its team (lower-case letters, digits and "-"); rename it platform.yaml',
+    ]);
+  });
+  it('reports the other mistakes of a file with a mis-indented line too, read as if the line were indented as meant', async () => {
+    const alerts = (forLine: string) => `${HEAD}alerts:
+  - name: OrdersDown
+    expr: sum(up{job="orders"}) == 0
+${forLine}
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+  - name: OrdersSlow
+    expr: max(orders_latency_seconds) > 1
+    sevrity: warning
+    summary: slow
+    runbook: https://runbooks.example/slow
+`;
+    const sevrity = 'rules/orders.yaml:12:5 alerts[1].sevrity: unknown field "sevrity"; did you mean "severity"?';
+    expect(await ruleErrors(alerts('\tfor: 2 minutes'))).toEqual([
+      'rules/orders.yaml:6:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+      // At the value as written: the line read on starts four columns further right.
+      'rules/orders.yaml:6:7 alerts[0].for: for: "2 minutes" is not a Prometheus duration such as 30s, 5m, 1h30m, 30d (integers, units y w d h m s ms in that order)',
+      sevrity,
+    ]);
+    expect(await ruleErrors(alerts('      for: 2m'))).toEqual([
+      'rules/orders.yaml:6:7 bad indentation: this line starts at column 7, deeper than the key on line 5 (column 5), so YAML reads it as more of that key\'s value; start it at column 5 (a value of several lines holding ": " needs a block scalar, |)',
+      sevrity,
+    ]);
+    expect(await ruleErrors(alerts('  for: 2m'))).toEqual([
+      'rules/orders.yaml:6:3 bad indentation: "for" starts at column 3, but the key on line 5 starts at column 5: keys of one map start at the same column (indent with spaces)',
+      sevrity,
+    ]);
+    const dir = await makeConfigDir({ 'routes/orders.yaml': 'team: orders\nslack:\n\tchannel: "#orders"\nstorm:\n  maxMesagesPerMinute: 20\n' });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:3:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
+      'routes/orders.yaml:5:3 storm.maxMesagesPerMinute: unknown field "maxMesagesPerMinute"; did you mean "maxMessagesPerMinute"?',
     ]);
   });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {

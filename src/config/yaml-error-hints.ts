@@ -125,7 +125,13 @@ const REPARSE_BUDGET_CHARS = 2_000_000;
  * was most likely meant to be, and the text parsed again for the errors below it: every slip of
  * the file is reported, each once.
  */
-export function explainYamlErrors(text: string, errors: readonly YAMLError[], lineCounter: LineCounter): YamlErrorReport[] {
+export function explainYamlErrors(
+  text: string,
+  errors: readonly YAMLError[],
+  lineCounter: LineCounter,
+  /** Given the text with every reported line re-indented as meant, when that text parses without errors. */
+  onReadOn?: (reindentedText: string) => void,
+): YamlErrorReport[] {
   // Lines keep a CRLF file's \r, so that offsets computed from their lengths stay right.
   const original = text.split('\n');
   const out: YamlErrorReport[] = [];
@@ -142,6 +148,8 @@ export function explainYamlErrors(text: string, errors: readonly YAMLError[], li
       out.push({ offset: lineStart(original, e.line) + col, message: e.message });
     }
     const fault = kept[kept.length - 1];
+    // Every error was a line indented otherwise than meant: the rest of the file can be checked as re-indented.
+    if (derailed < 0 && round > 0 && current.errors.length === 0) onReadOn?.(lines.join('\n'));
     if (derailed < 0 || round === MAX_REINDENTS || (round + 1) * text.length > REPARSE_BUDGET_CHARS || fault?.repaired === undefined) return out;
     lines = lines.map((l, i) => (i === fault.line - 1 ? fault.repaired! : l));
     after = fault.line;
@@ -202,6 +210,7 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
         line: deeper,
         offset: lineStart(lines, deeper) + col - 1,
         message: `bad indentation: this line starts at column ${col}, deeper than the key on line ${line} (column ${want}), so YAML reads it as more of that key's value; start it at column ${want} (a value of several lines holding ": " needs a block scalar, |)`,
+        repaired: ' '.repeat(want - 1) + (lines[deeper - 1] ?? '').replace(/^[ \t]+/, ''),
       });
       continue;
     }

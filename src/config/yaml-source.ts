@@ -33,6 +33,12 @@ export interface YamlSource {
   errors: SourceError[];
   /** Read by yaml-quick.ts: no errors, and the document only parsed if a position is asked for. */
   quick: boolean;
+  /**
+   * When every error is a line indented otherwise than meant: the text with those lines
+   * re-indented (it parses), and by line how many columns further right each now starts, so the
+   * file's other mistakes can be checked and reported in the same run (readOnProblems).
+   */
+  readOn?: { text: string; colShift: ReadonlyMap<number, number> };
 }
 
 /**
@@ -95,7 +101,11 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   // 50,000-line file with a key given twice in each of its 7,150 alerts.
   const duplicateWords = new Set([...doc.errors, ...doc.warnings].filter((e) => e.code === 'DUPLICATE_KEY').map((e) => e.message.split('\n')[0] ?? e.message));
   const duplicateMessages = duplicateWords.size > 0 ? duplicateKeyMessages(doc, lineCounter) : new Map<number, string>();
-  for (const e of explainYamlErrors(text, doc.errors, lineCounter)) {
+  let readOn: YamlSource['readOn'];
+  const reports = explainYamlErrors(text, doc.errors, lineCounter, (reindented) => {
+    readOn = { text: reindented, colShift: indentShifts(text, reindented) };
+  });
+  for (const e of reports) {
     const pos = lineCounter.linePos(e.offset);
     const message = (duplicateWords.has(e.message) ? duplicateMessages.get(e.offset) : undefined) ?? e.message;
     errors.push({ file, line: pos.line, col: pos.col, message, severity: 'error' });
@@ -105,7 +115,32 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     // yaml's message repeats the position on later lines; keep the first line only.
     errors.push({ file, line: pos.line, col: pos.col, message: e.message.split('\n')[0] ?? e.message, severity: 'warning' });
   }
-  return { file, doc, lineCounter, value, errors, quick: false };
+  return { file, doc, lineCounter, value, errors, quick: false, ...(readOn && { readOn }) };
+}
+
+/** By 1-based line, how many columns further right `after`'s line starts than `before`'s (lines that differ only). */
+function indentShifts(before: string, after: string): Map<number, number> {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  const shifts = new Map<number, number>();
+  const indent = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  a.forEach((line, i) => {
+    if (line !== b[i]) shifts.set(i + 1, indent(b[i] ?? '') - indent(line));
+  });
+  return shifts;
+}
+
+/**
+ * The problems `check` finds in `src` read on as re-indented (src.readOn), placed in the file as
+ * written: a re-indented line's columns moved back by its shift. Without a readOn, none.
+ */
+export function readOnProblems(src: YamlSource, check: (reindented: YamlSource, text: string) => readonly SourceError[]): SourceError[] {
+  if (!src.readOn) return [];
+  const { text, colShift } = src.readOn;
+  return check(parseYamlSource(src.file, text), text).map((p) => {
+    const shift = p.file === src.file ? colShift.get(p.line) : undefined;
+    return shift ? { ...p, col: Math.max(1, p.col - shift) } : p;
+  });
 }
 
 /**
