@@ -28,7 +28,7 @@ import { readConfigFileSync } from './read-config-file.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { fileNameProblem } from './team-name.js';
-import { checkYamlText, errorAt, positionOf, readOnProblems, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
+import { checkYamlText, errorAt, noDocumentMessage, positionOf, readOnProblems, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
 
 export type TeamFolder = 'rules' | 'dashboards';
 
@@ -124,7 +124,7 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
       return { problems };
     }
     if (src.value === null || src.value === undefined) {
-      problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: `the file is empty: expected a team ${folder} document (team: …)` });
+      problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: noDocumentMessage(src, folder) });
       return { problems };
     }
     if (folder === 'rules') {

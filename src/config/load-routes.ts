@@ -20,7 +20,7 @@ import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semanti
 import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
-import { checkYamlText, parseYamlSource, readOnProblems, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
+import { checkYamlText, noDocumentMessage, parseYamlSource, readOnProblems, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
 
 export const DEFAULT_FALLBACK_TEAM = 'platform';
 export const DEFAULT_DEDUP_WINDOW = '4h';
@@ -103,7 +103,7 @@ function checkRoutesFile(src: YamlSource, expectedTeam: string, env: NodeJS.Proc
     return { src, problems };
   }
   if (src.value === null || src.value === undefined) {
-    problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: 'the file is empty: expected a team routing document (team: …)' });
+    problems.push({ file: src.file, line: 1, col: 1, severity: 'error', message: noDocumentMessage(src, 'routing') });
     return { src, problems };
   }
   const parsed = routesFileSchema.safeParse(src.value);

@@ -66,7 +66,7 @@ describe('loadTeamSpecs', () => {
     });
     expect(r.errorLines).toEqual([
       'dashboards/gamma.yaml:1:7 team "gamma" has no routes/gamma.yaml: every team in dashboards/ needs one',
-      'rules/alpha.yaml:1:1 the file is empty: expected a team rules document (team: …)',
+      'rules/alpha.yaml:1:1 the file holds only comments: expected a team rules document (team: …)',
     ]);
   });
 

@@ -516,6 +516,15 @@ ${forLine}
       'routes/orders.yaml:5:3 storm.maxMesagesPerMinute: unknown field "maxMesagesPerMinute"; did you mean "maxMessagesPerMinute"?',
     ]);
   });
+  it('says a file of only comments holds only comments, not that it is empty', async () => {
+    expect(await ruleErrors('# orders: rules to come\n\n# TODO\n')).toEqual([
+      'rules/orders.yaml:1:1 the file holds only comments: expected a team rules document (team: …)',
+    ]);
+    expect(await ruleErrors('')).toEqual(['rules/orders.yaml:1:1 the file is empty: expected a team rules document (team: …)']);
+    const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'routes/orders.yaml': '# routes of team orders\n' });
+    const r = await loadRoutingConfig(dir, {});
+    expect(r.errors.map(formatSourceError)).toEqual(['routes/orders.yaml:1:1 the file holds only comments: expected a team routing document (team: …)']);
+  });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': routesFile('orders'),

@@ -118,6 +118,16 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   return { file, doc, lineCounter, value, errors, quick: false, ...(readOn && { readOn }) };
 }
 
+/**
+ * Why a file has no document: empty, or only comments (a newcomer's placeholder: "the file is
+ * empty" would send them looking at a file they can see text in).
+ */
+export function noDocumentMessage(src: YamlSource, expected: string): string {
+  const doc = src.doc;
+  const comments = !!(doc.commentBefore || doc.comment);
+  return `the file ${comments ? 'holds only comments' : 'is empty'}: expected a team ${expected} document (team: …)`;
+}
+
 /** By 1-based line, how many columns further right `after`'s line starts than `before`'s (lines that differ only). */
 function indentShifts(before: string, after: string): Map<number, number> {
   const a = before.split('\n');
