@@ -83,3 +83,26 @@ describe('a .yaml entry that is no file, read by the gateway (a ConfigMap mount)
     ]);
   });
 });
+
+describe('a team file named with another ending (orders.YAML, orders.json), which is not read', () => {
+  const files = {
+    'routes/orders.yaml': routesFile('orders'),
+    'routes/README.md': '# how to add a team',
+    'rules/orders.YAML': 'team: orders\nnamespace: orders-prod\n',
+    'dashboards/orders.json': '{"team": "orders"}',
+  };
+  it('is an error in a checkout: the team\'s rules or boards would vanish while validate said ok', async () => {
+    const dir = await makeConfigDir(files);
+    const specs = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(specs.errors.map(formatSourceError)).toEqual([
+      'dashboards/orders.json:1:1 not read: team files end in .yaml (or .yml), and JSON is YAML: rename it orders.yaml',
+      'rules/orders.YAML:1:1 not read: team files end in .yaml (or .yml), in lower case: rename it orders.yaml',
+    ]);
+  });
+  it('is a warning for the gateway, and other files (README.md) are no problem', async () => {
+    const dir = await makeConfigDir({ ...files, 'routes/Ops.Yml': 'team: ops\n' });
+    const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });
+    expect(routes.errors).toEqual([]);
+    expect(routes.warnings.map(formatSourceError)).toEqual(['routes/Ops.Yml:1:1 warning: not read: team files end in .yaml (or .yml), in lower case: rename it ops.yml']);
+  });
+});

@@ -17,7 +17,7 @@ import { parseDuration } from './duration.js';
 import { readConfigFile } from './read-config-file.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
-import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
+import { checkConfigEntry, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
 import { checkYamlText, noDocumentMessage, parseYamlSource, readOnProblems, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
@@ -59,7 +59,7 @@ async function listRouteFiles(dir: string, nonFileEntries: NonFileEntries): Prom
     return { names: [], error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(err)}` } };
   }
   const names: string[] = [];
-  const skipped: SourceError[] = [];
+  const skipped: SourceError[] = entries.flatMap((n) => unreadTeamFile(ROUTES_DIR, n, nonFileEntries) ?? []);
   // Hidden entries are skipped: Kubernetes ConfigMap mounts add `..data` and friends.
   for (const name of entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort()) {
     // stat, not the dirent type: ConfigMap files are symlinks.

@@ -21,7 +21,7 @@ import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } fro
 import { checkPrometheusRuleSize } from './check-rule-size.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
 import { LAST_APPLIED_LIMIT_BYTES, lastAppliedMessage } from './last-applied-limit.js';
-import { checkConfigEntry, type NonFileEntries } from './skipped-entry.js';
+import { checkConfigEntry, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
 /** ~25 ms of checking on a slow machine. */
@@ -107,7 +107,8 @@ async function listYaml(dir: string, folder: string, nonFileEntries: NonFileEntr
   const candidates = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
   // stat, not the dirent type: files mounted from a ConfigMap are symlinks.
   const checked = await Promise.all(candidates.map((name) => checkConfigEntry(dir, folder, name, nonFileEntries)));
-  return { names: candidates.filter((_, i) => checked[i]!.isFile), skipped: checked.flatMap((c) => (c.problem ? [c.problem] : [])) };
+  const unread = entries.flatMap((n) => unreadTeamFile(folder, n, nonFileEntries) ?? []);
+  return { names: candidates.filter((_, i) => checked[i]!.isFile), skipped: [...unread, ...checked.flatMap((c) => (c.problem ? [c.problem] : []))] };
 }
 
 function buildModel(rules: CheckedRules[], boards: CheckedBoards[], problems: SourceError[]): TeamSpecs {

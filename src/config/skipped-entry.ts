@@ -48,3 +48,20 @@ export async function checkConfigEntry(
   if (nonFileEntries === 'warning') return { isFile: false, problem: { ...at, severity: 'warning', message: `${why}: skipped, so team "${team}" has no ${what} file` } };
   return { isFile: false, problem: { ...at, severity: 'error', message: `${why}: team "${team}" would have no ${what} file; ${fix}` } };
 }
+
+/**
+ * A file of a config folder that is not read, though its name says it was meant to be: a team
+ * file ending in `.YAML` or `.Yml` (a case-insensitive file system's, or an editor's, ending) or
+ * `.json`. Skipping it silently made the team's rules or boards vanish while `validate` said ok.
+ * In a checkout it is an error; the gateway skips it with a warning, as a `.yaml` entry that is no
+ * file. Other files (`README.md`, hidden ones) are not team files, and no problem.
+ */
+export function unreadTeamFile(folder: string, name: string, nonFileEntries: NonFileEntries): SourceError | undefined {
+  if (name.startsWith('.') || /\.ya?ml$/.test(name)) return undefined;
+  const yamlAnyCase = /\.ya?ml$/i.test(name);
+  const json = /\.json$/i.test(name);
+  if (!yamlAnyCase && !json) return undefined;
+  const rename = (yamlAnyCase ? name : name.replace(/\.json$/i, '.yaml')).toLowerCase();
+  const why = yamlAnyCase ? 'team files end in .yaml (or .yml), in lower case' : 'team files end in .yaml (or .yml), and JSON is YAML';
+  return { file: `${folder}/${name}`, line: 1, col: 1, severity: nonFileEntries, message: `not read: ${why}: rename it ${rename}` };
+}
