@@ -422,7 +422,11 @@ function checkUniqueNames(src: YamlSource, problems: SourceError[]): void {
       if (typeof name !== 'string') return;
       const first = seen.get(name);
       if (first === undefined) seen.set(name, i);
-      else problems.push(errorAt(src, [list, i, key], `${describePath([list, i, key])}: duplicate ${what} "${name}" (first defined at index ${first})`));
+      else {
+        // By line, which an editor goes to; the index alone had the author count items.
+        const { line } = positionOf(src, [list, first, key]);
+        problems.push(errorAt(src, [list, i, key], `${describePath([list, i, key])}: duplicate ${what} "${name}" (first defined at line ${line}, ${describePath([list, first])})`));
+      }
     });
   }
 }

@@ -216,9 +216,9 @@ uptime:
 `);
     expect(r.errorLines).toEqual(
       expect.arrayContaining([
-        'rules/alpha.yaml:9:11 alerts[1].name: duplicate alert name "ApiDown" (first defined at index 0)',
-        'rules/alpha.yaml:20:11 slos[1].name: duplicate SLO name "api" (first defined at index 0)',
-        'rules/alpha.yaml:29:14 uptime[1].service: duplicate uptime service "api" (first defined at index 0)',
+        'rules/alpha.yaml:9:11 alerts[1].name: duplicate alert name "ApiDown" (first defined at line 4, alerts[0])',
+        'rules/alpha.yaml:20:11 slos[1].name: duplicate SLO name "api" (first defined at line 15, slos[0])',
+        'rules/alpha.yaml:29:14 uptime[1].service: duplicate uptime service "api" (first defined at line 26, uptime[0])',
       ]),
     );
     // The other errors are still there, each once.
