@@ -525,6 +525,35 @@ ${forLine}
     const r = await loadRoutingConfig(dir, {});
     expect(r.errors.map(formatSourceError)).toEqual(['routes/orders.yaml:1:1 the file holds only comments: expected a team routing document (team: …)']);
   });
+  it('says matchers written as a map (Alertmanager\'s match:, severity: critical) are strings, and what to write', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': `team: orders
+slack:
+  channel: "#orders"
+routes:
+  - matchers:
+      severity: critical
+      service: orders
+    receivers: [slack]
+  - matchers:
+      - severity: warning
+    receivers: [slack]
+  - match:
+      severity: info
+    receivers: [slack]
+  - match_re:
+      service: orders|basket
+    receivers: [slack]
+`,
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:6:7 routes[0].matchers: expected a list, found a map: matchers are text in Alertmanager\'s matcher syntax; write matchers: [\'severity="critical"\', \'service="orders"\']',
+      'routes/orders.yaml:10:9 routes[1].matchers[0]: expected text, found a map: matchers are text in Alertmanager\'s matcher syntax; write - \'severity="warning"\'',
+      'routes/orders.yaml:12:5 routes[2].match: unknown field "match": Alertmanager\'s match: is written as matchers here, in its matcher syntax; write matchers: [\'severity="info"\']',
+      'routes/orders.yaml:15:5 routes[3].match_re: unknown field "match_re": Alertmanager\'s match_re: is written as matchers here, in its matcher syntax; write matchers: [\'service=~"orders|basket"\']',
+    ]);
+  });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': routesFile('orders'),

@@ -296,8 +296,11 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
           continue;
         }
         const { meant, known } = meantBy(key, path);
+        const amMatch = (key === 'match' || key === 'match_re') && known?.includes('matchers') ? alertmanagerMatchHint(key, valueAt(src.value, [...path, key]), path[0] === 'owns') : undefined;
         const hint =
-          key === '<<'
+          amMatch !== undefined
+            ? amMatch
+            : key === '<<'
             ? ': YAML merge keys (<<: *anchor) are not supported; write the fields out, or put an anchor on a whole value and refer to it (labels: *common)'
             : meant !== undefined
               ? `; did you mean "${meant}"?`
@@ -321,7 +324,7 @@ export function zodIssuesToSourceErrors(src: YamlSource, issues: readonly z.core
     }
     const where = path.length ? `${describePath(path)}: ` : '';
     const found = valueAt(src.value, path);
-    const message = plainMessage(issue, found, path[path.length - 1]) ?? issue.message;
+    const message = (plainMessage(issue, found, path[path.length - 1]) ?? issue.message) + (matchersAsMapHint(path, found) ?? '');
     const commented = found === null ? commentedOutValue(src, path) : undefined;
     out.push({ file: src.file, line, col, message: `${where}${commented ? saidAsComment(message, commented, path[path.length - 1]) : message}`, severity: 'error' });
   }
@@ -369,6 +372,35 @@ function saidAsComment(message: string, value: string, key: PathSegment | undefi
   const why = `YAML reads ${JSON.stringify(value)} as a comment (a # after a space starts one); quote it: ${String(key)}: ${JSON.stringify(value)}`;
   const empty = 'found nothing (an empty value)';
   return message.includes(empty) ? `${message.slice(0, message.indexOf(empty))}found nothing: ${why}` : `${message}; ${why}`;
+}
+
+/** `{severity: critical}` as matcher strings (`'severity="critical"'`), or undefined when it cannot be shown (not a map of text, or a secret in it). */
+function matcherStrings(map: unknown, op: '=' | '=~', oneString = false): string[] | undefined {
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) return undefined;
+  const entries = Object.entries(map as Record<string, unknown>);
+  if (entries.length === 0 || entries.some(([k, v]) => (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') || secretShapeIn(k) || secretShapeIn(String(v)))) return undefined;
+  const matchers = entries.map(([k, v]) => `${k}${op}${JSON.stringify(String(v))}`);
+  // One string holds matchers that must all match: an item of a list, or owns.matchers, whose strings are alternatives.
+  return oneString ? [`'${matchers.join(', ')}'`] : matchers.map((m) => `'${m}'`);
+}
+
+/**
+ * Matchers written as a map (`matchers: {severity: critical}`, an item `- severity: critical`):
+ * the YAML of Alertmanager's old `match:`, which alertgate takes in the `matchers:` syntax. Said
+ * with the strings to write; undefined for anything else.
+ */
+function matchersAsMapHint(path: readonly PathSegment[], found: unknown): string | undefined {
+  const item = typeof path[path.length - 1] === 'number' && path[path.length - 2] === 'matchers';
+  if (!item && path[path.length - 1] !== 'matchers') return undefined;
+  const strings = matcherStrings(found, '=', item || path[0] === 'owns');
+  if (!strings) return undefined;
+  return `: matchers are text in Alertmanager's matcher syntax; write ${item ? `- ${strings.join(', ')}` : `matchers: [${strings.join(', ')}]`}`;
+}
+
+/** Alertmanager's `match:` / `match_re:` where `matchers:` goes: what to write instead. */
+function alertmanagerMatchHint(key: 'match' | 'match_re', value: unknown, oneString: boolean): string {
+  const strings = matcherStrings(value, key === 'match' ? '=' : '=~', oneString);
+  return `: Alertmanager's ${key}: is written as matchers here, in its matcher syntax${strings ? `; write matchers: [${strings.join(', ')}]` : ''}`;
 }
 
 /**
