@@ -554,6 +554,16 @@ routes:
       'routes/orders.yaml:15:5 routes[3].match_re: unknown field "match_re": Alertmanager\'s match_re: is written as matchers here, in its matcher syntax; write matchers: [\'service=~"orders|basket"\']',
     ]);
   });
+  it('says yes/no/on/off are text, not booleans, and to write true or false', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\nroutes:\n  - receivers: [slack]\n    continue: yes\n  - receivers: [slack]\n    continue: Off\n',
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:6:15 routes[0].continue: expected true or false, found the text "yes": write true (YAML 1.2 reads yes, no, on and off as text)',
+      'routes/orders.yaml:8:15 routes[1].continue: expected true or false, found the text "Off": write false (YAML 1.2 reads yes, no, on and off as text)',
+    ]);
+  });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': routesFile('orders'),

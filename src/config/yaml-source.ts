@@ -441,6 +441,8 @@ function kindOf(v: unknown): string {
   return `${typeof v === 'string' ? 'the text' : `the ${typeof v}`} ${JSON.stringify(v)}`;
 }
 
+const YAML_11_BOOLEANS: Readonly<Record<string, string>> = { yes: 'true', y: 'true', on: 'true', no: 'false', n: 'false', off: 'false' };
+
 /**
  * zod's "Invalid input: expected array, received string" in the words of a YAML file, with what
  * to write for the usual slips: one item where a list goes, a quoted number, `k=v` for a map.
@@ -458,8 +460,12 @@ function wrongKindMessage(expected: string, found: unknown, key?: PathSegment): 
     case 'string':
       if (found === null || found === undefined) return `expected text, found ${kind}: write the text ${typeof key === 'string' ? `after "${key}:"` : 'there'}`;
       return `expected text, found ${kind}${typeof found === 'object' ? '' : ': quote it'}`;
-    case 'boolean':
-      return `expected true or false, found ${kind}`;
+    case 'boolean': {
+      // YAML 1.1's booleans (PyYAML, older Kubernetes tooling), which YAML 1.2 reads as text.
+      const word = typeof found === 'string' ? found.trim().toLowerCase() : '';
+      const yaml11 = Object.hasOwn(YAML_11_BOOLEANS, word) ? YAML_11_BOOLEANS[word] : undefined;
+      return `expected true or false, found ${kind}${yaml11 ? `: write ${yaml11} (YAML 1.2 reads yes, no, on and off as text)` : ''}`;
+    }
     default:
       return undefined;
   }
