@@ -564,6 +564,15 @@ routes:
       'routes/orders.yaml:8:15 routes[1].continue: expected true or false, found the text "Off": write false (YAML 1.2 reads yes, no, on and off as text)',
     ]);
   });
+  it('reports a quote never closed at the opening quote, in words, not yaml\'s "Missing closing \\"quote" where it gave up', async () => {
+    const alert = (name: string, summary: string) => `  - name: ${name}\n    expr: up == 0\n    severity: critical\n    summary: ${summary}\n    runbook: https://runbooks.example/down\n`;
+    const said = (at: string, q: string) =>
+      `rules/orders.yaml:${at} a quoted value is not closed: this ${q} has no closing ${q} on its line, so YAML reads the lines below as more of the value; add the closing ${q}`;
+    expect(await ruleErrors(`${HEAD}alerts:\n${alert('A', '"Orders down')}${alert('B', '"fine"')}`)).toEqual([said('7:14', '"')]);
+    expect(await ruleErrors(`${HEAD}alerts:\n${alert('A', '"fine"')}${alert('B', "'it''s down")}`)).toEqual([said('12:14', "'")]);
+    // At the end of the file too, where yaml placed it at the line after the last.
+    expect(await ruleErrors(`${HEAD}namespace: "orders-prod\n`.replace('namespace: orders-prod\n', ''))).toEqual(['rules/orders.yaml:2:12 a quoted value is not closed: this " has no closing " on its line, so YAML reads the lines below as more of the value; add the closing "']);
+  });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': routesFile('orders'),

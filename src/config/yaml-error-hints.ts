@@ -104,6 +104,27 @@ function blockReindented(lines: readonly string[], line: number): string {
   return ' '.repeat(indent) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
 }
 
+/** A value (after `key: ` or `- `) that starts with `quote`, and where its quote starts. */
+const QUOTED_VALUE = /^[ \t]*(?:-[ \t]+)*(?:[^#'"\s][^#]*?:[ \t]+)?(?=["'])/;
+
+/**
+ * Where the quoted value yaml found unclosed opens: the last line up to `errorLine` whose value
+ * starts with `quote` and is not closed on that line. yaml places the error where it gave up,
+ * at the end of the line or of the file, and says it in its own words ("Missing closing
+ * \"quote"). A quoted value may run over several lines in YAML, but a config value rarely does.
+ */
+function unclosedQuoteAt(lines: readonly string[], quote: string, errorLine: number): { line: number; col: number } | undefined {
+  for (let l = Math.min(errorLine, lines.length); l >= 1; l--) {
+    const text = withoutCr(lines[l - 1]);
+    const m = QUOTED_VALUE.exec(text);
+    if (!m || text[m[0].length] !== quote) continue;
+    const rest = text.slice(m[0].length + 1);
+    const closed = quote === '"' ? /^(?:[^"\\]|\\.)*"/.test(rest) : /^(?:[^']|'')*'(?!')/.test(rest);
+    if (!closed) return { line: l, col: m[0].length + 1 };
+  }
+  return undefined;
+}
+
 function reindented(lines: readonly string[], line: number): string {
   return ' '.repeat(intendedColumn(lines, line) - 1) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
 }
@@ -217,6 +238,15 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
     if (e.code === 'TAB_AS_INDENT') {
       out.push({ line, offset: e.pos[0], message: 'a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces', repaired: reindented(lines, line) });
       continue;
+    }
+    const unclosed = e.code === 'MISSING_CHAR' ? /^Missing closing (["'])quote/.exec(e.message) : null;
+    if (unclosed) {
+      const open = unclosedQuoteAt(lines, unclosed[1]!, line);
+      if (open) {
+        const q = unclosed[1]!;
+        out.push({ line: open.line, offset: lineStart(lines, open.line) + open.col - 1, message: `a quoted value is not closed: this ${q} has no closing ${q} on its line, so YAML reads the lines below as more of the value; add the closing ${q}` });
+        continue;
+      }
     }
     if (e.code === 'MULTIPLE_DOCS') {
       // yaml's words ("please use YAML.parseAllDocuments()") are for the programmer calling it.
