@@ -186,7 +186,12 @@ function checkPagerDuty(src: YamlSource, doc: Record<string, unknown>, env: Node
     return [errorAt(src, ['pagerduty'], 'set exactly one of routingKeyEnv and routingKeyFile, not both')];
   }
   // A misspelt or wrongly written routingKeyEnv/routingKeyFile is the schema's error already.
-  const tried = attempted(doc, ['pagerduty'], 'routingKeyEnv') || attempted(doc, ['pagerduty'], 'routingKeyFile');
+  // So is a field of another name (`routingKey: PAGERDUTY_ORDERS_KEY`, `env:`): its unknown-field
+  // error lists the two fields, at the mistake; a second error here would only repeat it.
+  const tried =
+    attempted(doc, ['pagerduty'], 'routingKeyEnv') ||
+    attempted(doc, ['pagerduty'], 'routingKeyFile') ||
+    Object.keys(pagerduty).some((k) => k !== 'routingKeyEnv' && k !== 'routingKeyFile');
   if (!keyEnv && !keyFile && !tried) {
     return [errorAt(src, ['pagerduty'], 'set exactly one of routingKeyEnv and routingKeyFile')];
   }

@@ -573,6 +573,15 @@ routes:
     // At the end of the file too, where yaml placed it at the line after the last.
     expect(await ruleErrors(`${HEAD}namespace: "orders-prod\n`.replace('namespace: orders-prod\n', ''))).toEqual(['rules/orders.yaml:2:12 a quoted value is not closed: this " has no closing " on its line, so YAML reads the lines below as more of the value; add the closing "']);
   });
+  it('answers a PagerDuty key source under another field name once, at that field, not also that pagerduty lacks one', async () => {
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\npagerduty:\n  routingKey: PAGERDUTY_ORDERS_KEY\n',
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      'routes/orders.yaml:5:3 pagerduty.routingKey: unknown field "routingKey"; the fields here are routingKeyEnv, routingKeyFile',
+    ]);
+  });
   it('says $datasource in a panel query is the data source picker, not a query variable', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': routesFile('orders'),
