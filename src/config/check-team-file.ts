@@ -13,6 +13,7 @@
  * checks run on that. Only if they find a problem is the file read again with positions and
  * checked again, so every problem is reported as before; most files have none.
  */
+import path from 'node:path';
 import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
