@@ -100,7 +100,7 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
 
   // What on, ignoring … group_left, and, unless and or leave of the labels (config/promql-result-labels.ts).
   it.each([
-    ['on (team) keeps only team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) / on (team) count by (team) (kube_pod_status_phase) > 0.05'],
+    ['a ratio of two by (team) sides matched on (team)', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) / on (team) count by (team) (kube_pod_status_phase) > 0.05'],
     ['on (team) keeps only team of selectors too', 'kube_pod_status_phase{phase="Failed"} > on (team) 0 * count by (team) (kube_pod_status_phase)'],
     ['group_left keeps the left side\'s team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) / ignoring (phase) group_left count by (team) (kube_pod_status_phase) > 0'],
     ['and keeps the left side\'s team', 'count by (team) (kube_pod_status_phase{phase="Failed"} == 1) > 0 and count by (team) (kube_pod_status_phase) > 0'],
