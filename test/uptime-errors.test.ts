@@ -95,6 +95,13 @@ describe('alertgate uptime: a bad range', () => {
     expect(r).toMatchObject({ code: 2, err: 'uptime: --to: "2026-09-31" is not a date: September has 30 days' });
   });
 
+  it('a month that does not exist says why, for 13 and 00 alike', async () => {
+    for (const month of ['2026-13', '2026-00']) {
+      const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--month', month]);
+      expect(r).toMatchObject({ code: 2, err: `uptime: --month: "${month}" is not a month: months run 01 to 12` });
+    }
+  });
+
   it('refuses an empty range flag (`--month "$MONTH"` with MONTH unset), which reported the last 30 days in UTC instead', async () => {
     for (const flag of ['--from', '--to', '--tz', '--period', '--month']) {
       for (const value of ['', ' ']) {
@@ -173,8 +180,20 @@ describe('uptime when Thanos is down or not configured', () => {
     expect(page.text).toContain('to: &quot;2026-09-31&quot; is not a date: September has 30 days');
   });
 
+  it('a month that does not exist: 400 saying why, on the API, the CSV and the pages alike', async () => {
+    for (const path of ['/v1/uptime?team=payments&month=2026-13', '/v1/uptime.csv?team=payments&month=2026-00', '/uptime/payments?month=2026-13', '/uptime?month=2026-00']) {
+      const month = path.slice(-7);
+      const r = await getJson(down, path);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.text), path).toEqual({ error: `month: "${month}" is not a month: months run 01 to 12`, kind: 'invalid', param: 'month' });
+    }
+    const page = await getJson(down, '/uptime/payments?month=2026-13', 'text/html');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('month: &quot;2026-13&quot; is not a month: months run 01 to 12');
+  });
+
   it('month mixed with other range parameters: the 400 names every problem, param the first, on the API and the pages alike', async () => {
-    const error = 'to: "2" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01); month: "2026-13" is not a month such as 2026-10, and cannot be combined with to';
+    const error = 'to: "2" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01); month: "2026-13" is not a month: months run 01 to 12, and cannot be combined with to';
     for (const path of ['/v1/uptime?team=payments&month=2026-13&to=2', '/uptime/payments?to=2&month=2026-13', '/uptime?month=2026-13&to=2']) {
       const r = await getJson(down, path);
       expect(r.status, path).toBe(400);

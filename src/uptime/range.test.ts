@@ -115,6 +115,16 @@ describe('resolveRange', () => {
     expect(resolveRange({ from: '2024-02-29', to: '2024-03-01' }, NOW).from).toBe(Date.parse('2024-02-29T00:00:00Z'));
   });
 
+  it('a month that does not exist says why (months run 01 to 12); a value of another form is shown the form', () => {
+    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
+    expect(message({ month: '2026-13' })).toBe('month: "2026-13" is not a month: months run 01 to 12');
+    expect(message({ month: '2026-00' })).toBe('month: "2026-00" is not a month: months run 01 to 12');
+    expect(message({ month: '2026-1' })).toBe('month: "2026-1" is not a month such as 2026-10');
+    expect(message({ month: 'october' })).toBe('month: "october" is not a month such as 2026-10');
+    expect(resolveRange({ month: '2026-01' }, NOW).from).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    expect(resolveRange({ month: '2025-12' }, NOW).from).toBe(Date.parse('2025-12-01T00:00:00Z'));
+  });
+
   it('period and month mixed with other range options: every problem in one message, in the order from, to, tz, period, month', () => {
     const err = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW));
     const neither = (v: string) => `"${v}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`;
@@ -126,8 +136,8 @@ describe('resolveRange', () => {
     // A bad period value and its combination: one entry for the parameter.
     expect(err({ period: 'fortnight', to: '2026-10-01' }).message).toBe(`period: "fortnight" is not one of ${REPORT_PERIOD_NAMES.join(', ')}, and cannot be combined with to`);
     // Both period and month: the combination is named once, on the first; a bad month value still named.
-    expect(err({ period: 'quarter', month: '2026-13' }).message).toBe('period: cannot be combined with month; month: "2026-13" is not a month such as 2026-10');
-    expect(err({ month: '2026-13', tz: 'Mars/Olympus' })).toMatchObject({ param: 'tz', message: 'tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London); month: "2026-13" is not a month such as 2026-10' });
+    expect(err({ period: 'quarter', month: '2026-13' }).message).toBe('period: cannot be combined with month; month: "2026-13" is not a month: months run 01 to 12');
+    expect(err({ month: '2026-13', tz: 'Mars/Olympus' })).toMatchObject({ param: 'tz', message: 'tz: unknown time zone "Mars/Olympus" (use an IANA name such as Europe/London); month: "2026-13" is not a month: months run 01 to 12' });
     // One problem alone reads as before.
     expect(err({ month: '2026-10', from: '2026-10-01', to: '2026-10-05' })).toMatchObject({ param: 'month', message: 'month: cannot be combined with from, to' });
   });

@@ -57,6 +57,16 @@ function monthStart(month: string): string | undefined {
   return parseDate(first) ? first : undefined;
 }
 
+/**
+ * Why `month`, written as `YYYY-MM`, is no month (`2026-13`: months run 01 to 12), or undefined
+ * when it is one or not of that form: said as the date messages say why, not that the form is wrong.
+ */
+function noSuchMonthReason(month: string): string | undefined {
+  const m = MONTH.exec(month);
+  const n = m ? Number(m[2]) : 1;
+  return n < 1 || n > 12 ? 'months run 01 to 12' : undefined;
+}
+
 /** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
 export function parseInstant(param: string, value: string, tz: string): number {
   if (parseDate(value)) return zonedMidnight(value, tz);
@@ -164,7 +174,10 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
   for (const param of ['period', 'month'] as const) {
     const says: Array<(name: ParamNamer) => string> = [];
     if (param === 'period' && req.period && !isReportPeriod(req.period)) says.push(() => `"${req.period}" is not one of ${REPORT_PERIOD_NAMES.join(', ')}`);
-    if (param === 'month' && req.month && !firstOfMonth) says.push(() => `"${req.month}" is not a month such as 2026-10`);
+    if (param === 'month' && req.month && !firstOfMonth) {
+      const reason = noSuchMonthReason(req.month);
+      says.push(() => `"${req.month}" is not a month${reason ? `: ${reason}` : ' such as 2026-10'}`);
+    }
     if (param === alone && others.length > 0) says.push((name) => `cannot be combined with ${others.map(name).join(', ')}`);
     if (says.length > 0) bad.push({ param, says: (name) => says.map((say) => say(name)).join(', and ') });
   }
