@@ -192,6 +192,22 @@ describe('uptime when Thanos is down or not configured', () => {
     expect(page.text).toContain('month: &quot;2026-13&quot; is not a month: months run 01 to 12');
   });
 
+  it('the HTML 400 shows the range form with the values as given: a valid month as its days, a bad value whole and escaped', async () => {
+    const zone = await getJson(down, '/uptime/payments?month=2026-10&tz=Mars/Base', 'text/html');
+    expect(zone.status).toBe(400);
+    expect(zone.text).toContain('<form class="custom" method="get" action="/uptime/payments">');
+    expect(zone.text).toContain('<input type="date" name="from" value="2026-10-01"/>');
+    expect(zone.text).toContain('<input type="date" name="to" value="2026-11-01"/>');
+    expect(zone.text).toContain('name="tz" value="Mars/Base"');
+    const typed = await getJson(down, '/uptime?from=%22%3E%3Cimg%20src%3Dx%3E&to=2026-10-01T00:00:00Z', 'text/html');
+    expect(typed.status).toBe(400);
+    expect(typed.text).toContain('<input type="text" name="from" value="&quot;&gt;&lt;img src=x&gt;"/>');
+    expect(typed.text).toContain('<input type="text" name="to" value="2026-10-01T00:00:00Z"/>');
+    expect(typed.text).not.toContain('<img src=x>');
+    // Not for other errors: Thanos down (503) has no form to correct.
+    expect((await getJson(down, '/uptime/payments?month=2026-10', 'text/html')).text).not.toContain('<form');
+  });
+
   it('month mixed with other range parameters: the 400 names every problem, param the first, on the API and the pages alike', async () => {
     const error = 'to: "2" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01); month: "2026-13" is not a month: months run 01 to 12, and cannot be combined with to';
     for (const path of ['/v1/uptime?team=payments&month=2026-13&to=2', '/uptime/payments?to=2&month=2026-13', '/uptime?month=2026-13&to=2']) {

@@ -180,6 +180,42 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     await overview.page.close();
   });
 
+  it('the error page of a bad range shows the range form with the values as given (still a 400); correcting one gives the report', async () => {
+    // A date that does not exist, on a team page: the form under the error keeps it as typed
+    // (a date input would drop a value that is no date), and the other fields as given.
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => (m.type() === 'error' && !/status of 400/.test(m.text()) ? errors.push(m.text()) : undefined));
+    const res = await page.goto(`${t.gw.url}/uptime/payments?from=2026-09-31&to=2026-10-15&tz=Europe/London`);
+    expect(res?.status()).toBe(400);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('from: "2026-09-31" is not a date: September has 30 days');
+    const form = page.locator('form.custom');
+    await expect(form.getByLabel('From').inputValue()).resolves.toBe('2026-09-31');
+    await expect(form.getByLabel('To (exclusive)').inputValue()).resolves.toBe('2026-10-15');
+    await expect(form.getByLabel('Time zone').inputValue()).resolves.toBe('Europe/London');
+    await form.getByLabel('From').fill('2026-09-30');
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().includes('from=2026-09-30')), form.getByRole('button', { name: 'Show' }).click()]);
+    expect(answer.status()).toBe(200);
+    await page.waitForURL(/from=2026-09-30/);
+    expect(new URL(page.url()).pathname).toBe('/uptime/payments');
+    await expect(page.locator('p.range').textContent()).resolves.toBe('From 2026-09-30 00:00:00 BST to 2026-10-15 00:00:00 BST (end excluded; days in Europe/London)');
+
+    // An unknown zone on the overview: corrected in the form, the dates kept.
+    const res2 = await page.goto(`${t.gw.url}/uptime?from=2026-10-01&to=2026-11-01&tz=Mars/Base`);
+    expect(res2?.status()).toBe(400);
+    await expect(form.getByLabel('From').inputValue()).resolves.toBe('2026-10-01');
+    await expect(form.getByLabel('From').getAttribute('type')).resolves.toBe('date');
+    await expect(form.getByLabel('Time zone').inputValue()).resolves.toBe('Mars/Base');
+    await form.getByLabel('Time zone').fill('Europe/London');
+    const [answer2] = await Promise.all([page.waitForResponse((r) => r.url().includes('tz=Europe')), form.getByRole('button', { name: 'Show' }).click()]);
+    expect(answer2.status()).toBe(200);
+    await page.waitForURL(/tz=Europe/);
+    expect(new URL(page.url()).pathname).toBe('/uptime');
+    await expect(page.locator('p.range').textContent()).resolves.toBe('From 2026-10-01 00:00:00 BST to 2026-11-01 00:00:00 GMT (end excluded; days in Europe/London)');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("the day-by-day table gives each day's maintenance time, as the JSON does", async () => {
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const window = { team: 'payments', matchers: ['service="checkout"'], start: '2026-10-25T00:00:00Z', end: '2026-10-25T01:30:00Z', reason: 'clock change' };
@@ -229,6 +265,8 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
       const res = await bad.goto(`${t.gw.url}/uptime?tz=${encodeURIComponent(attack)}`);
       expect(res?.status()).toBe(400);
       await expect(bad.getByRole('alert').textContent()).resolves.toContain(attack);
+      // …and in the range form under it, as a value to correct.
+      await expect(bad.locator('form.custom').getByLabel('Time zone').inputValue()).resolves.toBe(attack);
       expect(await bad.locator('main img, main script, main a[href^="javascript:"]').count()).toBe(0);
       await bad.close();
       expect(dialogs).toEqual([]);

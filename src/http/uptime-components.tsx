@@ -7,6 +7,7 @@
 import type { Child } from 'hono/jsx';
 import { budgetState, DAY_LEVEL_WORDS, dayLevel, formatPercent, type BudgetLevel, type DayLevel } from '../uptime/format.js';
 import type { ServiceUptime } from '../uptime/report-types.js';
+import { parseDate } from '../uptime/time-zone.js';
 
 const SYMBOL: Record<BudgetLevel, string> = { ok: '✓', warn: '!', bad: '✗', none: '–' };
 
@@ -145,6 +146,14 @@ export const PERIOD_LINKS: ReadonlyArray<{ label: string; period?: string }> = [
   { label: 'Previous quarter', period: 'previous-quarter' },
 ];
 
+/**
+ * A date field's type: a date input, unless its value is none (an error page's `2026-09-31` or
+ * RFC3339 time as given), which a browser would silently empty: a text input keeps it to correct.
+ */
+function dateFieldType(value: string | undefined): 'date' | 'text' {
+  return !value || parseDate(value) ? 'date' : 'text';
+}
+
 /** Quick period links and a custom from/to form; they keep the chosen time zone. */
 export function RangeChooser(props: { path: string; tz: string; period?: string; custom: boolean; from?: string; to?: string }) {
   const link = (period?: string) => {
@@ -166,11 +175,11 @@ export function RangeChooser(props: { path: string; tz: string; period?: string;
       <form class="custom" method="get" action={props.path}>
         <label>
           From
-          <input type="date" name="from" value={props.from ?? ''} />
+          <input type={dateFieldType(props.from)} name="from" value={props.from ?? ''} />
         </label>
         <label>
           To (exclusive)
-          <input type="date" name="to" value={props.to ?? ''} />
+          <input type={dateFieldType(props.to)} name="to" value={props.to ?? ''} />
         </label>
         <label>
           Time zone

@@ -17,7 +17,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
 import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, dayMeasuredNothing, incidentNotes, measuredNothing } from '../uptime/format.js';
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
-import { canonicalTimeZone, localDate, zonedMidnight } from '../uptime/time-zone.js';
+import { addMonths, canonicalTimeZone, localDate, parseDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { headingId, serviceAnchors } from './service-anchors.js';
 import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
@@ -42,8 +42,12 @@ function wantsHtml(c: Context): boolean {
   return (c.req.header('accept') ?? '').includes('text/html');
 }
 
-/** `wayBack`: the links under the message; by default, to all services. */
-function errorResponse(c: Context, err: UptimeError, wayBack?: unknown): Promise<Response> | Response {
+/**
+ * `wayBack`: the links under the message; by default, to all services. `formPath`: the page whose
+ * range form a bad request (400) shows under its message, filled with the values as given, so a
+ * `from=2026-09-31` or `tz=Mars/Base` is corrected there, not by editing the URL.
+ */
+function errorResponse(c: Context, err: UptimeError, wayBack?: unknown, formPath?: string): Promise<Response> | Response {
   if (!wantsHtml(c)) return uptimeErrorJson(c, err);
   const status = httpStatusOf(err);
   const heading = { 400: 'The request is not valid', 404: 'Not found', 502: 'Thanos refused the query', 503: 'Uptime data is unavailable' }[status];
@@ -56,6 +60,7 @@ function errorResponse(c: Context, err: UptimeError, wayBack?: unknown): Promise
       <p class="error" role="alert">
         {err.message}
       </p>
+      {formPath && status === 400 ? <RangeChooser {...givenChooserProps(c, formPath)} /> : null}
       {wayBack ?? (
         <p>
           <a href="/uptime">Back to all services</a>
@@ -148,6 +153,17 @@ function chooserProps(c: Context, path: string, range: Pick<UptimeReport, 'from'
   const [from, to] = [Date.parse(range.from), Date.parse(range.to)];
   const toDate = localDate(to, tz);
   return { path, tz, period: q.period, custom, from: localDate(from, tz), to: zonedMidnight(toDate, tz) === to ? toDate : undefined };
+}
+
+/**
+ * The range chooser of an error page: the values as given (escaped by JSX, as all text), whole,
+ * for the reader to correct; a valid `month` as its days, so fixing only the zone keeps it.
+ */
+function givenChooserProps(c: Context, path: string) {
+  const q = rangeParams(c);
+  const first = q.month && /^\d{4}-\d{2}$/.test(q.month) && parseDate(`${q.month}-01`) ? `${q.month}-01` : undefined;
+  const [from, to] = !q.from && !q.to && first ? [first, addMonths(first, 1)] : [q.from, q.to];
+  return { path, tz: q.tz || 'UTC', period: q.period, custom: !!(q.from || q.to || q.month), from, to };
 }
 
 /**
@@ -444,7 +460,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
         </>,
       );
     } catch (err) {
-      if (err instanceof UptimeError) return errorResponse(c, err);
+      if (err instanceof UptimeError) return errorResponse(c, err, undefined, '/uptime');
       throw err;
     }
   });
@@ -483,7 +499,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
         </>,
       );
     } catch (err) {
-      if (err instanceof UptimeError) return err.kind === 'not-found' ? teamNotFound(c, deps, err) : errorResponse(c, err);
+      if (err instanceof UptimeError) return err.kind === 'not-found' ? teamNotFound(c, deps, err) : errorResponse(c, err, undefined, `/uptime/${team}`);
       throw err;
     }
   });
