@@ -25,6 +25,20 @@ import type { Alert, AlertStatus } from '../model/alert.js';
  */
 export const STALE_COPY_WINDOW_MS = 10 * 60_000;
 
+/**
+ * How long after a group's last notification a truncated all-resolved notification that shows
+ * only ends already taken (showsOnlyKnownEnds) is taken for a copy of one (an HA peer's) rather
+ * than the group's end. A peer's copy comes `peer_timeout` times its position after the other
+ * peer's (15 s, 30 s with the default 15 s), and each notification in between moves the mark
+ * later. The same notification is the genuine end too: Prometheus resends resolved alerts for
+ * 15 minutes and Alertmanager puts them back in the group, first by labels, so once the left-out
+ * alerts resolve the group's last notification shows those ends again; it comes at least
+ * `group_interval` after the group's notification before it. STALE_COPY_WINDOW_MS (minutes) would
+ * take that end for a copy, and leave the group firing for good, with `group_interval` under 10
+ * minutes (its default is 5): this window must stay under the shortest `group_interval` used.
+ */
+export const TRUNCATED_END_COPY_WINDOW_MS = 45_000;
+
 /** An end (`endsAt`, RFC3339) less than STALE_COPY_WINDOW_MS before `nowMs`. */
 export function withinStaleCopyWindow(endsAt: string, nowMs: number): boolean {
   return nowMs - Date.parse(endsAt) < STALE_COPY_WINDOW_MS;

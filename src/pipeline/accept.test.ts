@@ -10,6 +10,7 @@ import type { Alert, IncomingNotification } from '../model/alert.js';
 import { teamGroupId } from '../model/group-id.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { TRUNCATED_END_COPY_WINDOW_MS } from '../dedup/merge-alerts.js';
 import { acceptNotification } from './accept.js';
 
 const ESTATE_DIR = fileURLToPath(new URL('../../test/fixtures/estate', import.meta.url));
@@ -98,5 +99,23 @@ describe('acceptNotification with truncated notifications (Alertmanager max_aler
     const late = await accept(end, t0 + 3000);
     expect(sent(late.notifications)).toEqual([]);
     for (const team of ['payments', 'platform']) expect((await store.getGroup(teamGroupId(team, GROUP_KEY)))?.status).toBe('firing');
+  });
+
+  it('takes the same truncated all-resolved notification, a group_interval after the one that fired its left-out alerts again, for their end', async () => {
+    // Prometheus resends i1 and i2 resolved for 15 minutes, and Alertmanager puts them back in the
+    // group, first by labels: when i3 and m4 resolve, the last notification is the end again.
+    await accept(notification([alert('i1', 'payments-prod'), alert('i2', 'payments-prod')], 2), t0);
+    const end = notification([alert('i1', 'payments-prod', 'resolved'), alert('i2', 'payments-prod', 'resolved')], 2);
+    await accept(end, t0 + 1000);
+    const rest = await accept(notification([alert('i3', 'payments-prod'), alert('m4', 'monitoring')]), t0 + 5 * 60_000);
+    expect(sent(rest.notifications)).toEqual(['payments:pagerduty:new', 'payments:slack:new', 'platform:slack:new']);
+
+    // Within the window of the notification before it, it is still a copy.
+    const copy = await accept(end, t0 + 5 * 60_000 + TRUNCATED_END_COPY_WINDOW_MS - 1);
+    expect(sent(copy.notifications)).toEqual([]);
+
+    const last = await accept(end, t0 + 10 * 60_000);
+    expect(sent(last.notifications)).toEqual(['payments:pagerduty:resolved', 'payments:slack:resolved', 'platform:slack:resolved']);
+    for (const team of ['payments', 'platform']) expect((await store.getGroup(teamGroupId(team, GROUP_KEY)))?.status).toBe('resolved');
   });
 });

@@ -8,7 +8,7 @@ import type { RoutingConfig } from '../config/types.js';
 import type { IncomingNotification } from '../model/alert.js';
 import type { GroupRecord, GroupWrite, LeaseOffer, NotificationRecord, Store } from '../store/store.js';
 import { decideGroup, type TeamGroupUpdate } from '../dedup/decide.js';
-import { holdsStaleCopy, newDedupTally, showsOnlyKnownEnds, type DedupTally, type StoredAlerts } from '../dedup/merge-alerts.js';
+import { holdsStaleCopy, newDedupTally, showsOnlyKnownEnds, TRUNCATED_END_COPY_WINDOW_MS, type DedupTally, type StoredAlerts } from '../dedup/merge-alerts.js';
 import { channelGroupId, teamChannels } from '../storm/channel-state.js';
 import { applyStormControl } from '../storm/storm-control.js';
 import { updateGroupsLockingChannels } from '../storm/channel-locks.js';
@@ -83,7 +83,7 @@ export function decideUpdates(
   // so does a truncated all-resolved one whose every shown end was taken already (mergeTruncated).
   const older =
     (updates.length > 1 && updates.some((u) => !u.fromStore && u.notification.truncatedAlerts === 0 && holdsStaleCopy(current.get(u.groupId) ?? NOTHING_STORED, u.alerts, at))) ||
-    repeatsTruncatedEnd(updates, current);
+    repeatsTruncatedEnd(updates, current, at);
   const writes = applyMaintenance(
     updates.map((u) => decideGroup(current.get(u.groupId), older && !u.fromStore ? { ...u, olderSnapshot: true } : u, at, tally)),
     current,
@@ -102,15 +102,22 @@ export function decideUpdates(
 
 /**
  * Whether `updates` (one notification's team shares) are a truncated all-resolved notification
- * whose shown alerts every team's group holds resolved already (showsOnlyKnownEnds): a copy of
- * one taken before, whose left-out alerts must not end again, in the teams it shows nothing of
+ * whose shown alerts every team's group holds resolved already (showsOnlyKnownEnds), coming
+ * within TRUNCATED_END_COPY_WINDOW_MS of the latest notification of those groups: a copy of one
+ * taken before, whose left-out alerts must not end again, in the teams it shows nothing of
  * either (teamsUnshown). A share with no alert (such a team's) says nothing either way.
+ * Later, the same notification is the group's genuine end (Alertmanager shows the resolved
+ * alerts Prometheus resends first), and ignoring it left the groups firing for good.
+ * The mark is the groups' `notifiedAt`, which the first copy set (it ended them), or a newer
+ * notification since: no stamp of its own to store.
  */
-export function repeatsTruncatedEnd(updates: readonly TeamGroupUpdate[], current: ReadonlyMap<string, GroupRecord>): boolean {
+export function repeatsTruncatedEnd(updates: readonly TeamGroupUpdate[], current: ReadonlyMap<string, GroupRecord>, at: Date): boolean {
   const shown = updates.filter((u) => !u.fromStore && u.alerts.length > 0);
   const n = shown[0]?.notification;
   if (n === undefined || n.truncatedAlerts === 0 || n.status !== 'resolved') return false;
-  return shown.every((u) => showsOnlyKnownEnds(current.get(u.groupId) ?? NOTHING_STORED, u.alerts));
+  if (!shown.every((u) => showsOnlyKnownEnds(current.get(u.groupId) ?? NOTHING_STORED, u.alerts))) return false;
+  const lastNotified = Math.max(...shown.map((u) => Date.parse(current.get(u.groupId)?.notifiedAt ?? '') || 0));
+  return at.getTime() - lastNotified < TRUNCATED_END_COPY_WINDOW_MS;
 }
 
 export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
@@ -125,9 +132,10 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   const dedup = newDedupTally();
   const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) => {
     Object.assign(dedup, newDedupTally());
+    const at = now();
     // A copy of a truncated end already taken ends nothing in the teams it shows nothing of.
-    const withUnshown = unshown.length === 0 || repeatsTruncatedEnd(updates, current) ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)];
-    return decideUpdates(withUnshown, current, config, now(), alsoLocked.size === 0 ? opts : { ...opts, alsoLocked }, dedup);
+    const withUnshown = unshown.length === 0 || repeatsTruncatedEnd(updates, current, at) ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)];
+    return decideUpdates(withUnshown, current, config, at, alsoLocked.size === 0 ? opts : { ...opts, alsoLocked }, dedup);
   };
   let notifications: NotificationRecord[] = [];
   try {
