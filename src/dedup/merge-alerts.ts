@@ -85,9 +85,8 @@ export function mergeAlerts(stored: readonly Alert[], incoming: readonly Alert[]
  * ones (firingLeftOut). A stale copy of a dropped alert is left out of the list: the group keeps
  * it dropped.
  */
-function mergeCounting({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): { alerts: Alert[]; shownFiring: number; stale: boolean } {
-  const previous = new Map(stored.map((a) => [a.fingerprint, a]));
-  const dropped = tombstones?.length ? new Map(tombstones.map((t) => [t.fingerprint, t])) : undefined;
+function mergeCounting(stored: StoredAlerts, incoming: readonly Alert[], now: Date, tally?: DedupTally): { alerts: Alert[]; shownFiring: number; stale: boolean } {
+  const { previous, dropped } = heldByFingerprint(stored);
   let ignored: Set<Alert> | undefined;
   let shownFiring = 0;
   let staleCopies = 0;
@@ -117,6 +116,17 @@ function mergeCounting({ alerts: stored, tombstones }: StoredAlerts, incoming: r
   });
   const stale = ignored;
   return { alerts: stale ? alerts.filter((a) => !stale.has(a)) : alerts, shownFiring, stale: staleCopies > 0 };
+}
+
+/**
+ * A group's stored alerts (`previous`) and tombstones (`dropped`; undefined when none, as most
+ * groups have) by fingerprint: what an incoming alert is matched against.
+ */
+function heldByFingerprint({ alerts, tombstones }: StoredAlerts): { previous: Map<string, Alert>; dropped: Map<string, Alert> | undefined } {
+  return {
+    previous: new Map(alerts.map((a) => [a.fingerprint, a])),
+    dropped: tombstones?.length ? new Map(tombstones.map((t) => [t.fingerprint, t])) : undefined,
+  };
 }
 
 /**
@@ -219,10 +229,9 @@ export function mergeWhole(stored: StoredAlerts, incoming: readonly Alert[], now
  * Whether `incoming` holds a stale copy of an alert of `stored` (mergeCounting's rules, nothing
  * counted): the notification is an older snapshot, for every team's share of it.
  */
-export function holdsStaleCopy({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[], now: Date): boolean {
-  if (stored.length === 0 && !tombstones?.length) return false;
-  const previous = new Map(stored.map((a) => [a.fingerprint, a]));
-  const dropped = tombstones?.length ? new Map(tombstones.map((t) => [t.fingerprint, t])) : undefined;
+export function holdsStaleCopy(stored: StoredAlerts, incoming: readonly Alert[], now: Date): boolean {
+  if (stored.alerts.length === 0 && !stored.tombstones?.length) return false;
+  const { previous, dropped } = heldByFingerprint(stored);
   return incoming.some((a) => {
     const prev = previous.get(a.fingerprint);
     if (prev === undefined) {
@@ -243,11 +252,10 @@ export function holdsStaleCopy({ alerts: stored, tombstones }: StoredAlerts, inc
  * and taking this copy's status for its end resolved that group (a RESOLVED edit and reply, its
  * PagerDuty incident), which fired again as a new episode at the next resend.
  */
-export function showsOnlyKnownEnds({ alerts: stored, tombstones }: StoredAlerts, incoming: readonly Alert[]): boolean {
+export function showsOnlyKnownEnds(stored: StoredAlerts, incoming: readonly Alert[]): boolean {
   const known = (held: Alert | undefined, a: Alert) => held !== undefined && held.status === 'resolved' && held.startsAt === a.startsAt;
-  const previous = new Map(stored.map((a) => [a.fingerprint, a]));
-  const dropped = new Map((tombstones ?? []).map((t) => [t.fingerprint, t]));
-  return incoming.every((a) => a.status === 'resolved' && (known(previous.get(a.fingerprint), a) || known(dropped.get(a.fingerprint), a)));
+  const { previous, dropped } = heldByFingerprint(stored);
+  return incoming.every((a) => a.status === 'resolved' && (known(previous.get(a.fingerprint), a) || known(dropped?.get(a.fingerprint), a)));
 }
 
 /**

@@ -76,14 +76,15 @@ export function decideUpdates(
   current: Map<string, GroupRecord>,
   config: RoutingConfig,
   at: Date,
-  opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> & { alsoLocked?: ReadonlySet<string> } = {},
+  opts: Pick<AcceptOptions, 'publicUrl' | 'stormWindowMs'> & { alsoLocked?: ReadonlySet<string>; repeatsTruncatedEnd?: boolean } = {},
   tally?: DedupTally,
 ): GroupWrite[] {
   // A stale copy in one team's share makes the whole notification an older snapshot (mergeWhole);
-  // so does a truncated all-resolved one whose every shown end was taken already (mergeTruncated).
+  // so does a copy of a truncated all-resolved one taken already (mergeTruncated): the caller
+  // says so (repeatsTruncatedEnd), as it decides on it first which teams to update.
   const older =
-    (updates.length > 1 && updates.some((u) => !u.fromStore && u.notification.truncatedAlerts === 0 && holdsStaleCopy(current.get(u.groupId) ?? NOTHING_STORED, u.alerts, at))) ||
-    repeatsTruncatedEnd(updates, current, at);
+    opts.repeatsTruncatedEnd === true ||
+    (updates.length > 1 && updates.some((u) => !u.fromStore && u.notification.truncatedAlerts === 0 && holdsStaleCopy(current.get(u.groupId) ?? NOTHING_STORED, u.alerts, at)));
   const writes = applyMaintenance(
     updates.map((u) => decideGroup(current.get(u.groupId), older && !u.fromStore ? { ...u, olderSnapshot: true } : u, at, tally)),
     current,
@@ -133,9 +134,10 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
   const decideAll = (current: Map<string, GroupRecord>, alsoLocked: ReadonlySet<string>) => {
     Object.assign(dedup, newDedupTally());
     const at = now();
-    // A copy of a truncated end already taken ends nothing in the teams it shows nothing of.
-    const withUnshown = unshown.length === 0 || repeatsTruncatedEnd(updates, current, at) ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)];
-    return decideUpdates(withUnshown, current, config, at, alsoLocked.size === 0 ? opts : { ...opts, alsoLocked }, dedup);
+    // A copy of a truncated end already taken ends nothing, in the teams it shows nothing of either.
+    const repeats = repeatsTruncatedEnd(updates, current, at);
+    const withUnshown = unshown.length === 0 || repeats ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)];
+    return decideUpdates(withUnshown, current, config, at, { ...opts, ...(alsoLocked.size > 0 ? { alsoLocked } : {}), ...(repeats ? { repeatsTruncatedEnd: true } : {}) }, dedup);
   };
   let notifications: NotificationRecord[] = [];
   try {
