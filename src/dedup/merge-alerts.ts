@@ -250,7 +250,9 @@ export function holdsStaleCopy(stored: StoredAlerts, incoming: readonly Alert[],
  * taken as resolved when the first copy came; a left-out alert firing now was shown firing by a
  * newer notification (Alertmanager drops resolved alerts from the group once it notified them),
  * and taking this copy's status for its end resolved that group (a RESOLVED edit and reply, its
- * PagerDuty incident), which fired again as a new episode at the next resend.
+ * PagerDuty incident), which fired again as a new episode at the next resend. Only soon after
+ * the group's last notification, though (TRUNCATED_END_COPY_WINDOW_MS, pipeline/accept.ts
+ * repeatsTruncatedEnd): later the same notification is the group's genuine end.
  */
 export function showsOnlyKnownEnds(stored: StoredAlerts, incoming: readonly Alert[]): boolean {
   const known = (held: Alert | undefined, a: Alert) => held !== undefined && held.status === 'resolved' && held.startsAt === a.startsAt;
