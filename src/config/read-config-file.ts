@@ -7,12 +7,13 @@
  */
 import path from 'node:path';
 import { readFileInside, readFileInsideSync, type InsideRead } from '../fs/read-inside.js';
+import { danglingLinkProblem } from './skipped-entry.js';
 import type { SourceError } from './source-error.js';
 
 /**
  * The bytes of a file, or the problem to report at it. `unreadable`: the file system refused the
  * read (EIO, EMFILE, ENOENT mid-swap…), which may succeed again with the same files; a link
- * leading outside the config folder is the config's own mistake.
+ * leading outside the config folder, or to nothing, is the config's own mistake.
  */
 export type ConfigFileRead = { bytes: Buffer; problem?: undefined } | { problem: SourceError; unreadable: boolean; bytes?: undefined };
 
@@ -21,6 +22,7 @@ export function outsideMessage(target: string): string {
 }
 
 function fromRead(file: string, r: InsideRead): ConfigFileRead {
+  if (r.dangling !== undefined) return { problem: danglingLinkProblem(file, r.dangling), unreadable: false };
   if (r.outside === undefined) return { bytes: r.bytes };
   return { problem: { file, line: 1, col: 1, severity: 'error', message: outsideMessage(r.outside) }, unreadable: false };
 }

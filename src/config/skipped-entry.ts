@@ -28,8 +28,6 @@ export async function checkConfigEntry(
   const full = path.join(dir, folder, name);
   const s = await stat(full).catch(() => undefined);
   if (s?.isFile()) return { isFile: true };
-  const team = name.replace(/\.ya?ml$/, '');
-  const what = { routes: 'routes', rules: 'rules', dashboards: 'dashboards' }[folder] ?? folder;
   let why: string | undefined;
   let fix = 'point the link at a file or remove it';
   if (s?.isDirectory()) {
@@ -39,14 +37,33 @@ export async function checkConfigEntry(
     const l = await lstat(full).catch(() => undefined);
     if (l?.isSymbolicLink()) {
       const target = await readlink(full).catch(() => undefined);
-      why = target === undefined ? 'a symbolic link that cannot be followed' : `a symbolic link to ${target}, which does not exist`;
+      why = target === undefined ? 'a symbolic link that cannot be followed' : danglingWhy(target);
     }
   }
   // Anything else (a socket, an entry gone since the listing) is skipped as before.
   if (why === undefined) return { isFile: false };
+  return { isFile: false, problem: nonFileProblem(folder, name, why, fix, nonFileEntries) };
+}
+
+function danglingWhy(target: string): string {
+  return `a symbolic link to ${target}, which does not exist`;
+}
+
+function nonFileProblem(folder: string, name: string, why: string, fix: string, nonFileEntries: NonFileEntries): SourceError {
+  const team = name.replace(/\.ya?ml$/, '');
+  const what = { routes: 'routes', rules: 'rules', dashboards: 'dashboards' }[folder] ?? folder;
   const at = { file: `${folder}/${name}`, line: 1, col: 1 };
-  if (nonFileEntries === 'warning') return { isFile: false, problem: { ...at, severity: 'warning', message: `${why}: skipped, so team "${team}" has no ${what} file` } };
-  return { isFile: false, problem: { ...at, severity: 'error', message: `${why}: team "${team}" would have no ${what} file; ${fix}` } };
+  if (nonFileEntries === 'warning') return { ...at, severity: 'warning', message: `${why}: skipped, so team "${team}" has no ${what} file` };
+  return { ...at, severity: 'error', message: `${why}: team "${team}" would have no ${what} file; ${fix}` };
+}
+
+/**
+ * `file` (`rules/web.yaml`) is a link to `target`, which does not exist: found when reading it,
+ * after the listing saw a file there (its target removed meanwhile). The listing's error, as the
+ * reader cannot skip a file it was given.
+ */
+export function danglingLinkProblem(file: string, target: string): SourceError {
+  return nonFileProblem(path.dirname(file), path.basename(file), danglingWhy(target), 'point the link at a file or remove it', 'error');
 }
 
 /**

@@ -10,12 +10,22 @@
  * The path read is the real path checked, not the one given: a link swapped between the check and
  * the read cannot lead the read elsewhere.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { readFile, realpath } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstat, readFile, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
-/** The file's bytes, or where outside `root` its path leads (nothing of it was read). */
-export type InsideRead = { bytes: Buffer; outside?: undefined } | { outside: string; bytes?: undefined };
+/**
+ * The file's bytes, or where outside `root` its path leads (nothing of it was read), or, for a
+ * file that is a symbolic link to nothing, what the link says (`dangling`).
+ */
+export type InsideRead =
+  | { bytes: Buffer; outside?: undefined; dangling?: undefined }
+  | { outside: string; bytes?: undefined; dangling?: undefined }
+  | { dangling: string; bytes?: undefined; outside?: undefined };
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
 
 /** `real` is `root` or below it (both real paths); a name such as `..x` in `root` is below it. */
 function isInside(root: string, real: string): boolean {
@@ -28,14 +38,37 @@ function isInside(root: string, real: string): boolean {
  * (which may itself be a link). Errors of the file system (ENOENT, EIO, …) are thrown as they are.
  */
 export async function readFileInside(root: string, file: string): Promise<InsideRead> {
-  const [rootReal, real] = await Promise.all([realpath(root), realpath(file)]);
+  const [rootReal, real] = await Promise.all([realpath(root), realpath(file).catch(async (err: unknown) => {
+    // A link left pointing nowhere is a mistake of the folder's, not a refusal that may pass.
+    if (isNotFound(err) && (await lstat(file).catch(() => undefined))?.isSymbolicLink()) {
+      const target = await readlink(file).catch(() => undefined);
+      if (target !== undefined) return { dangling: target };
+    }
+    throw err;
+  })]);
+  if (typeof real !== 'string') return real;
   if (!isInside(rootReal, real)) return { outside: real };
   return { bytes: await readFile(real) };
 }
 
 /** readFileInside, synchronously (config/check-team-file.ts reads its files so, for speed). */
 export function readFileInsideSync(root: string, file: string): InsideRead {
-  const real = realpathSync.native(file);
+  let real: string;
+  try {
+    real = realpathSync.native(file);
+  } catch (err) {
+    const target = isNotFound(err) && lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ? tryReadlink(file) : undefined;
+    if (target !== undefined) return { dangling: target };
+    throw err;
+  }
   if (!isInside(realpathSync.native(root), real)) return { outside: real };
   return { bytes: readFileSync(real) };
+}
+
+function tryReadlink(file: string): string | undefined {
+  try {
+    return readlinkSync(file);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,49 @@
+/**
+ * A file that is a symbolic link to nothing, reaching the reader (its target removed after the
+ * folder was listed), is the config's mistake, as the listing reports it (config/skipped-entry.ts):
+ * not a read the file system refused, which the gateway's config watch retries at every poll.
+ */
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readConfigFile, readConfigFileSync } from './read-config-file.js';
+
+const temps: string[] = [];
+afterAll(() => Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+
+async function dirWithDanglingLink(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'alertgate-dangling-'));
+  temps.push(dir);
+  await mkdir(join(dir, 'rules'));
+  await symlink(join('..', 'shared', 'web.yaml'), join(dir, 'rules', 'web.yaml'));
+  return dir;
+}
+
+const DANGLING = {
+  file: 'rules/web.yaml',
+  line: 1,
+  col: 1,
+  severity: 'error',
+  message: 'a symbolic link to ../shared/web.yaml, which does not exist: team "web" would have no rules file; point the link at a file or remove it',
+};
+
+describe('a dangling symbolic link reaching the config file reader', () => {
+  it('is the config error the listing gives it, not an unreadable file', async () => {
+    const dir = await dirWithDanglingLink();
+    expect(await readConfigFile(dir, 'rules/web.yaml')).toEqual({ problem: DANGLING, unreadable: false });
+  });
+
+  it('is the same when read synchronously', async () => {
+    const dir = await dirWithDanglingLink();
+    expect(readConfigFileSync(dir, 'rules/web.yaml')).toEqual({ problem: DANGLING, unreadable: false });
+  });
+
+  it('a file that is simply missing stays a read the file system refused', async () => {
+    const dir = await dirWithDanglingLink();
+    expect(await readConfigFile(dir, 'rules/gone.yaml')).toEqual({
+      problem: { file: 'rules/gone.yaml', line: 1, col: 1, severity: 'error', message: 'cannot read file: ENOENT' },
+      unreadable: true,
+    });
+  });
+});
