@@ -171,6 +171,36 @@ describe.skipIf(!admin)('openStore on PostgreSQL', () => {
     }
   });
 
+  it('writes the GRANT and CREATE SCHEMA it suggests with the names quoted, so they run for a role or schema with a hyphen or capital', async () => {
+    // An unquoted `alert-gate` is a syntax error and an unquoted `Alertgate` names `alertgate`.
+    const role = `Ag-NoUsage-${randomBytes(4).toString('hex')}`;
+    await adminQuery(db.url, `CREATE ROLE "${role}" LOGIN`);
+    try {
+      await adminQuery(db.url, 'CREATE SCHEMA "locked-gate"');
+      const url = new URL(db.url);
+      url.username = role;
+      url.searchParams.set('options', '-c search_path=locked-gate');
+      const grant = `GRANT USAGE, CREATE ON SCHEMA "locked-gate" TO "${role}"`;
+      await expect(openStore(url.toString())).rejects.toThrow(
+        `(schema "locked-gate" named by search_path exists, but user "${role}" has no USAGE on it: ${grant})`,
+      );
+      // The suggestion runs as written, and then the store opens.
+      await adminQuery(db.url, grant);
+      const store = await openStore(url.toString());
+      await store.close();
+      await adminQuery(db.url, 'DROP SCHEMA "locked-gate" CASCADE');
+
+      url.searchParams.set('options', '-c search_path=Missing-Gate');
+      await expect(openStore(url.toString())).rejects.toThrow(
+        '(schema "Missing-Gate" named by search_path does not exist: create it first with CREATE SCHEMA "missing-gate")',
+      );
+    } finally {
+      await adminQuery(db.url, 'DROP SCHEMA IF EXISTS "locked-gate" CASCADE');
+      await adminQuery(db.url, `DROP OWNED BY "${role}"`);
+      await adminQuery(db.url, `DROP ROLE "${role}"`);
+    }
+  });
+
   it.each(['postgres', 'postgresql'])('opens and migrates a %s:// database', async (scheme) => {
     const store = await openStore(db.url.replace(/^postgres(ql)?:/, `${scheme}:`));
     try {

@@ -102,9 +102,9 @@ async function missingSchemaHint(err: unknown, url: string): Promise<string> {
   if (access === undefined) {
     return ` (schema "${schema}" named by search_path does not exist, or this user has no USAGE on it: create it first with CREATE SCHEMA ${schema}, or grant USAGE and CREATE on it)`;
   }
-  if (!access.exists) return ` (schema "${schema}" named by search_path does not exist: create it first with CREATE SCHEMA ${schema})`;
+  if (!access.exists) return ` (schema "${schema}" named by search_path does not exist: create it first with CREATE SCHEMA ${access.schemaIdent})`;
   if (!access.usage) {
-    return ` (schema "${schema}" named by search_path exists, but user "${access.user}" has no USAGE on it: GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${access.user})`;
+    return ` (schema "${schema}" named by search_path exists, but user "${access.user}" has no USAGE on it: GRANT USAGE, CREATE ON SCHEMA ${access.schemaIdent} TO ${access.userIdent})`;
   }
   // There and usable now (created or granted since the start failed): nothing true to add.
   return '';
