@@ -25,7 +25,7 @@ import { dashboardsFileSchema, slugify, UNITS_WITH_SCALE, type DashboardsFileSpe
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
 import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow, type PromqlResultRule } from './promql.js';
-import { readConfigFileSync } from './read-config-file.js';
+import { configRootSync, readConfigFileSync } from './read-config-file.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { fileNameProblem } from './team-name.js';
@@ -106,11 +106,12 @@ export interface TeamFileResult {
 /** A checker for the files of one load: the rules schema (it depends on the severities) is built once, not per file. */
 export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => TeamFileResult {
   const rulesSchema = rulesFileSchema({ severities: ctx.severities });
+  const root = configRootSync(ctx.dir);
   return ({ folder, name }) => {
     // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
     const file = `${folder}/${name}`;
     const team = teamOfFileName(name);
-    const read = readConfigFileSync(ctx.dir, file);
+    const read = readConfigFileSync(root, file);
     if (read.problem) return { problems: [read.problem] };
     const { text, error } = configFileText(file, read.bytes);
     if (error) return { problems: [error] };

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { ReceiverType } from '../model/target.js';
 import { configFileText } from './config-text.js';
 import { parseDuration } from './duration.js';
-import { readConfigFile } from './read-config-file.js';
+import { configRoot, readConfigFile } from './read-config-file.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
 import { checkConfigEntry, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
@@ -129,10 +129,11 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opt
 
   const files: TeamFile[] = [];
   const specs: { spec: RoutesFileSpec; file: string }[] = [];
+  const root = await configRoot(dir);
   for (const name of listing.names) {
     const file = `${ROUTES_DIR}/${name}`;
     const expectedTeam = name.replace(/\.ya?ml$/, '');
-    const read = await readConfigFile(dir, file);
+    const read = await readConfigFile(root, file);
     if (read.problem && read.unreadable) {
       problems.push(read.problem);
       unreadable = true;

@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readConfigFile, readConfigFileSync } from './read-config-file.js';
+import { configRoot, configRootSync, readConfigFile, readConfigFileSync } from './read-config-file.js';
 
 const temps: string[] = [];
 afterAll(() => Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
@@ -31,17 +31,17 @@ const DANGLING = {
 describe('a dangling symbolic link reaching the config file reader', () => {
   it('is the config error the listing gives it, not an unreadable file', async () => {
     const dir = await dirWithDanglingLink();
-    expect(await readConfigFile(dir, 'rules/web.yaml')).toEqual({ problem: DANGLING, unreadable: false });
+    expect(await readConfigFile(await configRoot(dir), 'rules/web.yaml')).toEqual({ problem: DANGLING, unreadable: false });
   });
 
   it('is the same when read synchronously', async () => {
     const dir = await dirWithDanglingLink();
-    expect(readConfigFileSync(dir, 'rules/web.yaml')).toEqual({ problem: DANGLING, unreadable: false });
+    expect(readConfigFileSync(configRootSync(dir), 'rules/web.yaml')).toEqual({ problem: DANGLING, unreadable: false });
   });
 
   it('a file that is simply missing stays a read the file system refused', async () => {
     const dir = await dirWithDanglingLink();
-    expect(await readConfigFile(dir, 'rules/gone.yaml')).toEqual({
+    expect(await readConfigFile(await configRoot(dir), 'rules/gone.yaml')).toEqual({
       problem: { file: 'rules/gone.yaml', line: 1, col: 1, severity: 'error', message: 'cannot read file: ENOENT' },
       unreadable: true,
     });

@@ -5,6 +5,8 @@
  * real path lies inside the config folder's (fs/read-inside.ts). One that leads outside it is an
  * error at the file that names where the link leads and nothing of what is there.
  */
+import { realpathSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { readFileInside, readFileInsideSync, type InsideRead } from '../fs/read-inside.js';
 import { danglingLinkProblem } from './skipped-entry.js';
@@ -31,19 +33,42 @@ function fromError(file: string, err: unknown): ConfigFileRead {
   return { problem: { file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }, unreadable: true };
 }
 
-/** `file` (relative to the config dir `dir`: `routes/payments.yaml`, as messages name it). */
-export async function readConfigFile(dir: string, file: string): Promise<ConfigFileRead> {
+/**
+ * The config dir and its real path (or why it has none), resolved once per load: every file's real
+ * path is compared to it, and a realpath per file doubled the file system lookups of a load.
+ */
+export interface ConfigRoot {
+  dir: string;
+  real: { path: string; error?: undefined } | { error: unknown; path?: undefined };
+}
+
+export async function configRoot(dir: string): Promise<ConfigRoot> {
+  return { dir, real: await realpath(dir).then((p) => ({ path: p }), (error: unknown) => ({ error })) };
+}
+
+export function configRootSync(dir: string): ConfigRoot {
   try {
-    return fromRead(file, await readFileInside(dir, path.join(dir, file)));
+    return { dir, real: { path: realpathSync.native(dir) } };
+  } catch (error) {
+    return { dir, real: { error } };
+  }
+}
+
+/** `file` (relative to the config dir: `routes/payments.yaml`, as messages name it). */
+export async function readConfigFile(root: ConfigRoot, file: string): Promise<ConfigFileRead> {
+  try {
+    if (root.real.path === undefined) throw root.real.error;
+    return fromRead(file, await readFileInside(root.real.path, path.join(root.dir, file)));
   } catch (err) {
     return fromError(file, err);
   }
 }
 
 /** readConfigFile, synchronously. */
-export function readConfigFileSync(dir: string, file: string): ConfigFileRead {
+export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRead {
   try {
-    return fromRead(file, readFileInsideSync(dir, path.join(dir, file)));
+    if (root.real.path === undefined) throw root.real.error;
+    return fromRead(file, readFileInsideSync(root.real.path, path.join(root.dir, file)));
   } catch (err) {
     return fromError(file, err);
   }

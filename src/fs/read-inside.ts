@@ -34,25 +34,27 @@ function isInside(root: string, real: string): boolean {
 }
 
 /**
- * `file` (absolute, or relative to the working directory) if its real path is inside `root`'s
- * (which may itself be a link). Errors of the file system (ENOENT, EIO, …) are thrown as they are.
+ * `file` (absolute, or relative to the working directory) if its real path is inside `rootReal`,
+ * the folder's real path (realpath of the folder, which may itself be a link: resolved once by the
+ * caller for all the files of a load, not once per file). Errors of the file system (ENOENT, EIO,
+ * …) are thrown as they are.
  */
-export async function readFileInside(root: string, file: string): Promise<InsideRead> {
-  const [rootReal, real] = await Promise.all([realpath(root), realpath(file).catch(async (err: unknown) => {
+export async function readFileInside(rootReal: string, file: string): Promise<InsideRead> {
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch (err) {
     // A link left pointing nowhere is a mistake of the folder's, not a refusal that may pass.
-    if (isNotFound(err) && (await lstat(file).catch(() => undefined))?.isSymbolicLink()) {
-      const target = await readlink(file).catch(() => undefined);
-      if (target !== undefined) return { dangling: target };
-    }
+    const target = isNotFound(err) && (await lstat(file).catch(() => undefined))?.isSymbolicLink() ? await readlink(file).catch(() => undefined) : undefined;
+    if (target !== undefined) return { dangling: target };
     throw err;
-  })]);
-  if (typeof real !== 'string') return real;
+  }
   if (!isInside(rootReal, real)) return { outside: real };
   return { bytes: await readFile(real) };
 }
 
 /** readFileInside, synchronously (config/check-team-file.ts reads its files so, for speed). */
-export function readFileInsideSync(root: string, file: string): InsideRead {
+export function readFileInsideSync(rootReal: string, file: string): InsideRead {
   let real: string;
   try {
     real = realpathSync.native(file);
@@ -61,7 +63,7 @@ export function readFileInsideSync(root: string, file: string): InsideRead {
     if (target !== undefined) return { dangling: target };
     throw err;
   }
-  if (!isInside(realpathSync.native(root), real)) return { outside: real };
+  if (!isInside(rootReal, real)) return { outside: real };
   return { bytes: readFileSync(real) };
 }
 
