@@ -7,8 +7,13 @@
  * printed in the error messages, into the CI log. Links that stay inside the folder, as a
  * Kubernetes ConfigMap mount's `<file> -> ..data/<file>`, `..data -> ..<timestamp>` are, are read.
  *
- * The path read is the real path checked, not the one given: a link swapped between the check and
- * the read cannot lead the read elsewhere.
+ * The path read is the real path checked, not the one given, so the links on the given path are
+ * not followed a second time: one of them swapped between the check and the read (the kubelet's
+ * `..data`) leaves the read on the file checked, or fails it (ENOENT). It is no guard against
+ * whoever can write inside the checked path's folders while alertgate reads: the read follows
+ * any link put in place of the file or of one of its folders after the check (no O_NOFOLLOW, no
+ * check of the opened file). What it guards against, a checkout's committed links, stays put
+ * between the check and the read.
  */
 import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { lstat, readFile, readlink, realpath } from 'node:fs/promises';
