@@ -28,7 +28,7 @@ import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow
 import { configRootSync, readConfigFileSync } from './read-config-file.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
-import { fileNameProblem } from './team-name.js';
+import { fileNameProblem, teamMismatchMessage } from './team-name.js';
 import { checkYamlText, errorAt, noDocumentMessage, positionOf, readOnProblems, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
 
 export type TeamFolder = 'rules' | 'dashboards';
@@ -146,9 +146,10 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
 function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: TeamFileContext, problems: SourceError[]): void {
   const declared = (src.value as { team?: unknown } | undefined)?.team;
   const misnamed = fileNameProblem(path.basename(src.file), team, declared);
-  if (misnamed) problems.push(errorAt(src, ['team'], misnamed));
+  // Prefixed with the field, as routes/ words them (routes-semantics) and the schema's errors are.
+  if (misnamed) problems.push(errorAt(src, ['team'], `team: ${misnamed}`));
   else if (typeof declared === 'string' && declared !== team) {
-    problems.push(errorAt(src, ['team'], `team "${declared}" does not match the file name (expected "${team}")`));
+    problems.push(errorAt(src, ['team'], `team: ${teamMismatchMessage(src.file, declared, team)}`));
   }
   // A misnamed file's team is the name inside it: its routes file is looked for under that name.
   if (misnamed && typeof declared === 'string') team = declared;

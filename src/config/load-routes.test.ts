@@ -85,9 +85,9 @@ describe('a broken config dir', () => {
       'routes/ledger.yaml:3:29 owns.namespaces[1]: namespace "billing-prod" is already owned by team "billing" (routes/billing.yaml:3:16); a namespace has one owner',
       expect.stringMatching(/^routes\/ledger\.yaml:5:11 dedup\.window: not a valid duration string: "4hours"/),
       'routes/ledger.yaml:7:17 routes[0].receivers[0]: receiver "slack" is not configured: set slack.channel for the team or slack.channel on this route',
-      'routes/reporting.yaml:1:7 team: "Reporting" does not match the file name: routes/reporting.yaml must hold team "reporting" (or rename the file)',
+      'routes/reporting.yaml:1:7 team: "Reporting" does not match the file name: routes/reporting.yaml must hold team "reporting"',
       'routes/reporting.yaml:1:7 team: "Reporting" is not a team name: a team name is lower-case letters, digits and "-", starting with a letter (^[a-z][a-z0-9-]{1,62}$), such as "reporting"',
-      'routes/search.yaml:1:7 team: "prisoner-search" does not match the file name: routes/search.yaml must hold team "search" (or rename the file)',
+      'routes/search.yaml:1:7 team: "prisoner-search" does not match the file name: routes/search.yaml must hold team "search" (or rename the file prisoner-search.yaml)',
     ]);
     // Teams are known by file name even when the config is invalid (for rules/ validation).
     expect(r.teamNames).toEqual(['billing', 'broken-syntax', 'ledger', 'platform', 'reporting', 'search']);

@@ -286,7 +286,7 @@ uptime:
     // One message per name: a name the contract's pattern refuses is not also told about its end.
     const bad = await loadAlphaRules(RULES('alpha').replace('team: alpha', 'team: Alpha_'));
     expect(bad.errorLines.filter((l) => l.startsWith('rules/alpha.yaml:1:7'))).toEqual([
-      'rules/alpha.yaml:1:7 team "Alpha_" does not match the file name (expected "alpha")',
+      'rules/alpha.yaml:1:7 team: "Alpha_" does not match the file name: rules/alpha.yaml must hold team "alpha"',
       'rules/alpha.yaml:1:7 team: "Alpha_" is not a team name: a team name is lower-case letters, digits and "-", starting with a letter (^[a-z][a-z0-9-]{1,62}$), such as "alpha"',
     ]);
   });

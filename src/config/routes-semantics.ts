@@ -14,7 +14,7 @@ import { basename, isAbsolute } from 'node:path';
 import { closestName } from './closest-name.js';
 import { describePath } from './describe-path.js';
 import { looksLikeRoutingKey, secretShapeOf, whereSecretGoes, type SecretShape } from './looks-like-key.js';
-import { fileNameProblem } from './team-name.js';
+import { fileNameProblem, teamMismatchMessage } from './team-name.js';
 import { misspelledSeverities } from './route-severities.js';
 import { isEnvName, routesFileSchema } from './routes-schema.js';
 import { knownKeysAt } from './schema-keys.js';
@@ -84,7 +84,7 @@ export function checkTeamFile(file: TeamFile, env: NodeJS.ProcessEnv): SourceErr
   const misnamed = fileNameProblem(basename(src.file), expectedTeam, team);
   if (misnamed) out.push(errorAt(src, ['team'], misnamed));
   else if (typeof team === 'string' && team !== expectedTeam) {
-    out.push(errorAt(src, ['team'], `"${team}" does not match the file name: ${src.file} must hold team "${expectedTeam}" (or rename the file)`));
+    out.push(errorAt(src, ['team'], teamMismatchMessage(src.file, team, expectedTeam)));
   }
 
   const teamChannel = teamSlackAttempted(doc);

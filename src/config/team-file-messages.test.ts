@@ -463,6 +463,19 @@ storm:
       'dashboards/orders.yaml:13:9 dashboards[0].panels[2].type: missing field "type", which is required here',
     ]);
   });
+  it('words a team: naming another team than its file alike in routes/, rules/ and dashboards/, with the rename that fits', async () => {
+    const dir = await makeConfigDir({
+      'routes/platform.yaml': routesFile('platform'),
+      'routes/prisons.yaml': routesFile('prison'),
+      'rules/prisons.yaml': 'team: prison\nnamespace: prisons-prod\n',
+      'dashboards/prisons.yml': 'team: prison\nnamespace: prisons-prod\ndashboards: []\n',
+    });
+    const said = (file: string) => `${file}:1:7 team: "prison" does not match the file name: ${file} must hold team "prisons" (or rename the file ${file.split('/')[1]!.replace('prisons', 'prison')})`;
+    const routes = await loadRoutingConfig(dir, {});
+    expect(routes.errors.map(formatSourceError)).toEqual([said('routes/prisons.yaml')]);
+    const specs = await loadTeamSpecs(dir, { routeTeams: new Set(['platform', 'prisons']) });
+    expect(specs.errors.map(formatSourceError)).toEqual([said('dashboards/prisons.yml'), said('rules/prisons.yaml')]);
+  });
   it('says a file named otherwise than a team can be (Orders.yaml, order_service.yaml) is to be renamed, not to hold a team of that name', async () => {
     const dir = await makeConfigDir({
       'routes/platform.yaml': routesFile('platform'),
@@ -477,7 +490,7 @@ storm:
     ]);
     const rules = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
     expect(rules.errors.map(formatSourceError)).toEqual([
-      'rules/Platform.yaml:1:7 the file name "Platform.yaml" is not a team name: a team\'s file is named after its team (lower-case letters, digits and "-"); rename it platform.yaml',
+      'rules/Platform.yaml:1:7 team: the file name "Platform.yaml" is not a team name: a team\'s file is named after its team (lower-case letters, digits and "-"); rename it platform.yaml',
     ]);
   });
   it('reports the other mistakes of a file with a mis-indented line too, read as if the line were indented as meant', async () => {

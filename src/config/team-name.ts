@@ -53,6 +53,18 @@ export function fileNameProblem(fileName: string, fileTeam: string, declared: un
   return `the file name ${JSON.stringify(fileName)} is not a team name: a team's file is named after its team (lower-case letters, digits and "-")${like ? `; rename it ${like}${ext}` : ''}`;
 }
 
+/**
+ * A `team:` naming another team than its file's (`team: prison` in `rules/prisons.yaml`), in the
+ * same words for `routes/`, `rules/` and `dashboards/`: what the file must hold, and the file's
+ * other name when the team it holds is a team name (a `team:` that is none has its own error).
+ * `file` is the path as messages show it; the message goes at the `team:` field.
+ */
+export function teamMismatchMessage(file: string, declared: string, fileTeam: string): string {
+  const fileName = file.slice(file.lastIndexOf('/') + 1);
+  const rename = TEAM_NAME.test(declared) && teamNameLabelProblem(declared) === undefined ? ` (or rename the file ${declared}${fileName.slice(fileTeam.length)})` : '';
+  return `${JSON.stringify(declared)} does not match the file name: ${file} must hold team ${JSON.stringify(fileTeam)}${rename}`;
+}
+
 /** A `team:` field: the contract's pattern (said in words, with the name found), then the label-value check. */
 export function teamNameSchema() {
   return z
