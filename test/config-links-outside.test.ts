@@ -100,7 +100,7 @@ describe('a config file linked to a file outside the config folder, read by the 
     const g = await runCli(['generate', '--config', dir, '--out', out], ENV);
     expect(g.code).toBe(1);
     expectNoSecret(g.stdout, g.stderr);
-    // The file as generate shows it (relative to the working directory) ends so.
+    // Named as validate names it, relative to the config dir.
     expect(g.stderr).toContain(OUTSIDE('rules/orders.yaml', secret));
     expect(g.stderr).toContain('nothing written');
     expect(await readdir(out).catch(() => [])).toEqual([]);

@@ -144,7 +144,9 @@ export const generateCommand: Command = async (argv, io) => {
     ...(severities.length > 0 && { severities }),
   });
   const errors = [...routes.errors, ...specErrors];
-  for (const e of [...errors, ...warnings]) io.stderr(formatSourceError({ ...e, file: displayPath(io, path.join(configDir, e.file)) }));
+  // Files named as validate names them, relative to the config dir (rules/orders.yaml:3:5 …), so one
+  // mistake reads the same from both commands wherever they run.
+  for (const e of [...errors, ...warnings]) io.stderr(formatSourceError(e));
   if (!specs || errors.length > 0) {
     io.stderr(`generate: ${errors.length} error(s) in the config; nothing written`);
     return 1;
