@@ -14,6 +14,7 @@ import { parseDuration } from './duration.js';
 import { secretShapeOf } from './looks-like-key.js';
 import { parseMatchers } from './matchers.js';
 import type { MatcherSet } from './types.js';
+import { notADurationMessage } from './yaml-source.js';
 import { TEAM_NAME as TEAM_NAME_RE, teamNameSchema } from './team-name.js';
 
 export { TEAM_NAME_RE };
@@ -70,14 +71,15 @@ function refineWith(check: (s: string) => string | undefined) {
   });
 }
 
-export const durationString = refineWith((s) => {
-  try {
-    parseDuration(s);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-});
+/** A duration field named `field` (for its message when left empty). */
+export const durationString = (field: string) =>
+  z.string({ error: (iss) => (iss.code === 'invalid_type' ? notADurationMessage(iss.input, field) : undefined) }).check((ctx) => {
+    try {
+      parseDuration(ctx.value);
+    } catch (err) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: (err as Error).message });
+    }
+  });
 
 /**
  * 5 fields (minute hour day month weekday), or 6 with a leading seconds field naming one second
@@ -124,7 +126,7 @@ const reportSchema = z.strictObject({
 const maintenanceSchema = z.strictObject({
   reason: z.string().min(1, { error: 'reason must not be empty' }),
   schedule: cronString.optional(),
-  duration: durationString.optional(),
+  duration: durationString('duration').optional(),
   start: rfc3339.optional(),
   end: rfc3339.optional(),
   timezone: timezoneString.optional(),
@@ -150,7 +152,7 @@ export const routesFileSchema = z.strictObject({
       routingKeyFile: z.string().min(1).optional(),
     })
     .optional(),
-  dedup: z.strictObject({ window: durationString.optional() }).optional(),
+  dedup: z.strictObject({ window: durationString('window').optional() }).optional(),
   routes: z.array(routeSchema).optional(),
   reports: z.array(reportSchema).optional(),
   storm: z.strictObject({ maxMessagesPerMinute: z.int().positive().optional(), holdPagerDuty: z.boolean().optional() }).optional(),

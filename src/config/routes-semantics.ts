@@ -233,7 +233,8 @@ function checkMaintenance(src: YamlSource, window: unknown, at: PathSegment[]): 
   const out: SourceError[] = [];
   if (has('schedule') && (has('start') || has('end'))) {
     out.push(errorAt(src, at, 'use either schedule + duration (recurring) or start + end (one-off), not both'));
-  } else if (has('schedule') && !has('duration')) {
+  } else if (has('schedule') && window['duration'] === undefined) {
+    // An empty `duration:` is the schema's error already (it wants a duration there): one mistake, one error.
     out.push(errorAt(src, [...at, 'schedule'], 'a schedule needs a duration'));
   } else if (!has('schedule') && has('duration')) {
     out.push(errorAt(src, [...at, 'duration'], 'duration only applies with a schedule'));

@@ -34,6 +34,7 @@ import { shownName } from './describe-path.js';
 import { secretShapeOf } from './looks-like-key.js';
 import { parsePromDuration, PROM_DURATION_HINT } from './rules-duration.js';
 import { TEAM_NAME, teamNameSchema } from './team-name.js';
+import { notADurationMessage } from './yaml-source.js';
 
 export const DEFAULT_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
@@ -62,7 +63,7 @@ const shown = (s: string) => {
  * and the message says what is missing.
  */
 export const promDuration = (what: string, opts: { positive?: boolean } = {}) =>
-  z.string().superRefine((s, ctx) => {
+  z.string({ error: (iss) => (iss.code === 'invalid_type' ? notADurationMessage(iss.input, what) : undefined) }).superRefine((s, ctx) => {
     if ((parsePromDuration(s) ?? -1) >= (opts.positive ? 1 : 0)) return;
     const unitless = /^[0-9]+$/.test(s) && s !== '0';
     ctx.addIssue({

@@ -376,6 +376,43 @@ storm:
     const slo = SLO('99.9').replace('window: 30d', 'window: 0s');
     expect(await ruleErrors(slo)).toEqual([`rules/orders.yaml:6:13 slos[0].window: window: "0s" is not a non-zero ${hint}`]);
   });
+  it('says a duration field holding a list, a map, a number or nothing wants a duration, not just "text"', async () => {
+    const wanted = 'expected a duration such as 5m, found';
+    expect(await ruleErrors(`${HEAD}alerts:
+  - name: OrdersDown
+    expr: up == 0
+    for: [15m]
+    keep_firing_for: {minutes: 5}
+    severity: critical
+    summary: down
+    runbook: https://runbooks.example/down
+`)).toEqual([`rules/orders.yaml:6:10 alerts[0].for: ${wanted} a list`, `rules/orders.yaml:7:22 alerts[0].keep_firing_for: ${wanted} a map`]);
+    expect(await ruleErrors(SLO('99.9').replace('window: 30d', 'window: [30d]'))).toEqual([`rules/orders.yaml:6:13 slos[0].window: ${wanted} a list`]);
+    expect(await ruleErrors(`${HEAD}uptime:\n  - service: orders\n    up: probe_success{job="blackbox"}\n    objective: 99.5\n    interval: [1m]\n`)).toEqual([
+      `rules/orders.yaml:7:15 uptime[0].interval: ${wanted} a list`,
+    ]);
+    const dir = await makeConfigDir({
+      'routes/orders.yaml': `team: orders
+slack:
+  channel: "#orders"
+dedup:
+  window: [4h]
+maintenance:
+  - reason: patching
+    schedule: "0 22 * * 2"
+    duration: 2
+  - reason: more patching
+    schedule: "0 23 * * 2"
+    duration:
+`,
+    });
+    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(r.errors.map(formatSourceError)).toEqual([
+      `routes/orders.yaml:5:11 dedup.window: ${wanted} a list`,
+      `routes/orders.yaml:9:15 maintenance[0].duration: ${wanted} the number 2: give it a unit (2s, 2m, 2h…)`,
+      `routes/orders.yaml:12:14 maintenance[1].duration: ${wanted} nothing (an empty value): write the duration after "duration:"`,
+    ]);
+  });
   it('says what is wrong with a value reached through an alias (labels: *common), at the alias, not that it is missing', async () => {
     const alert = (name: string, labels: string) => `  - name: ${name}\n    expr: up == 0\n    severity: critical\n    summary: s\n    runbook: https://x\n    labels: ${labels}\n`;
     expect(await ruleErrors(`${HEAD}alerts:\n${alert('A', '&l\n      service: orders\n      extra: [a]')}${alert('B', '*l')}`)).toEqual([

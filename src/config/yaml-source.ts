@@ -441,6 +441,15 @@ function kindOf(v: unknown): string {
   return `${typeof v === 'string' ? 'the text' : `the ${typeof v}`} ${JSON.stringify(v)}`;
 }
 
+/**
+ * A duration field's error for a value that is no text (`for: [15m]`, `window: {days: 30}`,
+ * `duration: 2`): zod's would be "expected text", without saying a duration is wanted. `key` is
+ * the field's name, for an empty value.
+ */
+export function notADurationMessage(found: unknown, key?: string): string {
+  return wrongKindMessage('duration', found, key)!;
+}
+
 const YAML_11_BOOLEANS: Readonly<Record<string, string>> = { yes: 'true', y: 'true', on: 'true', no: 'false', n: 'false', off: 'false' };
 
 /**
@@ -460,6 +469,18 @@ function wrongKindMessage(expected: string, found: unknown, key?: PathSegment): 
     case 'string':
       if (found === null || found === undefined) return `expected text, found ${kind}: write the text ${typeof key === 'string' ? `after "${key}:"` : 'there'}`;
       return `expected text, found ${kind}${typeof found === 'object' ? '' : ': quote it'}`;
+    case 'duration': {
+      const n = typeof found === 'number' && Number.isInteger(found) && found > 0 ? found : undefined;
+      const hint =
+        found === null || found === undefined
+          ? `: write the duration ${typeof key === 'string' ? `after "${key}:"` : 'there'}`
+          : n !== undefined
+            ? `: give it a unit (${n}s, ${n}m, ${n}h…)`
+            : found === 0
+              ? ': quote it, "0"'
+              : '';
+      return `expected a duration such as 5m, found ${kind}${hint}`;
+    }
     case 'boolean': {
       // YAML 1.1's booleans (PyYAML, older Kubernetes tooling), which YAML 1.2 reads as text.
       const word = typeof found === 'string' ? found.trim().toLowerCase() : '';
