@@ -90,7 +90,7 @@ const EXPECTED: Array<[string, string]> = [
   ['dashboards/payments.yaml:10:16', 'width is in grid columns: 1 to 24'],
   ['dashboards/payments.yaml:13:15', 'type: expected one of timeseries, stat, gauge, table, found the text "piechart"'],
   ['dashboards/payments.yaml:17:49', 'PromQL syntax error: unexpected "by"'],
-  ['rules/orphans.yaml:1:7', 'team "orphans" has no routes/orphans.yaml'],
+  ['rules/orphans.yaml:1:7', 'team: "orphans" has no routes/orphans.yaml'],
   ['rules/payments.yaml:10:11', 'duplicate alert name "CheckoutDown"'],
   ['rules/payments.yaml:11:44', 'PromQL syntax error: unexpected "checkout"'], // plain scalar
   ['rules/payments.yaml:12:10', 'for: "1.5h" is not a Prometheus duration'],

@@ -155,7 +155,7 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
   if (misnamed && typeof declared === 'string') team = declared;
   if (!ctx.routeTeams.has(team)) {
     const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
-    problems.push(errorAt(src, ['team'], `team "${team}" has no routes/${team}.yaml: ${why}`));
+    problems.push(errorAt(src, ['team'], `team: "${team}" has no routes/${team}.yaml: ${why}`));
   }
 }
 

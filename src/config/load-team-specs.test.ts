@@ -65,7 +65,7 @@ describe('loadTeamSpecs', () => {
       'dashboards/gamma.yaml': 'team: gamma\nnamespace: gamma-prod\ndashboards: []\n',
     });
     expect(r.errorLines).toEqual([
-      'dashboards/gamma.yaml:1:7 team "gamma" has no routes/gamma.yaml: every team in dashboards/ needs one',
+      'dashboards/gamma.yaml:1:7 team: "gamma" has no routes/gamma.yaml: every team in dashboards/ needs one',
       'rules/alpha.yaml:1:1 the file holds only comments: expected a team rules document (team: …)',
     ]);
   });
