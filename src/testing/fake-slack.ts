@@ -83,8 +83,11 @@ export interface FakeSlack {
   messages: Map<string, FakeSlackMessage>;
   /** Channel name (without '#') → id. */
   channelIds: Map<string, string>;
-  /** Scripts the next answers, one per incoming call; afterwards calls behave normally. */
-  respondWith(plan: FakeSlackStep[]): void;
+  /**
+   * Scripts the next answers, one per incoming call (with `method`, per call of that method only:
+   * others answer normally, whatever order concurrent calls arrive in); afterwards calls behave normally.
+   */
+  respondWith(plan: FakeSlackStep[], method?: string): void;
   /** While down, every connection is reset without an answer. */
   setDown(down: boolean): void;
   /**
@@ -112,6 +115,8 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
 export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeSlack> {
   const recorder = new Recorder<FakeSlackRequest>();
   const script = new Script<FakeSlackStep>();
+  /** The method whose calls the script answers (undefined: every call). */
+  let scriptedMethod: string | undefined;
   const messages = new Map<string, FakeSlackMessage>();
   const channelIds = new Map<string, string>(Object.entries(opts.channels ?? {}));
   let down = false;
@@ -254,7 +259,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         req.socket.destroy();
         return;
       }
-      const step = script.next();
+      const step = scriptedMethod === undefined || scriptedMethod === method ? script.next() : 'ok';
       if (step !== 'ok' && 'slackError' in step) {
         sendJson(res, 200, { ok: false, error: step.slackError }, step.headers);
         return;
@@ -279,7 +284,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     requests: recorder.items,
     messages,
     channelIds,
-    respondWith: (plan) => script.respondWith(plan),
+    respondWith: (plan, method) => {
+      scriptedMethod = method;
+      script.respondWith(plan);
+    },
     setDown: (value) => {
       down = value;
     },
