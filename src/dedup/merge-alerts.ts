@@ -26,16 +26,17 @@ import type { Alert, AlertStatus } from '../model/alert.js';
 export const STALE_COPY_WINDOW_MS = 10 * 60_000;
 
 /**
- * How long after a group's last notification a truncated all-resolved notification that shows
- * only ends already taken (showsOnlyKnownEnds) is taken for a copy of one (an HA peer's) rather
- * than the group's end. A peer's copy comes `peer_timeout` times its position after the other
- * peer's (15 s, 30 s with the default 15 s), and each notification in between moves the mark
- * later. The same notification is the genuine end too: Prometheus resends resolved alerts for
- * 15 minutes and Alertmanager puts them back in the group, first by labels, so once the left-out
- * alerts resolve the group's last notification shows those ends again; it comes at least
+ * How long after a group's last write (its `updatedAt`: taking the end, or anything since, held
+ * or suppressed alike) a truncated all-resolved notification that shows only ends already taken
+ * (showsOnlyKnownEnds) is taken for a copy of one (an HA peer's) rather than the group's end. A
+ * peer's copy comes `peer_timeout` times its position after the other peer's (15 s, 30 s with
+ * the default 15 s), and each write in between moves the mark later (a peer's copy of the
+ * notification before the end too). The same notification is the genuine end too: Prometheus
+ * resends resolved alerts for 15 minutes and Alertmanager puts them back in the group, first by
+ * labels, so once the left-out alerts resolve the group's last notification shows those ends again; it comes at least
  * `group_interval` after the group's notification before it. STALE_COPY_WINDOW_MS (minutes) would
  * take that end for a copy, and leave the group firing for good, with `group_interval` under 10
- * minutes (its default is 5): this window must stay under the shortest `group_interval` used.
+ * minutes (its default is 5): this window plus 30 s must stay under the shortest `group_interval`.
  */
 export const TRUNCATED_END_COPY_WINDOW_MS = 45_000;
 
@@ -251,7 +252,7 @@ export function holdsStaleCopy(stored: StoredAlerts, incoming: readonly Alert[],
  * newer notification (Alertmanager drops resolved alerts from the group once it notified them),
  * and taking this copy's status for its end resolved that group (a RESOLVED edit and reply, its
  * PagerDuty incident), which fired again as a new episode at the next resend. Only soon after
- * the group's last notification, though (TRUNCATED_END_COPY_WINDOW_MS, pipeline/accept.ts
+ * the group's last write, though (TRUNCATED_END_COPY_WINDOW_MS, pipeline/accept.ts
  * repeatsTruncatedEnd): later the same notification is the group's genuine end.
  */
 export function showsOnlyKnownEnds(stored: StoredAlerts, incoming: readonly Alert[]): boolean {

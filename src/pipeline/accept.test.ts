@@ -11,6 +11,7 @@ import { teamGroupId } from '../model/group-id.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { TRUNCATED_END_COPY_WINDOW_MS } from '../dedup/merge-alerts.js';
+import { parseMatchers } from '../config/matchers.js';
 import { acceptNotification } from './accept.js';
 
 const ESTATE_DIR = fileURLToPath(new URL('../../test/fixtures/estate', import.meta.url));
@@ -97,6 +98,31 @@ describe('acceptNotification with truncated notifications (Alertmanager max_aler
 
     // The other peer's copy of the end comes now.
     const late = await accept(end, t0 + 3000);
+    expect(sent(late.notifications)).toEqual([]);
+    for (const team of ['payments', 'platform']) expect((await store.getGroup(teamGroupId(team, GROUP_KEY)))?.status).toBe('firing');
+  });
+
+  it("ends nothing with a peer's copy of an end a maintenance window held, its group's last notification hours before", async () => {
+    await accept(notification([alert('i1', 'payments-prod'), alert('i2', 'payments-prod')], 2), t0);
+    const end = notification([alert('i1', 'payments-prod', 'resolved'), alert('i2', 'payments-prod', 'resolved')], 2);
+    await accept(end, t0 + 1000);
+    // Hours later, inside a payments window, the left-out i3 and m4 fire: payments' new episode is held.
+    const t = t0 + 3 * 3_600_000;
+    const inWindow = { reason: 'Rebuild', start: new Date(t - 3_600_000).toISOString(), end: new Date(t + 3_600_000).toISOString(), matchers: [parseMatchers('alertname="Spread"')] };
+    config.teams.get('payments')!.maintenance = [inWindow];
+    const fired = await accept(notification([alert('i3', 'payments-prod'), alert('m4', 'monitoring')]), t - 10 * 60_000);
+    expect(sent(fired.notifications)).toEqual(['platform:slack:new']);
+    // They end: Alertmanager shows i1 and i2 (Prometheus resends their end) and leaves i3 and m4
+    // out; taken at t (payments' was last notified RESOLVED: nothing to tell).
+    const endedAgain = (a: Alert) => ({ ...a, endsAt: new Date(t - 5000).toISOString() });
+    const endAgain = notification([endedAgain(alert('i1', 'payments-prod', 'resolved')), endedAgain(alert('i2', 'payments-prod', 'resolved'))], 2);
+    const taken = await accept(endAgain, t);
+    expect(sent(taken.notifications)).toEqual(['platform:slack:resolved']);
+    const rest = await accept(notification([alert('i3', 'payments-prod'), alert('m4', 'monitoring')]), t + 2000);
+    expect(sent(rest.notifications)).toEqual(['platform:slack:new']);
+
+    // The other peer's copy of the end, 15 s after it was taken.
+    const late = await accept(endAgain, t + 15_000);
     expect(sent(late.notifications)).toEqual([]);
     for (const team of ['payments', 'platform']) expect((await store.getGroup(teamGroupId(team, GROUP_KEY)))?.status).toBe('firing');
   });

@@ -104,21 +104,23 @@ export function decideUpdates(
 /**
  * Whether `updates` (one notification's team shares) are a truncated all-resolved notification
  * whose shown alerts every team's group holds resolved already (showsOnlyKnownEnds), coming
- * within TRUNCATED_END_COPY_WINDOW_MS of the latest notification of those groups: a copy of one
+ * within TRUNCATED_END_COPY_WINDOW_MS of the latest write of those groups: a copy of one
  * taken before, whose left-out alerts must not end again, in the teams it shows nothing of
  * either (teamsUnshown). A share with no alert (such a team's) says nothing either way.
  * Later, the same notification is the group's genuine end (Alertmanager shows the resolved
  * alerts Prometheus resends first), and ignoring it left the groups firing for good.
- * The mark is the groups' `notifiedAt`, which the first copy set (it ended them), or a newer
- * notification since: no stamp of its own to store.
+ * The mark is the groups' `updatedAt`, which the write taking the end set, or a newer one since:
+ * no stamp of its own to store. Not `notifiedAt`: a decision a maintenance window held
+ * (maintenance/hold.ts) or dedup suppressed (an end after a RESOLVED already sent) keeps the
+ * group's old one, hours before, and the peer's copy then resolved the left-out alerts again.
  */
 export function repeatsTruncatedEnd(updates: readonly TeamGroupUpdate[], current: ReadonlyMap<string, GroupRecord>, at: Date): boolean {
   const shown = updates.filter((u) => !u.fromStore && u.alerts.length > 0);
   const n = shown[0]?.notification;
   if (n === undefined || n.truncatedAlerts === 0 || n.status !== 'resolved') return false;
   if (!shown.every((u) => showsOnlyKnownEnds(current.get(u.groupId) ?? NOTHING_STORED, u.alerts))) return false;
-  const lastNotified = Math.max(...shown.map((u) => Date.parse(current.get(u.groupId)?.notifiedAt ?? '') || 0));
-  return at.getTime() - lastNotified < TRUNCATED_END_COPY_WINDOW_MS;
+  const lastWritten = Math.max(...shown.map((u) => Date.parse(current.get(u.groupId)?.updatedAt ?? '') || 0));
+  return at.getTime() - lastWritten < TRUNCATED_END_COPY_WINDOW_MS;
 }
 
 export async function acceptNotification(store: Store, config: RoutingConfig, n: IncomingNotification, opts: AcceptOptions = {}): Promise<AcceptResult> {
