@@ -129,4 +129,21 @@ describe('uptime pages at the addresses people use', () => {
       expect(hrefsOf(text), path).toContain('/uptime/payments?month=2026-10&tz=Europe/London#service-checkout');
     }
   });
+
+  it.each([
+    ['a bad period and a time zone that is none', 'period=7d&tz=Mars/Base', null],
+    ['a day that is none in a zone that is none', 'from=2026-09-31&to=2026-10-05&tz=mars/base', null],
+    ['a reversed range in a valid zone', 'from=2026-10-05&to=2026-10-01&tz=europe/london', 'Europe/London'],
+  ])("a 400 page's links lead to no other 400 (%s): a value that is none is left out of them, a valid one kept", async (_, query, tz) => {
+    for (const path of ['/uptime', '/uptime/payments']) {
+      const res = await fetch(`${t.gw.url}${path}?${query}`, { headers: html });
+      expect(res.status, `${path}?${query}`).toBe(400);
+      const links = hrefsOf(await res.text()).filter((h) => h.startsWith('/'));
+      const periods = links.filter((h) => h.startsWith(`${path}?period=`));
+      expect(periods.length, path).toBe(4);
+      for (const href of periods) expect(new URL(href, t.gw.url).searchParams.get('tz'), href).toBe(tz);
+      if (tz === null) expect(links.filter((h) => h.includes('tz=')), path).toEqual([]);
+      for (const href of links) expect((await fetch(`${t.gw.url}${href}`, { headers: html })).status, href).toBe(200);
+    }
+  });
 });

@@ -154,12 +154,17 @@ function dateFieldType(value: string | undefined): 'date' | 'text' {
   return !value || parseDate(value) ? 'date' : 'text';
 }
 
-/** Quick period links and a custom from/to form; they keep the chosen time zone. */
-export function RangeChooser(props: { path: string; tz: string; period?: string; custom: boolean; from?: string; to?: string }) {
+/**
+ * Quick period links and a custom from/to form; they keep the chosen time zone. `linkTz`: the
+ * zone the links carry when it is not `tz` (an error page's form keeps a zone that is none, to
+ * correct, but a link carrying it would only lead to another 400).
+ */
+export function RangeChooser(props: { path: string; tz: string; linkTz?: string; period?: string; custom: boolean; from?: string; to?: string }) {
+  const linkTz = props.linkTz ?? props.tz;
   const link = (period?: string) => {
     const q = new URLSearchParams();
     if (period) q.set('period', period);
-    if (props.tz !== 'UTC') q.set('tz', props.tz);
+    if (linkTz !== 'UTC') q.set('tz', linkTz);
     const qs = q.toString();
     return qs ? `${props.path}?${qs}` : props.path;
   };

@@ -157,13 +157,16 @@ function chooserProps(c: Context, path: string, range: Pick<UptimeReport, 'from'
 
 /**
  * The range chooser of an error page: the values as given (escaped by JSX, as all text), whole,
- * for the reader to correct; a valid `month` as its days, so fixing only the zone keeps it.
+ * for the reader to correct; a valid `month` as its days, so fixing only the zone keeps it. Its
+ * quick period links carry only a valid zone (as the tz database spells it): one that is none
+ * is left out of them, or each would lead to another 400 (the links carry nothing else given).
  */
 function givenChooserProps(c: Context, path: string) {
   const q = rangeParams(c);
   const first = q.month && /^\d{4}-\d{2}$/.test(q.month) && parseDate(`${q.month}-01`) ? `${q.month}-01` : undefined;
   const [from, to] = !q.from && !q.to && first ? [first, addMonths(first, 1)] : [q.from, q.to];
-  return { path, tz: q.tz || 'UTC', period: q.period, custom: !!(q.from || q.to || q.month), from, to };
+  const linkTz = (q.tz && canonicalTimeZone(q.tz)) || 'UTC';
+  return { path, tz: q.tz || 'UTC', linkTz, period: q.period, custom: !!(q.from || q.to || q.month), from, to };
 }
 
 /**
