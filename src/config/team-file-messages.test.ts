@@ -202,6 +202,16 @@ ${'    for: 10m'}
       ]);
     });
 
+    it('a tab under a key whose value on its line is only an anchor or a tag (labels: &l, x: !!map): the tab alone, no false errors from reading on', async () => {
+      const TAB = 'a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces';
+      const anchored = ALERT('    labels: &l\n\tpage: "yes"\n    annotations: *l');
+      expect(await ruleErrors(anchored)).toEqual([`rules/orders.yaml:7:1 ${TAB}`]);
+      const tagged = ALERT('    labels: !!map # routing\n\tpage: "yes"');
+      expect(await ruleErrors(tagged)).toEqual([`rules/orders.yaml:7:1 ${TAB}`]);
+      const both = ALERT('    labels: &l !!map\n\tpage: "yes"\n    annotations: *l');
+      expect(await ruleErrors(both)).toEqual([`rules/orders.yaml:7:1 ${TAB}`]);
+    });
+
     const BLOCK_TAB = 'a tab is used as indentation in the text of a block scalar (| or >): YAML indents with spaces only; replace the tab with spaces';
     const summary = (text: string) => ALERT('    for: 2m').replace('    summary: down\n', `    summary: ${text}`);
 

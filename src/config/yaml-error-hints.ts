@@ -68,7 +68,8 @@ const FOLLOW_ON = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
 function intendedColumn(lines: readonly string[], line: number): number {
   const above = lineAbove(lines, line);
   if (above === undefined) return 1;
-  const opensBlock = /:\s*(#.*)?$/.test(withoutCr(lines[above - 1]));
+  // A value of only an anchor or a tag (`labels: &l`, `x: !!map`) still opens the block below it.
+  const opensBlock = /:(?:[ \t]+[&!]\S*)*\s*(#.*)?$/.test(withoutCr(lines[above - 1]));
   if (/^[ \t]*-(?:[ \t]|$)/.test(lines[line - 1] ?? '')) {
     if (opensBlock) return keyColumn(lines, above) + 2;
     for (let l = above; l >= 1; l--) {
