@@ -18,6 +18,17 @@ async function ruleErrors(rules: string): Promise<string[]> {
 }
 
 const HEAD = 'team: orders\nnamespace: orders-prod\n';
+/** An alert with `forLine` at line 6 and a label carrying a tag yaml does not know (a warning) at line 10. */
+const ALERTS_TAGGED = (forLine: string) => `${HEAD}alerts:
+  - name: OrdersDown
+    expr: up == 0
+${forLine}
+    severity: critical
+    summary: down
+    labels:
+      page: !foo yes
+    runbook: https://runbooks.example/down
+`;
 const SLO = (objective: string) => `${HEAD}slos:
   - name: orders-availability
     objective: ${objective}
@@ -575,6 +586,12 @@ ${forLine}
       'routes/orders.yaml:3:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
       'routes/orders.yaml:5:3 storm.maxMesagesPerMinute: unknown field "maxMesagesPerMinute"; did you mean "maxMessagesPerMinute"?',
     ]);
+  });
+  it('reports a YAML warning of a file with a mis-indented line once, not again from reading the file on', async () => {
+    const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders'), 'rules/orders.yaml': ALERTS_TAGGED('\tfor: 2m') });
+    const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(r.errors.map(formatSourceError)).toEqual(['rules/orders.yaml:6:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces']);
+    expect(r.warnings.map(formatSourceError)).toEqual(['rules/orders.yaml:10:13 warning: Unresolved tag: !foo']);
   });
   it('says a file of only comments holds only comments, not that it is empty', async () => {
     expect(await ruleErrors('# orders: rules to come\n\n# TODO\n')).toEqual([

@@ -147,7 +147,10 @@ function indentShifts(before: string, after: string): Map<number, number> {
 export function readOnProblems(src: YamlSource, check: (reindented: YamlSource, text: string) => readonly SourceError[]): SourceError[] {
   if (!src.readOn) return [];
   const { text, colShift } = src.readOn;
-  return check(parseYamlSource(src.file, text), text).map((p) => {
+  const again = parseYamlSource(src.file, text);
+  // yaml's warnings of the text read on are those of the file as written, already reported with src.errors.
+  const reread: YamlSource = { ...again, errors: again.errors.filter((e) => e.severity !== 'warning') };
+  return check(reread, text).map((p) => {
     const shift = p.file === src.file ? colShift.get(p.line) : undefined;
     return shift ? { ...p, col: Math.max(1, p.col - shift) } : p;
   });
