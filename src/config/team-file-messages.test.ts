@@ -650,6 +650,21 @@ routes:
     // At the end of the file too, where yaml placed it at the line after the last.
     expect(await ruleErrors(`${HEAD}namespace: "orders-prod\n`.replace('namespace: orders-prod\n', ''))).toEqual(['rules/orders.yaml:2:12 a quoted value is not closed: this " has no closing " on its line, so YAML reads the lines below as more of the value; add the closing "']);
   });
+  it('says a quoted value closed on a later line runs on to a line indented too little or with a tab, at that line, not to add the closing quote', async () => {
+    const alert = (summary: string) => `${HEAD}alerts:\n  - name: A\n    expr: up == 0\n    severity: critical\n    summary: ${summary}\n    runbook: https://runbooks.example/down\n    sevrity: critical\n`;
+    const sevrity = 'rules/orders.yaml:10:5 alerts[0].sevrity: unknown field "sevrity"; did you mean "severity"?';
+    const shallow = (q: string, line: number, col: number) =>
+      `rules/orders.yaml:${line}:${col} a quoted value runs on to this line (its ${q} opens on line 7 and closes on line ${line}), which starts at column ${col}, not deeper than its key on line 7 (column 5): YAML ends the value's lines there; start this line after column 5 (indent with spaces), or keep the value on one line`;
+    const tabbed = (q: string, line: number) =>
+      `rules/orders.yaml:${line}:1 a quoted value runs on to this line (its ${q} opens on line 7 and closes on line ${line}), which a tab indents: YAML indents with spaces only; start this line after column 5 with spaces, or keep the value on one line`;
+    expect(await ruleErrors(alert('"Orders\n  down"'))).toEqual([shallow('"', 8, 3), sevrity]);
+    expect(await ruleErrors(alert("'Orders\n  down'"))).toEqual([shallow("'", 8, 3), sevrity]);
+    expect(await ruleErrors(alert('"Orders\n\tdown"'))).toEqual([tabbed('"', 8), sevrity]);
+    // A quote opening the next value does not close this one: that is a quote never closed.
+    expect(await ruleErrors(alert('"Orders down').replace('runbook: https://runbooks.example/down', 'runbook: "https://runbooks.example/down"'))).toEqual([
+      'rules/orders.yaml:7:14 a quoted value is not closed: this " has no closing " on its line, so YAML reads the lines below as more of the value; add the closing "',
+    ]);
+  });
   it('answers a PagerDuty key source under another field name once, at that field, not also that pagerduty lacks one', async () => {
     const dir = await makeConfigDir({
       'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\npagerduty:\n  routingKey: PAGERDUTY_ORDERS_KEY\n',

@@ -126,6 +126,36 @@ function unclosedQuoteAt(lines: readonly string[], quote: string, errorLine: num
   return undefined;
 }
 
+/**
+ * Where a quoted value left open on line `open.line` closes, when a later line closes it: the
+ * first unescaped quote after the opening one, followed only by a comment or the end of its line
+ * (a quote followed by more text opens the next value: the value is then never closed), with no
+ * `key: ` line in between. And the first line of it not indented deeper than its key, with
+ * spaces: what made yaml give up, though the value is closed.
+ */
+function closedLaterAt(lines: readonly string[], quote: string, open: { line: number; col: number }): { closes: number; bad: number; tab: boolean } | undefined {
+  const keyCol = keyColumn(lines, open.line);
+  let bad: { line: number; tab: boolean } | undefined;
+  for (let l = open.line; l <= lines.length; l++) {
+    const text = withoutCr(lines[l - 1]);
+    let i = l === open.line ? open.col : 0;
+    if (l > open.line && !/^\s*$/.test(text)) {
+      const spaces = /^ */.exec(text)![0].length;
+      if (!bad && (text[spaces] === '\t' || spaces < keyCol)) bad = { line: l, tab: text[spaces] === '\t' };
+      if (/^[ \t]*(?:-[ \t]+)*[^\s#'"][^#'"]*?:(?:[ \t]|$)/.test(text)) return undefined;
+    }
+    for (; i < text.length; i++) {
+      if (quote === '"' && text[i] === '\\') i++;
+      else if (quote === "'" && text[i] === "'" && text[i + 1] === "'") i++;
+      else if (text[i] === quote) {
+        if (l === open.line || !/^[ \t]*(?:#.*)?$/.test(text.slice(i + 1)) || !bad) return undefined;
+        return { closes: l, bad: bad.line, tab: bad.tab };
+      }
+    }
+  }
+  return undefined;
+}
+
 function reindented(lines: readonly string[], line: number): string {
   return ' '.repeat(intendedColumn(lines, line) - 1) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
 }
@@ -243,8 +273,24 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
     const unclosed = e.code === 'MISSING_CHAR' ? /^Missing closing (["'])quote/.exec(e.message) : null;
     if (unclosed) {
       const open = unclosedQuoteAt(lines, unclosed[1]!, line);
+      const q = unclosed[1]!;
+      const later = open && closedLaterAt(lines, q, open);
+      if (open && later) {
+        const keyCol = keyColumn(lines, open.line);
+        const text = lines[later.bad - 1] ?? '';
+        const col = later.tab ? 1 : keyColumn(lines, later.bad);
+        const where = `a quoted value runs on to this line (its ${q} opens on line ${open.line} and closes on line ${later.closes}), which`;
+        out.push({
+          line: later.bad,
+          offset: lineStart(lines, later.bad) + col - 1,
+          message: later.tab
+            ? `${where} a tab indents: YAML indents with spaces only; start this line after column ${keyCol} with spaces, or keep the value on one line`
+            : `${where} starts at column ${col}, not deeper than its key on line ${open.line} (column ${keyCol}): YAML ends the value's lines there; start this line after column ${keyCol} (indent with spaces), or keep the value on one line`,
+          repaired: ' '.repeat(keyCol + 1) + text.replace(/^[ \t]+/, ''),
+        });
+        continue;
+      }
       if (open) {
-        const q = unclosed[1]!;
         out.push({ line: open.line, offset: lineStart(lines, open.line) + open.col - 1, message: `a quoted value is not closed: this ${q} has no closing ${q} on its line, so YAML reads the lines below as more of the value; add the closing ${q}` });
         continue;
       }
