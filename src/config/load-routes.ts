@@ -122,14 +122,16 @@ export interface LoadRoutesOptions {
 
 export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opts: LoadRoutesOptions = {}): Promise<LoadRoutesResult> {
   const problems: SourceError[] = [];
-  const listing = await listRouteFiles(dir, opts.nonFileEntries ?? 'error');
+  // Listed and read below one real path: a config dir that is a link swapped mid-load (git-sync)
+  // gives one commit's files (config/read-config-file.ts).
+  const root = await configRoot(dir);
+  const listing = await listRouteFiles(root.real.path ?? dir, opts.nonFileEntries ?? 'error');
   let unreadable = !!listing.error;
   if (listing.error) problems.push(listing.error);
   problems.push(...(listing.skipped ?? []));
 
   const files: TeamFile[] = [];
   const specs: { spec: RoutesFileSpec; file: string }[] = [];
-  const root = await configRoot(dir);
   for (const name of listing.names) {
     const file = `${ROUTES_DIR}/${name}`;
     const expectedTeam = name.replace(/\.ya?ml$/, '');

@@ -3,7 +3,7 @@
  * folder was listed), is the config's mistake, as the listing reports it (config/skipped-entry.ts):
  * not a read the file system refused, which the gateway's config watch retries at every poll.
  */
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,5 +45,44 @@ describe('a dangling symbolic link reaching the config file reader', () => {
       problem: { file: 'rules/gone.yaml', line: 1, col: 1, severity: 'error', message: 'cannot read file: ENOENT' },
       unreadable: true,
     });
+  });
+});
+
+/**
+ * git-sync's config dir is a link (`repo -> worktree-<hash>`) swapped to the next commit's
+ * worktree while a load may be under way. The files of one load are read below the real path
+ * resolved at its start: the first commit's files, whole, not "outside the config folder".
+ */
+describe('a config dir that is a link swapped during a load', () => {
+  async function swappedConfigDir(): Promise<{ link: string; swap: () => Promise<void> }> {
+    const top = await mkdtemp(join(tmpdir(), 'alertgate-swap-'));
+    temps.push(top);
+    for (const [commit, team] of [['worktree-a', 'web'], ['worktree-b', 'web-next']] as const) {
+      await mkdir(join(top, commit, 'rules'), { recursive: true });
+      await writeFile(join(top, commit, 'rules', 'web.yaml'), `team: ${team}\n`);
+    }
+    const link = join(top, 'repo');
+    await symlink('worktree-a', link);
+    return {
+      link,
+      swap: async () => {
+        await symlink('worktree-b', join(top, 'repo.next'));
+        await rename(join(top, 'repo.next'), link);
+      },
+    };
+  }
+
+  it('reads the files of the commit the load started on', async () => {
+    const { link, swap } = await swappedConfigDir();
+    const root = await configRoot(link);
+    await swap();
+    expect(await readConfigFile(root, 'rules/web.yaml')).toEqual({ bytes: Buffer.from('team: web\n') });
+  });
+
+  it('the same when read synchronously', async () => {
+    const { link, swap } = await swappedConfigDir();
+    const root = configRootSync(link);
+    await swap();
+    expect(readConfigFileSync(root, 'rules/web.yaml')).toEqual({ bytes: Buffer.from('team: web\n') });
   });
 });

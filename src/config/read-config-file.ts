@@ -54,11 +54,17 @@ export function configRootSync(dir: string): ConfigRoot {
   }
 }
 
-/** `file` (relative to the config dir: `routes/payments.yaml`, as messages name it). */
+/**
+ * `file` (relative to the config dir: `routes/payments.yaml`, as messages name it), read below the
+ * config dir's real path resolved at the load's start, not below `root.dir`: a config dir that is
+ * itself a link swapped mid-load (git-sync's `repo -> worktree-<hash>`) would otherwise send the
+ * files read after the swap into the next commit's folder, outside the real path checked (an
+ * error refusing the load) or, checked against a fresh real path, a load mixing two commits.
+ */
 export async function readConfigFile(root: ConfigRoot, file: string): Promise<ConfigFileRead> {
   try {
     if (root.real.path === undefined) throw root.real.error;
-    return fromRead(file, await readFileInside(root.real.path, path.join(root.dir, file)));
+    return fromRead(file, await readFileInside(root.real.path, path.join(root.real.path, file)));
   } catch (err) {
     return fromError(file, err);
   }
@@ -68,7 +74,7 @@ export async function readConfigFile(root: ConfigRoot, file: string): Promise<Co
 export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRead {
   try {
     if (root.real.path === undefined) throw root.real.error;
-    return fromRead(file, readFileInsideSync(root.real.path, path.join(root.dir, file)));
+    return fromRead(file, readFileInsideSync(root.real.path, path.join(root.real.path, file)));
   } catch (err) {
     return fromError(file, err);
   }
