@@ -26,6 +26,7 @@ import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
 import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow, type PromqlResultRule } from './promql.js';
 import { configRootSync, readConfigFileSync } from './read-config-file.js';
+import type { NonFileEntries } from './skipped-entry.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { fileNameProblem, teamMismatchMessage } from './team-name.js';
@@ -46,6 +47,8 @@ export interface TeamFileContext {
   dir: string;
   /** Teams that have a `routes/<team>.yaml`. */
   routeTeams: ReadonlySet<string>;
+  /** A file found a link to nothing when read: an error, or a warning (skipped) for the gateway. */
+  nonFileEntries?: NonFileEntries;
   severities?: string[];
   /**
    * Checking for uptime reports only (load-team-specs.ts rulesOnly): checks of what only the
@@ -106,7 +109,7 @@ export interface TeamFileResult {
 /** A checker for the files of one load: the rules schema (it depends on the severities) is built once, not per file. */
 export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => TeamFileResult {
   const rulesSchema = rulesFileSchema({ severities: ctx.severities });
-  const root = configRootSync(ctx.dir);
+  const root = configRootSync(ctx.dir, ctx.nonFileEntries ?? 'error');
   return ({ folder, name }) => {
     // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
     const file = `${folder}/${name}`;

@@ -124,7 +124,7 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opt
   const problems: SourceError[] = [];
   // Listed and read below one real path: a config dir that is a link swapped mid-load (git-sync)
   // gives one commit's files (config/read-config-file.ts).
-  const root = await configRoot(dir);
+  const root = await configRoot(dir, opts.nonFileEntries ?? 'error');
   const listing = await listRouteFiles(root.real.path ?? dir, opts.nonFileEntries ?? 'error');
   let unreadable = !!listing.error;
   if (listing.error) problems.push(listing.error);
@@ -136,6 +136,11 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opt
     const file = `${ROUTES_DIR}/${name}`;
     const expectedTeam = name.replace(/\.ya?ml$/, '');
     const read = await readConfigFile(root, file);
+    if (read.problem?.severity === 'warning') {
+      // Dangling since the listing, for the gateway: skipped with a warning, as the listing does.
+      problems.push(read.problem);
+      continue;
+    }
     if (read.problem && read.unreadable) {
       problems.push(read.problem);
       unreadable = true;

@@ -70,7 +70,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
       jobs.push({ folder, name });
     }
   }
-  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }) });
+  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, nonFileEntries: opts.nonFileEntries ?? 'error', ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }) });
   const rules: CheckedRules[] = [];
   const boards: CheckedBoards[] = [];
   for (const [i, job] of jobs.entries()) {

@@ -39,6 +39,13 @@ describe('a dangling symbolic link reaching the config file reader', () => {
     expect(readConfigFileSync(configRootSync(dir), 'rules/web.yaml')).toEqual({ problem: DANGLING, unreadable: false });
   });
 
+  it('is a warning for the gateway, which skips the file as its listing does (a ConfigMap file removed while ..data is swapped)', async () => {
+    const dir = await dirWithDanglingLink();
+    const WARNING = { ...DANGLING, severity: 'warning', message: 'a symbolic link to ../shared/web.yaml, which does not exist: skipped, so team "web" has no rules file' };
+    expect(await readConfigFile(await configRoot(dir, 'warning'), 'rules/web.yaml')).toEqual({ problem: WARNING, unreadable: false });
+    expect(readConfigFileSync(configRootSync(dir, 'warning'), 'rules/web.yaml')).toEqual({ problem: WARNING, unreadable: false });
+  });
+
   it('a file that is simply missing stays a read the file system refused', async () => {
     const dir = await dirWithDanglingLink();
     expect(await readConfigFile(await configRoot(dir), 'rules/gone.yaml')).toEqual({

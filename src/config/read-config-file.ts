@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { readFileInside, readFileInsideSync, type InsideRead } from '../fs/read-inside.js';
-import { danglingLinkProblem } from './skipped-entry.js';
+import { danglingLinkProblem, type NonFileEntries } from './skipped-entry.js';
 import type { SourceError } from './source-error.js';
 
 /**
@@ -23,8 +23,8 @@ export function outsideMessage(target: string): string {
   return `a symbolic link that leads outside the config folder, to ${target}: not read (alertgate reads only files inside the config folder); copy the file into the config folder or remove the link`;
 }
 
-function fromRead(file: string, r: InsideRead): ConfigFileRead {
-  if (r.dangling !== undefined) return { problem: danglingLinkProblem(file, r.dangling), unreadable: false };
+function fromRead(root: ConfigRoot, file: string, r: InsideRead): ConfigFileRead {
+  if (r.dangling !== undefined) return { problem: danglingLinkProblem(file, r.dangling, root.nonFileEntries), unreadable: false };
   if (r.outside === undefined) return { bytes: r.bytes };
   return { problem: { file, line: 1, col: 1, severity: 'error', message: outsideMessage(r.outside) }, unreadable: false };
 }
@@ -39,18 +39,24 @@ function fromError(file: string, err: unknown): ConfigFileRead {
  */
 export interface ConfigRoot {
   dir: string;
+  /**
+   * A file found a link to nothing when read: an error in a checkout, a warning (the file is
+   * skipped) for the gateway, as the listing reports it (config/skipped-entry.ts): a ConfigMap's
+   * removed file dangles between the listing and the read while `..data` is swapped.
+   */
+  nonFileEntries: NonFileEntries;
   real: { path: string; error?: undefined } | { error: unknown; path?: undefined };
 }
 
-export async function configRoot(dir: string): Promise<ConfigRoot> {
-  return { dir, real: await realpath(dir).then((p) => ({ path: p }), (error: unknown) => ({ error })) };
+export async function configRoot(dir: string, nonFileEntries: NonFileEntries = 'error'): Promise<ConfigRoot> {
+  return { dir, nonFileEntries, real: await realpath(dir).then((p) => ({ path: p }), (error: unknown) => ({ error })) };
 }
 
-export function configRootSync(dir: string): ConfigRoot {
+export function configRootSync(dir: string, nonFileEntries: NonFileEntries = 'error'): ConfigRoot {
   try {
-    return { dir, real: { path: realpathSync.native(dir) } };
+    return { dir, nonFileEntries, real: { path: realpathSync.native(dir) } };
   } catch (error) {
-    return { dir, real: { error } };
+    return { dir, nonFileEntries, real: { error } };
   }
 }
 
@@ -64,7 +70,7 @@ export function configRootSync(dir: string): ConfigRoot {
 export async function readConfigFile(root: ConfigRoot, file: string): Promise<ConfigFileRead> {
   try {
     if (root.real.path === undefined) throw root.real.error;
-    return fromRead(file, await readFileInside(root.real.path, path.join(root.real.path, file)));
+    return fromRead(root, file, await readFileInside(root.real.path, path.join(root.real.path, file)));
   } catch (err) {
     return fromError(file, err);
   }
@@ -74,7 +80,7 @@ export async function readConfigFile(root: ConfigRoot, file: string): Promise<Co
 export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRead {
   try {
     if (root.real.path === undefined) throw root.real.error;
-    return fromRead(file, readFileInsideSync(root.real.path, path.join(root.real.path, file)));
+    return fromRead(root, file, readFileInsideSync(root.real.path, path.join(root.real.path, file)));
   } catch (err) {
     return fromError(file, err);
   }

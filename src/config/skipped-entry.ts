@@ -59,11 +59,11 @@ function nonFileProblem(folder: string, name: string, why: string, fix: string, 
 
 /**
  * `file` (`rules/web.yaml`) is a link to `target`, which does not exist: found when reading it,
- * after the listing saw a file there (its target removed meanwhile). The listing's error, as the
- * reader cannot skip a file it was given.
+ * after the listing saw a file there (its target removed meanwhile). The listing's problem, by the
+ * same policy: for the gateway a warning, and its caller skips the file.
  */
-export function danglingLinkProblem(file: string, target: string): SourceError {
-  return nonFileProblem(path.dirname(file), path.basename(file), danglingWhy(target), 'point the link at a file or remove it', 'error');
+export function danglingLinkProblem(file: string, target: string, nonFileEntries: NonFileEntries): SourceError {
+  return nonFileProblem(path.dirname(file), path.basename(file), danglingWhy(target), 'point the link at a file or remove it', nonFileEntries);
 }
 
 /**
