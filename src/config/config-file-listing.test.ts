@@ -99,6 +99,21 @@ describe('a team file named with another ending (orders.YAML, orders.json), whic
       'rules/orders.YAML:1:1 not read: team files end in .yaml (or .yml), in lower case: rename it orders.yaml',
     ]);
   });
+  it('is only a file its team can have: a JSON or YAML file beside the team\'s .yaml, or of no team, is not read and no problem', async () => {
+    const dir = await makeConfigDir({
+      ...files,
+      'routes/orders.json': '{"team": "orders"}',
+      'dashboards/Node Exporter Full.json': '{"panels": []}',
+      'dashboards/node-exporter-full.json': '{"panels": []}',
+      'rules/orders.yaml': 'team: orders\nnamespace: orders-prod\n',
+    });
+    const specs = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect([...routes.errors, ...specs.errors].map(formatSourceError)).toEqual([
+      'dashboards/orders.json:1:1 not read: team files end in .yaml (or .yml), and JSON is YAML: rename it orders.yaml',
+    ]);
+  });
+
   it('is a warning for the gateway, and other files (README.md) are no problem', async () => {
     const dir = await makeConfigDir({ ...files, 'routes/Ops.Yml': 'team: ops\n' });
     const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });

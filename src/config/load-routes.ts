@@ -59,7 +59,7 @@ async function listRouteFiles(dir: string, nonFileEntries: NonFileEntries): Prom
     return { names: [], error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(err)}` } };
   }
   const names: string[] = [];
-  const skipped: SourceError[] = entries.flatMap((n) => unreadTeamFile(ROUTES_DIR, n, nonFileEntries) ?? []);
+  const skipped: SourceError[] = entries.flatMap((n) => unreadTeamFile(ROUTES_DIR, n, entries, () => true, nonFileEntries) ?? []);
   // Hidden entries are skipped: Kubernetes ConfigMap mounts add `..data` and friends.
   for (const name of entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort()) {
     // stat, not the dirent type: ConfigMap files are symlinks.

@@ -57,7 +57,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
   const jobs: TeamFileJob[] = [];
   for (const folder of opts.rulesOnly ? (['rules'] as const) : (['rules', 'dashboards'] as const)) {
     const teams = new Set<string>();
-    const listing = await listYaml(dir, folder, opts.nonFileEntries ?? 'error');
+    const listing = await listYaml(dir, folder, opts.routeTeams, opts.nonFileEntries ?? 'error');
     if (listing.error) problems.push(listing.error);
     problems.push(...listing.skipped);
     for (const name of listing.names) {
@@ -93,7 +93,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
  * folder that cannot be read (not a folder, no permission) is an error at `<folder>/`, as for
  * routes/, not a crash of `validate`, `generate` or a reload.
  */
-async function listYaml(dir: string, folder: string, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; skipped: SourceError[] }> {
+async function listYaml(dir: string, folder: string, routeTeams: ReadonlySet<string>, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; skipped: SourceError[] }> {
   const full = path.join(dir, folder);
   let entries: string[];
   try {
@@ -107,7 +107,7 @@ async function listYaml(dir: string, folder: string, nonFileEntries: NonFileEntr
   const candidates = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
   // stat, not the dirent type: files mounted from a ConfigMap are symlinks.
   const checked = await Promise.all(candidates.map((name) => checkConfigEntry(dir, folder, name, nonFileEntries)));
-  const unread = entries.flatMap((n) => unreadTeamFile(folder, n, nonFileEntries) ?? []);
+  const unread = entries.flatMap((n) => unreadTeamFile(folder, n, entries, (team) => routeTeams.has(team), nonFileEntries) ?? []);
   return { names: candidates.filter((_, i) => checked[i]!.isFile), skipped: [...unread, ...checked.flatMap((c) => (c.problem ? [c.problem] : []))] };
 }
 

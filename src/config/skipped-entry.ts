@@ -11,6 +11,7 @@
 import { lstat, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceError } from './source-error.js';
+import { TEAM_NAME, teamNameLabelProblem } from './team-name.js';
 
 /**
  * What a `.yaml` entry that is no file is: `error` in a checkout (the CLI), `warning` (skipped) in
@@ -67,17 +68,23 @@ export function danglingLinkProblem(file: string, target: string, nonFileEntries
 }
 
 /**
- * A file of a config folder that is not read, though its name says it was meant to be: a team
- * file ending in `.YAML` or `.Yml` (a case-insensitive file system's, or an editor's, ending) or
- * `.json`. Skipping it silently made the team's rules or boards vanish while `validate` said ok.
- * In a checkout it is an error; the gateway skips it with a warning, as a `.yaml` entry that is no
- * file. Other files (`README.md`, hidden ones) are not team files, and no problem.
+ * A file of a config folder that is not read, though its name says it was meant to be a team's
+ * file: `orders.YAML` or `orders.Yml` (a case-insensitive file system's, or an editor's, ending) or
+ * `orders.json`, where the folder has no `orders.yaml`/`.yml`. Skipping it silently made the team's
+ * rules or boards vanish while `validate` said ok. In a checkout it is an error; the gateway skips
+ * it with a warning, as a `.yaml` entry that is no file. Only a name whose stem (in lower case) is
+ * a team name `isTeam` accepts (any team name in routes/, a routes team in rules/ and dashboards/)
+ * is flagged: a `schema.json`, a raw Grafana export or `orders.json` beside `orders.yaml` is no
+ * team file, and no problem, as `README.md` and hidden files are not.
  */
-export function unreadTeamFile(folder: string, name: string, nonFileEntries: NonFileEntries): SourceError | undefined {
+export function unreadTeamFile(folder: string, name: string, entries: readonly string[], isTeam: (team: string) => boolean, nonFileEntries: NonFileEntries): SourceError | undefined {
   if (name.startsWith('.') || /\.ya?ml$/.test(name)) return undefined;
   const yamlAnyCase = /\.ya?ml$/i.test(name);
   const json = /\.json$/i.test(name);
   if (!yamlAnyCase && !json) return undefined;
+  const stem = name.replace(/\.(ya?ml|json)$/i, '').toLowerCase();
+  if (!TEAM_NAME.test(stem) || teamNameLabelProblem(stem) !== undefined || !isTeam(stem)) return undefined;
+  if (entries.includes(`${stem}.yaml`) || entries.includes(`${stem}.yml`)) return undefined;
   const rename = (yamlAnyCase ? name : name.replace(/\.json$/i, '.yaml')).toLowerCase();
   const why = yamlAnyCase ? 'team files end in .yaml (or .yml), in lower case' : 'team files end in .yaml (or .yml), and JSON is YAML';
   return { file: `${folder}/${name}`, line: 1, col: 1, severity: nonFileEntries, message: `not read: ${why}: rename it ${rename}` };
