@@ -103,7 +103,7 @@ const EXPECTED: Array<[string, string]> = [
   ['rules/payments.yaml:33:57', 'unexpected end of expression'], // after {{window}} substitution, mapped back
   ['rules/payments.yaml:36:22', 'unclosed left brace (this "{" has no matching "}")'], // at the brace, not the end
   ['rules/payments.yaml:38:15', 'uptime[0].interval'],
-  ['rules/prisons.yaml:1:7', 'team: "prison" does not match the file name: rules/prisons.yaml must hold team "prisons" (or rename the file prison.yaml)'],
+  ['rules/prisons.yaml:1:7', 'team: "prison" does not match the file name: rules/prisons.yaml must hold team "prisons"'],
 ];
 
 afterAll(removeTempDirs);

@@ -152,7 +152,7 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
   // Prefixed with the field, as routes/ words them (routes-semantics) and the schema's errors are.
   if (misnamed) problems.push(errorAt(src, ['team'], `team: ${misnamed}`));
   else if (typeof declared === 'string' && declared !== team) {
-    problems.push(errorAt(src, ['team'], `team: ${teamMismatchMessage(src.file, declared, team)}`));
+    problems.push(errorAt(src, ['team'], `team: ${teamMismatchMessage(src.file, declared, team, ctx.routeTeams.has(declared))}`));
   }
   // A misnamed file's team is the name inside it: its routes file is looked for under that name.
   if (misnamed && typeof declared === 'string') team = declared;

@@ -531,8 +531,12 @@ maintenance:
     const said = (file: string) => `${file}:1:7 team: "prison" does not match the file name: ${file} must hold team "prisons" (or rename the file ${file.split('/')[1]!.replace('prisons', 'prison')})`;
     const routes = await loadRoutingConfig(dir, {});
     expect(routes.errors.map(formatSourceError)).toEqual([said('routes/prisons.yaml')]);
-    const specs = await loadTeamSpecs(dir, { routeTeams: new Set(['platform', 'prisons']) });
+    const specs = await loadTeamSpecs(dir, { routeTeams: new Set(['platform', 'prisons', 'prison']) });
     expect(specs.errors.map(formatSourceError)).toEqual([said('dashboards/prisons.yml'), said('rules/prisons.yaml')]);
+    // Without a routes/prison.yaml, the rename would lead to "has no routes/prison.yaml": not offered.
+    const bare = (file: string) => said(file).replace(/ \(or rename the file [^)]*\)$/, '');
+    const noPrison = await loadTeamSpecs(dir, { routeTeams: new Set(['platform', 'prisons']) });
+    expect(noPrison.errors.map(formatSourceError)).toEqual([bare('dashboards/prisons.yml'), bare('rules/prisons.yaml')]);
   });
   it('says a file named otherwise than a team can be (Orders.yaml, order_service.yaml) is to be renamed, not to hold a team of that name', async () => {
     const dir = await makeConfigDir({

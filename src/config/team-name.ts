@@ -57,11 +57,13 @@ export function fileNameProblem(fileName: string, fileTeam: string, declared: un
  * A `team:` naming another team than its file's (`team: prison` in `rules/prisons.yaml`), in the
  * same words for `routes/`, `rules/` and `dashboards/`: what the file must hold, and the file's
  * other name when the team it holds is a team name (a `team:` that is none has its own error).
- * `file` is the path as messages show it; the message goes at the `team:` field.
+ * `file` is the path as messages show it; the message goes at the `team:` field. `canRename`:
+ * false in `rules/` and `dashboards/` when the declared team has no routes file, where the rename
+ * would only lead to "has no routes/<team>.yaml".
  */
-export function teamMismatchMessage(file: string, declared: string, fileTeam: string): string {
+export function teamMismatchMessage(file: string, declared: string, fileTeam: string, canRename = true): string {
   const fileName = file.slice(file.lastIndexOf('/') + 1);
-  const rename = TEAM_NAME.test(declared) && teamNameLabelProblem(declared) === undefined ? ` (or rename the file ${declared}${fileName.slice(fileTeam.length)})` : '';
+  const rename = canRename && TEAM_NAME.test(declared) && teamNameLabelProblem(declared) === undefined ? ` (or rename the file ${declared}${fileName.slice(fileTeam.length)})` : '';
   return `${JSON.stringify(declared)} does not match the file name: ${file} must hold team ${JSON.stringify(fileTeam)}${rename}`;
 }
 
