@@ -114,6 +114,15 @@ describe('a team file named with another ending (orders.YAML, orders.json), whic
     ]);
   });
 
+  it('in routes/, a .json file is no team file: a schema.json for the editor is no problem', async () => {
+    // routes/ decides which teams there are, so any name there could be one; JSON files beside
+    // the routes (a yaml-language-server schema) are common, and a team's own routes.json would
+    // still show as its rules' "has no routes file".
+    const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders'), 'routes/schema.json': '{"type": "object"}' });
+    const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(routes.errors.map(formatSourceError)).toEqual([]);
+  });
+
   it('is a warning for the gateway, and other files (README.md) are no problem', async () => {
     const dir = await makeConfigDir({ ...files, 'routes/Ops.Yml': 'team: ops\n' });
     const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });

@@ -70,7 +70,7 @@ export function danglingLinkProblem(file: string, target: string, nonFileEntries
 /**
  * A file of a config folder that is not read, though its name says it was meant to be a team's
  * file: `orders.YAML` or `orders.Yml` (a case-insensitive file system's, or an editor's, ending) or
- * `orders.json`, where the folder has no `orders.yaml`/`.yml`. Skipping it silently made the team's
+ * `orders.json` (not in routes/), where the folder has no `orders.yaml`/`.yml`. Skipping it silently made the team's
  * rules or boards vanish while `validate` said ok. In a checkout it is an error; the gateway skips
  * it with a warning, as a `.yaml` entry that is no file. Only a name whose stem (in lower case) is
  * a team name `isTeam` accepts (any team name in routes/, a routes team in rules/ and dashboards/)
@@ -80,7 +80,9 @@ export function danglingLinkProblem(file: string, target: string, nonFileEntries
 export function unreadTeamFile(folder: string, name: string, entries: readonly string[], isTeam: (team: string) => boolean, nonFileEntries: NonFileEntries): SourceError | undefined {
   if (name.startsWith('.') || /\.ya?ml$/.test(name)) return undefined;
   const yamlAnyCase = /\.ya?ml$/i.test(name);
-  const json = /\.json$/i.test(name);
+  // In routes/ any name could be a team's, so a JSON file there (an editor's schema.json) is taken
+  // for none; a team whose routes are in orders.json still hears of it from its rules file.
+  const json = /\.json$/i.test(name) && folder !== 'routes';
   if (!yamlAnyCase && !json) return undefined;
   const stem = name.replace(/\.(ya?ml|json)$/i, '').toLowerCase();
   if (!TEAM_NAME.test(stem) || teamNameLabelProblem(stem) !== undefined || !isTeam(stem)) return undefined;
