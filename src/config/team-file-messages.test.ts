@@ -11,6 +11,12 @@ import { makeConfigDir, removeTempDirs, routesFile, routeTeamsOf } from '../../t
 
 afterAll(removeTempDirs);
 
+/** The routes' errors of a config dir holding `files` (the fallback team orders). */
+async function routeErrors(files: Record<string, string>): Promise<string[]> {
+  const r = await loadRoutingConfig(await makeConfigDir(files), { FALLBACK_TEAM: 'orders' });
+  return r.errors.map(formatSourceError);
+}
+
 async function ruleErrors(rules: string): Promise<string[]> {
   const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders'), 'rules/orders.yaml': rules });
   const r = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
@@ -355,7 +361,7 @@ reports:
     expect(lines.join('\n')).not.toContain(key);
   });
   it('says a number out of range, a fraction where a whole number goes, and a value not among the choices in its own words, not zod\'s', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': `team: orders
 slack:
   channel: "#orders"
@@ -366,20 +372,16 @@ storm:
   maxMessagesPerMinute: 1.5
 `,
       'routes/web.yaml': 'team: web\nslack:\n  channel: "#web"\nstorm:\n  maxMessagesPerMinute: 0\n',
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:6:13 reports[0].period: expected one of previous-day, previous-week, previous-month, month-to-date, quarter, previous-quarter, found the text "last-month"',
       'routes/orders.yaml:8:25 storm.maxMessagesPerMinute: expected a whole number, found the number 1.5',
       'routes/web.yaml:5:25 storm.maxMessagesPerMinute: expected a number above 0, found the number 0',
     ]);
   });
   it('says a key pasted as routingKeyEnv is a key, once, not also that it is no variable name (a key starting with a digit)', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\npagerduty:\n  routingKeyEnv: 3e9facc04764012d7bfb002500d5d1a6\n',
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:5:18 pagerduty.routingKeyEnv: takes the name of the environment variable that holds the key, but this value looks like a PagerDuty routing key itself (not shown here): put the key in a Kubernetes Secret, never in routes/, and rotate it if this file was committed or shared',
     ]);
   });
@@ -412,7 +414,7 @@ storm:
     expect(await ruleErrors(`${HEAD}uptime:\n  - service: orders\n    up: probe_success{job="blackbox"}\n    objective: 99.5\n    interval: [1m]\n`)).toEqual([
       `rules/orders.yaml:7:15 uptime[0].interval: ${wanted} a list`,
     ]);
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': `team: orders
 slack:
   channel: "#orders"
@@ -426,9 +428,7 @@ maintenance:
     schedule: "0 23 * * 2"
     duration:
 `,
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       `routes/orders.yaml:5:11 dedup.window: ${wanted} a list`,
       `routes/orders.yaml:9:15 maintenance[0].duration: ${wanted} the number 2: give it a unit (2s, 2m, 2h…)`,
       `routes/orders.yaml:12:14 maintenance[1].duration: ${wanted} nothing (an empty value): write the duration after "duration:"`,
@@ -452,23 +452,19 @@ maintenance:
     expect(errors).toEqual(['rules/orders.yaml:7:13 alerts[0].summary: expected text, found nothing (an empty value): write the text after "summary:"']);
   });
   it('says an unquoted "#channel" is a YAML comment, not that nothing was written', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': 'team: orders\nslack:\n  channel: #orders-alerts\nreports:\n  - schedule: "0 9 1 * *"\n    period: previous-month\n    channel:   # leads\n',
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:3:12 slack.channel: expected text, found nothing: YAML reads "#orders-alerts" as a comment (a # after a space starts one); quote it: channel: "#orders-alerts"',
       // A comment that reads as one (after "# ") is not taken for the value meant.
       'routes/orders.yaml:7:16 reports[0].channel: expected text, found nothing (an empty value): write the text after "channel:"',
     ]);
   });
   it('reports a namespace two teams claim in both files, each naming the other', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: [orders-prod, payments-prod]\nslack:\n  channel: "#orders"\n',
       'routes/payments.yaml': 'team: payments\nowns:\n  namespaces: [payments-prod]\nslack:\n  channel: "#payments"\n',
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:3:29 owns.namespaces[1]: namespace "payments-prod" is also owned by team "payments" (routes/payments.yaml:3:16); a namespace has one owner',
       'routes/payments.yaml:3:16 owns.namespaces[0]: namespace "payments-prod" is already owned by team "orders" (routes/orders.yaml:3:29); a namespace has one owner',
     ]);
@@ -480,11 +476,9 @@ maintenance:
     expect(await ruleErrors('orders\n')).toEqual(['rules/orders.yaml:1:1 the file holds a single string value, but a team file is a map of fields, starting with team: <name>']);
   });
   it('says what to write for one item where a list goes, a quoted number, and k=v where a map goes', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': 'team: orders\nowns:\n  namespaces: orders-prod\nslack:\n  channel: "#orders"\nstorm:\n  maxMessagesPerMinute: "20"\n',
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:3:15 owns.namespaces: expected a list, found the text "orders-prod": write [orders-prod] for a list of one, or one "- item" per line',
       'routes/orders.yaml:7:25 storm.maxMessagesPerMinute: expected a number, found the text "20": write it without quotes, 20',
     ]);
@@ -584,9 +578,7 @@ ${forLine}
       'rules/orders.yaml:6:3 bad indentation: "for" starts at column 3, but the key on line 5 starts at column 5: keys of one map start at the same column (indent with spaces)',
       sevrity,
     ]);
-    const dir = await makeConfigDir({ 'routes/orders.yaml': 'team: orders\nslack:\n\tchannel: "#orders"\nstorm:\n  maxMesagesPerMinute: 20\n' });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    expect(await routeErrors({ 'routes/orders.yaml': 'team: orders\nslack:\n\tchannel: "#orders"\nstorm:\n  maxMesagesPerMinute: 20\n' })).toEqual([
       'routes/orders.yaml:3:1 a tab is used as indentation: YAML indents with spaces only; replace the tab with spaces',
       'routes/orders.yaml:5:3 storm.maxMesagesPerMinute: unknown field "maxMesagesPerMinute"; did you mean "maxMessagesPerMinute"?',
     ]);
@@ -607,7 +599,7 @@ ${forLine}
     expect(r.errors.map(formatSourceError)).toEqual(['routes/orders.yaml:1:1 the file holds only comments: expected a team routing document (team: …)']);
   });
   it('says matchers written as a map (Alertmanager\'s match:, severity: critical) are strings, and what to write', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': `team: orders
 slack:
   channel: "#orders"
@@ -626,9 +618,7 @@ routes:
       service: orders|basket
     receivers: [slack]
 `,
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:6:7 routes[0].matchers: expected a list, found a map: matchers are text in Alertmanager\'s matcher syntax; write matchers: [\'severity="critical"\', \'service="orders"\']',
       'routes/orders.yaml:10:9 routes[1].matchers[0]: expected text, found a map: matchers are text in Alertmanager\'s matcher syntax; write - \'severity="warning"\'',
       'routes/orders.yaml:12:5 routes[2].match: unknown field "match": Alertmanager\'s match: is written as matchers here, in its matcher syntax; write matchers: [\'severity="info"\']',
@@ -636,11 +626,9 @@ routes:
     ]);
   });
   it('says yes/no/on/off are text, not booleans, and to write true or false', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\nroutes:\n  - receivers: [slack]\n    continue: yes\n  - receivers: [slack]\n    continue: Off\n',
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:6:15 routes[0].continue: expected true or false, found the text "yes": write true (YAML 1.2 reads yes, no, on and off as text)',
       'routes/orders.yaml:8:15 routes[1].continue: expected true or false, found the text "Off": write false (YAML 1.2 reads yes, no, on and off as text)',
     ]);
@@ -670,11 +658,9 @@ routes:
     ]);
   });
   it('answers a PagerDuty key source under another field name once, at that field, not also that pagerduty lacks one', async () => {
-    const dir = await makeConfigDir({
+    expect(await routeErrors({
       'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\npagerduty:\n  routingKey: PAGERDUTY_ORDERS_KEY\n',
-    });
-    const r = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
-    expect(r.errors.map(formatSourceError)).toEqual([
+    })).toEqual([
       'routes/orders.yaml:5:3 pagerduty.routingKey: unknown field "routingKey"; the fields here are routingKeyEnv, routingKeyFile',
     ]);
   });
