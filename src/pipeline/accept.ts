@@ -115,9 +115,11 @@ export function decideUpdates(
  * group's old one, hours before, and the peer's copy then resolved the left-out alerts again.
  */
 export function repeatsTruncatedEnd(updates: readonly TeamGroupUpdate[], current: ReadonlyMap<string, GroupRecord>, at: Date): boolean {
-  const shown = updates.filter((u) => !u.fromStore && u.alerts.length > 0);
-  const n = shown[0]?.notification;
+  // Every share is of the one notification: most are not truncated, and end here without a list built.
+  const n = updates.find((u) => !u.fromStore)?.notification;
   if (n === undefined || n.truncatedAlerts === 0 || n.status !== 'resolved') return false;
+  const shown = updates.filter((u) => !u.fromStore && u.alerts.length > 0);
+  if (shown.length === 0) return false;
   if (!shown.every((u) => showsOnlyKnownEnds(current.get(u.groupId) ?? NOTHING_STORED, u.alerts))) return false;
   const lastWritten = Math.max(...shown.map((u) => Date.parse(current.get(u.groupId)?.updatedAt ?? '') || 0));
   return at.getTime() - lastWritten < TRUNCATED_END_COPY_WINDOW_MS;
@@ -139,7 +141,8 @@ export async function acceptNotification(store: Store, config: RoutingConfig, n:
     // A copy of a truncated end already taken ends nothing, in the teams it shows nothing of either.
     const repeats = repeatsTruncatedEnd(updates, current, at);
     const withUnshown = unshown.length === 0 || repeats ? updates : [...updates, ...teamsUnshown(n, unshown, current, config)];
-    return decideUpdates(withUnshown, current, config, at, { ...opts, ...(alsoLocked.size > 0 ? { alsoLocked } : {}), ...(repeats ? { repeatsTruncatedEnd: true } : {}) }, dedup);
+    const decideOpts = alsoLocked.size === 0 && !repeats ? opts : { ...opts, ...(alsoLocked.size > 0 ? { alsoLocked } : {}), ...(repeats ? { repeatsTruncatedEnd: true } : {}) };
+    return decideUpdates(withUnshown, current, config, at, decideOpts, dedup);
   };
   let notifications: NotificationRecord[] = [];
   try {
