@@ -14,9 +14,27 @@ export interface SourceError {
   severity: 'error' | 'warning';
 }
 
+/**
+ * C0 and C1 controls, DEL, the Unicode line and paragraph separators and the bidirectional
+ * overrides and isolates ("Trojan Source": text shown in another order than it is written).
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `text` with every unprintable character written as an escape (`\n`, `\u001b`). Messages echo
+ * what a team's file holds (a key, a matcher), and the files come from pull requests whose
+ * `validate` output CI prints: a raw ESC would drive the terminal, and a line break would print a
+ * line of the file's own choosing (a forged `file:line:col`, a workflow command `::error …`).
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** One line, whatever the file's name and the message hold. */
 export function formatSourceError(e: SourceError): string {
   const prefix = e.severity === 'warning' ? 'warning: ' : '';
-  return `${e.file}:${e.line}:${e.col} ${prefix}${e.message}`;
+  return printable(`${e.file}:${e.line}:${e.col} ${prefix}${e.message}`);
 }
 
 export function sortSourceErrors(errors: SourceError[]): SourceError[] {
