@@ -55,3 +55,50 @@ describe('problems echoing a team file print as one line each, without control c
     });
   }
 });
+
+describe("a team's rules and dashboards go to its own namespaces only", () => {
+  const rules = (namespace: string) =>
+    ['team: payments', `namespace: ${namespace}`, 'alerts:', '  - name: CheckoutDown', '    expr: up == 0', '    severity: warning', '    summary: s', '    runbook: https://runbooks.example/x', ''].join('\n');
+  const boards = (namespace: string) =>
+    ['team: payments', `namespace: ${namespace}`, 'folder: Payments', 'dashboards:', '  - title: Checkout', '    panels:', '      - title: Up', '        type: stat', '        expr: up', ''].join('\n');
+  const config = (rulesNs: string, boardsNs: string) =>
+    makeConfigDir({
+      'routes/payments.yaml': routesFile('payments'),
+      'routes/prisons.yaml': routesFile('prisons'),
+      'routes/platform.yaml': routesFile('platform').replace('[platform-prod]', '[platform-prod, kube-system]'),
+      'rules/payments.yaml': rules(rulesNs),
+      'dashboards/payments.yaml': boards(boardsNs),
+    });
+
+  it("refuses another team's namespace and one the team does not own, in validate and generate", async () => {
+    const dir = await config('prisons-prod', 'kube-system');
+    const validate = await alertgate(['validate'], { ALERTGATE_CONFIG_DIR: dir });
+    expect(validate.code).toBe(1);
+    expect(validate.out).toContain(
+      'rules/payments.yaml:2:12 namespace: "prisons-prod" is team prisons\' (routes/prisons.yaml owns.namespaces): team payments\' PrometheusRule goes to one of its own namespaces: payments-prod',
+    );
+    expect(validate.out).toContain(
+      'dashboards/payments.yaml:2:12 namespace: "kube-system" is team platform\'s (routes/platform.yaml owns.namespaces): team payments\' dashboards ConfigMap goes to one of its own namespaces: payments-prod',
+    );
+    const generate = await alertgate(['generate', '--out', `${dir}/out`], { ALERTGATE_CONFIG_DIR: dir });
+    expect(generate.code).toBe(1);
+    expect(generate.out).toContain('rules/payments.yaml:2:12 namespace: "prisons-prod" is team prisons\'');
+    expect(generate.out).toContain('nothing written');
+  });
+
+  it('refuses a namespace no team owns, naming the team\'s own', async () => {
+    const dir = await config('default', 'payments-prod');
+    const { code, out } = await alertgate(['validate'], { ALERTGATE_CONFIG_DIR: dir });
+    expect(code).toBe(1);
+    expect(out).toContain(
+      'rules/payments.yaml:2:12 namespace: "default" is not among team payments\' namespaces (routes/payments.yaml owns.namespaces): its PrometheusRule goes to one of them: payments-prod',
+    );
+  });
+
+  it('takes its own namespace', async () => {
+    const dir = await config('payments-prod', 'payments-prod');
+    const { code, out } = await alertgate(['validate'], { ALERTGATE_CONFIG_DIR: dir });
+    expect(out).toMatch(/^ok: 3 teams/m);
+    expect(code).toBe(0);
+  });
+});

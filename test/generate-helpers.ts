@@ -3,7 +3,7 @@
  * does, and extracting Prometheus rule files from generated PrometheusRule objects.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,8 @@ import type { AlertingRule, RuleGroup } from '../src/generate/rule-types.js';
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** A minimal valid routes file, enough for "this team has a routes file". */
-export function routesFile(team: string): string {
-  return `team: ${team}\nowns:\n  namespaces: [${team}-prod]\nslack:\n  channel: "#${team}"\nroutes:\n  - receivers: [slack]\n`;
+export function routesFile(team: string, namespaces: readonly string[] = [`${team}-prod`]): string {
+  return `team: ${team}\nowns:\n  namespaces: [${namespaces.join(', ')}]\nslack:\n  channel: "#${team}"\nroutes:\n  - receivers: [slack]\n`;
 }
 
 /** Team acme's shop availability SLO, an item of a rules file's `slos:` list (ends with a newline). */
@@ -59,7 +59,15 @@ export async function copyOfShippedConfig(): Promise<string> {
   await cp(path.join(REPO_ROOT, 'rules'), path.join(dir, 'rules'), { recursive: true });
   await cp(path.join(REPO_ROOT, 'dashboards'), path.join(dir, 'dashboards'), { recursive: true });
   await mkdir(path.join(dir, 'routes'));
-  for (const f of await readdir(path.join(dir, 'rules'))) await writeFile(path.join(dir, 'routes', f), routesFile(f.replace(/\.yaml$/, '')));
+  // Each team owns the namespaces its shipped rules and dashboards go to, as generate requires.
+  for (const f of await readdir(path.join(dir, 'rules'))) {
+    const namespaces = new Set<string>();
+    for (const folder of ['rules', 'dashboards']) {
+      const text = await readFile(path.join(dir, folder, f), 'utf8').catch(() => undefined);
+      if (text !== undefined) namespaces.add((parse(text) as { namespace: string }).namespace);
+    }
+    await writeFile(path.join(dir, 'routes', f), routesFile(f.replace(/\.yaml$/, ''), [...namespaces]));
+  }
   return dir;
 }
 

@@ -19,7 +19,7 @@
  * Exit codes: 0 written or up to date; 1 invalid config (routes/, rules/ or dashboards/), or `--check` found DIR stale (the unified
  * diff is on stdout); 2 usage error.
  */
-import { loadRoutingConfig } from '../config/load-routes.js';
+import { loadRoutingConfig, teamNamespacesOf } from '../config/load-routes.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
@@ -139,9 +139,11 @@ export const generateCommand: Command = async (argv, io) => {
   // `generate --check` in CI would pass on a config the gateway refuses to load. Its warnings
   // (routing-key variables not set) are about run time, not about what generate writes.
   const routes = await loadRoutingConfig(configDir, io.env);
+  const teamNamespaces = teamNamespacesOf(routes);
   const { specs, errors: specErrors, warnings } = await loadTeamSpecs(configDir, {
     routeTeams: new Set(routes.teamNames),
     ...(severities.length > 0 && { severities }),
+    ...(teamNamespaces && { teamNamespaces }),
   });
   const errors = [...routes.errors, ...specErrors];
   // Files named as validate names them, relative to the config dir (rules/orders.yaml:3:5 …), so one

@@ -8,7 +8,7 @@
  * each gets the already-loaded routes (so it can check its team names against them) and returns
  * its problems; the command prints them all together, sorted by position.
  */
-import { loadRoutingConfig, type LoadRoutesResult } from '../config/load-routes.js';
+import { loadRoutingConfig, teamNamespacesOf, type LoadRoutesResult } from '../config/load-routes.js';
 import { loadTeamSpecs } from '../config/load-team-specs.js';
 import { formatSourceError, sortSourceErrors, type SourceError } from '../config/source-error.js';
 import { CONFIG_OPTION, configOptionHelp, resolveConfigDir } from './config-dir.js';
@@ -29,7 +29,8 @@ export type ConfigValidator = (ctx: ValidationContext) => Promise<SourceError[]>
 /** rules/ and dashboards/: their teams must have a routes file; severities per ALERTGATE_SEVERITIES. */
 const teamSpecsValidator: ConfigValidator = async (ctx) => {
   const severities = (ctx.env['ALERTGATE_SEVERITIES'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const r = await loadTeamSpecs(ctx.dir, { routeTeams: new Set(ctx.routes.teamNames), ...(severities.length ? { severities } : {}) });
+  const teamNamespaces = teamNamespacesOf(ctx.routes);
+  const r = await loadTeamSpecs(ctx.dir, { routeTeams: new Set(ctx.routes.teamNames), ...(severities.length ? { severities } : {}), ...(teamNamespaces && { teamNamespaces }) });
   return [...r.errors, ...r.warnings];
 };
 

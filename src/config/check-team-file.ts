@@ -56,6 +56,11 @@ export interface TeamFileContext {
    * refuses does not stop every team's uptime report.
    */
   forUptime?: boolean;
+  /**
+   * Every team's `owns.namespaces` and its routes file, when routes/ was read without errors:
+   * the objects `generate` writes of a team go to one of its own namespaces only.
+   */
+  teamNamespaces?: ReadonlyMap<string, { file: string; namespaces: readonly string[] }>;
 }
 
 /** A position in a file, for errors another file's check may report there. */
@@ -136,11 +141,13 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
       const result = rulesSchema.safeParse(withSourceText(src));
       if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues, rulesSchema));
       checkTeamName(src, team, folder, ctx, problems);
+      checkNamespace(src, team, folder, ctx, problems);
       return { problems, rules: checkRules(src, text, team, result.data, problems, ctx.forUptime === true) };
     }
     const result = dashboardsFileSchema.safeParse(src.value);
     if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues, dashboardsFileSchema));
     checkTeamName(src, team, folder, ctx, problems);
+    checkNamespace(src, team, folder, ctx, problems);
     return { problems, boards: checkBoards(src, text, team, result.data, problems) };
   }
 }
@@ -160,6 +167,30 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
     const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
     problems.push(errorAt(src, ['team'], `team: "${team}" has no routes/${team}.yaml: ${why}`));
   }
+}
+
+const possessive = (team: string): string => (team.endsWith('s') ? `${team}'` : `${team}'s`);
+
+/**
+ * The file's `namespace:` is one of its team's `owns.namespaces` (any namespace no other team
+ * owns, for a team that lists none). Team files come from pull requests, and the PrometheusRule
+ * and ConfigMap `generate` writes are applied with the platform's rights: without this, team
+ * payments could write objects into prisons' namespace or kube-system.
+ */
+function checkNamespace(src: YamlSource, team: string, folder: TeamFolder, ctx: TeamFileContext, problems: SourceError[]): void {
+  const namespace = (src.value as { namespace?: unknown } | undefined)?.namespace;
+  const own = ctx.teamNamespaces?.get(team);
+  if (typeof namespace !== 'string' || own === undefined || own.namespaces.includes(namespace)) return;
+  const object = folder === 'rules' ? 'PrometheusRule' : 'dashboards ConfigMap';
+  const choices = own.namespaces.length > 0 ? `: ${own.namespaces.join(', ')}` : ` (routes/${team}.yaml owns.namespaces lists none yet)`;
+  for (const [other, owned] of ctx.teamNamespaces!) {
+    if (other === team || !owned.namespaces.includes(namespace)) continue;
+    const message = `namespace: "${namespace}" is team ${possessive(other)} (${owned.file} owns.namespaces): team ${possessive(team)} ${object} goes to one of its own namespaces${choices}`;
+    return void problems.push(errorAt(src, ['namespace'], message));
+  }
+  if (own.namespaces.length === 0) return;
+  const message = `namespace: "${namespace}" is not among team ${possessive(team)} namespaces (${own.file} owns.namespaces): its ${object} goes to one of them${choices}`;
+  problems.push(errorAt(src, ['namespace'], message));
 }
 
 /**

@@ -43,6 +43,15 @@ export interface LoadRoutesResult {
   unreadable?: true;
 }
 
+/**
+ * Each team's `owns.namespaces` and routes file, for the check that its rules and dashboards go to
+ * one of them (check-team-file.ts); undefined when routes/ has errors (they are reported instead).
+ */
+export function teamNamespacesOf(routes: LoadRoutesResult): Map<string, { file: string; namespaces: readonly string[] }> | undefined {
+  if (!routes.config) return undefined;
+  return new Map([...routes.config.teams.values()].map((t) => [t.team, { file: t.file, namespaces: t.owns.namespaces }]));
+}
+
 /** Blank is unset and surrounding whitespace is dropped, as for every setting (config/env). */
 export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
   return env['FALLBACK_TEAM']?.trim() || DEFAULT_FALLBACK_TEAM;

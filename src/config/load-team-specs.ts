@@ -19,7 +19,7 @@ import { configMapDataBytes, CONFIGMAP_DATA_LIMIT_BYTES, dashboardsConfigMapData
 import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
 import { checkPrometheusRuleSize } from './check-rule-size.js';
-import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileJob } from './check-team-file.js';
+import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileContext, type TeamFileJob } from './check-team-file.js';
 import { LAST_APPLIED_LIMIT_BYTES, lastAppliedMessage } from './last-applied-limit.js';
 import { checkConfigEntry, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
@@ -43,6 +43,8 @@ export interface LoadTeamSpecsOptions {
    * or skipped with a warning (the gateway's ConfigMap mount, config/skipped-entry.ts).
    */
   nonFileEntries?: NonFileEntries;
+  /** Each team's `owns.namespaces` (and routes file): its rules and dashboards must name one (check-team-file.ts). */
+  teamNamespaces?: TeamFileContext['teamNamespaces'];
 }
 
 export interface LoadTeamSpecsResult {
@@ -70,7 +72,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
       jobs.push({ folder, name });
     }
   }
-  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, nonFileEntries: opts.nonFileEntries ?? 'error', ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }) });
+  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, nonFileEntries: opts.nonFileEntries ?? 'error', ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }), ...(opts.teamNamespaces && { teamNamespaces: opts.teamNamespaces }) });
   const rules: CheckedRules[] = [];
   const boards: CheckedBoards[] = [];
   for (const [i, job] of jobs.entries()) {
