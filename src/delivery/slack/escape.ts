@@ -16,6 +16,16 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * `escapeSlack` for text shown inside an inline code span (`` `text` ``). mrkdwn has no escape for
+ * a backtick, and a code span ends at the next one or at a line break: alert text holding either
+ * would end the span and have what follows formatted (`*bold*`, a line of its own). A backtick is
+ * shown as U+02CB (ˋ), a line break as ↵.
+ */
+export function escapeSlackCode(text: string): string {
+  return escapeSlack(text).replace(/`/g, 'ˋ').replace(/\r\n|[\r\n]/g, '↵');
+}
+
 /** An http(s) URL written in alert text; punctuation that ends a sentence is not part of it. */
 const WRITTEN_URL = /https?:\/\/[^\s<>"`]+/g;
 const URL_TRAILING_PUNCTUATION = ".,;:!?'*_~";

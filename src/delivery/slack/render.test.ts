@@ -153,6 +153,16 @@ describe('renderSlackMessage', () => {
     }
   });
 
+  it('keeps each label inside its code span: a backtick or a line break in a label cannot end it and format what follows', () => {
+    // Without this, `x` *RESOLVED* `` would print RESOLVED in bold outside the code, and a line
+    // break a line of the label's own (`*Status*` and RESOLVED, as the fields show them).
+    const group = makeSnapshot({
+      commonLabels: { alertname: 'A', team: 'payments', pod: 'x` *RESOLVED* `', note: 'a\n*Status*\r\nRESOLVED' },
+    });
+    const labels = sectionTexts(renderSlackMessage(group).blocks ?? []).find((t) => t.startsWith('*Labels:*'));
+    expect(labels).toBe('*Labels:* `alertname=A` `note=a↵*Status*↵RESOLVED` `pod=xˋ *RESOLVED* ˋ` `team=payments`');
+  });
+
   it('links runbook, dashboard, source and an Alertmanager silence for the common labels', () => {
     const group = makeSnapshot({
       commonAnnotations: {

@@ -24,7 +24,7 @@ import {
   silenceUrl,
 } from '../group-text.js';
 import { utcMinuteText } from '../../model/time-text.js';
-import { escapeSlack, escapeSlackLinkingUrls, slackLink, truncateSlack } from './escape.js';
+import { escapeSlack, escapeSlackCode, escapeSlackLinkingUrls, slackLink, truncateSlack } from './escape.js';
 
 /** https://docs.slack.dev/reference/block-kit/blocks */
 export const SLACK_LIMITS = {
@@ -194,7 +194,7 @@ function linksLine(group: GroupSnapshot): string | undefined {
 function labelsLine(group: GroupSnapshot): string | undefined {
   const entries = Object.entries(group.commonLabels).sort(([a], [b]) => a.localeCompare(b));
   if (entries.length === 0) return undefined;
-  return `*Labels:* ${entries.map(([k, v]) => `\`${escapeSlack(k)}=${escapeSlack(v)}\``).join(' ')}`;
+  return `*Labels:* ${entries.map(([k, v]) => `\`${escapeSlackCode(k)}=${escapeSlackCode(v)}\``).join(' ')}`;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
