@@ -102,3 +102,31 @@ describe("a team's rules and dashboards go to its own namespaces only", () => {
     expect(code).toBe(0);
   });
 });
+
+describe('route-test prints what a team file holds as one line per row, without control characters', () => {
+  it("escapes a route's matchers and a maintenance window's reason", async () => {
+    const routes = [
+      'team: payments',
+      'owns:',
+      '  namespaces: [payments-prod]',
+      'slack:',
+      '  channel: "#payments"',
+      'routes:',
+      '  - matchers: ["severity=~\\"critical|\\e\\\\\\\\[2J|x\\n::error::forged\\""]',
+      '    receivers: [slack]',
+      'maintenance:',
+      '  - reason: "patching\\e[2K\\r::error::forged too"',
+      '    start: "2020-01-01T00:00:00Z"',
+      '    end: "2020-01-02T00:00:00Z"',
+      '    matchers: [\'severity="critical"\']',
+      '',
+    ].join('\n');
+    const dir = await makeConfigDir({ 'routes/payments.yaml': routes, 'routes/platform.yaml': routesFile('platform') });
+    const { code, out } = await alertgate(['route-test', '--labels', 'namespace=payments-prod,severity=critical'], { ALERTGATE_CONFIG_DIR: dir });
+    expect(code).toBe(0);
+    expect(out).not.toMatch(CONTROL);
+    expect(out).not.toMatch(/^::/m);
+    expect(out).toContain('severity=~"critical|\\u001b\\\\[2J|x\\n::error::forged"');
+    expect(out).toContain('patching\\u001b[2K\\r::error::forged too');
+  });
+});

@@ -17,7 +17,7 @@
 import { createAttributor, type AttributedBy } from '../attribute/attribute.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
 import { formatMatcher, parseMatchers } from '../config/matchers.js';
-import { formatSourceError } from '../config/source-error.js';
+import { formatSourceError, printable } from '../config/source-error.js';
 import type { TeamConfig } from '../config/types.js';
 import { configWindowOpen } from '../maintenance/windows.js';
 import type { Labels } from '../model/alert.js';
@@ -154,6 +154,7 @@ function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ').trimEnd());
 }
 
+/** Matchers and reasons come from team files (pull requests): `printable` keeps a row one line, with no terminal control. */
 function renderText(result: RouteTestResult, labels: Labels, teamFile: string): string {
   const lines = [
     `labels:         ${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ') || '(none)'}`,
@@ -164,7 +165,7 @@ function renderText(result: RouteTestResult, labels: Labels, teamFile: string): 
     lines.push('routes:         none matched: the team default receiver is used');
   } else {
     lines.push('routes:');
-    const rows = [['INDEX', 'MATCHERS'], ...result.routes.map((r) => [String(r.index), r.matchers.join(', ') || '(catch-all)'])];
+    const rows = [['INDEX', 'MATCHERS'], ...result.routes.map((r) => [String(r.index), printable(r.matchers.join(', ')) || '(catch-all)'])];
     lines.push(...table(rows).map((l) => `  ${l}`));
   }
   lines.push('receivers:');
@@ -183,7 +184,7 @@ function renderText(result: RouteTestResult, labels: Labels, teamFile: string): 
         String(w.index),
         w.schedule !== undefined ? `${w.schedule} for ${w.duration} (${w.timezone})` : `${w.start} to ${w.end}`,
         w.open ? `yes, until ${w.until}` : 'no',
-        w.reason,
+        printable(w.reason),
       ]),
     ];
     lines.push(...table(windows).map((l) => `  ${l}`));
