@@ -15,7 +15,7 @@
  */
 import { readSecret, secretFile } from '../config/env.js';
 import { loadRoutingConfig } from '../config/load-routes.js';
-import { formatSourceError } from '../config/source-error.js';
+import { formatSourceError, printable } from '../config/source-error.js';
 import { fileChecksSource } from '../uptime/checks-source.js';
 import { reportToCsv } from '../uptime/csv.js';
 import { UptimeError } from '../uptime/errors.js';
@@ -142,7 +142,7 @@ export const uptimeCommand: Command = async (argv, io) => {
     io.stdout(out);
     // After the report, which it qualifies: a run that printed none has nothing to note.
     if (opened.note) io.stderr(opened.note);
-    for (const w of report.warnings) if (format !== 'table') io.stderr(`uptime: warning: ${w}`);
+    for (const w of report.warnings) if (format !== 'table') io.stderr(`uptime: warning: ${printable(w)}`);
     return 0;
   } catch (err) {
     if (!(err instanceof UptimeError)) throw err;

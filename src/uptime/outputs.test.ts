@@ -75,6 +75,12 @@ describe('uptime outputs', () => {
     expect(text).toMatch(/checkout\s+2026-10-03 10:00:00 UTC\s+2026-10-03 10:22:00 UTC\s+22m 0s/);
   });
 
+  it("table: a warning (Thanos' text) is one line, its control characters escaped", () => {
+    const text = reportToTable({ ...report, warnings: ['partial response: store \u001b[2Jdown\n::error::forged'] });
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(text).toContain('warning: partial response: store \\u001b[2Jdown\\n::error::forged\n');
+  });
+
   it("table: times in the report's zone, as the page shows them; JSON and CSV keep their instants", () => {
     const london: UptimeReport = {
       ...report,

@@ -7,6 +7,7 @@
  * 30 September. The JSON and CSV keep their RFC3339 instants and dates.
  */
 import { budgetState, formatDuration, formatLocalTime, formatPercent, incidentNotes, measuredNothing } from './format.js';
+import { printable } from '../config/source-error.js';
 import type { Incident, UptimeReport } from './report-types.js';
 
 function align(rows: string[][]): string[] {
@@ -43,6 +44,7 @@ export function reportToTable(report: UptimeReport): string {
     // The page's footnote: a reader of the table must know no data is not counted either way.
     lines.push('', `Uptime = up samples ÷ all samples. NO DATA (time without samples) is neither up nor down; downtime in ${withMaintenance ? 'MAINTENANCE' : 'maintenance'} windows is not counted.`);
   }
-  for (const w of report.warnings) lines.push(`warning: ${w}`);
+  // Thanos' warnings are its text, printed in a terminal: one line each, no control sequence.
+  for (const w of report.warnings) lines.push(`warning: ${printable(w)}`);
   return `${lines.join('\n')}\n`;
 }
