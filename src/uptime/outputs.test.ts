@@ -137,6 +137,27 @@ describe('uptime outputs', () => {
     expect(json).toContain('<https://alertgate.example/uptime/payments?period=previous-month&amp;tz=UTC|Full report>');
   });
 
+  it('Slack summary: every mrkdwn text verbatim (a warning saying @channel notifies no one), cut without breaking an entity', () => {
+    // Slack "automatically parses" a mrkdwn text that is not verbatim, @channel and @here written out included.
+    const warnings = ['Thanos: @channel @here partial response', ...Array.from({ length: 40 }, (_, i) => `store ${i} & more: ${'x'.repeat(60)}`)];
+    const m = renderUptimeSummary({ ...report, warnings }, { title: 'October 2026' });
+    const texts: { text: string; verbatim?: unknown }[] = [];
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') {
+        if ((v as { type?: unknown }).type === 'mrkdwn') texts.push(v as { text: string; verbatim?: unknown });
+        Object.values(v).forEach(walk);
+      }
+    };
+    walk(m.blocks);
+    expect(texts.filter((t) => t.verbatim !== true)).toEqual([]);
+    const notes = texts.at(-1)!.text;
+    expect(notes.length).toBeLessThanOrEqual(2900);
+    // Cut where it ends in "…", never inside "&amp;".
+    expect(notes).toMatch(/…$/);
+    expect(notes).not.toMatch(/&(a|am|amp)?…$/);
+  });
+
   it("the table does not credit Thanos with alertgate's own warnings (a check's values above 1, a shared bucket)", () => {
     const own = 'uptime check "checkout": its up expression gave values above 1 (on 2026-10-05 an average of 2.000), but uptime reads 1 as up and 0 as down, so the downtime of those days is not counted: make it 0 or 1 (min or max by …, or … >= bool 1)';
     const table = reportToTable({ ...report, warnings: [own] });

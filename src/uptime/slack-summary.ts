@@ -5,11 +5,19 @@
  * schemas, but everything is escaped for Slack anyway (no mention or link can be injected).
  */
 import { escapeSlack, slackLink } from '../delivery/slack/escape.js';
+import { mrkdwn } from '../delivery/slack/render.js';
 import type { OutboundMessage } from '../model/group.js';
 import { budgetState, formatDuration, formatLocalTime, formatPercent, measuredNothing, type BudgetLevel } from './format.js';
 import type { ServiceUptime, UptimeReport } from './report-types.js';
 
 const ICON: Record<BudgetLevel, string> = { ok: ':large_green_circle:', warn: ':large_yellow_circle:', bad: ':red_circle:', none: ':white_circle:' };
+
+/**
+ * Text of each block, below Slack's 3,000. `mrkdwn` (render.ts) cuts there without breaking an
+ * entity or a link, and sends it `verbatim`: a warning (Thanos' text) saying `@channel` is not
+ * parsed into a mention, as alert text is not.
+ */
+const BLOCK_CHARS = 2900;
 
 /** Slack allows 50 blocks; beyond that services are summarised in one line. */
 const MAX_SERVICE_BLOCKS = 40;
@@ -67,16 +75,16 @@ export function renderUptimeSummary(report: UptimeReport, opts: SummaryOptions):
   const late = opts.late ? escapeSlack(opts.late) : undefined;
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: `Uptime for ${report.team}: ${opts.title}`.slice(0, 150) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: range }] },
-    ...(late ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass: ${late[0]!.toUpperCase()}${late.slice(1)}`.slice(0, 2900) }] }] : []),
+    { type: 'context', elements: [mrkdwn(range, BLOCK_CHARS)] },
+    ...(late ? [{ type: 'context', elements: [mrkdwn(`:hourglass: ${late[0]!.toUpperCase()}${late.slice(1)}`, BLOCK_CHARS)] }] : []),
   ];
-  for (const l of lines.slice(0, MAX_SERVICE_BLOCKS)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `${ICON[l.level]} ${l.text}`.slice(0, 2900) } });
+  for (const l of lines.slice(0, MAX_SERVICE_BLOCKS)) blocks.push({ type: 'section', text: mrkdwn(`${ICON[l.level]} ${l.text}`, BLOCK_CHARS) });
   if (lines.length > MAX_SERVICE_BLOCKS) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${lines.length - MAX_SERVICE_BLOCKS} more services` } });
+    blocks.push({ type: 'section', text: mrkdwn(`…and ${lines.length - MAX_SERVICE_BLOCKS} more services`) });
   }
-  if (lines.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No uptime checks are configured for this team.' } });
+  if (lines.length === 0) blocks.push({ type: 'section', text: mrkdwn('No uptime checks are configured for this team.') });
   const notes = [...(opts.link ? [slackLink(opts.link, 'Full report')] : []), ...report.warnings.map((w) => `:warning: ${escapeSlack(w)}`)];
-  if (notes.length > 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: notes.join(' · ').slice(0, 2900) }] });
+  if (notes.length > 0) blocks.push({ type: 'context', elements: [mrkdwn(notes.join(' · '), BLOCK_CHARS)] });
   // A long summary is cut, never the note saying it is late.
   return { text: late ? `${text.slice(0, 2990 - late.length)} · ${late}` : text.slice(0, 3000), blocks };
 }
