@@ -4,6 +4,8 @@
  * of the file's own (a line break would let a file's key print a line of its own: a forged
  * `file:line:col`, or a GitHub Actions workflow command such as `::add-mask::` or `::error`).
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { makeConfigDir, removeTempDirs, REPO_ROOT, routesFile } from './generate-helpers.js';
@@ -86,13 +88,17 @@ describe("a team's rules and dashboards go to its own namespaces only", () => {
     expect(generate.out).toContain('nothing written');
   });
 
-  it('refuses a namespace no team owns, naming the team\'s own', async () => {
-    const dir = await config('default', 'payments-prod');
+  it('warns of a namespace no team owns (a shared one such as monitoring), naming the team\'s own', async () => {
+    const dir = await config('monitoring', 'payments-prod');
     const { code, out } = await alertgate(['validate'], { ALERTGATE_CONFIG_DIR: dir });
-    expect(code).toBe(1);
+    expect(code).toBe(0);
     expect(out).toContain(
-      'rules/payments.yaml:2:12 namespace: "default" is not among team payments\' namespaces (routes/payments.yaml owns.namespaces): its PrometheusRule goes to one of them: payments-prod',
+      'rules/payments.yaml:2:12 warning: namespace: "monitoring" is not among team payments\' namespaces (routes/payments.yaml owns.namespaces), and no team owns it: check its PrometheusRule belongs there (a shared namespace such as monitoring), or use one of its own: payments-prod',
     );
+    const out2 = path.join(dir, 'out');
+    const generate = await alertgate(['generate', '--out', out2], { ALERTGATE_CONFIG_DIR: dir });
+    expect(generate.code).toBe(0);
+    expect(await readFile(path.join(out2, 'payments-prometheus-rule.yaml'), 'utf8')).toContain('namespace: monitoring');
   });
 
   it('takes its own namespace', async () => {

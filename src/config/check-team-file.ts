@@ -172,8 +172,8 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
 const possessive = (team: string): string => (team.endsWith('s') ? `${team}'` : `${team}'s`);
 
 /**
- * The file's `namespace:` is one of its team's `owns.namespaces` (any namespace no other team
- * owns, for a team that lists none). Team files come from pull requests, and the PrometheusRule
+ * The file's `namespace:` is not another team's (an error), and is one of its team's
+ * `owns.namespaces` (a warning otherwise, for a team that lists some). Team files come from pull requests, and the PrometheusRule
  * and ConfigMap `generate` writes are applied with the platform's rights: without this, team
  * payments could write objects into prisons' namespace or kube-system.
  */
@@ -188,9 +188,12 @@ function checkNamespace(src: YamlSource, team: string, folder: TeamFolder, ctx: 
     const message = `namespace: "${namespace}" is team ${possessive(other)} (${owned.file} owns.namespaces): team ${possessive(team)} ${object} goes to one of its own namespaces${choices}`;
     return void problems.push(errorAt(src, ['namespace'], message));
   }
+  // A namespace no team owns is only warned of: platforms often keep dashboards (and some rules)
+  // in a shared namespace such as `monitoring`, which no team owns, and the objects' names are the
+  // team's own, so they cannot replace another's there.
   if (own.namespaces.length === 0) return;
-  const message = `namespace: "${namespace}" is not among team ${possessive(team)} namespaces (${own.file} owns.namespaces): its ${object} goes to one of them${choices}`;
-  problems.push(errorAt(src, ['namespace'], message));
+  const message = `namespace: "${namespace}" is not among team ${possessive(team)} namespaces (${own.file} owns.namespaces), and no team owns it: check its ${object} belongs there (a shared namespace such as monitoring), or use one of its own${choices}`;
+  problems.push(errorAt(src, ['namespace'], message, 'warning'));
 }
 
 /**
