@@ -125,6 +125,21 @@ describe('resolveRange', () => {
     expect(resolveRange({ month: '2025-12' }, NOW).from).toBe(Date.parse('2025-12-01T00:00:00Z'));
   });
 
+  it('a year 0000 says why, as other months and dates do; years 0001 to 0099 are years like any other', () => {
+    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
+    // It said "is not a month such as 2026-10", as if the form were wrong, and a date of it
+    // "neither an RFC3339 timestamp nor a date" (or February 0000 "has 29 days").
+    expect(message({ month: '0000-01' })).toBe('month: "0000-01" is not a month: years start at 0001');
+    expect(message({ from: '0000-01-01' })).toBe('from: "0000-01-01" is not a date: years start at 0001');
+    expect(message({ to: '0000-02-30' })).toBe('to: "0000-02-30" is not a date: years start at 0001');
+    expect(message({ from: '0000-01-01T00:00:00Z' })).toBe('from: "0000-01-01T00:00:00Z" has no such date: years start at 0001');
+    // Date.UTC reads years 0-99 as 1900-1999: such a month was refused as no month, unlike 0100.
+    const early = resolveRange({ month: '0050-02' }, NOW);
+    expect([new Date(early.from).toISOString(), new Date(early.to).toISOString()]).toEqual(['0050-02-01T00:00:00.000Z', '0050-03-01T00:00:00.000Z']);
+    expect(calendarDays(early)).toHaveLength(28);
+    expect(new Date(resolveRange({ from: '0099-12-31', to: '0100-01-02', tz: 'Europe/London' }, NOW).from).toISOString()).toBe('0099-12-31T00:01:15.000Z');
+  });
+
   it('period and month mixed with other range options: every problem in one message, in the order from, to, tz, period, month', () => {
     const err = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW));
     const neither = (v: string) => `"${v}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`;

@@ -9,7 +9,7 @@
  */
 import { invalidParam, invalidParams, UptimeError, type ParamNamer, type ParamProblem } from './errors.js';
 import { formatLocalTime } from './format.js';
-import { addDays, addMonths, canonicalTimeZone, localDate, noSuchDateReason, parseDate, zonedMidnight } from './time-zone.js';
+import { addDays, addMonths, canonicalTimeZone, localDate, noSuchDateReason, parseDate, YEAR_ZERO_REASON, zonedMidnight } from './time-zone.js';
 
 export const REPORT_PERIOD_NAMES = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 export type ReportPeriod = (typeof REPORT_PERIOD_NAMES)[number];
@@ -63,8 +63,10 @@ function monthStart(month: string): string | undefined {
  */
 function noSuchMonthReason(month: string): string | undefined {
   const m = MONTH.exec(month);
-  const n = m ? Number(m[2]) : 1;
-  return n < 1 || n > 12 ? 'months run 01 to 12' : undefined;
+  if (!m) return undefined;
+  const n = Number(m[2]);
+  if (n < 1 || n > 12) return 'months run 01 to 12';
+  return Number(m[1]) < 1 ? YEAR_ZERO_REASON : undefined;
 }
 
 /** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
@@ -91,7 +93,7 @@ export function parseInstant(param: string, value: string, tz: string): number {
 
 function startOfWeek(date: string): string {
   const p = parseDate(date)!;
-  const dow = new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay();
+  const dow = new Date(zonedMidnight(date, 'UTC')).getUTCDay();
   return addDays(date, -((dow + 6) % 7)); // weeks start on Monday (ISO 8601)
 }
 

@@ -77,10 +77,21 @@ function localParts(ms: number, tz: string): LocalParts {
   return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute!, second: out.second! };
 }
 
+/**
+ * Date.UTC, except for years 0–99, which Date.UTC reads as 1900–1999 (`0050-02` was refused as
+ * no month, and a day of it would have been a day of 1950); setUTCFullYear takes them as given.
+ */
+function utcMs(year: number, month0: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month0, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
 /** Offset of local time from UTC at instant `ms`, in milliseconds (BST: +3 600 000). */
 export function tzOffsetMs(ms: number, tz: string): number {
   const p = localParts(ms, tz);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  const asUtc = utcMs(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
@@ -101,12 +112,17 @@ export function parseDate(date: string): { year: number; month: number; day: num
   const m = DATE_RE.exec(date);
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const d = new Date(Date.UTC(year, month - 1, day));
+  // There is no year 0 (1 BC is followed by AD 1); Intl names it 1 BC, which localDate cannot write.
+  if (year < 1) return undefined;
+  const d = new Date(utcMs(year, month - 1, day));
   if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return undefined;
   return { year, month, day };
 }
 
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** Why a date or month of the year 0000 is none, as `noSuchDateReason` and months say it. */
+export const YEAR_ZERO_REASON = 'years start at 0001';
 
 /**
  * Why `date`, written as `YYYY-MM-DD`, is no day of the calendar ("September has 30 days"), or
@@ -117,6 +133,7 @@ export function noSuchDateReason(date: string): string | undefined {
   const m = DATE_RE.exec(date);
   if (!m) return undefined;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1) return YEAR_ZERO_REASON;
   if (month < 1 || month > 12) return `there is no month ${m[2]} (months go from 01 to 12)`;
   if (day < 1) return 'days start at 01';
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
@@ -129,7 +146,7 @@ export function noSuchDateReason(date: string): string | undefined {
 export function addDays(date: string, days: number): string {
   const p = parseDate(date);
   if (!p) throw new Error(`not a date: ${date}`);
-  const d = new Date(Date.UTC(p.year, p.month - 1, p.day + days));
+  const d = new Date(utcMs(p.year, p.month - 1, p.day + days));
   return formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 }
 
@@ -137,7 +154,7 @@ export function addDays(date: string, days: number): string {
 export function addMonths(date: string, months: number): string {
   const p = parseDate(date);
   if (!p) throw new Error(`not a date: ${date}`);
-  const d = new Date(Date.UTC(p.year, p.month - 1 + months, 1));
+  const d = new Date(utcMs(p.year, p.month - 1 + months, 1));
   return formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }
 
@@ -148,7 +165,7 @@ export function addMonths(date: string, months: number): string {
 export function zonedMidnight(date: string, tz: string): number {
   const p = parseDate(date);
   if (!p) throw new Error(`not a date: ${date}`);
-  const guess = Date.UTC(p.year, p.month - 1, p.day);
+  const guess = utcMs(p.year, p.month - 1, p.day);
   // The offset at midnight is one of the offsets in force around it; try each and keep the
   // earliest candidate that really falls on `date`.
   const candidates = [-1, 0, 1].map((d) => guess - tzOffsetMs(guess + d * 86_400_000, tz));
