@@ -208,6 +208,52 @@ describe('uptime when Thanos is down or not configured', () => {
     expect((await getJson(down, '/uptime/payments?month=2026-10', 'text/html')).text).not.toContain('<form');
   });
 
+  it('the HTML 400 keeps a period or month given in its form, as typed, so the reader corrects it there', async () => {
+    /** The period chooser's options (value, text, selected) and the month field, as the form has them. */
+    const form = (text: string) => {
+      const select = /<select name="period"[^>]*>(.*?)<\/select>/s.exec(text)?.[1];
+      const options = [...(select ?? '').matchAll(/<option value="([^"]*)"( selected="")?>([^<]*)<\/option>/g)].map((m) => ({ value: m[1], text: m[3], selected: !!m[2] }));
+      const month = /<input type="([^"]*)" name="month" value="([^"]*)"\/>/.exec(text);
+      return { periods: select === undefined ? undefined : options, month: month ? { type: month[1], value: month[2] } : undefined };
+    };
+    // A period that is none: shown as typed, first and chosen, above the periods there are.
+    const bad = await getJson(down, '/uptime/payments?period=fortnight&tz=Europe/London', 'text/html');
+    expect(bad.status).toBe(400);
+    const periods = form(bad.text).periods!;
+    expect(periods.filter((o) => o.selected)).toEqual([{ value: 'fortnight', text: '“fortnight” (not a period)', selected: true }]);
+    expect(periods.map((o) => o.value)).toEqual(['fortnight', '', ...REPORT_PERIOD_NAMES]);
+    expect(periods[1]!.text).toBe('None: From and To');
+    // A valid period in a zone that is none: kept, or correcting the zone alone gave the last 30 days.
+    const zone = form((await getJson(down, '/uptime?period=quarter&tz=Mars/Base', 'text/html')).text);
+    expect(zone.periods!.filter((o) => o.selected).map((o) => o.value)).toEqual(['quarter']);
+    expect(zone.periods!.map((o) => o.value)).toEqual(['', ...REPORT_PERIOD_NAMES]);
+    // A month that is none: in a text field (a month field would drop it), as typed.
+    expect(form((await getJson(down, '/uptime?month=2026-13&tz=Europe/London', 'text/html')).text)).toEqual({ periods: undefined, month: { type: 'text', value: '2026-13' } });
+    expect(form((await getJson(down, '/uptime?month=0000-01', 'text/html')).text).month).toEqual({ type: 'text', value: '0000-01' });
+    // A valid month mixed with from: both kept, the month no longer lost to the from given.
+    const mixed = await getJson(down, '/uptime/payments?month=2026-10&from=2026-10-05', 'text/html');
+    expect(mixed.text).toContain('<input type="date" name="from" value="2026-10-05"/>');
+    expect(form(mixed.text).month).toEqual({ type: 'text', value: '2026-10' });
+    // A month alone stays its days, and neither control is added where nothing was given.
+    const days = await getJson(down, '/uptime/payments?month=2026-10&tz=Mars/Base', 'text/html');
+    expect(form(days.text)).toEqual({ periods: undefined, month: undefined });
+    expect(days.text).toContain('<input type="date" name="from" value="2026-10-01"/>');
+  });
+
+  it('error pages lead back with the zone (and, when only Thanos failed, the range) the reader asked for', async () => {
+    const links = (text: string) => [...text.matchAll(/<a (?:class="brand" )?href="(\/uptime(?:\?[^"#]*)?)"[^>]*>(alertgate uptime|Back to all services)<\/a>/g)].map((m) => [m[2], m[1]!.replaceAll('&amp;', '&')]);
+    // 400: only what is valid, as the period links (the zone as the tz database spells it).
+    const bad = await getJson(down, '/uptime/payments?from=2026-09-31&tz=europe/london', 'text/html');
+    expect(bad.status).toBe(400);
+    expect(links(bad.text)).toEqual([['alertgate uptime', '/uptime?tz=Europe/London'], ['Back to all services', '/uptime?tz=Europe/London']]);
+    const nowhere = await getJson(down, '/uptime/payments?from=2026-09-31&tz=Mars/Base', 'text/html');
+    expect(links(nowhere.text)).toEqual([['alertgate uptime', '/uptime'], ['Back to all services', '/uptime']]);
+    // 503 (Thanos down): the range was valid, all of it kept.
+    const down503 = await getJson(down, '/uptime/payments?month=2026-10&tz=europe/london', 'text/html');
+    expect(down503.status).toBe(503);
+    expect(links(down503.text)).toEqual([['alertgate uptime', '/uptime?month=2026-10&tz=Europe/London'], ['Back to all services', '/uptime?month=2026-10&tz=Europe/London']]);
+  });
+
   it('month mixed with other range parameters: the 400 names every problem, param the first, on the API and the pages alike', async () => {
     const error = 'to: "2" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01); month: "2026-13" is not a month: months run 01 to 12, and cannot be combined with to';
     for (const path of ['/v1/uptime?team=payments&month=2026-13&to=2', '/uptime/payments?to=2&month=2026-13', '/uptime?month=2026-13&to=2']) {

@@ -77,8 +77,8 @@ describe('uptime pages at the addresses people use', () => {
     const text = await res.text();
     expect(text).toContain('unknown team &quot;nobody&quot; (no routes/nobody.yaml)');
     const links = hrefsOf(text).filter((h) => h.startsWith('/uptime') && !h.startsWith('/uptime/style.css'));
-    // The header's brand link, then the teams with uptime checks and all services, the range kept.
-    expect(links).toEqual(['/uptime', `/uptime/payments?${RANGE}`, `/uptime/platform?${RANGE}`, `/uptime/prisons?${RANGE}`, `/uptime?${RANGE}`]);
+    // The header's brand link, then the teams with uptime checks and all services, the range kept by each.
+    expect(links).toEqual([`/uptime?${RANGE}`, `/uptime/payments?${RANGE}`, `/uptime/platform?${RANGE}`, `/uptime/prisons?${RANGE}`, `/uptime?${RANGE}`]);
     for (const href of links) expect((await fetch(`${t.gw.url}${href}`, { headers: html })).status, href).toBe(200);
     // A path that cannot be a team's: the same way back; its query is not checked, so not kept.
     const odd = await fetch(`${t.gw.url}/uptime/Nobody!?${RANGE}`, { headers: html });
@@ -88,6 +88,19 @@ describe('uptime pages at the addresses people use', () => {
     const json = await fetch(`${t.gw.url}/uptime/nobody?${RANGE}`);
     expect(json.status).toBe(404);
     expect(await json.json()).toMatchObject({ kind: 'not-found', error: 'unknown team "nobody" (no routes/nobody.yaml)' });
+  });
+
+  it('every link between the pages keeps the range and zone, the header\'s too, each zone written with its slash', async () => {
+    for (const path of ['/uptime', '/uptime/payments']) {
+      const text = await page(`${path}?month=2026-10&tz=europe/london`);
+      const links = hrefsOf(text).filter((h) => /^\/uptime(\?|\/[a-z]|$)/.test(h) && !h.startsWith('/uptime/style.css'));
+      // The brand link kept no range: from a London team page it led to a UTC overview of the last 30 days.
+      expect(links[0], path).toBe('/uptime?month=2026-10&tz=Europe/London');
+      // Period links replace the range (that is what they choose) and keep the zone, spelt as the other links spell it.
+      const periods = links.filter((h) => new URL(h, t.gw.url).searchParams.has('period') || h === `${path}?tz=Europe/London`);
+      expect(periods, path).toEqual([`${path}?tz=Europe/London`, ...['previous-month', 'month-to-date', 'quarter', 'previous-quarter'].map((p) => `${path}?period=${p}&tz=Europe/London`)]);
+      for (const href of links.filter((h) => !periods.includes(h))) expect(href, path).toMatch(/\?month=2026-10&tz=Europe\/London(#service-[a-z-]+)?$/);
+    }
   });
 
   it('a service named main has its own anchor: every id on the page is unique, and links reach the section', async () => {

@@ -7,11 +7,16 @@
 import type { Child } from 'hono/jsx';
 import { budgetState, DAY_LEVEL_WORDS, dayLevel, formatPercent, type BudgetLevel, type DayLevel } from '../uptime/format.js';
 import type { ServiceUptime } from '../uptime/report-types.js';
+import { REPORT_PERIOD_NAMES, type ReportPeriod } from '../uptime/range.js';
 import { parseDate } from '../uptime/time-zone.js';
 
 const SYMBOL: Record<BudgetLevel, string> = { ok: '✓', warn: '!', bad: '✗', none: '–' };
 
-export function Layout(props: { title: string; children?: Child }) {
+/**
+ * `home`: the header's link to all services, with the range and zone of the page (a bare
+ * `/uptime` from a London month's team page led to a UTC overview of the last 30 days).
+ */
+export function Layout(props: { title: string; home?: string; children?: Child }) {
   return (
     <html lang="en">
       <head>
@@ -28,7 +33,7 @@ export function Layout(props: { title: string; children?: Child }) {
         </a>
         <header class="top">
           <div class="wrap">
-            <a class="brand" href="/uptime">
+            <a class="brand" href={props.home ?? '/uptime'}>
               alertgate uptime
             </a>
             <span>Service uptime from Thanos, counted sample by sample</span>
@@ -146,6 +151,17 @@ export const PERIOD_LINKS: ReadonlyArray<{ label: string; period?: string }> = [
   { label: 'Previous quarter', period: 'previous-quarter' },
 ];
 
+/** Every period the pages take, as the period chooser of an error page offers them. */
+const PERIOD_LABELS: ReadonlyArray<{ period: ReportPeriod; label: string }> = REPORT_PERIOD_NAMES.map((period) => ({
+  period,
+  label: PERIOD_LINKS.find((p) => p.period === period)?.label ?? { 'previous-day': 'Previous day', 'previous-week': 'Previous week' }[period as string] ?? period,
+}));
+
+/** The `tz=` pair of a link: the zone encoded, its '/' kept (`tz=Europe/London`), as every link of the pages writes it. */
+export function tzPair(tz: string): string {
+  return `tz=${encodeURIComponent(tz).replaceAll('%2F', '/')}`;
+}
+
 /**
  * A date field's type: a date input, unless its value is none (an error page's `2026-09-31` or
  * RFC3339 time as given), which a browser would silently empty: a text input keeps it to correct.
@@ -157,17 +173,20 @@ function dateFieldType(value: string | undefined): 'date' | 'text' {
 /**
  * Quick period links and a custom from/to form; they keep the chosen time zone. `linkTz`: the
  * zone the links carry when it is not `tz` (an error page's form keeps a zone that is none, to
- * correct, but a link carrying it would only lead to another 400).
+ * correct, but a link carrying it would only lead to another 400). `periodField` and
+ * `monthField` (error pages only): a `period` or `month` given, kept in the form as given so a
+ * `period=fortnight` or `month=2026-13` is corrected there (the form had only From, To and the
+ * zone, and lost them). The period is a choice of the periods the links offer, the value given
+ * first when it is none; the month a text field, as a month field would drop a value that is none.
  */
-export function RangeChooser(props: { path: string; tz: string; linkTz?: string; period?: string; custom: boolean; from?: string; to?: string }) {
+export function RangeChooser(props: { path: string; tz: string; linkTz?: string; period?: string; custom: boolean; from?: string; to?: string; periodField?: string; monthField?: string }) {
   const linkTz = props.linkTz ?? props.tz;
   const link = (period?: string) => {
-    const q = new URLSearchParams();
-    if (period) q.set('period', period);
-    if (linkTz !== 'UTC') q.set('tz', linkTz);
-    const qs = q.toString();
-    return qs ? `${props.path}?${qs}` : props.path;
+    const q = [...(period ? [`period=${encodeURIComponent(period)}`] : []), ...(linkTz !== 'UTC' ? [tzPair(linkTz)] : [])];
+    return q.length > 0 ? `${props.path}?${q.join('&')}` : props.path;
   };
+  const given = props.periodField;
+  const unknownPeriod = given !== undefined && !PERIOD_LABELS.some((p) => p.period === given);
   return (
     <>
       <nav class="periods" aria-label="Report period">
@@ -186,6 +205,32 @@ export function RangeChooser(props: { path: string; tz: string; linkTz?: string;
           To (exclusive)
           <input type={dateFieldType(props.to)} name="to" value={props.to ?? ''} />
         </label>
+        {given !== undefined ? (
+          <label>
+            Period
+            <select name="period">
+              {unknownPeriod ? (
+                <option value={given} selected>
+                  {`“${given}” (not a period)`}
+                </option>
+              ) : null}
+              <option value="">
+                None: From and To
+              </option>
+              {PERIOD_LABELS.map((p) => (
+                <option value={p.period} selected={p.period === given}>
+                  {`${p.label} (${p.period})`}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {props.monthField !== undefined ? (
+          <label>
+            Month (YYYY-MM)
+            <input type="text" name="month" value={props.monthField} />
+          </label>
+        ) : null}
         <label>
           Time zone
           <input type="text" name="tz" value={props.tz} autocomplete="off" spellcheck={false} />

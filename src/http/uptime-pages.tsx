@@ -20,7 +20,7 @@ import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
 import { addMonths, canonicalTimeZone, localDate, parseDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { headingId, serviceAnchors } from './service-anchors.js';
-import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, Warnings } from './uptime-components.js';
+import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, tzPair, Warnings } from './uptime-components.js';
 import { checkPageQuery, forRequest, rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
 import { UPTIME_CSS } from './uptime-style.js';
 
@@ -28,8 +28,13 @@ export const PAGE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' da
 
 const TEAM_RE = /^[a-z][a-z0-9-]{1,62}$/;
 
-async function page(c: Context, status: ContentfulStatusCode, title: string, body: unknown): Promise<Response> {
-  const html = await (<Layout title={title}>{body as never}</Layout>).toString();
+/** `home`: the header's link to all services, with the page's range and zone (see `homeQuery`). */
+async function page(c: Context, status: ContentfulStatusCode, title: string, body: unknown, home = '/uptime'): Promise<Response> {
+  const html = await (
+    <Layout title={title} home={home}>
+      {body as never}
+    </Layout>
+  ).toString();
   return c.html(`<!DOCTYPE html>${html}`, status, {
     'content-security-policy': PAGE_CSP,
     'x-content-type-options': 'nosniff',
@@ -43,14 +48,29 @@ function wantsHtml(c: Context): boolean {
 }
 
 /**
+ * The query of an error page's links to all services (the header's and "Back to all services"),
+ * so the reader keeps the zone, and the range, they asked for. A bad request (400) keeps only a
+ * valid zone, as the quick period links do (anything else given may be what is wrong); another
+ * error (Thanos down or refusing) had a valid range, kept whole. It was a bare `/uptime`.
+ */
+function wayBackQuery(c: Context, status: number): string {
+  const given = rangeParams(c).tz;
+  const tz = given ? canonicalTimeZone(given) : undefined;
+  if (status !== 400) return queryOf(c, tz);
+  return tz && tz !== 'UTC' ? `?${tzPair(tz)}` : '';
+}
+
+/**
  * `wayBack`: the links under the message; by default, to all services. `formPath`: the page whose
  * range form a bad request (400) shows under its message, filled with the values as given, so a
- * `from=2026-09-31` or `tz=Mars/Base` is corrected there, not by editing the URL.
+ * `from=2026-09-31` or `tz=Mars/Base` is corrected there, not by editing the URL. `home`: the
+ * query of the links to all services (`wayBackQuery` by default).
  */
-function errorResponse(c: Context, err: UptimeError, wayBack?: unknown, formPath?: string): Promise<Response> | Response {
+function errorResponse(c: Context, err: UptimeError, wayBack?: unknown, formPath?: string, home?: string): Promise<Response> | Response {
   if (!wantsHtml(c)) return uptimeErrorJson(c, err);
   const status = httpStatusOf(err);
   const heading = { 400: 'The request is not valid', 404: 'Not found', 502: 'Thanos refused the query', 503: 'Uptime data is unavailable' }[status];
+  const allServices = `/uptime${home ?? wayBackQuery(c, status)}`;
   return page(
     c,
     status,
@@ -63,10 +83,11 @@ function errorResponse(c: Context, err: UptimeError, wayBack?: unknown, formPath
       {formPath && status === 400 ? <RangeChooser {...givenChooserProps(c, formPath)} /> : null}
       {wayBack ?? (
         <p>
-          <a href="/uptime">Back to all services</a>
+          <a href={allServices}>Back to all services</a>
         </p>
       )}
     </>,
+    allServices,
   );
 }
 
@@ -103,6 +124,8 @@ async function teamNotFound(c: Context, deps: AppDeps, err: UptimeError): Promis
         <a href={`/uptime${query}`}>Back to all services</a>
       </p>
     </>,
+    undefined,
+    query,
   );
 }
 
@@ -166,7 +189,9 @@ function givenChooserProps(c: Context, path: string) {
   const first = q.month && /^\d{4}-\d{2}$/.test(q.month) && parseDate(`${q.month}-01`) ? `${q.month}-01` : undefined;
   const [from, to] = !q.from && !q.to && first ? [first, addMonths(first, 1)] : [q.from, q.to];
   const linkTz = (q.tz && canonicalTimeZone(q.tz)) || 'UTC';
-  return { path, tz: q.tz || 'UTC', linkTz, period: q.period, custom: !!(q.from || q.to || q.month), from, to };
+  // A month not shown as its days (none, or given with from or to) keeps a field of its own.
+  const monthField = q.month && !(first && !q.from && !q.to) ? q.month : undefined;
+  return { path, tz: q.tz || 'UTC', linkTz, period: q.period, custom: !!(q.from || q.to || q.month), from, to, periodField: q.period || undefined, monthField };
 }
 
 /**
@@ -391,7 +416,7 @@ function queryOf(c: Context, tz?: string): string {
   if (search.length <= 1) return '';
   if (tz === undefined) return search;
   // Only the tz pair is rewritten: the rest stays as typed (URLSearchParams would re-encode it all).
-  const zone = `tz=${encodeURIComponent(tz).replaceAll('%2F', '/')}`;
+  const zone = tzPair(tz);
   return `?${search
     .slice(1)
     .split('&')
@@ -461,6 +486,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
             </>
           )}
         </>,
+        `/uptime${queryOf(c, first?.tz)}`,
       );
     } catch (err) {
       if (err instanceof UptimeError) return errorResponse(c, err, undefined, '/uptime');
@@ -500,6 +526,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
             </>
           )}
         </>,
+        `/uptime${queryOf(c, r.tz)}`,
       );
     } catch (err) {
       if (err instanceof UptimeError) return err.kind === 'not-found' ? teamNotFound(c, deps, err) : errorResponse(c, err, undefined, `/uptime/${team}`);
