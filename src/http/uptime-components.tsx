@@ -74,6 +74,8 @@ export function stripSummary(s: ServiceUptime): string {
     counts[dayLevel(d.uptimePercent, s.objective)] += 1;
     if (d.uptimePercent !== null && (!worst || d.uptimePercent < worst.uptime)) worst = { date: d.date, uptime: d.uptimePercent };
   }
+  // Not one day measured: "0 met the objective, 0 below it" read as a month of failures.
+  if (s.daily.length > 0 && counts.none === s.daily.length) return `${s.daily.length} days, none measured (no data)`;
   const below = counts.warn + counts.bad;
   const parts = [`${s.daily.length} days: ${counts.ok} met the objective`, `${below} below it`];
   if (counts.none) parts.push(`${counts.none} without data`);

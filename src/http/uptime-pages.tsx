@@ -365,7 +365,7 @@ function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: str
       <details>
         <summary>{`Day by day (${s.daily.length} days)`}</summary>
         <div class="scroll">
-          <table>
+          <table class="days">
             <caption>{`Daily uptime of ${s.service}`}</caption>
             <thead>
               <tr>
@@ -506,7 +506,7 @@ export function uptimePageRoutes(deps: AppDeps): Hono {
         200,
         `Uptime of ${team} · alertgate`,
         <>
-          <p>
+          <p class="back">
             <a href={`/uptime${queryOf(c, r.tz)}`}>All services</a>
           </p>
           <h1>{`Uptime of team ${team}`}</h1>

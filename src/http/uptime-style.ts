@@ -70,9 +70,26 @@ footer { color: var(--muted); font-size: .8rem; border-top: 1px solid var(--line
   table.services td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
   table.services .detail { display: inline; margin-left: .5rem; }
   table.services td.num .detail { display: block; margin-left: 0; }
+  /* The day-by-day table fits a phone: a date broke after "2026-" and the last column was cut off. */
+  table.days { font-size: .9rem; }
+  table.days th, table.days td { padding: .4rem .25rem; }
+  table.days thead th { white-space: normal; }
+  table.days tbody th { white-space: nowrap; }
 }
-@media (prefers-color-scheme: dark) {
+/* Dark colours on screen only: printed, they were light text on white paper. */
+@media screen and (prefers-color-scheme: dark) {
   :root { --ok: #5cc07a; --warn: #f0a742; --bad: #ff8a80; --none: #9aa0a6; --fg: #e8eaed; --muted: #b0b5bd; --line: #3c4043; --bg: #17181b; --soft: #222428; --link: #8ab4f8; }
   .warnings { background: #2e2412; } .error { background: #3a1d1b; }
+}
+/* On paper: the report without the controls that do nothing there, every table whole. */
+@media print {
+  .skip, p.back, nav.periods, form.custom, p.downloads { display: none; }
+  .scroll { overflow: visible; }
+  /* The day-by-day tables, closed on screen, are printed open (browsers with ::details-content). */
+  details::details-content { content-visibility: visible; display: contents; }
+  summary { list-style: none; color: var(--fg); font-weight: 600; }
+  h2, caption, summary { break-after: avoid; }
+  tr, dl.figures, svg.strip { break-inside: avoid; }
+  a { color: var(--fg); }
 }
 `;
