@@ -87,6 +87,9 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('a manager walks the u
     const period = page.locator('form.custom').getByLabel('Period');
     expect(await period.count()).toBe(1); // the form had only From, To and the zone
     await expect(period.inputValue()).resolves.toBe('fortnight');
+    // Drawn as the form's other fields are (it was the browser's small default, a hard target on a phone).
+    const heights = await page.locator('form.custom').evaluate((form) => ['select[name="period"]', 'input[name="tz"]'].map((s) => Math.round(form.querySelector(s)!.getBoundingClientRect().height)));
+    expect(Math.abs(heights[0]! - heights[1]!), `${heights}`).toBeLessThanOrEqual(3);
     const stops = await tabTo(page, 'select[name="period"]');
     // Every stop on the way shows where the focus is (a date field's inner parts aside, drawn by the browser).
     expect(stops.filter((s) => s.outline === 'none' && !s.what.startsWith('input ')).map((s) => s.what)).toEqual([]);

@@ -27,7 +27,7 @@ nav.periods a { display: inline-block; padding: .25rem .6rem; border: 1px solid 
 nav.periods a[aria-current="page"] { background: var(--fg); color: var(--bg); border-color: var(--fg); }
 form.custom { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; margin: .5rem 0 1rem; }
 form.custom label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
-form.custom input, form.custom button { font: inherit; padding: .3rem .5rem; border: 1px solid var(--muted); border-radius: .25rem; background: var(--bg); color: var(--fg); }
+form.custom input, form.custom select, form.custom button { font: inherit; padding: .3rem .5rem; border: 1px solid var(--muted); border-radius: .25rem; background: var(--bg); color: var(--fg); }
 form.custom button { cursor: pointer; background: var(--soft); }
 .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }

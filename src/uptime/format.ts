@@ -113,7 +113,8 @@ export function formatLocalTime(iso: string, tz: string): string {
   const f = zonedFormatter('local-time', 'en-GB', tz, { ...WALL_CLOCK_PARTS, timeZoneName: 'short' });
   const p: Record<string, string> = {};
   for (const part of f.formatToParts(new Date(iso))) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+  // Intl writes a year before 1000 short (`50`); the JSON's dates and the form's are four digits.
+  return `${p.year!.padStart(4, '0')}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
 }
 
 /**

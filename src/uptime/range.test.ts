@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { REPORT_PERIODS } from '../config/routes-schema.js';
 import { SPELLINGS_MAX, ZONES_MAX, zonedFormatterCacheSize } from '../model/zoned-formatter.js';
 import { UptimeError } from './errors.js';
+import { formatLocalTime } from './format.js';
 import { calendarDays, periodRange, REPORT_PERIOD_NAMES, resolveRange } from './range.js';
 import { addMonths, localDate, zonedMidnight } from './time-zone.js';
 
@@ -138,6 +139,8 @@ describe('resolveRange', () => {
     expect([new Date(early.from).toISOString(), new Date(early.to).toISOString()]).toEqual(['0050-02-01T00:00:00.000Z', '0050-03-01T00:00:00.000Z']);
     expect(calendarDays(early)).toHaveLength(28);
     expect(new Date(resolveRange({ from: '0099-12-31', to: '0100-01-02', tz: 'Europe/London' }, NOW).from).toISOString()).toBe('0099-12-31T00:01:15.000Z');
+    // Shown as written, as the JSON's dates are: the page's range line said "50-02-01".
+    expect(formatLocalTime(new Date(early.from).toISOString(), 'UTC')).toBe('0050-02-01 00:00:00 UTC');
   });
 
   it('period and month mixed with other range options: every problem in one message, in the order from, to, tz, period, month', () => {
