@@ -167,6 +167,29 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('a manager walks the u
     }
   });
 
+  it('a range of an hour, the outage\'s: "1 day", and changing the zone in the form keeps the hour (not "until now")', async () => {
+    const { page, errors } = await open('/uptime/payments?from=2026-10-25T01:00:00Z&to=2026-10-25T02:00:00Z&tz=Europe/London');
+    const checkout = page.locator('section#service-checkout');
+    await expect(checkout.locator('p.strip-note').textContent()).resolves.toBe('1 day: 0 met the objective, 1 below it; lowest 0.000% on 2026-10-25');
+    await expect(checkout.locator('summary').textContent()).resolves.toBe('Day by day (1 day)');
+    const form = page.locator('form.custom');
+    // Instants, as the range is not of whole days: a date would widen it, an empty To run it until now.
+    await expect(form.getByLabel('From').inputValue()).resolves.toBe('2026-10-25T01:00:00Z');
+    await expect(form.getByLabel('To (exclusive)').inputValue()).resolves.toBe('2026-10-25T02:00:00Z');
+    await form.getByLabel('Time zone').fill('UTC');
+    await Promise.all([page.waitForURL(/tz=UTC/), form.getByRole('button', { name: 'Show' }).click()]);
+    await expect(page.locator('p.range').textContent()).resolves.toBe('From 2026-10-25 01:00:00 UTC to 2026-10-25 02:00:00 UTC (end excluded; days in UTC)');
+    await expect(page.getByRole('table', { name: 'Incidents of checkout (1)' }).locator('tbody tr').first().textContent()).resolves.toBe(
+      '2026-10-25 01:00:00 UTC (already down when the range starts)2026-10-25 02:00:00 UTC (still down when the range ends)1h 0m',
+    );
+    // A range to now keeps To empty ("until now"), its From the day it starts.
+    await page.goto(`${t.gw.url}/uptime/payments?from=2026-10-25&tz=Europe/London`);
+    await expect(form.getByLabel('From').inputValue()).resolves.toBe('2026-10-25');
+    await expect(form.getByLabel('To (exclusive)').inputValue()).resolves.toBe('');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('a month with no data says so, not "0 met the objective"', async () => {
     for (const path of [`/uptime/payments?${NO_DATA}`, `/uptime?${NO_DATA}`]) {
       const { page, errors } = await open(path);

@@ -66,6 +66,11 @@ export function BudgetBadge(props: { service: ServiceUptime }) {
 
 const BAR_HEIGHT: Record<DayLevel, number> = { ok: 20, warn: 13, bad: 7, none: 3 };
 
+/** `1 day`, `31 days`: a range of hours is one day ("1 days" before). */
+export function daysText(n: number): string {
+  return `${n} day${n === 1 ? '' : 's'}`;
+}
+
 /** A sentence describing the strip for screen readers (and the note under it). */
 export function stripSummary(s: ServiceUptime): string {
   const counts: Record<DayLevel, number> = { ok: 0, warn: 0, bad: 0, none: 0 };
@@ -75,9 +80,9 @@ export function stripSummary(s: ServiceUptime): string {
     if (d.uptimePercent !== null && (!worst || d.uptimePercent < worst.uptime)) worst = { date: d.date, uptime: d.uptimePercent };
   }
   // Not one day measured: "0 met the objective, 0 below it" read as a month of failures.
-  if (s.daily.length > 0 && counts.none === s.daily.length) return `${s.daily.length} days, none measured (no data)`;
+  if (s.daily.length > 0 && counts.none === s.daily.length) return `${daysText(s.daily.length)}, none measured (no data)`;
   const below = counts.warn + counts.bad;
-  const parts = [`${s.daily.length} days: ${counts.ok} met the objective`, `${below} below it`];
+  const parts = [`${daysText(s.daily.length)}: ${counts.ok} met the objective`, `${below} below it`];
   if (counts.none) parts.push(`${counts.none} without data`);
   const lowest = worst && worst.uptime < 100 ? `; lowest ${formatPercent(worst.uptime)} on ${worst.date}` : '';
   return `${parts.join(', ')}${lowest}`;

@@ -17,10 +17,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { httpStatusOf, UptimeError } from '../uptime/errors.js';
 import { formatDuration, formatLocalTime, formatPercent, DAY_LEVEL_WORDS, dayLevel, dayMeasuredNothing, incidentNotes, measuredNothing } from '../uptime/format.js';
 import type { ServiceUptime, UptimeReport } from '../uptime/report-types.js';
+import { parseInstant } from '../uptime/range.js';
 import { addMonths, canonicalTimeZone, localDate, parseDate, zonedMidnight } from '../uptime/time-zone.js';
 import type { AppDeps } from './deps.js';
 import { headingId, serviceAnchors } from './service-anchors.js';
-import { BudgetBadge, DayStrip, Layout, Legend, RangeChooser, stripSummary, tzPair, Warnings } from './uptime-components.js';
+import { BudgetBadge, DayStrip, daysText, Layout, Legend, RangeChooser, stripSummary, tzPair, Warnings } from './uptime-components.js';
 import { checkPageQuery, forRequest, rangeParams, uptimeErrorJson, uptimeOf } from './uptime.js';
 import { UPTIME_CSS } from './uptime-style.js';
 
@@ -165,8 +166,10 @@ function Downloads(props: { report: Pick<UptimeReport, 'team' | 'from' | 'to' | 
  * The range chooser of a page showing `range`. Its form starts from the days shown, in the zone
  * shown, so that changing one field (the time zone, say) keeps the rest: left empty, a page of
  * `month=2026-10` submitted "the last 30 days", and a `from` instant cut to its first ten
- * characters named the UTC date, a day before a London month's first. A range ending other than
- * at a midnight (to date: now) leaves To empty, which means "until now".
+ * characters named the UTC date, a day before a London month's first. A range ending at now (to
+ * date) leaves To empty, which means "until now". A range of hours (from or to other than a
+ * midnight, as given) shows those instants, in text fields: a date widened it to whole days, and
+ * an empty To ran it until now, so changing only the zone changed the range.
  */
 function chooserProps(c: Context, path: string, range: Pick<UptimeReport, 'from' | 'to' | 'tz'> | undefined) {
   const q = rangeParams(c);
@@ -174,8 +177,26 @@ function chooserProps(c: Context, path: string, range: Pick<UptimeReport, 'from'
   if (!range) return { path, tz: q.tz || 'UTC', period: q.period, custom, from: q.from?.slice(0, 10), to: q.to?.slice(0, 10) };
   const { tz } = range;
   const [from, to] = [Date.parse(range.from), Date.parse(range.to)];
-  const toDate = localDate(to, tz);
-  return { path, tz, period: q.period, custom, from: localDate(from, tz), to: zonedMidnight(toDate, tz) === to ? toDate : undefined };
+  const [fromDate, toDate] = [localDate(from, tz), localDate(to, tz)];
+  // An end other than a midnight: the instant given, unless the report was cut at now (to date).
+  const toGiven = q.to ? givenInstant(q.to, tz) === to : false;
+  return {
+    path,
+    tz,
+    period: q.period,
+    custom,
+    from: zonedMidnight(fromDate, tz) === from ? fromDate : range.from,
+    to: zonedMidnight(toDate, tz) === to ? toDate : toGiven ? range.to : undefined,
+  };
+}
+
+/** The instant a valid `from`/`to` value names in `tz` (the report has checked it), or undefined. */
+function givenInstant(value: string, tz: string): number | undefined {
+  try {
+    return parseInstant('to', value, tz);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -363,7 +384,7 @@ function ServiceSection(props: { service: ServiceUptime; tz: string; anchor: str
         </div>
       )}
       <details>
-        <summary>{`Day by day (${s.daily.length} days)`}</summary>
+        <summary>{`Day by day (${daysText(s.daily.length)})`}</summary>
         <div class="scroll">
           <table class="days">
             <caption>{`Daily uptime of ${s.service}`}</caption>
