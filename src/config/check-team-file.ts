@@ -26,7 +26,7 @@ import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
 import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow, type PromqlResultRule } from './promql.js';
 import { configRootSync, readConfigFileSync } from './read-config-file.js';
-import type { NonFileEntries } from './skipped-entry.js';
+import { unreadRoutesFileHint, type NonFileEntries } from './skipped-entry.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
 import { fileNameProblem, teamMismatchMessage } from './team-name.js';
@@ -47,6 +47,8 @@ export interface TeamFileContext {
   dir: string;
   /** Teams that have a `routes/<team>.yaml`. */
   routeTeams: ReadonlySet<string>;
+  /** The names in routes/, to name a team's routes file written with another ending (`orders.json`). */
+  routesEntries?: readonly string[];
   /** A file found a link to nothing when read: an error, or a warning (skipped) for the gateway. */
   nonFileEntries?: NonFileEntries;
   severities?: string[];
@@ -165,7 +167,8 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
   if (misnamed && typeof declared === 'string') team = declared;
   if (!ctx.routeTeams.has(team)) {
     const why = folder === 'rules' ? 'its alerts would reach no one' : 'every team in dashboards/ needs one';
-    problems.push(errorAt(src, ['team'], `team: "${team}" has no routes/${team}.yaml: ${why}`));
+    const otherEnding = unreadRoutesFileHint(team, ctx.routesEntries ?? []);
+    problems.push(errorAt(src, ['team'], `team: "${team}" has no routes/${team}.yaml: ${why}${otherEnding ? `; ${otherEnding}` : ''}`));
   }
 }
 

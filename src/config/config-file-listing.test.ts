@@ -123,6 +123,32 @@ describe('a team file named with another ending (orders.YAML, orders.json), whic
     expect(routes.errors.map(formatSourceError)).toEqual([]);
   });
 
+  it("names a team's routes file with another ending in its rules' and dashboards' missing-routes error, and leaves a stray .json alone", async () => {
+    // A team whose routes are in routes/orders.json heard only "has no routes/orders.yaml",
+    // though the file is right there: the message names it and the rename.
+    const dir = await makeConfigDir({
+      'routes/ops.yaml': routesFile('ops'),
+      'routes/orders.json': '{"team": "orders"}',
+      'routes/web.YAML': 'team: web\n',
+      'routes/schema.json': '{"type": "object"}',
+      'rules/orders.yaml': 'team: orders\nnamespace: orders-prod\n',
+      'rules/web.yaml': 'team: web\nnamespace: web-prod\n',
+      'dashboards/orders.yaml': 'team: orders\nnamespace: orders-prod\ndashboards: []\n',
+      'rules/schema.yaml': 'team: schema\nnamespace: schema-prod\n',
+    });
+    const specs = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(specs.errors.map(formatSourceError)).toEqual([
+      'dashboards/orders.yaml:1:7 team: "orders" has no routes/orders.yaml: every team in dashboards/ needs one; routes/orders.json is not read: team files end in .yaml (or .yml), and JSON is YAML: rename it orders.yaml',
+      'rules/orders.yaml:1:7 team: "orders" has no routes/orders.yaml: its alerts would reach no one; routes/orders.json is not read: team files end in .yaml (or .yml), and JSON is YAML: rename it orders.yaml',
+      // routes/schema.json is no team's file; a rules/schema.yaml does not make it one (only a .yaml there would).
+      'rules/schema.yaml:1:7 team: "schema" has no routes/schema.yaml: its alerts would reach no one; routes/schema.json is not read: team files end in .yaml (or .yml), and JSON is YAML: rename it schema.yaml',
+      'rules/web.yaml:1:7 team: "web" has no routes/web.yaml: its alerts would reach no one; routes/web.YAML is not read: team files end in .yaml (or .yml), in lower case: rename it web.yaml',
+    ]);
+    // routes/ itself stays silent on .json files, a team's or an editor's.
+    const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'ops' });
+    expect(routes.errors.map(formatSourceError)).toEqual(['routes/web.YAML:1:1 not read: team files end in .yaml (or .yml), in lower case: rename it web.yaml']);
+  });
+
   it('is a warning for the gateway, and other files (README.md) are no problem', async () => {
     const dir = await makeConfigDir({ ...files, 'routes/Ops.Yml': 'team: ops\n' });
     const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });

@@ -81,13 +81,30 @@ export function unreadTeamFile(folder: string, name: string, entries: readonly s
   if (name.startsWith('.') || /\.ya?ml$/.test(name)) return undefined;
   const yamlAnyCase = /\.ya?ml$/i.test(name);
   // In routes/ any name could be a team's, so a JSON file there (an editor's schema.json) is taken
-  // for none; a team whose routes are in orders.json still hears of it from its rules file.
+  // for none; a team whose routes are in orders.json hears of it from its rules file (unreadRoutesFileHint).
   const json = /\.json$/i.test(name) && folder !== 'routes';
   if (!yamlAnyCase && !json) return undefined;
   const stem = name.replace(/\.(ya?ml|json)$/i, '').toLowerCase();
   if (!TEAM_NAME.test(stem) || teamNameLabelProblem(stem) !== undefined || !isTeam(stem)) return undefined;
   if (entries.includes(`${stem}.yaml`) || entries.includes(`${stem}.yml`)) return undefined;
+  return { file: `${folder}/${name}`, line: 1, col: 1, severity: nonFileEntries, message: `not read: ${renameHint(name)}` };
+}
+
+/** Why a file named with another ending is not read, and its name to be read: `team files end in …: rename it orders.yaml`. */
+function renameHint(name: string): string {
+  const yamlAnyCase = /\.ya?ml$/i.test(name);
   const rename = (yamlAnyCase ? name : name.replace(/\.json$/i, '.yaml')).toLowerCase();
   const why = yamlAnyCase ? 'team files end in .yaml (or .yml), in lower case' : 'team files end in .yaml (or .yml), and JSON is YAML';
-  return { file: `${folder}/${name}`, line: 1, col: 1, severity: nonFileEntries, message: `not read: ${why}: rename it ${rename}` };
+  return `${why}: rename it ${rename}`;
+}
+
+/**
+ * Team `team`'s routes file written with another ending (`routes/orders.json`, `routes/orders.YAML`)
+ * among `routesEntries`, said for a rules or dashboards file whose team has no routes file; or
+ * undefined. routes/ itself takes no .json for a team's (unreadTeamFile): there it is silent, and
+ * the team's "has no routes/orders.yaml" was all its author heard, with the file right there.
+ */
+export function unreadRoutesFileHint(team: string, routesEntries: readonly string[]): string | undefined {
+  const name = routesEntries.find((n) => !n.startsWith('.') && !/\.ya?ml$/.test(n) && /\.(ya?ml|json)$/i.test(n) && n.replace(/\.(ya?ml|json)$/i, '').toLowerCase() === team);
+  return name === undefined ? undefined : `routes/${name} is not read: ${renameHint(name)}`;
 }
