@@ -657,6 +657,31 @@ routes:
       'rules/orders.yaml:7:14 a quoted value is not closed: this " has no closing " on its line, so YAML reads the lines below as more of the value; add the closing "',
     ]);
   });
+  it('says the same when the line before the run-on line ends in an escaped quote (\\" or \'\'), where yaml took the value for closed and gave its own words', async () => {
+    // yaml ends a quoted value cut short by an unindent at the line's last character: an escaped
+    // quote there looked like the closing one, so no "Missing closing quote" came, only "Implicit
+    // keys need to be on a single line" or a bad indentation of a key `down"` that is none.
+    const alert = (summary: string) => `${HEAD}alerts:\n  - name: A\n    expr: up == 0\n    severity: critical\n    summary: ${summary}\n    runbook: https://runbooks.example/down\n    sevrity: critical\n`;
+    const sevrity = (line: number) => `rules/orders.yaml:${line}:5 alerts[0].sevrity: unknown field "sevrity"; did you mean "severity"?`;
+    const shallow = (q: string, line: number, col: number) =>
+      `rules/orders.yaml:${line}:${col} a quoted value runs on to this line (its ${q} opens on line 7 and closes on line ${line}), which starts at column ${col}, not deeper than its key on line 7 (column 5): YAML ends the value's lines there; start this line after column 5 (indent with spaces), or keep the value on one line`;
+    const tabbed = (q: string, line: number) =>
+      `rules/orders.yaml:${line}:1 a quoted value runs on to this line (its ${q} opens on line 7 and closes on line ${line}), which a tab indents: YAML indents with spaces only; start this line after column 5 with spaces, or keep the value on one line`;
+    expect(await ruleErrors(alert('"Orders \\"down\\"\n  again"'))).toEqual([shallow('"', 8, 3), sevrity(10)]);
+    expect(await ruleErrors(alert('"Orders \\"down\\"\n    again"'))).toEqual([shallow('"', 8, 5), sevrity(10)]);
+    expect(await ruleErrors(alert('"Orders \\"down\\"\nagain"'))).toEqual([shallow('"', 8, 1), sevrity(10)]);
+    expect(await ruleErrors(alert("'Orders ''down''\n  again'"))).toEqual([shallow("'", 8, 3), sevrity(10)]);
+    expect(await ruleErrors(alert('"Orders \\"down\\"\n\tagain"'))).toEqual([tabbed('"', 8), sevrity(10)]);
+    // Over three lines, the middle one deep enough: the third is the one at fault.
+    expect(await ruleErrors(alert('"Orders \\"down\\"\n        and \\"out\\"\n  again"'))).toEqual([
+      shallow('"', 9, 3),
+      sevrity(11),
+    ]);
+    // Never closed: the opening quote is the one at fault.
+    expect(await ruleErrors(alert('"Orders \\"down\\"\n  again'))).toEqual([
+      'rules/orders.yaml:7:14 a quoted value is not closed: this " has no closing " on its line, so YAML reads the lines below as more of the value; add the closing "',
+    ]);
+  });
   it('answers a PagerDuty key source under another field name once, at that field, not also that pagerduty lacks one', async () => {
     expect(await routeErrors({
       'routes/orders.yaml': 'team: orders\nslack:\n  channel: "#orders"\npagerduty:\n  routingKey: PAGERDUTY_ORDERS_KEY\n',

@@ -156,6 +156,40 @@ function closedLaterAt(lines: readonly string[], quote: string, open: { line: nu
   return undefined;
 }
 
+/** A quoted value opened at `open` and closed on `later.closes`, whose line `later.bad` is indented too little or with a tab: one error there. */
+function runOnReport(lines: readonly string[], q: string, open: { line: number; col: number }, later: { closes: number; bad: number; tab: boolean }): Explained {
+  const keyCol = keyColumn(lines, open.line);
+  const text = lines[later.bad - 1] ?? '';
+  const col = later.tab ? 1 : keyColumn(lines, later.bad);
+  const where = `a quoted value runs on to this line (its ${q} opens on line ${open.line} and closes on line ${later.closes}), which`;
+  return {
+    line: later.bad,
+    offset: lineStart(lines, later.bad) + col - 1,
+    message: later.tab
+      ? `${where} a tab indents: YAML indents with spaces only; start this line after column ${keyCol} with spaces, or keep the value on one line`
+      : `${where} starts at column ${col}, not deeper than its key on line ${open.line} (column ${keyCol}): YAML ends the value's lines there; start this line after column ${keyCol} (indent with spaces), or keep the value on one line`,
+    repaired: ' '.repeat(keyCol + 1) + text.replace(/^[ \t]+/, ''),
+  };
+}
+
+/**
+ * The run-on report for `line` when the line above it ends in an escaped quote (`\"`, `''`) of a
+ * quoted value still open there. yaml ends a quoted value cut short by an unindent at the last
+ * character before the line break; an escaped quote there passes for the closing one, so yaml
+ * says no "Missing closing quote" but "Implicit keys need to be on a single line" or "All mapping
+ * items must start at the same column" at `line`, as if `again"` were a key.
+ */
+function escapedQuoteRunOn(lines: readonly string[], line: number): Explained | undefined {
+  let above = line - 1;
+  while (above >= 1 && /^\s*$/.test(lines[above - 1] ?? '')) above--;
+  const end = withoutCr(lines[above - 1]).trimEnd();
+  const q = end.endsWith('\\"') ? '"' : end.endsWith("''") ? "'" : undefined;
+  if (q === undefined) return undefined;
+  const open = unclosedQuoteAt(lines, q, above);
+  const later = open && closedLaterAt(lines, q, open);
+  return open && later && later.bad === line ? runOnReport(lines, q, open, later) : undefined;
+}
+
 function reindented(lines: readonly string[], line: number): string {
   return ' '.repeat(intendedColumn(lines, line) - 1) + (lines[line - 1] ?? '').replace(/^[ \t]+/, '');
 }
@@ -225,6 +259,11 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
       out.push({ line, offset: lineStart(lines, line) + tab, message: 'a tab is used as indentation in the text of a block scalar (| or >): YAML indents with spaces only; replace the tab with spaces', repaired: blockReindented(lines, line) });
       continue;
     }
+    const runOn = escapedQuoteRunOn(lines, line);
+    if (runOn) {
+      if (!out.some((o) => o.line === line)) out.push(runOn);
+      continue;
+    }
     if (FOLLOW_ON.has(e.code) && explainedLines.has(line)) continue;
     // A key one column short of its map's is no item of the list it is in ("Sequence item
     // without - indicator"): the same slip as a key further out.
@@ -276,18 +315,7 @@ function explainOnce(lines: readonly string[], errors: readonly YAMLError[], lin
       const q = unclosed[1]!;
       const later = open && closedLaterAt(lines, q, open);
       if (open && later) {
-        const keyCol = keyColumn(lines, open.line);
-        const text = lines[later.bad - 1] ?? '';
-        const col = later.tab ? 1 : keyColumn(lines, later.bad);
-        const where = `a quoted value runs on to this line (its ${q} opens on line ${open.line} and closes on line ${later.closes}), which`;
-        out.push({
-          line: later.bad,
-          offset: lineStart(lines, later.bad) + col - 1,
-          message: later.tab
-            ? `${where} a tab indents: YAML indents with spaces only; start this line after column ${keyCol} with spaces, or keep the value on one line`
-            : `${where} starts at column ${col}, not deeper than its key on line ${open.line} (column ${keyCol}): YAML ends the value's lines there; start this line after column ${keyCol} (indent with spaces), or keep the value on one line`,
-          repaired: ' '.repeat(keyCol + 1) + text.replace(/^[ \t]+/, ''),
-        });
+        out.push(runOnReport(lines, q, open, later));
         continue;
       }
       if (open) {
