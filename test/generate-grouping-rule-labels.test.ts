@@ -5,7 +5,9 @@
  * becomes one labelset and the rule fails at evaluation ("vector contains metrics with the same
  * labelset after applying alert labels"): the alert never fires, the SLO records nothing, and
  * `promtool check rules` accepts it. A grouping that also keeps a label of the query's own is
- * fine unless two series differ only in the replaced one: a warning says so.
+ * fine unless two series differ only in the replaced one: a warning says so. A label every
+ * selector pins with = to one value (team="payments") tells no series apart: left alone; one
+ * only group_left (team) joins in is lost to the replacement: a warning says that.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -152,6 +154,73 @@ describe.skipIf(!promtool)('the rules this refuses fail in Prometheus', () => {
   });
 });
 
+/** Queries pinned to one team: every selector `team="payments"`, nothing on the way that drops or rewrites team. */
+const PINNED = [
+  'sum by (team) (rate(nginx_requests_total{team="payments"}[5m])) > 0',
+  'sum by (team) (rate(nginx_requests_total{team="payments", status="500"}[5m])) / sum by (team) (rate(nginx_requests_total{team="payments"}[5m])) > 0.05',
+  'count by (team) (kube_pod_status_phase{phase="Failed", team="payments"} == 1) > 0 and on (team) count by (team) (kube_pod_status_phase) > 0',
+];
+/** Pinned as a grouping with a label of the query's own: was a warning. */
+const PINNED_WITH_OWN = 'sum by (pod, team) (kube_pod_status_phase{phase="Failed", team="payments"}) > 0';
+/** Not pinned, though a selector names team: each fails once three teams have series. */
+const NOT_PINNED = [
+  ['!= leaves two teams', 'sum by (team) (rate(nginx_requests_total{team!="payments"}[5m])) > 0'],
+  ['a regexp may match two teams', 'sum by (team) (rate(nginx_requests_total{team=~"payments|prisons"}[5m])) > 0'],
+  ['or vector(0) adds a series without team', 'sum by (team) (rate(nginx_requests_total{team="payments"}[5m])) > 0 or vector(0)'],
+  ['label_replace rewrites team', 'sum by (team) (label_replace(kube_pod_status_phase{team="payments"}, "team", "$1", "pod", "(.*)")) > 0'],
+  ['a selector without the pin', 'sum by (team) (rate(nginx_requests_total{team="payments"}[5m])) > 0 or sum by (team) (rate(nginx_requests_total[5m])) > 0'],
+] as const;
+
+describe.skipIf(!promtool)('queries pinned to one team evaluate in Prometheus (promtool test rules)', () => {
+  const generated = (alerts: ReturnType<typeof alert>[]) =>
+    stringify({ groups: prometheusRuleFor({ team: 'payments', file: 'rules/payments.yaml', namespace: 'monitoring', alerts, slos: [], uptime: [] })!.spec.groups });
+  const run = async (rules: ReturnType<typeof alert>[], checks: object = {}) =>
+    promtoolTestRules(promtool!, await makeConfigDir({ 'payments.rules.yaml': generated(rules) }), 't.yaml', {
+      rule_files: ['payments.rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: ['payments', 'prisons', 'probation'].flatMap((team, i) => [
+            { series: `nginx_requests_total{status="500",team="${team}"}`, values: '0+50x10' },
+            { series: `kube_pod_status_phase{phase="Failed",pod="p${i}",team="${team}"}`, values: '1x10' },
+            { series: `kube_pod_status_phase{phase="Failed",pod="q${i}",team="${team}"}`, values: '1x10' },
+            { series: `kube_namespace_labels{namespace="ns${i}",team="${team}"}`, values: '1x10' },
+            { series: `container_cpu_usage_seconds_total{namespace="ns${i}",pod="p${i}"}`, values: '0+600x10' },
+          ]),
+          promql_expr_test: [{ expr: 'vector(1)', eval_time: '5m', exp_samples: [{ labels: '{}', value: 1 }] }],
+          ...checks,
+        },
+      ],
+    });
+
+  it('a query pinned to team payments fires one alert, labelled team payments, with three teams\' series', async () => {
+    const out = await run(PINNED.map((expr, i) => alert(`Pinned${i}`, expr)), {
+      alert_rule_test: PINNED.map((_, i) => ({ eval_time: '5m', alertname: `Pinned${i}`, exp_alerts: [{ exp_labels: { team: 'payments', severity: 'warning' }, exp_annotations: { summary: 's', runbook_url: 'https://runbooks.example/x' } }] })),
+    });
+    expect(out).toContain('SUCCESS');
+  });
+
+  it('pinned, and grouped by a label of its own too, it fires once per pod', async () => {
+    const out = await run([alert('PinnedPods', PINNED_WITH_OWN)], {
+      alert_rule_test: [{ eval_time: '5m', alertname: 'PinnedPods', exp_alerts: ['p0', 'q0'].map((pod) => ({ exp_labels: { pod, team: 'payments', severity: 'warning' }, exp_annotations: { summary: 's', runbook_url: 'https://runbooks.example/x' } })) }],
+    });
+    expect(out).toContain('SUCCESS');
+  });
+
+  it.each(NOT_PINNED)('%s: the alert fails at its first evaluation', async (_, expr) => {
+    expect(await run([alert('NotPinned', expr)])).toMatch(/rule: NotPinned, time: [0-9ms]+, err: vector contains metrics with the same labelset after applying alert labels/);
+  });
+
+  it('a team joined in by group_left (team) evaluates, and every alert gets the file\'s team, whichever team the join named', async () => {
+    const expr = 'sum by (namespace, pod) (rate(container_cpu_usage_seconds_total[5m])) * on (namespace) group_left (team) kube_namespace_labels > 4';
+    const out = await run([alert('Joined', expr)], {
+      alert_rule_test: [{ eval_time: '5m', alertname: 'Joined', exp_alerts: [0, 1, 2].map((i) => ({ exp_labels: { namespace: `ns${i}`, pod: `p${i}`, team: 'payments', severity: 'warning' }, exp_annotations: { summary: 's', runbook_url: 'https://runbooks.example/x' } })) }],
+    });
+    expect(out).toContain('SUCCESS');
+  });
+});
+
 describe('validate on queries grouped by labels the generated rule sets', () => {
   it('reads binary expressions, their matching and set operators, and parentheses, naming the file, line and column of each refused query', async () => {
     const ratio = (by: string) => `sum by (${by}) (rate(errors_total[5m])) / sum by (${by}) (rate(requests_total[5m])) > 0.05`;
@@ -240,6 +309,27 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
     ]);
   });
 
+  it('leaves alone a query whose every selector pins team with = to one value, and refuses the rest as before', async () => {
+    const file = {
+      team: 'payments',
+      namespace: 'monitoring',
+      alerts: [...PINNED.map((expr, i) => alert(`Pinned${i}`, expr)), alert('PinnedPods', PINNED_WITH_OWN), ...NOT_PINNED.map(([, expr], i) => alert(`NotPinned${i}`, expr))],
+      slos: [
+        { ...slo('pinned', 'team'), errors: 'sum by (team) (rate(nginx_requests_total{team="payments", status=~"5.."}[{{window}}]))', total: 'sum by (team) (rate(nginx_requests_total{team="payments"}[{{window}}]))' },
+        // The ratio divides by total's series too: total unpinned, it is refused.
+        { ...slo('half-pinned', 'team'), errors: 'sum by (team) (rate(nginx_requests_total{team="payments", status=~"5.."}[{{window}}]))' },
+      ],
+    };
+    const dir = await makeConfigDir({ 'routes/payments.yaml': routesFile('payments'), 'rules/payments.yaml': stringify(file, { lineWidth: 0 }) });
+    const result = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    const said = (list: typeof result.errors) => list.map(formatSourceError).map((l) => l.replace(/^rules\/payments\.yaml:\d+:\d+ /, '').split(', which alertgate')[0]);
+    expect(said(result.errors)).toEqual([
+      ...NOT_PINNED.map((_, i) => expect.stringMatching(new RegExp(`^alerts\\[${i + PINNED.length + 1}\\]\\.expr: (grouped by|its result has no label but) \\(team\\)`))),
+      'slos[1].errors: grouped by (team)',
+    ]);
+    expect(said(result.warnings)).toEqual([]);
+  });
+
   it('refuses none of ~45 realistic alert expressions (mixin and kube-prometheus style), and warns only where group_left (team) joins the team in', async () => {
     const file = { team: 'platform', namespace: 'monitoring', alerts: REALISTIC_ALERT_EXPRS.map((expr, i) => alert(`Realistic${i}`, expr)), slos: [] };
     const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'rules/platform.yaml': stringify(file, { lineWidth: 0 }) });
@@ -247,8 +337,15 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
     expect(result.errors.map(formatSourceError)).toEqual([]);
     const joined = REALISTIC_ALERT_EXPRS.flatMap((expr, i) => (expr.includes('group_left (team)') ? [i] : []));
     expect(joined.length).toBe(2);
+    // Series differ in the labels they had before the join: nothing collides, the joined team is what is lost.
     expect(result.warnings.map(formatSourceError)).toEqual(
-      joined.map((i) => expect.stringMatching(new RegExp(`warning: alerts\\[${i}\\]\\.expr: its result has no label but \\([a-z, ]+\\) \\(.*group_left.*\\): alertgate replaces team with "platform"`))),
+      joined.map((i) =>
+        expect.stringMatching(
+          new RegExp(
+            `warning: alerts\\[${i}\\]\\.expr: its result has no label but \\([a-z, ]+\\) \\(.*group_left.*\\): alertgate replaces the team this query joins in with "platform" on the alert, so every alert of it has team "platform", whichever team the joined series name \\(its series still differ in the labels they had before the join, so none collide\\); drop team from the join's group_left \\(…\\) list \\(every alert of this file goes to team "platform"\\)$`,
+          ),
+        ),
+      ),
     );
   });
 });

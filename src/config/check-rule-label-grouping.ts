@@ -12,12 +12,20 @@
  * own as well (`by (namespace, team)`), it fails only where two series differ in nothing else:
  * a warning, as the replaced label is of no use in the grouping anyway.
  *
+ * Two cases replace a value without making series alike. A label the query pins to one value
+ * (`sum by (team) (rate(x{team="payments"}[5m]))`: config/promql-pinned-labels.ts) tells no two
+ * series apart, so replacing it joins none: no refusal, no warning (Prometheus fails only once two
+ * teams' series are there, and the pin keeps them out). A label only `group_left (team)` brings in
+ * tells none apart either (each series is one of the join's many side): replacing it joins none,
+ * but throws away what the join brought, which a warning says.
+ *
  * Only results whose labels are read without a parse are checked (config/promql-result-labels.ts):
  * numbers, aggregations, selectors and calls joined by binary operators, with what `on`,
  * `ignoring`, `group_left`/`group_right` and the set operators do to the labels, in any
  * parentheses. A result whose labels the series decide (`sum without (pod) (rate(…))`, a selector
  * alone, aggregations grouped apart without matching modifiers) is left to the author.
  */
+import { pinnedLabels } from './promql-pinned-labels.js';
 import { resultLabels, type ResultLabels } from './promql-result-labels.js';
 import type { RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
@@ -31,7 +39,7 @@ export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, tea
     // series: it replaces nothing with a constant, so grouping by it is sound.
     for (const [k, v] of Object.entries(a.labels ?? {})) if (!String(v).includes('{{')) set[k] = JSON.stringify(v);
     Object.assign(set, { team: `"${team}"`, severity: `"${a.severity}"` });
-    check(src, ['alerts', i, 'expr'], grouping, set, 'the alert', 'alert', 'the alert never fires', problems);
+    check(src, ['alerts', i, 'expr'], grouping, set, () => pinnedLabels(a.expr), 'the alert', 'alert', 'the alert never fires', problems);
   });
   spec.slos.forEach((s, i) => {
     const errorsGrouping = resultLabels(s.errors);
@@ -43,7 +51,12 @@ export function checkRuleLabelGrouping(src: YamlSource, spec: RulesFileSpec, tea
     const [word, consequence] = recorded
       ? (['rule', 'no error ratio is recorded and its burn-rate alerts never fire'] as const)
       : (['alert', 'its burn-rate alerts never fire'] as const);
-    check(src, ['slos', i, field], grouping, set, "the SLO's series and alerts", word, consequence, problems);
+    // The ratio's series come from both queries (`(errors or 0 * total) / total`): pinned in both.
+    const pinned = () => {
+      const [errors, total] = [pinnedLabels(s.errors), pinnedLabels(s.total)];
+      return new Map([...errors].filter(([l, v]) => total.get(l) === v));
+    };
+    check(src, ['slos', i, field], grouping, set, pinned, "the SLO's series and alerts", word, consequence, problems);
   });
 }
 
@@ -52,21 +65,41 @@ function check(
   path: [string, number, string],
   grouping: ResultLabels | undefined,
   set: Record<string, string>,
+  /** Parsed only when a replaced label is found (see promql-pinned-labels.ts). */
+  pinnedOf: () => ReadonlyMap<string, string>,
   where: string,
   prometheusWord: 'alert' | 'rule',
   consequence: string,
   problems: SourceError[],
 ): void {
   const labels = grouping?.labels ?? [];
-  const replaced = labels.filter((l) => Object.hasOwn(set, l));
-  if (replaced.length === 0) return;
+  if (!labels.some((l) => Object.hasOwn(set, l))) return;
+  const pinned = pinnedOf();
+  // Pinned and joined labels tell no two series apart: replacing them makes none alike.
+  const joined = labels.filter((l) => Object.hasOwn(set, l) && !pinned.has(l) && grouping!.joined?.includes(l));
+  const replaced = labels.filter((l) => Object.hasOwn(set, l) && !pinned.has(l) && !joined.includes(l));
   const at = `${path[0]}[${path[1]}].${path[2]}`;
   // Grouped alike throughout, the groupings say it; else the operator that decided the labels.
   const by = grouping!.reason === undefined ? `grouped by (${labels.join(', ')})` : `its result has no label but (${labels.join(', ')}) (${grouping!.reason})`;
-  const values = replaced.map((l) => `${l} ${set[l]}`).join(', ');
   // The team label is what routes the alert (src/attribute): say whose it is, whatever the series say.
-  const drop = `drop ${replaced.join(', ')} from the ${grouping!.reason === undefined ? 'grouping' : 'result'}${replaced.includes('team') ? ` (every alert of this file goes to team ${set['team']})` : ''}`;
-  if (replaced.length === labels.length) {
+  const whose = (ls: string[]) => (ls.includes('team') ? ` (every alert of this file goes to team ${set['team']})` : '');
+  if (replaced.length === 0) {
+    if (joined.length === 0) return;
+    const names = joined.join(', ');
+    problems.push(
+      errorAt(
+        src,
+        path,
+        `${at}: ${by}: alertgate replaces the ${names} this query joins in with ${joined.map((l) => set[l]).join(', ')} on ${where}, so every alert of it has ${joined.map((l) => `${l} ${set[l]}`).join(', ')}, whichever ${names} the joined series name (its series still differ in the labels they had before the join, so none collide); drop ${names} from the join's group_${grouping!.reason?.includes('group_right') ? 'right' : 'left'} (…) list${whose(joined)}`,
+        'warning',
+      ),
+    );
+    return;
+  }
+  const values = replaced.map((l) => `${l} ${set[l]}`).join(', ');
+  const drop = `drop ${replaced.join(', ')} from the ${grouping!.reason === undefined ? 'grouping' : 'result'}${whose(replaced)}`;
+  // Series differ only in the replaced labels when every other label is pinned or joined.
+  if (labels.every((l) => replaced.includes(l) || pinned.has(l) || joined.includes(l))) {
     problems.push(
       errorAt(
         src,

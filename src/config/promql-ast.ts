@@ -42,7 +42,8 @@ export type Expr =
   | (Base & { k: 'unary'; inner: Expr })
   | (Base & { k: 'binary'; op: string; opFrom: number; bool: boolean; matching: Matching | undefined; lhs: Expr; rhs: Expr })
   | (Base & { k: 'call'; name: string; args: Expr[] })
-  | (Base & { k: 'aggregate'; op: string; args: Expr[] })
+  /** `grouping`: its `by (…)` or `without (…)` clause, before or after its arguments. */
+  | (Base & { k: 'aggregate'; op: string; args: Expr[]; grouping?: { without: boolean; labels: string[] } })
   /** A node this tree does not model (a newer grammar's): never an error. */
   | (Base & { k: 'unknown' });
 
@@ -51,6 +52,8 @@ export interface Matching {
   labels: string[];
   /** `group_left`/`group_right` given. */
   group: boolean;
+  /** `group_right` given: the right side is the one with many series. */
+  groupRight?: boolean;
   include: string[];
 }
 
@@ -113,7 +116,10 @@ function build(node: SyntaxNode, text: string): Expr {
     case 'AggregateExpr': {
       const op = child(node, 'AggregateOp');
       const body = child(node, 'FunctionCallBody');
-      return { k: 'aggregate', from, op: op ? text.slice(op.from, op.to).toLowerCase() : '', args: body ? exprChildren(body).map((a) => build(a, text)) : [] };
+      const modifier = child(node, 'AggregateModifier');
+      const labels = modifier && child(modifier, 'GroupingLabels');
+      const grouping = modifier && labels ? { without: child(modifier, 'Without') !== null, labels: labelList(labels, text) } : undefined;
+      return { k: 'aggregate', from, op: op ? text.slice(op.from, op.to).toLowerCase() : '', args: body ? exprChildren(body).map((a) => build(a, text)) : [], ...(grouping && { grouping }) };
     }
     default:
       return { k: 'unknown', from };
@@ -172,6 +178,7 @@ function matchingOf(clause: SyntaxNode, text: string): Matching {
     on: child(clause, 'On') !== null,
     labels: lists[0] ?? [],
     group: child(clause, 'GroupLeft') !== null || child(clause, 'GroupRight') !== null,
+    ...(child(clause, 'GroupRight') !== null && { groupRight: true }),
     include: lists[1] ?? [],
   };
 }

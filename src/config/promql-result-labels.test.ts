@@ -96,6 +96,19 @@ describe('resultLabels: what each operator keeps, read without a parse', () => {
     );
   });
 
+  it('marks a label only group_left (e) or group_right (e) brings in as joined, where each series stays one of the join\'s many side', () => {
+    const joinedOf = (expr: string) => resultLabels(expr)?.joined;
+    expect(joinedOf('sum by (namespace, pod) (a) * on (namespace) group_left (team) b')).toEqual(['team']);
+    expect(joinedOf('b * on (namespace) group_right (team, zone) sum by (namespace, pod) (a) > 4')).toEqual(['team', 'zone']);
+    expect(joinedOf('(sum by (ns, pod) (a) * on (ns) group_left (team) b) > 0 and sum by (ns) (c)')).toEqual(['team']);
+    // The many side's own team is overwritten, but it told series apart before: not joined.
+    expect(joinedOf('sum by (pod, team) (a) * on (pod) group_left (team) b')).toBeUndefined();
+    // or, on (…), without and aggregations make series that may differ in nothing else.
+    expect(joinedOf('sum by (ns, pod) (a) * on (ns) group_left (team) b or sum by (ns, pod, team) (c)')).toBeUndefined();
+    expect(joinedOf('sum by (ns, pod) (a) * on (ns) group_left (team) b / on (team) sum by (team) (c)')).toBeUndefined();
+    expect(joinedOf('sum without (ns) (sum by (ns, pod) (a) * on (ns) group_left (team) b)')).toBeUndefined();
+  });
+
   it.each([
     // The series decide: without, selectors, functions, other aggregations.
     `sum without (pod) (${RATE}) > 0`,

@@ -43,6 +43,12 @@ export interface ResultLabels {
   labels: string[];
   /** Undefined when they are those of `by (…)` groupings (`sum by (team) (…) / sum by (team) (…)`). */
   reason?: string;
+  /**
+   * Labels only a `group_left (e)`/`group_right (e)` brought in, each series' from the one series
+   * it matched: series that differ only in them cannot be, as the join gives one series per series
+   * of its many side, which differ in the labels they had before it.
+   */
+  joined?: string[];
 }
 
 type Value = 'scalar' | 'unknown' | ResultLabels;
@@ -286,7 +292,7 @@ function combine(op: Operator, left: Value, right: Value): Value {
   if (left === 'scalar') return right;
   if (right === 'scalar') return left;
   if (op.name === 'and' || op.name === 'unless') {
-    return left === 'unknown' ? left : { labels: left.labels, reason: left.reason ?? `\`${op.name}\` keeps the labels of its left side, grouped by (${left.labels.join(', ')})` };
+    return left === 'unknown' ? left : { labels: left.labels, reason: left.reason ?? `\`${op.name}\` keeps the labels of its left side, grouped by (${left.labels.join(', ')})`, ...joinedOf(left.joined, left.labels) };
   }
   if (op.name === 'or') {
     if (left === 'unknown' || right === 'unknown') return 'unknown';
@@ -298,7 +304,9 @@ function combine(op: Operator, left: Value, right: Value): Value {
     if (many === 'unknown') return 'unknown';
     const labels = [...new Set([...many.labels, ...op.group.include])].sort();
     const include = op.group.include.length > 0 ? ` and adds ${op.group.include.join(', ')} from the other side` : '';
-    return { labels, reason: `\`${op.name}${modifierText(op)} group_${op.group.side}\` keeps the labels of its ${op.group.side} side, (${many.labels.join(', ')})${include}` };
+    // An included label overwrites the many side's own too: joined, unless the many side had it.
+    const joined = [...(many.joined ?? []), ...op.group.include.filter((l) => !many.labels.includes(l))];
+    return { labels, reason: `\`${op.name}${modifierText(op)} group_${op.group.side}\` keeps the labels of its ${op.group.side} side, (${many.labels.join(', ')})${include}`, ...joinedOf(joined, labels) };
   }
   if (op.matching?.on) {
     const labels = left === 'unknown' ? op.matching.labels : left.labels.filter((l) => op.matching!.labels.includes(l));
@@ -311,8 +319,21 @@ function combine(op: Operator, left: Value, right: Value): Value {
     const ignored = op.matching.labels;
     const sides = [left, right].filter((v): v is ResultLabels => v !== 'unknown').map((v) => v.labels.filter((l) => !ignored.includes(l)));
     if (sides.length === 0 || (sides.length === 2 && sides[0]!.join() !== sides[1]!.join())) return 'unknown';
-    return { labels: sides[0]!, reason: `one-to-one matching \`${op.name}${modifierText(op)}\` keeps the left side's labels but ${ignored.join(', ') || 'none'}` };
+    // The result's series are the left side's: its joined labels stay joined.
+    const joined = left === 'unknown' ? undefined : left.joined;
+    return { labels: sides[0]!, reason: `one-to-one matching \`${op.name}${modifierText(op)}\` keeps the left side's labels but ${ignored.join(', ') || 'none'}`, ...joinedOf(joined, sides[0]!) };
   }
   if (left === 'unknown' || right === 'unknown' || left.labels.join() !== right.labels.join()) return 'unknown';
-  return { labels: left.labels, reason: left.reason ?? right.reason };
+  return { labels: left.labels, reason: left.reason ?? right.reason, ...joinedOf(left.joined, left.labels) };
+}
+
+/**
+ * `{ joined }` for those of `joined` still among `labels`, or nothing. Only where each series of
+ * the result is one of a side's series, labels and all (and, unless, one-to-one matching without
+ * `on`, a join's many side): `or`, `on (…)`, `without` and aggregations give series that may
+ * differ in nothing else, and drop it.
+ */
+function joinedOf(joined: readonly string[] | undefined, labels: readonly string[]): { joined: string[] } | undefined {
+  const kept = [...new Set(joined ?? [])].filter((l) => labels.includes(l)).sort();
+  return kept.length > 0 ? { joined: kept } : undefined;
 }
