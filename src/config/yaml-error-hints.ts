@@ -183,7 +183,8 @@ function escapedQuoteRunOn(lines: readonly string[], line: number): Explained | 
   let above = line - 1;
   while (above >= 1 && /^\s*$/.test(lines[above - 1] ?? '')) above--;
   const end = withoutCr(lines[above - 1]).trimEnd();
-  const q = end.endsWith('\\"') ? '"' : end.endsWith("''") ? "'" : undefined;
+  // A quote after an odd run of backslashes is escaped; after an even one (`C:\\"`) it closes the value.
+  const q = /(?:^|[^\\])(?:\\\\)*\\"$/.test(end) ? '"' : end.endsWith("''") ? "'" : undefined;
   if (q === undefined) return undefined;
   const open = unclosedQuoteAt(lines, q, above);
   const later = open && closedLaterAt(lines, q, open);
