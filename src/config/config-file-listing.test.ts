@@ -149,6 +149,14 @@ describe('a team file named with another ending (orders.YAML, orders.json), whic
     expect(routes.errors.map(formatSourceError)).toEqual(['routes/web.YAML:1:1 not read: team files end in .yaml (or .yml), in lower case: rename it web.yaml']);
   });
 
+  it("names the fallback team's routes file with another ending in its missing-routes error", async () => {
+    const dir = await makeConfigDir({ 'routes/ops.yaml': routesFile('ops'), 'routes/platform.json': '{"team": "platform"}', 'routes/schema.json': '{}' });
+    const routes = await loadRoutingConfig(dir, {});
+    expect(routes.errors.map(formatSourceError)).toEqual([
+      'routes/:1:1 fallback team "platform" (FALLBACK_TEAM) has no routes file routes/platform.yaml: alerts no team owns would have nowhere to go; routes/platform.json is not read: team files end in .yaml (or .yml), and JSON is YAML: rename it platform.yaml',
+    ]);
+  });
+
   it('is a warning for the gateway, and other files (README.md) are no problem', async () => {
     const dir = await makeConfigDir({ ...files, 'routes/Ops.Yml': 'team: ops\n' });
     const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });

@@ -17,7 +17,7 @@ import { parseDuration } from './duration.js';
 import { configRoot, readConfigFile } from './read-config-file.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
-import { checkConfigEntry, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
+import { checkConfigEntry, unreadRoutesFileHint, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 import type { RoutingConfig, TeamConfig } from './types.js';
 import { checkYamlText, noDocumentMessage, parseYamlSource, readOnProblems, zodIssuesToSourceErrors, type YamlSource } from './yaml-source.js';
@@ -58,7 +58,7 @@ export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
 }
 
 /** Routes file names in `dir/routes`, sorted; an absent folder means no teams (`absent`). */
-async function listRouteFiles(dir: string, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; absent?: true; skipped?: SourceError[] }> {
+async function listRouteFiles(dir: string, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; absent?: true; skipped?: SourceError[]; entries?: string[] }> {
   let entries: string[];
   try {
     entries = await readdir(join(dir, ROUTES_DIR));
@@ -76,7 +76,7 @@ async function listRouteFiles(dir: string, nonFileEntries: NonFileEntries): Prom
     if (entry.isFile) names.push(name);
     if (entry.problem) skipped.push(entry.problem);
   }
-  return { names, skipped };
+  return { names, skipped, entries };
 }
 
 function toTeamConfig(spec: RoutesFileSpec, file: string): TeamConfig {
@@ -173,7 +173,8 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opt
   const fallbackTeam = fallbackTeamFrom(env);
   // Without routes/ at all, alertgate most likely runs outside the config dir: say where it looked.
   const noRoutesDir = listing.absent && `there is no ${ROUTES_DIR}/ folder in ${dir}: run alertgate in the folder holding routes/, rules/ and dashboards/, or point --config DIR (or ALERTGATE_CONFIG_DIR) at it`;
-  problems.push(...checkAcrossTeams(files, fallbackTeam, `${ROUTES_DIR}/`, noRoutesDir || undefined));
+  const otherEnding = unreadRoutesFileHint(fallbackTeam, listing.entries ?? []);
+  problems.push(...checkAcrossTeams(files, fallbackTeam, `${ROUTES_DIR}/`, noRoutesDir || otherEnding));
 
   const errors = sortSourceErrors(problems.filter((p) => p.severity === 'error'));
   const warnings = sortSourceErrors(problems.filter((p) => p.severity === 'warning'));
