@@ -74,7 +74,7 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
   }
   // Read only to name a team's misnamed routes file (routes/orders.json) in its "has no routes/" error.
   const routesEntries = await readdir(path.join(dir, 'routes')).catch(() => [] as string[]);
-  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, routesEntries, nonFileEntries: opts.nonFileEntries ?? 'error', ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }) });
+  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, routesEntries, nonFileEntries: opts.nonFileEntries ?? 'error', ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }), ...(opts.teamNamespaces && { teamNamespaces: opts.teamNamespaces }) });
   const rules: CheckedRules[] = [];
   const boards: CheckedBoards[] = [];
   for (const [i, job] of jobs.entries()) {
