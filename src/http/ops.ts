@@ -8,6 +8,7 @@ import { requireAdmin } from './admin.js';
 import type { AppDeps } from './deps.js';
 import { jsonError } from './errors.js';
 import { settledWithin } from '../pipeline/settled-within.js';
+import { StoreNotWritableError } from '../store/store.js';
 
 /**
  * How long /readyz waits for the store's answer: under the manifests' readiness probe timeout
@@ -26,8 +27,8 @@ export function opsRoutes(deps: AppDeps): Hono {
       // probe's timeoutSeconds, and an operator's curl hangs. Bounded, it says what it is.
       const answered = await settledWithin(deps.store.ping().then(() => true), READY_STORE_TIMEOUT_MS, false);
       if (!answered) problems.push(`store unreachable (no answer within ${READY_STORE_TIMEOUT_MS / 1000} s)`);
-    } catch {
-      problems.push('store unreachable');
+    } catch (err) {
+      problems.push(err instanceof StoreNotWritableError ? err.message : 'store unreachable');
     }
     if (!deps.routing()) problems.push('no valid configuration loaded');
     if (!deps.accepting()) problems.push('shutting down');

@@ -428,7 +428,7 @@ export interface Store {
    */
   oldestWaitingCreatedAt(): Promise<Date | null>;
 
-  /** Throws when the store is unreachable (readiness). */
+  /** Throws when the store is unreachable, or reachable but refusing writes (StoreNotWritableError) (readiness). */
   ping(): Promise<void>;
   /**
    * Closes the store once the calls in flight have ended. With `cutAfterMs` (a shutdown past its
@@ -437,4 +437,13 @@ export interface Store {
    * half-written. Answers `cut` when it cut any (for the shutdown's log), else `closed`.
    */
   close(cutAfterMs?: number): Promise<'closed' | 'cut'>;
+}
+
+/**
+ * The store answers but would refuse every write: a PostgreSQL standby (in recovery, read-only),
+ * reached while a failover is still promoting it or through a URL that names a replica.
+ * Readiness reports its message, which says what is wrong.
+ */
+export class StoreNotWritableError extends Error {
+  override readonly name = 'StoreNotWritableError';
 }

@@ -31,6 +31,7 @@ import type {
   Store,
   UpdateOptions,
 } from '../store.js';
+import { StoreNotWritableError } from '../store.js';
 import { groupLockKeys, loadGroups, loadLockedGroups, writeGroups } from './groups.js';
 import { listAlerts, listNotifications } from './lists.js';
 import { migrate, requireReadableSchema, type MigrationEvent } from './migrations.js';
@@ -85,7 +86,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   }
   // A write waits here at most as long as it could wait for the server's lock (the statement timeout).
   const gate = new WriteGate(Math.max(1, (options.max ?? DEFAULT_POOL_SIZE) - RESERVED_CONNECTIONS), options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS);
-  return new PostgresStore(pool, now, gate);
+  return new PostgresStore(pool, now, gate, !options.readOnly);
 }
 
 export class PostgresStore implements Store {
@@ -97,6 +98,8 @@ export class PostgresStore implements Store {
     private readonly now: () => Date,
     /** Writes sharing a group lock take turns here before taking a connection (write-gate.ts). */
     private readonly writeGate: WriteGate,
+    /** Whether this store writes (not `readOnly`): then a read-only server fails `ping`. */
+    private readonly writes = true,
   ) {}
 
   async updateGroups(ids: string[], decide: (current: Map<string, GroupRecord>) => GroupWrite[], opts: UpdateOptions = {}): Promise<NotificationRecord[]> {
@@ -211,7 +214,17 @@ export class PostgresStore implements Store {
   async ping(): Promise<void> {
     // Its own short client-side bound: a ping on a connection that went silent fails (and the
     // pool drops that connection) instead of holding it for QUERY_TIMEOUT_MS.
-    await this.pool.query({ text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS } as pg.QueryConfig);
+    const { rows } = await this.pool.query<{ recovery: boolean; read_only: boolean }>({ text: q.PING, query_timeout: PING_TIMEOUT_MS } as pg.QueryConfig);
+    const row = rows[0];
+    // A standby answers reads: `SELECT 1` alone said ready while every webhook got 503 (a
+    // failover's standby reached before its promotion; a URL naming a replica).
+    if (this.writes && row?.read_only) {
+      throw new StoreNotWritableError(
+        row.recovery
+          ? 'store is read-only: the PostgreSQL server is a standby in recovery (DATABASE_URL must reach the primary; during a failover, until the standby is promoted)'
+          : 'store is read-only: the PostgreSQL session is read-only (default_transaction_read_only is on for this database or user)',
+      );
+    }
   }
 
   async close(cutAfterMs?: number): Promise<'closed' | 'cut'> {

@@ -40,6 +40,9 @@ export const SELECT_GROUPS_WITH_ALERTS_FOR_UPDATE = `
   FROM groups g WHERE g.id = ANY($1::text[])
   FOR UPDATE OF g`;
 
+/** Readiness: one round trip, and whether this server would take a write (a standby would not). */
+export const PING = `SELECT pg_is_in_recovery() AS recovery, current_setting('transaction_read_only') = 'on' AS read_only`;
+
 export const SELECT_GROUPS = `SELECT * FROM groups WHERE id = ANY($1::text[])`;
 
 /** The storm states whose storm goes on (schema-v6.ts: the partial index holds exactly them). */

@@ -1,0 +1,204 @@
+/**
+ * A PostgreSQL failover under a gateway taking webhooks: a private primary with a streaming
+ * standby, the primary killed (as a crashed node), the standby first reachable at the primary's
+ * address while still read-only (a Service repointed before the promotion finished), then
+ * promoted. What Alertmanager and the operator see: 503s (never a 4xx, never a 202 that goes
+ * missing), /readyz, the gateway reconnecting by itself, and every accepted webhook delivered to
+ * Slack once. With asynchronous replication a COMMIT does not wait for the standby, so webhooks
+ * answered 202 while it lagged are gone after the failover; with synchronous replication they
+ * are not (README, Running several replicas on PostgreSQL, Failure behaviour).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePostgresBinaries } from './support/postgres-server.js';
+import { startPostgresPair, type PostgresPair } from './support/postgres-pair.js';
+import { startFakes, waitUntil, type Fakes } from './support/gateway.js';
+import { spawnGateway, type GatewayProcess } from './support/gateway-process.js';
+import { DbProbe, firing, postWebhook, replicaEnv, writeHaConfig } from './support/postgres-replicas.js';
+
+const binDir = requirePostgresBinaries();
+const NAME = /\b(Ha[A-Z]\d{4})\b/;
+const name = (scenario: string, i: number) => `Ha${scenario}${String(i).padStart(4, '0')}`;
+
+let fakes: Fakes;
+let config: Awaited<ReturnType<typeof writeHaConfig>>;
+beforeAll(async () => {
+  fakes = await startFakes();
+  config = await writeHaConfig();
+});
+afterAll(async () => {
+  await fakes?.close();
+  await config?.cleanup();
+});
+
+interface Post {
+  name: string;
+  status: number | 'refused';
+  sent: number;
+  answered: number;
+}
+interface Ready {
+  status: number;
+  body: string;
+  sent: number;
+}
+
+/** Top-level Slack messages per test group name of a scenario. */
+function slackMessages(scenario: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const m of fakes.slack.messages.values()) {
+    const n = NAME.exec(m.text)?.[1];
+    if (n?.startsWith(`Ha${scenario}`)) counts.set(n, (counts.get(n) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * One failover: webhooks from two lanes and a readiness probe all along; once some are accepted,
+ * replication stalls (the standby lags) while webhooks keep coming, then the primary dies, the
+ * standby answers at its address read-only, and is promoted.
+ */
+async function failover(pair: PostgresPair, scenario: string) {
+  const gateway = await spawnGateway(replicaEnv(fakes, config.dir, pair.url), 60_000);
+  const posts: Post[] = [];
+  const readiness: Ready[] = [];
+  let next = 0;
+  let running = true;
+  const lane = async () => {
+    while (running) {
+      const n = name(scenario, next++);
+      const sent = Date.now();
+      const status = await postWebhook(gateway.url, firing(n));
+      posts.push({ name: n, status, sent, answered: Date.now() });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const probe = async () => {
+    while (running) {
+      const sent = Date.now();
+      const res = await fetch(`${gateway.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.text() }), () => ({ status: 0, body: '' }));
+      readiness.push({ ...res, sent });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const load = Promise.all([lane(), lane(), probe()]);
+  const delivered = () => {
+    const m = slackMessages(scenario);
+    return posts.filter((p) => p.status === 202).every((p) => m.has(p.name));
+  };
+  const t: Record<string, number> = {};
+  try {
+    await waitUntil(() => posts.filter((p) => p.status === 202).length >= 10, 30_000, 'webhooks accepted before the failover');
+    await pair.stallReplication(true);
+    t.stalled = Date.now();
+    // Webhooks keep arriving while the standby lags: 2 s of them.
+    await new Promise((r) => setTimeout(r, 2_000));
+    await pair.killPrimary();
+    t.killed = Date.now();
+    await pair.serveOnPrimaryPort();
+    t.readOnly = Date.now();
+    // What the gateway does against a server still in recovery, for 2 s.
+    await new Promise((r) => setTimeout(r, 2_000));
+    t.promoting = Date.now();
+    await pair.promote();
+    t.promoted = Date.now();
+    await waitUntil(() => posts.filter((p) => p.sent > t.promoted! && p.status === 202).length >= 5, 30_000, 'webhooks accepted after the promotion');
+    t.firstAcceptedAfter = Math.min(...posts.filter((p) => p.sent > t.killed! && p.status === 202).map((p) => p.answered));
+  } catch (err) {
+    running = false;
+    await load;
+    console.log('FAILED', JSON.stringify({ t, posts: posts.slice(-40), readiness: readiness.slice(-20), lines: gateway.lines.filter((l) => l.level !== 'info' || l.component !== 'http').slice(-60) }, null, 1));
+    throw err;
+  } finally {
+    running = false;
+    await load;
+  }
+  return { gateway, posts, readiness, t, delivered };
+}
+
+/** Names of the groups the promoted server holds, among `names`. */
+async function stored(url: string, names: string[]): Promise<Set<string>> {
+  const probe = new DbProbe(url);
+  try {
+    const rows = await probe.query<{ group_key: string }>('SELECT group_key FROM groups');
+    const keys = rows.map((r) => r.group_key).join('\n');
+    return new Set(names.filter((n) => keys.includes(`"${n}"`)));
+  } finally {
+    await probe.close();
+  }
+}
+
+function summary(r: Awaited<ReturnType<typeof failover>>) {
+  const by = (from: number, to: number) => {
+    const c: Record<string, number> = {};
+    for (const p of r.posts.filter((p) => p.sent >= from && p.sent < to)) c[String(p.status)] = (c[String(p.status)] ?? 0) + 1;
+    return c;
+  };
+  const rd = (from: number, to: number) => {
+    const c: Record<string, number> = {};
+    for (const x of r.readiness.filter((x) => x.sent >= from && x.sent < to)) c[`${x.status} ${x.body.slice(0, 60)}`] = (c[`${x.status} ${x.body.slice(0, 60)}`] ?? 0) + 1;
+    return c;
+  };
+  const t = r.t;
+  return {
+    webhooks: { stalled: by(t.stalled!, t.killed!), down: by(t.killed!, t.readOnly!), readOnly: by(t.readOnly!, t.promoted!), after: by(t.promoted!, Infinity) },
+    readyz: { down: rd(t.killed!, t.readOnly!), readOnly: rd(t.readOnly!, t.promoted!), after: rd(t.promoted!, Infinity) },
+    ms: { killToReadOnly: t.readOnly! - t.killed!, readOnlyToPromoted: t.promoted! - t.readOnly!, promotedToFirst202: t.firstAcceptedAfter! - t.promoted!, killToFirst202: t.firstAcceptedAfter! - t.killed! },
+  };
+}
+
+describe.skipIf(!binDir)('a PostgreSQL failover under load', () => {
+  let pair: PostgresPair | undefined;
+  let gateway: GatewayProcess | undefined;
+  afterAll(async () => {
+    await gateway?.kill('SIGKILL');
+    await pair?.destroy();
+  });
+
+  it('synchronous standby: no webhook answered 202 is lost; 503s and /readyz 503 until the promotion; resumes by itself; Slack once each', async () => {
+    pair = await startPostgresPair(binDir!, { synchronous: true });
+    const r = await failover(pair, 'S');
+    gateway = r.gateway;
+    const { t } = r;
+    console.log('synchronous failover', JSON.stringify(summary(r)));
+    // Alertmanager retries 5xx and drops 4xx: every webhook got 202 or 503.
+    expect(r.posts.filter((p) => p.status !== 202 && p.status !== 503)).toEqual([]);
+    // While the standby lagged, COMMITs waited for it: nothing sent then was answered 202.
+    expect(r.posts.filter((p) => p.sent >= t.stalled! && p.sent < t.killed! && p.status === 202)).toEqual([]);
+    // The server at the gateway's address in recovery refuses writes: webhooks 503, and /readyz
+    // says so (it answered 200 "ready" there, while every webhook failed).
+    const readOnly = (x: { sent: number }) => x.sent >= t.readOnly! + 200 && x.sent < t.promoting!;
+    expect(r.posts.filter((p) => readOnly(p) && p.answered < t.promoting! && p.status !== 503)).toEqual([]);
+    const probes = r.readiness.filter(readOnly);
+    expect(probes.length).toBeGreaterThan(3);
+    for (const x of probes) expect({ status: x.status, body: x.body }).toMatchObject({ status: 503, body: expect.stringContaining('read-only') });
+    // Every 202, before and after, is on the promoted server and in Slack once; the gateway never restarted.
+    const accepted = r.posts.filter((p) => p.status === 202).map((p) => p.name);
+    const kept = await stored(pair.url, accepted);
+    expect(accepted.filter((n) => !kept.has(n))).toEqual([]);
+    await waitUntil(r.delivered, 30_000, 'every accepted webhook in Slack');
+    expect([...slackMessages('S')].filter(([, c]) => c !== 1)).toEqual([]);
+    expect(r.gateway.child.exitCode).toBe(null);
+    expect(r.readiness.at(-1)?.status).toBe(200);
+  }, 90_000);
+
+  it('asynchronous standby: the webhooks answered 202 while it lagged are gone after the failover (why synchronous replication is needed)', async () => {
+    await gateway?.kill('SIGKILL');
+    await pair?.destroy();
+    pair = await startPostgresPair(binDir!, { synchronous: false });
+    const r = await failover(pair, 'A');
+    gateway = r.gateway;
+    const { t } = r;
+    const accepted = r.posts.filter((p) => p.status === 202);
+    const kept = await stored(pair.url, accepted.map((p) => p.name));
+    const lost = accepted.filter((p) => !kept.has(p.name));
+    const inSlack = slackMessages('A');
+    console.log('asynchronous failover', JSON.stringify({ ...summary(r), lost: lost.length, lostButInSlack: lost.filter((p) => inSlack.has(p.name)).length }));
+    expect(r.posts.filter((p) => p.status !== 202 && p.status !== 503)).toEqual([]);
+    // The COMMITs did not wait for the stalled standby: answered 202, and lost with the primary.
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost.filter((p) => p.sent < t.stalled! || p.sent > t.killed!)).toEqual([]);
+    // The rest is as with a synchronous standby: the gateway reconnects by itself.
+    expect(r.gateway.child.exitCode).toBe(null);
+    expect(r.readiness.at(-1)?.status).toBe(200);
+  }, 90_000);
+});
