@@ -137,7 +137,10 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: Queryable) 
   } catch (err) {
     // A query the server did not answer in time leaves the connection unusable (a ROLLBACK would
     // wait as long again): it is destroyed, and the server ends the transaction when it notices.
-    if (isQueryTimeout(err)) broken = err as Error;
+    // So is one to a read-only server (a failover's old primary back as a replica behind the same
+    // name): returned to the pool it was handed out again, and every write refused for as long
+    // as it lived, while a new connection would reach the new primary.
+    if (isQueryTimeout(err) || isReadOnlyRefusal(err)) broken = err as Error;
     if (!broken) {
       try {
         await client.query('ROLLBACK');
@@ -150,6 +153,32 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: Queryable) 
     client.off('error', onError);
     client.release(broken ?? undefined);
   }
+}
+
+/**
+ * Run `fn` on one pooled connection outside a transaction, as `pool.query` does: a connection
+ * `fn` throws on is destroyed, not returned (`fn` may throw on an answer it does not want, too).
+ */
+export async function withConnection<T>(pool: pg.Pool, fn: (client: Queryable) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  // As in withTransaction: the failing query rejects by itself; no unhandled 'error' event.
+  const onError = () => undefined;
+  client.on('error', onError);
+  let failed: Error | undefined;
+  try {
+    return await fn(client);
+  } catch (err) {
+    failed = err as Error;
+    throw err;
+  } finally {
+    client.off('error', onError);
+    client.release(failed);
+  }
+}
+
+/** PostgreSQL's `read_only_sql_transaction`: a write on a standby, or in a read-only session. */
+export function isReadOnlyRefusal(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '25006';
 }
 
 /** node-postgres' client-side `query_timeout` error. */

@@ -37,7 +37,7 @@ import { listAlerts, listNotifications } from './lists.js';
 import { migrate, requireReadableSchema, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
 import { retryDead } from './outbox-retry.js';
-import { createPool, cutConnections, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withTransaction, type PoolOptions } from './pool.js';
+import { createPool, cutConnections, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withConnection, withTransaction, type PoolOptions } from './pool.js';
 import * as q from './queries.js';
 import { pruneHistory } from './retention.js';
 import { settledWithin } from '../../pipeline/settled-within.js';
@@ -214,17 +214,19 @@ export class PostgresStore implements Store {
   async ping(): Promise<void> {
     // Its own short client-side bound: a ping on a connection that went silent fails (and the
     // pool drops that connection) instead of holding it for QUERY_TIMEOUT_MS.
-    const { rows } = await this.pool.query<{ recovery: boolean; read_only: boolean }>({ text: q.PING, query_timeout: PING_TIMEOUT_MS } as pg.QueryConfig);
-    const row = rows[0];
     // A standby answers reads: `SELECT 1` alone said ready while every webhook got 503 (a
-    // failover's standby reached before its promotion; a URL naming a replica).
-    if (this.writes && row?.read_only) {
+    // failover's standby reached before its promotion; a URL naming a replica). The read-only
+    // connection is dropped, as a refused write's is (pool.ts): the next may reach a primary.
+    await withConnection(this.pool, async (c) => {
+      const { rows } = await c.query<{ recovery: boolean; read_only: boolean }>({ text: q.PING, query_timeout: PING_TIMEOUT_MS } as pg.QueryConfig);
+      const row = rows[0];
+      if (!this.writes || !row?.read_only) return;
       throw new StoreNotWritableError(
         row.recovery
           ? 'store is read-only: the PostgreSQL server is a standby in recovery (DATABASE_URL must reach the primary; during a failover, until the standby is promoted)'
           : 'store is read-only: the PostgreSQL session is read-only (default_transaction_read_only is on for this database or user)',
       );
-    }
+    });
   }
 
   async close(cutAfterMs?: number): Promise<'closed' | 'cut'> {
