@@ -112,8 +112,13 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
   }
 
   const walSenderPids = async (): Promise<number[]> => {
-    const { stdout } = await run('pgrep', ['-P', String(primary.child?.pid), '-f', 'walsender']);
-    return stdout.split('\n').filter(Boolean).map(Number);
+    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primaryPort}/postgres` });
+    await client.connect();
+    try {
+      return (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_replication')).rows.map((r) => r.pid);
+    } finally {
+      await client.end();
+    }
   };
 
   return {
