@@ -10,14 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { startFakeSlack } from '../src/testing/fake-slack.js';
 import { runCli as runCliProcess } from './support/cli-process.js';
 import { ESTATE_DIR } from './support/gateway.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** `alertgate <args>` as a process, with settings that harm nothing should the gateway start. */
-const runCli = (args: string[], env: Record<string, string>) =>
-  runCliProcess(args, { ALERTGATE_CONFIG_DIR: ESTATE_DIR, DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'error', ...env });
+const runCli = (args: string[], env: Record<string, string>, opts: Parameters<typeof runCliProcess>[2] = {}) =>
+  runCliProcess(args, { ALERTGATE_CONFIG_DIR: ESTATE_DIR, DATABASE_URL: 'sqlite::memory:', LOG_LEVEL: 'error', ...env }, opts);
 
 describe('serve cannot listen', () => {
   let taken: net.Server;
@@ -54,6 +55,25 @@ describe('serve with a URL variable that is not a URL', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('alertgate: PAGERDUTY_EVENTS_URL must be an http(s) URL such as https://events.pagerduty.com\n');
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('serve with SLACK_API_URL holding a user name and password', () => {
+  it('is refused before anything starts, naming it and not the password; the Slack behind it hears nothing', async () => {
+    const slack = await startFakeSlack({ token: 'xoxb-serve-test' });
+    try {
+      const apiUrl = slack.url.replace('http://', 'http://proxyuser:pr0xy-Passw0rd@');
+      // Old code started and ran: bounded, so that shows as a failure rather than a hang.
+      const r = await runCli(['serve'], { HOST: '127.0.0.1', PORT: '0', SLACK_TOKEN: 'xoxb-serve-test', SLACK_API_URL: apiUrl }, { deadlineMs: 20_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^alertgate: SLACK_API_URL: a user name or password in it .*\n$/);
+      expect(r.stderr).not.toContain('pr0xy');
+      expect(r.stderr).not.toContain('proxyuser');
+      expect(r.stdout).toBe('');
+      expect(slack.requests).toEqual([]);
+    } finally {
+      await slack.close();
+    }
   });
 });
 

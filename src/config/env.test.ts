@@ -62,6 +62,9 @@ describe('PORT', () => {
   });
 });
 
+const SLACK_URL_CREDENTIALS =
+  'SLACK_API_URL: a user name or password in it (user:password@, for a proxy in front of Slack) cannot be sent: basic auth would go in the Authorization header, which carries the Slack bot token (Bearer) that the proxy must pass on to Slack. Remove them (they are not shown here); let the proxy admit alertgate another way, by its network address (a NetworkPolicy, an allow-list)';
+
 describe('URL variables', () => {
   const vars = ['SLACK_API_URL', 'PAGERDUTY_EVENTS_URL', 'ALERTGATE_PUBLIC_URL'];
 
@@ -99,6 +102,21 @@ describe('URL variables', () => {
     }
     // Escapes that decode are taken as written.
     expect(readSettings({ PAGERDUTY_EVENTS_URL: 'https://u:50%25off@proxy.example' }, '/srv').pagerDutyEventsUrl).toBe('https://u:50%25off@proxy.example');
+  });
+
+  it('refuses a user name or password in SLACK_API_URL (basic auth cannot share Authorization with the bot token), naming it, not printing them', () => {
+    for (const url of ['https://proxyuser:pr0xy-Passw0rd@slack-proxy.example/api/', 'https://PROXYKEY-abc123@slack-proxy.example/api/', 'http://proxyuser:@127.0.0.1:9/api/']) {
+      let message = '';
+      try {
+        readSettings({ SLACK_API_URL: url }, '/srv');
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message, url).toBe(SLACK_URL_CREDENTIALS);
+      for (const bit of ['proxyuser', 'pr0xy', 'PROXYKEY']) expect(message).not.toContain(bit);
+    }
+    // PAGERDUTY_EVENTS_URL keeps taking them: its client sends them as basic auth.
+    expect(readSettings({ PAGERDUTY_EVENTS_URL: 'https://u:pw@pd-proxy.example' }, '/srv').pagerDutyEventsUrl).toBe('https://u:pw@pd-proxy.example');
   });
 
   it("refuses a Slack incoming-webhook URL in SLACK_API_URL (Alertmanager's slack_api_url), saying what goes there, without echoing the URL (it is a secret)", () => {

@@ -13,6 +13,7 @@ import { withinTimerLimit } from './timer-limit.js';
 import { defaultRetryPolicy, type RetryPolicy } from '../outbox/retry-policy.js';
 import { LEASE_MARGIN_MS } from '../outbox/delivery-deadline.js';
 import { readThanosSettings, type ThanosSettings } from '../uptime/settings.js';
+import { refuseSlackUrlCredentials } from '../delivery/slack/api-url.js';
 
 export interface GatewaySettings {
   port: number;
@@ -172,9 +173,10 @@ function tcpPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 /**
  * A Slack incoming-webhook URL (Alertmanager's `slack_api_url`) in SLACK_API_URL: every call would
  * go to `<hook>/chat.postMessage` and fail. The URL is a secret (it posts without a token), so
- * the error does not repeat it.
+ * the error does not repeat it. A `user:password@` in it is refused too (delivery/slack/api-url.ts).
  */
 function refuseSlackWebhookUrl(url: string | undefined): string | undefined {
+  if (url !== undefined) refuseSlackUrlCredentials(new URL(url));
   if (url !== undefined && /^hooks\.slack(-gov)?\.com$/i.test(new URL(url).hostname)) {
     throw new Error(
       "SLACK_API_URL is an incoming-webhook URL (hooks.slack.com/services/…, as in Alertmanager's slack_api_url): alertgate calls the Web API with a bot token instead. " +

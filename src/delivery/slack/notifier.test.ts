@@ -330,3 +330,32 @@ describe('slack notifier against the fake Slack', () => {
     expect(fake.requests).toHaveLength(0);
   });
 });
+
+/**
+ * SLACK_API_URL with `user:password@` (a proxy in front of Slack): node:http sends the URL's
+ * userinfo as basic auth only when no Authorization header is set, and the Slack call sets one
+ * (the bot token), so the credentials were silently dropped and the proxy refused every call.
+ * The two cannot share the header: such a URL is refused when the client is made, before any call.
+ */
+describe('slack notifier given an API URL with a user name or password', () => {
+  it('is refused when made, naming SLACK_API_URL and not the credentials; nothing reaches the server', async () => {
+    const fake = await startFakeSlack({ token: TOKEN });
+    try {
+      for (const creds of ['proxyuser:pr0xy-Passw0rd@', 'PROXYKEY-abc123@']) {
+        const apiUrl = fake.url.replace('http://', `http://${creds}`);
+        let message = '';
+        try {
+          const notifier = createSlackNotifier({ token: TOKEN, apiUrl, timeoutMs: TIMEOUT_MS });
+          await notifier.notify(makeDelivery(target));
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        expect(message).toMatch(/^SLACK_API_URL: a user name or password in it \(user:password@, for a proxy in front of Slack\) cannot be sent: /);
+        for (const bit of ['proxyuser', 'pr0xy', 'PROXYKEY']) expect(message).not.toContain(bit);
+      }
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  });
+});

@@ -13,6 +13,7 @@ import { fixedClientToken, type ClientToken } from '../../config/client-token.js
 import { keepAliveAgents, postOnce } from '../http-post.js';
 import { networkFailure } from '../retry-classify.js';
 import { redactSecrets } from '../redact.js';
+import { refuseSlackUrlCredentials } from './api-url.js';
 import { isReadMethod, type SlackApiCall } from './calls.js';
 import { classifySlackAnswer, type SlackAnswer } from './errors.js';
 
@@ -57,6 +58,8 @@ export interface SlackTransport {
 export function createSlackTransport(opts: SlackTransportOptions): SlackTransport {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS;
   const base = (opts.apiUrl ?? DEFAULT_SLACK_API_URL).replace(/\/*$/, '/');
+  // Its credentials would be dropped for the bearer token's Authorization header (api-url.ts).
+  refuseSlackUrlCredentials(new URL(base));
   const agents = keepAliveAgents();
   const urls = new Map<string, URL>();
   const urlOf = (method: string): URL => {
