@@ -22,8 +22,9 @@ import { webhook } from './support/payloads.js';
 const SECRET_TEXT = 'root:$6$Zq0leak$kT9fSecretHashDoNotPrint:19700:0:99999:7:::\nci_token: ghp_Zq0leakTokenDoNotPrint\n';
 const SECRET_BITS = ['Zq0leak', 'root:', 'ci_token', 'DoNotPrint'];
 
-const OUTSIDE = (file: string, target: string) =>
-  `${file}:1:1 a symbolic link that leads outside the config folder, to ${target}: not read (alertgate reads only files inside the config folder); copy the file into the config folder or remove the link`;
+/** `link` (where it is, relative to the config folder) says `target`. */
+const OUTSIDE = (file: string, target: string, link = file) =>
+  `${file}:1:1 a symbolic link that leads outside the config folder (${link} -> ${target}): not read, and nothing there looked at (alertgate reads only files inside the config folder); copy the file into the config folder or remove the link`;
 
 const temps: string[] = [];
 afterAll(() => Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
@@ -83,8 +84,8 @@ describe('a config file linked to a file outside the config folder, read by the 
     expectNoSecret(v.stdout, v.stderr);
     const lines = v.stdout.trim().split('\n');
     expect(lines).toEqual([
-      OUTSIDE('dashboards/web.yaml', secret),
-      OUTSIDE('routes/web.yaml', secret),
+      OUTSIDE('dashboards/web.yaml', relative(join(dir, 'dashboards'), secret)),
+      OUTSIDE('routes/web.yaml', relative(join(dir, 'routes'), secret)),
       OUTSIDE('rules/orders.yaml', secret),
       'invalid: 3 errors, 0 warnings',
     ]);
@@ -118,7 +119,8 @@ describe('a config file linked to a file outside the config folder, read by the 
     const v = await inProcess(['validate', '--config', dir]);
     expect(v.code).toBe(1);
     expectNoSecret(v.stdout, v.stderr);
-    expect(v.stdout.split('\n')[0]).toBe(OUTSIDE('rules/orders.yaml', join(elsewhere, 'orders.yaml')));
+    // One error at the folder: nothing in it, nor what it holds, is looked at.
+    expect(v.stdout.split('\n')).toEqual([OUTSIDE('rules/', elsewhere, 'rules'), 'invalid: 1 error, 0 warnings']);
   });
 
   it('reads links that stay inside the config folder: a ConfigMap mount, a shared file, a config folder that is itself a link', async () => {
@@ -138,6 +140,44 @@ describe('a config file linked to a file outside the config folder, read by the 
     await rm(join(real, 'rules', 'web.yaml'));
     await symlink(join(linked, 'shared', 'web.yaml'), join(real, 'rules', 'web.yaml'));
     expect(await inProcess(['validate', '--config', linked])).toEqual({ code: 0, stdout: VALID, stderr: '' });
+  });
+});
+
+/**
+ * Where the link leads is the checkout's (its text), what is there the CI machine's: whether it
+ * exists, is a folder or a file, or sits in a folder that does not exist gave different errors
+ * (a dangling link, "a folder, not a file", the outside file's real path), which told a pull
+ * request's author what exists on the CI machine. Now the refusal is the same, and nothing
+ * outside the config folder is looked at.
+ */
+describe('a config file linked outside the config folder, whatever is there', () => {
+  it('validate says the same whether the target is a file, a folder, missing, or under a missing folder', async () => {
+    const outside = await tempDir('alertgate-outside-probe-');
+    const target = join(outside, 'probe', 'file');
+    const dir = await configDir();
+    await rm(join(dir, 'rules', 'orders.yaml'));
+    await symlink(target, join(dir, 'rules', 'orders.yaml'));
+    await mkdir(join(dir, 'dashboards'));
+    const relativeLink = relative(join(dir, 'dashboards'), target);
+    await symlink(relativeLink, join(dir, 'dashboards', 'orders.yaml'));
+    const expected = {
+      code: 1,
+      stdout: [
+        OUTSIDE('dashboards/orders.yaml', relativeLink, 'dashboards/orders.yaml'),
+        OUTSIDE('rules/orders.yaml', target, 'rules/orders.yaml'),
+        'invalid: 2 errors, 0 warnings',
+      ].join('\n'),
+      stderr: '',
+    };
+    // Under a missing folder, then missing, a file, a folder.
+    expect(await inProcess(['validate', '--config', dir])).toEqual(expected);
+    await mkdir(join(outside, 'probe'));
+    expect(await inProcess(['validate', '--config', dir])).toEqual(expected);
+    await writeFile(target, SECRET_TEXT);
+    expect(await inProcess(['validate', '--config', dir])).toEqual(expected);
+    await rm(target);
+    await mkdir(target);
+    expect(await inProcess(['validate', '--config', dir])).toEqual(expected);
   });
 });
 

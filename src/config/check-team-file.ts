@@ -25,7 +25,7 @@ import { dashboardsFileSchema, slugify, UNITS_WITH_SCALE, type DashboardsFileSpe
 import { findGoTemplateError } from './go-template.js';
 import { substituteGrafanaGlobals, unknownVariableMessage } from './grafana-variables.js';
 import { findPromqlError, hasWindowPlaceholder, scalarPosition, substituteWindow, type PromqlResultRule } from './promql.js';
-import { configRootSync, readConfigFileSync } from './read-config-file.js';
+import { configRootSync, readConfigFileSync, type ConfigRoot } from './read-config-file.js';
 import { unreadRoutesFileHint, type NonFileEntries } from './skipped-entry.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
@@ -45,6 +45,8 @@ export interface TeamFileJob {
 export interface TeamFileContext {
   /** The config dir. */
   dir: string;
+  /** The load's resolution of it and its folders, which listed the files (else resolved here). */
+  root?: ConfigRoot;
   /** Teams that have a `routes/<team>.yaml`. */
   routeTeams: ReadonlySet<string>;
   /** The names in routes/, to name a team's routes file written with another ending (`orders.json`). */
@@ -116,7 +118,7 @@ export interface TeamFileResult {
 /** A checker for the files of one load: the rules schema (it depends on the severities) is built once, not per file. */
 export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => TeamFileResult {
   const rulesSchema = rulesFileSchema({ severities: ctx.severities });
-  const root = configRootSync(ctx.dir, ctx.nonFileEntries ?? 'error');
+  const root = ctx.root ?? configRootSync(ctx.dir, ctx.nonFileEntries ?? 'error');
   return ({ folder, name }) => {
     // Positions name the file relative to the config dir, like the routes loader: `rules/x.yaml`.
     const file = `${folder}/${name}`;

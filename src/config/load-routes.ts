@@ -9,12 +9,10 @@
  * @example
  * const { config, errors, warnings } = await loadRoutingConfig('/etc/alertgate', process.env);
  */
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ReceiverType } from '../model/target.js';
 import { configFileText } from './config-text.js';
 import { parseDuration } from './duration.js';
-import { configRoot, readConfigFile } from './read-config-file.js';
+import { configEntryAt, configRoot, listConfigFolder, outsideProblem, readConfigFile, type ConfigRoot } from './read-config-file.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
 import { checkConfigEntry, unreadRoutesFileHint, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
@@ -57,22 +55,24 @@ export function fallbackTeamFrom(env: NodeJS.ProcessEnv): string {
   return env['FALLBACK_TEAM']?.trim() || DEFAULT_FALLBACK_TEAM;
 }
 
-/** Routes file names in `dir/routes`, sorted; an absent folder means no teams (`absent`). */
-async function listRouteFiles(dir: string, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; absent?: true; skipped?: SourceError[]; entries?: string[] }> {
-  let entries: string[];
-  try {
-    entries = await readdir(join(dir, ROUTES_DIR));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+/**
+ * Routes file names in routes/ of this load (as `root` resolved it: its reads go below the same
+ * folder), sorted; an absent folder means no teams (`absent`).
+ */
+async function listRouteFiles(root: ConfigRoot, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; unreadable?: true; absent?: true; skipped?: SourceError[]; entries?: string[] }> {
+  const listed = await listConfigFolder(root, ROUTES_DIR);
+  if ('outside' in listed) return { names: [], error: outsideProblem(`${ROUTES_DIR}/`, listed.outside) };
+  if ('error' in listed) {
+    const code = (listed.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { names: [], absent: true };
-    return { names: [], error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(err)}` } };
+    return { names: [], unreadable: true, error: { file: `${ROUTES_DIR}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${ROUTES_DIR}/: ${code ?? String(listed.error)}` } };
   }
+  const { entries } = listed;
   const names: string[] = [];
   const skipped: SourceError[] = entries.flatMap((n) => unreadTeamFile(ROUTES_DIR, n, entries, () => true, nonFileEntries) ?? []);
   // Hidden entries are skipped: Kubernetes ConfigMap mounts add `..data` and friends.
   for (const name of entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort()) {
-    // stat, not the dirent type: ConfigMap files are symlinks.
-    const entry = await checkConfigEntry(dir, ROUTES_DIR, name, nonFileEntries);
+    const entry = await checkConfigEntry(await configEntryAt(root, ROUTES_DIR, name), ROUTES_DIR, name, nonFileEntries);
     if (entry.isFile) names.push(name);
     if (entry.problem) skipped.push(entry.problem);
   }
@@ -134,8 +134,8 @@ export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opt
   // Listed and read below one real path: a config dir that is a link swapped mid-load (git-sync)
   // gives one commit's files (config/read-config-file.ts).
   const root = await configRoot(dir, opts.nonFileEntries ?? 'error');
-  const listing = await listRouteFiles(root.real.path ?? dir, opts.nonFileEntries ?? 'error');
-  let unreadable = !!listing.error;
+  const listing = await listRouteFiles(root, opts.nonFileEntries ?? 'error');
+  let unreadable = !!listing.unreadable;
   if (listing.error) problems.push(listing.error);
   problems.push(...(listing.skipped ?? []));
 

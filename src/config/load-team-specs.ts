@@ -13,14 +13,13 @@
  * const { specs, errors, warnings } = await loadTeamSpecs('.', { routeTeams: new Set(['payments']) });
  * if (!specs) for (const e of errors) console.error(formatSourceError(e));
  */
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { configMapDataBytes, CONFIGMAP_DATA_LIMIT_BYTES, dashboardsConfigMapData, teamDashboards } from '../generate/dashboards.js';
 import type { TeamSpec, TeamSpecs } from '../generate/model.js';
 import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } from '../generate/naming.js';
 import { checkPrometheusRuleSize } from './check-rule-size.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileContext, type TeamFileJob } from './check-team-file.js';
 import { LAST_APPLIED_LIMIT_BYTES, lastAppliedMessage } from './last-applied-limit.js';
+import { configEntryAt, configRoot, listConfigFolder, outsideProblem, type ConfigRoot } from './read-config-file.js';
 import { checkConfigEntry, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
@@ -57,9 +56,11 @@ export interface LoadTeamSpecsResult {
 export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Promise<LoadTeamSpecsResult> {
   const problems: SourceError[] = [];
   const jobs: TeamFileJob[] = [];
+  // Listed and read below one resolution of each folder (config/read-config-file.ts ConfigRoot).
+  const root = await configRoot(dir, opts.nonFileEntries ?? 'error');
   for (const folder of opts.rulesOnly ? (['rules'] as const) : (['rules', 'dashboards'] as const)) {
     const teams = new Set<string>();
-    const listing = await listYaml(dir, folder, opts.routeTeams, opts.nonFileEntries ?? 'error');
+    const listing = await listYaml(root, folder, opts.routeTeams, opts.nonFileEntries ?? 'error');
     if (listing.error) problems.push(listing.error);
     problems.push(...listing.skipped);
     for (const name of listing.names) {
@@ -72,9 +73,11 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
       jobs.push({ folder, name });
     }
   }
-  // Read only to name a team's misnamed routes file (routes/orders.json) in its "has no routes/" error.
-  const routesEntries = await readdir(path.join(dir, 'routes')).catch(() => [] as string[]);
-  const check = teamFileChecker({ dir, routeTeams: opts.routeTeams, routesEntries, nonFileEntries: opts.nonFileEntries ?? 'error', ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }), ...(opts.teamNamespaces && { teamNamespaces: opts.teamNamespaces }) });
+  // Read only to name a team's misnamed routes file (routes/orders.json) in its "has no routes/" error:
+  // routes/ as this load resolved it, as its other folders, not a second listing through the folder as given.
+  const routesListed = await listConfigFolder(root, 'routes');
+  const routesEntries = 'entries' in routesListed ? routesListed.entries : [];
+  const check = teamFileChecker({ dir, root, routeTeams: opts.routeTeams, routesEntries, nonFileEntries: opts.nonFileEntries ?? 'error', ...(opts.severities && { severities: opts.severities }), ...(opts.rulesOnly && { forUptime: true }), ...(opts.teamNamespaces && { teamNamespaces: opts.teamNamespaces }) });
   const rules: CheckedRules[] = [];
   const boards: CheckedBoards[] = [];
   for (const [i, job] of jobs.entries()) {
@@ -93,24 +96,23 @@ export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Pr
 }
 
 /**
- * YAML file names in `folder`, sorted; hidden entries (ConfigMap mounts' `..data`) skipped. A
- * folder that cannot be read (not a folder, no permission) is an error at `<folder>/`, as for
- * routes/, not a crash of `validate`, `generate` or a reload.
+ * YAML file names in `folder` of this load (as `root` resolved it: its reads go below the same
+ * folder), sorted; hidden entries (ConfigMap mounts' `..data`) skipped. A folder that cannot be
+ * read (not a folder, no permission) is an error at `<folder>/`, as for routes/, not a crash of
+ * `validate`, `generate` or a reload.
  */
-async function listYaml(dir: string, folder: string, routeTeams: ReadonlySet<string>, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; skipped: SourceError[] }> {
-  const full = path.join(dir, folder);
-  let entries: string[];
-  try {
-    entries = await readdir(full);
-  } catch (err) {
+async function listYaml(root: ConfigRoot, folder: string, routeTeams: ReadonlySet<string>, nonFileEntries: NonFileEntries): Promise<{ names: string[]; error?: SourceError; skipped: SourceError[] }> {
+  const listed = await listConfigFolder(root, folder);
+  if ('outside' in listed) return { names: [], skipped: [], error: outsideProblem(`${folder}/`, listed.outside) };
+  if ('error' in listed) {
     // Each of rules/ and dashboards/ may be absent.
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = (listed.error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { names: [], skipped: [] };
-    return { names: [], skipped: [], error: { file: `${folder}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${folder}/: ${code ?? String(err)}` } };
+    return { names: [], skipped: [], error: { file: `${folder}/`, line: 1, col: 1, severity: 'error', message: `cannot read ${folder}/: ${code ?? String(listed.error)}` } };
   }
+  const { entries } = listed;
   const candidates = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
-  // stat, not the dirent type: files mounted from a ConfigMap are symlinks.
-  const checked = await Promise.all(candidates.map((name) => checkConfigEntry(dir, folder, name, nonFileEntries)));
+  const checked = await Promise.all(candidates.map(async (name) => checkConfigEntry(await configEntryAt(root, folder, name), folder, name, nonFileEntries)));
   const unread = entries.flatMap((n) => unreadTeamFile(folder, n, entries, (team) => routeTeams.has(team), nonFileEntries) ?? []);
   return { names: candidates.filter((_, i) => checked[i]!.isFile), skipped: [...unread, ...checked.flatMap((c) => (c.problem ? [c.problem] : []))] };
 }

@@ -1,14 +1,15 @@
 /**
  * @module config/read-config-file
- * Every config file (routes/, rules/, dashboards/) is read here, by every reader (validate,
- * generate, route-test, uptime, the gateway's load, reload and uptime checks): only a file whose
- * real path lies inside the config folder's (fs/read-inside.ts). One that leads outside it is an
- * error at the file that names where the link leads and nothing of what is there.
+ * Every config file (routes/, rules/, dashboards/) is listed and read here, by every reader
+ * (validate, generate, route-test, uptime, the gateway's load, reload and uptime checks): only a
+ * file whose path, every link followed, stays inside the config folder's real path
+ * (fs/read-inside.ts). One that leads outside it is an error at the file that names the link and
+ * what it says, and nothing of what is there, nor whether anything is.
  */
 import { realpathSync } from 'node:fs';
-import { realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { readFileInside, readFileInsideSync, type InsideRead } from '../fs/read-inside.js';
+import { readFileInside, readFileInsideSync, resolveInside, resolveInsideSync, type InsidePath, type InsideRead, type OutsideLink } from '../fs/read-inside.js';
 import { danglingLinkProblem, type NonFileEntries } from './skipped-entry.js';
 import type { SourceError } from './source-error.js';
 
@@ -19,14 +20,19 @@ import type { SourceError } from './source-error.js';
  */
 export type ConfigFileRead = { bytes: Buffer; problem?: undefined } | { problem: SourceError; unreadable: boolean; bytes?: undefined };
 
-export function outsideMessage(target: string): string {
-  return `a symbolic link that leads outside the config folder, to ${target}: not read (alertgate reads only files inside the config folder); copy the file into the config folder or remove the link`;
+/** Names the link and its text only: both are the checkout's; what is at the target is not. */
+export function outsideMessage(o: OutsideLink): string {
+  return `a symbolic link that leads outside the config folder (${o.link} -> ${o.target}): not read, and nothing there looked at (alertgate reads only files inside the config folder); copy the file into the config folder or remove the link`;
+}
+
+export function outsideProblem(file: string, o: OutsideLink): SourceError {
+  return { file, line: 1, col: 1, severity: 'error', message: outsideMessage(o) };
 }
 
 function fromRead(root: ConfigRoot, file: string, r: InsideRead): ConfigFileRead {
   if (r.dangling !== undefined) return { problem: danglingLinkProblem(file, r.dangling, root.nonFileEntries), unreadable: false };
   if (r.outside === undefined) return { bytes: r.bytes };
-  return { problem: { file, line: 1, col: 1, severity: 'error', message: outsideMessage(r.outside) }, unreadable: false };
+  return { problem: outsideProblem(file, r.outside), unreadable: false };
 }
 
 function fromError(file: string, err: unknown): ConfigFileRead {
@@ -34,8 +40,15 @@ function fromError(file: string, err: unknown): ConfigFileRead {
 }
 
 /**
- * The config dir and its real path (or why it has none), resolved once per load: every file's real
- * path is compared to it, and a realpath per file doubled the file system lookups of a load.
+ * Where a config folder (routes/, rules/, dashboards/) is, resolved once per load: `rel`, its real
+ * path relative to the config dir's (`..2026_01_01/rules` in a ConfigMap mount whose items have
+ * paths, where `rules -> ..data/rules`); or the link leading it outside; or why it has none.
+ */
+export type FolderAt = { rel: string; outside?: undefined; error?: undefined } | { outside: OutsideLink; rel?: undefined; error?: undefined } | { error: unknown; rel?: undefined; outside?: undefined };
+
+/**
+ * The config dir and its real path (or why it has none), resolved once per load: every file's
+ * path is walked from it, and a realpath per file doubled the file system lookups of a load.
  */
 export interface ConfigRoot {
   dir: string;
@@ -46,31 +59,88 @@ export interface ConfigRoot {
    */
   nonFileEntries: NonFileEntries;
   real: { path: string; error?: undefined } | { error: unknown; path?: undefined };
+  /**
+   * Each folder as first resolved in this load, by its listing or its first read; every later
+   * read goes below it. Listed below the folder as given and read below the real path, a
+   * `..data` swap between the two gave "cannot read file: ENOENT" for a file only the old
+   * version had, or one version's listing with the other's files.
+   */
+  folders: Map<string, FolderAt>;
 }
 
 export async function configRoot(dir: string, nonFileEntries: NonFileEntries = 'error'): Promise<ConfigRoot> {
-  return { dir, nonFileEntries, real: await realpath(dir).then((p) => ({ path: p }), (error: unknown) => ({ error })) };
+  return { dir, nonFileEntries, folders: new Map(), real: await realpath(dir).then((p) => ({ path: p }), (error: unknown) => ({ error })) };
 }
 
 export function configRootSync(dir: string, nonFileEntries: NonFileEntries = 'error'): ConfigRoot {
   try {
-    return { dir, nonFileEntries, real: { path: realpathSync.native(dir) } };
+    return { dir, nonFileEntries, folders: new Map(), real: { path: realpathSync.native(dir) } };
   } catch (error) {
-    return { dir, nonFileEntries, real: { error } };
+    return { dir, nonFileEntries, folders: new Map(), real: { error } };
   }
 }
 
+function folderFrom(rootReal: string, to: InsidePath): FolderAt {
+  if (to.outside) return { outside: to.outside };
+  // A folder that is a link to nothing is no folder, as an absent one.
+  if (to.dangling !== undefined) return { error: Object.assign(new Error('ENOENT'), { code: 'ENOENT' }) };
+  return { rel: path.relative(rootReal, to.real) };
+}
+
+/** `folder` (`rules`) of this load, resolved at its first use. */
+export async function configFolder(root: ConfigRoot, folder: string): Promise<FolderAt> {
+  const known = root.folders.get(folder);
+  if (known) return known;
+  let at: FolderAt;
+  if (root.real.path === undefined) at = { error: root.real.error };
+  else at = await resolveInside(root.real.path, folder, root.dir).then((to) => folderFrom(root.real.path!, to), (error: unknown) => ({ error }));
+  // Two first uses at once resolve it twice: the first stored is kept for both.
+  return root.folders.get(folder) ?? (root.folders.set(folder, at), at);
+}
+
+/** configFolder, synchronously. */
+export function configFolderSync(root: ConfigRoot, folder: string): FolderAt {
+  const known = root.folders.get(folder);
+  if (known) return known;
+  let at: FolderAt;
+  if (root.real.path === undefined) at = { error: root.real.error };
+  else {
+    try {
+      at = folderFrom(root.real.path, resolveInsideSync(root.real.path, folder, root.dir));
+    } catch (error) {
+      at = { error };
+    }
+  }
+  root.folders.set(folder, at);
+  return at;
+}
+
+/** The entry names of `folder` of this load, or why there are none (a refusal, an error). */
+export async function listConfigFolder(root: ConfigRoot, folder: string): Promise<{ entries: string[] } | { outside: OutsideLink } | { error: unknown }> {
+  const at = await configFolder(root, folder);
+  if (at.rel === undefined) return at.outside ? { outside: at.outside } : { error: at.error };
+  return readdir(path.join(root.real.path!, at.rel)).then((entries) => ({ entries }), (error: unknown) => ({ error }));
+}
+
+/** `folder/name` below the folder as resolved in this load (relative to the config dir's real path). */
+function below(at: FolderAt & { rel: string }, file: string): string {
+  return path.join(at.rel, path.relative(file.split('/')[0]!, file));
+}
+
 /**
- * `file` (relative to the config dir: `routes/payments.yaml`, as messages name it), read below the
- * config dir's real path resolved at the load's start, not below `root.dir`: a config dir that is
- * itself a link swapped mid-load (git-sync's `repo -> worktree-<hash>`) would otherwise send the
- * files read after the swap into the next commit's folder, outside the real path checked (an
- * error refusing the load) or, checked against a fresh real path, a load mixing two commits.
+ * `file` (relative to the config dir: `routes/payments.yaml`, as messages name it), read below its
+ * folder as resolved in this load (configFolder), below the config dir's real path resolved at
+ * the load's start, not below `root.dir`: a config dir that is itself a link swapped mid-load
+ * (git-sync's `repo -> worktree-<hash>`), or a `..data` swapped below it, would otherwise send the
+ * files read after the swap into the next version, outside the real path checked (an error
+ * refusing the load) or a load mixing two versions.
  */
 export async function readConfigFile(root: ConfigRoot, file: string): Promise<ConfigFileRead> {
   try {
-    if (root.real.path === undefined) throw root.real.error;
-    return fromRead(root, file, await readFileInside(root.real.path, path.join(root.real.path, file)));
+    const at = await configFolder(root, file.split('/')[0]!);
+    if (at.outside) return { problem: outsideProblem(file, at.outside), unreadable: false };
+    if (at.rel === undefined) throw at.error;
+    return fromRead(root, file, await readFileInside(root.real.path!, below(at, file), root.dir));
   } catch (err) {
     return fromError(file, err);
   }
@@ -79,9 +149,18 @@ export async function readConfigFile(root: ConfigRoot, file: string): Promise<Co
 /** readConfigFile, synchronously. */
 export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRead {
   try {
-    if (root.real.path === undefined) throw root.real.error;
-    return fromRead(root, file, readFileInsideSync(root.real.path, path.join(root.real.path, file)));
+    const at = configFolderSync(root, file.split('/')[0]!);
+    if (at.outside) return { problem: outsideProblem(file, at.outside), unreadable: false };
+    if (at.rel === undefined) throw at.error;
+    return fromRead(root, file, readFileInsideSync(root.real.path!, below(at, file), root.dir));
   } catch (err) {
     return fromError(file, err);
   }
+}
+
+/** What `folder/name` of this load is, by the same walk as its read (nothing outside looked at). */
+export async function configEntryAt(root: ConfigRoot, folder: string, name: string): Promise<InsidePath | { error: unknown }> {
+  const at = await configFolder(root, folder);
+  if (at.rel === undefined) return at.outside ? { outside: at.outside } : { error: at.error };
+  return resolveInside(root.real.path!, path.join(at.rel, name), root.dir).catch((error: unknown) => ({ error }));
 }

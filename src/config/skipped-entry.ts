@@ -8,8 +8,9 @@
  * because a ConfigMap mount's removed files dangle for a moment while the kubelet swaps `..data`,
  * and a reload then must not fail.
  */
-import { lstat, readlink, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
+import type { InsidePath } from '../fs/read-inside.js';
 import type { SourceError } from './source-error.js';
 import { TEAM_NAME, teamNameLabelProblem } from './team-name.js';
 
@@ -19,27 +20,31 @@ import { TEAM_NAME, teamNameLabelProblem } from './team-name.js';
  */
 export type NonFileEntries = 'error' | 'warning';
 
-/** `folder/name` (under `dir`) as a file to read, or the problem saying why it is not read. */
+/**
+ * `folder/name` as a file to read, or the problem saying why it is not read, from where its walk
+ * led (config/read-config-file.ts configEntryAt). A link leading outside the config folder counts
+ * as a file: its read gives the refusal, the same whatever is at its target, which nothing here
+ * looks at; so does a walk the file system refused (ELOOP, EIO): its read says so, rather than the
+ * team's file vanishing without a word. One gone since the listing (ENOENT) is skipped.
+ */
 export async function checkConfigEntry(
-  dir: string,
+  to: InsidePath | { error: unknown },
   folder: string,
   name: string,
   nonFileEntries: NonFileEntries,
 ): Promise<{ isFile: boolean; problem?: SourceError }> {
-  const full = path.join(dir, folder, name);
-  const s = await stat(full).catch(() => undefined);
+  if ('error' in to) return { isFile: (to.error as NodeJS.ErrnoException).code !== 'ENOENT' };
+  if (to.outside) return { isFile: true };
+  // lstat of a real path (no link left): stat, not the dirent type, as ConfigMap files are links.
+  const s = to.real === undefined ? undefined : await lstat(to.real).catch(() => undefined);
   if (s?.isFile()) return { isFile: true };
   let why: string | undefined;
   let fix = 'point the link at a file or remove it';
   if (s?.isDirectory()) {
     why = 'a folder, not a file';
     fix = `rename the folder or move it out of ${folder}/`;
-  } else if (!s) {
-    const l = await lstat(full).catch(() => undefined);
-    if (l?.isSymbolicLink()) {
-      const target = await readlink(full).catch(() => undefined);
-      why = target === undefined ? 'a symbolic link that cannot be followed' : danglingWhy(target);
-    }
+  } else if (to.dangling !== undefined) {
+    why = danglingWhy(to.dangling);
   }
   // Anything else (a socket, an entry gone since the listing) is skipped as before.
   if (why === undefined) return { isFile: false };

@@ -1,81 +1,176 @@
 /**
  * @module fs/read-inside
- * Read a file only when its real path (every symbolic link followed, in the file's name and in
- * its folders') lies inside a folder's real path. The config files are read from a checkout that
+ * Read a file only when its path, every symbolic link followed (in the file's name and in its
+ * folders'), stays inside a folder's real path. The config files are read from a checkout that
  * `validate` checks in CI on pull requests: a file that is a link to `/etc/shadow` or a CI secret
  * was read, and bits of it (its top-level keys, whole lines of colon-separated formats) were
  * printed in the error messages, into the CI log. Links that stay inside the folder, as a
  * Kubernetes ConfigMap mount's `<file> -> ..data/<file>`, `..data -> ..<timestamp>` are, are read.
  *
- * The path read is the real path checked, not the one given, so the links on the given path are
- * not followed a second time: one of them swapped between the check and the read (the kubelet's
+ * The links are followed here, one path component at a time, not by realpath: a link whose
+ * target leaves the folder is refused by what it says, before anything there is looked at.
+ * realpath followed it, so whether the target existed, was a folder or sat under a missing folder
+ * gave different errors, which told a pull request's author what exists on the CI machine. Only
+ * the folder's own real path is walked back through (`../config/x.yaml` from inside `config`,
+ * or an absolute link through it): its folders are known real, without a look.
+ *
+ * The path read is the real path found, not the one given, so the links on the given path are
+ * not followed a second time: one of them swapped between the walk and the read (the kubelet's
  * `..data`) leaves the read on the file checked, or fails it (ENOENT). It is no guard against
- * whoever can write inside the checked path's folders while alertgate reads: the read follows
- * any link put in place of the file or of one of its folders after the check (no O_NOFOLLOW, no
- * check of the opened file). What it guards against, a checkout's committed links, stays put
- * between the check and the read.
+ * whoever can write inside the folder while alertgate reads (no O_NOFOLLOW, no check of the
+ * opened file). What it guards against, a checkout's committed links, stays put.
  */
-import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { lstat, readFile, readlink, realpath } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { lstat, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
+/** A link whose target leads outside the folder: where it is (relative to the folder) and what it says. */
+export interface OutsideLink {
+  link: string;
+  target: string;
+}
+
 /**
- * The file's bytes, or where outside `root` its path leads (nothing of it was read), or, for a
- * file that is a symbolic link to nothing, what the link says (`dangling`).
+ * Where a path inside the folder leads: its real path (it exists), or the link that leads
+ * outside the folder (nothing there was looked at), or, for a path whose own last component is a
+ * link that ends at nothing, what that link says (`dangling`).
  */
+export type InsidePath = { real: string; outside?: undefined; dangling?: undefined } | { outside: OutsideLink; real?: undefined; dangling?: undefined } | { dangling: string; real?: undefined; outside?: undefined };
+
+/** The file's bytes, or why it was not read (as InsidePath). */
 export type InsideRead =
   | { bytes: Buffer; outside?: undefined; dangling?: undefined }
-  | { outside: string; bytes?: undefined; dangling?: undefined }
+  | { outside: OutsideLink; bytes?: undefined; dangling?: undefined }
   | { dangling: string; bytes?: undefined; outside?: undefined };
 
-function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException).code === 'ENOENT';
-}
+/** Linux's limit of links followed in one lookup (MAXSYMLINKS). */
+const MAX_LINKS = 40;
 
-/** `real` is `root` or below it (both real paths); a name such as `..x` in `root` is below it. */
-function isInside(root: string, real: string): boolean {
-  const rel = path.relative(root, real);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+type FsStep = { lstat: string; readlink?: undefined } | { readlink: string; lstat?: undefined };
+
+function fsError(code: string, at: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: ${at}`), { code });
 }
 
 /**
- * `file` (absolute, or relative to the working directory) if its real path is inside `rootReal`,
- * the folder's real path (realpath of the folder, which may itself be a link: resolved once by the
- * caller for all the files of a load, not once per file). Errors of the file system (ENOENT, EIO,
- * …) are thrown as they are.
+ * The walk, as steps for a synchronous or an asynchronous driver: `rootReal` is the folder's real
+ * path (absolute), `rel` a path below it. File system errors (ENOENT of a missing file, EIO…) are
+ * thrown as they are; a link loop as ELOOP.
  */
-export async function readFileInside(rootReal: string, file: string): Promise<InsideRead> {
-  let real: string;
-  try {
-    real = await realpath(file);
-  } catch (err) {
-    // A link left pointing nowhere is a mistake of the folder's, not a refusal that may pass.
-    const target = isNotFound(err) && (await lstat(file).catch(() => undefined))?.isSymbolicLink() ? await readlink(file).catch(() => undefined) : undefined;
-    if (target !== undefined) return { dangling: target };
-    throw err;
+function* walk(rootReal: string, rel: string, givenRoot: string | undefined): Generator<FsStep, InsidePath, Stats | string> {
+  const rootParts = rootReal.split(path.sep).filter(Boolean);
+  const givenParts = givenRoot === undefined ? undefined : path.resolve(givenRoot).split(path.sep).filter(Boolean);
+  // The real position so far; above the folder only on its own path (rootParts' prefix).
+  const at: string[] = [...rootParts];
+  const pending = rel.split(path.sep).filter((c) => c !== '' && c !== '.');
+  let givenLeft = pending.length;
+  let links = 0;
+  let lastLink: OutsideLink | undefined;
+  let dangling: string | undefined;
+  const outside = (): InsidePath => ({ outside: lastLink ?? { link: rel, target: rel } });
+  while (pending.length > 0) {
+    const given = pending.length === givenLeft;
+    const name = pending.shift()!;
+    if (given) givenLeft--;
+    if (name === '.') continue;
+    if (name === '..') {
+      at.pop();
+      continue;
+    }
+    if (at.length < rootParts.length) {
+      // Above the folder: only back down its own path, whose folders are real, unlooked at.
+      if (name !== rootParts[at.length]) return outside();
+      at.push(name);
+      continue;
+    }
+    const here = path.sep + [...at, name].join(path.sep);
+    let stats: Stats;
+    try {
+      stats = (yield { lstat: here }) as Stats;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && dangling !== undefined) return { dangling };
+      throw err;
+    }
+    if (stats.isSymbolicLink()) {
+      if (++links > MAX_LINKS) throw fsError('ELOOP', rel);
+      const target = (yield { readlink: here }) as string;
+      lastLink = { link: path.relative(rootReal, here), target };
+      // The given path's own last name is a link: one that ends at nothing is `dangling`.
+      if (given && givenLeft === 0) dangling = target;
+      const parts = target.split(path.sep).filter((c) => c !== '');
+      if (path.isAbsolute(target)) {
+        // Into the folder by the path it was given as (itself a link, resolved by the caller).
+        const viaGiven = givenParts !== undefined && givenParts.every((c, i) => parts[i] === c);
+        at.splice(0, at.length, ...(viaGiven ? rootParts : []));
+        if (viaGiven) parts.splice(0, givenParts.length);
+      }
+      pending.unshift(...parts);
+      continue;
+    }
+    if (pending.length > 0 && !stats.isDirectory()) throw fsError('ENOTDIR', rel);
+    at.push(name);
   }
-  if (!isInside(rootReal, real)) return { outside: real };
-  return { bytes: await readFile(real) };
+  if (at.length < rootParts.length) return outside();
+  return { real: path.sep + at.join(path.sep) };
+}
+
+function runSync<T>(steps: Generator<FsStep, T, Stats | string>): T {
+  let next = steps.next();
+  while (!next.done) {
+    const step = next.value;
+    let value: Stats | string;
+    try {
+      value = step.lstat !== undefined ? lstatSync(step.lstat) : readlinkSync(step.readlink);
+    } catch (err) {
+      next = steps.throw(err);
+      continue;
+    }
+    next = steps.next(value);
+  }
+  return next.value;
+}
+
+async function runAsync<T>(steps: Generator<FsStep, T, Stats | string>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) {
+    const step = next.value;
+    let value: Stats | string;
+    try {
+      value = step.lstat !== undefined ? await lstat(step.lstat) : await readlink(step.readlink);
+    } catch (err) {
+      next = steps.throw(err);
+      continue;
+    }
+    next = steps.next(value);
+  }
+  return next.value;
+}
+
+/**
+ * Where `rel` (a path below `rootReal`, the folder's real path) leads, as InsidePath. `givenRoot`:
+ * the folder as it was given (a link to `rootReal`), whose absolute links into it are inside too.
+ */
+export function resolveInside(rootReal: string, rel: string, givenRoot?: string): Promise<InsidePath> {
+  return runAsync(walk(rootReal, rel, givenRoot));
+}
+
+/** resolveInside, synchronously. */
+export function resolveInsideSync(rootReal: string, rel: string, givenRoot?: string): InsidePath {
+  return runSync(walk(rootReal, rel, givenRoot));
+}
+
+/**
+ * `rel` (below `rootReal`, the folder's real path: resolved once by the caller for all the files
+ * of a load, not once per file) read if it leads inside the folder. Errors of the file system
+ * (ENOENT, EIO, …) are thrown as they are.
+ */
+export async function readFileInside(rootReal: string, rel: string, givenRoot?: string): Promise<InsideRead> {
+  const to = await resolveInside(rootReal, rel, givenRoot);
+  return to.real === undefined ? to : { bytes: await readFile(to.real) };
 }
 
 /** readFileInside, synchronously (config/check-team-file.ts reads its files so, for speed). */
-export function readFileInsideSync(rootReal: string, file: string): InsideRead {
-  let real: string;
-  try {
-    real = realpathSync.native(file);
-  } catch (err) {
-    const target = isNotFound(err) && lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ? tryReadlink(file) : undefined;
-    if (target !== undefined) return { dangling: target };
-    throw err;
-  }
-  if (!isInside(rootReal, real)) return { outside: real };
-  return { bytes: readFileSync(real) };
-}
-
-function tryReadlink(file: string): string | undefined {
-  try {
-    return readlinkSync(file);
-  } catch {
-    return undefined;
-  }
+export function readFileInsideSync(rootReal: string, rel: string, givenRoot?: string): InsideRead {
+  const to = resolveInsideSync(rootReal, rel, givenRoot);
+  return to.real === undefined ? to : { bytes: readFileSync(to.real) };
 }

@@ -1,0 +1,93 @@
+/**
+ * A config folder mounted as the kubelet mounts a ConfigMap whose items have paths
+ * (`routes -> ..data/routes`, `rules -> ..data/rules`, `..data -> ..<timestamp>`; git-sync's
+ * `repo -> worktree-<hash>` is the same swap one level up), its `..data` swapped to the next
+ * version while the gateway loads. The listing of a folder and the reads of its files must see
+ * one version: listed below the folder as given and read below the real path, a swap between the
+ * two gave "cannot read file: ENOENT" for a file only the old version had (retried at the next
+ * poll, logged as an invalid configuration), or one version's listing with the other's files.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadRoutingConfig } from './load-routes.js';
+import { loadTeamSpecs } from './load-team-specs.js';
+import { formatSourceError } from './source-error.js';
+import { routesFile } from '../../test/generate-helpers.js';
+
+const temps: string[] = [];
+const children: ChildProcess[] = [];
+afterAll(async () => {
+  for (const c of children.splice(0)) c.kill();
+  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+const RULES = (team: string, version: string) =>
+  `team: ${team}\nnamespace: ${team}-prod\nalerts:\n  - name: Down${version}\n    expr: up{job="${team}"} == 0\n    severity: critical\n    summary: down\n    runbook: https://runbooks.example/${team}\n`;
+
+/** Two versions: A has teams orders and web, B orders and shop; orders' files differ. */
+const VERSIONS = { A: ['orders', 'web'], B: ['orders', 'shop'] } as const;
+
+async function mountedConfig(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'alertgate-cm-swap-'));
+  temps.push(dir);
+  for (const [version, teams] of Object.entries(VERSIONS)) {
+    for (const folder of ['routes', 'rules']) await mkdir(join(dir, `..${version}`, folder), { recursive: true });
+    for (const team of teams) {
+      await writeFile(join(dir, `..${version}`, 'routes', `${team}.yaml`), routesFile(team).replace(`#${team}`, `#${team}-${version.toLowerCase()}`));
+      await writeFile(join(dir, `..${version}`, 'rules', `${team}.yaml`), RULES(team, version));
+    }
+  }
+  await symlink('..A', join(dir, '..data'));
+  for (const folder of ['routes', 'rules']) await symlink(join('..data', folder), join(dir, folder));
+  return dir;
+}
+
+/** A process swapping `..data` between the versions, as fast as it can, until killed. */
+async function swapping(dir: string): Promise<ChildProcess> {
+  const script = `
+    const fs = require('node:fs'); const path = require('node:path');
+    const dir = process.argv[1]; let i = 0;
+    for (;;) {
+      const tmp = path.join(dir, '..data_tmp');
+      fs.symlinkSync(i % 2 ? '..A' : '..B', tmp);
+      fs.renameSync(tmp, path.join(dir, '..data'));
+      if (i++ === 0) process.stdout.write('swapping\\n');
+    }`;
+  const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  await once(child.stdout!, 'data');
+  return child;
+}
+
+describe('a ConfigMap mount whose ..data is swapped while it is loaded', () => {
+  it('every load of routes/ and of rules/ is one version, whole, with no error', async () => {
+    const dir = await mountedConfig();
+    const child = await swapping(dir);
+    const routesSeen = new Set<string>();
+    const rulesSeen = new Set<string>();
+    try {
+      for (let i = 0; i < 150; i++) {
+        const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });
+        expect([...routes.errors, ...routes.warnings].map(formatSourceError)).toEqual([]);
+        const teams = [...routes.config!.teams.values()].map((t) => `${t.team}:${t.slack?.channel}`).sort().join(' ');
+        expect(['orders:#orders-a web:#web-a', 'orders:#orders-b shop:#shop-b']).toContain(teams);
+        routesSeen.add(teams);
+
+        const rules = await loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web', 'shop']), rulesOnly: true, nonFileEntries: 'warning' });
+        expect([...rules.errors, ...rules.warnings].map(formatSourceError)).toEqual([]);
+        const alerts = rules.specs!.teams.map((t) => `${t.team}:${t.rules?.alerts.map((a) => a.name).join()}`).join(' ');
+        expect(['orders:DownA web:DownA', 'orders:DownB shop:DownB']).toContain(alerts);
+        rulesSeen.add(alerts);
+      }
+    } finally {
+      child.kill();
+    }
+    // The swaps did happen under the loads: both versions were loaded.
+    expect(routesSeen.size).toBe(2);
+    expect(rulesSeen.size).toBe(2);
+  });
+});
