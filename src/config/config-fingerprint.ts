@@ -1,14 +1,15 @@
 /**
  * @module config/config-fingerprint
  * What the config files on disk look like, without reading them: for each YAML file of routes/,
- * listed as the loader lists them (hidden entries skipped, symlinks followed), its
+ * listed as the loader lists them (hidden entries skipped, symlinks followed inside the config
+ * folder; one leading outside is its link's text, config/read-config-file.ts), its
  * size, modification and change times, device and inode. Cheap enough to take every few seconds
  * (config/config-watch.ts), and it sees a Kubernetes ConfigMap update: the kubelet writes new
  * files into a new folder and swaps the `..data` symlink to it, so every file reached through
  * the symlinks has a new inode even where its size and times are the old ones.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { configEntryAt, configRoot, listConfigFolder, type ConfigRoot } from './read-config-file.js';
 import { ROUTES_DIR } from './load-routes.js';
 
 /** `folder/file` → its identity on disk; a folder that cannot be listed → `folder/` with the error code. */
@@ -21,19 +22,23 @@ export type ConfigFingerprint = ReadonlyMap<string, string>;
  */
 const WATCHED_FOLDERS = [ROUTES_DIR];
 
-async function folderFingerprint(dir: string, folder: string, into: Map<string, string>): Promise<void> {
-  let entries: string[];
-  try {
-    entries = await readdir(join(dir, folder));
-  } catch (err) {
+async function folderFingerprint(root: ConfigRoot, folder: string, into: Map<string, string>): Promise<void> {
+  const listed = await listConfigFolder(root, folder);
+  if ('outside' in listed) return void into.set(`${folder}/`, `outside ${listed.outside.link} -> ${listed.outside.target}`);
+  if ('error' in listed) {
     // An absent folder is no files, as for the loader.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') into.set(`${folder}/`, `error ${code ?? String(err)}`);
+    const code = (listed.error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') into.set(`${folder}/`, `error ${code ?? String(listed.error)}`);
     return;
   }
-  const names = entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
-  const stats = await Promise.all(names.map((name) => stat(join(dir, folder, name), { bigint: true }).catch(() => undefined)));
+  const names = listed.entries.filter((n) => /\.ya?ml$/.test(n) && !n.startsWith('.')).sort();
+  // The links walked as a load walks them: one leading outside is its link's text, its target
+  // not looked at (a load refuses it the same whatever is there).
+  const at = await Promise.all(names.map((name) => configEntryAt(root, folder, name)));
+  const stats = await Promise.all(at.map((to) => ('real' in to && to.real !== undefined ? stat(to.real, { bigint: true }).catch(() => undefined) : undefined)));
   names.forEach((name, i) => {
+    const to = at[i]!;
+    if ('outside' in to && to.outside) return void into.set(`${folder}/${name}`, `outside ${to.outside.link} -> ${to.outside.target}`);
     const s = stats[i];
     // Not a file (a dangling symlink mid-swap, a folder): the loader skips it too.
     if (s?.isFile()) into.set(`${folder}/${name}`, `${s.size} ${s.mtimeNs} ${s.ctimeNs} ${s.dev}:${s.ino}`);
@@ -42,7 +47,8 @@ async function folderFingerprint(dir: string, folder: string, into: Map<string, 
 
 export async function configFingerprint(dir: string): Promise<ConfigFingerprint> {
   const fingerprint = new Map<string, string>();
-  for (const folder of WATCHED_FOLDERS) await folderFingerprint(dir, folder, fingerprint);
+  const root = await configRoot(dir);
+  for (const folder of WATCHED_FOLDERS) await folderFingerprint(root, folder, fingerprint);
   return fingerprint;
 }
 
