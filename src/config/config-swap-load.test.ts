@@ -46,8 +46,8 @@ async function mountedConfig(): Promise<string> {
   return dir;
 }
 
-/** A process swapping `..data` between the versions, as fast as it can, until killed. */
-async function swapping(dir: string): Promise<ChildProcess> {
+/** A process swapping `..data` between the versions `..A` and `..B`, as fast as it can, until killed. */
+async function flipping(dir: string): Promise<ChildProcess> {
   const script = `
     const fs = require('node:fs'); const path = require('node:path');
     const dir = process.argv[1]; let i = 0;
@@ -63,31 +63,88 @@ async function swapping(dir: string): Promise<ChildProcess> {
   return child;
 }
 
+/**
+ * A process updating the mount as the kubelet does, once per line it is sent: the next version
+ * written to a new folder, `..data` swapped to it, the old folder removed at once. Each update
+ * runs alongside a load the test starts at the same moment; `update()` resolves once it is done.
+ */
+function kubelet(dir: string): { update: () => Promise<void>; child: ChildProcess } {
+  const script = `
+    const fs = require('node:fs'); const path = require('node:path');
+    const dir = process.argv[1]; let i = 0; let old = '..A';
+    require('node:readline').createInterface({ input: process.stdin }).on('line', () => {
+      const version = i % 2 ? 'A' : 'B';
+      const folder = '..' + version + '_' + i++;
+      fs.cpSync(path.join(dir, '..' + version), path.join(dir, folder), { recursive: true });
+      fs.symlinkSync(folder, path.join(dir, '..data_tmp'));
+      fs.renameSync(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+      if (old !== '..A') fs.rmSync(path.join(dir, old), { recursive: true });
+      old = folder;
+      process.stdout.write('done\\n');
+    });`;
+  const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
+  child.stdout!.setEncoding('utf8');
+  return {
+    child,
+    update: () => {
+      const done = once(child.stdout!, 'data').then(() => undefined);
+      child.stdin!.write('update\n');
+      return done;
+    },
+  };
+}
+
+const ROUTE_VERSIONS = ['orders:#orders-a web:#web-a', 'orders:#orders-b shop:#shop-b'];
+const RULE_VERSIONS = ['orders:DownA web:DownA', 'orders:DownB shop:DownB'];
+
+/** routes/ of `dir` loaded: one of ROUTE_VERSIONS, with no problem. */
+async function routesVersion(dir: string): Promise<string> {
+  const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });
+  expect([...routes.errors, ...routes.warnings].map(formatSourceError)).toEqual([]);
+  const teams = [...routes.config!.teams.values()].map((t) => `${t.team}:${t.slack?.channel}`).sort().join(' ');
+  expect(ROUTE_VERSIONS).toContain(teams);
+  return teams;
+}
+
+/** rules/ of `dir` loaded: one of RULE_VERSIONS, with no problem. */
+async function rulesVersion(dir: string): Promise<string> {
+  const rules = await loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web', 'shop']), rulesOnly: true, nonFileEntries: 'warning' });
+  expect([...rules.errors, ...rules.warnings].map(formatSourceError)).toEqual([]);
+  const alerts = rules.specs!.teams.map((t) => `${t.team}:${t.rules?.alerts.map((a) => a.name).join()}`).join(' ');
+  expect(RULE_VERSIONS).toContain(alerts);
+  return alerts;
+}
+
 describe('a ConfigMap mount whose ..data is swapped while it is loaded', () => {
-  it('every load of routes/ and of rules/ is one version, whole, with no error', async () => {
+  it('flipped back and forth: every load of routes/ and of rules/ is one version, whole, with no error', async () => {
     const dir = await mountedConfig();
-    const child = await swapping(dir);
-    const routesSeen = new Set<string>();
-    const rulesSeen = new Set<string>();
+    const child = await flipping(dir);
+    const seen = new Set<string>();
     try {
       for (let i = 0; i < 150; i++) {
-        const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });
-        expect([...routes.errors, ...routes.warnings].map(formatSourceError)).toEqual([]);
-        const teams = [...routes.config!.teams.values()].map((t) => `${t.team}:${t.slack?.channel}`).sort().join(' ');
-        expect(['orders:#orders-a web:#web-a', 'orders:#orders-b shop:#shop-b']).toContain(teams);
-        routesSeen.add(teams);
-
-        const rules = await loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web', 'shop']), rulesOnly: true, nonFileEntries: 'warning' });
-        expect([...rules.errors, ...rules.warnings].map(formatSourceError)).toEqual([]);
-        const alerts = rules.specs!.teams.map((t) => `${t.team}:${t.rules?.alerts.map((a) => a.name).join()}`).join(' ');
-        expect(['orders:DownA web:DownA', 'orders:DownB shop:DownB']).toContain(alerts);
-        rulesSeen.add(alerts);
+        seen.add(await routesVersion(dir));
+        seen.add(await rulesVersion(dir));
       }
     } finally {
       child.kill();
     }
     // The swaps did happen under the loads: both versions were loaded.
-    expect(routesSeen.size).toBe(2);
-    expect(rulesSeen.size).toBe(2);
+    expect(seen).toEqual(new Set([...ROUTE_VERSIONS, ...RULE_VERSIONS]));
+  });
+
+  it('updated as the kubelet does (the old version removed at once), during each load: one version, whole, with no error', async () => {
+    const dir = await mountedConfig();
+    const { update, child } = kubelet(dir);
+    const seen = new Set<string>();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const [, routes, rules] = await Promise.all([update(), routesVersion(dir), rulesVersion(dir)]);
+        seen.add(routes).add(rules);
+      }
+    } finally {
+      child.kill();
+    }
+    expect(seen).toEqual(new Set([...ROUTE_VERSIONS, ...RULE_VERSIONS]));
   });
 });

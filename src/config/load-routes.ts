@@ -12,7 +12,7 @@
 import type { ReceiverType } from '../model/target.js';
 import { configFileText } from './config-text.js';
 import { parseDuration } from './duration.js';
-import { configEntryAt, configRoot, listConfigFolder, outsideProblem, readConfigFile, type ConfigRoot } from './read-config-file.js';
+import { configEntryAt, configRoot, listConfigFolder, MAX_LOADS_PER_SWAP, outsideProblem, readConfigFile, rootMoved, type ConfigRoot } from './read-config-file.js';
 import { routesFileSchema, type RoutesFileSpec } from './routes-schema.js';
 import { checkAcrossTeams, checkTeamFile, type TeamFile } from './routes-semantics.js';
 import { checkConfigEntry, unreadRoutesFileHint, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
@@ -130,11 +130,18 @@ export interface LoadRoutesOptions {
 }
 
 export async function loadRoutingConfig(dir: string, env: NodeJS.ProcessEnv, opts: LoadRoutesOptions = {}): Promise<LoadRoutesResult> {
+  for (let load = 1; ; load++) {
+    // Listed and read below one real path: a config dir that is a link swapped mid-load (git-sync),
+    // or its `..data`, gives one version's files (config/read-config-file.ts).
+    const root = await configRoot(dir, opts.nonFileEntries ?? 'error');
+    const r = await loadRoutingConfigAt(root, dir, env);
+    if (load >= MAX_LOADS_PER_SWAP || !(await rootMoved(root))) return r;
+  }
+}
+
+async function loadRoutingConfigAt(root: ConfigRoot, dir: string, env: NodeJS.ProcessEnv): Promise<LoadRoutesResult> {
   const problems: SourceError[] = [];
-  // Listed and read below one real path: a config dir that is a link swapped mid-load (git-sync)
-  // gives one commit's files (config/read-config-file.ts).
-  const root = await configRoot(dir, opts.nonFileEntries ?? 'error');
-  const listing = await listRouteFiles(root, opts.nonFileEntries ?? 'error');
+  const listing = await listRouteFiles(root, root.nonFileEntries);
   let unreadable = !!listing.unreadable;
   if (listing.error) problems.push(listing.error);
   problems.push(...(listing.skipped ?? []));

@@ -19,7 +19,7 @@ import { dashboardKey, dashboardUid, SLO_DASHBOARD_SLUG, sloDashboardTitle } fro
 import { checkPrometheusRuleSize } from './check-rule-size.js';
 import { teamFileChecker, teamOfFileName, type BoardClaim, type CheckedBoards, type CheckedRules, type LazyPlace, type TeamFileContext, type TeamFileJob } from './check-team-file.js';
 import { LAST_APPLIED_LIMIT_BYTES, lastAppliedMessage } from './last-applied-limit.js';
-import { configEntryAt, configRoot, listConfigFolder, outsideProblem, type ConfigRoot } from './read-config-file.js';
+import { configEntryAt, configRoot, listConfigFolder, MAX_LOADS_PER_SWAP, outsideProblem, rootMoved, type ConfigRoot } from './read-config-file.js';
 import { checkConfigEntry, unreadTeamFile, type NonFileEntries } from './skipped-entry.js';
 import { sortSourceErrors, type SourceError } from './source-error.js';
 
@@ -54,10 +54,17 @@ export interface LoadTeamSpecsResult {
 }
 
 export async function loadTeamSpecs(dir: string, opts: LoadTeamSpecsOptions): Promise<LoadTeamSpecsResult> {
+  for (let load = 1; ; load++) {
+    // Listed and read below one resolution of each folder (config/read-config-file.ts ConfigRoot).
+    const root = await configRoot(dir, opts.nonFileEntries ?? 'error');
+    const r = await loadTeamSpecsAt(root, dir, opts);
+    if (load >= MAX_LOADS_PER_SWAP || !(await rootMoved(root))) return r;
+  }
+}
+
+async function loadTeamSpecsAt(root: ConfigRoot, dir: string, opts: LoadTeamSpecsOptions): Promise<LoadTeamSpecsResult> {
   const problems: SourceError[] = [];
   const jobs: TeamFileJob[] = [];
-  // Listed and read below one resolution of each folder (config/read-config-file.ts ConfigRoot).
-  const root = await configRoot(dir, opts.nonFileEntries ?? 'error');
   for (const folder of opts.rulesOnly ? (['rules'] as const) : (['rules', 'dashboards'] as const)) {
     const teams = new Set<string>();
     const listing = await listYaml(root, folder, opts.routeTeams, opts.nonFileEntries ?? 'error');

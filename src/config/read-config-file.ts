@@ -87,6 +87,23 @@ function folderFrom(rootReal: string, to: InsidePath): FolderAt {
   return { rel: path.relative(rootReal, to.real) };
 }
 
+/**
+ * A load during which the config dir or one of its folders came to resolve elsewhere (a `..data`
+ * or git-sync swap) is taken again, on the new version, up to this many loads in all: the kubelet
+ * removes a ConfigMap's old version right after it swaps `..data`, so the files a load had yet to
+ * read there are gone (`cannot read file: ENOENT`), or the whole folder is (read as absent: no
+ * files, no error).
+ */
+export const MAX_LOADS_PER_SWAP = 3;
+
+/** Whether `root` or a folder it resolved now resolves elsewhere (a swap since). */
+export async function rootMoved(root: ConfigRoot): Promise<boolean> {
+  const now = await configRoot(root.dir, root.nonFileEntries);
+  if (now.real.path !== root.real.path) return true;
+  for (const [folder, at] of root.folders) if ((await configFolder(now, folder)).rel !== at.rel) return true;
+  return false;
+}
+
 /** `folder` (`rules`) of this load, resolved at its first use. */
 export async function configFolder(root: ConfigRoot, folder: string): Promise<FolderAt> {
   const known = root.folders.get(folder);
