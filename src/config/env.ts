@@ -176,7 +176,6 @@ function tcpPort(env: NodeJS.ProcessEnv, name: string, fallback: number): number
  * the error does not repeat it. A `user:password@` in it is refused too (delivery/slack/api-url.ts).
  */
 function refuseSlackWebhookUrl(url: string | undefined): string | undefined {
-  if (url !== undefined) refuseSlackUrlCredentials(new URL(url));
   if (url !== undefined && /^hooks\.slack(-gov)?\.com$/i.test(new URL(url).hostname)) {
     throw new Error(
       "SLACK_API_URL is an incoming-webhook URL (hooks.slack.com/services/…, as in Alertmanager's slack_api_url): alertgate calls the Web API with a bot token instead. " +
@@ -186,7 +185,7 @@ function refuseSlackWebhookUrl(url: string | undefined): string | undefined {
   return url;
 }
 
-function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string): string | undefined {
+function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string, check?: (url: URL) => void): string | undefined {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return undefined;
   let url: URL | undefined;
@@ -196,6 +195,8 @@ function httpUrl(env: NodeJS.ProcessEnv, name: string, example: string): string 
     url = undefined;
   }
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL such as ${example}`);
+  // Before the escapes are checked: credentials refused whole need no fixing first.
+  check?.(url);
   // node:http decodes them for basic auth and throws "URI malformed" at every send (a password
   // `50%off`); the URL parser takes them as written. Not quoted: they are credentials.
   if (!decodes(url.username) || !decodes(url.password)) {
@@ -233,7 +234,7 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd: string): GatewaySettin
     adminTokenFile: secretFile(env, 'ADMIN_TOKEN'),
     slackToken: readSecret(env, 'SLACK_TOKEN'),
     slackTokenFile: secretFile(env, 'SLACK_TOKEN'),
-    slackApiUrl: refuseSlackWebhookUrl(httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/')) ?? 'https://slack.com/api/',
+    slackApiUrl: refuseSlackWebhookUrl(httpUrl(env, 'SLACK_API_URL', 'https://slack.com/api/', refuseSlackUrlCredentials)) ?? 'https://slack.com/api/',
     pagerDutyEventsUrl: httpUrl(env, 'PAGERDUTY_EVENTS_URL', 'https://events.pagerduty.com') ?? 'https://events.pagerduty.com',
     // As config/load-routes' fallbackTeamFrom reads it (not imported: that would load the routes schema here).
     fallbackTeam: env.FALLBACK_TEAM?.trim() || 'platform',
