@@ -110,7 +110,7 @@ export async function configFolder(root: ConfigRoot, folder: string): Promise<Fo
   if (known) return known;
   let at: FolderAt;
   if (root.real.path === undefined) at = { error: root.real.error };
-  else at = await resolveInside(root.real.path, folder, root.dir).then((to) => folderFrom(root.real.path!, to), (error: unknown) => ({ error }));
+  else at = await resolveInside(root.real.path, folder, { givenRoot: root.dir }).then((to) => folderFrom(root.real.path!, to), (error: unknown) => ({ error }));
   // Two first uses at once resolve it twice: the first stored is kept for both.
   return root.folders.get(folder) ?? (root.folders.set(folder, at), at);
 }
@@ -123,7 +123,7 @@ export function configFolderSync(root: ConfigRoot, folder: string): FolderAt {
   if (root.real.path === undefined) at = { error: root.real.error };
   else {
     try {
-      at = folderFrom(root.real.path, resolveInsideSync(root.real.path, folder, root.dir));
+      at = folderFrom(root.real.path, resolveInsideSync(root.real.path, folder, { givenRoot: root.dir }));
     } catch (error) {
       at = { error };
     }
@@ -139,9 +139,9 @@ export async function listConfigFolder(root: ConfigRoot, folder: string): Promis
   return readdir(path.join(root.real.path!, at.rel)).then((entries) => ({ entries }), (error: unknown) => ({ error }));
 }
 
-/** `folder/name` below the folder as resolved in this load (relative to the config dir's real path). */
-function below(at: FolderAt & { rel: string }, file: string): string {
-  return path.join(at.rel, path.relative(file.split('/')[0]!, file));
+/** `name` of `folder/name`, read below the folder as resolved in this load. */
+function nameIn(file: string): string {
+  return file.slice(file.indexOf('/') + 1);
 }
 
 /**
@@ -157,7 +157,7 @@ export async function readConfigFile(root: ConfigRoot, file: string): Promise<Co
     const at = await configFolder(root, file.split('/')[0]!);
     if (at.outside) return { problem: outsideProblem(file, at.outside), unreadable: false };
     if (at.rel === undefined) throw at.error;
-    return fromRead(root, file, await readFileInside(root.real.path!, below(at, file), root.dir));
+    return fromRead(root, file, await readFileInside(root.real.path!, nameIn(file), { givenRoot: root.dir, realBase: at.rel }));
   } catch (err) {
     return fromError(file, err);
   }
@@ -169,7 +169,7 @@ export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRe
     const at = configFolderSync(root, file.split('/')[0]!);
     if (at.outside) return { problem: outsideProblem(file, at.outside), unreadable: false };
     if (at.rel === undefined) throw at.error;
-    return fromRead(root, file, readFileInsideSync(root.real.path!, below(at, file), root.dir));
+    return fromRead(root, file, readFileInsideSync(root.real.path!, nameIn(file), { givenRoot: root.dir, realBase: at.rel }));
   } catch (err) {
     return fromError(file, err);
   }
@@ -179,5 +179,5 @@ export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRe
 export async function configEntryAt(root: ConfigRoot, folder: string, name: string): Promise<InsidePath | { error: unknown }> {
   const at = await configFolder(root, folder);
   if (at.rel === undefined) return at.outside ? { outside: at.outside } : { error: at.error };
-  return resolveInside(root.real.path!, path.join(at.rel, name), root.dir).catch((error: unknown) => ({ error }));
+  return resolveInside(root.real.path!, name, { givenRoot: root.dir, realBase: at.rel }).catch((error: unknown) => ({ error }));
 }

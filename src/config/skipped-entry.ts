@@ -36,7 +36,7 @@ export async function checkConfigEntry(
   if ('error' in to) return { isFile: (to.error as NodeJS.ErrnoException).code !== 'ENOENT' };
   if (to.outside) return { isFile: true };
   // lstat of a real path (no link left): stat, not the dirent type, as ConfigMap files are links.
-  const s = to.real === undefined ? undefined : await lstat(to.real).catch(() => undefined);
+  const s = to.real === undefined ? undefined : (to.stats ?? (await lstat(to.real).catch(() => undefined)));
   if (s?.isFile()) return { isFile: true };
   let why: string | undefined;
   let fix = 'point the link at a file or remove it';

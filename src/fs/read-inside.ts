@@ -31,11 +31,12 @@ export interface OutsideLink {
 }
 
 /**
- * Where a path inside the folder leads: its real path (it exists), or the link that leads
+ * Where a path inside the folder leads: its real path (it exists; `stats`, its lstat, when the walk
+ * took one there, which a caller need not take again), or the link that leads
  * outside the folder (nothing there was looked at), or, for a path whose own last component is a
  * link that ends at nothing, what that link says (`dangling`).
  */
-export type InsidePath = { real: string; outside?: undefined; dangling?: undefined } | { outside: OutsideLink; real?: undefined; dangling?: undefined } | { dangling: string; real?: undefined; outside?: undefined };
+export type InsidePath = { real: string; stats?: Stats; outside?: undefined; dangling?: undefined } | { outside: OutsideLink; real?: undefined; dangling?: undefined } | { dangling: string; real?: undefined; outside?: undefined };
 
 /** The file's bytes, or why it was not read (as InsidePath). */
 export type InsideRead =
@@ -57,11 +58,14 @@ function fsError(code: string, at: string): NodeJS.ErrnoException {
  * path (absolute), `rel` a path below it. File system errors (ENOENT of a missing file, EIO…) are
  * thrown as they are; a link loop as ELOOP.
  */
-function* walk(rootReal: string, rel: string, givenRoot: string | undefined): Generator<FsStep, InsidePath, Stats | string> {
+function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsStep, InsidePath, Stats | string> {
   const rootParts = rootReal.split(path.sep).filter(Boolean);
-  const givenParts = givenRoot === undefined ? undefined : path.resolve(givenRoot).split(path.sep).filter(Boolean);
-  // The real position so far; above the folder only on its own path (rootParts' prefix).
-  const at: string[] = [...rootParts];
+  const givenParts = opts.givenRoot === undefined ? undefined : path.resolve(opts.givenRoot).split(path.sep).filter(Boolean);
+  // The real position so far; above the folder only on its own path (rootParts' prefix). It
+  // starts at `realBase`, known real: a folder of the load resolved once, not looked at per file.
+  const at: string[] = [...rootParts, ...(opts.realBase ?? '').split(path.sep).filter(Boolean)];
+  // The lstat of the position, when the last step took one there.
+  let atStats: Stats | undefined;
   const pending = rel.split(path.sep).filter((c) => c !== '' && c !== '.');
   let givenLeft = pending.length;
   let links = 0;
@@ -75,12 +79,14 @@ function* walk(rootReal: string, rel: string, givenRoot: string | undefined): Ge
     if (name === '.') continue;
     if (name === '..') {
       at.pop();
+      atStats = undefined;
       continue;
     }
     if (at.length < rootParts.length) {
       // Above the folder: only back down its own path, whose folders are real, unlooked at.
       if (name !== rootParts[at.length]) return outside();
       at.push(name);
+      atStats = undefined;
       continue;
     }
     const here = path.sep + [...at, name].join(path.sep);
@@ -109,9 +115,11 @@ function* walk(rootReal: string, rel: string, givenRoot: string | undefined): Ge
     }
     if (pending.length > 0 && !stats.isDirectory()) throw fsError('ENOTDIR', rel);
     at.push(name);
+    atStats = stats;
   }
   if (at.length < rootParts.length) return outside();
-  return { real: path.sep + at.join(path.sep) };
+  const real = path.sep + at.join(path.sep);
+  return atStats === undefined ? { real } : { real, stats: atStats };
 }
 
 function runSync<T>(steps: Generator<FsStep, T, Stats | string>): T {
@@ -146,17 +154,21 @@ async function runAsync<T>(steps: Generator<FsStep, T, Stats | string>): Promise
   return next.value;
 }
 
-/**
- * Where `rel` (a path below `rootReal`, the folder's real path) leads, as InsidePath. `givenRoot`:
- * the folder as it was given (a link to `rootReal`), whose absolute links into it are inside too.
- */
-export function resolveInside(rootReal: string, rel: string, givenRoot?: string): Promise<InsidePath> {
-  return runAsync(walk(rootReal, rel, givenRoot));
+export interface WalkOptions {
+  /** The folder as it was given (a link to `rootReal`), whose absolute links into it are inside too. */
+  givenRoot?: string | undefined;
+  /** A real folder below `rootReal` (relative to it) that `rel` is below, taken as it is. */
+  realBase?: string | undefined;
+}
+
+/** Where `rel` (a path below `rootReal`, the folder's real path, or below `opts.realBase`) leads, as InsidePath. */
+export function resolveInside(rootReal: string, rel: string, opts: WalkOptions = {}): Promise<InsidePath> {
+  return runAsync(walk(rootReal, rel, opts));
 }
 
 /** resolveInside, synchronously. */
-export function resolveInsideSync(rootReal: string, rel: string, givenRoot?: string): InsidePath {
-  return runSync(walk(rootReal, rel, givenRoot));
+export function resolveInsideSync(rootReal: string, rel: string, opts: WalkOptions = {}): InsidePath {
+  return runSync(walk(rootReal, rel, opts));
 }
 
 /**
@@ -164,13 +176,13 @@ export function resolveInsideSync(rootReal: string, rel: string, givenRoot?: str
  * of a load, not once per file) read if it leads inside the folder. Errors of the file system
  * (ENOENT, EIO, …) are thrown as they are.
  */
-export async function readFileInside(rootReal: string, rel: string, givenRoot?: string): Promise<InsideRead> {
-  const to = await resolveInside(rootReal, rel, givenRoot);
+export async function readFileInside(rootReal: string, rel: string, opts: WalkOptions = {}): Promise<InsideRead> {
+  const to = await resolveInside(rootReal, rel, opts);
   return to.real === undefined ? to : { bytes: await readFile(to.real) };
 }
 
 /** readFileInside, synchronously (config/check-team-file.ts reads its files so, for speed). */
-export function readFileInsideSync(rootReal: string, rel: string, givenRoot?: string): InsideRead {
-  const to = resolveInsideSync(rootReal, rel, givenRoot);
+export function readFileInsideSync(rootReal: string, rel: string, opts: WalkOptions = {}): InsideRead {
+  const to = resolveInsideSync(rootReal, rel, opts);
   return to.real === undefined ? to : { bytes: readFileSync(to.real) };
 }
