@@ -18,6 +18,7 @@ import { isAlias, isScalar } from 'yaml';
 import type { DashboardSpec, TeamDashboards, TeamRules } from '../generate/model.js';
 import { dashboardKey, dashboardTitle, dashboardUid, SLO_DASHBOARD_SLUG, sloAlertName } from '../generate/naming.js';
 import { checkRuleLabelGrouping } from './check-rule-label-grouping.js';
+import { checkRuleOtherTeam } from './check-rule-other-team.js';
 import { checkSloGrouping } from './check-slo-grouping.js';
 import { configFileText } from './config-text.js';
 import { describePath } from './describe-path.js';
@@ -146,7 +147,7 @@ export function teamFileChecker(ctx: TeamFileContext): (job: TeamFileJob) => Tea
       if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues, rulesSchema));
       checkTeamName(src, team, folder, ctx, problems);
       checkNamespace(src, team, folder, ctx, problems);
-      return { problems, rules: checkRules(src, text, team, result.data, problems, ctx.forUptime === true) };
+      return { problems, rules: checkRules(src, text, team, result.data, problems, ctx.forUptime === true, ctx.routeTeams) };
     }
     const result = dashboardsFileSchema.safeParse(src.value);
     if (!result.success) problems.push(...zodIssuesToSourceErrors(src, result.error.issues, dashboardsFileSchema));
@@ -301,7 +302,7 @@ const PANEL_RESULT: ReadonlyMap<unknown, PromqlResultRule> = new Map([
   ['gauge', RESULT.gauge],
 ]);
 
-function checkRules(src: YamlSource, text: string, team: string, spec: RulesFileSpec | undefined, problems: SourceError[], forUptime: boolean): CheckedRules {
+function checkRules(src: YamlSource, text: string, team: string, spec: RulesFileSpec | undefined, problems: SourceError[], forUptime: boolean, routeTeams: ReadonlySet<string>): CheckedRules {
   checkPromql(src, text, problems, [
     ...exprPaths(src.value, 'alerts', ['expr']).map((p) => ({ path: p, window: false, result: RESULT.alert })),
     ...exprPaths(src.value, 'slos', ['errors', 'total']).map((p) => ({ path: p, window: true, result: RESULT.slo })),
@@ -315,6 +316,7 @@ function checkRules(src: YamlSource, text: string, team: string, spec: RulesFile
     if (!forUptime) {
       checkSloGrouping(src, spec, problems);
       checkRuleLabelGrouping(src, spec, team, problems);
+      checkRuleOtherTeam(src, spec, team, routeTeams, problems);
     }
   }
   return { team, teamAt: placeOf(src, ['team']), ...(spec && { model: toTeamRules(team, src.file, spec) }) };

@@ -30,6 +30,8 @@ const PINNED: [string, Record<string, string>][] = [
   ['absent(nothing{team="x"})', { team: 'x' }],
   ['max_over_time(sum by (team) (a{team="x"})[5m:1m] offset 1m)', { team: 'x' }],
   ['-sum by (team) (a{team=\'x\'}) + time()', { team: 'x' }],
+  // Prometheus anchors a regex: one without metacharacters matches that one value.
+  ['sum by (team) (a{team=~"x"})', { team: 'x' }],
 ];
 
 const NOT_PINNED: string[] = [
@@ -48,6 +50,8 @@ const NOT_PINNED: string[] = [
   'a{team="x", team!="y"}',
   'sum by (team) (a{team="x"}) * on () group_left (team) b',
   'sum by (team) (a{team="x"} # unclosed (',
+  'sum by (team) (a{team=~"x."})',
+  'sum by (team) (a{team=~"(?i)x"})',
 ];
 
 describe('pinnedLabels: the labels every series of the result carries with one value the query fixes', () => {

@@ -22,7 +22,8 @@
  *   but e, and e and the labels compared as the other side pins them (`group_right` alike,
  *   sides swapped);
  * - a number with a vector: the vector's.
- * Regexps and `!=` pin nothing: `team=~"payments|prisons"` or `team!="payments"` can match two.
+ * `!=` and regexps pin nothing (`team=~"payments|prisons"`, `team!="payments"` can match two), but
+ * for a regex that is one literal (`team=~"payments"`, anchored by Prometheus: one value, as `=`).
  * Only called for a query the grouping check would refuse, so its parse costs nothing elsewhere.
  */
 import { parser } from '@prometheus-io/lezer-promql';
@@ -33,6 +34,12 @@ type Pins = Map<string, string>;
 /** A scalar or a string: no series, so no label to pin or to lose. */
 type Pinned = Pins | 'scalar';
 
+/**
+ * A regex without metacharacters matches one string, itself: Prometheus anchors every regex
+ * (`^(?:…)$`), so `team=~"payments"` selects what `team="payments"` does. Anything else (`.`, `|`,
+ * `(?i)`, an escape) may match more, or something else, and is read as pinning nothing.
+ */
+const LITERAL_REGEX = /^[^\\.+*?()|[\]{}^$]+$/;
 const NONE: ReadonlyMap<string, string> = new Map();
 const SCALAR_FUNCTIONS = new Set(['time', 'pi', 'scalar']);
 /** Functions and aggregations that write a label's value from data (or join labels in). */
@@ -66,7 +73,8 @@ function pinsOf(e: Expr): Pinned {
       for (const m of e.matchers) seen.set(m.label, (seen.get(m.label) ?? 0) + 1);
       const pins: Pins = new Map();
       for (const m of e.matchers) {
-        if (m.op === 'EqlSingle' && m.value && seen.get(m.label) === 1 && !m.label.startsWith('__')) pins.set(m.label, m.value);
+        const one = m.op === 'EqlSingle' || (m.op === 'EqlRegex' && LITERAL_REGEX.test(m.value ?? ''));
+        if (one && m.value && seen.get(m.label) === 1 && !m.label.startsWith('__')) pins.set(m.label, m.value);
       }
       return pins;
     }
