@@ -5,6 +5,8 @@
  * the quadratic LCS only runs over the changed middle, which is small for real edits.
  */
 
+import { printable } from '../config/source-error.js';
+
 const CONTEXT = 3;
 /** Above this many LCS cells the middle is shown as one replacement instead (still a valid diff). */
 const MAX_CELLS = 16_000_000;
@@ -95,10 +97,25 @@ export function unifiedDiff(before: string, after: string, fromLabel: string, to
     const oldLen = hunk.filter((o) => o.kind !== '+').length;
     const newLen = hunk.filter((o) => o.kind !== '-').length;
     out.push(`@@ -${range(oldStart, oldLen)} +${range(newStart, newLen)} @@`);
-    for (const o of hunk) out.push(`${o.kind}${o.line}`);
+    for (const o of hunk) out.push(`${o.kind}${shown(o.line)}`);
     h = end + 1;
   }
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * A line as the diff prints it. `generate --check` runs in CI, and the lines are a team's text (a
+ * multi-line description is a YAML block, one raw line per line). The GitHub Actions runner reads
+ * a line as a workflow command when it starts with `::` once leading whitespace is trimmed (so a
+ * context line, " " + indentation + "::error …", would be one), or holds `##[` anywhere (its older
+ * form); it also splits lines at a carriage return. So unprintable characters are escaped
+ * (`printable`), and so is the first `:` of a leading `::` (`\u003a:`) and the second `#` of
+ * every `##[` (`#\u0023[`): visible, so the reader sees the line was escaped and what it holds.
+ */
+function shown(line: string): string {
+  const text = printable(line).replaceAll('##[', '#\\u0023[');
+  const lead = text.length - text.trimStart().length;
+  return text.startsWith('::', lead) ? `${text.slice(0, lead)}\\u003a${text.slice(lead + 1)}` : text;
 }
 
 function range(start: number, len: number): string {
