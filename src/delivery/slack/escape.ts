@@ -26,6 +26,20 @@ export function escapeSlackCode(text: string): string {
   return escapeSlack(text).replace(/`/g, 'ˋ').replace(/\r\n|[\r\n]/g, '↵');
 }
 
+const BOLD_LOOKALIKES: Readonly<Record<string, string>> = { '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ' };
+
+/**
+ * Escaped text (links `<…>` included) for inside `*bold*`. mrkdwn has no escape for its formatting
+ * characters, so alert text holding `*` ended the bold early, and `_`, `~`, a backtick started
+ * italics, strike-through or code inside it: outside links they are shown as look-alikes, U+2217
+ * (∗), U+02CD (ˍ), U+223C (∼), U+02CB (ˋ). A link's URL is left as written (escaped text holds no
+ * `<` but a link's).
+ */
+export function slackBoldText(escaped: string): string {
+  if (!/[*_~`]/.test(escaped)) return escaped;
+  return escaped.replace(/(<[^>]*>)|[*_~`]/g, (m, link: string | undefined) => link ?? BOLD_LOOKALIKES[m]!);
+}
+
 /** An http(s) URL written in alert text; punctuation that ends a sentence is not part of it. */
 const WRITTEN_URL = /https?:\/\/[^\s<>"`]+/g;
 const URL_TRAILING_PUNCTUATION = ".,;:!?'*_~";

@@ -24,7 +24,7 @@ import {
   silenceUrl,
 } from '../group-text.js';
 import { utcMinuteText } from '../../model/time-text.js';
-import { escapeSlack, escapeSlackCode, escapeSlackLinkingUrls, slackLink, truncateSlack } from './escape.js';
+import { escapeSlack, escapeSlackCode, escapeSlackLinkingUrls, slackBoldText, slackLink, truncateSlack } from './escape.js';
 
 /** https://docs.slack.dev/reference/block-kit/blocks */
 export const SLACK_LIMITS = {
@@ -128,7 +128,7 @@ interface AlertText {
 
 function alertText(alert: Alert, nameOf: (alert: Alert) => string, groupText: string | undefined): AlertText {
   const icon = alert.status === 'firing' ? ':red_circle: FIRING' : ':large_green_circle: RESOLVED';
-  const name = escapeSlack(nameOf(alert));
+  const name = slackBoldText(escapeSlack(nameOf(alert)));
   const since = alert.status === 'firing' ? `since ${formatTime(alert.startsAt)}` : `ended ${formatTime(alert.endsAt ?? alert.startsAt)}`;
   const own = alert.annotations['summary'] ?? alert.annotations['message'] ?? alert.annotations['description'];
   const link = isHttpUrl(alert.generatorURL) ? ` ${slackLink(alert.generatorURL, 'source')}` : '';
@@ -278,7 +278,7 @@ export function renderSlackMessage(group: GroupSnapshot): SlackMessage {
   const head = titleBlocks(group);
   if (summary !== undefined) {
     const extra = description !== undefined && description !== summary ? `\n${escapeSlackLinkingUrls(description)}` : '';
-    head.push({ type: 'section', text: mrkdwn(`*${escapeSlackLinkingUrls(summary)}*${extra}`, SUMMARY_CHARS) });
+    head.push({ type: 'section', text: mrkdwn(`*${slackBoldText(escapeSlackLinkingUrls(summary))}*${extra}`, SUMMARY_CHARS) });
   }
   const labels = labelsLine(group);
   if (labels !== undefined) head.push({ type: 'section', text: mrkdwn(labels, LABELS_CHARS) });
