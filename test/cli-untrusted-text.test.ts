@@ -2,7 +2,8 @@
  * What `validate` and `generate` print of a team's files, which come from pull requests and are
  * printed in CI logs: one line per problem, with no terminal control sequence and no line break
  * of the file's own (a line break would let a file's key print a line of its own: a forged
- * `file:line:col`, or a GitHub Actions workflow command such as `::add-mask::` or `::error`).
+ * `file:line:col`, or a GitHub Actions workflow command such as `::add-mask::` or `::error`), and
+ * no `##[`, the runner's older command form, which it reads anywhere in a line.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -33,6 +34,8 @@ describe('problems echoing a team file print as one line each, without control c
     '  channel: "#evil"',
     '"wibble\\e[2J\\e[1;1H": 1',
     '"x\\n::error file=routes/payments.yaml::forged\\r": 2',
+    // The runner's older command form is read anywhere in a line (actions/runner ActionCommand.TryParse).
+    '"see ##[error]forged too": 3',
     'routes:',
     '  - matchers: ["sev\\e[31m=\\"x\\""]',
     '    receivers: [slack]',
@@ -54,6 +57,8 @@ describe('problems echoing a team file print as one line each, without control c
       expect(out).toContain('unknown field "wibble\\u001b[2J\\u001b[1;1H"');
       expect(out).toContain('"x\\n::error file=routes/payments.yaml::forged\\r"');
       expect(out).toContain('bad matcher format: sev\\u001b[31m="x"');
+      expect(out).not.toContain('##[');
+      expect(out).toContain('unknown field "see #\\u0023[error]forged too"');
     });
   }
 });

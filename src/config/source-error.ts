@@ -25,10 +25,13 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
  * `text` with every unprintable character written as an escape (`\n`, `\u001b`). Messages echo
  * what a team's file holds (a key, a matcher), and the files come from pull requests whose
  * `validate` output CI prints: a raw ESC would drive the terminal, and a line break would print a
- * line of the file's own choosing (a forged `file:line:col`, a workflow command `::error …`).
+ * line of the file's own choosing (a forged `file:line:col`, a workflow command `::error …`); and
+ * `##[` is written `#\u0023[`, as the runner reads `##[command]` anywhere in a line.
  */
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = text.replace(UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // The Actions runner also reads its older command form, `##[error]…`, anywhere in a line.
+  return escaped.includes('##[') ? escaped.replaceAll('##[', '#\\u0023[') : escaped;
 }
 
 /** One line, whatever the file's name and the message hold. */

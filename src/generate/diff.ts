@@ -109,11 +109,11 @@ export function unifiedDiff(before: string, after: string, fromLabel: string, to
  * a line as a workflow command when it starts with `::` once leading whitespace is trimmed (so a
  * context line, " " + indentation + "::error …", would be one), or holds `##[` anywhere (its older
  * form); it also splits lines at a carriage return. So unprintable characters are escaped
- * (`printable`), and so is the first `:` of a leading `::` (`\u003a:`) and the second `#` of
- * every `##[` (`#\u0023[`): visible, so the reader sees the line was escaped and what it holds.
+ * and every `##[` written `#\u0023[` (`printable`), and so is the first `:` of a leading `::`
+ * (`\u003a:`): visible, so the reader sees the line was escaped and what it holds.
  */
 function shown(line: string): string {
-  const text = printable(line).replaceAll('##[', '#\\u0023[');
+  const text = printable(line);
   const lead = text.length - text.trimStart().length;
   return text.startsWith('::', lead) ? `${text.slice(0, lead)}\\u003a${text.slice(lead + 1)}` : text;
 }
