@@ -30,14 +30,15 @@ const BOLD_LOOKALIKES: Readonly<Record<string, string>> = { '*': '∗', _: 'ˍ',
 
 /**
  * Escaped text (links `<…>` included) for inside `*bold*`. mrkdwn has no escape for its formatting
- * characters, so alert text holding `*` ended the bold early, and `_`, `~`, a backtick started
- * italics, strike-through or code inside it: outside links they are shown as look-alikes, U+2217
- * (∗), U+02CD (ˍ), U+223C (∼), U+02CB (ˋ). A link's URL is left as written (escaped text holds no
- * `<` but a link's).
+ * characters, so alert text holding `*` ended the bold early, and a backtick, or a `_` or `~` at a
+ * word's edge, started code, italics or strike-through inside it: outside links they are shown as
+ * look-alikes, U+2217 (∗), U+02CB (ˋ), U+02CD (ˍ), U+223C (∼). A `_` or `~` inside a word
+ * (`above_limit`, a metric name) formats nothing in Slack and stays as written, so it can be
+ * searched and copied. A link's URL is left as written (escaped text holds no `<` but a link's).
  */
 export function slackBoldText(escaped: string): string {
   if (!/[*_~`]/.test(escaped)) return escaped;
-  return escaped.replace(/(<[^>]*>)|[*_~`]/g, (m, link: string | undefined) => link ?? BOLD_LOOKALIKES[m]!);
+  return escaped.replace(/(<[^>]*>)|[*`]|(?<![\p{L}\p{N}])[_~]|[_~](?![\p{L}\p{N}])/gu, (m, link: string | undefined) => link ?? BOLD_LOOKALIKES[m]!);
 }
 
 /** An http(s) URL written in alert text; punctuation that ends a sentence is not part of it. */
