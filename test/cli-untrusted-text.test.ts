@@ -5,7 +5,7 @@
  * `file:line:col`, or a GitHub Actions workflow command such as `::add-mask::` or `::error`), and
  * no `##[`, the runner's older command form, which it reads anywhere in a line.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -104,6 +104,53 @@ describe("a team's rules and dashboards go to its own namespaces only", () => {
     const generate = await alertgate(['generate', '--out', out2], { ALERTGATE_CONFIG_DIR: dir });
     expect(generate.code).toBe(0);
     expect(await readFile(path.join(out2, 'payments-prometheus-rule.yaml'), 'utf8')).toContain('namespace: monitoring');
+  });
+
+  const SYSTEM = (ns: string, object: string, choices: string) =>
+    `namespace: "${ns}" is a Kubernetes system namespace (kube-*, default), and team objects do not belong there: the cluster's own components run there, and only a team that lists it in its routes file's owns.namespaces may put objects there; team payments' ${object} goes to one of its own namespaces${choices}`;
+
+  it('refuses a Kubernetes system namespace no team owns, even to a team that lists none, and generate writes nothing', async () => {
+    for (const [rulesNs, boardsNs] of [['kube-system', 'default'], ['kube-node-lease', 'kube-public'], ['kube-flannel', 'payments-prod']] as const) {
+      const dir = await makeConfigDir({
+        'routes/payments.yaml': routesFile('payments'),
+        'routes/platform.yaml': routesFile('platform'),
+        'rules/payments.yaml': rules(rulesNs),
+        'dashboards/payments.yaml': boards(boardsNs),
+      });
+      const validate = await alertgate(['validate'], { ALERTGATE_CONFIG_DIR: dir });
+      expect(validate.code).toBe(1);
+      expect(validate.out).toContain(`rules/payments.yaml:2:12 ${SYSTEM(rulesNs, 'PrometheusRule', ': payments-prod')}\n`);
+      if (boardsNs !== 'payments-prod') expect(validate.out).toContain(`dashboards/payments.yaml:2:12 ${SYSTEM(boardsNs, 'dashboards ConfigMap', ': payments-prod')}\n`);
+      const out = path.join(dir, 'out');
+      const generate = await alertgate(['generate', '--out', out], { ALERTGATE_CONFIG_DIR: dir });
+      expect(generate.code).toBe(1);
+      expect(generate.out).toContain(`rules/payments.yaml:2:12 ${SYSTEM(rulesNs, 'PrometheusRule', ': payments-prod')}\n`);
+      expect(generate.out).toContain('nothing written');
+      await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+    }
+    // A team that lists no namespaces is refused the system ones too (and told it lists none).
+    const dir = await makeConfigDir({
+      'routes/payments.yaml': routesFile('payments', []),
+      'routes/platform.yaml': routesFile('platform'),
+      'rules/payments.yaml': rules('kube-system'),
+    });
+    const { code, out } = await alertgate(['validate'], { ALERTGATE_CONFIG_DIR: dir });
+    expect(code).toBe(1);
+    expect(out).toContain(`rules/payments.yaml:2:12 ${SYSTEM('kube-system', 'PrometheusRule', ' (routes/payments.yaml owns.namespaces lists none yet)')}\n`);
+  });
+
+  it('takes a system namespace the team lists itself, and says nothing of a shared one to a team that lists none', async () => {
+    const dir = await makeConfigDir({
+      'routes/payments.yaml': routesFile('payments', ['payments-prod', 'kube-system']),
+      'routes/platform.yaml': routesFile('platform', []),
+      'rules/payments.yaml': rules('kube-system'),
+      'dashboards/payments.yaml': boards('default'),
+      'rules/platform.yaml': rules('monitoring').replace('team: payments', 'team: platform'),
+    });
+    const { code, out } = await alertgate(['validate'], { ALERTGATE_CONFIG_DIR: dir });
+    // payments lists kube-system but not default: only default is refused; platform lists none, so monitoring is silent.
+    expect(code).toBe(1);
+    expect(out.split('\n').filter((l) => l.includes('namespace'))).toEqual([`dashboards/payments.yaml:2:12 ${SYSTEM('default', 'dashboards ConfigMap', ': payments-prod, kube-system')}`]);
   });
 
   it('takes its own namespace', async () => {

@@ -175,13 +175,22 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
   }
 }
 
+/**
+ * Kubernetes' own namespaces: `kube-system`, `kube-public`, `kube-node-lease` and the `kube-`
+ * prefix it reserves for its add-ons, and `default`, where an object lands when no namespace is
+ * given. No team's objects belong there unless the team owns it (a platform team's).
+ */
+const isSystemNamespace = (namespace: string): boolean => namespace === 'default' || namespace.startsWith('kube-');
+
 const possessive = (team: string): string => (team.endsWith('s') ? `${team}'` : `${team}'s`);
 
 /**
- * The file's `namespace:` is not another team's (an error), and is one of its team's
- * `owns.namespaces` (a warning otherwise, for a team that lists some). Team files come from pull requests, and the PrometheusRule
- * and ConfigMap `generate` writes are applied with the platform's rights: without this, team
- * payments could write objects into prisons' namespace or kube-system.
+ * The file's `namespace:` is not another team's (an error), not a Kubernetes system namespace
+ * the team does not list itself (an error, even for a team that lists none), and is one of its
+ * team's `owns.namespaces` (a warning otherwise, for a team that lists some). Team files come from
+ * pull requests, and the PrometheusRule and ConfigMap `generate` writes are applied with the
+ * platform's rights: without this, team payments could write objects into prisons' namespace or
+ * kube-system.
  */
 function checkNamespace(src: YamlSource, team: string, folder: TeamFolder, ctx: TeamFileContext, problems: SourceError[]): void {
   const namespace = (src.value as { namespace?: unknown } | undefined)?.namespace;
@@ -192,6 +201,10 @@ function checkNamespace(src: YamlSource, team: string, folder: TeamFolder, ctx: 
   for (const [other, owned] of ctx.teamNamespaces!) {
     if (other === team || !owned.namespaces.includes(namespace)) continue;
     const message = `namespace: "${namespace}" is team ${possessive(other)} (${owned.file} owns.namespaces): team ${possessive(team)} ${object} goes to one of its own namespaces${choices}`;
+    return void problems.push(errorAt(src, ['namespace'], message));
+  }
+  if (isSystemNamespace(namespace)) {
+    const message = `namespace: "${namespace}" is a Kubernetes system namespace (kube-*, default), and team objects do not belong there: the cluster's own components run there, and only a team that lists it in its routes file's owns.namespaces may put objects there; team ${possessive(team)} ${object} goes to one of its own namespaces${choices}`;
     return void problems.push(errorAt(src, ['namespace'], message));
   }
   // A namespace no team owns is only warned of: platforms often keep dashboards (and some rules)
