@@ -95,6 +95,13 @@ describe('alertgate uptime: a bad range', () => {
     expect(r).toMatchObject({ code: 2, err: 'uptime: --to: "2026-09-31" is not a date: September has 30 days' });
   });
 
+  it('an instant before the year 0001 says years start at 0001, for an RFC3339 time and a date alike', async () => {
+    const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--from', '0001-01-01T00:30:00+01:00', '--to', '0001-01-02']);
+    expect(r).toMatchObject({ code: 2, err: 'uptime: --from: "0001-01-01T00:30:00+01:00" is 0000-12-31T23:30:00Z: years start at 0001' });
+    const date = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--from', '0001-01-01', '--tz', 'Asia/Tokyo']);
+    expect(date).toMatchObject({ code: 2, err: 'uptime: --from: "0001-01-01" is 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001' });
+  });
+
   it('a month that does not exist says why, for 13 and 00 alike', async () => {
     for (const month of ['2026-13', '2026-00']) {
       const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--month', month]);
@@ -178,6 +185,20 @@ describe('uptime when Thanos is down or not configured', () => {
     const page = await getJson(down, '/uptime/payments?to=2026-09-31', 'text/html');
     expect(page.status).toBe(400);
     expect(page.text).toContain('to: &quot;2026-09-31&quot; is not a date: September has 30 days');
+  });
+
+  it('an instant before the year 0001: 400 saying years start at 0001, on the API, the CSV and the pages alike', async () => {
+    const said = 'from: "0001-01-01T00:30:00+01:00" is 0000-12-31T23:30:00Z: years start at 0001';
+    for (const path of ['/v1/uptime?team=payments&from=0001-01-01T00:30:00%2B01:00', '/v1/uptime.csv?team=payments&from=0001-01-01T00:30:00%2B01:00', '/uptime/payments?from=0001-01-01T00:30:00%2B01:00', '/uptime?from=0001-01-01T00:30:00%2B01:00']) {
+      const r = await getJson(down, path);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.text), path).toEqual({ error: said, kind: 'invalid', param: 'from' });
+    }
+    const page = await getJson(down, '/uptime/payments?from=0001-01-01&tz=Asia/Tokyo', 'text/html');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('from: &quot;0001-01-01&quot; is 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001');
+    const month = await getJson(down, '/v1/uptime?team=payments&month=0001-01&tz=Asia/Tokyo');
+    expect(JSON.parse(month.text)).toEqual({ error: 'month: "0001-01" starts at 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001', kind: 'invalid', param: 'month' });
   });
 
   it('a month that does not exist: 400 saying why, on the API, the CSV and the pages alike', async () => {

@@ -110,11 +110,13 @@ export const DAY_LEVEL_WORDS: Record<DayLevel, string> = {
 
 /** `2026-10-25 01:50:00 BST`: an instant as the report's readers see it, in the report's zone. */
 export function formatLocalTime(iso: string, tz: string): string {
-  const f = zonedFormatter('local-time', 'en-GB', tz, { ...WALL_CLOCK_PARTS, timeZoneName: 'short' });
+  const f = zonedFormatter('local-time-era', 'en-GB', tz, { ...WALL_CLOCK_PARTS, era: 'short', timeZoneName: 'short' });
   const p: Record<string, string> = {};
   for (const part of f.formatToParts(new Date(iso))) p[part.type] = part.value;
   // Intl writes a year before 1000 short (`50`); the JSON's dates and the form's are four digits.
-  return `${p.year!.padStart(4, '0')}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+  // It numbers years BC backwards (1 BC is 1, era BC): their ISO year is 1 − n (0000), as the JSON writes it.
+  const year = p.era === 'BC' ? String(1 - Number(p.year)) : p.year!;
+  return `${year.padStart(4, '0')}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
 }
 
 /**

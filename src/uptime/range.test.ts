@@ -4,7 +4,7 @@ import { SPELLINGS_MAX, ZONES_MAX, zonedFormatterCacheSize } from '../model/zone
 import { UptimeError } from './errors.js';
 import { formatLocalTime } from './format.js';
 import { calendarDays, periodRange, REPORT_PERIOD_NAMES, resolveRange } from './range.js';
-import { addMonths, localDate, zonedMidnight } from './time-zone.js';
+import { addMonths, localDate, tzOffsetMs, zonedMidnight } from './time-zone.js';
 
 const HOUR = 3_600_000;
 const NOW = Date.parse('2026-11-27T17:42:00Z'); // a Friday
@@ -141,6 +141,28 @@ describe('resolveRange', () => {
     expect(new Date(resolveRange({ from: '0099-12-31', to: '0100-01-02', tz: 'Europe/London' }, NOW).from).toISOString()).toBe('0099-12-31T00:01:15.000Z');
     // Shown as written, as the JSON's dates are: the page's range line said "50-02-01".
     expect(formatLocalTime(new Date(early.from).toISOString(), 'UTC')).toBe('0050-02-01 00:00:00 UTC');
+  });
+
+  it('an instant before 0001-01-01T00:00Z, or in the year 0000 in the zone, says years start at 0001, for every form', () => {
+    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
+    // 0001-01-01 00:30 at +01:00 is 23:30 UTC on the last day of 1 BC: it was taken, and shown as 0001-12-31.
+    expect(message({ from: '0001-01-01T00:30:00+01:00', to: '0001-01-02' })).toBe('from: "0001-01-01T00:30:00+01:00" is 0000-12-31T23:30:00Z: years start at 0001');
+    expect(message({ from: '0001-01-01T00:30:00 01:00', to: '0001-01-02' })).toBe('from: "0001-01-01T00:30:00 01:00" is 0000-12-31T23:30:00Z: years start at 0001');
+    expect(message({ from: '0001-01-01', to: '0001-01-01T00:00:00+00:01' })).toBe('to: "0001-01-01T00:00:00+00:01" is 0000-12-31T23:59:00Z: years start at 0001');
+    // A date's midnight east of UTC (Tokyo's local mean time was +9:18:59) is in 1 BC too.
+    expect(message({ from: '0001-01-01', tz: 'Asia/Tokyo' })).toBe('from: "0001-01-01" is 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001');
+    expect(message({ month: '0001-01', tz: 'Asia/Tokyo' })).toBe('month: "0001-01" starts at 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001');
+    // West of UTC, the first instant of the year 0001 is still 1 BC on the zone's clock, where the report's days are counted.
+    expect(message({ from: '0001-01-01T00:00:00Z', tz: 'America/New_York' })).toBe('from: "0001-01-01T00:00:00Z" is 0000-12-31 19:03:58 GMT-4:56:02 in America/New_York: years start at 0001');
+    // The first instant of the year 0001 itself, and its first midnight west of UTC, are taken.
+    expect(resolveRange({ from: '0001-01-01T00:00:00Z', to: '0001-01-02' }, NOW).from).toBe(Date.parse('0001-01-01T00:00:00Z'));
+    const west = resolveRange({ month: '0001-01', tz: 'America/New_York' }, NOW);
+    expect(new Date(west.from).toISOString()).toBe('0001-01-01T04:56:02.000Z');
+    expect(calendarDays(west)[0]!.date).toBe('0001-01-01');
+    // 1 BC is shown as the year 0000 (Intl names it 1, of the era BC), and its offsets are a day's, not a year's.
+    expect(formatLocalTime('0000-12-31T23:30:00Z', 'UTC')).toBe('0000-12-31 23:30:00 UTC');
+    expect(tzOffsetMs(Date.parse('0000-12-31T23:30:00Z'), 'UTC')).toBe(0);
+    expect(localDate(Date.parse('0000-12-31T23:30:00Z'), 'UTC')).toBe('0000-12-31');
   });
 
   it('period and month mixed with other range options: every problem in one message, in the order from, to, tz, period, month', () => {

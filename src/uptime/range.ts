@@ -9,7 +9,7 @@
  */
 import { invalidParam, invalidParams, UptimeError, type ParamNamer, type ParamProblem } from './errors.js';
 import { formatLocalTime } from './format.js';
-import { addDays, addMonths, canonicalTimeZone, localDate, noSuchDateReason, parseDate, YEAR_ZERO_REASON, zonedMidnight } from './time-zone.js';
+import { addDays, addMonths, canonicalTimeZone, FIRST_INSTANT, localDate, localYear, noSuchDateReason, parseDate, YEAR_ZERO_REASON, zonedMidnight } from './time-zone.js';
 
 export const REPORT_PERIOD_NAMES = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 export type ReportPeriod = (typeof REPORT_PERIOD_NAMES)[number];
@@ -69,8 +69,30 @@ function noSuchMonthReason(month: string): string | undefined {
   return Number(m[1]) < 1 ? YEAR_ZERO_REASON : undefined;
 }
 
-/** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms. */
+/** `0000-12-31T23:30:00Z`: an instant as the JSON writes it, to the second. */
+const isoSecond = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * Why instant `ms` (read from `value`, a date when `midnight`) is before the year 0001, in UTC or
+ * on the clock of `tz`, or undefined. `0001-01-01T00:30:00+01:00` is 23:30 UTC on the last day of
+ * 1 BC, and a date's midnight east of UTC is there too: taken, the report was shown as of
+ * `0001-12-31` (Intl's year 1 BC), and a day of it cannot be written as a date (parseDate).
+ */
+function beforeYearOne(ms: number, tz: string, midnight: boolean): string | undefined {
+  if (ms < FIRST_INSTANT) return `${isoSecond(ms)}${midnight ? ` (midnight in ${tz})` : ''}: ${YEAR_ZERO_REASON}`;
+  if (localYear(ms, tz) < 1) return `${formatLocalTime(new Date(ms).toISOString(), tz)} in ${tz}: ${YEAR_ZERO_REASON}`;
+  return undefined;
+}
+
+/** An RFC3339 timestamp or a date (midnight in `tz`) as epoch ms; none before the year 0001 (beforeYearOne). */
 export function parseInstant(param: string, value: string, tz: string): number {
+  const ms = parseInstantAnyYear(param, value, tz);
+  const early = beforeYearOne(ms, tz, parseDate(value) !== undefined);
+  if (early) throw invalidParam(param, `"${value}" is ${early}`);
+  return ms;
+}
+
+function parseInstantAnyYear(param: string, value: string, tz: string): number {
   if (parseDate(value)) return zonedMidnight(value, tz);
   // The date form, but no day of the calendar (2026-09-31): say why, not that the form is wrong.
   const dateReason = noSuchDateReason(value);
@@ -173,8 +195,11 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
   const alone = params.find((k) => k === 'period' || k === 'month');
   const others = params.filter((g) => g !== alone);
   const firstOfMonth = req.month ? monthStart(req.month) : undefined;
+  // A month's first midnight east of UTC may be in 1 BC (0001-01 in Tokyo), as a date's may.
+  const monthEarly = firstOfMonth && tz ? beforeYearOne(zonedMidnight(firstOfMonth, tz), tz, true) : undefined;
   for (const param of ['period', 'month'] as const) {
     const says: Array<(name: ParamNamer) => string> = [];
+    if (param === 'month' && monthEarly) says.push(() => `"${req.month}" starts at ${monthEarly}`);
     if (param === 'period' && req.period && !isReportPeriod(req.period)) says.push(() => `"${req.period}" is not one of ${REPORT_PERIOD_NAMES.join(', ')}`);
     if (param === 'month' && req.month && !firstOfMonth) {
       const reason = noSuchMonthReason(req.month);

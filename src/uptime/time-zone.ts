@@ -9,8 +9,9 @@
  */
 import { WALL_CLOCK_PARTS, zonedFormatter } from '../model/zoned-formatter.js';
 
+/** With the era: Intl numbers years before AD 1 backwards (1 BC is the year 1, era BC), see localParts. */
 function formatter(tz: string): Intl.DateTimeFormat {
-  return zonedFormatter('wall-clock', 'en-US', tz, WALL_CLOCK_PARTS);
+  return zonedFormatter('wall-clock-era', 'en-US', tz, { ...WALL_CLOCK_PARTS, era: 'short' });
 }
 
 /** True for an IANA zone name this runtime knows (and `UTC`). */
@@ -73,8 +74,13 @@ interface LocalParts {
 
 function localParts(ms: number, tz: string): LocalParts {
   const out: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(new Date(ms))) if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return { year: out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute!, second: out.second! };
+  let bc = false;
+  for (const p of formatter(tz).formatToParts(new Date(ms))) {
+    if (p.type === 'era') bc = p.value === 'BC';
+    else if (p.type !== 'literal') out[p.type] = Number(p.value);
+  }
+  // The ISO year of n BC is 1 − n (1 BC is 0000): read as AD, tzOffsetMs was off by years.
+  return { year: bc ? 1 - out.year! : out.year!, month: out.month!, day: out.day!, hour: out.hour!, minute: out.minute!, second: out.second! };
 }
 
 /**
@@ -123,6 +129,14 @@ const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'Ju
 
 /** Why a date or month of the year 0000 is none, as `noSuchDateReason` and months say it. */
 export const YEAR_ZERO_REASON = 'years start at 0001';
+
+/** 0001-01-01T00:00:00Z: reports start at or after it (dates, months and offsets before it are of the year 0000). */
+export const FIRST_INSTANT = utcMs(1, 0, 1);
+
+/** The year of instant `ms` on the clock of `tz` (0 for 1 BC). */
+export function localYear(ms: number, tz: string): number {
+  return localParts(ms, tz).year;
+}
 
 /**
  * Why `date`, written as `YYYY-MM-DD`, is no day of the calendar ("September has 30 days"), or
