@@ -330,6 +330,25 @@ describe('validate on queries grouped by labels the generated rule sets', () => 
     expect(said(result.warnings)).toEqual([]);
   });
 
+  it("names the side of the join that brought the team in, not the outermost operator's", async () => {
+    // group_right (team) under a one-to-one `/ ignoring (x)`: it was told to drop team from a group_left list it has none of.
+    const exprs = [
+      '(b * on (ns) group_right (team) sum by (ns, pod) (a)) / ignoring (x) sum by (ns, pod, team) (c) > 1',
+      '(sum by (ns, pod) (a) * on (ns) group_left (team) b) / ignoring (x) sum by (ns, pod, team) (c) > 1',
+      'z * on (ns, pod) group_right (zone) (sum by (ns, pod) (a) * on (ns) group_left (team) b) > 1',
+    ];
+    const file = { team: 'platform', namespace: 'monitoring', alerts: exprs.map((expr, i) => alert(`Joined${i}`, expr, { zone: 'eu' })), slos: [] };
+    const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'rules/platform.yaml': stringify(file, { lineWidth: 0 }) });
+    const result = await loadTeamSpecs(dir, { routeTeams: await routeTeamsOf(dir) });
+    expect(result.errors.map(formatSourceError)).toEqual([]);
+    const drop = (line: string) => line.split('; drop ')[1];
+    expect(result.warnings.map(formatSourceError).map(drop)).toEqual([
+      'team from the join\'s group_right (…) list (every alert of this file goes to team "platform")',
+      'team from the join\'s group_left (…) list (every alert of this file goes to team "platform")',
+      'team from the join\'s group_left (…) list and zone from the join\'s group_right (…) list (every alert of this file goes to team "platform")',
+    ]);
+  });
+
   it('refuses none of ~45 realistic alert expressions (mixin and kube-prometheus style), and warns only where group_left (team) joins the team in', async () => {
     const file = { team: 'platform', namespace: 'monitoring', alerts: REALISTIC_ALERT_EXPRS.map((expr, i) => alert(`Realistic${i}`, expr)), slos: [] };
     const dir = await makeConfigDir({ 'routes/platform.yaml': routesFile('platform'), 'rules/platform.yaml': stringify(file, { lineWidth: 0 }) });

@@ -76,7 +76,8 @@ function check(
   if (!labels.some((l) => Object.hasOwn(set, l))) return;
   const pinned = pinnedOf();
   // Pinned and joined labels tell no two series apart: replacing them makes none alike.
-  const joined = labels.filter((l) => Object.hasOwn(set, l) && !pinned.has(l) && grouping!.joined?.includes(l));
+  const sideOf = new Map((grouping!.joined ?? []).map((j) => [j.label, j.side]));
+  const joined = labels.filter((l) => Object.hasOwn(set, l) && !pinned.has(l) && sideOf.has(l));
   const replaced = labels.filter((l) => Object.hasOwn(set, l) && !pinned.has(l) && !joined.includes(l));
   const at = `${path[0]}[${path[1]}].${path[2]}`;
   // Grouped alike throughout, the groupings say it; else the operator that decided the labels.
@@ -86,11 +87,16 @@ function check(
   if (replaced.length === 0) {
     if (joined.length === 0) return;
     const names = joined.join(', ');
+    // Each label from the list of the join that brought it in (the outermost operator may be another).
+    const fromLists = (['left', 'right'] as const)
+      .map((side) => joined.filter((l) => sideOf.get(l) === side))
+      .flatMap((ls, i) => (ls.length > 0 ? [`${ls.join(', ')} from the join's group_${i === 0 ? 'left' : 'right'} (…) list`] : []))
+      .join(' and ');
     problems.push(
       errorAt(
         src,
         path,
-        `${at}: ${by}: alertgate replaces the ${names} this query joins in with ${joined.map((l) => set[l]).join(', ')} on ${where}, so every alert of it has ${joined.map((l) => `${l} ${set[l]}`).join(', ')}, whichever ${names} the joined series name (its series still differ in the labels they had before the join, so none collide); drop ${names} from the join's group_${grouping!.reason?.includes('group_right') ? 'right' : 'left'} (…) list${whose(joined)}`,
+        `${at}: ${by}: alertgate replaces the ${names} this query joins in with ${joined.map((l) => set[l]).join(', ')} on ${where}, so every alert of it has ${joined.map((l) => `${l} ${set[l]}`).join(', ')}, whichever ${names} the joined series name (its series still differ in the labels they had before the join, so none collide); drop ${fromLists}${whose(joined)}`,
         'warning',
       ),
     );

@@ -97,10 +97,14 @@ describe('resultLabels: what each operator keeps, read without a parse', () => {
   });
 
   it('marks a label only group_left (e) or group_right (e) brings in as joined, where each series stays one of the join\'s many side', () => {
-    const joinedOf = (expr: string) => resultLabels(expr)?.joined;
+    const joinedOf = (expr: string) => resultLabels(expr)?.joined?.map((j) => j.label);
+    const sidesOf = (expr: string) => resultLabels(expr)?.joined?.map((j) => `${j.label} ${j.side}`);
     expect(joinedOf('sum by (namespace, pod) (a) * on (namespace) group_left (team) b')).toEqual(['team']);
     expect(joinedOf('b * on (namespace) group_right (team, zone) sum by (namespace, pod) (a) > 4')).toEqual(['team', 'zone']);
     expect(joinedOf('(sum by (ns, pod) (a) * on (ns) group_left (team) b) > 0 and sum by (ns) (c)')).toEqual(['team']);
+    // Each with the side of the join that brought it in, whatever operator is outermost.
+    expect(sidesOf('(b * on (ns) group_right (team) sum by (ns, pod) (a)) / ignoring (x) sum by (ns, pod, team) (c)')).toEqual(['team right']);
+    expect(sidesOf('z * on (ns, pod) group_right (zone) (sum by (ns, pod) (a) * on (ns) group_left (team) b)')).toEqual(['team left', 'zone right']);
     // The many side's own team is overwritten, but it told series apart before: not joined.
     expect(joinedOf('sum by (pod, team) (a) * on (pod) group_left (team) b')).toBeUndefined();
     // or, on (…), without and aggregations make series that may differ in nothing else.

@@ -46,9 +46,16 @@ export interface ResultLabels {
   /**
    * Labels only a `group_left (e)`/`group_right (e)` brought in, each series' from the one series
    * it matched: series that differ only in them cannot be, as the join gives one series per series
-   * of its many side, which differ in the labels they had before it.
+   * of its many side, which differ in the labels they had before it. With the join's side, so a
+   * message names the list the label is in, not the outermost operator's (`reason`).
    */
-  joined?: string[];
+  joined?: JoinedLabel[];
+}
+
+/** A label a join brought in, and whose list it is in: `group_left (team)` is `{ team, left }`. */
+export interface JoinedLabel {
+  label: string;
+  side: 'left' | 'right';
 }
 
 type Value = 'scalar' | 'unknown' | ResultLabels;
@@ -305,7 +312,8 @@ function combine(op: Operator, left: Value, right: Value): Value {
     const labels = [...new Set([...many.labels, ...op.group.include])].sort();
     const include = op.group.include.length > 0 ? ` and adds ${op.group.include.join(', ')} from the other side` : '';
     // An included label overwrites the many side's own too: joined, unless the many side had it.
-    const joined = [...(many.joined ?? []), ...op.group.include.filter((l) => !many.labels.includes(l))];
+    const side = op.group.side;
+    const joined = [...(many.joined ?? []), ...op.group.include.filter((l) => !many.labels.includes(l)).map((label) => ({ label, side }))];
     return { labels, reason: `\`${op.name}${modifierText(op)} group_${op.group.side}\` keeps the labels of its ${op.group.side} side, (${many.labels.join(', ')})${include}`, ...joinedOf(joined, labels) };
   }
   if (op.matching?.on) {
@@ -333,7 +341,10 @@ function combine(op: Operator, left: Value, right: Value): Value {
  * `on`, a join's many side): `or`, `on (…)`, `without` and aggregations give series that may
  * differ in nothing else, and drop it.
  */
-function joinedOf(joined: readonly string[] | undefined, labels: readonly string[]): { joined: string[] } | undefined {
-  const kept = [...new Set(joined ?? [])].filter((l) => labels.includes(l)).sort();
+function joinedOf(joined: readonly JoinedLabel[] | undefined, labels: readonly string[]): { joined: JoinedLabel[] } | undefined {
+  // A join adds only labels its many side lacks (combine), so no label comes twice; kept once anyway.
+  const byLabel = new Map<string, JoinedLabel>();
+  for (const j of joined ?? []) if (labels.includes(j.label) && !byLabel.has(j.label)) byLabel.set(j.label, j);
+  const kept = [...byLabel.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   return kept.length > 0 ? { joined: kept } : undefined;
 }
