@@ -6,10 +6,11 @@
  * with the rule's makes no two series alike: check-rule-label-grouping.ts refuses a grouping by
  * a label the rule sets only when that label is not pinned.
  *
- * A label is pinned when every selector whose series can reach the result matches it with `=` to
- * one non-empty value (matched once: `x{team="a", team!="b"}` is not read), and nothing on the
+ * A label is pinned when every selector whose series can reach the result matches it to one
+ * non-empty value, with `=` or with `=~` and a regex that is one literal (no metacharacters:
+ * LITERAL_REGEX), and matches it once (`x{team="a", team!="b"}` is not read), and nothing on the
  * way drops or rewrites it. Each node, as Prometheus evaluates it:
- * - a selector: its `=` matchers; `absent(x{…})` and `absent_over_time`: the same (Prometheus
+ * - a selector: those matchers; `absent(x{…})` and `absent_over_time`: the same (Prometheus
  *   labels its series from them), of anything but a selector: none;
  * - `vector()`, a date function without argument: series without labels, so none pinned;
  *   `label_replace`, `label_join`, `info`, `count_values` write labels: none; other functions
@@ -22,8 +23,9 @@
  *   but e, and e and the labels compared as the other side pins them (`group_right` alike,
  *   sides swapped);
  * - a number with a vector: the vector's.
- * `!=` and regexps pin nothing (`team=~"payments|prisons"`, `team!="payments"` can match two), but
- * for a regex that is one literal (`team=~"payments"`, anchored by Prometheus: one value, as `=`).
+ * `!=`, `!~` and any other regex pin nothing (`team=~"payments|prisons"`, `team=~"pay.*"`,
+ * `team!="payments"` can match two); a literal regex does (`team=~"payments"`: Prometheus
+ * anchors it, so it matches one value, as `team="payments"` does).
  * Only called for a query the grouping check would refuse, so its parse costs nothing elsewhere.
  */
 import { parser } from '@prometheus-io/lezer-promql';
