@@ -314,6 +314,12 @@ describe('renderSlackMessage within the text Slack takes for all blocks together
     expect(message.blocks.at(-1)).toMatchObject({ type: 'context', elements: [{ text: expect.stringMatching(/^alertgate · group /) }] });
   });
 
+  it("the compact message shows the refusal inside its code span whatever it holds: a backtick or a line break cannot end the span", () => {
+    const message = renderCompactSlackMessage(group(1), 'odd`*bold*\n<!channel>');
+    const note = textFields(message).map((f) => f.text).find((t) => t.includes('Slack refused'));
+    expect(note).toBe(":warning: Slack refused this group's full message (`oddˋ*bold*↵&lt;!channel&gt;`): its alerts are left out here, the links below lead to them.");
+  });
+
   it('one alert keeps its section whole; many share the budget, shorter each', () => {
     const sizes = [1, 10, 40].map((n) => {
       const blocks = renderSlackMessage(group(n)).blocks ?? [];

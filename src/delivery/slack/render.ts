@@ -262,7 +262,7 @@ export function renderCompactSlackMessage(group: GroupSnapshot, refusal: string)
   const blocks = titleBlocks(group);
   blocks.push({
     type: 'context',
-    elements: [mrkdwn(`:warning: Slack refused this group's full message (\`${escapeSlack(refusal)}\`): its alerts are left out here, the links below lead to them.`, FIELD_CHARS)],
+    elements: [mrkdwn(`:warning: Slack refused this group's full message (\`${escapeSlackCode(refusal)}\`): its alerts are left out here, the links below lead to them.`, FIELD_CHARS)],
   });
   const links = linksLine(group);
   if (links !== undefined) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: links, verbatim: true } });
