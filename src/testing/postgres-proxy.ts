@@ -13,6 +13,8 @@ import { DEFAULT_TEST_POSTGRES_URL } from './postgres.js';
 
 export interface PostgresProxy {
   port: number;
+  /** Client connections accepted so far (each is a new PostgreSQL connection: connect and auth). */
+  readonly accepted: number;
   freeze(): void;
   freezeOpen(): void;
   /** Resolves once a message from a client whose text (latin1) includes `match` is held by a freeze (past or future). */
@@ -34,7 +36,9 @@ export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGR
     held.push(text);
     for (const w of waiters) if (text.includes(w.match)) (waiters.delete(w), w.resolve());
   };
+  let accepted = 0;
   const proxy = net.createServer((client) => {
+    accepted += 1;
     const upstream = net.connect(Number(server.port || 5432), server.hostname);
     sockets.add(client).add(upstream);
     client.on('data', (d) => void (blocked(client) ? hold(d) : upstream.write(d)));
@@ -46,6 +50,9 @@ export async function startPostgresProxy(serverUrl: string = DEFAULT_TEST_POSTGR
   await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
   return {
     port: (proxy.address() as net.AddressInfo).port,
+    get accepted() {
+      return accepted;
+    },
     freeze: () => void (frozen = true),
     freezeOpen: () => sockets.forEach((s) => frozenSockets.add(s)),
     withheld: (match) =>

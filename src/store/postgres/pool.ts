@@ -86,6 +86,7 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     // it from a 'connect' listener instead overlapped the caller's first query, which pg 8
     // warns about and pg 9 will refuse.
     onConnect: async (client) => {
+      openedAt.set(client, performance.now());
       await client.query(opts.readOnly ? 'SET DateStyle = ISO; SET default_transaction_read_only = on' : 'SET DateStyle = ISO');
     },
   });
@@ -120,34 +121,47 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
  * it throws. A connection that broke on the way is destroyed instead of returned to the pool.
  */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  const body = async (client: Queryable) => {
+    await client.query(begin);
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  };
+  return withConnection(pool, body, async (client, err) => {
+    // A query the server did not answer in time leaves the connection unusable (a ROLLBACK would
+    // wait as long again): it is destroyed, and the server ends the transaction when it notices.
+    // A write refused as read-only: see mayKeepReadOnly.
+    if (isQueryTimeout(err) || (isReadOnlyRefusal(err) && !mayKeepReadOnly(client))) return false;
+    return client.query('ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+  });
+}
+
+/**
+ * Run `fn` on one pooled connection outside a transaction, as `pool.query` does: a connection
+ * `fn` throws on is destroyed, not returned (`fn` may throw on an answer it does not want, too),
+ * unless `reusable` (called only while the connection has reported no error) says it may go back.
+ */
+export async function withConnection<T>(
+  pool: pg.Pool,
+  fn: (client: Queryable) => Promise<T>,
+  reusable: (client: Queryable, err: unknown) => Promise<boolean> = async () => false,
+): Promise<T> {
   const client = await pool.connect();
   // A checked-out client has no listener of the pool's: the server closing the connection
-  // mid-transaction would otherwise be an unhandled 'error' event. The failing query rejects
-  // on its own, which is what the caller sees.
+  // mid-query would otherwise be an unhandled 'error' event. The failing query rejects on its
+  // own, which is what the caller sees.
   let broken: Error | undefined;
   const onError = (err: Error) => {
     broken = err;
   };
   client.on('error', onError);
   try {
-    await client.query(begin);
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
+    return await fn(client);
   } catch (err) {
-    // A query the server did not answer in time leaves the connection unusable (a ROLLBACK would
-    // wait as long again): it is destroyed, and the server ends the transaction when it notices.
-    // So is one to a read-only server (a failover's old primary back as a replica behind the same
-    // name): returned to the pool it was handed out again, and every write refused for as long
-    // as it lived, while a new connection would reach the new primary.
-    if (isQueryTimeout(err) || isReadOnlyRefusal(err)) broken = err as Error;
-    if (!broken) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackErr) {
-        broken = rollbackErr as Error;
-      }
-    }
+    if (!broken && !(await reusable(client, err))) broken = err as Error;
     throw err;
   } finally {
     client.off('error', onError);
@@ -156,24 +170,23 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: Queryable) 
 }
 
 /**
- * Run `fn` on one pooled connection outside a transaction, as `pool.query` does: a connection
- * `fn` throws on is destroyed, not returned (`fn` may throw on an answer it does not want, too).
+ * How long a connection that found its server read-only may still go back to the pool. Closing
+ * every such connection (so that one to a failover's old primary, back as a replica behind the
+ * same name, is not handed out again while a new connection would reach the new primary) cost a
+ * new connection, connect and authentication, per refused webhook and per /readyz probe for as
+ * long as the database stayed read-only. A connection opened this recently reached a server that
+ * is read-only now: another would too. So each pooled connection is replaced at most once a
+ * second, and one to an old primary lives at most a second past the repointing.
  */
-export async function withConnection<T>(pool: pg.Pool, fn: (client: Queryable) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  // As in withTransaction: the failing query rejects by itself; no unhandled 'error' event.
-  const onError = () => undefined;
-  client.on('error', onError);
-  let failed: Error | undefined;
-  try {
-    return await fn(client);
-  } catch (err) {
-    failed = err as Error;
-    throw err;
-  } finally {
-    client.off('error', onError);
-    client.release(failed);
-  }
+export const READ_ONLY_KEEP_MS = 1_000;
+
+/** When each pooled connection was opened (performance.now()), for mayKeepReadOnly. */
+const openedAt = new WeakMap<object, number>();
+
+/** Whether a connection on which the server was found read-only may go back to the pool (READ_ONLY_KEEP_MS). */
+export function mayKeepReadOnly(client: Queryable): boolean {
+  const opened = openedAt.get(client);
+  return opened !== undefined && performance.now() - opened < READ_ONLY_KEEP_MS;
 }
 
 /** PostgreSQL's `read_only_sql_transaction`: a write on a standby, or in a read-only session. */

@@ -37,7 +37,7 @@ import { listAlerts, listNotifications } from './lists.js';
 import { migrate, requireReadableSchema, type MigrationEvent } from './migrations.js';
 import * as outbox from './outbox.js';
 import { retryDead } from './outbox-retry.js';
-import { createPool, cutConnections, DEFAULT_POOL_SIZE, STATEMENT_TIMEOUT_MS, withConnection, withTransaction, type PoolOptions } from './pool.js';
+import { createPool, cutConnections, DEFAULT_POOL_SIZE, mayKeepReadOnly, STATEMENT_TIMEOUT_MS, withConnection, withTransaction, type PoolOptions, type Queryable } from './pool.js';
 import * as q from './queries.js';
 import { pruneHistory } from './retention.js';
 import { settledWithin } from '../../pipeline/settled-within.js';
@@ -216,7 +216,9 @@ export class PostgresStore implements Store {
     // pool drops that connection) instead of holding it for QUERY_TIMEOUT_MS.
     // A standby answers reads: `SELECT 1` alone said ready while every webhook got 503 (a
     // failover's standby reached before its promotion; a URL naming a replica). The read-only
-    // connection is dropped, as a refused write's is (pool.ts): the next may reach a primary.
+    // connection is dropped, as a refused write's is (pool.ts mayKeepReadOnly: unless opened
+    // within the last second): the next may reach a primary.
+    const readOnly = (c: Queryable, err: unknown) => Promise.resolve(err instanceof StoreNotWritableError && mayKeepReadOnly(c));
     await withConnection(this.pool, async (c) => {
       const { rows } = await c.query<{ recovery: boolean; read_only: boolean }>({ text: q.PING, query_timeout: PING_TIMEOUT_MS } as pg.QueryConfig);
       const row = rows[0];
@@ -226,7 +228,7 @@ export class PostgresStore implements Store {
           ? 'store is read-only: the PostgreSQL server is a standby in recovery (DATABASE_URL must reach the primary; during a failover, until the standby is promoted)'
           : 'store is read-only: the PostgreSQL session is read-only (default_transaction_read_only is on for this database or user)',
       );
-    });
+    }, readOnly);
   }
 
   async close(cutAfterMs?: number): Promise<'closed' | 'cut'> {
