@@ -18,6 +18,13 @@ import { DbProbe, firing, postWebhook, replicaEnv, writeHaConfig } from './suppo
 const binDir = requirePostgresBinaries();
 const NAME = /\b(Ha[A-Z]\d{4})\b/;
 const name = (scenario: string, i: number) => `Ha${scenario}${String(i).padStart(4, '0')}`;
+/**
+ * The test's clock, strictly increasing: of two stamps, the smaller was taken first, so
+ * `p.answered < t.promoting` means the answer had come before `pg_ctl promote` was started
+ * (Date.now() gives both the same millisecond, either order).
+ */
+let lastStamp = 0;
+const now = () => (lastStamp = Math.max(performance.now(), lastStamp + 0.001));
 
 let fakes: Fakes;
 /** Every gateway started, ended in afterAll even when its scenario failed half way. */
@@ -42,6 +49,7 @@ interface Ready {
   status: number;
   body: string;
   sent: number;
+  answered: number;
 }
 
 /** Top-level Slack messages per test group name of a scenario. */
@@ -69,52 +77,76 @@ async function failover(pair: PostgresPair, scenario: string) {
   const lane = async () => {
     while (running) {
       const n = name(scenario, next++);
-      const sent = Date.now();
+      const sent = now();
       const status = await postWebhook(gateway.url, firing(n));
-      posts.push({ name: n, status, sent, answered: Date.now() });
+      posts.push({ name: n, status, sent, answered: now() });
       await new Promise((r) => setTimeout(r, 50));
     }
   };
   const probe = async () => {
     while (running) {
-      const sent = Date.now();
+      const sent = now();
       const res = await fetch(`${gateway.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.text() }), () => ({ status: 0, body: '' }));
-      readiness.push({ ...res, sent });
+      readiness.push({ ...res, sent, answered: now() });
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  const load = Promise.all([lane(), lane(), probe()]);
+  const load = [lane(), lane(), probe()];
   const delivered = () => {
     const m = slackMessages(scenario);
     return posts.filter((p) => p.status === 202).every((p) => m.has(p.name));
   };
   const t: Record<string, number> = {};
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   try {
     await waitUntil(() => posts.filter((p) => p.status === 202).length >= 10, 30_000, 'webhooks accepted before the failover');
-    t.stalling = Date.now();
+    // Every webhook answered before t.replicated is on the standby before it stalls: its COMMIT
+    // was flushed on the primary before caughtUp read the primary's WAL position.
+    t.replicated = now();
+    await pair.caughtUp();
+    t.stalling = now();
     await pair.stallReplication(true);
-    t.stalled = Date.now();
-    // Webhooks keep arriving while the standby lags: 2 s of them.
-    await new Promise((r) => setTimeout(r, 2_000));
+    t.stalled = now();
+    // Webhooks keep arriving while the standby lags: 2 s of them. A third lane starts now, so
+    // one is sent after the stall even when a synchronous standby holds both lanes' webhooks
+    // (their COMMITs wait for it); with an asynchronous one, wait for 3 answered 202 (to be lost).
+    load.push(lane());
+    await Promise.all([
+      sleep(2_000),
+      waitUntil(() => pair.synchronous || posts.filter((p) => p.sent > t.stalled! && p.status === 202).length >= 3, 30_000, 'webhooks accepted while the standby lagged'),
+    ]);
     await pair.killPrimary();
-    t.killed = Date.now();
+    t.killed = now();
     await pair.serveOnPrimaryPort();
-    t.readOnly = Date.now();
-    // What the gateway does against a server still in recovery, for 2 s.
-    await new Promise((r) => setTimeout(r, 2_000));
-    t.promoting = Date.now();
+    t.readOnly = now();
+    // What the gateway does against a server still in recovery: 2 s, and at least two webhooks
+    // and two probes sent to it and answered (what the assertions look at).
+    await Promise.all([
+      sleep(2_000),
+      waitUntil(
+        () => posts.filter((p) => p.sent > t.readOnly!).length >= 2 && readiness.filter((x) => x.sent > t.readOnly!).length >= 2,
+        30_000,
+        'webhooks and probes answered by the server in recovery',
+      ),
+    ]);
+    t.promoting = now();
     await pair.promote();
-    t.promoted = Date.now();
-    await waitUntil(() => posts.filter((p) => p.sent > t.promoted! && p.status === 202).length >= 5, 30_000, 'webhooks accepted after the promotion');
+    t.promoted = now();
+    // And a probe sent after it answered: the last one may have been sent while pg_ctl waited.
+    await waitUntil(
+      () => posts.filter((p) => p.sent > t.promoted! && p.status === 202).length >= 5 && readiness.some((x) => x.sent > t.promoted!),
+      30_000,
+      'webhooks accepted and a probe answered after the promotion',
+    );
     t.firstAcceptedAfter = Math.min(...posts.filter((p) => p.sent > t.killed! && p.status === 202).map((p) => p.answered));
   } catch (err) {
     running = false;
-    await load;
+    await Promise.all(load);
     console.log('FAILED', JSON.stringify({ t, posts: posts.slice(-40), readiness: readiness.slice(-20), lines: gateway.lines.filter((l) => l.level !== 'info' || l.component !== 'http').slice(-60) }, null, 1));
     throw err;
   } finally {
     running = false;
-    await load;
+    await Promise.all(load);
   }
   return { gateway, posts, readiness, t, delivered };
 }
@@ -166,12 +198,15 @@ describe.skipIf(!binDir)('a PostgreSQL failover under load', () => {
     expect(r.posts.filter((p) => p.status !== 202 && p.status !== 503)).toEqual([]);
     // While the standby lagged, COMMITs waited for it: nothing sent then was answered 202.
     expect(r.posts.filter((p) => p.sent >= t.stalled! && p.sent < t.killed! && p.status === 202)).toEqual([]);
-    // The server at the gateway's address in recovery refuses writes: webhooks 503, and /readyz
-    // says so (it answered 200 "ready" there, while every webhook failed).
-    const readOnly = (x: { sent: number }) => x.sent >= t.readOnly! + 200 && x.sent < t.promoting!;
-    expect(r.posts.filter((p) => readOnly(p) && p.answered < t.promoting! && p.status !== 503)).toEqual([]);
-    const probes = r.readiness.filter(readOnly);
-    expect(probes.length).toBeGreaterThan(1);
+    // From the kill until the promotion nothing can commit: every webhook sent after the kill and
+    // answered before `pg_ctl promote` started is 503.
+    expect(r.posts.filter((p) => p.sent > t.killed! && p.answered < t.promoting! && p.status !== 503)).toEqual([]);
+    // The server at the gateway's address in recovery refuses writes, and /readyz says so (it
+    // answered 200 "ready" there, while every webhook failed). A probe sent once that server was
+    // up and answered before the promotion started ran its query on it, in recovery (the old
+    // primary's connections had closed at the kill, before that server was started).
+    const probes = r.readiness.filter((x) => x.sent > t.readOnly! && x.answered < t.promoting!);
+    expect(probes.length).toBeGreaterThanOrEqual(2);
     for (const x of probes) expect({ status: x.status, body: x.body }).toMatchObject({ status: 503, body: expect.stringContaining('read-only') });
     // Every 202, before and after, is on the promoted server and in Slack once; the gateway never restarted.
     const accepted = r.posts.filter((p) => p.status === 202).map((p) => p.name);
@@ -180,7 +215,7 @@ describe.skipIf(!binDir)('a PostgreSQL failover under load', () => {
     await waitUntil(r.delivered, 30_000, 'every accepted webhook in Slack');
     expect([...slackMessages('S')].filter(([, c]) => c !== 1)).toEqual([]);
     expect(r.gateway.child.exitCode).toBe(null);
-    expect(r.readiness.at(-1)?.status).toBe(200);
+    expect(r.readiness.filter((x) => x.sent > t.promoted! && x.status !== 200)).toEqual([]);
   }, 90_000);
 
   it('asynchronous standby: the webhooks answered 202 while it lagged are gone after the failover (why synchronous replication is needed)', async () => {
@@ -195,11 +230,12 @@ describe.skipIf(!binDir)('a PostgreSQL failover under load', () => {
     const inSlack = slackMessages('A');
     console.log('asynchronous failover', JSON.stringify({ ...summary(r), lost: lost.length, lostButInSlack: lost.filter((p) => inSlack.has(p.name)).length }));
     expect(r.posts.filter((p) => p.status !== 202 && p.status !== 503)).toEqual([]);
-    // The COMMITs did not wait for the stalled standby: answered 202, and lost with the primary.
-    expect(lost.length).toBeGreaterThan(0);
-    expect(lost.filter((p) => p.answered < t.stalling! || p.sent > t.killed!)).toEqual([]);
+    // The COMMITs did not wait for the stalled standby: answered 202, and lost with the primary
+    // (at least the 3 sent after the stall); none answered before the standby had caught up.
+    expect(lost.filter((p) => p.sent > t.stalled!).length).toBeGreaterThanOrEqual(3);
+    expect(lost.filter((p) => p.answered < t.replicated! || p.sent > t.killed!)).toEqual([]);
     // The rest is as with a synchronous standby: the gateway reconnects by itself.
     expect(r.gateway.child.exitCode).toBe(null);
-    expect(r.readiness.at(-1)?.status).toBe(200);
+    expect(r.readiness.filter((x) => x.sent > t.promoted! && x.status !== 200)).toEqual([]);
   }, 90_000);
 });

@@ -29,6 +29,10 @@ export interface PostgresPair {
   url: string;
   /** The standby on its own port, before the failover. */
   standbyUrl: string;
+  /** As started (PairOptions). */
+  synchronous: boolean;
+  /** Until the standby has replayed all the WAL the primary had written when called (every COMMIT answered before then). */
+  caughtUp(): Promise<void>;
   /** Pause or resume the primary's WAL sender (SIGSTOP/SIGCONT): a standby that lags, unreachable. */
   stallReplication(stalled: boolean): Promise<void>;
   /** Kill the primary as a crashed node would (`pg_ctl stop -m immediate`: no checkpoint, no goodbye). */
@@ -53,9 +57,8 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const asOwner = owner ? { uid: owner.uid, gid: owner.gid } : {};
   const bin = (name: string) => join(binDir, name);
-  const primary: Server = { data: join(dir, 'primary'), port: await freeTcpPort() };
-  const standby: Server = { data: join(dir, 'standby'), port: await freeTcpPort() };
-  const primaryPort = primary.port;
+  const primary: Server = { data: join(dir, 'primary'), port: 0 };
+  const standby: Server = { data: join(dir, 'standby'), port: 0 };
 
   const start = async (s: Server, port: number) => {
     const args = ['-D', s.data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off'];
@@ -81,6 +84,17 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
     });
     proc.stderr!.resume();
   };
+  // freeTcpPort's port is free when it answers, not when PostgreSQL binds it: another process
+  // (a parallel test worker) may take it in between. Then another port, as freeTcpPort says.
+  const startOnFreePort = async (s: Server) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await start(s, await freeTcpPort());
+      } catch (err) {
+        if (attempt >= 5 || !portTaken(err)) throw err;
+      }
+    }
+  };
   const stop = async (s: Server, signal: NodeJS.Signals) => {
     const c = s.child;
     if (c && c.exitCode === null && c.signalCode === null) c.kill(signal);
@@ -92,7 +106,7 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
     await run(bin('initdb'), ['-D', primary.data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync'], { ...asOwner, cwd: dir });
     const settings = opts.synchronous ? `synchronous_standby_names = 'standby1'\nsynchronous_commit = on\n` : `synchronous_commit = on\n`;
     await appendFile(join(primary.data, 'postgresql.conf'), settings);
-    await start(primary, primary.port);
+    await startOnFreePort(primary);
     // initdb's trust pg_hba.conf already lets 127.0.0.1 in for replication.
     await run(bin('pg_basebackup'), ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', standby.data, '-R', '-X', 'stream', '--no-sync'], { ...asOwner, cwd: dir });
     // The name synchronous_standby_names waits for (the last primary_conninfo wins).
@@ -103,7 +117,7 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
       join(standby.data, 'postgresql.auto.conf'),
       `primary_conninfo = 'host=127.0.0.1 port=${primary.port} user=postgres application_name=standby1'\nsynchronous_standby_names = ''\n`,
     );
-    await start(standby, standby.port);
+    await startOnFreePort(standby);
     await waitForStreaming(`postgres://postgres@127.0.0.1:${primary.port}/postgres`, opts.synchronous ? 'sync' : 'async');
   } catch (err) {
     await Promise.all([stop(standby, 'SIGQUIT'), stop(primary, 'SIGQUIT')]);
@@ -111,19 +125,22 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
     throw err;
   }
 
-  const walSenderPids = async (): Promise<number[]> => {
-    const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${primaryPort}/postgres` });
-    await client.connect();
-    try {
-      return (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_replication')).rows.map((r) => r.pid);
-    } finally {
-      await client.end();
-    }
-  };
+  const primaryPort = primary.port;
+  const walSenderPids = () => onServer(primaryPort, async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_replication')).rows.map((r) => r.pid));
 
   return {
     url: `postgres://postgres@127.0.0.1:${primaryPort}/postgres`,
     standbyUrl: `postgres://postgres@127.0.0.1:${standby.port}/postgres`,
+    synchronous: opts.synchronous,
+    async caughtUp() {
+      const lsn = await onServer(primaryPort, async (c) => (await c.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!.lsn);
+      await onServer(standby.port, async (c) => {
+        for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+          if ((await c.query<{ done: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS done', [lsn])).rows[0]!.done) return;
+        }
+        throw new Error(`the standby had not replayed the primary's WAL up to ${lsn} within 20 s`);
+      });
+    },
     async stallReplication(stalled) {
       for (const pid of await walSenderPids()) process.kill(pid, stalled ? 'SIGSTOP' : 'SIGCONT');
     },
@@ -136,7 +153,12 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
     },
     async serveOnPrimaryPort() {
       await stop(standby, 'SIGINT');
-      await start(standby, primaryPort);
+      // Nothing holds the port between the kill and this start (a Service's address would not
+      // be free for others to take): should another process have bound it meanwhile, say so.
+      await start(standby, primaryPort).catch((err: unknown) => {
+        if (!portTaken(err)) throw err;
+        throw new Error(`the killed primary's port ${primaryPort} was taken by another process meanwhile: the standby cannot serve at it (rerun the test)\n${(err as Error).message}`);
+      });
     },
     async promote() {
       await run(bin('pg_ctl'), ['promote', '-w', '-t', '20', '-D', standby.data], { ...asOwner, cwd: dir });
@@ -146,6 +168,22 @@ export async function startPostgresPair(binDir: string, opts: PairOptions): Prom
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `fn` on a connection of its own to the server at `port`. */
+async function onServer<T>(port: number, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A start that failed because the port was bound by another process (PostgreSQL's own words). */
+function portTaken(err: unknown): boolean {
+  return err instanceof Error && /could not bind IPv4 address[^\n]*Address already in use/.test(err.message);
 }
 
 /** Until the primary lists its standby as streaming, in the expected sync state. */
