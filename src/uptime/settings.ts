@@ -3,7 +3,7 @@
  * Environment → Thanos client settings (contract "Environment": `THANOS_URL`, unset means the
  * uptime endpoints answer 503 saying so). Optional knobs:
  * - `THANOS_TOKEN` / `THANOS_TOKEN_FILE`: bearer token for a Querier behind an auth proxy
- *   (basic auth also works as `https://user:pass@thanos…` in `THANOS_URL`);
+ *   (basic auth also works as `https://user:pass@thanos…` in `THANOS_URL`; not both: uptime/url-credentials.ts);
  * - `THANOS_TIMEOUT_MS` (default 30000): per request;
  * - `THANOS_RAW_RETENTION` (default 30d) and `THANOS_5M_RETENTION` (default 180d): how long
  *   raw and 5-minute data are kept, which picks `max_source_resolution` (uptime/resolution.ts).
@@ -12,6 +12,7 @@ import { parsePromDuration } from '../config/rules-duration.js';
 import { wholeNumber } from '../config/env-numbers.js';
 import { withinTimerLimit } from '../config/timer-limit.js';
 import { DEFAULT_RESOLUTION_POLICY, type ResolutionPolicy } from './resolution.js';
+import { refuseThanosCredentialsTogether } from './url-credentials.js';
 
 export interface ThanosSettings {
   /** Base URL of the Prometheus-compatible API; undefined when `THANOS_URL` is unset. */
@@ -40,13 +41,15 @@ export function readThanosSettings(
 ): ThanosSettings {
   const url = env.THANOS_URL?.trim() || undefined;
   if (url !== undefined) {
-    let protocol = '';
+    let parsed: URL | undefined;
     try {
-      protocol = new URL(url).protocol;
+      parsed = new URL(url);
     } catch {
       // Not a URL at all: the same message as another scheme (`thanos-query:9090`, the scheme forgotten, parses as one).
     }
-    if (protocol !== 'http:' && protocol !== 'https:') throw new Error('THANOS_URL must be an http(s) URL such as http://thanos-query.monitoring:9090');
+    if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') throw new Error('THANOS_URL must be an http(s) URL such as http://thanos-query.monitoring:9090');
+    // Before the file is read: set is enough (a token file empty now may be filled by a rotation).
+    refuseThanosCredentialsTogether(parsed, env.THANOS_TOKEN?.trim() ? 'THANOS_TOKEN' : env.THANOS_TOKEN_FILE ? 'THANOS_TOKEN_FILE' : undefined);
   }
   const timeoutRaw = env.THANOS_TIMEOUT_MS;
   const timeoutMs = wholeNumber(timeoutRaw, 'THANOS_TIMEOUT_MS', 30_000, 1);

@@ -156,6 +156,22 @@ describe('thanos client', () => {
     expect(f.requests[1]!.headers.authorization).toBe('Bearer tok');
   });
 
+  it('refuses basic auth in the URL together with a token (the token replaced it without a word), showing neither', () => {
+    const withUser = 'http://reader:s3cret@127.0.0.1:9';
+    expect(() => createThanosClient({ url: withUser, token: 'tok-123' })).toThrow(/^THANOS_URL has a user name or password .* and THANOS_TOKEN is set too: both would go in the one Authorization header/);
+    const err = (() => {
+      try {
+        createThanosClient({ url: withUser, token: 'tok-123' });
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    for (const secret of ['reader', 's3cret', 'tok-123']) expect(err).not.toContain(secret);
+    // An empty token is none.
+    expect(createThanosClient({ url: withUser, token: '' }).displayUrl).toBe('http://127.0.0.1:9');
+  });
+
   it('a 401 or 403 says the credentials were refused or missing, naming where they are set, not "is it a Prometheus-compatible query API?"', async () => {
     // An auth proxy in front of Thanos (oauth2-proxy, kube-rbac-proxy) answers plain text.
     const f = await startFakeThanos((_p, _path, headers) => (headers.authorization === 'Bearer good' ? { status: 200, body: vector('1') } : { status: headers.authorization ? 403 : 401, body: 'Unauthorized' }));

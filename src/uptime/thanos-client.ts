@@ -25,6 +25,7 @@ import type { SourceResolution } from './resolution.js';
 import { Semaphore } from './semaphore.js';
 import { UptimeError } from './errors.js';
 import { rangeAsked, unaskedTimeError } from './step-align.js';
+import { refuseThanosCredentialsTogether } from './url-credentials.js';
 
 export interface Sample {
   /** Epoch ms. */
@@ -65,7 +66,8 @@ export interface ThanosClientOptions {
   url: string;
   /**
    * Bearer token, or one that follows THANOS_TOKEN_FILE (a request refused with 401/403 is made
-   * once more at once when the file holds a new token). Basic auth may be given as userinfo in `url`.
+   * once more at once when the file holds a new token). Basic auth may be given as userinfo in
+   * `url`, but not with a token too: the client refuses both (uptime/url-credentials.ts).
    */
   token?: string | ClientToken;
   /** Per request; default 30 s. */
@@ -169,6 +171,8 @@ export function createThanosClient(opts: ThanosClientOptions): ThanosClient {
 /** A client of `opts` whose queries also stop when `caller` aborts; `sem` is shared by all of them. */
 function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSignal | undefined): ThanosClient {
   const base = new URL(opts.url);
+  // Settings refuse both at start; a caller passing both would have its basic auth dropped.
+  refuseThanosCredentialsTogether(base, opts.token === undefined || opts.token === '' ? undefined : typeof opts.token === 'string' ? 'THANOS_TOKEN' : 'THANOS_TOKEN_FILE');
   // No gzip: a report makes hundreds of small queries, and compressing and inflating them cost
   // more CPU on both ends than the bytes saved inside a cluster (measured: about a third).
   const headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'identity' };
@@ -181,7 +185,7 @@ function clientWith(opts: ThanosClientOptions, sem: Semaphore, caller: AbortSign
   const bearer = typeof opts.token === 'string' ? (opts.token ? fixedClientToken(opts.token) : undefined) : opts.token;
   const basicCredentials = headers.authorization?.startsWith('Basic ') ? headers.authorization.slice('Basic '.length) : undefined;
   const basicSecrets = [basicCredentials, password, password && decodeURIComponent(password)];
-  /** Headers with the bearer token to send (a bearer token wins over THANOS_URL's basic auth). */
+  /** Headers with the bearer token to send (never with THANOS_URL's basic auth: refused above). */
   const headersWith = (token: string | undefined) => (token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` });
   const root = base.toString().replace(/\/$/, '');
   const displayUrl = displayThanosUrl(opts.url);
