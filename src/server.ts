@@ -63,6 +63,11 @@ export interface GatewayOptions {
    * thread's exits. Tests move it on instead of sleeping. Not on the delivery thread itself.
    */
   outageLogNow?: () => number;
+  /**
+   * Timers on `outageLogNow`'s clock: the webhook's store-recovery line, written once webhooks
+   * have been stored for 30 s with none refused. Tests fire them instead of sleeping. Default: unref'd setTimeout.
+   */
+  outageLogTimer?: (ms: number, fire: () => void) => () => void;
   /** How a delivery thread that exited is restarted (outbox/delivery-thread-host.ts THREAD_RESTART); tests shorten it. */
   deliveryThreadRestart?: Partial<RestartBackoff>;
 }
@@ -404,6 +409,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     metrics.maintenanceReleased.inc({ team }, notifications);
     worker.wake();
   };
+  // Aborted at shutdown: the HTTP layer's timers (a store-recovery line to come) are cleared.
+  const httpShutdown = new AbortController();
   const app = createApp({
     store,
     routing: () => config.current(),
@@ -420,6 +427,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     accepting: () => accepting,
     ...(o.refusalLogNow ? { refusalLogNow: o.refusalLogNow } : {}),
     ...(o.outageLogNow ? { outageLogNow: o.outageLogNow } : {}),
+    ...(o.outageLogTimer ? { outageLogTimer: o.outageLogTimer } : {}),
+    shutdown: httpShutdown.signal,
     logSecrets: scrubList.secrets,
     ...(settings.publicUrl ? { publicUrl: settings.publicUrl } : {}),
     stormWindowMs: settings.stormWindowMs,
@@ -522,6 +531,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         responses.closeConnections();
         logger.info({ graceMs: settings.shutdownGraceMs }, 'shutting down: draining deliveries');
         stopReattributing.abort();
+        httpShutdown.abort();
         for (const w of tokenWatches) w.stop();
         // The background passes stop at their next store call; the one in flight is waited for,
         // or the store would close under it and its next query fail (logged as an error).

@@ -7,7 +7,8 @@
  * clock, moved on by the test) with the refusals left out meanwhile (`suppressed`), how many
  * distinct groups they were (`groups`) and the groups no line had named yet (`groupKeys`); every
  * refusal at debug; and one info line once webhooks have been stored again for 30 s with none
- * refused, with the outage's totals. The lines are checked for the refused connections' cause: a
+ * refused, with the outage's totals: when those 30 s have passed (the outage-log timer, fired by
+ * the test on its clock), not at the next webhook, which on a quiet gateway may come hours later. The lines are checked for the refused connections' cause: a
  * pooled connection the stop cut may fail the first webhook with another ('Connection
  * terminated'), so webhooks are sent until one finds its connection refused.
  */
@@ -26,7 +27,24 @@ const refusedConnection = (l: LogLine) => ((l.err as { message?: string } | unde
 
 describe.skipIf(!admin)('webhooks refused while PostgreSQL is unreachable', () => {
   let clock = 0;
-  const g = useProxiedPostgresGateway(admin!, { outageLogNow: () => clock });
+  /** The outage-log timers, on `clock`: `advance` moves it on and fires those due. */
+  const timers: Array<{ at: number; fire: () => void; cleared: boolean }> = [];
+  const pending = () => timers.filter((t) => !t.cleared).length;
+  const advance = (ms: number) => {
+    clock += ms;
+    for (const t of timers.filter((x) => !x.cleared && x.at <= clock)) {
+      t.cleared = true;
+      t.fire();
+    }
+  };
+  const g = useProxiedPostgresGateway(admin!, {
+    outageLogNow: () => clock,
+    outageLogTimer: (ms, fire) => {
+      const t = { at: clock + ms, fire, cleared: false };
+      timers.push(t);
+      return () => void (t.cleared = true);
+    },
+  });
 
   it('logs the first refusal in full, then one line per 30 s counting and naming the refused groups, and the recovery with the totals', async () => {
     const { t } = g;
@@ -65,13 +83,13 @@ describe.skipIf(!admin)('webhooks refused while PostgreSQL is unreachable', () =
       ['debug', groupKey('C'), warmups + 4],
     ]);
 
-    clock += 30_000;
+    advance(30_000);
     await refuse('D');
     // D in full, and the four left out: three distinct groups, none named yet.
     expect(refusedLines().at(-1)).toMatchObject({ level: 'error', msg: STORE_FAILED, groupKey: groupKey('D'), suppressed: 4, groups: 3, groupKeys: [groupKey('A'), groupKey('B'), groupKey('C')], failures: warmups + 5, failingForSeconds: 30 });
 
     await refuse('E', 'B');
-    clock += 30_000;
+    advance(30_000);
     await refuse('F');
     // B was named by the line before: only E is new.
     expect(refusedLines().at(-1)).toMatchObject({ level: 'error', groupKey: groupKey('F'), suppressed: 2, groups: 2, groupKeys: [groupKey('E')], failures: warmups + 8, failingForSeconds: 60 });
@@ -80,17 +98,30 @@ describe.skipIf(!admin)('webhooks refused while PostgreSQL is unreachable', () =
     expect((await t.post(group('AfterOutage'))).status).toBe(202);
     // Stored again, but a store that fails now and then is one outage: it ends 30 s without a refusal later.
     const isRecovered = (l: LogLine) => typeof l.msg === 'string' && l.msg.startsWith(RECOVERED);
-    clock += 29_000;
+    advance(29_000);
     expect((await t.post(group('StillQuiet'))).status).toBe(202);
     expect(t.logs.slice(from).some((l) => isRecovered(JSON.parse(l) as LogLine))).toBe(false);
-    clock += 1_000;
-    expect((await t.post(group('QuietLongEnough'))).status).toBe(202);
-    const recovered = await t.waitForLog(isRecovered);
+    // No webhook comes after (a quiet night): the line comes when the 30 s have passed.
+    advance(1_000);
+    const recovered = await t.waitForLog(isRecovered, 2_000);
+    expect(pending()).toBe(0);
     // Every refusal, of seven groups (Warmup, A to F), each named by a line at error; failing until the first webhook stored.
     expect(recovered).toMatchObject({ level: 'info', msg: `${RECOVERED} after 60 s`, failures: warmups + 8, failedForSeconds: 60, groups: 7, groupsNotNamed: 0 });
 
     // What an operator at LOG_LEVEL=info saw of the refused connections: three lines, then the recovery.
     expect(refusedLines().filter((l) => l.level !== 'debug')).toHaveLength(3);
     expect(refusedLines().filter((l) => l.level === 'debug')).toHaveLength(6);
+  });
+
+  it('a shutdown within the 30 s clears the recovery timer: no line after it', async () => {
+    const { t } = g;
+    await g.proxy.stop();
+    expect((await t.post(group('Refused'))).status).toBe(503);
+    await g.reopen();
+    expect((await t.post(group('StoredAgain'))).status).toBe(202);
+    expect(pending()).toBe(1);
+    await t.close();
+    expect(pending()).toBe(0);
+    expect(t.logs.filter((l) => (JSON.parse(l) as LogLine).msg === `${RECOVERED} after 0 s`)).toEqual([]);
   });
 });

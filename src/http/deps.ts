@@ -46,6 +46,10 @@ export interface AppDeps {
   refusalLogNow?: () => number;
   /** Monotonic clock (ms) of the webhook's store-failure lines (log/failure-streak.ts: one per cause per 30 s during an outage; tests); default `performance.now`. */
   outageLogNow?: () => number;
+  /** Timers on `outageLogNow`'s clock (the store-recovery line; tests fire them); default an unref'd setTimeout. */
+  outageLogTimer?: (ms: number, fire: () => void) => () => void;
+  /** Aborted at shutdown: clears the HTTP layer's timers, so no line comes after it. */
+  shutdown?: AbortSignal;
   /**
    * The secrets the logger blanks (server.ts's scrub list): the refusal and unmatched-path lines
    * blank them in the request texts they copy before cutting those (http/refusal-log.ts requestText).

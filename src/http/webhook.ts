@@ -103,7 +103,8 @@ export function webhookRoutes(deps: AppDeps): Hono {
   // request flooded the log. The first refusal of each cause in full, then a line per cause per
   // 30 s counting and naming the groups refused meanwhile, and one when webhooks have been stored
   // for 30 s with none refused (a store failing now and then, a dead pooled connection, a
-  // serialization failure, is one streak, not an error and a "recovered" line per failure).
+  // serialization failure, is one streak, not an error and a "recovered" line per failure),
+  // written when those 30 s have passed, not at the next webhook (hours later on a quiet gateway).
   // Only the store's failures (store/store-failure.ts): a bug is logged per request.
   const storeFailures = new FailureStreakLog({
     logger,
@@ -113,7 +114,9 @@ export function webhookRoutes(deps: AppDeps): Hono {
     quietMs: FAILURE_REMINDER_MS,
     subjects: { one: 'groupKey', named: 'groupKeys', count: 'groups', notNamed: 'groupsNotNamed' },
     ...(deps.outageLogNow ? { now: deps.outageLogNow } : {}),
+    ...(deps.outageLogTimer ? { after: deps.outageLogTimer } : {}),
   });
+  deps.shutdown?.addEventListener('abort', () => storeFailures.stop(), { once: true });
 
   const tooLarge = (what: string) => `${what}request body exceeds WEBHOOK_MAX_BYTES (${deps.maxBodyBytes} bytes)`;
 

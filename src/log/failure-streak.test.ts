@@ -10,11 +10,33 @@ import { errorCause, FailureStreakLog, SUBJECTS_COUNTED_MAX, SUBJECTS_NAMED_PER_
 
 type Line = Record<string, unknown>;
 
+/** Timers on the test's clock: `advanceTo` moves it on and fires those due. */
+function fakeTimers(clock: { now: number }) {
+  const timers: Array<{ at: number; fire: () => void; cleared: boolean }> = [];
+  return {
+    after: (ms: number, fire: () => void) => {
+      const t = { at: clock.now + ms, fire, cleared: false };
+      timers.push(t);
+      return () => void (t.cleared = true);
+    },
+    pending: () => timers.filter((t) => !t.cleared).length,
+    advanceTo(at: number) {
+      clock.now = at;
+      for (const t of timers.filter((x) => !x.cleared && x.at <= at)) {
+        t.cleared = true;
+        t.fire();
+      }
+    },
+  };
+}
+
 function streak(o: { quietMs?: number } = {}) {
   const lines: Line[] = [];
   const clock = { now: 0 };
+  const timers = fakeTimers(clock);
   const log = new FailureStreakLog({
     ...o,
+    after: timers.after,
     logger: createLogger({ level: 'debug', write: (l) => lines.push(JSON.parse(l) as Line) }),
     failing: 'could not store webhook',
     recovered: 'stored again; recovered',
@@ -23,7 +45,7 @@ function streak(o: { quietMs?: number } = {}) {
     subjects: { one: 'groupKey', named: 'groupKeys', count: 'groups', notNamed: 'groupsNotNamed' },
   });
   const shown = () => lines.filter((l) => l.level !== 'debug');
-  return { log, lines, shown, clock };
+  return { log, lines, shown, clock, timers };
 }
 
 const coded = (message: string, code: string) => Object.assign(new Error(message), { code });
@@ -152,4 +174,81 @@ it('counts at most SUBJECTS_COUNTED_MAX distinct subjects per cause and per stre
   log.succeeded();
   // Counted: 'first' and the first SUBJECTS_COUNTED_MAX - 1 of the others, of which 'first' and ten were named.
   expect(shown().at(-1)).toMatchObject({ level: 'info', groups: SUBJECTS_COUNTED_MAX, groupsCapped: true, groupsNotNamed: SUBJECTS_COUNTED_MAX - 1 - SUBJECTS_NAMED_PER_LINE });
+});
+
+it('with quietMs, the recovery line comes when quietMs have passed without a failure, with no attempt after them (quiet traffic)', () => {
+  const { log, shown, timers } = streak({ quietMs: 30_000 });
+  log.failed(refused, { subject: 'a' });
+  timers.advanceTo(5_000);
+  log.failed(refused, { subject: 'b' });
+  expect(timers.pending()).toBe(0);
+  // Worked at 7 s; then nothing more comes (no webhook for hours).
+  timers.advanceTo(7_000);
+  log.succeeded();
+  timers.advanceTo(20_000);
+  log.succeeded();
+  expect(timers.pending()).toBe(1);
+  timers.advanceTo(34_999);
+  expect(shown().filter((l) => l.level === 'info')).toEqual([]);
+  // 30 s after the last failure (at 5 s): failing from 0 s until it first worked again at 7 s.
+  timers.advanceTo(35_000);
+  expect(shown().at(-1)).toMatchObject({ level: 'info', msg: 'stored again; recovered after 7 s', failures: 2, failedForSeconds: 7, groups: 2 });
+  timers.advanceTo(3_600_000);
+  log.succeeded();
+  expect(shown().filter((l) => l.level === 'info')).toHaveLength(1);
+  expect(timers.pending()).toBe(0);
+});
+
+it('with quietMs, a failure before quietMs passed clears the timer; the next attempt that works starts it again', () => {
+  const { log, shown, timers } = streak({ quietMs: 30_000 });
+  log.failed(refused, { subject: 'a' });
+  timers.advanceTo(1_000);
+  log.succeeded();
+  timers.advanceTo(10_000);
+  log.failed(refused, { subject: 'b' });
+  expect(timers.pending()).toBe(0);
+  timers.advanceTo(31_000);
+  expect(shown().filter((l) => l.level === 'info')).toEqual([]);
+  timers.advanceTo(32_000);
+  log.succeeded();
+  // Due 30 s after the last failure (at 10 s), not after the attempt that worked.
+  timers.advanceTo(39_999);
+  expect(shown().filter((l) => l.level === 'info')).toEqual([]);
+  timers.advanceTo(40_000);
+  expect(shown().at(-1)).toMatchObject({ level: 'info', msg: 'stored again; recovered after 32 s', failures: 2 });
+});
+
+it('stop() clears a pending recovery timer (shutdown): no line after it', () => {
+  const { log, shown, timers } = streak({ quietMs: 30_000 });
+  log.failed(refused, { subject: 'a' });
+  timers.advanceTo(1_000);
+  log.succeeded();
+  expect(timers.pending()).toBe(1);
+  log.stop();
+  expect(timers.pending()).toBe(0);
+  timers.advanceTo(100_000);
+  expect(shown().filter((l) => l.level === 'info')).toEqual([]);
+});
+
+it('with quietMs and the real timers and clock, the recovery line is written once quietMs have passed', async () => {
+  const lines: Line[] = [];
+  let recovered: (l: Line) => void = () => undefined;
+  const seen = new Promise<Line>((resolve) => (recovered = resolve));
+  const log = new FailureStreakLog({
+    logger: createLogger({
+      level: 'info',
+      write: (l) => {
+        const line = JSON.parse(l) as Line;
+        lines.push(line);
+        if (line.level === 'info') recovered(line);
+      },
+    }),
+    failing: 'could not store webhook',
+    recovered: 'stored again; recovered',
+    quietMs: 20,
+  });
+  log.failed(refused);
+  log.succeeded();
+  expect(await seen).toMatchObject({ level: 'info', failures: 1 });
+  expect(lines.map((l) => l.level)).toEqual(['error', 'info']);
 });

@@ -17,7 +17,9 @@
  *   streak has named yet, so every one that keeps failing is named at least once; the recovery
  *   line gives the streak's total.
  * - `quietMs`: the streak ends only once attempts have worked that long with no failure, so a
- *   thing failing now and then is one streak, not an error and a recovery line per failure.
+ *   thing failing now and then is one streak, not an error and a recovery line per failure. The
+ *   recovery line is written when that time has passed (a timer), not at the next attempt: with
+ *   quiet traffic that came hours later, and an operator watching after an outage saw none.
  */
 import type { Logger } from './logger.js';
 import { LineThrottle } from './line-throttle.js';
@@ -70,10 +72,20 @@ export interface FailureStreakOptions {
    * End the streak only once attempts have worked for this long with no failure in between,
    * instead of at the first attempt that works: for attempts that fail intermittently (one
    * connection of a pool dead, a serialization failure now and then), whose every failure would
-   * otherwise be an error line and a "recovered" line. Seen when the next attempt comes (failed
-   * or succeeded); the recovery line then says how long it failed until it first worked again.
+   * otherwise be an error line and a "recovered" line. Seen by a timer started at the first
+   * attempt that works after a failure (or by the next attempt, whichever comes first); the
+   * recovery line then says how long it failed until it first worked again.
    */
   quietMs?: number;
+  /** Runs `fire` in `ms` (on the clock of `now`); answers how to clear it. Default: an unref'd setTimeout. Tests pass their own. */
+  after?: (ms: number, fire: () => void) => () => void;
+}
+
+/** An unref'd timer: a recovery line to come never keeps the process alive. */
+function realTimer(ms: number, fire: () => void): () => void {
+  const t = setTimeout(fire, ms);
+  t.unref();
+  return () => clearTimeout(t);
 }
 
 /** One failed attempt: what it was about, and fields for its lines (e.g. an exit code). */
@@ -138,6 +150,8 @@ export class FailureStreakLog {
   readonly #o: FailureStreakOptions;
   readonly #now: () => number;
   #streak: Streak | undefined;
+  /** Clears the timer of the quiet period under way (`quietMs`), if any. */
+  #clearQuietTimer: (() => void) | undefined;
 
   constructor(o: FailureStreakOptions) {
     this.#o = o;
@@ -170,6 +184,7 @@ export class FailureStreakLog {
     streak.failures++;
     streak.lastFailure = now;
     streak.workedAt = undefined;
+    this.#stopQuietTimer();
     const failingForSeconds = seconds(now - streak.since);
     let cause = this.#o.causeOf?.(err) ?? '';
     if (!streak.causes.has(cause) && streak.causes.size >= MAX_CAUSES) cause = OTHER_CAUSES;
@@ -219,14 +234,39 @@ export class FailureStreakLog {
     const streak = this.#streak;
     if (streak === undefined) return;
     const now = this.#now();
+    const first = streak.workedAt === undefined;
     streak.workedAt ??= now;
     if (now - streak.lastFailure >= (this.#o.quietMs ?? 0)) this.#end(streak.workedAt);
+    else if (first) this.#armQuietTimer(streak);
+  }
+
+  /** Clears a pending recovery line's timer (at shutdown): nothing is logged after. */
+  stop(): void {
+    this.#stopQuietTimer();
+  }
+
+  /** The recovery line once `quietMs` have passed since the streak's last failure, if none comes meanwhile. */
+  #armQuietTimer(streak: Streak): void {
+    const due = streak.lastFailure + (this.#o.quietMs ?? 0);
+    this.#clearQuietTimer = (this.#o.after ?? realTimer)(Math.max(1, Math.ceil(due - this.#now())), () => {
+      this.#clearQuietTimer = undefined;
+      if (this.#streak !== streak || streak.workedAt === undefined) return;
+      // A timer may fire a fraction of a millisecond before the clock reaches it: wait the rest.
+      if (this.#now() < due) this.#armQuietTimer(streak);
+      else this.#end(streak.workedAt);
+    });
+  }
+
+  #stopQuietTimer(): void {
+    this.#clearQuietTimer?.();
+    this.#clearQuietTimer = undefined;
   }
 
   /** The streak's info line: it failed from its first failure until `workedAt`. */
   #end(workedAt: number): void {
     const streak = this.#streak!;
     this.#streak = undefined;
+    this.#stopQuietTimer();
     const failedForSeconds = seconds(workedAt - streak.since);
     const names = this.#o.subjects;
     const subjects = names

@@ -94,6 +94,8 @@ export interface TestGatewayOptions {
   refusalLogNow?: () => number;
   /** The clock of the outage lines: failed claims, webhooks the store refused, delivery thread exits (server.ts outageLogNow). */
   outageLogNow?: () => number;
+  /** The timers of the outage lines, on `outageLogNow`'s clock (server.ts outageLogTimer). */
+  outageLogTimer?: GatewayOptions['outageLogTimer'];
   /** How a delivery thread that exited is restarted (server.ts deliveryThreadRestart). */
   deliveryThreadRestart?: GatewayOptions['deliveryThreadRestart'];
   /** A config watch faster than CONFIG_RELOAD_INTERVAL takes (1 s at least), so a test sees a poll in milliseconds. */
@@ -126,6 +128,7 @@ export async function startTestGateway(fakes: Fakes, extraEnv: Record<string, st
     ...(opts.metricsNow ? { metricsNow: opts.metricsNow } : {}),
     ...(opts.refusalLogNow ? { refusalLogNow: opts.refusalLogNow } : {}),
     ...(opts.outageLogNow ? { outageLogNow: opts.outageLogNow } : {}),
+    ...(opts.outageLogTimer ? { outageLogTimer: opts.outageLogTimer } : {}),
     ...(opts.deliveryThreadRestart ? { deliveryThreadRestart: opts.deliveryThreadRestart } : {}),
   });
   return {
