@@ -102,6 +102,16 @@ describe('alertgate uptime: a bad range', () => {
     expect(date).toMatchObject({ code: 2, err: 'uptime: --from: "0001-01-01" is 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001' });
   });
 
+  it('--to alone within 30 days of the year 0001: exit 2 saying its 30 days would start in 1 BC, not a crash', async () => {
+    const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--to', '0001-01-15']);
+    expect(r).toMatchObject({ code: 2, err: 'uptime: --to: "0001-01-15" alone reports the 30 days before it, from 0000-12-16T00:00:00Z (midnight in UTC): years start at 0001; give --from as well' });
+    const tokyo = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--to', '0001-01-02', '--tz', 'Asia/Tokyo']);
+    expect(tokyo).toMatchObject({ code: 2, err: 'uptime: --to: "0001-01-02" alone reports the 30 days before it, from 0000-12-02T14:41:01Z (midnight in Asia/Tokyo): years start at 0001; give --from as well' });
+    // Past the year 9999 in the zone: the future, as any later range is (it threw "not a date: 10000-01-01").
+    const late = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--month', '9999-12']);
+    expect(late).toMatchObject({ code: 2, err: 'uptime: --month: the report would start now or in the future: there is nothing to report yet' });
+  });
+
   it('a month that does not exist says why, for 13 and 00 alike', async () => {
     for (const month of ['2026-13', '2026-00']) {
       const r = await cli({ THANOS_URL: downUrl }, ['--team', 'payments', '--month', month]);
@@ -199,6 +209,25 @@ describe('uptime when Thanos is down or not configured', () => {
     expect(page.text).toContain('from: &quot;0001-01-01&quot; is 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001');
     const month = await getJson(down, '/v1/uptime?team=payments&month=0001-01&tz=Asia/Tokyo');
     expect(JSON.parse(month.text)).toEqual({ error: 'month: "0001-01" starts at 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001', kind: 'invalid', param: 'month' });
+  });
+
+  it('to alone within 30 days of the year 0001, or past 9999: 400 saying why, on the API, the CSV and the pages alike (was a 500)', async () => {
+    const said = 'to: "0001-01-15" alone reports the 30 days before it, from 0000-12-16T00:00:00Z (midnight in UTC): years start at 0001; give from as well';
+    for (const path of ['/v1/uptime?team=payments&to=0001-01-15', '/v1/uptime.csv?team=payments&to=0001-01-15', '/uptime/payments?to=0001-01-15', '/uptime?to=0001-01-15']) {
+      const r = await getJson(down, path);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.text), path).toEqual({ error: said, kind: 'invalid', param: 'to' });
+    }
+    const page = await getJson(down, '/uptime/payments?to=0001-01-02&tz=Asia/Tokyo', 'text/html');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('to: &quot;0001-01-02&quot; alone reports the 30 days before it, from 0000-12-02T14:41:01Z (midnight in Asia/Tokyo): years start at 0001; give from as well');
+    const future = 'the report would start now or in the future: there is nothing to report yet';
+    for (const [path, param] of [['/v1/uptime?team=payments&month=9999-12', 'month'], ['/v1/uptime.csv?team=payments&to=9999-12-31T23:59:59-12:00', 'from'], ['/uptime?month=9999-12', 'month']] as const) {
+      const r = await getJson(down, path);
+      expect(r.status, path).toBe(400);
+      expect(JSON.parse(r.text), path).toEqual({ error: `${param}: ${future}`, kind: 'invalid', param });
+    }
+    expect((await getJson(down, '/uptime/payments?month=9999-12', 'text/html')).status).toBe(400);
   });
 
   it('a month that does not exist: 400 saying why, on the API, the CSV and the pages alike', async () => {

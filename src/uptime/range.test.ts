@@ -165,6 +165,29 @@ describe('resolveRange', () => {
     expect(localDate(Date.parse('0000-12-31T23:30:00Z'), 'UTC')).toBe('0000-12-31');
   });
 
+  it('a start derived near the year 0001 (30 days before to, a period\'s first day) says years start at 0001; past 9999 is the future', () => {
+    const message = (req: Parameters<typeof resolveRange>[0], now = NOW) => invalid(() => resolveRange(req, now)).message;
+    // to alone reports the 30 days before it: within 30 days of the year 0001 they began in 1 BC,
+    // and zonedMidnight threw a plain Error ("not a date: 0000-12-16"), a 500 and a CLI crash.
+    expect(message({ to: '0001-01-15' })).toBe('to: "0001-01-15" alone reports the 30 days before it, from 0000-12-16T00:00:00Z (midnight in UTC): years start at 0001; give from as well');
+    expect(message({ to: '0001-01-02', tz: 'Asia/Tokyo' })).toBe('to: "0001-01-02" alone reports the 30 days before it, from 0000-12-02T14:41:01Z (midnight in Asia/Tokyo): years start at 0001; give from as well');
+    // The 30th day before is 0001-01-01, whose midnight in Tokyo is still 1 BC in UTC.
+    expect(message({ to: '0001-01-31', tz: 'Asia/Tokyo' })).toBe('to: "0001-01-31" alone reports the 30 days before it, from 0000-12-31T14:41:01Z (midnight in Asia/Tokyo): years start at 0001; give from as well');
+    expect(invalid(() => resolveRange({ to: '0001-01-15' }, NOW)).naming((p) => `--${p}`)).toBe('--to: "0001-01-15" alone reports the 30 days before it, from 0000-12-16T00:00:00Z (midnight in UTC): years start at 0001; give --from as well');
+    // 30 days after the first day, the start is the first midnight of the year 0001.
+    expect(new Date(resolveRange({ to: '0001-01-31' }, NOW).from).toISOString()).toBe('0001-01-01T00:00:00.000Z');
+    // A period or the default range, relative to a now early in the year 0001 (only a test's now).
+    const early = Date.parse('0001-01-05T12:00:00Z');
+    expect(message({ period: 'previous-week' }, early)).toBe('period: "previous-week" starts at 0000-12-25T00:00:00Z (midnight in UTC): years start at 0001');
+    expect(message({ period: 'previous-month' }, early)).toBe('period: "previous-month" starts at 0000-12-01T00:00:00Z (midnight in UTC): years start at 0001');
+    expect(message({}, early)).toBe('from: not given, the report covers the 30 days before today, from 0000-12-06T00:00:00Z (midnight in UTC): years start at 0001');
+    // A day after the year 9999 in the zone (to alone, a month's end): the future, not a plain Error ("not a date: 10000-01-01").
+    const future = 'the report would start now or in the future: there is nothing to report yet';
+    expect(message({ to: '9999-12-31T23:59:59-12:00' })).toBe(`from: ${future}`);
+    expect(message({ to: '9999-12-31T12:00:00Z', tz: 'Pacific/Kiritimati' })).toBe(`from: ${future}`);
+    expect(message({ month: '9999-12' })).toBe(`month: ${future}`);
+  });
+
   it('period and month mixed with other range options: every problem in one message, in the order from, to, tz, period, month', () => {
     const err = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW));
     const neither = (v: string) => `"${v}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`;

@@ -9,7 +9,7 @@
  */
 import { invalidParam, invalidParams, UptimeError, type ParamNamer, type ParamProblem } from './errors.js';
 import { formatLocalTime } from './format.js';
-import { addDays, addMonths, canonicalTimeZone, FIRST_INSTANT, localDate, localYear, noSuchDateReason, parseDate, YEAR_ZERO_REASON, zonedMidnight } from './time-zone.js';
+import { addDays, addMonths, canonicalTimeZone, dateParts, FIRST_INSTANT, localDate, localYear, noSuchDateReason, parseDate, YEAR_ZERO_REASON, zonedMidnight } from './time-zone.js';
 
 export const REPORT_PERIOD_NAMES = ['previous-day', 'previous-week', 'previous-month', 'month-to-date', 'quarter', 'previous-quarter'] as const;
 export type ReportPeriod = (typeof REPORT_PERIOD_NAMES)[number];
@@ -114,13 +114,12 @@ function parseInstantAnyYear(param: string, value: string, tz: string): number {
 }
 
 function startOfWeek(date: string): string {
-  const p = parseDate(date)!;
   const dow = new Date(zonedMidnight(date, 'UTC')).getUTCDay();
   return addDays(date, -((dow + 6) % 7)); // weeks start on Monday (ISO 8601)
 }
 
 function startOfQuarter(date: string): string {
-  const p = parseDate(date)!;
+  const p = dateParts(date);
   return addMonths(date, -((p.month - 1) % 3));
 }
 
@@ -214,6 +213,9 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
   let to: number;
   if (req.period && isReportPeriod(req.period)) {
     ({ from, to } = periodRange(req.period, now, tz));
+    // Only a now early in the year 0001 (a test's) gets here, but a period's start is as derived as the rest.
+    const early = beforeYearOne(from, tz, true);
+    if (early) throw invalidParam('period', `"${req.period}" starts at ${early}`);
   } else if (firstOfMonth) {
     from = zonedMidnight(firstOfMonth, tz);
     to = zonedMidnight(addMonths(firstOfMonth, 1), tz);
@@ -221,6 +223,10 @@ export function resolveRange(req: RangeRequest, now: number): ReportRange {
     const today = localDate(now, tz);
     to = toAt ?? (fromAt !== undefined ? now : zonedMidnight(today, tz));
     from = fromAt ?? zonedMidnight(addDays(localDate(to, tz), -30), tz);
+    // A derived start is refused as a given one is: `to=0001-01-15` alone began on 0000-12-16.
+    const early = fromAt === undefined ? beforeYearOne(from, tz, true) : undefined;
+    if (early && toAt !== undefined) throw invalidParams([{ param: 'to', says: (name) => `"${req.to}" alone reports the 30 days before it, from ${early}; give ${name('from')} as well` }]);
+    if (early) throw invalidParam('from', `not given, the report covers the 30 days before today, from ${early}`);
   }
   if (from >= now) throw invalidParam(req.period ? 'period' : req.month ? 'month' : 'from', 'the report would start now or in the future: there is nothing to report yet');
   to = Math.min(to, now);

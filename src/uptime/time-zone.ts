@@ -108,7 +108,22 @@ export function localDate(ms: number, tz: string): string {
 }
 
 function formatDate(year: number, month: number, day: number): string {
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const y = `${year < 0 ? '-' : ''}${String(Math.abs(year)).padStart(4, '0')}`;
+  return `${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * The numbers of a date as localDate and addDays write it, of any year: 1 BC (0000) and 10000
+ * included. The arithmetic below is done on these, not on parseDate's, so that a start derived
+ * from a valid value (30 days before `to=0001-01-15`, the end of `month=9999-12`) is an instant
+ * the range can refuse by name, not a plain Error ("not a date: 0000-12-16", a 500).
+ */
+export function dateParts(date: string): { year: number; month: number; day: number } {
+  const m = /^(-?\d{4,})-(\d{2})-(\d{2})$/.exec(date);
+  const [year, month, day] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
+  const d = new Date(utcMs(year, month - 1, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) throw new Error(`not a date: ${date}`);
+  return { year, month, day };
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -158,16 +173,14 @@ export function noSuchDateReason(date: string): string | undefined {
 
 /** The calendar date `days` after `date` (negative: before). */
 export function addDays(date: string, days: number): string {
-  const p = parseDate(date);
-  if (!p) throw new Error(`not a date: ${date}`);
+  const p = dateParts(date);
   const d = new Date(utcMs(p.year, p.month - 1, p.day + days));
   return formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
 }
 
 /** The first day of the month `months` after the month of `date` (negative: before). */
 export function addMonths(date: string, months: number): string {
-  const p = parseDate(date);
-  if (!p) throw new Error(`not a date: ${date}`);
+  const p = dateParts(date);
   const d = new Date(utcMs(p.year, p.month - 1 + months, 1));
   return formatDate(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }
@@ -177,8 +190,7 @@ export function addMonths(date: string, months: number): string {
  * springs forward at 00:00) this is the first local time that does, e.g. 01:00.
  */
 export function zonedMidnight(date: string, tz: string): number {
-  const p = parseDate(date);
-  if (!p) throw new Error(`not a date: ${date}`);
+  const p = dateParts(date);
   const guess = utcMs(p.year, p.month - 1, p.day);
   // The offset at midnight is one of the offsets in force around it; try each and keep the
   // earliest candidate that really falls on `date`.
