@@ -84,6 +84,40 @@ describe('a .yaml entry that is no file, read by the gateway (a ConfigMap mount)
   });
 });
 
+describe('a broken link that is no ENOENT: through a file (ENOTDIR), or a chain of more than 40 links (ELOOP)', () => {
+  /** routes/web.yaml through a file (`orders.yaml/x`), rules/web.yaml a chain of 41 links. */
+  async function withBrokenLinks(): Promise<string> {
+    const dir = await makeConfigDir({ 'routes/orders.yaml': routesFile('orders') });
+    await mkdir(path.join(dir, 'rules'));
+    await symlink('orders.yaml/x', path.join(dir, 'routes', 'web.yaml'));
+    // web.yaml -> .l1 -> … -> .l40 -> a file: 41 links, no loop (hidden names: not listed themselves).
+    await symlink('../routes/orders.yaml', path.join(dir, 'rules', '.l40'));
+    for (let i = 1; i < 40; i++) await symlink(`.l${i + 1}`, path.join(dir, 'rules', `.l${i}`));
+    await symlink('.l1', path.join(dir, 'rules', 'web.yaml'));
+    return dir;
+  }
+  const LOOP = 'more than 40 symbolic links in a row: a loop?';
+
+  it('the gateway skips them with a warning, as a link to nothing, and loads', async () => {
+    const dir = await withBrokenLinks();
+    const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });
+    expect(routes.errors.map(formatSourceError)).toEqual([]);
+    expect(routes.unreadable).toBeUndefined();
+    expect(routes.warnings.map(formatSourceError)).toEqual(['routes/web.yaml:1:1 warning: a symbolic link to orders.yaml/x, which does not exist: skipped, so team "web" has no routes file']);
+    const specs = await loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web']), rulesOnly: true, nonFileEntries: 'warning' });
+    expect(specs.errors.map(formatSourceError)).toEqual([]);
+    expect(specs.warnings.map(formatSourceError)).toEqual([`rules/web.yaml:1:1 warning: ${LOOP}: skipped, so team "web" has no rules file`]);
+  });
+
+  it('a checkout (validate) reports them as errors with a plain message', async () => {
+    const dir = await withBrokenLinks();
+    const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' });
+    expect(routes.errors.map(formatSourceError)).toEqual(['routes/web.yaml:1:1 a symbolic link to orders.yaml/x, which does not exist: team "web" would have no routes file; point the link at a file or remove it']);
+    const specs = await loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web']), rulesOnly: true });
+    expect(specs.errors.map(formatSourceError)).toEqual([`rules/web.yaml:1:1 ${LOOP}: team "web" would have no rules file; point the link at a file or remove it`]);
+  });
+});
+
 describe('a team file named with another ending (orders.YAML, orders.json), which is not read', () => {
   const files = {
     'routes/orders.yaml': routesFile('orders'),

@@ -10,7 +10,7 @@ import { realpathSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { readFileInside, readFileInsideSync, resolveInside, resolveInsideSync, type InsidePath, type InsideRead, type OutsideLink } from '../fs/read-inside.js';
-import { danglingLinkProblem, type NonFileEntries } from './skipped-entry.js';
+import { danglingLinkProblem, linkLoopProblem, type NonFileEntries } from './skipped-entry.js';
 import type { SourceError } from './source-error.js';
 
 /**
@@ -35,7 +35,8 @@ function fromRead(root: ConfigRoot, file: string, r: InsideRead): ConfigFileRead
   return { problem: outsideProblem(file, r.outside), unreadable: false };
 }
 
-function fromError(file: string, err: unknown): ConfigFileRead {
+function fromError(root: ConfigRoot, file: string, err: unknown): ConfigFileRead {
+  if ((err as NodeJS.ErrnoException).code === 'ELOOP') return { problem: linkLoopProblem(file, root.nonFileEntries), unreadable: false };
   return { problem: { file, line: 1, col: 1, severity: 'error', message: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }, unreadable: true };
 }
 
@@ -159,7 +160,7 @@ export async function readConfigFile(root: ConfigRoot, file: string): Promise<Co
     if (at.rel === undefined) throw at.error;
     return fromRead(root, file, await readFileInside(root.real.path!, nameIn(file), { givenRoot: root.dir, realBase: at.rel }));
   } catch (err) {
-    return fromError(file, err);
+    return fromError(root, file, err);
   }
 }
 
@@ -171,7 +172,7 @@ export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRe
     if (at.rel === undefined) throw at.error;
     return fromRead(root, file, readFileInsideSync(root.real.path!, nameIn(file), { givenRoot: root.dir, realBase: at.rel }));
   } catch (err) {
-    return fromError(file, err);
+    return fromError(root, file, err);
   }
 }
 

@@ -24,8 +24,9 @@ export type NonFileEntries = 'error' | 'warning';
  * `folder/name` as a file to read, or the problem saying why it is not read, from where its walk
  * led (config/read-config-file.ts configEntryAt). A link leading outside the config folder counts
  * as a file: its read gives the refusal, the same whatever is at its target, which nothing here
- * looks at; so does a walk the file system refused (ELOOP, EIO): its read says so, rather than the
- * team's file vanishing without a word. One gone since the listing (ENOENT) is skipped.
+ * looks at; so does a walk the file system refused (EIO): its read says so, rather than the
+ * team's file vanishing without a word. One gone since the listing (ENOENT) is skipped; a chain of
+ * more than 40 links (ELOOP) is a problem by `nonFileEntries`, as a link to nothing.
  */
 export async function checkConfigEntry(
   to: InsidePath | { error: unknown },
@@ -33,7 +34,13 @@ export async function checkConfigEntry(
   name: string,
   nonFileEntries: NonFileEntries,
 ): Promise<{ isFile: boolean; problem?: SourceError }> {
-  if ('error' in to) return { isFile: (to.error as NodeJS.ErrnoException).code !== 'ENOENT' };
+  if ('error' in to) {
+    const code = (to.error as NodeJS.ErrnoException).code;
+    // A chain of links too long to follow is the config's own mistake, by the same policy as a
+    // link to nothing (a warning for the gateway, whose load must not stop on it).
+    if (code === 'ELOOP') return { isFile: false, problem: nonFileProblem(folder, name, LOOP_WHY, 'point the link at a file or remove it', nonFileEntries) };
+    return { isFile: code !== 'ENOENT' };
+  }
   if (to.outside) return { isFile: true };
   // lstat of a real path (no link left): stat, not the dirent type, as ConfigMap files are links.
   const s = to.real === undefined ? undefined : (to.stats ?? (await lstat(to.real).catch(() => undefined)));
@@ -49,6 +56,13 @@ export async function checkConfigEntry(
   // Anything else (a socket, an entry gone since the listing) is skipped as before.
   if (why === undefined) return { isFile: false };
   return { isFile: false, problem: nonFileProblem(folder, name, why, fix, nonFileEntries) };
+}
+
+const LOOP_WHY = 'more than 40 symbolic links in a row: a loop?';
+
+/** `file`'s walk met ELOOP when read (the listing saw it otherwise): as danglingLinkProblem. */
+export function linkLoopProblem(file: string, nonFileEntries: NonFileEntries): SourceError {
+  return nonFileProblem(path.dirname(file), path.basename(file), LOOP_WHY, 'point the link at a file or remove it', nonFileEntries);
 }
 
 function danglingWhy(target: string): string {

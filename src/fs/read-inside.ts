@@ -94,7 +94,9 @@ function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsSt
     try {
       stats = (yield { lstat: here }) as Stats;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && dangling !== undefined) return { dangling };
+      // Through a file (`orders.yaml/x`) ends at nothing too, as ENOENT does: not the file system's failure.
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code === 'ENOENT' || code === 'ENOTDIR') && dangling !== undefined) return { dangling };
       throw err;
     }
     if (stats.isSymbolicLink()) {
@@ -113,7 +115,10 @@ function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsSt
       pending.unshift(...parts);
       continue;
     }
-    if (pending.length > 0 && !stats.isDirectory()) throw fsError('ENOTDIR', rel);
+    if (pending.length > 0 && !stats.isDirectory()) {
+      if (dangling !== undefined) return { dangling };
+      throw fsError('ENOTDIR', rel);
+    }
     at.push(name);
     atStats = stats;
   }
