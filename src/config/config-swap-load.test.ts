@@ -46,21 +46,40 @@ async function mountedConfig(): Promise<string> {
   return dir;
 }
 
-/** A process swapping `..data` between the versions `..A` and `..B`, as fast as it can, until killed. */
-async function flipping(dir: string): Promise<ChildProcess> {
+/**
+ * A process swapping `..data` between the versions `..A` and `..B`: a burst of FLIPS swaps per
+ * line it is sent (odd, so each burst leaves the other version), answering once done. A burst
+ * runs alongside the loads the test starts at the same moment; bounded, it takes little CPU
+ * (a busy loop took a whole CPU for the test's length, starving the other tests).
+ */
+const FLIPS = 21;
+function flipping(dir: string): { flip: () => Promise<void>; child: ChildProcess } {
   const script = `
     const fs = require('node:fs'); const path = require('node:path');
     const dir = process.argv[1]; let i = 0;
-    for (;;) {
-      const tmp = path.join(dir, '..data_tmp');
-      fs.symlinkSync(i % 2 ? '..A' : '..B', tmp);
-      fs.renameSync(tmp, path.join(dir, '..data'));
-      if (i++ === 0) process.stdout.write('swapping\\n');
-    }`;
-  const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    require('node:readline').createInterface({ input: process.stdin }).on('line', () => {
+      for (let n = 0; n < ${FLIPS}; n++) {
+        const tmp = path.join(dir, '..data_tmp');
+        fs.symlinkSync(i++ % 2 ? '..A' : '..B', tmp);
+        fs.renameSync(tmp, path.join(dir, '..data'));
+      }
+      process.stdout.write('done\\n');
+    });`;
+  return handshake(spawn(process.execPath, ['-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
+}
+
+/** `child` sent a line per call, the call resolved at its answer. */
+function handshake(child: ChildProcess): { flip: () => Promise<void>; child: ChildProcess } {
   children.push(child);
-  await once(child.stdout!, 'data');
-  return child;
+  child.stdout!.setEncoding('utf8');
+  return {
+    child,
+    flip: () => {
+      const done = once(child.stdout!, 'data').then(() => undefined);
+      child.stdin!.write('go\n');
+      return done;
+    },
+  };
 }
 
 /**
@@ -119,12 +138,12 @@ async function rulesVersion(dir: string): Promise<string> {
 describe('a ConfigMap mount whose ..data is swapped while it is loaded', () => {
   it('flipped back and forth: every load of routes/ and of rules/ is one version, whole, with no error', async () => {
     const dir = await mountedConfig();
-    const child = await flipping(dir);
+    const { flip, child } = flipping(dir);
     const seen = new Set<string>();
     try {
       for (let i = 0; i < 150; i++) {
-        seen.add(await routesVersion(dir));
-        seen.add(await rulesVersion(dir));
+        const [, routes, rules] = await Promise.all([flip(), routesVersion(dir), rulesVersion(dir)]);
+        seen.add(routes).add(rules);
       }
     } finally {
       child.kill();
