@@ -8,7 +8,7 @@
  * poll, logged as an invalid configuration), or one version's listing with the other's files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -165,5 +165,78 @@ describe('a ConfigMap mount whose ..data is swapped while it is loaded', () => {
       child.kill();
     }
     expect(seen).toEqual(new Set([...ROUTE_VERSIONS, ...RULE_VERSIONS]));
+  });
+});
+
+/**
+ * The layout deploy/kubernetes/deployment.yaml ships: one ConfigMap volume mounted at routes/,
+ * another at rules/, so routes/ and rules/ stay put and only each one's `..data` moves
+ * (`routes/..2026_0/orders.yaml`, `routes/..data -> ..2026_0`, `routes/orders.yaml -> ..data/orders.yaml`).
+ * Both versions have teams orders and web (an update of their contents: the kubelet's links to
+ * the files stay), the channels and alert names differing.
+ */
+const PER_FOLDER = { routes: ['orders:#orders-a web:#web-a', 'orders:#orders-b web:#web-b'], rules: ['orders:DownA web:DownA', 'orders:DownB web:DownB'] };
+
+async function perFolderMount(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'alertgate-cm-folder-'));
+  temps.push(dir);
+  for (const version of ['A', 'B']) {
+    for (const folder of ['routes', 'rules']) await mkdir(join(dir, '.versions', version, folder), { recursive: true });
+    for (const team of ['orders', 'web']) {
+      await writeFile(join(dir, '.versions', version, 'routes', `${team}.yaml`), routesFile(team).replace(`#${team}`, `#${team}-${version.toLowerCase()}`));
+      await writeFile(join(dir, '.versions', version, 'rules', `${team}.yaml`), RULES(team, version));
+    }
+  }
+  for (const folder of ['routes', 'rules']) {
+    await mkdir(join(dir, folder));
+    await cp(join(dir, '.versions', 'A', folder), join(dir, folder, '..2026_0'), { recursive: true });
+    await symlink('..2026_0', join(dir, folder, '..data'));
+    for (const team of ['orders', 'web']) await symlink(`..data/${team}.yaml`, join(dir, folder, `${team}.yaml`));
+  }
+  return dir;
+}
+
+/** The kubelet's update of each folder's volume, once per line: a new timestamped folder, `..data_tmp` renamed over `..data`, the old folder removed. */
+function perFolderKubelet(dir: string): { flip: () => Promise<void>; child: ChildProcess } {
+  const script = `
+    const fs = require('node:fs'); const path = require('node:path');
+    const dir = process.argv[1]; let i = 0;
+    require('node:readline').createInterface({ input: process.stdin }).on('line', () => {
+      i++;
+      for (const folder of ['routes', 'rules']) {
+        const at = path.join(dir, folder);
+        fs.cpSync(path.join(dir, '.versions', i % 2 ? 'B' : 'A', folder), path.join(at, '..2026_' + i), { recursive: true });
+        fs.symlinkSync('..2026_' + i, path.join(at, '..data_tmp'));
+        fs.renameSync(path.join(at, '..data_tmp'), path.join(at, '..data'));
+        fs.rmSync(path.join(at, '..2026_' + (i - 1)), { recursive: true });
+      }
+      process.stdout.write('done\\n');
+    });`;
+  return handshake(spawn(process.execPath, ['-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
+}
+
+describe('one ConfigMap volume per folder (routes/, rules/), each one\'s ..data swapped while it is loaded', () => {
+  it('updated as the kubelet does during each load: every load is one version, whole, with no error or warning', async () => {
+    const dir = await perFolderMount();
+    const { flip, child } = perFolderKubelet(dir);
+    const seen = new Set<string>();
+    try {
+      for (let i = 0; i < 100; i++) {
+        const [, routes, rules] = await Promise.all([
+          flip(),
+          loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' }),
+          loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web']), rulesOnly: true, nonFileEntries: 'warning' }),
+        ]);
+        expect([...routes.errors, ...routes.warnings, ...rules.errors, ...rules.warnings].map(formatSourceError)).toEqual([]);
+        const teams = [...routes.config!.teams.values()].map((t) => `${t.team}:${t.slack?.channel}`).sort().join(' ');
+        const alerts = rules.specs!.teams.map((t) => `${t.team}:${t.rules?.alerts.map((a) => a.name).join()}`).join(' ');
+        expect(PER_FOLDER.routes).toContain(teams);
+        expect(PER_FOLDER.rules).toContain(alerts);
+        seen.add(teams).add(alerts);
+      }
+    } finally {
+      child.kill();
+    }
+    expect(seen).toEqual(new Set([...PER_FOLDER.routes, ...PER_FOLDER.rules]));
   });
 });

@@ -7,9 +7,9 @@
  * what it says, and nothing of what is there, nor whether anything is.
  */
 import { realpathSync } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir, readlink, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { readFileInside, readFileInsideSync, resolveInside, resolveInsideSync, type InsidePath, type InsideRead, type OutsideLink } from '../fs/read-inside.js';
+import { readFileInside, readFileInsideSync, resolveInside, resolveInsideSync, type InsidePath, type InsideRead, type OutsideLink, type WalkOptions } from '../fs/read-inside.js';
 import { danglingLinkProblem, linkLoopProblem, type NonFileEntries } from './skipped-entry.js';
 import type { SourceError } from './source-error.js';
 
@@ -67,17 +67,42 @@ export interface ConfigRoot {
    * version had, or one version's listing with the other's files.
    */
   folders: Map<string, FolderAt>;
+  /**
+   * Each link the load's walks followed (absolute path) and what it said when first read; and
+   * whether one said otherwise later in the load. A ConfigMap volume mounted at routes/ itself
+   * (deploy/kubernetes/deployment.yaml) leaves routes/ put and moves only `routes/..data`: the
+   * folders' resolution alone missed that swap, and the load gave ENOENT or a version mix.
+   */
+  links: Map<string, string>;
+  linkChanged: boolean;
+}
+
+function newRoot(dir: string, nonFileEntries: NonFileEntries, real: ConfigRoot['real']): ConfigRoot {
+  return { dir, nonFileEntries, folders: new Map(), links: new Map(), linkChanged: false, real };
+}
+
+/** The walk options of `root`'s reads: links followed are recorded in it. */
+function walkOpts(root: ConfigRoot, realBase?: string): WalkOptions {
+  return {
+    givenRoot: root.dir,
+    ...(realBase !== undefined && { realBase }),
+    onLink: (at, target) => {
+      const first = root.links.get(at);
+      if (first === undefined) root.links.set(at, target);
+      else if (first !== target) root.linkChanged = true;
+    },
+  };
 }
 
 export async function configRoot(dir: string, nonFileEntries: NonFileEntries = 'error'): Promise<ConfigRoot> {
-  return { dir, nonFileEntries, folders: new Map(), real: await realpath(dir).then((p) => ({ path: p }), (error: unknown) => ({ error })) };
+  return newRoot(dir, nonFileEntries, await realpath(dir).then((p) => ({ path: p }), (error: unknown) => ({ error })));
 }
 
 export function configRootSync(dir: string, nonFileEntries: NonFileEntries = 'error'): ConfigRoot {
   try {
-    return { dir, nonFileEntries, folders: new Map(), real: { path: realpathSync.native(dir) } };
+    return newRoot(dir, nonFileEntries, { path: realpathSync.native(dir) });
   } catch (error) {
-    return { dir, nonFileEntries, folders: new Map(), real: { error } };
+    return newRoot(dir, nonFileEntries, { error });
   }
 }
 
@@ -97,8 +122,10 @@ function folderFrom(rootReal: string, to: InsidePath): FolderAt {
  */
 export const MAX_LOADS_PER_SWAP = 3;
 
-/** Whether `root` or a folder it resolved now resolves elsewhere (a swap since). */
+/** Whether `root`, a folder it resolved or a link its walks followed now says otherwise (a swap since). */
 export async function rootMoved(root: ConfigRoot): Promise<boolean> {
+  if (root.linkChanged) return true;
+  for (const [at, target] of root.links) if ((await readlink(at).catch(() => undefined)) !== target) return true;
   const now = await configRoot(root.dir, root.nonFileEntries);
   if (now.real.path !== root.real.path) return true;
   for (const [folder, at] of root.folders) if ((await configFolder(now, folder)).rel !== at.rel) return true;
@@ -111,7 +138,7 @@ export async function configFolder(root: ConfigRoot, folder: string): Promise<Fo
   if (known) return known;
   let at: FolderAt;
   if (root.real.path === undefined) at = { error: root.real.error };
-  else at = await resolveInside(root.real.path, folder, { givenRoot: root.dir }).then((to) => folderFrom(root.real.path!, to), (error: unknown) => ({ error }));
+  else at = await resolveInside(root.real.path, folder, walkOpts(root)).then((to) => folderFrom(root.real.path!, to), (error: unknown) => ({ error }));
   // Two first uses at once resolve it twice: the first stored is kept for both.
   return root.folders.get(folder) ?? (root.folders.set(folder, at), at);
 }
@@ -124,7 +151,7 @@ export function configFolderSync(root: ConfigRoot, folder: string): FolderAt {
   if (root.real.path === undefined) at = { error: root.real.error };
   else {
     try {
-      at = folderFrom(root.real.path, resolveInsideSync(root.real.path, folder, { givenRoot: root.dir }));
+      at = folderFrom(root.real.path, resolveInsideSync(root.real.path, folder, walkOpts(root)));
     } catch (error) {
       at = { error };
     }
@@ -158,7 +185,7 @@ export async function readConfigFile(root: ConfigRoot, file: string): Promise<Co
     const at = await configFolder(root, file.split('/')[0]!);
     if (at.outside) return { problem: outsideProblem(file, at.outside), unreadable: false };
     if (at.rel === undefined) throw at.error;
-    return fromRead(root, file, await readFileInside(root.real.path!, nameIn(file), { givenRoot: root.dir, realBase: at.rel }));
+    return fromRead(root, file, await readFileInside(root.real.path!, nameIn(file), walkOpts(root, at.rel)));
   } catch (err) {
     return fromError(root, file, err);
   }
@@ -170,7 +197,7 @@ export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRe
     const at = configFolderSync(root, file.split('/')[0]!);
     if (at.outside) return { problem: outsideProblem(file, at.outside), unreadable: false };
     if (at.rel === undefined) throw at.error;
-    return fromRead(root, file, readFileInsideSync(root.real.path!, nameIn(file), { givenRoot: root.dir, realBase: at.rel }));
+    return fromRead(root, file, readFileInsideSync(root.real.path!, nameIn(file), walkOpts(root, at.rel)));
   } catch (err) {
     return fromError(root, file, err);
   }
@@ -180,5 +207,5 @@ export function readConfigFileSync(root: ConfigRoot, file: string): ConfigFileRe
 export async function configEntryAt(root: ConfigRoot, folder: string, name: string): Promise<InsidePath | { error: unknown }> {
   const at = await configFolder(root, folder);
   if (at.rel === undefined) return at.outside ? { outside: at.outside } : { error: at.error };
-  return resolveInside(root.real.path!, name, { givenRoot: root.dir, realBase: at.rel }).catch((error: unknown) => ({ error }));
+  return resolveInside(root.real.path!, name, walkOpts(root, at.rel)).catch((error: unknown) => ({ error }));
 }

@@ -36,7 +36,7 @@ export interface OutsideLink {
  * outside the folder (nothing there was looked at), or, for a path whose own last component is a
  * link that ends at nothing, what that link says (`dangling`).
  */
-export type InsidePath = { real: string; stats?: Stats; outside?: undefined; dangling?: undefined } | { outside: OutsideLink; real?: undefined; dangling?: undefined } | { dangling: string; real?: undefined; outside?: undefined };
+export type InsidePath = { real: string; stats?: Stats; via?: string; outside?: undefined; dangling?: undefined } | { outside: OutsideLink; real?: undefined; dangling?: undefined } | { dangling: string; real?: undefined; outside?: undefined };
 
 /** The file's bytes, or why it was not read (as InsidePath). */
 export type InsideRead =
@@ -102,6 +102,7 @@ function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsSt
     if (stats.isSymbolicLink()) {
       if (++links > MAX_LINKS) throw fsError('ELOOP', rel);
       const target = (yield { readlink: here }) as string;
+      opts.onLink?.(here, target);
       lastLink = { link: path.relative(rootReal, here), target };
       // The given path's own last name is a link: one that ends at nothing is `dangling`.
       if (given && givenLeft === 0) dangling = target;
@@ -124,7 +125,9 @@ function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsSt
   }
   if (at.length < rootParts.length) return outside();
   const real = path.sep + at.join(path.sep);
-  return atStats === undefined ? { real } : { real, stats: atStats };
+  // What the read says if the file is gone by then (a `..data` swap, its old folder removed).
+  const via = dangling ?? lastLink?.target;
+  return { real, ...(atStats && { stats: atStats }), ...(via !== undefined && { via }) };
 }
 
 function runSync<T>(steps: Generator<FsStep, T, Stats | string>): T {
@@ -164,6 +167,11 @@ export interface WalkOptions {
   givenRoot?: string | undefined;
   /** A real folder below `rootReal` (relative to it) that `rel` is below, taken as it is. */
   realBase?: string | undefined;
+  /**
+   * Told each link followed (its absolute path) and what it said: a load re-reads them at its end
+   * to know whether a `..data` it went through moved meanwhile (config/read-config-file.ts rootMoved).
+   */
+  onLink?: ((at: string, target: string) => void) | undefined;
 }
 
 /** Where `rel` (a path below `rootReal`, the folder's real path, or below `opts.realBase`) leads, as InsidePath. */
@@ -179,15 +187,32 @@ export function resolveInsideSync(rootReal: string, rel: string, opts: WalkOptio
 /**
  * `rel` (below `rootReal`, the folder's real path: resolved once by the caller for all the files
  * of a load, not once per file) read if it leads inside the folder. Errors of the file system
- * (ENOENT, EIO, …) are thrown as they are.
+ * (EIO, …) are thrown as they are. A file gone between the walk and the read (ENOENT) after the
+ * walk went through a link is that link pointing nowhere (`dangling`): a `..data` swapped and its
+ * old folder removed, which the load's caller sees moved and loads again; not a failing disk.
  */
 export async function readFileInside(rootReal: string, rel: string, opts: WalkOptions = {}): Promise<InsideRead> {
   const to = await resolveInside(rootReal, rel, opts);
-  return to.real === undefined ? to : { bytes: await readFile(to.real) };
+  if (to.real === undefined) return to;
+  try {
+    return { bytes: await readFile(to.real) };
+  } catch (err) {
+    return goneVia(to, err);
+  }
 }
 
 /** readFileInside, synchronously (config/check-team-file.ts reads its files so, for speed). */
 export function readFileInsideSync(rootReal: string, rel: string, opts: WalkOptions = {}): InsideRead {
   const to = resolveInsideSync(rootReal, rel, opts);
-  return to.real === undefined ? to : { bytes: readFileSync(to.real) };
+  if (to.real === undefined) return to;
+  try {
+    return { bytes: readFileSync(to.real) };
+  } catch (err) {
+    return goneVia(to, err);
+  }
+}
+
+function goneVia(to: { via?: string | undefined }, err: unknown): InsideRead {
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT' && to.via !== undefined) return { dangling: to.via };
+  throw err;
 }
