@@ -70,6 +70,14 @@ describe('resolveInside', () => {
     expect(readFileInsideSync(root, 'c.yaml')).toEqual({ outside: { link: 'c2.yaml', target: '/etc/passwd' } });
   });
 
+  it('blames the link whose text leads out, not a harmless link followed after it', async () => {
+    const { root } = await folder({ 'sub/deeper/x': 'x' });
+    await symlink('sub/deeper', join(root, 'lnk'));
+    await mkdir(join(root, 'routes'));
+    await symlink('../lnk/../../../secret', join(root, 'routes', 'a.yaml'));
+    expect(await both(root, 'routes/a.yaml')).toEqual({ outside: { link: 'routes/a.yaml', target: '../lnk/../../../secret' } });
+  });
+
   it('takes an absolute link through the path the folder was given as (itself a link)', async () => {
     const { top, root } = await folder({ 'shared/y.yaml': 'y' });
     const given = join(top, 'given');

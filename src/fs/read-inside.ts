@@ -67,17 +67,23 @@ function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsSt
   // The lstat of the position, when the last step took one there.
   let atStats: Stats | undefined;
   const pending = rel.split(path.sep).filter((c) => c !== '' && c !== '.');
+  // The link each pending name came from (undefined: the given path's): the one whose text took
+  // the walk out of the folder is the one to blame, not a harmless link followed before it.
+  const from: (OutsideLink | undefined)[] = pending.map(() => undefined);
   let givenLeft = pending.length;
   let links = 0;
   let lastLink: OutsideLink | undefined;
+  let leftBy: OutsideLink | undefined;
   let dangling: string | undefined;
-  const outside = (): InsidePath => ({ outside: lastLink ?? { link: rel, target: rel } });
+  const outside = (): InsidePath => ({ outside: leftBy ?? lastLink ?? { link: rel, target: rel } });
   while (pending.length > 0) {
     const given = pending.length === givenLeft;
     const name = pending.shift()!;
+    const origin = from.shift();
     if (given) givenLeft--;
     if (name === '.') continue;
     if (name === '..') {
+      if (at.length === rootParts.length) leftBy = origin;
       at.pop();
       atStats = undefined;
       continue;
@@ -87,6 +93,7 @@ function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsSt
       if (name !== rootParts[at.length]) return outside();
       at.push(name);
       atStats = undefined;
+      if (at.length === rootParts.length) leftBy = undefined;
       continue;
     }
     const here = path.sep + [...at, name].join(path.sep);
@@ -112,8 +119,10 @@ function* walk(rootReal: string, rel: string, opts: WalkOptions): Generator<FsSt
         const viaGiven = givenParts !== undefined && givenParts.every((c, i) => parts[i] === c);
         at.splice(0, at.length, ...(viaGiven ? rootParts : []));
         if (viaGiven) parts.splice(0, givenParts.length);
+        leftBy = viaGiven ? undefined : lastLink;
       }
       pending.unshift(...parts);
+      from.unshift(...parts.map(() => lastLink));
       continue;
     }
     if (pending.length > 0 && !stats.isDirectory()) {
