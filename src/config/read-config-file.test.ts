@@ -3,6 +3,7 @@
  * folder was listed), is the config's mistake, as the listing reports it (config/skipped-entry.ts):
  * not a read the file system refused, which the gateway's config watch retries at every poll.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,18 @@ describe('a config dir that is a link swapped during a load', () => {
     const root = configRootSync(link);
     await swap();
     expect(readConfigFileSync(root, 'rules/web.yaml')).toEqual({ bytes: Buffer.from('team: web\n') });
+  });
+});
+
+describe('a config file that is a link to a named pipe (FIFO), e.g. swapped in after the listing', () => {
+  it('is refused with a message saying what it is, not read (which waited forever for a writer)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'alertgate-fifo-'));
+    temps.push(dir);
+    await mkdir(join(dir, 'rules'));
+    execFileSync('mkfifo', [join(dir, 'pipe')]);
+    await symlink('../pipe', join(dir, 'rules', 'web.yaml'));
+    const problem = { file: 'rules/web.yaml', line: 1, col: 1, severity: 'error', message: 'a named pipe (FIFO), not a regular file: not read; replace it with a file' };
+    expect(await readConfigFile(await configRoot(dir, 'warning'), 'rules/web.yaml')).toEqual({ problem, unreadable: false });
+    expect(readConfigFileSync(configRootSync(dir), 'rules/web.yaml')).toEqual({ problem, unreadable: false });
   });
 });

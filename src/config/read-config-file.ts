@@ -31,6 +31,7 @@ export function outsideProblem(file: string, o: OutsideLink): SourceError {
 
 function fromRead(root: ConfigRoot, file: string, r: InsideRead): ConfigFileRead {
   if (r.dangling !== undefined) return { problem: danglingLinkProblem(file, r.dangling, root.nonFileEntries), unreadable: false };
+  if (r.notFile !== undefined) return { problem: { file, line: 1, col: 1, severity: 'error', message: `${r.notFile}, not a regular file: not read; replace it with a file` }, unreadable: false };
   if (r.outside === undefined) return { bytes: r.bytes };
   return { problem: outsideProblem(file, r.outside), unreadable: false };
 }

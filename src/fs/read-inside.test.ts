@@ -2,6 +2,8 @@
  * The walk that follows a config folder's links one at a time (fs/read-inside.ts): where a path
  * leads, decided by what the links say, never by a look outside the folder.
  */
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -76,6 +78,20 @@ describe('resolveInside', () => {
     await mkdir(join(root, 'routes'));
     await symlink('../lnk/../../../secret', join(root, 'routes', 'a.yaml'));
     expect(await both(root, 'routes/a.yaml')).toEqual({ outside: { link: 'routes/a.yaml', target: '../lnk/../../../secret' } });
+  });
+
+  it('refuses a link to a named pipe (FIFO) instead of waiting forever for a writer', { timeout: 5000 }, async () => {
+    const { root } = await folder();
+    const fifo = join(root, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    await symlink('pipe', join(root, 'p.yaml'));
+    try {
+      expect(await readFileInside(root, 'p.yaml')).toEqual({ notFile: 'a named pipe (FIFO)' });
+      expect(readFileInsideSync(root, 'p.yaml')).toEqual({ notFile: 'a named pipe (FIFO)' });
+    } finally {
+      // A reader left blocked (the code before) gets its end of file: the test run can end.
+      closeSync(openSync(fifo, 'r+'));
+    }
   });
 
   it('takes an absolute link through the path the folder was given as (itself a link)', async () => {

@@ -20,8 +20,8 @@
  * whoever can write inside the folder while alertgate reads (no O_NOFOLLOW, no check of the
  * opened file). What it guards against, a checkout's committed links, stays put.
  */
-import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
-import { lstat, readFile, readlink } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { lstat, open, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A link whose target leads outside the folder: where it is (relative to the folder) and what it says. */
@@ -40,9 +40,11 @@ export type InsidePath = { real: string; stats?: Stats; via?: string; outside?: 
 
 /** The file's bytes, or why it was not read (as InsidePath). */
 export type InsideRead =
-  | { bytes: Buffer; outside?: undefined; dangling?: undefined }
-  | { outside: OutsideLink; bytes?: undefined; dangling?: undefined }
-  | { dangling: string; bytes?: undefined; outside?: undefined };
+  | { bytes: Buffer; outside?: undefined; dangling?: undefined; notFile?: undefined }
+  | { outside: OutsideLink; bytes?: undefined; dangling?: undefined; notFile?: undefined }
+  | { dangling: string; bytes?: undefined; outside?: undefined; notFile?: undefined }
+  /** What the path is, when no regular file: a named pipe's read would wait forever for a writer. */
+  | { notFile: string; bytes?: undefined; outside?: undefined; dangling?: undefined };
 
 /** Linux's limit of links followed in one lookup (MAXSYMLINKS). */
 const MAX_LINKS = 40;
@@ -203,10 +205,17 @@ export function resolveInsideSync(rootReal: string, rel: string, opts: WalkOptio
 export async function readFileInside(rootReal: string, rel: string, opts: WalkOptions = {}): Promise<InsideRead> {
   const to = await resolveInside(rootReal, rel, opts);
   if (to.real === undefined) return to;
+  let fh;
   try {
-    return { bytes: await readFile(to.real) };
+    fh = await open(to.real, READ_FLAGS);
   } catch (err) {
     return goneVia(to, err);
+  }
+  try {
+    const s = await fh.stat();
+    return s.isFile() ? { bytes: await fh.readFile() } : { notFile: kindOf(s) };
+  } finally {
+    await fh.close();
   }
 }
 
@@ -214,11 +223,32 @@ export async function readFileInside(rootReal: string, rel: string, opts: WalkOp
 export function readFileInsideSync(rootReal: string, rel: string, opts: WalkOptions = {}): InsideRead {
   const to = resolveInsideSync(rootReal, rel, opts);
   if (to.real === undefined) return to;
+  let fd: number;
   try {
-    return { bytes: readFileSync(to.real) };
+    fd = openSync(to.real, READ_FLAGS);
   } catch (err) {
     return goneVia(to, err);
   }
+  try {
+    const s = fstatSync(fd);
+    return s.isFile() ? { bytes: readFileSync(fd) } : { notFile: kindOf(s) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Opened without waiting (a named pipe's open waits for a writer) and checked by what was opened,
+ * not by a look before: a file swapped for a pipe in between is refused too.
+ */
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+function kindOf(s: Stats): string {
+  if (s.isFIFO()) return 'a named pipe (FIFO)';
+  if (s.isDirectory()) return 'a folder';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice() || s.isBlockDevice()) return 'a device';
+  return 'no regular file';
 }
 
 function goneVia(to: { via?: string | undefined }, err: unknown): InsideRead {
