@@ -14,6 +14,7 @@
 import { pinnedLabels } from './promql-pinned-labels.js';
 import type { RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
+import { possessive } from './team-name.js';
 import { errorAt, type YamlSource } from './yaml-source.js';
 
 /** `team="v"` or `team=~"v"`: a cheap scan, so only a query naming another team is parsed (~50 µs). */
@@ -28,7 +29,7 @@ export function checkRuleOtherTeam(src: YamlSource, spec: RulesFileSpec, team: s
       errorAt(
         src,
         path,
-        `${at}: its series carry team "${other}", another team's (routes/${other}.yaml), but alertgate sets team "${team}" on every alert of ${src.file}, replacing it: these alerts go to team ${team}, not ${other}; to alert ${other}, put the rule in rules/${other}.yaml; to watch ${other.endsWith('s') ? `${other}'` : `${other}'s`} series for ${team} on purpose, aggregate team away (sum without (team) (…)) or select by another label`,
+        `${at}: its series carry team "${other}", another team's (routes/${other}.yaml), but alertgate sets team "${team}" on every alert of ${src.file}, replacing it: these alerts go to team ${team}, not ${other}; to alert ${other}, put the rule in rules/${other}.yaml; to watch ${possessive(other)} series for ${team} on purpose, aggregate team away (sum without (team) (…)) or select by another label`,
         'warning',
       ),
     );

@@ -30,7 +30,7 @@ import { configRootSync, readConfigFileSync, type ConfigRoot } from './read-conf
 import { unreadRoutesFileHint, type NonFileEntries } from './skipped-entry.js';
 import { rulesFileSchema, type RulesFileSpec } from './rules-schema.js';
 import type { SourceError } from './source-error.js';
-import { fileNameProblem, teamMismatchMessage } from './team-name.js';
+import { fileNameProblem, possessive, teamMismatchMessage } from './team-name.js';
 import { checkYamlText, errorAt, noDocumentMessage, positionOf, readOnProblems, zodIssuesToSourceErrors, type PathSegment, type YamlSource } from './yaml-source.js';
 
 export type TeamFolder = 'rules' | 'dashboards';
@@ -181,8 +181,6 @@ function checkTeamName(src: YamlSource, team: string, folder: TeamFolder, ctx: T
  * given. No team's objects belong there unless the team owns it (a platform team's).
  */
 const isSystemNamespace = (namespace: string): boolean => namespace === 'default' || namespace.startsWith('kube-');
-
-const possessive = (team: string): string => (team.endsWith('s') ? `${team}'` : `${team}'s`);
 
 /**
  * The file's `namespace:` is not another team's (an error), not a Kubernetes system namespace

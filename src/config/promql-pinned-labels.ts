@@ -26,7 +26,8 @@
  * `!=`, `!~` and any other regex pin nothing (`team=~"payments|prisons"`, `team=~"pay.*"`,
  * `team!="payments"` can match two); a literal regex does (`team=~"payments"`: Prometheus
  * anchors it, so it matches one value, as `team="payments"` does).
- * Only called for a query the grouping check would refuse, so its parse costs nothing elsewhere.
+ * Called only for a query the grouping check would refuse, and by check-rule-other-team.ts for one
+ * whose text names another team's `team` value: its parse costs nothing for other queries.
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { buildAst, type Expr } from './promql-ast.js';

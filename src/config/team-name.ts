@@ -78,3 +78,6 @@ export function teamNameSchema() {
       if (problem) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
     });
 }
+
+/** `payments'` or `orders's`: a team's name in messages, as English writes it (one spelling for every check). */
+export const possessive = (team: string): string => (team.endsWith('s') ? `${team}'` : `${team}'s`);

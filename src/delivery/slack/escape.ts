@@ -7,6 +7,8 @@
  */
 
 const NEEDS_ESCAPE = /[&<>]/;
+/** U+02CB, shown for a backtick wherever one would start or end a code span (mrkdwn has no escape for it). */
+const BACKTICK_LOOKALIKE = 'ˋ';
 const URL_NEEDS_ESCAPE = /[<>|\s&]/;
 
 /** Escapes `&`, `<`, `>` (the only three Slack asks for), in that order. */
@@ -23,10 +25,10 @@ export function escapeSlack(text: string): string {
  * shown as U+02CB (ˋ), a line break as ↵.
  */
 export function escapeSlackCode(text: string): string {
-  return escapeSlack(text).replace(/`/g, 'ˋ').replace(/\r\n|[\r\n]/g, '↵');
+  return escapeSlack(text).replace(/`/g, BACKTICK_LOOKALIKE).replace(/\r\n|[\r\n]/g, '↵');
 }
 
-const BOLD_LOOKALIKES: Readonly<Record<string, string>> = { '*': '∗', _: 'ˍ', '~': '∼', '`': 'ˋ' };
+const BOLD_LOOKALIKES: Readonly<Record<string, string>> = { '*': '∗', _: 'ˍ', '~': '∼', '`': BACKTICK_LOOKALIKE };
 
 /**
  * Escaped text (links `<…>` included) for inside `*bold*`. mrkdwn has no escape for its formatting
