@@ -137,28 +137,28 @@ export async function rootMoved(root: ConfigRoot): Promise<boolean> {
 export async function configFolder(root: ConfigRoot, folder: string): Promise<FolderAt> {
   const known = root.folders.get(folder);
   if (known) return known;
-  let at: FolderAt;
-  if (root.real.path === undefined) at = { error: root.real.error };
-  else at = await resolveInside(root.real.path, folder, walkOpts(root)).then((to) => folderFrom(root.real.path!, to), (error: unknown) => ({ error }));
+  const real = root.real.path;
+  const at = real === undefined ? { error: root.real.error } : await resolveInside(real, folder, walkOpts(root)).then((to) => folderFrom(real, to), (error: unknown) => ({ error }));
   // Two first uses at once resolve it twice: the first stored is kept for both.
-  return root.folders.get(folder) ?? (root.folders.set(folder, at), at);
+  return remember(root, folder, at);
 }
 
 /** configFolder, synchronously. */
 export function configFolderSync(root: ConfigRoot, folder: string): FolderAt {
   const known = root.folders.get(folder);
   if (known) return known;
+  const real = root.real.path;
   let at: FolderAt;
-  if (root.real.path === undefined) at = { error: root.real.error };
-  else {
-    try {
-      at = folderFrom(root.real.path, resolveInsideSync(root.real.path, folder, walkOpts(root)));
-    } catch (error) {
-      at = { error };
-    }
+  try {
+    at = real === undefined ? { error: root.real.error } : folderFrom(real, resolveInsideSync(real, folder, walkOpts(root)));
+  } catch (error) {
+    at = { error };
   }
-  root.folders.set(folder, at);
-  return at;
+  return remember(root, folder, at);
+}
+
+function remember(root: ConfigRoot, folder: string, at: FolderAt): FolderAt {
+  return root.folders.get(folder) ?? (root.folders.set(folder, at), at);
 }
 
 /** The entry names of `folder` of this load, or why there are none (a refusal, an error). */
