@@ -64,6 +64,8 @@ function formatWindow(ms: number): string {
 }
 
 const NOTHING_STORED: StoredAlerts = { alerts: [] };
+/** The content hash of a group with nothing firing (a RESOLVED notified): one SHA-256 fewer per decision. */
+const NOTHING_FIRING_HASH = contentHash([]);
 
 interface Verdict {
   kind: ChangeKind;
@@ -72,7 +74,7 @@ interface Verdict {
 
 function verdict(prev: GroupRecord | undefined, firing: string[], hash: string, windowMs: number, now: Date): Verdict {
   const wasNotified = prev?.notifiedHash != null;
-  if (!wasNotified || prev!.notifiedHash === contentHash([])) {
+  if (!wasNotified || prev!.notifiedHash === NOTHING_FIRING_HASH) {
     // Nothing notified yet, or the last notification said RESOLVED: this is a new episode.
     if (firing.length > 0) return { kind: 'new' };
     return wasNotified ? { kind: 'resolved', suppressReason: 'already notified as resolved' } : { kind: 'resolved' };
@@ -111,10 +113,15 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   // A new episode goes where the routes send it now. Within an episode targets only grow:
   // its edits and resolution must reach every place it was announced, even if routes changed since.
   const targets = unionTargets(v.kind === 'new' ? [] : (prev?.targets ?? []), u.targets);
-  const prevFiring = new Set((prev?.alerts ?? []).filter((a) => a.status === 'firing').map((a) => a.fingerprint));
-  const firingSet = new Set(firing);
-  const added = v.kind === 'new' ? firing : firing.filter((f) => !prevFiring.has(f));
-  const resolved = [...prevFiring].filter((f) => !firingSet.has(f)).sort();
+  // No Set when nothing fired before (a new group): nothing was added to or resolved from it.
+  let prevFiring: Set<string> | undefined;
+  for (const a of prev?.alerts ?? []) if (a.status === 'firing') (prevFiring ??= new Set()).add(a.fingerprint);
+  const added = v.kind === 'new' ? firing : prevFiring === undefined ? firing.slice() : firing.filter((f) => !prevFiring.has(f));
+  let resolved: string[] = [];
+  if (prevFiring !== undefined) {
+    const firingSet = new Set(firing);
+    resolved = [...prevFiring].filter((f) => !firingSet.has(f)).sort();
+  }
 
   const shown = merged.endedUnseen.length ? [...alerts, ...merged.endedUnseen] : alerts;
   // Alertmanager's common labels and annotations are its notification's; what it left out and
@@ -139,7 +146,7 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   };
   if (truncated) snapshot.truncatedAlerts = n.truncatedAlerts;
   const suppressed = v.suppressReason !== undefined;
-  const owed = new Set(suppressed ? (prev?.owedTargets ?? []) : []);
+  const owed = suppressed ? new Set(prev?.owedTargets ?? []) : undefined;
   // The content is the one last notified (a resend): a dead Slack post of it that may have been
   // made is looked for and adopted as it is. Not after a change, which that post does not show,
   // nor when the dead notification showed other content than this one: the group was notified
@@ -147,19 +154,14 @@ export function decideGroup(prev: GroupRecord | undefined, u: TeamGroupUpdate, n
   // post (the episode before's RESOLVED, say) would be kept as the group's message.
   const unchanged = prev?.notifiedHash === hash;
   const notifications: NewNotification[] = targets.map((target) => {
-    const held = suppressed && !owed.has(targetKey(target));
+    const held = owed !== undefined && !owed.has(targetKey(target));
     const dead = held || !unchanged || target.type !== 'slack' ? undefined : prev?.owedDead?.[targetKey(target)];
     const note = dead === undefined || dead.contentHash !== hash ? undefined : deadPostNote(dead);
-    return {
-      groupId: u.groupId,
-      team: u.team,
-      target,
-      kind: v.kind,
-      status: held ? 'suppressed' : 'pending',
-      ...(held ? { reason: v.suppressReason } : {}),
-      ...(note === undefined ? {} : { lastError: note }),
-      snapshot,
-    };
+    // Three literals rather than spreads of optional parts (an object copy each, per target and
+    // webhook); the keys keep one order. A held item has no dead post to name.
+    if (held) return { groupId: u.groupId, team: u.team, target, kind: v.kind, status: 'suppressed', reason: v.suppressReason, snapshot };
+    if (note !== undefined) return { groupId: u.groupId, team: u.team, target, kind: v.kind, status: 'pending', lastError: note, snapshot };
+    return { groupId: u.groupId, team: u.team, target, kind: v.kind, status: 'pending', snapshot };
   });
   const renotified = suppressed ? notifications.filter((x) => x.status === 'pending').length : 0;
   if (tally && renotified > 0) tally.renotifiedAfterDead[u.team] = (tally.renotifiedAfterDead[u.team] ?? 0) + renotified;
