@@ -4,64 +4,26 @@
  * on paper (print media), and over a month with no data and one with an outage. Each case is one
  * a manager found wrong: it fails on the pages as they were before it.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { requireBinary } from '../src/testing/binaries.js';
-import { startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { startUptimeFixture, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
+import { ARTIFACTS, openPage, useUptimeBrowser } from './support/uptime-browser.js';
 
 const promtool = requireBinary('promtool');
 const prometheus = requireBinary('prometheus');
 const chromiumBin = requireBinary('chromium');
-const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 /** October: checkout down 1h 20m across the London clock change (and a minute on the 5th). */
 const OUTAGE = 'month=2026-10&tz=Europe/London';
 /** July: before the fixture's first sample (3 August), nothing measured. */
 const NO_DATA = 'month=2026-07&tz=Europe/London';
 const PHONE = { width: 360, height: 740 };
 
-let fx: UptimeFixture;
-let fakes: Fakes;
-let t: TestGateway;
-let profile: string;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  if (!promtool || !prometheus || !chromiumBin) return;
-  fx = await startUptimeFixture({ promtool, prometheus });
-  fakes = await startFakes();
-  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: fx.configDir, THANOS_URL: fx.prometheus.url });
-  await mkdir(ARTIFACTS, { recursive: true });
-  profile = await mkdtemp(join(tmpdir(), 'alertgate-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumBin,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-  await t?.close();
-  await fakes?.close();
-  await fx?.stop();
-});
+const rig = useUptimeBrowser({ promtool, prometheus, chromium: chromiumBin });
 
 /** Opens `path` in a fresh page and expects `status`; console errors (but the status's own) are collected. */
-async function open(path: string, viewport = { width: 1280, height: 900 }, status = 200): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
-  await page.setViewportSize(viewport);
-  const errors: string[] = [];
-  page.on('console', (m) => (m.type() === 'error' && !/status of 400/.test(m.text()) ? errors.push(m.text()) : undefined));
-  page.on('pageerror', (e) => errors.push(e.message));
-  const res = await page.goto(`${t.gw.url}${path}`, { waitUntil: 'load' });
-  expect(res?.status(), path).toBe(status);
-  return { page, errors };
+function open(path: string, viewport?: { width: number; height: number }, status?: number): Promise<{ page: Page; errors: string[] }> {
+  return openPage(rig(), path, { viewport, status, ignore: /status of 400/ });
 }
 
 /** Presses Tab until `target` has the focus (at most `max` times); the stops passed, each with whether its focus is visible. */
@@ -107,7 +69,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('a manager walks the u
     await expect(page.getByRole('link', { name: 'Previous month' }).getAttribute('aria-current')).resolves.toBe('page');
 
     // On the report: the header's link, first after "Skip to the report", keeps range and zone.
-    await page.goto(`${t.gw.url}/uptime/payments?${OUTAGE}`);
+    await page.goto(`${rig().t.gw.url}/uptime/payments?${OUTAGE}`);
     await tabTo(page, 'a.brand', 2);
     await Promise.all([page.waitForURL(/\/uptime\?/), page.keyboard.press('Enter')]);
     expect(new URL(page.url()).search).toBe(`?${OUTAGE}`);
@@ -183,7 +145,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('a manager walks the u
       '2026-10-25 01:00:00 UTC (already down when the range starts)2026-10-25 02:00:00 UTC (still down when the range ends)1h 0m',
     );
     // A range to now keeps To empty ("until now"), its From the day it starts.
-    await page.goto(`${t.gw.url}/uptime/payments?from=2026-10-25&tz=Europe/London`);
+    await page.goto(`${rig().t.gw.url}/uptime/payments?from=2026-10-25&tz=Europe/London`);
     await expect(form.getByLabel('From').inputValue()).resolves.toBe('2026-10-25');
     await expect(form.getByLabel('To (exclusive)').inputValue()).resolves.toBe('');
     expect(errors).toEqual([]);

@@ -4,68 +4,29 @@
  * under the strict CSP, nothing logs a console error (CSP violations would), the page fits a
  * phone, and screenshots are saved under test-artifacts/ for people to look at.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { requireBinary } from '../src/testing/binaries.js';
 import { formatDuration, formatPercent } from '../src/uptime/format.js';
 import type { UptimeReport } from '../src/uptime/report-types.js';
-import { ADMIN_TOKEN, startFakes, startTestGateway, type Fakes, type TestGateway } from './support/gateway.js';
-import { startUptimeFixture, type UptimeFixture } from './support/prometheus-uptime-fixture.js';
+import { ADMIN_TOKEN } from './support/gateway.js';
+import { ARTIFACTS, openPage, useUptimeBrowser } from './support/uptime-browser.js';
 
 const promtool = requireBinary('promtool');
 const prometheus = requireBinary('prometheus');
 const chromiumBin = requireBinary('chromium');
-const ARTIFACTS = fileURLToPath(new URL('../test-artifacts/', import.meta.url));
 const RANGE = 'month=2026-10&tz=Europe/London';
 
-let fx: UptimeFixture;
-let fakes: Fakes;
-let t: TestGateway;
-let profile: string;
-let browser: BrowserContext;
-
-beforeAll(async () => {
-  if (!promtool || !prometheus || !chromiumBin) return;
-  fx = await startUptimeFixture({ promtool, prometheus });
-  fakes = await startFakes();
-  t = await startTestGateway(fakes, { ALERTGATE_CONFIG_DIR: fx.configDir, THANOS_URL: fx.prometheus.url });
-  await mkdir(ARTIFACTS, { recursive: true });
-  profile = await mkdtemp(join(tmpdir(), 'alertgate-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumBin,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
-  await t?.close();
-  await fakes?.close();
-  await fx?.stop();
-});
+const rig = useUptimeBrowser({ promtool, prometheus, chromium: chromiumBin });
 
 /** Opens `path` in a fresh page, collecting console errors and page errors. */
-async function open(path: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage();
-  await page.setViewportSize(viewport);
-  const errors: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(e.message));
-  const res = await page.goto(`${t.gw.url}${path}`, { waitUntil: 'load' });
-  expect(res?.status()).toBe(200);
-  return { page, errors };
+function open(path: string, viewport?: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
+  return openPage(rig(), path, { viewport });
 }
 
 async function report(team: string): Promise<UptimeReport> {
-  return (await (await fetch(`${t.gw.url}/v1/uptime?team=${team}&${RANGE}`)).json()) as UptimeReport;
+  return (await (await fetch(`${rig().t.gw.url}/v1/uptime?team=${team}&${RANGE}`)).json()) as UptimeReport;
 }
 
 describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headless Chromium', () => {
@@ -183,10 +144,10 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
   it('the error page of a bad range shows the range form with the values as given (still a 400); correcting one gives the report', async () => {
     // A date that does not exist, on a team page: the form under the error keeps it as typed
     // (a date input would drop a value that is no date), and the other fields as given.
-    const page = await browser.newPage();
+    const page = await rig().browser.newPage();
     const errors: string[] = [];
     page.on('console', (m) => (m.type() === 'error' && !/status of 400/.test(m.text()) ? errors.push(m.text()) : undefined));
-    const res = await page.goto(`${t.gw.url}/uptime/payments?from=2026-09-31&to=2026-10-15&tz=Europe/London`);
+    const res = await page.goto(`${rig().t.gw.url}/uptime/payments?from=2026-09-31&to=2026-10-15&tz=Europe/London`);
     expect(res?.status()).toBe(400);
     await expect(page.getByRole('alert').textContent()).resolves.toContain('from: "2026-09-31" is not a date: September has 30 days');
     const form = page.locator('form.custom');
@@ -201,7 +162,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     await expect(page.locator('p.range').textContent()).resolves.toBe('From 2026-09-30 00:00:00 BST to 2026-10-15 00:00:00 BST (end excluded; days in Europe/London)');
 
     // An unknown zone on the overview: corrected in the form, the dates kept.
-    const res2 = await page.goto(`${t.gw.url}/uptime?from=2026-10-01&to=2026-11-01&tz=Mars/Base`);
+    const res2 = await page.goto(`${rig().t.gw.url}/uptime?from=2026-10-01&to=2026-11-01&tz=Mars/Base`);
     expect(res2?.status()).toBe(400);
     await expect(form.getByLabel('From').inputValue()).resolves.toBe('2026-10-01');
     await expect(form.getByLabel('From').getAttribute('type')).resolves.toBe('date');
@@ -219,7 +180,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
   it("the day-by-day table gives each day's maintenance time, as the JSON does", async () => {
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const window = { team: 'payments', matchers: ['service="checkout"'], start: '2026-10-25T00:00:00Z', end: '2026-10-25T01:30:00Z', reason: 'clock change' };
-    const created = await fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers, body: JSON.stringify(window) });
+    const created = await fetch(`${rig().t.gw.url}/v1/maintenance`, { method: 'POST', headers, body: JSON.stringify(window) });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     try {
@@ -238,7 +199,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
       expect(errors).toEqual([]);
       await page.close();
     } finally {
-      expect((await fetch(`${t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers })).status).toBe(204);
+      expect((await fetch(`${rig().t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers })).status).toBe(204);
     }
   });
 
@@ -246,7 +207,7 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
     const attack = '"><img src=x onerror=alert(1)></style><script>alert(2)</script><a href="javascript:alert(3)">x</a>';
     const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
     const window = { team: 'payments', matchers: ['service="basket"'], start: '2026-10-03T00:00:00Z', end: '2026-10-03T01:00:00Z', reason: attack };
-    const created = await fetch(`${t.gw.url}/v1/maintenance`, { method: 'POST', headers, body: JSON.stringify(window) });
+    const created = await fetch(`${rig().t.gw.url}/v1/maintenance`, { method: 'POST', headers, body: JSON.stringify(window) });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     const dialogs: string[] = [];
@@ -260,9 +221,9 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
       await page.close();
 
       // The error page that names a bad time zone: shown as typed, nothing of it runs.
-      const bad = await browser.newPage();
+      const bad = await rig().browser.newPage();
       bad.on('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()));
-      const res = await bad.goto(`${t.gw.url}/uptime?tz=${encodeURIComponent(attack)}`);
+      const res = await bad.goto(`${rig().t.gw.url}/uptime?tz=${encodeURIComponent(attack)}`);
       expect(res?.status()).toBe(400);
       await expect(bad.getByRole('alert').textContent()).resolves.toContain(attack);
       // …and in the range form under it, as a value to correct.
@@ -271,21 +232,21 @@ describe.skipIf(!promtool || !prometheus || !chromiumBin)('uptime pages in headl
       await bad.close();
       expect(dialogs).toEqual([]);
     } finally {
-      expect((await fetch(`${t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers })).status).toBe(204);
+      expect((await fetch(`${rig().t.gw.url}/v1/maintenance/${id}`, { method: 'DELETE', headers })).status).toBe(204);
     }
   });
 
   it('escapes what it shows and sends a strict Content-Security-Policy', async () => {
-    const res = await fetch(`${t.gw.url}/uptime/payments?${RANGE}&from=%3Cscript%3E`);
+    const res = await fetch(`${rig().t.gw.url}/uptime/payments?${RANGE}&from=%3Cscript%3E`);
     expect(res.status).toBe(400);
-    const page = await fetch(`${t.gw.url}/uptime?${RANGE}`, { headers: { accept: 'text/html' } });
+    const page = await fetch(`${rig().t.gw.url}/uptime?${RANGE}`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-security-policy')).toBe(
       "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     );
     const html = await page.text();
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html).not.toMatch(/<script|style=/i);
-    const bad = await fetch(`${t.gw.url}/uptime?tz=%3Cimg%20src%3Dx%3E`, { headers: { accept: 'text/html' } });
+    const bad = await fetch(`${rig().t.gw.url}/uptime?tz=%3Cimg%20src%3Dx%3E`, { headers: { accept: 'text/html' } });
     expect(bad.status).toBe(400);
     const text = await bad.text();
     expect(text).not.toContain('<img src=x>');
