@@ -147,6 +147,13 @@ describe('uptime when Thanos is down or not configured', () => {
     await unset?.close();
   });
 
+  /** `path` refused with a 400: the JSON gives `error`, naming `param`. */
+  async function expectInvalid(path: string, error: string, param: string): Promise<void> {
+    const r = await getJson(down, path);
+    expect(r.status, path).toBe(400);
+    expect(JSON.parse(r.text), path).toEqual({ error, kind: 'invalid', param });
+  }
+
   it('Thanos unreachable: 503 naming THANOS_URL, and the CLI exits 1 saying the same', async () => {
     const r = await getJson(down, '/v1/uptime?team=payments&month=2026-10');
     expect(r.status).toBe(503);
@@ -175,9 +182,7 @@ describe('uptime when Thanos is down or not configured', () => {
   it('two bad values: the 400 names both, from before to, whatever their order in the URL, as the CLI does; param is from', async () => {
     const neither = (param: string, value: string) => `${param}: "${value}" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01)`;
     for (const path of ['/v1/uptime?team=payments&from=1&to=2', '/v1/uptime?team=payments&to=2&from=1', '/v1/uptime.csv?to=2&team=payments&from=1']) {
-      const r = await getJson(down, path);
-      expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.text), path).toEqual({ error: `${neither('from', '1')}; ${neither('to', '2')}`, kind: 'invalid', param: 'from' });
+      await expectInvalid(path, `${neither('from', '1')}; ${neither('to', '2')}`, 'from');
     }
   });
 
@@ -188,9 +193,7 @@ describe('uptime when Thanos is down or not configured', () => {
       ['/uptime/payments?from=2026-09-31', 'from'],
       ['/uptime?to=2026-09-31', 'to'],
     ] as const) {
-      const r = await getJson(down, path);
-      expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.text), path).toEqual({ error: `${param}: "2026-09-31" is not a date: September has 30 days`, kind: 'invalid', param });
+      await expectInvalid(path, `${param}: "2026-09-31" is not a date: September has 30 days`, param);
     }
     const page = await getJson(down, '/uptime/payments?to=2026-09-31', 'text/html');
     expect(page.status).toBe(400);
@@ -200,9 +203,7 @@ describe('uptime when Thanos is down or not configured', () => {
   it('an instant before the year 0001: 400 saying years start at 0001, on the API, the CSV and the pages alike', async () => {
     const said = 'from: "0001-01-01T00:30:00+01:00" is 0000-12-31T23:30:00Z: years start at 0001';
     for (const path of ['/v1/uptime?team=payments&from=0001-01-01T00:30:00%2B01:00', '/v1/uptime.csv?team=payments&from=0001-01-01T00:30:00%2B01:00', '/uptime/payments?from=0001-01-01T00:30:00%2B01:00', '/uptime?from=0001-01-01T00:30:00%2B01:00']) {
-      const r = await getJson(down, path);
-      expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.text), path).toEqual({ error: said, kind: 'invalid', param: 'from' });
+      await expectInvalid(path, said, 'from');
     }
     const page = await getJson(down, '/uptime/payments?from=0001-01-01&tz=Asia/Tokyo', 'text/html');
     expect(page.status).toBe(400);
@@ -214,18 +215,14 @@ describe('uptime when Thanos is down or not configured', () => {
   it('to alone within 30 days of the year 0001, or past 9999: 400 saying why, on the API, the CSV and the pages alike (was a 500)', async () => {
     const said = 'to: "0001-01-15" alone reports the 30 days before it, from 0000-12-16T00:00:00Z (midnight in UTC): years start at 0001; give from as well';
     for (const path of ['/v1/uptime?team=payments&to=0001-01-15', '/v1/uptime.csv?team=payments&to=0001-01-15', '/uptime/payments?to=0001-01-15', '/uptime?to=0001-01-15']) {
-      const r = await getJson(down, path);
-      expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.text), path).toEqual({ error: said, kind: 'invalid', param: 'to' });
+      await expectInvalid(path, said, 'to');
     }
     const page = await getJson(down, '/uptime/payments?to=0001-01-02&tz=Asia/Tokyo', 'text/html');
     expect(page.status).toBe(400);
     expect(page.text).toContain('to: &quot;0001-01-02&quot; alone reports the 30 days before it, from 0000-12-02T14:41:01Z (midnight in Asia/Tokyo): years start at 0001; give from as well');
     const future = 'the report would start now or in the future: there is nothing to report yet';
     for (const [path, param] of [['/v1/uptime?team=payments&month=9999-12', 'month'], ['/v1/uptime.csv?team=payments&to=9999-12-31T23:59:59-12:00', 'from'], ['/uptime?month=9999-12', 'month']] as const) {
-      const r = await getJson(down, path);
-      expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.text), path).toEqual({ error: `${param}: ${future}`, kind: 'invalid', param });
+      await expectInvalid(path, `${param}: ${future}`, param);
     }
     expect((await getJson(down, '/uptime/payments?month=9999-12', 'text/html')).status).toBe(400);
   });
@@ -233,9 +230,7 @@ describe('uptime when Thanos is down or not configured', () => {
   it('a month that does not exist: 400 saying why, on the API, the CSV and the pages alike', async () => {
     for (const path of ['/v1/uptime?team=payments&month=2026-13', '/v1/uptime.csv?team=payments&month=2026-00', '/uptime/payments?month=2026-13', '/uptime?month=2026-00']) {
       const month = path.slice(-7);
-      const r = await getJson(down, path);
-      expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.text), path).toEqual({ error: `month: "${month}" is not a month: months run 01 to 12`, kind: 'invalid', param: 'month' });
+      await expectInvalid(path, `month: "${month}" is not a month: months run 01 to 12`, 'month');
     }
     const page = await getJson(down, '/uptime/payments?month=2026-13', 'text/html');
     expect(page.status).toBe(400);
@@ -307,9 +302,7 @@ describe('uptime when Thanos is down or not configured', () => {
   it('month mixed with other range parameters: the 400 names every problem, param the first, on the API and the pages alike', async () => {
     const error = 'to: "2" is neither an RFC3339 timestamp (2026-10-01T00:00:00Z) nor a date (2026-10-01); month: "2026-13" is not a month: months run 01 to 12, and cannot be combined with to';
     for (const path of ['/v1/uptime?team=payments&month=2026-13&to=2', '/uptime/payments?to=2&month=2026-13', '/uptime?month=2026-13&to=2']) {
-      const r = await getJson(down, path);
-      expect(r.status, path).toBe(400);
-      expect(JSON.parse(r.text), path).toEqual({ error, kind: 'invalid', param: 'to' });
+      await expectInvalid(path, error, 'to');
     }
   });
 

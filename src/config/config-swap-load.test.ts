@@ -53,7 +53,7 @@ async function mountedConfig(): Promise<string> {
  * (a busy loop took a whole CPU for the test's length, starving the other tests).
  */
 const FLIPS = 21;
-function flipping(dir: string): { flip: () => Promise<void>; child: ChildProcess } {
+function flipping(dir: string): Swapper {
   const script = `
     const fs = require('node:fs'); const path = require('node:path');
     const dir = process.argv[1]; let i = 0;
@@ -68,13 +68,19 @@ function flipping(dir: string): { flip: () => Promise<void>; child: ChildProcess
   return handshake(spawn(process.execPath, ['-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
 }
 
+/** A process changing the mount: `swap()` sends it a line and resolves at its answer. */
+interface Swapper {
+  swap: () => Promise<void>;
+  child: ChildProcess;
+}
+
 /** `child` sent a line per call, the call resolved at its answer. */
-function handshake(child: ChildProcess): { flip: () => Promise<void>; child: ChildProcess } {
+function handshake(child: ChildProcess): Swapper {
   children.push(child);
   child.stdout!.setEncoding('utf8');
   return {
     child,
-    flip: () => {
+    swap: () => {
       const done = once(child.stdout!, 'data').then(() => undefined);
       child.stdin!.write('go\n');
       return done;
@@ -85,9 +91,9 @@ function handshake(child: ChildProcess): { flip: () => Promise<void>; child: Chi
 /**
  * A process updating the mount as the kubelet does, once per line it is sent: the next version
  * written to a new folder, `..data` swapped to it, the old folder removed at once. Each update
- * runs alongside a load the test starts at the same moment; `update()` resolves once it is done.
+ * runs alongside a load the test starts at the same moment; `swap()` resolves once it is done.
  */
-function kubelet(dir: string): { update: () => Promise<void>; child: ChildProcess } {
+function kubelet(dir: string): Swapper {
   const script = `
     const fs = require('node:fs'); const path = require('node:path');
     const dir = process.argv[1]; let i = 0; let old = '..A';
@@ -101,70 +107,60 @@ function kubelet(dir: string): { update: () => Promise<void>; child: ChildProces
       old = folder;
       process.stdout.write('done\\n');
     });`;
-  const child = spawn(process.execPath, ['-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  child.stdout!.setEncoding('utf8');
-  return {
-    child,
-    update: () => {
-      const done = once(child.stdout!, 'data').then(() => undefined);
-      child.stdin!.write('update\n');
-      return done;
-    },
-  };
+  return handshake(spawn(process.execPath, ['-e', script, dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
 }
 
-const ROUTE_VERSIONS = ['orders:#orders-a web:#web-a', 'orders:#orders-b shop:#shop-b'];
-const RULE_VERSIONS = ['orders:DownA web:DownA', 'orders:DownB shop:DownB'];
-
-/** routes/ of `dir` loaded: one of ROUTE_VERSIONS, with no problem. */
-async function routesVersion(dir: string): Promise<string> {
-  const routes = await loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' });
-  expect([...routes.errors, ...routes.warnings].map(formatSourceError)).toEqual([]);
-  const teams = [...routes.config!.teams.values()].map((t) => `${t.team}:${t.slack?.channel}`).sort().join(' ');
-  expect(ROUTE_VERSIONS).toContain(teams);
-  return teams;
+/** What a mount's versions load as: routes/ as `team:channel`, rules/ as `team:alerts`, and the teams routes/ has. */
+interface Versions {
+  routes: readonly string[];
+  rules: readonly string[];
+  teams: readonly string[];
 }
 
-/** rules/ of `dir` loaded: one of RULE_VERSIONS, with no problem. */
-async function rulesVersion(dir: string): Promise<string> {
-  const rules = await loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web', 'shop']), rulesOnly: true, nonFileEntries: 'warning' });
-  expect([...rules.errors, ...rules.warnings].map(formatSourceError)).toEqual([]);
-  const alerts = rules.specs!.teams.map((t) => `${t.team}:${t.rules?.alerts.map((a) => a.name).join()}`).join(' ');
-  expect(RULE_VERSIONS).toContain(alerts);
-  return alerts;
+const SWAPPED: Versions = {
+  routes: ['orders:#orders-a web:#web-a', 'orders:#orders-b shop:#shop-b'],
+  rules: ['orders:DownA web:DownA', 'orders:DownB shop:DownB'],
+  teams: ['orders', 'web', 'shop'],
+};
+
+/**
+ * `times` loads of routes/ and of rules/ of `dir`, each alongside one `swap()`: each load one of
+ * `versions`, with no problem; the versions loaded. The swapping process is killed after.
+ */
+async function loadsDuring(dir: string, versions: Versions, swapper: Swapper, times: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  try {
+    for (let i = 0; i < times; i++) {
+      const [, routes, rules] = await Promise.all([
+        swapper.swap(),
+        loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' }),
+        loadTeamSpecs(dir, { routeTeams: new Set(versions.teams), rulesOnly: true, nonFileEntries: 'warning' }),
+      ]);
+      expect([...routes.errors, ...routes.warnings, ...rules.errors, ...rules.warnings].map(formatSourceError)).toEqual([]);
+      const teams = [...routes.config!.teams.values()].map((t) => `${t.team}:${t.slack?.channel}`).sort().join(' ');
+      const alerts = rules.specs!.teams.map((t) => `${t.team}:${t.rules?.alerts.map((a) => a.name).join()}`).join(' ');
+      expect(versions.routes).toContain(teams);
+      expect(versions.rules).toContain(alerts);
+      seen.add(teams).add(alerts);
+    }
+  } finally {
+    swapper.child.kill();
+  }
+  return seen;
 }
 
 describe('a ConfigMap mount whose ..data is swapped while it is loaded', () => {
   it('flipped back and forth: every load of routes/ and of rules/ is one version, whole, with no error', async () => {
     const dir = await mountedConfig();
-    const { flip, child } = flipping(dir);
-    const seen = new Set<string>();
-    try {
-      for (let i = 0; i < 150; i++) {
-        const [, routes, rules] = await Promise.all([flip(), routesVersion(dir), rulesVersion(dir)]);
-        seen.add(routes).add(rules);
-      }
-    } finally {
-      child.kill();
-    }
+    const seen = await loadsDuring(dir, SWAPPED, flipping(dir), 150);
     // The swaps did happen under the loads: both versions were loaded.
-    expect(seen).toEqual(new Set([...ROUTE_VERSIONS, ...RULE_VERSIONS]));
+    expect(seen).toEqual(new Set([...SWAPPED.routes, ...SWAPPED.rules]));
   });
 
   it('updated as the kubelet does (the old version removed at once), during each load: one version, whole, with no error', async () => {
     const dir = await mountedConfig();
-    const { update, child } = kubelet(dir);
-    const seen = new Set<string>();
-    try {
-      for (let i = 0; i < 100; i++) {
-        const [, routes, rules] = await Promise.all([update(), routesVersion(dir), rulesVersion(dir)]);
-        seen.add(routes).add(rules);
-      }
-    } finally {
-      child.kill();
-    }
-    expect(seen).toEqual(new Set([...ROUTE_VERSIONS, ...RULE_VERSIONS]));
+    const seen = await loadsDuring(dir, SWAPPED, kubelet(dir), 100);
+    expect(seen).toEqual(new Set([...SWAPPED.routes, ...SWAPPED.rules]));
   });
 });
 
@@ -175,7 +171,11 @@ describe('a ConfigMap mount whose ..data is swapped while it is loaded', () => {
  * Both versions have teams orders and web (an update of their contents: the kubelet's links to
  * the files stay), the channels and alert names differing.
  */
-const PER_FOLDER = { routes: ['orders:#orders-a web:#web-a', 'orders:#orders-b web:#web-b'], rules: ['orders:DownA web:DownA', 'orders:DownB web:DownB'] };
+const PER_FOLDER: Versions = {
+  routes: ['orders:#orders-a web:#web-a', 'orders:#orders-b web:#web-b'],
+  rules: ['orders:DownA web:DownA', 'orders:DownB web:DownB'],
+  teams: ['orders', 'web'],
+};
 
 async function perFolderMount(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'alertgate-cm-folder-'));
@@ -197,7 +197,7 @@ async function perFolderMount(): Promise<string> {
 }
 
 /** The kubelet's update of each folder's volume, once per line: a new timestamped folder, `..data_tmp` renamed over `..data`, the old folder removed. */
-function perFolderKubelet(dir: string): { flip: () => Promise<void>; child: ChildProcess } {
+function perFolderKubelet(dir: string): Swapper {
   const script = `
     const fs = require('node:fs'); const path = require('node:path');
     const dir = process.argv[1]; let i = 0;
@@ -218,25 +218,7 @@ function perFolderKubelet(dir: string): { flip: () => Promise<void>; child: Chil
 describe('one ConfigMap volume per folder (routes/, rules/), each one\'s ..data swapped while it is loaded', () => {
   it('updated as the kubelet does during each load: every load is one version, whole, with no error or warning', async () => {
     const dir = await perFolderMount();
-    const { flip, child } = perFolderKubelet(dir);
-    const seen = new Set<string>();
-    try {
-      for (let i = 0; i < 100; i++) {
-        const [, routes, rules] = await Promise.all([
-          flip(),
-          loadRoutingConfig(dir, { FALLBACK_TEAM: 'orders' }, { nonFileEntries: 'warning' }),
-          loadTeamSpecs(dir, { routeTeams: new Set(['orders', 'web']), rulesOnly: true, nonFileEntries: 'warning' }),
-        ]);
-        expect([...routes.errors, ...routes.warnings, ...rules.errors, ...rules.warnings].map(formatSourceError)).toEqual([]);
-        const teams = [...routes.config!.teams.values()].map((t) => `${t.team}:${t.slack?.channel}`).sort().join(' ');
-        const alerts = rules.specs!.teams.map((t) => `${t.team}:${t.rules?.alerts.map((a) => a.name).join()}`).join(' ');
-        expect(PER_FOLDER.routes).toContain(teams);
-        expect(PER_FOLDER.rules).toContain(alerts);
-        seen.add(teams).add(alerts);
-      }
-    } finally {
-      child.kill();
-    }
+    const seen = await loadsDuring(dir, PER_FOLDER, perFolderKubelet(dir), 100);
     expect(seen).toEqual(new Set([...PER_FOLDER.routes, ...PER_FOLDER.rules]));
   });
 });

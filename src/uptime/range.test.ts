@@ -19,6 +19,11 @@ function invalid(fn: () => unknown): UptimeError {
   throw new Error('expected an UptimeError');
 }
 
+/** The message of the UptimeError resolving `req` at `now` throws. */
+function message(req: Parameters<typeof resolveRange>[0], now = NOW): string {
+  return invalid(() => resolveRange(req, now)).message;
+}
+
 describe('calendar days in a time zone', () => {
   it('a London October has 31 days, the last Sunday 25 hours long', () => {
     const r = resolveRange({ month: '2026-10', tz: 'Europe/London' }, NOW);
@@ -105,7 +110,6 @@ describe('resolveRange', () => {
   });
 
   it('a date that does not exist says why, in either form, not "neither an RFC3339 timestamp nor a date"', () => {
-    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
     expect(message({ from: '2026-09-01', to: '2026-09-31' })).toBe('to: "2026-09-31" is not a date: September has 30 days');
     expect(message({ from: '2026-02-29' })).toBe('from: "2026-02-29" is not a date: February 2026 has 28 days');
     expect(message({ from: '2026-13-01' })).toBe('from: "2026-13-01" is not a date: there is no month 13 (months go from 01 to 12)');
@@ -117,7 +121,6 @@ describe('resolveRange', () => {
   });
 
   it('a month that does not exist says why (months run 01 to 12); a value of another form is shown the form', () => {
-    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
     expect(message({ month: '2026-13' })).toBe('month: "2026-13" is not a month: months run 01 to 12');
     expect(message({ month: '2026-00' })).toBe('month: "2026-00" is not a month: months run 01 to 12');
     expect(message({ month: '2026-1' })).toBe('month: "2026-1" is not a month such as 2026-10');
@@ -127,7 +130,6 @@ describe('resolveRange', () => {
   });
 
   it('a year 0000 says why, as other months and dates do; years 0001 to 0099 are years like any other', () => {
-    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
     // It said "is not a month such as 2026-10", as if the form were wrong, and a date of it
     // "neither an RFC3339 timestamp nor a date" (or February 0000 "has 29 days").
     expect(message({ month: '0000-01' })).toBe('month: "0000-01" is not a month: years start at 0001');
@@ -144,7 +146,6 @@ describe('resolveRange', () => {
   });
 
   it('an instant before 0001-01-01T00:00Z, or in the year 0000 in the zone, says years start at 0001, for every form', () => {
-    const message = (req: Parameters<typeof resolveRange>[0]) => invalid(() => resolveRange(req, NOW)).message;
     // 0001-01-01 00:30 at +01:00 is 23:30 UTC on the last day of 1 BC: it was taken, and shown as 0001-12-31.
     expect(message({ from: '0001-01-01T00:30:00+01:00', to: '0001-01-02' })).toBe('from: "0001-01-01T00:30:00+01:00" is 0000-12-31T23:30:00Z: years start at 0001');
     expect(message({ from: '0001-01-01T00:30:00 01:00', to: '0001-01-02' })).toBe('from: "0001-01-01T00:30:00 01:00" is 0000-12-31T23:30:00Z: years start at 0001');
@@ -166,7 +167,6 @@ describe('resolveRange', () => {
   });
 
   it('a start derived near the year 0001 (30 days before to, a period\'s first day) says years start at 0001; past 9999 is the future', () => {
-    const message = (req: Parameters<typeof resolveRange>[0], now = NOW) => invalid(() => resolveRange(req, now)).message;
     // to alone reports the 30 days before it: within 30 days of the year 0001 they began in 1 BC,
     // and zonedMidnight threw a plain Error ("not a date: 0000-12-16"), a 500 and a CLI crash.
     expect(message({ to: '0001-01-15' })).toBe('to: "0001-01-15" alone reports the 30 days before it, from 0000-12-16T00:00:00Z (midnight in UTC): years start at 0001; give from as well');
