@@ -79,7 +79,9 @@ function memberKey(groupId: string): string {
 
 /** The status the digest counts for a legacy member, or undefined when it is not one. */
 export function legacyMemberStatus(t: DigestTally, groupId: string): AlertStatus | undefined {
-  const at = t.legacyMembers?.indexOf(memberKey(groupId)) ?? -1;
+  // Most states have none: every new group asks (twice), and the key costs a regular expression and a slice.
+  if (!t.legacyMembers) return undefined;
+  const at = t.legacyMembers.indexOf(memberKey(groupId));
   if (at < 0) return undefined;
   return t.legacyMembers![at + KEY_LENGTH] === FIRING ? 'firing' : 'resolved';
 }
