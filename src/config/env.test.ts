@@ -1,11 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DATABASE_URL, readSecret, readSettings } from './env.js';
 
+/** The secret files' folders, removed after the file's tests (each run left two in the temp dir). */
+const tempDirs: string[] = [];
+const secretDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'alertgate-secret-'));
+  tempDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('readSecret', () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'alertgate-secret-')), 'token');
+  const file = join(secretDir(), 'token');
   writeFileSync(file, 'from-file\n');
 
   it('drops surrounding whitespace from the variable as from the file', () => {
@@ -42,7 +53,7 @@ describe('readSecret, a *_FILE variable that names no readable file', () => {
   it('names a mount path that is missing, or a file that is empty', () => {
     const missing = '/var/run/secrets/alertgate-test-missing/slack-token';
     expect(() => readSecret({ SLACK_TOKEN_FILE: missing }, 'SLACK_TOKEN')).toThrow(`SLACK_TOKEN_FILE: cannot read secret from ${missing}: ENOENT`);
-    const empty = join(mkdtempSync(join(tmpdir(), 'alertgate-secret-')), 'empty');
+    const empty = join(secretDir(), 'empty');
     writeFileSync(empty, '\n');
     expect(() => readSecret({ SLACK_TOKEN_FILE: empty }, 'SLACK_TOKEN')).toThrow(`SLACK_TOKEN_FILE: cannot read secret from ${empty}: the file is empty`);
   });
